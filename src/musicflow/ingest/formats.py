@@ -1,0 +1,174 @@
+"""Spotify's history formats, told apart by content, parsed record by record.
+
+One bad record never fails a file: it is counted, and the first few are described with their index.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from musicflow.ingest.models import ExportFormat, Play, SkipReason
+
+SPOTIFY_TRACK_PREFIX = "spotify:track:"
+UNKNOWN_NAMES = frozenset({"Unknown Track", "Unknown Artist"})
+MAX_EXAMPLES = 5
+
+
+class HistoryKind(StrEnum):
+    BASIC_MUSIC = "basic music history"
+    BASIC_PODCAST = "basic podcast history"
+    EXTENDED = "extended streaming history"
+
+
+_BASIC_KEYS = frozenset({"endTime", "msPlayed"})
+_EXTENDED_KEYS = frozenset({"ts", "ms_played"})
+
+
+def detect_kind(data: object) -> HistoryKind | None:
+    """Recognise a history by its records' keys; anything else (YourLibrary.json, ...) is None."""
+    if not isinstance(data, list):
+        return None
+    first = next((row for row in data if isinstance(row, dict)), None)
+    if first is None:
+        return HistoryKind.EXTENDED if data == [] else None
+    keys = first.keys()
+    if _EXTENDED_KEYS <= keys:
+        return HistoryKind.EXTENDED
+    if _BASIC_KEYS <= keys:
+        if "trackName" in keys or "artistName" in keys:
+            return HistoryKind.BASIC_MUSIC
+        if "episodeName" in keys or "podcastName" in keys:
+            return HistoryKind.BASIC_PODCAST
+    return None
+
+
+class RecordError(ValueError):
+    """One record cannot be read; the message says which field is wrong."""
+
+
+class ParsedFile:
+    """The plays of one history file, with what was skipped and why."""
+
+    def __init__(self) -> None:
+        self.plays: list[Play] = []
+        self.rows = 0
+        self.skipped: Counter[SkipReason] = Counter()
+        self.invalid_examples: list[str] = []
+
+    def skip(self, reason: SkipReason) -> None:
+        self.skipped[reason] += 1
+
+
+def parse_history(
+    kind: HistoryKind, records: Sequence[Any], label: str, *, is_video: bool = False
+) -> ParsedFile:
+    """Turn a recognised history into plays; `label` names the file in messages."""
+    parsed = ParsedFile()
+    parsed.rows = len(records)
+    if kind is HistoryKind.BASIC_PODCAST:
+        parsed.skipped[SkipReason.PODCAST] = len(records)
+        return parsed
+    parse_one: Callable[[Mapping[str, Any]], Play | SkipReason] = (
+        _parse_extended if kind is HistoryKind.EXTENDED else _parse_basic
+    )
+    append = parsed.plays.append
+    for index, record in enumerate(records):
+        try:
+            if not isinstance(record, dict):
+                raise RecordError(f"expected an object, got {type(record).__name__}")
+            outcome = parse_one(record)
+        except RecordError as exc:
+            parsed.skip(SkipReason.INVALID)
+            if len(parsed.invalid_examples) < MAX_EXAMPLES:
+                parsed.invalid_examples.append(f"{label}, record {index}: {exc}")
+            continue
+        if isinstance(outcome, SkipReason):
+            parsed.skip(outcome)
+        elif is_video:
+            parsed.skip(SkipReason.VIDEO)
+        else:
+            append(outcome)
+    return parsed
+
+
+def _timestamp(value: object, field: str) -> int:
+    if not isinstance(value, str):
+        raise RecordError(f"'{field}' should be a date-time text, got {_describe(value)}")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise RecordError(f"'{field}' is not a date-time: {value[:40]!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def _ms(value: object, field: str) -> int:
+    if type(value) is not int or value < 0:
+        raise RecordError(f"'{field}' should be a whole number of milliseconds, got {_describe(value)}")
+    return value
+
+
+def _text(value: object, field: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise RecordError(f"'{field}' should be text, got {_describe(value)}")
+
+
+def _flag(value: object, field: str) -> bool | None:
+    if value is None or type(value) is bool:
+        return value
+    if type(value) is int and value in (0, 1):  # older exports wrote 0/1
+        return bool(value)
+    raise RecordError(f"'{field}' should be true, false or null, got {_describe(value)}")
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing"
+    shown = repr(value)
+    return f"{type(value).__name__} {shown[:30]}"
+
+
+def _parse_basic(record: Mapping[str, Any]) -> Play | SkipReason:
+    ended_at = _timestamp(record.get("endTime"), "endTime")
+    ms_played = _ms(record.get("msPlayed"), "msPlayed")
+    track = _text(record.get("trackName"), "trackName")
+    artist = _text(record.get("artistName"), "artistName")
+    if not track or not artist or track in UNKNOWN_NAMES or artist in UNKNOWN_NAMES:
+        return SkipReason.NO_TRACK
+    return Play(ended_at, ms_played, track, artist, None, None, None, None, ExportFormat.BASIC)
+
+
+def _parse_extended(record: Mapping[str, Any]) -> Play | SkipReason:
+    ended_at = _timestamp(record.get("ts"), "ts")
+    ms_played = _ms(record.get("ms_played"), "ms_played")
+    get = record.get
+    if get("audiobook_uri") or get("audiobook_title") or get("audiobook_chapter_uri"):
+        return SkipReason.AUDIOBOOK
+    if get("spotify_episode_uri") or get("episode_name"):
+        return SkipReason.PODCAST
+    track = _text(get("master_metadata_track_name"), "master_metadata_track_name")
+    artist = _text(get("master_metadata_album_artist_name"), "master_metadata_album_artist_name")
+    if not track or not artist:
+        return SkipReason.NO_TRACK
+    album = _text(get("master_metadata_album_album_name"), "master_metadata_album_album_name")
+    uri = _text(get("spotify_track_uri"), "spotify_track_uri")
+    spotify_id = uri[len(SPOTIFY_TRACK_PREFIX) :] if uri and uri.startswith(SPOTIFY_TRACK_PREFIX) else None
+    reason_end = _text(get("reason_end"), "reason_end")
+    skipped = _flag(get("skipped"), "skipped")
+    return Play(
+        ended_at,
+        ms_played,
+        track,
+        artist,
+        album or None,
+        spotify_id,
+        reason_end[:32] if reason_end else None,
+        skipped,
+        ExportFormat.EXTENDED,
+    )

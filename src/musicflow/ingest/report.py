@@ -1,0 +1,52 @@
+"""What one ingest run did, in numbers a person can check against their export."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from musicflow.ingest.models import SkipReason
+
+
+@dataclass
+class FileResult:
+    """One input file: read as a history, or passed over with the reason."""
+
+    label: str
+    kind: str | None = None
+    note: str | None = None
+    rows: int = 0
+    music_plays: int = 0
+    new_plays: int = 0
+
+
+@dataclass
+class IngestReport:
+    profile: str
+    stream_min_ms: int
+    files: list[FileResult] = field(default_factory=list)
+    rows: int = 0
+    music_plays: int = 0
+    streams: int = 0
+    new_plays: int = 0
+    skipped: Counter[SkipReason] = field(default_factory=Counter)
+    invalid_examples: list[str] = field(default_factory=list)
+    track_keys: set[str] = field(default_factory=set)
+    first_ended_at: int | None = None
+    last_ended_at: int | None = None
+
+    @property
+    def files_read(self) -> int:
+        return sum(1 for f in self.files if f.kind is not None)
+
+    @property
+    def files_passed_over(self) -> list[FileResult]:
+        return [f for f in self.files if f.kind is None]
+
+    @property
+    def distinct_tracks(self) -> int:
+        return len(self.track_keys)
+
+    @property
+    def already_stored(self) -> int:
+        return self.music_plays - self.new_plays

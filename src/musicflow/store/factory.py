@@ -1,0 +1,61 @@
+"""Opening the configured store: engine set-up, SQLite tuning, and schema migration to the latest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from musicflow.config import Settings
+from musicflow.errors import StoreError
+from musicflow.store.migrate import upgrade_to_latest
+from musicflow.store.sql import SqlStore
+
+
+def open_store(settings: Settings) -> SqlStore:
+    """The store named by the settings, migrated and ready."""
+    engine = create_store_engine(settings)
+    upgrade_to_latest(engine)
+    return SqlStore(engine)
+
+
+def create_store_engine(settings: Settings) -> Engine:
+    url_text = settings.effective_database_url
+    try:
+        url = make_url(url_text)
+    except ArgumentError as exc:
+        raise StoreError(f"MUSICFLOW_DATABASE_URL is not a database URL: {exc}") from exc
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url_text, url.database, settings.sqlite_busy_timeout_ms)
+    if backend == "postgresql":
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StoreError(f"cannot use the PostgreSQL store: {exc}") from exc
+    raise StoreError(f"the '{backend}' database is not supported: use SQLite or PostgreSQL")
+
+
+def _sqlite_engine(url_text: str, database: str | None, busy_timeout_ms: int) -> Engine:
+    if database and database != ":memory:":
+        try:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data directory for {database}: {exc}") from exc
+    engine = create_engine(url_text, connect_args={"timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _tune(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine

@@ -1,0 +1,213 @@
+"""The SQL store adapter (SQLAlchemy Core): SQLite by default, PostgreSQL when the URL names one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, Insert, Table, bindparam, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from musicflow.errors import StoreError
+from musicflow.ingest.models import Play
+from musicflow.store.base import ListeningSummary, TrackStreams
+from musicflow.store.schema import plays, profiles, tracks
+
+IN_CHUNK = 500
+T = TypeVar("T")
+
+
+class SqlStore:
+    """Implements `Store` on any SQLAlchemy engine whose dialect can insert-or-ignore."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._track_ids: dict[str, int] = {}
+        self._tracks_with_spotify_id: set[int] = set()
+
+    # -- profiles ---------------------------------------------------------------------------------
+    def ensure_profile(self, name: str) -> int:
+        with self._begin() as conn:
+            conn.execute(self._insert_ignore(profiles), [{"name": name}])
+            return int(conn.execute(select(profiles.c.id).where(profiles.c.name == name)).scalar_one())
+
+    def profile_id(self, name: str) -> int | None:
+        with self._connect() as conn:
+            found = conn.execute(select(profiles.c.id).where(profiles.c.name == name)).scalar()
+        return int(found) if found is not None else None
+
+    def profiles(self) -> list[str]:
+        with self._connect() as conn:
+            return list(conn.execute(select(profiles.c.name).order_by(profiles.c.name)).scalars())
+
+    # -- plays ------------------------------------------------------------------------------------
+    def add_plays(self, profile_id: int, new_plays: Sequence[Play]) -> int:
+        if not new_plays:
+            return 0
+        track_ids = self._resolve_tracks(new_plays)
+        rows = [
+            {
+                "profile_id": profile_id,
+                "track_id": track_ids[p.track_key],
+                "ended_at": p.ended_at,
+                "ended_minute": p.ended_at // 60,
+                "ms_played": p.ms_played,
+                "spotify_id": p.spotify_id,
+                "reason_end": p.reason_end,
+                "skipped": p.skipped,
+                "source": p.source.value,
+            }
+            for p in new_plays
+        ]
+        with self._begin() as conn:
+            if self.engine.dialect.supports_sane_multi_rowcount:
+                return int(conn.execute(self._insert_ignore(plays), rows).rowcount)
+            before = self._count_plays(conn, profile_id)
+            conn.execute(self._insert_ignore(plays), rows)
+            return self._count_plays(conn, profile_id) - before
+
+    def track_streams(
+        self, profile_id: int, stream_min_ms: int, limit: int | None = None
+    ) -> list[TrackStreams]:
+        streams = func.sum(case((plays.c.ms_played >= stream_min_ms, 1), else_=0)).label("streams")
+        query = (
+            select(
+                tracks.c.name,
+                tracks.c.artist,
+                tracks.c.spotify_id,
+                streams,
+                func.count().label("plays"),
+                func.sum(plays.c.ms_played).label("ms_played"),
+            )
+            .join(tracks, tracks.c.id == plays.c.track_id)
+            .where(plays.c.profile_id == profile_id)
+            .group_by(tracks.c.id, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
+            .having(streams > 0)
+            .order_by(streams.desc(), func.sum(plays.c.ms_played).desc(), tracks.c.name)
+            .limit(limit)
+        )
+        with self._connect() as conn:
+            return [
+                TrackStreams(r.name, r.artist, r.spotify_id, int(r.streams), int(r.plays), int(r.ms_played))
+                for r in conn.execute(query)
+            ]
+
+    def listening_summary(self, profile_id: int, stream_min_ms: int) -> ListeningSummary:
+        query = select(
+            func.count(),
+            func.coalesce(func.sum(case((plays.c.ms_played >= stream_min_ms, 1), else_=0)), 0),
+            func.count(plays.c.track_id.distinct()),
+            func.min(plays.c.ended_at),
+            func.max(plays.c.ended_at),
+        ).where(plays.c.profile_id == profile_id)
+        with self._connect() as conn:
+            count, streams, distinct, first, last = conn.execute(query).one()
+        return ListeningSummary(int(count), int(streams), int(distinct), first, last)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _resolve_tracks(self, new_plays: Sequence[Play]) -> dict[str, int]:
+        """Ids of the plays' tracks, creating missing ones in a transaction of their own."""
+        first_seen: dict[str, Play] = {}
+        with_id: dict[str, Play] = {}
+        for play in new_plays:
+            key = play.track_key
+            if key not in first_seen:
+                first_seen[key] = play
+            if play.spotify_id and key not in with_id:
+                with_id[key] = play
+        missing = [k for k in first_seen if k not in self._track_ids]
+        if missing:
+            self._create_tracks(missing, first_seen, with_id)
+        self._fill_spotify_ids(with_id)
+        return self._track_ids
+
+    def _create_tracks(
+        self, keys: list[str], first_seen: dict[str, Play], with_id: dict[str, Play]
+    ) -> None:
+        rows: list[dict[str, Any]] = []
+        for key in keys:
+            play = with_id.get(key, first_seen[key])
+            rows.append(
+                {
+                    "track_key": key,
+                    "name": play.track,
+                    "artist": play.artist,
+                    "album": play.album,
+                    "spotify_id": play.spotify_id,
+                }
+            )
+        with self._begin() as conn:
+            for chunk in _chunks(rows, IN_CHUNK):
+                conn.execute(self._insert_ignore(tracks), chunk)
+            for chunk_keys in _chunks(keys, IN_CHUNK):
+                found = conn.execute(
+                    select(tracks.c.id, tracks.c.track_key, tracks.c.spotify_id).where(
+                        tracks.c.track_key.in_(chunk_keys)
+                    )
+                )
+                for track_id, key, spotify_id in found:
+                    self._track_ids[key] = track_id
+                    if spotify_id:
+                        self._tracks_with_spotify_id.add(track_id)
+
+    def _fill_spotify_ids(self, with_id: dict[str, Play]) -> None:
+        """A track first seen in the basic format gets its Spotify id when an extended play brings it."""
+        updates = [
+            {"tid": self._track_ids[key], "sid": play.spotify_id}
+            for key, play in with_id.items()
+            if self._track_ids[key] not in self._tracks_with_spotify_id
+        ]
+        if not updates:
+            return
+        statement = (
+            update(tracks)
+            .where(tracks.c.id == bindparam("tid"), tracks.c.spotify_id.is_(None))
+            .values(spotify_id=bindparam("sid"))
+        )
+        with self._begin() as conn:
+            conn.execute(statement, updates)
+        self._tracks_with_spotify_id.update(u["tid"] for u in updates)
+
+    @staticmethod
+    def _count_plays(conn: Connection, profile_id: int) -> int:
+        query = select(func.count()).select_from(plays).where(plays.c.profile_id == profile_id)
+        return int(conn.execute(query).scalar_one())
+
+    def _insert_ignore(self, table: Table) -> Insert:
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        if dialect == "sqlite":
+            return sqlite.insert(table).on_conflict_do_nothing()
+        raise StoreError(f"the {dialect} database is not supported: use SQLite or PostgreSQL")
+
+    def _begin(self) -> AbstractContextManager[Connection]:
+        return _guarded(self.engine, transaction=True)
+
+    def _connect(self) -> AbstractContextManager[Connection]:
+        return _guarded(self.engine, transaction=False)
+
+
+@contextmanager
+def _guarded(engine: Engine, *, transaction: bool) -> Iterator[Connection]:
+    """A connection whose database errors surface as `StoreError` with the database's own words."""
+    try:
+        with engine.begin() if transaction else engine.connect() as conn:
+            yield conn
+    except SQLAlchemyError as exc:
+        raise StoreError(f"the store failed: {_reason(exc)}") from exc
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None)
+    return str(original or exc).splitlines()[0]
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
