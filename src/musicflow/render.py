@@ -1,0 +1,145 @@
+"""How the CLI shows results: Rich tables for people, CSV and JSON for programs."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+
+import orjson
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from musicflow.ingest.report import IngestReport
+from musicflow.store.base import TrackStreams
+
+TOP_COLUMNS = ("rank", "track", "artist", "streams", "plays", "minutes", "spotify_id")
+
+
+class ByteProgress:
+    """A progress bar over the bytes of the export; silent when the output is not a terminal."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> ByteProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._progress.stop()
+
+    def start(self, total_bytes: int) -> None:
+        self._task = self._progress.add_task("reading export", total=total_bytes)
+
+    def advance(self, nbytes: int, label: str) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, advance=nbytes, description=_short(label))
+
+
+def _short(label: str, width: int = 40) -> str:
+    name = label.rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+    return name if len(name) <= width else "…" + name[-width + 1 :]
+
+
+def _day(timestamp: int | None) -> str:
+    if timestamp is None:
+        return "-"
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
+
+
+def ingest_report(console: Console, report: IngestReport) -> None:
+    seconds = report.stream_min_ms / 1000
+    table = Table(title=f"Ingested into profile '{report.profile}'", show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("files read", f"{report.files_read:,}")
+    table.add_row("plays in those files", f"{report.rows:,}")
+    table.add_row("music plays", f"{report.music_plays:,}")
+    table.add_row(f"streams (played ≥ {seconds:g} s)", f"{report.streams:,}")
+    table.add_row("distinct tracks", f"{report.distinct_tracks:,}")
+    table.add_row("dates", f"{_day(report.first_ended_at)} → {_day(report.last_ended_at)}")
+    table.add_row("new plays stored", f"{report.new_plays:,}")
+    table.add_row("plays already stored or repeated", f"{report.already_stored:,}")
+    console.print(table)
+    if report.skipped:
+        skipped = Table(title="Rows left out", show_header=False, box=None)
+        skipped.add_column()
+        skipped.add_column(justify="right")
+        for reason, count in sorted(report.skipped.items(), key=lambda item: -item[1]):
+            skipped.add_row(str(reason), f"{count:,}")
+        console.print(skipped)
+    for example in report.invalid_examples[:5]:
+        console.print(f"  [yellow]invalid:[/] {example}", highlight=False)
+    passed = report.files_passed_over
+    if passed:
+        console.print(f"[bold]Files passed over ({len(passed)}):[/]")
+        for result in passed:
+            console.print(f"  {result.label}: {result.note}", highlight=False, markup=False)
+    if report.files_read == 0:
+        console.print("[yellow]No streaming history was found in what you gave.[/]")
+
+
+def top_table(console: Console, rows: Sequence[TrackStreams], profile: str, stream_min_ms: int) -> None:
+    table = Table(title=f"Top tracks of '{profile}' (a stream is ≥ {stream_min_ms / 1000:g} s)")
+    table.add_column("#", justify="right")
+    table.add_column("track")
+    table.add_column("artist")
+    table.add_column("streams", justify="right")
+    table.add_column("plays", justify="right")
+    table.add_column("minutes", justify="right")
+    for rank, row in enumerate(rows, start=1):
+        table.add_row(
+            str(rank), row.track, row.artist, f"{row.streams:,}", f"{row.plays:,}", f"{row.ms_played / 60000:,.0f}"
+        )
+    console.print(table)
+    if not rows:
+        console.print("No streams yet.")
+
+
+def _records(rows: Sequence[TrackStreams]) -> list[dict[str, object]]:
+    return [
+        {
+            "rank": rank,
+            "track": row.track,
+            "artist": row.artist,
+            "streams": row.streams,
+            "plays": row.plays,
+            "minutes": round(row.ms_played / 60000, 1),
+            "spotify_id": row.spotify_id,
+        }
+        for rank, row in enumerate(rows, start=1)
+    ]
+
+
+def top_csv(rows: Sequence[TrackStreams]) -> None:
+    writer = csv.DictWriter(sys.stdout, fieldnames=TOP_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(_records(rows))
+
+
+def top_json(rows: Sequence[TrackStreams]) -> None:
+    sys.stdout.write(orjson.dumps(_records(rows), option=orjson.OPT_INDENT_2).decode() + "\n")

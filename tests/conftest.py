@@ -1,0 +1,84 @@
+"""Shared fixtures: isolated settings, a store on each backend, and the team's real data files."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from musicflow.config import Settings
+from musicflow.store import open_store
+from musicflow.store.sql import SqlStore
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+POSTGRES_URL_ENV = "MUSICFLOW_TEST_DATABASE_URL"
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No test reads the developer's own settings or data; each gets an empty data directory."""
+    for name in list(os.environ):
+        if name.startswith("MUSICFLOW_") and name != POSTGRES_URL_ENV:
+            monkeypatch.delenv(name)
+    data_dir = tmp_path / "musicflow-data"
+    monkeypatch.setenv("MUSICFLOW_DATA_DIR", str(data_dir))
+    return data_dir
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The team's public data files; required in CI, optional on a laptop without them."""
+    if not SHARED_DATA.is_dir():
+        if IN_CI:
+            pytest.fail(f"CI needs the team's data beside the repository at {SHARED_DATA}")
+        pytest.skip(f"the team's data is not at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+def _postgres_url() -> str:
+    url = os.environ.get(POSTGRES_URL_ENV)
+    if not url:
+        if IN_CI:
+            pytest.fail(f"CI must run the PostgreSQL tests: {POSTGRES_URL_ENV} is not set")
+        pytest.skip(f"no PostgreSQL for tests: set {POSTGRES_URL_ENV} (scripts/test.sh does)")
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database URL whose connections see a schema of their own, dropped after the test."""
+    base = _postgres_url()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a fresh store on each backend: the same tests run against both."""
+    if request.param == "sqlite":
+        return Settings(data_dir=tmp_path / "store")
+    url = request.getfixturevalue("postgres_url")
+    return Settings(data_dir=tmp_path / "store", database_url=url)
+
+
+@pytest.fixture
+def store(backend_settings: Settings) -> Iterator[SqlStore]:
+    opened = open_store(backend_settings)
+    yield opened
+    opened.close()
