@@ -31,3 +31,32 @@ class UnsafeArchiveError(IngestError):
 
 class ProfileNotFoundError(MusicflowError):
     """A command asked for a listener profile that holds no data yet."""
+
+
+class CatalogError(MusicflowError):
+    """A catalog file cannot be read at all (missing, unknown format, no usable columns)."""
+
+
+class UpstreamError(MusicflowError):
+    """A feature source answered with an error, garbage, or not at all."""
+
+
+class UpstreamUnavailableError(UpstreamError):
+    """A source kept failing (connection errors, timeouts, 5xx) past its retry budget."""
+
+
+class UpstreamAuthError(UpstreamError):
+    """A source refused our credentials (401/403 that a token refresh did not cure)."""
+
+
+class RateLimitedError(UpstreamError):
+    """A source asked us to wait longer than we are willing to sleep; resume at `resume_at`."""
+
+    def __init__(self, message: str, *, source: str, resume_at: float) -> None:
+        super().__init__(message)
+        self.source = source
+        self.resume_at = resume_at  # Unix time
+
+
+class InvalidPayloadError(UpstreamError):
+    """A source's answer is not what its API promises (HTML, wrong types, values out of range)."""
