@@ -113,7 +113,12 @@ def top_table(console: Console, rows: Sequence[TrackStreams], profile: str, stre
     table.add_column("minutes", justify="right")
     for rank, row in enumerate(rows, start=1):
         table.add_row(
-            str(rank), row.track, row.artist, f"{row.streams:,}", f"{row.plays:,}", f"{row.ms_played / 60000:,.0f}"
+            str(rank),
+            row.track,
+            row.artist,
+            f"{row.streams:,}",
+            f"{row.plays:,}",
+            f"{row.ms_played / 60000:,.0f}",
         )
     console.print(table)
     if not rows:

@@ -36,9 +36,9 @@ def detect_kind(data: object) -> HistoryKind | None:
     if first is None:
         return HistoryKind.EXTENDED if data == [] else None
     keys = first.keys()
-    if _EXTENDED_KEYS <= keys:
+    if keys >= _EXTENDED_KEYS:
         return HistoryKind.EXTENDED
-    if _BASIC_KEYS <= keys:
+    if keys >= _BASIC_KEYS:
         if "trackName" in keys or "artistName" in keys:
             return HistoryKind.BASIC_MUSIC
         if "episodeName" in keys or "podcastName" in keys:

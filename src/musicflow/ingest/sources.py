@@ -7,6 +7,7 @@ each member is bounded in size and compression ratio before it is inflated.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -136,8 +137,7 @@ def _check_declared(info: zipfile.ZipInfo, limits: ArchiveLimits, total: int) ->
         )
     if total > limits.max_total_bytes:
         raise UnsafeArchiveError(
-            f"the archive would inflate past {limits.max_total_bytes:,} bytes "
-            "(MUSICFLOW_ZIP_MAX_TOTAL_BYTES)"
+            f"the archive would inflate past {limits.max_total_bytes:,} bytes (MUSICFLOW_ZIP_MAX_TOTAL_BYTES)"
         )
 
 
@@ -150,11 +150,10 @@ def _member_reader(
         try:
             with archive.open(info) as member:
                 data = member.read(cap + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
             raise IngestError(f"damaged archive member ({exc}); download the export again") from exc
         if len(data) > cap:
             raise UnsafeArchiveError(f"inflates past its declared size of {cap:,} bytes")
         return data
 
     return read
-

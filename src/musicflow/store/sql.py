@@ -126,9 +126,7 @@ class SqlStore:
         self._fill_spotify_ids(with_id)
         return self._track_ids
 
-    def _create_tracks(
-        self, keys: list[str], first_seen: dict[str, Play], with_id: dict[str, Play]
-    ) -> None:
+    def _create_tracks(self, keys: list[str], first_seen: dict[str, Play], with_id: dict[str, Play]) -> None:
         rows: list[dict[str, Any]] = []
         for key in keys:
             play = with_id.get(key, first_seen[key])
@@ -157,11 +155,12 @@ class SqlStore:
 
     def _fill_spotify_ids(self, with_id: dict[str, Play]) -> None:
         """A track first seen in the basic format gets its Spotify id when an extended play brings it."""
-        updates = [
-            {"tid": self._track_ids[key], "sid": play.spotify_id}
+        pending = {
+            self._track_ids[key]: play.spotify_id
             for key, play in with_id.items()
             if self._track_ids[key] not in self._tracks_with_spotify_id
-        ]
+        }
+        updates = [{"tid": tid, "sid": sid} for tid, sid in pending.items()]
         if not updates:
             return
         statement = (
@@ -171,7 +170,7 @@ class SqlStore:
         )
         with self._begin() as conn:
             conn.execute(statement, updates)
-        self._tracks_with_spotify_id.update(u["tid"] for u in updates)
+        self._tracks_with_spotify_id.update(pending)
 
     @staticmethod
     def _count_plays(conn: Connection, profile_id: int) -> int:

@@ -49,9 +49,7 @@ def upgrade() -> None:
         sa.Column("reason_end", sa.String(32)),
         sa.Column("skipped", sa.Boolean),
         sa.Column("source", sa.String(16), nullable=False),
-        sa.UniqueConstraint(
-            "profile_id", "track_id", "ended_minute", "ms_played", name="uq_plays_identity"
-        ),
+        sa.UniqueConstraint("profile_id", "track_id", "ended_minute", "ms_played", name="uq_plays_identity"),
     )
     op.create_index("ix_plays_profile_ended", "plays", ["profile_id", "ended_at"])
 

@@ -1,0 +1,174 @@
+"""Parsing of Spotify's history formats, on the team's real exports and on crafted bad records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from musicflow.ingest.formats import HistoryKind, detect_kind, parse_history
+from musicflow.ingest.models import ExportFormat, SkipReason, track_key
+
+
+def load(path: Path) -> object:
+    return orjson.loads(path.read_bytes())
+
+
+# (file, rows, music rows) from each folder's PROVENANCE.txt, computed independently of MusicFlow.
+EXTENDED_FILES = [
+    ("histories/both/mungeraiden/Streaming_History_Audio_2022.json", 164, 125),
+    ("histories/both/mungeraiden/Streaming_History_Audio_2024.json", 2201, 2175),
+    ("histories/extended/erickmay/endsong_1.json", 2080, 2079),
+    ("histories/extended/mica92/Streaming_History_Audio_2024_4.json", 3328, 3013),
+    ("histories/extended/pikachu/Streaming_History_Audio_2022.json", 5164, 5156),
+    ("histories/extended/efrrowini/Streaming_History_Audio_2023.json", 1470, 1457),
+]
+
+
+@pytest.mark.parametrize(("name", "rows", "music"), EXTENDED_FILES)
+def test_extended_exports_yield_their_music_rows(shared_data: Path, name: str, rows: int, music: int):
+    data = load(shared_data / name)
+    assert detect_kind(data) is HistoryKind.EXTENDED
+    assert isinstance(data, list)
+    parsed = parse_history(HistoryKind.EXTENDED, data, name)
+    assert parsed.rows == rows
+    assert len(parsed.plays) == music
+    assert sum(parsed.skipped.values()) == rows - music
+    assert SkipReason.INVALID not in parsed.skipped
+
+
+def test_extended_play_keeps_what_later_steps_need(shared_data: Path):
+    data = load(shared_data / "histories/extended/pikachu/Streaming_History_Audio_2019.json")
+    assert isinstance(data, list)
+    first = parse_history(HistoryKind.EXTENDED, data, "x").plays[0]
+    # The first record: "bad guy" by Billie Eilish, 2096 ms, ended 2019-12-19T13:58:52Z.
+    assert (first.track, first.artist) == ("bad guy", "Billie Eilish")
+    assert first.album == "WHEN WE ALL FALL ASLEEP, WHERE DO WE GO?"
+    assert first.spotify_id == "2Fxmhks0bxGSBdJ92vM42m"
+    assert first.ms_played == 2096
+    assert first.ended_at == 1576763932
+    assert first.reason_end == "endplay"
+    assert first.skipped is False
+    assert first.source is ExportFormat.EXTENDED
+
+
+@pytest.mark.parametrize(
+    ("name", "rows"),
+    [
+        ("histories/basic/emb400/StreamingHistory0.json", 10000),
+        ("histories/basic/musicflow_example/StreamingHistory0.json", 29),
+        ("histories/both/mungeraiden/StreamingHistory_music_1.json", 4389),
+    ],
+)
+def test_basic_exports_are_read_whole(shared_data: Path, name: str, rows: int):
+    data = load(shared_data / name)
+    assert detect_kind(data) is HistoryKind.BASIC_MUSIC
+    assert isinstance(data, list)
+    parsed = parse_history(HistoryKind.BASIC_MUSIC, data, name)
+    assert parsed.rows == rows
+    assert len(parsed.plays) + sum(parsed.skipped.values()) == rows
+    assert SkipReason.INVALID not in parsed.skipped
+    play = parsed.plays[0]
+    assert play.spotify_id is None
+    assert play.ended_at % 60 == 0  # minute resolution
+    assert play.source is ExportFormat.BASIC
+
+
+def test_basic_timestamp_is_utc():
+    records = [{"endTime": "2020-02-06 05:00", "artistName": "Nao", "trackName": "Intro", "msPlayed": 1}]
+    play = parse_history(HistoryKind.BASIC_MUSIC, records, "x").plays[0]
+    assert play.ended_at == 1580965200
+
+
+def test_your_library_and_other_export_files_are_not_histories(shared_data: Path):
+    assert detect_kind(load(shared_data / "histories/basic/emb400/YourLibrary.json")) is None
+    assert detect_kind({"playlists": []}) is None
+    assert detect_kind([1, 2, 3]) is None
+    assert detect_kind([{"name": "a playlist"}]) is None
+
+
+def test_podcast_history_is_recognised_and_left_out():
+    records = [
+        {"endTime": "2021-01-01 10:00", "podcastName": "A Show", "episodeName": "Ep 1", "msPlayed": 600000}
+    ]
+    assert detect_kind(records) is HistoryKind.BASIC_PODCAST
+    parsed = parse_history(HistoryKind.BASIC_PODCAST, records, "x")
+    assert parsed.plays == []
+    assert parsed.skipped[SkipReason.PODCAST] == 1
+
+
+def extended(**fields: object) -> dict[str, object]:
+    record: dict[str, object] = {
+        "ts": "2024-05-01T12:00:30Z",
+        "ms_played": 200000,
+        "master_metadata_track_name": "Song",
+        "master_metadata_album_artist_name": "Artist",
+        "master_metadata_album_album_name": "Album",
+        "spotify_track_uri": "spotify:track:4uLU6hMCjMI75M1A2tKUQC",
+        "spotify_episode_uri": None,
+        "episode_name": None,
+        "audiobook_uri": None,
+        "reason_end": "trackdone",
+        "skipped": False,
+    }
+    record.update(fields)
+    return record
+
+
+def test_audiobooks_podcasts_and_nameless_rows_are_counted_apart():
+    records = [
+        extended(),
+        extended(master_metadata_track_name=None, spotify_track_uri=None, audiobook_uri="spotify:show:x"),
+        extended(master_metadata_track_name=None, spotify_episode_uri="spotify:episode:y"),
+        extended(master_metadata_track_name=None, master_metadata_album_artist_name=None),
+    ]
+    parsed = parse_history(HistoryKind.EXTENDED, records, "x")
+    assert len(parsed.plays) == 1
+    assert parsed.skipped == {
+        SkipReason.AUDIOBOOK: 1,
+        SkipReason.PODCAST: 1,
+        SkipReason.NO_TRACK: 1,
+    }
+
+
+def test_video_history_is_left_out():
+    parsed = parse_history(HistoryKind.EXTENDED, [extended()], "x", is_video=True)
+    assert parsed.plays == []
+    assert parsed.skipped[SkipReason.VIDEO] == 1
+
+
+def test_bad_records_are_skipped_with_file_and_index():
+    records = [
+        extended(),
+        extended(ms_played="200000"),
+        "not an object",
+        extended(ts="yesterday"),
+        extended(master_metadata_track_name=42),
+        extended(),
+        {"ts": "2024-05-01T12:00:30Z"},
+    ]
+    parsed = parse_history(HistoryKind.EXTENDED, records, "Streaming_History_Audio_2024.json")
+    assert len(parsed.plays) == 2
+    assert parsed.skipped[SkipReason.INVALID] == 5
+    assert parsed.invalid_examples[0] == (
+        "Streaming_History_Audio_2024.json, record 1: "
+        "'ms_played' should be a whole number of milliseconds, got str '200000'"
+    )
+    assert "record 2: expected an object, got str" in parsed.invalid_examples[1]
+    assert "record 3: 'ts' is not a date-time: 'yesterday'" in parsed.invalid_examples[2]
+    assert "record 4: 'master_metadata_track_name' should be text" in parsed.invalid_examples[3]
+    assert "record 6: 'ms_played' should be a whole number" in parsed.invalid_examples[4]
+
+
+def test_only_a_few_bad_records_are_described_but_all_are_counted():
+    records = [extended(ms_played=-1)] * 50
+    parsed = parse_history(HistoryKind.EXTENDED, records, "x")
+    assert parsed.skipped[SkipReason.INVALID] == 50
+    assert len(parsed.invalid_examples) == 5
+
+
+def test_track_identity_ignores_case_and_spacing():
+    assert track_key("The  Beatles", "Let It Be") == track_key("the beatles", "LET IT BE ")
+    assert track_key("Beyoncé", "Halo") == track_key("Beyoncé", "Halo")  # composed vs decomposed é
+    assert track_key("A", "B") != track_key("B", "A")
