@@ -1,0 +1,54 @@
+"""When two spellings name the same song: the loose key used to match across sources.
+
+Exports, catalogs and APIs spell one song differently ("Song - Remastered 2011", "Song (feat. X)",
+"Artist A, Artist B", "Beyoncé" vs "Beyonce"). `match_key` folds those differences away, so a lookup by
+song + artist finds the catalog row or search hit that is really the same recording family.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_FEATURING = re.compile(r"\s*[\(\[]\s*(?:feat|ft|featuring|with)\b[^\)\]]*[\)\]]", re.IGNORECASE)
+_TRAILING_FEATURING = re.compile(r"\s+(?:feat|ft|featuring)\.?\s.*$", re.IGNORECASE)
+_VERSION_SUFFIX = re.compile(
+    r"\s+-\s+(?:\d{4}\s+)?(?:remaster(?:ed)?|mono|stereo|single|radio edit|album version|"
+    r"original mix|live|from\b|remix|edit|version|bonus|deluxe)\b.*$",
+    re.IGNORECASE,
+)
+_BRACKETED_VERSION = re.compile(
+    r"\s*[\(\[][^\)\]]*\b(?:remaster(?:ed)?|version|edit|mono|stereo|deluxe|bonus track)\b[^\)\]]*[\)\]]",
+    re.IGNORECASE,
+)
+_ARTIST_SEPARATORS = re.compile(r"\s*(?:,|&|;|\bx\b|\band\b|\bfeat\.?|\bft\.?|\bwith\b)\s*", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def _fold(text: str) -> str:
+    """Case, accents, punctuation and spacing folded away."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    no_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NOT_WORD.sub(" ", no_marks).split())
+
+
+def clean_title(title: str) -> str:
+    """A title without featured artists and version suffixes (remaster, radio edit, ...)."""
+    stripped = _FEATURING.sub("", title)
+    stripped = _BRACKETED_VERSION.sub("", stripped)
+    stripped = _VERSION_SUFFIX.sub("", stripped)
+    stripped = _TRAILING_FEATURING.sub("", stripped)
+    return _fold(stripped) or _fold(title)
+
+
+def primary_artist(artists: str) -> str:
+    """The first credited artist of a text that may list several ("A, B & C", "A feat. B")."""
+    first = _ARTIST_SEPARATORS.split(artists.strip(), maxsplit=1)[0]
+    return _fold(first) or _fold(artists)
+
+
+@lru_cache(maxsize=1 << 16)
+def match_key(artist: str, title: str) -> str:
+    """The loose identity of a song: primary artist and cleaned title, folded."""
+    return f"{primary_artist(artist)}\x1f{clean_title(title)}"
