@@ -24,13 +24,14 @@ _BRACKETED_VERSION = re.compile(
 )
 _ARTIST_SEPARATORS = re.compile(r"\s*(?:,|&|;|\bx\b|\band\b|\bfeat\.?|\bft\.?|\bwith\b)\s*", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[^\w]+")
+_APOSTROPHES = re.compile(r"['’`´]")
 
 
 def _fold(text: str) -> str:
     """Case, accents, punctuation and spacing folded away."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    no_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NOT_WORD.sub(" ", no_marks).split())
+    no_marks = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return " ".join(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", no_marks)).split())
 
 
 def clean_title(title: str) -> str:
