@@ -16,6 +16,7 @@ from musicflow.store.base import ListeningSummary, TrackStreams
 from musicflow.store.schema import plays, profiles, tracks
 
 IN_CHUNK = 500
+CROSS_FORMAT_SLACK_S = 120
 T = TypeVar("T")
 
 
@@ -62,11 +63,11 @@ class SqlStore:
             for p in new_plays
         ]
         with self._begin() as conn:
-            if self.engine.dialect.supports_sane_multi_rowcount:
-                return int(conn.execute(self._insert_ignore(plays), rows).rowcount)
-            before = self._count_plays(conn, profile_id)
-            conn.execute(self._insert_ignore(plays), rows)
-            return self._count_plays(conn, profile_id) - before
+            rows = _without_plays_of_other_formats(conn, profile_id, rows)
+            if not rows:
+                return 0
+            inserted = conn.execute(self._insert_ignore(plays).returning(plays.c.id), rows)
+            return len(inserted.all())
 
     def track_streams(
         self, profile_id: int, stream_min_ms: int, limit: int | None = None
@@ -172,11 +173,6 @@ class SqlStore:
             conn.execute(statement, updates)
         self._tracks_with_spotify_id.update(pending)
 
-    @staticmethod
-    def _count_plays(conn: Connection, profile_id: int) -> int:
-        query = select(func.count()).select_from(plays).where(plays.c.profile_id == profile_id)
-        return int(conn.execute(query).scalar_one())
-
     def _insert_ignore(self, table: Table) -> Insert:
         dialect = self.engine.dialect.name
         if dialect == "postgresql":
@@ -205,6 +201,41 @@ def _guarded(engine: Engine, *, transaction: bool) -> Iterator[Connection]:
 def _reason(exc: SQLAlchemyError) -> str:
     original = getattr(exc, "orig", None)
     return str(original or exc).splitlines()[0]
+
+
+def _without_plays_of_other_formats(
+    conn: Connection, profile_id: int, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Drop plays that another export format already stored.
+
+    The basic format knows the minute a play ended, the extended one the second: the same play from
+    both has the same track and milliseconds played and ends in the same minute, give or take one
+    (a boundary crossed by rounding). Within one format the unique key alone decides.
+    """
+    sources = {row["source"] for row in rows}
+    window = (
+        min(row["ended_at"] for row in rows) - CROSS_FORMAT_SLACK_S,
+        max(row["ended_at"] for row in rows) + CROSS_FORMAT_SLACK_S,
+    )
+    query = select(plays.c.track_id, plays.c.ended_minute, plays.c.ms_played, plays.c.source).where(
+        plays.c.profile_id == profile_id,
+        plays.c.ended_at.between(*window),
+        plays.c.source.notin_(sources) if len(sources) == 1 else plays.c.source.isnot(None),
+    )
+    stored: dict[tuple[int, int, int], set[str]] = {}
+    for track_id, minute, ms_played, source in conn.execute(query):
+        stored.setdefault((track_id, minute, ms_played), set()).add(source)
+    if not stored:
+        return rows
+
+    def seen_in_another_format(row: dict[str, Any]) -> bool:
+        for minute in (row["ended_minute"] - 1, row["ended_minute"], row["ended_minute"] + 1):
+            found = stored.get((row["track_id"], minute, row["ms_played"]))
+            if found and found - {row["source"]}:
+                return True
+        return False
+
+    return [row for row in rows if not seen_in_another_format(row)]
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -1,0 +1,127 @@
+"""The store adapter, run against SQLite and a real PostgreSQL alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from musicflow.config import Settings
+from musicflow.errors import StoreError
+from musicflow.ingest.models import ExportFormat, Play
+from musicflow.store import open_store
+from musicflow.store.sql import SqlStore
+
+T0 = 1_700_000_000 - 1_700_000_000 % 60  # a whole minute
+
+
+def basic(track: str, ended_at: int, ms: int, artist: str = "Artist") -> Play:
+    return Play(ended_at, ms, track, artist, None, None, None, None, ExportFormat.BASIC)
+
+
+def extended(track: str, ended_at: int, ms: int, spotify_id: str | None = "4uLU6hMCjMI75M1A2tKUQC") -> Play:
+    return Play(ended_at, ms, track, "Artist", "Album", spotify_id, "trackdone", False, ExportFormat.EXTENDED)
+
+
+def test_profiles_are_created_once_and_kept_apart(store: SqlStore):
+    alice = store.ensure_profile("alice")
+    assert store.ensure_profile("alice") == alice
+    bob = store.ensure_profile("bob")
+    assert bob != alice
+    assert store.profiles() == ["alice", "bob"]
+    assert store.profile_id("carol") is None
+    store.add_plays(alice, [basic("Song", T0, 200_000)])
+    assert store.track_streams(bob, 30_000) == []
+    assert [t.track for t in store.track_streams(alice, 30_000)] == ["Song"]
+
+
+def test_storing_the_same_plays_twice_counts_them_once(store: SqlStore):
+    profile = store.ensure_profile("default")
+    plays = [basic("A", T0, 200_000), basic("A", T0 + 600, 200_000), basic("B", T0, 10_000)]
+    assert store.add_plays(profile, plays) == 3
+    assert store.add_plays(profile, plays) == 0
+    assert store.listening_summary(profile, 30_000).plays == 3
+
+
+def test_a_play_in_both_formats_is_stored_once(store: SqlStore):
+    profile = store.ensure_profile("default")
+    assert store.add_plays(profile, [basic("Song", T0, 201_000), basic("Song", T0 + 3600, 5_000)]) == 2
+    # The same two plays in the extended export: seconds resolution, one across a minute boundary.
+    assert (
+        store.add_plays(profile, [extended("Song", T0 + 41, 201_000), extended("Song", T0 + 3661, 5_000)])
+        == 0
+    )
+    # A different play of the same song in the same minute (other ms played) is a play of its own.
+    assert store.add_plays(profile, [extended("Song", T0 + 50, 12_345)]) == 1
+    (row,) = store.track_streams(profile, 30_000)
+    assert (row.streams, row.plays) == (1, 3)
+
+
+def test_extended_first_then_basic_is_stored_once_too(store: SqlStore):
+    profile = store.ensure_profile("default")
+    assert store.add_plays(profile, [extended("Song", T0 + 59, 180_000)]) == 1
+    assert store.add_plays(profile, [basic("Song", T0, 180_000)]) == 0
+
+
+def test_streams_count_plays_from_the_threshold_and_rank_tracks(store: SqlStore):
+    profile = store.ensure_profile("default")
+    store.add_plays(
+        profile,
+        [
+            basic("Often", T0, 30_000),
+            basic("Often", T0 + 300, 31_000),
+            basic("Once", T0 + 600, 100_000),
+            basic("Often", T0 + 900, 29_999),
+            basic("Never", T0 + 1200, 1_000),
+        ],
+    )
+    rows = store.track_streams(profile, 30_000)
+    assert [(r.track, r.streams, r.plays) for r in rows] == [("Often", 2, 3), ("Once", 1, 1)]
+    assert [r.track for r in store.track_streams(profile, 30_000, limit=1)] == ["Often"]
+    assert [r.track for r in store.track_streams(profile, 60_000)] == ["Once"]
+    summary = store.listening_summary(profile, 30_000)
+    assert (summary.plays, summary.streams, summary.tracks) == (5, 3, 3)
+    assert (summary.first_ended_at, summary.last_ended_at) == (T0, T0 + 1200)
+
+
+def test_a_track_first_seen_without_id_gets_it_from_the_extended_export(store: SqlStore):
+    profile = store.ensure_profile("default")
+    store.add_plays(profile, [basic("Song", T0, 200_000)])
+    assert store.track_streams(profile, 30_000)[0].spotify_id is None
+    store.add_plays(profile, [extended("Song", T0 + 7200, 200_000, spotify_id="0VjIjW4GlUZAMYd2vXMi3b")])
+    assert store.track_streams(profile, 30_000)[0].spotify_id == "0VjIjW4GlUZAMYd2vXMi3b"
+
+
+def test_spellings_of_one_track_share_it(store: SqlStore):
+    profile = store.ensure_profile("default")
+    store.add_plays(profile, [basic("Let It Be", T0, 200_000, "The Beatles")])
+    store.add_plays(profile, [basic("LET IT BE ", T0 + 600, 200_000, "the  beatles")])
+    (row,) = store.track_streams(profile, 30_000)
+    assert (row.track, row.streams) == ("Let It Be", 2)
+
+
+def test_reopening_a_store_keeps_its_data(backend_settings: Settings):
+    first = open_store(backend_settings)
+    first.add_plays(first.ensure_profile("default"), [basic("Song", T0, 200_000)])
+    first.close()
+    again = open_store(backend_settings)
+    try:
+        profile = again.profile_id("default")
+        assert profile is not None
+        assert again.listening_summary(profile, 30_000).plays == 1
+    finally:
+        again.close()
+
+
+def test_an_unsupported_database_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(StoreError, match="'mysql' database is not supported"):
+        open_store(Settings(data_dir=tmp_path, database_url="mysql://u:p@localhost/db"))
+    with pytest.raises(StoreError, match="not a database URL"):
+        open_store(Settings(data_dir=tmp_path, database_url="::nonsense::"))
+
+
+def test_an_unreachable_postgres_is_a_clear_error_without_the_password(tmp_path: Path):
+    url = "postgresql://someone:s3cret-pw@127.0.0.1:1/nowhere?connect_timeout=2"
+    with pytest.raises(StoreError, match="cannot open the store") as caught:
+        open_store(Settings(data_dir=tmp_path, database_url=url))
+    assert "s3cret-pw" not in str(caught.value)
