@@ -14,6 +14,7 @@ from typing import Any
 from musicflow.ingest.models import ExportFormat, Play, SkipReason
 
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
+_TRACK_ID_START = len(SPOTIFY_TRACK_PREFIX)
 UNKNOWN_NAMES = frozenset({"Unknown Track", "Unknown Artist"})
 MAX_EXAMPLES = 5
 
@@ -75,24 +76,29 @@ def parse_history(
     parse_one: Callable[[Mapping[str, Any]], Play | SkipReason] = (
         _parse_extended if kind is HistoryKind.EXTENDED else _parse_basic
     )
-    append = parsed.plays.append
+    plays = parsed.plays
+    skipped = parsed.skipped
     for index, record in enumerate(records):
         try:
-            if not isinstance(record, dict):
-                raise RecordError(f"expected an object, got {type(record).__name__}")
             outcome = parse_one(record)
-        except RecordError as exc:
+        except (RecordError, AttributeError) as exc:
+            problem = exc if isinstance(exc, RecordError) else f"expected an object, got {_kind(record)}"
             parsed.skip(SkipReason.INVALID)
             if len(parsed.invalid_examples) < MAX_EXAMPLES:
-                parsed.invalid_examples.append(f"{label}, record {index}: {exc}")
+                parsed.invalid_examples.append(f"{label}, record {index}: {problem}")
             continue
-        if isinstance(outcome, SkipReason):
-            parsed.skip(outcome)
-        elif is_video:
-            parsed.skip(SkipReason.VIDEO)
+        if type(outcome) is Play:
+            plays.append(outcome)
         else:
-            append(outcome)
+            skipped[outcome] += 1  # type: ignore[index]
+    if is_video and plays:
+        skipped[SkipReason.VIDEO] += len(plays)
+        plays.clear()
     return parsed
+
+
+def _kind(value: object) -> str:
+    return type(value).__name__
 
 
 def _timestamp(value: object, field: str) -> int:
@@ -145,29 +151,45 @@ def _parse_basic(record: Mapping[str, Any]) -> Play | SkipReason:
 
 
 def _parse_extended(record: Mapping[str, Any]) -> Play | SkipReason:
-    ended_at = _timestamp(record.get("ts"), "ts")
-    ms_played = _ms(record.get("ms_played"), "ms_played")
+    """The hot loop of ingest: plain type checks inline, the descriptive checks only on a bad value."""
     get = record.get
+    ended_at = _timestamp(get("ts"), "ts")
+    ms_played = get("ms_played")
+    if type(ms_played) is not int or ms_played < 0:
+        ms_played = _ms(ms_played, "ms_played")
     if get("audiobook_uri") or get("audiobook_title") or get("audiobook_chapter_uri"):
         return SkipReason.AUDIOBOOK
     if get("spotify_episode_uri") or get("episode_name"):
         return SkipReason.PODCAST
-    track = _text(get("master_metadata_track_name"), "master_metadata_track_name")
-    artist = _text(get("master_metadata_album_artist_name"), "master_metadata_album_artist_name")
+    track = get("master_metadata_track_name")
+    artist = get("master_metadata_album_artist_name")
+    album = get("master_metadata_album_album_name")
+    uri = get("spotify_track_uri")
+    reason_end = get("reason_end")
+    skipped = get("skipped")
+    if not (
+        type(track) is str
+        and type(artist) is str
+        and (album is None or type(album) is str)
+        and (uri is None or type(uri) is str)
+        and (reason_end is None or type(reason_end) is str)
+        and (skipped is None or type(skipped) is bool)
+    ):
+        track = _text(track, "master_metadata_track_name")
+        artist = _text(artist, "master_metadata_album_artist_name")
+        album = _text(album, "master_metadata_album_album_name")
+        uri = _text(uri, "spotify_track_uri")
+        reason_end = _text(reason_end, "reason_end")
+        skipped = _flag(skipped, "skipped")
     if not track or not artist:
         return SkipReason.NO_TRACK
-    album = _text(get("master_metadata_album_album_name"), "master_metadata_album_album_name")
-    uri = _text(get("spotify_track_uri"), "spotify_track_uri")
-    spotify_id = uri[len(SPOTIFY_TRACK_PREFIX) :] if uri and uri.startswith(SPOTIFY_TRACK_PREFIX) else None
-    reason_end = _text(get("reason_end"), "reason_end")
-    skipped = _flag(get("skipped"), "skipped")
     return Play(
         ended_at,
         ms_played,
         track,
         artist,
         album or None,
-        spotify_id,
+        uri[_TRACK_ID_START:] if uri and uri.startswith(SPOTIFY_TRACK_PREFIX) else None,
         reason_end[:32] if reason_end else None,
         skipped,
         ExportFormat.EXTENDED,

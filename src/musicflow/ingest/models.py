@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 
 class SkipReason(StrEnum):
@@ -23,9 +23,12 @@ class ExportFormat(StrEnum):
     EXTENDED = "extended"
 
 
-@dataclass(frozen=True, slots=True)
-class Play:
-    """One music play, holding only what later steps need (no IP, device, country or user name)."""
+class Play(NamedTuple):
+    """One music play, holding only what later steps need (no IP, device, country or user name).
+
+    A named tuple rather than a dataclass: an export holds hundreds of thousands of these, and a tuple
+    is several times cheaper to build.
+    """
 
     ended_at: int  # Unix seconds, UTC; minute resolution in the basic format
     ms_played: int

@@ -6,8 +6,11 @@ no-op: a run killed half-way, or a re-ingest of an overlapping export, never cou
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -16,6 +19,7 @@ import orjson
 from musicflow.config import Settings
 from musicflow.errors import IngestError
 from musicflow.ingest.formats import HistoryKind, ParsedFile, detect_kind, parse_history
+from musicflow.ingest.models import track_key
 from musicflow.ingest.report import FileResult, IngestReport
 from musicflow.ingest.sources import ArchiveLimits, ExportFile, list_export
 from musicflow.store.base import Store
@@ -51,15 +55,39 @@ def ingest_paths(
     profile_id = store.ensure_profile(profile)
     if progress:
         progress.start(sum(f.size for f in listing.files))
-    for export_file in listing.files:
-        result, parsed = _read_file(export_file)
-        if parsed is not None:
-            result.new_plays = store.add_plays(profile_id, parsed.plays)
-            _account(report, parsed, result)
-        report.files.append(result)
-        if progress:
-            progress.advance(export_file.size, export_file.label)
+    with _collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="musicflow-read") as reader:
+        # The next file is read and parsed while this one is written: the database releases the GIL.
+        files = listing.files
+        pending = reader.submit(_read_file, files[0]) if files else None
+        for index, export_file in enumerate(files):
+            assert pending is not None
+            result, parsed = pending.result()
+            pending = reader.submit(_read_file, files[index + 1]) if index + 1 < len(files) else None
+            if parsed is not None:
+                result.new_plays = store.add_plays(profile_id, parsed.plays)
+                _account(report, parsed, result)
+            del parsed
+            report.files.append(result)
+            if progress:
+                progress.advance(export_file.size, export_file.label)
     return report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while history files are turned into plays.
+
+    Parsing allocates millions of acyclic objects (dicts, strings, tuples); each allocation burst
+    makes the collector re-scan the whole growing heap, which costs a third of the parse time and
+    frees nothing. Reference counting still frees everything; the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | None]:
@@ -100,10 +128,9 @@ def _account(report: IngestReport, parsed: ParsedFile, result: FileResult) -> No
     report.skipped.update(parsed.skipped)
     report.invalid_examples.extend(parsed.invalid_examples)
     threshold = report.stream_min_ms
-    for play in parsed.plays:
-        if play.ms_played >= threshold:
-            report.streams += 1
-        report.track_keys.add(play.track_key)
+    report.streams += sum(1 for play in parsed.plays if play.ms_played >= threshold)
+    spellings = {(play.artist, play.track) for play in parsed.plays}
+    report.track_keys.update(track_key(artist, track) for artist, track in spellings)
     if parsed.plays:
         first = min(p.ended_at for p in parsed.plays)
         last = max(p.ended_at for p in parsed.plays)

@@ -14,6 +14,9 @@ from musicflow.errors import StoreError
 from musicflow.store.migrate import upgrade_to_latest
 from musicflow.store.sql import SqlStore
 
+# Page cache per connection: the default 2 MB makes index updates of a large import thrash.
+SQLITE_CACHE_KIB = 64 * 1024
+
 
 def open_store(settings: Settings) -> SqlStore:
     """The store named by the settings, migrated and ready."""
@@ -56,6 +59,7 @@ def _sqlite_engine(url_text: str, database: str | None, busy_timeout_ms: int) ->
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     return engine
