@@ -14,6 +14,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.text import Text
 
 from musicflow import __version__, demo, render
 from musicflow.config import Settings, load_settings
@@ -74,7 +75,8 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except MusicflowError as exc:
-            Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+            message = Text.assemble(("error: ", "bold red"), str(exc))
+            Console(stderr=True, soft_wrap=True).print(message, highlight=False)
             raise typer.Exit(exc.exit_code) from exc
 
     return wrapper

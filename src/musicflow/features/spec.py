@@ -119,5 +119,5 @@ def _checked(spec: FeatureSpec, value: object, *, source: str, what: str) -> Fea
     elif not math.isfinite(value):
         raise refuse("should be a finite number")
     if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
-        raise refuse(f"should be within {spec.low:g}..{spec.high:g}")
+        raise refuse(f"should be within {spec.low:.15g}..{spec.high:.15g}")
     return int(value) if spec.kind is Kind.INT else float(value)

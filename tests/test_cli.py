@@ -1,0 +1,177 @@
+"""The `musicflow` command as a user runs it: through Typer's runner and as a real process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from musicflow.cli import app
+from musicflow.demo import export_path
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ingest_prints_a_summary_a_person_can_read():
+    with export_path() as demo:
+        code, out, _ = run("ingest", str(demo))
+    assert code == 0
+    assert "files read" in out and "5" in out
+    assert "music plays" in out
+    assert "streams (played ≥ 30 s)" in out
+    assert "distinct tracks" in out
+    assert "2022-04-20 → 2026-02-03" in out
+    assert "no track or artist name" in out  # rows left out, by reason
+
+
+def test_streams_top_as_csv_and_json():
+    with export_path() as demo:
+        assert run("ingest", str(demo))[0] == 0
+    code, out, _ = run("streams", "top", "--limit", "3", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 3
+    assert {"track", "artist", "streams", "spotify_id"} <= set(rows[0])
+    counts = [int(r["streams"]) for r in rows]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 10
+    code, out, _ = run("streams", "top", "-n", "3", "--format", "json")
+    assert [(r["track"], r["streams"]) for r in json.loads(out)] == [
+        (r["track"], int(r["streams"])) for r in rows
+    ]
+
+
+def test_profiles_keep_listeners_apart(tmp_path: Path):
+    history = tmp_path / "StreamingHistory0.json"
+    history.write_text(
+        json.dumps([{"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 99_000}])
+    )
+    assert run("ingest", str(history), "--profile", "alice")[0] == 0
+    code, out, _ = run("streams", "top", "--profile", "alice", "--format", "json")
+    assert code == 0 and [r["track"] for r in json.loads(out)] == ["B"]
+    code, _, err = run("streams", "top", "--profile", "bob")
+    assert code == 1
+    assert "profile 'bob' has no data yet" in err
+    assert "musicflow ingest my_spotify_data.zip --profile bob" in err
+
+
+def test_a_missing_export_is_one_clear_line(tmp_path: Path):
+    code, out, err = run("ingest", str(tmp_path / "my_spotify_data.zip"))
+    assert code == 1
+    assert "error:" in err and "no such file or folder" in err
+    assert "Traceback" not in out + err
+
+
+def test_a_fake_zip_is_one_clear_line(tmp_path: Path):
+    fake = tmp_path / "my_spotify_data.zip"
+    fake.write_text("<html>not a zip</html>")
+    code, _, err = run("ingest", str(fake))
+    assert code == 1
+    assert "not a zip archive" in err
+
+
+def test_bad_settings_are_named(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("MUSICFLOW_STREAM_MIN_MS", "soon")
+    code, _, err = run("streams", "top")
+    assert code == 2
+    assert "MUSICFLOW_STREAM_MIN_MS" in err
+
+
+def test_stream_threshold_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    history = tmp_path / "StreamingHistory0.json"
+    history.write_text(
+        json.dumps([{"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 20_000}])
+    )
+    assert run("ingest", str(history))[0] == 0
+    assert json.loads(run("streams", "top", "--format", "json")[1]) == []
+    monkeypatch.setenv("MUSICFLOW_STREAM_MIN_MS", "10000")
+    assert [r["streams"] for r in json.loads(run("streams", "top", "--format", "json")[1])] == [1]
+
+
+def musicflow(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "musicflow", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.slow
+def test_the_demo_runs_as_a_real_process(isolated_environment: Path):
+    done = musicflow("demo", env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    assert "Ingested into profile 'demo'" in done.stdout
+    assert "Top tracks of 'demo'" in done.stdout
+    assert (isolated_environment / "musicflow.db").exists()
+
+
+def big_export(folder: Path, files: int = 40, plays_per_file: int = 4000) -> Path:
+    """An export large enough that a kill lands half-way through."""
+    export = folder / "my_spotify_data.zip"
+    with zipfile.ZipFile(export, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for index in range(files):
+            month = f"20{10 + index // 12:02d}-{index % 12 + 1:02d}"
+            rows = [
+                {
+                    "endTime": f"{month}-01 {n // 60 % 24:02d}:{n % 60:02d}",
+                    "artistName": f"Artist {n % 97}",
+                    "trackName": f"Song {n % 1013}",
+                    "msPlayed": 30_000 + n,
+                }
+                for n in range(plays_per_file)
+            ]
+            archive.writestr(f"Spotify Account Data/StreamingHistory_music_{index}.json", json.dumps(rows))
+    return export
+
+
+def stored_plays(database: Path) -> int:
+    if not database.exists():
+        return 0
+    try:
+        with sqlite3.connect(database, timeout=5) as conn:
+            return int(conn.execute("SELECT count(*) FROM plays").fetchone()[0])
+    except sqlite3.OperationalError:  # tables not created yet
+        return 0
+
+
+@pytest.mark.slow
+def test_an_ingest_killed_half_way_completes_on_the_next_run(isolated_environment: Path, tmp_path: Path):
+    export = big_export(tmp_path)
+    database = isolated_environment / "musicflow.db"
+    env = dict(os.environ)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "musicflow", "ingest", str(export)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while stored_plays(database) == 0 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    partial = stored_plays(database)
+    assert 0 < partial < 40 * 4000, "the kill should land half-way"
+
+    again = musicflow("ingest", str(export), env=env)
+    assert again.returncode == 0, again.stderr
+    assert stored_plays(database) == 40 * 4000
+    with sqlite3.connect(database) as conn:
+        distinct = conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT track_id, ended_minute, ms_played FROM plays)"
+        ).fetchone()[0]
+    assert distinct == 40 * 4000
+    assert "new plays stored" in again.stdout
