@@ -61,7 +61,7 @@ class Table:
         with self._open_text() as text:
             first = next(csv.reader(text, delimiter=_delimiter_of(self._first_line())), None)
         if not first or len(first) < 2:
-            raise CatalogError(f"{self.path}: no header row with columns (is it a CSV file?)")
+            raise CatalogError(f"{self.path}: not a catalog: no header row with columns (is it a CSV file?)")
         return normalise_header(first)
 
     def _open_text(self) -> IO[str]:

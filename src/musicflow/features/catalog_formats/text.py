@@ -11,7 +11,7 @@ import re
 
 from musicflow.features.catalog_formats.values import list_literal
 
-_MOJIBAKE_MARKS = re.compile("[ÃÂâ€ï¬√ƒ¢]")
+_MOJIBAKE_MARKS = re.compile("[ÃÂâ€ï¬√ƒ¢‚„ÈÊ≈\uf8ff]")  # lead bytes as Windows-1252 or Mac Roman show them
 _WRONG_DECODERS = ("cp1252", "latin-1", "mac_roman")
 _MAX_REPAIR_STEPS = 3
 _FEATURING = re.compile(r"\s+(?:featuring|feat\.|ft\.)\s+", re.IGNORECASE)
