@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import re
 import tracemalloc
 from pathlib import Path
@@ -474,3 +475,10 @@ def test_the_bundled_catalog_holds_known_songs(bundled: tuple[Path, list[Catalog
     )
     apt = [row for row in rows if row.song == "APT." and row.artists[:1] == ("ROSÉ",)]
     assert apt and apt[0].artists == ("ROSÉ", "Bruno Mars")  # the clean spelling won over the mojibake copy
+
+
+def test_a_gzipped_csv_is_read_like_the_plain_file(tmp_path: Path):
+    path = tmp_path / "catalog.csv.gz"
+    path.write_bytes(gzip.compress(f"{HEADER}\n{GOOD_ID},Song,Artist,0.5,0.6,5,-7,1,120,4,1\n".encode()))
+    [row], report = read_all(path)
+    assert (row.song, row.values["tempo"], report.rows_ok) == ("Song", 120, 1)
