@@ -35,6 +35,7 @@ class FeatureRecord:
     spotify_id: str | None = None
     isrc: str | None = None
     fetched_at: float = field(default_factory=time.time)
+    origin: str | None = None  # which catalog or file, where the source has several
 
 
 @dataclass(frozen=True, slots=True)

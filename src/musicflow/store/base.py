@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from musicflow.features.base import SourceAnswer, TrackQuery
+from musicflow.features.catalog_formats.model import CatalogRow
+from musicflow.features.spec import FeatureValue
 from musicflow.ingest.models import Play
 
 
@@ -50,3 +53,88 @@ class Store(Protocol):
     def listening_summary(self, profile_id: int, stream_min_ms: int) -> ListeningSummary: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class CatalogInfo:
+    name: str
+    file_name: str
+    format: str
+    rows: int
+    imported_at: float
+
+
+@dataclass(frozen=True)
+class PendingTrack:
+    """A stored track and the query a source needs to look it up."""
+
+    track_id: int
+    query: TrackQuery
+
+
+@dataclass(frozen=True)
+class ProfileTrack:
+    track_id: int
+    track: str
+    artist: str
+    spotify_id: str | None
+    streams: int
+
+
+@dataclass(frozen=True)
+class StoredFeatures:
+    """What one source said of one track: values (missing ones left out), where from, and when."""
+
+    source: str
+    origin: str | None
+    fetched_at: float
+    values: Mapping[str, FeatureValue]
+    spotify_id: str | None
+    isrc: str | None
+
+
+@dataclass(frozen=True)
+class SourcePause:
+    source: str
+    resume_at: float
+    reason: str
+
+
+class FeatureStore(Protocol):
+    """Where catalogs and every source's answers are kept, so no question is asked twice."""
+
+    def import_catalog(self, name: str, file_name: str, format_name: str, rows: Iterable[CatalogRow]) -> int:
+        """Replace the catalog `name` with `rows`, all or nothing; returns the rows stored."""
+        ...
+
+    def remove_catalog(self, name: str) -> bool: ...
+
+    def catalogs(self) -> list[CatalogInfo]: ...
+
+    def catalog_matches(
+        self, spotify_ids: Sequence[str], match_keys: Sequence[str]
+    ) -> tuple[dict[str, list[StoredFeatures]], dict[str, list[StoredFeatures]]]: ...
+
+    def pending_tracks(
+        self, profile_id: int, source: str, now: float, limit: int | None = None
+    ) -> list[PendingTrack]: ...
+
+    def save_answers(
+        self, source: str, answers: Mapping[int, SourceAnswer], *, now: float, miss_ttl_s: float
+    ) -> None: ...
+
+    def features_of(self, track_ids: Sequence[int]) -> dict[int, list[StoredFeatures]]: ...
+
+    def misses_of(self, track_ids: Sequence[int], now: float) -> dict[int, dict[str, str]]: ...
+
+    def profile_tracks(self, profile_id: int, stream_min_ms: int) -> list[ProfileTrack]: ...
+
+    def find_track(self, song: str, artist: str) -> PendingTrack | None: ...
+
+    def ensure_track(self, song: str, artist: str, spotify_id: str | None = None) -> PendingTrack: ...
+
+    def pause_source(self, source: str, resume_at: float, reason: str) -> None: ...
+
+    def source_pause(self, source: str) -> SourcePause | None: ...
+
+    def clear_pause(self, source: str) -> None: ...

@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -15,6 +16,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from musicflow.features.spec import FEATURES, Kind
 
 metadata = MetaData()
 
@@ -35,6 +38,7 @@ tracks = Table(
     Column("artist", Text, nullable=False),
     Column("album", Text),
     Column("spotify_id", String(32), index=True),
+    Column("match_key", Text, index=True),
 )
 
 # A play is identified by (profile, track, minute it ended, ms played): the fields both export formats
@@ -54,4 +58,66 @@ plays = Table(
     Column("source", String(16), nullable=False),
     UniqueConstraint("profile_id", "track_id", "ended_minute", "ms_played", name="uq_plays_identity"),
     Index("ix_plays_profile_ended", "profile_id", "ended_at"),
+)
+
+
+def _feature_columns() -> list[Column[object]]:
+    """One nullable column per feature of the table in `features.spec` (missing = NULL, never 0)."""
+    types = {Kind.FLOAT: Float, Kind.INT: Integer, Kind.BOOL: Boolean}
+    return [Column(spec.name, types[spec.kind]) for spec in FEATURES]
+
+
+catalogs = Table(
+    "catalogs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("file_name", Text, nullable=False),
+    Column("format", String(64), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("imported_at", Float, nullable=False),
+)
+
+catalog_tracks = Table(
+    "catalog_tracks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("catalog_id", Integer, ForeignKey("catalogs.id", ondelete="CASCADE"), nullable=False),
+    Column("spotify_id", String(32), index=True),
+    Column("match_key", Text, nullable=False, index=True),
+    Column("song", Text, nullable=False),
+    Column("artists", Text, nullable=False),
+    *_feature_columns(),
+)
+
+# What each source said of each track: one row per (track, source), every value with its origin and time.
+track_features = Table(
+    "track_features",
+    metadata,
+    Column("track_id", Integer, ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("origin", Text),
+    Column("spotify_id", String(32)),
+    Column("isrc", String(16)),
+    Column("fetched_at", Float, nullable=False),
+    *_feature_columns(),
+)
+
+# A source that answered "not found" is not asked again for that track until the entry expires.
+fetch_misses = Table(
+    "fetch_misses",
+    metadata,
+    Column("track_id", Integer, ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
+# A source that asked us to wait (a long Retry-After) is not asked again before `resume_at`.
+source_pauses = Table(
+    "source_pauses",
+    metadata,
+    Column("source", String(32), primary_key=True),
+    Column("resume_at", Float, nullable=False),
+    Column("reason", Text, nullable=False),
 )

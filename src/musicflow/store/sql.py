@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, Insert, Table, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 
 from musicflow.errors import StoreError
+from musicflow.features.matching import match_key
 from musicflow.ingest.models import Play, track_key
 from musicflow.store.base import ListeningSummary, TrackStreams
+from musicflow.store.db import IN_CHUNK, chunks, guarded
+from musicflow.store.features import SqlFeatureStore
 from musicflow.store.schema import plays, profiles, tracks
-
-IN_CHUNK = 500
 
 
 class PlayRow(NamedTuple):
@@ -34,7 +34,6 @@ class PlayRow(NamedTuple):
 
 PLAY_COLUMNS = PlayRow._fields
 CROSS_FORMAT_SLACK_S = 120
-T = TypeVar("T")
 
 
 class SqlStore:
@@ -42,6 +41,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.features = SqlFeatureStore(engine)
         self._track_ids: dict[str, int] = {}
         self._tracks_with_spotify_id: set[int] = set()
 
@@ -164,12 +164,13 @@ class SqlStore:
                     "artist": play.artist,
                     "album": play.album,
                     "spotify_id": play.spotify_id,
+                    "match_key": match_key(play.artist, play.track),
                 }
             )
         with self._begin() as conn:
-            for chunk in _chunks(rows, IN_CHUNK):
+            for chunk in chunks(rows, IN_CHUNK):
                 conn.execute(self._insert_ignore(tracks), chunk)
-            for chunk_keys in _chunks(keys, IN_CHUNK):
+            for chunk_keys in chunks(keys, IN_CHUNK):
                 found = conn.execute(
                     select(tracks.c.id, tracks.c.track_key, tracks.c.spotify_id).where(
                         tracks.c.track_key.in_(chunk_keys)
@@ -208,25 +209,10 @@ class SqlStore:
         raise StoreError(f"the {dialect} database is not supported: use SQLite or PostgreSQL")
 
     def _begin(self) -> AbstractContextManager[Connection]:
-        return _guarded(self.engine, transaction=True)
+        return guarded(self.engine, transaction=True)
 
     def _connect(self) -> AbstractContextManager[Connection]:
-        return _guarded(self.engine, transaction=False)
-
-
-@contextmanager
-def _guarded(engine: Engine, *, transaction: bool) -> Iterator[Connection]:
-    """A connection whose database errors surface as `StoreError` with the database's own words."""
-    try:
-        with engine.begin() if transaction else engine.connect() as conn:
-            yield conn
-    except SQLAlchemyError as exc:
-        raise StoreError(f"the store failed: {_reason(exc)}") from exc
-
-
-def _reason(exc: SQLAlchemyError) -> str:
-    original = getattr(exc, "orig", None)
-    return str(original or exc).splitlines()[0]
+        return guarded(self.engine, transaction=False)
 
 
 def _track_keys(new_plays: Sequence[Play]) -> list[str]:
@@ -273,8 +259,3 @@ def _without_plays_of_other_formats(conn: Connection, profile_id: int, rows: lis
         return False
 
     return [row for row in rows if not seen_in_another_format(row)]
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -1,0 +1,348 @@
+"""The SQL adapter for features: catalogs, what each source said of each track, misses and pauses."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, Insert, Table, case, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from musicflow.errors import StoreError
+from musicflow.features.base import FeatureRecord, NotFound, SourceAnswer, TrackQuery
+from musicflow.features.catalog_formats.model import CatalogRow
+from musicflow.features.matching import match_key
+from musicflow.features.spec import FEATURE_NAMES, FeatureValue
+from musicflow.ingest.models import track_key
+from musicflow.store.base import CatalogInfo, PendingTrack, ProfileTrack, SourcePause, StoredFeatures
+from musicflow.store.db import IN_CHUNK, guarded
+from musicflow.store.schema import (
+    catalog_tracks,
+    catalogs,
+    fetch_misses,
+    plays,
+    source_pauses,
+    track_features,
+    tracks,
+)
+
+CATALOG_SOURCE = "catalog"
+IMPORT_CHUNK = 2_000
+
+
+class SqlFeatureStore:
+    """Implements `FeatureStore` on the same engine as the plays."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- catalogs ---------------------------------------------------------------------------------
+    def import_catalog(self, name: str, file_name: str, format_name: str, rows: Iterable[CatalogRow]) -> int:
+        """Replace the catalog `name` with `rows` in one transaction; cached catalog answers are dropped."""
+        with guarded(self.engine) as conn:
+            conn.execute(delete(catalogs).where(catalogs.c.name == name))
+            catalog_id = conn.execute(
+                insert(catalogs).returning(catalogs.c.id),
+                {"name": name, "file_name": file_name, "format": format_name, "rows": 0, "imported_at": 0.0},
+            ).scalar_one()
+            count = 0
+            for chunk in _chunked((_catalog_row(catalog_id, row) for row in rows), IMPORT_CHUNK):
+                conn.execute(insert(catalog_tracks), chunk)
+                count += len(chunk)
+            conn.execute(
+                update(catalogs)
+                .where(catalogs.c.id == catalog_id)
+                .values(rows=count, imported_at=time.time())
+            )
+            self._forget_source(conn, CATALOG_SOURCE)
+        return count
+
+    def remove_catalog(self, name: str) -> bool:
+        with guarded(self.engine) as conn:
+            removed = conn.execute(delete(catalogs).where(catalogs.c.name == name)).rowcount
+            if removed:
+                self._forget_source(conn, CATALOG_SOURCE)
+        return bool(removed)
+
+    def catalogs(self) -> list[CatalogInfo]:
+        query = select(catalogs).order_by(catalogs.c.name)
+        with guarded(self.engine, transaction=False) as conn:
+            return [
+                CatalogInfo(r.name, r.file_name, r.format, r.rows, r.imported_at) for r in conn.execute(query)
+            ]
+
+    def catalog_matches(
+        self, spotify_ids: Sequence[str], match_keys: Sequence[str]
+    ) -> tuple[dict[str, list[StoredFeatures]], dict[str, list[StoredFeatures]]]:
+        """Catalog rows by Spotify id and by loose song key, each with the catalog it came from."""
+        columns = [
+            catalogs.c.name,
+            catalogs.c.imported_at,
+            catalog_tracks.c.spotify_id,
+            catalog_tracks.c.match_key,
+        ]
+        base = select(*columns, *_feature_columns(catalog_tracks)).join(
+            catalogs, catalogs.c.id == catalog_tracks.c.catalog_id
+        )
+        by_id: dict[str, list[StoredFeatures]] = {}
+        by_key: dict[str, list[StoredFeatures]] = {}
+        with guarded(self.engine, transaction=False) as conn:
+            for chunk in _chunked(iter(spotify_ids), IN_CHUNK):
+                for row in conn.execute(base.where(catalog_tracks.c.spotify_id.in_(chunk))):
+                    by_id.setdefault(row.spotify_id, []).append(_catalog_features(row))
+            for chunk in _chunked(iter(match_keys), IN_CHUNK):
+                for row in conn.execute(base.where(catalog_tracks.c.match_key.in_(chunk))):
+                    by_key.setdefault(row.match_key, []).append(_catalog_features(row))
+        return by_id, by_key
+
+    # -- what sources said ------------------------------------------------------------------------
+    def pending_tracks(
+        self, profile_id: int, source: str, now: float, limit: int | None = None
+    ) -> list[PendingTrack]:
+        """The profile's tracks this source has not answered yet (nor missed recently), most played first."""
+        answered = select(track_features.c.track_id).where(track_features.c.source == source)
+        missed = select(fetch_misses.c.track_id).where(
+            fetch_misses.c.source == source, fetch_misses.c.expires_at > now
+        )
+        played = func.count(plays.c.id)
+        query = (
+            select(tracks.c.id, tracks.c.track_key, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
+            .join(plays, plays.c.track_id == tracks.c.id)
+            .where(
+                plays.c.profile_id == profile_id,
+                tracks.c.id.notin_(answered),
+                tracks.c.id.notin_(missed),
+            )
+            .group_by(tracks.c.id, tracks.c.track_key, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
+            .order_by(played.desc(), tracks.c.id)
+            .limit(limit)
+        )
+        with guarded(self.engine, transaction=False) as conn:
+            return [
+                PendingTrack(r.id, TrackQuery(r.track_key, r.name, r.artist, r.spotify_id))
+                for r in conn.execute(query)
+            ]
+
+    def save_answers(
+        self, source: str, answers: Mapping[int, SourceAnswer], *, now: float, miss_ttl_s: float
+    ) -> None:
+        """Store one batch of a source's answers in one transaction (a kill loses at most this batch)."""
+        found = [(tid, a) for tid, a in answers.items() if isinstance(a, FeatureRecord)]
+        missing = [(tid, a) for tid, a in answers.items() if isinstance(a, NotFound)]
+        with guarded(self.engine) as conn:
+            if found:
+                rows = [_feature_row(tid, source, record) for tid, record in found]
+                conn.execute(self._upsert(track_features, ["track_id", "source"]), rows)
+                conn.execute(
+                    delete(fetch_misses).where(
+                        fetch_misses.c.source == source,
+                        fetch_misses.c.track_id.in_([tid for tid, _ in found]),
+                    )
+                )
+                self._adopt_spotify_ids(conn, found)
+            if missing:
+                rows = [
+                    {"track_id": tid, "source": source, "reason": miss.reason, "expires_at": now + miss_ttl_s}
+                    for tid, miss in missing
+                ]
+                conn.execute(self._upsert(fetch_misses, ["track_id", "source"]), rows)
+
+    def features_of(self, track_ids: Sequence[int]) -> dict[int, list[StoredFeatures]]:
+        """Everything every source said of these tracks, in one query per chunk."""
+        columns = [
+            track_features.c.track_id,
+            track_features.c.source,
+            track_features.c.origin,
+            track_features.c.fetched_at,
+            track_features.c.spotify_id,
+            track_features.c.isrc,
+        ]
+        query = select(*columns, *_feature_columns(track_features))
+        found: dict[int, list[StoredFeatures]] = {}
+        with guarded(self.engine, transaction=False) as conn:
+            for chunk in _chunked(iter(track_ids), IN_CHUNK):
+                for row in conn.execute(query.where(track_features.c.track_id.in_(chunk))):
+                    found.setdefault(row.track_id, []).append(
+                        StoredFeatures(
+                            source=row.source,
+                            origin=row.origin,
+                            fetched_at=row.fetched_at,
+                            values=_values_of(row),
+                            spotify_id=row.spotify_id,
+                            isrc=row.isrc,
+                        )
+                    )
+        return found
+
+    def misses_of(self, track_ids: Sequence[int], now: float) -> dict[int, dict[str, str]]:
+        query = select(fetch_misses).where(fetch_misses.c.expires_at > now)
+        found: dict[int, dict[str, str]] = {}
+        with guarded(self.engine, transaction=False) as conn:
+            for chunk in _chunked(iter(track_ids), IN_CHUNK):
+                for row in conn.execute(query.where(fetch_misses.c.track_id.in_(chunk))):
+                    found.setdefault(row.track_id, {})[row.source] = row.reason
+        return found
+
+    # -- tracks -----------------------------------------------------------------------------------
+    def profile_tracks(self, profile_id: int, stream_min_ms: int) -> list[ProfileTrack]:
+        """Every track the profile played, with its streams (most streamed first)."""
+        streams = func.sum(case((plays.c.ms_played >= stream_min_ms, 1), else_=0)).label("streams")
+        query = (
+            select(tracks.c.id, tracks.c.name, tracks.c.artist, tracks.c.spotify_id, streams)
+            .join(plays, plays.c.track_id == tracks.c.id)
+            .where(plays.c.profile_id == profile_id)
+            .group_by(tracks.c.id, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
+            .order_by(streams.desc(), tracks.c.id)
+        )
+        with guarded(self.engine, transaction=False) as conn:
+            return [
+                ProfileTrack(r.id, r.name, r.artist, r.spotify_id, int(r.streams))
+                for r in conn.execute(query)
+            ]
+
+    def find_track(self, song: str, artist: str) -> PendingTrack | None:
+        """A stored track by exact spelling, else by loose key (the most played spelling wins)."""
+        columns = (tracks.c.id, tracks.c.track_key, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
+        exact = select(*columns).where(tracks.c.track_key == track_key(artist, song))
+        loose = (
+            select(*columns)
+            .outerjoin(plays, plays.c.track_id == tracks.c.id)
+            .where(tracks.c.match_key == match_key(artist, song))
+            .group_by(*columns)
+            .order_by(func.count(plays.c.id).desc(), tracks.c.id)
+            .limit(1)
+        )
+        with guarded(self.engine, transaction=False) as conn:
+            row = conn.execute(exact).first() or conn.execute(loose).first()
+        if row is None:
+            return None
+        return PendingTrack(row.id, TrackQuery(row.track_key, row.name, row.artist, row.spotify_id))
+
+    def ensure_track(self, song: str, artist: str, spotify_id: str | None = None) -> PendingTrack:
+        """A track row for a song nobody played yet (a song a user asks about), created on first use."""
+        key = track_key(artist, song)
+        row = {
+            "track_key": key,
+            "name": song,
+            "artist": artist,
+            "spotify_id": spotify_id,
+            "match_key": match_key(artist, song),
+        }
+        with guarded(self.engine) as conn:
+            conn.execute(self._insert_ignore(tracks), [row])
+        found = self.find_track(song, artist)
+        if found is None:  # pragma: no cover - the insert above makes it exist
+            raise StoreError(f"could not store the track {song!r} by {artist!r}")
+        return found
+
+    # -- pauses -----------------------------------------------------------------------------------
+    def pause_source(self, source: str, resume_at: float, reason: str) -> None:
+        with guarded(self.engine) as conn:
+            conn.execute(
+                self._upsert(source_pauses, ["source"]),
+                [{"source": source, "resume_at": resume_at, "reason": reason}],
+            )
+
+    def source_pause(self, source: str) -> SourcePause | None:
+        with guarded(self.engine, transaction=False) as conn:
+            row = conn.execute(select(source_pauses).where(source_pauses.c.source == source)).first()
+        return SourcePause(row.source, row.resume_at, row.reason) if row else None
+
+    def clear_pause(self, source: str) -> None:
+        with guarded(self.engine) as conn:
+            conn.execute(delete(source_pauses).where(source_pauses.c.source == source))
+
+    # -- helpers ----------------------------------------------------------------------------------
+    @staticmethod
+    def _forget_source(conn: Any, source: str) -> None:
+        conn.execute(delete(track_features).where(track_features.c.source == source))
+        conn.execute(delete(fetch_misses).where(fetch_misses.c.source == source))
+
+    @staticmethod
+    def _adopt_spotify_ids(conn: Any, found: Sequence[tuple[int, FeatureRecord]]) -> None:
+        """A track without a Spotify id takes the one a source resolved, so id-only sources can ask."""
+        for track_id, record in found:
+            if record.spotify_id:
+                conn.execute(
+                    update(tracks)
+                    .where(tracks.c.id == track_id, tracks.c.spotify_id.is_(None))
+                    .values(spotify_id=record.spotify_id)
+                )
+
+    def _dialect_insert(self, table: Table) -> Any:
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            return postgresql.insert(table)
+        if dialect == "sqlite":
+            return sqlite.insert(table)
+        raise StoreError(f"the {dialect} database is not supported: use SQLite or PostgreSQL")
+
+    def _upsert(self, table: Table, keys: list[str]) -> Insert:
+        statement = self._dialect_insert(table)
+        updated = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+        upsert: Insert = statement.on_conflict_do_update(index_elements=keys, set_=updated)
+        return upsert
+
+    def _insert_ignore(self, table: Table) -> Insert:
+        ignore: Insert = self._dialect_insert(table).on_conflict_do_nothing()
+        return ignore
+
+
+def _feature_columns(table: Table) -> list[Any]:
+    return [table.c[name] for name in FEATURE_NAMES]
+
+
+def _values_of(row: Any) -> dict[str, FeatureValue]:
+    mapping = row._mapping
+    return {name: mapping[name] for name in FEATURE_NAMES if mapping[name] is not None}
+
+
+def _catalog_features(row: Any) -> StoredFeatures:
+    return StoredFeatures(
+        source=CATALOG_SOURCE,
+        origin=row.name,
+        fetched_at=row.imported_at,
+        values=_values_of(row),
+        spotify_id=row.spotify_id,
+        isrc=None,
+    )
+
+
+def _catalog_row(catalog_id: int, row: CatalogRow) -> dict[str, Any]:
+    primary = row.artists[0] if row.artists else ""
+    values: dict[str, Any] = dict.fromkeys(FEATURE_NAMES)
+    values.update(row.values)
+    return {
+        "catalog_id": catalog_id,
+        "spotify_id": row.spotify_id,
+        "match_key": match_key(primary, row.song) if row.song and primary else "",
+        "song": row.song,
+        "artists": "; ".join(row.artists),
+        **values,
+    }
+
+
+def _feature_row(track_id: int, source: str, record: FeatureRecord) -> dict[str, Any]:
+    values: dict[str, Any] = dict.fromkeys(FEATURE_NAMES)
+    values.update(record.values)
+    return {
+        "track_id": track_id,
+        "source": source,
+        "origin": record.origin,
+        "spotify_id": record.spotify_id,
+        "isrc": record.isrc,
+        "fetched_at": record.fetched_at,
+        **values,
+    }
+
+
+def _chunked(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
