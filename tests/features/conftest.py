@@ -1,0 +1,34 @@
+"""Fixtures for the HTTP sources: fake APIs on 127.0.0.1 and a clock that never really waits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from musicflow.features.http import HttpOptions
+from tests.fakes.clock import FakeClock
+from tests.fakes.reccobeats import FakeReccoBeats
+from tests.fakes.spotify import FakeSpotify
+
+# Short real timeouts (a hang is detected in a fraction of a second); all other waiting is on the fake clock.
+FAST_HTTP = HttpOptions(connect_timeout=1.0, read_timeout=0.3, retry_budget=60.0, max_attempts=6)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def reccobeats_server(clock: FakeClock) -> Iterator[FakeReccoBeats]:
+    server = FakeReccoBeats()
+    with server.running():
+        yield server
+
+
+@pytest.fixture
+def spotify_server(clock: FakeClock) -> Iterator[FakeSpotify]:
+    server = FakeSpotify(clock=clock)
+    with server.running():
+        yield server
