@@ -12,6 +12,7 @@ import math
 import socket
 import struct
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -105,6 +106,7 @@ class FakeServer:
         self.served: Counter[str] = Counter()
         self.statuses: Counter[int] = Counter()
         self.requests: list[Request] = []
+        self.arrivals: list[float] = []  # real monotonic time each request came in (for benchmarks)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
@@ -149,6 +151,7 @@ class FakeServer:
         with self._lock:
             self.served[request.path] += 1
             self.requests.append(request)
+            self.arrivals.append(time.monotonic())
             queued = self._script.get(request.path)
             if queued:
                 return queued.popleft()
@@ -172,6 +175,7 @@ class FakeServer:
 def _handler_class(server: FakeServer) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 
         def do_GET(self) -> None:
             self._serve()
