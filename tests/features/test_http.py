@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from musicflow.errors import (
+    ConfigError,
     InvalidPayloadError,
     RateLimitedError,
     UpstreamAuthError,
@@ -164,6 +165,22 @@ def test_long_retry_after_as_http_date_gives_that_date_as_resume_time(client, se
         ask(client)
 
     assert raised.value.resume_at == pytest.approx(resume)
+
+
+def test_endless_zero_retry_after_ends_as_unavailable(client, server):
+    server.script(AUDIO_PATH, *[json_response(429, {}, {"Retry-After": "0"})] * 20)
+
+    with pytest.raises(UpstreamUnavailableError, match="429"):
+        ask(client)
+    assert server.count(AUDIO_PATH) == FAST_HTTP.max_attempts
+
+
+def test_a_base_url_that_is_not_http_is_a_config_error(clock):
+    with (
+        JsonHttpClient(source="testsource", base_url="ftp://example.org/v1", clock=clock) as client,
+        pytest.raises(ConfigError, match="testsource"),
+    ):
+        ask(client)
 
 
 def test_429_without_retry_after_backs_off_and_retries(client, server, clock):

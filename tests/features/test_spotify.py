@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from musicflow.errors import UpstreamAuthError
+from musicflow.errors import RateLimitedError, UpstreamAuthError
 from musicflow.features.base import FeatureRecord, NotFound, TrackQuery
 from musicflow.features.spotify import SpotifyOptions, SpotifySource
 from musicflow.features.spotify_auth import SpotifyCredentials
@@ -140,6 +140,20 @@ def test_an_out_of_range_track_is_rejected_and_the_other_songs_answered(source, 
 
     assert "bad" not in answers
     assert isinstance(answers["good"], FeatureRecord)
+
+
+def test_spotify_asking_for_hours_of_silence_pauses_the_job(source, server, clock):
+    server.script(
+        SEARCH_PATH,
+        json_response(429, {"error": {"status": 429, "message": "Too many"}}, {"Retry-After": "14400"}),
+    )
+
+    with pytest.raises(RateLimitedError) as raised:
+        ask(source, "Adele", "Hello")
+
+    assert raised.value.source == "spotify"
+    assert raised.value.resume_at == pytest.approx(clock.now() + 14400)
+    assert server.count(SEARCH_PATH) == 1
 
 
 def test_one_token_serves_many_requests(source, server):

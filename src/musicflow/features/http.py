@@ -20,6 +20,7 @@ from types import TracebackType
 import httpx
 
 from musicflow.errors import (
+    ConfigError,
     InvalidPayloadError,
     RateLimitedError,
     UpstreamAuthError,
@@ -122,7 +123,7 @@ class JsonHttpClient:
         allow: Collection[int] = (),
     ) -> JsonReply:
         """One logical request, retried as needed; raises our own errors only."""
-        request = self._http.build_request(method, url, params=params, headers=headers, data=form)
+        request = self._build(method, url, params=params, headers=headers, form=form)
         where = f"{method} {request.url.path}"
         deadline = self._clock.monotonic() + self._options.retry_budget
         attempt = 0
@@ -132,15 +133,33 @@ class JsonHttpClient:
             if response is None:
                 pass
             elif response.status_code == 429:
-                if self._honour_retry_after(response, where, deadline):
-                    attempt -= 1  # an honoured Retry-After is not a failure of the server
+                if attempt < self._options.max_attempts and self._honour_retry_after(
+                    response, where, deadline
+                ):
                     continue
-                failure = "HTTP 429 without a usable Retry-After"
-            elif response.status_code >= 500:
+                failure = "HTTP 429 (rate limited)"
+            elif response.status_code >= 500 or response.status_code == 408:
                 failure = f"HTTP {response.status_code}{_upstream_message(response)}"
             else:
                 return self._reply(response, where, allow)
             self._back_off(attempt, deadline, where, failure)
+
+    def _build(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        form: Mapping[str, str] | None,
+    ) -> httpx.Request:
+        try:
+            request = self._http.build_request(method, url, params=params, headers=headers, data=form)
+        except httpx.InvalidURL as exc:
+            raise ConfigError(f"{self.source}: a configured URL is not a valid URL") from exc
+        if request.url.scheme not in ("http", "https"):
+            raise ConfigError(f"{self.source}: a configured URL does not start with http:// or https://")
+        return request
 
     def _send_once(
         self, request: httpx.Request, auth: tuple[str, str] | None
