@@ -69,11 +69,18 @@ class Hang:
 
 
 @dataclass(frozen=True)
+class Slow:
+    """Answer normally, but only after `seconds` (a slow server, shorter than the read timeout)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Reset:
     """Drop the connection with a TCP reset, without answering."""
 
 
-Scripted = Response | Hang | Reset
+Scripted = Response | Hang | Reset | Slow
 Handler = Callable[[Request], Response]
 
 
@@ -147,14 +154,15 @@ class FakeServer:
     def handle(self, request: Request) -> Response:
         raise NotImplementedError
 
-    def answer(self, request: Request) -> Scripted:
+    def answer(self, request: Request) -> Response | Hang | Reset:
         with self._lock:
             self.served[request.path] += 1
             self.requests.append(request)
             self.arrivals.append(time.monotonic())
             queued = self._script.get(request.path)
-            if queued:
-                return queued.popleft()
+            action = queued.popleft() if queued else None
+            if action is not None and not isinstance(action, Slow):
+                return action
             wait = self._limit.retry_after() if self._limit else None
         if wait is not None:
             return json_response(
@@ -162,6 +170,8 @@ class FakeServer:
                 {"error": {"status": 429, "message": "API rate limit exceeded"}},
                 {"Retry-After": str(wait)},
             )
+        if isinstance(action, Slow):
+            self.hang(action.seconds)
         return self.handle(request)
 
     def record_status(self, status: int) -> None:

@@ -6,13 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from musicflow.features.http import HttpOptions
 from tests.fakes.clock import FakeClock
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.fakes.spotify import FakeSpotify
-
-# Short real timeouts (a hang is detected in a fraction of a second); all other waiting is on the fake clock.
-FAST_HTTP = HttpOptions(connect_timeout=1.0, read_timeout=0.3, retry_budget=60.0, max_attempts=6)
 
 
 @pytest.fixture

@@ -20,12 +20,13 @@ from musicflow.errors import (
     UpstreamError,
     UpstreamUnavailableError,
 )
+from musicflow.features.base import SystemClock
 from musicflow.features.http import HttpOptions, JsonHttpClient
 from musicflow.features.throttle import ThrottleOptions
 from tests.fakes.clock import FakeClock
+from tests.fakes.options import FAST_HTTP
 from tests.fakes.reccobeats import AUDIO_PATH, FakeReccoBeats
-from tests.fakes.server import Hang, Reset, Response, html_page, json_response
-from tests.features.conftest import FAST_HTTP
+from tests.fakes.server import Hang, Reset, Response, Slow, html_page, json_response
 
 SONG_ID = "4uLU6hMCjMI75M1A2tKUQC"
 PATH = "/audio-features"
@@ -250,6 +251,21 @@ def test_the_same_job_without_throttle_meets_the_servers_limit(server, clock):
         run_long_job(server, clock, ThrottleOptions(max_requests=0), requests=30)
 
     assert server.statuses[429] > 0
+
+
+def test_throttle_holds_on_the_real_clock_with_threads_and_latency(server):
+    real = SystemClock()
+    server.rate_limit(8, 0.25, real)
+    server.script(AUDIO_PATH, *[Slow(0.08)] * 6)  # slow answers: a slot counts until its answer came
+    options = dataclasses.replace(FAST_HTTP, throttle=ThrottleOptions(max_requests=8, window_seconds=0.25))
+    with (
+        JsonHttpClient(source="testsource", base_url=server.base_url, clock=real, options=options) as client,
+        ThreadPoolExecutor(max_workers=6) as pool,
+    ):
+        list(pool.map(lambda _: ask(client), range(40)))
+
+    assert server.statuses[429] == 0
+    assert server.statuses[200] == 40
 
 
 def test_throttle_lets_a_short_job_through_without_waiting(server, clock):

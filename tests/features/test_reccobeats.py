@@ -11,12 +11,12 @@ import httpx
 import pytest
 
 from musicflow.errors import InvalidPayloadError, UpstreamUnavailableError
-from musicflow.features.base import FeatureRecord, NotFound, TrackQuery
+from musicflow.features.base import FeatureRecord, FeatureSource, NotFound, TrackQuery
 from musicflow.features.reccobeats import ReccoBeatsOptions, ReccoBeatsSource
 from tests.fakes.clock import FakeClock
+from tests.fakes.options import FAST_HTTP
 from tests.fakes.reccobeats import AUDIO_PATH, TRACK_PATH, FakeReccoBeats, made_up_audio, made_up_track
 from tests.fakes.server import html_page, json_response
-from tests.features.conftest import FAST_HTTP
 
 
 def spotify_ids(count: int, seed: int = 3) -> list[str]:
@@ -193,6 +193,7 @@ def test_a_server_that_keeps_failing_is_unavailable(source, reccobeats_server):
         source.fetch([query(song)])
 
 
-def test_source_is_a_feature_source_with_batches_of_40():
-    assert ReccoBeatsSource.name == "reccobeats"
-    assert ReccoBeatsSource.batch_size == 40
+def test_source_is_a_feature_source_with_batches_of_40(source):
+    port: FeatureSource = source  # checked by mypy: the class implements the protocol
+    assert port.name == "reccobeats"
+    assert port.batch_size == 40

@@ -11,13 +11,13 @@ import httpx
 import pytest
 
 from musicflow.errors import RateLimitedError, UpstreamAuthError
-from musicflow.features.base import FeatureRecord, NotFound, TrackQuery
+from musicflow.features.base import FeatureRecord, FeatureSource, NotFound, TrackQuery
 from musicflow.features.spotify import SpotifyOptions, SpotifySource
 from musicflow.features.spotify_auth import SpotifyCredentials
 from tests.fakes.clock import FakeClock
+from tests.fakes.options import FAST_HTTP
 from tests.fakes.server import json_response
 from tests.fakes.spotify import SEARCH_PATH, TOKEN_PATH, TRACKS_PREFIX, FakeSpotify, Song
-from tests.features.conftest import FAST_HTTP
 
 HELLO = Song("4sPmO7WMQUAf45kwMOtONw", "Hello", ("Adele",), duration_ms=295_493, isrc="GBBKS1500214")
 KARAOKE_HELLO = Song("0Ur4O2B4kHDgHdbGUEa3pD", "Hello", ("Karaoke Kings",))
@@ -244,3 +244,9 @@ def test_the_fake_answers_audio_features_with_the_bare_403(server):
         headers={"Authorization": f"Bearer {token}"},
     )
     assert (response.status_code, response.json()) == (403, {"error": {"status": 403}})
+
+
+def test_source_is_a_feature_source_with_small_batches(source):
+    port: FeatureSource = source  # checked by mypy: the class implements the protocol
+    assert port.name == "spotify"
+    assert 1 <= port.batch_size <= 10
