@@ -184,6 +184,11 @@ def test_a_base_url_that_is_not_http_is_a_config_error(clock):
         ask(client)
 
 
+def test_a_base_url_that_is_no_url_is_a_config_error(clock):
+    with pytest.raises(ConfigError, match="testsource"):
+        JsonHttpClient(source="testsource", base_url="http://[::1", clock=clock)
+
+
 def test_429_without_retry_after_backs_off_and_retries(client, server, clock):
     server.script(AUDIO_PATH, json_response(429, {}), json_response(429, {}))
 

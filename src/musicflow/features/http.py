@@ -80,12 +80,15 @@ class JsonHttpClient:
         self._rng = rng or random.Random()
         self._throttle = RollingWindowThrottle(self._options.throttle, clock)
         timeout = httpx.Timeout(self._options.read_timeout, connect=self._options.connect_timeout)
-        self._http = httpx.Client(
-            base_url=base_url,
-            timeout=timeout,
-            headers={"Accept": "application/json", "User-Agent": self._options.user_agent},
-            follow_redirects=False,
-        )
+        try:
+            self._http = httpx.Client(
+                base_url=base_url,
+                timeout=timeout,
+                headers={"Accept": "application/json", "User-Agent": self._options.user_agent},
+                follow_redirects=False,
+            )
+        except httpx.InvalidURL as exc:
+            raise ConfigError(f"{source}: the configured base URL is not a valid URL") from exc
 
     def __repr__(self) -> str:
         return f"JsonHttpClient(source={self.source!r}, base_url={str(self._http.base_url)!r})"
