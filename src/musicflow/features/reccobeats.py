@@ -42,7 +42,7 @@ _AUDIO_FIELDS = (
 
 
 def _default_http() -> HttpOptions:
-    # ReccoBeats does not publish its limit; this budget has stayed clear of 429s and is a setting.
+    # ReccoBeats does not publish its limit: this budget is a cautious guess, not a measured figure.
     return HttpOptions(throttle=ThrottleOptions(max_requests=100, window_seconds=30.0))
 
 
