@@ -6,13 +6,16 @@ file named by `MUSICFLOW_CONFIG_FILE` (default: `config.toml` in the data direct
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Annotated
 
 import platformdirs
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -52,6 +55,49 @@ class Settings(BaseSettings):
     zip_max_ratio: float = Field(default=200.0, gt=1.0)
     zip_max_total_bytes: int = Field(default=8 * 1024 * MIB, gt=0)
     log_level: str = Field(default="WARNING")
+
+    # -- features ---------------------------------------------------------------------------------
+    feature_sources: Annotated[list[str], NoDecode] = Field(
+        default=["catalog"],
+        description="Sources `features fetch` asks, in this order (catalog, spotify, reccobeats).",
+    )
+    feature_precedence: Annotated[list[str], NoDecode] = Field(
+        default=["catalog", "reccobeats", "audio_files", "spotify"],
+        description="When sources disagree on a value, the first of these that has it wins.",
+    )
+    use_bundled_catalog: bool = Field(default=True, description="Import the bundled catalog on first use.")
+    spotify_features_for_model: bool = Field(
+        default=False,
+        description="Let values from Spotify's Web API become model inputs (see README: Developer Policy).",
+    )
+    miss_ttl_days: float = Field(default=30.0, gt=0, description="How long a 'not found' is remembered.")
+    spotify_client_id: str | None = None
+    spotify_client_secret: SecretStr | None = None
+    spotify_api_url: str = "https://api.spotify.com/v1"
+    spotify_token_url: str = "https://accounts.spotify.com/api/token"
+    spotify_market: str | None = None
+    spotify_max_requests: int = Field(default=60, ge=0, description="Requests per rolling window.")
+    reccobeats_url: str = "https://api.reccobeats.com/v1"
+    reccobeats_max_requests: int = Field(default=100, ge=0, description="Requests per rolling window.")
+    rate_window_seconds: float = Field(default=30.0, gt=0)
+    http_connect_timeout: float = Field(default=5.0, gt=0)
+    http_read_timeout: float = Field(default=20.0, gt=0)
+    http_retry_budget: float = Field(default=60.0, ge=0)
+    http_max_retry_after: float = Field(
+        default=60.0, ge=0, description="Longest Retry-After slept through; a longer one pauses the job."
+    )
+    audio_max_seconds: float = Field(default=120.0, gt=0, description="Seconds of each audio file analysed.")
+
+    @field_validator("feature_sources", "feature_precedence", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """`catalog,reccobeats` in an environment variable, or a JSON list, or a TOML list."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -60,3 +60,7 @@ class RateLimitedError(UpstreamError):
 
 class InvalidPayloadError(UpstreamError):
     """A source's answer is not what its API promises (HTML, wrong types, values out of range)."""
+
+
+class SongNotFoundError(MusicflowError):
+    """No configured source knows the song a user asked about."""

@@ -1,0 +1,54 @@
+"""The `musicflow` command: thin wiring from arguments to the library, and Rich output for people."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from musicflow import __version__
+from musicflow.cli import features, ingest
+from musicflow.cli.common import AppState, reports_errors
+from musicflow.config import load_settings
+
+app = typer.Typer(
+    name="musicflow",
+    help="How much will I stream this song? A model of your own taste, from your Spotify data export.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"musicflow {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+@reports_errors
+def main_options(
+    ctx: typer.Context,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output.")] = 0,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    settings = load_settings()
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else settings.log_level.upper()
+    err = Console(stderr=True)
+    logging.basicConfig(
+        level=level, format="%(message)s", handlers=[RichHandler(console=err, show_path=False)], force=True
+    )
+    ctx.obj = AppState(settings=settings, out=Console(), err=err)
+
+
+ingest.register(app)
+features.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,194 @@
+"""How feature commands show their results to people."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from musicflow.features.catalog import CatalogImport
+from musicflow.features.coverage import CoverageReport
+from musicflow.features.fetch import SourceRun
+from musicflow.features.lookup import SongFeatures
+from musicflow.features.spec import FEATURE_NAMES, SPECS
+from musicflow.store.base import CatalogInfo
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+class FetchBar:
+    """One progress bar per source, with ETA; silent when the output is not a terminal."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> FetchBar:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._progress.stop()
+
+    def start(self, source: str, total: int) -> None:
+        self._task = self._progress.add_task(f"{source}: tracks", total=total)
+
+    def advance(self, count: int) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, advance=count)
+
+
+def catalog_import(console: Console, imported: CatalogImport) -> None:
+    report = imported.report
+    console.print(
+        f"Catalog '{imported.name}' ({report.format_name}): {imported.stored:,} rows stored, "
+        f"{report.rows_bad:,} rows could not be read.",
+        highlight=False,
+    )
+    for reason, count in report.reasons.most_common():
+        console.print(f"  [yellow]{count:,}[/] {reason}", highlight=False)
+    for example in report.examples:
+        console.print(f"    {example}", highlight=False, markup=False)
+    for note, count in report.notes.most_common():
+        console.print(f"  note: {count:,} × {note}", highlight=False, markup=False)
+
+
+def catalog_list(console: Console, catalogs: Sequence[CatalogInfo]) -> None:
+    if not catalogs:
+        console.print("No catalogs yet: `musicflow catalog add FILE`, or fetch with the bundled one.")
+        return
+    table = Table(title="Catalogs")
+    for column in ("name", "file", "format", "rows", "imported"):
+        table.add_column(column)
+    for info in catalogs:
+        table.add_row(info.name, info.file_name, info.format, f"{info.rows:,}", _when(info.imported_at))
+    console.print(table)
+
+
+def fetch_runs(console: Console, runs: Sequence[SourceRun]) -> None:
+    table = Table(title="Feature fetch")
+    for column in ("source", "asked", "found", "not found", "undecided", "status"):
+        table.add_column(column, justify="right" if column not in ("source", "status") else "left")
+    for run in runs:
+        if run.paused_until is not None:
+            status = f"paused until {_when(run.paused_until)}: run again then"
+        elif run.stopped:
+            status = f"stopped: {run.stopped}"
+        else:
+            status = "done"
+        table.add_row(
+            run.source,
+            f"{run.pending:,}",
+            f"{run.answered:,}",
+            f"{run.not_found:,}",
+            f"{run.undecided:,}",
+            status,
+        )
+    console.print(table)
+
+
+def coverage_table(console: Console, report: CoverageReport, profile: str) -> None:
+    table = Table(title=f"Feature coverage of '{profile}'", show_header=True)
+    table.add_column("tracks")
+    table.add_column("count", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("share of streams", justify="right")
+    none_streams = report.streams - report.full_streams - report.partial_streams
+    for label, count, streams in (
+        ("full audio features", report.full, report.full_streams),
+        ("partial", report.partial, report.partial_streams),
+        ("none", report.none, none_streams),
+    ):
+        table.add_row(
+            label, f"{count:,}", f"{report.share(count):.0%}", f"{report.share(streams, of_streams=True):.0%}"
+        )
+    console.print(table)
+    if report.by_source or report.not_found_by_source:
+        sources = sorted(set(report.by_source) | set(report.not_found_by_source))
+        by_source = Table(title="By source")
+        by_source.add_column("source")
+        by_source.add_column("tracks with features", justify="right")
+        by_source.add_column("not found", justify="right")
+        for source in sources:
+            by_source.add_row(
+                source, f"{report.by_source[source]:,}", f"{report.not_found_by_source[source]:,}"
+            )
+        console.print(by_source)
+    if report.unresolved:
+        console.print(f"[bold]Songs with no features ({report.unresolved_total:,}), most streamed first:[/]")
+        for track in report.unresolved:
+            console.print(f"  {track.track} — {track.artist} ({track.streams} streams)", markup=False)
+
+
+def song_table(console: Console, found: SongFeatures) -> None:
+    query = found.track.query
+    table = Table(title=f"{query.song} — {query.artist}")
+    table.add_column("feature")
+    table.add_column("value", justify="right")
+    table.add_column("source")
+    table.add_column("fetched")
+    for name in FEATURE_NAMES:
+        sourced = found.merged.values.get(name)
+        if sourced is None:
+            table.add_row(name, "[dim]missing[/]", "", "")
+        else:
+            table.add_row(name, _shown(sourced.value), sourced.label, _when(sourced.fetched_at))
+    console.print(table)
+    if found.merged.spotify_id:
+        console.print(f"Spotify id: {found.merged.spotify_id}", highlight=False)
+    for source, reason in {**found.not_found, **found.failed}.items():
+        console.print(f"  {source}: {reason}", highlight=False, markup=False)
+
+
+def song_json(found: SongFeatures) -> dict[str, object]:
+    query = found.track.query
+    return {
+        "song": query.song,
+        "artist": query.artist,
+        "spotify_id": found.merged.spotify_id,
+        "isrc": found.merged.isrc,
+        "features": {
+            name: {
+                "value": v.value,
+                "source": v.source,
+                "origin": v.origin,
+                "fetched_at": _when(v.fetched_at),
+                "meaning": SPECS[name].meaning,
+            }
+            for name, v in found.merged.values.items()
+        },
+        "missing": [name for name in FEATURE_NAMES if name not in found.merged.values],
+        "not_found": found.not_found,
+        "failed": found.failed,
+    }
+
+
+def no_features_message(song: str, artist: str, sources: Sequence[str], found: SongFeatures) -> str:
+    why = "; ".join(f"{s}: {r}" for s, r in {**found.not_found, **found.failed}.items())
+    return (
+        f"no source has features for '{song}' by '{artist}' (asked: {', '.join(sources)}"
+        f"{'; ' + why if why else ''}). Check the spelling, add a catalog that has it "
+        "(`musicflow catalog add FILE`), enable another source (MUSICFLOW_FEATURE_SOURCES), or analyse "
+        "your own audio file (`musicflow features analyze FOLDER`)"
+    )
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    return str(value)

@@ -1,0 +1,86 @@
+"""The catalog source: features from catalog files imported into the store (offline, no credentials).
+
+Looks a song up by Spotify id first (the same recording), else by its loose song key (`match_key`).
+Where several rows match, the one with the most values wins and rows of the same id fill its gaps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from musicflow.features.base import FeatureRecord, NotFound, SourceAnswer, TrackQuery
+from musicflow.features.catalog_files import CatalogReport, ColumnMapping, bundled_catalog_path, read_catalog
+from musicflow.features.matching import match_key
+from musicflow.features.spec import FeatureValue
+from musicflow.store.base import FeatureStore, StoredFeatures
+
+log = logging.getLogger(__name__)
+
+SOURCE = "catalog"
+BUNDLED = "bundled"
+
+
+@dataclass(frozen=True)
+class CatalogImport:
+    name: str
+    stored: int
+    report: CatalogReport
+
+
+def import_catalog_file(
+    store: FeatureStore, path: Path, name: str | None = None, mapping: ColumnMapping | None = None
+) -> CatalogImport:
+    """Read a catalog file and replace the catalog of that name with it (all or nothing)."""
+    read = read_catalog(path, mapping)
+    catalog_name = name or path.stem
+    stored = store.import_catalog(catalog_name, path.name, read.format_name, read)
+    log.info("catalog %s: %d rows stored from %s", catalog_name, stored, path.name)
+    return CatalogImport(catalog_name, stored, read.report)
+
+
+def ensure_bundled_catalog(store: FeatureStore) -> CatalogImport | None:
+    """Import the catalog shipped with MusicFlow unless the store has it already."""
+    if any(info.name == BUNDLED for info in store.catalogs()):
+        return None
+    with bundled_catalog_path() as path:
+        return import_catalog_file(store, path, BUNDLED)
+
+
+class CatalogSource:
+    """Implements `FeatureSource` over the catalogs in the store."""
+
+    name = SOURCE
+    batch_size = 500
+
+    def __init__(self, store: FeatureStore) -> None:
+        self._store = store
+
+    def fetch(self, queries: Sequence[TrackQuery]) -> dict[str, SourceAnswer]:
+        ids = sorted({q.spotify_id for q in queries if q.spotify_id})
+        keys = sorted({match_key(q.artist, q.song) for q in queries})
+        by_id, by_key = self._store.catalog_matches(ids, keys)
+        answers: dict[str, SourceAnswer] = {}
+        for query in queries:
+            rows = by_id.get(query.spotify_id or "") or by_key.get(match_key(query.artist, query.song))
+            answers[query.key] = _record(rows) if rows else NotFound(SOURCE, "in no imported catalog")
+        return answers
+
+
+def _record(rows: list[StoredFeatures]) -> FeatureRecord:
+    ranked = sorted(rows, key=lambda r: (-len(r.values), r.origin or ""))
+    best = ranked[0]
+    values: dict[str, FeatureValue] = dict(best.values)
+    for other in ranked[1:]:
+        if other.spotify_id and other.spotify_id == best.spotify_id:
+            for name, value in other.values.items():
+                values.setdefault(name, value)
+    return FeatureRecord(
+        source=SOURCE,
+        values=values,
+        spotify_id=best.spotify_id,
+        fetched_at=best.fetched_at,
+        origin=best.origin,
+    )

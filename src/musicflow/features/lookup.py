@@ -1,0 +1,62 @@
+"""Features of one song a user asks about: from the store, else from the sources, then cached.
+
+The song need not be one the listener played: `features show` and (later) predictions ask about any
+song. What the sources answer is stored, so the next question about it makes no call.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from musicflow.errors import RateLimitedError, UpstreamError
+from musicflow.features.base import Clock, FeatureSource
+from musicflow.features.merge import MergedFeatures, merge
+from musicflow.store.base import FeatureStore, PendingTrack
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SongFeatures:
+    track: PendingTrack
+    merged: MergedFeatures
+    not_found: dict[str, str] = field(default_factory=dict)  # source -> reason
+    failed: dict[str, str] = field(default_factory=dict)  # source -> what went wrong this time
+
+
+def song_features(
+    store: FeatureStore,
+    song: str,
+    artist: str,
+    sources: Sequence[FeatureSource],
+    *,
+    precedence: Sequence[str],
+    clock: Clock,
+    miss_ttl_s: float,
+) -> SongFeatures:
+    """Ask each source that has not answered for this song yet; a failing source is reported, not fatal."""
+    track = store.find_track(song, artist) or store.ensure_track(song, artist)
+    failed: dict[str, str] = {}
+    for source in sources:
+        if _already_answered(store, track, source.name, clock.now()):
+            continue
+        track = store.find_track(track.query.song, track.query.artist) or track  # ids adopted meanwhile
+        try:
+            answers = source.fetch([track.query])
+        except (RateLimitedError, UpstreamError) as exc:
+            log.warning("%s could not answer: %s", source.name, exc)
+            failed[source.name] = str(exc)
+            continue
+        if track.query.key in answers:
+            answer = {track.track_id: answers[track.query.key]}
+            store.save_answers(source.name, answer, now=clock.now(), miss_ttl_s=miss_ttl_s)
+    stored = store.features_of([track.track_id]).get(track.track_id, [])
+    misses = store.misses_of([track.track_id], clock.now()).get(track.track_id, {})
+    return SongFeatures(track, merge(stored, precedence), misses, failed)
+
+
+def _already_answered(store: FeatureStore, track: PendingTrack, source: str, now: float) -> bool:
+    answered = any(a.source == source for a in store.features_of([track.track_id]).get(track.track_id, []))
+    return answered or source in store.misses_of([track.track_id], now).get(track.track_id, {})
