@@ -1,0 +1,142 @@
+"""The feature side of the store, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from musicflow.config import Settings
+from musicflow.errors import CatalogError
+from musicflow.features.base import FeatureRecord, NotFound
+from musicflow.features.catalog import CatalogSource, import_catalog_file
+from musicflow.features.catalog_formats.model import CatalogRow
+from musicflow.ingest.models import ExportFormat, Play
+from musicflow.store import open_store
+from musicflow.store.migrate import alembic_config
+from musicflow.store.sql import SqlStore
+
+NOW = 1_800_000_000.0
+
+
+def row(song: str, artist: str, spotify_id: str | None, **values: float) -> CatalogRow:
+    return CatalogRow(spotify_id, song, (artist,), dict(values), line=2)
+
+
+def played(store: SqlStore, *songs: tuple[str, str, str | None]) -> int:
+    profile = store.ensure_profile("default")
+    store.add_plays(
+        profile,
+        [
+            Play(1_700_000_000 + 60 * n, 100_000, song, artist, None, sid, None, None, ExportFormat.EXTENDED)
+            for n, (song, artist, sid) in enumerate(songs)
+        ],
+    )
+    return profile
+
+
+def test_importing_a_catalog_again_replaces_it(store: SqlStore):
+    features = store.features
+    assert features.import_catalog("mine", "a.csv", "csv", [row("A", "X", "1" * 22, energy=0.5)]) == 1
+    assert features.import_catalog("mine", "b.csv", "csv", [row("B", "Y", None), row("C", "Z", None)]) == 2
+    (info,) = features.catalogs()
+    assert (info.name, info.file_name, info.rows) == ("mine", "b.csv", 2)
+    by_id, _ = features.catalog_matches(["1" * 22], [])
+    assert by_id == {}
+
+
+def test_catalog_source_finds_by_id_then_by_loose_name(store: SqlStore):
+    store.features.import_catalog(
+        "mine",
+        "a.csv",
+        "csv",
+        [
+            row(
+                "Let It Be - Remastered 2009",
+                "The Beatles",
+                "7iN1s7xHE4ifF5povM6A48",
+                energy=0.4,
+                tempo=143.5,
+            ),
+            row("Something Else", "Nobody", "0000000000000000000000", energy=0.9),
+        ],
+    )
+    source = CatalogSource(store.features)
+    track = store.features.ensure_track("Let It Be", "the beatles")
+    other = store.features.ensure_track("Unknown", "Nobody")
+    answers = source.fetch([track.query, other.query])
+    found = answers[track.query.key]
+    assert isinstance(found, FeatureRecord)
+    assert found.values == {"energy": 0.4, "tempo": 143.5}
+    assert (found.spotify_id, found.origin) == ("7iN1s7xHE4ifF5povM6A48", "mine")
+    assert isinstance(answers[other.query.key], NotFound)
+
+
+def test_pending_tracks_skip_answered_and_recent_misses(store: SqlStore):
+    profile = played(store, ("A", "X", None), ("B", "X", None), ("C", "X", None))
+    pending = store.features.pending_tracks(profile, "reccobeats", NOW)
+    assert [p.query.song for p in pending] == ["A", "B", "C"]
+    a, b, _ = pending
+    record = FeatureRecord("reccobeats", {"energy": 0.3}, spotify_id="2" * 22, fetched_at=NOW)
+    store.features.save_answers(
+        "reccobeats", {a.track_id: record, b.track_id: NotFound("reccobeats")}, now=NOW, miss_ttl_s=100
+    )
+    assert [p.query.song for p in store.features.pending_tracks(profile, "reccobeats", NOW + 10)] == ["C"]
+    assert [p.query.song for p in store.features.pending_tracks(profile, "reccobeats", NOW + 101)] == [
+        "B",
+        "C",
+    ]
+    assert [p.query.song for p in store.features.pending_tracks(profile, "catalog", NOW)] == ["A", "B", "C"]
+    # The resolved id is adopted by the track, so id-only sources can ask about it.
+    assert store.features.find_track("A", "X").query.spotify_id == "2" * 22  # type: ignore[union-attr]
+
+
+def test_a_new_answer_replaces_the_old_one_and_clears_the_miss(store: SqlStore):
+    profile = played(store, ("A", "X", None))
+    (pending,) = store.features.pending_tracks(profile, "reccobeats", NOW)
+    tid = pending.track_id
+    store.features.save_answers("reccobeats", {tid: NotFound("reccobeats")}, now=NOW, miss_ttl_s=10)
+    assert store.features.misses_of([tid], NOW) == {tid: {"reccobeats": "not found"}}
+    first = FeatureRecord("reccobeats", {"energy": 0.3, "key": 5}, fetched_at=NOW)
+    store.features.save_answers("reccobeats", {tid: first}, now=NOW, miss_ttl_s=10)
+    second = FeatureRecord("reccobeats", {"energy": 0.6}, fetched_at=NOW + 1)
+    store.features.save_answers("reccobeats", {tid: second}, now=NOW + 1, miss_ttl_s=10)
+    (stored,) = store.features.features_of([tid])[tid]
+    assert stored.values == {"energy": 0.6}  # key is missing now, not left over
+    assert store.features.misses_of([tid], NOW) == {}
+
+
+def test_source_pauses_are_kept_until_cleared(store: SqlStore):
+    assert store.features.source_pause("spotify") is None
+    store.features.pause_source("spotify", NOW + 3600, "Retry-After 3600 s")
+    pause = store.features.source_pause("spotify")
+    assert pause is not None and pause.resume_at == NOW + 3600
+    store.features.clear_pause("spotify")
+    assert store.features.source_pause("spotify") is None
+
+
+def test_a_file_that_is_not_a_catalog_leaves_the_stored_ones_alone(store: SqlStore, tmp_path: Path):
+    store.features.import_catalog("mine", "a.csv", "csv", [row("A", "X", "1" * 22, energy=0.5)])
+    bad = tmp_path / "mine.csv"
+    bad.write_text("name,colour\nfoo,blue\n")
+    with pytest.raises(CatalogError, match="not a catalog"):
+        import_catalog_file(store.features, bad, "mine")
+    assert [c.rows for c in store.features.catalogs()] == [1]
+
+
+def test_upgrading_a_store_of_the_first_schema_gives_its_tracks_match_keys(tmp_path: Path):
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    command.upgrade(alembic_config(engine), "0001")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO tracks (track_key, name, artist) VALUES ('k', 'Song (feat. B)', 'A')"))
+    engine.dispose()
+    store = open_store(Settings(data_dir=tmp_path, database_url=url))
+    try:
+        found = store.features.find_track("song", "A")
+        assert found is not None and found.query.song == "Song (feat. B)"
+    finally:
+        store.close()
