@@ -9,6 +9,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from musicflow.features.catalog import CatalogImport
 from musicflow.features.coverage import CoverageReport
@@ -86,9 +87,9 @@ def fetch_runs(console: Console, runs: Sequence[SourceRun]) -> None:
         table.add_column(column, justify="right" if column not in ("source", "status") else "left")
     for run in runs:
         if run.paused_until is not None:
-            status = f"paused until {_when(run.paused_until)}: run again then"
+            status = f"paused until {_when(run.paused_until)}"
         elif run.stopped:
-            status = f"stopped: {run.stopped}"
+            status = "stopped"
         else:
             status = "done"
         table.add_row(
@@ -100,6 +101,18 @@ def fetch_runs(console: Console, runs: Sequence[SourceRun]) -> None:
             status,
         )
     console.print(table)
+    for run in runs:
+        if run.paused_until is not None:
+            console.print(
+                f"[yellow]{run.source}[/] asked us to wait: run `musicflow features fetch` again after "
+                f"{_when(run.paused_until)}; everything fetched so far is kept.",
+                highlight=False,
+            )
+        elif run.stopped:
+            console.print(
+                Text.assemble((f"{run.source} stopped: ", "yellow"), run.stopped, "; what it gave is kept."),
+                soft_wrap=True,
+            )
 
 
 def coverage_table(console: Console, report: CoverageReport, profile: str) -> None:

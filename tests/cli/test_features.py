@@ -1,0 +1,134 @@
+"""`musicflow catalog ...` and `musicflow features ...` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from musicflow.cli import app
+from musicflow.demo import export_path
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def small_catalog(tmp_path: Path) -> Path:
+    catalog = tmp_path / "mine.csv"
+    catalog.write_text(
+        "id,name,artists,danceability,energy,key,loudness,mode,speechiness,acousticness,"
+        "instrumentalness,liveness,valence,tempo,time_signature\n"
+        "4uLU6hMCjMI75M1A2tKUQC,Never Gonna Give You Up,Rick Astley,0.727,0.939,8,-11.855,1,"
+        "0.0369,0.135,0,0.151,0.916,113.3,4\n"
+        "0VjIjW4GlUZAMYd2vXMi3b,Blinding Lights,The Weeknd,0.514,0.73,1,-5.934,1,0.0598,0.00146,"
+        "0.0000954,0.0897,0.334,171.005,4\n"
+        "1111111111111111111111,Broken Row,Nobody,2.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.1,100,4\n"
+        "2222222222222222222222,Cut Short,Nobody,0.5,0.5\n",
+        encoding="utf-8",
+    )
+    return catalog
+
+
+@pytest.fixture
+def no_bundled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MUSICFLOW_USE_BUNDLED_CATALOG", "false")
+
+
+def ingest_history(tmp_path: Path, *songs: tuple[str, str]) -> None:
+    history = tmp_path / "StreamingHistory_music_0.json"
+    rows = [
+        {"endTime": f"2024-01-01 10:{n:02d}", "artistName": artist, "trackName": song, "msPlayed": 200_000}
+        for n, (song, artist) in enumerate(songs)
+    ]
+    history.write_text(json.dumps(rows), encoding="utf-8")
+    assert run("ingest", str(history))[0] == 0
+
+
+def test_catalog_add_reports_bad_rows_with_line_numbers(small_catalog: Path):
+    code, out, _ = run("catalog", "add", str(small_catalog))
+    assert code == 0
+    assert "Catalog 'mine'" in out and "2 rows stored" in out
+    assert "mine.csv:line 4" in out  # danceability 2.5 is out of range
+    assert "line 5" in out
+    code, out, _ = run("catalog", "list")
+    assert "mine" in out and "mine.csv" in out
+
+
+def test_a_file_that_is_not_a_catalog_says_how_to_map_it(tmp_path: Path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text("track,singer,bpm\nA,B,120\n", encoding="utf-8")
+    code, _, err = run("catalog", "add", str(odd))
+    assert code == 1
+    assert "not a catalog" in err and "--mapping" in err
+    code, out, _ = run("catalog", "add", str(odd), "--mapping", "song=track,artist=singer,tempo=bpm")
+    assert code == 0, out
+    assert "1 rows stored" in out
+
+
+def test_fetch_show_and_coverage_from_a_catalog(small_catalog: Path, tmp_path: Path, no_bundled: None):
+    ingest_history(tmp_path, ("Never Gonna Give You Up", "Rick Astley"), ("Unknown Song", "Nobody"))
+    assert run("catalog", "add", str(small_catalog))[0] == 0
+    code, out, _ = run("features", "fetch")
+    assert code == 0
+    assert "catalog" in out and "done" in out
+    code, out, _ = run("features", "coverage", "--format", "json")
+    report = json.loads(out)
+    assert (report["tracks"], report["full"], report["none"]) == (2, 1, 1)
+    assert report["unresolved"][0]["track"] == "Unknown Song"
+    code, out, _ = run(
+        "features", "show", "--song", "never gonna give you up", "--artist", "RICK ASTLEY", "-f", "json"
+    )
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["features"]["tempo"]["value"] == pytest.approx(113.3)
+    assert shown["features"]["tempo"]["source"] == "catalog"
+    assert shown["features"]["tempo"]["origin"] == "mine"
+    assert "popularity" in shown["missing"]
+    # A song nobody played, asked about directly: found in the catalog all the same.
+    code, out, _ = run("features", "show", "--song", "Blinding Lights", "--artist", "The Weeknd")
+    assert code == 0 and "171.005" in out
+
+
+def test_an_unknown_song_says_what_to_do(no_bundled: None):
+    code, _, err = run("features", "show", "--song", "Zzyzx Road", "--artist", "Nobody")
+    assert code == 1
+    assert "no source has features for 'Zzyzx Road' by 'Nobody'" in err
+    assert "musicflow catalog add" in err
+
+
+def test_spotify_without_credentials_stops_with_the_settings_to_set(tmp_path: Path, no_bundled: None):
+    ingest_history(tmp_path, ("Song", "Artist"))
+    code, out, _ = run("features", "fetch", "--source", "spotify")
+    assert code == 3
+    assert "spotify stopped:" in out and "MUSICFLOW_SPOTIFY_CLIENT_ID" in out
+
+
+def test_an_unknown_source_is_a_settings_error(tmp_path: Path):
+    ingest_history(tmp_path, ("Song", "Artist"))
+    code, _, err = run("features", "fetch", "--source", "lastfm")
+    assert code == 2
+    assert "unknown feature source 'lastfm'" in err
+
+
+def test_fetch_needs_an_ingested_profile():
+    code, _, err = run("features", "fetch", "--profile", "nobody")
+    assert code == 1
+    assert "profile 'nobody' has no data yet" in err
+
+
+@pytest.mark.slow
+def test_the_bundled_catalog_covers_the_demo_listener():
+    with export_path() as demo:
+        assert run("ingest", str(demo))[0] == 0
+    assert run("features", "fetch")[0] == 0
+    report = json.loads(run("features", "coverage", "--format", "json")[1])
+    assert report["tracks"] > 4000
+    assert 0.40 < report["full"] / report["tracks"] < 0.60
+    assert report["full_share_of_streams"] > 0.6
