@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mutagen.aiff import AIFF
 from mutagen.flac import FLAC
 from mutagen.id3 import ID3, TALB, TIT2, TPE1
 from mutagen.mp4 import MP4Tags
@@ -93,13 +94,22 @@ def test_loud_dense_music_has_more_energy_than_quiet_sparse_music(tmp_path: Path
     assert loud["energy_estimate"] > quiet["energy_estimate"] + 0.3
 
 
-def test_noise_has_no_tempo_key_or_danceability(tmp_path: Path) -> None:
-    noise = (np.random.default_rng(1).standard_normal(RATE * 8) * 0.05).astype(np.float32)
-    values = _values(write(tmp_path / "noise.wav", noise))
+@pytest.mark.parametrize(
+    "signal",
+    [(np.random.default_rng(1).standard_normal(RATE * 8) * 0.05).astype(np.float32), sine(-20, 8)],
+    ids=["noise", "steady tone"],
+)
+def test_sound_without_attacks_has_no_tempo_or_danceability(tmp_path: Path, signal: np.ndarray) -> None:
+    values = _values(write(tmp_path / "steady.wav", signal))
 
     assert "tempo" not in values
-    assert values["key"] == -1
-    assert values["danceability_estimate"] < 0.1
+    assert values["danceability_estimate"] == 0
+
+
+def test_noise_has_no_key(tmp_path: Path) -> None:
+    noise = (np.random.default_rng(1).standard_normal(RATE * 8) * 0.05).astype(np.float32)
+
+    assert _values(write(tmp_path / "noise.wav", noise))["key"] == -1
 
 
 def test_only_max_seconds_are_analysed_but_the_whole_duration_is_reported(tmp_path: Path) -> None:
@@ -185,18 +195,19 @@ def test_vorbis_comments_name_the_song_in_flac_and_ogg(tmp_path: Path) -> None:
         assert identity.duration_ms == pytest.approx(2000, abs=50)
 
 
-def test_id3_tags_name_the_song_in_mp3_and_wav(tmp_path: Path) -> None:
+def test_id3_tags_name_the_song_in_mp3_wav_and_aiff(tmp_path: Path) -> None:
     mp3 = write(tmp_path / "a.mp3", kick_track(120, 2))
     tags = ID3()
     _tag_id3(tags)
     tags.save(mp3)
     wav = write(tmp_path / "b.wav", kick_track(120, 2))
-    wave = WAVE(wav)
-    wave.add_tags()
-    _tag_id3(wave.tags)
-    wave.save()
+    aiff = write(tmp_path / "c.aiff", kick_track(120, 2))
+    for container in (WAVE(wav), AIFF(aiff)):
+        container.add_tags()
+        _tag_id3(container.tags)
+        container.save()
 
-    for path in (mp3, wav):
+    for path in (mp3, wav, aiff):
         identity = read_identity(path)
         assert (identity.song, identity.artist, identity.album, identity.from_tags) == (
             "Id3 Song",
@@ -240,6 +251,9 @@ def test_placeholder_tags_give_way_to_the_file_name(tmp_path: Path) -> None:
         ("Adele/25/01 Hello.ogg", "Hello", "Adele", "25"),
         ("Nena/Nena/99 Luftballons.mp3", "99 Luftballons", "Nena", "Nena"),
         ("AC_DC_-_Thunderstruck.mp3", "Thunderstruck", "AC DC", None),
+        ("Adele/Hello.mp3", "Hello", None, None),
+        ("Music/Adele/Hello.mp3", "Hello", None, None),
+        ("Various Artists/Hits/07 - Nena - 99 Luftballons.mp3", "99 Luftballons", "Nena", None),
         ("Unknown Artist/Unknown Album/Track 03.mp3", None, None, None),
     ],
 )

@@ -85,13 +85,19 @@ def _readable_stem(stem: str) -> str:
 
 
 def _artist_album_folders(path: Path, root: Path | None) -> tuple[str | None, str | None]:
+    """Artist and album from an `Artist/Album/` pair of folders above the file, else nothing.
+
+    A single folder is left alone: "Adele/Hello.mp3" may be sorted by artist or by album, and guessing
+    wrong would attach the song to someone else.
+    """
     folders = [parent.name for parent in path.parents]
     if root is not None:
-        depth = len(path.relative_to(root).parts) - 1
-        folders = folders[:depth]
-    named = [_folder_name(name) for name in folders[:2]]
-    named += [None] * (2 - len(named))
-    album, artist = named
+        folders = folders[: len(path.relative_to(root).parts) - 1]
+    if len(folders) < 2:
+        return None, None
+    album, artist = (_folder_name(name) for name in folders[:2])
+    if album is None or artist is None:
+        return None, None
     return artist, album
 
 

@@ -19,13 +19,14 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import lfilter
+from scipy.signal import sosfilt
 
 FLOOR_LUFS = -60.0
 _ABSOLUTE_GATE_LUFS = -70.0
 _RELATIVE_GATE_LU = -10.0
-_BLOCK_SECONDS = 0.4
 _BLOCK_STEP_SECONDS = 0.1
+_SEGMENTS_PER_BLOCK = 4  # 400 ms blocks
+_SEGMENTS_PER_CHUNK = 50  # filter 5 s at a time
 _OFFSET_DB = -0.691  # from BS.1770: makes a 997 Hz full-scale sine read -3.01 LUFS per channel
 
 Signal = npt.NDArray[np.floating]
@@ -33,8 +34,7 @@ Signal = npt.NDArray[np.floating]
 
 def integrated_loudness(samples: Signal, sample_rate: int) -> float:
     """Gated K-weighted loudness in LUFS, within -60..0; `samples` is `(frames, channels)`."""
-    weighted = _k_weighted(samples.astype(np.float64), sample_rate)
-    block_powers = _block_powers(weighted, sample_rate)
+    block_powers = _block_powers(_segment_energies(samples, sample_rate), _segment_length(sample_rate))
     loud_enough = block_powers[_lufs(block_powers) > _ABSOLUTE_GATE_LUFS]
     if loud_enough.size == 0:
         return FLOOR_LUFS
@@ -44,23 +44,48 @@ def integrated_loudness(samples: Signal, sample_rate: int) -> float:
     return min(0.0, max(FLOOR_LUFS, level))
 
 
-def _k_weighted(samples: Signal, sample_rate: int) -> Signal:
+def _segment_length(sample_rate: int) -> int:
+    return max(1, round(_BLOCK_STEP_SECONDS * sample_rate))
+
+
+def _segment_energies(samples: Signal, sample_rate: int) -> Signal:
+    """Sum of K-weighted squares per 100 ms segment, over all channels.
+
+    Filtered a few seconds at a time (the filter state carries over), so memory stays a few MB whatever
+    the excerpt's length; 400 ms blocks are then sums of four segments.
+    """
+    segment = _segment_length(sample_rate)
+    whole_segments = len(samples) // segment
+    energies = np.zeros(whole_segments, dtype=np.float64)
+    if whole_segments == 0:
+        return energies
+    filters = _k_weighting(sample_rate)
+    chunk = segment * _SEGMENTS_PER_CHUNK
+    for channel in range(samples.shape[1]):
+        state = np.zeros((filters.shape[0], 2))
+        for start in range(0, whole_segments * segment, chunk):
+            piece = samples[start : min(start + chunk, whole_segments * segment), channel].astype(np.float64)
+            weighted, state = sosfilt(filters, piece, zi=state)
+            energies[start // segment : start // segment + len(piece) // segment] += (
+                np.square(weighted).reshape(-1, segment).sum(axis=1)
+            )
+    return energies
+
+
+def _block_powers(energies: Signal, segment: int) -> Signal:
+    """Mean square per 400 ms block stepping by 100 ms; one block for excerpts shorter than that."""
+    if len(energies) < _SEGMENTS_PER_BLOCK:
+        return np.array([energies.sum() / (len(energies) * segment)]) if len(energies) else energies
+    cumulative = np.concatenate([[0.0], np.cumsum(energies)])
+    sums = cumulative[_SEGMENTS_PER_BLOCK:] - cumulative[:-_SEGMENTS_PER_BLOCK]
+    return np.asarray(sums / (_SEGMENTS_PER_BLOCK * segment), dtype=np.float64)
+
+
+def _k_weighting(sample_rate: int) -> Signal:
+    """Both K-weighting stages as second-order sections for `sosfilt`."""
     shelf_b, shelf_a = _high_shelf(sample_rate, gain_db=4.0, q=1 / math.sqrt(2), cutoff_hz=1500.0)
     pass_b, pass_a = _high_pass(sample_rate, q=0.5, cutoff_hz=38.0)
-    shelved = lfilter(shelf_b, shelf_a, samples, axis=0)
-    return np.asarray(lfilter(pass_b, pass_a, shelved, axis=0), dtype=np.float64)
-
-
-def _block_powers(weighted: Signal, sample_rate: int) -> Signal:
-    """Mean square per 400 ms block (75 % overlap), summed over channels; one block for shorter excerpts."""
-    block = max(1, round(_BLOCK_SECONDS * sample_rate))
-    step = max(1, round(_BLOCK_STEP_SECONDS * sample_rate))
-    squares = np.square(weighted).sum(axis=1)
-    if len(squares) <= block:
-        return np.array([squares.mean()]) if len(squares) else np.zeros(0)
-    cumulative = np.concatenate([[0.0], np.cumsum(squares)])
-    starts = np.arange(0, len(squares) - block + 1, step)
-    return np.asarray((cumulative[starts + block] - cumulative[starts]) / block, dtype=np.float64)
+    return np.array([[*shelf_b, *shelf_a], [*pass_b, *pass_a]])
 
 
 def _lufs(power: Signal) -> Signal:
