@@ -13,6 +13,7 @@ from mutagen.mp4 import MP4Tags
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
+from musicflow.errors import IngestError
 from musicflow.features.audio.filename import guess_from_path
 from musicflow.features.audio.identity import _tag_fields
 from musicflow.features.audio_files import (
@@ -157,6 +158,11 @@ def test_an_empty_file_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(AudioFileError, match=r"empty\.flac: the file is empty"):
         analyze_file(tmp_path / "empty.flac")
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(AudioFileError, match=r"gone\.wav: cannot read the file: No such file"):
+        analyze_file(tmp_path / "gone.wav")
 
 
 def test_aac_audio_is_not_decodable_here_and_says_so(tmp_path: Path) -> None:
@@ -351,3 +357,22 @@ def test_files_with_a_known_fingerprint_are_not_opened_again(tmp_path: Path) -> 
         Outcome.ANALYSED,
     ]
     assert after_change[0].fingerprint == file_fingerprint(path) != first[0].fingerprint
+
+
+def test_an_unexpected_failure_skips_only_that_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "Band - Song.wav", kick_track(120, 5))
+
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise IndexError("decoder bug")
+
+    monkeypatch.setattr("musicflow.features.audio.folder.analyze_file", explode)
+
+    (result,) = analyze_folder(tmp_path)
+
+    assert result.outcome is Outcome.SKIPPED
+    assert result.reason == "unexpected error while analysing: IndexError: decoder bug"
+
+
+def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="not a folder"):
+        list(analyze_folder(tmp_path / "nowhere"))

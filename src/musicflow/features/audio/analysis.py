@@ -40,8 +40,11 @@ def analyze_file(
     """Features of one audio file, validated against the feature table, as a `FeatureRecord`.
 
     `identity` is not needed for the measures; when given, its duration fills in if the decoder gives none.
-    Raises AudioFileError when the file cannot be decoded (see `read_excerpt`).
+    Raises AudioFileError when the file cannot be read or decoded (see `read_excerpt`), and ValueError
+    when `max_seconds` is not positive.
     """
+    if not max_seconds > 0:
+        raise ValueError(f"max_seconds must be positive, got {max_seconds!r}")
     excerpt = read_excerpt(path, max_seconds)
     with _librosa_warnings_logged(path):
         values = _measure(excerpt)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,8 +10,6 @@ import numpy.typing as npt
 import soundfile
 
 from musicflow.features.audio.errors import AudioFileError
-
-logger = logging.getLogger(__name__)
 
 Samples = npt.NDArray[np.float32]
 
@@ -30,10 +27,6 @@ class Excerpt:
     sample_rate: int
     file_duration_ms: int
 
-    @property
-    def seconds(self) -> float:
-        return len(self.samples) / self.sample_rate
-
 
 def read_excerpt(path: Path, max_seconds: float) -> Excerpt:
     """At most `max_seconds` of audio from the middle of the file (the whole file when it is shorter).
@@ -42,13 +35,15 @@ def read_excerpt(path: Path, max_seconds: float) -> Excerpt:
     Raises AudioFileError naming what is wrong: empty, not audio, damaged or truncated, or a format the
     decoder here cannot read (AAC/M4A needs a decoder that libsndfile does not include).
     """
-    if path.stat().st_size == 0:
-        raise AudioFileError(path, "the file is empty")
     try:
+        if path.stat().st_size == 0:
+            raise AudioFileError(path, "the file is empty")
         with soundfile.SoundFile(path) as audio:
             return _read_middle(path, audio, max_seconds)
     except soundfile.LibsndfileError as error:
         raise AudioFileError(path, _decoder_problem(path, error)) from error
+    except OSError as error:
+        raise AudioFileError(path, f"cannot read the file: {error.strerror or error}") from error
 
 
 def _read_middle(path: Path, audio: soundfile.SoundFile, max_seconds: float) -> Excerpt:
@@ -58,7 +53,8 @@ def _read_middle(path: Path, audio: soundfile.SoundFile, max_seconds: float) -> 
         raise AudioFileError(path, "no audio in the file (damaged or truncated?)")
     wanted = min(frames, max(1, round(max_seconds * rate)))
     start = (frames - wanted) // 2 if audio.seekable() else 0
-    audio.seek(start)
+    if start:
+        audio.seek(start)
     samples: Samples = audio.read(wanted, dtype="float32", always_2d=True)
     _check_complete(path, len(samples), wanted, rate)
     if not np.isfinite(samples).all():

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from musicflow.errors import MusicflowError
+from musicflow.errors import IngestError, MusicflowError
 from musicflow.features.audio.analysis import DEFAULT_MAX_SECONDS, analyze_file
 from musicflow.features.audio.files import file_fingerprint, find_audio_files
 from musicflow.features.audio.identity import SongIdentity, read_identity
@@ -51,7 +51,10 @@ def analyze_folder(
 
     Files whose `file_fingerprint` is in `known_fingerprints` are reported UNCHANGED without being opened.
     A file that cannot be named or decoded is reported SKIPPED with the reason; the scan goes on.
+    Raises IngestError when `folder` is not a folder.
     """
+    if not folder.is_dir():
+        raise IngestError(f"{folder}: not a folder")
     files = find_audio_files(folder)
     for done, path in enumerate(files):
         if progress is not None:
@@ -72,6 +75,12 @@ def _analyze_one(path: Path, root: Path, max_seconds: float, known: Container[st
     except (MusicflowError, OSError) as error:
         reason = _reason(error)
         logger.info("skipped %s: %s", path, reason)
+        return AnalysisResult(
+            path, fingerprint, Outcome.SKIPPED, identity, reason=reason, seconds=_since(started)
+        )
+    except Exception as error:  # decoders meet arbitrary files: one must never end the whole scan
+        logger.warning("unexpected error analysing %s", path, exc_info=True)
+        reason = f"unexpected error while analysing: {type(error).__name__}: {error}"
         return AnalysisResult(
             path, fingerprint, Outcome.SKIPPED, identity, reason=reason, seconds=_since(started)
         )
