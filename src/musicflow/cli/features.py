@@ -12,6 +12,7 @@ import typer
 from musicflow.cli import render_features as show
 from musicflow.cli.common import OutputFormat, ProfileOption, reports_errors, require_profile, state_of
 from musicflow.errors import CatalogError, SongNotFoundError
+from musicflow.features.analyze import analyze_into_store, require_audio_extra
 from musicflow.features.base import SystemClock
 from musicflow.features.catalog import import_catalog_file
 from musicflow.features.catalog_files import ColumnMapping
@@ -41,6 +42,7 @@ def register(app: typer.Typer) -> None:
     features.command("fetch")(features_fetch)
     features.command("show")(features_show)
     features.command("coverage")(features_coverage)
+    features.command("analyze")(features_analyze)
     app.add_typer(features, name="features")
 
 
@@ -171,3 +173,24 @@ def features_coverage(
         sys.stdout.write(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         show.coverage_table(state.out, report, profile)
+
+
+@reports_errors
+def features_analyze(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="A folder of your audio files (searched recursively).")],
+) -> None:
+    """Measure tempo, key, loudness and more from your own audio files, for songs no source knows."""
+    state = state_of(ctx)
+    settings = state.settings
+    require_audio_extra()
+    with state.store() as store, show.FileBar(state.err) as bar:
+        report = analyze_into_store(
+            store.features,
+            folder,
+            max_seconds=settings.audio_max_seconds,
+            miss_ttl_s=settings.miss_ttl_days * DAY,
+            now=SystemClock().now(),
+            progress=bar.update,
+        )
+    show.analyze_report(state.out, report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 
 from rich.console import Console
@@ -11,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from rich.text import Text
 
+from musicflow.features.analyze import AnalyzeReport
 from musicflow.features.catalog import CatalogImport
 from musicflow.features.coverage import CoverageReport
 from musicflow.features.fetch import SourceRun
@@ -52,6 +54,49 @@ class FetchBar:
     def advance(self, count: int) -> None:
         if self._task is not None:
             self._progress.update(self._task, advance=count)
+
+
+class FileBar:
+    """A progress bar over the files of a folder, with ETA."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> FileBar:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._progress.stop()
+
+    def update(self, done: int, total: int, path: Path) -> None:
+        if self._task is None:
+            self._task = self._progress.add_task("audio files", total=total)
+        self._progress.update(self._task, completed=done, description=path.name[-40:])
+
+
+def analyze_report(console: Console, report: AnalyzeReport) -> None:
+    console.print(
+        f"{report.files:,} audio files: {report.analysed:,} analysed "
+        f"({report.matched_played:,} matched to songs you played, {report.new_songs:,} new songs), "
+        f"{report.unchanged:,} unchanged since the last scan, {sum(report.skipped.values()):,} skipped.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for reason, count in report.skipped.most_common():
+        console.print(f"  [yellow]{count:,}[/] {reason}", highlight=False, markup=False)
+    for example in report.examples:
+        console.print(f"    {example}", highlight=False, markup=False)
 
 
 def catalog_import(console: Console, imported: CatalogImport) -> None:

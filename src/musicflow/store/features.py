@@ -18,6 +18,7 @@ from musicflow.ingest.models import track_key
 from musicflow.store.base import CatalogInfo, PendingTrack, ProfileTrack, SourcePause, StoredFeatures
 from musicflow.store.db import IN_CHUNK, guarded
 from musicflow.store.schema import (
+    audio_files,
     catalog_tracks,
     catalogs,
     fetch_misses,
@@ -235,6 +236,25 @@ class SqlFeatureStore:
         if found is None:  # pragma: no cover - the insert above makes it exist
             raise StoreError(f"could not store the track {song!r} by {artist!r}")
         return found
+
+    # -- the user's audio files -------------------------------------------------------------------
+    def audio_fingerprints(self) -> set[str]:
+        with guarded(self.engine, transaction=False) as conn:
+            return set(conn.execute(select(audio_files.c.fingerprint)).scalars())
+
+    def remember_audio_file(
+        self, fingerprint: str, file_name: str, track_id: int | None, outcome: str, reason: str | None
+    ) -> None:
+        row = {
+            "fingerprint": fingerprint,
+            "file_name": file_name,
+            "track_id": track_id,
+            "outcome": outcome,
+            "reason": reason,
+            "analyzed_at": time.time(),
+        }
+        with guarded(self.engine) as conn:
+            conn.execute(self._upsert(audio_files, ["fingerprint"]), [row])
 
     # -- pauses -----------------------------------------------------------------------------------
     def pause_source(self, source: str, resume_at: float, reason: str) -> None:

@@ -121,3 +121,15 @@ source_pauses = Table(
     Column("resume_at", Float, nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+# Audio files of the user's already analysed (or found unusable): a rescan skips them while unchanged.
+audio_files = Table(
+    "audio_files",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("track_id", Integer, ForeignKey("tracks.id", ondelete="SET NULL")),
+    Column("outcome", String(16), nullable=False),
+    Column("reason", Text),
+    Column("analyzed_at", Float, nullable=False),
+)
