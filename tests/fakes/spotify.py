@@ -124,7 +124,13 @@ class FakeSpotify(FakeServer):
         if request.param("type") != "track" or not request.param("q"):
             return _error(400, "Bad search type field" if request.param("q") else "No search query")
         words = set(_WORD.findall(_without_field_names(request.param("q") or "").casefold()))
-        hits = [s for s in self.songs.values() if words & set(_WORD.findall(s.name.casefold()))]
+        overlap = {
+            s.spotify_id: len(words & set(_WORD.findall(s.name.casefold()))) for s in self.songs.values()
+        }
+        # Like Spotify's relevance ranking, the closest titles come first (stable among equals).
+        hits = sorted(
+            (s for s in self.songs.values() if overlap[s.spotify_id]), key=lambda s: -overlap[s.spotify_id]
+        )
         items = [self._track_object(s) for s in hits[:limit]]
         return json_response(
             200, {"tracks": {"items": items, "limit": limit, "offset": 0, "total": len(hits)}}

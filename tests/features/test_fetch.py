@@ -15,6 +15,8 @@ import pytest
 from musicflow.config import Settings
 from musicflow.features.fetch import fetch_features
 from musicflow.features.reccobeats import ReccoBeatsOptions, ReccoBeatsSource
+from musicflow.features.spotify import SpotifyOptions, SpotifySource
+from musicflow.features.spotify_auth import SpotifyCredentials
 from musicflow.ingest.models import ExportFormat, Play
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
@@ -22,6 +24,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.options import FAST_HTTP
 from tests.fakes.reccobeats import AUDIO_PATH, TRACK_PATH, FakeReccoBeats
 from tests.fakes.server import Reset, Slow, json_response
+from tests.fakes.spotify import FakeSpotify, Song
 
 TRACKS = 100  # three batches of 40, 40 and 20
 DAY = 86_400.0
@@ -185,3 +188,55 @@ def test_the_fetch_command_killed_half_way_makes_only_the_missing_calls_next_tim
         assert len(store.features.features_of(list(range(1, 401)))) == 400
     finally:
         store.close()
+
+
+def test_spotify_resolves_ids_that_reccobeats_then_uses(
+    sqlite_store: SqlStore, clock: FakeClock, reccobeats_server: FakeReccoBeats, spotify_server: FakeSpotify
+):
+    songs = [Song(spotify_id(n), f"Basic Song {n}", ("Basic Artist",)) for n in range(12)]
+    spotify_server.add(*songs)
+    reccobeats_server.know_everything = True
+    profile_id = sqlite_store.ensure_profile("default")
+    sqlite_store.add_plays(
+        profile_id,
+        [
+            Play(
+                1_700_000_000 + 600 * n,
+                200_000,
+                s.name,
+                "Basic Artist",
+                None,
+                None,
+                None,
+                None,
+                ExportFormat.BASIC,
+            )
+            for n, s in enumerate(songs)
+        ]
+        + [
+            Play(
+                1_700_100_000, 200_000, "Not On Spotify", "Nobody", None, None, None, None, ExportFormat.BASIC
+            )
+        ],
+    )
+    spotify = SpotifySource(
+        SpotifyCredentials(spotify_server.client_id, spotify_server.client_secret),
+        SpotifyOptions(
+            api_base_url=spotify_server.api_url, token_url=spotify_server.accounts_url, http=FAST_HTTP
+        ),
+        clock=clock,
+    )
+    recco_source = recco(reccobeats_server, clock)
+    runs = fetch_features(
+        sqlite_store.features, profile_id, [spotify, recco_source], clock=clock, miss_ttl_s=DAY
+    )
+    spotify.close()
+    recco_source.close()
+    assert [(r.source, r.answered, r.not_found) for r in runs] == [("spotify", 12, 1), ("reccobeats", 12, 0)]
+    assert runs[1].undecided == 1  # the song Spotify could not resolve has no id to ask with
+    track = sqlite_store.features.find_track("Basic Song 3", "Basic Artist")
+    assert track is not None and track.query.spotify_id == spotify_id(3)
+    stored = {s.source: s for s in sqlite_store.features.features_of([track.track_id])[track.track_id]}
+    assert stored["spotify"].isrc and "release_year" in stored["spotify"].values
+    assert "popularity" not in stored["spotify"].values  # development mode: missing, never 0
+    assert "energy" in stored["reccobeats"].values
