@@ -17,8 +17,9 @@ from musicflow.features.catalog import CatalogImport
 from musicflow.features.coverage import CoverageReport
 from musicflow.features.fetch import SourceRun
 from musicflow.features.lookup import SongFeatures
+from musicflow.features.merge import source_label
 from musicflow.features.spec import FEATURE_NAMES, SPECS
-from musicflow.store.base import CatalogInfo
+from musicflow.store.base import CatalogInfo, StoredFeatures
 
 
 def _when(timestamp: float) -> str:
@@ -201,11 +202,12 @@ def song_table(console: Console, found: SongFeatures) -> None:
     table.add_column("source")
     table.add_column("fetched")
     for name in FEATURE_NAMES:
-        sourced = found.merged.values.get(name)
-        if sourced is None:
+        answer = found.merged.source_of(name)
+        if answer is None:
             table.add_row(name, "[dim]missing[/]", "", "")
         else:
-            table.add_row(name, _shown(sourced.value), sourced.label, _when(sourced.fetched_at))
+            value = found.merged.values[name]
+            table.add_row(name, _shown(value), source_label(answer), _when(answer.fetched_at))
     console.print(table)
     if found.merged.spotify_id:
         console.print(f"Spotify id: {found.merged.spotify_id}", highlight=False)
@@ -221,18 +223,22 @@ def song_json(found: SongFeatures) -> dict[str, object]:
         "spotify_id": found.merged.spotify_id,
         "isrc": found.merged.isrc,
         "features": {
-            name: {
-                "value": v.value,
-                "source": v.source,
-                "origin": v.origin,
-                "fetched_at": _when(v.fetched_at),
-                "meaning": SPECS[name].meaning,
-            }
-            for name, v in found.merged.values.items()
+            name: _sourced_json(value, found.merged.source_of(name), name)
+            for name, value in found.merged.values.items()
         },
         "missing": [name for name in FEATURE_NAMES if name not in found.merged.values],
         "not_found": found.not_found,
         "failed": found.failed,
+    }
+
+
+def _sourced_json(value: object, answer: StoredFeatures | None, name: str) -> dict[str, object]:
+    return {
+        "value": value,
+        "source": answer.source if answer else None,
+        "origin": answer.origin if answer else None,
+        "fetched_at": _when(answer.fetched_at) if answer else None,
+        "meaning": SPECS[name].meaning,
     }
 
 

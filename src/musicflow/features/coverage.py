@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from musicflow.features.merge import MergedFeatures, merge
+from musicflow.features.merge import MergedFeatures, merged_features
 from musicflow.features.spec import AUDIO_FEATURES
 from musicflow.store.base import FeatureStore, ProfileTrack
 
@@ -73,14 +73,13 @@ def coverage(
     """Coverage of every track the profile played (skip-only songs need features too)."""
     played = store.profile_tracks(profile_id, stream_min_ms)
     ids = [t.track_id for t in played]
-    answers = store.features_of(ids)
+    merged_by_track = merged_features(store, ids, precedence)
     misses = store.misses_of(ids, now)
     report = CoverageReport(tracks=len(played), streams=sum(t.streams for t in played))
     for track in played:
-        stored = answers.get(track.track_id, [])
-        report.by_source.update({a.source for a in stored})
+        merged = merged_by_track[track.track_id]
+        report.by_source.update({a.source for a in merged.answers})
         report.not_found_by_source.update(misses.get(track.track_id, {}).keys())
-        merged = merge(stored, precedence)
         if is_full(merged):
             report.full += 1
             report.full_streams += track.streams

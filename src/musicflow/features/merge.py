@@ -2,41 +2,40 @@
 
 Sources disagree (catalog and API values for the same id differ for 8-22 % of tracks), so a value is
 never averaged: the first source in the precedence order that has it wins, and the value remembers it.
+Merging runs for every track of a listener at every training and for every prediction, so it builds as
+little as it can: a single answer is used as it is, and where a value came from is looked up on demand.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
-from musicflow.features.spec import FEATURE_NAMES, FeatureValue
-from musicflow.store.base import StoredFeatures
-
-
-@dataclass(frozen=True)
-class SourcedValue:
-    value: FeatureValue
-    source: str
-    origin: str | None
-    fetched_at: float
-
-    @property
-    def label(self) -> str:
-        return f"{self.source}:{self.origin}" if self.origin else self.source
+from musicflow.features.spec import FeatureValue
+from musicflow.perf import collector_paused
+from musicflow.store.base import FeatureStore, StoredFeatures
 
 
-@dataclass(frozen=True)
-class MergedFeatures:
-    values: Mapping[str, SourcedValue] = field(default_factory=dict)
+class MergedFeatures(NamedTuple):
+    values: Mapping[str, FeatureValue] = MappingProxyType({})
+    answers: tuple[StoredFeatures, ...] = ()  # highest precedence first
     spotify_id: str | None = None
     isrc: str | None = None
 
-    def plain(self) -> dict[str, FeatureValue]:
-        return {name: sourced.value for name, sourced in self.values.items()}
+    def source_of(self, name: str) -> StoredFeatures | None:
+        """The answer the value of `name` came from (None when it is missing)."""
+        return next((answer for answer in self.answers if name in answer.values), None)
 
     @property
     def sources(self) -> set[str]:
-        return {sourced.source for sourced in self.values.values()}
+        """The sources that gave at least one of the merged values."""
+        return {answer.source for name in self.values if (answer := self.source_of(name))}
+
+
+def source_label(answer: StoredFeatures) -> str:
+    """`catalog:bundled`, `audio_files:song.flac`, or just the source where it has one origin."""
+    return f"{answer.source}:{answer.origin}" if answer.origin else answer.source
 
 
 def merge(
@@ -45,17 +44,29 @@ def merge(
     excluded: Collection[str] = (),
 ) -> MergedFeatures:
     """Merge by precedence; sources not named in `precedence` come last, `excluded` ones not at all."""
+    kept = [a for a in answers if a.source not in excluded]
+    if not kept:
+        return MergedFeatures()
+    if len(kept) == 1:
+        (only,) = kept
+        return MergedFeatures(only.values, (only,), only.spotify_id, only.isrc)
     rank = {source: index for index, source in enumerate(precedence)}
-    ordered = sorted(
-        (a for a in answers if a.source not in excluded),
-        key=lambda a: (rank.get(a.source, len(rank)), a.source),
-    )
-    values: dict[str, SourcedValue] = {}
-    for answer in ordered:
-        for name in FEATURE_NAMES:
-            value = answer.values.get(name)
-            if value is not None and name not in values:
-                values[name] = SourcedValue(value, answer.source, answer.origin, answer.fetched_at)
-    spotify_id = next((a.spotify_id for a in ordered if a.spotify_id), None)
-    isrc = next((a.isrc for a in ordered if a.isrc), None)
-    return MergedFeatures(values, spotify_id, isrc)
+    kept.sort(key=lambda a: (rank.get(a.source, len(rank)), a.source))
+    values: dict[str, FeatureValue] = {}
+    for answer in reversed(kept):  # lowest precedence first: each later update wins
+        values.update(answer.values)
+    spotify_id = next((a.spotify_id for a in kept if a.spotify_id), None)
+    isrc = next((a.isrc for a in kept if a.isrc), None)
+    return MergedFeatures(values, tuple(kept), spotify_id, isrc)
+
+
+def merged_features(
+    store: FeatureStore,
+    track_ids: Sequence[int],
+    precedence: Sequence[str],
+    excluded: Collection[str] = (),
+) -> dict[int, MergedFeatures]:
+    """The merged features of many tracks at once: one query, then a merge per track."""
+    with collector_paused():
+        stored = store.features_of(track_ids)
+        return {tid: merge(stored.get(tid, ()), precedence, excluded) for tid in track_ids}

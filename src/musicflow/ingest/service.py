@@ -6,11 +6,9 @@ no-op: a run killed half-way, or a re-ingest of an overlapping export, never cou
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -22,6 +20,7 @@ from musicflow.ingest.formats import HistoryKind, ParsedFile, detect_kind, parse
 from musicflow.ingest.models import track_key
 from musicflow.ingest.report import FileResult, IngestReport
 from musicflow.ingest.sources import ArchiveLimits, ExportFile, list_export
+from musicflow.perf import collector_paused
 from musicflow.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ def ingest_paths(
     profile_id = store.ensure_profile(profile)
     if progress:
         progress.start(sum(f.size for f in listing.files))
-    with _collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="musicflow-read") as reader:
+    with collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="musicflow-read") as reader:
         # The next file is read and parsed while this one is written: the database releases the GIL.
         files = listing.files
         pending = reader.submit(_read_file, files[0]) if files else None
@@ -71,23 +70,6 @@ def ingest_paths(
             if progress:
                 progress.advance(export_file.size, export_file.label)
     return report
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while history files are turned into plays.
-
-    Parsing allocates millions of acyclic objects (dicts, strings, tuples); each allocation burst
-    makes the collector re-scan the whole growing heap, which costs a third of the parse time and
-    frees nothing. Reference counting still frees everything; the collector resumes afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from musicflow.features.base import SourceAnswer, TrackQuery
 from musicflow.features.catalog_formats.model import CatalogRow
@@ -81,9 +81,11 @@ class ProfileTrack:
     streams: int
 
 
-@dataclass(frozen=True)
-class StoredFeatures:
-    """What one source said of one track: values (missing ones left out), where from, and when."""
+class StoredFeatures(NamedTuple):
+    """What one source said of one track: values (missing ones left out), where from, and when.
+
+    A named tuple: a warm lookup builds one per cached answer, thousands per training run.
+    """
 
     source: str
     origin: str | None

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from musicflow.errors import StoreError
 
-IN_CHUNK = 500  # values per IN (...) list, well under every backend's parameter limit
+IN_CHUNK = 5_000  # values per IN (...) list, well under SQLite's 32,766 and PostgreSQL's 65,535
 T = TypeVar("T")
 
 

@@ -161,17 +161,18 @@ class SqlFeatureStore:
         ]
         query = select(*columns, *_feature_columns(track_features))
         found: dict[int, list[StoredFeatures]] = {}
+        first = len(columns)
         with guarded(self.engine, transaction=False) as conn:
             for chunk in _chunked(iter(track_ids), IN_CHUNK):
-                for row in conn.execute(query.where(track_features.c.track_id.in_(chunk))):
-                    found.setdefault(row.track_id, []).append(
+                for row in conn.execute(query.where(track_features.c.track_id.in_(chunk))).all():
+                    found.setdefault(row[0], []).append(
                         StoredFeatures(
-                            source=row.source,
-                            origin=row.origin,
-                            fetched_at=row.fetched_at,
-                            values=_values_of(row),
-                            spotify_id=row.spotify_id,
-                            isrc=row.isrc,
+                            source=row[1],
+                            origin=row[2],
+                            fetched_at=row[3],
+                            values=_present(row, first),
+                            spotify_id=row[4],
+                            isrc=row[5],
                         )
                     )
         return found
@@ -311,6 +312,11 @@ class SqlFeatureStore:
 
 def _feature_columns(table: Table) -> list[Any]:
     return [table.c[name] for name in FEATURE_NAMES]
+
+
+def _present(row: Any, first: int) -> dict[str, FeatureValue]:
+    """The feature values of a row whose feature columns start at `first`, missing ones left out."""
+    return {name: value for name, value in zip(FEATURE_NAMES, row[first:], strict=True) if value is not None}
 
 
 def _values_of(row: Any) -> dict[str, FeatureValue]:
