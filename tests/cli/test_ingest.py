@@ -115,6 +115,7 @@ def test_the_demo_runs_as_a_real_process(isolated_environment: Path):
     assert done.returncode == 0, done.stderr
     assert "Ingested into profile 'demo'" in done.stdout
     assert "Top tracks of 'demo'" in done.stdout
+    assert "Feature coverage of 'demo'" in done.stdout and "full audio features" in done.stdout
     assert (isolated_environment / "musicflow.db").exists()
 
 

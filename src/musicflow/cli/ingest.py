@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from musicflow import demo
 from musicflow.cli import render
 from musicflow.cli.common import OutputFormat, ProfileOption, reports_errors, require_profile, state_of
 from musicflow.ingest.service import ingest_paths
@@ -15,7 +14,6 @@ from musicflow.ingest.service import ingest_paths
 
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
-    app.command("demo")(run_demo)
     streams = typer.Typer(help="Your stream counts, from what you ingested.", no_args_is_help=True)
     streams.command("top")(streams_top)
     app.add_typer(streams, name="streams")
@@ -57,20 +55,3 @@ def streams_top(
         render.top_csv(rows)
     else:
         render.top_json(rows)
-
-
-@reports_errors
-def run_demo(
-    ctx: typer.Context,
-    profile: ProfileOption = "demo",
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many top tracks.")] = 10,
-) -> None:
-    """The whole job on the bundled demo export: ingest it, then show the listener's top tracks."""
-    state = state_of(ctx)
-    with demo.export_path() as export, state.store() as store:
-        with render.ByteProgress(state.err) as progress:
-            report = ingest_paths([export], store, profile, state.settings, progress)
-        render.ingest_report(state.out, report)
-        profile_id = store.ensure_profile(profile)
-        rows = store.track_streams(profile_id, state.settings.stream_min_ms, limit)
-    render.top_table(state.out, rows, profile, state.settings.stream_min_ms)
