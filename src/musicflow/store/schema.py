@@ -8,7 +8,6 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
-    Index,
     Integer,
     MetaData,
     String,
@@ -56,8 +55,8 @@ plays = Table(
     Column("reason_end", String(32)),
     Column("skipped", Boolean),
     Column("source", String(16), nullable=False),
-    UniqueConstraint("profile_id", "track_id", "ended_minute", "ms_played", name="uq_plays_identity"),
-    Index("ix_plays_profile_ended", "profile_id", "ended_at"),
+    # In time order, so an export (which is in time order) fills the index sequentially.
+    UniqueConstraint("profile_id", "ended_minute", "track_id", "ms_played", name="uq_plays_identity"),
 )
 
 

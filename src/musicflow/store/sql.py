@@ -33,7 +33,7 @@ class PlayRow(NamedTuple):
 
 
 PLAY_COLUMNS = PlayRow._fields
-CROSS_FORMAT_SLACK_S = 120
+CROSS_FORMAT_SLACK_MINUTES = 2
 
 
 class SqlStore:
@@ -237,12 +237,12 @@ def _without_plays_of_other_formats(conn: Connection, profile_id: int, rows: lis
     """
     sources = {row.source for row in rows}
     window = (
-        min(row.ended_at for row in rows) - CROSS_FORMAT_SLACK_S,
-        max(row.ended_at for row in rows) + CROSS_FORMAT_SLACK_S,
+        min(row.ended_minute for row in rows) - CROSS_FORMAT_SLACK_MINUTES,
+        max(row.ended_minute for row in rows) + CROSS_FORMAT_SLACK_MINUTES,
     )
     query = select(plays.c.track_id, plays.c.ended_minute, plays.c.ms_played, plays.c.source).where(
         plays.c.profile_id == profile_id,
-        plays.c.ended_at.between(*window),
+        plays.c.ended_minute.between(*window),
         plays.c.source.notin_(sources) if len(sources) == 1 else plays.c.source.isnot(None),
     )
     stored: dict[tuple[int, int, int], set[str]] = {}
