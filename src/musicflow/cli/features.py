@@ -10,16 +10,25 @@ import orjson
 import typer
 
 from musicflow.cli import render_features as show
-from musicflow.cli.common import OutputFormat, ProfileOption, reports_errors, require_profile, state_of
+from musicflow.cli.common import (
+    AppState,
+    OutputFormat,
+    ProfileOption,
+    reports_errors,
+    require_profile,
+    state_of,
+)
+from musicflow.cli.progress import Bar
 from musicflow.errors import CatalogError, SongNotFoundError
 from musicflow.features.analyze import analyze_into_store, require_audio_extra
 from musicflow.features.base import SystemClock
 from musicflow.features.catalog import import_catalog_file
 from musicflow.features.catalog_files import ColumnMapping
 from musicflow.features.coverage import coverage
-from musicflow.features.fetch import fetch_features
+from musicflow.features.fetch import SourceRun, fetch_features
 from musicflow.features.lookup import song_features
 from musicflow.features.sources import open_sources
+from musicflow.store.sql import SqlStore
 
 DAY = 86_400.0
 TableOrJson = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json.")]
@@ -89,31 +98,41 @@ def features_fetch(
 ) -> None:
     """Get features for every track you played; safe to stop and run again (it resumes)."""
     state = state_of(ctx)
-    settings = state.settings
-    clock = SystemClock()
     with state.store() as store:
         profile_id = require_profile(store, profile)
-        names = source or settings.feature_sources
-        with open_sources(names, settings, store.features, clock) as sources, show.FetchBar(state.err) as bar:
-            runs = fetch_features(
-                store.features,
-                profile_id,
-                sources,
-                clock=clock,
-                miss_ttl_s=settings.miss_ttl_days * DAY,
-                progress=bar,
-            )
-        report = coverage(
-            store.features,
-            profile_id,
-            stream_min_ms=settings.stream_min_ms,
-            precedence=settings.feature_precedence,
-            now=clock.now(),
-        )
-    show.fetch_runs(state.out, runs)
-    show.coverage_table(state.out, report, profile)
+        runs = fetch_and_report(state, store, profile, profile_id, source or state.settings.feature_sources)
     if any(run.stopped for run in runs):
         raise typer.Exit(3)
+
+
+def fetch_and_report(
+    state: AppState, store: SqlStore, profile: str, profile_id: int, sources: list[str]
+) -> list[SourceRun]:
+    """Run the fetch job with a progress bar, then show what each source did and the coverage."""
+    settings = state.settings
+    clock = SystemClock()
+    with (
+        open_sources(sources, settings, store.features, clock) as opened,
+        Bar(state.err) as bar,
+    ):
+        runs = fetch_features(
+            store.features,
+            profile_id,
+            opened,
+            clock=clock,
+            miss_ttl_s=settings.miss_ttl_days * DAY,
+            progress=bar,
+        )
+    report = coverage(
+        store.features,
+        profile_id,
+        stream_min_ms=settings.stream_min_ms,
+        precedence=settings.feature_precedence,
+        now=clock.now(),
+    )
+    show.fetch_runs(state.out, runs)
+    show.coverage_table(state.out, report, profile)
+    return runs
 
 
 @reports_errors
@@ -184,13 +203,13 @@ def features_analyze(
     state = state_of(ctx)
     settings = state.settings
     require_audio_extra()
-    with state.store() as store, show.FileBar(state.err) as bar:
+    with state.store() as store, Bar(state.err) as bar:
         report = analyze_into_store(
             store.features,
             folder,
             max_seconds=settings.audio_max_seconds,
             miss_ttl_s=settings.miss_ttl_days * DAY,
             now=SystemClock().now(),
-            progress=bar.update,
+            progress=lambda done, total, path: bar.files_done(done, total, path.name),
         )
     show.analyze_report(state.out, report)

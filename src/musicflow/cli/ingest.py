@@ -9,6 +9,7 @@ import typer
 
 from musicflow.cli import render
 from musicflow.cli.common import OutputFormat, ProfileOption, reports_errors, require_profile, state_of
+from musicflow.cli.progress import Bar
 from musicflow.ingest.service import ingest_paths
 
 
@@ -30,7 +31,7 @@ def ingest(
 ) -> None:
     """Read your Spotify data export into MusicFlow (safe to run again: no play is counted twice)."""
     state = state_of(ctx)
-    with state.store() as store, render.ByteProgress(state.err) as progress:
+    with state.store() as store, Bar(state.err, bytes_=True) as progress:
         report = ingest_paths(paths, store, profile, state.settings, progress)
     render.ingest_report(state.out, report)
 

@@ -6,63 +6,15 @@ import csv
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from types import TracebackType
 
 import orjson
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from musicflow.ingest.report import IngestReport
 from musicflow.store.base import TrackStreams
 
 TOP_COLUMNS = ("rank", "track", "artist", "streams", "plays", "minutes", "spotify_id")
-
-
-class ByteProgress:
-    """A progress bar over the bytes of the export; silent when the output is not a terminal."""
-
-    def __init__(self, console: Console) -> None:
-        self._progress = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        )
-        self._task: TaskID | None = None
-
-    def __enter__(self) -> ByteProgress:
-        self._progress.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._progress.stop()
-
-    def start(self, total_bytes: int) -> None:
-        self._task = self._progress.add_task("reading export", total=total_bytes)
-
-    def advance(self, nbytes: int, label: str) -> None:
-        if self._task is not None:
-            self._progress.update(self._task, advance=nbytes, description=_short(label))
-
-
-def _short(label: str, width: int = 40) -> str:
-    name = label.rsplit("/", 1)[-1].rsplit("!", 1)[-1]
-    return name if len(name) <= width else "…" + name[-width + 1 :]
 
 
 def _day(timestamp: int | None) -> str:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
-from types import TracebackType
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -24,66 +21,6 @@ from musicflow.store.base import CatalogInfo, StoredFeatures
 
 def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-class FetchBar:
-    """One progress bar per source, with ETA; silent when the output is not a terminal."""
-
-    def __init__(self, console: Console) -> None:
-        self._progress = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        )
-        self._task: TaskID | None = None
-
-    def __enter__(self) -> FetchBar:
-        self._progress.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._progress.stop()
-
-    def start(self, source: str, total: int) -> None:
-        self._task = self._progress.add_task(f"{source}: tracks", total=total)
-
-    def advance(self, count: int) -> None:
-        if self._task is not None:
-            self._progress.update(self._task, advance=count)
-
-
-class FileBar:
-    """A progress bar over the files of a folder, with ETA."""
-
-    def __init__(self, console: Console) -> None:
-        self._progress = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        )
-        self._task: TaskID | None = None
-
-    def __enter__(self) -> FileBar:
-        self._progress.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._progress.stop()
-
-    def update(self, done: int, total: int, path: Path) -> None:
-        if self._task is None:
-            self._task = self._progress.add_task("audio files", total=total)
-        self._progress.update(self._task, completed=done, description=path.name[-40:])
 
 
 def analyze_report(console: Console, report: AnalyzeReport) -> None:

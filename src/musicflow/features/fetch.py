@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 
 class FetchProgress(Protocol):
-    def start(self, source: str, total: int) -> None: ...
-    def advance(self, count: int) -> None: ...
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self, amount: int, label: str | None = None) -> None: ...
 
 
 @dataclass
@@ -75,7 +75,7 @@ def _run_source(
     pending = store.pending_tracks(profile_id, source.name, clock.now())
     run.pending = len(pending)
     if progress:
-        progress.start(source.name, len(pending))
+        progress.start(f"{source.name}: tracks", len(pending))
     for start in range(0, len(pending), source.batch_size):
         batch = pending[start : start + source.batch_size]
         if not _ask(store, source, batch, run, clock, miss_ttl_s):

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 
 
 class Progress(Protocol):
-    def start(self, total_bytes: int) -> None: ...
-    def advance(self, nbytes: int, label: str) -> None: ...
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self, amount: int, label: str | None = None) -> None: ...
 
 
 def archive_limits(settings: Settings) -> ArchiveLimits:
@@ -53,7 +53,7 @@ def ingest_paths(
         report.files.append(FileResult(skipped.label, note=skipped.reason))
     profile_id = store.ensure_profile(profile)
     if progress:
-        progress.start(sum(f.size for f in listing.files))
+        progress.start("reading export", sum(f.size for f in listing.files))
     with collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="musicflow-read") as reader:
         # The next file is read and parsed while this one is written: the database releases the GIL.
         files = listing.files
