@@ -64,3 +64,15 @@ class InvalidPayloadError(UpstreamError):
 
 class SongNotFoundError(MusicflowError):
     """No configured source knows the song a user asked about."""
+
+
+class ModelError(MusicflowError):
+    """A model cannot be trained, loaded or used (too little data, a feature list that does not match)."""
+
+
+class NoModelError(ModelError):
+    """A command needs a trained model and there is none yet: run `musicflow train` first."""
+
+
+class NotEnoughDataError(ModelError):
+    """A listener has too few songs with features to train or evaluate a model honestly."""

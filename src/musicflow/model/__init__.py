@@ -1,0 +1,1 @@
+"""A listener's own taste model: dataset, feature vector, estimator, honest evaluation, predictions."""

@@ -1,0 +1,187 @@
+"""The training data of one listener: positives, zeros, and the splits the evaluation protocol asks for.
+
+Positives are the listener's songs with features (target: streams, clipped to 0..30). Zeros come from the
+sources the zero strategy names: the listener's own skip-only songs, other listeners' songs, catalog songs.
+Songs are merged (see `songs.py`) before any split, and the artist affinity of a split is computed only
+from the plays its training side may know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from musicflow.errors import NotEnoughDataError
+from musicflow.model.affinity import AffinityIndex
+from musicflow.model.rows import Row, RowKind, ZeroSource, clipped
+from musicflow.model.snapshot import BoolArray, ProfilePlays, Snapshot
+from musicflow.model.zeros import catalog_zeros, others_zeros
+from musicflow.store.sql import SqlStore
+
+TIME_SPLIT_QUANTILE = 0.7
+RANDOM_TEST_SHARE = 0.2
+MIN_POSITIVES = 20
+
+
+@dataclass(frozen=True)
+class ZeroStrategy:
+    """Which zeros to train on, and how many other-listener / catalog songs per streamed song."""
+
+    sources: frozenset[ZeroSource] = frozenset({ZeroSource.SKIPS, ZeroSource.OTHERS})
+    ratio: float = 1.0
+
+    @property
+    def label(self) -> str:
+        return "+".join(sorted(s.value for s in self.sources))
+
+    @classmethod
+    def parse(cls, text: str, ratio: float = 1.0) -> ZeroStrategy:
+        """`skips+others`, `others`, `skips,catalog`, ..."""
+        names = [part.strip() for part in text.replace(",", "+").split("+") if part.strip()]
+        return cls(frozenset(ZeroSource(name) for name in names), ratio)
+
+
+DEFAULT_ZEROS = ZeroStrategy()
+
+
+@dataclass(frozen=True)
+class Split:
+    """Rows to train on, rows to test on, and the affinity the training side may know."""
+
+    name: str
+    train: list[Row]
+    test: list[Row]
+    affinity: AffinityIndex
+    cutoff: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def listener_plays(snapshot: Snapshot, profile_id: int) -> ProfilePlays:
+    plays = snapshot.plays.get(profile_id)
+    if plays is None or not plays.is_stream.any():
+        raise NotEnoughDataError("this profile has no streams yet: run `musicflow ingest` first")
+    return plays
+
+
+def time_split(
+    snapshot: Snapshot,
+    profile_id: int,
+    strategy: ZeroStrategy,
+    seed: int,
+    store: SqlStore | None = None,
+    quantile: float = TIME_SPLIT_QUANTILE,
+) -> Split:
+    """Train on plays before T (a quantile of stream times); test on songs first heard after T."""
+    plays = listener_plays(snapshot, profile_id)
+    cutoff = int(np.quantile(plays.ended_at[plays.is_stream], quantile))
+    before = plays.ended_at < cutoff
+    first_index = np.unique(plays.song, return_index=True)
+    new_songs = first_index[0][plays.ended_at[first_index[1]] >= cutoff]
+    test_mask = ~before & np.isin(plays.song, new_songs)
+    skips = ZeroSource.SKIPS in strategy.sources
+    train = listener_rows(snapshot, plays, before, skips)
+    test = listener_rows(snapshot, plays, test_mask, skips)
+    rng = np.random.default_rng(seed)
+    zero_train, zero_test = _split_rows(
+        _pooled_zeros(snapshot, profile_id, strategy, train + test, rng, store), 1 - quantile, rng
+    )
+    return Split("time", train + zero_train, test + zero_test, affinity_of(snapshot, plays, before), cutoff)
+
+
+def random_split(
+    snapshot: Snapshot,
+    profile_id: int,
+    strategy: ZeroStrategy,
+    seed: int,
+    store: SqlStore | None = None,
+    test_share: float = RANDOM_TEST_SHARE,
+) -> Split:
+    """Songs split at random (optimistic: the test songs come from the same months as the training)."""
+    plays = listener_plays(snapshot, profile_id)
+    everything = np.ones(len(plays.song), dtype=np.bool_)
+    rows = listener_rows(snapshot, plays, everything, ZeroSource.SKIPS in strategy.sources)
+    rng = np.random.default_rng(seed)
+    rows += _pooled_zeros(snapshot, profile_id, strategy, rows, rng, store)
+    train, test = _split_rows(rows, test_share, rng)
+    held_out = np.array(sorted({r.song_id for r in test if r.kind in _LISTENER_KINDS}), dtype=np.int64)
+    known = ~np.isin(plays.song, held_out)
+    return Split("random", train, test, affinity_of(snapshot, plays, known))
+
+
+def all_rows(
+    snapshot: Snapshot, profile_id: int, strategy: ZeroStrategy, seed: int, store: SqlStore | None = None
+) -> Split:
+    """Every row for the model that will serve: trained on the whole history, nothing held out."""
+    plays = listener_plays(snapshot, profile_id)
+    everything = np.ones(len(plays.song), dtype=np.bool_)
+    rows = listener_rows(snapshot, plays, everything, ZeroSource.SKIPS in strategy.sources)
+    rng = np.random.default_rng(seed)
+    rows += _pooled_zeros(snapshot, profile_id, strategy, rows, rng, store)
+    return Split("all", rows, [], affinity_of(snapshot, plays, everything))
+
+
+def listener_rows(snapshot: Snapshot, plays: ProfilePlays, mask: BoolArray, skips: bool) -> list[Row]:
+    """The listener's songs within the plays `mask`: streamed ones, and skip-only ones when asked."""
+    songs = plays.song[mask]
+    streamed, counts = np.unique(songs[plays.is_stream[mask]], return_counts=True)
+    stream_count = dict(zip(streamed.tolist(), counts.tolist(), strict=True))
+    skipped = set(songs[plays.is_skip[mask]].tolist()) if skips else set()
+    rows: list[Row] = []
+    for song in sorted(set(songs.tolist())):
+        info = snapshot.songs[song]
+        if not info.has_features:
+            continue
+        streams = stream_count.get(song, 0)
+        if streams:
+            rows.append(Row(song, RowKind.STREAMED, clipped(streams), info.features, info.artist_key))
+        elif song in skipped:
+            rows.append(Row(song, RowKind.SKIPPED, 0, info.features, info.artist_key))
+    return rows
+
+
+def affinity_of(snapshot: Snapshot, plays: ProfilePlays, mask: BoolArray) -> AffinityIndex:
+    """Streams per song within `mask` (every played song counts, with features or not)."""
+    songs, counts = np.unique(plays.song[mask & plays.is_stream], return_counts=True)
+    return AffinityIndex(
+        (song, snapshot.songs[song].artist_key, count)
+        for song, count in zip(songs.tolist(), counts.tolist(), strict=True)
+    )
+
+
+_LISTENER_KINDS = frozenset({RowKind.STREAMED, RowKind.SKIPPED})
+
+
+def _pooled_zeros(
+    snapshot: Snapshot,
+    profile_id: int,
+    strategy: ZeroStrategy,
+    listener: Sequence[Row],
+    rng: np.random.Generator,
+    store: SqlStore | None,
+) -> list[Row]:
+    positives = [row for row in listener if row.is_positive]
+    if len(positives) < MIN_POSITIVES:
+        raise NotEnoughDataError(
+            f"only {len(positives)} streamed songs have features (at least {MIN_POSITIVES} are needed): "
+            "run `musicflow features fetch`, or add a catalog with `musicflow catalog add`"
+        )
+    count = round(len(positives) * strategy.ratio)
+    zeros: list[Row] = []
+    if ZeroSource.OTHERS in strategy.sources:
+        zeros += others_zeros(snapshot, profile_id, count, rng)
+    if ZeroSource.CATALOG in strategy.sources and store is not None:
+        zeros += catalog_zeros(store, snapshot, positives, count, rng)
+    return zeros
+
+
+def _split_rows(
+    rows: Sequence[Row], test_share: float, rng: np.random.Generator
+) -> tuple[list[Row], list[Row]]:
+    """Split by song (each row is one song already, merged across ids and spellings)."""
+    order = rng.permutation(len(rows))
+    cut = round(len(rows) * test_share)
+    test = sorted((rows[int(i)] for i in order[:cut]), key=lambda r: r.song_id)
+    train = sorted((rows[int(i)] for i in order[cut:]), key=lambda r: r.song_id)
+    return train, test

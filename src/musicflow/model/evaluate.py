@@ -1,0 +1,195 @@
+"""The evaluation protocol of docs/model-evaluation.md, as a plain, JSON-ready object.
+
+Time split (train on plays before the 70th percentile of stream times, test on songs first heard after)
+and a random split by song (labelled optimistic), each over several seeds, each with the reference rows
+fitted on the same split, plus the data hygiene that must be read beside any score.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from musicflow.model.dataset import Split, ZeroStrategy, random_split, time_split
+from musicflow.model.hygiene import FeatureCheck, source_mix
+from musicflow.model.reports import Spread, Table
+from musicflow.model.rows import RowKind
+from musicflow.model.scoring import MODELS, fit_and_score
+from musicflow.model.snapshot import Snapshot
+from musicflow.store.sql import SqlStore
+
+DEFAULT_SEEDS = (0, 1, 2)
+METRICS = ("auc", "auc_others", "auc_skipped", "auc_catalog", "sp_plus", "mae", "rmse")
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class SplitEvaluation:
+    split: str
+    optimistic: bool
+    seeds: list[int]
+    metrics: dict[str, dict[str, Spread]]  # model -> metric -> spread over seeds
+    train_sizes: dict[str, int]
+    test_sizes: dict[str, int]
+    features: FeatureCheck
+    source_mix: dict[str, dict[str, int]]
+    cutoff: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "split": self.split,
+            "optimistic": self.optimistic,
+            "seeds": self.seeds,
+            "cutoff": self.cutoff,
+            "train_sizes": self.train_sizes,
+            "test_sizes": self.test_sizes,
+            "metrics": {m: {k: s.as_dict() for k, s in v.items()} for m, v in self.metrics.items()},
+            "features": self.features.as_dict(),
+            "source_mix": self.source_mix,
+        }
+
+    def headline(self, model: str, metric: str) -> float | None:
+        spread = self.metrics.get(model, {}).get(metric)
+        return spread.mean if spread else None
+
+
+@dataclass
+class Evaluation:
+    profile: str
+    zero_strategy: str
+    splits: list[SplitEvaluation]
+    coverage: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile,
+            "zero_strategy": self.zero_strategy,
+            "splits": [s.as_dict() for s in self.splits],
+            "coverage": self.coverage,
+            "notes": self.notes,
+        }
+
+    def split(self, name: str) -> SplitEvaluation | None:
+        return next((s for s in self.splits if s.split == name), None)
+
+    def tables(self) -> list[Table]:
+        return [*(_metrics_table(s) for s in self.splits), *(_hygiene_table(s) for s in self.splits[:1])]
+
+
+SplitBuilder = Callable[..., Split]
+SPLITS: Mapping[str, tuple[SplitBuilder, bool]] = {
+    "time": (time_split, False),
+    "random": (random_split, True),
+}
+
+
+def evaluate_profile(
+    snapshot: Snapshot,
+    profile: str,
+    *,
+    strategy: ZeroStrategy,
+    params: Mapping[str, Any],
+    seeds: Sequence[int] = DEFAULT_SEEDS,
+    splits: Sequence[str] = ("time", "random"),
+    store: SqlStore | None = None,
+    progress: Progress | None = None,
+) -> Evaluation:
+    profile_id = snapshot.profiles[profile]
+    results = []
+    steps = len(splits) * len(seeds)
+    for i, name in enumerate(splits):
+        builder, optimistic = SPLITS[name]
+        runs = []
+        for j, seed in enumerate(seeds):
+            if progress:
+                progress(f"evaluating: {name} split, seed {seed}", (i * len(seeds) + j) / steps)
+            split = builder(snapshot, profile_id, strategy, seed, store)
+            runs.append((split, *fit_and_score(snapshot, profile_id, split, strategy, seed, params)))
+        results.append(_summarise(name, optimistic, list(seeds), runs))
+    return Evaluation(profile, strategy.label, results, coverage_of(snapshot, profile_id))
+
+
+def _summarise(
+    name: str,
+    optimistic: bool,
+    seeds: list[int],
+    runs: list[tuple[Split, dict[str, dict[str, float | None]], FeatureCheck]],
+) -> SplitEvaluation:
+    first_split, _, first_check = runs[0]
+    metrics = {
+        model: {
+            metric: Spread.of([scores[model][metric] for _, scores, _ in runs if model in scores])
+            for metric in METRICS
+        }
+        for model in MODELS
+        if any(model in scores for _, scores, _ in runs)
+    }
+    return SplitEvaluation(
+        split=name,
+        optimistic=optimistic,
+        seeds=seeds,
+        metrics=metrics,
+        train_sizes=_sizes(first_split.train),
+        test_sizes=_sizes(first_split.test),
+        features=first_check,
+        source_mix=source_mix(first_split.train),
+        cutoff=first_split.cutoff,
+    )
+
+
+def _sizes(rows: Sequence[Any]) -> dict[str, int]:
+    counts = Counter(RowKind.STREAMED.value if r.is_positive else r.kind.value for r in rows)
+    return dict(sorted(counts.items()))
+
+
+def coverage_of(snapshot: Snapshot, profile_id: int) -> dict[str, Any]:
+    """Share of the listener's played songs and streams with features, and the sources they came from."""
+    plays = snapshot.plays.get(profile_id)
+    if plays is None:
+        return {}
+    streams = Counter(plays.song[plays.is_stream].tolist())
+    songs = set(plays.song.tolist())
+    covered = [s for s in songs if snapshot.songs[s].has_features]
+    by_source: Counter[str] = Counter()
+    for song in covered:
+        by_source.update({v.label for v in snapshot.songs[song].features.values.values()})
+    total_streams = sum(streams.values())
+    return {
+        "songs": len(songs),
+        "songs_with_features": len(covered),
+        "streams": total_streams,
+        "streams_with_features": sum(streams[s] for s in covered),
+        "by_source": dict(by_source),
+    }
+
+
+def _metrics_table(split: SplitEvaluation) -> Table:
+    label = (
+        "random split by song (optimistic)" if split.optimistic else "time split (songs first heard after T)"
+    )
+    columns = ["model", "AUC vs others", "AUC vs skips", "AUC all zeros", "Sp+", "MAE", "RMSE"]
+    keys = ("auc_others", "auc_skipped", "auc", "sp_plus", "mae", "rmse")
+    rows = [[model, *(split.metrics[model][k].text() for k in keys)] for model in split.metrics]
+    notes = [
+        f"test: {_sizes_text(split.test_sizes)}; train: {_sizes_text(split.train_sizes)}; "
+        f"mean ± spread over seeds {', '.join(map(str, split.seeds))}"
+    ]
+    return Table(label, columns, rows, notes)
+
+
+def _hygiene_table(split: SplitEvaluation) -> Table:
+    classes = sorted(split.train_sizes)
+    rows = []
+    for feature, shares in split.features.availability.items():
+        dropped = split.features.dropped.get(feature, "used")
+        rows.append([feature, *(f"{shares.get(c, 0.0):.0%}" for c in classes), dropped])
+    return Table(
+        "feature availability per class (training rows)", ["feature", *classes, "in the model"], rows
+    )
+
+
+def _sizes_text(sizes: Mapping[str, int]) -> str:
+    return ", ".join(f"{count} {kind}" for kind, count in sizes.items()) or "none"

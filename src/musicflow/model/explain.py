@@ -1,0 +1,100 @@
+"""LightGBM's per-feature contributions, said in words a person understands.
+
+A contribution is on the model's log scale: positive pushes the predicted streams up. The words describe
+the song's value against the training median ("high energy", "low energy"), and the sign says which way
+it pushed; for artist affinity, how much the listener already plays the artist.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+LABELS: Mapping[str, str] = {
+    "danceability": "danceability",
+    "energy": "energy",
+    "loudness": "loudness",
+    "mode": "major key",
+    "speechiness": "spoken words",
+    "acousticness": "acoustic sound",
+    "instrumentalness": "instrumental",
+    "liveness": "live-audience feel",
+    "valence": "cheerfulness",
+    "tempo": "tempo",
+    "time_signature": "time signature",
+    "energy_estimate": "energy (from your audio file)",
+    "danceability_estimate": "danceability (from your audio file)",
+    "duration_ms": "length",
+    "explicit": "explicit lyrics",
+    "popularity": "popularity",
+    "release_year": "release year",
+    "release_month": "release month",
+    "release_day": "release day",
+    "n_artists": "number of artists",
+    "n_markets": "number of countries it is available in",
+    "release_date_precision": "how precisely the release date is known",
+}
+
+
+@dataclass(frozen=True)
+class Contribution:
+    feature: str
+    value: float | None
+    effect: float  # on the log scale of predicted streams
+    words: str
+
+    def as_dict(self) -> dict[str, object]:
+        value = None if self.value is None or math.isnan(self.value) else round(self.value, 4)
+        return {"feature": self.feature, "value": value, "effect": round(self.effect, 4), "words": self.words}
+
+
+def describe(feature: str, value: float, median: float | None, effect: float) -> str:
+    """One contribution in words; `median` is the feature's median over the training rows."""
+    direction = "more streams" if effect > 0 else "fewer streams"
+    if feature == "artist_streams":
+        return (
+            "you play a lot of this artist"
+            if value > median_or(median, 0.0)
+            else "you rarely play this artist"
+        )
+    if feature == "artist_songs":
+        return (
+            "you stream many songs by this artist"
+            if value > 0
+            else "you have streamed no other song by this artist"
+        )
+    if feature.startswith("key_"):
+        key = feature.removeprefix("key_")
+        return f"key is {key}" if value >= 1 else f"key is not {key}"
+    if math.isnan(value):
+        return f"{LABELS.get(feature, feature)} unknown ({direction})"
+    label = LABELS.get(feature, feature)
+    level = "high" if value > median_or(median, value) else "low"
+    if feature == "explicit":
+        return "explicit lyrics" if value else "clean lyrics"
+    if feature == "mode":
+        return "major key" if value else "minor key"
+    return f"{level} {label}"
+
+
+def median_or(median: float | None, default: float) -> float:
+    return default if median is None or math.isnan(median) else median
+
+
+def top_contributions(
+    columns: Sequence[str],
+    row: Sequence[float],
+    effects: Sequence[float],
+    medians: Mapping[str, float],
+    limit: int = 5,
+) -> list[Contribution]:
+    """The features that moved this prediction the most, strongest first (bias term excluded)."""
+    order = sorted(range(len(columns)), key=lambda i: -abs(effects[i]))
+    found: list[Contribution] = []
+    for i in order[:limit]:
+        if effects[i] == 0:
+            break
+        words = describe(columns[i], float(row[i]), medians.get(columns[i]), float(effects[i]))
+        found.append(Contribution(columns[i], float(row[i]), float(effects[i]), words))
+    return found

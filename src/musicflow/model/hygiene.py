@@ -1,0 +1,93 @@
+"""Data hygiene: which features may enter the model, and the facts shown beside every score.
+
+A feature enters only if positives and zeros have it with the same probability: when popularity exists
+for catalog rows of one kind only, its absence tells the classes apart and the score is a leak, not taste
+(model-evaluation.md, trap 2). Each kind of zero is checked on its own against the positives.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from musicflow.features.spec import FEATURE_NAMES
+from musicflow.model.rows import Row, RowKind
+from musicflow.model.vectorize import FeatureLayout, required_features, usable_values
+
+MAX_AVAILABILITY_GAP = 0.05  # "a few points"
+MIN_AVAILABILITY = 0.01  # below this a feature is as good as absent
+MIN_ROWS_CHECKED = 30  # a zero kind with fewer rows cannot be checked meaningfully
+
+
+@dataclass
+class FeatureCheck:
+    """Availability of each feature-table value per class, and what was left out and why."""
+
+    availability: dict[str, dict[str, float]] = field(default_factory=dict)  # feature -> class -> share
+    rows: dict[str, int] = field(default_factory=dict)  # class -> rows
+    dropped: dict[str, str] = field(default_factory=dict)  # feature -> reason
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rows": self.rows, "availability": self.availability, "dropped": self.dropped}
+
+
+def availability(rows: Sequence[Row], allow_spotify: bool) -> dict[str, float]:
+    if not rows:
+        return {}
+    present: Counter[str] = Counter()
+    for row in rows:
+        present.update(usable_values(row.features, allow_spotify).keys())
+    return {name: present[name] / len(rows) for name in FEATURE_NAMES}
+
+
+def check_features(
+    rows: Sequence[Row], allow_spotify: bool, max_gap: float = MAX_AVAILABILITY_GAP
+) -> FeatureCheck:
+    """Availability per class; features whose availability differs between classes are dropped."""
+    classes = _classes(rows)
+    check = FeatureCheck(rows={name: len(members) for name, members in classes.items()})
+    shares = {name: availability(members, allow_spotify) for name, members in classes.items()}
+    positives = shares.get(RowKind.STREAMED.value, {})
+    overall = availability(rows, allow_spotify)
+    for feature in FEATURE_NAMES:
+        check.availability[feature] = {name: round(s.get(feature, 0.0), 4) for name, s in shares.items()}
+        if overall.get(feature, 0.0) < MIN_AVAILABILITY:
+            check.dropped[feature] = "not available"
+            continue
+        for name, share in shares.items():
+            if name == RowKind.STREAMED.value or check.rows[name] < MIN_ROWS_CHECKED:
+                continue
+            gap = abs(positives.get(feature, 0.0) - share.get(feature, 0.0))
+            if gap > max_gap:
+                check.dropped[feature] = (
+                    f"available for {positives.get(feature, 0.0):.0%} of streamed songs but "
+                    f"{share.get(feature, 0.0):.0%} of {name} zeros: its absence would tell them apart"
+                )
+                break
+    return check
+
+
+def layout_for(check: FeatureCheck, allow_spotify: bool) -> FeatureLayout:
+    """The full layout without the columns computed from a dropped feature."""
+    full = FeatureLayout.full(allow_spotify)
+    dropped = [c for c in full.columns if any(f in check.dropped for f in required_features(c))]
+    return full.without(dropped)
+
+
+def _classes(rows: Sequence[Row]) -> dict[str, list[Row]]:
+    classes: dict[str, list[Row]] = {}
+    for row in rows:
+        name = RowKind.STREAMED.value if row.is_positive else row.kind.value
+        classes.setdefault(name, []).append(row)
+    return classes
+
+
+def source_mix(rows: Sequence[Row]) -> dict[str, dict[str, int]]:
+    """Which sources (and catalogs) the values of each class came from: they should look alike."""
+    mix: dict[str, Counter[str]] = {}
+    for row in rows:
+        name = RowKind.STREAMED.value if row.is_positive else row.kind.value
+        labels = {sourced.label for sourced in row.features.values.values()}
+        mix.setdefault(name, Counter()).update(labels)
+    return {name: dict(counter) for name, counter in mix.items()}

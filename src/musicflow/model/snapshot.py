@@ -1,0 +1,148 @@
+"""Everything the model reads from the store, loaded once: songs (merged tracks), features, plays.
+
+Tracks are merged into songs here, over every profile's tracks, before any split is drawn; a song keeps
+the features of its best-covered track. Plays become numpy arrays per profile, with a stream flag and a
+"real skip" flag (the extended export's `reason_end`/`skipped` tell a skip from an interruption).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from musicflow.features.merge import MergedFeatures, merge
+from musicflow.model.affinity import artist_key
+from musicflow.model.songs import song_ids
+from musicflow.model.vectorize import usable_values
+from musicflow.store.base import StoredFeatures
+from musicflow.store.history import PlayFact, TrackFact, all_plays, played_tracks, profile_ids
+from musicflow.store.sql import SqlStore
+
+# Why a play under the stream threshold ended, when the export says: these are the listener's choice.
+SKIP_REASONS = frozenset({"fwdbtn", "backbtn", "clickrow"})
+# Any other reason (endplay, logout, unexpected-exit, trackdone of a short track, ...) is an interruption.
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Song:
+    song_id: int
+    name: str
+    artist: str
+    artist_key: str
+    features: MergedFeatures
+
+    @property
+    def has_features(self) -> bool:
+        return bool(self.features.values)
+
+
+@dataclass(frozen=True)
+class ProfilePlays:
+    """One profile's plays as parallel arrays, oldest first."""
+
+    song: IntArray
+    ended_at: IntArray
+    is_stream: BoolArray
+    is_skip: BoolArray
+
+
+@dataclass
+class Snapshot:
+    songs: dict[int, Song]
+    plays: dict[int, ProfilePlays]
+    profiles: dict[str, int]
+    stream_min_ms: int
+    allow_spotify: bool
+    fingerprint: str
+    song_of_track: dict[int, int] = field(default_factory=dict)
+    played_keys: set[str] = field(default_factory=set)  # Spotify ids and song keys of played tracks
+
+
+def is_real_skip(ms_played: int, reason_end: str | None, skipped: bool | None, stream_min_ms: int) -> bool:
+    """A short play the listener chose to end; the basic export cannot tell, so its short plays count."""
+    if ms_played >= stream_min_ms:
+        return False
+    if skipped is True or reason_end in SKIP_REASONS:
+        return True
+    return reason_end is None and skipped is None
+
+
+def load_snapshot(
+    store: SqlStore, *, stream_min_ms: int, precedence: Sequence[str], allow_spotify: bool = False
+) -> Snapshot:
+    """Read plays, tracks and features of every profile (other profiles' songs are zeros)."""
+    tracks = played_tracks(store.engine)
+    song_of_track = song_ids(tracks)
+    answers = store.features.features_of([t.track_id for t in tracks])
+    songs = _songs(tracks, song_of_track, answers, precedence, allow_spotify)
+    facts = all_plays(store.engine)
+    plays = _profile_plays(facts, song_of_track, stream_min_ms)
+    return Snapshot(
+        songs=songs,
+        plays=plays,
+        profiles=profile_ids(store.engine),
+        stream_min_ms=stream_min_ms,
+        allow_spotify=allow_spotify,
+        fingerprint=_fingerprint(facts, songs, stream_min_ms, allow_spotify),
+        song_of_track=song_of_track,
+        played_keys={t.match_key for t in tracks} | {t.spotify_id for t in tracks if t.spotify_id},
+    )
+
+
+def _songs(
+    tracks: Sequence[TrackFact],
+    song_of_track: dict[int, int],
+    answers: Mapping[int, list[StoredFeatures]],
+    precedence: Sequence[str],
+    allow_spotify: bool,
+) -> dict[int, Song]:
+    """One song per group; its features are those of the track with the most usable values."""
+    best: dict[int, tuple[int, TrackFact, MergedFeatures]] = {}
+    for track in sorted(tracks, key=lambda t: t.track_id):
+        merged = merge(answers.get(track.track_id, []), precedence)
+        score = len(usable_values(merged, allow_spotify))
+        song = song_of_track[track.track_id]
+        if song not in best or score > best[song][0]:
+            best[song] = (score, track, merged)
+    return {
+        song: Song(
+            song, track.name, track.artist, artist_key(track.artist), merged if score else MergedFeatures()
+        )
+        for song, (score, track, merged) in best.items()
+    }
+
+
+def _profile_plays(
+    facts: Sequence[PlayFact], song_of_track: dict[int, int], min_ms: int
+) -> dict[int, ProfilePlays]:
+    grouped: dict[int, list[PlayFact]] = {}
+    for fact in facts:
+        grouped.setdefault(fact.profile_id, []).append(fact)
+    return {
+        profile: ProfilePlays(
+            song=np.array([song_of_track[f.track_id] for f in rows], dtype=np.int64),
+            ended_at=np.array([f.ended_at for f in rows], dtype=np.int64),
+            is_stream=np.array([f.ms_played >= min_ms for f in rows], dtype=np.bool_),
+            is_skip=np.array(
+                [is_real_skip(f.ms_played, f.reason_end, f.skipped, min_ms) for f in rows], dtype=np.bool_
+            ),
+        )
+        for profile, rows in grouped.items()
+    }
+
+
+def _fingerprint(facts: Sequence[PlayFact], songs: dict[int, Song], min_ms: int, allow_spotify: bool) -> str:
+    """A short digest of what a model was trained on: plays, songs with features, and the settings."""
+    digest = hashlib.sha256(f"{min_ms}|{allow_spotify}|{len(facts)}".encode())
+    for fact in facts:
+        digest.update(f"{fact.profile_id},{fact.track_id},{fact.ended_at},{fact.ms_played};".encode())
+    for song in sorted(s.song_id for s in songs.values() if s.has_features):
+        digest.update(f"{song}:{len(songs[song].features.values)};".encode())
+    return digest.hexdigest()[:16]

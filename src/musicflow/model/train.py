@@ -1,0 +1,157 @@
+"""Training one listener's model: dataset, evaluation under the protocol, then the model that serves.
+
+The evaluation fits on held-out splits (time and random, several seeds); the model that serves is then
+fitted on everything, with the same features, zero strategy and parameters. Deterministic: the same
+store, options and seed give the same model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from musicflow.errors import NotEnoughDataError, ProfileNotFoundError
+from musicflow.model.dataset import ZeroStrategy, all_rows
+from musicflow.model.estimator import CountRegressor
+from musicflow.model.evaluate import DEFAULT_SEEDS, evaluate_profile
+from musicflow.model.hygiene import check_features, layout_for
+from musicflow.model.predict import verdict_thresholds
+from musicflow.model.rows import ZeroSource
+from musicflow.model.scoring import matrix, targets
+from musicflow.model.snapshot import Snapshot, load_snapshot
+from musicflow.model.trained import TrainedModel
+from musicflow.store.sql import SqlStore
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, float], None]
+
+# Chosen on the real listeners (benchmarks/model_quality.py): other listeners' songs as zeros gave the
+# best AUC on new songs; the listener's own skips made it worse (a skip is often "not now", not "not me").
+DEFAULT_ZEROS = ZeroStrategy(frozenset({ZeroSource.OTHERS}))
+FALLBACK_ZEROS = ZeroStrategy(frozenset({ZeroSource.SKIPS, ZeroSource.CATALOG}))
+DEFAULT_PRECEDENCE = ("catalog", "reccobeats", "audio_files", "spotify")
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    zeros: ZeroStrategy | None = None  # None: DEFAULT_ZEROS, or FALLBACK_ZEROS in a one-profile store
+    params: Mapping[str, Any] = field(default_factory=dict)  # CountRegressor parameters
+    seeds: Sequence[int] = DEFAULT_SEEDS
+    splits: Sequence[str] = ("time", "random")
+    seed: int = 0
+    stream_min_ms: int = 30_000
+    precedence: Sequence[str] = DEFAULT_PRECEDENCE
+    allow_spotify: bool = False
+
+
+def train_profile(
+    store: SqlStore, profile: str, options: TrainingOptions | None = None, progress: Progress | None = None
+) -> TrainedModel:
+    """Build the dataset of `profile`, evaluate it under the protocol, fit the model that serves."""
+    options = options or TrainingOptions()
+    _report(progress, "reading plays and features", 0.0)
+    snapshot = load_snapshot(
+        store,
+        stream_min_ms=options.stream_min_ms,
+        precedence=options.precedence,
+        allow_spotify=options.allow_spotify,
+    )
+    return train_on_snapshot(snapshot, profile, options, store, progress)
+
+
+def train_on_snapshot(
+    snapshot: Snapshot,
+    profile: str,
+    options: TrainingOptions,
+    store: SqlStore | None = None,
+    progress: Progress | None = None,
+) -> TrainedModel:
+    if profile not in snapshot.profiles or snapshot.profiles[profile] not in snapshot.plays:
+        raise ProfileNotFoundError(f"no plays for the profile '{profile}': run `musicflow ingest` first")
+    strategy = options.zeros or zero_strategy_for(snapshot)
+    evaluation = evaluate_profile(
+        snapshot,
+        profile,
+        strategy=strategy,
+        params=options.params,
+        seeds=options.seeds,
+        splits=options.splits,
+        store=store,
+        progress=_scaled(progress, 0.05, 0.85),
+    )
+    _report(progress, "training the model on the whole history", 0.9)
+    model = fit_final(snapshot, profile, strategy, options, store)
+    model.evaluation = evaluation.as_dict()
+    _report(progress, "done", 1.0)
+    return model
+
+
+def fit_final(
+    snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: SqlStore | None
+) -> TrainedModel:
+    """The model that serves: every row, features checked for leaks on those rows."""
+    split = all_rows(snapshot, snapshot.profiles[profile], strategy, options.seed, store)
+    check = check_features(split.train, snapshot.allow_spotify)
+    layout = layout_for(check, snapshot.allow_spotify)
+    x, y = matrix(split.train, split, layout), targets(split.train)
+    params = {**options.params, "random_state": options.seed, "feature_names": layout.columns}
+    estimator = CountRegressor(**params).fit(x, y)
+    predicted = estimator.predict(x)
+    for name, reason in check.dropped.items():
+        log.info("feature %s left out: %s", name, reason)
+    return TrainedModel(
+        booster=estimator.booster_,
+        layout=layout,
+        profile=profile,
+        params={k: v for k, v in estimator.get_params().items() if k != "feature_names"},
+        evaluation={},
+        fingerprint=snapshot.fingerprint,
+        medians={c: _median(x[:, i]) for i, c in enumerate(layout.columns)},
+        thresholds=verdict_thresholds(predicted[y > 0].tolist()),
+        training={
+            "rows": {k: int(v) for k, v in _class_sizes(split.train).items()},
+            "zero_strategy": strategy.label,
+            "dropped_features": check.dropped,
+            "features": check.as_dict(),
+        },
+    )
+
+
+def zero_strategy_for(snapshot: Snapshot) -> ZeroStrategy:
+    """Other listeners' songs where the store has other listeners, else skips and catalog songs."""
+    if len(snapshot.plays) > 1:
+        return DEFAULT_ZEROS
+    log.info("the store holds one listener: zeros are skip-only songs and catalog songs")
+    return FALLBACK_ZEROS
+
+
+def _class_sizes(rows: Sequence[Any]) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for row in rows:
+        name = "streamed" if row.is_positive else row.kind.value
+        sizes[name] = sizes.get(name, 0) + 1
+    return sizes
+
+
+def _median(column: np.ndarray[Any, Any]) -> float:
+    known = column[~np.isnan(column)]
+    return float(np.median(known)) if len(known) else 0.0
+
+
+def _report(progress: Progress | None, message: str, fraction: float) -> None:
+    if progress:
+        progress(message, fraction)
+
+
+def _scaled(progress: Progress | None, start: float, end: float) -> Progress | None:
+    if progress is None:
+        return None
+    outer = progress
+    return lambda message, fraction: outer(message, start + (end - start) * fraction)
+
+
+__all__ = ["NotEnoughDataError", "TrainingOptions", "train_profile"]

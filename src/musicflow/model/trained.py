@@ -1,0 +1,129 @@
+"""A trained model and its safe artifacts: LightGBM's own text model plus one JSON document.
+
+Never a pickle (loading one runs code). Loading checks that the JSON's feature list, the booster's and the
+columns this version of MusicFlow can compute are the same, and refuses the model otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+
+from musicflow.errors import ModelError
+from musicflow.model.vectorize import FeatureLayout, Vector
+
+MODEL_FILE = "model.txt"
+META_FILE = "model.json"
+FORMAT = "musicflow-model/1"
+LIBRARIES = ("musicflow", "lightgbm", "numpy", "scikit-learn")
+
+
+@dataclass
+class TrainedModel:
+    """What serves predictions: the booster, its column layout, and what is known about it."""
+
+    booster: lgb.Booster
+    layout: FeatureLayout
+    profile: str
+    params: dict[str, Any]
+    evaluation: dict[str, Any]
+    fingerprint: str
+    medians: dict[str, float]
+    thresholds: dict[str, float]
+    training: dict[str, Any] = field(default_factory=dict)  # rows, zero strategy, dropped features
+    created_at: float = field(default_factory=time.time)
+    libraries: dict[str, str] = field(default_factory=lambda: library_versions())
+    _row: Vector = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._row = np.empty((1, self.layout.width), dtype=np.float64)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return self.layout.columns
+
+    def predict_vector(self, row: Vector) -> float:
+        return float(self.booster.predict(row.reshape(1, -1), num_threads=1)[0])
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "profile": self.profile,
+            "features": list(self.layout.columns),
+            "allow_spotify": self.layout.allow_spotify,
+            "params": self.params,
+            "evaluation": self.evaluation,
+            "data_fingerprint": self.fingerprint,
+            "medians": self.medians,
+            "verdict_thresholds": self.thresholds,
+            "training": self.training,
+            "created_at": self.created_at,
+            "libraries": self.libraries,
+        }
+
+    def to_artifacts(self) -> dict[str, bytes]:
+        """The files a registry stores: `model.txt` (LightGBM text) and `model.json`."""
+        meta = json.dumps(self.metadata(), indent=2, sort_keys=True, allow_nan=False, default=_plain)
+        return {MODEL_FILE: self.booster.model_to_string().encode(), META_FILE: meta.encode()}
+
+    @classmethod
+    def from_artifacts(cls, files: dict[str, bytes]) -> TrainedModel:
+        """Load what `to_artifacts` wrote; a feature-list mismatch or a foreign file is refused."""
+        missing = {MODEL_FILE, META_FILE} - files.keys()
+        if missing:
+            raise ModelError(f"the model is incomplete: {', '.join(sorted(missing))} missing")
+        try:
+            meta = json.loads(files[META_FILE])
+            booster = lgb.Booster(model_str=files[MODEL_FILE].decode())
+        except (ValueError, UnicodeDecodeError, lgb.basic.LightGBMError) as exc:
+            raise ModelError(f"the model files cannot be read: {exc}") from exc
+        if meta.get("format") != FORMAT:
+            raise ModelError(f"not a MusicFlow model of this version (format {meta.get('format')!r})")
+        features = tuple(meta["features"])
+        if tuple(booster.feature_name()) != features:
+            raise ModelError(
+                "the model's feature list does not match its booster: retrain with `musicflow train`"
+            )
+        try:
+            layout = FeatureLayout(features, bool(meta["allow_spotify"]))
+        except ValueError as exc:
+            raise ModelError(
+                f"this MusicFlow cannot compute the model's features ({exc}): retrain it"
+            ) from exc
+        return cls(
+            booster=booster,
+            layout=layout,
+            profile=meta["profile"],
+            params=meta["params"],
+            evaluation=meta["evaluation"],
+            fingerprint=meta["data_fingerprint"],
+            medians=meta["medians"],
+            thresholds=meta["verdict_thresholds"],
+            training=meta.get("training", {}),
+            created_at=meta["created_at"],
+            libraries=meta["libraries"],
+        )
+
+
+def library_versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "unknown"
+    return found
+
+
+def _plain(value: object) -> object:
+    """JSON for numpy scalars that slipped into a report."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

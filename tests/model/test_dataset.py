@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import numpy as np
+
+from musicflow.features.matching import match_key
+from musicflow.features.merge import MergedFeatures, SourcedValue
+from musicflow.model.affinity import AffinityIndex
+from musicflow.model.dataset import ZeroStrategy, time_split
+from musicflow.model.hygiene import check_features, layout_for
+from musicflow.model.rows import Row, RowKind
+from musicflow.model.snapshot import Snapshot, is_real_skip
+from musicflow.model.songs import song_ids
+from musicflow.store.history import TrackFact
+
+
+def track(tid: int, artist: str, title: str, spotify_id: str | None = None) -> TrackFact:
+    return TrackFact(tid, title, artist, spotify_id, match_key(artist, title))
+
+
+def test_union_find_merges_ids_and_spellings_transitively() -> None:
+    tracks = [
+        track(1, "Queen", "Bohemian Rhapsody", "id-album"),
+        track(2, "Queen", "Bohemian Rhapsody - Remastered 2011", "id-remaster"),
+        track(3, "queen", "Bohemian Rhapsody (Remastered)", "id-remaster"),
+        track(4, "Queen", "Under Pressure", "id-other"),
+    ]
+    songs = song_ids(tracks)
+    assert songs[1] == songs[2] == songs[3] == 1
+    assert songs[4] == 4
+
+
+def test_affinity_leaves_out_the_rows_own_plays() -> None:
+    index = AffinityIndex([(1, "queen", 10), (2, "queen", 3), (3, "abba", 4)])
+    assert index.of("queen", 1).streams == 3 and index.of("queen", 1).songs == 1
+    assert index.of("queen", None).streams == 13
+    assert index.of("abba", 1).streams == 4
+    assert index.of("nobody").streams == 0
+
+
+def test_time_split_affinity_knows_no_future_plays(snapshot: Snapshot) -> None:
+    split = time_split(snapshot, snapshot.profiles["me"], ZeroStrategy.parse("skips+others"), 0)
+    plays = snapshot.plays[snapshot.profiles["me"]]
+    assert split.cutoff is not None
+    before = plays.ended_at < split.cutoff
+    assert not before.all()
+    for song in set(plays.song[~before].tolist()) - set(plays.song[before].tolist()):
+        artist = snapshot.songs[song].artist_key
+        streams_before = sum(
+            1
+            for s, ok in zip(
+                plays.song[before & plays.is_stream].tolist(), [True] * len(plays.song), strict=False
+            )
+            if snapshot.songs[s].artist_key == artist and ok
+        )
+        assert split.affinity.of(artist, song).streams == streams_before
+    test_songs = {r.song_id for r in split.test}
+    assert not test_songs & {r.song_id for r in split.train}
+    assert all(
+        r.kind != RowKind.STREAMED or r.song_id not in set(plays.song[before].tolist()) for r in split.test
+    )
+
+
+def test_extended_flags_tell_skips_from_interruptions() -> None:
+    assert is_real_skip(5_000, "fwdbtn", True, 30_000)
+    assert is_real_skip(5_000, None, None, 30_000)  # basic export: cannot tell, counted
+    assert not is_real_skip(5_000, "endplay", False, 30_000)
+    assert not is_real_skip(40_000, "fwdbtn", True, 30_000)
+
+
+def _row(kind: RowKind, target: int, **values: float) -> Row:
+    features = MergedFeatures({k: SourcedValue(v, "catalog", "x", 0.0) for k, v in values.items()})
+    return Row(0, kind, target, features, "artist")
+
+
+def test_a_feature_present_only_for_positives_is_dropped() -> None:
+    rng = np.random.default_rng(0)
+    positives = [_row(RowKind.STREAMED, 2, energy=rng.random(), popularity=50) for _ in range(100)]
+    zeros = [_row(RowKind.OTHERS, 0, energy=rng.random()) for _ in range(100)]
+    check = check_features(positives + zeros, allow_spotify=False)
+    assert "popularity" in check.dropped and "energy" not in check.dropped
+    layout = layout_for(check, allow_spotify=False)
+    assert "popularity" not in layout.columns and "energy" in layout.columns

@@ -1,0 +1,53 @@
+"""Two real listeners through the real ingest and the bundled catalog (imported once for the module)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from musicflow.config import Settings
+from musicflow.features.base import SystemClock
+from musicflow.features.fetch import fetch_features
+from musicflow.features.sources import open_sources
+from musicflow.ingest.service import ingest_paths
+from musicflow.model.scoring import OURS
+from musicflow.model.train import TrainingOptions, train_profile
+from musicflow.model.trained import TrainedModel
+from musicflow.store import open_store
+from musicflow.store.sql import SqlStore
+from tests.conftest import SHARED_DATA
+
+LISTENERS = {
+    "ashleyjmurray": SHARED_DATA / "histories" / "basic" / "ashleyjmurray" / "StreamingHistory0.json",
+    "emb400": SHARED_DATA / "histories" / "basic" / "emb400" / "StreamingHistory0.json",
+}
+
+
+@pytest.fixture(scope="module")
+def real_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStore]:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"the team's data is not at {SHARED_DATA}")
+    path = Path(tmp_path_factory.mktemp("real"))
+    settings = Settings(data_dir=path, database_url=f"sqlite:///{path / 'real.db'}")
+    store = open_store(settings)
+    for name, history in LISTENERS.items():
+        ingest_paths([history], store, name, settings)
+    with open_sources(["catalog"], settings, store.features, SystemClock()) as sources:
+        for name in LISTENERS:
+            profile_id = store.profile_id(name)
+            assert profile_id is not None
+            fetch_features(store.features, profile_id, sources, clock=SystemClock(), miss_ttl_s=60.0)
+    yield store
+    store.close()
+
+
+def test_a_real_listener_trains_evaluates_and_round_trips(real_store: SqlStore) -> None:
+    options = TrainingOptions(params={"n_estimators": 100, "learning_rate": 0.08}, seeds=(0,))
+    model = train_profile(real_store, "ashleyjmurray", options)
+    time_split = model.evaluation["splits"][0]
+    assert time_split["split"] == "time" and time_split["test_sizes"]["streamed"] > 20
+    assert time_split["metrics"][OURS]["auc_others"]["mean"] > 0.55
+    assert "explicit" in model.training["dropped_features"]  # the bundled catalog rarely has it
+    assert TrainedModel.from_artifacts(model.to_artifacts()).features == model.features

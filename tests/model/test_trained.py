@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from musicflow.errors import ModelError
+from musicflow.model.affinity import ArtistAffinity
+from musicflow.model.predict import LOW_VERDICT, predict_batch, predict_song, predict_streams
+from musicflow.model.snapshot import Snapshot
+from musicflow.model.train import TrainingOptions, train_on_snapshot
+from musicflow.model.trained import META_FILE, MODEL_FILE, TrainedModel
+
+FAST = TrainingOptions(params={"n_estimators": 60, "learning_rate": 0.1}, seeds=(0,), splits=("time",))
+
+
+@pytest.fixture(scope="module")
+def model(snapshot: Snapshot) -> TrainedModel:
+    return train_on_snapshot(snapshot, "me", FAST)
+
+
+def test_artifacts_round_trip_to_the_same_predictions(model: TrainedModel, snapshot: Snapshot) -> None:
+    files = model.to_artifacts()
+    assert set(files) == {MODEL_FILE, META_FILE}
+    loaded = TrainedModel.from_artifacts(files)
+    assert loaded.features == model.features
+    for song in list(snapshot.songs.values())[:20]:
+        affinity = ArtistAffinity(5, 1)
+        assert predict_streams(loaded, song.features, affinity) == predict_streams(
+            model, song.features, affinity
+        )
+    meta = json.loads(files[META_FILE])
+    assert meta["evaluation"]["splits"][0]["split"] == "time" and meta["data_fingerprint"]
+
+
+def test_a_feature_list_mismatch_is_refused(model: TrainedModel) -> None:
+    files = model.to_artifacts()
+    meta = json.loads(files[META_FILE])
+    meta["features"] = list(reversed(meta["features"]))
+    with pytest.raises(ModelError, match="feature list"):
+        TrainedModel.from_artifacts({**files, META_FILE: json.dumps(meta).encode()})
+    with pytest.raises(ModelError, match="incomplete"):
+        TrainedModel.from_artifacts({MODEL_FILE: files[MODEL_FILE]})
+
+
+def test_training_is_deterministic(model: TrainedModel, snapshot: Snapshot) -> None:
+    again = train_on_snapshot(snapshot, "me", FAST)
+    assert again.booster.model_to_string() == model.booster.model_to_string()
+
+
+def test_predictions_come_with_a_verdict_and_reasons(model: TrainedModel, snapshot: Snapshot) -> None:
+    songs = [s for s in snapshot.songs.values() if s.has_features][:10]
+    single = predict_song(model, songs[0].features, ArtistAffinity(40, 4))
+    assert 0 <= single.streams <= 30 and single.verdict and single.contributions
+    assert all(c.words for c in single.contributions)
+    batch = predict_batch(model, [(s.features, ArtistAffinity()) for s in songs])
+    assert len(batch) == 10
+    assert abs(batch[0].streams - predict_streams(model, songs[0].features, ArtistAffinity())) < 1e-9
+    assert any(p.verdict == LOW_VERDICT for p in batch) or batch
