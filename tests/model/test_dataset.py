@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from musicflow.features.matching import match_key
-from musicflow.features.merge import MergedFeatures, SourcedValue
+from musicflow.features.merge import single_source
 from musicflow.model.affinity import AffinityIndex
 from musicflow.model.dataset import ZeroStrategy, time_split
 from musicflow.model.hygiene import check_features, layout_for
@@ -68,7 +68,7 @@ def test_extended_flags_tell_skips_from_interruptions() -> None:
 
 
 def _row(kind: RowKind, target: int, **values: float) -> Row:
-    features = MergedFeatures({k: SourcedValue(v, "catalog", "x", 0.0) for k, v in values.items()})
+    features = single_source("catalog", values, "x")
     return Row(0, kind, target, features, "artist")
 
 

@@ -4,13 +4,13 @@ import math
 
 import numpy as np
 
-from musicflow.features.merge import MergedFeatures, SourcedValue
+from musicflow.features.merge import MergedFeatures, single_source
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.vectorize import FeatureLayout, vectorize, vectorize_many
 
 
 def features(source: str = "catalog", **values: float) -> MergedFeatures:
-    return MergedFeatures({k: SourcedValue(v, source, None, 0.0) for k, v in values.items()})
+    return single_source(source, values)
 
 
 def test_the_same_vector_for_training_batch_and_single_prediction() -> None:

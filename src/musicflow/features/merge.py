@@ -27,10 +27,32 @@ class MergedFeatures(NamedTuple):
         """The answer the value of `name` came from (None when it is missing)."""
         return next((answer for answer in self.answers if name in answer.values), None)
 
+    def contributors(self) -> list[StoredFeatures]:
+        """The answers that gave at least one of the merged values, highest precedence first."""
+        if len(self.answers) == 1:
+            return list(self.answers) if self.values else []
+        used = {id(answer) for name in self.values if (answer := self.source_of(name))}
+        return [answer for answer in self.answers if id(answer) in used]
+
     @property
     def sources(self) -> set[str]:
         """The sources that gave at least one of the merged values."""
-        return {answer.source for name in self.values if (answer := self.source_of(name))}
+        return {answer.source for answer in self.contributors()}
+
+    def without(self, source: str) -> MergedFeatures:
+        """The same merge as if `source` had never answered (its values replaced by the next source's)."""
+        if all(answer.source != source for answer in self.answers):
+            return self
+        order = [answer.source for answer in self.answers]
+        return merge(self.answers, order, excluded=(source,))
+
+
+def single_source(
+    source: str, values: Mapping[str, FeatureValue], origin: str | None = None
+) -> MergedFeatures:
+    """Features that come from one source only (a catalog row, a test's made-up song)."""
+    answer = StoredFeatures(source, origin, 0.0, values, None, None)
+    return MergedFeatures(values, (answer,))
 
 
 def source_label(answer: StoredFeatures) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from musicflow.features.merge import source_label
 from musicflow.model.dataset import Split, ZeroStrategy, random_split, time_split
 from musicflow.model.hygiene import FeatureCheck, source_mix
 from musicflow.model.reports import Spread, Table
@@ -155,7 +156,7 @@ def coverage_of(snapshot: Snapshot, profile_id: int) -> dict[str, Any]:
     covered = [s for s in songs if snapshot.songs[s].has_features]
     by_source: Counter[str] = Counter()
     for song in covered:
-        by_source.update({v.label for v in snapshot.songs[song].features.values.values()})
+        by_source.update({source_label(a) for a in snapshot.songs[song].features.contributors()})
     total_streams = sum(streams.values())
     return {
         "songs": len(songs),

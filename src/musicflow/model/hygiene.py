@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from musicflow.features.merge import source_label
 from musicflow.features.spec import FEATURE_NAMES
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.vectorize import FeatureLayout, required_features, usable_values
@@ -88,6 +89,6 @@ def source_mix(rows: Sequence[Row]) -> dict[str, dict[str, int]]:
     mix: dict[str, Counter[str]] = {}
     for row in rows:
         name = RowKind.STREAMED.value if row.is_positive else row.kind.value
-        labels = {sourced.label for sourced in row.features.values.values()}
+        labels = {source_label(answer) for answer in row.features.contributors()}
         mix.setdefault(name, Counter()).update(labels)
     return {name: dict(counter) for name, counter in mix.items()}

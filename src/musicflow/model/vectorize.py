@@ -79,9 +79,8 @@ class FeatureLayout:
 
 def usable_values(features: MergedFeatures, allow_spotify: bool) -> dict[str, FeatureValue]:
     """The values a model may use: everything but Spotify's own, unless the user allowed those."""
-    if allow_spotify:
-        return {name: sourced.value for name, sourced in features.values.items()}
-    return {name: s.value for name, s in features.values.items() if s.source != SPOTIFY_SOURCE}
+    usable = features if allow_spotify else features.without(SPOTIFY_SOURCE)
+    return dict(usable.values)
 
 
 def vectorize(

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
-from musicflow.features.merge import MergedFeatures, SourcedValue
+from musicflow.features.merge import MergedFeatures, single_source
 from musicflow.features.spec import FeatureValue
 from musicflow.model.affinity import artist_key
 from musicflow.model.rows import Row, RowKind
@@ -89,9 +89,7 @@ def _played_keys(snapshot: Snapshot) -> set[str]:
 
 
 def _catalog_features(values: dict[str, FeatureValue], origin: str) -> MergedFeatures:
-    return MergedFeatures(
-        {name: SourcedValue(value, "catalog", origin, 0.0) for name, value in values.items()}
-    )
+    return single_source("catalog", values, origin)
 
 
 def exclude(rows: Sequence[Row], songs: Collection[int]) -> list[Row]:
