@@ -26,7 +26,7 @@ from musicflow.features.catalog import import_catalog_file
 from musicflow.features.catalog_files import ColumnMapping
 from musicflow.features.coverage import coverage
 from musicflow.features.fetch import SourceRun, fetch_features
-from musicflow.features.lookup import song_features
+from musicflow.features.lookup import no_features_message, song_features
 from musicflow.features.sources import open_sources
 from musicflow.store.sql import SqlStore
 
@@ -162,7 +162,7 @@ def features_show(
                 miss_ttl_s=settings.miss_ttl_days * DAY,
             )
     if not found.merged.values:
-        raise SongNotFoundError(show.no_features_message(song, artist, names, found))
+        raise SongNotFoundError(no_features_message(song, artist, names, found))
     if output is OutputFormat.JSON:
         sys.stdout.write(orjson.dumps(show.song_json(found), option=orjson.OPT_INDENT_2).decode() + "\n")
     else:

@@ -179,16 +179,6 @@ def _sourced_json(value: object, answer: StoredFeatures | None, name: str) -> di
     }
 
 
-def no_features_message(song: str, artist: str, sources: Sequence[str], found: SongFeatures) -> str:
-    why = "; ".join(f"{s}: {r}" for s, r in {**found.not_found, **found.failed}.items())
-    return (
-        f"no source has features for '{song}' by '{artist}' (asked: {', '.join(sources)}"
-        f"{'; ' + why if why else ''}). Check the spelling, add a catalog that has it "
-        "(`musicflow catalog add FILE`), enable another source (MUSICFLOW_FEATURE_SOURCES), or analyse "
-        "your own audio file (`musicflow features analyze FOLDER`)"
-    )
-
-
 def _shown(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.3f}".rstrip("0").rstrip(".")

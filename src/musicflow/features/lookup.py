@@ -60,3 +60,14 @@ def song_features(
 def _already_answered(store: FeatureStore, track: PendingTrack, source: str, now: float) -> bool:
     answered = any(a.source == source for a in store.features_of([track.track_id]).get(track.track_id, []))
     return answered or source in store.misses_of([track.track_id], now).get(track.track_id, {})
+
+
+def no_features_message(song: str, artist: str, asked: Sequence[str], found: SongFeatures) -> str:
+    """Why a song has no features, and what the user can do about it."""
+    why = "; ".join(f"{s}: {r}" for s, r in {**found.not_found, **found.failed}.items())
+    return (
+        f"no source has features for '{song}' by '{artist}' (asked: {', '.join(asked)}"
+        f"{'; ' + why if why else ''}). Check the spelling, add a catalog that has it "
+        "(`musicflow catalog add FILE`), enable another source (MUSICFLOW_FEATURE_SOURCES), or analyse "
+        "your own audio file (`musicflow features analyze FOLDER`)"
+    )

@@ -1,0 +1,110 @@
+"""Answering "how much will I stream this song?" with a trained model: one song or a list.
+
+A prediction needs the song's merged features (from the store, else asked of the configured sources
+and cached) and the listener's artist affinity over their whole history (the model serves on all plays,
+not the training split). Both come from here, so the CLI, the API and batch scoring predict alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from musicflow.errors import SongNotFoundError
+from musicflow.features.base import Clock, FeatureSource
+from musicflow.features.lookup import SongFeatures, no_features_message, song_features
+from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
+from musicflow.model.dataset import affinity_of
+from musicflow.model.predict import Prediction, predict_batch, predict_song
+from musicflow.model.snapshot import Snapshot, load_snapshot
+from musicflow.model.trained import TrainedModel
+from musicflow.store.sql import SqlStore
+
+
+@dataclass(frozen=True)
+class SongPrediction:
+    song: SongFeatures
+    affinity: ArtistAffinity
+    prediction: Prediction
+
+
+class Listener:
+    """One listener's history as predictions need it: artist affinity over every play."""
+
+    def __init__(self, snapshot: Snapshot, profile: str) -> None:
+        self._snapshot = snapshot
+        profile_id = snapshot.profiles.get(profile)
+        plays = snapshot.plays.get(profile_id) if profile_id is not None else None
+        self._index = (
+            affinity_of(snapshot, plays, np.ones(len(plays.song), dtype=bool))
+            if plays is not None
+            else AffinityIndex(())
+        )
+
+    @classmethod
+    def load(
+        cls, store: SqlStore, profile: str, *, stream_min_ms: int, precedence: Sequence[str]
+    ) -> Listener:
+        snapshot = load_snapshot(store, stream_min_ms=stream_min_ms, precedence=precedence)
+        return cls(snapshot, profile)
+
+    def affinity(self, artist: str, track_id: int | None) -> ArtistAffinity:
+        """The listener's streams of this artist's other songs (the song's own plays left out)."""
+        song = self._snapshot.song_of_track.get(track_id) if track_id is not None else None
+        return self._index.of(artist_key(artist), song)
+
+
+@dataclass(frozen=True)
+class Predictor:
+    model: TrainedModel
+    listener: Listener
+    sources: Sequence[FeatureSource]
+    precedence: Sequence[str]
+    clock: Clock
+    miss_ttl_s: float
+
+    @property
+    def source_names(self) -> list[str]:
+        return [source.name for source in self.sources]
+
+    def features(self, store: SqlStore, song: str, artist: str) -> SongFeatures:
+        return song_features(
+            store.features,
+            song,
+            artist,
+            self.sources,
+            precedence=self.precedence,
+            clock=self.clock,
+            miss_ttl_s=self.miss_ttl_s,
+        )
+
+    def predict(self, store: SqlStore, song: str, artist: str, explain: int = 5) -> SongPrediction:
+        """One song; raises SongNotFoundError (with what to do) when no source has features for it."""
+        found = self.features(store, song, artist)
+        if not found.merged.values:
+            raise SongNotFoundError(no_features_message(song, artist, self.source_names, found))
+        affinity = self.listener.affinity(found.track.query.artist, found.track.track_id)
+        return SongPrediction(found, affinity, predict_song(self.model, found.merged, affinity, explain))
+
+    def predict_many(
+        self, store: SqlStore, songs: Sequence[tuple[str, str]], explain: int = 3
+    ) -> list[SongPrediction | str]:
+        """One answer per input, in order: a prediction, or the reason this song could not be predicted."""
+        found: list[SongFeatures | str] = []
+        for song, artist in songs:
+            if not song.strip() or not artist.strip():
+                found.append("song and artist are both needed")
+                continue
+            features = self.features(store, song, artist)
+            found.append(features if features.merged.values else "no source has features for this song")
+        scorable = [(i, f) for i, f in enumerate(found) if isinstance(f, SongFeatures)]
+        affinities = [self.listener.affinity(f.track.query.artist, f.track.track_id) for _, f in scorable]
+        predictions = predict_batch(
+            self.model, [(f.merged, a) for (_, f), a in zip(scorable, affinities, strict=True)], explain
+        )
+        answers: list[SongPrediction | str] = [f if isinstance(f, str) else "" for f in found]
+        for (index, features), affinity, prediction in zip(scorable, affinities, predictions, strict=True):
+            answers[index] = SongPrediction(features, affinity, prediction)
+        return answers
