@@ -64,3 +64,23 @@ class InvalidPayloadError(UpstreamError):
 
 class SongNotFoundError(MusicflowError):
     """No configured source knows the song a user asked about."""
+
+
+class ModelError(MusicflowError):
+    """A model version cannot be registered, found, promoted or rolled back."""
+
+
+class NoModelError(ModelError):
+    """The profile has no model (or no such version, or no champion) to serve."""
+
+
+class ModelIntegrityError(ModelError):
+    """A version's artifact files are missing or differ from the checksums recorded at registration."""
+
+
+class ModelMismatchError(ModelError):
+    """A version was trained on other features than the ones this MusicFlow builds."""
+
+
+class ChampionMovedError(ModelError):
+    """The champion changed while a command was deciding where to move it; nothing was changed."""
