@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import re
 import shutil
@@ -124,11 +125,19 @@ def sweep_stale_temps(parent: Path, *, older_than_s: float, now: float) -> int:
         return 0
     removed = 0
     for entry in parent.iterdir():
-        if entry.name.startswith(TEMP_PREFIX) and now - entry.stat().st_mtime >= older_than_s:
+        if entry.name.startswith(TEMP_PREFIX) and _age_s(entry, now) >= older_than_s:
             log.info("removing %s: files of a registration that never completed", entry)
             remove_quietly(entry)
             removed += 1
     return removed
+
+
+def _age_s(path: Path, now: float) -> float:
+    """Seconds since the path last changed; minus infinity when it has just gone (renamed into place)."""
+    try:
+        return now - path.stat().st_mtime
+    except FileNotFoundError:
+        return -math.inf
 
 
 def read_verified(directory: Path, expected: Sequence[ArtifactRecord], label: str) -> dict[str, bytes]:

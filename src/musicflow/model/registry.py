@@ -8,18 +8,16 @@ both are in place, and loading checks every file against the sha256 recorded at 
 from __future__ import annotations
 
 import builtins
-import importlib.metadata
 import logging
-import platform
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
-from musicflow.errors import ModelError, ModelIntegrityError, ModelMismatchError, NoModelError
+from musicflow.errors import ModelError, ModelIntegrityError, NoModelError
 from musicflow.model import artifacts as files
-from musicflow.store import json_text
+from musicflow.model.metadata import check_features, checked_metadata, library_versions
+from musicflow.model.refs import VersionRef, parse_ref, previous_champion
 from musicflow.store.base import (
     ANY_VERSION,
     CHAMPION,
@@ -45,6 +43,7 @@ __all__ = [
     "ModelRegistry",
     "ModelVersion",
     "MoveReason",
+    "VersionRef",
     "VersionStatus",
     "library_versions",
     "open_registry",
@@ -55,7 +54,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 STALE_TEMP_AFTER_S = 3600.0
-VersionRef = int | str  # a version number, "7", "v7", or "champion"
 
 
 class LoadedModel(NamedTuple):
@@ -115,7 +113,7 @@ class FileModelRegistry:
     def register(self, profile: str, artifacts: Mapping[str, bytes], metadata: ModelMetadata) -> ModelVersion:
         """Store a new version; it becomes visible only once its files and its row are both in place."""
         files.check_artifact_names(artifacts)
-        metadata = _checked_metadata(metadata)
+        metadata = checked_metadata(metadata)
         profile_dir = self._dir / files.profile_dir_name(profile)
         files.sweep_stale_temps(profile_dir, older_than_s=self._stale_temp_after_s, now=time.time())
         temp = files.write_to_temp(profile_dir, artifacts)
@@ -202,7 +200,7 @@ class FileModelRegistry:
         """
         version = self.show(profile, ref)
         if expected_features is not None:
-            _check_features(version, expected_features)
+            check_features(version, expected_features)
         return LoadedModel(version, self._verified_artifacts(version))
 
     def list(self, profile: str) -> builtins.list[ModelVersion]:
@@ -269,72 +267,3 @@ class FileModelRegistry:
 def open_registry(store: SqlStore, settings: Settings) -> FileModelRegistry:
     """The registry of the configured store, with artifacts under `<data_dir>/models`."""
     return FileModelRegistry(store.models, settings.data_dir / "models")
-
-
-def parse_ref(ref: VersionRef) -> int | None:
-    """A version number from 7, "7" or "v7"; None for "champion"."""
-    if isinstance(ref, int) and not isinstance(ref, bool):
-        number = ref
-    elif isinstance(ref, str) and ref.strip().lower() == CHAMPION:
-        return None
-    elif isinstance(ref, str) and ref.strip().lower().removeprefix("v").isdigit():
-        number = int(ref.strip().lower().removeprefix("v"))
-    else:
-        raise ModelError(f"{ref!r} is not a model version: give a number (e.g. 3) or 'champion'")
-    if number < 1:
-        raise ModelError(f"model versions are numbered from 1, not {number}")
-    return number
-
-
-def previous_champion(moves: Sequence[AliasMove]) -> int | None:
-    """Where a rollback goes, given the moves newest first: the champion before the last promotion
-    that no rollback has undone yet (so rolling back twice goes back two champions)."""
-    undone = 0
-    for move in moves:
-        if move.reason == MoveReason.ROLLBACK:
-            undone += 1
-        elif undone:
-            undone -= 1
-        else:
-            return move.from_version
-    return None
-
-
-def library_versions(packages: Iterable[str] = ()) -> dict[str, str]:
-    """Python's version and each package's installed version ("not installed" when missing)."""
-    found = {"python": platform.python_version()}
-    for name in ("musicflow", *packages):
-        try:
-            found[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    return found
-
-
-def _checked_metadata(metadata: ModelMetadata) -> ModelMetadata:
-    """Refuse metadata the store cannot keep as JSON before any file is written; add library versions."""
-    if not metadata.data_fingerprint:
-        raise ModelError("a model version needs a data fingerprint")
-    if not metadata.feature_names or len(set(metadata.feature_names)) != len(metadata.feature_names):
-        raise ModelError("a model version needs its feature names, each once, in the model's order")
-    for field_name in ("feature_names", "parameters", "evaluation", "library_versions"):
-        try:
-            json_text.dumps(getattr(metadata, field_name))
-        except TypeError as exc:
-            raise ModelError(f"the model's {field_name} cannot be stored as JSON: {exc}") from exc
-    libraries = {**library_versions(), **metadata.library_versions}
-    return replace(metadata, feature_names=tuple(metadata.feature_names), library_versions=libraries)
-
-
-def _check_features(version: ModelVersion, expected: Sequence[str]) -> None:
-    if tuple(expected) == version.feature_names:
-        return
-    missing = [n for n in expected if n not in version.feature_names]
-    extra = [n for n in version.feature_names if n not in expected]
-    detail = (
-        f"missing {missing}, unexpected {extra}" if missing or extra else "the same features in another order"
-    )
-    raise ModelMismatchError(
-        f"model version {version.version} of profile '{version.profile}' was trained on other features than"
-        f" this MusicFlow builds ({detail}): retrain with `musicflow train --profile {version.profile}`"
-    )
