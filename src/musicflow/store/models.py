@@ -1,7 +1,7 @@
 """The SQL adapter for the model registry: versions, artifact checksums, aliases and their moves.
 
-Every write takes a per-profile lock first (a no-op UPDATE of the profile row: a row lock on PostgreSQL,
-the database write lock on SQLite), so two processes registering or promoting for the same profile are
+Every write takes a per-profile lock first (the profile row FOR UPDATE on PostgreSQL, the database write
+lock through a no-op UPDATE on SQLite), so two processes registering or promoting for the same profile are
 serialised instead of racing for a version number or an alias.
 """
 
@@ -156,8 +156,12 @@ class SqlModelStore:
 
     def _lock_existing_profile(self, conn: Connection, profile: str) -> int | None:
         """Take the profile's registry lock until the transaction ends; its id, or None if it is unknown."""
-        conn.execute(update(profiles).where(profiles.c.name == profile).values(name=profiles.c.name))
-        found = conn.execute(select(profiles.c.id).where(profiles.c.name == profile)).scalar()
+        query = select(profiles.c.id).where(profiles.c.name == profile)
+        if self.engine.dialect.name == "postgresql":
+            found = conn.execute(query.with_for_update()).scalar()
+        else:  # SQLite: only a write takes the write lock (and makes later reads see the latest commit)
+            conn.execute(update(profiles).where(profiles.c.name == profile).values(name=profiles.c.name))
+            found = conn.execute(query).scalar()
         return int(found) if found is not None else None
 
     def _point_alias(
