@@ -1,1 +1,1 @@
-"""The model of a listener's taste: training data, the estimator, its evaluation, and the registry."""
+"""A listener's own taste model: dataset, feature vector, estimator, honest evaluation, predictions."""

@@ -33,7 +33,7 @@ def publish(
     metadata: ModelMetadata,
     *,
     force: bool = False,
-    metric_keys: Sequence[str] = DEFAULT_GATE_METRICS,
+    metric_keys: Mapping[str, str] | Sequence[str] = DEFAULT_GATE_METRICS,
 ) -> Publication:
     """Register the version; make it the champion if it does at least as well (or if `force`).
 

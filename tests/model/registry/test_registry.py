@@ -27,7 +27,7 @@ from musicflow.model.registry import (
     parse_ref,
 )
 from musicflow.store.sql import SqlStore
-from tests.model.conftest import artifacts, metadata
+from tests.model.registry.samples import artifacts, metadata
 
 
 def test_a_registered_version_lists_and_loads_as_it_was_stored(registry: FileModelRegistry, models_dir: Path):
@@ -40,7 +40,7 @@ def test_a_registered_version_lists_and_loads_as_it_was_stored(registry: FileMod
     assert files == artifacts("a")
     assert loaded.feature_names == ("energy", "tempo", "artist_affinity")
     assert loaded.parameters == {"objective": "poisson", "num_leaves": 15}
-    assert loaded.evaluation["time_split"]["auc"] == 0.8
+    assert loaded.evaluation["splits"][1]["metrics"]["ours"]["auc"]["mean"] == 0.8
     assert loaded.evaluation["extra_metric"] is None  # NaN is not JSON: stored as null
     assert loaded.library_versions["lightgbm"] == "4.6.0"
     assert {"python", "musicflow"} <= set(loaded.library_versions)

@@ -16,7 +16,7 @@ from musicflow.config import Settings
 from musicflow.model.artifacts import TEMP_PREFIX
 from musicflow.model.registry import FileModelRegistry
 from musicflow.store import open_store
-from tests.model.conftest import artifacts, metadata
+from tests.model.registry.samples import artifacts, metadata
 
 # The child pauses at a chosen point of `register` (by wrapping one step of musicflow.model.artifacts),
 # says so on stdout, and waits to be killed.

@@ -10,16 +10,7 @@ from musicflow.errors import ChampionMovedError
 from musicflow.model.gate import metric_value, should_promote
 from musicflow.model.publish import publish
 from musicflow.model.registry import FileModelRegistry, MoveReason
-from tests.model.conftest import artifacts, metadata
-
-
-def evaluation(auc: float | None, sp_plus: float | None) -> dict[str, object]:
-    split: dict[str, object] = {}
-    if auc is not None:
-        split["auc"] = auc
-    if sp_plus is not None:
-        split["sp_plus"] = sp_plus
-    return {"time_split": split, "random_split": {"auc": 0.99}}
+from tests.model.registry.samples import artifacts, evaluation, metadata
 
 
 def test_the_first_version_passes():
@@ -29,13 +20,16 @@ def test_the_first_version_passes():
 def test_at_least_as_good_on_every_metric_passes():
     promote, reason = should_promote(evaluation(0.80, 0.25), evaluation(0.80, 0.20))
     assert promote
-    assert "time_split.auc 0.800 vs 0.800" in reason and "time_split.sp_plus 0.250 vs 0.200" in reason
+    assert (
+        reason
+        == "at least as good as the champion: time-split AUC 0.800 vs 0.800, time-split Sp+ 0.250 vs 0.200"
+    )
 
 
 def test_worse_on_one_metric_fails_and_says_which():
     promote, reason = should_promote(evaluation(0.85, 0.19), evaluation(0.80, 0.20))
     assert not promote
-    assert reason == "time_split.sp_plus 0.190 is worse than the champion's 0.200"
+    assert reason == "time-split Sp+ 0.190 is worse than the champion's 0.200"
 
 
 def test_a_tolerance_absorbs_noise():
@@ -56,7 +50,7 @@ def test_lower_is_better_metrics():
 
 def test_a_new_version_without_a_metric_cannot_pass():
     promote, reason = should_promote(evaluation(None, 0.3), evaluation(0.7, 0.2))
-    assert not promote and "no time_split.auc" in reason
+    assert not promote and reason == "the new version has no time-split AUC to compare"
     assert not should_promote(evaluation(math.nan, 0.3), evaluation(0.7, 0.2)).promote
 
 
@@ -65,11 +59,26 @@ def test_a_champion_without_a_metric_does_not_block():
     assert promote and "champion has none" in reason
 
 
-def test_metric_values_are_finite_numbers_at_a_dotted_path():
-    data = {"a": {"b": 1, "flag": True, "text": "0.5", "none": None}}
+def test_metric_values_are_finite_numbers_at_a_path():
+    data = {"a": {"b": 1, "flag": True, "text": "0.5", "none": None, "zero": 0}}
     assert metric_value(data, "a.b") == 1.0
+    assert metric_value(data, "a.zero") == 0.0
     for missing in ("a.flag", "a.text", "a.none", "a.c", "a.b.c", "x"):
         assert metric_value(data, missing) is None
+
+
+def test_a_path_picks_list_elements_by_a_field():
+    data = {"splits": [{"split": "random", "auc": 0.9}, {"split": "time", "auc": 0.7}], "n": [1]}
+    assert metric_value(data, "splits[split=time].auc") == 0.7
+    assert metric_value(data, "splits[split=random].auc") == 0.9
+    for missing in ("splits[split=other].auc", "n[split=time].auc", "a[split=time]", "splits[x=time].auc"):
+        assert metric_value(data, missing) is None
+
+
+def test_metrics_can_be_plain_paths_labelled_by_themselves():
+    new = {"time_split": {"auc": 0.7}}
+    promote, reason = should_promote(new, {"time_split": {"auc": 0.8}}, metric_keys="time_split.auc")
+    assert not promote and reason.startswith("time_split.auc 0.700 is worse")
 
 
 def test_a_gate_needs_a_metric():
@@ -94,7 +103,7 @@ def test_force_promotes_over_the_gate_and_says_so(registry: FileModelRegistry):
     publish(registry, "default", artifacts("a"), metadata(auc=0.80))
     forced = publish(registry, "default", artifacts("b"), metadata(auc=0.60), force=True)
     assert forced.move is not None and forced.move.reason == MoveReason.FORCED
-    assert forced.move.note.startswith("forced over the gate: time_split.auc 0.600 is worse")
+    assert forced.move.note.startswith("forced over the gate: time-split AUC 0.600 is worse")
     assert registry.rollback("default").to_version == 1
 
 
