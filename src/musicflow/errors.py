@@ -67,11 +67,11 @@ class SongNotFoundError(MusicflowError):
 
 
 class ModelError(MusicflowError):
-    """A model version cannot be registered, found, promoted or rolled back."""
+    """A model cannot be trained, loaded or used (too little data, a feature list that does not match)."""
 
 
 class NoModelError(ModelError):
-    """The profile has no model (or no such version, or no champion) to serve."""
+    """A command needs a trained model and there is none yet: run `musicflow train` first."""
 
 
 class ModelIntegrityError(ModelError):
