@@ -76,3 +76,15 @@ class NoModelError(ModelError):
 
 class NotEnoughDataError(ModelError):
     """A listener has too few songs with features to train or evaluate a model honestly."""
+
+
+class ModelIntegrityError(ModelError):
+    """A version's artifact files are missing or differ from the checksums recorded at registration."""
+
+
+class ModelMismatchError(ModelError):
+    """A version was trained on other features than the ones this MusicFlow builds."""
+
+
+class ChampionMovedError(ModelError):
+    """The champion changed while a command was deciding where to move it; nothing was changed."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal, NamedTuple, Protocol
 
 from musicflow.features.base import SourceAnswer, TrackQuery
 from musicflow.features.catalog_formats.model import CatalogRow
@@ -146,3 +147,129 @@ class FeatureStore(Protocol):
     def source_pause(self, source: str) -> SourcePause | None: ...
 
     def clear_pause(self, source: str) -> None: ...
+
+
+# -- models -----------------------------------------------------------------------------------------
+CHAMPION = "champion"
+ANY_VERSION: Literal["any"] = "any"
+
+
+class VersionStatus(StrEnum):
+    """What the last check of a version's artifact files found."""
+
+    READY = "ready"
+    DAMAGED = "damaged"
+
+
+class MoveReason(StrEnum):
+    """Why an alias moved: the history keeps it so a person can tell a decision from an automatism."""
+
+    PROMOTE = "promote"
+    ROLLBACK = "rollback"
+    AUTO_PROMOTE = "auto-promote"
+    FORCED = "forced"
+
+
+@dataclass(frozen=True)
+class ModelMetadata:
+    """What a training run knows of the version it registers; every mapping must be JSON."""
+
+    data_fingerprint: str
+    feature_names: Sequence[str]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    evaluation: Mapping[str, Any] = field(default_factory=dict)
+    library_versions: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ArtifactRecord:
+    """One artifact file of a version, as registered: loading refuses it if the bytes differ."""
+
+    name: str
+    sha256: str
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class NewModelVersion:
+    metadata: ModelMetadata
+    artifacts: tuple[ArtifactRecord, ...]
+    created_at: float
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """A registered version: numbered per profile from 1, its artifacts under `artifact_dir`."""
+
+    profile: str
+    version: int
+    created_at: float
+    status: VersionStatus
+    data_fingerprint: str
+    feature_names: tuple[str, ...]
+    parameters: Mapping[str, Any]
+    evaluation: Mapping[str, Any]
+    library_versions: Mapping[str, str]
+    artifact_dir: str
+    artifacts: tuple[ArtifactRecord, ...]
+    is_champion: bool = False
+
+
+@dataclass(frozen=True)
+class AliasMove:
+    """One move of an alias: `from_version` is None for the first champion of a profile."""
+
+    profile: str
+    alias: str
+    from_version: int | None
+    to_version: int
+    moved_at: float
+    reason: MoveReason
+    note: str
+
+
+class ModelStore(Protocol):
+    """Where model versions, aliases and alias moves are recorded (artifact bytes live in files)."""
+
+    def add_version(
+        self, profile: str, new: NewModelVersion, place_files: Callable[[int], str]
+    ) -> ModelVersion:
+        """Number and record a version in one transaction, serialised per profile.
+
+        `place_files(number)` moves the artifacts to their final directory and returns it (relative to
+        the models folder); it runs inside the transaction, so a failure or a kill at any point leaves no
+        row behind, and no other writer of the profile can take the same number meanwhile.
+        """
+        ...
+
+    def versions(self, profile: str) -> list[ModelVersion]:
+        """The profile's versions, newest first."""
+        ...
+
+    def version(self, profile: str, number: int) -> ModelVersion | None: ...
+
+    def alias_target(self, profile: str, alias: str) -> int | None: ...
+
+    def move_alias(
+        self,
+        profile: str,
+        alias: str,
+        to_version: int,
+        *,
+        reason: MoveReason,
+        note: str,
+        now: float,
+        expected_from: int | Literal["any"] | None = ANY_VERSION,
+    ) -> AliasMove | None:
+        """Point the alias at `to_version` and record the move, in one transaction.
+
+        Returns None when the alias already points there. With `expected_from`, refuses (raising
+        `ChampionMovedError`) when the alias no longer points where the caller saw it.
+        """
+        ...
+
+    def alias_moves(self, profile: str, alias: str) -> list[AliasMove]:
+        """Every move of the alias, newest first."""
+        ...
+
+    def set_status(self, profile: str, number: int, status: VersionStatus) -> None: ...

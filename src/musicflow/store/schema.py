@@ -8,6 +8,8 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     String,
@@ -131,4 +133,68 @@ audio_files = Table(
     Column("outcome", String(16), nullable=False),
     Column("reason", Text),
     Column("analyzed_at", Float, nullable=False),
+)
+
+# A trained model version: its metadata here, its artifact files under <data_dir>/models/<artifact_dir>.
+# JSON columns are TEXT holding canonical JSON, so both backends store and return the same bytes.
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("data_fingerprint", String(128), nullable=False),
+    Column("feature_names", Text, nullable=False),
+    Column("parameters", Text, nullable=False),
+    Column("evaluation", Text, nullable=False),
+    Column("library_versions", Text, nullable=False),
+    Column("artifact_dir", Text, nullable=False),
+    UniqueConstraint("profile_id", "version", name="uq_model_versions_number"),
+)
+
+# One row per artifact file of a version, with the checksum that loading verifies.
+model_artifacts = Table(
+    "model_artifacts",
+    metadata,
+    Column(
+        "model_version_id",
+        Integer,
+        ForeignKey("model_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("name", String(128), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+)
+
+# Named pointers to a version of a profile: `champion` is the version that serves predictions.
+model_aliases = Table(
+    "model_aliases",
+    metadata,
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True),
+    Column("alias", String(32), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    ForeignKeyConstraint(
+        ["profile_id", "version"],
+        ["model_versions.profile_id", "model_versions.version"],
+        name="fk_model_aliases_version",
+    ),
+)
+
+# Every move of an alias, so a rollback knows where to go back to and a person can see why it moved.
+model_alias_moves = Table(
+    "model_alias_moves",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False),
+    Column("alias", String(32), nullable=False),
+    Column("from_version", Integer),
+    Column("to_version", Integer, nullable=False),
+    Column("moved_at", Float, nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    Index("ix_model_alias_moves_profile", "profile_id", "alias", "id"),
 )

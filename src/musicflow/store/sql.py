@@ -15,6 +15,7 @@ from musicflow.ingest.models import Play, track_key
 from musicflow.store.base import ListeningSummary, TrackStreams
 from musicflow.store.db import IN_CHUNK, chunks, guarded
 from musicflow.store.features import SqlFeatureStore
+from musicflow.store.models import SqlModelStore
 from musicflow.store.schema import plays, profiles, tracks
 
 
@@ -42,6 +43,7 @@ class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.features = SqlFeatureStore(engine)
+        self.models = SqlModelStore(engine)
         self._track_ids: dict[str, int] = {}
         self._tracks_with_spotify_id: set[int] = set()
 

@@ -1,0 +1,39 @@
+"""Naming versions: "7", "v7" or "champion", and where a rollback of the champion goes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from musicflow.errors import ModelError
+from musicflow.store.base import CHAMPION, AliasMove, MoveReason
+
+VersionRef = int | str  # a version number, "7", "v7", or "champion"
+
+
+def parse_ref(ref: VersionRef) -> int | None:
+    """A version number from 7, "7" or "v7"; None for "champion"."""
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        number = ref
+    elif isinstance(ref, str) and ref.strip().lower() == CHAMPION:
+        return None
+    elif isinstance(ref, str) and ref.strip().lower().removeprefix("v").isdigit():
+        number = int(ref.strip().lower().removeprefix("v"))
+    else:
+        raise ModelError(f"{ref!r} is not a model version: give a number (e.g. 3) or 'champion'")
+    if number < 1:
+        raise ModelError(f"model versions are numbered from 1, not {number}")
+    return number
+
+
+def previous_champion(moves: Sequence[AliasMove]) -> int | None:
+    """Where a rollback goes, given the moves newest first: the champion before the last promotion
+    that no rollback has undone yet (so rolling back twice goes back two champions)."""
+    undone = 0
+    for move in moves:
+        if move.reason == MoveReason.ROLLBACK:
+            undone += 1
+        elif undone:
+            undone -= 1
+        else:
+            return move.from_version
+    return None

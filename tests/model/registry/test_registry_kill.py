@@ -1,0 +1,112 @@
+"""A registration killed half-way (a real SIGKILL of a real process) leaves no version and the champion as
+it was; the next registration completes, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from musicflow.config import Settings
+from musicflow.model.artifacts import TEMP_PREFIX
+from musicflow.model.registry import FileModelRegistry
+from musicflow.store import open_store
+from tests.model.registry.samples import artifacts, metadata
+
+# The child pauses at a chosen point of `register` (by wrapping one step of musicflow.model.artifacts),
+# says so on stdout, and waits to be killed.
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from musicflow.config import Settings
+    from musicflow.model import artifacts
+    from musicflow.model.registry import ModelMetadata, open_registry
+    from musicflow.store import open_store
+
+    data_dir, database_url, pause_at = sys.argv[1:4]
+
+    def pause(label):
+        print(label, flush=True)
+        time.sleep(600)
+
+    if pause_at == "writing":
+        def write_half(path, data):
+            with path.open("xb") as handle:
+                handle.write(data[: len(data) // 2])
+            pause("paused")
+        artifacts.write_durably = write_half
+    else:
+        move = artifacts.move_into_place
+        def move_then_pause(temp, final):
+            move(temp, final)
+            pause("paused")
+        artifacts.move_into_place = move_then_pause
+
+    settings = Settings(data_dir=Path(data_dir), database_url=database_url or None)
+    registry = open_registry(open_store(settings), settings)
+    registry.register("default", {"model.txt": b"x" * 100_000, "meta.json": b"{}"}, ModelMetadata("f", ["a"]))
+    print("registered", flush=True)
+    """
+)
+
+
+def register_and_kill(settings: Settings, pause_at: str, tmp_path: Path) -> None:
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    stderr = tmp_path / "child.err"
+    with stderr.open("w") as err:
+        child = subprocess.Popen(
+            [sys.executable, str(script), str(settings.data_dir), settings.database_url or "", pause_at],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env=dict(os.environ),
+        )
+        try:
+            assert child.stdout is not None
+            line = child.stdout.readline().strip()
+            assert line == "paused", f"the child did not pause: {line!r}\n{stderr.read_text()}"
+            child.send_signal(signal.SIGKILL)
+        finally:
+            child.kill()
+            child.wait(timeout=30)
+            if child.stdout is not None:
+                child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pause_at", ["writing", "placed"])
+def test_a_registration_killed_half_way_leaves_no_version_and_the_champion_untouched(
+    backend_settings: Settings, tmp_path: Path, pause_at: str
+):
+    models_dir = backend_settings.data_dir / "models"
+    store = open_store(backend_settings)
+    try:
+        registry = FileModelRegistry(store.models, models_dir, stale_temp_after_s=0.0)
+        registry.register("default", artifacts("a"), metadata())
+        registry.promote("default", 1)
+
+        register_and_kill(backend_settings, pause_at, tmp_path)
+
+        profile_dir = models_dir / "default"
+        leftovers = sorted(p.name for p in profile_dir.iterdir() if p.name != "1")
+        expected = "2" if pause_at == "placed" else TEMP_PREFIX
+        assert len(leftovers) == 1 and leftovers[0].startswith(expected), leftovers
+        assert [v.version for v in registry.list("default")] == [1]
+        assert registry.load("default").version.version == 1
+        assert len(registry.history("default")) == 1
+
+        again = registry.register("default", artifacts("b"), metadata())
+        assert again.version == 2
+        assert registry.load("default", 2).artifacts == artifacts("b")
+        assert sorted(p.name for p in profile_dir.iterdir()) == ["1", "2"]
+        assert registry.champion("default").version == 1  # type: ignore[union-attr]
+    finally:
+        store.close()
