@@ -18,8 +18,6 @@ from musicflow.store.migrate import alembic_config
 from musicflow.store.schema import metadata, model_aliases
 from musicflow.store.sql import SqlStore
 
-MODEL_TABLES = {"model_versions", "model_artifacts", "model_aliases", "model_alias_moves"}
-
 
 def new_version() -> NewModelVersion:
     return NewModelVersion(
@@ -52,15 +50,6 @@ def test_the_migrations_build_the_tables_the_code_describes(store: SqlStore):
     with store.engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
-
-
-def _tables_named(difference: object) -> list[str]:
-    """Table names anywhere in one of alembic's difference tuples (or lists of them)."""
-    if isinstance(difference, list | tuple):
-        return [name for part in difference for name in _tables_named(part)]
-    table = getattr(difference, "table", None)
-    name = getattr(table, "name", None) or getattr(difference, "name", None)
-    return [name] if isinstance(name, str) else []
 
 
 def test_the_champion_can_only_name_a_stored_version(store: SqlStore):
