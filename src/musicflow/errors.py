@@ -88,3 +88,7 @@ class ModelMismatchError(ModelError):
 
 class ChampionMovedError(ModelError):
     """The champion changed while a command was deciding where to move it; nothing was changed."""
+
+
+class InputFileError(MusicflowError):
+    """A file the user gave a command (a list of songs) cannot be read as what it should be."""

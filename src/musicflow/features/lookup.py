@@ -35,9 +35,10 @@ def song_features(
     precedence: Sequence[str],
     clock: Clock,
     miss_ttl_s: float,
+    spotify_id: str | None = None,
 ) -> SongFeatures:
     """Ask each source that has not answered for this song yet; a failing source is reported, not fatal."""
-    track = store.find_track(song, artist) or store.ensure_track(song, artist)
+    track = store.find_track(song, artist) or store.ensure_track(song, artist, spotify_id)
     failed: dict[str, str] = {}
     for source in sources:
         if _already_answered(store, track, source.name, clock.now()):

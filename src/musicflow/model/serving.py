@@ -24,6 +24,13 @@ from musicflow.store.sql import SqlStore
 
 
 @dataclass(frozen=True)
+class SongRequest:
+    song: str
+    artist: str
+    spotify_id: str | None = None
+
+
+@dataclass(frozen=True)
 class SongPrediction:
     song: SongFeatures
     affinity: ArtistAffinity
@@ -69,7 +76,9 @@ class Predictor:
     def source_names(self) -> list[str]:
         return [source.name for source in self.sources]
 
-    def features(self, store: SqlStore, song: str, artist: str) -> SongFeatures:
+    def features(
+        self, store: SqlStore, song: str, artist: str, spotify_id: str | None = None
+    ) -> SongFeatures:
         return song_features(
             store.features,
             song,
@@ -78,6 +87,7 @@ class Predictor:
             precedence=self.precedence,
             clock=self.clock,
             miss_ttl_s=self.miss_ttl_s,
+            spotify_id=spotify_id,
         )
 
     def predict(self, store: SqlStore, song: str, artist: str, explain: int = 5) -> SongPrediction:
@@ -89,15 +99,15 @@ class Predictor:
         return SongPrediction(found, affinity, predict_song(self.model, found.merged, affinity, explain))
 
     def predict_many(
-        self, store: SqlStore, songs: Sequence[tuple[str, str]], explain: int = 3
+        self, store: SqlStore, songs: Sequence[SongRequest], explain: int = 3
     ) -> list[SongPrediction | str]:
         """One answer per input, in order: a prediction, or the reason this song could not be predicted."""
         found: list[SongFeatures | str] = []
-        for song, artist in songs:
-            if not song.strip() or not artist.strip():
+        for request in songs:
+            if not request.song.strip() or not request.artist.strip():
                 found.append("song and artist are both needed")
                 continue
-            features = self.features(store, song, artist)
+            features = self.features(store, request.song, request.artist, request.spotify_id)
             found.append(features if features.merged.values else "no source has features for this song")
         scorable = [(i, f) for i, f in enumerate(found) if isinstance(f, SongFeatures)]
         affinities = [self.listener.affinity(f.track.query.artist, f.track.track_id) for _, f in scorable]

@@ -1,0 +1,194 @@
+"""How model commands show their results to people."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from musicflow.model.gate import DEFAULT_GATE_METRICS, metric_value
+from musicflow.model.publish import Publication
+from musicflow.model.serving import SongPrediction
+from musicflow.store.base import AliasMove, ModelVersion
+
+METRIC_COLUMNS = (
+    ("AUC others", "auc_others"),
+    ("AUC skips", "auc_skipped"),
+    ("AUC all", "auc"),
+    ("Sp+", "sp_plus"),
+    ("MAE", "mae"),
+    ("RMSE", "rmse"),
+)
+SHORT_NAMES = {
+    "ours": "this model",
+    "artist affinity alone": "affinity only",
+    "training mean": "mean",
+    "no data of this listener": "no data of you",
+}
+CATALOG_NOTE = (
+    "AUC all counts random catalog songs as zeros: they differ from anyone's listening, so it flatters "
+    "the model; AUC skips (your own skip-only songs) and AUC others (other listeners' songs) are the "
+    "honest ones."
+)
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _spread(value: Mapping[str, Any] | None) -> str:
+    if not value or value.get("mean") is None:
+        return "n/a"
+    mean, std = value["mean"], value.get("std")
+    return f"{mean:.2f}±{std:.2f}" if std else f"{mean:.2f}"
+
+
+def evaluation(console: Console, document: Mapping[str, Any]) -> None:
+    """The evaluation tables from the stored JSON: one per split, then the data hygiene."""
+    for split in document.get("splits", []):
+        title = (
+            "Random split by song (optimistic)"
+            if split.get("optimistic")
+            else "Time split: songs first heard after T"
+        )
+        metrics = split.get("metrics", {})
+        shown = [
+            (label, key)
+            for label, key in METRIC_COLUMNS
+            if any(_spread(m.get(key)) != "n/a" for m in metrics.values())
+        ]
+        table = Table(title=title)
+        table.add_column("model", no_wrap=True)
+        for label, _ in shown:
+            table.add_column(label, justify="right", no_wrap=True)
+        for model, scores in metrics.items():
+            cells = [_spread(scores.get(key)) for _, key in shown]
+            table.add_row(SHORT_NAMES.get(model, model), *cells)
+        console.print(table)
+        console.print(
+            f"  test: {_sizes(split.get('test_sizes', {}))}; train: {_sizes(split.get('train_sizes', {}))};"
+            f" seeds {', '.join(map(str, split.get('seeds', [])))}",
+            highlight=False,
+        )
+    if any("catalog" in split.get("test_sizes", {}) for split in document.get("splits", [])):
+        console.print(f"  note: {CATALOG_NOTE}", highlight=False)
+    coverage = document.get("coverage") or {}
+    if coverage:
+        console.print(
+            f"Features: {coverage.get('songs_with_features', 0):,} of {coverage.get('songs', 0):,} songs, "
+            f"{coverage.get('streams_with_features', 0):,} of {coverage.get('streams', 0):,} streams; "
+            f"sources: {_sizes(coverage.get('by_source', {}))}",
+            highlight=False,
+        )
+    for note in document.get("notes", []):
+        console.print(f"  note: {note}", highlight=False, markup=False)
+
+
+def training(console: Console, document: Mapping[str, Any]) -> None:
+    rows = document.get("rows", {})
+    console.print(
+        f"Trained on {_sizes(rows)} (zeros: {document.get('zero_strategy', '?')}).", highlight=False
+    )
+    for feature, reason in (document.get("dropped_features") or {}).items():
+        console.print(f"  left out: {feature}: {reason}", highlight=False, markup=False)
+
+
+def publication(console: Console, published: Publication) -> None:
+    number = published.version.version
+    if published.promoted:
+        console.print(f"[bold green]Model v{number} registered and serving.[/] {published.decision.reason}")
+    else:
+        console.print(
+            f"[bold yellow]Model v{number} registered; the champion keeps serving.[/] "
+            f"{published.decision.reason} (`musicflow train --force` or `musicflow models promote "
+            f"{number}` to serve it anyway)"
+        )
+
+
+def prediction(console: Console, answer: SongPrediction, version: int) -> None:
+    query = answer.song.track.query
+    streams = answer.prediction.streams
+    console.print(f"[bold]{query.song}[/] — {query.artist}", highlight=False)
+    console.print(f"  predicted streams: [bold]{streams:.1f}[/] (of 0 to 30)", highlight=False)
+    console.print(f"  {answer.prediction.verdict}", highlight=False)
+    if answer.prediction.contributions:
+        console.print("  why:")
+        for contribution in answer.prediction.contributions:
+            arrow = "↑" if contribution.effect > 0 else "↓"
+            console.print(f"    {arrow} {contribution.words}", highlight=False, markup=False)
+    console.print(f"  model v{version}; features from {', '.join(sorted(answer.song.merged.sources))}")
+
+
+def prediction_json(answer: SongPrediction, version: int) -> dict[str, object]:
+    query = answer.song.track.query
+    merged = answer.song.merged
+    return {
+        "song": query.song,
+        "artist": query.artist,
+        "spotify_id": merged.spotify_id,
+        **answer.prediction.as_dict(),
+        "model_version": version,
+        "artist_affinity": {"streams": answer.affinity.streams, "songs": answer.affinity.songs},
+        "features": dict(merged.values),
+        "feature_sources": sorted(merged.sources),
+    }
+
+
+def batch_summary(console: Console, answers: Sequence[SongPrediction | str], path: Path) -> None:
+    failed = [a for a in answers if isinstance(a, str)]
+    console.print(
+        f"{len(answers) - len(failed):,} of {len(answers):,} songs predicted; written to {path}"
+        + (f" ({len(failed):,} with the reason in the 'error' column)" if failed else ""),
+        highlight=False,
+    )
+
+
+def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> None:
+    if not found:
+        console.print(f"No model yet for '{profile}': run `musicflow train --profile {profile}`.")
+        return
+    table = Table(title=f"Models of '{profile}'")
+    for column in ("version", "created", "serving", "status", *DEFAULT_GATE_METRICS):
+        table.add_column(column)
+    for version in found:
+        scores = [metric_value(version.evaluation, path) for path in DEFAULT_GATE_METRICS.values()]
+        table.add_row(
+            f"v{version.version}",
+            _when(version.created_at),
+            "champion" if version.is_champion else "",
+            str(version.status),
+            *("n/a" if s is None else f"{s:.3f}" for s in scores),
+        )
+    console.print(table)
+
+
+def version(console: Console, found: ModelVersion) -> None:
+    console.print(
+        f"[bold]Model v{found.version} of '{found.profile}'[/]"
+        f"{' (champion)' if found.is_champion else ''}, created {_when(found.created_at)}, {found.status}",
+        highlight=False,
+    )
+    console.print(f"  data fingerprint: {found.data_fingerprint}", highlight=False)
+    console.print(
+        f"  features ({len(found.feature_names)}): {', '.join(found.feature_names)}", highlight=False
+    )
+    console.print(f"  libraries: {_sizes(found.library_versions)}", highlight=False)
+    for artifact in found.artifacts:
+        console.print(f"  {artifact.name}: sha256 {artifact.sha256}", highlight=False)
+    evaluation(console, found.evaluation)
+
+
+def move(console: Console, moved: AliasMove) -> None:
+    before = f"v{moved.from_version}" if moved.from_version is not None else "nothing"
+    console.print(
+        f"The champion of '{moved.profile}' is now v{moved.to_version} (was {before}; {moved.reason}).",
+        highlight=False,
+    )
+
+
+def _sizes(sizes: Mapping[str, Any]) -> str:
+    return ", ".join(f"{count} {kind}" for kind, count in sizes.items()) or "none"

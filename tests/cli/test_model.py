@@ -1,0 +1,117 @@
+"""`musicflow train | evaluate | predict | models ...` as a user runs them, on the demo listener."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from musicflow.cli import app
+from musicflow.demo import export_path
+
+runner = CliRunner()
+DB = "musicflow.db"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def ingested_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo export ingested and its features fetched from the bundled catalog, once per module."""
+    data_dir = tmp_path_factory.mktemp("demo-store")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MUSICFLOW_DATA_DIR", str(data_dir))
+        with export_path() as demo:
+            assert run("ingest", str(demo))[0] == 0
+        assert run("features", "fetch")[0] == 0
+    return data_dir / DB
+
+
+@pytest.fixture
+def listener(ingested_store: Path, isolated_environment: Path) -> None:
+    isolated_environment.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ingested_store, isolated_environment / DB)
+
+
+@pytest.mark.slow
+def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
+    code, out, err = run("train")
+    assert code == 0, err
+    assert "Time split: songs first heard after T" in out
+    assert "Random split by song (optimistic)" in out
+    assert "Model v1 registered and serving" in out
+
+    code, out, _ = run("evaluate", "--format", "json")
+    evaluation = json.loads(out)["evaluation"]
+    time_split = next(s for s in evaluation["splits"] if s["split"] == "time")
+    assert time_split["test_sizes"]["streamed"] > 100
+    ours = time_split["metrics"]["ours"]
+    assert 0.5 < ours["auc"]["mean"] <= 1.0
+    assert {"training mean", "artist affinity alone"} <= set(time_split["metrics"])
+
+    code, out, _ = run("predict", "--song", "Blinding Lights", "--artist", "The Weeknd", "-f", "json")
+    assert code == 0
+    answer = json.loads(out)
+    assert 0 <= answer["streams"] <= 30
+    assert answer["verdict"] and answer["model_version"] == 1
+    assert answer["contributions"] and all(c["words"] for c in answer["contributions"])
+    assert answer["features"]["tempo"] == pytest.approx(171.017, abs=0.01)
+
+    songs = tmp_path / "songs.csv"
+    songs.write_text(
+        "song,artist,track_id\nEverlong,Foo Fighters,\n,Nobody,\nZzyzx Road,Nobody,\n", encoding="utf-8"
+    )
+    predictions = tmp_path / "predictions.csv"
+    code, out, _ = run("predict", "--input", str(songs), "--output", str(predictions))
+    assert code == 0
+    assert "1 of 3 songs predicted" in out
+    rows = list(csv.DictReader(io.StringIO(predictions.read_text(encoding="utf-8"))))
+    assert [r["song"] for r in rows] == ["Everlong", "", "Zzyzx Road"]
+    assert float(rows[0]["predicted_streams"]) > 1 and rows[0]["verdict"]
+    assert rows[1]["error"] == "song and artist are both needed"
+    assert rows[2]["error"] == "no source has features for this song"
+
+
+@pytest.mark.slow
+def test_versions_promote_and_rollback(listener: None):
+    assert run("train")[0] == 0
+    code, out, _ = run("train")
+    assert code == 0 and "Model v2 registered and serving" in out
+    code, out, _ = run("models", "promote", "1")
+    assert code == 0 and "now v1 (was v2" in out
+    code, out, _ = run("models", "list")
+    assert "v2" in out and "v1" in out and "champion" in out
+    code, out, _ = run("models", "rollback")
+    assert code == 0 and "now v2 (was v1" in out
+    code, out, _ = run("models", "show", "champion")
+    assert code == 0 and "Model v2" in out and "sha256" in out
+
+
+def test_predict_without_a_model_says_to_train(listener: None):
+    code, _, err = run("predict", "--song", "Everlong", "--artist", "Foo Fighters")
+    assert code == 1
+    assert "musicflow train" in err
+
+
+def test_predict_needs_a_song(listener: None):
+    code, _, err = run("predict", "--song", "Everlong")
+    assert code == 1
+    assert "--song TITLE --artist NAME, or --input SONGS.csv" in err
+
+
+@pytest.mark.slow
+def test_a_songs_file_without_the_columns_is_a_clear_error(listener: None, tmp_path: Path):
+    assert run("train")[0] == 0
+    songs = tmp_path / "songs.csv"
+    songs.write_text("title,singer\nEverlong,Foo Fighters\n", encoding="utf-8")
+    code, _, err = run("predict", "--input", str(songs))
+    assert code == 1
+    assert "needs the columns song and artist" in err and "missing: song, artist" in err
