@@ -116,6 +116,9 @@ def test_the_demo_runs_as_a_real_process(isolated_environment: Path):
     assert "Ingested into profile 'demo'" in done.stdout
     assert "Top tracks of 'demo'" in done.stdout
     assert "Feature coverage of 'demo'" in done.stdout and "full audio features" in done.stdout
+    assert "Model v1 registered and serving" in done.stdout
+    assert "How much will you stream these? (model v1)" in done.stdout
+    assert "Smells Like Teen Spirit" in done.stdout
     assert (isolated_environment / "musicflow.db").exists()
 
 

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from musicflow.model.gate import DEFAULT_GATE_METRICS, metric_value
 from musicflow.model.publish import Publication
-from musicflow.model.serving import SongPrediction
+from musicflow.model.serving import SongPrediction, SongRequest
 from musicflow.store.base import AliasMove, ModelVersion
 
 METRIC_COLUMNS = (
@@ -136,6 +136,22 @@ def prediction_json(answer: SongPrediction, version: int) -> dict[str, object]:
         "features": dict(merged.values),
         "feature_sources": sorted(merged.sources),
     }
+
+
+def prediction_table(
+    console: Console, requests: Sequence[SongRequest], answers: Sequence[SongPrediction | str], version: int
+) -> None:
+    table = Table(title=f"How much will you stream these? (model v{version})")
+    for column in ("song", "artist", "streams", "verdict"):
+        table.add_column(column, justify="right" if column == "streams" else "left")
+    for request, answer in zip(requests, answers, strict=True):
+        if isinstance(answer, str):
+            table.add_row(request.song, request.artist, "", answer)
+        else:
+            table.add_row(
+                request.song, request.artist, f"{answer.prediction.streams:.1f}", answer.prediction.verdict
+            )
+    console.print(table)
 
 
 def batch_summary(console: Console, answers: Sequence[SongPrediction | str], path: Path) -> None:
