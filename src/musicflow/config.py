@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     http_max_retry_after: float = Field(
         default=60.0, ge=0, description="Longest Retry-After slept through; a longer one pauses the job."
     )
+    model_zeros: str = Field(
+        default="auto",
+        description="Zeros the model trains on: skips, others, catalog joined with +, or auto.",
+    )
     audio_max_seconds: float = Field(default=120.0, gt=0, description="Seconds of each audio file analysed.")
 
     @field_validator("feature_sources", "feature_precedence", mode="before")

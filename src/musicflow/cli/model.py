@@ -20,9 +20,10 @@ from musicflow.cli.common import (
 )
 from musicflow.cli.progress import Bar
 from musicflow.cli.songs_csv import read_songs, write_predictions
-from musicflow.errors import MusicflowError
+from musicflow.errors import ConfigError, MusicflowError
 from musicflow.features.base import SystemClock
 from musicflow.features.sources import open_sources
+from musicflow.model.dataset import ZeroStrategy
 from musicflow.model.publish import Publication, publish
 from musicflow.model.registry import ModelMetadata, open_registry
 from musicflow.model.serving import Listener, Predictor
@@ -67,6 +68,7 @@ def train_and_publish(state: AppState, store: SqlStore, profile: str, *, force: 
     """Train with a progress bar, show the evaluation, register; the gate decides what serves."""
     settings = state.settings
     options = TrainingOptions(
+        zeros=zero_strategy(settings.model_zeros),
         stream_min_ms=settings.stream_min_ms,
         precedence=tuple(settings.feature_precedence),
         allow_spotify=settings.spotify_features_for_model,
@@ -186,6 +188,19 @@ def models_rollback(ctx: typer.Context, profile: ProfileOption = "default") -> N
     with state.store() as store:
         move = open_registry(store, state.settings).rollback(profile)
     show.move(state.out, move)
+
+
+def zero_strategy(text: str) -> ZeroStrategy | None:
+    """The zeros setting: `auto` lets training choose by what the store holds."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        return ZeroStrategy.parse(text)
+    except ValueError:
+        raise ConfigError(
+            f"MUSICFLOW_MODEL_ZEROS: {text!r} is not a zero strategy: use auto, or skips, others and "
+            "catalog joined with + (for example skips+others)"
+        ) from None
 
 
 def _json(document: object) -> None:

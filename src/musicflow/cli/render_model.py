@@ -74,7 +74,10 @@ def evaluation(console: Console, document: Mapping[str, Any]) -> None:
             f" seeds {', '.join(map(str, split.get('seeds', [])))}",
             highlight=False,
         )
-    if any("catalog" in split.get("test_sizes", {}) for split in document.get("splits", [])):
+    splits = document.get("splits", [])
+    if splits:
+        hygiene(console, splits[0].get("features", {}))
+    if any("catalog" in split.get("test_sizes", {}) for split in splits):
         console.print(f"  note: {CATALOG_NOTE}", highlight=False)
     coverage = document.get("coverage") or {}
     if coverage:
@@ -86,6 +89,24 @@ def evaluation(console: Console, document: Mapping[str, Any]) -> None:
         )
     for note in document.get("notes", []):
         console.print(f"  note: {note}", highlight=False, markup=False)
+
+
+def hygiene(console: Console, check: Mapping[str, Any]) -> None:
+    """How often each feature is present in each class of training rows, and whether the model uses it."""
+    availability: Mapping[str, Mapping[str, float]] = check.get("availability", {})
+    dropped: Mapping[str, str] = check.get("dropped", {})
+    classes = sorted({name for shares in availability.values() for name in shares})
+    if not classes:
+        return
+    table = Table(title="Feature availability per class (training rows of the time split)")
+    table.add_column("feature")
+    for name in classes:
+        table.add_column(name, justify="right")
+    table.add_column("in the model")
+    for feature, shares in availability.items():
+        cells = [f"{shares.get(name, 0.0):.0%}" for name in classes]
+        table.add_row(feature, *cells, dropped.get(feature, "used"))
+    console.print(table)
 
 
 def training(console: Console, document: Mapping[str, Any]) -> None:
