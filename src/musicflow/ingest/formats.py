@@ -153,18 +153,24 @@ def _parse_basic(record: Mapping[str, Any]) -> Play | SkipReason:
 def _parse_extended(record: Mapping[str, Any]) -> Play | SkipReason:
     """The hot loop of ingest: plain type checks inline, the descriptive checks only on a bad value."""
     get = record.get
-    ended_at = _timestamp(get("ts"), "ts")
+    ts = get("ts")
+    try:
+        moment = datetime.fromisoformat(ts)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        moment = None
+    ended_at = int(moment.timestamp()) if moment is not None and moment.tzinfo else _timestamp(ts, "ts")
     ms_played = get("ms_played")
     if type(ms_played) is not int or ms_played < 0:
         ms_played = _ms(ms_played, "ms_played")
-    if get("audiobook_uri") or get("audiobook_title") or get("audiobook_chapter_uri"):
-        return SkipReason.AUDIOBOOK
-    if get("spotify_episode_uri") or get("episode_name"):
-        return SkipReason.PODCAST
+    uri = get("spotify_track_uri")
+    # A row with a track URI is a song unless it lacks names; only other rows can be episodes or chapters.
+    if not (type(uri) is str and uri.startswith(SPOTIFY_TRACK_PREFIX)):
+        not_music = _not_music(get)
+        if not_music:
+            return not_music
     track = get("master_metadata_track_name")
     artist = get("master_metadata_album_artist_name")
     album = get("master_metadata_album_album_name")
-    uri = get("spotify_track_uri")
     reason_end = get("reason_end")
     skipped = get("skipped")
     if not (
@@ -182,7 +188,7 @@ def _parse_extended(record: Mapping[str, Any]) -> Play | SkipReason:
         reason_end = _text(reason_end, "reason_end")
         skipped = _flag(skipped, "skipped")
     if not track or not artist:
-        return SkipReason.NO_TRACK
+        return _not_music(get) or SkipReason.NO_TRACK
     return Play(
         ended_at,
         ms_played,
@@ -194,3 +200,11 @@ def _parse_extended(record: Mapping[str, Any]) -> Play | SkipReason:
         skipped,
         ExportFormat.EXTENDED,
     )
+
+
+def _not_music(get: Callable[[str], Any]) -> SkipReason | None:
+    if get("audiobook_uri") or get("audiobook_title") or get("audiobook_chapter_uri"):
+        return SkipReason.AUDIOBOOK
+    if get("spotify_episode_uri") or get("episode_name"):
+        return SkipReason.PODCAST
+    return None

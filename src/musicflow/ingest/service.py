@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -54,14 +53,9 @@ def ingest_paths(
     profile_id = store.ensure_profile(profile)
     if progress:
         progress.start("reading export", sum(f.size for f in listing.files))
-    with collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="musicflow-read") as reader:
-        # The next file is read and parsed while this one is written: the database releases the GIL.
-        files = listing.files
-        pending = reader.submit(_read_file, files[0]) if files else None
-        for index, export_file in enumerate(files):
-            assert pending is not None
-            result, parsed = pending.result()
-            pending = reader.submit(_read_file, files[index + 1]) if index + 1 < len(files) else None
+    with collector_paused():
+        for export_file in listing.files:
+            result, parsed = _read_file(export_file)
             if parsed is not None:
                 result.new_plays = store.add_plays(profile_id, parsed.plays)
                 _account(report, parsed, result)
