@@ -17,8 +17,7 @@ from musicflow.features.base import SystemClock
 from musicflow.features.sources import open_sources
 from musicflow.ingest.service import ingest_paths
 from musicflow.model.registry import open_registry
-from musicflow.model.serving import Listener, Predictor, SongRequest
-from musicflow.model.trained import TrainedModel
+from musicflow.model.serving import Listener, Predictor, SongRequest, load_model
 
 OFFLINE_SOURCES = ["catalog"]
 DAY = 86_400.0
@@ -57,7 +56,7 @@ def run_demo(
         state.err.print("Training a model of this listener's taste...")
         published = train_and_publish(state, store, profile, force=False)
         show_model.publication(state.out, published)
-        model = TrainedModel.from_artifacts(open_registry(store, settings).load(profile).artifacts)
+        version, model = load_model(open_registry(store, settings), profile)
         listener = Listener.load(
             store, profile, stream_min_ms=settings.stream_min_ms, precedence=settings.feature_precedence
         )
@@ -67,7 +66,7 @@ def run_demo(
                 model, listener, sources, settings.feature_precedence, clock, settings.miss_ttl_days * DAY
             )
             answers = predictor.predict_many(store, DEMO_SONGS)
-    show_model.prediction_table(state.out, DEMO_SONGS, answers, published.version.version)
+    show_model.prediction_table(state.out, DEMO_SONGS, answers, version)
     state.out.print(
         "Try your own: musicflow predict --profile demo --song TITLE --artist NAME", highlight=False
     )

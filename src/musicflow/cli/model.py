@@ -26,9 +26,8 @@ from musicflow.features.sources import open_sources
 from musicflow.model.dataset import ZeroStrategy
 from musicflow.model.publish import Publication, publish
 from musicflow.model.registry import ModelMetadata, open_registry
-from musicflow.model.serving import Listener, Predictor
+from musicflow.model.serving import Listener, Predictor, load_model
 from musicflow.model.train import TrainingOptions, train_profile
-from musicflow.model.trained import TrainedModel
 from musicflow.store.sql import SqlStore
 
 DAY = 86_400.0
@@ -130,8 +129,7 @@ def predict(
     clock = SystemClock()
     with state.store() as store:
         require_profile(store, profile)
-        loaded = open_registry(store, settings).load(profile, "champion")
-        model = TrainedModel.from_artifacts(loaded.artifacts)
+        version, model = load_model(open_registry(store, settings), profile)
         listener = Listener.load(
             store, profile, stream_min_ms=settings.stream_min_ms, precedence=settings.feature_precedence
         )
@@ -142,16 +140,16 @@ def predict(
             if input_csv is not None:
                 requests = read_songs(input_csv)
                 answers = predictor.predict_many(store, requests)
-                write_predictions(output_csv, requests, answers, loaded.version.version)
+                write_predictions(output_csv, requests, answers, version)
                 if output_csv is not None:
                     show.batch_summary(state.out, answers, output_csv)
                 return
             assert song is not None and artist is not None
             answer = predictor.predict(store, song, artist)
     if output is OutputFormat.JSON:
-        _json(show.prediction_json(answer, loaded.version.version))
+        _json(show.prediction_json(answer, version))
     else:
-        show.prediction(state.out, answer, loaded.version.version)
+        show.prediction(state.out, answer, version)
 
 
 @reports_errors

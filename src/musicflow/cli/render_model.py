@@ -69,6 +69,12 @@ def evaluation(console: Console, document: Mapping[str, Any]) -> None:
             cells = [_spread(scores.get(key)) for _, key in shown]
             table.add_row(SHORT_NAMES.get(model, model), *cells)
         console.print(table)
+        if "no data of this listener" not in metrics:
+            console.print(
+                "  note: the 'no data of you' reference needs other listeners in the store "
+                "(ingest another export with --profile NAME)",
+                highlight=False,
+            )
         console.print(
             f"  test: {_sizes(split.get('test_sizes', {}))}; train: {_sizes(split.get('train_sizes', {}))};"
             f" seeds {', '.join(map(str, split.get('seeds', [])))}",

@@ -12,15 +12,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from musicflow.errors import SongNotFoundError
+from musicflow.errors import ModelMismatchError, SongNotFoundError
 from musicflow.features.base import Clock, FeatureSource
 from musicflow.features.lookup import SongFeatures, no_features_message, song_features
 from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
 from musicflow.model.dataset import affinity_of
 from musicflow.model.predict import Prediction, predict_batch, predict_song
+from musicflow.model.registry import CHAMPION, ModelRegistry, VersionRef
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.trained import TrainedModel
 from musicflow.store.sql import SqlStore
+
+
+def load_model(registry: ModelRegistry, profile: str, ref: VersionRef = CHAMPION) -> tuple[int, TrainedModel]:
+    """The version's model, its files checked against their checksums and its registered feature list."""
+    loaded = registry.load(profile, ref)
+    model = TrainedModel.from_artifacts(loaded.artifacts)
+    if tuple(model.features) != tuple(loaded.version.feature_names):
+        raise ModelMismatchError(
+            f"model v{loaded.version.version} of '{profile}' does not hold the features it was registered "
+            "with: retrain with `musicflow train`"
+        )
+    return loaded.version.version, model
 
 
 @dataclass(frozen=True)
