@@ -5,7 +5,7 @@ Ingests emb400, ashleyjmurray, mungeraiden, efrrowini and taniksha19 into one st
 the time-split table (other listeners' songs as zeros) of our model against the reference rows, over
 several seeds, with test sizes and the features left out by the missingness check.
 
-Usage: python benchmarks/model_quality.py [ZERO_STRATEGY] [SEEDS]   e.g. `others 5`, `skips+others 3`
+Usage: python -m benchmarks.model_quality [ZERO_STRATEGY] [SEEDS]   e.g. `others 5`, `skips+others 3`
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import time
 
-from listeners_store import LISTENERS, listeners_store
+from benchmarks.listeners_store import LISTENERS, listeners_store
 from musicflow.model.dataset import ZeroStrategy
 from musicflow.model.evaluate import evaluate_profile
 from musicflow.model.scoring import AFFINITY, OURS
