@@ -7,7 +7,7 @@ exports) is covered when the catalog has a row with the same match key. "+key" a
 an id fall back to the match key (same song, another release or id).
 Shares are of distinct songs and of streams (plays weighted).
 
-Usage: python benchmarks/catalog_coverage.py [SHARED_DATA_DIR]
+Usage: python -m benchmarks.catalog_coverage [SHARED_DATA_DIR]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Ingest benchmark: a realistic ten-year extended export (500,000 plays in 20 files, zipped like a real
 download) into SQLite, end to end, against the bare JSON parse of the same files in the same process.
 
-Usage: python benchmarks/ingest.py [--plays N] [--files N]
+Usage: python -m benchmarks.ingest [--plays N] [--files N]
 Targets: ingest within 3x of the bare parse; peak memory under 400 MB.
 """
 

@@ -4,7 +4,7 @@ Single prediction: our path (`predict_streams`: features into a preallocated num
 against `pandas.DataFrame([row])` + `booster.predict`, in the same process on the same model. Training:
 `CountRegressor` with the default parameters on synthetic rows of the model's width.
 
-Usage: python benchmarks/model_speed.py
+Usage: python -m benchmarks.model_speed
 """
 
 from __future__ import annotations
