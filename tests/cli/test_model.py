@@ -65,6 +65,10 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
     assert answer["contributions"] and all(c["words"] for c in answer["contributions"])
     assert answer["features"]["tempo"] == pytest.approx(171.017, abs=0.01)
 
+    code, _, err = run("predict", "--song", "Zzyzx Road", "--artist", "Nobody")
+    assert code == 1
+    assert "no source has features for 'Zzyzx Road' by 'Nobody'" in err and "catalog add" in err
+
     songs = tmp_path / "songs.csv"
     songs.write_text(
         "song,artist,track_id\nEverlong,Foo Fighters,\n,Nobody,\nZzyzx Road,Nobody,\n", encoding="utf-8"
