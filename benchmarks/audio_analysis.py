@@ -19,11 +19,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from tests.features.audio_synth import C_MAJOR_CHORDS, chords, hats, kick_track, write
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "features"))
-
-from audio_synth import C_MAJOR_CHORDS, chords, hats, kick_track, write
-
+REPO = Path(__file__).resolve().parents[1]
 RATE = 44100
 FORMATS = (".wav", ".flac", ".mp3")
 
@@ -42,8 +40,8 @@ def main() -> None:
         write_songs(Path(folder), args.minutes, args.files)
         print(f"{args.files} files per format, {args.minutes:g} min each, 44.1 kHz stereo")
         for max_seconds in (120.0, args.minutes * 60):
-            child = [sys.executable, __file__, "--measure", folder, "--max-seconds", str(max_seconds)]
-            subprocess.run(child, check=True)
+            child = [sys.executable, "-m", "benchmarks.audio_analysis", "--measure", folder]
+            subprocess.run([*child, "--max-seconds", str(max_seconds)], check=True, cwd=REPO)
 
 
 def song(minutes: float) -> np.ndarray:

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from musicflow.features.merge import MergedFeatures, SourcedValue
+from musicflow.features.merge import single_source
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.estimator import CountRegressor
 from musicflow.model.predict import predict_streams, verdict_thresholds
@@ -54,9 +54,7 @@ def main() -> None:
     x, y = synthetic(20_000, layout)
     estimator = CountRegressor(feature_names=layout.columns).fit(x, y)
     model = TrainedModel(estimator.booster_, layout, "bench", {}, {}, "", {}, verdict_thresholds(y.tolist()))
-    song = MergedFeatures(
-        {"energy": SourcedValue(0.8, "catalog", None, 0.0), "key": SourcedValue(3, "catalog", None, 0.0)}
-    )
+    song = single_source("catalog", {"energy": 0.8, "key": 3})
     affinity = ArtistAffinity(25, 4)
     row = dict(zip(layout.columns, vectorize(song, affinity, layout).tolist(), strict=True))
     ours = percentiles(timed(lambda: predict_streams(model, song, affinity)))
