@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Insert, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from musicflow.errors import StoreError
@@ -33,3 +34,27 @@ def _reason(exc: SQLAlchemyError) -> str:
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _dialect_insert(engine: Engine, table: Table) -> Any:
+    """An INSERT of the engine's own dialect, which knows ON CONFLICT."""
+    dialect = engine.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise StoreError(f"the {dialect} database is not supported: use SQLite or PostgreSQL")
+
+
+def insert_ignore(engine: Engine, table: Table) -> Insert:
+    """INSERT that skips rows whose unique key is already stored."""
+    statement: Insert = _dialect_insert(engine, table).on_conflict_do_nothing()
+    return statement
+
+
+def upsert(engine: Engine, table: Table, keys: Sequence[str]) -> Insert:
+    """INSERT that replaces every other column of a row whose `keys` are already stored."""
+    statement = _dialect_insert(engine, table)
+    updated = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+    upserting: Insert = statement.on_conflict_do_update(index_elements=list(keys), set_=updated)
+    return upserting

@@ -6,8 +6,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Insert, Table, case, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, Table, case, delete, func, insert, select, update
 
 from musicflow.errors import StoreError
 from musicflow.features.base import FeatureRecord, NotFound, SourceAnswer, TrackQuery
@@ -16,7 +15,7 @@ from musicflow.features.matching import match_key
 from musicflow.features.spec import FEATURE_NAMES, FeatureValue
 from musicflow.ingest.models import track_key
 from musicflow.store.base import CatalogInfo, PendingTrack, ProfileTrack, SourcePause, StoredFeatures
-from musicflow.store.db import IN_CHUNK, guarded
+from musicflow.store.db import IN_CHUNK, guarded, insert_ignore, upsert
 from musicflow.store.schema import (
     audio_files,
     catalog_tracks,
@@ -134,7 +133,7 @@ class SqlFeatureStore:
         with guarded(self.engine) as conn:
             if found:
                 rows = [_feature_row(tid, source, record) for tid, record in found]
-                conn.execute(self._upsert(track_features, ["track_id", "source"]), rows)
+                conn.execute(upsert(self.engine, track_features, ["track_id", "source"]), rows)
                 conn.execute(
                     delete(fetch_misses).where(
                         fetch_misses.c.source == source,
@@ -147,7 +146,7 @@ class SqlFeatureStore:
                     {"track_id": tid, "source": source, "reason": miss.reason, "expires_at": now + miss_ttl_s}
                     for tid, miss in missing
                 ]
-                conn.execute(self._upsert(fetch_misses, ["track_id", "source"]), rows)
+                conn.execute(upsert(self.engine, fetch_misses, ["track_id", "source"]), rows)
 
     def features_of(self, track_ids: Sequence[int]) -> dict[int, list[StoredFeatures]]:
         """Everything every source said of these tracks, in one query per chunk."""
@@ -232,7 +231,7 @@ class SqlFeatureStore:
             "match_key": match_key(artist, song),
         }
         with guarded(self.engine) as conn:
-            conn.execute(self._insert_ignore(tracks), [row])
+            conn.execute(insert_ignore(self.engine, tracks), [row])
         found = self.find_track(song, artist)
         if found is None:  # pragma: no cover - the insert above makes it exist
             raise StoreError(f"could not store the track {song!r} by {artist!r}")
@@ -255,13 +254,13 @@ class SqlFeatureStore:
             "analyzed_at": time.time(),
         }
         with guarded(self.engine) as conn:
-            conn.execute(self._upsert(audio_files, ["fingerprint"]), [row])
+            conn.execute(upsert(self.engine, audio_files, ["fingerprint"]), [row])
 
     # -- pauses -----------------------------------------------------------------------------------
     def pause_source(self, source: str, resume_at: float, reason: str) -> None:
         with guarded(self.engine) as conn:
             conn.execute(
-                self._upsert(source_pauses, ["source"]),
+                upsert(self.engine, source_pauses, ["source"]),
                 [{"source": source, "resume_at": resume_at, "reason": reason}],
             )
 
@@ -290,24 +289,6 @@ class SqlFeatureStore:
                     .where(tracks.c.id == track_id, tracks.c.spotify_id.is_(None))
                     .values(spotify_id=record.spotify_id)
                 )
-
-    def _dialect_insert(self, table: Table) -> Any:
-        dialect = self.engine.dialect.name
-        if dialect == "postgresql":
-            return postgresql.insert(table)
-        if dialect == "sqlite":
-            return sqlite.insert(table)
-        raise StoreError(f"the {dialect} database is not supported: use SQLite or PostgreSQL")
-
-    def _upsert(self, table: Table, keys: list[str]) -> Insert:
-        statement = self._dialect_insert(table)
-        updated = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
-        upsert: Insert = statement.on_conflict_do_update(index_elements=keys, set_=updated)
-        return upsert
-
-    def _insert_ignore(self, table: Table) -> Insert:
-        ignore: Insert = self._dialect_insert(table).on_conflict_do_nothing()
-        return ignore
 
 
 def _feature_columns(table: Table) -> list[Any]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Insert, Row, Table, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, Row, insert, select, update
 
 from musicflow.errors import ChampionMovedError, NoModelError, StoreError
 from musicflow.store import json_text
@@ -25,7 +24,7 @@ from musicflow.store.base import (
     NewModelVersion,
     VersionStatus,
 )
-from musicflow.store.db import guarded
+from musicflow.store.db import guarded, insert_ignore
 from musicflow.store.schema import (
     model_alias_moves,
     model_aliases,
@@ -148,7 +147,7 @@ class SqlModelStore:
 
     # -- helpers ----------------------------------------------------------------------------------
     def _lock_new_or_existing_profile(self, conn: Connection, profile: str) -> int:
-        conn.execute(self._insert_ignore(profiles), {"name": profile})
+        conn.execute(insert_ignore(self.engine, profiles), {"name": profile})
         profile_id = self._lock_existing_profile(conn, profile)
         if profile_id is None:  # pragma: no cover - inserted just above
             raise StoreError(f"profile '{profile}' could not be created")
@@ -193,14 +192,6 @@ class SqlModelStore:
             artifacts = _artifacts_of(conn, [r.id for r in rows])
             champion = _alias_version(conn, rows[0].profile_id, CHAMPION) if rows else None
         return [_model_version(profile, r, artifacts.get(r.id, ()), champion) for r in rows]
-
-    def _insert_ignore(self, table: Table) -> Insert:
-        dialect = self.engine.dialect.name
-        if dialect == "postgresql":
-            return postgresql.insert(table).on_conflict_do_nothing()
-        if dialect == "sqlite":
-            return sqlite.insert(table).on_conflict_do_nothing()
-        raise StoreError(f"the {dialect} database is not supported: use SQLite or PostgreSQL")
 
 
 def _next_version_number(conn: Connection, profile_id: int) -> int:

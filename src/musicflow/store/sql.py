@@ -6,14 +6,12 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, Insert, Table, bindparam, case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, bindparam, case, func, select, update
 
-from musicflow.errors import StoreError
 from musicflow.features.matching import match_key
 from musicflow.ingest.models import Play, track_key
 from musicflow.store.base import ListeningSummary, TrackStreams
-from musicflow.store.db import IN_CHUNK, chunks, guarded
+from musicflow.store.db import IN_CHUNK, chunks, guarded, insert_ignore
 from musicflow.store.features import SqlFeatureStore
 from musicflow.store.models import SqlModelStore
 from musicflow.store.schema import plays, profiles, tracks
@@ -52,7 +50,7 @@ class SqlStore:
     # -- profiles ---------------------------------------------------------------------------------
     def ensure_profile(self, name: str) -> int:
         with self._begin() as conn:
-            conn.execute(self._insert_ignore(profiles), [{"name": name}])
+            conn.execute(insert_ignore(self.engine, profiles), [{"name": name}])
             return int(conn.execute(select(profiles.c.id).where(profiles.c.name == name)).scalar_one())
 
     def profile_id(self, name: str) -> int | None:
@@ -173,7 +171,7 @@ class SqlStore:
             )
         with self._begin() as conn:
             for chunk in chunks(rows, IN_CHUNK):
-                conn.execute(self._insert_ignore(tracks), chunk)
+                conn.execute(insert_ignore(self.engine, tracks), chunk)
             for chunk_keys in chunks(keys, IN_CHUNK):
                 found = conn.execute(
                     select(tracks.c.id, tracks.c.track_key, tracks.c.spotify_id).where(
@@ -203,14 +201,6 @@ class SqlStore:
         with self._begin() as conn:
             conn.execute(statement, updates)
         self._tracks_with_spotify_id.update(pending)
-
-    def _insert_ignore(self, table: Table) -> Insert:
-        dialect = self.engine.dialect.name
-        if dialect == "postgresql":
-            return postgresql.insert(table).on_conflict_do_nothing()
-        if dialect == "sqlite":
-            return sqlite.insert(table).on_conflict_do_nothing()
-        raise StoreError(f"the {dialect} database is not supported: use SQLite or PostgreSQL")
 
     def _begin(self) -> AbstractContextManager[Connection]:
         return guarded(self.engine, transaction=True)
