@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from musicflow.features.matching import match_key
@@ -37,6 +39,22 @@ def test_affinity_leaves_out_the_rows_own_plays() -> None:
     assert index.of("nobody").streams == 0
 
 
+def test_affinity_recency_and_share_leave_out_the_rows_own_plays() -> None:
+    day = 86_400
+    index = AffinityIndex(
+        [(1, "queen", 10, 0, 50 * day), (2, "queen", 2, 40 * day, 90 * day), (3, "abba", 8, 0, 10 * day)],
+        reference=100 * day,
+    )
+    whole = index.of("queen")
+    assert whole.share == 12 / 20 and whole.first_days == 100 and whole.last_days == 10
+    without_one = index.of("queen", 1)  # only song 2's plays remain
+    assert without_one.share == 2 / 20 and without_one.first_days == 60 and without_one.last_days == 10
+    without_two = index.of("queen", 2)
+    assert without_two.first_days == 100 and without_two.last_days == 50
+    alone = index.of("abba", 3)  # no other song by the artist: no history at all
+    assert alone.streams == 0 and math.isnan(alone.first_days) and math.isnan(alone.last_days)
+
+
 def test_time_split_affinity_knows_no_future_plays(snapshot: Snapshot) -> None:
     split = time_split(snapshot, snapshot.profiles["me"], ZeroStrategy.parse("skips+others"), 0)
     plays = snapshot.plays[snapshot.profiles["me"]]
@@ -52,7 +70,9 @@ def test_time_split_affinity_knows_no_future_plays(snapshot: Snapshot) -> None:
             )
             if snapshot.songs[s].artist_key == artist and ok
         )
-        assert split.affinity.of(artist, song).streams == streams_before
+        affinity = split.affinity.of(artist, song)
+        assert affinity.streams == streams_before
+        assert affinity.streams == 0 or affinity.last_days > 0  # last streamed before the cutoff
     test_songs = {r.song_id for r in split.test}
     assert not test_songs & {r.song_id for r in split.train}
     assert all(

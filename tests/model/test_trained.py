@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -9,7 +10,8 @@ from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.predict import LOW_VERDICT, predict_batch, predict_song, predict_streams
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.train import TrainingOptions, train_on_snapshot
-from musicflow.model.trained import META_FILE, MODEL_FILE, TrainedModel
+from musicflow.model.trained import FORMAT, META_FILE, MODEL_FILE, TrainedModel
+from musicflow.model.vectorize import vectorize
 
 FAST = TrainingOptions(params={"n_estimators": 60, "learning_rate": 0.1}, seeds=(0,), splits=("time",))
 
@@ -41,6 +43,24 @@ def test_a_feature_list_mismatch_is_refused(model: TrainedModel) -> None:
         TrainedModel.from_artifacts({**files, META_FILE: json.dumps(meta).encode()})
     with pytest.raises(ModelError, match="incomplete"):
         TrainedModel.from_artifacts({MODEL_FILE: files[MODEL_FILE]})
+
+
+def test_formats_say_what_the_booster_predicts(model: TrainedModel, snapshot: Snapshot) -> None:
+    files = model.to_artifacts()
+    meta = json.loads(files[META_FILE])
+    assert meta["format"] == FORMAT and meta["params"]["target_transform"] == "log1p"
+    song = next(s for s in snapshot.songs.values() if s.has_features)
+    row = vectorize(song.features, ArtistAffinity(5, 1), model.layout)
+    raw = float(model.booster.predict(row.reshape(1, -1))[0])
+    assert abs(model.predict_vector(row) - math.expm1(raw)) < 1e-9  # answers in streams
+    # A model of the first format predicts streams directly (no transform in its parameters).
+    meta["format"] = "musicflow-model/1"
+    del meta["params"]["target_transform"]
+    older = TrainedModel.from_artifacts({**files, META_FILE: json.dumps(meta).encode()})
+    assert abs(older.predict_vector(row) - raw) < 1e-9
+    meta["format"] = "someone-else/9"
+    with pytest.raises(ModelError, match="not a MusicFlow model"):
+        TrainedModel.from_artifacts({**files, META_FILE: json.dumps(meta).encode()})
 
 
 def test_training_is_deterministic(model: TrainedModel, snapshot: Snapshot) -> None:

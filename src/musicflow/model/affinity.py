@@ -2,26 +2,40 @@
 
 Computed only from the plays a split allows (the training period), and for a song the listener played,
 without that song's own plays: otherwise the feature would contain the target (model-evaluation.md,
-trap 5).
+trap 5). Besides the streams and songs, it says what share of all the listener's streams the artist
+holds, and how long before the reference time (the end of the allowed period) the listener first and
+last streamed the artist: an artist streamed for years and still streamed last week is not one heard
+once long ago.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from musicflow.features.matching import primary_artist
 
+DAY_S = 86_400.0
+
 
 @dataclass(frozen=True, slots=True)
 class ArtistAffinity:
-    """The listener's streams of the artist's other songs, and how many such songs they streamed."""
+    """The listener's streams of the artist's other songs, how many such songs, their share of all the
+    listener's streams, and the days before the reference time of the first and last of those streams
+    (NaN when the listener never streamed another song of the artist)."""
 
     streams: int = 0
     songs: int = 0
+    share: float = 0.0
+    first_days: float = math.nan
+    last_days: float = math.nan
 
 
 NO_AFFINITY = ArtistAffinity()
+
+# (song id, artist key, streams) or (song id, artist key, streams, first stream time, last stream time)
+SongStreams = tuple[int, str, int] | tuple[int, str, int, int, int]
 
 
 def artist_key(artist: str) -> str:
@@ -29,33 +43,73 @@ def artist_key(artist: str) -> str:
     return primary_artist(artist)
 
 
+@dataclass
+class _Artist:
+    streams: int = 0
+    songs: int = 0
+    firsts: list[tuple[int, int]] | None = None  # the two earliest (first stream time, song)
+    lasts: list[tuple[int, int]] | None = None  # the two latest (-last stream time, song)
+
+
 class AffinityIndex:
     """Streams per artist and per song from a chosen set of plays, answering with a song left out."""
 
-    def __init__(self, song_streams: Iterable[tuple[int, str, int]]) -> None:
-        """`song_streams`: (song id, artist key, streams in the allowed period), one per song."""
+    def __init__(self, song_streams: Iterable[SongStreams], reference: int | None = None) -> None:
+        """`song_streams`: one per song, streams in the allowed period (with the times of the first and
+        last of them, when known); `reference`: the time recency is measured from (the period's end)."""
         self._song: dict[int, tuple[str, int]] = {}
-        self._artist_streams: dict[str, int] = {}
-        self._artist_songs: dict[str, int] = {}
-        for song, artist, streams in song_streams:
+        self._artists: dict[str, _Artist] = {}
+        self._total = 0
+        self._reference = reference
+        for item in song_streams:
+            song, artist, streams = item[0], item[1], item[2]
             if streams <= 0:
                 continue
             self._song[song] = (artist, streams)
-            self._artist_streams[artist] = self._artist_streams.get(artist, 0) + streams
-            self._artist_songs[artist] = self._artist_songs.get(artist, 0) + 1
+            entry = self._artists.setdefault(artist, _Artist())
+            entry.streams += streams
+            entry.songs += 1
+            self._total += streams
+            if len(item) == 5 and reference is not None:
+                entry.firsts = sorted([*(entry.firsts or []), (item[3], song)])[:2]
+                entry.lasts = sorted([*(entry.lasts or []), (-item[4], song)])[:2]
 
     def of(self, artist: str, song: int | None = None) -> ArtistAffinity:
         """Affinity for `artist`, excluding the plays of `song` when the listener streamed it."""
-        streams = self._artist_streams.get(artist, 0)
-        if not streams:
+        entry = self._artists.get(artist)
+        if entry is None:
             return NO_AFFINITY
-        songs = self._artist_songs[artist]
+        streams, songs = entry.streams, entry.songs
         own = self._song.get(song) if song is not None else None
-        if own is not None and own[0] == artist:
+        left_out = song if own is not None and own[0] == artist else None
+        if left_out is not None and own is not None:
             streams -= own[1]
             songs -= 1
-        return ArtistAffinity(streams, songs)
+        if not streams:
+            return NO_AFFINITY
+        first = _other(entry.firsts, left_out)
+        last = _other(entry.lasts, left_out)
+        return ArtistAffinity(
+            streams,
+            songs,
+            share=streams / self._total,
+            first_days=self._days_before(first),
+            last_days=self._days_before(-last if last is not None else None),
+        )
+
+    def _days_before(self, moment: int | None) -> float:
+        if moment is None or self._reference is None:
+            return math.nan
+        return max(self._reference - moment, 0) / DAY_S
 
     @property
     def artists(self) -> int:
-        return len(self._artist_streams)
+        return len(self._artists)
+
+
+def _other(extremes: list[tuple[int, int]] | None, left_out: int | None) -> int | None:
+    """The most extreme time among the artist's songs other than `left_out`."""
+    for moment, song in extremes or []:
+        if song != left_out:
+            return moment
+    return None

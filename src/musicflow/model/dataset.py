@@ -87,7 +87,9 @@ def time_split(
     zero_train, zero_test = _split_rows(
         _pooled_zeros(snapshot, profile_id, strategy, train + test, rng, store), 1 - quantile, rng
     )
-    return Split("time", train + zero_train, test + zero_test, affinity_of(snapshot, plays, before), cutoff)
+    return Split(
+        "time", train + zero_train, test + zero_test, affinity_of(snapshot, plays, before, cutoff), cutoff
+    )
 
 
 def random_split(
@@ -141,12 +143,28 @@ def listener_rows(snapshot: Snapshot, plays: ProfilePlays, mask: BoolArray, skip
     return rows
 
 
-def affinity_of(snapshot: Snapshot, plays: ProfilePlays, mask: BoolArray) -> AffinityIndex:
-    """Streams per song within `mask` (every played song counts, with features or not)."""
-    songs, counts = np.unique(plays.song[mask & plays.is_stream], return_counts=True)
+def affinity_of(
+    snapshot: Snapshot, plays: ProfilePlays, mask: BoolArray, reference: int | None = None
+) -> AffinityIndex:
+    """Streams per song within `mask` (every played song counts, with features or not), with the times
+    of each song's first and last stream; recency is measured from `reference` (default: the last play
+    within `mask`)."""
+    streams = mask & plays.is_stream
+    song, ended = plays.song[streams], plays.ended_at[streams]
+    if reference is None:
+        reference = int(plays.ended_at[mask].max()) if mask.any() else None
+    order = np.lexsort((ended, song))
+    song, ended = song[order], ended[order]
+    songs, starts, counts = np.unique(song, return_index=True, return_counts=True)
+    firsts, lasts = ended[starts], ended[starts + counts - 1]
     return AffinityIndex(
-        (song, snapshot.songs[song].artist_key, count)
-        for song, count in zip(songs.tolist(), counts.tolist(), strict=True)
+        (
+            (s, snapshot.songs[s].artist_key, n, f, last)
+            for s, n, f, last in zip(
+                songs.tolist(), counts.tolist(), firsts.tolist(), lasts.tolist(), strict=True
+            )
+        ),
+        reference,
     )
 
 

@@ -36,6 +36,22 @@ LABELS: Mapping[str, str] = {
     "release_date_precision": "how precisely the release date is known",
 }
 
+# Listener-history columns: (words above the training median, words at or below it).
+HISTORY_WORDS: Mapping[str, tuple[str, str]] = {
+    "artist_share": (
+        "this artist is a big part of what you stream",
+        "this artist is a small part of what you stream",
+    ),
+    "artist_first_days": (
+        "you have streamed this artist for a long time",
+        "you discovered this artist recently",
+    ),
+    "artist_last_days": (
+        "you have not streamed this artist for a while",
+        "you streamed this artist recently",
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Contribution:
@@ -64,6 +80,11 @@ def describe(feature: str, value: float, median: float | None, effect: float) ->
             if value > 0
             else "you have streamed no other song by this artist"
         )
+    if feature in HISTORY_WORDS:
+        if math.isnan(value):
+            return "you have streamed no other song by this artist"
+        high, low = HISTORY_WORDS[feature]
+        return high if value > median_or(median, value) else low
     if feature.startswith("key_"):
         key = feature.removeprefix("key_")
         return f"key is {key}" if value >= 1 else f"key is not {key}"

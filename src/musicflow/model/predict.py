@@ -75,7 +75,7 @@ def predict_batch(
     if not items:
         return []
     matrix = vectorize_many(items, model.layout)
-    streams = np.clip(model.booster.predict(matrix, num_threads=1), 0.0, MAX_STREAMS)
+    streams = np.clip(model.predict_matrix(matrix), 0.0, MAX_STREAMS)
     effects = model.booster.predict(matrix, pred_contrib=True, num_threads=1) if explain else None
     predictions = []
     for i, value in enumerate(streams.tolist()):

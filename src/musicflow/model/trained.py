@@ -17,11 +17,13 @@ import lightgbm as lgb
 import numpy as np
 
 from musicflow.errors import ModelError
+from musicflow.model.estimator import Matrix, stream_from, streams_from
 from musicflow.model.vectorize import FeatureLayout, Vector
 
 MODEL_FILE = "model.txt"
 META_FILE = "model.json"
-FORMAT = "musicflow-model/1"
+FORMAT = "musicflow-model/2"  # 2: the booster may predict log(1 + streams) (params' target_transform)
+READABLE_FORMATS = ("musicflow-model/1", FORMAT)  # 1: the booster predicts streams
 LIBRARIES = ("musicflow", "lightgbm", "numpy", "scikit-learn")
 
 
@@ -49,8 +51,18 @@ class TrainedModel:
     def features(self) -> tuple[str, ...]:
         return self.layout.columns
 
+    @property
+    def target_transform(self) -> str:
+        """What the booster predicts: "log1p" (log(1 + streams)) or "none" (streams; older models)."""
+        return str(self.params.get("target_transform", "none"))
+
     def predict_vector(self, row: Vector) -> float:
-        return float(self.booster.predict(row.reshape(1, -1), num_threads=1)[0])
+        raw = float(self.booster.predict(row.reshape(1, -1), num_threads=1)[0])
+        return stream_from(raw, self.target_transform)
+
+    def predict_matrix(self, rows: Matrix) -> Matrix:
+        raw = np.asarray(self.booster.predict(rows, num_threads=1), dtype=np.float64)
+        return streams_from(raw, self.target_transform)
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -84,7 +96,7 @@ class TrainedModel:
             booster = lgb.Booster(model_str=files[MODEL_FILE].decode())
         except (ValueError, UnicodeDecodeError, lgb.basic.LightGBMError) as exc:
             raise ModelError(f"the model files cannot be read: {exc}") from exc
-        if meta.get("format") != FORMAT:
+        if meta.get("format") not in READABLE_FORMATS:
             raise ModelError(f"not a MusicFlow model of this version (format {meta.get('format')!r})")
         features = tuple(meta["features"])
         if tuple(booster.feature_name()) != features:

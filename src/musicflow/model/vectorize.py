@@ -24,7 +24,13 @@ KEY_COLUMNS = (*(f"key_{name}" for name in KEY_NAMES), "key_unknown")
 NUMERIC_FEATURES = tuple(name for name in FEATURE_NAMES if name != "key")
 RELEASE_PARTS = ("release_year", "release_month", "release_day")
 RELEASE_PRECISION = "release_date_precision"
-AFFINITY_COLUMNS = ("artist_streams", "artist_songs")
+AFFINITY_COLUMNS = (
+    "artist_streams",
+    "artist_songs",
+    "artist_share",
+    "artist_first_days",
+    "artist_last_days",
+)
 
 Vector = npt.NDArray[np.float64]
 
@@ -125,10 +131,20 @@ def _fill_key(row: Vector, layout: FeatureLayout, key: FeatureValue | None) -> N
 
 
 def _fill_affinity(row: Vector, layout: FeatureLayout, affinity: ArtistAffinity) -> None:
-    """Log scale: the difference between 0 and 10 streams matters more than between 500 and 510."""
+    """Streams and songs on a log scale (the difference between 0 and 10 streams matters more than
+    between 500 and 510), the share of the listener's streams, and days since first and last streamed."""
     streams = layout.index_of("artist_streams")
     if streams is not None:
         row[streams] = math.log1p(affinity.streams)
     songs = layout.index_of("artist_songs")
     if songs is not None:
         row[songs] = math.log1p(affinity.songs)
+    share = layout.index_of("artist_share")
+    if share is not None:
+        row[share] = affinity.share
+    first = layout.index_of("artist_first_days")
+    if first is not None:
+        row[first] = affinity.first_days  # NaN when the artist was never streamed
+    last = layout.index_of("artist_last_days")
+    if last is not None:
+        row[last] = affinity.last_days
