@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -90,7 +90,3 @@ def _played_keys(snapshot: Snapshot) -> set[str]:
 
 def _catalog_features(values: dict[str, FeatureValue], origin: str) -> MergedFeatures:
     return single_source("catalog", values, origin)
-
-
-def exclude(rows: Sequence[Row], songs: Collection[int]) -> list[Row]:
-    return [row for row in rows if row.song_id not in songs]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from musicflow.features.spec import FEATURE_NAMES, FeatureValue
 from musicflow.store.db import guarded
@@ -79,11 +79,6 @@ def played_tracks(engine: Engine) -> list[TrackFact]:
         return [
             TrackFact(r.id, r.name, r.artist, r.spotify_id, r.match_key or "") for r in conn.execute(query)
         ]
-
-
-def catalog_row_count(engine: Engine) -> int:
-    with guarded(engine, transaction=False) as conn:
-        return int(conn.execute(select(func.count()).select_from(catalog_tracks)).scalar_one())
 
 
 def catalog_songs(engine: Engine, row_ids: list[int]) -> list[CatalogSong]:
