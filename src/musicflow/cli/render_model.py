@@ -127,12 +127,11 @@ def training(console: Console, document: Mapping[str, Any]) -> None:
 def publication(console: Console, published: Publication) -> None:
     number = published.version.version
     if published.promoted:
-        console.print(f"[bold green]Model v{number} registered and serving.[/] {published.decision.reason}")
+        console.print(f"[bold green]Model v{number} registered and serving[/] ({published.decision.reason}).")
     else:
         console.print(
-            f"[bold yellow]Model v{number} registered; the champion keeps serving.[/] "
-            f"{published.decision.reason} (`musicflow train --force` or `musicflow models promote "
-            f"{number}` to serve it anyway)"
+            f"[bold yellow]Model v{number} registered; the champion keeps serving[/] "
+            f"({published.decision.reason}). To serve it anyway: `musicflow models promote {number}`."
         )
 
 
