@@ -16,6 +16,7 @@ from musicflow.features.matching import clean_title, match_key
         (("Dua Lipa", "Levitating (feat. DaBaby)"), ("Dua Lipa", "Levitating")),
         (("Queen", "Don't Stop Me Now (2011 Remaster)"), ("Queen", "Dont Stop Me Now")),
         (("Post Malone feat. Swae Lee", "Sunflower"), ("Post Malone", "Sunflower")),
+        (("The Offspring", "Gone Away - 2021"), ("The Offspring", "Gone Away")),
     ],
 )
 def test_spellings_of_one_song_share_a_key(left: tuple[str, str], right: tuple[str, str]):
@@ -24,6 +25,7 @@ def test_spellings_of_one_song_share_a_key(left: tuple[str, str], right: tuple[s
 
 def test_different_songs_keep_different_keys():
     assert match_key("Queen", "Bohemian Rhapsody") != match_key("Queen", "Radio Ga Ga")
+    assert match_key("Prince", "1999") != match_key("Prince", "")  # a year that is the whole title stays
     assert match_key("Adele", "Hello") != match_key("Lionel Richie", "Hello")
 
 

@@ -140,3 +140,25 @@ def test_upgrading_a_store_of_the_first_schema_gives_its_tracks_match_keys(tmp_p
         assert found is not None and found.query.song == "Song (feat. B)"
     finally:
         store.close()
+
+
+def test_upgrading_rekeys_titles_with_a_year_suffix(tmp_path: Path):
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    command.upgrade(alembic_config(engine), "0005")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO tracks (track_key, name, artist, match_key) "
+                "VALUES ('k', 'Gone Away - 2021', 'The Offspring', 'the offspring\x1fgone away 2021')"
+            )
+        )
+    engine.dispose()
+    store = open_store(Settings(data_dir=tmp_path, database_url=url))
+    try:
+        found = store.features.find_track("Gone Away", "The Offspring")
+        assert found is not None and found.query.song == "Gone Away - 2021"
+    finally:
+        store.close()

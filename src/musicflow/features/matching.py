@@ -12,6 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 _FEATURING = re.compile(r"\s*[\(\[]\s*(?:feat|ft|featuring|with)\b[^\)\]]*[\)\]]", re.IGNORECASE)
+_YEAR_SUFFIX = re.compile(r"\s+-\s+(?:19|20)\d{2}$")
 _TRAILING_FEATURING = re.compile(r"\s+(?:feat|ft|featuring)\.?\s.*$", re.IGNORECASE)
 _VERSION_SUFFIX = re.compile(
     r"\s+-\s+(?:\d{4}\s+)?(?:remaster(?:ed)?|mono|stereo|single|radio edit|album version|"
@@ -39,6 +40,7 @@ def clean_title(title: str) -> str:
     stripped = _FEATURING.sub("", title)
     stripped = _BRACKETED_VERSION.sub("", stripped)
     stripped = _VERSION_SUFFIX.sub("", stripped)
+    stripped = _YEAR_SUFFIX.sub("", stripped)
     stripped = _TRAILING_FEATURING.sub("", stripped)
     return _fold(stripped) or _fold(title)
 
