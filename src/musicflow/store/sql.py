@@ -86,17 +86,13 @@ class SqlStore:
             rows = _without_plays_of_other_formats(conn, profile_id, rows)
             if not rows:
                 return 0
-            # Straight to the driver's executemany: SQLAlchemy's per-row parameter handling would
-            # cost more than the database itself on an export of half a million plays.
-            return int(conn.exec_driver_sql(self._bulk_insert_plays_sql(), rows).rowcount)
-
-    def _bulk_insert_plays_sql(self) -> str:
-        columns = ", ".join(PLAY_COLUMNS)
-        if self.engine.dialect.name == "sqlite":
-            marks = ", ".join("?" for _ in PLAY_COLUMNS)
-            return f"INSERT OR IGNORE INTO plays ({columns}) VALUES ({marks})"
-        marks = ", ".join("%s" for _ in PLAY_COLUMNS)
-        return f"INSERT INTO plays ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+            # Straight to the driver: SQLAlchemy's per-row parameter handling would cost more than the
+            # database itself on an export of half a million plays.
+            if self.engine.dialect.name == "postgresql":
+                return _copy_plays(conn, rows)
+            columns, marks = ", ".join(PLAY_COLUMNS), ", ".join("?" for _ in PLAY_COLUMNS)
+            statement = f"INSERT OR IGNORE INTO plays ({columns}) VALUES ({marks})"
+            return int(conn.exec_driver_sql(statement, rows).rowcount)
 
     def track_streams(
         self, profile_id: int, stream_min_ms: int, limit: int | None = None
@@ -207,6 +203,30 @@ class SqlStore:
 
     def _connect(self) -> AbstractContextManager[Connection]:
         return guarded(self.engine, transaction=False)
+
+
+def _copy_plays(conn: Connection, rows: list[PlayRow]) -> int:
+    """PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING.
+
+    COPY streams the rows in one round trip instead of one statement per play; the temporary table
+    empties itself at commit, so a failed file leaves nothing behind.
+    """
+    columns = ", ".join(PLAY_COLUMNS)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS plays_incoming ON COMMIT DELETE ROWS AS "
+            f"SELECT {columns} FROM plays WITH NO DATA"
+        )
+        with cursor.copy(f"COPY plays_incoming ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO plays ({columns}) SELECT {columns} FROM plays_incoming ON CONFLICT DO NOTHING"
+        )
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
 
 
 def _track_keys(new_plays: Sequence[Play]) -> list[str]:
