@@ -31,7 +31,7 @@ END = datetime(2026, 6, 1, tzinfo=UTC).timestamp()
 
 
 def real_records() -> list[dict[str, object]]:
-    """Every extended-format record the team's data holds (music, podcasts, audiobooks alike)."""
+    """Every extended-format record the public histories hold (music, podcasts, audiobooks alike)."""
     records: list[dict[str, object]] = []
     for path in sorted(SHARED.glob("*/*/*.json")):
         if path.name.startswith(("Streaming_History_Audio", "endsong")):

@@ -1,4 +1,4 @@
-"""A store holding the team's real listeners as separate profiles, with bundled-catalog features.
+"""A store holding real public listeners as separate profiles, with bundled-catalog features.
 
 Shared by the model benchmarks. The store is cached in `.bench/listeners.db` (delete it to rebuild).
 taniksha19's history comes as a CSV of basic-format rows (`data__final.csv`); it is written out as a

@@ -1,4 +1,4 @@
-"""Model quality on the team's real listeners, under the protocol of docs/model-evaluation.md.
+"""Model quality on real public listeners, under the evaluation protocol described in the README.
 
 Ingests emb400, ashleyjmurray, mungeraiden, efrrowini and taniksha19 into one store as separate profiles
 (cached in .bench/listeners.db), fetches features from the bundled catalog, and prints for each listener

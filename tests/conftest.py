@@ -1,4 +1,4 @@
-"""Shared fixtures: isolated settings, a store on each backend, and the team's real data files."""
+"""Shared fixtures: isolated settings, a store on each backend, and the public data files beside the repository."""
 
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def shared_data() -> Path:
     """The team's public data files; required in CI, optional on a laptop without them."""
     if not SHARED_DATA.is_dir():
         if IN_CI:
-            pytest.fail(f"CI needs the team's data beside the repository at {SHARED_DATA}")
-        pytest.skip(f"the team's data is not at {SHARED_DATA}")
+            pytest.fail(f"CI needs the public data beside the repository at {SHARED_DATA}")
+        pytest.skip(f"the public data is not at {SHARED_DATA}")
     return SHARED_DATA
 
 

@@ -1,4 +1,4 @@
-"""Parsing of Spotify's history formats, on the team's real exports and on crafted bad records."""
+"""Parsing of Spotify's history formats, on real public exports and on crafted bad records."""
 
 from __future__ import annotations
 

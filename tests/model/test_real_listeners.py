@@ -28,7 +28,7 @@ LISTENERS = {
 @pytest.fixture(scope="module")
 def real_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStore]:
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"the team's data is not at {SHARED_DATA}")
+        pytest.skip(f"the public data is not at {SHARED_DATA}")
     path = Path(tmp_path_factory.mktemp("real"))
     settings = Settings(data_dir=path, database_url=f"sqlite:///{path / 'real.db'}")
     store = open_store(settings)
