@@ -1,4 +1,4 @@
-"""Rebuild src/musicflow/demo/my_spotify_data.zip from the public data in ../shared/data (see its PROVENANCE.txt).
+"""Rebuild src/musicflow/demo/my_spotify_data.zip from public data in ../shared/data (see PROVENANCE.txt).
 
 Personal fields (IP address, platform, country, user name, user agent) are removed before bundling.
 Usage: python scripts/build_demo_export.py ../shared/data/histories/both/mungeraiden

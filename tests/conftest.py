@@ -1,4 +1,4 @@
-"""Shared fixtures: isolated settings, a store on each backend, and the public data files beside the repository."""
+"""Shared fixtures: isolated settings, a store on each backend, the public data beside the repository."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
 
 @pytest.fixture
 def shared_data() -> Path:
-    """The team's public data files; required in CI, optional on a laptop without them."""
+    """The public data files in ../shared/data; required in CI, optional on a laptop without them."""
     if not SHARED_DATA.is_dir():
         if IN_CI:
             pytest.fail(f"CI needs the public data beside the repository at {SHARED_DATA}")
