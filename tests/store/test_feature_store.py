@@ -125,16 +125,22 @@ def test_a_file_that_is_not_a_catalog_leaves_the_stored_ones_alone(store: SqlSto
     assert [c.rows for c in store.features.catalogs()] == [1]
 
 
-def test_upgrading_a_store_of_the_first_schema_gives_its_tracks_match_keys(tmp_path: Path):
+def upgraded_from(revision: str, tmp_path: Path, insert: str) -> SqlStore:
+    """A store made at an older `revision`, holding what `insert` wrote, opened (so upgraded) now."""
     from alembic import command
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
-    command.upgrade(alembic_config(engine), "0001")
+    command.upgrade(alembic_config(engine), revision)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO tracks (track_key, name, artist) VALUES ('k', 'Song (feat. B)', 'A')"))
+        conn.execute(text(insert))
     engine.dispose()
-    store = open_store(Settings(data_dir=tmp_path, database_url=url))
+    return open_store(Settings(data_dir=tmp_path, database_url=url))
+
+
+def test_upgrading_a_store_of_the_first_schema_gives_its_tracks_match_keys(tmp_path: Path):
+    insert = "INSERT INTO tracks (track_key, name, artist) VALUES ('k', 'Song (feat. B)', 'A')"
+    store = upgraded_from("0001", tmp_path, insert)
     try:
         found = store.features.find_track("song", "A")
         assert found is not None and found.query.song == "Song (feat. B)"
@@ -143,20 +149,11 @@ def test_upgrading_a_store_of_the_first_schema_gives_its_tracks_match_keys(tmp_p
 
 
 def test_upgrading_rekeys_titles_with_a_year_suffix(tmp_path: Path):
-    from alembic import command
-
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_engine(url)
-    command.upgrade(alembic_config(engine), "0005")
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO tracks (track_key, name, artist, match_key) "
-                "VALUES ('k', 'Gone Away - 2021', 'The Offspring', 'the offspring\x1fgone away 2021')"
-            )
-        )
-    engine.dispose()
-    store = open_store(Settings(data_dir=tmp_path, database_url=url))
+    insert = (
+        "INSERT INTO tracks (track_key, name, artist, match_key) "
+        "VALUES ('k', 'Gone Away - 2021', 'The Offspring', 'the offspring\x1fgone away 2021')"
+    )
+    store = upgraded_from("0005", tmp_path, insert)
     try:
         found = store.features.find_track("Gone Away", "The Offspring")
         assert found is not None and found.query.song == "Gone Away - 2021"

@@ -10,6 +10,7 @@ Create Date: 2026-11-25
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,20 +28,8 @@ SUFFIXED = "% - %"  # only titles with " - " can carry a year-only suffix
 
 def upgrade() -> None:
     conn = op.get_bind()
-    tracks = sa.table("tracks", *(sa.column(c) for c in ("id", "name", "artist", "match_key")))
-    rows = conn.execute(
-        sa.select(tracks.c.id, tracks.c.name, tracks.c.artist, tracks.c.match_key).where(
-            tracks.c.name.like(SUFFIXED)
-        )
-    ).all()
-    _rewrite(conn, tracks, [(r.id, r.match_key, match_key(r.artist, r.name)) for r in rows])
-    catalog = sa.table("catalog_tracks", *(sa.column(c) for c in ("id", "song", "artists", "match_key")))
-    rows = conn.execute(
-        sa.select(catalog.c.id, catalog.c.song, catalog.c.artists, catalog.c.match_key).where(
-            catalog.c.song.like(SUFFIXED)
-        )
-    ).all()
-    _rewrite(conn, catalog, [(r.id, r.match_key, _catalog_key(r.song, r.artists)) for r in rows])
+    _rekey(conn, "tracks", "name", "artist", lambda title, artist: match_key(artist, title))
+    _rekey(conn, "catalog_tracks", "song", "artists", _catalog_key)
 
 
 def _catalog_key(song: str, artists: str) -> str:
@@ -48,8 +37,12 @@ def _catalog_key(song: str, artists: str) -> str:
     return match_key(primary, song) if song and primary else ""
 
 
-def _rewrite(conn: Any, table: Any, keys: list[tuple[int, str, str]]) -> None:
-    changed = [{"rid": rid, "key": new} for rid, old, new in keys if new != old]
+def _rekey(conn: Any, name: str, title: str, artist: str, key_of: Callable[[str, str], str]) -> None:
+    """Rewrite the keys of the rows of `name` whose title may end in a year, where the key changes."""
+    table = sa.table(name, *(sa.column(c) for c in ("id", title, artist, "match_key")))
+    columns = (table.c.id, table.c[title], table.c[artist], table.c.match_key)
+    rows = conn.execute(sa.select(*columns).where(table.c[title].like(SUFFIXED))).all()
+    changed = [{"rid": rid, "key": new} for rid, song, by, old in rows if (new := key_of(song, by)) != old]
     if changed:
         conn.execute(
             table.update().where(table.c.id == sa.bindparam("rid")).values(match_key=sa.bindparam("key")),
