@@ -20,10 +20,10 @@ from pathlib import Path
 
 import orjson
 
+from musicflow.core.plays import Play
+from musicflow.core.songs import match_key
 from musicflow.features.catalog_files import bundled_catalog_path, read_catalog
-from musicflow.features.matching import match_key
 from musicflow.ingest.formats import HistoryKind, detect_kind, parse_history
-from musicflow.ingest.models import Play
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared" / "data"

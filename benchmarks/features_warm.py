@@ -18,10 +18,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from musicflow.config import Settings
-from musicflow.features.base import FeatureRecord
+from musicflow.core.feature_spec import AUDIO_FEATURES
+from musicflow.core.plays import ExportFormat, Play
+from musicflow.core.songs import FeatureRecord
 from musicflow.features.merge import merged_features
-from musicflow.features.spec import AUDIO_FEATURES
-from musicflow.ingest.models import ExportFormat, Play
 from musicflow.store import open_store
 from musicflow.store.schema import track_features
 from musicflow.store.sql import SqlStore

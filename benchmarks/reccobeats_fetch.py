@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from tests.fakes.reccobeats import FakeReccoBeats
 
-from musicflow.features.base import FeatureRecord, SystemClock, TrackQuery
+from musicflow.core.clock import SystemClock
+from musicflow.core.songs import FeatureRecord, TrackQuery
 from musicflow.features.http import HttpOptions
 from musicflow.features.reccobeats import MAX_IDS_PER_REQUEST, ReccoBeatsOptions, ReccoBeatsSource
 from musicflow.features.throttle import ThrottleOptions

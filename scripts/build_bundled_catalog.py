@@ -24,10 +24,9 @@ from pathlib import Path
 
 import polars as pl
 
+from musicflow.core.feature_spec import FEATURES, Kind
+from musicflow.core.songs import CatalogRow, match_key
 from musicflow.features.catalog_files import read_catalog
-from musicflow.features.catalog_formats.model import CatalogRow
-from musicflow.features.matching import match_key
-from musicflow.features.spec import FEATURES, Kind
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared" / "data"
@@ -120,7 +119,7 @@ def provenance_text(stats: list[SourceStats], catalogs: Path, total: int) -> str
         f"Rows: {total} (one per Spotify id, plus songs without an id that no id'd row matches).",
         "",
         "Columns: spotify_id, song, artists (joined with '; ', primary first), then every feature of",
-        "musicflow.features.spec in table order; a missing value is null.",
+        "musicflow.core.feature_spec in table order; a missing value is null.",
         "",
         "Changes made to the source data:",
         "- values converted to the feature table's units: key note names to 0-11, Major/Minor to 1/0,",

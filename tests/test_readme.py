@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from musicflow.config import ENV_PREFIX, Settings
-from musicflow.features.spec import FEATURES, Kind
+from musicflow.core.feature_spec import FEATURES, Kind
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

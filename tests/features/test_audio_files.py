@@ -12,6 +12,7 @@ from mutagen.id3 import ID3, TALB, TIT2, TPE1
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
+from musicflow.core.feature_spec import SPECS, validate_values
 from musicflow.errors import IngestError
 from musicflow.features.audio.filename import guess_from_path
 from musicflow.features.audio_files import (
@@ -24,7 +25,6 @@ from musicflow.features.audio_files import (
     find_audio_files,
     read_identity,
 )
-from musicflow.features.spec import SPECS, validate_values
 
 from .audio_synth import A_MINOR_CHORDS, C_MAJOR_CHORDS, RATE, chords, hats, kick_track, sine, write
 

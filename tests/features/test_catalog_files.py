@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.errors import CatalogError
 from musicflow.features.catalog_files import (
     CatalogReport,
@@ -19,7 +20,6 @@ from musicflow.features.catalog_files import (
     bundled_catalog_path,
     read_catalog,
 )
-from musicflow.features.spec import FEATURE_NAMES
 
 HEADER = "id,name,artists,danceability,energy,key,loudness,mode,tempo,time_signature,duration_ms"
 GOOD_ID = "4GiXBCUF7H6YfNQsnBRIzl"

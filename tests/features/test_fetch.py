@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from musicflow.config import Settings
+from musicflow.core.plays import ExportFormat, Play
 from musicflow.features.fetch import fetch_features
 from musicflow.features.reccobeats import ReccoBeatsOptions, ReccoBeatsSource
 from musicflow.features.spotify import SpotifyOptions, SpotifySource
 from musicflow.features.spotify_auth import SpotifyCredentials
-from musicflow.ingest.models import ExportFormat, Play
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
 from tests.fakes.clock import FakeClock

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from musicflow.core.clock import SystemClock
 from musicflow.errors import (
     ConfigError,
     InvalidPayloadError,
@@ -20,7 +21,6 @@ from musicflow.errors import (
     UpstreamError,
     UpstreamUnavailableError,
 )
-from musicflow.features.base import SystemClock
 from musicflow.features.http import HttpOptions, JsonHttpClient
 from musicflow.features.throttle import ThrottleOptions
 from tests.fakes.clock import FakeClock

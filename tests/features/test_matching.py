@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from musicflow.features.matching import clean_title, match_key
+from musicflow.core.songs import clean_title, match_key
 
 
 @pytest.mark.parametrize(

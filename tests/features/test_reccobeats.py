@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from musicflow.core.songs import FeatureRecord, NotFound, TrackQuery
 from musicflow.errors import InvalidPayloadError, UpstreamUnavailableError
-from musicflow.features.base import FeatureRecord, FeatureSource, NotFound, TrackQuery
+from musicflow.features.base import FeatureSource
 from musicflow.features.reccobeats import ReccoBeatsOptions, ReccoBeatsSource
 from tests.fakes.clock import FakeClock
 from tests.fakes.options import FAST_HTTP

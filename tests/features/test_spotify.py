@@ -10,8 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from musicflow.core.songs import FeatureRecord, NotFound, TrackQuery
 from musicflow.errors import RateLimitedError, UpstreamAuthError
-from musicflow.features.base import FeatureRecord, FeatureSource, NotFound, TrackQuery
+from musicflow.features.base import FeatureSource
 from musicflow.features.spotify import SpotifyOptions, SpotifySource
 from musicflow.features.spotify_auth import SpotifyCredentials
 from tests.fakes.clock import FakeClock

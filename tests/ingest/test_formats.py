@@ -7,8 +7,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from musicflow.core.plays import ExportFormat, SkipReason
+from musicflow.core.songs import track_key
 from musicflow.ingest.formats import HistoryKind, detect_kind, parse_history
-from musicflow.ingest.models import ExportFormat, SkipReason, track_key
 
 
 def load(path: Path) -> object:

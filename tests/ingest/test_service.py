@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Connection, inspect, text
 
 from musicflow.config import Settings
+from musicflow.core.plays import SkipReason
 from musicflow.demo import export_path
 from musicflow.errors import IngestError
-from musicflow.ingest.models import SkipReason
 from musicflow.ingest.service import ingest_paths
 from musicflow.store.sql import SqlStore
 

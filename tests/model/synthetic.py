@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from musicflow.config import Settings
-from musicflow.features.base import FeatureRecord
-from musicflow.ingest.models import ExportFormat, Play
+from musicflow.core.plays import ExportFormat, Play
+from musicflow.core.songs import FeatureRecord
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
 

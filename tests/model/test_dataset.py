@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from musicflow.features.matching import match_key
+from musicflow.core.songs import match_key
 from musicflow.features.merge import single_source
 from musicflow.model.affinity import AffinityIndex
 from musicflow.model.dataset import ZeroStrategy, time_split

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from musicflow.config import Settings
-from musicflow.features.base import SystemClock
+from musicflow.core.clock import SystemClock
 from musicflow.features.fetch import fetch_features
 from musicflow.features.sources import open_sources
 from musicflow.ingest.service import ingest_paths

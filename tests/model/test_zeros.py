@@ -7,8 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from musicflow.features.base import FeatureRecord
-from musicflow.features.catalog_formats.model import CatalogRow
+from musicflow.core.songs import CatalogRow, FeatureRecord
 from musicflow.model.dataset import listener_rows
 from musicflow.model.snapshot import load_snapshot
 from musicflow.model.zeros import catalog_zeros

@@ -8,11 +8,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from musicflow.config import Settings
+from musicflow.core.plays import ExportFormat, Play
+from musicflow.core.songs import CatalogRow, FeatureRecord, NotFound
 from musicflow.errors import CatalogError
-from musicflow.features.base import FeatureRecord, NotFound
 from musicflow.features.catalog import CatalogSource, import_catalog_file
-from musicflow.features.catalog_formats.model import CatalogRow
-from musicflow.ingest.models import ExportFormat, Play
 from musicflow.store import open_store
 from musicflow.store.migrate import alembic_config
 from musicflow.store.sql import SqlStore

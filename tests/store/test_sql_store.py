@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from musicflow.config import Settings
+from musicflow.core.plays import ExportFormat, Play
 from musicflow.errors import StoreError
-from musicflow.ingest.models import ExportFormat, Play
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
 

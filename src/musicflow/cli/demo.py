@@ -13,7 +13,7 @@ from musicflow.cli.common import ProfileOption, reports_errors, state_of
 from musicflow.cli.features import fetch_and_report
 from musicflow.cli.model import train_and_publish
 from musicflow.cli.progress import Bar
-from musicflow.features.base import SystemClock
+from musicflow.core.clock import SystemClock
 from musicflow.features.sources import open_sources
 from musicflow.ingest.service import ingest_paths
 from musicflow.model.registry import open_registry

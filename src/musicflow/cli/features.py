@@ -19,9 +19,9 @@ from musicflow.cli.common import (
     state_of,
 )
 from musicflow.cli.progress import Bar
+from musicflow.core.clock import SystemClock
 from musicflow.errors import CatalogError, SongNotFoundError
 from musicflow.features.analyze import analyze_into_store, require_audio_extra
-from musicflow.features.base import SystemClock
 from musicflow.features.catalog import import_catalog_file
 from musicflow.features.catalog_files import ColumnMapping
 from musicflow.features.coverage import coverage

@@ -20,8 +20,8 @@ from musicflow.cli.common import (
 )
 from musicflow.cli.progress import Bar
 from musicflow.cli.songs_csv import read_songs, write_predictions
+from musicflow.core.clock import SystemClock
 from musicflow.errors import ConfigError, MusicflowError
-from musicflow.features.base import SystemClock
 from musicflow.features.sources import open_sources
 from musicflow.model.dataset import ZeroStrategy
 from musicflow.model.publish import Publication, publish

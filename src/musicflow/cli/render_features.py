@@ -9,13 +9,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.features.analyze import AnalyzeReport
 from musicflow.features.catalog import CatalogImport
 from musicflow.features.coverage import CoverageReport
 from musicflow.features.fetch import SourceRun
 from musicflow.features.lookup import SongFeatures
 from musicflow.features.merge import source_label
-from musicflow.features.spec import FEATURE_NAMES, SPECS
 from musicflow.store.base import CatalogInfo, StoredFeatures
 
 

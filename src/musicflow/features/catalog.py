@@ -11,10 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from musicflow.features.base import FeatureRecord, NotFound, SourceAnswer, TrackQuery
+from musicflow.core.songs import FeatureRecord, FeatureValue, NotFound, SourceAnswer, TrackQuery, match_key
 from musicflow.features.catalog_files import CatalogReport, ColumnMapping, bundled_catalog_path, read_catalog
-from musicflow.features.matching import match_key
-from musicflow.features.spec import FeatureValue
 from musicflow.store.base import FeatureStore, StoredFeatures
 
 log = logging.getLogger(__name__)

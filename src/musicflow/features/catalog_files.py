@@ -14,13 +14,14 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from musicflow.core.feature_spec import AUDIO_FEATURES
+from musicflow.core.songs import CatalogRow
 from musicflow.errors import CatalogError
 from musicflow.features.catalog_formats.formats import detect_format
 from musicflow.features.catalog_formats.mapping import ColumnMapping
-from musicflow.features.catalog_formats.model import CatalogReport, CatalogRow, RowError
+from musicflow.features.catalog_formats.model import CatalogReport, RowError
 from musicflow.features.catalog_formats.rows import ReadPlan, build_row, plan_for
 from musicflow.features.catalog_formats.tables import Table
-from musicflow.features.spec import AUDIO_FEATURES
 
 __all__ = [
     "BUNDLED_CATALOG",

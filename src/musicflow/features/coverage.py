@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from musicflow.core.feature_spec import AUDIO_FEATURES
 from musicflow.features.merge import MergedFeatures, merged_features
-from musicflow.features.spec import AUDIO_FEATURES
 from musicflow.store.base import FeatureStore, ProfileTrack
 
 # The audio features Spotify used to serve; a song with all of them has "full" features.

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from musicflow.core.clock import Clock
+from musicflow.core.songs import FeatureRecord, NotFound, SourceAnswer
 from musicflow.errors import InvalidPayloadError, RateLimitedError, UpstreamError
-from musicflow.features.base import Clock, FeatureRecord, FeatureSource, NotFound, SourceAnswer
+from musicflow.features.base import FeatureSource
 from musicflow.store.base import FeatureStore, PendingTrack
 
 log = logging.getLogger(__name__)

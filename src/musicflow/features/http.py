@@ -19,6 +19,7 @@ from types import TracebackType
 
 import httpx
 
+from musicflow.core.clock import Clock
 from musicflow.errors import (
     ConfigError,
     InvalidPayloadError,
@@ -27,7 +28,6 @@ from musicflow.errors import (
     UpstreamError,
     UpstreamUnavailableError,
 )
-from musicflow.features.base import Clock
 from musicflow.features.throttle import RollingWindowThrottle, ThrottleOptions
 
 log = logging.getLogger(__name__)

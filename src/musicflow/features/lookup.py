@@ -10,8 +10,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from musicflow.core.clock import Clock
 from musicflow.errors import RateLimitedError, UpstreamError
-from musicflow.features.base import Clock, FeatureSource
+from musicflow.features.base import FeatureSource
 from musicflow.features.merge import MergedFeatures, merge
 from musicflow.store.base import FeatureStore, PendingTrack
 

@@ -12,8 +12,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
-from musicflow.features.spec import FeatureValue
-from musicflow.perf import collector_paused
+from musicflow.core.perf import collector_paused
+from musicflow.core.songs import FeatureValue
 from musicflow.store.base import FeatureStore, StoredFeatures
 
 

@@ -13,11 +13,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from musicflow.core.clock import Clock, SystemClock
+from musicflow.core.feature_spec import validate_values
+from musicflow.core.songs import FeatureRecord, NotFound, SourceAnswer, TrackQuery
 from musicflow.errors import InvalidPayloadError
-from musicflow.features.base import Clock, FeatureRecord, NotFound, SourceAnswer, SystemClock, TrackQuery
 from musicflow.features.http import HttpOptions, JsonHttpClient
 from musicflow.features.payload import JsonObject, as_list, as_object, optional_text
-from musicflow.features.spec import validate_values
 from musicflow.features.throttle import ThrottleOptions
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 
 from musicflow.config import Settings
+from musicflow.core.clock import Clock
 from musicflow.errors import ConfigError
-from musicflow.features.base import Clock, FeatureSource
+from musicflow.features.base import FeatureSource
 from musicflow.features.catalog import CatalogSource, ensure_bundled_catalog
 from musicflow.features.http import HttpOptions
 from musicflow.features.reccobeats import ReccoBeatsOptions, ReccoBeatsSource

@@ -14,12 +14,12 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from musicflow.core.clock import Clock, SystemClock
+from musicflow.core.feature_spec import validate_values
+from musicflow.core.songs import FeatureRecord, NotFound, SourceAnswer, TrackQuery, match_key
 from musicflow.errors import InvalidPayloadError
-from musicflow.features.base import Clock, FeatureRecord, NotFound, SourceAnswer, SystemClock, TrackQuery
 from musicflow.features.http import HttpOptions, JsonHttpClient, JsonReply
-from musicflow.features.matching import match_key
 from musicflow.features.payload import JsonObject, as_list, as_object, optional_text, text_field
-from musicflow.features.spec import validate_values
 from musicflow.features.spotify_auth import SOURCE, ClientCredentialsToken, SpotifyCredentials
 from musicflow.features.throttle import ThrottleOptions
 

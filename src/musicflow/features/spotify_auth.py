@@ -11,8 +11,8 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from musicflow.core.clock import Clock
 from musicflow.errors import InvalidPayloadError, UpstreamAuthError
-from musicflow.features.base import Clock
 from musicflow.features.http import JsonHttpClient
 from musicflow.features.payload import as_object, text_field
 

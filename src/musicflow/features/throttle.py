@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from musicflow.features.base import Clock
+from musicflow.core.clock import Clock
 
 _IN_FLIGHT = float("inf")
 _ALL_IN_FLIGHT_POLL_SECONDS = 1.0

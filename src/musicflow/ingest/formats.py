@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from musicflow.ingest.models import ExportFormat, Play, SkipReason
+from musicflow.core.plays import ExportFormat, Play, SkipReason
 
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
 _TRACK_ID_START = len(SPOTIFY_TRACK_PREFIX)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from musicflow.ingest.models import SkipReason
+from musicflow.core.plays import SkipReason
 
 
 @dataclass

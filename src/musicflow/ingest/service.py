@@ -14,12 +14,12 @@ from typing import Protocol
 import orjson
 
 from musicflow.config import Settings
+from musicflow.core.perf import collector_paused
+from musicflow.core.songs import track_key
 from musicflow.errors import IngestError
 from musicflow.ingest.formats import HistoryKind, ParsedFile, detect_kind, parse_history
-from musicflow.ingest.models import track_key
 from musicflow.ingest.report import FileResult, IngestReport
 from musicflow.ingest.sources import ArchiveLimits, ExportFile, list_export
-from musicflow.perf import collector_paused
 from musicflow.store.base import Store
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from musicflow.features.matching import primary_artist
+from musicflow.core.songs import primary_artist
 
 DAY_S = 86_400.0
 

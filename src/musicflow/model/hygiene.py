@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.features.merge import source_label
-from musicflow.features.spec import FEATURE_NAMES
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.vectorize import FeatureLayout, required_features, usable_values
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from musicflow.core.clock import Clock
 from musicflow.errors import ModelMismatchError, SongNotFoundError
-from musicflow.features.base import Clock, FeatureSource
+from musicflow.features.base import FeatureSource
 from musicflow.features.lookup import SongFeatures, no_features_message, song_features
 from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
 from musicflow.model.dataset import affinity_of

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from musicflow.core.feature_spec import FEATURE_NAMES
+from musicflow.core.songs import FeatureValue
 from musicflow.features.merge import MergedFeatures
-from musicflow.features.spec import FEATURE_NAMES, FeatureValue
 from musicflow.model.affinity import ArtistAffinity
 
 SPOTIFY_SOURCE = "spotify"

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from musicflow.core.songs import FeatureValue
 from musicflow.features.merge import MergedFeatures, single_source
-from musicflow.features.spec import FeatureValue
 from musicflow.model.affinity import artist_key
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot

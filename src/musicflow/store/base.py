@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, NamedTuple, Protocol
 
-from musicflow.features.base import SourceAnswer, TrackQuery
-from musicflow.features.catalog_formats.model import CatalogRow
-from musicflow.features.spec import FeatureValue
-from musicflow.ingest.models import Play
+from musicflow.core.plays import Play
+from musicflow.core.songs import CatalogRow, FeatureValue, SourceAnswer, TrackQuery
 
 
 @dataclass(frozen=True)

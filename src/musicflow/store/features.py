@@ -8,12 +8,18 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, case, delete, func, insert, select, update
 
+from musicflow.core.feature_spec import FEATURE_NAMES
+from musicflow.core.songs import (
+    CatalogRow,
+    FeatureRecord,
+    FeatureValue,
+    NotFound,
+    SourceAnswer,
+    TrackQuery,
+    match_key,
+    track_key,
+)
 from musicflow.errors import StoreError
-from musicflow.features.base import FeatureRecord, NotFound, SourceAnswer, TrackQuery
-from musicflow.features.catalog_formats.model import CatalogRow
-from musicflow.features.matching import match_key
-from musicflow.features.spec import FEATURE_NAMES, FeatureValue
-from musicflow.ingest.models import track_key
 from musicflow.store.base import CatalogInfo, PendingTrack, ProfileTrack, SourcePause, StoredFeatures
 from musicflow.store.db import IN_CHUNK, guarded, insert_ignore, upsert
 from musicflow.store.schema import (

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from musicflow.features.spec import FEATURE_NAMES, FeatureValue
+from musicflow.core.feature_spec import FEATURE_NAMES
+from musicflow.core.songs import FeatureValue
 from musicflow.store.db import guarded
 from musicflow.store.schema import catalog_tracks, catalogs, plays, profiles, tracks
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from musicflow.features.spec import FEATURES, Kind
+from musicflow.core.feature_spec import FEATURES, Kind
 
 metadata = MetaData()
 
@@ -63,7 +63,7 @@ plays = Table(
 
 
 def _feature_columns() -> list[Column[object]]:
-    """One nullable column per feature of the table in `features.spec` (missing = NULL, never 0)."""
+    """One nullable column per feature of the table in `core.feature_spec` (missing = NULL, never 0)."""
     types = {Kind.FLOAT: Float, Kind.INT: Integer, Kind.BOOL: Boolean}
     return [Column(spec.name, types[spec.kind]) for spec in FEATURES]
 

@@ -8,8 +8,8 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, bindparam, case, func, select, update
 
-from musicflow.features.matching import match_key
-from musicflow.ingest.models import Play, track_key
+from musicflow.core.plays import Play
+from musicflow.core.songs import match_key, track_key
 from musicflow.store.base import ListeningSummary, TrackStreams
 from musicflow.store.db import IN_CHUNK, chunks, guarded, insert_ignore
 from musicflow.store.features import SqlFeatureStore

@@ -16,14 +16,14 @@ from pathlib import Path
 import librosa
 import numpy as np
 
+from musicflow.core.feature_spec import validate_values
+from musicflow.core.songs import FeatureRecord
 from musicflow.features.audio.decode import Excerpt, Samples, read_excerpt
 from musicflow.features.audio.estimates import danceability_estimate, energy_estimate
 from musicflow.features.audio.identity import SongIdentity
 from musicflow.features.audio.loudness import FLOOR_LUFS, integrated_loudness
 from musicflow.features.audio.rhythm import NO_RHYTHM, measure_rhythm
 from musicflow.features.audio.tonality import NO_KEY, estimate_key
-from musicflow.features.base import FeatureRecord
-from musicflow.features.spec import validate_values
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from musicflow.features.matching import primary_artist
+from musicflow.core.songs import primary_artist
 
 _TRACK_NUMBER = re.compile(
     r"""^(?:

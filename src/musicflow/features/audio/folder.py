@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from musicflow.core.songs import FeatureRecord
 from musicflow.errors import IngestError, MusicflowError
 from musicflow.features.audio.analysis import DEFAULT_MAX_SECONDS, analyze_file
 from musicflow.features.audio.files import file_fingerprint, find_audio_files
 from musicflow.features.audio.identity import SongIdentity, read_identity
-from musicflow.features.base import FeatureRecord
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from musicflow.features.spec import AUDIO_FEATURES, FEATURE_NAMES
+from musicflow.core.feature_spec import AUDIO_FEATURES, FEATURE_NAMES
 
 RELEASE_DATE = "release_date"
 TARGETS: frozenset[str] = frozenset(FEATURE_NAMES) | {RELEASE_DATE}

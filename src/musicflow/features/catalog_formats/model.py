@@ -1,24 +1,11 @@
-"""The values a catalog read produces: one row per usable line, and a report of what was not usable."""
+"""A catalog read's report of what was not usable (its rows are `core.songs.CatalogRow`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from musicflow.features.spec import FeatureValue
-
 MAX_EXAMPLES = 10
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogRow:
-    """One song of a catalog file; `values` passed `spec.validate_values`; `line` is where it starts."""
-
-    spotify_id: str | None
-    song: str
-    artists: tuple[str, ...]  # primary artist first
-    values: dict[str, FeatureValue]
-    line: int
 
 
 @dataclass

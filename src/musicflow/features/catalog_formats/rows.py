@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from musicflow.core.feature_spec import AUDIO_FEATURES, validate_values
+from musicflow.core.songs import CatalogRow, FeatureValue
 from musicflow.errors import InvalidPayloadError
 from musicflow.features.catalog_formats import values as parse
 from musicflow.features.catalog_formats.formats import RELEASE_DATE, UNIT_FEATURES, CatalogFormat
-from musicflow.features.catalog_formats.model import CatalogRow, RowError
+from musicflow.features.catalog_formats.model import RowError
 from musicflow.features.catalog_formats.tables import Record
 from musicflow.features.catalog_formats.text import repair_text, split_artists
-from musicflow.features.spec import AUDIO_FEATURES, FeatureValue, validate_values
 
 MAX_QUIRKY_LOUDNESS_DB = 10.0
 NOTE_TEMPO_ZERO = "tempo 0 (unknown) left out"

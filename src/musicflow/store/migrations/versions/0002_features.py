@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from musicflow.features.matching import match_key
+from musicflow.store.migrations.frozen.match_key_0002 import match_key
 
 revision = "0002"
 down_revision = "0001"

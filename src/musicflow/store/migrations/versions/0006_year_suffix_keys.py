@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from musicflow.features.matching import match_key
+from musicflow.store.migrations.frozen.match_key_0006 import match_key
 
 revision = "0006"
 down_revision = "0005"

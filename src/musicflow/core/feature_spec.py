@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from musicflow.core.songs import FeatureValue
 from musicflow.errors import InvalidPayloadError
-
-FeatureValue = float | int | bool
 
 
 class Kind(StrEnum):

@@ -1,8 +1,6 @@
-"""When two spellings name the same song: the loose key used to match across sources.
-
-Exports, catalogs and APIs spell one song differently ("Song - Remastered 2011", "Song (feat. X)",
-"Artist A, Artist B", "Beyoncé" vs "Beyonce"). `match_key` folds those differences away, so a lookup by
-song + artist finds the catalog row or search hit that is really the same recording family.
+"""The loose song key exactly as migration 0002 computed it: frozen, so that what the migration did
+never changes when today's matching code (`musicflow.core.songs`) changes.
+Before year-only suffixes were folded.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ import unicodedata
 from functools import lru_cache
 
 _FEATURING = re.compile(r"\s*[\(\[]\s*(?:feat|ft|featuring|with)\b[^\)\]]*[\)\]]", re.IGNORECASE)
-_YEAR_SUFFIX = re.compile(r"\s+-\s+(?:19|20)\d{2}$")
 _TRAILING_FEATURING = re.compile(r"\s+(?:feat|ft|featuring)\.?\s.*$", re.IGNORECASE)
 _VERSION_SUFFIX = re.compile(
     r"\s+-\s+(?:\d{4}\s+)?(?:remaster(?:ed)?|mono|stereo|single|radio edit|album version|"
@@ -40,7 +37,6 @@ def clean_title(title: str) -> str:
     stripped = _FEATURING.sub("", title)
     stripped = _BRACKETED_VERSION.sub("", stripped)
     stripped = _VERSION_SUFFIX.sub("", stripped)
-    stripped = _YEAR_SUFFIX.sub("", stripped)
     stripped = _TRAILING_FEATURING.sub("", stripped)
     return _fold(stripped) or _fold(title)
 

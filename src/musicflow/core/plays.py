@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from enum import StrEnum
-from functools import lru_cache
 from typing import NamedTuple
+
+from musicflow.core.songs import track_key
 
 
 class SkipReason(StrEnum):
@@ -47,14 +47,3 @@ class Play(NamedTuple):
     @property
     def track_key(self) -> str:
         return track_key(self.artist, self.track)
-
-
-def normalise(text: str) -> str:
-    """Fold case, Unicode forms and runs of white space, so spellings of one name compare equal."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-@lru_cache(maxsize=1 << 16)
-def track_key(artist: str, track: str) -> str:
-    """The identity of a song across export formats, which do not all carry a Spotify id."""
-    return f"{normalise(artist)}\x1f{normalise(track)}"

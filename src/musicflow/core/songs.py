@@ -1,0 +1,125 @@
+"""Song identity, in one place: the keys that say two spellings are one song, and the records about it.
+
+`track_key` is the strict identity of a song across export formats (case and spacing folded);
+`match_key` is the loose one used to match across sources (below). The records that cross between
+sources, the store and the model (`TrackQuery`, `FeatureRecord`, `NotFound`, `CatalogRow`) live here
+too, so the store never imports the parts that feed it.
+
+The loose key:
+
+Exports, catalogs and APIs spell one song differently ("Song - Remastered 2011", "Song (feat. X)",
+"Artist A, Artist B", "Beyoncé" vs "Beyonce"). `match_key` folds those differences away, so a lookup by
+song + artist finds the catalog row or search hit that is really the same recording family.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+_FEATURING = re.compile(r"\s*[\(\[]\s*(?:feat|ft|featuring|with)\b[^\)\]]*[\)\]]", re.IGNORECASE)
+_YEAR_SUFFIX = re.compile(r"\s+-\s+(?:19|20)\d{2}$")
+_TRAILING_FEATURING = re.compile(r"\s+(?:feat|ft|featuring)\.?\s.*$", re.IGNORECASE)
+_VERSION_SUFFIX = re.compile(
+    r"\s+-\s+(?:\d{4}\s+)?(?:remaster(?:ed)?|mono|stereo|single|radio edit|album version|"
+    r"original mix|live|from\b|remix|edit|version|bonus|deluxe)\b.*$",
+    re.IGNORECASE,
+)
+_BRACKETED_VERSION = re.compile(
+    r"\s*[\(\[][^\)\]]*\b(?:remaster(?:ed)?|version|edit|mono|stereo|deluxe|bonus track)\b[^\)\]]*[\)\]]",
+    re.IGNORECASE,
+)
+_ARTIST_SEPARATORS = re.compile(r"\s*(?:,|&|;|\bx\b|\band\b|\bfeat\.?|\bft\.?|\bwith\b)\s*", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[^\w]+")
+_APOSTROPHES = re.compile(r"['’`´]")
+
+
+def _fold(text: str) -> str:
+    """Case, accents, punctuation and spacing folded away."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    no_marks = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return " ".join(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", no_marks)).split())
+
+
+def clean_title(title: str) -> str:
+    """A title without featured artists and version suffixes (remaster, radio edit, ...)."""
+    stripped = _FEATURING.sub("", title)
+    stripped = _BRACKETED_VERSION.sub("", stripped)
+    stripped = _VERSION_SUFFIX.sub("", stripped)
+    stripped = _YEAR_SUFFIX.sub("", stripped)
+    stripped = _TRAILING_FEATURING.sub("", stripped)
+    return _fold(stripped) or _fold(title)
+
+
+def primary_artist(artists: str) -> str:
+    """The first credited artist of a text that may list several ("A, B & C", "A feat. B")."""
+    first = _ARTIST_SEPARATORS.split(artists.strip(), maxsplit=1)[0]
+    return _fold(first) or _fold(artists)
+
+
+@lru_cache(maxsize=1 << 16)
+def match_key(artist: str, title: str) -> str:
+    """The loose identity of a song: primary artist and cleaned title, folded."""
+    return f"{primary_artist(artist)}\x1f{clean_title(title)}"
+
+
+def normalise(text: str) -> str:
+    """Fold case, Unicode forms and runs of white space, so spellings of one name compare equal."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+@lru_cache(maxsize=1 << 16)
+def track_key(artist: str, track: str) -> str:
+    """The identity of a song across export formats, which do not all carry a Spotify id."""
+    return f"{normalise(artist)}\x1f{normalise(track)}"
+
+
+FeatureValue = float | int | bool
+
+
+@dataclass(frozen=True, slots=True)
+class TrackQuery:
+    """A song to find: `key` is the store's track key (normalised artist + title)."""
+
+    key: str
+    song: str
+    artist: str
+    spotify_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureRecord:
+    """What one source knows of one song; `values` passed `feature_spec.validate_values`."""
+
+    source: str
+    values: Mapping[str, FeatureValue]
+    spotify_id: str | None = None
+    isrc: str | None = None
+    fetched_at: float = field(default_factory=time.time)
+    origin: str | None = None  # which catalog or file, where the source has several
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    """The source answered and does not know this song (kept in a negative cache for a while)."""
+
+    source: str
+    reason: str = "not found"
+
+
+SourceAnswer = FeatureRecord | NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogRow:
+    """One song of a catalog file; `values` passed `validate_values`; `line` is where it starts."""
+
+    spotify_id: str | None
+    song: str
+    artists: tuple[str, ...]  # primary artist first
+    values: dict[str, FeatureValue]
+    line: int

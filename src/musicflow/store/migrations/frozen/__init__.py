@@ -1,0 +1,1 @@
+"""Frozen copies of the functions migrations apply to stored data; never edit one in place."""
