@@ -146,7 +146,10 @@ def prediction(console: Console, answer: SongPrediction, version: int) -> None:
         for contribution in answer.prediction.contributions:
             arrow = "↑" if contribution.effect > 0 else "↓"
             console.print(f"    {arrow} {contribution.words}", highlight=False, markup=False)
-    console.print(f"  model v{version}; features from {', '.join(sorted(answer.song.merged.sources))}")
+    console.print(f"  based on {answer.prediction.basis}", highlight=False, markup=False)
+    console.print(
+        f"  model v{version}; features from {', '.join(sorted(answer.song.merged.sources)) or 'no source'}"
+    )
 
 
 def prediction_json(answer: SongPrediction, version: int) -> dict[str, object]:

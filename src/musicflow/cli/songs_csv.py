@@ -18,6 +18,7 @@ OUTPUT_COLUMNS = (
     "track_id",
     "predicted_streams",
     "verdict",
+    "basis",
     "reasons",
     "model_version",
     "error",
@@ -82,5 +83,6 @@ def _write(
         else:
             row["predicted_streams"] = round(answer.prediction.streams, 2)
             row["verdict"] = answer.prediction.verdict
+            row["basis"] = answer.prediction.basis
             row["reasons"] = "; ".join(c.words for c in answer.prediction.contributions)
         writer.writerow(row)

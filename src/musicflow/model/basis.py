@@ -33,6 +33,8 @@ class Basis(StrEnum):
     HISTORY = "your history of this artist only"
 
 
+NOTHING_KNOWN = "nothing known of this song: no source has its features and you never streamed its artist"
+
 _BASIS_OF = {
     Availability.AUDIO: Basis.AUDIO,
     Availability.METADATA: Basis.METADATA,

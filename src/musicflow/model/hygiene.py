@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from musicflow.core.feature_spec import FEATURE_NAMES
+from musicflow.errors import NotEnoughDataError
 from musicflow.features.merge import source_label
 from musicflow.model.balance import PatternCheck, Weights, pattern_check, pattern_weights
 from musicflow.model.rows import Row, RowKind
@@ -48,6 +49,25 @@ def balanced_check(rows: Sequence[Row], allow_spotify: bool) -> tuple[Weights, F
     check = check_features(rows, allow_spotify, weights=weights.tolist())
     check.patterns = pattern_check(rows, weights, allow_spotify)
     return weights, check
+
+
+def training_rows(rows: Sequence[Row], allow_spotify: bool) -> tuple[list[Row], Weights, FeatureCheck]:
+    """The rows the model trains on (those `balanced_check` gives weight), their weights, the hygiene."""
+    weights, check = balanced_check(rows, allow_spotify)
+    kept = [row for row, weight in zip(rows, weights.tolist(), strict=True) if weight > 0]
+    if not kept:
+        raise NotEnoughDataError(
+            f"too few zeros to train on ({_sizes(check.patterns.rows)}): ingest the history of another "
+            "listener with --profile NAME, or add a catalog with `musicflow catalog add`"
+        )
+    return kept, weights[weights > 0], check
+
+
+def _sizes(rows: dict[str, dict[str, int]]) -> str:
+    return "; ".join(
+        f"{pattern}: {counts.get('streamed', 0)} streamed, {counts.get('zeros', 0)} zeros"
+        for pattern, counts in rows.items()
+    )
 
 
 def availability(rows: Sequence[tuple[Row, float]] | Sequence[Row], allow_spotify: bool) -> dict[str, float]:

@@ -21,7 +21,7 @@ from musicflow.model import metrics
 from musicflow.model.basis import Basis, basis_of
 from musicflow.model.dataset import Split, ZeroStrategy, all_rows
 from musicflow.model.estimator import CountRegressor, Matrix
-from musicflow.model.hygiene import FeatureCheck, balanced_check, layout_for
+from musicflow.model.hygiene import FeatureCheck, layout_for, training_rows
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.vectorize import AFFINITY_COLUMNS, FeatureLayout, vectorize_many
@@ -94,9 +94,7 @@ def fit_and_score(
 ) -> Scored:
     """Ours and the reference rows, all fitted on `split.train`, scored on the answerable test rows."""
     allow = snapshot.allow_spotify
-    weights, check = balanced_check(split.train, allow)
-    train = [row for row, w in zip(split.train, weights.tolist(), strict=True) if w > 0]
-    weights = weights[weights > 0]
+    train, weights, check = training_rows(split.train, allow)
     test = answerable(split.test, split, allow)
     layout = layout_for(check, allow)
     y = targets(train)
@@ -172,16 +170,12 @@ def _no_listener_model(
         ]
     except NotEnoughDataError as exc:
         return f"the other listener's data is too small ({exc})"
-    weights, _ = balanced_check(rows, snapshot.allow_spotify)
-    kept = weights > 0
-    classes = {row.is_positive for row, k in zip(rows, kept.tolist(), strict=True) if k}
-    if len(classes) < 2:
-        return (
-            "the other listener's songs not played by this listener include no streamed songs and zeros alike"
-        )
-    rows = [row for row, k in zip(rows, kept.tolist(), strict=True) if k]
+    try:
+        rows, weights, _ = training_rows(rows, snapshot.allow_spotify)
+    except NotEnoughDataError:
+        return "the other listener's songs that this listener never played lack streamed songs or zeros"
     features_only = layout.without(AFFINITY_COLUMNS)
-    model = _fit(params, seed, matrix(rows, split, features_only), targets(rows), weights[kept])
+    model = _fit(params, seed, matrix(rows, split, features_only), targets(rows), weights)
     return model, features_only
 
 

@@ -17,6 +17,7 @@ from musicflow.errors import ModelMismatchError, SongNotFoundError
 from musicflow.features.base import FeatureSource
 from musicflow.features.lookup import SongFeatures, no_features_message, song_features
 from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
+from musicflow.model.basis import NOTHING_KNOWN, basis_of
 from musicflow.model.dataset import affinity_of
 from musicflow.model.predict import Prediction, predict_batch, predict_song
 from musicflow.model.registry import CHAMPION, ModelRegistry, VersionRef
@@ -105,11 +106,15 @@ class Predictor:
         )
 
     def predict(self, store: SqlStore, song: str, artist: str, explain: int = 5) -> SongPrediction:
-        """One song; raises SongNotFoundError (with what to do) when no source has features for it."""
+        """One song, from its features or, without them, the listener's history of its artist; raises
+        SongNotFoundError (with what was searched and what to do) when nothing at all is known."""
         found = self.features(store, song, artist)
-        if not found.merged.values:
-            raise SongNotFoundError(no_features_message(song, artist, self.source_names, found))
         affinity = self.listener.affinity(found.track.query.artist, found.track.track_id)
+        if basis_of(found.merged, affinity, self.model.layout.allow_spotify) is None:
+            raise SongNotFoundError(
+                f"{no_features_message(song, artist, self.source_names, found)}; and you never streamed "
+                f"'{artist}', so nothing is known to answer from"
+            )
         return SongPrediction(found, affinity, predict_song(self.model, found.merged, affinity, explain))
 
     def predict_many(
@@ -122,7 +127,9 @@ class Predictor:
                 found.append("song and artist are both needed")
                 continue
             features = self.features(store, request.song, request.artist, request.spotify_id)
-            found.append(features if features.merged.values else "no source has features for this song")
+            affinity = self.listener.affinity(features.track.query.artist, features.track.track_id)
+            known = basis_of(features.merged, affinity, self.model.layout.allow_spotify) is not None
+            found.append(features if known else NOTHING_KNOWN)
         scorable = [(i, f) for i, f in enumerate(found) if isinstance(f, SongFeatures)]
         affinities = [self.listener.affinity(f.track.query.artist, f.track.track_id) for _, f in scorable]
         predictions = predict_batch(

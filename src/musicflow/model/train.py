@@ -18,7 +18,7 @@ from musicflow.errors import NotEnoughDataError, ProfileNotFoundError
 from musicflow.model.dataset import ZeroStrategy, all_rows
 from musicflow.model.estimator import CountRegressor
 from musicflow.model.evaluate import DEFAULT_SEEDS, evaluate_profile
-from musicflow.model.hygiene import balanced_check, layout_for
+from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.predict import verdict_thresholds
 from musicflow.model.rows import ZeroSource
 from musicflow.model.scoring import matrix, targets
@@ -95,12 +95,11 @@ def fit_final(
 ) -> TrainedModel:
     """The model that serves: every row, features checked for leaks on those rows."""
     split = all_rows(snapshot, snapshot.profiles[profile], strategy, options.seed, store)
-    weights, check = balanced_check(split.train, snapshot.allow_spotify)
-    rows = [row for row, w in zip(split.train, weights.tolist(), strict=True) if w > 0]
+    rows, weights, check = training_rows(split.train, snapshot.allow_spotify)
     layout = layout_for(check, snapshot.allow_spotify)
     x, y = matrix(rows, split, layout), targets(rows)
     params = {**options.params, "random_state": options.seed, "feature_names": layout.columns}
-    estimator = CountRegressor(**params).fit(x, y, sample_weight=weights[weights > 0])
+    estimator = CountRegressor(**params).fit(x, y, sample_weight=weights)
     predicted = estimator.predict(x)
     for name, reason in check.dropped.items():
         log.info("feature %s left out: %s", name, reason)
