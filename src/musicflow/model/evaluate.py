@@ -17,7 +17,7 @@ from musicflow.model.dataset import Split, ZeroStrategy, random_split, time_spli
 from musicflow.model.hygiene import FeatureCheck, source_mix
 from musicflow.model.reports import Spread, Table
 from musicflow.model.rows import RowKind
-from musicflow.model.scoring import GROUPS, MODELS, Scored, fit_and_score
+from musicflow.model.scoring import GROUPS, MODELS, Scored, answerable, fit_and_score
 from musicflow.model.snapshot import Snapshot
 from musicflow.store.sql import SqlStore
 
@@ -42,6 +42,7 @@ class SplitEvaluation:
     features: FeatureCheck
     source_mix: dict[str, dict[str, int]]
     cutoff: int | None = None
+    answered: dict[str, int] = field(default_factory=dict)  # class -> test songs the model could answer
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +55,7 @@ class SplitEvaluation:
             "metrics": {m: {k: s.as_dict() for k, s in v.items()} for m, v in self.metrics.items()},
             "features": self.features.as_dict(),
             "source_mix": self.source_mix,
+            "answered": self.answered,
         }
 
     def headline(self, model: str, metric: str) -> float | None:
@@ -114,7 +116,7 @@ def evaluate_profile(
                 progress(f"evaluating: {name} split, seed {seed}", (i * len(seeds) + j) / steps)
             split = builder(snapshot, profile_id, strategy, seed, store)
             runs.append((split, fit_and_score(snapshot, profile_id, split, strategy, seed, params)))
-        results.append(_summarise(name, optimistic, list(seeds), runs))
+        results.append(_summarise(name, optimistic, list(seeds), runs, snapshot.allow_spotify))
     notes = list(dict.fromkeys(note for _, scored in runs for note in scored.notes))
     if any("skipped" in s.test_sizes for s in results):
         notes.append(SKIPS_NOTE)
@@ -122,7 +124,11 @@ def evaluate_profile(
 
 
 def _summarise(
-    name: str, optimistic: bool, seeds: list[int], runs: list[tuple[Split, Scored]]
+    name: str,
+    optimistic: bool,
+    seeds: list[int],
+    runs: list[tuple[Split, Scored]],
+    allow_spotify: bool,
 ) -> SplitEvaluation:
     first_split, first = runs[0]
     metrics = {
@@ -143,6 +149,7 @@ def _summarise(
         features=first.check,
         source_mix=source_mix(first_split.train),
         cutoff=first_split.cutoff,
+        answered=_sizes(answerable(first_split.test, first_split, allow_spotify)),
     )
 
 
