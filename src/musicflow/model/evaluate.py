@@ -118,6 +118,7 @@ def evaluate_profile(
             runs.append((split, fit_and_score(snapshot, profile_id, split, strategy, seed, params)))
         results.append(_summarise(name, optimistic, list(seeds), runs, snapshot.allow_spotify))
     notes = list(dict.fromkeys(note for _, scored in runs for note in scored.notes))
+    notes += [_pattern_note(s) for s in results[:1] if s.features.patterns.auc_raw is not None]
     if any("skipped" in s.test_sizes for s in results):
         notes.append(SKIPS_NOTE)
     return Evaluation(profile, strategy.label, results, coverage_of(snapshot, profile_id), notes)
@@ -150,6 +151,23 @@ def _summarise(
         source_mix=source_mix(first_split.train),
         cutoff=first_split.cutoff,
         answered=_sizes(answerable(first_split.test, first_split, allow_spotify)),
+    )
+
+
+def _pattern_note(split: SplitEvaluation) -> str:
+    """How the training rows were checked for a leak through missing features (see `balance.py`)."""
+    check = split.features.patterns
+    rows = "; ".join(
+        f"{pattern}: {counts['streamed']} streamed, {counts['zeros']} zeros"
+        for pattern, counts in check.rows.items()
+    )
+    left_out = (
+        f"; not trained on (one class lacks them): {', '.join(check.left_out)}" if check.left_out else ""
+    )
+    return (
+        f"which features a song has (audio / metadata / none) tells streamed songs from zeros with AUC "
+        f"{check.auc_raw:.2f} in the training rows of the {split.split} split ({rows}){left_out}; the model "
+        f"trains on them weighed so that it tells them apart with AUC {check.auc_weighted or 0.5:.2f}"
     )
 
 
