@@ -70,8 +70,8 @@ def _print_listener(name: str, split: SplitEvaluation, coverage: dict[str, objec
         print(f"   {model:28} " + " ".join(f"{c:>13}" for c in cells))
     print(f"   left out: {', '.join(split.features.dropped)}")
     patterns = split.features.patterns
-    print(f"   availability pattern tells the classes apart: AUC {patterns.auc_raw} raw, ", end="")
-    print(f"{patterns.auc_weighted} as weighed for training\n")
+    print(f"   which features a song has tells the classes apart: AUC {_num(patterns.auc_raw)} raw, ", end="")
+    print(f"{_num(patterns.auc_weighted)} as weighed for training\n")
 
 
 def _print_summary(summary: Sequence[tuple[str, SplitEvaluation]]) -> None:
