@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from musicflow.cli import errors
 from musicflow.config import Settings
 from musicflow.errors import MusicflowError, ProfileNotFoundError
 from musicflow.store import open_store
@@ -61,9 +62,9 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except MusicflowError as exc:
-            message = Text.assemble(("error: ", "bold red"), str(exc))
-            Console(stderr=True, soft_wrap=True).print(message, highlight=False)
-            raise typer.Exit(exc.exit_code) from exc
+            line = Text.assemble(("error: ", "bold red"), errors.message(exc))
+            Console(stderr=True, soft_wrap=True).print(line, highlight=False)
+            raise typer.Exit(errors.exit_code(exc)) from exc
 
     return wrapper
 
