@@ -145,7 +145,7 @@ class MusicFlow:
     ) -> SongLookup:
         """One song's features as each source gave them and merged, asking sources that have not
         answered for it yet; a song no source knows is a `SongNotFoundError` naming what was asked."""
-        from musicflow.features.lookup import song_features
+        from musicflow.features.lookup import no_features_message, song_features
 
         with self._opened_sources(sources) as opened:
             found = song_features(

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from rich.text import Text
 
 from musicflow.cli import errors
 from musicflow.config import Settings
+
+if TYPE_CHECKING:
+    from musicflow.app.service import MusicFlow
 from musicflow.errors import MusicflowError, ProfileNotFoundError
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
@@ -46,6 +49,14 @@ class AppState:
             yield store
         finally:
             store.close()
+
+    @contextmanager
+    def app(self) -> Iterator[MusicFlow]:
+        """The application over the configured store, for one command; closed afterwards."""
+        from musicflow.app.service import MusicFlow
+
+        with MusicFlow.open(self.settings) as opened:
+            yield opened
 
 
 def state_of(ctx: typer.Context) -> AppState:
