@@ -93,9 +93,7 @@ def _print_summary(summary: Sequence[tuple[str, SplitEvaluation]]) -> None:
         print(f"{name:15}" + "".join(f"{_num(v):>16}" for v in values) + f"{answered:>16}")
     means = [statistics.mean(c) if c else None for c in columns]
     print(f"{'mean':15}" + "".join(f"{_num(v):>16}" for v in means))
-    beats = sum(
-        1 for _, s in summary if (s.headline(OURS, "auc") or 0) > (s.headline(AFFINITY, "auc") or 0)
-    )
+    beats = sum(1 for _, s in summary if (s.headline(OURS, "auc") or 0) > (s.headline(AFFINITY, "auc") or 0))
     auc, sp, new = means[0], means[1], means[4]
     print(
         f"\nmean AUC {_verdict(auc, TARGET_AUC)}, mean Sp+ {_verdict(sp, TARGET_SP)}, "

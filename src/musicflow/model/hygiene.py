@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from musicflow.core.feature_spec import FEATURE_NAMES
-from musicflow.errors import NotEnoughDataError
+from musicflow.errors import Hint, NotEnoughDataError
 from musicflow.features.merge import source_label
 from musicflow.model.balance import PatternCheck, Weights, pattern_check, pattern_weights
 from musicflow.model.rows import Row, RowKind
@@ -57,8 +57,9 @@ def training_rows(rows: Sequence[Row], allow_spotify: bool) -> tuple[list[Row], 
     kept = [row for row, weight in zip(rows, weights.tolist(), strict=True) if weight > 0]
     if not kept:
         raise NotEnoughDataError(
-            f"too few zeros to train on ({_sizes(check.patterns.rows)}): ingest the history of another "
-            "listener with --profile NAME, or add a catalog with `musicflow catalog add`"
+            f"too few zeros to train on ({_sizes(check.patterns.rows)}): the history of another "
+            "listener or a catalog would give more",
+            hint=Hint.FETCH_FEATURES,
         )
     return kept, weights[weights > 0], check
 

@@ -1,0 +1,93 @@
+"""Training and publishing a listener's model: the settings turned into options, then the gate."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from musicflow.app.results import Training
+from musicflow.config import Settings
+from musicflow.errors import ConfigError
+from musicflow.model.dataset import ZeroStrategy
+from musicflow.model.evaluate import evaluate_profile
+from musicflow.model.publish import publish
+from musicflow.model.registry import ModelMetadata, ModelRegistry
+from musicflow.model.snapshot import Snapshot, load_snapshot
+from musicflow.model.train import TrainingOptions, train_on_snapshot, zero_strategy_for
+from musicflow.model.trained import TrainedModel
+from musicflow.store.base import ModelVersion
+from musicflow.store.sql import SqlStore
+
+log = logging.getLogger(__name__)
+
+
+def train_and_publish(
+    store: SqlStore,
+    registry: ModelRegistry,
+    settings: Settings,
+    profile: str,
+    force: bool,
+    progress: Callable[[str, float], None] | None,
+) -> Training:
+    options = TrainingOptions(
+        zeros=zero_strategy(settings.model_zeros),
+        stream_min_ms=settings.stream_min_ms,
+        precedence=tuple(settings.feature_precedence),
+        allow_spotify=settings.spotify_features_for_model,
+    )
+    snapshot = load_snapshot(
+        store,
+        stream_min_ms=options.stream_min_ms,
+        precedence=options.precedence,
+        allow_spotify=options.allow_spotify,
+    )
+    model = train_on_snapshot(snapshot, profile, options, store, progress)
+    metadata = ModelMetadata(
+        model.fingerprint, model.features, model.params, model.evaluation, model.libraries
+    )
+    baseline = champion_on_same_data(registry.champion(profile), model, snapshot, options, store)
+    published = publish(registry, profile, model.to_artifacts(), metadata, force=force, baseline=baseline)
+    return Training(model.evaluation, model.training, published)
+
+
+def champion_on_same_data(
+    champion: ModelVersion | None,
+    model: TrainedModel,
+    snapshot: Snapshot,
+    options: TrainingOptions,
+    store: SqlStore,
+) -> dict[str, Any] | None:
+    """The champion's evaluation, measured again where its stored one is not comparable.
+
+    A stored evaluation compares with the new one only if both were measured on the same data with the
+    same kind of zeros. Otherwise (a listener added, new plays, another zero strategy) the champion's
+    configuration is evaluated under the same protocol on today's data, time split only, so the gate
+    compares like with like.
+    """
+    if champion is None:
+        return None
+    same_data = champion.data_fingerprint == model.fingerprint
+    same_zeros = champion.evaluation.get("zero_strategy") == model.evaluation.get("zero_strategy")
+    if same_data and same_zeros:
+        return None
+    log.info("measuring the champion v%d again on today's data, to compare like with like", champion.version)
+    strategy = options.zeros or zero_strategy_for(snapshot)
+    params = {k: v for k, v in champion.parameters.items() if k not in ("random_state", "feature_names")}
+    again = evaluate_profile(
+        snapshot, profile=model.profile, strategy=strategy, params=params, splits=("time",), store=store
+    )
+    return again.as_dict()
+
+
+def zero_strategy(text: str) -> ZeroStrategy | None:
+    """The zeros setting: `auto` lets training choose by what the store holds."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        return ZeroStrategy.parse(text)
+    except ValueError:
+        raise ConfigError(
+            f"MUSICFLOW_MODEL_ZEROS: {text!r} is not a zero strategy: use auto, or skips, others and "
+            "catalog joined with + (for example skips+others)"
+        ) from None
