@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from musicflow.errors import (
+from musicflow.errors import Hint, (
     ChampionMovedError,
     ModelError,
     ModelIntegrityError,
@@ -123,12 +123,14 @@ def test_a_version_trained_on_other_features_is_refused(registry: FileModelRegis
     assert registry.load("default", 1, expected_features=["energy", "tempo", "artist_affinity"])
 
 
-def test_no_model_says_what_to_run(registry: FileModelRegistry):
-    with pytest.raises(NoModelError, match="musicflow train --profile default"):
+def test_no_model_says_what_is_missing_and_what_cures_it(registry: FileModelRegistry):
+    with pytest.raises(NoModelError, match="has no model yet") as caught:
         registry.load("default")
+    assert caught.value.hint is Hint.TRAIN and caught.value.profile == "default"
     registry.register("default", artifacts(), metadata())
-    with pytest.raises(NoModelError, match="musicflow models promote"):
+    with pytest.raises(NoModelError, match="has no champion model") as caught:
         registry.load("default", "champion")
+    assert caught.value.hint is Hint.PROMOTE
     with pytest.raises(NoModelError, match="no model version 9"):
         registry.show("default", 9)
     with pytest.raises(NoModelError):
