@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from musicflow.errors import Hint, (
+from musicflow.errors import (
     ChampionMovedError,
+    Hint,
     ModelError,
     ModelIntegrityError,
     ModelMismatchError,
