@@ -80,7 +80,12 @@ def test_a_song_no_source_knows_is_a_clear_message(page: Any, screenshots: Path)
 
 def test_a_script_in_a_title_shows_as_text(page: Any, screenshots: Path) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def refuse(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
     page.goto("/")
     try_song(page, SCRIPT_SONG, SCRIPT_ARTIST)
     assert page.locator("#answer-title").inner_text() == SCRIPT_SONG
@@ -114,7 +119,8 @@ def _expected_taste(app: MusicFlow) -> tuple[str, str, str]:
     summary = app.listening_summary("demo")
     assert summary.first_ended_at is not None and summary.last_ended_at is not None
     first, last = (
-        datetime.fromtimestamp(t, UTC).strftime("%Y-%m") for t in (summary.first_ended_at, summary.last_ended_at)
+        datetime.fromtimestamp(t, UTC).strftime("%Y-%m")
+        for t in (summary.first_ended_at, summary.last_ended_at)
     )
     return by_artist.most_common(1)[0][0], first, last
 

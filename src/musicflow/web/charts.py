@@ -15,6 +15,7 @@ WIDTH = 340  # a phone's width: on a wider screen the chart scales up to its con
 ROW = 38
 LABEL_GAP = 14
 BAR = 14
+LABEL_CHARS = 44  # a longer label is cut with an ellipsis (the whole of it stays in the bar's tooltip)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ def _text(x: float, y: float, text: str, cls: str = "label", anchor: str = "star
     return f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="{anchor}">{escape(text)}</text>'
 
 
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
 def _rect(x: float, y: float, w: float, h: float, cls: str) -> str:
     return f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0.0):.1f}" height="{h:.1f}" rx="3" class="{cls}"/>'
 
@@ -62,7 +67,7 @@ def hbars(bars: Sequence[Bar], title: str, lo: float = 0.0, hi: float | None = N
     for i, bar in enumerate(bars):
         y = i * ROW
         length = usable * _fraction(bar.value, lo, top)
-        body.append(_text(0, y + LABEL_GAP, bar.label))
+        body.append(_text(0, y + LABEL_GAP, _short(bar.label)))
         body.append(_rect(0, y + LABEL_GAP + 5, usable, BAR, "track"))
         body.append(_rect(0, y + LABEL_GAP + 5, length, BAR, f"bar {bar.tone}"))
         body.append(_text(usable + 6, y + LABEL_GAP + 16, bar.text, "value"))
@@ -79,7 +84,7 @@ def diverging(bars: Sequence[Bar], title: str) -> Markup:
         y = i * ROW
         length = half * abs(bar.value) / largest
         x = middle if bar.value >= 0 else middle - length
-        body.append(_text(0, y + LABEL_GAP, bar.label))
+        body.append(_text(0, y + LABEL_GAP, _short(bar.label)))
         body.append(_rect(x, y + LABEL_GAP + 5, length, BAR, f"bar {'good' if bar.value >= 0 else 'bad'}"))
         anchor, tx = ("end", middle - 6) if bar.value >= 0 else ("start", middle + 6)
         body.append(_text(tx, y + LABEL_GAP + 16, bar.text, "value", anchor))
@@ -121,6 +126,7 @@ def columns(values: Sequence[tuple[str, int]], title: str, every: int = 1) -> Ma
             f'height="{bar_height:.1f}" class="bar main"><title>{escape(label)}: {value:,}</title></rect>'
         )
         if i % every == 0:
-            body.append(_text(x + step / 2, base + 16, label, "tick", "middle"))
+            centre = min(max(x + step / 2, 24.0), WIDTH - 24.0)  # the first and last labels stay inside
+            body.append(_text(centre, base + 16, label, "tick", "middle"))
     body.append(_text(WIDTH, 10, f"most: {top:,}", "tick", "end"))
     return _svg(height, title, body)

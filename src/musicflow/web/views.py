@@ -93,7 +93,11 @@ def against_taste(values: Mapping[str, object], average: Mapping[str, float]) ->
 
 
 def _feature_text(name: str, value: float) -> str:
-    return f"{value:.0f}" if name == "tempo" else f"{value:.0%}".replace("%", " %")
+    return f"{value:.0f}" if name == "tempo" else _percent(value)
+
+
+def _percent(share: float) -> str:
+    return f"{share:.0%}".replace("%", " %")
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ def taste_view(taste: Taste) -> TasteView:
     months = [(c.label, c.value) for c in taste.months]
     total = taste.streams or 1
     sources = [
-        charts.Bar(SOURCE_NAMES.get(c.label, c.label), c.value / total, f"{c.value / total:.0%}")
+        charts.Bar(SOURCE_NAMES.get(c.label, c.label), c.value / total, _percent(c.value / total))
         for c in taste.sources
     ]
     return TasteView(

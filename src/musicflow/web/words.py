@@ -40,8 +40,8 @@ def how_sure(standing: Standing | None) -> str:
         )
     level = "a fairly reliable" if ours.auc >= 0.75 else "a useful" if ours.auc >= 0.65 else "a weak"
     sentence = (
-        f"It gives {level} hint: tested on {standing.test_songs:,} songs you first heard after its training "
-        f"data, it ranked a song you streamed above one you did not {ours.auc:.0%} of the time "
+        f"It gives {level} hint: tested on {standing.test_songs:,} songs it never saw in training, "
+        f"it ranked a song you streamed above one you did not {ours.auc:.0%} of the time "
         f"(AUC {ours.auc:.2f}; a coin toss is 0.50"
     )
     reference = standing.reference(AFFINITY_ALONE)
