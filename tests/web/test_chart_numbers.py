@@ -107,7 +107,7 @@ def test_the_song_is_set_against_the_average_on_the_same_scale() -> None:
 
 def test_the_highscore_keeps_the_best_once_each_and_drops_garbage() -> None:
     session: dict[str, object] = {}
-    for song, streams in [("A", 2.0), ("B", 9.0), ("a", 4.0), ("C", 1.0)]:
+    for song, streams in [("C", 1.0), ("A", 2.0), ("B", 9.0), ("a", 4.0)]:
         highscore.record(session, highscore.Entry(song, "X", streams, "demo"))
     assert [(e.song, e.streams) for e in highscore.entries(session)] == [("B", 9.0), ("a", 4.0), ("C", 1.0)]
     session["highscore"] = [["Z", "X", "999", "demo"], "junk", ["Y", "X", 3.0, "demo"]]
