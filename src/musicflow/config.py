@@ -92,6 +92,17 @@ class Settings(BaseSettings):
     )
     audio_max_seconds: float = Field(default=120.0, gt=0, description="Seconds of each audio file analysed.")
 
+    # -- web page ---------------------------------------------------------------------------------
+    web_session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs the web page's session cookie (the highscore), 32+ characters; "
+        "without one, a random key per process.",
+    )
+    web_production: bool = Field(
+        default=False,
+        description="Production: no start without a strong web_session_secret; cookie over HTTPS only.",
+    )
+
     @field_validator("feature_sources", "feature_precedence", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:

@@ -27,6 +27,7 @@ from musicflow.errors import (
 )
 
 if TYPE_CHECKING:
+    from musicflow.app.taste import Standing, Taste
     from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
     from musicflow.features.base import FeatureSource
@@ -239,6 +240,26 @@ class MusicFlow:
         with self._predictor(serving) as predictor:
             answers = predictor.predict_many(self._store.features, songs)
         return [a if isinstance(a, str) else Prediction(serving.profile, serving.version, a) for a in answers]
+
+    # -- the listener's taste (the web page) --------------------------------------------------------
+    def taste(self, profile: str) -> Taste:
+        """Top artists and tracks, when they listen, what the model sees, and how good it is."""
+        from musicflow.app.taste import build_taste
+
+        profile_id = self.require_profile(profile)
+        return build_taste(self._store, self.registry, self.settings, profile, profile_id)
+
+    def listener_average(self, profile: str) -> dict[str, float]:
+        """The average sound of the listener's most streamed songs, to set a song against."""
+        from musicflow.app.taste import listener_average
+
+        return listener_average(self._store, self.settings, self.require_profile(profile))
+
+    def standing(self, profile: str, version: int) -> Standing | None:
+        """A model version's evaluation against the reference rows (None when it has none)."""
+        from musicflow.app.taste import standing
+
+        return standing(self.registry, profile, version)
 
     # -- plumbing ---------------------------------------------------------------------------------
     @property
