@@ -95,4 +95,3 @@ def expected_verdict(model: TrainedModel, streams: float) -> str:
     """The words of the highest quantile of the listener's streamed songs that `streams` reaches."""
     reached = [q for q, _ in VERDICTS if streams >= model.thresholds[q]]
     return dict(VERDICTS)[max(reached, key=QUANTILES.__getitem__)] if reached else LOW_VERDICT
-
