@@ -15,7 +15,9 @@ def is_music(record: dict[str, object]) -> bool:
 
 
 def ms_played(record: dict[str, object]) -> int:
-    return int(record.get("msPlayed", record.get("ms_played", 0)))  # type: ignore[call-overload]
+    value = record.get("msPlayed", record.get("ms_played", 0))
+    assert isinstance(value, int), f"ms played should be a number: {value!r}"
+    return value
 
 
 def play_identity(record: dict[str, object]) -> PlayIdentity:
