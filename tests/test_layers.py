@@ -27,8 +27,8 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"app", "demo"}
     | PARTS
     | {"store"},  # tightened to {"app", "demo"} once the CLI calls the app layer
-    "api": {"app"},
-    "web": {"app", "api"},
+    "api": {"app", "web"},
+    "web": {"app"},
 }
 
 

@@ -1,24 +1,65 @@
 """MusicFlow's own exception types.
 
-Every failure a user can meet is one of these, so the CLI (and later the HTTP API) can map them to a
-clear message in one place instead of showing a traceback.
+Every failure a user can meet is one of these. Each type has a `kind` (what sort of failure it is) and an
+error may carry a `hint` (what would cure it) and the profile it concerns; the front ends turn these into
+their own words in one place each: the CLI into an exit code and a command to run (`cli/errors.py`), the
+HTTP API into a status and a sentence. A message here says what is wrong, never which command to type.
 """
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+
+
+class ErrorKind(StrEnum):
+    NOT_FOUND = "not found"
+    INVALID_INPUT = "invalid input"
+    NOT_READY = "not ready"
+    UPSTREAM_UNAVAILABLE = "upstream unavailable"
+    UPSTREAM_INVALID = "upstream invalid"
+    RATE_LIMITED = "rate limited"
+    CONFLICT = "conflict"
+    CONFIG = "configuration"
+    STORE = "store"
+
+
+class Hint(StrEnum):
+    """What would cure an error, named by the remedy; each front end words it for its own users."""
+
+    INGEST = "ingest a Spotify data export for this profile"
+    FETCH_FEATURES = "get features for the listener's tracks, or add a catalog"
+    ADD_FEATURE_SOURCE = "add a catalog that has the song, enable another source, or analyse its audio file"
+    ANALYZE_AUDIO = "analyse your own audio files instead"
+    TRAIN = "train a model of this listener"
+    RETRAIN = "train a new model"
+    LIST_MODELS = "see which model versions exist"
+    PROMOTE = "promote a version to champion"
+    LIST_CATALOGS = "see which catalogs exist"
+    INSTALL_AUDIO = "install MusicFlow's audio extra"
 
 
 class MusicflowError(Exception):
     """Base of every error MusicFlow raises on purpose."""
 
-    exit_code = 1
+    kind: ClassVar[ErrorKind] = ErrorKind.INVALID_INPUT
+
+    def __init__(self, message: str, *, hint: Hint | None = None, profile: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+        self.profile = profile
 
 
 class ConfigError(MusicflowError):
     """The settings are unusable (bad value, unreadable config file)."""
 
-    exit_code = 2
+    kind = ErrorKind.CONFIG
 
 
 class StoreError(MusicflowError):
     """The store cannot be opened, migrated or written."""
+
+    kind = ErrorKind.STORE
 
 
 class IngestError(MusicflowError):
@@ -30,15 +71,25 @@ class UnsafeArchiveError(IngestError):
 
 
 class ProfileNotFoundError(MusicflowError):
-    """A command asked for a listener profile that holds no data yet."""
+    """A listener profile that holds no data yet."""
+
+    kind = ErrorKind.NOT_FOUND
 
 
 class CatalogError(MusicflowError):
     """A catalog file cannot be read at all (missing, unknown format, no usable columns)."""
 
 
+class CatalogNotFoundError(CatalogError):
+    """No catalog of that name is in the store."""
+
+    kind = ErrorKind.NOT_FOUND
+
+
 class UpstreamError(MusicflowError):
     """A feature source answered with an error, garbage, or not at all."""
+
+    kind = ErrorKind.UPSTREAM_UNAVAILABLE
 
 
 class UpstreamUnavailableError(UpstreamError):
@@ -52,6 +103,8 @@ class UpstreamAuthError(UpstreamError):
 class RateLimitedError(UpstreamError):
     """A source asked us to wait longer than we are willing to sleep; resume at `resume_at`."""
 
+    kind = ErrorKind.RATE_LIMITED
+
     def __init__(self, message: str, *, source: str, resume_at: float) -> None:
         super().__init__(message)
         self.source = source
@@ -61,9 +114,13 @@ class RateLimitedError(UpstreamError):
 class InvalidPayloadError(UpstreamError):
     """A source's answer is not what its API promises (HTML, wrong types, values out of range)."""
 
+    kind = ErrorKind.UPSTREAM_INVALID
+
 
 class SongNotFoundError(MusicflowError):
     """No configured source knows the song a user asked about."""
+
+    kind = ErrorKind.NOT_FOUND
 
 
 class ModelError(MusicflowError):
@@ -71,7 +128,9 @@ class ModelError(MusicflowError):
 
 
 class NoModelError(ModelError):
-    """A command needs a trained model and there is none yet: run `musicflow train` first."""
+    """A trained model is needed and there is none yet (or no version of that number)."""
+
+    kind = ErrorKind.NOT_READY
 
 
 class NotEnoughDataError(ModelError):
@@ -81,13 +140,19 @@ class NotEnoughDataError(ModelError):
 class ModelIntegrityError(ModelError):
     """A version's artifact files are missing or differ from the checksums recorded at registration."""
 
+    kind = ErrorKind.NOT_READY
+
 
 class ModelMismatchError(ModelError):
     """A version was trained on other features than the ones this MusicFlow builds."""
 
+    kind = ErrorKind.NOT_READY
+
 
 class ChampionMovedError(ModelError):
     """The champion changed while a command was deciding where to move it; nothing was changed."""
+
+    kind = ErrorKind.CONFLICT
 
 
 class InputFileError(MusicflowError):

@@ -7,13 +7,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
+from musicflow.cli import errors
 from musicflow.config import Settings
+
+if TYPE_CHECKING:
+    from musicflow.app.service import MusicFlow
 from musicflow.errors import MusicflowError, ProfileNotFoundError
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
@@ -46,6 +50,14 @@ class AppState:
         finally:
             store.close()
 
+    @contextmanager
+    def app(self) -> Iterator[MusicFlow]:
+        """The application over the configured store, for one command; closed afterwards."""
+        from musicflow.app.service import MusicFlow
+
+        with MusicFlow.open(self.settings) as opened:
+            yield opened
+
 
 def state_of(ctx: typer.Context) -> AppState:
     state = ctx.find_root().obj
@@ -61,9 +73,9 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except MusicflowError as exc:
-            message = Text.assemble(("error: ", "bold red"), str(exc))
-            Console(stderr=True, soft_wrap=True).print(message, highlight=False)
-            raise typer.Exit(exc.exit_code) from exc
+            line = Text.assemble(("error: ", "bold red"), errors.message(exc))
+            Console(stderr=True, soft_wrap=True).print(line, highlight=False)
+            raise typer.Exit(errors.exit_code(exc)) from exc
 
     return wrapper
 

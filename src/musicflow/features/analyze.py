@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from musicflow.errors import ConfigError
+from musicflow.errors import ConfigError, Hint
 from musicflow.store.base import FeatureStore
 
 AnalyzeProgress = Callable[[int, int, Path], None]
@@ -35,7 +35,8 @@ def require_audio_extra() -> None:
     """Audio analysis needs the optional `audio` extra (librosa and friends, ~380 MB)."""
     if importlib.util.find_spec("librosa") is None or importlib.util.find_spec("tinytag") is None:
         raise ConfigError(
-            "analysing audio files needs the optional audio libraries: pip install 'musicflow[audio]'"
+            "analysing audio files needs the optional audio libraries (musicflow[audio])",
+            hint=Hint.INSTALL_AUDIO,
         )
 
 

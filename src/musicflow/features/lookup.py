@@ -65,11 +65,9 @@ def _already_answered(store: FeatureStore, track: PendingTrack, source: str, now
 
 
 def no_features_message(song: str, artist: str, asked: Sequence[str], found: SongFeatures) -> str:
-    """Why a song has no features, and what the user can do about it."""
+    """Why a song has no features: what was searched, which sources were asked, what each said."""
     why = "; ".join(f"{s}: {r}" for s, r in {**found.not_found, **found.failed}.items())
     return (
-        f"no source has features for '{song}' by '{artist}' (asked: {', '.join(asked)}"
-        f"{'; ' + why if why else ''}). Check the spelling, add a catalog that has it "
-        "(`musicflow catalog add FILE`), enable another source (MUSICFLOW_FEATURE_SOURCES), or analyse "
-        "your own audio file (`musicflow features analyze FOLDER`)"
+        f"no source has features for '{song}' by '{artist}' (asked: {', '.join(asked) or 'no source'}"
+        f"{'; ' + why if why else ''})"
     )

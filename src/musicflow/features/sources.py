@@ -7,7 +7,7 @@ from contextlib import ExitStack, contextmanager
 
 from musicflow.config import Settings
 from musicflow.core.clock import Clock
-from musicflow.errors import ConfigError
+from musicflow.errors import ConfigError, Hint
 from musicflow.features.base import FeatureSource
 from musicflow.features.catalog import CatalogSource, ensure_bundled_catalog
 from musicflow.features.http import HttpOptions
@@ -65,7 +65,8 @@ def open_sources(
     for name in names:
         if name == AUDIO_FILES:
             raise ConfigError(
-                "audio_files is not fetched: run `musicflow features analyze FOLDER` on your own audio files"
+                "audio_files is not a source that is asked: its features come from your own audio files",
+                hint=Hint.ANALYZE_AUDIO,
             )
         if name not in builders:
             raise ConfigError(f"unknown feature source {name!r}: choose from {', '.join(FETCHABLE)}")

@@ -8,12 +8,12 @@ from the plays its training side may know.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from musicflow.errors import NotEnoughDataError
+from musicflow.errors import Hint, NotEnoughDataError
 from musicflow.model.affinity import AffinityIndex
 from musicflow.model.rows import Row, RowKind, ZeroSource, clipped
 from musicflow.model.snapshot import BoolArray, ProfilePlays, Snapshot
@@ -61,7 +61,7 @@ class Split:
 def listener_plays(snapshot: Snapshot, profile_id: int) -> ProfilePlays:
     plays = snapshot.plays.get(profile_id)
     if plays is None or not plays.is_stream.any():
-        raise NotEnoughDataError("this profile has no streams yet: run `musicflow ingest` first")
+        raise NotEnoughDataError("this profile has no streams yet", hint=Hint.INGEST)
     return plays
 
 
@@ -146,6 +146,14 @@ def listener_rows(snapshot: Snapshot, plays: ProfilePlays, mask: BoolArray, skip
 def affinity_of(
     snapshot: Snapshot, plays: ProfilePlays, mask: BoolArray, reference: int | None = None
 ) -> AffinityIndex:
+    """The affinity index of the plays within `mask`, songs credited as the snapshot knows them."""
+    artist_of_song = {song_id: song.artist_key for song_id, song in snapshot.songs.items()}
+    return affinity_index(plays, mask, artist_of_song, reference)
+
+
+def affinity_index(
+    plays: ProfilePlays, mask: BoolArray, artist_of_song: Mapping[int, str], reference: int | None = None
+) -> AffinityIndex:
     """Streams per song within `mask` (every played song counts, with features or not), with the times
     of each song's first and last stream; recency is measured from `reference` (default: the last play
     within `mask`)."""
@@ -159,7 +167,7 @@ def affinity_of(
     firsts, lasts = ended[starts], ended[starts + counts - 1]
     return AffinityIndex(
         (
-            (s, snapshot.songs[s].artist_key, n, f, last)
+            (s, artist_of_song[s], n, f, last)
             for s, n, f, last in zip(
                 songs.tolist(), counts.tolist(), firsts.tolist(), lasts.tolist(), strict=True
             )
@@ -182,8 +190,8 @@ def _pooled_zeros(
     positives = [row for row in listener if row.is_positive]
     if len(positives) < MIN_POSITIVES:
         raise NotEnoughDataError(
-            f"only {len(positives)} streamed songs have features (at least {MIN_POSITIVES} are needed): "
-            "run `musicflow features fetch`, or add a catalog with `musicflow catalog add`"
+            f"only {len(positives)} streamed songs have features (at least {MIN_POSITIVES} are needed)",
+            hint=Hint.FETCH_FEATURES,
         )
     count = round(len(positives) * strategy.ratio)
     zeros: list[Row] = []

@@ -7,7 +7,7 @@ import platform
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from musicflow.errors import ModelError, ModelMismatchError
+from musicflow.errors import Hint, ModelError, ModelMismatchError
 from musicflow.store import json_text
 from musicflow.store.base import ModelMetadata, ModelVersion
 
@@ -48,5 +48,7 @@ def check_features(version: ModelVersion, expected: Sequence[str]) -> None:
     )
     raise ModelMismatchError(
         f"model version {version.version} of profile '{version.profile}' was trained on other features than"
-        f" this MusicFlow builds ({detail}): retrain with `musicflow train --profile {version.profile}`"
+        f" this MusicFlow builds ({detail})",
+        hint=Hint.RETRAIN,
+        profile=version.profile,
     )

@@ -24,7 +24,7 @@ from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.explain import Contribution, top_contributions
 from musicflow.model.rows import MAX_STREAMS
 from musicflow.model.trained import TrainedModel
-from musicflow.model.vectorize import vectorize, vectorize_many
+from musicflow.model.vectorize import Vector, vectorize, vectorize_many
 
 VERDICTS = (
     ("q95", "😍 What a banger! This looks like one of your favourites"),
@@ -49,18 +49,22 @@ class Prediction:
         }
 
 
-def predict_streams(model: TrainedModel, features: MergedFeatures, affinity: ArtistAffinity) -> float:
-    """The fast path: one preallocated row, no DataFrame; clipped to 0..30."""
-    row = vectorize(features, affinity, model.layout, model._row[0])
-    return min(max(model.predict_vector(row), 0.0), float(MAX_STREAMS))
+def predict_streams(
+    model: TrainedModel, features: MergedFeatures, affinity: ArtistAffinity, row: Vector | None = None
+) -> float:
+    """The fast path: one row of numbers, no DataFrame; clipped to 0..30. `row` (from
+    `model.empty_row()`) receives the vector, for the caller to explain; it is never shared."""
+    row = model.empty_row() if row is None else row
+    vectorize(features, affinity, model.layout, row[0])
+    return min(max(model.predict_vector(row[0]), 0.0), float(MAX_STREAMS))
 
 
 def predict_song(
     model: TrainedModel, features: MergedFeatures, affinity: ArtistAffinity, explain: int = 5
 ) -> Prediction:
     """Streams, verdict and the `explain` strongest reasons behind this prediction."""
-    streams = predict_streams(model, features, affinity)
-    row = model._row
+    row = model.empty_row()
+    streams = predict_streams(model, features, affinity, row)
     effects = model.booster.predict(row, pred_contrib=True, num_threads=1)[0] if explain else []
     reasons = (
         top_contributions(model.layout.columns, row[0], effects, model.medians, explain) if explain else []

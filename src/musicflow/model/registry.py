@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
-from musicflow.errors import ModelError, ModelIntegrityError, NoModelError
+from musicflow.errors import Hint, ModelError, ModelIntegrityError, NoModelError
 from musicflow.model import artifacts as files
 from musicflow.model.metadata import check_features, checked_metadata, library_versions
 from musicflow.model.refs import VersionRef, parse_ref, previous_champion
@@ -213,13 +213,12 @@ class FileModelRegistry:
         if number is None:
             champion = self.champion(profile)
             if champion is None:
-                raise NoModelError(self._no_champion_message(profile))
+                raise self._no_champion(profile)
             return champion
         found = self._models.version(profile, number)
         if found is None:
             raise NoModelError(
-                f"profile '{profile}' has no model version {number}: see `musicflow models list"
-                f" --profile {profile}`"
+                f"profile '{profile}' has no model version {number}", hint=Hint.LIST_MODELS, profile=profile
             )
         return found
 
@@ -255,13 +254,12 @@ class FileModelRegistry:
             )
         return directory
 
-    def _no_champion_message(self, profile: str) -> str:
+    def _no_champion(self, profile: str) -> NoModelError:
         if self._models.versions(profile):
-            return (
-                f"profile '{profile}' has no champion model: promote one with `musicflow models promote V"
-                f" --profile {profile}`"
+            return NoModelError(
+                f"profile '{profile}' has no champion model", hint=Hint.PROMOTE, profile=profile
             )
-        return f"profile '{profile}' has no model yet: run `musicflow train --profile {profile}`"
+        return NoModelError(f"profile '{profile}' has no model yet", hint=Hint.TRAIN, profile=profile)
 
 
 def open_registry(store: SqlStore, settings: Settings) -> FileModelRegistry:

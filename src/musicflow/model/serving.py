@@ -7,22 +7,23 @@ not the training split). Both come from here, so the CLI, the API and batch scor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from musicflow.core.clock import Clock
-from musicflow.errors import ModelMismatchError, SongNotFoundError
+from musicflow.errors import Hint, ModelMismatchError, SongNotFoundError
 from musicflow.features.base import FeatureSource
 from musicflow.features.lookup import SongFeatures, no_features_message, song_features
 from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
-from musicflow.model.dataset import affinity_of
+from musicflow.model.dataset import affinity_index
 from musicflow.model.predict import Prediction, predict_batch, predict_song
 from musicflow.model.registry import CHAMPION, ModelRegistry, VersionRef
-from musicflow.model.snapshot import Snapshot, load_snapshot
+from musicflow.model.snapshot import profile_plays
+from musicflow.model.songs import song_ids
 from musicflow.model.trained import TrainedModel
-from musicflow.store.sql import SqlStore
+from musicflow.store.base import FeatureStore, HistoryStore
 
 
 def load_model(registry: ModelRegistry, profile: str, ref: VersionRef = CHAMPION) -> tuple[int, TrainedModel]:
@@ -32,7 +33,9 @@ def load_model(registry: ModelRegistry, profile: str, ref: VersionRef = CHAMPION
     if tuple(model.features) != tuple(loaded.version.feature_names):
         raise ModelMismatchError(
             f"model v{loaded.version.version} of '{profile}' does not hold the features it was registered "
-            "with: retrain with `musicflow train`"
+            "with",
+            hint=Hint.RETRAIN,
+            profile=profile,
         )
     return loaded.version.version, model
 
@@ -52,28 +55,32 @@ class SongPrediction:
 
 
 class Listener:
-    """One listener's history as predictions need it: artist affinity over every play."""
+    """One listener's history as predictions need it: artist affinity over every play of theirs."""
 
-    def __init__(self, snapshot: Snapshot, profile: str) -> None:
-        self._snapshot = snapshot
-        profile_id = snapshot.profiles.get(profile)
-        plays = snapshot.plays.get(profile_id) if profile_id is not None else None
-        self._index = (
-            affinity_of(snapshot, plays, np.ones(len(plays.song), dtype=bool))
+    def __init__(self, index: AffinityIndex, song_of_track: Mapping[int, int]) -> None:
+        self._index = index
+        self._song_of_track = song_of_track
+
+    @classmethod
+    def load(cls, history: HistoryStore, profile: str, *, stream_min_ms: int) -> Listener:
+        """The profile's own plays and tracks only (two bulk queries), whatever else the store holds."""
+        profile_id = history.profile_ids().get(profile)
+        if profile_id is None:
+            return cls(AffinityIndex(()), {})
+        tracks = history.played_tracks(profile_id)
+        song_of_track = song_ids(tracks)
+        artist_of_song = {song_of_track[t.track_id]: artist_key(t.artist) for t in tracks}
+        plays = profile_plays(history.plays(profile_id), song_of_track, stream_min_ms)
+        index = (
+            affinity_index(plays, np.ones(len(plays.song), dtype=bool), artist_of_song)
             if plays is not None
             else AffinityIndex(())
         )
-
-    @classmethod
-    def load(
-        cls, store: SqlStore, profile: str, *, stream_min_ms: int, precedence: Sequence[str]
-    ) -> Listener:
-        snapshot = load_snapshot(store, stream_min_ms=stream_min_ms, precedence=precedence)
-        return cls(snapshot, profile)
+        return cls(index, song_of_track)
 
     def affinity(self, artist: str, track_id: int | None) -> ArtistAffinity:
         """The listener's streams of this artist's other songs (the song's own plays left out)."""
-        song = self._snapshot.song_of_track.get(track_id) if track_id is not None else None
+        song = self._song_of_track.get(track_id) if track_id is not None else None
         return self._index.of(artist_key(artist), song)
 
 
@@ -91,10 +98,10 @@ class Predictor:
         return [source.name for source in self.sources]
 
     def features(
-        self, store: SqlStore, song: str, artist: str, spotify_id: str | None = None
+        self, store: FeatureStore, song: str, artist: str, spotify_id: str | None = None
     ) -> SongFeatures:
         return song_features(
-            store.features,
+            store,
             song,
             artist,
             self.sources,
@@ -104,16 +111,20 @@ class Predictor:
             spotify_id=spotify_id,
         )
 
-    def predict(self, store: SqlStore, song: str, artist: str, explain: int = 5) -> SongPrediction:
-        """One song; raises SongNotFoundError (with what to do) when no source has features for it."""
-        found = self.features(store, song, artist)
+    def predict(
+        self, store: FeatureStore, song: str, artist: str, explain: int = 5, spotify_id: str | None = None
+    ) -> SongPrediction:
+        """One song; raises SongNotFoundError (with what was asked) when no source has features for it."""
+        found = self.features(store, song, artist, spotify_id)
         if not found.merged.values:
-            raise SongNotFoundError(no_features_message(song, artist, self.source_names, found))
+            raise SongNotFoundError(
+                no_features_message(song, artist, self.source_names, found), hint=Hint.ADD_FEATURE_SOURCE
+            )
         affinity = self.listener.affinity(found.track.query.artist, found.track.track_id)
         return SongPrediction(found, affinity, predict_song(self.model, found.merged, affinity, explain))
 
     def predict_many(
-        self, store: SqlStore, songs: Sequence[SongRequest], explain: int = 3
+        self, store: FeatureStore, songs: Sequence[SongRequest], explain: int = 3
     ) -> list[SongPrediction | str]:
         """One answer per input, in order: a prediction, or the reason this song could not be predicted."""
         found: list[SongFeatures | str] = []

@@ -19,7 +19,7 @@ from musicflow.model.affinity import artist_key
 from musicflow.model.songs import song_ids
 from musicflow.model.vectorize import usable_values
 from musicflow.store.base import StoredFeatures
-from musicflow.store.history import PlayFact, TrackFact, all_plays, played_tracks, profile_ids
+from musicflow.store.history import PlayFact, TrackFact
 from musicflow.store.sql import SqlStore
 
 # Why a play under the stream threshold ended, when the export says: these are the listener's choice.
@@ -78,16 +78,16 @@ def load_snapshot(
     store: SqlStore, *, stream_min_ms: int, precedence: Sequence[str], allow_spotify: bool = False
 ) -> Snapshot:
     """Read plays, tracks and features of every profile (other profiles' songs are zeros)."""
-    tracks = played_tracks(store.engine)
+    tracks = store.history.played_tracks()
     song_of_track = song_ids(tracks)
     answers = store.features.features_of([t.track_id for t in tracks])
     songs = _songs(tracks, song_of_track, answers, precedence, allow_spotify)
-    facts = all_plays(store.engine)
-    plays = _profile_plays(facts, song_of_track, stream_min_ms)
+    facts = store.history.plays()
+    plays = _profiles_plays(facts, song_of_track, stream_min_ms)
     return Snapshot(
         songs=songs,
         plays=plays,
-        profiles=profile_ids(store.engine),
+        profiles=store.history.profile_ids(),
         stream_min_ms=stream_min_ms,
         allow_spotify=allow_spotify,
         fingerprint=_fingerprint(facts, songs, stream_min_ms, allow_spotify),
@@ -119,23 +119,31 @@ def _songs(
     }
 
 
-def _profile_plays(
-    facts: Sequence[PlayFact], song_of_track: dict[int, int], min_ms: int
+def _profiles_plays(
+    facts: Sequence[PlayFact], song_of_track: Mapping[int, int], min_ms: int
 ) -> dict[int, ProfilePlays]:
     grouped: dict[int, list[PlayFact]] = {}
     for fact in facts:
         grouped.setdefault(fact.profile_id, []).append(fact)
-    return {
-        profile: ProfilePlays(
-            song=np.array([song_of_track[f.track_id] for f in rows], dtype=np.int64),
-            ended_at=np.array([f.ended_at for f in rows], dtype=np.int64),
-            is_stream=np.array([f.ms_played >= min_ms for f in rows], dtype=np.bool_),
-            is_skip=np.array(
-                [is_real_skip(f.ms_played, f.reason_end, f.skipped, min_ms) for f in rows], dtype=np.bool_
-            ),
-        )
-        for profile, rows in grouped.items()
-    }
+    return {profile: _as_arrays(rows, song_of_track, min_ms) for profile, rows in grouped.items()}
+
+
+def profile_plays(
+    facts: Sequence[PlayFact], song_of_track: Mapping[int, int], min_ms: int
+) -> ProfilePlays | None:
+    """One profile's plays (oldest first) as arrays; None when there are none."""
+    return _as_arrays(facts, song_of_track, min_ms) if facts else None
+
+
+def _as_arrays(rows: Sequence[PlayFact], song_of_track: Mapping[int, int], min_ms: int) -> ProfilePlays:
+    return ProfilePlays(
+        song=np.array([song_of_track[f.track_id] for f in rows], dtype=np.int64),
+        ended_at=np.array([f.ended_at for f in rows], dtype=np.int64),
+        is_stream=np.array([f.ms_played >= min_ms for f in rows], dtype=np.bool_),
+        is_skip=np.array(
+            [is_real_skip(f.ms_played, f.reason_end, f.skipped, min_ms) for f in rows], dtype=np.bool_
+        ),
+    )
 
 
 def _fingerprint(facts: Sequence[PlayFact], songs: dict[int, Song], min_ms: int, allow_spotify: bool) -> str:

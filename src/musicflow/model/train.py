@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from musicflow.errors import NotEnoughDataError, ProfileNotFoundError
+from musicflow.errors import Hint, NotEnoughDataError, ProfileNotFoundError
 from musicflow.model.dataset import ZeroStrategy, all_rows
 from musicflow.model.estimator import CountRegressor
 from musicflow.model.evaluate import DEFAULT_SEEDS, evaluate_profile
@@ -71,7 +71,7 @@ def train_on_snapshot(
     progress: Progress | None = None,
 ) -> TrainedModel:
     if profile not in snapshot.profiles or snapshot.profiles[profile] not in snapshot.plays:
-        raise ProfileNotFoundError(f"no plays for the profile '{profile}': run `musicflow ingest` first")
+        raise ProfileNotFoundError(f"no plays for the profile '{profile}'", hint=Hint.INGEST, profile=profile)
     strategy = options.zeros or zero_strategy_for(snapshot)
     evaluation = evaluate_profile(
         snapshot,

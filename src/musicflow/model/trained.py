@@ -16,7 +16,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 
-from musicflow.errors import ModelError
+from musicflow.errors import Hint, ModelError
 from musicflow.model.estimator import Matrix, stream_from, streams_from
 from musicflow.model.vectorize import FeatureLayout, Vector
 
@@ -42,10 +42,11 @@ class TrainedModel:
     training: dict[str, Any] = field(default_factory=dict)  # rows, zero strategy, dropped features
     created_at: float = field(default_factory=time.time)
     libraries: dict[str, str] = field(default_factory=lambda: library_versions())
-    _row: Vector = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self._row = np.empty((1, self.layout.width), dtype=np.float64)
+    def empty_row(self) -> Vector:
+        """A fresh one-row matrix to vectorize a song into: each prediction owns its row, so any number
+        of threads can predict with one model at once."""
+        return np.empty((1, self.layout.width), dtype=np.float64)
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -100,9 +101,7 @@ class TrainedModel:
             raise ModelError(f"not a MusicFlow model of this version (format {meta.get('format')!r})")
         features = tuple(meta["features"])
         if tuple(booster.feature_name()) != features:
-            raise ModelError(
-                "the model's feature list does not match its booster: retrain with `musicflow train`"
-            )
+            raise ModelError("the model's feature list does not match its booster", hint=Hint.RETRAIN)
         try:
             layout = FeatureLayout(features, bool(meta["allow_spotify"]))
         except ValueError as exc:

@@ -19,7 +19,6 @@ from musicflow.model.affinity import artist_key
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.vectorize import usable_values
-from musicflow.store.history import catalog_row_ids, catalog_songs
 from musicflow.store.sql import SqlStore
 
 CATALOG_CANDIDATES_PER_ZERO = 8
@@ -50,14 +49,14 @@ def catalog_zeros(
     store: SqlStore, snapshot: Snapshot, positives: Sequence[Row], count: int, rng: np.random.Generator
 ) -> list[Row]:
     """Catalog songs nobody in the store played, matching the positives' availability patterns."""
-    ids = catalog_row_ids(store.engine)
+    ids = store.history.catalog_row_ids()
     if not ids or count <= 0 or not positives:
         return []
     size = min(len(ids), count * CATALOG_CANDIDATES_PER_ZERO)
     sample = sorted(int(ids[int(i)]) for i in rng.choice(len(ids), size=size, replace=False))
     by_pattern: dict[frozenset[str], list[Row]] = {}
     taken_keys = _played_keys(snapshot)
-    for song in catalog_songs(store.engine, sample):
+    for song in store.history.catalog_songs(sample):
         if song.match_key in taken_keys or (song.spotify_id or "") in taken_keys:
             continue
         features = _catalog_features(song.values, song.origin)

@@ -9,6 +9,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 
 from musicflow.core.plays import Play
 from musicflow.core.songs import CatalogRow, FeatureValue, SourceAnswer, TrackQuery
+from musicflow.store.history import CatalogSong, PlayFact, TrackFact
 
 
 @dataclass(frozen=True)
@@ -271,3 +272,17 @@ class ModelStore(Protocol):
         ...
 
     def set_status(self, profile: str, number: int, status: VersionStatus) -> None: ...
+
+
+class HistoryStore(Protocol):
+    """What the model reads of the listening history: one bulk query per call, narrowed to a profile."""
+
+    def profile_ids(self) -> dict[str, int]: ...
+
+    def plays(self, profile_id: int | None = None) -> list[PlayFact]: ...
+
+    def played_tracks(self, profile_id: int | None = None) -> list[TrackFact]: ...
+
+    def catalog_songs(self, row_ids: Sequence[int]) -> list[CatalogSong]: ...
+
+    def catalog_row_ids(self) -> list[int]: ...

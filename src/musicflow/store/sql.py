@@ -13,6 +13,7 @@ from musicflow.core.songs import match_key, track_key
 from musicflow.store.base import ListeningSummary, TrackStreams
 from musicflow.store.db import IN_CHUNK, chunks, guarded, insert_ignore
 from musicflow.store.features import SqlFeatureStore
+from musicflow.store.history import SqlHistory
 from musicflow.store.models import SqlModelStore
 from musicflow.store.schema import plays, profiles, tracks
 
@@ -44,6 +45,7 @@ class SqlStore:
         self.engine = engine
         self.features = SqlFeatureStore(engine)
         self.models = SqlModelStore(engine)
+        self.history = SqlHistory(engine)
         self._track_ids: dict[str, int] = {}
         self._tracks_with_spotify_id: set[int] = set()
 

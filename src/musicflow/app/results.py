@@ -1,0 +1,75 @@
+"""What the use cases return: plain data, rendered by the CLI and serialised by the API.
+
+The JSON document of a prediction is built here, once, for every front end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from musicflow.features.coverage import CoverageReport
+    from musicflow.features.fetch import SourceRun
+    from musicflow.features.lookup import SongFeatures
+    from musicflow.model.publish import Publication
+    from musicflow.model.serving import SongPrediction
+    from musicflow.store.base import StoredFeatures
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One song's prediction, with the profile and the model version that made it."""
+
+    profile: str
+    model_version: int
+    answer: SongPrediction
+
+    @property
+    def streams(self) -> float:
+        return self.answer.prediction.streams
+
+    def as_document(self) -> dict[str, object]:
+        """The JSON shape of a prediction, the same in the CLI's `--format json` and the API."""
+        query = self.answer.song.track.query
+        merged = self.answer.song.merged
+        affinity = self.answer.affinity
+        return {
+            "song": query.song,
+            "artist": query.artist,
+            "spotify_id": merged.spotify_id,
+            **self.answer.prediction.as_dict(),
+            "model_version": self.model_version,
+            "profile": self.profile,
+            "artist_affinity": {"streams": affinity.streams, "songs": affinity.songs},
+            "features": dict(merged.values),
+            "feature_sources": sorted(merged.sources),
+        }
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    runs: list[SourceRun]
+    coverage: CoverageReport
+
+    @property
+    def stopped(self) -> bool:
+        """A source paused or failed before it finished: running again resumes."""
+        return any(run.stopped for run in self.runs)
+
+
+@dataclass(frozen=True)
+class SongLookup:
+    """A song's features merged by precedence, and each source's own answer with its time."""
+
+    found: SongFeatures
+    raw: list[StoredFeatures]
+
+
+@dataclass(frozen=True)
+class Training:
+    """A training run: its evaluation and training report, and what the registry made of it."""
+
+    evaluation: dict[str, Any]
+    report: dict[str, Any]
+    publication: Publication

@@ -1,0 +1,92 @@
+"""The model that answers for a profile, loaded once and kept, following the registry's champion.
+
+A long-running server must not reload the model and the listener's history for each question, yet must
+notice when `models promote` or `rollback` (from another process) makes another version the champion.
+A `ServingModel` is immutable: a request takes one and keeps it, so an answer always names the version
+that made it, even while a swap happens. Checking the champion costs one small query, made at most once
+per `check_every_s`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from musicflow.errors import MusicflowError
+
+if TYPE_CHECKING:
+    from musicflow.model.serving import Listener
+    from musicflow.model.trained import TrainedModel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServingModel:
+    profile: str
+    version: int
+    model: TrainedModel
+    listener: Listener
+    loaded_at: float
+
+
+class ServingModels:
+    """One `ServingModel` per profile, swapped when the champion moves; safe to share between threads."""
+
+    def __init__(
+        self,
+        champion_of: Callable[[str], int | None],
+        load: Callable[[str], ServingModel],
+        check_every_s: float = 1.0,
+    ) -> None:
+        self._champion_of = champion_of
+        self._load = load
+        self._check_every_s = check_every_s
+        self._models: dict[str, ServingModel] = {}
+        self._checked: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def get(self, profile: str) -> ServingModel:
+        """The profile's serving model; loads it on first use, swaps it if the champion has moved."""
+        current = self._models.get(profile)
+        now = time.monotonic()
+        if current is not None and now - self._checked.get(profile, 0.0) < self._check_every_s:
+            return current
+        with self._lock:
+            current = self._models.get(profile)
+            if current is not None and now - self._checked.get(profile, 0.0) < self._check_every_s:
+                return current
+            return self._refresh(profile, current, now)
+
+    def _refresh(self, profile: str, current: ServingModel | None, now: float) -> ServingModel:
+        champion = self._champion_of(profile)
+        self._checked[profile] = now
+        if current is not None and champion == current.version:
+            return current
+        try:
+            loaded = self._load(profile)
+        except MusicflowError as exc:
+            if current is None:
+                raise
+            log.warning(
+                "profile '%s': keeping model v%d; the champion v%s cannot be served: %s",
+                profile,
+                current.version,
+                champion,
+                exc,
+            )
+            return current
+        if current is not None:
+            log.info(
+                "profile '%s': now serving model v%d (was v%d)", profile, loaded.version, current.version
+            )
+        self._models[profile] = loaded
+        return loaded
+
+    def loaded(self, profile: str) -> ServingModel | None:
+        """The model serving now, without loading or checking anything."""
+        return self._models.get(profile)
