@@ -20,16 +20,16 @@ from musicflow.core.clock import Clock, SystemClock
 from musicflow.errors import CatalogNotFoundError, Hint, ModelError, ProfileNotFoundError, SongNotFoundError
 
 if TYPE_CHECKING:
+    from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
     from musicflow.features.base import FeatureSource
     from musicflow.features.catalog import CatalogImport
-    from musicflow.features.catalog_files import ColumnMapping
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import FetchProgress
     from musicflow.ingest.report import IngestReport
     from musicflow.ingest.service import Progress
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.model.serving import Predictor, SongRequest
+    from musicflow.model.serving import Predictor
     from musicflow.store.base import AliasMove, CatalogInfo, ListeningSummary, ModelVersion, TrackStreams
     from musicflow.store.sql import SqlStore
 
@@ -93,12 +93,13 @@ class MusicFlow:
         return self._store.listening_summary(self.require_profile(profile), self.settings.stream_min_ms)
 
     # -- catalogs and features --------------------------------------------------------------------
-    def add_catalog(
-        self, path: Path, name: str | None = None, mapping: ColumnMapping | None = None
-    ) -> CatalogImport:
+    def add_catalog(self, path: Path, name: str | None = None, mapping: str | None = None) -> CatalogImport:
+        """Import a catalog file; `mapping` names the file's columns ('song=name,artist=artists,...')."""
         from musicflow.features.catalog import import_catalog_file
+        from musicflow.features.catalog_files import ColumnMapping
 
-        return import_catalog_file(self._store.features, path, name, mapping)
+        columns = ColumnMapping.parse(mapping) if mapping else None
+        return import_catalog_file(self._store.features, path, name, columns)
 
     def catalogs(self) -> list[CatalogInfo]:
         return self._store.features.catalogs()

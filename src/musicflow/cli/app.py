@@ -1,24 +1,24 @@
-"""The `musicflow` command: thin wiring from arguments to the library, and Rich output for people."""
+"""The command tree: global options, logging, and the commands of each area."""
 
 from __future__ import annotations
 
 import logging
 from typing import Annotated
 
+import click
 import typer
-from rich.console import Console
-from rich.logging import RichHandler
 
 from musicflow import __version__
 from musicflow.cli import demo, features, ingest, model
 from musicflow.cli.common import AppState, reports_errors
-from musicflow.config import load_settings
+from musicflow.cli.errors import INTERRUPTED
 
 app = typer.Typer(
     name="musicflow",
     help="How much will I stream this song? A model of your own taste, from your Spotify data export.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -32,11 +32,18 @@ def _version(value: bool) -> None:
 @reports_errors
 def main_options(
     ctx: typer.Context,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output.")] = 0,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, metavar="", help="More log output (-vv: debug).")
+    ] = 0,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
+    from rich.console import Console
+    from rich.logging import RichHandler
+
+    from musicflow.config import load_settings
+
     settings = load_settings()
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else settings.log_level.upper()
     err = Console(stderr=True)
@@ -52,5 +59,15 @@ model.register(app)
 demo.register(app)
 
 
-def main() -> None:
-    app()
+def run() -> int:
+    """Run the command line; the exit code (Ctrl-C: one line, 130)."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("\ninterrupted: nothing more was changed; what was already saved stays", err=True)
+        return INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return result if isinstance(result, int) else 0
