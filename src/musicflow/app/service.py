@@ -17,7 +17,14 @@ from musicflow.app.results import FetchResult, Prediction, SongLookup, Training
 from musicflow.app.serving import ServingModel, ServingModels
 from musicflow.config import Settings
 from musicflow.core.clock import Clock, SystemClock
-from musicflow.errors import CatalogNotFoundError, Hint, ModelError, ProfileNotFoundError, SongNotFoundError
+from musicflow.errors import (
+    CatalogNotFoundError,
+    Hint,
+    ModelError,
+    MusicflowError,
+    ProfileNotFoundError,
+    SongNotFoundError,
+)
 
 if TYPE_CHECKING:
     from musicflow.core.songs import SongRequest
@@ -219,6 +226,8 @@ class MusicFlow:
     # -- predictions ------------------------------------------------------------------------------
     def predict(self, profile: str, song: str, artist: str, spotify_id: str | None = None) -> Prediction:
         """How many times will this listener stream this song; with the reasons and the model version."""
+        if not song.strip() or not artist.strip():
+            raise MusicflowError("song and artist are both needed")
         serving = self.serving.get(profile)
         with self._predictor(serving) as predictor:
             answer = predictor.predict(self._store.features, song, artist, spotify_id=spotify_id)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import sys
 
 INTERRUPTED = 130
+INTERRUPTED_LINE = "interrupted: what was already saved stays; run the command again to go on"
 
 
 def main() -> None:
     try:
         from musicflow.cli.app import run
 
-        code = run()
+        run()
     except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted: nothing more was changed; what was already saved stays\n")
-        code = INTERRUPTED
-    sys.exit(code)
+        sys.stderr.write(f"\n{INTERRUPTED_LINE}\n")
+        sys.exit(INTERRUPTED)

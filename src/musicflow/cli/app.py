@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-import click
 import typer
 
 from musicflow import __version__
 from musicflow.cli import demo, features, ingest, model
 from musicflow.cli.common import AppState, reports_errors
-from musicflow.cli.errors import INTERRUPTED
 
 app = typer.Typer(
     name="musicflow",
@@ -59,15 +57,6 @@ model.register(app)
 demo.register(app)
 
 
-def run() -> int:
-    """Run the command line; the exit code (Ctrl-C: one line, 130)."""
-    command = typer.main.get_command(app)
-    try:
-        result = command.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("\ninterrupted: nothing more was changed; what was already saved stays", err=True)
-        return INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    return result if isinstance(result, int) else 0
+def run() -> None:
+    """Run the command line; exits with the command's code (see `cli/errors.py`)."""
+    app()

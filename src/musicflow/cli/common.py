@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from musicflow.cli import errors
+from musicflow.cli import INTERRUPTED_LINE, errors
 from musicflow.config import Settings
 from musicflow.errors import MusicflowError
 
@@ -76,6 +76,9 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             line = Text.assemble(("error: ", "bold red"), errors.message(exc))
             Console(stderr=True, soft_wrap=True).print(line, highlight=False)
             raise typer.Exit(errors.exit_code(exc)) from exc
+        except KeyboardInterrupt:
+            sys.stderr.write(f"\n{INTERRUPTED_LINE}\n")
+            raise typer.Exit(errors.INTERRUPTED) from None
 
     return wrapper
 
