@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from musicflow import __version__
-from musicflow.cli import demo, features, ingest, model
+from musicflow.cli import demo, features, ingest, model, serve
 from musicflow.cli.common import AppState, reports_errors
 from musicflow.config import load_settings
 
@@ -50,6 +50,7 @@ ingest.register(app)
 features.register(app)
 model.register(app)
 demo.register(app)
+serve.register(app)
 
 
 def main() -> None:
