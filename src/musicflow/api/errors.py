@@ -14,6 +14,7 @@ import time
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from musicflow.api.schemas import ApiError
 from musicflow.errors import (
@@ -102,6 +103,17 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     return JSONResponse(body.model_dump(exclude_none=True), status_code=500)
 
 
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (a body that is not JSON, an unknown path or method) in our shape."""
+    assert isinstance(error, StarletteHTTPException)
+    kind = ErrorKind.NOT_FOUND.value if error.status_code == 404 else ErrorKind.INVALID_INPUT.value
+    body = ApiError(error=kind, message=str(error.detail))
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=error.status_code, headers=error.headers
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(MusicflowError, _our_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
