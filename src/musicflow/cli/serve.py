@@ -24,6 +24,8 @@ def serve(
 ) -> None:
     """Serve the HTTP API (predictions, features, models) and the web page; Ctrl-C or SIGTERM stops it."""
     import logging
+    import signal
+    import sys
 
     import uvicorn
 
@@ -36,4 +38,6 @@ def serve(
     )
     # uvicorn's access log names each client's address: ours (musicflow.api.access) does not.
     level = logging.getLogger().getEffectiveLevel()
+    # uvicorn shuts down gracefully on SIGTERM, then raises it again: that second one is a clean exit.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     uvicorn.run(api, host=host, port=port, workers=1, access_log=False, log_config=None, log_level=level)
