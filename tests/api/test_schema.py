@@ -38,5 +38,5 @@ def started(trained_data: Path) -> Iterator[None]:
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_the_api_keeps_its_schema(case: schemathesis.Case) -> None:
+def test_the_api_keeps_its_schema(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
     case.call_and_validate()

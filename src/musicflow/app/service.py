@@ -17,19 +17,25 @@ from musicflow.app.results import FetchResult, Prediction, SongLookup, Training
 from musicflow.app.serving import ServingModel, ServingModels
 from musicflow.config import Settings
 from musicflow.core.clock import Clock, SystemClock
-from musicflow.errors import CatalogNotFoundError, Hint, ModelError, ProfileNotFoundError
+from musicflow.errors import (
+    CatalogNotFoundError,
+    Hint,
+    ModelError,
+    MusicflowError,
+    ProfileNotFoundError,
+)
 
 if TYPE_CHECKING:
+    from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
     from musicflow.features.base import FeatureSource
     from musicflow.features.catalog import CatalogImport
-    from musicflow.features.catalog_files import ColumnMapping
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import FetchProgress
     from musicflow.ingest.report import IngestReport
     from musicflow.ingest.service import Progress
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.model.serving import Predictor, SongRequest
+    from musicflow.model.serving import Predictor
     from musicflow.store.base import AliasMove, CatalogInfo, ListeningSummary, ModelVersion, TrackStreams
     from musicflow.store.sql import SqlStore
 
@@ -94,12 +100,13 @@ class MusicFlow:
         return self._store.listening_summary(self.require_profile(profile), self.settings.stream_min_ms)
 
     # -- catalogs and features --------------------------------------------------------------------
-    def add_catalog(
-        self, path: Path, name: str | None = None, mapping: ColumnMapping | None = None
-    ) -> CatalogImport:
+    def add_catalog(self, path: Path, name: str | None = None, mapping: str | None = None) -> CatalogImport:
+        """Import a catalog file; `mapping` names the file's columns ('song=name,artist=artists,...')."""
         from musicflow.features.catalog import import_catalog_file
+        from musicflow.features.catalog_files import ColumnMapping
 
-        return import_catalog_file(self._store.features, path, name, mapping)
+        columns = ColumnMapping.parse(mapping) if mapping else None
+        return import_catalog_file(self._store.features, path, name, columns)
 
     def catalogs(self) -> list[CatalogInfo]:
         return self._store.features.catalogs()
@@ -238,6 +245,8 @@ class MusicFlow:
     ) -> Prediction:
         """How many times will this listener stream this song; with the reasons and the model version.
         `sources` (default: the configured ones) are the ones asked when the song is not cached."""
+        if not song.strip() or not artist.strip():
+            raise MusicflowError("song and artist are both needed")
         serving = self.serving.get(profile)
         with self._predictor(serving, sources) as predictor:
             answer = predictor.predict(self._store.features, song, artist, spotify_id=spotify_id)

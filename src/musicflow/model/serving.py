@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from musicflow.core.clock import Clock
+from musicflow.core.songs import SongRequest
 from musicflow.errors import Hint, ModelMismatchError
 from musicflow.features.base import FeatureSource
 from musicflow.features.lookup import SongFeatures, missing_features_error, song_features
@@ -38,13 +39,6 @@ def load_model(registry: ModelRegistry, profile: str, ref: VersionRef = CHAMPION
             profile=profile,
         )
     return loaded.version.version, model
-
-
-@dataclass(frozen=True)
-class SongRequest:
-    song: str
-    artist: str
-    spotify_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from musicflow.api.deps import App, ArtistQuery, Client, Profile, RateLimits, So
 from musicflow.api.errors import ERRORS_OF_SONG_ROUTES
 from musicflow.api.routes.songs import within_budget
 from musicflow.api.schemas import MAX_SONGS, ApiError, BatchBody, PredictionBody, SongItem
-from musicflow.app.requests import song_request
+from musicflow.core.songs import SongRequest
 from musicflow.errors import UpstreamBudgetError
 
 router = APIRouter(prefix="/api", tags=["predictions"])
@@ -37,7 +37,7 @@ def prediction(
 def predictions(songs: SongList, profile: Profile, app: App, client: Client, limits: RateLimits) -> BatchBody:
     """Up to 100 songs; one answer per song, in order: a prediction, or why it could not be made."""
     refused: dict[int, str] = {}
-    wanted = []
+    wanted: list[SongRequest] = []
     for index, item in enumerate(songs):
         calls = app.upstream_calls_for(item.song, item.artist) if item.song and item.artist else []
         try:
@@ -46,7 +46,7 @@ def predictions(songs: SongList, profile: Profile, app: App, client: Client, lim
         except UpstreamBudgetError as exc:
             refused[index] = str(exc)
             continue
-        wanted.append(song_request(item.song, item.artist, item.track_id))
+        wanted.append(SongRequest(item.song, item.artist, item.track_id))
     made = iter(app.predict_many(profile, wanted))
     answers = [documents.batch_answer(refused[i] if i in refused else next(made)) for i in range(len(songs))]
     return BatchBody(profile=profile, answers=answers)
