@@ -14,9 +14,9 @@ import numpy as np
 
 from musicflow.core.clock import Clock
 from musicflow.core.songs import SongRequest
-from musicflow.errors import Hint, ModelMismatchError, SongNotFoundError
+from musicflow.errors import Hint, ModelMismatchError
 from musicflow.features.base import FeatureSource
-from musicflow.features.lookup import SongFeatures, no_features_message, song_features
+from musicflow.features.lookup import SongFeatures, missing_features_error, song_features
 from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
 from musicflow.model.dataset import affinity_index
 from musicflow.model.predict import Prediction, predict_batch, predict_song
@@ -108,12 +108,10 @@ class Predictor:
     def predict(
         self, store: FeatureStore, song: str, artist: str, explain: int = 5, spotify_id: str | None = None
     ) -> SongPrediction:
-        """One song; raises SongNotFoundError (with what was asked) when no source has features for it."""
+        """One song; with no features, a SongNotFoundError naming what was asked, or why a source failed."""
         found = self.features(store, song, artist, spotify_id)
         if not found.merged.values:
-            raise SongNotFoundError(
-                no_features_message(song, artist, self.source_names, found), hint=Hint.ADD_FEATURE_SOURCE
-            )
+            raise missing_features_error(song, artist, self.source_names, found)
         affinity = self.listener.affinity(found.track.query.artist, found.track.track_id)
         return SongPrediction(found, affinity, predict_song(self.model, found.merged, affinity, explain))
 
