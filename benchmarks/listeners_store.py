@@ -1,7 +1,9 @@
 """A store holding real public listeners as separate profiles, with bundled-catalog features.
 
-Shared by the model benchmarks. The store is cached in `.bench/public-listeners.db` (delete it to
-rebuild).
+Shared by the model benchmarks. The store is cached in `.bench/listeners-<key>.db`, the key a hash of
+what built it: the code of the parts that ingest, match and store (core, ingest, features with its bundled
+catalog, store, the settings), this file, and the listeners' files. A change to any of them builds a new
+store, so a benchmark never reports on plays or matches made by older code; older stores are removed.
 taniksha19's history comes as a CSV of basic-format rows (`data__final.csv`); it is written out as a
 basic `StreamingHistory0.json` so it goes through the real ingest like everyone else. Only the bundled
 catalog supplies features: giving one listener an extra catalog of their own would let the model learn
@@ -11,6 +13,7 @@ the source instead of the taste (model-evaluation.md, trap 3).
 from __future__ import annotations
 
 import csv
+import hashlib
 import tempfile
 from pathlib import Path
 
@@ -49,6 +52,15 @@ MORE_HISTORIES: dict[str, list[Path]] = {
     "lshatkin-dana": sorted((BASIC / "lshatkin").glob("dana_data__StreamingHistory*.json")),
 }
 ALL_LISTENERS = (*LISTENERS, *MORE_HISTORIES)
+SOURCE = REPO / "src" / "musicflow"
+BUILT_BY = (
+    SOURCE / "core",
+    SOURCE / "ingest",
+    SOURCE / "features",
+    SOURCE / "store",
+    SOURCE / "config.py",
+    SOURCE / "errors.py",
+)
 
 
 def taniksha_history(folder: Path) -> Path:
@@ -68,16 +80,60 @@ def taniksha_history(folder: Path) -> Path:
     return path
 
 
-def listeners_store(path: Path | None = None) -> tuple[SqlStore, Settings]:
+def listeners_store() -> tuple[SqlStore, Settings]:
     """The store with every public listener ingested and their features fetched (built on first use)."""
     BENCH_DIR.mkdir(exist_ok=True)
-    db = path or BENCH_DIR / "public-listeners.db"
-    settings = Settings(data_dir=BENCH_DIR, database_url=f"sqlite:///{db}")
-    fresh = not db.exists()
+    db = BENCH_DIR / f"listeners-{cache_key()}.db"
+    if not db.exists():
+        for stale in BENCH_DIR.glob("listeners*.db*"):
+            stale.unlink()
+        _build(db)
+    settings = _settings(db)
+    return open_store(settings), settings
+
+
+def cache_key() -> str:
+    """A hash of the code and the inputs the store is built from."""
+    digest = hashlib.sha256()
+    for path in sorted(_build_inputs()):
+        digest.update(str(path.relative_to(path.anchor)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def _build_inputs() -> list[Path]:
+    code = [
+        file
+        for part in BUILT_BY
+        for file in ([part] if part.is_file() else part.rglob("*"))
+        if file.is_file() and "__pycache__" not in file.parts
+    ]
+    histories = [
+        file
+        for paths in (*HISTORIES.values(), *MORE_HISTORIES.values())
+        for path in paths
+        for file in ([path] if path.is_file() else path.rglob("*"))
+        if file.is_file()
+    ]
+    return [*code, Path(__file__), *histories, TANIKSHA_CSV]
+
+
+def _settings(db: Path) -> Settings:
+    return Settings(data_dir=BENCH_DIR, database_url=f"sqlite:///{db}")
+
+
+def _build(db: Path) -> None:
+    """Fill a store under a temporary name, renamed once complete: an interrupted build is not reused."""
+    partial = db.with_name(f"building-{db.name}")
+    for leftover in BENCH_DIR.glob(f"{partial.name}*"):
+        leftover.unlink()
+    settings = _settings(partial)
     store = open_store(settings)
-    if fresh:
+    try:
         _fill(store, settings)
-    return store, settings
+    finally:
+        store.close()
+    partial.rename(db)
 
 
 def _fill(store: SqlStore, settings: Settings) -> None:

@@ -1,8 +1,8 @@
 """Model quality on real public listeners, under the evaluation protocol described in the README.
 
-Ingests every public history in ../shared/data into one store as separate profiles (cached in
-.bench/public-listeners.db), fetches features from the bundled catalog, and prints for each listener with
-at least 2,000 streams the time-split table (other listeners' songs as zeros) of our model against the
+Ingests every public history in ../shared/data into one store as separate profiles (cached, see
+listeners_store.py), fetches features from the bundled catalog, and prints for each listener with at
+least 2,000 streams the time-split table (other listeners' songs as zeros) of our model against the
 reference rows, and for songs by artists the listener streams or new to them, and by what a prediction
 rests on; then one line per listener and the means, against the quality targets.
 

@@ -93,6 +93,13 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
     assert rows[2]["error"].startswith("nothing known of this song")
     assert rows[3]["basis"] == "your history of this artist only" and rows[3]["predicted_streams"]
 
+    code, out, _ = run("predict", "--input", str(songs), "--format", "json")
+    assert code == 0
+    as_json = json.loads(out)
+    assert [r["song"] for r in as_json] == ["Everlong", "", "Zzyzx Road"]
+    assert as_json[0]["predicted_streams"] == float(rows[0]["predicted_streams"])
+    assert as_json[2]["error"] == rows[2]["error"]
+
 
 @pytest.mark.slow
 def test_versions_promote_and_rollback(listener: None):

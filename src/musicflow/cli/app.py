@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from musicflow import __version__
-from musicflow.cli import demo, features, ingest, model
+from musicflow.cli import demo, features, ingest, model, serve
 from musicflow.cli.common import AppState, reports_errors
 
 app = typer.Typer(
@@ -55,6 +55,7 @@ ingest.register(app)
 features.register(app)
 model.register(app)
 demo.register(app)
+serve.register(app)
 
 
 def run() -> None:

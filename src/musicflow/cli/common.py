@@ -15,11 +15,11 @@ from rich.console import Console
 from rich.text import Text
 
 from musicflow.cli import INTERRUPTED_LINE, errors
-from musicflow.config import Settings
 from musicflow.errors import MusicflowError
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
+    from musicflow.config import Settings
 
 P = ParamSpec("P")
 R = TypeVar("R")

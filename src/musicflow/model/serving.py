@@ -16,7 +16,12 @@ from musicflow.core.clock import Clock
 from musicflow.core.songs import SongRequest
 from musicflow.errors import Hint, ModelMismatchError, SongNotFoundError
 from musicflow.features.base import FeatureSource
-from musicflow.features.lookup import SongFeatures, no_features_message, song_features
+from musicflow.features.lookup import (
+    SongFeatures,
+    missing_features_error,
+    no_features_message,
+    song_features,
+)
 from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
 from musicflow.model.basis import NOTHING_KNOWN, basis_of
 from musicflow.model.dataset import affinity_index
@@ -109,11 +114,13 @@ class Predictor:
     def predict(
         self, store: FeatureStore, song: str, artist: str, explain: int = 5, spotify_id: str | None = None
     ) -> SongPrediction:
-        """One song, from its features or, without them, the listener's history of its artist; raises
-        SongNotFoundError (with what was searched) when nothing at all is known of it."""
+        """One song, from its features or, without them, the listener's history of its artist; when
+        nothing at all is known, a SongNotFoundError naming what was searched (or why a source failed)."""
         found = self.features(store, song, artist, spotify_id)
         affinity = self.listener.affinity(found.track.query.artist, found.track.track_id)
         if basis_of(found.merged, affinity, self.model.layout.allow_spotify) is None:
+            if found.errors:
+                raise missing_features_error(song, artist, self.source_names, found)
             raise SongNotFoundError(
                 f"{no_features_message(song, artist, self.source_names, found)}; and you never streamed "
                 f"'{artist}', so nothing is known to answer from",
