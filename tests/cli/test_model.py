@@ -96,7 +96,7 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
     code, out, _ = run("predict", "--input", str(songs), "--format", "json")
     assert code == 0
     as_json = json.loads(out)
-    assert [r["song"] for r in as_json] == ["Everlong", "", "Zzyzx Road"]
+    assert [r["song"] for r in as_json] == ["Everlong", "", "Zzyzx Road", "A Song No Catalog Has"]
     assert as_json[0]["predicted_streams"] == float(rows[0]["predicted_streams"])
     assert as_json[2]["error"] == rows[2]["error"]
 
