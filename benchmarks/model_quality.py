@@ -7,7 +7,12 @@ reference rows, and for songs by artists the listener streams or new to them, an
 rests on; then one line per listener and the means, against the quality targets.
 
 Usage: python -m benchmarks.model_quality [ZERO_STRATEGY] [SEEDS] [ZEROS_PER_STREAMED_SONG] [NAME ...]
-e.g. `others 5 2`, `skips+others 3 1 emb400 pikachu`
+e.g. `others 5 2`, `skips+others 3 1 emb400 pikachu`; `--two-part`: the two-part model (`two_part.py`)
+
+`lone:STRATEGY` (e.g. `lone:skips+catalog`, `lone:shipped`) measures the zeros of a listener alone in
+their store: the other listeners are halved at random per seed, the training zeros come from STRATEGY
+with "others" and "shipped" (the list shipped with the package, rebuilt here from the first half only)
+drawn from the first half, and every strategy is tested against songs the second half streamed.
 """
 
 from __future__ import annotations
@@ -18,32 +23,40 @@ import time
 from collections.abc import Sequence
 
 from benchmarks.listeners_store import ALL_LISTENERS, listeners_store
-from musicflow.model.dataset import ZeroStrategy
+from musicflow.model.dataset import WINDOW_DAYS, ZeroStrategy
 from musicflow.model.evaluate import SplitEvaluation, evaluate_profile
-from musicflow.model.scoring import AFFINITY, NEW_ARTISTS, OURS
+from musicflow.model.scoring import AFFINITY, NEW_ARTISTS, OURS, TWO_PART
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.train import DEFAULT_ZEROS
 
 MIN_STREAMS = 2_000
 TARGET_AUC, TARGET_SP, TARGET_NEW_AUC = 0.80, 0.20, 0.70
+LONE = "lone:"
 COLUMNS = ("auc_others", "auc_skipped", "sp_plus", "mae", "rmse")
 
 
 def main() -> None:
-    args = sys.argv[1:]
+    flags = [a for a in sys.argv[1:] if a.startswith("--")]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    params = {TWO_PART: True} if "--two-part" in flags else {}
     ratio = float(args[2]) if len(args) > 2 else DEFAULT_ZEROS.ratio
-    strategy = ZeroStrategy.parse(args[0], ratio) if args else DEFAULT_ZEROS
+    lone = bool(args) and args[0].startswith(LONE)
+    strategy = ZeroStrategy.parse(args[0].removeprefix(LONE), ratio) if args else DEFAULT_ZEROS
+    split_name = "lone" if lone else "time"
     seeds = tuple(range(int(args[1]) if len(args) > 1 else 5))
     store, settings = listeners_store()
     snapshot = load_snapshot(store, stream_min_ms=30_000, precedence=settings.feature_precedence)
     names = args[3:] or _eligible(snapshot)
-    print(f"zeros: {strategy.label} x{strategy.ratio:g}; seeds: {len(seeds)}; listeners: {len(names)}")
+    alone = " (as a listener alone in their store)" if lone else ""
+    model = " two-part model;" if params else ""
+    print(f"zeros: {strategy.label} x{strategy.ratio:g}{alone};{model} seeds: {len(seeds)}; ", end="")
+    print(f"listeners: {len(names)}")
     print(f"targets: AUC >= {TARGET_AUC}, Sp+ >= {TARGET_SP}, AUC on new artists >= {TARGET_NEW_AUC}\n")
     summary = []
     for name in names:
         started = time.perf_counter()
         evaluation = evaluate_profile(
-            snapshot, name, strategy=strategy, params={}, seeds=seeds, splits=("time",), store=store
+            snapshot, name, strategy=strategy, params=params, seeds=seeds, splits=(split_name,), store=store
         )
         split = evaluation.splits[0]
         _print_listener(name, split, evaluation.coverage, time.perf_counter() - started)
@@ -74,18 +87,26 @@ def _print_listener(name: str, split: SplitEvaluation, coverage: dict[str, objec
     print(f"{_num(patterns.auc_weighted)} as weighed for training\n")
 
 
+SUMMARY: tuple[tuple[str, str, str], ...] = (
+    ("AUC", OURS, "auc"),
+    ("Sp+", OURS, "sp_plus"),
+    ("AUC affinity", AFFINITY, "auc"),
+    ("Sp+ affinity", AFFINITY, "sp_plus"),
+    ("AUC new artists", NEW_ARTISTS, "auc"),
+    (f"Sp+ {WINDOW_DAYS}d", OURS, "sp_plus_window"),
+    (f"Sp+ {WINDOW_DAYS}d aff.", AFFINITY, "sp_plus_window"),
+    ("Sp days-streams", OURS, "sp_exposure"),
+)
+
+
 def _print_summary(summary: Sequence[tuple[str, SplitEvaluation]]) -> None:
-    header = ("listener", "AUC", "Sp+", "AUC affinity", "Sp+ affinity", "AUC new artists", "answered")
-    print(f"{header[0]:15}" + "".join(f"{h:>16}" for h in header[1:]))
-    columns: list[list[float]] = [[] for _ in range(5)]
+    """One line per listener and the means. `Sp+ 30d`: Sp+ against the streams within 30 days of each
+    test song's first play (songs first played 30 days or more before the export's end); `Sp
+    days-streams`: how the days a test song had to gather streams rank its streams (see `Exposure`)."""
+    print(f"{'listener':15}" + "".join(f"{h:>16}" for h, _, _ in SUMMARY) + f"{'answered':>16}")
+    columns: list[list[float]] = [[] for _ in SUMMARY]
     for name, split in summary:
-        values = [
-            split.headline(OURS, "auc"),
-            split.headline(OURS, "sp_plus"),
-            split.headline(AFFINITY, "auc"),
-            split.headline(AFFINITY, "sp_plus"),
-            split.headline(NEW_ARTISTS, "auc"),
-        ]
+        values = [split.headline(model, metric) for _, model, metric in SUMMARY]
         for column, value in zip(columns, values, strict=True):
             if value is not None:
                 column.append(value)

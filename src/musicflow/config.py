@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     )
     model_zeros: str = Field(
         default="auto",
-        description="Zeros the model trains on: skips, others, catalog joined with +, or auto.",
+        description="Zeros the model trains on: skips, others, catalog, shipped joined with +, or auto.",
     )
     audio_max_seconds: float = Field(default=120.0, gt=0, description="Seconds of each audio file analysed.")
 

@@ -88,6 +88,6 @@ def zero_strategy(text: str) -> ZeroStrategy | None:
         return ZeroStrategy.parse(text)
     except ValueError:
         raise ConfigError(
-            f"MUSICFLOW_MODEL_ZEROS: {text!r} is not a zero strategy: use auto, or skips, others and "
-            "catalog joined with + (for example skips+others)"
+            f"MUSICFLOW_MODEL_ZEROS: {text!r} is not a zero strategy: use auto, or skips, others, "
+            "catalog and shipped joined with + (for example skips+others)"
         ) from None

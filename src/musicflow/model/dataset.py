@@ -10,6 +10,7 @@ from the plays its training side may know.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -18,21 +19,35 @@ import numpy as np
 from musicflow.errors import Hint, NotEnoughDataError
 from musicflow.model.affinity import AffinityIndex
 from musicflow.model.rows import Row, RowKind, ZeroSource, clipped
+from musicflow.model.shipped import (
+    ShippedSong,
+    shipped_songs,
+    shipped_zeros,
+    song_keys,
+    songs_streamed_by,
+)
 from musicflow.model.snapshot import BoolArray, ProfilePlays, Snapshot
 from musicflow.model.zeros import catalog_zeros, others_zeros
 from musicflow.store.sql import SqlStore
 
 TIME_SPLIT_QUANTILE = 0.7
+WINDOW_DAYS = 30  # the fixed window after a test song's first play that `Exposure` counts streams in
 RANDOM_TEST_SHARE = 0.2
 MIN_POSITIVES = 20
 
 
 @dataclass(frozen=True)
 class ZeroStrategy:
-    """Which zeros to train on, and how many other-listener / catalog songs per streamed song."""
+    """Which zeros to train on, and how many other-listener / catalog / shipped songs per streamed song.
+
+    `shipped`: the songs other people streamed that `shipped` zeros are drawn from; None is the list
+    shipped with the package (the evaluation of a lone listener passes a list that leaves out the people
+    whose songs it tests on).
+    """
 
     sources: frozenset[ZeroSource] = frozenset({ZeroSource.SKIPS, ZeroSource.OTHERS})
     ratio: float = 1.0
+    shipped: tuple[ShippedSong, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -49,6 +64,21 @@ DEFAULT_ZEROS = ZeroStrategy()
 
 
 @dataclass(frozen=True)
+class Exposure:
+    """How long each streamed test song had to gather streams, and its streams in a fixed window.
+
+    A song first heard right after T has months to gather streams, one first heard in the export's last
+    week has days: its count says as much about when it was found as about taste. `days`: time from
+    the song's first play to the export's last play; `windowed`: streams within WINDOW_DAYS of the first
+    play, for the songs first played at least WINDOW_DAYS before the export's end (the same window for
+    every song).
+    """
+
+    days: dict[int, float] = field(default_factory=dict)
+    windowed: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Split:
     """Rows to train on, rows to test on, and the affinity the training side may know."""
 
@@ -58,6 +88,8 @@ class Split:
     affinity: AffinityIndex
     cutoff: int | None = None
     notes: list[str] = field(default_factory=list)
+    zeros: ZeroStrategy | None = None  # the strategy the training zeros were drawn with, when not the given
+    exposure: Exposure = field(default_factory=Exposure)
 
 
 def listener_plays(snapshot: Snapshot, profile_id: int) -> ProfilePlays:
@@ -77,11 +109,7 @@ def time_split(
 ) -> Split:
     """Train on plays before T (a quantile of stream times); test on songs first heard after T."""
     plays = listener_plays(snapshot, profile_id)
-    cutoff = int(np.quantile(plays.ended_at[plays.is_stream], quantile))
-    before = plays.ended_at < cutoff
-    first_index = np.unique(plays.song, return_index=True)
-    new_songs = first_index[0][plays.ended_at[first_index[1]] >= cutoff]
-    test_mask = ~before & np.isin(plays.song, new_songs)
+    cutoff, before, test_mask = _time_masks(plays, quantile)
     skips = ZeroSource.SKIPS in strategy.sources
     train = listener_rows(snapshot, plays, before, skips)
     test = listener_rows(snapshot, plays, test_mask, skips)
@@ -89,9 +117,88 @@ def time_split(
     zero_train, zero_test = _split_rows(
         _pooled_zeros(snapshot, profile_id, strategy, train + test, rng, store), 1 - quantile, rng
     )
+    affinity = affinity_of(snapshot, plays, before, cutoff)
+    exposure = exposure_of(plays, test_mask)
+    return Split("time", train + zero_train, test + zero_test, affinity, cutoff, exposure=exposure)
+
+
+def lone_time_split(
+    snapshot: Snapshot,
+    profile_id: int,
+    strategy: ZeroStrategy,
+    seed: int,
+    store: SqlStore | None = None,
+    quantile: float = TIME_SPLIT_QUANTILE,
+) -> Split:
+    """The time split as a listener alone in their store meets it, for a store that holds others.
+
+    The other profiles are halved at random: the training zeros come from the strategy's sources, with
+    "other listeners" and the shipped list made of the first half only; the test zeros are songs the
+    second half streamed (never a training zero), the same for every strategy. Skip-only songs are
+    never test rows, so every strategy is scored against the same kind of zeros.
+    """
+    plays = listener_plays(snapshot, profile_id)
+    cutoff, before, test_mask = _time_masks(plays, quantile)
+    train = listener_rows(snapshot, plays, before, ZeroSource.SKIPS in strategy.sources)
+    test = listener_rows(snapshot, plays, test_mask, False)
+    rng = np.random.default_rng(seed)
+    others = sorted(p for p in snapshot.plays if p != profile_id)
+    halves = rng.permutation(len(others))
+    donors = {others[int(i)] for i in halves[: len(others) // 2]}
+    positives = sum(1 for row in train + test if row.is_positive)
+    testers = _only(snapshot, profile_id, set(others) - donors)
+    zero_test = others_zeros(testers, profile_id, round(positives * strategy.ratio * (1 - quantile)), rng)
+    tested = {row.song_id for row in zero_test}
+    lone = dataclasses.replace(strategy, shipped=tuple(songs_streamed_by(snapshot, donors)))
+    zero_train = [
+        row
+        for row in _pooled_zeros(
+            _only(snapshot, profile_id, donors),
+            profile_id,
+            lone,
+            train,
+            rng,
+            store,
+            frozenset(song_keys(snapshot, tested)),
+        )
+        if row.song_id not in tested
+    ]
+    affinity = affinity_of(snapshot, plays, before, cutoff)
+    exposure = exposure_of(plays, test_mask)
     return Split(
-        "time", train + zero_train, test + zero_test, affinity_of(snapshot, plays, before, cutoff), cutoff
+        "lone", train + zero_train, test + zero_test, affinity, cutoff, zeros=lone, exposure=exposure
     )
+
+
+def exposure_of(plays: ProfilePlays, mask: BoolArray, window_days: float = WINDOW_DAYS) -> Exposure:
+    """The `Exposure` of the songs streamed within `mask` (the test plays of a time split)."""
+    end = int(plays.ended_at.max())
+    window = window_days * 86_400
+    streams = mask & plays.is_stream
+    firsts: dict[int, int] = {}
+    for song, moment in zip(plays.song[mask].tolist(), plays.ended_at[mask].tolist(), strict=True):
+        firsts.setdefault(song, moment)  # plays are oldest first
+    exposure = Exposure({song: (end - first) / 86_400 for song, first in firsts.items()})
+    for song, moment in zip(plays.song[streams].tolist(), plays.ended_at[streams].tolist(), strict=True):
+        first = firsts[song]
+        if end - first >= window and moment - first < window:
+            exposure.windowed[song] = exposure.windowed.get(song, 0) + 1
+    return exposure
+
+
+def _time_masks(plays: ProfilePlays, quantile: float) -> tuple[int, BoolArray, BoolArray]:
+    """T, the plays before it, and the plays after it of songs first heard after it."""
+    cutoff = int(np.quantile(plays.ended_at[plays.is_stream], quantile))
+    before = plays.ended_at < cutoff
+    first_index = np.unique(plays.song, return_index=True)
+    new_songs = first_index[0][plays.ended_at[first_index[1]] >= cutoff]
+    return cutoff, before, ~before & np.isin(plays.song, new_songs)
+
+
+def _only(snapshot: Snapshot, profile_id: int, others: set[int]) -> Snapshot:
+    """The snapshot as if the store held the listener and `others` only."""
+    kept = {p: v for p, v in snapshot.plays.items() if p == profile_id or p in others}
+    return dataclasses.replace(snapshot, plays=kept)
 
 
 def random_split(
@@ -186,7 +293,9 @@ def _pooled_zeros(
     listener: Sequence[Row],
     rng: np.random.Generator,
     store: SqlStore | None,
+    avoid: frozenset[str] = frozenset(),
 ) -> list[Row]:
+    """Zeros for `listener`'s rows from the strategy's sources; no shipped song keyed in `avoid`."""
     positives = [row for row in listener if row.is_positive]
     if len(positives) < MIN_POSITIVES:
         raise NotEnoughDataError(
@@ -199,6 +308,11 @@ def _pooled_zeros(
         zeros += others_zeros(snapshot, profile_id, count, rng)
     if ZeroSource.CATALOG in strategy.sources and store is not None:
         zeros += catalog_zeros(store, snapshot, positives, count, rng)
+    if ZeroSource.SHIPPED in strategy.sources:
+        pool = shipped_songs() if strategy.shipped is None else strategy.shipped
+        played = snapshot.played_keys if len(snapshot.plays) == 1 else set()
+        excluded = played | song_keys(snapshot, snapshot.plays[profile_id].song.tolist()) | avoid
+        zeros += shipped_zeros(pool, excluded, count, rng)
     return zeros
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from musicflow.features.merge import source_label
-from musicflow.model.dataset import Split, ZeroStrategy, random_split, time_split
+from musicflow.model.dataset import Split, ZeroStrategy, lone_time_split, random_split, time_split
 from musicflow.model.hygiene import FeatureCheck, source_mix
 from musicflow.model.reports import Spread, Table
 from musicflow.model.rows import RowKind
@@ -27,7 +27,18 @@ SKIPS_NOTE = (
     "them, so they look like your taste, and a value near or below 0.5 means the model cannot tell a "
     "skip from a stream, not that it is wrong about your taste"
 )
-METRICS = ("auc", "auc_others", "auc_skipped", "auc_catalog", "sp_plus", "mae", "rmse")
+METRICS = (
+    "auc",
+    "auc_others",
+    "auc_skipped",
+    "auc_catalog",
+    "auc_shipped",
+    "sp_plus",
+    "mae",
+    "rmse",
+    "sp_plus_window",
+    "sp_exposure",
+)
 Progress = Callable[[str, float], None]
 
 
@@ -91,6 +102,7 @@ SplitBuilder = Callable[..., Split]
 SPLITS: Mapping[str, tuple[SplitBuilder, bool]] = {
     "time": (time_split, False),
     "random": (random_split, True),
+    "lone": (lone_time_split, False),  # benchmarks: a listener alone, in a store that holds others
 }
 
 
@@ -134,7 +146,7 @@ def _summarise(
     first_split, first = runs[0]
     metrics = {
         model: {
-            metric: Spread.of([s.results[model][metric] for _, s in runs if model in s.results])
+            metric: Spread.of([s.results[model].get(metric) for _, s in runs if model in s.results])
             for metric in METRICS
         }
         for model in (*MODELS, *GROUPS)

@@ -21,10 +21,12 @@ DEFAULT_GATE_METRICS: Mapping[str, str] = {
     "time-split Sp+": f"{TIME_SPLIT}.sp_plus.mean",
 }
 # An AUC is only comparable with one measured against the same kind of zeros: other listeners' songs
-# first (the honest test), then the listener's own skip-only songs, and all zeros (catalog songs
-# included, which flatter a model) only when neither evaluation has another.
+# first (the honest test), then songs other people streamed from the list MusicFlow ships (a listener
+# alone), the listener's own skip-only songs, and all zeros (catalog songs included, which flatter a
+# model) only when no two evaluations share another.
 AUC_KINDS = (
     ("AUC vs others' songs", "auc_others"),
+    ("AUC vs songs other people streamed", "auc_shipped"),
     ("AUC vs your skips", "auc_skipped"),
     ("AUC vs all zeros", "auc"),
 )

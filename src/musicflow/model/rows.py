@@ -15,6 +15,7 @@ class RowKind(StrEnum):
     SKIPPED = "skipped"  # the listener heard it and never played it 30 s
     OTHERS = "others"  # another listener in the store streamed it; this one never played it
     CATALOG = "catalog"  # a catalog song nobody in the store played
+    SHIPPED = "shipped"  # a song other people streamed, from the list shipped with MusicFlow
 
 
 class ZeroSource(StrEnum):
@@ -23,6 +24,7 @@ class ZeroSource(StrEnum):
     SKIPS = "skips"
     OTHERS = "others"
     CATALOG = "catalog"
+    SHIPPED = "shipped"
 
 
 @dataclass(frozen=True, slots=True)

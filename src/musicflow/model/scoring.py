@@ -24,6 +24,7 @@ from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.hygiene import FeatureCheck, layout_for, training_rows
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
+from musicflow.model.two_part import TwoPartRegressor
 from musicflow.model.vectorize import AFFINITY_COLUMNS, FeatureLayout, vectorize_many
 
 OURS = "ours"
@@ -39,7 +40,8 @@ BASIS_GROUPS = {
     Basis.HISTORY: f"{OURS}: history only",
 }
 GROUPS = (KNOWN_ARTISTS, NEW_ARTISTS, *BASIS_GROUPS.values())
-ZERO_KINDS = (RowKind.OTHERS, RowKind.SKIPPED, RowKind.CATALOG)
+TWO_PART = "two_part"  # a parameter: fit `TwoPartRegressor` instead of `CountRegressor`
+ZERO_KINDS = (RowKind.OTHERS, RowKind.SKIPPED, RowKind.CATALOG, RowKind.SHIPPED)
 
 
 @dataclass
@@ -101,20 +103,39 @@ def fit_and_score(
     results: dict[str, dict[str, float | None]] = {}
     ours = _fit(params, seed, matrix(train, split, layout), y, weights)
     predicted = ours.predict(matrix(test, split, layout))
-    results[OURS] = score(test, predicted)
+    results[OURS] = score(test, predicted) | exposure_scores(test, predicted, split)
     results.update(score_groups(test, predicted, split, allow))
     alone = FeatureLayout(AFFINITY_COLUMNS, allow)
     reference = _fit(params, seed, matrix(train, split, alone), y, weights)
-    results[AFFINITY] = score(test, reference.predict(matrix(test, split, alone)))
+    affinity_predicted = reference.predict(matrix(test, split, alone))
+    results[AFFINITY] = score(test, affinity_predicted) | exposure_scores(test, affinity_predicted, split)
     results[MEAN] = score(test, np.full(len(test), float(np.average(y, weights=weights))))
     scored = Scored(results, check)
-    blind = _no_listener_model(snapshot, profile_id, split, strategy, seed, layout, params)
+    zeros = split.zeros or strategy
+    blind = _no_listener_model(snapshot, profile_id, split, zeros, seed, layout, params)
     if isinstance(blind, str):
         scored.notes.append(f"the '{NO_LISTENER}' row is not available: {blind}")
     else:
         model, features = blind
         results[NO_LISTENER] = score(test, model.predict(matrix(test, split, features)))
     return scored
+
+
+def exposure_scores(rows: Sequence[Row], predicted: Matrix, split: Split) -> dict[str, float | None]:
+    """Sp+ against the streams within a fixed window after each song's first play (the songs that had
+    the whole window), and how much the days a song had to gather streams rank its streams (a fact of
+    the data, the same for every model; see `Exposure`)."""
+    exposure = split.exposure
+    positive = [i for i, r in enumerate(rows) if r.is_positive]
+    windowed = [i for i in positive if rows[i].song_id in exposure.windowed]
+    window_truth = np.array([exposure.windowed[rows[i].song_id] for i in windowed], dtype=np.float64)
+    days = np.array([exposure.days.get(rows[i].song_id, np.nan) for i in positive], dtype=np.float64)
+    truth = targets([rows[i] for i in positive])
+    known = ~np.isnan(days)
+    return {
+        "sp_plus_window": metrics.spearman(predicted[windowed], window_truth),
+        "sp_exposure": metrics.spearman(days[known], truth[known]),
+    }
 
 
 def score_groups(
@@ -136,7 +157,9 @@ def score_groups(
 def _fit(
     params: Mapping[str, Any], seed: int, x: Matrix, y: Matrix, weights: Matrix | None = None
 ) -> CountRegressor:
-    return CountRegressor(**{**params, "random_state": seed}).fit(x, y, sample_weight=weights)
+    kind = TwoPartRegressor if params.get(TWO_PART) else CountRegressor
+    settings = {k: v for k, v in params.items() if k != TWO_PART}
+    return kind(**{**settings, "random_state": seed}).fit(x, y, sample_weight=weights)
 
 
 def _no_listener_model(
@@ -175,6 +198,8 @@ def _no_listener_model(
     except NotEnoughDataError:
         return "the other listener's songs that this listener never played lack streamed songs or zeros"
     features_only = layout.without(AFFINITY_COLUMNS)
+    if not features_only.width:
+        return "no audio feature or metadata passed the checks, and the listener's history is not its to use"
     model = _fit(params, seed, matrix(rows, split, features_only), targets(rows), weights)
     return model, features_only
 
