@@ -24,9 +24,8 @@ from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.hygiene import FeatureCheck, layout_for, training_rows
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
-from musicflow.model.taste import TASTE_COLUMNS, TasteIndex
 from musicflow.model.two_part import TwoPartRegressor
-from musicflow.model.vectorize import AFFINITY_COLUMNS, FeatureLayout, usable_values, vectorize_many
+from musicflow.model.vectorize import AFFINITY_COLUMNS, FeatureLayout, vectorize_many
 
 OURS = "ours"
 MEAN = "training mean"
@@ -55,29 +54,7 @@ class Scored:
 
 
 def matrix(rows: Sequence[Row], split: Split, layout: FeatureLayout) -> Matrix:
-    x = vectorize_many([(r.features, split.affinity.of(r.artist_key, r.song_id)) for r in rows], layout)
-    places = [layout.index_of(c) for c in TASTE_COLUMNS]
-    if all(p is None for p in places):
-        return x
-    taste = _taste_of(split, layout.allow_spotify)
-    for i, row in enumerate(rows):
-        found = taste.columns(usable_values(row.features, layout.allow_spotify), row.song_id)
-        for place, value in zip(places, found, strict=True):
-            if place is not None:
-                x[i, place] = value
-    return x
-
-
-def _taste_of(split: Split, allow_spotify: bool) -> TasteIndex:
-    cached = split.__dict__.get("_taste")
-    if cached is None:
-        cached = TasteIndex.of(
-            (r.song_id, r.target, usable_values(r.features, allow_spotify))
-            for r in split.train
-            if r.is_positive
-        )
-        object.__setattr__(split, "_taste", cached)
-    return cached
+    return vectorize_many([(r.features, split.affinity.of(r.artist_key, r.song_id)) for r in rows], layout)
 
 
 def targets(rows: Sequence[Row]) -> Matrix:
@@ -220,7 +197,7 @@ def _no_listener_model(
         rows, weights, _ = training_rows(rows, snapshot.allow_spotify)
     except NotEnoughDataError:
         return "the other listener's songs that this listener never played lack streamed songs or zeros"
-    features_only = layout.without((*AFFINITY_COLUMNS, *TASTE_COLUMNS))
+    features_only = layout.without(AFFINITY_COLUMNS)
     if not features_only.width:
         return "no audio feature or metadata passed the checks, and the listener's history is not its to use"
     model = _fit(params, seed, matrix(rows, split, features_only), targets(rows), weights)

@@ -18,7 +18,6 @@ from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.core.songs import FeatureValue
 from musicflow.features.merge import MergedFeatures
 from musicflow.model.affinity import ArtistAffinity
-from musicflow.model.taste import TASTE_COLUMNS
 
 SPOTIFY_SOURCE = "spotify"
 KEY_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -43,18 +42,12 @@ def required_features(column: str) -> tuple[str, ...]:
         return ("key",)
     if column == RELEASE_PRECISION:
         return RELEASE_PARTS
-    if column in AFFINITY_COLUMNS or column in TASTE_COLUMNS:
+    if column in AFFINITY_COLUMNS:
         return ()
     return (column,)
 
 
-ALL_COLUMNS: tuple[str, ...] = (
-    *NUMERIC_FEATURES,
-    *KEY_COLUMNS,
-    RELEASE_PRECISION,
-    *AFFINITY_COLUMNS,
-    *TASTE_COLUMNS,
-)
+ALL_COLUMNS: tuple[str, ...] = (*NUMERIC_FEATURES, *KEY_COLUMNS, RELEASE_PRECISION, *AFFINITY_COLUMNS)
 
 
 @dataclass(frozen=True)
