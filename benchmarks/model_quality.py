@@ -7,7 +7,7 @@ reference rows, and for songs by artists the listener streams or new to them, an
 rests on; then one line per listener and the means, against the quality targets.
 
 Usage: python -m benchmarks.model_quality [ZERO_STRATEGY] [SEEDS] [ZEROS_PER_STREAMED_SONG] [NAME ...]
-e.g. `others 5 2`, `skips+others 3 1 emb400 pikachu`; `--two-part`: the two-part model (`two_part.py`)
+e.g. `others 5 2`, `skips+others 3 1 emb400 pikachu`
 
 `lone:STRATEGY` (e.g. `lone:skips+catalog`, `lone:shipped`) measures the zeros of a listener alone in
 their store: the other listeners are halved at random per seed, the training zeros come from STRATEGY
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from benchmarks.listeners_store import ALL_LISTENERS, listeners_store
 from musicflow.model.dataset import WINDOW_DAYS, ZeroStrategy
 from musicflow.model.evaluate import SplitEvaluation, evaluate_profile
-from musicflow.model.scoring import AFFINITY, NEW_ARTISTS, OURS, TWO_PART
+from musicflow.model.scoring import AFFINITY, NEW_ARTISTS, OURS
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.train import DEFAULT_ZEROS
 
@@ -36,9 +36,7 @@ COLUMNS = ("auc_others", "auc_skipped", "sp_plus", "mae", "rmse")
 
 
 def main() -> None:
-    flags = [a for a in sys.argv[1:] if a.startswith("--")]
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    params = {TWO_PART: True} if "--two-part" in flags else {}
+    args = sys.argv[1:]
     ratio = float(args[2]) if len(args) > 2 else DEFAULT_ZEROS.ratio
     lone = bool(args) and args[0].startswith(LONE)
     strategy = ZeroStrategy.parse(args[0].removeprefix(LONE), ratio) if args else DEFAULT_ZEROS
@@ -48,15 +46,14 @@ def main() -> None:
     snapshot = load_snapshot(store, stream_min_ms=30_000, precedence=settings.feature_precedence)
     names = args[3:] or _eligible(snapshot)
     alone = " (as a listener alone in their store)" if lone else ""
-    model = " two-part model;" if params else ""
-    print(f"zeros: {strategy.label} x{strategy.ratio:g}{alone};{model} seeds: {len(seeds)}; ", end="")
+    print(f"zeros: {strategy.label} x{strategy.ratio:g}{alone}; seeds: {len(seeds)}; ", end="")
     print(f"listeners: {len(names)}")
     print(f"targets: AUC >= {TARGET_AUC}, Sp+ >= {TARGET_SP}, AUC on new artists >= {TARGET_NEW_AUC}\n")
     summary = []
     for name in names:
         started = time.perf_counter()
         evaluation = evaluate_profile(
-            snapshot, name, strategy=strategy, params=params, seeds=seeds, splits=(split_name,), store=store
+            snapshot, name, strategy=strategy, params={}, seeds=seeds, splits=(split_name,), store=store
         )
         split = evaluation.splits[0]
         _print_listener(name, split, evaluation.coverage, time.perf_counter() - started)

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.listeners_store import ALL_LISTENERS, listeners_store
+
 from musicflow.model.shipped import SHIPPED_FILE, songs_streamed_by, write_shipped
 from musicflow.model.snapshot import load_snapshot
 from musicflow.model.train import DEFAULT_PRECEDENCE

@@ -24,7 +24,6 @@ from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.hygiene import FeatureCheck, layout_for, training_rows
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
-from musicflow.model.two_part import TwoPartRegressor
 from musicflow.model.vectorize import AFFINITY_COLUMNS, FeatureLayout, vectorize_many
 
 OURS = "ours"
@@ -40,7 +39,6 @@ BASIS_GROUPS = {
     Basis.HISTORY: f"{OURS}: history only",
 }
 GROUPS = (KNOWN_ARTISTS, NEW_ARTISTS, *BASIS_GROUPS.values())
-TWO_PART = "two_part"  # a parameter: fit `TwoPartRegressor` instead of `CountRegressor`
 ZERO_KINDS = (RowKind.OTHERS, RowKind.SKIPPED, RowKind.CATALOG, RowKind.SHIPPED)
 
 
@@ -157,9 +155,7 @@ def score_groups(
 def _fit(
     params: Mapping[str, Any], seed: int, x: Matrix, y: Matrix, weights: Matrix | None = None
 ) -> CountRegressor:
-    kind = TwoPartRegressor if params.get(TWO_PART) else CountRegressor
-    settings = {k: v for k, v in params.items() if k != TWO_PART}
-    return kind(**{**settings, "random_state": seed}).fit(x, y, sample_weight=weights)
+    return CountRegressor(**{**params, "random_state": seed}).fit(x, y, sample_weight=weights)
 
 
 def _no_listener_model(
