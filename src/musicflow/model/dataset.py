@@ -311,7 +311,7 @@ def _pooled_zeros(
     if ZeroSource.SHIPPED in strategy.sources:
         pool = shipped_songs() if strategy.shipped is None else strategy.shipped
         played = snapshot.played_keys if len(snapshot.plays) == 1 else set()
-        excluded = played | song_keys(snapshot, snapshot.plays[profile_id].song.tolist()) | avoid
+        excluded = played | song_keys(snapshot, np.unique(snapshot.plays[profile_id].song).tolist()) | avoid
         zeros += shipped_zeros(pool, excluded, count, rng)
     return zeros
 

@@ -41,8 +41,11 @@ def entries(session: MutableMapping[str, Any], profile: str | None = None) -> li
 
 
 def record(session: MutableMapping[str, Any], entry: Entry) -> None:
-    """Add a tried song (a song tried again replaces its earlier score); keep the best `KEEP`."""
-    entry = Entry(entry.song[:MAX_TEXT], entry.artist[:MAX_TEXT], round(entry.streams, 2), entry.profile)
+    """Add a tried song (a song tried again replaces its earlier score); keep the best `KEEP`.
+
+    The score is kept to the tenth the page shows: kept to a hundredth, 2.449 would show as 2.4 in the
+    answer and, rounded twice (2.45), as 2.5 in the highscore."""
+    entry = Entry(entry.song[:MAX_TEXT], entry.artist[:MAX_TEXT], round(entry.streams, 1), entry.profile)
     kept = [e for e in entries(session) if not e.same_song(entry)]
     kept.append(entry)
     kept.sort(key=lambda e: -e.streams)
