@@ -20,6 +20,7 @@ from musicflow.core.clock import Clock, SystemClock
 from musicflow.errors import CatalogNotFoundError, Hint, ModelError, ProfileNotFoundError, SongNotFoundError
 
 if TYPE_CHECKING:
+    from musicflow.app.scoring import Recommendation
     from musicflow.features.analyze import AnalyzeReport
     from musicflow.features.base import FeatureSource
     from musicflow.features.catalog import CatalogImport
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from musicflow.ingest.service import Progress
     from musicflow.model.registry import FileModelRegistry
     from musicflow.model.serving import Predictor, SongRequest
+    from musicflow.scale.engines import Engine
+    from musicflow.scale.job import ScoreSummary
+    from musicflow.scale.pack import ScoringPack
     from musicflow.store.base import AliasMove, CatalogInfo, ListeningSummary, ModelVersion, TrackStreams
     from musicflow.store.sql import SqlStore
 
@@ -225,10 +229,49 @@ class MusicFlow:
 
     def predict_many(self, profile: str, songs: Sequence[SongRequest]) -> list[Prediction | str]:
         """One answer per song, in order: a prediction, or the reason this song could not be predicted."""
+        from musicflow.app.batch_predict import predict_in_bulk
+
         serving = self.serving.get(profile)
         with self._predictor(serving) as predictor:
-            answers = predictor.predict_many(self._store.features, songs)
+            answers = predict_in_bulk(self._store.features, predictor, songs)
         return [a if isinstance(a, str) else Prediction(serving.profile, serving.version, a) for a in answers]
+
+    # -- batch scoring ----------------------------------------------------------------------------
+    def score_catalog(
+        self,
+        profile: str,
+        catalog: str,
+        output: Path,
+        *,
+        mapping: ColumnMapping | None = None,
+        engine: Engine | None = None,
+        resume: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ScoreSummary:
+        """Every row of a catalog file (or of an imported catalog, by name) scored into `output`."""
+        from musicflow.app.scoring import catalog_input, score_catalog
+        from musicflow.scale.engines import LocalEngine
+
+        pack = self.scoring_pack(profile)
+        source = catalog_input(self._store, catalog, mapping)
+        return score_catalog(pack, source, output, engine or LocalEngine(), resume=resume, progress=progress)
+
+    def recommend(
+        self, profile: str, top: int = 20, catalogs: Sequence[str] | None = None, per_artist: int = 2
+    ) -> list[Recommendation]:
+        """The songs of the imported catalogs the listener never played, best predictions first."""
+        from musicflow.app.scoring import recommend
+
+        serving = self.serving.get(profile)
+        pack = self.scoring_pack(profile)
+        names = list(catalogs) if catalogs else [c.name for c in self.catalogs()]
+        return recommend(serving, pack, self._store, names, top, per_artist)
+
+    def scoring_pack(self, profile: str) -> ScoringPack:
+        from musicflow.app.scoring import scoring_pack
+
+        serving = self.serving.get(profile)
+        return scoring_pack(serving, self._store, self.require_profile(profile))
 
     # -- plumbing ---------------------------------------------------------------------------------
     @property
