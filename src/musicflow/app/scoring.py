@@ -49,6 +49,22 @@ class Recommendation:
         }
 
 
+def parse_mapping(text: str | None) -> ColumnMapping | None:
+    """`--mapping 'id=track_id,song=name,...'` for a catalog file in a layout of its own."""
+    from musicflow.features.catalog_files import ColumnMapping
+
+    return ColumnMapping.parse(text) if text else None
+
+
+def engine_named(
+    name: str, scheduler: str | None = None, on_dashboard: Callable[[str], None] | None = None
+) -> Engine:
+    """`local` or `dask` (at `scheduler`, or on a LocalCluster started for the job)."""
+    from musicflow.scale.engines import engine_named as named
+
+    return named(name, scheduler, on_dashboard)
+
+
 def scoring_pack(serving: ServingModel, store: SqlStore, profile_id: int) -> ScoringPack:
     """The champion as LightGBM text with its checksum, and the listener's history as plain numbers."""
     from musicflow.core.songs import match_key

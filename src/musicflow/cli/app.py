@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from musicflow import __version__
-from musicflow.cli import demo, features, ingest, model
+from musicflow.cli import demo, features, ingest, model, scoring
 from musicflow.cli.common import AppState, reports_errors
 from musicflow.config import load_settings
 
@@ -49,6 +49,7 @@ def main_options(
 ingest.register(app)
 features.register(app)
 model.register(app)
+scoring.register(app)
 demo.register(app)
 
 

@@ -1,0 +1,36 @@
+"""A trained listener for batch-scoring tests: the demo export ingested, its features fetched from the
+bundled catalog and a model trained, once per test session; each test gets its own copy."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from musicflow.demo import export_path
+
+PROFILE = "default"
+
+
+def trained_data_dir(factory: pytest.TempPathFactory) -> Path:
+    """Trained once per session (kept under pytest's base temp folder), whichever fixture asks first."""
+    folder = factory.getbasetemp() / "trained-listener"
+    done = folder / ".trained"
+    if done.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    with MusicFlow.open(Settings(data_dir=folder)) as app:
+        with export_path() as demo:
+            app.ingest([demo], PROFILE)
+        app.fetch_features(PROFILE)
+        app.train(PROFILE, force=True)
+    done.touch()
+    return folder
+
+
+def copy_of(folder: Path, target: Path) -> Settings:
+    shutil.copytree(folder, target)
+    return Settings(data_dir=target)
