@@ -88,7 +88,7 @@ def test_a_killed_worker_still_scores_every_row_exactly_once(
     assert _ids(summary.output) == _ids_of(catalog)
 
 
-class Interrupted(Exception):
+class InterruptedJobError(Exception):
     pass
 
 
@@ -98,9 +98,9 @@ def test_a_job_killed_half_way_resumes_without_scoring_again(app: MusicFlow, tmp
 
     def stop_after_two(done: int, total: int) -> None:
         if done == 2:
-            raise Interrupted
+            raise InterruptedJobError
 
-    with pytest.raises(Interrupted):
+    with pytest.raises(InterruptedJobError):
         _score(app, catalog, out, LocalEngine(), progress=stop_after_two)
     folder = job_dir_for(out)
     finished = {i: part_path(folder, i).stat().st_mtime_ns for i in range(6) if done_path(folder, i).exists()}
@@ -130,9 +130,9 @@ def test_without_resume_a_stopped_job_starts_again(app: MusicFlow, tmp_path: Pat
 
     def stop(done: int, total: int) -> None:
         if done == 1:
-            raise Interrupted
+            raise InterruptedJobError
 
-    with pytest.raises(Interrupted):
+    with pytest.raises(InterruptedJobError):
         _score(app, catalog, out, LocalEngine(), progress=stop)
     summary = _score(app, catalog, out, LocalEngine())
     assert summary.partitions_resumed == 0

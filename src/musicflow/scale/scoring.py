@@ -53,7 +53,12 @@ def score_rows(pack: ScoringPack, good: pl.DataFrame, threads: int = 1) -> Score
     played = _played_keys(pack, frame)
     affinity = _affinity(pack, frame, played)
     matrix = model_matrix(frame, pack.columns, affinity)
-    raw = np.asarray(booster_of(pack).predict(matrix, num_threads=threads), dtype=np.float64)
+    booster = booster_of(pack)
+    raw = (
+        np.asarray(booster.predict(matrix, num_threads=threads), dtype=np.float64)
+        if frame.height
+        else np.empty(0)
+    )
     streams = np.clip(streams_from(raw, pack.target_transform), 0.0, MAX_STREAMS)
     scored = frame.select(
         "row",
@@ -93,7 +98,8 @@ def _affinity(pack: ScoringPack, frame: pl.DataFrame, played: dict[int, str]) ->
     keys = frame.get_column(ARTIST_KEY)
     artists = keys.unique().to_list()
     table = np.array([pack.artist_affinity.get(k, NONE) for k in artists], dtype=np.float64).reshape(-1, 5)
-    index = keys.replace_strict(artists, list(range(len(artists))), return_dtype=pl.Int64).to_numpy()
+    index = keys.replace_strict(artists, list(range(len(artists))), return_dtype=pl.Int64)
+    index = index.to_numpy().astype(np.int64, copy=False)
     values = table[index]
     for at, song in played.items():
         values[at] = pack.played_songs.get(song) or values[at]

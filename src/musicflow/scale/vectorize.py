@@ -8,6 +8,7 @@ release date's precision counts the parts known, and artist affinity is on a log
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -82,8 +83,8 @@ def _release_precision(frame: pl.DataFrame) -> Floats:
 
 def _fill_affinity(matrix: Floats, index: dict[str, int], affinity: AffinityColumns) -> None:
     parts = {
-        "artist_streams": np.log1p(affinity.streams),
-        "artist_songs": np.log1p(affinity.songs),
+        "artist_streams": log1p_exactly(affinity.streams),
+        "artist_songs": log1p_exactly(affinity.songs),
         "artist_share": affinity.share,
         "artist_first_days": affinity.first_days,
         "artist_last_days": affinity.last_days,
@@ -92,3 +93,12 @@ def _fill_affinity(matrix: Floats, index: dict[str, int], affinity: AffinityColu
         at = index.get(name)
         if at is not None:
             matrix[:, at] = values
+
+
+def log1p_exactly(values: Floats) -> Floats:
+    """`math.log1p` of each value, as `vectorize` computes it: numpy's log1p differs from it in the last
+    bit for some values, which could move a prediction across a split. Counts repeat, so each distinct
+    value is computed once."""
+    distinct, where = np.unique(values, return_inverse=True)
+    logs = np.array([math.log1p(v) for v in distinct.tolist()], dtype=np.float64)
+    return logs[where].reshape(values.shape) if len(values) else np.empty(0)
