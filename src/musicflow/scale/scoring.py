@@ -43,16 +43,7 @@ def score_rows(pack: ScoringPack, good: pl.DataFrame, threads: int = 1) -> Score
     """Predicted streams for rows that passed `frames.checked`."""
     import polars as pl
 
-    first = pl.col(ARTISTS).str.split(";").list.first().str.strip_chars()
-    frame = good.with_columns(first.fill_null("").alias("_first"))
-    artists = frame.get_column("_first").unique().to_list()
-    keys = {name: primary_artist(name) for name in artists}
-    frame = frame.with_columns(
-        pl.col("_first").replace_strict(keys, default="", return_dtype=pl.String).alias(ARTIST_KEY)
-    )
-    played = _played_keys(pack, frame)
-    affinity = _affinity(pack, frame, played)
-    matrix = model_matrix(frame, pack.columns, affinity)
+    frame, played, matrix = model_input(pack, good)
     booster = booster_of(pack)
     raw = (
         np.asarray(booster.predict(matrix, num_threads=threads), dtype=np.float64)
@@ -71,6 +62,21 @@ def score_rows(pack: ScoringPack, good: pl.DataFrame, threads: int = 1) -> Score
         ARTIST_KEY,
     )
     return Scored(scored, matrix)
+
+
+def model_input(pack: ScoringPack, good: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, str], Floats]:
+    """The rows with their artist key, which of them the listener played, and the model's input."""
+    import polars as pl
+
+    first = pl.col(ARTISTS).str.split(";").list.first().str.strip_chars()
+    frame = good.with_columns(first.fill_null("").alias("_first"))
+    artists = frame.get_column("_first").unique().to_list()
+    keys = {name: primary_artist(name) for name in artists}
+    frame = frame.with_columns(
+        pl.col("_first").replace_strict(keys, default="", return_dtype=pl.String).alias(ARTIST_KEY)
+    )
+    played = _played_keys(pack, frame)
+    return frame, played, model_matrix(frame, pack.columns, _affinity(pack, frame, played))
 
 
 def _played_keys(pack: ScoringPack, frame: pl.DataFrame) -> dict[int, str]:
@@ -98,8 +104,8 @@ def _affinity(pack: ScoringPack, frame: pl.DataFrame, played: dict[int, str]) ->
     keys = frame.get_column(ARTIST_KEY)
     artists = keys.unique().to_list()
     table = np.array([pack.artist_affinity.get(k, NONE) for k in artists], dtype=np.float64).reshape(-1, 5)
-    index = keys.replace_strict(artists, list(range(len(artists))), return_dtype=pl.Int64)
-    index = index.to_numpy().astype(np.int64, copy=False)
+    positions = keys.replace_strict(artists, list(range(len(artists))), return_dtype=pl.Int64)
+    index = positions.to_numpy().astype(np.int64, copy=False)
     values = table[index]
     for at, song in played.items():
         values[at] = pack.played_songs.get(song) or values[at]
