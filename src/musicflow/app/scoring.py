@@ -8,6 +8,7 @@ keeps only the best candidates, so its memory does not grow with the catalogs.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import polars as pl
 
+    from musicflow.features.audio.folder import FileMapper
     from musicflow.features.catalog_files import ColumnMapping
     from musicflow.model.explain import Contribution
     from musicflow.scale.engines import Engine
@@ -63,6 +65,22 @@ def engine_named(
     from musicflow.scale.engines import engine_named as named
 
     return named(name, scheduler, on_dashboard)
+
+
+@contextmanager
+def audio_file_mapper(
+    engine: str, scheduler: str | None, on_dashboard: Callable[[str], None] | None = None
+) -> Iterator[FileMapper | None]:
+    """None for the local engine; for dask, a mapper running one audio file per task on the cluster."""
+    if engine == "local":
+        engine_named(engine, scheduler)  # refuses --scheduler without --engine dask
+        yield None
+        return
+    engine_named(engine, scheduler)
+    from musicflow.scale.audio import dask_file_mapper
+
+    with dask_file_mapper(scheduler, on_dashboard) as mapper:
+        yield mapper
 
 
 def scoring_pack(serving: ServingModel, store: SqlStore, profile_id: int) -> ScoringPack:

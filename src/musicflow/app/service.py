@@ -22,6 +22,7 @@ from musicflow.errors import CatalogNotFoundError, Hint, ModelError, ProfileNotF
 if TYPE_CHECKING:
     from musicflow.app.scoring import Recommendation
     from musicflow.features.analyze import AnalyzeReport
+    from musicflow.features.audio.folder import FileMapper
     from musicflow.features.base import FeatureSource
     from musicflow.features.catalog import CatalogImport
     from musicflow.features.catalog_files import ColumnMapping
@@ -172,8 +173,12 @@ class MusicFlow:
         return SongLookup(found, raw)
 
     def analyze_audio(
-        self, folder: Path, progress: Callable[[int, int, Path], None] | None = None
+        self,
+        folder: Path,
+        progress: Callable[[int, int, Path], None] | None = None,
+        map_files: FileMapper | None = None,
     ) -> AnalyzeReport:
+        """`map_files` (see `scale.audio.dask_file_mapper`) spreads the files over a Dask cluster."""
         from musicflow.features.analyze import analyze_into_store, require_audio_extra
 
         require_audio_extra()
@@ -184,6 +189,7 @@ class MusicFlow:
             miss_ttl_s=self._miss_ttl_s,
             now=self.clock.now(),
             progress=progress,
+            map_files=map_files,
         )
 
     # -- models -----------------------------------------------------------------------------------

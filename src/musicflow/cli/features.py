@@ -198,11 +198,20 @@ def features_coverage(
 def features_analyze(
     ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(help="A folder of your audio files (searched recursively).")],
+    engine: Annotated[
+        str, typer.Option("--engine", help="local: this process; dask: one file per task on a Dask cluster.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler.")
+    ] = None,
 ) -> None:
     """Measure tempo, key, loudness and more from your own audio files, for songs no source knows."""
     state = state_of(ctx)
     settings = state.settings
     require_audio_extra()
+    if engine != "local" or scheduler:
+        _analyze_on_cluster(state, folder, engine, scheduler)
+        return
     with state.store() as store, Bar(state.err) as bar:
         report = analyze_into_store(
             store.features,
@@ -211,5 +220,18 @@ def features_analyze(
             miss_ttl_s=settings.miss_ttl_days * DAY,
             now=SystemClock().now(),
             progress=lambda done, total, path: bar.files_done(done, total, path.name),
+        )
+    show.analyze_report(state.out, report)
+
+
+def _analyze_on_cluster(state: AppState, folder: Path, engine: str, scheduler: str | None) -> None:
+    from musicflow.app.scoring import audio_file_mapper
+
+    def dashboard(link: str) -> None:
+        state.err.print(f"Dask dashboard: {link}")
+
+    with audio_file_mapper(engine, scheduler, dashboard) as mapper, state.app() as app, Bar(state.err) as bar:
+        report = app.analyze_audio(
+            folder, lambda done, total, path: bar.files_done(done, total, path.name), map_files=mapper
         )
     show.analyze_report(state.out, report)

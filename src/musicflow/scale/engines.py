@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, closing, nullcontext
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -95,9 +95,7 @@ class DaskEngine:
         if self.scheduler == SYNCHRONOUS:
             self._run_synchronously(task, pack, partitions, job_dir, done)
             return
-        with self._client() as client:
-            if self.on_dashboard is not None and client.dashboard_link:
-                self.on_dashboard(client.dashboard_link)
+        with self.client() as client:
             self._run_on(client, task, pack, partitions, job_dir, done)
 
     @staticmethod
@@ -138,7 +136,15 @@ class DaskEngine:
         for result in dask.compute(*tasks, scheduler="synchronous"):
             done(result)
 
-    def _client(self) -> AbstractContextManager[Client]:
+    @contextmanager
+    def client(self) -> Iterator[Client]:
+        """A client of the chosen cluster, its dashboard link told to `on_dashboard`."""
+        with self._connected() as client:
+            if self.on_dashboard is not None and client.dashboard_link:
+                self.on_dashboard(client.dashboard_link)
+            yield client
+
+    def _connected(self) -> AbstractContextManager[Client]:
         from distributed import Client, LocalCluster
 
         if self.scheduler is None:
