@@ -104,7 +104,12 @@ def made_up_pack(catalog: Path) -> ScoringPack:
 
 
 def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    """This process's own peak resident memory (VmHWM): unlike `ru_maxrss`, not inherited across exec
+    from the process that started it."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def raw_floor(pack: ScoringPack, catalog: Path, threads: int) -> dict[str, Any]:
