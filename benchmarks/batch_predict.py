@@ -20,9 +20,9 @@ import polars as pl
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
+from musicflow.core.songs import SongRequest
 from musicflow.demo import export_path
 from musicflow.features.catalog_files import bundled_catalog_path
-from musicflow.model.serving import SongRequest
 
 PROFILE = "default"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to the whole test suite: installs the project and its test tools,
-# makes a local PostgreSQL ready (installing it if missing; needs root for that), then runs the
+# makes a local PostgreSQL and Chromium ready (installing them if missing; needs root for that), then runs the
 # linters, the type checker and pytest against both store backends.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k ingest`.
 set -euo pipefail
@@ -10,6 +10,10 @@ bash scripts/bootstrap.sh dev
 if [[ -z "${MUSICFLOW_TEST_DATABASE_URL:-}" ]]; then
     MUSICFLOW_TEST_DATABASE_URL="$(bash scripts/setup-postgres.sh | tail -n 1)"
     export MUSICFLOW_TEST_DATABASE_URL
+fi
+# The web page's tests drive Debian's chromium (installed here when missing and we are root).
+if [[ ! -x /usr/bin/chromium && "$(id -u)" == "0" ]]; then
+    bash scripts/install-chromium.sh >/dev/null
 fi
 
 echo "== ruff"

@@ -32,9 +32,12 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
     return data_dir
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The public data files in ../shared/data; required in CI, optional on a laptop without them."""
+    """The public data files in ../shared/data; required in CI, optional on a laptop without them.
+
+    Session-wide so that module-wide fixtures built from the data apply the same rule.
+    """
     if not SHARED_DATA.is_dir():
         if IN_CI:
             pytest.fail(f"CI needs the public data beside the repository at {SHARED_DATA}")

@@ -24,9 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "model": {"store", "features"},
     "scale": {"store", "features", "model"},
     "app": {"store"} | PARTS | {"demo"},
-    "cli": {"app", "demo"}
-    | PARTS
-    | {"store"},  # tightened to {"app", "demo"} once the CLI calls the app layer
+    "cli": {"app", "demo", "api"},
     "api": {"app", "web"},
     "web": {"app"},
 }

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -92,7 +92,40 @@ class Settings(BaseSettings):
     )
     audio_max_seconds: float = Field(default=120.0, gt=0, description="Seconds of each audio file analysed.")
 
-    @field_validator("feature_sources", "feature_precedence", mode="before")
+    # -- web page ---------------------------------------------------------------------------------
+    web_session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs the web page's session cookie (the highscore), 32+ characters; "
+        "without one, a random key per process.",
+    )
+    web_production: bool = Field(
+        default=False,
+        description="Production: no start without a strong web_session_secret; cookie over HTTPS only.",
+    )
+
+    # -- HTTP API (`musicflow serve`) -------------------------------------------------------------
+    api_rate_limit: str = Field(
+        default="120/minute", description="Requests per client to the listener routes (limits' notation)."
+    )
+    api_upstream_per_client: str = Field(
+        default="10/minute", description="Questions about uncached songs per client (each may call upstream)."
+    )
+    api_upstream_global: str = Field(
+        default="60/minute", description="Questions about uncached songs from all clients together."
+    )
+    api_trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default=[], description="Addresses whose X-Forwarded-For names the client."
+    )
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=[], description="Origins a browser may call the API from; none by default."
+    )
+    api_cors_credentials: bool = Field(default=False, description="Let those origins send cookies.")
+    api_max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Largest POST body accepted.")
+    api_list_profiles: bool = Field(default=False, description="Name the existing profiles in a 404.")
+
+    @field_validator(
+        "feature_sources", "feature_precedence", "api_trusted_proxies", "api_cors_origins", mode="before"
+    )
     @classmethod
     def _comma_list(cls, value: object) -> object:
         """`catalog,reccobeats` in an environment variable, or a JSON list, or a TOML list."""
@@ -102,6 +135,22 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @field_validator("api_rate_limit", "api_upstream_per_client", "api_upstream_global")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        """A rate in the `limits` notation (`10/minute`, `100 per hour`), checked at start."""
+        from limits import parse
+
+        parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _no_wildcard_with_credentials(self) -> Settings:
+        """Browsers refuse `*` with credentials, and allowing any origin to send cookies is never meant."""
+        if self.api_cors_credentials and "*" in self.api_cors_origins:
+            raise ValueError("CORS origin '*' cannot be combined with credentials: name the origins")
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -133,6 +133,12 @@ class NoModelError(ModelError):
     kind = ErrorKind.NOT_READY
 
 
+class ModelVersionNotFoundError(NoModelError):
+    """A version number the profile does not have."""
+
+    kind = ErrorKind.NOT_FOUND
+
+
 class NotEnoughDataError(ModelError):
     """A listener has too few songs with features to train or evaluate a model honestly."""
 
@@ -157,3 +163,27 @@ class ChampionMovedError(ModelError):
 
 class InputFileError(MusicflowError):
     """A file the user gave a command (a list of songs) cannot be read as what it should be."""
+
+
+class TooManyRequestsError(MusicflowError):
+    """A client asked more often than the server allows; it may ask again after `retry_after_s`."""
+
+    kind = ErrorKind.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class UpstreamBudgetError(UpstreamError):
+    """Answering would call a feature source past the share of its quota this server may spend now."""
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class NotReadyError(MusicflowError):
+    """A server cannot answer yet (its store does not answer, or no model serves); ask again later."""
+
+    kind = ErrorKind.NOT_READY

@@ -8,9 +8,9 @@ import pytest
 
 from musicflow.app.results import Prediction
 from musicflow.app.service import MusicFlow
+from musicflow.core.songs import SongRequest
 from musicflow.errors import SongNotFoundError
 from musicflow.model.predict import Prediction as ModelPrediction
-from musicflow.model.serving import SongRequest
 from tests.scale.catalogs import bundled_rows
 from tests.scale.listener import PROFILE
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from musicflow.cli import app
+from musicflow.cli.app import app
 from tests.features.audio_synth import kick_track, write
 
 runner = CliRunner()

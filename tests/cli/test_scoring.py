@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from musicflow.cli import app
+from musicflow.cli.app import app
 from tests.scale.catalogs import native_catalog
 from tests.scale.listener import trained_data_dir
 

@@ -38,11 +38,28 @@ def server(reccobeats_server: FakeReccoBeats) -> FakeReccoBeats:
     return reccobeats_server
 
 
-def make_client(server: FakeReccoBeats, clock: FakeClock, **options: object) -> JsonHttpClient:
+def make_client(
+    server: FakeReccoBeats, clock: FakeClock, rng: random.Random | None = None, **options: object
+) -> JsonHttpClient:
     merged = dataclasses.replace(FAST_HTTP, **options)  # type: ignore[arg-type]
     return JsonHttpClient(
-        source="testsource", base_url=server.base_url, clock=clock, options=merged, rng=random.Random(1)
+        source="testsource",
+        base_url=server.base_url,
+        clock=clock,
+        options=merged,
+        rng=rng or random.Random(1),
     )
+
+
+class FixedDraw(random.Random):
+    """Draws the same fraction every time, so a backoff shows the ceiling it is drawn under."""
+
+    def __init__(self, fraction: float) -> None:
+        super().__init__(0)
+        self.fraction = fraction
+
+    def random(self) -> float:
+        return self.fraction
 
 
 @pytest.fixture
@@ -69,13 +86,31 @@ def test_server_errors_timeouts_and_resets_are_retried_until_an_answer(client, s
     assert len(clock.sleeps) == 4  # one backoff per failure, on the injected clock
 
 
-def test_backoff_grows_exponentially_with_full_jitter_under_the_cap(server, clock):
+def test_backoff_grows_exponentially_up_to_the_cap(server, clock):
     server.script(AUDIO_PATH, *[error(500)] * 5)
-    with make_client(server, clock, backoff_base=1.0, backoff_cap=4.0, max_attempts=10) as client:
+    with make_client(
+        server, clock, FixedDraw(1.0), backoff_base=1.0, backoff_cap=4.0, max_attempts=10
+    ) as client:
         ask(client)
 
+    assert clock.sleeps == pytest.approx([1.0, 2.0, 4.0, 4.0, 4.0])  # the ceilings themselves
+
+
+def test_backoff_is_drawn_anywhere_under_its_ceiling(server, clock):
+    server.script(AUDIO_PATH, *[error(500)] * 5)
+    with make_client(
+        server, clock, FixedDraw(0.25), backoff_base=1.0, backoff_cap=4.0, max_attempts=10
+    ) as client:
+        ask(client)
+    assert clock.sleeps == pytest.approx([0.25, 0.5, 1.0, 1.0, 1.0])
+
+    server.script(AUDIO_PATH, *[error(500)] * 5)
+    jittered = FakeClock()
+    with make_client(server, jittered, backoff_base=1.0, backoff_cap=4.0, max_attempts=10) as client:
+        ask(client)
     ceilings = [1.0, 2.0, 4.0, 4.0, 4.0]
-    assert all(0 <= slept <= ceiling for slept, ceiling in zip(clock.sleeps, ceilings, strict=True))
+    fractions = [slept / ceiling for slept, ceiling in zip(jittered.sleeps, ceilings, strict=True)]
+    assert all(0 <= f <= 1 for f in fractions) and len(set(fractions)) == 5  # full jitter: each its own draw
 
 
 def test_retry_budget_spent_raises_unavailable_naming_source_and_last_failure(client, server):

@@ -84,7 +84,9 @@ def test_more_than_40_ids_are_split_into_batches_of_at_most_40(source, reccobeat
     assert all(isinstance(answers[f"key-{s}"], FeatureRecord) for s in songs)
 
 
-def test_the_fake_refuses_more_than_40_ids_like_the_real_api(reccobeats_server):
+def test_fake_wire_format_more_than_40_ids_is_refused_with_400(reccobeats_server):
+    """Guards the fake, on purpose: ReccoBeats answers 400 past 40 ids, and the batching test above
+    means something only if the fake refuses an oversized batch the same way."""
     ids = ",".join(spotify_ids(41))
     response = httpx.get(reccobeats_server.base_url + "/audio-features", params={"ids": ids})
     assert response.status_code == 400

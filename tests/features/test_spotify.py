@@ -231,7 +231,12 @@ def test_the_secret_never_shows_in_logs_or_reprs_of_a_working_source(source, ser
     assert "BQ-fake-token" not in caplog.text  # nor the access token
 
 
-def test_the_fake_answers_audio_features_with_the_bare_403(server):
+def test_fake_wire_format_audio_features_needs_a_token_then_answers_a_bare_403(server):
+    """Guards the fake, on purpose: Spotify closed audio features in November 2024 with this exact answer.
+
+    The source must never count on that endpoint; a fake that answered it would let a test of a
+    source that did pass against a Spotify that no longer exists.
+    """
     response = httpx.get(server.api_url + "/audio-features", params={"ids": HELLO.spotify_id})
     assert response.status_code == 401  # no token
     token = httpx.post(

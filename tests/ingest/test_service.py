@@ -17,15 +17,9 @@ from musicflow.demo import export_path
 from musicflow.errors import IngestError
 from musicflow.ingest.service import ingest_paths
 from musicflow.store.sql import SqlStore
+from tests.ingest.export_rows import is_music, play_identity
 
 MUNGERAIDEN = "histories/both/mungeraiden"
-
-
-def is_music(record: dict[str, object]) -> bool:
-    """Independent of MusicFlow's parser: a named track, not an episode, not Spotify's placeholder."""
-    if "msPlayed" in record:
-        return record.get("trackName") not in (None, "", "Unknown Track")
-    return bool(record.get("master_metadata_track_name")) and not record.get("spotify_episode_uri")
 
 
 def test_the_demo_export_is_ingested_whole(store: SqlStore):
@@ -38,7 +32,9 @@ def test_the_demo_export_is_ingested_whole(store: SqlStore):
     assert report.music_plays == len(music)
     assert report.skipped[SkipReason.NO_TRACK] == 130  # "Unknown Track" rows of the basic files
     # The formats do not overlap in this export; a couple of 0 ms plays repeat within one minute.
-    assert report.music_plays - 5 <= report.new_plays < report.music_plays
+    distinct = {play_identity(r) for r in music}
+    assert len(distinct) < len(music)
+    assert report.new_plays == len(distinct) and report.already_stored == len(music) - len(distinct)
     profile = store.profile_id("default")
     assert profile is not None
     summary = store.listening_summary(profile, 30_000)
@@ -81,17 +77,24 @@ def test_the_basic_and_extended_export_of_one_person_count_each_play_once(
 ):
     extended_file = shared_data / MUNGERAIDEN / "Streaming_History_Audio_2024.json"
     rows = json.loads(extended_file.read_text(encoding="utf-8"))
+    basic = as_basic_export(rows)
+    music = len(basic)
+    told_twice = basic[:3]  # the basic format cannot tell these from the plays they copy
     basic_file = tmp_path / "StreamingHistory_music_0.json"
-    basic_file.write_text(json.dumps(as_basic_export(rows)), encoding="utf-8")
+    basic_file.write_text(json.dumps(basic + told_twice), encoding="utf-8")
 
     first = ingest_paths([basic_file], store, "default", Settings())
     second = ingest_paths([extended_file], store, "default", Settings())
-    music = sum(1 for r in rows if is_music(r))
-    assert first.new_plays == music - first.already_stored  # repeats within a minute collapse
-    assert second.new_plays < 30  # only plays the basic export could not tell apart
+    distinct = {play_identity(r) for r in basic}
+    assert first.music_plays == music + len(told_twice)
+    assert first.new_plays == len(distinct)  # repeats within a minute collapse
+    assert first.already_stored == first.music_plays - len(distinct) >= len(told_twice)
+    # Every play of the extended export is already stored from its basic form.
+    assert second.music_plays == music and second.new_plays == 0
     profile = store.profile_id("default")
     assert profile is not None
     summary = store.listening_summary(profile, 30_000)
+    assert summary.plays == len(distinct)  # each play of the year once
     assert summary.streams == sum(1 for r in rows if is_music(r) and r["ms_played"] >= 30_000)
     # The extended export brought the Spotify ids the basic one lacks.
     top = store.track_streams(profile, 30_000, limit=5)

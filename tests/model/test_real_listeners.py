@@ -17,23 +17,20 @@ from musicflow.model.train import TrainingOptions, train_profile
 from musicflow.model.trained import TrainedModel
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
-from tests.conftest import SHARED_DATA
 
 LISTENERS = {
-    "ashleyjmurray": SHARED_DATA / "histories" / "basic" / "ashleyjmurray" / "StreamingHistory0.json",
-    "emb400": SHARED_DATA / "histories" / "basic" / "emb400" / "StreamingHistory0.json",
+    "ashleyjmurray": Path("histories") / "basic" / "ashleyjmurray" / "StreamingHistory0.json",
+    "emb400": Path("histories") / "basic" / "emb400" / "StreamingHistory0.json",
 }
 
 
 @pytest.fixture(scope="module")
-def real_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStore]:
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"the public data is not at {SHARED_DATA}")
+def real_store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[SqlStore]:
     path = Path(tmp_path_factory.mktemp("real"))
     settings = Settings(data_dir=path, database_url=f"sqlite:///{path / 'real.db'}")
     store = open_store(settings)
     for name, history in LISTENERS.items():
-        ingest_paths([history], store, name, settings)
+        ingest_paths([shared_data / history], store, name, settings)
     with open_sources(["catalog"], settings, store.features, SystemClock()) as sources:
         for name in LISTENERS:
             profile_id = store.profile_id(name)

@@ -7,7 +7,14 @@ import pytest
 
 from musicflow.errors import ModelError
 from musicflow.model.affinity import ArtistAffinity
-from musicflow.model.predict import LOW_VERDICT, predict_batch, predict_song, predict_streams
+from musicflow.model.predict import (
+    LOW_VERDICT,
+    QUANTILES,
+    VERDICTS,
+    predict_batch,
+    predict_song,
+    predict_streams,
+)
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.train import TrainingOptions, train_on_snapshot
 from musicflow.model.trained import FORMAT, META_FILE, MODEL_FILE, TrainedModel
@@ -75,5 +82,16 @@ def test_predictions_come_with_a_verdict_and_reasons(model: TrainedModel, snapsh
     assert all(c.words for c in single.contributions)
     batch = predict_batch(model, [(s.features, ArtistAffinity()) for s in songs])
     assert len(batch) == 10
-    assert abs(batch[0].streams - predict_streams(model, songs[0].features, ArtistAffinity())) < 1e-9
-    assert any(p.verdict == LOW_VERDICT for p in batch) or batch
+    for song, predicted in zip(songs, batch, strict=True):
+        alone = predict_song(model, song.features, ArtistAffinity(), explain=3)
+        assert abs(predicted.streams - alone.streams) < 1e-9  # the batch scores each song as alone
+        assert 0 <= predicted.streams <= 30
+        assert predicted.verdict == expected_verdict(model, predicted.streams) == alone.verdict
+        assert len(predicted.contributions) == 3 and all(c.words for c in predicted.contributions)
+    assert len({p.verdict for p in batch}) > 1  # songs of different appeal get different words
+
+
+def expected_verdict(model: TrainedModel, streams: float) -> str:
+    """The words of the highest quantile of the listener's streamed songs that `streams` reaches."""
+    reached = [q for q, _ in VERDICTS if streams >= model.thresholds[q]]
+    return dict(VERDICTS)[max(reached, key=QUANTILES.__getitem__)] if reached else LOW_VERDICT

@@ -15,6 +15,7 @@ from musicflow.features.merge import MergedFeatures
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.vectorize import FeatureLayout, vectorize_many
 from musicflow.scale.frames import checked
+from musicflow.scale.job import ScoreSummary
 from musicflow.scale.staging import native_frame
 from musicflow.scale.vectorize import AffinityColumns, model_matrix
 from musicflow.store.base import StoredFeatures
@@ -24,7 +25,7 @@ from tests.scale.listener import PROFILE
 CSV_HEADER = "track_id,track_name,artist_name,danceability,energy,tempo,key,mode,loudness"
 
 
-def _rejected(summary) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+def _rejected(summary: ScoreSummary) -> pl.DataFrame:
     reader = pl.read_parquet if summary.rejected_output.suffix == ".parquet" else pl.read_csv
     return reader(summary.rejected_output)
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from musicflow.config import Settings
 from musicflow.core.plays import ExportFormat, Play
-from musicflow.core.songs import CatalogRow, FeatureRecord, NotFound
+from musicflow.core.songs import CatalogRow, FeatureRecord, NotFound, match_key
 from musicflow.errors import CatalogError
 from musicflow.features.catalog import CatalogSource, import_catalog_file
 from musicflow.store import open_store
+from musicflow.store.factory import create_store_engine
 from musicflow.store.migrate import alembic_config
 from musicflow.store.sql import SqlStore
 
@@ -124,22 +125,22 @@ def test_a_file_that_is_not_a_catalog_leaves_the_stored_ones_alone(store: SqlSto
     assert [c.rows for c in store.features.catalogs()] == [1]
 
 
-def upgraded_from(revision: str, tmp_path: Path, insert: str) -> SqlStore:
-    """A store made at an older `revision`, holding what `insert` wrote, opened (so upgraded) now."""
+def upgraded_from(revision: str, settings: Settings, *inserts: str) -> SqlStore:
+    """A store made at an older `revision`, holding what `inserts` wrote, opened (so upgraded) now."""
     from alembic import command
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_engine(url)
+    engine = create_store_engine(settings)
     command.upgrade(alembic_config(engine), revision)
     with engine.begin() as conn:
-        conn.execute(text(insert))
+        for insert in inserts:
+            conn.execute(text(insert))
     engine.dispose()
-    return open_store(Settings(data_dir=tmp_path, database_url=url))
+    return open_store(settings)
 
 
-def test_upgrading_a_store_of_the_first_schema_gives_its_tracks_match_keys(tmp_path: Path):
+def test_upgrading_a_store_of_the_first_schema_gives_its_tracks_match_keys(backend_settings: Settings):
     insert = "INSERT INTO tracks (track_key, name, artist) VALUES ('k', 'Song (feat. B)', 'A')"
-    store = upgraded_from("0001", tmp_path, insert)
+    store = upgraded_from("0001", backend_settings, insert)
     try:
         found = store.features.find_track("song", "A")
         assert found is not None and found.query.song == "Song (feat. B)"
@@ -147,14 +148,25 @@ def test_upgrading_a_store_of_the_first_schema_gives_its_tracks_match_keys(tmp_p
         store.close()
 
 
-def test_upgrading_rekeys_titles_with_a_year_suffix(tmp_path: Path):
-    insert = (
+OLD_KEY = "the offspring\x1fgone away 2021"  # as stores before revision 0006 keyed "Gone Away - 2021"
+
+
+def test_upgrading_rekeys_titles_with_a_year_suffix_in_tracks_and_catalogs(backend_settings: Settings):
+    store = upgraded_from(
+        "0005",
+        backend_settings,
         "INSERT INTO tracks (track_key, name, artist, match_key) "
-        "VALUES ('k', 'Gone Away - 2021', 'The Offspring', 'the offspring\x1fgone away 2021')"
+        f"VALUES ('k', 'Gone Away - 2021', 'The Offspring', '{OLD_KEY}')",
+        "INSERT INTO catalogs (name, file_name, format, rows, imported_at) "
+        "VALUES ('mine', 'mine.csv', 'csv', 1, 0.0)",
+        "INSERT INTO catalog_tracks (catalog_id, match_key, song, artists, energy) "
+        f"SELECT id, '{OLD_KEY}', 'Gone Away - 2021', 'The Offspring; Someone', 0.5 FROM catalogs",
     )
-    store = upgraded_from("0005", tmp_path, insert)
     try:
         found = store.features.find_track("Gone Away", "The Offspring")
         assert found is not None and found.query.song == "Gone Away - 2021"
+        plain = match_key("The Offspring", "Gone Away")
+        _, by_key = store.features.catalog_matches([], [plain])
+        assert [stored.values for stored in by_key[plain]] == [{"energy": 0.5}]
     finally:
         store.close()

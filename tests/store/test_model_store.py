@@ -6,7 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert
+from sqlalchemy import insert, inspect
 from sqlalchemy.exc import IntegrityError
 
 from musicflow.config import Settings
@@ -42,8 +42,21 @@ def test_an_older_store_is_upgraded_to_hold_models_and_can_go_back(backend_setti
     engine = create_store_engine(backend_settings)
     config = alembic_config(engine)
     command.downgrade(config, "0002")
+    tables = set(inspect(engine).get_table_names())
+    assert not {"model_versions", "model_artifacts", "model_aliases", "model_alias_moves"} & tables
+    assert {"profiles", "plays", "tracks"} <= tables  # going back keeps the listening data
     command.upgrade(config, "head")
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()
+    store = open_store(backend_settings)
+    try:
+        assert store.profiles() == ["default"]
+        assert store.models.versions("default") == []  # the models went with their tables
+        again = store.models.add_version("default", new_version(), lambda number: f"default/{number}")
+        assert again.version == 1
+    finally:
+        store.close()
 
 
 def test_the_migrations_build_the_tables_the_code_describes(store: SqlStore):

@@ -125,3 +125,10 @@ def test_an_unreachable_postgres_is_a_clear_error_without_the_password(tmp_path:
     with pytest.raises(StoreError, match="cannot open the store") as caught:
         open_store(Settings(data_dir=tmp_path, database_url=url))
     assert "s3cret-pw" not in str(caught.value)
+
+
+def test_the_quick_revision_check_knows_the_latest_migration():
+    """Opening a store skips Alembic when the stored revision is `LATEST`: it must be Alembic's head."""
+    from musicflow.store.migrate import LATEST, head_revision
+
+    assert head_revision() == LATEST

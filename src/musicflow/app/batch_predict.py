@@ -20,11 +20,11 @@ from musicflow.features.merge import merge
 from musicflow.store.base import PendingTrack, StoredFeatures
 
 if TYPE_CHECKING:
-    from musicflow.model.serving import Predictor, SongPrediction, SongRequest
+    from musicflow.core.songs import SongRequest
+    from musicflow.model.serving import Predictor, SongPrediction
     from musicflow.store.features import SqlFeatureStore
 
 NEEDS_NAMES = "song and artist are both needed"
-NO_FEATURES = "no source has features for this song"
 
 
 @dataclass
@@ -40,6 +40,7 @@ def predict_in_bulk(
     store: SqlFeatureStore, predictor: Predictor, songs: Sequence[SongRequest], explain: int = 3
 ) -> list[SongPrediction | str]:
     """One answer per song, in order: a prediction, or why this song could not be predicted."""
+    from musicflow.model.basis import NOTHING_KNOWN, basis_of
     from musicflow.model.predict import predict_batch
     from musicflow.model.serving import SongPrediction
 
@@ -56,13 +57,18 @@ def predict_in_bulk(
     for index in slow:
         request = songs[index]
         found[index] = predictor.features(store, request.song, request.artist, request.spotify_id)
-    scorable = [(i, f) for i, f in sorted(found.items()) if f.merged.values]
-    affinities = [predictor.listener.affinity(f.track.query.artist, f.track.track_id) for _, f in scorable]
+    allow_spotify = predictor.model.layout.allow_spotify
+    scorable, affinities = [], []
+    for index, features in sorted(found.items()):
+        affinity = predictor.listener.affinity(features.track.query.artist, features.track.track_id)
+        if basis_of(features.merged, affinity, allow_spotify) is not None:  # else nothing is known
+            scorable.append((index, features))
+            affinities.append(affinity)
     predictions = predict_batch(
         predictor.model, [(f.merged, a) for (_, f), a in zip(scorable, affinities, strict=True)], explain
     )
     answers: list[SongPrediction | str] = [
-        NO_FEATURES if i in found else NEEDS_NAMES for i in range(len(songs))
+        NOTHING_KNOWN if i in found else NEEDS_NAMES for i in range(len(songs))
     ]
     for (index, features), affinity, prediction in zip(scorable, affinities, predictions, strict=True):
         answers[index] = SongPrediction(features, affinity, prediction)

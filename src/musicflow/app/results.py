@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from musicflow.features.lookup import SongFeatures
     from musicflow.model.publish import Publication
     from musicflow.model.serving import SongPrediction
-    from musicflow.store.base import StoredFeatures
+    from musicflow.store.base import ModelVersion, StoredFeatures
+
+    ModelRecord = ModelVersion  # a registered model version, as front ends read it
 
 
 @dataclass(frozen=True)

@@ -17,21 +17,28 @@ from musicflow.app.results import FetchResult, Prediction, SongLookup, Training
 from musicflow.app.serving import ServingModel, ServingModels
 from musicflow.config import Settings
 from musicflow.core.clock import Clock, SystemClock
-from musicflow.errors import CatalogNotFoundError, Hint, ModelError, ProfileNotFoundError, SongNotFoundError
+from musicflow.errors import (
+    CatalogNotFoundError,
+    Hint,
+    ModelError,
+    MusicflowError,
+    ProfileNotFoundError,
+)
 
 if TYPE_CHECKING:
     from musicflow.app.scoring import Recommendation
+    from musicflow.app.taste import Standing, Taste
+    from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
     from musicflow.features.audio.folder import FileMapper
     from musicflow.features.base import FeatureSource
     from musicflow.features.catalog import CatalogImport
-    from musicflow.features.catalog_files import ColumnMapping
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import FetchProgress
     from musicflow.ingest.report import IngestReport
     from musicflow.ingest.service import Progress
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.model.serving import Predictor, SongRequest
+    from musicflow.model.serving import Predictor
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import ScoreSummary
     from musicflow.scale.pack import ScoringPack
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
     from musicflow.store.sql import SqlStore
 
 DAY_S = 86_400.0
+LOCAL_SOURCES = frozenset({"catalog", "audio_files"})  # answer from this machine, no quota spent
 TrainingProgress = Callable[[str, float], None]
 
 
@@ -98,12 +106,13 @@ class MusicFlow:
         return self._store.listening_summary(self.require_profile(profile), self.settings.stream_min_ms)
 
     # -- catalogs and features --------------------------------------------------------------------
-    def add_catalog(
-        self, path: Path, name: str | None = None, mapping: ColumnMapping | None = None
-    ) -> CatalogImport:
+    def add_catalog(self, path: Path, name: str | None = None, mapping: str | None = None) -> CatalogImport:
+        """Import a catalog file; `mapping` names the file's columns ('song=name,artist=artists,...')."""
         from musicflow.features.catalog import import_catalog_file
+        from musicflow.features.catalog_files import ColumnMapping
 
-        return import_catalog_file(self._store.features, path, name, mapping)
+        columns = ColumnMapping.parse(mapping) if mapping else None
+        return import_catalog_file(self._store.features, path, name, columns)
 
     def catalogs(self) -> list[CatalogInfo]:
         return self._store.features.catalogs()
@@ -149,8 +158,9 @@ class MusicFlow:
         spotify_id: str | None = None,
     ) -> SongLookup:
         """One song's features as each source gave them and merged, asking sources that have not
-        answered for it yet; a song no source knows is a `SongNotFoundError` naming what was asked."""
-        from musicflow.features.lookup import no_features_message, song_features
+        answered for it yet; a song no source knows is a `SongNotFoundError` naming what was asked
+        (an upstream error instead when a source failed)."""
+        from musicflow.features.lookup import missing_features_error, song_features
 
         with self._opened_sources(sources) as opened:
             found = song_features(
@@ -165,12 +175,21 @@ class MusicFlow:
             )
             asked = [source.name for source in opened]
         if not found.merged.values:
-            raise SongNotFoundError(
-                no_features_message(song, artist, asked, found),
-                hint=Hint.ADD_FEATURE_SOURCE,
-            )
+            raise missing_features_error(song, artist, asked, found)
         raw = self._store.features.features_of([found.track.track_id]).get(found.track.track_id, [])
         return SongLookup(found, raw)
+
+    def local_sources(self) -> list[str]:
+        """The configured sources that answer from this machine (a question to them costs no quota)."""
+        return [name for name in self.settings.feature_sources if name in LOCAL_SOURCES]
+
+    def upstream_calls_for(self, song: str, artist: str) -> list[str]:
+        """The configured network sources a question about this song would call now (none once each
+        has answered or said it does not know the song): what a server spends of their quotas."""
+        from musicflow.features.lookup import sources_to_ask
+
+        remote = [name for name in self.settings.feature_sources if name not in LOCAL_SOURCES]
+        return sources_to_ask(self._store.features, song, artist, remote, self.clock.now()) if remote else []
 
     def analyze_audio(
         self,
@@ -226,10 +245,21 @@ class MusicFlow:
         return open_registry(self._store, self.settings)
 
     # -- predictions ------------------------------------------------------------------------------
-    def predict(self, profile: str, song: str, artist: str, spotify_id: str | None = None) -> Prediction:
-        """How many times will this listener stream this song; with the reasons and the model version."""
+    def predict(
+        self,
+        profile: str,
+        song: str,
+        artist: str,
+        spotify_id: str | None = None,
+        *,
+        sources: Sequence[str] | None = None,
+    ) -> Prediction:
+        """How many times will this listener stream this song; with the reasons and the model version.
+        `sources` (default: the configured ones) are the ones asked when the song is not cached."""
+        if not song.strip() or not artist.strip():
+            raise MusicflowError("song and artist are both needed")
         serving = self.serving.get(profile)
-        with self._predictor(serving) as predictor:
+        with self._predictor(serving, sources) as predictor:
             answer = predictor.predict(self._store.features, song, artist, spotify_id=spotify_id)
         return Prediction(serving.profile, serving.version, answer)
 
@@ -249,17 +279,18 @@ class MusicFlow:
         catalog: str,
         output: Path,
         *,
-        mapping: ColumnMapping | None = None,
+        mapping: str | None = None,
         engine: Engine | None = None,
         resume: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> ScoreSummary:
-        """Every row of a catalog file (or of an imported catalog, by name) scored into `output`."""
-        from musicflow.app.scoring import catalog_input, score_catalog
+        """Every row of a catalog file (or of an imported catalog, by name) scored into `output`;
+        `mapping` names the columns of a file in a layout of its own, as for `add_catalog`."""
+        from musicflow.app.scoring import catalog_input, parse_mapping, score_catalog
         from musicflow.scale.engines import LocalEngine
 
         pack = self.scoring_pack(profile)
-        source = catalog_input(self._store, catalog, mapping)
+        source = catalog_input(self._store, catalog, parse_mapping(mapping))
         return score_catalog(pack, source, output, engine or LocalEngine(), resume=resume, progress=progress)
 
     def recommend(
@@ -279,6 +310,26 @@ class MusicFlow:
         serving = self.serving.get(profile)
         return scoring_pack(serving, self._store, self.require_profile(profile))
 
+    # -- the listener's taste (the web page) --------------------------------------------------------
+    def taste(self, profile: str) -> Taste:
+        """Top artists and tracks, when they listen, what the model sees, and how good it is."""
+        from musicflow.app.taste import build_taste
+
+        profile_id = self.require_profile(profile)
+        return build_taste(self._store, self.registry, self.settings, profile, profile_id)
+
+    def listener_average(self, profile: str) -> dict[str, float]:
+        """The average sound of the listener's most streamed songs, to set a song against."""
+        from musicflow.app.taste import listener_average
+
+        return listener_average(self._store, self.settings, self.require_profile(profile))
+
+    def standing(self, profile: str, version: int) -> Standing | None:
+        """A model version's evaluation against the reference rows (None when it has none)."""
+        from musicflow.app.taste import standing
+
+        return standing(self.registry, profile, version)
+
     # -- plumbing ---------------------------------------------------------------------------------
     @property
     def _miss_ttl_s(self) -> float:
@@ -297,10 +348,10 @@ class MusicFlow:
         return ServingModel(profile, version, model, listener, self.clock.now())
 
     @contextmanager
-    def _predictor(self, serving: ServingModel) -> Iterator[Predictor]:
+    def _predictor(self, serving: ServingModel, names: Sequence[str] | None = None) -> Iterator[Predictor]:
         from musicflow.model.serving import Predictor
 
-        with self._opened_sources(None) as sources:
+        with self._opened_sources(names) as sources:
             yield Predictor(
                 serving.model,
                 serving.listener,

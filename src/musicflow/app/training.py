@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from typing import Any
 
 from musicflow.app.results import Training
 from musicflow.config import Settings
 from musicflow.errors import ConfigError
 from musicflow.model.dataset import ZeroStrategy
+from musicflow.model.evaluate import evaluate_profile
 from musicflow.model.publish import publish
 from musicflow.model.registry import ModelMetadata, ModelRegistry
-from musicflow.model.train import TrainingOptions, train_profile
+from musicflow.model.snapshot import Snapshot, load_snapshot
+from musicflow.model.train import TrainingOptions, train_on_snapshot, zero_strategy_for
+from musicflow.model.trained import TrainedModel
+from musicflow.store.base import ModelVersion
 from musicflow.store.sql import SqlStore
+
+log = logging.getLogger(__name__)
 
 
 def train_and_publish(
@@ -28,12 +36,48 @@ def train_and_publish(
         precedence=tuple(settings.feature_precedence),
         allow_spotify=settings.spotify_features_for_model,
     )
-    model = train_profile(store, profile, options, progress=progress)
+    snapshot = load_snapshot(
+        store,
+        stream_min_ms=options.stream_min_ms,
+        precedence=options.precedence,
+        allow_spotify=options.allow_spotify,
+    )
+    model = train_on_snapshot(snapshot, profile, options, store, progress)
     metadata = ModelMetadata(
         model.fingerprint, model.features, model.params, model.evaluation, model.libraries
     )
-    published = publish(registry, profile, model.to_artifacts(), metadata, force=force)
+    baseline = champion_on_same_data(registry.champion(profile), model, snapshot, options, store)
+    published = publish(registry, profile, model.to_artifacts(), metadata, force=force, baseline=baseline)
     return Training(model.evaluation, model.training, published)
+
+
+def champion_on_same_data(
+    champion: ModelVersion | None,
+    model: TrainedModel,
+    snapshot: Snapshot,
+    options: TrainingOptions,
+    store: SqlStore,
+) -> dict[str, Any] | None:
+    """The champion's evaluation, measured again where its stored one is not comparable.
+
+    A stored evaluation compares with the new one only if both were measured on the same data with the
+    same kind of zeros. Otherwise (a listener added, new plays, another zero strategy) the champion's
+    configuration is evaluated under the same protocol on today's data, time split only, so the gate
+    compares like with like.
+    """
+    if champion is None:
+        return None
+    same_data = champion.data_fingerprint == model.fingerprint
+    same_zeros = champion.evaluation.get("zero_strategy") == model.evaluation.get("zero_strategy")
+    if same_data and same_zeros:
+        return None
+    log.info("measuring the champion v%d again on today's data, to compare like with like", champion.version)
+    strategy = options.zeros or zero_strategy_for(snapshot)
+    params = {k: v for k, v in champion.parameters.items() if k not in ("random_state", "feature_names")}
+    again = evaluate_profile(
+        snapshot, profile=model.profile, strategy=strategy, params=params, splits=("time",), store=store
+    )
+    return again.as_dict()
 
 
 def zero_strategy(text: str) -> ZeroStrategy | None:

@@ -1,4 +1,4 @@
-"""The `musicflow` command: thin wiring from arguments to the library, and Rich output for people."""
+"""The command tree: global options, logging, and the commands of each area."""
 
 from __future__ import annotations
 
@@ -6,19 +6,17 @@ import logging
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.logging import RichHandler
 
 from musicflow import __version__
-from musicflow.cli import demo, features, ingest, model, scoring
+from musicflow.cli import demo, features, ingest, model, scoring, serve
 from musicflow.cli.common import AppState, reports_errors
-from musicflow.config import load_settings
 
 app = typer.Typer(
     name="musicflow",
     help="How much will I stream this song? A model of your own taste, from your Spotify data export.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -32,11 +30,18 @@ def _version(value: bool) -> None:
 @reports_errors
 def main_options(
     ctx: typer.Context,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output.")] = 0,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, metavar="", help="More log output (-vv: debug).")
+    ] = 0,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
+    from rich.console import Console
+    from rich.logging import RichHandler
+
+    from musicflow.config import load_settings
+
     settings = load_settings()
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else settings.log_level.upper()
     err = Console(stderr=True)
@@ -51,7 +56,9 @@ features.register(app)
 model.register(app)
 scoring.register(app)
 demo.register(app)
+serve.register(app)
 
 
-def main() -> None:
+def run() -> None:
+    """Run the command line; exits with the command's code (see `cli/errors.py`)."""
     app()

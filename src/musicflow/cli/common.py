@@ -1,8 +1,9 @@
-"""What every command shares: the settings and consoles, one way to show errors, common options."""
+"""What every command shares: the settings and consoles, the application, one way to show errors."""
 
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,20 +14,18 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from musicflow.cli import errors
-from musicflow.config import Settings
+from musicflow.cli import INTERRUPTED_LINE, errors
+from musicflow.errors import MusicflowError
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
-from musicflow.errors import MusicflowError, ProfileNotFoundError
-from musicflow.store import open_store
-from musicflow.store.sql import SqlStore
+    from musicflow.config import Settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 ProfileOption = Annotated[
-    str, typer.Option("--profile", "-p", help="Whose data: each profile is kept apart.")
+    str, typer.Option("--profile", "-p", metavar="NAME", help="Whose data: each profile is kept apart.")
 ]
 
 
@@ -36,19 +35,20 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
+class TableOrJson(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")]
+TableOrJsonOption = Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")]
+
+
 @dataclass
 class AppState:
     settings: Settings
     out: Console
     err: Console
-
-    @contextmanager
-    def store(self) -> Iterator[SqlStore]:
-        store = open_store(self.settings)
-        try:
-            yield store
-        finally:
-            store.close()
 
     @contextmanager
     def app(self) -> Iterator[MusicFlow]:
@@ -76,16 +76,14 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             line = Text.assemble(("error: ", "bold red"), errors.message(exc))
             Console(stderr=True, soft_wrap=True).print(line, highlight=False)
             raise typer.Exit(errors.exit_code(exc)) from exc
+        except KeyboardInterrupt:
+            sys.stderr.write(f"\n{INTERRUPTED_LINE}\n")
+            raise typer.Exit(errors.INTERRUPTED) from None
 
     return wrapper
 
 
-def require_profile(store: SqlStore, profile: str) -> int:
-    """The profile's id, or an error that says what to run first."""
-    profile_id = store.profile_id(profile)
-    if profile_id is None:
-        raise ProfileNotFoundError(
-            f"profile '{profile}' has no data yet: run `musicflow ingest my_spotify_data.zip"
-            f" --profile {profile}` first"
-        )
-    return profile_id
+def write_json(document: object) -> None:
+    import orjson
+
+    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")

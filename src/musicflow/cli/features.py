@@ -1,42 +1,36 @@
-"""Commands about features: `catalog add|list|remove` and `features fetch|show|coverage`."""
+"""Commands about features: `catalog add|list|remove` and `features fetch|show|coverage|analyze`."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import orjson
 import typer
 
 from musicflow.cli import render_features as show
 from musicflow.cli.common import (
     AppState,
-    OutputFormat,
     ProfileOption,
+    TableOrJson,
+    TableOrJsonOption,
     reports_errors,
-    require_profile,
     state_of,
+    write_json,
 )
+from musicflow.cli.errors import PARTIAL
 from musicflow.cli.progress import Bar
-from musicflow.core.clock import SystemClock
-from musicflow.errors import CatalogError, SongNotFoundError
-from musicflow.features.analyze import analyze_into_store, require_audio_extra
-from musicflow.features.catalog import import_catalog_file
-from musicflow.features.catalog_files import ColumnMapping
-from musicflow.features.coverage import coverage
-from musicflow.features.fetch import SourceRun, fetch_features
-from musicflow.features.lookup import no_features_message, song_features
-from musicflow.features.sources import open_sources
-from musicflow.store.sql import SqlStore
 
-DAY = 86_400.0
-TableOrJson = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json.")]
+if TYPE_CHECKING:
+    from musicflow.app.service import MusicFlow
+    from musicflow.app.types import FetchResult
 
 SourceOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--source", "-s", help="Ask only this source (repeatable); default: MUSICFLOW_FEATURE_SOURCES."
+        "--source",
+        "-s",
+        metavar="NAME",
+        help="Ask only this source (repeatable); default: MUSICFLOW_FEATURE_SOURCES.",
     ),
 ]
 
@@ -67,9 +61,8 @@ def catalog_add(
 ) -> None:
     """Import a catalog file (replaces a catalog of the same name); bad rows are counted and shown."""
     state = state_of(ctx)
-    column_mapping = ColumnMapping.parse(mapping) if mapping else None
-    with state.store() as store:
-        imported = import_catalog_file(store.features, path, name, column_mapping)
+    with state.app() as app:
+        imported = app.add_catalog(path, name, mapping)
     show.catalog_import(state.out, imported)
 
 
@@ -77,19 +70,19 @@ def catalog_add(
 def catalog_list(ctx: typer.Context) -> None:
     """The catalogs in the store."""
     state = state_of(ctx)
-    with state.store() as store:
-        show.catalog_list(state.out, store.features.catalogs())
+    with state.app() as app:
+        show.catalog_list(state.out, app.catalogs())
 
 
 @reports_errors
-def catalog_remove(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
+def catalog_remove(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The catalog's name (see `catalog list`).")]
+) -> None:
     """Remove a catalog; features it gave are asked of the catalogs left on the next fetch."""
     state = state_of(ctx)
-    with state.store() as store:
-        removed = store.features.remove_catalog(name)
-    if not removed:
-        raise CatalogError(f"no catalog named '{name}': see `musicflow catalog list`")
-    state.out.print(f"Removed catalog '{name}'.")
+    with state.app() as app:
+        app.remove_catalog(name)
+    state.out.print(f"Removed catalog '{name}'.", highlight=False)
 
 
 @reports_errors
@@ -98,41 +91,19 @@ def features_fetch(
 ) -> None:
     """Get features for every track you played; safe to stop and run again (it resumes)."""
     state = state_of(ctx)
-    with state.store() as store:
-        profile_id = require_profile(store, profile)
-        runs = fetch_and_report(state, store, profile, profile_id, source or state.settings.feature_sources)
-    if any(run.stopped for run in runs):
-        raise typer.Exit(3)
+    with state.app() as app:
+        result = fetch_and_report(state, app, profile, source)
+    if result.stopped:
+        raise typer.Exit(PARTIAL)
 
 
-def fetch_and_report(
-    state: AppState, store: SqlStore, profile: str, profile_id: int, sources: list[str]
-) -> list[SourceRun]:
+def fetch_and_report(state: AppState, app: MusicFlow, profile: str, sources: list[str] | None) -> FetchResult:
     """Run the fetch job with a progress bar, then show what each source did and the coverage."""
-    settings = state.settings
-    clock = SystemClock()
-    with (
-        open_sources(sources, settings, store.features, clock) as opened,
-        Bar(state.err) as bar,
-    ):
-        runs = fetch_features(
-            store.features,
-            profile_id,
-            opened,
-            clock=clock,
-            miss_ttl_s=settings.miss_ttl_days * DAY,
-            progress=bar,
-        )
-    report = coverage(
-        store.features,
-        profile_id,
-        stream_min_ms=settings.stream_min_ms,
-        precedence=settings.feature_precedence,
-        now=clock.now(),
-    )
-    show.fetch_runs(state.out, runs)
-    show.coverage_table(state.out, report, profile)
-    return runs
+    with Bar(state.err) as bar:
+        result = app.fetch_features(profile, sources, bar)
+    show.fetch_runs(state.out, result.runs)
+    show.coverage_table(state.out, result.coverage, profile)
+    return result
 
 
 @reports_errors
@@ -141,55 +112,28 @@ def features_show(
     song: Annotated[str, typer.Option("--song", help="The song's title.")],
     artist: Annotated[str, typer.Option("--artist", help="Its (main) artist.")],
     source: SourceOption = None,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table or json.")
-    ] = OutputFormat.TABLE,
+    output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:
     """One song's merged features, each with the source it came from."""
     state = state_of(ctx)
-    settings = state.settings
-    clock = SystemClock()
-    with state.store() as store:
-        names = source or settings.feature_sources
-        with open_sources(names, settings, store.features, clock) as sources:
-            found = song_features(
-                store.features,
-                song,
-                artist,
-                sources,
-                precedence=settings.feature_precedence,
-                clock=clock,
-                miss_ttl_s=settings.miss_ttl_days * DAY,
-            )
-    if not found.merged.values:
-        raise SongNotFoundError(no_features_message(song, artist, names, found))
-    if output is OutputFormat.JSON:
-        sys.stdout.write(orjson.dumps(show.song_json(found), option=orjson.OPT_INDENT_2).decode() + "\n")
+    with state.app() as app:
+        lookup = app.song_features(song, artist, source)
+    if output is TableOrJson.JSON:
+        write_json(show.song_json(lookup.found))
     else:
-        show.song_table(state.out, found)
+        show.song_table(state.out, lookup.found)
 
 
 @reports_errors
 def features_coverage(
-    ctx: typer.Context,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table or json.")
-    ] = OutputFormat.TABLE,
-    profile: ProfileOption = "default",
+    ctx: typer.Context, output: TableOrJsonOption = TableOrJson.TABLE, profile: ProfileOption = "default"
 ) -> None:
     """How many of your tracks have features, from which sources, and which have none."""
     state = state_of(ctx)
-    with state.store() as store:
-        profile_id = require_profile(store, profile)
-        report = coverage(
-            store.features,
-            profile_id,
-            stream_min_ms=state.settings.stream_min_ms,
-            precedence=state.settings.feature_precedence,
-            now=SystemClock().now(),
-        )
-    if output is OutputFormat.JSON:
-        sys.stdout.write(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+    with state.app() as app:
+        report = app.coverage(profile)
+    if output is TableOrJson.JSON:
+        write_json(report.as_dict())
     else:
         show.coverage_table(state.out, report, profile)
 
@@ -207,24 +151,6 @@ def features_analyze(
 ) -> None:
     """Measure tempo, key, loudness and more from your own audio files, for songs no source knows."""
     state = state_of(ctx)
-    settings = state.settings
-    require_audio_extra()
-    if engine != "local" or scheduler:
-        _analyze_on_cluster(state, folder, engine, scheduler)
-        return
-    with state.store() as store, Bar(state.err) as bar:
-        report = analyze_into_store(
-            store.features,
-            folder,
-            max_seconds=settings.audio_max_seconds,
-            miss_ttl_s=settings.miss_ttl_days * DAY,
-            now=SystemClock().now(),
-            progress=lambda done, total, path: bar.files_done(done, total, path.name),
-        )
-    show.analyze_report(state.out, report)
-
-
-def _analyze_on_cluster(state: AppState, folder: Path, engine: str, scheduler: str | None) -> None:
     from musicflow.app.scoring import audio_file_mapper
 
     def dashboard(link: str) -> None:

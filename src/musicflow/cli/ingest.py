@@ -1,4 +1,4 @@
-"""Commands about plays: `ingest`, `streams top`, and the `demo` that runs the whole job."""
+"""Commands about plays: `ingest` and `streams top`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from typing import Annotated
 import typer
 
 from musicflow.cli import render
-from musicflow.cli.common import OutputFormat, ProfileOption, reports_errors, require_profile, state_of
+from musicflow.cli.common import FormatOption, OutputFormat, ProfileOption, reports_errors, state_of
+from musicflow.cli.errors import PARTIAL
 from musicflow.cli.progress import Bar
-from musicflow.ingest.service import ingest_paths
+from musicflow.errors import IngestError
+
+MAX_LIMIT = 1_000_000
 
 
 def register(app: typer.Typer) -> None:
@@ -31,25 +34,32 @@ def ingest(
 ) -> None:
     """Read your Spotify data export into MusicFlow (safe to run again: no play is counted twice)."""
     state = state_of(ctx)
-    with state.store() as store, Bar(state.err, bytes_=True) as progress:
-        report = ingest_paths(paths, store, profile, state.settings, progress)
+    with state.app() as app, Bar(state.err, bytes_=True) as progress:
+        report = app.ingest(paths, profile, progress)
     render.ingest_report(state.out, report)
+    if not report.files_read:
+        given = ", ".join(str(p) for p in paths)
+        raise IngestError(f"nothing in {given} is a Spotify streaming history: no play was read")
+    if report.files_damaged:
+        state.err.print(
+            f"{len(report.files_damaged)} file(s) could not be read (see above); the rest was stored. "
+            "Run the same command again once they are fixed: no play is counted twice.",
+            highlight=False,
+        )
+        raise typer.Exit(PARTIAL)
 
 
 @reports_errors
 def streams_top(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many tracks.")] = 20,
-    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
-        OutputFormat.TABLE
-    ),
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help="How many tracks.")] = 20,
+    output: FormatOption = OutputFormat.TABLE,
     profile: ProfileOption = "default",
 ) -> None:
     """Your most streamed tracks (a stream is a play of at least MUSICFLOW_STREAM_MIN_MS)."""
     state = state_of(ctx)
-    with state.store() as store:
-        profile_id = require_profile(store, profile)
-        rows = store.track_streams(profile_id, state.settings.stream_min_ms, limit)
+    with state.app() as app:
+        rows = app.top_streams(profile, limit)
     if output is OutputFormat.TABLE:
         render.top_table(state.out, rows, profile, state.settings.stream_min_ms)
     elif output is OutputFormat.CSV:

@@ -2,37 +2,30 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 
+from musicflow.app.vocabulary import SongRequest
 from musicflow.cli import render_model as show
 from musicflow.cli.common import (
-    AppState,
     OutputFormat,
     ProfileOption,
+    TableOrJson,
+    TableOrJsonOption,
     reports_errors,
-    require_profile,
     state_of,
+    write_json,
 )
 from musicflow.cli.progress import Bar
 from musicflow.cli.songs_csv import read_songs, write_predictions
-from musicflow.core.clock import SystemClock
-from musicflow.errors import ConfigError, MusicflowError
-from musicflow.features.sources import open_sources
-from musicflow.model.dataset import ZeroStrategy
-from musicflow.model.publish import Publication, publish
-from musicflow.model.registry import ModelMetadata, open_registry
-from musicflow.model.serving import Listener, Predictor, load_model
-from musicflow.model.train import TrainingOptions, train_profile
-from musicflow.store.sql import SqlStore
+from musicflow.errors import InputFileError, MusicflowError
 
-DAY = 86_400.0
-TableOrJson = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json.")]
-VersionArgument = Annotated[str, typer.Argument(help="A version number (3 or v3), or 'champion'.")]
+VersionArgument = Annotated[str, typer.Argument(metavar="VERSION", help="A version number: 3 or v3.")]
+VersionOrChampion = Annotated[
+    str, typer.Argument(metavar="VERSION", help="A version number (3 or v3), or 'champion'.")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -57,51 +50,30 @@ def train(
 ) -> None:
     """Train a model of your taste, evaluate it honestly, and register it as a new version."""
     state = state_of(ctx)
-    with state.store() as store:
-        require_profile(store, profile)
-        publication = train_and_publish(state, store, profile, force=force)
-    show.publication(state.out, publication)
-
-
-def train_and_publish(state: AppState, store: SqlStore, profile: str, *, force: bool) -> Publication:
-    """Train with a progress bar, show the evaluation, register; the gate decides what serves."""
-    settings = state.settings
-    options = TrainingOptions(
-        zeros=zero_strategy(settings.model_zeros),
-        stream_min_ms=settings.stream_min_ms,
-        precedence=tuple(settings.feature_precedence),
-        allow_spotify=settings.spotify_features_for_model,
-    )
-    with Bar(state.err) as bar:
-        model = train_profile(
-            store,
+    with state.app() as app, Bar(state.err) as bar:
+        training = app.train(
             profile,
-            options,
+            force=force,
             progress=lambda message, fraction: bar.files_done(round(fraction * 100), 100, message),
         )
-    show.evaluation(state.out, model.evaluation)
-    show.training(state.out, model.training)
-    metadata = ModelMetadata(
-        model.fingerprint, model.features, model.params, model.evaluation, model.libraries
-    )
-    return publish(open_registry(store, settings), profile, model.to_artifacts(), metadata, force=force)
+    show.training_run(state.out, training)
 
 
 @reports_errors
 def evaluate(
     ctx: typer.Context,
     version: Annotated[
-        str, typer.Option("--version", help="Which version (default: champion).")
+        str, typer.Option("--version", help="Which version (default: the champion).")
     ] = "champion",
-    output: TableOrJson = OutputFormat.TABLE,
+    output: TableOrJsonOption = TableOrJson.TABLE,
     profile: ProfileOption = "default",
 ) -> None:
     """The stored evaluation of a model version."""
     state = state_of(ctx)
-    with state.store() as store:
-        found = open_registry(store, state.settings).show(profile, version)
-    if output is OutputFormat.JSON:
-        _json({"profile": profile, "version": found.version, "evaluation": found.evaluation})
+    with state.app() as app:
+        found = app.model(profile, version)
+    if output is TableOrJson.JSON:
+        write_json({"profile": profile, "version": found.version, "evaluation": found.evaluation})
     else:
         state.out.print(f"Model v{found.version} of '{profile}'", highlight=False)
         show.evaluation(state.out, found.evaluation)
@@ -115,58 +87,64 @@ def predict(
     input_csv: Annotated[
         Path | None, typer.Option("--input", help="A CSV of songs: columns song, artist, optional track_id.")
     ] = None,
-    output_csv: Annotated[
-        Path | None, typer.Option("--output", help="Write the predictions of --input here (default: stdout).")
+    output_file: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write the predictions of --input here (CSV, or JSON with -f json)."),
     ] = None,
-    output: TableOrJson = OutputFormat.TABLE,
+    output: Annotated[
+        OutputFormat | None,
+        typer.Option(
+            "--format", "-f", help="table, csv or json (default: table for one song, csv for --input)."
+        ),
+    ] = None,
     profile: ProfileOption = "default",
 ) -> None:
     """How many times will you stream this song? One song, or a CSV of songs."""
     if input_csv is None and (not song or not artist):
         raise MusicflowError("say which song: --song TITLE --artist NAME, or --input SONGS.csv")
+    if output_file is not None and input_csv is None:
+        raise MusicflowError("--output goes with --input (a CSV of songs)")
     state = state_of(ctx)
-    settings = state.settings
-    clock = SystemClock()
-    with state.store() as store:
-        require_profile(store, profile)
-        version, model = load_model(open_registry(store, settings), profile)
-        listener = Listener.load(
-            store, profile, stream_min_ms=settings.stream_min_ms, precedence=settings.feature_precedence
-        )
-        with open_sources(settings.feature_sources, settings, store.features, clock) as sources:
-            predictor = Predictor(
-                model, listener, sources, settings.feature_precedence, clock, settings.miss_ttl_days * DAY
-            )
-            if input_csv is not None:
-                requests = read_songs(input_csv)
-                answers = predictor.predict_many(store, requests)
-                write_predictions(output_csv, requests, answers, version)
-                if output_csv is not None:
-                    show.batch_summary(state.out, answers, output_csv)
-                return
-            assert song is not None and artist is not None
-            answer = predictor.predict(store, song, artist)
+    if input_csv is not None:
+        chosen = output or OutputFormat.CSV
+        if output_file is not None and chosen is OutputFormat.TABLE:
+            raise InputFileError("--output writes csv or json: choose one with --format")
+        requests = read_songs(input_csv)
+        with state.app() as app:
+            answers = app.predict_many(profile, requests)
+        if chosen is OutputFormat.TABLE:
+            show.prediction_table(state.out, requests, answers)
+            return
+        write_predictions(output_file, requests, answers, as_json=chosen is OutputFormat.JSON)
+        if output_file is not None:
+            show.batch_summary(state.out, answers, output_file)
+        return
+    assert song is not None and artist is not None
+    with state.app() as app:
+        answer = app.predict(profile, song, artist)
     if output is OutputFormat.JSON:
-        _json(show.prediction_json(answer, version))
+        write_json(answer.as_document())
+    elif output is OutputFormat.CSV:
+        write_predictions(None, [SongRequest(song, artist)], [answer], as_json=False)
     else:
-        show.prediction(state.out, answer, version)
+        show.prediction(state.out, answer)
 
 
 @reports_errors
 def models_list(ctx: typer.Context, profile: ProfileOption = "default") -> None:
     """Every version of your model, newest first; the champion serves predictions."""
     state = state_of(ctx)
-    with state.store() as store:
-        versions = open_registry(store, state.settings).list(profile)
+    with state.app() as app:
+        versions = app.models(profile)
     show.versions(state.out, profile, versions)
 
 
 @reports_errors
-def models_show(ctx: typer.Context, version: VersionArgument, profile: ProfileOption = "default") -> None:
+def models_show(ctx: typer.Context, version: VersionOrChampion, profile: ProfileOption = "default") -> None:
     """One version: what it was trained on, its features, its evaluation."""
     state = state_of(ctx)
-    with state.store() as store:
-        found = open_registry(store, state.settings).show(profile, version)
+    with state.app() as app:
+        found = app.model(profile, version)
     show.version(state.out, found)
 
 
@@ -174,8 +152,8 @@ def models_show(ctx: typer.Context, version: VersionArgument, profile: ProfileOp
 def models_promote(ctx: typer.Context, version: VersionArgument, profile: ProfileOption = "default") -> None:
     """Make a version the champion (the one that serves)."""
     state = state_of(ctx)
-    with state.store() as store:
-        move = open_registry(store, state.settings).promote(profile, version, note="by hand")
+    with state.app() as app:
+        move = app.promote(profile, version)
     show.move(state.out, move)
 
 
@@ -183,23 +161,6 @@ def models_promote(ctx: typer.Context, version: VersionArgument, profile: Profil
 def models_rollback(ctx: typer.Context, profile: ProfileOption = "default") -> None:
     """Return to the previous champion."""
     state = state_of(ctx)
-    with state.store() as store:
-        move = open_registry(store, state.settings).rollback(profile)
+    with state.app() as app:
+        move = app.rollback(profile)
     show.move(state.out, move)
-
-
-def zero_strategy(text: str) -> ZeroStrategy | None:
-    """The zeros setting: `auto` lets training choose by what the store holds."""
-    if text.strip().lower() == "auto":
-        return None
-    try:
-        return ZeroStrategy.parse(text)
-    except ValueError:
-        raise ConfigError(
-            f"MUSICFLOW_MODEL_ZEROS: {text!r} is not a zero strategy: use auto, or skips, others and "
-            "catalog joined with + (for example skips+others)"
-        ) from None
-
-
-def _json(document: object) -> None:
-    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")

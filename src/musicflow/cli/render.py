@@ -6,13 +6,15 @@ import csv
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import orjson
 from rich.console import Console
 from rich.table import Table
 
-from musicflow.ingest.report import IngestReport
-from musicflow.store.base import TrackStreams
+from musicflow.cli.common import write_json
+
+if TYPE_CHECKING:
+    from musicflow.app.types import IngestReport, TrackStreams
 
 TOP_COLUMNS = ("rank", "track", "artist", "streams", "plays", "minutes", "spotify_id")
 
@@ -51,8 +53,6 @@ def ingest_report(console: Console, report: IngestReport) -> None:
         console.print(f"[bold]Files passed over ({len(passed)}):[/]")
         for result in passed:
             console.print(f"  {result.label}: {result.note}", highlight=False, markup=False)
-    if report.files_read == 0:
-        console.print("[yellow]No streaming history was found in what you gave.[/]")
 
 
 def top_table(console: Console, rows: Sequence[TrackStreams], profile: str, stream_min_ms: int) -> None:
@@ -99,4 +99,4 @@ def top_csv(rows: Sequence[TrackStreams]) -> None:
 
 
 def top_json(rows: Sequence[TrackStreams]) -> None:
-    sys.stdout.write(orjson.dumps(_records(rows), option=orjson.OPT_INDENT_2).decode() + "\n")
+    write_json(_records(rows))

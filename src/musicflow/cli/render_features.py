@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
-from musicflow.features.analyze import AnalyzeReport
-from musicflow.features.catalog import CatalogImport
-from musicflow.features.coverage import CoverageReport
-from musicflow.features.fetch import SourceRun
-from musicflow.features.lookup import SongFeatures
-from musicflow.features.merge import source_label
-from musicflow.store.base import CatalogInfo, StoredFeatures
+from musicflow.app.vocabulary import FEATURE_NAMES, SPECS
+
+if TYPE_CHECKING:
+    from musicflow.app.types import (
+        AnalyzeReport,
+        CatalogImport,
+        CatalogInfo,
+        CoverageReport,
+        SongFeatures,
+        SourceRun,
+        StoredFeatures,
+    )
 
 
 def _when(timestamp: float) -> str:
@@ -144,7 +149,7 @@ def song_table(console: Console, found: SongFeatures) -> None:
             table.add_row(name, "[dim]missing[/]", "", "")
         else:
             value = found.merged.values[name]
-            table.add_row(name, _shown(value), source_label(answer), _when(answer.fetched_at))
+            table.add_row(name, _shown(value), answer.label, _when(answer.fetched_at))
     console.print(table)
     if found.merged.spotify_id:
         console.print(f"Spotify id: {found.merged.spotify_id}", highlight=False)

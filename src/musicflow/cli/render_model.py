@@ -5,15 +5,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from musicflow.model.gate import DEFAULT_GATE_METRICS, metric_value
-from musicflow.model.publish import Publication
-from musicflow.model.serving import SongPrediction, SongRequest
-from musicflow.store.base import AliasMove, ModelVersion
+from musicflow.app.vocabulary import TIME_SPLIT, metric_value
+
+if TYPE_CHECKING:
+    from musicflow.app.types import AliasMove, ModelVersion, Prediction, Publication, SongRequest, Training
+
+# What `models list` shows of each version: the time split's AUC against each kind of zeros, and Sp+.
+VERSION_METRICS = (
+    ("AUC others", f"{TIME_SPLIT}.auc_others.mean"),
+    ("AUC skips", f"{TIME_SPLIT}.auc_skipped.mean"),
+    ("AUC all", f"{TIME_SPLIT}.auc.mean"),
+    ("Sp+", f"{TIME_SPLIT}.sp_plus.mean"),
+)
+VERSION_CAPTION = (
+    "Time split. AUC against other listeners' songs, your own skip-only songs, and all zeros (random "
+    "catalog songs included, which flatter a model). The gate compares the first kind both versions have."
+)
 
 METRIC_COLUMNS = (
     ("AUC others", "auc_others"),
@@ -135,39 +147,35 @@ def publication(console: Console, published: Publication) -> None:
         )
 
 
-def prediction(console: Console, answer: SongPrediction, version: int) -> None:
-    query = answer.song.track.query
-    streams = answer.prediction.streams
+def training_run(console: Console, run: Training) -> None:
+    """What `train` shows: the evaluation, what the model was trained on, and what the gate decided."""
+    evaluation(console, run.evaluation)
+    training(console, run.report)
+    publication(console, run.publication)
+
+
+def prediction(console: Console, answer: Prediction) -> None:
+    query = answer.answer.song.track.query
+    found = answer.answer.prediction
     console.print(f"[bold]{query.song}[/] — {query.artist}", highlight=False)
-    console.print(f"  predicted streams: [bold]{streams:.1f}[/] (of 0 to 30)", highlight=False)
-    console.print(f"  {answer.prediction.verdict}", highlight=False)
-    if answer.prediction.contributions:
+    console.print(f"  predicted streams: [bold]{found.streams:.1f}[/] (of 0 to 30)", highlight=False)
+    console.print(f"  {found.verdict}", highlight=False)
+    if found.contributions:
         console.print("  why:")
-        for contribution in answer.prediction.contributions:
+        for contribution in found.contributions:
             arrow = "↑" if contribution.effect > 0 else "↓"
             console.print(f"    {arrow} {contribution.words}", highlight=False, markup=False)
-    console.print(f"  model v{version}; features from {', '.join(sorted(answer.song.merged.sources))}")
-
-
-def prediction_json(answer: SongPrediction, version: int) -> dict[str, object]:
-    query = answer.song.track.query
-    merged = answer.song.merged
-    return {
-        "song": query.song,
-        "artist": query.artist,
-        "spotify_id": merged.spotify_id,
-        **answer.prediction.as_dict(),
-        "model_version": version,
-        "artist_affinity": {"streams": answer.affinity.streams, "songs": answer.affinity.songs},
-        "features": dict(merged.values),
-        "feature_sources": sorted(merged.sources),
-    }
+    console.print(f"  based on {found.basis}", highlight=False, markup=False)
+    sources = ", ".join(sorted(answer.answer.song.merged.sources))
+    console.print(f"  model v{answer.model_version}; features from {sources}", highlight=False)
 
 
 def prediction_table(
-    console: Console, requests: Sequence[SongRequest], answers: Sequence[SongPrediction | str], version: int
+    console: Console, requests: Sequence[SongRequest], answers: Sequence[Prediction | str]
 ) -> None:
-    table = Table(title=f"How much will you stream these? (model v{version})")
+    versions = sorted({a.model_version for a in answers if not isinstance(a, str)})
+    made_by = f" (model v{', v'.join(map(str, versions))})" if versions else ""
+    table = Table(title=f"How much will you stream these?{made_by}")
     for column in ("song", "artist", "streams", "verdict"):
         table.add_column(column, justify="right" if column == "streams" else "left")
     for request, answer in zip(requests, answers, strict=True):
@@ -175,12 +183,12 @@ def prediction_table(
             table.add_row(request.song, request.artist, "", answer)
         else:
             table.add_row(
-                request.song, request.artist, f"{answer.prediction.streams:.1f}", answer.prediction.verdict
+                request.song, request.artist, f"{answer.streams:.1f}", answer.answer.prediction.verdict
             )
     console.print(table)
 
 
-def batch_summary(console: Console, answers: Sequence[SongPrediction | str], path: Path) -> None:
+def batch_summary(console: Console, answers: Sequence[Prediction | str], path: Path) -> None:
     failed = [a for a in answers if isinstance(a, str)]
     console.print(
         f"{len(answers) - len(failed):,} of {len(answers):,} songs predicted; written to {path}"
@@ -193,11 +201,13 @@ def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> N
     if not found:
         console.print(f"No model yet for '{profile}': run `musicflow train --profile {profile}`.")
         return
-    table = Table(title=f"Models of '{profile}'")
-    for column in ("version", "created", "serving", "status", *DEFAULT_GATE_METRICS):
-        table.add_column(column)
+    table = Table(title=f"Models of '{profile}'", caption=VERSION_CAPTION)
+    for column in ("version", "created", "serving", "status"):
+        table.add_column(column, no_wrap=column != "created", min_width=len(column))
+    for label, _ in VERSION_METRICS:
+        table.add_column(label, justify="right")
     for version in found:
-        scores = [metric_value(version.evaluation, path) for path in DEFAULT_GATE_METRICS.values()]
+        scores = [metric_value(version.evaluation, path) for _, path in VERSION_METRICS]
         table.add_row(
             f"v{version.version}",
             _when(version.created_at),

@@ -59,7 +59,7 @@ def score(
     ] = False,
 ) -> None:
     """Predict the streams of every song of a catalog; rows that cannot be scored go to a second file."""
-    from musicflow.app.scoring import engine_named, parse_mapping
+    from musicflow.app.scoring import engine_named
     from musicflow.cli.progress import Bar
 
     state = state_of(ctx)
@@ -69,7 +69,7 @@ def score(
             profile,
             catalog,
             out,
-            mapping=parse_mapping(mapping),
+            mapping=mapping,
             engine=chosen,
             resume=resume,
             progress=lambda done, total: bar.files_done(done, total, "scoring"),

@@ -6,10 +6,13 @@ import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from musicflow.app.vocabulary import SongRequest
 from musicflow.errors import InputFileError
-from musicflow.model.serving import SongPrediction, SongRequest
+
+if TYPE_CHECKING:
+    from musicflow.app.types import Prediction
 
 REQUIRED = ("song", "artist")
 OUTPUT_COLUMNS = (
@@ -18,6 +21,7 @@ OUTPUT_COLUMNS = (
     "track_id",
     "predicted_streams",
     "verdict",
+    "basis",
     "reasons",
     "model_version",
     "error",
@@ -54,33 +58,41 @@ def read_songs(path: Path) -> list[SongRequest]:
 def write_predictions(
     path: Path | None,
     requests: Sequence[SongRequest],
-    answers: Sequence[SongPrediction | str],
-    model_version: int,
+    answers: Sequence[Prediction | str],
+    *,
+    as_json: bool = False,
 ) -> None:
-    """One output row per input row, in order; a row that could not be predicted says why."""
+    """One output row per input row, in order, as CSV or JSON; a row that could not be predicted
+    says why in `error`."""
+    rows = [_row(request, answer) for request, answer in zip(requests, answers, strict=True)]
     if path is None:
-        _write(sys.stdout, requests, answers, model_version)
+        _write(sys.stdout, rows, as_json)
         return
     with path.open("w", encoding="utf-8", newline="") as handle:
-        _write(handle, requests, answers, model_version)
+        _write(handle, rows, as_json)
 
 
-def _write(
-    handle: TextIO, requests: Sequence[SongRequest], answers: Sequence[SongPrediction | str], version: int
-) -> None:
+def _row(request: SongRequest, answer: Prediction | str) -> dict[str, object]:
+    row: dict[str, object] = {"song": request.song, "artist": request.artist, "track_id": request.spotify_id}
+    if isinstance(answer, str):
+        return {**row, "error": answer}
+    found = answer.answer.prediction
+    return {
+        **row,
+        "predicted_streams": round(found.streams, 2),
+        "verdict": found.verdict,
+        "basis": found.basis,
+        "reasons": "; ".join(c.words for c in found.contributions),
+        "model_version": answer.model_version,
+    }
+
+
+def _write(handle: TextIO, rows: Sequence[dict[str, object]], as_json: bool) -> None:
+    if as_json:
+        import orjson
+
+        handle.write(orjson.dumps(list(rows), option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
     writer = csv.DictWriter(handle, fieldnames=OUTPUT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for request, answer in zip(requests, answers, strict=True):
-        row: dict[str, object] = {
-            "song": request.song,
-            "artist": request.artist,
-            "track_id": request.spotify_id or "",
-            "model_version": version,
-        }
-        if isinstance(answer, str):
-            row["error"] = answer
-        else:
-            row["predicted_streams"] = round(answer.prediction.streams, 2)
-            row["verdict"] = answer.prediction.verdict
-            row["reasons"] = "; ".join(c.words for c in answer.prediction.contributions)
-        writer.writerow(row)
+    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)

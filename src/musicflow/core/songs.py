@@ -123,3 +123,12 @@ class CatalogRow:
     artists: tuple[str, ...]  # primary artist first
     values: dict[str, FeatureValue]
     line: int
+
+
+@dataclass(frozen=True, slots=True)
+class SongRequest:
+    """A song a person asks about: title and artist as they typed them, and a Spotify id if they gave one."""
+
+    song: str
+    artist: str
+    spotify_id: str | None = None

@@ -11,7 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from musicflow.core.clock import Clock
-from musicflow.errors import RateLimitedError, UpstreamError
+from musicflow.errors import (
+    Hint,
+    InvalidPayloadError,
+    MusicflowError,
+    RateLimitedError,
+    SongNotFoundError,
+    UpstreamError,
+    UpstreamUnavailableError,
+)
 from musicflow.features.base import FeatureSource
 from musicflow.features.merge import MergedFeatures, merge
 from musicflow.store.base import FeatureStore, PendingTrack
@@ -25,6 +33,7 @@ class SongFeatures:
     merged: MergedFeatures
     not_found: dict[str, str] = field(default_factory=dict)  # source -> reason
     failed: dict[str, str] = field(default_factory=dict)  # source -> what went wrong this time
+    errors: dict[str, UpstreamError] = field(default_factory=dict)  # source -> the error itself
 
 
 def song_features(
@@ -41,6 +50,7 @@ def song_features(
     """Ask each source that has not answered for this song yet; a failing source is reported, not fatal."""
     track = store.find_track(song, artist) or store.ensure_track(song, artist, spotify_id)
     failed: dict[str, str] = {}
+    errors: dict[str, UpstreamError] = {}
     for source in sources:
         if _already_answered(store, track, source.name, clock.now()):
             continue
@@ -50,13 +60,40 @@ def song_features(
         except (RateLimitedError, UpstreamError) as exc:
             log.warning("%s could not answer: %s", source.name, exc)
             failed[source.name] = str(exc)
+            errors[source.name] = exc
             continue
         if track.query.key in answers:
             answer = {track.track_id: answers[track.query.key]}
             store.save_answers(source.name, answer, now=clock.now(), miss_ttl_s=miss_ttl_s)
     stored = store.features_of([track.track_id]).get(track.track_id, [])
     misses = store.misses_of([track.track_id], clock.now()).get(track.track_id, {})
-    return SongFeatures(track, merge(stored, precedence), misses, failed)
+    return SongFeatures(track, merge(stored, precedence), misses, failed, errors)
+
+
+def sources_to_ask(
+    store: FeatureStore, song: str, artist: str, sources: Sequence[str], now: float
+) -> list[str]:
+    """Which of `sources` a question about this song would call now (none once each has answered)."""
+    track = store.find_track(song, artist)
+    if track is None:
+        return list(sources)
+    return [name for name in sources if not _already_answered(store, track, name, now)]
+
+
+def missing_features_error(
+    song: str, artist: str, asked: Sequence[str], found: SongFeatures
+) -> MusicflowError:
+    """Why a song has no features, as an error: a source that failed says so (it may know the song
+    once it answers again); otherwise the song is not found, naming what was searched and asked."""
+    message = no_features_message(song, artist, asked, found)
+    for error in found.errors.values():
+        if isinstance(error, RateLimitedError):
+            return RateLimitedError(message, source=error.source, resume_at=error.resume_at)
+    if any(isinstance(error, InvalidPayloadError) for error in found.errors.values()):
+        return InvalidPayloadError(message)
+    if found.errors:
+        return UpstreamUnavailableError(message)
+    return SongNotFoundError(message, hint=Hint.ADD_FEATURE_SOURCE)
 
 
 def _already_answered(store: FeatureStore, track: PendingTrack, source: str, now: float) -> bool:

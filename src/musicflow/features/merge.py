@@ -57,7 +57,7 @@ def single_source(
 
 def source_label(answer: StoredFeatures) -> str:
     """`catalog:bundled`, `audio_files:song.flac`, or just the source where it has one origin."""
-    return f"{answer.source}:{answer.origin}" if answer.origin else answer.source
+    return answer.label
 
 
 def merge(

@@ -18,6 +18,7 @@ class FileResult:
     rows: int = 0
     music_plays: int = 0
     new_plays: int = 0
+    damaged: bool = False  # it should have been readable and was not (a broken member, truncated JSON)
 
 
 @dataclass
@@ -42,6 +43,10 @@ class IngestReport:
     @property
     def files_passed_over(self) -> list[FileResult]:
         return [f for f in self.files if f.kind is None]
+
+    @property
+    def files_damaged(self) -> list[FileResult]:
+        return [f for f in self.files if f.damaged]
 
     @property
     def distinct_tracks(self) -> int:

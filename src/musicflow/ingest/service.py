@@ -71,12 +71,12 @@ def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | None]:
     try:
         raw = export_file.read()
     except IngestError as exc:
-        return FileResult(label, note=str(exc)), None
+        return FileResult(label, note=str(exc), damaged=True), None
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         log.info("%s is not JSON: %s", label, exc)
-        return FileResult(label, note=_not_json_note(raw, exc)), None
+        return FileResult(label, note=_not_json_note(raw, exc), damaged=True), None
     kind = detect_kind(data)
     if kind is None:
         return FileResult(label, note="not a streaming history (another file of the export)"), None

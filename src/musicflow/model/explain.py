@@ -53,6 +53,23 @@ HISTORY_WORDS: Mapping[str, tuple[str, str]] = {
 }
 
 
+# Audio and metadata columns said as a comparison with the training median: (above it, at or below it).
+COMPARED: Mapping[str, tuple[str, str]] = {
+    "tempo": ("faster", "slower"),
+    "energy": ("more energetic", "calmer"),
+    "danceability": ("more danceable", "less danceable"),
+    "valence": ("more cheerful", "moodier"),
+    "acousticness": ("more acoustic", "less acoustic"),
+    "loudness": ("louder", "quieter"),
+    "speechiness": ("more spoken words", "fewer spoken words"),
+    "instrumentalness": ("more instrumental", "more vocal"),
+    "liveness": ("more of a live feel", "more of a studio feel"),
+    "duration_ms": ("longer", "shorter"),
+    "release_year": ("newer", "older"),
+    "popularity": ("more popular", "less popular"),
+}
+
+
 @dataclass(frozen=True)
 class Contribution:
     feature: str
@@ -68,18 +85,19 @@ class Contribution:
 def describe(feature: str, value: float, median: float | None, effect: float) -> str:
     """One contribution in words; `median` is the feature's median over the training rows."""
     direction = "more streams" if effect > 0 else "fewer streams"
-    if feature == "artist_streams":
-        return (
-            "you play a lot of this artist"
-            if value > median_or(median, 0.0)
-            else "you rarely play this artist"
-        )
-    if feature == "artist_songs":
-        return (
-            "you stream many songs by this artist"
-            if value > 0
-            else "you have streamed no other song by this artist"
-        )
+    if feature in ("artist_streams", "artist_songs"):  # log(1 + count) in the model's row
+        count = 0 if math.isnan(value) else round(math.expm1(value))
+        if feature == "artist_streams":
+            return (
+                f"you streamed this artist {_times(count)}"
+                if count
+                else "you have never streamed this artist"
+            )
+        if not count:
+            return "you have streamed no other song by this artist"
+        return f"you streamed {count:,} other song{'' if count == 1 else 's'} by this artist"
+    if feature == "artist_share" and not math.isnan(value) and value > 0:
+        return f"this artist is {value:.1%} of what you stream"
     if feature in HISTORY_WORDS:
         if math.isnan(value):
             return "you have streamed no other song by this artist"
@@ -90,6 +108,9 @@ def describe(feature: str, value: float, median: float | None, effect: float) ->
         return f"key is {key}" if value >= 1 else f"key is not {key}"
     if math.isnan(value):
         return f"{LABELS.get(feature, feature)} unknown ({direction})"
+    if feature in COMPARED:
+        more, less = COMPARED[feature]
+        return f"{more if value > median_or(median, value) else less} than most songs you play"
     label = LABELS.get(feature, feature)
     level = "high" if value > median_or(median, value) else "low"
     if feature == "explicit":
@@ -97,6 +118,10 @@ def describe(feature: str, value: float, median: float | None, effect: float) ->
     if feature == "mode":
         return "major key" if value else "minor key"
     return f"{level} {label}"
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count:,} times"
 
 
 def median_or(median: float | None, default: float) -> float:

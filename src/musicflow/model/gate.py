@@ -15,10 +15,32 @@ from typing import Any, NamedTuple
 
 # The protocol's headline metrics under the time split (see docs/model-evaluation.md), both higher-better,
 # as `model.evaluate.Evaluation.as_dict()` stores them: label -> path.
+TIME_SPLIT = "splits[split=time].metrics.ours"
 DEFAULT_GATE_METRICS: Mapping[str, str] = {
-    "time-split AUC": "splits[split=time].metrics.ours.auc.mean",
-    "time-split Sp+": "splits[split=time].metrics.ours.sp_plus.mean",
+    "time-split AUC": f"{TIME_SPLIT}.auc.mean",
+    "time-split Sp+": f"{TIME_SPLIT}.sp_plus.mean",
 }
+# An AUC is only comparable with one measured against the same kind of zeros: other listeners' songs
+# first (the honest test), then the listener's own skip-only songs, and all zeros (catalog songs
+# included, which flatter a model) only when neither evaluation has another.
+AUC_KINDS = (
+    ("AUC vs others' songs", "auc_others"),
+    ("AUC vs your skips", "auc_skipped"),
+    ("AUC vs all zeros", "auc"),
+)
+
+
+def gate_metrics(new_eval: Mapping[str, Any], champion_eval: Mapping[str, Any] | None) -> dict[str, str]:
+    """The time split's AUC against the first kind of zeros both evaluations measured, and its Sp+."""
+    for label, key in AUC_KINDS:
+        path = f"{TIME_SPLIT}.{key}.mean"
+        if metric_value(new_eval, path) is not None and (
+            champion_eval is None or metric_value(champion_eval, path) is not None
+        ):
+            return {f"time-split {label}": path, "time-split Sp+": f"{TIME_SPLIT}.sp_plus.mean"}
+    return dict(DEFAULT_GATE_METRICS)
+
+
 LIST_PICK = re.compile(r"(?P<name>[^\[\]]+)\[(?P<field>[^=\]]+)=(?P<value>[^\]]*)\]")
 
 

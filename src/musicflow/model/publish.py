@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from musicflow.model.gate import DEFAULT_GATE_METRICS, GateDecision, should_promote
+from musicflow.model.gate import GateDecision, gate_metrics, should_promote
 from musicflow.model.registry import ModelRegistry
 from musicflow.store.base import AliasMove, ModelMetadata, ModelVersion, MoveReason
 
@@ -33,19 +34,22 @@ def publish(
     metadata: ModelMetadata,
     *,
     force: bool = False,
-    metric_keys: Mapping[str, str] | Sequence[str] = DEFAULT_GATE_METRICS,
+    metric_keys: Mapping[str, str] | Sequence[str] | None = None,
+    baseline: Mapping[str, Any] | None = None,
 ) -> Publication:
     """Register the version; make it the champion if it does at least as well (or if `force`).
 
     The champion is compared as it was before registering, and moved only if it is still that one: a
     promotion made meanwhile by someone else is never overwritten (`ChampionMovedError`; the new version
-    stays registered and can be promoted by hand).
+    stays registered and can be promoted by hand). `baseline` is the champion's evaluation on the same
+    data as the new version's, where its stored one was measured on other data; `metric_keys` default to
+    the time split's AUC against the kind of zeros both were measured with, and Sp+.
     """
     champion = registry.champion(profile)
     version = registry.register(profile, artifacts, metadata)
-    decision = should_promote(
-        version.evaluation, champion.evaluation if champion else None, metric_keys=metric_keys
-    )
+    old = baseline if baseline is not None else champion.evaluation if champion else None
+    keys = metric_keys if metric_keys is not None else gate_metrics(version.evaluation, old)
+    decision = should_promote(version.evaluation, old, metric_keys=keys)
     if not decision.promote and not force:
         log.info("version %d of '%s' not promoted: %s", version.version, profile, decision.reason)
         return Publication(version, decision, None)

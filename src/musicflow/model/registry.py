@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
-from musicflow.errors import Hint, ModelError, ModelIntegrityError, NoModelError
+from musicflow.errors import Hint, ModelError, ModelIntegrityError, ModelVersionNotFoundError, NoModelError
 from musicflow.model import artifacts as files
 from musicflow.model.metadata import check_features, checked_metadata, library_versions
 from musicflow.model.refs import VersionRef, parse_ref, previous_champion
@@ -217,7 +217,7 @@ class FileModelRegistry:
             return champion
         found = self._models.version(profile, number)
         if found is None:
-            raise NoModelError(
+            raise ModelVersionNotFoundError(
                 f"profile '{profile}' has no model version {number}", hint=Hint.LIST_MODELS, profile=profile
             )
         return found

@@ -94,6 +94,11 @@ class StoredFeatures(NamedTuple):
     spotify_id: str | None
     isrc: str | None
 
+    @property
+    def label(self) -> str:
+        """`catalog:bundled`, `audio_files:song.flac`, or just the source where it has one origin."""
+        return f"{self.source}:{self.origin}" if self.origin else self.source
+
 
 @dataclass(frozen=True)
 class SourcePause:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -9,6 +10,32 @@ if TYPE_CHECKING:
 
     from musicflow.config import Settings
 
+STATIC = Path(__file__).parent / "static"
+PAGE_PATHS = ("/", "/taste", "/highscore/reset")
+SESSION_COOKIE = "musicflow_session"
+SESSION_DAYS = 30
+
 
 def install_web(app: FastAPI, settings: Settings) -> None:
-    """Add the pages (and what they need: sessions, static files) to the API's app."""
+    """Add the pages (and what they need: sessions, static files, security headers) to the API's app.
+
+    Raises ConfigError in production mode without a strong session secret, so the server never starts
+    with a key anyone could guess."""
+    from fastapi.staticfiles import StaticFiles
+    from starlette.middleware.sessions import SessionMiddleware
+
+    from musicflow.web.pages import router
+    from musicflow.web.security import PageHeaders, session_secret
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(settings),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_DAYS * 86_400,
+        same_site="lax",
+        https_only=settings.web_production,
+    )
+    app.add_middleware(PageHeaders, paths=PAGE_PATHS, prefixes=("/static/",))
+    app.state.musicflow_web_averages = {}
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="musicflow-web-static")

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from musicflow.errors import ChampionMovedError
-from musicflow.model.gate import metric_value, should_promote
+from musicflow.model.gate import gate_metrics, metric_value, should_promote
 from musicflow.model.publish import publish
 from musicflow.model.registry import FileModelRegistry, MoveReason
 from tests.model.registry.samples import artifacts, evaluation, metadata
@@ -103,7 +103,7 @@ def test_force_promotes_over_the_gate_and_says_so(registry: FileModelRegistry):
     publish(registry, "default", artifacts("a"), metadata(auc=0.80))
     forced = publish(registry, "default", artifacts("b"), metadata(auc=0.60), force=True)
     assert forced.move is not None and forced.move.reason == MoveReason.FORCED
-    assert forced.move.note.startswith("forced over the gate: time-split AUC 0.600 is worse")
+    assert forced.move.note.startswith("forced over the gate: time-split AUC vs all zeros 0.600 is worse")
     assert registry.rollback("default").to_version == 1
 
 
@@ -122,3 +122,26 @@ def test_train_never_overwrites_a_promotion_made_meanwhile(registry: FileModelRe
         publish(registry, "default", artifacts("c"), metadata(auc=0.9, sp_plus=0.9))
     assert registry.champion("default").version == 2  # type: ignore[union-attr]
     assert [v.version for v in registry.list("default")] == [3, 2, 1]
+
+
+def _with_kinds(**aucs: float) -> dict[str, object]:
+    """A time-split evaluation with an AUC against each named kind of zeros (auc, auc_others, ...)."""
+    ours = {key: {"mean": value} for key, value in aucs.items()} | {"sp_plus": {"mean": 0.2}}
+    return {"splits": [{"split": "time", "metrics": {"ours": ours}}]}
+
+
+def test_the_gate_compares_auc_against_the_same_kind_of_zeros():
+    """A champion measured against catalog zeros (flattering) does not block a version measured against
+    other listeners' songs: both are compared on the kind they share."""
+    champion = _with_kinds(auc=0.83, auc_skipped=0.70)
+    new = _with_kinds(auc=0.78, auc_others=0.75, auc_skipped=0.72)
+    keys = gate_metrics(new, champion)
+    assert keys["time-split AUC vs your skips"].endswith("auc_skipped.mean")
+    decision = should_promote(new, champion, metric_keys=keys)
+    assert decision.promote, decision.reason
+    assert should_promote(new, champion).promote is False  # the all-zeros AUC alone would refuse it
+
+
+def test_the_gate_prefers_other_listeners_songs_when_both_have_them():
+    keys = gate_metrics(_with_kinds(auc=0.9, auc_others=0.7), _with_kinds(auc=0.8, auc_others=0.72))
+    assert list(keys) == ["time-split AUC vs others' songs", "time-split Sp+"]

@@ -1,0 +1,75 @@
+"""Start-up: how long a command takes before it does anything, against a bare interpreter.
+
+Wall time (median and best of RUNS, each a fresh process) of `python -c pass`, `musicflow --version`
+and `musicflow streams top` on a store holding the bundled demo export, all measured in this run, and
+the CPU time (user + system) of each, which a busy machine inflates less than the wall time.
+Targets: `--version` within 0.3 s of the bare interpreter; `streams top` under 1 s.
+
+Usage: python -m benchmarks.startup [RUNS]
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = 11
+MUSICFLOW = [sys.executable, "-m", "musicflow"]
+
+
+def wall_times(command: list[str], env: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of each run of `command`."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return walls, cpus
+
+
+def demo_store(env: dict[str, str]) -> None:
+    """The demo export ingested into the store named by `env`."""
+    from musicflow.demo import export_path
+
+    with export_path() as export:
+        subprocess.run([*MUSICFLOW, "ingest", str(export)], env=env, check=True, capture_output=True)
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else RUNS
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "MUSICFLOW_DATA_DIR": str(Path(home) / "data")}
+        demo_store(env)
+        measured = {
+            "python -c pass": wall_times([sys.executable, "-c", "pass"], env, runs),
+            "musicflow --version": wall_times([*MUSICFLOW, "--version"], env, runs),
+            "musicflow streams top": wall_times([*MUSICFLOW, "streams", "top"], env, runs),
+        }
+    print(f"start-up over {runs} fresh processes each (seconds)")
+    print(f"{'command':<24} {'wall median':>12} {'wall best':>10} {'CPU median':>11}")
+    for name, (walls, cpus) in measured.items():
+        print(
+            f"{name:<24} {statistics.median(walls):12.3f} {min(walls):10.3f} {statistics.median(cpus):11.3f}"
+        )
+    bare = statistics.median(measured["python -c pass"][0])
+    version = statistics.median(measured["musicflow --version"][0]) - bare
+    top = statistics.median(measured["musicflow streams top"][0])
+    print(f"--version over the bare interpreter: {version:.3f} s (target <= 0.3): {_verdict(version <= 0.3)}")
+    print(f"streams top on the demo store: {top:.3f} s (target < 1): {_verdict(top < 1.0)}")
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+if __name__ == "__main__":
+    main()

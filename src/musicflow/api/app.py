@@ -1,0 +1,72 @@
+"""The HTTP API's application: one `MusicFlow` for the process, the routes, the limits, the web page.
+
+`create_app` is what `musicflow serve` runs under uvicorn (and what tests call in process). The store is
+opened when the server starts and closed when it stops; the default profile's champion is loaded at start
+so the first question does not wait for it (until it is, `/api/health/ready` answers 503).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from musicflow import __version__
+from musicflow.api.errors import install_error_handlers
+from musicflow.api.limits import Limits
+from musicflow.api.middleware import AccessLog, BodyLimit
+from musicflow.api.routes import health, models, predictions, songs
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from musicflow.errors import MusicflowError
+from musicflow.web import install_web
+
+log = logging.getLogger(__name__)
+DESCRIPTION = (
+    "How many times will this listener stream this song? A model of one listener's taste, trained on"
+    " their Spotify data export, answers from 0 to 30 streams, with its reasons."
+)
+
+
+def create_app(settings: Settings, *, profile: str = "default") -> FastAPI:
+    """The API over the configured store, answering for `profile` unless a request names another."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with MusicFlow.open(settings) as opened:
+            app.state.musicflow = opened
+            await asyncio.to_thread(_warm_up, opened, profile)
+            yield
+
+    app = FastAPI(title="MusicFlow", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.profile = profile
+    app.state.limits = Limits(settings)
+    for router in (health.router, songs.router, predictions.router, models.router):
+        app.include_router(router)
+    install_error_handlers(app)
+    if settings.api_cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api_cors_origins,
+            allow_credentials=settings.api_cors_credentials,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
+    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(AccessLog)
+    install_web(app, settings)
+    return app
+
+
+def _warm_up(app: MusicFlow, profile: str) -> None:
+    """Load the champion now; if there is none yet the server still starts (and is not ready)."""
+    try:
+        served = app.serving.get(profile)
+    except MusicflowError as exc:
+        log.warning("profile '%s': no model serves yet: %s", profile, exc)
+        return
+    log.info("profile '%s': serving model v%d", profile, served.version)

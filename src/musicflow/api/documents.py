@@ -1,0 +1,188 @@
+"""The application layer's results in the API's shapes (the original MusicFlow ones, and what is added)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from musicflow.api.schemas import (
+    AlbumPart,
+    BatchAnswer,
+    Features,
+    Message,
+    ModelDetail,
+    ModelSummary,
+    PredictionBody,
+    RawFeatures,
+    Reason,
+    SongMetadata,
+    SourceAnswer,
+    TrackPart,
+)
+from musicflow.app.results import Prediction, SongLookup
+
+if TYPE_CHECKING:
+    from musicflow.app.results import ModelRecord
+
+AUDIO = (
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "time_signature",
+    "energy_estimate",
+    "danceability_estimate",
+)
+PRECISION = ("year", "month", "day")
+
+
+def iso_time(unix: float) -> str:
+    return dt.datetime.fromtimestamp(unix, dt.UTC).isoformat(timespec="seconds")
+
+
+def _labelled(source: str, origin: str | None) -> str:
+    return f"{source}:{origin}" if origin else source
+
+
+def value_sources(merged_answers: tuple[object, ...], names: Mapping[str, object]) -> dict[str, str]:
+    """Which source (with its origin: `catalog:bundled`) gave each value, the first with it winning."""
+    found: dict[str, str] = {}
+    for answer in merged_answers:
+        values: Mapping[str, object] = getattr(answer, "values", {})
+        label = _labelled(getattr(answer, "source", "?"), getattr(answer, "origin", None))
+        for name in values:
+            if name in names and name not in found:
+                found[name] = label
+    return found
+
+
+def raw_features(lookup: SongLookup) -> RawFeatures:
+    query = lookup.found.track.query
+    answers = [
+        SourceAnswer(
+            source=answer.source,
+            origin=answer.origin,
+            fetched_at=iso_time(answer.fetched_at),
+            spotify_id=answer.spotify_id,
+            isrc=answer.isrc,
+            values=dict(answer.values),
+        )
+        for answer in lookup.found.merged.answers
+    ]
+    return RawFeatures(song=query.song, artist=query.artist, answers=answers)
+
+
+def _release(values: Mapping[str, object]) -> AlbumPart:
+    parts = [values.get(name) for name in ("release_year", "release_month", "release_day")]
+    known = 0
+    for part in parts:
+        if not isinstance(part, int) or isinstance(part, bool):
+            break
+        known += 1
+    if not known:
+        return AlbumPart(name=None, release_date=None, release_date_precision=None, date_is_complete=False)
+    text = "-".join(f"{part:02d}" if i else f"{part:04d}" for i, part in enumerate(parts[:known]))
+    return AlbumPart(
+        name=None, release_date=text, release_date_precision=PRECISION[known - 1], date_is_complete=known == 3
+    )
+
+
+def _int(values: Mapping[str, object], name: str) -> int | None:
+    value = values.get(name)
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def features(lookup: SongLookup) -> Features:
+    merged = lookup.found.merged
+    query = lookup.found.track.query
+    values: Mapping[str, object] = merged.values
+    explicit = values.get("explicit")
+    track = TrackPart(
+        name=query.song,
+        artist=query.artist,
+        spotify_id=merged.spotify_id,
+        isrc=merged.isrc,
+        markets=None,
+        n_markets=_int(values, "n_markets"),
+        n_artists=_int(values, "n_artists"),
+        duration_ms=_int(values, "duration_ms"),
+        explicit=explicit if isinstance(explicit, bool) else None,
+        popularity=_int(values, "popularity"),
+    )
+    audio = {name: merged.values.get(name) for name in AUDIO}
+    return Features(
+        track=track,
+        album=_release(values),
+        audio_features=audio,
+        feature_sources=value_sources(merged.answers, merged.values),
+    )
+
+
+def _message(verdict: str) -> Message:
+    emoji, _, text = verdict.partition(" ")
+    return Message(emoji=emoji, text=text)
+
+
+def prediction(result: Prediction) -> PredictionBody:
+    answer = result.answer
+    query = answer.song.track.query
+    merged = answer.song.merged
+    streams = round(answer.prediction.streams, 2)
+    reasons = [
+        Reason(
+            feature=c.feature,
+            value=None if c.value is None or math.isnan(c.value) else round(c.value, 4),
+            contribution=round(c.effect, 4),
+            words=c.words,
+        )
+        for c in answer.prediction.contributions
+    ]
+    return PredictionBody(
+        song=query.song,
+        artist=query.artist,
+        prediction=streams,
+        description=(
+            f"'{query.song}' by {query.artist}: about {streams:g} streams predicted for listener"
+            f" '{result.profile}' (0 to 30)"
+        ),
+        song_metadata=SongMetadata(song=query.song, artist=[query.artist], album=None),
+        message=_message(answer.prediction.verdict),
+        model_version=result.model_version,
+        profile=result.profile,
+        reasons=reasons,
+        feature_sources=value_sources(merged.answers, merged.values),
+    )
+
+
+def batch_answer(result: Prediction | str) -> BatchAnswer:
+    if isinstance(result, str):
+        return BatchAnswer(prediction=None, error=result)
+    return BatchAnswer(prediction=prediction(result), error=None)
+
+
+def model_summary(record: ModelRecord, serving: int | None) -> ModelSummary:
+    return ModelSummary(
+        version=record.version,
+        created_at=iso_time(record.created_at),
+        status=str(record.status),
+        is_champion=record.is_champion,
+        serving=record.version == serving,
+    )
+
+
+def model_detail(record: ModelRecord, serving: int | None) -> ModelDetail:
+    return ModelDetail(
+        **model_summary(record, serving).model_dump(),
+        profile=record.profile,
+        feature_names=list(record.feature_names),
+        evaluation=dict(record.evaluation),
+    )

@@ -1,0 +1,94 @@
+"""Who is asking, and how often they may: per-client rate limits and the upstream quota's budget.
+
+The client is the connecting address, unless that address is a configured proxy: then it is the last
+address in `X-Forwarded-For` that is not itself a proxy (anything further left could be made up by the
+client). The counting is done by the `limits` library (moving windows, in this process's memory).
+
+Songs already cached cost no upstream call, so only questions about songs some network source has not
+answered yet spend the upstream budget: per client, and for all clients together, below the sources' own
+limits, so that one busy client cannot get the server's key throttled for everyone.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from dataclasses import dataclass
+
+from fastapi import Request
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from musicflow.config import Settings
+from musicflow.errors import TooManyRequestsError, UpstreamBudgetError
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(addresses: list[str]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(address, strict=False) for address in addresses)
+
+
+def _is_in(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+@dataclass(frozen=True)
+class ClientIdentity:
+    """Names the client of a request; trusts `X-Forwarded-For` from the configured proxies only."""
+
+    proxies: tuple[Network, ...]
+
+    def of(self, request: Request) -> str:
+        peer = request.client.host if request.client else "unknown"
+        if not self.proxies or not _is_in(peer, self.proxies):
+            return peer
+        forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",")]
+        for address in reversed([part for part in forwarded if part]):
+            if not _is_in(address, self.proxies):
+                return address
+        return peer
+
+
+class Limits:
+    """The server's rate limits; one instance per app, shared by the worker threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.identity = ClientIdentity(_networks(settings.api_trusted_proxies))
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._requests = parse(settings.api_rate_limit)
+        self._upstream_client = parse(settings.api_upstream_per_client)
+        self._upstream_global = parse(settings.api_upstream_global)
+
+    def count_request(self, client: str) -> None:
+        """One request to a listener route; past the limit, a 429 with when to ask again."""
+        if not self._limiter.hit(self._requests, "requests", client):
+            raise TooManyRequestsError(
+                f"more than {self._requests} from this client",
+                retry_after_s=self._wait(self._requests, "requests", client),
+            )
+
+    def spend_upstream(self, client: str, calls: int = 1) -> None:
+        """Questions that will call a feature source: refused (503) past the client's or the global budget."""
+        if not self._limiter.test(self._upstream_client, "upstream", client, cost=calls):
+            raise UpstreamBudgetError(
+                f"this client's budget of questions about uncached songs ({self._upstream_client}) is spent;"
+                " songs already known are still answered",
+                retry_after_s=self._wait(self._upstream_client, "upstream", client),
+            )
+        if not self._limiter.hit(self._upstream_global, "upstream", cost=calls):
+            raise UpstreamBudgetError(
+                f"the server's budget of questions about uncached songs ({self._upstream_global}) is spent;"
+                " songs already known are still answered",
+                retry_after_s=self._wait(self._upstream_global, "upstream"),
+            )
+        self._limiter.hit(self._upstream_client, "upstream", client, cost=calls)
+
+    def _wait(self, item: RateLimitItem, *identifiers: str) -> float:
+        reset_at = self._limiter.get_window_stats(item, *identifiers).reset_time
+        return max(1.0, reset_at - time.time())

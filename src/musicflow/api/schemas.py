@@ -1,0 +1,162 @@
+"""The API's request and response bodies, as the OpenAPI schema publishes them.
+
+The original MusicFlow shapes (`/api/features/`, `/api/prediction/`) are kept field for field; what is
+new is added beside them. A value a source no longer gives is `null`, never made up.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_TEXT = 200
+MAX_SONGS = 100
+
+FeatureNumber = float | int | bool | None
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Ready(BaseModel):
+    status: str
+    profile: str
+    model_version: int
+
+
+class ApiError(BaseModel):
+    """Every error the API answers with: what kind, in words, and what would cure it."""
+
+    error: str = Field(description="The kind of failure: not found, not ready, rate limited, ...")
+    message: str
+    hint: str | None = Field(default=None, description="What would cure it, when something would.")
+    retry_after_s: int | None = Field(default=None, description="Also sent as the Retry-After header.")
+    searched: dict[str, str] | None = Field(default=None, description="The song and artist looked up.")
+    sources_asked: list[str] | None = None
+    profiles: list[str] | None = Field(default=None, description="Existing profiles, if listing is allowed.")
+
+
+class ValidationProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorBody(BaseModel):
+    """FastAPI's own body for input that does not validate (422)."""
+
+    detail: list[ValidationProblem]
+
+
+class SourceAnswer(BaseModel):
+    source: str
+    origin: str | None
+    fetched_at: str = Field(description="When the source gave this answer (UTC, ISO 8601).")
+    spotify_id: str | None
+    isrc: str | None
+    values: dict[str, FeatureNumber]
+
+
+class RawFeatures(BaseModel):
+    song: str
+    artist: str
+    answers: list[SourceAnswer] = Field(description="Each source's own answer, highest precedence first.")
+
+
+class TrackPart(BaseModel):
+    name: str
+    artist: str
+    spotify_id: str | None
+    isrc: str | None
+    markets: list[str] | None = Field(description="No source gives the list of markets any more.")
+    n_markets: int | None
+    n_artists: int | None
+    duration_ms: int | None
+    explicit: bool | None
+    popularity: int | None
+
+
+class AlbumPart(BaseModel):
+    name: str | None = Field(description="No source in use gives the album's name.")
+    release_date: str | None
+    release_date_precision: str | None = Field(description="year, month or day")
+    date_is_complete: bool
+
+
+class Features(BaseModel):
+    track: TrackPart
+    album: AlbumPart
+    audio_features: dict[str, FeatureNumber]
+    feature_sources: dict[str, str] = Field(description="Which source gave each value.")
+
+
+class SongMetadata(BaseModel):
+    song: str
+    artist: list[str]
+    album: str | None
+
+
+class Message(BaseModel):
+    emoji: str
+    text: str
+
+
+class Reason(BaseModel):
+    feature: str
+    value: float | None
+    contribution: float = Field(description="Push on the log scale of streams; positive means more.")
+    words: str
+
+
+class PredictionBody(BaseModel):
+    song: str
+    artist: str
+    prediction: float = Field(ge=0, le=30, description="Predicted streams, two decimals.")
+    description: str
+    song_metadata: SongMetadata
+    message: Message
+    model_version: int
+    profile: str
+    reasons: list[Reason]
+    feature_sources: dict[str, str] = Field(description="Which source gave each feature used.")
+
+
+class SongItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    song: str = Field(max_length=MAX_TEXT)
+    artist: str = Field(max_length=MAX_TEXT)
+    track_id: str | None = Field(default=None, max_length=64, description="A Spotify track id, if known.")
+
+
+class BatchAnswer(BaseModel):
+    prediction: PredictionBody | None
+    error: str | None = Field(description="Why this song could not be predicted, else null.")
+
+
+class BatchBody(BaseModel):
+    profile: str
+    answers: list[BatchAnswer]
+
+
+class ModelSummary(BaseModel):
+    version: int
+    created_at: str
+    status: str
+    is_champion: bool
+    serving: bool = Field(description="This server answers with this version now.")
+
+
+class ModelList(BaseModel):
+    profile: str
+    serving_version: int | None
+    versions: list[ModelSummary]
+
+
+class ModelDetail(ModelSummary):
+    profile: str
+    feature_names: list[str]
+    evaluation: dict[str, object]

@@ -1,0 +1,233 @@
+"""A listener's taste as the web page draws it: top artists and tracks, when they listen, what the model
+can see of their music, how good the model is, and the sound of the songs they stream most.
+
+The numbers behind every chart are computed here by small pure functions (tested on their own), so a
+wrong average fails a test rather than only looking odd.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from musicflow.config import Settings
+    from musicflow.model.registry import FileModelRegistry
+    from musicflow.store.base import TrackStreams
+    from musicflow.store.sql import SqlStore
+
+TOP_LIMIT = 10
+AVERAGE_OF_TOP = 50
+# The audio features drawn against the listener's taste, each with the range its bar spans.
+TASTE_FEATURES: Mapping[str, tuple[str, float, float]] = {
+    "danceability": ("Danceable", 0.0, 1.0),
+    "energy": ("Energy", 0.0, 1.0),
+    "valence": ("Cheerful", 0.0, 1.0),
+    "acousticness": ("Acoustic", 0.0, 1.0),
+    "instrumentalness": ("Instrumental", 0.0, 1.0),
+    "speechiness": ("Spoken words", 0.0, 1.0),
+    "liveness": ("Live feel", 0.0, 1.0),
+    "tempo": ("Tempo (BPM)", 50.0, 200.0),
+}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+REFERENCE_MODELS = ("artist affinity alone", "training mean")
+OURS = "ours"
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
+class Score:
+    """One model's headline numbers on the time split (None where a metric could not be computed)."""
+
+    model: str
+    auc: float | None
+    sp_plus: float | None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The serving model's honest evaluation against the reference rows, and the test sizes behind it."""
+
+    version: int
+    split: str
+    scores: list[Score]
+    test_songs: int
+
+    @property
+    def ours(self) -> Score | None:
+        return next((s for s in self.scores if s.model == OURS), None)
+
+    def reference(self, model: str) -> Score | None:
+        return next((s for s in self.scores if s.model == model), None)
+
+
+@dataclass(frozen=True)
+class Taste:
+    profile: str
+    streams: int
+    top_artists: list[Count]
+    top_tracks: list[TrackStreams]
+    months: list[Count]
+    hours: list[int]  # streams per hour of the day (UTC), 24 values
+    weekdays: list[int]  # streams per weekday (UTC), Monday first
+    sources: list[Count]  # streams of songs each source has features for
+    seen_streams: int  # streams of songs with any features
+    average_features: dict[str, float] = field(default_factory=dict)
+    standing: Standing | None = None
+
+
+# -- the numbers behind the charts (pure) --------------------------------------------------------------
+def top_artists(streams_by_artist: Iterable[tuple[str, int]], limit: int = TOP_LIMIT) -> list[Count]:
+    """Artists by their streams over all their songs, most first; ties by name so the order is stable."""
+    totals: Counter[str] = Counter()
+    for artist, streams in streams_by_artist:
+        totals[artist] += streams
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0].casefold()))
+    return [Count(artist, streams) for artist, streams in ranked[:limit] if streams > 0]
+
+
+def streams_per_month(ended_at: Iterable[int]) -> list[Count]:
+    """Streams in each calendar month (UTC) from the first to the last, empty months included as 0."""
+    months = Counter(_month_of(t) for t in ended_at)
+    if not months:
+        return []
+    (year, month), last = min(months), max(months)
+    found: list[Count] = []
+    while (year, month) <= last:
+        found.append(Count(f"{year:04d}-{month:02d}", months.get((year, month), 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def streams_by_hour(ended_at: Iterable[int]) -> list[int]:
+    hours = [0] * 24
+    for t in ended_at:
+        hours[datetime.fromtimestamp(t, UTC).hour] += 1
+    return hours
+
+
+def streams_by_weekday(ended_at: Iterable[int]) -> list[int]:
+    days = [0] * 7
+    for t in ended_at:
+        days[datetime.fromtimestamp(t, UTC).weekday()] += 1
+    return days
+
+
+def average_features(songs: Iterable[Mapping[str, Any]]) -> dict[str, float]:
+    """The mean of each charted feature over the songs that have it (a song without it is left out)."""
+    totals: dict[str, float] = {}
+    counts: Counter[str] = Counter()
+    for values in songs:
+        for name in TASTE_FEATURES:
+            value = values.get(name)
+            if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+                totals[name] = totals.get(name, 0.0) + float(value)
+                counts[name] += 1
+    return {name: totals[name] / counts[name] for name in TASTE_FEATURES if counts[name]}
+
+
+def top_songs_average(
+    songs: Iterable[tuple[int, Mapping[str, Any]]], limit: int = AVERAGE_OF_TOP
+) -> dict[str, float]:
+    """The average sound of the `limit` most streamed songs that have features (`songs`: streams and
+    values of each song); a song never streamed is not part of the listener's taste."""
+    known = [(streams, values) for streams, values in songs if streams > 0 and values]
+    known.sort(key=lambda item: -item[0])
+    return average_features(values for _, values in known[:limit])
+
+
+def source_shares(tracks: Iterable[tuple[int, Iterable[str]]]) -> tuple[list[Count], int]:
+    """Streams of songs each source has features for, and streams of songs any source has features for.
+
+    `tracks` holds each track's streams and the sources that gave it at least one value."""
+    by_source: Counter[str] = Counter()
+    seen = 0
+    for streams, sources in tracks:
+        names = set(sources)
+        by_source.update(dict.fromkeys(names, streams))
+        seen += streams if names else 0
+    ranked = sorted(by_source.items(), key=lambda item: (-item[1], item[0]))
+    return [Count(source, streams) for source, streams in ranked], seen
+
+
+def standing_of(version: int, evaluation: Mapping[str, Any], split: str = "time") -> Standing | None:
+    """The headline AUC and Sp+ of the model and its reference rows on one split of a stored evaluation."""
+    chosen = next((s for s in evaluation.get("splits", ()) if s.get("split") == split), None)
+    if chosen is None:
+        return None
+    metrics: Mapping[str, Mapping[str, Mapping[str, Any]]] = chosen.get("metrics", {})
+    scores = [
+        Score(model, _mean(metrics[model], "auc"), _mean(metrics[model], "sp_plus"))
+        for model in (OURS, *REFERENCE_MODELS)
+        if model in metrics
+    ]
+    test_songs = int(sum(v for v in chosen.get("test_sizes", {}).values() if isinstance(v, int)))
+    return Standing(version, split, scores, test_songs)
+
+
+def _mean(metrics: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
+    value = metrics.get(name, {}).get("mean")
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _month_of(t: int) -> tuple[int, int]:
+    moment = datetime.fromtimestamp(t, UTC)
+    return moment.year, moment.month
+
+
+# -- gathering them from the store -------------------------------------------------------------------
+def build_taste(
+    store: SqlStore, registry: FileModelRegistry, settings: Settings, profile: str, profile_id: int
+) -> Taste:
+    """Two bulk reads of the history, one of the features; nothing per song."""
+    from musicflow.features.merge import merged_features
+
+    stream_min = settings.stream_min_ms
+    tracks = store.track_streams(profile_id, stream_min)
+    stream_times = [p.ended_at for p in store.history.plays(profile_id) if p.ms_played >= stream_min]
+    features = store.features.profile_tracks(profile_id, stream_min)
+    merged = merged_features(store.features, [t.track_id for t in features], settings.feature_precedence)
+    sources, seen = source_shares((t.streams, merged[t.track_id].sources) for t in features)
+    champion = registry.champion(profile)
+    return Taste(
+        profile=profile,
+        streams=len(stream_times),
+        top_artists=top_artists((t.artist, t.streams) for t in tracks),
+        top_tracks=tracks[:TOP_LIMIT],
+        months=streams_per_month(stream_times),
+        hours=streams_by_hour(stream_times),
+        weekdays=streams_by_weekday(stream_times),
+        sources=sources,
+        seen_streams=seen,
+        average_features=top_songs_average((t.streams, merged[t.track_id].values) for t in features),
+        standing=standing_of(champion.version, champion.evaluation) if champion else None,
+    )
+
+
+def listener_average(store: SqlStore, settings: Settings, profile_id: int) -> dict[str, float]:
+    """The average sound of the listener's most streamed songs (those with features)."""
+    from musicflow.features.merge import merged_features
+
+    played = store.features.profile_tracks(profile_id, settings.stream_min_ms)
+    merged = merged_features(store.features, [t.track_id for t in played], settings.feature_precedence)
+    return top_songs_average((t.streams, merged[t.track_id].values) for t in played)
+
+
+def standing(registry: FileModelRegistry, profile: str, version: int) -> Standing | None:
+    """The evaluation of the version that answered, as its headline numbers."""
+    from musicflow.errors import NoModelError
+
+    try:
+        record = registry.show(profile, str(version))
+    except NoModelError:
+        return None
+    return standing_of(record.version, record.evaluation)

@@ -1,0 +1,50 @@
+"""The vocabulary of the use cases: the types their answers are made of, for front ends to name.
+
+Front ends import these from here, never from the parts or the store, so the parts can move without
+touching a front end. Importing this module loads the parts (LightGBM among them): a front end that must
+start fast imports it under `TYPE_CHECKING` and takes its few runtime values from `app.vocabulary`.
+"""
+
+from musicflow.app.results import FetchResult, Prediction, SongLookup, Training
+from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
+from musicflow.core.songs import SongRequest
+from musicflow.features.analyze import AnalyzeReport
+from musicflow.features.catalog import CatalogImport
+from musicflow.features.catalog_files import ColumnMapping
+from musicflow.features.coverage import CoverageReport
+from musicflow.features.fetch import SourceRun
+from musicflow.features.lookup import SongFeatures
+from musicflow.ingest.report import IngestReport
+from musicflow.model.explain import Contribution
+from musicflow.model.gate import AUC_KINDS, TIME_SPLIT, metric_value
+from musicflow.model.publish import Publication
+from musicflow.model.serving import SongPrediction
+from musicflow.store.base import AliasMove, CatalogInfo, ModelVersion, StoredFeatures, TrackStreams
+
+__all__ = [
+    "AUC_KINDS",
+    "FEATURE_NAMES",
+    "SPECS",
+    "TIME_SPLIT",
+    "AliasMove",
+    "AnalyzeReport",
+    "CatalogImport",
+    "CatalogInfo",
+    "ColumnMapping",
+    "Contribution",
+    "CoverageReport",
+    "FetchResult",
+    "IngestReport",
+    "ModelVersion",
+    "Prediction",
+    "Publication",
+    "SongFeatures",
+    "SongLookup",
+    "SongPrediction",
+    "SongRequest",
+    "SourceRun",
+    "StoredFeatures",
+    "TrackStreams",
+    "Training",
+    "metric_value",
+]

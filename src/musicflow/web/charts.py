@@ -1,0 +1,132 @@
+"""Charts as SVG drawn on the server: no script, no CDN, readable on a phone and by a screen reader.
+
+Each chart is a `role="img"` with a title naming what it shows; every text in it is escaped. Bars take
+their colours from classes styled in `static/style.css` (the page's security policy allows no inline style).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+WIDTH = 340  # a phone's width: on a wider screen the chart scales up to its container
+ROW = 38
+LABEL_GAP = 14
+BAR = 14
+LABEL_CHARS = 44  # a longer label is cut with an ellipsis (the whole of it stays in the bar's tooltip)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    text: str
+    tone: str = "main"  # a CSS class: main, other, good, bad, muted
+
+
+@dataclass(frozen=True)
+class Pair:
+    label: str
+    first: float  # already scaled to 0..1
+    second: float | None
+    first_text: str
+    second_text: str
+
+
+def _svg(height: float, title: str, body: list[str]) -> Markup:
+    safe_title = escape(title)
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height:.0f}" role="img" aria-label="{safe_title}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{safe_title}</title>{"".join(body)}</svg>'
+    )
+
+
+def _text(x: float, y: float, text: str, cls: str = "label", anchor: str = "start") -> str:
+    return f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="{anchor}">{escape(text)}</text>'
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _rect(x: float, y: float, w: float, h: float, cls: str) -> str:
+    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0.0):.1f}" height="{h:.1f}" rx="3" class="{cls}"/>'
+
+
+def _fraction(value: float, lo: float, hi: float) -> float:
+    return 0.0 if hi <= lo else min(max((value - lo) / (hi - lo), 0.0), 1.0)
+
+
+def hbars(bars: Sequence[Bar], title: str, lo: float = 0.0, hi: float | None = None) -> Markup:
+    """Horizontal bars, each with its label above and its value at the end; `hi` defaults to the largest."""
+    top = hi if hi is not None else max((b.value for b in bars), default=1.0) or 1.0
+    usable = WIDTH - 64
+    body: list[str] = []
+    for i, bar in enumerate(bars):
+        y = i * ROW
+        length = usable * _fraction(bar.value, lo, top)
+        body.append(_text(0, y + LABEL_GAP, _short(bar.label)))
+        body.append(_rect(0, y + LABEL_GAP + 5, usable, BAR, "track"))
+        body.append(_rect(0, y + LABEL_GAP + 5, length, BAR, f"bar {bar.tone}"))
+        body.append(_text(usable + 6, y + LABEL_GAP + 16, bar.text, "value"))
+    return _svg(len(bars) * ROW + 4, title, body)
+
+
+def diverging(bars: Sequence[Bar], title: str) -> Markup:
+    """Bars from a middle line: right pushes the prediction up, left pulls it down; the longest is full."""
+    largest = max((abs(b.value) for b in bars), default=1.0) or 1.0
+    middle = WIDTH / 2
+    half = middle - 4
+    body = [f'<line x1="{middle}" y1="0" x2="{middle}" y2="{len(bars) * ROW}" class="axis"/>']
+    for i, bar in enumerate(bars):
+        y = i * ROW
+        length = half * abs(bar.value) / largest
+        x = middle if bar.value >= 0 else middle - length
+        body.append(_text(0, y + LABEL_GAP, _short(bar.label)))
+        body.append(_rect(x, y + LABEL_GAP + 5, length, BAR, f"bar {'good' if bar.value >= 0 else 'bad'}"))
+        anchor, tx = ("end", middle - 6) if bar.value >= 0 else ("start", middle + 6)
+        body.append(_text(tx, y + LABEL_GAP + 16, bar.text, "value", anchor))
+    return _svg(len(bars) * ROW + 4, title, body)
+
+
+def pairs(rows: Sequence[Pair], title: str, first_name: str, second_name: str) -> Markup:
+    """Two bars per row (this song, your taste) over a 0..1 range, with a legend."""
+    usable = WIDTH - 70
+    height = 22 + len(rows) * (ROW + 8)
+    body = [
+        _rect(0, 4, 12, 12, "bar main"),
+        _text(18, 15, first_name, "legend"),
+        _rect(170, 4, 12, 12, "bar other"),
+        _text(188, 15, second_name, "legend"),
+    ]
+    for i, row in enumerate(rows):
+        y = 22 + i * (ROW + 8)
+        body.append(_text(0, y + LABEL_GAP, row.label))
+        body.append(_rect(0, y + 19, usable * row.first, 10, "bar main"))
+        body.append(_text(usable + 6, y + 28, row.first_text, "value"))
+        if row.second is not None:
+            body.append(_rect(0, y + 31, usable * row.second, 10, "bar other"))
+            body.append(_text(usable + 6, y + 41, row.second_text, "value"))
+    return _svg(height, title, body)
+
+
+def columns(values: Sequence[tuple[str, int]], title: str, every: int = 1) -> Markup:
+    """Vertical bars (streams per month, hour, weekday); every `every`-th label is written under its bar."""
+    height, base = 150, 126
+    top = max((v for _, v in values), default=1) or 1
+    step = WIDTH / max(len(values), 1)
+    body = [f'<line x1="0" y1="{base}" x2="{WIDTH}" y2="{base}" class="axis"/>']
+    for i, (label, value) in enumerate(values):
+        bar_height = (base - 16) * value / top
+        x = i * step
+        body.append(
+            f'<rect x="{x + step * 0.12:.1f}" y="{base - bar_height:.1f}" width="{step * 0.76:.1f}" '
+            f'height="{bar_height:.1f}" class="bar main"><title>{escape(label)}: {value:,}</title></rect>'
+        )
+        if i % every == 0:
+            centre = min(max(x + step / 2, 24.0), WIDTH - 24.0)  # the first and last labels stay inside
+            body.append(_text(centre, base + 16, label, "tick", "middle"))
+    body.append(_text(WIDTH, 10, f"most: {top:,}", "tick", "end"))
+    return _svg(height, title, body)

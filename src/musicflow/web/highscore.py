@@ -1,0 +1,66 @@
+"""The best songs tried in this browser, kept in the signed session cookie.
+
+The cookie is signed (Starlette's session middleware), so editing it breaks the signature and the
+middleware hands over an empty session: a tampered highscore is an empty one. What is read back is still
+checked entry by entry, so a cookie from an older page never ends in an error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+KEY = "highscore"
+KEEP = 10
+MAX_TEXT = 120  # the cookie must stay well under 4 KB
+
+
+@dataclass(frozen=True)
+class Entry:
+    song: str
+    artist: str
+    streams: float
+    profile: str
+
+    def same_song(self, other: Entry) -> bool:
+        return (self.song.casefold(), self.artist.casefold(), self.profile) == (
+            other.song.casefold(),
+            other.artist.casefold(),
+            other.profile,
+        )
+
+
+def entries(session: MutableMapping[str, Any], profile: str | None = None) -> list[Entry]:
+    """The highscore, best first; only the profile's when one is given. Malformed entries are dropped."""
+    raw = session.get(KEY)
+    found = [entry for item in (raw if isinstance(raw, list) else []) if (entry := _parse(item))]
+    found.sort(key=lambda e: -e.streams)
+    return [e for e in found if profile is None or e.profile == profile]
+
+
+def record(session: MutableMapping[str, Any], entry: Entry) -> None:
+    """Add a tried song (a song tried again replaces its earlier score); keep the best `KEEP`."""
+    entry = Entry(entry.song[:MAX_TEXT], entry.artist[:MAX_TEXT], round(entry.streams, 2), entry.profile)
+    kept = [e for e in entries(session) if not e.same_song(entry)]
+    kept.append(entry)
+    kept.sort(key=lambda e: -e.streams)
+    session[KEY] = [[e.song, e.artist, e.streams, e.profile] for e in kept[:KEEP]]
+
+
+def reset(session: MutableMapping[str, Any], profile: str) -> None:
+    session[KEY] = [
+        [e.song, e.artist, e.streams, e.profile] for e in entries(session) if e.profile != profile
+    ]
+
+
+def _parse(item: object) -> Entry | None:
+    if not isinstance(item, list) or len(item) != 4:
+        return None
+    song, artist, streams, profile = item
+    if not all(isinstance(v, str) for v in (song, artist, profile)):
+        return None
+    if isinstance(streams, bool) or not isinstance(streams, int | float) or not math.isfinite(streams):
+        return None
+    return Entry(song, artist, float(streams), profile)

@@ -1,0 +1,116 @@
+"""The page routes: try a song (`/`), your taste (`/taste`), and resetting the highscore.
+
+Every page takes `?profile=` like the API. A failure a user can meet (a song no source knows, no model
+yet) is shown as a message on the page with what would help, never as an error page.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from musicflow.errors import ErrorKind, MusicflowError
+from musicflow.web import highscore, views, words
+
+if TYPE_CHECKING:
+    from musicflow.app.service import MusicFlow
+
+log = logging.getLogger(__name__)
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+MAX_TEXT = 200
+AVERAGE_TTL_S = 60.0
+STATUS = {ErrorKind.NOT_FOUND: 404, ErrorKind.NOT_READY: 409, ErrorKind.INVALID_INPUT: 400}
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Query(max_length=MAX_TEXT)]
+ProfileParam = Annotated[str | None, Query(max_length=64)]
+
+
+def _app(request: Request) -> MusicFlow:
+    app: MusicFlow = request.app.state.musicflow
+    return app
+
+
+def _profile(request: Request, profile: str | None) -> str:
+    return profile.strip() if profile and profile.strip() else str(request.app.state.profile)
+
+
+def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+
+
+def _problem(error: MusicflowError) -> dict[str, str]:
+    return {"message": str(error), "hint": error.hint.value if error.hint else ""}
+
+
+@router.get("/", response_class=HTMLResponse)
+def try_a_song(
+    request: Request, song: Text = "", artist: Text = "", spotify: Text = "", profile: ProfileParam = None
+) -> HTMLResponse:
+    who = _profile(request, profile)
+    context: dict[str, Any] = {"profile": who, "song": song, "artist": artist, "spotify": spotify}
+    status = 200
+    if song or artist or spotify:
+        status = _answer(request, who, song.strip(), artist.strip(), spotify, context)
+    context["highscore"] = highscore.entries(request.session, who)
+    return _page(request, "index.html", context, status)
+
+
+def _answer(request: Request, who: str, song: str, artist: str, spotify: str, context: dict[str, Any]) -> int:
+    """Predict, fill the context, record the highscore; the HTTP status of the page."""
+    spotify_id = words.spotify_id_of(spotify) if spotify.strip() else None
+    if not song or not artist:
+        context["problem"] = {"message": "Give both the song's title and its artist.", "hint": ""}
+        return 400
+    if spotify.strip() and spotify_id is None:
+        context["problem"] = {"message": "That is not a Spotify track link or id.", "hint": ""}
+        return 400
+    app = _app(request)
+    try:
+        prediction = app.predict(who, song, artist, spotify_id=spotify_id)
+        average = _listener_average(request, app, who)
+        standing = app.standing(who, prediction.model_version)
+    except MusicflowError as error:
+        context["problem"] = _problem(error)
+        return STATUS.get(error.kind, 503)
+    view = views.song_view(prediction, average, standing)
+    context["answer"] = view
+    highscore.record(request.session, highscore.Entry(view.title, view.artist, view.streams, who))
+    return 200
+
+
+def _listener_average(request: Request, app: MusicFlow, profile: str) -> dict[str, float]:
+    """The listener's average sound, kept a minute: it reads every one of their songs' features."""
+    cache: dict[str, tuple[float, dict[str, float]]] = request.app.state.musicflow_web_averages
+    now = time.monotonic()
+    kept = cache.get(profile)
+    if kept is None or now - kept[0] > AVERAGE_TTL_S:
+        kept = (now, app.listener_average(profile))
+        cache[profile] = kept
+    return kept[1]
+
+
+@router.post("/highscore/reset")
+def reset_highscore(request: Request, profile: ProfileParam = None) -> Response:
+    who = _profile(request, profile)
+    highscore.reset(request.session, who)
+    target = "/" if who == request.app.state.profile else f"/?{urlencode({'profile': who})}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/taste", response_class=HTMLResponse)
+def your_taste(request: Request, profile: ProfileParam = None) -> HTMLResponse:
+    who = _profile(request, profile)
+    context: dict[str, Any] = {"profile": who}
+    try:
+        context["view"] = views.taste_view(_app(request).taste(who))
+    except MusicflowError as error:
+        context["problem"] = _problem(error)
+        return _page(request, "taste.html", context, STATUS.get(error.kind, 503))
+    return _page(request, "taste.html", context)

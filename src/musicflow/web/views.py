@@ -1,0 +1,168 @@
+"""The data each page shows, built from the use cases' results: numbers for the charts, words for people."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from musicflow.app.results import Prediction
+from musicflow.app.taste import TASTE_FEATURES, WEEKDAYS, Standing, Taste
+from musicflow.web import charts, words
+
+SOURCE_NAMES = {"catalog": "offline catalogs", "reccobeats": "ReccoBeats", "spotify": "Spotify"}
+MODEL_NAMES = {
+    "ours": "this model",
+    "artist affinity alone": "artist history alone",
+    "training mean": "average",
+}
+
+
+@dataclass(frozen=True)
+class SongView:
+    title: str
+    artist: str
+    streams: float
+    emoji: str
+    verdict: str
+    facts: list[tuple[str, str]]
+    version: int
+    how_sure: str
+    reasons: Markup | None
+    against_taste: Markup | None
+    sources: str
+
+
+def song_view(prediction: Prediction, average: Mapping[str, float], standing: Standing | None) -> SongView:
+    answer = prediction.answer
+    query = answer.song.track.query
+    values = answer.song.merged.values
+    emoji, _, verdict = answer.prediction.verdict.partition(" ")
+    reasons = [charts.Bar(c.words, c.effect, words.change(c.effect)) for c in answer.prediction.contributions]
+    return SongView(
+        title=query.song,
+        artist=query.artist,
+        streams=answer.prediction.streams,
+        emoji=emoji,
+        verdict=verdict,
+        facts=_facts(values),
+        version=prediction.model_version,
+        how_sure=words.how_sure(standing),
+        reasons=charts.diverging(reasons, "What moved this prediction, strongest first") if reasons else None,
+        against_taste=against_taste(values, average),
+        sources=", ".join(SOURCE_NAMES.get(s, s) for s in sorted(answer.song.merged.sources)),
+    )
+
+
+def _facts(values: Mapping[str, object]) -> list[tuple[str, str]]:
+    facts: list[tuple[str, str]] = []
+    year = values.get("release_year")
+    if isinstance(year, int):
+        facts.append(("Released", str(year)))
+    length = values.get("duration_ms")
+    if isinstance(length, int | float):
+        facts.append(("Length", words.duration(length)))
+    if values.get("explicit") is True:
+        facts.append(("Lyrics", "explicit"))
+    return facts
+
+
+def against_taste(values: Mapping[str, object], average: Mapping[str, float]) -> Markup | None:
+    """This song's sound next to the average of the listener's most streamed songs."""
+    rows: list[charts.Pair] = []
+    for name, (label, lo, hi) in TASTE_FEATURES.items():
+        value = values.get(name)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            continue
+        mean = average.get(name)
+        rows.append(
+            charts.Pair(
+                label,
+                charts._fraction(float(value), lo, hi),
+                charts._fraction(mean, lo, hi) if mean is not None else None,
+                _feature_text(name, float(value)),
+                _feature_text(name, mean) if mean is not None else "",
+            )
+        )
+    if not rows:
+        return None
+    return charts.pairs(
+        rows, "This song's sound against your most streamed songs", "This song", "Your top songs"
+    )
+
+
+def _feature_text(name: str, value: float) -> str:
+    return f"{value:.0f}" if name == "tempo" else _percent(value)
+
+
+def _percent(share: float) -> str:
+    return f"{share:.0%}".replace("%", " %")
+
+
+@dataclass(frozen=True)
+class TasteView:
+    taste: Taste
+    artists: Markup | None
+    tracks: Markup | None
+    months: Markup | None
+    hours: Markup
+    weekdays: Markup
+    sources: Markup | None
+    seen_share: float
+    sound: Markup | None
+    auc: Markup | None
+    sp_plus: Markup | None
+    meaning: str
+
+
+def taste_view(taste: Taste) -> TasteView:
+    artists = [charts.Bar(c.label, c.value, f"{c.value:,}") for c in taste.top_artists]
+    tracks = [charts.Bar(f"{t.track} · {t.artist}", t.streams, f"{t.streams:,}") for t in taste.top_tracks]
+    months = [(c.label, c.value) for c in taste.months]
+    total = taste.streams or 1
+    sources = [
+        charts.Bar(SOURCE_NAMES.get(c.label, c.label), c.value / total, _percent(c.value / total))
+        for c in taste.sources
+    ]
+    return TasteView(
+        taste=taste,
+        artists=charts.hbars(artists, "Your top artists by streams") if artists else None,
+        tracks=charts.hbars(tracks, "Your top tracks by streams") if tracks else None,
+        months=charts.columns(months, "Streams per month", every=max(1, len(months) // 4))
+        if months
+        else None,
+        hours=charts.columns([(f"{h}h", v) for h, v in enumerate(taste.hours)], "Streams by hour (UTC)", 6),
+        weekdays=charts.columns(list(zip(WEEKDAYS, taste.weekdays, strict=True)), "Streams by weekday (UTC)"),
+        sources=charts.hbars(sources, "Share of your streams with features, by source", hi=1.0)
+        if sources
+        else None,
+        seen_share=taste.seen_streams / total,
+        sound=_sound(taste.average_features),
+        auc=_scores(taste.standing, "auc", "AUC: how often a song you streamed ranks above one you did not"),
+        sp_plus=_scores(taste.standing, "sp_plus", "Sp+: how well the order matches how much you streamed"),
+        meaning=words.what_it_means(taste.standing),
+    )
+
+
+def _sound(average: Mapping[str, float]) -> Markup | None:
+    rows = [
+        charts.Bar(
+            label, charts._fraction(average[name], lo, hi), _feature_text(name, average[name]), "other"
+        )
+        for name, (label, lo, hi) in TASTE_FEATURES.items()
+        if name in average
+    ]
+    return charts.hbars(rows, "The sound of your most streamed songs", hi=1.0) if rows else None
+
+
+def _scores(standing: Standing | None, metric: str, title: str) -> Markup | None:
+    if standing is None:
+        return None
+    bars = []
+    for score in standing.scores:
+        value = score.auc if metric == "auc" else score.sp_plus
+        tone = "main" if score.model == "ours" else "muted"
+        text = f"{value:.2f}" if value is not None else "n/a"
+        bars.append(charts.Bar(MODEL_NAMES.get(score.model, score.model), value or 0.0, text, tone))
+    return charts.hbars(bars, title, lo=0.0, hi=1.0) if bars else None

@@ -1,0 +1,70 @@
+"""What the pages say: numbers turned into sentences a person reads at a glance."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from musicflow.app.taste import Standing
+
+AFFINITY_ALONE = "artist affinity alone"
+SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
+SPOTIFY_LINK = re.compile(r"(?:open\.spotify\.com/(?:intl-[a-z]+/)?track/|spotify:track:)([0-9A-Za-z]{22})")
+
+
+def spotify_id_of(text: str) -> str | None:
+    """The track id in a pasted Spotify link, URI or bare id; None when there is none."""
+    text = text.strip()
+    if SPOTIFY_ID.match(text):
+        return text
+    found = SPOTIFY_LINK.search(text)
+    return found.group(1) if found else None
+
+
+def duration(ms: float) -> str:
+    seconds = round(ms / 1000)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def change(effect: float) -> str:
+    """An effect on the log scale as the change it makes to the prediction, e.g. '+23 %'."""
+    return f"{math.expm1(effect):+.0%}".replace("%", " %")
+
+
+def how_sure(standing: Standing | None) -> str:
+    """The model's evaluation on the time split in one or two plain sentences."""
+    ours = standing.ours if standing else None
+    if standing is None or ours is None or ours.auc is None:
+        return (
+            "This model has no test on songs you heard after its training: take its answer as a rough guess."
+        )
+    level = "a fairly reliable" if ours.auc >= 0.75 else "a useful" if ours.auc >= 0.65 else "a weak"
+    sentence = (
+        f"It gives {level} hint: tested on {standing.test_songs:,} songs it never saw in training, "
+        f"it ranked a song you streamed above one you did not {ours.auc:.0%} of the time "
+        f"(AUC {ours.auc:.2f}; a coin toss is 0.50"
+    )
+    reference = standing.reference(AFFINITY_ALONE)
+    if reference and reference.auc is not None:
+        sentence += f", your artist history alone {reference.auc:.2f}"
+    return sentence + ")."
+
+
+def what_it_means(standing: Standing | None) -> str:
+    """The sentence under the evaluation chart on the taste page."""
+    if standing is None or standing.ours is None or standing.ours.auc is None:
+        return "There is no evaluation yet: train a model to see how well it knows your taste."
+    ours = standing.ours.auc
+    reference = standing.reference(AFFINITY_ALONE)
+    base = reference.auc if reference and reference.auc is not None else None
+    if base is None:
+        return f"On songs new to you, it tells one you stream from one you won't {ours:.0%} of the time."
+    if ours > base + 0.01:
+        return (
+            f"On songs new to you, the model is right {ours:.0%} of the time, against {base:.0%} from your "
+            "artist history alone: the sound of a song adds to what your favourite artists already say."
+        )
+    return (
+        f"On songs new to you, the model is right {ours:.0%} of the time, no better than your artist history "
+        f"alone ({base:.0%}): it mostly knows who you like, not what you like to hear."
+    )

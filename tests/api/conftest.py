@@ -1,0 +1,56 @@
+"""The API's tests share one trained store: the demo listener as profile `default`, with two model
+versions (v2, trained on other zeros, is the champion), built once and copied for each test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from musicflow.api.app import create_app
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from musicflow.demo import export_path
+
+PROFILE = "default"
+ClientFactory = Callable[..., TestClient]
+
+
+@pytest.fixture(scope="session")
+def trained_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ingest the demo export, get its features from the bundled catalog, train twice."""
+    data_dir = tmp_path_factory.mktemp("api-store")
+    with MusicFlow.open(Settings(data_dir=data_dir)) as app, export_path() as export:
+        app.ingest([export], PROFILE)
+        app.fetch_features(PROFILE, ["catalog"])
+        app.train(PROFILE)
+    with MusicFlow.open(Settings(data_dir=data_dir, model_zeros="skips")) as app:
+        app.train(PROFILE, force=True)
+    return data_dir
+
+
+@pytest.fixture
+def data_dir(trained_data: Path, isolated_environment: Path) -> Path:
+    """A copy of the trained store for this test alone."""
+    shutil.copytree(trained_data, isolated_environment, dirs_exist_ok=True)
+    return isolated_environment
+
+
+@pytest.fixture
+def api(data_dir: Path) -> Iterator[ClientFactory]:
+    """Build a started app with settings of the test's choosing; each client is closed afterwards."""
+    opened: list[TestClient] = []
+
+    def client(*, profile: str = PROFILE, peer: str = "192.0.2.10", **settings: object) -> TestClient:
+        app = create_app(Settings(data_dir=data_dir, **settings), profile=profile)  # type: ignore[arg-type]
+        started = TestClient(app, client=(peer, 50000), raise_server_exceptions=False)
+        started.__enter__()
+        opened.append(started)
+        return started
+
+    yield client
+    for started in opened:
+        started.__exit__(None, None, None)

@@ -1,0 +1,142 @@
+"""The server's protections as a client meets them: rate limits, the upstream budget, body and input
+limits, CORS, and logs that hold no client address nor secret."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from musicflow.config import Settings
+from musicflow.errors import ConfigError
+from tests.api.conftest import ClientFactory
+from tests.fakes.reccobeats import FakeReccoBeats
+
+SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
+
+
+def unknown(n: int) -> dict[str, str]:
+    return {"song": f"Nothing Like It {n}", "artist": "Nobody"}
+
+
+def test_a_client_past_its_rate_limit_gets_429_and_another_client_does_not(api: ClientFactory):
+    settings = {"api_rate_limit": "3/minute", "api_trusted_proxies": ["192.0.2.10"]}
+    client = api(**settings)
+    first = {"X-Forwarded-For": "198.51.100.1"}
+    for _ in range(3):
+        assert client.get("/api/prediction/", params=SONG, headers=first).status_code == 200
+    refused = client.get("/api/prediction/", params=SONG, headers=first)
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.json()["error"] == "rate limited" and refused.json()["retry_after_s"] >= 1
+    other = client.get("/api/prediction/", params=SONG, headers={"X-Forwarded-For": "198.51.100.2"})
+    assert other.status_code == 200
+    assert client.get("/api/health").status_code == 200  # probes are never limited
+
+
+def test_forwarded_for_is_ignored_from_an_untrusted_peer(api: ClientFactory):
+    client = api(api_rate_limit="2/minute", peer="203.0.113.5")
+    for n in range(2):
+        assert client.get("/api/models", headers={"X-Forwarded-For": f"10.9.9.{n}"}).status_code == 200
+    assert client.get("/api/models", headers={"X-Forwarded-For": "10.9.9.99"}).status_code == 429
+
+
+@pytest.fixture
+def reccobeats() -> Iterator[FakeReccoBeats]:
+    server = FakeReccoBeats(know_everything=True)
+    with server.running():
+        yield server
+
+
+def test_the_upstream_budget_refuses_uncached_songs_but_answers_cached_ones(
+    api: ClientFactory, reccobeats: FakeReccoBeats
+):
+    settings = {
+        "feature_sources": ["catalog", "reccobeats"],
+        "reccobeats_url": reccobeats.base_url,
+        "api_upstream_per_client": "2/minute",
+        "api_trusted_proxies": ["192.0.2.10"],
+    }
+    client = api(**settings)
+    mine = {"X-Forwarded-For": "198.51.100.7"}
+    assert client.get("/api/prediction/", params=SONG, headers=mine).status_code == 200  # spends 1
+    assert client.get("/api/prediction/", params=unknown(1), headers=mine).status_code == 404  # spends 1
+    refused = client.get("/api/prediction/", params=unknown(2), headers=mine)
+    assert refused.status_code == 503 and int(refused.headers["Retry-After"]) >= 1
+    assert "budget" in refused.json()["message"]
+    cached = client.get("/api/prediction/", params=SONG, headers=mine)
+    assert cached.status_code == 200
+    batch = client.post("/api/predictions", json=[SONG, unknown(3)], headers=mine).json()["answers"]
+    assert batch[0]["prediction"] and "budget" in batch[1]["error"]
+    other = client.get("/api/prediction/", params=unknown(2), headers={"X-Forwarded-For": "198.51.100.8"})
+    assert other.status_code == 404
+
+
+def test_the_global_upstream_budget_holds_for_all_clients(api: ClientFactory, reccobeats: FakeReccoBeats):
+    settings = {
+        "feature_sources": ["catalog", "reccobeats"],
+        "reccobeats_url": reccobeats.base_url,
+        "api_upstream_global": "3/minute",
+        "api_trusted_proxies": ["192.0.2.10"],
+    }
+    client = api(**settings)
+    codes = [
+        client.get("/api/features/", params=unknown(n), headers={"X-Forwarded-For": f"198.51.100.{n}"})
+        for n in range(5)
+    ]
+    assert [c.status_code for c in codes] == [404, 404, 404, 503, 503]
+
+
+def test_a_body_over_the_limit_is_413_declared_or_chunked(api: ClientFactory):
+    client = api(api_max_body_bytes=1000)
+    big = b"[" + b",".join([b'{"song":"a","artist":"b"}'] * 100) + b"]"
+    declared = client.post("/api/predictions", content=big, headers={"Content-Type": "application/json"})
+    assert declared.status_code == 413 and declared.json()["error"] == "invalid input"
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(big), 100):
+            yield big[start : start + 100]
+
+    chunked = client.post("/api/predictions", content=chunks(), headers={"Content-Type": "application/json"})
+    assert chunked.status_code == 413
+    small = client.post("/api/predictions", json=[SONG])
+    assert small.status_code == 200
+
+
+def test_cors_only_for_configured_origins(api: ClientFactory):
+    client = api(api_cors_origins=["https://listen.example"])
+    allowed = client.get("/api/health", headers={"Origin": "https://listen.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://listen.example"
+    other = client.get("/api/health", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    closed = api().get("/api/health", headers={"Origin": "https://listen.example"})
+    assert "access-control-allow-origin" not in closed.headers
+
+
+def test_settings_refuse_any_origin_with_credentials():
+    with pytest.raises(ValueError, match="cannot be combined with credentials"):
+        Settings(api_cors_origins=["*"], api_cors_credentials=True)
+    Settings(api_cors_origins=["*"])  # any origin, without cookies, is allowed
+
+
+def test_a_bad_rate_is_a_clear_settings_error(monkeypatch: pytest.MonkeyPatch):
+    from musicflow.config import load_settings
+
+    monkeypatch.setenv("MUSICFLOW_API_RATE_LIMIT", "lots")
+    with pytest.raises(ConfigError, match="MUSICFLOW_API_RATE_LIMIT"):
+        load_settings()
+
+
+def test_logs_hold_no_client_address_nor_secret(api: ClientFactory, caplog: pytest.LogCaptureFixture):
+    secret = "s3cr3t-value-never-logged"
+    client = api(api_trusted_proxies=["192.0.2.10"], spotify_client_id="id", spotify_client_secret=secret)
+    with caplog.at_level(logging.DEBUG):
+        headers = {"X-Forwarded-For": "198.51.100.77"}
+        client.get("/api/prediction/", params=SONG, headers=headers)
+        client.get("/api/prediction/", params={"song": "Nope", "artist": "Nobody"}, headers=headers)
+        client.post("/api/predictions", json=[SONG], headers=headers)
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "GET /api/prediction/ 200" in text  # the access log is there
+    assert "198.51.100.77" not in text and "192.0.2.10" not in text and secret not in text
+    assert "Blinding Lights" not in text  # no query string either

@@ -1,0 +1,146 @@
+"""Every route as a client calls it, on the trained demo listener: the original shapes and what is added."""
+
+from __future__ import annotations
+
+import re
+
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from tests.api.conftest import PROFILE, ClientFactory
+
+SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
+UNKNOWN = {"song": "Zzyzx Road", "artist": "Nobody At All"}
+
+
+def test_health_live_and_ready(api: ClientFactory):
+    client = api()
+    assert client.get("/api/health").json() == {"status": "ok"}
+    assert client.get("/api/health/live").status_code == 200
+    ready = client.get("/api/health/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "profile": PROFILE, "model_version": 2}
+
+
+def test_not_ready_without_a_model(api: ClientFactory):
+    client = api(profile="nobody-yet")
+    ready = client.get("/api/health/ready")
+    assert ready.status_code == 503
+    assert ready.json()["error"] == "not ready"
+    assert "nobody-yet" in ready.json()["message"]
+    assert client.get("/api/health").json() == {"status": "ok"}  # the process itself is up
+
+
+def test_raw_features_name_each_source_and_when(api: ClientFactory):
+    body = api().get("/api/raw_features/", params=SONG).json()
+    assert body["song"] == SONG["song"] and body["artist"] == SONG["artist"]
+    (answer,) = body["answers"]
+    assert answer["source"] == "catalog" and answer["origin"] == "bundled"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", answer["fetched_at"])
+    assert answer["values"]["tempo"] > 0 and answer["spotify_id"]
+
+
+def test_features_in_the_original_shape_with_nothing_made_up(api: ClientFactory, data_dir):
+    body = api().get("/api/features/", params=SONG).json()
+    assert set(body) >= {"track", "album", "audio_features"}
+    with MusicFlow.open(Settings(data_dir=data_dir)) as app:
+        merged = app.song_features(SONG["song"], SONG["artist"]).found.merged
+    assert body["track"]["name"] == SONG["song"] and body["track"]["artist"] == SONG["artist"]
+    assert body["track"]["duration_ms"] == merged.values["duration_ms"]
+    assert body["track"]["explicit"] is None and "explicit" not in merged.values  # the catalog lacks it
+    assert body["track"]["markets"] is None
+    year = merged.values["release_year"]
+    assert body["album"]["release_date"].startswith(str(year))
+    assert body["album"]["date_is_complete"] == ("release_day" in merged.values)
+    for name, value in body["audio_features"].items():
+        assert value == merged.values.get(name)
+    assert body["feature_sources"]["tempo"] == "catalog:bundled"
+
+
+def test_prediction_in_the_original_shape_and_more(api: ClientFactory, data_dir):
+    response = api().get("/api/prediction/", params=SONG)
+    assert response.status_code == 200
+    body = response.json()
+    with MusicFlow.open(Settings(data_dir=data_dir)) as app:
+        expected = app.predict(PROFILE, SONG["song"], SONG["artist"])
+    assert body["song"] == SONG["song"] and body["artist"] == SONG["artist"]
+    assert body["prediction"] == round(expected.streams, 2) and 0 <= body["prediction"] <= 30
+    assert body["song_metadata"] == {"song": SONG["song"], "artist": [SONG["artist"]], "album": None}
+    assert f"{body['message']['emoji']} {body['message']['text']}" == expected.answer.prediction.verdict
+    assert body["description"]
+    assert body["model_version"] == expected.model_version == 2 and body["profile"] == PROFILE
+    assert body["reasons"] and all(r["words"] and r["feature"] for r in body["reasons"])
+    assert body["feature_sources"]["tempo"] == "catalog:bundled"
+
+
+def test_an_unknown_song_is_a_404_naming_what_was_searched(api: ClientFactory):
+    response = api().get("/api/prediction/", params=UNKNOWN)
+    assert response.status_code == 404
+    body = response.json()
+    assert body["searched"] == UNKNOWN and body["sources_asked"] == ["catalog"]
+    assert "Zzyzx Road" in body["message"] and body["hint"]
+    assert "musicflow " not in body["message"]
+
+
+def test_an_unknown_profile_is_a_404_listing_profiles_only_if_allowed(api: ClientFactory):
+    hidden = api().get("/api/prediction/", params={**SONG, "profile": "alex"})
+    assert hidden.status_code == 404 and "profiles" not in hidden.json()
+    assert "alex" in hidden.json()["message"]
+    shown = api(api_list_profiles=True).get("/api/models", params={"profile": "alex"})
+    assert shown.status_code == 404 and shown.json()["profiles"] == [PROFILE]
+
+
+def test_a_list_of_songs_gets_one_answer_each_in_order(api: ClientFactory):
+    songs = [SONG, UNKNOWN, {"song": "Everlong", "artist": "Foo Fighters", "track_id": None}]
+    response = api().post("/api/predictions", json=songs)
+    assert response.status_code == 200
+    answers = response.json()["answers"]
+    assert [a["prediction"]["song"] if a["prediction"] else None for a in answers] == [
+        "Blinding Lights",
+        None,
+        "Everlong",
+    ]
+    assert answers[1]["error"].startswith("nothing known of this song")
+    single = api().get("/api/prediction/", params=SONG).json()
+    assert answers[0]["prediction"]["prediction"] == single["prediction"]
+
+
+def test_input_limits_are_422(api: ClientFactory):
+    client = api()
+    assert client.get("/api/prediction/", params={"song": "x" * 201, "artist": "a"}).status_code == 422
+    assert client.get("/api/prediction/", params={"song": "x"}).status_code == 422
+    too_many = [SONG] * 101
+    response = client.post("/api/predictions", json=too_many)
+    assert response.status_code == 422 and response.json()["detail"]
+    assert client.post("/api/predictions", json=[{"song": "a" * 201, "artist": "b"}]).status_code == 422
+
+
+def test_models_list_show_and_nothing_changes_them(api: ClientFactory):
+    client = api()
+    listed = client.get("/api/models").json()
+    assert listed["serving_version"] == 2
+    assert [(v["version"], v["is_champion"]) for v in listed["versions"]] == [(2, True), (1, False)]
+    detail = client.get("/api/models/1").json()
+    assert detail["version"] == 1 and not detail["serving"]
+    assert {s["split"] for s in detail["evaluation"]["splits"]} == {"time", "random"}
+    assert client.get("/api/models/champion").json()["version"] == 2
+    assert client.get("/api/models/9").status_code == 404
+    assert client.post("/api/models/1").status_code == 405
+    assert client.put("/api/models/1").status_code == 405
+
+
+def test_the_schema_publishes_every_route_and_its_errors(api: ClientFactory):
+    schema = api().get("/openapi.json").json()
+    prediction = schema["paths"]["/api/prediction/"]["get"]["responses"]
+    assert {"200", "404", "422", "429", "502", "503"} <= set(prediction)
+    assert set(schema["paths"]) >= {
+        "/api/health",
+        "/api/health/live",
+        "/api/health/ready",
+        "/api/raw_features/",
+        "/api/features/",
+        "/api/prediction/",
+        "/api/predictions",
+        "/api/models",
+        "/api/models/{version}",
+    }
+    assert api().get("/docs").status_code == 200

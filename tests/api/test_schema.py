@@ -1,0 +1,42 @@
+"""Schemathesis against the API's own OpenAPI schema, in process through ASGI, with all default checks:
+every answer, errors included, is what the schema says, and no input ends in a server error."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+
+from musicflow.api.app import create_app
+from musicflow.config import Settings
+
+DATA_DIR = Path(tempfile.mkdtemp(prefix="musicflow-schema-"))
+APP = create_app(Settings(data_dir=DATA_DIR, api_rate_limit="1000000/minute"))
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def started(trained_data: Path) -> Iterator[None]:
+    """The trained store in place and the app started (store open, model loaded) for every case."""
+    shutil.rmtree(DATA_DIR)  # loading the schema above started the app once, on an empty store
+    shutil.copytree(trained_data, DATA_DIR)
+    with TestClient(APP):
+        yield
+    shutil.rmtree(DATA_DIR, ignore_errors=True)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_the_api_keeps_its_schema(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
+    case.call_and_validate()

@@ -1,0 +1,107 @@
+"""`musicflow serve` as a real process: ready, answering, swapping models under load, stopping on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from tests.api.conftest import PROFILE
+
+SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
+MUSICFLOW = [sys.executable, "-m", "musicflow"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    port = free_port()
+    env = {**os.environ, "MUSICFLOW_DATA_DIR": str(data_dir), "MUSICFLOW_API_RATE_LIMIT": "100000/minute"}
+    process = subprocess.Popen([*MUSICFLOW, "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/health/ready", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    yield process, url
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def predictions_of_each_version(data_dir: Path) -> dict[int, float]:
+    """What each version predicts, asked of a fresh application after promoting it (v2 ends champion)."""
+    found: dict[int, float] = {}
+    for version in (1, 2):
+        with MusicFlow.open(Settings(data_dir=data_dir)) as app:
+            app.promote(PROFILE, str(version))
+        with MusicFlow.open(Settings(data_dir=data_dir)) as app:
+            made = app.predict(PROFILE, SONG["song"], SONG["artist"])
+            found[made.model_version] = made.streams
+    return found
+
+
+@pytest.mark.slow
+def test_serve_answers_swaps_models_under_load_and_stops_on_sigterm(server, data_dir: Path):
+    process, url = server
+    ready = httpx.get(f"{url}/api/health/ready")
+    assert ready.status_code == 200 and ready.json()["model_version"] == 2
+    assert httpx.get(f"{url}/api/prediction/", params=SONG).json()["model_version"] == 2
+    expected = predictions_of_each_version(data_dir)  # v1 and v2 predict differently; v2 stays champion
+    assert expected[1] != expected[2]
+
+    answers: list[tuple[int, float]] = []
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        with httpx.Client(base_url=url, timeout=10) as client:
+            while not stop.is_set():
+                response = client.get("/api/prediction/", params=SONG)
+                if response.status_code != 200:
+                    failures.append(f"{response.status_code}: {response.text}")
+                    continue
+                body = response.json()
+                answers.append((body["model_version"], body["prediction"]))
+
+    clients = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in clients:
+        thread.start()
+    env = {**os.environ, "MUSICFLOW_DATA_DIR": str(data_dir)}
+    for command in (["promote", "1"], ["rollback"], ["promote", "1"]):
+        time.sleep(1.5)
+        subprocess.run([*MUSICFLOW, "models", *command], env=env, check=True, capture_output=True)
+    time.sleep(1.5)
+    stop.set()
+    for thread in clients:
+        thread.join()
+
+    assert not failures
+    assert {version for version, _ in answers} == {1, 2}
+    for version, streams in answers:
+        assert streams == round(expected[version], 2), f"v{version} answered {streams}"
+    assert answers[-1][0] == 1  # the last promotion serves
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=15) == 0
+    assert b"Traceback" not in (process.stderr.read() if process.stderr else b"")

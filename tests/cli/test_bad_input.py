@@ -1,0 +1,65 @@
+"""Bad input on the command line: one clear line and an exit code that says what happened, never a
+traceback; what was stored stays."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from musicflow.cli.app import app
+
+runner = CliRunner()
+PLAY = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_huge_limit_is_a_usage_error_not_a_traceback():
+    code, out, err = run("streams", "top", "--limit", "99999999999999999999")
+    assert code == 2
+    assert "--limit" in err and "Traceback" not in out + err
+
+
+def test_files_without_any_streaming_history_fail(tmp_path: Path):
+    other = tmp_path / "Userdata.json"
+    other.write_text(json.dumps({"username": "someone"}))
+    code, _, err = run("ingest", str(other))
+    assert code == 1
+    assert "is a Spotify streaming history" in err and str(other) in err
+
+
+def test_a_damaged_member_says_partial_and_keeps_the_rest(tmp_path: Path):
+    export = tmp_path / "my_spotify_data.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("MyData/StreamingHistory_music_0.json", json.dumps([PLAY]))
+        archive.writestr("MyData/StreamingHistory_music_1.json", '[{"endTime": "2024-01-0')
+    code, out, err = run("ingest", str(export))
+    assert code == 3
+    assert "StreamingHistory_music_1.json" in out and "could not be read" in err
+    code, out, _ = run("streams", "top", "-f", "json")
+    assert code == 0 and [row["track"] for row in json.loads(out)] == ["B"]
+
+
+def test_evaluate_offers_only_the_formats_it_writes():
+    code, _, err = run("evaluate", "--format", "csv")
+    assert code == 2 and "'table', 'json'" in err
+
+
+@pytest.mark.parametrize("word", ["champion", "v0", "three"])
+def test_promote_needs_a_version_number(word: str, tmp_path: Path):
+    code, _, err = run("models", "promote", word)
+    assert code == 1
+    assert "error:" in err and "Traceback" not in err
+
+
+def test_output_needs_input():
+    code, _, err = run("predict", "--song", "S", "--artist", "A", "--output", "x.csv")
+    assert code == 1 and "--output goes with --input" in err

@@ -1,0 +1,53 @@
+"""The CLI's one mapping of errors: each kind an exit code, each hint a command to run."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from musicflow.cli.errors import COMMANDS, exit_code, message
+from musicflow.errors import ConfigError, Hint, NoModelError, ProfileNotFoundError, RateLimitedError
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "musicflow"
+FRONT_ENDS = {"cli", "api", "web"}
+
+
+def test_every_hint_has_a_command():
+    assert set(COMMANDS) == set(Hint)
+
+
+def test_a_hint_becomes_the_command_for_that_profile():
+    error = NoModelError("profile 'alice' has no model yet", hint=Hint.TRAIN, profile="alice")
+    assert message(error) == "profile 'alice' has no model yet: run `musicflow train --profile alice`"
+    plain = ProfileNotFoundError("profile 'default' has no data yet", hint=Hint.INGEST, profile="default")
+    assert message(plain).endswith("run `musicflow ingest my_spotify_data.zip`")
+
+
+def test_kinds_become_exit_codes():
+    assert exit_code(ConfigError("bad")) == 2
+    assert exit_code(RateLimitedError("later", source="spotify", resume_at=0.0)) == 3
+    assert exit_code(NoModelError("none")) == 1
+
+
+def test_no_message_below_the_front_ends_names_a_command():
+    """Domain messages say what is wrong; what to type is the CLI's words (in `cli/errors.py`)."""
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if path.relative_to(SRC).parts[0] in FRONT_ENDS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "`musicflow " in node.value:
+                offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    docstrings = {o for o in offenders if _is_docstring(o)}
+    assert sorted(set(offenders) - docstrings) == []
+
+
+def _is_docstring(place: str) -> bool:
+    name, line = place.rsplit(":", 1)
+    tree = ast.parse((SRC / name).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
+            doc = node.body[0] if node.body else None
+            if isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant) and doc.lineno == int(line):
+                return True
+    return False

@@ -1,0 +1,96 @@
+"""The CLI starts at once: `--version` and `--help` load none of the heavy libraries, and Ctrl-C at any
+moment is one line and exit code 130."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("lightgbm", "sklearn", "polars", "librosa", "numpy", "sqlalchemy", "alembic")
+PROBE = """
+import sys
+sys.argv = ["musicflow", *sys.argv[1:]]
+from musicflow.cli.app import app
+try:
+    app()
+except SystemExit:
+    pass
+print("LOADED", *sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "arguments", [["--version"], ["--help"], ["predict", "--help"], ["models", "--help"]]
+)
+def test_version_and_help_load_no_heavy_library(arguments: list[str]):
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *arguments], capture_output=True, text=True
+    )
+    loaded = next(line for line in done.stderr.splitlines() if line.startswith("LOADED")).split()[1:]
+    assert loaded == [], f"`musicflow {' '.join(arguments)}` imported {loaded}"
+    assert "musicflow" in done.stdout
+
+
+def test_the_help_shows_no_type_placeholders():
+    done = subprocess.run([sys.executable, "-m", "musicflow", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0
+    assert "<bool>" not in done.stdout and "<int>" not in done.stdout
+    catalog = subprocess.run(
+        [sys.executable, "-m", "musicflow", "catalog", "remove", "--help"], capture_output=True, text=True
+    )
+    assert "The catalog's name" in catalog.stdout
+
+
+INTERRUPT_WHILE_IMPORTING = """
+import sys
+
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == "typer":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+sys.argv = ["musicflow", "--version"]
+from musicflow.cli import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_cli_starts_is_one_line_and_exit_130():
+    """The interrupt arrives while the command tree is being imported (as it did in numpy's import)."""
+    done = subprocess.run([sys.executable, "-c", INTERRUPT_WHILE_IMPORTING], capture_output=True, text=True)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.strip().startswith("interrupted")
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_working_is_one_line_and_exit_130_and_keeps_what_was_stored(tmp_path: Path):
+    env = {**os.environ, "MUSICFLOW_DATA_DIR": str(tmp_path / "data")}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "musicflow", "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "data" / "musicflow.db").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # into the work: ingest, features or training
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=120)
+    text = err.decode()
+    assert child.returncode == 130, text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text
+    assert "interrupted" in text
+    again = subprocess.run(
+        [sys.executable, "-m", "musicflow", "streams", "top", "--profile", "demo", "-f", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode in (0, 1), again.stderr  # the store opens; the plays committed stay
+    assert "Traceback" not in again.stderr

@@ -1,0 +1,141 @@
+"""The web page's fixtures: the demo listener trained once per session, the real server as a subprocess,
+and one headless Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from musicflow import demo
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from tests.conftest import IN_CI, REPO
+
+PROFILE = "demo"
+SCRIPT_SONG = "<script>alert(1)</script>"
+SCRIPT_ARTIST = "Mallory <b>& Co</b>"
+CHROMIUM = Path(os.environ.get("MUSICFLOW_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(os.environ.get("MUSICFLOW_ARTIFACTS") or REPO / ".artifacts") / "screenshots"
+ODD_CATALOG = (
+    "track_name,artist_name,danceability,energy,loudness,speechiness,acousticness,instrumentalness,"
+    "liveness,valence,tempo,duration_ms\n"
+    f'"{SCRIPT_SONG}","{SCRIPT_ARTIST}",0.61,0.83,-5.2,0.05,0.02,0.0,0.12,0.44,128.0,201000\n'
+)
+
+
+def demo_settings(data_dir: Path) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'musicflow.db'}",
+        feature_sources=["catalog"],
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo export ingested, its features from the bundled catalog (plus one catalog of odd titles),
+    and a model of the demo listener trained, as `musicflow demo` does."""
+    data_dir = tmp_path_factory.mktemp("web-demo")
+    odd = data_dir / "odd-titles.csv"
+    odd.write_text(ODD_CATALOG, encoding="utf-8")
+    with MusicFlow.open(demo_settings(data_dir)) as app, demo.export_path() as export:
+        app.ingest([export], PROFILE)
+        app.add_catalog(odd, "odd-titles")
+        app.fetch_features(PROFILE, ["catalog"])
+        app.train(PROFILE)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_dir: Path) -> Iterator[MusicFlow]:
+    with MusicFlow.open(demo_settings(demo_dir)) as app:
+        yield app
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def server(demo_dir: Path) -> Iterator[str]:
+    """The page served by uvicorn in its own process, on loopback; its base URL."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUSICFLOW_")}
+    env |= {
+        "MUSICFLOW_DATA_DIR": str(demo_dir),
+        "MUSICFLOW_DATABASE_URL": f"sqlite:///{demo_dir / 'musicflow.db'}",
+        "MUSICFLOW_FEATURE_SOURCES": "catalog",
+        "MUSICFLOW_WEB_SESSION_SECRET": secrets.token_urlsafe(32),
+        "MUSICFLOW_TEST_WEB_PROFILE": PROFILE,
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.web.server:make_app"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=REPO, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the web server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base}/static/style.css", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail("the web server did not answer within 60 s")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Debian Chromium for the session (Playwright never downloads a browser here)."""
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail(f"CI needs Chromium at {CHROMIUM}: bash scripts/install-chromium.sh")
+        pytest.skip(f"no Chromium at {CHROMIUM}: bash scripts/install-chromium.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if ARTIFACTS.is_dir() and any(ARTIFACTS.glob("*.png")):
+        terminalreporter.write_line(f"web page screenshots: {ARTIFACTS}")

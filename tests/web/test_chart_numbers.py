@@ -1,0 +1,116 @@
+"""The numbers behind each chart, on small listeners whose answers can be worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from musicflow.app.taste import (
+    Count,
+    average_features,
+    source_shares,
+    standing_of,
+    streams_by_hour,
+    streams_by_weekday,
+    streams_per_month,
+    top_artists,
+    top_songs_average,
+)
+from musicflow.web import charts, highscore, views
+
+
+def at(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+
+def test_top_artists_add_up_every_song_of_theirs() -> None:
+    songs = [("Bush", 76), ("Linkin Park", 61), ("Bush", 10), ("Miguel", 55), ("Nobody", 0)]
+    assert top_artists(songs, limit=2) == [Count("Bush", 86), Count("Linkin Park", 61)]
+    assert [c.label for c in top_artists(songs)] == ["Bush", "Linkin Park", "Miguel"]
+
+
+def test_months_run_from_the_first_to_the_last_with_quiet_months_as_zero() -> None:
+    plays = [at("2024-11-30T23:59:00"), at("2024-11-02T10:00:00"), at("2025-02-01T00:00:00")]
+    assert streams_per_month(plays) == [
+        Count("2024-11", 2),
+        Count("2024-12", 0),
+        Count("2025-01", 0),
+        Count("2025-02", 1),
+    ]
+    assert streams_per_month([]) == []
+
+
+def test_hours_and_weekdays_count_each_stream_once() -> None:
+    plays = [at("2025-03-03T07:15:00"), at("2025-03-03T07:45:00"), at("2025-03-09T23:00:00")]  # Mon, Mon, Sun
+    hours = streams_by_hour(plays)
+    assert hours[7] == 2 and hours[23] == 1 and sum(hours) == 3
+    assert streams_by_weekday(plays) == [2, 0, 0, 0, 0, 0, 1]
+
+
+def test_the_average_leaves_out_songs_without_a_value() -> None:
+    songs: list[dict[str, float | None]] = [
+        {"energy": 0.2, "tempo": 100.0},
+        {"energy": 0.6},
+        {"energy": None, "tempo": 140.0, "mode": 1},
+    ]
+    assert average_features(songs) == pytest.approx({"energy": 0.4, "tempo": 120.0})
+
+
+def test_the_taste_average_is_of_the_most_streamed_songs_with_features() -> None:
+    songs = [(1, {"energy": 0.1}), (9, {"energy": 0.9}), (5, {}), (7, {"energy": 0.5}), (0, {"energy": 0.0})]
+    assert top_songs_average(songs, limit=2) == pytest.approx({"energy": 0.7})
+    assert top_songs_average(songs) == pytest.approx({"energy": 0.5})
+
+
+def test_source_shares_count_streams_of_songs_each_source_knows() -> None:
+    tracks = [(10, ["catalog"]), (5, ["catalog", "reccobeats"]), (3, []), (2, ["reccobeats"])]
+    shares, seen = source_shares(tracks)
+    assert shares == [Count("catalog", 15), Count("reccobeats", 7)]
+    assert seen == 17
+
+
+def test_the_standing_reads_the_time_split_means() -> None:
+    evaluation = {
+        "splits": [
+            {"split": "random", "metrics": {"ours": {"auc": {"mean": 0.99}}}, "test_sizes": {}},
+            {
+                "split": "time",
+                "metrics": {
+                    "ours": {"auc": {"mean": 0.75}, "sp_plus": {"mean": 0.15}},
+                    "artist affinity alone": {"auc": {"mean": 0.6}, "sp_plus": {"mean": None}},
+                },
+                "test_sizes": {"streamed": 300, "skipped": 100},
+            },
+        ]
+    }
+    standing = standing_of(4, evaluation)
+    assert standing is not None and standing.ours is not None
+    assert (standing.ours.auc, standing.ours.sp_plus, standing.test_songs) == (0.75, 0.15, 400)
+    reference = standing.reference("artist affinity alone")
+    assert reference is not None and reference.sp_plus is None
+    assert standing_of(4, {"splits": []}) is None
+
+
+def test_a_bar_is_as_long_as_its_share_of_the_largest() -> None:
+    svg = charts.hbars([charts.Bar("a", 50, "50"), charts.Bar("b", 25, "25")], "t")
+    bars = [part.split('width="')[1].split('"')[0] for part in svg.split("<rect")[1:]]
+    full, half = float(bars[1]), float(bars[3])  # each row: its track, then its bar
+    assert half == pytest.approx(full / 2)
+
+
+def test_the_song_is_set_against_the_average_on_the_same_scale() -> None:
+    svg = views.against_taste({"energy": 0.8, "tempo": 125.0}, {"energy": 0.4, "tempo": 200.0})
+    assert svg is not None
+    assert "80 %" in svg and "40 %" in svg and "125" in svg
+
+
+def test_the_highscore_keeps_the_best_once_each_and_drops_garbage() -> None:
+    session: dict[str, object] = {}
+    for song, streams in [("C", 1.0), ("A", 2.0), ("B", 9.0), ("a", 4.0)]:
+        highscore.record(session, highscore.Entry(song, "X", streams, "demo"))
+    assert [(e.song, e.streams) for e in highscore.entries(session)] == [("B", 9.0), ("a", 4.0), ("C", 1.0)]
+    session["highscore"] = [["Z", "X", "999", "demo"], "junk", ["Y", "X", 3.0, "demo"]]
+    assert [e.song for e in highscore.entries(session)] == ["Y"]
+    highscore.reset(session, "demo")
+    assert highscore.entries(session) == []

@@ -1,0 +1,87 @@
+"""The pages over HTTP, in process, on the demo model: headers, the signed highscore, weight, startup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from musicflow.errors import ConfigError
+from musicflow.web import SESSION_COOKIE, install_web
+from tests.web.conftest import PROFILE
+
+STRONG_KEY = "k3y-for-tests-0123456789-abcdefghijkl"
+PAGE_BUDGET_BYTES = 200 * 1024
+
+
+def web_app(musicflow: MusicFlow, settings: Settings) -> FastAPI:
+    app = FastAPI()
+    app.state.musicflow = musicflow
+    app.state.profile = PROFILE
+    install_web(app, settings)
+    return app
+
+
+@pytest.fixture
+def client(demo_app: MusicFlow) -> Iterator[TestClient]:
+    settings = Settings(web_session_secret=SecretStr(STRONG_KEY))
+    with TestClient(web_app(demo_app, settings)) as test_client:
+        yield test_client
+
+
+def test_every_page_carries_the_security_headers(client: TestClient) -> None:
+    for path in ("/", "/taste", "/static/style.css", "/?song=Nope&artist=Nobody"):
+        headers = client.get(path).headers
+        policy = headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert "frame-ancestors 'none'" in policy
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["x-frame-options"] == "DENY"
+
+
+def test_a_tampered_cookie_is_an_empty_highscore(client: TestClient) -> None:
+    client.get("/", params={"song": "Blinding Lights", "artist": "The Weeknd"})
+    assert "Blinding Lights" in client.get("/").text.split('id="hs-title"')[1]
+    signed = client.cookies[SESSION_COOKIE]
+    payload, _, signature = signed.partition(".")
+    forged = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + signature
+    client.cookies.set(SESSION_COOKIE, forged)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'id="highscore-empty"' in page.text
+
+
+def test_a_title_with_markup_is_escaped_everywhere(client: TestClient) -> None:
+    page = client.get("/", params={"song": "<script>alert(1)</script>", "artist": "Mallory <b>& Co</b>"})
+    assert page.status_code == 200
+    assert "<script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_the_first_page_is_small(client: TestClient) -> None:
+    page = client.get("/", params={"song": "Blinding Lights", "artist": "The Weeknd"})
+    total = len(page.content)
+    for asset in ("/static/style.css", "/static/cover.svg"):
+        total += len(client.get(asset).content)
+    assert total < PAGE_BUDGET_BYTES
+
+
+def test_an_unknown_profile_is_a_message_with_what_would_help(client: TestClient) -> None:
+    page = client.get("/taste", params={"profile": "nobody"})
+    assert page.status_code == 404
+    assert "profile &#39;nobody&#39; has no data yet" in page.text
+    assert "What would help" in page.text
+
+
+def test_production_refuses_to_start_without_a_strong_key(demo_app: MusicFlow) -> None:
+    for key in (None, "short", "a" * 64):
+        settings = Settings(web_production=True, web_session_secret=SecretStr(key) if key else None)
+        with pytest.raises(ConfigError, match="strong MUSICFLOW_WEB_SESSION_SECRET"):
+            web_app(demo_app, settings)
+    web_app(demo_app, Settings(web_production=True, web_session_secret=SecretStr(STRONG_KEY)))
