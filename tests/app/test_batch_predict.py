@@ -10,6 +10,7 @@ from musicflow.app.results import Prediction
 from musicflow.app.service import MusicFlow
 from musicflow.core.songs import SongRequest
 from musicflow.errors import SongNotFoundError
+from musicflow.model.basis import NOTHING_KNOWN
 from musicflow.model.predict import Prediction as ModelPrediction
 from tests.scale.catalogs import bundled_rows
 from tests.scale.listener import PROFILE
@@ -30,7 +31,7 @@ def test_bulk_predictions_are_those_of_one_song_at_a_time(app: MusicFlow):
     requests = _requests(app)
     bulk = app.predict_many(PROFILE, requests)
     assert bulk[-1] == "song and artist are both needed"
-    assert bulk[-2] == "no source has features for this song"
+    assert bulk[-2] == NOTHING_KNOWN
     predicted = 0
     for request, answer in zip(requests, bulk, strict=True):
         if not request.artist.strip():
