@@ -89,6 +89,7 @@ def test_an_empty_file_and_a_file_that_is_no_catalog_are_clear_errors(app: Music
     foreign.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(CatalogError, match="columns: a, b"):
         app.score_catalog(PROFILE, str(foreign), tmp_path / "out.parquet")
+    assert not (tmp_path / ".out.parquet.job").exists()
     with pytest.raises(InputFileError, match=r"\.parquet or \.csv"):
         app.score_catalog(PROFILE, str(foreign), tmp_path / "out.json")
 

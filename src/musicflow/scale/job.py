@@ -84,7 +84,11 @@ def run_job(
     partitions = _resumed(folder, manifest) if resume else None
     if partitions is None:
         shutil.rmtree(folder, ignore_errors=True)
-        partitions = _plan(folder, source, partition_rows)
+        try:
+            partitions = _plan(folder, source, partition_rows)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # a file that is no catalog leaves nothing behind
+            raise
         (folder / MANIFEST).write_text(json.dumps({**manifest, "partitions": partitions}), encoding="utf-8")
     pending = [p for p in partitions if not done_path(folder, int(p["index"])).exists()]
     finished = len(partitions) - len(pending)
