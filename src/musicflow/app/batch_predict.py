@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from musicflow.core.songs import FeatureRecord, TrackQuery
+from musicflow.core.songs import FeatureRecord, TrackQuery, match_key, track_key
 from musicflow.features.catalog import SOURCE as CATALOG
 from musicflow.features.catalog import CatalogSource
 from musicflow.features.lookup import SongFeatures
@@ -84,8 +84,7 @@ def _known(
 ) -> dict[tuple[str, str], SongFeatures]:
     """Features of the songs that need no source but the catalogs, which are read in bulk."""
     now = predictor.clock.now()
-    store.ensure_tracks([(r.song, r.artist, r.spotify_id) for r in requests])
-    tracks = store.find_tracks([index_key(r) for r in requests])
+    tracks = _tracks(store, requests)
     ids = sorted({t.track_id for t in tracks.values()})
     stored = store.features_of(ids)
     misses = store.misses_of(ids, now)
@@ -101,6 +100,34 @@ def _known(
     return {
         key: SongFeatures(item.track, merge(item.stored, predictor.precedence), item.misses)
         for key, item in ready.items()
+    }
+
+
+def _tracks(store: SqlFeatureStore, requests: Sequence[SongRequest]) -> dict[tuple[str, str], PendingTrack]:
+    """Each song's track, as asking one song after the other would find or create it: a song not stored
+    yet gets a track, and a later song with the same loose key finds that track (the earliest made)."""
+    existing = store.find_tracks([index_key(r) for r in requests])
+    first_of: dict[str, tuple[str, str]] = {}
+    same_as: dict[tuple[str, str], tuple[str, str]] = {}
+    new: list[SongRequest] = []
+    for request in requests:
+        key = index_key(request)
+        if key in existing or key in same_as:
+            continue
+        exact, loose = track_key(request.artist, request.song), match_key(request.artist, request.song)
+        first = first_of.get(exact) or first_of.get(loose)
+        if first is not None:
+            same_as[key] = first
+            continue
+        first_of[exact] = key
+        first_of.setdefault(loose, key)
+        new.append(request)
+    store.ensure_tracks([(r.song, r.artist, r.spotify_id) for r in new])
+    created = store.find_tracks([index_key(r) for r in new])
+    return {
+        **existing,
+        **created,
+        **{key: created[first] for key, first in same_as.items() if first in created},
     }
 
 
