@@ -30,15 +30,28 @@ from musicflow.store.sql import SqlStore
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 BENCH_DIR = REPO / ".bench"
-HISTORIES = {
-    "emb400": SHARED / "histories" / "basic" / "emb400",
-    "ashleyjmurray": SHARED / "histories" / "basic" / "ashleyjmurray",
-    "mungeraiden": SHARED / "histories" / "both" / "mungeraiden",
-    "efrrowini": SHARED / "histories" / "extended" / "efrrowini",
+BASIC, EXTENDED = SHARED / "histories" / "basic", SHARED / "histories" / "extended"
+HISTORIES: dict[str, list[Path]] = {
+    "emb400": [BASIC / "emb400"],
+    "ashleyjmurray": [BASIC / "ashleyjmurray"],
+    "mungeraiden": [SHARED / "histories" / "both" / "mungeraiden"],
+    "efrrowini": [EXTENDED / "efrrowini"],
 }
 TANIKSHA = "taniksha19"
 TANIKSHA_CSV = SHARED / "listeners" / TANIKSHA / "data__final.csv"
 LISTENERS = (*HISTORIES, TANIKSHA)
+# The other public histories; the quality benchmark reports those with enough streams. `lshatkin` holds
+# two people, told apart by the files' prefixes.
+MORE_HISTORIES: dict[str, list[Path]] = {
+    "pikachu": [EXTENDED / "pikachu"],
+    "erickmay": [EXTENDED / "erickmay" / "endsong_1.json"],
+    "mica92": [EXTENDED / "mica92"],
+    "kechiemerole": sorted((BASIC / "kechiemerole").glob("StreamingHistory*.json")),
+    "muskan123b": sorted((BASIC / "muskan123b").glob("StreamingHistory*.json")),
+    "lshatkin": sorted((BASIC / "lshatkin").glob("MyData__StreamingHistory*.json")),
+    "lshatkin-dana": sorted((BASIC / "lshatkin").glob("dana_data__StreamingHistory*.json")),
+}
+ALL_LISTENERS = (*LISTENERS, *MORE_HISTORIES)
 SOURCE = REPO / "src" / "musicflow"
 BUILT_BY = (
     SOURCE / "core",
@@ -68,7 +81,7 @@ def taniksha_history(folder: Path) -> Path:
 
 
 def listeners_store() -> tuple[SqlStore, Settings]:
-    """The store with the five listeners ingested and their features fetched (built on first use)."""
+    """The store with every public listener ingested and their features fetched (built on first use)."""
     BENCH_DIR.mkdir(exist_ok=True)
     db = BENCH_DIR / f"listeners-{cache_key()}.db"
     if not db.exists():
@@ -95,7 +108,13 @@ def _build_inputs() -> list[Path]:
         for file in ([part] if part.is_file() else part.rglob("*"))
         if file.is_file() and "__pycache__" not in file.parts
     ]
-    histories = [file for folder in HISTORIES.values() for file in folder.rglob("*") if file.is_file()]
+    histories = [
+        file
+        for paths in (*HISTORIES.values(), *MORE_HISTORIES.values())
+        for path in paths
+        for file in ([path] if path.is_file() else path.rglob("*"))
+        if file.is_file()
+    ]
     return [*code, Path(__file__), *histories, TANIKSHA_CSV]
 
 
@@ -119,11 +138,11 @@ def _build(db: Path) -> None:
 
 def _fill(store: SqlStore, settings: Settings) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        for name, folder in HISTORIES.items():
-            ingest_paths([folder], store, name, settings)
+        for name, paths in {**HISTORIES, **MORE_HISTORIES}.items():
+            ingest_paths(paths, store, name, settings)
         ingest_paths([taniksha_history(Path(tmp))], store, TANIKSHA, settings)
     with open_sources(["catalog"], settings, store.features, SystemClock()) as sources:
-        for name in LISTENERS:
+        for name in ALL_LISTENERS:
             profile_id = store.profile_id(name)
             assert profile_id is not None
             fetch_features(store.features, profile_id, sources, clock=SystemClock(), miss_ttl_s=86_400.0)

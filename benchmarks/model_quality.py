@@ -1,47 +1,114 @@
 """Model quality on real public listeners, under the evaluation protocol described in the README.
 
-Ingests emb400, ashleyjmurray, mungeraiden, efrrowini and taniksha19 into one store as separate profiles
-(cached in .bench/listeners.db), fetches features from the bundled catalog, and prints for each listener
-the time-split table (other listeners' songs as zeros) of our model against the reference rows, over
-several seeds, with test sizes and the features left out by the missingness check.
+Ingests every public history in ../shared/data into one store as separate profiles (cached, see
+listeners_store.py), fetches features from the bundled catalog, and prints for each listener with at
+least 2,000 streams the time-split table (other listeners' songs as zeros) of our model against the
+reference rows, and for songs by artists the listener streams or new to them, and by what a prediction
+rests on; then one line per listener and the means, against the quality targets.
 
-Usage: python -m benchmarks.model_quality [ZERO_STRATEGY] [SEEDS]   e.g. `others 5`, `skips+others 3`
+Usage: python -m benchmarks.model_quality [ZERO_STRATEGY] [SEEDS] [ZEROS_PER_STREAMED_SONG] [NAME ...]
+e.g. `others 5 2`, `skips+others 3 1 emb400 pikachu`
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
 import time
+from collections.abc import Sequence
 
-from benchmarks.listeners_store import LISTENERS, listeners_store
+from benchmarks.listeners_store import ALL_LISTENERS, listeners_store
 from musicflow.model.dataset import ZeroStrategy
-from musicflow.model.evaluate import evaluate_profile
-from musicflow.model.scoring import AFFINITY, OURS
-from musicflow.model.snapshot import load_snapshot
+from musicflow.model.evaluate import SplitEvaluation, evaluate_profile
+from musicflow.model.scoring import AFFINITY, NEW_ARTISTS, OURS
+from musicflow.model.snapshot import Snapshot, load_snapshot
+from musicflow.model.train import DEFAULT_ZEROS
+
+MIN_STREAMS = 2_000
+TARGET_AUC, TARGET_SP, TARGET_NEW_AUC = 0.80, 0.20, 0.70
+COLUMNS = ("auc_others", "auc_skipped", "sp_plus", "mae", "rmse")
 
 
 def main() -> None:
-    strategy = ZeroStrategy.parse(sys.argv[1] if len(sys.argv) > 1 else "others")
-    seeds = tuple(range(int(sys.argv[2]) if len(sys.argv) > 2 else 5))
+    args = sys.argv[1:]
+    ratio = float(args[2]) if len(args) > 2 else DEFAULT_ZEROS.ratio
+    strategy = ZeroStrategy.parse(args[0], ratio) if args else DEFAULT_ZEROS
+    seeds = tuple(range(int(args[1]) if len(args) > 1 else 5))
     store, settings = listeners_store()
     snapshot = load_snapshot(store, stream_min_ms=30_000, precedence=settings.feature_precedence)
-    print(f"zero strategy: {strategy.label}; seeds: {len(seeds)}; target: AUC >= 0.80, Sp+ >= 0.25\n")
-    for name in LISTENERS:
+    names = args[3:] or _eligible(snapshot)
+    print(f"zeros: {strategy.label} x{strategy.ratio:g}; seeds: {len(seeds)}; listeners: {len(names)}")
+    print(f"targets: AUC >= {TARGET_AUC}, Sp+ >= {TARGET_SP}, AUC on new artists >= {TARGET_NEW_AUC}\n")
+    summary = []
+    for name in names:
         started = time.perf_counter()
         evaluation = evaluate_profile(
             snapshot, name, strategy=strategy, params={}, seeds=seeds, splits=("time",), store=store
         )
         split = evaluation.splits[0]
-        print(
-            f"== {name} ({time.perf_counter() - started:.1f} s), coverage: {_coverage(evaluation.coverage)}"
-        )
-        print(f"   test: {split.test_sizes}  train: {split.train_sizes}")
-        print(f"   {'model':26} {'AUC others':>13} {'AUC skips':>13} {'Sp+':>13} {'MAE':>13} {'RMSE':>13}")
-        for model, metrics in split.metrics.items():
-            cells = [metrics[k].text() for k in ("auc_others", "auc_skipped", "sp_plus", "mae", "rmse")]
-            print(f"   {model:26} " + " ".join(f"{c:>13}" for c in cells))
-        print(f"   left out: {', '.join(split.features.dropped)}")
-        print(f"   verdict: {_verdict(split)}\n")
+        _print_listener(name, split, evaluation.coverage, time.perf_counter() - started)
+        summary.append((name, split))
+    _print_summary(summary)
+
+
+def _eligible(snapshot: Snapshot) -> list[str]:
+    """The public listeners with at least MIN_STREAMS streams."""
+    names = []
+    for name in ALL_LISTENERS:
+        plays = snapshot.plays.get(snapshot.profiles.get(name, -1))
+        if plays is not None and int(plays.is_stream.sum()) >= MIN_STREAMS:
+            names.append(name)
+    return names
+
+
+def _print_listener(name: str, split: SplitEvaluation, coverage: dict[str, object], seconds: float) -> None:
+    print(f"== {name} ({seconds:.1f} s), features: {_coverage(coverage)}")
+    print(f"   test: {split.test_sizes}, answered: {split.answered}  train: {split.train_sizes}")
+    print(f"   {'model':28} {'AUC others':>13} {'AUC skips':>13} {'Sp+':>13} {'MAE':>13} {'RMSE':>13}")
+    for model, metrics in split.metrics.items():
+        cells = [metrics[k].text() for k in COLUMNS]
+        print(f"   {model:28} " + " ".join(f"{c:>13}" for c in cells))
+    print(f"   left out: {', '.join(split.features.dropped)}")
+    patterns = split.features.patterns
+    print(f"   which features a song has tells the classes apart: AUC {_num(patterns.auc_raw)} raw, ", end="")
+    print(f"{_num(patterns.auc_weighted)} as weighed for training\n")
+
+
+def _print_summary(summary: Sequence[tuple[str, SplitEvaluation]]) -> None:
+    header = ("listener", "AUC", "Sp+", "AUC affinity", "Sp+ affinity", "AUC new artists", "answered")
+    print(f"{header[0]:15}" + "".join(f"{h:>16}" for h in header[1:]))
+    columns: list[list[float]] = [[] for _ in range(5)]
+    for name, split in summary:
+        values = [
+            split.headline(OURS, "auc"),
+            split.headline(OURS, "sp_plus"),
+            split.headline(AFFINITY, "auc"),
+            split.headline(AFFINITY, "sp_plus"),
+            split.headline(NEW_ARTISTS, "auc"),
+        ]
+        for column, value in zip(columns, values, strict=True):
+            if value is not None:
+                column.append(value)
+        answered = f"{split.answered.get('streamed', 0)}/{split.test_sizes.get('streamed', 0)}"
+        print(f"{name:15}" + "".join(f"{_num(v):>16}" for v in values) + f"{answered:>16}")
+    means = [statistics.mean(c) if c else None for c in columns]
+    print(f"{'mean':15}" + "".join(f"{_num(v):>16}" for v in means))
+    beats = sum(1 for _, s in summary if (s.headline(OURS, "auc") or 0) > (s.headline(AFFINITY, "auc") or 0))
+    auc, sp, new = means[0], means[1], means[4]
+    print(
+        f"\nmean AUC {_verdict(auc, TARGET_AUC)}, mean Sp+ {_verdict(sp, TARGET_SP)}, "
+        f"mean AUC on new artists {_verdict(new, TARGET_NEW_AUC)}; "
+        f"above artist affinity alone on AUC for {beats} of {len(summary)} listeners"
+    )
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _verdict(value: float | None, target: float) -> str:
+    met = value is not None and value >= target
+    return f"{_num(value)} ({'met' if met else 'not met'}: target {target})"
 
 
 def _coverage(coverage: dict[str, object]) -> str:
@@ -50,17 +117,6 @@ def _coverage(coverage: dict[str, object]) -> str:
     assert isinstance(songs, int) and isinstance(with_features, int)
     assert isinstance(streams, int) and isinstance(covered, int)
     return f"{with_features}/{songs} songs, {covered / max(streams, 1):.0%} of streams"
-
-
-def _verdict(split: object) -> str:
-    auc = split.headline(OURS, "auc_others")  # type: ignore[attr-defined]
-    sp = split.headline(OURS, "sp_plus")  # type: ignore[attr-defined]
-    auc_ref = split.headline(AFFINITY, "auc_others")  # type: ignore[attr-defined]
-    sp_ref = split.headline(AFFINITY, "sp_plus")  # type: ignore[attr-defined]
-    met = auc is not None and sp is not None and auc >= 0.80 and sp >= 0.25
-    beats = auc is not None and auc_ref is not None and auc > auc_ref and (sp or 0) > (sp_ref or 0)
-    beat = "beats" if beats else "does not beat"
-    return f"target {'met' if met else 'not met'}; {beat} affinity alone on both"
 
 
 if __name__ == "__main__":

@@ -64,29 +64,39 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
     assert answer["verdict"] and answer["model_version"] == 1
     assert answer["contributions"] and all(c["words"] for c in answer["contributions"])
     assert answer["features"]["tempo"] == pytest.approx(171.017, abs=0.01)
+    assert answer["basis"] == "audio features and your history"
+
+    code, out, err = run("predict", "--song", "A Song No Catalog Has", "--artist", "Linkin Park")
+    assert code == 0, err
+    assert "based on your history of this artist only" in out and "predicted streams" in out
 
     code, _, err = run("predict", "--song", "Zzyzx Road", "--artist", "Nobody")
     assert code == 1
-    assert "no source has features for 'Zzyzx Road' by 'Nobody'" in err and "catalog add" in err
+    assert "no source has features for 'Zzyzx Road' by 'Nobody' (asked: catalog" in err
+    assert "you never streamed 'Nobody'" in err and "catalog add" in err
 
     songs = tmp_path / "songs.csv"
     songs.write_text(
-        "song,artist,track_id\nEverlong,Foo Fighters,\n,Nobody,\nZzyzx Road,Nobody,\n", encoding="utf-8"
+        "song,artist,track_id\nEverlong,Foo Fighters,\n,Nobody,\nZzyzx Road,Nobody,\n"
+        "A Song No Catalog Has,Linkin Park,\n",
+        encoding="utf-8",
     )
     predictions = tmp_path / "predictions.csv"
     code, out, _ = run("predict", "--input", str(songs), "--output", str(predictions))
     assert code == 0
-    assert "1 of 3 songs predicted" in out
+    assert "2 of 4 songs predicted" in out
     rows = list(csv.DictReader(io.StringIO(predictions.read_text(encoding="utf-8"))))
-    assert [r["song"] for r in rows] == ["Everlong", "", "Zzyzx Road"]
+    assert [r["song"] for r in rows] == ["Everlong", "", "Zzyzx Road", "A Song No Catalog Has"]
     assert float(rows[0]["predicted_streams"]) > 1 and rows[0]["verdict"]
+    assert rows[0]["basis"] == "audio features and your history"
     assert rows[1]["error"] == "song and artist are both needed"
-    assert rows[2]["error"] == "no source has features for this song"
+    assert rows[2]["error"].startswith("nothing known of this song")
+    assert rows[3]["basis"] == "your history of this artist only" and rows[3]["predicted_streams"]
 
     code, out, _ = run("predict", "--input", str(songs), "--format", "json")
     assert code == 0
     as_json = json.loads(out)
-    assert [r["song"] for r in as_json] == ["Everlong", "", "Zzyzx Road"]
+    assert [r["song"] for r in as_json] == ["Everlong", "", "Zzyzx Road", "A Song No Catalog Has"]
     assert as_json[0]["predicted_streams"] == float(rows[0]["predicted_streams"])
     assert as_json[2]["error"] == rows[2]["error"]
 

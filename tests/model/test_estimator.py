@@ -10,7 +10,13 @@ from musicflow.model.estimator import CountRegressor
 
 def test_follows_the_scikit_learn_contract() -> None:
     results = check_estimator(
-        CountRegressor(n_estimators=50, learning_rate=0.1, min_child_samples=5), on_fail=None
+        CountRegressor(n_estimators=50, learning_rate=0.1, min_child_samples=5),
+        on_fail=None,
+        expected_failed_checks={
+            "check_sample_weight_equivalence_on_dense_data": (
+                "LightGBM's leaf sizes and row sampling count rows, so a weight of 2 is not two copies"
+            )
+        },
     )
     failed = [r["check_name"] for r in results if r["status"] == "failed"]
     assert not failed

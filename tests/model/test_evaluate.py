@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import dataclasses
 import json
+
+import numpy as np
 
 from musicflow.model.dataset import ZeroStrategy
 from musicflow.model.evaluate import evaluate_profile
 from musicflow.model.scoring import MEAN, NO_LISTENER, OURS
-from musicflow.model.snapshot import Snapshot
+from musicflow.model.snapshot import ProfilePlays, Snapshot
 
 FAST = {"n_estimators": 80, "learning_rate": 0.1}
 
@@ -26,3 +29,37 @@ def test_a_planted_signal_is_found_and_the_blind_reference_is_near_chance(snapsh
     assert time_split.test_sizes["streamed"] > 0 and time_split.test_sizes["others"] > 0
     json.dumps(evaluation.as_dict())  # plain and serialisable
     assert evaluation.tables()[0].rows[0][0] == OURS
+
+
+def test_a_reference_that_cannot_be_fitted_is_reported_not_available(snapshot: Snapshot) -> None:
+    """The other listeners streamed only songs this listener played: the 'no data of this listener'
+    model has nothing to learn from, and training goes on without that row, saying why."""
+    me = snapshot.profiles["me"]
+    played = np.unique(snapshot.plays[me].song)
+    others = {
+        snapshot.profiles["a"]: _streams_of(played),
+        snapshot.profiles["b"]: _streams_of(played[: len(played) // 2]),
+    }
+    overlapping = dataclasses.replace(snapshot, plays={me: snapshot.plays[me], **others})
+    evaluation = evaluate_profile(
+        overlapping,
+        "me",
+        strategy=ZeroStrategy.parse("skips+others"),
+        params=FAST,
+        seeds=(0,),
+        splits=("time",),
+    )
+    time_split = evaluation.split("time")
+    assert time_split is not None and OURS in time_split.metrics
+    assert NO_LISTENER not in time_split.metrics
+    assert any(f"'{NO_LISTENER}' row is not available" in note for note in evaluation.notes)
+
+
+def _streams_of(songs: np.ndarray) -> ProfilePlays:
+    count = len(songs)
+    return ProfilePlays(
+        song=songs.astype(np.int64),
+        ended_at=np.arange(count, dtype=np.int64) * 3600 + 1_600_000_000,
+        is_stream=np.ones(count, dtype=np.bool_),
+        is_skip=np.zeros(count, dtype=np.bool_),
+    )

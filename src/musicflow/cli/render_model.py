@@ -165,6 +165,7 @@ def prediction(console: Console, answer: Prediction) -> None:
         for contribution in found.contributions:
             arrow = "↑" if contribution.effect > 0 else "↓"
             console.print(f"    {arrow} {contribution.words}", highlight=False, markup=False)
+    console.print(f"  based on {found.basis}", highlight=False, markup=False)
     sources = ", ".join(sorted(answer.answer.song.merged.sources))
     console.print(f"  model v{answer.model_version}; features from {sources}", highlight=False)
 

@@ -21,6 +21,7 @@ OUTPUT_COLUMNS = (
     "track_id",
     "predicted_streams",
     "verdict",
+    "basis",
     "reasons",
     "model_version",
     "error",
@@ -80,6 +81,7 @@ def _row(request: SongRequest, answer: Prediction | str) -> dict[str, object]:
         **row,
         "predicted_streams": round(found.streams, 2),
         "verdict": found.verdict,
+        "basis": found.basis,
         "reasons": "; ".join(c.words for c in found.contributions),
         "model_version": answer.model_version,
     }

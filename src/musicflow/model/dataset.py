@@ -1,7 +1,9 @@
 """The training data of one listener: positives, zeros, and the splits the evaluation protocol asks for.
 
-Positives are the listener's songs with features (target: streams, clipped to 0..30). Zeros come from the
-sources the zero strategy names: the listener's own skip-only songs, other listeners' songs, catalog songs.
+Positives are all of the listener's streamed songs, with features or not (target: streams, clipped to
+0..30): a song no source knows is still a row, known by its artist. Zeros come from the sources the zero
+strategy names: the listener's own skip-only songs, other listeners' songs, catalog songs. Which rows have
+which features differs between the classes; `balance.py` weighs the rows so that it cannot tell them apart.
 Songs are merged (see `songs.py`) before any split, and the artist affinity of a split is computed only
 from the plays its training side may know.
 """
@@ -133,8 +135,6 @@ def listener_rows(snapshot: Snapshot, plays: ProfilePlays, mask: BoolArray, skip
     rows: list[Row] = []
     for song in sorted(set(songs.tolist())):
         info = snapshot.songs[song]
-        if not info.has_features:
-            continue
         streams = stream_count.get(song, 0)
         if streams:
             rows.append(Row(song, RowKind.STREAMED, clipped(streams), info.features, info.artist_key))
@@ -190,8 +190,8 @@ def _pooled_zeros(
     positives = [row for row in listener if row.is_positive]
     if len(positives) < MIN_POSITIVES:
         raise NotEnoughDataError(
-            f"only {len(positives)} streamed songs have features (at least {MIN_POSITIVES} are needed)",
-            hint=Hint.FETCH_FEATURES,
+            f"only {len(positives)} streamed songs to learn from (at least {MIN_POSITIVES} are needed)",
+            hint=Hint.INGEST,
         )
     count = round(len(positives) * strategy.ratio)
     zeros: list[Row] = []

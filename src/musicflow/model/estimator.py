@@ -95,7 +95,12 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
             params["tweedie_variance_power"] = self.tweedie_variance_power
         return params
 
-    def fit(self, X: Matrix, y: npt.ArrayLike) -> CountRegressor:  # noqa: N803 - scikit-learn's names
+    def fit(
+        self,
+        X: Matrix,  # noqa: N803 - scikit-learn's names
+        y: npt.ArrayLike,
+        sample_weight: npt.ArrayLike | None = None,
+    ) -> CountRegressor:
         x, y_checked = validate_data(
             self, X, y, ensure_all_finite="allow-nan", y_numeric=True, dtype=np.float64
         )
@@ -109,8 +114,17 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         if self.target_transform not in TARGET_TRANSFORMS:
             raise ValueError(f"unknown target transform {self.target_transform!r}")
         label = np.log1p(y_checked) if self.target_transform == "log1p" else y_checked
+        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if weight is not None and (weight.shape != (x.shape[0],) or np.any(weight < 0)):
+            raise ValueError("sample weights must be one non-negative number per row")
+        if weight is not None and not weight.any():
+            raise ValueError("all sample weights are zero: there is nothing to learn from")
         data = lgb.Dataset(
-            x, label=label, feature_name=names, params={"max_bin": self.max_bin, "verbose": -1}
+            x,
+            label=label,
+            weight=weight,
+            feature_name=names,
+            params={"max_bin": self.max_bin, "verbose": -1},
         )
         self.booster_ = lgb.train(self.lightgbm_params(), data, num_boost_round=self.n_estimators)
         return self

@@ -17,11 +17,16 @@ from musicflow.model.dataset import Split, ZeroStrategy, random_split, time_spli
 from musicflow.model.hygiene import FeatureCheck, source_mix
 from musicflow.model.reports import Spread, Table
 from musicflow.model.rows import RowKind
-from musicflow.model.scoring import MODELS, fit_and_score
+from musicflow.model.scoring import GROUPS, MODELS, Scored, answerable, fit_and_score
 from musicflow.model.snapshot import Snapshot
 from musicflow.store.sql import SqlStore
 
 DEFAULT_SEEDS = (0, 1, 2)
+SKIPS_NOTE = (
+    "'AUC vs skips' compares streamed songs with songs you started and skipped: you chose to start "
+    "them, so they look like your taste, and a value near or below 0.5 means the model cannot tell a "
+    "skip from a stream, not that it is wrong about your taste"
+)
 METRICS = ("auc", "auc_others", "auc_skipped", "auc_catalog", "sp_plus", "mae", "rmse")
 Progress = Callable[[str, float], None]
 
@@ -37,6 +42,7 @@ class SplitEvaluation:
     features: FeatureCheck
     source_mix: dict[str, dict[str, int]]
     cutoff: int | None = None
+    answered: dict[str, int] = field(default_factory=dict)  # class -> test songs the model could answer
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +55,7 @@ class SplitEvaluation:
             "metrics": {m: {k: s.as_dict() for k, s in v.items()} for m, v in self.metrics.items()},
             "features": self.features.as_dict(),
             "source_mix": self.source_mix,
+            "answered": self.answered,
         }
 
     def headline(self, model: str, metric: str) -> float | None:
@@ -108,25 +115,30 @@ def evaluate_profile(
             if progress:
                 progress(f"evaluating: {name} split, seed {seed}", (i * len(seeds) + j) / steps)
             split = builder(snapshot, profile_id, strategy, seed, store)
-            runs.append((split, *fit_and_score(snapshot, profile_id, split, strategy, seed, params)))
-        results.append(_summarise(name, optimistic, list(seeds), runs))
-    return Evaluation(profile, strategy.label, results, coverage_of(snapshot, profile_id))
+            runs.append((split, fit_and_score(snapshot, profile_id, split, strategy, seed, params)))
+        results.append(_summarise(name, optimistic, list(seeds), runs, snapshot.allow_spotify))
+    notes = list(dict.fromkeys(note for _, scored in runs for note in scored.notes))
+    notes += [_pattern_note(s) for s in results[:1] if s.features.patterns.auc_raw is not None]
+    if any("skipped" in s.test_sizes for s in results):
+        notes.append(SKIPS_NOTE)
+    return Evaluation(profile, strategy.label, results, coverage_of(snapshot, profile_id), notes)
 
 
 def _summarise(
     name: str,
     optimistic: bool,
     seeds: list[int],
-    runs: list[tuple[Split, dict[str, dict[str, float | None]], FeatureCheck]],
+    runs: list[tuple[Split, Scored]],
+    allow_spotify: bool,
 ) -> SplitEvaluation:
-    first_split, _, first_check = runs[0]
+    first_split, first = runs[0]
     metrics = {
         model: {
-            metric: Spread.of([scores[model][metric] for _, scores, _ in runs if model in scores])
+            metric: Spread.of([s.results[model][metric] for _, s in runs if model in s.results])
             for metric in METRICS
         }
-        for model in MODELS
-        if any(model in scores for _, scores, _ in runs)
+        for model in (*MODELS, *GROUPS)
+        if any(model in s.results for _, s in runs)
     }
     return SplitEvaluation(
         split=name,
@@ -135,9 +147,27 @@ def _summarise(
         metrics=metrics,
         train_sizes=_sizes(first_split.train),
         test_sizes=_sizes(first_split.test),
-        features=first_check,
+        features=first.check,
         source_mix=source_mix(first_split.train),
         cutoff=first_split.cutoff,
+        answered=_sizes(answerable(first_split.test, first_split, allow_spotify)),
+    )
+
+
+def _pattern_note(split: SplitEvaluation) -> str:
+    """How the training rows were checked for a leak through missing features (see `balance.py`)."""
+    check = split.features.patterns
+    rows = "; ".join(
+        f"{pattern}: {counts['streamed']} streamed, {counts['zeros']} zeros"
+        for pattern, counts in check.rows.items()
+    )
+    left_out = (
+        f"; not trained on (one class lacks them): {', '.join(check.left_out)}" if check.left_out else ""
+    )
+    return (
+        f"which features a song has (audio / metadata / none) tells streamed songs from zeros with AUC "
+        f"{check.auc_raw:.2f} in the training rows of the {split.split} split ({rows}){left_out}; the model "
+        f"trains on them weighed so that it tells them apart with AUC {check.auc_weighted or 0.5:.2f}"
     )
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from musicflow.features.merge import MergedFeatures
 from musicflow.model.affinity import ArtistAffinity
+from musicflow.model.basis import NOTHING_KNOWN, Basis, basis_of
 from musicflow.model.explain import Contribution, top_contributions
 from musicflow.model.rows import MAX_STREAMS
 from musicflow.model.trained import TrainedModel
@@ -40,13 +41,21 @@ class Prediction:
     streams: float
     verdict: str
     contributions: list[Contribution] = field(default_factory=list)
+    basis: str = Basis.AUDIO.value  # what the prediction rests on (see `basis.py`)
 
     def as_dict(self) -> dict[str, object]:
         return {
             "streams": round(self.streams, 2),
             "verdict": self.verdict,
+            "basis": self.basis,
             "contributions": [c.as_dict() for c in self.contributions],
         }
+
+
+def basis_text(model: TrainedModel, features: MergedFeatures, affinity: ArtistAffinity) -> str:
+    """What a prediction of this song rests on, in the listener's words."""
+    basis = basis_of(features, affinity, model.layout.allow_spotify)
+    return basis.value if basis is not None else NOTHING_KNOWN
 
 
 def predict_streams(
@@ -69,7 +78,7 @@ def predict_song(
     reasons = (
         top_contributions(model.layout.columns, row[0], effects, model.medians, explain) if explain else []
     )
-    return Prediction(streams, verdict_for(model, streams), reasons)
+    return Prediction(streams, verdict_for(model, streams), reasons, basis_text(model, features, affinity))
 
 
 def predict_batch(
@@ -88,7 +97,8 @@ def predict_batch(
             if effects is not None
             else []
         )
-        predictions.append(Prediction(float(value), verdict_for(model, float(value)), reasons))
+        basis = basis_text(model, *items[i])
+        predictions.append(Prediction(float(value), verdict_for(model, float(value)), reasons, basis))
     return predictions
 
 

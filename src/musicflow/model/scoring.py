@@ -1,18 +1,27 @@
-"""Fitting the model and its reference rows on one split, and scoring each on the split's test rows."""
+"""Fitting the model and its reference rows on one split, and scoring each on the split's test rows.
+
+Every model trains on the same rows with the same weights (`balance.py`), and is scored on the test
+songs the model can answer (features from a source, or an artist the listener streamed before the split),
+over all of them and for each kind of song separately: by artists the listener streams or new to them,
+with audio features, with metadata only, or known by their artist alone.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from musicflow.errors import NotEnoughDataError
 from musicflow.model import metrics
+from musicflow.model.basis import Basis, basis_of
 from musicflow.model.dataset import Split, ZeroStrategy, all_rows
 from musicflow.model.estimator import CountRegressor, Matrix
-from musicflow.model.hygiene import FeatureCheck, check_features, layout_for
+from musicflow.model.hygiene import FeatureCheck, layout_for, training_rows
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.vectorize import AFFINITY_COLUMNS, FeatureLayout, vectorize_many
@@ -22,7 +31,24 @@ MEAN = "training mean"
 AFFINITY = "artist affinity alone"
 NO_LISTENER = "no data of this listener"
 MODELS = (OURS, AFFINITY, MEAN, NO_LISTENER)
+KNOWN_ARTISTS = f"{OURS}: artists you stream"
+NEW_ARTISTS = f"{OURS}: artists new to you"
+BASIS_GROUPS = {
+    Basis.AUDIO: f"{OURS}: audio features",
+    Basis.METADATA: f"{OURS}: metadata only",
+    Basis.HISTORY: f"{OURS}: history only",
+}
+GROUPS = (KNOWN_ARTISTS, NEW_ARTISTS, *BASIS_GROUPS.values())
 ZERO_KINDS = (RowKind.OTHERS, RowKind.SKIPPED, RowKind.CATALOG)
+
+
+@dataclass
+class Scored:
+    """The scores of one split: model or group -> metric -> value; the hygiene; what could not be fitted."""
+
+    results: dict[str, dict[str, float | None]]
+    check: FeatureCheck
+    notes: list[str] = field(default_factory=list)
 
 
 def matrix(rows: Sequence[Row], split: Split, layout: FeatureLayout) -> Matrix:
@@ -51,6 +77,13 @@ def score(rows: Sequence[Row], predicted: Matrix) -> dict[str, float | None]:
     return result
 
 
+def answerable(rows: Sequence[Row], split: Split, allow_spotify: bool) -> list[Row]:
+    """The rows a prediction could be made for, knowing what the split's training side knows."""
+    return [
+        r for r in rows if basis_of(r.features, split.affinity.of(r.artist_key, r.song_id), allow_spotify)
+    ]
+
+
 def fit_and_score(
     snapshot: Snapshot,
     profile_id: int,
@@ -58,23 +91,52 @@ def fit_and_score(
     strategy: ZeroStrategy,
     seed: int,
     params: Mapping[str, Any],
-) -> tuple[dict[str, dict[str, float | None]], FeatureCheck]:
-    """Ours and the reference rows, all fitted on `split.train`, scored on `split.test`."""
-    check = check_features(split.train, snapshot.allow_spotify)
-    layout = layout_for(check, snapshot.allow_spotify)
-    y = targets(split.train)
+) -> Scored:
+    """Ours and the reference rows, all fitted on `split.train`, scored on the answerable test rows."""
+    allow = snapshot.allow_spotify
+    train, weights, check = training_rows(split.train, allow)
+    test = answerable(split.test, split, allow)
+    layout = layout_for(check, allow)
+    y = targets(train)
     results: dict[str, dict[str, float | None]] = {}
-    ours = CountRegressor(**{**params, "random_state": seed}).fit(matrix(split.train, split, layout), y)
-    results[OURS] = score(split.test, ours.predict(matrix(split.test, split, layout)))
-    alone = FeatureLayout(AFFINITY_COLUMNS, snapshot.allow_spotify)
-    reference = CountRegressor(**{**params, "random_state": seed}).fit(matrix(split.train, split, alone), y)
-    results[AFFINITY] = score(split.test, reference.predict(matrix(split.test, split, alone)))
-    results[MEAN] = score(split.test, np.full(len(split.test), float(y.mean())))
+    ours = _fit(params, seed, matrix(train, split, layout), y, weights)
+    predicted = ours.predict(matrix(test, split, layout))
+    results[OURS] = score(test, predicted)
+    results.update(score_groups(test, predicted, split, allow))
+    alone = FeatureLayout(AFFINITY_COLUMNS, allow)
+    reference = _fit(params, seed, matrix(train, split, alone), y, weights)
+    results[AFFINITY] = score(test, reference.predict(matrix(test, split, alone)))
+    results[MEAN] = score(test, np.full(len(test), float(np.average(y, weights=weights))))
+    scored = Scored(results, check)
     blind = _no_listener_model(snapshot, profile_id, split, strategy, seed, layout, params)
-    if blind is not None:
+    if isinstance(blind, str):
+        scored.notes.append(f"the '{NO_LISTENER}' row is not available: {blind}")
+    else:
         model, features = blind
-        results[NO_LISTENER] = score(split.test, model.predict(matrix(split.test, split, features)))
-    return results, check
+        results[NO_LISTENER] = score(test, model.predict(matrix(test, split, features)))
+    return scored
+
+
+def score_groups(
+    rows: Sequence[Row], predicted: Matrix, split: Split, allow_spotify: bool
+) -> dict[str, dict[str, float | None]]:
+    """`score` for songs by artists the listener streams and by new ones, and for each basis."""
+    affinities = [split.affinity.of(r.artist_key, r.song_id) for r in rows]
+    known = np.array([a.streams > 0 for a in affinities], dtype=np.bool_)
+    bases = [basis_of(r.features, a, allow_spotify) for r, a in zip(rows, affinities, strict=True)]
+    groups: dict[str, npt.NDArray[np.bool_]] = {KNOWN_ARTISTS: known, NEW_ARTISTS: ~known}
+    for basis, name in BASIS_GROUPS.items():
+        groups[name] = np.array([b is basis for b in bases], dtype=np.bool_)
+    return {
+        name: score([r for r, m in zip(rows, mask.tolist(), strict=True) if m], predicted[mask])
+        for name, mask in groups.items()
+    }
+
+
+def _fit(
+    params: Mapping[str, Any], seed: int, x: Matrix, y: Matrix, weights: Matrix | None = None
+) -> CountRegressor:
+    return CountRegressor(**{**params, "random_state": seed}).fit(x, y, sample_weight=weights)
 
 
 def _no_listener_model(
@@ -85,8 +147,9 @@ def _no_listener_model(
     seed: int,
     layout: FeatureLayout,
     params: Mapping[str, Any],
-) -> tuple[CountRegressor, FeatureLayout] | None:
-    """A model of another listener, never shown a song this listener played nor its test zeros.
+) -> tuple[CountRegressor, FeatureLayout] | str:
+    """A model of another listener, never shown a song this listener played nor its test zeros, or the
+    reason there is none.
 
     Audio and metadata only (artist affinity is this listener's history). Its AUC on this listener's
     test rows should be near 0.5: if not, the zeros differ from the positives by something other than
@@ -94,7 +157,7 @@ def _no_listener_model(
     """
     surrogate = _busiest_other_profile(snapshot, profile_id)
     if surrogate is None:
-        return None
+        return "the store holds no other listener"
     others_only = dataclasses.replace(
         snapshot, plays={k: v for k, v in snapshot.plays.items() if k != profile_id}
     )
@@ -105,11 +168,15 @@ def _no_listener_model(
             for r in all_rows(others_only, surrogate, strategy, seed).train
             if r.song_id not in listener_songs
         ]
+    except NotEnoughDataError as exc:
+        return f"the other listener's data is too small ({exc})"
+    try:
+        rows, weights, _ = training_rows(rows, snapshot.allow_spotify)
     except NotEnoughDataError:
-        return None
+        return "the other listener's songs that this listener never played lack streamed songs or zeros"
     features_only = layout.without(AFFINITY_COLUMNS)
-    model = CountRegressor(**{**params, "random_state": seed})
-    return model.fit(matrix(rows, split, features_only), targets(rows)), features_only
+    model = _fit(params, seed, matrix(rows, split, features_only), targets(rows), weights)
+    return model, features_only
 
 
 def _busiest_other_profile(snapshot: Snapshot, profile_id: int) -> int | None:

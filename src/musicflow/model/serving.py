@@ -14,10 +14,16 @@ import numpy as np
 
 from musicflow.core.clock import Clock
 from musicflow.core.songs import SongRequest
-from musicflow.errors import Hint, ModelMismatchError
+from musicflow.errors import Hint, ModelMismatchError, SongNotFoundError
 from musicflow.features.base import FeatureSource
-from musicflow.features.lookup import SongFeatures, missing_features_error, song_features
+from musicflow.features.lookup import (
+    SongFeatures,
+    missing_features_error,
+    no_features_message,
+    song_features,
+)
 from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
+from musicflow.model.basis import NOTHING_KNOWN, basis_of
 from musicflow.model.dataset import affinity_index
 from musicflow.model.predict import Prediction, predict_batch, predict_song
 from musicflow.model.registry import CHAMPION, ModelRegistry, VersionRef
@@ -108,11 +114,18 @@ class Predictor:
     def predict(
         self, store: FeatureStore, song: str, artist: str, explain: int = 5, spotify_id: str | None = None
     ) -> SongPrediction:
-        """One song; with no features, a SongNotFoundError naming what was asked, or why a source failed."""
+        """One song, from its features or, without them, the listener's history of its artist; when
+        nothing at all is known, a SongNotFoundError naming what was searched (or why a source failed)."""
         found = self.features(store, song, artist, spotify_id)
-        if not found.merged.values:
-            raise missing_features_error(song, artist, self.source_names, found)
         affinity = self.listener.affinity(found.track.query.artist, found.track.track_id)
+        if basis_of(found.merged, affinity, self.model.layout.allow_spotify) is None:
+            if found.errors:
+                raise missing_features_error(song, artist, self.source_names, found)
+            raise SongNotFoundError(
+                f"{no_features_message(song, artist, self.source_names, found)}; and you never streamed "
+                f"'{artist}', so nothing is known to answer from",
+                hint=Hint.ADD_FEATURE_SOURCE,
+            )
         return SongPrediction(found, affinity, predict_song(self.model, found.merged, affinity, explain))
 
     def predict_many(
@@ -125,7 +138,9 @@ class Predictor:
                 found.append("song and artist are both needed")
                 continue
             features = self.features(store, request.song, request.artist, request.spotify_id)
-            found.append(features if features.merged.values else "no source has features for this song")
+            affinity = self.listener.affinity(features.track.query.artist, features.track.track_id)
+            known = basis_of(features.merged, affinity, self.model.layout.allow_spotify) is not None
+            found.append(features if known else NOTHING_KNOWN)
         scorable = [(i, f) for i, f in enumerate(found) if isinstance(f, SongFeatures)]
         affinities = [self.listener.affinity(f.track.query.artist, f.track.track_id) for _, f in scorable]
         predictions = predict_batch(

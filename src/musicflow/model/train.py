@@ -18,7 +18,7 @@ from musicflow.errors import Hint, NotEnoughDataError, ProfileNotFoundError
 from musicflow.model.dataset import ZeroStrategy, all_rows
 from musicflow.model.estimator import CountRegressor
 from musicflow.model.evaluate import DEFAULT_SEEDS, evaluate_profile
-from musicflow.model.hygiene import check_features, layout_for
+from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.predict import verdict_thresholds
 from musicflow.model.rows import ZeroSource
 from musicflow.model.scoring import matrix, targets
@@ -95,11 +95,11 @@ def fit_final(
 ) -> TrainedModel:
     """The model that serves: every row, features checked for leaks on those rows."""
     split = all_rows(snapshot, snapshot.profiles[profile], strategy, options.seed, store)
-    check = check_features(split.train, snapshot.allow_spotify)
+    rows, weights, check = training_rows(split.train, snapshot.allow_spotify)
     layout = layout_for(check, snapshot.allow_spotify)
-    x, y = matrix(split.train, split, layout), targets(split.train)
+    x, y = matrix(rows, split, layout), targets(rows)
     params = {**options.params, "random_state": options.seed, "feature_names": layout.columns}
-    estimator = CountRegressor(**params).fit(x, y)
+    estimator = CountRegressor(**params).fit(x, y, sample_weight=weights)
     predicted = estimator.predict(x)
     for name, reason in check.dropped.items():
         log.info("feature %s left out: %s", name, reason)
@@ -113,7 +113,7 @@ def fit_final(
         medians={c: _median(x[:, i]) for i, c in enumerate(layout.columns)},
         thresholds=verdict_thresholds(predicted[y > 0].tolist()),
         training={
-            "rows": {k: int(v) for k, v in _class_sizes(split.train).items()},
+            "rows": {k: int(v) for k, v in _class_sizes(rows).items()},
             "zero_strategy": strategy.label,
             "dropped_features": check.dropped,
             "features": check.as_dict(),

@@ -1,6 +1,7 @@
 """Songs the listener did not stream, drawn so that they differ from the positives by taste, not by data.
 
-Other listeners' songs are drawn owner-balanced (one heavy listener does not define "not my taste").
+Other listeners' songs are drawn owner-balanced (one heavy listener does not define "not my taste"), with
+features or not, like the listener's own songs.
 Catalog songs are drawn per availability pattern (which features are present), in the proportions of the
 positives: otherwise the presence of a value would tell the classes apart (model-evaluation.md, trap 2).
 """
@@ -31,8 +32,7 @@ def others_zeros(snapshot: Snapshot, profile_id: int, count: int, rng: np.random
     for owner, plays in sorted(snapshot.plays.items()):
         if owner == profile_id:
             continue
-        streamed = sorted(set(plays.song[plays.is_stream].tolist()) - played)
-        pools.append([s for s in streamed if snapshot.songs[s].has_features])
+        pools.append(sorted(set(plays.song[plays.is_stream].tolist()) - played))
     pools = [pool for pool in pools if pool]
     if not pools or count <= 0:
         return []

@@ -1,0 +1,53 @@
+"""Missing features must not tell streamed songs from zeros: the training weights and the check of it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from musicflow.features.merge import MergedFeatures, single_source
+from musicflow.model.affinity import NO_AFFINITY, ArtistAffinity
+from musicflow.model.balance import pattern_check, pattern_weights
+from musicflow.model.basis import Basis, basis_of
+from musicflow.model.hygiene import check_features
+from musicflow.model.rows import Row, RowKind
+
+AUDIO = single_source("catalog", {"energy": 0.5, "duration_ms": 200_000})
+METADATA = single_source("catalog", {"duration_ms": 200_000})
+
+
+def rows(kind: RowKind, target: int, audio: int, metadata: int, nothing: int) -> list[Row]:
+    made = [(AUDIO, audio), (METADATA, metadata), (MergedFeatures(), nothing)]
+    return [Row(i, kind, target, features, "artist") for features, n in made for i in range(n)]
+
+
+def test_weights_make_the_availability_pattern_say_nothing_about_the_class() -> None:
+    # Most streamed songs have no features, most zeros have audio features: absence says "streamed".
+    training = rows(RowKind.STREAMED, 2, 20, 10, 70) + rows(RowKind.OTHERS, 0, 60, 20, 20)
+    weights = pattern_weights(training, allow_spotify=False)
+    check = pattern_check(training, weights, allow_spotify=False)
+    assert check.auc_raw is not None and check.auc_raw > 0.7
+    assert check.auc_weighted is not None and abs(check.auc_weighted - 0.5) < 1e-9
+    positive = np.array([row.is_positive for row in training])
+    assert np.isclose(weights[positive].sum(), 100) and np.isclose(weights[~positive].sum(), 100)
+    features = check_features(training, allow_spotify=False, weights=weights.tolist())
+    assert "energy" not in features.dropped and "duration_ms" not in features.dropped
+    assert "energy" in check_features(training, allow_spotify=False).dropped  # unweighted, it would leak
+
+
+def test_a_pattern_one_class_lacks_is_not_trained_on() -> None:
+    training = rows(RowKind.STREAMED, 2, 40, 0, 30) + rows(RowKind.OTHERS, 0, 40, 0, 3)
+    weights = pattern_weights(training, allow_spotify=False)
+    check = pattern_check(training, weights, allow_spotify=False)
+    assert check.left_out == ["none"]
+    assert not weights[40:70].any() and not weights[-3:].any()
+
+
+def test_the_basis_says_what_an_answer_rests_on() -> None:
+    known = ArtistAffinity(streams=12, songs=3)
+    assert basis_of(AUDIO, NO_AFFINITY, allow_spotify=False) is Basis.AUDIO
+    assert basis_of(METADATA, known, allow_spotify=False) is Basis.METADATA
+    assert basis_of(MergedFeatures(), known, allow_spotify=False) is Basis.HISTORY
+    assert basis_of(MergedFeatures(), NO_AFFINITY, allow_spotify=False) is None
+    spotify_only = single_source("spotify", {"energy": 0.9})
+    assert basis_of(spotify_only, NO_AFFINITY, allow_spotify=False) is None
+    assert basis_of(spotify_only, NO_AFFINITY, allow_spotify=True) is Basis.AUDIO

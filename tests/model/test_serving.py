@@ -1,0 +1,41 @@
+"""The listener's history as a prediction reads it: that profile's plays only, through the history port."""
+
+from __future__ import annotations
+
+from musicflow.core.plays import ExportFormat, Play
+from musicflow.model.serving import Listener
+from musicflow.store.sql import SqlStore
+
+DAY = 86_400
+
+
+def _streams(track: str, artist: str, count: int, start: int = 1_700_000_000) -> list[Play]:
+    return [
+        Play(start + i * DAY, 200_000, track, artist, None, None, None, None, ExportFormat.BASIC)
+        for i in range(count)
+    ]
+
+
+def test_affinity_counts_only_the_profiles_own_streams(store: SqlStore):
+    alice, bob = store.ensure_profile("alice"), store.ensure_profile("bob")
+    store.add_plays(alice, _streams("One", "Band", 3) + _streams("Two", "Band", 2))
+    store.add_plays(bob, _streams("Three", "Band", 40) + _streams("One", "Band", 7, start=1_800_000_000))
+    listener = Listener.load(store.history, "alice", stream_min_ms=30_000)
+    affinity = listener.affinity("Band", None)
+    assert (affinity.streams, affinity.songs) == (5, 2)
+    assert affinity.share == 1.0
+    assert listener.affinity("Nobody", None).streams == 0
+
+
+def test_a_played_song_is_left_out_of_its_own_affinity(store: SqlStore):
+    alice = store.ensure_profile("alice")
+    store.add_plays(alice, _streams("One", "Band", 3) + _streams("Two", "Band", 2))
+    track_one = store.features.find_track("One", "Band")
+    assert track_one is not None
+    listener = Listener.load(store.history, "alice", stream_min_ms=30_000)
+    assert listener.affinity("Band", track_one.track_id).streams == 2
+
+
+def test_a_profile_without_plays_has_no_affinity(store: SqlStore):
+    listener = Listener.load(store.history, "nobody", stream_min_ms=30_000)
+    assert listener.affinity("Band", None).streams == 0
