@@ -11,7 +11,8 @@ import pytest
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from tests.api.conftest import PROFILE, ClientFactory
+from tests.api.conftest import ClientFactory
+from tests.trained import PROFILE
 
 SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 OTHER_SONG = {"song": "Levitating", "artist": "Dua Lipa"}

@@ -18,7 +18,7 @@ import pytest
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from tests.api.conftest import PROFILE
+from tests.trained import PROFILE
 
 SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 MUSICFLOW = [sys.executable, "-m", "musicflow"]

@@ -13,7 +13,7 @@ from musicflow.errors import SongNotFoundError
 from musicflow.model.basis import NOTHING_KNOWN
 from musicflow.model.predict import Prediction as ModelPrediction
 from tests.scale.catalogs import bundled_rows
-from tests.scale.listener import PROFILE
+from tests.trained import PROFILE
 
 
 def _requests(app: MusicFlow) -> list[SongRequest]:

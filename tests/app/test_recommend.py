@@ -10,7 +10,7 @@ import polars as pl
 from musicflow.app.service import MusicFlow
 from musicflow.core.songs import match_key
 from tests.scale.catalogs import bundled_rows
-from tests.scale.listener import PROFILE
+from tests.trained import PROFILE
 
 
 def _mixed_catalog(app: MusicFlow, path: Path) -> tuple[set[str], set[str]]:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from musicflow.cli.app import app
 from tests.scale.catalogs import native_catalog
-from tests.scale.listener import trained_data_dir
+from tests.trained import trained_data_dir
 
 runner = CliRunner()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from musicflow.app.service import MusicFlow
-from tests.scale.listener import copy_of, trained_data_dir
+from tests.trained import copy_of, trained_data_dir
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from musicflow.scale.staging import native_frame
 from musicflow.scale.vectorize import AffinityColumns, model_matrix
 from musicflow.store.base import StoredFeatures
 from tests.scale.catalogs import bundled_rows, native_catalog
-from tests.scale.listener import PROFILE
+from tests.trained import PROFILE
 
 CSV_HEADER = "track_id,track_name,artist_name,danceability,energy,tempo,key,mode,loudness"
 

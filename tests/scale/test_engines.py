@@ -18,7 +18,7 @@ from musicflow.scale.engines import DaskEngine, LocalEngine
 from musicflow.scale.job import JobInput, job_dir_for, run_job
 from musicflow.scale.partitions import done_path, part_path, score_partition
 from tests.scale.catalogs import native_catalog
-from tests.scale.listener import PROFILE
+from tests.trained import PROFILE
 
 ROWS = 3_000
 PARTITION_ROWS = 500
