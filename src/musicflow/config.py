@@ -122,6 +122,11 @@ class Settings(BaseSettings):
     api_cors_credentials: bool = Field(default=False, description="Let those origins send cookies.")
     api_max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Largest POST body accepted.")
     api_list_profiles: bool = Field(default=False, description="Name the existing profiles in a 404.")
+    api_answer_ttl_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds a prediction may be reused for the same song (0: never).",
+    )
 
     @field_validator(
         "feature_sources", "feature_precedence", "api_trusted_proxies", "api_cors_origins", mode="before"

@@ -13,20 +13,16 @@ from fastapi.testclient import TestClient
 from musicflow.api.app import create_app
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from musicflow.demo import export_path
+from tests.trained import PROFILE, trained_data_dir
 
-PROFILE = "default"
 ClientFactory = Callable[..., TestClient]
 
 
 @pytest.fixture(scope="session")
 def trained_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Ingest the demo export, get its features from the bundled catalog, train twice."""
-    data_dir = tmp_path_factory.mktemp("api-store")
-    with MusicFlow.open(Settings(data_dir=data_dir)) as app, export_path() as export:
-        app.ingest([export], PROFILE)
-        app.fetch_features(PROFILE, ["catalog"])
-        app.train(PROFILE)
+    """The trained demo listener (v1), and a second version trained on other zeros (v2, champion)."""
+    data_dir = tmp_path_factory.mktemp("api-store") / "store"
+    shutil.copytree(trained_data_dir(tmp_path_factory), data_dir)
     with MusicFlow.open(Settings(data_dir=data_dir, model_zeros="skips")) as app:
         app.train(PROFILE, force=True)
     return data_dir

@@ -6,7 +6,8 @@ import re
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from tests.api.conftest import PROFILE, ClientFactory
+from tests.api.conftest import ClientFactory
+from tests.trained import PROFILE
 
 SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 UNKNOWN = {"song": "Zzyzx Road", "artist": "Nobody At All"}

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -17,7 +18,7 @@ import pytest
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from tests.api.conftest import PROFILE
+from tests.trained import PROFILE
 
 SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 MUSICFLOW = [sys.executable, "-m", "musicflow"]
@@ -30,10 +31,11 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+@contextmanager
+def serving(data_dir: Path, **settings: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`musicflow serve` on `data_dir` with these `MUSICFLOW_*` settings, once it is ready."""
     port = free_port()
-    env = {**os.environ, "MUSICFLOW_DATA_DIR": str(data_dir), "MUSICFLOW_API_RATE_LIMIT": "100000/minute"}
+    env = {**os.environ, "MUSICFLOW_DATA_DIR": str(data_dir), **settings}
     process = subprocess.Popen([*MUSICFLOW, "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -43,10 +45,29 @@ def server(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
                 break
         except httpx.TransportError:
             time.sleep(0.2)
-    yield process, url
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    try:
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def server(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    with serving(data_dir, MUSICFLOW_API_RATE_LIMIT="100000/minute") as started:
+        yield started
+
+
+@pytest.mark.slow
+def test_a_client_on_loopback_cannot_name_itself_in_forwarded_for(data_dir: Path):
+    """No proxy is configured: X-Forwarded-For names nobody, even sent from the server's own machine."""
+    with serving(data_dir, MUSICFLOW_API_RATE_LIMIT="2/minute") as (_, url):
+        statuses = [
+            httpx.get(f"{url}/api/prediction/", params=SONG, headers={"X-Forwarded-For": f"198.51.100.{n}"})
+            for n in range(3)
+        ]
+    assert [answer.status_code for answer in statuses] == [200, 200, 429]
 
 
 def predictions_of_each_version(data_dir: Path) -> dict[int, float]:

@@ -11,9 +11,7 @@ import pytest
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from musicflow.demo import export_path
-
-PROFILE = "default"
+from tests.trained import trained_data_dir
 
 
 def demo_settings(data_dir: Path) -> Settings:
@@ -23,12 +21,7 @@ def demo_settings(data_dir: Path) -> Settings:
 @pytest.fixture(scope="session")
 def trained_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory holding the demo listener and one trained model (v1, the champion)."""
-    home = tmp_path_factory.mktemp("trained-demo")
-    with MusicFlow.open(demo_settings(home)) as app, export_path() as export:
-        app.ingest([export], PROFILE)
-        app.fetch_features(PROFILE)
-        app.train(PROFILE)
-    return home
+    return trained_data_dir(tmp_path_factory)
 
 
 @pytest.fixture
@@ -38,3 +31,9 @@ def trained_app(trained_home: Path, tmp_path: Path) -> Iterator[MusicFlow]:
     shutil.copytree(trained_home, home)
     with MusicFlow.open(demo_settings(home)) as app:
         yield app
+
+
+@pytest.fixture
+def app(trained_app: MusicFlow) -> MusicFlow:
+    """The trained demo listener, under the name the batch-scoring tests use."""
+    return trained_app

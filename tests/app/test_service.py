@@ -20,7 +20,8 @@ from musicflow.errors import (
     ProfileNotFoundError,
     SongNotFoundError,
 )
-from tests.app.conftest import PROFILE, demo_settings
+from tests.app.conftest import demo_settings
+from tests.trained import PROFILE
 
 
 def _catalog_songs(app: MusicFlow, count: int) -> list[SongRequest]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from musicflow.app.service import MusicFlow
-from tests.app.conftest import PROFILE
+from tests.trained import PROFILE
 
 
 @pytest.mark.slow

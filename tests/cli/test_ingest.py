@@ -20,7 +20,6 @@ from typer.testing import CliRunner
 
 from musicflow.cli.app import app
 from musicflow.demo import export_path
-from musicflow.model.predict import LOW_VERDICT, VERDICTS
 from tests.ingest.export_rows import is_music, ms_played, play_identity
 
 runner = CliRunner()
@@ -129,38 +128,6 @@ def musicflow(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
     return subprocess.run(
         [sys.executable, "-m", "musicflow", *args], env=env, capture_output=True, text=True, timeout=120
     )
-
-
-DEMO_SONGS = ("Smells Like Teen Spirit", "Bohemian Rhapsody", "Blinding Lights", "Bad Guy", "Levitating")
-KNOWN_VERDICTS = {words for _, words in VERDICTS} | {LOW_VERDICT}
-
-
-def predicted_rows(out: str) -> dict[str, tuple[list[float], list[str]]]:
-    """Each table row by its first cell: the cells that are numbers, and those that are verdicts."""
-    rows = {}
-    for line in out.splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
-        if len(cells) > 1:
-            numbers = [float(c) for c in cells if re.fullmatch(r"\d+(\.\d+)?", c)]
-            rows[cells[0]] = (numbers, [c for c in cells if c in KNOWN_VERDICTS])
-    return rows
-
-
-@pytest.mark.slow
-def test_the_demo_runs_as_a_real_process(isolated_environment: Path):
-    done = musicflow("demo", env={**os.environ, "COLUMNS": "200"})  # wide enough that no cell wraps
-    assert done.returncode == 0, done.stderr
-    assert "Ingested into profile 'demo'" in done.stdout
-    assert "Top tracks of 'demo'" in done.stdout
-    assert "Feature coverage of 'demo'" in done.stdout and "full audio features" in done.stdout
-    assert "Model v1 registered and serving" in done.stdout
-    assert "How much will you stream these? (model v1)" in done.stdout
-    predicted = predicted_rows(done.stdout)
-    for song in DEMO_SONGS:  # a failed prediction shows the song beside its error, with no number
-        streams, verdicts = predicted[song]
-        assert len(streams) == 1 and 0 <= streams[0] <= 30, predicted[song]
-        assert len(verdicts) == 1, predicted[song]
-    assert (isolated_environment / "musicflow.db").exists()
 
 
 def big_export(folder: Path, files: int = 40, plays_per_file: int = 4000) -> Path:

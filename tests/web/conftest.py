@@ -1,5 +1,5 @@
-"""The web page's fixtures: the demo listener trained once per session, the real server as a subprocess,
-and one headless Debian Chromium driven by Playwright."""
+"""The web page's fixtures: the demo listener trained once per session, `musicflow serve` on it as a
+subprocess, and one headless Debian Chromium driven by Playwright."""
 
 from __future__ import annotations
 
@@ -80,7 +80,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(demo_dir: Path) -> Iterator[str]:
-    """The page served by uvicorn in its own process, on loopback; its base URL."""
+    """`musicflow serve --profile demo` in its own process on loopback, one for the session; its base URL.
+    Stopped with SIGTERM, as a service manager does, and it must exit cleanly."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MUSICFLOW_")}
     env |= {
@@ -88,31 +89,31 @@ def server(demo_dir: Path) -> Iterator[str]:
         "MUSICFLOW_DATABASE_URL": f"sqlite:///{demo_dir / 'musicflow.db'}",
         "MUSICFLOW_FEATURE_SOURCES": "catalog",
         "MUSICFLOW_WEB_SESSION_SECRET": secrets.token_urlsafe(32),
-        "MUSICFLOW_TEST_WEB_PROFILE": PROFILE,
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.web.server:make_app"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    command = [sys.executable, "-m", "musicflow", "serve", "--profile", PROFILE, "--port", str(port)]
     process = subprocess.Popen(command, cwd=REPO, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, process)
+        _wait_until_ready(base, process)
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        stopped = process.wait(timeout=20)
+    assert stopped == 0, f"musicflow serve exited with {stopped} on SIGTERM"
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+def _wait_until_ready(base: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"the web server exited with {process.returncode}")
+            pytest.fail(f"musicflow serve exited with {process.returncode}")
         try:
-            if httpx.get(f"{base}/static/style.css", timeout=2).status_code == 200:
+            if httpx.get(f"{base}/api/health/ready", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail("the web server did not answer within 60 s")
+            pass
+        time.sleep(0.2)
+    pytest.fail("musicflow serve was not ready within 60 s")
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ so the first question does not wait for it (until it is, `/api/health/ready` ans
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from musicflow import __version__
+from musicflow.api.answers import RecentAnswers
+from musicflow.api.champion import ChampionWatch
 from musicflow.api.errors import install_error_handlers
 from musicflow.api.limits import Limits
 from musicflow.api.middleware import AccessLog, BodyLimit
@@ -40,11 +43,17 @@ def create_app(settings: Settings, *, profile: str = "default") -> FastAPI:
         with MusicFlow.open(settings) as opened:
             app.state.musicflow = opened
             await asyncio.to_thread(_warm_up, opened, profile)
+            # What start-up made (the model, the listener, the libraries) lives as long as the server:
+            # kept out of the garbage collector's full passes, which would walk it all again and again
+            # (each pass stalled every request for tens of milliseconds).
+            gc.freeze()
             yield
 
     app = FastAPI(title="MusicFlow", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.profile = profile
     app.state.limits = Limits(settings)
+    app.state.answers = RecentAnswers(settings.api_answer_ttl_s)
+    app.state.champion = ChampionWatch()
     for router in (health.router, songs.router, predictions.router, models.router):
         app.include_router(router)
     install_error_handlers(app)

@@ -26,9 +26,11 @@ from musicflow.errors import (
 )
 
 if TYPE_CHECKING:
+    from musicflow.app.scoring import Recommendation
     from musicflow.app.taste import Standing, Taste
     from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
+    from musicflow.features.audio.folder import FileMapper
     from musicflow.features.base import FeatureSource
     from musicflow.features.catalog import CatalogImport
     from musicflow.features.coverage import CoverageReport
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
     from musicflow.ingest.service import Progress
     from musicflow.model.registry import FileModelRegistry
     from musicflow.model.serving import Predictor
+    from musicflow.scale.engines import Engine
+    from musicflow.scale.job import ScoreSummary
+    from musicflow.scale.pack import ScoringPack
     from musicflow.store.base import AliasMove, CatalogInfo, ListeningSummary, ModelVersion, TrackStreams
     from musicflow.store.sql import SqlStore
 
@@ -187,8 +192,12 @@ class MusicFlow:
         return sources_to_ask(self._store.features, song, artist, remote, self.clock.now()) if remote else []
 
     def analyze_audio(
-        self, folder: Path, progress: Callable[[int, int, Path], None] | None = None
+        self,
+        folder: Path,
+        progress: Callable[[int, int, Path], None] | None = None,
+        map_files: FileMapper | None = None,
     ) -> AnalyzeReport:
+        """`map_files` (see `scale.audio.dask_file_mapper`) spreads the files over a Dask cluster."""
         from musicflow.features.analyze import analyze_into_store, require_audio_extra
 
         require_audio_extra()
@@ -199,6 +208,7 @@ class MusicFlow:
             miss_ttl_s=self._miss_ttl_s,
             now=self.clock.now(),
             progress=progress,
+            map_files=map_files,
         )
 
     # -- models -----------------------------------------------------------------------------------
@@ -255,10 +265,50 @@ class MusicFlow:
 
     def predict_many(self, profile: str, songs: Sequence[SongRequest]) -> list[Prediction | str]:
         """One answer per song, in order: a prediction, or the reason this song could not be predicted."""
+        from musicflow.app.batch_predict import predict_in_bulk
+
         serving = self.serving.get(profile)
         with self._predictor(serving) as predictor:
-            answers = predictor.predict_many(self._store.features, songs)
+            answers = predict_in_bulk(self._store.features, predictor, songs)
         return [a if isinstance(a, str) else Prediction(serving.profile, serving.version, a) for a in answers]
+
+    # -- batch scoring ----------------------------------------------------------------------------
+    def score_catalog(
+        self,
+        profile: str,
+        catalog: str,
+        output: Path,
+        *,
+        mapping: str | None = None,
+        engine: Engine | None = None,
+        resume: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ScoreSummary:
+        """Every row of a catalog file (or of an imported catalog, by name) scored into `output`;
+        `mapping` names the columns of a file in a layout of its own, as for `add_catalog`."""
+        from musicflow.app.scoring import catalog_input, parse_mapping, score_catalog
+        from musicflow.scale.engines import LocalEngine
+
+        pack = self.scoring_pack(profile)
+        source = catalog_input(self._store, catalog, parse_mapping(mapping))
+        return score_catalog(pack, source, output, engine or LocalEngine(), resume=resume, progress=progress)
+
+    def recommend(
+        self, profile: str, top: int = 20, catalogs: Sequence[str] | None = None, per_artist: int = 2
+    ) -> list[Recommendation]:
+        """The songs of the imported catalogs the listener never played, best predictions first."""
+        from musicflow.app.scoring import recommend
+
+        serving = self.serving.get(profile)
+        pack = self.scoring_pack(profile)
+        names = list(catalogs) if catalogs else [c.name for c in self.catalogs()]
+        return recommend(serving, pack, self._store, names, top, per_artist)
+
+    def scoring_pack(self, profile: str) -> ScoringPack:
+        from musicflow.app.scoring import scoring_pack
+
+        serving = self.serving.get(profile)
+        return scoring_pack(serving, self._store, self.require_profile(profile))
 
     # -- the listener's taste (the web page) --------------------------------------------------------
     def taste(self, profile: str) -> Taste:

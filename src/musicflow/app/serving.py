@@ -87,6 +87,14 @@ class ServingModels:
         self._models[profile] = loaded
         return loaded
 
+    def current(self, profile: str) -> ServingModel | None:
+        """The model serving now if its champion was checked within `check_every_s`, else None: never
+        touches the store, so an event loop may call it (None means: call `get` in a worker thread)."""
+        current = self._models.get(profile)
+        if current is None or time.monotonic() - self._checked.get(profile, 0.0) >= self._check_every_s:
+            return None
+        return current
+
     def loaded(self, profile: str) -> ServingModel | None:
         """The model serving now, without loading or checking anything."""
         return self._models.get(profile)

@@ -15,6 +15,7 @@ from musicflow.cli.features import fetch_and_report
 from musicflow.cli.progress import Bar
 
 OFFLINE_SOURCES = ["catalog"]
+SERVED_AT = "http://127.0.0.1:8000/"  # where `musicflow serve` listens unless told otherwise
 # Songs the demo listener never played, from several corners of the bundled catalog.
 DEMO_SONGS = [
     SongRequest("Smells Like Teen Spirit", "Nirvana"),
@@ -55,3 +56,5 @@ def run_demo(
     state.out.print(
         f"Try your own: musicflow predict --profile {profile} --song TITLE --artist NAME", highlight=False
     )
+    state.out.print(f"Or see it in your browser: musicflow serve --profile {profile}", highlight=False)
+    state.out.print(f"then open {SERVED_AT}", highlight=False)

@@ -142,9 +142,22 @@ def features_coverage(
 def features_analyze(
     ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(help="A folder of your audio files (searched recursively).")],
+    engine: Annotated[
+        str, typer.Option("--engine", help="local: this process; dask: one file per task on a Dask cluster.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler.")
+    ] = None,
 ) -> None:
     """Measure tempo, key, loudness and more from your own audio files, for songs no source knows."""
     state = state_of(ctx)
-    with state.app() as app, Bar(state.err) as bar:
-        report = app.analyze_audio(folder, lambda done, total, path: bar.files_done(done, total, path.name))
+    from musicflow.app.scoring import audio_file_mapper
+
+    def dashboard(link: str) -> None:
+        state.err.print(f"Dask dashboard: {link}")
+
+    with audio_file_mapper(engine, scheduler, dashboard) as mapper, state.app() as app, Bar(state.err) as bar:
+        report = app.analyze_audio(
+            folder, lambda done, total, path: bar.files_done(done, total, path.name), map_files=mapper
+        )
     show.analyze_report(state.out, report)

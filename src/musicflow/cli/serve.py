@@ -40,4 +40,15 @@ def serve(
     level = logging.getLogger().getEffectiveLevel()
     # uvicorn shuts down gracefully on SIGTERM, then raises it again: that second one is a clean exit.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
-    uvicorn.run(api, host=host, port=port, workers=1, access_log=False, log_config=None, log_level=level)
+    # Who the client is, and which proxies may say so, is the API's own setting (api_trusted_proxies):
+    # uvicorn would otherwise take any X-Forwarded-For sent from loopback as the client's address.
+    uvicorn.run(
+        api,
+        host=host,
+        port=port,
+        workers=1,
+        access_log=False,
+        log_config=None,
+        log_level=level,
+        proxy_headers=False,
+    )

@@ -12,9 +12,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from musicflow.errors import ConfigError, Hint
 from musicflow.store.base import FeatureStore
+
+if TYPE_CHECKING:
+    from musicflow.features.audio.folder import FileMapper
 
 AnalyzeProgress = Callable[[int, int, Path], None]
 SOURCE = "audio_files"
@@ -48,14 +52,16 @@ def analyze_into_store(
     miss_ttl_s: float,
     now: float,
     progress: AnalyzeProgress | None = None,
+    map_files: FileMapper | None = None,
 ) -> AnalyzeReport:
+    """`map_files` spreads the analysis (one file per task) over a Dask cluster's workers."""
     require_audio_extra()
     from musicflow.features.audio_files import Outcome, analyze_folder  # heavy: only when asked
 
     report = AnalyzeReport()
     known = store.audio_fingerprints()
     for result in analyze_folder(
-        folder, max_seconds=max_seconds, progress=progress, known_fingerprints=known
+        folder, max_seconds=max_seconds, progress=progress, known_fingerprints=known, map_files=map_files
     ):
         report.files += 1
         if result.outcome is Outcome.UNCHANGED:

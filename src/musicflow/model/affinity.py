@@ -106,6 +106,10 @@ class AffinityIndex:
     def artists(self) -> int:
         return len(self._artists)
 
+    def artist_keys(self) -> list[str]:
+        """Every artist the chosen plays streamed."""
+        return list(self._artists)
+
 
 def _other(extremes: list[tuple[int, int]] | None, left_out: int | None) -> int | None:
     """The most extreme time among the artist's songs other than `left_out`."""

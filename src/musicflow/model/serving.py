@@ -78,6 +78,10 @@ class Listener:
         )
         return cls(index, song_of_track)
 
+    def artist_affinities(self) -> dict[str, ArtistAffinity]:
+        """Affinity for every artist the listener streamed, no song left out (what batch scoring ships)."""
+        return {key: self._index.of(key) for key in self._index.artist_keys()}
+
     def affinity(self, artist: str, track_id: int | None) -> ArtistAffinity:
         """The listener's streams of this artist's other songs (the song's own plays left out)."""
         song = self._song_of_track.get(track_id) if track_id is not None else None

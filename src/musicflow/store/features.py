@@ -243,6 +243,82 @@ class SqlFeatureStore:
             raise StoreError(f"could not store the track {song!r} by {artist!r}")
         return found
 
+    def find_tracks(self, songs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], PendingTrack]:
+        """`find_track` for many (song, artist) pairs in a few queries; pairs not stored are left out."""
+        columns = (tracks.c.id, tracks.c.track_key, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
+        exact_keys = {track_key(artist, song): (song, artist) for song, artist in songs}
+        loose_keys = {match_key(artist, song) for song, artist in songs}
+        exact: dict[str, PendingTrack] = {}
+        loose: dict[str, tuple[int, int, PendingTrack]] = {}  # match key -> (-plays, id, track)
+        played = func.count(plays.c.id)
+        with guarded(self.engine, transaction=False) as conn:
+            for chunk in _chunked(iter(exact_keys), IN_CHUNK):
+                for row in conn.execute(select(*columns).where(tracks.c.track_key.in_(chunk))):
+                    exact[row.track_key] = _pending(row)
+            for chunk in _chunked(iter(sorted(loose_keys)), IN_CHUNK):
+                query = (
+                    select(*columns, tracks.c.match_key, played.label("played"))
+                    .outerjoin(plays, plays.c.track_id == tracks.c.id)
+                    .where(tracks.c.match_key.in_(chunk))
+                    .group_by(*columns, tracks.c.match_key)
+                )
+                for row in conn.execute(query):
+                    ranked = (-int(row.played), int(row.id), _pending(row))
+                    if row.match_key not in loose or ranked[:2] < loose[row.match_key][:2]:
+                        loose[row.match_key] = ranked
+        found: dict[tuple[str, str], PendingTrack] = {}
+        for song, artist in songs:
+            track = exact.get(track_key(artist, song))
+            if track is None:
+                best = loose.get(match_key(artist, song))
+                track = best[2] if best is not None else None
+            if track is not None:
+                found[(song, artist)] = track
+        return found
+
+    def ensure_tracks(self, songs: Sequence[tuple[str, str, str | None]]) -> None:
+        """`ensure_track` for many (song, artist, Spotify id) at once: one insert that skips known ones."""
+        rows = {
+            track_key(artist, song): {
+                "track_key": track_key(artist, song),
+                "name": song,
+                "artist": artist,
+                "spotify_id": spotify_id,
+                "match_key": match_key(artist, song),
+            }
+            for song, artist, spotify_id in songs
+        }
+        if not rows:
+            return
+        with guarded(self.engine) as conn:
+            for chunk in _chunked(iter(rows.values()), IMPORT_CHUNK):
+                conn.execute(insert_ignore(self.engine, tracks), chunk)
+
+    def catalog_rows(self, name: str, batch: int = IMPORT_CHUNK) -> Iterator[CatalogRow]:
+        """Every row of the catalog `name` as it was imported, read a batch at a time."""
+        query = (
+            select(
+                catalog_tracks.c.id,
+                catalog_tracks.c.spotify_id,
+                catalog_tracks.c.song,
+                catalog_tracks.c.artists,
+                *_feature_columns(catalog_tracks),
+            )
+            .join(catalogs, catalogs.c.id == catalog_tracks.c.catalog_id)
+            .where(catalogs.c.name == name)
+            .order_by(catalog_tracks.c.id)
+        )
+        last = 0
+        while True:
+            with guarded(self.engine, transaction=False) as conn:
+                rows = conn.execute(query.where(catalog_tracks.c.id > last).limit(batch)).all()
+            for row in rows:
+                artists = tuple(a for a in row.artists.split("; ") if a)
+                yield CatalogRow(row.spotify_id, row.song, artists, _present(row, 4), row.id)
+            if len(rows) < batch:
+                return
+            last = rows[-1].id
+
     # -- the user's audio files -------------------------------------------------------------------
     def audio_fingerprints(self) -> set[str]:
         with guarded(self.engine, transaction=False) as conn:
@@ -359,3 +435,7 @@ def _chunked(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def _pending(row: Any) -> PendingTrack:
+    return PendingTrack(row.id, TrackQuery(row.track_key, row.name, row.artist, row.spotify_id))

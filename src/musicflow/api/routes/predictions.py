@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
+from fastapi.concurrency import run_in_threadpool
 
 from musicflow.api import documents
-from musicflow.api.deps import App, ArtistQuery, Client, Profile, RateLimits, SongQuery
+from musicflow.api.answers import AnswerKey
+from musicflow.api.deps import App, ArtistQuery, Asked, Client, Profile, RateLimits, SongQuery
 from musicflow.api.errors import ERRORS_OF_SONG_ROUTES
 from musicflow.api.routes.songs import within_budget
 from musicflow.api.schemas import MAX_SONGS, ApiError, BatchBody, PredictionBody, SongItem
@@ -22,15 +24,28 @@ TOO_LARGE: dict[int | str, dict[str, object]] = {
 SongList = Annotated[list[SongItem], Body(min_length=1, max_length=MAX_SONGS)]
 
 
-@router.get("/prediction/", responses=ERRORS_OF_SONG_ROUTES)
-def prediction(
-    song: SongQuery, artist: ArtistQuery, profile: Profile, app: App, client: Client, limits: RateLimits
-) -> PredictionBody:
+@router.get("/prediction/", response_model=PredictionBody, responses=ERRORS_OF_SONG_ROUTES)
+async def prediction(song: SongQuery, artist: ArtistQuery, asked: Asked) -> Response:
     """How many times will this listener stream this song (0 to 30), why, and which model said so."""
-    made = within_budget(
-        app, limits, client, song, artist, lambda sources: app.predict(profile, song, artist, sources=sources)
+    app, profile = asked.app, asked.profile
+    serving = await asked.champion.serving(app, profile)
+
+    def make() -> tuple[AnswerKey, bytes]:
+        made = within_budget(
+            app,
+            asked.limits,
+            asked.client,
+            song,
+            artist,
+            lambda sources: app.predict(profile, song, artist, sources=sources),
+        )
+        body = documents.prediction(made).model_dump_json().encode()
+        return (profile, made.model_version, song, artist), body
+
+    body = await asked.answers.answer(
+        (profile, serving.version, song, artist), lambda: run_in_threadpool(make)
     )
-    return documents.prediction(made)
+    return Response(body, media_type="application/json")
 
 
 @router.post("/predictions", responses={**ERRORS_OF_SONG_ROUTES, **TOO_LARGE})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 from musicflow.core.songs import FeatureRecord
@@ -19,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, Path], None]
 """Called before each file with (files done so far, total files, the file about to be handled)."""
+FileMapper = Callable[[Callable[[Path], "AnalysisResult"], Sequence[Path]], Iterator["AnalysisResult"]]
+"""Runs the analysis of each file somewhere else (a Dask cluster's workers), results as they finish."""
 
 
 class Outcome(StrEnum):
@@ -46,6 +49,7 @@ def analyze_folder(
     max_seconds: float = DEFAULT_MAX_SECONDS,
     progress: Progress | None = None,
     known_fingerprints: Container[str] = frozenset(),
+    map_files: FileMapper | None = None,
 ) -> Iterator[AnalysisResult]:
     """Every audio file below `folder` analysed in turn (lazily: the caller stores results as they come).
 
@@ -56,10 +60,42 @@ def analyze_folder(
     if not folder.is_dir():
         raise IngestError(f"{folder}: not a folder")
     files = find_audio_files(folder)
+    if map_files is not None:
+        yield from _mapped(files, folder, max_seconds, known_fingerprints, map_files, progress)
+        return
     for done, path in enumerate(files):
         if progress is not None:
             progress(done, len(files), path)
         yield _analyze_one(path, folder, max_seconds, known_fingerprints)
+
+
+def _mapped(
+    files: Sequence[Path],
+    root: Path,
+    max_seconds: float,
+    known: Container[str],
+    map_files: FileMapper,
+    progress: Progress | None,
+) -> Iterator[AnalysisResult]:
+    """Unchanged files are told here (no need to ship the fingerprints); the others analysed by
+    `map_files`, one file per task, in the order they finish."""
+    fresh: list[Path] = []
+    for path in files:
+        try:
+            fingerprint = file_fingerprint(path)
+        except OSError:
+            fingerprint = None
+        if fingerprint is not None and fingerprint in known:
+            yield AnalysisResult(path, fingerprint, Outcome.UNCHANGED)
+        else:
+            fresh.append(path)
+    done = len(files) - len(fresh)
+    analyze = partial(_analyze_one, root=root, max_seconds=max_seconds, known=frozenset())
+    for result in map_files(analyze, fresh):
+        if progress is not None:
+            progress(done, len(files), result.path)
+        done += 1
+        yield result
 
 
 def _analyze_one(path: Path, root: Path, max_seconds: float, known: Container[str]) -> AnalysisResult:

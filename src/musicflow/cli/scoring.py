@@ -1,0 +1,131 @@
+"""`musicflow score` (a whole catalog scored into a file) and `musicflow recommend` (songs to try)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from musicflow.cli.common import OutputFormat, ProfileOption, reports_errors, state_of
+
+if TYPE_CHECKING:
+    from musicflow.app.scoring import Recommendation
+
+RECOMMEND_COLUMNS = ("song", "artist", "track_id", "predicted_streams", "reasons")
+
+
+class EngineName(StrEnum):
+    LOCAL = "local"
+    DASK = "dask"
+
+
+EngineOption = Annotated[
+    EngineName,
+    typer.Option("--engine", help="local: this process; dask: the workers of a Dask cluster."),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Address of an existing Dask scheduler (tcp://host:8786); default: a local cluster.",
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("score")(score)
+    app.command("recommend")(recommend)
+
+
+@reports_errors
+def score(
+    ctx: typer.Context,
+    catalog: Annotated[str, typer.Argument(help="A catalog file (CSV or Parquet) or an imported catalog.")],
+    out: Annotated[Path, typer.Option("--out", help="Where the predictions go: .parquet or .csv.")],
+    profile: ProfileOption = "default",
+    mapping: Annotated[
+        str | None, typer.Option("--mapping", help="Column names of a catalog file in its own layout.")
+    ] = None,
+    engine: EngineOption = EngineName.LOCAL,
+    scheduler: SchedulerOption = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Carry on a job that stopped: finished parts are kept.")
+    ] = False,
+) -> None:
+    """Predict the streams of every song of a catalog; rows that cannot be scored go to a second file."""
+    from musicflow.app.scoring import engine_named
+    from musicflow.cli.progress import Bar
+
+    state = state_of(ctx)
+    chosen = engine_named(engine.value, scheduler, lambda link: state.err.print(f"Dask dashboard: {link}"))
+    with state.app() as app, Bar(state.err) as bar:
+        summary = app.score_catalog(
+            profile,
+            catalog,
+            out,
+            mapping=mapping,
+            engine=chosen,
+            resume=resume,
+            progress=lambda done, total: bar.files_done(done, total, "scoring"),
+        )
+    state.out.print(
+        f"{summary.rows_scored:,} songs scored into {summary.output}"
+        f" ({summary.partitions} parts on the {summary.engine} engine"
+        + (f", {summary.partitions_resumed} already done before" if summary.partitions_resumed else "")
+        + ")."
+    )
+    if summary.rows_rejected:
+        state.out.print(
+            f"{summary.rows_rejected:,} rows could not be scored: each is in {summary.rejected_output}"
+            " with the reason."
+        )
+
+
+@reports_errors
+def recommend(
+    ctx: typer.Context,
+    profile: ProfileOption = "default",
+    top: Annotated[int, typer.Option("--top", min=1, max=1000, help="How many songs.")] = 20,
+    catalog: Annotated[
+        list[str] | None, typer.Option("--catalog", help="Only this imported catalog (repeatable).")
+    ] = None,
+    per_artist: Annotated[
+        int, typer.Option("--per-artist", min=1, help="At most this many songs by one artist.")
+    ] = 2,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = (
+        OutputFormat.TABLE
+    ),
+) -> None:
+    """Songs you never played that your model expects you to stream most."""
+    state = state_of(ctx)
+    with state.app() as app:
+        found = app.recommend(profile, top, catalog, per_artist)
+    if output_format is OutputFormat.JSON:
+        state.out.print_json(json.dumps([r.as_document() for r in found], ensure_ascii=False))
+    elif output_format is OutputFormat.CSV:
+        _csv(found)
+    else:
+        state.out.print(_table(found))
+
+
+def _csv(found: list[Recommendation]) -> None:
+    writer = csv.DictWriter(sys.stdout, fieldnames=RECOMMEND_COLUMNS)
+    writer.writeheader()
+    for item in found:
+        writer.writerow({**item.as_document(), "reasons": "; ".join(r.words for r in item.reasons)})
+
+
+def _table(found: list[Recommendation]) -> Table:
+    table = Table(title="Songs you have never played, best first")
+    for column in ("#", "song", "artist", "predicted streams", "why"):
+        table.add_column(column, justify="right" if column in ("#", "predicted streams") else "left")
+    for rank, item in enumerate(found, 1):
+        why = "; ".join(reason.words for reason in item.reasons)
+        table.add_row(str(rank), item.song, item.artist, f"{item.predicted_streams:.1f}", why)
+    return table

@@ -1,0 +1,210 @@
+"""A scoring job: the input cut into partitions, a manifest beside the output, and the final files.
+
+The job folder (`.<output name>.job` beside the output) holds `job.json` (what is scored with which
+model, and the partitions) and one output, one rejected-rows file and one done marker per finished
+partition. `--resume` reuses it when the input and the model are the same, and runs only the partitions
+without a done marker; otherwise a new job starts from scratch. Once every partition is done, the parts
+are streamed into the output file and the job folder is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from musicflow.errors import InputFileError
+from musicflow.scale.engines import Engine, PartitionTask
+from musicflow.scale.frames import ARTISTS, REASON, ROW, SONG, is_native_parquet, parquet_rows
+from musicflow.scale.pack import ScoringPack
+from musicflow.scale.partitions import PARTS, done_path, part_path, rejected_path, score_partition
+from musicflow.scale.scoring import OUTPUT_COLUMNS
+from musicflow.scale.staging import Rejected, stage
+
+log = logging.getLogger(__name__)
+
+PARTITION_ROWS = 250_000
+MANIFEST = "job.json"
+STAGED = "staged"
+Progress = Callable[[int, int], None]  # partitions done, partitions in all
+RowsSource = Callable[[], Any]  # () -> iterable of CatalogRow | Rejected, for inputs staged first
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    output: Path
+    rejected_output: Path
+    rows_scored: int
+    rows_rejected: int
+    partitions: int
+    partitions_resumed: int  # finished by an earlier run and not scored again
+    engine: str
+
+
+@dataclass(frozen=True)
+class JobInput:
+    """What is scored: a native Parquet file read in place, or rows converted first (`rows`)."""
+
+    label: str
+    identity: dict[str, Any]
+    path: Path | None = None
+    rows: RowsSource | None = None
+
+    @classmethod
+    def of_file(cls, path: Path, rows: RowsSource) -> JobInput:
+        stat = path.stat()
+        identity = {"path": str(path.resolve()), "size": stat.st_size, "mtime": stat.st_mtime}
+        native = path if is_native_parquet(path) else None
+        return cls(path.name, identity, native, None if native else rows)
+
+
+def job_dir_for(output: Path) -> Path:
+    return output.with_name(f".{output.name}.job")
+
+
+def run_job(
+    pack: ScoringPack,
+    source: JobInput,
+    output: Path,
+    engine: Engine,
+    *,
+    resume: bool = False,
+    progress: Progress | None = None,
+    task: PartitionTask = score_partition,
+    partition_rows: int = PARTITION_ROWS,
+) -> ScoreSummary:
+    """Score every row of `source` into `output` (Parquet or CSV by its extension)."""
+    writer = _writer_for(output)
+    folder = job_dir_for(output)
+    manifest = _identity(pack, source, partition_rows)
+    partitions = _resumed(folder, manifest) if resume else None
+    if partitions is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            partitions = _plan(folder, source, partition_rows)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # a file that is no catalog leaves nothing behind
+            raise
+        (folder / MANIFEST).write_text(json.dumps({**manifest, "partitions": partitions}), encoding="utf-8")
+    pending = [p for p in partitions if not done_path(folder, int(p["index"])).exists()]
+    finished = len(partitions) - len(pending)
+    if finished:
+        log.info("resuming: %d of %d partitions already scored", finished, len(partitions))
+    if progress is not None:
+        progress(finished, len(partitions))
+    engine.run(task, pack, pending, folder, _counting(progress, finished, len(partitions)))
+    return _finish(folder, partitions, output, writer, finished, engine.name)
+
+
+def rejected_output(output: Path) -> Path:
+    return output.with_name(f"{output.stem}.rejected{output.suffix}")
+
+
+def _writer_for(output: Path) -> str:
+    kind = output.suffix.lower().lstrip(".")
+    if kind not in ("parquet", "csv"):
+        raise InputFileError(f"{output}: write predictions to a .parquet or .csv file")
+    if not output.parent.is_dir():
+        raise InputFileError(f"{output.parent}: no such folder for the predictions")
+    return kind
+
+
+def _identity(pack: ScoringPack, source: JobInput, partition_rows: int) -> dict[str, Any]:
+    return {
+        "input": source.identity,
+        "model": pack.sha256,
+        "profile": pack.profile,
+        "partition_rows": partition_rows,
+    }
+
+
+def _resumed(folder: Path, manifest: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The earlier job's partitions, if it scored the same input with the same model."""
+    try:
+        earlier = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if {k: earlier.get(k) for k in manifest} != manifest:
+        log.info("the earlier job scored another input or model: starting again")
+        return None
+    partitions: list[dict[str, Any]] = earlier["partitions"]
+    return partitions
+
+
+def _plan(folder: Path, source: JobInput, partition_rows: int) -> list[dict[str, Any]]:
+    (folder / PARTS).mkdir(parents=True)
+    if source.path is not None:
+        slices = [(source.path, parquet_rows(source.path))]
+    else:
+        assert source.rows is not None
+        staged, _ = stage(source.rows(), folder / STAGED, partition_rows)
+        slices = [(path, parquet_rows(path)) for path in staged]
+    partitions: list[dict[str, Any]] = []
+    for path, rows in slices:
+        for offset in range(0, max(rows, 1), partition_rows):
+            length = min(partition_rows, rows - offset) if rows else 0
+            partition = {"index": len(partitions), "path": str(path), "offset": offset, "length": length}
+            partitions.append(partition)
+    return partitions
+
+
+def _counting(progress: Progress | None, finished: int, total: int) -> Callable[[dict[str, int]], None]:
+    count = [finished]
+
+    def one_done(_result: dict[str, int]) -> None:
+        count[0] += 1
+        if progress is not None:
+            progress(count[0], total)
+
+    return one_done
+
+
+def _finish(
+    folder: Path,
+    partitions: Sequence[dict[str, Any]],
+    output: Path,
+    kind: str,
+    resumed: int,
+    engine: str,
+) -> ScoreSummary:
+    """Stream the parts into the output files (in partition order), then remove the job folder."""
+    import polars as pl
+
+    counts = [json.loads(done_path(folder, int(p["index"])).read_text()) for p in partitions]
+    parts = [part_path(folder, int(p["index"])) for p in partitions]
+    rejected = [rejected_path(folder, int(p["index"])) for p in partitions]
+    staged_rejects = folder / STAGED / "rejected.parquet"
+    if staged_rejects.exists():
+        rejected.insert(0, staged_rejects)
+    rejected_rows = sum(c["rejected"] for c in counts) + (
+        pl.scan_parquet(staged_rejects).select(pl.len()).collect().item() if staged_rejects.exists() else 0
+    )
+    _sink(pl.scan_parquet(parts).select(*OUTPUT_COLUMNS), output, kind)
+    bad = pl.scan_parquet(rejected).select(ROW, SONG, pl.col(ARTISTS).alias("artist"), REASON).sort(ROW)
+    _sink(bad, rejected_output(output), kind)
+    shutil.rmtree(folder, ignore_errors=True)
+    return ScoreSummary(
+        output,
+        rejected_output(output),
+        sum(c["rows"] for c in counts),
+        int(rejected_rows),
+        len(partitions),
+        resumed,
+        engine,
+    )
+
+
+def _sink(frame: Any, path: Path, kind: str) -> None:
+    temporary = path.with_name(f".{path.name}.writing")
+    if kind == "parquet":
+        frame.sink_parquet(temporary)
+    else:
+        frame.sink_csv(temporary)
+    temporary.replace(path)
+
+
+__all__ = ["JobInput", "Rejected", "ScoreSummary", "job_dir_for", "rejected_output", "run_job"]

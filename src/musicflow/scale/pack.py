@@ -1,0 +1,109 @@
+"""What a worker needs to score rows for one listener, as plain data: LightGBM's text model with its
+checksum, the column layout, and the listener's artist affinity and played songs.
+
+Nothing here is a pickle of our objects: a worker may run another build of MusicFlow, and a pickle runs
+code when loaded. The booster is rebuilt from its text once per worker process, after its sha256 has
+been checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from musicflow.errors import ModelIntegrityError
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
+
+# streams, songs, share, first_days, last_days (see model.affinity.ArtistAffinity)
+AffinityTuple = tuple[int, int, float, float, float]
+
+_BOOSTERS: dict[str, lgb.Booster] = {}
+_BOOSTERS_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ScoringPack:
+    """One profile's champion and history, ready to travel to a worker."""
+
+    profile: str
+    model_version: int
+    model_text: str
+    sha256: str
+    columns: tuple[str, ...]
+    allow_spotify: bool
+    target_transform: str
+    artist_affinity: Mapping[str, AffinityTuple] = field(default_factory=dict)
+    played_songs: Mapping[str, AffinityTuple | None] = field(default_factory=dict)  # match key -> own-out
+    played_ids: Mapping[str, str] = field(default_factory=dict)  # Spotify id -> match key
+
+    @property
+    def played_artists(self) -> frozenset[str]:
+        """Artist keys of every played song: only rows by them can be a played song."""
+        return frozenset(key.split("\x1f", 1)[0] for key in self.played_songs)
+
+    def to_plain(self) -> dict[str, Any]:
+        """Lists, dicts, strings and numbers only: what is sent to workers."""
+        return {
+            "profile": self.profile,
+            "model_version": self.model_version,
+            "model_text": self.model_text,
+            "sha256": self.sha256,
+            "columns": list(self.columns),
+            "allow_spotify": self.allow_spotify,
+            "target_transform": self.target_transform,
+            "artist_affinity": {k: list(v) for k, v in self.artist_affinity.items()},
+            "played_songs": {k: list(v) if v is not None else None for k, v in self.played_songs.items()},
+            "played_ids": dict(self.played_ids),
+        }
+
+    @classmethod
+    def from_plain(cls, plain: Mapping[str, Any]) -> ScoringPack:
+        return cls(
+            profile=str(plain["profile"]),
+            model_version=int(plain["model_version"]),
+            model_text=str(plain["model_text"]),
+            sha256=str(plain["sha256"]),
+            columns=tuple(plain["columns"]),
+            allow_spotify=bool(plain["allow_spotify"]),
+            target_transform=str(plain["target_transform"]),
+            artist_affinity={k: _affinity(v) for k, v in plain["artist_affinity"].items()},
+            played_songs={
+                k: _affinity(v) if v is not None else None for k, v in plain["played_songs"].items()
+            },
+            played_ids=dict(plain["played_ids"]),
+        )
+
+
+def model_sha256(model_text: str) -> str:
+    return hashlib.sha256(model_text.encode()).hexdigest()
+
+
+def booster_of(pack: ScoringPack) -> lgb.Booster:
+    """The pack's booster, built once per process; refused when the text does not match its checksum."""
+    with _BOOSTERS_LOCK:
+        cached = _BOOSTERS.get(pack.sha256)
+        if cached is not None:
+            return cached
+        if model_sha256(pack.model_text) != pack.sha256:
+            raise ModelIntegrityError(
+                f"model v{pack.model_version} of '{pack.profile}' arrived damaged: "
+                "its checksum does not match"
+            )
+        import lightgbm as lgb
+
+        booster = lgb.Booster(model_str=pack.model_text)
+        if tuple(booster.feature_name()) != pack.columns:
+            raise ModelIntegrityError("the model's feature list does not match its booster")
+        _BOOSTERS.clear()  # one model at a time per worker: a nightly job scores profile after profile
+        _BOOSTERS[pack.sha256] = booster
+        return booster
+
+
+def _affinity(values: Any) -> AffinityTuple:
+    streams, songs, share, first, last = values
+    return (int(streams), int(songs), float(share), float(first), float(last))

@@ -1,0 +1,80 @@
+"""One partition of a scoring job, scored by whoever runs it: read, check, score, write, mark done.
+
+This is the function a Dask worker runs: it takes plain data (the pack as a dict, the partition as a
+dict, the job folder as text), reads its own slice of the input and writes its own output, so no rows
+pass through the client. Outputs are written under a temporary name and renamed, and the done marker
+last: a partition killed half-way leaves nothing that counts, and one run twice (a worker lost after
+finishing) writes the same file again, so every row is written exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from musicflow.scale.frames import ARTISTS, REASON, ROW, SONG, checked, read_slice
+from musicflow.scale.pack import ScoringPack
+from musicflow.scale.scoring import OUTPUT_COLUMNS, score_rows
+
+PARTS = "parts"
+_PACKS: dict[tuple[str, str], ScoringPack] = {}
+_PACKS_LOCK = threading.Lock()
+
+
+def part_path(job_dir: Path, index: int) -> Path:
+    return job_dir / PARTS / f"part-{index:05d}.parquet"
+
+
+def rejected_path(job_dir: Path, index: int) -> Path:
+    return job_dir / PARTS / f"rejected-{index:05d}.parquet"
+
+
+def done_path(job_dir: Path, index: int) -> Path:
+    return job_dir / PARTS / f"part-{index:05d}.done"
+
+
+def score_partition(
+    pack: Mapping[str, Any], partition: Mapping[str, Any], job_dir: str, threads: int = 1
+) -> dict[str, int]:
+    """Score one partition (`index`, `path`, `offset`, `length`); returns its row counts."""
+    import polars as pl
+
+    folder = Path(job_dir)
+    index = int(partition["index"])
+    frame = read_slice(Path(partition["path"]), int(partition["offset"]), int(partition["length"]))
+    if "source_row" in frame.columns:
+        frame = frame.with_columns(pl.col("source_row").alias(ROW))
+    good, bad = checked(frame)
+    scored = score_rows(_pack(pack), good, threads).frame
+    _write(bad.select(ROW, SONG, ARTISTS, REASON), rejected_path(folder, index))
+    _write(scored.select(*OUTPUT_COLUMNS), part_path(folder, index))
+    counts = {"index": index, "rows": scored.height, "rejected": bad.height}
+    _write_text(done_path(folder, index), json.dumps(counts))
+    return counts
+
+
+def _pack(plain: Mapping[str, Any]) -> ScoringPack:
+    """The pack, rebuilt from plain data once per worker process and model."""
+    key = (str(plain["sha256"]), str(plain["profile"]))
+    with _PACKS_LOCK:
+        if key not in _PACKS:
+            _PACKS.clear()
+            _PACKS[key] = ScoringPack.from_plain(plain)
+        return _PACKS[key]
+
+
+def _write(frame: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    frame.write_parquet(temporary)
+    temporary.replace(path)
+
+
+def _write_text(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)

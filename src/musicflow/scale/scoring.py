@@ -1,0 +1,118 @@
+"""Scoring checked catalog rows for one listener: affinity and "played" looked up, the matrix built
+column by column, one LightGBM call.
+
+The listener's affinity for a row's artist leaves the song's own plays out when they played it, as a
+single prediction does. A row is "played" when its Spotify id or its loose song key (`match_key`, so a
+remaster is the same song) is among the listener's played songs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from musicflow.core.songs import match_key, primary_artist
+from musicflow.model.estimator import streams_from
+from musicflow.model.rows import MAX_STREAMS
+from musicflow.scale.frames import ARTISTS, ID, SONG
+from musicflow.scale.pack import AffinityTuple, ScoringPack, booster_of
+from musicflow.scale.vectorize import AffinityColumns, Floats, model_matrix
+
+if TYPE_CHECKING:
+    import polars as pl
+
+OUTPUT_COLUMNS = ("track_id", "song", "artist", "predicted_streams", "model_version", "played")
+ARTIST_KEY = "artist_key"
+NONE: AffinityTuple = (0, 0, 0.0, math.nan, math.nan)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Scored rows (the output columns, plus the input's row number and the artist key) and their
+    model input, for explaining a few of them afterwards."""
+
+    frame: pl.DataFrame
+    matrix: Floats
+
+
+def score_rows(pack: ScoringPack, good: pl.DataFrame, threads: int = 1) -> Scored:
+    """Predicted streams for rows that passed `frames.checked`."""
+    import polars as pl
+
+    frame, played, matrix = model_input(pack, good)
+    booster = booster_of(pack)
+    raw = (
+        np.asarray(booster.predict(matrix, num_threads=threads), dtype=np.float64)
+        if frame.height
+        else np.empty(0)
+    )
+    streams = np.clip(streams_from(raw, pack.target_transform), 0.0, MAX_STREAMS)
+    scored = frame.select(
+        "row",
+        pl.col(ID).alias("track_id"),
+        pl.col(SONG).alias("song"),
+        pl.col(ARTISTS).alias("artist"),
+        pl.Series("predicted_streams", streams, dtype=pl.Float64),
+        pl.lit(pack.model_version, dtype=pl.Int64).alias("model_version"),
+        pl.Series("played", _mask(frame.height, played), dtype=pl.Boolean),
+        ARTIST_KEY,
+    )
+    return Scored(scored, matrix)
+
+
+def model_input(pack: ScoringPack, good: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, str], Floats]:
+    """The rows with their artist key, which of them the listener played, and the model's input."""
+    import polars as pl
+
+    first = pl.col(ARTISTS).str.split(";").list.first().str.strip_chars()
+    frame = good.with_columns(first.fill_null("").alias("_first"))
+    artists = frame.get_column("_first").unique().to_list()
+    keys = {name: primary_artist(name) for name in artists}
+    frame = frame.with_columns(
+        pl.col("_first").replace_strict(keys, default="", return_dtype=pl.String).alias(ARTIST_KEY)
+    )
+    played = _played_keys(pack, frame)
+    return frame, played, model_matrix(frame, pack.columns, _affinity(pack, frame, played))
+
+
+def _played_keys(pack: ScoringPack, frame: pl.DataFrame) -> dict[int, str]:
+    """Row position -> played song key, for the rows the listener played. The loose key is worked out
+    only for rows by an artist the listener played: the others cannot be a played song."""
+    found: dict[int, str] = {}
+    ids = frame.get_column(ID)
+    by_id = ids.is_in(list(pack.played_ids)).fill_null(False).to_numpy()
+    for at in np.flatnonzero(by_id).tolist():
+        found[at] = pack.played_ids[ids[at]]
+    candidates = frame.get_column(ARTIST_KEY).is_in(list(pack.played_artists)).to_numpy() & ~by_id
+    songs, firsts = frame.get_column(SONG), frame.get_column("_first")
+    for at in np.flatnonzero(candidates).tolist():
+        song = songs[at]
+        key = match_key(firsts[at], song) if song else None
+        if key in pack.played_songs and key is not None:
+            found[at] = key
+    return found
+
+
+def _affinity(pack: ScoringPack, frame: pl.DataFrame, played: dict[int, str]) -> AffinityColumns:
+    """Each row's artist affinity, looked up once per artist; a played song's own plays left out."""
+    import polars as pl
+
+    keys = frame.get_column(ARTIST_KEY)
+    artists = keys.unique().to_list()
+    table = np.array([pack.artist_affinity.get(k, NONE) for k in artists], dtype=np.float64).reshape(-1, 5)
+    positions = keys.replace_strict(artists, list(range(len(artists))), return_dtype=pl.Int64)
+    index = positions.to_numpy().astype(np.int64, copy=False)
+    values = table[index]
+    for at, song in played.items():
+        values[at] = pack.played_songs.get(song) or values[at]
+    return AffinityColumns(*(np.ascontiguousarray(values[:, i]) for i in range(5)))
+
+
+def _mask(size: int, positions: dict[int, str]) -> npt.NDArray[np.bool_]:
+    mask = np.zeros(size, dtype=bool)
+    mask[list(positions)] = True
+    return mask

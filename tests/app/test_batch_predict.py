@@ -1,0 +1,90 @@
+"""`MusicFlow.predict_many` reads the store in bulk, and answers exactly as asking song by song does."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from musicflow.app.results import Prediction
+from musicflow.app.service import MusicFlow
+from musicflow.core.songs import SongRequest
+from musicflow.errors import SongNotFoundError
+from musicflow.model.basis import NOTHING_KNOWN
+from musicflow.model.predict import Prediction as ModelPrediction
+from tests.scale.catalogs import bundled_rows
+from tests.trained import PROFILE
+
+
+def _requests(app: MusicFlow) -> list[SongRequest]:
+    played = [SongRequest(t.track, t.artist) for t in app.top_streams(PROFILE, 40)]
+    never = [
+        SongRequest(row["song"], row["artists"].split("; ")[0], row["spotify_id"] if i % 2 else None)
+        for i, row in enumerate(bundled_rows(200, offset=5000).iter_rows(named=True))
+        if row["song"] and row["artists"]
+    ]
+    odd = [SongRequest("No Such Song Anywhere", "Nobody At All"), SongRequest("Half a request", " ")]
+    return played + never + odd
+
+
+def test_bulk_predictions_are_those_of_one_song_at_a_time(app: MusicFlow):
+    requests = _requests(app)
+    bulk = app.predict_many(PROFILE, requests)
+    assert bulk[-1] == "song and artist are both needed"
+    assert bulk[-2] == NOTHING_KNOWN
+    predicted = 0
+    for request, answer in zip(requests, bulk, strict=True):
+        if not request.artist.strip():
+            continue
+        try:
+            one = app.predict(PROFILE, request.song, request.artist, request.spotify_id)
+        except SongNotFoundError:
+            assert isinstance(answer, str)
+            continue
+        assert isinstance(answer, Prediction), request
+        # one song goes through math.expm1, a list through numpy's: they may differ in the last bit
+        assert answer.streams == pytest.approx(one.streams, rel=1e-12, abs=1e-12), request
+        assert answer.answer.prediction.verdict == one.answer.prediction.verdict
+        assert _reasons(answer.answer.prediction) == _reasons(one.answer.prediction)[:3]
+        assert answer.answer.affinity == one.answer.affinity
+        assert answer.model_version == one.model_version
+        predicted += 1
+    assert predicted > 150
+
+
+def test_asking_twice_gives_the_same_answers(app: MusicFlow):
+    """The second time the songs' tracks exist and some answers are stored: still the same."""
+    requests = _requests(app)
+    first = app.predict_many(PROFILE, requests)
+    for request in requests[40:60]:
+        with contextlib.suppress(SongNotFoundError):
+            app.predict(PROFILE, request.song, request.artist, request.spotify_id)  # stores the answers
+    second = app.predict_many(PROFILE, requests)
+    assert [a if isinstance(a, str) else a.streams for a in first] == [
+        a if isinstance(a, str) else a.streams for a in second
+    ]
+
+
+def test_bulk_predictions_are_those_of_the_song_by_song_list_path(app: MusicFlow):
+    """Exactly the numbers `predict --input` gave when it looked each song up on its own."""
+    requests = _requests(app)
+    bulk = app.predict_many(PROFILE, requests)
+    with app._predictor(app.serving.get(PROFILE)) as predictor:
+        one_by_one = predictor.predict_many(app._store.features, requests)
+    assert [a if isinstance(a, str) else _exact(a.answer.prediction) for a in bulk] == [
+        a if isinstance(a, str) else _exact(a.prediction) for a in one_by_one
+    ]
+
+
+def _reasons(prediction: ModelPrediction) -> list[tuple[str, float, str]]:
+    return [(c.feature, c.effect, c.words) for c in prediction.contributions]
+
+
+def _exact(prediction: ModelPrediction) -> tuple[float, str, list[tuple[str, float, str]]]:
+    return prediction.streams, prediction.verdict, _reasons(prediction)
+
+
+@pytest.mark.parametrize("size", [0, 1])
+def test_tiny_lists(app: MusicFlow, size: int):
+    requests = _requests(app)[:size]
+    assert len(app.predict_many(PROFILE, requests)) == size

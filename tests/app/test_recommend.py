@@ -1,0 +1,63 @@
+"""`recommend` never lists a song the listener played, by id or by loose key, nor too many by one artist."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+
+from musicflow.app.service import MusicFlow
+from musicflow.core.songs import match_key
+from tests.scale.catalogs import bundled_rows
+from tests.trained import PROFILE
+
+
+def _mixed_catalog(app: MusicFlow, path: Path) -> tuple[set[str], set[str]]:
+    """Played songs under another title (same id) and as remasters (new id), among unplayed songs."""
+    played = [t for t in app.top_streams(PROFILE, 60) if t.spotify_id]
+    features = bundled_rows(len(played) * 2, offset=20_000).drop("spotify_id", "song", "artists")
+    same_id = pl.DataFrame(
+        {
+            "spotify_id": [t.spotify_id for t in played],
+            "song": [f"Another Title {i}" for i in range(len(played))],
+            "artists": [t.artist for t in played],
+        }
+    )
+    remasters = pl.DataFrame(
+        {
+            "spotify_id": [f"remaster{i:014d}" for i in range(len(played))],
+            "song": [f"{t.track} - Remastered 2011" for t in played],
+            "artists": [t.artist for t in played],
+        }
+    )
+    names = pl.concat([same_id, remasters])
+    played_rows = pl.concat([names, features], how="horizontal")
+    unplayed = bundled_rows(400, offset=30_000)
+    pl.concat([played_rows, unplayed.select(played_rows.columns)]).write_parquet(path)
+    app.add_catalog(path, "mix")
+    return set(same_id.get_column("spotify_id")) | set(remasters.get_column("spotify_id")), {
+        match_key(t.artist, t.track) for t in played
+    }
+
+
+def test_recommend_lists_no_played_song_and_caps_each_artist(app: MusicFlow, tmp_path: Path):
+    played_ids, played_keys = _mixed_catalog(app, tmp_path / "mix.parquet")
+    assert len(played_ids) >= 40
+    found = app.recommend(PROFILE, top=1000, catalogs=["mix"], per_artist=2)
+    assert len(found) > 50
+    assert not {r.track_id for r in found} & played_ids
+    assert not {match_key(r.artist.split("; ")[0], r.song) for r in found} & played_keys
+    per_artist = Counter(match_key(r.artist.split("; ")[0], "x") for r in found)
+    assert max(per_artist.values()) <= 2
+    assert [r.predicted_streams for r in found] == sorted((r.predicted_streams for r in found), reverse=True)
+    assert all(r.reasons for r in found)
+
+
+def test_the_best_few_are_the_best_of_everything(app: MusicFlow):
+    """Read in batches, the top 10 are still the top 10 of the whole catalog, one per artist."""
+    best = app.recommend(PROFILE, top=10, per_artist=1)
+    more = app.recommend(PROFILE, top=30, per_artist=1)
+    assert len(best) == 10
+    assert [r.track_id for r in more[:10]] == [r.track_id for r in best]
+    assert len({match_key(r.artist.split("; ")[0], "x") for r in best}) == 10

@@ -1,0 +1,118 @@
+"""`musicflow demo` as a user runs it: the whole job in one real process, ending with how to see the model
+in a browser; then that server, started as the demo says, answers and stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from musicflow.model.predict import LOW_VERDICT, VERDICTS
+
+DEMO_SONGS = ("Smells Like Teen Spirit", "Bohemian Rhapsody", "Blinding Lights", "Bad Guy", "Levitating")
+KNOWN_VERDICTS = {words for _, words in VERDICTS} | {LOW_VERDICT}
+Run = tuple[subprocess.CompletedProcess[str], dict[str, str], Path]
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """`musicflow demo` once, in a data dir of its own, wide enough that no table cell wraps."""
+    data_dir = tmp_path_factory.mktemp("demo") / "musicflow-data"
+    env = {name: value for name, value in os.environ.items() if not name.startswith("MUSICFLOW_")}
+    env |= {"MUSICFLOW_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    done = subprocess.run(
+        [sys.executable, "-m", "musicflow", "demo"], env=env, capture_output=True, text=True, timeout=300
+    )
+    return done, env, data_dir
+
+
+def predicted_rows(out: str) -> dict[str, tuple[list[float], list[str]]]:
+    """Each table row by its first cell: the cells that are numbers, and those that are verdicts."""
+    rows = {}
+    for line in out.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if len(cells) > 1:
+            numbers = [float(c) for c in cells if re.fullmatch(r"\d+(\.\d+)?", c)]
+            rows[cells[0]] = (numbers, [c for c in cells if c in KNOWN_VERDICTS])
+    return rows
+
+
+@pytest.mark.slow
+def test_the_demo_runs_as_a_real_process(demo_run: Run):
+    done, _, data_dir = demo_run
+    assert done.returncode == 0, done.stderr
+    assert "Ingested into profile 'demo'" in done.stdout
+    assert "Top tracks of 'demo'" in done.stdout
+    assert "Feature coverage of 'demo'" in done.stdout and "full audio features" in done.stdout
+    assert "Model v1 registered and serving" in done.stdout
+    assert "How much will you stream these? (model v1)" in done.stdout
+    predicted = predicted_rows(done.stdout)
+    for song in DEMO_SONGS:  # a failed prediction shows the song beside its error, with no number
+        streams, verdicts = predicted[song]
+        assert len(streams) == 1 and 0 <= streams[0] <= 30, predicted[song]
+        assert len(verdicts) == 1, predicted[song]
+    assert (data_dir / "musicflow.db").exists()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}: {process.communicate()[1]}")
+        try:
+            if httpx.get(f"{url}/api/health/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail("the server was not ready within 60 s")
+
+
+@pytest.mark.slow
+def test_the_server_the_demo_tells_of_answers_and_stops_on_sigterm(demo_run: Run):
+    done, env, _ = demo_run
+    assert done.returncode == 0, done.stderr
+    serve_line, open_line = done.stdout.strip().splitlines()[-2:]
+    command = serve_line.split(": ", 1)[1]
+    assert command == "musicflow serve --profile demo"
+    assert open_line == "then open http://127.0.0.1:8000/"
+    # Exactly that command; only the port is one that is free on this (shared) machine.
+    port = free_port()
+    argv = [sys.executable, "-m", *shlex.split(command), "--port", str(port)]
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = open_line.split()[-1].rstrip("/").replace(":8000", f":{port}")
+    try:
+        wait_until_ready(url, process)
+        predicted = httpx.get(
+            f"{url}/api/prediction/", params={"song": "Blinding Lights", "artist": "The Weeknd"}
+        )
+        assert predicted.status_code == 200, predicted.text
+        body = predicted.json()
+        assert body["profile"] == "demo" and body["model_version"] == 1
+        assert 0 <= body["prediction"] <= 30
+        assert f"{body['message']['emoji']} {body['message']['text']}" in KNOWN_VERDICTS
+        page = httpx.get(f"{url}/")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert 'name="song"' in page.text and 'name="artist"' in page.text
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Traceback" not in process.communicate()[1]

@@ -1,0 +1,71 @@
+"""`musicflow score` and `musicflow recommend` as a user runs them, on the trained demo listener."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from musicflow.cli.app import app
+from tests.scale.catalogs import native_catalog
+from tests.trained import trained_data_dir
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def listener(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import shutil
+
+    target = tmp_path / "data"
+    shutil.copytree(trained_data_dir(tmp_path_factory), target)
+    monkeypatch.setenv("MUSICFLOW_DATA_DIR", str(target))
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_score_writes_every_song_and_says_so(listener: None, tmp_path: Path):
+    catalog = native_catalog(tmp_path / "songs.parquet", 1_200)
+    code, out, err = run("score", str(catalog), "--out", str(tmp_path / "scored.csv"))
+    assert code == 0, err
+    assert "1,200 songs scored" in out
+    scored = pl.read_csv(tmp_path / "scored.csv")
+    assert scored.columns == ["track_id", "song", "artist", "predicted_streams", "model_version", "played"]
+    assert scored.height == 1_200
+
+
+def test_score_refuses_what_it_cannot_read_in_one_line(listener: None, tmp_path: Path):
+    code, _, err = run("score", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o.csv"))
+    assert code != 0
+    assert "neither a catalog file nor an imported catalog" in err
+    assert "Traceback" not in err
+    code, _, err = run("score", "bundled", "--out", str(tmp_path / "o.csv"), "--scheduler", "tcp://x:1")
+    assert code != 0
+    assert "--engine dask" in err
+
+
+def test_recommend_as_csv_and_json(listener: None):
+    code, out, err = run("recommend", "--top", "5", "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 5
+    assert set(rows[0]) == {"song", "artist", "track_id", "predicted_streams", "reasons"}
+    code, out, err = run("recommend", "--top", "3", "--format", "json", "--per-artist", "1")
+    assert code == 0, err
+    found = json.loads(out)
+    assert len(found) == 3
+    assert len({r["artist"] for r in found}) == 3
+    assert [r["predicted_streams"] for r in found] == sorted(
+        (r["predicted_streams"] for r in found), reverse=True
+    )
+    assert all(r["reasons"] for r in found)
