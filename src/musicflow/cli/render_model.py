@@ -23,8 +23,9 @@ VERSION_METRICS = (
     ("Sp+", f"{TIME_SPLIT}.sp_plus.mean"),
 )
 VERSION_CAPTION = (
-    "Time split. AUC against other listeners' songs, your own skip-only songs, and all zeros (random "
-    "catalog songs included, which flatter a model). The gate compares the first kind both versions have."
+    "Time split. AUC against other listeners' songs, your own skip-only songs, and all zeros of the "
+    "version's test (random catalog songs, where a version used them, flatter it). The gate compares "
+    "the first kind both versions have, measured on the same data."
 )
 
 METRIC_COLUMNS = (
