@@ -1,4 +1,4 @@
-"""The web page: try a song, see why, and see your own taste; served by the API's app at `/`."""
+"""The web page: try a song, see why, see your own taste and songs to discover; served by the API's app at `/`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from musicflow.config import Settings
 
 STATIC = Path(__file__).parent / "static"
-PAGE_PATHS = ("/", "/taste", "/highscore/reset")
+PAGE_PATHS = ("/", "/taste", "/discover", "/highscore/reset")
 SESSION_COOKIE = "musicflow_session"
 SESSION_DAYS = 30
 
@@ -24,6 +24,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     from fastapi.staticfiles import StaticFiles
     from starlette.middleware.sessions import SessionMiddleware
 
+    from musicflow.web.discover import KeptPicks
     from musicflow.web.pages import router
     from musicflow.web.security import PageHeaders, session_secret
 
@@ -37,5 +38,6 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(PageHeaders, paths=PAGE_PATHS, prefixes=("/static/",))
     app.state.musicflow_web_averages = {}
+    app.state.musicflow_web_picks = KeptPicks()
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="musicflow-web-static")

@@ -1,4 +1,5 @@
-"""The page routes: try a song (`/`), your taste (`/taste`), and resetting the highscore.
+"""The page routes: try a song (`/`), your taste (`/taste`), recommendations (`/discover`), and resetting
+the highscore.
 
 Every page takes `?profile=` like the API. A failure a user can meet (a song no source knows, no model
 yet) is shown as a message on the page with what would help, never as an error page.
@@ -18,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from musicflow.errors import ErrorKind, MusicflowError
 from musicflow.web import highscore, views, words
+from musicflow.web.discover import TOP, KeptPicks
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
@@ -114,3 +116,20 @@ def your_taste(request: Request, profile: ProfileParam = None) -> HTMLResponse:
         context["problem"] = _problem(error)
         return _page(request, "taste.html", context, STATUS.get(error.kind, 503))
     return _page(request, "taste.html", context)
+
+
+@router.get("/discover", response_class=HTMLResponse)
+def discover(request: Request, profile: ProfileParam = None, catalog: Text = "") -> HTMLResponse:
+    """The unplayed catalog songs with the best predictions; `?catalog=` narrows to one catalog."""
+    who = _profile(request, profile)
+    chosen = catalog.strip()
+    context: dict[str, Any] = {"profile": who, "catalog": chosen, "top": TOP, "catalogs": []}
+    app = _app(request)
+    kept: KeptPicks = request.app.state.musicflow_web_picks
+    try:
+        context["catalogs"] = [c.name for c in app.catalogs()]
+        context["view"] = kept.picks(app, who, chosen or None)
+    except MusicflowError as error:
+        context["problem"] = _problem(error)
+        return _page(request, "discover.html", context, STATUS.get(error.kind, 503))
+    return _page(request, "discover.html", context)

@@ -1,0 +1,116 @@
+"""`/discover` over HTTP, in process, on the demo model: the rows are what the application layer
+recommends, never a song the listener played, at most two by one artist, kept until the champion moves."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from musicflow.app.scoring import DEFAULT_PER_ARTIST
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from musicflow.core.songs import match_key
+from musicflow.web.discover import TOP, KeptPicks
+from tests.web.conftest import PROFILE, SCRIPT_ARTIST, SCRIPT_SONG, demo_settings
+from tests.web.test_pages import STRONG_KEY, web_app
+
+CHAMPION_CHECK_S = 1.1
+ROW = re.compile(
+    r'<span class="pick-song">(.*?)</span>\s*<span class="pick-artist">(.*?)</span>\s*'
+    r'<span class="pick-predicted"><span class="pick-streams">(.*?)</span>',
+    re.S,
+)
+
+
+def rows(page: str) -> list[tuple[str, str, str]]:
+    return [(html.unescape(s), html.unescape(a), n) for s, a, n in ROW.findall(page)]
+
+
+def client_of(app: MusicFlow) -> TestClient:
+    return TestClient(web_app(app, Settings(web_session_secret=SecretStr(STRONG_KEY))))
+
+
+@pytest.fixture(scope="module")
+def page(demo_app: MusicFlow) -> str:
+    with client_of(demo_app) as client:
+        answer = client.get("/discover")
+    assert answer.status_code == 200
+    return answer.text
+
+
+def test_the_rows_are_what_the_app_layer_recommends(page: str, demo_app: MusicFlow) -> None:
+    expected = demo_app.recommend(PROFILE, TOP)
+    assert rows(page) == [(r.song, r.artist, f"{r.predicted_streams:.1f}") for r in expected]
+    assert len(expected) == TOP
+    for reason in expected[0].reasons:
+        assert html.escape(reason.words, quote=True) in page
+    assert 'href="/discover?profile=demo" aria-current="page"' in page
+
+
+def test_no_row_is_a_song_the_listener_played(page: str, demo_app: MusicFlow) -> None:
+    played = {match_key(t.artist, t.track) for t in demo_app.top_streams(PROFILE, None)}
+    shown = {match_key(artist, song) for song, artist, _ in rows(page)}
+    assert shown and not shown & played
+
+
+def test_no_artist_has_more_rows_than_the_cap(page: str, demo_app: MusicFlow) -> None:
+    uncapped = Counter(r.artist for r in demo_app.recommend(PROFILE, TOP, per_artist=TOP))
+    assert max(uncapped.values()) > DEFAULT_PER_ARTIST  # the cap matters on this listener
+    shown = Counter(artist for _, artist, _ in rows(page))
+    assert max(shown.values()) <= DEFAULT_PER_ARTIST
+
+
+def test_one_catalog_by_name_and_its_titles_escaped(demo_app: MusicFlow) -> None:
+    with client_of(demo_app) as client:
+        page = client.get("/discover", params={"catalog": "odd-titles"})
+        unknown = client.get("/discover", params={"catalog": "nope"})
+    assert page.status_code == 200
+    assert rows(page.text) == [(SCRIPT_SONG, SCRIPT_ARTIST, rows(page.text)[0][2])]
+    assert "<script>" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "unsafe-inline" not in page.headers["content-security-policy"]
+    assert unknown.status_code == 404
+    assert "no catalog named &#39;nope&#39;" in unknown.text and 'role="alert"' in unknown.text
+
+
+@pytest.fixture
+def copied(demo_dir: Path, tmp_path: Path) -> Iterator[MusicFlow]:
+    """A copy of the demo listener's data, for changes the other tests must not see."""
+    data_dir = tmp_path / "copy"
+    shutil.copytree(demo_dir, data_dir)
+    with MusicFlow.open(demo_settings(data_dir)) as app:
+        yield app
+
+
+def test_no_catalog_and_no_model_are_messages_not_error_pages(copied: MusicFlow) -> None:
+    for name in [c.name for c in copied.catalogs()]:
+        copied.remove_catalog(name)
+    with client_of(copied) as client:
+        no_catalog = client.get("/discover")
+        assert no_catalog.status_code == 200
+        assert 'id="no-catalog"' in no_catalog.text and "musicflow catalog add" in no_catalog.text
+        no_model = client.get("/discover", params={"profile": "stranger"})
+    assert no_model.status_code == 404
+    assert "What would help" in no_model.text and 'href="/discover?profile=stranger"' in no_model.text
+
+
+def test_the_answer_is_kept_until_the_champion_moves(copied: MusicFlow) -> None:
+    kept = KeptPicks()
+    first = kept.picks(copied, PROFILE, "odd-titles")
+    assert kept.picks(copied, PROFILE, "odd-titles") is first
+    copied.train(PROFILE)
+    time.sleep(CHAMPION_CHECK_S)  # the server looks at the champion at most once a second
+    newer = kept.picks(copied, PROFILE, "odd-titles")
+    assert (first.version, newer.version) == (1, 2)
+    copied.rollback(PROFILE)
+    time.sleep(CHAMPION_CHECK_S)
+    assert kept.picks(copied, PROFILE, "odd-titles").version == 1
