@@ -151,3 +151,23 @@ def test_the_answer_fits_a_phone_and_a_desktop(page: Any, screenshots: Path) -> 
         assert page.locator("#answer-title").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         page.screenshot(path=screenshots / f"try-{viewport['width']}px.png", full_page=True)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
+def test_discover_from_the_navigation(
+    page: Any, demo_app: MusicFlow, screenshots: Path, viewport: dict[str, int]
+) -> None:
+    best = demo_app.recommend("demo", 20)[0]
+    page.set_viewport_size(viewport)
+    page.goto("/taste")
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Discover").click()
+    page.wait_for_load_state()
+    rows = page.locator("#picks .pick")
+    assert rows.count() == 20
+    first = rows.first
+    assert first.locator(".pick-song").inner_text() == best.song
+    assert first.locator(".pick-artist").inner_text() == best.artist
+    assert float(first.locator(".pick-streams").inner_text()) == round(best.predicted_streams, 1)
+    assert first.locator(".pick-reasons li").count() == len(best.reasons)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    page.screenshot(path=screenshots / f"discover-{viewport['width']}px.png", full_page=True)

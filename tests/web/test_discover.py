@@ -44,7 +44,8 @@ def page(demo_app: MusicFlow) -> str:
     with client_of(demo_app) as client:
         answer = client.get("/discover")
     assert answer.status_code == 200
-    return answer.text
+    text: str = answer.text
+    return text
 
 
 def test_the_rows_are_what_the_app_layer_recommends(page: str, demo_app: MusicFlow) -> None:

@@ -1,4 +1,4 @@
-"""The web page: try a song, see why, see your own taste and songs to discover; served by the API's app at `/`."""
+"""The web page: try a song, see why, see your taste, discover songs; served by the API's app at `/`."""
 
 from __future__ import annotations
 
