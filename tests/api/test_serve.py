@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,17 +17,11 @@ import pytest
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
+from tests.servers import free_port, wait_until_ready
 from tests.trained import PROFILE
 
 SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 MUSICFLOW = [sys.executable, "-m", "musicflow"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -38,13 +31,7 @@ def serving(data_dir: Path, **settings: str) -> Iterator[tuple[subprocess.Popen[
     env = {**os.environ, "MUSICFLOW_DATA_DIR": str(data_dir), **settings}
     process = subprocess.Popen([*MUSICFLOW, "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/health/ready", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
+    wait_until_ready(url, process)
     try:
         yield process, url
     finally:

@@ -7,16 +7,15 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from musicflow.model.predict import LOW_VERDICT, VERDICTS
+from tests.servers import free_port, wait_until_ready
 
 DEMO_SONGS = ("Smells Like Teen Spirit", "Bohemian Rhapsody", "Blinding Lights", "Bad Guy", "Levitating")
 KNOWN_VERDICTS = {words for _, words in VERDICTS} | {LOW_VERDICT}
@@ -61,27 +60,6 @@ def test_the_demo_runs_as_a_real_process(demo_run: Run):
         assert len(streams) == 1 and 0 <= streams[0] <= 30, predicted[song]
         assert len(verdicts) == 1, predicted[song]
     assert (data_dir / "musicflow.db").exists()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until_ready(url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}: {process.communicate()[1]}")
-        try:
-            if httpx.get(f"{url}/api/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail("the server was not ready within 60 s")
 
 
 @pytest.mark.slow

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from musicflow import demo
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from tests.conftest import IN_CI, REPO
+from tests.servers import free_port, wait_until_ready
 
 PROFILE = "demo"
 SCRIPT_SONG = "<script>alert(1)</script>"
@@ -71,18 +69,11 @@ def demo_app(demo_dir: Path) -> Iterator[MusicFlow]:
         yield app
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def server(demo_dir: Path) -> Iterator[str]:
     """`musicflow serve --profile demo` in its own process on loopback, one for the session; its base URL.
     Stopped with SIGTERM, as a service manager does, and it must exit cleanly."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MUSICFLOW_")}
     env |= {
         "MUSICFLOW_DATA_DIR": str(demo_dir),
@@ -94,26 +85,12 @@ def server(demo_dir: Path) -> Iterator[str]:
     process = subprocess.Popen(command, cwd=REPO, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(base, process)
+        wait_until_ready(base, process)
         yield base
     finally:
         process.terminate()
         stopped = process.wait(timeout=20)
     assert stopped == 0, f"musicflow serve exited with {stopped} on SIGTERM"
-
-
-def _wait_until_ready(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"musicflow serve exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base}/api/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail("musicflow serve was not ready within 60 s")
 
 
 @pytest.fixture(scope="session")

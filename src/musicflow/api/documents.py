@@ -22,26 +22,13 @@ from musicflow.api.schemas import (
     TrackPart,
 )
 from musicflow.app.results import Prediction, SongLookup
+from musicflow.core.feature_spec import FEATURES, Group
 
 if TYPE_CHECKING:
     from musicflow.app.results import ModelRecord
 
-AUDIO = (
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-    "time_signature",
-    "energy_estimate",
-    "danceability_estimate",
-)
+# The audio features of the original `audio_features` object, in the feature table's order.
+AUDIO = tuple(spec.name for spec in FEATURES if spec.group is Group.AUDIO)
 PRECISION = ("year", "month", "day")
 
 
