@@ -20,7 +20,7 @@ from musicflow.web import words
 if TYPE_CHECKING:
     from musicflow.app.scoring import Recommendation
     from musicflow.app.service import MusicFlow
-    from musicflow.store.base import CatalogInfo
+    from musicflow.app.types import CatalogInfo
 
 TOP = 20
 KEPT_ANSWERS = 32
