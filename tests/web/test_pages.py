@@ -85,3 +85,14 @@ def test_production_refuses_to_start_without_a_strong_key(demo_app: MusicFlow) -
         with pytest.raises(ConfigError, match="strong MUSICFLOW_WEB_SESSION_SECRET"):
             web_app(demo_app, settings)
     web_app(demo_app, Settings(web_production=True, web_session_secret=SecretStr(STRONG_KEY)))
+
+
+def test_a_song_no_source_knows_by_an_artist_you_stream_is_answered_and_says_from_what(
+    client: TestClient,
+) -> None:
+    """The answer says what it rests on: here the listener's history of the artist alone."""
+    page = client.get("/", params={"song": "A Song No Catalog Has", "artist": "Linkin Park"})
+    assert page.status_code == 200
+    assert "predicted streams" in page.text
+    assert "from your history of this artist only" in page.text
+    assert "Features from ." not in page.text

@@ -32,6 +32,7 @@ class SongView:
     reasons: Markup | None
     against_taste: Markup | None
     sources: str
+    basis: str
 
 
 def song_view(prediction: Prediction, average: Mapping[str, float], standing: Standing | None) -> SongView:
@@ -52,6 +53,7 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
         reasons=charts.diverging(reasons, "What moved this prediction, strongest first") if reasons else None,
         against_taste=against_taste(values, average),
         sources=", ".join(SOURCE_NAMES.get(s, s) for s in sorted(answer.song.merged.sources)),
+        basis=answer.prediction.basis,
     )
 
 
