@@ -103,6 +103,10 @@ def test_a_damaged_champion_is_never_served(
         answer = trained_app.predict(PROFILE, "Blinding Lights", "The Weeknd")
     assert answer.model_version == 1  # the last good model keeps serving
     assert "keeping model v1" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):  # the refused champion is not read and hashed again
+        assert trained_app.predict(PROFILE, "Blinding Lights", "The Weeknd").model_version == 1
+    assert "keeping model v1" not in caplog.text
     fresh = MusicFlow.open(demo_settings(tmp_path / "home"))
     try:
         with pytest.raises(ModelError) as caught:  # nothing good loaded yet: refuse, never serve it

@@ -48,6 +48,7 @@ class ServingModels:
         self._check_every_s = check_every_s
         self._models: dict[str, ServingModel] = {}
         self._checked: dict[str, float] = {}
+        self._refused: dict[str, int | None] = {}  # a champion that could not be loaded, until it moves
         self._lock = threading.Lock()
 
     def get(self, profile: str) -> ServingModel:
@@ -65,13 +66,14 @@ class ServingModels:
     def _refresh(self, profile: str, current: ServingModel | None, now: float) -> ServingModel:
         champion = self._champion_of(profile)
         self._checked[profile] = now
-        if current is not None and champion == current.version:
-            return current
+        if current is not None and champion in (current.version, self._refused.get(profile, current.version)):
+            return current  # the same champion, or one already refused: no reload, no repeated warning
         try:
             loaded = self._load(profile)
         except MusicflowError as exc:
             if current is None:
                 raise
+            self._refused[profile] = champion
             log.warning(
                 "profile '%s': keeping model v%d; the champion v%s cannot be served: %s",
                 profile,
