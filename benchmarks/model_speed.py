@@ -17,6 +17,7 @@ import pandas as pd
 from musicflow.features.merge import single_source
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.estimator import CountRegressor
+from musicflow.model.params import model_params
 from musicflow.model.predict import predict_streams, verdict_thresholds
 from musicflow.model.trained import TrainedModel
 from musicflow.model.vectorize import FeatureLayout, vectorize
@@ -52,7 +53,7 @@ def timed(call: object, calls: int = CALLS) -> list[float]:
 def main() -> None:
     layout = FeatureLayout.full()
     x, y = synthetic(20_000, layout)
-    estimator = CountRegressor(feature_names=layout.columns).fit(x, y)
+    estimator = CountRegressor(**model_params({}), feature_names=layout.columns).fit(x, y)
     model = TrainedModel(estimator.booster_, layout, "bench", {}, {}, "", {}, verdict_thresholds(y.tolist()))
     song = single_source("catalog", {"energy": 0.8, "key": 3})
     affinity = ArtistAffinity(25, 4)
@@ -63,12 +64,12 @@ def main() -> None:
     print(f"  ours (numpy row):        p50 {ours[0]:8.1f} us   p99 {ours[1]:8.1f} us")
     print(f"  pandas DataFrame([row]): p50 {pandas_path[0]:8.1f} us   p99 {pandas_path[1]:8.1f} us")
     print(f"  speed-up: {pandas_path[0] / ours[0]:.1f}x at p50, {pandas_path[1] / ours[1]:.1f}x at p99")
-    print("training time (default parameters, 300 rounds)")
+    print("training time (the parameters `train` uses: two boosters of 300 rounds)")
     for rows in (10_000, 50_000, 200_000):
         xs, ys = synthetic(rows, layout, seed=rows)
         for jobs in (1, 2):
             start = time.perf_counter()
-            CountRegressor(n_jobs=jobs).fit(xs, ys)
+            CountRegressor(**model_params({}), feature_names=layout.columns, n_jobs=jobs).fit(xs, ys)
             print(f"  {rows:>7} rows, {jobs} thread(s): {time.perf_counter() - start:6.2f} s")
 
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from musicflow.features.catalog_files import read_catalog
 from musicflow.model.estimator import CountRegressor
+from musicflow.model.params import model_params
 from musicflow.model.vectorize import FeatureLayout
 from musicflow.scale.engines import DaskEngine, LocalEngine
 from musicflow.scale.frames import checked, parquet_rows, read_slice
@@ -67,7 +68,8 @@ def catalog_of(rows: int, folder: Path) -> Path:
 
 
 def made_up_pack(catalog: Path) -> ScoringPack:
-    """A model with the default parameters on synthetic rows, and a listener of 2,000 artists."""
+    """A model with the parameters `train` uses (two boosters written as one) on synthetic rows, and a
+    listener of 2,000 artists."""
     import polars as pl
 
     layout = FeatureLayout.full()
@@ -75,7 +77,7 @@ def made_up_pack(catalog: Path) -> ScoringPack:
     x = rng.random((20_000, layout.width))
     x[rng.random(x.shape) < 0.05] = np.nan
     y = np.minimum(rng.poisson(1 + 4 * np.nan_to_num(x[:, 0])), 30).astype(np.float64)
-    booster = CountRegressor(feature_names=layout.columns).fit(x, y).booster_
+    booster = CountRegressor(**model_params({}), feature_names=layout.columns).fit(x, y).booster_
     text = booster.model_to_string()
     sample = pl.read_parquet(catalog, columns=["spotify_id", "song", "artists"], n_rows=200_000)
     artists = sample.get_column("artists").drop_nulls().unique().sort().head(2_000).to_list()

@@ -51,3 +51,50 @@ def test_without_a_target_transform_the_booster_predicts_streams() -> None:
 def test_an_unknown_target_transform_is_refused() -> None:
     with pytest.raises(ValueError, match="target transform"):
         CountRegressor(target_transform="sqrt").fit(np.ones((5, 2)), np.arange(5))
+
+
+def _anchored_data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(4)
+    x = rng.random((600, 5))
+    x[rng.random((600, 5)) < 0.1] = np.nan
+    y = rng.poisson(1 + 3 * np.nan_to_num(x[:, 1]) + np.nan_to_num(x[:, 4])).astype(np.float64)
+    return x, y
+
+
+NAMES = ("a", "b", "c", "d", "e")
+
+
+def test_an_anchored_model_is_the_average_of_a_full_and_a_history_only_booster() -> None:
+    x, y = _anchored_data()
+    plain = CountRegressor(n_estimators=40, feature_names=NAMES).fit(x, y)
+    history = np.full_like(x, np.nan)
+    history[:, [1, 4]] = x[:, [1, 4]]
+    alone = CountRegressor(n_estimators=40, feature_names=NAMES).fit(history, y)
+    anchored = CountRegressor(
+        n_estimators=40, feature_names=NAMES, anchor_columns=("e", "b"), anchor_weight=0.25
+    ).fit(x, y)
+    raw = np.asarray(anchored.booster_.predict(x, raw_score=True))
+    full_raw = np.asarray(plain.booster_.predict(x, raw_score=True))
+    history_raw = np.asarray(alone.booster_.predict(history, raw_score=True))
+    expected = 0.75 * full_raw + 0.25 * history_raw
+    np.testing.assert_allclose(raw, expected, rtol=0, atol=1e-12)
+    assert not np.allclose(anchored.predict(x), plain.predict(x))
+    contributions = anchored.contributions(x[:5])  # reasons still add up to the answer
+    answered = np.expm1(np.exp(contributions.sum(axis=1)))
+    np.testing.assert_allclose(answered, anchored.predict(x[:5]), rtol=1e-6)
+
+
+@pytest.mark.parametrize("anchor", [("zzz",), NAMES])
+def test_an_anchor_on_no_column_or_on_every_column_is_the_plain_model(anchor: tuple[str, ...]) -> None:
+    x, y = _anchored_data()
+    plain = CountRegressor(n_estimators=30, feature_names=NAMES).fit(x, y)
+    anchored = CountRegressor(n_estimators=30, feature_names=NAMES, anchor_columns=anchor).fit(x, y)
+    np.testing.assert_array_equal(anchored.predict(x), plain.predict(x))
+
+
+def test_an_anchor_needs_column_names_and_a_weight_between_0_and_1() -> None:
+    x, y = _anchored_data()
+    with pytest.raises(ValueError, match="feature_names"):
+        CountRegressor(n_estimators=5, anchor_columns=("a",)).fit(x, y)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        CountRegressor(n_estimators=5, feature_names=NAMES, anchor_columns=("a",), anchor_weight=2).fit(x, y)

@@ -18,7 +18,7 @@ from musicflow.model.predict import (
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.train import TrainingOptions, train_on_snapshot
 from musicflow.model.trained import FORMAT, META_FILE, MODEL_FILE, TrainedModel
-from musicflow.model.vectorize import vectorize
+from musicflow.model.vectorize import AFFINITY_COLUMNS, vectorize
 
 FAST = TrainingOptions(params={"n_estimators": 60, "learning_rate": 0.1}, seeds=(0,), splits=("time",))
 
@@ -95,3 +95,14 @@ def expected_verdict(model: TrainedModel, streams: float) -> str:
     """The words of the highest quantile of the listener's streamed songs that `streams` reaches."""
     reached = [q for q, _ in VERDICTS if streams >= model.thresholds[q]]
     return dict(VERDICTS)[max(reached, key=QUANTILES.__getitem__)] if reached else LOW_VERDICT
+
+
+def test_the_served_model_is_anchored_on_the_listeners_history(model: TrainedModel) -> None:
+    """The booster that serves averages one on every column with one on the listener's history alone,
+    and says so in its stored parameters (the gate measures a champion again with them)."""
+    meta = json.loads(model.to_artifacts()[META_FILE])
+    history = [c for c in model.layout.columns if c in AFFINITY_COLUMNS]
+    assert history and len(history) < len(model.layout.columns)
+    assert list(meta["params"]["anchor_columns"]) == list(AFFINITY_COLUMNS)
+    assert meta["params"]["anchor_weight"] == 0.5
+    assert model.booster.num_trees() == 2 * FAST.params["n_estimators"]

@@ -11,6 +11,7 @@ from musicflow.config import Settings
 from musicflow.errors import ConfigError
 from musicflow.model.dataset import ZeroStrategy
 from musicflow.model.evaluate import evaluate_profile
+from musicflow.model.params import WITHOUT_ANCHOR
 from musicflow.model.publish import publish
 from musicflow.model.registry import ModelMetadata, ModelRegistry
 from musicflow.model.snapshot import Snapshot, load_snapshot
@@ -73,7 +74,8 @@ def champion_on_same_data(
         return None
     log.info("measuring the champion v%d again on today's data, to compare like with like", champion.version)
     strategy = options.zeros or zero_strategy_for(snapshot)
-    params = {k: v for k, v in champion.parameters.items() if k not in ("random_state", "feature_names")}
+    stored = {k: v for k, v in champion.parameters.items() if k not in ("random_state", "feature_names")}
+    params = {**WITHOUT_ANCHOR, **stored}  # a champion from before the anchor was trained without
     again = evaluate_profile(
         snapshot, profile=model.profile, strategy=strategy, params=params, splits=("time",), store=store
     )

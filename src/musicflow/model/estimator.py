@@ -6,6 +6,12 @@ heavy-tailed (half the songs are streamed once), which is why a count loss beats
 booster is fitted on log(1 + streams) by default (`target_transform`; `predict` answers in streams).
 Given the same data and `random_state`, the fitted model is the same, bit for bit (single-threaded,
 deterministic mode).
+
+With `anchor_columns`, a second booster is fitted on those columns alone (the listener's history) and
+averaged in, raw score with raw score, weighted by `anchor_weight`; the two are written as one booster
+(`blend.py`). On the public listeners this average ranks new songs better than either booster alone: the
+booster on every column leans on audio features that, for some listeners, carry less than their history
+(`docs/model-quality.md`, "Anchored on the listener's history").
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from musicflow.model.blend import blend_models
 
 Matrix = npt.NDArray[np.float64]
 # "log1p": fitted on log(1 + streams), which tempers the heavy tail (a song streamed 30 times no longer
@@ -55,6 +63,8 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         random_state: int = 0,
         feature_names: tuple[str, ...] | None = None,
         target_transform: str = "log1p",
+        anchor_columns: tuple[str, ...] | None = None,
+        anchor_weight: float = 0.5,
     ) -> None:
         self.objective = objective
         self.tweedie_variance_power = tweedie_variance_power
@@ -71,6 +81,8 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         self.random_state = random_state
         self.feature_names = feature_names
         self.target_transform = target_transform
+        self.anchor_columns = anchor_columns
+        self.anchor_weight = anchor_weight
 
     def lightgbm_params(self) -> dict[str, Any]:
         """The parameters as LightGBM names them (stored with the model)."""
@@ -119,6 +131,22 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
             raise ValueError("sample weights must be one non-negative number per row")
         if weight is not None and not weight.any():
             raise ValueError("all sample weights are zero: there is nothing to learn from")
+        booster = self._train(x, label, weight, names)
+        anchored = self._anchored(names, x.shape[1])
+        if anchored is not None:
+            history = np.full_like(x, np.nan)
+            history[:, anchored] = x[:, anchored]
+            anchor = self._train(history, label, weight, names)
+            blended = blend_models(
+                booster.model_to_string(), anchor.model_to_string(), 1.0 - self.anchor_weight
+            )
+            booster = lgb.Booster(model_str=blended)
+        self.booster_ = booster
+        return self
+
+    def _train(
+        self, x: Matrix, label: Matrix, weight: Matrix | None, names: list[str] | Literal["auto"]
+    ) -> lgb.Booster:
         data = lgb.Dataset(
             x,
             label=label,
@@ -126,8 +154,22 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
             feature_name=names,
             params={"max_bin": self.max_bin, "verbose": -1},
         )
-        self.booster_ = lgb.train(self.lightgbm_params(), data, num_boost_round=self.n_estimators)
-        return self
+        return lgb.train(self.lightgbm_params(), data, num_boost_round=self.n_estimators)
+
+    def _anchored(self, names: list[str] | Literal["auto"], width: int) -> list[int] | None:
+        """The indices of the anchor columns, or None when there is nothing to anchor on: no anchor
+        asked for, none of its columns in the data, or nothing but them (the blend would be the same)."""
+        if not self.anchor_columns:
+            return None
+        if not 0.0 <= self.anchor_weight <= 1.0:
+            raise ValueError(f"anchor_weight is between 0 and 1, got {self.anchor_weight}")
+        if names == "auto":
+            raise ValueError("anchor_columns needs feature_names to find the columns by name")
+        wanted = set(self.anchor_columns)
+        indices = [i for i, name in enumerate(names) if name in wanted]
+        if not indices or len(indices) == width or self.anchor_weight == 0.0:
+            return None
+        return indices
 
     def predict(self, X: Matrix) -> Matrix:  # noqa: N803
         check_is_fitted(self, "booster_")

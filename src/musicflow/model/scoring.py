@@ -22,6 +22,7 @@ from musicflow.model.basis import Basis, basis_of
 from musicflow.model.dataset import Split, ZeroStrategy, all_rows
 from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.hygiene import FeatureCheck, layout_for, training_rows
+from musicflow.model.params import model_params, reference_params
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.vectorize import AFFINITY_COLUMNS, FeatureLayout, vectorize_many
@@ -99,12 +100,12 @@ def fit_and_score(
     layout = layout_for(check, allow)
     y = targets(train)
     results: dict[str, dict[str, float | None]] = {}
-    ours = _fit(params, seed, matrix(train, split, layout), y, weights)
+    ours = _fit(model_params(params), seed, matrix(train, split, layout), y, weights, layout)
     predicted = ours.predict(matrix(test, split, layout))
     results[OURS] = score(test, predicted) | exposure_scores(test, predicted, split)
     results.update(score_groups(test, predicted, split, allow))
     alone = FeatureLayout(AFFINITY_COLUMNS, allow)
-    reference = _fit(params, seed, matrix(train, split, alone), y, weights)
+    reference = _fit(reference_params(params), seed, matrix(train, split, alone), y, weights)
     affinity_predicted = reference.predict(matrix(test, split, alone))
     results[AFFINITY] = score(test, affinity_predicted) | exposure_scores(test, affinity_predicted, split)
     results[MEAN] = score(test, np.full(len(test), float(np.average(y, weights=weights))))
@@ -153,9 +154,16 @@ def score_groups(
 
 
 def _fit(
-    params: Mapping[str, Any], seed: int, x: Matrix, y: Matrix, weights: Matrix | None = None
+    params: Mapping[str, Any],
+    seed: int,
+    x: Matrix,
+    y: Matrix,
+    weights: Matrix | None = None,
+    layout: FeatureLayout | None = None,
 ) -> CountRegressor:
-    return CountRegressor(**{**params, "random_state": seed}).fit(x, y, sample_weight=weights)
+    names = {"feature_names": layout.columns} if layout is not None else {}
+    model = CountRegressor(**{**params, "random_state": seed, **names})
+    return model.fit(x, y, sample_weight=weights)
 
 
 def _no_listener_model(
@@ -196,7 +204,7 @@ def _no_listener_model(
     features_only = layout.without(AFFINITY_COLUMNS)
     if not features_only.width:
         return "no audio feature or metadata passed the checks, and the listener's history is not its to use"
-    model = _fit(params, seed, matrix(rows, split, features_only), targets(rows), weights)
+    model = _fit(reference_params(params), seed, matrix(rows, split, features_only), targets(rows), weights)
     return model, features_only
 
 

@@ -19,6 +19,7 @@ from musicflow.model.dataset import ZeroStrategy, all_rows
 from musicflow.model.estimator import CountRegressor
 from musicflow.model.evaluate import DEFAULT_SEEDS, evaluate_profile
 from musicflow.model.hygiene import layout_for, training_rows
+from musicflow.model.params import model_params
 from musicflow.model.predict import verdict_thresholds
 from musicflow.model.rows import ZeroSource
 from musicflow.model.scoring import matrix, targets
@@ -100,7 +101,7 @@ def fit_final(
     rows, weights, check = training_rows(split.train, snapshot.allow_spotify)
     layout = layout_for(check, snapshot.allow_spotify)
     x, y = matrix(rows, split, layout), targets(rows)
-    params = {**options.params, "random_state": options.seed, "feature_names": layout.columns}
+    params = {**model_params(options.params), "random_state": options.seed, "feature_names": layout.columns}
     estimator = CountRegressor(**params).fit(x, y, sample_weight=weights)
     predicted = estimator.predict(x)
     for name, reason in check.dropped.items():
