@@ -21,6 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from musicflow.core.timezone import zone_named
 from musicflow.errors import ConfigError
 
 ENV_PREFIX = "MUSICFLOW_"
@@ -102,6 +103,11 @@ class Settings(BaseSettings):
         default=False,
         description="Production: no start without a strong web_session_secret; cookie over HTTPS only.",
     )
+    time_zone: str = Field(
+        default="",
+        description="IANA time zone (e.g. Europe/Berlin) of the hours, weekdays and months on the taste "
+        "page; empty: this machine's.",
+    )
 
     # -- HTTP API (`musicflow serve`) -------------------------------------------------------------
     api_rate_limit: str = Field(
@@ -149,6 +155,13 @@ class Settings(BaseSettings):
 
         parse(value)
         return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        """A zone the machine knows, checked at start rather than when the page is drawn."""
+        zone_named(value)
+        return value.strip()
 
     @model_validator(mode="after")
     def _no_wildcard_with_credentials(self) -> Settings:

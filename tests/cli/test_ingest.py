@@ -187,3 +187,10 @@ def test_an_ingest_killed_half_way_completes_on_the_next_run(isolated_environmen
         ).fetchone()[0]
     assert distinct == 40 * 4000
     assert "new plays stored" in again.stdout
+
+
+def test_an_unknown_time_zone_is_a_settings_error_that_names_it(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("MUSICFLOW_TIME_ZONE", "Europe/Atlantis")
+    code, _, err = run("streams", "top")
+    assert code == 2
+    assert "MUSICFLOW_TIME_ZONE" in err and "Europe/Berlin" in err

@@ -69,10 +69,16 @@ def test_an_anchored_model_is_the_average_of_a_full_and_a_history_only_booster()
     plain = CountRegressor(n_estimators=40, feature_names=NAMES).fit(x, y)
     history = np.full_like(x, np.nan)
     history[:, [1, 4]] = x[:, [1, 4]]
-    alone = CountRegressor(n_estimators=40, feature_names=NAMES).fit(history, y)
+    # 10 trees that learn four times as much each: the same total learning rate as 40
+    alone = CountRegressor(n_estimators=10, learning_rate=0.12, feature_names=NAMES).fit(history, y)
     anchored = CountRegressor(
-        n_estimators=40, feature_names=NAMES, anchor_columns=("e", "b"), anchor_weight=0.25
+        n_estimators=40,
+        feature_names=NAMES,
+        anchor_columns=("e", "b"),
+        anchor_weight=0.25,
+        anchor_estimators=10,
     ).fit(x, y)
+    assert anchored.booster_.num_trees() == 50
     raw = np.asarray(anchored.booster_.predict(x, raw_score=True))
     full_raw = np.asarray(plain.booster_.predict(x, raw_score=True))
     history_raw = np.asarray(alone.booster_.predict(history, raw_score=True))
@@ -98,3 +104,7 @@ def test_an_anchor_needs_column_names_and_a_weight_between_0_and_1() -> None:
         CountRegressor(n_estimators=5, anchor_columns=("a",)).fit(x, y)
     with pytest.raises(ValueError, match="between 0 and 1"):
         CountRegressor(n_estimators=5, feature_names=NAMES, anchor_columns=("a",), anchor_weight=2).fit(x, y)
+    with pytest.raises(ValueError, match="at least one tree"):
+        CountRegressor(n_estimators=5, feature_names=NAMES, anchor_columns=("a",), anchor_estimators=0).fit(
+            x, y
+        )

@@ -84,7 +84,7 @@ def test_predictions_come_with_a_verdict_and_reasons(model: TrainedModel, snapsh
     assert len(batch) == 10
     for song, predicted in zip(songs, batch, strict=True):
         alone = predict_song(model, song.features, ArtistAffinity(), explain=3)
-        assert abs(predicted.streams - alone.streams) < 1e-9  # the batch scores each song as alone
+        assert predicted.streams == alone.streams  # the batch scores each song as alone, to the last bit
         assert 0 <= predicted.streams <= 30
         assert predicted.verdict == expected_verdict(model, predicted.streams) == alone.verdict
         assert len(predicted.contributions) == 3 and all(c.words for c in predicted.contributions)
@@ -105,4 +105,17 @@ def test_the_served_model_is_anchored_on_the_listeners_history(model: TrainedMod
     assert history and len(history) < len(model.layout.columns)
     assert list(meta["params"]["anchor_columns"]) == list(AFFINITY_COLUMNS)
     assert meta["params"]["anchor_weight"] == 0.5
-    assert model.booster.num_trees() == 2 * FAST.params["n_estimators"]
+    assert model.booster.num_trees() == FAST.params["n_estimators"] + meta["params"]["anchor_estimators"]
+
+
+def test_a_song_asked_alone_and_in_a_list_gets_the_same_number(
+    model: TrainedModel, snapshot: Snapshot
+) -> None:
+    """To the last bit: a listener comparing `predict` with `predict --input` sees one answer per song."""
+    songs = list(snapshot.songs.values())[:400]
+    affinities = [ArtistAffinity(i % 50, i % 7) for i in range(len(songs))]
+    items = [(s.features, a) for s, a in zip(songs, affinities, strict=True)]
+    listed = [p.streams for p in predict_batch(model, items, explain=0)]
+    alone = [predict_streams(model, features, affinity) for features, affinity in items]
+    assert listed == alone
+    assert len(set(listed)) > 20  # many different answers, not one number repeated

@@ -19,6 +19,8 @@ from tests.conftest import IN_CI, REPO
 from tests.servers import free_port, wait_until_ready
 
 PROFILE = "demo"
+# The server counts the taste page's hours in a zone far from UTC, as a listener in New Zealand sets it.
+SERVER_ZONE = "Pacific/Auckland"
 SCRIPT_SONG = "<script>alert(1)</script>"
 SCRIPT_ARTIST = "Mallory <b>& Co</b>"
 CHROMIUM = Path(os.environ.get("MUSICFLOW_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -80,6 +82,7 @@ def server(demo_dir: Path) -> Iterator[str]:
         "MUSICFLOW_DATABASE_URL": f"sqlite:///{demo_dir / 'musicflow.db'}",
         "MUSICFLOW_FEATURE_SOURCES": "catalog",
         "MUSICFLOW_WEB_SESSION_SECRET": secrets.token_urlsafe(32),
+        "MUSICFLOW_TIME_ZONE": SERVER_ZONE,
     }
     command = [sys.executable, "-m", "musicflow", "serve", "--profile", PROFILE, "--port", str(port)]
     process = subprocess.Popen(command, cwd=REPO, env=env)

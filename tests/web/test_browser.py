@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from musicflow.app.service import MusicFlow
-from tests.web.conftest import SCRIPT_ARTIST, SCRIPT_SONG
+from tests.web.conftest import SCRIPT_ARTIST, SCRIPT_SONG, SERVER_ZONE
 
 pytestmark = pytest.mark.slow
 PHONE = {"width": 360, "height": 780}
@@ -119,7 +120,7 @@ def _expected_taste(app: MusicFlow) -> tuple[str, str, str]:
     summary = app.listening_summary("demo")
     assert summary.first_ended_at is not None and summary.last_ended_at is not None
     first, last = (
-        datetime.fromtimestamp(t, UTC).strftime("%Y-%m")
+        datetime.fromtimestamp(t, ZoneInfo(SERVER_ZONE)).strftime("%Y-%m")
         for t in (summary.first_ended_at, summary.last_ended_at)
     )
     return by_artist.most_common(1)[0][0], first, last
@@ -138,6 +139,9 @@ def test_your_taste_shows_the_listeners_real_numbers(
     assert first_month in lead and last_month in lead
     months = page.get_by_role("img", name="Streams per month").locator("rect.bar")
     assert months.count() >= 2
+    hours = page.get_by_role("img", name=f"Streams by hour ({SERVER_ZONE})").locator("rect.bar")
+    assert hours.count() == 24
+    assert page.locator("#time-zone").inner_text() == f"Hours in {SERVER_ZONE}."
     assert page.get_by_role("img", name="AUC: how often a song you streamed ranks above one you did not")
     assert page.locator("#meaning").inner_text().strip()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]

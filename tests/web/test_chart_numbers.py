@@ -8,6 +8,7 @@ import pytest
 
 from musicflow.app.taste import (
     Count,
+    Taste,
     average_features,
     source_shares,
     standing_of,
@@ -17,7 +18,8 @@ from musicflow.app.taste import (
     top_artists,
     top_songs_average,
 )
-from musicflow.web import charts, highscore, views
+from musicflow.core.timezone import zone_named
+from musicflow.web import charts, highscore, views, words
 
 
 def at(text: str) -> int:
@@ -87,6 +89,7 @@ def test_the_standing_reads_the_time_split_means() -> None:
     standing = standing_of(4, evaluation)
     assert standing is not None and standing.ours is not None
     assert (standing.ours.auc, standing.ours.sp_plus, standing.test_songs) == (0.75, 0.15, 400)
+    assert (standing.streamed_songs, standing.zeros) == (300, {"skipped": 100})
     reference = standing.reference("artist affinity alone")
     assert reference is not None and reference.sp_plus is None
     assert standing_of(4, {"splits": []}) is None
@@ -114,3 +117,57 @@ def test_the_highscore_keeps_the_best_once_each_and_drops_garbage() -> None:
     assert [e.song for e in highscore.entries(session)] == ["Y"]
     highscore.reset(session, "demo")
     assert highscore.entries(session) == []
+
+
+def test_the_test_songs_are_the_answered_ones_the_listeners_apart_from_the_zeros() -> None:
+    """ "Tested on N songs" counts the songs the model was scored on, and says which were the listener's
+    and where the others came from, instead of one number that mixes them."""
+    split = {
+        "split": "time",
+        "metrics": {"ours": {"auc": {"mean": 0.8}}},
+        "test_sizes": {"streamed": 1139, "others": 1505},
+        "answered": {"streamed": 789, "others": 581},
+    }
+    standing = standing_of(2, {"splits": [split]})
+    assert standing is not None
+    assert (standing.streamed_songs, standing.zeros, standing.test_songs) == (789, {"others": 581}, 1370)
+    text = words.tested_on(standing)
+    assert text.startswith("789 songs you first heard after its training data and 581 you did not stream")
+    assert "songs other listeners in this store streamed" in text
+    mixed = standing_of(2, {"splits": [{**split, "answered": {"streamed": 40, "shipped": 30, "catalog": 5}}]})
+    assert mixed is not None
+    assert words.tested_on(mixed).endswith(
+        "35 you did not stream (songs other people streamed, from the list MusicFlow ships: 30; "
+        "catalog songs: 5)"
+    )
+
+
+def test_hours_weekdays_and_months_are_counted_in_the_listeners_time_zone() -> None:
+    """The export's times are UTC; a listener in Berlin streams at 8 in winter and at 9 in summer what
+    the export says was 7, and a Sunday 23:30 UTC stream is Monday in Berlin."""
+    berlin = zone_named("Europe/Berlin")
+    winter, summer = at("2025-01-06T07:15:00"), at("2025-07-07T07:15:00")  # both Mondays, 7:15 UTC
+    late_sunday = at("2025-03-09T23:30:00")
+    hours = streams_by_hour([winter, summer, late_sunday], berlin)
+    assert (hours[8], hours[9], hours[0], sum(hours)) == (1, 1, 1, 3)
+    assert streams_by_hour([winter, summer, late_sunday])[7] == 2  # in UTC, as the export has it
+    assert streams_by_weekday([late_sunday], berlin) == [1, 0, 0, 0, 0, 0, 0]
+    new_year = at("2024-12-31T23:30:00")
+    assert streams_per_month([new_year], berlin) == [Count("2025-01", 1)]
+    assert streams_per_month([new_year]) == [Count("2024-12", 1)]
+
+
+def test_a_time_zone_is_an_iana_name_or_this_machines() -> None:
+    assert zone_named("") is None and zone_named("  ") is None
+    assert str(zone_named("America/New_York")) == "America/New_York"
+    with pytest.raises(ValueError, match="not a time zone"):
+        zone_named("Mars/Olympus_Mons")
+    with pytest.raises(ValueError, match="not a time zone"):
+        zone_named("../../etc/passwd")
+
+
+def test_the_charts_name_the_zone_they_count_in() -> None:
+    taste = Taste("me", 0, [], [], [], [0] * 24, [0] * 7, [], 0, time_zone="Europe/Berlin")
+    view = views.taste_view(taste)
+    assert "Streams by hour (Europe/Berlin)" in view.hours
+    assert "Streams by weekday (Europe/Berlin)" in view.weekdays

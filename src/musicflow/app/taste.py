@@ -11,8 +11,10 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING, Any
+
+from musicflow.core.timezone import local_time, zone_label, zone_named
 
 if TYPE_CHECKING:
     from musicflow.config import Settings
@@ -60,7 +62,12 @@ class Standing:
     version: int
     split: str
     scores: list[Score]
-    test_songs: int
+    streamed_songs: int  # test songs the listener streamed (first heard after the training data)
+    zeros: dict[str, int]  # test songs the listener did not stream, by where they came from
+
+    @property
+    def test_songs(self) -> int:
+        return self.streamed_songs + sum(self.zeros.values())
 
     @property
     def ours(self) -> Score | None:
@@ -77,12 +84,13 @@ class Taste:
     top_artists: list[Count]
     top_tracks: list[TrackStreams]
     months: list[Count]
-    hours: list[int]  # streams per hour of the day (UTC), 24 values
-    weekdays: list[int]  # streams per weekday (UTC), Monday first
+    hours: list[int]  # streams per hour of the day (in `time_zone`), 24 values
+    weekdays: list[int]  # streams per weekday (in `time_zone`), Monday first
     sources: list[Count]  # streams of songs each source has features for
     seen_streams: int  # streams of songs with any features
     average_features: dict[str, float] = field(default_factory=dict)
     standing: Standing | None = None
+    time_zone: str = "UTC"  # the zone hours, weekdays and months are counted in
 
 
 # -- the numbers behind the charts (pure) --------------------------------------------------------------
@@ -95,9 +103,10 @@ def top_artists(streams_by_artist: Iterable[tuple[str, int]], limit: int = TOP_L
     return [Count(artist, streams) for artist, streams in ranked[:limit] if streams > 0]
 
 
-def streams_per_month(ended_at: Iterable[int]) -> list[Count]:
-    """Streams in each calendar month (UTC) from the first to the last, empty months included as 0."""
-    months = Counter(_month_of(t) for t in ended_at)
+def streams_per_month(ended_at: Iterable[int], zone: tzinfo | None = UTC) -> list[Count]:
+    """Streams in each calendar month (in `zone`; None: this machine's) from the first to the last,
+    empty months included as 0."""
+    months = Counter(_month_of(t, zone) for t in ended_at)
     if not months:
         return []
     (year, month), last = min(months), max(months)
@@ -108,17 +117,19 @@ def streams_per_month(ended_at: Iterable[int]) -> list[Count]:
     return found
 
 
-def streams_by_hour(ended_at: Iterable[int]) -> list[int]:
+def streams_by_hour(ended_at: Iterable[int], zone: tzinfo | None = UTC) -> list[int]:
+    """Streams in each hour of the day, in `zone` (None: this machine's)."""
     hours = [0] * 24
     for t in ended_at:
-        hours[datetime.fromtimestamp(t, UTC).hour] += 1
+        hours[local_time(t, zone).hour] += 1
     return hours
 
 
-def streams_by_weekday(ended_at: Iterable[int]) -> list[int]:
+def streams_by_weekday(ended_at: Iterable[int], zone: tzinfo | None = UTC) -> list[int]:
+    """Streams on each day of the week, Monday first, in `zone` (None: this machine's)."""
     days = [0] * 7
     for t in ended_at:
-        days[datetime.fromtimestamp(t, UTC).weekday()] += 1
+        days[local_time(t, zone).weekday()] += 1
     return days
 
 
@@ -170,8 +181,14 @@ def standing_of(version: int, evaluation: Mapping[str, Any], split: str = "time"
         for model in (OURS, *REFERENCE_MODELS)
         if model in metrics
     ]
-    test_songs = int(sum(v for v in chosen.get("test_sizes", {}).values() if isinstance(v, int)))
-    return Standing(version, split, scores, test_songs)
+    # The songs the model was scored on (those it could answer); older evaluations only kept the sizes.
+    sizes: Mapping[str, Any] = chosen.get("answered") or chosen.get("test_sizes", {})
+    counts = {kind: int(n) for kind, n in sizes.items() if isinstance(n, int) and n > 0}
+    streamed = counts.pop(STREAMED, 0)
+    return Standing(version, split, scores, streamed, counts)
+
+
+STREAMED = "streamed"
 
 
 def _mean(metrics: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
@@ -179,8 +196,8 @@ def _mean(metrics: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def _month_of(t: int) -> tuple[int, int]:
-    moment = datetime.fromtimestamp(t, UTC)
+def _month_of(t: int, zone: tzinfo | None) -> tuple[int, int]:
+    moment = local_time(t, zone)
     return moment.year, moment.month
 
 
@@ -198,14 +215,16 @@ def build_taste(
     merged = merged_features(store.features, [t.track_id for t in features], settings.feature_precedence)
     sources, seen = source_shares((t.streams, merged[t.track_id].sources) for t in features)
     champion = registry.champion(profile)
+    zone = zone_named(settings.time_zone)
     return Taste(
         profile=profile,
         streams=len(stream_times),
         top_artists=top_artists((t.artist, t.streams) for t in tracks),
         top_tracks=tracks[:TOP_LIMIT],
-        months=streams_per_month(stream_times),
-        hours=streams_by_hour(stream_times),
-        weekdays=streams_by_weekday(stream_times),
+        months=streams_per_month(stream_times, zone),
+        hours=streams_by_hour(stream_times, zone),
+        weekdays=streams_by_weekday(stream_times, zone),
+        time_zone=zone_label(zone),
         sources=sources,
         seen_streams=seen,
         average_features=top_songs_average((t.streams, merged[t.track_id].values) for t in features),

@@ -116,6 +116,7 @@ class TasteView:
     auc: Markup | None
     sp_plus: Markup | None
     meaning: str
+    tested_on: str
 
 
 def taste_view(taste: Taste) -> TasteView:
@@ -134,8 +135,12 @@ def taste_view(taste: Taste) -> TasteView:
         months=charts.columns(months, "Streams per month", every=max(1, len(months) // 4))
         if months
         else None,
-        hours=charts.columns([(f"{h}h", v) for h, v in enumerate(taste.hours)], "Streams by hour (UTC)", 6),
-        weekdays=charts.columns(list(zip(WEEKDAYS, taste.weekdays, strict=True)), "Streams by weekday (UTC)"),
+        hours=charts.columns(
+            [(f"{h}h", v) for h, v in enumerate(taste.hours)], f"Streams by hour ({taste.time_zone})", 6
+        ),
+        weekdays=charts.columns(
+            list(zip(WEEKDAYS, taste.weekdays, strict=True)), f"Streams by weekday ({taste.time_zone})"
+        ),
         sources=charts.hbars(sources, "Share of your streams with features, by source", hi=1.0)
         if sources
         else None,
@@ -144,6 +149,7 @@ def taste_view(taste: Taste) -> TasteView:
         auc=_scores(taste.standing, "auc", "AUC: how often a song you streamed ranks above one you did not"),
         sp_plus=_scores(taste.standing, "sp_plus", "Sp+: how well the order matches how much you streamed"),
         meaning=words.what_it_means(taste.standing),
+        tested_on=words.tested_on(taste.standing) if taste.standing else "",
     )
 
 

@@ -40,7 +40,7 @@ def how_sure(standing: Standing | None) -> str:
         )
     level = "a fairly reliable" if ours.auc >= 0.75 else "a useful" if ours.auc >= 0.65 else "a weak"
     sentence = (
-        f"It gives {level} hint: tested on {standing.test_songs:,} songs it never saw in training, "
+        f"It gives {level} hint: tested on {tested_on(standing)}, "
         f"it ranked a song you streamed above one you did not {ours.auc:.0%} of the time "
         f"(AUC {ours.auc:.2f}; a coin toss is 0.50"
     )
@@ -48,6 +48,27 @@ def how_sure(standing: Standing | None) -> str:
     if reference and reference.auc is not None:
         sentence += f", your artist history alone {reference.auc:.2f}"
     return sentence + ")."
+
+
+# Where the test songs a listener did not stream came from, in their words.
+ZERO_WORDS = {
+    "others": "songs other listeners in this store streamed",
+    "shipped": "songs other people streamed, from the list MusicFlow ships",
+    "catalog": "catalog songs",
+    "skipped": "songs you skipped",
+}
+
+
+def tested_on(standing: Standing) -> str:
+    """What the model was tested on, the listener's songs apart from the zeros: '1,139 songs you first
+    heard after its training data and 1,505 you did not stream (songs other listeners ... streamed)'."""
+    zeros = sum(standing.zeros.values())
+    kinds = "; ".join(
+        f"{ZERO_WORDS.get(kind, kind)}: {count:,}" if len(standing.zeros) > 1 else ZERO_WORDS.get(kind, kind)
+        for kind, count in sorted(standing.zeros.items(), key=lambda item: -item[1])
+    )
+    streamed = f"{standing.streamed_songs:,} songs you first heard after its training data"
+    return f"{streamed} and {zeros:,} you did not stream ({kinds})" if zeros else streamed
 
 
 def what_it_means(standing: Standing | None) -> str:
