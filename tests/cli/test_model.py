@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -48,6 +49,11 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
     assert "Time split: songs first heard after T" in out
     assert "Random split by song (optimistic)" in out
     assert "Model v1 registered and serving" in out
+    words = " ".join(out.split())  # as read, whatever the terminal's width wrapped
+    scored = re.search(
+        r"scored on \d+ streamed, \d+ \w+ \(the test songs it could answer, of \d+ streamed", words
+    )
+    assert scored, out  # the scores are over the songs the model answered, said apart from all test songs
 
     code, out, _ = run("evaluate", "--format", "json")
     evaluation = json.loads(out)["evaluation"]

@@ -89,7 +89,7 @@ def evaluation(console: Console, document: Mapping[str, Any]) -> None:
                 highlight=False,
             )
         console.print(
-            f"  test: {_sizes(split.get('test_sizes', {}))}; train: {_sizes(split.get('train_sizes', {}))};"
+            f"  {_tested(split)}; train: {_sizes(split.get('train_sizes', {}))};"
             f" seeds {', '.join(map(str, split.get('seeds', [])))}",
             highlight=False,
         )
@@ -241,6 +241,23 @@ def move(console: Console, moved: AliasMove) -> None:
         f"The champion of '{moved.profile}' is now v{moved.to_version} (was {before}; {moved.reason}).",
         highlight=False,
     )
+
+
+def _tested(split: Mapping[str, Any]) -> str:
+    """The songs the scores are over: those the model could answer, of every test song (evaluations
+    stored before the answered ones were kept give the test songs alone)."""
+    tested, answered = (
+        _streamed_first(split.get("test_sizes", {})),
+        _streamed_first(split.get("answered") or {}),
+    )
+    if not answered or answered == tested:
+        return f"scored on {_sizes(tested)}"
+    return f"scored on {_sizes(answered)} (the test songs it could answer, of {_sizes(tested)})"
+
+
+def _streamed_first(sizes: Mapping[str, Any]) -> dict[str, Any]:
+    """The listener's songs first, then the zeros by kind."""
+    return dict(sorted(sizes.items(), key=lambda item: (item[0] != "streamed", item[0])))
 
 
 def _sizes(sizes: Mapping[str, Any]) -> str:
