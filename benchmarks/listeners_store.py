@@ -13,8 +13,11 @@ the source instead of the taste (model-evaluation.md, trap 3).
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -84,12 +87,24 @@ def listeners_store() -> tuple[SqlStore, Settings]:
     """The store with every public listener ingested and their features fetched (built on first use)."""
     BENCH_DIR.mkdir(exist_ok=True)
     db = BENCH_DIR / f"listeners-{cache_key()}.db"
-    if not db.exists():
-        for stale in BENCH_DIR.glob("listeners*.db*"):
-            stale.unlink()
-        _build(db)
+    with _only_one_builder():
+        if not db.exists():
+            for stale in BENCH_DIR.glob("listeners*.db*"):
+                stale.unlink()
+            _build(db)
     settings = _settings(db)
     return open_store(settings), settings
+
+
+@contextmanager
+def _only_one_builder() -> Iterator[None]:
+    """Two benchmarks started together build the store once: the second waits for the first."""
+    with (BENCH_DIR / "listeners.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def cache_key() -> str:
