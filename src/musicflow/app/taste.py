@@ -55,6 +55,9 @@ class Score:
     sp_plus: float | None
 
 
+STREAMED = "streamed"  # the class of the listener's own test songs in an evaluation's sizes
+
+
 @dataclass(frozen=True)
 class Standing:
     """The serving model's honest evaluation against the reference rows, and the test sizes behind it."""
@@ -186,9 +189,6 @@ def standing_of(version: int, evaluation: Mapping[str, Any], split: str = "time"
     counts = {kind: int(n) for kind, n in sizes.items() if isinstance(n, int) and n > 0}
     streamed = counts.pop(STREAMED, 0)
     return Standing(version, split, scores, streamed, counts)
-
-
-STREAMED = "streamed"
 
 
 def _mean(metrics: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
