@@ -189,8 +189,19 @@ def test_an_ingest_killed_half_way_completes_on_the_next_run(isolated_environmen
     assert "new plays stored" in again.stdout
 
 
-def test_an_unknown_time_zone_is_a_settings_error_that_names_it(monkeypatch: pytest.MonkeyPatch):
+def test_an_unknown_time_zone_is_a_settings_error_that_names_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    history = tmp_path / "StreamingHistory0.json"
+    history.write_text(
+        json.dumps(
+            [{"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}]
+        )
+    )
+    assert run("ingest", str(history))[0] == 0
     monkeypatch.setenv("MUSICFLOW_TIME_ZONE", "Europe/Atlantis")
     code, _, err = run("streams", "top")
     assert code == 2
     assert "MUSICFLOW_TIME_ZONE" in err and "Europe/Berlin" in err
+    monkeypatch.setenv("MUSICFLOW_TIME_ZONE", "Europe/Berlin")  # mended: what was stored is all there
+    assert [r["streams"] for r in json.loads(run("streams", "top", "--format", "json")[1])] == [1]

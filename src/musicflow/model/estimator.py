@@ -163,13 +163,13 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
             feature_name=names,
             params={"max_bin": self.max_bin, "verbose": -1},
         )
+        trees = self.n_estimators if rounds is None else rounds
+        if trees < 1:
+            raise ValueError(f"a booster needs at least one tree, got {trees}")
         params = self.lightgbm_params()
-        if rounds is not None and rounds != self.n_estimators:
-            if rounds < 1:
-                raise ValueError(f"a booster needs at least one tree, got {rounds}")
-            params["learning_rate"] = self.learning_rate * self.n_estimators / rounds
-            return lgb.train(params, data, num_boost_round=rounds)
-        return lgb.train(params, data, num_boost_round=self.n_estimators)
+        if trees != self.n_estimators:
+            params["learning_rate"] = self.learning_rate * self.n_estimators / trees
+        return lgb.train(params, data, num_boost_round=trees)
 
     def _anchored(self, names: list[str] | Literal["auto"], width: int) -> list[int] | None:
         """The indices of the anchor columns, or None when there is nothing to anchor on: no anchor
