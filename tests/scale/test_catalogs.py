@@ -13,11 +13,10 @@ from musicflow.app.service import MusicFlow
 from musicflow.errors import CatalogError, InputFileError
 from musicflow.features.merge import MergedFeatures
 from musicflow.model.affinity import ArtistAffinity
-from musicflow.model.vectorize import FeatureLayout, vectorize_many
-from musicflow.scale.frames import checked
+from musicflow.model.vectorize import FeatureLayout, affinity_table, model_matrix, vectorize, vectorize_many
+from musicflow.scale.frames import checked, feature_values
 from musicflow.scale.job import ScoreSummary
 from musicflow.scale.staging import native_frame
-from musicflow.scale.vectorize import AffinityColumns, model_matrix
 from musicflow.store.base import StoredFeatures
 from tests.scale.catalogs import bundled_rows, native_catalog
 from tests.trained import PROFILE
@@ -111,8 +110,9 @@ def test_a_catalog_of_no_rows_writes_empty_files(app: MusicFlow, tmp_path: Path)
     assert app.score_catalog(PROFILE, str(empty_parquet), tmp_path / "o.parquet").rows_scored == 0
 
 
-def test_columns_make_the_same_model_input_as_vectorize(tmp_path: Path):
-    """The batch matrix, built column by column, equals `vectorize` row by row on real catalog rows."""
+def test_catalog_columns_make_the_same_model_input_as_merged_features(tmp_path: Path):
+    """A catalog's columns and the same rows as merged features give the same model input, and a song
+    alone gets its row of the batch, on real catalog rows."""
     rows = bundled_rows(400, offset=1000)
     good, _ = checked(rows.with_row_index("row", 1))
     rng = np.random.default_rng(0)
@@ -139,11 +139,8 @@ def test_columns_make_the_same_model_input_as_vectorize(tmp_path: Path):
         )
     ]
     expected = vectorize_many(list(zip(merged, affinities, strict=True)), layout)
-    columns = AffinityColumns(
-        *(
-            np.array([getattr(a, part) for a in affinities], dtype=np.float64)
-            for part in ("streams", "songs", "share", "first_days", "last_days")
-        )
-    )
-    np.testing.assert_array_equal(model_matrix(good, layout.columns, columns), expected)
+    from_columns = model_matrix(feature_values(good), affinity_table(affinities), layout)
+    np.testing.assert_array_equal(from_columns, expected)
+    for i in range(0, len(merged), 37):  # a song alone: its row of the batch
+        np.testing.assert_array_equal(vectorize(merged[i], affinities[i], layout), expected[i])
     assert native_frame([]).height == 0

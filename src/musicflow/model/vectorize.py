@@ -1,8 +1,9 @@
-"""The one function that turns a song's features and the listener's artist affinity into model input.
+"""The one vectoriser: songs' features and the listener's artist affinity into model input, by batch.
 
-Training, evaluation, single predictions and batch scoring all call `vectorize`, so they cannot drift
-apart. Values from the `spotify` source are left out unless the layout allows them (Spotify's Developer
-Policy forbids training models on Spotify content; the user decides). A missing value stays NaN, never 0.
+Training, evaluation, single predictions, lists and batch scoring of catalogs all call `model_matrix`
+(a single song is a batch of one), so they cannot drift apart. Values from the `spotify` source are
+left out unless the layout allows them (Spotify's Developer Policy forbids training models on Spotify
+content; the user decides). A missing value stays NaN, never 0.
 """
 
 from __future__ import annotations
@@ -34,6 +35,17 @@ AFFINITY_COLUMNS = (
 )
 
 Vector = npt.NDArray[np.float64]
+Floats = npt.NDArray[np.float64]
+_FEATURE_AT = {name: i for i, name in enumerate(FEATURE_NAMES)}
+# Affinity columns: (position in `affinity_table`, on a log scale: the difference between 0 and 10
+# streams matters more than between 500 and 510).
+_AFFINITY_PARTS = {
+    "artist_streams": (0, True),
+    "artist_songs": (1, True),
+    "artist_share": (2, False),
+    "artist_first_days": (3, False),
+    "artist_last_days": (4, False),
+}
 
 
 def required_features(column: str) -> tuple[str, ...]:
@@ -57,17 +69,23 @@ class FeatureLayout:
     columns: tuple[str, ...]
     allow_spotify: bool = False
     _index: Mapping[str, int] = field(init=False, repr=False, compare=False)
-    _numeric: tuple[tuple[str, int], ...] = field(init=False, repr=False, compare=False)
-    _keys: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _numeric_to: list[int] = field(init=False, repr=False, compare=False)
+    _numeric_from: list[int] = field(init=False, repr=False, compare=False)
+    _keys: list[int] = field(init=False, repr=False, compare=False)
+    _key_at: npt.NDArray[np.int64] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         unknown = [c for c in self.columns if c not in ALL_COLUMNS]
         if unknown:
             raise ValueError(f"unknown model columns: {', '.join(unknown)}")
         index = {name: i for i, name in enumerate(self.columns)}
+        numeric = [n for n in NUMERIC_FEATURES if n in index]
         object.__setattr__(self, "_index", index)
-        object.__setattr__(self, "_numeric", tuple((n, index[n]) for n in NUMERIC_FEATURES if n in index))
-        object.__setattr__(self, "_keys", tuple(index[c] for c in KEY_COLUMNS if c in index))
+        object.__setattr__(self, "_numeric_to", [index[n] for n in numeric])
+        object.__setattr__(self, "_numeric_from", [_FEATURE_AT[n] for n in numeric])
+        object.__setattr__(self, "_keys", [index[c] for c in KEY_COLUMNS if c in index])
+        key_at = np.array([index.get(c, -1) for c in KEY_COLUMNS], dtype=np.int64)
+        object.__setattr__(self, "_key_at", key_at)
 
     @property
     def width(self) -> int:
@@ -90,62 +108,78 @@ def usable_values(features: MergedFeatures, allow_spotify: bool) -> dict[str, Fe
     return dict(usable.values)
 
 
-def vectorize(
-    features: MergedFeatures, affinity: ArtistAffinity, layout: FeatureLayout, out: Vector | None = None
-) -> Vector:
-    """Fill `out` (or a new row) with the model input of one song for one listener."""
-    row = out if out is not None else np.empty(layout.width, dtype=np.float64)
-    row.fill(math.nan)
-    values = usable_values(features, layout.allow_spotify)
-    for name, index in layout._numeric:
-        value = values.get(name)
-        if value is not None:
-            row[index] = float(value)
+def feature_table(rows: Sequence[Mapping[str, FeatureValue]]) -> Floats:
+    """The feature-table values of many songs, one row each in `FEATURE_NAMES` order, NaN where missing."""
+    table = np.full((len(rows), len(FEATURE_NAMES)), math.nan, dtype=np.float64)
+    for i, values in enumerate(rows):
+        for name, value in values.items():
+            at = _FEATURE_AT.get(name)
+            if at is not None and value is not None:
+                table[i, at] = float(value)
+    return table
+
+
+def affinity_table(affinities: Sequence[ArtistAffinity]) -> Floats:
+    """Each song's artist affinity, one row each: streams, songs, share, first and last days."""
+    return np.array(
+        [(a.streams, a.songs, a.share, a.first_days, a.last_days) for a in affinities], dtype=np.float64
+    ).reshape(len(affinities), len(AFFINITY_COLUMNS))
+
+
+def model_matrix(values: Floats, affinity: Floats, layout: FeatureLayout) -> Floats:
+    """The model input of a batch of songs, column by column: `values` from `feature_table` (or catalog
+    columns in the same order), `affinity` from `affinity_table`. One row or a million, every
+    prediction, training row and scored catalog row is made here."""
+    rows = values.shape[0]
+    matrix = np.full((rows, layout.width), math.nan, dtype=np.float64)
+    if layout._numeric_to:
+        matrix[:, layout._numeric_to] = values[:, layout._numeric_from]
     if layout._keys:
-        _fill_key(row, layout, values.get("key"))
+        _fill_keys(matrix, layout, values[:, _FEATURE_AT["key"]])
     precision = layout.index_of(RELEASE_PRECISION)
-    if precision is not None and "release_year" in values:
-        row[precision] = float(sum(1 for part in RELEASE_PARTS if part in values))
-    _fill_affinity(row, layout, affinity)
-    return row
-
-
-def vectorize_many(
-    items: Sequence[tuple[MergedFeatures, ArtistAffinity]], layout: FeatureLayout
-) -> npt.NDArray[np.float64]:
-    """Rows of `vectorize`, one per item, in one preallocated matrix."""
-    matrix = np.empty((len(items), layout.width), dtype=np.float64)
-    for i, (features, affinity) in enumerate(items):
-        vectorize(features, affinity, layout, matrix[i])
+    if precision is not None:
+        parts = ~np.isnan(values[:, [_FEATURE_AT[part] for part in RELEASE_PARTS]])
+        matrix[:, precision] = np.where(parts[:, 0], parts.sum(axis=1).astype(np.float64), math.nan)
+    for column, (at, logged) in _AFFINITY_PARTS.items():
+        index = layout.index_of(column)
+        if index is not None:
+            matrix[:, index] = log1p_exactly(affinity[:, at]) if logged else affinity[:, at]
     return matrix
 
 
-def _fill_key(row: Vector, layout: FeatureLayout, key: FeatureValue | None) -> None:
+def vectorize_many(items: Sequence[tuple[MergedFeatures, ArtistAffinity]], layout: FeatureLayout) -> Floats:
+    """The model input of songs known by their merged features and the listener's artist affinity."""
+    values = feature_table([usable_values(features, layout.allow_spotify) for features, _ in items])
+    return model_matrix(values, affinity_table([affinity for _, affinity in items]), layout)
+
+
+def vectorize(
+    features: MergedFeatures, affinity: ArtistAffinity, layout: FeatureLayout, out: Vector | None = None
+) -> Vector:
+    """The model input of one song (`vectorize_many` of one), written into `out` when given."""
+    row = vectorize_many([(features, affinity)], layout)[0]
+    if out is None:
+        return row
+    out[:] = row
+    return out
+
+
+def _fill_keys(matrix: Floats, layout: FeatureLayout, key: Floats) -> None:
     """One-hot key; a key that was not detected (-1) or is missing is "unknown"."""
-    for index in layout._keys:
-        row[index] = 0.0
-    known = key is not None and 0 <= int(key) <= 11
-    column = KEY_COLUMNS[int(key)] if known and key is not None else "key_unknown"
-    hot = layout.index_of(column)
-    if hot is not None:
-        row[hot] = 1.0
+    matrix[:, layout._keys] = 0.0
+    whole = np.trunc(np.nan_to_num(key, nan=-1.0))
+    known = ~np.isnan(key) & (whole >= 0) & (whole <= 11)
+    pitch = np.where(known, whole, 12).astype(np.int64)  # 12: key_unknown
+    hot = layout._key_at[pitch]
+    chosen = hot >= 0
+    matrix[np.flatnonzero(chosen), hot[chosen]] = 1.0
 
 
-def _fill_affinity(row: Vector, layout: FeatureLayout, affinity: ArtistAffinity) -> None:
-    """Streams and songs on a log scale (the difference between 0 and 10 streams matters more than
-    between 500 and 510), the share of the listener's streams, and days since first and last streamed."""
-    streams = layout.index_of("artist_streams")
-    if streams is not None:
-        row[streams] = math.log1p(affinity.streams)
-    songs = layout.index_of("artist_songs")
-    if songs is not None:
-        row[songs] = math.log1p(affinity.songs)
-    share = layout.index_of("artist_share")
-    if share is not None:
-        row[share] = affinity.share
-    first = layout.index_of("artist_first_days")
-    if first is not None:
-        row[first] = affinity.first_days  # NaN when the artist was never streamed
-    last = layout.index_of("artist_last_days")
-    if last is not None:
-        row[last] = affinity.last_days
+def log1p_exactly(values: Floats) -> Floats:
+    """`math.log1p` of each value: numpy's log1p differs from it in the last bit for some values, which
+    could move a prediction across a split. Counts repeat, so each distinct value is computed once."""
+    if len(values) <= 8:
+        return np.array([math.log1p(v) for v in values.tolist()], dtype=np.float64)
+    distinct, where = np.unique(values, return_inverse=True)
+    logs = np.array([math.log1p(v) for v in distinct.tolist()], dtype=np.float64)
+    return logs[where].reshape(values.shape)

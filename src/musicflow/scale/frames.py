@@ -12,7 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from musicflow.core.feature_spec import AUDIO_FEATURES, FEATURES, FeatureSpec, Kind
+import numpy as np
+import numpy.typing as npt
+
+from musicflow.core.feature_spec import AUDIO_FEATURES, FEATURE_NAMES, FEATURES, FeatureSpec, Kind
 from musicflow.errors import InputFileError
 
 if TYPE_CHECKING:
@@ -159,3 +162,16 @@ def _quirks() -> list[pl.Expr]:
             for part in ("release_year", "release_month", "release_day")
         ),
     ]
+
+
+def feature_values(frame: pl.DataFrame) -> npt.NDArray[np.float64]:
+    """The frame's feature columns as the vectoriser's table (`FEATURE_NAMES` order, NaN where missing
+    or where the file has no such column)."""
+    import polars as pl
+
+    table = np.full((frame.height, len(FEATURE_NAMES)), np.nan, dtype=np.float64)
+    for at, name in enumerate(FEATURE_NAMES):
+        if name in frame.columns:
+            column = frame.get_column(name).cast(pl.Float64).to_numpy(allow_copy=True)
+            table[:, at] = column.astype(np.float64, copy=False)
+    return table

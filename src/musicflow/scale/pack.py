@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from musicflow.errors import ModelIntegrityError
+from musicflow.model.vectorize import FeatureLayout
 
 if TYPE_CHECKING:
     import lightgbm as lgb
@@ -40,6 +41,10 @@ class ScoringPack:
     artist_affinity: Mapping[str, AffinityTuple] = field(default_factory=dict)
     played_songs: Mapping[str, AffinityTuple | None] = field(default_factory=dict)  # match key -> own-out
     played_ids: Mapping[str, str] = field(default_factory=dict)  # Spotify id -> match key
+
+    @property
+    def layout(self) -> FeatureLayout:
+        return FeatureLayout(self.columns, self.allow_spotify)
 
     @property
     def played_artists(self) -> frozenset[str]:

@@ -18,9 +18,9 @@ import numpy.typing as npt
 from musicflow.core.songs import match_key, primary_artist
 from musicflow.model.estimator import streams_from
 from musicflow.model.rows import MAX_STREAMS
-from musicflow.scale.frames import ARTISTS, ID, SONG
+from musicflow.model.vectorize import Floats, model_matrix
+from musicflow.scale.frames import ARTISTS, ID, SONG, feature_values
 from musicflow.scale.pack import AffinityTuple, ScoringPack, booster_of
-from musicflow.scale.vectorize import AffinityColumns, Floats, model_matrix
 
 if TYPE_CHECKING:
     import polars as pl
@@ -76,7 +76,8 @@ def model_input(pack: ScoringPack, good: pl.DataFrame) -> tuple[pl.DataFrame, di
         pl.col("_first").replace_strict(keys, default="", return_dtype=pl.String).alias(ARTIST_KEY)
     )
     played = _played_keys(pack, frame)
-    return frame, played, model_matrix(frame, pack.columns, _affinity(pack, frame, played))
+    matrix = model_matrix(feature_values(frame), _affinity(pack, frame, played), pack.layout)
+    return frame, played, matrix
 
 
 def _played_keys(pack: ScoringPack, frame: pl.DataFrame) -> dict[int, str]:
@@ -97,7 +98,7 @@ def _played_keys(pack: ScoringPack, frame: pl.DataFrame) -> dict[int, str]:
     return found
 
 
-def _affinity(pack: ScoringPack, frame: pl.DataFrame, played: dict[int, str]) -> AffinityColumns:
+def _affinity(pack: ScoringPack, frame: pl.DataFrame, played: dict[int, str]) -> Floats:
     """Each row's artist affinity, looked up once per artist; a played song's own plays left out."""
     import polars as pl
 
@@ -109,7 +110,7 @@ def _affinity(pack: ScoringPack, frame: pl.DataFrame, played: dict[int, str]) ->
     values = table[index]
     for at, song in played.items():
         values[at] = pack.played_songs.get(song) or values[at]
-    return AffinityColumns(*(np.ascontiguousarray(values[:, i]) for i in range(5)))
+    return values
 
 
 def _mask(size: int, positions: dict[int, str]) -> npt.NDArray[np.bool_]:
