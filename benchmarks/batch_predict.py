@@ -68,11 +68,10 @@ def main() -> None:
     with MusicFlow.open(fresh_copy(folder, "one-by-one")) as app:
         serving = app.serving.get(PROFILE)
         start = time.perf_counter()
-        with app._predictor(serving) as predictor:
-            one_by_one = predictor.predict_many(app._store.features, requests)
+        one_by_one = [app.predict_many(PROFILE, [request], serving=serving)[0] for request in requests]
         single_s = time.perf_counter() - start
-    same = [a if isinstance(a, str) else a.answer.prediction.streams for a in bulk] == [
-        a if isinstance(a, str) else a.prediction.streams for a in one_by_one
+    same = [a if isinstance(a, str) else a.streams for a in bulk] == [
+        a if isinstance(a, str) else a.streams for a in one_by_one
     ]
     answered = sum(not isinstance(a, str) for a in bulk)
     print(f"predict --input: {len(requests):,} catalog songs never asked before ({answered:,} predicted)")

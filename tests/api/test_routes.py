@@ -44,7 +44,7 @@ def test_features_in_the_original_shape_with_nothing_made_up(api: ClientFactory,
     body = api().get("/api/features/", params=SONG).json()
     assert set(body) >= {"track", "album", "audio_features"}
     with MusicFlow.open(Settings(data_dir=data_dir)) as app:
-        merged = app.song_features(SONG["song"], SONG["artist"]).found.merged
+        merged = app.song_features(SONG["song"], SONG["artist"]).merged
     assert body["track"]["name"] == SONG["song"] and body["track"]["artist"] == SONG["artist"]
     assert body["track"]["duration_ms"] == merged.values["duration_ms"]
     assert body["track"]["explicit"] is None and "explicit" not in merged.values  # the catalog lacks it

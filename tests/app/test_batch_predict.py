@@ -42,8 +42,7 @@ def test_bulk_predictions_are_those_of_one_song_at_a_time(app: MusicFlow):
             assert isinstance(answer, str)
             continue
         assert isinstance(answer, Prediction), request
-        # one song goes through math.expm1, a list through numpy's: they may differ in the last bit
-        assert answer.streams == pytest.approx(one.streams, rel=1e-12, abs=1e-12), request
+        assert answer.streams == one.streams, request  # one path: the same number to the last bit
         assert answer.answer.prediction.verdict == one.answer.prediction.verdict
         assert _reasons(answer.answer.prediction) == _reasons(one.answer.prediction)[:3]
         assert answer.answer.affinity == one.answer.affinity
@@ -62,17 +61,6 @@ def test_asking_twice_gives_the_same_answers(app: MusicFlow):
     second = app.predict_many(PROFILE, requests)
     assert [a if isinstance(a, str) else a.streams for a in first] == [
         a if isinstance(a, str) else a.streams for a in second
-    ]
-
-
-def test_bulk_predictions_are_those_of_the_song_by_song_list_path(app: MusicFlow):
-    """Exactly the numbers `predict --input` gave when it looked each song up on its own."""
-    requests = _requests(app)
-    bulk = app.predict_many(PROFILE, requests)
-    with app._predictor(app.serving.get(PROFILE)) as predictor:
-        one_by_one = predictor.predict_many(app._store.features, requests)
-    assert [a if isinstance(a, str) else _exact(a.answer.prediction) for a in bulk] == [
-        a if isinstance(a, str) else _exact(a.prediction) for a in one_by_one
     ]
 
 

@@ -59,12 +59,14 @@ def test_formats_say_what_the_booster_predicts(model: TrainedModel, snapshot: Sn
     song = next(s for s in snapshot.songs.values() if s.has_features)
     row = vectorize(song.features, ArtistAffinity(5, 1), model.layout)
     raw = float(model.booster.predict(row.reshape(1, -1))[0])
-    assert abs(model.predict_vector(row) - math.expm1(raw)) < 1e-9  # answers in streams
+    assert (
+        abs(float(model.predict_matrix(row.reshape(1, -1))[0]) - math.expm1(raw)) < 1e-9
+    )  # answers in streams
     # A model of the first format predicts streams directly (no transform in its parameters).
     meta["format"] = "musicflow-model/1"
     del meta["params"]["target_transform"]
     older = TrainedModel.from_artifacts({**files, META_FILE: json.dumps(meta).encode()})
-    assert abs(older.predict_vector(row) - raw) < 1e-9
+    assert abs(float(older.predict_matrix(row.reshape(1, -1))[0]) - raw) < 1e-9
     meta["format"] = "someone-else/9"
     with pytest.raises(ModelError, match="not a MusicFlow model"):
         TrainedModel.from_artifacts({**files, META_FILE: json.dumps(meta).encode()})

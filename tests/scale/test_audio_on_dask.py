@@ -23,7 +23,7 @@ def _music(folder: Path) -> Path:
 
 
 def _tempo(app: MusicFlow, song: str, artist: str) -> float:
-    value = app.song_features(song, artist, sources=[]).found.merged.values["tempo"]
+    value = app.song_features(song, artist, sources=[]).merged.values["tempo"]
     return float(value)
 
 

@@ -56,6 +56,10 @@ class Asking:
     client: str
     profile: str
 
+    def spend(self, calls: int) -> None:
+        """Spend this client's share of the network sources' quotas (UpstreamBudgetError past it)."""
+        self.limits.spend_upstream(self.client, calls)
+
 
 async def asking(request: Request, profile: ProfileQuery = None) -> Asking:
     """The application, the limits, recent answers, the champion's watch, the client (counted) and the

@@ -21,11 +21,12 @@ from musicflow.api.schemas import (
     SourceAnswer,
     TrackPart,
 )
-from musicflow.app.results import Prediction, SongLookup
+from musicflow.app.results import Prediction
 from musicflow.core.feature_spec import FEATURES, Group
 
 if TYPE_CHECKING:
     from musicflow.app.results import ModelRecord
+    from musicflow.app.types import SongFeatures
 
 # The audio features of the original `audio_features` object, in the feature table's order.
 AUDIO = tuple(spec.name for spec in FEATURES if spec.group is Group.AUDIO)
@@ -52,8 +53,8 @@ def value_sources(merged_answers: tuple[object, ...], names: Mapping[str, object
     return found
 
 
-def raw_features(lookup: SongLookup) -> RawFeatures:
-    query = lookup.found.track.query
+def raw_features(lookup: SongFeatures) -> RawFeatures:
+    query = lookup.query
     answers = [
         SourceAnswer(
             source=answer.source,
@@ -63,7 +64,7 @@ def raw_features(lookup: SongLookup) -> RawFeatures:
             isrc=answer.isrc,
             values=dict(answer.values),
         )
-        for answer in lookup.found.merged.answers
+        for answer in lookup.merged.answers
     ]
     return RawFeatures(song=query.song, artist=query.artist, answers=answers)
 
@@ -88,9 +89,9 @@ def _int(values: Mapping[str, object], name: str) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def features(lookup: SongLookup) -> Features:
-    merged = lookup.found.merged
-    query = lookup.found.track.query
+def features(lookup: SongFeatures) -> Features:
+    merged = lookup.merged
+    query = lookup.query
     values: Mapping[str, object] = merged.values
     explicit = values.get("explicit")
     track = TrackPart(
@@ -121,7 +122,7 @@ def _message(verdict: str) -> Message:
 
 def prediction(result: Prediction) -> PredictionBody:
     answer = result.answer
-    query = answer.song.track.query
+    query = answer.song.query
     merged = answer.song.merged
     streams = round(answer.prediction.streams, 2)
     reasons = [

@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import SourceRun
-    from musicflow.features.lookup import SongFeatures
     from musicflow.model.publish import Publication
     from musicflow.model.serving import SongPrediction
-    from musicflow.store.base import ModelVersion, StoredFeatures
+    from musicflow.store.base import ModelVersion
 
     ModelRecord = ModelVersion  # a registered model version, as front ends read it
 
@@ -33,7 +32,7 @@ class Prediction:
 
     def as_document(self) -> dict[str, object]:
         """The JSON shape of a prediction, the same in the CLI's `--format json` and the API."""
-        query = self.answer.song.track.query
+        query = self.answer.song.query
         merged = self.answer.song.merged
         affinity = self.answer.affinity
         return {
@@ -58,14 +57,6 @@ class FetchResult:
     def stopped(self) -> bool:
         """A source paused or failed before it finished: running again resumes."""
         return any(run.stopped for run in self.runs)
-
-
-@dataclass(frozen=True)
-class SongLookup:
-    """A song's features merged by precedence, and each source's own answer with its time."""
-
-    found: SongFeatures
-    raw: list[StoredFeatures]
 
 
 @dataclass(frozen=True)

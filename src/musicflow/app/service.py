@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from musicflow.app.results import FetchResult, Prediction, SongLookup, Training
+from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel, ServingModels
 from musicflow.config import Settings
 from musicflow.core.clock import Clock, SystemClock
@@ -26,6 +26,7 @@ from musicflow.errors import (
 )
 
 if TYPE_CHECKING:
+    from musicflow.app.predicting import Unanswered
     from musicflow.app.scoring import Recommendation
     from musicflow.app.taste import Standing, Taste
     from musicflow.core.songs import SongRequest
@@ -35,10 +36,10 @@ if TYPE_CHECKING:
     from musicflow.features.catalog import CatalogImport
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import FetchProgress
+    from musicflow.features.lookup import SongFeatures, SongFinder, Spend
     from musicflow.ingest.report import IngestReport
     from musicflow.ingest.service import Progress
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.model.serving import Predictor
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import ScoreSummary
     from musicflow.scale.pack import ScoringPack
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from musicflow.store.sql import SqlStore
 
 DAY_S = 86_400.0
-LOCAL_SOURCES = frozenset({"catalog", "audio_files"})  # answer from this machine, no quota spent
 TrainingProgress = Callable[[str, float], None]
 
 
@@ -60,6 +60,7 @@ class MusicFlow:
         self._sources: list[FeatureSource] | None = None
         self._closing = ExitStack()
         self.serving = ServingModels(self._champion_version, self._load_serving)
+        self._song_finder: SongFinder | None = None
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> MusicFlow:
@@ -156,40 +157,25 @@ class MusicFlow:
         artist: str,
         sources: Sequence[str] | None = None,
         spotify_id: str | None = None,
-    ) -> SongLookup:
+        *,
+        keep: bool = True,
+        spend: Spend | None = None,
+    ) -> SongFeatures:
         """One song's features as each source gave them and merged, asking sources that have not
         answered for it yet; a song no source knows is a `SongNotFoundError` naming what was asked
-        (an upstream error instead when a source failed)."""
-        from musicflow.features.lookup import missing_features_error, song_features
+        (an upstream error instead when a source failed). `keep`: store what sources say (a GET does
+        not); `spend`: the budget asked before a network source is called."""
+        from musicflow.core.songs import SongRequest
+        from musicflow.features.lookup import missing_features_error
 
         with self._opened_sources(sources) as opened:
-            found = song_features(
-                self._store.features,
-                song,
-                artist,
-                opened,
-                precedence=self.settings.feature_precedence,
-                clock=self.clock,
-                miss_ttl_s=self._miss_ttl_s,
-                spotify_id=spotify_id,
+            (found,) = self._finder.find(
+                [SongRequest(song, artist, spotify_id)], opened, keep=keep, spend=spend
             )
             asked = [source.name for source in opened]
         if not found.merged.values:
             raise missing_features_error(song, artist, asked, found)
-        raw = self._store.features.features_of([found.track.track_id]).get(found.track.track_id, [])
-        return SongLookup(found, raw)
-
-    def local_sources(self) -> list[str]:
-        """The configured sources that answer from this machine (a question to them costs no quota)."""
-        return [name for name in self.settings.feature_sources if name in LOCAL_SOURCES]
-
-    def upstream_calls_for(self, song: str, artist: str) -> list[str]:
-        """The configured network sources a question about this song would call now (none once each
-        has answered or said it does not know the song): what a server spends of their quotas."""
-        from musicflow.features.lookup import sources_to_ask
-
-        remote = [name for name in self.settings.feature_sources if name not in LOCAL_SOURCES]
-        return sources_to_ask(self._store.features, song, artist, remote, self.clock.now()) if remote else []
+        return found
 
     def analyze_audio(
         self,
@@ -253,24 +239,51 @@ class MusicFlow:
         spotify_id: str | None = None,
         *,
         sources: Sequence[str] | None = None,
+        keep: bool = True,
+        spend: Spend | None = None,
+        serving: ServingModel | None = None,
     ) -> Prediction:
         """How many times will this listener stream this song; with the reasons and the model version.
-        `sources` (default: the configured ones) are the ones asked when the song is not cached."""
+        `sources` (default: the configured ones) are the ones asked when the song is not known yet;
+        `serving`: the model the caller resolved for this request (else the profile's, resolved here)."""
+        from musicflow.core.songs import SongRequest
+
         if not song.strip() or not artist.strip():
             raise MusicflowError("song and artist are both needed")
-        serving = self.serving.get(profile)
-        with self._predictor(serving, sources) as predictor:
-            answer = predictor.predict(self._store.features, song, artist, spotify_id=spotify_id)
-        return Prediction(serving.profile, serving.version, answer)
+        request = SongRequest(song, artist, spotify_id)
+        (answer,) = self._predict([request], profile, sources, 5, keep, spend, serving)
+        if isinstance(answer, Prediction):
+            return answer
+        raise answer.error
 
-    def predict_many(self, profile: str, songs: Sequence[SongRequest]) -> list[Prediction | str]:
+    def predict_many(
+        self,
+        profile: str,
+        songs: Sequence[SongRequest],
+        *,
+        keep: bool = True,
+        spend: Spend | None = None,
+        serving: ServingModel | None = None,
+    ) -> list[Prediction | str]:
         """One answer per song, in order: a prediction, or the reason this song could not be predicted."""
-        from musicflow.app.batch_predict import predict_in_bulk
+        answers = self._predict(songs, profile, None, 3, keep, spend, serving)
+        return [a if isinstance(a, Prediction) else a.reason for a in answers]
 
-        serving = self.serving.get(profile)
-        with self._predictor(serving) as predictor:
-            answers = predict_in_bulk(self._store.features, predictor, songs)
-        return [a if isinstance(a, str) else Prediction(serving.profile, serving.version, a) for a in answers]
+    def _predict(
+        self,
+        songs: Sequence[SongRequest],
+        profile: str,
+        sources: Sequence[str] | None,
+        explain: int,
+        keep: bool,
+        spend: Spend | None,
+        serving: ServingModel | None,
+    ) -> list[Prediction | Unanswered]:
+        from musicflow.app.predicting import predict_songs
+
+        chosen = serving if serving is not None else self.serving.get(profile)
+        with self._opened_sources(sources) as opened:
+            return predict_songs(chosen, self._finder, opened, songs, explain=explain, keep=keep, spend=spend)
 
     # -- batch scoring ----------------------------------------------------------------------------
     def score_catalog(
@@ -335,6 +348,32 @@ class MusicFlow:
     def _miss_ttl_s(self) -> float:
         return self.settings.miss_ttl_days * DAY_S
 
+    @property
+    def answers_locally(self) -> bool:
+        """Whether a question is answered from this machine alone (the configured sources are local and
+        the store is embedded): then it takes well under a millisecond and needs no worker thread."""
+        from musicflow.features.lookup import LOCAL_SOURCES
+
+        embedded = self.settings.database_url is None or self.settings.database_url.startswith("sqlite")
+        return embedded and all(name in LOCAL_SOURCES for name in self.settings.feature_sources)
+
+    @property
+    def _finder(self) -> SongFinder:
+        """What finds asked songs' features: one per application, its index held in memory."""
+        if self._song_finder is None:
+            from musicflow.features.lookup import RememberedAnswers, SongFinder
+            from musicflow.features.song_index import SongIndex
+
+            self._song_finder = SongFinder(
+                self._store.features,
+                SongIndex(self._store.features),
+                RememberedAnswers(),
+                self.settings.feature_precedence,
+                self.clock,
+                self._miss_ttl_s,
+            )
+        return self._song_finder
+
     def _champion_version(self, profile: str) -> int | None:
         champion = self.registry.champion(profile)
         return champion.version if champion is not None else None
@@ -346,20 +385,6 @@ class MusicFlow:
         version, model = load_model(self.registry, profile)
         listener = Listener.load(self._store.history, profile, stream_min_ms=self.settings.stream_min_ms)
         return ServingModel(profile, version, model, listener, self.clock.now())
-
-    @contextmanager
-    def _predictor(self, serving: ServingModel, names: Sequence[str] | None = None) -> Iterator[Predictor]:
-        from musicflow.model.serving import Predictor
-
-        with self._opened_sources(names) as sources:
-            yield Predictor(
-                serving.model,
-                serving.listener,
-                sources,
-                self.settings.feature_precedence,
-                self.clock,
-                self._miss_ttl_s,
-            )
 
     @contextmanager
     def _opened_sources(self, names: Sequence[str] | None) -> Iterator[list[FeatureSource]]:

@@ -5,7 +5,7 @@ touching a front end. Importing this module loads the parts (LightGBM among them
 start fast imports it under `TYPE_CHECKING` and takes its few runtime values from `app.vocabulary`.
 """
 
-from musicflow.app.results import FetchResult, Prediction, SongLookup, Training
+from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.core.songs import SongRequest
 from musicflow.features.analyze import AnalyzeReport
@@ -39,7 +39,6 @@ __all__ = [
     "Prediction",
     "Publication",
     "SongFeatures",
-    "SongLookup",
     "SongPrediction",
     "SongRequest",
     "SourceRun",

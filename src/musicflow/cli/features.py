@@ -119,9 +119,9 @@ def features_show(
     with state.app() as app:
         lookup = app.song_features(song, artist, source)
     if output is TableOrJson.JSON:
-        write_json(show.song_json(lookup.found))
+        write_json(show.song_json(lookup))
     else:
-        show.song_table(state.out, lookup.found)
+        show.song_table(state.out, lookup)
 
 
 @reports_errors

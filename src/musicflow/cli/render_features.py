@@ -137,7 +137,7 @@ def coverage_table(console: Console, report: CoverageReport, profile: str) -> No
 
 
 def song_table(console: Console, found: SongFeatures) -> None:
-    query = found.track.query
+    query = found.query
     table = Table(title=f"{query.song} — {query.artist}")
     table.add_column("feature")
     table.add_column("value", justify="right")
@@ -158,7 +158,7 @@ def song_table(console: Console, found: SongFeatures) -> None:
 
 
 def song_json(found: SongFeatures) -> dict[str, object]:
-    query = found.track.query
+    query = found.query
     return {
         "song": query.song,
         "artist": query.artist,

@@ -156,7 +156,7 @@ def training_run(console: Console, run: Training) -> None:
 
 
 def prediction(console: Console, answer: Prediction) -> None:
-    query = answer.answer.song.track.query
+    query = answer.answer.song.query
     found = answer.answer.prediction
     console.print(f"[bold]{query.song}[/] — {query.artist}", highlight=False)
     console.print(f"  predicted streams: [bold]{found.streams:.1f}[/] (of 0 to 30)", highlight=False)

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from musicflow.core.songs import FeatureRecord, FeatureValue, NotFound, SourceAnswer, TrackQuery, match_key
 from musicflow.features.catalog_files import CatalogReport, ColumnMapping, bundled_catalog_path, read_catalog
@@ -47,13 +48,21 @@ def ensure_bundled_catalog(store: FeatureStore) -> CatalogImport | None:
         return import_catalog_file(store, path, BUNDLED)
 
 
+class CatalogRows(Protocol):
+    """Where catalog rows are looked up: the store, or the song index that holds them in memory."""
+
+    def catalog_matches(
+        self, spotify_ids: Sequence[str], match_keys: Sequence[str]
+    ) -> tuple[dict[str, list[StoredFeatures]], dict[str, list[StoredFeatures]]]: ...
+
+
 class CatalogSource:
     """Implements `FeatureSource` over the catalogs in the store."""
 
     name = SOURCE
     batch_size = 500
 
-    def __init__(self, store: FeatureStore) -> None:
+    def __init__(self, store: CatalogRows) -> None:
         self._store = store
 
     def fetch(self, queries: Sequence[TrackQuery]) -> dict[str, SourceAnswer]:

@@ -1,83 +1,257 @@
-"""Features of one song a user asks about: from the store, else from the sources, then cached.
+"""Features of the songs a user asks about: what the store and the catalogs know, else the sources.
 
-The song need not be one the listener played: `features show` and (later) predictions ask about any
-song. What the sources answer is stored, so the next question about it makes no call.
+The songs need not be ones the listener played: `features show`, predictions and lists ask about any
+song. Each fact is read once per question, for every song of it together: the stored tracks come from the
+song index (memory), their answers and misses from the store (one query each), the catalogs' rows from
+the index. A source that has not answered for a song yet is asked (the network ones only when the
+caller's budget allows); what it says is kept in the store when the caller may write (`keep`), else in
+this process's memory, so a question over HTTP (a GET) changes nothing in the store yet never spends a
+source's quota twice on one song.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from musicflow.core.clock import Clock
+from musicflow.core.songs import FeatureRecord, NotFound, SongRequest, SourceAnswer, TrackQuery, track_key
 from musicflow.errors import (
     Hint,
     InvalidPayloadError,
     MusicflowError,
     RateLimitedError,
     SongNotFoundError,
+    UpstreamBudgetError,
     UpstreamError,
     UpstreamUnavailableError,
 )
 from musicflow.features.base import FeatureSource
+from musicflow.features.catalog import SOURCE as CATALOG
+from musicflow.features.catalog import CatalogSource
 from musicflow.features.merge import MergedFeatures, merge
-from musicflow.store.base import FeatureStore, PendingTrack
+from musicflow.features.song_index import SongIndex
+from musicflow.store.base import FeatureStore, PendingTrack, StoredFeatures
 
 log = logging.getLogger(__name__)
+
+LOCAL_SOURCES = frozenset({CATALOG, "audio_files"})  # answer from this machine, no quota spent
+Spend = Callable[[int], None]  # spends this many upstream calls or raises UpstreamBudgetError
 
 
 @dataclass
 class SongFeatures:
-    track: PendingTrack
+    """One asked song: as stored (or as asked, when the store does not hold it) and what is known."""
+
+    query: TrackQuery
+    track_id: int | None
     merged: MergedFeatures
     not_found: dict[str, str] = field(default_factory=dict)  # source -> reason
     failed: dict[str, str] = field(default_factory=dict)  # source -> what went wrong this time
     errors: dict[str, UpstreamError] = field(default_factory=dict)  # source -> the error itself
 
 
-def song_features(
-    store: FeatureStore,
-    song: str,
-    artist: str,
-    sources: Sequence[FeatureSource],
-    *,
-    precedence: Sequence[str],
-    clock: Clock,
-    miss_ttl_s: float,
-    spotify_id: str | None = None,
-) -> SongFeatures:
-    """Ask each source that has not answered for this song yet; a failing source is reported, not fatal."""
-    track = store.find_track(song, artist) or store.ensure_track(song, artist, spotify_id)
-    failed: dict[str, str] = {}
-    errors: dict[str, UpstreamError] = {}
-    for source in sources:
-        if _already_answered(store, track, source.name, clock.now()):
-            continue
-        track = store.find_track(track.query.song, track.query.artist) or track  # ids adopted meanwhile
+class RememberedAnswers:
+    """Sources' answers to songs asked over HTTP, kept in memory (the store is not written by a GET)."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self._size = size
+        self._answers: OrderedDict[tuple[str, str], tuple[SourceAnswer, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, source: str, now: float) -> SourceAnswer | None:
+        found = self._answers.get((key, source))
+        if found is None or found[1] <= now:
+            return None
+        return found[0]
+
+    def put(self, key: str, source: str, answer: SourceAnswer, expires_at: float) -> None:
+        with self._lock:
+            self._answers[(key, source)] = (answer, expires_at)
+            self._answers.move_to_end((key, source))
+            while len(self._answers) > self._size:
+                self._answers.popitem(last=False)
+
+
+@dataclass
+class _Song:
+    query: TrackQuery
+    track_id: int | None
+    answers: list[StoredFeatures] = field(default_factory=list)
+    misses: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, UpstreamError] = field(default_factory=dict)
+
+    def answered(self, source: str) -> bool:
+        return source in self.misses or any(answer.source == source for answer in self.answers)
+
+
+@dataclass
+class SongFinder:
+    """Finds what is known of asked songs, reading each fact once for all of them."""
+
+    store: FeatureStore
+    index: SongIndex
+    remembered: RememberedAnswers
+    precedence: Sequence[str]
+    clock: Clock
+    miss_ttl_s: float
+
+    def find(
+        self,
+        requests: Sequence[SongRequest],
+        sources: Sequence[FeatureSource],
+        *,
+        keep: bool,
+        spend: Spend | None = None,
+    ) -> list[SongFeatures]:
+        """One answer per request, in order. `keep`: store what sources say (else: remember it here);
+        `spend`: asked before a network source is called about a song (None: no limit)."""
+        now = self.clock.now()
+        songs = self._stored(requests, now)
+        for source in sources:
+            if source.name == CATALOG:
+                self._ask_catalogs(songs, source)
+        network = [source for source in sources if source.name not in LOCAL_SOURCES]
+        if network:
+            self._remembered(songs, network, now)
+            self._ask_network(songs, network, keep=keep, spend=spend)
+        return [
+            SongFeatures(
+                song.query,
+                song.track_id,
+                merge(song.answers, self.precedence),
+                song.misses,
+                song.failed,
+                song.errors,
+            )
+            for song in songs
+        ]
+
+    def _stored(self, requests: Sequence[SongRequest], now: float) -> list[_Song]:
+        """Each song's stored track (exact spelling, else the most played of the same loose key) with
+        what every source said of it and the sources that did not know it: three queries at most."""
+        self.index.refresh_if_due()
+        candidates = [self.index.stored_tracks(r.song, r.artist) for r in requests]
+        wanted = {tid for exact, loose in candidates for tid in ([exact] if exact is not None else loose)}
+        tracks = self.store.tracks_by_id(sorted(wanted)) if wanted else {}
+        chosen: list[PendingTrack | None] = []
+        for exact, loose in candidates:
+            if exact is not None and exact in tracks:
+                chosen.append(tracks[exact][0])
+                continue
+            ranked = sorted((-tracks[t][1], t) for t in loose if t in tracks)
+            chosen.append(tracks[ranked[0][1]][0] if ranked else None)
+        ids = sorted({track.track_id for track in chosen if track is not None})
+        stored = self.store.features_of(ids) if ids else {}
+        misses = self.store.misses_of(ids, now) if ids else {}
+        songs = []
+        for request, track in zip(requests, chosen, strict=True):
+            if track is None:
+                query = TrackQuery(
+                    track_key(request.artist, request.song), request.song, request.artist, request.spotify_id
+                )
+                songs.append(_Song(query, None))
+                continue
+            query = track.query
+            if request.spotify_id and not query.spotify_id:
+                query = replace(query, spotify_id=request.spotify_id)
+            songs.append(
+                _Song(
+                    query,
+                    track.track_id,
+                    list(stored.get(track.track_id, [])),
+                    dict(misses.get(track.track_id, {})),
+                )
+            )
+        return songs
+
+    def _ask_catalogs(self, songs: Sequence[_Song], source: FeatureSource) -> None:
+        """The catalogs' answers from the index, for the songs they have not answered yet."""
+        waiting = [song for song in songs if not song.answered(CATALOG)]
+        if not waiting:
+            return
+        catalogs = CatalogSource(self.index) if isinstance(source, CatalogSource) else source
+        while waiting:  # answers are keyed by track key: one spelling with two Spotify ids goes twice
+            batch: dict[str, _Song] = {}
+            later: list[_Song] = []
+            for song in waiting:
+                if batch.setdefault(song.query.key, song) is not song:
+                    later.append(song)
+            answers = catalogs.fetch([song.query for song in batch.values()])
+            for song in batch.values():
+                _take(song, CATALOG, answers.get(song.query.key))
+            waiting = later
+
+    def _remembered(self, songs: Sequence[_Song], network: Sequence[FeatureSource], now: float) -> None:
+        for song in songs:
+            for source in network:
+                if not song.answered(source.name):
+                    _take(song, source.name, self.remembered.get(song.query.key, source.name, now))
+
+    def _ask_network(
+        self, songs: Sequence[_Song], network: Sequence[FeatureSource], *, keep: bool, spend: Spend | None
+    ) -> None:
+        for song in songs:
+            asking = [source for source in network if not song.answered(source.name)]
+            if not asking:
+                continue
+            if spend is not None:
+                try:
+                    spend(len(asking))
+                except UpstreamBudgetError as spent:
+                    for source in asking:
+                        song.failed[source.name] = str(spent)
+                        song.errors[source.name] = spent
+                    continue
+            for source in asking:
+                self._ask(song, source, keep)
+
+    def _ask(self, song: _Song, source: FeatureSource, keep: bool) -> None:
         try:
-            answers = source.fetch([track.query])
+            answers = source.fetch([song.query])
         except (RateLimitedError, UpstreamError) as exc:
             log.warning("%s could not answer: %s", source.name, exc)
-            failed[source.name] = str(exc)
-            errors[source.name] = exc
-            continue
-        if track.query.key in answers:
-            answer = {track.track_id: answers[track.query.key]}
-            store.save_answers(source.name, answer, now=clock.now(), miss_ttl_s=miss_ttl_s)
-    stored = store.features_of([track.track_id]).get(track.track_id, [])
-    misses = store.misses_of([track.track_id], clock.now()).get(track.track_id, {})
-    return SongFeatures(track, merge(stored, precedence), misses, failed, errors)
+            song.failed[source.name] = str(exc)
+            song.errors[source.name] = exc
+            return
+        answer = answers.get(song.query.key)
+        if answer is None:
+            return
+        now = self.clock.now()
+        if keep:
+            self._keep(song, source.name, answer, now)
+        else:
+            expires = now + self.miss_ttl_s if isinstance(answer, NotFound) else float("inf")
+            self.remembered.put(song.query.key, source.name, answer, expires)
+        _take(song, source.name, answer)
+        if isinstance(answer, FeatureRecord) and answer.spotify_id and not song.query.spotify_id:
+            song.query = replace(song.query, spotify_id=answer.spotify_id)  # id-only sources may ask now
+
+    def _keep(self, song: _Song, source: str, answer: SourceAnswer, now: float) -> None:
+        if song.track_id is None:
+            self.store.ensure_tracks([(song.query.song, song.query.artist, song.query.spotify_id)])
+            found = self.store.find_tracks([(song.query.song, song.query.artist)])
+            track = found.get((song.query.song, song.query.artist))
+            if track is None:  # pragma: no cover - the insert above makes it exist
+                return
+            song.track_id = track.track_id
+            self.index.refresh()
+        self.store.save_answers(source, {song.track_id: answer}, now=now, miss_ttl_s=self.miss_ttl_s)
 
 
-def sources_to_ask(
-    store: FeatureStore, song: str, artist: str, sources: Sequence[str], now: float
-) -> list[str]:
-    """Which of `sources` a question about this song would call now (none once each has answered)."""
-    track = store.find_track(song, artist)
-    if track is None:
-        return list(sources)
-    return [name for name in sources if not _already_answered(store, track, name, now)]
+def _take(song: _Song, source: str, answer: SourceAnswer | None) -> None:
+    if isinstance(answer, FeatureRecord):
+        song.answers.append(
+            StoredFeatures(
+                source, answer.origin, answer.fetched_at, answer.values, answer.spotify_id, answer.isrc
+            )
+        )
+    elif isinstance(answer, NotFound):
+        song.misses[source] = answer.reason
 
 
 def missing_features_error(
@@ -86,6 +260,9 @@ def missing_features_error(
     """Why a song has no features, as an error: a source that failed says so (it may know the song
     once it answers again); otherwise the song is not found, naming what was searched and asked."""
     message = no_features_message(song, artist, asked, found)
+    for error in found.errors.values():
+        if isinstance(error, UpstreamBudgetError):
+            return error
     for error in found.errors.values():
         if isinstance(error, RateLimitedError):
             return RateLimitedError(message, source=error.source, resume_at=error.resume_at)
@@ -96,14 +273,10 @@ def missing_features_error(
     return SongNotFoundError(message, hint=Hint.ADD_FEATURE_SOURCE)
 
 
-def _already_answered(store: FeatureStore, track: PendingTrack, source: str, now: float) -> bool:
-    answered = any(a.source == source for a in store.features_of([track.track_id]).get(track.track_id, []))
-    return answered or source in store.misses_of([track.track_id], now).get(track.track_id, {})
-
-
 def no_features_message(song: str, artist: str, asked: Sequence[str], found: SongFeatures) -> str:
     """Why a song has no features: what was searched, which sources were asked, what each said."""
-    why = "; ".join(f"{s}: {r}" for s, r in {**found.not_found, **found.failed}.items())
+    said: Mapping[str, str] = {**found.not_found, **found.failed}
+    why = "; ".join(f"{s}: {r}" for s, r in said.items())
     return (
         f"no source has features for '{song}' by '{artist}' (asked: {', '.join(asked) or 'no source'}"
         f"{'; ' + why if why else ''})"

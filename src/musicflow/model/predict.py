@@ -25,7 +25,7 @@ from musicflow.model.basis import NOTHING_KNOWN, Basis, basis_of
 from musicflow.model.explain import Contribution, top_contributions
 from musicflow.model.rows import MAX_STREAMS
 from musicflow.model.trained import TrainedModel
-from musicflow.model.vectorize import Vector, vectorize, vectorize_many
+from musicflow.model.vectorize import vectorize_many
 
 VERDICTS = (
     ("q95", "😍 What a banger! This looks like one of your favourites"),
@@ -59,33 +59,22 @@ def basis_text(model: TrainedModel, features: MergedFeatures, affinity: ArtistAf
     return basis.value if basis is not None else NOTHING_KNOWN
 
 
-def predict_streams(
-    model: TrainedModel, features: MergedFeatures, affinity: ArtistAffinity, row: Vector | None = None
-) -> float:
-    """The fast path: one row of numbers, no DataFrame; clipped to 0..30. `row` (from
-    `model.empty_row()`) receives the vector, for the caller to explain; it is never shared."""
-    row = model.empty_row() if row is None else row
-    vectorize(features, affinity, model.layout, row[0])
-    return min(max(model.predict_vector(row[0]), 0.0), float(MAX_STREAMS))
+def predict_streams(model: TrainedModel, features: MergedFeatures, affinity: ArtistAffinity) -> float:
+    """Predicted streams of one song, without reasons (a batch of one)."""
+    return predict_batch(model, [(features, affinity)], explain=0)[0].streams
 
 
 def predict_song(
     model: TrainedModel, features: MergedFeatures, affinity: ArtistAffinity, explain: int = 5
 ) -> Prediction:
-    """Streams, verdict and the `explain` strongest reasons behind this prediction."""
-    row = model.empty_row()
-    streams = predict_streams(model, features, affinity, row)
-    effects = model.booster.predict(row, pred_contrib=True, num_threads=1)[0] if explain else []
-    reasons = (
-        top_contributions(model.layout.columns, row[0], effects, model.medians, explain) if explain else []
-    )
-    return Prediction(streams, verdict_for(model, streams), reasons, basis_text(model, features, affinity))
+    """Streams, verdict and the `explain` strongest reasons behind this prediction (a batch of one)."""
+    return predict_batch(model, [(features, affinity)], explain)[0]
 
 
 def predict_batch(
     model: TrainedModel, items: Sequence[tuple[MergedFeatures, ArtistAffinity]], explain: int = 3
 ) -> list[Prediction]:
-    """One prediction per item, scored in one call to LightGBM."""
+    """One prediction per item, scored in one call to LightGBM: every prediction is made here."""
     if not items:
         return []
     matrix = vectorize_many(items, model.layout)

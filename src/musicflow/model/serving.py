@@ -1,36 +1,26 @@
-"""Answering "how much will I stream this song?" with a trained model: one song or a list.
+"""What serving a listener needs besides a song's features: the champion, checked, and their history.
 
-A prediction needs the song's merged features (from the store, else asked of the configured sources
-and cached) and the listener's artist affinity over their whole history (the model serves on all plays,
-not the training split). Both come from here, so the CLI, the API and batch scoring predict alike.
+A prediction needs the listener's artist affinity over their whole history (the model serves on all
+plays, not the training split); `Listener` holds it, loaded once per serving model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from musicflow.core.clock import Clock
-from musicflow.core.songs import SongRequest
-from musicflow.errors import Hint, ModelMismatchError, SongNotFoundError
-from musicflow.features.base import FeatureSource
-from musicflow.features.lookup import (
-    SongFeatures,
-    missing_features_error,
-    no_features_message,
-    song_features,
-)
+from musicflow.errors import Hint, ModelMismatchError
+from musicflow.features.lookup import SongFeatures
 from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
-from musicflow.model.basis import NOTHING_KNOWN, basis_of
 from musicflow.model.dataset import affinity_index
-from musicflow.model.predict import Prediction, predict_batch, predict_song
+from musicflow.model.predict import Prediction
 from musicflow.model.registry import CHAMPION, ModelRegistry, VersionRef
 from musicflow.model.snapshot import profile_plays
 from musicflow.model.songs import song_ids
 from musicflow.model.trained import TrainedModel
-from musicflow.store.base import FeatureStore, HistoryStore
+from musicflow.store.base import HistoryStore
 
 
 def load_model(registry: ModelRegistry, profile: str, ref: VersionRef = CHAMPION) -> tuple[int, TrainedModel]:
@@ -86,71 +76,3 @@ class Listener:
         """The listener's streams of this artist's other songs (the song's own plays left out)."""
         song = self._song_of_track.get(track_id) if track_id is not None else None
         return self._index.of(artist_key(artist), song)
-
-
-@dataclass(frozen=True)
-class Predictor:
-    model: TrainedModel
-    listener: Listener
-    sources: Sequence[FeatureSource]
-    precedence: Sequence[str]
-    clock: Clock
-    miss_ttl_s: float
-
-    @property
-    def source_names(self) -> list[str]:
-        return [source.name for source in self.sources]
-
-    def features(
-        self, store: FeatureStore, song: str, artist: str, spotify_id: str | None = None
-    ) -> SongFeatures:
-        return song_features(
-            store,
-            song,
-            artist,
-            self.sources,
-            precedence=self.precedence,
-            clock=self.clock,
-            miss_ttl_s=self.miss_ttl_s,
-            spotify_id=spotify_id,
-        )
-
-    def predict(
-        self, store: FeatureStore, song: str, artist: str, explain: int = 5, spotify_id: str | None = None
-    ) -> SongPrediction:
-        """One song, from its features or, without them, the listener's history of its artist; when
-        nothing at all is known, a SongNotFoundError naming what was searched (or why a source failed)."""
-        found = self.features(store, song, artist, spotify_id)
-        affinity = self.listener.affinity(found.track.query.artist, found.track.track_id)
-        if basis_of(found.merged, affinity, self.model.layout.allow_spotify) is None:
-            if found.errors:
-                raise missing_features_error(song, artist, self.source_names, found)
-            raise SongNotFoundError(
-                f"{no_features_message(song, artist, self.source_names, found)}; and you never streamed "
-                f"'{artist}', so nothing is known to answer from",
-                hint=Hint.ADD_FEATURE_SOURCE,
-            )
-        return SongPrediction(found, affinity, predict_song(self.model, found.merged, affinity, explain))
-
-    def predict_many(
-        self, store: FeatureStore, songs: Sequence[SongRequest], explain: int = 3
-    ) -> list[SongPrediction | str]:
-        """One answer per input, in order: a prediction, or the reason this song could not be predicted."""
-        found: list[SongFeatures | str] = []
-        for request in songs:
-            if not request.song.strip() or not request.artist.strip():
-                found.append("song and artist are both needed")
-                continue
-            features = self.features(store, request.song, request.artist, request.spotify_id)
-            affinity = self.listener.affinity(features.track.query.artist, features.track.track_id)
-            known = basis_of(features.merged, affinity, self.model.layout.allow_spotify) is not None
-            found.append(features if known else NOTHING_KNOWN)
-        scorable = [(i, f) for i, f in enumerate(found) if isinstance(f, SongFeatures)]
-        affinities = [self.listener.affinity(f.track.query.artist, f.track.track_id) for _, f in scorable]
-        predictions = predict_batch(
-            self.model, [(f.merged, a) for (_, f), a in zip(scorable, affinities, strict=True)], explain
-        )
-        answers: list[SongPrediction | str] = [f if isinstance(f, str) else "" for f in found]
-        for (index, features), affinity, prediction in zip(scorable, affinities, predictions, strict=True):
-            answers[index] = SongPrediction(features, affinity, prediction)
-        return answers

@@ -17,8 +17,8 @@ import lightgbm as lgb
 import numpy as np
 
 from musicflow.errors import Hint, ModelError
-from musicflow.model.estimator import Matrix, stream_from, streams_from
-from musicflow.model.vectorize import FeatureLayout, Vector
+from musicflow.model.estimator import Matrix, streams_from
+from musicflow.model.vectorize import FeatureLayout
 
 MODEL_FILE = "model.txt"
 META_FILE = "model.json"
@@ -43,11 +43,6 @@ class TrainedModel:
     created_at: float = field(default_factory=time.time)
     libraries: dict[str, str] = field(default_factory=lambda: library_versions())
 
-    def empty_row(self) -> Vector:
-        """A fresh one-row matrix to vectorize a song into: each prediction owns its row, so any number
-        of threads can predict with one model at once."""
-        return np.empty((1, self.layout.width), dtype=np.float64)
-
     @property
     def features(self) -> tuple[str, ...]:
         return self.layout.columns
@@ -56,10 +51,6 @@ class TrainedModel:
     def target_transform(self) -> str:
         """What the booster predicts: "log1p" (log(1 + streams)) or "none" (streams; older models)."""
         return str(self.params.get("target_transform", "none"))
-
-    def predict_vector(self, row: Vector) -> float:
-        raw = float(self.booster.predict(row.reshape(1, -1), num_threads=1)[0])
-        return stream_from(raw, self.target_transform)
 
     def predict_matrix(self, rows: Matrix) -> Matrix:
         raw = np.asarray(self.booster.predict(rows, num_threads=1), dtype=np.float64)

@@ -157,7 +157,7 @@ def vectorize(
     features: MergedFeatures, affinity: ArtistAffinity, layout: FeatureLayout, out: Vector | None = None
 ) -> Vector:
     """The model input of one song (`vectorize_many` of one), written into `out` when given."""
-    row = vectorize_many([(features, affinity)], layout)[0]
+    row: Vector = vectorize_many([(features, affinity)], layout)[0]
     if out is None:
         return row
     out[:] = row

@@ -107,7 +107,7 @@ def _affinity(pack: ScoringPack, frame: pl.DataFrame, played: dict[int, str]) ->
     table = np.array([pack.artist_affinity.get(k, NONE) for k in artists], dtype=np.float64).reshape(-1, 5)
     positions = keys.replace_strict(artists, list(range(len(artists))), return_dtype=pl.Int64)
     index = positions.to_numpy().astype(np.int64, copy=False)
-    values = table[index]
+    values: Floats = table[index]
     for at, song in played.items():
         values[at] = pack.played_songs.get(song) or values[at]
     return values

@@ -102,6 +102,26 @@ class SqlFeatureStore:
                     by_key.setdefault(row.match_key, []).append(_catalog_features(row))
         return by_id, by_key
 
+    def catalog_revision(self) -> tuple[tuple[str, float, int], ...]:
+        """Each catalog's name, import time and rows: what changes whenever a catalog's contents do."""
+        query = select(catalogs.c.name, catalogs.c.imported_at, catalogs.c.rows).order_by(catalogs.c.name)
+        with guarded(self.engine, transaction=False) as conn:
+            return tuple((r.name, float(r.imported_at), int(r.rows)) for r in conn.execute(query))
+
+    def catalog_entries(self) -> list[tuple[str | None, str, StoredFeatures]]:
+        """Every catalog row as (Spotify id, loose song key, what it says), for an index held in memory."""
+        columns = [
+            catalogs.c.name,
+            catalogs.c.imported_at,
+            catalog_tracks.c.spotify_id,
+            catalog_tracks.c.match_key,
+        ]
+        query = select(*columns, *_feature_columns(catalog_tracks)).join(
+            catalogs, catalogs.c.id == catalog_tracks.c.catalog_id
+        )
+        with guarded(self.engine, transaction=False) as conn:
+            return [(row.spotify_id, row.match_key, _catalog_features(row)) for row in conn.execute(query)]
+
     # -- what sources said ------------------------------------------------------------------------
     def pending_tracks(
         self, profile_id: int, source: str, now: float, limit: int | None = None
@@ -207,6 +227,35 @@ class SqlFeatureStore:
                 ProfileTrack(r.id, r.name, r.artist, r.spotify_id, int(r.streams))
                 for r in conn.execute(query)
             ]
+
+    def tracks_revision(self) -> tuple[int, int]:
+        """The highest track id and the number of tracks: they move whenever tracks are added or removed."""
+        query = select(func.coalesce(func.max(tracks.c.id), 0), func.count(tracks.c.id))
+        with guarded(self.engine, transaction=False) as conn:
+            top, count = conn.execute(query).one()
+        return int(top), int(count)
+
+    def track_keys(self, after_id: int = 0) -> list[tuple[int, str, str]]:
+        """(id, track key, loose key) of every track stored after `after_id`, in id order."""
+        query = (
+            select(tracks.c.id, tracks.c.track_key, tracks.c.match_key)
+            .where(tracks.c.id > after_id)
+            .order_by(tracks.c.id)
+        )
+        with guarded(self.engine, transaction=False) as conn:
+            return [(int(r.id), r.track_key, r.match_key) for r in conn.execute(query)]
+
+    def tracks_by_id(self, track_ids: Sequence[int]) -> dict[int, tuple[PendingTrack, int]]:
+        """These tracks with how often they were played (by anyone), in one query."""
+        columns = (tracks.c.id, tracks.c.track_key, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
+        query = (
+            select(*columns, func.count(plays.c.id).label("played"))
+            .outerjoin(plays, plays.c.track_id == tracks.c.id)
+            .where(tracks.c.id.in_(sorted(set(track_ids))))
+            .group_by(*columns)
+        )
+        with guarded(self.engine, transaction=False) as conn:
+            return {int(r.id): (_pending(r), int(r.played)) for r in conn.execute(query)}
 
     def find_track(self, song: str, artist: str) -> PendingTrack | None:
         """A stored track by exact spelling, else by loose key (the most played spelling wins)."""

@@ -37,7 +37,7 @@ class SongView:
 
 def song_view(prediction: Prediction, average: Mapping[str, float], standing: Standing | None) -> SongView:
     answer = prediction.answer
-    query = answer.song.track.query
+    query = answer.song.query
     values = answer.song.merged.values
     emoji, _, verdict = answer.prediction.verdict.partition(" ")
     reasons = [charts.Bar(c.words, c.effect, words.change(c.effect)) for c in answer.prediction.contributions]

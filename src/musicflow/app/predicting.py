@@ -1,0 +1,86 @@
+"""The one prediction path: (profile, songs) into typed answers, for a song alone, a list or a request.
+
+Every front end asks here: `predict` (CLI, page, API) is a list of one, `predict --input` and
+`POST /api/predictions` a list. The serving model is resolved once by the caller; the songs' facts are
+read once for the whole list (`SongFinder`); one vectoriser and one call to the model score them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from musicflow.app.results import Prediction
+from musicflow.app.serving import ServingModel
+from musicflow.core.songs import SongRequest
+from musicflow.errors import Hint, MusicflowError, SongNotFoundError
+from musicflow.features.base import FeatureSource
+from musicflow.features.lookup import (
+    SongFeatures,
+    SongFinder,
+    Spend,
+    missing_features_error,
+    no_features_message,
+)
+from musicflow.model.basis import NOTHING_KNOWN, basis_of
+from musicflow.model.predict import predict_batch
+from musicflow.model.serving import SongPrediction
+
+NEEDS_NAMES = "song and artist are both needed"
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """Why one song of a list could not be predicted: the error a song asked alone would raise."""
+
+    error: MusicflowError
+    reason: str  # the words a list gives for it
+
+
+def predict_songs(
+    serving: ServingModel,
+    finder: SongFinder,
+    sources: Sequence[FeatureSource],
+    requests: Sequence[SongRequest],
+    *,
+    explain: int,
+    keep: bool,
+    spend: Spend | None = None,
+) -> list[Prediction | Unanswered]:
+    """One answer per song, in order: its prediction, or why there is none."""
+    wanted = [(i, r) for i, r in enumerate(requests) if r.song.strip() and r.artist.strip()]
+    found = finder.find([r for _, r in wanted], sources, keep=keep, spend=spend)
+    names = [source.name for source in sources]
+    answers: list[Prediction | Unanswered] = [
+        Unanswered(MusicflowError(NEEDS_NAMES), NEEDS_NAMES) for _ in requests
+    ]
+    scorable: list[tuple[int, SongFeatures]] = []
+    listener, model = serving.listener, serving.model
+    affinities = []
+    for (index, request), features in zip(wanted, found, strict=True):
+        affinity = listener.affinity(features.query.artist, features.track_id)
+        if basis_of(features.merged, affinity, model.layout.allow_spotify) is None:
+            answers[index] = _unanswered(request, names, features)
+            continue
+        scorable.append((index, features))
+        affinities.append(affinity)
+    predictions = predict_batch(
+        model, [(f.merged, a) for (_, f), a in zip(scorable, affinities, strict=True)], explain
+    )
+    for (index, features), affinity, prediction in zip(scorable, affinities, predictions, strict=True):
+        answers[index] = Prediction(
+            serving.profile, serving.version, SongPrediction(features, affinity, prediction)
+        )
+    return answers
+
+
+def _unanswered(request: SongRequest, asked: Sequence[str], found: SongFeatures) -> Unanswered:
+    if found.errors:
+        error = missing_features_error(request.song, request.artist, asked, found)
+        return Unanswered(error, str(error))
+    message = no_features_message(request.song, request.artist, asked, found)
+    error = SongNotFoundError(
+        f"{message}; and you never streamed '{request.artist}', so nothing is known to answer from",
+        hint=Hint.ADD_FEATURE_SOURCE,
+    )
+    return Unanswered(error, NOTHING_KNOWN)

@@ -1,0 +1,115 @@
+"""What the store knows of songs' identity and the catalogs' rows, held in memory for questions.
+
+A listener asks about songs nobody asked before, most of them in no table but a catalog. Answering such a
+question from SQL costs a statement per fact; from memory it costs a dictionary lookup. The index keeps
+the track keys (which songs the store holds, and under which loose keys) and the catalogs' rows by
+Spotify id and loose key. It follows the store: at most once per `check_every_s` it asks (two small
+queries) whether tracks were added or removed or a catalog changed, and reads again what did; a write
+made through this process calls `refresh`. Catalogs too large to hold (`max_catalog_rows`) stay in the
+store and are asked per question.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from musicflow.core.songs import match_key, track_key
+from musicflow.store.base import FeatureStore, StoredFeatures
+
+log = logging.getLogger(__name__)
+
+CatalogMatches = tuple[dict[str, list[StoredFeatures]], dict[str, list[StoredFeatures]]]
+
+
+@dataclass
+class _Catalogs:
+    revision: tuple[tuple[str, float, int], ...] | None = None
+    by_id: dict[str, list[StoredFeatures]] | None = None  # None: too large, asked of the store
+    by_key: dict[str, list[StoredFeatures]] = field(default_factory=dict)
+
+
+@dataclass
+class _Tracks:
+    revision: tuple[int, int] = (0, 0)
+    exact: dict[str, int] = field(default_factory=dict)  # track key -> id
+    loose: dict[str, list[int]] = field(default_factory=dict)  # loose key -> ids
+
+
+class SongIndex:
+    """Track keys and catalog rows in memory, following the store; safe to share between threads."""
+
+    def __init__(
+        self, store: FeatureStore, *, check_every_s: float = 1.0, max_catalog_rows: int = 1_000_000
+    ) -> None:
+        self._store = store
+        self._check_every_s = check_every_s
+        self._max_catalog_rows = max_catalog_rows
+        self._catalogs = _Catalogs()
+        self._tracks = _Tracks()
+        self._checked = -float("inf")
+        self._lock = threading.Lock()
+
+    def refresh_if_due(self) -> None:
+        """Follow the store, at most once per `check_every_s`."""
+        if time.monotonic() - self._checked >= self._check_every_s:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Ask the store now whether tracks or catalogs changed, and read again what did."""
+        with self._lock:
+            self._refresh_tracks()
+            self._refresh_catalogs()
+            self._checked = time.monotonic()
+
+    def stored_tracks(self, song: str, artist: str) -> tuple[int | None, list[int]]:
+        """The stored track of this exact spelling (None if none) and those of the same loose key."""
+        tracks = self._tracks
+        return tracks.exact.get(track_key(artist, song)), tracks.loose.get(match_key(artist, song), [])
+
+    def catalog_matches(self, spotify_ids: Sequence[str], match_keys: Sequence[str]) -> CatalogMatches:
+        """Catalog rows by Spotify id and by loose key, as `FeatureStore.catalog_matches` gives them."""
+        catalogs = self._catalogs
+        if catalogs.by_id is None:
+            return self._store.catalog_matches(spotify_ids, match_keys)
+        by_id = {sid: catalogs.by_id[sid] for sid in spotify_ids if sid in catalogs.by_id}
+        by_key = {key: catalogs.by_key[key] for key in match_keys if key in catalogs.by_key}
+        return by_id, by_key
+
+    def _refresh_tracks(self) -> None:
+        revision = self._store.tracks_revision()
+        current = self._tracks
+        if revision == current.revision:
+            return
+        top, count = current.revision
+        if revision[1] - count == revision[0] - top and revision[0] >= top:  # only added, after `top`
+            tracks = _Tracks(revision, dict(current.exact), {k: list(v) for k, v in current.loose.items()})
+            added = self._store.track_keys(top)
+        else:
+            tracks, added = _Tracks(revision), self._store.track_keys()
+        for track_id, exact, loose in added:
+            tracks.exact[exact] = track_id
+            tracks.loose.setdefault(loose, []).append(track_id)
+        self._tracks = tracks
+
+    def _refresh_catalogs(self) -> None:
+        revision = self._store.catalog_revision()
+        if revision == self._catalogs.revision:
+            return
+        rows = sum(count for _, _, count in revision)
+        if rows > self._max_catalog_rows:
+            log.info(
+                "the catalogs hold %d rows, more than %d: asked of the store", rows, self._max_catalog_rows
+            )
+            self._catalogs = _Catalogs(revision)
+            return
+        by_id: dict[str, list[StoredFeatures]] = {}
+        by_key: dict[str, list[StoredFeatures]] = {}
+        for spotify_id, key, features in self._store.catalog_entries():
+            if spotify_id:
+                by_id.setdefault(spotify_id, []).append(features)
+            by_key.setdefault(key, []).append(features)
+        self._catalogs = _Catalogs(revision, by_id, by_key)
