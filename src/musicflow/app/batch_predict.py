@@ -22,7 +22,7 @@ from musicflow.store.base import PendingTrack, StoredFeatures
 if TYPE_CHECKING:
     from musicflow.core.songs import SongRequest
     from musicflow.model.serving import Predictor, SongPrediction
-    from musicflow.store.features import SqlFeatureStore
+    from musicflow.store.base import FeatureStore
 
 NEEDS_NAMES = "song and artist are both needed"
 
@@ -37,7 +37,7 @@ class _Known:
 
 
 def predict_in_bulk(
-    store: SqlFeatureStore, predictor: Predictor, songs: Sequence[SongRequest], explain: int = 3
+    store: FeatureStore, predictor: Predictor, songs: Sequence[SongRequest], explain: int = 3
 ) -> list[SongPrediction | str]:
     """One answer per song, in order: a prediction, or why this song could not be predicted."""
     from musicflow.model.basis import NOTHING_KNOWN, basis_of
@@ -80,7 +80,7 @@ def index_key(request: SongRequest) -> tuple[str, str]:
 
 
 def _known(
-    store: SqlFeatureStore, predictor: Predictor, requests: Sequence[SongRequest]
+    store: FeatureStore, predictor: Predictor, requests: Sequence[SongRequest]
 ) -> dict[tuple[str, str], SongFeatures]:
     """Features of the songs that need no source but the catalogs, which are read in bulk."""
     now = predictor.clock.now()
@@ -103,7 +103,7 @@ def _known(
     }
 
 
-def _tracks(store: SqlFeatureStore, requests: Sequence[SongRequest]) -> dict[tuple[str, str], PendingTrack]:
+def _tracks(store: FeatureStore, requests: Sequence[SongRequest]) -> dict[tuple[str, str], PendingTrack]:
     """Each song's track, as asking one song after the other would find or create it: a song not stored
     yet gets a track, and a later song with the same loose key finds that track (the earliest made)."""
     existing = store.find_tracks([index_key(r) for r in requests])
@@ -135,7 +135,7 @@ def _unanswered(item: _Known, source: str) -> bool:
     return source not in item.misses and all(a.source != source for a in item.stored)
 
 
-def _ask_catalogs(store: SqlFeatureStore, predictor: Predictor, items: Sequence[_Known]) -> None:
+def _ask_catalogs(store: FeatureStore, predictor: Predictor, items: Sequence[_Known]) -> None:
     """The catalogs' answers for many tracks at once, as the catalog source gives them one by one."""
     if not items or all(source.name != CATALOG for source in predictor.sources):
         return

@@ -28,7 +28,7 @@ from musicflow.model.shipped import (
 )
 from musicflow.model.snapshot import BoolArray, ProfilePlays, Snapshot
 from musicflow.model.zeros import catalog_zeros, others_zeros
-from musicflow.store.sql import SqlStore
+from musicflow.store.base import Store
 
 TIME_SPLIT_QUANTILE = 0.7
 WINDOW_DAYS = 30  # the fixed window after a test song's first play that `Exposure` counts streams in
@@ -104,7 +104,7 @@ def time_split(
     profile_id: int,
     strategy: ZeroStrategy,
     seed: int,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     quantile: float = TIME_SPLIT_QUANTILE,
 ) -> Split:
     """Train on plays before T (a quantile of stream times); test on songs first heard after T."""
@@ -127,7 +127,7 @@ def lone_time_split(
     profile_id: int,
     strategy: ZeroStrategy,
     seed: int,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     quantile: float = TIME_SPLIT_QUANTILE,
 ) -> Split:
     """The time split as a listener alone in their store meets it, for a store that holds others.
@@ -206,7 +206,7 @@ def random_split(
     profile_id: int,
     strategy: ZeroStrategy,
     seed: int,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     test_share: float = RANDOM_TEST_SHARE,
 ) -> Split:
     """Songs split at random (optimistic: the test songs come from the same months as the training)."""
@@ -222,7 +222,7 @@ def random_split(
 
 
 def all_rows(
-    snapshot: Snapshot, profile_id: int, strategy: ZeroStrategy, seed: int, store: SqlStore | None = None
+    snapshot: Snapshot, profile_id: int, strategy: ZeroStrategy, seed: int, store: Store | None = None
 ) -> Split:
     """Every row for the model that will serve: trained on the whole history, nothing held out."""
     plays = listener_plays(snapshot, profile_id)
@@ -292,7 +292,7 @@ def _pooled_zeros(
     strategy: ZeroStrategy,
     listener: Sequence[Row],
     rng: np.random.Generator,
-    store: SqlStore | None,
+    store: Store | None,
     avoid: frozenset[str] = frozenset(),
 ) -> list[Row]:
     """Zeros for `listener`'s rows from the strategy's sources; no shipped song keyed in `avoid`."""
@@ -307,7 +307,7 @@ def _pooled_zeros(
     if ZeroSource.OTHERS in strategy.sources:
         zeros += others_zeros(snapshot, profile_id, count, rng)
     if ZeroSource.CATALOG in strategy.sources and store is not None:
-        zeros += catalog_zeros(store, snapshot, positives, count, rng)
+        zeros += catalog_zeros(store.history, snapshot, positives, count, rng)
     if ZeroSource.SHIPPED in strategy.sources:
         pool = shipped_songs() if strategy.shipped is None else strategy.shipped
         played = snapshot.played_keys if len(snapshot.plays) == 1 else set()
