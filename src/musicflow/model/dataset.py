@@ -108,18 +108,15 @@ def time_split(
     quantile: float = TIME_SPLIT_QUANTILE,
 ) -> Split:
     """Train on plays before T (a quantile of stream times); test on songs first heard after T."""
-    plays = listener_plays(snapshot, profile_id)
-    cutoff, before, test_mask = _time_masks(plays, quantile)
+    cut = _TimeCut.of(snapshot, profile_id, quantile)
     skips = ZeroSource.SKIPS in strategy.sources
-    train = listener_rows(snapshot, plays, before, skips)
-    test = listener_rows(snapshot, plays, test_mask, skips)
+    train = listener_rows(snapshot, cut.plays, cut.before, skips)
+    test = listener_rows(snapshot, cut.plays, cut.after, skips)
     rng = np.random.default_rng(seed)
     zero_train, zero_test = _split_rows(
         _pooled_zeros(snapshot, profile_id, strategy, train + test, rng, store), 1 - quantile, rng
     )
-    affinity = affinity_of(snapshot, plays, before, cutoff)
-    exposure = exposure_of(plays, test_mask)
-    return Split("time", train + zero_train, test + zero_test, affinity, cutoff, exposure=exposure)
+    return cut.split("time", snapshot, train + zero_train, test + zero_test)
 
 
 def lone_time_split(
@@ -130,17 +127,17 @@ def lone_time_split(
     store: Store | None = None,
     quantile: float = TIME_SPLIT_QUANTILE,
 ) -> Split:
-    """The time split as a listener alone in their store meets it, for a store that holds others.
+    """The time split as a listener alone in their store meets it, for a store that holds others
+    (the `lone` split of the evaluation, which benchmarks/model_quality.py runs in its `lone:` mode).
 
     The other profiles are halved at random: the training zeros come from the strategy's sources, with
     "other listeners" and the shipped list made of the first half only; the test zeros are songs the
     second half streamed (never a training zero), the same for every strategy. Skip-only songs are
     never test rows, so every strategy is scored against the same kind of zeros.
     """
-    plays = listener_plays(snapshot, profile_id)
-    cutoff, before, test_mask = _time_masks(plays, quantile)
-    train = listener_rows(snapshot, plays, before, ZeroSource.SKIPS in strategy.sources)
-    test = listener_rows(snapshot, plays, test_mask, False)
+    cut = _TimeCut.of(snapshot, profile_id, quantile)
+    train = listener_rows(snapshot, cut.plays, cut.before, ZeroSource.SKIPS in strategy.sources)
+    test = listener_rows(snapshot, cut.plays, cut.after, False)
     rng = np.random.default_rng(seed)
     others = sorted(p for p in snapshot.plays if p != profile_id)
     halves = rng.permutation(len(others))
@@ -163,11 +160,40 @@ def lone_time_split(
         )
         if row.song_id not in tested
     ]
-    affinity = affinity_of(snapshot, plays, before, cutoff)
-    exposure = exposure_of(plays, test_mask)
-    return Split(
-        "lone", train + zero_train, test + zero_test, affinity, cutoff, zeros=lone, exposure=exposure
-    )
+    return cut.split("lone", snapshot, train + zero_train, test + zero_test, zeros=lone)
+
+
+@dataclass(frozen=True)
+class _TimeCut:
+    """A listener's plays cut at T: those before it (the training side), and those after it of the songs
+    first heard after it (the test side)."""
+
+    plays: ProfilePlays
+    cutoff: int
+    before: BoolArray
+    after: BoolArray
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, profile_id: int, quantile: float) -> _TimeCut:
+        plays = listener_plays(snapshot, profile_id)
+        cutoff = int(np.quantile(plays.ended_at[plays.is_stream], quantile))
+        before = plays.ended_at < cutoff
+        first_index = np.unique(plays.song, return_index=True)
+        new_songs = first_index[0][plays.ended_at[first_index[1]] >= cutoff]
+        return cls(plays, cutoff, before, ~before & np.isin(plays.song, new_songs))
+
+    def split(
+        self,
+        name: str,
+        snapshot: Snapshot,
+        train: list[Row],
+        test: list[Row],
+        zeros: ZeroStrategy | None = None,
+    ) -> Split:
+        """These rows as a split, with the affinity the training side may know and the test exposure."""
+        affinity = affinity_of(snapshot, self.plays, self.before, self.cutoff)
+        exposure = exposure_of(self.plays, self.after)
+        return Split(name, train, test, affinity, self.cutoff, zeros=zeros, exposure=exposure)
 
 
 def exposure_of(plays: ProfilePlays, mask: BoolArray, window_days: float = WINDOW_DAYS) -> Exposure:
@@ -184,15 +210,6 @@ def exposure_of(plays: ProfilePlays, mask: BoolArray, window_days: float = WINDO
         if end - first >= window and moment - first < window:
             exposure.windowed[song] = exposure.windowed.get(song, 0) + 1
     return exposure
-
-
-def _time_masks(plays: ProfilePlays, quantile: float) -> tuple[int, BoolArray, BoolArray]:
-    """T, the plays before it, and the plays after it of songs first heard after it."""
-    cutoff = int(np.quantile(plays.ended_at[plays.is_stream], quantile))
-    before = plays.ended_at < cutoff
-    first_index = np.unique(plays.song, return_index=True)
-    new_songs = first_index[0][plays.ended_at[first_index[1]] >= cutoff]
-    return cutoff, before, ~before & np.isin(plays.song, new_songs)
 
 
 def _only(snapshot: Snapshot, profile_id: int, others: set[int]) -> Snapshot:
