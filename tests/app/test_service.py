@@ -27,10 +27,9 @@ from tests.trained import PROFILE
 def _catalog_songs(app: MusicFlow, count: int) -> list[SongRequest]:
     """Songs the bundled catalog knows (so each has features), most of them never played."""
     from musicflow.features.catalog import ensure_bundled_catalog
-    from musicflow.store.history import SqlHistory
 
     ensure_bundled_catalog(app._store.features)
-    history = SqlHistory(app._store.engine)
+    history = app._store.history
     rows = history.catalog_songs(history.catalog_row_ids()[: count * 2])
     return [SongRequest(row.song, row.artist) for row in rows if row.song and row.artist][:count]
 

@@ -12,7 +12,7 @@ from musicflow.model.hygiene import check_features, layout_for
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot, is_real_skip
 from musicflow.model.songs import song_ids
-from musicflow.store.history import TrackFact
+from musicflow.store.base import TrackFact
 
 
 def track(tid: int, artist: str, title: str, spotify_id: str | None = None) -> TrackFact:

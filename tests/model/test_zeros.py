@@ -35,7 +35,7 @@ def test_catalog_zeros_skip_played_songs_and_match_the_listeners_feature_pattern
         positives = [
             r for r in listener_rows(snapshot, plays, np.ones(len(plays.song), bool), False) if r.is_positive
         ]
-        zeros = catalog_zeros(store, snapshot, positives, 50, np.random.default_rng(0))
+        zeros = catalog_zeros(store.history, snapshot, positives, 50, np.random.default_rng(0))
     finally:
         store.close()
     assert 45 <= len(zeros) <= 50

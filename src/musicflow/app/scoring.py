@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import JobInput, ScoreSummary
     from musicflow.scale.pack import ScoringPack
-    from musicflow.store.sql import SqlStore
+    from musicflow.store.base import Store
 
 RECOMMEND_BATCH = 100_000
 DEFAULT_PER_ARTIST = 2
@@ -83,7 +83,7 @@ def audio_file_mapper(
         yield mapper
 
 
-def scoring_pack(serving: ServingModel, store: SqlStore, profile_id: int) -> ScoringPack:
+def scoring_pack(serving: ServingModel, store: Store, profile_id: int) -> ScoringPack:
     """The champion as LightGBM text with its checksum, and the listener's history as plain numbers."""
     from musicflow.core.songs import match_key
     from musicflow.scale.pack import ScoringPack, model_sha256
@@ -113,7 +113,7 @@ def scoring_pack(serving: ServingModel, store: SqlStore, profile_id: int) -> Sco
     )
 
 
-def catalog_input(store: SqlStore, catalog: str, mapping: ColumnMapping | None = None) -> JobInput:
+def catalog_input(store: Store, catalog: str, mapping: ColumnMapping | None = None) -> JobInput:
     """A catalog file (any layout `catalog add` reads), else the name of an imported catalog."""
     from musicflow.scale.job import JobInput
     from musicflow.scale.staging import file_rows
@@ -149,7 +149,7 @@ def score_catalog(
 def recommend(
     serving: ServingModel,
     pack: ScoringPack,
-    store: SqlStore,
+    store: Store,
     catalogs: Sequence[str],
     top: int,
     per_artist: int = DEFAULT_PER_ARTIST,
@@ -180,7 +180,7 @@ def recommend(
     return _explained(serving, best, vectors)
 
 
-def _batches(store: SqlStore, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:
+def _batches(store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:
     from musicflow.scale.staging import native_frame
 
     known = {c.name for c in store.features.catalogs()}

@@ -43,8 +43,14 @@ if TYPE_CHECKING:
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import ScoreSummary
     from musicflow.scale.pack import ScoringPack
-    from musicflow.store.base import AliasMove, CatalogInfo, ListeningSummary, ModelVersion, TrackStreams
-    from musicflow.store.sql import SqlStore
+    from musicflow.store.base import (
+        AliasMove,
+        CatalogInfo,
+        ListeningSummary,
+        ModelVersion,
+        Store,
+        TrackStreams,
+    )
 
 DAY_S = 86_400.0
 TrainingProgress = Callable[[str, float], None]
@@ -53,7 +59,7 @@ TrainingProgress = Callable[[str, float], None]
 class MusicFlow:
     """The use cases over one store. Thread-safe for predictions; one instance per process."""
 
-    def __init__(self, settings: Settings, store: SqlStore, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store, clock: Clock | None = None) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self._store = store
@@ -64,10 +70,12 @@ class MusicFlow:
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> MusicFlow:
-        """Open (and migrate) the configured store."""
+        """Open (and migrate) the configured store: the composition root, the one place above the store
+        that names its adapter (through `open_store`); everything else sees the `Store` port."""
         from musicflow.store import open_store
 
-        return cls(settings, open_store(settings), clock)
+        store: Store = open_store(settings)  # mypy checks here that the SQL adapter fits the port
+        return cls(settings, store, clock)
 
     def close(self) -> None:
         self._closing.close()

@@ -19,8 +19,7 @@ from musicflow.core.timezone import local_time, zone_label, zone_named
 if TYPE_CHECKING:
     from musicflow.config import Settings
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.store.base import TrackStreams
-    from musicflow.store.sql import SqlStore
+    from musicflow.store.base import Store, TrackStreams
 
 TOP_LIMIT = 10
 AVERAGE_OF_TOP = 50
@@ -203,7 +202,7 @@ def _month_of(t: int, zone: tzinfo | None) -> tuple[int, int]:
 
 # -- gathering them from the store -------------------------------------------------------------------
 def build_taste(
-    store: SqlStore, registry: FileModelRegistry, settings: Settings, profile: str, profile_id: int
+    store: Store, registry: FileModelRegistry, settings: Settings, profile: str, profile_id: int
 ) -> Taste:
     """Two bulk reads of the history, one of the features; nothing per song."""
     from musicflow.features.merge import merged_features
@@ -232,7 +231,7 @@ def build_taste(
     )
 
 
-def listener_average(store: SqlStore, settings: Settings, profile_id: int) -> dict[str, float]:
+def listener_average(store: Store, settings: Settings, profile_id: int) -> dict[str, float]:
     """The average sound of the listener's most streamed songs (those with features)."""
     from musicflow.features.merge import merged_features
 

@@ -17,14 +17,13 @@ from musicflow.model.registry import ModelMetadata, ModelRegistry
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.train import TrainingOptions, train_on_snapshot, zero_strategy_for
 from musicflow.model.trained import TrainedModel
-from musicflow.store.base import ModelVersion
-from musicflow.store.sql import SqlStore
+from musicflow.store.base import ModelVersion, Store
 
 log = logging.getLogger(__name__)
 
 
 def train_and_publish(
-    store: SqlStore,
+    store: Store,
     registry: ModelRegistry,
     settings: Settings,
     profile: str,
@@ -57,7 +56,7 @@ def champion_on_same_data(
     model: TrainedModel,
     snapshot: Snapshot,
     options: TrainingOptions,
-    store: SqlStore,
+    store: Store,
 ) -> dict[str, Any] | None:
     """The champion's evaluation, measured again where its stored one is not comparable.
 

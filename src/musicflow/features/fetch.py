@@ -36,13 +36,8 @@ class SourceRun:
     answered: int = 0
     not_found: int = 0
     undecided: int = 0
-    rejected_batches: int = 0
     stopped: str | None = None
     paused_until: float | None = None
-
-    @property
-    def complete(self) -> bool:
-        return self.stopped is None and self.paused_until is None
 
 
 def fetch_features(
@@ -106,7 +101,6 @@ def _ask(
         return False
     except InvalidPayloadError as exc:
         log.warning("%s: answer refused, nothing of it is stored: %s", source.name, exc)
-        run.rejected_batches += 1
         run.undecided += len(batch)
         return True
     except UpstreamError as exc:

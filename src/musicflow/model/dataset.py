@@ -28,7 +28,7 @@ from musicflow.model.shipped import (
 )
 from musicflow.model.snapshot import BoolArray, ProfilePlays, Snapshot
 from musicflow.model.zeros import catalog_zeros, others_zeros
-from musicflow.store.sql import SqlStore
+from musicflow.store.base import Store
 
 TIME_SPLIT_QUANTILE = 0.7
 WINDOW_DAYS = 30  # the fixed window after a test song's first play that `Exposure` counts streams in
@@ -104,22 +104,19 @@ def time_split(
     profile_id: int,
     strategy: ZeroStrategy,
     seed: int,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     quantile: float = TIME_SPLIT_QUANTILE,
 ) -> Split:
     """Train on plays before T (a quantile of stream times); test on songs first heard after T."""
-    plays = listener_plays(snapshot, profile_id)
-    cutoff, before, test_mask = _time_masks(plays, quantile)
+    cut = _TimeCut.of(snapshot, profile_id, quantile)
     skips = ZeroSource.SKIPS in strategy.sources
-    train = listener_rows(snapshot, plays, before, skips)
-    test = listener_rows(snapshot, plays, test_mask, skips)
+    train = listener_rows(snapshot, cut.plays, cut.before, skips)
+    test = listener_rows(snapshot, cut.plays, cut.after, skips)
     rng = np.random.default_rng(seed)
     zero_train, zero_test = _split_rows(
         _pooled_zeros(snapshot, profile_id, strategy, train + test, rng, store), 1 - quantile, rng
     )
-    affinity = affinity_of(snapshot, plays, before, cutoff)
-    exposure = exposure_of(plays, test_mask)
-    return Split("time", train + zero_train, test + zero_test, affinity, cutoff, exposure=exposure)
+    return cut.split("time", snapshot, train + zero_train, test + zero_test)
 
 
 def lone_time_split(
@@ -127,20 +124,20 @@ def lone_time_split(
     profile_id: int,
     strategy: ZeroStrategy,
     seed: int,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     quantile: float = TIME_SPLIT_QUANTILE,
 ) -> Split:
-    """The time split as a listener alone in their store meets it, for a store that holds others.
+    """The time split as a listener alone in their store meets it, for a store that holds others
+    (the `lone` split of the evaluation, which benchmarks/model_quality.py runs in its `lone:` mode).
 
     The other profiles are halved at random: the training zeros come from the strategy's sources, with
     "other listeners" and the shipped list made of the first half only; the test zeros are songs the
     second half streamed (never a training zero), the same for every strategy. Skip-only songs are
     never test rows, so every strategy is scored against the same kind of zeros.
     """
-    plays = listener_plays(snapshot, profile_id)
-    cutoff, before, test_mask = _time_masks(plays, quantile)
-    train = listener_rows(snapshot, plays, before, ZeroSource.SKIPS in strategy.sources)
-    test = listener_rows(snapshot, plays, test_mask, False)
+    cut = _TimeCut.of(snapshot, profile_id, quantile)
+    train = listener_rows(snapshot, cut.plays, cut.before, ZeroSource.SKIPS in strategy.sources)
+    test = listener_rows(snapshot, cut.plays, cut.after, False)
     rng = np.random.default_rng(seed)
     others = sorted(p for p in snapshot.plays if p != profile_id)
     halves = rng.permutation(len(others))
@@ -163,11 +160,40 @@ def lone_time_split(
         )
         if row.song_id not in tested
     ]
-    affinity = affinity_of(snapshot, plays, before, cutoff)
-    exposure = exposure_of(plays, test_mask)
-    return Split(
-        "lone", train + zero_train, test + zero_test, affinity, cutoff, zeros=lone, exposure=exposure
-    )
+    return cut.split("lone", snapshot, train + zero_train, test + zero_test, zeros=lone)
+
+
+@dataclass(frozen=True)
+class _TimeCut:
+    """A listener's plays cut at T: those before it (the training side), and those after it of the songs
+    first heard after it (the test side)."""
+
+    plays: ProfilePlays
+    cutoff: int
+    before: BoolArray
+    after: BoolArray
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, profile_id: int, quantile: float) -> _TimeCut:
+        plays = listener_plays(snapshot, profile_id)
+        cutoff = int(np.quantile(plays.ended_at[plays.is_stream], quantile))
+        before = plays.ended_at < cutoff
+        first_index = np.unique(plays.song, return_index=True)
+        new_songs = first_index[0][plays.ended_at[first_index[1]] >= cutoff]
+        return cls(plays, cutoff, before, ~before & np.isin(plays.song, new_songs))
+
+    def split(
+        self,
+        name: str,
+        snapshot: Snapshot,
+        train: list[Row],
+        test: list[Row],
+        zeros: ZeroStrategy | None = None,
+    ) -> Split:
+        """These rows as a split, with the affinity the training side may know and the test exposure."""
+        affinity = affinity_of(snapshot, self.plays, self.before, self.cutoff)
+        exposure = exposure_of(self.plays, self.after)
+        return Split(name, train, test, affinity, self.cutoff, zeros=zeros, exposure=exposure)
 
 
 def exposure_of(plays: ProfilePlays, mask: BoolArray, window_days: float = WINDOW_DAYS) -> Exposure:
@@ -186,15 +212,6 @@ def exposure_of(plays: ProfilePlays, mask: BoolArray, window_days: float = WINDO
     return exposure
 
 
-def _time_masks(plays: ProfilePlays, quantile: float) -> tuple[int, BoolArray, BoolArray]:
-    """T, the plays before it, and the plays after it of songs first heard after it."""
-    cutoff = int(np.quantile(plays.ended_at[plays.is_stream], quantile))
-    before = plays.ended_at < cutoff
-    first_index = np.unique(plays.song, return_index=True)
-    new_songs = first_index[0][plays.ended_at[first_index[1]] >= cutoff]
-    return cutoff, before, ~before & np.isin(plays.song, new_songs)
-
-
 def _only(snapshot: Snapshot, profile_id: int, others: set[int]) -> Snapshot:
     """The snapshot as if the store held the listener and `others` only."""
     kept = {p: v for p, v in snapshot.plays.items() if p == profile_id or p in others}
@@ -206,7 +223,7 @@ def random_split(
     profile_id: int,
     strategy: ZeroStrategy,
     seed: int,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     test_share: float = RANDOM_TEST_SHARE,
 ) -> Split:
     """Songs split at random (optimistic: the test songs come from the same months as the training)."""
@@ -222,7 +239,7 @@ def random_split(
 
 
 def all_rows(
-    snapshot: Snapshot, profile_id: int, strategy: ZeroStrategy, seed: int, store: SqlStore | None = None
+    snapshot: Snapshot, profile_id: int, strategy: ZeroStrategy, seed: int, store: Store | None = None
 ) -> Split:
     """Every row for the model that will serve: trained on the whole history, nothing held out."""
     plays = listener_plays(snapshot, profile_id)
@@ -292,7 +309,7 @@ def _pooled_zeros(
     strategy: ZeroStrategy,
     listener: Sequence[Row],
     rng: np.random.Generator,
-    store: SqlStore | None,
+    store: Store | None,
     avoid: frozenset[str] = frozenset(),
 ) -> list[Row]:
     """Zeros for `listener`'s rows from the strategy's sources; no shipped song keyed in `avoid`."""
@@ -307,7 +324,7 @@ def _pooled_zeros(
     if ZeroSource.OTHERS in strategy.sources:
         zeros += others_zeros(snapshot, profile_id, count, rng)
     if ZeroSource.CATALOG in strategy.sources and store is not None:
-        zeros += catalog_zeros(store, snapshot, positives, count, rng)
+        zeros += catalog_zeros(store.history, snapshot, positives, count, rng)
     if ZeroSource.SHIPPED in strategy.sources:
         pool = shipped_songs() if strategy.shipped is None else strategy.shipped
         played = snapshot.played_keys if len(snapshot.plays) == 1 else set()

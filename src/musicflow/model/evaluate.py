@@ -19,7 +19,7 @@ from musicflow.model.reports import Spread, Table
 from musicflow.model.rows import RowKind
 from musicflow.model.scoring import GROUPS, MODELS, Scored, answerable, fit_and_score
 from musicflow.model.snapshot import Snapshot
-from musicflow.store.sql import SqlStore
+from musicflow.store.base import Store
 
 DEFAULT_SEEDS = (0, 1, 2)
 SKIPS_NOTE = (
@@ -114,7 +114,7 @@ def evaluate_profile(
     params: Mapping[str, Any],
     seeds: Sequence[int] = DEFAULT_SEEDS,
     splits: Sequence[str] = ("time", "random"),
-    store: SqlStore | None = None,
+    store: Store | None = None,
     progress: Progress | None = None,
 ) -> Evaluation:
     profile_id = snapshot.profiles[profile]

@@ -32,7 +32,7 @@ from musicflow.store.base import (
 
 if TYPE_CHECKING:
     from musicflow.config import Settings
-    from musicflow.store.sql import SqlStore
+    from musicflow.store.base import Store
 
 __all__ = [
     "CHAMPION",
@@ -262,6 +262,6 @@ class FileModelRegistry:
         return NoModelError(f"profile '{profile}' has no model yet", hint=Hint.TRAIN, profile=profile)
 
 
-def open_registry(store: SqlStore, settings: Settings) -> FileModelRegistry:
+def open_registry(store: Store, settings: Settings) -> FileModelRegistry:
     """The registry of the configured store, with artifacts under `<data_dir>/models`."""
     return FileModelRegistry(store.models, settings.data_dir / "models")

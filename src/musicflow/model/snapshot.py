@@ -18,9 +18,7 @@ from musicflow.features.merge import MergedFeatures, merge
 from musicflow.model.affinity import artist_key
 from musicflow.model.songs import song_ids
 from musicflow.model.vectorize import usable_values
-from musicflow.store.base import StoredFeatures
-from musicflow.store.history import PlayFact, TrackFact
-from musicflow.store.sql import SqlStore
+from musicflow.store.base import PlayFact, Store, StoredFeatures, TrackFact
 
 # Why a play under the stream threshold ended, when the export says: these are the listener's choice.
 SKIP_REASONS = frozenset({"fwdbtn", "backbtn", "clickrow"})
@@ -75,7 +73,7 @@ def is_real_skip(ms_played: int, reason_end: str | None, skipped: bool | None, s
 
 
 def load_snapshot(
-    store: SqlStore, *, stream_min_ms: int, precedence: Sequence[str], allow_spotify: bool = False
+    store: Store, *, stream_min_ms: int, precedence: Sequence[str], allow_spotify: bool = False
 ) -> Snapshot:
     """Read plays, tracks and features of every profile (other profiles' songs are zeros)."""
     tracks = store.history.played_tracks()

@@ -25,7 +25,7 @@ from musicflow.model.rows import ZeroSource
 from musicflow.model.scoring import matrix, targets
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.trained import TrainedModel
-from musicflow.store.sql import SqlStore
+from musicflow.store.base import Store
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
@@ -52,7 +52,7 @@ class TrainingOptions:
 
 
 def train_profile(
-    store: SqlStore, profile: str, options: TrainingOptions | None = None, progress: Progress | None = None
+    store: Store, profile: str, options: TrainingOptions | None = None, progress: Progress | None = None
 ) -> TrainedModel:
     """Build the dataset of `profile`, evaluate it under the protocol, fit the model that serves."""
     options = options or TrainingOptions()
@@ -70,7 +70,7 @@ def train_on_snapshot(
     snapshot: Snapshot,
     profile: str,
     options: TrainingOptions,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     progress: Progress | None = None,
 ) -> TrainedModel:
     if profile not in snapshot.profiles or snapshot.profiles[profile] not in snapshot.plays:
@@ -94,7 +94,7 @@ def train_on_snapshot(
 
 
 def fit_final(
-    snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: SqlStore | None
+    snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: Store | None
 ) -> TrainedModel:
     """The model that serves: every row, features checked for leaks on those rows."""
     split = all_rows(snapshot, snapshot.profiles[profile], strategy, options.seed, store)

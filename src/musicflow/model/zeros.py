@@ -20,7 +20,7 @@ from musicflow.model.affinity import artist_key
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.vectorize import usable_values
-from musicflow.store.sql import SqlStore
+from musicflow.store.base import HistoryStore
 
 CATALOG_CANDIDATES_PER_ZERO = 8
 
@@ -46,17 +46,17 @@ def others_zeros(snapshot: Snapshot, profile_id: int, count: int, rng: np.random
 
 
 def catalog_zeros(
-    store: SqlStore, snapshot: Snapshot, positives: Sequence[Row], count: int, rng: np.random.Generator
+    history: HistoryStore, snapshot: Snapshot, positives: Sequence[Row], count: int, rng: np.random.Generator
 ) -> list[Row]:
     """Catalog songs nobody in the store played, matching the positives' availability patterns."""
-    ids = store.history.catalog_row_ids()
+    ids = history.catalog_row_ids()
     if not ids or count <= 0 or not positives:
         return []
     size = min(len(ids), count * CATALOG_CANDIDATES_PER_ZERO)
     sample = sorted(int(ids[int(i)]) for i in rng.choice(len(ids), size=size, replace=False))
     by_pattern: dict[frozenset[str], list[Row]] = {}
     taken_keys = _played_keys(snapshot)
-    for song in store.history.catalog_songs(sample):
+    for song in history.catalog_songs(sample):
         if song.match_key in taken_keys or (song.spotify_id or "") in taken_keys:
             continue
         features = _catalog_features(song.values, song.origin)

@@ -1,15 +1,19 @@
-"""The port every store adapter implements; the rest of MusicFlow knows only this."""
+"""The ports every store adapter implements; the rest of MusicFlow knows only these.
+
+`Store` is the whole store: profiles and plays, and one port per aggregate beside them (`features`,
+`history`, `models`). The SQL adapter (`sql.py` and the modules it builds on) satisfies them
+structurally; only the composition root (`MusicFlow.open`, through `open_store`) names it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, NamedTuple, Protocol
 
 from musicflow.core.plays import Play
 from musicflow.core.songs import CatalogRow, FeatureValue, SourceAnswer, TrackQuery
-from musicflow.store.history import CatalogSong, PlayFact, TrackFact
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,17 @@ class ListeningSummary:
 
 
 class Store(Protocol):
+    """Profiles and plays, and the ports of the other aggregates, all over one database."""
+
+    @property
+    def features(self) -> FeatureStore: ...
+
+    @property
+    def history(self) -> HistoryStore: ...
+
+    @property
+    def models(self) -> ModelStore: ...
+
     def ensure_profile(self, name: str) -> int:
         """The id of the profile, created on first use."""
         ...
@@ -118,6 +133,10 @@ class FeatureStore(Protocol):
 
     def catalogs(self) -> list[CatalogInfo]: ...
 
+    def catalog_rows(self, name: str) -> Iterator[CatalogRow]:
+        """Every row of the catalog `name` as it was imported, read a batch at a time."""
+        ...
+
     def catalog_matches(
         self, spotify_ids: Sequence[str], match_keys: Sequence[str]
     ) -> tuple[dict[str, list[StoredFeatures]], dict[str, list[StoredFeatures]]]: ...
@@ -146,13 +165,17 @@ class FeatureStore(Protocol):
 
     def tracks_by_id(self, track_ids: Sequence[int]) -> dict[int, tuple[PendingTrack, int]]: ...
 
-    def find_tracks(self, songs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], PendingTrack]: ...
-
-    def ensure_tracks(self, songs: Sequence[tuple[str, str, str | None]]) -> None: ...
-
     def find_track(self, song: str, artist: str) -> PendingTrack | None: ...
 
     def ensure_track(self, song: str, artist: str, spotify_id: str | None = None) -> PendingTrack: ...
+
+    def find_tracks(self, songs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], PendingTrack]:
+        """`find_track` for many (song, artist) pairs at once; pairs not stored are left out."""
+        ...
+
+    def ensure_tracks(self, songs: Sequence[tuple[str, str, str | None]]) -> None:
+        """`ensure_track` for many (song, artist, Spotify id) at once."""
+        ...
 
     def audio_fingerprints(self) -> set[str]: ...
 
@@ -291,6 +314,41 @@ class ModelStore(Protocol):
         ...
 
     def set_status(self, profile: str, number: int, status: VersionStatus) -> None: ...
+
+
+# -- history ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PlayFact:
+    """One play, as much as the model may know of it (no device, place or account data)."""
+
+    profile_id: int
+    track_id: int
+    ended_at: int
+    ms_played: int
+    reason_end: str | None
+    skipped: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrackFact:
+    track_id: int
+    name: str
+    artist: str
+    spotify_id: str | None
+    match_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogSong:
+    """A catalog row, for sampling songs nobody in the store played."""
+
+    row_id: int
+    origin: str
+    spotify_id: str | None
+    match_key: str
+    song: str
+    artist: str
+    values: dict[str, FeatureValue]
 
 
 class HistoryStore(Protocol):

@@ -9,49 +9,14 @@ listener's own plays; training reads every profile, since other listeners' songs
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from musicflow.core.feature_spec import FEATURE_NAMES
-from musicflow.core.songs import FeatureValue
+from musicflow.store.base import CatalogSong, PlayFact, TrackFact
 from musicflow.store.db import guarded
 from musicflow.store.schema import catalog_tracks, catalogs, plays, profiles, tracks
-
-
-@dataclass(frozen=True, slots=True)
-class PlayFact:
-    """One play, as much as the model may know of it (no device, place or account data)."""
-
-    profile_id: int
-    track_id: int
-    ended_at: int
-    ms_played: int
-    reason_end: str | None
-    skipped: bool | None
-
-
-@dataclass(frozen=True, slots=True)
-class TrackFact:
-    track_id: int
-    name: str
-    artist: str
-    spotify_id: str | None
-    match_key: str
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogSong:
-    """A catalog row, for sampling songs nobody in the store played."""
-
-    row_id: int
-    origin: str
-    spotify_id: str | None
-    match_key: str
-    song: str
-    artist: str
-    values: dict[str, FeatureValue]
 
 
 class SqlHistory:
