@@ -111,11 +111,11 @@ class SongFinder:
         """One answer per request, in order. `keep`: store what sources say (else: remember it here);
         `spend`: asked before a network source is called about a song (None: no limit)."""
         now = self.clock.now()
-        songs = self._stored(requests, now)
+        network = [source for source in sources if source.name not in LOCAL_SOURCES]
+        songs = self._stored(requests, now, with_misses=bool(network))
         for source in sources:
             if source.name == CATALOG:
                 self._ask_catalogs(songs, source)
-        network = [source for source in sources if source.name not in LOCAL_SOURCES]
         if network:
             self._remembered(songs, network, now)
             self._ask_network(songs, network, keep=keep, spend=spend)
@@ -131,9 +131,10 @@ class SongFinder:
             for song in songs
         ]
 
-    def _stored(self, requests: Sequence[SongRequest], now: float) -> list[_Song]:
+    def _stored(self, requests: Sequence[SongRequest], now: float, *, with_misses: bool) -> list[_Song]:
         """Each song's stored track (exact spelling, else the most played of the same loose key) with
-        what every source said of it and the sources that did not know it: three queries at most."""
+        what every source said of it and, `with_misses`, the network sources that did not know it:
+        three queries at most. (The catalogs are asked again from memory rather than read.)"""
         self.index.refresh_if_due()
         candidates = [self.index.stored_tracks(r.song, r.artist) for r in requests]
         wanted = {tid for exact, loose in candidates for tid in ([exact] if exact is not None else loose)}
@@ -147,7 +148,7 @@ class SongFinder:
             chosen.append(tracks[ranked[0][1]][0] if ranked else None)
         ids = sorted({track.track_id for track in chosen if track is not None})
         stored = self.store.features_of(ids) if ids else {}
-        misses = self.store.misses_of(ids, now) if ids else {}
+        misses = self.store.misses_of(ids, now) if ids and with_misses else {}
         songs = []
         for request, track in zip(requests, chosen, strict=True):
             if track is None:
