@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 LABELS: Mapping[str, str] = {
     "danceability": "danceability",
     "energy": "energy",
@@ -136,7 +138,8 @@ def top_contributions(
     limit: int = 5,
 ) -> list[Contribution]:
     """The features that moved this prediction the most, strongest first (bias term excluded)."""
-    order = sorted(range(len(columns)), key=lambda i: -abs(effects[i]))
+    strength = -np.abs(np.asarray(effects[: len(columns)], dtype=np.float64))
+    order = np.argsort(strength, kind="stable").tolist()  # ties keep the columns' order
     found: list[Contribution] = []
     for i in order[:limit]:
         if effects[i] == 0:

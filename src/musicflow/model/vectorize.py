@@ -167,8 +167,8 @@ def vectorize(
 def _fill_keys(matrix: Floats, layout: FeatureLayout, key: Floats) -> None:
     """One-hot key; a key that was not detected (-1) or is missing is "unknown"."""
     matrix[:, layout._keys] = 0.0
-    whole = np.trunc(np.nan_to_num(key, nan=-1.0))
-    known = ~np.isnan(key) & (whole >= 0) & (whole <= 11)
+    whole = np.trunc(key)
+    known = (whole >= 0) & (whole <= 11)  # False where the key is missing (NaN)
     pitch = np.where(known, whole, 12).astype(np.int64)  # 12: key_unknown
     hot = layout._key_at[pitch]
     chosen = hot >= 0
