@@ -39,8 +39,9 @@ def test_a_prediction_names_the_profile_and_the_version_that_made_it(trained_app
     document = answer.as_document()
     assert 0.0 <= answer.streams <= 30.0
     assert document["model_version"] == 1 and document["profile"] == PROFILE
-    assert document["song"] == "Blinding Lights" and document["verdict"]
-    assert document["feature_sources"] == ["catalog"]
+    assert document["song"] == "Blinding Lights" and document["message"]
+    assert document["prediction"] == round(answer.streams, 2)
+    assert set(document["feature_sources"].values()) == {"catalog:bundled"}  # type: ignore[attr-defined]
 
 
 def test_predictions_from_8_threads_equal_predictions_one_at_a_time(trained_app: MusicFlow):

@@ -66,9 +66,9 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
     code, out, _ = run("predict", "--song", "Blinding Lights", "--artist", "The Weeknd", "-f", "json")
     assert code == 0
     answer = json.loads(out)
-    assert 0 <= answer["streams"] <= 30
-    assert answer["verdict"] and answer["model_version"] == 1
-    assert answer["contributions"] and all(c["words"] for c in answer["contributions"])
+    assert 0 <= answer["prediction"] <= 30
+    assert answer["message"]["text"] and answer["model_version"] == 1
+    assert answer["reasons"] and all(r["words"] for r in answer["reasons"])
     assert answer["features"]["tempo"] == pytest.approx(171.017, abs=0.01)
     assert answer["basis"] == "audio features and your history"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -11,17 +10,14 @@ from musicflow.api.schemas import (
     AlbumPart,
     BatchAnswer,
     Features,
-    Message,
     ModelDetail,
     ModelSummary,
     PredictionBody,
     RawFeatures,
-    Reason,
-    SongMetadata,
     SourceAnswer,
     TrackPart,
 )
-from musicflow.app.results import Prediction
+from musicflow.app.results import Prediction, value_sources
 from musicflow.core.feature_spec import FEATURES, Group
 
 if TYPE_CHECKING:
@@ -35,22 +31,6 @@ PRECISION = ("year", "month", "day")
 
 def iso_time(unix: float) -> str:
     return dt.datetime.fromtimestamp(unix, dt.UTC).isoformat(timespec="seconds")
-
-
-def _labelled(source: str, origin: str | None) -> str:
-    return f"{source}:{origin}" if origin else source
-
-
-def value_sources(merged_answers: tuple[object, ...], names: Mapping[str, object]) -> dict[str, str]:
-    """Which source (with its origin: `catalog:bundled`) gave each value, the first with it winning."""
-    found: dict[str, str] = {}
-    for answer in merged_answers:
-        values: Mapping[str, object] = getattr(answer, "values", {})
-        label = _labelled(getattr(answer, "source", "?"), getattr(answer, "origin", None))
-        for name in values:
-            if name in names and name not in found:
-                found[name] = label
-    return found
 
 
 def raw_features(lookup: SongFeatures) -> RawFeatures:
@@ -111,44 +91,12 @@ def features(lookup: SongFeatures) -> Features:
         track=track,
         album=_release(values),
         audio_features=audio,
-        feature_sources=value_sources(merged.answers, merged.values),
+        feature_sources=value_sources(merged),
     )
-
-
-def _message(verdict: str) -> Message:
-    emoji, _, text = verdict.partition(" ")
-    return Message(emoji=emoji, text=text)
 
 
 def prediction(result: Prediction) -> PredictionBody:
-    answer = result.answer
-    query = answer.song.query
-    merged = answer.song.merged
-    streams = round(answer.prediction.streams, 2)
-    reasons = [
-        Reason(
-            feature=c.feature,
-            value=None if c.value is None or math.isnan(c.value) else round(c.value, 4),
-            contribution=round(c.effect, 4),
-            words=c.words,
-        )
-        for c in answer.prediction.contributions
-    ]
-    return PredictionBody(
-        song=query.song,
-        artist=query.artist,
-        prediction=streams,
-        description=(
-            f"'{query.song}' by {query.artist}: about {streams:g} streams predicted for listener"
-            f" '{result.profile}' (0 to 30)"
-        ),
-        song_metadata=SongMetadata(song=query.song, artist=[query.artist], album=None),
-        message=_message(answer.prediction.verdict),
-        model_version=result.model_version,
-        profile=result.profile,
-        reasons=reasons,
-        feature_sources=value_sources(merged.answers, merged.values),
-    )
+    return PredictionBody.model_validate(result.as_document())
 
 
 def batch_answer(result: Prediction | str) -> BatchAnswer:

@@ -104,6 +104,11 @@ class Message(BaseModel):
     text: str
 
 
+class ArtistStreams(BaseModel):
+    streams: int = Field(description="The listener's streams of the artist's other songs.")
+    songs: int = Field(description="How many other songs of the artist they streamed.")
+
+
 class Reason(BaseModel):
     feature: str
     value: float | None
@@ -122,6 +127,10 @@ class PredictionBody(BaseModel):
     profile: str
     reasons: list[Reason]
     feature_sources: dict[str, str] = Field(description="Which source gave each feature used.")
+    basis: str = Field(description="What the prediction rests on: audio features, metadata, or history.")
+    spotify_id: str | None
+    artist_affinity: ArtistStreams
+    features: dict[str, FeatureNumber] = Field(description="The song's merged features.")
 
 
 class SongItem(BaseModel):

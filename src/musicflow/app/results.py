@@ -5,12 +5,14 @@ The JSON document of a prediction is built here, once, for every front end.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import SourceRun
+    from musicflow.features.merge import MergedFeatures
     from musicflow.model.publish import Publication
     from musicflow.model.serving import SongPrediction
     from musicflow.store.base import ModelVersion
@@ -31,21 +33,52 @@ class Prediction:
         return self.answer.prediction.streams
 
     def as_document(self) -> dict[str, object]:
-        """The JSON shape of a prediction, the same in the CLI's `--format json` and the API."""
+        """The one JSON form of a prediction: the original MusicFlow API's fields (the prediction to two
+        decimals, its description, the message, the reasons) and what it rests on, the same in the API,
+        `POST /api/predictions` and the CLI's `--format json`."""
         query = self.answer.song.query
         merged = self.answer.song.merged
         affinity = self.answer.affinity
+        made = self.answer.prediction
+        streams = round(made.streams, 2)
+        emoji, _, text = made.verdict.partition(" ")
         return {
             "song": query.song,
             "artist": query.artist,
-            "spotify_id": merged.spotify_id,
-            **self.answer.prediction.as_dict(),
+            "prediction": streams,
+            "description": (
+                f"'{query.song}' by {query.artist}: about {streams:g} streams predicted for listener"
+                f" '{self.profile}' (0 to 30)"
+            ),
+            "song_metadata": {"song": query.song, "artist": [query.artist], "album": None},
+            "message": {"emoji": emoji, "text": text},
             "model_version": self.model_version,
             "profile": self.profile,
+            "reasons": [
+                {
+                    "feature": c.feature,
+                    "value": None if c.value is None or math.isnan(c.value) else round(c.value, 4),
+                    "contribution": round(c.effect, 4),
+                    "words": c.words,
+                }
+                for c in made.contributions
+            ],
+            "feature_sources": value_sources(merged),
+            "basis": made.basis,
+            "spotify_id": merged.spotify_id,
             "artist_affinity": {"streams": affinity.streams, "songs": affinity.songs},
             "features": dict(merged.values),
-            "feature_sources": sorted(merged.sources),
         }
+
+
+def value_sources(merged: MergedFeatures) -> dict[str, str]:
+    """Which source (with its origin: `catalog:bundled`) gave each value, the first with it winning."""
+    found: dict[str, str] = {}
+    for answer in merged.answers:
+        for name in answer.values:
+            if name in merged.values and name not in found:
+                found[name] = answer.label
+    return found
 
 
 @dataclass(frozen=True)
