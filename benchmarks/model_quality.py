@@ -24,7 +24,8 @@ from collections.abc import Sequence
 
 from benchmarks.listeners_store import ALL_LISTENERS, listeners_store
 from musicflow.model.dataset import WINDOW_DAYS, ZeroStrategy
-from musicflow.model.evaluate import SplitEvaluation, evaluate_profile
+from musicflow.model.evaluate import evaluate_profile
+from musicflow.model.reports import Coverage, SplitEvaluation
 from musicflow.model.scoring import AFFINITY, NEW_ARTISTS, OURS
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.train import DEFAULT_ZEROS
@@ -71,7 +72,7 @@ def _eligible(snapshot: Snapshot) -> list[str]:
     return names
 
 
-def _print_listener(name: str, split: SplitEvaluation, coverage: dict[str, object], seconds: float) -> None:
+def _print_listener(name: str, split: SplitEvaluation, coverage: Coverage | None, seconds: float) -> None:
     print(f"== {name} ({seconds:.1f} s), features: {_coverage(coverage)}")
     print(f"   test: {split.test_sizes}, answered: {split.answered}  train: {split.train_sizes}")
     print(f"   {'model':28} {'AUC others':>13} {'AUC skips':>13} {'Sp+':>13} {'MAE':>13} {'RMSE':>13}")
@@ -129,12 +130,11 @@ def _verdict(value: float | None, target: float) -> str:
     return f"{_num(value)} ({'met' if met else 'not met'}: target {target})"
 
 
-def _coverage(coverage: dict[str, object]) -> str:
-    songs, with_features = coverage["songs"], coverage["songs_with_features"]
-    streams, covered = coverage["streams"], coverage["streams_with_features"]
-    assert isinstance(songs, int) and isinstance(with_features, int)
-    assert isinstance(streams, int) and isinstance(covered, int)
-    return f"{with_features}/{songs} songs, {covered / max(streams, 1):.0%} of streams"
+def _coverage(coverage: Coverage | None) -> str:
+    if coverage is None:
+        return "none"
+    share = coverage.streams_with_features / max(coverage.streams, 1)
+    return f"{coverage.songs_with_features}/{coverage.songs} songs, {share:.0%} of streams"
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """MusicFlow's own exception types.
 
 Every failure a user can meet is one of these. Each type has a `kind` (what sort of failure it is) and an
-error may carry a `hint` (what would cure it) and the profile it concerns; the front ends turn these into
-their own words in one place each: the CLI into an exit code and a command to run (`cli/errors.py`), the
-HTTP API into a status and a sentence. A message here says what is wrong, never which command to type.
+error may carry a `hint` (what would cure it) and the profile it concerns. A kind means one exit code and
+one HTTP status for every front end (`app/error_map.py`); each front end words the hint in one place (the
+CLI as a command to run, `cli/errors.py`). A message here says what is wrong, never which command to type.
 """
 
 from __future__ import annotations

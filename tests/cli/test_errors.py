@@ -5,8 +5,16 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from musicflow.cli.errors import COMMANDS, exit_code, message
-from musicflow.errors import ConfigError, Hint, NoModelError, ProfileNotFoundError, RateLimitedError
+from musicflow.app.error_map import EXIT_CODES, HTTP_STATUSES, exit_code
+from musicflow.cli.errors import COMMANDS, message
+from musicflow.errors import (
+    ConfigError,
+    ErrorKind,
+    Hint,
+    NoModelError,
+    ProfileNotFoundError,
+    RateLimitedError,
+)
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "musicflow"
 FRONT_ENDS = {"cli", "api", "web"}
@@ -24,6 +32,7 @@ def test_a_hint_becomes_the_command_for_that_profile():
 
 
 def test_kinds_become_exit_codes():
+    assert set(EXIT_CODES) == set(HTTP_STATUSES) == set(ErrorKind)  # every kind, in one map each
     assert exit_code(ConfigError("bad")) == 2
     assert exit_code(RateLimitedError("later", source="spotify", resume_at=0.0)) == 3
     assert exit_code(NoModelError("none")) == 1

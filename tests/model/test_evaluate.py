@@ -7,6 +7,7 @@ import numpy as np
 
 from musicflow.model.dataset import ZeroStrategy
 from musicflow.model.evaluate import evaluate_profile
+from musicflow.model.reports import Evaluation
 from musicflow.model.scoring import MEAN, NO_LISTENER, OURS
 from musicflow.model.snapshot import ProfilePlays, Snapshot
 
@@ -27,7 +28,8 @@ def test_a_planted_signal_is_found_and_the_blind_reference_is_near_chance(snapsh
     blind = time_split.headline(NO_LISTENER, "auc_others")
     assert blind is not None and abs(blind - 0.5) < 0.15
     assert time_split.test_sizes["streamed"] > 0 and time_split.test_sizes["others"] > 0
-    json.dumps(evaluation.as_dict())  # plain and serialisable
+    stored = json.loads(json.dumps(evaluation.as_dict()))  # plain and serialisable
+    assert Evaluation.from_dict(stored).as_dict() == evaluation.as_dict()  # and reads back as it was
     assert evaluation.tables()[0].rows[0][0] == OURS
 
 

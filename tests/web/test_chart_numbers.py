@@ -18,6 +18,7 @@ from musicflow.app.taste import (
     top_artists,
     top_songs_average,
 )
+from musicflow.app.vocabulary import TASTE_FEATURES, Evaluation
 from musicflow.core.timezone import zone_named
 from musicflow.web import charts, highscore, views, words
 
@@ -86,13 +87,13 @@ def test_the_standing_reads_the_time_split_means() -> None:
             },
         ]
     }
-    standing = standing_of(4, evaluation)
+    standing = standing_of(4, Evaluation.from_dict(evaluation))
     assert standing is not None and standing.ours is not None
     assert (standing.ours.auc, standing.ours.sp_plus, standing.test_songs) == (0.75, 0.15, 400)
     assert (standing.streamed_songs, standing.zeros) == (300, {"skipped": 100})
     reference = standing.reference("artist affinity alone")
     assert reference is not None and reference.sp_plus is None
-    assert standing_of(4, {"splits": []}) is None
+    assert standing_of(4, Evaluation.from_dict({"splits": []})) is None
 
 
 def test_a_bar_is_as_long_as_its_share_of_the_largest() -> None:
@@ -106,6 +107,7 @@ def test_the_song_is_set_against_the_average_on_the_same_scale() -> None:
     svg = views.against_taste({"energy": 0.8, "tempo": 125.0}, {"energy": 0.4, "tempo": 200.0})
     assert svg is not None
     assert "80 %" in svg and "40 %" in svg and "125" in svg
+    assert set(views.FEATURE_SCALES) == set(TASTE_FEATURES)  # each averaged feature has its words and scale
 
 
 def test_the_highscore_keeps_the_best_once_each_and_drops_garbage() -> None:
@@ -128,13 +130,14 @@ def test_the_test_songs_are_the_answered_ones_the_listeners_apart_from_the_zeros
         "test_sizes": {"streamed": 1139, "others": 1505},
         "answered": {"streamed": 789, "others": 581},
     }
-    standing = standing_of(2, {"splits": [split]})
+    standing = standing_of(2, Evaluation.from_dict({"splits": [split]}))
     assert standing is not None
     assert (standing.streamed_songs, standing.zeros, standing.test_songs) == (789, {"others": 581}, 1370)
     text = words.tested_on(standing)
     assert text.startswith("789 songs you first heard after its training data and 581 you did not stream")
     assert "songs other listeners in this store streamed" in text
-    mixed = standing_of(2, {"splits": [{**split, "answered": {"streamed": 40, "shipped": 30, "catalog": 5}}]})
+    answered = {"streamed": 40, "shipped": 30, "catalog": 5}
+    mixed = standing_of(2, Evaluation.from_dict({"splits": [{**split, "answered": answered}]}))
     assert mixed is not None
     assert words.tested_on(mixed).endswith(
         "35 you did not stream (songs other people streamed, from the list MusicFlow ships: 30; "

@@ -24,6 +24,7 @@ from musicflow.api.limits import Limits
 from musicflow.api.middleware import AccessLog, BodyLimit
 from musicflow.api.routes import health, models, predictions, songs
 from musicflow.app.service import MusicFlow
+from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.config import Settings
 from musicflow.errors import MusicflowError
 from musicflow.web import install_web
@@ -35,7 +36,7 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings, *, profile: str = "default") -> FastAPI:
+def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE) -> FastAPI:
     """The API over the configured store, answering for `profile` unless a request names another."""
 
     @asynccontextmanager

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from fastapi.concurrency import run_in_threadpool
 
-from musicflow.app.service import MusicFlow
-from musicflow.app.serving import ServingModel
+if TYPE_CHECKING:
+    from musicflow.app.service import MusicFlow
+    from musicflow.app.types import ServingModel
 
 log = logging.getLogger(__name__)
 

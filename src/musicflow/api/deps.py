@@ -14,6 +14,7 @@ from musicflow.api.champion import ChampionWatch
 from musicflow.api.limits import Limits
 from musicflow.api.schemas import MAX_TEXT
 from musicflow.app.service import MusicFlow
+from musicflow.app.vocabulary import profile_asked
 
 ProfileQuery = Annotated[
     str | None,
@@ -41,8 +42,7 @@ async def counted_client(request: Request, limits: Annotated[Limits, Depends(lim
 
 
 async def profile(request: Request, profile: ProfileQuery = None) -> str:
-    chosen: str = profile if profile is not None else request.app.state.profile
-    return chosen
+    return profile_asked(profile, request.app.state.profile)
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ async def asking(request: Request, profile: ProfileQuery = None) -> Asking:
     profile asked about."""
     state = request.app.state
     client = await counted_client(request, state.limits)
-    chosen = profile if profile is not None else state.profile
+    chosen = profile_asked(profile, state.profile)
     return Asking(state.musicflow, state.limits, state.answers, state.champion, client, chosen)
 
 

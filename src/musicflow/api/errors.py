@@ -1,9 +1,10 @@
-"""The API's one place for errors: each error kind becomes an HTTP status and a JSON body.
+"""The API's one place for errors: each error becomes the HTTP status of its kind and a JSON body.
 
-404 not found (a song: what was searched and which sources were asked), 422 invalid input (FastAPI's own
-body for what does not validate), 429 our own rate limit, 502 an upstream answered garbage, 503 not ready
-or an upstream paused or down (with Retry-After where known). An upstream's own status is never copied
-through, and nothing unexpected ends in a traceback: it is logged here and answered with a plain 500.
+The statuses are the application's map (`app/error_map.py`), the same the web page answers with: 404
+not found (a song: what was searched and which sources were asked), 422 invalid input (FastAPI's own body
+for what does not validate), 429 our own rate limit, 502 an upstream answered garbage, 503 not ready or an
+upstream paused or down (with Retry-After where known). Nothing unexpected ends in a traceback: it is
+logged here and answered with a plain 500.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from musicflow.api.schemas import ApiError
+from musicflow.app.error_map import http_status
 from musicflow.errors import (
     ErrorKind,
     MusicflowError,
@@ -29,17 +31,6 @@ from musicflow.errors import (
 
 log = logging.getLogger(__name__)
 
-STATUS: dict[ErrorKind, int] = {
-    ErrorKind.NOT_FOUND: 404,
-    ErrorKind.INVALID_INPUT: 422,
-    ErrorKind.NOT_READY: 503,
-    ErrorKind.UPSTREAM_UNAVAILABLE: 503,
-    ErrorKind.UPSTREAM_INVALID: 502,
-    ErrorKind.RATE_LIMITED: 503,  # an upstream asked us to wait; our own limit is TooManyRequestsError
-    ErrorKind.CONFLICT: 409,
-    ErrorKind.CONFIG: 500,
-    ErrorKind.STORE: 503,
-}
 ERROR = {"model": ApiError}
 ERRORS_OF_LISTENER_ROUTES: dict[int | str, dict[str, object]] = {
     404: {**ERROR, "description": "Unknown profile or song"},
@@ -50,12 +41,6 @@ ERRORS_OF_SONG_ROUTES: dict[int | str, dict[str, object]] = {
     **ERRORS_OF_LISTENER_ROUTES,
     502: {**ERROR, "description": "A feature source answered garbage"},
 }
-
-
-def status_of(error: MusicflowError) -> int:
-    if isinstance(error, TooManyRequestsError):
-        return 429
-    return STATUS.get(error.kind, 500)
 
 
 def retry_after_s(error: MusicflowError) -> int | None:
@@ -86,7 +71,7 @@ def error_body(request: Request, error: MusicflowError) -> ApiError:
 def error_response(request: Request, error: MusicflowError) -> Response:
     body = error_body(request, error)
     headers = {"Retry-After": str(body.retry_after_s)} if body.retry_after_s is not None else None
-    status = status_of(error)
+    status = http_status(error)
     if status >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, error)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)

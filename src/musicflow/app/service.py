@@ -392,7 +392,7 @@ class MusicFlow:
         self.require_profile(profile)
         version, model = load_model(self.registry, profile)
         listener = Listener.load(self._store.history, profile, stream_min_ms=self.settings.stream_min_ms)
-        return ServingModel(profile, version, model, listener, self.clock.now())
+        return ServingModel(profile, version, model, listener)
 
     @contextmanager
     def _opened_sources(self, names: Sequence[str] | None) -> Iterator[list[FeatureSource]]:

@@ -31,7 +31,6 @@ class ServingModel:
     version: int
     model: TrainedModel
     listener: Listener
-    loaded_at: float
 
 
 class ServingModels:

@@ -2,7 +2,8 @@
 can see of their music, how good the model is, and the sound of the songs they stream most.
 
 The numbers behind every chart are computed here by small pure functions (tested on their own), so a
-wrong average fails a test rather than only looking odd.
+wrong average fails a test rather than only looking odd; the words and scales of the charts are the
+page's own (`web/`).
 """
 
 from __future__ import annotations
@@ -15,26 +16,26 @@ from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from musicflow.core.timezone import local_time, zone_label, zone_named
+from musicflow.model.reports import Evaluation
 
 if TYPE_CHECKING:
     from musicflow.config import Settings
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.store.base import Store, TrackStreams
+    from musicflow.store.base import ModelVersion, Store, TrackStreams
 
 TOP_LIMIT = 10
 AVERAGE_OF_TOP = 50
-# The audio features drawn against the listener's taste, each with the range its bar spans.
-TASTE_FEATURES: Mapping[str, tuple[str, float, float]] = {
-    "danceability": ("Danceable", 0.0, 1.0),
-    "energy": ("Energy", 0.0, 1.0),
-    "valence": ("Cheerful", 0.0, 1.0),
-    "acousticness": ("Acoustic", 0.0, 1.0),
-    "instrumentalness": ("Instrumental", 0.0, 1.0),
-    "speechiness": ("Spoken words", 0.0, 1.0),
-    "liveness": ("Live feel", 0.0, 1.0),
-    "tempo": ("Tempo (BPM)", 50.0, 200.0),
-}
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# The audio features whose average over the most streamed songs is the listener's sound.
+TASTE_FEATURES = (
+    "danceability",
+    "energy",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+    "tempo",
+)
 REFERENCE_MODELS = ("artist affinity alone", "training mean")
 OURS = "ours"
 
@@ -172,27 +173,20 @@ def source_shares(tracks: Iterable[tuple[int, Iterable[str]]]) -> tuple[list[Cou
     return [Count(source, streams) for source, streams in ranked], seen
 
 
-def standing_of(version: int, evaluation: Mapping[str, Any], split: str = "time") -> Standing | None:
-    """The headline AUC and Sp+ of the model and its reference rows on one split of a stored evaluation."""
-    chosen = next((s for s in evaluation.get("splits", ()) if s.get("split") == split), None)
+def standing_of(version: int, evaluation: Evaluation, split: str = "time") -> Standing | None:
+    """The headline AUC and Sp+ of the model and its reference rows on one split of an evaluation."""
+    chosen = evaluation.split(split)
     if chosen is None:
         return None
-    metrics: Mapping[str, Mapping[str, Mapping[str, Any]]] = chosen.get("metrics", {})
     scores = [
-        Score(model, _mean(metrics[model], "auc"), _mean(metrics[model], "sp_plus"))
+        Score(model, chosen.headline(model, "auc"), chosen.headline(model, "sp_plus"))
         for model in (OURS, *REFERENCE_MODELS)
-        if model in metrics
+        if model in chosen.metrics
     ]
     # The songs the model was scored on (those it could answer); older evaluations only kept the sizes.
-    sizes: Mapping[str, Any] = chosen.get("answered") or chosen.get("test_sizes", {})
-    counts = {kind: int(n) for kind, n in sizes.items() if isinstance(n, int) and n > 0}
+    counts = {kind: n for kind, n in (chosen.answered or chosen.test_sizes).items() if n > 0}
     streamed = counts.pop(STREAMED, 0)
     return Standing(version, split, scores, streamed, counts)
-
-
-def _mean(metrics: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
-    value = metrics.get(name, {}).get("mean")
-    return float(value) if isinstance(value, int | float) else None
 
 
 def _month_of(t: int, zone: tzinfo | None) -> tuple[int, int]:
@@ -227,8 +221,12 @@ def build_taste(
         sources=sources,
         seen_streams=seen,
         average_features=top_songs_average((t.streams, merged[t.track_id].values) for t in features),
-        standing=standing_of(champion.version, champion.evaluation) if champion else None,
+        standing=_standing_of(champion),
     )
+
+
+def _standing_of(champion: ModelVersion | None) -> Standing | None:
+    return standing_of(champion.version, Evaluation.from_dict(champion.evaluation)) if champion else None
 
 
 def listener_average(store: Store, settings: Settings, profile_id: int) -> dict[str, float]:
@@ -248,4 +246,4 @@ def standing(registry: FileModelRegistry, profile: str, version: int) -> Standin
         record = registry.show(profile, str(version))
     except NoModelError:
         return None
-    return standing_of(record.version, record.evaluation)
+    return _standing_of(record)

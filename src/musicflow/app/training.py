@@ -14,6 +14,7 @@ from musicflow.model.evaluate import evaluate_profile
 from musicflow.model.params import WITHOUT_ANCHOR
 from musicflow.model.publish import publish
 from musicflow.model.registry import ModelMetadata, ModelRegistry
+from musicflow.model.reports import Evaluation
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.train import TrainingOptions, train_on_snapshot, zero_strategy_for
 from musicflow.model.trained import TrainedModel
@@ -68,7 +69,8 @@ def champion_on_same_data(
     if champion is None:
         return None
     same_data = champion.data_fingerprint == model.fingerprint
-    same_zeros = champion.evaluation.get("zero_strategy") == model.evaluation.get("zero_strategy")
+    zeros = Evaluation.from_dict(champion.evaluation).zero_strategy
+    same_zeros = zeros == Evaluation.from_dict(model.evaluation).zero_strategy
     if same_data and same_zeros:
         return None
     log.info("measuring the champion v%d again on today's data, to compare like with like", champion.version)

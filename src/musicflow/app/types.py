@@ -6,6 +6,9 @@ start fast imports it under `TYPE_CHECKING` and takes its few runtime values fro
 """
 
 from musicflow.app.results import FetchResult, Prediction, Training
+from musicflow.app.scoring import Recommendation
+from musicflow.app.serving import ServingModel
+from musicflow.app.taste import Score, Standing, Taste
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.core.songs import SongRequest
 from musicflow.features.analyze import AnalyzeReport
@@ -16,16 +19,14 @@ from musicflow.features.fetch import SourceRun
 from musicflow.features.lookup import SongFeatures
 from musicflow.ingest.report import IngestReport
 from musicflow.model.explain import Contribution
-from musicflow.model.gate import AUC_KINDS, TIME_SPLIT, metric_value
 from musicflow.model.publish import Publication
+from musicflow.model.reports import Evaluation, FeatureCheck, SplitEvaluation, Spread
 from musicflow.model.serving import SongPrediction
 from musicflow.store.base import AliasMove, CatalogInfo, ModelVersion, StoredFeatures, TrackStreams
 
 __all__ = [
-    "AUC_KINDS",
     "FEATURE_NAMES",
     "SPECS",
-    "TIME_SPLIT",
     "AliasMove",
     "AnalyzeReport",
     "CatalogImport",
@@ -33,17 +34,25 @@ __all__ = [
     "ColumnMapping",
     "Contribution",
     "CoverageReport",
+    "Evaluation",
+    "FeatureCheck",
     "FetchResult",
     "IngestReport",
     "ModelVersion",
     "Prediction",
     "Publication",
+    "Recommendation",
+    "Score",
+    "ServingModel",
     "SongFeatures",
     "SongPrediction",
     "SongRequest",
     "SourceRun",
+    "SplitEvaluation",
+    "Spread",
+    "Standing",
     "StoredFeatures",
+    "Taste",
     "TrackStreams",
     "Training",
-    "metric_value",
 ]

@@ -1,7 +1,20 @@
 """The few values front ends use at run time, importable without loading any heavy library."""
 
+from musicflow.app.profiles import DEFAULT_PROFILE, profile_asked
+from musicflow.app.scoring import DEFAULT_PER_ARTIST
+from musicflow.app.taste import OURS, TASTE_FEATURES
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.core.songs import SongRequest
-from musicflow.model.gate import AUC_KINDS, TIME_SPLIT, metric_value
+from musicflow.model.reports import Evaluation
 
-__all__ = ["AUC_KINDS", "FEATURE_NAMES", "SPECS", "TIME_SPLIT", "SongRequest", "metric_value"]
+__all__ = [
+    "DEFAULT_PER_ARTIST",
+    "DEFAULT_PROFILE",
+    "FEATURE_NAMES",
+    "OURS",
+    "SPECS",
+    "TASTE_FEATURES",
+    "Evaluation",
+    "SongRequest",
+    "profile_asked",
+]

@@ -14,7 +14,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from musicflow.cli import INTERRUPTED_LINE, errors
+from musicflow.app.error_map import exit_code
+from musicflow.cli import errors, interrupted
 from musicflow.errors import MusicflowError
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def state_of(ctx: typer.Context) -> AppState:
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Show our own errors as one clear line and a non-zero exit, never a traceback."""
+    """Show our own errors as one clear line and a non-zero exit, never a traceback; Ctrl-C as `main` does."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -75,10 +76,9 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         except MusicflowError as exc:
             line = Text.assemble(("error: ", "bold red"), errors.message(exc))
             Console(stderr=True, soft_wrap=True).print(line, highlight=False)
-            raise typer.Exit(errors.exit_code(exc)) from exc
+            raise typer.Exit(exit_code(exc)) from exc
         except KeyboardInterrupt:
-            sys.stderr.write(f"\n{INTERRUPTED_LINE}\n")
-            raise typer.Exit(errors.INTERRUPTED) from None
+            interrupted()
 
     return wrapper
 

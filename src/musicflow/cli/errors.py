@@ -1,20 +1,12 @@
-"""The CLI's one place for errors: an error's kind becomes an exit code, its hint a command to run.
+"""The CLI's words for errors: an error's hint becomes a command to run.
 
-Exit codes: 0 done; 1 failed (nothing more was changed); 2 the settings or the command line are wrong;
-3 partly done (a source paused or a file was damaged: run the same command again to resume);
-130 interrupted (Ctrl-C; what was committed stays).
+Its exit code is the one the application's map gives its kind (`app/error_map.py`, with the codes).
 """
 
 from __future__ import annotations
 
-from musicflow.errors import ErrorKind, Hint, MusicflowError
-
-FAILED = 1
-USAGE = 2
-PARTIAL = 3
-INTERRUPTED = 130
-
-EXIT_CODES: dict[ErrorKind, int] = {ErrorKind.CONFIG: USAGE, ErrorKind.RATE_LIMITED: PARTIAL}
+from musicflow.app.vocabulary import DEFAULT_PROFILE
+from musicflow.errors import Hint, MusicflowError
 
 COMMANDS: dict[Hint, str] = {
     Hint.INGEST: "musicflow ingest my_spotify_data.zip{profile}",
@@ -33,14 +25,10 @@ COMMANDS: dict[Hint, str] = {
 }
 
 
-def exit_code(error: MusicflowError) -> int:
-    return EXIT_CODES.get(error.kind, FAILED)
-
-
 def message(error: MusicflowError) -> str:
     """The error's own words, then what to run about it."""
     text = str(error)
     if error.hint is None:
         return text
-    profile = f" --profile {error.profile}" if error.profile and error.profile != "default" else ""
+    profile = f" --profile {error.profile}" if error.profile and error.profile != DEFAULT_PROFILE else ""
     return f"{text}: run `{COMMANDS[error.hint].format(profile=profile)}`"

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from musicflow.app.error_map import PARTIAL
+from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.cli import render_features as show
 from musicflow.cli.common import (
     AppState,
@@ -17,7 +19,6 @@ from musicflow.cli.common import (
     state_of,
     write_json,
 )
-from musicflow.cli.errors import PARTIAL
 from musicflow.cli.progress import Bar
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def catalog_remove(
 
 @reports_errors
 def features_fetch(
-    ctx: typer.Context, source: SourceOption = None, profile: ProfileOption = "default"
+    ctx: typer.Context, source: SourceOption = None, profile: ProfileOption = DEFAULT_PROFILE
 ) -> None:
     """Get features for every track you played; safe to stop and run again (it resumes)."""
     state = state_of(ctx)
@@ -126,7 +127,9 @@ def features_show(
 
 @reports_errors
 def features_coverage(
-    ctx: typer.Context, output: TableOrJsonOption = TableOrJson.TABLE, profile: ProfileOption = "default"
+    ctx: typer.Context,
+    output: TableOrJsonOption = TableOrJson.TABLE,
+    profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """How many of your tracks have features, from which sources, and which have none."""
     state = state_of(ctx)

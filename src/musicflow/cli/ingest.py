@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
+from musicflow.app.error_map import PARTIAL
+from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.cli import render
 from musicflow.cli.common import FormatOption, OutputFormat, ProfileOption, reports_errors, state_of
-from musicflow.cli.errors import PARTIAL
 from musicflow.cli.progress import Bar
 from musicflow.errors import IngestError
 
@@ -30,7 +31,7 @@ def ingest(
         list[Path],
         typer.Argument(help="my_spotify_data.zip, its unpacked folder, or single history JSON files."),
     ],
-    profile: ProfileOption = "default",
+    profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """Read your Spotify data export into MusicFlow (safe to run again: no play is counted twice)."""
     state = state_of(ctx)
@@ -54,7 +55,7 @@ def streams_top(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help="How many tracks.")] = 20,
     output: FormatOption = OutputFormat.TABLE,
-    profile: ProfileOption = "default",
+    profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """Your most streamed tracks (a stream is a play of at least MUSICFLOW_STREAM_MIN_MS)."""
     state = state_of(ctx)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from musicflow.app.vocabulary import SongRequest
+from musicflow.app.vocabulary import DEFAULT_PROFILE, Evaluation, SongRequest
 from musicflow.cli import render_model as show
 from musicflow.cli.common import (
     OutputFormat,
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
 @reports_errors
 def train(
     ctx: typer.Context,
-    profile: ProfileOption = "default",
+    profile: ProfileOption = DEFAULT_PROFILE,
     force: Annotated[
         bool, typer.Option("--force", help="Serve the new version even if it evaluates worse.")
     ] = False,
@@ -66,7 +66,7 @@ def evaluate(
         str, typer.Option("--version", help="Which version (default: the champion).")
     ] = "champion",
     output: TableOrJsonOption = TableOrJson.TABLE,
-    profile: ProfileOption = "default",
+    profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """The stored evaluation of a model version."""
     state = state_of(ctx)
@@ -76,7 +76,7 @@ def evaluate(
         write_json({"profile": profile, "version": found.version, "evaluation": found.evaluation})
     else:
         state.out.print(f"Model v{found.version} of '{profile}'", highlight=False)
-        show.evaluation(state.out, found.evaluation)
+        show.evaluation(state.out, Evaluation.from_dict(found.evaluation))
 
 
 @reports_errors
@@ -97,7 +97,7 @@ def predict(
             "--format", "-f", help="table, csv or json (default: table for one song, csv for --input)."
         ),
     ] = None,
-    profile: ProfileOption = "default",
+    profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """How many times will you stream this song? One song, or a CSV of songs."""
     if input_csv is None and (not song or not artist):
@@ -131,7 +131,7 @@ def predict(
 
 
 @reports_errors
-def models_list(ctx: typer.Context, profile: ProfileOption = "default") -> None:
+def models_list(ctx: typer.Context, profile: ProfileOption = DEFAULT_PROFILE) -> None:
     """Every version of your model, newest first; the champion serves predictions."""
     state = state_of(ctx)
     with state.app() as app:
@@ -140,7 +140,9 @@ def models_list(ctx: typer.Context, profile: ProfileOption = "default") -> None:
 
 
 @reports_errors
-def models_show(ctx: typer.Context, version: VersionOrChampion, profile: ProfileOption = "default") -> None:
+def models_show(
+    ctx: typer.Context, version: VersionOrChampion, profile: ProfileOption = DEFAULT_PROFILE
+) -> None:
     """One version: what it was trained on, its features, its evaluation."""
     state = state_of(ctx)
     with state.app() as app:
@@ -149,7 +151,9 @@ def models_show(ctx: typer.Context, version: VersionOrChampion, profile: Profile
 
 
 @reports_errors
-def models_promote(ctx: typer.Context, version: VersionArgument, profile: ProfileOption = "default") -> None:
+def models_promote(
+    ctx: typer.Context, version: VersionArgument, profile: ProfileOption = DEFAULT_PROFILE
+) -> None:
     """Make a version the champion (the one that serves)."""
     state = state_of(ctx)
     with state.app() as app:
@@ -158,7 +162,7 @@ def models_promote(ctx: typer.Context, version: VersionArgument, profile: Profil
 
 
 @reports_errors
-def models_rollback(ctx: typer.Context, profile: ProfileOption = "default") -> None:
+def models_rollback(ctx: typer.Context, profile: ProfileOption = DEFAULT_PROFILE) -> None:
     """Return to the previous champion."""
     state = state_of(ctx)
     with state.app() as app:

@@ -10,17 +10,27 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from musicflow.app.vocabulary import TIME_SPLIT, metric_value
+from musicflow.app.vocabulary import OURS, Evaluation
 
 if TYPE_CHECKING:
-    from musicflow.app.types import AliasMove, ModelVersion, Prediction, Publication, SongRequest, Training
+    from musicflow.app.types import (
+        AliasMove,
+        FeatureCheck,
+        ModelVersion,
+        Prediction,
+        Publication,
+        SongRequest,
+        SplitEvaluation,
+        Spread,
+        Training,
+    )
 
 # What `models list` shows of each version: the time split's AUC against each kind of zeros, and Sp+.
 VERSION_METRICS = (
-    ("AUC others", f"{TIME_SPLIT}.auc_others.mean"),
-    ("AUC skips", f"{TIME_SPLIT}.auc_skipped.mean"),
-    ("AUC all", f"{TIME_SPLIT}.auc.mean"),
-    ("Sp+", f"{TIME_SPLIT}.sp_plus.mean"),
+    ("AUC others", "auc_others"),
+    ("AUC skips", "auc_skipped"),
+    ("AUC all", "auc"),
+    ("Sp+", "sp_plus"),
 )
 VERSION_CAPTION = (
     "Time split. AUC against other listeners' songs, your own skip-only songs, and all zeros of the "
@@ -53,68 +63,63 @@ def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _spread(value: Mapping[str, Any] | None) -> str:
-    if not value or value.get("mean") is None:
+def _spread(value: Spread | None) -> str:
+    if value is None or value.mean is None:
         return "n/a"
-    mean, std = value["mean"], value.get("std")
-    return f"{mean:.2f}±{std:.2f}" if std else f"{mean:.2f}"
+    return f"{value.mean:.2f}±{value.std:.2f}" if value.std else f"{value.mean:.2f}"
 
 
-def evaluation(console: Console, document: Mapping[str, Any]) -> None:
-    """The evaluation tables from the stored JSON: one per split, then the data hygiene."""
-    for split in document.get("splits", []):
+def evaluation(console: Console, found: Evaluation) -> None:
+    """The evaluation tables: one per split, then the data hygiene."""
+    for split in found.splits:
         title = (
             "Random split by song (optimistic)"
-            if split.get("optimistic")
+            if split.optimistic
             else "Time split: songs first heard after T"
         )
-        metrics = split.get("metrics", {})
         shown = [
             (label, key)
             for label, key in METRIC_COLUMNS
-            if any(_spread(m.get(key)) != "n/a" for m in metrics.values())
+            if any(_spread(m.get(key)) != "n/a" for m in split.metrics.values())
         ]
         table = Table(title=title)
         table.add_column("model", no_wrap=True)
         for label, _ in shown:
             table.add_column(label, justify="right", no_wrap=True)
-        for model, scores in metrics.items():
+        for model, scores in split.metrics.items():
             cells = [_spread(scores.get(key)) for _, key in shown]
             table.add_row(SHORT_NAMES.get(model, model), *cells)
         console.print(table)
-        if "no data of this listener" not in metrics:
+        if "no data of this listener" not in split.metrics:
             console.print(
                 "  note: the 'no data of you' reference needs other listeners in the store "
                 "(ingest another export with --profile NAME)",
                 highlight=False,
             )
         console.print(
-            f"  {_tested(split)}; train: {_sizes(split.get('train_sizes', {}))};"
-            f" seeds {', '.join(map(str, split.get('seeds', [])))}",
+            f"  {_tested(split)}; train: {_sizes(split.train_sizes)};"
+            f" seeds {', '.join(map(str, split.seeds))}",
             highlight=False,
         )
-    splits = document.get("splits", [])
-    if splits:
-        hygiene(console, splits[0].get("features", {}))
-    if any("catalog" in split.get("test_sizes", {}) for split in splits):
+    if found.splits:
+        hygiene(console, found.splits[0].features)
+    if any("catalog" in split.test_sizes for split in found.splits):
         console.print(f"  note: {CATALOG_NOTE}", highlight=False)
-    coverage = document.get("coverage") or {}
+    coverage = found.coverage
     if coverage:
         console.print(
-            f"Features: {coverage.get('songs_with_features', 0):,} of {coverage.get('songs', 0):,} songs, "
-            f"{coverage.get('streams_with_features', 0):,} of {coverage.get('streams', 0):,} streams; "
-            f"sources: {_sizes(coverage.get('by_source', {}))}",
+            f"Features: {coverage.songs_with_features:,} of {coverage.songs:,} songs, "
+            f"{coverage.streams_with_features:,} of {coverage.streams:,} streams; "
+            f"sources: {_sizes(coverage.by_source)}",
             highlight=False,
         )
-    for note in document.get("notes", []):
+    for note in found.notes:
         console.print(f"  note: {note}", highlight=False, markup=False)
 
 
-def hygiene(console: Console, check: Mapping[str, Any]) -> None:
+def hygiene(console: Console, check: FeatureCheck) -> None:
     """How often each feature is present in each class of training rows, and whether the model uses it."""
-    availability: Mapping[str, Mapping[str, float]] = check.get("availability", {})
-    dropped: Mapping[str, str] = check.get("dropped", {})
-    classes = sorted({name for shares in availability.values() for name in shares})
+    classes = sorted({name for shares in check.availability.values() for name in shares})
     if not classes:
         return
     table = Table(title="Feature availability per class (training rows of the time split)")
@@ -122,9 +127,9 @@ def hygiene(console: Console, check: Mapping[str, Any]) -> None:
     for name in classes:
         table.add_column(name, justify="right")
     table.add_column("in the model")
-    for feature, shares in availability.items():
+    for feature, shares in check.availability.items():
         cells = [f"{shares.get(name, 0.0):.0%}" for name in classes]
-        table.add_row(feature, *cells, dropped.get(feature, "used"))
+        table.add_row(feature, *cells, check.dropped.get(feature, "used"))
     console.print(table)
 
 
@@ -150,7 +155,7 @@ def publication(console: Console, published: Publication) -> None:
 
 def training_run(console: Console, run: Training) -> None:
     """What `train` shows: the evaluation, what the model was trained on, and what the gate decided."""
-    evaluation(console, run.evaluation)
+    evaluation(console, Evaluation.from_dict(run.evaluation))
     training(console, run.report)
     publication(console, run.publication)
 
@@ -208,7 +213,8 @@ def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> N
     for label, _ in VERSION_METRICS:
         table.add_column(label, justify="right")
     for version in found:
-        scores = [metric_value(version.evaluation, path) for _, path in VERSION_METRICS]
+        time_split = Evaluation.from_dict(version.evaluation).split("time")
+        scores = [time_split.headline(OURS, key) if time_split else None for _, key in VERSION_METRICS]
         table.add_row(
             f"v{version.version}",
             _when(version.created_at),
@@ -232,7 +238,7 @@ def version(console: Console, found: ModelVersion) -> None:
     console.print(f"  libraries: {_sizes(found.library_versions)}", highlight=False)
     for artifact in found.artifacts:
         console.print(f"  {artifact.name}: sha256 {artifact.sha256}", highlight=False)
-    evaluation(console, found.evaluation)
+    evaluation(console, Evaluation.from_dict(found.evaluation))
 
 
 def move(console: Console, moved: AliasMove) -> None:
@@ -243,22 +249,19 @@ def move(console: Console, moved: AliasMove) -> None:
     )
 
 
-def _tested(split: Mapping[str, Any]) -> str:
+def _tested(split: SplitEvaluation) -> str:
     """The songs the scores are over: those the model could answer, of every test song (evaluations
     stored before the answered ones were kept give the test songs alone)."""
-    tested, answered = (
-        _streamed_first(split.get("test_sizes", {})),
-        _streamed_first(split.get("answered") or {}),
-    )
+    tested, answered = _streamed_first(split.test_sizes), _streamed_first(split.answered)
     if not answered or answered == tested:
         return f"scored on {_sizes(tested)}"
     return f"scored on {_sizes(answered)} (the test songs it could answer, of {_sizes(tested)})"
 
 
-def _streamed_first(sizes: Mapping[str, Any]) -> dict[str, Any]:
+def _streamed_first(sizes: Mapping[str, int]) -> dict[str, int]:
     """The listener's songs first, then the zeros by kind."""
     return dict(sorted(sizes.items(), key=lambda item: (item[0] != "streamed", item[0])))
 
 
-def _sizes(sizes: Mapping[str, Any]) -> str:
+def _sizes(sizes: Mapping[str, object]) -> str:
     return ", ".join(f"{count} {kind}" for kind, count in sizes.items()) or "none"

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.cli.common import OutputFormat, ProfileOption, reports_errors, state_of
 
 if TYPE_CHECKING:
-    from musicflow.app.scoring import Recommendation
+    from musicflow.app.types import Recommendation
 
 RECOMMEND_COLUMNS = ("song", "artist", "track_id", "predicted_streams", "reasons")
 
@@ -48,7 +49,7 @@ def score(
     ctx: typer.Context,
     catalog: Annotated[str, typer.Argument(help="A catalog file (CSV or Parquet) or an imported catalog.")],
     out: Annotated[Path, typer.Option("--out", help="Where the predictions go: .parquet or .csv.")],
-    profile: ProfileOption = "default",
+    profile: ProfileOption = DEFAULT_PROFILE,
     mapping: Annotated[
         str | None, typer.Option("--mapping", help="Column names of a catalog file in its own layout.")
     ] = None,
@@ -90,7 +91,7 @@ def score(
 @reports_errors
 def recommend(
     ctx: typer.Context,
-    profile: ProfileOption = "default",
+    profile: ProfileOption = DEFAULT_PROFILE,
     top: Annotated[int, typer.Option("--top", min=1, max=1000, help="How many songs.")] = 20,
     catalog: Annotated[
         list[str] | None, typer.Option("--catalog", help="Only this imported catalog (repeatable).")

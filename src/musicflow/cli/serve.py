@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.cli.common import ProfileOption, reports_errors, state_of
 
 
@@ -20,7 +21,7 @@ def serve(
         str, typer.Option(help="Address to listen on; 0.0.0.0 for every interface.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    profile: ProfileOption = "default",
+    profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """Serve the HTTP API (predictions, features, models) and the web page; Ctrl-C or SIGTERM stops it."""
     import logging

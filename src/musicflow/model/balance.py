@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from musicflow.model.basis import Availability, availability_of
+from musicflow.model.reports import PatternCheck
 from musicflow.model.rows import Row
 
 MIN_ROWS_PER_PATTERN = 10  # fewer rows of one class in a pattern: the pattern is not trained on
@@ -55,25 +55,6 @@ def pattern_weights(rows: Sequence[Row], allow_spotify: bool) -> Weights:
     return weights
 
 
-@dataclass
-class PatternCheck:
-    """Rows per availability pattern and class, and how well the pattern alone tells the classes apart
-    (AUC; 0.5 is not at all) before and after weighing."""
-
-    rows: dict[str, dict[str, int]] = field(default_factory=dict)  # pattern -> class -> rows
-    left_out: list[str] = field(default_factory=list)
-    auc_raw: float | None = None
-    auc_weighted: float | None = None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "rows": self.rows,
-            "left_out": self.left_out,
-            "auc_raw": _r(self.auc_raw),
-            "auc_weighted": _r(self.auc_weighted),
-        }
-
-
 def pattern_check(rows: Sequence[Row], weights: Weights, allow_spotify: bool) -> PatternCheck:
     found = patterns(rows, allow_spotify)
     positive = np.array([row.is_positive for row in rows], dtype=np.bool_)
@@ -107,7 +88,3 @@ def _pattern_auc(
         share[pattern] = float(weights[members & positive].sum()) / total if total else 0.0
     scores = np.array([share[p] for p in found], dtype=np.float64)
     return float(roc_auc_score(positive, scores, sample_weight=weights))
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)

@@ -1,4 +1,4 @@
-"""The evaluation protocol of docs/model-evaluation.md, as a plain, JSON-ready object.
+"""The evaluation protocol of docs/model-evaluation.md, measured into a plain, JSON-ready `Evaluation`.
 
 Time split (train on plays before the 70th percentile of stream times, test on songs first heard after)
 and a random split by song (labelled optimistic), each over several seeds, each with the reference rows
@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from musicflow.features.merge import source_label
 from musicflow.model.dataset import Split, ZeroStrategy, lone_time_split, random_split, time_split
-from musicflow.model.hygiene import FeatureCheck, source_mix
-from musicflow.model.reports import Spread, Table
+from musicflow.model.hygiene import source_mix
+from musicflow.model.reports import Coverage, Evaluation, SplitEvaluation, Spread
 from musicflow.model.rows import RowKind
 from musicflow.model.scoring import GROUPS, MODELS, Scored, answerable, fit_and_score
 from musicflow.model.snapshot import Snapshot
@@ -40,62 +39,6 @@ METRICS = (
     "sp_exposure",
 )
 Progress = Callable[[str, float], None]
-
-
-@dataclass
-class SplitEvaluation:
-    split: str
-    optimistic: bool
-    seeds: list[int]
-    metrics: dict[str, dict[str, Spread]]  # model -> metric -> spread over seeds
-    train_sizes: dict[str, int]
-    test_sizes: dict[str, int]
-    features: FeatureCheck
-    source_mix: dict[str, dict[str, int]]
-    cutoff: int | None = None
-    answered: dict[str, int] = field(default_factory=dict)  # class -> test songs the model could answer
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "split": self.split,
-            "optimistic": self.optimistic,
-            "seeds": self.seeds,
-            "cutoff": self.cutoff,
-            "train_sizes": self.train_sizes,
-            "test_sizes": self.test_sizes,
-            "metrics": {m: {k: s.as_dict() for k, s in v.items()} for m, v in self.metrics.items()},
-            "features": self.features.as_dict(),
-            "source_mix": self.source_mix,
-            "answered": self.answered,
-        }
-
-    def headline(self, model: str, metric: str) -> float | None:
-        spread = self.metrics.get(model, {}).get(metric)
-        return spread.mean if spread else None
-
-
-@dataclass
-class Evaluation:
-    profile: str
-    zero_strategy: str
-    splits: list[SplitEvaluation]
-    coverage: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "profile": self.profile,
-            "zero_strategy": self.zero_strategy,
-            "splits": [s.as_dict() for s in self.splits],
-            "coverage": self.coverage,
-            "notes": self.notes,
-        }
-
-    def split(self, name: str) -> SplitEvaluation | None:
-        return next((s for s in self.splits if s.split == name), None)
-
-    def tables(self) -> list[Table]:
-        return [*(_metrics_table(s) for s in self.splits), *(_hygiene_table(s) for s in self.splits[:1])]
 
 
 SplitBuilder = Callable[..., Split]
@@ -188,11 +131,11 @@ def _sizes(rows: Sequence[Any]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def coverage_of(snapshot: Snapshot, profile_id: int) -> dict[str, Any]:
+def coverage_of(snapshot: Snapshot, profile_id: int) -> Coverage | None:
     """Share of the listener's played songs and streams with features, and the sources they came from."""
     plays = snapshot.plays.get(profile_id)
     if plays is None:
-        return {}
+        return None
     streams = Counter(plays.song[plays.is_stream].tolist())
     songs = set(plays.song.tolist())
     covered = [s for s in songs if snapshot.songs[s].has_features]
@@ -200,39 +143,10 @@ def coverage_of(snapshot: Snapshot, profile_id: int) -> dict[str, Any]:
     for song in covered:
         by_source.update({source_label(a) for a in snapshot.songs[song].features.contributors()})
     total_streams = sum(streams.values())
-    return {
-        "songs": len(songs),
-        "songs_with_features": len(covered),
-        "streams": total_streams,
-        "streams_with_features": sum(streams[s] for s in covered),
-        "by_source": dict(by_source),
-    }
-
-
-def _metrics_table(split: SplitEvaluation) -> Table:
-    label = (
-        "random split by song (optimistic)" if split.optimistic else "time split (songs first heard after T)"
+    return Coverage(
+        songs=len(songs),
+        songs_with_features=len(covered),
+        streams=total_streams,
+        streams_with_features=sum(streams[s] for s in covered),
+        by_source=dict(by_source),
     )
-    columns = ["model", "AUC vs others", "AUC vs skips", "AUC all zeros", "Sp+", "MAE", "RMSE"]
-    keys = ("auc_others", "auc_skipped", "auc", "sp_plus", "mae", "rmse")
-    rows = [[model, *(split.metrics[model][k].text() for k in keys)] for model in split.metrics]
-    notes = [
-        f"test: {_sizes_text(split.test_sizes)}; train: {_sizes_text(split.train_sizes)}; "
-        f"mean ± spread over seeds {', '.join(map(str, split.seeds))}"
-    ]
-    return Table(label, columns, rows, notes)
-
-
-def _hygiene_table(split: SplitEvaluation) -> Table:
-    classes = sorted(split.train_sizes)
-    rows = []
-    for feature, shares in split.features.availability.items():
-        dropped = split.features.dropped.get(feature, "used")
-        rows.append([feature, *(f"{shares.get(c, 0.0):.0%}" for c in classes), dropped])
-    return Table(
-        "feature availability per class (training rows)", ["feature", *classes, "in the model"], rows
-    )
-
-
-def _sizes_text(sizes: Mapping[str, int]) -> str:
-    return ", ".join(f"{count} {kind}" for kind, count in sizes.items()) or "none"

@@ -10,36 +10,18 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.errors import Hint, NotEnoughDataError
 from musicflow.features.merge import source_label
-from musicflow.model.balance import PatternCheck, Weights, pattern_check, pattern_weights
+from musicflow.model.balance import Weights, pattern_check, pattern_weights
+from musicflow.model.reports import FeatureCheck
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.vectorize import FeatureLayout, required_features, usable_values
 
 MAX_AVAILABILITY_GAP = 0.05  # "a few points"
 MIN_AVAILABILITY = 0.01  # below this a feature is as good as absent
 MIN_ROWS_CHECKED = 30  # a zero kind with fewer rows cannot be checked meaningfully
-
-
-@dataclass
-class FeatureCheck:
-    """Availability of each feature-table value per class, and what was left out and why."""
-
-    availability: dict[str, dict[str, float]] = field(default_factory=dict)  # feature -> class -> share
-    rows: dict[str, int] = field(default_factory=dict)  # class -> rows
-    dropped: dict[str, str] = field(default_factory=dict)  # feature -> reason
-    patterns: PatternCheck = field(default_factory=PatternCheck)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "rows": self.rows,
-            "availability": self.availability,
-            "dropped": self.dropped,
-            "patterns": self.patterns.as_dict(),
-        }
 
 
 def balanced_check(rows: Sequence[Row], allow_spotify: bool) -> tuple[Weights, FeatureCheck]:

@@ -21,8 +21,9 @@ from musicflow.model import metrics
 from musicflow.model.basis import Basis, basis_of
 from musicflow.model.dataset import Split, ZeroStrategy, all_rows
 from musicflow.model.estimator import CountRegressor, Matrix
-from musicflow.model.hygiene import FeatureCheck, layout_for, training_rows
+from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params, reference_params
+from musicflow.model.reports import FeatureCheck
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.vectorize import AFFINITY_COLUMNS, FeatureLayout, vectorize_many

@@ -7,10 +7,8 @@ columns this version of MusicFlow can compute are the same, and refuses the mode
 from __future__ import annotations
 
 import json
-import platform
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import lightgbm as lgb
@@ -18,13 +16,14 @@ import numpy as np
 
 from musicflow.errors import Hint, ModelError
 from musicflow.model.estimator import Matrix, streams_from
+from musicflow.model.metadata import library_versions
 from musicflow.model.vectorize import FeatureLayout
 
 MODEL_FILE = "model.txt"
 META_FILE = "model.json"
 FORMAT = "musicflow-model/2"  # 2: the booster may predict log(1 + streams) (params' target_transform)
 READABLE_FORMATS = ("musicflow-model/1", FORMAT)  # 1: the booster predicts streams
-LIBRARIES = ("musicflow", "lightgbm", "numpy", "scikit-learn")
+LIBRARIES = ("lightgbm", "numpy", "scikit-learn")  # besides Python and MusicFlow, which every version records
 
 
 @dataclass
@@ -41,7 +40,7 @@ class TrainedModel:
     thresholds: dict[str, float]
     training: dict[str, Any] = field(default_factory=dict)  # rows, zero strategy, dropped features
     created_at: float = field(default_factory=time.time)
-    libraries: dict[str, str] = field(default_factory=lambda: library_versions())
+    libraries: dict[str, str] = field(default_factory=lambda: library_versions(LIBRARIES))
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -112,16 +111,6 @@ class TrainedModel:
             created_at=meta["created_at"],
             libraries=meta["libraries"],
         )
-
-
-def library_versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for name in LIBRARIES:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "unknown"
-    return found
 
 
 def _plain(value: object) -> object:

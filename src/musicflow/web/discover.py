@@ -13,14 +13,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from musicflow.app.scoring import DEFAULT_PER_ARTIST
+from musicflow.app.vocabulary import DEFAULT_PER_ARTIST
 from musicflow.errors import CatalogNotFoundError, Hint
 from musicflow.web import words
 
 if TYPE_CHECKING:
-    from musicflow.app.scoring import Recommendation
     from musicflow.app.service import MusicFlow
-    from musicflow.app.types import CatalogInfo
+    from musicflow.app.types import CatalogInfo, Recommendation
 
 TOP = 20
 KEPT_ANSWERS = 32

@@ -2,7 +2,8 @@
 the highscore.
 
 Every page takes `?profile=` like the API. A failure a user can meet (a song no source knows, no model
-yet) is shown as a message on the page with what would help, never as an error page.
+yet) is shown as a message on the page with what would help, never as an error page; the page's status
+is the API's for the same kind of error (`app/error_map.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from musicflow.app.error_map import HTTP_STATUSES, http_status
+from musicflow.app.vocabulary import profile_asked
 from musicflow.errors import ErrorKind, MusicflowError
 from musicflow.web import highscore, views, words
 from musicflow.web.discover import TOP, KeptPicks
@@ -28,7 +31,7 @@ log = logging.getLogger(__name__)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 MAX_TEXT = 200
 AVERAGE_TTL_S = 60.0
-STATUS = {ErrorKind.NOT_FOUND: 404, ErrorKind.NOT_READY: 409, ErrorKind.INVALID_INPUT: 400}
+INVALID_INPUT = HTTP_STATUSES[ErrorKind.INVALID_INPUT]
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Query(max_length=MAX_TEXT)]
 ProfileParam = Annotated[str | None, Query(max_length=64)]
@@ -40,7 +43,7 @@ def _app(request: Request) -> MusicFlow:
 
 
 def _profile(request: Request, profile: str | None) -> str:
-    return profile.strip() if profile and profile.strip() else str(request.app.state.profile)
+    return profile_asked(profile, request.app.state.profile)
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -69,10 +72,10 @@ def _answer(request: Request, who: str, song: str, artist: str, spotify: str, co
     spotify_id = words.spotify_id_of(spotify) if spotify.strip() else None
     if not song or not artist:
         context["problem"] = {"message": "Give both the song's title and its artist.", "hint": ""}
-        return 400
+        return INVALID_INPUT
     if spotify.strip() and spotify_id is None:
         context["problem"] = {"message": "That is not a Spotify track link or id.", "hint": ""}
-        return 400
+        return INVALID_INPUT
     app = _app(request)
     try:
         prediction = app.predict(who, song, artist, spotify_id=spotify_id)
@@ -80,7 +83,7 @@ def _answer(request: Request, who: str, song: str, artist: str, spotify: str, co
         standing = app.standing(who, prediction.model_version)
     except MusicflowError as error:
         context["problem"] = _problem(error)
-        return STATUS.get(error.kind, 503)
+        return http_status(error)
     view = views.song_view(prediction, average, standing)
     context["answer"] = view
     highscore.record(request.session, highscore.Entry(view.title, view.artist, view.streams, who))
@@ -114,7 +117,7 @@ def your_taste(request: Request, profile: ProfileParam = None) -> HTMLResponse:
         context["view"] = views.taste_view(_app(request).taste(who))
     except MusicflowError as error:
         context["problem"] = _problem(error)
-        return _page(request, "taste.html", context, STATUS.get(error.kind, 503))
+        return _page(request, "taste.html", context, http_status(error))
     return _page(request, "taste.html", context)
 
 
@@ -131,5 +134,5 @@ def discover(request: Request, profile: ProfileParam = None, catalog: Text = "")
         context["view"] = kept.picks(app, who, chosen or None)
     except MusicflowError as error:
         context["problem"] = _problem(error)
-        return _page(request, "discover.html", context, STATUS.get(error.kind, 503))
+        return _page(request, "discover.html", context, http_status(error))
     return _page(request, "discover.html", context)

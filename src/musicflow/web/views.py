@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from musicflow.app.results import Prediction
-from musicflow.app.taste import TASTE_FEATURES, WEEKDAYS, Standing, Taste
+from musicflow.app.vocabulary import OURS, TASTE_FEATURES
 from musicflow.web import charts, words
 
+if TYPE_CHECKING:
+    from musicflow.app.types import Prediction, Score, Standing, Taste
+
+# Each charted feature of the listener's sound, in their words, with the range its bar spans.
+FEATURE_SCALES: Mapping[str, tuple[str, float, float]] = {
+    "danceability": ("Danceable", 0.0, 1.0),
+    "energy": ("Energy", 0.0, 1.0),
+    "valence": ("Cheerful", 0.0, 1.0),
+    "acousticness": ("Acoustic", 0.0, 1.0),
+    "instrumentalness": ("Instrumental", 0.0, 1.0),
+    "speechiness": ("Spoken words", 0.0, 1.0),
+    "liveness": ("Live feel", 0.0, 1.0),
+    "tempo": ("Tempo (BPM)", 50.0, 200.0),
+}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SOURCE_NAMES = {"catalog": "offline catalogs", "reccobeats": "ReccoBeats", "spotify": "Spotify"}
 MODEL_NAMES = {
-    "ours": "this model",
+    OURS: "this model",
     "artist affinity alone": "artist history alone",
     "training mean": "average",
 }
@@ -73,7 +88,8 @@ def _facts(values: Mapping[str, object]) -> list[tuple[str, str]]:
 def against_taste(values: Mapping[str, object], average: Mapping[str, float]) -> Markup | None:
     """This song's sound next to the average of the listener's most streamed songs."""
     rows: list[charts.Pair] = []
-    for name, (label, lo, hi) in TASTE_FEATURES.items():
+    for name in TASTE_FEATURES:
+        label, lo, hi = FEATURE_SCALES[name]
         value = values.get(name)
         if not isinstance(value, int | float) or isinstance(value, bool):
             continue
@@ -146,31 +162,34 @@ def taste_view(taste: Taste) -> TasteView:
         else None,
         seen_share=taste.seen_streams / total,
         sound=_sound(taste.average_features),
-        auc=_scores(taste.standing, "auc", "AUC: how often a song you streamed ranks above one you did not"),
-        sp_plus=_scores(taste.standing, "sp_plus", "Sp+: how well the order matches how much you streamed"),
+        auc=_scores(
+            taste.standing, lambda s: s.auc, "AUC: how often a song you streamed ranks above one you did not"
+        ),
+        sp_plus=_scores(
+            taste.standing, lambda s: s.sp_plus, "Sp+: how well the order matches how much you streamed"
+        ),
         meaning=words.what_it_means(taste.standing),
         tested_on=words.tested_on(taste.standing) if taste.standing else "",
     )
 
 
 def _sound(average: Mapping[str, float]) -> Markup | None:
-    rows = [
-        charts.Bar(
-            label, charts._fraction(average[name], lo, hi), _feature_text(name, average[name]), "other"
-        )
-        for name, (label, lo, hi) in TASTE_FEATURES.items()
-        if name in average
-    ]
+    rows = []
+    for name in TASTE_FEATURES:
+        if name in average:
+            label, lo, hi = FEATURE_SCALES[name]
+            text = _feature_text(name, average[name])
+            rows.append(charts.Bar(label, charts._fraction(average[name], lo, hi), text, "other"))
     return charts.hbars(rows, "The sound of your most streamed songs", hi=1.0) if rows else None
 
 
-def _scores(standing: Standing | None, metric: str, title: str) -> Markup | None:
+def _scores(standing: Standing | None, metric: Callable[[Score], float | None], title: str) -> Markup | None:
     if standing is None:
         return None
     bars = []
     for score in standing.scores:
-        value = score.auc if metric == "auc" else score.sp_plus
-        tone = "main" if score.model == "ours" else "muted"
+        value = metric(score)
+        tone = "main" if score.model == OURS else "muted"
         text = f"{value:.2f}" if value is not None else "n/a"
         bars.append(charts.Bar(MODEL_NAMES.get(score.model, score.model), value or 0.0, text, tone))
     return charts.hbars(bars, title, lo=0.0, hi=1.0) if bars else None

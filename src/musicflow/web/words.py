@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
-from musicflow.app.taste import Standing
+if TYPE_CHECKING:
+    from musicflow.app.types import Standing
 
 AFFINITY_ALONE = "artist affinity alone"
 SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
