@@ -25,7 +25,7 @@ from pathlib import Path
 import orjson
 
 from musicflow.config import Settings
-from musicflow.ingest.service import ingest_paths
+from musicflow.ingest.ingesting import ingest_paths
 from musicflow.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]

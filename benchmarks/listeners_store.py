@@ -26,7 +26,7 @@ from musicflow.config import Settings
 from musicflow.core.clock import SystemClock
 from musicflow.features.fetch import fetch_features
 from musicflow.features.sources import open_sources
-from musicflow.ingest.service import ingest_paths
+from musicflow.ingest.ingesting import ingest_paths
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
 

@@ -35,8 +35,8 @@ from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
 from musicflow.model.rows import Row
-from musicflow.model.scoring import answerable, matrix, targets
 from musicflow.model.snapshot import Snapshot, load_snapshot
+from musicflow.model.split_scores import answerable, matrix, targets
 from musicflow.model.vectorize import FeatureLayout
 
 FOLDS = 5

@@ -8,8 +8,8 @@ import numpy as np
 from musicflow.model.dataset import ZeroStrategy
 from musicflow.model.evaluate import evaluate_profile
 from musicflow.model.reports import Evaluation
-from musicflow.model.scoring import MEAN, NO_LISTENER, OURS
 from musicflow.model.snapshot import ProfilePlays, Snapshot
+from musicflow.model.split_scores import MEAN, NO_LISTENER, OURS
 
 FAST = {"n_estimators": 80, "learning_rate": 0.1}
 

@@ -11,8 +11,8 @@ from musicflow.config import Settings
 from musicflow.core.clock import SystemClock
 from musicflow.features.fetch import fetch_features
 from musicflow.features.sources import open_sources
-from musicflow.ingest.service import ingest_paths
-from musicflow.model.scoring import OURS
+from musicflow.ingest.ingesting import ingest_paths
+from musicflow.model.split_scores import OURS
 from musicflow.model.train import TrainingOptions, train_profile
 from musicflow.model.trained import TrainedModel
 from musicflow.store import open_store

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from musicflow.app.scoring import DEFAULT_PER_ARTIST
+from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from musicflow.core.songs import match_key

@@ -23,8 +23,8 @@ from musicflow.features.lookup import (
     no_features_message,
 )
 from musicflow.model.basis import NOTHING_KNOWN, basis_of
+from musicflow.model.listener import SongPrediction
 from musicflow.model.predict import predict_batch
-from musicflow.model.serving import SongPrediction
 
 NEEDS_NAMES = "song and artist are both needed"
 

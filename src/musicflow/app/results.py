@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import SourceRun
     from musicflow.features.merge import MergedFeatures
+    from musicflow.model.listener import SongPrediction
     from musicflow.model.publish import Publication
-    from musicflow.model.serving import SongPrediction
     from musicflow.store.base import ModelVersion
 
     ModelRecord = ModelVersion  # a registered model version, as front ends read it

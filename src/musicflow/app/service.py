@@ -26,8 +26,8 @@ from musicflow.errors import (
 )
 
 if TYPE_CHECKING:
+    from musicflow.app.catalog_scoring import Recommendation
     from musicflow.app.predicting import Unanswered
-    from musicflow.app.scoring import Recommendation
     from musicflow.app.taste import Standing, Taste
     from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import FetchProgress
     from musicflow.features.lookup import SongFeatures, SongFinder, Spend
+    from musicflow.ingest.ingesting import Progress
     from musicflow.ingest.report import IngestReport
-    from musicflow.ingest.service import Progress
     from musicflow.model.registry import FileModelRegistry
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import ScoreSummary
@@ -103,7 +103,7 @@ class MusicFlow:
         return profile_id
 
     def ingest(self, paths: Sequence[Path], profile: str, progress: Progress | None = None) -> IngestReport:
-        from musicflow.ingest.service import ingest_paths
+        from musicflow.ingest.ingesting import ingest_paths
 
         return ingest_paths(paths, self._store, profile, self.settings, progress)
 
@@ -307,7 +307,7 @@ class MusicFlow:
     ) -> ScoreSummary:
         """Every row of a catalog file (or of an imported catalog, by name) scored into `output`;
         `mapping` names the columns of a file in a layout of its own, as for `add_catalog`."""
-        from musicflow.app.scoring import catalog_input, parse_mapping, score_catalog
+        from musicflow.app.catalog_scoring import catalog_input, parse_mapping, score_catalog
         from musicflow.scale.engines import LocalEngine
 
         pack = self.scoring_pack(profile)
@@ -318,7 +318,7 @@ class MusicFlow:
         self, profile: str, top: int = 20, catalogs: Sequence[str] | None = None, per_artist: int = 2
     ) -> list[Recommendation]:
         """The songs of the imported catalogs the listener never played, best predictions first."""
-        from musicflow.app.scoring import recommend
+        from musicflow.app.catalog_scoring import recommend
 
         serving = self.serving.get(profile)
         pack = self.scoring_pack(profile)
@@ -326,7 +326,7 @@ class MusicFlow:
         return recommend(serving, pack, self._store, names, top, per_artist)
 
     def scoring_pack(self, profile: str) -> ScoringPack:
-        from musicflow.app.scoring import scoring_pack
+        from musicflow.app.catalog_scoring import scoring_pack
 
         serving = self.serving.get(profile)
         return scoring_pack(serving, self._store, self.require_profile(profile))
@@ -387,7 +387,7 @@ class MusicFlow:
         return champion.version if champion is not None else None
 
     def _load_serving(self, profile: str) -> ServingModel:
-        from musicflow.model.serving import Listener, load_model
+        from musicflow.model.listener import Listener, load_model
 
         self.require_profile(profile)
         version, model = load_model(self.registry, profile)

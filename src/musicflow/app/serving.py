@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from musicflow.errors import MusicflowError
 
 if TYPE_CHECKING:
-    from musicflow.model.serving import Listener
+    from musicflow.model.listener import Listener
     from musicflow.model.trained import TrainedModel
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ touching a front end. Importing this module loads the parts (LightGBM among them
 start fast imports it under `TYPE_CHECKING` and takes its few runtime values from `app.vocabulary`.
 """
 
+from musicflow.app.catalog_scoring import Recommendation
 from musicflow.app.results import FetchResult, Prediction, Training
-from musicflow.app.scoring import Recommendation
 from musicflow.app.serving import ServingModel
 from musicflow.app.taste import Score, Standing, Taste
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
@@ -19,9 +19,9 @@ from musicflow.features.fetch import SourceRun
 from musicflow.features.lookup import SongFeatures
 from musicflow.ingest.report import IngestReport
 from musicflow.model.explain import Contribution
+from musicflow.model.listener import SongPrediction
 from musicflow.model.publish import Publication
 from musicflow.model.reports import Evaluation, FeatureCheck, SplitEvaluation, Spread
-from musicflow.model.serving import SongPrediction
 from musicflow.store.base import AliasMove, CatalogInfo, ModelVersion, StoredFeatures, TrackStreams
 
 __all__ = [

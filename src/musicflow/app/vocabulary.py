@@ -1,7 +1,7 @@
 """The few values front ends use at run time, importable without loading any heavy library."""
 
+from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
 from musicflow.app.profiles import DEFAULT_PROFILE, profile_asked
-from musicflow.app.scoring import DEFAULT_PER_ARTIST
 from musicflow.app.taste import OURS, TASTE_FEATURES
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.core.songs import SongRequest

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from musicflow import __version__
-from musicflow.cli import demo, features, ingest, model, scoring, serve
+from musicflow.cli import demo, features, ingest, model, score_commands, serve
 from musicflow.cli.common import AppState, reports_errors
 
 app = typer.Typer(
@@ -54,7 +54,7 @@ def main_options(
 ingest.register(app)
 features.register(app)
 model.register(app)
-scoring.register(app)
+score_commands.register(app)
 demo.register(app)
 serve.register(app)
 

@@ -154,7 +154,7 @@ def features_analyze(
 ) -> None:
     """Measure tempo, key, loudness and more from your own audio files, for songs no source knows."""
     state = state_of(ctx)
-    from musicflow.app.scoring import audio_file_mapper
+    from musicflow.app.catalog_scoring import audio_file_mapper
 
     def dashboard(link: str) -> None:
         state.err.print(f"Dask dashboard: {link}")

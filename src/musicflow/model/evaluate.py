@@ -16,8 +16,8 @@ from musicflow.model.dataset import Split, ZeroStrategy, lone_time_split, random
 from musicflow.model.hygiene import source_mix
 from musicflow.model.reports import Coverage, Evaluation, SplitEvaluation, Spread
 from musicflow.model.rows import RowKind
-from musicflow.model.scoring import GROUPS, MODELS, Scored, answerable, fit_and_score
 from musicflow.model.snapshot import Snapshot
+from musicflow.model.split_scores import GROUPS, MODELS, Scored, answerable, fit_and_score
 from musicflow.store.base import Store
 
 DEFAULT_SEEDS = (0, 1, 2)

@@ -22,8 +22,8 @@ from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
 from musicflow.model.predict import verdict_thresholds
 from musicflow.model.rows import ZeroSource
-from musicflow.model.scoring import matrix, targets
 from musicflow.model.snapshot import Snapshot, load_snapshot
+from musicflow.model.split_scores import matrix, targets
 from musicflow.model.trained import TrainedModel
 from musicflow.store.base import Store
 

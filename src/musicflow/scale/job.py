@@ -22,7 +22,7 @@ from musicflow.scale.engines import Engine, PartitionTask
 from musicflow.scale.frames import ARTISTS, REASON, ROW, SONG, is_native_parquet, parquet_rows
 from musicflow.scale.pack import ScoringPack
 from musicflow.scale.partitions import PARTS, done_path, part_path, rejected_path, score_partition
-from musicflow.scale.scoring import OUTPUT_COLUMNS
+from musicflow.scale.score_rows import OUTPUT_COLUMNS
 from musicflow.scale.staging import Rejected, stage
 
 log = logging.getLogger(__name__)

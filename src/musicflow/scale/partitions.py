@@ -18,7 +18,7 @@ from typing import Any
 
 from musicflow.scale.frames import ARTISTS, REASON, ROW, SONG, checked, read_slice
 from musicflow.scale.pack import ScoringPack
-from musicflow.scale.scoring import OUTPUT_COLUMNS, score_rows
+from musicflow.scale.score_rows import OUTPUT_COLUMNS, score_rows
 
 PARTS = "parts"
 _PACKS: dict[tuple[str, str], ScoringPack] = {}

@@ -15,7 +15,7 @@ from musicflow.config import Settings
 from musicflow.core.plays import SkipReason
 from musicflow.demo import export_path
 from musicflow.errors import IngestError
-from musicflow.ingest.service import ingest_paths
+from musicflow.ingest.ingesting import ingest_paths
 from musicflow.store.sql import SqlStore
 from tests.ingest.export_rows import is_music, play_identity
 

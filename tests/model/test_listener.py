@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from musicflow.core.plays import ExportFormat, Play
-from musicflow.model.serving import Listener
+from musicflow.model.listener import Listener
 from musicflow.store.sql import SqlStore
 
 DAY = 86_400

@@ -60,7 +60,7 @@ def score(
     ] = False,
 ) -> None:
     """Predict the streams of every song of a catalog; rows that cannot be scored go to a second file."""
-    from musicflow.app.scoring import engine_named
+    from musicflow.app.catalog_scoring import engine_named
     from musicflow.cli.progress import Bar
 
     state = state_of(ctx)

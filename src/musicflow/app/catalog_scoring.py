@@ -159,7 +159,7 @@ def recommend(
     import polars as pl
 
     from musicflow.scale.frames import checked
-    from musicflow.scale.scoring import score_rows
+    from musicflow.scale.score_rows import score_rows
 
     best: pl.DataFrame | None = None
     vectors = np.empty((0, len(pack.columns)))
