@@ -64,9 +64,18 @@ SHARED_CATALOGS = {
     "tracks600k_head": "catalogs/tracks600k_head/tracks.csv",
 }
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# What every script writes when wrk is done: its figures, in one line.
+DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout + e.status, latency:percentile(50), latency:percentile(99)))
+end
+"""
 # Distinct songs, in turn from `offset`: each wrk thread starts at its own place and steps by the number
 # of threads, so no song is asked twice before the list has gone round (a request is formatted each time).
-DISTINCT_LUA = """
+DISTINCT_LUA = (
+    """
 local paths = {%(paths)s}
 local offset = %(offset)d
 local threads = %(threads)d
@@ -83,13 +92,11 @@ request = function()
   local headers = {["X-Forwarded-For"] = "198.51.100." .. (n %% 256)}
   return wrk.format("GET", paths[n %% #paths + 1], headers)
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
-    e.connect + e.read + e.write + e.timeout + e.status, latency:percentile(50), latency:percentile(99)))
-end
 """
-LUA = """
+    + DONE
+)
+LUA = (
+    """
 local paths = {%(paths)s}
 local requests = {}
 for i = 0, 256 * #paths - 1 do  -- built once: wrk then only hands them out, in turn
@@ -101,12 +108,9 @@ request = function()
   n = n %% #requests + 1
   return requests[n]
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
-    e.connect + e.read + e.write + e.timeout + e.status, latency:percentile(50), latency:percentile(99)))
-end
 """
+    + DONE
+)
 
 
 @dataclass(frozen=True)

@@ -82,15 +82,7 @@ class SqlFeatureStore:
         self, spotify_ids: Sequence[str], match_keys: Sequence[str]
     ) -> tuple[dict[str, list[StoredFeatures]], dict[str, list[StoredFeatures]]]:
         """Catalog rows by Spotify id and by loose song key, each with the catalog it came from."""
-        columns = [
-            catalogs.c.name,
-            catalogs.c.imported_at,
-            catalog_tracks.c.spotify_id,
-            catalog_tracks.c.match_key,
-        ]
-        base = select(*columns, *_feature_columns(catalog_tracks)).join(
-            catalogs, catalogs.c.id == catalog_tracks.c.catalog_id
-        )
+        base = _catalog_answers()
         by_id: dict[str, list[StoredFeatures]] = {}
         by_key: dict[str, list[StoredFeatures]] = {}
         with guarded(self.engine, transaction=False) as conn:
@@ -110,17 +102,9 @@ class SqlFeatureStore:
 
     def catalog_entries(self) -> list[tuple[str | None, str, StoredFeatures]]:
         """Every catalog row as (Spotify id, loose song key, what it says), for an index held in memory."""
-        columns = [
-            catalogs.c.name,
-            catalogs.c.imported_at,
-            catalog_tracks.c.spotify_id,
-            catalog_tracks.c.match_key,
-        ]
-        query = select(*columns, *_feature_columns(catalog_tracks)).join(
-            catalogs, catalogs.c.id == catalog_tracks.c.catalog_id
-        )
         with guarded(self.engine, transaction=False) as conn:
-            return [(row.spotify_id, row.match_key, _catalog_features(row)) for row in conn.execute(query)]
+            rows = conn.execute(_catalog_answers())
+            return [(row.spotify_id, row.match_key, _catalog_features(row)) for row in rows]
 
     # -- what sources said ------------------------------------------------------------------------
     def pending_tracks(
@@ -420,6 +404,15 @@ class SqlFeatureStore:
                     .where(tracks.c.id == track_id, tracks.c.spotify_id.is_(None))
                     .values(spotify_id=record.spotify_id)
                 )
+
+
+def _catalog_answers() -> Any:
+    """Catalog rows with the catalog they came from, as `_catalog_features` reads them."""
+    columns = [catalogs.c.name, catalogs.c.imported_at, catalog_tracks.c.spotify_id]
+    columns.append(catalog_tracks.c.match_key)
+    return select(*columns, *_feature_columns(catalog_tracks)).join(
+        catalogs, catalogs.c.id == catalog_tracks.c.catalog_id
+    )
 
 
 def _feature_columns(table: Table) -> list[Any]:
