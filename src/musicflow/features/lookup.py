@@ -138,7 +138,8 @@ class SongFinder:
         self.index.refresh_if_due()
         candidates = [self.index.stored_tracks(r.song, r.artist) for r in requests]
         wanted = {tid for exact, loose in candidates for tid in ([exact] if exact is not None else loose)}
-        tracks = self.store.tracks_by_id(sorted(wanted)) if wanted else {}
+        choosing = any(exact is None and len(loose) > 1 for exact, loose in candidates)
+        tracks = self.store.tracks_by_id(sorted(wanted), played=choosing) if wanted else {}
         chosen: list[PendingTrack | None] = []
         for exact, loose in candidates:
             if exact is not None and exact in tracks:

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Table, case, delete, func, insert, select, update
+from sqlalchemy import Engine, Table, case, delete, func, insert, literal, select, update
 
 from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.core.songs import (
@@ -229,15 +229,22 @@ class SqlFeatureStore:
         with guarded(self.engine, transaction=False) as conn:
             return [(int(r.id), r.track_key, r.match_key) for r in conn.execute(query)]
 
-    def tracks_by_id(self, track_ids: Sequence[int]) -> dict[int, tuple[PendingTrack, int]]:
-        """These tracks with how often they were played (by anyone), in one query."""
+    def tracks_by_id(
+        self, track_ids: Sequence[int], *, played: bool = False
+    ) -> dict[int, tuple[PendingTrack, int]]:
+        """These tracks, in one query; with how often each was played (by anyone) when `played` (that
+        count reads the plays: ask for it only to choose between tracks), else 0."""
         columns = (tracks.c.id, tracks.c.track_key, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
-        query = (
-            select(*columns, func.count(plays.c.id).label("played"))
-            .outerjoin(plays, plays.c.track_id == tracks.c.id)
-            .where(tracks.c.id.in_(sorted(set(track_ids))))
-            .group_by(*columns)
-        )
+        wanted = tracks.c.id.in_(sorted(set(track_ids)))
+        if played:
+            query = (
+                select(*columns, func.count(plays.c.id).label("played"))
+                .outerjoin(plays, plays.c.track_id == tracks.c.id)
+                .where(wanted)
+                .group_by(*columns)
+            )
+        else:
+            query = select(*columns, literal(0).label("played")).where(wanted)
         with guarded(self.engine, transaction=False) as conn:
             return {int(r.id): (_pending(r), int(r.played)) for r in conn.execute(query)}
 
