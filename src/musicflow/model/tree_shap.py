@@ -237,24 +237,26 @@ class _Tables:
 
     def patterns(self, rows: Matrix) -> Indices:
         """Per row and group, the pattern of the group's bits (bit j of the index is bit j)."""
+        # `take` rather than fancy indexing: the same gather, in less time for a few rows.
         compared = np.empty((len(rows), len(self._bit_column)), dtype=np.bool_)
-        np.less_equal(self._values(rows)[:, self._bit_column], self._bit_threshold, out=compared)
-        words = (compared.view(np.uint64) * _GATHER_BITS) >> np.uint64(56)
+        np.less_equal(self._values(rows).take(self._bit_column, axis=1), self._bit_threshold, out=compared)
+        words = (compared.view(np.dtype("<u8")) * _GATHER_BITS) >> np.uint64(56)
         if self._bytes_per_group == 2:
             words = words[:, 0::2] | (words[:, 1::2] << np.uint64(8))
         return (words ^ self._flip).astype(np.intp)
 
     def contributions(self, patterns: Indices, out: Matrix) -> None:
-        out[:] = 0.0
+        if len(self._features) < out.shape[1] - 1:  # a feature no split reads contributes 0
+            out[:] = 0.0
         if len(self._entry_group):
-            values = self._table[patterns[:, self._entry_group] + self._entry_base]
+            values = self._table.take(patterns.take(self._entry_group, axis=1) + self._entry_base)
             out[:, self._features] = np.add.reduceat(values, self._segments, axis=1)
         out[:, -1] = self.bias
 
     def raw_score(self, patterns: Indices) -> Vector:
         # One value per group, in tree order; every group of a tree but the one holding the leaf the row
         # reaches gives 0.0, so a sequential sum (cumsum, never pairwise) adds the trees as LightGBM does.
-        leaves = self._raw_table[patterns + self._raw_base]
+        leaves = self._raw_table.take(patterns + self._raw_base)
         return np.cumsum(leaves, axis=1)[:, -1] if leaves.shape[1] else np.zeros(len(patterns))
 
     def _values(self, rows: Matrix) -> Matrix:
