@@ -121,7 +121,7 @@ def test_a_tweedie_booster_starts_from_the_average_which_is_in_the_bias() -> Non
 
 @pytest.mark.parametrize("group_bits", [1, 3, 12])
 def test_any_grouping_of_the_leaves_gives_the_same_numbers(group_bits: int) -> None:
-    """1: every leaf its own table; 12: tables indexed by two bytes."""
+    """1: a table per leaf or pair of sibling leaves; 12: tables indexed by two bytes."""
     booster, x = _train(MODELS["tweedie, deep"], rounds=8)
     _assert_same(booster, np.vstack([x[:100], _awkward_rows(booster, x.shape[1])]), group_bits=group_bits)
 
