@@ -121,3 +121,23 @@ def test_a_song_asked_alone_and_in_a_list_gets_the_same_number(
     alone = [predict_streams(model, features, affinity) for features, affinity in items]
     assert listed == alone
     assert len(set(listed)) > 20  # many different answers, not one number repeated
+
+
+def test_predictions_and_reasons_are_lightgbms_own(model: TrainedModel, snapshot: Snapshot) -> None:
+    """Served from the explainer's tables, a prediction is the booster's to the bit and each reason's
+    contribution LightGBM's `pred_contrib`, on the listener's songs with and without history."""
+    import numpy as np
+
+    from musicflow.model.estimator import streams_from
+    from musicflow.model.vectorize import vectorize_many
+
+    songs = list(snapshot.songs.values())[:300]
+    affinities = [ArtistAffinity(i % 7 * 5, i % 3, (i % 7) / 10) for i in range(len(songs))]
+    rows = vectorize_many([(s.features, a) for s, a in zip(songs, affinities, strict=True)], model.layout)
+    assert model.explainer.fallback is None
+    predicted, effects = model.predictions(rows, explain=True)
+    booster = np.asarray(model.booster.predict(rows, num_threads=1), dtype=np.float64)
+    np.testing.assert_array_equal(predicted, streams_from(booster, model.target_transform))
+    expected = np.asarray(model.booster.predict(rows, pred_contrib=True, num_threads=1), dtype=np.float64)
+    assert effects is not None
+    np.testing.assert_allclose(effects, expected, rtol=0, atol=1e-10)

@@ -223,7 +223,9 @@ def _explained(
     from musicflow.model.explain import top_contributions
 
     model = serving.model
-    effects = model.booster.predict(vectors, pred_contrib=True, num_threads=1) if len(vectors) else []
+    if not len(vectors):
+        return []
+    effects = model.explainer.contributions(vectors)
     found = []
     for i, row in enumerate(best.iter_rows(named=True)):
         reasons = top_contributions(model.layout.columns, vectors[i], effects[i], model.medians, 3)

@@ -391,6 +391,7 @@ class MusicFlow:
 
         self.require_profile(profile)
         version, model = load_model(self.registry, profile)
+        model.prepare()  # the explainer's tables are built now, not by the first question
         listener = Listener.load(self._store.history, profile, stream_min_ms=self.settings.stream_min_ms)
         return ServingModel(profile, version, model, listener)
 

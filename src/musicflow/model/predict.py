@@ -34,7 +34,6 @@ VERDICTS = (
 )
 LOW_VERDICT = "🤷 Probably not your thing"
 QUANTILES = {"q50": 0.5, "q75": 0.75, "q95": 0.95}
-PARALLEL_ROWS = 1_000
 
 
 @dataclass(frozen=True)
@@ -78,9 +77,8 @@ def predict_batch(
     if not items:
         return []
     matrix = vectorize_many(items, model.layout)
-    streams = np.clip(model.predict_matrix(matrix), 0.0, MAX_STREAMS)
-    threads = batch_threads(len(items))
-    effects = model.booster.predict(matrix, pred_contrib=True, num_threads=threads) if explain else None
+    predicted, effects = model.predictions(matrix, explain=bool(explain))
+    streams = np.clip(predicted, 0.0, MAX_STREAMS)
     predictions = []
     for i, value in enumerate(streams.tolist()):
         reasons = (
@@ -91,12 +89,6 @@ def predict_batch(
         basis = basis_text(model, *items[i])
         predictions.append(Prediction(float(value), verdict_for(model, float(value)), reasons, basis))
     return predictions
-
-
-def batch_threads(rows: int) -> int:
-    """Explaining a prediction costs far more than making it: a long list uses every core (0 = all, in
-    LightGBM's terms); a short one stays on one thread, so a busy server does not oversubscribe."""
-    return 0 if rows >= PARALLEL_ROWS else 1
 
 
 def verdict_for(model: TrainedModel, streams: float) -> str:
