@@ -108,7 +108,10 @@ def test_serve_answers_swaps_models_under_load_and_stops_on_sigterm(server, data
     assert {version for version, _ in answers} == {1, 2}
     for version, streams in answers:
         assert streams == round(expected[version], 2), f"v{version} answered {streams}"
-    assert answers[-1][0] == 1  # the last promotion serves
+    deadline = time.monotonic() + 20  # the last promotion serves, once its model is loaded beside the old
+    while httpx.get(f"{url}/api/prediction/", params=SONG).json()["model_version"] != 1:
+        assert time.monotonic() < deadline, "the last promotion is not served"
+        time.sleep(0.2)
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=15) == 0

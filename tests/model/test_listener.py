@@ -39,3 +39,38 @@ def test_a_played_song_is_left_out_of_its_own_affinity(store: SqlStore):
 def test_a_profile_without_plays_has_no_affinity(store: SqlStore):
     listener = Listener.load(store.history, "nobody", stream_min_ms=30_000)
     assert listener.affinity("Band", None).streams == 0
+
+
+def test_songs_and_artists_count_every_spelling_and_every_song(store: SqlStore):
+    """One song under two spellings is one song; an artist counts all their songs; the names shown
+    are the most streamed spellings; skips are not streams."""
+    alice = store.ensure_profile("alice")
+    short = [
+        Play(1_700_000_000 + DAY * 99, 5_000, "Grip", "Seeb", None, None, None, None, ExportFormat.BASIC)
+    ]
+    store.add_plays(
+        alice,
+        _streams("Grip", "Seeb", 40)
+        + _streams("Grip - Radio Edit", "SEEB", 2, start=1_800_000_000)
+        + _streams("Breathe", "Seeb", 10, start=1_750_000_000)
+        + _streams("Other", "Band", 45)
+        + short,
+    )
+    listener = Listener.load(store.history, "alice", stream_min_ms=30_000)
+    assert [(s.name, s.artist, s.streams) for s in listener.top_songs(5)] == [
+        ("Other", "Band", 45),
+        ("Grip", "Seeb", 42),
+        ("Breathe", "Seeb", 10),
+    ]
+    assert [(a.name, a.streams) for a in listener.top_artists(5)] == [("Seeb", 52), ("Band", 45)]
+    grip = store.features.find_track("Grip - Radio Edit", "SEEB")
+    assert grip is not None
+    history = listener.history("seeb", grip.track_id)
+    assert (history.song_streams, history.artist, history.artist_streams, history.artist_songs) == (
+        42,
+        "Seeb",
+        52,
+        2,
+    )
+    assert history.artist_share == 52 / 97
+    assert listener.history("Nobody", None).artist_streams == 0

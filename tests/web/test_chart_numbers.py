@@ -15,7 +15,6 @@ from musicflow.app.taste import (
     streams_by_hour,
     streams_by_weekday,
     streams_per_month,
-    top_artists,
     top_songs_average,
 )
 from musicflow.app.vocabulary import TASTE_FEATURES, Evaluation
@@ -25,12 +24,6 @@ from musicflow.web import charts, highscore, views, words
 
 def at(text: str) -> int:
     return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
-
-
-def test_top_artists_add_up_every_song_of_theirs() -> None:
-    songs = [("Bush", 76), ("Linkin Park", 61), ("Bush", 10), ("Miguel", 55), ("Nobody", 0)]
-    assert top_artists(songs, limit=2) == [Count("Bush", 86), Count("Linkin Park", 61)]
-    assert [c.label for c in top_artists(songs)] == ["Bush", "Linkin Park", "Miguel"]
 
 
 def test_months_run_from_the_first_to_the_last_with_quiet_months_as_zero() -> None:

@@ -104,6 +104,16 @@ class Message(BaseModel):
     text: str
 
 
+class SongHistoryPart(BaseModel):
+    """The listener's history of the song and its artist, as their taste page counts it."""
+
+    song_streams: int = Field(description="Times the listener streamed this song (0: new to them).")
+    artist: str
+    artist_streams: int = Field(description="Streams of every song of the artist, this one included.")
+    artist_songs: int
+    artist_share: float = Field(description="The artist's share of all the listener's streams (0 to 1).")
+
+
 class ArtistStreams(BaseModel):
     streams: int = Field(description="The listener's streams of the artist's other songs.")
     songs: int = Field(description="How many other songs of the artist they streamed.")
@@ -131,6 +141,7 @@ class PredictionBody(BaseModel):
     spotify_id: str | None
     artist_affinity: ArtistStreams
     features: dict[str, FeatureNumber] = Field(description="The song's merged features.")
+    history: SongHistoryPart
 
 
 class SongItem(BaseModel):

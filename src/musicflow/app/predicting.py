@@ -8,7 +8,7 @@ read once for the whole list (`SongFinder`); one vectoriser and one call to the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from musicflow.app.results import Prediction
 from musicflow.app.serving import ServingModel
@@ -23,6 +23,7 @@ from musicflow.features.lookup import (
     no_features_message,
 )
 from musicflow.model.basis import NOTHING_KNOWN, basis_of
+from musicflow.model.history_words import history_words
 from musicflow.model.listener import SongPrediction
 from musicflow.model.predict import predict_batch
 
@@ -68,8 +69,11 @@ def predict_songs(
         model, [(f.merged, a) for (_, f), a in zip(scorable, affinities, strict=True)], explain
     )
     for (index, features), affinity, prediction in zip(scorable, affinities, predictions, strict=True):
+        history = listener.history(features.query.artist, features.track_id)
+        reasons = [history_words(reason, history) for reason in prediction.contributions]
+        prediction = replace(prediction, contributions=reasons)
         answers[index] = Prediction(
-            serving.profile, serving.version, SongPrediction(features, affinity, prediction)
+            serving.profile, serving.version, SongPrediction(features, affinity, prediction, history)
         )
     return answers
 

@@ -39,17 +39,15 @@ class Prediction:
         query = self.answer.song.query
         merged = self.answer.song.merged
         affinity = self.answer.affinity
+        history = self.answer.history
         made = self.answer.prediction
         streams = round(made.streams, 2)
-        emoji, _, text = made.verdict.partition(" ")
+        emoji, _, text = self.verdict.partition(" ")
         return {
             "song": query.song,
             "artist": query.artist,
             "prediction": streams,
-            "description": (
-                f"'{query.song}' by {query.artist}: about {streams:g} streams predicted for listener"
-                f" '{self.profile}' (0 to 30)"
-            ),
+            "description": self.description,
             "song_metadata": {"song": query.song, "artist": [query.artist], "album": None},
             "message": {"emoji": emoji, "text": text},
             "model_version": self.model_version,
@@ -68,7 +66,46 @@ class Prediction:
             "spotify_id": merged.spotify_id,
             "artist_affinity": {"streams": affinity.streams, "songs": affinity.songs},
             "features": dict(merged.values),
+            "history": {
+                "song_streams": history.song_streams,
+                "artist": history.artist,
+                "artist_streams": history.artist_streams,
+                "artist_songs": history.artist_songs,
+                "artist_share": round(history.artist_share, 4),
+            },
         }
+
+    @property
+    def known(self) -> int:
+        """How many times the listener already streamed this song (0: a song new to them)."""
+        return self.answer.history.song_streams
+
+    @property
+    def verdict(self) -> str:
+        """The answer in words: for a song already streamed, what the history says first."""
+        if self.known:
+            return f"🔁 You have streamed it {_times(self.known)} already"
+        return self.answer.prediction.verdict
+
+    @property
+    def description(self) -> str:
+        """One sentence: the prediction, and for a song the listener streamed, how often they did."""
+        query = self.answer.song.query
+        streams = round(self.answer.prediction.streams, 2)
+        if self.known:
+            return (
+                f"'{query.song}' by {query.artist}: listener '{self.profile}' streamed it"
+                f" {_times(self.known)}; for a song like it the model predicts about {streams:g} streams"
+                " (0 to 30)"
+            )
+        return (
+            f"'{query.song}' by {query.artist}: about {streams:g} streams predicted for listener"
+            f" '{self.profile}' (0 to 30)"
+        )
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count:,} times"
 
 
 def value_sources(merged: MergedFeatures) -> dict[str, str]:

@@ -20,8 +20,9 @@ from musicflow.model.reports import Evaluation
 
 if TYPE_CHECKING:
     from musicflow.config import Settings
+    from musicflow.model.listener import Streamed
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.store.base import ModelVersion, Store, TrackStreams
+    from musicflow.store.base import ModelVersion, Store
 
 TOP_LIMIT = 10
 AVERAGE_OF_TOP = 50
@@ -85,7 +86,7 @@ class Taste:
     profile: str
     streams: int
     top_artists: list[Count]
-    top_tracks: list[TrackStreams]
+    top_tracks: list[Streamed]
     months: list[Count]
     hours: list[int]  # streams per hour of the day (in `time_zone`), 24 values
     weekdays: list[int]  # streams per weekday (in `time_zone`), Monday first
@@ -97,15 +98,6 @@ class Taste:
 
 
 # -- the numbers behind the charts (pure) --------------------------------------------------------------
-def top_artists(streams_by_artist: Iterable[tuple[str, int]], limit: int = TOP_LIMIT) -> list[Count]:
-    """Artists by their streams over all their songs, most first; ties by name so the order is stable."""
-    totals: Counter[str] = Counter()
-    for artist, streams in streams_by_artist:
-        totals[artist] += streams
-    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0].casefold()))
-    return [Count(artist, streams) for artist, streams in ranked[:limit] if streams > 0]
-
-
 def streams_per_month(ended_at: Iterable[int], zone: tzinfo | None = UTC) -> list[Count]:
     """Streams in each calendar month (in `zone`; None: this machine's) from the first to the last,
     empty months included as 0."""
@@ -200,10 +192,12 @@ def build_taste(
 ) -> Taste:
     """Two bulk reads of the history, one of the features; nothing per song."""
     from musicflow.features.merge import merged_features
+    from musicflow.model.listener import Listener
 
     stream_min = settings.stream_min_ms
-    tracks = store.track_streams(profile_id, stream_min)
-    stream_times = [p.ended_at for p in store.history.plays(profile_id) if p.ms_played >= stream_min]
+    plays = store.history.plays(profile_id)
+    stream_times = [p.ended_at for p in plays if p.ms_played >= stream_min]
+    listener = Listener.of_plays(store.history.played_tracks(profile_id), plays, stream_min)
     features = store.features.profile_tracks(profile_id, stream_min)
     merged = merged_features(store.features, [t.track_id for t in features], settings.feature_precedence)
     sources, seen = source_shares((t.streams, merged[t.track_id].sources) for t in features)
@@ -212,8 +206,8 @@ def build_taste(
     return Taste(
         profile=profile,
         streams=len(stream_times),
-        top_artists=top_artists((t.artist, t.streams) for t in tracks),
-        top_tracks=tracks[:TOP_LIMIT],
+        top_artists=[Count(a.name, a.streams) for a in listener.top_artists(TOP_LIMIT)],
+        top_tracks=listener.top_songs(TOP_LIMIT),
         months=streams_per_month(stream_times, zone),
         hours=streams_by_hour(stream_times, zone),
         weekdays=streams_by_weekday(stream_times, zone),

@@ -164,8 +164,14 @@ def prediction(console: Console, answer: Prediction) -> None:
     query = answer.answer.song.query
     found = answer.answer.prediction
     console.print(f"[bold]{query.song}[/] — {query.artist}", highlight=False)
-    console.print(f"  predicted streams: [bold]{found.streams:.1f}[/] (of 0 to 30)", highlight=False)
-    console.print(f"  {found.verdict}", highlight=False)
+    if answer.known:
+        console.print(f"  {answer.verdict}", highlight=False)
+        console.print(
+            f"  for a song like it, the model predicts {found.streams:.1f} streams (of 0 to 30)", highlight=False
+        )
+    else:
+        console.print(f"  predicted streams: [bold]{found.streams:.1f}[/] (of 0 to 30)", highlight=False)
+        console.print(f"  {answer.verdict}", highlight=False)
     if found.contributions:
         console.print("  why:")
         for contribution in found.contributions:
@@ -188,9 +194,7 @@ def prediction_table(
         if isinstance(answer, str):
             table.add_row(request.song, request.artist, "", answer)
         else:
-            table.add_row(
-                request.song, request.artist, f"{answer.streams:.1f}", answer.answer.prediction.verdict
-            )
+            table.add_row(request.song, request.artist, f"{answer.streams:.1f}", answer.verdict)
     console.print(table)
 
 

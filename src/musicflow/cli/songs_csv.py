@@ -80,7 +80,8 @@ def _row(request: SongRequest, answer: Prediction | str) -> dict[str, object]:
     return {
         **row,
         "predicted_streams": round(found.streams, 2),
-        "verdict": found.verdict,
+        "your_streams": answer.known,
+        "verdict": answer.verdict,
         "basis": found.basis,
         "reasons": "; ".join(c.words for c in found.contributions),
         "model_version": answer.model_version,

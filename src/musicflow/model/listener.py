@@ -6,7 +6,8 @@ plays, not the training split); `Listener` holds it, loaded once per serving mod
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,7 @@ from musicflow.model.registry import CHAMPION, ModelRegistry, VersionRef
 from musicflow.model.snapshot import profile_plays
 from musicflow.model.songs import song_ids
 from musicflow.model.trained import TrainedModel
-from musicflow.store.base import HistoryStore
+from musicflow.store.base import HistoryStore, PlayFact, TrackFact
 
 
 def load_model(registry: ModelRegistry, profile: str, ref: VersionRef = CHAMPION) -> tuple[int, TrainedModel]:
@@ -37,19 +38,50 @@ def load_model(registry: ModelRegistry, profile: str, ref: VersionRef = CHAMPION
     return loaded.version.version, model
 
 
+@dataclass(frozen=True, slots=True)
+class SongHistory:
+    """What the listener's history says of one song and its artist: the numbers the taste page shows."""
+
+    song_streams: int  # streams of this song (every spelling and id of it)
+    artist: str  # the artist as the listener's history spells it most
+    artist_streams: int  # streams of every song of the artist, this one included
+    artist_songs: int  # how many of the artist's songs they streamed
+    artist_share: float  # the artist's share of all their streams (0 to 1)
+
+
 @dataclass(frozen=True)
 class SongPrediction:
     song: SongFeatures
     affinity: ArtistAffinity
     prediction: Prediction
+    history: SongHistory
+
+
+@dataclass(frozen=True, slots=True)
+class Streamed:
+    """A song or an artist with its streams, named as the listener's history spells it most."""
+
+    name: str
+    artist: str
+    streams: int
 
 
 class Listener:
-    """One listener's history as predictions need it: artist affinity over every play of theirs."""
+    """One listener's history as answers need it: artist affinity over every play of theirs, and the
+    streams of each song and artist (one source for the reasons beside a prediction and the taste page)."""
 
-    def __init__(self, index: AffinityIndex, song_of_track: Mapping[int, int]) -> None:
+    def __init__(
+        self,
+        index: AffinityIndex,
+        song_of_track: Mapping[int, int],
+        songs: Mapping[int, Streamed] | None = None,
+        artist_names: Mapping[str, str] | None = None,
+    ) -> None:
         self._index = index
         self._song_of_track = song_of_track
+        self._songs = dict(songs or {})
+        self._artist_names = dict(artist_names or {})
+        self._total = sum(song.streams for song in self._songs.values())
 
     @classmethod
     def load(cls, history: HistoryStore, profile: str, *, stream_min_ms: int) -> Listener:
@@ -57,16 +89,21 @@ class Listener:
         profile_id = history.profile_ids().get(profile)
         if profile_id is None:
             return cls(AffinityIndex(()), {})
-        tracks = history.played_tracks(profile_id)
+        return cls.of_plays(history.played_tracks(profile_id), history.plays(profile_id), stream_min_ms)
+
+    @classmethod
+    def of_plays(cls, tracks: Sequence[TrackFact], facts: Sequence[PlayFact], stream_min_ms: int) -> Listener:
+        """The listener of these plays of these tracks (one profile's)."""
         song_of_track = song_ids(tracks)
         artist_of_song = {song_of_track[t.track_id]: artist_key(t.artist) for t in tracks}
-        plays = profile_plays(history.plays(profile_id), song_of_track, stream_min_ms)
+        plays = profile_plays(facts, song_of_track, stream_min_ms)
         index = (
             affinity_index(plays, np.ones(len(plays.song), dtype=bool), artist_of_song)
             if plays is not None
             else AffinityIndex(())
         )
-        return cls(index, song_of_track)
+        songs, artist_names = _named_streams(tracks, facts, song_of_track, stream_min_ms)
+        return cls(index, song_of_track, songs, artist_names)
 
     def artist_affinities(self) -> dict[str, ArtistAffinity]:
         """Affinity for every artist the listener streamed, no song left out (what batch scoring ships)."""
@@ -76,3 +113,63 @@ class Listener:
         """The listener's streams of this artist's other songs (the song's own plays left out)."""
         song = self._song_of_track.get(track_id) if track_id is not None else None
         return self._index.of(artist_key(artist), song)
+
+    def history(self, artist: str, track_id: int | None) -> SongHistory:
+        """The song's own streams and its artist's, all songs counted, as the taste page counts them."""
+        song = self._song_of_track.get(track_id) if track_id is not None else None
+        own = self._songs.get(song) if song is not None else None
+        key = artist_key(artist)
+        whole = self._index.of(key)
+        return SongHistory(
+            song_streams=own.streams if own is not None else 0,
+            artist=self._artist_names.get(key, artist),
+            artist_streams=whole.streams,
+            artist_songs=whole.songs,
+            artist_share=whole.share,
+        )
+
+    def top_songs(self, limit: int) -> list[Streamed]:
+        """The most streamed songs (every spelling of a song counted as one), most first."""
+        ranked = sorted(
+            self._songs.values(), key=lambda s: (-s.streams, s.artist.casefold(), s.name.casefold())
+        )
+        return ranked[:limit]
+
+    def top_artists(self, limit: int) -> list[Streamed]:
+        """The most streamed artists (every song of theirs counted), most first."""
+        totals = [
+            Streamed(
+                self._artist_names.get(key, key),
+                self._artist_names.get(key, key),
+                self._index.of(key).streams,
+            )
+            for key in self._index.artist_keys()
+        ]
+        ranked = sorted(totals, key=lambda a: (-a.streams, a.name.casefold()))
+        return [artist for artist in ranked[:limit] if artist.streams > 0]
+
+
+def _named_streams(
+    tracks: Sequence[TrackFact], facts: Sequence[PlayFact], song_of_track: Mapping[int, int], min_ms: int
+) -> tuple[dict[int, Streamed], dict[str, str]]:
+    """Each streamed song's streams, named by its most streamed spelling; each artist key's most streamed
+    spelling."""
+    by_track = Counter(fact.track_id for fact in facts if fact.ms_played >= min_ms)
+    named = {t.track_id: t for t in tracks}
+    per_song: dict[int, int] = {}
+    spelling: dict[int, tuple[int, int]] = {}  # song -> (streams of its best spelling, track id)
+    artist_spellings: dict[str, Counter[str]] = {}
+    for track_id, streams in by_track.items():
+        song = song_of_track[track_id]
+        per_song[song] = per_song.get(song, 0) + streams
+        best = spelling.get(song)
+        if best is None or (streams, -track_id) > (best[0], -best[1]):
+            spelling[song] = (streams, track_id)
+        track = named[track_id]
+        artist_spellings.setdefault(artist_key(track.artist), Counter())[track.artist] += streams
+    songs = {
+        song: Streamed(named[spelling[song][1]].name, named[spelling[song][1]].artist, streams)
+        for song, streams in per_song.items()
+    }
+    artist_names = {key: counts.most_common(1)[0][0] for key, counts in artist_spellings.items()}
+    return songs, artist_names

@@ -39,6 +39,7 @@ class SongView:
     title: str
     artist: str
     streams: float
+    known: int  # times the listener already streamed it
     emoji: str
     verdict: str
     facts: list[tuple[str, str]]
@@ -54,12 +55,13 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
     answer = prediction.answer
     query = answer.song.query
     values = answer.song.merged.values
-    emoji, _, verdict = answer.prediction.verdict.partition(" ")
+    emoji, _, verdict = prediction.verdict.partition(" ")
     reasons = [charts.Bar(c.words, c.effect, words.change(c.effect)) for c in answer.prediction.contributions]
     return SongView(
         title=query.song,
         artist=query.artist,
         streams=answer.prediction.streams,
+        known=prediction.known,
         emoji=emoji,
         verdict=verdict,
         facts=_facts(values),
@@ -137,7 +139,7 @@ class TasteView:
 
 def taste_view(taste: Taste) -> TasteView:
     artists = [charts.Bar(c.label, c.value, f"{c.value:,}") for c in taste.top_artists]
-    tracks = [charts.Bar(f"{t.track} · {t.artist}", t.streams, f"{t.streams:,}") for t in taste.top_tracks]
+    tracks = [charts.Bar(f"{t.name} · {t.artist}", t.streams, f"{t.streams:,}") for t in taste.top_tracks]
     months = [(c.label, c.value) for c in taste.months]
     total = taste.streams or 1
     sources = [

@@ -1,0 +1,44 @@
+"""The reasons about the listener's history of an artist, worded from the numbers the taste page shows.
+
+The model sees the artist's streams without the song's own (so that a song does not explain itself); a
+reason that said "you streamed this artist 11 times" beside a taste page showing 195 would contradict the
+listener's own knowledge. So a reason about the artist states the history's own counts: every song of
+the artist, this one included, and how many of them were this song.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from musicflow.model.explain import Contribution
+from musicflow.model.listener import SongHistory
+
+HISTORY_COLUMNS = frozenset({"artist_streams", "artist_songs", "artist_share"})
+
+
+def history_words(contribution: Contribution, history: SongHistory) -> Contribution:
+    """The contribution with words from `history` when it is about the artist's streams, songs or share."""
+    if contribution.feature not in HISTORY_COLUMNS:
+        return contribution
+    return replace(contribution, words=_words(contribution.feature, history))
+
+
+def _words(feature: str, history: SongHistory) -> str:
+    artist = history.artist
+    if not history.artist_streams:
+        return f"you have never streamed {artist}"
+    if feature == "artist_streams":
+        other = history.artist_streams - history.song_streams
+        if history.song_streams and other:
+            return f"you streamed {artist} {_times(history.artist_streams)}, {other:,} of them other songs"
+        if history.song_streams:
+            return f"you streamed {artist} {_times(history.artist_streams)}, all of them this song"
+        return f"you streamed {artist} {_times(history.artist_streams)}"
+    if feature == "artist_songs":
+        songs = history.artist_songs
+        return f"you streamed {songs:,} song{'' if songs == 1 else 's'} by {artist}"
+    return f"{artist} is {history.artist_share:.1%} of what you stream"
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count:,} times"

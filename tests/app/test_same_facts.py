@@ -1,0 +1,35 @@
+"""The reasons beside a prediction and the taste page read one source: the listener's own counts."""
+
+from __future__ import annotations
+
+from musicflow.app.service import MusicFlow
+from tests.trained import PROFILE
+
+
+def test_answers_about_the_top_songs_say_what_the_taste_page_shows(trained_app: MusicFlow):
+    taste = trained_app.taste(PROFILE)
+    artists = {count.label: count.value for count in taste.top_artists}
+    assert taste.top_tracks and artists
+    listener = trained_app.serving.get(PROFILE).listener
+    top_songs = listener.top_songs(20)
+    top_artists = {a.name: a.streams for a in listener.top_artists(20)}
+    assert [(s.name, s.streams) for s in top_songs[: len(taste.top_tracks)]] == [
+        (t.name, t.streams) for t in taste.top_tracks
+    ]
+    assert all(top_artists[name] == streams for name, streams in artists.items())
+    for song in top_songs:
+        answer = trained_app.predict(PROFILE, song.name, song.artist)
+        document = answer.as_document()
+        history = document["history"]
+        assert isinstance(history, dict)
+        assert history["song_streams"] == song.streams, song  # the song's own count, as the page has it
+        assert history["artist_streams"] == top_artists.get(history["artist"], history["artist_streams"])
+        assert answer.verdict.startswith(f"🔁 You have streamed it {song.streams:,} times")
+        assert f"streamed it {song.streams:,} times" in str(document["description"])
+        words = [reason["words"] for reason in document["reasons"]]  # type: ignore[attr-defined]
+        assert len(words) == len(set(words))  # no reason twice
+        for line in words:
+            if "you streamed" in line and history["artist"] in line and "times" in line:
+                assert f"{history['artist_streams']:,} times" in line  # the artist's total, as on the page
+    artist_answers = [a for a in top_artists if a in artists]
+    assert artist_answers  # the page's top artists are among the listener's, with the same numbers
