@@ -166,9 +166,8 @@ def prediction(console: Console, answer: Prediction) -> None:
     console.print(f"[bold]{query.song}[/] — {query.artist}", highlight=False)
     if answer.known:
         console.print(f"  {answer.verdict}", highlight=False)
-        console.print(
-            f"  for a song like it, the model predicts {found.streams:.1f} streams (of 0 to 30)", highlight=False
-        )
+        like = f"  for a song like it, the model predicts {found.streams:.1f} streams (of 0 to 30)"
+        console.print(like, highlight=False)
     else:
         console.print(f"  predicted streams: [bold]{found.streams:.1f}[/] (of 0 to 30)", highlight=False)
         console.print(f"  {answer.verdict}", highlight=False)
