@@ -61,3 +61,41 @@ def test_the_best_few_are_the_best_of_everything(app: MusicFlow):
     assert len(best) == 10
     assert [r.track_id for r in more[:10]] == [r.track_id for r in best]
     assert len({match_key(r.artist.split("; ")[0], "x") for r in best}) == 10
+
+
+def _versions_catalog(app: MusicFlow, path: Path) -> tuple[list[str], str]:
+    """Remixes and acoustic versions of played songs, and one unplayed song under four catalog entries."""
+    played = [t for t in app.top_streams(PROFILE, 30) if " - " not in t.track and "(" not in t.track][:10]
+    other = bundled_rows(1, offset=40_000).row(0, named=True)
+    title, artist = other["song"], other["artists"].split("; ")[0]
+    songs = [f"{t.track} (Jay Pryor Remix)" for t in played] + [f"{t.track} - Acoustic" for t in played]
+    songs += [title, title.upper(), f"{title} (feat. Someone Else)", f"{title} - Remastered 2011"]
+    artists = [t.artist for t in played] * 2 + [artist] * 4
+    features = bundled_rows(len(songs), offset=50_000).drop("spotify_id", "song", "artists")
+    names = pl.DataFrame(
+        {"spotify_id": [f"version{i:015d}" for i in range(len(songs))], "song": songs, "artists": artists}
+    )
+    pl.concat([names, features], how="horizontal").write_parquet(path)
+    app.add_catalog(path, "versions")
+    return [t.track for t in played], match_key(artist, title)
+
+
+def test_other_versions_say_so_and_one_song_appears_once(app: MusicFlow, tmp_path: Path):
+    played, repeated = _versions_catalog(app, tmp_path / "versions.parquet")
+    found = app.recommend(PROFILE, top=1000, catalogs=["versions"], per_artist=1000)
+    keys = [match_key(r.artist.split("; ")[0], r.song) for r in found]
+    assert keys.count(repeated) == 1  # four catalog entries, one song
+    assert len(keys) == len(set(keys))
+    listener = app.serving.get(PROFILE).listener
+    streams = {(s.name, s.artist): s.streams for s in listener.top_songs()}  # as the taste page counts
+    versions = [r for r in found if r.version_of]
+    assert len(versions) == 2 * len(played)
+    for item in versions:
+        original = next(title for title in played if item.song.startswith(title))
+        kind = "a remix" if "Remix" in item.song else "an acoustic version"
+        count = streams[(original, item.artist)]
+        assert item.version_of == f"{kind} of {original}, which you streamed {count:,} times"
+        assert item.reason_words[0] == item.version_of and item.as_document()["reasons"] == item.reason_words
+    assert all(r.how_sure and "times in 100" in r.how_sure for r in found)
+    new_only = app.recommend(PROFILE, top=1000, catalogs=["versions"], per_artist=1000, new_songs_only=True)
+    assert [r.song for r in new_only] == [r.song for r in found if not r.version_of]

@@ -7,11 +7,11 @@ keeps only the best candidates, so its memory does not grow with the catalogs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from musicflow.app.serving import ServingModel
 from musicflow.errors import CatalogNotFoundError, Hint, InputFileError
@@ -24,12 +24,14 @@ if TYPE_CHECKING:
     from musicflow.features.audio.folder import FileMapper
     from musicflow.features.catalog_files import ColumnMapping
     from musicflow.model.explain import Contribution
+    from musicflow.model.listener import Streamed
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import JobInput, ScoreSummary
     from musicflow.scale.pack import ScoringPack
     from musicflow.store.base import Store
 
 RECOMMEND_BATCH = 100_000
+CANDIDATES_PER_PLACE = 8  # best-scored rows looked at per place of the list, to drop repeats from
 DEFAULT_PER_ARTIST = 2
 
 
@@ -40,6 +42,13 @@ class Recommendation:
     track_id: str | None
     predicted_streams: float
     reasons: list[Contribution] = field(default_factory=list)
+    version_of: str | None = None  # "a remix of Grip, which you streamed 40 times"
+    how_sure: str | None = None  # what the model's test says of songs like it
+
+    @property
+    def reason_words(self) -> list[str]:
+        """What a person reads: another version of a song they streamed says so first."""
+        return [*([self.version_of] if self.version_of else []), *(r.words for r in self.reasons)]
 
     def as_document(self) -> dict[str, object]:
         return {
@@ -47,7 +56,9 @@ class Recommendation:
             "artist": self.artist,
             "track_id": self.track_id,
             "predicted_streams": round(self.predicted_streams, 4),
-            "reasons": [reason.words for reason in self.reasons],
+            "version_of": self.version_of,
+            "how_sure": self.how_sure,
+            "reasons": self.reason_words,
         }
 
 
@@ -153,14 +164,20 @@ def recommend(
     catalogs: Sequence[str],
     top: int,
     per_artist: int = DEFAULT_PER_ARTIST,
+    *,
+    new_songs_only: bool = False,
 ) -> list[Recommendation]:
-    """The `top` unplayed songs with the highest prediction, at most `per_artist` by one artist."""
+    """The `top` unplayed songs with the highest prediction, at most `per_artist` by one artist, each
+    song once however many catalog entries it has; another version of a song the listener streamed (a
+    remix, a live or acoustic version) says so, or is left out with `new_songs_only`."""
     import numpy as np
     import polars as pl
 
     from musicflow.scale.frames import checked
     from musicflow.scale.score_rows import score_rows
 
+    versions = _streamed_families(serving)
+    leave_out = frozenset(versions) if new_songs_only else frozenset()
     best: pl.DataFrame | None = None
     vectors = np.empty((0, len(pack.columns)))
     for rows in _batches(store, catalogs):
@@ -173,11 +190,11 @@ def recommend(
             vectors = np.vstack([vectors, scored.matrix])
         else:
             vectors = scored.matrix
-        best = _best(fresh, top, per_artist)
+        best = _best(fresh, top, per_artist, leave_out)
         vectors, best = _compact(vectors, best)
     if best is None:
         return []
-    return _explained(serving, best, vectors)
+    return _explained(serving, best, vectors, versions)
 
 
 def _batches(store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:
@@ -198,14 +215,25 @@ def _batches(store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:
             yield native_frame(batch).with_row_index("row", 1)
 
 
-def _best(frame: pl.DataFrame, top: int, per_artist: int) -> pl.DataFrame:
-    """The best `per_artist` of each artist, then the best `top` of those: the same answer whatever
-    order the rows come in, so it can be applied batch after batch."""
+def _best(frame: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[str]) -> pl.DataFrame:
+    """Each song once (its best-scored catalog entry), none of the families in `leave_out`, the best
+    `per_artist` of each artist, then the best `top` of those: the same answer whatever order the rows
+    come in, so it can be applied batch after batch."""
     import polars as pl
 
+    from musicflow.core.songs import match_key, version_family
+
     ranked = frame.sort(["predicted_streams", "track_id", "song"], descending=[True, False, False])
-    capped = ranked.filter(pl.int_range(pl.len()).over("artist_key") < per_artist)
-    return capped.head(top)
+    head = ranked.head(top * CANDIDATES_PER_PLACE + per_artist * CANDIDATES_PER_PLACE)  # room to drop
+    pairs = list(zip(head.get_column("artist").to_list(), head.get_column("song").to_list(), strict=True))
+    head = head.with_columns(
+        pl.Series("_song", [match_key(a or "", s or "") for a, s in pairs], dtype=pl.String),
+        pl.Series("_family", [version_family(a or "", s or "") for a, s in pairs], dtype=pl.String),
+    )
+    once = head.unique(subset="_song", keep="first", maintain_order=True)
+    kept = once.filter(~pl.col("_family").is_in(list(leave_out))) if leave_out else once
+    capped = kept.filter(pl.int_range(pl.len()).over("artist_key") < per_artist)
+    return capped.head(top).drop("_song", "_family")
 
 
 def _compact(
@@ -218,18 +246,74 @@ def _compact(
 
 
 def _explained(
-    serving: ServingModel, best: pl.DataFrame, vectors: npt.NDArray[np.float64]
+    serving: ServingModel,
+    best: pl.DataFrame,
+    vectors: npt.NDArray[np.float64],
+    versions: Mapping[str, Streamed],
 ) -> list[Recommendation]:
+    from musicflow.core.songs import version_family, version_kind
     from musicflow.model.explain import top_contributions
 
     model = serving.model
     if not len(vectors):
         return []
     effects = model.explainer.contributions(vectors)
+    sure = _how_sure(model.evaluation)
     found = []
     for i, row in enumerate(best.iter_rows(named=True)):
         reasons = top_contributions(model.layout.columns, vectors[i], effects[i], model.medians, 3)
+        song, artist = row["song"], row["artist"]
+        streamed = versions.get(version_family(artist, song))
+        kind = version_kind(song) or (version_kind(streamed.name) if streamed else None) or "another version"
+        version_of = (
+            f"{kind} of {streamed.name}, which you streamed {_times(streamed.streams)}" if streamed else None
+        )
+        known_artist = serving.listener.history(artist, None).artist_streams > 0
         found.append(
-            Recommendation(row["song"], row["artist"], row["track_id"], row["predicted_streams"], reasons)
+            Recommendation(
+                song,
+                artist,
+                row["track_id"],
+                row["predicted_streams"],
+                reasons,
+                version_of=version_of,
+                how_sure=sure[known_artist],
+            )
         )
     return found
+
+
+def _streamed_families(serving: ServingModel) -> dict[str, Streamed]:
+    """The song families the listener streamed (every version of a song shares one), most streamed
+    spelling for each."""
+    from musicflow.core.songs import version_family
+
+    families: dict[str, Streamed] = {}
+    for song in serving.listener.top_songs(None):
+        families.setdefault(version_family(song.artist, song.name), song)
+    return families
+
+
+def _how_sure(evaluation: Mapping[str, Any]) -> dict[bool, str | None]:
+    """For songs by artists the listener streams (True) and new to them (False): how often the model,
+    tested on songs first heard after its training data, ranked a song they streamed above one they
+    did not."""
+    from musicflow.model.reports import Evaluation
+    from musicflow.model.split_scores import KNOWN_ARTISTS, NEW_ARTISTS
+
+    split = Evaluation.from_dict(evaluation).split("time")
+    said: dict[bool, str | None] = {}
+    for known, group in ((True, KNOWN_ARTISTS), (False, NEW_ARTISTS)):
+        auc = split.headline(group, "auc") if split else None
+        whose = "artists you stream" if known else "artists new to you"
+        said[known] = (
+            f"for songs by {whose}, the model ranked one you streamed above one you did not"
+            f" {round(auc * 100)} times in 100"
+            if auc is not None
+            else None
+        )
+    return said
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count:,} times"

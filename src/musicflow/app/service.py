@@ -315,15 +315,22 @@ class MusicFlow:
         return score_catalog(pack, source, output, engine or LocalEngine(), resume=resume, progress=progress)
 
     def recommend(
-        self, profile: str, top: int = 20, catalogs: Sequence[str] | None = None, per_artist: int = 2
+        self,
+        profile: str,
+        top: int = 20,
+        catalogs: Sequence[str] | None = None,
+        per_artist: int = 2,
+        *,
+        new_songs_only: bool = False,
     ) -> list[Recommendation]:
-        """The songs of the imported catalogs the listener never played, best predictions first."""
+        """The songs of the imported catalogs the listener never played, best predictions first; other
+        versions of songs they streamed say so, or are left out with `new_songs_only`."""
         from musicflow.app.catalog_scoring import recommend
 
         serving = self.serving.get(profile)
         pack = self.scoring_pack(profile)
         names = list(catalogs) if catalogs else [c.name for c in self.catalogs()]
-        return recommend(serving, pack, self._store, names, top, per_artist)
+        return recommend(serving, pack, self._store, names, top, per_artist, new_songs_only=new_songs_only)
 
     def scoring_pack(self, profile: str) -> ScoringPack:
         from musicflow.app.catalog_scoring import scoring_pack

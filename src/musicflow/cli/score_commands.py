@@ -18,7 +18,7 @@ from musicflow.cli.common import OutputFormat, ProfileOption, reports_errors, st
 if TYPE_CHECKING:
     from musicflow.app.types import Recommendation
 
-RECOMMEND_COLUMNS = ("song", "artist", "track_id", "predicted_streams", "reasons")
+RECOMMEND_COLUMNS = ("song", "artist", "track_id", "predicted_streams", "version_of", "how_sure", "reasons")
 
 
 class EngineName(StrEnum):
@@ -99,6 +99,12 @@ def recommend(
     per_artist: Annotated[
         int, typer.Option("--per-artist", min=1, help="At most this many songs by one artist.")
     ] = 2,
+    new_songs_only: Annotated[
+        bool,
+        typer.Option(
+            "--new-songs-only", help="Leave out other versions (remixes, live) of songs you streamed."
+        ),
+    ] = False,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = (
         OutputFormat.TABLE
     ),
@@ -106,7 +112,7 @@ def recommend(
     """Songs you never played that your model expects you to stream most."""
     state = state_of(ctx)
     with state.app() as app:
-        found = app.recommend(profile, top, catalog, per_artist)
+        found = app.recommend(profile, top, catalog, per_artist, new_songs_only=new_songs_only)
     if output_format is OutputFormat.JSON:
         state.out.print_json(json.dumps([r.as_document() for r in found], ensure_ascii=False))
     elif output_format is OutputFormat.CSV:
@@ -119,7 +125,7 @@ def _csv(found: list[Recommendation]) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=RECOMMEND_COLUMNS)
     writer.writeheader()
     for item in found:
-        writer.writerow({**item.as_document(), "reasons": "; ".join(r.words for r in item.reasons)})
+        writer.writerow({**item.as_document(), "reasons": "; ".join(item.reason_words)})
 
 
 def _table(found: list[Recommendation]) -> Table:
@@ -127,6 +133,6 @@ def _table(found: list[Recommendation]) -> Table:
     for column in ("#", "song", "artist", "predicted streams", "why"):
         table.add_column(column, justify="right" if column in ("#", "predicted streams") else "left")
     for rank, item in enumerate(found, 1):
-        why = "; ".join(reason.words for reason in item.reasons)
+        why = "; ".join(item.reason_words)
         table.add_row(str(rank), item.song, item.artist, f"{item.predicted_streams:.1f}", why)
     return table

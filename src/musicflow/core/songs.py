@@ -67,6 +67,36 @@ def match_key(artist: str, title: str) -> str:
     return f"{primary_artist(artist)}\x1f{clean_title(title)}"
 
 
+_VERSION_KINDS = (  # (a word in a title, how a reason names that version)
+    ("remix", "a remix"),
+    ("rmx", "a remix"),
+    ("live", "a live version"),
+    ("acoustic", "an acoustic version"),
+    ("unplugged", "an unplugged version"),
+    ("instrumental", "an instrumental version"),
+    ("demo", "a demo"),
+    ("cover", "a cover"),
+    ("sped up", "a sped-up version"),
+    ("slowed", "a slowed version"),
+    ("mix", "a mix"),
+)
+_VERSION_PART = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]|\s+-\s+.*$")
+
+
+def version_kind(title: str) -> str | None:
+    """How a reason names the version a title says it is ("a remix", "a live version"), or None when the
+    title names no other version than the song itself. Only the bracketed or dashed part counts: "Live
+    Forever" is a song, "Song - Live at Wembley" a live version."""
+    words = f" {_fold(' '.join(_VERSION_PART.findall(title)))} "
+    return next((kind for word, kind in _VERSION_KINDS if f" {word} " in words), None)
+
+
+def version_family(artist: str, title: str) -> str:
+    """The song every version of it shares: primary artist and the title without any bracketed or
+    dashed part ("Grip - Jay Pryor Remix", "So Close (Acoustic)" and "Grip" are one family)."""
+    return f"{primary_artist(artist)}\x1f{_fold(_VERSION_PART.sub('', title)) or _fold(title)}"
+
+
 def normalise(text: str) -> str:
     """Fold case, Unicode forms and runs of white space, so spellings of one name compare equal."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())

@@ -128,7 +128,7 @@ class Listener:
             artist_share=whole.share,
         )
 
-    def top_songs(self, limit: int) -> list[Streamed]:
+    def top_songs(self, limit: int | None = None) -> list[Streamed]:
         """The most streamed songs (every spelling of a song counted as one), most first."""
         ranked = sorted(
             self._songs.values(), key=lambda s: (-s.streams, s.artist.casefold(), s.name.casefold())

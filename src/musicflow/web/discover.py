@@ -32,6 +32,7 @@ class Pick:
     artist: str
     streams: float
     reasons: list[str]
+    how_sure: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ class Picks:
 
 def pick_of(found: Recommendation) -> Pick:
     reasons = [f"{r.words} ({words.change(r.effect)})" for r in found.reasons]
-    return Pick(found.song, found.artist, found.predicted_streams, reasons)
+    if found.version_of:
+        reasons.insert(0, found.version_of)
+    return Pick(found.song, found.artist, found.predicted_streams, reasons, found.how_sure)
 
 
 class KeptPicks:
