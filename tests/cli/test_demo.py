@@ -19,6 +19,7 @@ from tests.servers import free_port, wait_until_ready
 
 DEMO_SONGS = ("Smells Like Teen Spirit", "Bohemian Rhapsody", "Blinding Lights", "Bad Guy", "Levitating")
 KNOWN_VERDICTS = {words for _, words in VERDICTS} | {LOW_VERDICT}
+KNOWN_SONG = re.compile(r"🔁 You have streamed it ([\d,]+ times|once) already")  # a song in the history
 Run = tuple[subprocess.CompletedProcess[str], dict[str, str], Path]
 
 
@@ -41,7 +42,8 @@ def predicted_rows(out: str) -> dict[str, tuple[list[float], list[str]]]:
         cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
         if len(cells) > 1:
             numbers = [float(c) for c in cells if re.fullmatch(r"\d+(\.\d+)?", c)]
-            rows[cells[0]] = (numbers, [c for c in cells if c in KNOWN_VERDICTS])
+            verdicts = [c for c in cells if c in KNOWN_VERDICTS or KNOWN_SONG.fullmatch(c)]
+            rows[cells[0]] = (numbers, verdicts)
     return rows
 
 
@@ -84,7 +86,9 @@ def test_the_server_the_demo_tells_of_answers_and_stops_on_sigterm(demo_run: Run
         body = predicted.json()
         assert body["profile"] == "demo" and body["model_version"] == 1
         assert 0 <= body["prediction"] <= 30
-        assert f"{body['message']['emoji']} {body['message']['text']}" in KNOWN_VERDICTS
+        message = f"{body['message']['emoji']} {body['message']['text']}"
+        assert message in KNOWN_VERDICTS or KNOWN_SONG.fullmatch(message)
+        assert body["history"]["song_streams"] == 0 or message.startswith("🔁")
         page = httpx.get(f"{url}/")
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         assert 'name="song"' in page.text and 'name="artist"' in page.text
