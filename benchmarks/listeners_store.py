@@ -7,7 +7,8 @@ store, so a benchmark never reports on plays or matches made by older code; olde
 taniksha19's history comes as a CSV of basic-format rows (`data__final.csv`); it is written out as a
 basic `StreamingHistory0.json` so it goes through the real ingest like everyone else. Only the bundled
 catalog supplies features: giving one listener an extra catalog of their own would let the model learn
-the source instead of the taste (model-evaluation.md, trap 3).
+the source instead of the taste (model-evaluation.md, trap 3). The public data is read from
+`../shared/data` beside the repository, or from `MUSICFLOW_SHARED_DATA` (a git worktree elsewhere).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import csv
 import fcntl
 import hashlib
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +33,7 @@ from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "data"
+SHARED = Path(os.environ.get("MUSICFLOW_SHARED_DATA") or REPO.parent / "shared" / "data")
 BENCH_DIR = REPO / ".bench"
 BASIC, EXTENDED = SHARED / "histories" / "basic", SHARED / "histories" / "extended"
 HISTORIES: dict[str, list[Path]] = {

@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from benchmarks.listeners_store import listeners_store
-from benchmarks.model_quality import TARGET_NEW_AUC, TARGET_SP, _eligible
+from benchmarks.model_quality import TARGET_NEW_AUC, TARGET_SP, eligible
 from musicflow.model import metrics
 from musicflow.model.dataset import Split, ZeroStrategy, time_split
 from musicflow.model.estimator import CountRegressor, Matrix
@@ -59,7 +59,7 @@ def main() -> None:
     print(f"seeds: {len(seeds)}; {FOLDS} folds grouped by artist; in-period model: {IN_PERIOD_TREES} trees\n")
     print(f"{'listener':15}{'streamed':>10}" + "".join(f"{c:>21}" for c in COLUMNS))
     rows: list[list[float | None]] = []
-    for name in _eligible(snapshot):
+    for name in eligible(snapshot):
         measured = [_measure(snapshot, name, seed) for seed in seeds]
         runs = [r for r in measured if r is not None]
         if not runs:

@@ -45,7 +45,7 @@ def main() -> None:
     seeds = tuple(range(int(args[1]) if len(args) > 1 else 5))
     store, settings = listeners_store()
     snapshot = load_snapshot(store, stream_min_ms=30_000, precedence=settings.feature_precedence)
-    names = args[3:] or _eligible(snapshot)
+    names = args[3:] or eligible(snapshot)
     alone = " (as a listener alone in their store)" if lone else ""
     print(f"zeros: {strategy.label} x{strategy.ratio:g}{alone}; seeds: {len(seeds)}; ", end="")
     print(f"listeners: {len(names)}")
@@ -62,7 +62,7 @@ def main() -> None:
     _print_summary(summary)
 
 
-def _eligible(snapshot: Snapshot) -> list[str]:
+def eligible(snapshot: Snapshot) -> list[str]:
     """The public listeners with at least MIN_STREAMS streams."""
     names = []
     for name in ALL_LISTENERS:

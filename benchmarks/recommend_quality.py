@@ -1,0 +1,551 @@
+"""Recommendation quality on real public listeners: are the songs MusicFlow ranks first the new songs
+they went on to stream?
+
+For each public listener with at least 2,000 streams (the rule of model_quality.py), the store is cut at
+T, the 70th percentile of the listener's stream times (the time split of the evaluation protocol,
+`model.dataset.time_split`): their plays before T stay, everyone else's stay as stored (`StoreBefore`).
+On that store the model is trained by the code `musicflow train` runs (`load_snapshot`, then `fit_final`,
+which fits the model that serves; the evaluation it also runs is left out), and the scoring pack is made
+by `scoring_pack` from that model and the listener's history before T, so artist affinity counts plays
+before T only.
+
+Candidates: every song of the shared catalogs (each CSV of ../shared/data/catalogs imported with
+`MusicFlow.add_catalog`, then the listeners' features fetched again, as `catalog add` and `features fetch`
+do) that scoring accepts (`frames.checked`: audio features present) and that the listener had not
+streamed before T. The rows of one song (same Spotify id or same loose song key, `match_key`) are one
+candidate. A candidate is a hit when it is a song the listener first streamed after T, matched by Spotify
+id, else by loose song key.
+
+Rankers, on the same candidates: MusicFlow (`score_rows`' predicted streams, a song's best row); the same
+with `recommend`'s default cap of 2 songs per artist; popularity (the catalog's value, songs without one
+last); artist affinity (the listener's streams of the artist before T, popularity breaking ties); random
+(the mean of RANDOM_SEEDS seeds). Remaining ties are broken by one seeded shuffle, the same for every
+ranker. Metrics at 10, 50 and 100: hits, recall (hits / later-streamed songs among the candidates), NDCG.
+
+The store with the catalogs imported is cached as `.bench/recommend-<key>.db`, a copy of the listeners'
+store (listeners_store.py) rebuilt when that store or a catalog file changes; the models are trained on
+every run. About three minutes on two busy cores once the stores are cached (building them: about one
+and a half more). Prints a table per listener, then hits at 100 per listener, each ranker's hits summed
+over the listeners with its mean recall and NDCG, and whether MusicFlow met its goals: at least 3x the
+best baseline's hits at 100 in all, and below no baseline for any listener.
+
+Usage: python -m benchmarks.recommend_quality [NAME ...]
+e.g. `python -m benchmarks.recommend_quality emb400 pikachu`; without names, every eligible listener.
+The public data is read from ../shared/data beside the repository, or from MUSICFLOW_SHARED_DATA.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import math
+import sqlite3
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from benchmarks.listeners_store import ALL_LISTENERS, BENCH_DIR, SHARED, cache_key, listeners_store
+from benchmarks.model_quality import eligible
+from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, scoring_pack
+from musicflow.app.service import MusicFlow
+from musicflow.app.serving import ServingModel
+from musicflow.app.training import zero_strategy
+from musicflow.config import Settings
+from musicflow.core.songs import match_key, primary_artist
+from musicflow.errors import MusicflowError
+from musicflow.model.dataset import TIME_SPLIT_QUANTILE
+from musicflow.model.listener import Listener
+from musicflow.model.snapshot import Snapshot, load_snapshot
+from musicflow.model.train import TrainingOptions, fit_final, zero_strategy_for
+from musicflow.scale.frames import checked
+from musicflow.scale.score_rows import score_rows
+from musicflow.scale.staging import native_frame
+from musicflow.store import open_store
+from musicflow.store.base import CatalogSong, FeatureStore, HistoryStore, PlayFact, Store, TrackFact
+from musicflow.store.sql import SqlStore
+
+if TYPE_CHECKING:
+    import polars as pl
+
+KS = (10, 50, 100)
+RANDOM_SEEDS = 5
+BUILD = "1"  # bump when the way the store below is built changes
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+MUSICFLOW, CAPPED = "MusicFlow", f"MusicFlow, {DEFAULT_PER_ARTIST} per artist"
+POPULARITY, AFFINITY, RANDOM = "popularity", "artist affinity", f"random ({RANDOM_SEEDS} seeds)"
+RANKERS = (MUSICFLOW, CAPPED, POPULARITY, AFFINITY, RANDOM)
+BASELINES = (POPULARITY, AFFINITY, RANDOM)
+SHORT = {
+    MUSICFLOW: "MusicFlow",
+    CAPPED: "capped",
+    POPULARITY: "popularity",
+    AFFINITY: "affinity",
+    RANDOM: "random",
+}
+GOAL_RATIO = 3.0
+
+
+# -- metrics ---------------------------------------------------------------------------------------
+# A ranking is given as the label of each candidate in ranked order: the later-streamed song it is,
+# or -1. Two candidates of one song count once, at the first.
+def hits_at(labels: Sequence[int], k: int) -> int:
+    """Distinct later-streamed songs among the first k candidates."""
+    return len({label for label in labels[:k] if label >= 0})
+
+
+def recall_at(labels: Sequence[int], k: int, relevant: int) -> float:
+    """Hits at k over the later-streamed songs among all candidates (0 when there are none)."""
+    return hits_at(labels, k) / relevant if relevant else 0.0
+
+
+def ndcg_at(labels: Sequence[int], k: int, relevant: int) -> float:
+    """Binary NDCG at k: a hit at rank i (from 0) gains 1/log2(i+2), against all hits ranked first."""
+    seen: set[int] = set()
+    gained = 0.0
+    for rank, label in enumerate(labels[:k]):
+        if label >= 0 and label not in seen:
+            seen.add(label)
+            gained += 1 / math.log2(rank + 2)
+    ideal = sum(1 / math.log2(rank + 2) for rank in range(min(k, relevant)))
+    return gained / ideal if ideal else 0.0
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Hits, recall and NDCG at each of KS (hits are a mean for the random ranker)."""
+
+    hits: tuple[float, ...]
+    recall: tuple[float, ...]
+    ndcg: tuple[float, ...]
+
+    @classmethod
+    def of(cls, labels: Sequence[int], relevant: int) -> Scores:
+        return cls(
+            tuple(float(hits_at(labels, k)) for k in KS),
+            tuple(recall_at(labels, k, relevant) for k in KS),
+            tuple(ndcg_at(labels, k, relevant) for k in KS),
+        )
+
+    @classmethod
+    def mean(cls, scores: Sequence[Scores]) -> Scores:
+        def column(values: Sequence[tuple[float, ...]]) -> tuple[float, ...]:
+            return tuple(float(np.mean(c)) for c in zip(*values, strict=True))
+
+        return cls(
+            column([s.hits for s in scores]),
+            column([s.recall for s in scores]),
+            column([s.ndcg for s in scores]),
+        )
+
+    @property
+    def top_hits(self) -> float:
+        """Hits at the largest k."""
+        return self.hits[-1]
+
+
+# -- the store as it stood at the cut-off --------------------------------------------------------
+class HistoryBefore:
+    """A history as it stood at `cutoff` for one profile: its plays before then and the tracks of those
+    plays; other profiles' plays as stored."""
+
+    def __init__(self, history: HistoryStore, profile_id: int, cutoff: int) -> None:
+        self._history = history
+        self._profile_id = profile_id
+        self._cutoff = cutoff
+        self._plays: dict[int | None, list[PlayFact]] = {}
+
+    def profile_ids(self) -> dict[str, int]:
+        return self._history.profile_ids()
+
+    def plays(self, profile_id: int | None = None) -> list[PlayFact]:
+        if profile_id not in self._plays:
+            self._plays[profile_id] = [
+                fact
+                for fact in self._history.plays(profile_id)
+                if fact.profile_id != self._profile_id or fact.ended_at < self._cutoff
+            ]
+        return self._plays[profile_id]
+
+    def played_tracks(self, profile_id: int | None = None) -> list[TrackFact]:
+        kept = {fact.track_id for fact in self.plays(profile_id)}
+        return [track for track in self._history.played_tracks(profile_id) if track.track_id in kept]
+
+    def catalog_songs(self, row_ids: Sequence[int]) -> list[CatalogSong]:
+        return self._history.catalog_songs(row_ids)
+
+    def catalog_row_ids(self) -> list[int]:
+        return self._history.catalog_row_ids()
+
+
+class StoreBefore:
+    """The history and features of a store, the history cut by `HistoryBefore`. Only what training and
+    `scoring_pack` read is here: anything else fails loudly rather than read the whole history."""
+
+    def __init__(self, store: Store, profile_id: int, cutoff: int) -> None:
+        self._features = store.features
+        self._history = HistoryBefore(store.history, profile_id, cutoff)
+
+    @property
+    def features(self) -> FeatureStore:
+        return self._features
+
+    @property
+    def history(self) -> HistoryStore:
+        return self._history
+
+
+# -- the store with the shared catalogs ------------------------------------------------------------
+def catalog_files() -> dict[str, Path]:
+    """Each CSV of the shared catalogs, named by its folder (and its file, in a folder of several)."""
+    files = {}
+    for folder in sorted(p for p in (SHARED / "catalogs").iterdir() if p.is_dir()):
+        found = sorted(folder.glob("*.csv"))
+        for path in found:
+            files[folder.name if len(found) == 1 else f"{folder.name}-{path.stem}"] = path
+    return files
+
+
+def catalog_store() -> tuple[SqlStore, Settings]:
+    """The listeners' store with every shared catalog imported and the listeners' features fetched
+    again from all the catalogs (built on first use, cached)."""
+    store, settings = listeners_store()
+    source = Path((settings.database_url or "").removeprefix("sqlite:///"))
+    store.close()
+    digest = hashlib.sha256(f"{BUILD}|{cache_key()}".encode())
+    for name, path in catalog_files().items():
+        digest.update(name.encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    db = BENCH_DIR / f"recommend-{digest.hexdigest()[:16]}.db"
+    if not db.exists():
+        for stale in BENCH_DIR.glob("recommend-*.db*"):
+            stale.unlink()
+        _build(source, db)
+    built = _settings(db)
+    return open_store(built), built
+
+
+def _settings(db: Path) -> Settings:
+    return Settings(data_dir=BENCH_DIR, database_url=f"sqlite:///{db}")
+
+
+def _build(source: Path, db: Path) -> None:
+    """Copy the listeners' store, import the catalogs and fetch features as a user would; renamed once
+    complete, so an interrupted build is not reused."""
+    partial = db.with_name(f"building-{db.name}")
+    for leftover in BENCH_DIR.glob(f"{partial.name}*"):
+        leftover.unlink()
+    with (
+        contextlib.closing(sqlite3.connect(source)) as old,
+        contextlib.closing(sqlite3.connect(partial)) as new,
+    ):
+        old.backup(new)
+    with MusicFlow.open(_settings(partial)) as app:
+        for name, path in catalog_files().items():
+            try:
+                imported = app.add_catalog(path, name)
+            except MusicflowError as exc:
+                print(f"catalog {name}: not imported ({exc})")
+                continue
+            print(f"catalog {name}: {imported.stored} rows imported")
+        for listener in ALL_LISTENERS:
+            app.fetch_features(listener, ["catalog"])
+    partial.rename(db)
+
+
+# -- candidates ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Candidates:
+    """The catalogs' rows that can be scored, and the song each belongs to (rows of one Spotify id or
+    one loose song key are one song)."""
+
+    frame: pl.DataFrame  # the rows, as `frames.checked` passes them
+    song: IntArray  # row -> song
+    ids: list[str | None]  # row -> Spotify id
+    keys: list[str | None]  # row -> loose song key
+    artist: list[str]  # song -> artist key of its first row
+    popularity: FloatArray  # song -> the highest popularity of its rows, -1 where none has one
+
+    @property
+    def songs(self) -> int:
+        return len(self.artist)
+
+
+def load_candidates(store: Store, catalogs: Sequence[str]) -> Candidates:
+    import polars as pl
+
+    frames = [native_frame(rows) for name in catalogs if (rows := list(store.features.catalog_rows(name)))]
+    good, _bad = checked(pl.concat(frames).with_row_index("row", 1))
+    ids: list[str | None] = good.get_column("spotify_id").to_list()
+    songs: list[str | None] = good.get_column("song").to_list()
+    firsts = [(a or "").split(";")[0].strip() for a in good.get_column("artists").to_list()]
+    keys = [match_key(f, s) if f and s else None for f, s in zip(firsts, songs, strict=True)]
+    song = _songs_of(ids, keys)
+    first_row = np.unique(song, return_index=True)[1]
+    popularity = np.full(len(first_row), -1.0)
+    row_popularity = good.get_column("popularity").fill_null(-1).to_numpy().astype(np.float64)
+    np.maximum.at(popularity, song, row_popularity)
+    artist = [primary_artist(firsts[int(i)]) if firsts[int(i)] else "" for i in first_row]
+    return Candidates(good, song, ids, keys, artist, popularity)
+
+
+def _songs_of(ids: Sequence[str | None], keys: Sequence[str | None]) -> IntArray:
+    """Union-find over Spotify ids and song keys: row -> song, numbered in order of first row."""
+    parent = list(range(len(ids)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[tuple[str, str], int] = {}
+    for row, (spotify_id, key) in enumerate(zip(ids, keys, strict=True)):
+        for token in (("id", spotify_id), ("key", key)):
+            if token[1] is not None:
+                other = first_with.setdefault((token[0], token[1]), row)
+                parent[root(row)] = root(other)
+    numbers: dict[int, int] = {}
+    return np.array([numbers.setdefault(root(row), len(numbers)) for row in range(len(ids))], dtype=np.int64)
+
+
+# -- one listener ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cut:
+    """A listener's history cut at T: the ids and keys of songs streamed before it, and the songs first
+    streamed after it by id and by key."""
+
+    name: str
+    profile_id: int
+    cutoff: int
+    before: frozenset[str]
+    later_ids: dict[str, int]
+    later_keys: dict[str, int]
+    later_songs: int
+
+
+def cut_of(snapshot: Snapshot, store: Store, name: str) -> Cut:
+    profile_id = snapshot.profiles[name]
+    plays = snapshot.plays[profile_id]
+    cutoff = int(np.quantile(plays.ended_at[plays.is_stream], TIME_SPLIT_QUANTILE))
+    streamed_before = set(plays.song[plays.is_stream & (plays.ended_at < cutoff)].tolist())
+    streamed_after = set(plays.song[plays.is_stream & (plays.ended_at >= cutoff)].tolist()) - streamed_before
+    before: set[str] = set()
+    later_ids: dict[str, int] = {}
+    later_keys: dict[str, int] = {}
+    for track in store.history.played_tracks(profile_id):
+        song = snapshot.song_of_track[track.track_id]
+        if song in streamed_before:
+            before.update(t for t in (track.spotify_id, track.match_key) if t)
+        elif song in streamed_after:
+            later_keys.setdefault(track.match_key, song)
+            if track.spotify_id:
+                later_ids.setdefault(track.spotify_id, song)
+    return Cut(name, profile_id, cutoff, frozenset(before), later_ids, later_keys, len(streamed_after))
+
+
+def labels_of(candidates: Candidates, cut: Cut) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Song -> the later-streamed song it is (-1: none), and which songs are candidates (not streamed
+    before T)."""
+    labels = np.full(candidates.songs, -1, dtype=np.int64)
+    streamed = np.zeros(candidates.songs, dtype=np.bool_)
+    for row, (spotify_id, key) in enumerate(zip(candidates.ids, candidates.keys, strict=True)):
+        song = int(candidates.song[row])
+        if (spotify_id and spotify_id in cut.before) or (key and key in cut.before):
+            streamed[song] = True
+            continue
+        hit = cut.later_ids.get(spotify_id) if spotify_id else None
+        if hit is None and key:
+            hit = cut.later_keys.get(key)
+        if hit is not None and labels[song] < 0:
+            labels[song] = hit
+    return labels, ~streamed
+
+
+def predicted_streams(
+    store: SqlStore, settings: Settings, cut: Cut, candidates: Candidates
+) -> tuple[FloatArray, FloatArray]:
+    """MusicFlow's predicted streams of each candidate song (its best row) from a model trained on the
+    store as it stood at T, and the listener's streams of each song's artist before T."""
+    before = cast("Store", StoreBefore(store, cut.profile_id, cut.cutoff))
+    options = TrainingOptions(
+        zeros=zero_strategy(settings.model_zeros),
+        stream_min_ms=settings.stream_min_ms,
+        precedence=tuple(settings.feature_precedence),
+        allow_spotify=settings.spotify_features_for_model,
+    )
+    snapshot = load_snapshot(
+        before,
+        stream_min_ms=options.stream_min_ms,
+        precedence=options.precedence,
+        allow_spotify=options.allow_spotify,
+    )
+    strategy = options.zeros or zero_strategy_for(snapshot)
+    model = fit_final(snapshot, cut.name, strategy, options, before)
+    listener = Listener.load(before.history, cut.name, stream_min_ms=settings.stream_min_ms)
+    pack = scoring_pack(ServingModel(cut.name, 0, model, listener), before, cut.profile_id)
+    rows = score_rows(pack, candidates.frame).frame.get_column("predicted_streams").to_numpy()
+    best = np.full(candidates.songs, -np.inf)
+    np.maximum.at(best, candidates.song, rows)
+    artist_streams = np.array(
+        [float(pack.artist_affinity[a][0]) if a in pack.artist_affinity else 0.0 for a in candidates.artist]
+    )
+    return best, artist_streams
+
+
+def ranked(keep: npt.NDArray[np.bool_], tiebreak: FloatArray, *by: FloatArray) -> IntArray:
+    """The songs in `keep`, highest first by each of `by` in turn, then by `tiebreak`."""
+    songs = np.flatnonzero(keep)
+    order = np.lexsort((tiebreak[songs], *(-values[songs] for values in reversed(by))))
+    return songs[order]
+
+
+def capped(order: IntArray, artists: Sequence[str], per_artist: int, limit: int) -> list[int]:
+    """The first `limit` songs of `order`, at most `per_artist` by one artist."""
+    taken: Counter[str] = Counter()
+    kept: list[int] = []
+    for song in order.tolist():
+        if taken[artists[song]] < per_artist:
+            taken[artists[song]] += 1
+            kept.append(song)
+            if len(kept) == limit:
+                break
+    return kept
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    cutoff: int
+    candidates: int
+    later_songs: int
+    relevant: int
+    scores: dict[str, Scores]
+    seconds: float
+
+
+def evaluate(store: SqlStore, settings: Settings, cut: Cut, candidates: Candidates) -> Result:
+    started = time.perf_counter()
+    labels, keep = labels_of(candidates, cut)
+    relevant = len(set(labels[keep].tolist()) - {-1})
+    tiebreak = np.random.default_rng(0).random(candidates.songs)
+    ours, artist_streams = predicted_streams(store, settings, cut, candidates)
+    top = max(KS)
+
+    def scores(order: Sequence[int] | IntArray) -> Scores:
+        return Scores.of(labels[np.asarray(order[:top], dtype=np.int64)].tolist(), relevant)
+
+    mine = ranked(keep, tiebreak, ours)
+    songs = np.flatnonzero(keep)
+    shuffled = [
+        songs[np.random.default_rng(seed + 1).permutation(len(songs))] for seed in range(RANDOM_SEEDS)
+    ]
+    results = {
+        MUSICFLOW: scores(mine),
+        CAPPED: scores(capped(mine, candidates.artist, DEFAULT_PER_ARTIST, top)),
+        POPULARITY: scores(ranked(keep, tiebreak, candidates.popularity)),
+        AFFINITY: scores(ranked(keep, tiebreak, artist_streams, candidates.popularity)),
+        RANDOM: Scores.mean([scores(order) for order in shuffled]),
+    }
+    seconds = time.perf_counter() - started
+    return Result(cut.name, cut.cutoff, int(keep.sum()), cut.later_songs, relevant, results, seconds)
+
+
+# -- output ----------------------------------------------------------------------------------------
+def _print_listener(result: Result) -> None:
+    day = dt.datetime.fromtimestamp(result.cutoff, dt.UTC).date()
+    print(
+        f"== {result.name} ({result.seconds:.1f} s): T {day}, {result.candidates:,} candidates; "
+        f"{result.later_songs:,} songs first streamed after T, {result.relevant:,} among the candidates"
+    )
+    heads = [f"{m}@{k}" for m in ("hits", "recall", "ndcg") for k in KS]
+    print(f"   {'ranker':24}" + "".join(f"{h:>11}" for h in heads))
+    for name, scores in result.scores.items():
+        cells = [*(f"{h:g}" if h == int(h) else f"{h:.1f}" for h in scores.hits)]
+        cells += [f"{v:.3f}" for v in (*scores.recall, *scores.ndcg)]
+        print(f"   {name:24}" + "".join(f"{c:>11}" for c in cells))
+    print()
+
+
+def _print_summary(results: Sequence[Result]) -> None:
+    """Hits at 100 per listener; each ranker's hits summed over listeners and mean NDCG; the goals."""
+    top = max(KS)
+    print(f"hits@{top} per listener ('later': songs first streamed after T among the candidates)")
+    print(f"{'listener':15}{'candidates':>12}{'later':>8}" + "".join(f"{SHORT[r]:>12}" for r in RANKERS))
+    for result in results:
+        cells = [result.scores[r].top_hits for r in RANKERS]
+        print(
+            f"{result.name:15}{result.candidates:>12,}{result.relevant:>8,}"
+            + "".join(f"{_hits(c):>12}" for c in cells)
+        )
+    totals = {r: sum(result.scores[r].top_hits for result in results) for r in RANKERS}
+    relevant = sum(r.relevant for r in results)
+    print(f"{'total':15}{'':>12}{relevant:>8,}" + "".join(f"{_hits(totals[r]):>12}" for r in RANKERS))
+    heads = [*(f"hits@{k}" for k in KS), f"recall@{top}", *(f"ndcg@{k}" for k in KS)]
+    print(f"\nover {len(results)} listeners: hits summed, recall and NDCG the mean of the listeners'")
+    print(f"{'ranker':24}" + "".join(f"{h:>11}" for h in heads))
+    for ranker in RANKERS:
+        scores = [result.scores[ranker] for result in results]
+        summed = [_hits(sum(s.hits[i] for s in scores)) for i in range(len(KS))]
+        means = [statistics.mean(s.recall[-1] for s in scores)]
+        means += [statistics.mean(s.ndcg[i] for s in scores) for i in range(len(KS))]
+        print(f"{ranker:24}" + "".join(f"{c:>11}" for c in [*summed, *(f"{m:.3f}" for m in means)]))
+    best = max(BASELINES, key=lambda b: totals[b])
+    ratio = totals[MUSICFLOW] / totals[best] if totals[best] else math.inf
+    below = [
+        f"{r.name} ({', '.join(b for b in BASELINES if r.scores[MUSICFLOW].top_hits < r.scores[b].top_hits)})"
+        for r in results
+        if any(r.scores[MUSICFLOW].top_hits < r.scores[b].top_hits for b in BASELINES)
+    ]
+    print(
+        f"\nMusicFlow's hits@{top} over {len(results)} listeners: {_hits(totals[MUSICFLOW])}, against "
+        f"{_hits(totals[best])} for the best baseline ({best}): {ratio:.2f}x "
+        f"({'met' if ratio >= GOAL_RATIO else 'not met'}: goal at least {GOAL_RATIO:g}x)"
+    )
+    print(
+        f"MusicFlow's hits@{top} below a baseline's for {len(below)} of {len(results)} listeners"
+        + (f": {'; '.join(below)}" if below else "")
+        + f" ({'met' if not below else 'not met'}: goal none)"
+    )
+
+
+def _hits(value: float) -> str:
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def main() -> None:
+    started = time.perf_counter()
+    store, settings = catalog_store()
+    try:
+        names = [c.name for c in store.features.catalogs() if c.name in catalog_files()]
+        candidates = load_candidates(store, names)
+        rows = sum(c.rows for c in store.features.catalogs() if c.name in names)
+        print(
+            f"{len(names)} shared catalogs, {rows:,} rows; {candidates.frame.height:,} can be scored, "
+            f"{candidates.songs:,} songs ({time.perf_counter() - started:.1f} s)\n"
+        )
+        snapshot = load_snapshot(
+            store, stream_min_ms=settings.stream_min_ms, precedence=settings.feature_precedence
+        )
+        results = []
+        for name in sys.argv[1:] or eligible(snapshot):
+            result = evaluate(store, settings, cut_of(snapshot, store, name), candidates)
+            _print_listener(result)
+            results.append(result)
+        _print_summary(results)
+    finally:
+        store.close()
+    print(f"\n{time.perf_counter() - started:.0f} s in all")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""What the recommendation benchmark counts: hits, recall and NDCG of a hand-made ranking, the rankings
+its baselines make, and the history cut at T that the model and artist affinity are built from."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from benchmarks.recommend_quality import (
+    HistoryBefore,
+    Scores,
+    capped,
+    hits_at,
+    ndcg_at,
+    ranked,
+    recall_at,
+)
+
+from musicflow.store.base import CatalogSong, PlayFact, TrackFact
+
+# Later-streamed songs 3, 7 and 9 ranked 2nd (twice: two versions), 5th and 7th; -1 is not one. A fourth
+# later-streamed song is among the candidates but not in this ranking.
+RANKING = [-1, 3, 3, -1, 7, -1, 9]
+RELEVANT = 4
+
+
+def test_hits_count_each_later_streamed_song_once_within_k():
+    assert [hits_at(RANKING, k) for k in (1, 2, 3, 5, 7, 100)] == [0, 1, 1, 2, 3, 3]
+
+
+def test_recall_is_hits_over_the_later_streamed_songs_among_the_candidates():
+    assert recall_at(RANKING, 5, RELEVANT) == 0.5
+    assert recall_at(RANKING, 100, RELEVANT) == 0.75
+    assert recall_at([-1, -1], 2, 0) == 0.0
+
+
+def test_ndcg_discounts_hits_by_rank_against_the_best_possible_order():
+    ideal = 1 + 1 / math.log2(3) + 1 / math.log2(4) + 1 / math.log2(5)
+    gained = 1 / math.log2(3) + 1 / math.log2(6)
+    assert ndcg_at(RANKING, 5, RELEVANT) == pytest.approx(gained / ideal)
+    assert ndcg_at(RANKING, 2, RELEVANT) == pytest.approx((1 / math.log2(3)) / (1 + 1 / math.log2(3)))
+    assert ndcg_at([3, 7, 9, 4, -1], 10, RELEVANT) == pytest.approx(1.0)
+    assert ndcg_at([-1, 3], 1, RELEVANT) == 0.0
+
+
+def test_scores_hold_each_metric_at_10_50_and_100_and_average_over_seeds():
+    first = Scores.of([5] + [-1] * 59 + [6], relevant=2)
+    assert first.hits == (1.0, 1.0, 2.0)
+    assert first.recall == (0.5, 0.5, 1.0)
+    assert first.ndcg[0] == pytest.approx(1 / (1 + 1 / math.log2(3)))
+    second = Scores.of([-1] * 100, relevant=2)
+    assert Scores.mean([first, second]).hits == (0.5, 0.5, 1.0)
+    assert Scores.mean([first, second]).top_hits == 1.0
+
+
+def test_rankings_keep_the_candidates_only_and_break_ties_in_turn():
+    keep = np.array([True, True, True, True, False])
+    popularity = np.array([50.0, -1.0, 80.0, 50.0, 99.0])
+    affinity = np.array([3.0, 3.0, 0.0, 0.0, 9.0])
+    tiebreak = np.array([0.9, 0.1, 0.5, 0.2, 0.0])
+    assert ranked(keep, tiebreak, popularity).tolist() == [2, 3, 0, 1]  # no popularity: last
+    assert ranked(keep, tiebreak, affinity, popularity).tolist() == [0, 1, 2, 3]
+    assert ranked(keep, tiebreak, affinity).tolist() == [1, 0, 3, 2]
+
+
+def test_the_per_artist_cap_keeps_the_best_songs_of_each_artist():
+    artists = ["a", "a", "a", "b", "c"]
+    assert capped(np.array([0, 1, 2, 3, 4]), artists, per_artist=2, limit=10) == [0, 1, 3, 4]
+    assert capped(np.array([2, 3, 1, 0, 4]), artists, per_artist=1, limit=2) == [2, 3]
+
+
+class _History:
+    """Two profiles' plays of three tracks."""
+
+    def __init__(self) -> None:
+        self.facts = [
+            PlayFact(1, 10, 50, 60_000, None, None),
+            PlayFact(1, 11, 150, 60_000, None, None),
+            PlayFact(2, 12, 150, 60_000, None, None),
+            PlayFact(1, 10, 200, 60_000, None, None),
+        ]
+        self.tracks = [TrackFact(i, f"song {i}", "artist", None, f"artist\x1fsong {i}") for i in (10, 11, 12)]
+
+    def profile_ids(self) -> dict[str, int]:
+        return {"me": 1, "other": 2}
+
+    def plays(self, profile_id: int | None = None) -> list[PlayFact]:
+        return [f for f in self.facts if profile_id in (None, f.profile_id)]
+
+    def played_tracks(self, profile_id: int | None = None) -> list[TrackFact]:
+        played = {f.track_id for f in self.plays(profile_id)}
+        return [t for t in self.tracks if t.track_id in played]
+
+    def catalog_songs(self, row_ids: object) -> list[CatalogSong]:
+        return []
+
+    def catalog_row_ids(self) -> list[int]:
+        return []
+
+
+def test_the_history_at_t_holds_the_listeners_plays_before_t_and_everyone_elses():
+    before = HistoryBefore(_History(), profile_id=1, cutoff=150)
+    assert [(f.track_id, f.ended_at) for f in before.plays(1)] == [(10, 50)]
+    assert [t.track_id for t in before.played_tracks(1)] == [10]
+    assert [(f.profile_id, f.track_id) for f in before.plays()] == [(1, 10), (2, 12)]
+    assert [t.track_id for t in before.played_tracks()] == [10, 12]
