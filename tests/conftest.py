@@ -1,10 +1,14 @@
-"""Shared fixtures: isolated settings, a store on each backend, the public data beside the repository."""
+"""Shared fixtures: isolated settings, a store on each backend, the public data beside the repository, the
+demo listener built once per session (see tests/trained.py) and `musicflow demo` run once per session."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -85,3 +89,55 @@ def store(backend_settings: Settings) -> Iterator[SqlStore]:
     opened = open_store(backend_settings)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def catalog_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with nothing but the bundled catalog imported: shared, so copy it first."""
+    from tests.trained import catalog_data_dir
+
+    return catalog_data_dir(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def ingested_listener(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo listener ingested with its features, no model: shared, so copy it before changing it."""
+    from tests.trained import ingested_data_dir
+
+    return ingested_data_dir(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def trained_listener(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo listener with model v1: shared, so copy it (`trained.copy_of`) before changing it."""
+    from tests.trained import trained_data_dir
+
+    return trained_data_dir(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def two_versions_listener(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo listener with models v1 and v2 (champion): shared, so copy it before changing it."""
+    from tests.trained import two_versions_data_dir
+
+    return two_versions_data_dir(tmp_path_factory)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    done: subprocess.CompletedProcess[str]
+    env: dict[str, str]
+    data_dir: Path
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """`musicflow demo` once per session, in a real process and a data dir of its own, wide enough that
+    no table cell wraps. Its data dir is shared: copy it before changing it."""
+    data_dir = tmp_path_factory.mktemp("demo") / "musicflow-data"
+    env = {name: value for name, value in os.environ.items() if not name.startswith("MUSICFLOW_")}
+    env |= {"MUSICFLOW_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    done = subprocess.run(
+        [sys.executable, "-m", "musicflow", "demo"], env=env, capture_output=True, text=True, timeout=300
+    )
+    return DemoRun(done, env, data_dir)

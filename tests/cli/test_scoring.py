@@ -13,19 +13,15 @@ from typer.testing import CliRunner
 
 from musicflow.cli.app import app
 from tests.scale.catalogs import native_catalog
-from tests.trained import trained_data_dir
+from tests.trained import copy_of
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def listener(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    import shutil
-
+def listener(trained_listener: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     target = tmp_path / "data"
-    shutil.copytree(trained_data_dir(tmp_path_factory), target)
+    copy_of(trained_listener, target)
     monkeypatch.setenv("MUSICFLOW_DATA_DIR", str(target))
 
 

@@ -333,14 +333,14 @@ def test_reading_is_lazy_and_memory_bounded(tmp_path: Path):
     path = tmp_path / "big.csv"
     with path.open("w") as handle:
         handle.write(HEADER + "\n")
-        for n in range(20_000):
+        for n in range(10_000):
             handle.write(f"{GOOD_ID},Song {n},Artist {n % 97},0.5,0.6,5,-7,1,120,4,200000\n")
     tracemalloc.start()
     count = sum(1 for _ in read_catalog(path))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert count == 20_000
-    assert peak < 4_000_000  # all 20,000 rows held at once take over 20 MB
+    assert count == 10_000
+    assert peak < 4_000_000  # all 10,000 rows held at once take over 7 MB; read lazily, well under 0.1 MB
 
 
 # --- not catalogs ---------------------------------------------------------------------------------

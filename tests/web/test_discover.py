@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from musicflow.app.scoring import DEFAULT_PER_ARTIST
+from musicflow.app.scoring import DEFAULT_PER_ARTIST, Recommendation
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from musicflow.core.songs import match_key
@@ -48,8 +48,8 @@ def page(demo_app: MusicFlow) -> str:
     return text
 
 
-def test_the_rows_are_what_the_app_layer_recommends(page: str, demo_app: MusicFlow) -> None:
-    expected = demo_app.recommend(PROFILE, TOP)
+def test_the_rows_are_what_the_app_layer_recommends(page: str, demo_picks: list[Recommendation]) -> None:
+    expected = demo_picks  # demo_app.recommend(PROFILE, TOP), asked once for the session
     assert rows(page) == [(r.song, r.artist, f"{r.predicted_streams:.1f}") for r in expected]
     assert len(expected) == TOP
     for reason in expected[0].reasons:
