@@ -101,10 +101,13 @@ def test_serve_answers_swaps_models_under_load_and_stops_on_sigterm(server, data
     clients = [threading.Thread(target=ask) for _ in range(8)]
     for thread in clients:
         thread.start()
-    env = {**os.environ, "MUSICFLOW_DATA_DIR": str(data_dir)}
-    for command in (["promote", "1"], ["rollback"], ["promote", "1"]):
-        more_answers()
-        subprocess.run([*MUSICFLOW, "models", *command], env=env, check=True, capture_output=True)
+    with MusicFlow.open(Settings(data_dir=data_dir)) as elsewhere:  # another process, as `musicflow models`
+        for move in ("promote", "rollback", "promote"):
+            more_answers()
+            if move == "promote":
+                elsewhere.promote(PROFILE, "1")
+            else:
+                elsewhere.rollback(PROFILE)
     time.sleep(1.5)  # the server looks at the champion once a second: the last promotion serves by then
     stop.set()
     for thread in clients:
