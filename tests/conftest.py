@@ -23,6 +23,16 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 POSTGRES_URL_ENV = "MUSICFLOW_TEST_DATABASE_URL"
 IN_CI = os.environ.get("CI") == "true"
+# Fixtures that start other processes: `musicflow demo`, a Dask cluster, a browser. A test that uses one,
+# itself or through another fixture, is marked `slow` (as are the tests that take seconds on their own):
+# `pytest -m "not slow"` leaves them out.
+PROCESS_FIXTURES = frozenset({"demo_run", "dask_client", "browser"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

@@ -44,6 +44,7 @@ def test_a_prediction_names_the_profile_and_the_version_that_made_it(trained_app
     assert document["feature_sources"] == ["catalog"]
 
 
+@pytest.mark.slow  # 1,125 predictions
 def test_predictions_from_8_threads_equal_predictions_one_at_a_time(trained_app: MusicFlow):
     songs = _catalog_songs(trained_app, 125) * 8  # 1,000 questions
     alone = [trained_app.predict(PROFILE, s.song, s.artist).streams for s in songs[:125]]

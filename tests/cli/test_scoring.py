@@ -50,6 +50,7 @@ def test_score_refuses_what_it_cannot_read_in_one_line(listener: None, tmp_path:
     assert "--engine dask" in err
 
 
+@pytest.mark.slow  # scores the whole bundled catalog, twice
 def test_recommend_as_csv_and_json(listener: None):
     code, out, err = run("recommend", "--top", "5", "--format", "csv")
     assert code == 0, err

@@ -452,6 +452,7 @@ def bundled() -> tuple[Path, list[CatalogRow], str]:
         return path, rows, read.report.format_name
 
 
+@pytest.mark.slow  # reads all of the bundled catalog
 def test_the_bundled_catalog_reads_back_as_documented(bundled: tuple[Path, list[CatalogRow], str]):
     path, rows, format_name = bundled
     provenance = (path.parent / "PROVENANCE.txt").read_text()
@@ -465,6 +466,7 @@ def test_the_bundled_catalog_reads_back_as_documented(bundled: tuple[Path, list[
     assert path.stat().st_size < 6_000_000
 
 
+@pytest.mark.slow  # reads all of the bundled catalog
 def test_the_bundled_catalog_holds_known_songs(bundled: tuple[Path, list[CatalogRow], str]):
     _, rows, _ = bundled
     lucky = next(row for row in rows if row.spotify_id == GOOD_ID)

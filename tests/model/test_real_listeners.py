@@ -41,6 +41,7 @@ def real_store(
     store.close()
 
 
+@pytest.mark.slow  # trains a model
 def test_a_real_listener_trains_evaluates_and_round_trips(real_store: SqlStore) -> None:
     options = TrainingOptions(params={"n_estimators": 100, "learning_rate": 0.08}, seeds=(0,))
     model = train_profile(real_store, "ashleyjmurray", options)

@@ -120,6 +120,7 @@ def two_versions(two_versions_listener: Path, tmp_path: Path) -> Iterator[MusicF
         yield app
 
 
+@pytest.mark.slow  # waits for the champion checks
 def test_the_answer_is_kept_until_the_champion_moves(two_versions: MusicFlow) -> None:
     copied = two_versions
     kept = KeptPicks()
