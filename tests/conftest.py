@@ -140,14 +140,48 @@ class DemoRun:
     data_dir: Path
 
 
+class DemoProcess:
+    """`musicflow demo` as a user runs it, in a real process and a data dir of its own, wide enough that no
+    table cell wraps; its output goes to files, read when it has finished."""
+
+    def __init__(self, folder: Path) -> None:
+        self.data_dir = folder / "musicflow-data"
+        self.env = {name: value for name, value in os.environ.items() if not name.startswith("MUSICFLOW_")}
+        self.env |= {"MUSICFLOW_DATA_DIR": str(self.data_dir), "COLUMNS": "200"}
+        self.args = [sys.executable, "-m", "musicflow", "demo"]
+        self._out, self._err = folder / "stdout.txt", folder / "stderr.txt"
+        with self._out.open("w") as out, self._err.open("w") as err:
+            self.process = subprocess.Popen(self.args, env=self.env, stdout=out, stderr=err, text=True)
+
+    def finished(self, timeout_s: float = 300.0) -> DemoRun:
+        code = self.process.wait(timeout=timeout_s)
+        out, err = (path.read_text(encoding="utf-8") for path in (self._out, self._err))
+        return DemoRun(subprocess.CompletedProcess(self.args, code, out, err), self.env, self.data_dir)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_process(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoProcess | None]:
+    """`musicflow demo` started with the session when a test will use it: it takes seconds of one core, and
+    runs beside the first tests on the other one."""
+    needed = any("demo_run" in getattr(item, "fixturenames", ()) for item in request.session.items)
+    started = DemoProcess(tmp_path_factory.mktemp("demo")) if needed else None
+    yield started
+    if started is not None:
+        started.stop()
+
+
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    """`musicflow demo` once per session, in a real process and a data dir of its own, wide enough that
-    no table cell wraps. Its data dir is shared: copy it before changing it."""
-    data_dir = tmp_path_factory.mktemp("demo") / "musicflow-data"
-    env = {name: value for name, value in os.environ.items() if not name.startswith("MUSICFLOW_")}
-    env |= {"MUSICFLOW_DATA_DIR": str(data_dir), "COLUMNS": "200"}
-    done = subprocess.run(
-        [sys.executable, "-m", "musicflow", "demo"], env=env, capture_output=True, text=True, timeout=300
-    )
-    return DemoRun(done, env, data_dir)
+def demo_run(demo_process: DemoProcess | None, tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """`musicflow demo`, once per session. Its data dir is shared: copy it before changing it."""
+    process = demo_process or DemoProcess(tmp_path_factory.mktemp("demo"))
+    try:
+        return process.finished()
+    finally:
+        process.stop()
