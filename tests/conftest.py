@@ -1,10 +1,14 @@
-"""Shared fixtures: isolated settings, a store on each backend, the public data beside the repository."""
+"""Shared fixtures: isolated settings, a store on each backend, the public data beside the repository, the
+demo listener built once per session (see tests/trained.py) and `musicflow demo` run once per session."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,6 +23,16 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 POSTGRES_URL_ENV = "MUSICFLOW_TEST_DATABASE_URL"
 IN_CI = os.environ.get("CI") == "true"
+# Fixtures that start other processes: `musicflow demo`, a Dask cluster, a browser. A test that uses one,
+# itself or through another fixture, is marked `slow` (as are the tests that take seconds on their own):
+# `pytest -m "not slow"` leaves them out.
+PROCESS_FIXTURES = frozenset({"demo_run", "dask_client", "browser"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -85,3 +99,89 @@ def store(backend_settings: Settings) -> Iterator[SqlStore]:
     opened = open_store(backend_settings)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def catalog_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with nothing but the bundled catalog imported: shared, so copy it first."""
+    from tests.trained import catalog_data_dir
+
+    return catalog_data_dir(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def ingested_listener(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo listener ingested with its features, no model: shared, so copy it before changing it."""
+    from tests.trained import ingested_data_dir
+
+    return ingested_data_dir(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def trained_listener(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo listener with model v1: shared, so copy it (`trained.copy_of`) before changing it."""
+    from tests.trained import trained_data_dir
+
+    return trained_data_dir(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def two_versions_listener(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo listener with models v1 and v2 (champion): shared, so copy it before changing it."""
+    from tests.trained import two_versions_data_dir
+
+    return two_versions_data_dir(tmp_path_factory)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    done: subprocess.CompletedProcess[str]
+    env: dict[str, str]
+    data_dir: Path
+
+
+class DemoProcess:
+    """`musicflow demo` as a user runs it, in a real process and a data dir of its own, wide enough that no
+    table cell wraps; its output goes to files, read when it has finished."""
+
+    def __init__(self, folder: Path) -> None:
+        self.data_dir = folder / "musicflow-data"
+        self.env = {name: value for name, value in os.environ.items() if not name.startswith("MUSICFLOW_")}
+        self.env |= {"MUSICFLOW_DATA_DIR": str(self.data_dir), "COLUMNS": "200"}
+        self.args = [sys.executable, "-m", "musicflow", "demo"]
+        self._out, self._err = folder / "stdout.txt", folder / "stderr.txt"
+        with self._out.open("w") as out, self._err.open("w") as err:
+            self.process = subprocess.Popen(self.args, env=self.env, stdout=out, stderr=err, text=True)
+
+    def finished(self, timeout_s: float = 300.0) -> DemoRun:
+        code = self.process.wait(timeout=timeout_s)
+        out, err = (path.read_text(encoding="utf-8") for path in (self._out, self._err))
+        return DemoRun(subprocess.CompletedProcess(self.args, code, out, err), self.env, self.data_dir)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_process(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoProcess | None]:
+    """`musicflow demo` started with the session when a test will use it: it takes seconds of one core, and
+    runs beside the first tests on the other one."""
+    needed = any("demo_run" in getattr(item, "fixturenames", ()) for item in request.session.items)
+    started = DemoProcess(tmp_path_factory.mktemp("demo")) if needed else None
+    yield started
+    if started is not None:
+        started.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_process: DemoProcess | None, tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """`musicflow demo`, once per session. Its data dir is shared: copy it before changing it."""
+    process = demo_process or DemoProcess(tmp_path_factory.mktemp("demo"))
+    try:
+        return process.finished()
+    finally:
+        process.stop()

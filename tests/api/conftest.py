@@ -1,9 +1,9 @@
 """The API's tests share one trained store: the demo listener as profile `default`, with two model
-versions (v2, trained on other zeros, is the champion), built once and copied for each test."""
+versions (v2, trained on other zeros, is the champion), built once per session (tests/trained.py) and
+copied for each test."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,27 +11,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from musicflow.api.app import create_app
-from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from tests.trained import PROFILE, trained_data_dir
+from tests.trained import PROFILE, copy_of
 
 ClientFactory = Callable[..., TestClient]
 
 
-@pytest.fixture(scope="session")
-def trained_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The trained demo listener (v1), and a second version trained on other zeros (v2, champion)."""
-    data_dir = tmp_path_factory.mktemp("api-store") / "store"
-    shutil.copytree(trained_data_dir(tmp_path_factory), data_dir)
-    with MusicFlow.open(Settings(data_dir=data_dir, model_zeros="skips")) as app:
-        app.train(PROFILE, force=True)
-    return data_dir
-
-
 @pytest.fixture
-def data_dir(trained_data: Path, isolated_environment: Path) -> Path:
+def data_dir(two_versions_listener: Path, isolated_environment: Path) -> Path:
     """A copy of the trained store for this test alone."""
-    shutil.copytree(trained_data, isolated_environment, dirs_exist_ok=True)
+    copy_of(two_versions_listener, isolated_environment)
     return isolated_environment
 
 

@@ -15,17 +15,19 @@ from hypothesis import HealthCheck, settings
 
 from musicflow.api.app import create_app
 from musicflow.config import Settings
+from tests.trained import copy_of
 
 DATA_DIR = Path(tempfile.mkdtemp(prefix="musicflow-schema-"))
 APP = create_app(Settings(data_dir=DATA_DIR, api_rate_limit="1000000/minute"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+pytestmark = pytest.mark.slow  # a hundred cases of every route
 
 
 @pytest.fixture(scope="module", autouse=True)
-def started(trained_data: Path) -> Iterator[None]:
+def started(two_versions_listener: Path) -> Iterator[None]:
     """The trained store in place and the app started (store open, model loaded) for every case."""
     shutil.rmtree(DATA_DIR)  # loading the schema above started the app once, on an empty store
-    shutil.copytree(trained_data, DATA_DIR)
+    copy_of(two_versions_listener, DATA_DIR)
     with TestClient(APP):
         yield
     shutil.rmtree(DATA_DIR, ignore_errors=True)

@@ -92,14 +92,23 @@ def test_serve_answers_swaps_models_under_load_and_stops_on_sigterm(server, data
                 body = response.json()
                 answers.append((body["model_version"], body["prediction"]))
 
+    def more_answers(count: int = 40, timeout_s: float = 10.0) -> None:
+        """Until `count` more answers came in (each swap happens under load), or `timeout_s` passed."""
+        wanted, deadline = len(answers) + count, time.monotonic() + timeout_s
+        while len(answers) < wanted and not failures and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     clients = [threading.Thread(target=ask) for _ in range(8)]
     for thread in clients:
         thread.start()
-    env = {**os.environ, "MUSICFLOW_DATA_DIR": str(data_dir)}
-    for command in (["promote", "1"], ["rollback"], ["promote", "1"]):
-        time.sleep(1.5)
-        subprocess.run([*MUSICFLOW, "models", *command], env=env, check=True, capture_output=True)
-    time.sleep(1.5)
+    with MusicFlow.open(Settings(data_dir=data_dir)) as elsewhere:  # another process, as `musicflow models`
+        for move in ("promote", "rollback", "promote"):
+            more_answers()
+            if move == "promote":
+                elsewhere.promote(PROFILE, "1")
+            else:
+                elsewhere.rollback(PROFILE)
+    time.sleep(1.5)  # the server looks at the champion once a second: the last promotion serves by then
     stop.set()
     for thread in clients:
         thread.join()

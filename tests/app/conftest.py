@@ -1,9 +1,8 @@
-"""A MusicFlow with the demo listener ingested, its features fetched and a model trained, made once per
-test session and copied for each test that needs it (training takes seconds; a copy, milliseconds)."""
+"""The demo listener with its features and a trained model, built once per test session (tests/trained.py)
+and copied for each test that needs it (training takes seconds; a copy, milliseconds)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from tests.trained import trained_data_dir
+from tests.trained import PROFILE, copy_of
 
 
 def demo_settings(data_dir: Path) -> Settings:
@@ -19,17 +18,27 @@ def demo_settings(data_dir: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def trained_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def trained_home(trained_listener: Path) -> Path:
     """A data directory holding the demo listener and one trained model (v1, the champion)."""
-    return trained_data_dir(tmp_path_factory)
+    return trained_listener
 
 
 @pytest.fixture
 def trained_app(trained_home: Path, tmp_path: Path) -> Iterator[MusicFlow]:
     """A fresh copy of the trained demo home, opened."""
     home = tmp_path / "home"
-    shutil.copytree(trained_home, home)
+    copy_of(trained_home, home)
     with MusicFlow.open(demo_settings(home)) as app:
+        yield app
+
+
+@pytest.fixture
+def app_with_two_versions(two_versions_listener: Path, tmp_path: Path) -> Iterator[MusicFlow]:
+    """A fresh copy of the demo home with two trained versions, opened: v1 the champion, v2 registered."""
+    home = tmp_path / "home"
+    copy_of(two_versions_listener, home)
+    with MusicFlow.open(demo_settings(home)) as app:
+        app.promote(PROFILE, "1")
         yield app
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from musicflow.app.service import MusicFlow
 from musicflow.core.songs import match_key
@@ -54,6 +55,7 @@ def test_recommend_lists_no_played_song_and_caps_each_artist(app: MusicFlow, tmp
     assert all(r.reasons for r in found)
 
 
+@pytest.mark.slow  # scores the whole bundled catalog, twice
 def test_the_best_few_are_the_best_of_everything(app: MusicFlow):
     """Read in batches, the top 10 are still the top 10 of the whole catalog, one per artist."""
     best = app.recommend(PROFILE, top=10, per_artist=1)

@@ -44,6 +44,7 @@ def test_a_prediction_names_the_profile_and_the_version_that_made_it(trained_app
     assert set(document["feature_sources"].values()) == {"catalog:bundled"}  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow  # 1,125 predictions
 def test_predictions_from_8_threads_equal_predictions_one_at_a_time(trained_app: MusicFlow):
     songs = _catalog_songs(trained_app, 125) * 8  # 1,000 questions
     alone = [trained_app.predict(PROFILE, s.song, s.artist).streams for s in songs[:125]]
@@ -78,12 +79,15 @@ def test_an_unknown_profile_is_not_found_with_a_hint(trained_app: MusicFlow):
     assert caught.value.hint is Hint.INGEST and caught.value.profile == "nobody"
 
 
-def test_the_serving_model_follows_a_promotion_made_elsewhere(trained_app: MusicFlow, tmp_path: Path):
+def test_the_serving_model_follows_a_promotion_made_elsewhere(
+    app_with_two_versions: MusicFlow, tmp_path: Path
+):
+    trained_app = app_with_two_versions
     trained_app.serving = ServingModels(trained_app._champion_version, trained_app._load_serving, 0.0)
     assert trained_app.predict(PROFILE, "Blinding Lights", "The Weeknd").model_version == 1
     other = MusicFlow.open(demo_settings(tmp_path / "home"))  # another process, as far as the store knows
     try:
-        other.train(PROFILE, force=True)
+        other.promote(PROFILE, "2")
         assert trained_app.predict(PROFILE, "Blinding Lights", "The Weeknd").model_version == 2
         other.rollback(PROFILE)
         assert trained_app.predict(PROFILE, "Blinding Lights", "The Weeknd").model_version == 1
@@ -92,11 +96,12 @@ def test_the_serving_model_follows_a_promotion_made_elsewhere(trained_app: Music
 
 
 def test_a_damaged_champion_is_never_served(
-    trained_app: MusicFlow, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    app_with_two_versions: MusicFlow, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ):
+    trained_app = app_with_two_versions
     trained_app.serving = ServingModels(trained_app._champion_version, trained_app._load_serving, 0.0)
     assert trained_app.predict(PROFILE, "Blinding Lights", "The Weeknd").model_version == 1
-    trained_app.train(PROFILE, force=True)
+    trained_app.promote(PROFILE, "2")
     model_file = next((tmp_path / "home" / "models" / PROFILE).glob("2/model.txt"))
     model_file.write_text(model_file.read_text() + "\n# changed")
     with caplog.at_level(logging.WARNING):

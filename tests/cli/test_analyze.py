@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from musicflow.cli.app import app
@@ -18,6 +19,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.slow  # loads librosa and analyses audio
 def test_analysed_files_give_features_to_the_songs_they_hold(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("MUSICFLOW_USE_BUNDLED_CATALOG", "false")
     history = tmp_path / "StreamingHistory_music_0.json"

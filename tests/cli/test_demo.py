@@ -3,7 +3,6 @@ in a browser; then that server, started as the demo says, answers and stops clea
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import signal
@@ -15,6 +14,7 @@ import httpx
 import pytest
 
 from musicflow.model.predict import LOW_VERDICT, VERDICTS
+from tests.conftest import DemoRun
 from tests.servers import free_port, wait_until_ready
 
 DEMO_SONGS = ("Smells Like Teen Spirit", "Bohemian Rhapsody", "Blinding Lights", "Bad Guy", "Levitating")
@@ -23,16 +23,10 @@ KNOWN_SONG = re.compile(r"🔁 You have streamed it ([\d,]+ times|once) already"
 Run = tuple[subprocess.CompletedProcess[str], dict[str, str], Path]
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """`musicflow demo` once, in a data dir of its own, wide enough that no table cell wraps."""
-    data_dir = tmp_path_factory.mktemp("demo") / "musicflow-data"
-    env = {name: value for name, value in os.environ.items() if not name.startswith("MUSICFLOW_")}
-    env |= {"MUSICFLOW_DATA_DIR": str(data_dir), "COLUMNS": "200"}
-    done = subprocess.run(
-        [sys.executable, "-m", "musicflow", "demo"], env=env, capture_output=True, text=True, timeout=300
-    )
-    return done, env, data_dir
+@pytest.fixture
+def demo_run(demo_run: DemoRun) -> Run:
+    """`musicflow demo`, run once per session (tests/conftest.py; the web page's tests use its data too)."""
+    return demo_run.done, demo_run.env, demo_run.data_dir
 
 
 def predicted_rows(out: str) -> dict[str, tuple[list[float], list[str]]]:

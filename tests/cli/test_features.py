@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from musicflow.cli.app import app
 from musicflow.demo import export_path
+from tests.trained import copy_of
 
 runner = CliRunner()
 
@@ -123,8 +124,8 @@ def test_fetch_needs_an_ingested_profile():
     assert "profile 'nobody' has no data yet" in err
 
 
-@pytest.mark.slow
-def test_the_bundled_catalog_covers_the_demo_listener():
+def test_the_bundled_catalog_covers_the_demo_listener(catalog_store: Path, isolated_environment: Path):
+    copy_of(catalog_store, isolated_environment)  # the bundled catalog imported already, as on first use
     with export_path() as demo:
         assert run("ingest", str(demo))[0] == 0
     assert run("features", "fetch")[0] == 0

@@ -6,17 +6,15 @@ import csv
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from musicflow.cli.app import app
-from musicflow.demo import export_path
+from tests.trained import copy_of
 
 runner = CliRunner()
-DB = "musicflow.db"
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -24,22 +22,16 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture(scope="module")
-def ingested_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo export ingested and its features fetched from the bundled catalog, once per module."""
-    data_dir = tmp_path_factory.mktemp("demo-store")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MUSICFLOW_DATA_DIR", str(data_dir))
-        with export_path() as demo:
-            assert run("ingest", str(demo))[0] == 0
-        assert run("features", "fetch")[0] == 0
-    return data_dir / DB
+@pytest.fixture
+def listener(ingested_listener: Path, isolated_environment: Path) -> None:
+    """The demo export ingested and its features fetched from the bundled catalog; no model yet."""
+    copy_of(ingested_listener, isolated_environment)
 
 
 @pytest.fixture
-def listener(ingested_store: Path, isolated_environment: Path) -> None:
-    isolated_environment.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ingested_store, isolated_environment / DB)
+def trained(trained_listener: Path, isolated_environment: Path) -> None:
+    """The demo listener with model v1 trained, as `musicflow train` leaves it."""
+    copy_of(trained_listener, isolated_environment)
 
 
 @pytest.mark.slow
@@ -108,8 +100,7 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_versions_promote_and_rollback(listener: None):
-    assert run("train")[0] == 0
+def test_versions_promote_and_rollback(trained: None):
     code, out, _ = run("train")
     assert code == 0 and "Model v2 registered and serving" in out
     code, out, _ = run("models", "promote", "1")
@@ -134,9 +125,7 @@ def test_predict_needs_a_song(listener: None):
     assert "--song TITLE --artist NAME, or --input SONGS.csv" in err
 
 
-@pytest.mark.slow
-def test_a_songs_file_without_the_columns_is_a_clear_error(listener: None, tmp_path: Path):
-    assert run("train")[0] == 0
+def test_a_songs_file_without_the_columns_is_a_clear_error(trained: None, tmp_path: Path):
     songs = tmp_path / "songs.csv"
     songs.write_text("title,singer\nEverlong,Foo Fighters\n", encoding="utf-8")
     code, _, err = run("predict", "--input", str(songs))

@@ -13,19 +13,15 @@ from typer.testing import CliRunner
 
 from musicflow.cli.app import app
 from tests.scale.catalogs import native_catalog
-from tests.trained import trained_data_dir
+from tests.trained import copy_of
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def listener(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    import shutil
-
+def listener(trained_listener: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     target = tmp_path / "data"
-    shutil.copytree(trained_data_dir(tmp_path_factory), target)
+    copy_of(trained_listener, target)
     monkeypatch.setenv("MUSICFLOW_DATA_DIR", str(target))
 
 
@@ -54,6 +50,7 @@ def test_score_refuses_what_it_cannot_read_in_one_line(listener: None, tmp_path:
     assert "--engine dask" in err
 
 
+@pytest.mark.slow  # scores the whole bundled catalog, twice
 def test_recommend_as_csv_and_json(listener: None):
     code, out, err = run("recommend", "--top", "5", "--format", "csv")
     assert code == 0, err

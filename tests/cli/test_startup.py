@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test starts Python processes
 HEAVY = ("lightgbm", "sklearn", "polars", "librosa", "numpy", "sqlalchemy", "alembic")
 PROBE = """
 import sys
@@ -70,7 +71,6 @@ def test_ctrl_c_while_the_cli_starts_is_one_line_and_exit_130():
     assert "Traceback" not in done.stderr and done.stderr.strip().startswith("interrupted")
 
 
-@pytest.mark.slow
 def test_ctrl_c_while_working_is_one_line_and_exit_130_and_keeps_what_was_stored(tmp_path: Path):
     env = {**os.environ, "MUSICFLOW_DATA_DIR": str(tmp_path / "data")}
     child = subprocess.Popen(

@@ -1,4 +1,4 @@
-"""Two real listeners through the real ingest and the bundled catalog (imported once for the module)."""
+"""Two real listeners through the real ingest and the bundled catalog (imported once per test session)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from musicflow.config import Settings
 from musicflow.core.clock import SystemClock
 from musicflow.features.fetch import fetch_features
 from musicflow.features.sources import open_sources
@@ -17,6 +16,7 @@ from musicflow.model.train import TrainingOptions, train_profile
 from musicflow.model.trained import TrainedModel
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
+from tests.trained import copy_of
 
 LISTENERS = {
     "ashleyjmurray": Path("histories") / "basic" / "ashleyjmurray" / "StreamingHistory0.json",
@@ -25,9 +25,10 @@ LISTENERS = {
 
 
 @pytest.fixture(scope="module")
-def real_store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[SqlStore]:
-    path = Path(tmp_path_factory.mktemp("real"))
-    settings = Settings(data_dir=path, database_url=f"sqlite:///{path / 'real.db'}")
+def real_store(
+    tmp_path_factory: pytest.TempPathFactory, shared_data: Path, catalog_store: Path
+) -> Iterator[SqlStore]:
+    settings = copy_of(catalog_store, Path(tmp_path_factory.mktemp("real")))
     store = open_store(settings)
     for name, history in LISTENERS.items():
         ingest_paths([shared_data / history], store, name, settings)
@@ -40,6 +41,7 @@ def real_store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> I
     store.close()
 
 
+@pytest.mark.slow  # trains a model
 def test_a_real_listener_trains_evaluates_and_round_trips(real_store: SqlStore) -> None:
     options = TrainingOptions(params={"n_estimators": 100, "learning_rate": 0.08}, seeds=(0,))
     model = train_profile(real_store, "ashleyjmurray", options)

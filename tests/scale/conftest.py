@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 
 from musicflow.app.service import MusicFlow
-from tests.trained import copy_of, trained_data_dir
+from tests.trained import copy_of
 
 
 @pytest.fixture
-def app(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[MusicFlow]:
-    settings = copy_of(trained_data_dir(tmp_path_factory), tmp_path / "store")
+def app(trained_listener: Path, tmp_path: Path) -> Iterator[MusicFlow]:
+    """A copy of the trained demo listener (tests/trained.py), opened."""
+    settings = copy_of(trained_listener, tmp_path / "store")
     with MusicFlow.open(settings) as opened:
         yield opened
 

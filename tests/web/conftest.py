@@ -1,10 +1,11 @@
-"""The web page's fixtures: the demo listener trained once per session, `musicflow serve` on it as a
-subprocess, and one headless Debian Chromium driven by Playwright."""
+"""The web page's fixtures: the demo listener as `musicflow demo` leaves it (run once per session), `musicflow
+serve` on it as a subprocess, and one headless Debian Chromium driven by Playwright."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from musicflow import demo
+from musicflow.app.catalog_scoring import Recommendation
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from tests.conftest import IN_CI, REPO
+from musicflow.web.discover import TOP
+from tests.conftest import IN_CI, REPO, DemoRun
 from tests.servers import free_port, wait_until_ready
 
 PROFILE = "demo"
@@ -51,17 +53,16 @@ def demo_settings(data_dir: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo export ingested, its features from the bundled catalog (plus one catalog of odd titles),
-    and a model of the demo listener trained, as `musicflow demo` does."""
+def demo_dir(demo_run: DemoRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo export ingested, its features from the bundled catalog and a model of the demo listener
+    trained, by `musicflow demo` itself (run once per session), plus one catalog of odd titles."""
+    assert demo_run.done.returncode == 0, demo_run.done.stderr
     data_dir = tmp_path_factory.mktemp("web-demo")
+    shutil.copytree(demo_run.data_dir, data_dir, dirs_exist_ok=True)
     odd = data_dir / "odd-titles.csv"
     odd.write_text(ODD_CATALOG, encoding="utf-8")
-    with MusicFlow.open(demo_settings(data_dir)) as app, demo.export_path() as export:
-        app.ingest([export], PROFILE)
+    with MusicFlow.open(demo_settings(data_dir)) as app:
         app.add_catalog(odd, "odd-titles")
-        app.fetch_features(PROFILE, ["catalog"])
-        app.train(PROFILE)
     return data_dir
 
 
@@ -69,6 +70,13 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_app(demo_dir: Path) -> Iterator[MusicFlow]:
     with MusicFlow.open(demo_settings(demo_dir)) as app:
         yield app
+
+
+@pytest.fixture(scope="session")
+def demo_picks(demo_app: MusicFlow) -> list[Recommendation]:
+    """What the application layer recommends to the demo listener on `/discover`, asked once (it scores
+    the whole bundled catalog): the pages must show these."""
+    return demo_app.recommend(PROFILE, TOP)
 
 
 @pytest.fixture(scope="session")

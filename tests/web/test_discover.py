@@ -15,12 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
+from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, Recommendation
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from musicflow.core.songs import match_key
 from musicflow.web.discover import TOP, KeptPicks
-from tests.web.conftest import PROFILE, SCRIPT_ARTIST, SCRIPT_SONG, demo_settings
+from tests.trained import PROFILE as LISTENER
+from tests.trained import copy_of
+from tests.web.conftest import ODD_CATALOG, PROFILE, SCRIPT_ARTIST, SCRIPT_SONG, demo_settings
 from tests.web.test_pages import STRONG_KEY, web_app
 
 CHAMPION_CHECK_S = 1.1
@@ -48,8 +50,8 @@ def page(demo_app: MusicFlow) -> str:
     return text
 
 
-def test_the_rows_are_what_the_app_layer_recommends(page: str, demo_app: MusicFlow) -> None:
-    expected = demo_app.recommend(PROFILE, TOP)
+def test_the_rows_are_what_the_app_layer_recommends(page: str, demo_picks: list[Recommendation]) -> None:
+    expected = demo_picks  # demo_app.recommend(PROFILE, TOP), asked once for the session
     assert rows(page) == [(r.song, r.artist, f"{r.predicted_streams:.1f}") for r in expected]
     assert len(expected) == TOP
     for reason in expected[0].reasons:
@@ -104,14 +106,30 @@ def test_no_catalog_and_no_model_are_messages_not_error_pages(copied: MusicFlow)
     assert "What would help" in no_model.text and 'href="/discover?profile=stranger"' in no_model.text
 
 
-def test_the_answer_is_kept_until_the_champion_moves(copied: MusicFlow) -> None:
+@pytest.fixture
+def two_versions(two_versions_listener: Path, tmp_path: Path) -> Iterator[MusicFlow]:
+    """A copy of the trained demo listener (tests/trained.py) with two model versions, v1 the champion, and
+    the catalog of odd titles: a new champion without training one here."""
+    data_dir = tmp_path / "two-versions"
+    copy_of(two_versions_listener, data_dir)
+    odd = data_dir / "odd-titles.csv"
+    odd.write_text(ODD_CATALOG, encoding="utf-8")
+    with MusicFlow.open(demo_settings(data_dir)) as app:
+        app.add_catalog(odd, "odd-titles")
+        app.promote(LISTENER, "1")
+        yield app
+
+
+@pytest.mark.slow  # waits for the champion checks
+def test_the_answer_is_kept_until_the_champion_moves(two_versions: MusicFlow) -> None:
+    copied = two_versions
     kept = KeptPicks()
-    first = kept.picks(copied, PROFILE, "odd-titles")
-    assert kept.picks(copied, PROFILE, "odd-titles") is first
-    copied.train(PROFILE)
+    first = kept.picks(copied, LISTENER, "odd-titles")
+    assert kept.picks(copied, LISTENER, "odd-titles") is first
+    copied.promote(LISTENER, "2")
     time.sleep(CHAMPION_CHECK_S)  # the server looks at the champion at most once a second
-    newer = kept.picks(copied, PROFILE, "odd-titles")
+    newer = kept.picks(copied, LISTENER, "odd-titles")
     assert (first.version, newer.version) == (1, 2)
-    copied.rollback(PROFILE)
+    copied.rollback(LISTENER)
     time.sleep(CHAMPION_CHECK_S)
-    assert kept.picks(copied, PROFILE, "odd-titles").version == 1
+    assert kept.picks(copied, LISTENER, "odd-titles").version == 1
