@@ -23,12 +23,11 @@ import time
 from collections.abc import Sequence
 
 from benchmarks.listeners_store import ALL_LISTENERS, listeners_store
-from musicflow.model.dataset import WINDOW_DAYS, ZeroStrategy
+from musicflow.model.dataset import DEFAULT_ZEROS, WINDOW_DAYS, ZeroStrategy
 from musicflow.model.evaluate import evaluate_profile
 from musicflow.model.reports import Coverage, SplitEvaluation
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.split_scores import AFFINITY, NEW_ARTISTS, OURS
-from musicflow.model.train import DEFAULT_ZEROS
 
 MIN_STREAMS = 2_000
 TARGET_AUC, TARGET_SP, TARGET_NEW_AUC = 0.80, 0.20, 0.70

@@ -29,6 +29,8 @@ class Hint(StrEnum):
 
     INGEST = "ingest a Spotify data export for this profile"
     FETCH_FEATURES = "get features for the listener's tracks, or add a catalog"
+    ADD_ZEROS = "add a catalog with audio features, or the listening history of another listener"
+    AUTO_ZEROS = "let training choose the zeros (auto)"
     ADD_FEATURE_SOURCE = "add a catalog that has the song, enable another source, or analyse its audio file"
     ANALYZE_AUDIO = "analyse your own audio files instead"
     TRAIN = "train a model of this listener"

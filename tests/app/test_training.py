@@ -16,9 +16,9 @@ def test_a_second_listener_does_not_make_the_next_model_look_worse(trained_app: 
     against their songs. The gate measures the champion again on today's data with the same zeros and
     compares the same AUC, instead of refusing the new version against a flattering number."""
     champion = trained_app.model(PROFILE)
-    assert champion.evaluation["zero_strategy"] != "others"
+    assert champion.evaluation["zero_strategy"] == "shipped, then catalog"
     trained_app.ingest([shared_data / "histories" / "extended" / "erickmay"], "erick")
     run = trained_app.train(PROFILE)
-    assert run.evaluation["zero_strategy"] == "others"
+    assert run.evaluation["zero_strategy"] == "others, then catalog, then shipped"
     assert run.publication.promoted, run.publication.decision.reason
     assert "AUC vs others' songs" in run.publication.decision.reason

@@ -9,6 +9,7 @@ from musicflow.model.affinity import NO_AFFINITY, ArtistAffinity
 from musicflow.model.balance import pattern_check, pattern_weights
 from musicflow.model.basis import Basis, basis_of
 from musicflow.model.hygiene import check_features
+from musicflow.model.reports import FeatureCheck
 from musicflow.model.rows import Row, RowKind
 
 AUDIO = single_source("catalog", {"energy": 0.5, "duration_ms": 200_000})
@@ -32,6 +33,29 @@ def test_weights_make_the_availability_pattern_say_nothing_about_the_class() -> 
     features = check_features(training, allow_spotify=False, weights=weights.tolist())
     assert "energy" not in features.dropped and "duration_ms" not in features.dropped
     assert "energy" in check_features(training, allow_spotify=False).dropped  # unweighted, it would leak
+
+
+def test_zeros_that_make_up_for_one_pattern_are_checked_on_that_pattern() -> None:
+    """Other listeners' songs lack audio features, shipped songs make up for them: each kind alone has
+    other shares than the streamed songs, but not within the patterns it fills."""
+    training = rows(RowKind.STREAMED, 2, 60, 0, 40) + rows(RowKind.OTHERS, 0, 20, 0, 40)
+    training += rows(RowKind.SHIPPED, 0, 40, 0, 0)
+    weights = pattern_weights(training, allow_spotify=False)
+    check = check_features(training, allow_spotify=False, weights=weights.tolist())
+    assert _left_out(check) == set()
+    # each kind as weighed against the streamed songs of its own patterns: half of the others' weight
+    # on songs with audio features (as on the streamed songs beside them), all of the shipped songs'
+    assert check.availability["energy"] == {"streamed": 0.6, "others": 0.5, "shipped": 1.0}
+    popular = single_source("catalog", {"energy": 0.5, "duration_ms": 200_000, "popularity": 50})
+    training[-40:] = [Row(i, RowKind.SHIPPED, 0, popular, "artist") for i in range(40)]
+    check = check_features(training, allow_spotify=False, weights=weights.tolist())
+    assert _left_out(check) == {"popularity"}  # the streamed songs with audio features never have it
+    assert "energy" in check_features(training, allow_spotify=False).dropped  # unweighted, it would leak
+
+
+def _left_out(check: FeatureCheck) -> set[str]:
+    """The features left out because their presence differs between the classes."""
+    return {feature for feature, reason in check.dropped.items() if reason != "not available"}
 
 
 def test_a_pattern_one_class_lacks_is_not_trained_on() -> None:

@@ -54,7 +54,7 @@ def test_training_alone_in_a_store_uses_the_shipped_list(snapshot: Snapshot) -> 
     alone = dataclasses.replace(snapshot, plays={me: snapshot.plays[me]})
     options = TrainingOptions(params=FAST, seeds=(0,), splits=("time",))
     model = train_on_snapshot(alone, "me", options)
-    assert model.training["zero_strategy"] == "shipped"
+    assert model.training["zero_strategy"] == "shipped, then catalog"
     assert model.training["rows"]["shipped"] > 0
 
 

@@ -9,14 +9,14 @@ from typing import Any
 from musicflow.app.results import Training
 from musicflow.config import Settings
 from musicflow.errors import ConfigError
-from musicflow.model.dataset import ZeroStrategy
+from musicflow.model.dataset import ZeroStrategy, zero_strategy_for
 from musicflow.model.evaluate import evaluate_profile
 from musicflow.model.params import WITHOUT_ANCHOR
 from musicflow.model.publish import publish
 from musicflow.model.registry import ModelMetadata, ModelRegistry
 from musicflow.model.reports import Evaluation
 from musicflow.model.snapshot import Snapshot, load_snapshot
-from musicflow.model.train import TrainingOptions, train_on_snapshot, zero_strategy_for
+from musicflow.model.train import TrainingOptions, train_on_snapshot
 from musicflow.model.trained import TrainedModel
 from musicflow.store.base import ModelVersion, Store
 

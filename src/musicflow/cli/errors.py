@@ -11,6 +11,8 @@ from musicflow.errors import Hint, MusicflowError
 COMMANDS: dict[Hint, str] = {
     Hint.INGEST: "musicflow ingest my_spotify_data.zip{profile}",
     Hint.FETCH_FEATURES: "musicflow features fetch{profile}` or `musicflow catalog add FILE",
+    Hint.ADD_ZEROS: "musicflow catalog add FILE` or `musicflow ingest EXPORT.zip --profile ANOTHER",
+    Hint.AUTO_ZEROS: "MUSICFLOW_MODEL_ZEROS=auto musicflow train{profile}",
     Hint.ADD_FEATURE_SOURCE: (
         "musicflow catalog add FILE`, enable another source (MUSICFLOW_FEATURE_SOURCES), or"
         " `musicflow features analyze FOLDER"

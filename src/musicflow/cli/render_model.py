@@ -32,6 +32,12 @@ VERSION_METRICS = (
     ("AUC all", "auc"),
     ("Sp+", "sp_plus"),
 )
+# The availability patterns of `model/basis.py`, as the training report names the songs of each.
+PATTERN_WORDS = {
+    "audio": "with audio features",
+    "metadata": "with metadata only",
+    "none": "known by their artist only",
+}
 VERSION_CAPTION = (
     "Time split. AUC against other listeners' songs, your own skip-only songs, and all zeros of the "
     "version's test (random catalog songs, where a version used them, flatter it). The gate compares "
@@ -138,6 +144,14 @@ def training(console: Console, document: Mapping[str, Any]) -> None:
     console.print(
         f"Trained on {_sizes(rows)} (zeros: {document.get('zero_strategy', '?')}).", highlight=False
     )
+    zeros = document.get("zeros") or {}
+    wanted = zeros.get("wanted") or {}
+    for pattern, made_up in (zeros.get("made_up") or {}).items():
+        console.print(
+            f"  zeros {PATTERN_WORDS.get(pattern, pattern)}: {_sizes(made_up)} made up for what the "
+            f"first sources lacked ({wanted.get(pattern, '?')} wanted)",
+            highlight=False,
+        )
     for feature, reason in (document.get("dropped_features") or {}).items():
         console.print(f"  left out: {feature}: {reason}", highlight=False, markup=False)
 

@@ -9,6 +9,7 @@ the evaluation reports each basis on its own, since the answers are not equally 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from musicflow.core.feature_spec import AUDIO_FEATURES
@@ -43,10 +44,14 @@ _BASIS_OF = {
 
 
 def availability_of(features: MergedFeatures, allow_spotify: bool) -> Availability:
-    values = usable_values(features, allow_spotify)
-    if any(name in values for name in AUDIO_FEATURES):
+    return availability_of_values(usable_values(features, allow_spotify))
+
+
+def availability_of_values(names: Collection[str]) -> Availability:
+    """The availability of a song whose usable feature-table values are named `names`."""
+    if any(name in names for name in AUDIO_FEATURES):
         return Availability.AUDIO
-    return Availability.METADATA if values else Availability.NONE
+    return Availability.METADATA if names else Availability.NONE
 
 
 def basis_of(features: MergedFeatures, affinity: ArtistAffinity, allow_spotify: bool) -> Basis | None:

@@ -2,8 +2,12 @@
 
 Positives are all of the listener's streamed songs, with features or not (target: streams, clipped to
 0..30): a song no source knows is still a row, known by its artist. Zeros come from the sources the zero
-strategy names: the listener's own skip-only songs, other listeners' songs, catalog songs. Which rows have
-which features differs between the classes; `balance.py` weighs the rows so that it cannot tell them apart.
+strategy names: the listener's own skip-only songs, other listeners' songs, catalog songs, the songs
+MusicFlow ships; each source is drawn per availability pattern, in the proportions of the positives
+(`zeros.py`), and where a pattern still lacks zeros the strategy's `fill` sources make up for it, in
+order. `zero_strategy_for` is the rule of `auto`, for training and evaluation alike. Which rows have
+which features may still differ between the classes; `balance.py` weighs the rows so that it cannot
+tell them apart.
 Songs are merged (see `songs.py`) before any split, and the artist affinity of a split is computed only
 from the plays its training side may know.
 """
@@ -11,6 +15,7 @@ from the plays its training side may know.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +23,7 @@ import numpy as np
 
 from musicflow.errors import Hint, NotEnoughDataError
 from musicflow.model.affinity import AffinityIndex
+from musicflow.model.basis import Availability
 from musicflow.model.rows import Row, RowKind, ZeroSource, clipped
 from musicflow.model.shipped import (
     ShippedSong,
@@ -27,8 +33,10 @@ from musicflow.model.shipped import (
     songs_streamed_by,
 )
 from musicflow.model.snapshot import BoolArray, ProfilePlays, Snapshot
-from musicflow.model.zeros import catalog_zeros, others_zeros
+from musicflow.model.zeros import ZeroDraw, catalog_zeros, others_zeros, wanted_zeros
 from musicflow.store.base import Store
+
+log = logging.getLogger(__name__)
 
 TIME_SPLIT_QUANTILE = 0.7
 WINDOW_DAYS = 30  # the fixed window after a test song's first play that `Exposure` counts streams in
@@ -40,6 +48,9 @@ MIN_POSITIVES = 20
 class ZeroStrategy:
     """Which zeros to train on, and how many other-listener / catalog / shipped songs per streamed song.
 
+    `fill`: the sources that make up, in this order, what `sources` lack in an availability pattern
+    (fewer zeros than `ratio` times the streamed songs of that pattern); a strategy named by the user
+    has none, the automatic one (`zero_strategy_for`) has.
     `shipped`: the songs other people streamed that `shipped` zeros are drawn from; None is the list
     shipped with the package (the evaluation of a lone listener passes a list that leaves out the people
     whose songs it tests on).
@@ -47,11 +58,22 @@ class ZeroStrategy:
 
     sources: frozenset[ZeroSource] = frozenset({ZeroSource.SKIPS, ZeroSource.OTHERS})
     ratio: float = 1.0
+    fill: tuple[ZeroSource, ...] = ()
     shipped: tuple[ShippedSong, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if ZeroSource.SKIPS in self.fill:
+            raise ValueError("the listener's skips cannot make up for other zeros: they are all taken")
+
+    @property
+    def fillers(self) -> tuple[ZeroSource, ...]:
+        """The `fill` sources that are not among `sources` already."""
+        return tuple(source for source in self.fill if source not in self.sources)
 
     @property
     def label(self) -> str:
-        return "+".join(sorted(s.value for s in self.sources))
+        primary = "+".join(sorted(s.value for s in self.sources))
+        return ", then ".join([primary, *(s.value for s in self.fillers)])
 
     @classmethod
     def parse(cls, text: str, ratio: float = 1.0) -> ZeroStrategy:
@@ -60,7 +82,23 @@ class ZeroStrategy:
         return cls(frozenset(ZeroSource(name) for name in names), ratio)
 
 
-DEFAULT_ZEROS = ZeroStrategy()
+# Chosen on the real listeners (benchmarks/model_quality.py): other listeners' songs as zeros gave the
+# best AUC on new songs; the listener's own skips made it worse (a skip is often "not now", not "not me").
+# Alone in a store, the songs other people streamed that the package ships did best (`lone:` mode there:
+# AUC 0.78 against 0.74 for catalog songs and 0.60 for skip-only and catalog songs). Either way, a
+# pattern the chosen source lacks is made up from catalog songs, then from the shipped songs.
+DEFAULT_ZEROS = ZeroStrategy(frozenset({ZeroSource.OTHERS}), fill=(ZeroSource.CATALOG, ZeroSource.SHIPPED))
+FALLBACK_ZEROS = ZeroStrategy(frozenset({ZeroSource.SHIPPED}), fill=(ZeroSource.CATALOG,))
+
+
+def zero_strategy_for(snapshot: Snapshot) -> ZeroStrategy:
+    """The zeros of `auto`: other listeners' songs where the store has other listeners, else the songs
+    other people streamed that MusicFlow ships (`shipped.py`); each made up from the others where it
+    lacks songs like the streamed ones."""
+    if len(snapshot.plays) > 1:
+        return DEFAULT_ZEROS
+    log.info("the store holds one listener: zeros are songs other people streamed, shipped with MusicFlow")
+    return FALLBACK_ZEROS
 
 
 @dataclass(frozen=True)
@@ -90,6 +128,7 @@ class Split:
     notes: list[str] = field(default_factory=list)
     zeros: ZeroStrategy | None = None  # the strategy the training zeros were drawn with, when not the given
     exposure: Exposure = field(default_factory=Exposure)
+    draw: ZeroDraw = field(default_factory=ZeroDraw)  # the zeros drawn, by pattern and source
 
 
 def listener_plays(snapshot: Snapshot, profile_id: int) -> ProfilePlays:
@@ -113,10 +152,9 @@ def time_split(
     train = listener_rows(snapshot, cut.plays, cut.before, skips)
     test = listener_rows(snapshot, cut.plays, cut.after, skips)
     rng = np.random.default_rng(seed)
-    zero_train, zero_test = _split_rows(
-        _pooled_zeros(snapshot, profile_id, strategy, train + test, rng, store), 1 - quantile, rng
-    )
-    return cut.split("time", snapshot, train + zero_train, test + zero_test)
+    zeros, draw = _pooled_zeros(snapshot, profile_id, strategy, train + test, rng, store)
+    zero_train, zero_test = _split_rows(zeros, 1 - quantile, rng)
+    return cut.split("time", snapshot, train + zero_train, test + zero_test, draw=draw)
 
 
 def lone_time_split(
@@ -142,25 +180,23 @@ def lone_time_split(
     others = sorted(p for p in snapshot.plays if p != profile_id)
     halves = rng.permutation(len(others))
     donors = {others[int(i)] for i in halves[: len(others) // 2]}
-    positives = sum(1 for row in train + test if row.is_positive)
+    positives = [row for row in train + test if row.is_positive]
     testers = _only(snapshot, profile_id, set(others) - donors)
-    zero_test = others_zeros(testers, profile_id, round(positives * strategy.ratio * (1 - quantile)), rng)
+    count = round(len(positives) * strategy.ratio * (1 - quantile))
+    zero_test = others_zeros(testers, profile_id, wanted_zeros(positives, count, snapshot.allow_spotify), rng)
     tested = {row.song_id for row in zero_test}
     lone = dataclasses.replace(strategy, shipped=tuple(songs_streamed_by(snapshot, donors)))
-    zero_train = [
-        row
-        for row in _pooled_zeros(
-            _only(snapshot, profile_id, donors),
-            profile_id,
-            lone,
-            train,
-            rng,
-            store,
-            frozenset(song_keys(snapshot, tested)),
-        )
-        if row.song_id not in tested
-    ]
-    return cut.split("lone", snapshot, train + zero_train, test + zero_test, zeros=lone)
+    zeros, draw = _pooled_zeros(
+        _only(snapshot, profile_id, donors),
+        profile_id,
+        lone,
+        train,
+        rng,
+        store,
+        frozenset(song_keys(snapshot, tested)),
+    )
+    zero_train = [row for row in zeros if row.song_id not in tested]
+    return cut.split("lone", snapshot, train + zero_train, test + zero_test, zeros=lone, draw=draw)
 
 
 @dataclass(frozen=True)
@@ -189,11 +225,14 @@ class _TimeCut:
         train: list[Row],
         test: list[Row],
         zeros: ZeroStrategy | None = None,
+        draw: ZeroDraw | None = None,
     ) -> Split:
         """These rows as a split, with the affinity the training side may know and the test exposure."""
         affinity = affinity_of(snapshot, self.plays, self.before, self.cutoff)
         exposure = exposure_of(self.plays, self.after)
-        return Split(name, train, test, affinity, self.cutoff, zeros=zeros, exposure=exposure)
+        return Split(
+            name, train, test, affinity, self.cutoff, zeros=zeros, exposure=exposure, draw=draw or ZeroDraw()
+        )
 
 
 def exposure_of(plays: ProfilePlays, mask: BoolArray, window_days: float = WINDOW_DAYS) -> Exposure:
@@ -231,23 +270,29 @@ def random_split(
     everything = np.ones(len(plays.song), dtype=np.bool_)
     rows = listener_rows(snapshot, plays, everything, ZeroSource.SKIPS in strategy.sources)
     rng = np.random.default_rng(seed)
-    rows += _pooled_zeros(snapshot, profile_id, strategy, rows, rng, store)
-    train, test = _split_rows(rows, test_share, rng)
+    zeros, draw = _pooled_zeros(snapshot, profile_id, strategy, rows, rng, store)
+    train, test = _split_rows(rows + zeros, test_share, rng)
     held_out = np.array(sorted({r.song_id for r in test if r.kind in _LISTENER_KINDS}), dtype=np.int64)
     known = ~np.isin(plays.song, held_out)
-    return Split("random", train, test, affinity_of(snapshot, plays, known))
+    return Split("random", train, test, affinity_of(snapshot, plays, known), draw=draw)
 
 
 def all_rows(
-    snapshot: Snapshot, profile_id: int, strategy: ZeroStrategy, seed: int, store: Store | None = None
+    snapshot: Snapshot,
+    profile_id: int,
+    strategy: ZeroStrategy,
+    seed: int,
+    store: Store | None = None,
+    avoid: frozenset[str] = frozenset(),
 ) -> Split:
-    """Every row for the model that will serve: trained on the whole history, nothing held out."""
+    """Every row for the model that will serve: trained on the whole history, nothing held out; no
+    shipped zero keyed in `avoid`."""
     plays = listener_plays(snapshot, profile_id)
     everything = np.ones(len(plays.song), dtype=np.bool_)
     rows = listener_rows(snapshot, plays, everything, ZeroSource.SKIPS in strategy.sources)
     rng = np.random.default_rng(seed)
-    rows += _pooled_zeros(snapshot, profile_id, strategy, rows, rng, store)
-    return Split("all", rows, [], affinity_of(snapshot, plays, everything))
+    zeros, draw = _pooled_zeros(snapshot, profile_id, strategy, rows, rng, store, avoid)
+    return Split("all", rows + zeros, [], affinity_of(snapshot, plays, everything), draw=draw)
 
 
 def listener_rows(snapshot: Snapshot, plays: ProfilePlays, mask: BoolArray, skips: bool) -> list[Row]:
@@ -311,26 +356,71 @@ def _pooled_zeros(
     rng: np.random.Generator,
     store: Store | None,
     avoid: frozenset[str] = frozenset(),
-) -> list[Row]:
-    """Zeros for `listener`'s rows from the strategy's sources; no shipped song keyed in `avoid`."""
+) -> tuple[list[Row], ZeroDraw]:
+    """Zeros for `listener`'s rows: each of the strategy's sources drawn in the availability patterns of
+    the positives, then its `fill` sources for what a pattern still lacks; no shipped song keyed in
+    `avoid`. The listener's skip-only songs among `listener` count towards their patterns."""
     positives = [row for row in listener if row.is_positive]
     if len(positives) < MIN_POSITIVES:
         raise NotEnoughDataError(
-            f"only {len(positives)} streamed songs to learn from (at least {MIN_POSITIVES} are needed)",
+            f"only {len(positives)} streamed songs to learn from (at least {MIN_POSITIVES} are needed): "
+            "more of this listener's listening history would give more",
             hint=Hint.INGEST,
         )
-    count = round(len(positives) * strategy.ratio)
+    allow = snapshot.allow_spotify
+    wanted = wanted_zeros(positives, round(len(positives) * strategy.ratio), allow)
+    draw = ZeroDraw.of(wanted)
+    draw.add((row for row in listener if row.kind is RowKind.SKIPPED), allow)
+    source = _ZeroSources(snapshot, profile_id, strategy, positives, rng, store, avoid)
     zeros: list[Row] = []
-    if ZeroSource.OTHERS in strategy.sources:
-        zeros += others_zeros(snapshot, profile_id, count, rng)
-    if ZeroSource.CATALOG in strategy.sources and store is not None:
-        zeros += catalog_zeros(store.history, snapshot, positives, count, rng)
-    if ZeroSource.SHIPPED in strategy.sources:
-        pool = shipped_songs() if strategy.shipped is None else strategy.shipped
-        played = snapshot.played_keys if len(snapshot.plays) == 1 else set()
-        excluded = played | song_keys(snapshot, np.unique(snapshot.plays[profile_id].song).tolist()) | avoid
-        zeros += shipped_zeros(pool, excluded, count, rng)
-    return zeros
+    for name in _DRAW_ORDER:
+        if name in strategy.sources:
+            drawn = source.draw(name, wanted, zeros)
+            draw.add(drawn, allow)
+            zeros += drawn
+    for name in strategy.fillers:
+        lacking = draw.lacking()
+        if not lacking:
+            break
+        drawn = source.draw(name, lacking, zeros)
+        draw.add(drawn, allow, made_up=True)
+        zeros += drawn
+    return zeros, draw
+
+
+_DRAW_ORDER = (ZeroSource.OTHERS, ZeroSource.CATALOG, ZeroSource.SHIPPED)
+
+
+@dataclass(frozen=True)
+class _ZeroSources:
+    """Where the zeros of one listener's rows are drawn from, one source at a time."""
+
+    snapshot: Snapshot
+    profile_id: int
+    strategy: ZeroStrategy
+    positives: Sequence[Row]
+    rng: np.random.Generator
+    store: Store | None
+    avoid: frozenset[str]
+
+    def draw(self, source: ZeroSource, wanted: Mapping[Availability, int], drawn: Sequence[Row]) -> list[Row]:
+        """Up to `wanted[pattern]` zeros of each availability pattern from `source`, none a song of the
+        zeros `drawn` already."""
+        snapshot, rng = self.snapshot, self.rng
+        if source is ZeroSource.OTHERS:
+            return others_zeros(snapshot, self.profile_id, wanted, rng)
+        if source is ZeroSource.CATALOG:
+            if self.store is None:
+                return []
+            return catalog_zeros(self.store.history, snapshot, self.positives, wanted, rng)
+        if source is ZeroSource.SHIPPED:
+            pool = shipped_songs() if self.strategy.shipped is None else self.strategy.shipped
+            played = snapshot.played_keys if len(snapshot.plays) == 1 else set()
+            listener = np.unique(snapshot.plays[self.profile_id].song).tolist()
+            others = [row.song_id for row in drawn if row.kind is RowKind.OTHERS]
+            excluded = played | song_keys(snapshot, [*listener, *others]) | self.avoid
+            return shipped_zeros(pool, excluded, wanted, rng)
+        return []  # the listener's skip-only songs are among the listener's rows already
 
 
 def _split_rows(

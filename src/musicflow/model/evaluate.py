@@ -62,6 +62,7 @@ def evaluate_profile(
 ) -> Evaluation:
     profile_id = snapshot.profiles[profile]
     results = []
+    made_up: list[tuple[str, str]] = []  # (split, what the zeros lacked and what made up for it)
     steps = len(splits) * len(seeds)
     for i, name in enumerate(splits):
         builder, optimistic = SPLITS[name]
@@ -70,9 +71,13 @@ def evaluate_profile(
             if progress:
                 progress(f"evaluating: {name} split, seed {seed}", (i * len(seeds) + j) / steps)
             split = builder(snapshot, profile_id, strategy, seed, store)
+            note = split.draw.note()
+            if note:
+                made_up.append((name, note))
             runs.append((split, fit_and_score(snapshot, profile_id, split, strategy, seed, params)))
         results.append(_summarise(name, optimistic, list(seeds), runs, snapshot.allow_spotify))
     notes = list(dict.fromkeys(note for _, scored in runs for note in scored.notes))
+    notes += [f"{name} split: {note}" for name, note in made_up[:1]]
     notes += [_pattern_note(s) for s in results[:1] if s.features.patterns.auc_raw is not None]
     if any("skipped" in s.test_sizes for s in results):
         notes.append(SKIPS_NOTE)

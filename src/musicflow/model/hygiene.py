@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.errors import Hint, NotEnoughDataError
 from musicflow.features.merge import source_label
-from musicflow.model.balance import Weights, pattern_check, pattern_weights
+from musicflow.model.balance import MIN_ROWS_PER_PATTERN, Weights, pattern_check, pattern_weights
 from musicflow.model.reports import FeatureCheck
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.vectorize import FeatureLayout, required_features, usable_values
@@ -38,12 +38,29 @@ def training_rows(rows: Sequence[Row], allow_spotify: bool) -> tuple[list[Row], 
     weights, check = balanced_check(rows, allow_spotify)
     kept = [row for row, weight in zip(rows, weights.tolist(), strict=True) if weight > 0]
     if not kept:
-        raise NotEnoughDataError(
-            f"too few zeros to train on ({_sizes(check.patterns.rows)}): the history of another "
-            "listener or a catalog would give more",
-            hint=Hint.FETCH_FEATURES,
-        )
+        raise nothing_to_learn(check.patterns.rows)
     return kept, weights[weights > 0], check
+
+
+def nothing_to_learn(sizes: dict[str, dict[str, int]]) -> NotEnoughDataError:
+    """The error of rows in which no availability pattern holds enough streamed songs and zeros, saying
+    what would give them: songs like the streamed ones that the listener did not stream (a catalog with
+    their features, another listener's history), or more of the listener's own history."""
+    counts = _sizes(sizes) or "no rows"
+    enough = [p for p, c in sizes.items() if c.get("streamed", 0) >= MIN_ROWS_PER_PATTERN]
+    if not enough:
+        return NotEnoughDataError(
+            f"nothing to learn from: fewer than {MIN_ROWS_PER_PATTERN} streamed songs with the same kind "
+            f"of features ({counts}); more of this listener's listening history would give more",
+            hint=Hint.INGEST,
+        )
+    return NotEnoughDataError(
+        f"nothing to learn from: fewer than {MIN_ROWS_PER_PATTERN} zeros (songs the listener did not "
+        f"stream) with the features of the streamed songs ({counts}); add a catalog with audio features "
+        "(of the listener's songs and of songs they did not stream), or the listening history of "
+        "another listener",
+        hint=Hint.ADD_ZEROS,
+    )
 
 
 def _sizes(rows: dict[str, dict[str, int]]) -> str:
@@ -73,30 +90,59 @@ def check_features(
     max_gap: float = MAX_AVAILABILITY_GAP,
     weights: Sequence[float] | None = None,
 ) -> FeatureCheck:
-    """Availability per class, as the model sees the rows (weighted by `weights`, see `balance.py`);
-    features whose availability differs between classes are dropped."""
+    """Availability per class, as the model sees the rows; features whose availability differs between
+    the streamed songs and a kind of zeros are dropped.
+
+    With `weights` (see `balance.py`), the rows of weight 0 are left out and each kind of zeros is
+    compared with the streamed songs weighed so that the two have the same share of each availability
+    pattern (their own pattern weights): a kind that makes up for the zeros of one pattern is judged on
+    the songs of that pattern. Without, every row counts once.
+    """
     weighted = list(zip(rows, weights if weights is not None else [1.0] * len(rows), strict=True))
     classes = _classes(weighted)
     check = FeatureCheck(rows={name: sum(1 for _, w in members if w) for name, members in classes.items()})
     shares = {name: availability(members, allow_spotify) for name, members in classes.items()}
-    positives = shares.get(RowKind.STREAMED.value, {})
+    streamed = RowKind.STREAMED.value
+    compared: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+    for name, members in classes.items():
+        if name == streamed:
+            continue
+        if weights is None:
+            compared[name] = (shares.get(streamed, {}), shares[name])
+        else:
+            compared[name] = _balanced(classes.get(streamed, []), members, allow_spotify)
+            shares[name] = compared[name][1]
     overall = availability(weighted, allow_spotify)
     for feature in FEATURE_NAMES:
         check.availability[feature] = {name: round(s.get(feature, 0.0), 4) for name, s in shares.items()}
         if overall.get(feature, 0.0) < MIN_AVAILABILITY:
             check.dropped[feature] = "not available"
             continue
-        for name, share in shares.items():
-            if name == RowKind.STREAMED.value or check.rows[name] < MIN_ROWS_CHECKED:
+        for name, (positives, zeros) in compared.items():
+            if check.rows[name] < MIN_ROWS_CHECKED:
                 continue
-            gap = abs(positives.get(feature, 0.0) - share.get(feature, 0.0))
-            if gap > max_gap:
+            ours, theirs = positives.get(feature, 0.0), zeros.get(feature, 0.0)
+            if abs(ours - theirs) > max_gap:
                 check.dropped[feature] = (
-                    f"available for {positives.get(feature, 0.0):.0%} of streamed songs but "
-                    f"{share.get(feature, 0.0):.0%} of {name} zeros: its absence would tell them apart"
+                    f"available for {ours:.0%} of streamed songs but {theirs:.0%} of {name} zeros: "
+                    "its absence would tell them apart"
                 )
                 break
     return check
+
+
+def _balanced(
+    positives: Sequence[tuple[Row, float]], zeros: Sequence[tuple[Row, float]], allow_spotify: bool
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Availability of the streamed songs and of one kind of zeros, weighed by the pattern weights of
+    these rows alone (the rows of weight 0 left out)."""
+    ours = [row for row, weight in positives if weight]
+    theirs = [row for row, weight in zeros if weight]
+    weights = pattern_weights(ours + theirs, allow_spotify).tolist()
+    return (
+        availability(list(zip(ours, weights[: len(ours)], strict=True)), allow_spotify),
+        availability(list(zip(theirs, weights[len(ours) :], strict=True)), allow_spotify),
+    )
 
 
 def layout_for(check: FeatureCheck, allow_spotify: bool) -> FeatureLayout:

@@ -21,6 +21,7 @@ import numpy as np
 from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.core.songs import FeatureValue, match_key
 from musicflow.features.merge import MergedFeatures, single_source
+from musicflow.model.basis import Availability, availability_of_values
 from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.vectorize import usable_values
@@ -98,16 +99,22 @@ def write_shipped(songs: Sequence[ShippedSong], path: Path) -> None:
 def shipped_zeros(
     pool: Sequence[ShippedSong],
     excluded: set[str],
-    count: int,
+    wanted: Mapping[Availability, int],
     rng: np.random.Generator,
 ) -> list[Row]:
-    """Up to `count` songs of `pool` whose keys are not `excluded` (the songs the listener played)."""
-    candidates = [i for i, song in enumerate(pool) if song.key not in excluded]
-    if not candidates or count <= 0:
-        return []
-    take = min(count, len(candidates))
-    chosen = sorted(int(candidates[int(i)]) for i in rng.choice(len(candidates), size=take, replace=False))
-    return [_row(i, pool[i]) for i in chosen]
+    """Songs of `pool` whose keys are not `excluded` (the songs the listener played), up to
+    `wanted[pattern]` of each availability pattern (which features the song has)."""
+    by_pattern: dict[Availability, list[int]] = {}
+    for i, song in enumerate(pool):
+        if song.key not in excluded:
+            by_pattern.setdefault(availability_of_values(song.values), []).append(i)
+    chosen: list[int] = []
+    for pattern, count in wanted.items():
+        candidates = by_pattern.get(pattern, [])
+        take = min(count, len(candidates))
+        if take > 0:
+            chosen += [candidates[int(i)] for i in rng.choice(len(candidates), size=take, replace=False)]
+    return [_row(i, pool[i]) for i in sorted(chosen)]
 
 
 def song_keys(snapshot: Snapshot, song_ids: Iterable[int]) -> set[str]:

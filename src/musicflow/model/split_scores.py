@@ -25,6 +25,7 @@ from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params, reference_params
 from musicflow.model.reports import FeatureCheck
 from musicflow.model.rows import Row, RowKind
+from musicflow.model.shipped import song_keys
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.vectorize import AFFINITY_COLUMNS, FeatureLayout, vectorize_many
 
@@ -190,10 +191,11 @@ def _no_listener_model(
         snapshot, plays={k: v for k, v in snapshot.plays.items() if k != profile_id}
     )
     listener_songs = set(snapshot.plays[profile_id].song.tolist()) | {row.song_id for row in split.test}
+    avoid = frozenset(song_keys(snapshot, set(snapshot.plays[profile_id].song.tolist())))
     try:
         rows = [
             r
-            for r in all_rows(others_only, surrogate, strategy, seed).train
+            for r in all_rows(others_only, surrogate, strategy, seed, avoid=avoid).train
             if r.song_id not in listener_songs
         ]
     except NotEnoughDataError as exc:

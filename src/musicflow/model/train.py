@@ -15,13 +15,12 @@ from typing import Any
 import numpy as np
 
 from musicflow.errors import Hint, NotEnoughDataError, ProfileNotFoundError
-from musicflow.model.dataset import ZeroStrategy, all_rows
+from musicflow.model.dataset import ZeroStrategy, all_rows, zero_strategy_for
 from musicflow.model.estimator import CountRegressor
 from musicflow.model.evaluate import DEFAULT_SEEDS, evaluate_profile
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
 from musicflow.model.predict import verdict_thresholds
-from musicflow.model.rows import ZeroSource
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.split_scores import matrix, targets
 from musicflow.model.trained import TrainedModel
@@ -30,18 +29,12 @@ from musicflow.store.base import Store
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 
-# Chosen on the real listeners (benchmarks/model_quality.py): other listeners' songs as zeros gave the
-# best AUC on new songs; the listener's own skips made it worse (a skip is often "not now", not "not me").
-# Alone in a store, the songs other people streamed that the package ships did best (`lone:` mode there:
-# AUC 0.78 against 0.74 for catalog songs and 0.60 for skip-only and catalog songs).
-DEFAULT_ZEROS = ZeroStrategy(frozenset({ZeroSource.OTHERS}))
-FALLBACK_ZEROS = ZeroStrategy(frozenset({ZeroSource.SHIPPED}))
 DEFAULT_PRECEDENCE = ("catalog", "reccobeats", "audio_files", "spotify")
 
 
 @dataclass(frozen=True)
 class TrainingOptions:
-    zeros: ZeroStrategy | None = None  # None: DEFAULT_ZEROS, or FALLBACK_ZEROS in a one-profile store
+    zeros: ZeroStrategy | None = None  # None: `auto` (`dataset.zero_strategy_for`)
     params: Mapping[str, Any] = field(default_factory=dict)  # CountRegressor parameters
     seeds: Sequence[int] = DEFAULT_SEEDS
     splits: Sequence[str] = ("time", "random")
@@ -76,18 +69,21 @@ def train_on_snapshot(
     if profile not in snapshot.profiles or snapshot.profiles[profile] not in snapshot.plays:
         raise ProfileNotFoundError(f"no plays for the profile '{profile}'", hint=Hint.INGEST, profile=profile)
     strategy = options.zeros or zero_strategy_for(snapshot)
-    evaluation = evaluate_profile(
-        snapshot,
-        profile,
-        strategy=strategy,
-        params=options.params,
-        seeds=options.seeds,
-        splits=options.splits,
-        store=store,
-        progress=_scaled(progress, 0.05, 0.85),
-    )
-    _report(progress, "training the model on the whole history", 0.9)
-    model = fit_final(snapshot, profile, strategy, options, store)
+    try:
+        evaluation = evaluate_profile(
+            snapshot,
+            profile,
+            strategy=strategy,
+            params=options.params,
+            seeds=options.seeds,
+            splits=options.splits,
+            store=store,
+            progress=_scaled(progress, 0.05, 0.85),
+        )
+        _report(progress, "training the model on the whole history", 0.9)
+        model = fit_final(snapshot, profile, strategy, options, store)
+    except NotEnoughDataError as error:
+        raise _of_profile(error, profile, strategy) from None
     model.evaluation = evaluation.as_dict()
     _report(progress, "done", 1.0)
     return model
@@ -118,19 +114,25 @@ def fit_final(
         training={
             "rows": {k: int(v) for k, v in _class_sizes(rows).items()},
             "zero_strategy": strategy.label,
+            "zeros": split.draw.as_dict(),
             "dropped_features": check.dropped,
             "features": check.as_dict(),
         },
     )
 
 
-def zero_strategy_for(snapshot: Snapshot) -> ZeroStrategy:
-    """Other listeners' songs where the store has other listeners, else the songs other people streamed
-    that MusicFlow ships (`shipped.py`)."""
-    if len(snapshot.plays) > 1:
-        return DEFAULT_ZEROS
-    log.info("the store holds one listener: zeros are songs other people streamed, shipped with MusicFlow")
-    return FALLBACK_ZEROS
+def _of_profile(error: NotEnoughDataError, profile: str, strategy: ZeroStrategy) -> NotEnoughDataError:
+    """The error as the profile's, saying so when the zeros lacked only because the settings named their
+    sources (the automatic choice makes up for what they lack)."""
+    if error.hint is Hint.ADD_ZEROS and not strategy.fillers:
+        return NotEnoughDataError(
+            f"{error}; the zeros come from {strategy.label} only, as the settings ask: the automatic "
+            "choice (auto) would make up for what they lack from a catalog and the songs MusicFlow ships",
+            hint=Hint.AUTO_ZEROS,
+            profile=profile,
+        )
+    error.profile = error.profile or profile
+    return error
 
 
 def _class_sizes(rows: Sequence[Any]) -> dict[str, int]:
