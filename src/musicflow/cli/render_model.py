@@ -163,6 +163,8 @@ def training_run(console: Console, run: Training) -> None:
 def prediction(console: Console, answer: Prediction) -> None:
     query = answer.answer.song.query
     found = answer.answer.prediction
+    if answer.matched:
+        console.print(f"{answer.matched.did_you_mean} Answering for it:", highlight=False, markup=False)
     console.print(f"[bold]{query.song}[/] — {query.artist}", highlight=False)
     console.print(f"  predicted streams: [bold]{found.streams:.1f}[/] (of 0 to 30)", highlight=False)
     console.print(f"  {found.verdict}", highlight=False)
@@ -188,9 +190,10 @@ def prediction_table(
         if isinstance(answer, str):
             table.add_row(request.song, request.artist, "", answer)
         else:
-            table.add_row(
-                request.song, request.artist, f"{answer.streams:.1f}", answer.answer.prediction.verdict
-            )
+            verdict = answer.answer.prediction.verdict
+            if answer.matched:
+                verdict = f"{verdict} ({answer.matched.did_you_mean})"
+            table.add_row(request.song, request.artist, f"{answer.streams:.1f}", verdict)
     console.print(table)
 
 
