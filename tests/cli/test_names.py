@@ -3,6 +3,8 @@ streams Maroon 5 and never streamed Chris Brown)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -74,6 +76,17 @@ def test_a_song_typed_right_says_no_did_you_mean(listener: None):
     assert code == 0, err
     answer = json.loads(out)
     assert answer["matched"] is None and answer["did_you_mean"] is None
+
+
+def test_a_list_of_songs_says_which_were_answered_for_another_name(listener: None, tmp_path: Path):
+    songs = tmp_path / "songs.csv"
+    songs.write_text("song,artist\nSugar,Maroon 5\nSugr,maroon5\nSugar,Marooon Fiev\n", encoding="utf-8")
+    code, out, err = run("predict", "--input", str(songs))
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [row["did_you_mean"] for row in rows] == ["", "did you mean 'Sugar' by Maroon 5?", ""]
+    assert rows[0]["predicted_streams"] == rows[1]["predicted_streams"]
+    assert rows[2]["error"].startswith("nothing known of this song")
 
 
 def test_nothing_close_is_not_found_with_the_nearest_songs(listener: None):
