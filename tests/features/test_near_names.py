@@ -150,3 +150,16 @@ def test_a_name_typed_wrong_once_is_never_offered_back(app: MusicFlow):
     finder.index.refresh()
     (again,) = finder.find([SongRequest("Sugar", "Marooon Fiv")], sources, keep=True)
     assert again.matched is None and again.suggestions == (SUGAR,)
+
+
+def test_a_name_asked_once_of_the_sources_is_still_answered_for_a_near_one(app: MusicFlow, tmp_path: Path):
+    finder = app._finder
+    sources: list[FeatureSource] = [CatalogSource(finder.store), Nobody()]
+    (first,) = finder.find([SongRequest("Memries", "maroon5")], sources, keep=True)
+    assert first.matched is None and first.track_id is not None  # nothing near yet; the miss is kept
+    more = tmp_path / "more.csv"
+    more.write_text(CATALOG.replace("Sugar,Maroon 5", "Memories,Maroon 5"), encoding="utf-8")
+    app.add_catalog(more, "more")
+    finder.index.refresh()
+    (again,) = finder.find([SongRequest("Memries", "maroon5")], sources, keep=True)
+    assert again.matched == SongName("Memories", "Maroon 5") and again.merged.values

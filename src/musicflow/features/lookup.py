@@ -184,7 +184,8 @@ class SongFinder:
             if knows is not None and knows(near.key)
         }
         keys = {near.key for found in nearest.values() for near in found.songs}
-        spelled = self._spelled(keys.union(*theirs.values()))
+        asked = {song.track_id for song in (songs[i] for i in lost) if song.track_id is not None}
+        spelled, played = self._spelled(keys.union(*theirs.values()), asked)
         answers: dict[int, SongName] = {}
         suggestions: dict[int, tuple[SongName, ...]] = {}
         for i, found in nearest.items():
@@ -193,7 +194,8 @@ class SongFinder:
                 spelling = next((spelled[key] for key in theirs.get(near.key, []) if key in spelled), None)
                 if spelling is not None:
                     options.append((near.answers, SongName(requests[i].song, spelling.artist)))
-            if songs[i].track_id is None:  # a stored track of the asked name is never replaced
+            track = songs[i].track_id
+            if track is None or not played.get(track):  # a track someone played is never replaced
                 answer = next((name for close, name in options if close), None)
                 if answer is not None:
                     answers[i] = answer
@@ -214,12 +216,12 @@ class SongFinder:
         for i in lost:
             songs[i].suggestions = suggestions[i]
 
-    def _spelled(self, keys: set[str]) -> dict[str, SongName]:
-        """How the store or a catalog spells the songs of these loose keys. A stored track counts when
-        someone played it or a source knew it: not one stored only because a source was asked about it
-        (a name typed wrong once is never offered back)."""
+    def _spelled(self, keys: set[str], asked: set[int]) -> tuple[dict[str, SongName], dict[int, int]]:
+        """How the store or a catalog spells the songs of these loose keys, and how often the `asked`
+        tracks were played. A stored track counts when someone played it or a source knew it: not one
+        stored only because a source was asked about it (a name typed wrong once is never offered back)."""
         stored = {key: tracks for key in keys if (tracks := self.index.tracks_of(key))}
-        ids = sorted({track for tracks in stored.values() for track in tracks})
+        ids = sorted({track for tracks in stored.values() for track in tracks} | asked)
         read = self.store.tracks_by_id(ids, played=True) if ids else {}
         unplayed = [track for track, (_, played) in read.items() if not played]
         known = self.store.features_of(unplayed) if unplayed else {}
@@ -233,7 +235,7 @@ class SongFinder:
         if rest:
             for key, (song, artist) in self.store.catalog_names(rest).items():
                 spelled[key] = SongName(song, artist)
-        return spelled
+        return spelled, {track: read[track][1] for track in asked if track in read}
 
     def _stored(self, requests: Sequence[SongRequest], now: float, *, with_misses: bool) -> list[_Song]:
         """Each song's stored track (exact spelling, else the most played of the same loose key) with
