@@ -62,10 +62,10 @@ from musicflow.app.training import zero_strategy
 from musicflow.config import Settings
 from musicflow.core.songs import match_key, primary_artist
 from musicflow.errors import MusicflowError
-from musicflow.model.dataset import TIME_SPLIT_QUANTILE
+from musicflow.model.dataset import TIME_SPLIT_QUANTILE, zero_strategy_for
 from musicflow.model.listener import Listener
 from musicflow.model.snapshot import Snapshot, load_snapshot
-from musicflow.model.train import TrainingOptions, fit_final, zero_strategy_for
+from musicflow.model.train import TrainingOptions, fit_final
 from musicflow.scale.frames import checked
 from musicflow.scale.score_rows import score_rows
 from musicflow.scale.staging import native_frame

@@ -8,8 +8,12 @@ CLI as a command to run, `cli/errors.py`). A message here says what is wrong, ne
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from musicflow.core.songs import SongName
 
 
 class ErrorKind(StrEnum):
@@ -120,9 +124,15 @@ class InvalidPayloadError(UpstreamError):
 
 
 class SongNotFoundError(MusicflowError):
-    """No configured source knows the song a user asked about."""
+    """No configured source knows the song a user asked about; `suggestions`: the nearest names known."""
 
     kind = ErrorKind.NOT_FOUND
+
+    def __init__(
+        self, message: str, *, hint: Hint | None = None, suggestions: Sequence[SongName] = ()
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.suggestions = tuple(suggestions)
 
 
 class ModelError(MusicflowError):

@@ -46,6 +46,19 @@ def test_importing_a_catalog_again_replaces_it(store: SqlStore):
     assert by_id == {}
 
 
+def test_catalog_names_are_spelled_as_the_catalog_spells_them(store: SqlStore):
+    features = store.features
+    features.import_catalog("mine", "a.csv", "csv", [row("Sugar", "Maroon 5", None, energy=0.8)])
+    several = CatalogRow(None, "Girls Like You (feat. Cardi B)", ("Maroon 5", "Cardi B"), {}, line=3)
+    features.import_catalog("more", "b.csv", "csv", [several, row("Sugar - Remix", "maroon 5", None)])
+    names = features.catalog_names([match_key("Maroon 5", "Sugar"), match_key("Maroon 5", "Girls Like You")])
+    assert names == {
+        match_key("Maroon 5", "Sugar"): ("Sugar", "Maroon 5"),  # the first row of the key
+        match_key("Maroon 5", "Girls Like You"): ("Girls Like You (feat. Cardi B)", "Maroon 5"),
+    }
+    assert features.catalog_names([match_key("Nobody", "Nothing")]) == {}
+
+
 def test_catalog_source_finds_by_id_then_by_loose_name(store: SqlStore):
     store.features.import_catalog(
         "mine",

@@ -176,3 +176,16 @@ def test_discover_from_the_navigation(
     assert first.locator(".pick-reasons li").count() == len(best.reasons)
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     page.screenshot(path=screenshots / f"discover-{viewport['width']}px.png", full_page=True)
+
+
+def test_a_misspelled_artist_is_answered_and_a_far_one_offers_the_nearest(page: Any) -> None:
+    page.goto("/")
+    try_song(page, "Sugar", "maroon5")
+    assert page.locator("#did-you-mean").inner_text() == (
+        "Did you mean 'Sugar' by Maroon 5? Here is the answer for it."
+    )
+    try_song(page, "Sugar", "Marooon Fiev")
+    page.get_by_role("link", name="'Sugar' by Maroon 5").click()
+    page.wait_for_load_state()
+    assert page.locator(".title").inner_text() == "Sugar" and page.locator("#streams").is_visible()
+    assert page.locator("#did-you-mean").count() == 0

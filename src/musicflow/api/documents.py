@@ -10,6 +10,7 @@ from musicflow.api.schemas import (
     AlbumPart,
     BatchAnswer,
     Features,
+    KnownSong,
     ModelDetail,
     ModelSummary,
     PredictionBody,
@@ -46,7 +47,12 @@ def raw_features(lookup: SongFeatures) -> RawFeatures:
         )
         for answer in lookup.merged.answers
     ]
-    return RawFeatures(song=query.song, artist=query.artist, answers=answers)
+    return RawFeatures(song=query.song, artist=query.artist, matched=_matched(lookup), answers=answers)
+
+
+def _matched(lookup: SongFeatures) -> KnownSong | None:
+    found = lookup.matched
+    return KnownSong(song=found.song, artist=found.artist) if found else None
 
 
 def _release(values: Mapping[str, object]) -> AlbumPart:
@@ -88,6 +94,7 @@ def features(lookup: SongFeatures) -> Features:
     )
     audio = {name: merged.values.get(name) for name in AUDIO}
     return Features(
+        matched=_matched(lookup),
         track=track,
         album=_release(values),
         audio_features=audio,

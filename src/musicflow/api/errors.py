@@ -1,10 +1,10 @@
 """The API's one place for errors: each error becomes the HTTP status of its kind and a JSON body.
 
 The statuses are the application's map (`app/error_map.py`), the same the web page answers with: 404
-not found (a song: what was searched and which sources were asked), 422 invalid input (FastAPI's own body
-for what does not validate), 429 our own rate limit, 502 an upstream answered garbage, 503 not ready or an
-upstream paused or down (with Retry-After where known). Nothing unexpected ends in a traceback: it is
-logged here and answered with a plain 500.
+not found (a song: what was searched, which sources were asked and the nearest songs known), 422 invalid
+input (FastAPI's own body for what does not validate), 429 our own rate limit, 502 an upstream answered
+garbage, 503 not ready or an upstream paused or down (with Retry-After where known). Nothing unexpected
+ends in a traceback: it is logged here and answered with a plain 500.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from musicflow.api.schemas import ApiError
+from musicflow.api.schemas import ApiError, KnownSong
 from musicflow.app.error_map import http_status
 from musicflow.errors import (
     ErrorKind,
@@ -63,6 +63,7 @@ def error_body(request: Request, error: MusicflowError) -> ApiError:
         params = request.query_params
         body.searched = {"song": params.get("song", ""), "artist": params.get("artist", "")}
         body.sources_asked = list(request.app.state.musicflow.settings.feature_sources)
+        body.suggestions = [KnownSong(song=s.song, artist=s.artist) for s in error.suggestions]
     if isinstance(error, ProfileNotFoundError) and request.app.state.musicflow.settings.api_list_profiles:
         body.profiles = request.app.state.musicflow.profiles()
     return body

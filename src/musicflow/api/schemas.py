@@ -27,6 +27,13 @@ class Ready(BaseModel):
     model_version: int
 
 
+class KnownSong(BaseModel):
+    """A song as the store or a catalog spells it."""
+
+    song: str
+    artist: str
+
+
 class ApiError(BaseModel):
     """Every error the API answers with: what kind, in words, and what would cure it."""
 
@@ -36,6 +43,10 @@ class ApiError(BaseModel):
     retry_after_s: int | None = Field(default=None, description="Also sent as the Retry-After header.")
     searched: dict[str, str] | None = Field(default=None, description="The song and artist looked up.")
     sources_asked: list[str] | None = None
+    suggestions: list[KnownSong] | None = Field(
+        default=None,
+        description="A song not found: the nearest songs known (the closest first; empty when none is near).",
+    )
     profiles: list[str] | None = Field(default=None, description="Existing profiles, if listing is allowed.")
 
 
@@ -60,9 +71,16 @@ class SourceAnswer(BaseModel):
     values: dict[str, FeatureNumber]
 
 
+MATCHED = (
+    "The known song answered for when the song and artist asked are not known as typed (a typo, another"
+    " spelling), else null."
+)
+
+
 class RawFeatures(BaseModel):
     song: str
     artist: str
+    matched: KnownSong | None = Field(default=None, description=MATCHED)
     answers: list[SourceAnswer] = Field(description="Each source's own answer, highest precedence first.")
 
 
@@ -87,6 +105,7 @@ class AlbumPart(BaseModel):
 
 
 class Features(BaseModel):
+    matched: KnownSong | None = Field(default=None, description=MATCHED)
     track: TrackPart
     album: AlbumPart
     audio_features: dict[str, FeatureNumber]
@@ -127,8 +146,10 @@ class Reason(BaseModel):
 
 
 class PredictionBody(BaseModel):
-    song: str
+    song: str = Field(description="The song answered for, as the store or a catalog spells it.")
     artist: str
+    matched: KnownSong | None = Field(description=MATCHED)
+    did_you_mean: str | None = Field(description="`matched` in words: did you mean 'Sugar' by Maroon 5?")
     prediction: float = Field(ge=0, le=30, description="Predicted streams, two decimals.")
     description: str
     song_metadata: SongMetadata

@@ -50,13 +50,17 @@ def predict_songs(
 ) -> list[Prediction | Unanswered]:
     """One answer per song, in order: its prediction, or why there is none."""
     wanted = [(i, r) for i, r in enumerate(requests) if r.song.strip() and r.artist.strip()]
-    found = finder.find([r for _, r in wanted], sources, keep=keep, spend=spend)
+    listener, model = serving.listener, serving.model
+
+    def knows_artist(artist: str) -> bool:
+        return listener.affinity(artist, None).streams > 0
+
+    found = finder.find([r for _, r in wanted], sources, keep=keep, spend=spend, knows_artist=knows_artist)
     names = [source.name for source in sources]
     answers: list[Prediction | Unanswered] = [
         Unanswered(MusicflowError(NEEDS_NAMES), NEEDS_NAMES) for _ in requests
     ]
     scorable: list[tuple[int, SongFeatures]] = []
-    listener, model = serving.listener, serving.model
     affinities = []
     for (index, request), features in zip(wanted, found, strict=True):
         affinity = listener.affinity(features.query.artist, features.track_id)
@@ -86,5 +90,6 @@ def _unanswered(request: SongRequest, asked: Sequence[str], found: SongFeatures)
     error = SongNotFoundError(
         f"{message}; and you never streamed '{request.artist}', so nothing is known to answer from",
         hint=Hint.ADD_FEATURE_SOURCE,
+        suggestions=found.suggestions,
     )
     return Unanswered(error, NOTHING_KNOWN)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from musicflow.core.songs import SongName
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import SourceRun
     from musicflow.features.merge import MergedFeatures
@@ -32,11 +33,18 @@ class Prediction:
     def streams(self) -> float:
         return self.answer.prediction.streams
 
+    @property
+    def matched(self) -> SongName | None:
+        """The known song this answer is for when the name asked found nothing itself (else None)."""
+        return self.answer.song.matched
+
     def as_document(self) -> dict[str, object]:
         """The one JSON form of a prediction: the original MusicFlow API's fields (the prediction to two
         decimals, its description, the message, the reasons) and what it rests on, the same in the API,
-        `POST /api/predictions` and the CLI's `--format json`."""
+        `POST /api/predictions` and the CLI's `--format json`. `matched` and `did_you_mean` name the song
+        answered for when the name asked was not known as typed (else null)."""
         query = self.answer.song.query
+        matched = self.matched
         merged = self.answer.song.merged
         affinity = self.answer.affinity
         history = self.answer.history
@@ -46,6 +54,8 @@ class Prediction:
         return {
             "song": query.song,
             "artist": query.artist,
+            "matched": matched.as_document() if matched else None,
+            "did_you_mean": matched.did_you_mean if matched else None,
             "prediction": streams,
             "description": self.description,
             "song_metadata": {"song": query.song, "artist": [query.artist], "album": None},

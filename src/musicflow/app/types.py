@@ -10,7 +10,7 @@ from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel
 from musicflow.app.taste import Score, Standing, Taste
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
-from musicflow.core.songs import SongRequest
+from musicflow.core.songs import SongName, SongRequest
 from musicflow.features.analyze import AnalyzeReport
 from musicflow.features.catalog import CatalogImport
 from musicflow.features.catalog_files import ColumnMapping
@@ -45,6 +45,7 @@ __all__ = [
     "Score",
     "ServingModel",
     "SongFeatures",
+    "SongName",
     "SongPrediction",
     "SongRequest",
     "SourceRun",

@@ -75,7 +75,11 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except MusicflowError as exc:
             line = Text.assemble(("error: ", "bold red"), errors.message(exc))
-            Console(stderr=True, soft_wrap=True).print(line, highlight=False)
+            console = Console(stderr=True, soft_wrap=True)
+            console.print(line, highlight=False)
+            nearest = errors.suggestions(exc)
+            if nearest:
+                console.print(Text(nearest), highlight=False)
             raise typer.Exit(exit_code(exc)) from exc
         except KeyboardInterrupt:
             interrupted()

@@ -1,4 +1,5 @@
-"""The CLI's words for errors: an error's hint becomes a command to run.
+"""The CLI's words for errors: an error's hint becomes a command to run; a song not found lists the
+nearest songs known.
 
 Its exit code is the one the application's map gives its kind (`app/error_map.py`, with the codes).
 """
@@ -6,7 +7,7 @@ Its exit code is the one the application's map gives its kind (`app/error_map.py
 from __future__ import annotations
 
 from musicflow.app.vocabulary import DEFAULT_PROFILE
-from musicflow.errors import Hint, MusicflowError
+from musicflow.errors import Hint, MusicflowError, SongNotFoundError
 
 COMMANDS: dict[Hint, str] = {
     Hint.INGEST: "musicflow ingest my_spotify_data.zip{profile}",
@@ -34,3 +35,10 @@ def message(error: MusicflowError) -> str:
         return text
     profile = f" --profile {error.profile}" if error.profile and error.profile != DEFAULT_PROFILE else ""
     return f"{text}: run `{COMMANDS[error.hint].format(profile=profile)}`"
+
+
+def suggestions(error: MusicflowError) -> str | None:
+    """The nearest songs known, for a song not found; None when there are none."""
+    if not isinstance(error, SongNotFoundError) or not error.suggestions:
+        return None
+    return "\n".join(["the nearest songs known:", *(f"  {name.words}" for name in error.suggestions)])

@@ -138,6 +138,8 @@ def coverage_table(console: Console, report: CoverageReport, profile: str) -> No
 
 def song_table(console: Console, found: SongFeatures) -> None:
     query = found.query
+    if found.matched:
+        console.print(f"{found.matched.did_you_mean} Showing it:", highlight=False, markup=False)
     table = Table(title=f"{query.song} — {query.artist}")
     table.add_column("feature")
     table.add_column("value", justify="right")
@@ -162,6 +164,8 @@ def song_json(found: SongFeatures) -> dict[str, object]:
     return {
         "song": query.song,
         "artist": query.artist,
+        "matched": found.matched.as_document() if found.matched else None,
+        "did_you_mean": found.matched.did_you_mean if found.matched else None,
         "spotify_id": found.merged.spotify_id,
         "isrc": found.merged.isrc,
         "features": {

@@ -177,6 +177,8 @@ def training_run(console: Console, run: Training) -> None:
 def prediction(console: Console, answer: Prediction) -> None:
     query = answer.answer.song.query
     found = answer.answer.prediction
+    if answer.matched:
+        console.print(f"{answer.matched.did_you_mean} Answering for it:", highlight=False, markup=False)
     console.print(f"[bold]{query.song}[/] — {query.artist}", highlight=False)
     if answer.known:
         console.print(f"  {answer.verdict}", highlight=False)
@@ -207,7 +209,10 @@ def prediction_table(
         if isinstance(answer, str):
             table.add_row(request.song, request.artist, "", answer)
         else:
-            table.add_row(request.song, request.artist, f"{answer.streams:.1f}", answer.verdict)
+            verdict = answer.verdict
+            if answer.matched:
+                verdict = f"{verdict} ({answer.matched.did_you_mean})"
+            table.add_row(request.song, request.artist, f"{answer.streams:.1f}", verdict)
     console.print(table)
 
 

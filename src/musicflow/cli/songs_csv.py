@@ -25,6 +25,7 @@ OUTPUT_COLUMNS = (
     "basis",
     "reasons",
     "model_version",
+    "did_you_mean",
     "error",
 )
 
@@ -86,6 +87,7 @@ def _row(request: SongRequest, answer: Prediction | str) -> dict[str, object]:
         "basis": found.basis,
         "reasons": "; ".join(c.words for c in found.contributions),
         "model_version": answer.model_version,
+        "did_you_mean": answer.matched.did_you_mean if answer.matched else None,
     }
 
 

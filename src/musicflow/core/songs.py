@@ -156,6 +156,27 @@ class CatalogRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SongName:
+    """A song as the store or a catalog spells it: what a question was answered for, or a suggestion."""
+
+    song: str
+    artist: str
+
+    @property
+    def words(self) -> str:
+        """How an answer names it: 'Sugar' by Maroon 5."""
+        return f"'{self.song}' by {self.artist}"
+
+    @property
+    def did_you_mean(self) -> str:
+        """What an answer for it says when the name asked was another."""
+        return f"did you mean {self.words}?"
+
+    def as_document(self) -> dict[str, str]:
+        return {"song": self.song, "artist": self.artist}
+
+
+@dataclass(frozen=True, slots=True)
 class SongRequest:
     """A song a person asks about: title and artist as they typed them, and a Spotify id if they gave one."""
 

@@ -7,6 +7,11 @@ the index. A source that has not answered for a song yet is asked (the network o
 caller's budget allows); what it says is kept in the store when the caller may write (`keep`), else in
 this process's memory, so a question over HTTP (a GET) changes nothing in the store yet never spends a
 source's quota twice on one song.
+
+A name neither the store nor the catalogs know by its keys is looked for among the names they know
+(`names.py`), before any network source is asked: a near one close enough is answered for (`matched`
+says which), the others are kept as `suggestions` for a not-found answer. A caller with a listener skips
+that search for an artist the listener streamed: such a song is answered from their history.
 """
 
 from __future__ import annotations
@@ -18,7 +23,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from musicflow.core.clock import Clock
-from musicflow.core.songs import FeatureRecord, NotFound, SongRequest, SourceAnswer, TrackQuery, track_key
+from musicflow.core.songs import (
+    FeatureRecord,
+    NotFound,
+    SongName,
+    SongRequest,
+    SourceAnswer,
+    TrackQuery,
+    track_key,
+)
 from musicflow.errors import (
     Hint,
     InvalidPayloadError,
@@ -33,6 +46,7 @@ from musicflow.features.base import FeatureSource
 from musicflow.features.catalog import SOURCE as CATALOG
 from musicflow.features.catalog import CatalogSource
 from musicflow.features.merge import MergedFeatures, merge
+from musicflow.features.names import MOST
 from musicflow.features.song_index import SongIndex
 from musicflow.store.base import FeatureStore, PendingTrack, StoredFeatures
 
@@ -40,6 +54,7 @@ log = logging.getLogger(__name__)
 
 LOCAL_SOURCES = frozenset({CATALOG, "audio_files"})  # answer from this machine, no quota spent
 Spend = Callable[[int], None]  # spends this many upstream calls or raises UpstreamBudgetError
+KnowsArtist = Callable[[str], bool]  # whether the listener streamed this artist
 
 
 @dataclass
@@ -52,6 +67,8 @@ class SongFeatures:
     not_found: dict[str, str] = field(default_factory=dict)  # source -> reason
     failed: dict[str, str] = field(default_factory=dict)  # source -> what went wrong this time
     errors: dict[str, UpstreamError] = field(default_factory=dict)  # source -> the error itself
+    matched: SongName | None = None  # the known song answered for, when the name as asked found nothing
+    suggestions: tuple[SongName, ...] = ()  # the nearest known names, when the name as asked found nothing
 
 
 class RememberedAnswers:
@@ -84,6 +101,8 @@ class _Song:
     misses: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     errors: dict[str, UpstreamError] = field(default_factory=dict)
+    matched: SongName | None = None
+    suggestions: tuple[SongName, ...] = ()
 
     def answered(self, source: str) -> bool:
         return source in self.misses or any(answer.source == source for answer in self.answers)
@@ -107,15 +126,25 @@ class SongFinder:
         *,
         keep: bool,
         spend: Spend | None = None,
+        knows_artist: KnowsArtist | None = None,
     ) -> list[SongFeatures]:
         """One answer per request, in order. `keep`: store what sources say (else: remember it here);
-        `spend`: asked before a network source is called about a song (None: no limit)."""
+        `spend`: asked before a network source is called about a song (None: no limit);
+        `knows_artist`: the listener's artists (a song of one is not searched by near names; a song
+        none is near may be answered for by a near one of them)."""
         now = self.clock.now()
         network = [source for source in sources if source.name not in LOCAL_SOURCES]
         songs = self._stored(requests, now, with_misses=bool(network))
-        for source in sources:
-            if source.name == CATALOG:
-                self._ask_catalogs(songs, source)
+        catalogs = [source for source in sources if source.name == CATALOG]
+        for source in catalogs:
+            self._ask_catalogs(songs, source)
+        lost = [
+            i
+            for i, song in enumerate(songs)
+            if not song.answers and (knows_artist is None or not knows_artist(requests[i].artist))
+        ]
+        if lost:
+            self._near(requests, songs, lost, catalogs, now, with_misses=bool(network), knows=knows_artist)
         if network:
             self._remembered(songs, network, now)
             self._ask_network(songs, network, keep=keep, spend=spend)
@@ -127,9 +156,86 @@ class SongFinder:
                 song.misses,
                 song.failed,
                 song.errors,
+                song.matched,
+                song.suggestions,
             )
             for song in songs
         ]
+
+    def _near(
+        self,
+        requests: Sequence[SongRequest],
+        songs: list[_Song],
+        lost: Sequence[int],
+        catalogs: Sequence[FeatureSource],
+        now: float,
+        *,
+        with_misses: bool,
+        knows: KnowsArtist | None,
+    ) -> None:
+        """The songs nothing was found for by their keys, looked for among the names known: one close
+        enough is answered for (replacing `songs[i]`), the rest are suggested."""
+        names = self.index.names()
+        nearest = {i: names.nearest(requests[i].song, requests[i].artist) for i in lost}
+        theirs = {
+            near.key: names.songs_by(near.key)
+            for found in nearest.values()
+            for near in found.artists
+            if knows is not None and knows(near.key)
+        }
+        keys = {near.key for found in nearest.values() for near in found.songs}
+        asked = {song.track_id for song in (songs[i] for i in lost) if song.track_id is not None}
+        spelled, played = self._spelled(keys.union(*theirs.values()), asked)
+        answers: dict[int, SongName] = {}
+        suggestions: dict[int, tuple[SongName, ...]] = {}
+        for i, found in nearest.items():
+            options = [(near.answers, spelled[near.key]) for near in found.songs if near.key in spelled]
+            for near in found.artists:
+                spelling = next((spelled[key] for key in theirs.get(near.key, []) if key in spelled), None)
+                if spelling is not None:
+                    options.append((near.answers, SongName(requests[i].song, spelling.artist)))
+            track = songs[i].track_id
+            if track is None or not played.get(track):  # a track someone played is never replaced
+                answer = next((name for close, name in options if close), None)
+                if answer is not None:
+                    answers[i] = answer
+            unique = dict.fromkeys(name for _, name in options if name != answers.get(i))
+            suggestions[i] = tuple(unique)[:MOST]
+        if answers:
+            order = sorted(answers)
+            again = self._stored(
+                [SongRequest(answers[i].song, answers[i].artist, requests[i].spotify_id) for i in order],
+                now,
+                with_misses=with_misses,
+            )
+            for source in catalogs:
+                self._ask_catalogs(again, source)
+            for i, song in zip(order, again, strict=True):
+                song.matched = answers[i]
+                songs[i] = song
+        for i in lost:
+            songs[i].suggestions = suggestions[i]
+
+    def _spelled(self, keys: set[str], asked: set[int]) -> tuple[dict[str, SongName], dict[int, int]]:
+        """How the store or a catalog spells the songs of these loose keys, and how often the `asked`
+        tracks were played. A stored track counts when someone played it or a source knew it: not one
+        stored only because a source was asked about it (a name typed wrong once is never offered back)."""
+        stored = {key: tracks for key in keys if (tracks := self.index.tracks_of(key))}
+        ids = sorted({track for tracks in stored.values() for track in tracks} | asked)
+        read = self.store.tracks_by_id(ids, played=True) if ids else {}
+        unplayed = [track for track, (_, played) in read.items() if not played]
+        known = self.store.features_of(unplayed) if unplayed else {}
+        spelled: dict[str, SongName] = {}
+        for key, tracks in stored.items():
+            real = [t for t in tracks if t in read and (read[t][1] or known.get(t))]
+            if real:
+                chosen = read[max(real, key=lambda t: (read[t][1], -t))][0].query  # the most played
+                spelled[key] = SongName(chosen.song, chosen.artist)
+        rest = sorted(keys - spelled.keys())
+        if rest:
+            for key, (song, artist) in self.store.catalog_names(rest).items():
+                spelled[key] = SongName(song, artist)
+        return spelled, {track: read[track][1] for track in asked if track in read}
 
     def _stored(self, requests: Sequence[SongRequest], now: float, *, with_misses: bool) -> list[_Song]:
         """Each song's stored track (exact spelling, else the most played of the same loose key) with
@@ -272,7 +378,7 @@ def missing_features_error(
         return InvalidPayloadError(message)
     if found.errors:
         return UpstreamUnavailableError(message)
-    return SongNotFoundError(message, hint=Hint.ADD_FEATURE_SOURCE)
+    return SongNotFoundError(message, hint=Hint.ADD_FEATURE_SOURCE, suggestions=found.suggestions)
 
 
 def no_features_message(song: str, artist: str, asked: Sequence[str], found: SongFeatures) -> str:

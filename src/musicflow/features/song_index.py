@@ -7,6 +7,9 @@ Spotify id and loose key. It follows the store: at most once per `check_every_s`
 queries) whether tracks were added or removed or a catalog changed, and reads again what did; a write
 made through this process calls `refresh`. Catalogs too large to hold (`max_catalog_rows`) stay in the
 store and are asked per question.
+
+For names no key finds, `names` gives a `NameIndex` of the same loose keys (stored tracks and catalogs
+held in memory), built on first use after the index changed: once per state, never per question.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from musicflow.core.songs import match_key, track_key
+from musicflow.features.names import NameIndex
 from musicflow.store.base import FeatureStore, StoredFeatures
 
 log = logging.getLogger(__name__)
@@ -52,6 +56,8 @@ class SongIndex:
         self._tracks = _Tracks()
         self._checked = -float("inf")
         self._lock = threading.Lock()
+        self._names: tuple[_Tracks, _Catalogs, NameIndex] | None = None
+        self._names_lock = threading.Lock()
 
     def refresh_if_due(self) -> None:
         """Follow the store, at most once per `check_every_s`."""
@@ -69,6 +75,24 @@ class SongIndex:
         """The stored track of this exact spelling (None if none) and those of the same loose key."""
         tracks = self._tracks
         return tracks.exact.get(track_key(artist, song)), tracks.loose.get(match_key(artist, song), [])
+
+    def tracks_of(self, loose_key: str) -> list[int]:
+        """The stored tracks of this loose key (`match_key`), in the order they were stored."""
+        return self._tracks.loose.get(loose_key, [])
+
+    def names(self) -> NameIndex:
+        """The loose keys of every stored track and every catalog row held in memory, for near names;
+        built on first use after the tracks or the catalogs changed."""
+        tracks, catalogs = self._tracks, self._catalogs
+        built = self._names
+        if built is not None and built[0] is tracks and built[1] is catalogs:
+            return built[2]
+        with self._names_lock:
+            built = self._names
+            if built is None or built[0] is not tracks or built[1] is not catalogs:
+                built = (tracks, catalogs, NameIndex([*tracks.loose, *catalogs.by_key]))
+                self._names = built
+            return built[2]
 
     def catalog_matches(self, spotify_ids: Sequence[str], match_keys: Sequence[str]) -> CatalogMatches:
         """Catalog rows by Spotify id and by loose key, as `FeatureStore.catalog_matches` gives them."""

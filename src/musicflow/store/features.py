@@ -106,6 +106,17 @@ class SqlFeatureStore:
             rows = conn.execute(_catalog_answers())
             return [(row.spotify_id, row.match_key, _catalog_features(row)) for row in rows]
 
+    def catalog_names(self, match_keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """The song and primary artist of the first catalog row of each loose key."""
+        query = select(catalog_tracks.c.match_key, catalog_tracks.c.song, catalog_tracks.c.artists)
+        found: dict[str, tuple[str, str]] = {}
+        with guarded(self.engine, transaction=False) as conn:
+            for chunk in _chunked(iter(sorted(set(match_keys))), IN_CHUNK):
+                ordered = query.where(catalog_tracks.c.match_key.in_(chunk)).order_by(catalog_tracks.c.id)
+                for row in conn.execute(ordered):
+                    found.setdefault(row.match_key, (row.song, row.artists.split("; ")[0]))
+        return found
+
     # -- what sources said ------------------------------------------------------------------------
     def pending_tracks(
         self, profile_id: int, source: str, now: float, limit: int | None = None

@@ -2,8 +2,9 @@
 the highscore.
 
 Every page takes `?profile=` like the API. A failure a user can meet (a song no source knows, no model
-yet) is shown as a message on the page with what would help, never as an error page; the page's status
-is the API's for the same kind of error (`app/error_map.py`).
+yet) is shown as a message on the page with what would help (for a song, links to the nearest songs
+known), never as an error page; the page's status is the API's for the same kind of error
+(`app/error_map.py`). A song answered for another name than the one typed says "did you mean ...".
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from fastapi.templating import Jinja2Templates
 
 from musicflow.app.error_map import HTTP_STATUSES, http_status
 from musicflow.app.vocabulary import profile_asked
-from musicflow.errors import ErrorKind, MusicflowError
+from musicflow.errors import ErrorKind, MusicflowError, SongNotFoundError
 from musicflow.web import highscore, views, words
 from musicflow.web.discover import TOP, KeptPicks
 
@@ -50,8 +51,16 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
 
 
-def _problem(error: MusicflowError) -> dict[str, str]:
-    return {"message": str(error), "hint": error.hint.value if error.hint else ""}
+def _problem(error: MusicflowError, profile: str | None = None) -> dict[str, Any]:
+    """The words of an error for the page; a song not found links to the nearest songs known."""
+    problem: dict[str, Any] = {"message": str(error), "hint": error.hint.value if error.hint else ""}
+    if isinstance(error, SongNotFoundError) and error.suggestions:
+        asked = {"profile": profile} if profile else {}
+        problem["suggestions"] = [
+            (name.words, "/?" + urlencode({**asked, "song": name.song, "artist": name.artist}))
+            for name in error.suggestions
+        ]
+    return problem
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -82,7 +91,7 @@ def _answer(request: Request, who: str, song: str, artist: str, spotify: str, co
         average = _listener_average(request, app, who)
         standing = app.standing(who, prediction.model_version)
     except MusicflowError as error:
-        context["problem"] = _problem(error)
+        context["problem"] = _problem(error, who)
         return http_status(error)
     view = views.song_view(prediction, average, standing)
     context["answer"] = view

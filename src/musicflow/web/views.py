@@ -49,6 +49,7 @@ class SongView:
     against_taste: Markup | None
     sources: str
     basis: str
+    did_you_mean: str | None  # the song answered for, when the name asked was not known as typed
 
 
 def song_view(prediction: Prediction, average: Mapping[str, float], standing: Standing | None) -> SongView:
@@ -71,7 +72,12 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
         against_taste=against_taste(values, average),
         sources=", ".join(SOURCE_NAMES.get(s, s) for s in sorted(answer.song.merged.sources)),
         basis=answer.prediction.basis,
+        did_you_mean=_sentence(prediction.matched.did_you_mean) if prediction.matched else None,
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _facts(values: Mapping[str, object]) -> list[tuple[str, str]]:

@@ -1,0 +1,135 @@
+"""Names as people type them: the songs and artists nearest to a name that no key finds.
+
+`track_key` and `match_key` forgive case, spacing, accents, punctuation, "feat." credits and version
+suffixes; a person also types "maroon5", "Weeknd" or "Blindng Lights". `NameIndex` holds the loose keys
+the store and the catalogs know, grouped by artist, and answers with the nearest ones (rapidfuzz, on the
+keys with their spaces and an artist's leading "The" taken out). It is built once per state of the song
+index, and asked only when a question's own keys found nothing: a typed name costs nothing more.
+
+Two bars: a name this close on both parts (`ANSWER`) is answered for, and the answer says "did you
+mean ..."; one less close (`SUGGEST`) is only offered when nothing is found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from musicflow.core.songs import clean_title, primary_artist
+
+SEPARATOR = "\x1f"  # between the artist and the title of a loose key (`match_key`)
+ANSWER = 85.0  # both the artist and the title at least this close (0 to 100): answered for
+SUGGEST = 70.0  # an artist at least this close: its songs may be suggested
+SUGGEST_TITLE = 60.0  # ... those of its titles at least this close
+SAME_TITLE = 90.0  # a title this close is suggested whoever sings it
+ARTISTS_LOOKED_AT = 10  # the nearest artists whose titles are compared
+MOST = 5  # suggestions at most
+
+
+def artist_form(artist_key: str) -> str:
+    """An artist's folded name as it is compared: without a leading "The" and without spaces."""
+    name = artist_key[4:] if artist_key.startswith("the ") and len(artist_key) > 4 else artist_key
+    return name.replace(" ", "")
+
+
+def title_form(title_key: str) -> str:
+    """A cleaned, folded title as it is compared: without spaces."""
+    return title_key.replace(" ", "")
+
+
+@dataclass(frozen=True, slots=True)
+class NearSong:
+    """A known song near the asked one: its loose key, and how close its artist and its title are."""
+
+    key: str
+    artist: float
+    title: float
+
+    @property
+    def answers(self) -> bool:
+        return min(self.artist, self.title) >= ANSWER
+
+    @property
+    def closeness(self) -> float:
+        return (self.artist + self.title) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class NearArtist:
+    """A known artist near the asked one: its key (`primary_artist`) and how close it is."""
+
+    key: str
+    score: float
+
+    @property
+    def answers(self) -> bool:
+        return self.score >= ANSWER
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The known songs and artists nearest to an asked song, closest first."""
+
+    songs: list[NearSong]
+    artists: list[NearArtist]
+
+
+NOTHING_NEAR = Nearest([], [])
+
+
+class NameIndex:
+    """The loose keys of known songs by artist, for near names; built once, then only read."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        titles: dict[str, dict[str, str]] = {}  # artist key -> compared title -> loose key
+        for key in keys:
+            artist, separator, title = key.partition(SEPARATOR)
+            if separator and artist and title:
+                titles.setdefault(artist, {}).setdefault(title_form(title), key)
+        forms: dict[str, list[str]] = {}  # compared artist -> artist keys ("the xx" and "xx" alike)
+        for artist in titles:
+            forms.setdefault(artist_form(artist), []).append(artist)
+        self._forms = list(forms)
+        self._artists_of_form = list(forms.values())
+        self._titles = {artist: (list(found), list(found.values())) for artist, found in titles.items()}
+        self._all_titles = [title for found, _ in self._titles.values() for title in found]
+        self._all_keys = [key for _, keys in self._titles.values() for key in keys]
+
+    def __len__(self) -> int:
+        return len(self._all_keys)
+
+    def songs_by(self, artist_key: str, most: int = 3) -> list[str]:
+        """Loose keys of a few songs by this artist (to read how the artist's name is spelled)."""
+        found = self._titles.get(artist_key)
+        return found[1][:most] if found else []
+
+    def nearest(self, song: str, artist: str) -> Nearest:
+        """The known songs and artists nearest to `song` by `artist`, as typed."""
+        from rapidfuzz import fuzz, process
+
+        wanted_artist = artist_form(primary_artist(artist))
+        wanted_title = title_form(clean_title(song))
+        if not wanted_artist or not wanted_title or not self._forms:
+            return NOTHING_NEAR
+        artists: list[NearArtist] = []
+        for _, score, at in process.extract(
+            wanted_artist, self._forms, scorer=fuzz.ratio, score_cutoff=SUGGEST, limit=ARTISTS_LOOKED_AT
+        ):
+            artists.extend(NearArtist(key, score) for key in self._artists_of_form[at])
+        songs: dict[str, NearSong] = {}
+        for near in artists:
+            titles, keys = self._titles[near.key]
+            for _, score, at in process.extract(
+                wanted_title, titles, scorer=fuzz.ratio, score_cutoff=SUGGEST_TITLE, limit=MOST
+            ):
+                songs[keys[at]] = NearSong(keys[at], near.score, score)
+        if not any(found.answers for found in songs.values()):
+            for _, score, at in process.extract(
+                wanted_title, self._all_titles, scorer=fuzz.ratio, score_cutoff=SAME_TITLE, limit=MOST * 10
+            ):
+                key = self._all_keys[at]
+                if key not in songs:
+                    singer = artist_form(key.partition(SEPARATOR)[0])
+                    songs[key] = NearSong(key, fuzz.ratio(wanted_artist, singer), score)
+        ranked = sorted(songs.values(), key=lambda s: (not s.answers, -s.closeness, s.key))
+        return Nearest(ranked, sorted(artists, key=lambda a: (-a.score, a.key)))

@@ -1,0 +1,56 @@
+"""Names as people type them, over HTTP: an answer for a near name names it; nothing near enough is a
+404 with the nearest songs known, as the schema documents."""
+
+from __future__ import annotations
+
+from musicflow.api.schemas import ApiError, PredictionBody
+from tests.api.conftest import ClientFactory
+
+SUGAR = {"song": "Sugar", "artist": "Maroon 5"}
+
+
+def test_a_near_name_is_answered_and_named(api: ClientFactory):
+    client = api()
+    response = client.get("/api/prediction/", params={"song": "Sugar", "artist": "maroon5"})
+    assert response.status_code == 200
+    body = response.json()
+    PredictionBody.model_validate(body)
+    assert body["matched"] == SUGAR and (body["song"], body["artist"]) == ("Sugar", "Maroon 5")
+    assert body["did_you_mean"] == "did you mean 'Sugar' by Maroon 5?"
+    typed_right = client.get("/api/prediction/", params=SUGAR).json()
+    assert typed_right["matched"] is None and typed_right["did_you_mean"] is None
+    assert typed_right["prediction"] == body["prediction"]  # the same song, the same answer
+
+    listed = client.post("/api/predictions", json=[{"song": "Sugr", "artist": "Maroon5"}]).json()
+    assert listed["answers"][0]["prediction"]["matched"] == SUGAR
+
+
+def test_the_features_of_a_near_name_say_which_song_they_are(api: ClientFactory):
+    body = api().get("/api/features/", params={"song": "Back To Slep", "artist": "chris brown"}).json()
+    assert body["matched"] == {"song": "Back To Sleep", "artist": "Chris Brown"}
+    assert body["track"]["name"] == "Back To Sleep" and body["audio_features"]["tempo"]
+    raw = api().get("/api/raw_features/", params={"song": "Blinding Lights", "artist": "The Weeknd"}).json()
+    assert raw["matched"] is None
+
+
+def test_nothing_near_enough_is_a_404_with_the_nearest_songs(api: ClientFactory):
+    asked = {"song": "Sugar", "artist": "Marooon Fiev"}
+    response = api().get("/api/prediction/", params=asked)
+    assert response.status_code == 404
+    body = response.json()
+    ApiError.model_validate(body)
+    assert body["searched"] == asked and body["error"] == "not found"
+    assert body["suggestions"][0] == SUGAR and len(body["suggestions"]) <= 5
+    assert all(s["song"].casefold() == "sugar" for s in body["suggestions"])
+
+    far = api().get("/api/features/", params={"song": "Zzyzx Road", "artist": "Nobody At All"})
+    assert far.status_code == 404 and far.json()["suggestions"] == []
+
+
+def test_the_schema_documents_the_suggestions_and_the_match(api: ClientFactory):
+    schemas = api().get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["ApiError"]["properties"]["suggestions"]["anyOf"][0]["items"]["$ref"].endswith(
+        "/KnownSong"
+    )
+    assert {"matched", "did_you_mean"} <= set(schemas["PredictionBody"]["required"])
+    assert set(schemas["KnownSong"]["required"]) == {"song", "artist"}

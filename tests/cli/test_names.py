@@ -1,0 +1,103 @@
+"""`musicflow predict` and `features show` with names as people type them, on the demo listener (who
+streams Maroon 5 and never streamed Chris Brown)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from musicflow.app.error_map import EXIT_CODES
+from musicflow.cli.app import app
+from musicflow.errors import ErrorKind
+from tests.trained import trained_data_dir
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def listener(tmp_path_factory: pytest.TempPathFactory, isolated_environment: Path) -> None:
+    """The trained demo listener, copied for this test."""
+    shutil.copytree(trained_data_dir(tmp_path_factory), isolated_environment)
+
+
+def test_maroon5_is_maroon_5(listener: None):
+    code, out, err = run("predict", "--song", "Sugar", "--artist", "maroon5")
+    assert code == 0, err
+    assert "did you mean 'Sugar' by Maroon 5?" in out
+    assert "Sugar — Maroon 5" in out and "predicted streams" in out
+
+    code, out, err = run("predict", "--song", "Sugar", "--artist", "maroon5", "-f", "json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["matched"] == {"song": "Sugar", "artist": "Maroon 5"}
+    assert answer["did_you_mean"] == "did you mean 'Sugar' by Maroon 5?"
+    assert (answer["song"], answer["artist"]) == ("Sugar", "Maroon 5")
+    assert answer["basis"] == "audio features and your history" and answer["artist_affinity"]["streams"] > 0
+
+
+def test_a_song_no_catalog_has_by_a_misspelled_artist_you_stream_is_answered_from_history(listener: None):
+    code, out, err = run("predict", "--song", "A Song Nobody Wrote", "--artist", "Maroon5", "-f", "json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["matched"] == {"song": "A Song Nobody Wrote", "artist": "Maroon 5"}
+    assert answer["basis"] == "your history of this artist only"
+
+
+def test_a_typo_in_a_title(listener: None):
+    code, out, err = run("predict", "--song", "Back To Slep", "--artist", "chris brown")
+    assert code == 0, err
+    assert "did you mean 'Back To Sleep' by Chris Brown?" in out
+    code, out, err = run(
+        "features", "show", "--song", "Back To Slep", "--artist", "chris brown", "-f", "json"
+    )
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["song"] == "Back To Sleep" and shown["matched"] == {
+        "song": "Back To Sleep",
+        "artist": "Chris Brown",
+    }
+    assert shown["features"]["tempo"]["source"] == "catalog"
+
+
+def test_a_song_typed_right_says_no_did_you_mean(listener: None):
+    code, out, err = run("predict", "--song", "Sugar", "--artist", "Maroon 5", "-f", "json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["matched"] is None and answer["did_you_mean"] is None
+
+
+def test_a_list_of_songs_says_which_were_answered_for_another_name(listener: None, tmp_path: Path):
+    songs = tmp_path / "songs.csv"
+    songs.write_text("song,artist\nSugar,Maroon 5\nSugr,maroon5\nSugar,Marooon Fiev\n", encoding="utf-8")
+    code, out, err = run("predict", "--input", str(songs))
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [row["did_you_mean"] for row in rows] == ["", "did you mean 'Sugar' by Maroon 5?", ""]
+    assert rows[0]["predicted_streams"] == rows[1]["predicted_streams"]
+    assert rows[2]["error"].startswith("nothing known of this song")
+
+
+def test_nothing_close_is_not_found_with_the_nearest_songs(listener: None):
+    code, out, err = run("predict", "--song", "Sugar", "--artist", "Marooon Fiev")
+    assert code == EXIT_CODES[ErrorKind.NOT_FOUND] == 1
+    assert "no source has features for 'Sugar' by 'Marooon Fiev'" in err
+    lines = err.splitlines()
+    nearest = lines.index("the nearest songs known:")
+    assert lines[nearest + 1] == "  'Sugar' by Maroon 5"
+    assert not out
+
+    code, _, err = run("features", "show", "--song", "Zzyzx Road", "--artist", "Nobody At All")
+    assert code == 1
+    assert "no source has features for 'Zzyzx Road'" in err and "nearest" not in err

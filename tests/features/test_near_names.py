@@ -1,0 +1,165 @@
+"""Names as people type them: a song found by a near name says which one, a name nothing is near says
+what is nearest, and the search is built once per state of what the store knows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from musicflow.core.songs import NotFound, SongName, SongRequest, SourceAnswer, TrackQuery, match_key
+from musicflow.errors import SongNotFoundError
+from musicflow.features.base import FeatureSource
+from musicflow.features.catalog import CatalogSource
+from musicflow.features.names import NameIndex
+
+CATALOG = (
+    "id,name,artists,danceability,energy,key,loudness,mode,speechiness,acousticness,"
+    "instrumentalness,liveness,valence,tempo,time_signature\n"
+    "6tNQ70jh4OwmPGpYy6R2o9,Sugar,Maroon 5,0.748,0.788,1,-7.055,1,0.0334,0.0591,0,0.0863,0.884,120.076,4\n"
+    "0VjIjW4GlUZAMYd2vXMi3b,Blinding Lights,The Weeknd,0.514,0.73,1,-5.934,1,0.0598,0.00146,"
+    "0.0000954,0.0897,0.334,171.005,4\n"
+    "2XU0oxnq2qxCpomAAuJY8K,Dance Monkey,Tones And I,0.825,0.593,6,-6.401,0,0.0988,0.688,0.000161,"
+    "0.17,0.54,98.078,4\n"
+    "7qiZfU4dY1lWllzX7mPBI3,Shape of You,Ed Sheeran,0.825,0.652,1,-3.183,0,0.0802,0.581,0,0.0931,"
+    "0.931,95.977,4\n"
+)
+SUGAR = SongName("Sugar", "Maroon 5")
+KNOWN = [
+    match_key("Maroon 5", "Sugar"),
+    match_key("Maroon 5", "Memories"),
+    match_key("The Weeknd", "Blinding Lights"),
+    match_key("Ed Sheeran", "Shape of You"),
+    match_key("Billie Holiday", "Am I Blue?"),
+]
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[MusicFlow]:
+    """A store whose one catalog holds four songs (no bundled catalog), answering from it alone."""
+    catalog = tmp_path / "four.csv"
+    catalog.write_text(CATALOG, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "home", feature_sources=["catalog"], use_bundled_catalog=False)
+    with MusicFlow.open(settings) as opened:
+        opened.add_catalog(catalog, "four")
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("song", "artist", "found"),
+    [
+        ("Sugar", "maroon5", ("maroon 5", "sugar")),
+        ("SUGAR!", "Maroon-5", ("maroon 5", "sugar")),
+        ("Blinding Lights", "Weeknd", ("the weeknd", "blinding lights")),
+        ("Blindng Lights", "The Weeknd", ("the weeknd", "blinding lights")),
+        ("Shape Of You (feat. Nobody)", "Ed Sheran feat. Someone", ("ed sheeran", "shape of you")),
+        ("Am I Blu", "Billie Holliday", ("billie holiday", "am i blue")),
+    ],
+)
+def test_a_near_name_is_answered_for(song: str, artist: str, found: tuple[str, str]):
+    nearest = NameIndex(KNOWN).nearest(song, artist)
+    assert nearest.songs[0].answers
+    assert nearest.songs[0].key == match_key(*found)
+
+
+@pytest.mark.parametrize(
+    ("song", "artist"),
+    [("Zzyzx Road", "Nobody At All"), ("Sugar", "Marooon Fiev"), ("Memoirs", "Maroon 5"), ("!!!", "?")],
+)
+def test_a_name_nothing_is_near_enough_is_not_answered_for(song: str, artist: str):
+    assert not any(found.answers for found in NameIndex(KNOWN).nearest(song, artist).songs)
+
+
+def test_a_title_sung_by_someone_else_is_suggested():
+    nearest = NameIndex(KNOWN).nearest("Sugar", "Marooon Fiev")
+    assert [found.key for found in nearest.songs] == [match_key("Maroon 5", "Sugar")]
+
+
+def test_a_near_artist_is_found_whatever_the_title():
+    nearest = NameIndex(KNOWN).nearest("A Song Nobody Wrote", "maroon5")
+    assert not nearest.songs
+    assert [(artist.key, artist.answers) for artist in nearest.artists] == [("maroon 5", True)]
+
+
+def test_a_typo_finds_the_song_and_the_answer_names_it(app: MusicFlow):
+    found = app.song_features("Sugr", "maroon5")
+    assert found.matched == SUGAR
+    assert (found.query.song, found.query.artist) == ("Sugar", "Maroon 5")
+    assert found.merged.values["tempo"] == pytest.approx(120.076)
+
+
+def test_a_name_found_by_its_keys_says_nothing_was_changed(app: MusicFlow):
+    found = app.song_features("sugar - remastered 2011", "MAROON 5")
+    assert found.matched is None and found.merged.values["tempo"] == pytest.approx(120.076)
+
+
+def test_nothing_near_is_not_found_with_the_nearest_names(app: MusicFlow):
+    with pytest.raises(SongNotFoundError) as far:
+        app.song_features("Sugar", "Marooon Fiev")
+    assert far.value.suggestions == (SUGAR,)
+    assert "'Sugar' by 'Marooon Fiev'" in str(far.value)
+    with pytest.raises(SongNotFoundError) as nothing:
+        app.song_features("Zzyzx Road", "Nobody At All")
+    assert nothing.value.suggestions == ()
+
+
+def test_the_names_are_searched_as_built_until_the_store_changes(app: MusicFlow, tmp_path: Path):
+    index = app._finder.index
+    app.song_features("Sugr", "maroon5")
+    built = index.names()
+    app.song_features("Blindng Lights", "Weeknd")
+    assert index.names() is built  # one search structure for every question
+    more = tmp_path / "more.csv"
+    more.write_text(CATALOG.replace("Sugar,Maroon 5", "Memories,Maroon 5"), encoding="utf-8")
+    app.add_catalog(more, "more")
+    index.refresh()
+    assert index.names() is not built
+    assert app.song_features("Memries", "Maroon 5").matched == SongName("Memories", "Maroon 5")
+
+
+class Nobody:
+    """A network source that knows no song."""
+
+    name = "nobody"
+    batch_size = 1
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def fetch(self, queries: Sequence[TrackQuery]) -> dict[str, SourceAnswer]:
+        self.asked.extend(q.song for q in queries)
+        return {q.key: NotFound(self.name) for q in queries}
+
+
+def test_a_near_name_is_answered_before_any_network_source_is_asked(app: MusicFlow):
+    finder, nobody = app._finder, Nobody()
+    (found,) = finder.find([SongRequest("Sugr", "maroon5")], [CatalogSource(finder.store), nobody], keep=True)
+    assert found.matched == SUGAR and found.merged.values
+    assert nobody.asked == ["Sugar"]  # asked about the song answered for, never about the typo
+
+
+def test_a_name_typed_wrong_once_is_never_offered_back(app: MusicFlow):
+    finder = app._finder
+    sources: list[FeatureSource] = [CatalogSource(finder.store), Nobody()]
+    (first,) = finder.find([SongRequest("Sugar", "Marooon Fiev")], sources, keep=True)
+    assert first.track_id is not None  # the source's miss is kept, against a track of that spelling
+    assert first.suggestions == (SUGAR,)
+    finder.index.refresh()
+    (again,) = finder.find([SongRequest("Sugar", "Marooon Fiv")], sources, keep=True)
+    assert again.matched is None and again.suggestions == (SUGAR,)
+
+
+def test_a_name_asked_once_of_the_sources_is_still_answered_for_a_near_one(app: MusicFlow, tmp_path: Path):
+    finder = app._finder
+    sources: list[FeatureSource] = [CatalogSource(finder.store), Nobody()]
+    (first,) = finder.find([SongRequest("Memries", "maroon5")], sources, keep=True)
+    assert first.matched is None and first.track_id is not None  # nothing near yet; the miss is kept
+    more = tmp_path / "more.csv"
+    more.write_text(CATALOG.replace("Sugar,Maroon 5", "Memories,Maroon 5"), encoding="utf-8")
+    app.add_catalog(more, "more")
+    finder.index.refresh()
+    (again,) = finder.find([SongRequest("Memries", "maroon5")], sources, keep=True)
+    assert again.matched == SongName("Memories", "Maroon 5") and again.merged.values
