@@ -22,7 +22,7 @@ from musicflow.store.base import Store
 
 DEFAULT_SEEDS = (0, 1, 2)
 SKIPS_NOTE = (
-    "'AUC vs skips' compares streamed songs with songs you started and skipped: you chose to start "
+    "the AUC against skips compares streamed songs with songs you started and skipped: you chose to start "
     "them, so they look like your taste, and a value near or below 0.5 means the model cannot tell a "
     "skip from a stream, not that it is wrong about your taste"
 )
@@ -62,6 +62,7 @@ def evaluate_profile(
 ) -> Evaluation:
     profile_id = snapshot.profiles[profile]
     results = []
+    notes: list[str] = []  # what could not be measured, on any split, said once
     steps = len(splits) * len(seeds)
     for i, name in enumerate(splits):
         builder, optimistic = SPLITS[name]
@@ -72,7 +73,8 @@ def evaluate_profile(
             split = builder(snapshot, profile_id, strategy, seed, store)
             runs.append((split, fit_and_score(snapshot, profile_id, split, strategy, seed, params)))
         results.append(_summarise(name, optimistic, list(seeds), runs, snapshot.allow_spotify))
-    notes = list(dict.fromkeys(note for _, scored in runs for note in scored.notes))
+        notes += [note for _, scored in runs for note in scored.notes]
+    notes = list(dict.fromkeys(notes))
     notes += [_pattern_note(s) for s in results[:1] if s.features.patterns.auc_raw is not None]
     if any("skipped" in s.test_sizes for s in results):
         notes.append(SKIPS_NOTE)
