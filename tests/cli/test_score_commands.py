@@ -59,7 +59,15 @@ def test_recommend_as_csv_and_json(listener: None):
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 5
-    assert set(rows[0]) == {"song", "artist", "track_id", "predicted_streams", "reasons"}
+    assert list(rows[0]) == [
+        "song",
+        "artist",
+        "track_id",
+        "predicted_streams",
+        "version_of",
+        "how_sure",
+        "reasons",
+    ]
     code, out, err = run("recommend", "--top", "3", "--format", "json", "--per-artist", "1")
     assert code == 0, err
     found = json.loads(out)

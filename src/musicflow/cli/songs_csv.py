@@ -20,6 +20,7 @@ OUTPUT_COLUMNS = (
     "artist",
     "track_id",
     "predicted_streams",
+    "your_streams",
     "verdict",
     "basis",
     "reasons",
