@@ -147,7 +147,7 @@ class DemoProcess:
     def __init__(self, folder: Path) -> None:
         self.data_dir = folder / "musicflow-data"
         self.env = {name: value for name, value in os.environ.items() if not name.startswith("MUSICFLOW_")}
-        self.env |= {"MUSICFLOW_DATA_DIR": str(self.data_dir), "COLUMNS": "200"}
+        self.env |= {"MUSICFLOW_DATA_DIR": str(self.data_dir), "COLUMNS": "60"}
         self.args = [sys.executable, "-m", "musicflow", "demo"]
         self._out, self._err = folder / "stdout.txt", folder / "stderr.txt"
         with self._out.open("w") as out, self._err.open("w") as err:

@@ -77,9 +77,21 @@ class UnsafeArchiveError(IngestError):
 
 
 class ProfileNotFoundError(MusicflowError):
-    """A listener profile that holds no data yet."""
+    """A listener profile that holds no data yet; `known` names the profiles the store holds (a front end
+    says them where its users may see them: the CLI always, the API and the page when allowed)."""
 
     kind = ErrorKind.NOT_FOUND
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: Hint | None = None,
+        profile: str | None = None,
+        known: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message, hint=hint, profile=profile)
+        self.known = tuple(known)
 
 
 class CatalogError(MusicflowError):

@@ -48,8 +48,8 @@ def test_a_damaged_member_says_partial_and_keeps_the_rest(tmp_path: Path):
     assert code == 0 and [row["track"] for row in json.loads(out)] == ["B"]
 
 
-def test_evaluate_offers_only_the_formats_it_writes():
-    code, _, err = run("evaluate", "--format", "csv")
+def test_a_command_offers_only_the_formats_it_writes():
+    code, _, err = run("models", "show", "champion", "--format", "csv")
     assert code == 2 and "'table', 'json'" in err
 
 
@@ -60,6 +60,21 @@ def test_promote_needs_a_version_number(word: str, tmp_path: Path):
     assert "error:" in err and "Traceback" not in err
 
 
-def test_output_needs_input():
-    code, _, err = run("predict", "--song", "S", "--artist", "A", "--output", "x.csv")
-    assert code == 1 and "--output goes with --input" in err
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--song", "S"], "--song goes with --artist"),
+        (["--artist", "A"], "--artist goes with --song"),
+        ([], "say which song: --song TITLE --artist NAME, or --input SONGS.csv"),
+        (["--song", "S", "--artist", "A", "--input", "songs.csv"], "leave out --song and --artist"),
+        (["--song", "S", "--artist", "A", "--output", "x.csv"], "--output goes with --input"),
+        (["--input", "songs.csv", "--output", "x.csv", "-f", "table"], "--output writes csv or json"),
+    ],
+)
+def test_options_without_their_pair_are_usage_errors(args: list[str], said: str, isolated_environment: Path):
+    """A command line that does not say what to do exits 2 with the command's usage, before any work
+    (no store is opened)."""
+    code, out, err = run("predict", *args)
+    assert code == 2, (out, err)
+    assert said in err and "Usage: musicflow predict" in err
+    assert "Traceback" not in out + err and not isolated_environment.exists()

@@ -13,11 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from musicflow.cli.demo import DEMO_SONGS as ASKED
 from musicflow.model.predict import LOW_VERDICT, VERDICTS
 from tests.conftest import DemoRun
 from tests.servers import free_port, wait_until_ready
 
-DEMO_SONGS = ("Smells Like Teen Spirit", "Bohemian Rhapsody", "Blinding Lights", "Bad Guy", "Levitating")
+DEMO_SONGS = tuple(request.song for request in ASKED)
 KNOWN_VERDICTS = {words for _, words in VERDICTS} | {LOW_VERDICT}
 KNOWN_SONG = re.compile(r"🔁 You have streamed it ([\d,]+ times|once) already")  # a song in the history
 Run = tuple[subprocess.CompletedProcess[str], dict[str, str], Path]
@@ -49,12 +50,16 @@ def test_the_demo_runs_as_a_real_process(demo_run: Run):
     assert "Top tracks of 'demo'" in done.stdout
     assert "Feature coverage of 'demo'" in done.stdout and "full audio features" in done.stdout
     assert "Model v1 registered and serving" in done.stdout
-    assert "How much will you stream these? (model v1)" in done.stdout
+    assert "How much would this listener stream these? (model v1)" in done.stdout
     predicted = predicted_rows(done.stdout)
     for song in DEMO_SONGS:  # a failed prediction shows the song beside its error, with no number
         streams, verdicts = predicted[song]
         assert len(streams) == 1 and 0 <= streams[0] <= 30, predicted[song]
         assert len(verdicts) == 1, predicted[song]
+    table = done.stdout.split("How much would this listener stream these?")[1]
+    order = sorted(DEMO_SONGS, key=table.index)
+    listed = [predicted[song][0][0] for song in order]
+    assert listed == sorted(listed, reverse=True), order  # the most predicted streams first
     assert (data_dir / "musicflow.db").exists()
 
 
@@ -73,9 +78,8 @@ def test_the_server_the_demo_tells_of_answers_and_stops_on_sigterm(demo_run: Run
     url = open_line.split()[-1].rstrip("/").replace(":8000", f":{port}")
     try:
         wait_until_ready(url, process)
-        predicted = httpx.get(
-            f"{url}/api/prediction/", params={"song": "Blinding Lights", "artist": "The Weeknd"}
-        )
+        asked = ASKED[0]  # a song the demo listener never played: its verdict is a prediction's
+        predicted = httpx.get(f"{url}/api/prediction/", params={"song": asked.song, "artist": asked.artist})
         assert predicted.status_code == 200, predicted.text
         body = predicted.json()
         assert body["profile"] == "demo" and body["model_version"] == 1

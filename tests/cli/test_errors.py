@@ -31,6 +31,19 @@ def test_a_hint_becomes_the_command_for_that_profile():
     assert message(plain).endswith("run `musicflow ingest my_spotify_data.zip`")
 
 
+def test_an_unknown_profile_names_the_profiles_there_are():
+    """A mistyped profile is not only a profile to start: the line says which ones the store holds."""
+    typo = ProfileNotFoundError(
+        "profile 'alcie' has no data yet", hint=Hint.INGEST, profile="alcie", known=["alice", "bob"]
+    )
+    assert message(typo) == (
+        "profile 'alcie' has no data yet (profiles in this store: alice, bob): "
+        "run `musicflow ingest my_spotify_data.zip --profile alcie`"
+    )
+    empty = ProfileNotFoundError("profile 'default' has no data yet", hint=Hint.INGEST)
+    assert "(this store holds no profile yet)" in message(empty)
+
+
 def test_kinds_become_exit_codes():
     assert set(EXIT_CODES) == set(HTTP_STATUSES) == set(ErrorKind)  # every kind, in one map each
     assert exit_code(ConfigError("bad")) == 2

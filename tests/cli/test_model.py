@@ -121,8 +121,8 @@ def test_predict_without_a_model_says_to_train(listener: None):
 
 def test_predict_needs_a_song(listener: None):
     code, _, err = run("predict", "--song", "Everlong")
-    assert code == 1
-    assert "--song TITLE --artist NAME, or --input SONGS.csv" in err
+    assert code == 2  # a usage error: the command line is incomplete
+    assert "--song goes with --artist" in err
 
 
 def test_a_songs_file_without_the_columns_is_a_clear_error(trained: None, tmp_path: Path):

@@ -94,11 +94,14 @@ class MusicFlow:
         return self._store.profiles()
 
     def require_profile(self, profile: str) -> int:
-        """The profile's id; an error with what to do when it holds no data yet."""
+        """The profile's id; an error naming the profiles the store holds when it holds no data yet."""
         profile_id = self._store.profile_id(profile)
         if profile_id is None:
             raise ProfileNotFoundError(
-                f"profile '{profile}' has no data yet", hint=Hint.INGEST, profile=profile
+                f"profile '{profile}' has no data yet",
+                hint=Hint.INGEST,
+                profile=profile,
+                known=self._store.profiles(),
             )
         return profile_id
 
@@ -216,20 +219,25 @@ class MusicFlow:
         return train_and_publish(self._store, self.registry, self.settings, profile, force, progress)
 
     def models(self, profile: str) -> list[ModelVersion]:
+        """The profile's versions, newest first; an unknown profile is an error, not an empty list."""
+        self.require_profile(profile)
         return self.registry.list(profile)
 
     def model(self, profile: str, version: str = "champion") -> ModelVersion:
+        self.require_profile(profile)
         return self.registry.show(profile, version)
 
     def promote(self, profile: str, version: str) -> AliasMove:
         from musicflow.model.refs import parse_ref
 
+        self.require_profile(profile)
         number = parse_ref(version)
         if number is None:
             raise ModelError(f"'{version}' names the champion itself: give the version number to promote")
         return self.registry.promote(profile, number, note="by hand")
 
     def rollback(self, profile: str) -> AliasMove:
+        self.require_profile(profile)
         return self.registry.rollback(profile)
 
     @property

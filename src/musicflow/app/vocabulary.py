@@ -1,5 +1,6 @@
 """The few values front ends use at run time, importable without loading any heavy library."""
 
+from musicflow.app.auc_words import COIN_TOSS, ranks_above, times_in_100
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
 from musicflow.app.profiles import DEFAULT_PROFILE, profile_asked
 from musicflow.app.taste import OURS, TASTE_FEATURES
@@ -8,6 +9,7 @@ from musicflow.core.songs import SongRequest
 from musicflow.model.reports import Evaluation
 
 __all__ = [
+    "COIN_TOSS",
     "DEFAULT_PER_ARTIST",
     "DEFAULT_PROFILE",
     "FEATURE_NAMES",
@@ -17,4 +19,6 @@ __all__ = [
     "Evaluation",
     "SongRequest",
     "profile_asked",
+    "ranks_above",
+    "times_in_100",
 ]

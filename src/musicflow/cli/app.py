@@ -40,6 +40,7 @@ def main_options(
     from rich.console import Console
     from rich.logging import RichHandler
 
+    from musicflow.cli.common import output_console
     from musicflow.config import load_settings
 
     settings = load_settings()
@@ -48,7 +49,7 @@ def main_options(
     logging.basicConfig(
         level=level, format="%(message)s", handlers=[RichHandler(console=err, show_path=False)], force=True
     )
-    ctx.obj = AppState(settings=settings, out=Console(), err=err)
+    ctx.obj = AppState(settings=settings, out=output_console(), err=err)
 
 
 ingest.register(app)

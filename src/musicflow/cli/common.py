@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -45,6 +45,21 @@ FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="tabl
 TableOrJsonOption = Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")]
 
 
+# Wider than any table: output to a file or a pipe is read whole, never cut to a terminal's width.
+UNLIMITED_WIDTH = 100_000
+
+
+def output_console() -> Console:
+    """The console of results (stdout). Markup is off, so a song named "Intro [feat. X]" prints as it
+    is (styles are given as styles). In a terminal, tables fit its width; written to a file or a pipe
+    they take the width their cells need: no number is cut short and no cell ends in an ellipsis."""
+    try:
+        terminal = sys.stdout.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stdout
+        terminal = False
+    return Console(markup=False) if terminal else Console(markup=False, width=UNLIMITED_WIDTH)
+
+
 @dataclass
 class AppState:
     settings: Settings
@@ -64,6 +79,19 @@ def state_of(ctx: typer.Context) -> AppState:
     state = ctx.find_root().obj
     assert isinstance(state, AppState)
     return state
+
+
+class UsageError(typer.BadParameter):
+    """The command line is wrong as a whole (options that do not go together, one without its pair):
+    the command shows its usage and this line, and exits 2 (`app/error_map.py`), as Typer does for a
+    missing or invalid option."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def usage_error(ctx: typer.Context, message: str) -> UsageError:
+    return UsageError(message, ctx=ctx)
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -91,3 +119,12 @@ def write_json(document: object) -> None:
     import orjson
 
     sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> None:
+    """Rows as CSV on stdout, under a header of `columns`; a missing value is an empty cell."""
+    import csv
+
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)

@@ -16,13 +16,14 @@ from musicflow.cli.progress import Bar
 
 OFFLINE_SOURCES = ["catalog"]
 SERVED_AT = "http://127.0.0.1:8000/"  # where `musicflow serve` listens unless told otherwise
-# Songs the demo listener never played, from several corners of the bundled catalog.
+# Songs the demo listener never played, from several corners of the bundled catalog (its history holds
+# many famous songs: these are not among them). Shown with the most predicted streams first.
 DEMO_SONGS = [
-    SongRequest("Smells Like Teen Spirit", "Nirvana"),
-    SongRequest("Bohemian Rhapsody", "Queen"),
-    SongRequest("Blinding Lights", "The Weeknd"),
     SongRequest("Bad Guy", "Billie Eilish"),
-    SongRequest("Levitating", "Dua Lipa"),
+    SongRequest("Aneurysm", "Nirvana"),
+    SongRequest("Lose Yourself", "Eminem"),
+    SongRequest("Bohemian Rhapsody", "Queen"),
+    SongRequest("Bad Romance", "Lady Gaga"),
 ]
 
 
@@ -52,7 +53,8 @@ def run_demo(
             )
         show_model.training_run(state.out, training)
         answers = app.predict_many(profile, DEMO_SONGS)
-    show_model.prediction_table(state.out, DEMO_SONGS, answers)
+    songs, answers = show_model.most_streams_first(DEMO_SONGS, answers)
+    show_model.prediction_table(state.out, songs, answers, title="How much would this listener stream these?")
     state.out.print(
         f"Try your own: musicflow predict --profile {profile} --song TITLE --artist NAME", highlight=False
     )

@@ -7,7 +7,7 @@ Its exit code is the one the application's map gives its kind (`app/error_map.py
 from __future__ import annotations
 
 from musicflow.app.vocabulary import DEFAULT_PROFILE
-from musicflow.errors import Hint, MusicflowError, SongNotFoundError
+from musicflow.errors import Hint, MusicflowError, ProfileNotFoundError, SongNotFoundError
 
 COMMANDS: dict[Hint, str] = {
     Hint.INGEST: "musicflow ingest my_spotify_data.zip{profile}",
@@ -29,8 +29,11 @@ COMMANDS: dict[Hint, str] = {
 
 
 def message(error: MusicflowError) -> str:
-    """The error's own words, then what to run about it."""
+    """The error's own words (for an unknown profile, the profiles there are), then what to run about it."""
     text = str(error)
+    if isinstance(error, ProfileNotFoundError):
+        known = ", ".join(error.known)
+        text += f" (profiles in this store: {known})" if known else " (this store holds no profile yet)"
     if error.hint is None:
         return text
     profile = f" --profile {error.profile}" if error.profile and error.profile != DEFAULT_PROFILE else ""

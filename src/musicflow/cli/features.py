@@ -12,11 +12,14 @@ from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.cli import render_features as show
 from musicflow.cli.common import (
     AppState,
+    FormatOption,
+    OutputFormat,
     ProfileOption,
     TableOrJson,
     TableOrJsonOption,
     reports_errors,
     state_of,
+    write_csv,
     write_json,
 )
 from musicflow.cli.progress import Bar
@@ -68,11 +71,17 @@ def catalog_add(
 
 
 @reports_errors
-def catalog_list(ctx: typer.Context) -> None:
+def catalog_list(ctx: typer.Context, output: FormatOption = OutputFormat.TABLE) -> None:
     """The catalogs in the store."""
     state = state_of(ctx)
     with state.app() as app:
-        show.catalog_list(state.out, app.catalogs())
+        catalogs = app.catalogs()
+    if output is OutputFormat.JSON:
+        write_json(show.catalog_records(catalogs))
+    elif output is OutputFormat.CSV:
+        write_csv(show.CATALOG_COLUMNS, show.catalog_records(catalogs))
+    else:
+        show.catalog_list(state.out, catalogs)
 
 
 @reports_errors
@@ -88,20 +97,28 @@ def catalog_remove(
 
 @reports_errors
 def features_fetch(
-    ctx: typer.Context, source: SourceOption = None, profile: ProfileOption = DEFAULT_PROFILE
+    ctx: typer.Context,
+    source: SourceOption = None,
+    output: TableOrJsonOption = TableOrJson.TABLE,
+    profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """Get features for every track you played; safe to stop and run again (it resumes)."""
     state = state_of(ctx)
     with state.app() as app:
-        result = fetch_and_report(state, app, profile, source)
+        result = fetch_and_report(state, app, profile, source, as_json=output is TableOrJson.JSON)
     if result.stopped:
         raise typer.Exit(PARTIAL)
 
 
-def fetch_and_report(state: AppState, app: MusicFlow, profile: str, sources: list[str] | None) -> FetchResult:
+def fetch_and_report(
+    state: AppState, app: MusicFlow, profile: str, sources: list[str] | None, *, as_json: bool = False
+) -> FetchResult:
     """Run the fetch job with a progress bar, then show what each source did and the coverage."""
     with Bar(state.err) as bar:
         result = app.fetch_features(profile, sources, bar)
+    if as_json:
+        write_json({"runs": show.run_records(result.runs), "coverage": result.coverage.as_dict()})
+        return result
     show.fetch_runs(state.out, result.runs)
     show.coverage_table(state.out, result.coverage, profile)
     return result
@@ -113,14 +130,16 @@ def features_show(
     song: Annotated[str, typer.Option("--song", help="The song's title.")],
     artist: Annotated[str, typer.Option("--artist", help="Its (main) artist.")],
     source: SourceOption = None,
-    output: TableOrJsonOption = TableOrJson.TABLE,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """One song's merged features, each with the source it came from."""
     state = state_of(ctx)
     with state.app() as app:
         lookup = app.song_features(song, artist, source)
-    if output is TableOrJson.JSON:
+    if output is OutputFormat.JSON:
         write_json(show.song_json(lookup))
+    elif output is OutputFormat.CSV:
+        write_csv(show.SONG_COLUMNS, show.song_records(lookup))
     else:
         show.song_table(state.out, lookup)
 
@@ -128,15 +147,18 @@ def features_show(
 @reports_errors
 def features_coverage(
     ctx: typer.Context,
-    output: TableOrJsonOption = TableOrJson.TABLE,
+    output: FormatOption = OutputFormat.TABLE,
     profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
-    """How many of your tracks have features, from which sources, and which have none."""
+    """How many of your tracks have features, from which sources, and which have none (csv: the counts
+    by kind of coverage and by source)."""
     state = state_of(ctx)
     with state.app() as app:
         report = app.coverage(profile)
-    if output is TableOrJson.JSON:
+    if output is OutputFormat.JSON:
         write_json(report.as_dict())
+    elif output is OutputFormat.CSV:
+        write_csv(show.COVERAGE_COLUMNS, show.coverage_records(report))
     else:
         show.coverage_table(state.out, report, profile)
 

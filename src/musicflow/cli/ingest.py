@@ -10,7 +10,16 @@ import typer
 from musicflow.app.error_map import PARTIAL
 from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.cli import render
-from musicflow.cli.common import FormatOption, OutputFormat, ProfileOption, reports_errors, state_of
+from musicflow.cli.common import (
+    FormatOption,
+    OutputFormat,
+    ProfileOption,
+    TableOrJson,
+    TableOrJsonOption,
+    reports_errors,
+    state_of,
+    write_json,
+)
 from musicflow.cli.progress import Bar
 from musicflow.errors import IngestError
 
@@ -32,12 +41,16 @@ def ingest(
         typer.Argument(help="my_spotify_data.zip, its unpacked folder, or single history JSON files."),
     ],
     profile: ProfileOption = DEFAULT_PROFILE,
+    output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:
     """Read your Spotify data export into MusicFlow (safe to run again: no play is counted twice)."""
     state = state_of(ctx)
     with state.app() as app, Bar(state.err, bytes_=True) as progress:
         report = app.ingest(paths, profile, progress)
-    render.ingest_report(state.out, report)
+    if output is TableOrJson.JSON:
+        write_json(render.ingest_document(report))
+    else:
+        render.ingest_report(state.out, report)
     if not report.files_read:
         given = ", ".join(str(p) for p in paths)
         raise IngestError(f"nothing in {given} is a Spotify streaming history: no play was read")

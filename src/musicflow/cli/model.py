@@ -10,17 +10,19 @@ import typer
 from musicflow.app.vocabulary import DEFAULT_PROFILE, Evaluation, SongRequest
 from musicflow.cli import render_model as show
 from musicflow.cli.common import (
+    FormatOption,
     OutputFormat,
     ProfileOption,
     TableOrJson,
     TableOrJsonOption,
     reports_errors,
     state_of,
+    usage_error,
+    write_csv,
     write_json,
 )
 from musicflow.cli.progress import Bar
 from musicflow.cli.songs_csv import read_songs, write_predictions
-from musicflow.errors import InputFileError, MusicflowError
 
 VersionArgument = Annotated[str, typer.Argument(metavar="VERSION", help="A version number: 3 or v3.")]
 VersionOrChampion = Annotated[
@@ -47,6 +49,7 @@ def train(
     force: Annotated[
         bool, typer.Option("--force", help="Serve the new version even if it evaluates worse.")
     ] = False,
+    output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:
     """Train a model of your taste, evaluate it honestly, and register it as a new version."""
     state = state_of(ctx)
@@ -56,7 +59,10 @@ def train(
             force=force,
             progress=lambda message, fraction: bar.files_done(round(fraction * 100), 100, message),
         )
-    show.training_run(state.out, training)
+    if output is TableOrJson.JSON:
+        write_json(show.training_document(training))
+    else:
+        show.training_run(state.out, training)
 
 
 @reports_errors
@@ -65,15 +71,17 @@ def evaluate(
     version: Annotated[
         str, typer.Option("--version", help="Which version (default: the champion).")
     ] = "champion",
-    output: TableOrJsonOption = TableOrJson.TABLE,
+    output: FormatOption = OutputFormat.TABLE,
     profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
-    """The stored evaluation of a model version."""
+    """The stored evaluation of a model version (csv: one row per split, model and metric)."""
     state = state_of(ctx)
     with state.app() as app:
         found = app.model(profile, version)
-    if output is TableOrJson.JSON:
+    if output is OutputFormat.JSON:
         write_json({"profile": profile, "version": found.version, "evaluation": found.evaluation})
+    elif output is OutputFormat.CSV:
+        write_csv(show.EVALUATION_COLUMNS, show.evaluation_records(Evaluation.from_dict(found.evaluation)))
     else:
         state.out.print(f"Model v{found.version} of '{profile}'", highlight=False)
         show.evaluation(state.out, Evaluation.from_dict(found.evaluation))
@@ -100,15 +108,20 @@ def predict(
     profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """How many times will you stream this song? One song, or a CSV of songs."""
-    if input_csv is None and (not song or not artist):
-        raise MusicflowError("say which song: --song TITLE --artist NAME, or --input SONGS.csv")
+    if input_csv is not None and (song is not None or artist is not None):
+        raise usage_error(ctx, "--input reads the songs from its file: leave out --song and --artist")
+    if input_csv is None and not (song and artist):
+        given, missing = ("--song", "--artist") if song else ("--artist", "--song")
+        if song or artist:
+            raise usage_error(ctx, f"{given} goes with {missing}: say both the song's title and its artist")
+        raise usage_error(ctx, "say which song: --song TITLE --artist NAME, or --input SONGS.csv")
     if output_file is not None and input_csv is None:
-        raise MusicflowError("--output goes with --input (a CSV of songs)")
+        raise usage_error(ctx, "--output goes with --input (a CSV of songs)")
+    if output_file is not None and output is OutputFormat.TABLE:
+        raise usage_error(ctx, "--output writes csv or json: choose one with --format")
     state = state_of(ctx)
     if input_csv is not None:
         chosen = output or OutputFormat.CSV
-        if output_file is not None and chosen is OutputFormat.TABLE:
-            raise InputFileError("--output writes csv or json: choose one with --format")
         requests = read_songs(input_csv)
         with state.app() as app:
             answers = app.predict_many(profile, requests)
@@ -131,23 +144,36 @@ def predict(
 
 
 @reports_errors
-def models_list(ctx: typer.Context, profile: ProfileOption = DEFAULT_PROFILE) -> None:
+def models_list(
+    ctx: typer.Context, output: FormatOption = OutputFormat.TABLE, profile: ProfileOption = DEFAULT_PROFILE
+) -> None:
     """Every version of your model, newest first; the champion serves predictions."""
     state = state_of(ctx)
     with state.app() as app:
         versions = app.models(profile)
-    show.versions(state.out, profile, versions)
+    if output is OutputFormat.JSON:
+        write_json(show.version_records(versions))
+    elif output is OutputFormat.CSV:
+        write_csv(show.VERSION_COLUMNS, show.version_records(versions))
+    else:
+        show.versions(state.out, profile, versions)
 
 
 @reports_errors
 def models_show(
-    ctx: typer.Context, version: VersionOrChampion, profile: ProfileOption = DEFAULT_PROFILE
+    ctx: typer.Context,
+    version: VersionOrChampion,
+    output: TableOrJsonOption = TableOrJson.TABLE,
+    profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """One version: what it was trained on, its features, its evaluation."""
     state = state_of(ctx)
     with state.app() as app:
         found = app.model(profile, version)
-    show.version(state.out, found)
+    if output is TableOrJson.JSON:
+        write_json(show.version_document(found))
+    else:
+        show.version(state.out, found)
 
 
 @reports_errors

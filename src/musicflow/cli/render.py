@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from musicflow.cli.common import write_json
 
@@ -47,12 +48,35 @@ def ingest_report(console: Console, report: IngestReport) -> None:
             skipped.add_row(str(reason), f"{count:,}")
         console.print(skipped)
     for example in report.invalid_examples[:5]:
-        console.print(f"  [yellow]invalid:[/] {example}", highlight=False)
+        console.print(Text.assemble("  ", ("invalid:", "yellow"), f" {example}"), highlight=False)
     passed = report.files_passed_over
     if passed:
-        console.print(f"[bold]Files passed over ({len(passed)}):[/]")
+        console.print(f"Files passed over ({len(passed)}):", style="bold", highlight=False)
         for result in passed:
-            console.print(f"  {result.label}: {result.note}", highlight=False, markup=False)
+            console.print(f"  {result.label}: {result.note}", highlight=False)
+
+
+def ingest_document(report: IngestReport) -> dict[str, object]:
+    """What `ingest --format json` writes: the report's counts, the rows left out and the files."""
+    return {
+        "profile": report.profile,
+        "files_read": report.files_read,
+        "rows": report.rows,
+        "music_plays": report.music_plays,
+        "streams": report.streams,
+        "stream_min_ms": report.stream_min_ms,
+        "distinct_tracks": report.distinct_tracks,
+        "first_day": _day(report.first_ended_at) if report.first_ended_at is not None else None,
+        "last_day": _day(report.last_ended_at) if report.last_ended_at is not None else None,
+        "new_plays": report.new_plays,
+        "already_stored": report.already_stored,
+        "left_out": {str(reason): count for reason, count in report.skipped.most_common()},
+        "invalid_examples": report.invalid_examples[:5],
+        "files": [
+            {"file": f.label, "read_as": f.kind, "note": f.note, "rows": f.rows, "damaged": f.damaged}
+            for f in report.files
+        ],
+    }
 
 
 def top_table(console: Console, rows: Sequence[TrackStreams], profile: str, stream_min_ms: int) -> None:

@@ -37,7 +37,7 @@ def analyze_report(console: Console, report: AnalyzeReport) -> None:
         soft_wrap=True,
     )
     for reason, count in report.skipped.most_common():
-        console.print(f"  [yellow]{count:,}[/] {reason}", highlight=False, markup=False)
+        console.print(Text.assemble("  ", (f"{count:,}", "yellow"), f" {reason}"), highlight=False)
     for example in report.examples:
         console.print(f"    {example}", highlight=False, markup=False)
 
@@ -50,7 +50,7 @@ def catalog_import(console: Console, imported: CatalogImport) -> None:
         highlight=False,
     )
     for reason, count in report.reasons.most_common():
-        console.print(f"  [yellow]{count:,}[/] {reason}", highlight=False)
+        console.print(Text.assemble("  ", (f"{count:,}", "yellow"), f" {reason}"), highlight=False)
     for example in report.examples:
         console.print(f"    {example}", highlight=False, markup=False)
     for note, count in report.notes.most_common():
@@ -92,8 +92,11 @@ def fetch_runs(console: Console, runs: Sequence[SourceRun]) -> None:
     for run in runs:
         if run.paused_until is not None:
             console.print(
-                f"[yellow]{run.source}[/] asked us to wait: run `musicflow features fetch` again after "
-                f"{_when(run.paused_until)}; everything fetched so far is kept.",
+                Text.assemble(
+                    (run.source, "yellow"),
+                    " asked us to wait: run `musicflow features fetch` again after "
+                    f"{_when(run.paused_until)}; everything fetched so far is kept.",
+                ),
                 highlight=False,
             )
         elif run.stopped:
@@ -131,9 +134,11 @@ def coverage_table(console: Console, report: CoverageReport, profile: str) -> No
             )
         console.print(by_source)
     if report.unresolved:
-        console.print(f"[bold]Songs with no features ({report.unresolved_total:,}), most streamed first:[/]")
+        console.print(
+            f"Songs with no features ({report.unresolved_total:,}), most streamed first:", style="bold"
+        )
         for track in report.unresolved:
-            console.print(f"  {track.track} — {track.artist} ({track.streams} streams)", markup=False)
+            console.print(f"  {track.track} — {track.artist} ({track.streams} streams)")
 
 
 def song_table(console: Console, found: SongFeatures) -> None:
@@ -148,7 +153,7 @@ def song_table(console: Console, found: SongFeatures) -> None:
     for name in FEATURE_NAMES:
         answer = found.merged.source_of(name)
         if answer is None:
-            table.add_row(name, "[dim]missing[/]", "", "")
+            table.add_row(name, Text("missing", style="dim"), "", "")
         else:
             value = found.merged.values[name]
             table.add_row(name, _shown(value), answer.label, _when(answer.fetched_at))
@@ -192,3 +197,84 @@ def _shown(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.3f}".rstrip("0").rstrip(".")
     return str(value)
+
+
+# --- the same results as records, for `--format csv` and `--format json` --------------------------
+CATALOG_COLUMNS = ("name", "file", "format", "rows", "imported")
+SONG_COLUMNS = ("feature", "value", "source", "origin", "fetched")
+COVERAGE_COLUMNS = ("group", "name", "tracks", "streams", "share_of_tracks", "share_of_streams", "not_found")
+
+
+def catalog_records(catalogs: Sequence[CatalogInfo]) -> list[dict[str, object]]:
+    return [
+        {
+            "name": info.name,
+            "file": info.file_name,
+            "format": info.format,
+            "rows": info.rows,
+            "imported": _when(info.imported_at),
+        }
+        for info in catalogs
+    ]
+
+
+def run_records(runs: Sequence[SourceRun]) -> list[dict[str, object]]:
+    return [
+        {
+            "source": run.source,
+            "asked": run.pending,
+            "found": run.answered,
+            "not_found": run.not_found,
+            "undecided": run.undecided,
+            "stopped": run.stopped,
+            "paused_until": _when(run.paused_until) if run.paused_until is not None else None,
+        }
+        for run in runs
+    ]
+
+
+def song_records(found: SongFeatures) -> list[dict[str, object]]:
+    """Every feature of the table, a missing one with empty cells."""
+    records: list[dict[str, object]] = []
+    for name in FEATURE_NAMES:
+        answer = found.merged.source_of(name)
+        records.append(
+            {
+                "feature": name,
+                "value": found.merged.values.get(name),
+                "source": answer.source if answer else None,
+                "origin": answer.origin if answer else None,
+                "fetched": _when(answer.fetched_at) if answer else None,
+            }
+        )
+    return records
+
+
+def coverage_records(report: CoverageReport) -> list[dict[str, object]]:
+    """The coverage table's rows (group `coverage`), then each source's (group `source`)."""
+    none_streams = report.streams - report.full_streams - report.partial_streams
+    records: list[dict[str, object]] = [
+        {
+            "group": "coverage",
+            "name": label,
+            "tracks": count,
+            "streams": streams,
+            "share_of_tracks": round(report.share(count), 4),
+            "share_of_streams": round(report.share(streams, of_streams=True), 4),
+        }
+        for label, count, streams in (
+            ("full audio features", report.full, report.full_streams),
+            ("partial", report.partial, report.partial_streams),
+            ("none", report.none, none_streams),
+        )
+    ]
+    for source in sorted(set(report.by_source) | set(report.not_found_by_source)):
+        records.append(
+            {
+                "group": "source",
+                "name": source,
+                "tracks": report.by_source[source],
+                "not_found": report.not_found_by_source[source],
+            }
+        )
+    return records

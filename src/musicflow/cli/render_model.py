@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from musicflow.app.vocabulary import OURS, Evaluation
+from musicflow.app.vocabulary import COIN_TOSS, DEFAULT_PROFILE, OURS, Evaluation, ranks_above
 
 if TYPE_CHECKING:
     from musicflow.app.types import (
@@ -38,10 +40,17 @@ PATTERN_WORDS = {
     "metadata": "with metadata only",
     "none": "known by their artist only",
 }
+AUC_MEANING = (
+    "AUC: how many times in 100 a model ranks a song you streamed above one you did not, as a share "
+    "(0.75: 75 times in 100; 0.50: a coin toss)."
+)
+SP_MEANING = (
+    "Sp+: how well its order of the songs you streamed matches how much you streamed them (0: chance)."
+)
 VERSION_CAPTION = (
-    "Time split. AUC against other listeners' songs, your own skip-only songs, and all zeros of the "
-    "version's test (random catalog songs, where a version used them, flatter it). The gate compares "
-    "the first kind both versions have, measured on the same data."
+    f"Time split. {AUC_MEANING} Against other listeners' songs, your own skip-only songs, and all songs "
+    "you did not stream of the version's test (random catalog songs, where a version used them, flatter "
+    f"it). {SP_MEANING} The gate compares the first kind both versions have, measured on the same data."
 )
 
 METRIC_COLUMNS = (
@@ -52,17 +61,30 @@ METRIC_COLUMNS = (
     ("MAE", "mae"),
     ("RMSE", "rmse"),
 )
+# The AUC a split's sentence names, the first this model has: (column, key, the songs it ranks against).
+AUC_KINDS = (
+    ("AUC others", "auc_others", "against songs other listeners streamed"),
+    ("AUC skips", "auc_skipped", "against songs you only skipped"),
+    ("AUC all", "auc", "against every test song you did not stream"),
+)
+# The rows of an evaluation table in the order they are read: this model, the references, then this model
+# on each kind of song (a stored evaluation may come back with its models in another order).
+ROW_ORDER = (
+    "ours",
+    "artist affinity alone",
+    "training mean",
+    "no data of this listener",
+    "ours: artists you stream",
+    "ours: artists new to you",
+    "ours: audio features",
+    "ours: metadata only",
+    "ours: history only",
+)
 SHORT_NAMES = {
     "ours": "this model",
     "artist affinity alone": "affinity only",
     "training mean": "mean",
-    "no data of this listener": "no data of you",
 }
-CATALOG_NOTE = (
-    "AUC all counts random catalog songs as zeros: they differ from anyone's listening, so it flatters "
-    "the model; AUC skips (your own skip-only songs) and AUC others (other listeners' songs) are the "
-    "honest ones."
-)
 
 
 def _when(timestamp: float) -> str:
@@ -76,32 +98,26 @@ def _spread(value: Spread | None) -> str:
 
 
 def evaluation(console: Console, found: Evaluation) -> None:
-    """The evaluation tables: one per split, then the data hygiene."""
+    """The evaluation tables: one per split, each with what its AUC means, then the data hygiene and the
+    evaluation's own notes (what could not be measured, and why)."""
     for split in found.splits:
         title = (
             "Random split by song (optimistic)"
             if split.optimistic
             else "Time split: songs first heard after T"
         )
-        shown = [
-            (label, key)
-            for label, key in METRIC_COLUMNS
-            if any(_spread(m.get(key)) != "n/a" for m in split.metrics.values())
-        ]
+        shown = [(label, key) for label, key in METRIC_COLUMNS if _measured(split, key)]
         table = Table(title=title)
         table.add_column("model", no_wrap=True)
         for label, _ in shown:
             table.add_column(label, justify="right", no_wrap=True)
-        for model, scores in split.metrics.items():
+        for model, scores in _in_order(split.metrics):
             cells = [_spread(scores.get(key)) for _, key in shown]
             table.add_row(SHORT_NAMES.get(model, model), *cells)
         console.print(table)
-        if "no data of this listener" not in split.metrics:
-            console.print(
-                "  note: the 'no data of you' reference needs other listeners in the store "
-                "(ingest another export with --profile NAME)",
-                highlight=False,
-            )
+        auc = _auc_sentence(split)
+        if auc:
+            console.print(f"  {auc}", highlight=False)
         console.print(
             f"  {_tested(split)}; train: {_sizes(split.train_sizes)};"
             f" seeds {', '.join(map(str, split.seeds))}",
@@ -110,7 +126,7 @@ def evaluation(console: Console, found: Evaluation) -> None:
     if found.splits:
         hygiene(console, found.splits[0].features)
     if any("catalog" in split.test_sizes for split in found.splits):
-        console.print(f"  note: {CATALOG_NOTE}", highlight=False)
+        console.print(f"  note: {_catalog_note(found)}", highlight=False)
     coverage = found.coverage
     if coverage:
         console.print(
@@ -121,6 +137,45 @@ def evaluation(console: Console, found: Evaluation) -> None:
         )
     for note in found.notes:
         console.print(f"  note: {note}", highlight=False, markup=False)
+
+
+def _in_order(metrics: Mapping[str, Mapping[str, Spread]]) -> list[tuple[str, Mapping[str, Spread]]]:
+    place = {name: i for i, name in enumerate(ROW_ORDER)}
+    return sorted(metrics.items(), key=lambda item: place.get(item[0], len(place)))
+
+
+def _measured(split: SplitEvaluation, key: str) -> bool:
+    return any(_spread(m.get(key)) != "n/a" for m in split.metrics.values())
+
+
+def _auc_sentence(split: SplitEvaluation) -> str | None:
+    """What this model's AUC means on this split, said with the first kind of zeros it was measured on."""
+    for label, key, against in AUC_KINDS:
+        auc = split.headline(OURS, key)
+        if auc is not None:
+            return f"{label} {auc:.2f}: this model {ranks_above(auc)}, {against} ({COIN_TOSS})"
+    return None
+
+
+def _catalog_note(found: Evaluation) -> str:
+    """Why AUC all flatters the model when catalog songs were zeros, naming the honest AUCs measured."""
+    honest = [
+        words
+        for key, words in (
+            ("auc_skipped", "AUC skips (your own skip-only songs)"),
+            ("auc_others", "AUC others (other listeners' songs)"),
+        )
+        if any(_measured(split, key) for split in found.splits)
+    ]
+    said = (
+        "AUC all counts random catalog songs as zeros: they differ from anyone's listening, so it flatters "
+        "the model"
+    )
+    if not honest:
+        return said
+    if len(honest) == 1:
+        return f"{said}; {honest[0]} is the honest one"
+    return f"{said}; {' and '.join(honest)} are the honest ones"
 
 
 def hygiene(console: Console, check: FeatureCheck) -> None:
@@ -158,13 +213,17 @@ def training(console: Console, document: Mapping[str, Any]) -> None:
 
 def publication(console: Console, published: Publication) -> None:
     number = published.version.version
+    reason = published.decision.reason
     if published.promoted:
-        console.print(f"[bold green]Model v{number} registered and serving[/] ({published.decision.reason}).")
+        said = Text.assemble((f"Model v{number} registered and serving", "bold green"), f" ({reason}).")
     else:
-        console.print(
-            f"[bold yellow]Model v{number} registered; the champion keeps serving[/] "
-            f"({published.decision.reason}). To serve it anyway: `musicflow models promote {number}`."
+        profile = published.version.profile
+        named = f" --profile {profile}" if profile != DEFAULT_PROFILE else ""
+        said = Text.assemble(
+            (f"Model v{number} registered; the champion keeps serving", "bold yellow"),
+            f" ({reason}). To serve it anyway: `musicflow models promote {number}{named}`.",
         )
+    console.print(said, highlight=False)
 
 
 def training_run(console: Console, run: Training) -> None:
@@ -174,18 +233,35 @@ def training_run(console: Console, run: Training) -> None:
     publication(console, run.publication)
 
 
+def training_document(run: Training) -> dict[str, object]:
+    """What `train --format json` writes: the version, whether it serves and why, the evaluation and what
+    it was trained on."""
+    published = run.publication
+    return {
+        "profile": published.version.profile,
+        "version": published.version.version,
+        "serving": published.promoted,
+        "decision": published.decision.reason,
+        "evaluation": run.evaluation,
+        "training": run.report,
+    }
+
+
 def prediction(console: Console, answer: Prediction) -> None:
     query = answer.answer.song.query
     found = answer.answer.prediction
     if answer.matched:
         console.print(f"{answer.matched.did_you_mean} Answering for it:", highlight=False, markup=False)
-    console.print(f"[bold]{query.song}[/] — {query.artist}", highlight=False)
+    console.print(Text.assemble((query.song, "bold"), f" — {query.artist}"), highlight=False)
     if answer.known:
         console.print(f"  {answer.verdict}", highlight=False)
         like = f"  for a song like it, the model predicts {found.streams:.1f} streams (of 0 to 30)"
         console.print(like, highlight=False)
     else:
-        console.print(f"  predicted streams: [bold]{found.streams:.1f}[/] (of 0 to 30)", highlight=False)
+        console.print(
+            Text.assemble("  predicted streams: ", (f"{found.streams:.1f}", "bold"), " (of 0 to 30)"),
+            highlight=False,
+        )
         console.print(f"  {answer.verdict}", highlight=False)
     if found.contributions:
         console.print("  why:")
@@ -193,16 +269,35 @@ def prediction(console: Console, answer: Prediction) -> None:
             arrow = "↑" if contribution.effect > 0 else "↓"
             console.print(f"    {arrow} {contribution.words}", highlight=False, markup=False)
     console.print(f"  based on {found.basis}", highlight=False, markup=False)
+    console.print(f"  model v{answer.model_version}; {_features_from(answer)}", highlight=False)
+
+
+def _features_from(answer: Prediction) -> str:
+    """Where the song's features came from; an answer from the artist alone had none."""
     sources = ", ".join(sorted(answer.answer.song.merged.sources))
-    console.print(f"  model v{answer.model_version}; features from {sources}", highlight=False)
+    return f"features from {sources}" if sources else "no source had features for this song"
+
+
+def most_streams_first(
+    requests: Sequence[SongRequest], answers: Sequence[Prediction | str]
+) -> tuple[list[SongRequest], list[Prediction | str]]:
+    """The songs and their answers, the most predicted streams first; songs with no answer last."""
+    pairs = sorted(
+        zip(requests, answers, strict=True),
+        key=lambda pair: -pair[1].streams if not isinstance(pair[1], str) else math.inf,
+    )
+    return [request for request, _ in pairs], [answer for _, answer in pairs]
 
 
 def prediction_table(
-    console: Console, requests: Sequence[SongRequest], answers: Sequence[Prediction | str]
+    console: Console,
+    requests: Sequence[SongRequest],
+    answers: Sequence[Prediction | str],
+    title: str = "How much will you stream these?",
 ) -> None:
     versions = sorted({a.model_version for a in answers if not isinstance(a, str)})
     made_by = f" (model v{', v'.join(map(str, versions))})" if versions else ""
-    table = Table(title=f"How much will you stream these?{made_by}")
+    table = Table(title=f"{title}{made_by}")
     for column in ("song", "artist", "streams", "verdict"):
         table.add_column(column, justify="right" if column == "streams" else "left")
     for request, answer in zip(requests, answers, strict=True):
@@ -227,7 +322,8 @@ def batch_summary(console: Console, answers: Sequence[Prediction | str], path: P
 
 def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> None:
     if not found:
-        console.print(f"No model yet for '{profile}': run `musicflow train --profile {profile}`.")
+        named = f" --profile {profile}" if profile != DEFAULT_PROFILE else ""
+        console.print(f"No model yet for '{profile}': run `musicflow train{named}`.", highlight=False)
         return
     table = Table(title=f"Models of '{profile}'", caption=VERSION_CAPTION)
     for column in ("version", "created", "serving", "status"):
@@ -247,10 +343,74 @@ def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> N
     console.print(table)
 
 
+VERSION_COLUMNS = ("version", "created", "champion", "status", *(key for _, key in VERSION_METRICS))
+EVALUATION_COLUMNS = ("split", "model", "metric", "mean", "std", "min", "max", "seeds")
+
+
+def version_records(found: Sequence[ModelVersion]) -> list[dict[str, object]]:
+    """What `models list` shows, as records for CSV and JSON: the time split's means, unrounded."""
+    records: list[dict[str, object]] = []
+    for version in found:
+        time_split = Evaluation.from_dict(version.evaluation).split("time")
+        records.append(
+            {
+                "version": version.version,
+                "created": _iso(version.created_at),
+                "champion": version.is_champion,
+                "status": str(version.status),
+                **{key: time_split.headline(OURS, key) if time_split else None for _, key in VERSION_METRICS},
+            }
+        )
+    return records
+
+
+def version_document(found: ModelVersion) -> dict[str, object]:
+    """What `models show` shows, as one JSON document."""
+    return {
+        "profile": found.profile,
+        "version": found.version,
+        "created": _iso(found.created_at),
+        "champion": found.is_champion,
+        "status": str(found.status),
+        "data_fingerprint": found.data_fingerprint,
+        "features": list(found.feature_names),
+        "libraries": dict(found.library_versions),
+        "artifacts": {artifact.name: artifact.sha256 for artifact in found.artifacts},
+        "evaluation": dict(found.evaluation),
+    }
+
+
+def evaluation_records(found: Evaluation) -> list[dict[str, object]]:
+    """Every score of an evaluation, one record per split, model and metric (for CSV)."""
+    return [
+        {
+            "split": split.split,
+            "model": model,
+            "metric": metric,
+            "mean": spread.mean,
+            "std": spread.std,
+            "min": spread.low,
+            "max": spread.high,
+            "seeds": spread.n,
+        }
+        for split in found.splits
+        for model, scores in split.metrics.items()
+        for metric, spread in scores.items()
+        if spread.mean is not None
+    ]
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
 def version(console: Console, found: ModelVersion) -> None:
     console.print(
-        f"[bold]Model v{found.version} of '{found.profile}'[/]"
-        f"{' (champion)' if found.is_champion else ''}, created {_when(found.created_at)}, {found.status}",
+        Text.assemble(
+            (f"Model v{found.version} of '{found.profile}'", "bold"),
+            " (champion)" if found.is_champion else "",
+            f", created {_when(found.created_at)}, {found.status}",
+        ),
         highlight=False,
     )
     console.print(f"  data fingerprint: {found.data_fingerprint}", highlight=False)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,7 +10,15 @@ import typer
 from rich.table import Table
 
 from musicflow.app.vocabulary import DEFAULT_PROFILE
-from musicflow.cli.common import OutputFormat, ProfileOption, reports_errors, state_of
+from musicflow.cli.common import (
+    FormatOption,
+    OutputFormat,
+    ProfileOption,
+    reports_errors,
+    state_of,
+    write_csv,
+    write_json,
+)
 
 if TYPE_CHECKING:
     from musicflow.app.types import Recommendation
@@ -105,27 +110,21 @@ def recommend(
             "--new-songs-only", help="Leave out other versions (remixes, live) of songs you streamed."
         ),
     ] = False,
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = (
-        OutputFormat.TABLE
-    ),
+    output_format: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Songs you never played that your model expects you to stream most."""
     state = state_of(ctx)
     with state.app() as app:
         found = app.recommend(profile, top, catalog, per_artist, new_songs_only=new_songs_only)
     if output_format is OutputFormat.JSON:
-        state.out.print_json(json.dumps([r.as_document() for r in found], ensure_ascii=False))
+        write_json([r.as_document() for r in found])
     elif output_format is OutputFormat.CSV:
-        _csv(found)
+        write_csv(
+            RECOMMEND_COLUMNS,
+            ({**r.as_document(), "reasons": "; ".join(r.reason_words)} for r in found),
+        )
     else:
         state.out.print(_table(found))
-
-
-def _csv(found: list[Recommendation]) -> None:
-    writer = csv.DictWriter(sys.stdout, fieldnames=RECOMMEND_COLUMNS)
-    writer.writeheader()
-    for item in found:
-        writer.writerow({**item.as_document(), "reasons": "; ".join(item.reason_words)})
 
 
 def _table(found: list[Recommendation]) -> Table:

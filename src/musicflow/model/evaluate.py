@@ -22,7 +22,7 @@ from musicflow.store.base import Store
 
 DEFAULT_SEEDS = (0, 1, 2)
 SKIPS_NOTE = (
-    "'AUC vs skips' compares streamed songs with songs you started and skipped: you chose to start "
+    "the AUC against skips compares streamed songs with songs you started and skipped: you chose to start "
     "them, so they look like your taste, and a value near or below 0.5 means the model cannot tell a "
     "skip from a stream, not that it is wrong about your taste"
 )
@@ -63,6 +63,7 @@ def evaluate_profile(
     profile_id = snapshot.profiles[profile]
     results = []
     made_up: list[tuple[str, str]] = []  # (split, what the zeros lacked and what made up for it)
+    notes: list[str] = []  # what could not be measured, on any split, said once
     steps = len(splits) * len(seeds)
     for i, name in enumerate(splits):
         builder, optimistic = SPLITS[name]
@@ -76,7 +77,8 @@ def evaluate_profile(
                 made_up.append((name, note))
             runs.append((split, fit_and_score(snapshot, profile_id, split, strategy, seed, params)))
         results.append(_summarise(name, optimistic, list(seeds), runs, snapshot.allow_spotify))
-    notes = list(dict.fromkeys(note for _, scored in runs for note in scored.notes))
+        notes += [note for _, scored in runs for note in scored.notes]
+    notes = list(dict.fromkeys(notes))
     notes += [f"{name} split: {note}" for name, note in made_up[:1]]
     notes += [_pattern_note(s) for s in results[:1] if s.features.patterns.auc_raw is not None]
     if any("skipped" in s.test_sizes for s in results):

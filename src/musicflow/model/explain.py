@@ -1,8 +1,9 @@
 """LightGBM's per-feature contributions, said in words a person understands.
 
 A contribution is on the model's log scale: positive pushes the predicted streams up. The words describe
-the song's value against the training median ("high energy", "low energy"), and the sign says which way
-it pushed; for artist affinity, how much the listener already plays the artist.
+the song's value against the training median ("calmer than most songs you play"), and the sign says
+which way it pushed; for artist affinity, how much the listener already plays the artist.
+Every feature has sentences of its own, and one answer never gives the same sentence twice.
 """
 
 from __future__ import annotations
@@ -38,24 +39,25 @@ LABELS: Mapping[str, str] = {
     "release_date_precision": "how precisely the release date is known",
 }
 
-# Listener-history columns: (words above the training median, words at or below it).
-HISTORY_WORDS: Mapping[str, tuple[str, str]] = {
-    "artist_share": (
-        "this artist is a big part of what you stream",
-        "this artist is a small part of what you stream",
-    ),
+# The dates of the listener's history of the artist: (words above the training median, words at or
+# below it, words when the listener streamed no other song by the artist, so the column has no value).
+# Each column of the listener's history has sentences of its own: two never say the same in one answer.
+HISTORY_WORDS: Mapping[str, tuple[str, str, str]] = {
     "artist_first_days": (
         "you have streamed this artist for a long time",
         "you discovered this artist recently",
+        "you have not discovered this artist yet",
     ),
     "artist_last_days": (
         "you have not streamed this artist for a while",
         "you streamed this artist recently",
+        "no stream of this artist, recent or old",
     ),
 }
 
 
-# Audio and metadata columns said as a comparison with the training median: (above it, at or below it).
+# Audio and metadata columns said as a comparison with the training median: (above it, below it); a
+# value at the median is "typical of the songs you play".
 COMPARED: Mapping[str, tuple[str, str]] = {
     "tempo": ("faster", "slower"),
     "energy": ("more energetic", "calmer"),
@@ -68,8 +70,13 @@ COMPARED: Mapping[str, tuple[str, str]] = {
     "liveness": ("more of a live feel", "more of a studio feel"),
     "duration_ms": ("longer", "shorter"),
     "release_year": ("newer", "older"),
+    "release_month": ("released later in the year", "released earlier in the year"),
+    "release_day": ("released later in the month", "released earlier in the month"),
     "popularity": ("more popular", "less popular"),
+    "n_markets": ("available in more countries", "available in fewer countries"),
 }
+# How precisely the release date is known: the number of its parts (year, month, day) a source gave.
+PRECISION_WORDS = {1: "release date known to the year only", 2: "release date known to the month"}
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,11 @@ class Contribution:
 
 
 def describe(feature: str, value: float, median: float | None, effect: float) -> str:
-    """One contribution in words; `median` is the feature's median over the training rows."""
-    direction = "more streams" if effect > 0 else "fewer streams"
+    """One contribution in words; `median` is the feature's median over the training rows.
+
+    The listener's history of an artist leaves the song's own plays out (`model/affinity.py`): for a
+    song never played (what recommendations hold) it is the artist's whole history. A prediction words
+    its reasons about the artist from the listener's own counts instead (`model/history_words.py`)."""
     if feature in ("artist_streams", "artist_songs"):  # log(1 + count) in the model's row
         count = 0 if math.isnan(value) else round(math.expm1(value))
         if feature == "artist_streams":
@@ -98,28 +108,38 @@ def describe(feature: str, value: float, median: float | None, effect: float) ->
         if not count:
             return "you have streamed no other song by this artist"
         return f"you streamed {count:,} other song{'' if count == 1 else 's'} by this artist"
-    if feature == "artist_share" and not math.isnan(value) and value > 0:
+    if feature == "artist_share":
+        if math.isnan(value) or value <= 0:
+            return "this artist is none of what you stream"
         return f"this artist is {value:.1%} of what you stream"
     if feature in HISTORY_WORDS:
+        high, low, none = HISTORY_WORDS[feature]
         if math.isnan(value):
-            return "you have streamed no other song by this artist"
-        high, low = HISTORY_WORDS[feature]
+            return none
         return high if value > median_or(median, value) else low
     if feature.startswith("key_"):
         key = feature.removeprefix("key_")
         return f"key is {key}" if value >= 1 else f"key is not {key}"
-    if math.isnan(value):
-        return f"{LABELS.get(feature, feature)} unknown ({direction})"
-    if feature in COMPARED:
-        more, less = COMPARED[feature]
-        return f"{more if value > median_or(median, value) else less} than most songs you play"
     label = LABELS.get(feature, feature)
-    level = "high" if value > median_or(median, value) else "low"
+    if math.isnan(value):
+        return f"{label} unknown ({'more streams' if effect > 0 else 'fewer streams'})"
     if feature == "explicit":
         return "explicit lyrics" if value else "clean lyrics"
     if feature == "mode":
         return "major key" if value else "minor key"
-    return f"{level} {label}"
+    if feature == "time_signature":
+        return f"{value:.0f} beats to the bar" if value > 1 else "beats to the bar not detected"
+    if feature == "n_artists":
+        return "one artist credited" if value <= 1 else f"{value:.0f} artists credited"
+    if feature == "release_date_precision":
+        return PRECISION_WORDS.get(round(value), "release date known to the day")
+    middle = median_or(median, math.nan)
+    if value == middle:
+        return f"{label} typical of the songs you play"
+    if feature in COMPARED:
+        more, less = COMPARED[feature]
+        return f"{more if value > middle else less} than most songs you play"
+    return f"{'high' if value > middle else 'low'} {label}"
 
 
 def _times(count: int) -> str:
@@ -137,13 +157,18 @@ def top_contributions(
     medians: Mapping[str, float],
     limit: int = 5,
 ) -> list[Contribution]:
-    """The features that moved this prediction the most, strongest first (bias term excluded)."""
+    """The features that moved this prediction the most, strongest first (bias term excluded); a
+    sentence already given by a stronger feature is not given again (the next feature takes its place)."""
     strength = -np.abs(np.asarray(effects[: len(columns)], dtype=np.float64))
     order = np.argsort(strength, kind="stable").tolist()  # ties keep the columns' order
     found: list[Contribution] = []
-    for i in order[:limit]:
-        if effects[i] == 0:
+    said: set[str] = set()
+    for i in order:
+        if len(found) == limit or effects[i] == 0:
             break
         words = describe(columns[i], float(row[i]), medians.get(columns[i]), float(effects[i]))
+        if words in said:
+            continue
+        said.add(words)
         found.append(Contribution(columns[i], float(row[i]), float(effects[i]), words))
     return found

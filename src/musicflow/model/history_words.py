@@ -8,25 +8,43 @@ the artist, this one included, and how many of them were this song.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from musicflow.model.explain import Contribution
 from musicflow.model.listener import SongHistory
 
 HISTORY_COLUMNS = frozenset({"artist_streams", "artist_songs", "artist_share"})
+# The dates of the artist's other songs: none when this song is the only one streamed, which the
+# model's own words ("you have not discovered this artist yet") would deny.
+DATE_COLUMNS = frozenset({"artist_first_days", "artist_last_days"})
 
 
 def history_words(contribution: Contribution, history: SongHistory) -> Contribution:
-    """The contribution with words from `history` when it is about the artist's streams, songs or share."""
-    if contribution.feature not in HISTORY_COLUMNS:
+    """The contribution with words from `history` when it is about the artist's streams, songs or share,
+    or about the dates of the artist's other songs when the listener streamed this song alone."""
+    feature = contribution.feature
+    if feature in DATE_COLUMNS and history.artist_streams and _missing(contribution.value):
+        first = feature == "artist_first_days"
+        alone = "you know {} from this song alone" if first else "you have streamed no other song by {}"
+        return replace(contribution, words=alone.format(history.artist))
+    if feature not in HISTORY_COLUMNS:
         return contribution
-    return replace(contribution, words=_words(contribution.feature, history))
+    return replace(contribution, words=_words(feature, history))
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or math.isnan(value)
 
 
 def _words(feature: str, history: SongHistory) -> str:
+    """Each column its own sentence, an artist never streamed included: no answer says one thing twice."""
     artist = history.artist
     if not history.artist_streams:
-        return f"you have never streamed {artist}"
+        return {
+            "artist_streams": f"you have never streamed {artist}",
+            "artist_songs": f"no song by {artist} is among the songs you stream",
+        }.get(feature, f"{artist} is none of what you stream")
     if feature == "artist_streams":
         other = history.artist_streams - history.song_streams
         if history.song_streams and other:

@@ -186,7 +186,10 @@ def _no_listener_model(
     """
     surrogate = _busiest_other_profile(snapshot, profile_id)
     if surrogate is None:
-        return "the store holds no other listener"
+        return (
+            "the store holds no other listener (another listener's export, under a profile of its own, "
+            "would give one)"
+        )
     others_only = dataclasses.replace(
         snapshot, plays={k: v for k, v in snapshot.plays.items() if k != profile_id}
     )

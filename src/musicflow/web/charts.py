@@ -6,6 +6,7 @@ their colours from classes styled in `static/style.css` (the page's security pol
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,9 @@ WIDTH = 340  # a phone's width: on a wider screen the chart scales up to its con
 ROW = 38
 LABEL_GAP = 14
 BAR = 14
-LABEL_CHARS = 44  # a longer label is cut with an ellipsis (the whole of it stays in the bar's tooltip)
+LABEL_CHARS = 44  # a longer label wraps onto the next line, at a space
+LABEL_LINES = 3  # a label longer still ends in an ellipsis, the whole of it in the label's tooltip
+LINE = 15  # the height of a label's further line
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,21 @@ def _text(x: float, y: float, text: str, cls: str = "label", anchor: str = "star
     return f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="{anchor}">{escape(text)}</text>'
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+def _lines(label: str) -> list[str]:
+    """A label as the lines it is written on: words are never cut, so no number is cut short."""
+    return textwrap.wrap(label, LABEL_CHARS, max_lines=LABEL_LINES, placeholder=" …") or [""]
+
+
+def _label(x: float, y: float, label: str) -> tuple[str, float]:
+    """A label's text, wrapped, and the height its further lines add to its row."""
+    lines = _lines(label)
+    tip = f"<title>{escape(label)}</title>" if lines[-1].endswith("…") else ""
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else LINE}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    text = f'<text x="{x:.1f}" y="{y:.1f}" class="label" text-anchor="start">{tip}{spans}</text>'
+    return text, (len(lines) - 1) * LINE
 
 
 def _rect(x: float, y: float, w: float, h: float, cls: str) -> str:
@@ -64,14 +80,16 @@ def hbars(bars: Sequence[Bar], title: str, lo: float = 0.0, hi: float | None = N
     top = hi if hi is not None else max((b.value for b in bars), default=1.0) or 1.0
     usable = WIDTH - 64
     body: list[str] = []
-    for i, bar in enumerate(bars):
-        y = i * ROW
+    y = 0.0
+    for bar in bars:
         length = usable * _fraction(bar.value, lo, top)
-        body.append(_text(0, y + LABEL_GAP, _short(bar.label)))
-        body.append(_rect(0, y + LABEL_GAP + 5, usable, BAR, "track"))
-        body.append(_rect(0, y + LABEL_GAP + 5, length, BAR, f"bar {bar.tone}"))
-        body.append(_text(usable + 6, y + LABEL_GAP + 16, bar.text, "value"))
-    return _svg(len(bars) * ROW + 4, title, body)
+        label, extra = _label(0, y + LABEL_GAP, bar.label)
+        body.append(label)
+        body.append(_rect(0, y + extra + LABEL_GAP + 5, usable, BAR, "track"))
+        body.append(_rect(0, y + extra + LABEL_GAP + 5, length, BAR, f"bar {bar.tone}"))
+        body.append(_text(usable + 6, y + extra + LABEL_GAP + 16, bar.text, "value"))
+        y += ROW + extra
+    return _svg(y + 4, title, body)
 
 
 def diverging(bars: Sequence[Bar], title: str) -> Markup:
@@ -79,16 +97,20 @@ def diverging(bars: Sequence[Bar], title: str) -> Markup:
     largest = max((abs(b.value) for b in bars), default=1.0) or 1.0
     middle = WIDTH / 2
     half = middle - 4
-    body = [f'<line x1="{middle}" y1="0" x2="{middle}" y2="{len(bars) * ROW}" class="axis"/>']
-    for i, bar in enumerate(bars):
-        y = i * ROW
+    body: list[str] = []
+    y = 0.0
+    for bar in bars:
         length = half * abs(bar.value) / largest
         x = middle if bar.value >= 0 else middle - length
-        body.append(_text(0, y + LABEL_GAP, _short(bar.label)))
-        body.append(_rect(x, y + LABEL_GAP + 5, length, BAR, f"bar {'good' if bar.value >= 0 else 'bad'}"))
+        label, extra = _label(0, y + LABEL_GAP, bar.label)
+        body.append(label)
+        tone = "good" if bar.value >= 0 else "bad"
+        body.append(_rect(x, y + extra + LABEL_GAP + 5, length, BAR, f"bar {tone}"))
         anchor, tx = ("end", middle - 6) if bar.value >= 0 else ("start", middle + 6)
-        body.append(_text(tx, y + LABEL_GAP + 16, bar.text, "value", anchor))
-    return _svg(len(bars) * ROW + 4, title, body)
+        body.append(_text(tx, y + extra + LABEL_GAP + 16, bar.text, "value", anchor))
+        y += ROW + extra
+    axis = f'<line x1="{middle}" y1="0" x2="{middle}" y2="{y:.0f}" class="axis"/>'
+    return _svg(y + 4, title, [axis, *body])
 
 
 def pairs(rows: Sequence[Pair], title: str, first_name: str, second_name: str) -> Markup:

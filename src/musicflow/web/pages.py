@@ -21,7 +21,7 @@ from fastapi.templating import Jinja2Templates
 
 from musicflow.app.error_map import HTTP_STATUSES, http_status
 from musicflow.app.vocabulary import profile_asked
-from musicflow.errors import ErrorKind, MusicflowError, SongNotFoundError
+from musicflow.errors import ErrorKind, MusicflowError, ProfileNotFoundError, SongNotFoundError
 from musicflow.web import highscore, views, words
 from musicflow.web.discover import TOP, KeptPicks
 
@@ -51,9 +51,15 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
 
 
-def _problem(error: MusicflowError, profile: str | None = None) -> dict[str, Any]:
-    """The words of an error for the page; a song not found links to the nearest songs known."""
-    problem: dict[str, Any] = {"message": str(error), "hint": error.hint.value if error.hint else ""}
+def _problem(request: Request, error: MusicflowError, profile: str | None = None) -> dict[str, Any]:
+    """What the page says of a failure: a song not found links to the nearest songs known; an unknown
+    profile names the profiles there are where the server may say them (`api_list_profiles`, as the
+    API's 404 does)."""
+    message = str(error)
+    if isinstance(error, ProfileNotFoundError) and _app(request).settings.api_list_profiles:
+        known = ", ".join(error.known)
+        message += f" (profiles here: {known})" if known else " (no profile holds data yet)"
+    problem: dict[str, Any] = {"message": message, "hint": error.hint.value if error.hint else ""}
     if isinstance(error, SongNotFoundError) and error.suggestions:
         asked = {"profile": profile} if profile else {}
         problem["suggestions"] = [
@@ -91,7 +97,7 @@ def _answer(request: Request, who: str, song: str, artist: str, spotify: str, co
         average = _listener_average(request, app, who)
         standing = app.standing(who, prediction.model_version)
     except MusicflowError as error:
-        context["problem"] = _problem(error, who)
+        context["problem"] = _problem(request, error, who)
         return http_status(error)
     view = views.song_view(prediction, average, standing)
     context["answer"] = view
@@ -125,7 +131,7 @@ def your_taste(request: Request, profile: ProfileParam = None) -> HTMLResponse:
     try:
         context["view"] = views.taste_view(_app(request).taste(who))
     except MusicflowError as error:
-        context["problem"] = _problem(error)
+        context["problem"] = _problem(request, error)
         return _page(request, "taste.html", context, http_status(error))
     return _page(request, "taste.html", context)
 
@@ -142,6 +148,6 @@ def discover(request: Request, profile: ProfileParam = None, catalog: Text = "")
         context["catalogs"] = [c.name for c in app.catalogs()]
         context["view"] = kept.picks(app, who, chosen or None)
     except MusicflowError as error:
-        context["problem"] = _problem(error)
+        context["problem"] = _problem(request, error)
         return _page(request, "discover.html", context, http_status(error))
     return _page(request, "discover.html", context)

@@ -171,7 +171,9 @@ def taste_view(taste: Taste) -> TasteView:
         seen_share=taste.seen_streams / total,
         sound=_sound(taste.average_features),
         auc=_scores(
-            taste.standing, lambda s: s.auc, "AUC: how often a song you streamed ranks above one you did not"
+            taste.standing,
+            lambda s: s.auc,
+            "AUC: how many times in 100 each model ranks a song you streamed above one you did not",
         ),
         sp_plus=_scores(
             taste.standing, lambda s: s.sp_plus, "Sp+: how well the order matches how much you streamed"

@@ -6,6 +6,8 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from musicflow.app.vocabulary import COIN_TOSS, ranks_above, times_in_100
+
 if TYPE_CHECKING:
     from musicflow.app.types import Standing
 
@@ -42,13 +44,12 @@ def how_sure(standing: Standing | None) -> str:
         )
     level = "a fairly reliable" if ours.auc >= 0.75 else "a useful" if ours.auc >= 0.65 else "a weak"
     sentence = (
-        f"It gives {level} hint: tested on {tested_on(standing)}, "
-        f"it ranked a song you streamed above one you did not {ours.auc:.0%} of the time "
-        f"(AUC {ours.auc:.2f}; a coin toss is 0.50"
+        f"It gives {level} hint: tested on {tested_on(standing)}, it {ranks_above(ours.auc)} "
+        f"(AUC {ours.auc:.2f}; {COIN_TOSS}"
     )
     reference = standing.reference(AFFINITY_ALONE)
     if reference and reference.auc is not None:
-        sentence += f", your artist history alone {reference.auc:.2f}"
+        sentence += f", your artist history alone {times_in_100(reference.auc)}"
     return sentence + ")."
 
 
@@ -80,14 +81,16 @@ def what_it_means(standing: Standing | None) -> str:
     ours = standing.ours.auc
     reference = standing.reference(AFFINITY_ALONE)
     base = reference.auc if reference and reference.auc is not None else None
+    said = f"On songs new to you, the model {ranks_above(ours)}"
     if base is None:
-        return f"On songs new to you, it tells one you stream from one you won't {ours:.0%} of the time."
+        return f"{said} ({COIN_TOSS})."
     if ours > base + 0.01:
         return (
-            f"On songs new to you, the model is right {ours:.0%} of the time, against {base:.0%} from your "
-            "artist history alone: the sound of a song adds to what your favourite artists already say."
+            f"{said}, your artist history alone {times_in_100(base)}: what the model knows of the song "
+            "itself adds to what your favourite artists already say."
         )
+    than = "barely better than" if ours > base else "no better than"
     return (
-        f"On songs new to you, the model is right {ours:.0%} of the time, no better than your artist history "
-        f"alone ({base:.0%}): it mostly knows who you like, not what you like to hear."
+        f"{said}, {than} your artist history alone ({times_in_100(base)} times in 100): it mostly knows "
+        "who you like, not what you like to hear."
     )

@@ -1,0 +1,209 @@
+"""What the CLI prints is whole and true, read as a user reads it: output captured (not a terminal), in
+tables, CSV and JSON, on the trained demo listener."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from musicflow.app.vocabulary import Evaluation
+from musicflow.cli import render_model
+from musicflow.cli.app import app
+from tests.trained import PROFILE, trained_data_dir
+
+runner = CliRunner()
+ARTIST_ONLY = ("A Song No Catalog Has", "Linkin Park")  # no source knows it; the listener streams the artist
+
+
+@pytest.fixture
+def listener(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(trained_data_dir(tmp_path_factory), target)
+    monkeypatch.setenv("MUSICFLOW_DATA_DIR", str(target))
+    monkeypatch.setenv("COLUMNS", "40")  # a narrow terminal's width, which output to a pipe must ignore
+    return target
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def cells(out: str) -> list[list[str]]:
+    """The rows of the Rich tables in `out`, each as its stripped cells."""
+    return [
+        [cell.strip() for cell in line.strip().strip("│┃").split("│" if "│" in line else "┃")]
+        for line in out.splitlines()
+        if line.strip().startswith(("│", "┃"))
+    ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["models", "list"],
+        ["models", "show", "champion"],
+        ["evaluate"],
+        ["streams", "top", "--limit", "50"],
+        ["recommend", "--top", "10"],
+        ["features", "coverage"],
+        ["catalog", "list"],
+        ["predict", "--song", "Everlong", "--artist", "Foo Fighters"],
+    ],
+)
+def test_tables_written_to_a_pipe_are_never_cut(listener: Path, command: list[str]):
+    code, out, err = run(*command)
+    assert code == 0, err
+    assert "…" not in out  # no cell, title or number ends in an ellipsis
+    rows = cells(out)
+    if command[0] not in ("predict", "models") or command[1] == "list":
+        assert rows, out
+        width = {len(line) for line in out.splitlines() if line.startswith(("┏", "└"))}
+        assert all(len(row) > 1 for row in rows) and max(width) > 40  # as wide as the cells need
+
+
+def test_the_models_table_shows_the_same_numbers_as_csv_and_json(listener: Path):
+    code, out, _ = run("models", "list")
+    assert code == 0
+    row = next(r for r in cells(out) if r[0] == "v1")
+    code, text, _ = run("models", "list", "-f", "csv")
+    assert code == 0
+    (record,) = list(csv.DictReader(io.StringIO(text)))
+    assert record["version"] == "1" and record["champion"] == "True"
+    assert row[-4:] == [
+        f"{float(record[k]):.3f}" if record[k] else "n/a" for k in render_model.VERSION_COLUMNS[-4:]
+    ]
+    code, text, _ = run("models", "list", "-f", "json")
+    assert code == 0 and json.loads(text)[0]["auc"] == pytest.approx(float(record["auc"]))
+
+
+def test_the_evaluation_table_shows_every_spread_whole(listener: Path):
+    code, text, _ = run("evaluate", "-f", "json")
+    time_split = next(s for s in json.loads(text)["evaluation"]["splits"] if s["split"] == "time")
+    auc = time_split["metrics"]["ours"]["auc"]
+    code, out, _ = run("evaluate")
+    assert code == 0
+    ours = next(r for r in cells(out) if r[0] == "this model")
+    spread = f"{auc['mean']:.2f}±{auc['std']:.2f}" if auc["std"] else f"{auc['mean']:.2f}"
+    assert spread in ours
+    assert all(re.fullmatch(r"n/a|-?\d+\.\d\d(±\d+\.\d\d)?", c) for c in ours[1:]), ours
+    code, text, _ = run("evaluate", "-f", "csv")
+    assert code == 0
+    records = list(csv.DictReader(io.StringIO(text)))
+    mine = next(r for r in records if (r["split"], r["model"], r["metric"]) == ("time", "ours", "auc"))
+    assert float(mine["mean"]) == pytest.approx(auc["mean"]) and mine["seeds"] == "3"
+
+
+def test_an_auc_is_said_as_what_it_means(listener: Path):
+    code, text, _ = run("evaluate", "-f", "json")
+    time_split = next(s for s in json.loads(text)["evaluation"]["splits"] if s["split"] == "time")
+    auc = time_split["metrics"]["ours"]["auc"]["mean"]
+    for command in (["evaluate"], ["models", "show", "1"], ["models", "list"]):
+        code, out, _ = run(*command)
+        assert code == 0
+        said = " ".join(out.split())
+        assert not re.search(r"\d+ ?% of the time|is right", said)  # an AUC is not how often it is right
+        if command[0] != "models" or command[1] == "show":
+            assert f"ranks a song you streamed above one you did not {round(auc * 100)} times in 100" in said
+        else:
+            assert "how many times in 100 a model ranks a song you streamed above one you did not" in said
+
+
+@pytest.mark.parametrize(
+    ("command", "formats"),
+    [
+        (["models", "list"], ("csv", "json")),
+        (["evaluate"], ("csv", "json")),
+        (["streams", "top"], ("csv", "json")),
+        (["recommend", "--top", "3"], ("csv", "json")),
+        (["features", "coverage"], ("csv", "json")),
+        (["features", "show", "--song", "Everlong", "--artist", "Foo Fighters"], ("csv", "json")),
+        (["catalog", "list"], ("csv", "json")),
+        (["models", "show", "1"], ("json",)),
+    ],
+)
+def test_every_table_can_be_written_for_programs(
+    listener: Path, command: list[str], formats: tuple[str, ...]
+):
+    for chosen in formats:
+        code, out, err = run(*command, "--format", chosen)
+        assert code == 0, err
+        if chosen == "csv":
+            rows = list(csv.DictReader(io.StringIO(out)))
+            assert rows and all(len(row) > 1 for row in rows), out
+        else:
+            assert json.loads(out)
+
+
+def test_an_answer_from_the_artist_alone_says_it_had_no_features(listener: Path):
+    code, out, err = run("predict", "--song", ARTIST_ONLY[0], "--artist", ARTIST_ONLY[1])
+    assert code == 0, err
+    assert "based on your history of this artist only" in out
+    assert "no source had features for this song" in out
+    assert not re.search(r"features from\s*$", out, re.MULTILINE)
+
+
+def test_no_reason_is_given_twice(listener: Path):
+    for song, artist in (ARTIST_ONLY, ("Everlong", "Foo Fighters"), ("Zombie Song", "Nirvana")):
+        code, out, _ = run("predict", "--song", song, "--artist", artist, "-f", "json")
+        if code:
+            continue  # a song no source knows by an artist never streamed: no answer to check
+        words = [reason["words"] for reason in json.loads(out)["reasons"]]
+        assert words and len(words) == len(set(words)), words
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["models", "list"],
+        ["models", "show", "champion"],
+        ["models", "promote", "1"],
+        ["models", "rollback"],
+        ["evaluate"],
+        ["train"],
+        ["streams", "top"],
+        ["features", "coverage"],
+        ["features", "fetch"],
+        ["predict", "--song", "Everlong", "--artist", "Foo Fighters"],
+        ["recommend"],
+    ],
+)
+def test_an_unknown_profile_is_an_error_naming_the_known_ones(listener: Path, command: list[str]):
+    code, out, err = run(*command, "--profile", "nobody")
+    assert code == 1  # not found (app/error_map.py)
+    assert f"profile 'nobody' has no data yet (profiles in this store: {PROFILE})" in err
+    assert "No model yet" not in out and "musicflow train" not in err
+
+
+def test_a_missing_reference_row_is_explained_by_the_store_it_was_measured_on():
+    """The note says why the 'no data of this listener' row is missing as the evaluation found it: it
+    never claims the store lacks other listeners when it held them."""
+    stored = {
+        "splits": [
+            {
+                "split": "time",
+                "metrics": {"ours": {"auc": {"mean": 0.8, "std": 0.01, "n": 3}}},
+                "test_sizes": {"streamed": 10, "others": 10},
+            }
+        ],
+        "notes": [
+            "the 'no data of this listener' row is not available: the other listener's data is too small"
+        ],
+    }
+    console = Console(record=True, width=400)
+    render_model.evaluation(console, Evaluation.from_dict(stored))
+    said = console.export_text()
+    assert "needs other listeners" not in said and "holds no other listener" not in said
+    assert said.count("the other listener's data is too small") == 1
+    assert "ranks a song you streamed above one you did not 80 times in 100" in said

@@ -1,0 +1,64 @@
+"""What the pages say is true: an AUC said as what it means, labels never cut short, an unknown profile
+named as the API names it."""
+
+from __future__ import annotations
+
+import re
+
+from musicflow.app.taste import Standing, standing_of
+from musicflow.app.vocabulary import Evaluation
+from musicflow.config import Settings
+from musicflow.errors import ProfileNotFoundError
+from musicflow.web import charts, words
+from tests.web.test_same_as_api import Failing, client_of
+
+
+def standing(ours: float, alone: float | None) -> Standing | None:
+    metrics: dict[str, object] = {"ours": {"auc": {"mean": ours}}}
+    if alone is not None:
+        metrics["artist affinity alone"] = {"auc": {"mean": alone}}
+    split = {"split": "time", "metrics": metrics, "test_sizes": {"streamed": 300, "others": 200}}
+    return standing_of(3, Evaluation.from_dict({"splits": [split]}))
+
+
+def test_an_auc_is_how_often_a_streamed_song_ranks_above_one_not_streamed() -> None:
+    """0.92 is not "right 92 % of the time": it is 92 pairs in 100 ranked the right way round."""
+    for said in (
+        words.what_it_means(standing(0.92, None)),
+        words.what_it_means(standing(0.92, 0.70)),
+        words.what_it_means(standing(0.92, 0.95)),
+        words.how_sure(standing(0.92, 0.70)),
+    ):
+        assert "ranks a song you streamed above one you did not 92 times in 100" in said, said
+        assert not re.search(r"right|% of the time", said), said
+    assert "your artist history alone 70" in words.what_it_means(standing(0.92, 0.70))
+    assert "no better than your artist history alone (95 times in 100)" in words.what_it_means(
+        standing(0.92, 0.95)
+    )
+    assert "barely better" in words.what_it_means(standing(0.925, 0.92))
+
+
+def test_a_long_label_wraps_and_keeps_its_numbers_whole() -> None:
+    label = "you streamed Red Hot Chili Peppers 1,234 times, 1,200 of them other songs"
+    svg = str(charts.diverging([charts.Bar(label, 0.4, "+49 %"), charts.Bar("short", -0.1, "-10 %")], "t"))
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    assert " ".join(lines[:-1]) == label and lines[-1] == "short"
+    assert "…" not in svg
+    bars = str(charts.hbars([charts.Bar(label, 3, "3"), charts.Bar("b", 1, "1")], "t"))
+    assert "1,234" in bars and "1,200" in bars and "…" not in bars
+
+
+def test_a_label_too_long_for_its_lines_is_whole_in_its_tooltip() -> None:
+    label = " ".join(f"word{i}" for i in range(60))
+    svg = str(charts.hbars([charts.Bar(label, 1, "1")], "t"))
+    assert svg.count("…") == 1 and f"<title>{label}</title>" in svg
+
+
+def test_an_unknown_profile_is_named_with_the_others_where_the_api_would_name_them() -> None:
+    error = ProfileNotFoundError("profile 'nobody' has no data yet", known=["alice", "bob"])
+    hidden = client_of(Failing(error, Settings())).get("/taste", params={"profile": "nobody"})
+    assert hidden.status_code == 404 and "alice" not in hidden.text
+    listed = client_of(Failing(error, Settings(api_list_profiles=True))).get(
+        "/taste", params={"profile": "nobody"}
+    )
+    assert listed.status_code == 404 and "(profiles here: alice, bob)" in listed.text
