@@ -101,14 +101,24 @@ def test_serve_answers_swaps_models_under_load_and_stops_on_sigterm(server, data
     clients = [threading.Thread(target=ask) for _ in range(8)]
     for thread in clients:
         thread.start()
+    def served(version: int, timeout_s: float = 30.0) -> None:
+        """Until an answer made after this call names `version` (a swap loads the model beside the old
+        one, which keeps answering meanwhile), or `timeout_s` passed."""
+        seen, deadline = len(answers), time.monotonic() + timeout_s
+        while not failures and time.monotonic() < deadline:
+            if any(v == version for v, _ in answers[seen:]):
+                return
+            time.sleep(0.05)
+
     with MusicFlow.open(Settings(data_dir=data_dir)) as elsewhere:  # another process, as `musicflow models`
-        for move in ("promote", "rollback", "promote"):
+        for move, then in (("promote", 1), ("rollback", 2), ("promote", 1)):
             more_answers()
             if move == "promote":
                 elsewhere.promote(PROFILE, "1")
             else:
                 elsewhere.rollback(PROFILE)
-    time.sleep(1.5)  # the server looks at the champion once a second: the last promotion serves by then
+            served(then)
+    more_answers()
     stop.set()
     for thread in clients:
         thread.join()

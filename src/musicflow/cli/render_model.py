@@ -255,7 +255,7 @@ def prediction(console: Console, answer: Prediction) -> None:
     console.print(Text.assemble((query.song, "bold"), f" — {query.artist}"), highlight=False)
     if answer.known:
         console.print(f"  {answer.verdict}", highlight=False)
-        like = f"  for a song like it, the model predicts {found.streams:.1f} streams (of 0 to 30)"
+        like = f"  for a song like it: {found.streams:.1f} predicted streams (of 0 to 30)"
         console.print(like, highlight=False)
     else:
         console.print(
