@@ -101,6 +101,7 @@ def test_serve_answers_swaps_models_under_load_and_stops_on_sigterm(server, data
     clients = [threading.Thread(target=ask) for _ in range(8)]
     for thread in clients:
         thread.start()
+
     def served(version: int, timeout_s: float = 30.0) -> None:
         """Until an answer made after this call names `version` (a swap loads the model beside the old
         one, which keeps answering meanwhile), or `timeout_s` passed."""
