@@ -73,7 +73,9 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE) -> FastAPI
 
 
 def _warm_up(app: MusicFlow, profile: str) -> None:
-    """Load the champion now; if there is none yet the server still starts (and is not ready)."""
+    """Load the champion and the song index now (not in the first request); if there is no champion yet
+    the server still starts (and is not ready)."""
+    app.know_songs()
     try:
         served = app.serving.get(profile)
     except MusicflowError as exc:

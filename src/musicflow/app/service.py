@@ -380,6 +380,11 @@ class MusicFlow:
         embedded = self.settings.database_url is None or self.settings.database_url.startswith("sqlite")
         return embedded and all(name in LOCAL_SOURCES for name in self.settings.feature_sources)
 
+    def know_songs(self) -> None:
+        """Read the stored tracks' keys and the catalogs into memory now (a server does it at start, so
+        that no question waits for it)."""
+        self._finder.index.refresh()
+
     @property
     def _finder(self) -> SongFinder:
         """What finds asked songs' features: one per application, its index held in memory."""
