@@ -383,7 +383,7 @@ class MusicFlow:
     def know_songs(self) -> None:
         """Read the stored tracks' keys and the catalogs into memory now (a server does it at start, so
         that no question waits for it)."""
-        self._finder.index.refresh()
+        self._finder.index.hold()
 
     @property
     def _finder(self) -> SongFinder:

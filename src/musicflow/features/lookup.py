@@ -241,6 +241,11 @@ class SongFinder:
         """Each song's stored track (exact spelling, else the most played of the same loose key) with
         what every source said of it and, `with_misses`, the network sources that did not know it:
         three queries at most. (The catalogs are asked again from memory rather than read.)"""
+        if not self.index.loaded:  # a one-shot command: two queries rather than the whole index
+            found = self.store.find_tracks([(r.song, r.artist) for r in requests])
+            return self._with_answers(
+                requests, [found.get((r.song, r.artist)) for r in requests], now, with_misses
+            )
         self.index.refresh_if_due()
         candidates = [self.index.stored_tracks(r.song, r.artist) for r in requests]
         wanted = {tid for exact, loose in candidates for tid in ([exact] if exact is not None else loose)}
@@ -253,6 +258,16 @@ class SongFinder:
                 continue
             ranked = sorted((-tracks[t][1], t) for t in loose if t in tracks)
             chosen.append(tracks[ranked[0][1]][0] if ranked else None)
+        return self._with_answers(requests, chosen, now, with_misses)
+
+    def _with_answers(
+        self,
+        requests: Sequence[SongRequest],
+        chosen: Sequence[PendingTrack | None],
+        now: float,
+        with_misses: bool,
+    ) -> list[_Song]:
+        """The songs as stored (or as asked), with what every source said of their tracks."""
         ids = sorted({track.track_id for track in chosen if track is not None})
         stored = self.store.features_of(ids) if ids else {}
         misses = self.store.misses_of(ids, now) if ids and with_misses else {}
@@ -347,7 +362,8 @@ class SongFinder:
             if track is None:  # pragma: no cover - the insert above makes it exist
                 return
             song.track_id = track.track_id
-            self.index.refresh()
+            if self.index.loaded:
+                self.index.refresh()
         self.store.save_answers(source, {song.track_id: answer}, now=now, miss_ttl_s=self.miss_ttl_s)
 
 

@@ -58,10 +58,26 @@ class SongIndex:
         self._lock = threading.Lock()
         self._names: tuple[_Tracks, _Catalogs, NameIndex] | None = None
         self._names_lock = threading.Lock()
+        self._held = False
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the index is in memory (a one-shot command asks the store instead, unless it needed
+        the near names)."""
+        return self._checked > -float("inf")
+
+    def hold(self) -> None:
+        """Read everything into memory now and follow the store from here on (what a server does)."""
+        self._held = True
+        self.refresh()
 
     def refresh_if_due(self) -> None:
-        """Follow the store, at most once per `check_every_s`."""
-        if time.monotonic() - self._checked >= self._check_every_s:
+        """Follow the store, at most once per `check_every_s`, once the index is in memory."""
+        if self.loaded and time.monotonic() - self._checked >= self._check_every_s:
+            self.refresh()
+
+    def _ensure(self) -> None:
+        if not self.loaded:
             self.refresh()
 
     def refresh(self) -> None:
@@ -73,16 +89,19 @@ class SongIndex:
 
     def stored_tracks(self, song: str, artist: str) -> tuple[int | None, list[int]]:
         """The stored track of this exact spelling (None if none) and those of the same loose key."""
+        self._ensure()
         tracks = self._tracks
         return tracks.exact.get(track_key(artist, song)), tracks.loose.get(match_key(artist, song), [])
 
     def tracks_of(self, loose_key: str) -> list[int]:
         """The stored tracks of this loose key (`match_key`), in the order they were stored."""
+        self._ensure()
         return self._tracks.loose.get(loose_key, [])
 
     def names(self) -> NameIndex:
         """The loose keys of every stored track and every catalog row held in memory, for near names;
         built on first use after the tracks or the catalogs changed."""
+        self._ensure()
         tracks, catalogs = self._tracks, self._catalogs
         built = self._names
         if built is not None and built[0] is tracks and built[1] is catalogs:
