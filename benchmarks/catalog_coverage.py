@@ -23,7 +23,7 @@ import orjson
 from musicflow.core.plays import Play
 from musicflow.core.songs import match_key
 from musicflow.features.catalog_files import bundled_catalog_path, read_catalog
-from musicflow.ingest.formats import HistoryKind, detect_kind, parse_history
+from musicflow.ingest.export_formats import HistoryKind, detect_kind, parse_history
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared" / "data"

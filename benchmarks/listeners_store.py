@@ -27,7 +27,7 @@ import orjson
 from musicflow.config import Settings
 from musicflow.core.clock import SystemClock
 from musicflow.features.fetch import fetch_features
-from musicflow.features.sources import open_sources
+from musicflow.features.source_choice import open_sources
 from musicflow.ingest.ingesting import ingest_paths
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore

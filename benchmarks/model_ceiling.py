@@ -34,9 +34,9 @@ from musicflow.model.dataset import Split, ZeroStrategy, time_split
 from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
-from musicflow.model.rows import Row
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.split_scores import answerable, matrix, targets
+from musicflow.model.training_rows import Row
 from musicflow.model.vectorize import FeatureLayout
 
 FOLDS = 5

@@ -70,7 +70,7 @@ from musicflow.scale.frames import checked
 from musicflow.scale.score_rows import score_rows
 from musicflow.scale.staging import native_frame
 from musicflow.store import open_store
-from musicflow.store.base import CatalogSong, FeatureStore, HistoryStore, PlayFact, Store, TrackFact
+from musicflow.store.ports import CatalogSong, FeatureStore, HistoryStore, PlayFact, Store, TrackFact
 from musicflow.store.sql import SqlStore
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """The house's rule, kept by a test: imports run one way, front ends -> application -> parts -> store -> core.
 
 Each module's imports are read from its source (not by importing it), so a lazy import inside a function
-counts too. Above the store, modules see its ports (`store/base.py`) only: the SQL adapter is named by
+counts too. Above the store, modules see its ports (`store/ports.py`) only: the SQL adapter is named by
 one composition root, which builds the application.
 """
 
@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
 
 
 # What a module outside store/ may import of it: the ports, and the store's canonical JSON text.
-STORE_PORTS = {"base", "json_text"}
+STORE_PORTS = {"ports", "json_text"}
 # The one module above the store that builds the adapter (`MusicFlow.open`, through `open_store`).
 COMPOSITION_ROOT = "app/service.py"
 STORE_FACTORY = "factory"
@@ -127,14 +127,15 @@ def test_only_the_composition_root_names_the_store_adapter() -> None:
         adapter = _store_modules(path) - allowed
         if adapter:
             offenders.append(f"{relative} imports store.{', store.'.join(sorted(adapter))}")
-    assert not offenders, "type these against the ports in store/base.py:\n" + "\n".join(offenders)
+    assert not offenders, "type these against the ports in store/ports.py:\n" + "\n".join(offenders)
 
 
 def test_the_rule_sees_the_adapter_however_it_is_imported(tmp_path: Path) -> None:
     module = tmp_path / "probe.py"
     module.write_text(
-        "from musicflow.store.base import Store\n"
+        "from musicflow.store.ports import Store\n"
         "from musicflow.store import json_text, open_store\n"
-        "def f():\n    import musicflow.store.sql\n    from musicflow.store.features import SqlFeatureStore\n"
+        "def f():\n    import musicflow.store.sql\n"
+        "    from musicflow.store.sql_features import SqlFeatureStore\n"
     )
-    assert _store_modules(module) == {"base", "json_text", "factory", "sql", "features"}
+    assert _store_modules(module) == {"ports", "json_text", "factory", "sql", "sql_features"}

@@ -17,7 +17,7 @@ from benchmarks.recommend_quality import (
     recall_at,
 )
 
-from musicflow.store.base import CatalogSong, PlayFact, TrackFact
+from musicflow.store.ports import CatalogSong, PlayFact, TrackFact
 
 # Later-streamed songs 3, 7 and 9 ranked 2nd (twice: two versions), 5th and 7th; -1 is not one. A fourth
 # later-streamed song is among the candidates but not in this ranking.

@@ -3,7 +3,8 @@
 Every failure a user can meet is one of these. Each type has a `kind` (what sort of failure it is) and an
 error may carry a `hint` (what would cure it) and the profile it concerns. A kind means one exit code and
 one HTTP status for every front end (`app/error_map.py`); each front end words the hint in one place (the
-CLI as a command to run, `cli/errors.py`). A message here says what is wrong, never which command to type.
+CLI as a command to run, `cli/error_hints.py`). A message here says what is wrong, never which command
+to type.
 """
 
 from __future__ import annotations

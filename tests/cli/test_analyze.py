@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from musicflow.cli.app import app
+from musicflow.cli.command_tree import app
 from tests.features.audio_synth import kick_track, write
 
 runner = CliRunner()

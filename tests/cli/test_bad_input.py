@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from musicflow.cli.app import app
+from musicflow.cli.command_tree import app
 
 runner = CliRunner()
 PLAY = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}

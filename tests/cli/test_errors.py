@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 from musicflow.app.error_map import EXIT_CODES, HTTP_STATUSES, exit_code
-from musicflow.cli.errors import COMMANDS, message
+from musicflow.cli.error_hints import COMMANDS, message
 from musicflow.errors import (
     ConfigError,
     ErrorKind,
@@ -52,7 +52,7 @@ def test_kinds_become_exit_codes():
 
 
 def test_no_message_below_the_front_ends_names_a_command():
-    """Domain messages say what is wrong; what to type is the CLI's words (in `cli/errors.py`)."""
+    """Domain messages say what is wrong; what to type is the CLI's words (in `cli/error_hints.py`)."""
     offenders = []
     for path in SRC.rglob("*.py"):
         if path.relative_to(SRC).parts[0] in FRONT_ENDS:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from musicflow.cli.app import app
+from musicflow.cli.command_tree import app
 from musicflow.demo import export_path
 from tests.ingest.export_rows import is_music, ms_played, play_identity
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from musicflow.cli.app import app
+from musicflow.cli.command_tree import app
 from tests.trained import copy_of
 
 runner = CliRunner()

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from musicflow.app.error_map import EXIT_CODES
-from musicflow.cli.app import app
+from musicflow.cli.command_tree import app
 from musicflow.errors import ErrorKind
 from tests.trained import trained_data_dir
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from musicflow.app.vocabulary import Evaluation
 from musicflow.cli import render_model
-from musicflow.cli.app import app
+from musicflow.cli.command_tree import app
 from tests.trained import PROFILE, trained_data_dir
 
 runner = CliRunner()

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from musicflow.cli.app import app
+from musicflow.cli.command_tree import app
 from tests.scale.catalogs import native_catalog
 from tests.trained import copy_of
 

@@ -17,7 +17,7 @@ HEAVY = ("lightgbm", "sklearn", "polars", "librosa", "numpy", "sqlalchemy", "ale
 PROBE = """
 import sys
 sys.argv = ["musicflow", *sys.argv[1:]]
-from musicflow.cli.app import app
+from musicflow.cli.command_tree import app
 try:
     app()
 except SystemExit:

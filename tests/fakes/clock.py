@@ -6,7 +6,7 @@ import threading
 
 
 class FakeClock:
-    """Implements `musicflow.features.base.Clock`; `sleep` advances time at once and is recorded."""
+    """Implements `musicflow.features.source_port.Clock`; `sleep` advances time at once and is recorded."""
 
     def __init__(self, start: float = 1_800_000_000.0) -> None:
         self._now = start

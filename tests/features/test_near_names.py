@@ -12,9 +12,9 @@ from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from musicflow.core.songs import NotFound, SongName, SongRequest, SourceAnswer, TrackQuery, match_key
 from musicflow.errors import SongNotFoundError
-from musicflow.features.base import FeatureSource
 from musicflow.features.catalog import CatalogSource
 from musicflow.features.names import NameIndex
+from musicflow.features.source_port import FeatureSource
 
 CATALOG = (
     "id,name,artists,danceability,energy,key,loudness,mode,speechiness,acousticness,"

@@ -12,8 +12,8 @@ import pytest
 
 from musicflow.core.songs import FeatureRecord, NotFound, TrackQuery
 from musicflow.errors import InvalidPayloadError, UpstreamUnavailableError
-from musicflow.features.base import FeatureSource
 from musicflow.features.reccobeats import ReccoBeatsOptions, ReccoBeatsSource
+from musicflow.features.source_port import FeatureSource
 from tests.fakes.clock import FakeClock
 from tests.fakes.options import FAST_HTTP
 from tests.fakes.reccobeats import AUDIO_PATH, TRACK_PATH, FakeReccoBeats, made_up_audio, made_up_track

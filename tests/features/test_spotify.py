@@ -12,7 +12,7 @@ import pytest
 
 from musicflow.core.songs import FeatureRecord, NotFound, TrackQuery
 from musicflow.errors import RateLimitedError, UpstreamAuthError
-from musicflow.features.base import FeatureSource
+from musicflow.features.source_port import FeatureSource
 from musicflow.features.spotify import SpotifyOptions, SpotifySource
 from musicflow.features.spotify_auth import SpotifyCredentials
 from tests.fakes.clock import FakeClock

@@ -9,7 +9,7 @@ import pytest
 
 from musicflow.core.plays import ExportFormat, SkipReason
 from musicflow.core.songs import track_key
-from musicflow.ingest.formats import HistoryKind, detect_kind, parse_history
+from musicflow.ingest.export_formats import HistoryKind, detect_kind, parse_history
 
 
 def load(path: Path) -> object:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from musicflow.errors import IngestError
-from musicflow.ingest.sources import ArchiveLimits, list_export
+from musicflow.ingest.export_files import ArchiveLimits, list_export
 
 LIMITS = ArchiveLimits(max_member_bytes=10_000_000, max_ratio=200, max_total_bytes=50_000_000)
 HISTORY = b'[{"endTime": "2020-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 40000}]'

@@ -10,7 +10,7 @@ from musicflow.model.balance import pattern_check, pattern_weights
 from musicflow.model.basis import Basis, basis_of
 from musicflow.model.hygiene import check_features
 from musicflow.model.reports import FeatureCheck
-from musicflow.model.rows import Row, RowKind
+from musicflow.model.training_rows import Row, RowKind
 
 AUDIO = single_source("catalog", {"energy": 0.5, "duration_ms": 200_000})
 METADATA = single_source("catalog", {"duration_ms": 200_000})

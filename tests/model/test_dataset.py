@@ -9,10 +9,10 @@ from musicflow.features.merge import single_source
 from musicflow.model.affinity import AffinityIndex
 from musicflow.model.dataset import ZeroStrategy, time_split
 from musicflow.model.hygiene import check_features, layout_for
-from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot, is_real_skip
-from musicflow.model.songs import song_ids
-from musicflow.store.base import TrackFact
+from musicflow.model.song_groups import song_ids
+from musicflow.model.training_rows import Row, RowKind
+from musicflow.store.ports import TrackFact
 
 
 def track(tid: int, artist: str, title: str, spotify_id: str | None = None) -> TrackFact:

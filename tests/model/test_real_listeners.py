@@ -9,7 +9,7 @@ import pytest
 
 from musicflow.core.clock import SystemClock
 from musicflow.features.fetch import fetch_features
-from musicflow.features.sources import open_sources
+from musicflow.features.source_choice import open_sources
 from musicflow.ingest.ingesting import ingest_paths
 from musicflow.model.split_scores import OURS
 from musicflow.model.train import TrainingOptions, train_profile

@@ -13,7 +13,7 @@ from musicflow.config import Settings
 from musicflow.core.clock import SystemClock
 from musicflow.features.catalog import import_catalog_file
 from musicflow.features.fetch import fetch_features
-from musicflow.features.sources import open_sources
+from musicflow.features.source_choice import open_sources
 from musicflow.ingest.ingesting import ingest_paths
 from musicflow.model.train import TrainingOptions, train_profile
 from musicflow.store import open_store

@@ -11,11 +11,11 @@ from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.features.merge import MergedFeatures
 from musicflow.model.dataset import ZeroStrategy, all_rows, exposure_of, lone_time_split
 from musicflow.model.evaluate import evaluate_profile
-from musicflow.model.rows import RowKind, ZeroSource
 from musicflow.model.shipped import FIRST_ID, SHIPPED_FILE, shipped_songs, song_keys, songs_streamed_by
 from musicflow.model.snapshot import ProfilePlays, Snapshot
 from musicflow.model.split_scores import NO_LISTENER, OURS
 from musicflow.model.train import TrainingOptions, train_on_snapshot
+from musicflow.model.training_rows import RowKind, ZeroSource
 
 FAST = {"n_estimators": 60, "learning_rate": 0.1}
 DAY = 86_400

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from musicflow.cli.errors import message
+from musicflow.cli.error_hints import message
 from musicflow.core.songs import CatalogRow, FeatureRecord
 from musicflow.errors import Hint, NotEnoughDataError
 from musicflow.features.merge import MergedFeatures, single_source

@@ -17,7 +17,7 @@ from musicflow.model.vectorize import FeatureLayout, affinity_table, model_matri
 from musicflow.scale.frames import checked, feature_values
 from musicflow.scale.job import ScoreSummary
 from musicflow.scale.staging import native_frame
-from musicflow.store.base import StoredFeatures
+from musicflow.store.ports import StoredFeatures
 from tests.scale.catalogs import bundled_rows, native_catalog
 from tests.trained import PROFILE
 

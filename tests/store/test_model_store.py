@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from musicflow.config import Settings
 from musicflow.errors import ChampionMovedError, NoModelError
 from musicflow.store import open_store
-from musicflow.store.base import CHAMPION, ArtifactRecord, ModelMetadata, MoveReason, NewModelVersion
 from musicflow.store.factory import create_store_engine
 from musicflow.store.migrate import alembic_config
+from musicflow.store.ports import CHAMPION, ArtifactRecord, ModelMetadata, MoveReason, NewModelVersion
 from musicflow.store.schema import metadata, model_aliases
 from musicflow.store.sql import SqlStore
 

@@ -19,10 +19,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from musicflow import __version__
 from musicflow.api.answers import RecentAnswers
 from musicflow.api.champion import ChampionWatch
-from musicflow.api.errors import install_error_handlers
+from musicflow.api.error_responses import install_error_handlers
 from musicflow.api.limits import Limits
 from musicflow.api.middleware import AccessLog, BodyLimit
-from musicflow.api.routes import health, models, predictions, songs
+from musicflow.api.routes import health, models, predictions, song_features
 from musicflow.app.service import MusicFlow
 from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.config import Settings
@@ -55,7 +55,7 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE) -> FastAPI
     app.state.limits = Limits(settings)
     app.state.answers = RecentAnswers(settings.api_answer_ttl_s)
     app.state.champion = ChampionWatch()
-    for router in (health.router, songs.router, predictions.router, models.router):
+    for router in (health.router, song_features.router, predictions.router, models.router):
         app.include_router(router)
     install_error_handlers(app)
     if settings.api_cors_origins:

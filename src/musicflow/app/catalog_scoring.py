@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import JobInput, ScoreSummary
     from musicflow.scale.pack import ScoringPack
-    from musicflow.store.base import Store
+    from musicflow.store.ports import Store
 
 RECOMMEND_BATCH = 100_000
 CANDIDATES_PER_PLACE = 8  # best-scored rows looked at per place of the list, to drop repeats from

@@ -1,7 +1,7 @@
 """What each kind of error means to a caller: the command line's exit code and the HTTP status.
 
 One map for every front end, so a kind of failure is answered alike wherever it is met: the CLI exits
-with the code (`cli/errors.py` adds the command to run), the API and the web page answer with the status.
+with the code (`cli/error_hints.py` adds the command to run), the API and the web page answer with the status.
 
 Exit codes: 0 done; 1 failed (nothing more was changed); 2 the settings or the command line are wrong;
 3 partly done (a source paused or a file was damaged: run the same command again to resume);

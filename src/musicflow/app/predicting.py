@@ -14,7 +14,6 @@ from musicflow.app.results import Prediction
 from musicflow.app.serving import ServingModel
 from musicflow.core.songs import SongRequest
 from musicflow.errors import Hint, MusicflowError, SongNotFoundError
-from musicflow.features.base import FeatureSource
 from musicflow.features.lookup import (
     SongFeatures,
     SongFinder,
@@ -22,6 +21,7 @@ from musicflow.features.lookup import (
     missing_features_error,
     no_features_message,
 )
+from musicflow.features.source_port import FeatureSource
 from musicflow.model.basis import NOTHING_KNOWN, basis_of
 from musicflow.model.history_words import history_words
 from musicflow.model.listener import SongPrediction

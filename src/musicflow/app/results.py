@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from musicflow.features.merge import MergedFeatures
     from musicflow.model.listener import SongPrediction
     from musicflow.model.publish import Publication
-    from musicflow.store.base import ModelVersion
+    from musicflow.store.ports import ModelVersion
 
     ModelRecord = ModelVersion  # a registered model version, as front ends read it
 

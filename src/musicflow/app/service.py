@@ -32,18 +32,18 @@ if TYPE_CHECKING:
     from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
     from musicflow.features.audio.folder import FileMapper
-    from musicflow.features.base import FeatureSource
     from musicflow.features.catalog import CatalogImport
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import FetchProgress
     from musicflow.features.lookup import SongFeatures, SongFinder, Spend
+    from musicflow.features.source_port import FeatureSource
     from musicflow.ingest.ingesting import Progress
     from musicflow.ingest.report import IngestReport
     from musicflow.model.registry import FileModelRegistry
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import ScoreSummary
     from musicflow.scale.pack import ScoringPack
-    from musicflow.store.base import (
+    from musicflow.store.ports import (
         AliasMove,
         CatalogInfo,
         ListeningSummary,
@@ -418,7 +418,7 @@ class MusicFlow:
     @contextmanager
     def _opened_sources(self, names: Sequence[str] | None) -> Iterator[list[FeatureSource]]:
         """The configured sources, opened once and kept; other names, opened for this call only."""
-        from musicflow.features.sources import open_sources
+        from musicflow.features.source_choice import open_sources
 
         wanted = list(names) if names is not None else list(self.settings.feature_sources)
         if wanted == list(self.settings.feature_sources):

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from musicflow.config import Settings
     from musicflow.model.listener import Streamed
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.store.base import ModelVersion, Store
+    from musicflow.store.ports import ModelVersion, Store
 
 TOP_LIMIT = 10
 AVERAGE_OF_TOP = 50

@@ -18,7 +18,7 @@ from musicflow.model.reports import Evaluation
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.train import TrainingOptions, train_on_snapshot
 from musicflow.model.trained import TrainedModel
-from musicflow.store.base import ModelVersion, Store
+from musicflow.store.ports import ModelVersion, Store
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from musicflow.model.explain import Contribution
 from musicflow.model.listener import SongPrediction
 from musicflow.model.publish import Publication
 from musicflow.model.reports import Evaluation, FeatureCheck, SplitEvaluation, Spread
-from musicflow.store.base import AliasMove, CatalogInfo, ModelVersion, StoredFeatures, TrackStreams
+from musicflow.store.ports import AliasMove, CatalogInfo, ModelVersion, StoredFeatures, TrackStreams
 
 __all__ = [
     "FEATURE_NAMES",

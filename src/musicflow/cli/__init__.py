@@ -16,7 +16,7 @@ INTERRUPTED_LINE = "interrupted: what was already saved stays; run the command a
 
 def main() -> None:
     try:
-        from musicflow.cli.app import run
+        from musicflow.cli.command_tree import run
 
         run()
     except KeyboardInterrupt:

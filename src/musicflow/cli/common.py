@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from musicflow.app.error_map import exit_code
-from musicflow.cli import errors, interrupted
+from musicflow.cli import error_hints, interrupted
 from musicflow.errors import MusicflowError
 
 if TYPE_CHECKING:
@@ -102,10 +102,10 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except MusicflowError as exc:
-            line = Text.assemble(("error: ", "bold red"), errors.message(exc))
+            line = Text.assemble(("error: ", "bold red"), error_hints.message(exc))
             console = Console(stderr=True, soft_wrap=True)
             console.print(line, highlight=False)
-            nearest = errors.suggestions(exc)
+            nearest = error_hints.suggestions(exc)
             if nearest:
                 console.print(Text(nearest), highlight=False)
             raise typer.Exit(exit_code(exc)) from exc

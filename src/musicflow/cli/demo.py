@@ -11,7 +11,7 @@ from musicflow.app.vocabulary import SongRequest
 from musicflow.cli import render
 from musicflow.cli import render_model as show_model
 from musicflow.cli.common import ProfileOption, reports_errors, state_of
-from musicflow.cli.features import fetch_and_report
+from musicflow.cli.feature_commands import fetch_and_report
 from musicflow.cli.progress import Bar
 
 OFFLINE_SOURCES = ["catalog"]

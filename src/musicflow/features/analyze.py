@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from musicflow.errors import ConfigError, Hint
-from musicflow.store.base import FeatureStore
+from musicflow.store.ports import FeatureStore
 
 if TYPE_CHECKING:
     from musicflow.features.audio.folder import FileMapper

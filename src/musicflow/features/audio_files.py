@@ -11,7 +11,7 @@ measured, and `audio/loudness.py` and `audio/estimates.py` for what the numbers 
 from __future__ import annotations
 
 from musicflow.features.audio.analysis import ANALYSIS_RATE, DEFAULT_MAX_SECONDS, SOURCE, analyze_file
-from musicflow.features.audio.errors import AudioFileError, SongNotNamedError
+from musicflow.features.audio.file_errors import AudioFileError, SongNotNamedError
 from musicflow.features.audio.files import (
     ANALYSIS_VERSION,
     AUDIO_EXTENSIONS,

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from musicflow.core.songs import FeatureRecord, FeatureValue, NotFound, SourceAnswer, TrackQuery, match_key
 from musicflow.features.catalog_files import CatalogReport, ColumnMapping, bundled_catalog_path, read_catalog
-from musicflow.store.base import FeatureStore, StoredFeatures
+from musicflow.store.ports import FeatureStore, StoredFeatures
 
 log = logging.getLogger(__name__)
 

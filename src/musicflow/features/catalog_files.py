@@ -17,10 +17,10 @@ from pathlib import Path
 from musicflow.core.feature_spec import AUDIO_FEATURES
 from musicflow.core.songs import CatalogRow
 from musicflow.errors import CatalogError
-from musicflow.features.catalog_formats.formats import detect_format
+from musicflow.features.catalog_formats.catalog_rows import ReadPlan, build_row, plan_for
+from musicflow.features.catalog_formats.layouts import detect_format
 from musicflow.features.catalog_formats.mapping import ColumnMapping
-from musicflow.features.catalog_formats.model import CatalogReport, RowError
-from musicflow.features.catalog_formats.rows import ReadPlan, build_row, plan_for
+from musicflow.features.catalog_formats.read_report import CatalogReport, RowError
 from musicflow.features.catalog_formats.tables import Table
 
 __all__ = [

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from musicflow.core.feature_spec import AUDIO_FEATURES
 from musicflow.features.merge import MergedFeatures, merged_features
-from musicflow.store.base import FeatureStore, ProfileTrack
+from musicflow.store.ports import FeatureStore, ProfileTrack
 
 # The audio features Spotify used to serve; a song with all of them has "full" features.
 CORE_AUDIO: tuple[str, ...] = tuple(name for name in AUDIO_FEATURES if not name.endswith("_estimate"))

@@ -16,8 +16,8 @@ from typing import Protocol
 from musicflow.core.clock import Clock
 from musicflow.core.songs import FeatureRecord, NotFound, SourceAnswer
 from musicflow.errors import InvalidPayloadError, RateLimitedError, UpstreamError
-from musicflow.features.base import FeatureSource
-from musicflow.store.base import FeatureStore, PendingTrack
+from musicflow.features.source_port import FeatureSource
+from musicflow.store.ports import FeatureStore, PendingTrack
 
 log = logging.getLogger(__name__)
 

@@ -42,13 +42,13 @@ from musicflow.errors import (
     UpstreamError,
     UpstreamUnavailableError,
 )
-from musicflow.features.base import FeatureSource
 from musicflow.features.catalog import SOURCE as CATALOG
 from musicflow.features.catalog import CatalogSource
 from musicflow.features.merge import MergedFeatures, merge
 from musicflow.features.names import MOST
 from musicflow.features.song_index import SongIndex
-from musicflow.store.base import FeatureStore, PendingTrack, StoredFeatures
+from musicflow.features.source_port import FeatureSource
+from musicflow.store.ports import FeatureStore, PendingTrack, StoredFeatures
 
 log = logging.getLogger(__name__)
 

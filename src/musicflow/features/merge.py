@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from musicflow.core.perf import collector_paused
 from musicflow.core.songs import FeatureValue
-from musicflow.store.base import FeatureStore, StoredFeatures
+from musicflow.store.ports import FeatureStore, StoredFeatures
 
 
 class MergedFeatures(NamedTuple):

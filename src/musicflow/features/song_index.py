@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from musicflow.core.songs import match_key, track_key
 from musicflow.features.names import NameIndex
-from musicflow.store.base import FeatureStore, StoredFeatures
+from musicflow.store.ports import FeatureStore, StoredFeatures
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from musicflow.config import Settings
 from musicflow.core.perf import collector_paused
 from musicflow.core.songs import track_key
 from musicflow.errors import IngestError
-from musicflow.ingest.formats import HistoryKind, ParsedFile, detect_kind, parse_history
+from musicflow.ingest.export_files import ArchiveLimits, ExportFile, list_export
+from musicflow.ingest.export_formats import HistoryKind, ParsedFile, detect_kind, parse_history
 from musicflow.ingest.report import FileResult, IngestReport
-from musicflow.ingest.sources import ArchiveLimits, ExportFile, list_export
-from musicflow.store.base import Store
+from musicflow.store.ports import Store
 
 log = logging.getLogger(__name__)
 

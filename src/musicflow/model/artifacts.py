@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from musicflow.errors import ModelError, ModelIntegrityError
-from musicflow.store.base import ArtifactRecord
+from musicflow.store.ports import ArtifactRecord
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from musicflow.model.basis import Availability, availability_of
 from musicflow.model.reports import PatternCheck
-from musicflow.model.rows import Row
+from musicflow.model.training_rows import Row
 
 MIN_ROWS_PER_PATTERN = 10  # fewer rows of one class in a pattern: the pattern is not trained on
 Weights = npt.NDArray[np.float64]

@@ -24,7 +24,6 @@ import numpy as np
 from musicflow.errors import Hint, NotEnoughDataError
 from musicflow.model.affinity import AffinityIndex
 from musicflow.model.basis import Availability
-from musicflow.model.rows import Row, RowKind, ZeroSource, clipped
 from musicflow.model.shipped import (
     ShippedSong,
     shipped_songs,
@@ -33,8 +32,9 @@ from musicflow.model.shipped import (
     songs_streamed_by,
 )
 from musicflow.model.snapshot import BoolArray, ProfilePlays, Snapshot
+from musicflow.model.training_rows import Row, RowKind, ZeroSource, clipped
 from musicflow.model.zeros import ZeroDraw, catalog_zeros, others_zeros, wanted_zeros
-from musicflow.store.base import Store
+from musicflow.store.ports import Store
 
 log = logging.getLogger(__name__)
 

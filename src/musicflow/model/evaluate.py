@@ -15,10 +15,10 @@ from musicflow.features.merge import source_label
 from musicflow.model.dataset import Split, ZeroStrategy, lone_time_split, random_split, time_split
 from musicflow.model.hygiene import source_mix
 from musicflow.model.reports import Coverage, Evaluation, SplitEvaluation, Spread
-from musicflow.model.rows import RowKind
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.split_scores import GROUPS, MODELS, Scored, answerable, fit_and_score
-from musicflow.store.base import Store
+from musicflow.model.training_rows import RowKind
+from musicflow.store.ports import Store
 
 DEFAULT_SEEDS = (0, 1, 2)
 SKIPS_NOTE = (

@@ -16,7 +16,7 @@ from musicflow.errors import Hint, NotEnoughDataError
 from musicflow.features.merge import source_label
 from musicflow.model.balance import MIN_ROWS_PER_PATTERN, Weights, pattern_check, pattern_weights
 from musicflow.model.reports import FeatureCheck
-from musicflow.model.rows import Row, RowKind
+from musicflow.model.training_rows import Row, RowKind
 from musicflow.model.vectorize import FeatureLayout, required_features, usable_values
 
 MAX_AVAILABILITY_GAP = 0.05  # "a few points"

@@ -19,9 +19,9 @@ from musicflow.model.dataset import affinity_index
 from musicflow.model.predict import Prediction
 from musicflow.model.registry import CHAMPION, ModelRegistry, VersionRef
 from musicflow.model.snapshot import profile_plays
-from musicflow.model.songs import song_ids
+from musicflow.model.song_groups import song_ids
 from musicflow.model.trained import TrainedModel
-from musicflow.store.base import HistoryStore, PlayFact, TrackFact
+from musicflow.store.ports import HistoryStore, PlayFact, TrackFact
 
 
 def load_model(registry: ModelRegistry, profile: str, ref: VersionRef = CHAMPION) -> tuple[int, TrainedModel]:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from musicflow.errors import Hint, ModelError, ModelMismatchError
 from musicflow.store import json_text
-from musicflow.store.base import ModelMetadata, ModelVersion
+from musicflow.store.ports import ModelMetadata, ModelVersion
 
 
 def library_versions(packages: Iterable[str] = ()) -> dict[str, str]:

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.metrics import roc_auc_score
 
-from musicflow.model.rows import MAX_STREAMS
+from musicflow.model.training_rows import MAX_STREAMS
 
 Array = npt.NDArray[np.float64]
 MIN_FOR_RANKING = 5  # fewer rows than this on either side: the metric is not reported

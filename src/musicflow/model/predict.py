@@ -23,8 +23,8 @@ from musicflow.features.merge import MergedFeatures
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import NOTHING_KNOWN, Basis, basis_of
 from musicflow.model.explain import Contribution, top_contributions
-from musicflow.model.rows import MAX_STREAMS
 from musicflow.model.trained import TrainedModel
+from musicflow.model.training_rows import MAX_STREAMS
 from musicflow.model.vectorize import vectorize_many
 
 VERDICTS = (

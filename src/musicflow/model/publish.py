@@ -9,7 +9,7 @@ from typing import Any
 
 from musicflow.model.gate import GateDecision, gate_metrics, should_promote
 from musicflow.model.registry import ModelRegistry
-from musicflow.store.base import AliasMove, ModelMetadata, ModelVersion, MoveReason
+from musicflow.store.ports import AliasMove, ModelMetadata, ModelVersion, MoveReason
 
 log = logging.getLogger(__name__)
 

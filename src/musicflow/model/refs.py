@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from musicflow.errors import ModelError
-from musicflow.store.base import CHAMPION, AliasMove, MoveReason
+from musicflow.store.ports import CHAMPION, AliasMove, MoveReason
 
 VersionRef = int | str  # a version number, "7", "v7", or "champion"
 

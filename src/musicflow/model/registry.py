@@ -18,7 +18,7 @@ from musicflow.errors import Hint, ModelError, ModelIntegrityError, ModelVersion
 from musicflow.model import artifacts as files
 from musicflow.model.metadata import check_features, checked_metadata, library_versions
 from musicflow.model.refs import VersionRef, parse_ref, previous_champion
-from musicflow.store.base import (
+from musicflow.store.ports import (
     ANY_VERSION,
     CHAMPION,
     AliasMove,
@@ -32,7 +32,7 @@ from musicflow.store.base import (
 
 if TYPE_CHECKING:
     from musicflow.config import Settings
-    from musicflow.store.base import Store
+    from musicflow.store.ports import Store
 
 __all__ = [
     "CHAMPION",

@@ -22,8 +22,8 @@ from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.core.songs import FeatureValue, match_key
 from musicflow.features.merge import MergedFeatures, single_source
 from musicflow.model.basis import Availability, availability_of_values
-from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
+from musicflow.model.training_rows import Row, RowKind
 from musicflow.model.vectorize import usable_values
 
 SHIPPED_FILE = Path(__file__).parent / "data" / "streamed_songs.parquet"

@@ -16,9 +16,9 @@ import numpy.typing as npt
 
 from musicflow.features.merge import MergedFeatures, merge
 from musicflow.model.affinity import artist_key
-from musicflow.model.songs import song_ids
+from musicflow.model.song_groups import song_ids
 from musicflow.model.vectorize import usable_values
-from musicflow.store.base import PlayFact, Store, StoredFeatures, TrackFact
+from musicflow.store.ports import PlayFact, Store, StoredFeatures, TrackFact
 
 # Why a play under the stream threshold ended, when the export says: these are the listener's choice.
 SKIP_REASONS = frozenset({"fwdbtn", "backbtn", "clickrow"})

@@ -24,9 +24,9 @@ from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params, reference_params
 from musicflow.model.reports import FeatureCheck
-from musicflow.model.rows import Row, RowKind
 from musicflow.model.shipped import song_keys
 from musicflow.model.snapshot import Snapshot
+from musicflow.model.training_rows import Row, RowKind
 from musicflow.model.vectorize import AFFINITY_COLUMNS, FeatureLayout, vectorize_many
 
 OURS = "ours"

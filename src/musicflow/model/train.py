@@ -24,7 +24,7 @@ from musicflow.model.predict import verdict_thresholds
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.split_scores import matrix, targets
 from musicflow.model.trained import TrainedModel
-from musicflow.store.base import Store
+from musicflow.store.ports import Store
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]

@@ -22,10 +22,10 @@ from musicflow.core.songs import FeatureValue
 from musicflow.features.merge import MergedFeatures, single_source
 from musicflow.model.affinity import artist_key
 from musicflow.model.basis import Availability, availability_of, availability_of_values
-from musicflow.model.rows import Row, RowKind
 from musicflow.model.snapshot import Snapshot
+from musicflow.model.training_rows import Row, RowKind
 from musicflow.model.vectorize import usable_values
-from musicflow.store.base import HistoryStore
+from musicflow.store.ports import HistoryStore
 
 CATALOG_CANDIDATES_PER_ZERO = 8
 Wanted = Mapping[Availability, int]

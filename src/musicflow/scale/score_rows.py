@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from musicflow.core.songs import match_key, primary_artist
 from musicflow.model.estimator import streams_from
-from musicflow.model.rows import MAX_STREAMS
+from musicflow.model.training_rows import MAX_STREAMS
 from musicflow.model.vectorize import Floats, model_matrix
 from musicflow.scale.frames import ARTISTS, ID, SONG, feature_values
 from musicflow.scale.pack import AffinityTuple, ScoringPack, booster_of

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.core.songs import CatalogRow
 from musicflow.errors import CatalogError
-from musicflow.features.catalog_formats.formats import detect_format
+from musicflow.features.catalog_formats.catalog_rows import build_row, plan_for
+from musicflow.features.catalog_formats.layouts import detect_format
 from musicflow.features.catalog_formats.mapping import ColumnMapping
-from musicflow.features.catalog_formats.model import RowError
-from musicflow.features.catalog_formats.rows import build_row, plan_for
+from musicflow.features.catalog_formats.read_report import RowError
 from musicflow.features.catalog_formats.tables import Table
 from musicflow.scale.frames import ARTISTS, ID, REASON, ROW, SONG, native_schema
 

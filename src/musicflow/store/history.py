@@ -1,6 +1,6 @@
 """The history port's SQL adapter: plays with their skip flags, the tracks played, catalog rows.
 
-The model reads history only through `HistoryStore` (the port, in `store/base.py`), never through the
+The model reads history only through `HistoryStore` (the port, in `store/ports.py`), never through the
 engine. Each read is one bulk query; every query goes through `guarded`, so a database failure is a
 `StoreError` like everywhere else. `profile_id` narrows a read to one listener (serving needs only the
 listener's own plays; training reads every profile, since other listeners' songs are zeros).
@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from musicflow.core.feature_spec import FEATURE_NAMES
-from musicflow.store.base import CatalogSong, PlayFact, TrackFact
 from musicflow.store.db import guarded
+from musicflow.store.ports import CatalogSong, PlayFact, TrackFact
 from musicflow.store.schema import catalog_tracks, catalogs, plays, profiles, tracks
 
 

@@ -10,12 +10,12 @@ from sqlalchemy import Connection, Engine, bindparam, case, func, select, update
 
 from musicflow.core.plays import Play
 from musicflow.core.songs import match_key, track_key
-from musicflow.store.base import ListeningSummary, TrackStreams
 from musicflow.store.db import IN_CHUNK, chunks, guarded, insert_ignore
-from musicflow.store.features import SqlFeatureStore
 from musicflow.store.history import SqlHistory
-from musicflow.store.models import SqlModelStore
+from musicflow.store.ports import ListeningSummary, TrackStreams
 from musicflow.store.schema import plays, profiles, tracks
+from musicflow.store.sql_features import SqlFeatureStore
+from musicflow.store.sql_models import SqlModelStore
 
 # A play as the plays table stores it, in column order: a plain tuple, the cheapest thing to build
 # half a million times and what the driver binds fastest.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from musicflow.api.deps import App
-from musicflow.api.errors import ERROR
+from musicflow.api.error_responses import ERROR
 from musicflow.api.schemas import Health, Ready
 from musicflow.errors import MusicflowError, NotReadyError
 

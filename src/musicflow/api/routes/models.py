@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 
 from musicflow.api import documents
 from musicflow.api.deps import App, Client, Profile
-from musicflow.api.errors import ERRORS_OF_LISTENER_ROUTES
+from musicflow.api.error_responses import ERRORS_OF_LISTENER_ROUTES
 from musicflow.api.schemas import ModelDetail, ModelList
 
 router = APIRouter(prefix="/api/models", tags=["models"], responses=ERRORS_OF_LISTENER_ROUTES)

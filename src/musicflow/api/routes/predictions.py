@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from musicflow.api import documents
 from musicflow.api.answers import AnswerKey
 from musicflow.api.deps import ArtistQuery, Asked, SongQuery
-from musicflow.api.errors import ERRORS_OF_SONG_ROUTES
+from musicflow.api.error_responses import ERRORS_OF_SONG_ROUTES
 from musicflow.api.schemas import MAX_SONGS, ApiError, BatchBody, PredictionBody, SongItem
 from musicflow.core.songs import SongRequest
 

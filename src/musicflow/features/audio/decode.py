@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile
 
-from musicflow.features.audio.errors import AudioFileError
+from musicflow.features.audio.file_errors import AudioFileError
 
 Samples = npt.NDArray[np.float32]
 

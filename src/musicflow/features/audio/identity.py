@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tinytag import TinyTag, TinyTagException
 
-from musicflow.features.audio.errors import SongNotNamedError
+from musicflow.features.audio.file_errors import SongNotNamedError
 from musicflow.features.audio.filename import guess_from_path, is_placeholder
 
 logger = logging.getLogger(__name__)

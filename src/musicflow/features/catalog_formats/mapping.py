@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from musicflow.errors import CatalogError
-from musicflow.features.catalog_formats.formats import TARGETS, CatalogFormat
+from musicflow.features.catalog_formats.layouts import TARGETS, CatalogFormat
 from musicflow.features.catalog_formats.tables import normalise_header
 
 _ROLE_ALIASES = {

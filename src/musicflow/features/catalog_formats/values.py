@@ -13,7 +13,7 @@ import math
 import re
 from datetime import date
 
-from musicflow.features.catalog_formats.model import RowError
+from musicflow.features.catalog_formats.read_report import RowError
 
 Cell = object  # str from CSV; int, float, bool, str or None from Parquet
 DateParts = tuple[int | None, int | None, int | None]

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from musicflow.api import documents
 from musicflow.api.deps import ArtistQuery, Asked, SongQuery
-from musicflow.api.errors import ERRORS_OF_SONG_ROUTES
+from musicflow.api.error_responses import ERRORS_OF_SONG_ROUTES
 from musicflow.api.schemas import Features, RawFeatures
 
 router = APIRouter(prefix="/api", tags=["songs"], responses=ERRORS_OF_SONG_ROUTES)

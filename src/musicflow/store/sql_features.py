@@ -20,8 +20,8 @@ from musicflow.core.songs import (
     track_key,
 )
 from musicflow.errors import StoreError
-from musicflow.store.base import CatalogInfo, PendingTrack, ProfileTrack, SourcePause, StoredFeatures
 from musicflow.store.db import IN_CHUNK, guarded, insert_ignore, upsert
+from musicflow.store.ports import CatalogInfo, PendingTrack, ProfileTrack, SourcePause, StoredFeatures
 from musicflow.store.schema import (
     audio_files,
     catalog_tracks,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from musicflow.store.base import TrackFact
+from musicflow.store.ports import TrackFact
 
 
 class UnionFind:

@@ -16,8 +16,8 @@ from musicflow.core.feature_spec import AUDIO_FEATURES, validate_values
 from musicflow.core.songs import CatalogRow, FeatureValue
 from musicflow.errors import InvalidPayloadError
 from musicflow.features.catalog_formats import values as parse
-from musicflow.features.catalog_formats.formats import RELEASE_DATE, UNIT_FEATURES, CatalogFormat
-from musicflow.features.catalog_formats.model import RowError
+from musicflow.features.catalog_formats.layouts import RELEASE_DATE, UNIT_FEATURES, CatalogFormat
+from musicflow.features.catalog_formats.read_report import RowError
 from musicflow.features.catalog_formats.tables import Record
 from musicflow.features.catalog_formats.text import repair_text, split_artists
 

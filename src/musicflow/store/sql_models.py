@@ -14,7 +14,8 @@ from sqlalchemy import Connection, Engine, Row, insert, select, update
 
 from musicflow.errors import ChampionMovedError, NoModelError, StoreError
 from musicflow.store import json_text
-from musicflow.store.base import (
+from musicflow.store.db import guarded, insert_ignore
+from musicflow.store.ports import (
     ANY_VERSION,
     CHAMPION,
     AliasMove,
@@ -24,7 +25,6 @@ from musicflow.store.base import (
     NewModelVersion,
     VersionStatus,
 )
-from musicflow.store.db import guarded, insert_ignore
 from musicflow.store.schema import (
     model_alias_moves,
     model_aliases,

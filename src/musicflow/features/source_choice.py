@@ -8,14 +8,14 @@ from contextlib import ExitStack, contextmanager
 from musicflow.config import Settings
 from musicflow.core.clock import Clock
 from musicflow.errors import ConfigError, Hint
-from musicflow.features.base import FeatureSource
 from musicflow.features.catalog import CatalogSource, ensure_bundled_catalog
 from musicflow.features.http import HttpOptions
 from musicflow.features.reccobeats import ReccoBeatsOptions, ReccoBeatsSource
+from musicflow.features.source_port import FeatureSource
 from musicflow.features.spotify import SpotifyOptions, SpotifySource
 from musicflow.features.spotify_auth import SpotifyCredentials
 from musicflow.features.throttle import ThrottleOptions
-from musicflow.store.base import FeatureStore
+from musicflow.store.ports import FeatureStore
 
 AUDIO_FILES = "audio_files"
 FETCHABLE = ("catalog", "spotify", "reccobeats")

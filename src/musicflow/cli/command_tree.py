@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from musicflow import __version__
-from musicflow.cli import demo, features, ingest, model, score_commands, serve
+from musicflow.cli import demo, feature_commands, ingest, model_commands, score_commands, serve
 from musicflow.cli.common import AppState, reports_errors
 
 app = typer.Typer(
@@ -53,13 +53,13 @@ def main_options(
 
 
 ingest.register(app)
-features.register(app)
-model.register(app)
+feature_commands.register(app)
+model_commands.register(app)
 score_commands.register(app)
 demo.register(app)
 serve.register(app)
 
 
 def run() -> None:
-    """Run the command line; exits with the command's code (see `cli/errors.py`)."""
+    """Run the command line; exits with the command's code (see `cli/error_hints.py`)."""
     app()
