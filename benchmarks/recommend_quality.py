@@ -58,14 +58,14 @@ from benchmarks.model_quality import eligible
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, scoring_pack
 from musicflow.app.service import MusicFlow
 from musicflow.app.serving import ServingModel
-from musicflow.app.training import zero_strategy
+from musicflow.app.training import training_options, training_snapshot
 from musicflow.config import Settings
 from musicflow.core.songs import match_key, primary_artist
 from musicflow.errors import MusicflowError
 from musicflow.model.dataset import TIME_SPLIT_QUANTILE, zero_strategy_for
 from musicflow.model.listener import Listener
 from musicflow.model.snapshot import Snapshot, load_snapshot
-from musicflow.model.train import TrainingOptions, fit_final
+from musicflow.model.train import fit_final
 from musicflow.scale.frames import checked
 from musicflow.scale.score_rows import score_rows
 from musicflow.scale.staging import native_frame
@@ -377,18 +377,8 @@ def predicted_streams(
     """MusicFlow's predicted streams of each candidate song (its best row) from a model trained on the
     store as it stood at T, and the listener's streams of each song's artist before T."""
     before = cast("Store", StoreBefore(store, cut.profile_id, cut.cutoff))
-    options = TrainingOptions(
-        zeros=zero_strategy(settings.model_zeros),
-        stream_min_ms=settings.stream_min_ms,
-        precedence=tuple(settings.feature_precedence),
-        allow_spotify=settings.spotify_features_for_model,
-    )
-    snapshot = load_snapshot(
-        before,
-        stream_min_ms=options.stream_min_ms,
-        precedence=options.precedence,
-        allow_spotify=options.allow_spotify,
-    )
+    options = training_options(settings)
+    snapshot = training_snapshot(before, options)
     strategy = options.zeros or zero_strategy_for(snapshot)
     model = fit_final(snapshot, cut.name, strategy, options, before)
     listener = Listener.load(before.history, cut.name, stream_min_ms=settings.stream_min_ms)

@@ -23,6 +23,26 @@ from musicflow.store.ports import ModelVersion, Store
 log = logging.getLogger(__name__)
 
 
+def training_options(settings: Settings) -> TrainingOptions:
+    """What a training run takes from the settings."""
+    return TrainingOptions(
+        zeros=zero_strategy(settings.model_zeros),
+        stream_min_ms=settings.stream_min_ms,
+        precedence=tuple(settings.feature_precedence),
+        allow_spotify=settings.spotify_features_for_model,
+    )
+
+
+def training_snapshot(store: Store, options: TrainingOptions) -> Snapshot:
+    """The store's plays and features as a training run with these options reads them."""
+    return load_snapshot(
+        store,
+        stream_min_ms=options.stream_min_ms,
+        precedence=options.precedence,
+        allow_spotify=options.allow_spotify,
+    )
+
+
 def train_and_publish(
     store: Store,
     registry: ModelRegistry,
@@ -31,18 +51,8 @@ def train_and_publish(
     force: bool,
     progress: Callable[[str, float], None] | None,
 ) -> Training:
-    options = TrainingOptions(
-        zeros=zero_strategy(settings.model_zeros),
-        stream_min_ms=settings.stream_min_ms,
-        precedence=tuple(settings.feature_precedence),
-        allow_spotify=settings.spotify_features_for_model,
-    )
-    snapshot = load_snapshot(
-        store,
-        stream_min_ms=options.stream_min_ms,
-        precedence=options.precedence,
-        allow_spotify=options.allow_spotify,
-    )
+    options = training_options(settings)
+    snapshot = training_snapshot(store, options)
     model = train_on_snapshot(snapshot, profile, options, store, progress)
     metadata = ModelMetadata(
         model.fingerprint, model.features, model.params, model.evaluation, model.libraries
