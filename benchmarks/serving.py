@@ -167,7 +167,7 @@ def server(env: dict[str, str], cpu: int | None, answer_ttl: str) -> Iterator[tu
         "MUSICFLOW_API_TRUSTED_PROXIES": "127.0.0.1",
         "MUSICFLOW_API_ANSWER_TTL_S": answer_ttl,
     }
-    command = pinned(cpu, [*MUSICFLOW, "serve", "--profile", PROFILE, "--port", str(port)])
+    command = pinned(cpu, [*MUSICFLOW, "serve", "--open", "--profile", PROFILE, "--port", str(port)])
     process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

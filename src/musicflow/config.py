@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -118,6 +118,14 @@ class Settings(BaseSettings):
     )
     api_upstream_global: str = Field(
         default="60/minute", description="Questions about uncached songs from all clients together."
+    )
+    api_access: Literal["auto", "tokens", "open"] = Field(
+        default="auto",
+        description=(
+            "Who may reach the listeners' data. auto: a token on every route but the health probes, unless"
+            " the server listens on loopback with no proxy in front (api_trusted_proxies empty); tokens:"
+            " always; open: never (one listener on their own machine; `serve --open` too)."
+        ),
     )
     api_trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default=[], description="Addresses whose X-Forwarded-For names the client."

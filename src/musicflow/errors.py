@@ -27,6 +27,8 @@ class ErrorKind(StrEnum):
     CONFLICT = "conflict"
     CONFIG = "configuration"
     STORE = "store"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
 
 
 class Hint(StrEnum):
@@ -44,6 +46,9 @@ class Hint(StrEnum):
     PROMOTE = "promote a version to champion"
     LIST_CATALOGS = "see which catalogs exist"
     INSTALL_AUDIO = "install MusicFlow's audio extra"
+    LIST_TOKENS = "see which tokens exist"
+    TOKEN = "send a token of this profile as 'Authorization: Bearer <token>'"
+    WRITE_TOKEN = "use a token made with --scope write"
 
 
 class MusicflowError(Exception):
@@ -212,3 +217,15 @@ class NotReadyError(MusicflowError):
     """A server cannot answer yet (its store does not answer, or no model serves); ask again later."""
 
     kind = ErrorKind.NOT_READY
+
+
+class UnauthorizedError(MusicflowError):
+    """A request without a valid token to a server that asks for one (missing, unknown or revoked)."""
+
+    kind = ErrorKind.UNAUTHORIZED
+
+
+class ForbiddenError(MusicflowError):
+    """A valid token that may not do this (a read token asked to change data)."""
+
+    kind = ErrorKind.FORBIDDEN

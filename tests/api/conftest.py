@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from musicflow.api.app import create_app
+from musicflow.app.access import AccessMode
 from musicflow.config import Settings
 from tests.trained import PROFILE, copy_of
 
@@ -29,8 +30,11 @@ def api(data_dir: Path) -> Iterator[ClientFactory]:
     """Build a started app with settings of the test's choosing; each client is closed afterwards."""
     opened: list[TestClient] = []
 
-    def client(*, profile: str = PROFILE, peer: str = "192.0.2.10", **settings: object) -> TestClient:
-        app = create_app(Settings(data_dir=data_dir, **settings), profile=profile)  # type: ignore[arg-type]
+    def client(
+        *, profile: str = PROFILE, peer: str = "192.0.2.10", access: AccessMode = "open", **settings: object
+    ) -> TestClient:
+        configured = Settings(data_dir=data_dir, **settings)  # type: ignore[arg-type]
+        app = create_app(configured, profile=profile, access=access)
         started = TestClient(app, client=(peer, 50000), raise_server_exceptions=False)
         started.__enter__()
         opened.append(started)

@@ -132,3 +132,30 @@ def test_the_quick_revision_check_knows_the_latest_migration():
     from musicflow.store.migrate import LATEST, head_revision
 
     assert head_revision() == LATEST
+
+
+def test_deleting_a_profile_removes_its_plays_tokens_and_the_songs_only_it_played(store: SqlStore):
+    from musicflow.core.songs import NotFound
+    from musicflow.store.ports import ProfileErasure
+
+    alice, bob = store.ensure_profile("alice"), store.ensure_profile("bob")
+    store.add_plays(alice, [basic("Only Alice's", T0, 200_000), basic("Both", T0 + 60, 200_000)])
+    store.add_plays(bob, [basic("Both", T0 + 120, 200_000), basic("Only Bob's", T0 + 180, 200_000)])
+    tracks = {t.track: t.track_id for t in store.features.profile_tracks(alice, 30_000)}
+    store.features.save_answers(
+        "reccobeats", {tracks["Only Alice's"]: NotFound("reccobeats")}, now=T0, miss_ttl_s=3600
+    )
+    store.tokens.add_token("alice", "a" * 64, "write", T0)
+    store.tokens.add_token("bob", "b" * 64, "read", T0)
+
+    erased = store.delete_profile(alice)
+
+    assert erased == ProfileErasure(plays=2, tracks=1, model_versions=0, tokens=1)
+    assert store.profiles() == ["bob"]
+    assert store.profile_id("alice") is None
+    assert store.tokens.token_by_digest("a" * 64) is None
+    assert store.tokens.token_by_digest("b" * 64) is not None
+    assert [t.track for t in store.features.profile_tracks(bob, 30_000)] == ["Both", "Only Bob's"]
+    assert store.features.find_tracks([("Only Alice's", "Artist")]) == {}
+    assert store.features.misses_of([tracks["Only Alice's"]], T0) == {}
+    assert store.listening_summary(bob, 30_000).plays == 2

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from musicflow.app.access import Grants
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from musicflow.errors import ConfigError
@@ -23,6 +24,7 @@ def web_app(musicflow: MusicFlow, settings: Settings) -> FastAPI:
     app = FastAPI()
     app.state.musicflow = musicflow
     app.state.profile = PROFILE
+    app.state.grants = Grants("open", PROFILE)
     install_web(app, settings)
     return app
 

@@ -12,6 +12,7 @@ from musicflow.errors import (
     ChampionMovedError,
     ConfigError,
     ErrorKind,
+    ForbiddenError,
     InvalidPayloadError,
     MusicflowError,
     NoModelError,
@@ -19,6 +20,7 @@ from musicflow.errors import (
     RateLimitedError,
     StoreError,
     TooManyRequestsError,
+    UnauthorizedError,
     UpstreamUnavailableError,
 )
 
@@ -33,6 +35,8 @@ EXPECTED = {
     ErrorKind.CONFLICT: 409,
     ErrorKind.CONFIG: 500,
     ErrorKind.STORE: 503,
+    ErrorKind.UNAUTHORIZED: 401,
+    ErrorKind.FORBIDDEN: 403,
 }
 ONE_OF_EACH_KIND: list[MusicflowError] = [
     ProfileNotFoundError("profile 'p' has no data yet"),
@@ -44,6 +48,8 @@ ONE_OF_EACH_KIND: list[MusicflowError] = [
     ChampionMovedError("the champion moved meanwhile"),
     ConfigError("a setting is wrong"),
     StoreError("the store does not answer"),
+    UnauthorizedError("this server needs a token"),
+    ForbiddenError("this token may read, not change"),
 ]
 
 

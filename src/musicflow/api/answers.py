@@ -85,6 +85,12 @@ class RecentAnswers:
             return None
         return found[1]
 
+    def forget(self, profile: str) -> None:
+        """Drop every answer about the profile (its data was deleted)."""
+        with self._lock:
+            for key in [key for key in self._answers if key[0] == profile]:
+                del self._answers[key]
+
     def put(self, key: AnswerKey, body: bytes) -> None:
         if self._ttl_s <= 0:
             return

@@ -23,6 +23,8 @@ from musicflow.api.error_responses import install_error_handlers
 from musicflow.api.limits import Limits
 from musicflow.api.middleware import AccessLog, BodyLimit
 from musicflow.api.routes import health, models, predictions, song_features
+from musicflow.api.routes import profile as profile_route
+from musicflow.app.access import AccessMode, Grants
 from musicflow.app.service import MusicFlow
 from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.config import Settings
@@ -36,8 +38,9 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE) -> FastAPI:
-    """The API over the configured store, answering for `profile` unless a request names another."""
+def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: AccessMode = "open") -> FastAPI:
+    """The API over the configured store. `access`: "open" answers for `profile` unless a request names
+    another; "tokens" asks every route but the health probes for a token, which names the profile."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -52,10 +55,12 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE) -> FastAPI
 
     app = FastAPI(title="MusicFlow", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.profile = profile
+    app.state.grants = Grants(access, profile)
     app.state.limits = Limits(settings)
     app.state.answers = RecentAnswers(settings.api_answer_ttl_s)
     app.state.champion = ChampionWatch()
-    for router in (health.router, song_features.router, predictions.router, models.router):
+    routers = (health.router, song_features.router, predictions.router, models.router, profile_route.router)
+    for router in routers:
         app.include_router(router)
     install_error_handlers(app)
     if settings.api_cors_origins:
@@ -63,8 +68,8 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE) -> FastAPI
             CORSMiddleware,
             allow_origins=settings.api_cors_origins,
             allow_credentials=settings.api_cors_credentials,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type"],
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Content-Type", "Authorization"],
         )
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(AccessLog)

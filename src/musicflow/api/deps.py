@@ -1,4 +1,5 @@
-"""What the routes share: the application, the profile asked about, and the per-client limits.
+"""What the routes share: the application, who is asking (the grant: which profile, to read or also to
+change it), and the per-client limits.
 
 Each is `async`: none waits on anything, and FastAPI would run a plain function in a worker thread."""
 
@@ -13,8 +14,8 @@ from musicflow.api.answers import RecentAnswers
 from musicflow.api.champion import ChampionWatch
 from musicflow.api.limits import Limits
 from musicflow.api.schemas import MAX_TEXT
+from musicflow.app.access import Grant, Grants
 from musicflow.app.service import MusicFlow
-from musicflow.app.vocabulary import profile_asked
 
 ProfileQuery = Annotated[
     str | None,
@@ -41,8 +42,19 @@ async def counted_client(request: Request, limits: Annotated[Limits, Depends(lim
     return client
 
 
-async def profile(request: Request, profile: ProfileQuery = None) -> str:
-    return profile_asked(profile, request.app.state.profile)
+def _grant(request: Request, asked: str | None) -> Grant:
+    grants: Grants = request.app.state.grants
+    return grants.of_header(request.app.state.musicflow, request.headers.get("authorization"), asked)
+
+
+async def grant(request: Request, profile: ProfileQuery = None) -> Grant:
+    """Who is asking: the token's profile (the one named must be it), or on an open server the profile
+    named (else the server's)."""
+    return _grant(request, profile)
+
+
+async def profile(granted: Annotated[Grant, Depends(grant)]) -> str:
+    return granted.profile
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,11 @@ class Asking:
     answers: RecentAnswers
     champion: ChampionWatch
     client: str
-    profile: str
+    grant: Grant
+
+    @property
+    def profile(self) -> str:
+        return self.grant.profile
 
     def spend(self, calls: int) -> None:
         """Spend this client's share of the network sources' quotas (UpstreamBudgetError past it)."""
@@ -66,11 +82,13 @@ async def asking(request: Request, profile: ProfileQuery = None) -> Asking:
     profile asked about."""
     state = request.app.state
     client = await counted_client(request, state.limits)
-    chosen = profile_asked(profile, state.profile)
-    return Asking(state.musicflow, state.limits, state.answers, state.champion, client, chosen)
+    return Asking(
+        state.musicflow, state.limits, state.answers, state.champion, client, _grant(request, profile)
+    )
 
 
 App = Annotated[MusicFlow, Depends(musicflow)]
+Granted = Annotated[Grant, Depends(grant)]
 Client = Annotated[str, Depends(counted_client)]
 Profile = Annotated[str, Depends(profile)]
 RateLimits = Annotated[Limits, Depends(limits)]

@@ -30,10 +30,12 @@ from musicflow.errors import (
 )
 
 log = logging.getLogger(__name__)
+UNAUTHORIZED = 401
 
 ERROR = {"model": ApiError}
 ERRORS_OF_LISTENER_ROUTES: dict[int | str, dict[str, object]] = {
-    404: {**ERROR, "description": "Unknown profile or song"},
+    401: {**ERROR, "description": "No valid token, where the server asks for one"},
+    404: {**ERROR, "description": "Unknown profile or song (or another listener's profile)"},
     429: {**ERROR, "description": "Too many requests from this client; see Retry-After"},
     503: {**ERROR, "description": "No model serves yet, or an upstream is paused or down"},
 }
@@ -64,15 +66,22 @@ def error_body(request: Request, error: MusicflowError) -> ApiError:
         body.searched = {"song": params.get("song", ""), "artist": params.get("artist", "")}
         body.sources_asked = list(request.app.state.musicflow.settings.feature_sources)
         body.suggestions = [KnownSong(song=s.song, artist=s.artist) for s in error.suggestions]
-    if isinstance(error, ProfileNotFoundError) and request.app.state.musicflow.settings.api_list_profiles:
+    if (
+        isinstance(error, ProfileNotFoundError)
+        and request.app.state.musicflow.settings.api_list_profiles
+        and request.app.state.grants.open  # where tokens are asked for, no profile is ever named
+    ):
         body.profiles = request.app.state.musicflow.profiles()
     return body
 
 
 def error_response(request: Request, error: MusicflowError) -> Response:
     body = error_body(request, error)
-    headers = {"Retry-After": str(body.retry_after_s)} if body.retry_after_s is not None else None
+    headers = {"Retry-After": str(body.retry_after_s)} if body.retry_after_s is not None else {}
     status = http_status(error)
+    if status == UNAUTHORIZED:
+        headers["WWW-Authenticate"] = 'Bearer realm="musicflow"'
+
     if status >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, error)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)

@@ -23,8 +23,10 @@ class Health(BaseModel):
 
 class Ready(BaseModel):
     status: str
-    profile: str
-    model_version: int
+    profile: str | None = Field(
+        description="The server's profile and the version serving it; null where tokens are required."
+    )
+    model_version: int | None
 
 
 class KnownSong(BaseModel):

@@ -7,7 +7,8 @@ Exit codes: 0 done; 1 failed (nothing more was changed); 2 the settings or the c
 3 partly done (a source paused or a file was damaged: run the same command again to resume);
 130 interrupted (Ctrl-C; what was committed stays).
 
-HTTP statuses: 404 not found; 422 invalid input; 409 a conflict (the champion moved meanwhile); 429 a
+HTTP statuses: 401 no valid token (where the server asks for one); 403 the token may not do this; 404
+not found; 422 invalid input; 409 a conflict (the champion moved meanwhile); 429 a
 client asked this server too often (our own limit); 502 an upstream answered garbage; 503 not ready yet
 (no model serves, the store does not answer) or an upstream paused or down; 500 the server's settings are
 wrong. An upstream's own status is never copied through.
@@ -38,6 +39,8 @@ EXIT_CODES: Mapping[ErrorKind, int] = MappingProxyType(
         ErrorKind.CONFLICT: FAILED,
         ErrorKind.CONFIG: USAGE,
         ErrorKind.STORE: FAILED,
+        ErrorKind.UNAUTHORIZED: FAILED,
+        ErrorKind.FORBIDDEN: FAILED,
     }
 )
 HTTP_STATUSES: Mapping[ErrorKind, int] = MappingProxyType(
@@ -51,6 +54,8 @@ HTTP_STATUSES: Mapping[ErrorKind, int] = MappingProxyType(
         ErrorKind.CONFLICT: 409,
         ErrorKind.CONFIG: 500,
         ErrorKind.STORE: 503,
+        ErrorKind.UNAUTHORIZED: 401,
+        ErrorKind.FORBIDDEN: 403,
     }
 )
 

@@ -26,7 +26,9 @@ from musicflow.errors import (
 )
 
 if TYPE_CHECKING:
+    from musicflow.app.access import Grant, NewToken
     from musicflow.app.catalog_scoring import Recommendation
+    from musicflow.app.erasure import Erasure
     from musicflow.app.predicting import Unanswered
     from musicflow.app.taste import Standing, Taste
     from musicflow.core.songs import SongRequest
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
         ListeningSummary,
         ModelVersion,
         Store,
+        StoredToken,
         TrackStreams,
     )
 
@@ -104,6 +107,48 @@ class MusicFlow:
                 known=self._store.profiles(),
             )
         return profile_id
+
+    def delete_profile(self, profile: str) -> Erasure:
+        """Delete everything stored of the profile: its plays, the tracks only it played, its models
+        (records and files) and its tokens. Other profiles are untouched."""
+        from musicflow.app.erasure import Erasure
+
+        profile_id = self.require_profile(profile)
+        models_dir = self.registry.profile_dir(profile)
+        removed = self._store.delete_profile(profile_id)
+        files = self.registry.forget(profile)
+        self.serving.forget(profile)
+        if self._song_finder is not None:
+            self._song_finder.index.refresh()
+        return Erasure(profile, removed, files, models_dir)
+
+    # -- access tokens ----------------------------------------------------------------------------
+    def create_token(self, profile: str, scope: str = "read") -> NewToken:
+        """A new token for the profile (made, with no data yet, if new); the token is in the answer only."""
+        from musicflow.app.access import NewToken, checked_scope, digest_of, new_token
+
+        token = new_token()
+        stored = self._store.tokens.add_token(
+            profile, digest_of(token), checked_scope(scope), self.clock.now()
+        )
+        return NewToken(token, stored)
+
+    def tokens(self, profile: str | None = None) -> list[StoredToken]:
+        if profile is not None:
+            self.require_profile(profile)
+        return self._store.tokens.tokens(profile)
+
+    def revoke_token(self, token_id: int) -> StoredToken:
+        revoked = self._store.tokens.revoke_token(token_id, self.clock.now())
+        if revoked is None:
+            raise MusicflowError(f"there is no token {token_id}", hint=Hint.LIST_TOKENS)
+        return revoked
+
+    def grant_by_digest(self, digest: str) -> Grant:
+        """What the token of this digest opens; `UnauthorizedError` for an unknown or revoked one."""
+        from musicflow.app.access import grant_of
+
+        return grant_of(self._store.tokens.token_by_digest(digest))
 
     def ingest(self, paths: Sequence[Path], profile: str, progress: Progress | None = None) -> IngestReport:
         from musicflow.ingest.ingesting import ingest_paths

@@ -65,6 +65,10 @@ class ServingModels:
     def _refresh(self, profile: str, current: ServingModel | None, now: float) -> ServingModel:
         champion = self._champion_of(profile)
         self._checked[profile] = now
+        if champion is None:  # the profile's models are gone (deleted): nothing of it serves any more
+            self._models.pop(profile, None)
+            self._refused.pop(profile, None)
+            current = None
         if current is not None and champion in (current.version, self._refused.get(profile, current.version)):
             return current  # the same champion, or one already refused: no reload, no repeated warning
         try:
@@ -95,6 +99,13 @@ class ServingModels:
         if current is None or time.monotonic() - self._checked.get(profile, 0.0) >= self._check_every_s:
             return None
         return current
+
+    def forget(self, profile: str) -> None:
+        """Drop the profile's model from memory (its data was deleted)."""
+        with self._lock:
+            self._models.pop(profile, None)
+            self._checked.pop(profile, None)
+            self._refused.pop(profile, None)
 
     def loaded(self, profile: str) -> ServingModel | None:
         """The model serving now, without loading or checking anything."""

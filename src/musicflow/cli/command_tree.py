@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from musicflow import __version__
-from musicflow.cli import demo, feature_commands, ingest, model_commands, score_commands, serve
+from musicflow.cli import (
+    access_commands,
+    demo,
+    feature_commands,
+    ingest,
+    model_commands,
+    score_commands,
+    serve,
+)
 from musicflow.cli.common import AppState, reports_errors
 
 app = typer.Typer(
@@ -58,6 +66,7 @@ model_commands.register(app)
 score_commands.register(app)
 demo.register(app)
 serve.register(app)
+access_commands.register(app)
 
 
 def run() -> None:

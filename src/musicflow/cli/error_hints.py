@@ -25,6 +25,9 @@ COMMANDS: dict[Hint, str] = {
     Hint.PROMOTE: "musicflow models promote V{profile}",
     Hint.LIST_CATALOGS: "musicflow catalog list",
     Hint.INSTALL_AUDIO: "pip install 'musicflow[audio]'",
+    Hint.LIST_TOKENS: "musicflow tokens list",
+    Hint.TOKEN: "musicflow tokens create --profile NAME",
+    Hint.WRITE_TOKEN: "musicflow tokens create --profile NAME --scope write",
 }
 
 

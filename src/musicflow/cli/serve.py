@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.cli.common import ProfileOption, reports_errors, state_of
+
+if TYPE_CHECKING:
+    from musicflow.app.access import AccessMode
+    from musicflow.config import Settings
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach the address (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def access_mode(settings: Settings, host: str, *, open_flag: bool) -> AccessMode:
+    """Whether the server asks for tokens: always where others may reach it (another address, or a proxy
+    in front of loopback), unless told it is open (`--open`, `api_access=open`)."""
+    if open_flag or settings.api_access == "open":
+        return "open"
+    if settings.api_access == "tokens":
+        return "tokens"
+    return "open" if is_loopback(host) and not settings.api_trusted_proxies else "tokens"
 
 
 def register(app: typer.Typer) -> None:
@@ -22,8 +48,20 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     profile: ProfileOption = DEFAULT_PROFILE,
+    open_access: Annotated[
+        bool,
+        typer.Option(
+            "--open",
+            help="Answer without tokens even on an address others can reach (anyone there reads every"
+            " profile).",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the HTTP API (predictions, features, models) and the web page; Ctrl-C or SIGTERM stops it."""
+    """Serve the HTTP API (predictions, features, models) and the web page; Ctrl-C or SIGTERM stops it.
+
+    On this machine's own address (the default) anyone who can reach it is you: no token is asked. On any
+    other address every route but the health probes asks for a token (`musicflow tokens create`), and a
+    token reaches its own profile only, unless --open."""
     import logging
     import signal
     import sys
@@ -33,10 +71,24 @@ def serve(
     from musicflow.api.app import create_app
 
     state = state_of(ctx)
-    api = create_app(state.settings, profile=profile)
-    state.err.print(
-        f"Serving profile '{profile}' on http://{host}:{port} (API docs at /docs)", highlight=False
-    )
+    access = access_mode(state.settings, host, open_flag=open_access)
+    api = create_app(state.settings, profile=profile, access=access)
+    if access == "tokens":
+        state.err.print(
+            f"Serving on http://{host}:{port} (API docs at /docs); every listener signs in with their own"
+            " token (`musicflow tokens create --profile NAME`)",
+            highlight=False,
+        )
+    else:
+        state.err.print(
+            f"Serving profile '{profile}' on http://{host}:{port} (API docs at /docs)", highlight=False
+        )
+    proxied = bool(state.settings.api_trusted_proxies)
+    if access == "open" and not (is_loopback(host) and not proxied):
+        state.err.print(
+            f"[bold yellow]warning:[/] open on {host}{' behind a proxy' if proxied else ''}: anyone who"
+            " reaches it reads and deletes every profile's data, with no token"
+        )
     # uvicorn's access log names each client's address: ours (musicflow.api.access) does not.
     level = logging.getLogger().getEffectiveLevel()
     # uvicorn shuts down gracefully on SIGTERM, then raises it again: that second one is a clean exit.

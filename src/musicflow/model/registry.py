@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -110,6 +111,19 @@ class FileModelRegistry:
         self._stale_temp_after_s = stale_temp_after_s
 
     # -- writing ----------------------------------------------------------------------------------
+    def profile_dir(self, profile: str) -> Path:
+        """The folder of the profile's artifact files."""
+        return self._dir / files.profile_dir_name(profile)
+
+    def forget(self, profile: str) -> int:
+        """Remove every artifact file of the profile (its records go with the profile); how many."""
+        folder = self.profile_dir(profile)
+        count = sum(1 for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else 0
+        shutil.rmtree(folder, ignore_errors=True)
+        if folder.exists():
+            raise ModelError(f"could not remove {folder}: remove it by hand")
+        return count
+
     def register(self, profile: str, artifacts: Mapping[str, bytes], metadata: ModelMetadata) -> ModelVersion:
         """Store a new version; it becomes visible only once its files and its row are both in place."""
         files.check_artifact_names(artifacts)

@@ -47,6 +47,9 @@ class Store(Protocol):
     @property
     def models(self) -> ModelStore: ...
 
+    @property
+    def tokens(self) -> TokenStore: ...
+
     def ensure_profile(self, name: str) -> int:
         """The id of the profile, created on first use."""
         ...
@@ -67,7 +70,22 @@ class Store(Protocol):
 
     def listening_summary(self, profile_id: int, stream_min_ms: int) -> ListeningSummary: ...
 
+    def delete_profile(self, profile_id: int) -> ProfileErasure:
+        """Remove the profile and everything stored of it, in one transaction: its plays, model records,
+        tokens, and the tracks (with their features) that no other profile played."""
+        ...
+
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ProfileErasure:
+    """What deleting a profile removed from the store."""
+
+    plays: int
+    tracks: int
+    model_versions: int
+    tokens: int
 
 
 @dataclass(frozen=True)
@@ -370,3 +388,36 @@ class HistoryStore(Protocol):
     def catalog_songs(self, row_ids: Sequence[int]) -> list[CatalogSong]: ...
 
     def catalog_row_ids(self) -> list[int]: ...
+
+
+# -- access tokens ----------------------------------------------------------------------------------
+TokenScope = Literal["read", "write"]
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    """An access token as stored: never the token itself, only its digest."""
+
+    id: int
+    profile: str
+    scope: TokenScope
+    created_at: float
+    revoked_at: float | None
+
+
+class TokenStore(Protocol):
+    """Where access tokens are kept, by the SHA-256 of each."""
+
+    def add_token(self, profile: str, digest: str, scope: TokenScope, now: float) -> StoredToken:
+        """Record a token for the profile (created if new, with no data yet)."""
+        ...
+
+    def token_by_digest(self, digest: str) -> StoredToken | None: ...
+
+    def tokens(self, profile: str | None = None) -> list[StoredToken]:
+        """Every token (of the profile), oldest first, revoked ones included."""
+        ...
+
+    def revoke_token(self, token_id: int, now: float) -> StoredToken | None:
+        """Mark the token revoked (if not already); None when there is no such token."""
+        ...

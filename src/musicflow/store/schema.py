@@ -198,3 +198,17 @@ model_alias_moves = Table(
     Column("note", Text, nullable=False),
     Index("ix_model_alias_moves_profile", "profile_id", "alias", "id"),
 )
+
+# An access token of the API and the page: only its SHA-256 is kept (the token is shown once, when made);
+# it reaches one profile, to read (`read`) or also to change (`write`) its data. A revoked token stays
+# listed with when it was revoked, and opens nothing.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("scope", String(8), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("revoked_at", Float),
+)

@@ -6,16 +6,25 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, bindparam, case, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, case, delete, func, select, update
 
 from musicflow.core.plays import Play
 from musicflow.core.songs import match_key, track_key
 from musicflow.store.db import IN_CHUNK, chunks, guarded, insert_ignore
 from musicflow.store.history import SqlHistory
-from musicflow.store.ports import ListeningSummary, TrackStreams
-from musicflow.store.schema import plays, profiles, tracks
+from musicflow.store.ports import ListeningSummary, ProfileErasure, TrackStreams
+from musicflow.store.schema import (
+    api_tokens,
+    model_alias_moves,
+    model_aliases,
+    model_versions,
+    plays,
+    profiles,
+    tracks,
+)
 from musicflow.store.sql_features import SqlFeatureStore
 from musicflow.store.sql_models import SqlModelStore
+from musicflow.store.sql_tokens import SqlTokenStore
 
 # A play as the plays table stores it, in column order: a plain tuple, the cheapest thing to build
 # half a million times and what the driver binds fastest.
@@ -46,6 +55,7 @@ class SqlStore:
         self.features = SqlFeatureStore(engine)
         self.models = SqlModelStore(engine)
         self.history = SqlHistory(engine)
+        self.tokens = SqlTokenStore(engine)
         self._track_ids: dict[str, int] = {}
         self._tracks_with_spotify_id: set[int] = set()
 
@@ -134,6 +144,27 @@ class SqlStore:
             count, streams, distinct, first, last = conn.execute(query).one()
         return ListeningSummary(int(count), int(streams), int(distinct), first, last)
 
+    def delete_profile(self, profile_id: int) -> ProfileErasure:
+        mine = select(plays.c.track_id).where(plays.c.profile_id == profile_id)
+        others = select(plays.c.track_id).where(plays.c.profile_id != profile_id)
+        with self._begin() as conn:
+            only_mine = sorted(int(t) for t in conn.execute(mine.except_(others)).scalars())
+            versions = _count(conn, model_versions.c.profile_id == profile_id)
+            tokens = _count(conn, api_tokens.c.profile_id == profile_id)
+            # In the order the foreign keys need; the rest (artifact records, features and misses of the
+            # removed tracks) follows by cascade.
+            conn.execute(delete(model_aliases).where(model_aliases.c.profile_id == profile_id))
+            conn.execute(delete(model_alias_moves).where(model_alias_moves.c.profile_id == profile_id))
+            conn.execute(delete(model_versions).where(model_versions.c.profile_id == profile_id))
+            conn.execute(delete(api_tokens).where(api_tokens.c.profile_id == profile_id))
+            removed_plays = conn.execute(delete(plays).where(plays.c.profile_id == profile_id)).rowcount
+            for chunk in chunks(only_mine, IN_CHUNK):
+                conn.execute(delete(tracks).where(tracks.c.id.in_(chunk)))
+            conn.execute(delete(profiles).where(profiles.c.id == profile_id))
+        self._track_ids.clear()
+        self._tracks_with_spotify_id.clear()
+        return ProfileErasure(int(removed_plays), len(only_mine), versions, tokens)
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -205,6 +236,11 @@ class SqlStore:
 
     def _connect(self) -> AbstractContextManager[Connection]:
         return guarded(self.engine, transaction=False)
+
+
+def _count(conn: Connection, where: Any) -> int:
+    table = where.left.table
+    return int(conn.execute(select(func.count()).select_from(table).where(where)).scalar_one())
 
 
 def _copy_plays(conn: Connection, rows: list[PlayRow]) -> int:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from musicflow.config import Settings
 
 STATIC = Path(__file__).parent / "static"
-PAGE_PATHS = ("/", "/taste", "/discover", "/highscore/reset")
+PAGE_PATHS = ("/", "/taste", "/discover", "/highscore/reset", "/signin", "/signout")
 SESSION_COOKIE = "musicflow_session"
 SESSION_DAYS = 30
 
@@ -21,9 +21,11 @@ def install_web(app: FastAPI, settings: Settings) -> None:
 
     Raises ConfigError in production mode without a strong session secret, so the server never starts
     with a key anyone could guess."""
+    from fastapi.responses import RedirectResponse
     from fastapi.staticfiles import StaticFiles
     from starlette.middleware.sessions import SessionMiddleware
 
+    from musicflow.web import signin
     from musicflow.web.discover import KeptPicks
     from musicflow.web.pages import router
     from musicflow.web.security import PageHeaders, session_secret
@@ -33,11 +35,17 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         secret_key=session_secret(settings),
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_DAYS * 86_400,
-        same_site="lax",
+        same_site="strict",
         https_only=settings.web_production,
     )
     app.add_middleware(PageHeaders, paths=PAGE_PATHS, prefixes=("/static/",))
     app.state.musicflow_web_averages = {}
     app.state.musicflow_web_picks = KeptPicks()
     app.include_router(router)
+    app.include_router(signin.router)
+
+    async def sign_in_first(_request: object, _error: Exception) -> RedirectResponse:
+        return RedirectResponse("/signin", status_code=303)
+
+    app.add_exception_handler(signin.SignInNeededError, sign_in_first)
     app.mount("/static", StaticFiles(directory=STATIC), name="musicflow-web-static")

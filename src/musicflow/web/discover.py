@@ -82,6 +82,12 @@ class KeptPicks:
                 self._keep(where, (version, identity, picks))
             return picks
 
+    def forget(self, profile: str) -> None:
+        """Drop the picks kept for a profile (its data was deleted)."""
+        with self._lock:
+            for where in [where for where in self._kept if where[0] == profile]:
+                del self._kept[where]
+
     def _fresh(self, where: tuple[str, str], version: int, identity: CatalogKey) -> Picks | None:
         kept = self._kept.get(where)
         if kept is None or kept[0] != version or kept[1] != identity:

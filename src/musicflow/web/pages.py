@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from musicflow.app.error_map import HTTP_STATUSES, http_status
-from musicflow.app.vocabulary import profile_asked
 from musicflow.errors import ErrorKind, MusicflowError, ProfileNotFoundError, SongNotFoundError
 from musicflow.web import highscore, views, words
 from musicflow.web.discover import TOP, KeptPicks
+from musicflow.web.signin import check_csrf, csrf_token, page_profile, signed_in
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
@@ -44,10 +44,11 @@ def _app(request: Request) -> MusicFlow:
 
 
 def _profile(request: Request, profile: str | None) -> str:
-    return profile_asked(profile, request.app.state.profile)
+    return page_profile(request, profile)
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    context = {"csrf": csrf_token(request.session), "signed_in": signed_in(request), **context}
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -56,7 +57,8 @@ def _problem(request: Request, error: MusicflowError, profile: str | None = None
     profile names the profiles there are where the server may say them (`api_list_profiles`, as the
     API's 404 does)."""
     message = str(error)
-    if isinstance(error, ProfileNotFoundError) and _app(request).settings.api_list_profiles:
+    listing = _app(request).settings.api_list_profiles and request.app.state.grants.open
+    if isinstance(error, ProfileNotFoundError) and listing:
         known = ", ".join(error.known)
         message += f" (profiles here: {known})" if known else " (no profile holds data yet)"
     problem: dict[str, Any] = {"message": message, "hint": error.hint.value if error.hint else ""}
@@ -117,8 +119,15 @@ def _listener_average(request: Request, app: MusicFlow, profile: str) -> dict[st
 
 
 @router.post("/highscore/reset")
-def reset_highscore(request: Request, profile: ProfileParam = None) -> Response:
+def reset_highscore(
+    request: Request, profile: ProfileParam = None, csrf: Annotated[str, Form(max_length=100)] = ""
+) -> Response:
     who = _profile(request, profile)
+    try:
+        check_csrf(request.session, csrf)
+    except MusicflowError as error:
+        context = {"profile": who, "problem": _problem(request, error)}
+        return _page(request, "index.html", context, http_status(error))
     highscore.reset(request.session, who)
     target = "/" if who == request.app.state.profile else f"/?{urlencode({'profile': who})}"
     return RedirectResponse(target, status_code=303)

@@ -29,10 +29,13 @@ async def live() -> Health:
     responses={503: {**ERROR, "description": "The store does not answer, or no model serves yet"}},
 )
 def ready(request: Request, app: App) -> Ready:
-    """Ready once the store answers and the default profile's champion is loaded (send traffic then)."""
+    """Ready once the store answers and the default profile's champion is loaded (send traffic then).
+    A server that asks for tokens names no profile here: it checks the store only."""
     profile: str = request.app.state.profile
     try:
         app.profiles()
+        if not request.app.state.grants.open:
+            return Ready(status="ready", profile=None, model_version=None)
         serving = app.serving.get(profile)
     except MusicflowError as exc:
         raise NotReadyError(f"not ready: {exc}", hint=exc.hint, profile=profile) from exc

@@ -1,0 +1,153 @@
+"""Commands about who may reach a listener's data: `tokens create|list|revoke` and `profile delete`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from musicflow.cli.common import (
+    TableOrJson,
+    TableOrJsonOption,
+    reports_errors,
+    state_of,
+    usage_error,
+    write_json,
+)
+
+ScopeOption = Annotated[
+    str,
+    typer.Option(
+        "--scope", metavar="read|write", help="read: every question; write: also change or delete the data."
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    tokens = typer.Typer(
+        help="Access tokens: on a server reached by others, each listener reaches only their own profile.",
+        no_args_is_help=True,
+    )
+    tokens.command("create")(tokens_create)
+    tokens.command("list")(tokens_list)
+    tokens.command("revoke")(tokens_revoke)
+    app.add_typer(tokens, name="tokens")
+    profile = typer.Typer(help="A listener's profile and all of its data.", no_args_is_help=True)
+    profile.command("delete")(profile_delete)
+    app.add_typer(profile, name="profile")
+
+
+def _when(timestamp: float | None) -> str:
+    if timestamp is None:
+        return ""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@reports_errors
+def tokens_create(
+    ctx: typer.Context,
+    profile: Annotated[
+        str, typer.Option("--profile", "-p", metavar="NAME", help="Whose data the token reaches.")
+    ],
+    scope: ScopeOption = "read",
+    output: TableOrJsonOption = TableOrJson.TABLE,
+) -> None:
+    """Make a token for a profile (made empty, ready for an upload, if new); it is shown this once only."""
+    if scope not in ("read", "write"):
+        raise usage_error(ctx, f"--scope is read or write, not '{scope}'")
+    state = state_of(ctx)
+    with state.app() as app:
+        made = app.create_token(profile, scope)
+    if output is TableOrJson.JSON:
+        write_json(
+            {"id": made.stored.id, "profile": profile, "scope": made.stored.scope, "token": made.token}
+        )
+        return
+    state.err.print(
+        f"Token {made.stored.id} for profile '{profile}' ({made.stored.scope}). Keep it now: it is not"
+        " stored and cannot be shown again. Send it as `Authorization: Bearer <token>`.",
+        highlight=False,
+    )
+    sys.stdout.write(made.token + "\n")
+
+
+@reports_errors
+def tokens_list(
+    ctx: typer.Context,
+    profile: Annotated[
+        str | None, typer.Option("--profile", "-p", metavar="NAME", help="Only this profile's tokens.")
+    ] = None,
+    output: TableOrJsonOption = TableOrJson.TABLE,
+) -> None:
+    """Every token (never the token itself): its number, profile, scope, and when it was made or revoked."""
+    from rich.table import Table
+
+    state = state_of(ctx)
+    with state.app() as app:
+        found = app.tokens(profile)
+    records = [
+        {
+            "id": token.id,
+            "profile": token.profile,
+            "scope": token.scope,
+            "created": _when(token.created_at),
+            "revoked": _when(token.revoked_at) or None,
+        }
+        for token in found
+    ]
+    if output is TableOrJson.JSON:
+        write_json(records)
+        return
+    if not records:
+        state.out.print("No token yet: `musicflow tokens create --profile NAME` makes one.", highlight=False)
+        return
+    table = Table(title="Access tokens")
+    for column in ("id", "profile", "scope", "created", "revoked"):
+        table.add_column(column, no_wrap=True, justify="right" if column == "id" else "left")
+    for record in records:
+        table.add_row(*(str(record[key] or "") for key in ("id", "profile", "scope", "created", "revoked")))
+    state.out.print(table)
+
+
+@reports_errors
+def tokens_revoke(
+    ctx: typer.Context,
+    token_id: Annotated[int, typer.Argument(metavar="ID", help="The token's number (see `tokens list`).")],
+) -> None:
+    """Revoke a token: from now on it opens nothing (a server checks every request)."""
+    state = state_of(ctx)
+    with state.app() as app:
+        revoked = app.revoke_token(token_id)
+    state.out.print(
+        f"Token {revoked.id} of profile '{revoked.profile}' is revoked ({_when(revoked.revoked_at)}).",
+        highlight=False,
+    )
+
+
+@reports_errors
+def profile_delete(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The profile to delete.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    output: TableOrJsonOption = TableOrJson.TABLE,
+) -> None:
+    """Delete a profile and all of its data: plays, the songs only it played, models, tokens. For good."""
+    state = state_of(ctx)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise usage_error(ctx, "deleting a profile cannot be undone: add --yes to confirm")
+        typer.confirm(f"Delete profile '{name}' and all of its data? This cannot be undone", abort=True)
+    with state.app() as app:
+        erased = app.delete_profile(name)
+    if output is TableOrJson.JSON:
+        write_json(erased.as_document())
+        return
+    gone = erased.stored
+    state.out.print(
+        f"Deleted profile '{name}': {gone.plays:,} plays, {gone.tracks:,} songs only it played (with"
+        f" their features), {gone.model_versions} model versions ({erased.model_files} files),"
+        f" {gone.tokens} tokens.",
+        highlight=False,
+    )

@@ -1,0 +1,72 @@
+"""Deleting a listener: afterwards no table and no file of the data directory holds anything of them, and
+the other listener in the store is untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from musicflow.store.schema import metadata
+from tests.trained import PROFILE, copy_of
+
+OTHER_EXPORT = Path("histories/both/mungeraiden/Streaming_History_Audio_2022.json")
+
+
+def rows_of(engine: sa.Engine) -> dict[str, list[dict[str, object]]]:
+    """Every row of every table of the store."""
+    with engine.connect() as conn:
+        return {
+            table.name: [dict(row._mapping) for row in conn.execute(sa.select(table))]
+            for table in metadata.sorted_tables
+        }
+
+
+@pytest.fixture
+def two_listeners(two_versions_listener: Path, isolated_environment: Path, shared_data: Path) -> Settings:
+    settings = copy_of(two_versions_listener, isolated_environment)
+    with MusicFlow.open(settings) as app:
+        app.ingest([shared_data / OTHER_EXPORT], "other")
+        app.create_token(PROFILE, "write")
+        app.create_token("other")
+    return settings
+
+
+def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings) -> None:
+    settings = two_listeners
+    engine = sa.create_engine(settings.effective_database_url)
+    before = rows_of(engine)
+    (gone_id,) = [p["id"] for p in before["profiles"] if p["name"] == PROFILE]
+    played_by: dict[object, set[object]] = {}
+    for play in before["plays"]:
+        played_by.setdefault(play["track_id"], set()).add(play["profile_id"])
+    only_theirs = {track for track, who in played_by.items() if who == {gone_id}}
+    versions = {v["id"] for v in before["model_versions"] if v["profile_id"] == gone_id}
+    assert only_theirs and versions and (settings.data_dir / "models" / PROFILE).is_dir()
+
+    with MusicFlow.open(settings) as app:
+        erased = app.delete_profile(PROFILE)
+        assert app.profiles() == ["other"]
+        assert app.listening_summary("other").plays == sum(
+            p["profile_id"] != gone_id for p in before["plays"]
+        )
+
+    after = rows_of(engine)
+    for table, rows in after.items():
+        for row in rows:
+            assert row.get("profile_id") != gone_id, table
+            assert row.get("track_id") not in only_theirs, table
+            assert row.get("model_version_id") not in versions, table
+            assert row.get("name") != PROFILE, table
+    assert {t["id"] for t in after["tracks"]} == {t["id"] for t in before["tracks"]} - only_theirs
+    theirs = [row for table in ("plays", "api_tokens") for row in after[table]]
+    assert theirs and all(row["profile_id"] != gone_id for row in theirs)
+    assert [p for p in before["plays"] if p["profile_id"] != gone_id] == after["plays"]
+    left = [p.relative_to(settings.data_dir).as_posix() for p in settings.data_dir.rglob("*")]
+    assert not [path for path in left if path.startswith(f"models/{PROFILE}")]
+    assert erased.stored.plays == len(before["plays"]) - len(after["plays"])
+    assert erased.stored.model_versions == len(versions) and erased.model_files > 0
+    engine.dispose()

@@ -1,0 +1,86 @@
+"""`musicflow tokens create|list|revoke` and `musicflow profile delete`, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from musicflow.app.access import digest_of
+from musicflow.app.service import MusicFlow
+from musicflow.cli.command_tree import app
+from musicflow.config import load_settings
+from tests.trained import PROFILE, copy_of
+
+runner = CliRunner()
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_token_is_shown_once_and_only_its_digest_is_kept() -> None:
+    code, out, err = run("tokens", "create", "--profile", "newcomer", "--scope", "write")
+    assert code == 0, err
+    token = out.strip()
+    assert token.startswith("mf_") and len(token) > 40
+    assert "cannot be shown again" in " ".join(err.split())
+    with MusicFlow.open(load_settings()) as opened:
+        assert opened.profiles() == ["newcomer"]  # ready for an upload
+        assert opened.grant_by_digest(digest_of(token)).scope == "write"
+    code, out, _ = run("tokens", "list")
+    assert code == 0 and token not in out and "newcomer" in out and "write" in out
+    store_bytes = b"".join(p.read_bytes() for p in load_settings().data_dir.rglob("*") if p.is_file())
+    assert token.encode() not in store_bytes
+
+
+def test_list_as_json_and_revoke() -> None:
+    run("tokens", "create", "--profile", "a")
+    run("tokens", "create", "--profile", "b")
+    code, out, _ = run("tokens", "revoke", "1")
+    assert code == 0 and "revoked" in out
+    code, out, _ = run("tokens", "list", "--format", "json")
+    listed = json.loads(out)
+    assert [(t["id"], t["profile"], t["revoked"] is not None) for t in listed] == [
+        (1, "a", True),
+        (2, "b", False),
+    ]
+    code, out, _ = run("tokens", "list", "--profile", "b", "--format", "json")
+    assert [t["profile"] for t in json.loads(out)] == ["b"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (("tokens", "revoke", "9"), 1, "there is no token 9"),
+        (("tokens", "create", "--profile", "a", "--scope", "admin"), 2, "read or write"),
+        (("tokens", "create"), 2, "--profile"),
+        (("profile", "delete", "nobody", "--yes"), 1, "nobody"),
+    ],
+)
+def test_mistakes_say_what_is_wrong(args: tuple[str, ...], code: int, words: str) -> None:
+    exit_code, out, err = run(*args)
+    assert exit_code == code
+    assert words in " ".join((out + err).split())
+
+
+@pytest.fixture
+def listener(ingested_listener: Path, isolated_environment: Path) -> None:
+    copy_of(ingested_listener, isolated_environment)
+
+
+def test_delete_asks_first_and_then_removes_everything(listener: None) -> None:
+    code, _, err = run("profile", "delete", PROFILE)
+    assert code == 2 and "--yes" in err  # no terminal to ask: nothing is deleted
+    code, _, _ = run("profile", "delete", PROFILE, stdin="n\n")
+    with MusicFlow.open(load_settings()) as opened:
+        assert opened.profiles() == [PROFILE]
+    code, out, err = run("profile", "delete", PROFILE, "--yes", "--format", "json")
+    assert code == 0, err
+    erased = json.loads(out)
+    assert erased["profile"] == PROFILE and erased["plays"] > 1000 and erased["tracks"] > 100
+    with MusicFlow.open(load_settings()) as opened:
+        assert opened.profiles() == []

@@ -1,0 +1,171 @@
+"""Signing in to a shared server's page with a token: each listener sees their own pages only, forms
+refuse requests forged by another site, and the session cookie is one a script cannot read."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from musicflow.api.app import create_app
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from musicflow.web import SESSION_COOKIE
+from tests.conftest import REPO
+from tests.servers import free_port, wait_until_ready
+from tests.web.conftest import PROFILE
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def shared_dir(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The demo listener's store with a token of theirs and one of another profile."""
+    data_dir = tmp_path_factory.mktemp("signin")
+    shutil.copytree(demo_dir, data_dir, dirs_exist_ok=True)
+    with MusicFlow.open(Settings(data_dir=data_dir)) as app:
+        return data_dir, {"demo": app.create_token(PROFILE).token, "other": app.create_token("other").token}
+
+
+@pytest.fixture
+def client(shared_dir: tuple[Path, dict[str, str]]) -> Iterator[TestClient]:
+    settings = Settings(
+        data_dir=shared_dir[0],
+        feature_sources=["catalog"],
+        web_session_secret=SecretStr(secrets.token_hex(32)),
+    )
+    with TestClient(create_app(settings, profile=PROFILE, access="tokens"), follow_redirects=False) as opened:
+        yield opened
+
+
+def csrf_of(page: str) -> str:
+    found = CSRF.search(page)
+    assert found, "no anti-forgery value in the form"
+    return found.group(1)
+
+
+def signed_in(client: TestClient, token: str) -> TestClient:
+    form = client.get("/signin")
+    answer = client.post("/signin", data={"token": token, "csrf": csrf_of(form.text)})
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    return client
+
+
+@pytest.mark.parametrize("path", ["/", "/taste", "/discover", "/?song=Levitating&artist=Dua+Lipa"])
+def test_every_page_asks_to_sign_in_first(client: TestClient, path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 303 and answer.headers["location"] == "/signin"
+
+
+def test_the_sign_in_page_is_safe_to_show(client: TestClient) -> None:
+    page = client.get("/signin")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert "<script" not in page.text
+    assert 'type="password"' in page.text
+
+
+def test_a_wrong_token_or_a_forged_form_signs_no_one_in(
+    client: TestClient, shared_dir: tuple[Path, dict[str, str]]
+) -> None:
+    csrf = csrf_of(client.get("/signin").text)
+    wrong = client.post("/signin", data={"token": "mf_" + "x" * 43, "csrf": csrf})
+    assert wrong.status_code == 401 and "unknown or revoked" in wrong.text
+    forged = client.post("/signin", data={"token": shared_dir[1]["demo"]})  # another site's form
+    assert forged.status_code == 403
+    assert client.get("/taste").status_code == 303
+
+
+def test_a_listener_signed_in_sees_their_pages_and_no_one_elses(
+    client: TestClient, shared_dir: tuple[Path, dict[str, str]]
+) -> None:
+    signed_in(client, shared_dir[1]["demo"])
+    cookie = next(c for c in client.cookies.jar if c.name == SESSION_COOKIE)
+    assert shared_dir[1]["demo"] not in (cookie.value or "")
+    taste = client.get("/taste")
+    assert taste.status_code == 200 and "Your taste" in taste.text
+    assert client.get("/taste", params={"profile": "other"}).status_code == 404
+    assert client.get("/", params={"song": "Levitating", "artist": "Dua Lipa"}).status_code == 200
+
+
+def test_the_session_cookie_is_strict_and_http_only(
+    client: TestClient, shared_dir: tuple[Path, dict[str, str]]
+) -> None:
+    form = client.get("/signin")
+    answer = client.post("/signin", data={"token": shared_dir[1]["demo"], "csrf": csrf_of(form.text)})
+    set_cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in set_cookie and "samesite=strict" in set_cookie
+
+
+def test_forms_refuse_requests_forged_elsewhere(
+    client: TestClient, shared_dir: tuple[Path, dict[str, str]]
+) -> None:
+    signed_in(client, shared_dir[1]["demo"])
+    assert client.post("/highscore/reset").status_code == 403
+    assert client.post("/signout").status_code == 403
+    assert client.get("/taste").status_code == 200  # still signed in
+    csrf = csrf_of(client.get("/").text)
+    assert client.post("/highscore/reset", data={"csrf": csrf}).status_code == 303
+    assert client.post("/signout", data={"csrf": csrf}).status_code == 303
+    assert client.get("/taste").status_code == 303
+
+
+@pytest.fixture
+def shared_server(shared_dir: tuple[Path, dict[str, str]]) -> Iterator[str]:
+    """`musicflow serve` on loopback told to ask for tokens, as behind a proxy."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUSICFLOW_")}
+    env |= {
+        "MUSICFLOW_DATA_DIR": str(shared_dir[0]),
+        "MUSICFLOW_DATABASE_URL": f"sqlite:///{shared_dir[0] / 'musicflow.db'}",
+        "MUSICFLOW_FEATURE_SOURCES": "catalog",
+        "MUSICFLOW_WEB_SESSION_SECRET": secrets.token_urlsafe(32),
+        "MUSICFLOW_API_ACCESS": "tokens",
+    }
+    command = [sys.executable, "-m", "musicflow", "serve", "--profile", PROFILE, "--port", str(port)]
+    process = subprocess.Popen(command, cwd=REPO, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base, process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_sign_in_and_out_in_a_browser(
+    browser: Any, shared_server: str, shared_dir: tuple[Path, dict[str, str]], screenshots: Path
+) -> None:
+    context = browser.new_context(base_url=shared_server)
+    page = context.new_page()
+    page.goto("/taste")
+    assert page.url.endswith("/signin")
+    page.get_by_label("Your token").fill("mf_not-a-token")
+    page.get_by_role("button", name="Sign in").click()
+    assert "unknown or revoked" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Your token").fill(shared_dir[1]["demo"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    page.goto("/taste")
+    assert page.locator("#total-streams").inner_text()
+    assert page.evaluate("document.cookie") == ""  # HttpOnly: no script reads the session
+    page.screenshot(path=str(screenshots / "signed-in-taste.png"))
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/signin")
+    page.goto("/taste")
+    assert page.url.endswith("/signin")
+    context.close()
