@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,18 +80,18 @@ def demo_picks(demo_app: MusicFlow) -> list[Recommendation]:
     return demo_app.recommend(PROFILE, TOP)
 
 
-@pytest.fixture(scope="session")
-def server(demo_dir: Path) -> Iterator[str]:
-    """`musicflow serve --profile demo` in its own process on loopback, one for the session; its base URL.
-    Stopped with SIGTERM, as a service manager does, and it must exit cleanly."""
+@contextmanager
+def serving(data_dir: Path, **env_settings: str) -> Iterator[str]:
+    """`musicflow serve --profile demo` on `data_dir` in its own process on loopback; its base URL. Stopped
+    with SIGTERM, as a service manager does, and it must exit cleanly."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MUSICFLOW_")}
     env |= {
-        "MUSICFLOW_DATA_DIR": str(demo_dir),
-        "MUSICFLOW_DATABASE_URL": f"sqlite:///{demo_dir / 'musicflow.db'}",
+        "MUSICFLOW_DATA_DIR": str(data_dir),
+        "MUSICFLOW_DATABASE_URL": f"sqlite:///{data_dir / 'musicflow.db'}",
         "MUSICFLOW_FEATURE_SOURCES": "catalog",
         "MUSICFLOW_WEB_SESSION_SECRET": secrets.token_urlsafe(32),
-        "MUSICFLOW_TIME_ZONE": SERVER_ZONE,
+        **env_settings,
     }
     command = [sys.executable, "-m", "musicflow", "serve", "--profile", PROFILE, "--port", str(port)]
     process = subprocess.Popen(command, cwd=REPO, env=env)
@@ -102,6 +103,13 @@ def server(demo_dir: Path) -> Iterator[str]:
         process.terminate()
         stopped = process.wait(timeout=20)
     assert stopped == 0, f"musicflow serve exited with {stopped} on SIGTERM"
+
+
+@pytest.fixture(scope="session")
+def server(demo_dir: Path) -> Iterator[str]:
+    """The demo listener served for the session, hours counted in a zone far from UTC."""
+    with serving(demo_dir, MUSICFLOW_TIME_ZONE=SERVER_ZONE) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

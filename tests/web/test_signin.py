@@ -3,12 +3,9 @@ refuse requests forged by another site, and the session cookie is one a script c
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,9 +18,7 @@ from musicflow.api.app import create_app
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from musicflow.web import SESSION_COOKIE
-from tests.conftest import REPO
-from tests.servers import free_port, wait_until_ready
-from tests.web.conftest import PROFILE
+from tests.web.conftest import PROFILE, serving
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -125,24 +120,8 @@ def test_forms_refuse_requests_forged_elsewhere(
 @pytest.fixture
 def shared_server(shared_dir: tuple[Path, dict[str, str]]) -> Iterator[str]:
     """`musicflow serve` on loopback told to ask for tokens, as behind a proxy."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MUSICFLOW_")}
-    env |= {
-        "MUSICFLOW_DATA_DIR": str(shared_dir[0]),
-        "MUSICFLOW_DATABASE_URL": f"sqlite:///{shared_dir[0] / 'musicflow.db'}",
-        "MUSICFLOW_FEATURE_SOURCES": "catalog",
-        "MUSICFLOW_WEB_SESSION_SECRET": secrets.token_urlsafe(32),
-        "MUSICFLOW_API_ACCESS": "tokens",
-    }
-    command = [sys.executable, "-m", "musicflow", "serve", "--profile", PROFILE, "--port", str(port)]
-    process = subprocess.Popen(command, cwd=REPO, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(base, process)
+    with serving(shared_dir[0], MUSICFLOW_API_ACCESS="tokens") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.mark.slow
