@@ -127,6 +127,11 @@ class Settings(BaseSettings):
             " always; open: never (one listener on their own machine; `serve --open` too)."
         ),
     )
+    prediction_log: bool = Field(
+        default=True,
+        description="Record each prediction the API and the page give (profile, song, model, value, time).",
+    )
+    prediction_log_days: int = Field(default=365, ge=1, description="Days a logged prediction is kept.")
     api_trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default=[], description="Addresses whose X-Forwarded-For names the client."
     )

@@ -18,7 +18,7 @@ class Maker:
         self.calls = 0
         self.fail_first = fail_first
 
-    async def __call__(self) -> Made:
+    async def __call__(self) -> Made[bytes]:
         self.calls += 1
         await asyncio.sleep(0.05)
         if self.fail_first and self.calls == 1:
@@ -28,7 +28,7 @@ class Maker:
 
 def test_a_burst_of_the_same_question_computes_once():
     async def burst() -> list[bytes]:
-        answers, make = RecentAnswers(ttl_s=5), Maker()
+        answers, make = RecentAnswers[bytes](ttl_s=5), Maker()
         bodies = await asyncio.gather(*(answers.answer(KEY, make) for _ in range(20)))
         assert make.calls == 1
         return bodies
@@ -38,7 +38,7 @@ def test_a_burst_of_the_same_question_computes_once():
 
 def test_an_answer_is_made_again_once_its_time_is_up():
     async def ask() -> None:
-        answers, make = RecentAnswers(ttl_s=0.3), Maker()
+        answers, make = RecentAnswers[bytes](ttl_s=0.3), Maker()
         assert await answers.answer(KEY, make) == b"answer 1"
         assert await answers.answer(KEY, make) == b"answer 1"
         await asyncio.sleep(0.35)
@@ -50,7 +50,7 @@ def test_an_answer_is_made_again_once_its_time_is_up():
 
 def test_an_answer_asked_for_near_its_end_is_renewed_in_the_background():
     async def ask() -> None:
-        answers, make = RecentAnswers(ttl_s=0.4), Maker()
+        answers, make = RecentAnswers[bytes](ttl_s=0.4), Maker()
         await answers.answer(KEY, make)
         await asyncio.sleep(0.25)  # inside its last half: given as it is, and made again meanwhile
         started = time.monotonic()
@@ -64,7 +64,7 @@ def test_an_answer_asked_for_near_its_end_is_renewed_in_the_background():
 
 def test_a_failed_answer_is_not_shared_and_not_kept():
     async def ask() -> tuple[object, object]:
-        answers, make = RecentAnswers(ttl_s=5), Maker(fail_first=True)
+        answers, make = RecentAnswers[bytes](ttl_s=5), Maker(fail_first=True)
         first, second = await asyncio.gather(
             answers.answer(KEY, make), answers.answer(KEY, make), return_exceptions=True
         )
@@ -77,7 +77,7 @@ def test_a_failed_answer_is_not_shared_and_not_kept():
 
 def test_no_reuse_when_the_time_to_live_is_zero():
     async def ask() -> int:
-        answers, make = RecentAnswers(ttl_s=0), Maker()
+        answers, make = RecentAnswers[bytes](ttl_s=0), Maker()
         for _ in range(3):
             await answers.answer(KEY, make)
         return make.calls

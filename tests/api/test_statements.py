@@ -2,7 +2,8 @@
 
 Budgets: a prediction answered again within the answer window at most 1 statement; a song the store
 holds (features cached) at most 3; a song it does not hold at most 4; `/api/features/` at most 2. GET and
-HEAD never INSERT, UPDATE or DELETE, and leave every table as it was.
+HEAD never INSERT, UPDATE or DELETE, and leave every table as it was; the predictions they give reach the
+prediction log afterwards, written by its own thread.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, inspect, text
 
+from musicflow.app.prediction_log import PredictionLogger
 from musicflow.app.service import MusicFlow
 from tests.api.conftest import ClientFactory
 from tests.scale.catalogs import bundled_rows
@@ -56,6 +58,10 @@ def client(api: ClientFactory) -> TestClient:
     started = api(api_answer_ttl_s=60)
     started.app.state.musicflow.serving._check_every_s = 3600  # type: ignore[attr-defined]
     started.app.state.musicflow._finder.index._check_every_s = 3600  # type: ignore[attr-defined]
+    # The prediction log is written by its own thread, off the request path: here, only when asked.
+    app: MusicFlow = started.app.state.musicflow  # type: ignore[attr-defined]
+    log = app._store.prediction_log
+    app._logger = PredictionLogger(log, app.clock, retention_days=365, flush_every_s=3600)
     assert started.get("/api/prediction/", params={"song": "warm", "artist": "up"}).status_code == 404
     return started
 
@@ -110,3 +116,8 @@ def test_get_and_head_change_nothing_in_the_store(client: TestClient):
     written = [s for s in statements if s.lstrip().split(None, 1)[0].lower() in WRITES]
     assert not written
     assert _tables(engine) == before
+    # What was given is in the prediction log once its writer runs, and nothing else changed.
+    app: MusicFlow = client.app.state.musicflow  # type: ignore[attr-defined]
+    logged = len(app.logged_predictions(PROFILE))
+    assert logged >= 2  # the known song, by the API and by the page
+    assert _tables(engine) == {**before, "prediction_log": before["prediction_log"] + logged}

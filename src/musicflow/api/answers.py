@@ -17,27 +17,34 @@ import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from musicflow.app.prediction_log import Given
 
 AnswerKey = tuple[str, int, str, str]
-Made = tuple[AnswerKey, bytes]
-Maker = Callable[[], Awaitable[Made]]
+V = TypeVar("V")
+Made = tuple[AnswerKey, V]
+Maker = Callable[[], Awaitable[Made[V]]]
+Answered = tuple[bytes, "Given"]  # a prediction's response body, and the prediction as the log keeps it
 
 log = logging.getLogger(__name__)
 
 
-class RecentAnswers:
-    """Response bodies of recent predictions by (profile, model version, song, artist)."""
+class RecentAnswers(Generic[V]):
+    """Recent answers (a response's body, with what the route keeps beside it) by (profile, model
+    version, song, artist)."""
 
     def __init__(self, ttl_s: float, size: int = 4096) -> None:
         self._ttl_s = ttl_s
         self._renew_s = min(1.0, ttl_s / 2)
         self._size = size
-        self._answers: dict[AnswerKey, tuple[float, bytes]] = {}
+        self._answers: dict[AnswerKey, tuple[float, V]] = {}
         self._lock = threading.Lock()
-        self._making: dict[AnswerKey, asyncio.Future[bytes | None]] = {}
-        self._renewing: set[asyncio.Task[bytes]] = set()
+        self._making: dict[AnswerKey, asyncio.Future[V | None]] = {}
+        self._renewing: set[asyncio.Task[V]] = set()
 
-    async def answer(self, key: AnswerKey, make: Maker) -> bytes:
+    async def answer(self, key: AnswerKey, make: Maker[V]) -> V:
         """The recent answer for `key`, or the one `make` returns (with the key of what made it)."""
         if self._ttl_s <= 0:
             return (await make())[1]
@@ -55,17 +62,17 @@ class RecentAnswers:
             return (await make())[1]  # that request failed; its error was its own: this one asks anew
         return await self._make(key, make)
 
-    def _renew(self, key: AnswerKey, make: Maker) -> None:
+    def _renew(self, key: AnswerKey, make: Maker[V]) -> None:
         renewing = asyncio.get_running_loop().create_task(self._make(key, make))
         self._renewing.add(renewing)
         renewing.add_done_callback(self._renewed)
 
-    def _renewed(self, task: asyncio.Task[bytes]) -> None:
+    def _renewed(self, task: asyncio.Task[V]) -> None:
         self._renewing.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.info("an answer could not be made again in advance: %s", task.exception())
 
-    async def _make(self, key: AnswerKey, make: Maker) -> bytes:
+    async def _make(self, key: AnswerKey, make: Maker[V]) -> V:
         making = asyncio.get_running_loop().create_future()
         self._making[key] = making
         try:
@@ -79,7 +86,7 @@ class RecentAnswers:
         making.set_result(body)
         return body
 
-    def get(self, key: AnswerKey) -> bytes | None:
+    def get(self, key: AnswerKey) -> V | None:
         found = self._answers.get(key)
         if found is None or found[0] <= time.monotonic():
             return None
@@ -91,7 +98,7 @@ class RecentAnswers:
             for key in [key for key in self._answers if key[0] == profile]:
                 del self._answers[key]
 
-    def put(self, key: AnswerKey, body: bytes) -> None:
+    def put(self, key: AnswerKey, body: V) -> None:
         if self._ttl_s <= 0:
             return
         with self._lock:

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from musicflow import __version__
-from musicflow.api.answers import RecentAnswers
+from musicflow.api.answers import Answered, RecentAnswers
 from musicflow.api.champion import ChampionWatch
 from musicflow.api.error_responses import install_error_handlers
 from musicflow.api.limits import Limits
@@ -57,7 +57,7 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
     app.state.profile = profile
     app.state.grants = Grants(access, profile)
     app.state.limits = Limits(settings)
-    app.state.answers = RecentAnswers(settings.api_answer_ttl_s)
+    app.state.answers = RecentAnswers[Answered](settings.api_answer_ttl_s)
     app.state.champion = ChampionWatch()
     routers = (health.router, song_features.router, predictions.router, models.router, profile_route.router)
     for router in routers:

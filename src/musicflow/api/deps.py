@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from musicflow.api.answers import RecentAnswers
+from musicflow.api.answers import Answered, RecentAnswers
 from musicflow.api.champion import ChampionWatch
 from musicflow.api.limits import Limits
 from musicflow.api.schemas import MAX_TEXT
@@ -63,7 +63,7 @@ class Asking:
 
     app: MusicFlow
     limits: Limits
-    answers: RecentAnswers
+    answers: RecentAnswers[Answered]
     champion: ChampionWatch
     client: str
     grant: Grant

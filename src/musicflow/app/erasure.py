@@ -25,4 +25,5 @@ class Erasure:
             "model_versions": self.stored.model_versions,
             "model_files": self.model_files,
             "tokens": self.stored.tokens,
+            "logged_predictions": self.stored.logged_predictions,
         }

@@ -7,7 +7,8 @@ comes back; they never reach the store or the parts themselves.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from musicflow.app.catalog_scoring import Recommendation
     from musicflow.app.erasure import Erasure
     from musicflow.app.predicting import Unanswered
+    from musicflow.app.prediction_log import Given, PredictionLogger
     from musicflow.app.taste import Standing, Taste
     from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
         AliasMove,
         CatalogInfo,
         ListeningSummary,
+        LoggedPrediction,
         ModelVersion,
         Store,
         StoredToken,
@@ -70,6 +73,8 @@ class MusicFlow:
         self._closing = ExitStack()
         self.serving = ServingModels(self._champion_version, self._load_serving)
         self._song_finder: SongFinder | None = None
+        self._logger: PredictionLogger | None = None
+        self._logger_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> MusicFlow:
@@ -81,8 +86,39 @@ class MusicFlow:
         return cls(settings, store, clock)
 
     def close(self) -> None:
+        if self._logger is not None:
+            self._logger.close()
         self._closing.close()
         self._store.close()
+
+    # -- the prediction log -----------------------------------------------------------------------
+    def log_predictions(self, given: Iterable[Given], via: str) -> None:
+        """Record predictions given (batched, written off the caller's path), unless the log is off."""
+        if not self.settings.prediction_log:
+            return
+        logger = self._logger
+        if logger is None:
+            from musicflow.app.prediction_log import PredictionLogger
+
+            with self._logger_lock:
+                logger = self._logger
+                if logger is None:
+                    logger = self._logger = PredictionLogger(
+                        self._store.prediction_log,
+                        self.clock,
+                        retention_days=self.settings.prediction_log_days,
+                    )
+        logger.record(given, via)
+
+    def logged_predictions(
+        self, profile: str | None = None, since: float | None = None
+    ) -> list[LoggedPrediction]:
+        """The predictions given (of the profile), oldest first; what waits to be written is written first."""
+        if profile is not None:
+            self.require_profile(profile)
+        if self._logger is not None:
+            self._logger.flush()
+        return self._store.prediction_log.entries(profile, since)
 
     def __enter__(self) -> MusicFlow:
         return self
@@ -303,16 +339,18 @@ class MusicFlow:
         keep: bool = True,
         spend: Spend | None = None,
         serving: ServingModel | None = None,
+        log_via: str | None = None,
     ) -> Prediction:
         """How many times will this listener stream this song; with the reasons and the model version.
         `sources` (default: the configured ones) are the ones asked when the song is not known yet;
-        `serving`: the model the caller resolved for this request (else the profile's, resolved here)."""
+        `serving`: the model the caller resolved for this request (else the profile's, resolved here);
+        `log_via`: record the prediction in the log as given through this front end (api, page, cli)."""
         from musicflow.core.songs import SongRequest
 
         if not song.strip() or not artist.strip():
             raise MusicflowError("song and artist are both needed")
         request = SongRequest(song, artist, spotify_id)
-        (answer,) = self._predict([request], profile, sources, 5, keep, spend, serving)
+        (answer,) = self._predict([request], profile, sources, 5, keep, spend, serving, log_via)
         if isinstance(answer, Prediction):
             return answer
         raise answer.error
@@ -325,9 +363,10 @@ class MusicFlow:
         keep: bool = True,
         spend: Spend | None = None,
         serving: ServingModel | None = None,
+        log_via: str | None = None,
     ) -> list[Prediction | str]:
         """One answer per song, in order: a prediction, or the reason this song could not be predicted."""
-        answers = self._predict(songs, profile, None, 3, keep, spend, serving)
+        answers = self._predict(songs, profile, None, 3, keep, spend, serving, log_via)
         return [a if isinstance(a, Prediction) else a.reason for a in answers]
 
     def _predict(
@@ -339,12 +378,19 @@ class MusicFlow:
         keep: bool,
         spend: Spend | None,
         serving: ServingModel | None,
+        log_via: str | None = None,
     ) -> list[Prediction | Unanswered]:
         from musicflow.app.predicting import predict_songs
+        from musicflow.app.prediction_log import Given
 
         chosen = serving if serving is not None else self.serving.get(profile)
         with self._opened_sources(sources) as opened:
-            return predict_songs(chosen, self._finder, opened, songs, explain=explain, keep=keep, spend=spend)
+            answers = predict_songs(
+                chosen, self._finder, opened, songs, explain=explain, keep=keep, spend=spend
+            )
+        if log_via is not None:
+            self.log_predictions([Given.of(a) for a in answers if isinstance(a, Prediction)], log_via)
+        return answers
 
     # -- batch scoring ----------------------------------------------------------------------------
     def score_catalog(

@@ -13,6 +13,7 @@ from musicflow.cli import (
     demo,
     feature_commands,
     ingest,
+    log_commands,
     model_commands,
     score_commands,
     serve,
@@ -67,6 +68,7 @@ score_commands.register(app)
 demo.register(app)
 serve.register(app)
 access_commands.register(app)
+log_commands.register(app)
 
 
 def run() -> None:

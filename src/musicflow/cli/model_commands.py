@@ -106,6 +106,9 @@ def predict(
         ),
     ] = None,
     profile: ProfileOption = DEFAULT_PROFILE,
+    log: Annotated[
+        bool, typer.Option("--log", help="Record the predictions in the prediction log, as the API does.")
+    ] = False,
 ) -> None:
     """How many times will you stream this song? One song, or a CSV of songs."""
     if input_csv is not None and (song is not None or artist is not None):
@@ -124,7 +127,7 @@ def predict(
         chosen = output or OutputFormat.CSV
         requests = read_songs(input_csv)
         with state.app() as app:
-            answers = app.predict_many(profile, requests)
+            answers = app.predict_many(profile, requests, log_via="cli" if log else None)
         if chosen is OutputFormat.TABLE:
             show.prediction_table(state.out, requests, answers)
             return
@@ -134,7 +137,7 @@ def predict(
         return
     assert song is not None and artist is not None
     with state.app() as app:
-        answer = app.predict(profile, song, artist)
+        answer = app.predict(profile, song, artist, log_via="cli" if log else None)
     if output is OutputFormat.JSON:
         write_json(answer.as_document())
     elif output is OutputFormat.CSV:

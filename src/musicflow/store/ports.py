@@ -50,6 +50,9 @@ class Store(Protocol):
     @property
     def tokens(self) -> TokenStore: ...
 
+    @property
+    def prediction_log(self) -> PredictionLogStore: ...
+
     def ensure_profile(self, name: str) -> int:
         """The id of the profile, created on first use."""
         ...
@@ -86,6 +89,7 @@ class ProfileErasure:
     tracks: int
     model_versions: int
     tokens: int
+    logged_predictions: int
 
 
 @dataclass(frozen=True)
@@ -420,4 +424,36 @@ class TokenStore(Protocol):
 
     def revoke_token(self, token_id: int, now: float) -> StoredToken | None:
         """Mark the token revoked (if not already); None when there is no such token."""
+        ...
+
+
+# -- the prediction log -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class LoggedPrediction:
+    """One prediction a listener was given: the song as answered, the model version, the value, when,
+    and through what (`api`, `page` or `cli`)."""
+
+    profile: str
+    song: str
+    artist: str
+    spotify_id: str | None
+    model_version: int
+    predicted: float
+    asked_at: float
+    via: str
+
+
+class PredictionLogStore(Protocol):
+    """Where predictions given are recorded, in batches."""
+
+    def append(self, entries: Sequence[LoggedPrediction]) -> int:
+        """Record the entries in one transaction (those of profiles gone meanwhile are dropped); how many."""
+        ...
+
+    def entries(self, profile: str | None = None, since: float | None = None) -> list[LoggedPrediction]:
+        """The recorded predictions (of the profile, from `since`), oldest first."""
+        ...
+
+    def prune(self, before: float) -> int:
+        """Remove the entries older than `before`; how many."""
         ...

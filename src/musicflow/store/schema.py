@@ -212,3 +212,21 @@ api_tokens = Table(
     Column("created_at", Float, nullable=False),
     Column("revoked_at", Float),
 )
+
+# Every prediction answered by the API and the page (and by the CLI when asked): whose, which song as
+# answered, by which model version, what it said, when. No client address, no token. Kept for
+# `prediction_log_days`; removed with the profile.
+prediction_log = Table(
+    "prediction_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False),
+    Column("song", Text, nullable=False),
+    Column("artist", Text, nullable=False),
+    Column("spotify_id", String(32)),
+    Column("model_version", Integer, nullable=False),
+    Column("predicted", Float, nullable=False),
+    Column("asked_at", Float, nullable=False),
+    Column("via", String(8), nullable=False),
+    Index("ix_prediction_log_profile_time", "profile_id", "asked_at"),
+)

@@ -19,11 +19,13 @@ from musicflow.store.schema import (
     model_aliases,
     model_versions,
     plays,
+    prediction_log,
     profiles,
     tracks,
 )
 from musicflow.store.sql_features import SqlFeatureStore
 from musicflow.store.sql_models import SqlModelStore
+from musicflow.store.sql_prediction_log import SqlPredictionLog
 from musicflow.store.sql_tokens import SqlTokenStore
 
 # A play as the plays table stores it, in column order: a plain tuple, the cheapest thing to build
@@ -56,6 +58,7 @@ class SqlStore:
         self.models = SqlModelStore(engine)
         self.history = SqlHistory(engine)
         self.tokens = SqlTokenStore(engine)
+        self.prediction_log = SqlPredictionLog(engine)
         self._track_ids: dict[str, int] = {}
         self._tracks_with_spotify_id: set[int] = set()
 
@@ -151,19 +154,21 @@ class SqlStore:
             only_mine = sorted(int(t) for t in conn.execute(mine.except_(others)).scalars())
             versions = _count(conn, model_versions.c.profile_id == profile_id)
             tokens = _count(conn, api_tokens.c.profile_id == profile_id)
+            logged = _count(conn, prediction_log.c.profile_id == profile_id)
             # In the order the foreign keys need; the rest (artifact records, features and misses of the
             # removed tracks) follows by cascade.
             conn.execute(delete(model_aliases).where(model_aliases.c.profile_id == profile_id))
             conn.execute(delete(model_alias_moves).where(model_alias_moves.c.profile_id == profile_id))
             conn.execute(delete(model_versions).where(model_versions.c.profile_id == profile_id))
             conn.execute(delete(api_tokens).where(api_tokens.c.profile_id == profile_id))
+            conn.execute(delete(prediction_log).where(prediction_log.c.profile_id == profile_id))
             removed_plays = conn.execute(delete(plays).where(plays.c.profile_id == profile_id)).rowcount
             for chunk in chunks(only_mine, IN_CHUNK):
                 conn.execute(delete(tracks).where(tracks.c.id.in_(chunk)))
             conn.execute(delete(profiles).where(profiles.c.id == profile_id))
         self._track_ids.clear()
         self._tracks_with_spotify_id.clear()
-        return ProfileErasure(int(removed_plays), len(only_mine), versions, tokens)
+        return ProfileErasure(int(removed_plays), len(only_mine), versions, tokens, logged)
 
     def close(self) -> None:
         self.engine.dispose()

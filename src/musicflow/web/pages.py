@@ -95,7 +95,7 @@ def _answer(request: Request, who: str, song: str, artist: str, spotify: str, co
         return INVALID_INPUT
     app = _app(request)
     try:
-        prediction = app.predict(who, song, artist, spotify_id=spotify_id)
+        prediction = app.predict(who, song, artist, spotify_id=spotify_id, log_via="page")
         average = _listener_average(request, app, who)
         standing = app.standing(who, prediction.model_version)
     except MusicflowError as error:

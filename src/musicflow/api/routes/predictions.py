@@ -9,10 +9,11 @@ from fastapi import APIRouter, Body, Response
 from fastapi.concurrency import run_in_threadpool
 
 from musicflow.api import documents
-from musicflow.api.answers import AnswerKey
+from musicflow.api.answers import Answered, AnswerKey
 from musicflow.api.deps import ArtistQuery, Asked, SongQuery
 from musicflow.api.error_responses import ERRORS_OF_SONG_ROUTES
 from musicflow.api.schemas import MAX_SONGS, ApiError, BatchBody, PredictionBody, SongItem
+from musicflow.app.prediction_log import Given
 from musicflow.core.songs import SongRequest
 
 router = APIRouter(prefix="/api", tags=["predictions"])
@@ -29,17 +30,18 @@ async def prediction(song: SongQuery, artist: ArtistQuery, asked: Asked) -> Resp
     app, profile = asked.app, asked.profile
     serving = await asked.champion.serving(app, profile)
 
-    def make() -> tuple[AnswerKey, bytes]:
+    def make() -> tuple[AnswerKey, Answered]:
         made = app.predict(profile, song, artist, keep=False, spend=asked.spend, serving=serving)
         body = orjson.dumps(made.as_document())  # the shape PredictionBody documents
-        return (profile, made.model_version, song, artist), body
+        return (profile, made.model_version, song, artist), (body, Given.of(made))
 
-    async def answer() -> tuple[AnswerKey, bytes]:
+    async def answer() -> tuple[AnswerKey, Answered]:
         # Songs answered from this machine alone take well under a millisecond: made here, in order,
         # rather than handed to a worker thread; a question that may call a network source waits there.
         return make() if app.answers_locally else await run_in_threadpool(make)
 
-    body = await asked.answers.answer((profile, serving.version, song, artist), answer)
+    body, given = await asked.answers.answer((profile, serving.version, song, artist), answer)
+    app.log_predictions((given,), "api")  # a reused answer was given too
     return Response(body, media_type="application/json")
 
 
@@ -47,5 +49,5 @@ async def prediction(song: SongQuery, artist: ArtistQuery, asked: Asked) -> Resp
 def predictions(songs: SongList, asked: Asked) -> BatchBody:
     """Up to 100 songs; one answer per song, in order: a prediction, or why it could not be made."""
     wanted = [SongRequest(item.song, item.artist, item.track_id) for item in songs]
-    made = asked.app.predict_many(asked.profile, wanted, keep=False, spend=asked.spend)
+    made = asked.app.predict_many(asked.profile, wanted, keep=False, spend=asked.spend, log_via="api")
     return BatchBody(profile=asked.profile, answers=[documents.batch_answer(answer) for answer in made])
