@@ -12,9 +12,10 @@ Besides, `GET /api/prediction/` over songs nobody asked before: the songs of two
 to the store (`kattapriyatham_tracks`, `tracks600k_head`) and the listener's own, tens of thousands,
 shuffled and asked in turn, more than a run can ask inside the answer cache's window, so every answer is
 made for its request (the answer cache on, the rate limiter on but out of the way).
-Health and the predictions run in turn, three rounds; their medians are judged against the targets:
+The same songs are asked, in the same order, of a second server that keeps no prediction log: the log's
+cost. Health and the predictions run in turn, three rounds; their medians are judged against the targets:
 prediction throughput at least 40 % of health's and p99 under 25 ms at 50 connections; songs nobody
-asked before at least 25 % of health's and p99 under 50 ms.
+asked before at least 25 % of health's and p99 under 50 ms; the prediction log costs at most 10 % of them.
 
 On a machine with 2 or more cores the server is pinned to CPU 0 and wrk to CPU 1 (`taskset`), so that
 the load generator does not take the server's core; the load average and the share of a core the server
@@ -54,6 +55,8 @@ PREDICTION = "GET /api/prediction/"
 BATCH = "POST /api/predictions (100 songs)"
 UNCACHED = "GET /api/prediction/ (no answer cache)"
 DISTINCT = "GET /api/prediction/ (songs nobody asked before)"
+UNLOGGED = "the same, prediction log off"
+LOG_COST_TARGET = 0.10
 RATIO_TARGET = 0.40
 P99_TARGET_MS = 25.0
 DISTINCT_RATIO_TARGET = 0.25
@@ -159,10 +162,13 @@ def demo_data(env: dict[str, str]) -> list[tuple[str, str]]:
 
 
 @contextmanager
-def server(env: dict[str, str], cpu: int | None, answer_ttl: str) -> Iterator[tuple[str, int]]:
+def server(
+    env: dict[str, str], cpu: int | None, answer_ttl: str, *, log: bool = True
+) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {
         **env,
+        "MUSICFLOW_PREDICTION_LOG": "true" if log else "false",
         "MUSICFLOW_API_RATE_LIMIT": "100000/minute",
         "MUSICFLOW_API_TRUSTED_PROXIES": "127.0.0.1",
         "MUSICFLOW_API_ANSWER_TTL_S": answer_ttl,
@@ -270,7 +276,7 @@ def measure(
     batch = [{"song": song, "artist": artist} for song, artist in songs]
     runs = []
     asked = 0
-    with server(env, server_cpu, "5") as (url, pid):
+    with server(env, server_cpu, "5") as (url, pid), server(env, server_cpu, "5", log=False) as unlogged:
         for path in predictions:  # warm: every answer computed once
             httpx.get(url + path).raise_for_status()
         httpx.post(f"{url}/api/predictions", json=batch, timeout=60).raise_for_status()
@@ -279,6 +285,10 @@ def measure(
             runs.append(load(PREDICTION, url, pid, predictions, wrk_cpu, seconds))
             runs.append(load(DISTINCT, url, pid, never_asked, wrk_cpu, seconds, offset=asked))
             asked += runs[-1].requests
+            # The same songs again, on a server that keeps no prediction log: what the log costs.
+            runs.append(
+                load(UNLOGGED, *unlogged, never_asked, wrk_cpu, seconds, offset=asked - runs[-1].requests)
+            )
         post = {"body": batch, "connections": BATCH_CONNECTIONS}
         runs.append(load(BATCH, url, pid, ["/api/predictions"], wrk_cpu, seconds, None, **post))
     with server(env, server_cpu, "0") as (url, pid):
@@ -329,6 +339,12 @@ def report(runs: list[Run], songs: int, distinct: int, load_before: float, load_
         f" {verdict(share >= DISTINCT_RATIO_TARGET)};"
         f" p99 {never.p99_ms:.1f} ms (target < {DISTINCT_P99_TARGET_MS:.0f} ms):"
         f" {verdict(never.p99_ms < DISTINCT_P99_TARGET_MS)}"
+    )
+    unlogged = median_of(runs, UNLOGGED)
+    cost = 1 - never.per_second / unlogged.per_second
+    print(
+        f"the prediction log's cost: {never.per_second:.0f} req/s with it, {unlogged.per_second:.0f} without"
+        f" ({cost:.0%}; target <= {LOG_COST_TARGET:.0%}): {verdict(cost <= LOG_COST_TARGET)}"
     )
     if health.server_core_share < BUSY:
         print(

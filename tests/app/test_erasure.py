@@ -32,6 +32,7 @@ def two_listeners(two_versions_listener: Path, isolated_environment: Path, share
         app.ingest([shared_data / OTHER_EXPORT], "other")
         app.create_token(PROFILE, "write")
         app.create_token("other")
+        app.predict(PROFILE, "Levitating", "Dua Lipa", log_via="cli")
     return settings
 
 
@@ -46,6 +47,7 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     only_theirs = {track for track, who in played_by.items() if who == {gone_id}}
     versions = {v["id"] for v in before["model_versions"] if v["profile_id"] == gone_id}
     assert only_theirs and versions and (settings.data_dir / "models" / PROFILE).is_dir()
+    assert before["prediction_log"] and before["api_tokens"]
 
     with MusicFlow.open(settings) as app:
         erased = app.delete_profile(PROFILE)
@@ -68,5 +70,6 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     left = [p.relative_to(settings.data_dir).as_posix() for p in settings.data_dir.rglob("*")]
     assert not [path for path in left if path.startswith(f"models/{PROFILE}")]
     assert erased.stored.plays == len(before["plays"]) - len(after["plays"])
+    assert erased.stored.logged_predictions == 1 and after["prediction_log"] == []
     assert erased.stored.model_versions == len(versions) and erased.model_files > 0
     engine.dispose()

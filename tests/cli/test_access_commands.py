@@ -84,3 +84,29 @@ def test_delete_asks_first_and_then_removes_everything(listener: None) -> None:
     assert erased["profile"] == PROFILE and erased["plays"] > 1000 and erased["tracks"] > 100
     with MusicFlow.open(load_settings()) as opened:
         assert opened.profiles() == []
+
+
+@pytest.fixture
+def trained(trained_listener: Path, isolated_environment: Path) -> None:
+    copy_of(trained_listener, isolated_environment)
+
+
+def test_predict_logs_when_asked_and_the_log_exports_to_parquet(trained: None, tmp_path: Path) -> None:
+    import polars as pl
+
+    run("predict", "--song", "Levitating", "--artist", "Dua Lipa")  # not logged: not asked to
+    code, out, err = run(
+        "predict", "--song", "Levitating", "--artist", "Dua Lipa", "--log", "--format", "json"
+    )
+    assert code == 0, err
+    said = json.loads(out)
+    target = tmp_path / "log.parquet"
+    code, _, err = run("log", "export", "--output", str(target))
+    assert code == 0 and "1 predictions written" in err
+    frame = pl.read_parquet(target)
+    assert frame.select("profile", "song", "artist", "model_version", "predicted", "via").rows() == [
+        (PROFILE, "Levitating", "Dua Lipa", said["model_version"], said["prediction"], "cli")
+    ]
+    assert str(frame.schema["asked_at"]).startswith("Datetime")
+    code, _, err = run("log", "export", "--format", "csv")
+    assert code == 2 and "--output" in err
