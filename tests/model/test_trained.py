@@ -7,6 +7,7 @@ import pytest
 
 from musicflow.errors import ModelError
 from musicflow.model.affinity import ArtistAffinity
+from musicflow.model.artifacts import META_FILE, MODEL_FILE
 from musicflow.model.predict import (
     LOW_VERDICT,
     QUANTILES,
@@ -17,7 +18,7 @@ from musicflow.model.predict import (
 )
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.train import TrainingOptions, train_on_snapshot
-from musicflow.model.trained import FORMAT, META_FILE, MODEL_FILE, TrainedModel
+from musicflow.model.trained import FORMAT, TrainedModel
 from musicflow.model.vectorize import AFFINITY_COLUMNS, vectorize
 
 FAST = TrainingOptions(params={"n_estimators": 60, "learning_rate": 0.1}, seeds=(0,), splits=("time",))

@@ -22,7 +22,7 @@ from musicflow.api.champion import ChampionWatch
 from musicflow.api.error_responses import install_error_handlers
 from musicflow.api.limits import Limits
 from musicflow.api.middleware import AccessLog, BodyLimit
-from musicflow.api.routes import health, models, predictions, song_features
+from musicflow.api.routes import accuracy, health, models, predictions, song_features
 from musicflow.api.routes import profile as profile_route
 from musicflow.app.access import AccessMode, Grants
 from musicflow.app.service import MusicFlow
@@ -59,7 +59,14 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
     app.state.limits = Limits(settings)
     app.state.answers = RecentAnswers[Answered](settings.api_answer_ttl_s)
     app.state.champion = ChampionWatch()
-    routers = (health.router, song_features.router, predictions.router, models.router, profile_route.router)
+    routers = (
+        health.router,
+        song_features.router,
+        predictions.router,
+        models.router,
+        accuracy.router,
+        profile_route.router,
+    )
     for router in routers:
         app.include_router(router)
     install_error_handlers(app)

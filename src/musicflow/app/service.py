@@ -28,6 +28,7 @@ from musicflow.errors import (
 
 if TYPE_CHECKING:
     from musicflow.app.access import Grant, NewToken
+    from musicflow.app.accuracy import Accuracy
     from musicflow.app.catalog_scoring import Recommendation
     from musicflow.app.erasure import Erasure
     from musicflow.app.predicting import Unanswered
@@ -157,6 +158,16 @@ class MusicFlow:
         if self._song_finder is not None:
             self._song_finder.index.refresh()
         return Erasure(profile, removed, files, models_dir)
+
+    def accuracy(self, profile: str) -> Accuracy:
+        """How right each model version's logged predictions were, against the plays after its cut-off."""
+        from musicflow.app.accuracy import judge_profile
+
+        profile_id = self.require_profile(profile)
+        logged = self.logged_predictions(profile)
+        return judge_profile(
+            profile, profile_id, logged, self._store.history, self.registry, self.settings.stream_min_ms
+        )
 
     # -- access tokens ----------------------------------------------------------------------------
     def create_token(self, profile: str, scope: str = "read") -> NewToken:

@@ -1,4 +1,4 @@
-"""`musicflow log export`: the prediction log written out, for a listener or an operator to study."""
+"""`musicflow log export` (the prediction log written out) and `musicflow accuracy` (how right it was)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from typing import Annotated
 
 import typer
 
-from musicflow.cli.common import reports_errors, state_of, write_json
+from musicflow.app.vocabulary import DEFAULT_PROFILE
+from musicflow.cli.common import (
+    ProfileOption,
+    TableOrJson,
+    TableOrJsonOption,
+    reports_errors,
+    state_of,
+    write_json,
+)
 
 
 def _utc(timestamp: float) -> str:
@@ -29,6 +37,7 @@ def register(app: typer.Typer) -> None:
     )
     log.command("export")(log_export)
     app.add_typer(log, name="log")
+    app.command("accuracy")(accuracy)
 
 
 @reports_errors
@@ -82,3 +91,73 @@ def log_export(
             f"cannot write {output_file}: {exc.strerror}", param_hint="--output"
         ) from exc
     state.err.print(f"{len(records):,} predictions written to {output_file}", highlight=False)
+
+
+@reports_errors
+def accuracy(
+    ctx: typer.Context,
+    profile: ProfileOption = DEFAULT_PROFILE,
+    output: TableOrJsonOption = TableOrJson.TABLE,
+) -> None:
+    """How right were the predictions: each model version's logged predictions against what you streamed
+    after the last play it learned from (AUC, Spearman, and predicted against streamed by band)."""
+    from rich.table import Table
+
+    state = state_of(ctx)
+    with state.app() as app:
+        judged = app.accuracy(profile)
+    if output is TableOrJson.JSON:
+        write_json(judged.as_document())
+        return
+    if not judged.versions:
+        state.out.print(
+            f"No prediction of '{profile}' is in the log yet: predictions the API and the page give (and"
+            " `predict --log`) are judged once plays after the model's last one arrive.",
+            highlight=False,
+        )
+        return
+    table = Table(title=f"How right the predictions of '{profile}' were")
+    for column in (
+        "version",
+        "learned up to",
+        "songs asked",
+        "streamed since",
+        "plays since",
+        "AUC",
+        "Spearman",
+    ):
+        table.add_column(column, justify="left" if column in ("version", "learned up to") else "right")
+    for judgement in judged.versions:
+        day = datetime.fromtimestamp(judgement.cut_off, UTC).strftime("%Y-%m-%d")
+        table.add_row(
+            f"v{judgement.version}",
+            day if judgement.cut_off_exact else f"{day} (made)",
+            f"{judgement.songs:,}",
+            f"{judgement.streamed:,}",
+            f"{judgement.plays_after:,} in {judgement.window_days:.0f} days",
+            _figure(judgement.auc),
+            _figure(judgement.spearman),
+        )
+    state.out.print(table)
+    newest = judged.versions[0]
+    bands = Table(title=f"v{newest.version}: predicted against streamed since, by band")
+    for column in ("predicted", "songs", "mean predicted", "mean streamed since"):
+        bands.add_column(column, justify="right")
+    for band in newest.bands:
+        bands.add_row(
+            f"{band.low:g} to {band.high:g}",
+            f"{band.songs:,}",
+            _figure(band.mean_predicted, 1),
+            _figure(band.mean_streams, 1),
+        )
+    state.out.print(bands)
+    state.out.print(
+        "AUC: how often a song streamed since was given more streams than one not streamed (0.5: a coin"
+        " toss); Spearman: among those streamed, whether more predicted meant more streamed; a figure"
+        " needs five songs on each side.",
+        highlight=False,
+    )
+
+
+def _figure(value: float | None, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"

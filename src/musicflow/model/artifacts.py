@@ -25,6 +25,9 @@ from musicflow.store.ports import ArtifactRecord
 log = logging.getLogger(__name__)
 
 # Safe formats only: LightGBM's text model, JSON. Never a pickle or anything that runs code when loaded.
+MODEL_FILE = "model.txt"  # the LightGBM booster as text
+META_FILE = "model.json"  # what the version learned from, its evaluation and settings
+
 ALLOWED_SUFFIXES = (".txt", ".json")
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 SAFE_PROFILE_DIR = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")

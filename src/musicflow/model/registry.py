@@ -8,12 +8,13 @@ both are in place, and loading checks every file against the sha256 recorded at 
 from __future__ import annotations
 
 import builtins
+import json
 import logging
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from musicflow.errors import Hint, ModelError, ModelIntegrityError, ModelVersionNotFoundError, NoModelError
 from musicflow.model import artifacts as files
@@ -243,6 +244,15 @@ class FileModelRegistry:
     def history(self, profile: str) -> builtins.list[AliasMove]:
         """Every move of the champion, newest first."""
         return self._models.alias_moves(profile, CHAMPION)
+
+    def metadata(self, version: ModelVersion) -> dict[str, Any]:
+        """The version's `model.json` (what it learned from), checked against its checksum; reading it
+        records nothing."""
+        label = f"model version {version.version} of profile '{version.profile}'"
+        records = [record for record in version.artifacts if record.name == files.META_FILE]
+        found = files.read_verified(self._directory_of(version), records, label)
+        loaded: dict[str, Any] = json.loads(found[files.META_FILE]) if files.META_FILE in found else {}
+        return loaded
 
     # -- helpers ----------------------------------------------------------------------------------
     def _verified_artifacts(self, version: ModelVersion) -> dict[str, bytes]:

@@ -112,6 +112,8 @@ def fit_final(
         medians={c: _median(x[:, i]) for i, c in enumerate(layout.columns)},
         thresholds=verdict_thresholds(predicted[y > 0].tolist()),
         training={
+            # The last play the model learned from: the plays after it judge its predictions.
+            "last_play_at": int(snapshot.plays[snapshot.profiles[profile]].ended_at.max()),
             "rows": {k: int(v) for k, v in _class_sizes(rows).items()},
             "zero_strategy": strategy.label,
             "zeros": split.draw.as_dict(),

@@ -17,6 +17,7 @@ import lightgbm as lgb
 import numpy as np
 
 from musicflow.errors import Hint, ModelError
+from musicflow.model.artifacts import META_FILE, MODEL_FILE
 from musicflow.model.estimator import Matrix, streams_from
 from musicflow.model.metadata import library_versions
 from musicflow.model.tree_shap import TreeContributions
@@ -31,8 +32,6 @@ _OUTPUTS: dict[str, Callable[[float], float]] = {
     "regression": float,
     "l2": float,
 }
-MODEL_FILE = "model.txt"
-META_FILE = "model.json"
 FORMAT = "musicflow-model/2"  # 2: the booster may predict log(1 + streams) (params' target_transform)
 READABLE_FORMATS = ("musicflow-model/1", FORMAT)  # 1: the booster predicts streams
 LIBRARIES = ("lightgbm", "numpy", "scikit-learn")  # besides Python and MusicFlow, which every version records

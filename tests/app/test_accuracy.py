@@ -1,0 +1,90 @@
+"""How right were we, on a real public extended export split in time: the plays before the split
+ingested and trained on, predictions asked through the API (and so logged), then the plays after the
+split ingested; the first model version's report judges every logged prediction."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from musicflow.api.app import create_app
+from musicflow.app.service import MusicFlow
+from tests.trained import copy_of
+
+EXPORT = Path("histories/extended/erickmay/endsong_1.json")
+PROFILE = "erick"
+STREAM_MS = 30_000
+
+
+def music(plays: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [
+        p for p in plays if p.get("master_metadata_track_name") and p.get("master_metadata_album_artist_name")
+    ]
+
+
+@pytest.fixture
+def split_export(shared_data: Path, tmp_path: Path) -> tuple[Path, Path, list[dict[str, object]]]:
+    plays = sorted(music(json.loads((shared_data / EXPORT).read_text())), key=lambda p: str(p["ts"]))
+    cut = int(len(plays) * 0.7)
+    before, after = tmp_path / "before" / "endsong_0.json", tmp_path / "after" / "endsong_1.json"
+    for path, part in ((before, plays[:cut]), (after, plays[cut:])):
+        path.parent.mkdir()
+        path.write_text(json.dumps(part))
+    return before, after, plays[cut:]
+
+
+@pytest.mark.slow
+def test_the_first_version_is_judged_on_every_logged_prediction(
+    catalog_store: Path, isolated_environment: Path, split_export: tuple[Path, Path, list[dict[str, object]]]
+) -> None:
+    before, after, later = split_export
+    settings = copy_of(catalog_store, isolated_environment).model_copy(
+        update={"feature_sources": ["catalog"]}
+    )
+    with MusicFlow.open(settings) as app:
+        app.ingest([before], PROFILE)
+        app.fetch_features(PROFILE)
+        app.train(PROFILE)
+
+    streamed_later = Counter(
+        (str(p["master_metadata_track_name"]), str(p["master_metadata_album_artist_name"]))
+        for p in later
+        if int(str(p["ms_played"])) >= STREAM_MS
+    )
+    with MusicFlow.open(settings) as app:
+        others = [(t.track, t.artist) for t in app.top_streams(PROFILE, 300)]
+    answered: dict[tuple[str, str], float] = {}
+    with TestClient(create_app(settings, profile=PROFILE)) as client:
+        for group in (list(streamed_later), [song for song in others if song not in streamed_later]):
+            asked = 0
+            for song, artist in group:
+                got = client.get("/api/prediction/", params={"song": song, "artist": artist})
+                if got.status_code == 200:
+                    answered[(got.json()["song"], got.json()["artist"])] = got.json()["prediction"]
+                    asked += 1
+                if asked == 30:
+                    break
+    streamed = [key for key in answered if streamed_later[key] > 0]
+    assert len(streamed) >= 5 and len(answered) - len(streamed) >= 5
+
+    with MusicFlow.open(settings) as app:
+        (waiting,) = app.accuracy(PROFILE).versions  # no plays after the cut-off yet: nothing to judge by
+        assert (waiting.plays_after, waiting.streamed, waiting.auc) == (0, 0, None)
+        app.ingest([after], PROFILE)
+        judged = app.accuracy(PROFILE)
+
+    (first,) = judged.versions
+    assert first.version == 1 and first.cut_off_exact
+    assert first.songs == len(answered) == judged.logged
+    assert first.streamed == len(streamed)
+    assert first.plays_after == len(later)
+    assert first.auc is not None and 0.0 <= first.auc <= 1.0
+    assert sum(band.songs for band in first.bands) == len(answered)
+    with TestClient(create_app(settings, profile=PROFILE)) as client:
+        document = client.get("/api/accuracy").json()
+    assert document["versions"][0]["streamed"] == len(streamed)
+    assert document["versions"][0]["auc"] == round(first.auc, 3)
