@@ -86,5 +86,9 @@ def test_the_first_version_is_judged_on_every_logged_prediction(
     assert sum(band.songs for band in first.bands) == len(answered)
     with TestClient(create_app(settings, profile=PROFILE)) as client:
         document = client.get("/api/accuracy").json()
+        taste = client.get("/taste").text
     assert document["versions"][0]["streamed"] == len(streamed)
     assert document["versions"][0]["auc"] == round(first.auc, 3)
+    assert f"streamed {len(streamed)} of those songs" in taste
+    assert f"{round(first.auc * 100)} times in 100" in taste
+    assert 'id="calibration"' in taste and "<svg" in taste

@@ -110,3 +110,15 @@ def test_predict_logs_when_asked_and_the_log_exports_to_parquet(trained: None, t
     assert str(frame.schema["asked_at"]).startswith("Datetime")
     code, _, err = run("log", "export", "--format", "csv")
     assert code == 2 and "--output" in err
+
+
+def test_accuracy_before_any_later_play_says_what_would_judge_it(trained: None) -> None:
+    code, out, _ = run("accuracy")
+    assert code == 0 and "No prediction" in out
+    run("predict", "--song", "Levitating", "--artist", "Dua Lipa", "--log")
+    code, out, _ = run("accuracy")
+    assert code == 0 and "v1" in out and "ingest a newer export" in " ".join(out.split())
+    code, out, _ = run("accuracy", "--format", "json")
+    (version,) = json.loads(out)["versions"]
+    assert (version["songs"], version["plays_after"], version["auc"]) == (1, 0, None)
+    assert version["cut_off_exact"]  # the model recorded the last play it learned from

@@ -5,7 +5,10 @@ touching a front end. Importing this module loads the parts (LightGBM among them
 start fast imports it under `TYPE_CHECKING` and takes its few runtime values from `app.vocabulary`.
 """
 
+from musicflow.app.access import Grant, NewToken
+from musicflow.app.accuracy import Accuracy
 from musicflow.app.catalog_scoring import Recommendation
+from musicflow.app.erasure import Erasure
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel
 from musicflow.app.taste import Score, Standing, Taste
@@ -19,26 +22,42 @@ from musicflow.features.fetch import SourceRun
 from musicflow.features.lookup import SongFeatures
 from musicflow.ingest.report import IngestReport
 from musicflow.model.explain import Contribution
+from musicflow.model.judging import Band, Judgement
 from musicflow.model.listener import SongPrediction
 from musicflow.model.publish import Publication
 from musicflow.model.reports import Evaluation, FeatureCheck, SplitEvaluation, Spread
-from musicflow.store.ports import AliasMove, CatalogInfo, ModelVersion, StoredFeatures, TrackStreams
+from musicflow.store.ports import (
+    AliasMove,
+    CatalogInfo,
+    LoggedPrediction,
+    ModelVersion,
+    StoredFeatures,
+    StoredToken,
+    TrackStreams,
+)
 
 __all__ = [
     "FEATURE_NAMES",
     "SPECS",
+    "Accuracy",
     "AliasMove",
     "AnalyzeReport",
+    "Band",
     "CatalogImport",
     "CatalogInfo",
     "ColumnMapping",
     "Contribution",
     "CoverageReport",
+    "Erasure",
     "Evaluation",
     "FeatureCheck",
     "FetchResult",
+    "Grant",
     "IngestReport",
+    "Judgement",
+    "LoggedPrediction",
     "ModelVersion",
+    "NewToken",
     "Prediction",
     "Publication",
     "Recommendation",
@@ -53,6 +72,7 @@ __all__ = [
     "Spread",
     "Standing",
     "StoredFeatures",
+    "StoredToken",
     "Taste",
     "TrackStreams",
     "Training",

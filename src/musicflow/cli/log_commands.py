@@ -131,7 +131,7 @@ def accuracy(
         day = datetime.fromtimestamp(judgement.cut_off, UTC).strftime("%Y-%m-%d")
         table.add_row(
             f"v{judgement.version}",
-            day if judgement.cut_off_exact else f"{day} (made)",
+            day if judgement.cut_off_exact else f"{day} (when made)",
             f"{judgement.songs:,}",
             f"{judgement.streamed:,}",
             f"{judgement.plays_after:,} in {judgement.window_days:.0f} days",
@@ -140,6 +140,12 @@ def accuracy(
         )
     state.out.print(table)
     newest = judged.versions[0]
+    if not newest.plays_after:
+        state.out.print(
+            f"No play after v{newest.version}'s last one is here yet: ingest a newer export to judge it.",
+            highlight=False,
+        )
+        return
     bands = Table(title=f"v{newest.version}: predicted against streamed since, by band")
     for column in ("predicted", "songs", "mean predicted", "mean streamed since"):
         bands.add_column(column, justify="right")

@@ -139,6 +139,7 @@ def your_taste(request: Request, profile: ProfileParam = None) -> HTMLResponse:
     context: dict[str, Any] = {"profile": who}
     try:
         context["view"] = views.taste_view(_app(request).taste(who))
+        context["accuracy"] = views.accuracy_view(_app(request).accuracy(who))
     except MusicflowError as error:
         context["problem"] = _problem(request, error)
         return _page(request, "taste.html", context, http_status(error))

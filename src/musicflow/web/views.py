@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from musicflow.app.vocabulary import OURS, TASTE_FEATURES
+from musicflow.app.vocabulary import COIN_TOSS, OURS, TASTE_FEATURES, times_in_100
 from musicflow.web import charts, words
 
 if TYPE_CHECKING:
-    from musicflow.app.types import Prediction, Score, Standing, Taste
+    from musicflow.app.types import Accuracy, Prediction, Score, Standing, Taste
 
 # Each charted feature of the listener's sound, in their words, with the range its bar spans.
 FEATURE_SCALES: Mapping[str, tuple[str, float, float]] = {
@@ -203,3 +204,54 @@ def _scores(standing: Standing | None, metric: Callable[[Score], float | None], 
         text = f"{value:.2f}" if value is not None else "n/a"
         bars.append(charts.Bar(MODEL_NAMES.get(score.model, score.model), value or 0.0, text, tone))
     return charts.hbars(bars, title, lo=0.0, hi=1.0) if bars else None
+
+
+@dataclass(frozen=True)
+class AccuracyView:
+    """How right the newest judged model version was, in words and a calibration chart."""
+
+    version: int
+    summary: str
+    auc: str
+    chart: Markup | None
+
+
+def accuracy_view(accuracy: Accuracy) -> AccuracyView | None:
+    """None when no prediction of this listener is in the log yet."""
+    if not accuracy.versions:
+        return None
+    newest = accuracy.versions[0]
+    since = datetime.fromtimestamp(newest.cut_off, UTC).strftime("%-d %B %Y")
+    asked = f"{newest.songs:,} song{'s' if newest.songs != 1 else ''}"
+    if not newest.plays_after:
+        summary = (
+            f"Model v{newest.version} was asked about {asked}. It learned from your plays up to {since}; no"
+            " play after that is here yet: add a newer export to see how right it was."
+        )
+        return AccuracyView(newest.version, summary, "", None)
+    summary = (
+        f"Model v{newest.version} was asked about {asked}. Since its last play ({since}) you played"
+        f" {newest.plays_after:,} times in {newest.window_days:.0f} days and streamed {newest.streamed:,} of"
+        " those songs."
+    )
+    auc = (
+        f"A song you streamed since was given more streams than one you did not {times_in_100(newest.auc)}"
+        f" times in 100 ({COIN_TOSS})."
+        if newest.auc is not None
+        else "Too few songs on one side (five needed) to say how well it ranked them."
+    )
+    bands = [band for band in newest.bands if band.songs]
+    top = max([1.0, *(b.mean_predicted or 0 for b in bands), *(b.mean_streams or 0 for b in bands)])
+    rows = [
+        charts.Pair(
+            f"predicted {band.low:g} to {band.high:g} ({band.songs} song{'s' if band.songs != 1 else ''})",
+            (band.mean_predicted or 0.0) / top,
+            (band.mean_streams or 0.0) / top,
+            f"{band.mean_predicted or 0.0:.1f}",
+            f"{band.mean_streams or 0.0:.1f}",
+        )
+        for band in bands
+    ]
+    title = "Predicted streams against streams since, by band of prediction"
+    chart = charts.pairs(rows, title, "predicted (mean)", "streamed since (mean)") if rows else None
+    return AccuracyView(newest.version, summary, auc, chart)
