@@ -127,6 +127,9 @@ class Settings(BaseSettings):
             " always; open: never (one listener on their own machine; `serve --open` too)."
         ),
     )
+    upload_max_bytes: int = Field(
+        default=512 * MIB, gt=0, description="Largest upload of an export over HTTP (all its files together)."
+    )
     prediction_log: bool = Field(
         default=True,
         description="Record each prediction the API and the page give (profile, song, model, value, time).",

@@ -47,6 +47,7 @@ class Hint(StrEnum):
     LIST_CATALOGS = "see which catalogs exist"
     INSTALL_AUDIO = "install MusicFlow's audio extra"
     LIST_TOKENS = "see which tokens exist"
+    LIST_JOBS = "see which jobs exist"
     TOKEN = "send a token of this profile as 'Authorization: Bearer <token>'"
     WRITE_TOKEN = "use a token made with --scope write"
 
@@ -229,3 +230,9 @@ class ForbiddenError(MusicflowError):
     """A valid token that may not do this (a read token asked to change data)."""
 
     kind = ErrorKind.FORBIDDEN
+
+
+class JobNotFoundError(MusicflowError):
+    """No job of this id (or none the asker may see)."""
+
+    kind = ErrorKind.NOT_FOUND

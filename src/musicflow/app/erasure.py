@@ -26,4 +26,5 @@ class Erasure:
             "model_files": self.model_files,
             "tokens": self.stored.tokens,
             "logged_predictions": self.stored.logged_predictions,
+            "jobs": self.stored.jobs,
         }

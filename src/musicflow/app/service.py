@@ -7,12 +7,13 @@ comes back; they never reach the store or the parts themselves.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel, ServingModels
@@ -21,6 +22,7 @@ from musicflow.core.clock import Clock, SystemClock
 from musicflow.errors import (
     CatalogNotFoundError,
     Hint,
+    JobNotFoundError,
     ModelError,
     MusicflowError,
     ProfileNotFoundError,
@@ -51,6 +53,8 @@ if TYPE_CHECKING:
     from musicflow.store.ports import (
         AliasMove,
         CatalogInfo,
+        Job,
+        JobStore,
         ListeningSummary,
         LoggedPrediction,
         ModelVersion,
@@ -152,8 +156,11 @@ class MusicFlow:
 
         profile_id = self.require_profile(profile)
         models_dir = self.registry.profile_dir(profile)
+        uploads = [self.uploads_dir / job.id for job in self._store.jobs.jobs(profile)]
         removed = self._store.delete_profile(profile_id)
         files = self.registry.forget(profile)
+        for folder in uploads:
+            shutil.rmtree(folder, ignore_errors=True)
         self.serving.forget(profile)
         if self._song_finder is not None:
             self._song_finder.index.refresh()
@@ -168,6 +175,57 @@ class MusicFlow:
         return judge_profile(
             profile, profile_id, logged, self._store.history, self.registry, self.settings.stream_min_ms
         )
+
+    # -- uploads and jobs -------------------------------------------------------------------------
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.data_dir / "uploads"
+
+    @property
+    def jobs_store(self) -> JobStore:
+        return self._store.jobs
+
+    def start_upload(self, profile: str, files: Iterable[tuple[str, IO[bytes]]]) -> tuple[Job, bool]:
+        """Keep an uploaded export and queue the job that ingests it, fetches features and trains; the
+        same files uploaded again by the profile answer with the job that took them (False: not new)."""
+        from musicflow.app.uploads import new_job_id, receive
+
+        job_id = new_job_id()
+        received = receive(files, self.uploads_dir / job_id, self.settings.upload_max_bytes)
+        earlier = self._store.jobs.job_with_digest(profile, received.digest)
+        if earlier is not None:
+            shutil.rmtree(received.folder, ignore_errors=True)
+            return earlier, False
+        try:
+            return self._store.jobs.add_job(
+                job_id, profile, "upload", received.digest, self.clock.now()
+            ), True
+        except BaseException:
+            shutil.rmtree(received.folder, ignore_errors=True)
+            raise
+
+    def job(self, job_id: str, profile: str | None = None) -> Job:
+        """A job (of the profile, when given: another profile's is not found)."""
+        found = self._store.jobs.job(job_id)
+        if found is None or (profile is not None and found.profile != profile):
+            raise JobNotFoundError(f"there is no job {job_id[:40]}", hint=Hint.LIST_JOBS)
+        return found
+
+    def jobs(self, profile: str | None = None) -> list[Job]:
+        return self._store.jobs.jobs(profile)
+
+    def run_next_job(self) -> bool:
+        """Run the oldest queued job, if any; whether there was one."""
+        from musicflow.app.uploads import run_job
+
+        job = self._store.jobs.claim_next(self.clock.now())
+        if job is None:
+            return False
+        run_job(self, job, self.uploads_dir)
+        return True
+
+    def has_champion(self, profile: str) -> bool:
+        return self.registry.champion(profile) is not None
 
     # -- access tokens ----------------------------------------------------------------------------
     def create_token(self, profile: str, scope: str = "read") -> NewToken:

@@ -26,6 +26,7 @@ COMMANDS: dict[Hint, str] = {
     Hint.LIST_CATALOGS: "musicflow catalog list",
     Hint.INSTALL_AUDIO: "pip install 'musicflow[audio]'",
     Hint.LIST_TOKENS: "musicflow tokens list",
+    Hint.LIST_JOBS: "musicflow jobs list",
     Hint.TOKEN: "musicflow tokens create --profile NAME",
     Hint.WRITE_TOKEN: "musicflow tokens create --profile NAME --scope write",
 }

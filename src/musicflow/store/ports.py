@@ -53,6 +53,9 @@ class Store(Protocol):
     @property
     def prediction_log(self) -> PredictionLogStore: ...
 
+    @property
+    def jobs(self) -> JobStore: ...
+
     def ensure_profile(self, name: str) -> int:
         """The id of the profile, created on first use."""
         ...
@@ -90,6 +93,7 @@ class ProfileErasure:
     model_versions: int
     tokens: int
     logged_predictions: int
+    jobs: int
 
 
 @dataclass(frozen=True)
@@ -456,4 +460,64 @@ class PredictionLogStore(Protocol):
 
     def prune(self, before: float) -> int:
         """Remove the entries older than `before`; how many."""
+        ...
+
+
+# -- jobs ---------------------------------------------------------------------------------------------
+JobState = Literal["queued", "running", "done", "failed"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """Background work for a profile, as stored: where it is, how far, and how it ended."""
+
+    id: str
+    profile: str
+    kind: str
+    state: JobState
+    stage: str
+    progress: Mapping[str, Any]
+    result: Mapping[str, Any] | None
+    error: str | None
+    digest: str | None
+    attempts: int
+    created_at: float
+    updated_at: float
+
+
+class JobStore(Protocol):
+    """Where jobs are kept, claimed by one runner at a time, and updated as they go."""
+
+    def add_job(self, job_id: str, profile: str, kind: str, digest: str | None, now: float) -> Job:
+        """A queued job for the profile (made, with no data yet, if new)."""
+        ...
+
+    def job(self, job_id: str) -> Job | None: ...
+
+    def jobs(self, profile: str | None = None) -> list[Job]:
+        """Newest first."""
+        ...
+
+    def job_with_digest(self, profile: str, digest: str) -> Job | None:
+        """The profile's job of the same files that has not failed, if any."""
+        ...
+
+    def claim_next(self, now: float) -> Job | None:
+        """Mark the oldest queued job running (one claimer wins) and return it."""
+        ...
+
+    def update_job(
+        self,
+        job_id: str,
+        now: float,
+        *,
+        state: JobState | None = None,
+        stage: str | None = None,
+        progress: Mapping[str, Any] | None = None,
+        result: Mapping[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None: ...
+
+    def requeue_running(self, now: float) -> int:
+        """Jobs left running by a runner that stopped: queued again (a restart resumes them); how many."""
         ...

@@ -230,3 +230,25 @@ prediction_log = Table(
     Column("via", String(8), nullable=False),
     Index("ix_prediction_log_profile_time", "profile_id", "asked_at"),
 )
+
+# Work the server does for a listener in the background (an upload: ingest, features, training), kept so
+# that it resumes after a restart and its outcome can be asked for. `digest` is the uploaded files'
+# SHA-256: the same export uploaded again is the same job.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("stage", Text, nullable=False),
+    Column("progress", Text, nullable=False),
+    Column("result", Text),
+    Column("error", Text),
+    Column("digest", String(64)),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_jobs_state", "state", "created_at"),
+    Index("ix_jobs_profile_digest", "profile_id", "digest"),
+)

@@ -15,6 +15,7 @@ from musicflow.store.history import SqlHistory
 from musicflow.store.ports import ListeningSummary, ProfileErasure, TrackStreams
 from musicflow.store.schema import (
     api_tokens,
+    jobs,
     model_alias_moves,
     model_aliases,
     model_versions,
@@ -24,6 +25,7 @@ from musicflow.store.schema import (
     tracks,
 )
 from musicflow.store.sql_features import SqlFeatureStore
+from musicflow.store.sql_jobs import SqlJobStore
 from musicflow.store.sql_models import SqlModelStore
 from musicflow.store.sql_prediction_log import SqlPredictionLog
 from musicflow.store.sql_tokens import SqlTokenStore
@@ -59,6 +61,7 @@ class SqlStore:
         self.history = SqlHistory(engine)
         self.tokens = SqlTokenStore(engine)
         self.prediction_log = SqlPredictionLog(engine)
+        self.jobs = SqlJobStore(engine)
         self._track_ids: dict[str, int] = {}
         self._tracks_with_spotify_id: set[int] = set()
 
@@ -155,6 +158,7 @@ class SqlStore:
             versions = _count(conn, model_versions.c.profile_id == profile_id)
             tokens = _count(conn, api_tokens.c.profile_id == profile_id)
             logged = _count(conn, prediction_log.c.profile_id == profile_id)
+            jobs_removed = _count(conn, jobs.c.profile_id == profile_id)
             # In the order the foreign keys need; the rest (artifact records, features and misses of the
             # removed tracks) follows by cascade.
             conn.execute(delete(model_aliases).where(model_aliases.c.profile_id == profile_id))
@@ -162,13 +166,14 @@ class SqlStore:
             conn.execute(delete(model_versions).where(model_versions.c.profile_id == profile_id))
             conn.execute(delete(api_tokens).where(api_tokens.c.profile_id == profile_id))
             conn.execute(delete(prediction_log).where(prediction_log.c.profile_id == profile_id))
+            conn.execute(delete(jobs).where(jobs.c.profile_id == profile_id))
             removed_plays = conn.execute(delete(plays).where(plays.c.profile_id == profile_id)).rowcount
             for chunk in chunks(only_mine, IN_CHUNK):
                 conn.execute(delete(tracks).where(tracks.c.id.in_(chunk)))
             conn.execute(delete(profiles).where(profiles.c.id == profile_id))
         self._track_ids.clear()
         self._tracks_with_spotify_id.clear()
-        return ProfileErasure(int(removed_plays), len(only_mine), versions, tokens, logged)
+        return ProfileErasure(int(removed_plays), len(only_mine), versions, tokens, logged, jobs_removed)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,219 @@
+"""Uploads and the jobs they start: a listener's export sent over HTTP is stored, then ingested, its
+features fetched and a model trained, in the background, resumed after a restart.
+
+The files are copied to `<data_dir>/uploads/<job id>/` in chunks (never whole in memory), under a size
+limit, with names reduced to a plain file name (no folder, no path), `.zip` or `.json` only. Their
+SHA-256s make the upload's digest: the same export uploaded again by the same profile answers with the
+job that already took it, and changes nothing. A job goes queued, running (ingesting, fetching features,
+training), then done with its result or failed with a clear error; each step is written to its row as it
+goes. One runner works at a time: `JobRunner` in the server (which first queues again what a stopped
+server left running) or `musicflow jobs run`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from musicflow.errors import MusicflowError
+
+if TYPE_CHECKING:
+    from musicflow.app.service import MusicFlow
+    from musicflow.store.ports import Job, JobStore
+
+log = logging.getLogger(__name__)
+CHUNK = 1 << 20
+ALLOWED = (".zip", ".json")
+MAX_FILES = 200
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+PROGRESS_EVERY_S = 1.0
+
+
+class UploadTooLargeError(MusicflowError):
+    """The upload is larger than the server accepts."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """Files copied into a folder of their own, with their digest."""
+
+    folder: Path
+    names: tuple[str, ...]
+    digest: str
+    size: int
+
+
+def safe_name(name: str, index: int) -> str:
+    """A plain file name from whatever a client sent (no folder, no '..', printable characters only)."""
+    base = SAFE_NAME.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
+    return base or f"file-{index}"
+
+
+def receive(files: Iterable[tuple[str, IO[bytes]]], folder: Path, max_bytes: int) -> Received:
+    """Copy the uploaded files into `folder` (made here), refusing what is not a zip or JSON file, more
+    than `MAX_FILES` files, or more than `max_bytes` in all; the folder is removed on refusal."""
+    folder.mkdir(parents=True)
+    names: list[str] = []
+    digests: list[str] = []
+    total = 0
+    try:
+        for index, (name, stream) in enumerate(files):
+            if index >= MAX_FILES:
+                raise MusicflowError(f"an upload holds at most {MAX_FILES} files")
+            plain = safe_name(name, index)
+            if not plain.lower().endswith(ALLOWED):
+                raise MusicflowError(
+                    f"'{plain[:80]}' is not a Spotify export: send my_spotify_data.zip as downloaded, or its"
+                    " JSON files"
+                )
+            while plain in names:
+                stem, dot, suffix = plain.rpartition(".")
+                plain = f"{stem}-{index}{dot}{suffix}"
+            digest = hashlib.sha256()
+            with (folder / plain).open("wb") as out:
+                while chunk := stream.read(CHUNK):
+                    total += len(chunk)
+                    if total > max_bytes:
+                        raise UploadTooLargeError(
+                            f"the upload is larger than this server accepts ({max_bytes // (1 << 20):,} MiB)"
+                        )
+                    digest.update(chunk)
+                    out.write(chunk)
+            names.append(plain)
+            digests.append(digest.hexdigest())
+        if not names:
+            raise MusicflowError("no file in the upload: send the export in the field 'file'")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    whole = hashlib.sha256("\n".join(sorted(digests)).encode()).hexdigest()
+    return Received(folder, tuple(names), whole, total)
+
+
+class JobProgress:
+    """What a running job reports, written to its row at most once a second (and at each stage)."""
+
+    def __init__(self, jobs: JobStore, job_id: str) -> None:
+        self._jobs = jobs
+        self._job_id = job_id
+        self.figures: dict[str, Any] = {}
+        self._written = 0.0
+        self._stage = ""
+        self._total = 0
+
+    def stage(self, stage: str, **figures: Any) -> None:
+        self._stage = stage
+        self.figures.update(figures)
+        self._write(force=True)
+
+    def note(self, **figures: Any) -> None:
+        self.figures.update(figures)
+        self._write()
+
+    # the ingest's and the fetch's progress protocol
+    def start(self, label: str, total: int) -> None:
+        self._total = total
+        self.note(**{f"{self._key()}_total": total})
+
+    def advance(self, amount: int, label: str | None = None) -> None:
+        key = f"{self._key()}_done"
+        self.note(**{key: int(self.figures.get(key, 0)) + amount})
+
+    def training(self, message: str, fraction: float) -> None:
+        self.note(training=round(fraction, 2), training_step=message)
+
+    def _key(self) -> str:
+        return {"ingesting": "bytes", "fetching features": "tracks"}.get(self._stage, "work")
+
+    def _write(self, force: bool = False) -> None:
+        now = time.time()
+        if force or now - self._written >= PROGRESS_EVERY_S:
+            self._written = now
+            self._jobs.update_job(self._job_id, now, stage=self._stage, progress=self.figures)
+
+
+def run_job(app: MusicFlow, job: Job, uploads_dir: Path) -> None:
+    """Do an upload's work, step by step, recording each in the job's row; never raises for the job's
+    own failures (they are its result)."""
+    jobs = app.jobs_store
+    progress = JobProgress(jobs, job.id)
+    try:
+        folder = uploads_dir / job.id
+        if not folder.is_dir():
+            raise MusicflowError("the uploaded files are gone: upload the export again")
+        progress.stage("ingesting")
+        report = app.ingest([folder], job.profile, progress)
+        progress.stage("fetching features", plays=report.music_plays, new_plays=report.new_plays)
+        fetched = app.fetch_features(job.profile, progress=progress)
+        answered = sum(run.answered for run in fetched.runs)
+        result: dict[str, Any] = {"plays": report.music_plays, "new_plays": report.new_plays}
+        result["features_fetched"] = answered
+        progress.stage("training", features_fetched=answered)
+        if report.new_plays == 0 and app.has_champion(job.profile):
+            result["training"] = "nothing new: the model that serves already learned from these plays"
+        else:
+            training = app.train(job.profile, progress=progress.training)
+            publication = training.publication
+            result["model_version"] = publication.version.version
+            result["serving"] = publication.promoted
+        jobs.update_job(job.id, time.time(), state="done", stage="done", result=result)
+    except MusicflowError as failed:
+        jobs.update_job(job.id, time.time(), state="failed", stage="failed", error=str(failed))
+    except Exception:
+        log.exception("job %s failed", job.id)
+        jobs.update_job(
+            job.id,
+            time.time(),
+            state="failed",
+            stage="failed",
+            error="the job failed unexpectedly; it is logged",
+        )
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+class JobRunner:
+    """Runs queued jobs one after another in a thread of the server; `stop` waits for the current one."""
+
+    def __init__(self, app: MusicFlow, poll_s: float = 1.0) -> None:
+        self._app = app
+        self._poll_s = poll_s
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="jobs", daemon=True)
+
+    def start(self) -> None:
+        requeued = self._app.jobs_store.requeue_running(time.time())
+        if requeued:
+            log.info("%d job(s) left running by a stopped server are queued again", requeued)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                ran = self._app.run_next_job()
+            except MusicflowError as failed:  # the store does not answer: try again later
+                log.warning("jobs: %s", failed)
+                ran = False
+            if not ran:
+                self._wake.wait(self._poll_s)
+                self._wake.clear()

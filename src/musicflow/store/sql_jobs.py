@@ -1,0 +1,135 @@
+"""The SQL adapter for jobs: rows claimed with a conditional UPDATE, so two runners never take one job."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from sqlalchemy import Engine, Row, insert, select, update
+
+from musicflow.store import json_text
+from musicflow.store.db import guarded, insert_ignore
+from musicflow.store.ports import Job, JobState
+from musicflow.store.schema import jobs, profiles
+
+
+class SqlJobStore:
+    """Implements `JobStore` on the same engine as the plays."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add_job(self, job_id: str, profile: str, kind: str, digest: str | None, now: float) -> Job:
+        with guarded(self.engine) as conn:
+            conn.execute(insert_ignore(self.engine, profiles), [{"name": profile}])
+            profile_id = conn.execute(select(profiles.c.id).where(profiles.c.name == profile)).scalar_one()
+            conn.execute(
+                insert(jobs),
+                {
+                    "id": job_id,
+                    "profile_id": profile_id,
+                    "kind": kind,
+                    "state": "queued",
+                    "stage": "queued",
+                    "progress": json_text.dumps({}),
+                    "digest": digest,
+                    "attempts": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        found = self.job(job_id)
+        assert found is not None
+        return found
+
+    def job(self, job_id: str) -> Job | None:
+        with guarded(self.engine, transaction=False) as conn:
+            row = conn.execute(_joined().where(jobs.c.id == job_id)).first()
+        return _job(row) if row is not None else None
+
+    def jobs(self, profile: str | None = None) -> list[Job]:
+        query = _joined().order_by(jobs.c.created_at.desc(), jobs.c.id)
+        if profile is not None:
+            query = query.where(profiles.c.name == profile)
+        with guarded(self.engine, transaction=False) as conn:
+            return [_job(row) for row in conn.execute(query)]
+
+    def job_with_digest(self, profile: str, digest: str) -> Job | None:
+        query = (
+            _joined()
+            .where(profiles.c.name == profile, jobs.c.digest == digest, jobs.c.state != "failed")
+            .order_by(jobs.c.created_at)
+        )
+        with guarded(self.engine, transaction=False) as conn:
+            row = conn.execute(query).first()
+        return _job(row) if row is not None else None
+
+    def claim_next(self, now: float) -> Job | None:
+        with guarded(self.engine) as conn:
+            for (job_id,) in conn.execute(
+                select(jobs.c.id).where(jobs.c.state == "queued").order_by(jobs.c.created_at).limit(5)
+            ).all():
+                claimed = conn.execute(
+                    update(jobs)
+                    .where(jobs.c.id == job_id, jobs.c.state == "queued")
+                    .values(state="running", attempts=jobs.c.attempts + 1, updated_at=now)
+                ).rowcount
+                if claimed:
+                    break
+            else:
+                return None
+        return self.job(job_id)
+
+    def update_job(
+        self,
+        job_id: str,
+        now: float,
+        *,
+        state: JobState | None = None,
+        stage: str | None = None,
+        progress: Mapping[str, Any] | None = None,
+        result: Mapping[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"updated_at": now}
+        if state is not None:
+            values["state"] = state
+        if stage is not None:
+            values["stage"] = stage
+        if progress is not None:
+            values["progress"] = json_text.dumps(dict(progress))
+        if result is not None:
+            values["result"] = json_text.dumps(dict(result))
+        if error is not None:
+            values["error"] = error
+        with guarded(self.engine) as conn:
+            conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+
+    def requeue_running(self, now: float) -> int:
+        with guarded(self.engine) as conn:
+            return int(
+                conn.execute(
+                    update(jobs).where(jobs.c.state == "running").values(state="queued", updated_at=now)
+                ).rowcount
+            )
+
+
+def _joined() -> Any:
+    return select(jobs, profiles.c.name.label("profile")).join(profiles, profiles.c.id == jobs.c.profile_id)
+
+
+def _job(row: Row[Any]) -> Job:
+    return Job(
+        id=str(row.id),
+        profile=str(row.profile),
+        kind=str(row.kind),
+        state=cast(JobState, row.state),
+        stage=str(row.stage),
+        progress=json_text.loads(row.progress),
+        result=json_text.loads(row.result) if row.result is not None else None,
+        error=row.error,
+        digest=row.digest,
+        attempts=int(row.attempts),
+        created_at=float(row.created_at),
+        updated_at=float(row.updated_at),
+    )
