@@ -29,7 +29,8 @@ def test_a_client_past_its_rate_limit_gets_429_and_another_client_does_not(api: 
     refused = client.get("/api/prediction/", params=SONG, headers=first)
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
-    assert refused.json()["error"] == "rate limited" and refused.json()["retry_after_s"] >= 1
+    error = refused.json()["error"]
+    assert error["kind"] == "rate limited" and error["retry_after_s"] >= 1
     other = client.get("/api/prediction/", params=SONG, headers={"X-Forwarded-For": "198.51.100.2"})
     assert other.status_code == 200
     assert client.get("/api/health").status_code == 200  # probes are never limited
@@ -64,7 +65,7 @@ def test_the_upstream_budget_refuses_uncached_songs_but_answers_cached_ones(
     assert client.get("/api/prediction/", params=unknown(1), headers=mine).status_code == 404  # spends 1
     refused = client.get("/api/prediction/", params=unknown(2), headers=mine)
     assert refused.status_code == 503 and int(refused.headers["Retry-After"]) >= 1
-    assert "budget" in refused.json()["message"]
+    assert "budget" in refused.json()["error"]["message"]
     cached = client.get("/api/prediction/", params=SONG, headers=mine)
     assert cached.status_code == 200
     batch = client.post("/api/predictions", json=[SONG, unknown(3)], headers=mine).json()["answers"]
@@ -92,7 +93,7 @@ def test_a_body_over_the_limit_is_413_declared_or_chunked(api: ClientFactory):
     client = api(api_max_body_bytes=1000)
     big = b"[" + b",".join([b'{"song":"a","artist":"b"}'] * 100) + b"]"
     declared = client.post("/api/predictions", content=big, headers={"Content-Type": "application/json"})
-    assert declared.status_code == 413 and declared.json()["error"] == "invalid input"
+    assert declared.status_code == 413 and declared.json()["error"]["kind"] == "invalid input"
 
     def chunks() -> Iterator[bytes]:
         for start in range(0, len(big), 100):

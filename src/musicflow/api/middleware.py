@@ -1,7 +1,8 @@
 """ASGI middleware: a bound on request bodies, and an access log that names no client.
 
-A body over the limit is refused with 413 before it is read when its `Content-Length` says so, and as
-soon as the limit is passed when it comes chunked (or with a lying length): the route never sees it.
+A body over the limit is refused with 413 (in the API's one error shape) before it is read when its
+`Content-Length` says so, and as soon as the limit is passed when it comes chunked (or with a lying
+length): the route never sees it.
 The access log keeps the method, the path (not the query, which names songs), the status and the time
 taken: no address, no header.
 """
@@ -15,11 +16,10 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from musicflow.api.error_responses import error_document
+from musicflow.errors import ErrorKind
+
 access_log = logging.getLogger("musicflow.api.access")
-TOO_LARGE = {
-    "error": "invalid input",
-    "message": "the request body is larger than this server accepts",
-}
 
 
 class BodyLimit:
@@ -35,7 +35,7 @@ class BodyLimit:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await _too_large(send)
+            await _too_large(send, self.max_bytes)
             return
         messages: list[Message] = []
         size = 0
@@ -46,7 +46,7 @@ class BodyLimit:
                 break
             size += len(message.get("body", b""))
             if size > self.max_bytes:
-                await _too_large(send)
+                await _too_large(send, self.max_bytes)
                 return
             if not message.get("more_body", False):
                 break
@@ -72,8 +72,17 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
     return replay
 
 
-async def _too_large(send: Send) -> None:
-    body = orjson.dumps(TOO_LARGE)
+def too_large(max_bytes: int) -> dict[str, Any]:
+    """The 413's body, in the API's one error shape."""
+    return error_document(
+        ErrorKind.INVALID_INPUT.value,
+        f"the request body is larger than this server accepts ({max_bytes:,} bytes)",
+        "send a smaller body: fewer songs in one request",
+    )
+
+
+async def _too_large(send: Send, max_bytes: int) -> None:
+    body = orjson.dumps(too_large(max_bytes))
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
