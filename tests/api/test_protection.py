@@ -4,6 +4,7 @@ limits, CORS, and logs that hold no client address nor secret."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,7 @@ from musicflow.config import Settings
 from musicflow.errors import ConfigError
 from tests.api.conftest import ClientFactory
 from tests.fakes.reccobeats import FakeReccoBeats
+from tests.trained import PROFILE
 
 SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 
@@ -141,3 +143,33 @@ def test_logs_hold_no_client_address_nor_secret(api: ClientFactory, caplog: pyte
     assert "GET /api/prediction/ 200" in text  # the access log is there
     assert "198.51.100.77" not in text and "192.0.2.10" not in text and secret not in text
     assert "Blinding Lights" not in text  # no query string either
+
+
+def test_the_access_log_names_the_profile_asked_about_and_is_on_by_default(
+    api: ClientFactory, caplog: pytest.LogCaptureFixture
+):
+    client = api()
+    root = logging.getLogger()
+    before = root.level
+    root.setLevel(logging.WARNING)  # as `musicflow serve` has it, by default
+    try:
+        client.get("/api/models", params={"profile": "alex", "song": "Secret Song"})
+        client.get("/api/prediction/", params=SONG, headers={"Authorization": "Bearer tok-never-logged"})
+        client.get("/api/models", params={"profile": "evil\nGET /forged 200"})
+    finally:
+        root.setLevel(before)
+    records = [r for r in caplog.records if r.name == "musicflow.api.access"]
+    lines = [r.getMessage() for r in records]
+    assert len(lines) == 3 and {r.levelno for r in records} == {logging.INFO}
+    assert re.fullmatch(r"GET /api/models 404 \d+\.\d ms profile=alex", lines[0])
+    assert re.fullmatch(rf"GET /api/prediction/ 200 \d+\.\d ms profile={PROFILE}", lines[1])
+    assert "\n" not in lines[2] and lines[2].endswith("profile=evil?GET /forged 200")
+    text = "\n".join(lines)
+    assert "Secret Song" not in text and "tok-never-logged" not in text and "192.0.2.10" not in text
+
+
+def test_the_access_log_can_be_turned_off(api: ClientFactory, caplog: pytest.LogCaptureFixture):
+    client = api(api_access_log=False)
+    with caplog.at_level(logging.DEBUG):
+        client.get("/api/models")
+    assert not [r for r in caplog.records if r.name == "musicflow.api.access"]

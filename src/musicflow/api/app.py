@@ -67,7 +67,7 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE) -> FastAPI
             allow_headers=["Content-Type"],
         )
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
-    app.add_middleware(AccessLog)
+    app.add_middleware(AccessLog, enabled=settings.api_access_log)
     install_web(app, settings)
     return app
 

@@ -31,6 +31,7 @@ def serve(
     import uvicorn
 
     from musicflow.api.app import create_app
+    from musicflow.api.middleware import print_access_log
 
     state = state_of(ctx)
     api = create_app(state.settings, profile=profile)
@@ -38,6 +39,7 @@ def serve(
         f"Serving profile '{profile}' on http://{host}:{port} (API docs at /docs)", highlight=False
     )
     # uvicorn's access log names each client's address: ours (musicflow.api.access) does not.
+    print_access_log()
     level = logging.getLogger().getEffectiveLevel()
     # uvicorn shuts down gracefully on SIGTERM, then raises it again: that second one is a clean exit.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
