@@ -19,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from musicflow import __version__
 from musicflow.api.answers import RecentAnswers
 from musicflow.api.champion import ChampionWatch
+from musicflow.api.docs import install_docs
 from musicflow.api.error_responses import install_error_handlers
 from musicflow.api.limits import Limits
 from musicflow.api.middleware import AccessLog, BodyLimit
@@ -50,7 +51,14 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE) -> FastAPI
             gc.freeze()
             yield
 
-    app = FastAPI(title="MusicFlow", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="MusicFlow",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served from the package by install_docs, not from a CDN
+        redoc_url=None,
+    )
     app.state.profile = profile
     app.state.limits = Limits(settings)
     app.state.answers = RecentAnswers(settings.api_answer_ttl_s)
@@ -58,6 +66,7 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE) -> FastAPI
     for router in (health.router, song_features.router, predictions.router, models.router):
         app.include_router(router)
     install_error_handlers(app)
+    install_docs(app)
     if settings.api_cors_origins:
         app.add_middleware(
             CORSMiddleware,
