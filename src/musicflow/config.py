@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     api_cors_credentials: bool = Field(default=False, description="Let those origins send cookies.")
     api_max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Largest POST body accepted.")
     api_list_profiles: bool = Field(default=False, description="Name the existing profiles in a 404.")
+    api_access_log: bool = Field(
+        default=True, description="Log each request (method, path, status, time, profile) at INFO."
+    )
     api_answer_ttl_s: float = Field(
         default=5.0,
         ge=0,

@@ -236,3 +236,7 @@ class JobNotFoundError(MusicflowError):
     """No job of this id (or none the asker may see)."""
 
     kind = ErrorKind.NOT_FOUND
+
+
+class TooLargeError(MusicflowError):
+    """What was sent is larger than the server accepts (an upload past its limit): HTTP 413."""

@@ -28,7 +28,7 @@ def test_a_fresh_server_with_a_damaged_champion_stays_not_ready(api: ClientFacto
     client = api()
     ready = client.get("/api/health/ready")
     assert ready.status_code == 503
-    assert "changed since it was registered" in ready.json()["message"]
+    assert "changed since it was registered" in ready.json()["error"]["message"]
     for params in (SONG, OTHER_SONG):
         refused = client.get("/api/prediction/", params=params)
         assert refused.status_code == 503, refused.text

@@ -37,19 +37,19 @@ def test_nothing_near_enough_is_a_404_with_the_nearest_songs(api: ClientFactory)
     asked = {"song": "Sugar", "artist": "Marooon Fiev"}
     response = api().get("/api/prediction/", params=asked)
     assert response.status_code == 404
-    body = response.json()
-    ApiError.model_validate(body)
-    assert body["searched"] == asked and body["error"] == "not found"
+    ApiError.model_validate(response.json())
+    body = response.json()["error"]
+    assert body["searched"] == asked and body["kind"] == "not found"
     assert body["suggestions"][0] == SUGAR and len(body["suggestions"]) <= 5
     assert all(s["song"].casefold() == "sugar" for s in body["suggestions"])
 
     far = api().get("/api/features/", params={"song": "Zzyzx Road", "artist": "Nobody At All"})
-    assert far.status_code == 404 and far.json()["suggestions"] == []
+    assert far.status_code == 404 and far.json()["error"]["suggestions"] == []
 
 
 def test_the_schema_documents_the_suggestions_and_the_match(api: ClientFactory):
     schemas = api().get("/openapi.json").json()["components"]["schemas"]
-    assert schemas["ApiError"]["properties"]["suggestions"]["anyOf"][0]["items"]["$ref"].endswith(
+    assert schemas["ErrorDetail"]["properties"]["suggestions"]["anyOf"][0]["items"]["$ref"].endswith(
         "/KnownSong"
     )
     assert {"matched", "did_you_mean"} <= set(schemas["PredictionBody"]["required"])

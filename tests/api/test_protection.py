@@ -4,6 +4,7 @@ limits, CORS, and logs that hold no client address nor secret."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,7 @@ from musicflow.config import Settings
 from musicflow.errors import ConfigError
 from tests.api.conftest import ClientFactory
 from tests.fakes.reccobeats import FakeReccoBeats
+from tests.trained import PROFILE
 
 SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 
@@ -29,7 +31,8 @@ def test_a_client_past_its_rate_limit_gets_429_and_another_client_does_not(api: 
     refused = client.get("/api/prediction/", params=SONG, headers=first)
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
-    assert refused.json()["error"] == "rate limited" and refused.json()["retry_after_s"] >= 1
+    error = refused.json()["error"]
+    assert error["kind"] == "rate limited" and error["retry_after_s"] >= 1
     other = client.get("/api/prediction/", params=SONG, headers={"X-Forwarded-For": "198.51.100.2"})
     assert other.status_code == 200
     assert client.get("/api/health").status_code == 200  # probes are never limited
@@ -64,7 +67,7 @@ def test_the_upstream_budget_refuses_uncached_songs_but_answers_cached_ones(
     assert client.get("/api/prediction/", params=unknown(1), headers=mine).status_code == 404  # spends 1
     refused = client.get("/api/prediction/", params=unknown(2), headers=mine)
     assert refused.status_code == 503 and int(refused.headers["Retry-After"]) >= 1
-    assert "budget" in refused.json()["message"]
+    assert "budget" in refused.json()["error"]["message"]
     cached = client.get("/api/prediction/", params=SONG, headers=mine)
     assert cached.status_code == 200
     batch = client.post("/api/predictions", json=[SONG, unknown(3)], headers=mine).json()["answers"]
@@ -92,7 +95,7 @@ def test_a_body_over_the_limit_is_413_declared_or_chunked(api: ClientFactory):
     client = api(api_max_body_bytes=1000)
     big = b"[" + b",".join([b'{"song":"a","artist":"b"}'] * 100) + b"]"
     declared = client.post("/api/predictions", content=big, headers={"Content-Type": "application/json"})
-    assert declared.status_code == 413 and declared.json()["error"] == "invalid input"
+    assert declared.status_code == 413 and declared.json()["error"]["kind"] == "invalid input"
 
     def chunks() -> Iterator[bytes]:
         for start in range(0, len(big), 100):
@@ -140,3 +143,33 @@ def test_logs_hold_no_client_address_nor_secret(api: ClientFactory, caplog: pyte
     assert "GET /api/prediction/ 200" in text  # the access log is there
     assert "198.51.100.77" not in text and "192.0.2.10" not in text and secret not in text
     assert "Blinding Lights" not in text  # no query string either
+
+
+def test_the_access_log_names_the_profile_asked_about_and_is_on_by_default(
+    api: ClientFactory, caplog: pytest.LogCaptureFixture
+):
+    client = api()
+    root = logging.getLogger()
+    before = root.level
+    root.setLevel(logging.WARNING)  # as `musicflow serve` has it, by default
+    try:
+        client.get("/api/models", params={"profile": "alex", "song": "Secret Song"})
+        client.get("/api/prediction/", params=SONG, headers={"Authorization": "Bearer tok-never-logged"})
+        client.get("/api/models", params={"profile": "evil\nGET /forged 200"})
+    finally:
+        root.setLevel(before)
+    records = [r for r in caplog.records if r.name == "musicflow.api.access"]
+    lines = [r.getMessage() for r in records]
+    assert len(lines) == 3 and {r.levelno for r in records} == {logging.INFO}
+    assert re.fullmatch(r"GET /api/models 404 \d+\.\d ms profile=alex", lines[0])
+    assert re.fullmatch(rf"GET /api/prediction/ 200 \d+\.\d ms profile={PROFILE}", lines[1])
+    assert "\n" not in lines[2] and lines[2].endswith("profile=evil?GET /forged 200")
+    text = "\n".join(lines)
+    assert "Secret Song" not in text and "tok-never-logged" not in text and "192.0.2.10" not in text
+
+
+def test_the_access_log_can_be_turned_off(api: ClientFactory, caplog: pytest.LogCaptureFixture):
+    client = api(api_access_log=False)
+    with caplog.at_level(logging.DEBUG):
+        client.get("/api/models")
+    assert not [r for r in caplog.records if r.name == "musicflow.api.access"]

@@ -26,8 +26,8 @@ def test_not_ready_without_a_model(api: ClientFactory):
     client = api(profile="nobody-yet")
     ready = client.get("/api/health/ready")
     assert ready.status_code == 503
-    assert ready.json()["error"] == "not ready"
-    assert "nobody-yet" in ready.json()["message"]
+    assert ready.json()["error"]["kind"] == "not ready"
+    assert "nobody-yet" in ready.json()["error"]["message"]
     assert client.get("/api/health").json() == {"status": "ok"}  # the process itself is up
 
 
@@ -76,7 +76,7 @@ def test_prediction_in_the_original_shape_and_more(api: ClientFactory, data_dir)
 def test_an_unknown_song_is_a_404_naming_what_was_searched(api: ClientFactory):
     response = api().get("/api/prediction/", params=UNKNOWN)
     assert response.status_code == 404
-    body = response.json()
+    body = response.json()["error"]
     assert body["searched"] == UNKNOWN and body["sources_asked"] == ["catalog"]
     assert "Zzyzx Road" in body["message"] and body["hint"]
     assert "musicflow " not in body["message"]
@@ -84,10 +84,10 @@ def test_an_unknown_song_is_a_404_naming_what_was_searched(api: ClientFactory):
 
 def test_an_unknown_profile_is_a_404_listing_profiles_only_if_allowed(api: ClientFactory):
     hidden = api().get("/api/prediction/", params={**SONG, "profile": "alex"})
-    assert hidden.status_code == 404 and "profiles" not in hidden.json()
-    assert "alex" in hidden.json()["message"]
+    assert hidden.status_code == 404 and "profiles" not in hidden.json()["error"]
+    assert "alex" in hidden.json()["error"]["message"]
     shown = api(api_list_profiles=True).get("/api/models", params={"profile": "alex"})
-    assert shown.status_code == 404 and shown.json()["profiles"] == [PROFILE]
+    assert shown.status_code == 404 and shown.json()["error"]["profiles"] == [PROFILE]
 
 
 def test_a_list_of_songs_gets_one_answer_each_in_order(api: ClientFactory):
@@ -111,7 +111,7 @@ def test_input_limits_are_422(api: ClientFactory):
     assert client.get("/api/prediction/", params={"song": "x"}).status_code == 422
     too_many = [SONG] * 101
     response = client.post("/api/predictions", json=too_many)
-    assert response.status_code == 422 and response.json()["detail"]
+    assert response.status_code == 422 and response.json()["error"]["problems"]
     assert client.post("/api/predictions", json=[{"song": "a" * 201, "artist": "b"}]).status_code == 422
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -22,22 +25,34 @@ from tests.trained import PROFILE
 
 SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 MUSICFLOW = [sys.executable, "-m", "musicflow"]
+STDERR: dict[int, IO[bytes]] = {}  # each server's stderr, by process id
 
 
 @contextmanager
 def serving(data_dir: Path, **settings: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`musicflow serve` on `data_dir` with these `MUSICFLOW_*` settings, once it is ready."""
+    """`musicflow serve` on `data_dir` with these `MUSICFLOW_*` settings, once it is ready. Its stderr
+    (the access log too: a line a request) goes to a file, which never fills up as a pipe would."""
     port = free_port()
     env = {**os.environ, "MUSICFLOW_DATA_DIR": str(data_dir), **settings}
-    process = subprocess.Popen([*MUSICFLOW, "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    wait_until_ready(url, process)
-    try:
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen([*MUSICFLOW, "serve", "--port", str(port)], env=env, stderr=stderr)
+        STDERR[process.pid] = stderr
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_ready(url, process)
+            yield process, url
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            del STDERR[process.pid]
+
+
+def stderr_of(process: subprocess.Popen[bytes]) -> str:
+    """What the server wrote on stderr so far."""
+    stderr = STDERR[process.pid]
+    stderr.seek(0)
+    return stderr.read().decode(errors="replace")
 
 
 @pytest.fixture
@@ -135,4 +150,23 @@ def test_serve_answers_swaps_models_under_load_and_stops_on_sigterm(server, data
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=15) == 0
-    assert b"Traceback" not in (process.stderr.read() if process.stderr else b"")
+    assert "Traceback" not in stderr_of(process)
+
+
+@pytest.mark.slow
+def test_serve_prints_the_access_log_with_no_flag(data_dir: Path):
+    """One line a request on stderr, as `musicflow serve` starts by default: method, path, status,
+    time and profile; no query string, no client address, no token."""
+    with serving(data_dir) as (process, url):
+        asked = {**SONG, "profile": "someone"}
+        httpx.get(f"{url}/api/prediction/", params=asked, headers={"Authorization": "Bearer tok-secret"})
+        httpx.get(f"{url}/api/prediction/", params=SONG)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        stderr = stderr_of(process)
+    logged = [line for line in stderr.splitlines() if " ms profile=" in line]
+    assert "GET /api/health/ready 200" in logged[0]  # the test's own probe, before
+    moment = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    assert re.fullmatch(rf"{moment} GET /api/prediction/ 404 \d+\.\d ms profile=someone", logged[-2])
+    assert re.fullmatch(rf"{moment} GET /api/prediction/ 200 \d+\.\d ms profile={PROFILE}", logged[-1])
+    assert "127.0.0.1" not in "\n".join(logged) and "Blinding" not in stderr and "tok-secret" not in stderr

@@ -150,7 +150,9 @@ def test_deleting_a_profile_removes_its_plays_tokens_and_the_songs_only_it_playe
 
     erased = store.delete_profile(alice)
 
-    assert erased == ProfileErasure(plays=2, tracks=1, model_versions=0, tokens=1, logged_predictions=0, jobs=0)
+    assert erased == ProfileErasure(
+        plays=2, tracks=1, model_versions=0, tokens=1, logged_predictions=0, jobs=0
+    )
     assert store.profiles() == ["bob"]
     assert store.profile_id("alice") is None
     assert store.tokens.token_by_digest("a" * 64) is None

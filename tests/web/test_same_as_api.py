@@ -92,7 +92,7 @@ def test_the_api_and_the_page_answer_a_kind_with_the_same_status(error: Musicflo
     page = client.get("/taste", params={"profile": "p"})
     expected = 429 if isinstance(error, TooManyRequestsError) else EXPECTED[error.kind]
     assert (api.status_code, page.status_code) == (expected, expected)
-    assert api.json()["message"] == str(error)
+    assert api.json()["error"]["message"] == str(error)
     assert str(error).replace("'", "&#39;") in page.text
 
 

@@ -19,19 +19,22 @@ from fastapi.middleware.cors import CORSMiddleware
 from musicflow import __version__
 from musicflow.api.answers import Answered, RecentAnswers
 from musicflow.api.champion import ChampionWatch
+from musicflow.api.docs import install_docs
 from musicflow.api.error_responses import install_error_handlers
 from musicflow.api.limits import Limits
 from musicflow.api.middleware import AccessLog, BodyLimit
-from musicflow.api.routes import accuracy, health, models, predictions, song_features
+from musicflow.api.routes import accuracy, health, models, predictions, song_features, uploads
 from musicflow.api.routes import profile as profile_route
 from musicflow.app.access import AccessMode, Grants
 from musicflow.app.service import MusicFlow
+from musicflow.app.uploads import JobRunner
 from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.config import Settings
 from musicflow.errors import MusicflowError
 from musicflow.web import install_web
 
 log = logging.getLogger(__name__)
+UPLOAD_OVERHEAD_BYTES = 1 << 20  # a multipart body's boundaries and headers, beside the files
 DESCRIPTION = (
     "How many times will this listener stream this song? A model of one listener's taste, trained on"
     " their Spotify data export, answers from 0 to 30 streams, with its reasons."
@@ -51,9 +54,21 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
             # kept out of the garbage collector's full passes, which would walk it all again and again
             # (each pass stalled every request for tens of milliseconds).
             gc.freeze()
-            yield
+            runner = app.state.jobs = JobRunner(opened)
+            runner.start()  # jobs a stopped server left running are taken up again
+            try:
+                yield
+            finally:
+                runner.stop()
 
-    app = FastAPI(title="MusicFlow", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="MusicFlow",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served from the package by install_docs, not from a CDN
+        redoc_url=None,
+    )
     app.state.profile = profile
     app.state.grants = Grants(access, profile)
     app.state.limits = Limits(settings)
@@ -66,10 +81,12 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
         models.router,
         accuracy.router,
         profile_route.router,
+        uploads.router,
     )
     for router in routers:
         app.include_router(router)
     install_error_handlers(app)
+    install_docs(app)
     if settings.api_cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -78,8 +95,10 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Content-Type", "Authorization"],
         )
-    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
-    app.add_middleware(AccessLog)
+    upload_limit = settings.upload_max_bytes + UPLOAD_OVERHEAD_BYTES
+    streamed = {"/api/uploads": upload_limit, "/upload": upload_limit}
+    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes, streamed=streamed)
+    app.add_middleware(AccessLog, enabled=settings.api_access_log)
     install_web(app, settings)
     return app
 

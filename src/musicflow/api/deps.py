@@ -13,6 +13,7 @@ from fastapi import Depends, Query, Request
 from musicflow.api.answers import Answered, RecentAnswers
 from musicflow.api.champion import ChampionWatch
 from musicflow.api.limits import Limits
+from musicflow.api.middleware import GRANTED_PROFILE
 from musicflow.api.schemas import MAX_TEXT
 from musicflow.app.access import Grant, Grants
 from musicflow.app.service import MusicFlow
@@ -44,7 +45,9 @@ async def counted_client(request: Request, limits: Annotated[Limits, Depends(lim
 
 def _grant(request: Request, asked: str | None) -> Grant:
     grants: Grants = request.app.state.grants
-    return grants.of_header(request.app.state.musicflow, request.headers.get("authorization"), asked)
+    granted = grants.of_header(request.app.state.musicflow, request.headers.get("authorization"), asked)
+    setattr(request.state, GRANTED_PROFILE, granted.profile)  # for the access log
+    return granted
 
 
 async def grant(request: Request, profile: ProfileQuery = None) -> Grant:

@@ -1,41 +1,56 @@
 """ASGI middleware: a bound on request bodies, and an access log that names no client.
 
-A body over the limit is refused with 413 before it is read when its `Content-Length` says so, and as
-soon as the limit is passed when it comes chunked (or with a lying length): the route never sees it.
-The access log keeps the method, the path (not the query, which names songs), the status and the time
-taken: no address, no header.
+A body over the limit is refused with 413 (in the API's one error shape) before it is read when its
+`Content-Length` says so, and as soon as the limit is passed when it comes chunked (or with a lying
+length): the route never sees it. The access log is on by default, at INFO on `musicflow.api.access`: one
+line a request with the method, the path (not the query, which names songs), the status, the time taken
+and the profile asked about (`?profile=`, else the server's): no address, no header, no token.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TextIO
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from musicflow.api.error_responses import cut, error_document
+from musicflow.app.vocabulary import profile_asked
+from musicflow.errors import ErrorKind
+
 access_log = logging.getLogger("musicflow.api.access")
-TOO_LARGE = {
-    "error": "invalid input",
-    "message": "the request body is larger than this server accepts",
-}
+GRANTED_PROFILE = "granted_profile"  # set in the request's state by the dependency that grants it
+ACCESS_LOG_FORMAT = "%(asctime)s %(message)s"
+ACCESS_LOG_TIME = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class BodyLimit:
-    """Refuse request bodies larger than `max_bytes` with 413; small bodies pass through unchanged."""
+    """Refuse request bodies larger than `max_bytes` with 413; small bodies pass through unchanged.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    Bodies of the paths in `streamed` (uploads) have their own, larger limit and are never held here:
+    they reach the route as they come, counted, and the 413 is sent as soon as the limit is passed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, streamed: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.streamed = dict(streamed or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS"}:
             await self.app(scope, receive, send)
             return
+        limit = self.streamed.get(scope["path"])
+        if limit is not None:
+            await self._streamed(scope, receive, send, limit)
+            return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await _too_large(send)
+            await _too_large(send, self.max_bytes)
             return
         messages: list[Message] = []
         size = 0
@@ -46,11 +61,43 @@ class BodyLimit:
                 break
             size += len(message.get("body", b""))
             if size > self.max_bytes:
-                await _too_large(send)
+                await _too_large(send, self.max_bytes)
                 return
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(messages, receive), send)
+
+    async def _streamed(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _too_large(send, limit, UPLOAD_HINT)
+            return
+        size = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal size
+            message = await receive()
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise _BodyTooLargeError
+            return message
+
+        async def noting(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, noting)
+        except _BodyTooLargeError:
+            if started:
+                raise
+            await _too_large(send, limit, UPLOAD_HINT)
+
+
+class _BodyTooLargeError(Exception):
+    """A streamed body passed its limit while the route was reading it."""
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -72,8 +119,24 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
     return replay
 
 
-async def _too_large(send: Send) -> None:
-    body = orjson.dumps(TOO_LARGE)
+def too_large(
+    max_bytes: int, hint: str = "send a smaller body: fewer songs in one request"
+) -> dict[str, Any]:
+    """The 413's body, in the API's one error shape."""
+    return error_document(
+        ErrorKind.INVALID_INPUT.value,
+        f"the request body is larger than this server accepts ({max_bytes:,} bytes)",
+        hint,
+    )
+
+
+UPLOAD_HINT = (
+    "send the export's files in several uploads, or ask the operator to raise MUSICFLOW_UPLOAD_MAX_BYTES"
+)
+
+
+async def _too_large(send: Send, max_bytes: int, hint: str | None = None) -> None:
+    body = orjson.dumps(too_large(max_bytes, hint) if hint else too_large(max_bytes))
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
@@ -84,13 +147,21 @@ async def _too_large(send: Send) -> None:
 
 
 class AccessLog:
-    """One line per request at INFO: method, path, status, milliseconds; never the client's address."""
+    """One line per request at INFO: method, path, status, milliseconds and the profile asked about;
+    never the client's address, a header or the query string.
 
-    def __init__(self, app: ASGIApp) -> None:
+    On by default: unless the operator set the logger's level, it is INFO (whatever the root's level),
+    so `musicflow serve` prints it with no flag; `enabled=False` (MUSICFLOW_API_ACCESS_LOG=false) or the
+    logger set to WARNING turns it off."""
+
+    def __init__(self, app: ASGIApp, enabled: bool = True) -> None:
         self.app = app
+        self.enabled = enabled
+        if enabled and access_log.level == logging.NOTSET:
+            access_log.setLevel(logging.INFO)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not access_log.isEnabledFor(logging.INFO):
+        if scope["type"] != "http" or not self.enabled or not access_log.isEnabledFor(logging.INFO):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -105,4 +176,48 @@ class AccessLog:
             await self.app(scope, receive, noting_status)
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            access_log.info("%s %s %d %.1f ms", scope["method"], scope["path"], status["code"], elapsed_ms)
+            access_log.info(
+                "%s %s %d %.1f ms profile=%s",
+                _printable(scope["method"]),
+                _printable(scope["path"]),
+                status["code"],
+                elapsed_ms,
+                _profile_of(scope),
+            )
+
+
+def print_access_log(stream: TextIO | None = None) -> None:
+    """Print the access log as plain lines (`2026-12-04T11:55:32Z GET /api/health 200 0.4 ms
+    profile=default`) on `stream` (stderr), as `musicflow serve` does: not through the console's own
+    log handler, which takes about a millisecond a line and wraps long ones."""
+    if access_log.handlers:
+        return
+    handler = logging.StreamHandler(stream or sys.stderr)
+    formatter = logging.Formatter(ACCESS_LOG_FORMAT, ACCESS_LOG_TIME)
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    access_log.addHandler(handler)
+    access_log.propagate = False
+
+
+def _profile_of(scope: Scope) -> str:
+    """The profile a request asks about: its `profile` query parameter, else the server's own (a profile
+    name is no secret to the server's operator; the rest of the query, the songs asked, stays out)."""
+    granted = scope.get("state", {}).get(GRANTED_PROFILE)
+    if isinstance(granted, str):  # who the request's grant was for (a token names its own profile)
+        return _printable(granted)
+    app = scope.get("app")
+    grants = getattr(getattr(app, "state", None), "grants", None)
+    if grants is not None and not grants.open:
+        return "-"  # a server asking for tokens, and this request had none that opened anything
+    named = None
+    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
+        if name == "profile":
+            named = value  # the last one, as the route reads it
+    default = getattr(getattr(app, "state", None), "profile", None) if app is not None else None
+    return _printable(profile_asked(named, default if isinstance(default, str) else "-"))
+
+
+def _printable(text: str) -> str:
+    """`text` cut short and with no character that could forge a log line (a newline, an escape)."""
+    return cut("".join(c if c.isprintable() else "?" for c in text[:200]), 100)

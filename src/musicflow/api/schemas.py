@@ -10,8 +10,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from musicflow.errors import ErrorKind
+
 MAX_TEXT = 200
 MAX_SONGS = 100
+SPOTIFY_ID = r"^[0-9A-Za-z]{22}$"
+# The kinds an error body names: the application's own (`ErrorKind`), and two the HTTP layer alone meets.
+METHOD_NOT_ALLOWED = "method not allowed"
+INTERNAL = "internal"
+ERROR_KINDS = (*(kind.value for kind in ErrorKind), METHOD_NOT_ALLOWED, INTERNAL)
 
 FeatureNumber = float | int | bool | None
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
@@ -36,32 +43,43 @@ class KnownSong(BaseModel):
     artist: str
 
 
-class ApiError(BaseModel):
-    """Every error the API answers with: what kind, in words, and what would cure it."""
+class ValidationProblem(BaseModel):
+    """One thing wrong with the input: where, and why in words."""
 
-    error: str = Field(description="The kind of failure: not found, not ready, rate limited, ...")
-    message: str
-    hint: str | None = Field(default=None, description="What would cure it, when something would.")
+    field: str = Field(
+        description="Where: `query.song`, `path.version`, `body[3].track_id`, or `body` as a whole."
+    )
+    reason: str = Field(description="What is wrong with it, in words (`must not be empty`).")
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong, in words, and what would cure it; the other fields appear where they apply."""
+
+    kind: str = Field(
+        description="The kind of failure, in the application's words: " + ", ".join(ERROR_KINDS) + ".",
+        json_schema_extra={"enum": list(ERROR_KINDS)},
+    )
+    message: str = Field(description="What is wrong; long input is shown cut short, never whole.")
+    hint: str | None = Field(description="What would cure it, when something would (else null).")
     retry_after_s: int | None = Field(default=None, description="Also sent as the Retry-After header.")
-    searched: dict[str, str] | None = Field(default=None, description="The song and artist looked up.")
-    sources_asked: list[str] | None = None
+    searched: dict[str, str] | None = Field(
+        default=None, description="A song not found: the song and artist looked up (cut short if long)."
+    )
+    sources_asked: list[str] | None = Field(default=None, description="A song not found: who was asked.")
     suggestions: list[KnownSong] | None = Field(
         default=None,
         description="A song not found: the nearest songs known (the closest first; empty when none is near).",
     )
     profiles: list[str] | None = Field(default=None, description="Existing profiles, if listing is allowed.")
+    problems: list[ValidationProblem] | None = Field(
+        default=None, description="Invalid input (422): each problem, one per field."
+    )
 
 
-class ValidationProblem(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
+class ApiError(BaseModel):
+    """Every error the API answers with, whatever its status: `{"error": {"kind", "message", "hint"}}`."""
 
-
-class ValidationErrorBody(BaseModel):
-    """FastAPI's own body for input that does not validate (422)."""
-
-    detail: list[ValidationProblem]
+    error: ErrorDetail
 
 
 class SourceAnswer(BaseModel):
@@ -172,7 +190,9 @@ class SongItem(BaseModel):
 
     song: str = Field(max_length=MAX_TEXT)
     artist: str = Field(max_length=MAX_TEXT)
-    track_id: str | None = Field(default=None, max_length=64, description="A Spotify track id, if known.")
+    track_id: str | None = Field(
+        default=None, pattern=SPOTIFY_ID, description="A Spotify track id (22 letters and digits), if known."
+    )
 
 
 class BatchAnswer(BaseModel):

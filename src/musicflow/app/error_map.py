@@ -8,10 +8,10 @@ Exit codes: 0 done; 1 failed (nothing more was changed); 2 the settings or the c
 130 interrupted (Ctrl-C; what was committed stays).
 
 HTTP statuses: 401 no valid token (where the server asks for one); 403 the token may not do this; 404
-not found; 422 invalid input; 409 a conflict (the champion moved meanwhile); 429 a
-client asked this server too often (our own limit); 502 an upstream answered garbage; 503 not ready yet
-(no model serves, the store does not answer) or an upstream paused or down; 500 the server's settings are
-wrong. An upstream's own status is never copied through.
+not found; 413 what was sent is too large (an upload); 422 invalid input; 409 a conflict (the champion
+moved meanwhile); 429 a client asked this server too often (our own limit); 502 an upstream answered
+garbage; 503 not ready yet (no model serves, the store does not answer) or an upstream paused or down;
+500 the server's settings are wrong. An upstream's own status is never copied through.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from musicflow.errors import ErrorKind, MusicflowError, TooManyRequestsError
+from musicflow.errors import ErrorKind, MusicflowError, TooLargeError, TooManyRequestsError
 
 FAILED = 1
 USAGE = 2
@@ -27,6 +27,7 @@ PARTIAL = 3
 INTERRUPTED = 130
 
 TOO_MANY_REQUESTS = 429
+TOO_LARGE = 413
 
 EXIT_CODES: Mapping[ErrorKind, int] = MappingProxyType(
     {
@@ -67,4 +68,6 @@ def exit_code(error: MusicflowError) -> int:
 def http_status(error: MusicflowError) -> int:
     if isinstance(error, TooManyRequestsError):
         return TOO_MANY_REQUESTS
+    if isinstance(error, TooLargeError):
+        return TOO_LARGE
     return HTTP_STATUSES[error.kind]

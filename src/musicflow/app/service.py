@@ -116,12 +116,13 @@ class MusicFlow:
         logger.record(given, via)
 
     def logged_predictions(
-        self, profile: str | None = None, since: float | None = None
+        self, profile: str | None = None, since: float | None = None, *, flush: bool = True
     ) -> list[LoggedPrediction]:
-        """The predictions given (of the profile), oldest first; what waits to be written is written first."""
+        """The predictions given (of the profile), oldest first; `flush`: what waits to be written is
+        written first (a request, which must not write, reads what the log's thread has written)."""
         if profile is not None:
             self.require_profile(profile)
-        if self._logger is not None:
+        if flush and self._logger is not None:
             self._logger.flush()
         return self._store.prediction_log.entries(profile, since)
 
@@ -171,7 +172,7 @@ class MusicFlow:
         from musicflow.app.accuracy import judge_profile
 
         profile_id = self.require_profile(profile)
-        logged = self.logged_predictions(profile)
+        logged = self.logged_predictions(profile, flush=False)
         return judge_profile(
             profile, profile_id, logged, self._store.history, self.registry, self.settings.stream_min_ms
         )

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from musicflow.errors import MusicflowError
+from musicflow.errors import MusicflowError, TooLargeError
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
@@ -36,10 +36,6 @@ ALLOWED = (".zip", ".json")
 MAX_FILES = 200
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 PROGRESS_EVERY_S = 1.0
-
-
-class UploadTooLargeError(MusicflowError):
-    """The upload is larger than the server accepts."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +79,7 @@ def receive(files: Iterable[tuple[str, IO[bytes]]], folder: Path, max_bytes: int
                 while chunk := stream.read(CHUNK):
                     total += len(chunk)
                     if total > max_bytes:
-                        raise UploadTooLargeError(
+                        raise TooLargeError(
                             f"the upload is larger than this server accepts ({max_bytes // (1 << 20):,} MiB)"
                         )
                     digest.update(chunk)
@@ -217,3 +213,20 @@ class JobRunner:
             if not ran:
                 self._wake.wait(self._poll_s)
                 self._wake.clear()
+
+
+def job_document(job: Job) -> dict[str, Any]:
+    """A job as the API and `jobs list --format json` give it."""
+    return {
+        "id": job.id,
+        "profile": job.profile,
+        "kind": job.kind,
+        "state": job.state,
+        "stage": job.stage,
+        "progress": dict(job.progress),
+        "result": dict(job.result) if job.result is not None else None,
+        "error": job.error,
+        "attempts": job.attempts,
+        "created_at": job.created_at,
+        "updated_at": job.updated_at,
+    }

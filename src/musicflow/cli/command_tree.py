@@ -13,6 +13,7 @@ from musicflow.cli import (
     demo,
     feature_commands,
     ingest,
+    job_commands,
     log_commands,
     model_commands,
     score_commands,
@@ -69,6 +70,7 @@ demo.register(app)
 serve.register(app)
 access_commands.register(app)
 log_commands.register(app)
+job_commands.register(app)
 
 
 def run() -> None:

@@ -69,6 +69,7 @@ def serve(
     import uvicorn
 
     from musicflow.api.app import create_app
+    from musicflow.api.middleware import print_access_log
 
     state = state_of(ctx)
     access = access_mode(state.settings, host, open_flag=open_access)
@@ -90,6 +91,7 @@ def serve(
             " reaches it reads and deletes every profile's data, with no token"
         )
     # uvicorn's access log names each client's address: ours (musicflow.api.access) does not.
+    print_access_log()
     level = logging.getLogger().getEffectiveLevel()
     # uvicorn shuts down gracefully on SIGTERM, then raises it again: that second one is a clean exit.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))

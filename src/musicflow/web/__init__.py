@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from musicflow.config import Settings
 
 STATIC = Path(__file__).parent / "static"
-PAGE_PATHS = ("/", "/taste", "/discover", "/highscore/reset", "/signin", "/signout")
+PAGE_PATHS = ("/", "/taste", "/discover", "/highscore/reset", "/signin", "/signout", "/upload")
 SESSION_COOKIE = "musicflow_session"
 SESSION_DAYS = 30
 
@@ -25,7 +25,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     from fastapi.staticfiles import StaticFiles
     from starlette.middleware.sessions import SessionMiddleware
 
-    from musicflow.web import signin
+    from musicflow.web import signin, upload_pages
     from musicflow.web.discover import KeptPicks
     from musicflow.web.pages import router
     from musicflow.web.security import PageHeaders, session_secret
@@ -38,11 +38,12 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         same_site="strict",
         https_only=settings.web_production,
     )
-    app.add_middleware(PageHeaders, paths=PAGE_PATHS, prefixes=("/static/",))
+    app.add_middleware(PageHeaders, paths=PAGE_PATHS, prefixes=("/static/", "/upload/"))
     app.state.musicflow_web_averages = {}
     app.state.musicflow_web_picks = KeptPicks()
     app.include_router(router)
     app.include_router(signin.router)
+    app.include_router(upload_pages.router)
 
     async def sign_in_first(_request: object, _error: Exception) -> RedirectResponse:
         return RedirectResponse("/signin", status_code=303)

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from musicflow.app.access import Grants, digest_of
+from musicflow.app.access import Grant, Grants, digest_of
 from musicflow.app.error_map import http_status
 from musicflow.errors import ErrorKind, MusicflowError, UnauthorizedError
 
@@ -55,12 +55,13 @@ def check_csrf(session: Session, sent: str) -> None:
         raise ForgedFormError("this form did not come from this page: open the page again and retry")
 
 
-def page_profile(request: Request, asked: str | None) -> str:
-    """Whose page this is: the profile named (open server), or the signed-in token's (which the named
-    one must be). Raises `SignInNeededError` where a sign-in is missing or no longer valid."""
+def page_grant(request: Request, asked: str | None) -> Grant:
+    """What this page's visitor may do: on an open server, write on the profile named; else the signed-in
+    token's grant (which must reach the profile named). Raises `SignInNeededError` where a sign-in is
+    missing or no longer valid."""
     grants: Grants = request.app.state.grants
     if grants.open:
-        return grants.of_header(request.app.state.musicflow, None, asked).profile
+        return grants.of_header(request.app.state.musicflow, None, asked)
     digest = request.session.get(GRANT_KEY)
     if not isinstance(digest, str):
         raise SignInNeededError
@@ -69,7 +70,12 @@ def page_profile(request: Request, asked: str | None) -> str:
     except UnauthorizedError:
         request.session.pop(GRANT_KEY, None)
         raise SignInNeededError from None
-    return grants.reaching(grant, asked).profile
+    return grants.reaching(grant, asked)
+
+
+def page_profile(request: Request, asked: str | None) -> str:
+    """Whose page this is (see `page_grant`)."""
+    return page_grant(request, asked).profile
 
 
 def signed_in(request: Request) -> bool:

@@ -1,0 +1,75 @@
+"""Uploads of a listener's export, and the jobs that take them in: ingest, features, training."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
+
+from musicflow.api.deps import Asked
+from musicflow.api.error_responses import ERROR, ERRORS_OF_LISTENER_ROUTES
+from musicflow.app.uploads import MAX_FILES
+from musicflow.app.vocabulary import job_document
+
+router = APIRouter(prefix="/api", tags=["uploads"], responses=ERRORS_OF_LISTENER_ROUTES)
+JobId = Annotated[str, Path(min_length=1, max_length=64, description="The job's id, as the upload answered.")]
+UPLOAD_ERRORS: dict[int | str, dict[str, object]] = {
+    403: {**ERROR, "description": "The token may read, not change, this profile"},
+    413: {**ERROR, "description": "The upload is larger than the server accepts"},
+}
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "my_spotify_data.zip as downloaded, or its JSON files",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/uploads", status_code=202, responses=UPLOAD_ERRORS, openapi_extra=UPLOAD_BODY)
+async def upload(request: Request, asked: Asked) -> JSONResponse:
+    """Take the listener's Spotify export (the field `file`, once or repeated): 202 with the job that
+    ingests it, fetches features and trains (`GET /api/jobs/{id}`). The same export sent again answers
+    with the job that already took it. Needs a token with the write scope."""
+    asked.grant.may_write()
+    form = await request.form(max_files=MAX_FILES, max_fields=MAX_FILES)
+    try:
+        files = [
+            (item.filename or "", item.file) for item in form.getlist("file") if isinstance(item, UploadFile)
+        ]
+        job, new = await run_in_threadpool(asked.app.start_upload, asked.profile, files)
+    finally:
+        await form.close()
+    if new:
+        request.app.state.jobs.wake()
+    document = {**job_document(job), "new": new}
+    return JSONResponse(document, status_code=202, headers={"Location": f"/api/jobs/{job.id}"})
+
+
+@router.get("/jobs/{job_id}")
+def job(job_id: JobId, asked: Asked) -> dict[str, Any]:
+    """A job of the listener's: `state` (queued, running, done, failed), its stage and progress, and its
+    result or error."""
+    return job_document(asked.app.job(job_id, asked.profile))
+
+
+@router.get("/jobs")
+def jobs(asked: Asked) -> list[dict[str, Any]]:
+    """The listener's jobs, newest first."""
+    return [job_document(found) for found in asked.app.jobs(asked.profile)]

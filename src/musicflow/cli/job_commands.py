@@ -1,0 +1,80 @@
+"""`musicflow jobs run|list`: the background work of uploads, run here or looked at."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from musicflow.cli.common import TableOrJson, TableOrJsonOption, reports_errors, state_of, write_json
+
+
+def register(app: typer.Typer) -> None:
+    jobs = typer.Typer(
+        help="Uploads' jobs: ingest, features, training, in the background.", no_args_is_help=True
+    )
+    jobs.command("run")(jobs_run)
+    jobs.command("list")(jobs_list)
+    app.add_typer(jobs, name="jobs")
+
+
+@reports_errors
+def jobs_run(ctx: typer.Context) -> None:
+    """Run the queued jobs one after another, and exit when none is left (a server runs them itself: run
+    this where no server does)."""
+    state = state_of(ctx)
+    done = 0
+    with state.app() as app:
+        while app.run_next_job():
+            done += 1
+        finished = app.jobs()[:done]
+    for job in reversed(finished):
+        outcome = job.error if job.state == "failed" else _result(job.result)
+        state.out.print(f"job {job.id} ({job.profile}): {job.state}: {outcome}", highlight=False)
+    if not done:
+        state.out.print("No job is waiting.", highlight=False)
+
+
+@reports_errors
+def jobs_list(
+    ctx: typer.Context,
+    profile: Annotated[
+        str | None, typer.Option("--profile", "-p", metavar="NAME", help="Only this profile's jobs.")
+    ] = None,
+    output: TableOrJsonOption = TableOrJson.TABLE,
+) -> None:
+    """Every job, newest first: its profile, state, stage and when it was made."""
+    from rich.table import Table
+
+    from musicflow.app.vocabulary import job_document
+
+    state = state_of(ctx)
+    with state.app() as app:
+        found = app.jobs(profile)
+    if output is TableOrJson.JSON:
+        write_json([job_document(job) for job in found])
+        return
+    if not found:
+        state.out.print("No job yet: an upload (POST /api/uploads, or the page) makes one.", highlight=False)
+        return
+    table = Table(title="Jobs")
+    for column in ("id", "profile", "state", "stage", "made", "result or error"):
+        table.add_column(column, overflow="fold")
+    for job in found:
+        made = datetime.fromtimestamp(job.created_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        outcome = job.error or _result(job.result) if job.state in ("done", "failed") else ""
+        table.add_row(job.id, job.profile, job.state, job.stage, made, outcome)
+    state.out.print(table)
+
+
+def _result(result: object) -> str:
+    if not isinstance(result, dict):
+        return ""
+    words = [f"{result.get('new_plays', 0):,} new plays of {result.get('plays', 0):,}"]
+    if "model_version" in result:
+        serving = "serving" if result.get("serving") else "not serving (the champion is better)"
+        words.append(f"model v{result['model_version']} {serving}")
+    elif "training" in result:
+        words.append(str(result["training"]))
+    return "; ".join(words)

@@ -1,0 +1,62 @@
+// The upload page's progress bars: the bytes sent, then the job that takes the export in.
+// Without this script the form still works (a plain POST, then the job's page with a "look again" link).
+"use strict";
+
+(function () {
+  const form = document.getElementById("upload-form");
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      const bar = document.getElementById("upload-progress");
+      const button = form.querySelector("button");
+      bar.hidden = false;
+      button.disabled = true;
+      const request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.upload.addEventListener("progress", function (sent) {
+        if (sent.lengthComputable) bar.value = sent.loaded / sent.total;
+      });
+      request.addEventListener("load", function () {
+        if (request.responseURL && request.responseURL !== form.action && request.status < 400) {
+          window.location.assign(request.responseURL);
+        } else {
+          // The server refused the upload: show its message above the form, as the page without script would.
+          const answer = new DOMParser().parseFromString(request.responseText, "text/html");
+          const problem = answer.querySelector(".problem");
+          const shown = document.querySelector("#upload-title ~ .problem");
+          if (shown) shown.remove();
+          if (problem) form.before(document.adoptNode(problem));
+          button.disabled = false;
+          bar.hidden = true;
+        }
+      });
+      request.addEventListener("error", function () {
+        button.disabled = false;
+        bar.hidden = true;
+        window.alert("The upload did not reach the server; try again.");
+      });
+      request.send(new FormData(form));
+    });
+  }
+
+  const job = document.getElementById("job");
+  if (job && (job.dataset.state === "queued" || job.dataset.state === "running")) {
+    const words = document.getElementById("job-words");
+    const bar = document.getElementById("job-progress");
+    const follow = function () {
+      fetch(job.dataset.stateUrl, { credentials: "same-origin" })
+        .then(function (answer) { return answer.json(); })
+        .then(function (state) {
+          words.textContent = state.words;
+          if (state.fraction !== null && state.fraction !== undefined) bar.value = state.fraction;
+          if (state.state === "done" || state.state === "failed") {
+            window.location.reload();
+          } else {
+            window.setTimeout(follow, 1000);
+          }
+        })
+        .catch(function () { window.setTimeout(follow, 3000); });
+    };
+    window.setTimeout(follow, 1000);
+  }
+})();

@@ -1,0 +1,119 @@
+"""The page's upload: the listener sends their export from the browser, with a progress bar for the
+sending and then for the job that takes it in (ingest, features, training), as `POST /api/uploads` does.
+
+The form works without script (a plain multipart POST, then the job's page, which says where it is and
+offers to look again); `static/upload.js` adds the bars: it sends the form itself to follow the bytes,
+then asks `/upload/{id}/state` once a second. Changing data needs the write scope on a server that asks
+for tokens; every form carries the session's anti-forgery value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import UploadFile
+
+from musicflow.app.error_map import http_status
+from musicflow.app.vocabulary import job_document
+from musicflow.errors import MusicflowError
+from musicflow.web.signin import check_csrf, csrf_token, page_grant, signed_in
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+MAX_FILES = 200
+router = APIRouter(include_in_schema=False)
+JobId = Annotated[str, PathParam(min_length=1, max_length=64)]
+STAGES = {
+    "queued": "Waiting for its turn",
+    "ingesting": "Reading your plays",
+    "fetching features": "Finding the songs' features",
+    "training": "Training your model",
+    "done": "Done",
+    "failed": "Failed",
+}
+
+
+def _page(request: Request, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    context = {
+        "csrf": csrf_token(request.session),
+        "signed_in": signed_in(request),
+        "page": "upload",
+        **context,
+    }
+    return TEMPLATES.TemplateResponse(request, "upload.html", context, status_code=status)
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request, profile: str | None = None) -> HTMLResponse:
+    who = page_grant(request, profile).profile
+    return _page(
+        request,
+        {"profile": who, "jobs": [job_view(job) for job in request.app.state.musicflow.jobs(who)[:5]]},
+    )
+
+
+@router.post("/upload")
+async def upload(request: Request, profile: str | None = None) -> Response:
+    grant = page_grant(request, profile)
+    form = await request.form(max_files=MAX_FILES, max_fields=MAX_FILES)
+    try:
+        check_csrf(request.session, str(form.get("csrf") or ""))
+        grant.may_write()
+        files = [
+            (item.filename or "", item.file) for item in form.getlist("file") if isinstance(item, UploadFile)
+        ]
+        job, new = await run_in_threadpool(request.app.state.musicflow.start_upload, grant.profile, files)
+    except MusicflowError as refused:
+        problem = {"message": str(refused), "hint": refused.hint.value if refused.hint else ""}
+        return _page(
+            request, {"profile": grant.profile, "problem": problem, "jobs": []}, http_status(refused)
+        )
+    finally:
+        await form.close()
+    if new:
+        request.app.state.jobs.wake()
+    query = f"?profile={grant.profile}" if request.app.state.grants.open else ""
+    return RedirectResponse(f"/upload/{job.id}{query}", status_code=303)
+
+
+@router.get("/upload/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, job_id: JobId, profile: str | None = None) -> HTMLResponse:
+    who = page_grant(request, profile).profile
+    try:
+        job = request.app.state.musicflow.job(job_id, who)
+    except MusicflowError as missing:
+        problem = {"message": str(missing), "hint": ""}
+        return _page(request, {"profile": who, "problem": problem, "jobs": []}, http_status(missing))
+    return _page(request, {"profile": who, "job": job_view(job), "jobs": []})
+
+
+@router.get("/upload/{job_id}/state")
+def job_state(request: Request, job_id: JobId, profile: str | None = None) -> JSONResponse:
+    """The job as the page's script follows it (the same document as `GET /api/jobs/{id}`, with words)."""
+    who = page_grant(request, profile).profile
+    try:
+        job = request.app.state.musicflow.job(job_id, who)
+    except MusicflowError as missing:
+        return JSONResponse({"error": str(missing)}, status_code=http_status(missing))
+    return JSONResponse(job_view(job))
+
+
+def job_view(job: Any) -> dict[str, Any]:
+    """A job with what the page says of it: the stage in words, and how far (0 to 1) when known."""
+    document = job_document(job)
+    progress = document["progress"]
+    fraction: float | None = None
+    if job.stage == "ingesting" and progress.get("bytes_total"):
+        fraction = progress.get("bytes_done", 0) / progress["bytes_total"]
+    elif job.stage == "fetching features" and progress.get("tracks_total"):
+        fraction = progress.get("tracks_done", 0) / progress["tracks_total"]
+    elif job.stage == "training":
+        fraction = float(progress.get("training", 0.0))
+    elif job.state == "done":
+        fraction = 1.0
+    return {**document, "words": STAGES.get(job.stage, job.stage), "fraction": fraction}

@@ -1,0 +1,165 @@
+"""Every error the server answers with, as a client checks it: one shape (`{"error": {"kind", "message",
+"hint"}}`), the right status, JSON, and what the client sent echoed at most in part."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from musicflow.api.schemas import ApiError
+from musicflow.app.service import MusicFlow
+from musicflow.errors import ErrorKind
+from tests.api.conftest import ClientFactory
+
+SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
+KINDS = {kind.value for kind in ErrorKind} | {"method not allowed", "internal"}
+
+
+def error_of(response: httpx.Response, status: int, kind: str) -> dict[str, Any]:
+    """The response's `error` object, after checking all a client relies on."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"error"}, body
+    ApiError.model_validate(body)
+    error: dict[str, Any] = body["error"]
+    assert {"kind", "message", "hint"} <= set(error)
+    assert error["kind"] == kind and error["kind"] in KINDS
+    assert isinstance(error["message"], str) and error["message"]
+    assert error["hint"] is None or isinstance(error["hint"], str)
+    return error
+
+
+def test_an_unknown_route_is_a_404_in_the_shape(api: ClientFactory):
+    error = error_of(api().get("/api/nothing-here", params={"song": "x"}), 404, "not found")
+    assert "/api/nothing-here" in error["message"] and "/docs" in error["hint"]
+
+
+def test_a_method_a_route_does_not_take_is_a_405_naming_the_ones_it_does(api: ClientFactory):
+    client = api()
+    refused = client.delete("/api/prediction/", params=SONG)
+    error = error_of(refused, 405, "method not allowed")
+    assert refused.headers["allow"] == "GET"
+    assert error["message"] == "DELETE is not allowed on /api/prediction/ (it takes GET)"
+    error_of(client.put("/api/models/1"), 405, "method not allowed")
+    error_of(client.get("/api/predictions"), 405, "method not allowed")
+
+
+def test_a_body_too_large_is_a_413_in_the_shape(api: ClientFactory):
+    client = api(api_max_body_bytes=1000)
+    big = b"[" + b",".join([b'{"song":"a","artist":"b"}'] * 100) + b"]"
+    refused = client.post("/api/predictions", content=big, headers={"Content-Type": "application/json"})
+    error = error_of(refused, 413, "invalid input")
+    assert "1,000 bytes" in error["message"] and error["hint"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "reason"),
+    [
+        ({"artist": "The Weeknd"}, "query.song", "is required"),
+        ({"song": "", "artist": "The Weeknd"}, "query.song", "must not be empty"),
+        ({"song": "x" * 5000, "artist": "The Weeknd"}, "query.song", "must be at most 200 characters"),
+    ],
+    ids=["missing", "empty", "oversized"],
+)
+def test_a_bad_parameter_is_a_422_naming_the_field_and_why(
+    api: ClientFactory, params: dict[str, str], field: str, reason: str
+):
+    response = api().get("/api/prediction/", params=params)
+    error = error_of(response, 422, "invalid input")
+    assert [problem["field"] for problem in error["problems"]] == [field]
+    assert error["problems"][0]["reason"].startswith(reason)
+    assert f"query parameter 'song' {reason}" in error["message"]
+    assert "x" * 61 not in response.text
+    assert len(response.content) < 1000  # the 5,000 characters are not sent back
+
+
+def test_a_track_id_that_is_not_a_spotify_id_is_a_422(api: ClientFactory):
+    client = api()
+    songs = [SONG, {**SONG, "track_id": "not-an-id"}]
+    error = error_of(client.post("/api/predictions", json=songs), 422, "invalid input")
+    assert error["problems"] == [
+        {"field": "body[1].track_id", "reason": "must be a Spotify track id: 22 letters and digits"}
+    ]
+    assert error["message"] == "body[1].track_id must be a Spotify track id: 22 letters and digits"
+    good = [{**SONG, "track_id": "0VjIjW4GlUZAMYd2vXMi3b"}]
+    assert client.post("/api/predictions", json=good).status_code == 200
+
+
+def test_several_problems_are_one_line_each_and_a_body_that_is_not_json_says_so(api: ClientFactory):
+    client = api()
+    bad = [{"song": "a" * 201, "artist": "b", "extra": 1}]
+    error = error_of(client.post("/api/predictions", json=bad), 422, "invalid input")
+    assert error["message"].splitlines() == [
+        "body[0].song must be at most 200 characters (it has 201)",
+        "body[0].extra is not a field this takes",
+    ]
+    broken = client.post("/api/predictions", content=b"{nope", headers={"Content-Type": "application/json"})
+    error = error_of(broken, 422, "invalid input")
+    assert error["problems"][0]["field"] == "body" and "not valid JSON" in error["message"]
+    error_of(client.get("/api/models/banana"), 422, "invalid input")
+
+
+def test_an_unknown_song_is_a_404_with_suggestions_and_a_long_name_is_cut(api: ClientFactory):
+    client = api()
+    asked = {"song": "Sugar", "artist": "Marooon Fiev"}
+    error = error_of(client.get("/api/prediction/", params=asked), 404, "not found")
+    assert error["searched"] == asked and error["sources_asked"] == ["catalog"]
+    assert error["suggestions"][0] == {"song": "Sugar", "artist": "Maroon 5"}
+    assert error["hint"]
+
+    long_name = "Nothing Like This Song " * 8  # 184 characters: valid, but no echo of it whole
+    response = client.get("/api/prediction/", params={"song": long_name, "artist": "Nobody"})
+    error = error_of(response, 404, "not found")
+    assert long_name.strip() not in response.text
+    assert error["searched"]["song"].endswith("…") and len(error["searched"]["song"]) <= 61
+    assert long_name.startswith(error["searched"]["song"][:-1])
+    assert "Nothing Like This Song Nothing" in error["message"] and "…" in error["message"]
+
+
+def test_too_many_requests_is_a_429_in_the_shape(api: ClientFactory):
+    client = api(api_rate_limit="1/minute")
+    assert client.get("/api/models").status_code == 200
+    refused = client.get("/api/models")
+    error = error_of(refused, 429, "rate limited")
+    assert error["retry_after_s"] >= 1 and refused.headers["retry-after"] == str(error["retry_after_s"])
+
+
+def test_not_ready_is_a_503_in_the_shape(api: ClientFactory):
+    error = error_of(api(profile="nobody-yet").get("/api/health/ready"), 503, "not ready")
+    assert "nobody-yet" in error["message"] and error["hint"]
+
+
+def test_a_failure_nobody_foresaw_is_a_500_in_the_shape_with_nothing_of_it_told(
+    api: ClientFactory, monkeypatch: pytest.MonkeyPatch
+):
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("secret detail at /srv/musicflow/internal.py")
+
+    monkeypatch.setattr(MusicFlow, "models", broken)
+    response = api().get("/api/models")
+    error = error_of(response, 500, "internal")
+    assert error["hint"] is None and "secret detail" not in response.text
+
+
+def test_the_schema_documents_the_one_shape(api: ClientFactory):
+    schema = api().get("/openapi.json").json()
+    schemas = schema["components"]["schemas"]
+    assert not {"HTTPValidationError", "ValidationError", "ValidationErrorBody"} & set(schemas)
+    assert schemas["ApiError"]["required"] == ["error"]
+    detail = schemas["ErrorDetail"]
+    assert {"kind", "message", "hint"} <= set(detail["required"])
+    assert set(detail["properties"]["kind"]["enum"]) == KINDS
+    assert {"type": "null"} in detail["properties"]["hint"]["anyOf"]
+    assert set(schemas["ValidationProblem"]["required"]) == {"field", "reason"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    ref = response["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/ApiError"), (method, path, status)
+    assert "422" in schema["paths"]["/api/models/{version}"]["get"]["responses"]
+    track_id = schemas["SongItem"]["properties"]["track_id"]["anyOf"][0]
+    assert track_id["pattern"] == "^[0-9A-Za-z]{22}$"

@@ -1,0 +1,141 @@
+"""A listener's export uploaded over HTTP: stored in chunks, taken in by a job (ingest, features,
+training) that the server runs and resumes after a restart; the same export twice changes nothing;
+uploads that are too large, of the wrong kind or from a read token are refused and leave nothing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from musicflow.api.app import create_app
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from tests.trained import copy_of
+
+DEMO_EXPORT = Path(__file__).parents[2] / "src" / "musicflow" / "demo" / "my_spotify_data.zip"
+NEWCOMER = "newcomer"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def settings(catalog_store: Path, isolated_environment: Path) -> Settings:
+    return copy_of(catalog_store, isolated_environment).model_copy(update={"feature_sources": ["catalog"]})
+
+
+@pytest.fixture
+def tokens(settings: Settings) -> dict[str, str]:
+    with MusicFlow.open(settings) as app:
+        return {"write": app.create_token(NEWCOMER, "write").token, "read": app.create_token(NEWCOMER).token}
+
+
+@pytest.fixture
+def server(settings: Settings, tokens: dict[str, str]) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, access="tokens")) as client:
+        yield client
+
+
+def finished(client: TestClient, job_id: str, token: str, timeout_s: float = 240) -> dict[str, object]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job: dict[str, object] = client.get(f"/api/jobs/{job_id}", headers=bearer(token)).json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.5)
+    raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+def upload(client: TestClient, token: str, *files: tuple[str, bytes]) -> object:
+    return client.post(
+        "/api/uploads", files=[("file", (name, data)) for name, data in files], headers=bearer(token)
+    )
+
+
+@pytest.mark.slow
+def test_an_upload_becomes_a_model_that_answers(
+    server: TestClient, tokens: dict[str, str], settings: Settings
+) -> None:
+    export = DEMO_EXPORT.read_bytes()
+    sent = server.post(
+        "/api/uploads", files={"file": ("my_spotify_data.zip", export)}, headers=bearer(tokens["write"])
+    )
+    assert sent.status_code == 202, sent.text
+    job_id = sent.json()["id"]
+    assert sent.headers["location"] == f"/api/jobs/{job_id}" and sent.json()["new"] is True
+    job = finished(server, job_id, tokens["read"])
+    assert job["state"] == "done", job
+    result = job["result"]
+    assert isinstance(result, dict) and result["new_plays"] > 1000 and result["model_version"] == 1
+    progress = job["progress"]
+    assert isinstance(progress, dict) and progress["bytes_done"] == progress["bytes_total"]
+    answer = server.get(
+        "/api/prediction/",
+        params={"song": "Levitating", "artist": "Dua Lipa"},
+        headers=bearer(tokens["read"]),
+    )
+    assert answer.status_code == 200 and answer.json()["profile"] == NEWCOMER
+
+    again = server.post(
+        "/api/uploads", files={"file": ("renamed.zip", export)}, headers=bearer(tokens["write"])
+    )
+    assert again.status_code == 202 and again.json()["id"] == job_id and again.json()["new"] is False
+    assert len(list((settings.data_dir / "uploads").iterdir())) == 1
+    listed = server.get("/api/jobs", headers=bearer(tokens["read"])).json()
+    assert [j["id"] for j in listed] == [job_id]
+
+
+def test_what_an_upload_may_not_be(server: TestClient, tokens: dict[str, str], settings: Settings) -> None:
+    assert upload(server, tokens["read"], ("a.json", b"[]")).status_code == 403  # type: ignore[attr-defined]
+    assert upload(server, "mf_" + "x" * 43, ("a.json", b"[]")).status_code == 401  # type: ignore[attr-defined]
+    wrong = upload(server, tokens["write"], ("notes.txt", b"hello"))
+    assert wrong.status_code == 422 and "not a Spotify export" in wrong.text  # type: ignore[attr-defined]
+    empty = server.post("/api/uploads", headers=bearer(tokens["write"]), files={"other": ("a.json", b"[]")})
+    assert empty.status_code == 422 and "'file'" in empty.text
+    uploads = settings.data_dir / "uploads"
+    assert not uploads.exists() or not any(uploads.iterdir())
+
+
+def test_a_name_cannot_reach_outside_its_folder(
+    server: TestClient, tokens: dict[str, str], settings: Settings
+) -> None:
+    sent = upload(server, tokens["write"], ("../../../evil.json", b'[{"ts": "not a play"}]'))
+    assert sent.status_code == 202  # type: ignore[attr-defined]
+    job_id = sent.json()["id"]  # type: ignore[attr-defined]
+    assert [p.name for p in (settings.data_dir / "uploads" / job_id).iterdir()] == ["evil.json"]
+    assert (
+        not (settings.data_dir / "evil.json").exists()
+        and not (settings.data_dir.parent / "evil.json").exists()
+    )
+    job = finished(server, job_id, tokens["read"])
+    assert job["state"] == "failed" and job["error"]  # nothing to learn from: said, not crashed
+
+
+def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(
+    settings: Settings, tokens: dict[str, str]
+) -> None:
+    small = settings.model_copy(update={"upload_max_bytes": 10_000})
+    with TestClient(create_app(small, access="tokens")) as client:
+        refused = upload(client, tokens["write"], ("my_spotify_data.zip", DEMO_EXPORT.read_bytes()))
+    assert refused.status_code == 413 and refused.json()["error"]["kind"] == "invalid input"  # type: ignore[attr-defined]
+    uploads = settings.data_dir / "uploads"
+    assert not uploads.exists() or not any(uploads.iterdir())
+
+
+@pytest.mark.slow
+def test_a_job_left_running_by_a_stopped_server_is_finished_by_the_next(
+    settings: Settings, tokens: dict[str, str]
+) -> None:
+    with MusicFlow.open(settings) as app:
+        with DEMO_EXPORT.open("rb") as export:
+            job, _ = app.start_upload(NEWCOMER, [("my_spotify_data.zip", export)])
+        claimed = app.jobs_store.claim_next(time.time())  # a server took it, then stopped
+        assert claimed is not None and claimed.id == job.id and claimed.state == "running"
+    with TestClient(create_app(settings, access="tokens")) as client:
+        done = finished(client, job.id, tokens["read"])
+    assert done["state"] == "done" and done["attempts"] == 2

@@ -1,0 +1,100 @@
+"""The page's upload: a listener signed in with a write token sends their export from the browser, sees
+the bytes go and then the job take it in, and lands on predictions of their own."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from musicflow.api.app import create_app
+from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
+from tests.api.test_uploads import DEMO_EXPORT
+from tests.web.conftest import serving
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+def shared(catalog_store: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    data_dir = tmp_path / "data"
+    shutil.copytree(catalog_store, data_dir)
+    with MusicFlow.open(Settings(data_dir=data_dir)) as app:
+        return data_dir, {
+            "write": app.create_token("newcomer", "write").token,
+            "read": app.create_token("newcomer").token,
+        }
+
+
+def signed_in(client: TestClient, token: str) -> str:
+    csrf = CSRF.search(client.get("/signin").text)
+    assert csrf
+    assert client.post("/signin", data={"token": token, "csrf": csrf.group(1)}).status_code == 303
+    found = CSRF.search(client.get("/upload").text)
+    assert found
+    return found.group(1)
+
+
+@pytest.fixture
+def client(shared: tuple[Path, dict[str, str]]) -> Iterator[TestClient]:
+    settings = Settings(data_dir=shared[0], feature_sources=["catalog"])
+    with TestClient(create_app(settings, access="tokens"), follow_redirects=False) as opened:
+        yield opened
+
+
+def test_a_read_token_or_a_forged_form_uploads_nothing(
+    client: TestClient, shared: tuple[Path, dict[str, str]]
+) -> None:
+    csrf = signed_in(client, shared[1]["read"])
+    refused = client.post("/upload", data={"csrf": csrf}, files={"file": ("a.json", b"[]")})
+    assert refused.status_code == 403 and "read this profile, not change it" in refused.text
+    forged = client.post("/upload", files={"file": ("a.json", b"[]")})
+    assert forged.status_code == 403
+    assert not (shared[0] / "uploads").exists() or not any((shared[0] / "uploads").iterdir())
+
+
+def test_without_script_the_form_leads_to_the_jobs_page(
+    client: TestClient, shared: tuple[Path, dict[str, str]]
+) -> None:
+    csrf = signed_in(client, shared[1]["write"])
+    sent = client.post("/upload", data={"csrf": csrf}, files={"file": ("notes.txt", b"hello")})
+    assert sent.status_code == 422 and "not a Spotify export" in sent.text
+    sent = client.post("/upload", data={"csrf": csrf}, files={"file": ("endsong_0.json", b"[]")})
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/upload/")
+    page = client.get(sent.headers["location"])
+    assert page.status_code == 200 and 'id="job-progress"' in page.text
+    state = client.get(sent.headers["location"] + "/state").json()
+    assert state["state"] in ("queued", "running", "done", "failed") and state["words"]
+
+
+@pytest.mark.slow
+def test_upload_in_a_browser_and_predict(
+    browser: Any, shared: tuple[Path, dict[str, str]], screenshots: Path
+) -> None:
+    with serving(shared[0], MUSICFLOW_API_ACCESS="tokens") as base:
+        context = browser.new_context(base_url=base)
+        page = context.new_page()
+        page.goto("/upload")
+        page.get_by_label("Your token").fill(shared[1]["write"])
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        page.goto("/upload")
+        page.get_by_label("Your export").set_input_files(str(DEMO_EXPORT))
+        page.get_by_role("button", name="Send").click()
+        page.wait_for_url(re.compile(r"/upload/[0-9a-f]{32}"))
+        page.locator("#job-result").wait_for(timeout=240_000)
+        assert "new plays" in page.locator("#job-result").inner_text()
+        page.screenshot(path=str(screenshots / "upload-done.png"))
+        page.locator("#job").get_by_role("link", name="Try a song").click()
+        page.get_by_label("Song", exact=True).fill("Levitating")
+        page.get_by_label("Artist", exact=True).fill("Dua Lipa")
+        page.get_by_role("button", name="Predict").click()
+        page.wait_for_load_state()
+        assert page.locator("#streams").inner_text()
+        context.close()
