@@ -13,12 +13,21 @@ settings, the metadata columns, and the listener's skip-only songs as zeros (the
 the songs the other half streamed); "zeros unmatched" is then the shipped model (it redraws zeros of
 other listeners only).
 
+`--store=N` measures each listener in a store of few listeners: the others are halved at random per
+seed as in the `lone:` mode, and the store holds N of the first half (the shipped list is rebuilt from
+the whole first half); the test zeros are the songs the second half streamed, as there. `--zeros=`
+then names the zeros drawn from that store, with the default fill (catalog songs, then the shipped
+list), and a ratio after a colon: `others+shipped:0.5` draws half the zeros from each.
+
 Usage: python -m benchmarks.model_ablation [SEEDS] [SET or NAME ...] [--designs=NAME,NAME] [--zeros=...]
-e.g. `2 design`, `5 report --designs=shipped,plain`, `2 design --zeros=lone:shipped`
+    [--store=N]
+e.g. `2 design`, `5 report --designs=shipped,plain`, `2 design --zeros=lone:shipped`,
+`2 design --store=1 --zeros=others+shipped:0.5`
 """
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import sys
 import time
@@ -32,15 +41,27 @@ from benchmarks.listeners_store import listeners_store
 from benchmarks.model_quality import LONE, chosen
 from benchmarks.plain_model import PLAIN, plain_predictions, skip_rows, with_skips_tested
 from musicflow.core.feature_spec import AUDIO_FEATURES
-from musicflow.model.dataset import DEFAULT_ZEROS, Split, ZeroStrategy, lone_time_split, time_split
+from musicflow.model.dataset import (
+    DEFAULT_ZEROS,
+    TIME_SPLIT_QUANTILE,
+    Split,
+    ZeroStrategy,
+    _only,
+    _pooled_zeros,
+    _TimeCut,
+    listener_rows,
+    lone_time_split,
+    time_split,
+)
 from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
+from musicflow.model.shipped import song_keys, songs_streamed_by
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.split_scores import NEW_ARTISTS, answerable, matrix, score, score_groups, targets
-from musicflow.model.training_rows import Row, RowKind
+from musicflow.model.training_rows import Row, RowKind, ZeroSource
 from musicflow.model.vectorize import AFFINITY_COLUMNS, KEY_COLUMNS
-from musicflow.model.zeros import _in_turns, _zero
+from musicflow.model.zeros import _in_turns, _zero, others_zeros, wanted_zeros
 from musicflow.store.ports import Store
 
 # LightGBM's own defaults, as the plain model has them (ours: see `CountRegressor`).
@@ -79,6 +100,11 @@ DESIGNS: dict[str, Design] = {
     "lgbm defaults": Design(params=LIGHTGBM_DEFAULTS),
     "no metadata": Design(metadata=False),
     "skips as zeros": Design(skips=True),
+    # Beyond the plain model's differences: the size of the boosters and the weight of the history.
+    "150 trees": Design(params={"n_estimators": 150, "anchor_estimators": 50}),
+    "600 trees": Design(params={"n_estimators": 600, "anchor_estimators": 200}),
+    "history weight 0.3": Design(params={"anchor_weight": 0.3}),
+    "history weight 0.7": Design(params={"anchor_weight": 0.7}),
 }
 PLAIN_DESIGNS = (PLAIN, f"{PLAIN}, no skips")
 METRICS = ("auc_others", "sp_plus", "auc_new", "auc_skipped")
@@ -88,19 +114,26 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     picked = [a.removeprefix("--designs=") for a in sys.argv[1:] if a.startswith("--designs=")]
     zeros = [a.removeprefix("--zeros=") for a in sys.argv[1:] if a.startswith("--zeros=")]
+    stores = [int(a.removeprefix("--store=")) for a in sys.argv[1:] if a.startswith("--store=")]
     lone = bool(zeros) and zeros[0].startswith(LONE)
-    strategy = ZeroStrategy.parse(zeros[0].removeprefix(LONE)) if zeros else DEFAULT_ZEROS
+    strategy = DEFAULT_ZEROS
+    if zeros:
+        sources, _, ratio = zeros[0].removeprefix(LONE).partition(":")
+        parsed = ZeroStrategy.parse(sources, float(ratio or 1))
+        strategy = dataclasses.replace(parsed, fill=DEFAULT_ZEROS.fill) if stores else parsed
     seeds = tuple(range(int(args[0]) if args else 2))
     store, settings = listeners_store()
     snapshot = load_snapshot(store, stream_min_ms=30_000, precedence=settings.feature_precedence)
     names = chosen(snapshot, args[1:] or ["design"])
     designs = picked[0].split(",") if picked else [*DESIGNS, *PLAIN_DESIGNS]
     alone = " (as a listener alone in their store)" if lone else ""
+    alone = f" (in a store of {stores[0]} other listeners)" if stores else alone
     print(f"seeds: {len(seeds)}; listeners: {', '.join(names)}; zeros: {strategy.label}{alone}\n")
     results: dict[str, dict[str, dict[str, float | None]]] = {}  # listener -> design -> metric
     for name in names:
         started = time.perf_counter()
-        measured = measure(snapshot, name, designs, seeds, store, strategy, lone)
+        size = stores[0] if stores else None
+        measured = measure(snapshot, name, designs, seeds, store, strategy, lone, size)
         if measured is not None:
             results[name] = measured
         print(f"({name}: {time.perf_counter() - started:.0f} s)", file=sys.stderr)
@@ -115,6 +148,7 @@ def measure(
     store: Store | None,
     strategy: ZeroStrategy = DEFAULT_ZEROS,
     lone: bool = False,
+    store_size: int | None = None,
 ) -> dict[str, dict[str, float | None]] | None:
     """Design -> metric -> mean over the seeds, for one listener; None when nothing could be scored."""
     profile_id = snapshot.profiles[name]
@@ -122,8 +156,11 @@ def measure(
     train_skips, test_skips = skip_rows(snapshot, profile_id)
     runs: dict[str, list[dict[str, float | None]]] = {d: [] for d in designs}
     for seed in seeds:
-        builder = lone_time_split if lone else time_split
-        split = builder(snapshot, profile_id, strategy, seed, store)
+        if store_size is not None:
+            split = small_store_split(snapshot, profile_id, strategy, seed, store, store_size)
+        else:
+            builder = lone_time_split if lone else time_split
+            split = builder(snapshot, profile_id, strategy, seed, store)
         split = with_skips_tested(split, test_skips)
         test = answerable(split.test, split, allow)
         if sum(r.is_positive for r in test) < 10:
@@ -167,6 +204,31 @@ def fit_ours(
     params = {**model_params(design.params), "random_state": seed, "feature_names": layout.columns}
     model = CountRegressor(**params).fit(matrix(train, split, layout), targets(train), sample_weight=weights)
     return model.predict(matrix(test, split, layout))
+
+
+def small_store_split(
+    snapshot: Snapshot, profile_id: int, strategy: ZeroStrategy, seed: int, store: Store | None, size: int
+) -> Split:
+    """`lone_time_split` with the listener in a store of `size` of the first half of the others (the
+    same halves, the same test zeros, whatever the strategy and its ratio)."""
+    cut = _TimeCut.of(snapshot, profile_id, TIME_SPLIT_QUANTILE)
+    train = listener_rows(snapshot, cut.plays, cut.before, ZeroSource.SKIPS in strategy.sources)
+    test = listener_rows(snapshot, cut.plays, cut.after, False)
+    rng = np.random.default_rng(seed)
+    others = sorted(p for p in snapshot.plays if p != profile_id)
+    halves = rng.permutation(len(others))
+    donors = [others[int(i)] for i in halves[: len(others) // 2]]
+    positives = [row for row in train + test if row.is_positive]
+    testers = _only(snapshot, profile_id, set(others) - set(donors))
+    count = round(len(positives) * (1 - TIME_SPLIT_QUANTILE))
+    zero_test = others_zeros(testers, profile_id, wanted_zeros(positives, count, snapshot.allow_spotify), rng)
+    tested = {row.song_id for row in zero_test}
+    zeros_of = dataclasses.replace(strategy, shipped=tuple(songs_streamed_by(snapshot, set(donors))))
+    in_store = _only(snapshot, profile_id, set(donors[:size]))
+    avoid = frozenset(song_keys(snapshot, tested))
+    zeros, draw = _pooled_zeros(in_store, profile_id, zeros_of, train, rng, store, avoid)
+    zero_train = [row for row in zeros if row.song_id not in tested]
+    return cut.split("lone", snapshot, train + zero_train, test + zero_test, zeros=zeros_of, draw=draw)
 
 
 def _unmatched(snapshot: Snapshot, profile_id: int, split: Split, seed: int) -> list[Row]:
