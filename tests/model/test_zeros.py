@@ -16,7 +16,15 @@ from musicflow.core.songs import CatalogRow, FeatureRecord
 from musicflow.errors import Hint, NotEnoughDataError
 from musicflow.features.merge import MergedFeatures, single_source
 from musicflow.model.basis import Availability, availability_of
-from musicflow.model.dataset import DEFAULT_ZEROS, ZeroStrategy, all_rows, listener_rows
+from musicflow.model.dataset import (
+    DEFAULT_ZEROS,
+    FALLBACK_ZEROS,
+    MIN_OTHER_LISTENERS,
+    ZeroStrategy,
+    all_rows,
+    listener_rows,
+    zero_strategy_for,
+)
 from musicflow.model.snapshot import ProfilePlays, Snapshot, load_snapshot
 from musicflow.model.train import TrainingOptions, train_on_snapshot
 from musicflow.model.zeros import catalog_zeros, others_zeros, wanted_zeros
@@ -67,7 +75,11 @@ def _features_again(store: SqlStore) -> None:
     store.features.save_answers("reccobeats", answers, now=0.0, miss_ttl_s=1.0)
 
 
-FAST = TrainingOptions(params={"n_estimators": 60, "learning_rate": 0.1}, seeds=(0,), splits=("time",))
+# Zeros from the other listeners, made up from catalog and shipped songs: the rule `auto` follows in a
+# store of several listeners (with fewer than five, `auto` takes the shipped songs straight away).
+FAST = TrainingOptions(
+    zeros=DEFAULT_ZEROS, params={"n_estimators": 60, "learning_rate": 0.1}, seeds=(0,), splits=("time",)
+)
 
 
 def reported_shape(snapshot: Snapshot, with_features: int = 5) -> Snapshot:
@@ -175,3 +187,13 @@ def test_too_few_streamed_songs_of_any_kind_ask_for_more_listening_history(snaps
     assert re.search(r"audio: \d streamed, \d+ zeros; metadata: \d streamed, \d+ zeros", text), text
     assert "more of this listener's listening history" in text
     assert message(caught.value).endswith("run `musicflow ingest my_spotify_data.zip --profile me`")
+
+
+def test_auto_takes_the_shipped_songs_until_the_store_holds_several_other_listeners(
+    snapshot: Snapshot,
+) -> None:
+    me = snapshot.profiles["me"]
+    plays = snapshot.plays[me]
+    for others, expected in ((0, FALLBACK_ZEROS), (1, FALLBACK_ZEROS), (MIN_OTHER_LISTENERS, DEFAULT_ZEROS)):
+        store = dataclasses.replace(snapshot, plays={me: plays, **{me + 1 + i: plays for i in range(others)}})
+        assert zero_strategy_for(store) == expected

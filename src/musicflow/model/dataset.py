@@ -89,15 +89,27 @@ class ZeroStrategy:
 # pattern the chosen source lacks is made up from catalog songs, then from the shipped songs.
 DEFAULT_ZEROS = ZeroStrategy(frozenset({ZeroSource.OTHERS}), fill=(ZeroSource.CATALOG, ZeroSource.SHIPPED))
 FALLBACK_ZEROS = ZeroStrategy(frozenset({ZeroSource.SHIPPED}), fill=(ZeroSource.CATALOG,))
+# Fewer other listeners than this in the store: their songs say what those few people stream, not what
+# this listener passes over, and the songs many people streamed (the shipped list) teach "0" better.
+# Measured on the design listeners (benchmarks/model_ablation.py --store=N, tested against songs of
+# people in neither): with one other listener AUC 0.81 against 0.84, with two 0.82 against 0.84, with
+# five 0.84 either way (docs/model-quality.md, "Zeros in a store of few listeners").
+MIN_OTHER_LISTENERS = 5
 
 
 def zero_strategy_for(snapshot: Snapshot) -> ZeroStrategy:
-    """The zeros of `auto`: other listeners' songs where the store has other listeners, else the songs
-    other people streamed that MusicFlow ships (`shipped.py`); each made up from the others where it
-    lacks songs like the streamed ones."""
-    if len(snapshot.plays) > 1:
+    """The zeros of `auto`: other listeners' songs where the store holds at least MIN_OTHER_LISTENERS
+    other listeners, else the songs other people streamed that MusicFlow ships (`shipped.py`); each
+    made up from the others where it lacks songs like the streamed ones."""
+    others = len(snapshot.plays) - 1
+    if others >= MIN_OTHER_LISTENERS:
         return DEFAULT_ZEROS
-    log.info("the store holds one listener: zeros are songs other people streamed, shipped with MusicFlow")
+    log.info(
+        "the store holds %d other listener(s), fewer than %d: zeros are songs other people streamed, "
+        "shipped with MusicFlow",
+        max(others, 0),
+        MIN_OTHER_LISTENERS,
+    )
     return FALLBACK_ZEROS
 
 
