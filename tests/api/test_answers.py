@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from musicflow.api.answers import AnswerKey, Made, RecentAnswers
 
 KEY: AnswerKey = ("default", 2, "Blinding Lights", "The Weeknd")
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own: a test process may already run an event loop in its main
+    thread (Playwright's, once a browser test ran in the same worker)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class Maker:
@@ -33,7 +44,7 @@ def test_a_burst_of_the_same_question_computes_once():
         assert make.calls == 1
         return bodies
 
-    assert set(asyncio.run(burst())) == {b"answer 1"}
+    assert set(run(burst())) == {b"answer 1"}
 
 
 def test_an_answer_is_made_again_once_its_time_is_up():
@@ -45,7 +56,7 @@ def test_an_answer_is_made_again_once_its_time_is_up():
         assert await answers.answer(KEY, make) == b"answer 2"  # expired: never older than its ttl
         assert make.calls == 2
 
-    asyncio.run(ask())
+    run(ask())
 
 
 def test_an_answer_asked_for_near_its_end_is_renewed_in_the_background():
@@ -59,7 +70,7 @@ def test_an_answer_asked_for_near_its_end_is_renewed_in_the_background():
         await asyncio.sleep(0.1)
         assert make.calls == 2 and answers.get(KEY) == b"answer 2"
 
-    asyncio.run(ask())
+    run(ask())
 
 
 def test_a_failed_answer_is_not_shared_and_not_kept():
@@ -70,7 +81,7 @@ def test_a_failed_answer_is_not_shared_and_not_kept():
         )
         return first, second
 
-    first, second = asyncio.run(ask())
+    first, second = run(ask())
     assert isinstance(first, LookupError)
     assert second == b"answer 2"  # the waiter asked for itself
 
@@ -82,4 +93,4 @@ def test_no_reuse_when_the_time_to_live_is_zero():
             await answers.answer(KEY, make)
         return make.calls
 
-    assert asyncio.run(ask()) == 3
+    assert run(ask()) == 3
