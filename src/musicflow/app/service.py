@@ -225,8 +225,18 @@ class MusicFlow:
         run_job(self, job, self.uploads_dir)
         return True
 
-    def has_champion(self, profile: str) -> bool:
-        return self.registry.champion(profile) is not None
+    def champion_is_current(self, profile: str) -> bool:
+        """Whether the model that serves learned from every play the profile has now (as many, up to the
+        same last one)."""
+        champion = self.registry.champion(profile)
+        if champion is None:
+            return False
+        try:
+            learned = self.registry.metadata(champion).get("training", {})
+        except ModelError:
+            return False
+        now = self.listening_summary(profile)
+        return bool(learned.get("plays") == now.plays and learned.get("last_play_at") == now.last_ended_at)
 
     # -- access tokens ----------------------------------------------------------------------------
     def create_token(self, profile: str, scope: str = "read") -> NewToken:
@@ -256,10 +266,26 @@ class MusicFlow:
 
         return grant_of(self._store.tokens.token_by_digest(digest))
 
-    def ingest(self, paths: Sequence[Path], profile: str, progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self, paths: Sequence[Path], profile: str, progress: Progress | None = None, *, retrain: bool = True
+    ) -> IngestReport:
+        """Read the export into the profile; new plays queue a retrain of it (`retrain`), which a server
+        runs by itself (`musicflow jobs run` elsewhere)."""
         from musicflow.ingest.ingesting import ingest_paths
 
-        return ingest_paths(paths, self._store, profile, self.settings, progress)
+        report = ingest_paths(paths, self._store, profile, self.settings, progress)
+        if retrain and report.new_plays:
+            self.queue_retrain(profile)
+        return report
+
+    def queue_retrain(self, profile: str) -> Job:
+        """A job that trains the profile anew (the one already waiting, if there is one)."""
+        from musicflow.app.uploads import new_job_id
+
+        waiting = self._store.jobs.waiting(profile, "train")
+        if waiting is not None:
+            return waiting
+        return self._store.jobs.add_job(new_job_id(), profile, "train", None, self.clock.now())
 
     def top_streams(self, profile: str, limit: int | None) -> list[TrackStreams]:
         profile_id = self.require_profile(profile)

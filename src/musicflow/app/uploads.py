@@ -6,8 +6,10 @@ limit, with names reduced to a plain file name (no folder, no path), `.zip` or `
 SHA-256s make the upload's digest: the same export uploaded again by the same profile answers with the
 job that already took it, and changes nothing. A job goes queued, running (ingesting, fetching features,
 training), then done with its result or failed with a clear error; each step is written to its row as it
-goes. One runner works at a time: `JobRunner` in the server (which first queues again what a stopped
-server left running) or `musicflow jobs run`.
+goes. New plays ingested otherwise (`musicflow ingest`) queue a `train` job of the profile: it trains
+unless the model that serves already learned from every play, and the registry's gate decides whether the
+new version serves (the server swaps it in). One runner works at a time: `JobRunner` in the server
+(which first queues again what a stopped server left running) or `musicflow jobs run`.
 """
 
 from __future__ import annotations
@@ -138,29 +140,28 @@ class JobProgress:
 
 
 def run_job(app: MusicFlow, job: Job, uploads_dir: Path) -> None:
-    """Do an upload's work, step by step, recording each in the job's row; never raises for the job's
-    own failures (they are its result)."""
+    """Do a job's work, step by step, recording each in its row; never raises for the job's own
+    failures (they are its result)."""
     jobs = app.jobs_store
     progress = JobProgress(jobs, job.id)
     try:
+        if job.kind == "train":
+            progress.stage("training")
+            retrained = _retrain(app, job.profile, progress)
+            jobs.update_job(job.id, time.time(), state="done", stage="done", result=retrained)
+            return
         folder = uploads_dir / job.id
         if not folder.is_dir():
             raise MusicflowError("the uploaded files are gone: upload the export again")
         progress.stage("ingesting")
-        report = app.ingest([folder], job.profile, progress)
+        report = app.ingest([folder], job.profile, progress, retrain=False)
         progress.stage("fetching features", plays=report.music_plays, new_plays=report.new_plays)
         fetched = app.fetch_features(job.profile, progress=progress)
         answered = sum(run.answered for run in fetched.runs)
         result: dict[str, Any] = {"plays": report.music_plays, "new_plays": report.new_plays}
         result["features_fetched"] = answered
         progress.stage("training", features_fetched=answered)
-        if report.new_plays == 0 and app.has_champion(job.profile):
-            result["training"] = "nothing new: the model that serves already learned from these plays"
-        else:
-            training = app.train(job.profile, progress=progress.training)
-            publication = training.publication
-            result["model_version"] = publication.version.version
-            result["serving"] = publication.promoted
+        result.update(_retrain(app, job.profile, progress))
         jobs.update_job(job.id, time.time(), state="done", stage="done", result=result)
     except MusicflowError as failed:
         jobs.update_job(job.id, time.time(), state="failed", stage="failed", error=str(failed))
@@ -173,6 +174,15 @@ def run_job(app: MusicFlow, job: Job, uploads_dir: Path) -> None:
             stage="failed",
             error="the job failed unexpectedly; it is logged",
         )
+
+
+def _retrain(app: MusicFlow, profile: str, progress: JobProgress) -> dict[str, Any]:
+    """Train the profile unless the model that serves already learned from every play it has; the new
+    version serves only if it evaluates no worse than the champion (the registry's gate)."""
+    if app.champion_is_current(profile):
+        return {"training": "nothing new: the model that serves already learned from every play"}
+    publication = app.train(profile, progress=progress.training).publication
+    return {"model_version": publication.version.version, "serving": publication.promoted}
 
 
 def new_job_id() -> str:

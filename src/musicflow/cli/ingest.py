@@ -51,6 +51,12 @@ def ingest(
         write_json(render.ingest_document(report))
     else:
         render.ingest_report(state.out, report)
+        if report.new_plays:
+            state.err.print(
+                "New plays: a retrain of this profile is queued; a running `musicflow serve` does it by"
+                " itself (else `musicflow train` or `musicflow jobs run`).",
+                highlight=False,
+            )
     if not report.files_read:
         given = ", ".join(str(p) for p in paths)
         raise IngestError(f"nothing in {given} is a Spotify streaming history: no play was read")

@@ -114,6 +114,7 @@ def fit_final(
         training={
             # The last play the model learned from: the plays after it judge its predictions.
             "last_play_at": int(snapshot.plays[snapshot.profiles[profile]].ended_at.max()),
+            "plays": len(snapshot.plays[snapshot.profiles[profile]].ended_at),
             "rows": {k: int(v) for k, v in _class_sizes(rows).items()},
             "zero_strategy": strategy.label,
             "zeros": split.draw.as_dict(),

@@ -502,6 +502,10 @@ class JobStore(Protocol):
         """The profile's job of the same files that has not failed, if any."""
         ...
 
+    def waiting(self, profile: str, kind: str) -> Job | None:
+        """The profile's queued job of this kind, if any."""
+        ...
+
     def claim_next(self, now: float) -> Job | None:
         """Mark the oldest queued job running (one claimer wins) and return it."""
         ...

@@ -64,6 +64,16 @@ class SqlJobStore:
             row = conn.execute(query).first()
         return _job(row) if row is not None else None
 
+    def waiting(self, profile: str, kind: str) -> Job | None:
+        query = (
+            _joined()
+            .where(profiles.c.name == profile, jobs.c.kind == kind, jobs.c.state == "queued")
+            .order_by(jobs.c.created_at)
+        )
+        with guarded(self.engine, transaction=False) as conn:
+            row = conn.execute(query).first()
+        return _job(row) if row is not None else None
+
     def claim_next(self, now: float) -> Job | None:
         with guarded(self.engine) as conn:
             for (job_id,) in conn.execute(
