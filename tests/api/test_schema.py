@@ -1,5 +1,7 @@
 """Schemathesis against the API's own OpenAPI schema, in process through ASGI, with all default checks:
-every answer, errors included, is what the schema says, and no input ends in a server error."""
+every answer, errors included, is what the schema says, and no input ends in a server error. The server
+asks for tokens, as one shared by listeners does, and every case sends a read token of the trained
+listener: what would change data (an upload, deleting the profile) is answered 403, never done."""
 
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from musicflow.api.app import create_app
+from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from tests.trained import copy_of
+from tests.trained import PROFILE, copy_of
 
 DATA_DIR = Path(tempfile.mkdtemp(prefix="musicflow-schema-"))
-APP = create_app(Settings(data_dir=DATA_DIR, api_rate_limit="1000000/minute"))
+APP = create_app(Settings(data_dir=DATA_DIR, api_rate_limit="1000000/minute"), access="tokens")
+TOKEN: dict[str, str] = {}
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 pytestmark = pytest.mark.slow  # a hundred cases of every route
 
@@ -28,6 +32,8 @@ def started(two_versions_listener: Path) -> Iterator[None]:
     """The trained store in place and the app started (store open, model loaded) for every case."""
     shutil.rmtree(DATA_DIR)  # loading the schema above started the app once, on an empty store
     copy_of(two_versions_listener, DATA_DIR)
+    with MusicFlow.open(Settings(data_dir=DATA_DIR)) as app:
+        TOKEN["read"] = app.create_token(PROFILE).token
     with TestClient(APP):
         yield
     shutil.rmtree(DATA_DIR, ignore_errors=True)
@@ -41,4 +47,4 @@ def started(two_versions_listener: Path) -> Iterator[None]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_the_api_keeps_its_schema(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
-    case.call_and_validate()
+    case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN['read']}"})

@@ -223,3 +223,54 @@ class ModelDetail(ModelSummary):
     profile: str
     feature_names: list[str]
     evaluation: dict[str, object]
+
+
+class JobBody(BaseModel):
+    """A job that takes an upload in (or retrains the profile): where it is, how far, how it ended."""
+
+    id: str
+    profile: str
+    kind: str = Field(description="upload, or train (queued by new plays)")
+    state: str = Field(description="queued, running, done or failed")
+    stage: str = Field(description="queued, ingesting, fetching features, training, done or failed")
+    progress: dict[str, bool | int | float | str] = Field(
+        description="bytes_done/bytes_total (ingesting), tracks_done/tracks_total (fetching), training (0-1)"
+    )
+    result: dict[str, bool | int | float | str] | None = Field(
+        description="When done: plays, new_plays, features_fetched, model_version and serving (or training)"
+    )
+    error: str | None = Field(description="When failed: why, and what to do")
+    attempts: int
+    created_at: float
+    updated_at: float
+
+
+class UploadAccepted(JobBody):
+    new: bool = Field(description="False: the same export was uploaded before; this is the job that took it")
+
+
+class CalibrationBand(BaseModel):
+    predicted_from: float
+    predicted_to: float
+    songs: int
+    mean_predicted: float | None
+    mean_streams: float | None = Field(description="Mean streams since the cut-off of the band's songs")
+
+
+class VersionAccuracy(BaseModel):
+    model_version: int
+    cut_off: float = Field(description="The last play the version learned from (Unix seconds)")
+    cut_off_exact: bool = Field(description="False: an older version, judged from when it was made")
+    songs: int = Field(description="Distinct songs it was asked about")
+    streamed: int = Field(description="Of those, streamed after the cut-off")
+    plays_after: int
+    window_days: float
+    auc: float | None = Field(description="Streamed since against not streamed; null under five on a side")
+    spearman: float | None = Field(description="Among the streamed: predicted against streams since")
+    calibration: list[CalibrationBand]
+
+
+class AccuracyBody(BaseModel):
+    profile: str
+    logged_predictions: int
+    versions: list[VersionAccuracy] = Field(description="Newest first; only versions that gave predictions")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile
 
 from musicflow.api.deps import Asked
 from musicflow.api.error_responses import ERROR, ERRORS_OF_LISTENER_ROUTES
+from musicflow.api.schemas import JobBody, UploadAccepted
 from musicflow.app.uploads import MAX_FILES
 from musicflow.app.vocabulary import job_document
 
@@ -42,7 +43,13 @@ UPLOAD_BODY = {
 }
 
 
-@router.post("/uploads", status_code=202, responses=UPLOAD_ERRORS, openapi_extra=UPLOAD_BODY)
+@router.post(
+    "/uploads",
+    status_code=202,
+    response_model=UploadAccepted,
+    responses=UPLOAD_ERRORS,
+    openapi_extra=UPLOAD_BODY,
+)
 async def upload(request: Request, asked: Asked) -> JSONResponse:
     """Take the listener's Spotify export (the field `file`, once or repeated): 202 with the job that
     ingests it, fetches features and trains (`GET /api/jobs/{id}`). The same export sent again answers
@@ -63,13 +70,13 @@ async def upload(request: Request, asked: Asked) -> JSONResponse:
 
 
 @router.get("/jobs/{job_id}")
-def job(job_id: JobId, asked: Asked) -> dict[str, Any]:
+def job(job_id: JobId, asked: Asked) -> JobBody:
     """A job of the listener's: `state` (queued, running, done, failed), its stage and progress, and its
     result or error."""
-    return job_document(asked.app.job(job_id, asked.profile))
+    return JobBody.model_validate(job_document(asked.app.job(job_id, asked.profile)))
 
 
 @router.get("/jobs")
-def jobs(asked: Asked) -> list[dict[str, Any]]:
+def jobs(asked: Asked) -> list[JobBody]:
     """The listener's jobs, newest first."""
-    return [job_document(found) for found in asked.app.jobs(asked.profile)]
+    return [JobBody.model_validate(job_document(found)) for found in asked.app.jobs(asked.profile)]
