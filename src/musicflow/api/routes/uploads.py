@@ -32,6 +32,7 @@ UPLOAD_BODY = {
                     "properties": {
                         "file": {
                             "type": "array",
+                            "minItems": 1,
                             "items": {"type": "string", "format": "binary"},
                             "description": "my_spotify_data.zip as downloaded, or its JSON files",
                         }
