@@ -127,6 +127,11 @@ class Settings(BaseSettings):
             " always; open: never (one listener on their own machine; `serve --open` too)."
         ),
     )
+    serving_models: int = Field(
+        default=100,
+        ge=1,
+        description="Profiles whose model a server keeps in memory (least recently asked out).",
+    )
     upload_max_bytes: int = Field(
         default=512 * MIB, gt=0, description="Largest upload of an export over HTTP (all its files together)."
     )

@@ -4,14 +4,17 @@ A long-running server must not reload the model and the listener's history for e
 notice when `models promote` or `rollback` (from another process) makes another version the champion.
 A `ServingModel` is immutable: a request takes one and keeps it, so an answer always names the version
 that made it, even while a swap happens. Checking the champion costs one small query, made at most once
-per `check_every_s`.
+per `check_every_s`. A server of many listeners keeps at most `keep` of them in memory: the one asked
+least recently goes first, and is loaded again when asked again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -41,11 +44,13 @@ class ServingModels:
         champion_of: Callable[[str], int | None],
         load: Callable[[str], ServingModel],
         check_every_s: float = 1.0,
+        keep: int = 100,
     ) -> None:
         self._champion_of = champion_of
         self._load = load
         self._check_every_s = check_every_s
-        self._models: dict[str, ServingModel] = {}
+        self._keep = keep
+        self._models: OrderedDict[str, ServingModel] = OrderedDict()  # least recently asked first
         self._checked: dict[str, float] = {}
         self._refused: dict[str, int | None] = {}  # a champion that could not be loaded, until it moves
         self._lock = threading.Lock()
@@ -55,6 +60,7 @@ class ServingModels:
         current = self._models.get(profile)
         now = time.monotonic()
         if current is not None and now - self._checked.get(profile, 0.0) < self._check_every_s:
+            self._touch(profile)
             return current
         with self._lock:
             current = self._models.get(profile)
@@ -90,7 +96,20 @@ class ServingModels:
                 "profile '%s': now serving model v%d (was v%d)", profile, loaded.version, current.version
             )
         self._models[profile] = loaded
+        self._models.move_to_end(profile)
+        while len(self._models) > self._keep:
+            dropped, _ = self._models.popitem(last=False)
+            self._checked.pop(dropped, None)
+            self._refused.pop(dropped, None)
+            log.info("profile '%s': its model leaves memory (the %d asked last stay)", dropped, self._keep)
         return loaded
+
+    def _touch(self, profile: str) -> None:
+        with contextlib.suppress(KeyError):  # dropped meanwhile by another thread
+            self._models.move_to_end(profile)
+
+    def __len__(self) -> int:
+        return len(self._models)
 
     def current(self, profile: str) -> ServingModel | None:
         """The model serving now if its champion was checked within `check_every_s`, else None: never
@@ -98,6 +117,7 @@ class ServingModels:
         current = self._models.get(profile)
         if current is None or time.monotonic() - self._checked.get(profile, 0.0) >= self._check_every_s:
             return None
+        self._touch(profile)
         return current
 
     def forget(self, profile: str) -> None:

@@ -1,0 +1,47 @@
+"""A server of many listeners keeps a bounded number of models in memory, the least recently asked
+going first; a model dropped is loaded again when asked, and a swap of champion is still noticed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from musicflow.app.serving import ServingModel, ServingModels
+
+
+@dataclass
+class Registry:
+    """Champions by profile, and how many times each model was loaded."""
+
+    champions: dict[str, int]
+    loads: list[str] = field(default_factory=list)
+
+    def champion(self, profile: str) -> int | None:
+        return self.champions.get(profile)
+
+    def load(self, profile: str) -> ServingModel:
+        self.loads.append(profile)
+        return ServingModel(profile, self.champions[profile], None, None)  # type: ignore[arg-type]
+
+
+def test_the_least_recently_asked_model_leaves_memory_first() -> None:
+    registry = Registry({f"p{i}": 1 for i in range(5)})
+    models = ServingModels(registry.champion, registry.load, check_every_s=3600, keep=3)
+    for name in ("p0", "p1", "p2"):
+        models.get(name)
+    models.get("p0")  # asked again: now the most recent
+    models.get("p3")  # one too many: p1, the least recently asked, goes
+    assert len(models) == 3
+    assert models.loaded("p1") is None and models.loaded("p0") is not None
+    assert registry.loads == ["p0", "p1", "p2", "p3"]
+    assert models.get("p1").profile == "p1"  # loaded again when asked again
+    assert registry.loads[-1] == "p1" and models.loaded("p2") is None
+    assert models.current("p0") is not None  # what the server's hot path reads
+
+
+def test_a_new_champion_is_still_served_under_the_bound() -> None:
+    registry = Registry({"a": 1, "b": 1})
+    models = ServingModels(registry.champion, registry.load, check_every_s=0, keep=1)
+    assert models.get("a").version == 1
+    registry.champions["a"] = 2
+    assert models.get("a").version == 2
+    assert models.get("b").version == 1 and models.loaded("a") is None
