@@ -240,3 +240,9 @@ class JobNotFoundError(MusicflowError):
 
 class TooLargeError(MusicflowError):
     """What was sent is larger than the server accepts (an upload past its limit): HTTP 413."""
+
+
+class ConflictError(MusicflowError):
+    """What was asked cannot be done in the state things are in now (an import still running)."""
+
+    kind = ErrorKind.CONFLICT

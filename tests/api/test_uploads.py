@@ -139,3 +139,36 @@ def test_a_job_left_running_by_a_stopped_server_is_finished_by_the_next(
     with TestClient(create_app(settings, access="tokens")) as client:
         done = finished(client, job.id, tokens["read"])
     assert done["state"] == "done" and done["attempts"] == 2
+
+
+@pytest.mark.slow
+def test_an_upload_taken_back_removes_only_the_plays_no_other_upload_holds(
+    server: TestClient, tokens: dict[str, str], settings: Settings, shared_data: Path
+) -> None:
+    import json
+
+    plays = [
+        p
+        for p in json.loads((shared_data / "histories/extended/erickmay/endsong_1.json").read_text())
+        if p.get("master_metadata_track_name")
+    ][:300]
+    first = upload(server, tokens["write"], ("endsong_0.json", json.dumps(plays[:200]).encode()))
+    second = upload(server, tokens["write"], ("endsong_1.json", json.dumps(plays[100:]).encode()))
+    ids = [first.json()["id"], second.json()["id"]]  # type: ignore[attr-defined]
+    for job_id in ids:
+        assert finished(server, job_id, tokens["read"])["progress"]["new_plays"] >= 0  # type: ignore[index]
+    with MusicFlow.open(settings) as app:
+        before = app.listening_summary(NEWCOMER).plays
+
+    assert server.delete(f"/api/uploads/{ids[0]}", headers=bearer(tokens["read"])).status_code == 403
+    undone = server.delete(f"/api/uploads/{ids[0]}", headers=bearer(tokens["write"]))
+    assert undone.status_code == 200, undone.text
+    assert undone.json()["plays_removed"] + undone.json()["plays_kept"] > 0
+    assert undone.json()["plays_kept"] > 0  # the plays the second upload also holds
+    with MusicFlow.open(settings) as app:
+        assert app.listening_summary(NEWCOMER).plays == before - undone.json()["plays_removed"]
+        states = {job.id: job.state for job in app.jobs(NEWCOMER)}
+    assert states[ids[0]] == "undone" and states[ids[1]] in ("done", "failed")
+    assert not (settings.data_dir / "uploads" / ids[0]).exists()
+    again = server.delete(f"/api/uploads/{ids[0]}", headers=bearer(tokens["write"]))
+    assert again.status_code == 422 and "already" in again.text

@@ -205,3 +205,29 @@ def test_an_unknown_time_zone_is_a_settings_error_that_names_it(
     assert "MUSICFLOW_TIME_ZONE" in err and "Europe/Berlin" in err
     monkeypatch.setenv("MUSICFLOW_TIME_ZONE", "Europe/Berlin")  # mended: what was stored is all there
     assert [r["streams"] for r in json.loads(run("streams", "top", "--format", "json")[1])] == [1]
+
+
+def test_an_ingest_can_be_taken_back_and_plays_another_holds_stay(tmp_path: Path) -> None:
+    with export_path() as demo, zipfile.ZipFile(demo) as archive:
+        histories = sorted(n for n in archive.namelist() if n.endswith(".json") and "Streaming" in n)
+        first, second = tmp_path / "a", tmp_path / "b"
+        for folder, names in ((first, histories[:1]), (second, histories[:2])):
+            folder.mkdir()
+            for name in names:
+                (folder / Path(name).name).write_bytes(archive.read(name))
+    code, out, err = run("ingest", str(first), "--format", "json")
+    assert code == 0, err
+    kept = json.loads(out)
+    code, out, err = run("ingest", str(second), "--format", "json")
+    taken = json.loads(out)
+    assert "ingest undo" not in out and taken["import_id"] != kept["import_id"]
+
+    code, out, err = run("ingest", "undo", taken["import_id"], "--format", "json")
+    assert code == 0, err
+    undone = json.loads(out)
+    assert undone["plays_removed"] == taken["new_plays"]  # what only the second brought
+    assert undone["plays_kept"] == kept["music_plays"]  # the first export holds those too
+    code, _, err = run("ingest", "undo", taken["import_id"])
+    assert code == 1 and "already" in err
+    code, _, err = run("ingest", "undo", "no-such-import")
+    assert code == 1 and "no job" in err

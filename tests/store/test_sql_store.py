@@ -161,3 +161,49 @@ def test_deleting_a_profile_removes_its_plays_tokens_and_the_songs_only_it_playe
     assert store.features.find_tracks([("Only Alice's", "Artist")]) == {}
     assert store.features.misses_of([tracks["Only Alice's"]], T0) == {}
     assert store.listening_summary(bob, 30_000).plays == 2
+
+
+def test_taking_an_import_back_removes_only_the_plays_no_other_import_holds(store: SqlStore):
+    from musicflow.store.ports import ImportUndone
+
+    alice = store.ensure_profile("alice")
+    for import_id in ("first", "second"):
+        store.jobs.add_job(import_id, "alice", "ingest", None, T0)
+    only_first = [basic("Only First", T0, 200_000), basic("Also First", T0 + 60, 200_000)]
+    shared = basic("Both", T0 + 120, 200_000)
+    assert store.add_plays(alice, [*only_first, shared], import_id="first") == 3
+    # The second export is the extended one: the same play, ended 20 s into that minute, is not new.
+    again = extended("Both", T0 + 140, 200_000, spotify_id=None)._replace(artist="Artist", album=None)
+    assert store.add_plays(alice, [again, basic("Only Second", T0 + 600, 200_000)], import_id="second") == 1
+    assert store.listening_summary(alice, 30_000).plays == 4
+
+    assert store.undo_import(alice, "first") == ImportUndone(removed=2, kept=1, tracks=2)
+    assert [t.track for t in store.features.profile_tracks(alice, 30_000)] == ["Both", "Only Second"]
+    assert store.undo_import(alice, "second") == ImportUndone(removed=2, kept=0, tracks=2)
+    assert store.listening_summary(alice, 30_000).plays == 0
+
+
+def test_plays_stored_before_imports_were_recorded_are_never_taken_back(backend_settings: Settings):
+    from alembic import command
+
+    from musicflow.store.factory import create_store_engine
+    from musicflow.store.migrate import alembic_config
+
+    engine = create_store_engine(backend_settings)
+    command.upgrade(alembic_config(engine), "0009")
+    engine.dispose()
+    older = SqlStore(create_store_engine(backend_settings))
+    alice = older.ensure_profile("alice")
+    older.add_plays(alice, [basic("Old", T0, 200_000), basic("Again", T0 + 60, 200_000)])
+    older.close()
+
+    store = open_store(backend_settings)  # brought to the latest revision
+    try:
+        (legacy,) = store.jobs.jobs("alice")
+        assert (legacy.kind, legacy.state) == ("ingest", "done")
+        store.jobs.add_job("new", "alice", "ingest", None, T0)
+        store.add_plays(alice, [basic("Again", T0 + 60, 200_000), basic("New", T0 + 120, 200_000)], "new")
+        assert store.undo_import(alice, "new").removed == 1  # "Again" is held by the older import too
+        assert sorted(t.track for t in store.features.profile_tracks(alice, 30_000)) == ["Again", "Old"]
+    finally:
+        store.close()

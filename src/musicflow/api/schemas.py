@@ -274,3 +274,11 @@ class AccuracyBody(BaseModel):
     profile: str
     logged_predictions: int
     versions: list[VersionAccuracy] = Field(description="Newest first; only versions that gave predictions")
+
+
+class UndoneBody(BaseModel):
+    """An upload taken back."""
+
+    plays_removed: int = Field(description="Plays only this upload held")
+    plays_kept: int = Field(description="Plays it held that another export also holds")
+    tracks_removed: int = Field(description="Songs no play was left of")

@@ -21,6 +21,7 @@ from musicflow.config import Settings
 from musicflow.core.clock import Clock, SystemClock
 from musicflow.errors import (
     CatalogNotFoundError,
+    ConflictError,
     Hint,
     JobNotFoundError,
     ModelError,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from musicflow.store.ports import (
         AliasMove,
         CatalogInfo,
+        ImportUndone,
         Job,
         JobStore,
         ListeningSummary,
@@ -267,16 +269,57 @@ class MusicFlow:
         return grant_of(self._store.tokens.token_by_digest(digest))
 
     def ingest(
-        self, paths: Sequence[Path], profile: str, progress: Progress | None = None, *, retrain: bool = True
+        self,
+        paths: Sequence[Path],
+        profile: str,
+        progress: Progress | None = None,
+        *,
+        retrain: bool = True,
+        import_id: str | None = None,
     ) -> IngestReport:
         """Read the export into the profile; new plays queue a retrain of it (`retrain`), which a server
         runs by itself (`musicflow jobs run` elsewhere)."""
+        from musicflow.app.uploads import ingest_summary, new_job_id
         from musicflow.ingest.ingesting import ingest_paths
 
-        report = ingest_paths(paths, self._store, profile, self.settings, progress)
+        jobs = self._store.jobs
+        if import_id is None:  # an ingest of its own: recorded as an import that can be taken back
+            import_id = new_job_id()
+            jobs.add_job(import_id, profile, "ingest", None, self.clock.now())
+            jobs.update_job(import_id, self.clock.now(), state="running", stage="ingesting")
+            try:
+                report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
+            except BaseException as failed:
+                jobs.update_job(
+                    import_id, self.clock.now(), state="failed", stage="failed", error=str(failed)
+                )
+                raise
+            jobs.update_job(
+                import_id, self.clock.now(), state="done", stage="done", result=ingest_summary(report)
+            )
+        else:
+            report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
+        report.import_id = import_id
         if retrain and report.new_plays:
             self.queue_retrain(profile)
         return report
+
+    def undo_import(self, profile: str, import_id: str) -> ImportUndone:
+        """Take an import (an upload, or an `ingest` run) back: the plays only it brought go, those another
+        import also holds stay, its uploaded files go, and a retrain of the profile is queued."""
+        job = self.job(import_id, profile)
+        if job.kind not in ("upload", "ingest"):
+            raise MusicflowError(f"job {job.id} is a {job.kind} job, not an import: nothing to take back")
+        if job.state in ("queued", "running"):
+            raise ConflictError(f"import {job.id} is still {job.state}: take it back once it has finished")
+        if job.state == "undone":
+            raise MusicflowError(f"import {job.id} was already taken back")
+        undone = self._store.undo_import(self.require_profile(profile), job.id)
+        self._store.jobs.update_job(job.id, self.clock.now(), state="undone", stage="undone")
+        shutil.rmtree(self.uploads_dir / job.id, ignore_errors=True)
+        if undone.removed:
+            self.queue_retrain(profile)
+        return undone
 
     def queue_retrain(self, profile: str) -> Job:
         """A job that trains the profile anew (the one already waiting, if there is one)."""

@@ -30,6 +30,7 @@ from musicflow.errors import MusicflowError, TooLargeError
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
+    from musicflow.ingest.report import IngestReport
     from musicflow.store.ports import Job, JobStore
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ def run_job(app: MusicFlow, job: Job, uploads_dir: Path) -> None:
         if not folder.is_dir():
             raise MusicflowError("the uploaded files are gone: upload the export again")
         progress.stage("ingesting")
-        report = app.ingest([folder], job.profile, progress, retrain=False)
+        report = app.ingest([folder], job.profile, progress, retrain=False, import_id=job.id)
         progress.stage("fetching features", plays=report.music_plays, new_plays=report.new_plays)
         fetched = app.fetch_features(job.profile, progress=progress)
         answered = sum(run.answered for run in fetched.runs)
@@ -240,3 +241,8 @@ def job_document(job: Job) -> dict[str, Any]:
         "created_at": job.created_at,
         "updated_at": job.updated_at,
     }
+
+
+def ingest_summary(report: IngestReport) -> dict[str, Any]:
+    """What an `ingest` run recorded as its import's result."""
+    return {"plays": report.music_plays, "new_plays": report.new_plays, "files": report.files_read}

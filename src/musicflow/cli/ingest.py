@@ -11,6 +11,7 @@ from musicflow.app.error_map import PARTIAL
 from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.cli import render
 from musicflow.cli.common import (
+    AppState,
     FormatOption,
     OutputFormat,
     ProfileOption,
@@ -43,14 +44,26 @@ def ingest(
     profile: ProfileOption = DEFAULT_PROFILE,
     output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:
-    """Read your Spotify data export into MusicFlow (safe to run again: no play is counted twice)."""
+    """Read your Spotify data export into MusicFlow (safe to run again: no play is counted twice).
+
+    `musicflow ingest undo ID` takes an import back (an earlier ingest or an upload, see `jobs list`):
+    the plays only it brought go, those another export also holds stay."""
     state = state_of(ctx)
+    if len(paths) == 2 and str(paths[0]) == "undo" and not paths[0].exists():
+        _undo(state, profile, str(paths[1]), output)
+        return
     with state.app() as app, Bar(state.err, bytes_=True) as progress:
         report = app.ingest(paths, profile, progress)
     if output is TableOrJson.JSON:
         write_json(render.ingest_document(report))
     else:
         render.ingest_report(state.out, report)
+        if report.import_id:
+            state.err.print(
+                f"Recorded as import {report.import_id}:"
+                f" `musicflow ingest undo {report.import_id}` takes it back.",
+                highlight=False,
+            )
         if report.new_plays:
             state.err.print(
                 "New plays: a retrain of this profile is queued; a running `musicflow serve` does it by"
@@ -86,3 +99,19 @@ def streams_top(
         render.top_csv(rows)
     else:
         render.top_json(rows)
+
+
+def _undo(state: AppState, profile: str, import_id: str, output: TableOrJson) -> None:
+    with state.app() as app:
+        undone = app.undo_import(profile, import_id)
+    if output is TableOrJson.JSON:
+        write_json(
+            {"plays_removed": undone.removed, "plays_kept": undone.kept, "tracks_removed": undone.tracks}
+        )
+        return
+    state.out.print(
+        f"Import {import_id} taken back: {undone.removed:,} plays removed, {undone.kept:,} kept (another"
+        f" export holds them), {undone.tracks:,} songs no play was left of removed."
+        + (" A retrain of this profile is queued." if undone.removed else ""),
+        highlight=False,
+    )

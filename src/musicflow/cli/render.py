@@ -59,6 +59,7 @@ def ingest_report(console: Console, report: IngestReport) -> None:
 def ingest_document(report: IngestReport) -> dict[str, object]:
     """What `ingest --format json` writes: the report's counts, the rows left out and the files."""
     return {
+        "import_id": report.import_id,
         "profile": report.profile,
         "files_read": report.files_read,
         "rows": report.rows,

@@ -44,6 +44,7 @@ def ingest_paths(
     profile: str,
     settings: Settings,
     progress: Progress | None = None,
+    import_id: str | None = None,
 ) -> IngestReport:
     """Read every history under `paths` into `profile`; files that are not histories are noted."""
     listing = list_export(paths, archive_limits(settings))
@@ -57,7 +58,7 @@ def ingest_paths(
         for export_file in listing.files:
             result, parsed = _read_file(export_file)
             if parsed is not None:
-                result.new_plays = store.add_plays(profile_id, parsed.plays)
+                result.new_plays = store.add_plays(profile_id, parsed.plays, import_id)
                 _account(report, parsed, result)
             del parsed
             report.files.append(result)

@@ -35,6 +35,7 @@ class IngestReport:
     track_keys: set[str] = field(default_factory=set)
     first_ended_at: int | None = None
     last_ended_at: int | None = None
+    import_id: str | None = None  # the import these plays are recorded under (to take it back)
 
     @property
     def files_read(self) -> int:

@@ -64,8 +64,14 @@ class Store(Protocol):
 
     def profiles(self) -> list[str]: ...
 
-    def add_plays(self, profile_id: int, plays: Sequence[Play]) -> int:
-        """Store plays in one transaction, ignoring ones already stored; returns how many were new."""
+    def add_plays(self, profile_id: int, plays: Sequence[Play], import_id: str | None = None) -> int:
+        """Store plays in one transaction, ignoring ones already stored; returns how many were new.
+        `import_id`: link every one of them, new or already stored, to that import (a job)."""
+        ...
+
+    def undo_import(self, profile_id: int, import_id: str) -> ImportUndone:
+        """Take an import back: remove the plays no other import holds (and the tracks no play is left
+        of), keep the others, and forget the import's links; one transaction."""
         ...
 
     def track_streams(
@@ -82,6 +88,16 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ImportUndone:
+    """What taking an import back did: plays removed, plays kept because another import holds them, and
+    tracks removed because no play was left of them."""
+
+    removed: int
+    kept: int
+    tracks: int
 
 
 @dataclass(frozen=True)
@@ -464,7 +480,7 @@ class PredictionLogStore(Protocol):
 
 
 # -- jobs ---------------------------------------------------------------------------------------------
-JobState = Literal["queued", "running", "done", "failed"]
+JobState = Literal["queued", "running", "done", "failed", "undone"]
 
 
 @dataclass(frozen=True)

@@ -252,3 +252,13 @@ jobs = Table(
     Index("ix_jobs_state", "state", "created_at"),
     Index("ix_jobs_profile_digest", "profile_id", "digest"),
 )
+
+# Which import (a job: an upload, or an `ingest` run) holds each play: a play two exports hold is linked to
+# both, so taking one import back removes only the plays no other holds.
+play_imports = Table(
+    "play_imports",
+    metadata,
+    Column("play_id", Integer, ForeignKey("plays.id", ondelete="CASCADE"), primary_key=True),
+    Column("import_id", String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_play_imports_import", "import_id"),
+)

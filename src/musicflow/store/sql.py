@@ -12,13 +12,14 @@ from musicflow.core.plays import Play
 from musicflow.core.songs import match_key, track_key
 from musicflow.store.db import IN_CHUNK, chunks, guarded, insert_ignore
 from musicflow.store.history import SqlHistory
-from musicflow.store.ports import ListeningSummary, ProfileErasure, TrackStreams
+from musicflow.store.ports import ImportUndone, ListeningSummary, ProfileErasure, TrackStreams
 from musicflow.store.schema import (
     api_tokens,
     jobs,
     model_alias_moves,
     model_aliases,
     model_versions,
+    play_imports,
     plays,
     prediction_log,
     profiles,
@@ -81,12 +82,12 @@ class SqlStore:
             return list(conn.execute(select(profiles.c.name).order_by(profiles.c.name)).scalars())
 
     # -- plays ------------------------------------------------------------------------------------
-    def add_plays(self, profile_id: int, new_plays: Sequence[Play]) -> int:
+    def add_plays(self, profile_id: int, new_plays: Sequence[Play], import_id: str | None = None) -> int:
         if not new_plays:
             return 0
         keys = _track_keys(new_plays)
         track_ids = self._resolve_tracks(new_plays, keys)
-        rows: list[PlayRow] = [
+        given: list[PlayRow] = [
             (
                 profile_id,
                 track_ids[key],
@@ -101,16 +102,50 @@ class SqlStore:
             for p, key in zip(new_plays, keys, strict=True)
         ]
         with self._begin() as conn:
-            rows = _without_plays_of_other_formats(conn, profile_id, rows)
-            if not rows:
-                return 0
-            # Straight to the driver: SQLAlchemy's per-row parameter handling would cost more than the
-            # database itself on an export of half a million plays.
-            if self.engine.dialect.name == "postgresql":
-                return _copy_plays(conn, rows)
-            columns, marks = ", ".join(PLAY_COLUMNS), ", ".join("?" for _ in PLAY_COLUMNS)
-            statement = f"INSERT OR IGNORE INTO plays ({columns}) VALUES ({marks})"
-            return int(conn.exec_driver_sql(statement, rows).rowcount)
+            rows = _without_plays_of_other_formats(conn, profile_id, given)
+            added = self._insert_plays(conn, rows) if rows else 0
+            if import_id is not None:
+                _link_to_import(conn, profile_id, given, import_id)
+            return added
+
+    def _insert_plays(self, conn: Connection, rows: list[PlayRow]) -> int:
+        # Straight to the driver: SQLAlchemy's per-row parameter handling would cost more than the
+        # database itself on an export of half a million plays.
+        if self.engine.dialect.name == "postgresql":
+            return _copy_plays(conn, rows)
+        columns, marks = ", ".join(PLAY_COLUMNS), ", ".join("?" for _ in PLAY_COLUMNS)
+        statement = f"INSERT OR IGNORE INTO plays ({columns}) VALUES ({marks})"
+        return int(conn.exec_driver_sql(statement, rows).rowcount)
+
+    def undo_import(self, profile_id: int, import_id: str) -> ImportUndone:
+        held = select(play_imports.c.play_id).where(play_imports.c.import_id == import_id)
+        elsewhere = select(play_imports.c.play_id).where(play_imports.c.import_id != import_id)
+        with self._begin() as conn:
+            only_here = sorted(int(i) for i in conn.execute(held.except_(elsewhere)).scalars())
+            linked = _count(conn, play_imports.c.import_id == import_id)
+            touched: set[int] = set()
+            for chunk in chunks(only_here, IN_CHUNK):
+                mine = plays.c.id.in_(chunk) & (plays.c.profile_id == profile_id)
+                touched.update(int(t) for t in conn.execute(select(plays.c.track_id).where(mine)).scalars())
+                conn.execute(delete(plays).where(mine))
+            conn.execute(delete(play_imports).where(play_imports.c.import_id == import_id))
+            unplayed = (
+                sorted(
+                    touched
+                    - set(
+                        conn.execute(
+                            select(plays.c.track_id).where(plays.c.track_id.in_(sorted(touched)))
+                        ).scalars()
+                    )
+                )
+                if touched
+                else []
+            )
+            for chunk in chunks(unplayed, IN_CHUNK):
+                conn.execute(delete(tracks).where(tracks.c.id.in_(chunk)))
+        self._track_ids.clear()
+        self._tracks_with_spotify_id.clear()
+        return ImportUndone(removed=len(only_here), kept=linked - len(only_here), tracks=len(unplayed))
 
     def track_streams(
         self, profile_id: int, stream_min_ms: int, limit: int | None = None
@@ -251,6 +286,27 @@ class SqlStore:
 def _count(conn: Connection, where: Any) -> int:
     table = where.left.table
     return int(conn.execute(select(func.count()).select_from(table).where(where)).scalar_one())
+
+
+def _link_to_import(conn: Connection, profile_id: int, given: list[PlayRow], import_id: str) -> None:
+    """Link each given play, as stored (new, already there, or stored from the other export format within
+    a minute), to the import."""
+    wanted = {(row[TRACK_ID], row[ENDED_MINUTE], row[MS_PLAYED]) for row in given}
+    window = (
+        min(row[ENDED_MINUTE] for row in given) - CROSS_FORMAT_SLACK_MINUTES,
+        max(row[ENDED_MINUTE] for row in given) + CROSS_FORMAT_SLACK_MINUTES,
+    )
+    query = select(plays.c.id, plays.c.track_id, plays.c.ended_minute, plays.c.ms_played).where(
+        plays.c.profile_id == profile_id, plays.c.ended_minute.between(*window)
+    )
+    linked = [
+        {"play_id": play_id, "import_id": import_id}
+        for play_id, track_id, minute, ms_played in conn.execute(query)
+        if any((track_id, m, ms_played) in wanted for m in (minute - 1, minute, minute + 1))
+    ]
+    statement = insert_ignore(conn.engine, play_imports)
+    for chunk in chunks(linked, IN_CHUNK):
+        conn.execute(statement, list(chunk))
 
 
 def _copy_plays(conn: Connection, rows: list[PlayRow]) -> int:

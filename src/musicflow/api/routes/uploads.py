@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 
 from musicflow.api.deps import Asked
 from musicflow.api.error_responses import ERROR, ERRORS_OF_LISTENER_ROUTES
-from musicflow.api.schemas import JobBody, UploadAccepted
+from musicflow.api.schemas import JobBody, UndoneBody, UploadAccepted
 from musicflow.app.uploads import MAX_FILES
 from musicflow.app.vocabulary import job_document
 
@@ -81,3 +81,12 @@ def job(job_id: JobId, asked: Asked) -> JobBody:
 def jobs(asked: Asked) -> list[JobBody]:
     """The listener's jobs, newest first."""
     return [JobBody.model_validate(job_document(found)) for found in asked.app.jobs(asked.profile)]
+
+
+@router.delete("/uploads/{job_id}", responses={403: UPLOAD_ERRORS[403]})
+def take_back(job_id: JobId, asked: Asked) -> UndoneBody:
+    """Take an upload back: the plays only it brought go, those another export also holds stay, and a
+    retrain of the profile follows. Needs a token with the write scope."""
+    asked.grant.may_write()
+    undone = asked.app.undo_import(asked.profile, job_id)
+    return UndoneBody(plays_removed=undone.removed, plays_kept=undone.kept, tracks_removed=undone.tracks)
