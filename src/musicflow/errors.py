@@ -221,7 +221,7 @@ class NotReadyError(MusicflowError):
 
 
 class UnauthorizedError(MusicflowError):
-    """A request without a valid token to a server that asks for one (missing, unknown or revoked)."""
+    """A request without a valid token to a server that asks for one (missing, unknown, revoked or expired)."""
 
     kind = ErrorKind.UNAUTHORIZED
 

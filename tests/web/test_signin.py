@@ -77,7 +77,7 @@ def test_a_wrong_token_or_a_forged_form_signs_no_one_in(
 ) -> None:
     csrf = csrf_of(client.get("/signin").text)
     wrong = client.post("/signin", data={"token": "mf_" + "x" * 43, "csrf": csrf})
-    assert wrong.status_code == 401 and "unknown or revoked" in wrong.text
+    assert wrong.status_code == 401 and "unknown, revoked or expired" in wrong.text
     forged = client.post("/signin", data={"token": shared_dir[1]["demo"]})  # another site's form
     assert forged.status_code == 403
     assert client.get("/taste").status_code == 303
@@ -134,7 +134,7 @@ def test_sign_in_and_out_in_a_browser(
     assert page.url.endswith("/signin")
     page.get_by_label("Your token").fill("mf_not-a-token")
     page.get_by_role("button", name="Sign in").click()
-    assert "unknown or revoked" in page.get_by_role("alert").inner_text()
+    assert "unknown, revoked or expired" in page.get_by_role("alert").inner_text()
     page.get_by_label("Your token").fill(shared_dir[1]["demo"])
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()

@@ -77,10 +77,15 @@ def bearer_token(authorization: str | None) -> str:
     return authorization[len(BEARER) :].strip()
 
 
-def grant_of(stored: StoredToken | None) -> Grant:
-    """The grant of a stored token; unknown and revoked tokens open nothing (and are not told apart)."""
-    if stored is None or stored.revoked_at is not None:
-        raise UnauthorizedError("the token is unknown or revoked", hint=Hint.TOKEN)
+def grant_of(stored: StoredToken | None, now: float) -> Grant:
+    """The grant of a stored token; unknown, revoked and expired tokens open nothing (and are not told
+    apart)."""
+    if (
+        stored is None
+        or stored.revoked_at is not None
+        or (stored.expires_at is not None and now >= stored.expires_at)
+    ):
+        raise UnauthorizedError("the token is unknown, revoked or expired", hint=Hint.TOKEN)
     return Grant(stored.profile, stored.scope, stored.id)
 
 
@@ -95,7 +100,7 @@ class Grants:
     def __init__(self, mode: AccessMode, default_profile: str) -> None:
         self.mode = mode
         self.default_profile = default_profile
-        self._kept: dict[str, tuple[float, Grant | None]] = {}  # None: unknown or revoked
+        self._kept: dict[str, tuple[float, Grant | None]] = {}  # None: unknown, revoked or expired
         self._lock = threading.Lock()
 
     @property
@@ -122,7 +127,7 @@ class Grants:
                     self._kept.clear()
                 self._kept[digest] = kept = (now + KEEP_S, found)
         if kept[1] is None:
-            raise UnauthorizedError("the token is unknown or revoked", hint=Hint.TOKEN)
+            raise UnauthorizedError("the token is unknown, revoked or expired", hint=Hint.TOKEN)
         return kept[1]
 
     def forget_profile(self, profile: str) -> None:

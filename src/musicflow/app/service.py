@@ -241,14 +241,18 @@ class MusicFlow:
         return bool(learned.get("plays") == now.plays and learned.get("last_play_at") == now.last_ended_at)
 
     # -- access tokens ----------------------------------------------------------------------------
-    def create_token(self, profile: str, scope: str = "read") -> NewToken:
-        """A new token for the profile (made, with no data yet, if new); the token is in the answer only."""
+    def create_token(self, profile: str, scope: str = "read", *, days: float | None = None) -> NewToken:
+        """A new token for the profile (made, with no data yet, if new), valid `days` (None: until
+        revoked); the token is in the answer only."""
         from musicflow.app.access import NewToken, checked_scope, digest_of, new_token
 
+        if days is not None and days <= 0:
+            raise MusicflowError(f"a token lasts a positive number of days, not {days:g}")
         token = new_token()
-        stored = self._store.tokens.add_token(
-            profile, digest_of(token), checked_scope(scope), self.clock.now()
-        )
+        scoped = checked_scope(scope)
+        now = self.clock.now()
+        expires = now + days * DAY_S if days is not None else None
+        stored = self._store.tokens.add_token(profile, digest_of(token), scoped, now, expires)
         return NewToken(token, stored)
 
     def tokens(self, profile: str | None = None) -> list[StoredToken]:
@@ -263,10 +267,10 @@ class MusicFlow:
         return revoked
 
     def grant_by_digest(self, digest: str) -> Grant:
-        """What the token of this digest opens; `UnauthorizedError` for an unknown or revoked one."""
+        """What the token of this digest opens; `UnauthorizedError` for an unknown, revoked or expired one."""
         from musicflow.app.access import grant_of
 
-        return grant_of(self._store.tokens.token_by_digest(digest))
+        return grant_of(self._store.tokens.token_by_digest(digest), self.clock.now())
 
     def ingest(
         self,

@@ -52,6 +52,9 @@ def tokens_create(
         str, typer.Option("--profile", "-p", metavar="NAME", help="Whose data the token reaches.")
     ],
     scope: ScopeOption = "read",
+    days: Annotated[
+        float | None, typer.Option("--days", min=0.001, help="Valid this many days (default: until revoked).")
+    ] = None,
     output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:
     """Make a token for a profile (made empty, ready for an upload, if new); it is shown this once only."""
@@ -59,7 +62,7 @@ def tokens_create(
         raise usage_error(ctx, f"--scope is read or write, not '{scope}'")
     state = state_of(ctx)
     with state.app() as app:
-        made = app.create_token(profile, scope)
+        made = app.create_token(profile, scope, days=days)
     if output is TableOrJson.JSON:
         write_json(
             {"id": made.stored.id, "profile": profile, "scope": made.stored.scope, "token": made.token}
@@ -94,6 +97,7 @@ def tokens_list(
             "scope": token.scope,
             "created": _when(token.created_at),
             "revoked": _when(token.revoked_at) or None,
+            "expires": _when(token.expires_at) or None,
         }
         for token in found
     ]
@@ -104,10 +108,11 @@ def tokens_list(
         state.out.print("No token yet: `musicflow tokens create --profile NAME` makes one.", highlight=False)
         return
     table = Table(title="Access tokens")
-    for column in ("id", "profile", "scope", "created", "revoked"):
+    columns = ("id", "profile", "scope", "created", "expires", "revoked")
+    for column in columns:
         table.add_column(column, no_wrap=True, justify="right" if column == "id" else "left")
     for record in records:
-        table.add_row(*(str(record[key] or "") for key in ("id", "profile", "scope", "created", "revoked")))
+        table.add_row(*(str(record[key] or "") for key in columns))
     state.out.print(table)
 
 

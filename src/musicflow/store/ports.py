@@ -427,12 +427,15 @@ class StoredToken:
     scope: TokenScope
     created_at: float
     revoked_at: float | None
+    expires_at: float | None = None  # None: until revoked
 
 
 class TokenStore(Protocol):
     """Where access tokens are kept, by the SHA-256 of each."""
 
-    def add_token(self, profile: str, digest: str, scope: TokenScope, now: float) -> StoredToken:
+    def add_token(
+        self, profile: str, digest: str, scope: TokenScope, now: float, expires_at: float | None = None
+    ) -> StoredToken:
         """Record a token for the profile (created if new, with no data yet)."""
         ...
 

@@ -211,6 +211,7 @@ api_tokens = Table(
     Column("scope", String(8), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("revoked_at", Float),
+    Column("expires_at", Float),  # None: until revoked
 )
 
 # Every prediction answered by the API and the page (and by the CLI when asked): whose, which song as

@@ -16,6 +16,7 @@ _COLUMNS = (
     api_tokens.c.scope,
     api_tokens.c.created_at,
     api_tokens.c.revoked_at,
+    api_tokens.c.expires_at,
 )
 
 
@@ -25,15 +26,23 @@ class SqlTokenStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add_token(self, profile: str, digest: str, scope: TokenScope, now: float) -> StoredToken:
+    def add_token(
+        self, profile: str, digest: str, scope: TokenScope, now: float, expires_at: float | None = None
+    ) -> StoredToken:
         with guarded(self.engine) as conn:
             conn.execute(insert_ignore(self.engine, profiles), [{"name": profile}])
             profile_id = conn.execute(select(profiles.c.id).where(profiles.c.name == profile)).scalar_one()
             token_id = conn.execute(
                 insert(api_tokens).returning(api_tokens.c.id),
-                {"profile_id": profile_id, "digest": digest, "scope": scope, "created_at": now},
+                {
+                    "profile_id": profile_id,
+                    "digest": digest,
+                    "scope": scope,
+                    "created_at": now,
+                    "expires_at": expires_at,
+                },
             ).scalar_one()
-        return StoredToken(int(token_id), profile, scope, now, None)
+        return StoredToken(int(token_id), profile, scope, now, None, expires_at)
 
     def token_by_digest(self, digest: str) -> StoredToken | None:
         with guarded(self.engine, transaction=False) as conn:
@@ -70,4 +79,5 @@ def _token(row: Row[Any]) -> StoredToken:
         cast(TokenScope, row.scope),
         float(row.created_at),
         float(revoked_at) if revoked_at is not None else None,
+        float(row.expires_at) if row.expires_at is not None else None,
     )
