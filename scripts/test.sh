@@ -15,6 +15,10 @@ fi
 if [[ ! -x /usr/bin/chromium && "$(id -u)" == "0" ]]; then
     bash scripts/install-chromium.sh >/dev/null
 fi
+# The shared rate-limit storage's tests start Debian's redis-server (installed here when missing).
+if [[ ! -x /usr/bin/redis-server && "$(id -u)" == "0" ]]; then
+    bash scripts/install-redis.sh >/dev/null
+fi
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -140,6 +140,13 @@ class Settings(BaseSettings):
         description="Record each prediction the API and the page give (profile, song, model, value, time).",
     )
     prediction_log_days: int = Field(default=365, ge=1, description="Days a logged prediction is kept.")
+    api_rate_limit_storage: str = Field(
+        default="memory://",
+        description=(
+            "Where rate-limit counts are kept: memory:// (each worker its own), or a storage every worker"
+            " shares, e.g. redis://host:6379 (needs the redis client installed)."
+        ),
+    )
     api_trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default=[], description="Addresses whose X-Forwarded-For names the client."
     )

@@ -221,7 +221,8 @@ class NotReadyError(MusicflowError):
 
 
 class UnauthorizedError(MusicflowError):
-    """A request without a valid token to a server that asks for one (missing, unknown, revoked or expired)."""
+    """A request without a valid token to a server that asks for one (missing, unknown, revoked,
+    expired)."""
 
     kind = ErrorKind.UNAUTHORIZED
 

@@ -7,6 +7,8 @@ misconfiguration: a server reached by others is never open by mistake (API8)."""
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import time
 import zipfile
 from collections.abc import Iterator
@@ -21,7 +23,9 @@ from musicflow.app.service import MusicFlow
 from musicflow.cli.serve import access_mode
 from musicflow.config import Settings
 from musicflow.errors import UnauthorizedError
+from tests.conftest import IN_CI
 from tests.fakes.clock import FakeClock
+from tests.servers import free_port
 from tests.trained import PROFILE, copy_of
 
 SONG = {"song": "Levitating", "artist": "Dua Lipa"}
@@ -144,3 +148,61 @@ def test_a_server_reached_by_others_asks_for_tokens_unless_told_not_to(
     host: str, proxies: list[str], open_flag: bool, expected: str
 ) -> None:
     assert access_mode(Settings(api_trusted_proxies=proxies), host, open_flag=open_flag) == expected
+
+
+@pytest.mark.parametrize(
+    ("uri", "words"),
+    [("nonsense://x", "unknown storage scheme"), ("memcached://127.0.0.1:11211", "memcached")],
+)
+def test_a_rate_limit_storage_that_cannot_be_used_stops_the_start(uri: str, words: str) -> None:
+    from musicflow.api.limits import Limits
+    from musicflow.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=words):
+        Limits(Settings(api_rate_limit_storage=uri))
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """Debian's redis-server on a free loopback port, with nothing kept on disk (scripts/install-redis.sh)."""
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(server).exists():
+        if IN_CI:
+            pytest.fail("CI needs redis-server: bash scripts/install-redis.sh")
+        pytest.skip("no redis-server: bash scripts/install-redis.sh")
+    import redis
+
+    port = free_port()
+    command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(port=port)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_the_limits_hold_across_workers_sharing_a_storage(redis_url: str) -> None:
+    """Two workers (two `Limits`, as two server processes build them) on one Redis count together."""
+    from musicflow.api.limits import Limits
+    from musicflow.errors import TooManyRequestsError
+
+    shared = Settings(api_rate_limit="3/minute", api_rate_limit_storage=redis_url)
+    first, second = Limits(shared), Limits(shared)
+    for worker in (first, second, first):
+        worker.count_request("198.51.100.1")
+    with pytest.raises(TooManyRequestsError):
+        second.count_request("198.51.100.1")
+    second.count_request("198.51.100.2")  # another client has its own count
+    alone = Limits(Settings(api_rate_limit="3/minute"))  # memory://: a worker of its own
+    for _ in range(3):
+        alone.count_request("198.51.100.1")

@@ -2,7 +2,9 @@
 
 The client is the connecting address, unless that address is a configured proxy: then it is the last
 address in `X-Forwarded-For` that is not itself a proxy (anything further left could be made up by the
-client). The counting is done by the `limits` library (moving windows, in this process's memory).
+client). The counting is done by the `limits` library (moving windows) in the storage
+`api_rate_limit_storage` names: this process's memory by default, or one every worker shares (redis://,
+memcached://, ... as `limits` knows them), so that the limits hold across several workers.
 
 Songs already cached cost no upstream call, so only questions about songs some network source has not
 answered yet spend the upstream budget: per client, and for all clients together, below the sources' own
@@ -17,11 +19,12 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.errors import ConfigurationError
+from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from musicflow.config import Settings
-from musicflow.errors import TooManyRequestsError, UpstreamBudgetError
+from musicflow.errors import ConfigError, TooManyRequestsError, UpstreamBudgetError
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -60,7 +63,7 @@ class Limits:
 
     def __init__(self, settings: Settings) -> None:
         self.identity = ClientIdentity(_networks(settings.api_trusted_proxies))
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._limiter = MovingWindowRateLimiter(_storage(settings.api_rate_limit_storage))
         self._requests = parse(settings.api_rate_limit)
         self._upstream_client = parse(settings.api_upstream_per_client)
         self._upstream_global = parse(settings.api_upstream_global)
@@ -92,3 +95,15 @@ class Limits:
     def _wait(self, item: RateLimitItem, *identifiers: str) -> float:
         reset_at = self._limiter.get_window_stats(item, *identifiers).reset_time
         return max(1.0, reset_at - time.time())
+
+
+def _storage(uri: str) -> Storage:
+    """The counts' storage; a URI `limits` does not know, or whose client library is missing, stops the
+    server from starting with a message saying so."""
+    try:
+        found = storage_from_string(uri)
+    except ConfigurationError as wrong:
+        raise ConfigError(f"MUSICFLOW_API_RATE_LIMIT_STORAGE '{uri}' cannot be used: {wrong}") from None
+    if not isinstance(found, Storage):
+        raise ConfigError(f"MUSICFLOW_API_RATE_LIMIT_STORAGE '{uri}' names an asynchronous storage")
+    return found
