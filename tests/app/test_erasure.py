@@ -3,6 +3,7 @@ the other listener in the store is untouched."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ def two_listeners(two_versions_listener: Path, isolated_environment: Path, share
         app.create_token(PROFILE, "write")
         app.create_token("other")
         app.predict(PROFILE, "Levitating", "Dua Lipa", log_via="cli")
+        app.start_upload(PROFILE, [("endsong_0.json", io.BytesIO(b"[]"))])  # a job and its files
     return settings
 
 
@@ -47,7 +49,11 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     only_theirs = {track for track, who in played_by.items() if who == {gone_id}}
     versions = {v["id"] for v in before["model_versions"] if v["profile_id"] == gone_id}
     assert only_theirs and versions and (settings.data_dir / "models" / PROFILE).is_dir()
-    assert before["prediction_log"] and before["api_tokens"]
+    assert before["prediction_log"] and before["api_tokens"] and before["jobs"]
+    uploads = [
+        settings.data_dir / "uploads" / job["id"] for job in before["jobs"] if job["profile_id"] == gone_id
+    ]
+    assert any(folder.is_dir() for folder in uploads)
 
     with MusicFlow.open(settings) as app:
         erased = app.delete_profile(PROFILE)
@@ -69,6 +75,7 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     assert [p for p in before["plays"] if p["profile_id"] != gone_id] == after["plays"]
     left = [p.relative_to(settings.data_dir).as_posix() for p in settings.data_dir.rglob("*")]
     assert not [path for path in left if path.startswith(f"models/{PROFILE}")]
+    assert not any(folder.exists() for folder in uploads)
     assert erased.stored.plays == len(before["plays"]) - len(after["plays"])
     assert erased.stored.logged_predictions == 1 and after["prediction_log"] == []
     assert erased.stored.model_versions == len(versions) and erased.model_files > 0
