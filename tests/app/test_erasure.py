@@ -51,7 +51,9 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     assert only_theirs and versions and (settings.data_dir / "models" / PROFILE).is_dir()
     assert before["prediction_log"] and before["api_tokens"] and before["jobs"]
     uploads = [
-        settings.data_dir / "uploads" / job["id"] for job in before["jobs"] if job["profile_id"] == gone_id
+        settings.data_dir / "uploads" / str(job["id"])
+        for job in before["jobs"]
+        if job["profile_id"] == gone_id
     ]
     assert any(folder.is_dir() for folder in uploads)
 
