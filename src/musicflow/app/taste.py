@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,7 @@ class Standing:
     scores: list[Score]
     streamed_songs: int  # test songs the listener streamed (first heard after the training data)
     zeros: dict[str, int]  # test songs the listener did not stream, by where they came from
+    created_at: float | None = None  # when the version was trained (Unix seconds)
 
     @property
     def test_songs(self) -> int:
@@ -220,7 +221,10 @@ def build_taste(
 
 
 def _standing_of(champion: ModelVersion | None) -> Standing | None:
-    return standing_of(champion.version, Evaluation.from_dict(champion.evaluation)) if champion else None
+    if champion is None:
+        return None
+    found = standing_of(champion.version, Evaluation.from_dict(champion.evaluation))
+    return replace(found, created_at=champion.created_at) if found is not None else None
 
 
 def listener_average(store: Store, settings: Settings, profile_id: int) -> dict[str, float]:

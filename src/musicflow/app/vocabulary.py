@@ -1,5 +1,6 @@
 """The few values front ends use at run time, importable without loading any heavy library."""
 
+from musicflow.app.age_words import age_words
 from musicflow.app.auc_words import COIN_TOSS, ranks_above, times_in_100
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
 from musicflow.app.profiles import DEFAULT_PROFILE, profile_asked
@@ -19,6 +20,7 @@ __all__ = [
     "TASTE_FEATURES",
     "Evaluation",
     "SongRequest",
+    "age_words",
     "job_document",
     "profile_asked",
     "ranks_above",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from musicflow.app.vocabulary import COIN_TOSS, DEFAULT_PROFILE, OURS, Evaluation, ranks_above
+from musicflow.app.vocabulary import COIN_TOSS, DEFAULT_PROFILE, OURS, Evaluation, age_words, ranks_above
 
 if TYPE_CHECKING:
     from musicflow.app.types import (
@@ -326,7 +327,7 @@ def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> N
         console.print(f"No model yet for '{profile}': run `musicflow train{named}`.", highlight=False)
         return
     table = Table(title=f"Models of '{profile}'", caption=VERSION_CAPTION)
-    for column in ("version", "created", "serving", "status"):
+    for column in ("version", "created", "age", "serving", "status"):
         table.add_column(column, no_wrap=column != "created", min_width=len(column))
     for label, _ in VERSION_METRICS:
         table.add_column(label, justify="right")
@@ -336,6 +337,7 @@ def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> N
         table.add_row(
             f"v{version.version}",
             _when(version.created_at),
+            age_words(time.time() - version.created_at),
             "champion" if version.is_champion else "",
             str(version.status),
             *("n/a" if s is None else f"{s:.3f}" for s in scores),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from musicflow.app.vocabulary import COIN_TOSS, OURS, TASTE_FEATURES, times_in_100
+from musicflow.app.vocabulary import COIN_TOSS, OURS, TASTE_FEATURES, age_words, times_in_100
 from musicflow.web import charts, words
 
 if TYPE_CHECKING:
@@ -142,6 +143,7 @@ class TasteView:
     sp_plus: Markup | None
     meaning: str
     tested_on: str
+    age: str = ""  # how long ago the serving version was trained
 
 
 def taste_view(taste: Taste) -> TasteView:
@@ -181,6 +183,9 @@ def taste_view(taste: Taste) -> TasteView:
         ),
         meaning=words.what_it_means(taste.standing),
         tested_on=words.tested_on(taste.standing) if taste.standing else "",
+        age=age_words(time.time() - taste.standing.created_at)
+        if taste.standing and taste.standing.created_at is not None
+        else "",
     )
 
 
