@@ -5,6 +5,7 @@ split ingested; the first model version's report judges every logged prediction.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -92,3 +93,4 @@ def test_the_first_version_is_judged_on_every_logged_prediction(
     assert f"streamed {len(streamed)} of those songs" in taste
     assert f"{round(first.auc * 100)} times in 100" in taste
     assert 'id="calibration"' in taste and "<svg" in taste
+    assert re.search(r"Model v1, trained (under a minute|\d+ \w+) ago", taste)
