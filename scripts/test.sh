@@ -2,7 +2,9 @@
 # One command from a fresh clone to the whole test suite: installs the project and its test tools,
 # makes a local PostgreSQL and Chromium ready (installing them if missing; needs root for that), then runs the
 # linters, the type checker and pytest against both store backends.
-# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k ingest`.
+# pytest runs on pytest-xdist workers, one per core and at most 4 (`-n 3` asks for 3); the tests that share
+# a server, a browser or a Dask cluster run on one worker (`--dist loadgroup`, see tests/conftest.py).
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k ingest`; `-n 0` runs them in one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,4 +24,4 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
-.venv/bin/pytest "$@"
+.venv/bin/pytest -n auto --maxprocesses 4 --dist loadgroup "$@"
