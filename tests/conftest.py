@@ -1,9 +1,9 @@
 """Shared fixtures: isolated settings, a store on each backend, the public data beside the repository, the
 demo listener built once per session (see tests/trained.py) and `musicflow demo` run once per session.
 
-scripts/test.sh runs the tests on pytest-xdist workers (`-n`, `--dist loadgroup`); what a session builds
-once is then built once per run and shared by the workers (`tests.trained.shared_folder`), or kept to the
-one worker that runs the tests needing it (`XDIST_GROUPS`). `pytest -n 0` runs them in one process."""
+scripts/test.sh runs the tests on pytest-xdist workers (`-n auto --dist worksteal`): what a session builds
+once is then built once per run and shared by the workers (`tests.trained.shared_folder`), or started by
+the one worker that runs the tests needing it (`WORKER_ONCE`). `pytest -n 0` runs them in one process."""
 
 from __future__ import annotations
 
@@ -34,28 +34,25 @@ IN_CI = os.environ.get("CI") == "true"
 # itself or through another fixture, is marked `slow` (as are the tests that take seconds on their own):
 # `pytest -m "not slow"` leaves them out.
 PROCESS_FIXTURES = frozenset({"demo_run", "dask_client", "browser"})
-# Under pytest-xdist with `--dist loadgroup` (scripts/test.sh), the tests using one of these fixtures run on
-# one worker, so that what the fixture starts or reads once per session (the demo's server, a browser and
-# the demo app's recommendations, a Dask cluster, the whole bundled catalog) is made once, not per worker.
-XDIST_GROUPS = {
-    "demo_app": "web",
-    "server": "web",
-    "browser": "web",
-    "dask_client": "dask",
-    "bundled": "bundled-catalog",
-}
+# Fixtures that start something once per session, so once per pytest-xdist worker that uses them: the web
+# page's app and its recommendations, a server and a browser; a Dask cluster. Under xdist the tests using
+# them run first, those of one kind together: with `--dist worksteal` (scripts/test.sh) the first worker
+# starts with them, and a worker out of work takes tests from the end of another's queue, never these.
+WORKER_ONCE = ({"demo_app", "server", "browser"}, {"dask_client"})
 UNDER_XDIST = "PYTEST_XDIST_WORKER" in os.environ
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
-        if PROCESS_FIXTURES & fixtures:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-        groups = sorted({XDIST_GROUPS[name] for name in fixtures & XDIST_GROUPS.keys()})
-        if groups and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(groups[0]))
+    if UNDER_XDIST:
+        items.sort(key=_started_once_first)  # stable: in each kind, and the rest, the order stays
+
+
+def _started_once_first(item: pytest.Item) -> int:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return next((at for at, kind in enumerate(WORKER_ONCE) if kind & fixtures), len(WORKER_ONCE))
 
 
 @pytest.fixture(autouse=True)

@@ -20,8 +20,7 @@ from tests.trained import copy_of
 DATA_DIR = Path(tempfile.mkdtemp(prefix="musicflow-schema-"))
 APP = create_app(Settings(data_dir=DATA_DIR, api_rate_limit="1000000/minute"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
-# A hundred cases of every route; on one xdist worker, which starts the app once (`started`).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-schema")]
+pytestmark = pytest.mark.slow  # a hundred cases of every route
 
 
 @pytest.fixture(scope="module", autouse=True)
