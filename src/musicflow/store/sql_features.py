@@ -103,8 +103,8 @@ class SqlFeatureStore:
     def catalog_entries(self) -> list[tuple[str | None, str, StoredFeatures]]:
         """Every catalog row as (Spotify id, loose song key, what it says), for an index held in memory."""
         with guarded(self.engine, transaction=False) as conn:
-            rows = conn.execute(_catalog_answers())
-            return [(row.spotify_id, row.match_key, _catalog_features(row)) for row in rows]
+            rows = conn.execute(_catalog_answers()).all()
+        return [(row[2], row[3], _catalog_features(row)) for row in rows]
 
     def catalog_names(self, match_keys: Sequence[str]) -> dict[str, tuple[str, str]]:
         """The song and primary artist of the first catalog row of each loose key."""
@@ -425,7 +425,8 @@ class SqlFeatureStore:
 
 
 def _catalog_answers() -> Any:
-    """Catalog rows with the catalog they came from, as `_catalog_features` reads them."""
+    """Catalog rows with the catalog they came from, as `_catalog_features` reads them: the catalog's
+    name and import time, the row's Spotify id and loose key, then its features."""
     columns = [catalogs.c.name, catalogs.c.imported_at, catalog_tracks.c.spotify_id]
     columns.append(catalog_tracks.c.match_key)
     return select(*columns, *_feature_columns(catalog_tracks)).join(
@@ -442,20 +443,9 @@ def _present(row: Any, first: int) -> dict[str, FeatureValue]:
     return {name: value for name, value in zip(FEATURE_NAMES, row[first:], strict=True) if value is not None}
 
 
-def _values_of(row: Any) -> dict[str, FeatureValue]:
-    mapping = row._mapping
-    return {name: mapping[name] for name in FEATURE_NAMES if mapping[name] is not None}
-
-
 def _catalog_features(row: Any) -> StoredFeatures:
-    return StoredFeatures(
-        source=CATALOG_SOURCE,
-        origin=row.name,
-        fetched_at=row.imported_at,
-        values=_values_of(row),
-        spotify_id=row.spotify_id,
-        isrc=None,
-    )
+    """A row of `_catalog_answers`, read by position: a server reads every catalog row at start."""
+    return StoredFeatures(CATALOG_SOURCE, row[0], row[1], _present(row, 4), row[2], None)
 
 
 def _catalog_row(catalog_id: int, row: CatalogRow) -> dict[str, Any]:
