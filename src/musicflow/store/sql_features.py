@@ -347,6 +347,23 @@ class SqlFeatureStore:
 
     def catalog_rows(self, name: str, batch: int = IMPORT_CHUNK) -> Iterator[CatalogRow]:
         """Every row of the catalog `name` as it was imported, read a batch at a time."""
+        for rows in self._catalog_batches(name, batch):
+            for row in rows:
+                artists = tuple(a for a in row.artists.split("; ") if a)
+                yield CatalogRow(row.spotify_id, row.song, artists, _present(row, 4), row.id)
+
+    def catalog_columns(self, name: str, batch: int) -> Iterator[dict[str, list[Any]]]:
+        """The rows of `catalog_rows`, `batch` at a time as columns (a frame is built of them directly)."""
+        for rows in self._catalog_batches(name, batch):
+            ids, spotify_ids, songs, artists, *features = zip(*rows, strict=True)
+            columns: dict[str, list[Any]] = {"spotify_id": list(spotify_ids), "song": list(songs)}
+            columns["artists"] = ["; ".join(a for a in text.split("; ") if a) for text in artists]
+            columns["line"] = list(ids)
+            yield columns | {name: list(values) for name, values in zip(FEATURE_NAMES, features, strict=True)}
+
+    def _catalog_batches(self, name: str, batch: int) -> Iterator[Sequence[Any]]:
+        """The rows of the catalog `name` in the order they were imported, `batch` per statement: the id,
+        Spotify id, song, artists, then the features."""
         query = (
             select(
                 catalog_tracks.c.id,
@@ -363,9 +380,8 @@ class SqlFeatureStore:
         while True:
             with guarded(self.engine, transaction=False) as conn:
                 rows = conn.execute(query.where(catalog_tracks.c.id > last).limit(batch)).all()
-            for row in rows:
-                artists = tuple(a for a in row.artists.split("; ") if a)
-                yield CatalogRow(row.spotify_id, row.song, artists, _present(row, 4), row.id)
+            if rows:
+                yield rows
             if len(rows) < batch:
                 return
             last = rows[-1].id
