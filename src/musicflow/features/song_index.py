@@ -14,14 +14,13 @@ held in memory), built on first use after the index changed: once per state, nev
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from musicflow.core.perf import collector_paused
 from musicflow.core.songs import match_key, track_key
 from musicflow.features.names import NameIndex
 from musicflow.store.ports import FeatureStore, StoredFeatures
@@ -84,7 +83,7 @@ class SongIndex:
 
     def refresh(self) -> None:
         """Ask the store now whether tracks or catalogs changed, and read again what did."""
-        with self._lock, _collector_paused():
+        with self._lock, collector_paused():  # a catalog is hundreds of thousands of objects
             self._refresh_tracks()
             self._refresh_catalogs()
             self._checked = time.monotonic()
@@ -158,17 +157,3 @@ class SongIndex:
                 by_id.setdefault(spotify_id, []).append(features)
             by_key.setdefault(key, []).append(features)
         self._catalogs = _Catalogs(revision, by_id, by_key)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The garbage collector paused while the index reads the store: a catalog is hundreds of thousands of
-    new objects, none in a cycle, and the collector would walk them (and everything the process holds)
-    again and again while they are made, a third of the time of reading the bundled catalog."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
