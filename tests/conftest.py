@@ -39,7 +39,9 @@ PROCESS_FIXTURES = frozenset({"demo_run", "dask_client", "browser"})
 # page's app and its recommendations, a server and a browser; a Dask cluster. Under xdist the tests using
 # them run first, those of one kind together: with `--dist worksteal` (scripts/test.sh) the first worker
 # starts with them, and a worker out of work takes tests from the end of another's queue, never these.
-WORKER_ONCE = ({"demo_app", "server", "browser"}, {"dask_client"})
+# The tests using the demo's run (one per run) go with the web page's, which runs it: another worker would
+# only wait for it.
+WORKER_ONCE = ({"demo_run", "demo_app", "server", "browser"}, {"dask_client"})
 UNDER_XDIST = "PYTEST_XDIST_WORKER" in os.environ
 
 
