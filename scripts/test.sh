@@ -2,7 +2,9 @@
 # One command from a fresh clone to the whole test suite: installs the project and its test tools,
 # makes a local PostgreSQL and Chromium ready (installing them if missing; needs root for that), then runs the
 # linters, the type checker and pytest against both store backends.
-# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k ingest`.
+# pytest runs on pytest-xdist workers, one per core and at most 4 (`-n 3` asks for 3); a worker out of work
+# takes some of another's (`--dist worksteal`; tests/conftest.py orders the tests for it).
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k ingest`; `-n 0` runs them in one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,4 +28,4 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
-.venv/bin/pytest "$@"
+.venv/bin/pytest -n auto --maxprocesses 4 --dist worksteal "$@"

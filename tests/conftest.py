@@ -1,8 +1,14 @@
 """Shared fixtures: isolated settings, a store on each backend, the public data beside the repository, the
-demo listener built once per session (see tests/trained.py) and `musicflow demo` run once per session."""
+demo listener built once per session (see tests/trained.py) and `musicflow demo` run once per session.
+
+scripts/test.sh runs the tests on pytest-xdist workers (`-n auto --dist worksteal`): what a session builds
+once is then built once per run and shared by the workers (`tests.trained.shared_folder`), or started by
+the one worker that runs the tests needing it (`WORKER_ONCE`). `pytest -n 0` runs them in one process."""
 
 from __future__ import annotations
 
+import gc
+import json
 import os
 import subprocess
 import sys
@@ -13,11 +19,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from filelock import FileLock
 from sqlalchemy import create_engine, text
 
 from musicflow.config import Settings
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
+from tests.trained import shared_folder
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -27,12 +35,35 @@ IN_CI = os.environ.get("CI") == "true"
 # itself or through another fixture, is marked `slow` (as are the tests that take seconds on their own):
 # `pytest -m "not slow"` leaves them out.
 PROCESS_FIXTURES = frozenset({"demo_run", "dask_client", "browser"})
+# Fixtures that start something once per session, so once per pytest-xdist worker that uses them: the web
+# page's app and its recommendations, a server and a browser; a Dask cluster. Under xdist the tests using
+# them run first, those of one kind together: with `--dist worksteal` (scripts/test.sh) the first worker
+# starts with them, and a worker out of work takes tests from the end of another's queue, never these.
+# The tests using the demo's run (one per run) go with the web page's, which runs it: another worker would
+# only wait for it.
+WORKER_ONCE = ({"demo_run", "demo_app", "server", "browser"}, {"dask_client"})
+UNDER_XDIST = "PYTEST_XDIST_WORKER" in os.environ
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    if UNDER_XDIST:
+        items.sort(key=_started_once_first)  # stable: in each kind, and the rest, the order stays
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What importing the tests and the libraries made lives until the end: kept out of the collector's
+    full passes (as a started server keeps what it loaded), which would walk it again and again. Full
+    passes took a sixth of the CPU time of the model and CLI tests; this saves about 7% of it."""
+    gc.collect()
+    gc.freeze()
+
+
+def _started_once_first(item: pytest.Item) -> int:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return next((at for at, kind in enumerate(WORKER_ONCE) if kind & fixtures), len(WORKER_ONCE))
 
 
 @pytest.fixture(autouse=True)
@@ -139,6 +170,17 @@ class DemoRun:
     env: dict[str, str]
     data_dir: Path
 
+    def save(self, path: Path) -> None:
+        done = {"args": self.done.args, "returncode": self.done.returncode}
+        done |= {"stdout": self.done.stdout, "stderr": self.done.stderr}
+        path.write_text(json.dumps({"done": done, "env": self.env, "data_dir": str(self.data_dir)}))
+
+    @classmethod
+    def load(cls, path: Path) -> DemoRun:
+        saved = json.loads(path.read_text())
+        done = subprocess.CompletedProcess(**saved["done"])
+        return cls(done, saved["env"], Path(saved["data_dir"]))
+
 
 class DemoProcess:
     """`musicflow demo` as a user runs it, in a real process and a data dir of its own, wide enough that no
@@ -169,9 +211,10 @@ def demo_process(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DemoProcess | None]:
     """`musicflow demo` started with the session when a test will use it: it takes seconds of one core, and
-    runs beside the first tests on the other one."""
+    runs beside the first tests on the other one. Not under pytest-xdist, whose workers keep both cores
+    busy: there `demo_run` runs it in the first worker that needs it."""
     needed = any("demo_run" in getattr(item, "fixturenames", ()) for item in request.session.items)
-    started = DemoProcess(tmp_path_factory.mktemp("demo")) if needed else None
+    started = DemoProcess(tmp_path_factory.mktemp("demo")) if needed and not UNDER_XDIST else None
     yield started
     if started is not None:
         started.stop()
@@ -179,8 +222,23 @@ def demo_process(
 
 @pytest.fixture(scope="session")
 def demo_run(demo_process: DemoProcess | None, tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    """`musicflow demo`, once per session. Its data dir is shared: copy it before changing it."""
-    process = demo_process or DemoProcess(tmp_path_factory.mktemp("demo"))
+    """`musicflow demo`, once per run: under pytest-xdist the first worker that needs it runs it, and the
+    others read how it went. Its data dir is shared: copy it before changing it."""
+    if demo_process is not None or not UNDER_XDIST:
+        return _finished(demo_process or DemoProcess(tmp_path_factory.mktemp("demo")))
+    root = shared_folder(tmp_path_factory)
+    saved = root / "demo-run.json"
+    with FileLock(root / "demo-run.lock"):
+        if saved.exists():
+            return DemoRun.load(saved)
+        folder = root / "demo"
+        folder.mkdir(exist_ok=True)
+        run = _finished(DemoProcess(folder))
+        run.save(saved)
+    return run
+
+
+def _finished(process: DemoProcess) -> DemoRun:
     try:
         return process.finished()
     finally:

@@ -8,6 +8,9 @@
 Each stage is built from a copy of the one before, the first time a test asks for it. A stage is shared:
 never change it in place. A test that changes a store works on a copy (`copy_of`): copying takes
 milliseconds, building a stage again takes seconds of importing and training.
+
+Under pytest-xdist the stages are shared by all workers of the run (`shared_folder`): the first worker
+that asks builds a stage, holding its file lock; another asking meanwhile waits for it and reads it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
@@ -30,17 +34,29 @@ PROFILE = "default"
 _DONE = ".built"
 
 
+def shared_folder(factory: pytest.TempPathFactory) -> Path:
+    """The folder for what the whole run shares: pytest's base temp folder, or under pytest-xdist the one
+    holding every worker's own (made fresh for each run, like the base temp folder itself)."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def _built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
-    """The stage `name` under pytest's base temp folder, built by `build` unless it was already."""
-    folder = factory.getbasetemp() / name
+    """The stage `name` in the run's shared folder, built by `build` unless it was already (by this
+    process or another worker of the run)."""
+    root = shared_folder(factory)
+    folder = root / name
     if (folder / _DONE).exists():
         return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    with pytest.MonkeyPatch.context() as patch:  # no developer's setting reaches the shared stores
-        for variable in [v for v in os.environ if v.startswith("MUSICFLOW_")]:
-            patch.delenv(variable)
-        build(folder)
-    (folder / _DONE).touch()
+    with FileLock(root / f"{name}.lock"):
+        if (folder / _DONE).exists():  # another worker built it while this one waited
+            return folder
+        shutil.rmtree(folder, ignore_errors=True)
+        with pytest.MonkeyPatch.context() as patch:  # no developer's setting reaches the shared stores
+            for variable in [v for v in os.environ if v.startswith("MUSICFLOW_")]:
+                patch.delenv(variable)
+            build(folder)
+        (folder / _DONE).touch()
     return folder
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -64,9 +65,13 @@ def test_the_demo_runs_as_a_real_process(demo_run: Run):
 
 
 @pytest.mark.slow
-def test_the_server_the_demo_tells_of_answers_and_stops_on_sigterm(demo_run: Run):
-    done, env, _ = demo_run
+def test_the_server_the_demo_tells_of_answers_and_stops_on_sigterm(demo_run: Run, tmp_path: Path):
+    done, env, data_dir = demo_run
     assert done.returncode == 0, done.stderr
+    # The demo's data dir is shared with other tests (which copy it, maybe meanwhile on another worker):
+    # the server answering may store what it looked up, so it serves a copy of it.
+    env = {**env, "MUSICFLOW_DATA_DIR": str(tmp_path / "demo-data")}
+    shutil.copytree(data_dir, env["MUSICFLOW_DATA_DIR"])
     serve_line, open_line = done.stdout.strip().splitlines()[-2:]
     command = serve_line.split(": ", 1)[1]
     assert command == "musicflow serve --profile demo"

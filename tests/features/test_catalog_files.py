@@ -20,6 +20,10 @@ from musicflow.features.catalog_files import (
     bundled_catalog_path,
     read_catalog,
 )
+from musicflow.features.catalog_formats.catalog_rows import build_row, plan_for
+from musicflow.features.catalog_formats.layouts import detect_format
+from musicflow.features.catalog_formats.read_report import RowError
+from musicflow.features.catalog_formats.tables import Table
 
 HEADER = "id,name,artists,danceability,energy,key,loudness,mode,tempo,time_signature,duration_ms"
 GOOD_ID = "4GiXBCUF7H6YfNQsnBRIzl"
@@ -423,6 +427,74 @@ def test_user_parquet_with_a_mapping(tmp_path: Path):
     assert [(row.spotify_id, row.song) for row in rows] == [(GOOD_ID, "One")]
     assert rows[0].values == {"tempo": 120.0, "valence": 0.3, "explicit": True}
     assert report.examples == ["mine.parquet:row 2: valence should be within 0..1, got 2.0"]
+
+
+def cell_by_cell(path: Path) -> tuple[list[CatalogRow], CatalogReport]:
+    """What reading each record's cells one by one makes of a file (a Parquet file's columns are read
+    whole where their types allow it: the same rows and report must come out)."""
+    table = Table(path)
+    fmt = detect_format(table.header)
+    assert fmt is not None
+    plan = plan_for(fmt, table.header)
+    rows, report = [], CatalogReport(format_name=fmt.name)
+    for record in table.records():
+        try:
+            row, notes = build_row(plan, record)
+        except RowError as exc:
+            report.count_bad(exc.reason, f"{path.name}:row {record.line}", exc.detail)
+            continue
+        report.count_ok(notes)
+        rows.append(row)
+    return rows, report
+
+
+def test_typed_parquet_columns_read_as_their_cells_do(tmp_path: Path):
+    nan, inf = float("nan"), float("inf")
+    good = {"spotify_id": GOOD_ID, "song": "A", "artists": "X; Y", "danceability": 0.5, "energy": 0.5}
+    good |= {"tempo": 120.0, "loudness": -5.0, "key": 1, "popularity": 45.0, "release_year": 2000}
+    good |= {"explicit": True, "duration_ms": 200_000}
+    changes: list[dict[str, object]] = [
+        {},
+        {"tempo": 0.0},  # quirks: left out, noted, the row kept
+        {"loudness": 3.0},
+        {"release_year": 0},
+        {"loudness": 0.0, "popularity": -0.0, "key": -1, "danceability": nan, "explicit": None},  # fine
+        {"loudness": 10.5},  # refused
+        {"energy": inf},
+        {"popularity": 45.5},
+        {"key": 12},
+        {"duration_ms": 86_400_001},
+        {"tempo": 500.1},
+        {"release_year": 3000},
+        {"spotify_id": "not an id"},
+        {"spotify_id": None, "song": "na"},
+        {"spotify_id": None, "song": "BeyoncÃ©", "artists": " Someone "},  # a name repaired, noted
+        {"danceability": None, "energy": None, "tempo": None, "loudness": None, "key": None},
+    ]
+    schema = {"energy": pl.Float32, "key": pl.Int32, "release_year": pl.Int64, "duration_ms": pl.UInt32}
+    typed = pl.DataFrame([good | change for change in changes], schema_overrides=schema)
+    variants = {
+        "typed": typed,
+        "keys as floats, flags as numbers": typed.with_columns(
+            pl.col("key").cast(pl.Float64), pl.col("explicit").cast(pl.Int8)
+        ),
+        "no audio features": typed.drop("danceability", "energy", "tempo", "loudness", "key"),
+    }
+    reports = []
+    for variant, frame in variants.items():
+        path = tmp_path / "typed.parquet"
+        frame.write_parquet(path)
+        rows, report = read_all(path)
+        expected_rows, expected_report = cell_by_cell(path)
+        assert report == expected_report, variant
+        assert rows == expected_rows, variant
+        for row, expected in zip(rows, expected_rows, strict=True):
+            assert [(k, type(v)) for k, v in row.values.items()] == [
+                (k, type(v)) for k, v in expected.values.items()
+            ], variant
+        reports.append(report)
+    assert (reports[0].rows_ok, reports[0].rows_bad, sum(reports[0].notes.values())) == (6, 10, 4)
+    assert reports[-1].rows_bad == len(changes)
 
 
 def test_a_mapping_naming_a_missing_column_is_a_clear_error(tmp_path: Path):

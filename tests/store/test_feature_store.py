@@ -46,6 +46,35 @@ def test_importing_a_catalog_again_replaces_it(store: SqlStore):
     assert by_id == {}
 
 
+def test_a_catalog_reads_back_as_rows_and_as_columns_alike(store: SqlStore):
+    features = store.features
+    rows = [
+        row("A", "X", "1" * 22, energy=0.5, tempo=120.0),
+        CatalogRow(None, "B", ("Y", "Z"), {"key": 3, "explicit": True, "danceability": 0.25}, line=7),
+        CatalogRow("2" * 22, "", (), {"loudness": -6.5}, line=9),
+    ]
+    features.import_catalog("mine", "a.csv", "csv", rows)
+    features.import_catalog("other", "b.csv", "csv", [row("C", "W", None, energy=0.1)])
+    stored = list(features.catalog_rows("mine"))
+    assert [(r.spotify_id, r.song, r.artists, r.values) for r in stored] == [
+        (r.spotify_id, r.song, r.artists, r.values) for r in rows
+    ]
+    for batch in (1, 2, 3, 10):
+        columns = list(features.catalog_columns("mine", batch))
+        assert [len(c["line"]) for c in columns] == [min(batch, 3 - at) for at in range(0, 3, batch)]
+        as_rows = [
+            (c["spotify_id"][at], c["song"][at], c["artists"][at], c["line"][at], c["explicit"][at])
+            for c in columns
+            for at in range(len(c["line"]))
+        ]
+        assert as_rows == [
+            (r.spotify_id, r.song, "; ".join(r.artists), r.line, r.values.get("explicit")) for r in stored
+        ]
+        for name in ("energy", "tempo", "key", "danceability", "loudness", "popularity"):
+            assert [v for c in columns for v in c[name]] == [r.values.get(name) for r in stored]
+    assert list(features.catalog_columns("nothing", 10)) == []
+
+
 def test_catalog_names_are_spelled_as_the_catalog_spells_them(store: SqlStore):
     features = store.features
     features.import_catalog("mine", "a.csv", "csv", [row("Sugar", "Maroon 5", None, energy=0.8)])

@@ -112,9 +112,12 @@ def server(demo_dir: Path) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless Debian Chromium for the session (Playwright never downloads a browser here)."""
+    """One headless Debian Chromium for the module's tests (Playwright never downloads a browser here).
+
+    Not for the session: while Playwright's sync API is started, this thread has an event loop running,
+    and a later test's `asyncio.run` (tests/api/test_answers.py) would refuse to start."""
     if not CHROMIUM.exists():
         if IN_CI:
             pytest.fail(f"CI needs Chromium at {CHROMIUM}: bash scripts/install-chromium.sh")

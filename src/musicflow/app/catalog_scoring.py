@@ -198,21 +198,15 @@ def recommend(
 
 
 def _batches(store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:
-    from musicflow.scale.staging import native_frame
+    from musicflow.scale.staging import stored_frame
 
     known = {c.name for c in store.features.catalogs()}
     for name in catalogs:
         if name not in known:
             raise CatalogNotFoundError(f"no catalog named '{name}'", hint=Hint.LIST_CATALOGS)
     for name in catalogs:
-        batch = []
-        for row in store.features.catalog_rows(name):
-            batch.append(row)
-            if len(batch) == RECOMMEND_BATCH:
-                yield native_frame(batch).with_row_index("row", 1)
-                batch = []
-        if batch:
-            yield native_frame(batch).with_row_index("row", 1)
+        for columns in store.features.catalog_columns(name, RECOMMEND_BATCH):
+            yield stored_frame(columns).with_row_index("row", 1)
 
 
 def _best(frame: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[str]) -> pl.DataFrame:

@@ -40,9 +40,11 @@ _APOSTROPHES = re.compile(r"['’`´]")
 
 def _fold(text: str) -> str:
     """Case, accents, punctuation and spacing folded away."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    no_marks = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-    return " ".join(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", no_marks)).split())
+    folded = text.casefold()
+    if not folded.isascii():  # ASCII has no accents to take off, and normalising leaves it as it is
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return " ".join(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", folded)).split())
 
 
 def clean_title(title: str) -> str:

@@ -15,13 +15,13 @@ from importlib import resources
 from pathlib import Path
 
 from musicflow.core.feature_spec import AUDIO_FEATURES
-from musicflow.core.songs import CatalogRow
+from musicflow.core.songs import CatalogRow, FeatureValue
 from musicflow.errors import CatalogError
-from musicflow.features.catalog_formats.catalog_rows import ReadPlan, build_row, plan_for
+from musicflow.features.catalog_formats.catalog_rows import ReadPlan, build_row, plan_for, typed_values
 from musicflow.features.catalog_formats.layouts import detect_format
 from musicflow.features.catalog_formats.mapping import ColumnMapping
 from musicflow.features.catalog_formats.read_report import CatalogReport, RowError
-from musicflow.features.catalog_formats.tables import Table
+from musicflow.features.catalog_formats.tables import Record, Table
 
 __all__ = [
     "BUNDLED_CATALOG",
@@ -60,13 +60,13 @@ class CatalogRead:
     def __iter__(self) -> Iterator[CatalogRow]:
         report = self.report = CatalogReport(format_name=self.format_name)
         label = self.path.name
-        for record in self._table.records():
+        for record, values in self._records():
             where = f"{label}:{self._table.where} {record.line}"
             if record.problem:
                 report.count_bad("unreadable CSV line", where, record.problem)
                 continue
             try:
-                row, notes = build_row(self._plan, record)
+                row, notes = build_row(self._plan, record, values)
             except RowError as exc:
                 report.count_bad(exc.reason, where, exc.detail)
                 continue
@@ -75,6 +75,16 @@ class CatalogRead:
         log.info(
             "catalog %s (%s): %d rows ok, %d bad", label, self.format_name, report.rows_ok, report.rows_bad
         )
+
+    def _records(self) -> Iterator[tuple[Record, dict[str, FeatureValue] | None]]:
+        """Each record, with its features where a Parquet batch's typed columns gave them checked."""
+        if self._table.kind != "parquet":
+            for record in self._table.records():
+                yield record, None
+            return
+        for records, batch in self._table.parquet_batches():
+            values = typed_values(self._plan, batch) or [None] * len(records)
+            yield from zip(records, values, strict=True)
 
 
 def read_catalog(path: Path, mapping: ColumnMapping | None = None) -> CatalogRead:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from musicflow.core.perf import collector_paused
 from musicflow.core.songs import match_key, track_key
 from musicflow.features.names import NameIndex
 from musicflow.store.ports import FeatureStore, StoredFeatures
@@ -82,7 +83,7 @@ class SongIndex:
 
     def refresh(self) -> None:
         """Ask the store now whether tracks or catalogs changed, and read again what did."""
-        with self._lock:
+        with self._lock, collector_paused():  # a catalog is hundreds of thousands of objects
             self._refresh_tracks()
             self._refresh_catalogs()
             self._checked = time.monotonic()

@@ -7,10 +7,10 @@ slices of bounded size; every row that cannot be read is kept with its line and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.core.songs import CatalogRow
@@ -94,6 +94,18 @@ def rejected_frame(rejected: list[Rejected]) -> pl.DataFrame:
 def _write_slice(rows: list[CatalogRow], path: Path) -> Path:
     native_frame(rows).write_parquet(path)
     return path
+
+
+def stored_frame(columns: Mapping[str, list[Any]]) -> pl.DataFrame:
+    """Rows of an imported catalog, as `FeatureStore.catalog_columns` gives them, as `native_frame`
+    makes them of the same rows: an empty song or artists is missing, the line is in `source_row`."""
+    import polars as pl
+
+    schema = native_schema() | {"source_row": pl.Int64()}  # native_frame's columns, in its order
+    stored = {name: schema[name] for name in (ID, SONG, ARTISTS)} | {"line": pl.Int64()}
+    frame = pl.DataFrame({**columns}, schema=stored | {name: schema[name] for name in FEATURE_NAMES})
+    missing_when_empty = [pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in (SONG, ARTISTS)]
+    return frame.with_columns(missing_when_empty).rename({"line": "source_row"}).select(list(schema))
 
 
 def native_frame(rows: list[CatalogRow]) -> pl.DataFrame:

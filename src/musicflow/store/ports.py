@@ -179,6 +179,11 @@ class FeatureStore(Protocol):
         """Every row of the catalog `name` as it was imported, read a batch at a time."""
         ...
 
+    def catalog_columns(self, name: str, batch: int) -> Iterator[dict[str, list[Any]]]:
+        """The rows of `catalog_rows`, `batch` at a time as columns: `spotify_id`, `song`, `artists` (the
+        names joined by "; "), `line` (as in the row), and one column per feature (None where missing)."""
+        ...
+
     def catalog_matches(
         self, spotify_ids: Sequence[str], match_keys: Sequence[str]
     ) -> tuple[dict[str, list[StoredFeatures]], dict[str, list[StoredFeatures]]]: ...

@@ -103,8 +103,8 @@ class SqlFeatureStore:
     def catalog_entries(self) -> list[tuple[str | None, str, StoredFeatures]]:
         """Every catalog row as (Spotify id, loose song key, what it says), for an index held in memory."""
         with guarded(self.engine, transaction=False) as conn:
-            rows = conn.execute(_catalog_answers())
-            return [(row.spotify_id, row.match_key, _catalog_features(row)) for row in rows]
+            rows = conn.execute(_catalog_answers()).all()
+        return [(row[2], row[3], _catalog_features(row)) for row in rows]
 
     def catalog_names(self, match_keys: Sequence[str]) -> dict[str, tuple[str, str]]:
         """The song and primary artist of the first catalog row of each loose key."""
@@ -347,6 +347,23 @@ class SqlFeatureStore:
 
     def catalog_rows(self, name: str, batch: int = IMPORT_CHUNK) -> Iterator[CatalogRow]:
         """Every row of the catalog `name` as it was imported, read a batch at a time."""
+        for rows in self._catalog_batches(name, batch):
+            for row in rows:
+                artists = tuple(a for a in row.artists.split("; ") if a)
+                yield CatalogRow(row.spotify_id, row.song, artists, _present(row, 4), row.id)
+
+    def catalog_columns(self, name: str, batch: int) -> Iterator[dict[str, list[Any]]]:
+        """The rows of `catalog_rows`, `batch` at a time as columns (a frame is built of them directly)."""
+        for rows in self._catalog_batches(name, batch):
+            ids, spotify_ids, songs, artists, *features = zip(*rows, strict=True)
+            columns: dict[str, list[Any]] = {"spotify_id": list(spotify_ids), "song": list(songs)}
+            columns["artists"] = ["; ".join(a for a in text.split("; ") if a) for text in artists]
+            columns["line"] = list(ids)
+            yield columns | {name: list(values) for name, values in zip(FEATURE_NAMES, features, strict=True)}
+
+    def _catalog_batches(self, name: str, batch: int) -> Iterator[Sequence[Any]]:
+        """The rows of the catalog `name` in the order they were imported, `batch` per statement: the id,
+        Spotify id, song, artists, then the features."""
         query = (
             select(
                 catalog_tracks.c.id,
@@ -363,9 +380,8 @@ class SqlFeatureStore:
         while True:
             with guarded(self.engine, transaction=False) as conn:
                 rows = conn.execute(query.where(catalog_tracks.c.id > last).limit(batch)).all()
-            for row in rows:
-                artists = tuple(a for a in row.artists.split("; ") if a)
-                yield CatalogRow(row.spotify_id, row.song, artists, _present(row, 4), row.id)
+            if rows:
+                yield rows
             if len(rows) < batch:
                 return
             last = rows[-1].id
@@ -425,7 +441,8 @@ class SqlFeatureStore:
 
 
 def _catalog_answers() -> Any:
-    """Catalog rows with the catalog they came from, as `_catalog_features` reads them."""
+    """Catalog rows with the catalog they came from, as `_catalog_features` reads them: the catalog's
+    name and import time, the row's Spotify id and loose key, then its features."""
     columns = [catalogs.c.name, catalogs.c.imported_at, catalog_tracks.c.spotify_id]
     columns.append(catalog_tracks.c.match_key)
     return select(*columns, *_feature_columns(catalog_tracks)).join(
@@ -442,20 +459,9 @@ def _present(row: Any, first: int) -> dict[str, FeatureValue]:
     return {name: value for name, value in zip(FEATURE_NAMES, row[first:], strict=True) if value is not None}
 
 
-def _values_of(row: Any) -> dict[str, FeatureValue]:
-    mapping = row._mapping
-    return {name: mapping[name] for name in FEATURE_NAMES if mapping[name] is not None}
-
-
 def _catalog_features(row: Any) -> StoredFeatures:
-    return StoredFeatures(
-        source=CATALOG_SOURCE,
-        origin=row.name,
-        fetched_at=row.imported_at,
-        values=_values_of(row),
-        spotify_id=row.spotify_id,
-        isrc=None,
-    )
+    """A row of `_catalog_answers`, read by position: a server reads every catalog row at start."""
+    return StoredFeatures(CATALOG_SOURCE, row[0], row[1], _present(row, 4), row[2], None)
 
 
 def _catalog_row(catalog_id: int, row: CatalogRow) -> dict[str, Any]:

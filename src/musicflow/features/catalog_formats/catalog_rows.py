@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from musicflow.core.feature_spec import AUDIO_FEATURES, validate_values
+import polars as pl
+
+from musicflow.core.feature_spec import AUDIO_FEATURES, SPECS, Kind, validate_values
 from musicflow.core.songs import CatalogRow, FeatureValue
 from musicflow.errors import InvalidPayloadError
 from musicflow.features.catalog_formats import values as parse
@@ -57,8 +59,12 @@ def plan_for(fmt: CatalogFormat, header: Sequence[str]) -> ReadPlan:
     )
 
 
-def build_row(plan: ReadPlan, record: Record) -> tuple[CatalogRow, list[str]]:
-    """The row and the notes about it; raises RowError when the row cannot be used."""
+def build_row(
+    plan: ReadPlan, record: Record, values: dict[str, FeatureValue] | None = None
+) -> tuple[CatalogRow, list[str]]:
+    """The row and the notes about it; raises RowError when the row cannot be used.
+
+    `values`: the row's features as `typed_values` checked them, else read from its cells here."""
     cells = _checked_width(plan, record.cells)
     notes: list[str] = []
     song = _name(cells, plan.title_at, notes)
@@ -67,6 +73,8 @@ def build_row(plan: ReadPlan, record: Record) -> tuple[CatalogRow, list[str]]:
     ident = parse.spotify_id(cells[plan.id_at], plan.fmt.id_column or "") if plan.id_at is not None else None
     if ident is None and not (song and artists):
         raise RowError("no Spotify id and no title or artist")
+    if values is not None:
+        return CatalogRow(ident, song, artists, values, record.line), notes
     raw = _raw_values(plan, cells)
     if plan.fmt.artists_style == "list" and artists and raw.get("n_artists") is None:
         raw["n_artists"] = len(artists)  # a list literal counts credits exactly, unlike "A, B" text
@@ -140,3 +148,70 @@ def _first_invalid(raw: dict[str, object], source: str) -> str:
         except InvalidPayloadError:
             return name
     return "a value"
+
+
+def typed_values(plan: ReadPlan, batch: pl.DataFrame) -> list[dict[str, FeatureValue] | None] | None:
+    """The features of a batch of typed (Parquet) rows, checked a column at a time; each row's are what
+    `build_row` makes of its cells one by one, so a row gets them only where that is plain: None for a
+    row with a quirk to note, a value the table refuses or no audio feature (`build_row` says which),
+    and None for the whole batch when a column is not plainly typed (text, dates, percents, list-style
+    artists: read cell by cell)."""
+    targets = [target for _, _, target in plan.features]
+    if plan.fmt.percent or plan.fmt.artists_style == "list" or len(set(targets)) < len(targets):
+        return None
+    if not set(targets) & set(AUDIO_FEATURES) or batch.width != plan.width:
+        return None
+    columns: list[pl.Series] = []
+    plain = pl.repeat(True, batch.height, eager=True)
+    audio = pl.repeat(False, batch.height, eager=True)
+    for position, _, target in plan.features:
+        checked = _typed_column(batch.to_series(position), target)
+        if checked is None:
+            return None
+        column, fine = checked
+        columns.append(column.alias(target))
+        plain &= fine
+        if target in AUDIO_FEATURES:
+            audio |= column.is_not_null()
+    usable = (plain & audio).to_list()
+    rows = pl.DataFrame(columns).iter_rows()
+    return [
+        {name: value for name, value in zip(targets, row, strict=True) if value is not None} if ok else None
+        for row, ok in zip(rows, usable, strict=True)
+    ]
+
+
+def _typed_column(raw: pl.Series, target: str) -> tuple[pl.Series, pl.Series] | None:
+    """The column's values as the table stores them (null where missing) and, per row, whether the value
+    is one `build_row` takes as it is; None when its type is not one read plainly."""
+    spec = SPECS.get(target)
+    if spec is None:  # release_date: a date to split
+        return None
+    if spec.kind is Kind.BOOL:
+        if raw.dtype != pl.Boolean:
+            return None
+        return raw, pl.repeat(True, raw.len(), eager=True)
+    if raw.dtype.is_integer():
+        number = raw.cast(pl.Float64)
+    elif raw.dtype.is_float() and target not in _PARSERS:  # a key or a duration as a float: its text is read
+        number = raw.cast(pl.Float64).fill_nan(None)
+    else:
+        return None
+    low = spec.low if spec.low is not None else float("-inf")
+    high = spec.high if spec.high is not None else float("inf")
+    taken = number.is_between(low, high) & number.is_finite() & ~_quirk(target, number)
+    if spec.kind is Kind.INT:  # a float is taken as a whole number only when it is one
+        taken &= number.round(0) == number
+    fine = (number.is_null() | taken).fill_null(False)
+    if spec.kind is Kind.FLOAT:
+        return number, fine
+    return (raw if raw.dtype.is_integer() else number).cast(pl.Int64, strict=False), fine
+
+
+def _quirk(target: str, number: pl.Series) -> pl.Series:
+    """Where `_drop_known_quirks` would leave the value out with a note."""
+    if target in ("tempo", "release_year"):
+        return number == 0
+    if target == "loudness":
+        return (number > 0) & (number <= MAX_QUIRKY_LOUDNESS_DB)
+    return pl.repeat(False, number.len(), eager=True)

@@ -48,8 +48,19 @@ class Table:
 
     def records(self) -> Iterator[Record]:
         if self.kind == "parquet":
-            return self._parquet_records()
+            return (record for records, _ in self.parquet_batches() for record in records)
         return self._csv_records()
+
+    def parquet_batches(self) -> Iterator[tuple[list[Record], pl.DataFrame]]:
+        """A Parquet file's records a batch at a time, each batch with its typed columns."""
+        line = 0
+        try:
+            for batch in pl.scan_parquet(self.path).collect_batches(chunk_size=PARQUET_BATCH_ROWS):
+                records = [Record(line + at, cells) for at, cells in enumerate(batch.iter_rows(), 1)]
+                line += len(records)
+                yield records, batch
+        except pl.exceptions.PolarsError as exc:
+            raise CatalogError(f"{self.path}: Parquet data unreadable after row {line} ({exc})") from None
 
     def _read_header(self) -> list[str]:
         if self.kind == "parquet":
@@ -79,16 +90,6 @@ class Table:
             reader = csv.reader(text, delimiter=delimiter, skipinitialspace=True)
             next(reader, None)
             yield from _csv_rows(reader)
-
-    def _parquet_records(self) -> Iterator[Record]:
-        line = 0
-        try:
-            for batch in pl.scan_parquet(self.path).collect_batches(chunk_size=PARQUET_BATCH_ROWS):
-                for cells in batch.iter_rows():
-                    line += 1
-                    yield Record(line, cells)
-        except pl.exceptions.PolarsError as exc:
-            raise CatalogError(f"{self.path}: Parquet data unreadable after row {line} ({exc})") from None
 
 
 def _csv_rows(reader: Iterator[list[str]]) -> Iterator[Record]:
