@@ -206,3 +206,19 @@ def test_the_limits_hold_across_workers_sharing_a_storage(redis_url: str) -> Non
     alone = Limits(Settings(api_rate_limit="3/minute"))  # memory://: a worker of its own
     for _ in range(3):
         alone.count_request("198.51.100.1")
+
+
+def test_every_answer_carries_the_security_headers(
+    setup: tuple[TestClient, dict[str, str], Settings],
+) -> None:
+    client, tokens, _ = setup
+    for answer in (
+        client.get("/api/health"),
+        client.get("/api/prediction/", params=SONG),  # 401
+        client.get("/api/prediction/", params=SONG, headers=bearer(tokens["mine"])),
+        client.get("/signin"),
+    ):
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert "script-src 'self'" in answer.headers["content-security-policy"]
+        assert "'unsafe-inline'" not in answer.headers["content-security-policy"]

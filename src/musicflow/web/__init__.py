@@ -38,7 +38,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         same_site="strict",
         https_only=settings.web_production,
     )
-    app.add_middleware(PageHeaders, paths=PAGE_PATHS, prefixes=("/static/", "/upload/"))
+    app.add_middleware(PageHeaders, paths=PAGE_PATHS, prefixes=("/static/", "/upload/", "/api/"))
     app.state.musicflow_web_averages = {}
     app.state.musicflow_web_picks = KeptPicks()
     app.include_router(router)

@@ -53,7 +53,7 @@ def session_secret(settings: Settings) -> str:
 
 
 class PageHeaders:
-    """Adds the security headers to every response under the page's paths (the API keeps its own)."""
+    """Adds the security headers to every response under the page's paths and the API's."""
 
     def __init__(self, app: ASGIApp, paths: tuple[str, ...], prefixes: tuple[str, ...]) -> None:
         self.app = app
