@@ -8,10 +8,12 @@ the one worker that runs the tests needing it (`WORKER_ONCE`). `pytest -n 0` run
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +33,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 POSTGRES_URL_ENV = "MUSICFLOW_TEST_DATABASE_URL"
 IN_CI = os.environ.get("CI") == "true"
+# librosa's numba functions are compiled once and cached on disk; two pytest-xdist workers writing one
+# cache at once corrupt it, and every later run in that environment crashes in the audio tests. Each
+# worker of each checkout keeps a cache of its own (set before anything imports librosa).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER and "NUMBA_CACHE_DIR" not in os.environ:
+    _CHECKOUT = hashlib.sha256(str(REPO).encode()).hexdigest()[:12]
+    os.environ["NUMBA_CACHE_DIR"] = str(
+        Path(tempfile.gettempdir()) / f"musicflow-numba-{_CHECKOUT}-{_WORKER}"
+    )
 # Fixtures that start other processes: `musicflow demo`, a Dask cluster, a browser. A test that uses one,
 # itself or through another fixture, is marked `slow` (as are the tests that take seconds on their own):
 # `pytest -m "not slow"` leaves them out.
