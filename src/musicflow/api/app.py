@@ -27,7 +27,7 @@ from musicflow.api.routes import accuracy, health, models, predictions, song_fea
 from musicflow.api.routes import profile as profile_route
 from musicflow.app.access import AccessMode, Grants
 from musicflow.app.service import MusicFlow
-from musicflow.app.uploads import JobRunner
+from musicflow.app.upload_jobs import JobRunner
 from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.config import Settings
 from musicflow.errors import MusicflowError

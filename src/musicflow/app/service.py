@@ -31,10 +31,10 @@ from musicflow.errors import (
 
 if TYPE_CHECKING:
     from musicflow.app.access import Grant, NewToken
-    from musicflow.app.accuracy import Accuracy
     from musicflow.app.catalog_scoring import Recommendation
     from musicflow.app.erasure import Erasure
     from musicflow.app.predicting import Unanswered
+    from musicflow.app.prediction_accuracy import Accuracy
     from musicflow.app.prediction_log import Given, PredictionLogger
     from musicflow.app.taste import Standing, Taste
     from musicflow.core.songs import SongRequest
@@ -171,7 +171,7 @@ class MusicFlow:
 
     def accuracy(self, profile: str) -> Accuracy:
         """How right each model version's logged predictions were, against the plays after its cut-off."""
-        from musicflow.app.accuracy import judge_profile
+        from musicflow.app.prediction_accuracy import judge_profile
 
         profile_id = self.require_profile(profile)
         logged = self.logged_predictions(profile, flush=False)
@@ -191,7 +191,7 @@ class MusicFlow:
     def start_upload(self, profile: str, files: Iterable[tuple[str, IO[bytes]]]) -> tuple[Job, bool]:
         """Keep an uploaded export and queue the job that ingests it, fetches features and trains; the
         same files uploaded again by the profile answer with the job that took them (False: not new)."""
-        from musicflow.app.uploads import new_job_id, receive
+        from musicflow.app.upload_jobs import new_job_id, receive
 
         job_id = new_job_id()
         received = receive(files, self.uploads_dir / job_id, self.settings.upload_max_bytes)
@@ -219,7 +219,7 @@ class MusicFlow:
 
     def run_next_job(self) -> bool:
         """Run the oldest queued job, if any; whether there was one."""
-        from musicflow.app.uploads import run_job
+        from musicflow.app.upload_jobs import run_job
 
         job = self._store.jobs.claim_next(self.clock.now())
         if job is None:
@@ -283,7 +283,7 @@ class MusicFlow:
     ) -> IngestReport:
         """Read the export into the profile; new plays queue a retrain of it (`retrain`), which a server
         runs by itself (`musicflow jobs run` elsewhere)."""
-        from musicflow.app.uploads import ingest_summary, new_job_id
+        from musicflow.app.upload_jobs import ingest_summary, new_job_id
         from musicflow.ingest.ingesting import ingest_paths
 
         jobs = self._store.jobs
@@ -327,7 +327,7 @@ class MusicFlow:
 
     def queue_retrain(self, profile: str) -> Job:
         """A job that trains the profile anew (the one already waiting, if there is one)."""
-        from musicflow.app.uploads import new_job_id
+        from musicflow.app.upload_jobs import new_job_id
 
         waiting = self._store.jobs.waiting(profile, "train")
         if waiting is not None:

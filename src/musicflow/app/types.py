@@ -6,9 +6,9 @@ start fast imports it under `TYPE_CHECKING` and takes its few runtime values fro
 """
 
 from musicflow.app.access import Grant, NewToken
-from musicflow.app.accuracy import Accuracy
 from musicflow.app.catalog_scoring import Recommendation
 from musicflow.app.erasure import Erasure
+from musicflow.app.prediction_accuracy import Accuracy
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel
 from musicflow.app.taste import Score, Standing, Taste

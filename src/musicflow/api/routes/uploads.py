@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from musicflow.api.deps import Asked
 from musicflow.api.error_responses import ERROR, ERRORS_OF_LISTENER_ROUTES
 from musicflow.api.schemas import JobBody, UndoneBody, UploadAccepted
-from musicflow.app.uploads import MAX_FILES
+from musicflow.app.upload_jobs import MAX_FILES
 from musicflow.app.vocabulary import job_document
 
 router = APIRouter(prefix="/api", tags=["uploads"], responses=ERRORS_OF_LISTENER_ROUTES)
