@@ -58,6 +58,7 @@ def test_list_as_json_and_revoke() -> None:
         (("tokens", "revoke", "9"), 1, "there is no token 9"),
         (("tokens", "create", "--profile", "a", "--scope", "admin"), 2, "read or write"),
         (("tokens", "create"), 2, "--profile"),
+        (("tokens", "create", "--profile", "a", "--days", "0"), 2, "--days"),
         (("profile", "delete", "nobody", "--yes"), 1, "nobody"),
     ],
 )

@@ -29,6 +29,7 @@ from musicflow.model.reports import Evaluation, FeatureCheck, SplitEvaluation, S
 from musicflow.store.ports import (
     AliasMove,
     CatalogInfo,
+    Job,
     LoggedPrediction,
     ModelVersion,
     StoredFeatures,
@@ -54,6 +55,7 @@ __all__ = [
     "FetchResult",
     "Grant",
     "IngestReport",
+    "Job",
     "Judgement",
     "LoggedPrediction",
     "ModelVersion",

@@ -5,6 +5,7 @@ from musicflow.app.auc_words import COIN_TOSS, ranks_above, times_in_100
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
 from musicflow.app.profiles import DEFAULT_PROFILE, profile_asked
 from musicflow.app.taste import OURS, TASTE_FEATURES
+from musicflow.app.upload_jobs import MAX_FILES as MAX_UPLOAD_FILES
 from musicflow.app.upload_jobs import job_document
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.core.songs import SongRequest
@@ -15,6 +16,7 @@ __all__ = [
     "DEFAULT_PER_ARTIST",
     "DEFAULT_PROFILE",
     "FEATURE_NAMES",
+    "MAX_UPLOAD_FILES",
     "OURS",
     "SPECS",
     "TASTE_FEATURES",

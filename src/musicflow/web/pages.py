@@ -11,25 +11,22 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from musicflow.app.error_map import HTTP_STATUSES, http_status
 from musicflow.errors import ErrorKind, MusicflowError, ProfileNotFoundError, SongNotFoundError
 from musicflow.web import highscore, views, words
 from musicflow.web.discover import TOP, KeptPicks
-from musicflow.web.signin import check_csrf, csrf_token, page_profile, signed_in
+from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_profile, signed_in
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
 
 log = logging.getLogger(__name__)
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 MAX_TEXT = 200
 AVERAGE_TTL_S = 60.0
 INVALID_INPUT = HTTP_STATUSES[ErrorKind.INVALID_INPUT]

@@ -23,7 +23,7 @@ from musicflow.app.access import Grant, Grants, digest_of
 from musicflow.app.error_map import http_status
 from musicflow.errors import ErrorKind, MusicflowError, UnauthorizedError
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")  # every page's, one set
 GRANT_KEY = "grant"
 CSRF_KEY = "csrf"
 MAX_TOKEN = 200

@@ -9,23 +9,22 @@ for tokens; every form carries the session's anti-forgery value.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from musicflow.app.error_map import http_status
-from musicflow.app.vocabulary import job_document
+from musicflow.app.vocabulary import MAX_UPLOAD_FILES, job_document
 from musicflow.errors import MusicflowError
-from musicflow.web.signin import check_csrf, csrf_token, page_grant, signed_in
+from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_grant, signed_in
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-MAX_FILES = 200
+if TYPE_CHECKING:
+    from musicflow.app.types import Job
+
 router = APIRouter(include_in_schema=False)
 JobId = Annotated[str, PathParam(min_length=1, max_length=64)]
 STAGES = {
@@ -60,7 +59,7 @@ def upload_form(request: Request, profile: str | None = None) -> HTMLResponse:
 @router.post("/upload")
 async def upload(request: Request, profile: str | None = None) -> Response:
     grant = page_grant(request, profile)
-    form = await request.form(max_files=MAX_FILES, max_fields=MAX_FILES)
+    form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_UPLOAD_FILES)
     try:
         check_csrf(request.session, str(form.get("csrf") or ""))
         grant.may_write()
@@ -103,7 +102,7 @@ def job_state(request: Request, job_id: JobId, profile: str | None = None) -> JS
     return JSONResponse(job_view(job))
 
 
-def job_view(job: Any) -> dict[str, Any]:
+def job_view(job: Job) -> dict[str, Any]:
     """A job with what the page says of it: the stage in words, and how far (0 to 1) when known."""
     document = job_document(job)
     progress = document["progress"]
