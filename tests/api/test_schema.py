@@ -30,7 +30,9 @@ pytestmark = pytest.mark.slow  # a hundred cases of every route
 @pytest.fixture(scope="module", autouse=True)
 def started(two_versions_listener: Path) -> Iterator[None]:
     """The trained store in place and the app started (store open, model loaded) for every case."""
-    shutil.rmtree(DATA_DIR)  # loading the schema above started the app once, on an empty store
+    # Loading the schema above started the app once, on an empty store; under xdist a worker may set
+    # this module up again after it was torn down, when the folder is already gone.
+    shutil.rmtree(DATA_DIR, ignore_errors=True)
     copy_of(two_versions_listener, DATA_DIR)
     with MusicFlow.open(Settings(data_dir=DATA_DIR)) as app:
         TOKEN["read"] = app.create_token(PROFILE).token
