@@ -18,6 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from musicflow import __version__
 from musicflow.api.answers import Answered, RecentAnswers
+from musicflow.api.asked_together import AskedTogether
 from musicflow.api.champion import ChampionWatch
 from musicflow.api.docs import install_docs
 from musicflow.api.error_responses import install_error_handlers
@@ -49,6 +50,7 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with MusicFlow.open(settings) as opened:
             app.state.musicflow = opened
+            app.state.together = AskedTogether(opened)
             await asyncio.to_thread(_warm_up, opened, profile)
             # What start-up made (the model, the listener, the libraries) lives as long as the server:
             # kept out of the garbage collector's full passes, which would walk it all again and again

@@ -185,6 +185,34 @@ class PredictionBody(BaseModel):
     history: SongHistoryPart
 
 
+class SongQuestion(BaseModel):
+    """The query of a song route (`/api/prediction/`, `/api/features/`, `/api/raw_features/`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    song: str = Field(min_length=1, max_length=MAX_TEXT, description="The song's title.")
+    artist: str = Field(min_length=1, max_length=MAX_TEXT, description="The song's artist.")
+    profile: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Whose taste (default: the server's profile)."
+    )
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict[str, object]]:
+    """A query model's fields as OpenAPI parameters, for a route that reads its query itself."""
+    schema = model.model_json_schema()
+    required = set(schema.get("required", ()))
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": {key: value for key, value in field.items() if key != "default"},
+            "description": field.get("description", ""),
+        }
+        for name, field in schema["properties"].items()
+    ]
+
+
 class SongItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -59,6 +59,7 @@ plays = Table(
     Column("source", String(16), nullable=False),
     # In time order, so an export (which is in time order) fills the index sequentially.
     UniqueConstraint("profile_id", "ended_minute", "track_id", "ms_played", name="uq_plays_identity"),
+    Index("ix_plays_track", "track_id"),  # a track's plays: which spelling is most played, who played it
 )
 
 

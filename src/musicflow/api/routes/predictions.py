@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from musicflow.api import documents
 from musicflow.api.answers import Answered, AnswerKey
-from musicflow.api.deps import ArtistQuery, Asked, SongQuery
+from musicflow.api.deps import SONG_QUESTION, Asked, asking_for, song_question
 from musicflow.api.error_responses import ERRORS_OF_SONG_ROUTES
 from musicflow.api.schemas import MAX_SONGS, ApiError, BatchBody, PredictionBody, SongItem
 from musicflow.app.prediction_log import Given
+from musicflow.app.results import Prediction
 from musicflow.core.songs import SongRequest
 
 router = APIRouter(prefix="/api", tags=["predictions"])
@@ -24,21 +25,34 @@ TOO_LARGE: dict[int | str, dict[str, object]] = {
 SongList = Annotated[list[SongItem], Body(min_length=1, max_length=MAX_SONGS)]
 
 
-@router.get("/prediction/", response_model=PredictionBody, responses=ERRORS_OF_SONG_ROUTES)
-async def prediction(song: SongQuery, artist: ArtistQuery, asked: Asked) -> Response:
+@router.get(
+    "/prediction/",
+    response_model=PredictionBody,
+    responses=ERRORS_OF_SONG_ROUTES,
+    openapi_extra=SONG_QUESTION,
+)
+async def prediction(request: Request) -> Response:
     """How many times will this listener stream this song (0 to 30), why, and which model said so."""
+    question = song_question(request)
+    song, artist = question.song, question.artist
+    asked = asking_for(request, question.profile)
     app, profile = asked.app, asked.profile
     serving = await asked.champion.serving(app, profile)
 
-    def make() -> tuple[AnswerKey, Answered]:
-        made = app.predict(profile, song, artist, keep=False, spend=asked.spend, serving=serving)
+    def answered(made: Prediction) -> tuple[AnswerKey, Answered]:
         body = orjson.dumps(made.as_document())  # the shape PredictionBody documents
         return (profile, made.model_version, song, artist), (body, Given.of(made))
 
+    def make() -> tuple[AnswerKey, Answered]:
+        return answered(app.predict(profile, song, artist, keep=False, spend=asked.spend, serving=serving))
+
     async def answer() -> tuple[AnswerKey, Answered]:
-        # Songs answered from this machine alone take well under a millisecond: made here, in order,
-        # rather than handed to a worker thread; a question that may call a network source waits there.
-        return make() if app.answers_locally else await run_in_threadpool(make)
+        # Songs answered from this machine alone take well under a millisecond: made on the event loop,
+        # with the others asked in the same turn, rather than handed to a worker thread; a question that
+        # may call a network source waits there, on its own.
+        if app.answers_locally:
+            return answered(await asked.together.predict(serving, song, artist))
+        return await run_in_threadpool(make)
 
     body, given = await asked.answers.answer((profile, serving.version, song, artist), answer)
     app.log_predictions((given,), "api")  # a reused answer was given too

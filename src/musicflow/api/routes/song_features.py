@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from musicflow.api import documents
-from musicflow.api.deps import ArtistQuery, Asked, SongQuery
+from musicflow.api.deps import SONG_QUESTION, asking_for, song_question
 from musicflow.api.error_responses import ERRORS_OF_SONG_ROUTES
 from musicflow.api.schemas import Features, RawFeatures
+from musicflow.app.types import SongFeatures
 
 router = APIRouter(prefix="/api", tags=["songs"], responses=ERRORS_OF_SONG_ROUTES)
 
 
-@router.get("/raw_features/")
-def raw_features(song: SongQuery, artist: ArtistQuery, asked: Asked) -> RawFeatures:
+@router.get("/raw_features/", openapi_extra=SONG_QUESTION)
+def raw_features(request: Request) -> RawFeatures:
     """The song's features as each source gave them, with when it did."""
-    return documents.raw_features(asked.app.song_features(song, artist, keep=False, spend=asked.spend))
+    return documents.raw_features(_song_features(request))
 
 
-@router.get("/features/")
-def features(song: SongQuery, artist: ArtistQuery, asked: Asked) -> Features:
+@router.get("/features/", openapi_extra=SONG_QUESTION)
+def features(request: Request) -> Features:
     """The song's processed features in the original shape; what no source gives is null."""
-    return documents.features(asked.app.song_features(song, artist, keep=False, spend=asked.spend))
+    return documents.features(_song_features(request))
+
+
+def _song_features(request: Request) -> SongFeatures:
+    question = song_question(request)
+    asked = asking_for(request, question.profile)
+    return asked.app.song_features(question.song, question.artist, keep=False, spend=asked.spend)
