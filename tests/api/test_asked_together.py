@@ -23,21 +23,19 @@ from tests.trained import PROFILE, copy_of
 class CountingMusicFlow(MusicFlow):
     """The application, counting the lists it is asked to make together."""
 
-    lists: list[int]
+    lists: tuple[int, ...] = ()
 
     def predict_together(
         self, serving: ServingModel, songs: Sequence[SongRequest]
     ) -> list[Prediction | MusicflowError]:
-        self.lists.append(len(songs))
+        self.lists = (*self.lists, len(songs))
         return super().predict_together(serving, songs)
 
 
 @pytest.fixture
 def app(two_versions_listener: Path, isolated_environment: Path) -> CountingMusicFlow:
     copy_of(two_versions_listener, isolated_environment)
-    opened = CountingMusicFlow.open(Settings(data_dir=isolated_environment))
-    opened.lists = []
-    return opened
+    return CountingMusicFlow.open(Settings(data_dir=isolated_environment))
 
 
 def test_songs_asked_at_once_are_made_in_one_list_each_answer_its_own(app: CountingMusicFlow) -> None:
@@ -53,7 +51,7 @@ def test_songs_asked_at_once_are_made_in_one_list_each_answer_its_own(app: Count
             return await asyncio.gather(*questions, return_exceptions=True)
 
         answers = run(ask_all())
-    assert app.lists == [len(asked)]  # one list for the whole moment
+    assert app.lists == (len(asked),)  # one list for the whole moment
     for (song, artist), one, answer in zip(top, alone, answers, strict=False):
         assert isinstance(answer, Prediction), answer
         assert (answer.answer.song.query.song, answer.answer.song.query.artist) == (song, artist)
@@ -77,5 +75,5 @@ def test_questions_of_two_moments_are_two_lists(app: CountingMusicFlow) -> None:
             return [first, *rest]
 
         answers = run(ask_in_turn())
-    assert app.lists == [1, 3]
+    assert app.lists == (1, 3)
     assert [a.answer.song.query.song for a in answers] == [song for song, _ in top]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Self
 
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel, ServingModels
@@ -84,7 +84,7 @@ class MusicFlow:
         self._logger_lock = threading.Lock()
 
     @classmethod
-    def open(cls, settings: Settings, clock: Clock | None = None) -> MusicFlow:
+    def open(cls, settings: Settings, clock: Clock | None = None) -> Self:
         """Open (and migrate) the configured store: the composition root, the one place above the store
         that names its adapter (through `open_store`); everything else sees the `Store` port."""
         from musicflow.store import open_store
