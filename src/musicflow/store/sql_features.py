@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Table, case, delete, func, insert, literal, select, update
+from sqlalchemy import Engine, Table, bindparam, case, delete, func, insert, literal, select, update
 
 from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.core.songs import (
@@ -171,20 +171,11 @@ class SqlFeatureStore:
 
     def features_of(self, track_ids: Sequence[int]) -> dict[int, list[StoredFeatures]]:
         """Everything every source said of these tracks, in one query per chunk."""
-        columns = [
-            track_features.c.track_id,
-            track_features.c.source,
-            track_features.c.origin,
-            track_features.c.fetched_at,
-            track_features.c.spotify_id,
-            track_features.c.isrc,
-        ]
-        query = select(*columns, *_feature_columns(track_features))
         found: dict[int, list[StoredFeatures]] = {}
-        first = len(columns)
+        first = _FEATURES_FIRST
         with guarded(self.engine, transaction=False) as conn:
             for chunk in _chunked(iter(track_ids), IN_CHUNK):
-                for row in conn.execute(query.where(track_features.c.track_id.in_(chunk))).all():
+                for row in conn.execute(_FEATURES_OF, {"ids": chunk}).all():
                     found.setdefault(row[0], []).append(
                         StoredFeatures(
                             source=row[1],
@@ -198,11 +189,10 @@ class SqlFeatureStore:
         return found
 
     def misses_of(self, track_ids: Sequence[int], now: float) -> dict[int, dict[str, str]]:
-        query = select(fetch_misses).where(fetch_misses.c.expires_at > now)
         found: dict[int, dict[str, str]] = {}
         with guarded(self.engine, transaction=False) as conn:
             for chunk in _chunked(iter(track_ids), IN_CHUNK):
-                for row in conn.execute(query.where(fetch_misses.c.track_id.in_(chunk))):
+                for row in conn.execute(_MISSES_OF, {"ids": chunk, "now": now}):
                     found.setdefault(row.track_id, {})[row.source] = row.reason
         return found
 
@@ -245,19 +235,12 @@ class SqlFeatureStore:
     ) -> dict[int, tuple[PendingTrack, int]]:
         """These tracks, in one query; with how often each was played (by anyone) when `played` (that
         count reads the plays: ask for it only to choose between tracks), else 0."""
-        columns = (tracks.c.id, tracks.c.track_key, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
-        wanted = tracks.c.id.in_(sorted(set(track_ids)))
-        if played:
-            query = (
-                select(*columns, func.count(plays.c.id).label("played"))
-                .outerjoin(plays, plays.c.track_id == tracks.c.id)
-                .where(wanted)
-                .group_by(*columns)
-            )
-        else:
-            query = select(*columns, literal(0).label("played")).where(wanted)
+        query = _TRACKS_PLAYED if played else _TRACKS
         with guarded(self.engine, transaction=False) as conn:
-            return {int(r.id): (_pending(r), int(r.played)) for r in conn.execute(query)}
+            return {
+                int(r.id): (_pending(r), int(r.played))
+                for r in conn.execute(query, {"ids": sorted(set(track_ids))})
+            }
 
     def find_track(self, song: str, artist: str) -> PendingTrack | None:
         """A stored track by exact spelling, else by loose key (the most played spelling wins)."""
@@ -452,6 +435,36 @@ def _catalog_answers() -> Any:
 
 def _feature_columns(table: Table) -> list[Any]:
     return [table.c[name] for name in FEATURE_NAMES]
+
+
+# The statements asked for every question a server answers, built once: building a select of thirty
+# columns costs more than SQLite takes to run it.
+_FEATURES_HEAD = (
+    track_features.c.track_id,
+    track_features.c.source,
+    track_features.c.origin,
+    track_features.c.fetched_at,
+    track_features.c.spotify_id,
+    track_features.c.isrc,
+)
+_FEATURES_FIRST = len(_FEATURES_HEAD)
+_FEATURES_OF = select(*_FEATURES_HEAD, *_feature_columns(track_features)).where(
+    track_features.c.track_id.in_(bindparam("ids", expanding=True))
+)
+_MISSES_OF = select(fetch_misses).where(
+    fetch_misses.c.expires_at > bindparam("now"),
+    fetch_misses.c.track_id.in_(bindparam("ids", expanding=True)),
+)
+_TRACK_COLUMNS = (tracks.c.id, tracks.c.track_key, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
+_TRACKS = select(*_TRACK_COLUMNS, literal(0).label("played")).where(
+    tracks.c.id.in_(bindparam("ids", expanding=True))
+)
+_TRACKS_PLAYED = (
+    select(*_TRACK_COLUMNS, func.count(plays.c.id).label("played"))
+    .outerjoin(plays, plays.c.track_id == tracks.c.id)
+    .where(tracks.c.id.in_(bindparam("ids", expanding=True)))
+    .group_by(*_TRACK_COLUMNS)
+)
 
 
 def _present(row: Any, first: int) -> dict[str, FeatureValue]:
