@@ -36,6 +36,7 @@ class Basis(StrEnum):
 
 NOTHING_KNOWN = "nothing known of this song: no source has its features and you never streamed its artist"
 
+_AUDIO = frozenset(AUDIO_FEATURES)
 _BASIS_OF = {
     Availability.AUDIO: Basis.AUDIO,
     Availability.METADATA: Basis.METADATA,
@@ -49,7 +50,7 @@ def availability_of(features: MergedFeatures, allow_spotify: bool) -> Availabili
 
 def availability_of_values(names: Collection[str]) -> Availability:
     """The availability of a song whose usable feature-table values are named `names`."""
-    if any(name in names for name in AUDIO_FEATURES):
+    if not _AUDIO.isdisjoint(names):
         return Availability.AUDIO
     return Availability.METADATA if names else Availability.NONE
 
