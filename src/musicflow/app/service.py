@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from musicflow.app.prediction_log import Given, PredictionLogger
     from musicflow.app.schedule import ScheduleRun
     from musicflow.app.taste import Standing, Taste
+    from musicflow.app.train_all import ProfileTraining, TrainingRound
+    from musicflow.app.training import Candidate
     from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
     from musicflow.features.audio.folder import FileMapper
@@ -474,6 +476,27 @@ class MusicFlow:
 
         self.require_profile(profile)
         return train_and_publish(self._store, self.registry, self.settings, profile, force, progress)
+
+    def train_candidate(self, profile: str) -> Candidate:
+        """Train and evaluate the profile's model without registering it (`train --all`'s task)."""
+        from musicflow.app.training import train_candidate
+
+        self.require_profile(profile)
+        return train_candidate(self._store, self.registry, self.settings, profile)
+
+    def train_all(
+        self,
+        engine: Engine | None = None,
+        *,
+        force: bool = False,
+        on_outcome: Callable[[ProfileTraining], None] | None = None,
+    ) -> TrainingRound:
+        """Train every profile with plays, each as a task of the engine (default: this process), and
+        publish each through the registry as one by one would (see `app.train_all`)."""
+        from musicflow.app.train_all import train_every_profile
+        from musicflow.scale.engines import LocalEngine
+
+        return train_every_profile(self, engine or LocalEngine(), force=force, on_outcome=on_outcome)
 
     def models(self, profile: str) -> list[ModelVersion]:
         """The profile's versions, newest first; an unknown profile is an error, not an empty list."""
