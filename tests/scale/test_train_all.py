@@ -15,6 +15,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from musicflow.app.service import MusicFlow
+from musicflow.app.train_all import TrainingTask, train_task
 from musicflow.cli.command_tree import app as cli
 from musicflow.cli.render_model import training_round
 from musicflow.config import Settings
@@ -114,3 +115,10 @@ def test_train_all_in_this_process_from_the_command_line(listeners: Path, isolat
     for wrong in (["train", "--all", "--profile", OTHER], ["train", "--engine", "dask"]):
         refused = runner.invoke(cli, wrong)
         assert refused.exit_code == 2 and "Traceback" not in refused.output
+
+
+def test_a_worker_that_does_not_see_the_sqlite_store_says_so_and_makes_none(tmp_path: Path) -> None:
+    elsewhere = Settings(data_dir=tmp_path / "not-here")
+    why = train_task(TrainingTask(elsewhere, PROFILE))
+    assert isinstance(why, str) and "does not see the store" in why
+    assert not (tmp_path / "not-here").exists()

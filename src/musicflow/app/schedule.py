@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
@@ -39,14 +39,6 @@ class ScheduleRun:
 
     ran_at: float
     queued: tuple[Job, ...]
-
-    def as_document(self) -> dict[str, Any]:
-        return {
-            "ran_at": self.ran_at,
-            "queued": [
-                {"id": j.id, "profile": j.profile, "kind": j.kind, "reason": j.reason} for j in self.queued
-            ],
-        }
 
 
 def run_schedule(app: MusicFlow, now: float) -> ScheduleRun | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from musicflow.errors import MusicflowError
@@ -86,6 +87,10 @@ def train_task(task: TrainingTask) -> Candidate | str:
     why it could not be trained (our own errors: a profile too small to train is an outcome, not a crash)."""
     from musicflow.app.service import MusicFlow
 
+    url = task.settings.effective_database_url
+    database = url.removeprefix("sqlite:///")
+    if url.startswith("sqlite:///") and not Path(database).is_file():  # opening it would make an empty one
+        return f"this worker does not see the store {database}: share its folder, or use PostgreSQL"
     try:
         with MusicFlow.open(task.settings) as app:
             return app.train_candidate(task.profile)

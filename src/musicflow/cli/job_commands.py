@@ -35,6 +35,8 @@ def jobs_run(ctx: typer.Context) -> None:
         finished = app.jobs()[:done]
     if scheduled is not None:
         state.out.print(f"The schedule queued {len(scheduled.queued)} job(s).", highlight=False)
+        for job in scheduled.queued:
+            state.out.print(f"  {job.kind} of {job.profile}: {job.reason}", highlight=False)
     for job in reversed(finished):
         outcome = job.error if job.state == "failed" else _result(job.result)
         state.out.print(f"job {job.id} ({job.kind}, {job.profile}): {job.state}: {outcome}", highlight=False)

@@ -128,9 +128,10 @@ class SqlJobStore:
 
     def claim_schedule(self, name: str, last: float | None, now: float) -> bool:
         with guarded(self.engine) as conn:
-            if last is None:
-                added = conn.execute(insert_ignore(self.engine, job_schedule), {"name": name, "ran_at": now})
-                return bool(added.rowcount)
+            if last is None:  # the first run: the row that is there now says who made it
+                conn.execute(insert_ignore(self.engine, job_schedule), {"name": name, "ran_at": now})
+                ran = conn.execute(select(job_schedule.c.ran_at).where(job_schedule.c.name == name)).scalar()
+                return ran == now
             moved = conn.execute(
                 update(job_schedule)
                 .where(job_schedule.c.name == name, job_schedule.c.ran_at == last)
