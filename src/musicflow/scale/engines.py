@@ -115,7 +115,7 @@ class DaskEngine:
     def each(self, task: Callable[[T], R], items: Sequence[T], done: ItemDone[R]) -> None:
         """A task per item on the cluster (run again once if its worker is lost)."""
         require_dask()
-        if self.scheduler == SYNCHRONOUS:
+        if self.scheduler == SYNCHRONOUS or not items:
             _in_turn(task, items, done)
             return
         from distributed import as_completed
