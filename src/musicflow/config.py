@@ -135,6 +135,12 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(
         default=512 * MIB, gt=0, description="Largest upload of an export over HTTP (all its files together)."
     )
+    retrain_every_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="How often the job runner queues retrains (profiles with new plays) and feature "
+        "refreshes (songs without features); 0: never.",
+    )
     prediction_log: bool = Field(
         default=True,
         description="Record each prediction the API and the page give (profile, song, model, value, time).",

@@ -207,3 +207,19 @@ def test_plays_stored_before_imports_were_recorded_are_never_taken_back(backend_
         assert sorted(t.track for t in store.features.profile_tracks(alice, 30_000)) == ["Again", "Old"]
     finally:
         store.close()
+
+
+def test_the_schedule_is_claimed_by_one_runner_per_period_and_jobs_keep_why(store: SqlStore):
+    jobs = store.jobs
+    assert jobs.schedule_ran("learning") is None
+    assert jobs.claim_schedule("learning", None, 100.5)
+    assert not jobs.claim_schedule("learning", None, 100.7)  # another runner saw no run either: too late
+    assert jobs.schedule_ran("learning") == 100.5
+    assert not jobs.claim_schedule("learning", 99.0, 200.0)  # not the run it saw last
+    assert jobs.claim_schedule("learning", 100.5, 200.25) and jobs.schedule_ran("learning") == 200.25
+
+    queued = jobs.add_job("j1", "someone", "refresh", None, 1.0, "scheduled: 3 songs without features")
+    assert queued.reason == "scheduled: 3 songs without features" and queued.digest is None
+    jobs.update_job("j1", 2.0, state="done", digest="left:abc")
+    done = jobs.job("j1")
+    assert done is not None and done.digest == "left:abc" and done.reason == queued.reason

@@ -258,14 +258,19 @@ class JobBody(BaseModel):
 
     id: str
     profile: str
-    kind: str = Field(description="upload, or train (queued by new plays)")
+    kind: str = Field(
+        description="upload; ingest; train (queued by new plays, or by the schedule); refresh (the schedule"
+        " asks the sources again for songs without features)"
+    )
+    reason: str | None = Field(default=None, description="Why it was queued")
     state: str = Field(description="queued, running, done or failed")
     stage: str = Field(description="queued, ingesting, fetching features, training, done or failed")
     progress: dict[str, bool | int | float | str] = Field(
         description="bytes_done/bytes_total (ingesting), tracks_done/tracks_total (fetching), training (0-1)"
     )
     result: dict[str, bool | int | float | str] | None = Field(
-        description="When done: plays, new_plays, features_fetched, model_version and serving (or training)"
+        description="When done: plays, new_plays, features_fetched, still_missing, model_version and serving"
+        " (or training)"
     )
     error: str | None = Field(description="When failed: why, and what to do")
     attempts: int

@@ -36,7 +36,10 @@ if TYPE_CHECKING:
     from musicflow.app.predicting import Unanswered
     from musicflow.app.prediction_accuracy import Accuracy
     from musicflow.app.prediction_log import Given, PredictionLogger
+    from musicflow.app.schedule import ScheduleRun
     from musicflow.app.taste import Standing, Taste
+    from musicflow.app.train_all import ProfileTraining, TrainingRound
+    from musicflow.app.training import Candidate
     from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
     from musicflow.features.audio.folder import FileMapper
@@ -201,7 +204,7 @@ class MusicFlow:
             return earlier, False
         try:
             return self._store.jobs.add_job(
-                job_id, profile, "upload", received.digest, self.clock.now()
+                job_id, profile, "upload", received.digest, self.clock.now(), "an export uploaded"
             ), True
         except BaseException:
             shutil.rmtree(received.folder, ignore_errors=True)
@@ -230,15 +233,29 @@ class MusicFlow:
     def champion_is_current(self, profile: str) -> bool:
         """Whether the model that serves learned from every play the profile has now (as many, up to the
         same last one)."""
+        learned = self.plays_learned(profile)
+        now = self.listening_summary(profile)
+        return learned == (now.plays, now.last_ended_at)
+
+    def plays_learned(self, profile: str) -> tuple[int, int | None] | None:
+        """How many plays the model that serves learned from, and the time the last one ended (None: no
+        model serves; nought when its record does not say)."""
         champion = self.registry.champion(profile)
         if champion is None:
-            return False
+            return None
         try:
             learned = self.registry.metadata(champion).get("training", {})
         except ModelError:
-            return False
-        now = self.listening_summary(profile)
-        return bool(learned.get("plays") == now.plays and learned.get("last_play_at") == now.last_ended_at)
+            return (0, None)
+        plays, last = learned.get("plays"), learned.get("last_play_at")
+        return (plays if isinstance(plays, int) else 0, last if isinstance(last, int) else None)
+
+    def run_schedule(self) -> ScheduleRun | None:
+        """Queue the retrains and feature refreshes the schedule asks for, if it is due (see
+        `app.schedule`); None when it is not (or is turned off)."""
+        from musicflow.app.schedule import run_schedule
+
+        return run_schedule(self, self.clock.now())
 
     # -- access tokens ----------------------------------------------------------------------------
     def create_token(self, profile: str, scope: str = "read", *, days: float | None = None) -> NewToken:
@@ -289,7 +306,7 @@ class MusicFlow:
         jobs = self._store.jobs
         if import_id is None:  # an ingest of its own: recorded as an import that can be taken back
             import_id = new_job_id()
-            jobs.add_job(import_id, profile, "ingest", None, self.clock.now())
+            jobs.add_job(import_id, profile, "ingest", None, self.clock.now(), "musicflow ingest")
             jobs.update_job(import_id, self.clock.now(), state="running", stage="ingesting")
             try:
                 report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
@@ -305,7 +322,7 @@ class MusicFlow:
             report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
         report.import_id = import_id
         if retrain and report.new_plays:
-            self.queue_retrain(profile)
+            self.queue_retrain(profile, "new plays ingested")
         return report
 
     def undo_import(self, profile: str, import_id: str) -> ImportUndone:
@@ -322,17 +339,25 @@ class MusicFlow:
         self._store.jobs.update_job(job.id, self.clock.now(), state="undone", stage="undone")
         shutil.rmtree(self.uploads_dir / job.id, ignore_errors=True)
         if undone.removed:
-            self.queue_retrain(profile)
+            self.queue_retrain(profile, f"import {job.id} taken back")
         return undone
 
-    def queue_retrain(self, profile: str) -> Job:
+    def queue_retrain(self, profile: str, reason: str = "new plays") -> Job:
         """A job that trains the profile anew (the one already waiting, if there is one)."""
+        return self._queue(profile, "train", reason)
+
+    def queue_refresh(self, profile: str, reason: str) -> Job:
+        """A job that asks the sources again for the profile's songs without features, and trains when
+        they answered (the one already waiting, if there is one)."""
+        return self._queue(profile, "refresh", reason)
+
+    def _queue(self, profile: str, kind: str, reason: str) -> Job:
         from musicflow.app.upload_jobs import new_job_id
 
-        waiting = self._store.jobs.waiting(profile, "train")
+        waiting = self._store.jobs.waiting(profile, kind)
         if waiting is not None:
             return waiting
-        return self._store.jobs.add_job(new_job_id(), profile, "train", None, self.clock.now())
+        return self._store.jobs.add_job(new_job_id(), profile, kind, None, self.clock.now(), reason)
 
     def top_streams(self, profile: str, limit: int | None) -> list[TrackStreams]:
         profile_id = self.require_profile(profile)
@@ -374,6 +399,16 @@ class MusicFlow:
                 progress=progress,
             )
         return FetchResult(runs, self.coverage(profile))
+
+    def songs_to_refresh(self, profile: str) -> frozenset[int]:
+        """The profile's tracks a configured source has not answered yet, nor recently said it does not
+        know (a feature refresh asks about them)."""
+        profile_id = self.require_profile(profile)
+        now = self.clock.now()
+        pending: set[int] = set()
+        for source in self.settings.feature_sources:
+            pending.update(t.track_id for t in self._store.features.pending_tracks(profile_id, source, now))
+        return frozenset(pending)
 
     def coverage(self, profile: str) -> CoverageReport:
         from musicflow.features.coverage import coverage
@@ -441,6 +476,27 @@ class MusicFlow:
 
         self.require_profile(profile)
         return train_and_publish(self._store, self.registry, self.settings, profile, force, progress)
+
+    def train_candidate(self, profile: str) -> Candidate:
+        """Train and evaluate the profile's model without registering it (`train --all`'s task)."""
+        from musicflow.app.training import train_candidate
+
+        self.require_profile(profile)
+        return train_candidate(self._store, self.registry, self.settings, profile)
+
+    def train_all(
+        self,
+        engine: Engine | None = None,
+        *,
+        force: bool = False,
+        on_outcome: Callable[[ProfileTraining], None] | None = None,
+    ) -> TrainingRound:
+        """Train every profile with plays, each as a task of the engine (default: this process), and
+        publish each through the registry as one by one would (see `app.train_all`)."""
+        from musicflow.app.train_all import train_every_profile
+        from musicflow.scale.engines import LocalEngine
+
+        return train_every_profile(self, engine or LocalEngine(), force=force, on_outcome=on_outcome)
 
     def models(self, profile: str) -> list[ModelVersion]:
         """The profile's versions, newest first; an unknown profile is an error, not an empty list."""

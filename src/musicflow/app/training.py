@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from musicflow.app.results import Training
@@ -43,6 +44,18 @@ def training_snapshot(store: Store, options: TrainingOptions) -> Snapshot:
     )
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A trained model not registered yet: its files and record, its training report, and the champion's
+    evaluation on the same data where its stored one is not comparable (plain data: it crosses processes)."""
+
+    profile: str
+    artifacts: dict[str, bytes]
+    metadata: ModelMetadata
+    report: dict[str, Any]
+    baseline: dict[str, Any] | None
+
+
 def train_and_publish(
     store: Store,
     registry: ModelRegistry,
@@ -51,6 +64,17 @@ def train_and_publish(
     force: bool,
     progress: Callable[[str, float], None] | None,
 ) -> Training:
+    return publish_candidate(registry, train_candidate(store, registry, settings, profile, progress), force)
+
+
+def train_candidate(
+    store: Store,
+    registry: ModelRegistry,
+    settings: Settings,
+    profile: str,
+    progress: Callable[[str, float], None] | None = None,
+) -> Candidate:
+    """Train and evaluate the profile's model on what the store holds now; nothing is written."""
     options = training_options(settings)
     snapshot = training_snapshot(store, options)
     model = train_on_snapshot(snapshot, profile, options, store, progress)
@@ -58,8 +82,20 @@ def train_and_publish(
         model.fingerprint, model.features, model.params, model.evaluation, model.libraries
     )
     baseline = champion_on_same_data(registry.champion(profile), model, snapshot, options, store)
-    published = publish(registry, profile, model.to_artifacts(), metadata, force=force, baseline=baseline)
-    return Training(model.evaluation, model.training, published)
+    return Candidate(profile, dict(model.to_artifacts()), metadata, dict(model.training), baseline)
+
+
+def publish_candidate(registry: ModelRegistry, candidate: Candidate, force: bool) -> Training:
+    """Register the candidate; the gate decides whether it serves (`force`: it serves whatever it says)."""
+    published = publish(
+        registry,
+        candidate.profile,
+        candidate.artifacts,
+        candidate.metadata,
+        force=force,
+        baseline=candidate.baseline,
+    )
+    return Training(dict(candidate.metadata.evaluation), candidate.report, published)
 
 
 def champion_on_same_data(

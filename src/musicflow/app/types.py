@@ -12,6 +12,7 @@ from musicflow.app.prediction_accuracy import Accuracy
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel
 from musicflow.app.taste import Score, Standing, Taste
+from musicflow.app.train_all import ProfileTraining, TrainingRound
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.core.songs import SongName, SongRequest
 from musicflow.features.analyze import AnalyzeReport
@@ -61,6 +62,7 @@ __all__ = [
     "ModelVersion",
     "NewToken",
     "Prediction",
+    "ProfileTraining",
     "Publication",
     "Recommendation",
     "Score",
@@ -78,4 +80,5 @@ __all__ = [
     "Taste",
     "TrackStreams",
     "Training",
+    "TrainingRound",
 ]

@@ -8,8 +8,9 @@ job that already took it, and changes nothing. A job goes queued, running (inges
 training), then done with its result or failed with a clear error; each step is written to its row as it
 goes. New plays ingested otherwise (`musicflow ingest`) queue a `train` job of the profile: it trains
 unless the model that serves already learned from every play, and the registry's gate decides whether the
-new version serves (the server swaps it in). One runner works at a time: `JobRunner` in the server
-(which first queues again what a stopped server left running) or `musicflow jobs run`.
+new version serves (the server swaps it in). The schedule (`app.schedule`) queues `train` and `refresh`
+jobs once a day. One runner works at a time: `JobRunner` in the server (which first queues again what a
+stopped server left running, and runs the schedule when it is due) or `musicflow jobs run`.
 """
 
 from __future__ import annotations
@@ -151,6 +152,10 @@ def run_job(app: MusicFlow, job: Job, uploads_dir: Path) -> None:
             retrained = _retrain(app, job.profile, progress)
             jobs.update_job(job.id, time.time(), state="done", stage="done", result=retrained)
             return
+        if job.kind == "refresh":
+            refreshed, left = _refresh(app, job, progress)
+            jobs.update_job(job.id, time.time(), state="done", stage="done", result=refreshed, digest=left)
+            return
         folder = uploads_dir / job.id
         if not folder.is_dir():
             raise MusicflowError("the uploaded files are gone: upload the export again")
@@ -186,6 +191,28 @@ def _retrain(app: MusicFlow, profile: str, progress: JobProgress) -> dict[str, A
     return {"model_version": publication.version.version, "serving": publication.promoted}
 
 
+def _refresh(app: MusicFlow, job: Job, progress: JobProgress) -> tuple[dict[str, Any], str]:
+    """Ask the sources again for the songs without features; train when they answered, unless a retrain
+    of the profile waits (it will learn from them): the gate decides whether the new version serves.
+    With the result, the digest of the songs still unanswered (the schedule asks again when they change)."""
+    from musicflow.app.schedule import songs_digest
+
+    progress.stage("fetching features")
+    fetched = app.fetch_features(job.profile, progress=progress)
+    answered = sum(run.answered for run in fetched.runs)
+    left = app.songs_to_refresh(job.profile)
+    result: dict[str, Any] = {"features_fetched": answered, "still_missing": len(left)}
+    if not answered:
+        result["training"] = "no new features: nothing new to learn"
+    elif app.jobs_store.waiting(job.profile, "train") is not None:
+        result["training"] = "left to the retrain that waits"
+    else:
+        progress.stage("training", features_fetched=answered)
+        publication = app.train(job.profile, progress=progress.training).publication
+        result.update(model_version=publication.version.version, serving=publication.promoted)
+    return result, songs_digest(left)
+
+
 def new_job_id() -> str:
     return uuid.uuid4().hex
 
@@ -216,6 +243,7 @@ class JobRunner:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._schedule()
             try:
                 ran = self._app.run_next_job()
             except MusicflowError as failed:  # the store does not answer: try again later
@@ -225,6 +253,19 @@ class JobRunner:
                 self._wake.wait(self._poll_s)
                 self._wake.clear()
 
+    def _schedule(self) -> None:
+        """Queue the schedule's jobs when it is due; a failure is logged, and the runner goes on."""
+        try:
+            run = self._app.run_schedule()
+        except MusicflowError as failed:
+            log.warning("jobs: the schedule could not run: %s", failed)
+            return
+        except Exception:
+            log.exception("jobs: the schedule failed")
+            return
+        if run is not None:
+            log.info("jobs: the schedule queued %d job(s)", len(run.queued))
+
 
 def job_document(job: Job) -> dict[str, Any]:
     """A job as the API and `jobs list --format json` give it."""
@@ -232,6 +273,7 @@ def job_document(job: Job) -> dict[str, Any]:
         "id": job.id,
         "profile": job.profile,
         "kind": job.kind,
+        "reason": job.reason,
         "state": job.state,
         "stage": job.stage,
         "progress": dict(job.progress),

@@ -1,4 +1,5 @@
-"""`musicflow jobs run|list`: the background work of uploads, run here or looked at."""
+"""`musicflow jobs run|list`: the background work (uploads, retrains, feature refreshes), run here or
+looked at."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from musicflow.cli.common import TableOrJson, TableOrJsonOption, reports_errors,
 
 def register(app: typer.Typer) -> None:
     jobs = typer.Typer(
-        help="Uploads' jobs: ingest, features, training, in the background.", no_args_is_help=True
+        help="Background jobs: uploads, retrains and feature refreshes (some queued by the schedule).",
+        no_args_is_help=True,
     )
     jobs.command("run")(jobs_run)
     jobs.command("list")(jobs_list)
@@ -21,17 +23,23 @@ def register(app: typer.Typer) -> None:
 
 @reports_errors
 def jobs_run(ctx: typer.Context) -> None:
-    """Run the queued jobs one after another, and exit when none is left (a server runs them itself: run
-    this where no server does)."""
+    """Queue what the schedule asks for when it is due (retrains, feature refreshes), then run the queued
+    jobs one after another, and exit when none is left (a server runs them itself: run this where no
+    server does)."""
     state = state_of(ctx)
     done = 0
     with state.app() as app:
+        scheduled = app.run_schedule()
         while app.run_next_job():
             done += 1
         finished = app.jobs()[:done]
+    if scheduled is not None:
+        state.out.print(f"The schedule queued {len(scheduled.queued)} job(s).", highlight=False)
+        for job in scheduled.queued:
+            state.out.print(f"  {job.kind} of {job.profile}: {job.reason}", highlight=False)
     for job in reversed(finished):
         outcome = job.error if job.state == "failed" else _result(job.result)
-        state.out.print(f"job {job.id} ({job.profile}): {job.state}: {outcome}", highlight=False)
+        state.out.print(f"job {job.id} ({job.kind}, {job.profile}): {job.state}: {outcome}", highlight=False)
     if not done:
         state.out.print("No job is waiting.", highlight=False)
 
@@ -44,7 +52,7 @@ def jobs_list(
     ] = None,
     output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:
-    """Every job, newest first: its profile, state, stage and when it was made."""
+    """Every job, newest first: its profile, kind, why it was queued, state, stage and when it was made."""
     from rich.table import Table
 
     from musicflow.app.vocabulary import job_document
@@ -59,19 +67,26 @@ def jobs_list(
         state.out.print("No job yet: an upload (POST /api/uploads, or the page) makes one.", highlight=False)
         return
     table = Table(title="Jobs")
-    for column in ("id", "profile", "state", "stage", "made", "result or error"):
+    for column in ("id", "profile", "kind", "why", "state", "stage", "made", "result or error"):
         table.add_column(column, overflow="fold")
     for job in found:
         made = datetime.fromtimestamp(job.created_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
         outcome = job.error or _result(job.result) if job.state in ("done", "failed") else ""
-        table.add_row(job.id, job.profile, job.state, job.stage, made, outcome)
+        why = job.reason or ""
+        table.add_row(job.id, job.profile, job.kind, why, job.state, job.stage, made, outcome)
     state.out.print(table)
 
 
 def _result(result: object) -> str:
     if not isinstance(result, dict):
         return ""
-    words = [f"{result.get('new_plays', 0):,} new plays of {result.get('plays', 0):,}"]
+    words = []
+    if "plays" in result:
+        words.append(f"{result.get('new_plays', 0):,} new plays of {result.get('plays', 0):,}")
+    if "features_fetched" in result:
+        words.append(f"{result['features_fetched']:,} songs got features")
+    if result.get("still_missing"):
+        words.append(f"{result['still_missing']:,} still without")
     if "model_version" in result:
         serving = "serving" if result.get("serving") else "not serving (the champion is better)"
         words.append(f"model v{result['model_version']} {serving}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,7 +22,11 @@ from musicflow.cli.common import (
     write_json,
 )
 from musicflow.cli.progress import Bar
+from musicflow.cli.score_commands import EngineName, EngineOption, SchedulerOption
 from musicflow.cli.songs_csv import read_songs, write_predictions
+
+if TYPE_CHECKING:
+    from musicflow.app.types import ProfileTraining
 
 VersionArgument = Annotated[str, typer.Argument(metavar="VERSION", help="A version number: 3 or v3.")]
 VersionOrChampion = Annotated[
@@ -45,17 +49,32 @@ def register(app: typer.Typer) -> None:
 @reports_errors
 def train(
     ctx: typer.Context,
-    profile: ProfileOption = DEFAULT_PROFILE,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", "-p", metavar="NAME", help="Whose data: each profile is kept apart."),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Serve the new version even if it evaluates worse.")
     ] = False,
     output: TableOrJsonOption = TableOrJson.TABLE,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every profile with plays, each as a task (see --engine).")
+    ] = False,
+    engine: EngineOption = EngineName.LOCAL,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Train a model of your taste, evaluate it honestly, and register it as a new version."""
+    if every and profile is not None:
+        raise usage_error(ctx, "--all trains every profile: leave out --profile")
+    if not every and (engine is not EngineName.LOCAL or scheduler is not None):
+        raise usage_error(ctx, "--engine and --scheduler go with --all (every profile, each as a task)")
+    if every:
+        _train_all(ctx, engine, scheduler, force, output)
+        return
     state = state_of(ctx)
     with state.app() as app, Bar(state.err) as bar:
         training = app.train(
-            profile,
+            profile or DEFAULT_PROFILE,
             force=force,
             progress=lambda message, fraction: bar.files_done(round(fraction * 100), 100, message),
         )
@@ -63,6 +82,31 @@ def train(
         write_json(show.training_document(training))
     else:
         show.training_run(state.out, training)
+
+
+def _train_all(
+    ctx: typer.Context, engine: EngineName, scheduler: str | None, force: bool, output: TableOrJson
+) -> None:
+    """Every profile trained; the table (or JSON) of outcomes; exit 1 if all failed, 3 if some did."""
+    from musicflow.app.catalog_scoring import engine_named
+    from musicflow.app.error_map import FAILED, PARTIAL
+
+    state = state_of(ctx)
+    chosen = engine_named(engine.value, scheduler, lambda link: state.err.print(f"Dask dashboard: {link}"))
+
+    def heard(outcome: ProfileTraining) -> None:
+        state.err.print(f"{outcome.profile}: {outcome.outcome}", highlight=False)
+
+    with state.app() as app:
+        done = app.train_all(chosen, force=force, on_outcome=heard)
+    if output is TableOrJson.JSON:
+        write_json(done.as_document())
+    else:
+        show.training_round(state.out, done)
+    failed = len(done.failed)
+    if failed:
+        trained = sum(1 for p in done.profiles if p.outcome in ("published", "kept champion"))
+        raise typer.Exit(PARTIAL if trained else FAILED)
 
 
 @reports_errors

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         SplitEvaluation,
         Spread,
         Training,
+        TrainingRound,
     )
 
 # What `models list` shows of each version: the time split's AUC against each kind of zeros, and Sp+.
@@ -232,6 +233,22 @@ def training_run(console: Console, run: Training) -> None:
     evaluation(console, Evaluation.from_dict(run.evaluation))
     training(console, run.report)
     publication(console, run.publication)
+
+
+def training_round(console: Console, done: TrainingRound) -> None:
+    """What `train --all` shows: one row per profile, its outcome, the version and why."""
+    from rich.table import Table
+
+    table = Table(title=f"Every profile trained ({done.engine} engine)")
+    for column in ("profile", "outcome", "version", "data", "why"):
+        table.add_column(column, overflow="fold")
+    for p in done.profiles:
+        version = f"v{p.version}" if p.version is not None else ""
+        table.add_row(p.profile, p.outcome, version, p.data_fingerprint or "", p.reason)
+    console.print(table)
+    failed = len(done.failed)
+    if failed:
+        console.print(f"{failed} profile(s) failed: the others were trained all the same.", highlight=False)
 
 
 def training_document(run: Training) -> dict[str, object]:

@@ -1,6 +1,9 @@
 """Where partitions run: `local` (this process, one partition at a time, memory flat whatever the
 catalog's size) or `dask` (an existing cluster's workers, or a `distributed.LocalCluster` started for
 the job). Both run the same `score_partition`, so they give the same predictions.
+
+Other work spread the same way (a model trained per profile) goes through `each`: one task per item,
+the same function on both engines, each item's result or error handed back in this process.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from musicflow.errors import ConfigError
 
@@ -24,6 +27,9 @@ log = logging.getLogger(__name__)
 PartitionTask = Callable[[Mapping[str, Any], Mapping[str, Any], str, int], dict[str, int]]
 Done = Callable[[dict[str, int]], None]
 SYNCHRONOUS = "synchronous"
+T = TypeVar("T")
+R = TypeVar("R")
+ItemDone = Callable[[int, "R | Exception"], None]
 
 
 class Engine(Protocol):
@@ -38,6 +44,11 @@ class Engine(Protocol):
         done: Done,
     ) -> None:
         """Run `task` on every partition; `done` is called in this process as each one finishes."""
+        ...
+
+    def each(self, task: Callable[[T], R], items: Sequence[T], done: ItemDone[R]) -> None:
+        """Run `task(item)` for every item, as a task of its own; `done(index, result)` is called in this
+        process as each one finishes, `done(index, error)` when it raised (the others go on)."""
         ...
 
 
@@ -60,6 +71,9 @@ class LocalEngine:
         plain = pack.to_plain()
         for partition in partitions:
             done(task(plain, partition, str(job_dir), self.threads))
+
+    def each(self, task: Callable[[T], R], items: Sequence[T], done: ItemDone[R]) -> None:
+        _in_turn(task, items, done)
 
 
 class DaskEngine:
@@ -97,6 +111,27 @@ class DaskEngine:
             return
         with self.client() as client:
             self._run_on(client, task, pack, partitions, job_dir, done)
+
+    def each(self, task: Callable[[T], R], items: Sequence[T], done: ItemDone[R]) -> None:
+        """A task per item on the cluster (run again once if its worker is lost)."""
+        require_dask()
+        if self.scheduler == SYNCHRONOUS or not items:
+            _in_turn(task, items, done)
+            return
+        from distributed import as_completed
+
+        with self.client() as client:
+            futures = {client.submit(task, item, pure=False, retries=1): i for i, item in enumerate(items)}
+            try:
+                for future in as_completed(futures):
+                    try:
+                        result = future.result()
+                    except Exception as error:  # noqa: BLE001 - the task failed, or its worker was lost twice
+                        done(futures[future], error)
+                    else:
+                        done(futures[future], result)
+            finally:
+                client.cancel(list(futures))
 
     @staticmethod
     def _run_on(
@@ -180,6 +215,16 @@ class _LocalClusterClient(AbstractContextManager["Client"]):
 
 def _local_cluster_client(workers: int | None) -> AbstractContextManager[Client]:
     return _LocalClusterClient(workers)
+
+
+def _in_turn(task: Callable[[T], R], items: Sequence[T], done: ItemDone[R]) -> None:
+    for index, item in enumerate(items):
+        try:
+            result = task(item)
+        except Exception as error:  # noqa: BLE001 - one item failing is its result; the others go on
+            done(index, error)
+        else:
+            done(index, result)
 
 
 def require_dask() -> None:

@@ -507,13 +507,24 @@ class Job:
     attempts: int
     created_at: float
     updated_at: float
+    reason: str | None = None  # why it was queued (an upload, new plays, the schedule), when said
 
 
 class JobStore(Protocol):
     """Where jobs are kept, claimed by one runner at a time, and updated as they go."""
 
-    def add_job(self, job_id: str, profile: str, kind: str, digest: str | None, now: float) -> Job:
-        """A queued job for the profile (made, with no data yet, if new)."""
+    def add_job(
+        self, job_id: str, profile: str, kind: str, digest: str | None, now: float, reason: str | None = None
+    ) -> Job:
+        """A queued job for the profile (made, with no data yet, if new), with why it was queued."""
+        ...
+
+    def schedule_ran(self, name: str) -> float | None:
+        """When the schedule `name` last ran, if it ever did."""
+        ...
+
+    def claim_schedule(self, name: str, last: float | None, now: float) -> bool:
+        """Record that the schedule runs at `now`, only if it last ran at `last` (one runner wins)."""
         ...
 
     def job(self, job_id: str) -> Job | None: ...
@@ -544,6 +555,7 @@ class JobStore(Protocol):
         progress: Mapping[str, Any] | None = None,
         result: Mapping[str, Any] | None = None,
         error: str | None = None,
+        digest: str | None = None,
     ) -> None: ...
 
     def requeue_running(self, now: float) -> int:

@@ -251,8 +251,17 @@ jobs = Table(
     Column("attempts", Integer, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    Column("reason", Text),  # why it was queued: an upload, new plays, the schedule
     Index("ix_jobs_state", "state", "created_at"),
     Index("ix_jobs_profile_digest", "profile_id", "digest"),
+)
+
+# When the schedule (retrains, feature refreshes) last ran, by name: a restart does not run it again at once.
+job_schedule = Table(
+    "job_schedule",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("ran_at", Float, nullable=False),
 )
 
 # Which import (a job: an upload, or an `ingest` run) holds each play: a play two exports hold is linked to

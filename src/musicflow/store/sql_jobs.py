@@ -10,7 +10,7 @@ from sqlalchemy import Engine, Row, insert, select, update
 from musicflow.store import json_text
 from musicflow.store.db import guarded, insert_ignore
 from musicflow.store.ports import Job, JobState
-from musicflow.store.schema import jobs, profiles
+from musicflow.store.schema import job_schedule, jobs, profiles
 
 
 class SqlJobStore:
@@ -19,7 +19,9 @@ class SqlJobStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add_job(self, job_id: str, profile: str, kind: str, digest: str | None, now: float) -> Job:
+    def add_job(
+        self, job_id: str, profile: str, kind: str, digest: str | None, now: float, reason: str | None = None
+    ) -> Job:
         with guarded(self.engine) as conn:
             conn.execute(insert_ignore(self.engine, profiles), [{"name": profile}])
             profile_id = conn.execute(select(profiles.c.id).where(profiles.c.name == profile)).scalar_one()
@@ -36,6 +38,7 @@ class SqlJobStore:
                     "attempts": 0,
                     "created_at": now,
                     "updated_at": now,
+                    "reason": reason,
                 },
             )
         found = self.job(job_id)
@@ -100,6 +103,7 @@ class SqlJobStore:
         progress: Mapping[str, Any] | None = None,
         result: Mapping[str, Any] | None = None,
         error: str | None = None,
+        digest: str | None = None,
     ) -> None:
         values: dict[str, Any] = {"updated_at": now}
         if state is not None:
@@ -112,8 +116,28 @@ class SqlJobStore:
             values["result"] = json_text.dumps(dict(result))
         if error is not None:
             values["error"] = error
+        if digest is not None:
+            values["digest"] = digest
         with guarded(self.engine) as conn:
             conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+
+    def schedule_ran(self, name: str) -> float | None:
+        with guarded(self.engine, transaction=False) as conn:
+            ran = conn.execute(select(job_schedule.c.ran_at).where(job_schedule.c.name == name)).scalar()
+        return float(ran) if ran is not None else None
+
+    def claim_schedule(self, name: str, last: float | None, now: float) -> bool:
+        with guarded(self.engine) as conn:
+            if last is None:  # the first run: the row that is there now says who made it
+                conn.execute(insert_ignore(self.engine, job_schedule), {"name": name, "ran_at": now})
+                ran = conn.execute(select(job_schedule.c.ran_at).where(job_schedule.c.name == name)).scalar()
+                return ran == now
+            moved = conn.execute(
+                update(job_schedule)
+                .where(job_schedule.c.name == name, job_schedule.c.ran_at == last)
+                .values(ran_at=now)
+            )
+            return bool(moved.rowcount)
 
     def requeue_running(self, now: float) -> int:
         with guarded(self.engine) as conn:
@@ -142,4 +166,5 @@ def _job(row: Row[Any]) -> Job:
         attempts=int(row.attempts),
         created_at=float(row.created_at),
         updated_at=float(row.updated_at),
+        reason=row.reason,
     )
