@@ -100,6 +100,7 @@ def main() -> None:
             "MUSICFLOW_API_RATE_LIMIT": "1000000/minute",
             "MUSICFLOW_API_ANSWER_TTL_S": "0",
             "MUSICFLOW_API_ACCESS_LOG": "false",
+            "MUSICFLOW_RETRAIN_EVERY_HOURS": "0",  # no scheduled job runs beside the measured requests
         }
         command = [*MUSICFLOW, "serve", "--open", "--profile", "listener0000", "--port", str(port)]
         process = subprocess.Popen(command, env=serving_env, stderr=subprocess.DEVNULL)
