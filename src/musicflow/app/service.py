@@ -7,6 +7,7 @@ comes back; they never reach the store or the parts themselves.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -670,10 +671,11 @@ class MusicFlow:
     def _miss_ttl_s(self) -> float:
         return self.settings.miss_ttl_days * DAY_S
 
-    @property
+    @functools.cached_property
     def answers_locally(self) -> bool:
         """Whether a question is answered from this machine alone (the configured sources are local and
-        the store is embedded): then it takes well under a millisecond and needs no worker thread."""
+        the store is embedded): then it takes well under a millisecond and needs no worker thread. (The
+        settings do not change: asked on every request, decided once.)"""
         from musicflow.features.lookup import LOCAL_SOURCES
 
         embedded = self.settings.database_url is None or self.settings.database_url.startswith("sqlite")
