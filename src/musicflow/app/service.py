@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from musicflow.app.predicting import Unanswered
     from musicflow.app.prediction_accuracy import Accuracy
     from musicflow.app.prediction_log import Given, PredictionLogger
+    from musicflow.app.reproduce import Reproduction
     from musicflow.app.taste import Standing, Taste
     from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
@@ -441,6 +442,15 @@ class MusicFlow:
 
         self.require_profile(profile)
         return train_and_publish(self._store, self.registry, self.settings, profile, force, progress)
+
+    def reproduce(self, profile: str, version: str, output: Path | None = None) -> Reproduction:
+        """Build a version again from what it recorded (the plays up to its cut-off, its features, options
+        and seeds) and compare its predictions with the stored version's; registers nothing, writes the
+        rebuilt files to `output` when given."""
+        from musicflow.app.reproduce import reproduce_version
+
+        self.require_profile(profile)
+        return reproduce_version(self._store, self.registry, profile, version, output)
 
     def models(self, profile: str) -> list[ModelVersion]:
         """The profile's versions, newest first; an unknown profile is an error, not an empty list."""

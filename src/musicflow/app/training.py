@@ -11,6 +11,7 @@ from musicflow.config import Settings
 from musicflow.errors import ConfigError
 from musicflow.model.dataset import ZeroStrategy, zero_strategy_for
 from musicflow.model.evaluate import evaluate_profile
+from musicflow.model.lineage import RunOptions, lineage_files
 from musicflow.model.params import WITHOUT_ANCHOR
 from musicflow.model.publish import publish
 from musicflow.model.registry import ModelMetadata, ModelRegistry
@@ -58,8 +59,27 @@ def train_and_publish(
         model.fingerprint, model.features, model.params, model.evaluation, model.libraries
     )
     baseline = champion_on_same_data(registry.champion(profile), model, snapshot, options, store)
-    published = publish(registry, profile, model.to_artifacts(), metadata, force=force, baseline=baseline)
+    artifacts = {**model.to_artifacts(), **recorded_lineage(store, snapshot, options, model)}
+    published = publish(registry, profile, artifacts, metadata, force=force, baseline=baseline)
     return Training(model.evaluation, model.training, published)
+
+
+def recorded_lineage(
+    store: Store, snapshot: Snapshot, options: TrainingOptions, model: TrainedModel
+) -> dict[str, bytes]:
+    """The files that let the version be built again (`model/lineage.py`): what it learned from."""
+    if snapshot.inputs is None:  # pragma: no cover - every snapshot read from a store has them
+        return {}
+    run = RunOptions(
+        stream_min_ms=snapshot.stream_min_ms,
+        allow_spotify=snapshot.allow_spotify,
+        zeros=options.zeros or zero_strategy_for(snapshot),
+        params=model.params,
+        seed=options.seed,
+        seeds=tuple(options.seeds),
+        splits=tuple(options.splits),
+    )
+    return lineage_files(model.profile, snapshot.inputs, snapshot.fingerprint, run, store.features.catalogs())
 
 
 def champion_on_same_data(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from musicflow.app.error_map import FAILED
 from musicflow.app.vocabulary import DEFAULT_PROFILE, Evaluation, SongRequest
 from musicflow.cli import render_model as show
 from musicflow.cli.common import (
@@ -50,9 +51,46 @@ def train(
         bool, typer.Option("--force", help="Serve the new version even if it evaluates worse.")
     ] = False,
     output: TableOrJsonOption = TableOrJson.TABLE,
+    reproduce: Annotated[
+        str | None,
+        typer.Option(
+            "--reproduce",
+            metavar="VERSION",
+            help="Build this version again from what it learned from and compare its predictions with it;"
+            " registers nothing.",
+        ),
+    ] = None,
+    rebuilt_to: Annotated[
+        Path | None,
+        typer.Option("--output", help="With --reproduce: write the rebuilt model's files to this folder."),
+    ] = None,
 ) -> None:
-    """Train a model of your taste, evaluate it honestly, and register it as a new version."""
+    """Train a model of your taste, evaluate it honestly, and register it as a new version.
+
+    With --reproduce VERSION, build that version again from the plays up to its cut-off and the
+    features, options and seeds it recorded, and say whether it predicts the same (exit 1 if not)."""
     state = state_of(ctx)
+    if reproduce is None:
+        if rebuilt_to is not None:
+            raise usage_error(ctx, "--output goes with --reproduce VERSION")
+    else:
+        if force:
+            raise usage_error(ctx, "--reproduce registers nothing: leave out --force")
+        with state.app() as app:
+            rebuilt = app.reproduce(profile, reproduce, rebuilt_to)
+        if output is TableOrJson.JSON:
+            write_json(rebuilt.as_document())
+        else:
+            show.reproduction(state.out, rebuilt)
+        if not rebuilt.identical:
+            state.err.print(
+                f"Version {rebuilt.version} was not rebuilt identically: its predictions differ by up to"
+                f" {rebuilt.max_difference:.3g} streams."
+                + (f" Since it was trained: {'; '.join(rebuilt.changes)}." if rebuilt.changes else ""),
+                highlight=False,
+            )
+            raise typer.Exit(FAILED)
+        return
     with state.app() as app, Bar(state.err) as bar:
         training = app.train(
             profile,

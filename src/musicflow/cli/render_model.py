@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         ModelVersion,
         Prediction,
         Publication,
+        Reproduction,
         SongRequest,
         SplitEvaluation,
         Spread,
@@ -232,6 +233,33 @@ def training_run(console: Console, run: Training) -> None:
     evaluation(console, Evaluation.from_dict(run.evaluation))
     training(console, run.report)
     publication(console, run.publication)
+
+
+def reproduction(console: Console, rebuilt: Reproduction) -> None:
+    """What `train --reproduce` shows: what was rebuilt from, and whether it predicts the same."""
+    cut = datetime.fromtimestamp(rebuilt.cut_off, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    console.print(
+        f"Model v{rebuilt.version} of '{rebuilt.profile}' built again from its {rebuilt.plays:,} plays up to"
+        f" {cut} and the features, options and seeds it recorded.",
+        highlight=False,
+    )
+    if rebuilt.identical:
+        console.print(
+            f"Identical: on the {rebuilt.rows:,} songs it was trained on, the predictions differ by at most"
+            f" {rebuilt.max_difference:.3g}" + (" (the model file is the same, byte for byte)." if
+            rebuilt.same_model_file else "."),
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"Not identical: on the {rebuilt.rows:,} songs it was trained on, the predictions differ by up to"
+            f" {rebuilt.max_difference:.3g} streams.",
+            highlight=False,
+        )
+    for change in rebuilt.changes:
+        console.print(f"  since then: {change}", highlight=False)
+    if rebuilt.output is not None:
+        console.print(f"The rebuilt model's files are in {rebuilt.output} (not registered).", highlight=False)
 
 
 def training_document(run: Training) -> dict[str, object]:
