@@ -119,7 +119,9 @@ def reproduce_version(
     )
 
 
-def _write(folder: Path, model: TrainedModel, stored: dict[str, bytes], number: int, lineage: Lineage) -> None:
+def _write(
+    folder: Path, model: TrainedModel, stored: dict[str, bytes], number: int, lineage: Lineage
+) -> None:
     """The rebuilt version's files in `folder`: its model, and the stored record of what it learned from."""
     files = model.to_artifacts()
     meta = json.loads(files[META_FILE])

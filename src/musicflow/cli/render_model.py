@@ -246,8 +246,8 @@ def reproduction(console: Console, rebuilt: Reproduction) -> None:
     if rebuilt.identical:
         console.print(
             f"Identical: on the {rebuilt.rows:,} songs it was trained on, the predictions differ by at most"
-            f" {rebuilt.max_difference:.3g}" + (" (the model file is the same, byte for byte)." if
-            rebuilt.same_model_file else "."),
+            f" {rebuilt.max_difference:.3g}"
+            + (" (the model file is the same, byte for byte)." if rebuilt.same_model_file else "."),
             highlight=False,
         )
     else:

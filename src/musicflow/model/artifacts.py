@@ -24,7 +24,8 @@ from musicflow.store.ports import ArtifactRecord
 
 log = logging.getLogger(__name__)
 
-# Safe formats only: LightGBM's text model, JSON, Parquet. Never a pickle or anything that runs code when loaded.
+# Safe formats only: LightGBM's text model, JSON, Parquet. Never a pickle or anything that runs code
+# when loaded.
 MODEL_FILE = "model.txt"  # the LightGBM booster as text
 META_FILE = "model.json"  # what the version learned from, its evaluation and settings
 LINEAGE_FILE = "lineage.json"  # the plays' cut-off, features, catalogs, code and seeds (`lineage.py`)

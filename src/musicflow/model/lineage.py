@@ -282,7 +282,9 @@ def plays_digest(facts: Sequence[PlayFact]) -> str:
     """A digest of plays, everything the model reads of each (in the order given, oldest first)."""
     digest = hashlib.sha256()
     for f in facts:
-        digest.update(f"{f.play_id},{f.track_id},{f.ended_at},{f.ms_played},{f.reason_end},{f.skipped};".encode())
+        digest.update(
+            f"{f.play_id},{f.track_id},{f.ended_at},{f.ms_played},{f.reason_end},{f.skipped};".encode()
+        )
     return digest.hexdigest()
 
 
@@ -290,7 +292,9 @@ def features_digest(tracks: Sequence[TrackFact], answers: Mapping[int, Sequence[
     """A digest of the tracks and what each source said of them, independent of how they are stored."""
     digest = hashlib.sha256()
     for track in sorted(tracks, key=lambda t: t.track_id):
-        digest.update(repr((track.track_id, track.name, track.artist, track.spotify_id, track.match_key)).encode())
+        digest.update(
+            repr((track.track_id, track.name, track.artist, track.spotify_id, track.match_key)).encode()
+        )
         for answer in sorted(answers.get(track.track_id, ()), key=lambda a: a.source):
             values = sorted((name, repr(value)) for name, value in answer.values.items())
             fields = (answer.source, answer.origin, repr(answer.fetched_at), answer.spotify_id, answer.isrc)
@@ -387,13 +391,19 @@ def lineage_of(files: Mapping[str, bytes], label: str) -> Lineage:
         raise ModelError(f"{label}: its {LINEAGE_FILE} cannot be read ({exc})") from exc
 
 
-def recorded_inputs(lineage: Lineage, files: Mapping[str, bytes], facts: Sequence[PlayFact]) -> SnapshotInputs:
+def recorded_inputs(
+    lineage: Lineage, files: Mapping[str, bytes], facts: Sequence[PlayFact]
+) -> SnapshotInputs:
     """The facts the version learned from: its recorded features, and the plays up to its cut-offs taken
     from `facts` (the store's plays now); `NotReproducibleError` saying what is gone or changed."""
     tracks, answers = read_features(files[DATA_FILE])
     if features_digest(tracks, answers) != lineage.features_digest:
-        raise NotReproducibleError(f"the features recorded in {DATA_FILE} are not those the version learned from")
-    return SnapshotInputs(plays_learned(lineage, facts), tracks, answers, lineage.profiles, lineage.precedence)
+        raise NotReproducibleError(
+            f"the features recorded in {DATA_FILE} are not those the version learned from"
+        )
+    return SnapshotInputs(
+        plays_learned(lineage, facts), tracks, answers, lineage.profiles, lineage.precedence
+    )
 
 
 def plays_learned(lineage: Lineage, facts: Sequence[PlayFact]) -> list[PlayFact]:
@@ -410,8 +420,8 @@ def plays_learned(lineage: Lineage, facts: Sequence[PlayFact]) -> list[PlayFact]
         whose = "its listener's" if cut.profile == lineage.profile else f"profile '{cut.profile}''s"
         if len(found) < cut.plays:
             problems.append(
-                f"{cut.plays - len(found):,} of the {cut.plays:,} plays of {whose} history it learned from are"
-                " gone from the store (an import taken back, or the profile deleted)"
+                f"{cut.plays - len(found):,} of the {cut.plays:,} plays of {whose} history it learned from"
+                " are gone from the store (an import taken back, or the profile deleted)"
             )
         elif plays_digest(found) != cut.digest:
             problems.append(
