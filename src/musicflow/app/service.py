@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from musicflow.features.source_port import FeatureSource
     from musicflow.ingest.ingesting import Progress
     from musicflow.ingest.report import IngestReport
+    from musicflow.model.drift import Drift
     from musicflow.model.registry import FileModelRegistry
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import ScoreSummary
@@ -177,7 +178,28 @@ class MusicFlow:
         profile_id = self.require_profile(profile)
         logged = self.logged_predictions(profile, flush=False)
         return judge_profile(
-            profile, profile_id, logged, self._store.history, self.registry, self.settings.stream_min_ms
+            profile,
+            profile_id,
+            logged,
+            self._store.history,
+            self.registry,
+            self.settings.stream_min_ms,
+            self.drift(profile),
+        )
+
+    def drift(self, profile: str) -> Drift | None:
+        """How far the profile's plays since the champion's cut-off have moved from those it learned from
+        (artists, sound); None when no model serves. Reads only."""
+        from musicflow.app.prediction_accuracy import champion_drift
+
+        return champion_drift(
+            self._store,
+            self.registry,
+            profile,
+            self.require_profile(profile),
+            stream_min_ms=self.settings.stream_min_ms,
+            precedence=self.settings.feature_precedence,
+            allow_spotify=self.settings.spotify_features_for_model,
         )
 
     # -- uploads and jobs -------------------------------------------------------------------------
