@@ -135,6 +135,9 @@ def test_drift_shows_when_later_plays_come_from_other_artists_and_not_when_the_l
             with TestClient(create_app(home, profile=PROFILE)) as client:
                 document = client.get("/api/accuracy").json()["drift"]
                 taste = client.get("/taste").text
+            with MusicFlow.open(home) as app:
+                app.run_next_job()  # unless the server's runner did it already
+                (retrained,) = [job for job in app.jobs(PROFILE) if job.kind == "train" and job.id != queued]
 
     going_on, moved = found["goes on"], found["moves"]
     assert going_on is not None and moved is not None
@@ -151,3 +154,5 @@ def test_drift_shows_when_later_plays_come_from_other_artists_and_not_when_the_l
     assert document["retrain"] in ("queued", "running")  # the server's runner may have started it
     assert f"A retrain is {document['retrain']}." in document["summary"]
     assert "Your listening has moved away from what model v1 learned" in taste
+    assert retrained.state == "done" and retrained.result is not None
+    assert str(retrained.result["drift"]).startswith("Your listening has moved away from what model v1")
