@@ -12,8 +12,8 @@ import pytest
 
 from musicflow.app.service import MusicFlow
 from musicflow.core.songs import FeatureRecord
+from musicflow.errors import NotReproducibleError
 from musicflow.model.artifacts import DATA_FILE, LINEAGE_FILE, META_FILE, MODEL_FILE
-from musicflow.model.lineage import NotReproducibleError
 from musicflow.model.trained import TrainedModel
 from musicflow.store import open_store
 from tests.trained import PROFILE

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from musicflow.errors import NotReproducibleError
 from musicflow.model.dataset import DEFAULT_ZEROS
 from musicflow.model.lineage import (
-    NotReproducibleError,
     RunOptions,
     features_digest,
     features_parquet,

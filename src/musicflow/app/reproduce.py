@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from musicflow.errors import MusicflowError
+from musicflow.errors import MusicflowError, NotReproducibleError
 from musicflow.model.artifacts import DATA_FILE, LINEAGE_FILE, META_FILE, MODEL_FILE
 from musicflow.model.lineage import (
-    NotReproducibleError,
     changes_since,
     lineage_of,
     recorded_inputs,

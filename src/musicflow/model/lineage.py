@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from musicflow.core.feature_spec import FEATURES, Kind
-from musicflow.errors import Hint, ModelError
+from musicflow.errors import Hint, ModelError, NotReproducibleError
 from musicflow.model.artifacts import DATA_FILE, LINEAGE_FILE
 from musicflow.model.dataset import ZeroStrategy
 from musicflow.model.metadata import library_versions
@@ -33,11 +33,6 @@ from musicflow.store.ports import CatalogInfo, PlayFact, StoredFeatures, TrackFa
 FORMAT = "musicflow-lineage/1"
 _TRACK_COLUMNS = ("track_id", "name", "artist", "spotify_id", "match_key")
 _ANSWER_COLUMNS = ("source", "origin", "fetched_at", "answer_spotify_id", "isrc")
-
-
-class NotReproducibleError(ModelError):
-    """A model version cannot be built again: what it learned from is gone or changed, or it was trained
-    before versions recorded it."""
 
 
 @dataclass(frozen=True)
@@ -234,20 +229,24 @@ def code_version() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _git_describe() -> str | None:
+    """`git describe` of the MusicFlow checkout this code runs from; None for an installed package (or
+    a package installed inside some other repository, whose commits say nothing of MusicFlow)."""
     folder = Path(__file__).resolve().parent
+    top = _git(folder, "rev-parse", "--show-toplevel")
+    if top is None or (Path(top) / "src" / "musicflow").resolve() != folder.parent:
+        return None
+    return _git(folder, "describe", "--always", "--dirty", "--tags")
+
+
+def _git(folder: Path, *args: str) -> str | None:
     try:
         done = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--tags"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
+            ["git", *args], cwd=folder, capture_output=True, text=True, timeout=5, check=False
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    described = done.stdout.strip()
-    return described if done.returncode == 0 and described else None
+    answer = done.stdout.strip()
+    return answer if done.returncode == 0 and answer else None
 
 
 @lru_cache(maxsize=4)
