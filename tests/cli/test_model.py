@@ -152,6 +152,12 @@ def test_train_reproduce_rebuilds_a_version_and_says_plainly_when_its_plays_are_
     assert document["model_version"] == 1 and document["rows_compared"] > 1_000
     code, out, _ = run("models", "list", "-f", "json")
     assert [v["version"] for v in json.loads(out)] == [1]  # nothing registered
+    code, out, _ = run("models", "show", "1", "-f", "json")
+    learned = json.loads(out)["learned_from"]
+    assert learned["cut_off"]["plays"] > 10_000 and learned["options"]["seed"] == 0
+    assert learned["features"]["tracks"] > 1_000 and learned["catalogs"][0]["name"] == "bundled"
+    code, out, _ = run("models", "show", "1")
+    assert f"learned from: {learned['cut_off']['plays']:,} plays up to" in " ".join(out.split())
 
     code, out, err = run("train", "--reproduce", "1", "--output", str(tmp_path / "v1"))
     assert code == 1 and "already holds" in err  # a folder in use is never written over

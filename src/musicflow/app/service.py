@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel, ServingModels
@@ -482,6 +482,14 @@ class MusicFlow:
     def model(self, profile: str, version: str = "champion") -> ModelVersion:
         self.require_profile(profile)
         return self.registry.show(profile, version)
+
+    def learned_from(self, found: ModelVersion) -> dict[str, Any] | None:
+        """What a version recorded of what it learned from (its `lineage.json`); None for a version
+        trained before versions recorded it, or whose files are damaged (its status says so)."""
+        try:
+            return self.registry.lineage(found)
+        except ModelError:
+            return None
 
     def promote(self, profile: str, version: str) -> AliasMove:
         from musicflow.model.refs import parse_ref

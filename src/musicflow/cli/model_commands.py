@@ -211,10 +211,11 @@ def models_show(
     state = state_of(ctx)
     with state.app() as app:
         found = app.model(profile, version)
+        learned = app.learned_from(found)
     if output is TableOrJson.JSON:
-        write_json(show.version_document(found))
+        write_json(show.version_document(found, learned))
     else:
-        show.version(state.out, found)
+        show.version(state.out, found, learned)
 
 
 @reports_errors
