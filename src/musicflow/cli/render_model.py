@@ -473,7 +473,7 @@ def _learned_from(learned: Mapping[str, Any] | None) -> list[str]:
             f"learned from: {cut['plays']:,} plays up to {_iso(cut['last_play_at'])}"
             + (f", and those of {others} other listener{'s' if others != 1 else ''}" if others else ""),
             f"features: {features['tracks']:,} tracks, {features['answers']:,} source answers"
-            f" (digest {str(features['digest'])[:12]}…)",
+            f" (sha256 {features['digest']})",
             f"catalogs: {catalogs or 'none'}",
             f"code: musicflow {code.get('musicflow')}" + (f" (git {code['git']})" if code.get("git") else ""),
             f"zeros: {options['zeros']['label']}; seed {options['seed']}, evaluation seeds"
