@@ -186,6 +186,13 @@ class ModelMismatchError(ModelError):
     kind = ErrorKind.NOT_READY
 
 
+class NotReproducibleError(ModelError):
+    """A version cannot be built again: what it learned from is gone from the store or changed, or it was
+    trained before versions recorded it."""
+
+    kind = ErrorKind.CONFLICT
+
+
 class ChampionMovedError(ModelError):
     """The champion changed while a command was deciding where to move it; nothing was changed."""
 

@@ -94,3 +94,65 @@ def test_the_first_version_is_judged_on_every_logged_prediction(
     assert f"{round(first.auc * 100)} times in 100" in taste
     assert 'id="calibration"' in taste and "<svg" in taste
     assert re.search(r"Model v1, trained (under a minute|\d+ \w+) ago", taste)
+
+
+OTHER_LISTENER = Path("histories/extended/mica92/Streaming_History_Audio_2024_4.json")
+
+
+@pytest.mark.slow
+def test_drift_shows_when_later_plays_come_from_other_artists_and_not_when_the_listener_goes_on(
+    catalog_store: Path,
+    tmp_path: Path,
+    shared_data: Path,
+    split_export: tuple[Path, Path, list[dict[str, object]]],
+) -> None:
+    before, after, _ = split_export
+    trained = tmp_path / "trained"
+    settings = copy_of(catalog_store, trained).model_copy(update={"feature_sources": ["catalog"]})
+    with MusicFlow.open(settings) as app:
+        app.ingest([before], PROFILE)
+        app.fetch_features(PROFILE)
+        app.train(PROFILE)
+        (queued,) = [job.id for job in app.jobs(PROFILE) if job.kind == "train"]
+        app.run_next_job()  # the retrain the first plays queued: nothing new to learn
+        assert app.job(queued).state == "done"
+        waiting = app.accuracy(PROFILE).drift
+    assert waiting is not None and not waiting.enough and not waiting.drifted
+    assert waiting.summary.startswith("Too few plays since to tell: 0 streams since")
+
+    other = shared_data / OTHER_LISTENER
+    later_elsewhere = tmp_path / "other" / "Streaming_History_Audio_2024.json"
+    later_elsewhere.parent.mkdir()
+    later_elsewhere.write_text(json.dumps(music(json.loads(other.read_text()))[:800]))
+    found = {}
+    for name, plays in (("goes on", after), ("moves", later_elsewhere)):
+        home = copy_of(trained, tmp_path / name).model_copy(update={"feature_sources": ["catalog"]})
+        with MusicFlow.open(home) as app:
+            app.ingest([plays], PROFILE)
+            app.fetch_features(PROFILE)
+            found[name] = app.accuracy(PROFILE).drift
+        if name == "moves":
+            with TestClient(create_app(home, profile=PROFILE)) as client:
+                document = client.get("/api/accuracy").json()["drift"]
+                taste = client.get("/taste").text
+            with MusicFlow.open(home) as app:
+                app.run_next_job()  # unless the server's runner did it already
+                (retrained,) = [job for job in app.jobs(PROFILE) if job.kind == "train" and job.id != queued]
+
+    going_on, moved = found["goes on"], found["moves"]
+    assert going_on is not None and moved is not None
+    assert going_on.enough and not going_on.drifted, going_on.as_document()
+    assert going_on.summary.endswith("like those it learned from: no drift.")
+    assert going_on.retrain == "queued"  # new plays queue a retrain whether they drift or not
+
+    assert moved.enough and moved.drifted and moved.artists_moved, moved.as_document()
+    assert moved.new_artist_share is not None and moved.new_artist_share > 0.6
+    assert moved.summary.startswith("Your listening has moved away from what model v1 learned")
+    assert "went to artists it never saw you stream" in moved.summary
+    assert moved.summary.endswith("A retrain is queued.")
+    assert document["drifted"] is True and document["new_artist_share"] == round(moved.new_artist_share, 3)
+    assert document["retrain"] in ("queued", "running")  # the server's runner may have started it
+    assert f"A retrain is {document['retrain']}." in document["summary"]
+    assert "Your listening has moved away from what model v1 learned" in taste
+    assert retrained.state == "done" and retrained.result is not None
+    assert str(retrained.result["drift"]).startswith("Your listening has moved away from what model v1")

@@ -131,3 +131,44 @@ def test_a_songs_file_without_the_columns_is_a_clear_error(trained: None, tmp_pa
     code, _, err = run("predict", "--input", str(songs))
     assert code == 1
     assert "needs the columns song and artist" in err and "missing: song, artist" in err
+
+
+@pytest.mark.slow
+def test_train_reproduce_rebuilds_a_version_and_says_plainly_when_its_plays_are_gone(
+    trained: None, tmp_path: Path
+):
+    code, out, err = run("train", "--reproduce", "1", "--output", str(tmp_path / "v1"))
+    assert code == 0, err
+    words = " ".join(out.split())
+    assert "Model v1 of 'default' built again from its" in words
+    assert "Identical: on the" in words and "byte for byte" in words
+    written = sorted(path.name for path in (tmp_path / "v1").iterdir())
+    assert written == ["features.parquet", "lineage.json", "model.json", "model.txt"]
+
+    code, out, err = run("train", "--reproduce", "v1", "-f", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["identical"] is True and document["max_difference"] <= 1e-9
+    assert document["model_version"] == 1 and document["rows_compared"] > 1_000
+    code, out, _ = run("models", "list", "-f", "json")
+    assert [v["version"] for v in json.loads(out)] == [1]  # nothing registered
+    code, out, _ = run("models", "show", "1", "-f", "json")
+    learned = json.loads(out)["learned_from"]
+    assert learned["cut_off"]["plays"] > 10_000 and learned["options"]["seed"] == 0
+    assert learned["features"]["tracks"] > 1_000 and learned["catalogs"][0]["name"] == "bundled"
+    code, out, _ = run("models", "show", "1")
+    assert f"learned from: {learned['cut_off']['plays']:,} plays up to" in " ".join(out.split())
+
+    code, out, err = run("train", "--reproduce", "1", "--output", str(tmp_path / "v1"))
+    assert code == 1 and "already holds" in err  # a folder in use is never written over
+
+    code, out, _ = run("jobs", "list", "-f", "json")
+    (imported,) = [job["id"] for job in json.loads(out) if job["kind"] == "ingest"]
+    code, _, err = run("ingest", "undo", imported)
+    assert code == 0, err
+    code, out, err = run("train", "--reproduce", "1")
+    assert code == 1
+    assert "plays of its listener's history it learned from are gone from the store" in " ".join(err.split())
+
+    code, _, err = run("train", "--output", str(tmp_path / "v9"))
+    assert code == 2 and "--output goes with --reproduce" in err

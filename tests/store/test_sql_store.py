@@ -223,3 +223,15 @@ def test_the_schedule_is_claimed_by_one_runner_per_period_and_jobs_keep_why(stor
     jobs.update_job("j1", 2.0, state="done", digest="left:abc")
     done = jobs.job("j1")
     assert done is not None and done.digest == "left:abc" and done.reason == queued.reason
+
+
+def test_plays_stored_later_have_larger_numbers_whatever_their_time(store: SqlStore):
+    """A model's cut-off names the last play it read by number: an older export stored afterwards must
+    come after it, on every backend."""
+    profile = store.ensure_profile("default")
+    store.add_plays(profile, [basic("Song", T0 + 3600, 200_000), basic("Other", T0 + 7200, 200_000)])
+    cut = max(fact.play_id for fact in store.history.plays(profile))
+    store.add_plays(profile, [basic("Old", T0, 200_000), basic("New", T0 + 9000, 200_000)])
+    facts = store.history.plays(profile)
+    assert [f.ended_at for f in facts] == [T0, T0 + 3600, T0 + 7200, T0 + 9000]  # oldest first
+    assert sorted(f.ended_at for f in facts if f.play_id <= cut) == [T0 + 3600, T0 + 7200]

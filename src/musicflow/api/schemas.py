@@ -303,10 +303,43 @@ class VersionAccuracy(BaseModel):
     calibration: list[CalibrationBand]
 
 
+class FeatureDrift(BaseModel):
+    feature: str
+    mean_learned: float = Field(description="Mean over the streams the model learned from")
+    mean_since: float = Field(description="Mean over the streams since its cut-off")
+    shift_sd: float = Field(description="The move, in standard deviations of the streams learned from")
+    beyond_limit: bool
+
+
+class DriftLimits(BaseModel):
+    min_streams_since: int
+    new_artist_share: float
+    artist_distance: float
+    feature_shift_sd: float
+
+
+class DriftBody(BaseModel):
+    """The plays since the champion's cut-off set against those it learned from."""
+
+    model_version: int
+    cut_off: float = Field(description="The last play the champion learned from (Unix seconds)")
+    streams_learned: int
+    streams_since: int
+    enough_plays: bool = Field(description="False: too few streams since to tell")
+    drifted: bool
+    summary: str = Field(description="The verdict in plain words")
+    new_artist_share: float | None = Field(description="Share of streams since to artists it never saw")
+    artist_distance: float | None = Field(description="Total variation distance of the artists' shares")
+    features: list[FeatureDrift] = Field(description="Audio features, largest shift first")
+    retrain: str | None = Field(description="queued or running when a retrain is under way")
+    limits: DriftLimits
+
+
 class AccuracyBody(BaseModel):
     profile: str
     logged_predictions: int
     versions: list[VersionAccuracy] = Field(description="Newest first; only versions that gave predictions")
+    drift: DriftBody | None = Field(description="Null when no model serves yet")
 
 
 class UndoneBody(BaseModel):

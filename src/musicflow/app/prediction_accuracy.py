@@ -1,6 +1,8 @@
 """How right were we: the use case behind `musicflow accuracy`, `GET /api/accuracy` and the taste page's
 section. Each model version that gave predictions is judged against the plays after its cut-off
-(`model/judging.py`), newest version first."""
+(`model/judging.py`), newest version first; and the plays since the champion's cut-off are set against
+those it learned from (`model/drift.py`). Reading the report writes nothing: the retrain that drift calls
+for is queued where new plays arrive (`MusicFlow.ingest`)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from musicflow.errors import ModelError
+from musicflow.model.drift import Drift, Stream, measure_drift
 from musicflow.model.judging import Judgement, judge
 
 if TYPE_CHECKING:
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.store.ports import HistoryStore, LoggedPrediction
+    from musicflow.store.ports import HistoryStore, LoggedPrediction, ModelVersion, Store
 
 
 @dataclass(frozen=True)
@@ -24,12 +27,14 @@ class Accuracy:
     profile: str
     versions: tuple[Judgement, ...]
     logged: int  # predictions in the log, judged or not
+    drift: Drift | None = None  # None: no model serves yet
 
     def as_document(self) -> dict[str, object]:
         return {
             "profile": self.profile,
             "logged_predictions": self.logged,
             "versions": [judgement.as_document() for judgement in self.versions],
+            "drift": self.drift.as_document() if self.drift is not None else None,
         }
 
 
@@ -40,6 +45,7 @@ def judge_profile(
     history: HistoryStore,
     registry: FileModelRegistry,
     stream_min_ms: int,
+    drift: Drift | None = None,
 ) -> Accuracy:
     """Judge every version of the profile that the log holds predictions of."""
     by_version: dict[int, list[LoggedPrediction]] = defaultdict(list)
@@ -53,14 +59,63 @@ def judge_profile(
     for version in registry.list(profile):  # newest first
         if version.version not in by_version:
             continue
-        try:
-            last_play = registry.metadata(version).get("training", {}).get("last_play_at")
-        except ModelError:  # its files are gone: judged from when it was made
-            last_play = None
-        cut_off = float(last_play) if isinstance(last_play, int | float) else version.created_at
-        judged.append(
-            judge(
-                version.version, cut_off, last_play is not None, by_version[version.version], streams, ended
-            )
-        )
-    return Accuracy(profile, tuple(judged), len(logged))
+        cut_off, exact = cut_off_of(version, registry)
+        judged.append(judge(version.version, cut_off, exact, by_version[version.version], streams, ended))
+    return Accuracy(profile, tuple(judged), len(logged), drift)
+
+
+def cut_off_of(version: ModelVersion, registry: FileModelRegistry) -> tuple[float, bool]:
+    """The last play the version learned from, and True; or, for an older version that did not record it
+    (or whose files are gone), when it was made, and False."""
+    try:
+        last_play = registry.metadata(version).get("training", {}).get("last_play_at")
+    except ModelError:
+        last_play = None
+    if isinstance(last_play, int | float):
+        return float(last_play), True
+    return version.created_at, False
+
+
+def champion_drift(
+    store: Store,
+    registry: FileModelRegistry,
+    profile: str,
+    profile_id: int,
+    *,
+    stream_min_ms: int,
+    precedence: Sequence[str],
+    allow_spotify: bool,
+) -> Drift | None:
+    """How far the profile's streams since the champion's cut-off are from those it learned from (None:
+    no champion). Songs' features are today's on both sides, so a change is the listening's, not the
+    sources'. Reads only."""
+    from musicflow.features.merge import merge
+    from musicflow.model.affinity import artist_key
+    from musicflow.model.vectorize import usable_values
+
+    champion = registry.champion(profile)
+    if champion is None:
+        return None
+    cut_off, _ = cut_off_of(champion, registry)
+    streams = [p for p in store.history.plays(profile_id) if p.ms_played >= stream_min_ms]
+    tracks = {t.track_id: t for t in store.history.played_tracks(profile_id)}
+    answers = store.features.features_of(sorted({p.track_id for p in streams}))
+    values = {
+        track_id: usable_values(merge(found, precedence), allow_spotify)
+        for track_id, found in answers.items()
+    }
+    artists = {track_id: artist_key(track.artist) for track_id, track in tracks.items()}
+    learned: list[Stream] = []
+    since: list[Stream] = []
+    for play in streams:
+        stream = Stream(artists.get(play.track_id, ""), values.get(play.track_id, {}))
+        (learned if play.ended_at <= cut_off else since).append(stream)
+    return measure_drift(champion.version, cut_off, learned, since, retrain_state(store, profile))
+
+
+def retrain_state(store: Store, profile: str) -> str | None:
+    """ "running" or "queued" when a retrain of the profile is under way, else None."""
+    under_way = [job.state for job in store.jobs.jobs(profile) if job.kind == "train"]
+    if "running" in under_way:
+        return "running"
+    return "queued" if "queued" in under_way else None

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Self
+from typing import IO, TYPE_CHECKING, Any, Self
 
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel, ServingModels
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from musicflow.app.predicting import Unanswered
     from musicflow.app.prediction_accuracy import Accuracy
     from musicflow.app.prediction_log import Given, PredictionLogger
+    from musicflow.app.reproduce import Reproduction
     from musicflow.app.schedule import ScheduleRun
     from musicflow.app.taste import Standing, Taste
     from musicflow.app.train_all import ProfileTraining, TrainingRound
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from musicflow.features.source_port import FeatureSource
     from musicflow.ingest.ingesting import Progress
     from musicflow.ingest.report import IngestReport
+    from musicflow.model.drift import Drift
     from musicflow.model.registry import FileModelRegistry
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import ScoreSummary
@@ -180,7 +182,28 @@ class MusicFlow:
         profile_id = self.require_profile(profile)
         logged = self.logged_predictions(profile, flush=False)
         return judge_profile(
-            profile, profile_id, logged, self._store.history, self.registry, self.settings.stream_min_ms
+            profile,
+            profile_id,
+            logged,
+            self._store.history,
+            self.registry,
+            self.settings.stream_min_ms,
+            self.drift(profile),
+        )
+
+    def drift(self, profile: str) -> Drift | None:
+        """How far the profile's plays since the champion's cut-off have moved from those it learned from
+        (artists, sound); None when no model serves. Reads only."""
+        from musicflow.app.prediction_accuracy import champion_drift
+
+        return champion_drift(
+            self._store,
+            self.registry,
+            profile,
+            self.require_profile(profile),
+            stream_min_ms=self.settings.stream_min_ms,
+            precedence=self.settings.feature_precedence,
+            allow_spotify=self.settings.spotify_features_for_model,
         )
 
     # -- uploads and jobs -------------------------------------------------------------------------
@@ -499,6 +522,15 @@ class MusicFlow:
 
         return train_every_profile(self, engine or LocalEngine(), force=force, on_outcome=on_outcome)
 
+    def reproduce(self, profile: str, version: str, output: Path | None = None) -> Reproduction:
+        """Build a version again from what it recorded (the plays up to its cut-off, its features, options
+        and seeds) and compare its predictions with the stored version's; registers nothing, writes the
+        rebuilt files to `output` when given."""
+        from musicflow.app.reproduce import reproduce_version
+
+        self.require_profile(profile)
+        return reproduce_version(self._store, self.registry, profile, version, output)
+
     def models(self, profile: str) -> list[ModelVersion]:
         """The profile's versions, newest first; an unknown profile is an error, not an empty list."""
         self.require_profile(profile)
@@ -507,6 +539,14 @@ class MusicFlow:
     def model(self, profile: str, version: str = "champion") -> ModelVersion:
         self.require_profile(profile)
         return self.registry.show(profile, version)
+
+    def learned_from(self, found: ModelVersion) -> dict[str, Any] | None:
+        """What a version recorded of what it learned from (its `lineage.json`); None for a version
+        trained before versions recorded it, or whose files are damaged (its status says so)."""
+        try:
+            return self.registry.lineage(found)
+        except ModelError:
+            return None
 
     def promote(self, profile: str, version: str) -> AliasMove:
         from musicflow.model.refs import parse_ref

@@ -12,6 +12,7 @@ from musicflow.config import Settings
 from musicflow.errors import ConfigError
 from musicflow.model.dataset import ZeroStrategy, zero_strategy_for
 from musicflow.model.evaluate import evaluate_profile
+from musicflow.model.lineage import RunOptions, lineage_files
 from musicflow.model.params import WITHOUT_ANCHOR
 from musicflow.model.publish import publish
 from musicflow.model.registry import ModelMetadata, ModelRegistry
@@ -82,7 +83,8 @@ def train_candidate(
         model.fingerprint, model.features, model.params, model.evaluation, model.libraries
     )
     baseline = champion_on_same_data(registry.champion(profile), model, snapshot, options, store)
-    return Candidate(profile, dict(model.to_artifacts()), metadata, dict(model.training), baseline)
+    artifacts = {**model.to_artifacts(), **recorded_lineage(store, snapshot, options, model)}
+    return Candidate(profile, artifacts, metadata, dict(model.training), baseline)
 
 
 def publish_candidate(registry: ModelRegistry, candidate: Candidate, force: bool) -> Training:
@@ -96,6 +98,24 @@ def publish_candidate(registry: ModelRegistry, candidate: Candidate, force: bool
         baseline=candidate.baseline,
     )
     return Training(dict(candidate.metadata.evaluation), candidate.report, published)
+
+
+def recorded_lineage(
+    store: Store, snapshot: Snapshot, options: TrainingOptions, model: TrainedModel
+) -> dict[str, bytes]:
+    """The files that let the version be built again (`model/lineage.py`): what it learned from."""
+    if snapshot.inputs is None:  # pragma: no cover - every snapshot read from a store has them
+        return {}
+    run = RunOptions(
+        stream_min_ms=snapshot.stream_min_ms,
+        allow_spotify=snapshot.allow_spotify,
+        zeros=options.zeros or zero_strategy_for(snapshot),
+        params=model.params,
+        seed=options.seed,
+        seeds=tuple(options.seeds),
+        splits=tuple(options.splits),
+    )
+    return lineage_files(model.profile, snapshot.inputs, snapshot.fingerprint, run, store.features.catalogs())
 
 
 def champion_on_same_data(

@@ -9,6 +9,7 @@ from musicflow.app.access import Grant, NewToken
 from musicflow.app.catalog_scoring import Recommendation
 from musicflow.app.erasure import Erasure
 from musicflow.app.prediction_accuracy import Accuracy
+from musicflow.app.reproduce import Reproduction
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel
 from musicflow.app.taste import Score, Standing, Taste
@@ -65,6 +66,7 @@ __all__ = [
     "ProfileTraining",
     "Publication",
     "Recommendation",
+    "Reproduction",
     "Score",
     "ServingModel",
     "SongFeatures",

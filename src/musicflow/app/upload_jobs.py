@@ -8,9 +8,11 @@ job that already took it, and changes nothing. A job goes queued, running (inges
 training), then done with its result or failed with a clear error; each step is written to its row as it
 goes. New plays ingested otherwise (`musicflow ingest`) queue a `train` job of the profile: it trains
 unless the model that serves already learned from every play, and the registry's gate decides whether the
-new version serves (the server swaps it in). The schedule (`app.schedule`) queues `train` and `refresh`
-jobs once a day. One runner works at a time: `JobRunner` in the server (which first queues again what a
-stopped server left running, and runs the schedule when it is due) or `musicflow jobs run`.
+new version serves (the server swaps it in). Where the plays since the champion's cut-off have drifted
+from those it learned from (`model/drift.py`), the job's result says so. The schedule (`app.schedule`)
+queues `train` and `refresh` jobs once a day. One runner works at a time: `JobRunner` in the server (which
+first queues again what a stopped server left running, and runs the schedule when it is due) or
+`musicflow jobs run`.
 """
 
 from __future__ import annotations
@@ -187,8 +189,12 @@ def _retrain(app: MusicFlow, profile: str, progress: JobProgress) -> dict[str, A
     version serves only if it evaluates no worse than the champion (the registry's gate)."""
     if app.champion_is_current(profile):
         return {"training": "nothing new: the model that serves already learned from every play"}
+    drift = app.drift(profile)  # the champion's, before the new version may take its place
     publication = app.train(profile, progress=progress.training).publication
-    return {"model_version": publication.version.version, "serving": publication.promoted}
+    result: dict[str, Any] = {"model_version": publication.version.version, "serving": publication.promoted}
+    if drift is not None and drift.drifted:
+        result["drift"] = drift.summary
+    return result
 
 
 def _refresh(app: MusicFlow, job: Job, progress: JobProgress) -> tuple[dict[str, Any], str]:

@@ -54,6 +54,7 @@ def ingest(
         return
     with state.app() as app, Bar(state.err, bytes_=True) as progress:
         report = app.ingest(paths, profile, progress)
+        drift = app.drift(profile) if report.new_plays else None
     if output is TableOrJson.JSON:
         write_json(render.ingest_document(report))
     else:
@@ -64,6 +65,8 @@ def ingest(
                 f" `musicflow ingest undo {report.import_id}` takes it back.",
                 highlight=False,
             )
+        if drift is not None and drift.drifted:
+            state.err.print(drift.summary, highlight=False)
         if report.new_plays:
             state.err.print(
                 "New plays: a retrain of this profile is queued; a running `musicflow serve` does it by"

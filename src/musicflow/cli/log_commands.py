@@ -109,6 +109,8 @@ def accuracy(
     if output is TableOrJson.JSON:
         write_json(judged.as_document())
         return
+    if judged.drift is not None:
+        state.out.print(f"Drift: {judged.drift.summary}", highlight=False)
     if not judged.versions:
         state.out.print(
             f"No prediction of '{profile}' is in the log yet: predictions the API and the page give (and"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from musicflow.app.error_map import FAILED
 from musicflow.app.vocabulary import DEFAULT_PROFILE, Evaluation, SongRequest
 from musicflow.cli import render_model as show
 from musicflow.cli.common import (
@@ -62,16 +63,55 @@ def train(
     ] = False,
     engine: EngineOption = EngineName.LOCAL,
     scheduler: SchedulerOption = None,
+    reproduce: Annotated[
+        str | None,
+        typer.Option(
+            "--reproduce",
+            metavar="VERSION",
+            help="Build this version again from what it learned from and compare its predictions with it;"
+            " registers nothing.",
+        ),
+    ] = None,
+    rebuilt_to: Annotated[
+        Path | None,
+        typer.Option("--output", help="With --reproduce: write the rebuilt model's files to this folder."),
+    ] = None,
 ) -> None:
-    """Train a model of your taste, evaluate it honestly, and register it as a new version."""
+    """Train a model of your taste, evaluate it honestly, and register it as a new version.
+
+    With --reproduce VERSION, build that version again from the plays up to its cut-off and the
+    features, options and seeds it recorded, and say whether it predicts the same (exit 1 if not)."""
     if every and profile is not None:
         raise usage_error(ctx, "--all trains every profile: leave out --profile")
     if not every and (engine is not EngineName.LOCAL or scheduler is not None):
         raise usage_error(ctx, "--engine and --scheduler go with --all (every profile, each as a task)")
+    if every and reproduce is not None:
+        raise usage_error(ctx, "--reproduce rebuilds one version of one profile: leave out --all")
     if every:
         _train_all(ctx, engine, scheduler, force, output)
         return
     state = state_of(ctx)
+    if reproduce is None:
+        if rebuilt_to is not None:
+            raise usage_error(ctx, "--output goes with --reproduce VERSION")
+    else:
+        if force:
+            raise usage_error(ctx, "--reproduce registers nothing: leave out --force")
+        with state.app() as app:
+            rebuilt = app.reproduce(profile or DEFAULT_PROFILE, reproduce, rebuilt_to)
+        if output is TableOrJson.JSON:
+            write_json(rebuilt.as_document())
+        else:
+            show.reproduction(state.out, rebuilt)
+        if not rebuilt.identical:
+            state.err.print(
+                f"Version {rebuilt.version} was not rebuilt identically: its predictions differ by up to"
+                f" {rebuilt.max_difference:.3g} streams."
+                + (f" Since it was trained: {'; '.join(rebuilt.changes)}." if rebuilt.changes else ""),
+                highlight=False,
+            )
+            raise typer.Exit(FAILED)
+        return
     with state.app() as app, Bar(state.err) as bar:
         training = app.train(
             profile or DEFAULT_PROFILE,
@@ -217,10 +257,11 @@ def models_show(
     state = state_of(ctx)
     with state.app() as app:
         found = app.model(profile, version)
+        learned = app.learned_from(found)
     if output is TableOrJson.JSON:
-        write_json(show.version_document(found))
+        write_json(show.version_document(found, learned))
     else:
-        show.version(state.out, found)
+        show.version(state.out, found, learned)
 
 
 @reports_errors

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         ModelVersion,
         Prediction,
         Publication,
+        Reproduction,
         SongRequest,
         SplitEvaluation,
         Spread,
@@ -251,6 +252,33 @@ def training_round(console: Console, done: TrainingRound) -> None:
         console.print(f"{failed} profile(s) failed: the others were trained all the same.", highlight=False)
 
 
+def reproduction(console: Console, rebuilt: Reproduction) -> None:
+    """What `train --reproduce` shows: what was rebuilt from, and whether it predicts the same."""
+    cut = datetime.fromtimestamp(rebuilt.cut_off, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    console.print(
+        f"Model v{rebuilt.version} of '{rebuilt.profile}' built again from its {rebuilt.plays:,} plays up to"
+        f" {cut} and the features, options and seeds it recorded.",
+        highlight=False,
+    )
+    if rebuilt.identical:
+        console.print(
+            f"Identical: on the {rebuilt.rows:,} songs it was trained on, the predictions differ by at most"
+            f" {rebuilt.max_difference:.3g}"
+            + (" (the model file is the same, byte for byte)." if rebuilt.same_model_file else "."),
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"Not identical: on the {rebuilt.rows:,} songs it was trained on, the predictions differ by up to"
+            f" {rebuilt.max_difference:.3g} streams.",
+            highlight=False,
+        )
+    for change in rebuilt.changes:
+        console.print(f"  since then: {change}", highlight=False)
+    if rebuilt.output is not None:
+        console.print(f"The rebuilt model's files are in {rebuilt.output} (not registered).", highlight=False)
+
+
 def training_document(run: Training) -> dict[str, object]:
     """What `train --format json` writes: the version, whether it serves and why, the evaluation and what
     it was trained on."""
@@ -383,8 +411,9 @@ def version_records(found: Sequence[ModelVersion]) -> list[dict[str, object]]:
     return records
 
 
-def version_document(found: ModelVersion) -> dict[str, object]:
-    """What `models show` shows, as one JSON document."""
+def version_document(found: ModelVersion, learned: Mapping[str, Any] | None = None) -> dict[str, object]:
+    """What `models show` shows, as one JSON document (`learned_from`: its lineage, null for a version
+    trained before versions recorded it)."""
     return {
         "profile": found.profile,
         "version": found.version,
@@ -396,6 +425,7 @@ def version_document(found: ModelVersion) -> dict[str, object]:
         "libraries": dict(found.library_versions),
         "artifacts": {artifact.name: artifact.sha256 for artifact in found.artifacts},
         "evaluation": dict(found.evaluation),
+        "learned_from": dict(learned) if learned is not None else None,
     }
 
 
@@ -423,7 +453,7 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def version(console: Console, found: ModelVersion) -> None:
+def version(console: Console, found: ModelVersion, learned: Mapping[str, Any] | None = None) -> None:
     console.print(
         Text.assemble(
             (f"Model v{found.version} of '{found.profile}'", "bold"),
@@ -439,7 +469,35 @@ def version(console: Console, found: ModelVersion) -> None:
     console.print(f"  libraries: {_sizes(found.library_versions)}", highlight=False)
     for artifact in found.artifacts:
         console.print(f"  {artifact.name}: sha256 {artifact.sha256}", highlight=False)
+    for line in _learned_from(learned):
+        console.print(f"  {line}", highlight=False)
     evaluation(console, Evaluation.from_dict(found.evaluation))
+
+
+def _learned_from(learned: Mapping[str, Any] | None) -> list[str]:
+    """What a version recorded of what it learned from, in a few lines (`train --reproduce` uses it)."""
+    if learned is None:
+        return ["learned from: not recorded (trained before versions recorded it; cannot be rebuilt)"]
+    try:
+        cut, features, code = learned["cut_off"], learned["features"], learned["code"]
+        options = learned["options"]
+        catalogs = ", ".join(
+            f"{c['name']} ({c['rows']:,} rows, imported {_iso(c['imported_at'])})"
+            for c in learned["catalogs"]
+        )
+        others = len(learned["plays"]) - 1
+        return [
+            f"learned from: {cut['plays']:,} plays up to {_iso(cut['last_play_at'])}"
+            + (f", and those of {others} other listener{'s' if others != 1 else ''}" if others else ""),
+            f"features: {features['tracks']:,} tracks, {features['answers']:,} source answers"
+            f" (sha256 {features['digest']})",
+            f"catalogs: {catalogs or 'none'}",
+            f"code: musicflow {code.get('musicflow')}" + (f" (git {code['git']})" if code.get("git") else ""),
+            f"zeros: {options['zeros']['label']}; seed {options['seed']}, evaluation seeds"
+            f" {', '.join(str(s) for s in options['seeds'])}",
+        ]
+    except (KeyError, TypeError, ValueError):
+        return ["learned from: recorded in a form this MusicFlow does not read"]
 
 
 def move(console: Console, moved: AliasMove) -> None:

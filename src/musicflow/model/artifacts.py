@@ -24,11 +24,15 @@ from musicflow.store.ports import ArtifactRecord
 
 log = logging.getLogger(__name__)
 
-# Safe formats only: LightGBM's text model, JSON. Never a pickle or anything that runs code when loaded.
+# Safe formats only: LightGBM's text model, JSON, Parquet. Never a pickle or anything that runs code
+# when loaded.
 MODEL_FILE = "model.txt"  # the LightGBM booster as text
 META_FILE = "model.json"  # what the version learned from, its evaluation and settings
+LINEAGE_FILE = "lineage.json"  # the plays' cut-off, features, catalogs, code and seeds (`lineage.py`)
+DATA_FILE = "features.parquet"  # the features it learned from, to build it again
 
-ALLOWED_SUFFIXES = (".txt", ".json")
+# Parquet is a columnar data format: reading one runs no code.
+ALLOWED_SUFFIXES = (".txt", ".json", ".parquet")
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 SAFE_PROFILE_DIR = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 TEMP_PREFIX = ".tmp-"

@@ -248,10 +248,18 @@ class FileModelRegistry:
     def metadata(self, version: ModelVersion) -> dict[str, Any]:
         """The version's `model.json` (what it learned from), checked against its checksum; reading it
         records nothing."""
+        return self._json_file(version, files.META_FILE) or {}
+
+    def lineage(self, version: ModelVersion) -> dict[str, Any] | None:
+        """The version's `lineage.json` (the plays' cut-off, features, catalogs, code and seeds it learned
+        from; `lineage.py`), checked like `metadata`; None for a version trained before it was recorded."""
+        return self._json_file(version, files.LINEAGE_FILE)
+
+    def _json_file(self, version: ModelVersion, name: str) -> dict[str, Any] | None:
         label = f"model version {version.version} of profile '{version.profile}'"
-        records = [record for record in version.artifacts if record.name == files.META_FILE]
+        records = [record for record in version.artifacts if record.name == name]
         found = files.read_verified(self._directory_of(version), records, label)
-        loaded: dict[str, Any] = json.loads(found[files.META_FILE]) if files.META_FILE in found else {}
+        loaded: dict[str, Any] | None = json.loads(found[name]) if name in found else None
         return loaded
 
     # -- helpers ----------------------------------------------------------------------------------

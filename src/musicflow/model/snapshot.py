@@ -51,6 +51,19 @@ class ProfilePlays:
     is_skip: BoolArray
 
 
+@dataclass(frozen=True)
+class SnapshotInputs:
+    """What a snapshot was built from, as read from the store: every play (oldest first), the tracks
+    played, what each source said of them, the profiles, and the feature precedence. A model version
+    records them (`lineage.py`), so that it can be built again from the same facts."""
+
+    facts: Sequence[PlayFact]
+    tracks: Sequence[TrackFact]
+    answers: Mapping[int, Sequence[StoredFeatures]]
+    profiles: Mapping[str, int]
+    precedence: Sequence[str]
+
+
 @dataclass
 class Snapshot:
     songs: dict[int, Song]
@@ -61,6 +74,7 @@ class Snapshot:
     fingerprint: str
     song_of_track: dict[int, int] = field(default_factory=dict)
     played_keys: set[str] = field(default_factory=set)  # Spotify ids and song keys of played tracks
+    inputs: SnapshotInputs | None = field(default=None, repr=False)
 
 
 def is_real_skip(ms_played: int, reason_end: str | None, skipped: bool | None, stream_min_ms: int) -> bool:
@@ -76,28 +90,39 @@ def load_snapshot(
     store: Store, *, stream_min_ms: int, precedence: Sequence[str], allow_spotify: bool = False
 ) -> Snapshot:
     """Read plays, tracks and features of every profile (other profiles' songs are zeros)."""
-    tracks = store.history.played_tracks()
-    song_of_track = song_ids(tracks)
-    answers = store.features.features_of([t.track_id for t in tracks])
-    songs = _songs(tracks, song_of_track, answers, precedence, allow_spotify)
+    profiles = store.history.profile_ids()
     facts = store.history.plays()
+    played = {fact.track_id for fact in facts}
+    # Only the tracks of the plays read: a play stored meanwhile brings no track without its play.
+    tracks = [track for track in store.history.played_tracks() if track.track_id in played]
+    answers = store.features.features_of([t.track_id for t in tracks])
+    inputs = SnapshotInputs(facts, tracks, answers, profiles, tuple(precedence))
+    return snapshot_of(inputs, stream_min_ms=stream_min_ms, allow_spotify=allow_spotify)
+
+
+def snapshot_of(inputs: SnapshotInputs, *, stream_min_ms: int, allow_spotify: bool) -> Snapshot:
+    """The snapshot of these facts: what `load_snapshot` reads, or what a model version recorded."""
+    tracks, facts = inputs.tracks, inputs.facts
+    song_of_track = song_ids(tracks)
+    songs = _songs(tracks, song_of_track, inputs.answers, inputs.precedence, allow_spotify)
     plays = _profiles_plays(facts, song_of_track, stream_min_ms)
     return Snapshot(
         songs=songs,
         plays=plays,
-        profiles=store.history.profile_ids(),
+        profiles=dict(inputs.profiles),
         stream_min_ms=stream_min_ms,
         allow_spotify=allow_spotify,
         fingerprint=_fingerprint(facts, songs, stream_min_ms, allow_spotify),
         song_of_track=song_of_track,
         played_keys={t.match_key for t in tracks} | {t.spotify_id for t in tracks if t.spotify_id},
+        inputs=inputs,
     )
 
 
 def _songs(
     tracks: Sequence[TrackFact],
     song_of_track: dict[int, int],
-    answers: Mapping[int, list[StoredFeatures]],
+    answers: Mapping[int, Sequence[StoredFeatures]],
     precedence: Sequence[str],
     allow_spotify: bool,
 ) -> dict[int, Song]:

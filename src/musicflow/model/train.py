@@ -16,7 +16,7 @@ import numpy as np
 
 from musicflow.errors import Hint, NotEnoughDataError, ProfileNotFoundError
 from musicflow.model.dataset import ZeroStrategy, all_rows, zero_strategy_for
-from musicflow.model.estimator import CountRegressor
+from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.evaluate import DEFAULT_SEEDS, evaluate_profile
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
@@ -93,6 +93,13 @@ def fit_final(
     snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: Store | None
 ) -> TrainedModel:
     """The model that serves: every row, features checked for leaks on those rows."""
+    return fit_final_on_rows(snapshot, profile, strategy, options, store)[0]
+
+
+def fit_final_on_rows(
+    snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: Store | None
+) -> tuple[TrainedModel, Matrix]:
+    """`fit_final`, and the rows it was fitted on as the model reads them."""
     split = all_rows(snapshot, snapshot.profiles[profile], strategy, options.seed, store)
     rows, weights, check = training_rows(split.train, snapshot.allow_spotify)
     layout = layout_for(check, snapshot.allow_spotify)
@@ -102,7 +109,7 @@ def fit_final(
     predicted = estimator.predict(x)
     for name, reason in check.dropped.items():
         log.info("feature %s left out: %s", name, reason)
-    return TrainedModel(
+    model = TrainedModel(
         booster=estimator.booster_,
         layout=layout,
         profile=profile,
@@ -122,6 +129,7 @@ def fit_final(
             "features": check.as_dict(),
         },
     )
+    return model, x
 
 
 def _of_profile(error: NotEnoughDataError, profile: str, strategy: ZeroStrategy) -> NotEnoughDataError:

@@ -38,6 +38,7 @@ class SqlHistory:
             plays.c.ms_played,
             plays.c.reason_end,
             plays.c.skipped,
+            plays.c.id,
         ).order_by(plays.c.ended_at, plays.c.id)
         if profile_id is not None:
             query = query.where(plays.c.profile_id == profile_id)

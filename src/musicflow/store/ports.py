@@ -381,6 +381,7 @@ class PlayFact:
     ms_played: int
     reason_end: str | None
     skipped: bool | None
+    play_id: int = 0  # the store's id: plays stored later have larger ones (a model's cut-off names it)
 
 
 @dataclass(frozen=True, slots=True)

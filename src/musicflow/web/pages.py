@@ -136,7 +136,9 @@ def your_taste(request: Request, profile: ProfileParam = None) -> HTMLResponse:
     context: dict[str, Any] = {"profile": who}
     try:
         context["view"] = views.taste_view(_app(request).taste(who))
-        context["accuracy"] = views.accuracy_view(_app(request).accuracy(who))
+        judged = _app(request).accuracy(who)
+        context["accuracy"] = views.accuracy_view(judged)
+        context["drift"] = judged.drift
     except MusicflowError as error:
         context["problem"] = _problem(request, error)
         return _page(request, "taste.html", context, http_status(error))
