@@ -29,9 +29,11 @@ def test_expired_counts_are_cleared_by_one_thread_that_ends_with_the_storage(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(SteadyMemoryStorage, "SWEEP_EVERY_S", 0.05)
+    before = set(threading.enumerate())
     storage = SteadyMemoryStorage()
     timer = storage.timer  # the library's own clearing thread, started once by its constructor
-    sweepers = [t for t in threading.enumerate() if t.name == "rate-limit-sweep"]
+    sweepers = [t for t in set(threading.enumerate()) - before if t.name == "rate-limit-sweep"]
+    assert len(sweepers) == 1
     for second in range(200):
         storage.acquire_entry(f"client-{second % 7}", limit=1000, expiry=1)
     assert storage.timer is timer  # no thread started again for the requests

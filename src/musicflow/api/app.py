@@ -8,6 +8,7 @@ so the first question does not wait for it (until it is, `/api/health/ready` ans
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -54,7 +55,9 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
             await asyncio.to_thread(_warm_up, opened, profile)
             # What start-up made (the model, the listener, the libraries) lives as long as the server:
             # kept out of the garbage collector's full passes, which would walk it all again and again
-            # (each pass stalled every request for tens of milliseconds).
+            # (each pass stalled every request for tens of milliseconds). Given back when the server
+            # stops, so that a process starting servers one after another (tests, an embedding
+            # application) frees each one's memory.
             gc.freeze()
             runner = app.state.jobs = JobRunner(opened)
             runner.start()  # jobs a stopped server left running are taken up again
@@ -62,6 +65,13 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
                 yield
             finally:
                 runner.stop()
+                # The app object can outlive its server (FastAPI keeps its routes' functions, and so the
+                # app, in caches of its own): what the server held (the store, the models, the songs in
+                # memory) goes with the server, not with the app.
+                for held in ("musicflow", "together", "jobs"):
+                    with contextlib.suppress(AttributeError, KeyError):  # a server started twice
+                        delattr(app.state, held)
+                gc.unfreeze()
 
     app = FastAPI(
         title="MusicFlow",

@@ -1,0 +1,26 @@
+"""A stopped server lets go of what it held (the store, the models, the songs in memory), even while
+something keeps its app object: FastAPI's own caches do, and a process that starts servers one after
+another (tests, an application embedding MusicFlow) would otherwise keep every one's data."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from musicflow.app.service import MusicFlow
+from tests.api.conftest import ClientFactory
+
+
+def test_a_stopped_server_keeps_none_of_its_data(api: ClientFactory) -> None:
+    client = api()
+    assert (
+        client.get("/api/prediction/", params={"song": "Everlong", "artist": "Foo Fighters"}).status_code
+        == 200
+    )
+    held: MusicFlow = client.app.state.musicflow  # type: ignore[attr-defined]
+    gone = weakref.ref(held)
+    del held
+    client.__exit__(None, None, None)
+    gc.collect()
+    assert gone() is None  # the app object is still here (the test holds it); the server's data is not
+    assert not hasattr(client.app.state, "musicflow")  # type: ignore[attr-defined]
