@@ -3,7 +3,8 @@ column by column, one LightGBM call.
 
 The listener's affinity for a row's artist leaves the song's own plays out when they played it, as a
 single prediction does. A row is "played" when its Spotify id or its loose song key (`match_key`, so a
-remaster is the same song) is among the listener's played songs.
+remaster is the same song) is among the listener's played songs. A prediction resting on few of an
+artist's songs is weighed against the model's base rate (`model.evidence`), as a single prediction is.
 """
 
 from __future__ import annotations
