@@ -17,10 +17,12 @@ candidate. A candidate is a hit when it is a song the listener first streamed af
 id, else by loose song key.
 
 Rankers, on the same candidates: MusicFlow (`score_rows`' predicted streams, a song's best row); the same
-with `recommend`'s default cap of 2 songs per artist; popularity (the catalog's value, songs without one
-last); artist affinity (the listener's streams of the artist before T, popularity breaking ties); random
-(the mean of RANDOM_SEEDS seeds). Remaining ties are broken by one seeded shuffle, the same for every
-ranker. Metrics at 10, 50 and 100: hits, recall (hits / later-streamed songs among the candidates), NDCG.
+with `recommend`'s default cap of 2 songs per artist; the model alone, uncapped and capped (its
+predictions before thin evidence is weighed, `model.evidence`: what MusicFlow ranked by before);
+popularity (the catalog's value, songs without one last); artist affinity (the listener's streams of
+the artist before T, popularity breaking ties); random (the mean of RANDOM_SEEDS seeds). Remaining ties
+are broken by one seeded shuffle, the same for every ranker. Metrics at 10, 50 and 100: hits, recall (hits /
+later-streamed songs among the candidates), NDCG.
 
 The store with the catalogs imported is cached as `.bench/recommend-<key>.db`, a copy of the listeners'
 store (listeners_store.py) rebuilt when that store or a catalog file changes; the models are trained on
@@ -29,14 +31,19 @@ and a half more). Prints a table per listener, then hits at 100 per listener, ea
 over the listeners with its mean recall and NDCG, and whether MusicFlow met its goals: at least 3x the
 best baseline's hits at 100 in all, and below no baseline for any listener.
 
-Usage: python -m benchmarks.recommend_quality [NAME ...]
+Usage: python -m benchmarks.recommend_quality [--evidence K,K,...] [NAME ...]
 e.g. `python -m benchmarks.recommend_quality emb400 pikachu`; without names, every eligible listener.
+NAME `design` or `report` stands for the listeners of that set (model_quality.py). `--evidence` adds two
+rankers per K (`k=K`, and `k=K, capped` at 2 per artist): the model alone's predictions weighed by
+n / (n + K) against the listener's base rate instead of by `model.evidence.EVIDENCE_SONGS` (how it was
+chosen, on the design set).
 The public data is read from ../shared/data beside the repository, or from MUSICFLOW_SHARED_DATA.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -54,7 +61,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchmarks.listeners_store import ALL_LISTENERS, BENCH_DIR, SHARED, cache_key, listeners_store
-from benchmarks.model_quality import eligible
+from benchmarks.model_quality import chosen
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, scoring_pack
 from musicflow.app.service import MusicFlow
 from musicflow.app.serving import ServingModel
@@ -63,6 +70,7 @@ from musicflow.config import Settings
 from musicflow.core.songs import match_key, primary_artist
 from musicflow.errors import MusicflowError
 from musicflow.model.dataset import TIME_SPLIT_QUANTILE, zero_strategy_for
+from musicflow.model.evidence import toward_base_rate
 from musicflow.model.listener import Listener
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.train import fit_final
@@ -74,6 +82,9 @@ from musicflow.store.ports import CatalogSong, FeatureStore, HistoryStore, PlayF
 from musicflow.store.sql import SqlStore
 
 if TYPE_CHECKING:
+    from musicflow.scale.pack import ScoringPack
+
+if TYPE_CHECKING:
     import polars as pl
 
 KS = (10, 50, 100)
@@ -82,12 +93,15 @@ BUILD = "1"  # bump when the way the store below is built changes
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 MUSICFLOW, CAPPED = "MusicFlow", f"MusicFlow, {DEFAULT_PER_ARTIST} per artist"
+ALONE, ALONE_CAPPED = "model alone", f"model alone, {DEFAULT_PER_ARTIST} per artist"
 POPULARITY, AFFINITY, RANDOM = "popularity", "artist affinity", f"random ({RANDOM_SEEDS} seeds)"
-RANKERS = (MUSICFLOW, CAPPED, POPULARITY, AFFINITY, RANDOM)
+RANKERS = (MUSICFLOW, CAPPED, ALONE, ALONE_CAPPED, POPULARITY, AFFINITY, RANDOM)
 BASELINES = (POPULARITY, AFFINITY, RANDOM)
 SHORT = {
     MUSICFLOW: "MusicFlow",
     CAPPED: "capped",
+    ALONE: "alone",
+    ALONE_CAPPED: "alone, cap",
     POPULARITY: "popularity",
     AFFINITY: "affinity",
     RANDOM: "random",
@@ -371,11 +385,22 @@ def labels_of(candidates: Candidates, cut: Cut) -> tuple[IntArray, npt.NDArray[n
     return labels, ~streamed
 
 
-def predicted_streams(
-    store: SqlStore, settings: Settings, cut: Cut, candidates: Candidates
-) -> tuple[FloatArray, FloatArray]:
-    """MusicFlow's predicted streams of each candidate song (its best row) from a model trained on the
-    store as it stood at T, and the listener's streams of each song's artist before T."""
+@dataclass(frozen=True)
+class Predicted:
+    """Per candidate song: MusicFlow's predicted streams (its best row), the model's alone (before thin
+    evidence is weighed), the listener's streams of the song's artist and songs of theirs streamed;
+    and the listener's base rate."""
+
+    ours: FloatArray
+    alone: FloatArray
+    artist_streams: FloatArray
+    artist_songs: FloatArray
+    base_rate: float | None
+
+
+def predicted_streams(store: SqlStore, settings: Settings, cut: Cut, candidates: Candidates) -> Predicted:
+    """MusicFlow's predictions of each candidate song from a model trained on the store as it stood at
+    T, and the listener's affinity for each song's artist before T."""
     before = cast("Store", StoreBefore(store, cut.profile_id, cut.cutoff))
     options = training_options(settings)
     snapshot = training_snapshot(before, options)
@@ -383,13 +408,19 @@ def predicted_streams(
     model = fit_final(snapshot, cut.name, strategy, options, before)
     listener = Listener.load(before.history, cut.name, stream_min_ms=settings.stream_min_ms)
     pack = scoring_pack(ServingModel(cut.name, 0, model, listener), before, cut.profile_id)
-    rows = score_rows(pack, candidates.frame).frame.get_column("predicted_streams").to_numpy()
-    best = np.full(candidates.songs, -np.inf)
-    np.maximum.at(best, candidates.song, rows)
-    artist_streams = np.array(
-        [float(pack.artist_affinity[a][0]) if a in pack.artist_affinity else 0.0 for a in candidates.artist]
-    )
-    return best, artist_streams
+
+    def best(scoring: ScoringPack) -> FloatArray:
+        rows = score_rows(scoring, candidates.frame).frame.get_column("predicted_streams").to_numpy()
+        found = np.full(candidates.songs, -np.inf)
+        np.maximum.at(found, candidates.song, rows)
+        return found
+
+    def affinity(at: int) -> FloatArray:
+        table = pack.artist_affinity
+        return np.array([float(table[a][at]) if a in table else 0.0 for a in candidates.artist])
+
+    alone = best(dataclasses.replace(pack, base_rate=None))
+    return Predicted(best(pack), alone, affinity(0), affinity(1), pack.base_rate)
 
 
 def ranked(keep: npt.NDArray[np.bool_], tiebreak: FloatArray, *by: FloatArray) -> IntArray:
@@ -423,18 +454,21 @@ class Result:
     seconds: float
 
 
-def evaluate(store: SqlStore, settings: Settings, cut: Cut, candidates: Candidates) -> Result:
+def evaluate(
+    store: SqlStore, settings: Settings, cut: Cut, candidates: Candidates, evidence: Sequence[float] = ()
+) -> Result:
     started = time.perf_counter()
     labels, keep = labels_of(candidates, cut)
     relevant = len(set(labels[keep].tolist()) - {-1})
     tiebreak = np.random.default_rng(0).random(candidates.songs)
-    ours, artist_streams = predicted_streams(store, settings, cut, candidates)
+    predicted = predicted_streams(store, settings, cut, candidates)
+    artist_streams = predicted.artist_streams
     top = max(KS)
 
     def scores(order: Sequence[int] | IntArray) -> Scores:
         return Scores.of(labels[np.asarray(order[:top], dtype=np.int64)].tolist(), relevant)
 
-    mine = ranked(keep, tiebreak, ours)
+    mine = ranked(keep, tiebreak, predicted.ours)
     songs = np.flatnonzero(keep)
     shuffled = [
         songs[np.random.default_rng(seed + 1).permutation(len(songs))] for seed in range(RANDOM_SEEDS)
@@ -442,10 +476,17 @@ def evaluate(store: SqlStore, settings: Settings, cut: Cut, candidates: Candidat
     results = {
         MUSICFLOW: scores(mine),
         CAPPED: scores(capped(mine, candidates.artist, DEFAULT_PER_ARTIST, top)),
+        ALONE: scores(alone := ranked(keep, tiebreak, predicted.alone)),
+        ALONE_CAPPED: scores(capped(alone, candidates.artist, DEFAULT_PER_ARTIST, top)),
         POPULARITY: scores(ranked(keep, tiebreak, candidates.popularity)),
         AFFINITY: scores(ranked(keep, tiebreak, artist_streams, candidates.popularity)),
         RANDOM: Scores.mean([scores(order) for order in shuffled]),
     }
+    for k in evidence:  # a song's best row, weighed by its first row's artist: close enough to compare
+        weighed = toward_base_rate(predicted.alone, predicted.artist_songs, predicted.base_rate, k)
+        order = ranked(keep, tiebreak, weighed)
+        results[f"k={k:g}"] = scores(order)
+        results[f"k={k:g}, capped"] = scores(capped(order, candidates.artist, DEFAULT_PER_ARTIST, top))
     seconds = time.perf_counter() - started
     return Result(cut.name, cut.cutoff, int(keep.sum()), cut.later_songs, relevant, results, seconds)
 
@@ -470,20 +511,23 @@ def _print_summary(results: Sequence[Result]) -> None:
     """Hits at 100 per listener; each ranker's hits summed over listeners and mean NDCG; the goals."""
     top = max(KS)
     print(f"hits@{top} per listener ('later': songs first streamed after T among the candidates)")
-    print(f"{'listener':15}{'candidates':>12}{'later':>8}" + "".join(f"{SHORT[r]:>12}" for r in RANKERS))
+    rankers = list(results[0].scores) if results else list(RANKERS)
+    print(
+        f"{'listener':15}{'candidates':>12}{'later':>8}" + "".join(f"{SHORT.get(r, r):>12}" for r in rankers)
+    )
     for result in results:
-        cells = [result.scores[r].top_hits for r in RANKERS]
+        cells = [result.scores[r].top_hits for r in rankers]
         print(
             f"{result.name:15}{result.candidates:>12,}{result.relevant:>8,}"
             + "".join(f"{_hits(c):>12}" for c in cells)
         )
-    totals = {r: sum(result.scores[r].top_hits for result in results) for r in RANKERS}
+    totals = {r: sum(result.scores[r].top_hits for result in results) for r in rankers}
     relevant = sum(r.relevant for r in results)
-    print(f"{'total':15}{'':>12}{relevant:>8,}" + "".join(f"{_hits(totals[r]):>12}" for r in RANKERS))
+    print(f"{'total':15}{'':>12}{relevant:>8,}" + "".join(f"{_hits(totals[r]):>12}" for r in rankers))
     heads = [*(f"hits@{k}" for k in KS), f"recall@{top}", *(f"ndcg@{k}" for k in KS)]
     print(f"\nover {len(results)} listeners: hits summed, recall and NDCG the mean of the listeners'")
     print(f"{'ranker':24}" + "".join(f"{h:>11}" for h in heads))
-    for ranker in RANKERS:
+    for ranker in rankers:
         scores = [result.scores[ranker] for result in results]
         summed = [_hits(sum(s.hits[i] for s in scores)) for i in range(len(KS))]
         means = [statistics.mean(s.recall[-1] for s in scores)]
@@ -527,8 +571,13 @@ def main() -> None:
             store, stream_min_ms=settings.stream_min_ms, precedence=settings.feature_precedence
         )
         results = []
-        for name in sys.argv[1:] or eligible(snapshot):
-            result = evaluate(store, settings, cut_of(snapshot, store, name), candidates)
+        args = sys.argv[1:]
+        evidence: list[float] = []
+        if args[:1] == ["--evidence"]:
+            evidence = [float(k) for k in args[1].split(",")]
+            args = args[2:]
+        for name in chosen(snapshot, args):
+            result = evaluate(store, settings, cut_of(snapshot, store, name), candidates, evidence)
             _print_listener(result)
             results.append(result)
         _print_summary(results)

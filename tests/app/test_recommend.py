@@ -8,8 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from musicflow.app.catalog_scoring import Recommendation
 from musicflow.app.service import MusicFlow
-from musicflow.core.songs import match_key
+from musicflow.core.songs import match_key, primary_artist
 from tests.scale.catalogs import bundled_rows
 from tests.trained import PROFILE
 
@@ -101,3 +102,28 @@ def test_other_versions_say_so_and_one_song_appears_once(app: MusicFlow, tmp_pat
     assert all(r.how_sure and "times in 100" in r.how_sure for r in found)
     new_only = app.recommend(PROFILE, top=1000, catalogs=["versions"], per_artist=1000, new_songs_only=True)
     assert [r.song for r in new_only] == [r.song for r in found if not r.version_of]
+
+
+def test_the_first_recommendations_are_by_artists_the_taste_page_lists(app: MusicFlow):
+    """An artist known from a song or three does not outrank the listener's favourites: the first three
+    recommendations, one per artist, are by artists among the taste page's top artists."""
+    favourites = {count.label for count in app.taste(PROFILE).top_artists}
+    first = app.recommend(PROFILE, top=3, per_artist=1)
+    assert len(first) == 3
+    assert all(item.artist.split("; ")[0] in favourites for item in first), first
+
+
+def test_a_recommendation_says_what_predicting_its_song_says(app: MusicFlow):
+    """The number beside a recommendation is the prediction `predict` gives for that catalog entry, for
+    artists the listener knows from many songs, from a few, or not at all."""
+    listener = app.serving.get(PROFILE).listener
+    known = {key: a.songs for key, a in listener.artist_affinities().items()}
+    kinds: dict[str, list[Recommendation]] = {}
+    for item in app.recommend(PROFILE, top=400, per_artist=2):
+        songs = known.get(primary_artist(item.artist.split("; ")[0]), 0)
+        kinds.setdefault("new" if not songs else "a few" if songs <= 3 else "many", []).append(item)
+    assert set(kinds) == {"new", "a few", "many"}
+    for items in kinds.values():
+        for item in items[:4]:
+            answer = app.predict(PROFILE, item.song, item.artist.split("; ")[0], spotify_id=item.track_id)
+            assert answer.streams == pytest.approx(item.predicted_streams, abs=1e-9), item

@@ -121,6 +121,7 @@ def scoring_pack(serving: ServingModel, store: Store, profile_id: int) -> Scorin
         },
         played_songs=played_songs,
         played_ids={t.spotify_id: t.match_key for t in played if t.spotify_id and t.match_key},
+        base_rate=serving.model.base_rate,
     )
 
 
@@ -256,7 +257,7 @@ def _explained(
     found = []
     for i, row in enumerate(best.iter_rows(named=True)):
         reasons = top_contributions(model.layout.columns, vectors[i], effects[i], model.medians, 3)
-        song, artist = row["song"], row["artist"]
+        song, artist = row["song"] or "", row["artist"] or ""  # a catalog row may lack either
         streamed = versions.get(version_family(artist, song))
         kind = version_kind(song) or (version_kind(streamed.name) if streamed else None) or "another version"
         version_of = (

@@ -22,6 +22,7 @@ import numpy as np
 from musicflow.features.merge import MergedFeatures
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import NOTHING_KNOWN, Basis, basis_of
+from musicflow.model.evidence import toward_base_rate
 from musicflow.model.explain import Contribution, top_contributions
 from musicflow.model.trained import TrainedModel
 from musicflow.model.training_rows import MAX_STREAMS
@@ -78,7 +79,8 @@ def predict_batch(
         return []
     matrix = vectorize_many(items, model.layout)
     predicted, effects = model.predictions(matrix, explain=bool(explain))
-    streams = np.clip(predicted, 0.0, MAX_STREAMS)
+    songs = np.array([affinity.songs for _, affinity in items], dtype=np.float64)
+    streams = np.clip(toward_base_rate(predicted, songs, model.base_rate), 0.0, MAX_STREAMS)
     predictions = []
     for i, value in enumerate(streams.tolist()):
         reasons = (

@@ -21,6 +21,7 @@ from musicflow.model import metrics
 from musicflow.model.basis import Basis, basis_of
 from musicflow.model.dataset import Split, ZeroStrategy, all_rows
 from musicflow.model.estimator import CountRegressor, Matrix
+from musicflow.model.evidence import base_rate, toward_base_rate
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params, reference_params
 from musicflow.model.reports import FeatureCheck
@@ -56,6 +57,18 @@ class Scored:
 
 def matrix(rows: Sequence[Row], split: Split, layout: FeatureLayout) -> Matrix:
     return vectorize_many([(r.features, split.affinity.of(r.artist_key, r.song_id)) for r in rows], layout)
+
+
+def artist_songs(rows: Sequence[Row], split: Split) -> Matrix:
+    """Per row, how many other songs of its artist the listener streamed on the training side."""
+    return np.array([split.affinity.of(r.artist_key, r.song_id).songs for r in rows], dtype=np.float64)
+
+
+def served_base_rate(
+    model: CountRegressor, train: Sequence[Row], split: Split, layout: FeatureLayout
+) -> float | None:
+    """The listener's base rate (`evidence.py`) of a model fitted on `train`."""
+    return base_rate(model.predict(matrix(train, split, layout)), artist_songs(train, split))
 
 
 def targets(rows: Sequence[Row]) -> Matrix:
@@ -103,7 +116,8 @@ def fit_and_score(
     y = targets(train)
     results: dict[str, dict[str, float | None]] = {}
     ours = _fit(model_params(params), seed, matrix(train, split, layout), y, weights, layout)
-    predicted = ours.predict(matrix(test, split, layout))
+    served = served_base_rate(ours, train, split, layout)  # predictions as MusicFlow answers them
+    predicted = toward_base_rate(ours.predict(matrix(test, split, layout)), artist_songs(test, split), served)
     results[OURS] = score(test, predicted) | exposure_scores(test, predicted, split)
     results.update(score_groups(test, predicted, split, allow))
     alone = FeatureLayout(AFFINITY_COLUMNS, allow)

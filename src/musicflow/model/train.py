@@ -18,11 +18,12 @@ from musicflow.errors import Hint, NotEnoughDataError, ProfileNotFoundError
 from musicflow.model.dataset import ZeroStrategy, all_rows, zero_strategy_for
 from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.evaluate import DEFAULT_SEEDS, evaluate_profile
+from musicflow.model.evidence import BASE_RATE, base_rate, toward_base_rate
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
 from musicflow.model.predict import verdict_thresholds
 from musicflow.model.snapshot import Snapshot, load_snapshot
-from musicflow.model.split_scores import matrix, targets
+from musicflow.model.split_scores import artist_songs, matrix, targets
 from musicflow.model.trained import TrainedModel
 from musicflow.store.ports import Store
 
@@ -106,9 +107,13 @@ def fit_final_on_rows(
     x, y = matrix(rows, split, layout), targets(rows)
     params = {**model_params(options.params), "random_state": options.seed, "feature_names": layout.columns}
     estimator = CountRegressor(**params).fit(x, y, sample_weight=weights)
-    predicted = estimator.predict(x)
+    songs = artist_songs(rows, split)
+    fitted = estimator.predict(x)
+    served = base_rate(fitted, songs)
+    predicted = toward_base_rate(fitted, songs, served)  # the verdicts compare what is served
     for name, reason in check.dropped.items():
         log.info("feature %s left out: %s", name, reason)
+    plays = snapshot.plays[snapshot.profiles[profile]]
     model = TrainedModel(
         booster=estimator.booster_,
         layout=layout,
@@ -120,8 +125,10 @@ def fit_final_on_rows(
         thresholds=verdict_thresholds(predicted[y > 0].tolist()),
         training={
             # The last play the model learned from: the plays after it judge its predictions.
-            "last_play_at": int(snapshot.plays[snapshot.profiles[profile]].ended_at.max()),
-            "plays": len(snapshot.plays[snapshot.profiles[profile]].ended_at),
+            "last_play_at": int(plays.ended_at.max()),
+            "plays": len(plays.ended_at),
+            # What a song by an artist known from few songs is estimated toward (`evidence.py`).
+            BASE_RATE: served,
             "rows": {k: int(v) for k, v in _class_sizes(rows).items()},
             "zero_strategy": strategy.label,
             "zeros": split.draw.as_dict(),

@@ -19,6 +19,7 @@ import numpy as np
 from musicflow.errors import Hint, ModelError
 from musicflow.model.artifacts import META_FILE, MODEL_FILE
 from musicflow.model.estimator import Matrix, streams_from
+from musicflow.model.evidence import BASE_RATE
 from musicflow.model.metadata import library_versions
 from musicflow.model.tree_shap import TreeContributions
 from musicflow.model.vectorize import FeatureLayout
@@ -62,6 +63,14 @@ class TrainedModel:
     def target_transform(self) -> str:
         """What the booster predicts: "log1p" (log(1 + streams)) or "none" (streams; older models)."""
         return str(self.params.get("target_transform", "none"))
+
+    @property
+    def base_rate(self) -> float | None:
+        """What the model predicts for a song by an artist new to the listener, which an estimate
+        resting on few of an artist's songs moves toward (`evidence.py`); None for a model trained
+        before it was recorded (its predictions are then the booster's alone)."""
+        value = self.training.get(BASE_RATE)
+        return float(value) if isinstance(value, int | float) else None
 
     @property
     def explainer(self) -> TreeContributions:

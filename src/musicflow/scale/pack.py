@@ -41,6 +41,7 @@ class ScoringPack:
     artist_affinity: Mapping[str, AffinityTuple] = field(default_factory=dict)
     played_songs: Mapping[str, AffinityTuple | None] = field(default_factory=dict)  # match key -> own-out
     played_ids: Mapping[str, str] = field(default_factory=dict)  # Spotify id -> match key
+    base_rate: float | None = None  # what thin evidence is estimated toward (model.evidence)
 
     @property
     def layout(self) -> FeatureLayout:
@@ -64,6 +65,7 @@ class ScoringPack:
             "artist_affinity": {k: list(v) for k, v in self.artist_affinity.items()},
             "played_songs": {k: list(v) if v is not None else None for k, v in self.played_songs.items()},
             "played_ids": dict(self.played_ids),
+            "base_rate": self.base_rate,
         }
 
     @classmethod
@@ -81,6 +83,7 @@ class ScoringPack:
                 k: _affinity(v) if v is not None else None for k, v in plain["played_songs"].items()
             },
             played_ids=dict(plain["played_ids"]),
+            base_rate=float(plain["base_rate"]) if plain.get("base_rate") is not None else None,
         )
 
 

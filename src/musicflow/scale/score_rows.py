@@ -3,7 +3,8 @@ column by column, one LightGBM call.
 
 The listener's affinity for a row's artist leaves the song's own plays out when they played it, as a
 single prediction does. A row is "played" when its Spotify id or its loose song key (`match_key`, so a
-remaster is the same song) is among the listener's played songs.
+remaster is the same song) is among the listener's played songs. A prediction resting on few of an
+artist's songs is weighed against the model's base rate (`model.evidence`), as a single prediction is.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy.typing as npt
 
 from musicflow.core.songs import match_key, primary_artist
 from musicflow.model.estimator import streams_from
+from musicflow.model.evidence import toward_base_rate
 from musicflow.model.training_rows import MAX_STREAMS
 from musicflow.model.vectorize import Floats, model_matrix
 from musicflow.scale.frames import ARTISTS, ID, SONG, feature_values
@@ -43,14 +45,16 @@ def score_rows(pack: ScoringPack, good: pl.DataFrame, threads: int = 1) -> Score
     """Predicted streams for rows that passed `frames.checked`."""
     import polars as pl
 
-    frame, played, matrix = model_input(pack, good)
+    frame, played, affinity = affinity_input(pack, good)
+    matrix = model_matrix(feature_values(frame), affinity, pack.layout)
     booster = booster_of(pack)
     raw = (
         np.asarray(booster.predict(matrix, num_threads=threads), dtype=np.float64)
         if frame.height
         else np.empty(0)
     )
-    streams = np.clip(streams_from(raw, pack.target_transform), 0.0, MAX_STREAMS)
+    estimate = toward_base_rate(streams_from(raw, pack.target_transform), affinity[:, 1], pack.base_rate)
+    streams = np.clip(estimate, 0.0, MAX_STREAMS)
     scored = frame.select(
         "row",
         pl.col(ID).alias("track_id"),
@@ -66,6 +70,13 @@ def score_rows(pack: ScoringPack, good: pl.DataFrame, threads: int = 1) -> Score
 
 def model_input(pack: ScoringPack, good: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, str], Floats]:
     """The rows with their artist key, which of them the listener played, and the model's input."""
+    frame, played, affinity = affinity_input(pack, good)
+    return frame, played, model_matrix(feature_values(frame), affinity, pack.layout)
+
+
+def affinity_input(pack: ScoringPack, good: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, str], Floats]:
+    """The rows with their artist key, which of them the listener played, and each row's artist
+    affinity (as `affinity_table` lays it out: streams, songs, share, first and last days)."""
     import polars as pl
 
     first = pl.col(ARTISTS).str.split(";").list.first().str.strip_chars()
@@ -76,8 +87,7 @@ def model_input(pack: ScoringPack, good: pl.DataFrame) -> tuple[pl.DataFrame, di
         pl.col("_first").replace_strict(keys, default="", return_dtype=pl.String).alias(ARTIST_KEY)
     )
     played = _played_keys(pack, frame)
-    matrix = model_matrix(feature_values(frame), _affinity(pack, frame, played), pack.layout)
-    return frame, played, matrix
+    return frame, played, _affinity(pack, frame, played)
 
 
 def _played_keys(pack: ScoringPack, frame: pl.DataFrame) -> dict[int, str]:
