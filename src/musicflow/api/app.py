@@ -37,6 +37,7 @@ from musicflow.web import install_web
 
 log = logging.getLogger(__name__)
 UPLOAD_OVERHEAD_BYTES = 1 << 20  # a multipart body's boundaries and headers, beside the files
+FULL_COLLECTION_EVERY = 100  # younger collections between two full ones (Python's default: 10)
 DESCRIPTION = (
     "How many times will this listener stream this song? A model of one listener's taste, trained on"
     " their Spotify data export, answers from 0 to 30 streams, with its reasons."
@@ -59,6 +60,11 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
             # stops, so that a process starting servers one after another (tests, an embedding
             # application) frees each one's memory.
             gc.freeze()
+            # The young objects of a request die young; what lives longer (recent answers, the log's
+            # queue) is small. The full collection, which walks all of it and stalled every request
+            # for 20 to 50 ms about once a second under load, runs ten times less often.
+            thresholds = gc.get_threshold()
+            gc.set_threshold(thresholds[0], thresholds[1], FULL_COLLECTION_EVERY)
             runner = app.state.jobs = JobRunner(opened)
             runner.start()  # jobs a stopped server left running are taken up again
             try:
@@ -71,6 +77,7 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
                 for held in ("musicflow", "together", "jobs"):
                     with contextlib.suppress(AttributeError, KeyError):  # a server started twice
                         delattr(app.state, held)
+                gc.set_threshold(*thresholds)
                 gc.unfreeze()
 
     app = FastAPI(

@@ -2,9 +2,12 @@
 
 The client is the connecting address, unless that address is a configured proxy: then it is the last
 address in `X-Forwarded-For` that is not itself a proxy (anything further left could be made up by the
-client). The counting is done by the `limits` library (moving windows) in the storage
-`api_rate_limit_storage` names: this process's memory by default, or one every worker shares (redis://,
-memcached://, ... as `limits` knows them), so that the limits hold across several workers.
+client). The counting is done by the `limits` library in the storage `api_rate_limit_storage` names: this
+process's memory by default, or one every worker shares (redis://, memcached://, ... as `limits` knows
+them), so that the limits hold across several workers. The windows slide as two counters per client (the
+current window's count and the last one's, weighed by how much of it still falls inside): a moving window
+kept an object per request for a whole window (90,000 of them at 1,500 requests a second and a limit per
+minute), which the interpreter's collector walked again and again.
 
 Songs already cached cost no upstream call, so only questions about songs some network source has not
 answered yet spend the upstream budget: per client, and for all clients together, below the sources' own
@@ -25,7 +28,7 @@ from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.errors import ConfigurationError
 from limits.storage import MemoryStorage, Storage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from musicflow.config import Settings
 from musicflow.errors import ConfigError, TooManyRequestsError, UpstreamBudgetError
@@ -68,7 +71,7 @@ class Limits:
 
     def __init__(self, settings: Settings) -> None:
         self.identity = ClientIdentity(_networks(settings.api_trusted_proxies))
-        self._limiter = MovingWindowRateLimiter(_storage(settings.api_rate_limit_storage))
+        self._limiter = SlidingWindowCounterRateLimiter(_storage(settings.api_rate_limit_storage))
         self._requests = parse(settings.api_rate_limit)
         self._upstream_client = parse(settings.api_upstream_per_client)
         self._upstream_global = parse(settings.api_upstream_global)
