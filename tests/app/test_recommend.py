@@ -127,3 +127,30 @@ def test_a_recommendation_says_what_predicting_its_song_says(app: MusicFlow):
         for item in items[:4]:
             answer = app.predict(PROFILE, item.song, item.artist.split("; ")[0], spotify_id=item.track_id)
             assert answer.streams == pytest.approx(item.predicted_streams, abs=1e-9), item
+
+
+def test_a_prediction_moved_by_thin_evidence_says_so_first_and_no_other_does(app: MusicFlow):
+    """The number a listener reads must not contradict its reasons: where few of the artist's songs
+    were streamed and that moved the estimate, the first reason says so, with the model's own number."""
+    listener = app.serving.get(PROFILE).listener
+    known = {key: a.songs for key, a in listener.artist_affinities().items()}
+    said = 0
+    for item in app.recommend(PROFILE, top=400, per_artist=2):
+        artist = item.artist.split("; ")[0]
+        if not artist.strip():  # a catalog row that names no artist: nothing to ask about
+            continue
+        answer = app.predict(PROFILE, item.song, artist, spotify_id=item.track_id)
+        reasons = answer.answer.prediction.contributions
+        leaned = [r for r in reasons if r.feature == "artist_evidence"]
+        songs = known.get(primary_artist(artist), 0)
+        if not 0 < songs < 3:
+            assert not leaned, (item, reasons)
+            continue
+        if leaned:
+            said += 1
+            assert reasons[0] is leaned[0]
+            way = "down" if "leans down" in leaned[0].words else "up"
+            alone = float(leaned[0].words.rsplit("(", 1)[1].split(" from")[0])
+            assert (answer.streams < alone) == (way == "down")
+            assert abs(answer.streams - alone) >= 0.5
+    assert said  # the demo has such songs: the check above ran

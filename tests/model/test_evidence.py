@@ -41,3 +41,14 @@ def test_the_base_rate_is_the_model_on_songs_by_artists_new_to_the_listener():
     songs = np.array([4.0, 0.0, 0.0, 0.0, 1.0])
     assert base_rate(predicted, songs) == pytest.approx(0.4)
     assert base_rate(predicted[[0, 4]], songs[[0, 4]]) is None
+
+
+def test_a_thinly_known_artist_s_move_is_said_and_a_favourite_s_or_a_small_one_is_not():
+    from musicflow.model.evidence import evidence_words
+
+    said = evidence_words(1.0, 28.0, 7.4)
+    assert said is not None and "leans down" in said and "28.0 from the model alone" in said
+    assert "leans up" in (evidence_words(2.0, 0.1, 0.9) or "")
+    assert evidence_words(30.0, 28.0, 25.5) is None  # a favourite artist: not thin evidence
+    assert evidence_words(1.0, 0.6, 0.5) is None  # barely moved
+    assert evidence_words(0.0, 3.0, 3.0) is None  # an artist new to the listener

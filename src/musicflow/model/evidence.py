@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 EVIDENCE_SONGS = 3.0
 BASE_RATE = "base_rate"  # the key of the base rate in a model's training facts
+EVIDENCE = "artist_evidence"  # the reason that says the estimate leaned toward the base rate
 
 Floats = npt.NDArray[np.float64]
 
@@ -55,3 +56,20 @@ def toward_base_rate(
         return predicted
     weight = evidence_weight(songs, k)
     return weight * predicted + (1.0 - weight) * base
+
+
+SHOWN_FROM_STREAMS = 0.5  # a move this large (in predicted streams) is said among the reasons
+
+
+def evidence_words(songs: float, model_says: float, estimate: float) -> str | None:
+    """The reason a listener reads when thin evidence (fewer of the artist's songs streamed than
+    EVIDENCE_SONGS: the model's estimate trusted less than half) moved the estimate: without it, the
+    number they see would contradict reasons that all praise the artist. None when the evidence is not
+    thin or the estimate barely moved."""
+    if not 0 < songs < EVIDENCE_SONGS or abs(estimate - model_says) < SHOWN_FROM_STREAMS:
+        return None
+    way = "down" if estimate < model_says else "up"
+    return (
+        f"you streamed few songs by this artist, so the estimate leans {way} toward what a song by an"
+        f" artist new to you gets ({model_says:.1f} from the model alone)"
+    )

@@ -14,6 +14,7 @@ pretending to know a count. The signal is weak (AUC around 0.6-0.75 on new songs
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ import numpy as np
 from musicflow.features.merge import MergedFeatures
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import NOTHING_KNOWN, Basis, basis_of
-from musicflow.model.evidence import toward_base_rate
+from musicflow.model.evidence import EVIDENCE, evidence_words, toward_base_rate
 from musicflow.model.explain import Contribution, top_contributions
 from musicflow.model.trained import TrainedModel
 from musicflow.model.training_rows import MAX_STREAMS
@@ -81,6 +82,7 @@ def predict_batch(
     predicted, effects = model.predictions(matrix, explain=bool(explain))
     songs = np.array([affinity.songs for _, affinity in items], dtype=np.float64)
     streams = np.clip(toward_base_rate(predicted, songs, model.base_rate), 0.0, MAX_STREAMS)
+    alone = np.clip(predicted, 0.0, MAX_STREAMS).tolist()
     predictions = []
     for i, value in enumerate(streams.tolist()):
         reasons = (
@@ -88,6 +90,10 @@ def predict_batch(
             if effects is not None
             else []
         )
+        leaned = evidence_words(float(songs[i]), alone[i], value) if explain else None
+        if leaned is not None:  # first: it is what moved the number the listener reads last
+            effect = math.log1p(value) - math.log1p(alone[i])
+            reasons = [Contribution(EVIDENCE, float(songs[i]), effect, leaned), *reasons][:explain]
         basis = basis_text(model, *items[i])
         predictions.append(Prediction(float(value), verdict_for(model, float(value)), reasons, basis))
     return predictions
