@@ -33,6 +33,9 @@ def api(data_dir: Path) -> Iterator[ClientFactory]:
     def client(
         *, profile: str = PROFILE, peer: str = "192.0.2.10", access: AccessMode = "open", **settings: object
     ) -> TestClient:
+        # No scheduled job unless a test asks for one: a server's first start would queue a features
+        # refresh, which asks a network source about every song the store lacks features for.
+        settings = {"retrain_every_hours": 0, **settings}
         configured = Settings(data_dir=data_dir, **settings)  # type: ignore[arg-type]
         app = create_app(configured, profile=profile, access=access)
         started = TestClient(app, client=(peer, 50000), raise_server_exceptions=False)
