@@ -56,16 +56,7 @@ class AskedTogether:
         for asked in waiting:
             by_model.setdefault(id(asked.serving), []).append(asked)
         for together in by_model.values():
-            try:
-                self._answer(together)
-            except Exception:
-                if len(together) == 1:
-                    raise
-                # Something no song's answer expected went wrong: each song alone, so that it reaches
-                # only the request whose song caused it.
-                log.exception("%d predictions made together failed; made one by one", len(together))
-                for asked in together:
-                    self._answer([asked])
+            self._answer(together)
 
     def _answer(self, together: Sequence[_Asked]) -> None:
         try:
@@ -74,7 +65,12 @@ class AskedTogether:
             if len(together) == 1:
                 _settle(together[0].answer, exc)
                 return
-            raise
+            # Something no song's answer expected went wrong: each song alone, so that it reaches only
+            # the request whose song caused it.
+            log.exception("%d predictions made together failed; made one by one", len(together))
+            for asked in together:
+                self._answer([asked])
+            return
         for asked, answer in zip(together, answers, strict=True):
             _settle(asked.answer, answer)
 

@@ -39,9 +39,7 @@ async def limits(request: Request) -> Limits:
 
 async def counted_client(request: Request, limits: Annotated[Limits, Depends(limits)]) -> str:
     """The client, after counting this request against its rate limit (429 past it)."""
-    client = limits.identity.of(request)
-    limits.count_request(client)
-    return client
+    return limits.counted(request)
 
 
 def song_question(request: Request) -> SongQuestion:
@@ -107,8 +105,7 @@ async def asking(request: Request, profile: ProfileQuery = None) -> Asking:
 def asking_for(request: Request, profile: str | None) -> Asking:
     """`asking`, for a route that read the profile asked about itself."""
     state = request.app.state
-    client = state.limits.identity.of(request)
-    state.limits.count_request(client)
+    client = state.limits.counted(request)
     return Asking(
         state.musicflow,
         state.limits,

@@ -76,6 +76,12 @@ class Limits:
         self._upstream_client = parse(settings.api_upstream_per_client)
         self._upstream_global = parse(settings.api_upstream_global)
 
+    def counted(self, request: Request) -> str:
+        """The request's client, after counting the request against its rate limit (429 past it)."""
+        client = self.identity.of(request)
+        self.count_request(client)
+        return client
+
     def count_request(self, client: str) -> None:
         """One request to a listener route; past the limit, a 429 with when to ask again."""
         if not self._limiter.hit(self._requests, "requests", client):

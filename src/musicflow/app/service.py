@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     )
 
 DAY_S = 86_400.0
+SONG_REASONS = 5  # the reasons given with a song asked alone (a list gives 3 each)
 TrainingProgress = Callable[[str, float], None]
 
 
@@ -590,7 +591,7 @@ class MusicFlow:
         if not song.strip() or not artist.strip():
             raise MusicflowError("song and artist are both needed")
         request = SongRequest(song, artist, spotify_id)
-        (answer,) = self._predict([request], profile, sources, 5, keep, spend, serving, log_via)
+        (answer,) = self._predict([request], profile, sources, SONG_REASONS, keep, spend, serving, log_via)
         if isinstance(answer, Prediction):
             return answer
         raise answer.error
@@ -615,7 +616,7 @@ class MusicFlow:
         """Songs asked at one moment by several requests of a server that answers from this machine,
         made in one list by `serving`: each its prediction (with the reasons of a song asked alone) or
         the error that song asked alone would raise. Nothing is stored, and no network source asked."""
-        answers = self._predict(songs, serving.profile, None, 5, False, None, serving)
+        answers = self._predict(songs, serving.profile, None, SONG_REASONS, False, None, serving)
         return [answer if isinstance(answer, Prediction) else answer.error for answer in answers]
 
     def _predict(
