@@ -172,3 +172,9 @@ def test_train_reproduce_rebuilds_a_version_and_says_plainly_when_its_plays_are_
 
     code, _, err = run("train", "--output", str(tmp_path / "v9"))
     assert code == 2 and "--output goes with --reproduce" in err
+    code, _, err = run("train", "--reproduce", "1", "--force")
+    assert code == 2 and "registers nothing: leave out --force" in err
+    code, _, err = run("train", "--reproduce", "1", "--all")
+    assert code == 2 and "leave out --all" in err
+    code, out, _ = run("models", "list", "-f", "json")
+    assert [v["version"] for v in json.loads(out)] == [1]  # none of the refused commands changed a thing
