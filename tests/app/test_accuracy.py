@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from musicflow.api.app import create_app
 from musicflow.app.service import MusicFlow
-from tests.trained import copy_of
+from tests.trained import QUICK_TRAINING, copy_of
 
 EXPORT = Path("histories/extended/erickmay/endsong_1.json")
 PROFILE = "erick"
@@ -44,7 +44,7 @@ def test_the_first_version_is_judged_on_every_logged_prediction(
 ) -> None:
     before, after, later = split_export
     settings = copy_of(catalog_store, isolated_environment).model_copy(
-        update={"feature_sources": ["catalog"]}
+        update={"feature_sources": ["catalog"], **QUICK_TRAINING}
     )
     with MusicFlow.open(settings) as app:
         app.ingest([before], PROFILE)
@@ -108,7 +108,9 @@ def test_drift_shows_when_later_plays_come_from_other_artists_and_not_when_the_l
 ) -> None:
     before, after, _ = split_export
     trained = tmp_path / "trained"
-    settings = copy_of(catalog_store, trained).model_copy(update={"feature_sources": ["catalog"]})
+    settings = copy_of(catalog_store, trained).model_copy(
+        update={"feature_sources": ["catalog"], **QUICK_TRAINING}
+    )
     with MusicFlow.open(settings) as app:
         app.ingest([before], PROFILE)
         app.fetch_features(PROFILE)
@@ -126,7 +128,9 @@ def test_drift_shows_when_later_plays_come_from_other_artists_and_not_when_the_l
     later_elsewhere.write_text(json.dumps(music(json.loads(other.read_text()))[:800]))
     found = {}
     for name, plays in (("goes on", after), ("moves", later_elsewhere)):
-        home = copy_of(trained, tmp_path / name).model_copy(update={"feature_sources": ["catalog"]})
+        home = copy_of(trained, tmp_path / name).model_copy(
+            update={"feature_sources": ["catalog"], **QUICK_TRAINING}
+        )
         with MusicFlow.open(home) as app:
             app.ingest([plays], PROFILE)
             app.fetch_features(PROFILE)

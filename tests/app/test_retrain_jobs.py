@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from musicflow.app.service import MusicFlow
-from tests.trained import PROFILE, copy_of
+from tests.trained import PROFILE, QUICK_TRAINING, copy_of
 
 MORE_PLAYS = Path("histories/extended/erickmay/endsong_1.json")  # plays the demo listener never had
 
@@ -18,7 +18,7 @@ def test_new_plays_queue_one_retrain_that_trains_once(
     trained_listener: Path, isolated_environment: Path, shared_data: Path
 ) -> None:
     settings = copy_of(trained_listener, isolated_environment).model_copy(
-        update={"feature_sources": ["catalog"]}
+        update={"feature_sources": ["catalog"], **QUICK_TRAINING}
     )
     with MusicFlow.open(settings) as app:
         while app.run_next_job():  # what the copied store had waiting (its ingest queued a retrain)

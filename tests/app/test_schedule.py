@@ -14,7 +14,7 @@ from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from tests.fakes.clock import FakeClock
 from tests.fakes.reccobeats import AUDIO_PATH, FakeReccoBeats
-from tests.trained import PROFILE, copy_of
+from tests.trained import PROFILE, QUICK_TRAINING, copy_of
 
 HOUR = 3_600.0
 DAY = 24 * HOUR
@@ -29,7 +29,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def home(trained_listener: Path, tmp_path: Path) -> Settings:
     settings = copy_of(trained_listener, tmp_path / "home")
-    return settings.model_copy(update={"feature_sources": ["catalog"]})
+    return settings.model_copy(update={"feature_sources": ["catalog"], **QUICK_TRAINING})
 
 
 @pytest.fixture

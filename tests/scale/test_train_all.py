@@ -22,7 +22,7 @@ from musicflow.config import Settings
 from musicflow.core.songs import SongRequest
 from musicflow.errors import NotEnoughDataError
 from musicflow.scale.engines import DaskEngine
-from tests.trained import PROFILE, copy_of
+from tests.trained import PROFILE, QUICK_TRAINING, copy_of
 
 OTHER = "erick"  # a real public extended history, 2,080 plays
 TINY = "tiny"  # a real 29-row basic history: too few streamed songs to train on
@@ -47,7 +47,7 @@ def listeners(ingested_listener: Path, shared_data: Path, tmp_path_factory: pyte
 
 def _copy(listeners: Path, target: Path) -> Settings:
     shutil.copytree(listeners, target)
-    return Settings(data_dir=target, feature_sources=["catalog"])
+    return Settings(data_dir=target, feature_sources=["catalog"]).model_copy(update=QUICK_TRAINING)
 
 
 def _songs(app: MusicFlow, profile: str) -> list[SongRequest]:
@@ -102,8 +102,11 @@ def test_every_profile_on_dask_as_one_by_one(listeners: Path, tmp_path: Path, da
 
 
 @pytest.mark.slow
-def test_train_all_in_this_process_from_the_command_line(listeners: Path, isolated_environment: Path) -> None:
+def test_train_all_in_this_process_from_the_command_line(
+    listeners: Path, isolated_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _copy(listeners, isolated_environment)
+    monkeypatch.setenv("MUSICFLOW_MODEL_EVALUATION_SEEDS", str(QUICK_TRAINING["model_evaluation_seeds"]))
     runner = CliRunner()
     done = runner.invoke(cli, ["train", "--all", "--format", "json"])
     assert done.exit_code == 3, done.stderr  # some failed, some trained

@@ -20,6 +20,7 @@ from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel, ServingModels
 from musicflow.config import Settings
 from musicflow.core.clock import Clock, SystemClock
+from musicflow.core.perf import collector_paused
 from musicflow.errors import (
     CatalogNotFoundError,
     ConflictError,
@@ -752,9 +753,12 @@ class MusicFlow:
         from musicflow.model.listener import Listener, load_model
 
         self.require_profile(profile)
-        version, model = load_model(self.registry, profile)
-        model.prepare()  # the explainer's tables are built now, not by the first question
-        listener = Listener.load(self._store.history, profile, stream_min_ms=self.settings.stream_min_ms)
+        # Hundreds of thousands of small objects, none of them cyclic: the collector, which would walk the
+        # whole heap (a server's catalogs) again and again meanwhile, waits until they are made.
+        with collector_paused():
+            version, model = load_model(self.registry, profile)
+            model.prepare()  # the explainer's tables are built now, not by the first question
+            listener = Listener.load(self._store.history, profile, stream_min_ms=self.settings.stream_min_ms)
         return ServingModel(profile, version, model, listener)
 
     @contextmanager

@@ -29,6 +29,7 @@ def training_options(settings: Settings) -> TrainingOptions:
     """What a training run takes from the settings."""
     return TrainingOptions(
         zeros=zero_strategy(settings.model_zeros),
+        seeds=tuple(range(settings.model_evaluation_seeds)),
         stream_min_ms=settings.stream_min_ms,
         precedence=tuple(settings.feature_precedence),
         allow_spotify=settings.spotify_features_for_model,

@@ -104,7 +104,12 @@ class SqlFeatureStore:
         """Every catalog row as (Spotify id, loose song key, what it says), for an index held in memory."""
         with guarded(self.engine, transaction=False) as conn:
             rows = conn.execute(_catalog_answers()).all()
-        return [(row[2], row[3], _catalog_features(row)) for row in rows]
+        # A server holds every row but reads the values of the few it is asked about: each row's values
+        # are gathered on first reading, not all of them at start.
+        return [
+            (row[2], row[3], StoredFeatures(CATALOG_SOURCE, row[0], row[1], _ValuesOfRow(row), row[2], None))
+            for row in rows
+        ]
 
     def catalog_names(self, match_keys: Sequence[str]) -> dict[str, tuple[str, str]]:
         """The song and primary artist of the first catalog row of each loose key."""
@@ -470,6 +475,34 @@ _TRACKS_PLAYED = (
 def _present(row: Any, first: int) -> dict[str, FeatureValue]:
     """The feature values of a row whose feature columns start at `first`, missing ones left out."""
     return {name: value for name, value in zip(FEATURE_NAMES, row[first:], strict=True) if value is not None}
+
+
+class _ValuesOfRow(Mapping[str, FeatureValue]):
+    """The feature values of a `_catalog_answers` row (missing ones left out), gathered when first read."""
+
+    __slots__ = ("_row", "_values")
+
+    def __init__(self, row: Any) -> None:
+        self._row = row
+        self._values: dict[str, FeatureValue] | None = None
+
+    def _gathered(self) -> dict[str, FeatureValue]:
+        values = self._values
+        if values is None:
+            values = self._values = _present(self._row, 4)
+        return values
+
+    def __getitem__(self, name: str) -> FeatureValue:
+        return self._gathered()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._gathered())
+
+    def __len__(self) -> int:
+        return len(self._gathered())
+
+    def __repr__(self) -> str:
+        return repr(self._gathered())
 
 
 def _catalog_features(row: Any) -> StoredFeatures:
