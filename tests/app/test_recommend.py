@@ -115,7 +115,8 @@ def test_the_first_recommendations_are_by_artists_the_taste_page_lists(app: Musi
 
 def test_a_recommendation_says_what_predicting_its_song_says(app: MusicFlow):
     """The number beside a recommendation is the prediction `predict` gives for that catalog entry, for
-    artists the listener knows from many songs, from a few, or not at all."""
+    artists the listener knows from many songs, from a few, or not at all; and so are its reasons (the
+    first of them where thin evidence moved the number)."""
     listener = app.serving.get(PROFILE).listener
     known = {key: a.songs for key, a in listener.artist_affinities().items()}
     kinds: dict[str, list[Recommendation]] = {}
@@ -127,6 +128,8 @@ def test_a_recommendation_says_what_predicting_its_song_says(app: MusicFlow):
         for item in items[:4]:
             answer = app.predict(PROFILE, item.song, item.artist.split("; ")[0], spotify_id=item.track_id)
             assert answer.streams == pytest.approx(item.predicted_streams, abs=1e-9), item
+            given = [reason.words for reason in answer.answer.prediction.contributions]
+            assert [reason.words for reason in item.reasons] == given[: len(item.reasons)], item
 
 
 def test_a_prediction_moved_by_thin_evidence_says_so_first_and_no_other_does(app: MusicFlow):

@@ -246,24 +246,42 @@ def _explained(
     vectors: npt.NDArray[np.float64],
     versions: Mapping[str, Streamed],
 ) -> list[Recommendation]:
+    import numpy as np
+
     from musicflow.core.songs import version_family, version_kind
-    from musicflow.model.explain import top_contributions
+    from musicflow.model.history_words import history_words
+    from musicflow.model.predict import reasons_for
+    from musicflow.model.training_rows import MAX_STREAMS
 
     model = serving.model
     if not len(vectors):
         return []
-    effects = model.explainer.contributions(vectors)
+    predicted, effects = model.predictions(vectors, explain=True)
+    assert effects is not None
+    model_says = np.clip(predicted, 0.0, MAX_STREAMS).tolist()
     sure = _how_sure(model.evaluation)
     found = []
     for i, row in enumerate(best.iter_rows(named=True)):
-        reasons = top_contributions(model.layout.columns, vectors[i], effects[i], model.medians, 3)
         song, artist = row["song"] or "", row["artist"] or ""  # a catalog row may lack either
+        history = serving.listener.history(artist, None)
+        reasons = [  # worded from the listener's history as a prediction of the song is
+            history_words(reason, history)
+            for reason in reasons_for(
+                model,
+                vectors[i],
+                effects[i],
+                history.artist_songs,
+                model_says[i],
+                row["predicted_streams"],
+                3,
+            )
+        ]
         streamed = versions.get(version_family(artist, song))
         kind = version_kind(song) or (version_kind(streamed.name) if streamed else None) or "another version"
         version_of = (
             f"{kind} of {streamed.name}, which you streamed {_times(streamed.streams)}" if streamed else None
         )
-        known_artist = serving.listener.history(artist, None).artist_streams > 0
+        known_artist = history.artist_streams > 0
         found.append(
             Recommendation(
                 song,

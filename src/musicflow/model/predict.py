@@ -86,17 +86,34 @@ def predict_batch(
     predictions = []
     for i, value in enumerate(streams.tolist()):
         reasons = (
-            top_contributions(model.layout.columns, matrix[i], effects[i], model.medians, explain)
+            reasons_for(model, matrix[i], effects[i], float(songs[i]), alone[i], value, explain)
             if effects is not None
             else []
         )
-        leaned = evidence_words(float(songs[i]), alone[i], value) if explain else None
-        if leaned is not None:  # first: it is what moved the number the listener reads last
-            effect = math.log1p(value) - math.log1p(alone[i])
-            reasons = [Contribution(EVIDENCE, float(songs[i]), effect, leaned), *reasons][:explain]
         basis = basis_text(model, *items[i])
         predictions.append(Prediction(float(value), verdict_for(model, float(value)), reasons, basis))
     return predictions
+
+
+def reasons_for(
+    model: TrainedModel,
+    row: Sequence[float],
+    effects: Sequence[float],
+    songs: float,
+    model_says: float,
+    estimate: float,
+    explain: int,
+) -> list[Contribution]:
+    """The `explain` strongest reasons behind one estimate (a row of the model's input and its features'
+    contributions), first the artist's thin evidence where it moved the estimate (`songs`: the artist's
+    songs the listener streamed; `model_says`: the model's own prediction): single predictions and
+    recommendations give the same reasons for the same song."""
+    reasons = top_contributions(model.layout.columns, row, effects, model.medians, explain)
+    leaned = evidence_words(songs, model_says, estimate) if explain else None
+    if leaned is not None:  # first: it is what moved the number the listener reads last
+        effect = math.log1p(estimate) - math.log1p(model_says)
+        reasons = [Contribution(EVIDENCE, songs, effect, leaned), *reasons][:explain]
+    return reasons
 
 
 def verdict_for(model: TrainedModel, streams: float) -> str:
