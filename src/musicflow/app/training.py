@@ -129,25 +129,38 @@ def champion_on_same_data(
     """The champion's evaluation, measured again where its stored one is not comparable.
 
     A stored evaluation compares with the new one only if both were measured on the same data with the
-    same kind of zeros. Otherwise (a listener added, new plays, another zero strategy) the champion's
-    configuration is evaluated under the same protocol on today's data, time split only, so the gate
-    compares like with like.
+    same kind of zeros and the same seeds (a mean over three draws against one draw compares the luck of
+    the draw). Otherwise (a listener added, new plays, another zero strategy, another number of seeds)
+    the champion's configuration is evaluated under the same protocol on today's data with the new
+    one's seeds, time split only, so the gate compares like with like.
     """
     if champion is None:
         return None
+    stored, fresh = Evaluation.from_dict(champion.evaluation), Evaluation.from_dict(model.evaluation)
     same_data = champion.data_fingerprint == model.fingerprint
-    zeros = Evaluation.from_dict(champion.evaluation).zero_strategy
-    same_zeros = zeros == Evaluation.from_dict(model.evaluation).zero_strategy
-    if same_data and same_zeros:
+    same_zeros = stored.zero_strategy == fresh.zero_strategy
+    same_seeds = _time_seeds(stored) == _time_seeds(fresh)
+    if same_data and same_zeros and same_seeds:
         return None
     log.info("measuring the champion v%d again on today's data, to compare like with like", champion.version)
     strategy = options.zeros or zero_strategy_for(snapshot)
-    stored = {k: v for k, v in champion.parameters.items() if k not in ("random_state", "feature_names")}
-    params = {**WITHOUT_ANCHOR, **stored}  # a champion from before the anchor was trained without
+    kept = {k: v for k, v in champion.parameters.items() if k not in ("random_state", "feature_names")}
+    params = {**WITHOUT_ANCHOR, **kept}  # a champion from before the anchor was trained without
     again = evaluate_profile(
-        snapshot, profile=model.profile, strategy=strategy, params=params, splits=("time",), store=store
+        snapshot,
+        profile=model.profile,
+        strategy=strategy,
+        params=params,
+        seeds=options.seeds,
+        splits=("time",),
+        store=store,
     )
     return again.as_dict()
+
+
+def _time_seeds(evaluation: Evaluation) -> list[int] | None:
+    split = evaluation.split("time")
+    return split.seeds if split is not None else None
 
 
 def zero_strategy(text: str) -> ZeroStrategy | None:
