@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from musicflow.api.app import create_app
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from tests.trained import copy_of
+from tests.trained import QUICK_TRAINING, copy_of
 
 DEMO_EXPORT = Path(__file__).parents[2] / "src" / "musicflow" / "demo" / "my_spotify_data.zip"
 NEWCOMER = "newcomer"
@@ -26,7 +26,8 @@ def bearer(token: str) -> dict[str, str]:
 
 @pytest.fixture
 def settings(catalog_store: Path, isolated_environment: Path) -> Settings:
-    return copy_of(catalog_store, isolated_environment).model_copy(update={"feature_sources": ["catalog"]})
+    update = {"feature_sources": ["catalog"], **QUICK_TRAINING}
+    return copy_of(catalog_store, isolated_environment).model_copy(update=update)
 
 
 @pytest.fixture

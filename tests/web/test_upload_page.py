@@ -16,6 +16,7 @@ from musicflow.api.app import create_app
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from tests.api.test_uploads import DEMO_EXPORT
+from tests.trained import QUICK_TRAINING
 from tests.web.conftest import serving
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -43,7 +44,7 @@ def signed_in(client: TestClient, token: str) -> str:
 
 @pytest.fixture
 def client(shared: tuple[Path, dict[str, str]]) -> Iterator[TestClient]:
-    settings = Settings(data_dir=shared[0], feature_sources=["catalog"])
+    settings = Settings(data_dir=shared[0], feature_sources=["catalog"]).model_copy(update=QUICK_TRAINING)
     with TestClient(create_app(settings, access="tokens"), follow_redirects=False) as opened:
         yield opened
 
@@ -77,7 +78,8 @@ def test_without_script_the_form_leads_to_the_jobs_page(
 def test_upload_in_a_browser_and_predict(
     browser: Any, shared: tuple[Path, dict[str, str]], screenshots: Path
 ) -> None:
-    with serving(shared[0], MUSICFLOW_API_ACCESS="tokens") as base:
+    quick = {"MUSICFLOW_MODEL_EVALUATION_SEEDS": str(QUICK_TRAINING["model_evaluation_seeds"])}
+    with serving(shared[0], MUSICFLOW_API_ACCESS="tokens", **quick) as base:
         context = browser.new_context(base_url=base)
         page = context.new_page()
         page.goto("/upload")
