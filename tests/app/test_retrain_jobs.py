@@ -3,11 +3,13 @@ learned from every play, and the gate decides whether the new version serves."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from musicflow.app.service import MusicFlow
+from musicflow.app.upload_jobs import QUEUED_AGAIN, JobRunner
 from tests.trained import PROFILE, QUICK_TRAINING, copy_of
 
 MORE_PLAYS = Path("histories/extended/erickmay/endsong_1.json")  # plays the demo listener never had
@@ -40,3 +42,34 @@ def test_new_plays_queue_one_retrain_that_trains_once(
         assert done.state == "done" and done.result is not None and done.result["model_version"] == 2
         assert [v.version for v in app.models(PROFILE)] == [2, 1]
         assert app.champion_is_current(PROFILE) == bool(done.result["serving"])
+
+
+@pytest.mark.slow
+def test_a_stopping_runner_ends_the_job_at_its_next_step_and_the_next_one_finishes_it(
+    trained_listener: Path, isolated_environment: Path, shared_data: Path
+) -> None:
+    """A server that stops (Ctrl-C, a service manager's SIGTERM) does not wait for a training to end: the
+    job ends at its next step, nothing half trained is registered, and the next start takes it up."""
+    settings = copy_of(trained_listener, isolated_environment).model_copy(
+        update={"feature_sources": ["catalog"], "retrain_every_hours": 0, **QUICK_TRAINING}
+    )
+    with MusicFlow.open(settings) as app:
+        while app.run_next_job():
+            pass
+        app.ingest([shared_data / MORE_PLAYS], PROFILE)
+        (queued,) = [job for job in app.jobs(PROFILE) if job.state == "queued"]
+        runner = JobRunner(app, poll_s=0.01)
+        runner.start()
+        deadline = time.monotonic() + 60
+        while app.job(queued.id).stage != "training":
+            assert time.monotonic() < deadline and app.job(queued.id).state != "done"
+            time.sleep(0.01)
+        runner.stop()
+
+        stopped = app.job(queued.id)
+        assert (stopped.state, stopped.stage, stopped.error) == ("queued", QUEUED_AGAIN, None)
+        assert [v.version for v in app.models(PROFILE)] == [1]
+        assert app.run_next_job()
+        done = app.job(queued.id)
+        assert done.state == "done" and done.attempts == 2
+        assert done.result is not None and done.result["model_version"] == 2

@@ -246,14 +246,15 @@ class MusicFlow:
     def jobs(self, profile: str | None = None) -> list[Job]:
         return self._store.jobs.jobs(profile)
 
-    def run_next_job(self) -> bool:
-        """Run the oldest queued job, if any; whether there was one."""
+    def run_next_job(self, stopping: threading.Event | None = None) -> bool:
+        """Run the oldest queued job, if any; whether there was one. Once `stopping` is set, the job
+        ends at its next step and is queued again."""
         from musicflow.app.upload_jobs import run_job
 
         job = self._store.jobs.claim_next(self.clock.now())
         if job is None:
             return False
-        run_job(self, job, self.uploads_dir)
+        run_job(self, job, self.uploads_dir, stopping)
         return True
 
     def champion_is_current(self, profile: str) -> bool:

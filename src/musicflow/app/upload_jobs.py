@@ -101,12 +101,23 @@ def receive(files: Iterable[tuple[str, IO[bytes]]], folder: Path, max_bytes: int
     return Received(folder, tuple(names), whole, total)
 
 
-class JobProgress:
-    """What a running job reports, written to its row at most once a second (and at each stage)."""
+class JobStopped(BaseException):
+    """The runner is stopping (the server shuts down): the job ends at its next report of progress and is
+    queued again, for the next runner to take up. Not an `Exception`, like a cancellation: nothing on
+    the way may take it for the job's own failure."""
 
-    def __init__(self, jobs: JobStore, job_id: str) -> None:
+
+QUEUED_AGAIN = "queued again: the server stopped"
+
+
+class JobProgress:
+    """What a running job reports, written to its row at most once a second (and at each stage); each
+    report is also where the job ends early when `stopping` is set."""
+
+    def __init__(self, jobs: JobStore, job_id: str, stopping: threading.Event | None = None) -> None:
         self._jobs = jobs
         self._job_id = job_id
+        self._stopping = stopping
         self.figures: dict[str, Any] = {}
         self._written = 0.0
         self._stage = ""
@@ -137,17 +148,21 @@ class JobProgress:
         return {"ingesting": "bytes", "fetching features": "tracks"}.get(self._stage, "work")
 
     def _write(self, force: bool = False) -> None:
+        if self._stopping is not None and self._stopping.is_set():
+            raise JobStopped
         now = time.time()
         if force or now - self._written >= PROGRESS_EVERY_S:
             self._written = now
             self._jobs.update_job(self._job_id, now, stage=self._stage, progress=self.figures)
 
 
-def run_job(app: MusicFlow, job: Job, uploads_dir: Path) -> None:
+def run_job(app: MusicFlow, job: Job, uploads_dir: Path, stopping: threading.Event | None = None) -> None:
     """Do a job's work, step by step, recording each in its row; never raises for the job's own
-    failures (they are its result)."""
+    failures (they are its result). When `stopping` is set the job ends at its next step and is queued
+    again: what it stored stays (an ingest and a fetch take up where they were), a model half trained
+    is not registered."""
     jobs = app.jobs_store
-    progress = JobProgress(jobs, job.id)
+    progress = JobProgress(jobs, job.id, stopping)
     try:
         if job.kind == "train":
             progress.stage("training")
@@ -171,6 +186,9 @@ def run_job(app: MusicFlow, job: Job, uploads_dir: Path) -> None:
         progress.stage("training", features_fetched=answered)
         result.update(_retrain(app, job.profile, progress))
         jobs.update_job(job.id, time.time(), state="done", stage="done", result=result)
+    except JobStopped:
+        log.info("job %s stops with the server; queued again", job.id)
+        jobs.update_job(job.id, time.time(), state="queued", stage=QUEUED_AGAIN)
     except MusicflowError as failed:
         jobs.update_job(job.id, time.time(), state="failed", stage="failed", error=str(failed))
     except Exception:
@@ -224,7 +242,8 @@ def new_job_id() -> str:
 
 
 class JobRunner:
-    """Runs queued jobs one after another in a thread of the server; `stop` waits for the current one."""
+    """Runs queued jobs one after another in a thread of the server; `stop` ends the current one at its
+    next step (queued again, for the next start) and waits for that."""
 
     def __init__(self, app: MusicFlow, poll_s: float = 1.0) -> None:
         self._app = app
@@ -251,7 +270,7 @@ class JobRunner:
         while not self._stop.is_set():
             self._schedule()
             try:
-                ran = self._app.run_next_job()
+                ran = self._app.run_next_job(self._stop)
             except MusicflowError as failed:  # the store does not answer: try again later
                 log.warning("jobs: %s", failed)
                 ran = False
