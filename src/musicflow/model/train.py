@@ -23,7 +23,7 @@ from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
 from musicflow.model.predict import verdict_thresholds
 from musicflow.model.snapshot import Snapshot, load_snapshot
-from musicflow.model.split_scores import artist_songs, matrix, targets
+from musicflow.model.split_scores import SplitRows, targets
 from musicflow.model.trained import TrainedModel
 from musicflow.store.ports import Store
 
@@ -104,10 +104,11 @@ def fit_final_on_rows(
     split = all_rows(snapshot, snapshot.profiles[profile], strategy, options.seed, store)
     rows, weights, check = training_rows(split.train, snapshot.allow_spotify)
     layout = layout_for(check, snapshot.allow_spotify)
-    x, y = matrix(rows, split, layout), targets(rows)
+    table = SplitRows.of(rows, split, snapshot.allow_spotify)
+    x, y = table.matrix(layout), targets(rows)
     params = {**model_params(options.params), "random_state": options.seed, "feature_names": layout.columns}
     estimator = CountRegressor(**params).fit(x, y, sample_weight=weights)
-    songs = artist_songs(rows, split)
+    songs = table.artist_songs()
     fitted = estimator.predict(x)
     served = base_rate(fitted, songs)
     predicted = toward_base_rate(fitted, songs, served)  # the verdicts compare what is served

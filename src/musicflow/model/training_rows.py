@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from musicflow.core.songs import FeatureValue
 from musicflow.features.merge import MergedFeatures
+from musicflow.model.vectorize import usable_values
 
 MAX_STREAMS = 30
 
@@ -34,10 +37,22 @@ class Row:
     target: int
     features: MergedFeatures
     artist_key: str
+    # `usable_values` of the features, by `allow_spotify`: a row is weighed, checked and vectorised
+    # several times in one training run, its values are looked up once.
+    _usable: dict[bool, Mapping[str, FeatureValue]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def is_positive(self) -> bool:
         return self.target > 0
+
+    def usable(self, allow_spotify: bool) -> Mapping[str, FeatureValue]:
+        """The values of the row's features a model may use (`usable_values`), not to be modified."""
+        found = self._usable.get(allow_spotify)
+        if found is None:
+            found = self._usable[allow_spotify] = usable_values(self.features, allow_spotify)
+        return found
 
 
 def clipped(streams: int) -> int:
