@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from musicflow.core.perf import collector_paused
 from musicflow.errors import Hint, NotEnoughDataError, ProfileNotFoundError
 from musicflow.model.dataset import ZeroStrategy, all_rows, zero_strategy_for
 from musicflow.model.estimator import CountRegressor, Matrix
@@ -101,6 +102,13 @@ def fit_final_on_rows(
     snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: Store | None
 ) -> tuple[TrainedModel, Matrix]:
     """`fit_final`, and the rows it was fitted on as the model reads them."""
+    with collector_paused():  # tens of thousands of rows, tables and facts, none cyclic
+        return _fit_final_on_rows(snapshot, profile, strategy, options, store)
+
+
+def _fit_final_on_rows(
+    snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: Store | None
+) -> tuple[TrainedModel, Matrix]:
     split = all_rows(snapshot, snapshot.profiles[profile], strategy, options.seed, store)
     rows, weights, check = training_rows(split.train, snapshot.allow_spotify)
     layout = layout_for(check, snapshot.allow_spotify)
