@@ -19,7 +19,7 @@ import numpy.typing as npt
 from musicflow.errors import NotEnoughDataError
 from musicflow.model import metrics
 from musicflow.model.affinity import ArtistAffinity
-from musicflow.model.basis import Basis, basis_of_values
+from musicflow.model.basis import Basis, basis_from
 from musicflow.model.dataset import Split, ZeroStrategy, all_rows
 from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.evidence import base_rate, toward_base_rate
@@ -94,7 +94,7 @@ class SplitRows:
     def bases(self) -> list[Basis | None]:
         """What a prediction of each row would rest on (`basis_of`)."""
         allow = self.allow_spotify
-        return [basis_of_values(r.usable(allow), a) for r, a in zip(self.rows, self.affinities, strict=True)]
+        return [basis_from(r.availability(allow), a) for r, a in zip(self.rows, self.affinities, strict=True)]
 
     def answerable(self) -> SplitRows:
         """The rows a prediction could be made for (`answerable`)."""
