@@ -41,7 +41,10 @@ class MergedFeatures(NamedTuple):
 
     def without(self, source: str) -> MergedFeatures:
         """The same merge as if `source` had never answered (its values replaced by the next source's)."""
-        if all(answer.source != source for answer in self.answers):
+        for answer in self.answers:
+            if answer.source == source:
+                break
+        else:
             return self
         order = [answer.source for answer in self.answers]
         return merge(self.answers, order, excluded=(source,))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from musicflow.model.basis import Availability, availability_of
+from musicflow.model.basis import Availability
 from musicflow.model.reports import PatternCheck
 from musicflow.model.training_rows import Row
 
@@ -25,7 +25,7 @@ Weights = npt.NDArray[np.float64]
 
 
 def patterns(rows: Sequence[Row], allow_spotify: bool) -> list[Availability]:
-    return [availability_of(row.features, allow_spotify) for row in rows]
+    return [row.availability(allow_spotify) for row in rows]
 
 
 def pattern_weights(rows: Sequence[Row], allow_spotify: bool) -> Weights:

@@ -57,7 +57,11 @@ def availability_of_values(names: Collection[str]) -> Availability:
 
 def basis_of(features: MergedFeatures, affinity: ArtistAffinity, allow_spotify: bool) -> Basis | None:
     """What a prediction of this song would rest on; None when nothing is known to answer from."""
-    available = availability_of(features, allow_spotify)
+    return basis_from(availability_of(features, allow_spotify), affinity)
+
+
+def basis_from(available: Availability, affinity: ArtistAffinity) -> Basis | None:
+    """`basis_of` a song of this availability pattern."""
     if available is Availability.NONE and affinity.streams <= 0:
         return None
     return _BASIS_OF[available]

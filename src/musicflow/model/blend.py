@@ -59,7 +59,7 @@ def _scaled(tree: str, index: int, weight: float) -> str:
         if key == "Tree":
             line = f"Tree={index}"
         elif key in _SCALED_KEYS:
-            line = f"{key}=" + " ".join(repr(float(v) * weight) for v in value.split())
+            line = f"{key}=" + " ".join([repr(float(v) * weight) for v in value.split()])
         lines.append(line)
     return "\n".join(lines) + "\n\n\n"
 

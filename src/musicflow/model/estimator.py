@@ -133,12 +133,13 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
             raise ValueError("sample weights must be one non-negative number per row")
         if weight is not None and not weight.any():
             raise ValueError("all sample weights are zero: there is nothing to learn from")
-        booster = self._train(x, label, weight, names)
         anchored = self._anchored(names, x.shape[1])
+        # Boosters that are blended are read as text once, by the blend (`_train`'s `blended`).
+        booster = self._train(x, label, weight, names, blended=anchored is not None)
         if anchored is not None:
             history = np.full_like(x, np.nan)
             history[:, anchored] = x[:, anchored]
-            anchor = self._train(history, label, weight, names, self.anchor_estimators)
+            anchor = self._train(history, label, weight, names, self.anchor_estimators, blended=True)
             blended = blend_models(
                 booster.model_to_string(), anchor.model_to_string(), 1.0 - self.anchor_weight
             )
@@ -153,9 +154,12 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         weight: Matrix | None,
         names: list[str] | Literal["auto"],
         rounds: int | None = None,
+        blended: bool = False,
     ) -> lgb.Booster:
         """A booster of `rounds` trees (default `n_estimators`); with fewer, each tree learns as much
-        more as keeps their total learning rate the same."""
+        more as keeps their total learning rate the same. `blended`: only its model text will be read
+        (LightGBM's training booster writes the same text as the lighter one it otherwise turns into,
+        through a round trip of that text that the blend would repeat)."""
         data = lgb.Dataset(
             x,
             label=label,
@@ -169,7 +173,7 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         params = self.lightgbm_params()
         if trees != self.n_estimators:
             params["learning_rate"] = self.learning_rate * self.n_estimators / trees
-        return lgb.train(params, data, num_boost_round=trees)
+        return lgb.train(params, data, num_boost_round=trees, keep_training_booster=blended)
 
     def _anchored(self, names: list[str] | Literal["auto"], width: int) -> list[int] | None:
         """The indices of the anchor columns, or None when there is nothing to anchor on: no anchor

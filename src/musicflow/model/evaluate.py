@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from musicflow.core.perf import collector_paused
 from musicflow.features.merge import source_label
 from musicflow.model.dataset import Split, ZeroStrategy, lone_time_split, random_split, time_split
 from musicflow.model.hygiene import source_mix
@@ -71,11 +72,13 @@ def evaluate_profile(
         for j, seed in enumerate(seeds):
             if progress:
                 progress(f"evaluating: {name} split, seed {seed}", (i * len(seeds) + j) / steps)
-            split = builder(snapshot, profile_id, strategy, seed, store)
+            with collector_paused():  # tens of thousands of rows, tables and facts, none cyclic
+                split = builder(snapshot, profile_id, strategy, seed, store)
+                scored = fit_and_score(snapshot, profile_id, split, strategy, seed, params)
             note = split.draw.note()
             if note:
                 made_up.append((name, note))
-            runs.append((split, fit_and_score(snapshot, profile_id, split, strategy, seed, params)))
+            runs.append((split, scored))
         results.append(_summarise(name, optimistic, list(seeds), runs, snapshot.allow_spotify))
         notes += [note for _, scored in runs for note in scored.notes]
     notes = list(dict.fromkeys(notes))

@@ -17,7 +17,7 @@ from musicflow.features.merge import source_label
 from musicflow.model.balance import MIN_ROWS_PER_PATTERN, Weights, pattern_check, pattern_weights
 from musicflow.model.reports import FeatureCheck
 from musicflow.model.training_rows import Row, RowKind
-from musicflow.model.vectorize import FeatureLayout, required_features, usable_values
+from musicflow.model.vectorize import FeatureLayout, required_features
 
 MAX_AVAILABILITY_GAP = 0.05  # "a few points"
 MIN_AVAILABILITY = 0.01  # below this a feature is as good as absent
@@ -79,7 +79,7 @@ def availability(rows: Sequence[tuple[Row, float]] | Sequence[Row], allow_spotif
     present: defaultdict[str, float] = defaultdict(float)
     for row, weight in weighted:
         if weight:
-            for name in usable_values(row.features, allow_spotify):
+            for name in row.usable(allow_spotify):
                 present[name] += weight
     return {name: present[name] / total for name in FEATURE_NAMES}
 

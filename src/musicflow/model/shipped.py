@@ -12,7 +12,7 @@ catalog's features where it has them. No times, no counts per person, no person'
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +40,21 @@ class ShippedSong:
     artist_key: str
     listeners: int
     values: Mapping[str, FeatureValue]
+    # Which features it has (the pattern it is drawn for), and its features as a zero row carries them:
+    # every split of every training draws from the same list.
+    pattern: Availability = field(init=False, repr=False, compare=False)
+    _features: list[MergedFeatures] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pattern", availability_of_values(self.values))
+
+    @property
+    def features(self) -> MergedFeatures:
+        """The song's features as one answer of the bundled catalog (none when it has no values)."""
+        if not self._features:
+            made = single_source(SOURCE, self.values, ORIGIN) if self.values else MergedFeatures()
+            self._features.append(made)
+        return self._features[0]
 
 
 def songs_streamed_by(snapshot: Snapshot, donors: Iterable[int]) -> list[ShippedSong]:
@@ -107,7 +122,7 @@ def shipped_zeros(
     by_pattern: dict[Availability, list[int]] = {}
     for i, song in enumerate(pool):
         if song.key not in excluded:
-            by_pattern.setdefault(availability_of_values(song.values), []).append(i)
+            by_pattern.setdefault(song.pattern, []).append(i)
     chosen: list[int] = []
     for pattern, count in wanted.items():
         candidates = by_pattern.get(pattern, [])
@@ -123,5 +138,4 @@ def song_keys(snapshot: Snapshot, song_ids: Iterable[int]) -> set[str]:
 
 
 def _row(index: int, song: ShippedSong) -> Row:
-    features = single_source(SOURCE, song.values, ORIGIN) if song.values else MergedFeatures()
-    return Row(FIRST_ID - index, RowKind.SHIPPED, 0, features, song.artist_key)
+    return Row(FIRST_ID - index, RowKind.SHIPPED, 0, song.features, song.artist_key)

@@ -18,7 +18,8 @@ import numpy.typing as npt
 
 from musicflow.errors import NotEnoughDataError
 from musicflow.model import metrics
-from musicflow.model.basis import Basis, basis_of
+from musicflow.model.affinity import ArtistAffinity
+from musicflow.model.basis import Basis, basis_from
 from musicflow.model.dataset import Split, ZeroStrategy, all_rows
 from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.evidence import base_rate, toward_base_rate
@@ -28,7 +29,13 @@ from musicflow.model.reports import FeatureCheck
 from musicflow.model.shipped import song_keys
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.training_rows import Row, RowKind
-from musicflow.model.vectorize import AFFINITY_COLUMNS, FeatureLayout, vectorize_many
+from musicflow.model.vectorize import (
+    AFFINITY_COLUMNS,
+    FeatureLayout,
+    affinity_table,
+    feature_table,
+    model_matrix,
+)
 
 OURS = "ours"
 MEAN = "training mean"
@@ -55,8 +62,57 @@ class Scored:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SplitRows:
+    """Rows of one split as the model reads them, looked up once however many models read them: each
+    row's usable feature values (`feature_table`) and its artist affinity on the split's training side
+    (`affinity_table`); `matrix` makes the model input of any layout from them (`model_matrix`, as
+    `vectorize_many` does)."""
+
+    rows: list[Row]
+    affinities: list[ArtistAffinity]
+    values: Matrix
+    affinity: Matrix
+    allow_spotify: bool
+
+    @classmethod
+    def of(cls, rows: Sequence[Row], split: Split, allow_spotify: bool) -> SplitRows:
+        of = split.affinity.of
+        affinities = [of(r.artist_key, r.song_id) for r in rows]
+        values = feature_table([r.usable(allow_spotify) for r in rows])
+        return cls(list(rows), affinities, values, affinity_table(affinities), allow_spotify)
+
+    def matrix(self, layout: FeatureLayout) -> Matrix:
+        if layout.allow_spotify != self.allow_spotify:
+            raise ValueError("the layout and the rows disagree on Spotify's values")
+        return model_matrix(self.values, self.affinity, layout)
+
+    def artist_songs(self) -> Matrix:
+        """Per row, how many other songs of its artist the listener streamed on the training side."""
+        return self.affinity[:, 1].copy()
+
+    def bases(self) -> list[Basis | None]:
+        """What a prediction of each row would rest on (`basis_of`)."""
+        allow = self.allow_spotify
+        return [basis_from(r.availability(allow), a) for r, a in zip(self.rows, self.affinities, strict=True)]
+
+    def answerable(self) -> SplitRows:
+        """The rows a prediction could be made for (`answerable`)."""
+        return self.where([basis is not None for basis in self.bases()])
+
+    def where(self, mask: Sequence[bool]) -> SplitRows:
+        kept = np.array(mask, dtype=np.bool_).reshape(len(self.rows))
+        return SplitRows(
+            [r for r, m in zip(self.rows, mask, strict=True) if m],
+            [a for a, m in zip(self.affinities, mask, strict=True) if m],
+            self.values[kept],
+            self.affinity[kept],
+            self.allow_spotify,
+        )
+
+
 def matrix(rows: Sequence[Row], split: Split, layout: FeatureLayout) -> Matrix:
-    return vectorize_many([(r.features, split.affinity.of(r.artist_key, r.song_id)) for r in rows], layout)
+    return SplitRows.of(rows, split, layout.allow_spotify).matrix(layout)
 
 
 def artist_songs(rows: Sequence[Row], split: Split) -> Matrix:
@@ -95,9 +151,7 @@ def score(rows: Sequence[Row], predicted: Matrix) -> dict[str, float | None]:
 
 def answerable(rows: Sequence[Row], split: Split, allow_spotify: bool) -> list[Row]:
     """The rows a prediction could be made for, knowing what the split's training side knows."""
-    return [
-        r for r in rows if basis_of(r.features, split.affinity.of(r.artist_key, r.song_id), allow_spotify)
-    ]
+    return SplitRows.of(rows, split, allow_spotify).answerable().rows
 
 
 def fit_and_score(
@@ -111,18 +165,21 @@ def fit_and_score(
     """Ours and the reference rows, all fitted on `split.train`, scored on the answerable test rows."""
     allow = snapshot.allow_spotify
     train, weights, check = training_rows(split.train, allow)
-    test = answerable(split.test, split, allow)
+    trained = SplitRows.of(train, split, allow)
+    tested = SplitRows.of(split.test, split, allow).answerable()
+    test = tested.rows
     layout = layout_for(check, allow)
     y = targets(train)
     results: dict[str, dict[str, float | None]] = {}
-    ours = _fit(model_params(params), seed, matrix(train, split, layout), y, weights, layout)
-    served = served_base_rate(ours, train, split, layout)  # predictions as MusicFlow answers them
-    predicted = toward_base_rate(ours.predict(matrix(test, split, layout)), artist_songs(test, split), served)
+    x = trained.matrix(layout)
+    ours = _fit(model_params(params), seed, x, y, weights, layout)
+    served = base_rate(ours.predict(x), trained.artist_songs())  # predictions as MusicFlow answers them
+    predicted = toward_base_rate(ours.predict(tested.matrix(layout)), tested.artist_songs(), served)
     results[OURS] = score(test, predicted) | exposure_scores(test, predicted, split)
-    results.update(score_groups(test, predicted, split, allow))
+    results.update(_score_groups(tested, predicted))
     alone = FeatureLayout(AFFINITY_COLUMNS, allow)
-    reference = _fit(reference_params(params), seed, matrix(train, split, alone), y, weights)
-    affinity_predicted = reference.predict(matrix(test, split, alone))
+    reference = _fit(reference_params(params), seed, trained.matrix(alone), y, weights)
+    affinity_predicted = reference.predict(tested.matrix(alone))
     results[AFFINITY] = score(test, affinity_predicted) | exposure_scores(test, affinity_predicted, split)
     results[MEAN] = score(test, np.full(len(test), float(np.average(y, weights=weights))))
     scored = Scored(results, check)
@@ -132,7 +189,7 @@ def fit_and_score(
         scored.notes.append(f"the '{NO_LISTENER}' row is not available: {blind}")
     else:
         model, features = blind
-        results[NO_LISTENER] = score(test, model.predict(matrix(test, split, features)))
+        results[NO_LISTENER] = score(test, model.predict(tested.matrix(features)))
     return scored
 
 
@@ -157,9 +214,13 @@ def score_groups(
     rows: Sequence[Row], predicted: Matrix, split: Split, allow_spotify: bool
 ) -> dict[str, dict[str, float | None]]:
     """`score` for songs by artists the listener streams and by new ones, and for each basis."""
-    affinities = [split.affinity.of(r.artist_key, r.song_id) for r in rows]
-    known = np.array([a.streams > 0 for a in affinities], dtype=np.bool_)
-    bases = [basis_of(r.features, a, allow_spotify) for r, a in zip(rows, affinities, strict=True)]
+    return _score_groups(SplitRows.of(rows, split, allow_spotify), predicted)
+
+
+def _score_groups(table: SplitRows, predicted: Matrix) -> dict[str, dict[str, float | None]]:
+    rows = table.rows
+    known = np.array([a.streams > 0 for a in table.affinities], dtype=np.bool_)
+    bases = table.bases()
     groups: dict[str, npt.NDArray[np.bool_]] = {KNOWN_ARTISTS: known, NEW_ARTISTS: ~known}
     for basis, name in BASIS_GROUPS.items():
         groups[name] = np.array([b is basis for b in bases], dtype=np.bool_)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from musicflow.core.perf import collector_paused
 from musicflow.errors import Hint, NotEnoughDataError, ProfileNotFoundError
 from musicflow.model.dataset import ZeroStrategy, all_rows, zero_strategy_for
 from musicflow.model.estimator import CountRegressor, Matrix
@@ -23,7 +24,7 @@ from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
 from musicflow.model.predict import verdict_thresholds
 from musicflow.model.snapshot import Snapshot, load_snapshot
-from musicflow.model.split_scores import artist_songs, matrix, targets
+from musicflow.model.split_scores import SplitRows, targets
 from musicflow.model.trained import TrainedModel
 from musicflow.store.ports import Store
 
@@ -101,13 +102,21 @@ def fit_final_on_rows(
     snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: Store | None
 ) -> tuple[TrainedModel, Matrix]:
     """`fit_final`, and the rows it was fitted on as the model reads them."""
+    with collector_paused():  # tens of thousands of rows, tables and facts, none cyclic
+        return _fit_final_on_rows(snapshot, profile, strategy, options, store)
+
+
+def _fit_final_on_rows(
+    snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: Store | None
+) -> tuple[TrainedModel, Matrix]:
     split = all_rows(snapshot, snapshot.profiles[profile], strategy, options.seed, store)
     rows, weights, check = training_rows(split.train, snapshot.allow_spotify)
     layout = layout_for(check, snapshot.allow_spotify)
-    x, y = matrix(rows, split, layout), targets(rows)
+    table = SplitRows.of(rows, split, snapshot.allow_spotify)
+    x, y = table.matrix(layout), targets(rows)
     params = {**model_params(options.params), "random_state": options.seed, "feature_names": layout.columns}
     estimator = CountRegressor(**params).fit(x, y, sample_weight=weights)
-    songs = artist_songs(rows, split)
+    songs = table.artist_songs()
     fitted = estimator.predict(x)
     served = base_rate(fitted, songs)
     predicted = toward_base_rate(fitted, songs, served)  # the verdicts compare what is served

@@ -35,7 +35,7 @@ def wanted_zeros(positives: Sequence[Row], count: int, allow_spotify: bool) -> d
     """`count` zeros shared among the availability patterns as the positives are."""
     if not positives or count <= 0:
         return {}
-    found = Counter(availability_of(row.features, allow_spotify) for row in positives)
+    found = Counter(row.availability(allow_spotify) for row in positives)
     return {p: round(count * found[p] / len(positives)) for p in Availability if found[p]}
 
 
@@ -101,7 +101,7 @@ def catalog_zeros(
         taken_keys.add(song.match_key)
         row = Row(-song.row_id, RowKind.CATALOG, 0, features, artist_key(song.artist))
         by_pattern.setdefault(_pattern(features, snapshot.allow_spotify), []).append(row)
-    exact = Counter(_pattern(row.features, snapshot.allow_spotify) for row in positives)
+    exact = Counter(frozenset(row.usable(snapshot.allow_spotify)) for row in positives)
     within = Counter(availability_of_values(pattern) for pattern in exact.elements())
     left = dict(wanted)
     chosen: list[Row] = []
@@ -131,7 +131,7 @@ class ZeroDraw:
 
     def add(self, rows: Iterable[Row], allow_spotify: bool, made_up: bool = False) -> None:
         for row in rows:
-            pattern = availability_of(row.features, allow_spotify).value
+            pattern = row.availability(allow_spotify).value
             kinds = self.drawn.setdefault(pattern, {})
             kinds[row.kind.value] = kinds.get(row.kind.value, 0) + 1
             if made_up:
