@@ -8,12 +8,10 @@ the one worker that runs the tests needing it (`WORKER_ONCE`). `pytest -n 0` run
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,21 +25,23 @@ from sqlalchemy import create_engine, text
 from musicflow.config import Settings
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
+from tests import numba_cache
 from tests.trained import shared_folder
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 POSTGRES_URL_ENV = "MUSICFLOW_TEST_DATABASE_URL"
 IN_CI = os.environ.get("CI") == "true"
-# librosa's numba functions are compiled once and cached on disk; two pytest-xdist workers writing one
-# cache at once corrupt it, and every later run in that environment crashes in the audio tests. Each
-# worker of each checkout keeps a cache of its own (set before anything imports librosa).
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
-if _WORKER and "NUMBA_CACHE_DIR" not in os.environ:
-    _CHECKOUT = hashlib.sha256(str(REPO).encode()).hexdigest()[:12]
-    os.environ["NUMBA_CACHE_DIR"] = str(
-        Path(tempfile.gettempdir()) / f"musicflow-numba-{_CHECKOUT}-{_WORKER}"
-    )
+# librosa's numba functions: each test process keeps a cache of its own (set before anything imports
+# librosa), a copy of the one the run's warm-up compiled (tests/numba_cache.py).
+# A cache named by a developer stays theirs; one set by the controller (which pytest-xdist's workers
+# inherit) gives way to the worker's own.
+_PROCESS = os.environ.get("PYTEST_XDIST_WORKER") or "main"
+_OWN_NUMBA_CACHE = os.environ.get("NUMBA_CACHE_DIR", str(numba_cache.SHARED)).startswith(
+    str(numba_cache.SHARED)
+)
+if _OWN_NUMBA_CACHE:
+    os.environ["NUMBA_CACHE_DIR"] = str(numba_cache.own_cache(_PROCESS))
 # Fixtures that start other processes: `musicflow demo`, a Dask cluster, a browser. A test that uses one,
 # itself or through another fixture, is marked `slow` (as are the tests that take seconds on their own):
 # `pytest -m "not slow"` leaves them out.
@@ -54,6 +54,29 @@ PROCESS_FIXTURES = frozenset({"demo_run", "dask_client", "browser"})
 # only wait for it.
 WORKER_ONCE = ({"demo_run", "demo_app", "server", "browser"}, {"dask_client"})
 UNDER_XDIST = "PYTEST_XDIST_WORKER" in os.environ
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run's first process (xdist's controller, or the only one) starts compiling librosa's functions
+    in the background, once for every process of the run."""
+    if _OWN_NUMBA_CACHE and not hasattr(config, "workerinput"):
+        config.stash[_WARM_UP] = numba_cache.start_warm_up()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    warm_up = config.stash.get(_WARM_UP, None)
+    if warm_up is not None:
+        numba_cache.stop_warm_up(warm_up)
+
+
+_WARM_UP = pytest.StashKey["subprocess.Popen[str]"]()
+
+
+@pytest.fixture(scope="session")
+def compiled_audio() -> None:
+    """librosa's functions compiled, in this process's own cache: for the tests that analyse audio."""
+    if _OWN_NUMBA_CACHE:
+        numba_cache.copy_shared_cache(_PROCESS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from musicflow.cli.command_tree import app
 from tests.features.audio_synth import kick_track, write
 
+pytestmark = pytest.mark.usefixtures("compiled_audio")  # librosa compiled once per run (tests/numba_cache.py)
+
 runner = CliRunner()
 
 

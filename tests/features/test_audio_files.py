@@ -28,6 +28,8 @@ from musicflow.features.audio_files import (
 
 from .audio_synth import A_MINOR_CHORDS, C_MAJOR_CHORDS, RATE, chords, hats, kick_track, sine, write
 
+pytestmark = pytest.mark.usefixtures("compiled_audio")  # librosa compiled once per run (tests/numba_cache.py)
+
 NOT_ESTIMATED = {"valence", "acousticness", "speechiness", "instrumentalness", "liveness", "time_signature"}
 
 

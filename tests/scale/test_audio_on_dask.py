@@ -14,6 +14,8 @@ from musicflow.config import Settings
 from musicflow.scale.audio import dask_file_mapper
 from tests.features.audio_synth import kick_track, write
 
+pytestmark = pytest.mark.usefixtures("compiled_audio")  # librosa compiled once per run (tests/numba_cache.py)
+
 
 def _music(folder: Path) -> Path:
     write(folder / "Kick Band - Four On The Floor.wav", kick_track(120, 5))
