@@ -4,10 +4,13 @@ copied for each test."""
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from musicflow.api.app import create_app
@@ -46,3 +49,38 @@ def api(data_dir: Path) -> Iterator[ClientFactory]:
     yield client
     for started in opened:
         started.__exit__(None, None, None)
+
+
+_PEERS = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def shared_server(
+    two_versions_listener: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[FastAPI, Path]]:
+    """One started server, with default settings, for the tests of a module that only ask: nothing they
+    do changes the store (a GET never writes) or the server's settings. Starting a server reads the
+    catalogs and loads the model, most of the time of such a test. The app and its data directory."""
+    data_dir = tmp_path_factory.mktemp("asked") / "musicflow-data"
+    copy_of(two_versions_listener, data_dir)
+    with pytest.MonkeyPatch.context() as patch:  # no developer's setting reaches it
+        for variable in [v for v in os.environ if v.startswith("MUSICFLOW_")]:
+            patch.delenv(variable)
+        configured = Settings(data_dir=data_dir, retrain_every_hours=0)
+    app = create_app(configured, profile=PROFILE, access="open")
+    with TestClient(app):
+        yield app, data_dir
+
+
+@pytest.fixture
+def asking(shared_server: tuple[FastAPI, Path]) -> TestClient:
+    """A client of the module's shared server, from an address of its own (its own rate limit)."""
+    peer = next(_PEERS)
+    address = f"198.51.{100 + peer // 250}.{1 + peer % 250}"
+    return TestClient(shared_server[0], client=(address, 50000), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def asked_dir(shared_server: tuple[FastAPI, Path]) -> Path:
+    """The data directory of the module's shared server (open it to compare, never to change it)."""
+    return shared_server[1]

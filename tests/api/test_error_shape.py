@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from musicflow.api.schemas import ApiError
 from musicflow.app.service import MusicFlow
@@ -32,13 +33,13 @@ def error_of(response: httpx.Response, status: int, kind: str) -> dict[str, Any]
     return error
 
 
-def test_an_unknown_route_is_a_404_in_the_shape(api: ClientFactory):
-    error = error_of(api().get("/api/nothing-here", params={"song": "x"}), 404, "not found")
+def test_an_unknown_route_is_a_404_in_the_shape(asking: TestClient):
+    error = error_of(asking.get("/api/nothing-here", params={"song": "x"}), 404, "not found")
     assert "/api/nothing-here" in error["message"] and "/docs" in error["hint"]
 
 
-def test_a_method_a_route_does_not_take_is_a_405_naming_the_ones_it_does(api: ClientFactory):
-    client = api()
+def test_a_method_a_route_does_not_take_is_a_405_naming_the_ones_it_does(asking: TestClient):
+    client = asking
     refused = client.delete("/api/prediction/", params=SONG)
     error = error_of(refused, 405, "method not allowed")
     assert refused.headers["allow"] == "GET"
@@ -65,9 +66,9 @@ def test_a_body_too_large_is_a_413_in_the_shape(api: ClientFactory):
     ids=["missing", "empty", "oversized"],
 )
 def test_a_bad_parameter_is_a_422_naming_the_field_and_why(
-    api: ClientFactory, params: dict[str, str], field: str, reason: str
+    asking: TestClient, params: dict[str, str], field: str, reason: str
 ):
-    response = api().get("/api/prediction/", params=params)
+    response = asking.get("/api/prediction/", params=params)
     error = error_of(response, 422, "invalid input")
     assert [problem["field"] for problem in error["problems"]] == [field]
     assert error["problems"][0]["reason"].startswith(reason)
@@ -76,8 +77,8 @@ def test_a_bad_parameter_is_a_422_naming_the_field_and_why(
     assert len(response.content) < 1000  # the 5,000 characters are not sent back
 
 
-def test_a_track_id_that_is_not_a_spotify_id_is_a_422(api: ClientFactory):
-    client = api()
+def test_a_track_id_that_is_not_a_spotify_id_is_a_422(asking: TestClient):
+    client = asking
     songs = [SONG, {**SONG, "track_id": "not-an-id"}]
     error = error_of(client.post("/api/predictions", json=songs), 422, "invalid input")
     assert error["problems"] == [
@@ -88,8 +89,8 @@ def test_a_track_id_that_is_not_a_spotify_id_is_a_422(api: ClientFactory):
     assert client.post("/api/predictions", json=good).status_code == 200
 
 
-def test_several_problems_are_one_line_each_and_a_body_that_is_not_json_says_so(api: ClientFactory):
-    client = api()
+def test_several_problems_are_one_line_each_and_a_body_that_is_not_json_says_so(asking: TestClient):
+    client = asking
     bad = [{"song": "a" * 201, "artist": "b", "extra": 1}]
     error = error_of(client.post("/api/predictions", json=bad), 422, "invalid input")
     assert error["message"].splitlines() == [
@@ -102,8 +103,8 @@ def test_several_problems_are_one_line_each_and_a_body_that_is_not_json_says_so(
     error_of(client.get("/api/models/banana"), 422, "invalid input")
 
 
-def test_an_unknown_song_is_a_404_with_suggestions_and_a_long_name_is_cut(api: ClientFactory):
-    client = api()
+def test_an_unknown_song_is_a_404_with_suggestions_and_a_long_name_is_cut(asking: TestClient):
+    client = asking
     asked = {"song": "Sugar", "artist": "Marooon Fiev"}
     error = error_of(client.get("/api/prediction/", params=asked), 404, "not found")
     assert error["searched"] == asked and error["sources_asked"] == ["catalog"]
@@ -144,8 +145,8 @@ def test_a_failure_nobody_foresaw_is_a_500_in_the_shape_with_nothing_of_it_told(
     assert error["hint"] is None and "secret detail" not in response.text
 
 
-def test_the_schema_documents_the_one_shape(api: ClientFactory):
-    schema = api().get("/openapi.json").json()
+def test_the_schema_documents_the_one_shape(asking: TestClient):
+    schema = asking.get("/openapi.json").json()
     schemas = schema["components"]["schemas"]
     assert not {"HTTPValidationError", "ValidationError", "ValidationErrorBody"} & set(schemas)
     assert schemas["ApiError"]["required"] == ["error"]

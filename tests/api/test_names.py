@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+
 from musicflow.api.schemas import ApiError, PredictionBody
-from tests.api.conftest import ClientFactory
 
 SUGAR = {"song": "Sugar", "artist": "Maroon 5"}
 
 
-def test_a_near_name_is_answered_and_named(api: ClientFactory):
-    client = api()
+def test_a_near_name_is_answered_and_named(asking: TestClient):
+    client = asking
     response = client.get("/api/prediction/", params={"song": "Sugar", "artist": "maroon5"})
     assert response.status_code == 200
     body = response.json()
@@ -25,17 +26,17 @@ def test_a_near_name_is_answered_and_named(api: ClientFactory):
     assert listed["answers"][0]["prediction"]["matched"] == SUGAR
 
 
-def test_the_features_of_a_near_name_say_which_song_they_are(api: ClientFactory):
-    body = api().get("/api/features/", params={"song": "Back To Slep", "artist": "chris brown"}).json()
+def test_the_features_of_a_near_name_say_which_song_they_are(asking: TestClient):
+    body = asking.get("/api/features/", params={"song": "Back To Slep", "artist": "chris brown"}).json()
     assert body["matched"] == {"song": "Back To Sleep", "artist": "Chris Brown"}
     assert body["track"]["name"] == "Back To Sleep" and body["audio_features"]["tempo"]
-    raw = api().get("/api/raw_features/", params={"song": "Blinding Lights", "artist": "The Weeknd"}).json()
+    raw = asking.get("/api/raw_features/", params={"song": "Blinding Lights", "artist": "The Weeknd"}).json()
     assert raw["matched"] is None
 
 
-def test_nothing_near_enough_is_a_404_with_the_nearest_songs(api: ClientFactory):
+def test_nothing_near_enough_is_a_404_with_the_nearest_songs(asking: TestClient):
     asked = {"song": "Sugar", "artist": "Marooon Fiev"}
-    response = api().get("/api/prediction/", params=asked)
+    response = asking.get("/api/prediction/", params=asked)
     assert response.status_code == 404
     ApiError.model_validate(response.json())
     body = response.json()["error"]
@@ -43,12 +44,12 @@ def test_nothing_near_enough_is_a_404_with_the_nearest_songs(api: ClientFactory)
     assert body["suggestions"][0] == SUGAR and len(body["suggestions"]) <= 5
     assert all(s["song"].casefold() == "sugar" for s in body["suggestions"])
 
-    far = api().get("/api/features/", params={"song": "Zzyzx Road", "artist": "Nobody At All"})
+    far = asking.get("/api/features/", params={"song": "Zzyzx Road", "artist": "Nobody At All"})
     assert far.status_code == 404 and far.json()["error"]["suggestions"] == []
 
 
-def test_the_schema_documents_the_suggestions_and_the_match(api: ClientFactory):
-    schemas = api().get("/openapi.json").json()["components"]["schemas"]
+def test_the_schema_documents_the_suggestions_and_the_match(asking: TestClient):
+    schemas = asking.get("/openapi.json").json()["components"]["schemas"]
     assert schemas["ErrorDetail"]["properties"]["suggestions"]["anyOf"][0]["items"]["$ref"].endswith(
         "/KnownSong"
     )

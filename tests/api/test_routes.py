@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
@@ -13,8 +16,8 @@ SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 UNKNOWN = {"song": "Zzyzx Road", "artist": "Nobody At All"}
 
 
-def test_health_live_and_ready(api: ClientFactory):
-    client = api()
+def test_health_live_and_ready(asking: TestClient):
+    client = asking
     assert client.get("/api/health").json() == {"status": "ok"}
     assert client.get("/api/health/live").status_code == 200
     ready = client.get("/api/health/ready")
@@ -31,8 +34,8 @@ def test_not_ready_without_a_model(api: ClientFactory):
     assert client.get("/api/health").json() == {"status": "ok"}  # the process itself is up
 
 
-def test_raw_features_name_each_source_and_when(api: ClientFactory):
-    body = api().get("/api/raw_features/", params=SONG).json()
+def test_raw_features_name_each_source_and_when(asking: TestClient):
+    body = asking.get("/api/raw_features/", params=SONG).json()
     assert body["song"] == SONG["song"] and body["artist"] == SONG["artist"]
     (answer,) = body["answers"]
     assert answer["source"] == "catalog" and answer["origin"] == "bundled"
@@ -40,10 +43,10 @@ def test_raw_features_name_each_source_and_when(api: ClientFactory):
     assert answer["values"]["tempo"] > 0 and answer["spotify_id"]
 
 
-def test_features_in_the_original_shape_with_nothing_made_up(api: ClientFactory, data_dir):
-    body = api().get("/api/features/", params=SONG).json()
+def test_features_in_the_original_shape_with_nothing_made_up(asking: TestClient, asked_dir: Path):
+    body = asking.get("/api/features/", params=SONG).json()
     assert set(body) >= {"track", "album", "audio_features"}
-    with MusicFlow.open(Settings(data_dir=data_dir)) as app:
+    with MusicFlow.open(Settings(data_dir=asked_dir)) as app:
         merged = app.song_features(SONG["song"], SONG["artist"]).merged
     assert body["track"]["name"] == SONG["song"] and body["track"]["artist"] == SONG["artist"]
     assert body["track"]["duration_ms"] == merged.values["duration_ms"]
@@ -57,11 +60,11 @@ def test_features_in_the_original_shape_with_nothing_made_up(api: ClientFactory,
     assert body["feature_sources"]["tempo"] == "catalog:bundled"
 
 
-def test_prediction_in_the_original_shape_and_more(api: ClientFactory, data_dir):
-    response = api().get("/api/prediction/", params=SONG)
+def test_prediction_in_the_original_shape_and_more(asking: TestClient, asked_dir: Path):
+    response = asking.get("/api/prediction/", params=SONG)
     assert response.status_code == 200
     body = response.json()
-    with MusicFlow.open(Settings(data_dir=data_dir)) as app:
+    with MusicFlow.open(Settings(data_dir=asked_dir)) as app:
         expected = app.predict(PROFILE, SONG["song"], SONG["artist"])
     assert body["song"] == SONG["song"] and body["artist"] == SONG["artist"]
     assert body["prediction"] == round(expected.streams, 2) and 0 <= body["prediction"] <= 30
@@ -73,8 +76,8 @@ def test_prediction_in_the_original_shape_and_more(api: ClientFactory, data_dir)
     assert body["feature_sources"]["tempo"] == "catalog:bundled"
 
 
-def test_an_unknown_song_is_a_404_naming_what_was_searched(api: ClientFactory):
-    response = api().get("/api/prediction/", params=UNKNOWN)
+def test_an_unknown_song_is_a_404_naming_what_was_searched(asking: TestClient):
+    response = asking.get("/api/prediction/", params=UNKNOWN)
     assert response.status_code == 404
     body = response.json()["error"]
     assert body["searched"] == UNKNOWN and body["sources_asked"] == ["catalog"]
@@ -90,9 +93,9 @@ def test_an_unknown_profile_is_a_404_listing_profiles_only_if_allowed(api: Clien
     assert shown.status_code == 404 and shown.json()["error"]["profiles"] == [PROFILE]
 
 
-def test_a_list_of_songs_gets_one_answer_each_in_order(api: ClientFactory):
+def test_a_list_of_songs_gets_one_answer_each_in_order(asking: TestClient):
     songs = [SONG, UNKNOWN, {"song": "Everlong", "artist": "Foo Fighters", "track_id": None}]
-    response = api().post("/api/predictions", json=songs)
+    response = asking.post("/api/predictions", json=songs)
     assert response.status_code == 200
     answers = response.json()["answers"]
     assert [a["prediction"]["song"] if a["prediction"] else None for a in answers] == [
@@ -101,12 +104,12 @@ def test_a_list_of_songs_gets_one_answer_each_in_order(api: ClientFactory):
         "Everlong",
     ]
     assert answers[1]["error"].startswith("nothing known of this song")
-    single = api().get("/api/prediction/", params=SONG).json()
+    single = asking.get("/api/prediction/", params=SONG).json()
     assert answers[0]["prediction"]["prediction"] == single["prediction"]
 
 
-def test_input_limits_are_422(api: ClientFactory):
-    client = api()
+def test_input_limits_are_422(asking: TestClient):
+    client = asking
     assert client.get("/api/prediction/", params={"song": "x" * 201, "artist": "a"}).status_code == 422
     assert client.get("/api/prediction/", params={"song": "x"}).status_code == 422
     too_many = [SONG] * 101
@@ -115,8 +118,8 @@ def test_input_limits_are_422(api: ClientFactory):
     assert client.post("/api/predictions", json=[{"song": "a" * 201, "artist": "b"}]).status_code == 422
 
 
-def test_models_list_show_and_nothing_changes_them(api: ClientFactory):
-    client = api()
+def test_models_list_show_and_nothing_changes_them(asking: TestClient):
+    client = asking
     listed = client.get("/api/models").json()
     assert listed["serving_version"] == 2
     assert [(v["version"], v["is_champion"]) for v in listed["versions"]] == [(2, True), (1, False)]
@@ -129,8 +132,8 @@ def test_models_list_show_and_nothing_changes_them(api: ClientFactory):
     assert client.put("/api/models/1").status_code == 405
 
 
-def test_the_schema_publishes_every_route_and_its_errors(api: ClientFactory):
-    schema = api().get("/openapi.json").json()
+def test_the_schema_publishes_every_route_and_its_errors(asking: TestClient):
+    schema = asking.get("/openapi.json").json()
     prediction = schema["paths"]["/api/prediction/"]["get"]["responses"]
     assert {"200", "404", "422", "429", "502", "503"} <= set(prediction)
     assert set(schema["paths"]) >= {
@@ -144,4 +147,4 @@ def test_the_schema_publishes_every_route_and_its_errors(api: ClientFactory):
         "/api/models",
         "/api/models/{version}",
     }
-    assert api().get("/docs").status_code == 200
+    assert asking.get("/docs").status_code == 200
