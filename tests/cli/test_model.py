@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from musicflow.cli.command_tree import app
-from tests.trained import copy_of
+from tests.trained import QUICK_TRAINING, copy_of
 
 runner = CliRunner()
 
@@ -100,7 +100,8 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_versions_promote_and_rollback(trained: None):
+def test_versions_promote_and_rollback(trained: None, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("MUSICFLOW_MODEL_EVALUATION_SEEDS", str(QUICK_TRAINING["model_evaluation_seeds"]))
     code, out, _ = run("train")
     assert code == 0 and "Model v2 registered and serving" in out
     code, out, _ = run("models", "promote", "1")
