@@ -28,4 +28,4 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
-.venv/bin/pytest -n auto --maxprocesses 4 --dist worksteal "$@"
+.venv/bin/pytest -n auto --maxprocesses 4 --dist worksteal --durations=15 "$@"
