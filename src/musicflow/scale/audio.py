@@ -3,10 +3,18 @@
 Decoding and measuring a file is CPU-bound and independent of every other file, so it spreads well;
 the results come back to this process, which stores them. (Fetching from Spotify or ReccoBeats is never
 spread: their rate limits are shared by every process.)
+
+librosa compiles its functions (numba) on first use and caches them on disk, once per machine. Worker
+processes of one machine that compile at the same time write that cache at the same time and can corrupt
+it (every later analysis then crashes). So each worker process makes its first analysis holding a lock
+of the machine (`FIRST_ANALYSIS_LOCK`): the first compiles and writes the cache, the others then read it.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +39,8 @@ def dask_file_mapper(
         def map_files(analyze: Callable[[Path], Result], paths: Sequence[Path]) -> Iterator[Result]:
             from distributed import as_completed
 
-            futures = client.map(analyze, list(paths), pure=False, retries=2)
+            one_file = functools.partial(first_one_at_a_time, analyze)
+            futures = client.map(one_file, list(paths), pure=False, retries=2)
             try:
                 for future in as_completed(futures):
                     yield future.result()
@@ -39,3 +48,24 @@ def dask_file_mapper(
                 client.cancel(futures)
 
         yield map_files
+
+
+FIRST_ANALYSIS_LOCK = Path(tempfile.gettempdir()) / "musicflow-first-analysis.lock"
+_analysed_here: set[int] = set()  # the processes (by id) that made their first analysis
+
+
+def first_one_at_a_time(analyze: Callable[[Path], Result], path: Path) -> Result:
+    """`analyze(path)`; the first call in a process waits for the machine's lock (see the module's
+    docstring), later ones do not."""
+    if os.getpid() in _analysed_here:
+        return analyze(path)
+    import fcntl
+
+    with FIRST_ANALYSIS_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            result = analyze(path)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    _analysed_here.add(os.getpid())
+    return result
