@@ -54,7 +54,9 @@ def main() -> None:
     layout = FeatureLayout.full()
     x, y = synthetic(20_000, layout)
     estimator = CountRegressor(**model_params({}), feature_names=layout.columns).fit(x, y)
-    model = TrainedModel(estimator.booster_, layout, "bench", {}, {}, "", {}, verdict_thresholds(y.tolist()))
+    model = TrainedModel(
+        estimator.booster_.model_to_string(), layout, "bench", {}, {}, "", {}, verdict_thresholds(y.tolist())
+    )
     song = single_source("catalog", {"energy": 0.8, "key": 3})
     affinity = ArtistAffinity(25, 4)
     row = dict(zip(layout.columns, vectorize(song, affinity, layout).tolist(), strict=True))

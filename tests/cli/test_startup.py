@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.trained import copy_of
+
 pytestmark = pytest.mark.slow  # each test starts Python processes
 HEAVY = ("lightgbm", "sklearn", "polars", "librosa", "numpy", "sqlalchemy", "alembic")
 PROBE = """
@@ -36,6 +38,23 @@ def test_version_and_help_load_no_heavy_library(arguments: list[str]):
     loaded = next(line for line in done.stderr.splitlines() if line.startswith("LOADED")).split()[1:]
     assert loaded == [], f"`musicflow {' '.join(arguments)}` imported {loaded}"
     assert "musicflow" in done.stdout
+
+
+def test_a_prediction_from_a_stored_model_loads_neither_lightgbm_nor_sklearn(
+    trained_listener: Path, tmp_path: Path
+):
+    """Answering from a stored model reads its text; LightGBM (and the scikit-learn it imports, seconds of
+    start-up) is for training."""
+    copy_of(trained_listener, tmp_path / "data")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUSICFLOW_")}
+    env["MUSICFLOW_DATA_DIR"] = str(tmp_path / "data")
+    arguments = ["predict", "--song", "Blinding Lights", "--artist", "The Weeknd"]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *arguments], capture_output=True, text=True, env=env
+    )
+    assert "predicted streams" in done.stdout, done.stderr
+    loaded = next(line for line in done.stderr.splitlines() if line.startswith("LOADED")).split()[1:]
+    assert "lightgbm" not in loaded and "sklearn" not in loaded, loaded
 
 
 def test_the_help_shows_no_type_placeholders():

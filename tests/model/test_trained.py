@@ -134,7 +134,7 @@ def test_predictions_and_reasons_are_lightgbms_own(model: TrainedModel, snapshot
     contribution LightGBM's `pred_contrib`, on the listener's songs with and without history."""
     import numpy as np
 
-    from musicflow.model.estimator import streams_from
+    from musicflow.model.stream_scale import streams_from
     from musicflow.model.vectorize import vectorize_many
 
     songs = list(snapshot.songs.values())[:300]

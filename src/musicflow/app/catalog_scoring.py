@@ -106,7 +106,7 @@ def scoring_pack(serving: ServingModel, store: Store, profile_id: int) -> Scorin
         own = listener.affinity(track.artist, track.track_id)
         key = track.match_key or match_key(track.artist, track.name)
         played_songs[key] = (own.streams, own.songs, own.share, own.first_days, own.last_days)
-    text = serving.model.booster.model_to_string()
+    text = serving.model.model_text
     return ScoringPack(
         profile=serving.profile,
         model_version=serving.version,

@@ -101,7 +101,7 @@ def reproduce_version(
     rebuilt, rows = fit_final_on_rows(snapshot, profile, run.zeros, options, store)
     stored = TrainedModel.from_artifacts(loaded.artifacts)
     difference = np.abs(stored.predict_matrix(rows) - rebuilt.predict_matrix(rows))
-    same_file = rebuilt.booster.model_to_string().encode() == loaded.artifacts[MODEL_FILE]
+    same_file = rebuilt.model_text.encode() == loaded.artifacts[MODEL_FILE]
     rebuilt = replace(rebuilt, evaluation=stored.evaluation, created_at=stored.created_at)
     if output is not None:
         _write(output, rebuilt, loaded.artifacts, version.version, lineage)

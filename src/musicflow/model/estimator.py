@@ -25,22 +25,12 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from musicflow.model.blend import blend_models
+from musicflow.model.stream_scale import streams_from
 
 Matrix = npt.NDArray[np.float64]
 # "log1p": fitted on log(1 + streams), which tempers the heavy tail (a song streamed 30 times no longer
 # dominates the loss) and ranks new songs better; predictions are turned back into streams.
 TARGET_TRANSFORMS = ("log1p", "none")
-
-
-def streams_from(raw: Matrix, transform: str) -> Matrix:
-    """The booster's output back on the scale of streams (never negative)."""
-    return np.maximum(np.expm1(raw), 0.0) if transform == "log1p" else raw
-
-
-def stream_from(raw: float, transform: str) -> float:
-    """`streams_from` for one value, to the last bit: numpy's expm1, not `math.expm1`, which differs in
-    the last bit for about one value in ten, so that a song asked alone and in a list gets one answer."""
-    return max(float(np.expm1(raw)), 0.0) if transform == "log1p" else raw
 
 
 class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]

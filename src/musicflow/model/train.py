@@ -124,7 +124,7 @@ def _fit_final_on_rows(
         log.info("feature %s left out: %s", name, reason)
     plays = snapshot.plays[snapshot.profiles[profile]]
     model = TrainedModel(
-        booster=estimator.booster_,
+        model_text=estimator.booster_.model_to_string(),
         layout=layout,
         profile=profile,
         params={k: v for k, v in estimator.get_params().items() if k != "feature_names"},

@@ -1,7 +1,9 @@
 """A trained model and its safe artifacts: LightGBM's own text model plus one JSON document.
 
 Never a pickle (loading one runs code). Loading checks that the JSON's feature list, the booster's and the
-columns this version of MusicFlow can compute are the same, and refuses the model otherwise.
+columns this version of MusicFlow can compute are the same, and refuses the model otherwise. A model
+answers from its text (the explainer's tables give the raw score to the bit): LightGBM, and the
+scikit-learn it imports, seconds of start-up, are loaded only where something asks for the booster.
 """
 
 from __future__ import annotations
@@ -11,17 +13,19 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
 
 from musicflow.errors import Hint, ModelError
 from musicflow.model.artifacts import META_FILE, MODEL_FILE
-from musicflow.model.estimator import Matrix, streams_from
 from musicflow.model.evidence import BASE_RATE
 from musicflow.model.metadata import library_versions
-from musicflow.model.tree_shap import TreeContributions
+from musicflow.model.stream_scale import Matrix, streams_from
+from musicflow.model.tree_shap import TreeContributions, model_header
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 from musicflow.model.vectorize import FeatureLayout
 
 # How LightGBM turns a raw score into its output, per objective (C's exp, as LightGBM's own code calls);
@@ -40,9 +44,10 @@ LIBRARIES = ("lightgbm", "numpy", "scikit-learn")  # besides Python and MusicFlo
 
 @dataclass
 class TrainedModel:
-    """What serves predictions: the booster, its column layout, and what is known about it."""
+    """What serves predictions: the booster (as LightGBM's text), its column layout, and what is known
+    about it."""
 
-    booster: lgb.Booster
+    model_text: str
     layout: FeatureLayout
     profile: str
     params: dict[str, Any]
@@ -54,6 +59,17 @@ class TrainedModel:
     created_at: float = field(default_factory=time.time)
     libraries: dict[str, str] = field(default_factory=lambda: library_versions(LIBRARIES))
     _explainer: TreeContributions | None = field(default=None, init=False, repr=False, compare=False)
+    _booster: lgb.Booster | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def booster(self) -> lgb.Booster:
+        """LightGBM's booster, loaded from the text on first use."""
+        booster = self._booster
+        if booster is None:
+            import lightgbm as lgb
+
+            booster = self._booster = lgb.Booster(model_str=self.model_text)
+        return booster
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -78,7 +94,11 @@ class TrainedModel:
         a second), many times faster than asking LightGBM for each prediction."""
         built = self._explainer
         if built is None:
-            built = self._explainer = TreeContributions(self.booster)
+            try:
+                built = TreeContributions.of_text(self.model_text, lambda: self.booster)
+            except (KeyError, ValueError, IndexError) as exc:  # a tree that is not LightGBM's text
+                raise ModelError(f"the model files cannot be read: {exc!r}", hint=Hint.RETRAIN) from exc
+            self._explainer = built
         return built
 
     def prepare(self) -> None:
@@ -125,7 +145,7 @@ class TrainedModel:
     def to_artifacts(self) -> dict[str, bytes]:
         """The files a registry stores: `model.txt` (LightGBM text) and `model.json`."""
         meta = json.dumps(self.metadata(), indent=2, sort_keys=True, allow_nan=False, default=_plain)
-        return {MODEL_FILE: self.booster.model_to_string().encode(), META_FILE: meta.encode()}
+        return {MODEL_FILE: self.model_text.encode(), META_FILE: meta.encode()}
 
     @classmethod
     def from_artifacts(cls, files: dict[str, bytes]) -> TrainedModel:
@@ -135,13 +155,16 @@ class TrainedModel:
             raise ModelError(f"the model is incomplete: {', '.join(sorted(missing))} missing")
         try:
             meta = json.loads(files[META_FILE])
-            booster = lgb.Booster(model_str=files[MODEL_FILE].decode())
-        except (ValueError, UnicodeDecodeError, lgb.basic.LightGBMError) as exc:
+            text = files[MODEL_FILE].decode()
+            names = tuple(model_header(text)["feature_names"].split())
+        except (ValueError, UnicodeDecodeError) as exc:
             raise ModelError(f"the model files cannot be read: {exc}") from exc
+        except KeyError:
+            raise ModelError("the model files cannot be read: model.txt is not a LightGBM model") from None
         if meta.get("format") not in READABLE_FORMATS:
             raise ModelError(f"not a MusicFlow model of this version (format {meta.get('format')!r})")
         features = tuple(meta["features"])
-        if tuple(booster.feature_name()) != features:
+        if names != features:
             raise ModelError("the model's feature list does not match its booster", hint=Hint.RETRAIN)
         try:
             layout = FeatureLayout(features, bool(meta["allow_spotify"]))
@@ -150,7 +173,7 @@ class TrainedModel:
                 f"this MusicFlow cannot compute the model's features ({exc}): retrain it"
             ) from exc
         return cls(
-            booster=booster,
+            model_text=text,
             layout=layout,
             profile=meta["profile"],
             params=meta["params"],

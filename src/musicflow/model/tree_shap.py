@@ -28,7 +28,7 @@ several trees per iteration, averaged output) is answered by LightGBM itself; `f
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -81,15 +81,32 @@ class TreeContributions:
     """
 
     def __init__(self, booster: lgb.Booster, group_bits: int = GROUP_BITS) -> None:
+        self._setup(booster.model_to_string(), lambda: booster, group_bits)
+
+    @classmethod
+    def of_text(
+        cls, model: str, booster: Callable[[], lgb.Booster], group_bits: int = GROUP_BITS
+    ) -> TreeContributions:
+        """From LightGBM's text model; `booster` gives the booster itself, asked only where LightGBM
+        answers instead (`fallback`): serving a supported model never loads LightGBM."""
+        made = cls.__new__(cls)
+        made._setup(model, booster, group_bits)
+        return made
+
+    def _setup(self, model: str, booster: Callable[[], lgb.Booster], group_bits: int) -> None:
         if not 1 <= group_bits <= 16:
             raise ValueError(f"group_bits is between 1 and 16, got {group_bits}")
-        self.booster = booster
-        self.n_features = int(booster.num_feature())
+        self._booster_of = booster
+        self.n_features = feature_count(model)
         self.fallback: str | None = None
         try:
-            self._tables = _Tables(_read_model(booster.model_to_string()), self.n_features, group_bits)
+            self._tables = _Tables(_read_model(model), self.n_features, group_bits)
         except UnsupportedModelError as unsupported:
             self.fallback = f"LightGBM computes the contributions: the model has {unsupported}"
+
+    @property
+    def booster(self) -> lgb.Booster:
+        return self._booster_of()
 
     @property
     def expected_value(self) -> float:
@@ -164,11 +181,25 @@ class _TreeText:
     internal_count: list[float]
 
 
+def model_header(model: str) -> dict[str, str]:
+    """The `key=value` lines of a LightGBM text model before its first tree."""
+    head = model.partition("\nTree=")[0]
+    return dict(line.split("=", 1) for line in head.splitlines() if "=" in line)
+
+
+def feature_count(model: str) -> int:
+    """How many features a LightGBM text model takes (its `max_feature_idx` + 1)."""
+    try:
+        return int(model_header(model)["max_feature_idx"]) + 1
+    except (KeyError, ValueError):
+        raise UnsupportedModelError("no feature count in its header (not a LightGBM text model)") from None
+
+
 def _read_model(model: str) -> list[_TreeText]:
     """The trees of a LightGBM model text (the same numbers as `dump_model`, read ten times faster;
     an infinite threshold stays infinite)."""
     head, _, body = model.partition("\nTree=")
-    header = dict(line.split("=", 1) for line in head.splitlines() if "=" in line)
+    header = model_header(model)
     if header.get("num_tree_per_iteration", "1") != "1":
         raise UnsupportedModelError("several trees per iteration (a multi-class model)")
     if "average_output" in head.splitlines():

@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from musicflow.core.songs import match_key, primary_artist
-from musicflow.model.estimator import streams_from
 from musicflow.model.evidence import toward_base_rate
+from musicflow.model.stream_scale import streams_from
 from musicflow.model.training_rows import MAX_STREAMS
 from musicflow.model.vectorize import Floats, model_matrix
 from musicflow.scale.frames import ARTISTS, ID, SONG, feature_values
