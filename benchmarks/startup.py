@@ -1,9 +1,11 @@
 """Start-up: how long a command takes before it does anything, against a bare interpreter.
 
-Wall time (median and best of RUNS, each a fresh process) of `python -c pass`, `musicflow --version`
-and `musicflow streams top` on a store holding the bundled demo export, all measured in this run, and
-the CPU time (user + system) of each, which a busy machine inflates less than the wall time.
-Targets: `--version` within 0.3 s of the bare interpreter; `streams top` under 1 s.
+Wall time (median and best of RUNS, each a fresh process) of `python -c pass`, `musicflow --version`,
+`musicflow streams top` and `musicflow predict` on the store `musicflow demo` leaves (the demo export
+ingested, its model trained), all measured in this run, and the CPU time (user + system) of each, which a
+busy machine inflates less than the wall time. Beside them, `python -c "import lightgbm"`: what `predict`
+would pay on top if it loaded LightGBM (and the scikit-learn it imports) to answer.
+Targets: `--version` within 0.3 s of the bare interpreter; `streams top` under 1 s; `predict` under 3 s.
 
 Usage: python -m benchmarks.startup [RUNS]
 """
@@ -21,6 +23,8 @@ from pathlib import Path
 
 RUNS = 11
 MUSICFLOW = [sys.executable, "-m", "musicflow"]
+TOP = ["streams", "top", "--profile", "demo"]
+PREDICT = ["predict", "--profile", "demo", "--song", "Blinding Lights", "--artist", "The Weeknd"]
 
 
 def wall_times(command: list[str], env: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
@@ -37,11 +41,8 @@ def wall_times(command: list[str], env: dict[str, str], runs: int) -> tuple[list
 
 
 def demo_store(env: dict[str, str]) -> None:
-    """The demo export ingested into the store named by `env`."""
-    from musicflow.demo import export_path
-
-    with export_path() as export:
-        subprocess.run([*MUSICFLOW, "ingest", str(export)], env=env, check=True, capture_output=True)
+    """The store named by `env` as `musicflow demo` leaves it (profile `demo`, a trained model)."""
+    subprocess.run([*MUSICFLOW, "demo"], env=env, check=True, capture_output=True)
 
 
 def main() -> None:
@@ -52,7 +53,9 @@ def main() -> None:
         measured = {
             "python -c pass": wall_times([sys.executable, "-c", "pass"], env, runs),
             "musicflow --version": wall_times([*MUSICFLOW, "--version"], env, runs),
-            "musicflow streams top": wall_times([*MUSICFLOW, "streams", "top"], env, runs),
+            "musicflow streams top": wall_times([*MUSICFLOW, *TOP], env, runs),
+            "musicflow predict": wall_times([*MUSICFLOW, *PREDICT], env, runs),
+            "python -c 'import lightgbm'": wall_times([sys.executable, "-c", "import lightgbm"], env, runs),
         }
     print(f"start-up over {runs} fresh processes each (seconds)")
     print(f"{'command':<24} {'wall median':>12} {'wall best':>10} {'CPU median':>11}")
@@ -65,6 +68,8 @@ def main() -> None:
     top = statistics.median(measured["musicflow streams top"][0])
     print(f"--version over the bare interpreter: {version:.3f} s (target <= 0.3): {_verdict(version <= 0.3)}")
     print(f"streams top on the demo store: {top:.3f} s (target < 1): {_verdict(top < 1.0)}")
+    predict = statistics.median(measured["musicflow predict"][0])
+    print(f"predict on the demo store: {predict:.3f} s (target < 3): {_verdict(predict < 3.0)}")
 
 
 def _verdict(met: bool) -> str:
