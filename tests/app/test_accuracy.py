@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from musicflow.api.app import create_app
 from musicflow.app.service import MusicFlow
+from musicflow.config import Settings
 from tests.trained import QUICK_TRAINING, copy_of
 
 EXPORT = Path("histories/extended/erickmay/endsong_1.json")
@@ -25,6 +26,19 @@ def music(plays: list[dict[str, object]]) -> list[dict[str, object]]:
     return [
         p for p in plays if p.get("master_metadata_track_name") and p.get("master_metadata_album_artist_name")
     ]
+
+
+def trained_on(catalog_store: Path, home: Path, plays: Path) -> Settings:
+    """A copy of the catalog store at `home` with `plays` ingested as PROFILE, its features fetched from
+    the catalog and a first model trained; its settings."""
+    settings = copy_of(catalog_store, home).model_copy(
+        update={"feature_sources": ["catalog"], **QUICK_TRAINING}
+    )
+    with MusicFlow.open(settings) as app:
+        app.ingest([plays], PROFILE)
+        app.fetch_features(PROFILE)
+        app.train(PROFILE)
+    return settings
 
 
 @pytest.fixture
@@ -43,13 +57,7 @@ def test_the_first_version_is_judged_on_every_logged_prediction(
     catalog_store: Path, isolated_environment: Path, split_export: tuple[Path, Path, list[dict[str, object]]]
 ) -> None:
     before, after, later = split_export
-    settings = copy_of(catalog_store, isolated_environment).model_copy(
-        update={"feature_sources": ["catalog"], **QUICK_TRAINING}
-    )
-    with MusicFlow.open(settings) as app:
-        app.ingest([before], PROFILE)
-        app.fetch_features(PROFILE)
-        app.train(PROFILE)
+    settings = trained_on(catalog_store, isolated_environment, before)
 
     streamed_later = Counter(
         (str(p["master_metadata_track_name"]), str(p["master_metadata_album_artist_name"]))
@@ -108,13 +116,8 @@ def test_drift_shows_when_later_plays_come_from_other_artists_and_not_when_the_l
 ) -> None:
     before, after, _ = split_export
     trained = tmp_path / "trained"
-    settings = copy_of(catalog_store, trained).model_copy(
-        update={"feature_sources": ["catalog"], **QUICK_TRAINING}
-    )
+    settings = trained_on(catalog_store, trained, before)
     with MusicFlow.open(settings) as app:
-        app.ingest([before], PROFILE)
-        app.fetch_features(PROFILE)
-        app.train(PROFILE)
         (queued,) = [job.id for job in app.jobs(PROFILE) if job.kind == "train"]
         app.run_next_job()  # the retrain the first plays queued: nothing new to learn
         assert app.job(queued).state == "done"

@@ -114,6 +114,19 @@ def test_versions_promote_and_rollback(trained: None, monkeypatch: pytest.Monkey
     assert code == 0 and "Model v2" in out and "sha256" in out
 
 
+@pytest.mark.parametrize("seeds", ["0", "11", "three"])
+def test_a_bad_number_of_evaluation_seeds_is_named_and_trains_nothing(
+    trained: None, monkeypatch: pytest.MonkeyPatch, seeds: str
+):
+    monkeypatch.setenv("MUSICFLOW_MODEL_EVALUATION_SEEDS", seeds)
+    code, _, err = run("train")
+    assert code == 2 and "Traceback" not in err
+    assert "MUSICFLOW_MODEL_EVALUATION_SEEDS" in err
+    monkeypatch.delenv("MUSICFLOW_MODEL_EVALUATION_SEEDS")
+    code, out, _ = run("models", "list", "-f", "json")
+    assert code == 0 and [v["version"] for v in json.loads(out)] == [1]
+
+
 def test_predict_without_a_model_says_to_train(listener: None):
     code, _, err = run("predict", "--song", "Everlong", "--artist", "Foo Fighters")
     assert code == 1
