@@ -246,19 +246,16 @@ def _explained(
     vectors: npt.NDArray[np.float64],
     versions: Mapping[str, Streamed],
 ) -> list[Recommendation]:
-    import numpy as np
-
     from musicflow.core.songs import version_family, version_kind
     from musicflow.model.history_words import history_words
     from musicflow.model.predict import reasons_for
-    from musicflow.model.training_rows import MAX_STREAMS
 
     model = serving.model
     if not len(vectors):
         return []
     predicted, effects = model.predictions(vectors, explain=True)
     assert effects is not None
-    model_says = np.clip(predicted, 0.0, MAX_STREAMS).tolist()
+    model_says = predicted.tolist()
     sure = _how_sure(model.evaluation)
     found = []
     for i, row in enumerate(best.iter_rows(named=True)):

@@ -82,7 +82,7 @@ def predict_batch(
     predicted, effects = model.predictions(matrix, explain=bool(explain))
     songs = np.array([affinity.songs for _, affinity in items], dtype=np.float64)
     streams = np.clip(toward_base_rate(predicted, songs, model.base_rate), 0.0, MAX_STREAMS)
-    alone = np.clip(predicted, 0.0, MAX_STREAMS).tolist()
+    alone = predicted.tolist()
     predictions = []
     for i, value in enumerate(streams.tolist()):
         reasons = (
@@ -109,6 +109,7 @@ def reasons_for(
     songs the listener streamed; `model_says`: the model's own prediction): single predictions and
     recommendations give the same reasons for the same song."""
     reasons = top_contributions(model.layout.columns, row, effects, model.medians, explain)
+    model_says = min(max(model_says, 0.0), MAX_STREAMS)  # as the estimate is clipped
     leaned = evidence_words(songs, model_says, estimate) if explain else None
     if leaned is not None:  # first: it is what moved the number the listener reads last
         effect = math.log1p(estimate) - math.log1p(model_says)

@@ -104,12 +104,7 @@ class SqlFeatureStore:
         """Every catalog row as (Spotify id, loose song key, what it says), for an index held in memory."""
         with guarded(self.engine, transaction=False) as conn:
             rows = conn.execute(_catalog_answers()).all()
-        # A server holds every row but reads the values of the few it is asked about: each row's values
-        # are gathered on first reading, not all of them at start.
-        return [
-            (row[2], row[3], StoredFeatures(CATALOG_SOURCE, row[0], row[1], _ValuesOfRow(row), row[2], None))
-            for row in rows
-        ]
+        return [(row[2], row[3], _catalog_features(row)) for row in rows]
 
     def catalog_names(self, match_keys: Sequence[str]) -> dict[str, tuple[str, str]]:
         """The song and primary artist of the first catalog row of each loose key."""
@@ -506,8 +501,9 @@ class _ValuesOfRow(Mapping[str, FeatureValue]):
 
 
 def _catalog_features(row: Any) -> StoredFeatures:
-    """A row of `_catalog_answers`, read by position: a server reads every catalog row at start."""
-    return StoredFeatures(CATALOG_SOURCE, row[0], row[1], _present(row, 4), row[2], None)
+    """A row of `_catalog_answers`, read by position. A server reads every catalog row at start but the
+    values of the few it is asked about: each row's values are gathered on first reading."""
+    return StoredFeatures(CATALOG_SOURCE, row[0], row[1], _ValuesOfRow(row), row[2], None)
 
 
 def _catalog_row(catalog_id: int, row: CatalogRow) -> dict[str, Any]:
