@@ -14,6 +14,7 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from starlette.types import Receive, Scope, Send
 
 from musicflow.api.app import create_app
 from musicflow.app.service import MusicFlow
@@ -23,15 +24,28 @@ from tests.trained import PROFILE, copy_of
 DATA_DIR = Path(tempfile.mkdtemp(prefix="musicflow-schema-"))
 APP = create_app(Settings(data_dir=DATA_DIR, api_rate_limit="1000000/minute"), access="tokens")
 TOKEN: dict[str, str] = {}
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+async def started_once(scope: Scope, receive: Receive, send: Send) -> None:
+    """The app, whose start-up and shut-down happen once for the module (`started`) and not once per
+    operation, as schemathesis would do (it ends an app's lifespan after each test): each start opens the
+    store and loads the model again, a second of the run's time fifteen times over."""
+    if scope["type"] != "lifespan":
+        return await APP(scope, receive, send)
+    while (await receive())["type"] != "lifespan.shutdown":
+        await send({"type": "lifespan.startup.complete"})
+    await send({"type": "lifespan.shutdown.complete"})
+    return None
+
+
+schema = schemathesis.openapi.from_asgi("/openapi.json", started_once)
 pytestmark = pytest.mark.slow  # a hundred cases of every route
 
 
 @pytest.fixture(scope="module", autouse=True)
 def started(two_versions_listener: Path) -> Iterator[None]:
     """The trained store in place and the app started (store open, model loaded) for every case."""
-    # Loading the schema above started the app once, on an empty store; under xdist a worker may set
-    # this module up again after it was torn down, when the folder is already gone.
+    # Under xdist a worker may set this module up again after it was torn down, when the folder is gone.
     shutil.rmtree(DATA_DIR, ignore_errors=True)
     copy_of(two_versions_listener, DATA_DIR)
     with MusicFlow.open(Settings(data_dir=DATA_DIR)) as app:

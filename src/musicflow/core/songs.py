@@ -49,10 +49,11 @@ def _fold(text: str) -> str:
 
 def clean_title(title: str) -> str:
     """A title without featured artists and version suffixes (remaster, radio edit, ...)."""
-    stripped = _FEATURING.sub("", title)
-    stripped = _BRACKETED_VERSION.sub("", stripped)
-    stripped = _VERSION_SUFFIX.sub("", stripped)
-    stripped = _YEAR_SUFFIX.sub("", stripped)
+    stripped = title
+    if "(" in title or "[" in title:  # what the bracketed patterns need; most titles have none
+        stripped = _BRACKETED_VERSION.sub("", _FEATURING.sub("", stripped))
+    if "-" in stripped:  # what the suffix patterns need
+        stripped = _YEAR_SUFFIX.sub("", _VERSION_SUFFIX.sub("", stripped))
     stripped = _TRAILING_FEATURING.sub("", stripped)
     return _fold(stripped) or _fold(title)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,13 +21,13 @@ from musicflow.model import metrics
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import Basis, basis_from
 from musicflow.model.dataset import Split, ZeroStrategy, all_rows
-from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.evidence import base_rate, toward_base_rate
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params, reference_params
 from musicflow.model.reports import FeatureCheck
 from musicflow.model.shipped import song_keys
 from musicflow.model.snapshot import Snapshot
+from musicflow.model.stream_scale import Matrix
 from musicflow.model.training_rows import Row, RowKind
 from musicflow.model.vectorize import (
     AFFINITY_COLUMNS,
@@ -36,6 +36,9 @@ from musicflow.model.vectorize import (
     feature_table,
     model_matrix,
 )
+
+if TYPE_CHECKING:
+    from musicflow.model.estimator import CountRegressor
 
 OURS = "ours"
 MEAN = "training mean"
@@ -238,6 +241,8 @@ def _fit(
     weights: Matrix | None = None,
     layout: FeatureLayout | None = None,
 ) -> CountRegressor:
+    from musicflow.model.estimator import CountRegressor  # LightGBM and scikit-learn: fitting needs them
+
     names = {"feature_names": layout.columns} if layout is not None else {}
     model = CountRegressor(**{**params, "random_state": seed, **names})
     return model.fit(x, y, sample_weight=weights)

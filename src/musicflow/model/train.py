@@ -17,7 +17,6 @@ import numpy as np
 from musicflow.core.perf import collector_paused
 from musicflow.errors import Hint, NotEnoughDataError, ProfileNotFoundError
 from musicflow.model.dataset import ZeroStrategy, all_rows, zero_strategy_for
-from musicflow.model.estimator import CountRegressor, Matrix
 from musicflow.model.evaluate import DEFAULT_SEEDS, evaluate_profile
 from musicflow.model.evidence import BASE_RATE, base_rate, toward_base_rate
 from musicflow.model.hygiene import layout_for, training_rows
@@ -25,6 +24,7 @@ from musicflow.model.params import model_params
 from musicflow.model.predict import verdict_thresholds
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.split_scores import SplitRows, targets
+from musicflow.model.stream_scale import Matrix
 from musicflow.model.trained import TrainedModel
 from musicflow.store.ports import Store
 
@@ -115,6 +115,8 @@ def _fit_final_on_rows(
     table = SplitRows.of(rows, split, snapshot.allow_spotify)
     x, y = table.matrix(layout), targets(rows)
     params = {**model_params(options.params), "random_state": options.seed, "feature_names": layout.columns}
+    from musicflow.model.estimator import CountRegressor  # LightGBM and scikit-learn: training needs them
+
     estimator = CountRegressor(**params).fit(x, y, sample_weight=weights)
     songs = table.artist_songs()
     fitted = estimator.predict(x)

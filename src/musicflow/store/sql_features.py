@@ -20,7 +20,7 @@ from musicflow.core.songs import (
     track_key,
 )
 from musicflow.errors import StoreError
-from musicflow.store.db import IN_CHUNK, guarded, insert_ignore, upsert
+from musicflow.store.db import IN_CHUNK, guarded, insert_ignore, insert_rows, upsert
 from musicflow.store.ports import CatalogInfo, PendingTrack, ProfileTrack, SourcePause, StoredFeatures
 from musicflow.store.schema import (
     audio_files,
@@ -54,7 +54,7 @@ class SqlFeatureStore:
             ).scalar_one()
             count = 0
             for chunk in _chunked((_catalog_row(catalog_id, row) for row in rows), IMPORT_CHUNK):
-                conn.execute(insert(catalog_tracks), chunk)
+                insert_rows(conn, catalog_tracks, CATALOG_COLUMNS, chunk)
                 count += len(chunk)
             conn.execute(
                 update(catalogs)
@@ -506,18 +506,15 @@ def _catalog_features(row: Any) -> StoredFeatures:
     return StoredFeatures(CATALOG_SOURCE, row[0], row[1], _ValuesOfRow(row), row[2], None)
 
 
-def _catalog_row(catalog_id: int, row: CatalogRow) -> dict[str, Any]:
+CATALOG_COLUMNS = ("catalog_id", "spotify_id", "match_key", "song", "artists", *FEATURE_NAMES)
+
+
+def _catalog_row(catalog_id: int, row: CatalogRow) -> tuple[Any, ...]:
+    """A row of `catalog_tracks`, its values in the order of `CATALOG_COLUMNS`."""
     primary = row.artists[0] if row.artists else ""
-    values: dict[str, Any] = dict.fromkeys(FEATURE_NAMES)
-    values.update(row.values)
-    return {
-        "catalog_id": catalog_id,
-        "spotify_id": row.spotify_id,
-        "match_key": match_key(primary, row.song) if row.song and primary else "",
-        "song": row.song,
-        "artists": "; ".join(row.artists),
-        **values,
-    }
+    key = match_key(primary, row.song) if row.song and primary else ""
+    features = map(row.values.get, FEATURE_NAMES)
+    return (catalog_id, row.spotify_id, key, row.song, "; ".join(row.artists), *features)
 
 
 def _feature_row(track_id: int, source: str, record: FeatureRecord) -> dict[str, Any]:
