@@ -1,6 +1,7 @@
-"""A stopped server lets go of what it held (the store, the models, the songs in memory), even while
-something keeps its app object: FastAPI's own caches do, and a process that starts servers one after
-another (tests, an application embedding MusicFlow) would otherwise keep every one's data."""
+"""A stopped server lets go of what it held (the store, the models, the listener's songs in memory), even
+while something keeps its app object: FastAPI's own caches do, and a process that starts servers one after
+another (tests, an application embedding MusicFlow) would otherwise keep every one's data. (The catalog
+rows read last stay in the process, once, for the next index of the same catalogs: `song_index.py`.)"""
 
 from __future__ import annotations
 

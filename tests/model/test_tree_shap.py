@@ -210,3 +210,13 @@ def _depths(booster: lgb.Booster) -> list[int]:
         return 1 + max(depth(node["left_child"]), depth(node["right_child"]))
 
     return [depth(tree["tree_structure"]) for tree in booster.dump_model()["tree_info"]]
+
+
+def test_models_loaded_one_after_another_each_answer_as_themselves() -> None:
+    """The tables of the model last loaded are taken again for the same text, never for another's."""
+    first, x = _train(MODELS["tweedie, our shape"])
+    second, _ = _train(MODELS["regression"])
+    for booster in (first, second, first, first):
+        tables = TreeContributions.of_text(booster.model_to_string(), lambda: booster)  # noqa: B023
+        expected = np.asarray(booster.predict(x[:100], pred_contrib=True), dtype=np.float64)
+        np.testing.assert_allclose(tables.contributions(x[:100]), expected, rtol=0, atol=1e-10)

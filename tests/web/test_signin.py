@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -32,15 +33,24 @@ def shared_dir(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
         return data_dir, {"demo": app.create_token(PROFILE).token, "other": app.create_token("other").token}
 
 
-@pytest.fixture
-def client(shared_dir: tuple[Path, dict[str, str]]) -> Iterator[TestClient]:
+@pytest.fixture(scope="module")
+def started(shared_dir: tuple[Path, dict[str, str]]) -> Iterator[FastAPI]:
+    """One server asking for tokens, started once for the module: starting one reads the catalogs and
+    loads the model, most of the time of a test here. Signing in and out changes no stored data."""
     settings = Settings(
         data_dir=shared_dir[0],
         feature_sources=["catalog"],
         web_session_secret=SecretStr(secrets.token_hex(32)),
     )
-    with TestClient(create_app(settings, profile=PROFILE, access="tokens"), follow_redirects=False) as opened:
-        yield opened
+    app = create_app(settings, profile=PROFILE, access="tokens")
+    with TestClient(app):
+        yield app
+
+
+@pytest.fixture
+def client(started: FastAPI) -> TestClient:
+    """A browser of its own (its own cookies) on the module's server."""
+    return TestClient(started, follow_redirects=False)
 
 
 def csrf_of(page: str) -> str:

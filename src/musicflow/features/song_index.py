@@ -44,6 +44,44 @@ class _Tracks:
     loose: dict[str, list[int]] = field(default_factory=dict)  # loose key -> ids
 
 
+class _LastRead:
+    """The catalogs this process read last, and the near names built on them, shared by every index.
+
+    A catalog's rows never change under one revision: an import replaces a catalog whole, under a new
+    import time. So an index of a store holding the same catalogs (a copy of the data directory, a
+    command run in a process that served before, a worker that trains one listener after another)
+    takes them instead of reading a hundred thousand rows again. Only the last revision is kept: what
+    it holds is what a server holds anyway."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._catalogs: _Catalogs | None = None
+        self._names: tuple[_Catalogs, tuple[str, ...], NameIndex] | None = None
+
+    def catalogs(self, revision: tuple[tuple[str, float, int], ...]) -> _Catalogs | None:
+        with self._lock:
+            last = self._catalogs
+        return last if last is not None and last.revision == revision else None
+
+    def read(self, catalogs: _Catalogs) -> None:
+        with self._lock:
+            self._catalogs = catalogs
+
+    def names(self, catalogs: _Catalogs, tracks: tuple[str, ...]) -> NameIndex:
+        """The near names of these catalogs and these tracks' loose keys, built unless they were last."""
+        with self._lock:
+            last = self._names
+        if last is not None and last[0] is catalogs and last[1] == tracks:
+            return last[2]
+        built = NameIndex([*tracks, *catalogs.by_key])
+        with self._lock:
+            self._names = (catalogs, tracks, built)
+        return built
+
+
+_LAST_READ = _LastRead()
+
+
 class SongIndex:
     """Track keys and catalog rows in memory, following the store; safe to share between threads."""
 
@@ -110,7 +148,7 @@ class SongIndex:
         with self._names_lock:
             built = self._names
             if built is None or built[0] is not tracks or built[1] is not catalogs:
-                built = (tracks, catalogs, NameIndex([*tracks.loose, *catalogs.by_key]))
+                built = (tracks, catalogs, _LAST_READ.names(catalogs, tuple(tracks.loose)))
                 self._names = built
             return built[2]
 
@@ -150,6 +188,10 @@ class SongIndex:
             )
             self._catalogs = _Catalogs(revision)
             return
+        shared = _LAST_READ.catalogs(revision)
+        if shared is not None:
+            self._catalogs = shared
+            return
         by_id: dict[str, list[StoredFeatures]] = {}
         by_key: dict[str, list[StoredFeatures]] = {}
         for spotify_id, key, features in self._store.catalog_entries():
@@ -157,3 +199,4 @@ class SongIndex:
                 by_id.setdefault(spotify_id, []).append(features)
             by_key.setdefault(key, []).append(features)
         self._catalogs = _Catalogs(revision, by_id, by_key)
+        _LAST_READ.read(self._catalogs)

@@ -27,7 +27,9 @@ several trees per iteration, averaged output) is answered by LightGBM itself; `f
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -100,7 +102,7 @@ class TreeContributions:
         self.n_features = feature_count(model)
         self.fallback: str | None = None
         try:
-            self._tables = _Tables(_read_model(model), self.n_features, group_bits)
+            self._tables = _tables_of(model, self.n_features, group_bits)
         except UnsupportedModelError as unsupported:
             self.fallback = f"LightGBM computes the contributions: the model has {unsupported}"
 
@@ -251,6 +253,26 @@ class _Structure:
     leaf_group: list[int] = field(default_factory=list)
     leaf_steps: list[list[_Step]] = field(default_factory=list)
     bias: float = 0.0
+
+
+_last_tables: tuple[str, int, _Tables] | None = None  # the model's digest, the group bits, its tables
+_last_tables_lock = threading.Lock()
+
+
+def _tables_of(model: str, n_features: int, group_bits: int) -> _Tables:
+    """The tables of this model text. Those of the model last tabulated in this process are taken as
+    they are (they are only read): a model loaded again (a server, then a command, in one process;
+    a copy of a data directory) costs its digest, not a fifth of a second."""
+    global _last_tables
+    digest = hashlib.sha256(model.encode()).hexdigest()
+    with _last_tables_lock:
+        last = _last_tables
+    if last is not None and last[0] == digest and last[1] == group_bits:
+        return last[2]
+    tables = _Tables(_read_model(model), n_features, group_bits)
+    with _last_tables_lock:
+        _last_tables = (digest, group_bits, tables)
+    return tables
 
 
 class _Tables:
