@@ -2,9 +2,11 @@
 
 Wall time (median and best of RUNS, each a fresh process) of `python -c pass`, `musicflow --version`,
 `musicflow streams top` and `musicflow predict` on the store `musicflow demo` leaves (the demo export
-ingested, its model trained), all measured in this run, and the CPU time (user + system) of each, which a
-busy machine inflates less than the wall time. Beside them, `python -c "import lightgbm"`: what `predict`
-would pay on top if it loaded LightGBM (and the scikit-learn it imports) to answer.
+ingested, its model trained), and of a server started in process on that store (its app's start-up:
+the catalogs read, the model loaded) answering one prediction, all measured in this run, and the CPU
+time (user + system) of each, which a busy machine inflates less than the wall time. Beside them,
+`python -c "import lightgbm"`: what `predict` or the server would pay on top if they loaded LightGBM
+(and the scikit-learn it imports) to answer.
 Targets: `--version` within 0.3 s of the bare interpreter; `streams top` under 1 s; `predict` under 3 s.
 
 Usage: python -m benchmarks.startup [RUNS]
@@ -25,6 +27,14 @@ RUNS = 11
 MUSICFLOW = [sys.executable, "-m", "musicflow"]
 TOP = ["streams", "top", "--profile", "demo"]
 PREDICT = ["predict", "--profile", "demo", "--song", "Blinding Lights", "--artist", "The Weeknd"]
+SERVE = """
+from fastapi.testclient import TestClient
+from musicflow.api.app import create_app
+from musicflow.config import Settings
+with TestClient(create_app(Settings(), profile="demo")) as client:
+    asked = {"song": "Blinding Lights", "artist": "The Weeknd"}
+    assert client.get("/api/prediction/", params=asked).status_code == 200
+"""
 
 
 def wall_times(command: list[str], env: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
@@ -55,13 +65,14 @@ def main() -> None:
             "musicflow --version": wall_times([*MUSICFLOW, "--version"], env, runs),
             "musicflow streams top": wall_times([*MUSICFLOW, *TOP], env, runs),
             "musicflow predict": wall_times([*MUSICFLOW, *PREDICT], env, runs),
+            "server start, one answer": wall_times([sys.executable, "-c", SERVE], env, runs),
             "python -c 'import lightgbm'": wall_times([sys.executable, "-c", "import lightgbm"], env, runs),
         }
     print(f"start-up over {runs} fresh processes each (seconds)")
-    print(f"{'command':<24} {'wall median':>12} {'wall best':>10} {'CPU median':>11}")
+    print(f"{'command':<28} {'wall median':>12} {'wall best':>10} {'CPU median':>11}")
     for name, (walls, cpus) in measured.items():
         print(
-            f"{name:<24} {statistics.median(walls):12.3f} {min(walls):10.3f} {statistics.median(cpus):11.3f}"
+            f"{name:<28} {statistics.median(walls):12.3f} {min(walls):10.3f} {statistics.median(cpus):11.3f}"
         )
     bare = statistics.median(measured["python -c pass"][0])
     version = statistics.median(measured["musicflow --version"][0]) - bare
