@@ -10,6 +10,8 @@ import pytest
 
 from musicflow.app.service import MusicFlow
 from musicflow.app.upload_jobs import QUEUED_AGAIN, JobRunner
+from tests.fakes.reccobeats import AUDIO_PATH, FakeReccoBeats
+from tests.fakes.server import json_response
 from tests.trained import PROFILE, QUICK_TRAINING, copy_of
 
 MORE_PLAYS = Path("histories/extended/erickmay/endsong_1.json")  # plays the demo listener never had
@@ -73,3 +75,41 @@ def test_a_stopping_runner_ends_the_job_at_its_next_step_and_the_next_one_finish
         done = app.job(queued.id)
         assert done.state == "done" and done.attempts == 2
         assert done.result is not None and done.result["model_version"] == 2
+
+
+@pytest.mark.slow
+def test_a_stopping_runner_ends_a_job_that_waits_out_a_rate_limit(
+    trained_listener: Path, isolated_environment: Path
+) -> None:
+    """A job waiting out a source's 429 (asked to wait 50 s) does not hold up a server that stops: the
+    wait ends at once and the job is queued again, for the next start."""
+    recco = FakeReccoBeats(know_everything=True)
+    limited = json_response(429, {"error": "Too Many Requests"}, {"Retry-After": "50"})
+    recco.script(AUDIO_PATH, limited)
+    with recco.running():
+        settings = copy_of(trained_listener, isolated_environment).model_copy(
+            update={
+                "feature_sources": ["reccobeats"],
+                "reccobeats_url": recco.base_url,
+                "retrain_every_hours": 0,
+                "http_retry_budget": 120.0,
+            }
+        )
+        with MusicFlow.open(settings) as app:
+            while app.run_next_job():  # what the copied store had waiting
+                pass
+            assert app.songs_to_refresh(PROFILE)
+            refresh = app.queue_refresh(PROFILE, "songs without features")
+            runner = JobRunner(app, poll_s=0.01)
+            runner.start()
+            deadline = time.monotonic() + 30
+            while recco.count(AUDIO_PATH) == 0:  # the job asked, was told to wait, and waits
+                assert time.monotonic() < deadline, app.job(refresh.id)
+                time.sleep(0.01)
+            time.sleep(0.2)
+            started = time.monotonic()
+            runner.stop()
+            assert time.monotonic() - started < 5  # not the 50 s the source asked for
+            stopped = app.job(refresh.id)
+            assert (stopped.state, stopped.stage, stopped.error) == ("queued", QUEUED_AGAIN, None)
+            assert recco.count(AUDIO_PATH) == 1  # the wait was not cut short by asking again

@@ -25,10 +25,12 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from musicflow.core.clock import Interrupted, waits_end_on
 from musicflow.errors import MusicflowError, TooLargeError
 
 if TYPE_CHECKING:
@@ -101,10 +103,9 @@ def receive(files: Iterable[tuple[str, IO[bytes]]], folder: Path, max_bytes: int
     return Received(folder, tuple(names), whole, total)
 
 
-class JobStopped(BaseException):
-    """The runner is stopping (the server shuts down): the job ends at its next report of progress and is
-    queued again, for the next runner to take up. Not an `Exception`, like a cancellation: nothing on
-    the way may take it for the job's own failure."""
+class JobStopped(Interrupted):
+    """The runner is stopping (the server shuts down): the job ends at its next report of progress (or
+    in the wait it is in, `waits_end_on`) and is queued again, for the next runner to take up."""
 
 
 QUEUED_AGAIN = "queued again: the server stopped"
@@ -164,29 +165,9 @@ def run_job(app: MusicFlow, job: Job, uploads_dir: Path, stopping: threading.Eve
     jobs = app.jobs_store
     progress = JobProgress(jobs, job.id, stopping)
     try:
-        if job.kind == "train":
-            progress.stage("training")
-            retrained = _retrain(app, job.profile, progress)
-            jobs.update_job(job.id, time.time(), state="done", stage="done", result=retrained)
-            return
-        if job.kind == "refresh":
-            refreshed, left = _refresh(app, job, progress)
-            jobs.update_job(job.id, time.time(), state="done", stage="done", result=refreshed, digest=left)
-            return
-        folder = uploads_dir / job.id
-        if not folder.is_dir():
-            raise MusicflowError("the uploaded files are gone: upload the export again")
-        progress.stage("ingesting")
-        report = app.ingest([folder], job.profile, progress, retrain=False, import_id=job.id)
-        progress.stage("fetching features", plays=report.music_plays, new_plays=report.new_plays)
-        fetched = app.fetch_features(job.profile, progress=progress)
-        answered = sum(run.answered for run in fetched.runs)
-        result: dict[str, Any] = {"plays": report.music_plays, "new_plays": report.new_plays}
-        result["features_fetched"] = answered
-        progress.stage("training", features_fetched=answered)
-        result.update(_retrain(app, job.profile, progress))
-        jobs.update_job(job.id, time.time(), state="done", stage="done", result=result)
-    except JobStopped:
+        with waits_end_on(stopping) if stopping is not None else nullcontext():
+            _run(app, job, uploads_dir, progress)
+    except Interrupted:
         log.info("job %s stops with the server; queued again", job.id)
         jobs.update_job(job.id, time.time(), state="queued", stage=QUEUED_AGAIN)
     except MusicflowError as failed:
@@ -200,6 +181,33 @@ def run_job(app: MusicFlow, job: Job, uploads_dir: Path, stopping: threading.Eve
             stage="failed",
             error="the job failed unexpectedly; it is logged",
         )
+
+
+def _run(app: MusicFlow, job: Job, uploads_dir: Path, progress: JobProgress) -> None:
+    """The job's steps, each recorded in its row."""
+    jobs = app.jobs_store
+    if job.kind == "train":
+        progress.stage("training")
+        retrained = _retrain(app, job.profile, progress)
+        jobs.update_job(job.id, time.time(), state="done", stage="done", result=retrained)
+        return
+    if job.kind == "refresh":
+        refreshed, left = _refresh(app, job, progress)
+        jobs.update_job(job.id, time.time(), state="done", stage="done", result=refreshed, digest=left)
+        return
+    folder = uploads_dir / job.id
+    if not folder.is_dir():
+        raise MusicflowError("the uploaded files are gone: upload the export again")
+    progress.stage("ingesting")
+    report = app.ingest([folder], job.profile, progress, retrain=False, import_id=job.id)
+    progress.stage("fetching features", plays=report.music_plays, new_plays=report.new_plays)
+    fetched = app.fetch_features(job.profile, progress=progress)
+    answered = sum(run.answered for run in fetched.runs)
+    result: dict[str, Any] = {"plays": report.music_plays, "new_plays": report.new_plays}
+    result["features_fetched"] = answered
+    progress.stage("training", features_fetched=answered)
+    result.update(_retrain(app, job.profile, progress))
+    jobs.update_job(job.id, time.time(), state="done", stage="done", result=result)
 
 
 def _retrain(app: MusicFlow, profile: str, progress: JobProgress) -> dict[str, Any]:
@@ -243,7 +251,7 @@ def new_job_id() -> str:
 
 class JobRunner:
     """Runs queued jobs one after another in a thread of the server; `stop` ends the current one at its
-    next step (queued again, for the next start) and waits for that."""
+    next step, or in the wait it is in (queued again, for the next start), and waits for that."""
 
     def __init__(self, app: MusicFlow, poll_s: float = 1.0) -> None:
         self._app = app

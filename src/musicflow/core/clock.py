@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 
@@ -18,6 +21,27 @@ class Clock(Protocol):
     def sleep(self, seconds: float) -> None: ...
 
 
+class Interrupted(BaseException):
+    """A wait ended early because the work it belongs to stops (a server shutting down), raised by
+    `SystemClock.sleep` inside `waits_end_on`. Not an `Exception`, like a cancellation: nothing on the
+    way may take it for a failure of the work."""
+
+
+_stopping = threading.local()
+
+
+@contextmanager
+def waits_end_on(event: threading.Event) -> Iterator[None]:
+    """In this block, in this thread, a sleep on the system clock (a 429's `Retry-After`, a backoff, the
+    throttle) ends as soon as `event` is set, raising `Interrupted`, instead of running its course."""
+    before = getattr(_stopping, "event", None)
+    _stopping.event = event
+    try:
+        yield
+    finally:
+        _stopping.event = before
+
+
 class SystemClock:
     def now(self) -> float:
         return time.time()
@@ -26,5 +50,10 @@ class SystemClock:
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        if seconds > 0:
+        if seconds <= 0:
+            return
+        event: threading.Event | None = getattr(_stopping, "event", None)
+        if event is None:
             time.sleep(seconds)
+        elif event.wait(seconds):
+            raise Interrupted
