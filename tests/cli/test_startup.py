@@ -64,21 +64,26 @@ from musicflow.api.app import create_app
 from musicflow.config import Settings
 with TestClient(create_app(Settings())) as client:
     answer = client.get("/api/prediction/", params={{"song": "Blinding Lights", "artist": "The Weeknd"}})
-print(answer.status_code, answer.json().get("prediction"))
+    discovered = client.get("/discover")
+print(answer.status_code, answer.json().get("prediction"), discovered.status_code)
 print("LOADED", *sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)
 """
 
 
-def test_a_server_starts_and_answers_without_lightgbm_or_sklearn(trained_listener: Path, tmp_path: Path):
-    """The server loads its model from the stored text too: starting it costs no LightGBM import."""
+def test_a_server_starts_answers_and_recommends_without_lightgbm_or_sklearn(
+    trained_listener: Path, tmp_path: Path
+):
+    """The server loads its model from the stored text too, and scores the catalog for its
+    recommendations with the same tables: neither costs a LightGBM import."""
     copy_of(trained_listener, tmp_path / "data")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MUSICFLOW_")}
     env["MUSICFLOW_DATA_DIR"] = str(tmp_path / "data")
     done = subprocess.run(
         [sys.executable, "-c", SERVER_PROBE.format(heavy=HEAVY)], capture_output=True, text=True, env=env
     )
-    status, prediction = done.stdout.split()
+    status, prediction, discovered = done.stdout.split()
     assert status == "200" and 0 <= float(prediction) <= 30, done.stderr
+    assert discovered == "200", done.stderr
     loaded = next(line for line in done.stderr.splitlines() if line.startswith("LOADED")).split()[1:]
     assert "lightgbm" not in loaded and "sklearn" not in loaded, loaded
 

@@ -37,6 +37,19 @@ _OUTPUTS: dict[str, Callable[[float], float]] = {
     "regression": float,
     "l2": float,
 }
+
+
+def output_of_raw(objective: str, raw: Matrix) -> Matrix:
+    """LightGBM's output for these raw scores under `objective` (one of `_OUTPUTS`), to the bit."""
+    output_of = _OUTPUTS[objective]
+    return np.array([output_of(value) for value in raw.tolist()], dtype=np.float64)
+
+
+def computes_output(objective: str) -> bool:
+    """Whether `output_of_raw` knows this objective (else LightGBM computes the output)."""
+    return objective in _OUTPUTS
+
+
 FORMAT = "musicflow-model/2"  # 2: the booster may predict log(1 + streams) (params' target_transform)
 READABLE_FORMATS = ("musicflow-model/1", FORMAT)  # 1: the booster predicts streams
 LIBRARIES = ("lightgbm", "numpy", "scikit-learn")  # besides Python and MusicFlow, which every version records
@@ -114,8 +127,8 @@ class TrainedModel:
         `pred_contrib`, the bias last). The booster's output is computed as LightGBM computes it, to the
         bit: its raw score, then the objective's exponential where it has one."""
         explainer = self.explainer
-        output_of = _OUTPUTS.get(str(self.params.get("objective")))
-        if explainer.fallback is not None or output_of is None:
+        objective = str(self.params.get("objective"))
+        if explainer.fallback is not None or not computes_output(objective):
             output = np.asarray(self.booster.predict(rows, num_threads=1), dtype=np.float64)
             effects = explainer.contributions(rows) if explain else None
         else:
@@ -123,7 +136,7 @@ class TrainedModel:
                 raw, effects = explainer.raw_score_and_contributions(rows)
             else:
                 raw, effects = explainer.raw_score(rows), None
-            output = np.array([output_of(value) for value in raw.tolist()], dtype=np.float64)
+            output = output_of_raw(objective, raw)
         return streams_from(output, self.target_transform), effects
 
     def metadata(self) -> dict[str, Any]:

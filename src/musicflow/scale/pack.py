@@ -20,10 +20,13 @@ from musicflow.model.vectorize import FeatureLayout
 if TYPE_CHECKING:
     import lightgbm as lgb
 
+    from musicflow.model.tree_shap import TreeContributions
+
 # streams, songs, share, first_days, last_days (see model.affinity.ArtistAffinity)
 AffinityTuple = tuple[int, int, float, float, float]
 
 _BOOSTERS: dict[str, lgb.Booster] = {}
+_TABLES: dict[str, TreeContributions] = {}
 _BOOSTERS_LOCK = threading.Lock()
 
 
@@ -91,17 +94,40 @@ def model_sha256(model_text: str) -> str:
     return hashlib.sha256(model_text.encode()).hexdigest()
 
 
+def _checked(pack: ScoringPack) -> None:
+    if model_sha256(pack.model_text) != pack.sha256:
+        raise ModelIntegrityError(
+            f"model v{pack.model_version} of '{pack.profile}' arrived damaged: its checksum does not match"
+        )
+
+
+def tables_of(pack: ScoringPack) -> TreeContributions:
+    """The pack's model as the tables single predictions use (`model.tree_shap`: LightGBM's raw scores,
+    to the bit, without loading LightGBM), built once per model in a process; refused when the text
+    does not match its checksum or names other features than the pack's."""
+    with _BOOSTERS_LOCK:
+        cached = _TABLES.get(pack.sha256)
+        if cached is not None:
+            return cached
+        _checked(pack)
+        from musicflow.model.tree_shap import TreeContributions, model_header
+
+        names = tuple(model_header(pack.model_text).get("feature_names", "").split())
+        if names != pack.columns:
+            raise ModelIntegrityError("the model's feature list does not match its booster")
+        tables = TreeContributions.of_text(pack.model_text, lambda: booster_of(pack))
+        _TABLES.clear()  # one model at a time, as boosters
+        _TABLES[pack.sha256] = tables
+        return tables
+
+
 def booster_of(pack: ScoringPack) -> lgb.Booster:
     """The pack's booster, built once per process; refused when the text does not match its checksum."""
     with _BOOSTERS_LOCK:
         cached = _BOOSTERS.get(pack.sha256)
         if cached is not None:
             return cached
-        if model_sha256(pack.model_text) != pack.sha256:
-            raise ModelIntegrityError(
-                f"model v{pack.model_version} of '{pack.profile}' arrived damaged: "
-                "its checksum does not match"
-            )
+        _checked(pack)
         import lightgbm as lgb
 
         booster = lgb.Booster(model_str=pack.model_text)

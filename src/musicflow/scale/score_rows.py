@@ -1,5 +1,5 @@
 """Scoring checked catalog rows for one listener: affinity and "played" looked up, the matrix built
-column by column, one LightGBM call.
+column by column, one pass of the model over it (`booster_output`).
 
 The listener's affinity for a row's artist leaves the song's own plays out when they played it, as a
 single prediction does. A row is "played" when its Spotify id or its loose song key (`match_key`, so a
@@ -19,10 +19,12 @@ import numpy.typing as npt
 from musicflow.core.songs import match_key, primary_artist
 from musicflow.model.evidence import toward_base_rate
 from musicflow.model.stream_scale import streams_from
+from musicflow.model.trained import computes_output, output_of_raw
 from musicflow.model.training_rows import MAX_STREAMS
+from musicflow.model.tree_shap import model_header
 from musicflow.model.vectorize import Floats, model_matrix
 from musicflow.scale.frames import ARTISTS, ID, SONG, feature_values
-from musicflow.scale.pack import AffinityTuple, ScoringPack, booster_of
+from musicflow.scale.pack import AffinityTuple, ScoringPack, booster_of, tables_of
 
 if TYPE_CHECKING:
     import polars as pl
@@ -47,12 +49,7 @@ def score_rows(pack: ScoringPack, good: pl.DataFrame, threads: int = 1) -> Score
 
     frame, played, affinity = affinity_input(pack, good)
     matrix = model_matrix(feature_values(frame), affinity, pack.layout)
-    booster = booster_of(pack)
-    raw = (
-        np.asarray(booster.predict(matrix, num_threads=threads), dtype=np.float64)
-        if frame.height
-        else np.empty(0)
-    )
+    raw = booster_output(pack, matrix, threads) if frame.height else np.empty(0)
     estimate = toward_base_rate(streams_from(raw, pack.target_transform), affinity[:, 1], pack.base_rate)
     streams = np.clip(estimate, 0.0, MAX_STREAMS)
     scored = frame.select(
@@ -66,6 +63,19 @@ def score_rows(pack: ScoringPack, good: pl.DataFrame, threads: int = 1) -> Score
         ARTIST_KEY,
     )
     return Scored(scored, matrix)
+
+
+def booster_output(pack: ScoringPack, matrix: Floats, threads: int) -> npt.NDArray[np.float64]:
+    """What LightGBM's `predict` gives for each row, to the bit either way: on one thread from the tables
+    that single predictions use (a server has them built already, and never loads LightGBM to
+    recommend); on more, or for a model the tables do not cover, LightGBM's own, which spreads the rows
+    over its threads."""
+    if threads == 1:
+        tables = tables_of(pack)
+        objective = model_header(pack.model_text).get("objective", "").split(" ")[0]
+        if tables.fallback is None and computes_output(objective):
+            return output_of_raw(objective, tables.raw_score(matrix))
+    return np.asarray(booster_of(pack).predict(matrix, num_threads=threads), dtype=np.float64)
 
 
 def model_input(pack: ScoringPack, good: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, str], Floats]:
