@@ -1,10 +1,10 @@
-"""Scoring rows on one thread (the tables single predictions use) and on several (LightGBM's own) gives
-the same numbers to the bit, and a damaged model is refused either way."""
+"""Scoring rows by the tables single predictions use and by LightGBM, on one thread or two, gives the same
+numbers to the bit, and a damaged model is refused either way."""
 
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pytest
@@ -17,18 +17,19 @@ from tests.scale.catalogs import bundled_rows
 from tests.trained import PROFILE
 
 
-def test_one_thread_and_two_give_the_same_output_to_the_bit(app: MusicFlow, tmp_path: Path) -> None:
+def test_the_tables_and_lightgbm_give_the_same_output_to_the_bit(app: MusicFlow) -> None:
     pack = app.scoring_pack(PROFILE)
     good, _ = checked(bundled_rows(2_000, offset=10_000).with_row_index("row"))
     _, _, matrix = model_input(pack, good)
-    one, two = booster_output(pack, matrix, 1), booster_output(pack, matrix, 2)
-    assert len(one) == 2_000 and np.all(one > 0)
-    np.testing.assert_array_equal(one, two)
+    tables = booster_output(pack, matrix, by="tables")
+    assert len(tables) == 2_000 and np.all(tables > 0)
+    np.testing.assert_array_equal(tables, booster_output(pack, matrix, 1))
+    np.testing.assert_array_equal(tables, booster_output(pack, matrix, 2))
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-def test_a_damaged_model_is_refused(app: MusicFlow, threads: int) -> None:
+@pytest.mark.parametrize("by", ["tables", "lightgbm"])
+def test_a_damaged_model_is_refused(app: MusicFlow, by: Literal["tables", "lightgbm"]) -> None:
     pack = app.scoring_pack(PROFILE)
     damaged = dataclasses.replace(pack, sha256="0" * 64)  # the text is not the one its checksum names
     with pytest.raises(ModelIntegrityError, match="checksum"):
-        booster_output(damaged, np.zeros((1, len(pack.columns))), threads)
+        booster_output(damaged, np.zeros((1, len(pack.columns))), by=by)

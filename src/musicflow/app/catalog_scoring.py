@@ -183,7 +183,7 @@ def recommend(
     vectors = np.empty((0, len(pack.columns)))
     for rows in _batches(store, catalogs):
         good, _bad = checked(rows)
-        scored = score_rows(pack, good)
+        scored = score_rows(pack, good, by="tables")  # in this process: no LightGBM to load
         fresh = scored.frame.with_row_index("_at").with_columns(pl.col("_at").cast(pl.Int64))
         fresh = fresh.filter(~pl.col("played"))
         if best is not None:

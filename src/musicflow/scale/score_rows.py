@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -43,13 +43,15 @@ class Scored:
     matrix: Floats
 
 
-def score_rows(pack: ScoringPack, good: pl.DataFrame, threads: int = 1) -> Scored:
-    """Predicted streams for rows that passed `frames.checked`."""
+def score_rows(
+    pack: ScoringPack, good: pl.DataFrame, threads: int = 1, by: Literal["lightgbm", "tables"] = "lightgbm"
+) -> Scored:
+    """Predicted streams for rows that passed `frames.checked` (`booster_output` says `threads` and `by`)."""
     import polars as pl
 
     frame, played, affinity = affinity_input(pack, good)
     matrix = model_matrix(feature_values(frame), affinity, pack.layout)
-    raw = booster_output(pack, matrix, threads) if frame.height else np.empty(0)
+    raw = booster_output(pack, matrix, threads, by) if frame.height else np.empty(0)
     estimate = toward_base_rate(streams_from(raw, pack.target_transform), affinity[:, 1], pack.base_rate)
     streams = np.clip(estimate, 0.0, MAX_STREAMS)
     scored = frame.select(
@@ -65,12 +67,15 @@ def score_rows(pack: ScoringPack, good: pl.DataFrame, threads: int = 1) -> Score
     return Scored(scored, matrix)
 
 
-def booster_output(pack: ScoringPack, matrix: Floats, threads: int) -> npt.NDArray[np.float64]:
-    """What LightGBM's `predict` gives for each row, to the bit either way: on one thread from the tables
-    that single predictions use (a server has them built already, and never loads LightGBM to
-    recommend); on more, or for a model the tables do not cover, LightGBM's own, which spreads the rows
-    over its threads."""
-    if threads == 1:
+def booster_output(
+    pack: ScoringPack, matrix: Floats, threads: int = 1, by: Literal["lightgbm", "tables"] = "lightgbm"
+) -> npt.NDArray[np.float64]:
+    """What LightGBM's `predict` gives for each row, to the bit either way: by LightGBM itself on
+    `threads` threads (batch scoring: the engines' workers), or by the tables single predictions use
+    (`model.tree_shap`; a server has them built already, and so recommends without loading LightGBM).
+    The tables are as fast as LightGBM on one thread in a plain process, but were measured seven times
+    slower in a Dask worker (cause not found), so batch scoring keeps LightGBM."""
+    if by == "tables":
         tables = tables_of(pack)
         objective = model_header(pack.model_text).get("objective", "").split(" ")[0]
         if tables.fallback is None and computes_output(objective):
