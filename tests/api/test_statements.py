@@ -54,8 +54,10 @@ def _tables(engine: Engine) -> dict[str, int]:
 
 @pytest.fixture
 def client(api: ClientFactory) -> TestClient:
-    # A long champion check and answer window: the counts below are those of the request alone.
+    # A long champion check and answer window, and no job running beside the requests (a job the copied
+    # store had queued, taken up by the server's runner): the counts below are those of the request alone.
     started = api(api_answer_ttl_s=60)
+    started.app.state.jobs.stop()  # type: ignore[attr-defined]
     started.app.state.musicflow.serving._check_every_s = 3600  # type: ignore[attr-defined]
     started.app.state.musicflow._finder.index._check_every_s = 3600  # type: ignore[attr-defined]
     # The prediction log is written by its own thread, off the request path: here, only when asked.
