@@ -190,6 +190,15 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _some_folder(cls, value: object) -> object:
+        """An empty value (a shell variable that was never set) would put the store in whatever folder
+        the command runs in: refused, naming the setting."""
+        if isinstance(value, str | Path) and not str(value).strip():
+            raise ValueError("is empty: name a folder, or leave it unset for the default")
+        return value
+
     @field_validator("api_rate_limit", "api_upstream_per_client", "api_upstream_global")
     @classmethod
     def _rate(cls, value: str) -> str:

@@ -113,6 +113,15 @@ def test_bad_settings_are_named(monkeypatch: pytest.MonkeyPatch):
     assert "MUSICFLOW_STREAM_MIN_MS" in err
 
 
+def test_an_empty_data_dir_is_refused_and_nothing_is_written(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MUSICFLOW_DATA_DIR", "")
+    code, _, err = run("streams", "top")
+    assert code == 2 and "Traceback" not in err
+    assert "MUSICFLOW_DATA_DIR" in err and "empty" in err
+    assert list(tmp_path.iterdir()) == []  # no store made in the folder the command ran in
+
+
 def test_stream_threshold_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     history = tmp_path / "StreamingHistory0.json"
     history.write_text(
