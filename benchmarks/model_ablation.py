@@ -53,12 +53,13 @@ from musicflow.model.dataset import (
     lone_time_split,
     time_split,
 )
-from musicflow.model.estimator import CountRegressor, Matrix
+from musicflow.model.estimator import CountRegressor
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
 from musicflow.model.shipped import song_keys, songs_streamed_by
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.split_scores import NEW_ARTISTS, answerable, matrix, score, score_groups, targets
+from musicflow.model.stream_scale import Matrix
 from musicflow.model.training_rows import Row, RowKind, ZeroSource
 from musicflow.model.vectorize import AFFINITY_COLUMNS, KEY_COLUMNS
 from musicflow.model.zeros import _in_turns, _zero, others_zeros, wanted_zeros

@@ -31,11 +31,12 @@ from benchmarks.listeners_store import listeners_store
 from benchmarks.model_quality import TARGET_NEW_AUC, TARGET_SP, eligible
 from musicflow.model import metrics
 from musicflow.model.dataset import Split, ZeroStrategy, time_split
-from musicflow.model.estimator import CountRegressor, Matrix
+from musicflow.model.estimator import CountRegressor
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.split_scores import answerable, matrix, targets
+from musicflow.model.stream_scale import Matrix
 from musicflow.model.training_rows import Row
 from musicflow.model.vectorize import FeatureLayout
 

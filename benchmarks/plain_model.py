@@ -23,8 +23,8 @@ import numpy as np
 from benchmarks.listeners_store import ALL_LISTENERS
 from musicflow.core.feature_spec import AUDIO_FEATURES, FEATURE_NAMES
 from musicflow.model.dataset import TIME_SPLIT_QUANTILE, Split, _TimeCut, listener_rows
-from musicflow.model.estimator import Matrix
 from musicflow.model.snapshot import Snapshot
+from musicflow.model.stream_scale import Matrix
 from musicflow.model.training_rows import Row, RowKind
 from musicflow.model.vectorize import feature_table, usable_values
 

@@ -25,9 +25,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from musicflow.model.blend import blend_models
-from musicflow.model.stream_scale import streams_from
+from musicflow.model.stream_scale import Matrix, streams_from
 
-Matrix = npt.NDArray[np.float64]
 # "log1p": fitted on log(1 + streams), which tempers the heavy tail (a song streamed 30 times no longer
 # dominates the loss) and ranks new songs better; predictions are turned back into streams.
 TARGET_TRANSFORMS = ("log1p", "none")

@@ -185,7 +185,10 @@ class _TreeText:
 
 def model_header(model: str) -> dict[str, str]:
     """The `key=value` lines of a LightGBM text model before its first tree."""
-    head = model.partition("\nTree=")[0]
+    return _header_of(model.partition("\nTree=")[0])
+
+
+def _header_of(head: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in head.splitlines() if "=" in line)
 
 
@@ -201,7 +204,7 @@ def _read_model(model: str) -> list[_TreeText]:
     """The trees of a LightGBM model text (the same numbers as `dump_model`, read ten times faster;
     an infinite threshold stays infinite)."""
     head, _, body = model.partition("\nTree=")
-    header = model_header(model)
+    header = _header_of(head)
     if header.get("num_tree_per_iteration", "1") != "1":
         raise UnsupportedModelError("several trees per iteration (a multi-class model)")
     if "average_output" in head.splitlines():

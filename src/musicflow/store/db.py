@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -37,23 +37,45 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 def insert_rows(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> None:
-    """Many new rows straight to the driver: one COPY on PostgreSQL, one executemany on SQLite. For bulk
-    loads (a catalog of 100,000 rows), where SQLAlchemy's handling of each row's parameters costs more
-    than the database itself. The values go as they are: numbers, text, booleans or None."""
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    skip_stored: bool = False,
+) -> int:
+    """Many rows straight to the driver, for bulk loads (a catalog of 100,000 rows, an export of half a
+    million plays), where SQLAlchemy's handling of each row's parameters costs more than the database
+    itself: one COPY on PostgreSQL, one executemany on SQLite. With `skip_stored`, a row whose unique key
+    is already stored is left out (on PostgreSQL the rows are copied into a temporary table that empties
+    itself at commit, then inserted from it in one statement). The values go as they are (numbers,
+    text, booleans or None). How many rows were added."""
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            target = f"{table.name}_incoming" if skip_stored else table.name
+            if skip_stored:
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {target} ON COMMIT DELETE ROWS AS "
+                    f"SELECT {names} FROM {table.name} WITH NO DATA"
+                )
+            with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            if not skip_stored:
+                return len(rows)
+            cursor.execute(
+                f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target} ON CONFLICT DO NOTHING"
+            )
+            return int(cursor.rowcount)
         finally:
             cursor.close()
-        return
     marks = ", ".join("?" for _ in columns)
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(rows))
+    verb = "INSERT OR IGNORE" if skip_stored else "INSERT"
+    return int(
+        conn.exec_driver_sql(f"{verb} INTO {table.name} ({names}) VALUES ({marks})", list(rows)).rowcount
+    )
 
 
 def _dialect_insert(engine: Engine, table: Table) -> Any:

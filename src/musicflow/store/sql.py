@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, bindparam, case, delete, func, select
 
 from musicflow.core.plays import Play
 from musicflow.core.songs import match_key, track_key
-from musicflow.store.db import IN_CHUNK, chunks, guarded, insert_ignore
+from musicflow.store.db import IN_CHUNK, chunks, guarded, insert_ignore, insert_rows
 from musicflow.store.history import SqlHistory
 from musicflow.store.ports import ImportUndone, ListeningSummary, ProfileErasure, TrackStreams
 from musicflow.store.schema import (
@@ -103,19 +103,10 @@ class SqlStore:
         ]
         with self._begin() as conn:
             rows = _without_plays_of_other_formats(conn, profile_id, given)
-            added = self._insert_plays(conn, rows) if rows else 0
+            added = insert_rows(conn, plays, PLAY_COLUMNS, rows, skip_stored=True) if rows else 0
             if import_id is not None:
                 _link_to_import(conn, profile_id, given, import_id)
             return added
-
-    def _insert_plays(self, conn: Connection, rows: list[PlayRow]) -> int:
-        # Straight to the driver: SQLAlchemy's per-row parameter handling would cost more than the
-        # database itself on an export of half a million plays.
-        if self.engine.dialect.name == "postgresql":
-            return _copy_plays(conn, rows)
-        columns, marks = ", ".join(PLAY_COLUMNS), ", ".join("?" for _ in PLAY_COLUMNS)
-        statement = f"INSERT OR IGNORE INTO plays ({columns}) VALUES ({marks})"
-        return int(conn.exec_driver_sql(statement, rows).rowcount)
 
     def undo_import(self, profile_id: int, import_id: str) -> ImportUndone:
         held = select(play_imports.c.play_id).where(play_imports.c.import_id == import_id)
@@ -307,30 +298,6 @@ def _link_to_import(conn: Connection, profile_id: int, given: list[PlayRow], imp
     statement = insert_ignore(conn.engine, play_imports)
     for chunk in chunks(linked, IN_CHUNK):
         conn.execute(statement, list(chunk))
-
-
-def _copy_plays(conn: Connection, rows: list[PlayRow]) -> int:
-    """PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING.
-
-    COPY streams the rows in one round trip instead of one statement per play; the temporary table
-    empties itself at commit, so a failed file leaves nothing behind.
-    """
-    columns = ", ".join(PLAY_COLUMNS)
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS plays_incoming ON COMMIT DELETE ROWS AS "
-            f"SELECT {columns} FROM plays WITH NO DATA"
-        )
-        with cursor.copy(f"COPY plays_incoming ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO plays ({columns}) SELECT {columns} FROM plays_incoming ON CONFLICT DO NOTHING"
-        )
-        return int(cursor.rowcount)
-    finally:
-        cursor.close()
 
 
 def _track_keys(new_plays: Sequence[Play]) -> list[str]:
