@@ -78,7 +78,15 @@ from musicflow.scale.frames import checked
 from musicflow.scale.score_rows import score_rows
 from musicflow.scale.staging import native_frame
 from musicflow.store import open_store
-from musicflow.store.ports import CatalogSong, FeatureStore, HistoryStore, PlayFact, Store, TrackFact
+from musicflow.store.ports import (
+    CatalogSong,
+    FeatureStore,
+    HistoryStore,
+    LibraryEntry,
+    PlayFact,
+    Store,
+    TrackFact,
+)
 from musicflow.store.sql import SqlStore
 
 if TYPE_CHECKING:
@@ -193,6 +201,10 @@ class HistoryBefore:
     def played_tracks(self, profile_id: int | None = None) -> list[TrackFact]:
         kept = {fact.track_id for fact in self.plays(profile_id)}
         return [track for track in self._history.played_tracks(profile_id) if track.track_id in kept]
+
+    def library(self, profile_id: int) -> list[LibraryEntry]:
+        """None: the library of an export is taken at its end (it would tell what happened after T)."""
+        return []
 
     def catalog_songs(self, row_ids: Sequence[int]) -> list[CatalogSong]:
         return self._history.catalog_songs(row_ids)

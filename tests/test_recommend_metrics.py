@@ -17,7 +17,7 @@ from benchmarks.recommend_quality import (
     recall_at,
 )
 
-from musicflow.store.ports import CatalogSong, PlayFact, TrackFact
+from musicflow.store.ports import CatalogSong, LibraryEntry, PlayFact, TrackFact
 
 # Later-streamed songs 3, 7 and 9 ranked 2nd (twice: two versions), 5th and 7th; -1 is not one. A fourth
 # later-streamed song is among the candidates but not in this ranking.
@@ -91,6 +91,9 @@ class _History:
     def played_tracks(self, profile_id: int | None = None) -> list[TrackFact]:
         played = {f.track_id for f in self.plays(profile_id)}
         return [t for t in self.tracks if t.track_id in played]
+
+    def library(self, profile_id: int) -> list[LibraryEntry]:
+        return []
 
     def catalog_songs(self, row_ids: object) -> list[CatalogSong]:
         return []

@@ -15,6 +15,7 @@ from musicflow.store.schema import metadata
 from tests.trained import PROFILE, copy_of
 
 OTHER_EXPORT = Path("histories/both/mungeraiden/Streaming_History_Audio_2022.json")
+LIBRARY = Path("histories/basic/muskan123b/YourLibrary.json")
 
 
 def rows_of(engine: sa.Engine) -> dict[str, list[dict[str, object]]]:
@@ -31,6 +32,7 @@ def two_listeners(two_versions_listener: Path, isolated_environment: Path, share
     settings = copy_of(two_versions_listener, isolated_environment)
     with MusicFlow.open(settings) as app:
         app.ingest([shared_data / OTHER_EXPORT], "other")
+        app.ingest([shared_data / LIBRARY], PROFILE)  # a real library: saved songs and albums
         app.create_token(PROFILE, "write")
         app.create_token("other")
         app.predict(PROFILE, "Levitating", "Dua Lipa", log_via="cli")
@@ -49,7 +51,7 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     only_theirs = {track for track, who in played_by.items() if who == {gone_id}}
     versions = {v["id"] for v in before["model_versions"] if v["profile_id"] == gone_id}
     assert only_theirs and versions and (settings.data_dir / "models" / PROFILE).is_dir()
-    assert before["prediction_log"] and before["api_tokens"] and before["jobs"]
+    assert before["prediction_log"] and before["api_tokens"] and before["jobs"] and before["library_entries"]
     uploads = [
         settings.data_dir / "uploads" / str(job["id"])
         for job in before["jobs"]
@@ -80,5 +82,6 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     assert not any(folder.exists() for folder in uploads)
     assert erased.stored.plays == len(before["plays"]) - len(after["plays"])
     assert erased.stored.logged_predictions == 1 and after["prediction_log"] == []
+    assert erased.stored.library_entries == len(before["library_entries"]) and after["library_entries"] == []
     assert erased.stored.model_versions == len(versions) and erased.model_files > 0
     engine.dispose()

@@ -109,13 +109,13 @@ def test_files_that_are_not_histories_are_noted_and_stored_data_kept(store: SqlS
     (folder / "StreamingHistory0.json").write_text("<!DOCTYPE html><html><body>Log in</body></html>")
     (folder / "StreamingHistory1.json").write_text('[{"endTime": "2020-01-01 10:00", "artistN')
     (folder / "StreamingHistory2.json").write_text("")
-    (folder / "YourLibrary.json").write_text('{"tracks": [{"artist": "A", "track": "B"}]}')
+    (folder / "Follow.json").write_text('{"followerCount": 3}')
     report = ingest_paths([folder], store, "default", Settings())
     notes = {Path(f.label).name: f.note for f in report.files_passed_over}
     assert "an HTML page, not JSON" in (notes["StreamingHistory0.json"] or "")
     assert "not JSON (" in (notes["StreamingHistory1.json"] or "")
     assert notes["StreamingHistory2.json"] == "empty file"
-    assert "not a streaming history" in (notes["YourLibrary.json"] or "")
+    assert "not a streaming history" in (notes["Follow.json"] or "")
     assert report.files_read == 0
     profile = store.profile_id("default")
     assert profile is not None

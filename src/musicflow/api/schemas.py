@@ -6,7 +6,7 @@ new is added beside them. A value a source no longer gives is `null`, never made
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -153,6 +153,16 @@ class SongHistoryPart(BaseModel):
     artist_share: float = Field(description="The artist's share of all the listener's streams (0 to 1).")
 
 
+class SongLibraryPart(BaseModel):
+    """What the listener's library (YourLibrary.json of their export) says of the song."""
+
+    saved: bool = Field(description="In their Liked Songs.")
+    artist_followed: bool
+    banned: Literal["song", "artist"] | None = Field(
+        description="They banned the song or its artist: the prediction is a firm 0."
+    )
+
+
 class ArtistStreams(BaseModel):
     streams: int = Field(description="The listener's streams of the artist's other songs.")
     songs: int = Field(description="How many other songs of the artist they streamed.")
@@ -183,6 +193,7 @@ class PredictionBody(BaseModel):
     artist_affinity: ArtistStreams
     features: dict[str, FeatureNumber] = Field(description="The song's merged features.")
     history: SongHistoryPart
+    library: SongLibraryPart
 
 
 class SongQuestion(BaseModel):

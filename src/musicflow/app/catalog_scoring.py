@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from musicflow.features.audio.folder import FileMapper
     from musicflow.features.catalog_files import ColumnMapping
     from musicflow.model.explain import Contribution
+    from musicflow.model.library_marks import LibraryMarks
     from musicflow.model.listener import Streamed
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import JobInput, ScoreSummary
@@ -179,6 +180,7 @@ def recommend(
 
     versions = _streamed_families(serving)
     leave_out = frozenset(versions) if new_songs_only else frozenset()
+    library = serving.listener.library  # banned songs and artists are never recommended
     best: pl.DataFrame | None = None
     vectors = np.empty((0, len(pack.columns)))
     for rows in _batches(store, catalogs):
@@ -191,7 +193,7 @@ def recommend(
             vectors = np.vstack([vectors, scored.matrix])
         else:
             vectors = scored.matrix
-        best = _best(fresh, top, per_artist, leave_out)
+        best = _best(fresh, top, per_artist, leave_out, library)
         vectors, best = _compact(vectors, best)
     if best is None:
         return []
@@ -210,10 +212,16 @@ def _batches(store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:
             yield stored_frame(columns).with_row_index("row", 1)
 
 
-def _best(frame: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[str]) -> pl.DataFrame:
-    """Each song once (its best-scored catalog entry), none of the families in `leave_out`, the best
-    `per_artist` of each artist, then the best `top` of those: the same answer whatever order the rows
-    come in, so it can be applied batch after batch."""
+def _best(
+    frame: pl.DataFrame,
+    top: int,
+    per_artist: int,
+    leave_out: frozenset[str],
+    library: LibraryMarks | None = None,
+) -> pl.DataFrame:
+    """Each song once (its best-scored catalog entry), none of the families in `leave_out` nor a song or
+    artist the listener banned, the best `per_artist` of each artist, then the best `top` of those: the
+    same answer whatever order the rows come in, so it can be applied batch after batch."""
     import polars as pl
 
     from musicflow.core.songs import match_key, version_family
@@ -225,6 +233,12 @@ def _best(frame: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[s
         pl.Series("_song", [match_key(a or "", s or "") for a, s in pairs], dtype=pl.String),
         pl.Series("_family", [version_family(a or "", s or "") for a, s in pairs], dtype=pl.String),
     )
+    if library is not None and (library.banned_songs or library.banned_artists):
+        head = head.filter(
+            ~pl.col("_song").is_in(list(library.banned_songs))
+            & ~pl.col("track_id").fill_null("").is_in(list(library.banned_songs))
+            & ~pl.col("artist_key").is_in(list(library.banned_artists))
+        )
     once = head.unique(subset="_song", keep="first", maintain_order=True)
     kept = once.filter(~pl.col("_family").is_in(list(leave_out))) if leave_out else once
     capped = kept.filter(pl.int_range(pl.len()).over("artist_key") < per_artist)

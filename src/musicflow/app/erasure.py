@@ -27,4 +27,5 @@ class Erasure:
             "tokens": self.stored.tokens,
             "logged_predictions": self.stored.logged_predictions,
             "jobs": self.stored.jobs,
+            "library_entries": self.stored.library_entries,
         }

@@ -25,7 +25,7 @@ from musicflow.features.source_port import FeatureSource
 from musicflow.model.basis import NOTHING_KNOWN, basis_of
 from musicflow.model.history_words import history_words
 from musicflow.model.listener import SongPrediction
-from musicflow.model.predict import predict_batch
+from musicflow.model.predict import banned, predict_batch
 
 NEEDS_NAMES = "song and artist are both needed"
 
@@ -73,9 +73,13 @@ def predict_songs(
         model, [(f.merged, a) for (_, f), a in zip(scorable, affinities, strict=True)], explain
     )
     for (index, features), affinity, prediction in zip(scorable, affinities, predictions, strict=True):
-        history = listener.history(features.query.artist, features.track_id)
+        query = features.query
+        spotify_id = features.merged.spotify_id or query.spotify_id
+        history = listener.history(query.artist, features.track_id, query.song, spotify_id)
         reasons = [history_words(reason, history) for reason in prediction.contributions]
         prediction = replace(prediction, contributions=reasons)
+        if history.library.banned is not None:
+            prediction = banned(prediction, history.library.banned, history.artist)
         answers[index] = Prediction(
             serving.profile, serving.version, SongPrediction(features, affinity, prediction, history)
         )

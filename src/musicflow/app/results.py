@@ -83,6 +83,11 @@ class Prediction:
                 "artist_songs": history.artist_songs,
                 "artist_share": round(history.artist_share, 4),
             },
+            "library": {
+                "saved": history.library.saved,
+                "artist_followed": history.library.followed,
+                "banned": history.library.banned.value if history.library.banned else None,
+            },
         }
 
     @property
@@ -93,15 +98,38 @@ class Prediction:
     @property
     def verdict(self) -> str:
         """The answer in words: for a song already streamed, what the history says first."""
-        if self.known:
+        if self.known and not self.banned:
             return f"🔁 You have streamed it {_times(self.known)} already"
         return self.answer.prediction.verdict
+
+    @property
+    def banned(self) -> bool:
+        """The listener banned the song or its artist: the answer is a firm zero."""
+        return self.answer.history.library.banned is not None
+
+    @property
+    def library_facts(self) -> list[str]:
+        """What the listener's library says of the song, beside the prediction (a ban is its verdict)."""
+        library = self.answer.history.library
+        facts = []
+        if library.saved:
+            facts.append("♥ in your Liked Songs")
+        if library.followed:
+            facts.append(f"you follow {self.answer.history.artist}")
+        return facts
 
     @property
     def description(self) -> str:
         """One sentence: the prediction, and for a song the listener streamed, how often they did."""
         query = self.answer.song.query
         streams = round(self.answer.prediction.streams, 2)
+        library = self.answer.history.library
+        if library.banned is not None:
+            what = "this song" if library.banned == "song" else query.artist
+            return (
+                f"'{query.song}' by {query.artist}: listener '{self.profile}' banned {what} in Spotify:"
+                " 0 streams"
+            )
         if self.known:
             return (
                 f"'{query.song}' by {query.artist}: listener '{self.profile}' streamed it"

@@ -153,6 +153,6 @@ def profile_delete(
     state.out.print(
         f"Deleted profile '{name}': {gone.plays:,} plays, {gone.tracks:,} songs only it played (with"
         f" their features), {gone.model_versions} model versions ({erased.model_files} files),"
-        f" {gone.tokens} tokens.",
+        f" {gone.tokens} tokens, {gone.library_entries:,} library entries.",
         highlight=False,
     )

@@ -17,6 +17,13 @@ from musicflow.cli.common import write_json
 if TYPE_CHECKING:
     from musicflow.app.types import IngestReport, TrackStreams
 
+LIBRARY_WORDS = {  # LibraryKind values
+    "saved_song": "saved songs (Liked Songs)",
+    "saved_album": "saved albums",
+    "followed_artist": "followed artists",
+    "banned_song": "songs you banned",
+    "banned_artist": "artists you banned",
+}
 TOP_COLUMNS = ("rank", "track", "artist", "streams", "plays", "minutes", "spotify_id")
 
 
@@ -39,6 +46,9 @@ def ingest_report(console: Console, report: IngestReport) -> None:
     table.add_row("dates", f"{_day(report.first_ended_at)} → {_day(report.last_ended_at)}")
     table.add_row("new plays stored", f"{report.new_plays:,}")
     table.add_row("plays already stored or repeated", f"{report.already_stored:,}")
+    if report.library is not None:
+        for kind, count in report.library.items():
+            table.add_row(f"library: {LIBRARY_WORDS.get(kind, kind)}", f"{count:,}")
     console.print(table)
     if report.skipped:
         skipped = Table(title="Rows left out", show_header=False, box=None)
@@ -73,6 +83,7 @@ def ingest_document(report: IngestReport) -> dict[str, object]:
         "already_stored": report.already_stored,
         "left_out": {str(reason): count for reason, count in report.skipped.most_common()},
         "invalid_examples": report.invalid_examples[:5],
+        "library": report.library,
         "files": [
             {"file": f.label, "read_as": f.kind, "note": f.note, "rows": f.rows, "damaged": f.damaged}
             for f in report.files

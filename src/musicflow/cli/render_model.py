@@ -299,7 +299,7 @@ def prediction(console: Console, answer: Prediction) -> None:
     if answer.matched:
         console.print(f"{answer.matched.did_you_mean} Answering for it:", highlight=False, markup=False)
     console.print(Text.assemble((query.song, "bold"), f" — {query.artist}"), highlight=False)
-    if answer.known:
+    if answer.known and not answer.banned:
         console.print(f"  {answer.verdict}", highlight=False)
         like = f"  for a song like it: {found.streams:.1f} predicted streams (of 0 to 30)"
         console.print(like, highlight=False)
@@ -309,6 +309,8 @@ def prediction(console: Console, answer: Prediction) -> None:
             highlight=False,
         )
         console.print(f"  {answer.verdict}", highlight=False)
+    for fact in answer.library_facts:
+        console.print(f"  {fact}", highlight=False, markup=False)
     if found.contributions:
         console.print("  why:")
         for contribution in found.contributions:

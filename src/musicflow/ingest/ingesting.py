@@ -7,6 +7,7 @@ no-op: a run killed half-way, or a re-ingest of an overlapping export, never cou
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -19,10 +20,12 @@ from musicflow.core.songs import track_key
 from musicflow.errors import IngestError
 from musicflow.ingest.export_files import ArchiveLimits, ExportFile, list_export
 from musicflow.ingest.export_formats import HistoryKind, ParsedFile, detect_kind, parse_history
-from musicflow.ingest.report import FileResult, IngestReport
-from musicflow.store.ports import Store
+from musicflow.ingest.library_export import ParsedLibrary, is_library, parse_library
+from musicflow.ingest.report import LIBRARY, FileResult, IngestReport
+from musicflow.store.ports import LibraryKind, Store
 
 log = logging.getLogger(__name__)
+LIBRARY_KINDS = tuple(kind.value for kind in LibraryKind)
 
 
 class Progress(Protocol):
@@ -54,20 +57,37 @@ def ingest_paths(
     profile_id = store.ensure_profile(profile)
     if progress:
         progress.start("reading export", sum(f.size for f in listing.files))
+    libraries: list[ParsedLibrary] = []
     with collector_paused():
         for export_file in listing.files:
             result, parsed = _read_file(export_file)
-            if parsed is not None:
+            if isinstance(parsed, ParsedLibrary):
+                libraries.append(parsed)
+            elif parsed is not None:
                 result.new_plays = store.add_plays(profile_id, parsed.plays, import_id)
                 _account(report, parsed, result)
             del parsed
             report.files.append(result)
             if progress:
                 progress.advance(export_file.size, export_file.label)
+    if libraries:
+        _store_library(store, profile_id, libraries, report)
     return report
 
 
-def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | None]:
+def _store_library(
+    store: Store, profile_id: int, libraries: list[ParsedLibrary], report: IngestReport
+) -> None:
+    """The library files of this run (one per export given) become the profile's library, each entry
+    once: a library is a picture of one moment, so it replaces the one stored before."""
+    entries = list(dict.fromkeys(entry for parsed in libraries for entry in parsed.entries))
+    store.replace_library(profile_id, entries)
+    counts = Counter(entry.kind.value for entry in entries)
+    report.library = {kind: counts[kind] for kind in LIBRARY_KINDS}
+    report.library_unreadable = sum(parsed.unreadable for parsed in libraries)
+
+
+def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | ParsedLibrary | None]:
     label = export_file.label
     try:
         raw = export_file.read()
@@ -78,6 +98,11 @@ def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | None]:
     except orjson.JSONDecodeError as exc:
         log.info("%s is not JSON: %s", label, exc)
         return FileResult(label, note=_not_json_note(raw, exc), damaged=True), None
+    if is_library(data):
+        assert isinstance(data, dict)
+        library = parse_library(data)
+        note = f"{library.unreadable:,} entries without names left out" if library.unreadable else None
+        return FileResult(label, kind=LIBRARY, rows=len(library.entries), note=note), library
     kind = detect_kind(data)
     if kind is None:
         return FileResult(label, note="not a streaming history (another file of the export)"), None

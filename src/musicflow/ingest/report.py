@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from musicflow.core.plays import SkipReason
 
+LIBRARY = "library"  # the kind of a file read as the listener's library (YourLibrary.json)
+
 
 @dataclass
 class FileResult:
@@ -36,9 +38,16 @@ class IngestReport:
     first_ended_at: int | None = None
     last_ended_at: int | None = None
     import_id: str | None = None  # the import these plays are recorded under (to take it back)
+    library: dict[str, int] | None = None  # entries stored per kind, when a library file was read
+    library_unreadable: int = 0
+
+    @property
+    def histories_read(self) -> int:
+        return sum(1 for f in self.files if f.kind is not None and f.kind != LIBRARY)
 
     @property
     def files_read(self) -> int:
+        """Files read, histories and the library."""
         return sum(1 for f in self.files if f.kind is not None)
 
     @property

@@ -16,6 +16,7 @@ from musicflow.errors import Hint, ModelMismatchError
 from musicflow.features.lookup import SongFeatures
 from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
 from musicflow.model.dataset import affinity_index
+from musicflow.model.library_marks import NOT_IN_LIBRARY, InLibrary, LibraryMarks
 from musicflow.model.predict import Prediction
 from musicflow.model.registry import CHAMPION, ModelRegistry, VersionRef
 from musicflow.model.snapshot import profile_plays
@@ -47,6 +48,7 @@ class SongHistory:
     artist_streams: int  # streams of every song of the artist, this one included
     artist_songs: int  # how many of the artist's songs they streamed
     artist_share: float  # the artist's share of all their streams (0 to 1)
+    library: InLibrary = NOT_IN_LIBRARY  # saved, its artist followed, or banned, in the listener's library
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,10 @@ class Listener:
         song_of_track: Mapping[int, int],
         songs: Mapping[int, Streamed] | None = None,
         artist_names: Mapping[str, str] | None = None,
+        library: LibraryMarks | None = None,
     ) -> None:
         self._index = index
+        self.library = library or LibraryMarks()
         self._song_of_track = song_of_track
         self._songs = dict(songs or {})
         self._artist_names = dict(artist_names or {})
@@ -89,11 +93,20 @@ class Listener:
         profile_id = history.profile_ids().get(profile)
         if profile_id is None:
             return cls(AffinityIndex(()), {})
-        return cls.of_plays(history.played_tracks(profile_id), history.plays(profile_id), stream_min_ms)
+        library = LibraryMarks.of(history.library(profile_id))
+        return cls.of_plays(
+            history.played_tracks(profile_id), history.plays(profile_id), stream_min_ms, library
+        )
 
     @classmethod
-    def of_plays(cls, tracks: Sequence[TrackFact], facts: Sequence[PlayFact], stream_min_ms: int) -> Listener:
-        """The listener of these plays of these tracks (one profile's)."""
+    def of_plays(
+        cls,
+        tracks: Sequence[TrackFact],
+        facts: Sequence[PlayFact],
+        stream_min_ms: int,
+        library: LibraryMarks | None = None,
+    ) -> Listener:
+        """The listener of these plays of these tracks (one profile's), and their library."""
         song_of_track = song_ids(tracks)
         artist_of_song = {song_of_track[t.track_id]: artist_key(t.artist) for t in tracks}
         plays = profile_plays(facts, song_of_track, stream_min_ms)
@@ -103,7 +116,7 @@ class Listener:
             else AffinityIndex(())
         )
         songs, artist_names = _named_streams(tracks, facts, song_of_track, stream_min_ms)
-        return cls(index, song_of_track, songs, artist_names)
+        return cls(index, song_of_track, songs, artist_names, library)
 
     def artist_affinities(self) -> dict[str, ArtistAffinity]:
         """Affinity for every artist the listener streamed, no song left out (what batch scoring ships)."""
@@ -114,10 +127,13 @@ class Listener:
         song = self._song_of_track.get(track_id) if track_id is not None else None
         return self._index.of(artist_key(artist), song)
 
-    def history(self, artist: str, track_id: int | None) -> SongHistory:
-        """The song's own streams and its artist's, all songs counted, as the taste page counts them."""
-        song = self._song_of_track.get(track_id) if track_id is not None else None
-        own = self._songs.get(song) if song is not None else None
+    def history(
+        self, artist: str, track_id: int | None, song: str = "", spotify_id: str | None = None
+    ) -> SongHistory:
+        """The song's own streams and its artist's, all songs counted, as the taste page counts them;
+        and what the listener's library says of it (`song`, `spotify_id`: the song as asked)."""
+        played = self._song_of_track.get(track_id) if track_id is not None else None
+        own = self._songs.get(played) if played is not None else None
         key = artist_key(artist)
         whole = self._index.of(key)
         return SongHistory(
@@ -126,6 +142,7 @@ class Listener:
             artist_streams=whole.streams,
             artist_songs=whole.songs,
             artist_share=whole.share,
+            library=self.library.of_song(artist, song, spotify_id),
         )
 
     def top_songs(self, limit: int | None = None) -> list[Streamed]:

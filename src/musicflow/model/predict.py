@@ -25,6 +25,7 @@ from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import NOTHING_KNOWN, Basis, basis_of
 from musicflow.model.evidence import EVIDENCE, evidence_words, toward_base_rate
 from musicflow.model.explain import Contribution, top_contributions
+from musicflow.model.library_marks import Ban
 from musicflow.model.trained import TrainedModel
 from musicflow.model.training_rows import MAX_STREAMS
 from musicflow.model.vectorize import vectorize_many
@@ -35,6 +36,7 @@ VERDICTS = (
     ("q50", "🙂 Might earn a few plays"),
 )
 LOW_VERDICT = "🤷 Probably not your thing"
+BANNED = "banned"  # the reason of a firm zero: the listener banned the song or its artist
 QUANTILES = {"q50": 0.5, "q75": 0.75, "q95": 0.95}
 
 
@@ -115,6 +117,23 @@ def reasons_for(
         effect = math.log1p(estimate) - math.log1p(model_says)
         reasons = [Contribution(EVIDENCE, songs, effect, leaned), *reasons][:explain]
     return reasons
+
+
+def banned(prediction: Prediction, ban: Ban, artist: str) -> Prediction:
+    """A firm zero: the listener told Spotify never to play this song (or any song of its artist), which
+    outweighs anything the model would say; the one reason given is theirs."""
+    what = "this song" if ban is Ban.SONG else f"{artist} (every song of theirs)"
+    words = (
+        f"you banned {what} in Spotify, so you will not stream it;"
+        f" the model would have said {prediction.streams:.1f}"
+    )
+    effect = -math.log1p(max(prediction.streams, 0.0))
+    return Prediction(
+        0.0,
+        f"🚫 You banned {'this song' if ban is Ban.SONG else artist} in Spotify",
+        [Contribution(BANNED, None, effect, words)],
+        prediction.basis,
+    )
 
 
 def verdict_for(model: TrainedModel, streams: float) -> str:

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, select
 
 from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.store.db import guarded
-from musicflow.store.ports import CatalogSong, PlayFact, TrackFact
-from musicflow.store.schema import catalog_tracks, catalogs, plays, profiles, tracks
+from musicflow.store.ports import CatalogSong, LibraryEntry, LibraryKind, PlayFact, TrackFact
+from musicflow.store.schema import catalog_tracks, catalogs, library_entries, plays, profiles, tracks
 
 
 class SqlHistory:
@@ -57,6 +57,18 @@ class SqlHistory:
             return [
                 TrackFact(r.id, r.name, r.artist, r.spotify_id, r.match_key or "")
                 for r in conn.execute(query)
+            ]
+
+    def library(self, profile_id: int) -> list[LibraryEntry]:
+        table = library_entries
+        query = (
+            select(table.c.kind, table.c.artist, table.c.name, table.c.spotify_id)
+            .where(table.c.profile_id == profile_id)
+            .order_by(table.c.id)
+        )
+        with guarded(self._engine, transaction=False) as conn:
+            return [
+                LibraryEntry(LibraryKind(r.kind), r.artist, r.name, r.spotify_id) for r in conn.execute(query)
             ]
 
     def catalog_songs(self, row_ids: Sequence[int]) -> list[CatalogSong]:

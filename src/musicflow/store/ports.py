@@ -82,9 +82,15 @@ class Store(Protocol):
 
     def listening_summary(self, profile_id: int, stream_min_ms: int) -> ListeningSummary: ...
 
+    def replace_library(self, profile_id: int, entries: Sequence[LibraryEntry]) -> int:
+        """Make `entries` the profile's library (what it saved, followed and banned), replacing the one
+        stored before in one transaction (an export's library is a picture of one moment); returns how
+        many are stored."""
+        ...
+
     def delete_profile(self, profile_id: int) -> ProfileErasure:
-        """Remove the profile and everything stored of it, in one transaction: its plays, model records,
-        tokens, and the tracks (with their features) that no other profile played."""
+        """Remove the profile and everything stored of it, in one transaction: its plays, library, model
+        records, tokens, and the tracks (with their features) that no other profile played."""
         ...
 
     def close(self) -> None: ...
@@ -110,6 +116,7 @@ class ProfileErasure:
     tokens: int
     logged_predictions: int
     jobs: int
+    library_entries: int = 0
 
 
 @dataclass(frozen=True)
@@ -406,6 +413,26 @@ class CatalogSong:
     values: dict[str, FeatureValue]
 
 
+class LibraryKind(StrEnum):
+    """What a library entry is: from `YourLibrary.json` of a Spotify export."""
+
+    SAVED_SONG = "saved_song"  # "tracks": the listener's Liked Songs
+    SAVED_ALBUM = "saved_album"  # "albums"
+    FOLLOWED_ARTIST = "followed_artist"  # "artists"
+    BANNED_SONG = "banned_song"  # "bannedTracks": "hide this song"
+    BANNED_ARTIST = "banned_artist"  # "bannedArtists": "don't play this artist"
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryEntry:
+    """One entry of a listener's library: `name` is the song or the album ("" for an artist)."""
+
+    kind: LibraryKind
+    artist: str
+    name: str = ""
+    spotify_id: str | None = None  # of the song, album or artist
+
+
 class HistoryStore(Protocol):
     """What the model reads of the listening history: one bulk query per call, narrowed to a profile."""
 
@@ -414,6 +441,10 @@ class HistoryStore(Protocol):
     def plays(self, profile_id: int | None = None) -> list[PlayFact]: ...
 
     def played_tracks(self, profile_id: int | None = None) -> list[TrackFact]: ...
+
+    def library(self, profile_id: int) -> list[LibraryEntry]:
+        """The profile's library as last imported (empty when no export held one)."""
+        ...
 
     def catalog_songs(self, row_ids: Sequence[int]) -> list[CatalogSong]: ...
 

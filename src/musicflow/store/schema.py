@@ -29,6 +29,19 @@ profiles = Table(
     Column("name", String(64), nullable=False, unique=True),
 )
 
+# A listener's library (YourLibrary.json of an export): saved songs and albums, followed and banned
+# artists and songs. It has no dates; each import replaces the profile's whole library.
+library_entries = Table(
+    "library_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("artist", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("spotify_id", String(32)),
+)
+
 # Tracks are shared by all profiles: features fetched for a song serve every listener.
 tracks = Table(
     "tracks",

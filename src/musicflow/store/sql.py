@@ -12,10 +12,17 @@ from musicflow.core.plays import Play
 from musicflow.core.songs import match_key, track_key
 from musicflow.store.db import IN_CHUNK, chunks, guarded, insert_ignore, insert_rows
 from musicflow.store.history import SqlHistory
-from musicflow.store.ports import ImportUndone, ListeningSummary, ProfileErasure, TrackStreams
+from musicflow.store.ports import (
+    ImportUndone,
+    LibraryEntry,
+    ListeningSummary,
+    ProfileErasure,
+    TrackStreams,
+)
 from musicflow.store.schema import (
     api_tokens,
     jobs,
+    library_entries,
     model_alias_moves,
     model_aliases,
     model_versions,
@@ -176,6 +183,23 @@ class SqlStore:
             count, streams, distinct, first, last = conn.execute(query).one()
         return ListeningSummary(int(count), int(streams), int(distinct), first, last)
 
+    def replace_library(self, profile_id: int, entries: Sequence[LibraryEntry]) -> int:
+        rows = [
+            {
+                "profile_id": profile_id,
+                "kind": entry.kind.value,
+                "artist": entry.artist,
+                "name": entry.name,
+                "spotify_id": entry.spotify_id,
+            }
+            for entry in entries
+        ]
+        with self._begin() as conn:
+            conn.execute(delete(library_entries).where(library_entries.c.profile_id == profile_id))
+            if rows:
+                conn.execute(library_entries.insert(), rows)
+        return len(rows)
+
     def delete_profile(self, profile_id: int) -> ProfileErasure:
         mine = select(plays.c.track_id).where(plays.c.profile_id == profile_id)
         others = select(plays.c.track_id).where(plays.c.profile_id != profile_id)
@@ -185,6 +209,9 @@ class SqlStore:
             tokens = _count(conn, api_tokens.c.profile_id == profile_id)
             logged = _count(conn, prediction_log.c.profile_id == profile_id)
             jobs_removed = _count(conn, jobs.c.profile_id == profile_id)
+            library = conn.execute(
+                delete(library_entries).where(library_entries.c.profile_id == profile_id)
+            ).rowcount
             # In the order the foreign keys need; the rest (artifact records, features and misses of the
             # removed tracks) follows by cascade.
             conn.execute(delete(model_aliases).where(model_aliases.c.profile_id == profile_id))
@@ -199,7 +226,9 @@ class SqlStore:
             conn.execute(delete(profiles).where(profiles.c.id == profile_id))
         self._track_ids.clear()
         self._tracks_with_spotify_id.clear()
-        return ProfileErasure(int(removed_plays), len(only_mine), versions, tokens, logged, jobs_removed)
+        return ProfileErasure(
+            int(removed_plays), len(only_mine), versions, tokens, logged, jobs_removed, int(library)
+        )
 
     def close(self) -> None:
         self.engine.dispose()

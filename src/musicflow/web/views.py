@@ -52,6 +52,7 @@ class SongView:
     sources: str
     basis: str
     did_you_mean: str | None  # the song answered for, when the name asked was not known as typed
+    library: list[str]  # what the listener's library says of the song
 
 
 def song_view(prediction: Prediction, average: Mapping[str, float], standing: Standing | None) -> SongView:
@@ -64,8 +65,9 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
         title=query.song,
         artist=query.artist,
         streams=answer.prediction.streams,
-        known=prediction.known,
+        known=0 if prediction.banned else prediction.known,
         emoji=emoji,
+        library=prediction.library_facts,
         verdict=verdict,
         facts=_facts(values),
         version=prediction.model_version,
