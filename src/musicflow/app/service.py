@@ -348,6 +348,8 @@ class MusicFlow:
         else:
             report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
         report.import_id = import_id
+        if report.library is not None:  # answers read the library the serving listener holds
+            self.serving.forget(profile)
         if retrain and report.new_plays:
             self.queue_retrain(profile, "new plays ingested")
         return report

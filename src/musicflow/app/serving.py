@@ -121,7 +121,7 @@ class ServingModels:
         return current
 
     def forget(self, profile: str) -> None:
-        """Drop the profile's model from memory (its data was deleted)."""
+        """Drop the profile's model from memory (its data was deleted, or its library changed)."""
         with self._lock:
             self._models.pop(profile, None)
             self._checked.pop(profile, None)
