@@ -84,3 +84,29 @@ def test_a_banned_artist_or_song_is_never_recommended(trained: None, tmp_path: P
     assert len(after) == 10
     assert first["artist"] not in {r["artist"] for r in after}
     assert (second["artist"], second["song"]) not in {(r["artist"], r["song"]) for r in after}
+
+
+def test_score_gives_a_banned_song_or_artist_zero_and_says_so(trained: None, tmp_path: Path):
+    import polars as pl
+
+    ingest_library(
+        tmp_path / "export",
+        bannedArtists=[{"name": "The Weeknd"}],
+        bannedTracks=[{"artist": "Dua Lipa", "track": "Levitating"}],
+    )
+    code, _, err = run("score", "bundled", "--out", str(tmp_path / "scored.csv"))
+    assert code == 0, err
+    scored = pl.read_csv(tmp_path / "scored.csv")
+    weeknd = scored.filter(pl.col("artist").str.starts_with("The Weeknd"))
+    levitating = scored.filter(
+        pl.col("artist").str.starts_with("Dua Lipa") & (pl.col("song") == "Levitating")
+    )
+    assert weeknd.height > 5 and levitating.height >= 1
+    assert weeknd.get_column("banned").all() and levitating.get_column("banned").all()
+    banned = scored.filter(pl.col("banned"))
+    for artist, song in banned.select("artist", "song").iter_rows():  # nothing else: other spellings only
+        assert "the weeknd" in artist.lower() or (
+            "dua lipa" in artist.lower() and "levitating" in song.lower()
+        )
+    assert banned.get_column("predicted_streams").to_list() == [0.0] * banned.height
+    assert scored.filter(~pl.col("banned")).get_column("predicted_streams").sum() > 0

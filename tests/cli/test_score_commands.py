@@ -36,7 +36,15 @@ def test_score_writes_every_song_and_says_so(listener: None, tmp_path: Path):
     assert code == 0, err
     assert "1,200 songs scored" in out
     scored = pl.read_csv(tmp_path / "scored.csv")
-    assert scored.columns == ["track_id", "song", "artist", "predicted_streams", "model_version", "played"]
+    assert scored.columns == [
+        "track_id",
+        "song",
+        "artist",
+        "predicted_streams",
+        "model_version",
+        "played",
+        "banned",
+    ]
     assert scored.height == 1_200
 
 

@@ -105,6 +105,7 @@ def test_a_catalog_of_no_rows_writes_empty_files(app: MusicFlow, tmp_path: Path)
         "predicted_streams",
         "model_version",
         "played",
+        "banned",
     ]
     empty_parquet = native_catalog(tmp_path / "none.parquet", 0)
     assert app.score_catalog(PROFILE, str(empty_parquet), tmp_path / "o.parquet").rows_scored == 0

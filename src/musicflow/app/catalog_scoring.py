@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from musicflow.features.audio.folder import FileMapper
     from musicflow.features.catalog_files import ColumnMapping
     from musicflow.model.explain import Contribution
-    from musicflow.model.library_marks import LibraryMarks
     from musicflow.model.listener import Streamed
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import JobInput, ScoreSummary
@@ -123,6 +122,8 @@ def scoring_pack(serving: ServingModel, store: Store, profile_id: int) -> Scorin
         played_songs=played_songs,
         played_ids={t.spotify_id: t.match_key for t in played if t.spotify_id and t.match_key},
         base_rate=serving.model.base_rate,
+        banned_songs=listener.library.banned_songs,
+        banned_artists=listener.library.banned_artists,
     )
 
 
@@ -180,20 +181,19 @@ def recommend(
 
     versions = _streamed_families(serving)
     leave_out = frozenset(versions) if new_songs_only else frozenset()
-    library = serving.listener.library  # banned songs and artists are never recommended
     best: pl.DataFrame | None = None
     vectors = np.empty((0, len(pack.columns)))
     for rows in _batches(store, catalogs):
         good, _bad = checked(rows)
         scored = score_rows(pack, good, by="tables")  # in this process: no LightGBM to load
         fresh = scored.frame.with_row_index("_at").with_columns(pl.col("_at").cast(pl.Int64))
-        fresh = fresh.filter(~pl.col("played"))
+        fresh = fresh.filter(~pl.col("played") & ~pl.col("banned"))  # a ban is never recommended
         if best is not None:
             fresh = pl.concat([best, fresh.with_columns(pl.col("_at") + len(vectors))])
             vectors = np.vstack([vectors, scored.matrix])
         else:
             vectors = scored.matrix
-        best = _best(fresh, top, per_artist, leave_out, library)
+        best = _best(fresh, top, per_artist, leave_out)
         vectors, best = _compact(vectors, best)
     if best is None:
         return []
@@ -212,16 +212,10 @@ def _batches(store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:
             yield stored_frame(columns).with_row_index("row", 1)
 
 
-def _best(
-    frame: pl.DataFrame,
-    top: int,
-    per_artist: int,
-    leave_out: frozenset[str],
-    library: LibraryMarks | None = None,
-) -> pl.DataFrame:
-    """Each song once (its best-scored catalog entry), none of the families in `leave_out` nor a song or
-    artist the listener banned, the best `per_artist` of each artist, then the best `top` of those: the
-    same answer whatever order the rows come in, so it can be applied batch after batch."""
+def _best(frame: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[str]) -> pl.DataFrame:
+    """Each song once (its best-scored catalog entry), none of the families in `leave_out`, the best
+    `per_artist` of each artist, then the best `top` of those: the same answer whatever order the rows
+    come in, so it can be applied batch after batch."""
     import polars as pl
 
     from musicflow.core.songs import match_key, version_family
@@ -233,12 +227,6 @@ def _best(
         pl.Series("_song", [match_key(a or "", s or "") for a, s in pairs], dtype=pl.String),
         pl.Series("_family", [version_family(a or "", s or "") for a, s in pairs], dtype=pl.String),
     )
-    if library is not None and (library.banned_songs or library.banned_artists):
-        head = head.filter(
-            ~pl.col("_song").is_in(list(library.banned_songs))
-            & ~pl.col("track_id").fill_null("").is_in(list(library.banned_songs))
-            & ~pl.col("artist_key").is_in(list(library.banned_artists))
-        )
     once = head.unique(subset="_song", keep="first", maintain_order=True)
     kept = once.filter(~pl.col("_family").is_in(list(leave_out))) if leave_out else once
     capped = kept.filter(pl.int_range(pl.len()).over("artist_key") < per_artist)

@@ -4,23 +4,50 @@
 exit code 130, so an interrupt during start-up is no traceback either. `interrupted` is that one answer
 to Ctrl-C; `common.reports_errors` gives it too, for an interrupt inside a command (which Typer would
 otherwise end silently).
+
+Python can swallow the `KeyboardInterrupt` of a Ctrl-C: when it lands in code Python runs for itself
+(a garbage collector's callback, a `__del__`), it is printed as "Exception ignored" and the program goes
+on. So Ctrl-C is also remembered (`interrupt_pending`): the progress display raises it again at its next
+step, and a command that ends anyway ends as interrupted.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from types import FrameType
 from typing import NoReturn
 
 INTERRUPTED_LINE = "interrupted: what was already saved stays; run the command again to go on"
+_CTRL_C = threading.Event()
 
 
 def main() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_ctrl_c)
     try:
         from musicflow.cli.command_tree import run
 
         run()
     except KeyboardInterrupt:
         interrupted()
+    except SystemExit as done:
+        if _CTRL_C.is_set() and done.code in (0, None):
+            interrupted()
+        raise
+    if _CTRL_C.is_set():
+        interrupted()
+
+
+def _on_ctrl_c(signum: int, frame: FrameType | None) -> None:
+    _CTRL_C.set()
+    raise KeyboardInterrupt
+
+
+def interrupt_pending() -> bool:
+    """Ctrl-C was pressed (its `KeyboardInterrupt` may have been swallowed where it landed)."""
+    return _CTRL_C.is_set()
 
 
 def interrupted() -> NoReturn:

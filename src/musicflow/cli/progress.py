@@ -20,6 +20,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from musicflow.cli import interrupt_pending
+
 LABEL_WIDTH = 40
 
 
@@ -49,12 +51,16 @@ class Bar:
         self._task = self._progress.add_task(short(label), total=total)
 
     def advance(self, amount: int, label: str | None = None) -> None:
+        if interrupt_pending():  # a Ctrl-C Python swallowed where it landed: raised again here
+            raise KeyboardInterrupt
         if self._task is not None:
             description = short(label) if label else None
             self._progress.update(self._task, advance=amount, description=description)
 
     def files_done(self, done: int, total: int, label: str) -> None:
         """For work that reports how far it is rather than how much it just did."""
+        if interrupt_pending():
+            raise KeyboardInterrupt
         if self._task is None:
             self.start(label, total)
         assert self._task is not None

@@ -9,6 +9,7 @@ been checked.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ class ScoringPack:
     played_songs: Mapping[str, AffinityTuple | None] = field(default_factory=dict)  # match key -> own-out
     played_ids: Mapping[str, str] = field(default_factory=dict)  # Spotify id -> match key
     base_rate: float | None = None  # what thin evidence is estimated toward (model.evidence)
+    banned_songs: frozenset[str] = frozenset()  # loose song keys and Spotify ids the listener banned
+    banned_artists: frozenset[str] = frozenset()  # artist keys the listener banned
 
     @property
     def layout(self) -> FeatureLayout:
@@ -56,8 +59,9 @@ class ScoringPack:
         return frozenset(key.split("\x1f", 1)[0] for key in self.played_songs)
 
     def to_plain(self) -> dict[str, Any]:
-        """Lists, dicts, strings and numbers only: what is sent to workers."""
-        return {
+        """Lists, dicts, strings and numbers only: what is sent to workers, with a digest of all of it
+        (`pack_digest`: a worker keeps the pack it rebuilt for as long as the same one comes)."""
+        plain = {
             "profile": self.profile,
             "model_version": self.model_version,
             "model_text": self.model_text,
@@ -69,7 +73,12 @@ class ScoringPack:
             "played_songs": {k: list(v) if v is not None else None for k, v in self.played_songs.items()},
             "played_ids": dict(self.played_ids),
             "base_rate": self.base_rate,
+            "banned_songs": sorted(self.banned_songs),
+            "banned_artists": sorted(self.banned_artists),
         }
+        listener = json.dumps({k: v for k, v in plain.items() if k != "model_text"}, sort_keys=True)
+        plain["pack_digest"] = hashlib.sha256(listener.encode()).hexdigest()
+        return plain
 
     @classmethod
     def from_plain(cls, plain: Mapping[str, Any]) -> ScoringPack:
@@ -87,6 +96,8 @@ class ScoringPack:
             },
             played_ids=dict(plain["played_ids"]),
             base_rate=float(plain["base_rate"]) if plain.get("base_rate") is not None else None,
+            banned_songs=frozenset(plain.get("banned_songs", ())),
+            banned_artists=frozenset(plain.get("banned_artists", ())),
         )
 
 

@@ -58,8 +58,9 @@ def score_partition(
 
 
 def _pack(plain: Mapping[str, Any]) -> ScoringPack:
-    """The pack, rebuilt from plain data once per worker process and model."""
-    key = (str(plain["sha256"]), str(plain["profile"]))
+    """The pack, rebuilt from plain data once per worker process and pack (the model, the listener's
+    history and library: a new ban scores with the same model, but not with the same pack)."""
+    key = (str(plain["pack_digest"]), str(plain["profile"]))
     with _PACKS_LOCK:
         if key not in _PACKS:
             _PACKS.clear()

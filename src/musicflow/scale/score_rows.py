@@ -29,7 +29,7 @@ from musicflow.scale.pack import AffinityTuple, ScoringPack, booster_of, tables_
 if TYPE_CHECKING:
     import polars as pl
 
-OUTPUT_COLUMNS = ("track_id", "song", "artist", "predicted_streams", "model_version", "played")
+OUTPUT_COLUMNS = ("track_id", "song", "artist", "predicted_streams", "model_version", "played", "banned")
 ARTIST_KEY = "artist_key"
 NONE: AffinityTuple = (0, 0, 0.0, math.nan, math.nan)
 
@@ -54,6 +54,8 @@ def score_rows(
     raw = booster_output(pack, matrix, threads, by) if frame.height else np.empty(0)
     estimate = toward_base_rate(streams_from(raw, pack.target_transform), affinity[:, 1], pack.base_rate)
     streams = np.clip(estimate, 0.0, MAX_STREAMS)
+    banned = _banned(pack, frame)
+    streams[banned] = 0.0  # the listener's own word: a firm zero, as a single prediction answers
     scored = frame.select(
         "row",
         pl.col(ID).alias("track_id"),
@@ -62,6 +64,7 @@ def score_rows(
         pl.Series("predicted_streams", streams, dtype=pl.Float64),
         pl.lit(pack.model_version, dtype=pl.Int64).alias("model_version"),
         pl.Series("played", _mask(frame.height, played), dtype=pl.Boolean),
+        pl.Series("banned", banned, dtype=pl.Boolean),
         ARTIST_KEY,
     )
     return Scored(scored, matrix)
@@ -121,6 +124,23 @@ def _played_keys(pack: ScoringPack, frame: pl.DataFrame) -> dict[int, str]:
         if key in pack.played_songs and key is not None:
             found[at] = key
     return found
+
+
+def _banned(pack: ScoringPack, frame: pl.DataFrame) -> npt.NDArray[np.bool_]:
+    """Rows of a song or an artist the listener banned. The loose key is worked out only for rows by an
+    artist with a banned song."""
+    banned = np.zeros(frame.height, dtype=np.bool_)
+    if not (pack.banned_songs or pack.banned_artists) or not frame.height:
+        return banned
+    keys = frame.get_column(ARTIST_KEY)
+    banned |= keys.is_in(list(pack.banned_artists)).to_numpy()
+    banned |= frame.get_column(ID).is_in(list(pack.banned_songs)).fill_null(False).to_numpy()
+    by_artist = {key.split("\x1f", 1)[0] for key in pack.banned_songs if "\x1f" in key}
+    songs, firsts = frame.get_column(SONG), frame.get_column("_first")
+    for at in np.flatnonzero(keys.is_in(list(by_artist)).to_numpy() & ~banned).tolist():
+        song = songs[at]
+        banned[at] = bool(song) and match_key(firsts[at], song) in pack.banned_songs
+    return banned
 
 
 def _affinity(pack: ScoringPack, frame: pl.DataFrame, played: dict[int, str]) -> Floats:
