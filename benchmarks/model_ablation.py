@@ -7,6 +7,7 @@ plain model (`plain_model.py`). The choices: the blend with a booster on the lis
 the availability weighting, zeros drawn to match the streamed songs' feature availability, the four
 artist columns beyond the artist's streams, the log target and the Tweedie power, the booster's
 settings, the metadata columns, and the listener's skip-only songs as zeros (the plain model has them).
+Beside them, a second model family on our rows and columns: a small neural network (`neural_model.py`).
 
 `--zeros=lone:shipped` measures each listener as if alone in their store (the `lone:` mode of
 `model_quality`: training zeros from the shipped list rebuilt from half the other listeners, test zeros
@@ -39,6 +40,7 @@ import numpy as np
 
 from benchmarks.listeners_store import listeners_store
 from benchmarks.model_quality import LONE, chosen
+from benchmarks.neural_model import BLEND, NEURAL, NO_EMBEDDING, neural_predictions
 from benchmarks.plain_model import PLAIN, plain_predictions, skip_rows, with_skips_tested
 from musicflow.core.feature_spec import AUDIO_FEATURES
 from musicflow.model.dataset import (
@@ -126,7 +128,7 @@ def main() -> None:
     store, settings = listeners_store()
     snapshot = load_snapshot(store, stream_min_ms=30_000, precedence=settings.feature_precedence)
     names = chosen(snapshot, args[1:] or ["design"])
-    designs = picked[0].split(",") if picked else [*DESIGNS, *PLAIN_DESIGNS]
+    designs = picked[0].split(",") if picked else [*DESIGNS, NEURAL, NO_EMBEDDING, BLEND, *PLAIN_DESIGNS]
     alone = " (as a listener alone in their store)" if lone else ""
     alone = f" (in a store of {stores[0]} other listeners)" if stores else alone
     print(f"seeds: {len(seeds)}; listeners: {', '.join(names)}; zeros: {strategy.label}{alone}\n")
@@ -170,6 +172,14 @@ def measure(
             if design in PLAIN_DESIGNS:
                 skips = train_skips if design == PLAIN else []
                 predicted = plain_predictions(split, skips, test, seed, allow)
+            elif design in (NEURAL, BLEND, NO_EMBEDDING):
+                train, weights, check = training_rows(list(split.train), allow)
+                layout = layout_for(check, allow)
+                embed = design != NO_EMBEDDING
+                predicted = neural_predictions(train, weights, test, split, layout, seed, embed)
+                if design == BLEND:  # the mean of the two in log(1 + streams)
+                    ours = fit_ours(snapshot, profile_id, split, DESIGNS["shipped"], train_skips, seed, test)
+                    predicted = np.expm1((np.log1p(predicted) + np.log1p(np.clip(ours, 0.0, None))) / 2)
             else:
                 predicted = fit_ours(snapshot, profile_id, split, DESIGNS[design], train_skips, seed, test)
             runs[design].append(_scores(test, predicted, split, allow))
