@@ -37,12 +37,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import orjson
 
-from benchmarks.listeners_store import listeners_store
+from benchmarks.listeners_store import SHARED, listeners_store
 from benchmarks.model_quality import LONE, chosen
 from benchmarks.neural_model import BLEND, NEURAL, NO_EMBEDDING, neural_predictions
 from benchmarks.plain_model import PLAIN, plain_predictions, skip_rows, with_skips_tested
 from musicflow.core.feature_spec import AUDIO_FEATURES
+from musicflow.ingest.library_export import parse_library
 from musicflow.model.dataset import (
     DEFAULT_ZEROS,
     TIME_SPLIT_QUANTILE,
@@ -57,6 +59,7 @@ from musicflow.model.dataset import (
 )
 from musicflow.model.estimator import CountRegressor
 from musicflow.model.hygiene import layout_for, training_rows
+from musicflow.model.library_marks import LibraryMarks
 from musicflow.model.params import model_params
 from musicflow.model.shipped import song_keys, songs_streamed_by
 from musicflow.model.snapshot import Snapshot, load_snapshot
@@ -110,6 +113,10 @@ DESIGNS: dict[str, Design] = {
     "history weight 0.7": Design(params={"anchor_weight": 0.7}),
 }
 PLAIN_DESIGNS = (PLAIN, f"{PLAIN}, no skips")
+# The library of the listener's export as two more columns: measured apart, never a headline figure. It
+# has no dates and is taken at the export's end, so in a time split it knows which songs the listener
+# went on to save; only listeners whose export has one are scored (the others: n/a).
+LIBRARY = "with the library (leaks)"
 METRICS = ("auc_others", "sp_plus", "auc_new", "auc_skipped")
 
 
@@ -172,6 +179,12 @@ def measure(
             if design in PLAIN_DESIGNS:
                 skips = train_skips if design == PLAIN else []
                 predicted = plain_predictions(split, skips, test, seed, allow)
+            elif design == LIBRARY:
+                with_library = fit_with_library(snapshot, name, split, seed, test)
+                if with_library is None:
+                    runs[design].append(dict.fromkeys(METRICS))
+                    continue
+                predicted = with_library
             elif design in (NEURAL, BLEND, NO_EMBEDDING):
                 train, weights, check = training_rows(list(split.train), allow)
                 layout = layout_for(check, allow)
@@ -215,6 +228,41 @@ def fit_ours(
     params = {**model_params(design.params), "random_state": seed, "feature_names": layout.columns}
     model = CountRegressor(**params).fit(matrix(train, split, layout), targets(train), sample_weight=weights)
     return model.predict(matrix(test, split, layout))
+
+
+def library_columns(snapshot: Snapshot, name: str, rows: Sequence[Row]) -> Matrix | None:
+    """Per row: the song is in the listener's Liked Songs, its artist followed (their export's
+    `YourLibrary.json`, taken at the export's end: it knows what came after the cut-off); None without
+    one."""
+    path = SHARED / "histories" / "basic" / name / "YourLibrary.json"
+    if not path.exists():
+        return None
+    marks = LibraryMarks.of(parse_library(orjson.loads(path.read_bytes())).entries)
+    columns = np.zeros((len(rows), 2))
+    for i, row in enumerate(rows):
+        song = snapshot.songs[row.song_id]
+        standing = marks.of_song(song.artist, song.name)
+        columns[i] = (float(standing.saved), float(standing.followed))
+    return columns
+
+
+def fit_with_library(
+    snapshot: Snapshot, name: str, split: Split, seed: int, test: Sequence[Row]
+) -> Matrix | None:
+    """Our model with the library's two columns beside its own (a leak in this split: see `LIBRARY`)."""
+    allow = snapshot.allow_spotify
+    train, balanced, check = training_rows(list(split.train), allow)
+    layout = layout_for(check, allow)
+    extra_train = library_columns(snapshot, name, train)
+    extra_test = library_columns(snapshot, name, test)
+    if extra_train is None or extra_test is None:
+        return None
+    columns = [*layout.columns, "saved", "artist_followed"]
+    params = {**model_params({}), "random_state": seed, "feature_names": columns}
+    model = CountRegressor(**params).fit(
+        np.hstack([matrix(train, split, layout), extra_train]), targets(train), sample_weight=balanced
+    )
+    return model.predict(np.hstack([matrix(test, split, layout), extra_test]))
 
 
 def small_store_split(
