@@ -173,3 +173,33 @@ def test_an_upload_taken_back_removes_only_the_plays_no_other_upload_holds(
     assert not (settings.data_dir / "uploads" / ids[0]).exists()
     again = server.delete(f"/api/uploads/{ids[0]}", headers=bearer(tokens["write"]))
     assert again.status_code == 422 and "already" in again.text
+
+
+@pytest.fixture
+def trained_server(trained_listener: Path, isolated_environment: Path) -> Iterator[tuple[TestClient, str]]:
+    from tests.trained import PROFILE
+
+    update = {"feature_sources": ["catalog"], **QUICK_TRAINING}
+    settings = copy_of(trained_listener, isolated_environment).model_copy(update=update)
+    with MusicFlow.open(settings) as app:
+        token = app.create_token(PROFILE, "write").token
+    with TestClient(create_app(settings, access="tokens")) as client:
+        yield client, token
+
+
+def test_a_library_uploaded_to_a_running_server_is_answered_from_at_once(
+    trained_server: tuple[TestClient, str],
+) -> None:
+    server, token = trained_server
+    asked = {"song": "Blinding Lights", "artist": "The Weeknd"}
+    before = server.get("/api/prediction/", params=asked, headers=bearer(token)).json()
+    assert before["prediction"] > 0 and before["library"]["banned"] is None
+    library = b'{"tracks": [], "albums": [], "bannedArtists": [{"name": "The Weeknd"}]}'
+    sent = upload(server, token, ("YourLibrary.json", library))
+    assert sent.status_code == 202, sent.text  # type: ignore[attr-defined]
+    job = finished(server, sent.json()["id"], token)  # type: ignore[attr-defined]
+    assert job["state"] == "done", job
+    result = job["result"]
+    assert isinstance(result, dict) and result["library"]["banned_artist"] == 1 and result["new_plays"] == 0
+    after = server.get("/api/prediction/", params=asked, headers=bearer(token)).json()
+    assert after["prediction"] == 0 and after["library"]["banned"] == "artist"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,8 @@ from pydantic import SecretStr
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
+from musicflow.store.ports import Job
+from musicflow.web.upload_pages import job_view
 from tests.web.conftest import PROFILE, demo_settings
 from tests.web.test_pages import STRONG_KEY, web_app
 
@@ -56,3 +59,48 @@ def test_the_page_says_what_the_library_says_once_it_is_ingested(
     saved = client.get("/", params={"song": "Levitating", "artist": "Dua Lipa", "profile": PROFILE})
     assert saved.status_code == 200
     assert '<ul class="library" id="library"><li>♥ in your Liked Songs</li></ul>' in html.unescape(saved.text)
+
+
+def test_discover_leaves_out_an_artist_banned_after_it_was_shown(
+    served: tuple[MusicFlow, TestClient], tmp_path: Path
+) -> None:
+    app, client = served
+
+    def artists() -> list[str]:
+        page = client.get("/discover", params={"profile": PROFILE})
+        assert page.status_code == 200
+        return [html.unescape(a) for a in re.findall(r'<span class="pick-artist">([^<]+)</span>', page.text)]
+
+    shown = artists()
+    assert shown
+    library = tmp_path / "YourLibrary.json"
+    library.write_text(json.dumps({"bannedArtists": [{"name": shown[0]}]}))
+    app.ingest([library], PROFILE)
+    after = artists()
+    assert after and shown[0] not in after
+
+
+def test_the_upload_page_says_what_the_library_held() -> None:
+    library = {"saved_song": 3, "saved_album": 0, "followed_artist": 0, "banned_song": 0, "banned_artist": 1}
+    done = Job(
+        "j",
+        "me",
+        "upload",
+        "done",
+        "done",
+        {},
+        {"plays": 0, "new_plays": 0, "library": library},
+        None,
+        None,
+        1,
+        0.0,
+        1.0,
+    )
+    assert job_view(done)["library"] == (
+        "Your library: 3 Liked Songs, no saved album and no followed artist;"
+        " you banned 1 artist: answered 0 and never recommended."
+    )
+    without = Job(
+        "j", "me", "upload", "done", "done", {}, {"plays": 5, "new_plays": 5}, None, None, 1, 0.0, 1.0
+    )
+    assert job_view(without)["library"] is None

@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 
 
 class RecentAnswers(Generic[V]):
-    """Recent answers (a response's body, with what the route keeps beside it) by (profile, model
-    version, song, artist)."""
+    """Recent answers (a response's body, with what the route keeps beside it) by (profile, the load of
+    its serving model, song, artist): a new champion or a new library of the listener is a new load."""
 
     def __init__(self, ttl_s: float, size: int = 4096) -> None:
         self._ttl_s = ttl_s

@@ -279,9 +279,10 @@ class JobBody(BaseModel):
     progress: dict[str, bool | int | float | str] = Field(
         description="bytes_done/bytes_total (ingesting), tracks_done/tracks_total (fetching), training (0-1)"
     )
-    result: dict[str, bool | int | float | str] | None = Field(
+    result: dict[str, bool | int | float | str | dict[str, int]] | None = Field(
         description="When done: plays, new_plays, features_fetched, still_missing, model_version and serving"
-        " (or training)"
+        " (or training); library (entries per kind: saved_song, saved_album, followed_artist, banned_song,"
+        " banned_artist) when the export held YourLibrary.json"
     )
     error: str | None = Field(description="When failed: why, and what to do")
     attempts: int

@@ -11,12 +11,13 @@ least recently goes first, and is loaded again when asked again.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from musicflow.errors import MusicflowError
@@ -28,12 +29,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+_LOADS = itertools.count(1)
+
+
 @dataclass(frozen=True)
 class ServingModel:
     profile: str
     version: int
     model: TrainedModel
     listener: Listener
+    # Which load of the profile this is, in this process: an answer is the model's and the listener's
+    # (their plays, their library), so answers kept for reuse are keyed by it, not by the version alone.
+    loaded: int = field(default_factory=lambda: next(_LOADS))
 
 
 class ServingModels:

@@ -204,6 +204,8 @@ def _run(app: MusicFlow, job: Job, uploads_dir: Path, progress: JobProgress) -> 
     fetched = app.fetch_features(job.profile, progress=progress)
     answered = sum(run.answered for run in fetched.runs)
     result: dict[str, Any] = {"plays": report.music_plays, "new_plays": report.new_plays}
+    if report.library is not None:
+        result["library"] = report.library
     result["features_fetched"] = answered
     progress.stage("training", features_fetched=answered)
     result.update(_retrain(app, job.profile, progress))
@@ -320,4 +322,5 @@ def job_document(job: Job) -> dict[str, Any]:
 
 def ingest_summary(report: IngestReport) -> dict[str, Any]:
     """What an `ingest` run recorded as its import's result."""
-    return {"plays": report.music_plays, "new_plays": report.new_plays, "files": report.files_read}
+    summary = {"plays": report.music_plays, "new_plays": report.new_plays, "files": report.files_read}
+    return {**summary, "library": report.library} if report.library is not None else summary

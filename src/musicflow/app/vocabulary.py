@@ -3,6 +3,8 @@
 from musicflow.app.age_words import age_words
 from musicflow.app.auc_words import COIN_TOSS, ranks_above, times_in_100
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
+from musicflow.app.library_words import KIND_WORDS as LIBRARY_KIND_WORDS
+from musicflow.app.library_words import library_sentence
 from musicflow.app.profiles import DEFAULT_PROFILE, profile_asked
 from musicflow.app.taste import OURS, TASTE_FEATURES
 from musicflow.app.upload_jobs import MAX_FILES as MAX_UPLOAD_FILES
@@ -16,6 +18,7 @@ __all__ = [
     "DEFAULT_PER_ARTIST",
     "DEFAULT_PROFILE",
     "FEATURE_NAMES",
+    "LIBRARY_KIND_WORDS",
     "MAX_UPLOAD_FILES",
     "OURS",
     "SPECS",
@@ -24,6 +27,7 @@ __all__ = [
     "SongRequest",
     "age_words",
     "job_document",
+    "library_sentence",
     "profile_asked",
     "ranks_above",
     "times_in_100",

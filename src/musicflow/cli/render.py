@@ -12,18 +12,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from musicflow.app.vocabulary import LIBRARY_KIND_WORDS
 from musicflow.cli.common import write_json
 
 if TYPE_CHECKING:
     from musicflow.app.types import IngestReport, TrackStreams
 
-LIBRARY_WORDS = {  # LibraryKind values
-    "saved_song": "saved songs (Liked Songs)",
-    "saved_album": "saved albums",
-    "followed_artist": "followed artists",
-    "banned_song": "songs you banned",
-    "banned_artist": "artists you banned",
-}
 TOP_COLUMNS = ("rank", "track", "artist", "streams", "plays", "minutes", "spotify_id")
 
 
@@ -48,7 +42,7 @@ def ingest_report(console: Console, report: IngestReport) -> None:
     table.add_row("plays already stored or repeated", f"{report.already_stored:,}")
     if report.library is not None:
         for kind, count in report.library.items():
-            table.add_row(f"library: {LIBRARY_WORDS.get(kind, kind)}", f"{count:,}")
+            table.add_row(f"library: {LIBRARY_KIND_WORDS.get(kind, kind)}", f"{count:,}")
     console.print(table)
     if report.skipped:
         skipped = Table(title="Rows left out", show_header=False, box=None)

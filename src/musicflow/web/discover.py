@@ -54,7 +54,8 @@ def pick_of(found: Recommendation) -> Pick:
 
 
 class KeptPicks:
-    """The last answers, by listener and catalog choice, each valid for one champion and catalog import;
+    """The last answers, by listener and catalog choice, each valid for one load of the listener's serving
+    model (`ServingModel.loaded`: a new champion, or their library changed) and catalog import;
     safe to share between the server's threads (one recommendation is computed at a time)."""
 
     def __init__(self, size: int = KEPT_ANSWERS) -> None:
@@ -64,22 +65,23 @@ class KeptPicks:
 
     def picks(self, app: MusicFlow, profile: str, catalog: str | None) -> Picks:
         """The listener's picks; raises the use case's errors (no such listener, no model, no catalog)."""
-        version = app.serving.get(profile).version
+        serving = app.serving.get(profile)
+        version, loaded = serving.version, serving.loaded  # a new library is a new load, same version
         chosen = _chosen(app.catalogs(), catalog)
         identity: CatalogKey = tuple((c.name, c.imported_at, c.rows) for c in chosen)
         where = (profile, catalog or "")
-        kept = self._fresh(where, version, identity)
+        kept = self._fresh(where, loaded, identity)
         if kept is not None:
             return kept
         with self._lock:
-            kept = self._fresh(where, version, identity)
+            kept = self._fresh(where, loaded, identity)
             if kept is not None:
                 return kept
             names = [c.name for c in chosen]
             found = app.recommend(profile, TOP, names, DEFAULT_PER_ARTIST) if names else []
             picks = Picks(version, names, sum(c.rows for c in chosen), [pick_of(f) for f in found])
-            if app.serving.get(profile).version == version:  # never keep an answer under another model
-                self._keep(where, (version, identity, picks))
+            if app.serving.get(profile).loaded == loaded:  # never keep an answer under another model
+                self._keep(where, (loaded, identity, picks))
             return picks
 
     def forget(self, profile: str) -> None:
@@ -88,9 +90,9 @@ class KeptPicks:
             for where in [where for where in self._kept if where[0] == profile]:
                 del self._kept[where]
 
-    def _fresh(self, where: tuple[str, str], version: int, identity: CatalogKey) -> Picks | None:
+    def _fresh(self, where: tuple[str, str], loaded: int, identity: CatalogKey) -> Picks | None:
         kept = self._kept.get(where)
-        if kept is None or kept[0] != version or kept[1] != identity:
+        if kept is None or kept[0] != loaded or kept[1] != identity:
             return None
         return kept[2]
 

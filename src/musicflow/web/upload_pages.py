@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.datastructures import UploadFile
 
 from musicflow.app.error_map import http_status
-from musicflow.app.vocabulary import MAX_UPLOAD_FILES, job_document
+from musicflow.app.vocabulary import MAX_UPLOAD_FILES, job_document, library_sentence
 from musicflow.errors import MusicflowError
 from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_grant, signed_in
 
@@ -115,4 +115,6 @@ def job_view(job: Job) -> dict[str, Any]:
         fraction = float(progress.get("training", 0.0))
     elif job.state == "done":
         fraction = 1.0
-    return {**document, "words": STAGES.get(job.stage, job.stage), "fraction": fraction}
+    library = (job.result or {}).get("library")
+    sentence = library_sentence(library) if isinstance(library, dict) else None
+    return {**document, "words": STAGES.get(job.stage, job.stage), "fraction": fraction, "library": sentence}

@@ -41,7 +41,7 @@ async def prediction(request: Request) -> Response:
 
     def answered(made: Prediction) -> tuple[AnswerKey, Answered]:
         body = orjson.dumps(made.as_document())  # the shape PredictionBody documents
-        return (profile, made.model_version, song, artist), (body, Given.of(made))
+        return (profile, serving.loaded, song, artist), (body, Given.of(made))
 
     def make() -> tuple[AnswerKey, Answered]:
         return answered(app.predict(profile, song, artist, keep=False, spend=asked.spend, serving=serving))
@@ -54,7 +54,7 @@ async def prediction(request: Request) -> Response:
             return answered(await asked.together.predict(serving, song, artist))
         return await run_in_threadpool(make)
 
-    body, given = await asked.answers.answer((profile, serving.version, song, artist), answer)
+    body, given = await asked.answers.answer((profile, serving.loaded, song, artist), answer)
     app.log_predictions((given,), "api")  # a reused answer was given too
     return Response(body, media_type="application/json")
 
