@@ -82,7 +82,14 @@ def made_up_pack(catalog: Path) -> ScoringPack:
     sample = pl.read_parquet(catalog, columns=["spotify_id", "song", "artists"], n_rows=200_000)
     artists = sample.get_column("artists").drop_nulls().unique().sort().head(2_000).to_list()
     affinity = {
-        a.split(";")[0].strip().casefold(): (int(s), 1 + int(s) // 5, s / 1e4, float(s) * 3, float(s) / 2)
+        a.split(";")[0].strip().casefold(): (
+            int(s),
+            1 + int(s) // 5,
+            s / 1e4,
+            float(s) * 3,
+            float(s) / 2,
+            0.1,
+        )
         for a, s in zip(artists, rng.integers(1, 400, len(artists)), strict=True)
     }
     played = sample.drop_nulls().head(3_000)
@@ -96,7 +103,7 @@ def made_up_pack(catalog: Path) -> ScoringPack:
         "log1p",
         artist_affinity=affinity,
         played_songs={
-            f"{a.casefold()}\x1f{s.casefold()}": (1, 1, 0.001, 10.0, 1.0)
+            f"{a.casefold()}\x1f{s.casefold()}": (1, 1, 0.001, 10.0, 1.0, 0.1)
             for a, s in zip(
                 played.get_column("artists").to_list(), played.get_column("song").to_list(), strict=True
             )

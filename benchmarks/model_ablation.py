@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 import orjson
 
-from benchmarks.artist_genres import artist_genres, genre_match, listener_genres
 from benchmarks.listeners_store import SHARED, listeners_store
 from benchmarks.model_quality import LONE, chosen
 from benchmarks.neural_model import BLEND, NEURAL, NO_EMBEDDING, neural_predictions
@@ -102,6 +101,7 @@ DESIGNS: dict[str, Design] = {
     "no weighting": Design(weighted=False),
     "zeros unmatched": Design(matched_zeros=False),
     "streams only": Design(affinity=("artist_streams",)),
+    "no genres": Design(affinity=tuple(c for c in AFFINITY_COLUMNS if c != "artist_genre_match")),
     "raw target": Design(params={"target_transform": "none"}),
     "tweedie 1.5": Design(params={"tweedie_variance_power": 1.5}),
     "lgbm defaults": Design(params=LIGHTGBM_DEFAULTS),
@@ -118,8 +118,6 @@ PLAIN_DESIGNS = (PLAIN, f"{PLAIN}, no skips")
 # has no dates and is taken at the export's end, so in a time split it knows which songs the listener
 # went on to save; only listeners whose export has one are scored (the others: n/a).
 LIBRARY = "with the library (leaks)"
-GENRES = "with genres"
-GENRES_KNOWN = "genres known (control)"
 METRICS = ("auc_others", "sp_plus", "auc_new", "auc_skipped")
 
 
@@ -138,9 +136,7 @@ def main() -> None:
     store, settings = listeners_store()
     snapshot = load_snapshot(store, stream_min_ms=30_000, precedence=settings.feature_precedence)
     names = chosen(snapshot, args[1:] or ["design"])
-    designs = (
-        picked[0].split(",") if picked else [*DESIGNS, GENRES, NEURAL, NO_EMBEDDING, BLEND, *PLAIN_DESIGNS]
-    )
+    designs = picked[0].split(",") if picked else [*DESIGNS, NEURAL, NO_EMBEDDING, BLEND, *PLAIN_DESIGNS]
     alone = " (as a listener alone in their store)" if lone else ""
     alone = f" (in a store of {stores[0]} other listeners)" if stores else alone
     print(f"seeds: {len(seeds)}; listeners: {', '.join(names)}; zeros: {strategy.label}{alone}\n")
@@ -184,8 +180,6 @@ def measure(
             if design in PLAIN_DESIGNS:
                 skips = train_skips if design == PLAIN else []
                 predicted = plain_predictions(split, skips, test, seed, allow)
-            elif design in (GENRES, GENRES_KNOWN):
-                predicted = fit_with_genres(split, seed, test, allow, match=design == GENRES)
             elif design == LIBRARY:
                 with_library = fit_with_library(snapshot, name, split, seed, test)
                 if with_library is None:
@@ -270,34 +264,6 @@ def fit_with_library(
         np.hstack([matrix(train, split, layout), extra_train]), targets(train), sample_weight=balanced
     )
     return model.predict(np.hstack([matrix(test, split, layout), extra_test]))
-
-
-def fit_with_genres(split: Split, seed: int, test: Sequence[Row], allow: bool, match: bool = True) -> Matrix:
-    """Our model with one more column: how well the song's artist's genres match the listener's, their
-    genres weighed by their training streams (`artist_genres.py`; NaN where the artist's are unknown).
-    `match=False`: the control, 1 where the artist's genres are known (what their availability alone
-    tells: the sources cover other listeners' songs, the zeros, more than a listener's own finds)."""
-    genres = artist_genres()
-    train, balanced, check = training_rows(list(split.train), allow)
-    layout = layout_for(check, allow)
-    streams: dict[str, float] = {}
-    for row in train:
-        if row.is_positive:
-            streams[row.artist_key] = streams.get(row.artist_key, 0.0) + row.target
-    mine = listener_genres(streams, genres)
-
-    def column(rows: Sequence[Row]) -> Matrix:
-        found = [genre_match(r.artist_key, mine, genres) for r in rows]
-        if not match:
-            found = [value * 0.0 + 1.0 for value in found]  # NaN stays NaN
-        return np.array([[value] for value in found], dtype=np.float64)
-
-    columns = [*layout.columns, "genre_match"]
-    params = {**model_params({}), "random_state": seed, "feature_names": columns}
-    model = CountRegressor(**params).fit(
-        np.hstack([matrix(train, split, layout), column(train)]), targets(train), sample_weight=balanced
-    )
-    return model.predict(np.hstack([matrix(test, split, layout), column(test)]))
 
 
 def small_store_split(

@@ -18,6 +18,7 @@ NEVER_STREAMED = {  # the row of a song by an artist the listener never streamed
     "artist_share": 0.0,
     "artist_first_days": math.nan,
     "artist_last_days": math.nan,
+    "artist_genre_match": math.nan,  # genres not known either
 }
 
 

@@ -105,7 +105,7 @@ def scoring_pack(serving: ServingModel, store: Store, profile_id: int) -> Scorin
     for track in played:
         own = listener.affinity(track.artist, track.track_id)
         key = track.match_key or match_key(track.artist, track.name)
-        played_songs[key] = (own.streams, own.songs, own.share, own.first_days, own.last_days)
+        played_songs[key] = own.as_tuple()
     text = serving.model.model_text
     return ScoringPack(
         profile=serving.profile,
@@ -115,15 +115,13 @@ def scoring_pack(serving: ServingModel, store: Store, profile_id: int) -> Scorin
         columns=tuple(serving.model.layout.columns),
         allow_spotify=serving.model.layout.allow_spotify,
         target_transform=serving.model.target_transform,
-        artist_affinity={
-            key: (a.streams, a.songs, a.share, a.first_days, a.last_days)
-            for key, a in listener.artist_affinities().items()
-        },
+        artist_affinity={key: a.as_tuple() for key, a in listener.artist_affinities().items()},
         played_songs=played_songs,
         played_ids={t.spotify_id: t.match_key for t in played if t.spotify_id and t.match_key},
         base_rate=serving.model.base_rate,
         banned_songs=listener.library.banned_songs,
         banned_artists=listener.library.banned_artists,
+        listener_genres=listener.genres,
     )
 
 

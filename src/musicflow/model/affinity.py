@@ -11,10 +11,11 @@ once long ago.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from musicflow.core.songs import primary_artist
+from musicflow.features.genres import Genres, genre_match, listener_genres
 
 DAY_S = 86_400.0
 
@@ -30,6 +31,11 @@ class ArtistAffinity:
     share: float = 0.0
     first_days: float = math.nan
     last_days: float = math.nan
+    genre_match: float = math.nan  # the share of the listener's genres the artist's hold (`genres.py`)
+
+    def as_tuple(self) -> tuple[int, int, float, float, float, float]:
+        """In the order of the model's affinity columns (`vectorize.AFFINITY_COLUMNS`)."""
+        return (self.streams, self.songs, self.share, self.first_days, self.last_days, self.genre_match)
 
 
 NO_AFFINITY = ArtistAffinity()
@@ -54,9 +60,16 @@ class _Artist:
 class AffinityIndex:
     """Streams per artist and per song from a chosen set of plays, answering with a song left out."""
 
-    def __init__(self, song_streams: Iterable[SongStreams], reference: int | None = None) -> None:
+    def __init__(
+        self,
+        song_streams: Iterable[SongStreams],
+        reference: int | None = None,
+        genres: Mapping[str, Genres] | None = None,
+    ) -> None:
         """`song_streams`: one per song, streams in the allowed period (with the times of the first and
-        last of them, when known); `reference`: the time recency is measured from (the period's end)."""
+        last of them, when known); `reference`: the time recency is measured from (the period's end);
+        `genres`: artist genres, to say how well an artist matches the genres of these streams (every
+        stream counted, the song's own too: one song moves a listener's genres little)."""
         self._song: dict[int, tuple[str, int]] = {}
         self._artists: dict[str, _Artist] = {}
         self._total = 0
@@ -73,12 +86,28 @@ class AffinityIndex:
             if len(item) == 5 and reference is not None:
                 entry.firsts = sorted([*(entry.firsts or []), (item[3], song)])[:2]
                 entry.lasts = sorted([*(entry.lasts or []), (-item[4], song)])[:2]
+        self._genres = genres or {}
+        self._listener_genres = (
+            listener_genres({a: float(e.streams) for a, e in self._artists.items()}, self._genres)
+            if genres
+            else {}
+        )
+
+    def genre_match(self, artist: str) -> float:
+        """How well `artist` matches the genres of these streams (NaN when either is unknown)."""
+        return genre_match(artist, self._listener_genres, self._genres)
+
+    @property
+    def listener_genres(self) -> Genres:
+        """The genre words of these streams and their shares (empty without genres)."""
+        return self._listener_genres
 
     def of(self, artist: str, song: int | None = None) -> ArtistAffinity:
         """Affinity for `artist`, excluding the plays of `song` when the listener streamed it."""
         entry = self._artists.get(artist)
+        match = self.genre_match(artist) if self._listener_genres else math.nan
         if entry is None:
-            return NO_AFFINITY
+            return NO_AFFINITY if math.isnan(match) else ArtistAffinity(genre_match=match)
         streams, songs = entry.streams, entry.songs
         own = self._song.get(song) if song is not None else None
         left_out = song if own is not None and own[0] == artist else None
@@ -86,7 +115,7 @@ class AffinityIndex:
             streams -= own[1]
             songs -= 1
         if not streams:
-            return NO_AFFINITY
+            return NO_AFFINITY if math.isnan(match) else ArtistAffinity(genre_match=match)
         first = _other(entry.firsts, left_out)
         last = _other(entry.lasts, left_out)
         return ArtistAffinity(
@@ -95,6 +124,7 @@ class AffinityIndex:
             share=streams / self._total,
             first_days=self._days_before(first),
             last_days=self._days_before(-last if last is not None else None),
+            genre_match=match,
         )
 
     def _days_before(self, moment: int | None) -> float:

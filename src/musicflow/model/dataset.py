@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from musicflow.errors import Hint, NotEnoughDataError
+from musicflow.features.genres import artist_genres
 from musicflow.model.affinity import AffinityIndex
 from musicflow.model.basis import Availability
 from musicflow.model.shipped import (
@@ -354,6 +355,7 @@ def affinity_index(
             )
         ),
         reference,
+        artist_genres(),
     )
 
 

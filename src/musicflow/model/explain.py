@@ -37,6 +37,7 @@ LABELS: Mapping[str, str] = {
     "n_artists": "number of artists",
     "n_markets": "number of countries it is available in",
     "release_date_precision": "how precisely the release date is known",
+    "artist_genre_match": "how well the artist's genres match yours",
 }
 
 # The dates of the listener's history of the artist: (words above the training median, words at or
@@ -112,6 +113,11 @@ def describe(feature: str, value: float, median: float | None, effect: float) ->
         if math.isnan(value) or value <= 0:
             return "this artist is none of what you stream"
         return f"this artist is {value:.1%} of what you stream"
+    if feature == "artist_genre_match":
+        if math.isnan(value):
+            return "this artist's genres are not known"
+        closer = value > median_or(median, value)
+        return f"this artist's genres are {'close to' if closer else 'far from'} yours ({value:.0%} match)"
     if feature in HISTORY_WORDS:
         high, low, none = HISTORY_WORDS[feature]
         if math.isnan(value):

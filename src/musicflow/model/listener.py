@@ -118,6 +118,11 @@ class Listener:
         songs, artist_names = _named_streams(tracks, facts, song_of_track, stream_min_ms)
         return cls(index, song_of_track, songs, artist_names, library)
 
+    @property
+    def genres(self) -> Mapping[str, float]:
+        """The genre words of everything the listener streamed, and their shares."""
+        return self._index.listener_genres
+
     def artist_affinities(self) -> dict[str, ArtistAffinity]:
         """Affinity for every artist the listener streamed, no song left out (what batch scoring ships)."""
         return {key: self._index.of(key) for key in self._index.artist_keys()}

@@ -32,6 +32,7 @@ AFFINITY_COLUMNS = (
     "artist_share",
     "artist_first_days",
     "artist_last_days",
+    "artist_genre_match",
 )
 
 Vector = npt.NDArray[np.float64]
@@ -45,6 +46,7 @@ _AFFINITY_PARTS = {
     "artist_share": (2, False),
     "artist_first_days": (3, False),
     "artist_last_days": (4, False),
+    "artist_genre_match": (5, False),
 }
 
 
@@ -120,10 +122,11 @@ def feature_table(rows: Sequence[Mapping[str, FeatureValue]]) -> Floats:
 
 
 def affinity_table(affinities: Sequence[ArtistAffinity]) -> Floats:
-    """Each song's artist affinity, one row each: streams, songs, share, first and last days."""
-    return np.array(
-        [(a.streams, a.songs, a.share, a.first_days, a.last_days) for a in affinities], dtype=np.float64
-    ).reshape(len(affinities), len(AFFINITY_COLUMNS))
+    """Each song's artist affinity, one row each: streams, songs, share, first and last days, genre
+    match."""
+    return np.array([a.as_tuple() for a in affinities], dtype=np.float64).reshape(
+        len(affinities), len(AFFINITY_COLUMNS)
+    )
 
 
 def model_matrix(values: Floats, affinity: Floats, layout: FeatureLayout) -> Floats:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from musicflow.model.tree_shap import TreeContributions
 
 # streams, songs, share, first_days, last_days (see model.affinity.ArtistAffinity)
-AffinityTuple = tuple[int, int, float, float, float]
+AffinityTuple = tuple[int, int, float, float, float, float]  # as `affinity_table` lays it out
 
 _BOOSTERS: dict[str, lgb.Booster] = {}
 _TABLES: dict[str, TreeContributions] = {}
@@ -48,6 +48,7 @@ class ScoringPack:
     base_rate: float | None = None  # what thin evidence is estimated toward (model.evidence)
     banned_songs: frozenset[str] = frozenset()  # loose song keys and Spotify ids the listener banned
     banned_artists: frozenset[str] = frozenset()  # artist keys the listener banned
+    listener_genres: Mapping[str, float] = field(default_factory=dict)  # for artists not streamed
 
     @property
     def layout(self) -> FeatureLayout:
@@ -75,6 +76,7 @@ class ScoringPack:
             "base_rate": self.base_rate,
             "banned_songs": sorted(self.banned_songs),
             "banned_artists": sorted(self.banned_artists),
+            "listener_genres": dict(self.listener_genres),
         }
         listener = json.dumps({k: v for k, v in plain.items() if k != "model_text"}, sort_keys=True)
         plain["pack_digest"] = hashlib.sha256(listener.encode()).hexdigest()
@@ -98,6 +100,7 @@ class ScoringPack:
             base_rate=float(plain["base_rate"]) if plain.get("base_rate") is not None else None,
             banned_songs=frozenset(plain.get("banned_songs", ())),
             banned_artists=frozenset(plain.get("banned_artists", ())),
+            listener_genres={str(k): float(v) for k, v in plain.get("listener_genres", {}).items()},
         )
 
 
@@ -150,5 +153,5 @@ def booster_of(pack: ScoringPack) -> lgb.Booster:
 
 
 def _affinity(values: Any) -> AffinityTuple:
-    streams, songs, share, first, last = values
-    return (int(streams), int(songs), float(share), float(first), float(last))
+    streams, songs, share, first, last, genres = values
+    return (int(streams), int(songs), float(share), float(first), float(last), float(genres))

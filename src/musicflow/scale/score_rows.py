@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from musicflow.core.songs import match_key, primary_artist
+from musicflow.features.genres import artist_genres, genre_match
 from musicflow.model.evidence import toward_base_rate
 from musicflow.model.stream_scale import streams_from
 from musicflow.model.trained import computes_output, output_of_raw
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 OUTPUT_COLUMNS = ("track_id", "song", "artist", "predicted_streams", "model_version", "played", "banned")
 ARTIST_KEY = "artist_key"
-NONE: AffinityTuple = (0, 0, 0.0, math.nan, math.nan)
+NONE: AffinityTuple = (0, 0, 0.0, math.nan, math.nan, math.nan)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,13 @@ def _played_keys(pack: ScoringPack, frame: pl.DataFrame) -> dict[int, str]:
     return found
 
 
+def _unknown(pack: ScoringPack, artist: str) -> AffinityTuple:
+    """An artist the listener never streamed: no history, but how well their genres match."""
+    if not pack.listener_genres:
+        return NONE
+    return (*NONE[:-1], genre_match(artist, pack.listener_genres, artist_genres()))
+
+
 def _banned(pack: ScoringPack, frame: pl.DataFrame) -> npt.NDArray[np.bool_]:
     """Rows of a song or an artist the listener banned. The loose key is worked out only for rows by an
     artist with a banned song."""
@@ -149,7 +157,8 @@ def _affinity(pack: ScoringPack, frame: pl.DataFrame, played: dict[int, str]) ->
 
     keys = frame.get_column(ARTIST_KEY)
     artists = keys.unique().to_list()
-    table = np.array([pack.artist_affinity.get(k, NONE) for k in artists], dtype=np.float64).reshape(-1, 5)
+    table = np.array([pack.artist_affinity.get(k) or _unknown(pack, k) for k in artists], dtype=np.float64)
+    table = table.reshape(-1, len(NONE))
     positions = keys.replace_strict(artists, list(range(len(artists))), return_dtype=pl.Int64)
     index = positions.to_numpy().astype(np.int64, copy=False)
     values: Floats = table[index]

@@ -1,31 +1,34 @@
-"""Artist genres from the public data, and how well a song's artist matches a listener's genres: a
-candidate model input, measured by `model_ablation` (design "with genres").
+"""Build the artist genres MusicFlow ships (`features/data/artist_genres.json.gz`) from the public
+data in shared/data that carries genres.
 
-Sources (every shared file that has genres): the artist genres of `catalogs/playlist_2010to2022` and of
-`libraries/bartekc_liked` (Spotify's own, e.g. "dance pop"), the playlist genre and subgenre of
-`catalogs/high_popularity` and `low_popularity`, and the genre of the `SpotifyFeatures.csv` rows
-(`spotifyfeatures_subset`, `tracks600k_head`). A genre is split into words after folding a few
-spellings ("hip hop" and "hip-hop" -> "hiphop", "r&b" -> "rnb"), so "dance pop" and "pop" share
-"pop"; an artist's genres are the share of each word over all its rows. Benchmark code, not product.
+Sources: the artist genres of `catalogs/playlist_2010to2022` and of `libraries/bartekc_liked`
+(Spotify's own, e.g. "dance pop"), the playlist genre and subgenre of `catalogs/high_popularity` and
+`low_popularity`, and the genre of the `SpotifyFeatures.csv` rows (`spotifyfeatures_subset`,
+`tracks600k_head`). A genre is split into words after folding a few spellings ("hip hop" and "hip-hop"
+-> "hiphop", "r&b" -> "rnb"), so "dance pop" and "pop" share "pop"; an artist's genres are the share of
+each word over all its rows, rounded to 4 places. Artists are keyed as songs are (`primary_artist`).
+
+Usage: python scripts/build_artist_genres.py [SHARED_DATA_DIR]
 """
 
 from __future__ import annotations
 
 import ast
 import csv
+import gzip
+import json
 import re
-from collections.abc import Iterable, Mapping
-from functools import cache
+import sys
+from collections.abc import Iterable
 from pathlib import Path
 
-from benchmarks.listeners_store import SHARED
 from musicflow.core.songs import primary_artist
+from musicflow.features.genres import GENRES_FILE, Genres, shares
 
-Genres = Mapping[str, float]  # genre word -> share (summing to 1)
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 _WORDS = re.compile(r"[\s\-&/,]+")
 
 
-@cache
 def artist_genres(shared: Path = SHARED) -> dict[str, Genres]:
     """Artist key -> their genre words' shares, from every shared source that has genres."""
     counts: dict[str, dict[str, float]] = {}
@@ -55,29 +58,7 @@ def artist_genres(shared: Path = SHARED) -> dict[str, Genres]:
     for name in ("spotifyfeatures_subset/SpotifyFeatures.csv", "tracks600k_head/SpotifyFeatures.csv"):
         for row in _rows(shared / "catalogs" / name):
             add(row.get("artist_name"), [row.get("genre") or ""])
-    return {key: _shares(found) for key, found in counts.items() if found}
-
-
-def listener_genres(streams_by_artist: Mapping[str, float], genres: Mapping[str, Genres]) -> Genres:
-    """The listener's genre words, weighed by their streams of each artist that has genres."""
-    total: dict[str, float] = {}
-    for artist, streams in streams_by_artist.items():
-        for word, share in genres.get(artist, {}).items():
-            total[word] = total.get(word, 0.0) + streams * share
-    return _shares(total)
-
-
-def genre_match(artist: str, listener: Genres, genres: Mapping[str, Genres]) -> float:
-    """How much of the listener's genres the artist's are (0 to 1); NaN when the artist has none known."""
-    found = genres.get(artist)
-    if not found:
-        return float("nan")
-    return sum(listener.get(word, 0.0) * share for word, share in found.items())
-
-
-def _shares(counts: Mapping[str, float]) -> dict[str, float]:
-    total = sum(counts.values())
-    return {word: count / total for word, count in counts.items()} if total else {}
+    return {key: shares(found) for key, found in counts.items() if found}
 
 
 def _listed(text: str | None) -> list[str]:
@@ -96,3 +77,19 @@ def _rows(path: Path) -> Iterable[dict[str, str]]:
         header = [h.strip().lstrip("\ufeff").replace("ï»¿", "") for h in next(reader, [])]
         for cells in reader:
             yield {name: (cell or "").strip() for name, cell in zip(header, cells, strict=False)}
+
+
+def main() -> None:
+    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else SHARED
+    table = {
+        artist: {word: round(share, 4) for word, share in sorted(words.items())}
+        for artist, words in sorted(artist_genres(shared).items())
+    }
+    text = json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode()
+    GENRES_FILE.write_bytes(gzip.compress(text, compresslevel=9, mtime=0))  # the same bytes every build
+    words = {word for found in table.values() for word in found}
+    print(f"{len(table):,} artists, {len(words):,} genre words -> {GENRES_FILE}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
