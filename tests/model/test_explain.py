@@ -78,3 +78,15 @@ def test_the_history_words_of_a_prediction_are_each_their_own():
     said = " / ".join(alone)
     assert "never" not in said and "not discovered" not in said and "none of" not in said, said
     assert "you know Dua Lipa from this song alone" in said
+
+
+def test_the_genre_match_is_said_against_the_training_median() -> None:
+    assert (
+        describe("artist_genre_match", 0.26, 0.1, 0.2)
+        == "this artist's genres are close to yours (26% match)"
+    )
+    assert (
+        describe("artist_genre_match", 0.02, 0.1, -0.2)
+        == "this artist's genres are far from yours (2% match)"
+    )
+    assert describe("artist_genre_match", math.nan, 0.1, -0.2) == "this artist's genres are not known"

@@ -1,0 +1,29 @@
+"""The shipped artist genres and the match of an artist against a listener's genres."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from musicflow.features.genres import artist_genres, genre_match, listener_genres
+
+
+def test_the_shipped_table_knows_artists_by_their_key_with_shares_that_add_up() -> None:
+    table = artist_genres()
+    assert len(table) > 5_000
+    weeknd = table["the weeknd"]
+    assert {"pop", "rnb"} <= set(weeknd)
+    for words in (weeknd, table["coldplay"]):
+        assert sum(words.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_match_is_the_share_of_the_listener_genres_the_artist_holds() -> None:
+    genres = {"a": {"rock": 1.0}, "b": {"pop": 0.5, "rnb": 0.5}, "c": {"jazz": 1.0}}
+    mine = listener_genres({"a": 30.0, "b": 10.0, "never heard of": 99.0}, genres)
+    assert mine == pytest.approx({"rock": 0.75, "pop": 0.125, "rnb": 0.125})
+    assert genre_match("a", mine, genres) == pytest.approx(0.75)
+    assert genre_match("b", mine, genres) == pytest.approx(0.125)  # 0.5 x 0.125 + 0.5 x 0.125
+    assert genre_match("c", mine, genres) == 0.0
+    assert math.isnan(genre_match("unknown", mine, genres))
+    assert math.isnan(genre_match("a", {}, genres))  # nothing the listener streams has known genres
