@@ -66,7 +66,7 @@ from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.split_scores import NEW_ARTISTS, answerable, matrix, score, score_groups, targets
 from musicflow.model.stream_scale import Matrix
 from musicflow.model.training_rows import Row, RowKind, ZeroSource
-from musicflow.model.vectorize import AFFINITY_COLUMNS, KEY_COLUMNS
+from musicflow.model.vectorize import AFFINITY_COLUMNS, ARTIST_HISTORY_COLUMNS, KEY_COLUMNS
 from musicflow.model.zeros import _in_turns, _zero, others_zeros, wanted_zeros
 from musicflow.store.ports import Store
 
@@ -101,7 +101,7 @@ DESIGNS: dict[str, Design] = {
     "no weighting": Design(weighted=False),
     "zeros unmatched": Design(matched_zeros=False),
     "streams only": Design(affinity=("artist_streams",)),
-    "no genres": Design(affinity=tuple(c for c in AFFINITY_COLUMNS if c != "artist_genre_match")),
+    "no genres": Design(affinity=ARTIST_HISTORY_COLUMNS),
     "raw target": Design(params={"target_transform": "none"}),
     "tweedie 1.5": Design(params={"tweedie_variance_power": 1.5}),
     "lgbm defaults": Design(params=LIGHTGBM_DEFAULTS),

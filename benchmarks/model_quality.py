@@ -50,7 +50,7 @@ from musicflow.model.split_scores import (
 from musicflow.store.ports import Store
 
 MIN_STREAMS = 2_000
-# The targets of issue 19 (part 5), leave-listeners-out.
+# The targets set for the model, leave-listeners-out.
 TARGET_AUC, TARGET_SP, TARGET_NEW_AUC = 0.86, 0.20, 0.75
 LONE = "lone:"
 COLUMNS = ("auc_others", "auc_skipped", "sp_plus", "mae", "rmse")

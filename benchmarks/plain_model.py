@@ -1,6 +1,6 @@
 """The plain model every quality figure is read beside, and the listeners designs are chosen on.
 
-The plain model (issue 19): LightGBM with a Tweedie objective and its default settings, 300 trees, on the
+The plain model: LightGBM with a Tweedie objective and its default settings, 300 trees, on the
 audio features and log(1 + the listener's streams of the song's artist before the split, without the
 row's own plays), fitted on the clipped stream counts, unweighted, on the same training rows as ours
 plus the listener's skip-only songs of the training period as zeros. What one writes first: a model
@@ -30,7 +30,7 @@ from musicflow.model.vectorize import feature_table, usable_values
 
 PLAIN = "plain model"
 PLAIN_TREES = 300
-# The split of the public listeners: names sorted, shuffled with this seed (the issue's number), the
+# The split of the public listeners: names sorted, shuffled with this seed (fixed once), the
 # first half to choose designs on, the rest to report on. Fixed before any design was compared on it.
 SETS_SEED = 19
 SETS = ("design", "report")

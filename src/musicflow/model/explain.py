@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from musicflow.model.vectorize import GENRE_MATCH
+
 LABELS: Mapping[str, str] = {
     "danceability": "danceability",
     "energy": "energy",
@@ -113,7 +115,7 @@ def describe(feature: str, value: float, median: float | None, effect: float) ->
         if math.isnan(value) or value <= 0:
             return "this artist is none of what you stream"
         return f"this artist is {value:.1%} of what you stream"
-    if feature == "artist_genre_match":
+    if feature == GENRE_MATCH:
         if math.isnan(value):
             return "this artist's genres are not known"
         closer = value > median_or(median, value)

@@ -31,6 +31,7 @@ from musicflow.model.stream_scale import Matrix
 from musicflow.model.training_rows import Row, RowKind
 from musicflow.model.vectorize import (
     AFFINITY_COLUMNS,
+    ARTIST_HISTORY_COLUMNS,
     FeatureLayout,
     affinity_table,
     feature_table,
@@ -180,7 +181,7 @@ def fit_and_score(
     predicted = toward_base_rate(ours.predict(tested.matrix(layout)), tested.artist_songs(), served)
     results[OURS] = score(test, predicted) | exposure_scores(test, predicted, split)
     results.update(_score_groups(tested, predicted))
-    alone = FeatureLayout(AFFINITY_COLUMNS, allow)
+    alone = FeatureLayout(ARTIST_HISTORY_COLUMNS, allow)
     reference = _fit(reference_params(params), seed, trained.matrix(alone), y, weights)
     affinity_predicted = reference.predict(tested.matrix(alone))
     results[AFFINITY] = score(test, affinity_predicted) | exposure_scores(test, affinity_predicted, split)

@@ -26,14 +26,17 @@ KEY_COLUMNS = (*(f"key_{name}" for name in KEY_NAMES), "key_unknown")
 NUMERIC_FEATURES = tuple(name for name in FEATURE_NAMES if name != "key")
 RELEASE_PARTS = ("release_year", "release_month", "release_day")
 RELEASE_PRECISION = "release_date_precision"
+GENRE_MATCH = "artist_genre_match"  # how well the artist's genres match the listener's (`genres.py`)
 AFFINITY_COLUMNS = (
     "artist_streams",
     "artist_songs",
     "artist_share",
     "artist_first_days",
     "artist_last_days",
-    "artist_genre_match",
+    GENRE_MATCH,
 )
+# The listener's history of the artist itself: what "artist affinity alone" is measured on.
+ARTIST_HISTORY_COLUMNS = tuple(c for c in AFFINITY_COLUMNS if c != GENRE_MATCH)
 
 Vector = npt.NDArray[np.float64]
 Floats = npt.NDArray[np.float64]
@@ -46,7 +49,7 @@ _AFFINITY_PARTS = {
     "artist_share": (2, False),
     "artist_first_days": (3, False),
     "artist_last_days": (4, False),
-    "artist_genre_match": (5, False),
+    GENRE_MATCH: (5, False),
 }
 
 
