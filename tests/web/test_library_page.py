@@ -104,3 +104,22 @@ def test_the_upload_page_says_what_the_library_held() -> None:
         "j", "me", "upload", "done", "done", {}, {"plays": 5, "new_plays": 5}, None, None, 1, 0.0, 1.0
     )
     assert job_view(without)["library"] is None
+
+
+def test_the_taste_page_shows_your_genres_and_your_library(
+    served: tuple[MusicFlow, TestClient], tmp_path: Path
+) -> None:
+    app, client = served
+    before = html.unescape(client.get("/taste", params={"profile": PROFILE}).text)
+    assert 'id="genres-title"' in before and 'id="library-summary"' not in before  # no library yet
+    top_word, top_share = max(app.serving.get(PROFILE).listener.genres.items(), key=lambda g: g[1])
+    assert f"{top_share:.0%}".replace("%", " %") in before and top_word in before
+    library = tmp_path / "YourLibrary.json"
+    library.write_text(json.dumps(LIBRARY | {"bannedTracks": [{"artist": "Muse", "track": "Uprising"}]}))
+    app.ingest([library], PROFILE)
+    page = html.unescape(client.get("/taste", params={"profile": PROFILE}).text)
+    assert (
+        "Your library: 1 Liked Song, no saved album and no followed artist;"
+        " you banned 1 song and 1 artist: answered 0 and never recommended." in page
+    )
+    assert "<li>The Weeknd (every song)</li>" in page and "<li>'Uprising' by Muse</li>" in page

@@ -22,9 +22,11 @@ if TYPE_CHECKING:
     from musicflow.config import Settings
     from musicflow.model.listener import Streamed
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.store.ports import ModelVersion, Store
+    from musicflow.store.ports import LibraryEntry, ModelVersion, Store
 
 TOP_LIMIT = 10
+TOP_GENRES = 8
+BANS = frozenset({"banned_song", "banned_artist"})  # `LibraryKind` values
 AVERAGE_OF_TOP = 50
 # The audio features whose average over the most streamed songs is the listener's sound.
 TASTE_FEATURES = (
@@ -96,6 +98,9 @@ class Taste:
     average_features: dict[str, float] = field(default_factory=dict)
     standing: Standing | None = None
     time_zone: str = "UTC"  # the zone hours, weekdays and months are counted in
+    genres: list[tuple[str, float]] = field(default_factory=list)  # genre words and their shares, most first
+    library: dict[str, int] | None = None  # entries per kind, when an export held the library
+    banned: list[str] = field(default_factory=list)  # what the listener banned, named
 
 
 # -- the numbers behind the charts (pure) --------------------------------------------------------------
@@ -194,6 +199,7 @@ def build_taste(
     """Two bulk reads of the history, one of the features; nothing per song."""
     from musicflow.features.merge import merged_features
     from musicflow.model.listener import Listener
+    from musicflow.store.ports import LibraryKind
 
     stream_min = settings.stream_min_ms
     plays = store.history.plays(profile_id)
@@ -204,6 +210,8 @@ def build_taste(
     sources, seen = source_shares((t.streams, merged[t.track_id].sources) for t in features)
     champion = registry.champion(profile)
     zone = zone_named(settings.time_zone)
+    library = store.history.library(profile_id)
+    kinds = Counter(entry.kind.value for entry in library)
     return Taste(
         profile=profile,
         streams=len(stream_times),
@@ -217,7 +225,16 @@ def build_taste(
         seen_streams=seen,
         average_features=top_songs_average((t.streams, merged[t.track_id].values) for t in features),
         standing=_standing_of(champion),
+        genres=sorted(listener.genres.items(), key=lambda g: (-g[1], g[0]))[:TOP_GENRES],
+        library={kind.value: kinds[kind.value] for kind in LibraryKind} if library else None,
+        banned=[_banned_name(entry) for entry in library if entry.kind.value in BANS],
     )
+
+
+def _banned_name(entry: LibraryEntry) -> str:
+    if entry.kind.value == "banned_artist":
+        return f"{entry.artist} (every song)"
+    return f"'{entry.name}' by {entry.artist}"
 
 
 def _standing_of(champion: ModelVersion | None) -> Standing | None:

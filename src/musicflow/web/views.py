@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from musicflow.app.vocabulary import COIN_TOSS, OURS, TASTE_FEATURES, age_words, times_in_100
+from musicflow.app.vocabulary import (
+    COIN_TOSS,
+    OURS,
+    TASTE_FEATURES,
+    age_words,
+    library_sentence,
+    times_in_100,
+)
 from musicflow.web import charts, words
 
 if TYPE_CHECKING:
@@ -146,6 +153,8 @@ class TasteView:
     meaning: str
     tested_on: str
     age: str = ""  # how long ago the serving version was trained
+    genres: Markup | None = None
+    library: str | None = None  # what the library held, in one sentence
 
 
 def taste_view(taste: Taste) -> TasteView:
@@ -188,6 +197,13 @@ def taste_view(taste: Taste) -> TasteView:
         age=age_words(time.time() - taste.standing.created_at)
         if taste.standing and taste.standing.created_at is not None
         else "",
+        genres=charts.hbars(
+            [charts.Bar(word, share, _percent(share)) for word, share in taste.genres],
+            "Your genres: the words of your artists' genres, weighed by your streams",
+        )
+        if taste.genres
+        else None,
+        library=library_sentence(taste.library) if taste.library is not None else None,
     )
 
 
