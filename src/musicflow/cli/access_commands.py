@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from musicflow.cli.common import (
     usage_error,
     write_json,
 )
+from musicflow.cli.render import moment
 
 ScopeOption = Annotated[
     str,
@@ -37,12 +37,6 @@ def register(app: typer.Typer) -> None:
     profile = typer.Typer(help="A listener's profile and all of its data.", no_args_is_help=True)
     profile.command("delete")(profile_delete)
     app.add_typer(profile, name="profile")
-
-
-def _when(timestamp: float | None) -> str:
-    if timestamp is None:
-        return ""
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @reports_errors
@@ -95,9 +89,9 @@ def tokens_list(
             "id": token.id,
             "profile": token.profile,
             "scope": token.scope,
-            "created": _when(token.created_at),
-            "revoked": _when(token.revoked_at) or None,
-            "expires": _when(token.expires_at) or None,
+            "created": moment(token.created_at),
+            "revoked": moment(token.revoked_at) or None,
+            "expires": moment(token.expires_at) or None,
         }
         for token in found
     ]
@@ -126,7 +120,7 @@ def tokens_revoke(
     with state.app() as app:
         revoked = app.revoke_token(token_id)
     state.out.print(
-        f"Token {revoked.id} of profile '{revoked.profile}' is revoked ({_when(revoked.revoked_at)}).",
+        f"Token {revoked.id} of profile '{revoked.profile}' is revoked ({moment(revoked.revoked_at)}).",
         highlight=False,
     )
 

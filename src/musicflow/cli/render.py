@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 TOP_COLUMNS = ("rank", "track", "artist", "streams", "plays", "minutes", "spotify_id")
 
 
+def moment(timestamp: float | None) -> str:
+    """A time as the CLI writes it: to the minute, in UTC ("" when there is none)."""
+    if timestamp is None:
+        return ""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _day(timestamp: int | None) -> str:
     if timestamp is None:
         return "-"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -11,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from musicflow.app.vocabulary import FEATURE_NAMES, SPECS
+from musicflow.cli.render import moment
 
 if TYPE_CHECKING:
     from musicflow.app.types import (
@@ -22,10 +22,6 @@ if TYPE_CHECKING:
         SourceRun,
         StoredFeatures,
     )
-
-
-def _when(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def analyze_report(console: Console, report: AnalyzeReport) -> None:
@@ -65,7 +61,7 @@ def catalog_list(console: Console, catalogs: Sequence[CatalogInfo]) -> None:
     for column in ("name", "file", "format", "rows", "imported"):
         table.add_column(column)
     for info in catalogs:
-        table.add_row(info.name, info.file_name, info.format, f"{info.rows:,}", _when(info.imported_at))
+        table.add_row(info.name, info.file_name, info.format, f"{info.rows:,}", moment(info.imported_at))
     console.print(table)
 
 
@@ -75,7 +71,7 @@ def fetch_runs(console: Console, runs: Sequence[SourceRun]) -> None:
         table.add_column(column, justify="right" if column not in ("source", "status") else "left")
     for run in runs:
         if run.paused_until is not None:
-            status = f"paused until {_when(run.paused_until)}"
+            status = f"paused until {moment(run.paused_until)}"
         elif run.stopped:
             status = "stopped"
         else:
@@ -95,7 +91,7 @@ def fetch_runs(console: Console, runs: Sequence[SourceRun]) -> None:
                 Text.assemble(
                     (run.source, "yellow"),
                     " asked us to wait: run `musicflow features fetch` again after "
-                    f"{_when(run.paused_until)}; everything fetched so far is kept.",
+                    f"{moment(run.paused_until)}; everything fetched so far is kept.",
                 ),
                 highlight=False,
             )
@@ -156,7 +152,7 @@ def song_table(console: Console, found: SongFeatures) -> None:
             table.add_row(name, Text("missing", style="dim"), "", "")
         else:
             value = found.merged.values[name]
-            table.add_row(name, _shown(value), answer.label, _when(answer.fetched_at))
+            table.add_row(name, _shown(value), answer.label, moment(answer.fetched_at))
     console.print(table)
     if found.merged.spotify_id:
         console.print(f"Spotify id: {found.merged.spotify_id}", highlight=False)
@@ -188,7 +184,7 @@ def _sourced_json(value: object, answer: StoredFeatures | None, name: str) -> di
         "value": value,
         "source": answer.source if answer else None,
         "origin": answer.origin if answer else None,
-        "fetched_at": _when(answer.fetched_at) if answer else None,
+        "fetched_at": moment(answer.fetched_at) if answer else None,
         "meaning": SPECS[name].meaning,
     }
 
@@ -212,7 +208,7 @@ def catalog_records(catalogs: Sequence[CatalogInfo]) -> list[dict[str, object]]:
             "file": info.file_name,
             "format": info.format,
             "rows": info.rows,
-            "imported": _when(info.imported_at),
+            "imported": moment(info.imported_at),
         }
         for info in catalogs
     ]
@@ -227,7 +223,7 @@ def run_records(runs: Sequence[SourceRun]) -> list[dict[str, object]]:
             "not_found": run.not_found,
             "undecided": run.undecided,
             "stopped": run.stopped,
-            "paused_until": _when(run.paused_until) if run.paused_until is not None else None,
+            "paused_until": moment(run.paused_until) if run.paused_until is not None else None,
         }
         for run in runs
     ]
@@ -244,7 +240,7 @@ def song_records(found: SongFeatures) -> list[dict[str, object]]:
                 "value": found.merged.values.get(name),
                 "source": answer.source if answer else None,
                 "origin": answer.origin if answer else None,
-                "fetched": _when(answer.fetched_at) if answer else None,
+                "fetched": moment(answer.fetched_at) if answer else None,
             }
         )
     return records

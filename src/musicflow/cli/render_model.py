@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from musicflow.app.vocabulary import COIN_TOSS, DEFAULT_PROFILE, OURS, Evaluation, age_words, ranks_above
+from musicflow.cli.render import moment
 
 if TYPE_CHECKING:
     from musicflow.app.types import (
@@ -88,10 +89,6 @@ SHORT_NAMES = {
     "artist affinity alone": "affinity only",
     "training mean": "mean",
 }
-
-
-def _when(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _spread(value: Spread | None) -> str:
@@ -383,7 +380,7 @@ def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> N
         scores = [time_split.headline(OURS, key) if time_split else None for _, key in VERSION_METRICS]
         table.add_row(
             f"v{version.version}",
-            _when(version.created_at),
+            moment(version.created_at),
             age_words(time.time() - version.created_at),
             "champion" if version.is_champion else "",
             str(version.status),
@@ -460,7 +457,7 @@ def version(console: Console, found: ModelVersion, learned: Mapping[str, Any] | 
         Text.assemble(
             (f"Model v{found.version} of '{found.profile}'", "bold"),
             " (champion)" if found.is_champion else "",
-            f", created {_when(found.created_at)}, {found.status}",
+            f", created {moment(found.created_at)}, {found.status}",
         ),
         highlight=False,
     )
