@@ -110,3 +110,16 @@ def test_score_gives_a_banned_song_or_artist_zero_and_says_so(trained: None, tmp
         )
     assert banned.get_column("predicted_streams").to_list() == [0.0] * banned.height
     assert scored.filter(~pl.col("banned")).get_column("predicted_streams").sum() > 0
+
+
+def test_a_song_nothing_is_known_of_by_a_banned_artist_is_answered_by_the_ban(trained: None, tmp_path: Path):
+    code, _, err = run("predict", "--song", "Not A Real Song", "--artist", "Zzyzx Quartet")
+    assert code != 0 and "nothing is known" in err
+    ingest_library(tmp_path / "export", bannedArtists=[{"name": "Zzyzx Quartet"}])
+    answer = predict("Not A Real Song", "Zzyzx Quartet")
+    assert answer["prediction"] == 0 and answer["library"]["banned"] == "artist"  # type: ignore[index]
+    assert answer["basis"] == "your ban in Spotify (nothing else is known of this song)"
+    reasons = answer["reasons"]
+    assert isinstance(reasons, list) and [r["words"] for r in reasons] == [
+        "you banned Zzyzx Quartet (every song of theirs) in Spotify, so you will not stream it"
+    ]

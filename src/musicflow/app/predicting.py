@@ -22,6 +22,7 @@ from musicflow.features.lookup import (
     no_features_message,
 )
 from musicflow.features.source_port import FeatureSource
+from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import NOTHING_KNOWN, basis_of
 from musicflow.model.history_words import history_words
 from musicflow.model.listener import SongPrediction
@@ -65,7 +66,9 @@ def predict_songs(
     for (index, request), features in zip(wanted, found, strict=True):
         affinity = listener.affinity(features.query.artist, features.track_id)
         if basis_of(features.merged, affinity, model.layout.allow_spotify) is None:
-            answers[index] = _unanswered(request, names, features)
+            answers[index] = _banned_alone(serving, features, affinity) or _unanswered(
+                request, names, features
+            )
             continue
         scorable.append((index, features))
         affinities.append(affinity)
@@ -84,6 +87,20 @@ def predict_songs(
             serving.profile, serving.version, SongPrediction(features, affinity, prediction, history)
         )
     return answers
+
+
+def _banned_alone(
+    serving: ServingModel, features: SongFeatures, affinity: ArtistAffinity
+) -> Prediction | None:
+    """A song nothing is known of, but which the listener banned (or whose artist they did): their ban
+    answers it, 0 streams."""
+    query = features.query
+    spotify_id = features.merged.spotify_id or query.spotify_id
+    history = serving.listener.history(query.artist, features.track_id, query.song, spotify_id)
+    if history.library.banned is None:
+        return None
+    made = banned(None, history.library.banned, history.artist)
+    return Prediction(serving.profile, serving.version, SongPrediction(features, affinity, made, history))
 
 
 def _unanswered(request: SongRequest, asked: Sequence[str], found: SongFeatures) -> Unanswered:

@@ -37,6 +37,7 @@ VERDICTS = (
 )
 LOW_VERDICT = "🤷 Probably not your thing"
 BANNED = "banned"  # the reason of a firm zero: the listener banned the song or its artist
+BANNED_BASIS = "your ban in Spotify (nothing else is known of this song)"
 QUANTILES = {"q50": 0.5, "q75": 0.75, "q95": 0.95}
 
 
@@ -119,20 +120,20 @@ def reasons_for(
     return reasons
 
 
-def banned(prediction: Prediction, ban: Ban, artist: str) -> Prediction:
+def banned(prediction: Prediction | None, ban: Ban, artist: str) -> Prediction:
     """A firm zero: the listener told Spotify never to play this song (or any song of its artist), which
-    outweighs anything the model would say; the one reason given is theirs."""
+    outweighs anything the model would say; the one reason given is theirs. Without a `prediction` (no
+    source knows the song and the artist was never streamed) the ban alone answers."""
     what = "this song" if ban is Ban.SONG else f"{artist} (every song of theirs)"
-    words = (
-        f"you banned {what} in Spotify, so you will not stream it;"
-        f" the model would have said {prediction.streams:.1f}"
-    )
-    effect = -math.log1p(max(prediction.streams, 0.0))
+    words = f"you banned {what} in Spotify, so you will not stream it"
+    if prediction is not None:
+        words += f"; the model would have said {prediction.streams:.1f}"
+    model_says = prediction.streams if prediction is not None else 0.0
     return Prediction(
         0.0,
         f"🚫 You banned {'this song' if ban is Ban.SONG else artist} in Spotify",
-        [Contribution(BANNED, None, effect, words)],
-        prediction.basis,
+        [Contribution(BANNED, None, -math.log1p(max(model_says, 0.0)), words)],
+        prediction.basis if prediction is not None else BANNED_BASIS,
     )
 
 
