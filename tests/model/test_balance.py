@@ -75,3 +75,21 @@ def test_the_basis_says_what_an_answer_rests_on() -> None:
     spotify_only = single_source("spotify", {"energy": 0.9})
     assert basis_of(spotify_only, NO_AFFINITY, allow_spotify=False) is None
     assert basis_of(spotify_only, NO_AFFINITY, allow_spotify=True) is Basis.AUDIO
+
+
+def test_the_genre_match_enters_only_when_most_zeros_are_other_listeners_songs() -> None:
+    from musicflow.model.hygiene import layout_for
+    from musicflow.model.vectorize import GENRE_MATCH
+
+    streamed = rows(RowKind.STREAMED, 2, 60, 0, 0)
+    among_listeners = check_features(
+        streamed + rows(RowKind.OTHERS, 0, 50, 0, 0) + rows(RowKind.SHIPPED, 0, 10, 0, 0), False
+    )
+    assert GENRE_MATCH not in among_listeners.dropped
+    assert GENRE_MATCH in layout_for(among_listeners, False).columns
+    alone = check_features(
+        streamed + rows(RowKind.SHIPPED, 0, 60, 0, 0) + rows(RowKind.SKIPPED, 0, 30, 0, 0), False
+    )
+    assert "other listeners' songs" in alone.dropped[GENRE_MATCH]
+    assert GENRE_MATCH not in layout_for(alone, False).columns
+    assert "artist_streams" in layout_for(alone, False).columns

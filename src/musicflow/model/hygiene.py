@@ -9,7 +9,7 @@ as the model sees them (weighted so that the pattern of availability says nothin
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.errors import Hint, NotEnoughDataError
@@ -17,7 +17,7 @@ from musicflow.features.merge import source_label
 from musicflow.model.balance import MIN_ROWS_PER_PATTERN, Weights, pattern_check, pattern_weights
 from musicflow.model.reports import FeatureCheck
 from musicflow.model.training_rows import Row, RowKind
-from musicflow.model.vectorize import FeatureLayout, required_features
+from musicflow.model.vectorize import GENRE_MATCH, FeatureLayout, required_features
 
 MAX_AVAILABILITY_GAP = 0.05  # "a few points"
 MIN_AVAILABILITY = 0.01  # below this a feature is as good as absent
@@ -128,7 +128,23 @@ def check_features(
                     "its absence would tell them apart"
                 )
                 break
+    genres_left_out = _genres_left_out(check.rows)
+    if genres_left_out:
+        check.dropped[GENRE_MATCH] = genres_left_out
     return check
+
+
+def _genres_left_out(rows: Mapping[str, int]) -> str | None:
+    """Why the genre match is left out, or None. It enters when most zeros are other listeners' songs:
+    with zeros from the shipped list or a catalog, which the public genre sources cover more than a
+    listener's own songs, it learned that coverage and lost AUC on new songs (docs/model-quality.md)."""
+    zeros = {
+        name: n for name, n in rows.items() if name not in (RowKind.STREAMED.value, RowKind.SKIPPED.value)
+    }
+    others = zeros.get(RowKind.OTHERS.value, 0)
+    if not zeros or others * 2 >= sum(zeros.values()):
+        return None
+    return "most zeros are not other listeners' songs: which songs have known genres would tell them apart"
 
 
 def _balanced(
@@ -148,7 +164,9 @@ def _balanced(
 def layout_for(check: FeatureCheck, allow_spotify: bool) -> FeatureLayout:
     """The full layout without the columns computed from a dropped feature."""
     full = FeatureLayout.full(allow_spotify)
-    dropped = [c for c in full.columns if any(f in check.dropped for f in required_features(c))]
+    dropped = [
+        c for c in full.columns if c in check.dropped or any(f in check.dropped for f in required_features(c))
+    ]
     return full.without(dropped)
 
 
