@@ -114,6 +114,9 @@ def test_the_taste_page_shows_your_genres_and_your_library(
     assert 'id="genres-title"' in before and 'id="library-summary"' not in before  # no library yet
     top_word, top_share = max(app.serving.get(PROFILE).listener.genres.items(), key=lambda g: g[1])
     assert f"{top_share:.0%}".replace("%", " %") in before and top_word in before
+    # the demo listener is alone in their store: their model goes without genres, and the page says so
+    assert "artist_genre_match" not in app.serving.get(PROFILE).model.features
+    assert "Your model does not use genres" in before
     library = tmp_path / "YourLibrary.json"
     library.write_text(json.dumps(LIBRARY | {"bannedTracks": [{"artist": "Muse", "track": "Uprising"}]}))
     app.ingest([library], PROFILE)

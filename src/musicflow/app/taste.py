@@ -101,6 +101,7 @@ class Taste:
     genres: list[tuple[str, float]] = field(default_factory=list)  # genre words and their shares, most first
     library: dict[str, int] | None = None  # entries per kind, when an export held the library
     banned: list[str] = field(default_factory=list)  # what the listener banned, named
+    genres_used: bool = False  # the serving model has the genre match among its columns
 
 
 # -- the numbers behind the charts (pure) --------------------------------------------------------------
@@ -199,6 +200,7 @@ def build_taste(
     """Two bulk reads of the history, one of the features; nothing per song."""
     from musicflow.features.merge import merged_features
     from musicflow.model.listener import Listener
+    from musicflow.model.vectorize import GENRE_MATCH
     from musicflow.store.ports import LibraryKind
 
     stream_min = settings.stream_min_ms
@@ -228,6 +230,7 @@ def build_taste(
         genres=sorted(listener.genres.items(), key=lambda g: (-g[1], g[0]))[:TOP_GENRES],
         library={kind.value: kinds[kind.value] for kind in LibraryKind} if library else None,
         banned=[_banned_name(entry) for entry in library if entry.kind.value in BANS],
+        genres_used=champion is not None and GENRE_MATCH in champion.feature_names,
     )
 
 
