@@ -29,6 +29,7 @@ e.g. `2 design`, `5 report --designs=shipped,plain`, `2 design --zeros=lone:ship
 from __future__ import annotations
 
 import dataclasses
+import functools
 import statistics
 import sys
 import time
@@ -235,16 +236,24 @@ def library_columns(snapshot: Snapshot, name: str, rows: Sequence[Row]) -> Matri
     """Per row: the song is in the listener's Liked Songs, its artist followed (their export's
     `YourLibrary.json`, taken at the export's end: it knows what came after the cut-off); None without
     one."""
-    path = SHARED / "histories" / "basic" / name / "YourLibrary.json"
-    if not path.exists():
+    marks = _library_of(name)
+    if marks is None:
         return None
-    marks = LibraryMarks.of(parse_library(orjson.loads(path.read_bytes())).entries)
     columns = np.zeros((len(rows), 2))
     for i, row in enumerate(rows):
         song = snapshot.songs[row.song_id]
         standing = marks.of_song(song.artist, song.name)
         columns[i] = (float(standing.saved), float(standing.followed))
     return columns
+
+
+@functools.cache
+def _library_of(name: str) -> LibraryMarks | None:
+    """The listener's library from their export in the shared data, read once."""
+    path = SHARED / "histories" / "basic" / name / "YourLibrary.json"
+    if not path.exists():
+        return None
+    return LibraryMarks.of(parse_library(orjson.loads(path.read_bytes())).entries)
 
 
 def fit_with_library(

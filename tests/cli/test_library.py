@@ -123,3 +123,13 @@ def test_a_song_nothing_is_known_of_by_a_banned_artist_is_answered_by_the_ban(tr
     assert isinstance(reasons, list) and [r["words"] for r in reasons] == [
         "you banned Zzyzx Quartet (every song of theirs) in Spotify, so you will not stream it"
     ]
+
+
+def test_a_damaged_library_says_so_and_keeps_the_stored_one(trained: None, tmp_path: Path):
+    ingest_library(tmp_path / "good", bannedArtists=[{"name": "The Weeknd"}])
+    shown = ingest_library(tmp_path / "damaged", tracks=[{"track": "no artist"}], bannedArtists=[{}])
+    assert (
+        "Library: 2 entries without names left out; nothing in it could be read, so the library stored"
+        " before is kept." in shown
+    )
+    assert predict("Blinding Lights", "The Weeknd")["prediction"] == 0

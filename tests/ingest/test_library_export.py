@@ -90,3 +90,15 @@ def test_ingest_stores_the_library_counts_bad_entries_and_a_later_one_replaces_i
         LibraryEntry(LibraryKind.SAVED_SONG, "Kate Bush", "Hounds of Love")
     ]
     assert store.history.library(store.ensure_profile("someone else")) == []
+
+
+def test_a_library_with_no_readable_entry_keeps_the_one_stored(store: SqlStore, tmp_path: Path):
+    good = library_file(tmp_path / "good", bannedArtists=[{"name": "Crazy Frog"}])
+    ingest_paths([good], store, "me", Settings())
+    damaged = library_file(tmp_path / "damaged", tracks=[{"track": "no artist"}, 42], bannedArtists=[{}])
+    report = ingest_paths([damaged], store, "me", Settings())
+    (read,) = report.files
+    assert read.note == "3 entries without names left out" and report.library is None
+    profile = store.profile_id("me")
+    assert profile is not None
+    assert store.history.library(profile) == [LibraryEntry(LibraryKind.BANNED_ARTIST, "Crazy Frog")]

@@ -25,7 +25,7 @@ from musicflow.features.source_port import FeatureSource
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import NOTHING_KNOWN, basis_of
 from musicflow.model.history_words import history_words
-from musicflow.model.listener import SongPrediction
+from musicflow.model.listener import SongHistory, SongPrediction
 from musicflow.model.predict import banned, predict_batch
 
 NEEDS_NAMES = "song and artist are both needed"
@@ -76,9 +76,7 @@ def predict_songs(
         model, [(f.merged, a) for (_, f), a in zip(scorable, affinities, strict=True)], explain
     )
     for (index, features), affinity, prediction in zip(scorable, affinities, predictions, strict=True):
-        query = features.query
-        spotify_id = features.merged.spotify_id or query.spotify_id
-        history = listener.history(query.artist, features.track_id, query.song, spotify_id)
+        history = _history(serving, features)
         reasons = [history_words(reason, history) for reason in prediction.contributions]
         prediction = replace(prediction, contributions=reasons)
         if history.library.banned is not None:
@@ -94,13 +92,18 @@ def _banned_alone(
 ) -> Prediction | None:
     """A song nothing is known of, but which the listener banned (or whose artist they did): their ban
     answers it, 0 streams."""
-    query = features.query
-    spotify_id = features.merged.spotify_id or query.spotify_id
-    history = serving.listener.history(query.artist, features.track_id, query.song, spotify_id)
+    history = _history(serving, features)
     if history.library.banned is None:
         return None
     made = banned(None, history.library.banned, history.artist)
     return Prediction(serving.profile, serving.version, SongPrediction(features, affinity, made, history))
+
+
+def _history(serving: ServingModel, features: SongFeatures) -> SongHistory:
+    """What the listener's history and library say of the song found."""
+    query = features.query
+    spotify_id = features.merged.spotify_id or query.spotify_id
+    return serving.listener.history(query.artist, features.track_id, query.song, spotify_id)
 
 
 def _unanswered(request: SongRequest, asked: Sequence[str], found: SongFeatures) -> Unanswered:

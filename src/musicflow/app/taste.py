@@ -22,11 +22,10 @@ if TYPE_CHECKING:
     from musicflow.config import Settings
     from musicflow.model.listener import Streamed
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.store.ports import LibraryEntry, ModelVersion, Store
+    from musicflow.store.ports import ModelVersion, Store
 
 TOP_LIMIT = 10
 TOP_GENRES = 8
-BANS = frozenset({"banned_song", "banned_artist"})  # `LibraryKind` values
 AVERAGE_OF_TOP = 50
 # The audio features whose average over the most streamed songs is the listener's sound.
 TASTE_FEATURES = (
@@ -229,15 +228,15 @@ def build_taste(
         standing=_standing_of(champion),
         genres=sorted(listener.genres.items(), key=lambda g: (-g[1], g[0]))[:TOP_GENRES],
         library={kind.value: kinds[kind.value] for kind in LibraryKind} if library else None,
-        banned=[_banned_name(entry) for entry in library if entry.kind.value in BANS],
+        banned=[
+            f"{entry.artist} (every song)"
+            if entry.kind is LibraryKind.BANNED_ARTIST
+            else f"'{entry.name}' by {entry.artist}"
+            for entry in library
+            if entry.kind in (LibraryKind.BANNED_SONG, LibraryKind.BANNED_ARTIST)
+        ],
         genres_used=champion is not None and GENRE_MATCH in champion.feature_names,
     )
-
-
-def _banned_name(entry: LibraryEntry) -> str:
-    if entry.kind.value == "banned_artist":
-        return f"{entry.artist} (every song)"
-    return f"'{entry.name}' by {entry.artist}"
 
 
 def _standing_of(champion: ModelVersion | None) -> Standing | None:

@@ -60,6 +60,15 @@ def ingest_report(console: Console, report: IngestReport) -> None:
         console.print(skipped)
     for example in report.invalid_examples[:5]:
         console.print(Text.assemble("  ", ("invalid:", "yellow"), f" {example}"), highlight=False)
+    if report.library_unreadable:
+        kept = (
+            "; nothing in it could be read, so the library stored before is kept"
+            if report.library is None
+            else ""
+        )
+        console.print(
+            f"Library: {report.library_unreadable:,} entries without names left out{kept}.", highlight=False
+        )
     passed = report.files_passed_over
     if passed:
         console.print(f"Files passed over ({len(passed)}):", style="bold", highlight=False)
@@ -85,6 +94,7 @@ def ingest_document(report: IngestReport) -> dict[str, object]:
         "left_out": {str(reason): count for reason, count in report.skipped.most_common()},
         "invalid_examples": report.invalid_examples[:5],
         "library": report.library,
+        "library_unreadable": report.library_unreadable,
         "files": [
             {"file": f.label, "read_as": f.kind, "note": f.note, "rows": f.rows, "damaged": f.damaged}
             for f in report.files

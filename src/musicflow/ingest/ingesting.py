@@ -79,12 +79,15 @@ def _store_library(
     store: Store, profile_id: int, libraries: list[ParsedLibrary], report: IngestReport
 ) -> None:
     """The library files of this run (one per export given) become the profile's library, each entry
-    once: a library is a picture of one moment, so it replaces the one stored before."""
+    once: a library is a picture of one moment, so it replaces the one stored before; unless not one of
+    its entries could be read (a damaged file), which would erase the stored one for nothing."""
     entries = list(dict.fromkeys(entry for parsed in libraries for entry in parsed.entries))
+    report.library_unreadable = sum(parsed.unreadable for parsed in libraries)
+    if not entries and report.library_unreadable:
+        return  # nothing readable: the library stored before is kept, and the file's note says why
     store.replace_library(profile_id, entries)
     counts = Counter(entry.kind.value for entry in entries)
     report.library = {kind: counts[kind] for kind in LIBRARY_KINDS}
-    report.library_unreadable = sum(parsed.unreadable for parsed in libraries)
 
 
 def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | ParsedLibrary | None]:
