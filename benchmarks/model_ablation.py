@@ -6,8 +6,10 @@ design choice undone are fitted on the same training rows and scored on the same
 plain model (`plain_model.py`). The choices: the blend with a booster on the listener's history alone,
 the availability weighting, zeros drawn to match the streamed songs' feature availability, the four
 artist columns beyond the artist's streams, the log target and the Tweedie power, the booster's
-settings, the metadata columns, and the listener's skip-only songs as zeros (the plain model has them).
-Beside them, a second model family on our rows and columns: a small neural network (`neural_model.py`).
+settings, the metadata columns, and the listener's skip-only songs as zeros (the plain model has
+them); and one not shipped: the history booster learning the history as it stood when each song was
+found (`found_history.py`). Beside them, a second model family on our rows and columns: a small neural
+network (`neural_model.py`).
 
 `--zeros=lone:shipped` measures each listener as if alone in their store (the `lone:` mode of
 `model_quality`: training zeros from the shipped list rebuilt from half the other listeners, test zeros
@@ -40,6 +42,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from benchmarks.found_history import found_history
 from benchmarks.listeners_store import SHARED, listeners_store
 from benchmarks.model_quality import LONE, chosen
 from benchmarks.neural_model import BLEND, NEURAL, NO_EMBEDDING, neural_predictions
@@ -64,10 +67,18 @@ from musicflow.model.library_marks import LibraryMarks
 from musicflow.model.params import model_params
 from musicflow.model.shipped import song_keys, songs_streamed_by
 from musicflow.model.snapshot import Snapshot, load_snapshot
-from musicflow.model.split_scores import NEW_ARTISTS, answerable, matrix, score, score_groups, targets
+from musicflow.model.split_scores import (
+    NEW_ARTISTS,
+    SplitRows,
+    answerable,
+    matrix,
+    score,
+    score_groups,
+    targets,
+)
 from musicflow.model.stream_scale import Matrix
 from musicflow.model.training_rows import Row, RowKind, ZeroSource
-from musicflow.model.vectorize import AFFINITY_COLUMNS, ARTIST_HISTORY_COLUMNS, KEY_COLUMNS
+from musicflow.model.vectorize import AFFINITY_COLUMNS, ARTIST_HISTORY_COLUMNS, KEY_COLUMNS, model_matrix
 from musicflow.model.zeros import _in_turns, _zero, others_zeros, wanted_zeros
 from musicflow.store.ports import Store
 
@@ -94,6 +105,7 @@ class Design:
     affinity: tuple[str, ...] = AFFINITY_COLUMNS  # artist columns
     metadata: bool = True  # columns beyond the audio features and the artist's
     skips: bool = False  # the listener's skip-only songs as training zeros
+    found: bool = False  # the history booster learns the history as it stood when each song was found
 
 
 DESIGNS: dict[str, Design] = {
@@ -108,6 +120,7 @@ DESIGNS: dict[str, Design] = {
     "lgbm defaults": Design(params=LIGHTGBM_DEFAULTS),
     "no metadata": Design(metadata=False),
     "skips as zeros": Design(skips=True),
+    "history as found": Design(found=True),
     # Beyond the plain model's differences: the size of the boosters and the weight of the history.
     "150 trees": Design(params={"n_estimators": 150, "anchor_estimators": 50}),
     "600 trees": Design(params={"n_estimators": 600, "anchor_estimators": 200}),
@@ -228,7 +241,13 @@ def fit_ours(
         dropped += [c for c in layout.columns if c not in kept]
     layout = layout.without(dropped)
     params = {**model_params(design.params), "random_state": seed, "feature_names": layout.columns}
-    model = CountRegressor(**params).fit(matrix(train, split, layout), targets(train), sample_weight=weights)
+    table = SplitRows.of(train, split, allow)
+    found = None
+    if design.found:  # the same values but the affinity, as it stood when each song was found
+        history = found_history(snapshot, profile_id, split).table(train, seed)
+        found = None if history is None else model_matrix(table.values, history, layout)
+    x, y = table.matrix(layout), targets(train)
+    model = CountRegressor(**params).fit(x, y, sample_weight=weights, anchor_X=found)
     return model.predict(matrix(test, split, layout))
 
 

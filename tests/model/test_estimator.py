@@ -108,3 +108,31 @@ def test_an_anchor_needs_column_names_and_a_weight_between_0_and_1() -> None:
         CountRegressor(n_estimators=5, feature_names=NAMES, anchor_columns=("a",), anchor_estimators=0).fit(
             x, y
         )
+
+
+def test_the_history_booster_learns_from_anchor_x_when_given() -> None:
+    x, y = _anchored_data()
+    params = {"n_estimators": 30, "feature_names": NAMES, "anchor_columns": ("b",), "anchor_estimators": 10}
+    own = CountRegressor(**params).fit(x, y)
+    same = CountRegressor(**params).fit(x, y, anchor_X=x.copy())
+    np.testing.assert_array_equal(same.predict(x), own.predict(x))
+    other = x.copy()
+    other[:, 1] = x[::-1, 1]  # the history column of other rows: the history booster learns noise
+    other[:, 0] = 99.0  # a column the history booster never reads
+    moved = CountRegressor(**params).fit(x, y, anchor_X=other)
+    assert not np.allclose(moved.predict(x), own.predict(x))
+    plain = CountRegressor(**{**params, "anchor_columns": None}).fit(x, y)
+    full_raw = np.asarray(plain.booster_.predict(x, raw_score=True))
+    history = np.full_like(x, np.nan)
+    history[:, 1] = other[:, 1]
+    alone = CountRegressor(n_estimators=10, learning_rate=0.09, feature_names=NAMES).fit(history, y)
+    history[:, 1] = x[:, 1]  # answering, it reads the rows' own history
+    expected = 0.5 * full_raw + 0.5 * np.asarray(alone.booster_.predict(history, raw_score=True))
+    np.testing.assert_allclose(moved.booster_.predict(x, raw_score=True), expected, rtol=0, atol=1e-12)
+
+
+def test_anchor_x_of_other_rows_is_refused() -> None:
+    x, y = _anchored_data()
+    model = CountRegressor(n_estimators=5, feature_names=NAMES, anchor_columns=("b",))
+    with pytest.raises(ValueError, match="same rows"):
+        model.fit(x, y, anchor_X=x[:10])

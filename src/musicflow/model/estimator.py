@@ -9,9 +9,11 @@ deterministic mode).
 
 With `anchor_columns`, a second booster is fitted on those columns alone (the listener's history) and
 averaged in, raw score with raw score, weighted by `anchor_weight`; the two are written as one booster
-(`blend.py`). On the public listeners this average ranks new songs better than either booster alone: the
-booster on every column leans on audio features that, for some listeners, carry less than their history
-(`docs/model-quality.md`, "Anchored on the listener's history").
+(`blend.py`). On the public listeners this average ranks new songs better than either booster alone:
+the booster on every column leans on audio features that, for some listeners, carry less than their
+history (`docs/model-quality.md`, "Anchored on the listener's history"). The history booster may learn
+from other values of the same rows (`fit`'s `anchor_X`: the history as it stood when each song was
+found, `found_affinity.py`).
 """
 
 from __future__ import annotations
@@ -103,7 +105,11 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         X: Matrix,  # noqa: N803 - scikit-learn's names
         y: npt.ArrayLike,
         sample_weight: npt.ArrayLike | None = None,
+        anchor_X: Matrix | None = None,  # noqa: N803
     ) -> CountRegressor:
+        """Fit on `X`; with `anchor_columns`, the history booster learns those columns of `anchor_X`
+        when given (the same rows, each with the listener's history as it stood when the song was
+        found: `found_affinity.py`), of `X` otherwise."""
         x, y_checked = validate_data(
             self, X, y, ensure_all_finite="allow-nan", y_numeric=True, dtype=np.float64
         )
@@ -126,8 +132,11 @@ class CountRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         # Boosters that are blended are read as text once, by the blend (`_train`'s `blended`).
         booster = self._train(x, label, weight, names, blended=anchored is not None)
         if anchored is not None:
+            source = x if anchor_X is None else np.asarray(anchor_X, dtype=np.float64)
+            if source.shape != x.shape:
+                raise ValueError(f"anchor_X is {source.shape}, X {x.shape}: they must be the same rows")
             history = np.full_like(x, np.nan)
-            history[:, anchored] = x[:, anchored]
+            history[:, anchored] = source[:, anchored]
             anchor = self._train(history, label, weight, names, self.anchor_estimators, blended=True)
             blended = blend_models(
                 booster.model_to_string(), anchor.model_to_string(), 1.0 - self.anchor_weight
