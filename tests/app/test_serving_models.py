@@ -45,3 +45,37 @@ def test_a_new_champion_is_still_served_under_the_bound() -> None:
     registry.champions["a"] = 2
     assert models.get("a").version == 2
     assert models.get("b").version == 1 and models.loaded("a") is None
+
+
+def test_read_again_reloads_the_same_champion_and_keeps_the_one_in_memory_if_that_fails() -> None:
+    from musicflow.errors import MusicflowError
+
+    registry = Registry({"a": 1})
+    models = ServingModels(registry.champion, registry.load, check_every_s=3600)
+    first = models.get("a")
+    assert models.get("a") is first and registry.loads == ["a"]  # within the check interval: kept
+    models.read_again("a")  # new plays: the listener is read again at the next question
+    assert models.current("a") is None  # the server's hot path goes to `get`
+    second = models.get("a")
+    assert second is not first and second.version == 1 and second.loaded > first.loaded
+
+    damaged: list[str] = []
+
+    def load(profile: str) -> ServingModel:
+        if damaged:
+            raise MusicflowError("the model file is damaged")
+        return registry.load(profile)
+
+    keeping = ServingModels(registry.champion, load, check_every_s=3600)
+    loaded = keeping.get("a")
+    damaged.append("a")
+    keeping.read_again("a")
+    assert keeping.get("a") is loaded  # the reload failed: the model in memory still answers
+
+
+def test_forget_drops_the_model_at_once() -> None:
+    registry = Registry({"a": 1})
+    models = ServingModels(registry.champion, registry.load, check_every_s=3600)
+    models.get("a")
+    models.forget("a")  # the listener's data was deleted
+    assert models.loaded("a") is None

@@ -348,8 +348,8 @@ class MusicFlow:
         else:
             report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
         report.import_id = import_id
-        if report.library is not None:  # answers read the library the serving listener holds
-            self.serving.forget(profile)
+        if report.library is not None or report.new_plays:
+            self.serving.read_again(profile)  # answers read the plays and library the serving listener holds
         if retrain and report.new_plays:
             self.queue_retrain(profile, "new plays ingested")
         return report
@@ -368,6 +368,7 @@ class MusicFlow:
         self._store.jobs.update_job(job.id, self.clock.now(), state="undone", stage="undone")
         shutil.rmtree(self.uploads_dir / job.id, ignore_errors=True)
         if undone.removed:
+            self.serving.read_again(profile)  # no answer quotes the plays taken back
             self.queue_retrain(profile, f"import {job.id} taken back")
         return undone
 
@@ -504,7 +505,11 @@ class MusicFlow:
         from musicflow.app.training import train_and_publish
 
         self.require_profile(profile)
-        return train_and_publish(self._store, self.registry, self.settings, profile, force, progress)
+        training = train_and_publish(self._store, self.registry, self.settings, profile, force, progress)
+        # Promoted or not, the listener is read again: plays another process ingested (it queued this
+        # training) are answered from even when the gate keeps the champion.
+        self.serving.read_again(profile)
+        return training
 
     def train_candidate(self, profile: str) -> Candidate:
         """Train and evaluate the profile's model without registering it (`train --all`'s task)."""

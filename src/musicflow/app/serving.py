@@ -60,6 +60,7 @@ class ServingModels:
         self._models: OrderedDict[str, ServingModel] = OrderedDict()  # least recently asked first
         self._checked: dict[str, float] = {}
         self._refused: dict[str, int | None] = {}  # a champion that could not be loaded, until it moves
+        self._stale: set[str] = set()  # profiles whose plays or library changed: read again when asked
         self._lock = threading.Lock()
 
     def get(self, profile: str) -> ServingModel:
@@ -78,11 +79,13 @@ class ServingModels:
     def _refresh(self, profile: str, current: ServingModel | None, now: float) -> ServingModel:
         champion = self._champion_of(profile)
         self._checked[profile] = now
+        stale = profile in self._stale
+        self._stale.discard(profile)
         if champion is None:  # the profile's models are gone (deleted): nothing of it serves any more
             self._models.pop(profile, None)
             self._refused.pop(profile, None)
             current = None
-        if current is not None and champion in (current.version, self._refused.get(profile, current.version)):
+        if current is not None and not stale and champion in (current.version, self._refused.get(profile)):
             return current  # the same champion, or one already refused: no reload, no repeated warning
         try:
             loaded = self._load(profile)
@@ -127,12 +130,21 @@ class ServingModels:
         self._touch(profile)
         return current
 
+    def read_again(self, profile: str) -> None:
+        """Read the profile's model and listener again at its next question: its plays or its library
+        changed. Until a reload succeeds, the model in memory answers, as when a new champion cannot be
+        loaded."""
+        with self._lock:
+            self._stale.add(profile)
+            self._checked.pop(profile, None)
+
     def forget(self, profile: str) -> None:
-        """Drop the profile's model from memory (its data was deleted, or its library changed)."""
+        """Drop the profile's model and listener from memory now: its data was deleted."""
         with self._lock:
             self._models.pop(profile, None)
             self._checked.pop(profile, None)
             self._refused.pop(profile, None)
+            self._stale.discard(profile)
 
     def loaded(self, profile: str) -> ServingModel | None:
         """The model serving now, without loading or checking anything."""

@@ -522,4 +522,8 @@ def _streamed_first(sizes: Mapping[str, int]) -> dict[str, int]:
 
 
 def _sizes(sizes: Mapping[str, object]) -> str:
-    return ", ".join(f"{count} {kind}" for kind, count in sizes.items()) or "none"
+    return ", ".join(f"{_count(count)} {kind}" for kind, count in sizes.items()) or "none"
+
+
+def _count(count: object) -> str:
+    return f"{count:,}" if isinstance(count, int) else str(count)

@@ -71,7 +71,7 @@ def should_promote(
     if not metrics:
         raise ValueError("the gate needs at least one metric")
     if champion_eval is None:
-        return GateDecision(True, "there is no champion yet")
+        return GateDecision(True, "the first model of this profile")
     compared: list[str] = []
     for key, path in metrics.items():
         new = metric_value(new_eval, path)

@@ -281,7 +281,7 @@ def _hygiene_table(split: SplitEvaluation) -> Table:
 
 
 def _sizes_text(sizes: Mapping[str, int]) -> str:
-    return ", ".join(f"{count} {kind}" for kind, count in sizes.items()) or "none"
+    return ", ".join(f"{count:,} {kind}" for kind, count in sizes.items()) or "none"
 
 
 def _r(value: float | None) -> float | None:

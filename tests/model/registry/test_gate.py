@@ -14,7 +14,7 @@ from tests.model.registry.samples import artifacts, evaluation, metadata
 
 
 def test_the_first_version_passes():
-    assert should_promote(evaluation(0.5, 0.0), None) == (True, "there is no champion yet")
+    assert should_promote(evaluation(0.5, 0.0), None) == (True, "the first model of this profile")
 
 
 def test_at_least_as_good_on_every_metric_passes():

@@ -1,0 +1,63 @@
+"""A running server answers from the plays the listener has now: plays ingested into it, or taken back,
+change what an answer says of the song at once, and it agrees with the taste page, whether or not a
+new model serves yet."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from musicflow.app.service import MusicFlow
+from tests.web.conftest import PROFILE, demo_settings
+
+EXTRA_PLAYS = 7
+
+
+@pytest.fixture
+def app(demo_dir: Path, tmp_path: Path) -> Iterator[MusicFlow]:
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_dir, data_dir)
+    with MusicFlow.open(demo_settings(data_dir)) as opened:
+        yield opened
+
+
+def _export(folder: Path, song: str, artist: str) -> Path:
+    """An export of EXTRA_PLAYS full plays of the song, a week apart, after the demo's history."""
+    folder.mkdir()
+    plays = [
+        {
+            "endTime": f"2026-0{1 + i // 4}-{1 + 7 * (i % 4):02d} 20:00",
+            "artistName": artist,
+            "trackName": song,
+            "msPlayed": 215_000,
+        }
+        for i in range(EXTRA_PLAYS)
+    ]
+    (folder / "StreamingHistory_music_0.json").write_text(json.dumps(plays), encoding="utf-8")
+    return folder
+
+
+def _taste_streams(app: MusicFlow, song: str) -> int:
+    return next(t.streams for t in app.taste(PROFILE).top_tracks if t.name == song)
+
+
+def test_plays_ingested_and_taken_back_are_answered_from_at_once(app: MusicFlow, tmp_path: Path) -> None:
+    top = app.taste(PROFILE).top_tracks[0]
+    before = app.predict(PROFILE, top.name, top.artist)  # the server has loaded the listener
+    assert before.answer.history.song_streams == top.streams == _taste_streams(app, top.name)
+
+    report = app.ingest([_export(tmp_path / "export", top.name, top.artist)], PROFILE, retrain=False)
+    assert report.new_plays == EXTRA_PLAYS
+    after = app.predict(PROFILE, top.name, top.artist)
+    assert after.model_version == before.model_version  # no new model yet: the same model, the plays of now
+    assert after.answer.history.song_streams == top.streams + EXTRA_PLAYS == _taste_streams(app, top.name)
+    assert after.answer.history.artist_streams == before.answer.history.artist_streams + EXTRA_PLAYS
+
+    assert report.import_id is not None
+    app.undo_import(PROFILE, report.import_id)
+    undone = app.predict(PROFILE, top.name, top.artist)
+    assert undone.answer.history.song_streams == top.streams == _taste_streams(app, top.name)
