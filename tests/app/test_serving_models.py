@@ -55,8 +55,9 @@ def test_read_again_reloads_the_same_champion_and_keeps_the_one_in_memory_if_tha
     first = models.get("a")
     assert models.get("a") is first and registry.loads == ["a"]  # within the check interval: kept
     models.read_again("a")  # new plays: the listener is read again at the next question
-    assert models.current("a") is None  # the server's hot path goes to `get`
+    assert models.current("a") is None and models.stale("a")  # the server's hot path waits for `get`
     second = models.get("a")
+    assert not models.stale("a")
     assert second is not first and second.version == 1 and second.loaded > first.loaded
 
     damaged: list[str] = []

@@ -4,7 +4,8 @@ The application checks the registry's champion at most once a second; that check
 in a worker thread. A request that arrives when the check is due is answered by the model already loaded
 (its answer names that version) while one check runs in the background: no request waits for it, and a
 promotion made elsewhere is served from the request after the check has seen it. Only the first
-request for a profile, with nothing loaded yet, waits for the model to load.
+request for a profile, with nothing loaded yet, waits for the model to load, and the first after its
+plays or library changed (the answer must not quote the old ones).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class ChampionWatch:
         if fresh is not None:
             return fresh
         loaded = app.serving.loaded(profile)
-        if loaded is None:
+        if loaded is None or app.serving.stale(profile):  # nothing loaded, or answers would quote old plays
             return await run_in_threadpool(app.serving.get, profile)
         if profile not in self._checking:
             checking = asyncio.get_running_loop().create_task(run_in_threadpool(app.serving.get, profile))

@@ -138,6 +138,11 @@ class ServingModels:
             self._stale.add(profile)
             self._checked.pop(profile, None)
 
+    def stale(self, profile: str) -> bool:
+        """Whether the profile's plays or library changed since its model in memory was loaded: an answer
+        waits for the reload (`read_again`), where a due champion check need not."""
+        return profile in self._stale
+
     def forget(self, profile: str) -> None:
         """Drop the profile's model and listener from memory now: its data was deleted."""
         with self._lock:

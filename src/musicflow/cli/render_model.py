@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -183,21 +183,25 @@ def hygiene(console: Console, check: FeatureCheck) -> None:
     classes = sorted({name for shares in check.availability.values() for name in shares})
     if not classes:
         return
-    table = Table(title="Feature availability per class (training rows of the time split)")
+    table = Table(title="Feature availability per class (training rows of the time split, evaluated above)")
     table.add_column("feature")
     for name in classes:
         table.add_column(name, justify="right")
-    table.add_column("in the model")
+    table.add_column("in the model evaluated")
     for feature, shares in check.availability.items():
         cells = [f"{shares.get(name, 0.0):.0%}" for name in classes]
         table.add_row(feature, *cells, check.dropped.get(feature, "used"))
     console.print(table)
 
 
-def training(console: Console, document: Mapping[str, Any]) -> None:
+def training(console: Console, document: Mapping[str, Any], evaluated_without: Collection[str] = ()) -> None:
+    """What the model that serves learned from (every row, not the time split's), the zeros made up, the
+    features left out of it; and those the evaluated model left out (`evaluated_without`) that it uses."""
     rows = document.get("rows", {})
     console.print(
-        f"Trained on {_sizes(rows)} (zeros: {document.get('zero_strategy', '?')}).", highlight=False
+        f"The model that serves trained on every row: {_sizes(rows)}"
+        f" (zeros: {document.get('zero_strategy', '?')}).",
+        highlight=False,
     )
     zeros = document.get("zeros") or {}
     wanted = zeros.get("wanted") or {}
@@ -207,8 +211,17 @@ def training(console: Console, document: Mapping[str, Any]) -> None:
             f"first sources lacked ({wanted.get(pattern, '?')} wanted)",
             highlight=False,
         )
-    for feature, reason in (document.get("dropped_features") or {}).items():
+    dropped = document.get("dropped_features") or {}
+    for feature, reason in dropped.items():
         console.print(f"  left out: {feature}: {reason}", highlight=False, markup=False)
+    used = [feature for feature in evaluated_without if feature not in dropped]
+    if used:
+        console.print(
+            f"  used, though the model evaluated left it out: {', '.join(used)} (on every row it passes"
+            " the checks)",
+            highlight=False,
+            markup=False,
+        )
 
 
 def publication(console: Console, published: Publication) -> None:
@@ -228,8 +241,9 @@ def publication(console: Console, published: Publication) -> None:
 
 def training_run(console: Console, run: Training) -> None:
     """What `train` shows: the evaluation, what the model was trained on, and what the gate decided."""
-    evaluation(console, Evaluation.from_dict(run.evaluation))
-    training(console, run.report)
+    found = Evaluation.from_dict(run.evaluation)
+    evaluation(console, found)
+    training(console, run.report, found.splits[0].features.dropped if found.splits else ())
     publication(console, run.publication)
 
 
