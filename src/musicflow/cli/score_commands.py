@@ -128,7 +128,11 @@ def recommend(
 
 
 def _table(found: list[Recommendation]) -> Table:
-    table = Table(title="Songs you have never played, best first")
+    # How sure the model is of a song depends only on whether its artist is one the listener streams:
+    # said once under the table for each kind the list holds.
+    sure = list(dict.fromkeys(item.how_sure for item in found if item.how_sure))
+    caption = f"How sure: {'; '.join(sure)}." if sure else None
+    table = Table(title="Songs you have never played, best first", caption=caption)
     for column in ("#", "song", "artist", "predicted streams", "why"):
         table.add_column(column, justify="right" if column in ("#", "predicted streams") else "left")
     for rank, item in enumerate(found, 1):
