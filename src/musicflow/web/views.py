@@ -246,16 +246,16 @@ def accuracy_view(accuracy: Accuracy) -> AccuracyView | None:
     newest = accuracy.versions[0]
     since = datetime.fromtimestamp(newest.cut_off, UTC).strftime("%-d %B %Y")
     asked = f"{newest.songs:,} song{'s' if newest.songs != 1 else ''}"
+    logged = f"The prediction log holds model v{newest.version}'s answers about {asked}."
     if not newest.plays_after:
         summary = (
-            f"Model v{newest.version} was asked about {asked}. It learned from your plays up to {since}; no"
-            " play after that is here yet: add a newer export to see how right it was."
+            f"{logged} It learned from your plays up to {since}; no play after that is here yet: add a"
+            " newer export to see how right it was."
         )
         return AccuracyView(newest.version, summary, "", None)
     summary = (
-        f"Model v{newest.version} was asked about {asked}. Since its last play ({since}) you played"
-        f" {newest.plays_after:,} times in {newest.window_days:.0f} days and streamed {newest.streamed:,} of"
-        " those songs."
+        f"{logged} Since its last play ({since}) you played {newest.plays_after:,} times in"
+        f" {newest.window_days:.0f} days and streamed {newest.streamed:,} of those songs."
     )
     auc = (
         f"A song you streamed since was given more streams than one you did not {times_in_100(newest.auc)}"
