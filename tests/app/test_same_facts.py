@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from musicflow.app.service import MusicFlow
 from tests.trained import PROFILE
 
@@ -33,3 +37,23 @@ def test_answers_about_the_top_songs_say_what_the_taste_page_shows(trained_app: 
                 assert f"{history['artist_streams']:,} times" in line  # the artist's total, as on the page
     artist_answers = [a for a in top_artists if a in artists]
     assert artist_answers  # the page's top artists are among the listener's, with the same numbers
+
+
+def test_the_taste_page_reads_the_history_once_and_counts_what_the_taste_counts(
+    trained_app: MusicFlow, monkeypatch: pytest.MonkeyPatch
+):
+    history = trained_app._store.history
+    reads: list[str] = []
+    for name in ("plays", "played_tracks", "library"):
+        real = getattr(history, name)
+
+        def counted(*args: object, _real: Any = real, _name: str = name) -> object:
+            reads.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(history, name, counted)
+    page = trained_app.taste_page(PROFILE)
+    assert sorted(reads) == ["library", "played_tracks", "plays"]  # the taste, the accuracy, the drift
+    assert page.taste == trained_app.taste(PROFILE)
+    assert page.accuracy == trained_app.accuracy(PROFILE)
+    assert page.accuracy.drift is not None  # a model serves: the drift was measured from the same plays

@@ -78,6 +78,7 @@ def cut_off_of(version: ModelVersion, registry: FileModelRegistry) -> tuple[floa
 
 def champion_drift(
     store: Store,
+    history: HistoryStore,
     registry: FileModelRegistry,
     profile: str,
     profile_id: int,
@@ -88,7 +89,7 @@ def champion_drift(
 ) -> Drift | None:
     """How far the profile's streams since the champion's cut-off are from those it learned from (None:
     no champion). Songs' features are today's on both sides, so a change is the listening's, not the
-    sources'. Reads only."""
+    sources'. Reads only: the plays from `history` (`store.history`, or one read once for a page)."""
     from musicflow.features.merge import merge
     from musicflow.model.affinity import artist_key
     from musicflow.model.vectorize import usable_values
@@ -97,8 +98,8 @@ def champion_drift(
     if champion is None:
         return None
     cut_off, _ = cut_off_of(champion, registry)
-    streams = [p for p in store.history.plays(profile_id) if p.ms_played >= stream_min_ms]
-    tracks = {t.track_id: t for t in store.history.played_tracks(profile_id)}
+    streams = [p for p in history.plays(profile_id) if p.ms_played >= stream_min_ms]
+    tracks = {t.track_id: t for t in history.played_tracks(profile_id)}
     answers = store.features.features_of(sorted({p.track_id for p in streams}))
     values = {
         track_id: usable_values(merge(found, precedence), allow_spotify)

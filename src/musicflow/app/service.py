@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from musicflow.app.prediction_log import Given, PredictionLogger
     from musicflow.app.reproduce import Reproduction
     from musicflow.app.schedule import ScheduleRun
-    from musicflow.app.taste import Standing, Taste
+    from musicflow.app.taste import Standing, Taste, TastePage
     from musicflow.app.train_all import ProfileTraining, TrainingRound
     from musicflow.app.training import Candidate
     from musicflow.core.songs import SongRequest
@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from musicflow.store.ports import (
         AliasMove,
         CatalogInfo,
+        HistoryStore,
         ImportUndone,
         Job,
         JobStore,
@@ -179,30 +180,34 @@ class MusicFlow:
 
     def accuracy(self, profile: str) -> Accuracy:
         """How right each model version's logged predictions were, against the plays after its cut-off."""
-        from musicflow.app.prediction_accuracy import judge_profile
+        from musicflow.app.history_read_once import HistoryReadOnce
 
         profile_id = self.require_profile(profile)
+        return self._accuracy(profile, profile_id, HistoryReadOnce(self._store.history))
+
+    def _accuracy(self, profile: str, profile_id: int, history: HistoryStore) -> Accuracy:
+        from musicflow.app.prediction_accuracy import judge_profile
+
         logged = self.logged_predictions(profile, flush=False)
+        drift = self._drift(profile, profile_id, history)
         return judge_profile(
-            profile,
-            profile_id,
-            logged,
-            self._store.history,
-            self.registry,
-            self.settings.stream_min_ms,
-            self.drift(profile),
+            profile, profile_id, logged, history, self.registry, self.settings.stream_min_ms, drift
         )
 
     def drift(self, profile: str) -> Drift | None:
         """How far the profile's plays since the champion's cut-off have moved from those it learned from
         (artists, sound); None when no model serves. Reads only."""
+        return self._drift(profile, self.require_profile(profile), self._store.history)
+
+    def _drift(self, profile: str, profile_id: int, history: HistoryStore) -> Drift | None:
         from musicflow.app.prediction_accuracy import champion_drift
 
         return champion_drift(
             self._store,
+            history,
             self.registry,
             profile,
-            self.require_profile(profile),
+            profile_id,
             stream_min_ms=self.settings.stream_min_ms,
             precedence=self.settings.feature_precedence,
             allow_spotify=self.settings.spotify_features_for_model,
@@ -702,7 +707,19 @@ class MusicFlow:
         from musicflow.app.taste import build_taste
 
         profile_id = self.require_profile(profile)
-        return build_taste(self._store, self.registry, self.settings, profile, profile_id)
+        history = self._store.history
+        return build_taste(self._store, history, self.registry, self.settings, profile, profile_id)
+
+    def taste_page(self, profile: str) -> TastePage:
+        """The taste page's answer: the listener's taste, how right their model's logged predictions were
+        and how far their listening has moved since it learned, all from one read of their history."""
+        from musicflow.app.history_read_once import HistoryReadOnce
+        from musicflow.app.taste import TastePage, build_taste
+
+        profile_id = self.require_profile(profile)
+        history = HistoryReadOnce(self._store.history)
+        taste = build_taste(self._store, history, self.registry, self.settings, profile, profile_id)
+        return TastePage(taste, self._accuracy(profile, profile_id, history))
 
     def listener_average(self, profile: str) -> dict[str, float]:
         """The average sound of the listener's most streamed songs, to set a song against."""

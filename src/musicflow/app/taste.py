@@ -19,10 +19,11 @@ from musicflow.core.timezone import local_time, zone_label, zone_named
 from musicflow.model.reports import Evaluation
 
 if TYPE_CHECKING:
+    from musicflow.app.prediction_accuracy import Accuracy
     from musicflow.config import Settings
     from musicflow.model.listener import Streamed
     from musicflow.model.registry import FileModelRegistry
-    from musicflow.store.ports import ModelVersion, Store
+    from musicflow.store.ports import HistoryStore, ModelVersion, Store
 
 TOP_LIMIT = 10
 TOP_GENRES = 8
@@ -101,6 +102,15 @@ class Taste:
     library: dict[str, int] | None = None  # entries per kind, when an export held the library
     banned: list[str] = field(default_factory=list)  # what the listener banned, named
     genres_used: bool = False  # the serving model has the genre match among its columns
+
+
+@dataclass(frozen=True)
+class TastePage:
+    """What the taste page shows: the taste, how right the model's logged predictions were and how far the
+    listening has moved since it learned (`accuracy.drift`), all counted from the same plays."""
+
+    taste: Taste
+    accuracy: Accuracy
 
 
 # -- the numbers behind the charts (pure) --------------------------------------------------------------
@@ -194,24 +204,30 @@ def _month_of(t: int, zone: tzinfo | None) -> tuple[int, int]:
 
 # -- gathering them from the store -------------------------------------------------------------------
 def build_taste(
-    store: Store, registry: FileModelRegistry, settings: Settings, profile: str, profile_id: int
+    store: Store,
+    history: HistoryStore,
+    registry: FileModelRegistry,
+    settings: Settings,
+    profile: str,
+    profile_id: int,
 ) -> Taste:
-    """Two bulk reads of the history, one of the features; nothing per song."""
+    """Two bulk reads of the `history` (`store.history`, or one read once for a whole page), one of the
+    features; nothing per song."""
     from musicflow.features.merge import merged_features
     from musicflow.model.listener import Listener
     from musicflow.model.vectorize import GENRE_MATCH
     from musicflow.store.ports import LibraryKind
 
     stream_min = settings.stream_min_ms
-    plays = store.history.plays(profile_id)
+    plays = history.plays(profile_id)
     stream_times = [p.ended_at for p in plays if p.ms_played >= stream_min]
-    listener = Listener.of_plays(store.history.played_tracks(profile_id), plays, stream_min)
+    listener = Listener.of_plays(history.played_tracks(profile_id), plays, stream_min)
     features = store.features.profile_tracks(profile_id, stream_min)
     merged = merged_features(store.features, [t.track_id for t in features], settings.feature_precedence)
     sources, seen = source_shares((t.streams, merged[t.track_id].sources) for t in features)
     champion = registry.champion(profile)
     zone = zone_named(settings.time_zone)
-    library = store.history.library(profile_id)
+    library = history.library(profile_id)
     kinds = Counter(entry.kind.value for entry in library)
     return Taste(
         profile=profile,

@@ -135,10 +135,10 @@ def your_taste(request: Request, profile: ProfileParam = None) -> HTMLResponse:
     who = _profile(request, profile)
     context: dict[str, Any] = {"profile": who}
     try:
-        context["view"] = views.taste_view(_app(request).taste(who))
-        judged = _app(request).accuracy(who)
-        context["accuracy"] = views.accuracy_view(judged)
-        context["drift"] = judged.drift
+        page = _app(request).taste_page(who)
+        context["view"] = views.taste_view(page.taste)
+        context["accuracy"] = views.accuracy_view(page.accuracy)
+        context["drift"] = page.accuracy.drift
     except MusicflowError as error:
         context["problem"] = _problem(request, error)
         return _page(request, "taste.html", context, http_status(error))
