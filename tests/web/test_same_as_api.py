@@ -66,7 +66,7 @@ class Failing:
         self.asked.append(profile)
         raise self.error
 
-    def taste(self, profile: str) -> None:
+    def taste_page(self, profile: str) -> None:
         self.asked.append(profile)
         raise self.error
 
