@@ -8,13 +8,20 @@ import math
 import numpy as np
 import pytest
 from benchmarks.recommend_quality import (
+    AFFINITY,
+    CHOSEN,
+    MIXED,
+    MUSICFLOW,
+    POPULARITY,
     HistoryBefore,
+    Result,
     Scores,
     capped,
     hits_at,
     ndcg_at,
     ranked,
     recall_at,
+    with_chosen,
 )
 
 from musicflow.store.ports import CatalogSong, LibraryEntry, PlayFact, TrackFact
@@ -108,3 +115,19 @@ def test_the_history_at_t_holds_the_listeners_plays_before_t_and_everyone_elses(
     assert [t.track_id for t in before.played_tracks(1)] == [10]
     assert [(f.profile_id, f.track_id) for f in before.plays()] == [(1, 10), (2, 12)]
     assert [t.track_id for t in before.played_tracks()] == [10, 12]
+
+
+def _result(**hits: float) -> Result:
+    names = {"musicflow": MUSICFLOW, "popularity": POPULARITY, "affinity": AFFINITY, "mixed": MIXED}
+    scores = {names[k]: Scores((0.0, 0.0, v), (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)) for k, v in hits.items()}
+    return Result("x", 0, 100, 10, 10, scores, 0.0)
+
+
+def test_a_ranker_is_chosen_on_the_listeners_past_only_when_it_found_clearly_more_there():
+    now = _result(musicflow=9, popularity=1, affinity=7, mixed=14)
+    # On the past, artist affinity found 20 against MusicFlow's 18: not enough to leave MusicFlow.
+    kept = with_chosen(now, _result(musicflow=18, popularity=1, affinity=20, mixed=4))
+    assert kept.scores[CHOSEN] == now.scores[MUSICFLOW]
+    # The two ranks mixed found 18 against 6: what it finds now is what the chosen ranker finds.
+    mixed = with_chosen(now, _result(musicflow=6, popularity=5, affinity=7, mixed=18))
+    assert mixed.scores[CHOSEN] == now.scores[MIXED] and mixed.scores[MUSICFLOW] == now.scores[MUSICFLOW]
