@@ -32,11 +32,10 @@ over the listeners with its mean recall and NDCG, and whether MusicFlow met its 
 best baseline's hits at 100 in all, and below no baseline for any listener.
 
 `MusicFlow and popularity` ranks by the two places averaged (MusicFlow's and popularity's). With
-`--chosen`, each listener's history is also cut before T, at the 70th percentile of their streams
-before T, and every ranker is run there (the listener's own past: the songs they first streamed between
-the two cuts); "chosen on your past" is the ranker that found the most there, if at least CHOSEN_MARGIN
-more than MusicFlow, else MusicFlow: how a listener's recommendations could be ranked by what worked
-for them (it doubles the time).
+`--chosen`, "chosen on your past" is what `recommend` ranks by: `train` chooses it (`app/ranker_choice.py`,
+run here on the store as it stood at T): the listener's history before T is cut again at the 70th
+percentile of their streams, and the ranker that found the most of the songs they first streamed between
+the two cuts is picked, if it found clearly more than MusicFlow's predicted streams (it doubles the time).
 
 Usage: python -m benchmarks.recommend_quality [--chosen] [--evidence K,K,...] [NAME ...]
 e.g. `python -m benchmarks.recommend_quality emb400 pikachu`; without names, every eligible listener.
@@ -62,7 +61,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -70,6 +69,8 @@ import numpy.typing as npt
 from benchmarks.listeners_store import ALL_LISTENERS, BENCH_DIR, SHARED, cache_key, listeners_store
 from benchmarks.model_quality import chosen
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, scoring_pack
+from musicflow.app.history_before import StoreBefore
+from musicflow.app.ranker_choice import RankerChoice, choose_ranker
 from musicflow.app.service import MusicFlow
 from musicflow.app.serving import ServingModel
 from musicflow.app.training import training_options, training_snapshot
@@ -86,13 +87,7 @@ from musicflow.scale.score_rows import score_rows
 from musicflow.scale.staging import native_frame
 from musicflow.store import open_store
 from musicflow.store.ports import (
-    CatalogSong,
-    FeatureStore,
-    HistoryStore,
-    LibraryEntry,
-    PlayFact,
     Store,
-    TrackFact,
 )
 from musicflow.store.sql import SqlStore
 
@@ -113,11 +108,9 @@ POPULARITY, AFFINITY, RANDOM = "popularity", "artist affinity", f"random ({RANDO
 MIXED = "MusicFlow and popularity"  # the two ranks averaged
 CHOSEN = "chosen on your past"  # `--chosen`: the ranker that found most on the listener's own past
 RANKERS = (MUSICFLOW, CAPPED, ALONE, ALONE_CAPPED, POPULARITY, AFFINITY, RANDOM, MIXED)
-# Of these, the one that found the most songs at 100 on the listener's own past, when it found at least
-# CHOSEN_MARGIN more than MusicFlow there (else MusicFlow): chosen on the design listeners (0, 1, 2, 3, 5
-# measured 35, 35, 48, 50, 50 there; MusicFlow 34).
-CHOICES = (MUSICFLOW, POPULARITY, AFFINITY, MIXED)
-CHOSEN_MARGIN = 3
+# What `recommend` ranks by (`app/ranker_choice.py`): chosen when the model is trained, on the listener's
+# own past; its margin was chosen on the design listeners (0, 1, 2, 3, 5 measured 35, 35, 48, 50, 50
+# there; MusicFlow 34).
 BASELINES = (POPULARITY, AFFINITY, RANDOM)
 SHORT = {
     MUSICFLOW: "MusicFlow",
@@ -191,62 +184,6 @@ class Scores:
         return self.hits[-1]
 
 
-# -- the store as it stood at the cut-off --------------------------------------------------------
-class HistoryBefore:
-    """A history as it stood at `cutoff` for one profile: its plays before then and the tracks of those
-    plays; other profiles' plays as stored."""
-
-    def __init__(self, history: HistoryStore, profile_id: int, cutoff: int) -> None:
-        self._history = history
-        self._profile_id = profile_id
-        self._cutoff = cutoff
-        self._plays: dict[int | None, list[PlayFact]] = {}
-
-    def profile_ids(self) -> dict[str, int]:
-        return self._history.profile_ids()
-
-    def plays(self, profile_id: int | None = None) -> list[PlayFact]:
-        if profile_id not in self._plays:
-            self._plays[profile_id] = [
-                fact
-                for fact in self._history.plays(profile_id)
-                if fact.profile_id != self._profile_id or fact.ended_at < self._cutoff
-            ]
-        return self._plays[profile_id]
-
-    def played_tracks(self, profile_id: int | None = None) -> list[TrackFact]:
-        kept = {fact.track_id for fact in self.plays(profile_id)}
-        return [track for track in self._history.played_tracks(profile_id) if track.track_id in kept]
-
-    def library(self, profile_id: int) -> list[LibraryEntry]:
-        """None: the library of an export is taken at its end (it would tell what happened after T)."""
-        return []
-
-    def catalog_songs(self, row_ids: Sequence[int]) -> list[CatalogSong]:
-        return self._history.catalog_songs(row_ids)
-
-    def catalog_row_ids(self) -> list[int]:
-        return self._history.catalog_row_ids()
-
-
-class StoreBefore:
-    """The history and features of a store, the history cut by `HistoryBefore`. Only what training and
-    `scoring_pack` read is here: anything else fails loudly rather than read the whole history."""
-
-    def __init__(self, store: Store, profile_id: int, cutoff: int) -> None:
-        self._features = store.features
-        self._history = HistoryBefore(store.history, profile_id, cutoff)
-
-    @property
-    def features(self) -> FeatureStore:
-        return self._features
-
-    @property
-    def history(self) -> HistoryStore:
-        return self._history
-
-
-# -- the store with the shared catalogs ------------------------------------------------------------
 def catalog_files() -> dict[str, Path]:
     """Each CSV of the shared catalogs, named by its folder (and its file, in a folder of several)."""
     files = {}
@@ -375,17 +312,12 @@ class Cut:
     later_songs: int
 
 
-def cut_of(snapshot: Snapshot, store: Store, name: str, within: Cut | None = None) -> Cut:
-    """The listener's history cut at the 70th percentile of their stream times; `within` another cut:
-    the same, of their streams before it, with the songs first streamed between the two as later ones
-    (the listener's own past, to choose a ranker on)."""
+def cut_of(snapshot: Snapshot, store: Store, name: str) -> Cut:
     profile_id = snapshot.profiles[name]
     plays = snapshot.plays[profile_id]
-    end = within.cutoff if within is not None else int(plays.ended_at.max()) + 1
-    streams = plays.is_stream & (plays.ended_at < end)
-    cutoff = int(np.quantile(plays.ended_at[streams], TIME_SPLIT_QUANTILE))
-    streamed_before = set(plays.song[streams & (plays.ended_at < cutoff)].tolist())
-    streamed_after = set(plays.song[streams & (plays.ended_at >= cutoff)].tolist()) - streamed_before
+    cutoff = int(np.quantile(plays.ended_at[plays.is_stream], TIME_SPLIT_QUANTILE))
+    streamed_before = set(plays.song[plays.is_stream & (plays.ended_at < cutoff)].tolist())
+    streamed_after = set(plays.song[plays.is_stream & (plays.ended_at >= cutoff)].tolist()) - streamed_before
     before: set[str] = set()
     later_ids: dict[str, int] = {}
     later_keys: dict[str, int] = {}
@@ -434,7 +366,7 @@ class Predicted:
 def predicted_streams(store: SqlStore, settings: Settings, cut: Cut, candidates: Candidates) -> Predicted:
     """MusicFlow's predictions of each candidate song from a model trained on the store as it stood at
     T, and the listener's affinity for each song's artist before T."""
-    before = cast("Store", StoreBefore(store, cut.profile_id, cut.cutoff))
+    before = StoreBefore(store, cut.profile_id, cut.cutoff).as_store()
     options = training_options(settings)
     snapshot = training_snapshot(before, options)
     strategy = options.zeros or zero_strategy_for(snapshot)
@@ -533,13 +465,12 @@ def evaluate(
 
 
 # -- output ----------------------------------------------------------------------------------------
-def with_chosen(result: Result, past: Result) -> Result:
-    """`result` with CHOSEN: the ranker of CHOICES that found the most at 100 in `past` (the listener's
-    own past), when CHOSEN_MARGIN more than MusicFlow did there; else MusicFlow."""
-    found = {ranker: past.scores[ranker].top_hits for ranker in CHOICES}
-    best = max(CHOICES, key=lambda ranker: (found[ranker], ranker == MUSICFLOW))
-    picked = best if found[best] >= found[MUSICFLOW] + CHOSEN_MARGIN else MUSICFLOW
-    print(f"   {result.name}: on the past, {', '.join(f'{r} {found[r]:g}' for r in CHOICES)}: {picked}")
+def with_chosen(result: Result, choice: RankerChoice | None) -> Result:
+    """`result` with CHOSEN: what the ranker `recommend` ranks by finds (`choice`, made by the product's
+    `choose_ranker` on the store as it stood at T; None: MusicFlow's predicted streams)."""
+    picked = choice.ranker if choice is not None else MUSICFLOW
+    found = ", ".join(f"{way} {n}" for way, n in choice.found.items()) if choice is not None else "nothing"
+    print(f"   {result.name}: on the past, {found}: {picked}")
     return dataclasses.replace(result, scores={**result.scores, CHOSEN: result.scores[picked]})
 
 
@@ -633,9 +564,10 @@ def main() -> None:
         for name in chosen(snapshot, args):
             cut = cut_of(snapshot, store, name)
             result = evaluate(store, settings, cut, candidates, evidence)
-            if past:
-                inner = evaluate(store, settings, cut_of(snapshot, store, name, within=cut), candidates)
-                result = with_chosen(result, inner)
+            if past:  # as `train` chooses, on the store as it stood at T
+                at_t = StoreBefore(store, cut.profile_id, cut.cutoff).as_store()
+                options = training_options(settings)
+                result = with_chosen(result, choose_ranker(at_t, settings, options, name, cut.profile_id))
             _print_listener(result)
             results.append(result)
         _print_summary(results)

@@ -13,7 +13,6 @@ from benchmarks.recommend_quality import (
     MIXED,
     MUSICFLOW,
     POPULARITY,
-    HistoryBefore,
     Result,
     Scores,
     capped,
@@ -24,6 +23,8 @@ from benchmarks.recommend_quality import (
     with_chosen,
 )
 
+from musicflow.app.history_before import HistoryBefore
+from musicflow.app.ranker_choice import RankerChoice
 from musicflow.store.ports import CatalogSong, LibraryEntry, PlayFact, TrackFact
 
 # Later-streamed songs 3, 7 and 9 ranked 2nd (twice: two versions), 5th and 7th; -1 is not one. A fourth
@@ -123,11 +124,9 @@ def _result(**hits: float) -> Result:
     return Result("x", 0, 100, 10, 10, scores, 0.0)
 
 
-def test_a_ranker_is_chosen_on_the_listeners_past_only_when_it_found_clearly_more_there():
+def test_what_recommend_ranks_by_is_scored_as_chosen():
     now = _result(musicflow=9, popularity=1, affinity=7, mixed=14)
-    # On the past, artist affinity found 20 against MusicFlow's 18: not enough to leave MusicFlow.
-    kept = with_chosen(now, _result(musicflow=18, popularity=1, affinity=20, mixed=4))
-    assert kept.scores[CHOSEN] == now.scores[MUSICFLOW]
-    # The two ranks mixed found 18 against 6: what it finds now is what the chosen ranker finds.
-    mixed = with_chosen(now, _result(musicflow=6, popularity=5, affinity=7, mixed=18))
+    assert with_chosen(now, None).scores[CHOSEN] == now.scores[MUSICFLOW]  # no choice: predicted streams
+    choice = RankerChoice(MIXED, {MUSICFLOW: 6, POPULARITY: 5, AFFINITY: 7, MIXED: 18}, 400, 0)
+    mixed = with_chosen(now, choice)
     assert mixed.scores[CHOSEN] == now.scores[MIXED] and mixed.scores[MUSICFLOW] == now.scores[MUSICFLOW]

@@ -71,13 +71,17 @@ def test_recommend_as_csv_and_json(listener: None):
         "predicted_streams",
         "version_of",
         "how_sure",
+        "ranked_by",
         "reasons",
     ]
     assert rows[0]["how_sure"] and "times in 100" in rows[0]["how_sure"]
     code, out, err = run("recommend", "--top", "5")  # the table says how sure once, under it
     assert code == 0, err
     assert f"How sure: {rows[0]['how_sure']}" in " ".join(out.split())
-    code, out, err = run("recommend", "--top", "3", "--format", "json", "--per-artist", "1")
+    assert rows[0]["ranked_by"] and rows[0]["ranked_by"] in " ".join(out.split())  # said under the table
+    code, out, err = run(
+        "recommend", "--top", "3", "--format", "json", "--per-artist", "1", "--by-prediction"
+    )
     assert code == 0, err
     found = json.loads(out)
     assert len(found) == 3

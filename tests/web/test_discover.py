@@ -57,6 +57,11 @@ def test_the_rows_are_what_the_app_layer_recommends(page: str, demo_picks: list[
     for reason in expected[0].reasons:
         assert html.escape(reason.words, quote=True) in page
     assert 'href="/discover?profile=demo" aria-current="page"' in page
+    # How the list is ranked, and why, as `recommend` says it; "expects you to stream most" only when
+    # the list is ranked by predicted streams.
+    ranked_by = expected[0].ranked_by
+    assert ranked_by is not None and f'<p class="note" id="ranked-by">{ranked_by}</p>' in html.unescape(page)
+    assert ("expects you to stream most" in page) == expected[0].by_prediction
 
 
 def test_no_row_is_a_song_the_listener_played(page: str, demo_app: MusicFlow) -> None:

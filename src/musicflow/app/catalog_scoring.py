@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from musicflow.scale.pack import ScoringPack
     from musicflow.store.ports import Store
 
+    Floats = npt.NDArray[np.float64]
+
 RECOMMEND_BATCH = 100_000
 CANDIDATES_PER_PLACE = 8  # best-scored rows looked at per place of the list, to drop repeats from
 DEFAULT_PER_ARTIST = 2
@@ -44,6 +46,8 @@ class Recommendation:
     reasons: list[Contribution] = field(default_factory=list)
     version_of: str | None = None  # "a remix of Grip, which you streamed 40 times"
     how_sure: str | None = None  # what the model's test says of songs like it
+    ranked_by: str | None = None  # how the list was ranked, and why (`ranker_choice.py`)
+    by_prediction: bool = True  # the list is ranked by predicted streams (else `ranked_by` says how)
 
     @property
     def reason_words(self) -> list[str]:
@@ -58,6 +62,7 @@ class Recommendation:
             "predicted_streams": round(self.predicted_streams, 4),
             "version_of": self.version_of,
             "how_sure": self.how_sure,
+            "ranked_by": self.ranked_by,
             "reasons": self.reason_words,
         }
 
@@ -167,25 +172,34 @@ def recommend(
     per_artist: int = DEFAULT_PER_ARTIST,
     *,
     new_songs_only: bool = False,
+    by_prediction: bool = False,
 ) -> list[Recommendation]:
-    """The `top` unplayed songs with the highest prediction, at most `per_artist` by one artist, each
-    song once however many catalog entries it has; another version of a song the listener streamed (a
-    remix, a live or acoustic version) says so, or is left out with `new_songs_only`."""
+    """The `top` unplayed songs ranked the way chosen for the listener when their model was trained
+    (`ranker_choice.py`; by predicted streams for a model trained before, or with `by_prediction`), at
+    most `per_artist` by one artist, each song once however many catalog entries it has, none without a
+    title or an artist; another version of a song the listener streamed (a remix, a live or acoustic
+    version) says so, or is left out with `new_songs_only`."""
     import numpy as np
     import polars as pl
 
+    from musicflow.app.ranker_choice import KEY, MIXED, MODEL, RankerChoice, popularity_of
     from musicflow.scale.frames import checked
     from musicflow.scale.score_rows import score_rows
 
     versions = _streamed_families(serving)
     leave_out = frozenset(versions) if new_songs_only else frozenset()
+    choice = None if by_prediction else RankerChoice.from_dict(serving.model.training.get(KEY))
+    way = choice.ranker if choice is not None else MODEL
+    reference = _mixed_reference(pack, store, catalogs) if way == MIXED else None
     best: pl.DataFrame | None = None
     vectors = np.empty((0, len(pack.columns)))
-    for rows in _batches(store, catalogs):
+    for rows in catalog_batches(store, catalogs):
         good, _bad = checked(rows)
         scored = score_rows(pack, good, by="tables")  # in this process: no LightGBM to load
         fresh = scored.frame.with_row_index("_at").with_columns(pl.col("_at").cast(pl.Int64))
-        fresh = fresh.filter(~pl.col("played") & ~pl.col("banned"))  # a ban is never recommended
+        fresh = fresh.join(popularity_of(good), on="row", how="left", maintain_order="left")
+        fresh = fresh.filter(recommendable())  # a ban is never recommended
+        fresh = fresh.with_columns(pl.Series("_rank", _rank_of(way, fresh, pack, reference)))
         if best is not None:
             fresh = pl.concat([best, fresh.with_columns(pl.col("_at") + len(vectors))])
             vectors = np.vstack([vectors, scored.matrix])
@@ -195,10 +209,66 @@ def recommend(
         vectors, best = _compact(vectors, best)
     if best is None:
         return []
-    return _explained(serving, best, vectors, versions)
+    words = choice.words() if choice is not None else None
+    return _explained(serving, best, vectors, versions, words, way == MODEL)
 
 
-def _batches(store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:
+def recommendable() -> pl.Expr:
+    """A row that may be recommended: unplayed, not banned, with a title and an artist to name."""
+    import polars as pl
+
+    named = (pl.col("song").str.strip_chars().str.len_chars() > 0) & (
+        pl.col("artist").str.strip_chars().str.len_chars() > 0
+    )
+    return ~pl.col("played") & ~pl.col("banned") & named.fill_null(False)
+
+
+def _rank_of(
+    way: str, frame: pl.DataFrame, pack: ScoringPack, reference: tuple[Floats, Floats] | None
+) -> Floats:
+    """What each scored row is ranked by, the listener's way (`ranker_choice.py`)."""
+    import numpy as np
+
+    from musicflow.app.ranker_choice import rank_keys
+    from musicflow.scale.score_rows import ARTIST_KEY
+
+    affinity = pack.artist_affinity
+    artists = frame.get_column(ARTIST_KEY).to_list()
+    streamed = [float(affinity[a][0]) if a in affinity else 0.0 for a in artists]
+    return rank_keys(
+        way,
+        frame.get_column("predicted_streams").to_numpy().astype(np.float64),
+        frame.get_column("popularity").fill_null(-1.0).to_numpy().astype(np.float64),
+        np.array(streamed, dtype=np.float64),
+        reference,
+    )
+
+
+def _mixed_reference(pack: ScoringPack, store: Store, catalogs: Sequence[str]) -> tuple[Floats, Floats]:
+    """Every candidate's predicted streams and popularity, each sorted: MIXED places each row among
+    them (a first pass over the catalogs)."""
+    import numpy as np
+
+    from musicflow.app.ranker_choice import popularity_of
+    from musicflow.scale.frames import checked
+    from musicflow.scale.score_rows import score_rows
+
+    predicted: list[Floats] = []
+    popularity: list[Floats] = []
+    for rows in catalog_batches(store, catalogs):
+        good, _bad = checked(rows)
+        scored = score_rows(pack, good, by="tables").frame.join(
+            popularity_of(good), on="row", how="left", maintain_order="left"
+        )
+        kept = scored.filter(recommendable())
+        predicted.append(kept.get_column("predicted_streams").to_numpy().astype(np.float64))
+        popularity.append(kept.get_column("popularity").fill_null(-1.0).to_numpy().astype(np.float64))
+    empty = [np.empty(0)]
+    return np.sort(np.concatenate(predicted or empty)), np.sort(np.concatenate(popularity or empty))
+
+
+def catalog_batches(store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:
+    """The named catalogs' rows as scoring reads them, a batch at a time (an unknown name: an error)."""
     from musicflow.scale.staging import stored_frame
 
     known = {c.name for c in store.features.catalogs()}
@@ -218,7 +288,9 @@ def _best(frame: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[s
 
     from musicflow.core.songs import match_key, version_family
 
-    ranked = frame.sort(["predicted_streams", "track_id", "song"], descending=[True, False, False])
+    ranked = frame.sort(
+        ["_rank", "predicted_streams", "track_id", "song"], descending=[True, True, False, False]
+    )
     head = ranked.head(top * CANDIDATES_PER_PLACE + per_artist * CANDIDATES_PER_PLACE)  # room to drop
     pairs = list(zip(head.get_column("artist").to_list(), head.get_column("song").to_list(), strict=True))
     head = head.with_columns(
@@ -245,6 +317,8 @@ def _explained(
     best: pl.DataFrame,
     vectors: npt.NDArray[np.float64],
     versions: Mapping[str, Streamed],
+    ranked_by: str | None = None,
+    by_prediction: bool = True,
 ) -> list[Recommendation]:
     from musicflow.core.songs import version_family, version_kind
     from musicflow.model.history_words import history_words
@@ -288,6 +362,8 @@ def _explained(
                 reasons,
                 version_of=version_of,
                 how_sure=sure[known_artist],
+                ranked_by=ranked_by,
+                by_prediction=by_prediction,
             )
         )
     return found

@@ -685,15 +685,27 @@ class MusicFlow:
         per_artist: int = 2,
         *,
         new_songs_only: bool = False,
+        by_prediction: bool = False,
     ) -> list[Recommendation]:
-        """The songs of the imported catalogs the listener never played, best predictions first; other
-        versions of songs they streamed say so, or are left out with `new_songs_only`."""
+        """The songs of the imported catalogs the listener never played, ranked the way chosen for them
+        when their model was trained (`ranker_choice.py`; `by_prediction`: by predicted streams whatever
+        was chosen); other versions of songs they streamed say so, or are left out with
+        `new_songs_only`."""
         from musicflow.app.catalog_scoring import recommend
 
         serving = self.serving.get(profile)
         pack = self.scoring_pack(profile)
         names = list(catalogs) if catalogs else [c.name for c in self.catalogs()]
-        return recommend(serving, pack, self._store, names, top, per_artist, new_songs_only=new_songs_only)
+        return recommend(
+            serving,
+            pack,
+            self._store,
+            names,
+            top,
+            per_artist,
+            new_songs_only=new_songs_only,
+            by_prediction=by_prediction,
+        )
 
     def scoring_pack(self, profile: str) -> ScoringPack:
         from musicflow.app.catalog_scoring import scoring_pack

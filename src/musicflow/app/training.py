@@ -80,6 +80,12 @@ def train_candidate(
     options = training_options(settings)
     snapshot = training_snapshot(store, options)
     model = train_on_snapshot(snapshot, profile, options, store, progress)
+    # How its recommendations will be ranked: the way that found the most of the listener's later songs
+    # on their own past (`ranker_choice.py`), recorded with the model.
+    from musicflow.app.ranker_choice import KEY, choose_ranker
+
+    choice = choose_ranker(store, settings, options, profile, snapshot.profiles[profile])
+    model.training[KEY] = choice.as_dict() if choice is not None else None
     metadata = ModelMetadata(
         model.fingerprint, model.features, model.params, model.evaluation, model.libraries
     )

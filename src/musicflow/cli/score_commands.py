@@ -23,7 +23,16 @@ from musicflow.cli.common import (
 if TYPE_CHECKING:
     from musicflow.app.types import Recommendation
 
-RECOMMEND_COLUMNS = ("song", "artist", "track_id", "predicted_streams", "version_of", "how_sure", "reasons")
+RECOMMEND_COLUMNS = (
+    "song",
+    "artist",
+    "track_id",
+    "predicted_streams",
+    "version_of",
+    "how_sure",
+    "ranked_by",
+    "reasons",
+)
 
 
 class EngineName(StrEnum):
@@ -110,12 +119,22 @@ def recommend(
             "--new-songs-only", help="Leave out other versions (remixes, live) of songs you streamed."
         ),
     ] = False,
+    by_prediction: Annotated[
+        bool,
+        typer.Option(
+            "--by-prediction",
+            help="Rank by predicted streams, not the way chosen for you when your model was trained.",
+        ),
+    ] = False,
     output_format: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """Songs you never played that your model expects you to stream most."""
+    """Songs you never played that you might stream, ranked the way that found the most of your own later
+    songs when your model was trained."""
     state = state_of(ctx)
     with state.app() as app:
-        found = app.recommend(profile, top, catalog, per_artist, new_songs_only=new_songs_only)
+        found = app.recommend(
+            profile, top, catalog, per_artist, new_songs_only=new_songs_only, by_prediction=by_prediction
+        )
     if output_format is OutputFormat.JSON:
         write_json([r.as_document() for r in found])
     elif output_format is OutputFormat.CSV:
@@ -131,8 +150,9 @@ def _table(found: list[Recommendation]) -> Table:
     # How sure the model is of a song depends only on whether its artist is one the listener streams:
     # said once under the table for each kind the list holds.
     sure = list(dict.fromkeys(item.how_sure for item in found if item.how_sure))
-    caption = f"How sure: {'; '.join(sure)}." if sure else None
-    table = Table(title="Songs you have never played, best first", caption=caption)
+    lines = [found[0].ranked_by] if found and found[0].ranked_by else []
+    lines += [f"How sure: {'; '.join(sure)}."] if sure else []
+    table = Table(title="Songs you have never played, best first", caption="\n".join(lines) or None)
     for column in ("#", "song", "artist", "predicted streams", "why"):
         table.add_column(column, justify="right" if column in ("#", "predicted streams") else "left")
     for rank, item in enumerate(found, 1):

@@ -44,6 +44,8 @@ class Picks:
     songs: int
     picks: list[Pick]
     per_artist: int = DEFAULT_PER_ARTIST
+    ranked_by: str | None = None  # how the list is ranked, and why
+    by_prediction: bool = True  # ranked by predicted streams
 
 
 def pick_of(found: Recommendation) -> Pick:
@@ -79,7 +81,10 @@ class KeptPicks:
                 return kept
             names = [c.name for c in chosen]
             found = app.recommend(profile, TOP, names, DEFAULT_PER_ARTIST) if names else []
-            picks = Picks(version, names, sum(c.rows for c in chosen), [pick_of(f) for f in found])
+            songs = sum(c.rows for c in chosen)
+            first = found[0] if found else None
+            how = (first.ranked_by, first.by_prediction) if first is not None else (None, True)
+            picks = Picks(version, names, songs, [pick_of(f) for f in found], DEFAULT_PER_ARTIST, *how)
             if app.serving.get(profile).loaded == loaded:  # never keep an answer under another model
                 self._keep(where, (loaded, identity, picks))
             return picks
