@@ -50,3 +50,13 @@ def test_a_feature_the_evaluated_model_left_out_that_the_served_one_uses_is_name
         "  used, though the model evaluated left it out: release_year (on every row it passes the checks)"
     )
     assert len(lines) == 3
+
+
+def test_train_says_how_recommendations_will_be_ranked() -> None:
+    out = io.StringIO()
+    choice = {"ranker": "artist affinity", "found": {"MusicFlow": 4, "artist affinity": 9}, "later": 163}
+    training(Console(file=out, width=300), {"rows": {"streamed": 10}, "recommend_ranking": choice})
+    assert out.getvalue().splitlines()[-1] == (
+        "Recommendations: Ranked by your streams of the artist: on your own past, that found 9 of the songs"
+        " you went on to stream in its first 100, MusicFlow's predicted streams 4."
+    )

@@ -222,6 +222,11 @@ def training(console: Console, document: Mapping[str, Any], evaluated_without: C
             highlight=False,
             markup=False,
         )
+    from musicflow.app.ranker_choice import KEY, RankerChoice
+
+    choice = RankerChoice.from_dict(document.get(KEY))
+    if choice is not None:
+        console.print(f"Recommendations: {choice.words()}", highlight=False, markup=False)
 
 
 def publication(console: Console, published: Publication) -> None:
