@@ -196,7 +196,7 @@ def choose_ranker(
     parts: list[pl.DataFrame] = []
     for rows in catalog_batches(store, catalogs):
         good, _bad = checked(rows)
-        scored = score_rows(pack, good, by="tables").frame.filter(recommendable())
+        scored = score_rows(pack, good).frame.filter(recommendable())  # LightGBM: training loaded it
         parts.append(
             scored.join(popularity_of(good), on="row", how="left").select(
                 "track_id", "song", "artist", ARTIST_KEY, "predicted_streams", "popularity"
