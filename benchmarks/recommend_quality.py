@@ -32,7 +32,7 @@ over the listeners with its mean recall and NDCG, and whether MusicFlow met its 
 best baseline's hits at 100 in all, and below no baseline for any listener.
 
 `MusicFlow and popularity` ranks by the two places averaged (MusicFlow's and popularity's). With
-`--chosen`, "chosen on your past" is what `recommend` ranks by: `train` chooses it (`app/ranker_choice.py`,
+`--chosen`, "as recommend ranks" is what `recommend` ranks by: `train` chooses it (`app/ranker_choice.py`,
 run here on the store as it stood at T): the listener's history before T is cut again at the 70th
 percentile of their streams, and the ranker that found the most of the songs they first streamed between
 the two cuts is picked, if it found clearly more than MusicFlow's predicted streams (it doubles the time).
@@ -68,6 +68,7 @@ import numpy.typing as npt
 
 from benchmarks.listeners_store import ALL_LISTENERS, BENCH_DIR, SHARED, cache_key, listeners_store
 from benchmarks.model_quality import chosen
+from musicflow.app import ranker_choice
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, scoring_pack
 from musicflow.app.history_before import StoreBefore
 from musicflow.app.ranker_choice import RankerChoice, choose_ranker
@@ -102,11 +103,17 @@ RANDOM_SEEDS = 5
 BUILD = "1"  # bump when the way the store below is built changes
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-MUSICFLOW, CAPPED = "MusicFlow", f"MusicFlow, {DEFAULT_PER_ARTIST} per artist"
+# The rankers `recommend` may rank by are named as `app/ranker_choice.py` names them.
+MUSICFLOW, POPULARITY, AFFINITY, MIXED = (
+    ranker_choice.MODEL,
+    ranker_choice.POPULARITY,
+    ranker_choice.AFFINITY,
+    ranker_choice.MIXED,
+)
+CAPPED = f"MusicFlow, {DEFAULT_PER_ARTIST} per artist"
 ALONE, ALONE_CAPPED = "model alone", f"model alone, {DEFAULT_PER_ARTIST} per artist"
-POPULARITY, AFFINITY, RANDOM = "popularity", "artist affinity", f"random ({RANDOM_SEEDS} seeds)"
-MIXED = "MusicFlow and popularity"  # the two ranks averaged
-CHOSEN = "chosen on your past"  # `--chosen`: the ranker that found most on the listener's own past
+RANDOM = f"random ({RANDOM_SEEDS} seeds)"
+CHOSEN = "as recommend ranks"  # `--chosen`: the way `train` chose on the listener's own past
 RANKERS = (MUSICFLOW, CAPPED, ALONE, ALONE_CAPPED, POPULARITY, AFFINITY, RANDOM, MIXED)
 # What `recommend` ranks by (`app/ranker_choice.py`): chosen when the model is trained, on the listener's
 # own past; its margin was chosen on the design listeners (0, 1, 2, 3, 5 measured 35, 35, 48, 50, 50
@@ -121,7 +128,7 @@ SHORT = {
     AFFINITY: "affinity",
     RANDOM: "random",
     MIXED: "mixed",
-    CHOSEN: "chosen",
+    CHOSEN: "as ranked",
 }
 GOAL_RATIO = 3.0
 
