@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -112,7 +114,12 @@ def test_an_anchor_needs_column_names_and_a_weight_between_0_and_1() -> None:
 
 def test_the_history_booster_learns_from_anchor_x_when_given() -> None:
     x, y = _anchored_data()
-    params = {"n_estimators": 30, "feature_names": NAMES, "anchor_columns": ("b",), "anchor_estimators": 10}
+    params: dict[str, Any] = {
+        "n_estimators": 30,
+        "feature_names": NAMES,
+        "anchor_columns": ("b",),
+        "anchor_estimators": 10,
+    }
     own = CountRegressor(**params).fit(x, y)
     same = CountRegressor(**params).fit(x, y, anchor_X=x.copy())
     np.testing.assert_array_equal(same.predict(x), own.predict(x))
