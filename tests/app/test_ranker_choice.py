@@ -4,19 +4,28 @@ when it found clearly more than MusicFlow's predicted streams, and said in words
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from musicflow.app import ranker_choice
 from musicflow.app.ranker_choice import (
     AFFINITY,
+    KEY,
     MARGIN,
     MIXED,
     MODEL,
     POPULARITY,
+    TOP,
+    WAYS,
     RankerChoice,
+    choose_ranker,
     found_first,
     pick,
     places,
     rank_keys,
 )
+from musicflow.app.service import MusicFlow
+from musicflow.app.training import training_options
+from tests.trained import PROFILE
 
 
 def test_a_way_is_picked_only_when_it_found_clearly_more_than_the_predicted_streams():
@@ -61,3 +70,17 @@ def test_a_recorded_choice_reads_back_and_says_what_each_found():
     )
     assert RankerChoice.from_dict(None) is None  # a model trained before: ranked by predicted streams
     assert RankerChoice.from_dict({"ranker": "something else"}) is None
+
+
+def test_the_choice_recorded_with_the_model_is_made_again_and_a_sample_of_a_large_catalog_will_do(
+    trained_app: MusicFlow, monkeypatch: pytest.MonkeyPatch
+):
+    store, settings = trained_app._store, trained_app.settings
+    profile_id = trained_app.require_profile(PROFILE)
+    recorded = RankerChoice.from_dict(trained_app.serving.get(PROFILE).model.training[KEY])
+    made = choose_ranker(store, settings, training_options(settings), PROFILE, profile_id)
+    assert made is not None and made == recorded  # the same store, the same choice
+    monkeypatch.setattr(ranker_choice, "CHOICE_ROWS", 20_000)  # the bundled catalog: 95,489 rows
+    sampled = choose_ranker(store, settings, training_options(settings), PROFILE, profile_id)
+    assert sampled is not None and 0 < sampled.later < made.later  # a fifth of the songs to find
+    assert all(sampled.found[way] <= TOP for way in WAYS) and sampled.ranker == pick(sampled.found)
