@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from musicflow.api.app import create_app
 from musicflow.app.service import MusicFlow
+from musicflow.app.upload_jobs import STALE_S
 from musicflow.config import Settings
 from tests.trained import QUICK_TRAINING, copy_of
 
@@ -135,11 +136,25 @@ def test_a_job_left_running_by_a_stopped_server_is_finished_by_the_next(
     with MusicFlow.open(settings) as app:
         with DEMO_EXPORT.open("rb") as export:
             job, _ = app.start_upload(NEWCOMER, [("my_spotify_data.zip", export)])
-        claimed = app.jobs_store.claim_next(time.time())  # a server took it, then stopped
+        claimed = app.jobs_store.claim_next(time.time())  # a server took it, then was killed
         assert claimed is not None and claimed.id == job.id and claimed.state == "running"
+        app.jobs_store.update_job(job.id, time.time() - 2 * STALE_S)  # its last heartbeat, long ago
     with TestClient(create_app(settings, access="tokens")) as client:
         done = finished(client, job.id, tokens["read"])
     assert done["state"] == "done" and done["attempts"] == 2
+
+
+def test_a_job_another_live_server_runs_is_left_to_it(settings: Settings, tokens: dict[str, str]) -> None:
+    """A second server (or a second worker of one) on the same store must not take a job the first is
+    running: its row was touched within the heartbeat."""
+    with MusicFlow.open(settings) as app:
+        with DEMO_EXPORT.open("rb") as export:
+            job, _ = app.start_upload(NEWCOMER, [("my_spotify_data.zip", export)])
+        claimed = app.jobs_store.claim_next(time.time())  # the first server runs it now
+        assert claimed is not None and claimed.id == job.id
+    with TestClient(create_app(settings, access="tokens")) as client:  # its runner looked at the queue
+        seen = client.get(f"/api/jobs/{job.id}", headers=bearer(tokens["read"])).json()
+    assert seen["state"] == "running" and seen["attempts"] == 1  # taken again, it would be 2
 
 
 @pytest.mark.slow

@@ -24,8 +24,8 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable
-from contextlib import nullcontext
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -44,6 +44,12 @@ ALLOWED = (".zip", ".json")
 MAX_FILES = 200
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 PROGRESS_EVERY_S = 1.0
+# A runner touches the row of the job it runs this often, whatever the job writes itself; a running job
+# whose row was not touched for STALE_S was left by a runner that stopped (killed, or its machine), and
+# any runner queues it again (checked every STALE_S). Another runner alive on the same store (a second
+# server, or a worker of the same one) keeps its jobs.
+HEARTBEAT_S = 15.0
+STALE_S = 4 * HEARTBEAT_S
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,7 @@ def run_job(app: MusicFlow, job: Job, uploads_dir: Path, stopping: threading.Eve
     jobs = app.jobs_store
     progress = JobProgress(jobs, job.id, stopping)
     try:
-        with waits_end_on(stopping) if stopping is not None else nullcontext():
+        with waits_end_on(stopping) if stopping is not None else nullcontext(), heartbeat(jobs, job.id):
             _run(app, job, uploads_dir, progress)
     except Interrupted:
         log.info("job %s stops with the server; queued again", job.id)
@@ -181,6 +187,29 @@ def run_job(app: MusicFlow, job: Job, uploads_dir: Path, stopping: threading.Eve
             stage="failed",
             error="the job failed unexpectedly; it is logged",
         )
+
+
+@contextmanager
+def heartbeat(jobs: JobStore, job_id: str, every_s: float | None = None) -> Iterator[None]:
+    """While the job runs, its row is touched every `every_s` (HEARTBEAT_S): no other runner takes it
+    for one left by a stopped runner."""
+    done = threading.Event()
+    interval = HEARTBEAT_S if every_s is None else every_s
+
+    def beat() -> None:
+        while not done.wait(interval):
+            try:
+                jobs.update_job(job_id, time.time())
+            except MusicflowError as failed:  # the store does not answer now: the next beat tries again
+                log.warning("job %s: its row could not be touched: %s", job_id, failed)
+
+    beating = threading.Thread(target=beat, name=f"job {job_id[:8]} heartbeat", daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        done.set()
+        beating.join()
 
 
 def _run(app: MusicFlow, job: Job, uploads_dir: Path, progress: JobProgress) -> None:
@@ -261,12 +290,23 @@ class JobRunner:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="jobs", daemon=True)
+        self._requeued_at = 0.0
 
     def start(self) -> None:
-        requeued = self._app.jobs_store.requeue_running(time.time())
+        self._requeue_left()
+        self._thread.start()
+
+    def _requeue_left(self) -> None:
+        """Queue again the jobs a stopped runner left running (rows not touched for STALE_S)."""
+        now = time.time()
+        self._requeued_at = now
+        try:
+            requeued = self._app.jobs_store.requeue_running(now, now - STALE_S)
+        except MusicflowError as failed:
+            log.warning("jobs: %s", failed)
+            return
         if requeued:
             log.info("%d job(s) left running by a stopped server are queued again", requeued)
-        self._thread.start()
 
     def wake(self) -> None:
         self._wake.set()
@@ -278,6 +318,8 @@ class JobRunner:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if time.time() - self._requeued_at >= STALE_S:
+                self._requeue_left()
             self._schedule()
             try:
                 ran = self._app.run_next_job(self._stop)

@@ -590,6 +590,8 @@ class JobStore(Protocol):
         digest: str | None = None,
     ) -> None: ...
 
-    def requeue_running(self, now: float) -> int:
-        """Jobs left running by a runner that stopped: queued again (a restart resumes them); how many."""
+    def requeue_running(self, now: float, stale_before: float) -> int:
+        """Jobs left running by a runner that stopped, known by a row not touched since `stale_before` (a
+        live runner touches its job's row at least every `HEARTBEAT_S`): queued again, so that a
+        restart resumes them; how many."""
         ...

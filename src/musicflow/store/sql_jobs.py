@@ -139,13 +139,10 @@ class SqlJobStore:
             )
             return bool(moved.rowcount)
 
-    def requeue_running(self, now: float) -> int:
+    def requeue_running(self, now: float, stale_before: float) -> int:
+        left = (jobs.c.state == "running") & (jobs.c.updated_at < stale_before)
         with guarded(self.engine) as conn:
-            return int(
-                conn.execute(
-                    update(jobs).where(jobs.c.state == "running").values(state="queued", updated_at=now)
-                ).rowcount
-            )
+            return int(conn.execute(update(jobs).where(left).values(state="queued", updated_at=now)).rowcount)
 
 
 def _joined() -> Any:
