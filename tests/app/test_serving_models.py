@@ -80,3 +80,14 @@ def test_forget_drops_the_model_at_once() -> None:
     models.get("a")
     models.forget("a")  # the listener's data was deleted
     assert models.loaded("a") is None
+
+
+def test_a_history_changed_by_another_process_is_read_again_at_the_next_check() -> None:
+    registry = Registry({"a": 1})
+    stamps = {"a": 100.0}
+    models = ServingModels(registry.champion, registry.load, check_every_s=0, history_stamp_of=stamps.get)
+    first = models.get("a")
+    assert models.get("a") is first  # nothing changed: no reload
+    stamps["a"] = 200.0  # an ingest finished in another process
+    second = models.get("a")
+    assert second is not first and second.version == 1 and models.get("a") is second

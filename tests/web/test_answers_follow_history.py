@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,3 +62,20 @@ def test_plays_ingested_and_taken_back_are_answered_from_at_once(app: MusicFlow,
     app.undo_import(PROFILE, report.import_id)
     undone = app.predict(PROFILE, top.name, top.artist)
     assert undone.answer.history.song_streams == top.streams == _taste_streams(app, top.name)
+
+
+def test_plays_another_process_ingests_are_answered_from_after_the_next_check(
+    app: MusicFlow, tmp_path: Path
+) -> None:
+    """A second worker of the server, or `musicflow ingest` while the server runs: the server notices at
+    its next champion check that a job of the profile finished, and reads the listener again."""
+    top = app.taste(PROFILE).top_tracks[0]
+    assert app.predict(PROFILE, top.name, top.artist).answer.history.song_streams == top.streams
+    with MusicFlow.open(app.settings) as other:  # the same store, another application
+        other.ingest([_export(tmp_path / "export", top.name, top.artist)], PROFILE, retrain=False)
+    deadline = time.monotonic() + 10
+    streams = top.streams
+    while time.monotonic() < deadline and streams == top.streams:
+        streams = app.predict(PROFILE, top.name, top.artist).answer.history.song_streams
+        time.sleep(0.2)
+    assert streams == top.streams + EXTRA_PLAYS

@@ -87,7 +87,12 @@ class MusicFlow:
         self._store = store
         self._sources: list[FeatureSource] | None = None
         self._closing = ExitStack()
-        self.serving = ServingModels(self._champion_version, self._load_serving, keep=settings.serving_models)
+        self.serving = ServingModels(
+            self._champion_version,
+            self._load_serving,
+            keep=settings.serving_models,
+            history_stamp_of=self._store.jobs.last_finished,
+        )
         self._song_finder: SongFinder | None = None
         self._logger: PredictionLogger | None = None
         self._logger_lock = threading.Lock()

@@ -52,8 +52,14 @@ class ServingModels:
         load: Callable[[str], ServingModel],
         check_every_s: float = 1.0,
         keep: int = 100,
+        history_stamp_of: Callable[[str], float | None] | None = None,
     ) -> None:
+        """`history_stamp_of`: when the profile's history last changed as the store records it (checked
+        with the champion): a change made by another process (a server's other worker, `ingest`) has
+        the listener read again, as `read_again` does for one made here."""
         self._champion_of = champion_of
+        self._history_stamp_of = history_stamp_of
+        self._stamps: dict[str, float | None] = {}  # the stamp each profile's model in memory was loaded at
         self._load = load
         self._check_every_s = check_every_s
         self._keep = keep
@@ -79,8 +85,10 @@ class ServingModels:
     def _refresh(self, profile: str, current: ServingModel | None, now: float) -> ServingModel:
         champion = self._champion_of(profile)
         self._checked[profile] = now
-        stale = profile in self._stale
+        stamp = self._history_stamp_of(profile) if self._history_stamp_of is not None else None
+        stale = profile in self._stale or (current is not None and stamp != self._stamps.get(profile))
         self._stale.discard(profile)
+        self._stamps[profile] = stamp
         if champion is None:  # the profile's models are gone (deleted): nothing of it serves any more
             self._models.pop(profile, None)
             self._refused.pop(profile, None)
@@ -110,6 +118,7 @@ class ServingModels:
         while len(self._models) > self._keep:
             dropped, _ = self._models.popitem(last=False)
             self._checked.pop(dropped, None)
+            self._stamps.pop(dropped, None)
             self._refused.pop(dropped, None)
             log.info("profile '%s': its model leaves memory (the %d asked last stay)", dropped, self._keep)
         return loaded
@@ -150,6 +159,7 @@ class ServingModels:
             self._checked.pop(profile, None)
             self._refused.pop(profile, None)
             self._stale.discard(profile)
+            self._stamps.pop(profile, None)
 
     def loaded(self, profile: str) -> ServingModel | None:
         """The model serving now, without loading or checking anything."""

@@ -573,6 +573,11 @@ class JobStore(Protocol):
         """The profile's queued job of this kind, if any."""
         ...
 
+    def last_finished(self, profile: str) -> float | None:
+        """When a job of the profile last finished or was taken back (an ingest, an upload, a training,
+        an import undone): a server reads the listener again when it moves, whichever process ran it."""
+        ...
+
     def claim_next(self, now: float) -> Job | None:
         """Mark the oldest queued job running (one claimer wins) and return it."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import Engine, Row, insert, select, update
+from sqlalchemy import Engine, Row, func, insert, select, update
 
 from musicflow.store import json_text
 from musicflow.store.db import guarded, insert_ignore
@@ -76,6 +76,16 @@ class SqlJobStore:
         with guarded(self.engine, transaction=False) as conn:
             row = conn.execute(query).first()
         return _job(row) if row is not None else None
+
+    def last_finished(self, profile: str) -> float | None:
+        query = (
+            select(func.max(jobs.c.updated_at))
+            .select_from(jobs.join(profiles, profiles.c.id == jobs.c.profile_id))
+            .where(profiles.c.name == profile, jobs.c.state.in_(("done", "undone")))
+        )
+        with guarded(self.engine, transaction=False) as conn:
+            found = conn.execute(query).scalar()
+        return float(found) if found is not None else None
 
     def claim_next(self, now: float) -> Job | None:
         with guarded(self.engine) as conn:
