@@ -232,10 +232,7 @@ def _run(app: MusicFlow, job: Job, uploads_dir: Path, progress: JobProgress) -> 
     progress.stage("fetching features", plays=report.music_plays, new_plays=report.new_plays)
     fetched = app.fetch_features(job.profile, progress=progress)
     answered = sum(run.answered for run in fetched.runs)
-    result: dict[str, Any] = {"plays": report.music_plays, "new_plays": report.new_plays}
-    if report.library is not None:
-        result["library"] = report.library
-    result["features_fetched"] = answered
+    result: dict[str, Any] = {**ingest_summary(report), "features_fetched": answered}  # as an ingest records
     progress.stage("training", features_fetched=answered)
     result.update(_retrain(app, job.profile, progress))
     jobs.update_job(job.id, time.time(), state="done", stage="done", result=result)
