@@ -9,11 +9,11 @@ import pytest
 from musicflow.app import ranker_choice
 from musicflow.app.ranker_choice import (
     AFFINITY,
-    KEY,
     MARGIN,
     MIXED,
     MODEL,
     POPULARITY,
+    RANKING_FACT,
     TOP,
     WAYS,
     RankerChoice,
@@ -77,7 +77,7 @@ def test_the_choice_recorded_with_the_model_is_made_again_and_a_sample_of_a_larg
 ):
     store, settings = trained_app._store, trained_app.settings
     profile_id = trained_app.require_profile(PROFILE)
-    recorded = RankerChoice.from_dict(trained_app.serving.get(PROFILE).model.training[KEY])
+    recorded = RankerChoice.from_dict(trained_app.serving.get(PROFILE).model.training[RANKING_FACT])
     made = choose_ranker(store, settings, training_options(settings), PROFILE, profile_id)
     assert made is not None and made == recorded  # the same store, the same choice
     monkeypatch.setattr(ranker_choice, "CHOICE_ROWS", 20_000)  # the bundled catalog: 95,489 rows

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from musicflow.app.catalog_scoring import Recommendation
-from musicflow.app.ranker_choice import KEY, MODEL, WAYS, RankerChoice, pick
+from musicflow.app.ranker_choice import MODEL, WAYS, RankerChoice, pick
 from musicflow.app.service import MusicFlow
 from musicflow.core.songs import match_key, primary_artist
 from tests.scale.catalogs import bundled_rows
@@ -63,7 +63,7 @@ def test_recommend_lists_no_played_song_and_caps_each_artist(app: MusicFlow, tmp
 
 def test_the_list_is_ranked_the_way_chosen_when_the_model_was_trained_and_says_so(app: MusicFlow):
     model = app.serving.get(PROFILE).model
-    choice = RankerChoice.from_dict(model.training[KEY])
+    choice = RankerChoice.of_model(model.training)
     assert choice is not None and choice.ranker == pick(choice.found)  # the demo holds the bundled catalog
     assert set(choice.found) == set(WAYS) and choice.later > 0
     found = app.recommend(PROFILE, top=20)

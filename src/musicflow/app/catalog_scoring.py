@@ -182,29 +182,34 @@ def recommend(
     import numpy as np
     import polars as pl
 
-    from musicflow.app.ranker_choice import KEY, MIXED, MODEL, RankerChoice, popularity_of
+    from musicflow.app.ranker_choice import (
+        MIXED,
+        MODEL,
+        RankerChoice,
+        rank_keys,
+        ranked_columns,
+        scored_candidates,
+    )
     from musicflow.scale.frames import checked
-    from musicflow.scale.score_rows import score_rows
 
     versions = _streamed_families(serving)
     leave_out = frozenset(versions) if new_songs_only else frozenset()
-    choice = None if by_prediction else RankerChoice.from_dict(serving.model.training.get(KEY))
+    choice = None if by_prediction else RankerChoice.of_model(serving.model.training)
     way = choice.ranker if choice is not None else MODEL
     reference = _mixed_reference(pack, store, catalogs) if way == MIXED else None
     best: pl.DataFrame | None = None
     vectors = np.empty((0, len(pack.columns)))
     for rows in catalog_batches(store, catalogs):
         good, _bad = checked(rows)
-        scored = score_rows(pack, good, by="tables")  # in this process: no LightGBM to load
-        fresh = scored.frame.with_row_index("_at").with_columns(pl.col("_at").cast(pl.Int64))
-        fresh = fresh.join(popularity_of(good), on="row", how="left", maintain_order="left")
-        fresh = fresh.filter(recommendable())  # a ban is never recommended
-        fresh = fresh.with_columns(pl.Series("_rank", _rank_of(way, fresh, pack, reference)))
+        fresh, vectorised = scored_candidates(pack, good, by="tables")  # no LightGBM to load; no ban
+        fresh = fresh.with_columns(
+            pl.Series("_rank", rank_keys(way, *ranked_columns(fresh, pack), reference))
+        )
         if best is not None:
             fresh = pl.concat([best, fresh.with_columns(pl.col("_at") + len(vectors))])
-            vectors = np.vstack([vectors, scored.matrix])
+            vectors = np.vstack([vectors, vectorised])
         else:
-            vectors = scored.matrix
+            vectors = vectorised
         best = _best(fresh, top, per_artist, leave_out)
         vectors, best = _compact(vectors, best)
     if best is None:
@@ -223,46 +228,21 @@ def recommendable() -> pl.Expr:
     return ~pl.col("played") & ~pl.col("banned") & named.fill_null(False)
 
 
-def _rank_of(
-    way: str, frame: pl.DataFrame, pack: ScoringPack, reference: tuple[Floats, Floats] | None
-) -> Floats:
-    """What each scored row is ranked by, the listener's way (`ranker_choice.py`)."""
-    import numpy as np
-
-    from musicflow.app.ranker_choice import rank_keys
-    from musicflow.scale.score_rows import ARTIST_KEY
-
-    affinity = pack.artist_affinity
-    artists = frame.get_column(ARTIST_KEY).to_list()
-    streamed = [float(affinity[a][0]) if a in affinity else 0.0 for a in artists]
-    return rank_keys(
-        way,
-        frame.get_column("predicted_streams").to_numpy().astype(np.float64),
-        frame.get_column("popularity").fill_null(-1.0).to_numpy().astype(np.float64),
-        np.array(streamed, dtype=np.float64),
-        reference,
-    )
-
-
 def _mixed_reference(pack: ScoringPack, store: Store, catalogs: Sequence[str]) -> tuple[Floats, Floats]:
     """Every candidate's predicted streams and popularity, each sorted: MIXED places each row among
     them (a first pass over the catalogs)."""
     import numpy as np
 
-    from musicflow.app.ranker_choice import popularity_of
+    from musicflow.app.ranker_choice import ranked_columns, scored_candidates
     from musicflow.scale.frames import checked
-    from musicflow.scale.score_rows import score_rows
 
     predicted: list[Floats] = []
     popularity: list[Floats] = []
     for rows in catalog_batches(store, catalogs):
-        good, _bad = checked(rows)
-        scored = score_rows(pack, good, by="tables").frame.join(
-            popularity_of(good), on="row", how="left", maintain_order="left"
-        )
-        kept = scored.filter(recommendable())
-        predicted.append(kept.get_column("predicted_streams").to_numpy().astype(np.float64))
-        popularity.append(kept.get_column("popularity").fill_null(-1.0).to_numpy().astype(np.float64))
+        kept, _ = scored_candidates(pack, checked(rows)[0], by="tables")
+        streams, popular, _ = ranked_columns(kept, pack)
+        predicted.append(streams)
+        popularity.append(popular)
     empty = [np.empty(0)]
     return np.sort(np.concatenate(predicted or empty)), np.sort(np.concatenate(popularity or empty))
 

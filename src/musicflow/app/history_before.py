@@ -31,6 +31,7 @@ class HistoryBefore:
         self._profile_id = profile_id
         self._cutoff = cutoff
         self._plays: dict[int | None, list[PlayFact]] = {}
+        self._tracks: dict[int | None, list[TrackFact]] = {}
 
     def profile_ids(self) -> dict[str, int]:
         return self._history.profile_ids()
@@ -45,8 +46,11 @@ class HistoryBefore:
         return self._plays[profile_id]
 
     def played_tracks(self, profile_id: int | None = None) -> list[TrackFact]:
-        kept = {fact.track_id for fact in self.plays(profile_id)}
-        return [track for track in self._history.played_tracks(profile_id) if track.track_id in kept]
+        if profile_id not in self._tracks:
+            kept = {fact.track_id for fact in self.plays(profile_id)}
+            tracks = self._history.played_tracks(profile_id)
+            self._tracks[profile_id] = [track for track in tracks if track.track_id in kept]
+        return self._tracks[profile_id]
 
     def library(self, profile_id: int) -> list[LibraryEntry]:
         """None: the library of an export is taken at its end (it would tell what happened after T)."""
@@ -64,9 +68,12 @@ class StoreBefore:
     `scoring_pack` read is here: anything else fails loudly rather than read the whole history. Typed
     as a `Store` where those take one (`as_store`)."""
 
-    def __init__(self, store: Store, profile_id: int, cutoff: int) -> None:
+    def __init__(
+        self, store: Store, profile_id: int, cutoff: int, history: HistoryStore | None = None
+    ) -> None:
+        """`history`: the store's history as the caller reads it (read once for all, say)."""
         self._features = store.features
-        self._history = HistoryBefore(store.history, profile_id, cutoff)
+        self._history = HistoryBefore(history or store.history, profile_id, cutoff)
 
     def as_store(self) -> Store:
         return cast("Store", self)

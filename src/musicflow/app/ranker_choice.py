@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from musicflow.config import Settings
     from musicflow.model.train import TrainingOptions
+    from musicflow.scale.pack import ScoringPack
     from musicflow.store.ports import Store
 
 MODEL = "MusicFlow"  # the predicted streams
@@ -50,7 +51,7 @@ MIN_STREAMS = 200  # fewer streams: too few songs after the cut to tell the ways
 # Catalog rows scored for the choice at most: beyond, a seeded sample of them (every way ranks the same
 # sample), so that a training does not score a catalog of millions; the shared catalogs hold 122,284.
 CHOICE_ROWS = 250_000
-KEY = "recommend_ranking"  # in a model's training facts
+RANKING_FACT = "recommend_ranking"  # where a model's training facts hold the choice
 Floats = npt.NDArray[np.float64]
 
 
@@ -66,6 +67,11 @@ class RankerChoice:
 
     def as_dict(self) -> dict[str, Any]:
         return {"ranker": self.ranker, "found": self.found, "later": self.later, "cutoff": self.cutoff}
+
+    @classmethod
+    def of_model(cls, training: Mapping[str, Any]) -> RankerChoice | None:
+        """The choice a model's training facts recorded (`RANKING_FACT`), if any."""
+        return cls.from_dict(training.get(RANKING_FACT))
 
     @classmethod
     def from_dict(cls, data: object) -> RankerChoice | None:
@@ -99,6 +105,37 @@ def popularity_of(rows: pl.DataFrame) -> pl.DataFrame:
     if "popularity" not in rows.columns:
         return rows.select("row", pl.lit(-1.0, dtype=pl.Float64).alias("popularity"))
     return rows.select("row", pl.col("popularity").cast(pl.Float64).fill_null(-1.0))
+
+
+def scored_candidates(
+    pack: ScoringPack, good: pl.DataFrame, by: Literal["lightgbm", "tables"]
+) -> tuple[pl.DataFrame, Floats]:
+    """The rows of a checked catalog batch that may be recommended (`recommendable`), scored, with their
+    popularity: what every way ranks; and the model input of every row of the batch (a candidate's is
+    at its `_at`)."""
+    import polars as pl
+
+    from musicflow.app.catalog_scoring import recommendable
+    from musicflow.scale.score_rows import score_rows
+
+    scored = score_rows(pack, good, by=by)
+    at = scored.frame.with_row_index("_at").with_columns(pl.col("_at").cast(pl.Int64))
+    joined = at.join(popularity_of(good), on="row", how="left", maintain_order="left")
+    return joined.filter(recommendable()), scored.matrix
+
+
+def ranked_columns(frame: pl.DataFrame, pack: ScoringPack) -> tuple[Floats, Floats, Floats]:
+    """Of `scored_candidates`: each row's predicted streams, popularity and the listener's streams of its
+    artist, as `rank_keys` takes them."""
+    from musicflow.scale.score_rows import ARTIST_KEY
+
+    affinity = pack.artist_affinity
+    artists = frame.get_column(ARTIST_KEY).to_list()
+    return (
+        frame.get_column("predicted_streams").to_numpy().astype(np.float64),
+        frame.get_column("popularity").fill_null(-1.0).to_numpy().astype(np.float64),
+        np.array([float(affinity[a][0]) if a in affinity else 0.0 for a in artists], dtype=np.float64),
+    )
 
 
 def places(values: Floats, among: Floats) -> Floats:
@@ -160,8 +197,9 @@ def choose_ranker(
     catalog, the listener too few streams, or the history before the cut too little to train on."""
     import polars as pl
 
-    from musicflow.app.catalog_scoring import catalog_batches, recommendable, scoring_pack
+    from musicflow.app.catalog_scoring import catalog_batches, scoring_pack
     from musicflow.app.history_before import StoreBefore
+    from musicflow.app.history_read_once import HistoryReadOnce
     from musicflow.app.serving import ServingModel
     from musicflow.app.training import training_snapshot
     from musicflow.core.songs import match_key
@@ -170,18 +208,19 @@ def choose_ranker(
     from musicflow.model.listener import Listener
     from musicflow.model.train import fit_final
     from musicflow.scale.frames import checked
-    from musicflow.scale.score_rows import ARTIST_KEY, score_rows
+    from musicflow.scale.score_rows import ARTIST_KEY
 
     known = store.features.catalogs()
     catalogs = [c.name for c in known]
     share = min(1.0, CHOICE_ROWS / max(sum(c.rows for c in known), 1))
-    streams = [p for p in store.history.plays(profile_id) if p.ms_played >= settings.stream_min_ms]
+    history = HistoryReadOnce(store.history)  # here, in the snapshot at the cut, the listener, the pack
+    streams = [p for p in history.plays(profile_id) if p.ms_played >= settings.stream_min_ms]
     if not catalogs or len(streams) < MIN_STREAMS:
         return None
     cutoff = int(np.quantile([p.ended_at for p in streams], CUT_QUANTILE))
     before_ids = {p.track_id for p in streams if p.ended_at < cutoff}
     after_ids = {p.track_id for p in streams if p.ended_at >= cutoff} - before_ids
-    tracks = {t.track_id: t for t in store.history.played_tracks(profile_id)}
+    tracks = {t.track_id: t for t in history.played_tracks(profile_id)}
     before_keys = {tracks[t].match_key for t in before_ids if t in tracks}
     later_keys: set[str] = set()
     for track_id in after_ids:
@@ -190,7 +229,7 @@ def choose_ranker(
             later_keys.update(k for k in (track.spotify_id, track.match_key) if k)
     if not later_keys:
         return None
-    before = StoreBefore(store, profile_id, cutoff).as_store()
+    before = StoreBefore(store, profile_id, cutoff, history).as_store()
     snapshot = training_snapshot(before, options)
     try:
         model = fit_final(snapshot, profile, options.zeros or zero_strategy_for(snapshot), options, before)
@@ -204,25 +243,19 @@ def choose_ranker(
         if share < 1.0:
             rows = rows.filter(pl.Series(sample.random(rows.height) < share))
         good, _bad = checked(rows)
-        scored = score_rows(pack, good).frame.filter(recommendable())  # LightGBM: training loaded it
+        scored, _ = scored_candidates(pack, good, by="lightgbm")  # training loaded LightGBM
         parts.append(
-            scored.join(popularity_of(good), on="row", how="left").select(
-                "track_id", "song", "artist", ARTIST_KEY, "predicted_streams", "popularity"
-            )
+            scored.select("track_id", "song", "artist", ARTIST_KEY, "predicted_streams", "popularity")
         )
     if not parts:
         return None
     frame = pl.concat(parts)
-    artists = frame.get_column(ARTIST_KEY).to_list()
     pairs = zip(frame.get_column("artist").to_list(), frame.get_column("song").to_list(), strict=True)
     keys = [match_key((a or "").split(";")[0].strip(), s or "") for a, s in pairs]
     ids = frame.get_column("track_id").to_list()
     later = np.array([k in later_keys or (i or "") in later_keys for k, i in zip(keys, ids, strict=True)])
     songs = np.unique(np.array(keys, dtype=object), return_inverse=True)[1].astype(np.int64)
-    predicted = frame.get_column("predicted_streams").to_numpy().astype(np.float64)
-    popularity = frame.get_column("popularity").fill_null(-1.0).to_numpy().astype(np.float64)
-    affinity = pack.artist_affinity
-    streamed = np.array([float(affinity[a][0]) if a in affinity else 0.0 for a in artists])
-    found = {way: found_first(rank_keys(way, predicted, popularity, streamed), songs, later) for way in WAYS}
+    columns = ranked_columns(frame, pack)
+    found = {way: found_first(rank_keys(way, *columns), songs, later) for way in WAYS}
     relevant = len({s for s, hit in zip(songs.tolist(), later.tolist(), strict=True) if hit})
     return RankerChoice(pick(found), found, relevant, cutoff)

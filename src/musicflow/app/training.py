@@ -82,10 +82,10 @@ def train_candidate(
     model = train_on_snapshot(snapshot, profile, options, store, progress)
     # How its recommendations will be ranked: the way that found the most of the listener's later songs
     # on their own past (`ranker_choice.py`), recorded with the model.
-    from musicflow.app.ranker_choice import KEY, choose_ranker
+    from musicflow.app.ranker_choice import RANKING_FACT, choose_ranker
 
     choice = choose_ranker(store, settings, options, profile, snapshot.profiles[profile])
-    model.training[KEY] = choice.as_dict() if choice is not None else None
+    model.training[RANKING_FACT] = choice.as_dict() if choice is not None else None
     metadata = ModelMetadata(
         model.fingerprint, model.features, model.params, model.evaluation, model.libraries
     )

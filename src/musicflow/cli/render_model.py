@@ -222,9 +222,9 @@ def training(console: Console, document: Mapping[str, Any], evaluated_without: C
             highlight=False,
             markup=False,
         )
-    from musicflow.app.ranker_choice import KEY, RankerChoice
+    from musicflow.app.ranker_choice import RankerChoice
 
-    choice = RankerChoice.from_dict(document.get(KEY))
+    choice = RankerChoice.of_model(document)
     if choice is not None:
         console.print(f"Recommendations: {choice.words()}", highlight=False, markup=False)
 
