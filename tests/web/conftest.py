@@ -67,6 +67,15 @@ def demo_dir(demo_run: DemoRun, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return data_dir
 
 
+@pytest.fixture
+def copied(demo_dir: Path, tmp_path: Path) -> Iterator[MusicFlow]:
+    """A copy of the demo listener's data, for changes the other tests must not see."""
+    data_dir = tmp_path / "copy"
+    shutil.copytree(demo_dir, data_dir)
+    with MusicFlow.open(demo_settings(data_dir)) as app:
+        yield app
+
+
 @pytest.fixture(scope="session")
 def demo_app(demo_dir: Path) -> Iterator[MusicFlow]:
     with MusicFlow.open(demo_settings(demo_dir)) as app:

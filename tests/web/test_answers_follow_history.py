@@ -5,25 +5,20 @@ new model serves yet."""
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from musicflow.app.service import MusicFlow
-from tests.web.conftest import PROFILE, demo_settings
+from tests.web.conftest import PROFILE
 
 EXTRA_PLAYS = 7
 
 
 @pytest.fixture
-def app(demo_dir: Path, tmp_path: Path) -> Iterator[MusicFlow]:
-    data_dir = tmp_path / "data"
-    shutil.copytree(demo_dir, data_dir)
-    with MusicFlow.open(demo_settings(data_dir)) as opened:
-        yield opened
+def app(copied: MusicFlow) -> MusicFlow:
+    return copied
 
 
 def _export(folder: Path, song: str, artist: str) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -88,15 +87,6 @@ def test_one_catalog_by_name_and_its_titles_escaped(demo_app: MusicFlow) -> None
     assert "unsafe-inline" not in page.headers["content-security-policy"]
     assert unknown.status_code == 404
     assert "no catalog named &#39;nope&#39;" in unknown.text and 'role="alert"' in unknown.text
-
-
-@pytest.fixture
-def copied(demo_dir: Path, tmp_path: Path) -> Iterator[MusicFlow]:
-    """A copy of the demo listener's data, for changes the other tests must not see."""
-    data_dir = tmp_path / "copy"
-    shutil.copytree(demo_dir, data_dir)
-    with MusicFlow.open(demo_settings(data_dir)) as app:
-        yield app
 
 
 def test_no_catalog_and_no_model_are_messages_not_error_pages(copied: MusicFlow) -> None:
