@@ -85,6 +85,46 @@ def test_the_best_few_are_the_best_of_everything(app: MusicFlow):
     assert len({match_key(r.artist.split("; ")[0], "x") for r in best}) == 10
 
 
+def test_ranked_by_two_places_the_best_few_are_the_best_of_everything(app: MusicFlow, tmp_path: Path):
+    """Ranked by predicted streams and popularity together (the demo listener's way), a short list is the
+    start of a long one: the short one scores again only the rows a first pass found good enough, the
+    long one (more rows than the catalog holds) every row."""
+    bundled_rows(3_000, offset=10_000).write_parquet(tmp_path / "slice.parquet")
+    app.add_catalog(tmp_path / "slice.parquet", "slice")
+    assert app.recommend(PROFILE, top=1, catalogs=["slice"])[0].by_prediction is False
+    short = app.recommend(PROFILE, top=20, catalogs=["slice"])
+    long = app.recommend(PROFILE, top=100, catalogs=["slice"])
+    assert len(short) == 20 and len(long) == 100
+    assert [(r.track_id, r.song) for r in short] == [(r.track_id, r.song) for r in long[:20]]
+
+
+def test_a_catalog_led_by_one_artist_still_fills_the_list(app: MusicFlow, tmp_path: Path):
+    """3,000 songs of one artist, all of the catalog's highest popularity, lead the catalog under the
+    demo listener's ranking; at most two of them are listed, and the other artists fill the rest."""
+    features = bundled_rows(3_000, offset=60_000).drop("spotify_id", "song", "artists", "popularity")
+    one_artist = pl.concat(
+        [
+            pl.DataFrame(
+                {
+                    "spotify_id": [f"queen{i:017d}" for i in range(3_000)],
+                    "song": [f"A Song Of Theirs {i}" for i in range(3_000)],
+                    "artists": ["Queen"] * 3_000,
+                    "popularity": pl.Series([100] * 3_000, dtype=pl.Int32),
+                }
+            ),
+            features,
+        ],
+        how="horizontal",
+    )
+    others = bundled_rows(400, offset=30_000)
+    pl.concat([one_artist.select(others.columns), others]).write_parquet(tmp_path / "one.parquet")
+    app.add_catalog(tmp_path / "one.parquet", "one artist")
+    found = app.recommend(PROFILE, top=20, catalogs=["one artist"], per_artist=2)
+    assert len(found) == 20
+    assert sum(r.artist == "Queen" for r in found) == 2
+    assert found[0].artist == "Queen"  # the ranking puts them first: only the cap leaves them out
+
+
 def _versions_catalog(app: MusicFlow, path: Path) -> tuple[list[str], str]:
     """Remixes and acoustic versions of played songs, and one unplayed song under four catalog entries."""
     played = [t for t in app.top_streams(PROFILE, 30) if " - " not in t.track and "(" not in t.track][:10]

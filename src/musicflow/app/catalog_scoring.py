@@ -179,27 +179,96 @@ def recommend(
     most `per_artist` by one artist, each song once however many catalog entries it has, none without a
     title or an artist; another version of a song the listener streamed (a remix, a live or acoustic
     version) says so, or is left out with `new_songs_only`."""
-    import numpy as np
-    import polars as pl
-
-    from musicflow.app.ranker_choice import (
-        MIXED,
-        MODEL,
-        RankerChoice,
-        rank_keys,
-        ranked_columns,
-        scored_candidates,
-    )
-    from musicflow.scale.frames import checked
+    from musicflow.app.ranker_choice import MIXED, MODEL, RankerChoice
 
     versions = _streamed_families(serving)
     leave_out = frozenset(versions) if new_songs_only else frozenset()
     choice = None if by_prediction else RankerChoice.of_model(serving.model.training)
     way = choice.ranker if choice is not None else MODEL
-    reference = _mixed_reference(pack, store, catalogs) if way == MIXED else None
+    first = _first_pass(pack, store, catalogs, _room(top, per_artist)) if way == MIXED else None
+    best, vectors = _best_of(pack, store, catalogs, way, top, per_artist, leave_out, first)
+    if first is not None and first.selected is not None and (best is None or best.height < top):
+        # The rows the first pass kept held too few once repeats and each artist's cap were dropped.
+        whole = FirstPass(first.reference, None)
+        best, vectors = _best_of(pack, store, catalogs, way, top, per_artist, leave_out, whole)
+    if best is None:
+        return []
+    words = choice.words() if choice is not None else None
+    return _explained(serving, best, vectors, versions, words, way == MODEL)
+
+
+@dataclass(frozen=True)
+class FirstPass:
+    """What ranking by MIXED needs before any row can be placed: every candidate's predicted streams and
+    popularity, each sorted (`reference`), and the catalog rows (`source_row`) whose place is good
+    enough to be among the best (`selected`; None: all of them)."""
+
+    reference: tuple[Floats, Floats]
+    selected: frozenset[int] | None
+
+
+def _room(top: int, per_artist: int) -> int:
+    """Rows kept by the first pass: enough that repeats and each artist's cap rarely leave too few (when
+    they do, `recommend` reads every row again)."""
+    return (top + per_artist) * CANDIDATES_PER_PLACE * 8
+
+
+def _first_pass(pack: ScoringPack, store: Store, catalogs: Sequence[str], room: int) -> FirstPass:
+    """Every candidate scored once: the sorted predicted streams and popularity MIXED places each row
+    among, and the rows placed among the first `room` (ties included), the only ones the second pass
+    scores again."""
+    import numpy as np
+
+    from musicflow.app.ranker_choice import MIXED, rank_keys, ranked_columns, scored_candidates
+    from musicflow.scale.frames import checked
+
+    predicted: list[Floats] = []
+    popularity: list[Floats] = []
+    rows: list[npt.NDArray[np.int64]] = []
+    for batch in catalog_batches(store, catalogs):
+        good, _bad = checked(batch)
+        kept, _ = scored_candidates(pack, good, by="tables")
+        streams, popular, _ = ranked_columns(kept, pack)
+        predicted.append(streams)
+        popularity.append(popular)
+        lines = kept.join(good.select("row", "source_row"), on="row", how="left", maintain_order="left")
+        rows.append(lines.get_column("source_row").to_numpy().astype(np.int64))
+    empty = [np.empty(0)]
+    every = (np.concatenate(predicted or empty), np.concatenate(popularity or empty))
+    reference = (np.sort(every[0]), np.sort(every[1]))
+    if len(every[0]) <= room:
+        return FirstPass(reference, None)
+    keys = rank_keys(MIXED, every[0], every[1], np.zeros(len(every[0])), reference)
+    bar = np.partition(keys, len(keys) - room)[len(keys) - room]
+    ids = np.concatenate(rows)[keys >= bar]
+    return FirstPass(reference, frozenset(ids.tolist()))
+
+
+def _best_of(
+    pack: ScoringPack,
+    store: Store,
+    catalogs: Sequence[str],
+    way: str,
+    top: int,
+    per_artist: int,
+    leave_out: frozenset[str],
+    first: FirstPass | None,
+) -> tuple[pl.DataFrame | None, npt.NDArray[np.float64]]:
+    """The best `top` candidates ranked by `way` and the model input of each (of the rows `first`
+    selected, when it did), read a batch at a time."""
+    import numpy as np
+    import polars as pl
+
+    from musicflow.app.ranker_choice import rank_keys, ranked_columns, scored_candidates
+    from musicflow.scale.frames import checked
+
+    reference = first.reference if first is not None else None
+    selected = first.selected if first is not None else None
     best: pl.DataFrame | None = None
     vectors = np.empty((0, len(pack.columns)))
     for rows in catalog_batches(store, catalogs):
+        if selected is not None:
+            rows = rows.filter(pl.col("source_row").is_in(list(selected)))
         good, _bad = checked(rows)
         fresh, vectorised = scored_candidates(pack, good, by="tables")  # no LightGBM to load; no ban
         fresh = fresh.with_columns(
@@ -212,10 +281,7 @@ def recommend(
             vectors = vectorised
         best = _best(fresh, top, per_artist, leave_out)
         vectors, best = _compact(vectors, best)
-    if best is None:
-        return []
-    words = choice.words() if choice is not None else None
-    return _explained(serving, best, vectors, versions, words, way == MODEL)
+    return best, vectors
 
 
 def recommendable() -> pl.Expr:
@@ -226,25 +292,6 @@ def recommendable() -> pl.Expr:
         pl.col("artist").str.strip_chars().str.len_chars() > 0
     )
     return ~pl.col("played") & ~pl.col("banned") & named.fill_null(False)
-
-
-def _mixed_reference(pack: ScoringPack, store: Store, catalogs: Sequence[str]) -> tuple[Floats, Floats]:
-    """Every candidate's predicted streams and popularity, each sorted: MIXED places each row among
-    them (a first pass over the catalogs)."""
-    import numpy as np
-
-    from musicflow.app.ranker_choice import ranked_columns, scored_candidates
-    from musicflow.scale.frames import checked
-
-    predicted: list[Floats] = []
-    popularity: list[Floats] = []
-    for rows in catalog_batches(store, catalogs):
-        kept, _ = scored_candidates(pack, checked(rows)[0], by="tables")
-        streams, popular, _ = ranked_columns(kept, pack)
-        predicted.append(streams)
-        popularity.append(popular)
-    empty = [np.empty(0)]
-    return np.sort(np.concatenate(predicted or empty)), np.sort(np.concatenate(popularity or empty))
 
 
 def catalog_batches(store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:
@@ -266,12 +313,29 @@ def _best(frame: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[s
     come in, so it can be applied batch after batch."""
     import polars as pl
 
-    from musicflow.core.songs import match_key, version_family
+    from musicflow.scale.score_rows import ARTIST_KEY
 
     ranked = frame.sort(
         ["_rank", "predicted_streams", "track_id", "song"], descending=[True, True, False, False]
     )
-    head = ranked.head(top * CANDIDATES_PER_PLACE + per_artist * CANDIDATES_PER_PLACE)  # room to drop
+    # An artist's rows after their first few are never listed, however many repeats those hold: room
+    # for repeats is kept per artist, so a catalog led by one artist's thousand songs lists the others.
+    ranked = ranked.filter(pl.int_range(pl.len()).over(ARTIST_KEY) < per_artist * CANDIDATES_PER_PLACE)
+    room = (top + per_artist) * CANDIDATES_PER_PLACE
+    while True:
+        found = _distinct(ranked.head(room), top, per_artist, leave_out)
+        if found.height >= top or room >= ranked.height:
+            return found
+        room *= 4  # repeats and left-out versions took more room than was kept for them
+
+
+def _distinct(head: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[str]) -> pl.DataFrame:
+    """Of `head` (ranked best first): each song once, none of `leave_out`, `per_artist` of each artist."""
+    import polars as pl
+
+    from musicflow.core.songs import match_key, version_family
+    from musicflow.scale.score_rows import ARTIST_KEY
+
     pairs = list(zip(head.get_column("artist").to_list(), head.get_column("song").to_list(), strict=True))
     head = head.with_columns(
         pl.Series("_song", [match_key(a or "", s or "") for a, s in pairs], dtype=pl.String),
@@ -279,7 +343,7 @@ def _best(frame: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[s
     )
     once = head.unique(subset="_song", keep="first", maintain_order=True)
     kept = once.filter(~pl.col("_family").is_in(list(leave_out))) if leave_out else once
-    capped = kept.filter(pl.int_range(pl.len()).over("artist_key") < per_artist)
+    capped = kept.filter(pl.int_range(pl.len()).over(ARTIST_KEY) < per_artist)
     return capped.head(top).drop("_song", "_family")
 
 
