@@ -72,6 +72,9 @@ def test_a_catalog_reads_back_as_rows_and_as_columns_alike(store: SqlStore):
         ]
         for name in ("energy", "tempo", "key", "danceability", "loudness", "popularity"):
             assert [v for c in columns for v in c[name]] == [r.values.get(name) for r in stored]
+        # the loose key the store keeps, which the ranking choice reads instead of folding every title
+        keys = [match_key(r.artists[0], r.song) if r.song and r.artists else "" for r in stored]
+        assert [k for c in columns for k in c["match_key"]] == keys  # "" for a row without a name
     assert list(features.catalog_columns("nothing", 10)) == []
 
 

@@ -202,7 +202,6 @@ def choose_ranker(
     from musicflow.app.history_read_once import HistoryReadOnce
     from musicflow.app.serving import ServingModel
     from musicflow.app.training import training_snapshot
-    from musicflow.core.songs import match_key
     from musicflow.errors import NotEnoughDataError
     from musicflow.model.dataset import zero_strategy_for
     from musicflow.model.listener import Listener
@@ -244,14 +243,12 @@ def choose_ranker(
             rows = rows.filter(pl.Series(sample.random(rows.height) < share))
         good, _bad = checked(rows)
         scored, _ = scored_candidates(pack, good, by="lightgbm")  # training loaded LightGBM
-        parts.append(
-            scored.select("track_id", "song", "artist", ARTIST_KEY, "predicted_streams", "popularity")
-        )
+        keyed = scored.join(good.select("row", "match_key"), on="row", how="left", maintain_order="left")
+        parts.append(keyed.select("track_id", ARTIST_KEY, "predicted_streams", "popularity", "match_key"))
     if not parts:
         return None
     frame = pl.concat(parts)
-    pairs = zip(frame.get_column("artist").to_list(), frame.get_column("song").to_list(), strict=True)
-    keys = [match_key((a or "").split(";")[0].strip(), s or "") for a, s in pairs]
+    keys = frame.get_column("match_key").to_list()  # as stored at import (every candidate has a name)
     ids = frame.get_column("track_id").to_list()
     later = np.array([k in later_keys or (i or "") in later_keys for k, i in zip(keys, ids, strict=True)])
     songs = np.unique(np.array(keys, dtype=object), return_inverse=True)[1].astype(np.int64)

@@ -98,11 +98,13 @@ def _write_slice(rows: list[CatalogRow], path: Path) -> Path:
 
 def stored_frame(columns: Mapping[str, list[Any]]) -> pl.DataFrame:
     """Rows of an imported catalog, as `FeatureStore.catalog_columns` gives them, as `native_frame`
-    makes them of the same rows: an empty song or artists is missing, the line is in `source_row`."""
+    makes them of the same rows (an empty song or artists is missing, the line is in `source_row`), and
+    the loose song key the store keeps of each (`match_key`)."""
     import polars as pl
 
-    schema = native_schema() | {"source_row": pl.Int64()}  # native_frame's columns, in its order
+    schema = native_schema() | {"source_row": pl.Int64(), "match_key": pl.String()}
     stored = {name: schema[name] for name in (ID, SONG, ARTISTS)} | {"line": pl.Int64()}
+    stored |= {"match_key": pl.String()}
     frame = pl.DataFrame({**columns}, schema=stored | {name: schema[name] for name in FEATURE_NAMES})
     missing_when_empty = [pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in (SONG, ARTISTS)]
     return frame.with_columns(missing_when_empty).rename({"line": "source_row"}).select(list(schema))

@@ -188,7 +188,9 @@ class FeatureStore(Protocol):
 
     def catalog_columns(self, name: str, batch: int) -> Iterator[dict[str, list[Any]]]:
         """The rows of `catalog_rows`, `batch` at a time as columns: `spotify_id`, `song`, `artists` (the
-        names joined by "; "), `line` (as in the row), and one column per feature (None where missing)."""
+        names joined by "; "), `line` (as in the row), `match_key` (the loose key of its first artist and
+        its song, as stored at import: "" for a row without either), and one column per feature (None
+        where missing)."""
         ...
 
     def catalog_matches(

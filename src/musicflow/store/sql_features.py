@@ -333,26 +333,28 @@ class SqlFeatureStore:
         for rows in self._catalog_batches(name, batch):
             for row in rows:
                 artists = tuple(a for a in row.artists.split("; ") if a)
-                yield CatalogRow(row.spotify_id, row.song, artists, _present(row, 4), row.id)
+                yield CatalogRow(row.spotify_id, row.song, artists, _present(row, 5), row.id)
 
     def catalog_columns(self, name: str, batch: int) -> Iterator[dict[str, list[Any]]]:
         """The rows of `catalog_rows`, `batch` at a time as columns (a frame is built of them directly)."""
         for rows in self._catalog_batches(name, batch):
-            ids, spotify_ids, songs, artists, *features = zip(*rows, strict=True)
+            ids, spotify_ids, songs, artists, keys, *features = zip(*rows, strict=True)
             columns: dict[str, list[Any]] = {"spotify_id": list(spotify_ids), "song": list(songs)}
             columns["artists"] = ["; ".join(a for a in text.split("; ") if a) for text in artists]
             columns["line"] = list(ids)
+            columns["match_key"] = list(keys)
             yield columns | {name: list(values) for name, values in zip(FEATURE_NAMES, features, strict=True)}
 
     def _catalog_batches(self, name: str, batch: int) -> Iterator[Sequence[Any]]:
         """The rows of the catalog `name` in the order they were imported, `batch` per statement: the id,
-        Spotify id, song, artists, then the features."""
+        Spotify id, song, artists, match key, then the features."""
         query = (
             select(
                 catalog_tracks.c.id,
                 catalog_tracks.c.spotify_id,
                 catalog_tracks.c.song,
                 catalog_tracks.c.artists,
+                catalog_tracks.c.match_key,
                 *_feature_columns(catalog_tracks),
             )
             .join(catalogs, catalogs.c.id == catalog_tracks.c.catalog_id)
