@@ -37,8 +37,16 @@ def test_an_unknown_profile_names_the_profiles_there_are():
         "profile 'alcie' has no data yet", hint=Hint.INGEST, profile="alcie", known=["alice", "bob"]
     )
     assert message(typo) == (
-        "profile 'alcie' has no data yet (profiles in this store: alice, bob): "
+        "profile 'alcie' has no data yet (profiles in this store: alice, bob; to use one, add "
+        "`--profile NAME`): "
         "run `musicflow ingest my_spotify_data.zip --profile alcie`"
+    )
+    demo = ProfileNotFoundError(
+        "profile 'default' has no data yet", hint=Hint.INGEST, profile="default", known=["demo"]
+    )
+    assert message(demo) == (  # the demo's store, a first command without --profile
+        "profile 'default' has no data yet (profiles in this store: demo; to use one, add "
+        "`--profile demo`): run `musicflow ingest my_spotify_data.zip`"
     )
     empty = ProfileNotFoundError("profile 'default' has no data yet", hint=Hint.INGEST)
     assert "(this store holds no profile yet)" in message(empty)

@@ -182,7 +182,8 @@ def test_no_reason_is_given_twice(listener: Path):
 def test_an_unknown_profile_is_an_error_naming_the_known_ones(listener: Path, command: list[str]):
     code, out, err = run(*command, "--profile", "nobody")
     assert code == 1  # not found (app/error_map.py)
-    assert f"profile 'nobody' has no data yet (profiles in this store: {PROFILE})" in err
+    assert f"profile 'nobody' has no data yet (profiles in this store: {PROFILE}; " in err
+    assert f"add `--profile {PROFILE}`" in err
     assert "No model yet" not in out and "musicflow train" not in err
 
 

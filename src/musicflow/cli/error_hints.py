@@ -37,7 +37,12 @@ def message(error: MusicflowError) -> str:
     text = str(error)
     if isinstance(error, ProfileNotFoundError):
         known = ", ".join(error.known)
-        text += f" (profiles in this store: {known})" if known else " (this store holds no profile yet)"
+        one = f"--profile {error.known[0]}" if len(error.known) == 1 else "--profile NAME"
+        text += (
+            f" (profiles in this store: {known}; to use one, add `{one}`)"
+            if known
+            else " (this store holds no profile yet)"
+        )
     if error.hint is None:
         return text
     profile = f" --profile {error.profile}" if error.profile and error.profile != DEFAULT_PROFILE else ""
