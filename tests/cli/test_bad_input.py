@@ -65,6 +65,8 @@ def test_promote_needs_a_version_number(word: str, tmp_path: Path):
     [
         (["--song", "S"], "--song goes with --artist"),
         (["--artist", "A"], "--artist goes with --song"),
+        (["--song", "", "--artist", "Queen"], "--song is empty"),
+        (["--song", "Bohemian Rhapsody", "--artist", "  "], "--artist is empty"),
         ([], "say which song: --song TITLE --artist NAME, or --input SONGS.csv"),
         (["--song", "S", "--artist", "A", "--input", "songs.csv"], "leave out --song and --artist"),
         (["--song", "S", "--artist", "A", "--output", "x.csv"], "--output goes with --input"),

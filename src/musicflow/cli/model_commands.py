@@ -197,6 +197,9 @@ def predict(
     """How many times will you stream this song? One song, or a CSV of songs."""
     if input_csv is not None and (song is not None or artist is not None):
         raise usage_error(ctx, "--input reads the songs from its file: leave out --song and --artist")
+    given_blank = [n for n, v in (("--song", song), ("--artist", artist)) if v is not None and not v.strip()]
+    if input_csv is None and given_blank:
+        raise usage_error(ctx, f"{given_blank[0]} is empty: say the song's title and its artist")
     if input_csv is None and not (song and artist):
         given, missing = ("--song", "--artist") if song else ("--artist", "--song")
         if song or artist:
