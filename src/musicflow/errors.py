@@ -79,6 +79,10 @@ class IngestError(MusicflowError):
     """An input path cannot be read at all (missing, not an export, unsafe archive)."""
 
 
+class NothingReadError(IngestError):
+    """The paths given hold no streaming history and no library: nothing was stored."""
+
+
 class UnsafeArchiveError(IngestError):
     """A zip member could inflate past the configured limits (a zip bomb)."""
 

@@ -103,6 +103,19 @@ def test_what_an_upload_may_not_be(server: TestClient, tokens: dict[str, str], s
     assert not uploads.exists() or not any(uploads.iterdir())
 
 
+def test_an_upload_of_no_history_fails_and_says_why(server: TestClient, tokens: dict[str, str]) -> None:
+    """A JSON file of the export that holds no play: the job fails with the file's reason, and nothing is
+    fetched or trained for it."""
+    sent = upload(server, tokens["write"], ("Userdata.json", b'{"username": "someone"}'))
+    assert sent.status_code == 202, sent.text  # type: ignore[attr-defined]
+    job = finished(server, sent.json()["id"], tokens["read"])  # type: ignore[attr-defined]
+    assert job["state"] == "failed", job
+    error = str(job["error"])
+    assert "is a Spotify streaming history: no play was read" in error
+    assert "Userdata.json: not a streaming history" in error
+    assert not job.get("result"), job
+
+
 def test_a_name_cannot_reach_outside_its_folder(
     server: TestClient, tokens: dict[str, str], settings: Settings
 ) -> None:

@@ -31,9 +31,13 @@ def test_a_huge_limit_is_a_usage_error_not_a_traceback():
 def test_files_without_any_streaming_history_fail(tmp_path: Path):
     other = tmp_path / "Userdata.json"
     other.write_text(json.dumps({"username": "someone"}))
-    code, _, err = run("ingest", str(other))
+    code, out, err = run("ingest", str(other), "--profile", "typo")
     assert code == 1
     assert "is a Spotify streaming history" in err and str(other) in err
+    assert "(Userdata.json: not a streaming history" in err  # why, file by file
+    assert "Recorded as import" not in err and "Ingested into" not in out  # nothing was
+    code, _, err = run("streams", "top", "--profile", "typo")
+    assert code == 1 and "(this store holds no profile yet)" in err  # no empty profile was made
 
 
 def test_a_damaged_member_says_partial_and_keeps_the_rest(tmp_path: Path):

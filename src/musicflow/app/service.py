@@ -28,6 +28,7 @@ from musicflow.errors import (
     JobNotFoundError,
     ModelError,
     MusicflowError,
+    NothingReadError,
     ProfileNotFoundError,
 )
 
@@ -338,25 +339,36 @@ class MusicFlow:
         """Read the export into the profile; new plays queue a retrain of it (`retrain`), which a server
         runs by itself (`musicflow jobs run` elsewhere)."""
         from musicflow.app.upload_jobs import ingest_summary, new_job_id
-        from musicflow.ingest.ingesting import ingest_paths
+        from musicflow.ingest.ingesting import ingest_paths, nothing_read
 
         jobs = self._store.jobs
         if import_id is None:  # an ingest of its own: recorded as an import that can be taken back
+            new_profile = self._store.profile_id(profile) is None
             import_id = new_job_id()
             jobs.add_job(import_id, profile, "ingest", None, self.clock.now(), "musicflow ingest")
             jobs.update_job(import_id, self.clock.now(), state="running", stage="ingesting")
             try:
                 report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
+                if not report.files_read:
+                    raise nothing_read(paths, report)
             except BaseException as failed:
-                jobs.update_job(
-                    import_id, self.clock.now(), state="failed", stage="failed", error=str(failed)
-                )
+                # A first ingest of nothing leaves nothing: no profile, no record of it.
+                empty = new_profile and isinstance(failed, NothingReadError)
+                made = self._store.profile_id(profile) if empty else None
+                if made is not None:
+                    self._store.delete_profile(made)
+                else:
+                    jobs.update_job(
+                        import_id, self.clock.now(), state="failed", stage="failed", error=str(failed)
+                    )
                 raise
             jobs.update_job(
                 import_id, self.clock.now(), state="done", stage="done", result=ingest_summary(report)
             )
         else:
             report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
+            if not report.files_read:
+                raise nothing_read(paths, report)
         report.import_id = import_id
         if report.library is not None or report.new_plays:
             self.serving.read_again(profile)  # answers read the plays and library the serving listener holds

@@ -22,7 +22,6 @@ from musicflow.cli.common import (
     write_json,
 )
 from musicflow.cli.progress import Bar
-from musicflow.errors import IngestError
 
 MAX_LIMIT = 1_000_000
 
@@ -73,9 +72,6 @@ def ingest(
                 " itself (else `musicflow train` or `musicflow jobs run`).",
                 highlight=False,
             )
-    if not report.files_read:
-        given = ", ".join(str(p) for p in paths)
-        raise IngestError(f"nothing in {given} is a Spotify streaming history: no play was read")
     if report.files_damaged:
         state.err.print(
             f"{len(report.files_damaged)} file(s) could not be read (see above); the rest was stored. "

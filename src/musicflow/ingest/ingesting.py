@@ -17,7 +17,7 @@ import orjson
 from musicflow.config import Settings
 from musicflow.core.perf import collector_paused
 from musicflow.core.songs import track_key
-from musicflow.errors import IngestError
+from musicflow.errors import IngestError, NothingReadError
 from musicflow.ingest.export_files import ArchiveLimits, ExportFile, list_export
 from musicflow.ingest.export_formats import HistoryKind, ParsedFile, detect_kind, parse_history
 from musicflow.ingest.library_export import ParsedLibrary, is_library, parse_library
@@ -54,7 +54,7 @@ def ingest_paths(
     report = IngestReport(profile=profile, stream_min_ms=settings.stream_min_ms)
     for skipped in listing.skipped:
         report.files.append(FileResult(skipped.label, note=skipped.reason))
-    profile_id = store.ensure_profile(profile)
+    profile_id: int | None = None  # made when something is stored: a file of nothing makes no profile
     if progress:
         progress.start("reading export", sum(f.size for f in listing.files))
     libraries: list[ParsedLibrary] = []
@@ -64,6 +64,7 @@ def ingest_paths(
             if isinstance(parsed, ParsedLibrary):
                 libraries.append(parsed)
             elif parsed is not None:
+                profile_id = store.ensure_profile(profile) if profile_id is None else profile_id
                 result.new_plays = store.add_plays(profile_id, parsed.plays, import_id)
                 _account(report, parsed, result)
             del parsed
@@ -71,8 +72,24 @@ def ingest_paths(
             if progress:
                 progress.advance(export_file.size, export_file.label)
     if libraries:
+        profile_id = store.ensure_profile(profile) if profile_id is None else profile_id
         _store_library(store, profile_id, libraries, report)
     return report
+
+
+NOTES_SAID = 3  # files passed over named in the error, at most
+
+
+def nothing_read(paths: Sequence[Path], report: IngestReport) -> NothingReadError:
+    """The error of an ingest that read no history and no library: nothing was stored (no profile
+    made), and the first files passed over say why."""
+    given = ", ".join(str(p) for p in paths)
+    notes = [f"{Path(f.label).name}: {f.note}" for f in report.files if f.note]
+    said = "; ".join(notes[:NOTES_SAID])
+    if len(notes) > NOTES_SAID:
+        said += f"; and {len(notes) - NOTES_SAID:,} more files"
+    why = f" ({said})" if said else ""
+    return NothingReadError(f"nothing in {given} is a Spotify streaming history: no play was read{why}")
 
 
 def _store_library(
