@@ -26,6 +26,22 @@ def test_a_near_name_is_answered_and_named(asking: TestClient):
     assert listed["answers"][0]["prediction"]["matched"] == SUGAR
 
 
+def test_a_typo_in_a_song_you_streamed_is_answered_with_your_streams_of_it(asking: TestClient):
+    """An artist the listener streams answered a mistyped title from their history of the artist alone,
+    silent about the song they streamed; a near song of theirs is answered for, and named."""
+    typed = asking.get("/api/prediction/", params={"song": "Smells Like Teen Spirt", "artist": "nirvana"})
+    assert typed.status_code == 200
+    body = typed.json()
+    PredictionBody.model_validate(body)
+    right = asking.get("/api/prediction/", params={"song": "Smells Like Teen Spirit", "artist": "Nirvana"})
+    assert body["did_you_mean"] == "did you mean 'Smells Like Teen Spirit' by Nirvana?"
+    assert body["history"]["song_streams"] == right.json()["history"]["song_streams"] > 0
+    assert body["prediction"] == right.json()["prediction"]
+    nobody = asking.get("/api/prediction/", params={"song": "A Song Nobody Wrote", "artist": "Nirvana"})
+    assert nobody.status_code == 200 and nobody.json()["matched"] is None  # no near song: their history
+    assert nobody.json()["basis"] == "your history of this artist only"
+
+
 def test_the_features_of_a_near_name_say_which_song_they_are(asking: TestClient):
     body = asking.get("/api/features/", params={"song": "Back To Slep", "artist": "chris brown"}).json()
     assert body["matched"] == {"song": "Back To Sleep", "artist": "Chris Brown"}

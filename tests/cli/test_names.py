@@ -71,6 +71,15 @@ def test_a_typo_in_a_title(listener: None):
     assert shown["features"]["tempo"]["source"] == "catalog"
 
 
+def test_a_typo_in_a_title_of_an_artist_you_stream(listener: None):
+    """The listener streams Nirvana: a mistyped title of theirs is answered for the song, which says how
+    often it was streamed, where it was answered from the artist's history alone."""
+    code, out, err = run("predict", "--song", "Smells Like Teen Spirt", "--artist", "nirvana")
+    assert code == 0, err
+    assert "did you mean 'Smells Like Teen Spirit' by Nirvana?" in out
+    assert "You have streamed it" in out
+
+
 def test_a_song_typed_right_says_no_did_you_mean(listener: None):
     code, out, err = run("predict", "--song", "Sugar", "--artist", "Maroon 5", "-f", "json")
     assert code == 0, err

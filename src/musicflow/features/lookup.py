@@ -130,7 +130,8 @@ class SongFinder:
     ) -> list[SongFeatures]:
         """One answer per request, in order. `keep`: store what sources say (else: remember it here);
         `spend`: asked before a network source is called about a song (None: no limit);
-        `knows_artist`: the listener's artists (a song of one is not searched by near names; a song
+        `knows_artist`: the listener's artists (a song of one that no key finds is answered for a near
+        song of theirs only, "Bohemian Rapsody" for "Bohemian Rhapsody", else from their history; a song
         none is near may be answered for by a near one of them)."""
         now = self.clock.now()
         network = [source for source in sources if source.name not in LOCAL_SOURCES]
@@ -138,13 +139,19 @@ class SongFinder:
         catalogs = [source for source in sources if source.name == CATALOG]
         for source in catalogs:
             self._ask_catalogs(songs, source)
-        lost = [
-            i
-            for i, song in enumerate(songs)
-            if not song.answers and (knows_artist is None or not knows_artist(requests[i].artist))
-        ]
+        lost = [i for i, song in enumerate(songs) if not song.answers]
+        theirs = {i for i in lost if knows_artist is not None and knows_artist(requests[i].artist)}
         if lost:
-            self._near(requests, songs, lost, catalogs, now, with_misses=bool(network), knows=knows_artist)
+            self._near(
+                requests,
+                songs,
+                lost,
+                catalogs,
+                now,
+                with_misses=bool(network),
+                knows=knows_artist,
+                songs_only=theirs,
+            )
         if network:
             self._remembered(songs, network, now)
             self._ask_network(songs, network, keep=keep, spend=spend)
@@ -172,9 +179,12 @@ class SongFinder:
         *,
         with_misses: bool,
         knows: KnowsArtist | None,
+        songs_only: frozenset[int] | set[int] = frozenset(),
     ) -> None:
         """The songs nothing was found for by their keys, looked for among the names known: one close
-        enough is answered for (replacing `songs[i]`), the rest are suggested."""
+        enough is answered for (replacing `songs[i]`), the rest are suggested. Those of `songs_only` (by
+        an artist the listener streams, whose history answers them anyway) are answered for a near song
+        only, and get no suggestions."""
         names = self.index.names()
         nearest = {i: names.nearest(requests[i].song, requests[i].artist) for i in lost}
         theirs = {
@@ -190,7 +200,9 @@ class SongFinder:
         suggestions: dict[int, tuple[SongName, ...]] = {}
         for i, found in nearest.items():
             options = [(near.answers, spelled[near.key]) for near in found.songs if near.key in spelled]
-            for near in found.artists:
+            if i in songs_only:
+                options = [(close, name) for close, name in options if close]
+            for near in () if i in songs_only else found.artists:
                 spelling = next((spelled[key] for key in theirs.get(near.key, []) if key in spelled), None)
                 if spelling is not None:
                     options.append((near.answers, SongName(requests[i].song, spelling.artist)))
