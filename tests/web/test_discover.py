@@ -49,7 +49,9 @@ def page(demo_app: MusicFlow) -> str:
     return text
 
 
-def test_the_rows_are_what_the_app_layer_recommends(page: str, demo_picks: list[Recommendation]) -> None:
+def test_the_rows_are_what_the_app_layer_recommends(
+    page: str, demo_picks: list[Recommendation], demo_app: MusicFlow
+) -> None:
     expected = demo_picks  # demo_app.recommend(PROFILE, TOP), asked once for the session
     assert rows(page) == [(r.song, r.artist, f"{r.predicted_streams:.1f}") for r in expected]
     assert len(expected) == TOP
@@ -61,6 +63,8 @@ def test_the_rows_are_what_the_app_layer_recommends(page: str, demo_picks: list[
     ranked_by = expected[0].ranked_by
     assert ranked_by is not None and f'<p class="note" id="ranked-by">{ranked_by}</p>' in html.unescape(page)
     assert ("expects you to stream most" in page) == expected[0].by_prediction
+    rows_imported = sum(c.rows for c in demo_app.catalogs())  # entries, not songs: a song may have several
+    assert f"out of the {rows_imported:,} entries of bundled" in page
 
 
 def test_no_row_is_a_song_the_listener_played(page: str, demo_app: MusicFlow) -> None:

@@ -41,7 +41,7 @@ class Picks:
 
     version: int
     catalogs: list[str]
-    songs: int
+    entries: int  # the catalogs' rows (a song may have several)
     picks: list[Pick]
     per_artist: int = DEFAULT_PER_ARTIST
     ranked_by: str | None = None  # how the list is ranked, and why
@@ -81,10 +81,10 @@ class KeptPicks:
                 return kept
             names = [c.name for c in chosen]
             found = app.recommend(profile, TOP, names, DEFAULT_PER_ARTIST) if names else []
-            songs = sum(c.rows for c in chosen)
+            entries = sum(c.rows for c in chosen)
             first = found[0] if found else None
             how = (first.ranked_by, first.by_prediction) if first is not None else (None, True)
-            picks = Picks(version, names, songs, [pick_of(f) for f in found], DEFAULT_PER_ARTIST, *how)
+            picks = Picks(version, names, entries, [pick_of(f) for f in found], DEFAULT_PER_ARTIST, *how)
             if app.serving.get(profile).loaded == loaded:  # never keep an answer under another model
                 self._keep(where, (loaded, identity, picks))
             return picks
