@@ -10,6 +10,22 @@ from musicflow.app.service import MusicFlow
 from tests.trained import PROFILE
 
 
+def test_streams_top_counts_songs_as_the_taste_page_does(trained_app: MusicFlow):
+    """`musicflow streams top` and the taste page list the same songs with the same counts: a song's
+    spellings and Spotify ids counted as one (the demo has 'Everlong' under two names with one id, where
+    the command said 64 and the page 70)."""
+    taste = trained_app.taste(PROFILE)
+    top = trained_app.top_streams(PROFILE, len(taste.top_tracks))
+    assert [(t.track, t.artist, t.streams) for t in top] == [
+        (t.name, t.artist, t.streams) for t in taste.top_tracks
+    ]
+    every = trained_app.top_streams(PROFILE, None)
+    summary = trained_app.listening_summary(PROFILE)
+    assert sum(t.streams for t in every) == summary.streams  # every stream counted once
+    assert sum(t.plays for t in every) <= summary.plays  # songs never streamed are not listed
+    assert len({(t.track, t.artist) for t in every}) == len(every)
+
+
 def test_answers_about_the_top_songs_say_what_the_taste_page_shows(trained_app: MusicFlow):
     taste = trained_app.taste(PROFILE)
     artists = {count.label: count.value for count in taste.top_artists}

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from musicflow.features.audio.folder import FileMapper
     from musicflow.features.catalog_files import ColumnMapping
     from musicflow.model.explain import Contribution
-    from musicflow.model.listener import Streamed
+    from musicflow.model.song_streams import Streamed
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import JobInput, ScoreSummary
     from musicflow.scale.pack import ScoringPack

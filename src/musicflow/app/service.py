@@ -412,8 +412,14 @@ class MusicFlow:
         return self._store.jobs.add_job(new_job_id(), profile, kind, None, self.clock.now(), reason)
 
     def top_streams(self, profile: str, limit: int | None) -> list[TrackStreams]:
+        """The listener's most streamed songs, every spelling of a song counted as one (as the taste page
+        and a prediction count them: `model/song_streams.py`)."""
+        from musicflow.model.song_streams import song_streams
+
         profile_id = self.require_profile(profile)
-        return self._store.track_streams(profile_id, self.settings.stream_min_ms, limit)
+        rows = self._store.track_streams(profile_id, self.settings.stream_min_ms, streamed_only=False)
+        songs = song_streams(rows, self._store.history.played_tracks(profile_id))
+        return songs[:limit]
 
     def listening_summary(self, profile: str) -> ListeningSummary:
         return self._store.listening_summary(self.require_profile(profile), self.settings.stream_min_ms)

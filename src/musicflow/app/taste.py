@@ -21,8 +21,8 @@ from musicflow.model.reports import Evaluation
 if TYPE_CHECKING:
     from musicflow.app.prediction_accuracy import Accuracy
     from musicflow.config import Settings
-    from musicflow.model.listener import Streamed
     from musicflow.model.registry import FileModelRegistry
+    from musicflow.model.song_streams import Streamed
     from musicflow.store.ports import HistoryStore, ModelVersion, Store
 
 TOP_LIMIT = 10

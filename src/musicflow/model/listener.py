@@ -21,6 +21,7 @@ from musicflow.model.predict import Prediction
 from musicflow.model.registry import CHAMPION, ModelRegistry, VersionRef
 from musicflow.model.snapshot import profile_plays
 from musicflow.model.song_groups import song_ids
+from musicflow.model.song_streams import Streamed, named_streams, ranked
 from musicflow.model.trained import TrainedModel
 from musicflow.store.ports import HistoryStore, PlayFact, TrackFact
 
@@ -57,15 +58,6 @@ class SongPrediction:
     affinity: ArtistAffinity
     prediction: Prediction
     history: SongHistory
-
-
-@dataclass(frozen=True, slots=True)
-class Streamed:
-    """A song or an artist with its streams, named as the listener's history spells it most."""
-
-    name: str
-    artist: str
-    streams: int
 
 
 class Listener:
@@ -115,8 +107,9 @@ class Listener:
             if plays is not None
             else AffinityIndex(())
         )
-        songs, artist_names = _named_streams(tracks, facts, song_of_track, stream_min_ms)
-        return cls(index, song_of_track, songs, artist_names, library)
+        by_track = Counter(fact.track_id for fact in facts if fact.ms_played >= stream_min_ms)
+        named = named_streams(tracks, by_track, song_of_track)
+        return cls(index, song_of_track, named.songs, named.artist_names, library)
 
     @property
     def genres(self) -> Mapping[str, float]:
@@ -152,10 +145,7 @@ class Listener:
 
     def top_songs(self, limit: int | None = None) -> list[Streamed]:
         """The most streamed songs (every spelling of a song counted as one), most first."""
-        ranked = sorted(
-            self._songs.values(), key=lambda s: (-s.streams, s.artist.casefold(), s.name.casefold())
-        )
-        return ranked[:limit]
+        return [song for _, song in ranked(self._songs)][:limit]
 
     def top_artists(self, limit: int) -> list[Streamed]:
         """The most streamed artists (every song of theirs counted), most first."""
@@ -169,29 +159,3 @@ class Listener:
         ]
         ranked = sorted(totals, key=lambda a: (-a.streams, a.name.casefold()))
         return [artist for artist in ranked[:limit] if artist.streams > 0]
-
-
-def _named_streams(
-    tracks: Sequence[TrackFact], facts: Sequence[PlayFact], song_of_track: Mapping[int, int], min_ms: int
-) -> tuple[dict[int, Streamed], dict[str, str]]:
-    """Each streamed song's streams, named by its most streamed spelling; each artist key's most streamed
-    spelling."""
-    by_track = Counter(fact.track_id for fact in facts if fact.ms_played >= min_ms)
-    named = {t.track_id: t for t in tracks}
-    per_song: dict[int, int] = {}
-    spelling: dict[int, tuple[int, int]] = {}  # song -> (streams of its best spelling, track id)
-    artist_spellings: dict[str, Counter[str]] = {}
-    for track_id, streams in by_track.items():
-        song = song_of_track[track_id]
-        per_song[song] = per_song.get(song, 0) + streams
-        best = spelling.get(song)
-        if best is None or (streams, -track_id) > (best[0], -best[1]):
-            spelling[song] = (streams, track_id)
-        track = named[track_id]
-        artist_spellings.setdefault(artist_key(track.artist), Counter())[track.artist] += streams
-    songs = {
-        song: Streamed(named[spelling[song][1]].name, named[spelling[song][1]].artist, streams)
-        for song, streams in per_song.items()
-    }
-    artist_names = {key: counts.most_common(1)[0][0] for key, counts in artist_spellings.items()}
-    return songs, artist_names

@@ -24,6 +24,7 @@ class TrackStreams:
     streams: int
     plays: int
     ms_played: int
+    track_id: int = 0  # the store's track (of a song's counts: the track whose spelling names it)
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,10 @@ class Store(Protocol):
         ...
 
     def track_streams(
-        self, profile_id: int, stream_min_ms: int, limit: int | None = None
+        self, profile_id: int, stream_min_ms: int, limit: int | None = None, *, streamed_only: bool = True
     ) -> list[TrackStreams]:
-        """Tracks with at least one stream, most streamed first."""
+        """Tracks with at least one stream (every track played, without `streamed_only`), most streamed
+        first: each spelling of a song apart (`model/song_streams.py` counts songs)."""
         ...
 
     def listening_summary(self, profile_id: int, stream_min_ms: int) -> ListeningSummary: ...

@@ -146,11 +146,12 @@ class SqlStore:
         return ImportUndone(removed=len(only_here), kept=linked - len(only_here), tracks=len(unplayed))
 
     def track_streams(
-        self, profile_id: int, stream_min_ms: int, limit: int | None = None
+        self, profile_id: int, stream_min_ms: int, limit: int | None = None, *, streamed_only: bool = True
     ) -> list[TrackStreams]:
         streams = func.sum(case((plays.c.ms_played >= stream_min_ms, 1), else_=0)).label("streams")
         query = (
             select(
+                tracks.c.id,
                 tracks.c.name,
                 tracks.c.artist,
                 tracks.c.spotify_id,
@@ -161,13 +162,16 @@ class SqlStore:
             .join(tracks, tracks.c.id == plays.c.track_id)
             .where(plays.c.profile_id == profile_id)
             .group_by(tracks.c.id, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
-            .having(streams > 0)
             .order_by(streams.desc(), func.sum(plays.c.ms_played).desc(), tracks.c.name)
             .limit(limit)
         )
+        if streamed_only:
+            query = query.having(streams > 0)
         with self._connect() as conn:
             return [
-                TrackStreams(r.name, r.artist, r.spotify_id, int(r.streams), int(r.plays), int(r.ms_played))
+                TrackStreams(
+                    r.name, r.artist, r.spotify_id, int(r.streams), int(r.plays), int(r.ms_played), r.id
+                )
                 for r in conn.execute(query)
             ]
 
