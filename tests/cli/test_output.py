@@ -98,6 +98,11 @@ def test_the_evaluation_table_shows_every_spread_whole(listener: Path):
     spread = f"{auc['mean']:.2f}±{auc['std']:.2f}" if auc["std"] else f"{auc['mean']:.2f}"
     assert spread in ours
     assert all(re.fullmatch(r"n/a|-?\d+\.\d\d(±\d+\.\d\d)?", c) for c in ours[1:]), ours
+    # the rows are named as the taste page names them (one name a row: "affinity only" was the page's
+    # "artist history alone"), and the groups of this model are "this model: ...", never "ours: ..."
+    names = [r[0] for r in cells(out)]
+    assert "artist history alone" in names and "average" in names
+    assert "this model: artists new to you" in names and not any(n.startswith("ours") for n in names)
     code, text, _ = run("evaluate", "-f", "csv")
     assert code == 0
     records = list(csv.DictReader(io.StringIO(text)))

@@ -5,6 +5,7 @@ from musicflow.app.auc_words import COIN_TOSS, ranks_above, times_in_100
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
 from musicflow.app.library_words import KIND_WORDS as LIBRARY_KIND_WORDS
 from musicflow.app.library_words import library_sentence
+from musicflow.app.model_row_names import row_name
 from musicflow.app.profiles import DEFAULT_PROFILE, profile_asked
 from musicflow.app.taste import OURS, TASTE_FEATURES
 from musicflow.app.upload_jobs import MAX_FILES as MAX_UPLOAD_FILES
@@ -30,5 +31,6 @@ __all__ = [
     "library_sentence",
     "profile_asked",
     "ranks_above",
+    "row_name",
     "times_in_100",
 ]

@@ -13,7 +13,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from musicflow.app.vocabulary import COIN_TOSS, DEFAULT_PROFILE, OURS, Evaluation, age_words, ranks_above
+from musicflow.app.vocabulary import (
+    COIN_TOSS,
+    DEFAULT_PROFILE,
+    OURS,
+    Evaluation,
+    age_words,
+    ranks_above,
+    row_name,
+)
 from musicflow.cli.render import moment
 
 if TYPE_CHECKING:
@@ -84,11 +92,6 @@ ROW_ORDER = (
     "ours: metadata only",
     "ours: history only",
 )
-SHORT_NAMES = {
-    "ours": "this model",
-    "artist affinity alone": "affinity only",
-    "training mean": "mean",
-}
 
 
 def _spread(value: Spread | None) -> str:
@@ -113,7 +116,7 @@ def evaluation(console: Console, found: Evaluation) -> None:
             table.add_column(label, justify="right", no_wrap=True)
         for model, scores in _in_order(split.metrics):
             cells = [_spread(scores.get(key)) for _, key in shown]
-            table.add_row(SHORT_NAMES.get(model, model), *cells)
+            table.add_row(row_name(model), *cells)
         console.print(table)
         auc = _auc_sentence(split)
         if auc:

@@ -16,6 +16,7 @@ from musicflow.app.vocabulary import (
     TASTE_FEATURES,
     age_words,
     library_sentence,
+    row_name,
     times_in_100,
 )
 from musicflow.web import charts, words
@@ -36,11 +37,6 @@ FEATURE_SCALES: Mapping[str, tuple[str, float, float]] = {
 }
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SOURCE_NAMES = {"catalog": "offline catalogs", "reccobeats": "ReccoBeats", "spotify": "Spotify"}
-MODEL_NAMES = {
-    OURS: "this model",
-    "artist affinity alone": "artist history alone",
-    "training mean": "average",
-}
 
 
 @dataclass(frozen=True)
@@ -225,7 +221,7 @@ def _scores(standing: Standing | None, metric: Callable[[Score], float | None], 
         value = metric(score)
         tone = "main" if score.model == OURS else "muted"
         text = f"{value:.2f}" if value is not None else "n/a"
-        bars.append(charts.Bar(MODEL_NAMES.get(score.model, score.model), value or 0.0, text, tone))
+        bars.append(charts.Bar(row_name(score.model), value or 0.0, text, tone))
     return charts.hbars(bars, title, lo=0.0, hi=1.0) if bars else None
 
 
