@@ -8,7 +8,7 @@ answers /discover), the median and best of RUNS of:
 (b) `recommend` ranked by predicted streams (`by_prediction`), top 20;
 (c) `recommend` ranked the way the demo listener's training chose (predicted streams and popularity
     together, whose places are known only once every row is scored: a first pass scores them, the second
-    scores again only the rows placed well enough), top 20 and top 100.
+    reads and scores again only the rows placed well enough, by their ids), top 20 and top 100.
 
 Target: each `recommend` within 1.5x of (a). Before the second pass kept to the rows the first placed,
 (c) read and scored the catalog twice (2.0x and 2.1x of (a), measured with this benchmark).

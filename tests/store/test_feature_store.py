@@ -76,6 +76,12 @@ def test_a_catalog_reads_back_as_rows_and_as_columns_alike(store: SqlStore):
         keys = [match_key(r.artists[0], r.song) if r.song and r.artists else "" for r in stored]
         assert [k for c in columns for k in c["match_key"]] == keys  # "" for a row without a name
     assert list(features.catalog_columns("nothing", 10)) == []
+    # rows read again by their ids (a second look at rows a first pass chose): the same columns
+    (whole,) = list(features.catalog_columns("mine", 10))
+    wanted = [whole["line"][2], whole["line"][0], 10**9]  # any order; an id no row has is left out
+    (again,) = list(features.catalog_columns_of(wanted))
+    assert again == {name: [values[0], values[2]] for name, values in whole.items()}
+    assert list(features.catalog_columns_of([])) == []
 
 
 def test_catalog_names_are_spelled_as_the_catalog_spells_them(store: SqlStore):

@@ -266,9 +266,8 @@ def _best_of(
     selected = first.selected if first is not None else None
     best: pl.DataFrame | None = None
     vectors = np.empty((0, len(pack.columns)))
-    for rows in catalog_batches(store, catalogs):
-        if selected is not None:
-            rows = rows.filter(pl.col("source_row").is_in(list(selected)))
+    batches = catalog_batches(store, catalogs) if selected is None else rows_of(store, selected)
+    for rows in batches:
         good, _bad = checked(rows)
         fresh, vectorised = scored_candidates(pack, good, by="tables")  # no LightGBM to load; no ban
         fresh = fresh.with_columns(
@@ -305,6 +304,14 @@ def catalog_batches(store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFr
     for name in catalogs:
         for columns in store.features.catalog_columns(name, RECOMMEND_BATCH):
             yield stored_frame(columns).with_row_index("row", 1)
+
+
+def rows_of(store: Store, row_ids: frozenset[int]) -> Iterator[pl.DataFrame]:
+    """The catalog rows of these ids as `catalog_batches` gives them (`source_row` their id)."""
+    from musicflow.scale.staging import stored_frame
+
+    for columns in store.features.catalog_columns_of(sorted(row_ids)):
+        yield stored_frame(columns).with_row_index("row", 1)
 
 
 def _best(frame: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[str]) -> pl.DataFrame:

@@ -195,6 +195,11 @@ class FeatureStore(Protocol):
         where missing)."""
         ...
 
+    def catalog_columns_of(self, row_ids: Sequence[int]) -> Iterator[dict[str, list[Any]]]:
+        """The catalog rows of these ids (`line` of `catalog_columns`), in that form, in id order, a few
+        hundred at a time: what a second look at rows chosen in a first pass reads."""
+        ...
+
     def catalog_matches(
         self, spotify_ids: Sequence[str], match_keys: Sequence[str]
     ) -> tuple[dict[str, list[StoredFeatures]], dict[str, list[StoredFeatures]]]: ...

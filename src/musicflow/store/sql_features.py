@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Table, bindparam, case, delete, func, insert, literal, select, update
+from sqlalchemy import Engine, Select, Table, bindparam, case, delete, func, insert, literal, select, update
 
 from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.core.songs import (
@@ -338,25 +338,22 @@ class SqlFeatureStore:
     def catalog_columns(self, name: str, batch: int) -> Iterator[dict[str, list[Any]]]:
         """The rows of `catalog_rows`, `batch` at a time as columns (a frame is built of them directly)."""
         for rows in self._catalog_batches(name, batch):
-            ids, spotify_ids, songs, artists, keys, *features = zip(*rows, strict=True)
-            columns: dict[str, list[Any]] = {"spotify_id": list(spotify_ids), "song": list(songs)}
-            columns["artists"] = ["; ".join(a for a in text.split("; ") if a) for text in artists]
-            columns["line"] = list(ids)
-            columns["match_key"] = list(keys)
-            yield columns | {name: list(values) for name, values in zip(FEATURE_NAMES, features, strict=True)}
+            yield _as_columns(rows)
+
+    def catalog_columns_of(self, row_ids: Sequence[int]) -> Iterator[dict[str, list[Any]]]:
+        """The catalog rows of these ids (`line` in `catalog_columns`), in that form, in id order."""
+        query = _catalog_select().order_by(catalog_tracks.c.id)
+        for chunk in _chunked(iter(sorted(set(row_ids))), IN_CHUNK):
+            with guarded(self.engine, transaction=False) as conn:
+                rows = conn.execute(query.where(catalog_tracks.c.id.in_(chunk))).all()
+            if rows:
+                yield _as_columns(rows)
 
     def _catalog_batches(self, name: str, batch: int) -> Iterator[Sequence[Any]]:
         """The rows of the catalog `name` in the order they were imported, `batch` per statement: the id,
         Spotify id, song, artists, match key, then the features."""
         query = (
-            select(
-                catalog_tracks.c.id,
-                catalog_tracks.c.spotify_id,
-                catalog_tracks.c.song,
-                catalog_tracks.c.artists,
-                catalog_tracks.c.match_key,
-                *_feature_columns(catalog_tracks),
-            )
+            _catalog_select()
             .join(catalogs, catalogs.c.id == catalog_tracks.c.catalog_id)
             .where(catalogs.c.name == name)
             .order_by(catalog_tracks.c.id)
@@ -467,6 +464,29 @@ _TRACKS_PLAYED = (
     .where(tracks.c.id.in_(bindparam("ids", expanding=True)))
     .group_by(*_TRACK_COLUMNS)
 )
+
+
+def _catalog_select() -> Select[Any]:
+    """A catalog row as `catalog_rows` and `catalog_columns` read it: the id, Spotify id, song, artists,
+    match key, then the features."""
+    return select(
+        catalog_tracks.c.id,
+        catalog_tracks.c.spotify_id,
+        catalog_tracks.c.song,
+        catalog_tracks.c.artists,
+        catalog_tracks.c.match_key,
+        *_feature_columns(catalog_tracks),
+    )
+
+
+def _as_columns(rows: Sequence[Any]) -> dict[str, list[Any]]:
+    """Rows of `_catalog_select` as the columns `catalog_columns` gives."""
+    ids, spotify_ids, songs, artists, keys, *features = zip(*rows, strict=True)
+    columns: dict[str, list[Any]] = {"spotify_id": list(spotify_ids), "song": list(songs)}
+    columns["artists"] = ["; ".join(a for a in text.split("; ") if a) for text in artists]
+    columns["line"] = list(ids)
+    columns["match_key"] = list(keys)
+    return columns | {name: list(values) for name, values in zip(FEATURE_NAMES, features, strict=True)}
 
 
 def _present(row: Any, first: int) -> dict[str, FeatureValue]:
