@@ -2,7 +2,9 @@
 
 Both ship the listener's champion and history to the scorer as a `ScoringPack` (plain data), so the
 local engine and Dask workers score alike. `recommend` reads the store's catalogs a batch at a time and
-keeps only the best candidates, so its memory does not grow with the catalogs.
+keeps only the best candidates, so its memory grows little with the catalogs: ranked by two places, a
+first pass keeps each candidate's predicted streams, popularity and id (24 bytes a row), and a second
+reads again only the rows placed well enough.
 """
 
 from __future__ import annotations
