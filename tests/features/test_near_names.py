@@ -84,6 +84,18 @@ def test_a_near_artist_is_found_whatever_the_title():
     assert [(artist.key, artist.answers) for artist in nearest.artists] == [("maroon 5", True)]
 
 
+def test_an_artist_known_as_typed_is_searched_for_its_own_near_songs_only():
+    """A listener's artist typed as it is known: only that artist's titles close enough to answer are
+    looked at (no other singer's, no suggestion), so a title of theirs nobody has costs next to nothing."""
+    index = NameIndex(KNOWN)
+    typo = index.nearest("Sugr", "Maroon 5", answers_only=True)
+    assert [(found.key, found.answers) for found in typo.songs] == [(match_key("Maroon 5", "Sugar"), True)]
+    assert typo.artists == []
+    assert index.nearest("Memoirs", "Maroon 5", answers_only=True).songs == []  # near, not close enough
+    assert index.nearest("Shape of You", "Maroon 5", answers_only=True).songs == []  # another singer's
+    assert index.nearest("Sugar", "Marooon 5", answers_only=True).songs == []  # not the artist as typed
+
+
 def test_a_typo_finds_the_song_and_the_answer_names_it(app: MusicFlow):
     found = app.song_features("Sugr", "maroon5")
     assert found.matched == SUGAR

@@ -186,7 +186,9 @@ class SongFinder:
         an artist the listener streams, whose history answers them anyway) are answered for a near song
         only, and get no suggestions."""
         names = self.index.names()
-        nearest = {i: names.nearest(requests[i].song, requests[i].artist) for i in lost}
+        nearest = {
+            i: names.nearest(requests[i].song, requests[i].artist, answers_only=i in songs_only) for i in lost
+        }
         theirs = {
             near.key: names.songs_by(near.key)
             for found in nearest.values()
@@ -200,9 +202,7 @@ class SongFinder:
         suggestions: dict[int, tuple[SongName, ...]] = {}
         for i, found in nearest.items():
             options = [(near.answers, spelled[near.key]) for near in found.songs if near.key in spelled]
-            if i in songs_only:
-                options = [(close, name) for close, name in options if close]
-            for near in () if i in songs_only else found.artists:
+            for near in found.artists:
                 spelling = next((spelled[key] for key in theirs.get(near.key, []) if key in spelled), None)
                 if spelling is not None:
                     options.append((near.answers, SongName(requests[i].song, spelling.artist)))

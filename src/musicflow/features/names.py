@@ -91,6 +91,7 @@ class NameIndex:
             forms.setdefault(artist_form(artist), []).append(artist)
         self._forms = list(forms)
         self._artists_of_form = list(forms.values())
+        self._form_at = {form: at for at, form in enumerate(self._forms)}
         self._titles = {artist: (list(found), list(found.values())) for artist, found in titles.items()}
         self._all_titles = [title for found, _ in self._titles.values() for title in found]
         self._all_keys = [key for _, keys in self._titles.values() for key in keys]
@@ -103,8 +104,9 @@ class NameIndex:
         found = self._titles.get(artist_key)
         return found[1][:most] if found else []
 
-    def nearest(self, song: str, artist: str) -> Nearest:
-        """The known songs and artists nearest to `song` by `artist`, as typed."""
+    def nearest(self, song: str, artist: str, *, answers_only: bool = False) -> Nearest:
+        """The known songs and artists nearest to `song` by `artist`, as typed; `answers_only` (an artist
+        known as typed): only that artist's songs close enough to answer for, and no artist."""
         from rapidfuzz import fuzz, process
 
         wanted_artist = artist_form(primary_artist(artist))
@@ -112,17 +114,26 @@ class NameIndex:
         if not wanted_artist or not wanted_title or not self._forms:
             return NOTHING_NEAR
         artists: list[NearArtist] = []
-        for _, score, at in process.extract(
-            wanted_artist, self._forms, scorer=fuzz.ratio, score_cutoff=SUGGEST, limit=ARTISTS_LOOKED_AT
-        ):
-            artists.extend(NearArtist(key, score) for key in self._artists_of_form[at])
+        cutoff_title = ANSWER if answers_only else SUGGEST_TITLE
+        if answers_only:
+            same = self._form_at.get(wanted_artist)
+            keys = self._artists_of_form[same] if same is not None else []
+            artists = [NearArtist(key, 100.0) for key in keys]
+        else:
+            for _, score, at in process.extract(
+                wanted_artist, self._forms, scorer=fuzz.ratio, score_cutoff=SUGGEST, limit=ARTISTS_LOOKED_AT
+            ):
+                artists.extend(NearArtist(key, score) for key in self._artists_of_form[at])
         songs: dict[str, NearSong] = {}
         for near in artists:
             titles, keys = self._titles[near.key]
             for _, score, at in process.extract(
-                wanted_title, titles, scorer=fuzz.ratio, score_cutoff=SUGGEST_TITLE, limit=MOST
+                wanted_title, titles, scorer=fuzz.ratio, score_cutoff=cutoff_title, limit=MOST
             ):
                 songs[keys[at]] = NearSong(keys[at], near.score, score)
+        if answers_only:
+            ranked = sorted(songs.values(), key=lambda s: (-s.closeness, s.key))
+            return Nearest(ranked, [])
         if not any(found.answers for found in songs.values()):
             for _, score, at in process.extract(
                 wanted_title, self._all_titles, scorer=fuzz.ratio, score_cutoff=SAME_TITLE, limit=MOST * 10
