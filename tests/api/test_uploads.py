@@ -111,9 +111,13 @@ def test_an_upload_of_no_history_fails_and_says_why(server: TestClient, tokens: 
     job = finished(server, sent.json()["id"], tokens["read"])  # type: ignore[attr-defined]
     assert job["state"] == "failed", job
     error = str(job["error"])
-    assert "is a Spotify streaming history: no play was read" in error
-    assert "Userdata.json: not a streaming history" in error
+    assert error.startswith("nothing in the files sent is a Spotify streaming history: no play was read")
+    assert "Userdata.json: not a streaming history" in error and "uploads" not in error  # no server path
     assert not job.get("result"), job
+    broken = upload(server, tokens["write"], ("my_spotify_data.zip", b"not a zip at all"))
+    job = finished(server, broken.json()["id"], tokens["read"])  # type: ignore[attr-defined]
+    assert job["state"] == "failed"
+    assert "(my_spotify_data.zip: not a zip archive (it does not start like one))" in str(job["error"])
 
 
 def test_a_name_cannot_reach_outside_its_folder(

@@ -365,10 +365,10 @@ class MusicFlow:
             jobs.update_job(
                 import_id, self.clock.now(), state="done", stage="done", result=ingest_summary(report)
             )
-        else:
+        else:  # an upload's files, in a folder of the server's
             report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
             if not report.files_read:
-                raise nothing_read(paths, report)
+                raise nothing_read(paths, report, given="the files sent")
         report.import_id = import_id
         if report.library is not None or report.new_plays:
             self.serving.read_again(profile)  # answers read the plays and library the serving listener holds

@@ -79,6 +79,8 @@ def _list_folder(folder: Path, listing: ExportListing, limits: ArchiveLimits) ->
             listing.files.append(_plain_file(path, str(path)))
         elif suffix == ".zip" and _is_zip(path):
             _list_zip(path, listing, limits)
+        elif suffix == ".zip":  # said, not passed over in silence: it was meant to be the export
+            listing.skipped.append(SkippedInput(str(path), "not a zip archive (it does not start like one)"))
 
 
 def _list_zip(path: Path, listing: ExportListing, limits: ArchiveLimits) -> None:

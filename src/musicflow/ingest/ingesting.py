@@ -80,10 +80,11 @@ def ingest_paths(
 NOTES_SAID = 3  # files passed over named in the error, at most
 
 
-def nothing_read(paths: Sequence[Path], report: IngestReport) -> NothingReadError:
+def nothing_read(paths: Sequence[Path], report: IngestReport, given: str | None = None) -> NothingReadError:
     """The error of an ingest that read no history and no library: nothing was stored (no profile
-    made), and the first files passed over say why."""
-    given = ", ".join(str(p) for p in paths)
+    made), and the first files passed over say why. `given`: what the paths were to the person who gave
+    them (an upload's folder on the server is not theirs to read about)."""
+    given = given or ", ".join(str(p) for p in paths)
     notes = [f"{Path(f.label).name}: {f.note}" for f in report.files if f.note]
     said = "; ".join(notes[:NOTES_SAID])
     if len(notes) > NOTES_SAID:
