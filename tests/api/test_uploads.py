@@ -118,6 +118,10 @@ def test_an_upload_of_no_history_fails_and_says_why(server: TestClient, tokens: 
     job = finished(server, broken.json()["id"], tokens["read"])  # type: ignore[attr-defined]
     assert job["state"] == "failed"
     assert "(my_spotify_data.zip: not a zip archive (it does not start like one))" in str(job["error"])
+    damaged = upload(server, tokens["write"], ("my_spotify_data.zip", b"PK\x03\x04 and then nothing"))
+    job = finished(server, damaged.json()["id"], tokens["read"])  # type: ignore[attr-defined]
+    assert job["state"] == "failed"
+    assert str(job["error"]).startswith("my_spotify_data.zip: not a readable zip archive")  # no server path
 
 
 def test_a_name_cannot_reach_outside_its_folder(
