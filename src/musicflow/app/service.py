@@ -8,6 +8,7 @@ comes back; they never reach the store or the parts themselves.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,6 +26,7 @@ from musicflow.errors import (
     CatalogNotFoundError,
     ConflictError,
     Hint,
+    IngestError,
     JobNotFoundError,
     ModelError,
     MusicflowError,
@@ -339,7 +341,6 @@ class MusicFlow:
         """Read the export into the profile; new plays queue a retrain of it (`retrain`), which a server
         runs by itself (`musicflow jobs run` elsewhere)."""
         from musicflow.app.upload_jobs import ingest_summary, new_job_id
-        from musicflow.ingest.ingesting import ingest_paths, nothing_read
 
         jobs = self._store.jobs
         if import_id is None:  # an ingest of its own: recorded as an import that can be taken back
@@ -348,9 +349,7 @@ class MusicFlow:
             jobs.add_job(import_id, profile, "ingest", None, self.clock.now(), "musicflow ingest")
             jobs.update_job(import_id, self.clock.now(), state="running", stage="ingesting")
             try:
-                report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
-                if not report.files_read:
-                    raise nothing_read(paths, report)
+                report = self._read_export(paths, profile, progress, import_id, sent=False)
             except BaseException as failed:
                 # A first ingest of nothing leaves nothing: no profile, no record of it.
                 empty = new_profile and isinstance(failed, NothingReadError)
@@ -366,14 +365,32 @@ class MusicFlow:
                 import_id, self.clock.now(), state="done", stage="done", result=ingest_summary(report)
             )
         else:  # an upload's files, in a folder of the server's
-            report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
-            if not report.files_read:
-                raise nothing_read(paths, report, given="the files sent")
+            report = self._read_export(paths, profile, progress, import_id, sent=True)
         report.import_id = import_id
         if report.library is not None or report.new_plays:
             self.serving.read_again(profile)  # answers read the plays and library the serving listener holds
         if retrain and report.new_plays:
             self.queue_retrain(profile, "new plays ingested")
+        return report
+
+    def _read_export(
+        self, paths: Sequence[Path], profile: str, progress: Progress | None, import_id: str, *, sent: bool
+    ) -> IngestReport:
+        """`ingest_paths`, an error when nothing was read. The files of an upload (`sent`) are named as
+        they were sent, never by the server's folder that holds them."""
+        from musicflow.ingest.ingesting import ingest_paths, nothing_read
+
+        try:
+            report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
+            if not report.files_read:
+                raise nothing_read(paths, report, given="the files sent" if sent else None)
+        except IngestError as failed:
+            if not sent:
+                raise
+            words = str(failed)
+            for folder in paths:
+                words = words.replace(f"{folder}{os.sep}", "")
+            raise type(failed)(words, hint=failed.hint, profile=failed.profile) from None
         return report
 
     def undo_import(self, profile: str, import_id: str) -> ImportUndone:

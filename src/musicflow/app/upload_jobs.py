@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import shutil
 import threading
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from musicflow.core.clock import Interrupted, waits_end_on
-from musicflow.errors import IngestError, MusicflowError, TooLargeError
+from musicflow.errors import MusicflowError, TooLargeError
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
@@ -229,11 +228,7 @@ def _run(app: MusicFlow, job: Job, uploads_dir: Path, progress: JobProgress) -> 
     if not folder.is_dir():
         raise MusicflowError("the uploaded files are gone: upload the export again")
     progress.stage("ingesting")
-    try:
-        report = app.ingest([folder], job.profile, progress, retrain=False, import_id=job.id)
-    except IngestError as failed:  # said of the files as sent, not of the server's folder
-        words = str(failed).replace(f"{folder}{os.sep}", "")
-        raise type(failed)(words, hint=failed.hint, profile=failed.profile) from None
+    report = app.ingest([folder], job.profile, progress, retrain=False, import_id=job.id)
     progress.stage("fetching features", plays=report.music_plays, new_plays=report.new_plays)
     fetched = app.fetch_features(job.profile, progress=progress)
     answered = sum(run.answered for run in fetched.runs)

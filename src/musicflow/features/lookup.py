@@ -140,7 +140,7 @@ class SongFinder:
         for source in catalogs:
             self._ask_catalogs(songs, source)
         lost = [i for i, song in enumerate(songs) if not song.answers]
-        theirs = {i for i in lost if knows_artist is not None and knows_artist(requests[i].artist)}
+        by_their_artist = {i for i in lost if knows_artist is not None and knows_artist(requests[i].artist)}
         if lost:
             self._near(
                 requests,
@@ -150,7 +150,7 @@ class SongFinder:
                 now,
                 with_misses=bool(network),
                 knows=knows_artist,
-                songs_only=theirs,
+                songs_only=by_their_artist,
             )
         if network:
             self._remembered(songs, network, now)
