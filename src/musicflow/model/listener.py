@@ -157,5 +157,5 @@ class Listener:
             )
             for key in self._index.artist_keys()
         ]
-        ranked = sorted(totals, key=lambda a: (-a.streams, a.name.casefold()))
-        return [artist for artist in ranked[:limit] if artist.streams > 0]
+        ordered = sorted(totals, key=lambda a: (-a.streams, a.name.casefold()))
+        return [artist for artist in ordered[:limit] if artist.streams > 0]
