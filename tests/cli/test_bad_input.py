@@ -40,6 +40,22 @@ def test_files_without_any_streaming_history_fail(tmp_path: Path):
     assert code == 1 and "(this store holds no profile yet)" in err  # no empty profile was made
 
 
+def test_files_without_any_history_keep_what_the_profile_holds(tmp_path: Path):
+    """Nothing read into a profile that has plays: the error, and the plays stay (the empty profile a
+    first ingest of nothing would make is removed; this one is not)."""
+    history = tmp_path / "StreamingHistory0.json"
+    history.write_text(json.dumps([PLAY]))
+    code, _, err = run("ingest", str(history), "--profile", "kept")
+    assert code == 0, err
+    other = tmp_path / "Userdata.json"
+    other.write_text(json.dumps({"username": "someone"}))
+    code, _, err = run("ingest", str(other), "--profile", "kept")
+    assert code == 1 and "no play was read (Userdata.json: not a streaming history" in err
+    code, out, err = run("streams", "top", "--profile", "kept", "-f", "json")
+    assert code == 0, err
+    assert [(row["track"], row["streams"]) for row in json.loads(out)] == [("B", 1)]
+
+
 def test_a_damaged_member_says_partial_and_keeps_the_rest(tmp_path: Path):
     export = tmp_path / "my_spotify_data.zip"
     with zipfile.ZipFile(export, "w") as archive:
