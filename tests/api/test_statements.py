@@ -1,7 +1,8 @@
 """Each route reads each fact once: the SQL statements a request costs, counted, and a GET writes nothing.
 
 Budgets: a prediction answered again within the answer window at most 1 statement; a song the store
-holds (features cached) at most 3; a song it does not hold at most 4; `/api/features/` at most 2. GET and
+holds (features cached) at most 3; a song it does not hold at most 4; `/api/features/` at most 2;
+recommendations asked again at most 1 (the kept answer; the first question reads the catalogs). GET and
 HEAD never INSERT, UPDATE or DELETE, and leave every table as it was; the predictions they give reach the
 prediction log afterwards, written by its own thread.
 """
@@ -99,6 +100,14 @@ def test_each_route_stays_within_its_statement_budget(client: TestClient):
         found = client.get("/api/features/", params={"song": song, "artist": artist})
     assert found.status_code == 200 and found.json()["track"]["name"] == song
     assert len(features) <= 2, features
+    with counted(engine) as scored:  # the first question reads the catalog, and writes nothing
+        recommended = client.get("/api/recommendations/", params={"top": 3})
+    assert recommended.status_code == 200, recommended.text
+    assert not [s for s in scored if s.lstrip().split(None, 1)[0].lower() in WRITES]
+    with counted(engine) as kept:  # asked again, the kept answer: only the catalogs' list is read
+        again = client.get("/api/recommendations/", params={"top": 3})
+    assert again.json() == recommended.json()
+    assert len(kept) <= 1, kept
 
 
 def test_get_and_head_change_nothing_in_the_store(client: TestClient):

@@ -72,7 +72,7 @@ def test_a_banned_artist_is_a_firm_zero_and_a_saved_song_says_so(trained: None, 
 def test_a_banned_artist_or_song_is_never_recommended(trained: None, tmp_path: Path):
     code, out, err = run("recommend", "--top", "10", "-f", "json")
     assert code == 0, err
-    first, second = json.loads(out)[:2]
+    first, second = json.loads(out)["recommendations"][:2]
     ingest_library(
         tmp_path / "export",
         bannedArtists=[{"name": first["artist"]}],
@@ -80,7 +80,7 @@ def test_a_banned_artist_or_song_is_never_recommended(trained: None, tmp_path: P
     )
     code, out, err = run("recommend", "--top", "10", "-f", "json")
     assert code == 0, err
-    after = json.loads(out)
+    after = json.loads(out)["recommendations"]
     assert len(after) == 10
     assert first["artist"] not in {r["artist"] for r in after}
     assert (second["artist"], second["song"]) not in {(r["artist"], r["song"]) for r in after}

@@ -83,7 +83,10 @@ def test_recommend_as_csv_and_json(listener: None):
         "recommend", "--top", "3", "--format", "json", "--per-artist", "1", "--by-prediction"
     )
     assert code == 0, err
-    found = json.loads(out)
+    document = json.loads(out)
+    assert (document["top"], document["per_artist"], document["by_prediction"]) == (3, 1, True)
+    assert document["catalogs"] == ["bundled"] and document["model_version"] == 1
+    found = document["recommendations"]
     assert len(found) == 3
     assert len({r["artist"] for r in found}) == 3
     assert [r["predicted_streams"] for r in found] == sorted(

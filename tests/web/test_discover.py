@@ -1,14 +1,11 @@
 """`/discover` over HTTP, in process, on the demo model: the rows are what the application layer
-recommends, never a song the listener played, at most two by one artist, kept until the champion moves."""
+recommends, never a song the listener played, at most two by one artist."""
 
 from __future__ import annotations
 
 import html
 import re
-import time
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,13 +15,10 @@ from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, Recommendation
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from musicflow.core.songs import match_key
-from musicflow.web.discover import TOP, KeptPicks
-from tests.trained import PROFILE as LISTENER
-from tests.trained import copy_of
-from tests.web.conftest import ODD_CATALOG, PROFILE, SCRIPT_ARTIST, SCRIPT_SONG, demo_settings
+from musicflow.web.discover import TOP
+from tests.web.conftest import PROFILE, SCRIPT_ARTIST, SCRIPT_SONG
 from tests.web.test_pages import STRONG_KEY, web_app
 
-CHAMPION_CHECK_S = 1.1
 ROW = re.compile(
     r'<span class="pick-song">(.*?)</span>\s*<span class="pick-artist">(.*?)</span>\s*'
     r'<span class="pick-predicted"><span class="pick-streams">(.*?)</span>',
@@ -103,32 +97,3 @@ def test_no_catalog_and_no_model_are_messages_not_error_pages(copied: MusicFlow)
         no_model = client.get("/discover", params={"profile": "stranger"})
     assert no_model.status_code == 404
     assert "What would help" in no_model.text and 'href="/discover?profile=stranger"' in no_model.text
-
-
-@pytest.fixture
-def two_versions(two_versions_listener: Path, tmp_path: Path) -> Iterator[MusicFlow]:
-    """A copy of the trained demo listener (tests/trained.py) with two model versions, v1 the champion, and
-    the catalog of odd titles: a new champion without training one here."""
-    data_dir = tmp_path / "two-versions"
-    copy_of(two_versions_listener, data_dir)
-    odd = data_dir / "odd-titles.csv"
-    odd.write_text(ODD_CATALOG, encoding="utf-8")
-    with MusicFlow.open(demo_settings(data_dir)) as app:
-        app.add_catalog(odd, "odd-titles")
-        app.promote(LISTENER, "1")
-        yield app
-
-
-@pytest.mark.slow  # waits for the champion checks
-def test_the_answer_is_kept_until_the_champion_moves(two_versions: MusicFlow) -> None:
-    copied = two_versions
-    kept = KeptPicks()
-    first = kept.picks(copied, LISTENER, "odd-titles")
-    assert kept.picks(copied, LISTENER, "odd-titles") is first
-    copied.promote(LISTENER, "2")
-    time.sleep(CHAMPION_CHECK_S)  # the server looks at the champion at most once a second
-    newer = kept.picks(copied, LISTENER, "odd-titles")
-    assert (first.version, newer.version) == (1, 2)
-    copied.rollback(LISTENER)
-    time.sleep(CHAMPION_CHECK_S)
-    assert kept.picks(copied, LISTENER, "odd-titles").version == 1

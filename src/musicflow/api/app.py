@@ -25,7 +25,15 @@ from musicflow.api.docs import install_docs
 from musicflow.api.error_responses import install_error_handlers
 from musicflow.api.limits import Limits
 from musicflow.api.middleware import AccessLog, BodyLimit
-from musicflow.api.routes import accuracy, health, models, predictions, song_features, uploads
+from musicflow.api.routes import (
+    accuracy,
+    health,
+    models,
+    predictions,
+    recommendations,
+    song_features,
+    uploads,
+)
 from musicflow.api.routes import profile as profile_route
 from musicflow.app.access import AccessMode, Grants
 from musicflow.app.service import MusicFlow
@@ -99,6 +107,7 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
         predictions.router,
         models.router,
         accuracy.router,
+        recommendations.router,
         profile_route.router,
         uploads.router,
     )

@@ -244,6 +244,37 @@ class BatchBody(BaseModel):
     answers: list[BatchAnswer]
 
 
+class RecommendedSong(BaseModel):
+    song: str
+    artist: str
+    track_id: str | None = Field(description="The catalog's Spotify id of the song, where it has one")
+    predicted_streams: float = Field(description="What `GET /api/prediction/` answers for it (0-30)")
+    version_of: str | None = Field(
+        description="Another version of a song the listener streamed says so: 'a remix of Grip, which you"
+        " streamed 40 times'"
+    )
+    how_sure: str | None = Field(description="What the model's own test says of songs like it")
+    reasons: list[str] = Field(description="Why, strongest first, in words")
+
+
+class RecommendationsBody(BaseModel):
+    """Songs of the imported catalogs the listener never played, best first (`musicflow recommend
+    --format json` writes the same document)."""
+
+    profile: str
+    model_version: int = Field(description="The champion that ranked them")
+    catalogs: list[str] = Field(description="The catalogs drawn from; empty: none is imported yet")
+    entries: int = Field(description="Their rows (a song may have several)")
+    top: int
+    per_artist: int
+    new_songs_only: bool
+    ranked_by: str | None = Field(description="How the list is ranked, and why")
+    by_prediction: bool = Field(description="Ranked by predicted streams alone")
+    how_sure: list[str]
+    note: str | None = Field(description="Why the list is empty, when it is")
+    recommendations: list[RecommendedSong]
+
+
 class ModelSummary(BaseModel):
     version: int
     created_at: str

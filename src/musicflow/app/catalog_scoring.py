@@ -64,7 +64,6 @@ class Recommendation:
             "predicted_streams": round(self.predicted_streams, 4),
             "version_of": self.version_of,
             "how_sure": self.how_sure,
-            "ranked_by": self.ranked_by,
             "reasons": self.reason_words,
         }
 

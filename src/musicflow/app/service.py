@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Self
 
+from musicflow.app.recommendation_answers import KeptRecommendations
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel, ServingModels
 from musicflow.config import Settings
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from musicflow.app.predicting import Unanswered
     from musicflow.app.prediction_accuracy import Accuracy
     from musicflow.app.prediction_log import Given, PredictionLogger
+    from musicflow.app.recommendation_answers import RecommendationQuestion, Recommendations
     from musicflow.app.reproduce import Reproduction
     from musicflow.app.schedule import ScheduleRun
     from musicflow.app.taste import Standing, Taste, TastePage
@@ -97,6 +99,7 @@ class MusicFlow:
             history_stamp_of=self._store.jobs.last_finished,
         )
         self._song_finder: SongFinder | None = None
+        self._kept_recommendations = KeptRecommendations()
         self._logger: PredictionLogger | None = None
         self._logger_lock = threading.Lock()
 
@@ -182,6 +185,7 @@ class MusicFlow:
         for folder in uploads:
             shutil.rmtree(folder, ignore_errors=True)
         self.serving.forget(profile)
+        self._kept_recommendations.forget(profile)
         if self._song_finder is not None:
             self._song_finder.index.refresh()
         return Erasure(profile, removed, files, models_dir)
@@ -746,6 +750,44 @@ class MusicFlow:
             new_songs_only=new_songs_only,
             by_prediction=by_prediction,
         )
+
+    def recommendations(
+        self, profile: str, question: RecommendationQuestion | None = None
+    ) -> Recommendations:
+        """The answer to "what should I try next?": `recommend`'s songs for the question (every imported
+        catalog by default), with the catalogs and the model version it came from; kept for as long as
+        the listener's serving model and those catalogs stay the same (`app/recommendation_answers.py`)."""
+        from musicflow.app.recommendation_answers import (
+            RecommendationQuestion,
+            Recommendations,
+            chosen_catalogs,
+        )
+
+        asked = question or RecommendationQuestion()
+        serving = self.serving.get(profile)
+        chosen = chosen_catalogs(self.catalogs(), asked.catalogs)
+
+        def make() -> Recommendations:
+            names = [c.name for c in chosen]
+            found = (
+                self.recommend(
+                    profile,
+                    asked.top,
+                    names,
+                    asked.per_artist,
+                    new_songs_only=asked.new_songs_only,
+                    by_prediction=asked.by_prediction,
+                )
+                if names
+                else []
+            )
+            entries = sum(c.rows for c in chosen)
+            return Recommendations(profile, serving.version, names, entries, asked, found)
+
+        def still_loaded() -> int:
+            return self.serving.get(profile).loaded
+
+        return self._kept_recommendations.answer(profile, asked, serving.loaded, chosen, make, still_loaded)
 
     def scoring_pack(self, profile: str) -> ScoringPack:
         from musicflow.app.catalog_scoring import scoring_pack

@@ -9,6 +9,7 @@ from musicflow.app.access import Grant, NewToken
 from musicflow.app.catalog_scoring import Recommendation
 from musicflow.app.erasure import Erasure
 from musicflow.app.prediction_accuracy import Accuracy
+from musicflow.app.recommendation_answers import RecommendationQuestion, Recommendations
 from musicflow.app.reproduce import Reproduction
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel
@@ -66,6 +67,8 @@ __all__ = [
     "ProfileTraining",
     "Publication",
     "Recommendation",
+    "RecommendationQuestion",
+    "Recommendations",
     "Reproduction",
     "Score",
     "ServingModel",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from musicflow.app.vocabulary import DEFAULT_PROFILE
+from musicflow.app.vocabulary import DEFAULT_PER_ARTIST, DEFAULT_PROFILE, RecommendationQuestion
 from musicflow.cli.common import (
     FormatOption,
     OutputFormat,
@@ -21,7 +21,7 @@ from musicflow.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from musicflow.app.types import Recommendation
+    from musicflow.app.types import Recommendations
 
 RECOMMEND_COLUMNS = (
     "song",
@@ -112,7 +112,7 @@ def recommend(
     ] = None,
     per_artist: Annotated[
         int, typer.Option("--per-artist", min=1, help="At most this many songs by one artist.")
-    ] = 2,
+    ] = DEFAULT_PER_ARTIST,
     new_songs_only: Annotated[
         bool,
         typer.Option(
@@ -131,31 +131,33 @@ def recommend(
     """Songs you never played that you might stream, ranked the way that found the most of your own later
     songs when your model was trained."""
     state = state_of(ctx)
+    question = RecommendationQuestion(tuple(catalog or ()), top, per_artist, new_songs_only, by_prediction)
     with state.app() as app:
-        found = app.recommend(
-            profile, top, catalog, per_artist, new_songs_only=new_songs_only, by_prediction=by_prediction
-        )
+        answer = app.recommendations(profile, question)
     if output_format is OutputFormat.JSON:
-        write_json([r.as_document() for r in found])
+        write_json(answer.as_document())
     elif output_format is OutputFormat.CSV:
         write_csv(
             RECOMMEND_COLUMNS,
-            ({**r.as_document(), "reasons": "; ".join(r.reason_words)} for r in found),
+            (
+                {**r.as_document(), "ranked_by": r.ranked_by, "reasons": "; ".join(r.reason_words)}
+                for r in answer.items
+            ),
         )
     else:
-        state.out.print(_table(found))
+        state.out.print(_table(answer))
 
 
-def _table(found: list[Recommendation]) -> Table:
+def _table(answer: Recommendations) -> Table:
     # How sure the model is of a song depends only on whether its artist is one the listener streams:
     # said once under the table for each kind the list holds.
-    sure = list(dict.fromkeys(item.how_sure for item in found if item.how_sure))
-    lines = [found[0].ranked_by] if found and found[0].ranked_by else []
-    lines += [f"How sure: {'; '.join(sure)}."] if sure else []
+    lines = [answer.ranked_by] if answer.ranked_by else []
+    lines += [f"How sure: {'; '.join(answer.how_sure)}."] if answer.how_sure else []
+    lines += [answer.note[0].upper() + answer.note[1:] + "."] if answer.note else []
     table = Table(title="Songs you have never played, best first", caption="\n".join(lines) or None)
     for column in ("#", "song", "artist", "predicted streams", "why"):
         table.add_column(column, justify="right" if column in ("#", "predicted streams") else "left")
-    for rank, item in enumerate(found, 1):
+    for rank, item in enumerate(answer.items, 1):
         why = "; ".join(item.reason_words)
         table.add_row(str(rank), item.song, item.artist, f"{item.predicted_streams:.1f}", why)
     return table

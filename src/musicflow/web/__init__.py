@@ -26,7 +26,6 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     from starlette.middleware.sessions import SessionMiddleware
 
     from musicflow.web import signin, upload_pages
-    from musicflow.web.discover import KeptPicks
     from musicflow.web.pages import router
     from musicflow.web.security import PageHeaders, session_secret
 
@@ -40,7 +39,6 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(PageHeaders, paths=PAGE_PATHS, prefixes=("/static/", "/upload/", "/api/"))
     app.state.musicflow_web_averages = {}
-    app.state.musicflow_web_picks = KeptPicks()
     app.include_router(router)
     app.include_router(signin.router)
     app.include_router(upload_pages.router)

@@ -18,9 +18,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from musicflow.app.error_map import HTTP_STATUSES, http_status
+from musicflow.app.vocabulary import RecommendationQuestion
 from musicflow.errors import ErrorKind, MusicflowError, ProfileNotFoundError, SongNotFoundError
 from musicflow.web import highscore, views, words
-from musicflow.web.discover import TOP, KeptPicks
+from musicflow.web.discover import TOP, picks_of
 from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_profile, signed_in
 
 if TYPE_CHECKING:
@@ -152,10 +153,10 @@ def discover(request: Request, profile: ProfileParam = None, catalog: Text = "")
     chosen = catalog.strip()
     context: dict[str, Any] = {"profile": who, "catalog": chosen, "top": TOP, "catalogs": []}
     app = _app(request)
-    kept: KeptPicks = request.app.state.musicflow_web_picks
+    question = RecommendationQuestion((chosen,) if chosen else (), TOP)
     try:
         context["catalogs"] = [c.name for c in app.catalogs()]
-        context["view"] = kept.picks(app, who, chosen or None)
+        context["view"] = picks_of(app.recommendations(who, question))
     except MusicflowError as error:
         context["problem"] = _problem(request, error)
         return _page(request, "discover.html", context, http_status(error))

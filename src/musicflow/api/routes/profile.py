@@ -23,5 +23,4 @@ def delete_profile(request: Request, asked: Asked) -> Response:
     state.answers.forget(asked.profile)
     state.grants.forget_profile(asked.profile)
     state.musicflow_web_averages.pop(asked.profile, None)
-    state.musicflow_web_picks.forget(asked.profile)
     return Response(status_code=204)

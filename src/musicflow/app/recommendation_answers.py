@@ -1,0 +1,161 @@
+"""Recommendations as one answer: the songs, the catalogs they were drawn from, how they were ranked and
+which model said so, in one typed result with one JSON form (the CLI's `recommend --format json`, the
+API's `GET /api/recommendations/`); the page renders the same result.
+
+Recommending reads every row of the chosen catalogs (seconds over the bundled catalog), so an answer is
+kept per listener and question, valid for one load of the listener's serving model
+(`ServingModel.loaded`: a new champion, or their library changed) and one import of each catalog: the
+page and the API, asked again, read it instead of scoring the catalogs again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, Recommendation
+from musicflow.errors import CatalogNotFoundError, Hint
+
+if TYPE_CHECKING:
+    from musicflow.store.ports import CatalogInfo
+
+KEPT_ANSWERS = 32
+CatalogKey = tuple[tuple[str, float, int], ...]
+
+
+@dataclass(frozen=True)
+class RecommendationQuestion:
+    """What was asked: the catalogs (none: every imported one), how many songs, at most how many by one
+    artist, whether other versions of songs streamed are left out, and whether to rank by predicted
+    streams whatever was chosen for the listener."""
+
+    catalogs: tuple[str, ...] = ()
+    top: int = 20
+    per_artist: int = DEFAULT_PER_ARTIST
+    new_songs_only: bool = False
+    by_prediction: bool = False
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    """The answer; `catalogs` empty means none is imported yet (nothing to recommend from)."""
+
+    profile: str
+    model_version: int
+    catalogs: list[str]
+    entries: int  # the chosen catalogs' rows (a song may have several)
+    question: RecommendationQuestion
+    items: list[Recommendation] = field(default_factory=list)
+
+    @property
+    def ranked_by(self) -> str | None:
+        """How the list is ranked, and why (None when ranked by predicted streams with nothing to add)."""
+        return self.items[0].ranked_by if self.items else None
+
+    @property
+    def by_prediction(self) -> bool:
+        return self.items[0].by_prediction if self.items else True
+
+    @property
+    def how_sure(self) -> list[str]:
+        """What the model's test says of songs like those listed, once per kind the list holds."""
+        return list(dict.fromkeys(item.how_sure for item in self.items if item.how_sure))
+
+    @property
+    def note(self) -> str | None:
+        """Why the list is empty, when it is."""
+        if self.items:
+            return None
+        if not self.catalogs:
+            return (
+                "no catalog is imported yet, so there is nothing to pick from:"
+                " add one with `musicflow catalog add FILE`"
+            )
+        return f"every song of {', '.join(self.catalogs)} is one you already played"
+
+    def as_document(self) -> dict[str, object]:
+        return {
+            "profile": self.profile,
+            "model_version": self.model_version,
+            "catalogs": self.catalogs,
+            "entries": self.entries,
+            "top": self.question.top,
+            "per_artist": self.question.per_artist,
+            "new_songs_only": self.question.new_songs_only,
+            "ranked_by": self.ranked_by,
+            "by_prediction": self.by_prediction,
+            "how_sure": self.how_sure,
+            "note": self.note,
+            "recommendations": [item.as_document() for item in self.items],
+        }
+
+
+def chosen_catalogs(imported: Sequence[CatalogInfo], names: Sequence[str]) -> list[CatalogInfo]:
+    """The catalogs asked for, in the order asked (none asked: every imported one); an unknown name is
+    an error that says how to list them."""
+    if not names:
+        return list(imported)
+    known = {c.name: c for c in imported}
+    for name in names:
+        if name not in known:
+            raise CatalogNotFoundError(f"no catalog named '{name}'", hint=Hint.LIST_CATALOGS)
+    return [known[name] for name in dict.fromkeys(names)]
+
+
+class KeptRecommendations:
+    """The last answers, by listener and question; safe to share between a server's threads. One answer
+    is computed at a time (each reads the whole catalog); one kept is returned at once."""
+
+    def __init__(self, size: int = KEPT_ANSWERS) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[str, RecommendationQuestion], tuple[int, CatalogKey, Recommendations]]
+        self._kept = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing = threading.Lock()
+
+    def answer(
+        self,
+        profile: str,
+        question: RecommendationQuestion,
+        loaded: int,
+        catalogs: Sequence[CatalogInfo],
+        make: Callable[[], Recommendations],
+        still_loaded: Callable[[], int],
+    ) -> Recommendations:
+        """The answer kept for this load of the listener's model and these catalog imports, else `make`'s,
+        kept unless the model changed while it was made (never an answer kept under another model)."""
+        where = (profile, question)
+        identity: CatalogKey = tuple((c.name, c.imported_at, c.rows) for c in catalogs)
+        kept = self._fresh(where, loaded, identity)
+        if kept is not None:
+            return kept
+        with self._computing:
+            kept = self._fresh(where, loaded, identity)
+            if kept is not None:
+                return kept
+            made = make()
+            if still_loaded() == loaded:
+                with self._lock:
+                    self._kept[where] = (loaded, identity, made)
+                    self._kept.move_to_end(where)
+                    while len(self._kept) > self._size:
+                        self._kept.popitem(last=False)
+            return made
+
+    def forget(self, profile: str) -> None:
+        """Drop the answers kept for a profile (its data was deleted)."""
+        with self._lock:
+            for where in [where for where in self._kept if where[0] == profile]:
+                del self._kept[where]
+
+    def _fresh(
+        self, where: tuple[str, RecommendationQuestion], loaded: int, identity: CatalogKey
+    ) -> Recommendations | None:
+        with self._lock:
+            kept = self._kept.get(where)
+        if kept is None or kept[0] != loaded or kept[1] != identity:
+            return None
+        return kept[2]

@@ -1,0 +1,83 @@
+"""`MusicFlow.recommendations`: the answer the CLI, the API and the page share, kept while the listener's
+model and the catalogs stay the same, computed afresh when either changes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from musicflow.app.recommendation_answers import RecommendationQuestion
+from musicflow.app.service import MusicFlow
+from musicflow.errors import CatalogNotFoundError, Hint
+from tests.app.conftest import demo_settings
+from tests.scale.catalogs import bundled_rows
+from tests.trained import PROFILE, copy_of
+
+CHAMPION_CHECK_S = 1.1  # the serving model looks at the champion at most once a second
+SLICE = RecommendationQuestion(("slice",), top=5)
+
+
+@pytest.fixture
+def two_versions(two_versions_listener: Path, tmp_path: Path) -> Iterator[MusicFlow]:
+    """The trained demo listener with two model versions, v1 the champion, and a catalog of 600 songs."""
+    home = tmp_path / "home"
+    copy_of(two_versions_listener, home)
+    bundled_rows(600, offset=5_000).write_parquet(home / "slice.parquet")
+    with MusicFlow.open(demo_settings(home)) as app:
+        app.add_catalog(home / "slice.parquet", "slice")
+        app.promote(PROFILE, "1")
+        yield app
+
+
+def test_the_answer_says_what_it_was_drawn_from(two_versions: MusicFlow) -> None:
+    answer = two_versions.recommendations(PROFILE, SLICE)
+    assert (answer.profile, answer.model_version, answer.catalogs, answer.entries) == (
+        PROFILE,
+        1,
+        ["slice"],
+        600,
+    )
+    assert len(answer.items) == 5 and answer.note is None
+    document = answer.as_document()
+    assert document["recommendations"] == [item.as_document() for item in answer.items]
+    assert document["ranked_by"] == answer.items[0].ranked_by and document["how_sure"]
+    assert [item.track_id for item in answer.items] == [
+        item.track_id for item in two_versions.recommend(PROFILE, 5, ["slice"])
+    ]
+
+
+@pytest.mark.slow  # waits for the champion checks
+def test_the_answer_is_kept_until_the_champion_moves(two_versions: MusicFlow) -> None:
+    first = two_versions.recommendations(PROFILE, SLICE)
+    assert two_versions.recommendations(PROFILE, SLICE) is first
+    assert two_versions.recommendations(PROFILE, RecommendationQuestion(("slice",), top=6)) is not first
+    two_versions.promote(PROFILE, "2")
+    time.sleep(CHAMPION_CHECK_S)
+    newer = two_versions.recommendations(PROFILE, SLICE)
+    assert (first.model_version, newer.model_version) == (1, 2)
+    two_versions.rollback(PROFILE)
+    time.sleep(CHAMPION_CHECK_S)
+    assert two_versions.recommendations(PROFILE, SLICE).model_version == 1
+
+
+def test_a_catalog_imported_again_is_answered_afresh(two_versions: MusicFlow, tmp_path: Path) -> None:
+    first = two_versions.recommendations(PROFILE, SLICE)
+    bundled_rows(300, offset=9_000).write_parquet(tmp_path / "other.parquet")
+    two_versions.add_catalog(tmp_path / "other.parquet", "slice")  # replaces it
+    again = two_versions.recommendations(PROFILE, SLICE)
+    assert again is not first and again.entries == 300
+    assert {item.track_id for item in again.items}.isdisjoint({item.track_id for item in first.items})
+
+
+def test_an_unknown_catalog_is_an_error_and_none_imported_is_said(two_versions: MusicFlow) -> None:
+    with pytest.raises(CatalogNotFoundError, match="no catalog named 'nope'") as raised:
+        two_versions.recommendations(PROFILE, RecommendationQuestion(("nope",)))
+    assert raised.value.hint == Hint.LIST_CATALOGS
+    for catalog in two_versions.catalogs():
+        two_versions.remove_catalog(catalog.name)
+    empty = two_versions.recommendations(PROFILE)
+    assert (empty.catalogs, empty.items, empty.entries) == ([], [], 0)
+    assert empty.note is not None and "musicflow catalog add" in empty.note
