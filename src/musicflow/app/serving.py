@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -73,12 +74,12 @@ class ServingModels:
         """The profile's serving model; loads it on first use, swaps it if the champion has moved."""
         current = self._models.get(profile)
         now = time.monotonic()
-        if current is not None and now - self._checked.get(profile, 0.0) < self._check_every_s:
+        if current is not None and now - self._checked.get(profile, -math.inf) < self._check_every_s:
             self._touch(profile)
             return current
         with self._lock:
             current = self._models.get(profile)
-            if current is not None and now - self._checked.get(profile, 0.0) < self._check_every_s:
+            if current is not None and now - self._checked.get(profile, -math.inf) < self._check_every_s:
                 return current
             return self._refresh(profile, current, now)
 
@@ -134,7 +135,7 @@ class ServingModels:
         """The model serving now if its champion was checked within `check_every_s`, else None: never
         touches the store, so an event loop may call it (None means: call `get` in a worker thread)."""
         current = self._models.get(profile)
-        if current is None or time.monotonic() - self._checked.get(profile, 0.0) >= self._check_every_s:
+        if current is None or time.monotonic() - self._checked.get(profile, -math.inf) >= self._check_every_s:
             return None
         self._touch(profile)
         return current
