@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from musicflow.app.service import MusicFlow
+from musicflow.demo import export_path
 from tests.trained import PROFILE
+
+STREAM_MS = 30_000  # a play of 30 s or more is a stream
 
 
 def test_streams_top_counts_songs_as_the_taste_page_does(trained_app: MusicFlow):
@@ -73,3 +79,39 @@ def test_the_taste_page_reads_the_history_once_and_counts_what_the_taste_counts(
     assert page.taste == trained_app.taste(PROFILE)
     assert page.accuracy == trained_app.accuracy(PROFILE)
     assert page.accuracy.drift is not None  # a model serves: the drift was measured from the same plays
+
+
+def _artist_months(artist: str) -> tuple[str, str]:
+    """The months (UTC) of the first and last streams of `artist` in the demo export, read from its files
+    here rather than through the store: what the listener would find in their own data."""
+    moments: list[datetime] = []
+    with export_path() as path, zipfile.ZipFile(path) as export:
+        for name in (n for n in export.namelist() if n.endswith(".json")):
+            for record in json.loads(export.read(name)):
+                named = record.get("master_metadata_album_artist_name") or record.get("artistName")
+                played = record.get("ms_played", record.get("msPlayed")) or 0
+                if named is None or named.casefold() != artist.casefold() or played < STREAM_MS:
+                    continue
+                if "ts" in record:
+                    moments.append(datetime.fromisoformat(record["ts"].replace("Z", "+00:00")))
+                else:
+                    moments.append(datetime.strptime(record["endTime"], "%Y-%m-%d %H:%M").replace(tzinfo=UTC))
+    first, last = min(moments), max(moments)
+    return first.strftime("%B %Y"), last.strftime("%B %Y")
+
+
+def test_when_an_artist_was_first_and_last_streamed_is_the_month_the_export_says(trained_app: MusicFlow):
+    listener = trained_app.serving.get(PROFILE).listener
+    checked = 0
+    for song in listener.top_songs(20):
+        answer = trained_app.predict(PROFILE, song.name, song.artist)
+        artist = answer.answer.history.artist
+        for reason in answer.answer.prediction.contributions:
+            if reason.words.startswith(f"you have streamed {artist} since "):
+                assert reason.words.endswith(_artist_months(artist)[0]), reason.words
+                checked += 1
+            elif reason.words.startswith(f"you last streamed {artist} in "):
+                assert reason.words.endswith(_artist_months(artist)[1]), reason.words
+                checked += 1
+            assert "recently" not in reason.words and "for a long time" not in reason.words
+    assert checked

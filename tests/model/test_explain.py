@@ -90,3 +90,37 @@ def test_the_genre_match_is_said_against_the_training_median() -> None:
         == "this artist's genres are far from yours (2% match)"
     )
     assert describe("artist_genre_match", math.nan, 0.1, -0.2) == "this artist's genres are not known"
+
+
+def test_an_artist_with_no_other_song_is_one_reason_not_one_per_column() -> None:
+    """Five columns of the artist's history all say "never streamed": one reason carries their summed
+    effect, and the other places go to the next features."""
+    columns = [*NEVER_STREAMED, "tempo", "energy", "valence"]
+    row = [*NEVER_STREAMED.values(), 150.0, 0.9, 0.2]
+    effects = [-0.3, -0.2, -0.1, -0.25, -0.15, 0.0, 0.12, 0.11, -0.05, 1.0]  # the last: the bias term
+    medians = {"tempo": 120.0, "energy": 0.5, "valence": 0.5}
+    found = top_contributions(columns, row, effects, medians, limit=4)
+    assert [c.feature for c in found] == ["artist_streams", "tempo", "energy", "valence"]
+    assert math.isclose(found[0].effect, -1.0)
+    worded = [history_words(c, SongHistory(0, "Foo Fighters", 0, 0, 0.0)).words for c in found]
+    assert worded[0] == "you have never streamed Foo Fighters"
+    assert sum("Foo Fighters" in words or "artist" in words for words in worded) == 1
+
+
+def test_an_artist_with_other_songs_keeps_a_reason_per_column() -> None:
+    columns = ["artist_streams", "artist_songs", "artist_first_days", "tempo"]
+    row = [math.log1p(40), math.log1p(5), 300.0, 150.0]
+    effects = [0.4, 0.3, 0.2, 0.1, 1.0]
+    found = top_contributions(columns, row, effects, {"artist_first_days": 200.0, "tempo": 120.0})
+    assert [c.feature for c in found] == columns
+
+
+def test_when_the_artist_was_first_and_last_streamed_is_said_as_a_month() -> None:
+    """A one-year history found most of its artists in its first weeks: "recently" would misname them."""
+    may_2019, april_2020 = 1_556_755_200, 1_587_772_800  # 2019-05-02, 2020-04-25 (UTC)
+    history = SongHistory(0, "Ed Sheeran", 277, 30, 0.013, artist_since=may_2019, artist_until=april_2020)
+    first = Contribution("artist_first_days", 364.0, 0.2, describe("artist_first_days", 364.0, 365.0, 0.2))
+    last = Contribution("artist_last_days", 3.0, 0.1, describe("artist_last_days", 3.0, 30.0, 0.1))
+    assert first.words == "you discovered this artist recently"  # the model's own comparison
+    assert history_words(first, history).words == "you have streamed Ed Sheeran since May 2019"
+    assert history_words(last, history).words == "you last streamed Ed Sheeran in April 2020"

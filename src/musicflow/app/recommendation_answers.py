@@ -70,10 +70,7 @@ class Recommendations:
         if self.items:
             return None
         if not self.catalogs:
-            return (
-                "no catalog is imported yet, so there is nothing to pick from:"
-                " add one with `musicflow catalog add FILE`"
-            )
+            return "no catalog is imported yet, so there is nothing to pick from"
         return f"every song of {', '.join(self.catalogs)} is one you already played"
 
     def as_document(self) -> dict[str, object]:

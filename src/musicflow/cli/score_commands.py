@@ -153,7 +153,10 @@ def _table(answer: Recommendations) -> Table:
     # said once under the table for each kind the list holds.
     lines = [answer.ranked_by] if answer.ranked_by else []
     lines += [f"How sure: {'; '.join(answer.how_sure)}."] if answer.how_sure else []
-    lines += [answer.note[0].upper() + answer.note[1:] + "."] if answer.note else []
+    if answer.note:
+        lines.append(answer.note[0].upper() + answer.note[1:] + ".")
+    if not answer.catalogs:
+        lines.append("`musicflow catalog add FILE` imports one.")
     table = Table(title="Songs you have never played, best first", caption="\n".join(lines) or None)
     for column in ("#", "song", "artist", "predicted streams", "why"):
         table.add_column(column, justify="right" if column in ("#", "predicted streams") else "left")

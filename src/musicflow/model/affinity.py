@@ -127,6 +127,14 @@ class AffinityIndex:
             genre_match=match,
         )
 
+    def first_and_last(self, artist: str) -> tuple[int, int] | None:
+        """When the listener first and last streamed `artist` (any song of theirs; epoch seconds), when
+        the plays' times are known."""
+        entry = self._artists.get(artist)
+        if entry is None or not entry.firsts or not entry.lasts:
+            return None
+        return entry.firsts[0][0], -entry.lasts[0][0]
+
     def _days_before(self, moment: int | None) -> float:
         if moment is None or self._reference is None:
             return math.nan

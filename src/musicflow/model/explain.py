@@ -12,9 +12,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
+from musicflow.model.vectorize import ARTIST_HISTORY_COLUMNS, GENRE_MATCH
 
-from musicflow.model.vectorize import GENRE_MATCH
+ARTIST_STREAMS = "artist_streams"
+ARTIST_HISTORY = frozenset(ARTIST_HISTORY_COLUMNS)
 
 LABELS: Mapping[str, str] = {
     "danceability": "danceability",
@@ -166,17 +167,42 @@ def top_contributions(
     limit: int = 5,
 ) -> list[Contribution]:
     """The features that moved this prediction the most, strongest first (bias term excluded); a
-    sentence already given by a stronger feature is not given again (the next feature takes its place)."""
-    strength = -np.abs(np.asarray(effects[: len(columns)], dtype=np.float64))
-    order = np.argsort(strength, kind="stable").tolist()  # ties keep the columns' order
+    sentence already given by a stronger feature is not given again (the next feature takes its place).
+
+    When the listener streamed no other song by the artist, the columns of their history of the artist
+    all say that one fact: they are given as one reason, `artist_streams`, with their effects summed
+    ("you have never streamed Foo Fighters" once, not four ways)."""
+    candidates = [
+        (columns[i], float(row[i]), float(effects[i])) for i in range(len(columns)) if effects[i] != 0
+    ]
+    candidates = _history_as_one(candidates)
+    order = sorted(range(len(candidates)), key=lambda i: -abs(candidates[i][2]))  # stable: ties in order
     found: list[Contribution] = []
     said: set[str] = set()
     for i in order:
-        if len(found) == limit or effects[i] == 0:
+        if len(found) == limit:
             break
-        words = describe(columns[i], float(row[i]), medians.get(columns[i]), float(effects[i]))
+        feature, value, effect = candidates[i]
+        if effect == 0:
+            continue
+        words = describe(feature, value, medians.get(feature), effect)
         if words in said:
             continue
         said.add(words)
-        found.append(Contribution(columns[i], float(row[i]), float(effects[i]), words))
+        found.append(Contribution(feature, value, effect, words))
     return found
+
+
+def _history_as_one(candidates: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
+    """The artist-history columns as one `artist_streams` candidate when the artist has no other song
+    in the listener's streams (its streams column is 0 or unknown), at the place of the first of them."""
+    streams = next((value for feature, value, _ in candidates if feature == ARTIST_STREAMS), None)
+    if streams is not None and not (math.isnan(streams) or round(math.expm1(streams)) == 0):
+        return candidates
+    history = [c for c in candidates if c[0] in ARTIST_HISTORY]
+    if len(history) < 2:
+        return candidates
+    merged = (ARTIST_STREAMS, 0.0 if streams is None else streams, sum(effect for _, _, effect in history))
+    first = candidates.index(history[0])
+    rest = [c for c in candidates if c[0] not in ARTIST_HISTORY]
+    return [*rest[:first], merged, *rest[first:]]

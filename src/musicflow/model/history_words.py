@@ -9,6 +9,7 @@ the artist, this one included, and how many of them were this song.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 
 from musicflow.model.explain import Contribution
@@ -22,12 +23,21 @@ DATE_COLUMNS = frozenset({"artist_first_days", "artist_last_days"})
 
 def history_words(contribution: Contribution, history: SongHistory) -> Contribution:
     """The contribution with words from `history` when it is about the artist's streams, songs or share,
-    or about the dates of the artist's other songs when the listener streamed this song alone."""
+    or about when the listener first or last streamed the artist: the month itself ("you have streamed
+    Ed Sheeran since May 2019"), where the model's column only says whether that was more or less long
+    before the history's end than for most songs (a listener whose history is one year long had found
+    most of their artists in its first weeks, which "recently" would misname)."""
     feature = contribution.feature
     if feature in DATE_COLUMNS and history.artist_streams and _missing(contribution.value):
         first = feature == "artist_first_days"
         alone = "you know {} from this song alone" if first else "you have streamed no other song by {}"
         return replace(contribution, words=alone.format(history.artist))
+    if feature in DATE_COLUMNS and history.artist_streams and history.artist_since is not None:
+        if feature == "artist_first_days":
+            words = f"you have streamed {history.artist} since {_month(history.artist_since)}"
+        else:
+            words = f"you last streamed {history.artist} in {_month(history.artist_until)}"
+        return replace(contribution, words=words)
     if feature not in HISTORY_COLUMNS:
         return contribution
     return replace(contribution, words=_words(feature, history))
@@ -49,6 +59,8 @@ def _words(feature: str, history: SongHistory) -> str:
         other = history.artist_streams - history.song_streams
         if history.song_streams and other:
             return f"you streamed {artist} {_times(history.artist_streams)}, {other:,} of them other songs"
+        if history.song_streams == 1:
+            return f"you streamed {artist} once: this song"
         if history.song_streams:
             return f"you streamed {artist} {_times(history.artist_streams)}, all of them this song"
         return f"you streamed {artist} {_times(history.artist_streams)}"
@@ -56,6 +68,13 @@ def _words(feature: str, history: SongHistory) -> str:
         songs = history.artist_songs
         return f"you streamed {songs:,} song{'' if songs == 1 else 's'} by {artist}"
     return f"{artist} is {history.artist_share:.1%} of what you stream"
+
+
+def _month(moment: int | None) -> str:
+    """The month of an epoch time in UTC, as "May 2019" (the export's times are UTC)."""
+    if moment is None:
+        return "a month not known"
+    return time.strftime("%B %Y", time.gmtime(moment))
 
 
 def _times(count: int) -> str:

@@ -49,6 +49,8 @@ class SongHistory:
     artist_streams: int  # streams of every song of the artist, this one included
     artist_songs: int  # how many of the artist's songs they streamed
     artist_share: float  # the artist's share of all their streams (0 to 1)
+    artist_since: int | None = None  # when they first streamed the artist (epoch seconds), when known
+    artist_until: int | None = None  # when they last streamed the artist
     library: InLibrary = NOT_IN_LIBRARY  # saved, its artist followed, or banned, in the listener's library
 
 
@@ -134,12 +136,15 @@ class Listener:
         own = self._songs.get(played) if played is not None else None
         key = artist_key(artist)
         whole = self._index.of(key)
+        since, until = self._index.first_and_last(key) or (None, None)
         return SongHistory(
             song_streams=own.streams if own is not None else 0,
             artist=self._artist_names.get(key, artist),
             artist_streams=whole.streams,
             artist_songs=whole.songs,
             artist_share=whole.share,
+            artist_since=since,
+            artist_until=until,
             library=self.library.of_song(artist, song, spotify_id),
         )
 

@@ -7,7 +7,7 @@ pretending to know a count. The signal is weak (AUC around 0.6-0.75 on new songs
 | predicted streams, against the listener's streamed songs | verdict |
 |---|---|
 | top 5 % | 😍 What a banger! This looks like one of your favourites |
-| top 25 % | 🎧 Good chance you'll come back to this one |
+| top 25 % | 🎧 Good chance this one earns many of your plays |
 | above the median | 🙂 Might earn a few plays |
 | below the median | 🤷 Probably not your thing |
 """
@@ -32,7 +32,7 @@ from musicflow.model.vectorize import vectorize_many
 
 VERDICTS = (
     ("q95", "😍 What a banger! This looks like one of your favourites"),
-    ("q75", "🎧 Good chance you'll come back to this one"),
+    ("q75", "🎧 Good chance this one earns many of your plays"),
     ("q50", "🙂 Might earn a few plays"),
 )
 LOW_VERDICT = "🤷 Probably not your thing"
