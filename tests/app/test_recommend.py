@@ -11,7 +11,7 @@ import pytest
 from musicflow.app.catalog_scoring import Recommendation
 from musicflow.app.ranker_choice import MODEL, WAYS, RankerChoice, pick
 from musicflow.app.service import MusicFlow
-from musicflow.core.songs import match_key, primary_artist
+from musicflow.core.songs import match_key, primary_artist, version_family, version_kind
 from tests.scale.catalogs import bundled_rows
 from tests.trained import PROFILE
 
@@ -222,3 +222,48 @@ def test_a_prediction_moved_by_thin_evidence_says_so_first_and_no_other_does(app
             assert (answer.streams < alone) == (way == "down")
             assert abs(answer.streams - alone) >= 0.5 - 0.05  # `alone` as the words round it
     assert said  # the demo has such songs: the check above ran
+
+
+def test_a_version_of_a_song_only_skipped_or_only_streamed_as_a_version_is_named_truly(
+    app: MusicFlow, tmp_path: Path
+):
+    """Another version of a song the listener played but never streamed (every play under 30 s) is not
+    a song they "never played": it says so, and `--new-songs-only` leaves it out; the plain song offered
+    to a listener of its live or unplugged version is "another version" of it, not "a live version"."""
+    listener = app.serving.get(PROFILE).listener
+    streamed = listener.top_songs(None)
+    families = Counter(version_family(s.artist, s.name) for s in [*streamed, *listener.unstreamed_songs()])
+    skipped = [
+        s
+        for s in listener.unstreamed_songs()
+        if " - " not in s.name and "(" not in s.name and families[version_family(s.artist, s.name)] == 1
+    ][:3]
+    as_version = [  # whose plain title is a song of its own, not folded into the version's loose key
+        s
+        for s in streamed
+        if " - " in s.name
+        and version_kind(s.name)
+        and families[version_family(s.artist, s.name)] == 1
+        and match_key(s.artist, s.name) != match_key(s.artist, s.name.split(" - ")[0])
+    ][:3]
+    assert len(skipped) == 3 and len(as_version) == 3
+    songs = [f"{s.name} (Jay Pryor Remix)" for s in skipped] + [s.name.split(" - ")[0] for s in as_version]
+    artists = [s.artist for s in [*skipped, *as_version]]
+    features = bundled_rows(len(songs), offset=60_000).drop("spotify_id", "song", "artists")
+    names = pl.DataFrame(
+        {"spotify_id": [f"skipped{i:015d}" for i in range(len(songs))], "song": songs, "artists": artists}
+    )
+    pl.concat([names, features], how="horizontal").write_parquet(tmp_path / "skipped.parquet")
+    app.add_catalog(tmp_path / "skipped.parquet", "skipped")
+    found = {r.song: r for r in app.recommend(PROFILE, top=100, catalogs=["skipped"], per_artist=100)}
+    assert set(found) == set(songs)
+    for song in skipped:
+        remix = found[f"{song.name} (Jay Pryor Remix)"]
+        assert remix.version_of == f"a remix of {song.name}, which you played but never streamed"
+    for song in as_version:
+        plain = found[song.name.split(" - ")[0]]
+        assert (
+            plain.version_of == f"another version of {song.name}, which you streamed {song.streams:,} times"
+        )
+    new_only = app.recommend(PROFILE, top=100, catalogs=["skipped"], per_artist=100, new_songs_only=True)
+    assert new_only == []

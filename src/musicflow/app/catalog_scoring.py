@@ -182,7 +182,7 @@ def recommend(
     version) says so, or is left out with `new_songs_only`."""
     from musicflow.app.ranker_choice import MIXED, MODEL, RankerChoice
 
-    versions = _streamed_families(serving)
+    versions = _played_families(serving)
     leave_out = frozenset(versions) if new_songs_only else frozenset()
     choice = None if by_prediction else RankerChoice.of_model(serving.model.training)
     way = choice.ranker if choice is not None else MODEL
@@ -372,7 +372,7 @@ def _explained(
     ranked_by: str | None = None,
     by_prediction: bool = True,
 ) -> list[Recommendation]:
-    from musicflow.core.songs import version_family, version_kind
+    from musicflow.core.songs import version_family
     from musicflow.model.history_words import history_words
     from musicflow.model.predict import reasons_for
 
@@ -399,11 +399,8 @@ def _explained(
                 3,
             )
         ]
-        streamed = versions.get(version_family(artist, song))
-        kind = version_kind(song) or (version_kind(streamed.name) if streamed else None) or "another version"
-        version_of = (
-            f"{kind} of {streamed.name}, which you streamed {_times(streamed.streams)}" if streamed else None
-        )
+        played = versions.get(version_family(artist, song))
+        version_of = _version_words(song, played) if played is not None else None
         known_artist = history.artist_streams > 0
         found.append(
             Recommendation(
@@ -421,15 +418,27 @@ def _explained(
     return found
 
 
-def _streamed_families(serving: ServingModel) -> dict[str, Streamed]:
-    """The song families the listener streamed (every version of a song shares one), most streamed
-    spelling for each."""
+def _played_families(serving: ServingModel) -> dict[str, Streamed]:
+    """The song families the listener played (every version of a song shares one): the most streamed
+    spelling of each, or for a song only ever skipped, a spelling of it (with 0 streams)."""
     from musicflow.core.songs import version_family
 
     families: dict[str, Streamed] = {}
-    for song in serving.listener.top_songs(None):
+    for song in [*serving.listener.top_songs(None), *serving.listener.unstreamed_songs()]:
         families.setdefault(version_family(song.artist, song.name), song)
     return families
+
+
+def _version_words(song: str, played: Streamed) -> str:
+    """What another version of a song the listener played is to them: "a remix of Grip, which you
+    streamed 40 times"; a title that names no kind of version ("La La Land (feat. YG)" for a listener of
+    "La La Land - Acoustic") is "another version", never named after the kind of the one they played."""
+    from musicflow.core.songs import version_kind
+
+    kind = version_kind(song) or "another version"
+    if played.streams:
+        return f"{kind} of {played.name}, which you streamed {_times(played.streams)}"
+    return f"{kind} of {played.name}, which you played but never streamed"
 
 
 def _how_sure(evaluation: Mapping[str, Any]) -> dict[bool, str | None]:

@@ -73,11 +73,13 @@ class Listener:
         songs: Mapping[int, Streamed] | None = None,
         artist_names: Mapping[str, str] | None = None,
         library: LibraryMarks | None = None,
+        unstreamed: Sequence[Streamed] = (),
     ) -> None:
         self._index = index
         self.library = library or LibraryMarks()
         self._song_of_track = song_of_track
         self._songs = dict(songs or {})
+        self._unstreamed = list(unstreamed)
         self._artist_names = dict(artist_names or {})
         self._total = sum(song.streams for song in self._songs.values())
 
@@ -111,7 +113,12 @@ class Listener:
         )
         by_track = Counter(fact.track_id for fact in facts if fact.ms_played >= stream_min_ms)
         named = named_streams(tracks, by_track, song_of_track)
-        return cls(index, song_of_track, named.songs, named.artist_names, library)
+        unstreamed: dict[int, Streamed] = {}
+        for track in tracks:  # played, never for long enough to be a stream: named by a spelling of it
+            song = song_of_track[track.track_id]
+            if song not in named.songs:
+                unstreamed.setdefault(song, Streamed(track.name, track.artist, 0))
+        return cls(index, song_of_track, named.songs, named.artist_names, library, list(unstreamed.values()))
 
     @property
     def genres(self) -> Mapping[str, float]:
@@ -147,6 +154,10 @@ class Listener:
             artist_until=until,
             library=self.library.of_song(artist, song, spotify_id),
         )
+
+    def unstreamed_songs(self) -> list[Streamed]:
+        """The songs the listener played but never streamed (every play shorter than a stream)."""
+        return list(self._unstreamed)
 
     def top_songs(self, limit: int | None = None) -> list[Streamed]:
         """The most streamed songs (every spelling of a song counted as one), most first."""
