@@ -79,7 +79,7 @@ if TYPE_CHECKING:
     )
 
 DAY_S = 86_400.0
-SONG_REASONS = 5  # the reasons given with a song asked alone (a list gives 3 each)
+SONG_REASONS = 5  # the reasons given with a song, asked alone or in a list: one document either way
 TrainingProgress = Callable[[str, float], None]
 
 
@@ -665,7 +665,7 @@ class MusicFlow:
         log_via: str | None = None,
     ) -> list[Prediction | str]:
         """One answer per song, in order: a prediction, or the reason this song could not be predicted."""
-        answers = self._predict(songs, profile, None, 3, keep, spend, serving, log_via)
+        answers = self._predict(songs, profile, None, SONG_REASONS, keep, spend, serving, log_via)
         return [a if isinstance(a, Prediction) else a.reason for a in answers]
 
     def predict_together(
