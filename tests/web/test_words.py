@@ -38,6 +38,16 @@ def test_an_auc_is_how_often_a_streamed_song_ranks_above_one_not_streamed() -> N
     assert "barely better" in words.what_it_means(standing(0.925, 0.92))
 
 
+def test_the_try_page_and_the_taste_page_judge_the_model_alike() -> None:
+    """A model no better than the listener's artist history is never "fairly reliable" on one page and
+    "barely better than your artist history" on the other."""
+    for ours, alone, judged in ((0.85, 0.845, "barely better than"), (0.85, 0.90, "no better than")):
+        said = (words.how_sure(standing(ours, alone)), words.what_it_means(standing(ours, alone)))
+        assert all(f"{judged} your artist history alone" in sentence for sentence in said), said
+        assert "reliable" not in said[0]
+    assert "It gives a fairly reliable hint" in words.how_sure(standing(0.85, 0.70))
+
+
 def test_a_long_label_wraps_and_keeps_its_numbers_whole() -> None:
     label = "you streamed Red Hot Chili Peppers 1,234 times, 1,200 of them other songs"
     svg = str(charts.diverging([charts.Bar(label, 0.4, "+49 %"), charts.Bar("short", -0.1, "-10 %")], "t"))

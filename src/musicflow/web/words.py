@@ -42,15 +42,34 @@ def how_sure(standing: Standing | None) -> str:
         return (
             "This model has no test on songs you heard after its training: take its answer as a rough guess."
         )
-    level = "a fairly reliable" if ours.auc >= 0.75 else "a useful" if ours.auc >= 0.65 else "a weak"
+    reference = standing.reference(AFFINITY_ALONE)
+    base = reference.auc if reference and reference.auc is not None else None
+    than = against_history(ours.auc, base)
+    if than is not None:  # what the taste page says too: never "reliable" where the history alone is as good
+        level = f"a hint {than} your artist history alone"
+    else:
+        level = (
+            "a fairly reliable hint"
+            if ours.auc >= 0.75
+            else "a useful hint"
+            if ours.auc >= 0.65
+            else "a weak hint"
+        )
     sentence = (
-        f"It gives {level} hint: tested on {tested_on(standing)}, it {ranks_above(ours.auc)} "
+        f"It gives {level}: tested on {tested_on(standing)}, it {ranks_above(ours.auc)} "
         f"(AUC {ours.auc:.2f}; {COIN_TOSS}"
     )
-    reference = standing.reference(AFFINITY_ALONE)
-    if reference and reference.auc is not None:
-        sentence += f", your artist history alone {times_in_100(reference.auc)}"
+    if base is not None:
+        sentence += f", your artist history alone {times_in_100(base)}"
     return sentence + ")."
+
+
+def against_history(ours: float, base: float | None) -> str | None:
+    """How the model compares with the listener's artist history alone when it is not clearly better
+    ("barely better than", "no better than"); None when it is, or when there is nothing to compare."""
+    if base is None or ours > base + 0.01:
+        return None
+    return "barely better than" if ours > base else "no better than"
 
 
 # Where the test songs a listener did not stream came from, in their words.
@@ -84,12 +103,12 @@ def what_it_means(standing: Standing | None) -> str:
     said = f"On songs new to you, the model {ranks_above(ours)}"
     if base is None:
         return f"{said} ({COIN_TOSS})."
-    if ours > base + 0.01:
+    than = against_history(ours, base)
+    if than is None:
         return (
             f"{said}, your artist history alone {times_in_100(base)}: what the model knows of the song "
             "itself adds to what your favourite artists already say."
         )
-    than = "barely better than" if ours > base else "no better than"
     return (
         f"{said}, {than} your artist history alone ({times_in_100(base)} times in 100): it mostly knows "
         "who you like, not what you like to hear."
