@@ -71,3 +71,40 @@ def test_the_schema_documents_the_suggestions_and_the_match(asking: TestClient):
     )
     assert {"matched", "did_you_mean"} <= set(schemas["PredictionBody"]["required"])
     assert set(schemas["KnownSong"]["required"]) == {"song", "artist"}
+
+
+def test_a_streamed_song_no_source_has_features_for_is_known_and_never_suggested_as_itself(
+    asking: TestClient,
+):
+    """The listener streamed 'Outside' by Staind, which no catalog has: a 404 says it is known, and its
+    suggestions never hold the name asked itself."""
+    asked = {"song": "Outside", "artist": "Staind"}
+    response = asking.get("/api/features/", params=asked)
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert "'Outside' by 'Staind' is known" in error["message"]
+    assert "no source has features for it" in error["message"]
+    assert asked not in error["suggestions"]
+    assert asking.get("/api/prediction/", params=asked).status_code == 200
+
+
+def test_the_features_routes_resolve_a_near_name_as_predictions_do(asking: TestClient):
+    typo = {"song": "Outsid", "artist": "Staind"}
+    assert asking.get("/api/prediction/", params=typo).json()["matched"] == {
+        "song": "Outside",
+        "artist": "Staind",
+    }
+    for route in ("/api/features/", "/api/raw_features/"):
+        error = asking.get(route, params=typo).json()["error"]
+        assert "did you mean 'Outside' by Staind?" in error["message"]
+        assert error["suggestions"][0] == {"song": "Outside", "artist": "Staind"}
+
+    short = {"song": "Street Spirit", "artist": "Radiohead"}
+    predicted = asking.get("/api/prediction/", params=short).json()
+    features = asking.get("/api/features/", params=short).json()
+    assert (
+        predicted["matched"]
+        == features["matched"]
+        == {"song": "Street Spirit (Fade Out)", "artist": "Radiohead"}
+    )
+    assert features["track"]["name"] == "Street Spirit (Fade Out)"

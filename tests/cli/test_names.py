@@ -110,3 +110,62 @@ def test_nothing_close_is_not_found_with_the_nearest_songs(listener: None):
     code, _, err = run("features", "show", "--song", "Zzyzx Road", "--artist", "Nobody At All")
     assert code == 1
     assert "no source has features for 'Zzyzx Road'" in err and "nearest" not in err
+
+
+def _predicted(*args: str) -> dict[str, object]:
+    code, out, err = run("predict", *args, "-f", "json")
+    assert code == 0, err
+    answer: dict[str, object] = json.loads(out)
+    return answer
+
+
+def test_a_song_you_streamed_typed_without_its_bracketed_part_is_answered_for_it(listener: None):
+    """The listener streamed 'Street Spirit (Fade Out)', which no name as typed finds: it is answered,
+    and named, with their streams of it, as the full title is."""
+    code, out, err = run("predict", "--song", "Street Spirit", "--artist", "Radiohead")
+    assert code == 0, err
+    assert "did you mean 'Street Spirit (Fade Out)' by Radiohead?" in out
+    assert "You have streamed it" in out
+    typed = _predicted("--song", "Street Spirit", "--artist", "Radiohead")
+    full = _predicted("--song", "Street Spirit (Fade Out)", "--artist", "Radiohead")
+    assert typed["matched"] == {"song": "Street Spirit (Fade Out)", "artist": "Radiohead"}
+    assert typed["prediction"] == full["prediction"] and full["matched"] is None
+
+
+def test_a_plain_title_is_not_answered_for_a_version_of_it(listener: None):
+    """'Everlong' is a song of its own: the acoustic version the listener streams more is not it."""
+    answer = _predicted("--song", "Everlong", "--artist", "Foo Fighters")
+    assert answer["song"] == "Everlong" and answer["matched"] is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "theirs"),
+    [
+        ("Plush (Acoustic Version)", ("Plush - Acoustic", "Stone Temple Pilots")),
+        ("Everlong (Acoustic)", ("Everlong - Acoustic Version", "Foo Fighters")),
+    ],
+)
+def test_a_version_typed_in_another_spelling_is_answered_for_your_version(
+    listener: None, typed: str, theirs: tuple[str, str]
+):
+    """A version is answered for the listener's own one of that kind, not for the song it is a version
+    of (which 'Plush (Acoustic Version)' shares a loose key with)."""
+    song, artist = theirs
+    answer = _predicted("--song", typed, "--artist", artist)
+    assert answer["matched"] == {"song": song, "artist": artist}
+    assert answer["did_you_mean"] == f"did you mean '{song}' by {artist}?"
+    assert answer["prediction"] == _predicted("--song", song, "--artist", artist)["prediction"]
+
+
+def test_a_song_several_catalog_rows_hold_is_the_most_popular_one(listener: None):
+    """The bundled catalog holds 'Heathens' twice: the original (popularity 83) and a 2023 reissue
+    (33). Asked by name, it is the original, in `features show` as in a prediction."""
+    code, out, err = run(
+        "features", "show", "--song", "Heathens", "--artist", "Twenty One Pilots", "-f", "json"
+    )
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["spotify_id"] == "6i0V12jOa3mr6uu4WYhUBr"
+    assert shown["features"]["popularity"]["value"] == 83
+    answer = _predicted("--song", "Heathens", "--artist", "Twenty One Pilots")
+    assert "newer than most songs you play" not in json.dumps(answer["reasons"])

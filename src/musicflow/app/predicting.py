@@ -52,11 +52,7 @@ def predict_songs(
     """One answer per song, in order: its prediction, or why there is none."""
     wanted = [(i, r) for i, r in enumerate(requests) if r.song.strip() and r.artist.strip()]
     listener, model = serving.listener, serving.model
-
-    def knows_artist(artist: str) -> bool:
-        return listener.affinity(artist, None).streams > 0
-
-    found = finder.find([r for _, r in wanted], sources, keep=keep, spend=spend, knows_artist=knows_artist)
+    found = finder.find([r for _, r in wanted], sources, keep=keep, spend=spend, theirs=listener)
     names = [source.name for source in sources]
     answers: list[Prediction | Unanswered] = [
         Unanswered(MusicflowError(NEEDS_NAMES), NEEDS_NAMES) for _ in requests

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from musicflow.features.catalog import CatalogImport
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import FetchProgress
-    from musicflow.features.lookup import SongFeatures, SongFinder, Spend
+    from musicflow.features.lookup import SongFeatures, SongFinder, Spend, TheirSongs
     from musicflow.features.source_port import FeatureSource
     from musicflow.ingest.ingesting import Progress
     from musicflow.ingest.report import IngestReport
@@ -509,22 +509,33 @@ class MusicFlow:
         *,
         keep: bool = True,
         spend: Spend | None = None,
+        profile: str | None = None,
     ) -> SongFeatures:
         """One song's features as each source gave them and merged, asking sources that have not
         answered for it yet; a song no source knows is a `SongNotFoundError` naming what was asked
         (an upstream error instead when a source failed). `keep`: store what sources say (a GET does
-        not); `spend`: the budget asked before a network source is called."""
+        not); `spend`: the budget asked before a network source is called; `profile`: whose history
+        resolves the name as a prediction for them does (their near titles, their versions), when
+        they have a model serving."""
         from musicflow.core.songs import SongRequest
         from musicflow.features.lookup import missing_features_error
 
+        theirs = self._listener_of(profile) if profile is not None else None
         with self._opened_sources(sources) as opened:
             (found,) = self._finder.find(
-                [SongRequest(song, artist, spotify_id)], opened, keep=keep, spend=spend
+                [SongRequest(song, artist, spotify_id)], opened, keep=keep, spend=spend, theirs=theirs
             )
             asked = [source.name for source in opened]
         if not found.merged.values:
             raise missing_features_error(song, artist, asked, found)
         return found
+
+    def _listener_of(self, profile: str) -> TheirSongs | None:
+        """The history the profile's serving model answers from; None when it has no model serving."""
+        try:
+            return self.serving.get(profile).listener
+        except MusicflowError:  # a champion that cannot be served: the name is resolved without them
+            return None
 
     def analyze_audio(
         self,

@@ -100,6 +100,17 @@ def version_family(artist: str, title: str) -> str:
     return f"{primary_artist(artist)}\x1f{_fold(_VERSION_PART.sub('', title)) or _fold(title)}"
 
 
+_TRAILING_PARTS = re.compile(r"(?:\s*[\(\[][^\(\)\[\]]*[\)\]]|\s+-\s+.*)+$")
+
+
+def base_title(title: str) -> str:
+    """A title as a person types it without its trailing bracketed parts, " - ..." suffix and "feat."
+    credits, folded: "Dear Future Self (Hands Up) [feat. Wyclef Jean]" and "Stacy - Acoustic" are
+    "dear future self" and "stacy". (Not an identity: which version a title is, `version_kind` says.)"""
+    stripped = _TRAILING_FEATURING.sub("", _TRAILING_PARTS.sub("", title))
+    return _fold(_TRAILING_PARTS.sub("", stripped)) or _fold(title)
+
+
 def normalise(text: str) -> str:
     """Fold case, Unicode forms and runs of white space, so spellings of one name compare equal."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())

@@ -1,7 +1,10 @@
 """The catalog source: features from catalog files imported into the store (offline, no credentials).
 
 Looks a song up by Spotify id first (the same recording), else by its loose song key (`match_key`).
-Where several rows match, the one with the most values wins and rows of the same id fill its gaps.
+A song asked by name whose key several recordings share (an original and its reissue, a single and its
+album track) is answered for one chosen by one rule (`by_name`): the most popular, rows without
+popularity last, then the earliest released. Of the rows of the recording chosen, the one with the most
+values wins and the others fill its gaps.
 """
 
 from __future__ import annotations
@@ -71,9 +74,41 @@ class CatalogSource:
         by_id, by_key = self._store.catalog_matches(ids, keys)
         answers: dict[str, SourceAnswer] = {}
         for query in queries:
-            rows = by_id.get(query.spotify_id or "") or by_key.get(match_key(query.artist, query.song))
+            rows = by_id.get(query.spotify_id or "")
+            if not rows:
+                named = by_key.get(match_key(query.artist, query.song))
+                rows = by_name(named) if named else None
             answers[query.key] = _record(rows) if rows else NotFound(SOURCE, "in no imported catalog")
         return answers
+
+
+def by_name(rows: list[StoredFeatures]) -> list[StoredFeatures]:
+    """Of the rows of one loose key, those of the recording a song asked by name is answered for: the
+    most popular (rows without popularity last), then the earliest released, then the one with the most
+    values; with the other rows of its Spotify id."""
+    best = min(rows, key=_preference)
+    if not best.spotify_id:
+        return [best]
+    return [row for row in rows if row.spotify_id == best.spotify_id]
+
+
+def _preference(row: StoredFeatures) -> tuple[bool, float, bool, tuple[int, int, int], int, str]:
+    values = row.values
+    popularity = values.get("popularity")
+    year = values.get("release_year")
+    released = (
+        (int(year), int(values.get("release_month") or 1), int(values.get("release_day") or 1))
+        if year
+        else None
+    )
+    return (
+        popularity is None,
+        -float(popularity or 0),
+        released is None,
+        released or (0, 0, 0),
+        -len(values),
+        row.origin or "",
+    )
 
 
 def _record(rows: list[StoredFeatures]) -> FeatureRecord:

@@ -21,6 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from musicflow.core.clock import Clock
 from musicflow.core.songs import (
@@ -30,7 +31,11 @@ from musicflow.core.songs import (
     SongRequest,
     SourceAnswer,
     TrackQuery,
+    base_title,
+    match_key,
+    primary_artist,
     track_key,
+    version_kind,
 )
 from musicflow.errors import (
     Hint,
@@ -54,7 +59,35 @@ log = logging.getLogger(__name__)
 
 LOCAL_SOURCES = frozenset({CATALOG, "audio_files"})  # answer from this machine, no quota spent
 Spend = Callable[[int], None]  # spends this many upstream calls or raises UpstreamBudgetError
-KnowsArtist = Callable[[str], bool]  # whether the listener streamed this artist
+
+
+class StreamedSong(Protocol):
+    """A song a listener streamed, as their history spells it most, and how often."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def artist(self) -> str: ...
+
+    @property
+    def streams(self) -> int: ...
+
+
+class TheirSongs(Protocol):
+    """What a listener's history says of the songs asked about (`model.listener.Listener`)."""
+
+    def knows_artist(self, artist: str) -> bool:
+        """Whether they streamed this artist."""
+        ...
+
+    def songs_by(self, artist: str) -> Sequence[StreamedSong]:
+        """The songs of this artist (any spelling of their name) they streamed."""
+        ...
+
+    def streamed(self, track_id: int) -> bool:
+        """Whether they streamed the song of this stored track."""
+        ...
 
 
 @dataclass
@@ -69,6 +102,7 @@ class SongFeatures:
     errors: dict[str, UpstreamError] = field(default_factory=dict)  # source -> the error itself
     matched: SongName | None = None  # the known song answered for, when the name as asked found nothing
     suggestions: tuple[SongName, ...] = ()  # the nearest known names, when the name as asked found nothing
+    known: bool = False  # no source has features, but the store holds the song and someone streamed it
 
 
 class RememberedAnswers:
@@ -103,6 +137,7 @@ class _Song:
     errors: dict[str, UpstreamError] = field(default_factory=dict)
     matched: SongName | None = None
     suggestions: tuple[SongName, ...] = ()
+    known: bool = False
 
     def answered(self, source: str) -> bool:
         return source in self.misses or any(answer.source == source for answer in self.answers)
@@ -126,13 +161,14 @@ class SongFinder:
         *,
         keep: bool,
         spend: Spend | None = None,
-        knows_artist: KnowsArtist | None = None,
+        theirs: TheirSongs | None = None,
     ) -> list[SongFeatures]:
         """One answer per request, in order. `keep`: store what sources say (else: remember it here);
         `spend`: asked before a network source is called about a song (None: no limit);
-        `knows_artist`: the listener's artists (a song of one that no key finds is answered for a near
-        song of theirs only, "Bohemian Rapsody" for "Bohemian Rhapsody", else from their history; a song
-        none is near may be answered for by a near one of them)."""
+        `theirs`: the listener's history (a song of an artist of theirs that no key finds is answered
+        for a near song of theirs only, "Bohemian Rapsody" for "Bohemian Rhapsody", else from their
+        history; a song none is near may be answered for by a near one of them; a title they streamed
+        under a longer name, or a version of theirs, is answered for it: `_their_own`)."""
         now = self.clock.now()
         network = [source for source in sources if source.name not in LOCAL_SOURCES]
         songs = self._stored(requests, now, with_misses=bool(network))
@@ -140,7 +176,8 @@ class SongFinder:
         for source in catalogs:
             self._ask_catalogs(songs, source)
         lost = [i for i, song in enumerate(songs) if not song.answers]
-        by_their_artist = {i for i in lost if knows_artist is not None and knows_artist(requests[i].artist)}
+        knows = theirs.knows_artist if theirs is not None else None
+        by_their_artist = {i for i in lost if knows is not None and knows(requests[i].artist)}
         if lost:
             self._near(
                 requests,
@@ -149,12 +186,15 @@ class SongFinder:
                 catalogs,
                 now,
                 with_misses=bool(network),
-                knows=knows_artist,
+                knows=knows,
                 songs_only=by_their_artist,
             )
+        if theirs is not None:
+            self._their_own(requests, songs, theirs, catalogs, now, with_misses=bool(network))
         if network:
             self._remembered(songs, network, now)
             self._ask_network(songs, network, keep=keep, spend=spend)
+        self._known(songs)
         return [
             SongFeatures(
                 song.query,
@@ -165,9 +205,54 @@ class SongFinder:
                 song.errors,
                 song.matched,
                 song.suggestions,
+                song.known,
             )
             for song in songs
         ]
+
+    def _their_own(
+        self,
+        requests: Sequence[SongRequest],
+        songs: list[_Song],
+        theirs: TheirSongs,
+        catalogs: Sequence[FeatureSource],
+        now: float,
+        *,
+        with_misses: bool,
+    ) -> None:
+        """The songs the listener streamed under another title, answered for that song (replacing
+        `songs[i]`, which says "did you mean"): a title typed without its bracketed part or suffix
+        ("Dear Future Self" for "Dear Future Self (Hands Up) [feat. Wyclef Jean]"), when nothing was
+        found as typed; a version typed in another spelling ("Stacy (Acoustic Version)" for "Stacy -
+        Acoustic"), rather than the song it is a version of. A song asked by its Spotify id is left be."""
+        answers: dict[int, SongName] = {}
+        for i, (request, song) in enumerate(zip(requests, songs, strict=True)):
+            if request.spotify_id:
+                continue
+            own = _their_song(request, song, theirs)
+            if own is not None:
+                answers[i] = own
+        if not answers:
+            return
+        order = sorted(answers)
+        again = self._stored(
+            [SongRequest(answers[i].song, answers[i].artist) for i in order], now, with_misses=with_misses
+        )
+        for source in catalogs:
+            self._ask_catalogs(again, source)
+        for i, found in zip(order, again, strict=True):
+            found.matched = answers[i]
+            songs[i] = found
+
+    def _known(self, songs: Sequence[_Song]) -> None:
+        """Marks the songs no source has features for that the store holds and someone streamed."""
+        featureless = {song.track_id for song in songs if song.track_id is not None and not song.answers}
+        if not featureless:
+            return
+        read = self.store.tracks_by_id(sorted(featureless), played=True)
+        for song in songs:
+            if song.track_id in featureless and song.track_id in read:
+                song.known = read[song.track_id][1] > 0
 
     def _near(
         self,
@@ -178,7 +263,7 @@ class SongFinder:
         now: float,
         *,
         with_misses: bool,
-        knows: KnowsArtist | None,
+        knows: Callable[[str], bool] | None,
         songs_only: frozenset[int] | set[int] = frozenset(),
     ) -> None:
         """The songs nothing was found for by their keys, looked for among the names known: one close
@@ -211,7 +296,12 @@ class SongFinder:
                 answer = next((name for close, name in options if close), None)
                 if answer is not None:
                     answers[i] = answer
-            unique = dict.fromkeys(name for _, name in options if name != answers.get(i))
+            asked_key = match_key(requests[i].artist, requests[i].song)
+            unique = dict.fromkeys(
+                name
+                for _, name in options
+                if name != answers.get(i) and match_key(name.artist, name.song) != asked_key
+            )
             suggestions[i] = tuple(unique)[:MOST]
         if answers:
             order = sorted(answers)
@@ -406,14 +496,57 @@ def missing_features_error(
         return InvalidPayloadError(message)
     if found.errors:
         return UpstreamUnavailableError(message)
-    return SongNotFoundError(message, hint=Hint.ADD_FEATURE_SOURCE, suggestions=found.suggestions)
+    suggestions = found.suggestions
+    if found.matched is not None and found.matched not in suggestions:
+        suggestions = (found.matched, *suggestions)  # the song the name was taken for: never the name itself
+    return SongNotFoundError(message, hint=Hint.ADD_FEATURE_SOURCE, suggestions=suggestions)
 
 
 def no_features_message(song: str, artist: str, asked: Sequence[str], found: SongFeatures) -> str:
-    """Why a song has no features: what was searched, which sources were asked, what each said."""
+    """Why a song has no features: what was searched (and the song it was taken for), which sources
+    were asked, what each said; a song the store knows (someone streamed it) is said to be known."""
     said: Mapping[str, str] = {**found.not_found, **found.failed}
     why = "; ".join(f"{s}: {r}" for s, r in said.items())
-    return (
-        f"no source has features for '{song}' by '{artist}' (asked: {', '.join(asked) or 'no source'}"
-        f"{'; ' + why if why else ''})"
-    )
+    sources = f"(asked: {', '.join(asked) or 'no source'}{'; ' + why if why else ''})"
+    if found.matched is not None:
+        taken = f"'{song}' by '{artist}': {found.matched.did_you_mean} "
+        if found.known:
+            return f"{taken}It is known (it was streamed), but no source has features for it {sources}"
+        return f"{taken}No source has features for it {sources}"
+    if found.known:
+        return (
+            f"'{song}' by '{artist}' is known (it was streamed), but no source has features for it {sources}"
+        )
+    return f"no source has features for '{song}' by '{artist}' {sources}"
+
+
+def _their_song(request: SongRequest, song: _Song, theirs: TheirSongs) -> SongName | None:
+    """The listener's own song a request means, when it was found as another or not at all: of the
+    artist's songs they streamed, the most streamed with the title's base (`base_title`) and, for a
+    version ("Stacy (Acoustic Version)"), the same kind of version ("Stacy - Acoustic"); for a plain
+    title, only when nothing was found as typed, and a song that is not a version first."""
+    kind = version_kind(request.song)
+    base = base_title(request.song)
+    if kind is None:
+        if song.answers or song.matched is not None:
+            return None
+        if song.track_id is not None and theirs.streamed(song.track_id):
+            return None
+    elif song.track_id is not None and version_kind(song.query.song) == kind:
+        return None  # found as a song that is this kind of version
+    artist = primary_artist(request.artist)
+    candidates = [
+        found
+        for found in theirs.songs_by(request.artist)
+        if primary_artist(found.artist) == artist and base_title(found.name) == base
+    ]
+    if kind is not None:
+        candidates = [found for found in candidates if version_kind(found.name) == kind]
+    elif song.track_id is not None:  # the plain song is stored: never one of its versions
+        candidates = [found for found in candidates if version_kind(found.name) is None]
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda f: (version_kind(f.name) is not None, -f.streams, f.name.casefold()))
+    if track_key(best.artist, best.name) == track_key(request.artist, request.song):
+        return None
+    return SongName(best.name, best.artist)

@@ -82,6 +82,7 @@ class Listener:
         self._unstreamed = list(unstreamed)
         self._artist_names = dict(artist_names or {})
         self._total = sum(song.streams for song in self._songs.values())
+        self._by_artist: dict[str, list[Streamed]] | None = None  # artist key -> songs, built on first use
 
     @classmethod
     def load(cls, history: HistoryStore, profile: str, *, stream_min_ms: int) -> Listener:
@@ -133,6 +134,24 @@ class Listener:
         """The listener's streams of this artist's other songs (the song's own plays left out)."""
         song = self._song_of_track.get(track_id) if track_id is not None else None
         return self._index.of(artist_key(artist), song)
+
+    def knows_artist(self, artist: str) -> bool:
+        """Whether they streamed this artist (any spelling of the name)."""
+        return self._index.of(artist_key(artist)).streams > 0
+
+    def songs_by(self, artist: str) -> list[Streamed]:
+        """The songs of this artist they streamed, each named as their history spells it most."""
+        if self._by_artist is None:
+            by_artist: dict[str, list[Streamed]] = {}
+            for _, song in ranked(self._songs):
+                by_artist.setdefault(artist_key(song.artist), []).append(song)
+            self._by_artist = by_artist
+        return self._by_artist.get(artist_key(artist), [])
+
+    def streamed(self, track_id: int) -> bool:
+        """Whether they streamed the song of this stored track (any spelling or id of it)."""
+        song = self._song_of_track.get(track_id)
+        return song is not None and song in self._songs
 
     def history(
         self, artist: str, track_id: int | None, song: str = "", spotify_id: str | None = None

@@ -28,4 +28,6 @@ def features(request: Request) -> Features:
 def _song_features(request: Request) -> SongFeatures:
     question = song_question(request)
     asked = asking_for(request, question.profile)
-    return asked.app.song_features(question.song, question.artist, keep=False, spend=asked.spend)
+    return asked.app.song_features(
+        question.song, question.artist, keep=False, spend=asked.spend, profile=asked.profile
+    )
