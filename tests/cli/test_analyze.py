@@ -67,7 +67,7 @@ def test_analysed_files_give_features_to_the_songs_they_hold(tmp_path: Path, mon
     assert "0 analysed" in out and "3 unchanged since the last scan" in out
 
 
-def test_a_missing_folder_is_a_clear_error(tmp_path: Path):
+def test_a_missing_folder_is_a_usage_error(tmp_path: Path):
     code, _, err = run("features", "analyze", str(tmp_path / "nope"))
-    assert code == 1
-    assert "nope" in err
+    assert code == 2
+    assert f"{tmp_path / 'nope'}: no such folder" in err

@@ -124,3 +124,33 @@ def test_options_without_their_pair_are_usage_errors(args: list[str], said: str,
     assert code == 2, (out, err)
     assert said in err and "Usage: musicflow predict" in err
     assert "Traceback" not in out + err and not isolated_environment.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["predict", "--input", "songs.csv"], "songs.csv: no such file"),
+        (["catalog", "add", "songs.csv"], "songs.csv: no such file"),
+        (["ingest", "my_spotify_data.zip"], "my_spotify_data.zip: no such file or folder"),
+        (["features", "analyze", "music"], "music: no such folder"),
+        (
+            ["score", "songs.csv", "--out", "o.csv", "--mapping", "song=name"],
+            "songs.csv: no such file (a mapping is for a catalog file)",
+        ),
+    ],
+)
+def test_a_missing_file_named_on_the_command_line_is_a_usage_error(
+    args: list[str], said: str, isolated_environment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    assert f"Error: {said}" in err and f"Usage: musicflow {args[0]}" in err
+    assert "Traceback" not in out + err and not isolated_environment.exists()  # before any store is opened
+
+
+def test_a_folder_given_as_the_songs_to_predict_is_one_line(tmp_path: Path):
+    code, out, err = run("predict", "--input", str(tmp_path))
+    assert code == 1, (out, err)
+    assert f"error: {tmp_path}: is a folder; give the CSV file itself" in err
+    assert "Traceback" not in out + err

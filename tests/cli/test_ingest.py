@@ -91,10 +91,11 @@ def test_profiles_keep_listeners_apart(tmp_path: Path):
     assert "musicflow ingest my_spotify_data.zip --profile bob" in err
 
 
-def test_a_missing_export_is_one_clear_line(tmp_path: Path):
-    code, out, err = run("ingest", str(tmp_path / "my_spotify_data.zip"))
-    assert code == 1
-    assert "error:" in err and "no such file or folder" in err
+def test_a_missing_export_is_a_usage_error_in_one_clear_line(tmp_path: Path):
+    missing = tmp_path / "my_spotify_data.zip"
+    code, out, err = run("ingest", str(missing))
+    assert code == 2
+    assert f"Error: {missing}: no such file or folder" in err and "Usage: musicflow ingest" in err
     assert "Traceback" not in out + err
 
 

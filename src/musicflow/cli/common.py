@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
@@ -92,6 +93,19 @@ class UsageError(typer.BadParameter):
 
 def usage_error(ctx: typer.Context, message: str) -> UsageError:
     return UsageError(message, ctx=ctx)
+
+
+def require_paths(ctx: typer.Context, paths: Iterable[Path], what: str = "file") -> None:
+    """A file or folder named on the command line that is not there is a usage error (exit 2), said
+    before any store is opened. One that is there but cannot be read, or is damaged, is left to the
+    command, which says why (exit 1, or 3 for a damaged file of an export)."""
+    for path in paths:
+        try:
+            there = path.exists()
+        except OSError:  # there, but not to be looked into: reading it says why
+            there = True
+        if not there:
+            raise usage_error(ctx, f"{path}: no such {what}")
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:

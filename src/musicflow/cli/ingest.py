@@ -18,6 +18,7 @@ from musicflow.cli.common import (
     TableOrJson,
     TableOrJsonOption,
     reports_errors,
+    require_paths,
     state_of,
     write_json,
 )
@@ -51,6 +52,7 @@ def ingest(
     if len(paths) == 2 and str(paths[0]) == "undo" and not paths[0].exists():
         _undo(state, profile, str(paths[1]), output)
         return
+    require_paths(ctx, paths, "file or folder")
     with state.app() as app, Bar(state.err, bytes_=True) as progress:
         report = app.ingest(paths, profile, progress)
         drift = app.drift(profile) if report.new_plays else None

@@ -17,6 +17,7 @@ from musicflow.cli.common import (
     TableOrJson,
     TableOrJsonOption,
     reports_errors,
+    require_paths,
     state_of,
     usage_error,
     write_csv,
@@ -241,6 +242,8 @@ def predict(
         raise usage_error(ctx, "--output goes with --input (a CSV of songs)")
     if output_file is not None and output is OutputFormat.TABLE:
         raise usage_error(ctx, "--output writes csv or json: choose one with --format")
+    if input_csv is not None:
+        require_paths(ctx, [input_csv])
     state = state_of(ctx)
     if input_csv is not None:
         chosen = output or OutputFormat.CSV

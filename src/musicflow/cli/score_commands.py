@@ -15,6 +15,7 @@ from musicflow.cli.common import (
     OutputFormat,
     ProfileOption,
     reports_errors,
+    require_paths,
     state_of,
     write_csv,
     write_json,
@@ -77,6 +78,8 @@ def score(
     from musicflow.app.catalog_scoring import engine_named
     from musicflow.cli.progress import Bar
 
+    if mapping is not None:  # a mapping is for a catalog file, never an imported catalog
+        require_paths(ctx, [Path(catalog)], "file (a mapping is for a catalog file)")
     state = state_of(ctx)
     chosen = engine_named(engine.value, scheduler, lambda link: state.err.print(f"Dask dashboard: {link}"))
     with state.app() as app, Bar(state.err) as bar:
