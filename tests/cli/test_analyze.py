@@ -47,7 +47,7 @@ def test_analysed_files_give_features_to_the_songs_they_hold(tmp_path: Path, mon
 
     code, out, _ = run("features", "analyze", str(music))
     assert code == 0, out
-    assert "3 audio files: 2 analysed (1 matched to songs you played, 1 new songs)" in out
+    assert "3 audio files: 2 analysed (1 matched to songs you played, 1 new song)" in out
     assert "1 skipped" in out and "Broken.mp3" in out
 
     code, out, _ = run(

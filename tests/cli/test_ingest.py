@@ -241,3 +241,18 @@ def test_an_ingest_can_be_taken_back_and_plays_another_holds_stay(tmp_path: Path
     assert code == 1 and "already" in err
     code, _, err = run("ingest", "undo", "no-such-import")
     assert code == 1 and "no job" in err
+
+
+def test_one_play_taken_back_is_counted_as_one(tmp_path: Path) -> None:
+    history = tmp_path / "StreamingHistory_music_0.json"
+    play = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}
+    history.write_text(json.dumps([play]))
+    code, out, err = run("ingest", str(history), "--format", "json")
+    assert code == 0, err
+    import_id = json.loads(out)["import_id"]
+    code, out, err = run("ingest", "undo", import_id)
+    assert code == 0, err
+    assert (
+        f"Import {import_id} taken back: 1 play removed, 0 kept (another export holds them), 1 song no play"
+        " was left of removed." in out
+    )
