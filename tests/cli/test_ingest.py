@@ -256,3 +256,23 @@ def test_one_play_taken_back_is_counted_as_one(tmp_path: Path) -> None:
         f"Import {import_id} taken back: 1 play removed, 0 kept (another export holds them), 1 song no play"
         " was left of removed." in out
     )
+
+
+def test_messages_written_to_a_pipe_keep_each_command_on_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copy-paste of a command a message names works: written to a file or a pipe (as here), no line
+    is wrapped, whatever a terminal's width would be."""
+    monkeypatch.setenv("COLUMNS", "40")
+    history = tmp_path / "StreamingHistory_music_0.json"
+    play = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}
+    history.write_text(json.dumps([play]))
+    code, _, err = run("ingest", str(history))
+    assert code == 0, err
+    said = re.search(r"^Recorded as import (\w+): `musicflow ingest undo (\w+)` takes it back\.$", err, re.M)
+    assert said is not None and said[1] == said[2], err
+    assert (
+        "New plays: a retrain of this profile is queued; a running `musicflow serve` does it by itself"
+        " (else `musicflow train` or `musicflow jobs run`).\n" in err
+    )
+    assert run("ingest", "undo", said[1])[0] == 0  # the command, as copied, takes it back

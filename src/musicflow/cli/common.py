@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -54,11 +54,25 @@ def output_console() -> Console:
     """The console of results (stdout). Markup is off, so a song named "Intro [feat. X]" prints as it
     is (styles are given as styles). In a terminal, tables fit its width; written to a file or a pipe
     they take the width their cells need: no number is cut short and no cell ends in an ellipsis."""
+    if _is_terminal(sys.stdout):
+        return Console(markup=False)
+    return Console(markup=False, width=UNLIMITED_WIDTH)
+
+
+def message_console() -> Console:
+    """The console of messages, progress and logs (stderr). In a terminal, lines wrap at its width;
+    written to a file or a pipe a line is never wrapped, so a command it names (`musicflow ingest undo
+    ID`) stays on one line to copy and paste."""
+    if _is_terminal(sys.stderr):
+        return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)
+
+
+def _is_terminal(stream: TextIO) -> bool:
     try:
-        terminal = sys.stdout.isatty()
-    except (AttributeError, ValueError):  # a replaced or closed stdout
-        terminal = False
-    return Console(markup=False) if terminal else Console(markup=False, width=UNLIMITED_WIDTH)
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
 
 
 @dataclass
