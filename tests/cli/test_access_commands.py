@@ -103,7 +103,7 @@ def test_predict_logs_when_asked_and_the_log_exports_to_parquet(trained: None, t
     said = json.loads(out)
     target = tmp_path / "log.parquet"
     code, _, err = run("log", "export", "--output", str(target))
-    assert code == 0 and "1 predictions written" in err
+    assert code == 0 and "1 prediction written" in err
     frame = pl.read_parquet(target)
     assert frame.select("profile", "song", "artist", "model_version", "predicted", "via").rows() == [
         (PROFILE, "Levitating", "Dua Lipa", said["model_version"], said["prediction"], "cli")

@@ -47,7 +47,7 @@ def test_analysed_files_give_features_to_the_songs_they_hold(tmp_path: Path, mon
 
     code, out, _ = run("features", "analyze", str(music))
     assert code == 0, out
-    assert "3 audio files: 2 analysed (1 matched to songs you played, 1 new songs)" in out
+    assert "3 audio files: 2 analysed (1 matched to songs you played, 1 new song)" in out
     assert "1 skipped" in out and "Broken.mp3" in out
 
     code, out, _ = run(
@@ -67,7 +67,7 @@ def test_analysed_files_give_features_to_the_songs_they_hold(tmp_path: Path, mon
     assert "0 analysed" in out and "3 unchanged since the last scan" in out
 
 
-def test_a_missing_folder_is_a_clear_error(tmp_path: Path):
+def test_a_missing_folder_is_a_usage_error(tmp_path: Path):
     code, _, err = run("features", "analyze", str(tmp_path / "nope"))
-    assert code == 1
-    assert "nope" in err
+    assert code == 2
+    assert f"{tmp_path / 'nope'}: no such folder" in err

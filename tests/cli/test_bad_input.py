@@ -73,11 +73,35 @@ def test_a_command_offers_only_the_formats_it_writes():
     assert code == 2 and "'table', 'json'" in err
 
 
-@pytest.mark.parametrize("word", ["champion", "v0", "three"])
-def test_promote_needs_a_version_number(word: str, tmp_path: Path):
-    code, _, err = run("models", "promote", word)
-    assert code == 1
-    assert "error:" in err and "Traceback" not in err
+@pytest.mark.parametrize(
+    ("word", "said"),
+    [
+        ("champion", "'champion' names the champion itself: give the version number to promote"),
+        ("v0", "model versions are numbered from 1, not 0"),
+        ("three", "'three' is not a model version: give a number (e.g. 3) or 'champion'"),
+    ],
+)
+def test_promote_needs_a_version_number(word: str, said: str, isolated_environment: Path):
+    code, out, err = run("models", "promote", word, "--profile", "P")
+    assert code == 2, (out, err)
+    assert "Usage: musicflow models promote" in err and said in err
+    assert "Traceback" not in out + err and not isolated_environment.exists()  # before any store is opened
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["models", "show", "abc", "--profile", "P"],
+        ["evaluate", "--version", "abc"],
+        ["train", "--reproduce", "abc"],
+    ],
+)
+def test_a_reference_to_no_version_is_a_usage_error(args: list[str], isolated_environment: Path):
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    assert "'abc' is not a model version: give a number (e.g. 3) or 'champion'" in err
+    assert f"Usage: musicflow {args[0]}" in err
+    assert "Traceback" not in out + err and not isolated_environment.exists()
 
 
 @pytest.mark.parametrize(
@@ -100,3 +124,33 @@ def test_options_without_their_pair_are_usage_errors(args: list[str], said: str,
     assert code == 2, (out, err)
     assert said in err and "Usage: musicflow predict" in err
     assert "Traceback" not in out + err and not isolated_environment.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["predict", "--input", "songs.csv"], "songs.csv: no such file"),
+        (["catalog", "add", "songs.csv"], "songs.csv: no such file"),
+        (["ingest", "my_spotify_data.zip"], "my_spotify_data.zip: no such file or folder"),
+        (["features", "analyze", "music"], "music: no such folder"),
+        (
+            ["score", "songs.csv", "--out", "o.csv", "--mapping", "song=name"],
+            "songs.csv: no such file (a mapping is for a catalog file)",
+        ),
+    ],
+)
+def test_a_missing_file_named_on_the_command_line_is_a_usage_error(
+    args: list[str], said: str, isolated_environment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    assert f"Error: {said}" in err and f"Usage: musicflow {args[0]}" in err
+    assert "Traceback" not in out + err and not isolated_environment.exists()  # before any store is opened
+
+
+def test_a_folder_given_as_the_songs_to_predict_is_one_line(tmp_path: Path):
+    code, out, err = run("predict", "--input", str(tmp_path))
+    assert code == 1, (out, err)
+    assert f"error: {tmp_path}: is a folder; give the CSV file itself" in err
+    assert "Traceback" not in out + err

@@ -62,6 +62,14 @@ def test_catalog_add_reports_bad_rows_with_line_numbers(small_catalog: Path):
     assert "mine" in out and "mine.csv" in out
 
 
+def test_catalog_add_counts_one_row_as_one_row(small_catalog: Path):
+    lines = small_catalog.read_text(encoding="utf-8").splitlines()
+    small_catalog.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # one bad row left
+    code, out, _ = run("catalog", "add", str(small_catalog))
+    assert code == 0
+    assert "Catalog 'mine' (" in out and "2 rows stored, 1 row could not be read." in out
+
+
 def test_a_file_that_is_not_a_catalog_says_how_to_map_it(tmp_path: Path):
     odd = tmp_path / "odd.csv"
     odd.write_text("track,singer,bpm\nA,B,120\n", encoding="utf-8")
@@ -70,7 +78,7 @@ def test_a_file_that_is_not_a_catalog_says_how_to_map_it(tmp_path: Path):
     assert "not a catalog" in err and "--mapping" in err
     code, out, _ = run("catalog", "add", str(odd), "--mapping", "song=track,artist=singer,tempo=bpm")
     assert code == 0, out
-    assert "1 rows stored" in out
+    assert "1 row stored, 0 rows could not be read." in out
 
 
 def test_fetch_show_and_coverage_from_a_catalog(small_catalog: Path, tmp_path: Path, no_bundled: None):

@@ -91,10 +91,11 @@ def test_profiles_keep_listeners_apart(tmp_path: Path):
     assert "musicflow ingest my_spotify_data.zip --profile bob" in err
 
 
-def test_a_missing_export_is_one_clear_line(tmp_path: Path):
-    code, out, err = run("ingest", str(tmp_path / "my_spotify_data.zip"))
-    assert code == 1
-    assert "error:" in err and "no such file or folder" in err
+def test_a_missing_export_is_a_usage_error_in_one_clear_line(tmp_path: Path):
+    missing = tmp_path / "my_spotify_data.zip"
+    code, out, err = run("ingest", str(missing))
+    assert code == 2
+    assert f"Error: {missing}: no such file or folder" in err and "Usage: musicflow ingest" in err
     assert "Traceback" not in out + err
 
 
@@ -240,3 +241,38 @@ def test_an_ingest_can_be_taken_back_and_plays_another_holds_stay(tmp_path: Path
     assert code == 1 and "already" in err
     code, _, err = run("ingest", "undo", "no-such-import")
     assert code == 1 and "no job" in err
+
+
+def test_one_play_taken_back_is_counted_as_one(tmp_path: Path) -> None:
+    history = tmp_path / "StreamingHistory_music_0.json"
+    play = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}
+    history.write_text(json.dumps([play]))
+    code, out, err = run("ingest", str(history), "--format", "json")
+    assert code == 0, err
+    import_id = json.loads(out)["import_id"]
+    code, out, err = run("ingest", "undo", import_id)
+    assert code == 0, err
+    assert (
+        f"Import {import_id} taken back: 1 play removed, 0 kept (another export holds them), 1 song no play"
+        " was left of removed." in out
+    )
+
+
+def test_messages_written_to_a_pipe_keep_each_command_on_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copy-paste of a command a message names works: written to a file or a pipe (as here), no line
+    is wrapped, whatever a terminal's width would be."""
+    monkeypatch.setenv("COLUMNS", "40")
+    history = tmp_path / "StreamingHistory_music_0.json"
+    play = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}
+    history.write_text(json.dumps([play]))
+    code, _, err = run("ingest", str(history))
+    assert code == 0, err
+    said = re.search(r"^Recorded as import (\w+): `musicflow ingest undo (\w+)` takes it back\.$", err, re.M)
+    assert said is not None and said[1] == said[2], err
+    assert (
+        "New plays: a retrain of this profile is queued; a running `musicflow serve` does it by itself"
+        " (else `musicflow train` or `musicflow jobs run`).\n" in err
+    )
+    assert run("ingest", "undo", said[1])[0] == 0  # the command, as copied, takes it back

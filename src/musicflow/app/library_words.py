@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from musicflow.core.words import counted
+
 # LibraryKind values, as the listener knows them in Spotify.
 KIND_WORDS = {
     "saved_song": "saved songs (Liked Songs)",
@@ -14,26 +16,28 @@ KIND_WORDS = {
 }
 
 
+SAVED_WORDS = (
+    ("saved_song", "Liked Song"),
+    ("saved_album", "saved album"),
+    ("followed_artist", "followed artist"),
+)
+BANNED_WORDS = (("banned_song", "song"), ("banned_artist", "artist"))
+
+
 def library_sentence(counts: Mapping[str, int]) -> str:
-    """One sentence of what a library held, e.g. "Your library: 2,906 Liked Songs, 53 saved albums and
-    no followed artist; you banned 1 song: it is answered 0 and never recommended"."""
-    saved = [
-        _count(counts.get("saved_song", 0), "Liked Song"),
-        _count(counts.get("saved_album", 0), "saved album"),
-        _count(counts.get("followed_artist", 0), "followed artist"),
-    ]
-    sentence = f"Your library: {', '.join(saved[:-1])} and {saved[-1]}"
-    bans = [
-        _count(counts[kind], noun)
-        for kind, noun in (("banned_song", "song"), ("banned_artist", "artist"))
-        if counts.get(kind)
-    ]
+    """One sentence of what a library held, e.g. "Your library: 2,906 Liked Songs and 53 saved albums;
+    you banned 1 song: answered 0 and never recommended".
+
+    A kind with no entry is not named: the store keeps the entries, not which lists the export's
+    YourLibrary.json had, so a zero may be a list the export did not have at all, of which nothing is
+    known (no "no followed artist" for an export without followed artists)."""
+    saved = [counted(counts[kind], noun) for kind, noun in SAVED_WORDS if counts.get(kind)]
+    bans = [counted(counts[kind], noun) for kind, noun in BANNED_WORDS if counts.get(kind)]
+    parts = []
+    if saved:
+        parts.append(", ".join(saved[:-1]) + " and " + saved[-1] if len(saved) > 1 else saved[0])
     if bans:
-        sentence += f"; you banned {' and '.join(bans)}: answered 0 and never recommended"
-    return sentence + "."
-
-
-def _count(n: int, noun: str) -> str:
-    if n == 0:
-        return f"no {noun}"
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+        parts.append(f"you banned {' and '.join(bans)}: answered 0 and never recommended")
+    if not parts:
+        return "Your library: no song, album or artist in it."
+    return f"Your library: {'; '.join(parts)}."

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from musicflow.core.words import counted
+
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
     from musicflow.store.ports import Job
@@ -59,7 +61,7 @@ def run_schedule(app: MusicFlow, now: float) -> ScheduleRun | None:
             continue
         missing = app.songs_to_refresh(profile)
         if missing and last_refresh_left(app, profile) != songs_digest(missing):
-            why = f"scheduled: {len(missing):,} songs without features to ask for"
+            why = f"scheduled: {counted(len(missing), 'song')} without features to ask for"
             queued.append(app.queue_refresh(profile, reason=why))
         learned = app.plays_learned(profile)
         if learned is not None and learned != (summary.plays, summary.last_ended_at):

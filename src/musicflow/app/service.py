@@ -619,13 +619,10 @@ class MusicFlow:
             return None
 
     def promote(self, profile: str, version: str) -> AliasMove:
-        from musicflow.model.refs import parse_ref
+        from musicflow.model.refs import parse_number
 
         self.require_profile(profile)
-        number = parse_ref(version)
-        if number is None:
-            raise ModelError(f"'{version}' names the champion itself: give the version number to promote")
-        return self.registry.promote(profile, number, note="by hand")
+        return self.registry.promote(profile, parse_number(version), note="by hand")
 
     def rollback(self, profile: str) -> AliasMove:
         self.require_profile(profile)

@@ -16,6 +16,7 @@ from musicflow.cli.common import (
     write_json,
 )
 from musicflow.cli.render import moment
+from musicflow.core.words import counted
 
 ScopeOption = Annotated[
     str,
@@ -145,8 +146,9 @@ def profile_delete(
         return
     gone = erased.stored
     state.out.print(
-        f"Deleted profile '{name}': {gone.plays:,} plays, {gone.tracks:,} songs only it played (with"
-        f" their features), {gone.model_versions} model versions ({erased.model_files} files),"
-        f" {gone.tokens} tokens, {gone.library_entries:,} library entries.",
+        f"Deleted profile '{name}': {counted(gone.plays, 'play')}, {counted(gone.tracks, 'song')} only it"
+        f" played (with their features), {counted(gone.model_versions, 'model version')}"
+        f" ({counted(erased.model_files, 'file')}), {counted(gone.tokens, 'token')},"
+        f" {counted(gone.library_entries, 'library entry', 'library entries')}.",
         highlight=False,
     )

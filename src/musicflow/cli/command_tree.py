@@ -47,15 +47,14 @@ def main_options(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
-    from rich.console import Console
     from rich.logging import RichHandler
 
-    from musicflow.cli.common import output_console
+    from musicflow.cli.common import message_console, output_console
     from musicflow.config import load_settings
 
     settings = load_settings()
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else settings.log_level.upper()
-    err = Console(stderr=True)
+    err = message_console()
     logging.basicConfig(
         level=level, format="%(message)s", handlers=[RichHandler(console=err, show_path=False)], force=True
     )

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -53,11 +54,25 @@ def output_console() -> Console:
     """The console of results (stdout). Markup is off, so a song named "Intro [feat. X]" prints as it
     is (styles are given as styles). In a terminal, tables fit its width; written to a file or a pipe
     they take the width their cells need: no number is cut short and no cell ends in an ellipsis."""
+    if _is_terminal(sys.stdout):
+        return Console(markup=False)
+    return Console(markup=False, width=UNLIMITED_WIDTH)
+
+
+def message_console() -> Console:
+    """The console of messages, progress and logs (stderr). In a terminal, lines wrap at its width;
+    written to a file or a pipe a line is never wrapped, so a command it names (`musicflow ingest undo
+    ID`) stays on one line to copy and paste."""
+    if _is_terminal(sys.stderr):
+        return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)
+
+
+def _is_terminal(stream: TextIO) -> bool:
     try:
-        terminal = sys.stdout.isatty()
-    except (AttributeError, ValueError):  # a replaced or closed stdout
-        terminal = False
-    return Console(markup=False) if terminal else Console(markup=False, width=UNLIMITED_WIDTH)
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
 
 
 @dataclass
@@ -92,6 +107,19 @@ class UsageError(typer.BadParameter):
 
 def usage_error(ctx: typer.Context, message: str) -> UsageError:
     return UsageError(message, ctx=ctx)
+
+
+def require_paths(ctx: typer.Context, paths: Iterable[Path], what: str = "file") -> None:
+    """A file or folder named on the command line that is not there is a usage error (exit 2), said
+    before any store is opened. One that is there but cannot be read, or is damaged, is left to the
+    command, which says why (exit 1, or 3 for a damaged file of an export)."""
+    for path in paths:
+        try:
+            there = path.exists()
+        except OSError:  # there, but not to be looked into: reading it says why
+            there = True
+        if not there:
+            raise usage_error(ctx, f"{path}: no such {what}")
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:

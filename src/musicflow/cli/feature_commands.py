@@ -18,6 +18,7 @@ from musicflow.cli.common import (
     TableOrJson,
     TableOrJsonOption,
     reports_errors,
+    require_paths,
     state_of,
     write_csv,
     write_json,
@@ -64,6 +65,7 @@ def catalog_add(
     ] = None,
 ) -> None:
     """Import a catalog file (replaces a catalog of the same name); bad rows are counted and shown."""
+    require_paths(ctx, [path])
     state = state_of(ctx)
     with state.app() as app:
         imported = app.add_catalog(path, name, mapping)
@@ -175,6 +177,7 @@ def features_analyze(
     ] = None,
 ) -> None:
     """Measure tempo, key, loudness and more from your own audio files, for songs no source knows."""
+    require_paths(ctx, [folder], "folder")
     state = state_of(ctx)
     from musicflow.app.catalog_scoring import audio_file_mapper
 

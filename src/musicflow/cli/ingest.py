@@ -18,10 +18,12 @@ from musicflow.cli.common import (
     TableOrJson,
     TableOrJsonOption,
     reports_errors,
+    require_paths,
     state_of,
     write_json,
 )
 from musicflow.cli.progress import Bar
+from musicflow.core.words import counted
 
 MAX_LIMIT = 1_000_000
 
@@ -51,6 +53,7 @@ def ingest(
     if len(paths) == 2 and str(paths[0]) == "undo" and not paths[0].exists():
         _undo(state, profile, str(paths[1]), output)
         return
+    require_paths(ctx, paths, "file or folder")
     with state.app() as app, Bar(state.err, bytes_=True) as progress:
         report = app.ingest(paths, profile, progress)
         drift = app.drift(profile) if report.new_plays else None
@@ -73,9 +76,10 @@ def ingest(
                 highlight=False,
             )
     if report.files_damaged:
+        damaged = len(report.files_damaged)
         state.err.print(
-            f"{len(report.files_damaged)} file(s) could not be read (see above); the rest was stored. "
-            "Run the same command again once they are fixed: no play is counted twice.",
+            f"{counted(damaged, 'file')} could not be read (see above); the rest was stored. Run the same"
+            f" command again once {'it is' if damaged == 1 else 'they are'} fixed: no play is counted twice.",
             highlight=False,
         )
         raise typer.Exit(PARTIAL)
@@ -109,8 +113,8 @@ def _undo(state: AppState, profile: str, import_id: str, output: TableOrJson) ->
         )
         return
     state.out.print(
-        f"Import {import_id} taken back: {undone.removed:,} plays removed, {undone.kept:,} kept (another"
-        f" export holds them), {undone.tracks:,} songs no play was left of removed."
+        f"Import {import_id} taken back: {counted(undone.removed, 'play')} removed, {undone.kept:,} kept"
+        f" (another export holds them), {counted(undone.tracks, 'song')} no play was left of removed."
         + (" A retrain of this profile is queued." if undone.removed else ""),
         highlight=False,
     )

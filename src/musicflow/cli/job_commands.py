@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from musicflow.cli.common import TableOrJson, TableOrJsonOption, reports_errors, state_of, write_json
+from musicflow.core.words import counted
 
 
 def register(app: typer.Typer) -> None:
@@ -82,9 +83,9 @@ def _result(result: object) -> str:
         return ""
     words = []
     if "plays" in result:
-        words.append(f"{result.get('new_plays', 0):,} new plays of {result.get('plays', 0):,}")
+        words.append(f"{counted(result.get('new_plays', 0), 'new play')} of {result.get('plays', 0):,}")
     if "features_fetched" in result:
-        words.append(f"{result['features_fetched']:,} songs got features")
+        words.append(f"{counted(result['features_fetched'], 'song')} got features")
     if result.get("still_missing"):
         words.append(f"{result['still_missing']:,} still without")
     if "model_version" in result:

@@ -19,6 +19,7 @@ from musicflow.cli.common import (
     state_of,
     write_json,
 )
+from musicflow.core.words import counted
 
 
 def _utc(timestamp: float) -> str:
@@ -90,7 +91,7 @@ def log_export(
         raise typer.BadParameter(
             f"cannot write {output_file}: {exc.strerror}", param_hint="--output"
         ) from exc
-    state.err.print(f"{len(records):,} predictions written to {output_file}", highlight=False)
+    state.err.print(f"{counted(len(records), 'prediction')} written to {output_file}", highlight=False)
 
 
 @reports_errors

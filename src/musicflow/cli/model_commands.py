@@ -17,6 +17,7 @@ from musicflow.cli.common import (
     TableOrJson,
     TableOrJsonOption,
     reports_errors,
+    require_paths,
     state_of,
     usage_error,
     write_csv,
@@ -25,13 +26,44 @@ from musicflow.cli.common import (
 from musicflow.cli.progress import Bar
 from musicflow.cli.score_commands import EngineName, EngineOption, SchedulerOption
 from musicflow.cli.songs_csv import read_songs, write_predictions
+from musicflow.errors import ModelError
 
 if TYPE_CHECKING:
     from musicflow.app.types import ProfileTraining
 
-VersionArgument = Annotated[str, typer.Argument(metavar="VERSION", help="A version number: 3 or v3.")]
+
+def version_ref(value: str | None) -> str | None:
+    """A version reference checked as the command line is read: one that names no version (`abc`, `v0`)
+    is a usage error (exit 2), said in the words the application uses, before any store is opened."""
+    if value is not None:
+        from musicflow.app.version_refs import parse_ref
+
+        try:
+            parse_ref(value)
+        except ModelError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def version_number(value: str) -> str:
+    """As `version_ref`, and 'champion' is refused too: promoting needs the number of a version."""
+    from musicflow.app.version_refs import parse_number
+
+    try:
+        parse_number(value)
+    except ModelError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+VersionArgument = Annotated[
+    str, typer.Argument(metavar="VERSION", help="A version number: 3 or v3.", callback=version_number)
+]
 VersionOrChampion = Annotated[
-    str, typer.Argument(metavar="VERSION", help="A version number (3 or v3), or 'champion'.")
+    str,
+    typer.Argument(
+        metavar="VERSION", help="A version number (3 or v3), or 'champion'.", callback=version_ref
+    ),
 ]
 
 
@@ -68,6 +100,7 @@ def train(
         typer.Option(
             "--reproduce",
             metavar="VERSION",
+            callback=version_ref,
             help="Build this version again from what it learned from and compare its predictions with it;"
             " registers nothing.",
         ),
@@ -153,7 +186,7 @@ def _train_all(
 def evaluate(
     ctx: typer.Context,
     version: Annotated[
-        str, typer.Option("--version", help="Which version (default: the champion).")
+        str, typer.Option("--version", help="Which version (default: the champion).", callback=version_ref)
     ] = "champion",
     output: FormatOption = OutputFormat.TABLE,
     profile: ProfileOption = DEFAULT_PROFILE,
@@ -209,6 +242,8 @@ def predict(
         raise usage_error(ctx, "--output goes with --input (a CSV of songs)")
     if output_file is not None and output is OutputFormat.TABLE:
         raise usage_error(ctx, "--output writes csv or json: choose one with --format")
+    if input_csv is not None:
+        require_paths(ctx, [input_csv])
     state = state_of(ctx)
     if input_csv is not None:
         chosen = output or OutputFormat.CSV

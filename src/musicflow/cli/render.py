@@ -14,6 +14,7 @@ from rich.text import Text
 
 from musicflow.app.vocabulary import LIBRARY_KIND_WORDS
 from musicflow.cli.common import write_json
+from musicflow.core.words import counted
 
 if TYPE_CHECKING:
     from musicflow.app.types import IngestReport, TrackStreams
@@ -67,7 +68,9 @@ def ingest_report(console: Console, report: IngestReport) -> None:
             else ""
         )
         console.print(
-            f"Library: {report.library_unreadable:,} entries without names left out{kept}.", highlight=False
+            f"Library: {counted(report.library_unreadable, 'entry', 'entries')} without names left out"
+            f"{kept}.",
+            highlight=False,
         )
     passed = report.files_passed_over
     if passed:

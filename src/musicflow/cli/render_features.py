@@ -11,6 +11,7 @@ from rich.text import Text
 
 from musicflow.app.vocabulary import FEATURE_NAMES, SPECS
 from musicflow.cli.render import moment
+from musicflow.core.words import counted
 
 if TYPE_CHECKING:
     from musicflow.app.types import (
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 
 def analyze_report(console: Console, report: AnalyzeReport) -> None:
     console.print(
-        f"{report.files:,} audio files: {report.analysed:,} analysed "
-        f"({report.matched_played:,} matched to songs you played, {report.new_songs:,} new songs), "
+        f"{counted(report.files, 'audio file')}: {report.analysed:,} analysed "
+        f"({report.matched_played:,} matched to songs you played, {counted(report.new_songs, 'new song')}), "
         f"{report.unchanged:,} unchanged since the last scan, {sum(report.skipped.values()):,} skipped.",
         highlight=False,
         soft_wrap=True,
@@ -41,8 +42,8 @@ def analyze_report(console: Console, report: AnalyzeReport) -> None:
 def catalog_import(console: Console, imported: CatalogImport) -> None:
     report = imported.report
     console.print(
-        f"Catalog '{imported.name}' ({report.format_name}): {imported.stored:,} rows stored, "
-        f"{report.rows_bad:,} rows could not be read.",
+        f"Catalog '{imported.name}' ({report.format_name}): {counted(imported.stored, 'row')} stored, "
+        f"{counted(report.rows_bad, 'row')} could not be read.",
         highlight=False,
     )
     for reason, count in report.reasons.most_common():
@@ -134,7 +135,7 @@ def coverage_table(console: Console, report: CoverageReport, profile: str) -> No
             f"Songs with no features ({report.unresolved_total:,}), most streamed first:", style="bold"
         )
         for track in report.unresolved:
-            console.print(f"  {track.track} — {track.artist} ({track.streams} streams)")
+            console.print(f"  {track.track} — {track.artist} ({counted(track.streams, 'stream')})")
 
 
 def song_table(console: Console, found: SongFeatures) -> None:

@@ -23,6 +23,7 @@ from musicflow.app.vocabulary import (
     row_name,
 )
 from musicflow.cli.render import moment
+from musicflow.core.words import counted
 
 if TYPE_CHECKING:
     from musicflow.app.types import (
@@ -381,7 +382,7 @@ def prediction_table(
 def batch_summary(console: Console, answers: Sequence[Prediction | str], path: Path) -> None:
     failed = [a for a in answers if isinstance(a, str)]
     console.print(
-        f"{len(answers) - len(failed):,} of {len(answers):,} songs predicted; written to {path}"
+        f"{len(answers) - len(failed):,} of {counted(len(answers), 'song')} predicted; written to {path}"
         + (f" ({len(failed):,} with the reason in the 'error' column)" if failed else ""),
         highlight=False,
     )
@@ -503,7 +504,7 @@ def _learned_from(learned: Mapping[str, Any] | None) -> list[str]:
         cut, features, code = learned["cut_off"], learned["features"], learned["code"]
         options = learned["options"]
         catalogs = ", ".join(
-            f"{c['name']} ({c['rows']:,} rows, imported {_iso(c['imported_at'])})"
+            f"{c['name']} ({counted(c['rows'], 'row')}, imported {_iso(c['imported_at'])})"
             for c in learned["catalogs"]
         )
         others = len(learned["plays"]) - 1

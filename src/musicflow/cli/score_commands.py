@@ -15,10 +15,12 @@ from musicflow.cli.common import (
     OutputFormat,
     ProfileOption,
     reports_errors,
+    require_paths,
     state_of,
     write_csv,
     write_json,
 )
+from musicflow.core.words import counted
 
 if TYPE_CHECKING:
     from musicflow.app.types import Recommendations
@@ -77,6 +79,8 @@ def score(
     from musicflow.app.catalog_scoring import engine_named
     from musicflow.cli.progress import Bar
 
+    if mapping is not None:  # a mapping is for a catalog file, never an imported catalog
+        require_paths(ctx, [Path(catalog)], "file (a mapping is for a catalog file)")
     state = state_of(ctx)
     chosen = engine_named(engine.value, scheduler, lambda link: state.err.print(f"Dask dashboard: {link}"))
     with state.app() as app, Bar(state.err) as bar:
@@ -90,14 +94,15 @@ def score(
             progress=lambda done, total: bar.files_done(done, total, "scoring"),
         )
     state.out.print(
-        f"{summary.rows_scored:,} songs scored into {summary.output}"
-        f" ({summary.partitions} parts on the {summary.engine} engine"
+        f"{counted(summary.rows_scored, 'song')} scored into {summary.output}"
+        f" ({counted(summary.partitions, 'part')} on the {summary.engine} engine"
         + (f", {summary.partitions_resumed} already done before" if summary.partitions_resumed else "")
         + ")."
     )
     if summary.rows_rejected:
         state.out.print(
-            f"{summary.rows_rejected:,} rows could not be scored: each is in {summary.rejected_output}"
+            f"{counted(summary.rows_rejected, 'row')} could not be scored:"
+            f" {'it is' if summary.rows_rejected == 1 else 'each is'} in {summary.rejected_output}"
             " with the reason."
         )
 

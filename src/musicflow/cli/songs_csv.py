@@ -53,6 +53,10 @@ def read_songs(path: Path) -> list[SongRequest]:
             ]
     except FileNotFoundError:
         raise InputFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{path}: is a folder; give the CSV file itself") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InputFileError(f"{path}: not a UTF-8 CSV file ({exc})") from exc
 

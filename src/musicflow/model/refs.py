@@ -25,6 +25,14 @@ def parse_ref(ref: VersionRef) -> int | None:
     return number
 
 
+def parse_number(ref: VersionRef) -> int:
+    """A version number from 7, "7" or "v7"; "champion" is refused (promoting needs a number)."""
+    number = parse_ref(ref)
+    if number is None:
+        raise ModelError(f"'{ref}' names the champion itself: give the version number to promote")
+    return number
+
+
 def previous_champion(moves: Sequence[AliasMove]) -> int | None:
     """Where a rollback goes, given the moves newest first: the champion before the last promotion
     that no rollback has undone yet (so rolling back twice goes back two champions)."""

@@ -1,0 +1,8 @@
+"""A count and its noun, agreeing in number, for every sentence that says how many."""
+
+from __future__ import annotations
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """ "1 row", "0 rows", "2,906 rows"; `plural` where an added s is wrong ("entry", "entries")."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
