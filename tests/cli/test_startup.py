@@ -121,6 +121,37 @@ def test_ctrl_c_while_the_cli_starts_is_one_line_and_exit_130():
     assert "Traceback" not in done.stderr and done.stderr.strip().startswith("interrupted")
 
 
+INTERRUPT_IN_A_COLLECTOR_CALLBACK = """
+import os, signal, sys, weakref
+import musicflow.cli.command_tree as tree
+
+class Held:
+    pass
+
+def run():
+    held = Held()
+    ref = weakref.ref(held, lambda _: os.kill(os.getpid(), signal.SIGINT))  # Ctrl-C lands in the callback
+    del held
+    print("went on", flush=True)
+
+tree.run = run
+from musicflow.cli import main
+main()
+"""
+
+
+def test_ctrl_c_swallowed_by_a_collector_callback_is_still_one_line_and_exit_130():
+    """Python cannot raise an interrupt that lands in a garbage collector's callback: it printed it as
+    "Exception ignored ... Traceback" (a SQLAlchemy weakref callback did, under load) and went on."""
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_IN_A_COLLECTOR_CALLBACK], capture_output=True, text=True
+    )
+    assert done.returncode == 130, done.stderr
+    assert "went on" in done.stdout  # the interrupt was swallowed where it landed
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert done.stderr.strip() == "interrupted: what was already saved stays; run the command again to go on"
+
+
 def test_ctrl_c_while_working_is_one_line_and_exit_130_and_keeps_what_was_stored(tmp_path: Path):
     env = {**os.environ, "MUSICFLOW_DATA_DIR": str(tmp_path / "data")}
     child = subprocess.Popen(

@@ -8,7 +8,9 @@ otherwise end silently).
 Python can swallow the `KeyboardInterrupt` of a Ctrl-C: when it lands in code Python runs for itself
 (a garbage collector's callback, a `__del__`), it is printed as "Exception ignored" and the program goes
 on. So Ctrl-C is also remembered (`interrupt_pending`): the progress display raises it again at its next
-step, and a command that ends anyway ends as interrupted.
+step, and a command that ends anyway ends as interrupted; and the "Exception ignored" report of such a
+swallowed interrupt (a traceback on stderr) is not printed (`_quiet_interrupt`), as the interrupt is
+answered anyway.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ _CTRL_C = threading.Event()
 def main() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, _on_ctrl_c)
+        sys.unraisablehook = _quiet_interrupt
     try:
         from musicflow.cli.command_tree import run
 
@@ -43,6 +46,13 @@ def main() -> None:
 def _on_ctrl_c(signum: int, frame: FrameType | None) -> None:
     _CTRL_C.set()
     raise KeyboardInterrupt
+
+
+def _quiet_interrupt(unraisable: sys.UnraisableHookArgs) -> None:
+    """Python's report of an exception it could not raise, except a Ctrl-C's (remembered, answered)."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def interrupt_pending() -> bool:
