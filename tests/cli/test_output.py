@@ -106,8 +106,10 @@ def test_the_evaluation_table_shows_every_spread_whole(listener: Path):
     code, text, _ = run("evaluate", "-f", "csv")
     assert code == 0
     records = list(csv.DictReader(io.StringIO(text)))
-    mine = next(r for r in records if (r["split"], r["model"], r["metric"]) == ("time", "ours", "auc"))
+    mine = next(r for r in records if (r["split"], r["model"], r["metric"]) == ("time", "this model", "auc"))
     assert float(mine["mean"]) == pytest.approx(auc["mean"]) and mine["seeds"] == "3"
+    assert mine["key"] == "ours"  # the JSON document's name of the row
+    assert {r["model"] for r in records if r["split"] == "time"} <= set(names)  # as the table names them
 
 
 def test_an_auc_is_said_as_what_it_means(listener: Path):

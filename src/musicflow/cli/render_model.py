@@ -413,7 +413,7 @@ def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> N
 
 
 VERSION_COLUMNS = ("version", "created", "champion", "status", *(key for _, key in VERSION_METRICS))
-EVALUATION_COLUMNS = ("split", "model", "metric", "mean", "std", "min", "max", "seeds")
+EVALUATION_COLUMNS = ("split", "model", "key", "metric", "mean", "std", "min", "max", "seeds")
 
 
 def version_records(found: Sequence[ModelVersion]) -> list[dict[str, object]]:
@@ -452,11 +452,13 @@ def version_document(found: ModelVersion, learned: Mapping[str, Any] | None = No
 
 
 def evaluation_records(found: Evaluation) -> list[dict[str, object]]:
-    """Every score of an evaluation, one record per split, model and metric (for CSV)."""
+    """Every score of an evaluation, one record per split, model and metric (for CSV): `model` as the
+    table names it ("this model", "artist history alone"), `key` as the JSON document does ("ours")."""
     return [
         {
             "split": split.split,
-            "model": model,
+            "model": row_name(model),
+            "key": model,
             "metric": metric,
             "mean": spread.mean,
             "std": spread.std,
