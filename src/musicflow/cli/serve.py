@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,6 +11,8 @@ from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.cli.common import ProfileOption, reports_errors, state_of
 
 if TYPE_CHECKING:
+    import socket
+
     from musicflow.app.access import AccessMode
     from musicflow.config import Settings
 
@@ -73,6 +76,7 @@ def serve(
 
     state = state_of(ctx)
     access = access_mode(state.settings, host, open_flag=open_access)
+    listening = bound(host, port)  # before anything is said or loaded: a port in use is said at once
     api = create_app(state.settings, profile=profile, access=access)
     if access == "tokens":
         state.err.print(
@@ -97,7 +101,7 @@ def serve(
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     # Who the client is, and which proxies may say so, is the API's own setting (api_trusted_proxies):
     # uvicorn would otherwise take any X-Forwarded-For sent from loopback as the client's address.
-    uvicorn.run(
+    config = uvicorn.Config(
         api,
         host=host,
         port=port,
@@ -107,3 +111,28 @@ def serve(
         log_level=level,
         proxy_headers=False,
     )
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def bound(host: str, port: int) -> socket.socket:
+    """A socket listening on `host`:`port` for the server to take; a port another program holds, or an
+    address this machine does not have, is a `ConfigError` saying so (exit 2), before "Serving ..."."""
+    import socket
+
+    from musicflow.errors import ConfigError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn sets it
+        listening.bind((host, port))
+        listening.listen(2048)
+    except OSError as refused:
+        listening.close()
+        if refused.errno == errno.EADDRINUSE:
+            why = "another program uses that port; choose another with --port, or stop that program"
+        else:
+            why = refused.strerror or str(refused)
+        raise ConfigError(f"cannot listen on {host}:{port}: {why}") from None
+    listening.set_inheritable(True)
+    return listening
