@@ -32,6 +32,19 @@ def artist_form(artist_key: str) -> str:
     return name.replace(" ", "")
 
 
+_LOOK_ALIKE = str.maketrans({"l": "i", "1": "i", "|": "i", "0": "o"})
+
+
+def look_alike_forms(form: str) -> list[str]:
+    """The other forms a typed artist may stand for, each compared as an exact name: letters people
+    mistype for ones that look alike ("Quinn XCll" for "Quinn XCII") folded together, and a leading "The"
+    typed without its space ("the1975" for "The 1975")."""
+    forms = [form.translate(_LOOK_ALIKE)]
+    if form.startswith("the") and len(form) > 3:
+        forms.append(form[3:].translate(_LOOK_ALIKE))
+    return forms
+
+
 def title_form(title_key: str) -> str:
     """A cleaned, folded title as it is compared: without spaces."""
     return title_key.replace(" ", "")
@@ -92,6 +105,9 @@ class NameIndex:
         self._forms = list(forms)
         self._artists_of_form = list(forms.values())
         self._form_at = {form: at for at, form in enumerate(self._forms)}
+        self._look_alike_at: dict[str, list[int]] = {}  # a form with look-alike letters folded -> forms
+        for at, form in enumerate(self._forms):
+            self._look_alike_at.setdefault(form.translate(_LOOK_ALIKE), []).append(at)
         self._titles = {artist: (list(found), list(found.values())) for artist, found in titles.items()}
         self._all_titles = [title for found, _ in self._titles.values() for title in found]
         self._all_keys = [key for _, keys in self._titles.values() for key in keys]
@@ -120,9 +136,15 @@ class NameIndex:
             keys = self._artists_of_form[same] if same is not None else []
             artists = [NearArtist(key, 100.0) for key in keys]
         else:
+            scores: dict[int, float] = {}
             for _, score, at in process.extract(
                 wanted_artist, self._forms, scorer=fuzz.ratio, score_cutoff=SUGGEST, limit=ARTISTS_LOOKED_AT
             ):
+                scores[at] = score
+            for form in look_alike_forms(wanted_artist):  # the same name, mistyped in a way people do
+                for at in self._look_alike_at.get(form, []):
+                    scores[at] = max(scores.get(at, 0.0), ANSWER)
+            for at, score in scores.items():
                 artists.extend(NearArtist(key, score) for key in self._artists_of_form[at])
         songs: dict[str, NearSong] = {}
         for near in artists:
