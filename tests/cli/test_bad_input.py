@@ -115,6 +115,8 @@ def test_a_reference_to_no_version_is_a_usage_error(args: list[str], isolated_en
         (["--song", "S", "--artist", "A", "--input", "songs.csv"], "leave out --song and --artist"),
         (["--song", "S", "--artist", "A", "--output", "x.csv"], "--output goes with --input"),
         (["--input", "songs.csv", "--output", "x.csv", "-f", "table"], "--output writes csv or json"),
+        (["--song", "x" * 201, "--artist", "AJR"], "--song is 201 characters long: at most 200 are taken"),
+        (["--song", "S", "--artist", "a" * 500], "--artist is 500 characters long"),  # the API's 422 too
     ],
 )
 def test_options_without_their_pair_are_usage_errors(args: list[str], said: str, isolated_environment: Path):

@@ -10,9 +10,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from musicflow.app.vocabulary import MAX_NAME
 from musicflow.errors import ErrorKind
 
-MAX_TEXT = 200
+MAX_TEXT = MAX_NAME
 MAX_SONGS = 100
 SPOTIFY_ID = r"^[0-9A-Za-z]{22}$"
 # The kinds an error body names: the application's own (`ErrorKind`), and two the HTTP layer alone meets.

@@ -12,7 +12,7 @@ from musicflow.app.taste import OURS, TASTE_FEATURES
 from musicflow.app.upload_jobs import MAX_FILES as MAX_UPLOAD_FILES
 from musicflow.app.upload_jobs import job_document
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
-from musicflow.core.songs import SongRequest
+from musicflow.core.songs import MAX_NAME, SongRequest
 from musicflow.model.reports import Evaluation
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_PROFILE",
     "FEATURE_NAMES",
     "LIBRARY_KIND_WORDS",
+    "MAX_NAME",
     "MAX_UPLOAD_FILES",
     "OURS",
     "SPECS",

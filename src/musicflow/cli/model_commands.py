@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from musicflow.app.error_map import FAILED
-from musicflow.app.vocabulary import DEFAULT_PROFILE, Evaluation, SongRequest
+from musicflow.app.vocabulary import DEFAULT_PROFILE, MAX_NAME, Evaluation, SongRequest
 from musicflow.cli import render_model as show
 from musicflow.cli.common import (
     FormatOption,
@@ -233,6 +233,10 @@ def predict(
     given_blank = [n for n, v in (("--song", song), ("--artist", artist)) if v is not None and not v.strip()]
     if input_csv is None and given_blank:
         raise usage_error(ctx, f"{given_blank[0]} is empty: say the song's title and its artist")
+    too_long = [(n, v) for n, v in (("--song", song), ("--artist", artist)) if v and len(v) > MAX_NAME]
+    if too_long:
+        name, value = too_long[0]
+        raise usage_error(ctx, f"{name} is {len(value):,} characters long: at most {MAX_NAME} are taken")
     if input_csv is None and not (song and artist):
         given, missing = ("--song", "--artist") if song else ("--artist", "--song")
         if song or artist:

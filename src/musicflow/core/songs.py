@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+MAX_NAME = 200  # the longest song title or artist name a question may give (the API, the page, the CLI)
 _FEATURING = re.compile(r"\s*[\(\[]\s*(?:feat|ft|featuring|with)\b[^\)\]]*[\)\]]", re.IGNORECASE)
 _YEAR_SUFFIX = re.compile(r"\s+-\s+(?:19|20)\d{2}$")
 _TRAILING_FEATURING = re.compile(r"\s+(?:feat|ft|featuring)\.?\s.*$", re.IGNORECASE)

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from musicflow.app.error_map import HTTP_STATUSES, http_status
-from musicflow.app.vocabulary import RecommendationQuestion
+from musicflow.app.vocabulary import MAX_NAME, RecommendationQuestion
 from musicflow.errors import ErrorKind, MusicflowError, ProfileNotFoundError, SongNotFoundError
 from musicflow.web import highscore, views, words
 from musicflow.web.discover import TOP, picks_of
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
 
 log = logging.getLogger(__name__)
-MAX_TEXT = 200
+MAX_TEXT = MAX_NAME
 AVERAGE_TTL_S = 60.0
 INVALID_INPUT = HTTP_STATUSES[ErrorKind.INVALID_INPUT]
 router = APIRouter(include_in_schema=False)
