@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from musicflow.app.predicting import Unanswered
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from musicflow.core.songs import SongRequest
@@ -70,10 +71,10 @@ def main() -> None:
         start = time.perf_counter()
         one_by_one = [app.predict_many(PROFILE, [request], serving=serving)[0] for request in requests]
         single_s = time.perf_counter() - start
-    same = [a if isinstance(a, str) else a.streams for a in bulk] == [
-        a if isinstance(a, str) else a.streams for a in one_by_one
+    same = [a.reason if isinstance(a, Unanswered) else a.streams for a in bulk] == [
+        a.reason if isinstance(a, Unanswered) else a.streams for a in one_by_one
     ]
-    answered = sum(not isinstance(a, str) for a in bulk)
+    answered = sum(not isinstance(a, Unanswered) for a in bulk)
     print(f"predict --input: {len(requests):,} catalog songs never asked before ({answered:,} predicted)")
     for label, seconds in (
         ("bulk (MusicFlow.predict_many)", bulk_s),

@@ -106,6 +106,12 @@ def test_a_list_of_songs_gets_one_answer_each_in_order(asking: TestClient):
     assert answers[1]["error"].startswith("nothing known of this song")
     single = asking.get("/api/prediction/", params=SONG).json()
     assert answers[0]["prediction"]["prediction"] == single["prediction"]
+    # the song that could not be answered: the error body the song asked alone gets, in the list
+    alone = asking.get("/api/prediction/", params=UNKNOWN)
+    assert alone.status_code == 404
+    problem = {field: value for field, value in answers[1]["problem"].items() if value is not None}
+    assert problem == alone.json()["error"] and problem["suggestions"] is not None
+    assert answers[0]["problem"] is None and answers[2]["problem"] is None
 
 
 def test_input_limits_are_422(asking: TestClient):

@@ -6,6 +6,7 @@ import contextlib
 
 import pytest
 
+from musicflow.app.predicting import Unanswered
 from musicflow.app.results import Prediction
 from musicflow.app.service import MusicFlow
 from musicflow.core.songs import SongRequest
@@ -30,8 +31,8 @@ def _requests(app: MusicFlow) -> list[SongRequest]:
 def test_bulk_predictions_are_those_of_one_song_at_a_time(app: MusicFlow):
     requests = _requests(app)
     bulk = app.predict_many(PROFILE, requests)
-    assert bulk[-1] == "song and artist are both needed"
-    assert bulk[-2] == NOTHING_KNOWN
+    assert isinstance(bulk[-1], Unanswered) and bulk[-1].reason == "song and artist are both needed"
+    assert isinstance(bulk[-2], Unanswered) and bulk[-2].reason == NOTHING_KNOWN
     predicted = 0
     for request, answer in zip(requests, bulk, strict=True):
         if not request.artist.strip():
@@ -39,7 +40,7 @@ def test_bulk_predictions_are_those_of_one_song_at_a_time(app: MusicFlow):
         try:
             one = app.predict(PROFILE, request.song, request.artist, request.spotify_id)
         except SongNotFoundError:
-            assert isinstance(answer, str)
+            assert isinstance(answer, Unanswered)
             continue
         assert isinstance(answer, Prediction), request
         assert answer.streams == one.streams, request  # one path: the same number to the last bit
@@ -59,8 +60,8 @@ def test_asking_twice_gives_the_same_answers(app: MusicFlow):
         with contextlib.suppress(SongNotFoundError):
             app.predict(PROFILE, request.song, request.artist, request.spotify_id)  # stores the answers
     second = app.predict_many(PROFILE, requests)
-    assert [a if isinstance(a, str) else a.streams for a in first] == [
-        a if isinstance(a, str) else a.streams for a in second
+    assert [a.reason if isinstance(a, Unanswered) else a.streams for a in first] == [
+        a.reason if isinstance(a, Unanswered) else a.streams for a in second
     ]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from musicflow.app.predicting import Unanswered
 from musicflow.app.service import MusicFlow
 from musicflow.app.serving import ServingModels
 from musicflow.app.vocabulary import SongRequest
@@ -60,9 +61,10 @@ def test_predict_many_answers_each_song_in_order(trained_app: MusicFlow):
         SongRequest("Zzzz Not A Song", "Nobody At All"),
     ]
     first, blank, unknown = trained_app.predict_many(PROFILE, songs)
-    assert not isinstance(first, str) and first.model_version == 1
-    assert blank == "song and artist are both needed"
-    assert isinstance(unknown, str) and "no source" in unknown
+    assert not isinstance(first, Unanswered) and first.model_version == 1
+    assert isinstance(blank, Unanswered) and blank.reason == "song and artist are both needed"
+    assert isinstance(unknown, Unanswered) and "no source" in unknown.reason
+    assert isinstance(unknown.error, SongNotFoundError)  # the error the song asked alone raises
 
 
 def test_a_song_no_source_knows_says_what_was_searched(trained_app: MusicFlow):

@@ -14,6 +14,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from musicflow.app.predicting import Unanswered
 from musicflow.app.service import MusicFlow
 from musicflow.app.train_all import TrainingTask, train_task
 from musicflow.cli.command_tree import app as cli
@@ -56,8 +57,8 @@ def _songs(app: MusicFlow, profile: str) -> list[SongRequest]:
 
 def _predictions(app: MusicFlow, profile: str, songs: list[SongRequest]) -> list[float]:
     answers = app.predict_many(profile, songs, keep=False)
-    assert all(not isinstance(a, str) for a in answers), answers
-    return [a.streams for a in answers if not isinstance(a, str)]
+    assert all(not isinstance(a, Unanswered) for a in answers), answers
+    return [a.streams for a in answers if not isinstance(a, Unanswered)]
 
 
 def test_every_profile_on_dask_as_one_by_one(listeners: Path, tmp_path: Path, dask_client: Any) -> None:

@@ -119,18 +119,32 @@ def echoed(message: str, request: Request) -> str:
     return cut(message, MAX_MESSAGE_CHARS)
 
 
-def error_body(request: Request, error: MusicflowError) -> ApiError:
+def error_detail(
+    error: MusicflowError, message: str, searched: tuple[str, str], sources: Sequence[str]
+) -> ErrorDetail:
+    """The detail of an error as every answer of the API gives it; for a song not found, what was
+    searched (`searched`: the song and artist asked, cut short if long), who was asked and what is near."""
     detail = ErrorDetail(
         kind=error.kind.value,
-        message=echoed(str(error), request),
+        message=message,
         hint=error.hint.value if error.hint is not None else None,
         retry_after_s=retry_after_s(error),
     )
     if isinstance(error, SongNotFoundError):
-        params = request.query_params
-        detail.searched = {"song": cut(params.get("song", "")), "artist": cut(params.get("artist", ""))}
-        detail.sources_asked = list(request.app.state.musicflow.settings.feature_sources)
+        detail.searched = {"song": cut(searched[0]), "artist": cut(searched[1])}
+        detail.sources_asked = list(sources)
         detail.suggestions = [KnownSong(song=s.song, artist=s.artist) for s in error.suggestions]
+    return detail
+
+
+def error_body(request: Request, error: MusicflowError) -> ApiError:
+    params = request.query_params
+    detail = error_detail(
+        error,
+        echoed(str(error), request),
+        (params.get("song", ""), params.get("artist", "")),
+        request.app.state.musicflow.settings.feature_sources,
+    )
     if (
         isinstance(error, ProfileNotFoundError)
         and request.app.state.musicflow.settings.api_list_profiles

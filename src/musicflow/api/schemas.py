@@ -238,6 +238,11 @@ class SongItem(BaseModel):
 class BatchAnswer(BaseModel):
     prediction: PredictionBody | None
     error: str | None = Field(description="Why this song could not be predicted, else null.")
+    problem: ErrorDetail | None = Field(
+        default=None,
+        description="The same, as the error body of `GET /api/prediction/` for this song would give it"
+        " (kind, message, hint; for a song not found, what was searched and the nearest songs known).",
+    )
 
 
 class BatchBody(BaseModel):

@@ -671,10 +671,10 @@ class MusicFlow:
         spend: Spend | None = None,
         serving: ServingModel | None = None,
         log_via: str | None = None,
-    ) -> list[Prediction | str]:
-        """One answer per song, in order: a prediction, or the reason this song could not be predicted."""
-        answers = self._predict(songs, profile, None, SONG_REASONS, keep, spend, serving, log_via)
-        return [a if isinstance(a, Prediction) else a.reason for a in answers]
+    ) -> list[Prediction | Unanswered]:
+        """One answer per song, in order: a prediction, or why this song could not be predicted (the
+        error it would raise asked alone, and the words a list gives for it)."""
+        return self._predict(songs, profile, None, SONG_REASONS, keep, spend, serving, log_via)
 
     def predict_together(
         self, serving: ServingModel, songs: Sequence[SongRequest]

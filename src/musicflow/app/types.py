@@ -8,6 +8,7 @@ start fast imports it under `TYPE_CHECKING` and takes its few runtime values fro
 from musicflow.app.access import Grant, NewToken
 from musicflow.app.catalog_scoring import Recommendation
 from musicflow.app.erasure import Erasure
+from musicflow.app.predicting import Unanswered
 from musicflow.app.prediction_accuracy import Accuracy
 from musicflow.app.recommendation_answers import RecommendationQuestion, Recommendations
 from musicflow.app.reproduce import Reproduction
@@ -86,4 +87,5 @@ __all__ = [
     "TrackStreams",
     "Training",
     "TrainingRound",
+    "Unanswered",
 ]

@@ -8,6 +8,7 @@ from musicflow.app.library_words import library_sentence
 from musicflow.app.model_row_names import row_name
 from musicflow.app.profiles import DEFAULT_PROFILE, profile_asked
 from musicflow.app.recommendation_answers import RecommendationQuestion
+from musicflow.app.results import Prediction
 from musicflow.app.taste import OURS, TASTE_FEATURES
 from musicflow.app.upload_jobs import MAX_FILES as MAX_UPLOAD_FILES
 from musicflow.app.upload_jobs import job_document
@@ -27,6 +28,7 @@ __all__ = [
     "SPECS",
     "TASTE_FEATURES",
     "Evaluation",
+    "Prediction",
     "RecommendationQuestion",
     "SongRequest",
     "age_words",

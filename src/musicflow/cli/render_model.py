@@ -18,6 +18,7 @@ from musicflow.app.vocabulary import (
     DEFAULT_PROFILE,
     OURS,
     Evaluation,
+    Prediction,
     age_words,
     ranks_above,
     row_name,
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
         AliasMove,
         FeatureCheck,
         ModelVersion,
-        Prediction,
         Publication,
         Reproduction,
         SongRequest,
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         Spread,
         Training,
         TrainingRound,
+        Unanswered,
     )
 
 # What `models list` shows of each version: the time split's AUC against each kind of zeros, and Sp+.
@@ -347,12 +348,12 @@ def _features_from(answer: Prediction) -> str:
 
 
 def most_streams_first(
-    requests: Sequence[SongRequest], answers: Sequence[Prediction | str]
-) -> tuple[list[SongRequest], list[Prediction | str]]:
+    requests: Sequence[SongRequest], answers: Sequence[Prediction | Unanswered]
+) -> tuple[list[SongRequest], list[Prediction | Unanswered]]:
     """The songs and their answers, the most predicted streams first; songs with no answer last."""
     pairs = sorted(
         zip(requests, answers, strict=True),
-        key=lambda pair: -pair[1].streams if not isinstance(pair[1], str) else math.inf,
+        key=lambda pair: -pair[1].streams if isinstance(pair[1], Prediction) else math.inf,
     )
     return [request for request, _ in pairs], [answer for _, answer in pairs]
 
@@ -360,17 +361,17 @@ def most_streams_first(
 def prediction_table(
     console: Console,
     requests: Sequence[SongRequest],
-    answers: Sequence[Prediction | str],
+    answers: Sequence[Prediction | Unanswered],
     title: str = "How much will you stream these?",
 ) -> None:
-    versions = sorted({a.model_version for a in answers if not isinstance(a, str)})
+    versions = sorted({a.model_version for a in answers if isinstance(a, Prediction)})
     made_by = f" (model v{', v'.join(map(str, versions))})" if versions else ""
     table = Table(title=f"{title}{made_by}")
     for column in ("song", "artist", "streams", "verdict"):
         table.add_column(column, justify="right" if column == "streams" else "left")
     for request, answer in zip(requests, answers, strict=True):
-        if isinstance(answer, str):
-            table.add_row(request.song, request.artist, "", answer)
+        if not isinstance(answer, Prediction):
+            table.add_row(request.song, request.artist, "", answer.reason)
         else:
             verdict = answer.verdict
             if answer.matched:
@@ -379,8 +380,8 @@ def prediction_table(
     console.print(table)
 
 
-def batch_summary(console: Console, answers: Sequence[Prediction | str], path: Path) -> None:
-    failed = [a for a in answers if isinstance(a, str)]
+def batch_summary(console: Console, answers: Sequence[Prediction | Unanswered], path: Path) -> None:
+    failed = [a for a in answers if not isinstance(a, Prediction)]
     console.print(
         f"{len(answers) - len(failed):,} of {counted(len(answers), 'song')} predicted; written to {path}"
         + (f" ({len(failed):,} with the reason in the 'error' column)" if failed else ""),

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from musicflow.app.vocabulary import SongRequest
+from musicflow.app.vocabulary import Prediction, SongRequest
 from musicflow.errors import InputFileError
 
 if TYPE_CHECKING:
-    from musicflow.app.types import Prediction
+    from musicflow.app.types import Unanswered
 
 REQUIRED = ("song", "artist")
 OUTPUT_COLUMNS = (
@@ -64,7 +64,7 @@ def read_songs(path: Path) -> list[SongRequest]:
 def write_predictions(
     path: Path | None,
     requests: Sequence[SongRequest],
-    answers: Sequence[Prediction | str],
+    answers: Sequence[Prediction | Unanswered],
     *,
     as_json: bool = False,
 ) -> None:
@@ -78,10 +78,10 @@ def write_predictions(
         _write(handle, rows, as_json)
 
 
-def _row(request: SongRequest, answer: Prediction | str) -> dict[str, object]:
+def _row(request: SongRequest, answer: Prediction | Unanswered) -> dict[str, object]:
     row: dict[str, object] = {"song": request.song, "artist": request.artist, "track_id": request.spotify_id}
-    if isinstance(answer, str):
-        return {**row, "error": answer}
+    if not isinstance(answer, Prediction):
+        return {**row, "error": answer.reason}
     found = answer.answer.prediction
     return {
         **row,

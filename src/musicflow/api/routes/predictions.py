@@ -64,4 +64,8 @@ def predictions(songs: SongList, asked: Asked) -> BatchBody:
     """Up to 100 songs; one answer per song, in order: a prediction, or why it could not be made."""
     wanted = [SongRequest(item.song, item.artist, item.track_id) for item in songs]
     made = asked.app.predict_many(asked.profile, wanted, keep=False, spend=asked.spend, log_via="api")
-    return BatchBody(profile=asked.profile, answers=[documents.batch_answer(answer) for answer in made])
+    sources = asked.app.settings.feature_sources
+    answers = [
+        documents.batch_answer(answer, song, sources) for answer, song in zip(made, wanted, strict=True)
+    ]
+    return BatchBody(profile=asked.profile, answers=answers)
