@@ -115,3 +115,15 @@ def test_when_an_artist_was_first_and_last_streamed_is_the_month_the_export_says
                 checked += 1
             assert "recently" not in reason.words and "for a long time" not in reason.words
     assert checked
+
+
+def test_streams_top_reads_the_plays_once(trained_app: MusicFlow, monkeypatch: pytest.MonkeyPatch):
+    """The songs' spellings are merged on the keys the one read of the plays carries: the played tracks
+    are not read a second time."""
+    expected = trained_app.top_streams(PROFILE, 20)
+
+    def read_again(*_: object, **__: object) -> None:
+        raise AssertionError("the played tracks were read again")
+
+    monkeypatch.setattr(trained_app._store.history, "played_tracks", read_again)
+    assert trained_app.top_streams(PROFILE, 20) == expected and expected

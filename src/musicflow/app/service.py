@@ -439,7 +439,7 @@ class MusicFlow:
 
         profile_id = self.require_profile(profile)
         rows = self._store.track_streams(profile_id, self.settings.stream_min_ms, streamed_only=False)
-        songs = song_streams(rows, self._store.history.played_tracks(profile_id))
+        songs = song_streams(rows)
         return songs[:limit]
 
     def listening_summary(self, profile: str) -> ListeningSummary:

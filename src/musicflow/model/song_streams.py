@@ -68,10 +68,11 @@ def ranked(songs: Mapping[int, Streamed]) -> list[tuple[int, Streamed]]:
     return sorted(songs.items(), key=lambda s: (-s[1].streams, s[1].artist.casefold(), s[1].name.casefold()))
 
 
-def song_streams(rows: Sequence[TrackStreams], tracks: Sequence[TrackFact]) -> list[TrackStreams]:
-    """Per-track counts (`HistoryStore.track_streams`, every track the listener played) as per-song
-    counts, most streamed first: streams, plays and time summed over the song's spellings, named and
-    identified (its Spotify id) by its most streamed spelling."""
+def song_streams(rows: Sequence[TrackStreams]) -> list[TrackStreams]:
+    """Per-track counts (`HistoryStore.track_streams`, every track the listener played, with its loose
+    key: one read of the plays) as per-song counts, most streamed first: streams, plays and time summed
+    over the song's spellings, named and identified (its Spotify id) by its most streamed spelling."""
+    tracks = [TrackFact(r.track_id, r.track, r.artist, r.spotify_id, r.match_key) for r in rows]
     song_of_track = song_ids(tracks)
     named = named_streams(tracks, {r.track_id: r.streams for r in rows}, song_of_track)
     plays: Counter[int] = Counter()

@@ -25,6 +25,7 @@ class TrackStreams:
     plays: int
     ms_played: int
     track_id: int = 0  # the store's track (of a song's counts: the track whose spelling names it)
+    match_key: str = ""  # the track's loose key, which songs are merged on (`model/song_groups.py`)
 
 
 @dataclass(frozen=True)

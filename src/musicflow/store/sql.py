@@ -155,13 +155,14 @@ class SqlStore:
                 tracks.c.name,
                 tracks.c.artist,
                 tracks.c.spotify_id,
+                tracks.c.match_key,
                 streams,
                 func.count().label("plays"),
                 func.sum(plays.c.ms_played).label("ms_played"),
             )
             .join(tracks, tracks.c.id == plays.c.track_id)
             .where(plays.c.profile_id == profile_id)
-            .group_by(tracks.c.id, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
+            .group_by(tracks.c.id, tracks.c.name, tracks.c.artist, tracks.c.spotify_id, tracks.c.match_key)
             .order_by(streams.desc(), func.sum(plays.c.ms_played).desc(), tracks.c.name)
             .limit(limit)
         )
@@ -170,7 +171,14 @@ class SqlStore:
         with self._connect() as conn:
             return [
                 TrackStreams(
-                    r.name, r.artist, r.spotify_id, int(r.streams), int(r.plays), int(r.ms_played), r.id
+                    r.name,
+                    r.artist,
+                    r.spotify_id,
+                    int(r.streams),
+                    int(r.plays),
+                    int(r.ms_played),
+                    r.id,
+                    r.match_key or "",
                 )
                 for r in conn.execute(query)
             ]
