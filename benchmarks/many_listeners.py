@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.serving import free_port
+from benchmarks.serving_load import free_port
 
 MUSICFLOW = [sys.executable, "-m", "musicflow"]
 PROFILES = 1000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from musicflow.core.words import counted
+from musicflow.core.plurals import counted
 
 # LibraryKind values, as the listener knows them in Spotify.
 KIND_WORDS = {

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from musicflow.core.words import counted
+from musicflow.core.plurals import counted
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow

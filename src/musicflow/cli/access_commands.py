@@ -16,7 +16,7 @@ from musicflow.cli.common import (
     write_json,
 )
 from musicflow.cli.render import moment
-from musicflow.core.words import counted
+from musicflow.core.plurals import counted
 
 ScopeOption = Annotated[
     str,

@@ -23,7 +23,7 @@ from musicflow.cli.common import (
     write_json,
 )
 from musicflow.cli.progress import Bar
-from musicflow.core.words import counted
+from musicflow.core.plurals import counted
 
 MAX_LIMIT = 1_000_000
 

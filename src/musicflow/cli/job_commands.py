@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from musicflow.cli.common import TableOrJson, TableOrJsonOption, reports_errors, state_of, write_json
-from musicflow.core.words import counted
+from musicflow.core.plurals import counted
 
 
 def register(app: typer.Typer) -> None:

@@ -19,7 +19,7 @@ from musicflow.cli.common import (
     state_of,
     write_json,
 )
-from musicflow.core.words import counted
+from musicflow.core.plurals import counted
 
 
 def _utc(timestamp: float) -> str:

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from musicflow.app.vocabulary import LIBRARY_KIND_WORDS
 from musicflow.cli.common import write_json
-from musicflow.core.words import counted
+from musicflow.core.plurals import counted
 
 if TYPE_CHECKING:
     from musicflow.app.types import IngestReport, TrackStreams

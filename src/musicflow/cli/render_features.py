@@ -11,7 +11,7 @@ from rich.text import Text
 
 from musicflow.app.vocabulary import FEATURE_NAMES, SPECS
 from musicflow.cli.render import moment
-from musicflow.core.words import counted
+from musicflow.core.plurals import counted
 
 if TYPE_CHECKING:
     from musicflow.app.types import (

@@ -24,7 +24,7 @@ from musicflow.app.vocabulary import (
     row_name,
 )
 from musicflow.cli.render import moment
-from musicflow.core.words import counted
+from musicflow.core.plurals import counted
 
 if TYPE_CHECKING:
     from musicflow.app.types import (

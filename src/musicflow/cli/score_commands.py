@@ -20,7 +20,7 @@ from musicflow.cli.common import (
     write_csv,
     write_json,
 )
-from musicflow.core.words import counted
+from musicflow.core.plurals import counted
 
 if TYPE_CHECKING:
     from musicflow.app.types import Recommendations

@@ -5,7 +5,7 @@ End to end means what `musicflow ingest` does on a first run: create the store (
 and check the export, store the plays, close. The records are resampled from real histories, so some
 are podcast episodes and rows without a track: rates say whether they count records or music plays.
 
-Usage: python -m benchmarks.ingest [--plays N] [--files N]
+Usage: python -m benchmarks.ingest_speed [--plays N] [--files N]
 Targets: ingest within 3x of the bare parse; peak memory under 400 MB.
 """
 

@@ -21,7 +21,7 @@ On a machine with 2 or more cores the server is pinned to CPU 0 and wrk to CPU 1
 the load generator does not take the server's core; the load average and the share of a core the server
 got during each run say how much the rest of the machine disturbed it.
 
-Usage: python -m benchmarks.serving [SECONDS_PER_RUN]     (needs wrk: apt-get install -y wrk)
+Usage: python -m benchmarks.serving_load [SECONDS_PER_RUN]     (needs wrk: apt-get install -y wrk)
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ catalog's artists. Each measurement runs in a fresh process, so its peak memory 
 Targets: (b) at least 50 % of (a)'s rows per second, with peak memory under 1.5 GB; (c) within 1.5x
 of (b)'s time. (b) is also timed at 0.5M and 1M rows: its time should grow linearly (exponent ~1).
 
-Usage: python -m benchmarks.catalog_scoring [--rows 5000000] [--workdir /tmp/musicflow-bench-scoring]
+Usage: python -m benchmarks.scoring [--rows 5000000] [--workdir /tmp/musicflow-bench-scoring]
 """
 
 from __future__ import annotations

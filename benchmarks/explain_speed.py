@@ -7,7 +7,7 @@ the same rows; the time per row is the best of several repeats, for 1 row at a t
 32 and 1,000. The run also checks that both give the same numbers (contributions within 1e-10, raw
 scores to the bit) and says how long the tables take to build.
 
-Usage: python -m benchmarks.tree_shap [--repeats 7]
+Usage: python -m benchmarks.explain_speed [--repeats 7]
 """
 
 from __future__ import annotations
