@@ -83,7 +83,7 @@ from musicflow.model.evidence import toward_base_rate
 from musicflow.model.listener import Listener
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.train import fit_final
-from musicflow.scale.frames import checked
+from musicflow.scale.frames import checked, release_times
 from musicflow.scale.score_rows import score_rows
 from musicflow.scale.staging import native_frame
 from musicflow.store import open_store
@@ -260,6 +260,7 @@ class Candidates:
     keys: list[str | None]  # row -> loose song key
     artist: list[str]  # song -> artist key of its first row
     popularity: FloatArray  # song -> the highest popularity of its rows, -1 where none has one
+    released: FloatArray  # song -> the earliest release its rows give (epoch seconds), inf where none does
 
     @property
     def songs(self) -> int:
@@ -281,7 +282,9 @@ def load_candidates(store: Store, catalogs: Sequence[str]) -> Candidates:
     row_popularity = good.get_column("popularity").fill_null(-1).to_numpy().astype(np.float64)
     np.maximum.at(popularity, song, row_popularity)
     artist = [primary_artist(firsts[int(i)]) if firsts[int(i)] else "" for i in first_row]
-    return Candidates(good, song, ids, keys, artist, popularity)
+    released = np.full(len(first_row), np.inf)
+    np.minimum.at(released, song, release_times(good))
+    return Candidates(good, song, ids, keys, artist, popularity, released)
 
 
 def _songs_of(ids: Sequence[str | None], keys: Sequence[str | None]) -> IntArray:
@@ -431,6 +434,7 @@ def evaluate(
 ) -> Result:
     started = time.perf_counter()
     labels, keep = labels_of(candidates, cut)
+    keep &= ~(candidates.released > cut.cutoff) | np.isinf(candidates.released)  # none released after T
     relevant = len(set(labels[keep].tolist()) - {-1})
     tiebreak = np.random.default_rng(0).random(candidates.songs)
     predicted = predicted_streams(store, settings, cut, candidates)

@@ -130,3 +130,25 @@ def test_what_recommend_ranks_by_is_scored_as_chosen():
     choice = RankerChoice(MIXED, {MUSICFLOW: 6, POPULARITY: 5, AFFINITY: 7, MIXED: 18}, 400, 0)
     mixed = with_chosen(now, choice)
     assert mixed.scores[CHOSEN] == now.scores[MIXED] and mixed.scores[MUSICFLOW] == now.scores[MUSICFLOW]
+
+
+def test_a_song_is_dated_by_its_earliest_release_and_undated_songs_stay_candidates() -> None:
+    """At T a song released after T did not exist: the benchmark leaves it out of the candidates, and
+    keeps a song no catalog row dates."""
+    import datetime as dt
+
+    import polars as pl
+
+    from musicflow.scale.frames import release_times as _release_times
+
+    rows = pl.DataFrame(
+        {
+            "release_year": [2020, 0, None, 1999],
+            "release_month": [5, 3, None, 0],
+            "release_day": [2, 1, None, 31],
+        }
+    )
+    found = _release_times(rows)
+    assert found[0] == dt.datetime(2020, 5, 2, tzinfo=dt.UTC).timestamp()
+    assert found[3] == dt.datetime(1999, 1, 31, tzinfo=dt.UTC).timestamp()  # month 0: January
+    assert math.isinf(found[1]) and math.isinf(found[2])

@@ -206,7 +206,7 @@ def choose_ranker(
     from musicflow.model.dataset import zero_strategy_for
     from musicflow.model.listener import Listener
     from musicflow.model.train import fit_final
-    from musicflow.scale.frames import checked
+    from musicflow.scale.frames import checked, release_times
     from musicflow.scale.score_rows import ARTIST_KEY
 
     known = store.features.catalogs()
@@ -242,6 +242,8 @@ def choose_ranker(
         if share < 1.0:
             rows = rows.filter(pl.Series(sample.random(rows.height) < share))
         good, _bad = checked(rows)
+        released = release_times(good)  # a song that came out after the cut did not exist at the cut
+        good = good.filter(pl.Series((released <= cutoff) | np.isinf(released)))
         scored, _ = scored_candidates(pack, good, by="lightgbm")  # training loaded LightGBM
         keyed = scored.join(good.select("row", "match_key"), on="row", how="left", maintain_order="left")
         parts.append(keyed.select("track_id", ARTIST_KEY, "predicted_streams", "popularity", "match_key"))

@@ -175,3 +175,28 @@ def feature_values(frame: pl.DataFrame) -> npt.NDArray[np.float64]:
             column = frame.get_column(name).cast(pl.Float64).to_numpy(allow_copy=True)
             table[:, at] = column.astype(np.float64, copy=False)
     return table
+
+
+def release_times(rows: pl.DataFrame) -> npt.NDArray[np.float64]:
+    """Each row's release date as epoch seconds (a missing month or day: the first), inf where the row
+    gives no year: when a song came out, for leaving out of a list at a past moment the songs that did
+    not exist yet."""
+    import polars as pl
+
+    def part(name: str) -> pl.Expr:
+        value = pl.col(name).cast(pl.Int64, strict=False) if name in rows.columns else pl.lit(None)
+        return pl.when(value.is_between(1, 12 if name == "release_month" else 31)).then(value).otherwise(1)
+
+    year = pl.col("release_year").cast(pl.Int64, strict=False)
+    dated = rows.select(
+        pl.when(year.is_between(1900, 2100))
+        .then(
+            pl.date(year, part("release_month"), 1).dt.offset_by(
+                (part("release_day") - 1).cast(pl.String) + "d"
+            )
+        )
+        .otherwise(None)
+        .alias("released")
+    )
+    seconds = dated.get_column("released").cast(pl.Datetime("ms")).dt.epoch("s").cast(pl.Float64)
+    return seconds.fill_null(np.inf).to_numpy()
