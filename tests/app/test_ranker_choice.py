@@ -18,6 +18,7 @@ from musicflow.app.ranker_choice import (
     WAYS,
     RankerChoice,
     choose_ranker,
+    existing_at,
     found_first,
     pick,
     places,
@@ -84,3 +85,22 @@ def test_the_choice_recorded_with_the_model_is_made_again_and_a_sample_of_a_larg
     sampled = choose_ranker(store, settings, training_options(settings), PROFILE, profile_id)
     assert sampled is not None and 0 < sampled.later < made.later  # a fifth of the songs to find
     assert all(sampled.found[way] <= TOP for way in WAYS) and sampled.ranker == pick(sampled.found)
+
+
+def test_a_song_released_after_the_cut_is_no_candidate():
+    """At the cut no list could hold a song that came out after it: its row is left out; a row no date
+    is known of stays."""
+    import datetime as dt
+
+    import polars as pl
+
+    cut = int(dt.datetime(2022, 6, 1, tzinfo=dt.UTC).timestamp())
+    rows = pl.DataFrame(
+        {
+            "song": ["old", "that week", "after", "undated", "next year"],
+            "release_year": [1999, 2022, 2022, 0, 2023],
+            "release_month": [3, 5, 6, 1, None],
+            "release_day": [1, 31, 2, 1, None],
+        }
+    )
+    assert existing_at(rows, cut).get_column("song").to_list() == ["old", "that week", "undated"]

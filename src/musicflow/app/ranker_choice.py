@@ -98,6 +98,17 @@ class RankerChoice:
         )
 
 
+def existing_at(rows: pl.DataFrame, moment: int) -> pl.DataFrame:
+    """The rows of songs that existed at `moment` (epoch seconds): a row dated later is left out, one
+    no date is known of stays. At a past moment no list could hold a song that came out after it."""
+    import polars as pl
+
+    from musicflow.scale.frames import release_times
+
+    released = release_times(rows)
+    return rows.filter(pl.Series((released <= moment) | np.isinf(released)))
+
+
 def popularity_of(rows: pl.DataFrame) -> pl.DataFrame:
     """Each catalog row's popularity by its `row` number, -1 where it has none (or the catalog no column)."""
     import polars as pl
@@ -206,7 +217,7 @@ def choose_ranker(
     from musicflow.model.dataset import zero_strategy_for
     from musicflow.model.listener import Listener
     from musicflow.model.train import fit_final
-    from musicflow.scale.frames import checked, release_times
+    from musicflow.scale.frames import checked
     from musicflow.scale.score_rows import ARTIST_KEY
 
     known = store.features.catalogs()
@@ -242,8 +253,7 @@ def choose_ranker(
         if share < 1.0:
             rows = rows.filter(pl.Series(sample.random(rows.height) < share))
         good, _bad = checked(rows)
-        released = release_times(good)  # a song that came out after the cut did not exist at the cut
-        good = good.filter(pl.Series((released <= cutoff) | np.isinf(released)))
+        good = existing_at(good, cutoff)
         scored, _ = scored_candidates(pack, good, by="lightgbm")  # training loaded LightGBM
         keyed = scored.join(good.select("row", "match_key"), on="row", how="left", maintain_order="left")
         parts.append(keyed.select("track_id", ARTIST_KEY, "predicted_streams", "popularity", "match_key"))
