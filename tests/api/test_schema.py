@@ -65,23 +65,27 @@ def started(two_versions_listener: Path) -> Iterator[None]:
 SCORES_A_CATALOG = "/api/recommendations/"  # each new question scores the catalog again
 
 
-@schema.exclude(path=SCORES_A_CATALOG).parametrize()
-@settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-def test_the_api_keeps_its_schema(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
+def fuzzed(examples: int) -> settings:
+    """Hypothesis' settings of these tests: `examples` cases an operation, the same ones every run."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+
+
+def called_with_a_read_token(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
     case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN['read']}"})
+
+
+@schema.exclude(path=SCORES_A_CATALOG).parametrize()
+@fuzzed(100)
+def test_the_api_keeps_its_schema(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
+    called_with_a_read_token(case)
 
 
 @schema.include(path=SCORES_A_CATALOG).parametrize()
-@settings(
-    max_examples=10,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@fuzzed(10)
 def test_the_recommendations_keep_their_schema(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
-    case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN['read']}"})
+    called_with_a_read_token(case)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from musicflow.store.ports import CatalogInfo
 
 KEPT_ANSWERS = 32
-CatalogKey = tuple[tuple[str, float, int], ...]
+CatalogKey = tuple[tuple[str, float, int], ...]  # each catalog's name, import time and rows
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,10 @@ class Recommendations:
         }
 
 
+Asked = tuple[str, RecommendationQuestion]  # the listener, and what they asked
+Kept = tuple[int, CatalogKey, "Recommendations"]  # the model load and catalogs it holds for, the answer
+
+
 def chosen_catalogs(imported: Sequence[CatalogInfo], names: Sequence[str]) -> list[CatalogInfo]:
     """The catalogs asked for, in the order asked (none asked: every imported one); an unknown name is
     an error that says how to list them."""
@@ -108,8 +112,7 @@ class KeptRecommendations:
 
     def __init__(self, size: int = KEPT_ANSWERS) -> None:
         self._size = size
-        self._kept: OrderedDict[tuple[str, RecommendationQuestion], tuple[int, CatalogKey, Recommendations]]
-        self._kept = OrderedDict()
+        self._kept: OrderedDict[Asked, Kept] = OrderedDict()
         self._lock = threading.Lock()
         self._computing = threading.Lock()
 
@@ -148,9 +151,7 @@ class KeptRecommendations:
             for where in [where for where in self._kept if where[0] == profile]:
                 del self._kept[where]
 
-    def _fresh(
-        self, where: tuple[str, RecommendationQuestion], loaded: int, identity: CatalogKey
-    ) -> Recommendations | None:
+    def _fresh(self, where: Asked, loaded: int, identity: CatalogKey) -> Recommendations | None:
         with self._lock:
             kept = self._kept.get(where)
         if kept is None or kept[0] != loaded or kept[1] != identity:
