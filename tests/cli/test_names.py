@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from musicflow.app.error_map import EXIT_CODES
 from musicflow.cli.command_tree import app
 from musicflow.errors import ErrorKind
-from tests.trained import trained_data_dir
+from tests.trained import PROFILE, trained_data_dir
 
 runner = CliRunner()
 
@@ -169,3 +169,26 @@ def test_a_song_several_catalog_rows_hold_is_the_most_popular_one(listener: None
     assert shown["features"]["popularity"]["value"] == 83
     answer = _predicted("--song", "Heathens", "--artist", "Twenty One Pilots")
     assert "newer than most songs you play" not in json.dumps(answer["reasons"])
+
+
+def test_features_show_resolves_a_name_from_the_history_of_the_profile_named(listener: None):
+    """With --profile, `features show` finds the listener's song as a prediction for them does; a profile
+    named that holds nothing is an error naming the known ones."""
+    code, out, err = run(
+        "features",
+        "show",
+        "--song",
+        "Street Spirit",
+        "--artist",
+        "Radiohead",
+        "-f",
+        "json",
+        "--profile",
+        PROFILE,
+    )
+    assert code == 0, err
+    assert json.loads(out)["matched"] == {"song": "Street Spirit (Fade Out)", "artist": "Radiohead"}
+    code, _, err = run(
+        "features", "show", "--song", "Street Spirit", "--artist", "Radiohead", "--profile", "nobody"
+    )
+    assert code == 1 and "nobody" in err and PROFILE in err

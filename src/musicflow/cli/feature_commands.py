@@ -133,11 +133,21 @@ def features_show(
     artist: Annotated[str, typer.Option("--artist", help="Its (main) artist.")],
     source: SourceOption = None,
     output: FormatOption = OutputFormat.TABLE,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="Whose history resolves the name, as a prediction for them does (their song under a"
+            " longer title, their version of it).",
+        ),
+    ] = None,
 ) -> None:
     """One song's merged features, each with the source it came from."""
     state = state_of(ctx)
     with state.app() as app:
-        lookup = app.song_features(song, artist, source)
+        if profile is not None:
+            app.require_profile(profile)  # a profile named that holds nothing is said, with the known ones
+        lookup = app.song_features(song, artist, source, profile=profile)
     if output is OutputFormat.JSON:
         write_json(show.song_json(lookup))
     elif output is OutputFormat.CSV:
