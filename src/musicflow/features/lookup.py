@@ -525,10 +525,13 @@ def _their_song(request: SongRequest, song: _Song, theirs: TheirSongs) -> SongNa
     artist's songs they streamed, the most streamed with the title's base (`base_title`) and, for a
     version ("Stacy (Acoustic Version)"), the same kind of version ("Stacy - Acoustic"); for a plain
     title, only when nothing was found as typed, and a song that is not a version first."""
+    found = bool(song.answers) or song.matched is not None
+    if found and "(" not in request.song and "[" not in request.song and " - " not in request.song:
+        return None  # a plain title found as typed (what most questions are): no version, nothing to do
     kind = version_kind(request.song)
     base = base_title(request.song)
     if kind is None:
-        if song.answers or song.matched is not None:
+        if found:
             return None
         if song.track_id is not None and theirs.streamed(song.track_id):
             return None

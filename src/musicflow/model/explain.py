@@ -8,9 +8,12 @@ Every feature has sentences of its own, and one answer never gives the same sent
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from musicflow.model.vectorize import ARTIST_HISTORY_COLUMNS, GENRE_MATCH
 
@@ -171,20 +174,27 @@ def top_contributions(
 
     When the listener streamed no other song by the artist, the columns of their history of the artist
     all say that one fact: they are given as one reason, `artist_streams`, with their effects summed
-    ("you have never streamed Foo Fighters" once, not four ways)."""
-    candidates = [
-        (columns[i], float(row[i]), float(effects[i])) for i in range(len(columns)) if effects[i] != 0
-    ]
-    candidates = _history_as_one(candidates)
-    order = sorted(range(len(candidates)), key=lambda i: -abs(candidates[i][2]))  # stable: ties in order
+    ("you have never streamed Foo Fighters" once, not four ways), in the place of the first of them."""
+    strength = np.asarray(effects[: len(columns)], dtype=np.float64).copy()
+    streams_at, history_at = _history_columns(tuple(columns))
+    merged_at = None
+    if history_at and _no_other_song(row, streams_at):
+        moved = [i for i in history_at if strength[i] != 0]
+        if len(moved) > 1:
+            merged_at = moved[0]
+            total = float(strength[moved].sum())
+            strength[moved] = 0.0
+            strength[merged_at] = total
+    order = np.argsort(-np.abs(strength), kind="stable").tolist()  # ties keep the columns' order
     found: list[Contribution] = []
     said: set[str] = set()
     for i in order:
-        if len(found) == limit:
+        if len(found) == limit or strength[i] == 0:
             break
-        feature, value, effect = candidates[i]
-        if effect == 0:
-            continue
+        feature, value = columns[i], float(row[i])
+        if i == merged_at:
+            feature, value = ARTIST_STREAMS, float(row[streams_at]) if streams_at is not None else 0.0
+        effect = float(strength[i])
         words = describe(feature, value, medians.get(feature), effect)
         if words in said:
             continue
@@ -193,16 +203,16 @@ def top_contributions(
     return found
 
 
-def _history_as_one(candidates: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
-    """The artist-history columns as one `artist_streams` candidate when the artist has no other song
-    in the listener's streams (its streams column is 0 or unknown), at the place of the first of them."""
-    streams = next((value for feature, value, _ in candidates if feature == ARTIST_STREAMS), None)
-    if streams is not None and not (math.isnan(streams) or round(math.expm1(streams)) == 0):
-        return candidates
-    history = [c for c in candidates if c[0] in ARTIST_HISTORY]
-    if len(history) < 2:
-        return candidates
-    merged = (ARTIST_STREAMS, 0.0 if streams is None else streams, sum(effect for _, _, effect in history))
-    first = candidates.index(history[0])
-    rest = [c for c in candidates if c[0] not in ARTIST_HISTORY]
-    return [*rest[:first], merged, *rest[first:]]
+@functools.lru_cache(maxsize=16)
+def _history_columns(columns: tuple[str, ...]) -> tuple[int | None, tuple[int, ...]]:
+    """Where a model's columns hold the artist's streams, and each column of the artist's history."""
+    streams_at = columns.index(ARTIST_STREAMS) if ARTIST_STREAMS in columns else None
+    return streams_at, tuple(i for i, column in enumerate(columns) if column in ARTIST_HISTORY)
+
+
+def _no_other_song(row: Sequence[float], streams_at: int | None) -> bool:
+    """Whether the row's artist has no other song in the listener's streams (log(1 + 0), or unknown)."""
+    if streams_at is None:
+        return True
+    value = float(row[streams_at])
+    return math.isnan(value) or round(math.expm1(value)) == 0
