@@ -243,6 +243,7 @@ def demo_songs() -> list[tuple[str, str]]:
 def distinct_songs(env: dict[str, str]) -> list[tuple[str, str]]:
     """The shared catalogs added to the store; their songs and the listener's own that MusicFlow
     answers (asked in bulk here, in this process: the server has seen none of them)."""
+    from musicflow.app.results import Prediction
     from musicflow.app.service import MusicFlow
     from musicflow.config import load_settings
     from musicflow.core.songs import SongRequest
@@ -260,7 +261,7 @@ def distinct_songs(env: dict[str, str]) -> list[tuple[str, str]]:
                     wanted.add((row.song, row.artists[0]))
         songs = sorted(wanted)
         answers = app.predict_many(PROFILE, [SongRequest(song, artist) for song, artist in songs], keep=False)
-    answered = [song for song, answer in zip(songs, answers, strict=True) if not isinstance(answer, str)]
+    answered = [song for song, answer in zip(songs, answers, strict=True) if isinstance(answer, Prediction)]
     random.Random(0).shuffle(answered)
     return answered
 
