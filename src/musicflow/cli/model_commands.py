@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,28 +33,36 @@ if TYPE_CHECKING:
     from musicflow.app.types import ProfileTraining
 
 
-def version_ref(value: str | None) -> str | None:
-    """A version reference checked as the command line is read: one that names no version (`abc`, `v0`)
-    is a usage error (exit 2), said in the words the application uses, before any store is opened."""
-    if value is not None:
-        from musicflow.app.version_refs import parse_ref
+def _any_version(value: str) -> object:
+    from musicflow.app.version_refs import parse_ref  # the store's modules load with it: not at start-up
 
-        try:
-            parse_ref(value)
-        except ModelError as exc:
-            raise typer.BadParameter(str(exc)) from None
-    return value
+    return parse_ref(value)
 
 
-def version_number(value: str) -> str:
-    """As `version_ref`, and 'champion' is refused too: promoting needs the number of a version."""
+def _a_version_number(value: str) -> object:
     from musicflow.app.version_refs import parse_number
 
-    try:
-        parse_number(value)
-    except ModelError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    return value
+    return parse_number(value)
+
+
+def _checked_by(parse: Callable[[str], object]) -> Callable[[str | None], str | None]:
+    """A callback checking a version reference as the command line is read, with the application's
+    parser: one that names no version (`abc`, `v0`) is a usage error (exit 2) in the application's
+    words, before any store is opened."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse(value)
+            except ModelError as exc:
+                raise typer.BadParameter(str(exc)) from None
+        return value
+
+    return check
+
+
+version_ref = _checked_by(_any_version)  # a number or 'champion'
+version_number = _checked_by(_a_version_number)  # promoting needs the number of a version
 
 
 VersionArgument = Annotated[
