@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -49,6 +50,18 @@ def api(data_dir: Path) -> Iterator[ClientFactory]:
     yield client
     for started in opened:
         started.__exit__(None, None, None)
+
+
+def within_one_rate_window(seconds: float = 5.0, window_s: int = 60) -> None:
+    """Wait, if need be, until the next `seconds` fall inside one window of the rate limiter.
+
+    Its windows start at multiples of their length since the epoch, and counts that straddle a start are
+    weighed by how much of the last window is left, so a request more passes there: a test that counts
+    to a limit must not cross one.
+    """
+    left = window_s - time.time() % window_s
+    if left < seconds:
+        time.sleep(left + 0.05)
 
 
 _PEERS = itertools.count()

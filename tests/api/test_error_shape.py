@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from musicflow.api.schemas import ApiError
 from musicflow.app.service import MusicFlow
 from musicflow.errors import ErrorKind
-from tests.api.conftest import ClientFactory
+from tests.api.conftest import ClientFactory, within_one_rate_window
 
 SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 KINDS = {kind.value for kind in ErrorKind} | {"method not allowed", "internal"}
@@ -122,6 +122,7 @@ def test_an_unknown_song_is_a_404_with_suggestions_and_a_long_name_is_cut(asking
 
 def test_too_many_requests_is_a_429_in_the_shape(api: ClientFactory):
     client = api(api_rate_limit="1/minute")
+    within_one_rate_window()
     assert client.get("/api/models").status_code == 200
     refused = client.get("/api/models")
     error = error_of(refused, 429, "rate limited")

@@ -11,7 +11,7 @@ import pytest
 
 from musicflow.config import Settings
 from musicflow.errors import ConfigError
-from tests.api.conftest import ClientFactory
+from tests.api.conftest import ClientFactory, within_one_rate_window
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.trained import PROFILE
 
@@ -25,6 +25,7 @@ def unknown(n: int) -> dict[str, str]:
 def test_a_client_past_its_rate_limit_gets_429_and_another_client_does_not(api: ClientFactory):
     settings = {"api_rate_limit": "3/minute", "api_trusted_proxies": ["192.0.2.10"]}
     client = api(**settings)
+    within_one_rate_window()
     first = {"X-Forwarded-For": "198.51.100.1"}
     for _ in range(3):
         assert client.get("/api/prediction/", params=SONG, headers=first).status_code == 200
@@ -40,6 +41,7 @@ def test_a_client_past_its_rate_limit_gets_429_and_another_client_does_not(api: 
 
 def test_forwarded_for_is_ignored_from_an_untrusted_peer(api: ClientFactory):
     client = api(api_rate_limit="2/minute", peer="203.0.113.5")
+    within_one_rate_window()
     for n in range(2):
         assert client.get("/api/models", headers={"X-Forwarded-For": f"10.9.9.{n}"}).status_code == 200
     assert client.get("/api/models", headers={"X-Forwarded-For": "10.9.9.99"}).status_code == 429
@@ -62,6 +64,7 @@ def test_the_upstream_budget_refuses_uncached_songs_but_answers_cached_ones(
         "api_trusted_proxies": ["192.0.2.10"],
     }
     client = api(**settings)
+    within_one_rate_window()
     mine = {"X-Forwarded-For": "198.51.100.7"}
     assert client.get("/api/prediction/", params=SONG, headers=mine).status_code == 200  # spends 1
     assert client.get("/api/prediction/", params=unknown(1), headers=mine).status_code == 404  # spends 1
@@ -84,6 +87,7 @@ def test_the_global_upstream_budget_holds_for_all_clients(api: ClientFactory, re
         "api_trusted_proxies": ["192.0.2.10"],
     }
     client = api(**settings)
+    within_one_rate_window()
     codes = [
         client.get("/api/features/", params=unknown(n), headers={"X-Forwarded-For": f"198.51.100.{n}"})
         for n in range(5)

@@ -20,6 +20,7 @@ import pytest
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
+from tests.api.conftest import within_one_rate_window
 from tests.servers import free_port, wait_until_ready
 from tests.trained import PROFILE
 
@@ -64,9 +65,8 @@ def server(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
 @pytest.mark.slow
 def test_a_client_on_loopback_cannot_name_itself_in_forwarded_for(data_dir: Path):
     """No proxy is configured: X-Forwarded-For names nobody, even sent from the server's own machine."""
-    # Per hour: the limiter's sliding window lets a third request through when the three straddle the
-    # start of a new window, which a minute's window does about once in forty runs of this test.
-    with serving(data_dir, MUSICFLOW_API_RATE_LIMIT="2/hour") as (_, url):
+    with serving(data_dir, MUSICFLOW_API_RATE_LIMIT="2/minute") as (_, url):
+        within_one_rate_window()
         statuses = [
             httpx.get(f"{url}/api/prediction/", params=SONG, headers={"X-Forwarded-For": f"198.51.100.{n}"})
             for n in range(3)
