@@ -114,6 +114,19 @@ def test_versions_promote_and_rollback(trained: None, monkeypatch: pytest.Monkey
     assert code == 0 and "Model v2" in out and "sha256" in out
 
 
+def test_the_model_that_serves_uses_no_feature_the_evaluated_model_left_out(trained: None):
+    """The evaluation shown describes the model that serves: a feature its checks left out (the demo's
+    release dates, which tell its streamed songs from the zeros in the time split) is not served either."""
+    code, out, err = run("models", "show", "champion", "--format", "json")
+    assert code == 0, err
+    shown = json.loads(out)
+    left_out = {f for split in shown["evaluation"]["splits"] for f in split["features"]["dropped"]}
+    assert "release_year" in left_out
+    assert "release_year" in shown["evaluation"]["splits"][0]["features"]["availability"]  # it was checked
+    assert not left_out & set(shown["features"])
+    assert {"danceability", "artist_streams"} <= set(shown["features"])
+
+
 @pytest.mark.parametrize("seeds", ["0", "11", "three"])
 def test_a_bad_number_of_evaluation_seeds_is_named_and_trains_nothing(
     trained: None, monkeypatch: pytest.MonkeyPatch, seeds: str

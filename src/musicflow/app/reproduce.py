@@ -98,8 +98,9 @@ def reproduce_version(
         precedence=lineage.precedence,
         allow_spotify=run.allow_spotify,
     )
-    rebuilt, rows = fit_final_on_rows(snapshot, profile, run.zeros, options, store)
     stored = TrainedModel.from_artifacts(loaded.artifacts)
+    left_out = stored.training.get("dropped_features") or {}  # the evaluation's choices, as it made them
+    rebuilt, rows = fit_final_on_rows(snapshot, profile, run.zeros, options, store, left_out)
     difference = np.abs(stored.predict_matrix(rows) - rebuilt.predict_matrix(rows))
     same_file = rebuilt.model_text.encode() == loaded.artifacts[MODEL_FILE]
     rebuilt = replace(rebuilt, evaluation=stored.evaluation, created_at=stored.created_at)

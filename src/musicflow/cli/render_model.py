@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -199,9 +199,9 @@ def hygiene(console: Console, check: FeatureCheck) -> None:
     console.print(table)
 
 
-def training(console: Console, document: Mapping[str, Any], evaluated_without: Collection[str] = ()) -> None:
+def training(console: Console, document: Mapping[str, Any]) -> None:
     """What the model that serves learned from (every row, not the time split's), the zeros made up, the
-    features left out of it; and those the evaluated model left out (`evaluated_without`) that it uses."""
+    features left out of it (those the evaluated model left out among them)."""
     rows = document.get("rows", {})
     console.print(
         f"The model that serves trained on every row: {_sizes(rows)}"
@@ -219,14 +219,6 @@ def training(console: Console, document: Mapping[str, Any], evaluated_without: C
     dropped = document.get("dropped_features") or {}
     for feature, reason in dropped.items():
         console.print(f"  left out: {feature}: {reason}", highlight=False, markup=False)
-    used = [feature for feature in evaluated_without if feature not in dropped]
-    if used:
-        console.print(
-            f"  used, though the model evaluated left it out: {', '.join(used)} (on every row it passes"
-            " the checks)",
-            highlight=False,
-            markup=False,
-        )
     from musicflow.app.ranker_choice import RankerChoice
 
     choice = RankerChoice.of_model(document)
@@ -253,7 +245,7 @@ def training_run(console: Console, run: Training) -> None:
     """What `train` shows: the evaluation, what the model was trained on, and what the gate decided."""
     found = Evaluation.from_dict(run.evaluation)
     evaluation(console, found)
-    training(console, run.report, found.splits[0].features.dropped if found.splits else ())
+    training(console, run.report)
     publication(console, run.publication)
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from musicflow.core.perf import collector_paused
 from musicflow.features.merge import source_label
 from musicflow.model.dataset import Split, ZeroStrategy, lone_time_split, random_split, time_split
-from musicflow.model.hygiene import source_mix
-from musicflow.model.reports import Coverage, Evaluation, SplitEvaluation, Spread
+from musicflow.model.hygiene import balanced_check, source_mix
+from musicflow.model.reports import Coverage, Evaluation, SplitEvaluation, Spread, left_out_of
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.split_scores import GROUPS, MODELS, Scored, answerable, fit_and_score
 from musicflow.model.training_rows import RowKind
@@ -87,6 +87,26 @@ def evaluate_profile(
     if any("skipped" in s.test_sizes for s in results):
         notes.append(SKIPS_NOTE)
     return Evaluation(profile, strategy.label, results, coverage_of(snapshot, profile_id), notes)
+
+
+def evaluated_left_out(
+    snapshot: Snapshot,
+    profile: str,
+    *,
+    strategy: ZeroStrategy,
+    seeds: Sequence[int] = DEFAULT_SEEDS,
+    splits: Sequence[str] = ("time", "random"),
+    store: Store | None = None,
+) -> dict[str, str]:
+    """What `evaluate_profile` would find the models it evaluates leave out, without fitting them: the
+    feature checks of each split's training rows, as the evaluation records them (its first seed)."""
+    profile_id = snapshot.profiles[profile]
+    checks = []
+    for name in splits:
+        with collector_paused():
+            split = SPLITS[name][0](snapshot, profile_id, strategy, seeds[0], store)
+            checks.append((name, balanced_check(split.train, snapshot.allow_spotify)[1]))
+    return left_out_of(checks)
 
 
 def _summarise(

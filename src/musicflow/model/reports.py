@@ -9,7 +9,7 @@ evaluations without loading the model's libraries.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -251,8 +251,21 @@ class Evaluation:
     def split(self, name: str) -> SplitEvaluation | None:
         return next((s for s in self.splits if s.split == name), None)
 
+    def left_out(self) -> dict[str, str]:
+        """The features a model evaluated here left out, and why."""
+        return left_out_of((split.split, split.features) for split in self.splits)
+
     def tables(self) -> list[Table]:
         return [*(_metrics_table(s) for s in self.splits), *(_hygiene_table(s) for s in self.splits[:1])]
+
+
+def left_out_of(checks: Iterable[tuple[str, FeatureCheck]]) -> dict[str, str]:
+    """The features the checks of the named splits left out, each with the first split's reason."""
+    found: dict[str, str] = {}
+    for name, check in checks:
+        for feature, reason in check.dropped.items():
+            found.setdefault(feature, f"{reason} (the {name} split)")
+    return found
 
 
 def _metrics_table(split: SplitEvaluation) -> Table:

@@ -1,8 +1,9 @@
 """Training one listener's model: dataset, evaluation under the protocol, then the model that serves.
 
 The evaluation fits on held-out splits (time and random, several seeds); the model that serves is then
-fitted on everything, with the same features, zero strategy and parameters. Deterministic: the same
-store, options and seed give the same model.
+fitted on everything, with the same zero strategy and parameters, and without any feature the evaluated
+models left out (so that the evaluation shown describes the model that serves), nor any the checks of
+every row leave out. Deterministic: the same store, options and seed give the same model.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from musicflow.core.perf import collector_paused
 from musicflow.errors import Hint, NotEnoughDataError, ProfileNotFoundError
 from musicflow.model.dataset import ZeroStrategy, all_rows, zero_strategy_for
-from musicflow.model.evaluate import DEFAULT_SEEDS, evaluate_profile
+from musicflow.model.evaluate import DEFAULT_SEEDS, evaluate_profile, evaluated_left_out
 from musicflow.model.evidence import BASE_RATE, base_rate, toward_base_rate
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params
@@ -83,7 +84,7 @@ def train_on_snapshot(
             progress=_scaled(progress, 0.05, 0.85),
         )
         _report(progress, "training the model on the whole history", 0.9)
-        model = fit_final(snapshot, profile, strategy, options, store)
+        model = fit_final(snapshot, profile, strategy, options, store, left_out=evaluation.left_out())
     except NotEnoughDataError as error:
         raise _of_profile(error, profile, strategy) from None
     model.evaluation = evaluation.as_dict()
@@ -92,25 +93,48 @@ def train_on_snapshot(
 
 
 def fit_final(
-    snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: Store | None
+    snapshot: Snapshot,
+    profile: str,
+    strategy: ZeroStrategy,
+    options: TrainingOptions,
+    store: Store | None,
+    left_out: Mapping[str, str] | None = None,
 ) -> TrainedModel:
-    """The model that serves: every row, features checked for leaks on those rows."""
-    return fit_final_on_rows(snapshot, profile, strategy, options, store)[0]
+    """The model that serves: every row, features checked for leaks on those rows, and without those the
+    evaluated models leave out (`left_out`, feature -> why; found from the evaluation's splits when not
+    given)."""
+    return fit_final_on_rows(snapshot, profile, strategy, options, store, left_out)[0]
 
 
 def fit_final_on_rows(
-    snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: Store | None
+    snapshot: Snapshot,
+    profile: str,
+    strategy: ZeroStrategy,
+    options: TrainingOptions,
+    store: Store | None,
+    left_out: Mapping[str, str] | None = None,
 ) -> tuple[TrainedModel, Matrix]:
     """`fit_final`, and the rows it was fitted on as the model reads them."""
+    if left_out is None:
+        left_out = evaluated_left_out(
+            snapshot, profile, strategy=strategy, seeds=options.seeds, splits=options.splits, store=store
+        )
     with collector_paused():  # tens of thousands of rows, tables and facts, none cyclic
-        return _fit_final_on_rows(snapshot, profile, strategy, options, store)
+        return _fit_final_on_rows(snapshot, profile, strategy, options, store, left_out)
 
 
 def _fit_final_on_rows(
-    snapshot: Snapshot, profile: str, strategy: ZeroStrategy, options: TrainingOptions, store: Store | None
+    snapshot: Snapshot,
+    profile: str,
+    strategy: ZeroStrategy,
+    options: TrainingOptions,
+    store: Store | None,
+    left_out: Mapping[str, str],
 ) -> tuple[TrainedModel, Matrix]:
     split = all_rows(snapshot, snapshot.profiles[profile], strategy, options.seed, store)
     rows, weights, check = training_rows(split.train, snapshot.allow_spotify)
+    for feature, reason in left_out.items():
+        check.dropped.setdefault(feature, f"the model evaluated left it out: {reason}")
     layout = layout_for(check, snapshot.allow_spotify)
     table = SplitRows.of(rows, split, snapshot.allow_spotify)
     x, y = table.matrix(layout), targets(rows)
