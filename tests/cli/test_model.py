@@ -93,10 +93,14 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
 
     code, out, _ = run("predict", "--input", str(songs), "--format", "json")
     assert code == 0
-    as_json = json.loads(out)
-    assert [r["song"] for r in as_json] == ["Everlong", "", "Zzyzx Road", "A Song No Catalog Has"]
-    assert as_json[0]["predicted_streams"] == float(rows[0]["predicted_streams"])
-    assert as_json[2]["error"] == rows[2]["error"]
+    answers = json.loads(out)["answers"]
+    assert [a["prediction"]["song"] for a in answers if a["prediction"]] == [
+        "Everlong",
+        "A Song No Catalog Has",
+    ]
+    assert answers[0]["prediction"]["prediction"] == float(rows[0]["predicted_streams"])
+    assert answers[2]["error"] == rows[2]["error"] and answers[2]["problem"]["kind"] == "not found"
+    assert answers[2]["problem"]["searched"] == {"song": "Zzyzx Road", "artist": "Nobody"}
 
 
 @pytest.mark.slow

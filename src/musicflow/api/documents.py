@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from musicflow.api.error_responses import MAX_MESSAGE_CHARS, cut, error_detail
 from musicflow.api.schemas import (
     AlbumPart,
-    BatchAnswer,
     Features,
     KnownSong,
     ModelDetail,
@@ -24,7 +22,7 @@ from musicflow.core.feature_spec import FEATURES, Group
 
 if TYPE_CHECKING:
     from musicflow.app.results import ModelRecord
-    from musicflow.app.types import SongFeatures, SongRequest, Unanswered
+    from musicflow.app.types import SongFeatures
 
 # The audio features of the original `audio_features` object, in the feature table's order.
 AUDIO = tuple(spec.name for spec in FEATURES if spec.group is Group.AUDIO)
@@ -105,15 +103,6 @@ def features(lookup: SongFeatures) -> Features:
 
 def prediction(result: Prediction) -> PredictionBody:
     return PredictionBody.model_validate(result.as_document())
-
-
-def batch_answer(result: Prediction | Unanswered, asked: SongRequest, sources: Sequence[str]) -> BatchAnswer:
-    """One song of a list: its prediction, or why not, in words and as the song asked alone would fail."""
-    if isinstance(result, Prediction):
-        return BatchAnswer(prediction=prediction(result), error=None)
-    message = cut(str(result.error), MAX_MESSAGE_CHARS)
-    problem = error_detail(result.error, message, (asked.song, asked.artist), sources)
-    return BatchAnswer(prediction=None, error=result.reason, problem=problem)
 
 
 def model_summary(record: ModelRecord, serving: int | None) -> ModelSummary:

@@ -16,8 +16,6 @@ is cut short. Nothing unexpected ends in a traceback: it is logged here and answ
 from __future__ import annotations
 
 import logging
-import math
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,18 +29,13 @@ from musicflow.api.schemas import (
     METHOD_NOT_ALLOWED,
     ApiError,
     ErrorDetail,
-    KnownSong,
     ValidationProblem,
 )
-from musicflow.app.error_map import http_status
+from musicflow.app.error_map import ECHO_CHARS, MAX_MESSAGE_CHARS, cut, error_detail, http_status
 from musicflow.errors import (
     ErrorKind,
     MusicflowError,
     ProfileNotFoundError,
-    RateLimitedError,
-    SongNotFoundError,
-    TooManyRequestsError,
-    UpstreamBudgetError,
 )
 
 log = logging.getLogger(__name__)
@@ -64,8 +57,6 @@ ERRORS_OF_SONG_ROUTES: dict[int | str, dict[str, object]] = {
     502: {**ERROR, "description": "A feature source answered garbage"},
 }
 
-ECHO_CHARS = 60  # what a client sent is shown at most this long, then "…"
-MAX_MESSAGE_CHARS = 2000
 MAX_PROBLEMS = 20
 ROUTES_HINT = "the API's routes and their methods are listed at /docs"
 # What a value of these fields must look like, in words (else the pattern is named).
@@ -73,11 +64,6 @@ FORMS = {
     "track_id": "must be a Spotify track id: 22 letters and digits",
     "version": "must be a version: 3, v3 or champion",
 }
-
-
-def cut(text: str, limit: int = ECHO_CHARS) -> str:
-    """`text` as an error may echo it: whole when short, else its first `limit` characters and "…"."""
-    return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
 def error_document(kind: str, message: str, hint: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -100,15 +86,6 @@ def error_json(
     return JSONResponse(error_document(kind, message, hint, **extra), status_code=status, headers=headers)
 
 
-def retry_after_s(error: MusicflowError) -> int | None:
-    """Seconds until asking again makes sense, where known."""
-    if isinstance(error, TooManyRequestsError | UpstreamBudgetError):
-        return max(1, math.ceil(error.retry_after_s))
-    if isinstance(error, RateLimitedError):
-        return max(1, math.ceil(error.resume_at - time.time()))
-    return None
-
-
 def echoed(message: str, request: Request) -> str:
     """`message` with any long value the client sent (a query parameter, the path) cut short."""
     sent = [*request.query_params.values(), request.url.path]
@@ -119,31 +96,15 @@ def echoed(message: str, request: Request) -> str:
     return cut(message, MAX_MESSAGE_CHARS)
 
 
-def error_detail(
-    error: MusicflowError, message: str, searched: tuple[str, str], sources: Sequence[str]
-) -> ErrorDetail:
-    """The detail of an error as every answer of the API gives it; for a song not found, what was
-    searched (`searched`: the song and artist asked, cut short if long), who was asked and what is near."""
-    detail = ErrorDetail(
-        kind=error.kind.value,
-        message=message,
-        hint=error.hint.value if error.hint is not None else None,
-        retry_after_s=retry_after_s(error),
-    )
-    if isinstance(error, SongNotFoundError):
-        detail.searched = {"song": cut(searched[0]), "artist": cut(searched[1])}
-        detail.sources_asked = list(sources)
-        detail.suggestions = [KnownSong(song=s.song, artist=s.artist) for s in error.suggestions]
-    return detail
-
-
 def error_body(request: Request, error: MusicflowError) -> ApiError:
     params = request.query_params
-    detail = error_detail(
-        error,
-        echoed(str(error), request),
-        (params.get("song", ""), params.get("artist", "")),
-        request.app.state.musicflow.settings.feature_sources,
+    detail = ErrorDetail.model_validate(
+        error_detail(
+            error,
+            echoed(str(error), request),
+            (params.get("song", ""), params.get("artist", "")),
+            request.app.state.musicflow.settings.feature_sources,
+        )
     )
     if (
         isinstance(error, ProfileNotFoundError)

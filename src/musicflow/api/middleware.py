@@ -19,7 +19,8 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from musicflow.api.error_responses import cut, error_document
+from musicflow.api.error_responses import error_document
+from musicflow.app.error_map import cut
 from musicflow.app.vocabulary import profile_asked
 from musicflow.errors import ErrorKind
 

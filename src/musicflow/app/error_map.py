@@ -16,11 +16,24 @@ garbage; 503 not ready yet (no model serves, the store does not answer) or an up
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import time
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
+from typing import Any
 
-from musicflow.errors import ErrorKind, MusicflowError, TooLargeError, TooManyRequestsError
+from musicflow.errors import (
+    ErrorKind,
+    MusicflowError,
+    RateLimitedError,
+    SongNotFoundError,
+    TooLargeError,
+    TooManyRequestsError,
+    UpstreamBudgetError,
+)
 
+ECHO_CHARS = 60  # what a caller sent is shown at most this long, then "…"
+MAX_MESSAGE_CHARS = 2000
 FAILED = 1
 USAGE = 2
 PARTIAL = 3
@@ -71,3 +84,39 @@ def http_status(error: MusicflowError) -> int:
     if isinstance(error, TooLargeError):
         return TOO_LARGE
     return HTTP_STATUSES[error.kind]
+
+
+def retry_after_s(error: MusicflowError) -> int | None:
+    """Seconds until asking again makes sense, where known."""
+    if isinstance(error, TooManyRequestsError | UpstreamBudgetError):
+        return max(1, math.ceil(error.retry_after_s))
+    if isinstance(error, RateLimitedError):
+        return max(1, math.ceil(error.resume_at - time.time()))
+    return None
+
+
+def cut(text: str, limit: int = ECHO_CHARS) -> str:
+    """`text` as an error may echo it: whole when short, else its first `limit` characters and "…"."""
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def error_detail(
+    error: MusicflowError, message: str, searched: tuple[str, str], sources: Sequence[str]
+) -> dict[str, Any]:
+    """The detail of an error as every front end writes it in JSON (the API's error body, the `problem`
+    of a song in a list): kind, message, hint; when to ask again; for a song not found, what was searched
+    (the song and artist asked, cut short if long), who was asked and the nearest songs known. Kind,
+    message and hint are always there (hint null when nothing would cure it); the others where they apply."""
+    detail: dict[str, Any] = {
+        "kind": error.kind.value,
+        "message": message,
+        "hint": error.hint.value if error.hint is not None else None,
+    }
+    seconds = retry_after_s(error)
+    if seconds is not None:
+        detail["retry_after_s"] = seconds
+    if isinstance(error, SongNotFoundError):
+        detail["searched"] = {"song": cut(searched[0]), "artist": cut(searched[1])}
+        detail["sources_asked"] = list(sources)
+        detail["suggestions"] = [{"song": s.song, "artist": s.artist} for s in error.suggestions]
+    return detail

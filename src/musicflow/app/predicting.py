@@ -7,9 +7,11 @@ read once for the whole list (`SongFinder`); one vectoriser and one call to the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import overload
 
+from musicflow.app.error_map import MAX_MESSAGE_CHARS, cut, error_detail
 from musicflow.app.results import Prediction
 from musicflow.app.serving import ServingModel
 from musicflow.core.songs import SongRequest
@@ -37,6 +39,45 @@ class Unanswered:
 
     error: MusicflowError
     reason: str  # the words a list gives for it
+
+
+@dataclass(frozen=True)
+class PredictionList(Sequence[Prediction | Unanswered]):
+    """The answers to a list of songs, one per song in order, and their one JSON form: what
+    `POST /api/predictions` sends and `predict --input --format json` writes. Each answer is the
+    prediction's own document (as `GET /api/prediction/` gives it), or why not: in words (`error`) and
+    as the error body the song asked alone would get (`problem`)."""
+
+    profile: str
+    asked: Sequence[SongRequest]
+    answers: Sequence[Prediction | Unanswered]
+    sources: Sequence[str]  # the feature sources asked, which a song not found names
+
+    @overload
+    def __getitem__(self, index: int) -> Prediction | Unanswered: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Prediction | Unanswered]: ...
+    def __getitem__(self, index: int | slice) -> Prediction | Unanswered | Sequence[Prediction | Unanswered]:
+        return self.answers[index]
+
+    def __len__(self) -> int:
+        return len(self.answers)
+
+    def __iter__(self) -> Iterator[Prediction | Unanswered]:
+        return iter(self.answers)
+
+    def as_document(self) -> dict[str, object]:
+        return {
+            "profile": self.profile,
+            "answers": [self._answer(a, q) for a, q in zip(self.answers, self.asked, strict=True)],
+        }
+
+    def _answer(self, answer: Prediction | Unanswered, asked: SongRequest) -> dict[str, object]:
+        if isinstance(answer, Prediction):
+            return {"prediction": answer.as_document(), "error": None, "problem": None}
+        message = cut(str(answer.error), MAX_MESSAGE_CHARS)
+        problem = error_detail(answer.error, message, (asked.song, asked.artist), self.sources)
+        return {"prediction": None, "error": answer.reason, "problem": problem}
 
 
 def predict_songs(

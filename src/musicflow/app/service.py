@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from musicflow.app.access import Grant, NewToken
     from musicflow.app.catalog_scoring import Recommendation
     from musicflow.app.erasure import Erasure
-    from musicflow.app.predicting import Unanswered
+    from musicflow.app.predicting import PredictionList, Unanswered
     from musicflow.app.prediction_accuracy import Accuracy
     from musicflow.app.prediction_log import Given, PredictionLogger
     from musicflow.app.recommendation_answers import RecommendationQuestion, Recommendations
@@ -671,10 +671,13 @@ class MusicFlow:
         spend: Spend | None = None,
         serving: ServingModel | None = None,
         log_via: str | None = None,
-    ) -> list[Prediction | Unanswered]:
+    ) -> PredictionList:
         """One answer per song, in order: a prediction, or why this song could not be predicted (the
         error it would raise asked alone, and the words a list gives for it)."""
-        return self._predict(songs, profile, None, SONG_REASONS, keep, spend, serving, log_via)
+        from musicflow.app.predicting import PredictionList
+
+        answers = self._predict(songs, profile, None, SONG_REASONS, keep, spend, serving, log_via)
+        return PredictionList(profile, songs, answers, self.settings.feature_sources)
 
     def predict_together(
         self, serving: ServingModel, songs: Sequence[SongRequest]

@@ -143,10 +143,15 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def write_json(document: object) -> None:
+def write_json(document: object, path: Path | None = None) -> None:
+    """The document as indented JSON, on stdout or into the file `path`."""
     import orjson
 
-    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
+    text = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
 
 
 def write_csv(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> None:

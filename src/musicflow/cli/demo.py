@@ -52,8 +52,8 @@ def run_demo(
                 profile, progress=lambda message, f: bar.files_done(round(f * 100), 100, message)
             )
         show_model.training_run(state.out, training)
-        answers = app.predict_many(profile, DEMO_SONGS)
-    songs, answers = show_model.most_streams_first(DEMO_SONGS, answers)
+        made = app.predict_many(profile, DEMO_SONGS)
+    songs, answers = show_model.most_streams_first(DEMO_SONGS, made)
     show_model.prediction_table(state.out, songs, answers, title="How much would this listener stream these?")
     state.out.print(
         f"Try your own: musicflow predict --profile {profile} --song TITLE --artist NAME", highlight=False

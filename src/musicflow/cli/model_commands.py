@@ -266,7 +266,10 @@ def predict(
         if chosen is OutputFormat.TABLE:
             show.prediction_table(state.out, requests, answers)
             return
-        write_predictions(output_file, requests, answers, as_json=chosen is OutputFormat.JSON)
+        if chosen is OutputFormat.JSON:
+            write_json(answers.as_document(), output_file)
+        else:
+            write_predictions(output_file, requests, answers)
         if output_file is not None:
             show.batch_summary(state.out, answers, output_file)
         return
@@ -276,7 +279,7 @@ def predict(
     if output is OutputFormat.JSON:
         write_json(answer.as_document())
     elif output is OutputFormat.CSV:
-        write_predictions(None, [SongRequest(song, artist)], [answer], as_json=False)
+        write_predictions(None, [SongRequest(song, artist)], [answer])
     else:
         show.prediction(state.out, answer)
 

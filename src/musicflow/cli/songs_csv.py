@@ -1,4 +1,5 @@
-"""Lists of songs in and predictions out, as CSV: what `musicflow predict --input` reads and writes."""
+"""Lists of songs in and predictions out, as CSV: what `musicflow predict --input` reads and writes
+(its JSON is the list's own document, `PredictionList.as_document`)."""
 
 from __future__ import annotations
 
@@ -65,17 +66,15 @@ def write_predictions(
     path: Path | None,
     requests: Sequence[SongRequest],
     answers: Sequence[Prediction | Unanswered],
-    *,
-    as_json: bool = False,
 ) -> None:
-    """One output row per input row, in order, as CSV or JSON; a row that could not be predicted
-    says why in `error`."""
+    """One output row per input row, in order, as CSV; a row that could not be predicted says why in
+    `error`."""
     rows = [_row(request, answer) for request, answer in zip(requests, answers, strict=True)]
     if path is None:
-        _write(sys.stdout, rows, as_json)
+        _write(sys.stdout, rows)
         return
     with path.open("w", encoding="utf-8", newline="") as handle:
-        _write(handle, rows, as_json)
+        _write(handle, rows)
 
 
 def _row(request: SongRequest, answer: Prediction | Unanswered) -> dict[str, object]:
@@ -95,12 +94,7 @@ def _row(request: SongRequest, answer: Prediction | Unanswered) -> dict[str, obj
     }
 
 
-def _write(handle: TextIO, rows: Sequence[dict[str, object]], as_json: bool) -> None:
-    if as_json:
-        import orjson
-
-        handle.write(orjson.dumps(list(rows), option=orjson.OPT_INDENT_2).decode() + "\n")
-        return
+def _write(handle: TextIO, rows: Sequence[dict[str, object]]) -> None:
     writer = csv.DictWriter(handle, fieldnames=OUTPUT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)

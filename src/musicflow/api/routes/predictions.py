@@ -8,7 +8,6 @@ import orjson
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from musicflow.api import documents
 from musicflow.api.answers import Answered, AnswerKey
 from musicflow.api.deps import SONG_QUESTION, Asked, asking_for, song_question
 from musicflow.api.error_responses import ERRORS_OF_SONG_ROUTES
@@ -59,13 +58,10 @@ async def prediction(request: Request) -> Response:
     return Response(body, media_type="application/json")
 
 
-@router.post("/predictions", responses={**ERRORS_OF_SONG_ROUTES, **TOO_LARGE})
-def predictions(songs: SongList, asked: Asked) -> BatchBody:
+@router.post("/predictions", response_model=BatchBody, responses={**ERRORS_OF_SONG_ROUTES, **TOO_LARGE})
+def predictions(songs: SongList, asked: Asked) -> Response:
     """Up to 100 songs; one answer per song, in order: a prediction, or why it could not be made."""
     wanted = [SongRequest(item.song, item.artist, item.track_id) for item in songs]
     made = asked.app.predict_many(asked.profile, wanted, keep=False, spend=asked.spend, log_via="api")
-    sources = asked.app.settings.feature_sources
-    answers = [
-        documents.batch_answer(answer, song, sources) for answer, song in zip(made, wanted, strict=True)
-    ]
-    return BatchBody(profile=asked.profile, answers=answers)
+    # The list's own document, as `predict --input -f json` writes it (a problem's fields where they apply).
+    return Response(orjson.dumps(made.as_document()), media_type="application/json")
