@@ -318,8 +318,9 @@ class JobBody(BaseModel):
     )
     result: dict[str, bool | int | float | str | dict[str, int]] | None = Field(
         description="When done: plays, new_plays, features_fetched, still_missing, model_version and serving"
-        " (or training); library (entries per kind: saved_song, saved_album, followed_artist, banned_song,"
-        " banned_artist) when the export held YourLibrary.json"
+        " (or training), old_versions_removed (when the training removed old model versions); library"
+        " (entries per kind: saved_song, saved_album, followed_artist, banned_song, banned_artist) when the"
+        " export held YourLibrary.json"
     )
     error: str | None = Field(description="When failed: why, and what to do")
     attempts: int
