@@ -174,6 +174,25 @@ def test_commands_naming_a_removed_version_say_so_and_name_what_remains(eight_ve
         assert [v["version"] for v in client.get("/api/models").json()["versions"]] == [8, 7, 4, 3]
 
 
+def test_a_removed_version_is_still_judged_from_where_it_learned_up_to(eight_versions: Path):
+    code, out, err = run("accuracy", "--format", "json")
+    assert code == 0, err
+    (before,) = json.loads(out)["versions"]
+    assert (before["model_version"], before["removed"], before["songs"]) == (2, False, 2)
+
+    assert run("models", "prune", "--keep", "2")[0] == 0
+    assert 2 not in listed()
+    code, out, err = run("accuracy", "--format", "json")
+    assert code == 0, err
+    (after,) = json.loads(out)["versions"]
+    assert after["removed"] is True and after["cut_off_from"] == "last play"
+    assert {k: v for k, v in after.items() if k != "removed"} == {
+        k: v for k, v in before.items() if k != "removed"
+    }  # the same songs, against the plays after the same last play
+    code, out, _ = run("accuracy")
+    assert code == 0 and "v2 (removed)" in out
+
+
 def test_reading_never_removes_a_version(eight_versions: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("MUSICFLOW_MODEL_KEEP_VERSIONS", "1")
     settings = Settings(data_dir=eight_versions, retrain_every_hours=0, model_keep_versions=1)

@@ -342,8 +342,18 @@ class CalibrationBand(BaseModel):
 
 class VersionAccuracy(BaseModel):
     model_version: int
+    removed: bool = Field(
+        description="The version was removed (`musicflow models prune`); its predictions are judged all"
+        " the same"
+    )
     cut_off: float = Field(description="The last play the version learned from (Unix seconds)")
-    cut_off_exact: bool = Field(description="False: an older version, judged from when it was made")
+    cut_off_exact: bool = Field(
+        description="False: judged from a later time that stands for it (cut_off_from)"
+    )
+    cut_off_from: str = Field(
+        description="'last play' (as the version recorded it), 'when made' (an older version that did not"
+        " record it) or 'first prediction' (a removed version of which no record is left)"
+    )
     songs: int = Field(description="Distinct songs it was asked about")
     streamed: int = Field(description="Of those, streamed after the cut-off")
     plays_after: int
