@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         le=10,
         description="Seeds each evaluation split is drawn with (its spread); 1 trains about twice as fast.",
     )
+    model_keep_versions: int = Field(
+        default=5,
+        description="Model versions of a listener kept besides the champion and the version a rollback "
+        "returns to: the newest N; older ones are removed after each training and by `models prune`.",
+    )
     audio_max_seconds: float = Field(default=120.0, gt=0, description="Seconds of each audio file analysed.")
 
     # -- web page ---------------------------------------------------------------------------------
@@ -199,6 +204,14 @@ class Settings(BaseSettings):
             raise ValueError("is empty: name a folder, or leave it unset for the default")
         return value
 
+    @field_validator("model_keep_versions")
+    @classmethod
+    def _keep_some(cls, value: int) -> int:
+        """At least the newest version is kept: 0 or less would remove every version but the champion."""
+        if value < 1:
+            raise ValueError(f"is {value}: keep 1 or more of the newest model versions (default 5)")
+        return value
+
     @field_validator("api_rate_limit", "api_upstream_per_client", "api_upstream_global")
     @classmethod
     def _rate(cls, value: str) -> str:
@@ -247,9 +260,14 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
-            f"{ENV_PREFIX}{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            f"{ENV_PREFIX}{'_'.join(str(p) for p in err['loc']).upper()}: {_words(err['msg'])}"
             for err in exc.errors()
         )
         raise ConfigError(f"invalid settings: {problems}") from exc
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read the config file {_config_file()}: {exc}") from exc
+
+
+def _words(message: str) -> str:
+    """A validator's own message, without the "Value error, " pydantic puts before it."""
+    return message.removeprefix("Value error, ")

@@ -77,10 +77,10 @@ def test_an_unknown_profile_is_named_with_the_others_where_the_api_would_name_th
 def test_the_accuracy_summary_counts_what_the_log_holds_not_every_question_asked() -> None:
     """The command line logs only with --log: the page cannot say how often a model was asked."""
     from musicflow.app.prediction_accuracy import Accuracy
-    from musicflow.model.judging import Judgement
+    from musicflow.model.judging import LAST_PLAY, Judgement
     from musicflow.web.views import accuracy_view
 
-    judged = Judgement(4, 1_770_000_000.0, True, 3, 1, 0, 0.0, None, None, ())
+    judged = Judgement(4, 1_770_000_000.0, LAST_PLAY, False, 3, 1, 0, 0.0, None, None, ())
     view = accuracy_view(Accuracy("demo", (judged,), logged=3))
     assert view is not None
     assert view.summary.startswith("The prediction log holds model v4's answers about 3 songs.")

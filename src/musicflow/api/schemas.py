@@ -318,8 +318,9 @@ class JobBody(BaseModel):
     )
     result: dict[str, bool | int | float | str | dict[str, int]] | None = Field(
         description="When done: plays, new_plays, features_fetched, still_missing, model_version and serving"
-        " (or training); library (entries per kind: saved_song, saved_album, followed_artist, banned_song,"
-        " banned_artist) when the export held YourLibrary.json"
+        " (or training), old_versions_removed (when the training removed old model versions); library"
+        " (entries per kind: saved_song, saved_album, followed_artist, banned_song, banned_artist) when the"
+        " export held YourLibrary.json"
     )
     error: str | None = Field(description="When failed: why, and what to do")
     attempts: int
@@ -341,8 +342,18 @@ class CalibrationBand(BaseModel):
 
 class VersionAccuracy(BaseModel):
     model_version: int
+    removed: bool = Field(
+        description="The version was removed (`musicflow models prune`); its predictions are judged all"
+        " the same"
+    )
     cut_off: float = Field(description="The last play the version learned from (Unix seconds)")
-    cut_off_exact: bool = Field(description="False: an older version, judged from when it was made")
+    cut_off_exact: bool = Field(
+        description="False: judged from a later time that stands for it (cut_off_from)"
+    )
+    cut_off_from: str = Field(
+        description="'last play' (as the version recorded it), 'when made' (an older version that did not"
+        " record it) or 'first prediction' (a removed version of which no record is left)"
+    )
     songs: int = Field(description="Distinct songs it was asked about")
     streamed: int = Field(description="Of those, streamed after the cut-off")
     plays_after: int

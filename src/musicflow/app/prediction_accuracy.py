@@ -1,6 +1,7 @@
 """How right were we: the use case behind `musicflow accuracy`, `GET /api/accuracy` and the taste page's
 section. Each model version that gave predictions is judged against the plays after its cut-off
-(`model/judging.py`), newest version first; and the plays since the champion's cut-off are set against
+(`model/judging.py`), newest version first, a version removed since (`models prune`) too, from the
+record pruning keeps of it; and the plays since the champion's cut-off are set against
 those it learned from (`model/drift.py`). Reading the report writes nothing: the retrain that drift calls
 for is queued where new plays arrive (`MusicFlow.ingest`)."""
 
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from musicflow.errors import ModelError
 from musicflow.model.drift import Drift, Stream, measure_drift
-from musicflow.model.judging import Judgement, judge
+from musicflow.model.judging import FIRST_PREDICTION, LAST_PLAY, WHEN_MADE, Judgement, judge
 
 if TYPE_CHECKING:
     from musicflow.model.registry import FileModelRegistry
@@ -55,25 +56,36 @@ def judge_profile(
     key_of = {track.track_id: track.match_key for track in history.played_tracks(profile_id)}
     streams = [(key_of.get(p.track_id, ""), p.ended_at) for p in plays if p.ms_played >= stream_min_ms]
     ended = [p.ended_at for p in plays]
+    listed = {version.version: version for version in registry.list(profile)}
+    removed = registry.removed(profile) if set(by_version) - set(listed) else {}
     judged = []
-    for version in registry.list(profile):  # newest first
-        if version.version not in by_version:
-            continue
-        cut_off, exact = cut_off_of(version, registry)
-        judged.append(judge(version.version, cut_off, exact, by_version[version.version], streams, ended))
+    for number in sorted(by_version, reverse=True):  # newest first
+        entries = by_version[number]
+        if number in listed:
+            cut_off, cut_off_from = cut_off_of(listed[number], registry)
+        elif number in removed:  # pruned: its record in the ledger says where it learned up to
+            record = removed[number]
+            last_play = record.last_play_at
+            cut_off, cut_off_from = (
+                (last_play, LAST_PLAY) if last_play is not None else (record.created_at, WHEN_MADE)
+            )
+        else:  # no record left at all: it cannot have learned from a play after its first answer
+            cut_off, cut_off_from = min(entry.asked_at for entry in entries), FIRST_PREDICTION
+        gone = number not in listed
+        judged.append(judge(number, cut_off, cut_off_from, entries, streams, ended, removed=gone))
     return Accuracy(profile, tuple(judged), len(logged), drift)
 
 
-def cut_off_of(version: ModelVersion, registry: FileModelRegistry) -> tuple[float, bool]:
-    """The last play the version learned from, and True; or, for an older version that did not record it
-    (or whose files are gone), when it was made, and False."""
+def cut_off_of(version: ModelVersion, registry: FileModelRegistry) -> tuple[float, str]:
+    """The last play the version learned from (`LAST_PLAY`); or, for an older version that did not
+    record it (or whose files are damaged), when it was made (`WHEN_MADE`)."""
     try:
         last_play = registry.metadata(version).get("training", {}).get("last_play_at")
     except ModelError:
         last_play = None
     if isinstance(last_play, int | float):
-        return float(last_play), True
-    return version.created_at, False
+        return float(last_play), LAST_PLAY
+    return version.created_at, WHEN_MADE
 
 
 def champion_drift(

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from musicflow.features.fetch import SourceRun
     from musicflow.features.merge import MergedFeatures
     from musicflow.model.listener import SongPrediction
+    from musicflow.model.pruning import Pruning
     from musicflow.model.publish import Publication
     from musicflow.store.ports import ModelVersion
 
@@ -169,8 +170,14 @@ class FetchResult:
 
 @dataclass(frozen=True)
 class Training:
-    """A training run: its evaluation and training report, and what the registry made of it."""
+    """A training run: its evaluation and training report, what the registry made of it, and the old
+    versions removed after it (None when removing them failed; it is logged, and the run stands)."""
 
     evaluation: dict[str, Any]
     report: dict[str, Any]
     publication: Publication
+    pruned: Pruning | None = None
+
+    @property
+    def versions_removed(self) -> int:
+        return len(self.pruned.removed) if self.pruned is not None else 0

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from musicflow.ingest.ingesting import Progress
     from musicflow.ingest.report import IngestReport
     from musicflow.model.drift import Drift
+    from musicflow.model.pruning import Pruning
     from musicflow.model.registry import FileModelRegistry
     from musicflow.scale.engines import Engine
     from musicflow.scale.job import ScoreSummary
@@ -627,6 +628,14 @@ class MusicFlow:
     def rollback(self, profile: str) -> AliasMove:
         self.require_profile(profile)
         return self.registry.rollback(profile)
+
+    def prune_models(self, profile: str, keep: int | None = None, *, dry_run: bool = False) -> Pruning:
+        """Remove the profile's old model versions, rows and files, keeping the champion, the version a
+        rollback returns to and the newest `keep` (default: `model_keep_versions`); with `dry_run`, say
+        what would go and change nothing. A removed version's logged predictions are still judged."""
+        self.require_profile(profile)
+        newest = keep if keep is not None else self.settings.model_keep_versions
+        return self.registry.prune(profile, newest, dry_run=dry_run)
 
     @property
     def registry(self) -> FileModelRegistry:

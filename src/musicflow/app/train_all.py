@@ -48,6 +48,7 @@ class ProfileTraining:
     version: int | None = None
     data_fingerprint: str | None = None
     reason: str = ""
+    versions_removed: int = 0  # old versions removed after it was registered
 
     def as_document(self) -> dict[str, Any]:
         return {
@@ -56,6 +57,7 @@ class ProfileTraining:
             "version": self.version,
             "data_fingerprint": self.data_fingerprint,
             "reason": self.reason,
+            "old_versions_removed": self.versions_removed,
         }
 
 
@@ -125,15 +127,17 @@ def train_every_profile(
             tell(ProfileTraining(name, "skipped", reason="no plays yet"))
     settings = worker_settings(app.settings)
     registry = app.registry
+    keep = app.settings.model_keep_versions
 
     def done(index: int, result: Candidate | str | Exception) -> None:
         profile = wanted[index]
         if isinstance(result, Candidate):
             try:
-                published = publish_candidate(registry, result, force).publication
+                training = publish_candidate(registry, result, force, keep_versions=keep)
             except MusicflowError as failed:
                 tell(ProfileTraining(profile, "failed", reason=f"not registered: {failed}"))
                 return
+            published = training.publication
             version = published.version
             tell(
                 ProfileTraining(
@@ -142,6 +146,7 @@ def train_every_profile(
                     version.version,
                     version.data_fingerprint,
                     published.decision.reason,
+                    training.versions_removed,
                 )
             )
         elif isinstance(result, str):

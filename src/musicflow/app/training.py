@@ -9,11 +9,12 @@ from typing import Any
 
 from musicflow.app.results import Training
 from musicflow.config import Settings
-from musicflow.errors import ConfigError
+from musicflow.errors import ConfigError, MusicflowError
 from musicflow.model.dataset import ZeroStrategy, zero_strategy_for
 from musicflow.model.evaluate import evaluate_profile
 from musicflow.model.lineage import RunOptions, lineage_files
 from musicflow.model.params import WITHOUT_ANCHOR
+from musicflow.model.pruning import Pruning
 from musicflow.model.publish import publish
 from musicflow.model.registry import ModelMetadata, ModelRegistry
 from musicflow.model.reports import Evaluation
@@ -66,7 +67,8 @@ def train_and_publish(
     force: bool,
     progress: Callable[[str, float], None] | None,
 ) -> Training:
-    return publish_candidate(registry, train_candidate(store, registry, settings, profile, progress), force)
+    candidate = train_candidate(store, registry, settings, profile, progress)
+    return publish_candidate(registry, candidate, force, keep_versions=settings.model_keep_versions)
 
 
 def train_candidate(
@@ -94,8 +96,13 @@ def train_candidate(
     return Candidate(profile, artifacts, metadata, dict(model.training), baseline)
 
 
-def publish_candidate(registry: ModelRegistry, candidate: Candidate, force: bool) -> Training:
-    """Register the candidate; the gate decides whether it serves (`force`: it serves whatever it says)."""
+def publish_candidate(
+    registry: ModelRegistry, candidate: Candidate, force: bool, *, keep_versions: int
+) -> Training:
+    """Register the candidate; the gate decides whether it serves (`force`: it serves whatever it says).
+    Then the profile's old versions are removed, but the champion, the version a rollback returns to and
+    the newest `keep_versions` (`model/pruning.py`): every training that stores a version comes here
+    (`train`, `train --all`, the jobs of uploads and of the schedule), so a store stops growing."""
     published = publish(
         registry,
         candidate.profile,
@@ -104,7 +111,18 @@ def publish_candidate(registry: ModelRegistry, candidate: Candidate, force: bool
         force=force,
         baseline=candidate.baseline,
     )
-    return Training(dict(candidate.metadata.evaluation), candidate.report, published)
+    pruned = prune_after_training(registry, candidate.profile, keep_versions)
+    return Training(dict(candidate.metadata.evaluation), candidate.report, published, pruned)
+
+
+def prune_after_training(registry: ModelRegistry, profile: str, keep_versions: int) -> Pruning | None:
+    """The old versions removed after a training; None when that failed (logged: the new version stands,
+    and the next training or `models prune` tries again)."""
+    try:
+        return registry.prune(profile, keep_versions)
+    except (MusicflowError, OSError) as failed:
+        log.warning("the old model versions of '%s' were not removed: %s", profile, failed)
+        return None
 
 
 def recorded_lineage(

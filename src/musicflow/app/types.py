@@ -28,6 +28,7 @@ from musicflow.ingest.report import IngestReport
 from musicflow.model.explain import Contribution
 from musicflow.model.judging import Band, Judgement
 from musicflow.model.listener import SongPrediction
+from musicflow.model.pruning import Pruning
 from musicflow.model.publish import Publication
 from musicflow.model.reports import Evaluation, FeatureCheck, SplitEvaluation, Spread
 from musicflow.store.ports import (
@@ -66,6 +67,7 @@ __all__ = [
     "NewToken",
     "Prediction",
     "ProfileTraining",
+    "Pruning",
     "Publication",
     "Recommendation",
     "RecommendationQuestion",

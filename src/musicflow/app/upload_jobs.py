@@ -34,6 +34,7 @@ from musicflow.core.clock import Interrupted, waits_end_on
 from musicflow.errors import MusicflowError, TooLargeError
 
 if TYPE_CHECKING:
+    from musicflow.app.results import Training
     from musicflow.app.service import MusicFlow
     from musicflow.ingest.report import IngestReport
     from musicflow.store.ports import Job, JobStore
@@ -244,10 +245,19 @@ def _retrain(app: MusicFlow, profile: str, progress: JobProgress) -> dict[str, A
     if app.champion_is_current(profile):
         return {"training": "nothing new: the model that serves already learned from every play"}
     drift = app.drift(profile)  # the champion's, before the new version may take its place
-    publication = app.train(profile, progress=progress.training).publication
-    result: dict[str, Any] = {"model_version": publication.version.version, "serving": publication.promoted}
+    result = _trained(app.train(profile, progress=progress.training))
     if drift is not None and drift.drifted:
         result["drift"] = drift.summary
+    return result
+
+
+def _trained(training: Training) -> dict[str, Any]:
+    """What a job's result says of a training: the version, whether it serves, and how many old versions
+    were removed after it (when any were)."""
+    publication = training.publication
+    result: dict[str, Any] = {"model_version": publication.version.version, "serving": publication.promoted}
+    if training.versions_removed:
+        result["old_versions_removed"] = training.versions_removed
     return result
 
 
@@ -268,8 +278,7 @@ def _refresh(app: MusicFlow, job: Job, progress: JobProgress) -> tuple[dict[str,
         result["training"] = "left to the retrain that waits"
     else:
         progress.stage("training", features_fetched=answered)
-        publication = app.train(job.profile, progress=progress.training).publication
-        result.update(model_version=publication.version.version, serving=publication.promoted)
+        result.update(_trained(app.train(job.profile, progress=progress.training)))
     return result, songs_digest(left)
 
 

@@ -91,6 +91,8 @@ def _result(result: object) -> str:
     if "model_version" in result:
         serving = "serving" if result.get("serving") else "not serving (the champion is better)"
         words.append(f"model v{result['model_version']} {serving}")
+        if result.get("old_versions_removed"):
+            words.append(f"{counted(result['old_versions_removed'], 'old version')} removed")
     elif "training" in result:
         words.append(str(result["training"]))
     return "; ".join(words)

@@ -133,8 +133,8 @@ def accuracy(
     for judgement in judged.versions:
         day = datetime.fromtimestamp(judgement.cut_off, UTC).strftime("%Y-%m-%d")
         table.add_row(
-            f"v{judgement.version}",
-            day if judgement.cut_off_exact else f"{day} (when made)",
+            f"v{judgement.version} (removed)" if judgement.removed else f"v{judgement.version}",
+            day if judgement.cut_off_exact else f"{day} ({judgement.cut_off_from})",
             f"{judgement.songs:,}",
             f"{judgement.streamed:,}",
             f"{judgement.plays_after:,} in {judgement.window_days:.0f} days",
@@ -142,6 +142,12 @@ def accuracy(
             _figure(judgement.spearman),
         )
     state.out.print(table)
+    if any(judgement.removed for judgement in judged.versions):
+        state.out.print(
+            "A removed version (`models prune`) is judged all the same, from the last play it learned from"
+            " as recorded when it was removed.",
+            highlight=False,
+        )
     newest = judged.versions[0]
     if not newest.plays_after:
         state.out.print(

@@ -1,4 +1,4 @@
-"""Commands about the model: `train`, `evaluate`, `predict`, and `models list|show|promote|rollback`."""
+"""Commands about the model: `train`, `evaluate`, `predict`, and `models list|show|promote|rollback|prune`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from musicflow.app.error_map import FAILED
+from musicflow.app.error_map import FAILED, PARTIAL
 from musicflow.app.vocabulary import DEFAULT_PROFILE, MAX_NAME, Evaluation, SongRequest
 from musicflow.cli import render_model as show
 from musicflow.cli.common import (
@@ -27,6 +27,7 @@ from musicflow.cli.common import (
 from musicflow.cli.progress import Bar
 from musicflow.cli.score_commands import EngineName, EngineOption, SchedulerOption
 from musicflow.cli.songs_csv import read_songs, write_predictions
+from musicflow.core.plurals import counted
 from musicflow.errors import ModelError
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ def register(app: typer.Typer) -> None:
     models.command("show")(models_show)
     models.command("promote")(models_promote)
     models.command("rollback")(models_rollback)
+    models.command("prune")(models_prune)
     app.add_typer(models, name="models")
 
 
@@ -336,3 +338,43 @@ def models_rollback(ctx: typer.Context, profile: ProfileOption = DEFAULT_PROFILE
     with state.app() as app:
         move = app.rollback(profile)
     show.move(state.out, move)
+
+
+@reports_errors
+def models_prune(
+    ctx: typer.Context,
+    keep: Annotated[
+        int | None,
+        typer.Option(
+            "--keep",
+            metavar="N",
+            help="Keep the newest N versions, besides the champion and the version a rollback returns to"
+            " (default: the setting MUSICFLOW_MODEL_KEEP_VERSIONS, 5).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be removed, and remove nothing.")
+    ] = False,
+    output: TableOrJsonOption = TableOrJson.TABLE,
+    profile: ProfileOption = DEFAULT_PROFILE,
+) -> None:
+    """Remove old versions of your model (their files and records), keeping the champion, the version a
+    rollback returns to and the newest N. Their logged predictions are still judged (`accuracy`)."""
+    if keep is not None and keep < 1:
+        raise usage_error(
+            ctx, f"--keep {keep} would keep no version: keep 1 or more (the newest is always kept)"
+        )
+    state = state_of(ctx)
+    with state.app() as app:
+        pruned = app.prune_models(profile, keep, dry_run=dry_run)
+    if output is TableOrJson.JSON:
+        write_json(pruned.as_document())
+    else:
+        show.pruning(state.out, pruned)
+    if pruned.not_deleted:
+        state.err.print(
+            f"Could not delete {counted(len(pruned.not_deleted), 'folder')} of removed versions:"
+            f" {', '.join(pruned.not_deleted)}. Delete them by hand, or run the command again.",
+            highlight=False,
+        )
+        raise typer.Exit(PARTIAL)

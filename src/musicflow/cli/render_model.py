@@ -25,12 +25,14 @@ from musicflow.app.vocabulary import (
 )
 from musicflow.cli.render import moment
 from musicflow.core.plurals import counted
+from musicflow.core.sizes import size_words
 
 if TYPE_CHECKING:
     from musicflow.app.types import (
         AliasMove,
         FeatureCheck,
         ModelVersion,
+        Pruning,
         Publication,
         Reproduction,
         SongRequest,
@@ -242,11 +244,71 @@ def publication(console: Console, published: Publication) -> None:
 
 
 def training_run(console: Console, run: Training) -> None:
-    """What `train` shows: the evaluation, what the model was trained on, and what the gate decided."""
+    """What `train` shows: the evaluation, what the model was trained on, what the gate decided, and
+    the old versions removed after it (when any were)."""
     found = Evaluation.from_dict(run.evaluation)
     evaluation(console, found)
     training(console, run.report)
     publication(console, run.publication)
+    if run.pruned is not None and run.pruned.removed:
+        pruned = run.pruned
+        console.print(
+            f"{_removed_words(pruned)}: kept are the champion, the version a rollback returns to and the"
+            f" newest {pruned.keep_newest:,} (MUSICFLOW_MODEL_KEEP_VERSIONS).",
+            highlight=False,
+        )
+
+
+def pruning(console: Console, pruned: Pruning) -> None:
+    """What `models prune` shows: what was removed (or, with --dry-run, would be) and what is kept."""
+    if not pruned.kept:
+        console.print(f"'{pruned.profile}' has no model version: nothing to remove.", highlight=False)
+        return
+    if pruned.removed:
+        console.print(_removed_words(pruned) + ".", highlight=False)
+    else:
+        console.print(
+            f"Nothing to remove: every one of the {counted(len(pruned.kept), 'model version')} of"
+            f" '{pruned.profile}' is kept.",
+            highlight=False,
+        )
+        if pruned.leftover_bytes:
+            console.print(
+                f"Deleted {size_words(pruned.leftover_bytes)} of files an earlier removal had left.",
+                highlight=False,
+            )
+    console.print(f"{'Would keep' if pruned.dry_run else 'Kept'}: {_kept_words(pruned)}.", highlight=False)
+    if pruned.dry_run and pruned.removed:
+        console.print("Nothing was removed (--dry-run).", highlight=False)
+
+
+def _removed_words(pruned: Pruning) -> str:
+    """What went: "Removed 3 old versions of 'default' (v3, v2, v1), freeing 21.4 MiB"."""
+    named = ", ".join(f"v{r.version}" for r in pruned.removed)
+    versions = f"{counted(len(pruned.removed), 'old version')} of '{pruned.profile}' ({named})"
+    size = size_words(pruned.freed_bytes)
+    if pruned.dry_run:
+        return f"Would remove {versions}, freeing {size}"
+    said = f"Removed {versions}, freeing {size}"
+    if pruned.leftover_bytes:
+        said += f" ({size_words(pruned.leftover_bytes)} of it files an earlier removal had left)"
+    return said
+
+
+def _kept_words(pruned: Pruning) -> str:
+    """Each version kept and why: "the newest 5 versions, v9 (the champion), v8, ...; v2, which a
+    rollback returns to"."""
+    newest = pruned.newest_kept
+    parts = []
+    if pruned.champion is not None and pruned.champion not in newest:
+        parts.append(f"the champion v{pruned.champion}")
+    target = pruned.rollback_target
+    if target is not None and target not in newest:
+        parts.append(f"v{target}, which a rollback returns to")
+    marks = {pruned.champion: " (the champion)", target: " (a rollback returns to it)"}
+    listed = ", ".join(f"v{n}{marks.get(n, '')}" for n in newest)
+    parts.append(f"the newest {counted(len(newest), 'version') if len(newest) > 1 else 'version'}, {listed}")
+    return "; ".join(parts)
 
 
 def training_round(console: Console, done: TrainingRound) -> None:
@@ -258,7 +320,10 @@ def training_round(console: Console, done: TrainingRound) -> None:
         table.add_column(column, overflow="fold")
     for p in done.profiles:
         version = f"v{p.version}" if p.version is not None else ""
-        table.add_row(p.profile, p.outcome, version, p.data_fingerprint or "", p.reason)
+        why = p.reason
+        if p.versions_removed:
+            why += f" ({counted(p.versions_removed, 'old version')} removed)"
+        table.add_row(p.profile, p.outcome, version, p.data_fingerprint or "", why)
     console.print(table)
     failed = len(done.failed)
     if failed:
@@ -301,6 +366,7 @@ def training_document(run: Training) -> dict[str, object]:
         "version": published.version.version,
         "serving": published.promoted,
         "decision": published.decision.reason,
+        "old_versions_removed": run.versions_removed,
         "evaluation": run.evaluation,
         "training": run.report,
     }

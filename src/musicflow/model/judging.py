@@ -44,13 +44,22 @@ class Band:
         }
 
 
+# Where a version's cut-off comes from: the last play it learned from, as it recorded it; when it was made
+# (an older version that did not record its last play); or its first logged prediction (a version whose
+# record is gone altogether: nothing after that can have been learned from).
+LAST_PLAY = "last play"
+WHEN_MADE = "when made"
+FIRST_PREDICTION = "first prediction"
+
+
 @dataclass(frozen=True)
 class Judgement:
     """One model version's predictions, judged."""
 
     version: int
-    cut_off: float  # the last play it learned from (Unix seconds)
-    cut_off_exact: bool  # False: an older version that did not record it, judged from its creation
+    cut_off: float  # the last play it learned from (Unix seconds), or a later time that stands for it
+    cut_off_from: str  # LAST_PLAY, WHEN_MADE or FIRST_PREDICTION
+    removed: bool  # the version was removed (`models prune`); its logged predictions are judged all the same
     songs: int  # distinct songs it was asked about
     streamed: int  # of those, streamed after the cut-off
     plays_after: int  # the listener's plays after the cut-off, in the store now
@@ -59,11 +68,17 @@ class Judgement:
     spearman: float | None
     bands: tuple[Band, ...]
 
+    @property
+    def cut_off_exact(self) -> bool:
+        return self.cut_off_from == LAST_PLAY
+
     def as_document(self) -> dict[str, object]:
         return {
             "model_version": self.version,
+            "removed": self.removed,
             "cut_off": self.cut_off,
             "cut_off_exact": self.cut_off_exact,
+            "cut_off_from": self.cut_off_from,
             "songs": self.songs,
             "streamed": self.streamed,
             "plays_after": self.plays_after,
@@ -77,13 +92,15 @@ class Judgement:
 def judge(
     version: int,
     cut_off: float,
-    cut_off_exact: bool,
+    cut_off_from: str,
     logged: Sequence[LoggedPrediction],
     streams: Sequence[tuple[str, int]],
     plays: Sequence[int],
+    *,
+    removed: bool = False,
 ) -> Judgement:
     """`logged`: the version's predictions, oldest first; `streams`: (song key, when) of every stream of
-    the listener; `plays`: when each of their plays ended."""
+    the listener; `plays`: when each of their plays ended; `cut_off_from`: where `cut_off` comes from."""
     given: dict[str, float] = {}
     for entry in logged:
         given[match_key(entry.artist, entry.song)] = entry.predicted  # the last value given wins
@@ -96,7 +113,8 @@ def judge(
     return Judgement(
         version=version,
         cut_off=cut_off,
-        cut_off_exact=cut_off_exact,
+        cut_off_from=cut_off_from,
+        removed=removed,
         songs=len(keys),
         streamed=int(streamed.sum()),
         plays_after=len(later),

@@ -19,6 +19,17 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 from musicflow.errors import Hint, ModelError, ModelIntegrityError, ModelVersionNotFoundError, NoModelError
 from musicflow.model import artifacts as files
 from musicflow.model.metadata import check_features, checked_metadata, library_versions
+from musicflow.model.pruning import (
+    Plan,
+    Pruning,
+    RemovedRecord,
+    RemovedVersion,
+    bytes_under,
+    plan_pruning,
+    read_ledger,
+    version_words,
+    write_ledger,
+)
 from musicflow.model.refs import VersionRef, parse_ref, previous_champion
 from musicflow.store.ports import (
     ANY_VERSION,
@@ -45,6 +56,7 @@ __all__ = [
     "ModelRegistry",
     "ModelVersion",
     "MoveReason",
+    "Pruning",
     "VersionRef",
     "VersionStatus",
     "library_versions",
@@ -93,6 +105,8 @@ class ModelRegistry(Protocol):
     def rollback(self, profile: str, note: str = "") -> AliasMove: ...
 
     def history(self, profile: str) -> builtins.list[AliasMove]: ...
+
+    def prune(self, profile: str, keep_newest: int, *, dry_run: bool = False) -> Pruning: ...
 
 
 class FileModelRegistry:
@@ -189,7 +203,15 @@ class FileModelRegistry:
                 f"version {current} is the first champion of profile '{profile}':"
                 " there is no previous champion to roll back to"
             )
-        self._verified_artifacts(self.show(profile, target))
+        try:
+            found = self.show(profile, target)
+        except ModelVersionNotFoundError as gone:
+            raise ModelVersionNotFoundError(
+                f"cannot roll back to version {target}, the champion before version {current}: {gone}",
+                hint=Hint.PROMOTE,
+                profile=profile,
+            ) from None
+        self._verified_artifacts(found)
         move = self._models.move_alias(
             profile,
             CHAMPION,
@@ -232,9 +254,7 @@ class FileModelRegistry:
             return champion
         found = self._models.version(profile, number)
         if found is None:
-            raise ModelVersionNotFoundError(
-                f"profile '{profile}' has no model version {number}", hint=Hint.LIST_MODELS, profile=profile
-            )
+            raise self._not_found(profile, number)
         return found
 
     def champion(self, profile: str) -> ModelVersion | None:
@@ -262,7 +282,128 @@ class FileModelRegistry:
         loaded: dict[str, Any] | None = json.loads(found[name]) if name in found else None
         return loaded
 
+    def removed(self, profile: str) -> dict[int, RemovedRecord]:
+        """The versions pruning removed from the profile, by number: when, and the last play each
+        learned from (its logged predictions are judged from there)."""
+        return read_ledger(self.profile_dir(profile))
+
+    # -- pruning ----------------------------------------------------------------------------------
+    def prune(self, profile: str, keep_newest: int, *, dry_run: bool = False) -> Pruning:
+        """Remove the profile's old versions, rows and files: all but the champion, the version a
+        rollback returns to, and the newest `keep_newest` (`model/pruning.py`). With `dry_run`, say what
+        would go and change nothing. The size freed is what the files took on disk."""
+        if keep_newest < 1:
+            raise ModelError(f"keeping the newest {keep_newest} versions would keep none: keep 1 or more")
+        if dry_run:
+            versions = self._models.versions(profile)
+            plan = plan_pruning(versions, self._models.alias_moves(profile, CHAMPION), keep_newest)
+            would = tuple(
+                RemovedVersion(v.version, v.created_at, _bytes_of(self._folder_of(v))) for v in plan.removed
+            )
+            return Pruning(
+                profile, keep_newest, would, plan.kept, plan.champion, plan.rollback_target, dry_run=True
+            )
+        plans: builtins.list[Plan] = []
+        now = self._clock()
+
+        def choose(versions: Sequence[ModelVersion], moves: Sequence[AliasMove]) -> builtins.list[int]:
+            plans.append(plan_pruning(versions, moves, keep_newest))
+            return [v.version for v in plans[-1].removed]
+
+        def record(removed: Sequence[ModelVersion]) -> None:
+            write_ledger(
+                self.profile_dir(profile),
+                [RemovedRecord(v.version, v.created_at, now, self._last_play_at(v)) for v in removed],
+            )
+
+        removed = self._models.remove_versions(profile, choose, record)
+        if not plans:  # the profile has no versions at all
+            return Pruning(profile, keep_newest, (), {}, None, None)
+        plan = plans[-1]
+        gone: builtins.list[RemovedVersion] = []
+        left: builtins.list[str] = []
+        for version in removed:
+            folder = self._folder_of(version)
+            freed, folder_gone = _delete_folder(folder) if folder is not None else (0, False)
+            gone.append(RemovedVersion(version.version, version.created_at, freed))
+            if not folder_gone:
+                left.append(str(folder or version.artifact_dir))
+        leftover = 0
+        for orphan in self._orphan_folders(profile, plan.kept):
+            freed, folder_gone = _delete_folder(orphan)
+            leftover += freed
+            if not folder_gone:
+                left.append(str(orphan))
+        if removed:
+            log.info(
+                "pruned %d versions of profile '%s': %s",
+                len(removed),
+                profile,
+                ", ".join(f"v{v.version}" for v in removed),
+            )
+        return Pruning(
+            profile,
+            keep_newest,
+            tuple(gone),
+            plan.kept,
+            plan.champion,
+            plan.rollback_target,
+            leftover_bytes=leftover,
+            not_deleted=tuple(left),
+        )
+
+    def _last_play_at(self, version: ModelVersion) -> float | None:
+        """The last play a version learned from, as its `model.json` recorded it (None if it did not, or
+        its files are damaged)."""
+        try:
+            last_play = self.metadata(version).get("training", {}).get("last_play_at")
+        except ModelError:
+            return None
+        return float(last_play) if isinstance(last_play, int | float) else None
+
+    def _orphan_folders(self, profile: str, kept: Mapping[int, object]) -> builtins.list[Path]:
+        """Version folders without a row, numbered below the newest kept version: the files of versions
+        removed by a run killed before it deleted them. (A folder numbered above every row is a
+        registration not committed yet, or killed: the next registration takes its number.)"""
+        folder = self.profile_dir(profile)
+        if not kept or not folder.is_dir():
+            return []
+        newest = max(kept)
+        return [
+            entry
+            for entry in folder.iterdir()
+            if entry.is_dir()
+            and entry.name.isdigit()
+            and int(entry.name) < newest
+            and int(entry.name) not in kept
+        ]
+
     # -- helpers ----------------------------------------------------------------------------------
+    def _not_found(self, profile: str, number: int) -> ModelVersionNotFoundError:
+        """A version the profile does not have, saying what became of it and which versions it has."""
+        from datetime import UTC, datetime
+
+        versions = self._models.versions(profile)
+        said = f"profile '{profile}' has no model version {number}"
+        removed = self.removed(profile).get(number)
+        if removed is not None:
+            day = datetime.fromtimestamp(removed.removed_at, UTC).strftime("%Y-%m-%d")
+            said += f": it was removed on {day}, as an old version"
+        if versions:
+            champion = next((v.version for v in versions if v.is_champion), None)
+            said += f"; its versions are {version_words([v.version for v in versions], champion)}"
+        else:
+            said += "; it has no version yet"
+        return ModelVersionNotFoundError(said, hint=Hint.LIST_MODELS, profile=profile)
+
+    def _folder_of(self, version: ModelVersion) -> Path | None:
+        """The version's folder; None when its record points outside the models folder (nothing there is
+        measured or deleted)."""
+        try:
+            return self._directory_of(version)
+        except ModelIntegrityError:
+            return None
+
     def _verified_artifacts(self, version: ModelVersion) -> dict[str, bytes]:
         """Read and check the files, recording the outcome in the version's status for `models list`."""
         label = f"model version {version.version} of profile '{version.profile}'"
@@ -292,6 +433,20 @@ class FileModelRegistry:
                 f"profile '{profile}' has no champion model", hint=Hint.PROMOTE, profile=profile
             )
         return NoModelError(f"profile '{profile}' has no model yet", hint=Hint.TRAIN, profile=profile)
+
+
+def _bytes_of(folder: Path | None) -> int:
+    return bytes_under(folder) if folder is not None else 0
+
+
+def _delete_folder(folder: Path) -> tuple[int, bool]:
+    """Delete a version's folder; the bytes it freed, and whether the folder is gone."""
+    before = bytes_under(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    if folder.exists():
+        log.warning("could not delete %s: delete it by hand", folder)
+        return before - bytes_under(folder), False
+    return before, True
 
 
 def open_registry(store: Store, settings: Settings) -> FileModelRegistry:

@@ -7,7 +7,7 @@ structurally; only the composition root (`MusicFlow.open`, through `open_store`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, NamedTuple, Protocol
@@ -385,6 +385,22 @@ class ModelStore(Protocol):
         ...
 
     def set_status(self, profile: str, number: int, status: VersionStatus) -> None: ...
+
+    def remove_versions(
+        self,
+        profile: str,
+        choose: Callable[[Sequence[ModelVersion], Sequence[AliasMove]], Collection[int]],
+        record: Callable[[Sequence[ModelVersion]], None],
+    ) -> list[ModelVersion]:
+        """Remove the versions `choose` picks, in one transaction serialised per profile (as `add_version`).
+
+        `choose(versions, moves)` sees the profile's versions and the champion's moves, newest first, under
+        the profile's lock, so nothing it decided on can change before the rows go; the champion is never
+        removed (picking it is refused and nothing is removed). `record(removed)` runs inside the
+        transaction before it commits: a failure there keeps every row. Returns the removed versions (an
+        unknown profile has none); their artifact files are the caller's to delete.
+        """
+        ...
 
 
 # -- history ----------------------------------------------------------------------------------------

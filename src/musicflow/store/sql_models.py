@@ -7,12 +7,12 @@ serialised instead of racing for a version number or an alias.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Row, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
 
-from musicflow.errors import ChampionMovedError, NoModelError, StoreError
+from musicflow.errors import ChampionMovedError, ModelError, NoModelError, StoreError
 from musicflow.store import json_text
 from musicflow.store.db import guarded, insert_ignore
 from musicflow.store.ports import (
@@ -85,6 +85,40 @@ class SqlModelStore:
                 .values(status=status.value)
             )
 
+    def remove_versions(
+        self,
+        profile: str,
+        choose: Callable[[Sequence[ModelVersion], Sequence[AliasMove]], Collection[int]],
+        record: Callable[[Sequence[ModelVersion]], None],
+    ) -> list[ModelVersion]:
+        with guarded(self.engine) as conn:
+            profile_id = self._lock_existing_profile(conn, profile)
+            if profile_id is None:
+                return []
+            versions = _versions_on(conn, profile, None)
+            moves = _moves_on(conn, profile, CHAMPION)
+            chosen = set(choose(versions, moves))
+            removed = [v for v in versions if v.version in chosen]
+            champion = next((v.version for v in removed if v.is_champion), None)
+            if champion is not None:
+                raise ModelError(
+                    f"version {champion} is the champion of profile '{profile}': it is never removed"
+                )
+            if not removed:
+                return []
+            numbers = [v.version for v in removed]
+            ids = select(model_versions.c.id).where(
+                model_versions.c.profile_id == profile_id, model_versions.c.version.in_(numbers)
+            )
+            conn.execute(delete(model_artifacts).where(model_artifacts.c.model_version_id.in_(ids)))
+            conn.execute(
+                delete(model_versions).where(
+                    model_versions.c.profile_id == profile_id, model_versions.c.version.in_(numbers)
+                )
+            )
+            record(removed)
+        return removed
+
     # -- aliases ----------------------------------------------------------------------------------
     def alias_target(self, profile: str, alias: str) -> int | None:
         query = (
@@ -125,25 +159,8 @@ class SqlModelStore:
         return move
 
     def alias_moves(self, profile: str, alias: str) -> list[AliasMove]:
-        query = (
-            select(model_alias_moves)
-            .join(profiles, profiles.c.id == model_alias_moves.c.profile_id)
-            .where(profiles.c.name == profile, model_alias_moves.c.alias == alias)
-            .order_by(model_alias_moves.c.id.desc())
-        )
         with guarded(self.engine, transaction=False) as conn:
-            return [
-                AliasMove(
-                    profile,
-                    alias,
-                    r.from_version,
-                    r.to_version,
-                    r.moved_at,
-                    MoveReason(r.reason),
-                    r.note,
-                )
-                for r in conn.execute(query)
-            ]
+            return _moves_on(conn, profile, alias)
 
     # -- helpers ----------------------------------------------------------------------------------
     def _lock_new_or_existing_profile(self, conn: Connection, profile: str) -> int:
@@ -179,19 +196,38 @@ class SqlModelStore:
             )
 
     def _select_versions(self, profile: str, number: int | None) -> list[ModelVersion]:
-        query = (
-            select(model_versions)
-            .join(profiles, profiles.c.id == model_versions.c.profile_id)
-            .where(profiles.c.name == profile)
-            .order_by(model_versions.c.version.desc())
-        )
-        if number is not None:
-            query = query.where(model_versions.c.version == number)
         with guarded(self.engine, transaction=False) as conn:
-            rows = conn.execute(query).all()
-            artifacts = _artifacts_of(conn, [r.id for r in rows])
-            champion = _alias_version(conn, rows[0].profile_id, CHAMPION) if rows else None
-        return [_model_version(profile, r, artifacts.get(r.id, ()), champion) for r in rows]
+            return _versions_on(conn, profile, number)
+
+
+def _versions_on(conn: Connection, profile: str, number: int | None) -> list[ModelVersion]:
+    """The profile's versions (or the one numbered `number`), newest first, read on `conn`."""
+    query = (
+        select(model_versions)
+        .join(profiles, profiles.c.id == model_versions.c.profile_id)
+        .where(profiles.c.name == profile)
+        .order_by(model_versions.c.version.desc())
+    )
+    if number is not None:
+        query = query.where(model_versions.c.version == number)
+    rows = conn.execute(query).all()
+    artifacts = _artifacts_of(conn, [r.id for r in rows])
+    champion = _alias_version(conn, rows[0].profile_id, CHAMPION) if rows else None
+    return [_model_version(profile, r, artifacts.get(r.id, ()), champion) for r in rows]
+
+
+def _moves_on(conn: Connection, profile: str, alias: str) -> list[AliasMove]:
+    """Every move of the profile's alias, newest first, read on `conn`."""
+    query = (
+        select(model_alias_moves)
+        .join(profiles, profiles.c.id == model_alias_moves.c.profile_id)
+        .where(profiles.c.name == profile, model_alias_moves.c.alias == alias)
+        .order_by(model_alias_moves.c.id.desc())
+    )
+    return [
+        AliasMove(profile, alias, r.from_version, r.to_version, r.moved_at, MoveReason(r.reason), r.note)
+        for r in conn.execute(query)
+    ]
 
 
 def _next_version_number(conn: Connection, profile_id: int) -> int:
