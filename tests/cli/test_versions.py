@@ -1,6 +1,6 @@
 """Versions of a song as a listener meets them on the command line: a remix or a live version is a song
 of its own, counted apart from the song in `streams top` and in every answer about either, found with
-its own features, and recommended as what it is.
+its own features, and recommended as what it is; a version nobody knows is never answered as the song.
 
 The demo listener (trained) streamed 'Despacito' once: the tests add to their history, as a later export
 would bring them, a stream of it and five of 'Despacito - Remix', which they had never played."""
@@ -114,3 +114,37 @@ def test_a_remix_of_a_song_you_streamed_says_so_and_new_songs_only_leaves_it_out
     assert not any("Despacito" in reason for reason in found["Calma"]["reasons"])
     new_only = as_json(*asked, "--new-songs-only")["recommendations"]
     assert [row["song"] for row in new_only] == ["Calma"]
+
+
+def test_a_version_no_source_knows_is_not_answered_as_the_song(listener: None):
+    """'Smells Like Teen Spirit - Live' is near the song the listener streams by name, but a live
+    recording is no typo of it: it is answered from the listener's history of Nirvana, with no streams
+    of its own and no 'did you mean' the song; the song itself still says how often they streamed it."""
+    song = as_json("predict", "--song", "Smells Like Teen Spirit", "--artist", "Nirvana")
+    assert song["history"]["song_streams"] > 0
+    live = as_json("predict", "--song", "Smells Like Teen Spirit - Live", "--artist", "Nirvana")
+    assert live["matched"] is None and live["did_you_mean"] is None
+    assert live["song"] == "Smells Like Teen Spirit - Live" and live["history"]["song_streams"] == 0
+    assert live["basis"] == "your history of this artist only"
+    code, out, err = run("predict", "--song", "Smells Like Teen Spirit - Live", "--artist", "Nirvana")
+    assert code == 0, err
+    assert "You have streamed it" not in out and "did you mean" not in out
+
+
+def test_a_version_of_an_artist_you_never_streamed_suggests_the_song_without_answering_for_it(
+    listener: None,
+):
+    """The catalog has 'Girls Just Want to Have Fun', not a live version of it: asked for one, the
+    answer is that nothing is known of it, with the song among the nearest songs known, named as what it
+    is; never the song's prediction or features under a "did you mean" as for a typo."""
+    for asked in (("predict",), ("features", "show")):
+        code, out, err = run(
+            *asked, "--song", "Girls Just Want to Have Fun - Live", "--artist", "Cyndi Lauper"
+        )
+        assert code == 1 and not out, asked
+        assert "no source has features for 'Girls Just Want to Have Fun - Live' by 'Cyndi Lauper'" in err
+        lines = err.splitlines()
+        assert (
+            lines[lines.index("the nearest songs known:") + 1]
+            == "  'Girls Just Want to Have Fun' by Cyndi Lauper"
+        )
