@@ -108,3 +108,39 @@ def test_the_features_routes_resolve_a_near_name_as_predictions_do(asking: TestC
         == {"song": "Street Spirit (Fade Out)", "artist": "Radiohead"}
     )
     assert features["track"]["name"] == "Street Spirit (Fade Out)"
+
+
+FONSI = "Luis Fonsi"
+
+
+def test_a_song_and_its_remix_are_two_songs_over_http(asking: TestClient):
+    """Despacito's features are Despacito's, not its more popular remix's; the listener's 64 streams of
+    'Everlong' and 6 of its live recording are each their own, as their export has them."""
+    features = {
+        title: asking.get("/api/features/", params={"song": title, "artist": FONSI}).json()
+        for title in ("Despacito", "Despacito - Remix")
+    }
+    assert features["Despacito"]["track"]["name"] == "Despacito" and features["Despacito"]["matched"] is None
+    assert features["Despacito - Remix"]["track"]["name"] == "Despacito - Remix"
+    original = asking.get("/api/prediction/", params={"song": "Despacito", "artist": FONSI}).json()
+    remix = asking.get("/api/prediction/", params={"song": "Despacito - Remix", "artist": FONSI}).json()
+    assert (
+        original["spotify_id"] == "6habFhsOp2NvshLv26DqMb" and remix["spotify_id"] == "6rPO02ozF3bM7NnOV4h6s2"
+    )
+    live = "Everlong - Live at the Pantages Theatre, Los Angeles, CA - August 2006"
+    for song, streams in (("Everlong", 64), (live, 6)):
+        body = asking.get("/api/prediction/", params={"song": song, "artist": "Foo Fighters"}).json()
+        PredictionBody.model_validate(body)
+        assert body["song"] == song and body["history"]["song_streams"] == streams
+        assert f"streamed it {streams} times" in body["description"]
+
+
+def test_a_version_nothing_knows_is_a_404_naming_the_song_nearest(asking: TestClient):
+    """A live version the catalog lacks is not answered as the song it is near by name (a live recording
+    is no typo): a 404 whose suggestions name the song as it is."""
+    asked = {"song": "Girls Just Want to Have Fun - Live", "artist": "Cyndi Lauper"}
+    response = asking.get("/api/prediction/", params=asked)
+    assert response.status_code == 404
+    body = response.json()["error"]
+    assert body["searched"] == asked and body["kind"] == "not found"
+    assert body["suggestions"][0] == {"song": "Girls Just Want to Have Fun", "artist": "Cyndi Lauper"}

@@ -125,8 +125,9 @@ def test_a_catalog_led_by_one_artist_still_fills_the_list(app: MusicFlow, tmp_pa
     assert found[0].artist == "Queen"  # the ranking puts them first: only the cap leaves them out
 
 
-def _versions_catalog(app: MusicFlow, path: Path) -> tuple[list[str], str]:
-    """Remixes and acoustic versions of played songs, and one unplayed song under four catalog entries."""
+def _versions_catalog(app: MusicFlow, path: Path) -> tuple[list[str], list[tuple[str, str]], str]:
+    """Remixes and acoustic versions of played songs (each title and artist), and one unplayed song under
+    four catalog entries."""
     played = [t for t in app.top_streams(PROFILE, 30) if " - " not in t.track and "(" not in t.track][:10]
     other = bundled_rows(1, offset=40_000).row(0, named=True)
     title, artist = other["song"], other["artists"].split("; ")[0]
@@ -139,19 +140,23 @@ def _versions_catalog(app: MusicFlow, path: Path) -> tuple[list[str], str]:
     )
     pl.concat([names, features], how="horizontal").write_parquet(path)
     app.add_catalog(path, "versions")
-    return [t.track for t in played], match_key(artist, title)
+    versions = list(zip(songs, artists, strict=True))[: 2 * len(played)]
+    return [t.track for t in played], versions, match_key(artist, title)
 
 
 def test_other_versions_say_so_and_one_song_appears_once(app: MusicFlow, tmp_path: Path):
-    played, repeated = _versions_catalog(app, tmp_path / "versions.parquet")
+    played, offered, repeated = _versions_catalog(app, tmp_path / "versions.parquet")
     found = app.recommend(PROFILE, top=1000, catalogs=["versions"], per_artist=1000)
     keys = [match_key(r.artist.split("; ")[0], r.song) for r in found]
     assert keys.count(repeated) == 1  # four catalog entries, one song
     assert len(keys) == len(set(keys))
     listener = app.serving.get(PROFILE).listener
     streams = {(s.name, s.artist): s.streams for s in listener.top_songs()}  # as the taste page counts
-    versions = [r for r in found if r.version_of]
-    assert len(versions) == 2 * len(played)
+    theirs = {match_key(s.artist, s.name) for s in [*listener.top_songs(), *listener.unstreamed_songs()]}
+    unplayed = [song for song, artist in offered if match_key(artist, song) not in theirs]
+    assert ("Everlong - Acoustic", "Foo Fighters") in offered and "Everlong - Acoustic" not in unplayed
+    versions = [r for r in found if r.version_of]  # a version they streamed already is never listed
+    assert sorted(r.song for r in versions) == sorted(unplayed)
     for item in versions:
         original = next(title for title in played if item.song.startswith(title))
         kind = "a remix" if "Remix" in item.song else "an acoustic version"

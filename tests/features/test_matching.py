@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from musicflow.core.songs import clean_title, match_key
+from musicflow.core.songs import clean_title, match_key, version_kind
 
 
 @pytest.mark.parametrize(
@@ -17,10 +17,86 @@ from musicflow.core.songs import clean_title, match_key
         (("Queen", "Don't Stop Me Now (2011 Remaster)"), ("Queen", "Dont Stop Me Now")),
         (("Post Malone feat. Swae Lee", "Sunflower"), ("Post Malone", "Sunflower")),
         (("The Offspring", "Gone Away - 2021"), ("The Offspring", "Gone Away")),
+        (("Radiohead", "Creep - 2017 Remaster"), ("Radiohead", "Creep")),
+        (("The Beach Boys", "God Only Knows - Mono"), ("The Beach Boys", "God Only Knows - Stereo")),
+        (("Rick Astley", "Together Forever (Album Version)"), ("Rick Astley", "Together Forever")),
+        (("Taylor Swift", "State Of Grace (Taylor's Version)"), ("Taylor Swift", "State Of Grace")),
+        (("Weezer", "Say It Ain't So - Original Mix"), ("Weezer", "Say It Ain't So")),
+        (("Avicii", "Levels (Original Mix)"), ("Avicii", "Levels")),
+        (("Idina Menzel", 'Let It Go - From "Frozen"'), ("Idina Menzel", "Let It Go")),
+        (("Oasis", "Wonderwall - Single Edit"), ("Oasis", "Wonderwall")),
+        (("Adele", "Hello - Bonus Track"), ("Adele", "Hello")),
+        (("Adele", "Hello (Deluxe Edition)"), ("Adele", "Hello")),
     ],
 )
 def test_spellings_of_one_song_share_a_key(left: tuple[str, str], right: tuple[str, str]):
     assert match_key(*left) == match_key(*right)
+
+
+@pytest.mark.parametrize(
+    ("version", "original"),
+    [
+        ("Despacito - Remix", "Despacito"),
+        ("Despacito (Remix)", "Despacito"),
+        ("Despacito - Justin Bieber Remix", "Despacito"),
+        ("Despacito (Dave Remix)", "Despacito"),
+        ("Despacito - RMX", "Despacito"),
+        ("Everlong - Live at the Pantages Theatre, Los Angeles, CA - August 2006", "Everlong"),
+        ("Everlong (Live)", "Everlong"),
+        ("Everlong - Acoustic Version", "Everlong"),
+        ("Black - Live MTV Unplugged", "Black"),
+        ("Nutshell - Unplugged", "Nutshell"),
+        ("Dormant Craving (Instrumental Version)", "Dormant Craving"),
+        ("Creep - Live; MTV Unplugged, 11/17/93", "Creep - 2017 Remaster"),
+        ("Suffer - Demo Version", "Suffer"),
+        ("Heart It Races - Cover Version", "Heart It Races"),
+        ("House of Memories - Sped Up Version", "House of Memories"),
+        ("Call Out My Name (Slowed+Reverb Version)", "Call Out My Name"),
+        ("State Of Grace (Acoustic Version) (Taylor's Version)", "State Of Grace (Taylor's Version)"),
+        ("You Really Got Me - Mono Mix", "You Really Got Me"),
+    ],
+)
+def test_another_recording_of_a_song_is_another_song(version: str, original: str):
+    """A live version, a remix, an acoustic version (...) has a key of its own: its streams are never
+    the original's, and a catalog row of one never answers for the other."""
+    assert match_key("Artist", version) != match_key("Artist", original)
+    assert version_kind(version) is not None and version_kind(original) is None
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Stacy (Acoustic Version)", "Stacy - Acoustic"),
+        ("Stacy (Acoustic)", "Stacy - Acoustic"),
+        ("Despacito (feat. Justin Bieber) - Remix", "Despacito - Remix"),
+        ("Despacito [Remix]", "Despacito - Remix"),
+        ("Despacito - Remix Version", "Despacito (Remix)"),
+        ("Sexual - Oliver Nelson Remix / Radio Edit", "Sexual (Oliver Nelson Remix)"),
+        (
+            "Truckin' - Live at Lyceum Theatre, London, England 5/26/72; 2018 Remaster",
+            "Truckin' - Live at Lyceum Theatre, London, England 5/26/72",
+        ),
+        ("Silver Ecstasy - Acoustic Version [Bonus Track]", "Silver Ecstasy (Acoustic)"),
+        ("Song (Live Version) - Remastered 2011", "Song - Live"),
+    ],
+)
+def test_spellings_of_one_version_share_a_key(left: str, right: str):
+    assert match_key("Artist", left) == match_key("Artist", right)
+
+
+def test_where_a_live_recording_was_made_tells_two_apart():
+    assert match_key("R.E.M.", "Losing My Religion - Live From Into The Night On BBC Radio 1 / 1991") != (
+        match_key("R.E.M.", "Losing My Religion - Live From John Peel Public Session On BBC Radio 1 / 1998")
+    )
+
+
+def test_a_title_that_is_a_version_word_is_a_song_of_its_own():
+    """Only a bracketed part or a " - " suffix names a version: "Live Forever" is a song."""
+    assert clean_title("Live Forever") == "live forever"
+    assert clean_title("Live Forever - Remastered") == "live forever"
+    assert version_kind("Remix (I Like The)") is None
+    assert clean_title("Remix (I Like The)") == "remix i like the"
+    assert clean_title("Street Spirit (Fade Out)") == "street spirit fade out"  # part of the title
 
 
 def test_different_songs_keep_different_keys():

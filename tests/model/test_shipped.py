@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from musicflow.core.feature_spec import FEATURE_NAMES
+from musicflow.core.songs import match_key
 from musicflow.features.merge import MergedFeatures
 from musicflow.model.dataset import ZeroStrategy, all_rows, exposure_of, lone_time_split
 from musicflow.model.evaluate import evaluate_profile
@@ -30,6 +31,23 @@ def test_the_shipped_list_holds_songs_and_no_trace_of_when_or_who() -> None:
     with_features = sum(1 for song in songs if song.values)
     assert 0 < with_features < len(songs)  # songs no catalog knows are zeros by their artist
     assert len({song.key for song in songs}) == len(songs)
+
+
+def test_the_shipped_list_keys_songs_as_a_listeners_history_does() -> None:
+    """A remix or a live version other people streamed is a song of its own in the list, as in the
+    listener's history: a listener who streamed only the remix may learn the original as a zero, never
+    the remix."""
+    keys = {song.key for song in shipped_songs()}
+    for artist, title in [
+        ("Luis Fonsi", "Despacito"),
+        ("Luis Fonsi", "Despacito - Remix"),
+        ("Lil Nas X", "Old Town Road"),
+        ("Lil Nas X", "Old Town Road (Remix)"),
+        ("Foo Fighters", "Everlong"),
+        ("Foo Fighters", "Everlong (Acoustic Version)"),
+        ("Foo Fighters", "Everlong - Live at the Pantages Theatre, Los Angeles, CA - August 2006"),
+    ]:
+        assert match_key(artist, title) in keys, title
 
 
 def test_a_listener_alone_learns_zeros_from_songs_others_streamed_never_their_own(snapshot: Snapshot) -> None:

@@ -221,3 +221,59 @@ def test_upgrading_rekeys_titles_with_a_year_suffix_in_tracks_and_catalogs(backe
         assert [stored.values for stored in by_key[plain]] == [{"energy": 0.5}]
     finally:
         store.close()
+
+
+# Songs as stores before revision 0015 keyed them: every version folded into the plain title.
+VERSIONS = {"Despacito": 2, "Despacito - Remix": 5, "Despacito (Acoustic Version)": 1, "Live Forever": 4}
+
+
+def test_upgrading_keeps_versions_apart_from_the_song_in_counts_and_catalogs(backend_settings: Settings):
+    """A store from before revision 0015 counted a remix's streams as the song's: upgraded, each version
+    is a song of its own, in a listener's counts and in the catalog rows that answer for it."""
+    from musicflow.model.song_streams import song_streams
+    from musicflow.store.migrations.frozen.match_key_0006 import match_key as key_before
+
+    inserts = ["INSERT INTO profiles (name) VALUES ('default')"]
+    for n, title in enumerate(VERSIONS):
+        old = key_before("Luis Fonsi", title)
+        inserts.append(
+            "INSERT INTO tracks (track_key, name, artist, match_key) "
+            f"VALUES ('k{n}', '{title}', 'Luis Fonsi', '{old}')"
+        )
+    plays = [(title, at) for title, streams in VERSIONS.items() for at in range(streams)]
+    inserts += [
+        "INSERT INTO plays (profile_id, track_id, ended_at, ended_minute, ms_played, source) "
+        f"SELECT p.id, t.id, {60 * n}, {n}, 200000, 'basic' FROM profiles p, tracks t "
+        f"WHERE t.name = '{title}'"
+        for n, (title, _) in enumerate(plays)
+    ]
+    inserts.append(
+        "INSERT INTO catalogs (name, file_name, format, rows, imported_at) "
+        "VALUES ('mine', 'a.csv', 'csv', 2, 0)"
+    )
+    inserts += [
+        "INSERT INTO catalog_tracks (catalog_id, match_key, song, artists, energy) "
+        f"SELECT id, '{key_before('Luis Fonsi', title)}', '{title}', 'Luis Fonsi; Daddy Yankee', {energy} "
+        "FROM catalogs"
+        for title, energy in (("Despacito", 0.8), ("Despacito - Remix", 0.6))
+    ]
+    assert len({key_before("Luis Fonsi", title) for title in VERSIONS}) == 2  # how they were folded
+    store = upgraded_from("0014", backend_settings, *inserts)
+    try:
+        profile = store.profile_id("default")
+        assert profile is not None
+        counted = song_streams(store.track_streams(profile, 30_000))
+        assert [(song.track, song.streams) for song in counted] == [
+            ("Despacito - Remix", 5),
+            ("Live Forever", 4),
+            ("Despacito", 2),
+            ("Despacito (Acoustic Version)", 1),
+        ]
+        for title, energy in (("Despacito", 0.8), ("Despacito - Remix", 0.6), ("Despacito (Remix)", 0.6)):
+            key = match_key("Luis Fonsi", title)
+            _, by_key = store.features.catalog_matches([], [key])
+            assert [stored.values for stored in by_key[key]] == [{"energy": energy}], title
+        found = store.features.find_track("Despacito (Acoustic)", "Luis Fonsi")
+        assert found is not None and found.query.song == "Despacito (Acoustic Version)"
+    finally:
+        store.close()

@@ -419,13 +419,19 @@ def _explained(
 
 
 def _played_families(serving: ServingModel) -> dict[str, Streamed]:
-    """The song families the listener played (every version of a song shares one): the most streamed
-    spelling of each, or for a song only ever skipped, a spelling of it (with 0 streams)."""
-    from musicflow.core.songs import version_family
+    """The song families the listener played (every version of a song shares one), each named by the
+    song itself where they streamed it, else by their most streamed version of it, or for a family only
+    ever skipped, a spelling of it (with 0 streams): to a listener of "Despacito" (2 streams) and its
+    remix (5), another remix is "a remix of Despacito, which you streamed 2 times"."""
+    from musicflow.core.songs import version_family, version_kind
 
     families: dict[str, Streamed] = {}
-    for song in [*serving.listener.top_songs(None), *serving.listener.unstreamed_songs()]:
-        families.setdefault(version_family(song.artist, song.name), song)
+    places: dict[str, tuple[bool, bool]] = {}
+    for song in [*serving.listener.top_songs(None), *serving.listener.unstreamed_songs()]:  # most first
+        family = version_family(song.artist, song.name)
+        place = (song.streams == 0, version_kind(song.name) is not None)
+        if family not in places or place < places[family]:
+            families[family], places[family] = song, place
     return families
 
 

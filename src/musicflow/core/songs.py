@@ -9,7 +9,26 @@ The loose key:
 
 Exports, catalogs and APIs spell one song differently ("Song - Remastered 2011", "Song (feat. X)",
 "Artist A, Artist B", "Beyoncé" vs "Beyonce"). `match_key` folds those differences away, so a lookup by
-song + artist finds the catalog row or search hit that is really the same recording family.
+song + artist finds the catalog row or search hit that is really the same recording. It is the primary
+artist and the title, folded (case, accents, punctuation, spacing), where the title loses what names the
+same recording under another label and keeps what names another recording:
+
+- A bracketed part or a " - ..." suffix that names a kind of version (`version_kind`'s words: live,
+  remix/rmx, acoustic, unplugged, instrumental, demo, cover, sped up, slowed, a mix other than the
+  "original mix") is another recording and stays in the key, without the words that only label it
+  ("version", "edit", "radio edit", "remaster(ed)" with its year, "bonus track"), so the spellings of
+  one version meet: "Stacy (Acoustic Version)", "Stacy - Acoustic" and "Stacy (Acoustic)" are one key,
+  "Despacito - Remix", "Despacito (Remix)" and "Despacito (feat. Justin Bieber) - Remix" another, and
+  "Despacito" a third. "Everlong - Live at the Pantages Theatre" keeps where it was recorded.
+- Otherwise the same recording is folded away: a suffix starting with remaster(ed) (a year may lead),
+  mono, stereo, single, radio edit, album version, original mix, from ..., edit, version, bonus, deluxe;
+  a suffix that is only a year (" - 2021"); a bracket holding remaster(ed), version, edit, mono, stereo,
+  deluxe, bonus track or original mix ("(Album Version)", "(Taylor's Version)"); "feat." credits.
+- Any other part ("Street Spirit (Fade Out)", "Song - Part 2") is part of the title and stays.
+
+So a listener's streams of a remix or a live recording are never counted as streams of the original,
+and a catalog row of one is never taken for the other. `version_family` is the looser grouping of every
+version of a song ("a remix of Despacito, which you streamed 2 times").
 """
 
 from __future__ import annotations
@@ -25,15 +44,21 @@ MAX_NAME = 200  # the longest song title or artist name a question may give (the
 _FEATURING = re.compile(r"\s*[\(\[]\s*(?:feat|ft|featuring|with)\b[^\)\]]*[\)\]]", re.IGNORECASE)
 _YEAR_SUFFIX = re.compile(r"\s+-\s+(?:19|20)\d{2}$")
 _TRAILING_FEATURING = re.compile(r"\s+(?:feat|ft|featuring)\.?\s.*$", re.IGNORECASE)
-_VERSION_SUFFIX = re.compile(
+_SAME_RECORDING_SUFFIX = re.compile(  # from the first " - " one of these words starts: the same recording
     r"\s+-\s+(?:\d{4}\s+)?(?:remaster(?:ed)?|mono|stereo|single|radio edit|album version|"
-    r"original mix|live|from\b|remix|edit|version|bonus|deluxe)\b.*$",
+    r"original mix|from\b|edit|version|bonus|deluxe)\b.*$",
     re.IGNORECASE,
 )
-_BRACKETED_VERSION = re.compile(
-    r"\s*[\(\[][^\)\]]*\b(?:remaster(?:ed)?|version|edit|mono|stereo|deluxe|bonus track)\b[^\)\]]*[\)\]]",
+_SAME_RECORDING_BRACKET = re.compile(
+    r"\b(?:remaster(?:ed)?|version|edit|mono|stereo|deluxe|bonus track|original mix)\b", re.IGNORECASE
+)
+_LABEL_WORDS = re.compile(  # words of a version's part that only label it, not which version it is
+    r"\b(?:(?:19|20)\d{2}\s+)?remaster(?:ed)?(?:\s+(?:19|20)\d{2})?\b|\b(?:radio\s+)?edit(?:ed)?\b"
+    r"|\bversion\b|\bbonus\s+track\b",
     re.IGNORECASE,
 )
+_BRACKETED = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
+_DASHED = re.compile(r"\s+-\s+.*$")
 _ARTIST_SEPARATORS = re.compile(r"\s*(?:,|&|;|\bx\b|\band\b|\bfeat\.?|\bft\.?|\bwith\b)\s*", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[^\w]+")
 _APOSTROPHES = re.compile(r"['’`´]")
@@ -49,14 +74,33 @@ def _fold(text: str) -> str:
 
 
 def clean_title(title: str) -> str:
-    """A title without featured artists and version suffixes (remaster, radio edit, ...)."""
+    """A title without featured artists and the parts that name the same recording (remaster, radio
+    edit, ...); a part naming another version (live, remix, ...) stays (the module's docstring)."""
     stripped = title
     if "(" in title or "[" in title:  # what the bracketed patterns need; most titles have none
-        stripped = _BRACKETED_VERSION.sub("", _FEATURING.sub("", stripped))
+        stripped = _BRACKETED.sub(_bracketed_part, _FEATURING.sub("", stripped))
     if "-" in stripped:  # what the suffix patterns need
-        stripped = _YEAR_SUFFIX.sub("", _VERSION_SUFFIX.sub("", stripped))
+        stripped = _DASHED.sub(_dashed_part, stripped)
     stripped = _TRAILING_FEATURING.sub("", stripped)
     return _fold(stripped) or _fold(title)
+
+
+def _bracketed_part(part: re.Match[str]) -> str:
+    """A bracketed part as the loose key keeps it: a version without its labels, the same recording
+    dropped, anything else as it is."""
+    text = part.group(0)
+    if _kind_in(text) is not None:
+        return _LABEL_WORDS.sub(" ", text)
+    return "" if _SAME_RECORDING_BRACKET.search(text) else text
+
+
+def _dashed_part(part: re.Match[str]) -> str:
+    """Everything from a title's first " - " as the loose key keeps it: a version without its labels,
+    else without a suffix that names the same recording or only a year."""
+    text = part.group(0)
+    if _kind_in(text) is not None:
+        return _LABEL_WORDS.sub(" ", text)
+    return _YEAR_SUFFIX.sub("", _SAME_RECORDING_SUFFIX.sub("", text))
 
 
 def primary_artist(artists: str) -> str:
@@ -90,8 +134,13 @@ _VERSION_PART = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]|\s+-\s+.*$")
 def version_kind(title: str) -> str | None:
     """How a reason names the version a title says it is ("a remix", "a live version"), or None when the
     title names no other version than the song itself. Only the bracketed or dashed part counts: "Live
-    Forever" is a song, "Song - Live at Wembley" a live version."""
-    words = f" {_fold(' '.join(_VERSION_PART.findall(title)))} "
+    Forever" is a song, "Song - Live at Wembley" a live version; "Song - Original Mix" is the song."""
+    return _kind_in(" ".join(_VERSION_PART.findall(title)))
+
+
+def _kind_in(text: str) -> str | None:
+    """The kind of version these words of a title name, if any (the "original mix" is none)."""
+    words = f" {_fold(text)} ".replace(" original mix ", " ")
     return next((kind for word, kind in _VERSION_KINDS if f" {word} " in words), None)
 
 

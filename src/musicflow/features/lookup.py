@@ -223,8 +223,9 @@ class SongFinder:
         """The songs the listener streamed under another title, answered for that song (replacing
         `songs[i]`, which says "did you mean"): a title typed without its bracketed part or suffix
         ("Dear Future Self" for "Dear Future Self (Hands Up) [feat. Wyclef Jean]"), when nothing was
-        found as typed; a version typed in another spelling ("Stacy (Acoustic Version)" for "Stacy -
-        Acoustic"), rather than the song it is a version of. A song asked by its Spotify id is left be."""
+        found as typed; a version no key finds, for theirs of that kind ("Everlong (Live)" for "Everlong -
+        Live at the Pantages Theatre"), rather than the song it is a version of. A song asked by its
+        Spotify id is left be."""
         answers: dict[int, SongName] = {}
         for i, (request, song) in enumerate(zip(requests, songs, strict=True)):
             if request.spotify_id:
@@ -269,7 +270,8 @@ class SongFinder:
         """The songs nothing was found for by their keys, looked for among the names known: one close
         enough is answered for (replacing `songs[i]`), the rest are suggested. Those of `songs_only` (by
         an artist the listener streams, whose history answers them anyway) are answered for a near song
-        only, and get no suggestions."""
+        only, and get no suggestions. A version asked ("Song - Live") is never answered for the song or
+        another kind of version of it, however near the names: that is another recording, not a typo."""
         names = self.index.names()
         nearest = {
             i: names.nearest(requests[i].song, requests[i].artist, answers_only=i in songs_only) for i in lost
@@ -286,7 +288,11 @@ class SongFinder:
         answers: dict[int, SongName] = {}
         suggestions: dict[int, tuple[SongName, ...]] = {}
         for i, found in nearest.items():
-            options = [(near.answers, spelled[near.key]) for near in found.songs if near.key in spelled]
+            options = [
+                (near.answers and _may_stand_for(requests[i].song, spelled[near.key]), spelled[near.key])
+                for near in found.songs
+                if near.key in spelled
+            ]
             for near in found.artists:
                 spelling = next((spelled[key] for key in theirs.get(near.key, []) if key in spelled), None)
                 if spelling is not None:
@@ -520,11 +526,18 @@ def no_features_message(song: str, artist: str, asked: Sequence[str], found: Son
     return f"no source has features for '{song}' by '{artist}' {sources}"
 
 
+def _may_stand_for(asked: str, near: SongName) -> bool:
+    """Whether a known song whose name is near the asked title may answer for it: not when the title
+    names a kind of version (a remix, a live version) that the known song is not."""
+    kind = version_kind(asked)
+    return kind is None or version_kind(near.song) == kind
+
+
 def _their_song(request: SongRequest, song: _Song, theirs: TheirSongs) -> SongName | None:
     """The listener's own song a request means, when it was found as another or not at all: of the
     artist's songs they streamed, the most streamed with the title's base (`base_title`) and, for a
-    version ("Stacy (Acoustic Version)"), the same kind of version ("Stacy - Acoustic"); for a plain
-    title, only when nothing was found as typed, and a song that is not a version first."""
+    version ("Everlong (Live)"), the same kind of version ("Everlong - Live at the Pantages Theatre");
+    for a plain title, only when nothing was found as typed, and a song that is not a version first."""
     found = bool(song.answers) or song.matched is not None
     if found and "(" not in request.song and "[" not in request.song and " - " not in request.song:
         return None  # a plain title found as typed (what most questions are): no version, nothing to do

@@ -1,10 +1,12 @@
 """Names as people type them: the songs and artists nearest to a name that no key finds.
 
-`track_key` and `match_key` forgive case, spacing, accents, punctuation, "feat." credits and version
-suffixes; a person also types "maroon5", "Weeknd" or "Blindng Lights". `NameIndex` holds the loose keys
-the store and the catalogs know, grouped by artist, and answers with the nearest ones (rapidfuzz, on the
-keys with their spaces and an artist's leading "The" taken out). It is built once per state of the song
-index, and asked only when a question's own keys found nothing: a typed name costs nothing more.
+`track_key` and `match_key` forgive case, spacing, accents, punctuation, "feat." credits and suffixes
+that name the same recording (a remaster, an edit); a person also types "maroon5", "Weeknd" or "Blindng
+Lights". `NameIndex` holds the loose keys the store and the catalogs know, grouped by artist, and answers
+with the nearest ones (rapidfuzz, on the keys with their spaces and an artist's leading "The" taken out).
+It is built once per state of the song index, and asked only when a question's own keys found nothing: a
+typed name costs nothing more. (A near name is not always a typo: `lookup.py` never answers a version,
+"Song - Live", for another recording whatever the closeness.)
 
 Two bars: a name this close on both parts (`ANSWER`) is answered for, and the answer says "did you
 mean ..."; one less close (`SUGGEST`) is only offered when nothing is found.
