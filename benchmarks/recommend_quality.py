@@ -371,6 +371,7 @@ class Predicted:
     artist_streams: FloatArray
     artist_songs: FloatArray
     base_rate: float | None
+    left_out: dict[str, str]  # the features the model left out, as `train` records them
 
 
 def predicted_streams(store: SqlStore, settings: Settings, cut: Cut, candidates: Candidates) -> Predicted:
@@ -395,7 +396,8 @@ def predicted_streams(store: SqlStore, settings: Settings, cut: Cut, candidates:
         return np.array([float(table[a][at]) if a in table else 0.0 for a in candidates.artist])
 
     alone = best(dataclasses.replace(pack, base_rate=None))
-    return Predicted(best(pack), alone, affinity(0), affinity(1), pack.base_rate)
+    left_out = dict(model.training["dropped_features"])
+    return Predicted(best(pack), alone, affinity(0), affinity(1), pack.base_rate, left_out)
 
 
 def ranked(keep: npt.NDArray[np.bool_], tiebreak: FloatArray, *by: FloatArray) -> IntArray:
@@ -427,6 +429,7 @@ class Result:
     relevant: int
     scores: dict[str, Scores]
     seconds: float
+    left_out: dict[str, str]  # what the model at T left out, which `train` hands to its ranking choice
 
 
 def evaluate(
@@ -472,7 +475,9 @@ def evaluate(
         results[f"k={k:g}"] = scores(order)
         results[f"k={k:g}, capped"] = scores(capped(order, candidates.artist, DEFAULT_PER_ARTIST, top))
     seconds = time.perf_counter() - started
-    return Result(cut.name, cut.cutoff, int(keep.sum()), cut.later_songs, relevant, results, seconds)
+    return Result(
+        cut.name, cut.cutoff, int(keep.sum()), cut.later_songs, relevant, results, seconds, predicted.left_out
+    )
 
 
 # -- output ----------------------------------------------------------------------------------------
@@ -578,7 +583,8 @@ def main() -> None:
             if past:  # as `train` chooses, on the store as it stood at T
                 at_t = StoreBefore(store, cut.profile_id, cut.cutoff).as_store()
                 options = training_options(settings)
-                result = with_chosen(result, choose_ranker(at_t, settings, options, name, cut.profile_id))
+                choice = choose_ranker(at_t, settings, options, name, cut.profile_id, result.left_out)
+                result = with_chosen(result, choice)
             _print_listener(result)
             results.append(result)
         _print_summary(results)

@@ -121,7 +121,7 @@ def test_the_history_at_t_holds_the_listeners_plays_before_t_and_everyone_elses(
 def _result(**hits: float) -> Result:
     names = {"musicflow": MUSICFLOW, "popularity": POPULARITY, "affinity": AFFINITY, "mixed": MIXED}
     scores = {names[k]: Scores((0.0, 0.0, v), (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)) for k, v in hits.items()}
-    return Result("x", 0, 100, 10, 10, scores, 0.0)
+    return Result("x", 0, 100, 10, 10, scores, 0.0, {})
 
 
 def test_what_recommend_ranks_by_is_scored_as_chosen():

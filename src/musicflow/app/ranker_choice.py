@@ -202,10 +202,17 @@ def pick(found: Mapping[str, int]) -> str:
 
 
 def choose_ranker(
-    store: Store, settings: Settings, options: TrainingOptions, profile: str, profile_id: int
+    store: Store,
+    settings: Settings,
+    options: TrainingOptions,
+    profile: str,
+    profile_id: int,
+    left_out: Mapping[str, str] | None = None,
 ) -> RankerChoice | None:
     """Each way's count on the listener's own past, and the way picked; None when the store holds no
-    catalog, the listener too few streams, or the history before the cut too little to train on."""
+    catalog, the listener too few streams, or the history before the cut too little to train on. The
+    model trained on that past leaves out `left_out` (those the model that will serve leaves out), or,
+    when not given, what an evaluation on that past would leave out."""
     import polars as pl
 
     from musicflow.app.catalog_scoring import catalog_batches, scoring_pack
@@ -242,7 +249,8 @@ def choose_ranker(
     before = StoreBefore(store, profile_id, cutoff, history).as_store()
     snapshot = training_snapshot(before, options)
     try:
-        model = fit_final(snapshot, profile, options.zeros or zero_strategy_for(snapshot), options, before)
+        strategy = options.zeros or zero_strategy_for(snapshot)
+        model = fit_final(snapshot, profile, strategy, options, before, left_out)
     except NotEnoughDataError:
         return None
     listener = Listener.load(before.history, profile, stream_min_ms=settings.stream_min_ms)

@@ -86,7 +86,8 @@ def train_candidate(
     # on their own past (`ranker_choice.py`), recorded with the model.
     from musicflow.app.ranker_choice import RANKING_FACT, choose_ranker
 
-    choice = choose_ranker(store, settings, options, profile, snapshot.profiles[profile])
+    left_out = model.training["dropped_features"]  # the choice's model leaves out what the served one does
+    choice = choose_ranker(store, settings, options, profile, snapshot.profiles[profile], left_out)
     model.training[RANKING_FACT] = choice.as_dict() if choice is not None else None
     metadata = ModelMetadata(
         model.fingerprint, model.features, model.params, model.evaluation, model.libraries
