@@ -118,6 +118,23 @@ def test_versions_promote_and_rollback(trained: None, monkeypatch: pytest.Monkey
     assert code == 0 and "Model v2" in out and "sha256" in out
 
 
+@pytest.mark.parametrize("form", ["csv", "json"])
+def test_predictions_to_a_place_that_cannot_be_written_are_a_usage_error(
+    trained: None, tmp_path: Path, form: str
+):
+    songs = tmp_path / "songs.csv"
+    songs.write_text("song,artist\nEverlong,Foo Fighters\n", encoding="utf-8")
+    code, _, err = run("predict", "--input", str(songs), "-f", form, "--output", str(tmp_path / "no" / "x"))
+    assert code == 2 and f"{tmp_path / 'no'}: no such folder" in err and "Traceback" not in err
+    taken = tmp_path / "a-folder"
+    taken.mkdir()
+    code, _, err = run("predict", "--input", str(songs), "-f", form, "--output", str(taken))
+    assert code == 2 and f"cannot write {taken}" in err and "Traceback" not in err
+    assert songs.read_text(encoding="utf-8").startswith("song,artist")  # what was given stays as it was
+    code, out, _ = run("models", "list", "-f", "json")
+    assert code == 0 and json.loads(out)  # the store is as it was
+
+
 def test_the_model_that_serves_uses_no_feature_the_evaluated_model_left_out(trained: None):
     """The evaluation shown describes the model that serves: a feature its checks left out (the demo's
     release dates, which tell its streamed songs from the zeros in the time split) is not served either."""

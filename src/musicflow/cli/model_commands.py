@@ -259,6 +259,8 @@ def predict(
         raise usage_error(ctx, "--output writes csv or json: choose one with --format")
     if input_csv is not None:
         require_paths(ctx, [input_csv])
+    if output_file is not None:
+        require_paths(ctx, [output_file.parent], "folder")  # before a minute of predicting, not after
     state = state_of(ctx)
     if input_csv is not None:
         chosen = output or OutputFormat.CSV
@@ -268,10 +270,13 @@ def predict(
         if chosen is OutputFormat.TABLE:
             show.prediction_table(state.out, requests, answers)
             return
-        if chosen is OutputFormat.JSON:
-            write_json(answers.as_document(), output_file)
-        else:
-            write_predictions(output_file, requests, answers)
+        try:
+            if chosen is OutputFormat.JSON:
+                write_json(answers.as_document(), output_file)
+            else:
+                write_predictions(output_file, requests, answers)
+        except OSError as exc:  # a folder given as the file, no permission, a full disk
+            raise usage_error(ctx, f"cannot write {output_file}: {exc.strerror}") from None
         if output_file is not None:
             show.batch_summary(state.out, answers, output_file)
         return
