@@ -277,3 +277,76 @@ def test_upgrading_keeps_versions_apart_from_the_song_in_counts_and_catalogs(bac
         assert found is not None and found.query.song == "Despacito (Acoustic Version)"
     finally:
         store.close()
+
+
+STUDIO, ACOUSTIC, REMIX = ("1" * 22, "3" * 22, "4" * 22)
+
+
+def test_upgrading_forgets_what_a_version_was_answered_for_the_song_before_0015(backend_settings: Settings):
+    """Before revision 0015 a live version had the song's key, so the catalog answered it with the studio
+    song, whose Spotify id it took: upgraded, its streams are its own again and the studio song's
+    features and id are gone from it; answers a version's own recording gave are kept."""
+    from musicflow.model.song_streams import song_streams
+    from musicflow.store.migrations.frozen.match_key_0015 import match_key as key_0015
+
+    songs = {  # title: (the track's id, the id its plays carry, the recording the catalog answered)
+        "Everlong": (STUDIO, STUDIO, STUDIO),
+        "Everlong - Live at the Pantages Theatre": (STUDIO, None, STUDIO),
+        "Everlong - Acoustic Version": (ACOUSTIC, None, ACOUSTIC),
+        "Everlong - Remix": (REMIX, REMIX, STUDIO),
+    }
+    streams = {"Everlong": 3, "Everlong - Live at the Pantages Theatre": 2, "Everlong - Acoustic Version": 1}
+    streams["Everlong - Remix"] = 1
+    inserts = [
+        "INSERT INTO profiles (name) VALUES ('default')",
+        "INSERT INTO catalogs (name, file_name, format, rows, imported_at) "
+        "VALUES ('mine', 'a.csv', 'csv', 3, 0)",
+    ]
+    for title, sid in (("Everlong", STUDIO), ("Everlong - Acoustic Version", ACOUSTIC)):
+        inserts.append(
+            "INSERT INTO catalog_tracks (catalog_id, spotify_id, match_key, song, artists, energy) "
+            f"SELECT id, '{sid}', '{key_0015('Foo Fighters', title)}', '{title}', 'Foo Fighters', 0.5 "
+            "FROM catalogs"
+        )
+    n = 0
+    for i, (title, (own, carried, answer)) in enumerate(songs.items()):
+        inserts.append(
+            "INSERT INTO tracks (track_key, name, artist, spotify_id, match_key) "
+            f"VALUES ('k{i}', '{title}', 'Foo Fighters', '{own}', '{key_0015('Foo Fighters', title)}')"
+        )
+        inserts.append(
+            "INSERT INTO track_features (track_id, source, spotify_id, fetched_at, energy) "
+            f"SELECT id, 'catalog', '{answer}', 0, 0.5 FROM tracks WHERE name = '{title}'"
+        )
+        for _ in range(streams[title]):
+            sid = f"'{carried}'" if carried else "NULL"
+            inserts.append(
+                "INSERT INTO plays (profile_id, track_id, ended_at, ended_minute, ms_played, spotify_id, "
+                f"source) SELECT p.id, t.id, {60 * n}, {n}, 200000, {sid}, 'basic' FROM profiles p, tracks t "
+                f"WHERE t.name = '{title}'"
+            )
+            n += 1
+    store = upgraded_from("0015", backend_settings, *inserts)
+    try:
+        profile = store.profile_id("default")
+        assert profile is not None
+        counted = song_streams(store.track_streams(profile, 30_000))
+        assert sorted((song.track, song.streams) for song in counted) == sorted(streams.items())
+        with store.engine.connect() as conn:
+            ids: dict[str, str | None] = dict(conn.execute(text("SELECT name, spotify_id FROM tracks")).all())
+            answered: dict[str, str | None] = dict(
+                conn.execute(
+                    text(
+                        "SELECT t.name, f.spotify_id FROM track_features f JOIN tracks t ON t.id = f.track_id"
+                    )
+                ).all()
+            )
+        assert ids == {
+            "Everlong": STUDIO,
+            "Everlong - Live at the Pantages Theatre": None,
+            "Everlong - Acoustic Version": ACOUSTIC,
+            "Everlong - Remix": REMIX,
+        }
+        assert answered == {"Everlong": STUDIO, "Everlong - Acoustic Version": ACOUSTIC}
+    finally:
+        store.close()

@@ -19,30 +19,12 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from musicflow.store.migrations.frozen.match_key_0015 import match_key
+from musicflow.store.migrations.frozen.match_key_0015 import VERSION_WORDS, match_key
 
 revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
-
-# A title whose key changes holds one of these words of a kind of version ("sped" for "sped up" and
-# "Sped-Up", "mix" for "remix" and the "original mix" now folded in brackets too); case is ignored. (A
-# title spelling one only with an accent or in another Unicode form, "Démo", is not read and keeps its
-# key: of the 1,887 keys that change among the 117,442 titles of the public histories and the bundled
-# catalog, none is missed so.)
-VERSION_WORDS = (
-    "live",
-    "mix",
-    "rmx",
-    "acoustic",
-    "unplugged",
-    "instrumental",
-    "demo",
-    "cover",
-    "sped",
-    "slowed",
-)
 
 
 def upgrade() -> None:
