@@ -58,6 +58,27 @@ def _left_out(check: FeatureCheck) -> set[str]:
     return {feature for feature, reason in check.dropped.items() if reason != "not available"}
 
 
+def test_a_release_year_more_of_the_streamed_songs_have_is_balanced_not_left_out() -> None:
+    """A catalog dates 60 of 100 streamed songs but 30 of 100 zeros: weighed, "has a year" says nothing
+    about the class, so the year stays in the model; unweighed it would be left out as a leak."""
+    dated = single_source("catalog", {"energy": 0.5, "duration_ms": 200_000, "release_year": 2019})
+    training = [Row(i, RowKind.STREAMED, 2, dated, "artist") for i in range(60)]
+    training += [Row(i, RowKind.STREAMED, 2, AUDIO, "artist") for i in range(40)]
+    training += [Row(i, RowKind.OTHERS, 0, dated, "artist") for i in range(30)]
+    training += [Row(i, RowKind.OTHERS, 0, AUDIO, "artist") for i in range(70)]
+    assert "release_year" in _left_out(check_features(training, allow_spotify=False))
+    weights = pattern_weights(training, allow_spotify=False)
+    assert weights.all()  # no row is left out for it
+    check = check_features(training, allow_spotify=False, weights=weights.tolist())
+    assert _left_out(check) == set()
+    assert check.availability["release_year"]["streamed"] == check.availability["release_year"]["others"]
+    # too few dated zeros to weigh them apart: they count with the rest, and the year is left out
+    training[100:130] = [Row(i, RowKind.OTHERS, 0, AUDIO, "artist") for i in range(25)] + training[100:105]
+    weights = pattern_weights(training, allow_spotify=False)
+    assert weights.all()
+    assert "release_year" in _left_out(check_features(training, allow_spotify=False, weights=weights.tolist()))
+
+
 def test_a_pattern_one_class_lacks_is_not_trained_on() -> None:
     training = rows(RowKind.STREAMED, 2, 40, 0, 30) + rows(RowKind.OTHERS, 0, 40, 0, 3)
     weights = pattern_weights(training, allow_spotify=False)

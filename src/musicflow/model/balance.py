@@ -6,6 +6,11 @@ songs and most of another's. Trained on them as they are, a model would learn "n
 weight falls on songs with audio features, with metadata only and with nothing but their artist: the
 pattern then says nothing about the class. A pattern one class (almost) lacks cannot be balanced and is
 left out of training. `pattern_check` shows how much the pattern told before and after weighing.
+
+Within a pattern, the values catalogs hold for some songs and not others (`BALANCED_VALUES`: the release
+year, popularity) are balanced too, where both classes have enough songs of each kind: otherwise a
+catalog that dates more of the listener's songs than of the zeros makes "has a release year" tell the
+classes apart, and the feature check (`hygiene.py`) has to leave the year out of the model altogether.
 """
 
 from __future__ import annotations
@@ -24,17 +29,45 @@ MIN_ROWS_PER_PATTERN = 10  # fewer rows of one class in a pattern: the pattern i
 Weights = npt.NDArray[np.float64]
 
 
+BALANCED_VALUES = ("release_year", "popularity")  # held by some catalogs' rows and not by others
+Cell = tuple[Availability, tuple[str, ...] | None]  # None: a pattern's rows taken together
+
+
 def patterns(rows: Sequence[Row], allow_spotify: bool) -> list[Availability]:
     return [row.availability(allow_spotify) for row in rows]
 
 
+def cells(rows: Sequence[Row], allow_spotify: bool) -> list[Cell]:
+    """Each row's pattern and which of `BALANCED_VALUES` it has: a cell of its own where both classes have
+    at least MIN_ROWS_PER_PATTERN rows of that kind. The other rows of a pattern join its largest such
+    cell (no row loses weight that its pattern alone would give it), or, where it has none, the pattern
+    is one cell."""
+    fine = [
+        (row.availability(allow_spotify), tuple(v for v in BALANCED_VALUES if v in row.usable(allow_spotify)))
+        for row in rows
+    ]
+    counts = Counter(zip(fine, (row.is_positive for row in rows), strict=True))
+    sizes = Counter(fine)
+    enough = [
+        cell
+        for cell in sizes
+        if counts[(cell, True)] >= MIN_ROWS_PER_PATTERN and counts[(cell, False)] >= MIN_ROWS_PER_PATTERN
+    ]
+    largest: dict[Availability, Cell] = {}
+    for cell in sorted(enough, key=lambda c: (-sizes[c], c[1] or ())):
+        largest.setdefault(cell[0], cell)
+    kept = set(enough)
+    return [cell if cell in kept else largest.get(cell[0], (cell[0], None)) for cell in fine]
+
+
 def pattern_weights(rows: Sequence[Row], allow_spotify: bool) -> Weights:
-    """Weights making each availability pattern hold the same share of both classes' weight.
+    """Weights making each availability pattern (and each kind of row within it, `cells`) hold the same
+    share of both classes' weight.
 
     The shares are those of all rows together; each class keeps its total weight (its row count among
-    the patterns that are kept).
+    the cells that are kept).
     """
-    found = patterns(rows, allow_spotify)
+    found = cells(rows, allow_spotify)
     positive = np.array([row.is_positive for row in rows], dtype=np.bool_)
     counts = Counter(zip(found, positive.tolist(), strict=True))
     kept = {
