@@ -76,7 +76,8 @@ def test_a_release_year_more_of_the_streamed_songs_have_is_balanced_not_left_out
     training[100:130] = [Row(i, RowKind.OTHERS, 0, AUDIO, "artist") for i in range(25)] + training[100:105]
     weights = pattern_weights(training, allow_spotify=False)
     assert weights.all()
-    assert "release_year" in _left_out(check_features(training, allow_spotify=False, weights=weights.tolist()))
+    check = check_features(training, allow_spotify=False, weights=weights.tolist())
+    assert "release_year" in _left_out(check)
 
 
 def test_a_pattern_one_class_lacks_is_not_trained_on() -> None:

@@ -18,7 +18,7 @@ from musicflow.model.predict import (
     predict_streams,
 )
 from musicflow.model.snapshot import Snapshot
-from musicflow.model.train import TrainingOptions, train_on_snapshot
+from musicflow.model.train import TrainingOptions, fit_final, train_on_snapshot
 from musicflow.model.trained import FORMAT, TrainedModel
 from musicflow.model.vectorize import AFFINITY_COLUMNS, vectorize
 
@@ -147,3 +147,19 @@ def test_predictions_and_reasons_are_lightgbms_own(model: TrainedModel, snapshot
     expected = np.asarray(model.booster.predict(rows, pred_contrib=True, num_threads=1), dtype=np.float64)
     assert effects is not None
     np.testing.assert_allclose(effects, expected, rtol=0, atol=1e-10)
+
+
+def test_the_model_that_serves_leaves_out_what_the_evaluated_models_left_out(
+    model: TrainedModel, snapshot: Snapshot
+) -> None:
+    """A feature the evaluation's splits left out is not served, even where the served rows' own check
+    would keep it, and the model says why."""
+    assert "valence" in model.layout.columns
+    served = fit_final(
+        snapshot, "me", DEFAULT_ZEROS, FAST, None, left_out={"valence": "a leak on the time split"}
+    )
+    assert "valence" not in served.layout.columns
+    assert (
+        served.training["dropped_features"]["valence"]
+        == "the model evaluated left it out: a leak on the time split"
+    )
