@@ -272,3 +272,81 @@ def test_a_version_of_a_song_only_skipped_or_only_streamed_as_a_version_is_named
         )
     new_only = app.recommend(PROFILE, top=100, catalogs=["skipped"], per_artist=100, new_songs_only=True)
     assert new_only == []
+
+
+def _songs_twice(app: MusicFlow, folder: Path) -> dict[tuple[str, str], str]:
+    """Songs by artists the listener streams, each held twice: a popular recording (catalog "popular")
+    and a less popular one with other features (catalog "reissues"); a third catalog holds the popular
+    recording again with few values, but the valence the first lacks. Returns each (song, artist)'s
+    popular recording."""
+    artists = list(dict.fromkeys(t.artist for t in app.top_streams(PROFILE, 300)))[:24]
+    songs = [f"A Song Told Twice {i}" for i in range(len(artists))]
+    popular = [f"popular{i:015d}" for i in range(len(artists))]
+    columns = bundled_rows(1).drop("spotify_id", "song", "artists", "popularity").columns
+
+    def catalog(name: str, ids: list[str], popularity: int | None, features: pl.DataFrame) -> None:
+        names = pl.DataFrame({"spotify_id": ids, "song": songs, "artists": artists})
+        given = features.select(columns).with_columns(pl.lit(popularity, dtype=pl.Int32).alias("popularity"))
+        pl.concat([names, given], how="horizontal").write_parquet(folder / f"{name}.parquet")
+        app.add_catalog(folder / f"{name}.parquet", name)
+
+    original = bundled_rows(len(songs), offset=70_000)
+    catalog("popular", popular, 60, original.with_columns(pl.lit(None, dtype=pl.Float64).alias("valence")))
+    reissues = [f"reissue{i:015d}" for i in range(len(songs))]
+    catalog("reissues", reissues, 59, bundled_rows(len(songs), offset=75_000))
+    few = original.with_columns(
+        pl.lit(None, dtype=original.schema[c]).alias(c) for c in columns if c != "valence"
+    )
+    catalog("more", popular, None, few)
+    return {(song, artist): id_ for song, artist, id_ in zip(songs, artists, popular, strict=True)}
+
+
+@pytest.mark.parametrize("by_prediction", [False, True])
+def test_a_song_of_two_entries_is_listed_with_what_predicting_it_by_name_says(
+    app: MusicFlow, tmp_path: Path, by_prediction: bool
+):
+    """A song two catalogs hold (its popular recording and a less popular one, some scored higher) is
+    listed once, as the recording `predict --song --artist` answers for: the same id, the same number,
+    the same reasons, whichever way the list is ranked."""
+    recordings = _songs_twice(app, tmp_path)
+    higher = 0
+    found = app.recommend(
+        PROFILE, top=100, catalogs=["popular", "reissues"], per_artist=100, by_prediction=by_prediction
+    )
+    assert {(r.song, r.artist) for r in found} == set(recordings)
+    for item in found:
+        answer = app.predict(PROFILE, item.song, item.artist)
+        assert item.track_id == recordings[(item.song, item.artist)] == answer.answer.song.merged.spotify_id
+        assert answer.streams == pytest.approx(item.predicted_streams, abs=1e-9), item
+        given = [reason.words for reason in answer.answer.prediction.contributions]
+        assert [reason.words for reason in item.reasons] == given[: len(item.reasons)], item
+        by_id = app.predict(PROFILE, item.song, item.artist, spotify_id=item.track_id)
+        assert by_id.streams == pytest.approx(item.predicted_streams, abs=1e-9), item
+        reissue = item.track_id.replace("popular", "reissue")
+        higher += app.predict(PROFILE, item.song, item.artist, spotify_id=reissue).streams > answer.streams
+    assert higher  # a less popular entry would have scored higher: listing it would have differed
+
+
+def test_a_song_of_the_catalog_asked_is_listed_as_the_entry_predicting_it_answers_from(
+    app: MusicFlow, tmp_path: Path
+):
+    """Asked for one catalog's songs, a song another catalog holds a more popular recording of is listed
+    as that recording, the one `predict --song --artist` answers for, not as this catalog's entry."""
+    recordings = _songs_twice(app, tmp_path)
+    found = app.recommend(PROFILE, top=100, catalogs=["reissues"], per_artist=100, by_prediction=True)
+    assert {(r.song, r.artist): r.track_id for r in found} == recordings
+    for item in found[:6]:
+        answer = app.predict(PROFILE, item.song, item.artist)
+        assert answer.streams == pytest.approx(item.predicted_streams, abs=1e-9), item
+
+
+@pytest.mark.parametrize("by_prediction", [False, True])
+def test_the_first_twenty_say_what_predicting_each_by_name_says(app: MusicFlow, by_prediction: bool):
+    """Of the demo listener's first 20 (each ranking), each says the number and reasons `predict` gives
+    for its title and first artist, typed as a listener types them, without an id."""
+    for item in app.recommend(PROFILE, top=20, by_prediction=by_prediction):
+        answer = app.predict(PROFILE, item.song, item.artist.split("; ")[0])
+        assert answer.answer.song.merged.spotify_id == item.track_id, item
+        assert answer.streams == pytest.approx(item.predicted_streams, abs=1e-9), item
+        given = [reason.words for reason in answer.answer.prediction.contributions]
+        assert [reason.words for reason in item.reasons] == given[: len(item.reasons)], item

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from musicflow.app.recommendation_answers import RecommendationQuestion
@@ -70,6 +71,26 @@ def test_a_catalog_imported_again_is_answered_afresh(two_versions: MusicFlow, tm
     again = two_versions.recommendations(PROFILE, SLICE)
     assert again is not first and again.entries == 300
     assert {item.track_id for item in again.items}.isdisjoint({item.track_id for item in first.items})
+
+
+def test_another_catalog_holding_a_song_listed_is_answered_afresh(
+    two_versions: MusicFlow, tmp_path: Path
+) -> None:
+    """A catalog imported beside the one asked about, holding a more popular recording of a song it
+    lists, changes what that song is listed as (the entry `predict` answers for it from), though the
+    catalog asked about did not change."""
+    every = RecommendationQuestion(("slice",), top=600, per_artist=600)
+    item = two_versions.recommendations(PROFILE, every).items[0]
+    features = bundled_rows(1, offset=20_000).drop("spotify_id", "song", "artists", "popularity")
+    popular = "popular000000000000000"
+    names = pl.DataFrame({"spotify_id": [popular], "song": [item.song], "artists": [item.artist]})
+    given = features.with_columns(pl.lit(100, dtype=pl.Int32).alias("popularity"))
+    pl.concat([names, given], how="horizontal").write_parquet(tmp_path / "more.parquet")
+    two_versions.add_catalog(tmp_path / "more.parquet", "more")
+    again = next(i for i in two_versions.recommendations(PROFILE, every).items if i.song == item.song)
+    answer = two_versions.predict(PROFILE, item.song, item.artist.split("; ")[0])
+    assert again.track_id == answer.answer.song.merged.spotify_id == popular
+    assert again.predicted_streams == pytest.approx(answer.streams, abs=1e-9)
 
 
 def test_an_unknown_catalog_is_an_error_and_none_imported_is_said(two_versions: MusicFlow) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from musicflow.core.songs import FeatureRecord, FeatureValue, TrackQuery, track_key
-from musicflow.features.catalog import CatalogSource
+from musicflow.features.catalog import CatalogSource, answer_by_name
 from musicflow.store.ports import StoredFeatures
 
 
@@ -59,3 +59,16 @@ def test_rows_without_popularity_come_last_then_the_earliest_release_wins():
 def test_the_listeners_own_spotify_id_comes_first():
     rows = [row("original", popularity=83), row("theirs", popularity=33)]
     assert answer(rows, spotify_id="theirs").spotify_id == "theirs"
+
+
+def test_the_row_leading_an_answer_is_the_fullest_of_the_recording_chosen():
+    """What `recommend` lists a song as: of the recording chosen (the most popular), its row with the
+    most values, whose gaps the recording's other rows fill, as the answer to the song asked by name."""
+    sparse = row("original", popularity=83)
+    full = row("original", energy=0.5, valence=0.3)
+    reissue = row("reissue", popularity=33, danceability=0.1, energy=0.2, valence=0.4)
+    for rows in ([sparse, reissue, full], [full, reissue, sparse]):
+        lead, found = answer_by_name(rows)
+        assert lead is full
+        assert found == answer(rows)
+        assert dict(found.values) == {"tempo": 120.0, "energy": 0.5, "valence": 0.3, "popularity": 83}

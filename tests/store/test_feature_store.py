@@ -350,3 +350,32 @@ def test_upgrading_forgets_what_a_version_was_answered_for_the_song_before_0015(
         assert answered == {"Everlong": STUDIO, "Everlong - Acoustic Version": ACOUSTIC}
     finally:
         store.close()
+
+
+def test_the_songs_several_catalog_rows_hold_are_read_with_each_rows_line(store: SqlStore):
+    """What listing each song once reads: every loose key more than one row holds, in one catalog or
+    across catalogs, with its rows (what each says and its line, as `catalog_columns` numbers it, in
+    import order); a song of one row, and rows without a name, are left out."""
+    features = store.features
+    heathens = [row("Heathens", "Twenty One Pilots", "1" * 22, popularity=80)]
+    heathens.append(row("Heathens", "Twenty One Pilots", "1" * 22, tempo=90.0))
+    nameless = CatalogRow(None, "", (), {"energy": 0.2}, line=3)
+    features.import_catalog("a", "a.csv", "csv", [*heathens, row("Alone", "X", None, energy=0.1), nameless])
+    features.import_catalog("b", "b.csv", "csv", [row("HEATHENS", "Twenty One Pilots", "2" * 22), nameless])
+    repeats = features.catalog_repeats()
+    key = match_key("Twenty One Pilots", "Heathens")
+    assert list(repeats) == [key]
+    said = [(found.origin, found.spotify_id, dict(found.values)) for _, found in repeats[key]]
+    assert said == [
+        ("a", "1" * 22, {"popularity": 80}),
+        ("a", "1" * 22, {"tempo": 90.0}),
+        ("b", "2" * 22, {}),
+    ]
+    songs = {
+        line: song
+        for name in ("a", "b")
+        for columns in features.catalog_columns(name, 10)
+        for line, song in zip(columns["line"], columns["song"], strict=True)
+    }
+    lines = [line for line, _ in repeats[key]]
+    assert lines == sorted(lines) and [songs[line] for line in lines] == ["Heathens", "Heathens", "HEATHENS"]

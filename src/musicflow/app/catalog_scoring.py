@@ -4,7 +4,9 @@ Both ship the listener's champion and history to the scorer as a `ScoringPack` (
 local engine and Dask workers score alike. `recommend` reads the store's catalogs a batch at a time and
 keeps only the best candidates, so its memory grows little with the catalogs: ranked by two places, a
 first pass keeps each candidate's predicted streams, popularity and id (24 bytes a row), and a second
-reads again only the rows placed well enough.
+reads again only the rows placed well enough. A song several catalog entries hold is a candidate once,
+as the entry predicting it by name answers from (`ListedRecordings`), so the number beside it is the
+one `predict` gives for its name.
 """
 
 from __future__ import annotations
@@ -179,19 +181,26 @@ def recommend(
     (`ranker_choice.py`; by predicted streams for a model trained before, or with `by_prediction`), at
     most `per_artist` by one artist, each song once however many catalog entries it has, none without a
     title or an artist; another version of a song the listener streamed (a remix, a live or acoustic
-    version) says so, or is left out with `new_songs_only`."""
+    version) says so, or is left out with `new_songs_only`.
+
+    A song several catalog entries hold (an original and its reissue) is listed as the entry predicting
+    it by name answers from, with that entry's Spotify id: its number and reasons are what `predict`
+    gives for its title and artist, or for that id. `catalogs` say which songs may be listed; which entry
+    answers for a song is chosen among every imported catalog, as `predict` looks, so a song of these
+    catalogs may be listed as another catalog's entry of it (the one a listener asking about it gets)."""
     from musicflow.app.ranker_choice import MIXED, MODEL, RankerChoice
 
     versions = _played_families(serving)
     leave_out = frozenset(versions) if new_songs_only else frozenset()
     choice = None if by_prediction else RankerChoice.of_model(serving.model.training)
     way = choice.ranker if choice is not None else MODEL
-    first = _first_pass(pack, store, catalogs, _room(top, per_artist)) if way == MIXED else None
-    best, vectors = _best_of(pack, store, catalogs, way, top, per_artist, leave_out, first)
+    listed = ListedRecordings.read(store)
+    first = _first_pass(pack, store, catalogs, listed, _room(top, per_artist)) if way == MIXED else None
+    best, vectors = _best_of(pack, store, catalogs, listed, way, top, per_artist, leave_out, first)
     if first is not None and first.selected is not None and (best is None or best.height < top):
         # The rows the first pass kept held too few once repeats and each artist's cap were dropped.
         whole = FirstPass(first.reference, None)
-        best, vectors = _best_of(pack, store, catalogs, way, top, per_artist, leave_out, whole)
+        best, vectors = _best_of(pack, store, catalogs, listed, way, top, per_artist, leave_out, whole)
     if best is None:
         return []
     words = choice.words() if choice is not None else None
@@ -214,7 +223,9 @@ def _room(top: int, per_artist: int) -> int:
     return (top + per_artist) * CANDIDATES_PER_PLACE * 8
 
 
-def _first_pass(pack: ScoringPack, store: Store, catalogs: Sequence[str], room: int) -> FirstPass:
+def _first_pass(
+    pack: ScoringPack, store: Store, catalogs: Sequence[str], listed: ListedRecordings, room: int
+) -> FirstPass:
     """Every candidate scored once: the sorted predicted streams and popularity MIXED places each row
     among, and the rows placed among the first `room` (ties included), the only ones the second pass
     scores again."""
@@ -226,7 +237,7 @@ def _first_pass(pack: ScoringPack, store: Store, catalogs: Sequence[str], room: 
     predicted: list[Floats] = []
     popularity: list[Floats] = []
     rows: list[npt.NDArray[np.int64]] = []
-    for batch in catalog_batches(store, catalogs):
+    for batch in listed.batches(store, catalogs):
         good, _bad = checked(batch)
         kept, _ = scored_candidates(pack, good, by="tables")
         streams, popular, _ = ranked_columns(kept, pack)
@@ -249,6 +260,7 @@ def _best_of(
     pack: ScoringPack,
     store: Store,
     catalogs: Sequence[str],
+    listed: ListedRecordings,
     way: str,
     top: int,
     per_artist: int,
@@ -267,7 +279,10 @@ def _best_of(
     selected = first.selected if first is not None else None
     best: pl.DataFrame | None = None
     vectors = np.empty((0, len(pack.columns)))
-    batches = catalog_batches(store, catalogs) if selected is None else rows_of(store, selected)
+    if selected is None:
+        batches = listed.batches(store, catalogs)
+    else:
+        batches = (listed.only_listed(rows) for rows in rows_of(store, selected))
     for rows in batches:
         good, _bad = checked(rows)
         fresh, vectorised = scored_candidates(pack, good, by="tables")  # no LightGBM to load; no ban
@@ -315,8 +330,68 @@ def rows_of(store: Store, row_ids: frozenset[int]) -> Iterator[pl.DataFrame]:
         yield stored_frame(columns).with_row_index("row", 1)
 
 
+@dataclass(frozen=True)
+class ListedRecordings:
+    """The entry each song several catalog rows hold is listed as: the one predicting the song by name
+    answers from (`features/catalog.py`'s `answer_by_name`, where the rule is computed), chosen among
+    every imported catalog as `predict` looks, with the values of the other rows of its recording
+    filling its gaps as they fill the prediction's. Read once per list, before any batch, so every batch,
+    in whatever order, keeps the same row of a song (`_best` needs that)."""
+
+    lines: Mapping[str, int]  # the loose key of a song of several rows -> the row it is listed as
+    catalogs: Mapping[int, str]  # that row -> its catalog
+    values: pl.DataFrame  # that row's values as `_best` reads them (`source_row`, then every feature)
+
+    @classmethod
+    def read(cls, store: Store) -> ListedRecordings:
+        import polars as pl
+
+        from musicflow.core.feature_spec import FEATURE_NAMES
+        from musicflow.features.catalog import answer_by_name
+        from musicflow.scale.frames import native_schema
+
+        lines: dict[str, int] = {}
+        catalogs: dict[int, str] = {}
+        values: dict[str, list[Any]] = {"source_row": [], **{name: [] for name in FEATURE_NAMES}}
+        for key, rows in store.features.catalog_repeats().items():
+            lead, answer = answer_by_name([features for _, features in rows])
+            line = next(line for line, features in rows if features is lead)
+            lines[key], catalogs[line] = line, lead.origin or ""
+            values["source_row"].append(line)
+            for name in FEATURE_NAMES:
+                values[name].append(answer.values.get(name))
+        schema = {"source_row": pl.Int64(), **{name: native_schema()[name] for name in FEATURE_NAMES}}
+        return cls(lines, catalogs, pl.DataFrame(values, schema=schema))
+
+    def only_listed(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """Catalog rows as `catalog_batches` gives them, but of a song of several entries only the one it
+        is listed as, its gaps filled."""
+        import polars as pl
+
+        if not self.lines:
+            return rows
+        other = pl.col("match_key").is_in(list(self.lines)) & ~pl.col("source_row").is_in(list(self.catalogs))
+        return rows.filter(~other).update(self.values, on="source_row", how="left")
+
+    def batches(self, store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:
+        """The named catalogs' rows as `recommend` reads them (`only_listed`), a batch at a time; then the
+        entries another catalog holds that songs of theirs are listed as."""
+        import polars as pl
+
+        seen: set[str] = set()
+        for rows in catalog_batches(store, catalogs):
+            repeated = rows.filter(pl.col("match_key").is_in(list(self.lines)))
+            seen.update(repeated.get_column("match_key").to_list())
+            yield self.only_listed(rows)
+        lines = (self.lines[key] for key in seen)
+        elsewhere = frozenset(line for line in lines if self.catalogs[line] not in catalogs)
+        if elsewhere:
+            yield from (self.only_listed(rows) for rows in rows_of(store, elsewhere))
+
+
 def _best(frame: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[str]) -> pl.DataFrame:
-    """Each song once (its best-scored catalog entry), none of the families in `leave_out`, the best
+    """Each song once (its best-ranked row; a song of several catalog entries comes as one already, the
+    entry `ListedRecordings` lists it as), none of the families in `leave_out`, the best
     `per_artist` of each artist, then the best `top` of those: the same answer whatever order the rows
     come in, so it can be applied batch after batch."""
     import polars as pl

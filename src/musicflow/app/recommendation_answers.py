@@ -4,8 +4,9 @@ API's `GET /api/recommendations/`); the page renders the same result.
 
 Recommending reads every row of the chosen catalogs (seconds over the bundled catalog), so an answer is
 kept per listener and question, valid for one load of the listener's serving model
-(`ServingModel.loaded`: a new champion, or their library changed) and one import of each catalog: the
-page and the API, asked again, read it instead of scoring the catalogs again.
+(`ServingModel.loaded`: a new champion, or their library changed) and one import of each catalog, every
+imported one, not only those chosen (the entry a song of several is listed as is chosen among them all,
+as `predict` looks): the page and the API, asked again, read it instead of scoring the catalogs again.
 """
 
 from __future__ import annotations
@@ -125,8 +126,9 @@ class KeptRecommendations:
         make: Callable[[], Recommendations],
         still_loaded: Callable[[], int],
     ) -> Recommendations:
-        """The answer kept for this load of the listener's model and these catalog imports, else `make`'s,
-        kept unless the model changed while it was made (never an answer kept under another model)."""
+        """The answer kept for this load of the listener's model and these catalog imports (`catalogs`:
+        every imported one), else `make`'s, kept unless the model changed while it was made (never an
+        answer kept under another model)."""
         where = (profile, question)
         identity: CatalogKey = tuple((c.name, c.imported_at, c.rows) for c in catalogs)
         kept = self._fresh(where, loaded, identity)

@@ -776,7 +776,8 @@ class MusicFlow:
     ) -> Recommendations:
         """The answer to "what should I try next?": `recommend`'s songs for the question (every imported
         catalog by default), with the catalogs and the model version it came from; kept for as long as
-        the listener's serving model and those catalogs stay the same (`app/recommendation_answers.py`)."""
+        the listener's serving model and every imported catalog stay the same (which entry of a song a
+        list shows is chosen among them all, as `predict` looks: `app/recommendation_answers.py`)."""
         from musicflow.app.recommendation_answers import (
             RecommendationQuestion,
             Recommendations,
@@ -785,7 +786,8 @@ class MusicFlow:
 
         asked = question or RecommendationQuestion()
         serving = self.serving.get(profile)
-        chosen = chosen_catalogs(self.catalogs(), asked.catalogs)
+        imported = self.catalogs()
+        chosen = chosen_catalogs(imported, asked.catalogs)
 
         def make() -> Recommendations:
             names = [c.name for c in chosen]
@@ -807,7 +809,8 @@ class MusicFlow:
         def still_loaded() -> int:
             return self.serving.get(profile).loaded
 
-        return self._kept_recommendations.answer(profile, asked, serving.loaded, chosen, make, still_loaded)
+        kept = self._kept_recommendations
+        return kept.answer(profile, asked, serving.loaded, imported, make, still_loaded)
 
     def scoring_pack(self, profile: str) -> ScoringPack:
         from musicflow.app.catalog_scoring import scoring_pack

@@ -4,7 +4,9 @@ Looks a song up by Spotify id first (the same recording), else by its loose song
 A song asked by name whose key several recordings share (an original and its reissue, a single and its
 album track) is answered for one chosen by one rule (`by_name`): the most popular, rows without
 popularity last, then the earliest released. Of the rows of the recording chosen, the one with the most
-values wins and the others fill its gaps.
+values wins and the others fill its gaps. `answer_by_name` is that rule, the only place it is computed:
+`recommend` lists such a song as the same recording, so the number beside it is the one predicting it
+by name gives.
 """
 
 from __future__ import annotations
@@ -75,14 +77,25 @@ class CatalogSource:
         answers: dict[str, SourceAnswer] = {}
         for query in queries:
             rows = by_id.get(query.spotify_id or "")
-            if not rows:
-                named = by_key.get(match_key(query.artist, query.song))
-                rows = by_name(named) if named else None
-            answers[query.key] = _record(rows) if rows else NotFound(SOURCE, "in no imported catalog")
+            named = None if rows else by_key.get(match_key(query.artist, query.song))
+            if rows:
+                answers[query.key] = _record(rows)
+            elif named:
+                answers[query.key] = answer_by_name(named)[1]
+            else:
+                answers[query.key] = NotFound(SOURCE, "in no imported catalog")
         return answers
 
 
-def by_name(rows: list[StoredFeatures]) -> list[StoredFeatures]:
+def answer_by_name(rows: Sequence[StoredFeatures]) -> tuple[StoredFeatures, FeatureRecord]:
+    """What a song asked by name is answered from the rows of its loose key: the recording `by_name`
+    picks, and of its rows the one whose values lead (the others fill its gaps), with the answer. The
+    leading row is given so a list of songs can show each as that entry (`recommend`)."""
+    chosen = by_name(rows)
+    return min(chosen, key=_fullest), _record(chosen)
+
+
+def by_name(rows: Sequence[StoredFeatures]) -> list[StoredFeatures]:
     """Of the rows of one loose key, those of the recording a song asked by name is answered for: the
     most popular (rows without popularity last), then the earliest released, then the one with the most
     values; with the other rows of its Spotify id."""
@@ -111,8 +124,13 @@ def _preference(row: StoredFeatures) -> tuple[bool, float, bool, tuple[int, int,
     )
 
 
+def _fullest(row: StoredFeatures) -> tuple[int, str]:
+    """Of the rows of one recording, the one with the most values first (then by catalog name)."""
+    return -len(row.values), row.origin or ""
+
+
 def _record(rows: list[StoredFeatures]) -> FeatureRecord:
-    ranked = sorted(rows, key=lambda r: (-len(r.values), r.origin or ""))
+    ranked = sorted(rows, key=_fullest)  # stable: the first of equals leads, as `min` picks it
     best = ranked[0]
     values: dict[str, FeatureValue] = dict(best.values)
     for other in ranked[1:]:

@@ -205,6 +205,13 @@ class FeatureStore(Protocol):
         self, spotify_ids: Sequence[str], match_keys: Sequence[str]
     ) -> tuple[dict[str, list[StoredFeatures]], dict[str, list[StoredFeatures]]]: ...
 
+    def catalog_repeats(self) -> dict[str, list[tuple[int, StoredFeatures]]]:
+        """Every loose key more than one catalog row holds (in any catalog; not the empty key of a row
+        without song or artist), with its rows as `catalog_matches` gives them, each beside its id (`line`
+        of `catalog_columns`), in id order: which one a song of several entries is listed as is chosen
+        of these, once per list."""
+        ...
+
     def pending_tracks(
         self, profile_id: int, source: str, now: float, limit: int | None = None
     ) -> list[PendingTrack]: ...

@@ -94,6 +94,24 @@ class SqlFeatureStore:
                     by_key.setdefault(row.match_key, []).append(_catalog_features(row))
         return by_id, by_key
 
+    def catalog_repeats(self) -> dict[str, list[tuple[int, StoredFeatures]]]:
+        """The rows of every loose key more than one catalog row holds, by key, each beside its id: one
+        statement (the keys are found on the index of `match_key`)."""
+        key = catalog_tracks.c.match_key
+        repeated = select(key).where(key != "").group_by(key).having(func.count() > 1)
+        query = (
+            _catalog_answers()
+            .add_columns(catalog_tracks.c.id)
+            .where(key.in_(repeated))
+            .order_by(catalog_tracks.c.id)
+        )
+        found: dict[str, list[tuple[int, StoredFeatures]]] = {}
+        with guarded(self.engine, transaction=False) as conn:
+            for row in conn.execute(query):
+                *answer, line = row
+                found.setdefault(row.match_key, []).append((int(line), _catalog_features(tuple(answer))))
+        return found
+
     def catalog_revision(self) -> tuple[tuple[str, float, int], ...]:
         """Each catalog's name, import time and rows: what changes whenever a catalog's contents do."""
         query = select(catalogs.c.name, catalogs.c.imported_at, catalogs.c.rows).order_by(catalogs.c.name)
