@@ -144,3 +144,19 @@ def test_a_version_nothing_knows_is_a_404_naming_the_song_nearest(asking: TestCl
     body = response.json()["error"]
     assert body["searched"] == asked and body["kind"] == "not found"
     assert body["suggestions"][0] == {"song": "Girls Just Want to Have Fun", "artist": "Cyndi Lauper"}
+
+
+def test_another_live_recording_a_catalog_holds_is_answered_as_itself_not_as_theirs(asking: TestClient):
+    """The listener streamed Everlong live at the Pantages Theatre; its live recording at the Roundhouse,
+    which the catalog holds, is another song they never streamed, answered as typed. A live version
+    nothing holds as typed ('Everlong (Live)') is answered for theirs, and says so."""
+    roundhouse = "Everlong - Live at the Roundhouse, London, UK - July 2011"
+    body = asking.get("/api/prediction/", params={"song": roundhouse, "artist": "Foo Fighters"}).json()
+    PredictionBody.model_validate(body)
+    assert body["song"] == roundhouse and body["matched"] is None
+    assert not body["history"]["song_streams"] and "streamed it" not in body["description"]
+    vague = asking.get(
+        "/api/prediction/", params={"song": "Everlong (Live)", "artist": "Foo Fighters"}
+    ).json()
+    assert vague["song"].startswith("Everlong - Live at the Pantages Theatre") and vague["did_you_mean"]
+    assert vague["history"]["song_streams"] == 6

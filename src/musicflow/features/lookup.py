@@ -536,8 +536,10 @@ def _may_stand_for(asked: str, near: SongName) -> bool:
 def _their_song(request: SongRequest, song: _Song, theirs: TheirSongs) -> SongName | None:
     """The listener's own song a request means, when it was found as another or not at all: of the
     artist's songs they streamed, the most streamed with the title's base (`base_title`) and, for a
-    version ("Everlong (Live)"), the same kind of version ("Everlong - Live at the Pantages Theatre");
-    for a plain title, only when nothing was found as typed, and a song that is not a version first."""
+    version ("Everlong (Live)") that nothing holds as typed, the same kind of version ("Everlong - Live
+    at the Pantages Theatre"), never in place of another recording a catalog holds under that title
+    ("Everlong - Live at the Roundhouse"); for a plain title, only when nothing was found as typed, and a
+    song that is not a version first."""
     found = bool(song.answers) or song.matched is not None
     if found and "(" not in request.song and "[" not in request.song and " - " not in request.song:
         return None  # a plain title found as typed (what most questions are): no version, nothing to do
@@ -550,6 +552,8 @@ def _their_song(request: SongRequest, song: _Song, theirs: TheirSongs) -> SongNa
             return None
     elif song.track_id is not None and version_kind(song.query.song) == kind:
         return None  # found as a song that is this kind of version
+    elif found and song.matched is None:
+        return None  # this very version, found as typed in a catalog: another recording than theirs
     artist = primary_artist(request.artist)
     candidates = [
         found
