@@ -149,6 +149,27 @@ def test_the_model_that_serves_uses_no_feature_the_evaluated_model_left_out(trai
     assert {"danceability", "artist_streams", "release_year"} <= set(shown["features"])
 
 
+def test_training_says_how_many_songs_no_feature_source_was_asked_about(
+    listener: None, isolated_environment: Path
+):
+    """Songs whose features were never asked for (plays ingested without a fetch, or answers an upgrade
+    forgot) are named by number, with what to run; once fetched, the note is gone."""
+    import sqlite3
+
+    with sqlite3.connect(isolated_environment / "musicflow.db") as db:
+        forgotten = [row[0] for row in db.execute("SELECT track_id FROM track_features LIMIT 12")]
+        db.executemany("DELETE FROM track_features WHERE track_id = ?", [(t,) for t in forgotten])
+    code, out, err = run("train")
+    assert code == 0, err
+    said = " ".join(out.split())
+    assert "note: 12 of your songs were not yet asked of a feature source: `musicflow features fetch`" in said
+    code, _, err = run("features", "fetch")
+    assert code == 0, err
+    code, out, err = run("train", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["training"]["songs_not_asked"] == 0
+
+
 @pytest.mark.parametrize("seeds", ["0", "11", "three"])
 def test_a_bad_number_of_evaluation_seeds_is_named_and_trains_nothing(
     trained: None, monkeypatch: pytest.MonkeyPatch, seeds: str

@@ -566,7 +566,10 @@ class MusicFlow:
         from musicflow.app.training import train_and_publish
 
         self.require_profile(profile)
-        training = train_and_publish(self._store, self.registry, self.settings, profile, force, progress)
+        unasked = len(self.songs_to_refresh(profile))
+        training = train_and_publish(
+            self._store, self.registry, self.settings, profile, force, progress, songs_not_asked=unasked
+        )
         # Promoted or not, the listener is read again: plays another process ingested (it queued this
         # training) are answered from even when the gate keeps the champion.
         self.serving.read_again(profile)
@@ -577,7 +580,8 @@ class MusicFlow:
         from musicflow.app.training import train_candidate
 
         self.require_profile(profile)
-        return train_candidate(self._store, self.registry, self.settings, profile)
+        unasked = len(self.songs_to_refresh(profile))
+        return train_candidate(self._store, self.registry, self.settings, profile, songs_not_asked=unasked)
 
     def train_all(
         self,

@@ -26,6 +26,9 @@ from musicflow.store.ports import ModelVersion, Store
 log = logging.getLogger(__name__)
 
 
+SONGS_NOT_ASKED = "songs_not_asked"  # a training fact: songs no feature source was asked about yet
+
+
 def training_options(settings: Settings) -> TrainingOptions:
     """What a training run takes from the settings."""
     return TrainingOptions(
@@ -66,8 +69,10 @@ def train_and_publish(
     profile: str,
     force: bool,
     progress: Callable[[str, float], None] | None,
+    *,
+    songs_not_asked: int = 0,
 ) -> Training:
-    candidate = train_candidate(store, registry, settings, profile, progress)
+    candidate = train_candidate(store, registry, settings, profile, progress, songs_not_asked=songs_not_asked)
     return publish_candidate(registry, candidate, force, keep_versions=settings.model_keep_versions)
 
 
@@ -77,8 +82,12 @@ def train_candidate(
     settings: Settings,
     profile: str,
     progress: Callable[[str, float], None] | None = None,
+    *,
+    songs_not_asked: int = 0,
 ) -> Candidate:
-    """Train and evaluate the profile's model on what the store holds now; nothing is written."""
+    """Train and evaluate the profile's model on what the store holds now; nothing is written.
+    `songs_not_asked`: the listener's songs no configured feature source was asked about yet (their
+    features, once fetched, would be learned from), recorded with the model."""
     options = training_options(settings)
     snapshot = training_snapshot(store, options)
     model = train_on_snapshot(snapshot, profile, options, store, progress)
@@ -89,6 +98,7 @@ def train_candidate(
     left_out = model.training["dropped_features"]  # the choice's model leaves out what the served one does
     choice = choose_ranker(store, settings, options, profile, snapshot.profiles[profile], left_out)
     model.training[RANKING_FACT] = choice.as_dict() if choice is not None else None
+    model.training[SONGS_NOT_ASKED] = songs_not_asked
     metadata = ModelMetadata(
         model.fingerprint, model.features, model.params, model.evaluation, model.libraries
     )

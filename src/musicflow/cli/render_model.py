@@ -222,6 +222,17 @@ def training(console: Console, document: Mapping[str, Any]) -> None:
     for feature, reason in dropped.items():
         console.print(f"  left out: {feature}: {reason}", highlight=False, markup=False)
     from musicflow.app.ranker_choice import RankerChoice
+    from musicflow.app.training import SONGS_NOT_ASKED
+
+    unasked = int(document.get(SONGS_NOT_ASKED) or 0)
+    if unasked:
+        console.print(
+            f"  note: {unasked:,} of your songs {'was' if unasked == 1 else 'were'} not yet asked of a"
+            " feature source: `musicflow features fetch`, then `musicflow train`, may give the model more"
+            " of their features",
+            highlight=False,
+            markup=False,
+        )
 
     choice = RankerChoice.of_model(document)
     if choice is not None:
