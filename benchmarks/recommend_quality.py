@@ -31,7 +31,8 @@ and a half more). Prints a table per listener, then hits at 100 per listener, ea
 over the listeners with its mean recall and NDCG, and whether MusicFlow met its goals: at least 3x the
 best baseline's hits at 100 in all, and below no baseline for any listener.
 
-`MusicFlow and popularity` ranks by the two places averaged (MusicFlow's and popularity's). With
+`MusicFlow and popularity` ranks by the two places averaged (MusicFlow's and popularity's), `MusicFlow,
+popularity and artist affinity` by the three places averaged. With
 `--chosen`, "as recommend ranks" is what `recommend` ranks by: `train` chooses it (`app/ranker_choice.py`,
 run here on the store as it stood at T): the listener's history before T is cut again at the 70th
 percentile of their streams, and the ranker that found the most of the songs they first streamed between
@@ -104,17 +105,18 @@ BUILD = "1"  # bump when the way the store below is built changes
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 # The rankers `recommend` may rank by are named as `app/ranker_choice.py` names them.
-MUSICFLOW, POPULARITY, AFFINITY, MIXED = (
+MUSICFLOW, POPULARITY, AFFINITY, MIXED, ALL_THREE = (
     ranker_choice.MODEL,
     ranker_choice.POPULARITY,
     ranker_choice.AFFINITY,
     ranker_choice.MIXED,
+    ranker_choice.ALL_THREE,
 )
 CAPPED = f"MusicFlow, {DEFAULT_PER_ARTIST} per artist"
 ALONE, ALONE_CAPPED = "model alone", f"model alone, {DEFAULT_PER_ARTIST} per artist"
 RANDOM = f"random ({RANDOM_SEEDS} seeds)"
 CHOSEN = "as recommend ranks"  # `--chosen`: the way `train` chose on the listener's own past
-RANKERS = (MUSICFLOW, CAPPED, ALONE, ALONE_CAPPED, POPULARITY, AFFINITY, RANDOM, MIXED)
+RANKERS = (MUSICFLOW, CAPPED, ALONE, ALONE_CAPPED, POPULARITY, AFFINITY, RANDOM, MIXED, ALL_THREE)
 # What `recommend` ranks by (`app/ranker_choice.py`): chosen when the model is trained, on the listener's
 # own past; its margin was chosen on the design listeners (0, 1, 2, 3, 5 measured 35, 35, 48, 50, 50
 # there; MusicFlow 34).
@@ -128,6 +130,7 @@ SHORT = {
     AFFINITY: "affinity",
     RANDOM: "random",
     MIXED: "mixed",
+    ALL_THREE: "three",
     CHOSEN: "as ranked",
 }
 GOAL_RATIO = 3.0
@@ -455,6 +458,8 @@ def evaluate(
         return Scores.of(labels[np.asarray(order[:top], dtype=np.int64)].tolist(), relevant)
 
     mine = ranked(keep, tiebreak, predicted.ours)
+    popular = ranked(keep, tiebreak, popularity)
+    affine = ranked(keep, tiebreak, artist_streams, popularity)
     songs = np.flatnonzero(keep)
     shuffled = [
         songs[np.random.default_rng(seed + 1).permutation(len(songs))] for seed in range(RANDOM_SEEDS)
@@ -464,10 +469,11 @@ def evaluate(
         CAPPED: scores(capped(mine, candidates.artist, DEFAULT_PER_ARTIST, top)),
         ALONE: scores(alone := ranked(keep, tiebreak, predicted.alone)),
         ALONE_CAPPED: scores(capped(alone, candidates.artist, DEFAULT_PER_ARTIST, top)),
-        POPULARITY: scores(ranked(keep, tiebreak, candidates.popularity)),
-        AFFINITY: scores(ranked(keep, tiebreak, artist_streams, candidates.popularity)),
+        POPULARITY: scores(popular),
+        AFFINITY: scores(affine),
         RANDOM: Scores.mean([scores(order) for order in shuffled]),
-        MIXED: scores(ranked(keep, tiebreak, -(places(mine) + places(ranked(keep, tiebreak, popularity))))),
+        MIXED: scores(ranked(keep, tiebreak, -(places(mine) + places(popular)))),
+        ALL_THREE: scores(ranked(keep, tiebreak, -(places(mine) + places(popular) + places(affine)))),
     }
     for k in evidence:  # a song's best row, weighed by its first row's artist: close enough to compare
         weighed = toward_base_rate(predicted.alone, predicted.artist_songs, predicted.base_rate, k)

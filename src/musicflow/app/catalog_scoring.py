@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import polars as pl
 
+    from musicflow.app.ranker_choice import Reference
     from musicflow.features.audio.folder import FileMapper
     from musicflow.features.catalog_files import ColumnMapping
     from musicflow.model.explain import Contribution
@@ -188,14 +189,15 @@ def recommend(
     gives for its title and artist, or for that id. `catalogs` say which songs may be listed; which entry
     answers for a song is chosen among every imported catalog, as `predict` looks, so a song of these
     catalogs may be listed as another catalog's entry of it (the one a listener asking about it gets)."""
-    from musicflow.app.ranker_choice import MIXED, MODEL, RankerChoice
+    from musicflow.app.ranker_choice import MODEL, PLACED, RankerChoice
 
     versions = _played_families(serving)
     leave_out = frozenset(versions) if new_songs_only else frozenset()
     choice = None if by_prediction else RankerChoice.of_model(serving.model.training)
     way = choice.ranker if choice is not None else MODEL
     listed = ListedRecordings.read(store)
-    first = _first_pass(pack, store, catalogs, listed, _room(top, per_artist)) if way == MIXED else None
+    room = _room(top, per_artist)
+    first = _first_pass(pack, store, catalogs, listed, way, room) if way in PLACED else None
     best, vectors = _best_of(pack, store, catalogs, listed, way, top, per_artist, leave_out, first)
     if first is not None and first.selected is not None and (best is None or best.height < top):
         # The rows the first pass kept held too few once repeats and each artist's cap were dropped.
@@ -209,11 +211,11 @@ def recommend(
 
 @dataclass(frozen=True)
 class FirstPass:
-    """What ranking by MIXED needs before any row can be placed: every candidate's predicted streams and
-    popularity, each sorted (`reference`), and the catalog rows (`source_row`) whose place is good
-    enough to be among the best (`selected`; None: all of them)."""
+    """What ranking by a way of PLACED needs before any row can be placed: every candidate's predicted
+    streams, popularity and artist affinity, each sorted (`reference`), and the catalog rows
+    (`source_row`) whose place is good enough to be among the best (`selected`; None: all of them)."""
 
-    reference: tuple[Floats, Floats]
+    reference: Reference
     selected: frozenset[int] | None
 
 
@@ -224,33 +226,36 @@ def _room(top: int, per_artist: int) -> int:
 
 
 def _first_pass(
-    pack: ScoringPack, store: Store, catalogs: Sequence[str], listed: ListedRecordings, room: int
+    pack: ScoringPack,
+    store: Store,
+    catalogs: Sequence[str],
+    listed: ListedRecordings,
+    way: str,
+    room: int,
 ) -> FirstPass:
-    """Every candidate scored once: the sorted predicted streams and popularity MIXED places each row
-    among, and the rows placed among the first `room` (ties included), the only ones the second pass
-    scores again."""
+    """Every candidate scored once: the sorted columns `way` places each row among, and the rows placed
+    among the first `room` (ties included), the only ones the second pass scores again."""
     import numpy as np
 
-    from musicflow.app.ranker_choice import MIXED, rank_keys, ranked_columns, scored_candidates
+    from musicflow.app.ranker_choice import rank_keys, ranked_columns, scored_candidates, sorted_reference
     from musicflow.scale.frames import checked
 
-    predicted: list[Floats] = []
-    popularity: list[Floats] = []
+    columns: list[tuple[Floats, Floats, Floats]] = []
     rows: list[npt.NDArray[np.int64]] = []
     for batch in listed.batches(store, catalogs):
         good, _bad = checked(batch)
         kept, _ = scored_candidates(pack, good, by="tables")
-        streams, popular, _ = ranked_columns(kept, pack)
-        predicted.append(streams)
-        popularity.append(popular)
+        columns.append(ranked_columns(kept, pack))
         lines = kept.join(good.select("row", "source_row"), on="row", how="left", maintain_order="left")
         rows.append(lines.get_column("source_row").to_numpy().astype(np.int64))
-    empty = [np.empty(0)]
-    every = (np.concatenate(predicted or empty), np.concatenate(popularity or empty))
-    reference = (np.sort(every[0]), np.sort(every[1]))
-    if len(every[0]) <= room:
+    empty = np.empty(0)
+    predicted, popularity, artist_streams = (
+        np.concatenate([c[i] for c in columns]) if columns else empty for i in range(3)
+    )
+    reference = sorted_reference(predicted, popularity, artist_streams)
+    if len(predicted) <= room:
         return FirstPass(reference, None)
-    keys = rank_keys(MIXED, every[0], every[1], np.zeros(len(every[0])), reference)
+    keys = rank_keys(way, predicted, popularity, artist_streams, reference)
     bar = np.partition(keys, len(keys) - room)[len(keys) - room]
     ids = np.concatenate(rows)[keys >= bar]
     return FirstPass(reference, frozenset(ids.tolist()))

@@ -34,15 +34,20 @@ MODEL = "MusicFlow"  # the predicted streams
 POPULARITY = "popularity"  # the catalog's, songs without one last
 AFFINITY = "artist affinity"  # the listener's streams of the artist, popularity breaking ties
 MIXED = "MusicFlow and popularity"  # the places of the two averaged
-WAYS = (MODEL, POPULARITY, AFFINITY, MIXED)  # each counted on the listener's past
+ALL_THREE = "MusicFlow, popularity and artist affinity"  # the places of the three averaged
+WAYS = (MODEL, POPULARITY, AFFINITY, MIXED, ALL_THREE)  # each counted on the listener's past
 # Those a list may be ranked by: popularity alone is counted, to say how it compares, but a list of the
 # catalog's most popular songs is nobody's own (on the public listeners it was never the one picked).
-CHOICES = (MODEL, AFFINITY, MIXED)
+CHOICES = (MODEL, AFFINITY, MIXED, ALL_THREE)
+PLACED = (MIXED, ALL_THREE)  # the ways that place each candidate among every other (`rank_keys`)
 WAY_WORDS = {
     MODEL: "MusicFlow's predicted streams",
     POPULARITY: "the catalog's popularity",
     AFFINITY: "your streams of the artist",
     MIXED: "MusicFlow's predicted streams and the catalog's popularity together",
+    ALL_THREE: (
+        "MusicFlow's predicted streams, the catalog's popularity and your streams of the artist together"
+    ),
 }
 MARGIN = 3
 TOP = 100
@@ -159,20 +164,37 @@ def rank_keys(
     predicted: Floats,
     popularity: Floats,
     artist_streams: Floats,
-    reference: tuple[Floats, Floats] | None = None,
+    reference: Reference | None = None,
 ) -> Floats:
     """The value each candidate is ranked by under `way`, highest first (`popularity` -1 where a song has
-    none; `reference`: every candidate's predicted streams and popularity, each sorted ascending, which
-    MIXED places each candidate among)."""
+    none; `reference`: every candidate's predicted streams, popularity and artist affinity, each sorted
+    ascending, which the ways of PLACED place each candidate among; by default those given)."""
     if way == POPULARITY:
         return popularity + predicted / 1_000.0
     if way == AFFINITY:
-        return artist_streams + (popularity + 1.0) / 1_000.0
-    if way == MIXED:
+        return affinity_keys(artist_streams, popularity)
+    if way in PLACED:
         if reference is None:
-            reference = (np.sort(predicted), np.sort(popularity))
-        return -(places(predicted, reference[0]) + places(popularity, reference[1]))
+            reference = sorted_reference(predicted, popularity, artist_streams)
+        placed = places(predicted, reference[0]) + places(popularity, reference[1])
+        if way == ALL_THREE:
+            placed += places(affinity_keys(artist_streams, popularity), reference[2])
+        return -placed
     return predicted
+
+
+Reference = tuple[Floats, Floats, Floats]
+
+
+def affinity_keys(artist_streams: Floats, popularity: Floats) -> Floats:
+    """AFFINITY's order: the listener's streams of the artist, popularity breaking ties."""
+    return artist_streams + (popularity + 1.0) / 1_000.0
+
+
+def sorted_reference(predicted: Floats, popularity: Floats, artist_streams: Floats) -> Reference:
+    """What the ways of PLACED place candidates among, each sorted: every candidate's predicted streams,
+    popularity and place in AFFINITY's order."""
+    return np.sort(predicted), np.sort(popularity), np.sort(affinity_keys(artist_streams, popularity))
 
 
 def found_first(
