@@ -9,6 +9,7 @@ import pytest
 from musicflow.app import ranker_choice
 from musicflow.app.ranker_choice import (
     AFFINITY,
+    ALL_THREE,
     MARGIN,
     MIXED,
     MODEL,
@@ -52,6 +53,8 @@ def test_each_way_ranks_by_what_it_says():
     assert places(predicted, np.sort(predicted)).tolist() == [0, 2, 1, 3]
     mixed = rank_keys(MIXED, predicted, popularity, streams)
     assert mixed.tolist() == [-2.0, -2.0, -2.0, -6.0]
+    # All three: those places and the places in artist affinity's order (2, 3, 1, 0: 3, 2, 0, 1) summed.
+    assert rank_keys(ALL_THREE, predicted, popularity, streams).tolist() == [-5.0, -4.0, -2.0, -7.0]
 
 
 def test_a_song_counts_once_however_many_rows_it_has():

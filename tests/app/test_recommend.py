@@ -9,7 +9,16 @@ import polars as pl
 import pytest
 
 from musicflow.app.catalog_scoring import Recommendation
-from musicflow.app.ranker_choice import MODEL, WAYS, RankerChoice, pick
+from musicflow.app.ranker_choice import (
+    ALL_THREE,
+    MIXED,
+    MODEL,
+    RANKING_FACT,
+    WAY_WORDS,
+    WAYS,
+    RankerChoice,
+    pick,
+)
 from musicflow.app.service import MusicFlow
 from musicflow.core.songs import match_key, primary_artist, version_family, version_kind
 from tests.scale.catalogs import bundled_rows
@@ -85,13 +94,21 @@ def test_the_best_few_are_the_best_of_everything(app: MusicFlow):
     assert len({match_key(r.artist.split("; ")[0], "x") for r in best}) == 10
 
 
-def test_ranked_by_two_places_the_best_few_are_the_best_of_everything(app: MusicFlow, tmp_path: Path):
-    """Ranked by predicted streams and popularity together (the demo listener's way), a short list is the
-    start of a long one: the short one scores again only the rows a first pass found good enough, the
-    long one (more rows than the catalog holds) every row."""
+@pytest.mark.parametrize("way", [MIXED, ALL_THREE])
+def test_ranked_by_places_the_best_few_are_the_best_of_everything(
+    app: MusicFlow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str
+):
+    """Ranked by places among every candidate (predicted streams and popularity together, the demo
+    listener's way, or those and artist affinity), a short list is the start of a long one: the short one
+    scores again only the rows a first pass found good enough, the long one (more rows than the catalog
+    holds) every row."""
+    training = app.serving.get(PROFILE).model.training
+    monkeypatch.setitem(training, RANKING_FACT, {**training[RANKING_FACT], "ranker": way})
     bundled_rows(3_000, offset=10_000).write_parquet(tmp_path / "slice.parquet")
     app.add_catalog(tmp_path / "slice.parquet", "slice")
-    assert app.recommend(PROFILE, top=1, catalogs=["slice"])[0].by_prediction is False
+    first = app.recommend(PROFILE, top=1, catalogs=["slice"])[0]
+    assert first.by_prediction is False and first.ranked_by is not None
+    assert first.ranked_by.startswith(f"Ranked by {WAY_WORDS[way]}:")
     short = app.recommend(PROFILE, top=20, catalogs=["slice"])
     long = app.recommend(PROFILE, top=100, catalogs=["slice"])
     assert len(short) == 20 and len(long) == 100
