@@ -36,7 +36,9 @@ popularity and artist affinity` by the three places averaged. With
 `--chosen`, "as recommend ranks" is what `recommend` ranks by: `train` chooses it (`app/ranker_choice.py`,
 run here on the store as it stood at T): the listener's history before T is cut again at the 70th
 percentile of their streams, and the ranker that found the most of the songs they first streamed between
-the two cuts is picked, if it found clearly more than MusicFlow's predicted streams (it doubles the time).
+the two cuts is picked, if it found clearly more than MusicFlow's predicted streams (it doubles the time);
+"as recommend lists" is the same way with at most 2 songs by one artist, as `recommend` shows it by
+default.
 
 Usage: python -m benchmarks.recommend_quality [--chosen] [--evidence K,K,...] [NAME ...]
 e.g. `python -m benchmarks.recommend_quality emb400 pikachu`; without names, every eligible listener.
@@ -116,6 +118,8 @@ CAPPED = f"MusicFlow, {DEFAULT_PER_ARTIST} per artist"
 ALONE, ALONE_CAPPED = "model alone", f"model alone, {DEFAULT_PER_ARTIST} per artist"
 RANDOM = f"random ({RANDOM_SEEDS} seeds)"
 CHOSEN = "as recommend ranks"  # `--chosen`: the way `train` chose on the listener's own past
+# The same, at most DEFAULT_PER_ARTIST songs by one artist: the list `recommend` shows by default.
+CHOSEN_CAPPED = f"as recommend lists, {DEFAULT_PER_ARTIST} per artist"
 RANKERS = (MUSICFLOW, CAPPED, ALONE, ALONE_CAPPED, POPULARITY, AFFINITY, RANDOM, MIXED, ALL_THREE)
 # What `recommend` ranks by (`app/ranker_choice.py`): chosen when the model is trained, on the listener's
 # own past; its margin was chosen on the design listeners (0, 1, 2, 3, 5 measured 35, 35, 48, 50, 50
@@ -132,6 +136,7 @@ SHORT = {
     MIXED: "mixed",
     ALL_THREE: "three",
     CHOSEN: "as ranked",
+    CHOSEN_CAPPED: "as listed",
 }
 GOAL_RATIO = 3.0
 
@@ -436,8 +441,15 @@ class Result:
 
 
 def evaluate(
-    store: SqlStore, settings: Settings, cut: Cut, candidates: Candidates, evidence: Sequence[float] = ()
+    store: SqlStore,
+    settings: Settings,
+    cut: Cut,
+    candidates: Candidates,
+    evidence: Sequence[float] = (),
+    chosen: bool = False,
 ) -> Result:
+    """Every ranker's scores for one listener (with `chosen`, also each way `recommend` may rank by,
+    capped at DEFAULT_PER_ARTIST songs by one artist, for `with_chosen`)."""
     started = time.perf_counter()
     labels, keep = labels_of(candidates, cut)
     keep &= ~(candidates.released > cut.cutoff) | np.isinf(candidates.released)  # none released after T
@@ -475,6 +487,14 @@ def evaluate(
         MIXED: scores(ranked(keep, tiebreak, -(places(mine) + places(popular)))),
         ALL_THREE: scores(ranked(keep, tiebreak, -(places(mine) + places(popular) + places(affine)))),
     }
+    if chosen:  # each way `recommend` may rank by, at most DEFAULT_PER_ARTIST songs by one artist
+        orders = {
+            AFFINITY: affine,
+            MIXED: ranked(keep, tiebreak, -(places(mine) + places(popular))),
+            ALL_THREE: ranked(keep, tiebreak, -(places(mine) + places(popular) + places(affine))),
+        }
+        for way, order in orders.items():
+            results[capped_name(way)] = scores(capped(order, candidates.artist, DEFAULT_PER_ARTIST, top))
     for k in evidence:  # a song's best row, weighed by its first row's artist: close enough to compare
         weighed = toward_base_rate(predicted.alone, predicted.artist_songs, predicted.base_rate, k)
         order = ranked(keep, tiebreak, weighed)
@@ -493,7 +513,17 @@ def with_chosen(result: Result, choice: RankerChoice | None) -> Result:
     picked = choice.ranker if choice is not None else MUSICFLOW
     found = ", ".join(f"{way} {n}" for way, n in choice.found.items()) if choice is not None else "nothing"
     print(f"   {result.name}: on the past, {found}: {picked}")
-    return dataclasses.replace(result, scores={**result.scores, CHOSEN: result.scores[picked]})
+    listed = result.scores[CAPPED if picked == MUSICFLOW else capped_name(picked)]
+    chosen = {CHOSEN: result.scores[picked], CHOSEN_CAPPED: listed}
+    kept = {name: s for name, s in result.scores.items() if not name.endswith(CAPPED_SUFFIX)}
+    return dataclasses.replace(result, scores={**kept, **chosen})
+
+
+CAPPED_SUFFIX = f", {DEFAULT_PER_ARTIST} per artist (for --chosen)"
+
+
+def capped_name(way: str) -> str:
+    return f"{way}{CAPPED_SUFFIX}"
 
 
 def _print_listener(result: Result) -> None:
@@ -538,7 +568,7 @@ def _print_summary(results: Sequence[Result]) -> None:
         means += [statistics.mean(s.ndcg[i] for s in scores) for i in range(len(KS))]
         print(f"{ranker:24}" + "".join(f"{c:>11}" for c in [*summed, *(f"{m:.3f}" for m in means)]))
     best = max(BASELINES, key=lambda b: totals[b])
-    for ranker in (r for r in (MUSICFLOW, CHOSEN) if r in totals):
+    for ranker in (r for r in (MUSICFLOW, CHOSEN, CHOSEN_CAPPED) if r in totals):
         ratio = totals[ranker] / totals[best] if totals[best] else math.inf
         beaten = {
             r.name: [b for b in BASELINES if r.scores[ranker].top_hits < r.scores[b].top_hits]
@@ -585,7 +615,7 @@ def main() -> None:
             args = args[2:]
         for name in chosen(snapshot, args):
             cut = cut_of(snapshot, store, name)
-            result = evaluate(store, settings, cut, candidates, evidence)
+            result = evaluate(store, settings, cut, candidates, evidence, chosen=past)
             if past:  # as `train` chooses, on the store as it stood at T
                 at_t = StoreBefore(store, cut.profile_id, cut.cutoff).as_store()
                 options = training_options(settings)

@@ -238,7 +238,7 @@ def choose_ranker(
     when not given, what an evaluation on that past would leave out."""
     import polars as pl
 
-    from musicflow.app.catalog_scoring import catalog_batches, scoring_pack
+    from musicflow.app.catalog_scoring import ListedRecordings, scoring_pack
     from musicflow.app.history_before import StoreBefore
     from musicflow.app.history_read_once import HistoryReadOnce
     from musicflow.app.serving import ServingModel
@@ -280,7 +280,7 @@ def choose_ranker(
     pack = scoring_pack(ServingModel(profile, 0, model, listener), before, profile_id)
     parts: list[pl.DataFrame] = []
     sample = np.random.default_rng(0)
-    for rows in catalog_batches(store, catalogs):
+    for rows in ListedRecordings.read(store).batches(store, catalogs):  # each song as `recommend` lists it
         if share < 1.0:
             rows = rows.filter(pl.Series(sample.random(rows.height) < share))
         good, _bad = checked(rows)
