@@ -37,8 +37,9 @@ popularity and artist affinity` by the three places averaged. With
 run here on the store as it stood at T): the listener's history before T is cut again at the 70th
 percentile of their streams, and the ranker that found the most of the songs they first streamed between
 the two cuts is picked, if it found clearly more than MusicFlow's predicted streams (it doubles the time);
-"as recommend lists" is the same way with at most 2 songs by one artist, as `recommend` shows it by
-default.
+"as recommend lists" is the same way as `recommend` shows it by default: no song the listener played
+before T (a short play too: the candidates above leave out only the songs they streamed), at most 2 songs
+by one artist.
 
 Usage: python -m benchmarks.recommend_quality [--chosen] [--evidence K,K,...] [NAME ...]
 e.g. `python -m benchmarks.recommend_quality emb400 pikachu`; without names, every eligible listener.
@@ -118,8 +119,9 @@ CAPPED = f"MusicFlow, {DEFAULT_PER_ARTIST} per artist"
 ALONE, ALONE_CAPPED = "model alone", f"model alone, {DEFAULT_PER_ARTIST} per artist"
 RANDOM = f"random ({RANDOM_SEEDS} seeds)"
 CHOSEN = "as recommend ranks"  # `--chosen`: the way `train` chose on the listener's own past
-# The same, at most DEFAULT_PER_ARTIST songs by one artist: the list `recommend` shows by default.
-CHOSEN_CAPPED = f"as recommend lists, {DEFAULT_PER_ARTIST} per artist"
+# The same as the list `recommend` shows by default: no song played before T (streamed or not), at most
+# DEFAULT_PER_ARTIST songs by one artist.
+CHOSEN_CAPPED = f"as recommend lists (unplayed, {DEFAULT_PER_ARTIST} per artist)"
 RANKERS = (MUSICFLOW, CAPPED, ALONE, ALONE_CAPPED, POPULARITY, AFFINITY, RANDOM, MIXED, ALL_THREE)
 # What `recommend` ranks by (`app/ranker_choice.py`): chosen when the model is trained, on the listener's
 # own past; its margin was chosen on the design listeners (0, 1, 2, 3, 5 measured 35, 35, 48, 50, 50
@@ -319,7 +321,8 @@ def _songs_of(ids: Sequence[str | None], keys: Sequence[str | None]) -> IntArray
 @dataclass(frozen=True)
 class Cut:
     """A listener's history cut at T: the ids and keys of songs streamed before it, and the songs first
-    streamed after it by id and by key."""
+    streamed after it by id and by key; the ids and keys of every song played before it, streamed or not
+    (`recommend` lists none of them)."""
 
     name: str
     profile_id: int
@@ -328,6 +331,7 @@ class Cut:
     later_ids: dict[str, int]
     later_keys: dict[str, int]
     later_songs: int
+    played_before: frozenset[str] = frozenset()
 
 
 def cut_of(snapshot: Snapshot, store: Store, name: str) -> Cut:
@@ -336,18 +340,40 @@ def cut_of(snapshot: Snapshot, store: Store, name: str) -> Cut:
     cutoff = int(np.quantile(plays.ended_at[plays.is_stream], TIME_SPLIT_QUANTILE))
     streamed_before = set(plays.song[plays.is_stream & (plays.ended_at < cutoff)].tolist())
     streamed_after = set(plays.song[plays.is_stream & (plays.ended_at >= cutoff)].tolist()) - streamed_before
+    played = set(plays.song[plays.ended_at < cutoff].tolist())
     before: set[str] = set()
+    played_before: set[str] = set()
     later_ids: dict[str, int] = {}
     later_keys: dict[str, int] = {}
     for track in store.history.played_tracks(profile_id):
         song = snapshot.song_of_track[track.track_id]
+        if song in played:
+            played_before.update(t for t in (track.spotify_id, track.match_key) if t)
         if song in streamed_before:
             before.update(t for t in (track.spotify_id, track.match_key) if t)
         elif song in streamed_after:
             later_keys.setdefault(track.match_key, song)
             if track.spotify_id:
                 later_ids.setdefault(track.spotify_id, song)
-    return Cut(name, profile_id, cutoff, frozenset(before), later_ids, later_keys, len(streamed_after))
+    return Cut(
+        name,
+        profile_id,
+        cutoff,
+        frozenset(before),
+        later_ids,
+        later_keys,
+        len(streamed_after),
+        frozenset(played_before),
+    )
+
+
+def played_songs(candidates: Candidates, cut: Cut) -> npt.NDArray[np.bool_]:
+    """Which candidate songs the listener played before T (a row's id or key among theirs)."""
+    played = np.zeros(candidates.songs, dtype=np.bool_)
+    for row, (spotify_id, key) in enumerate(zip(candidates.ids, candidates.keys, strict=True)):
+        if (spotify_id and spotify_id in cut.played_before) or (key and key in cut.played_before):
+            played[int(candidates.song[row])] = True
+    return played
 
 
 def labels_of(candidates: Candidates, cut: Cut) -> tuple[IntArray, npt.NDArray[np.bool_]]:
@@ -487,11 +513,19 @@ def evaluate(
         MIXED: scores(ranked(keep, tiebreak, -(places(mine) + places(popular)))),
         ALL_THREE: scores(ranked(keep, tiebreak, -(places(mine) + places(popular) + places(affine)))),
     }
-    if chosen:  # each way `recommend` may rank by, at most DEFAULT_PER_ARTIST songs by one artist
+    if chosen:  # each way `recommend` may rank by, as it lists: never a song played before T, at most
+        # DEFAULT_PER_ARTIST songs by one artist
+        listable = keep & ~played_songs(candidates, cut)
+        own = ranked(listable, tiebreak, predicted.ours)
+        by_popularity = ranked(listable, tiebreak, popularity)
+        by_affinity = ranked(listable, tiebreak, artist_streams, popularity)
         orders = {
-            AFFINITY: affine,
-            MIXED: ranked(keep, tiebreak, -(places(mine) + places(popular))),
-            ALL_THREE: ranked(keep, tiebreak, -(places(mine) + places(popular) + places(affine))),
+            MUSICFLOW: own,
+            AFFINITY: by_affinity,
+            MIXED: ranked(listable, tiebreak, -(places(own) + places(by_popularity))),
+            ALL_THREE: ranked(
+                listable, tiebreak, -(places(own) + places(by_popularity) + places(by_affinity))
+            ),
         }
         for way, order in orders.items():
             results[capped_name(way)] = scores(capped(order, candidates.artist, DEFAULT_PER_ARTIST, top))
@@ -513,13 +547,13 @@ def with_chosen(result: Result, choice: RankerChoice | None) -> Result:
     picked = choice.ranker if choice is not None else MUSICFLOW
     found = ", ".join(f"{way} {n}" for way, n in choice.found.items()) if choice is not None else "nothing"
     print(f"   {result.name}: on the past, {found}: {picked}")
-    listed = result.scores[CAPPED if picked == MUSICFLOW else capped_name(picked)]
+    listed = result.scores[capped_name(picked)]
     chosen = {CHOSEN: result.scores[picked], CHOSEN_CAPPED: listed}
     kept = {name: s for name, s in result.scores.items() if not name.endswith(CAPPED_SUFFIX)}
     return dataclasses.replace(result, scores={**kept, **chosen})
 
 
-CAPPED_SUFFIX = f", {DEFAULT_PER_ARTIST} per artist (for --chosen)"
+CAPPED_SUFFIX = ", as listed (for --chosen)"
 
 
 def capped_name(way: str) -> str:
