@@ -14,12 +14,15 @@ from benchmarks.recommend_quality import (
     MIXED,
     MUSICFLOW,
     POPULARITY,
+    Candidates,
+    Cut,
     Result,
     Scores,
     capped,
     capped_name,
     hits_at,
     ndcg_at,
+    played_songs,
     ranked,
     recall_at,
     with_chosen,
@@ -167,3 +170,23 @@ def test_a_song_is_dated_by_its_earliest_release_and_undated_songs_stay_candidat
     assert found[0] == dt.datetime(2020, 5, 2, tzinfo=dt.UTC).timestamp()
     assert found[3] == dt.datetime(1999, 1, 31, tzinfo=dt.UTC).timestamp()  # month 0: January
     assert math.isinf(found[1]) and math.isinf(found[2])
+
+
+def test_the_list_as_recommend_shows_it_holds_no_song_played_before_t() -> None:
+    """`recommend` lists no song the listener played, even for a few seconds: a candidate song is played
+    when any of its rows' Spotify ids or keys is among the songs played before T, streamed or not."""
+    import numpy as np
+    import polars as pl
+
+    candidates = Candidates(
+        frame=pl.DataFrame(),
+        song=np.array([0, 0, 1, 2]),  # rows 0 and 1: one song, under two keys
+        ids=["id0", None, "id1", None],
+        keys=["k0", "k0 live", "k1", "k2"],
+        artist=["a", "b", "c"],
+        popularity=np.zeros(3),
+        released=np.full(3, np.inf),
+    )
+    streamed, skipped_only = frozenset({"id1"}), frozenset({"k0 live"})
+    cut = Cut("x", 1, 100, streamed, {}, {}, 0, streamed | skipped_only)
+    assert played_songs(candidates, cut).tolist() == [True, True, False]
