@@ -495,40 +495,42 @@ def evaluate(
     def scores(order: Sequence[int] | IntArray) -> Scores:
         return Scores.of(labels[np.asarray(order[:top], dtype=np.int64)].tolist(), relevant)
 
-    mine = ranked(keep, tiebreak, predicted.ours)
-    popular = ranked(keep, tiebreak, popularity)
-    affine = ranked(keep, tiebreak, artist_streams, popularity)
+    def ways(among: npt.NDArray[np.bool_]) -> dict[str, IntArray]:
+        """The songs of `among` in the order of each way `recommend` may rank by, and of popularity."""
+        mine = ranked(among, tiebreak, predicted.ours)
+        popular = ranked(among, tiebreak, popularity)
+        affine = ranked(among, tiebreak, artist_streams, popularity)
+        return {
+            MUSICFLOW: mine,
+            POPULARITY: popular,
+            AFFINITY: affine,
+            MIXED: ranked(among, tiebreak, -(places(mine) + places(popular))),
+            ALL_THREE: ranked(among, tiebreak, -(places(mine) + places(popular) + places(affine))),
+        }
+
+    orders = ways(keep)
     songs = np.flatnonzero(keep)
     shuffled = [
         songs[np.random.default_rng(seed + 1).permutation(len(songs))] for seed in range(RANDOM_SEEDS)
     ]
     results = {
-        MUSICFLOW: scores(mine),
-        CAPPED: scores(capped(mine, candidates.artist, DEFAULT_PER_ARTIST, top)),
+        MUSICFLOW: scores(orders[MUSICFLOW]),
+        CAPPED: scores(capped(orders[MUSICFLOW], candidates.artist, DEFAULT_PER_ARTIST, top)),
         ALONE: scores(alone := ranked(keep, tiebreak, predicted.alone)),
         ALONE_CAPPED: scores(capped(alone, candidates.artist, DEFAULT_PER_ARTIST, top)),
-        POPULARITY: scores(popular),
-        AFFINITY: scores(affine),
+        POPULARITY: scores(orders[POPULARITY]),
+        AFFINITY: scores(orders[AFFINITY]),
         RANDOM: Scores.mean([scores(order) for order in shuffled]),
-        MIXED: scores(ranked(keep, tiebreak, -(places(mine) + places(popular)))),
-        ALL_THREE: scores(ranked(keep, tiebreak, -(places(mine) + places(popular) + places(affine)))),
+        MIXED: scores(orders[MIXED]),
+        ALL_THREE: scores(orders[ALL_THREE]),
     }
     if chosen:  # each way `recommend` may rank by, as it lists: never a song played before T, at most
         # DEFAULT_PER_ARTIST songs by one artist
-        listable = keep & ~played_songs(candidates, cut)
-        own = ranked(listable, tiebreak, predicted.ours)
-        by_popularity = ranked(listable, tiebreak, popularity)
-        by_affinity = ranked(listable, tiebreak, artist_streams, popularity)
-        orders = {
-            MUSICFLOW: own,
-            AFFINITY: by_affinity,
-            MIXED: ranked(listable, tiebreak, -(places(own) + places(by_popularity))),
-            ALL_THREE: ranked(
-                listable, tiebreak, -(places(own) + places(by_popularity) + places(by_affinity))
-            ),
-        }
-        for way, order in orders.items():
-            results[capped_name(way)] = scores(capped(order, candidates.artist, DEFAULT_PER_ARTIST, top))
+        listed = ways(keep & ~played_songs(candidates, cut))
+        for way in ranker_choice.CHOICES:
+            results[capped_name(way)] = scores(
+                capped(listed[way], candidates.artist, DEFAULT_PER_ARTIST, top)
+            )
     for k in evidence:  # a song's best row, weighed by its first row's artist: close enough to compare
         weighed = toward_base_rate(predicted.alone, predicted.artist_songs, predicted.base_rate, k)
         order = ranked(keep, tiebreak, weighed)
