@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 
+from musicflow.app.results import Prediction
 from musicflow.app.service import MusicFlow
+from musicflow.core.songs import SongRequest
 from musicflow.demo import export_path
+from musicflow.model.predict import ONLY_ITS_STREAMS_BASIS
 from tests.trained import PROFILE
 
 STREAM_MS = 30_000  # a play of 30 s or more is a stream
@@ -178,3 +181,21 @@ def test_a_live_version_is_counted_apart_from_the_song_as_the_export_says(traine
             answer.verdict
             == f"🔁 You have streamed it {'once' if streams == 1 else f'{streams} times'} already"
         )
+
+
+def test_every_song_the_listener_streamed_is_answered_with_their_count_of_it(trained_app: MusicFlow):
+    """Asked by the names `streams top` lists, each song they streamed answers with that count, none is
+    refused: a song no source knows, by an artist they streamed nothing else of, included (the model
+    leaves the song's own plays out of its artist's history, which left it "never streamed" before)."""
+    every = trained_app.top_streams(PROFILE, None)
+    answers = trained_app.predict_many(PROFILE, [SongRequest(t.track, t.artist) for t in every], keep=False)
+    known_alone = 0
+    for listed, answer in zip(every, answers, strict=True):
+        assert isinstance(answer, Prediction), (listed, answer)
+        assert answer.known == listed.streams, listed
+        assert answer.verdict.startswith("🔁 You have streamed it"), listed
+        if answer.answer.prediction.basis == ONLY_ITS_STREAMS_BASIS:
+            known_alone += 1
+            assert answer.answer.affinity.songs == 0 and not answer.answer.song.merged.values
+            assert f"no other song by {listed.artist}" in answer.answer.prediction.contributions[0].words
+    assert known_alone > 50  # the demo holds hundreds of such songs: the case is exercised

@@ -28,7 +28,7 @@ from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import NOTHING_KNOWN, basis_of
 from musicflow.model.history_words import history_words
 from musicflow.model.listener import SongHistory, SongPrediction
-from musicflow.model.predict import banned, predict_batch
+from musicflow.model.predict import banned, only_its_streams, predict_batch
 
 NEEDS_NAMES = "song and artist are both needed"
 
@@ -103,8 +103,10 @@ def predict_songs(
     for (index, request), features in zip(wanted, found, strict=True):
         affinity = listener.affinity(features.query.artist, features.track_id)
         if basis_of(features.merged, affinity, model.layout.allow_spotify) is None:
-            answers[index] = _banned_alone(serving, features, affinity) or _unanswered(
-                request, names, features
+            answers[index] = (
+                _banned_alone(serving, features, affinity)
+                or _only_its_streams(serving, features, affinity)
+                or _unanswered(request, names, features)
             )
             continue
         scorable.append((index, features))
@@ -133,6 +135,20 @@ def _banned_alone(
     if history.library.banned is None:
         return None
     made = banned(None, history.library.banned, history.artist)
+    return Prediction(serving.profile, serving.version, SongPrediction(features, affinity, made, history))
+
+
+def _only_its_streams(
+    serving: ServingModel, features: SongFeatures, affinity: ArtistAffinity
+) -> Prediction | None:
+    """A song the listener streamed, of which nothing else is known: answered with their streams of it
+    first (`Prediction.verdict`), never refused as unknown."""
+    history = _history(serving, features)
+    if history.song_streams <= 0:
+        return None
+    made = only_its_streams(serving.model, history.artist)
+    if made is None:
+        return None
     return Prediction(serving.profile, serving.version, SongPrediction(features, affinity, made, history))
 
 
