@@ -12,9 +12,10 @@ import pytest
 
 from musicflow.app.results import Prediction
 from musicflow.app.service import MusicFlow
+from musicflow.cli.demo import DEMO_SONGS
 from musicflow.core.songs import SongRequest
 from musicflow.demo import export_path
-from musicflow.model.predict import ONLY_ITS_STREAMS_BASIS
+from musicflow.model.predict import LOW_VERDICT, ONLY_ITS_STREAMS_BASIS, QUANTILES, VERDICTS
 from tests.trained import PROFILE
 
 STREAM_MS = 30_000  # a play of 30 s or more is a stream
@@ -199,3 +200,24 @@ def test_every_song_the_listener_streamed_is_answered_with_their_count_of_it(tra
             assert answer.answer.affinity.songs == 0 and not answer.answer.song.merged.values
             assert f"no other song by {listed.artist}" in answer.answer.prediction.contributions[0].words
     assert known_alone > 50  # the demo holds hundreds of such songs: the case is exercised
+
+
+def test_a_verdict_says_how_the_song_compares_with_the_songs_the_listener_streamed(trained_app: MusicFlow):
+    """ "The model rates it above 95 in 100 of the songs you streamed": what the model answers for each
+    song they streamed ("for a song like it") bears that out, for each song the demo asks about."""
+    every = trained_app.top_streams(PROFILE, None)
+    theirs = trained_app.predict_many(PROFILE, [SongRequest(t.track, t.artist) for t in every], keep=False)
+    rated = sorted(a.streams for a in theirs if isinstance(a, Prediction))
+    assert len(rated) == len(every)
+    claims = {words: QUANTILES[q] for q, words in VERDICTS}
+    seen = set()
+    for asked in DEMO_SONGS:
+        answer = trained_app.predict(PROFILE, asked.song, asked.artist, keep=False)
+        assert not answer.known
+        below = sum(r < answer.streams for r in rated) / len(rated)
+        if answer.verdict == LOW_VERDICT:
+            assert below <= 0.5 + 0.03, (asked, below)
+        else:
+            assert below >= claims[answer.verdict] - 0.03, (asked, answer.verdict, below)
+        seen.add(answer.verdict)
+    assert len(seen) >= 3  # the demo's songs reach several of the verdicts

@@ -1,15 +1,17 @@
 """Predictions for one song or a list: streams, a verdict worded for a weak signal, and the reasons.
 
 The verdict compares the prediction with what the same model predicts for songs the listener did
-stream (quantiles stored at training time), so it says "near the top of what you stream" rather than
-pretending to know a count. The signal is weak (AUC around 0.6-0.75 on new songs), so the wording hedges:
+stream (quantiles stored at training time), and says so: "rated above 95 in 100 of the songs you
+streamed" is true of the model's numbers, where "one of your favourites" at 3.7 predicted streams was
+not (a listener's favourites have tens of streams; the model tells whether a song will be streamed far
+better than how much, see README "What to expect"):
 
 | predicted streams, against the listener's streamed songs | verdict |
 |---|---|
-| top 5 % | 😍 What a banger! This looks like one of your favourites |
-| top 25 % | 🎧 Good chance this one earns many of your plays |
-| above the median | 🙂 Might earn a few plays |
-| below the median | 🤷 Probably not your thing |
+| top 5 % | 😍 What a banger! The model rates it above 95 in 100 of the songs you streamed |
+| top 25 % | 🎧 Your kind of song: the model rates it above 3 in 4 of the songs you streamed |
+| above the median | 🙂 Might earn a few plays: the model rates it above half the songs you streamed |
+| below the median | 🤷 Probably not your thing: the model rates it below half the songs you streamed |
 """
 
 from __future__ import annotations
@@ -31,11 +33,11 @@ from musicflow.model.training_rows import MAX_STREAMS
 from musicflow.model.vectorize import vectorize_many
 
 VERDICTS = (
-    ("q95", "😍 What a banger! This looks like one of your favourites"),
-    ("q75", "🎧 Good chance this one earns many of your plays"),
-    ("q50", "🙂 Might earn a few plays"),
+    ("q95", "😍 What a banger! The model rates it above 95 in 100 of the songs you streamed"),
+    ("q75", "🎧 Your kind of song: the model rates it above 3 in 4 of the songs you streamed"),
+    ("q50", "🙂 Might earn a few plays: the model rates it above half the songs you streamed"),
 )
-LOW_VERDICT = "🤷 Probably not your thing"
+LOW_VERDICT = "🤷 Probably not your thing: the model rates it below half the songs you streamed"
 BANNED = "banned"  # the reason of a firm zero: the listener banned the song or its artist
 BANNED_BASIS = "your ban in Spotify (nothing else is known of this song)"
 # A song the listener streamed of which nothing else is known: no source has its features and they
