@@ -93,3 +93,22 @@ def test_recommend_as_csv_and_json(listener: None):
         (r["predicted_streams"] for r in found), reverse=True
     )
     assert all(r["reasons"] for r in found)
+
+
+@pytest.mark.slow  # scores the whole bundled catalog
+def test_a_recommendation_says_which_reasons_lowered_its_estimate(listener: None):
+    """Under "why", a reason that lowered the estimate says so ("↓ ..."): without it, "you streamed
+    Coldplay since 2024" beside a song reads as a reason for it. `predict` gives the same reason the
+    same way."""
+    code, out, err = run("recommend", "--top", "50", "--format", "json")
+    assert code == 0, err
+    found = json.loads(out)["recommendations"]
+    reasons = [(r, words) for r in found for words in r["reasons"] if words != r["version_of"]]
+    assert reasons and all(words[:2] in ("↑ ", "↓ ") for _, words in reasons)
+    lowered = [(r, words) for r, words in reasons if words.startswith("↓ ")]
+    assert lowered  # the demo's top 50 hold some
+    item, words = lowered[0]
+    code, out, err = run("predict", "--song", item["song"], "--artist", item["artist"], "--format", "json")
+    assert code == 0, err
+    said = {reason["words"]: reason["contribution"] for reason in json.loads(out)["reasons"]}
+    assert said[words[2:]] < 0

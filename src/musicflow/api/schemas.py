@@ -260,7 +260,10 @@ class RecommendedSong(BaseModel):
         " streamed 40 times'"
     )
     how_sure: str | None = Field(description="What the model's own test says of songs like it")
-    reasons: list[str] = Field(description="Why, strongest first, in words")
+    reasons: list[str] = Field(
+        description="Why, strongest first, in words: another version of a song streamed first, then each"
+        " reason with the way it moved the estimate ('↑ ...' raised it, '↓ ...' lowered it)"
+    )
 
 
 class RecommendationsBody(BaseModel):

@@ -56,8 +56,9 @@ class Recommendation:
 
     @property
     def reason_words(self) -> list[str]:
-        """What a person reads: another version of a song they streamed says so first."""
-        return [*([self.version_of] if self.version_of else []), *(r.words for r in self.reasons)]
+        """What a person reads: another version of a song they streamed says so first; then each reason
+        with the way it moved the estimate ("↑ ...", "↓ ...")."""
+        return [*([self.version_of] if self.version_of else []), *(r.signed_words for r in self.reasons)]
 
     def as_document(self) -> dict[str, object]:
         return {

@@ -404,8 +404,7 @@ def prediction(console: Console, answer: Prediction) -> None:
     if found.contributions:
         console.print("  why:")
         for contribution in found.contributions:
-            arrow = "↑" if contribution.effect > 0 else "↓" if contribution.effect < 0 else "·"
-            console.print(f"    {arrow} {contribution.words}", highlight=False, markup=False)
+            console.print(f"    {contribution.signed_words}", highlight=False, markup=False)
     console.print(f"  based on {found.basis}", highlight=False, markup=False)
     console.print(f"  model v{answer.model_version}; {_features_from(answer)}", highlight=False)
 

@@ -88,7 +88,7 @@ def _row(request: SongRequest, answer: Prediction | Unanswered) -> dict[str, obj
         "your_streams": answer.known,
         "verdict": answer.verdict,
         "basis": found.basis,
-        "reasons": "; ".join(c.words for c in found.contributions),
+        "reasons": "; ".join(c.signed_words for c in found.contributions),
         "model_version": answer.model_version,
         "did_you_mean": answer.matched.did_you_mean if answer.matched else None,
     }

@@ -97,6 +97,18 @@ class Contribution:
         value = None if self.value is None or math.isnan(self.value) else round(self.value, 4)
         return {"feature": self.feature, "value": value, "effect": round(self.effect, 4), "words": self.words}
 
+    @property
+    def arrow(self) -> str:
+        """Which way it moved the prediction: up, down, or not at all."""
+        return "↑" if self.effect > 0 else "↓" if self.effect < 0 else "·"
+
+    @property
+    def signed_words(self) -> str:
+        """The reason as a list of reasons in text gives it: "↓ more spoken words than most songs you
+        play" lowered the estimate, which the words alone do not say (a reason among those under "why"
+        reads as one for the song)."""
+        return f"{self.arrow} {self.words}"
+
 
 def describe(feature: str, value: float, median: float | None, effect: float) -> str:
     """One contribution in words; `median` is the feature's median over the training rows.
