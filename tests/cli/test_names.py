@@ -196,3 +196,25 @@ def test_features_show_resolves_a_name_from_the_history_of_the_profile_named(lis
         "features", "show", "--song", "Street Spirit", "--artist", "Radiohead", "--profile", "nobody"
     )
     assert code == 1 and "nobody" in err and PROFILE in err
+
+
+def test_a_song_asked_by_an_artist_it_features_is_the_listeners_own(listener: None):
+    """Their export names a song's first artist only: "We Found Love" by Calvin Harris is the Rihanna
+    song they streamed (a catalog credits both), with their count of it as `streams top` gives it, not
+    a song new to them."""
+    code, out, err = run("streams", "top", "-n", "100000", "-f", "csv")
+    assert code == 0, err
+    streamed = {
+        (row["track"], row["artist"]): int(row["streams"]) for row in csv.DictReader(io.StringIO(out))
+    }
+    code, out, err = run("predict", "--song", "We Found Love", "--artist", "Calvin Harris", "-f", "json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["matched"] == {"song": "We Found Love", "artist": "Rihanna; Calvin Harris"}
+    assert answer["history"]["song_streams"] == streamed[("We Found Love", "Rihanna")] > 0
+    assert answer["message"]["emoji"] == "🔁"
+    code, out, err = run("predict", "--song", "Sunflower", "--artist", "swae lee")  # as people type it
+    assert code == 0, err
+    title = "Sunflower - Spider-Man: Into the Spider-Verse"
+    assert f"did you mean '{title}' by Post Malone; Swae Lee?" in out
+    assert f"You have streamed it {streamed[(title, 'Post Malone')]} times already" in out

@@ -13,7 +13,7 @@ from musicflow.config import Settings
 from musicflow.core.songs import NotFound, SongName, SongRequest, SourceAnswer, TrackQuery, match_key
 from musicflow.errors import SongNotFoundError
 from musicflow.features.catalog import CatalogSource
-from musicflow.features.names import NameIndex
+from musicflow.features.names import Credits, NameIndex
 from musicflow.features.source_port import FeatureSource
 
 CATALOG = (
@@ -186,3 +186,31 @@ def test_a_name_asked_once_of_the_sources_is_still_answered_for_a_near_one(app: 
     finder.index.refresh()
     (again,) = finder.find([SongRequest("Memries", "maroon5")], sources, keep=True)
     assert again.matched == SongName("Memories", "Maroon 5") and again.merged.values
+
+
+def test_a_song_is_found_by_an_artist_it_features_unless_the_credit_is_ambiguous():
+    credits = Credits(
+        [
+            (match_key("Lady Gaga", "Die With A Smile"), "Die With A Smile", "Lady Gaga; Bruno Mars"),
+            (
+                match_key("Post Malone", "Sunflower - Spider-Man"),
+                "Sunflower - Spider-Man",
+                "Post Malone; Swae Lee",
+            ),
+            (match_key("Post Malone", "Circles - Remix"), "Circles - Remix", "Post Malone; Swae Lee"),
+            (match_key("The Kid LAROI", "STAY"), "STAY", "The Kid LAROI; Justin Bieber"),
+            (match_key("Someone Else", "Stay"), "Stay", "Someone Else; Justin Bieber"),
+        ]
+    )
+    smile = SongName("Die With A Smile", "Lady Gaga; Bruno Mars")
+    assert credits.song_of("die with a smile", "Bruno Mars") == smile
+    assert credits.song_of("Die With A Smile", "Bruno Mars & Lady Gaga") == smile  # as typed, either way
+    assert credits.song_of("Die With A Smile", "Lady Gaga") is None  # the first artist's key finds it
+    assert credits.song_of("Sunflower", "Swae Lee") == SongName(
+        "Sunflower - Spider-Man", "Post Malone; Swae Lee"
+    )
+    assert credits.song_of("Circles", "Swae Lee") is None  # a remix is no typing of the song's title
+    assert credits.song_of("Circles - Remix", "Swae Lee") == SongName(
+        "Circles - Remix", "Post Malone; Swae Lee"
+    )
+    assert credits.song_of("Stay", "Justin Bieber") is None  # two songs: neither is the one meant

@@ -97,6 +97,15 @@ def test_catalog_names_are_spelled_as_the_catalog_spells_them(store: SqlStore):
     assert features.catalog_names([match_key("Nobody", "Nothing")]) == {}
 
 
+def test_the_songs_of_several_credited_artists_are_read_with_every_artist(store: SqlStore):
+    features = store.features
+    several = CatalogRow(None, "Girls Like You (feat. Cardi B)", ("Maroon 5", "Cardi B"), {}, line=2)
+    features.import_catalog("mine", "a.csv", "csv", [row("Sugar", "Maroon 5", None), several])
+    assert features.catalog_credits() == [
+        (match_key("Maroon 5", "Girls Like You"), "Girls Like You (feat. Cardi B)", "Maroon 5; Cardi B")
+    ]
+
+
 def test_catalog_source_finds_by_id_then_by_loose_name(store: SqlStore):
     store.features.import_catalog(
         "mine",

@@ -176,6 +176,9 @@ class SongFinder:
         for source in catalogs:
             self._ask_catalogs(songs, source)
         lost = [i for i, song in enumerate(songs) if not song.answers]
+        if lost:
+            self._credited(requests, songs, lost, catalogs, now, with_misses=bool(network))
+            lost = [i for i in lost if songs[i].matched is None]
         knows = theirs.knows_artist if theirs is not None else None
         by_their_artist = {i for i in lost if knows is not None and knows(requests[i].artist)}
         if lost:
@@ -209,6 +212,47 @@ class SongFinder:
             )
             for song in songs
         ]
+
+    def _credited(
+        self,
+        requests: Sequence[SongRequest],
+        songs: list[_Song],
+        lost: Sequence[int],
+        catalogs: Sequence[FeatureSource],
+        now: float,
+        *,
+        with_misses: bool,
+    ) -> None:
+        """The songs nothing was found for that a catalog credits to the asked artist after another
+        ("Die With A Smile" by Bruno Mars, credited to "Lady Gaga; Bruno Mars"), answered for that song
+        (replacing `songs[i]`, which says which): the listener's export names its first artist only, so
+        their streams of it are found too. A track someone played under the name asked is left be."""
+        if not catalogs:
+            return
+        credits = self.index.credits()
+        found = {
+            i: name
+            for i in lost
+            if (name := credits.song_of(requests[i].song, requests[i].artist)) is not None
+        }
+        asked = sorted({t for i in found if (t := songs[i].track_id) is not None})
+        played = self.store.tracks_by_id(asked, played=True) if asked else {}
+        answers = {
+            i: name for i, name in found.items() if not played.get(songs[i].track_id or -1, (None, 0))[1]
+        }
+        if not answers:
+            return
+        order = sorted(answers)
+        again = self._stored(
+            [SongRequest(answers[i].song, answers[i].artist, requests[i].spotify_id) for i in order],
+            now,
+            with_misses=with_misses,
+        )
+        for source in catalogs:
+            self._ask_catalogs(again, source)
+        for i, song in zip(order, again, strict=True):
+            song.matched = answers[i]
+            songs[i] = song
 
     def _their_own(
         self,

@@ -10,6 +10,10 @@ typed name costs nothing more. (A near name is not always a typo: `lookup.py` ne
 
 Two bars: a name this close on both parts (`ANSWER`) is answered for, and the answer says "did you
 mean ..."; one less close (`SUGGEST`) is only offered when nothing is found.
+
+A song is also asked by an artist it features: "Die With A Smile" by Bruno Mars is credited to "Lady Gaga;
+Bruno Mars", and a listener's export names Lady Gaga alone. `Credits` finds such a song by each artist
+credited after the first (a catalog's credits: no other source lists them).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from musicflow.core.songs import clean_title, primary_artist
+from musicflow.core.songs import SongName, base_title, clean_title, match_key, primary_artist, version_kind
 
 SEPARATOR = "\x1f"  # between the artist and the title of a loose key (`match_key`)
 ANSWER = 85.0  # both the artist and the title at least this close (0 to 100): answered for
@@ -168,3 +172,47 @@ class NameIndex:
                     songs[key] = NearSong(key, fuzz.ratio(wanted_artist, singer), score)
         ranked = sorted(songs.values(), key=lambda s: (not s.answers, -s.closeness, s.key))
         return Nearest(ranked, sorted(artists, key=lambda a: (-a.score, a.key)))
+
+
+class Credits:
+    """The catalog songs of several credited artists, by the loose key each artist after the first gives
+    them ("bruno mars" and "Die With A Smile"), and by that artist and the title's base as people type it
+    ("Sunflower" for "Sunflower - Spider-Man: Into the Spider-Verse"; never for a remix, live or other
+    version): the song as its first row spells it, song and every artist. A key that stands for two
+    songs ("Stay" featuring the same singer twice) finds neither."""
+
+    def __init__(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        exact: dict[str, tuple[str, SongName] | None] = {}
+        typed: dict[str, tuple[str, SongName] | None] = {}
+        for key, song, artists in rows:
+            name = SongName(song, artists)
+            base = base_title(song) if version_kind(song) is None else None
+            for other in artists.split("; ")[1:]:
+                _add(exact, match_key(other, song), key, name)
+                if base is not None:
+                    _add(typed, f"{primary_artist(other)}{SEPARATOR}{base}", key, name)
+        self._exact = {key: known[1] for key, known in exact.items() if known is not None}
+        self._typed = {key: known[1] for key, known in typed.items() if known is not None}
+
+    def __len__(self) -> int:
+        return len(self._exact)
+
+    def song_of(self, song: str, artist: str) -> SongName | None:
+        """The song credited to `artist` among others under this title (or, for a title that names no
+        version, under a longer one of this base), if one is."""
+        found = self._exact.get(match_key(artist, song))
+        if found is None and version_kind(song) is None:
+            found = self._typed.get(_typed_key(artist, song))
+        return found
+
+
+def _typed_key(artist: str, song: str) -> str:
+    return f"{primary_artist(artist)}{SEPARATOR}{base_title(song)}"
+
+
+def _add(found: dict[str, tuple[str, SongName] | None], alternative: str, key: str, name: SongName) -> None:
+    """Another key of the song of loose key `key`; None where it stands for another song too."""
+    if alternative.partition(SEPARATOR)[0] == key.partition(SEPARATOR)[0]:
+        return  # the first artist's own key: found without credits
+    known = found.get(alternative, (key, name))
+    found[alternative] = known if known is not None and known[0] == key else None

@@ -9,7 +9,8 @@ made through this process calls `refresh`. Catalogs too large to hold (`max_cata
 store and are asked per question.
 
 For names no key finds, `names` gives a `NameIndex` of the same loose keys (stored tracks and catalogs
-held in memory), built on first use after the index changed: once per state, never per question.
+held in memory), and `credits` the catalog songs of several artists by each of them, built on first use
+after the index changed: once per state, never per question.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 
 from musicflow.core.perf import collector_paused
 from musicflow.core.songs import match_key, track_key
-from musicflow.features.names import NameIndex
+from musicflow.features.names import Credits, NameIndex
 from musicflow.store.ports import FeatureStore, StoredFeatures
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class SongIndex:
         self._checked = -float("inf")
         self._lock = threading.Lock()
         self._names: tuple[_Tracks, _Catalogs, NameIndex] | None = None
+        self._credits: tuple[_Catalogs, Credits] | None = None
         self._names_lock = threading.Lock()
         self._held = False
 
@@ -151,6 +153,21 @@ class SongIndex:
                 built = (tracks, catalogs, _LAST_READ.names(catalogs, tuple(tracks.loose)))
                 self._names = built
             return built[2]
+
+    def credits(self) -> Credits:
+        """The catalog songs of several artists by each artist credited after the first; read on first
+        use after the catalogs changed."""
+        self._ensure()
+        catalogs = self._catalogs
+        built = self._credits
+        if built is not None and built[0] is catalogs:
+            return built[1]
+        with self._names_lock:
+            built = self._credits
+            if built is None or built[0] is not catalogs:
+                built = (catalogs, Credits(self._store.catalog_credits()))
+                self._credits = built
+            return built[1]
 
     def catalog_matches(self, spotify_ids: Sequence[str], match_keys: Sequence[str]) -> CatalogMatches:
         """Catalog rows by Spotify id and by loose key, as `FeatureStore.catalog_matches` gives them."""

@@ -135,6 +135,17 @@ class SqlFeatureStore:
                     found.setdefault(row.match_key, (row.song, row.artists.split("; ")[0]))
         return found
 
+    def catalog_credits(self) -> list[tuple[str, str, str]]:
+        """The catalog rows of several credited artists (stored joined by "; "), in import order."""
+        artists = catalog_tracks.c.artists
+        query = (
+            select(catalog_tracks.c.match_key, catalog_tracks.c.song, artists)
+            .where(artists.like("%; %"))
+            .order_by(catalog_tracks.c.id)
+        )
+        with guarded(self.engine, transaction=False) as conn:
+            return [(row.match_key, row.song, row.artists) for row in conn.execute(query)]
+
     # -- what sources said ------------------------------------------------------------------------
     def pending_tracks(
         self, profile_id: int, source: str, now: float, limit: int | None = None
