@@ -240,6 +240,20 @@ class SongFinder:
         answers = {
             i: name for i, name in found.items() if not played.get(songs[i].track_id or -1, (None, 0))[1]
         }
+        self._answer_for(requests, songs, answers, catalogs, now, with_misses=with_misses)
+
+    def _answer_for(
+        self,
+        requests: Sequence[SongRequest],
+        songs: list[_Song],
+        answers: Mapping[int, SongName],
+        catalogs: Sequence[FeatureSource],
+        now: float,
+        *,
+        with_misses: bool,
+    ) -> None:
+        """Each `songs[i]` of `answers` replaced by the song answered for, as the store and the catalogs
+        know it, marked as matched (the answer says "did you mean ...")."""
         if not answers:
             return
         order = sorted(answers)
@@ -277,17 +291,7 @@ class SongFinder:
             own = _their_song(request, song, theirs)
             if own is not None:
                 answers[i] = own
-        if not answers:
-            return
-        order = sorted(answers)
-        again = self._stored(
-            [SongRequest(answers[i].song, answers[i].artist) for i in order], now, with_misses=with_misses
-        )
-        for source in catalogs:
-            self._ask_catalogs(again, source)
-        for i, found in zip(order, again, strict=True):
-            found.matched = answers[i]
-            songs[i] = found
+        self._answer_for(requests, songs, answers, catalogs, now, with_misses=with_misses)
 
     def _known(self, songs: Sequence[_Song]) -> None:
         """Marks the songs no source has features for that the store holds and someone streamed."""
@@ -353,18 +357,7 @@ class SongFinder:
                 if name != answers.get(i) and match_key(name.artist, name.song) != asked_key
             )
             suggestions[i] = tuple(unique)[:MOST]
-        if answers:
-            order = sorted(answers)
-            again = self._stored(
-                [SongRequest(answers[i].song, answers[i].artist, requests[i].spotify_id) for i in order],
-                now,
-                with_misses=with_misses,
-            )
-            for source in catalogs:
-                self._ask_catalogs(again, source)
-            for i, song in zip(order, again, strict=True):
-                song.matched = answers[i]
-                songs[i] = song
+        self._answer_for(requests, songs, answers, catalogs, now, with_misses=with_misses)
         for i in lost:
             songs[i].suggestions = suggestions[i]
 
