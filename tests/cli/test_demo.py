@@ -21,7 +21,10 @@ from tests.servers import free_port, wait_until_ready
 
 DEMO_SONGS = tuple(request.song for request in ASKED)
 KNOWN_VERDICTS = {words for _, words in VERDICTS} | {LOW_VERDICT}
-KNOWN_SONG = re.compile(r"🔁 You have streamed it ([\d,]+ times|once) already")  # a song in the history
+KNOWN_SONG = re.compile(  # a song in the history
+    r"🔁 You have streamed it ([\d,]+ times|once) already"
+    r"|⏭ You have played it ([\d,]+ times|once), never for 30 s or more"
+)
 Run = tuple[subprocess.CompletedProcess[str], dict[str, str], Path]
 
 

@@ -148,6 +148,10 @@ class SongHistoryPart(BaseModel):
     """The listener's history of the song and its artist, as their taste page counts it."""
 
     song_streams: int = Field(description="Times the listener streamed this song (0: new to them).")
+    song_short_plays: int = Field(
+        description="Times the listener played this song without ever streaming it (each play shorter than"
+        " a stream; 0 for a song they streamed or never played)."
+    )
     artist: str
     artist_streams: int = Field(description="Streams of every song of the artist, this one included.")
     artist_songs: int

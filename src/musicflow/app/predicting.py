@@ -141,12 +141,12 @@ def _banned_alone(
 def _only_its_streams(
     serving: ServingModel, features: SongFeatures, affinity: ArtistAffinity
 ) -> Prediction | None:
-    """A song the listener streamed, of which nothing else is known: answered with their streams of it
-    first (`Prediction.verdict`), never refused as unknown."""
+    """A song the listener played, of which nothing else is known: answered with their plays of it first
+    (`Prediction.verdict`: streams, or plays none of which was a stream), never refused as unknown."""
     history = _history(serving, features)
-    if history.song_streams <= 0:
+    if history.song_streams <= 0 and history.short_plays <= 0:
         return None
-    made = only_its_streams(serving.model, history.artist)
+    made = only_its_streams(serving.model, history.artist, streamed=history.song_streams > 0)
     if made is None:
         return None
     return Prediction(serving.profile, serving.version, SongPrediction(features, affinity, made, history))

@@ -79,6 +79,7 @@ class Prediction:
             "features": dict(merged.values),
             "history": {
                 "song_streams": history.song_streams,
+                "song_short_plays": history.short_plays,
                 "artist": history.artist,
                 "artist_streams": history.artist_streams,
                 "artist_songs": history.artist_songs,
@@ -97,11 +98,31 @@ class Prediction:
         return self.answer.history.song_streams
 
     @property
+    def played_only(self) -> int:
+        """How many times the listener played this song without ever streaming it (each play shorter
+        than a stream); 0 for a song they streamed or never played."""
+        return self.answer.history.short_plays if not self.known else 0
+
+    @property
+    def in_history(self) -> bool:
+        """The listener played the song already: what their history says of it comes first."""
+        return bool(self.known or self.played_only) and not self.banned
+
+    @property
     def verdict(self) -> str:
-        """The answer in words: for a song already streamed, what the history says first."""
-        if self.known and not self.banned:
+        """The answer in words: for a song already played, what the history says first."""
+        if self.banned:
+            return self.answer.prediction.verdict
+        if self.known:
             return f"🔁 You have streamed it {_times(self.known)} already"
+        if self.played_only:
+            return f"⏭ You have played it {_times(self.played_only)}, {self._never_a_stream}"
         return self.answer.prediction.verdict
+
+    @property
+    def _never_a_stream(self) -> str:
+        seconds = self.answer.history.stream_min_ms / 1000
+        return f"never for {seconds:g} s or more"
 
     @property
     def banned(self) -> bool:
@@ -131,11 +152,15 @@ class Prediction:
                 f"'{query.song}' by {query.artist}: listener '{self.profile}' banned {what} in Spotify:"
                 " 0 streams"
             )
-        if self.known:
+        if self.known or self.played_only:
+            what = (
+                f"streamed it {_times(self.known)}"
+                if self.known
+                else f"played it {_times(self.played_only)}, {self._never_a_stream}"
+            )
             return (
-                f"'{query.song}' by {query.artist}: listener '{self.profile}' streamed it"
-                f" {_times(self.known)}; for a song like it the model predicts about {streams:g} streams"
-                " (0 to 30)"
+                f"'{query.song}' by {query.artist}: listener '{self.profile}' {what}; for a song like it"
+                f" the model predicts about {streams:g} streams (0 to 30)"
             )
         return (
             f"'{query.song}' by {query.artist}: about {streams:g} streams predicted for listener"

@@ -389,7 +389,7 @@ def prediction(console: Console, answer: Prediction) -> None:
     if answer.matched:
         console.print(f"{answer.matched.did_you_mean} Answering for it:", highlight=False, markup=False)
     console.print(Text.assemble((query.song, "bold"), f" — {query.artist}"), highlight=False)
-    if answer.known and not answer.banned:
+    if answer.in_history:
         console.print(f"  {answer.verdict}", highlight=False)
         like = f"  for a song like it: {found.streams:.1f} predicted streams (of 0 to 30)"
         console.print(like, highlight=False)

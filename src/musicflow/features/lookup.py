@@ -554,12 +554,10 @@ def no_features_message(song: str, artist: str, asked: Sequence[str], found: Son
     if found.matched is not None:
         taken = f"'{song}' by '{artist}': {found.matched.did_you_mean} "
         if found.known:
-            return f"{taken}It is known (it was streamed), but no source has features for it {sources}"
+            return f"{taken}It is known (it was played), but no source has features for it {sources}"
         return f"{taken}No source has features for it {sources}"
     if found.known:
-        return (
-            f"'{song}' by '{artist}' is known (it was streamed), but no source has features for it {sources}"
-        )
+        return f"'{song}' by '{artist}' is known (it was played), but no source has features for it {sources}"
     return f"no source has features for '{song}' by '{artist}' {sources}"
 
 

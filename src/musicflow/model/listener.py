@@ -52,6 +52,8 @@ class SongHistory:
     artist_since: int | None = None  # when they first streamed the artist (epoch seconds), when known
     artist_until: int | None = None  # when they last streamed the artist
     library: InLibrary = NOT_IN_LIBRARY  # saved, its artist followed, or banned, in the listener's library
+    short_plays: int = 0  # plays of a song never streamed: each shorter than a stream (`stream_min_ms`)
+    stream_min_ms: int = 30_000  # how long a play must last to be a stream
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,16 @@ class Listener:
         artist_names: Mapping[str, str] | None = None,
         library: LibraryMarks | None = None,
         unstreamed: Sequence[Streamed] = (),
+        short_plays: Mapping[int, int] | None = None,
+        stream_min_ms: int = 30_000,
     ) -> None:
         self._index = index
         self.library = library or LibraryMarks()
         self._song_of_track = song_of_track
         self._songs = dict(songs or {})
         self._unstreamed = list(unstreamed)
+        self._short_plays = dict(short_plays or {})  # song id -> plays, of the songs never streamed
+        self.stream_min_ms = stream_min_ms
         self._artist_names = dict(artist_names or {})
         self._total = sum(song.streams for song in self._songs.values())
         self._by_artist: dict[str, list[Streamed]] | None = None  # artist key -> songs, built on first use
@@ -119,7 +125,19 @@ class Listener:
             song = song_of_track[track.track_id]
             if song not in named.songs:
                 unstreamed.setdefault(song, Streamed(track.name, track.artist, 0))
-        return cls(index, song_of_track, named.songs, named.artist_names, library, list(unstreamed.values()))
+        short = Counter(
+            played for fact in facts if (played := song_of_track.get(fact.track_id, -1)) in unstreamed
+        )
+        return cls(
+            index,
+            song_of_track,
+            named.songs,
+            named.artist_names,
+            library,
+            list(unstreamed.values()),
+            short,
+            stream_min_ms,
+        )
 
     @property
     def genres(self) -> Mapping[str, float]:
@@ -164,6 +182,8 @@ class Listener:
         whole = self._index.of(key)
         since, until = self._index.first_and_last(key) or (None, None)
         return SongHistory(
+            short_plays=self._short_plays.get(played, 0) if played is not None else 0,
+            stream_min_ms=self.stream_min_ms,
             song_streams=own.streams if own is not None else 0,
             artist=self._artist_names.get(key, artist),
             artist_streams=whole.streams,

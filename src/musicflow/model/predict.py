@@ -43,7 +43,7 @@ BANNED_BASIS = "your ban in Spotify (nothing else is known of this song)"
 # A song the listener streamed of which nothing else is known: no source has its features and they
 # streamed no other song of its artist (the model leaves a song's own plays out of its artist's history).
 ONLY_ITS_STREAMS = "only_its_streams"
-ONLY_ITS_STREAMS_BASIS = "your streams of this song only (nothing else is known of it)"
+ONLY_ITS_STREAMS_BASIS = "your plays of this song only (nothing else is known of it)"
 QUANTILES = {"q50": 0.5, "q75": 0.75, "q95": 0.95}
 
 
@@ -126,16 +126,18 @@ def reasons_for(
     return reasons
 
 
-def only_its_streams(model: TrainedModel, artist: str) -> Prediction | None:
-    """The answer for a song the listener streamed of which nothing else is known: a song like it, by
-    an artist they streamed nothing else of, gets what the model predicts for a song by an artist new to
-    them (its base rate); None for a model that recorded no base rate."""
+def only_its_streams(model: TrainedModel, artist: str, *, streamed: bool = True) -> Prediction | None:
+    """The answer for a song the listener played of which nothing else is known: a song like it, by
+    an artist they streamed nothing else of (`streamed`: they streamed this one; else nothing of the
+    artist), gets what the model predicts for a song by an artist new to them (its base rate); None for
+    a model that recorded no base rate."""
     base = model.base_rate
     if base is None:
         return None
     streams = min(max(base, 0.0), MAX_STREAMS)
+    other = "no other song" if streamed else "no song"
     words = (
-        f"no source has this song's features and you streamed no other song by {artist}, so a song like"
+        f"no source has this song's features and you streamed {other} by {artist}, so a song like"
         " it gets what the model predicts for a song by an artist new to you"
     )
     reason = Contribution(ONLY_ITS_STREAMS, None, 0.0, words)

@@ -44,7 +44,7 @@ class SongView:
     title: str
     artist: str
     streams: float
-    known: int  # times the listener already streamed it
+    known: bool  # the listener played it already (the verdict says how often)
     emoji: str
     verdict: str
     facts: list[tuple[str, str]]
@@ -68,7 +68,7 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
         title=query.song,
         artist=query.artist,
         streams=answer.prediction.streams,
-        known=0 if prediction.banned else prediction.known,
+        known=prediction.in_history,
         emoji=emoji,
         library=prediction.library_facts,
         verdict=verdict,
