@@ -76,3 +76,22 @@ def test_a_copy_takes_the_catalogs_read_before_and_a_new_import_is_read_again(tm
     finally:
         original.close()
         copy.close()
+
+
+def test_an_index_not_held_looks_for_near_names_among_keys_without_reading_the_rows(tmp_path: Path) -> None:
+    """A one-shot command asked a name no key finds reads the catalogs' keys, not their rows (seconds
+    on a catalog of 200,000); held later (a server), it reads the rows."""
+    (tmp_path / "one.csv").write_text(HEADER + SUGAR + LIGHTS, encoding="utf-8")
+    store = open_store(Settings(data_dir=tmp_path / "data"))
+    try:
+        import_catalog_file(store.features, tmp_path / "one.csv", "one")
+        counted = Counted(store.features)
+        index = SongIndex(counted)
+        near = index.names().nearest("Blindng Lights", "Weeknd")
+        assert near.songs[0].key == match_key("The Weeknd", "Blinding Lights") and near.songs[0].answers
+        assert counted.reads == 0
+        assert _found(index, "Maroon 5", "Sugar")  # asked of the store
+        index.hold()
+        assert counted.reads == 1 and _found(index, "Maroon 5", "Sugar")
+    finally:
+        store.close()

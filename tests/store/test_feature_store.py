@@ -97,12 +97,17 @@ def test_catalog_names_are_spelled_as_the_catalog_spells_them(store: SqlStore):
     assert features.catalog_names([match_key("Nobody", "Nothing")]) == {}
 
 
-def test_the_songs_of_several_credited_artists_are_read_with_every_artist(store: SqlStore):
+def test_the_catalog_keys_and_the_songs_of_several_credited_artists_are_read(store: SqlStore):
     features = store.features
     several = CatalogRow(None, "Girls Like You (feat. Cardi B)", ("Maroon 5", "Cardi B"), {}, line=2)
     features.import_catalog("mine", "a.csv", "csv", [row("Sugar", "Maroon 5", None), several])
     assert features.catalog_credits() == [
         (match_key("Maroon 5", "Girls Like You"), "Girls Like You (feat. Cardi B)", "Maroon 5; Cardi B")
+    ]
+    features.import_catalog("again", "b.csv", "csv", [row("Sugar - Remastered", "Maroon 5", None)])
+    assert sorted(features.catalog_keys()) == [  # each key once, whichever catalogs hold it
+        match_key("Maroon 5", "Girls Like You"),
+        match_key("Maroon 5", "Sugar"),
     ]
 
 

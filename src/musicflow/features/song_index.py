@@ -6,7 +6,8 @@ the track keys (which songs the store holds, and under which loose keys) and the
 Spotify id and loose key. It follows the store: at most once per `check_every_s` it asks (two small
 queries) whether tracks were added or removed or a catalog changed, and reads again what did; a write
 made through this process calls `refresh`. Catalogs too large to hold (`max_catalog_rows`) stay in the
-store and are asked per question.
+store and are asked per question, as are the catalogs of an index not held (a one-shot command, which
+reads their keys only, when a name no key finds is looked for).
 
 For names no key finds, `names` gives a `NameIndex` of the same loose keys (stored tracks and catalogs
 held in memory), and `credits` the catalog songs of several artists by each of them, built on first use
@@ -34,8 +35,14 @@ CatalogMatches = tuple[dict[str, list[StoredFeatures]], dict[str, list[StoredFea
 @dataclass
 class _Catalogs:
     revision: tuple[tuple[str, float, int], ...] | None = None
-    by_id: dict[str, list[StoredFeatures]] | None = None  # None: too large, asked of the store
+    by_id: dict[str, list[StoredFeatures]] | None = None  # None: not held (too large, or one-shot)
     by_key: dict[str, list[StoredFeatures]] = field(default_factory=dict)
+    keys: tuple[str, ...] | None = None  # the rows' loose keys, where the rows themselves are not held
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The loose keys near names are looked for among."""
+        return self.keys if self.keys is not None else tuple(self.by_key)
 
 
 @dataclass
@@ -74,7 +81,7 @@ class _LastRead:
             last = self._names
         if last is not None and last[0] is catalogs and last[1] == tracks:
             return last[2]
-        built = NameIndex([*tracks, *catalogs.by_key])
+        built = NameIndex([*tracks, *catalogs.names])
         with self._lock:
             self._names = (catalogs, tracks, built)
         return built
@@ -196,7 +203,11 @@ class SongIndex:
 
     def _refresh_catalogs(self) -> None:
         revision = self._store.catalog_revision()
-        if revision == self._catalogs.revision:
+        current = self._catalogs
+        if revision == current.revision and (current.keys is None or not self._held):
+            return  # (an index held since reads the rows its keys stood for)
+        if not self._held:  # a one-shot command needs the keys (for a name no key found), not the rows
+            self._catalogs = _Catalogs(revision, keys=tuple(self._store.catalog_keys()))
             return
         rows = sum(count for _, _, count in revision)
         if rows > self._max_catalog_rows:

@@ -235,6 +235,11 @@ class FeatureStore(Protocol):
         keys no catalog has are left out."""
         ...
 
+    def catalog_keys(self) -> list[str]:
+        """The loose key of every catalog row, each once: what near names are looked for among, without
+        reading the rows (a one-shot command asking one name)."""
+        ...
+
     def catalog_credits(self) -> list[tuple[str, str, str]]:
         """The catalog rows credited to more than one artist, as (loose key, song, artists joined by
         "; "), in the order they were imported: a song asked by an artist it features is found by it."""

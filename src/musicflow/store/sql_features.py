@@ -135,6 +135,12 @@ class SqlFeatureStore:
                     found.setdefault(row.match_key, (row.song, row.artists.split("; ")[0]))
         return found
 
+    def catalog_keys(self) -> list[str]:
+        """Every catalog row's loose key, once (read from the index of `match_key`)."""
+        query = select(catalog_tracks.c.match_key).distinct()
+        with guarded(self.engine, transaction=False) as conn:
+            return [str(key) for key in conn.execute(query).scalars()]
+
     def catalog_credits(self) -> list[tuple[str, str, str]]:
         """The catalog rows of several credited artists (stored joined by "; "), in import order."""
         artists = catalog_tracks.c.artists
