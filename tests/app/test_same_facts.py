@@ -265,3 +265,19 @@ def test_a_song_the_listener_only_ever_skipped_says_so_first(trained_app: MusicF
         document = answer.as_document()
         assert document["history"]["song_short_plays"] == count  # type: ignore[index]
         assert f"played it {times}, never for 30 s or more" in str(document["description"])
+
+
+def test_a_prediction_says_which_version_of_the_song_they_played_as_its_recommendation_does(
+    trained_app: MusicFlow,
+):
+    """ "Walking On Sunshine", never played, is "another version of Walking on Sunshine (25th Anniversary)
+    (...) (Instrumental), which you streamed once" in `predict` as in `recommend`, not a song new to them."""
+    listed = [r for r in trained_app.recommend(PROFILE, top=300, per_artist=300) if r.version_of]
+    assert listed
+    for item in listed[:10]:
+        answer = trained_app.predict(PROFILE, item.song, item.artist, keep=False)
+        assert not answer.in_history and answer.matched is None, item
+        assert answer.version_of == item.version_of, item
+        assert answer.as_document()["version_of"] == item.version_of
+    streamed = trained_app.serving.get(PROFILE).listener.top_songs(1)[0]
+    assert trained_app.predict(PROFILE, streamed.name, streamed.artist, keep=False).version_of is None

@@ -218,3 +218,18 @@ def test_a_song_asked_by_an_artist_it_features_is_the_listeners_own(listener: No
     title = "Sunflower - Spider-Man: Into the Spider-Verse"
     assert f"did you mean '{title}' by Post Malone; Swae Lee?" in out
     assert f"You have streamed it {streamed[(title, 'Post Malone')]} times already" in out
+
+
+def test_a_version_of_a_song_they_streamed_says_so(listener: None):
+    code, out, err = run("streams", "top", "-n", "100000", "-f", "csv")
+    assert code == 0, err
+    streamed = {
+        (row["track"], row["artist"]): int(row["streams"]) for row in csv.DictReader(io.StringIO(out))
+    }
+    times = streamed[("Glycerine - Remastered", "Bush")]
+    code, out, err = run("predict", "--song", "Glycerine - Acoustic", "--artist", "Bush")
+    assert code == 0, err
+    assert f"↺ An acoustic version of Glycerine - Remastered, which you streamed {times} times" in out
+    code, out, err = run("predict", "--song", "Glycerine", "--artist", "Bush")  # the song itself
+    assert code == 0, err
+    assert "↺" not in out and f"You have streamed it {times} times already" in out

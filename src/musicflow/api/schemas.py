@@ -185,6 +185,10 @@ class PredictionBody(BaseModel):
     artist: str
     matched: KnownSong | None = Field(description=MATCHED)
     did_you_mean: str | None = Field(description="`matched` in words: did you mean 'Sugar' by Maroon 5?")
+    version_of: str | None = Field(
+        description="For a song the listener never played, the version of it they did: 'a remix of Grip,"
+        " which you streamed 40 times' (null when none)."
+    )
     prediction: float = Field(ge=0, le=30, description="Predicted streams, two decimals.")
     description: str
     song_metadata: SongMetadata

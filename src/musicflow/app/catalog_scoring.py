@@ -192,7 +192,7 @@ def recommend(
     catalogs may be listed as another catalog's entry of it (the one a listener asking about it gets)."""
     from musicflow.app.ranker_choice import MODEL, PLACED, RankerChoice
 
-    versions = _played_families(serving)
+    versions = serving.listener.version_families()
     leave_out = frozenset(versions) if new_songs_only else frozenset()
     choice = None if by_prediction else RankerChoice.of_model(serving.model.training)
     way = choice.ranker if choice is not None else MODEL
@@ -456,6 +456,7 @@ def _explained(
     from musicflow.core.songs import version_family
     from musicflow.model.history_words import history_words
     from musicflow.model.predict import reasons_for
+    from musicflow.model.song_streams import version_words
 
     model = serving.model
     if not len(vectors):
@@ -481,7 +482,7 @@ def _explained(
             )
         ]
         played = versions.get(version_family(artist, song))
-        version_of = _version_words(song, played) if played is not None else None
+        version_of = version_words(song, played) if played is not None else None
         known_artist = history.artist_streams > 0
         found.append(
             Recommendation(
@@ -497,35 +498,6 @@ def _explained(
             )
         )
     return found
-
-
-def _played_families(serving: ServingModel) -> dict[str, Streamed]:
-    """The song families the listener played (every version of a song shares one), each named by the
-    song itself where they streamed it, else by their most streamed version of it, or for a family only
-    ever skipped, a spelling of it (with 0 streams): to a listener of "Despacito" (2 streams) and its
-    remix (5), another remix is "a remix of Despacito, which you streamed 2 times"."""
-    from musicflow.core.songs import version_family, version_kind
-
-    families: dict[str, Streamed] = {}
-    places: dict[str, tuple[bool, bool]] = {}
-    for song in [*serving.listener.top_songs(None), *serving.listener.unstreamed_songs()]:  # most first
-        family = version_family(song.artist, song.name)
-        place = (song.streams == 0, version_kind(song.name) is not None)
-        if family not in places or place < places[family]:
-            families[family], places[family] = song, place
-    return families
-
-
-def _version_words(song: str, played: Streamed) -> str:
-    """What another version of a song the listener played is to them: "a remix of Grip, which you
-    streamed 40 times"; a title that names no kind of version ("La La Land (feat. YG)" for a listener of
-    "La La Land - Acoustic") is "another version", never named after the kind of the one they played."""
-    from musicflow.core.songs import version_kind
-
-    kind = version_kind(song) or "another version"
-    if played.streams:
-        return f"{kind} of {played.name}, which you streamed {_times(played.streams)}"
-    return f"{kind} of {played.name}, which you played but never streamed"
 
 
 def _how_sure(evaluation: Mapping[str, Any]) -> dict[bool, str | None]:

@@ -57,6 +57,7 @@ class Prediction:
             "artist": query.artist,
             "matched": matched.as_document() if matched else None,
             "did_you_mean": matched.did_you_mean if matched else None,
+            "version_of": self.version_of,
             "prediction": streams,
             "description": self.description,
             "song_metadata": {"song": query.song, "artist": [query.artist], "album": None},
@@ -128,6 +129,17 @@ class Prediction:
     def banned(self) -> bool:
         """The listener banned the song or its artist: the answer is a firm zero."""
         return self.answer.history.library.banned is not None
+
+    @property
+    def version_of(self) -> str | None:
+        """For a song they never played, the version of it they did: "a remix of Grip, which you
+        streamed 40 times" (as a recommendation of it says)."""
+        from musicflow.model.song_streams import version_words
+
+        played = self.answer.history.other_version
+        if played is None or self.banned:
+            return None
+        return version_words(self.answer.song.query.song, played)
 
     @property
     def library_facts(self) -> list[str]:

@@ -399,6 +399,10 @@ def prediction(console: Console, answer: Prediction) -> None:
             highlight=False,
         )
         console.print(f"  {answer.verdict}", highlight=False)
+    if answer.version_of:
+        console.print(
+            f"  ↺ {answer.version_of[:1].upper()}{answer.version_of[1:]}", highlight=False, markup=False
+        )
     for fact in answer.library_facts:
         console.print(f"  {fact}", highlight=False, markup=False)
     if found.contributions:

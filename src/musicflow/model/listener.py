@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from musicflow.core.songs import version_family
 from musicflow.errors import Hint, ModelMismatchError
 from musicflow.features.lookup import SongFeatures
 from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
@@ -21,7 +22,7 @@ from musicflow.model.predict import Prediction
 from musicflow.model.registry import CHAMPION, ModelRegistry, VersionRef
 from musicflow.model.snapshot import profile_plays
 from musicflow.model.song_groups import song_ids
-from musicflow.model.song_streams import Streamed, named_streams, ranked
+from musicflow.model.song_streams import Streamed, named_streams, played_families, ranked
 from musicflow.model.trained import TrainedModel
 from musicflow.store.ports import HistoryStore, PlayFact, TrackFact
 
@@ -54,6 +55,9 @@ class SongHistory:
     library: InLibrary = NOT_IN_LIBRARY  # saved, its artist followed, or banned, in the listener's library
     short_plays: int = 0  # plays of a song never streamed: each shorter than a stream (`stream_min_ms`)
     stream_min_ms: int = 30_000  # how long a play must last to be a stream
+    # For a song not in the history: the version of it they played (a remix of it, the live version
+    # they streamed, the studio song of the remix asked), by `version_family`; None when none.
+    other_version: Streamed | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Listener:
         self._artist_names = dict(artist_names or {})
         self._total = sum(song.streams for song in self._songs.values())
         self._by_artist: dict[str, list[Streamed]] | None = None  # artist key -> songs, built on first use
+        self._families: dict[str, Streamed] | None = None  # version family -> song, built on first use
 
     @classmethod
     def load(cls, history: HistoryStore, profile: str, *, stream_min_ms: int) -> Listener:
@@ -178,11 +183,16 @@ class Listener:
         and what the listener's library says of it (`song`, `spotify_id`: the song as asked)."""
         played = self._song_of_track.get(track_id) if track_id is not None else None
         own = self._songs.get(played) if played is not None else None
+        short = self._short_plays.get(played, 0) if played is not None else 0
+        other = None
+        if own is None and not short and song:
+            other = self.version_families().get(version_family(artist, song))
         key = artist_key(artist)
         whole = self._index.of(key)
         since, until = self._index.first_and_last(key) or (None, None)
         return SongHistory(
-            short_plays=self._short_plays.get(played, 0) if played is not None else 0,
+            short_plays=short,
+            other_version=other,
             stream_min_ms=self.stream_min_ms,
             song_streams=own.streams if own is not None else 0,
             artist=self._artist_names.get(key, artist),
@@ -193,6 +203,12 @@ class Listener:
             artist_until=until,
             library=self.library.of_song(artist, song, spotify_id),
         )
+
+    def version_families(self) -> dict[str, Streamed]:
+        """The song families the listener played, each named by one song of it (`played_families`)."""
+        if self._families is None:
+            self._families = played_families(self.top_songs(), self._unstreamed)
+        return self._families
 
     def unstreamed_songs(self) -> list[Streamed]:
         """The songs the listener played but never streamed (every play shorter than a stream)."""

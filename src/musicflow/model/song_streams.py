@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from musicflow.core.songs import primary_artist
+from musicflow.core.songs import primary_artist, version_family, version_kind
 from musicflow.model.song_groups import song_ids
 from musicflow.store.ports import TrackFact, TrackStreams
 
@@ -94,3 +94,30 @@ def song_streams(rows: Sequence[TrackStreams]) -> list[TrackStreams]:
         )
         for song_id, song in ranked(named.songs)
     ]
+
+
+def played_families(streamed: Sequence[Streamed], unstreamed: Sequence[Streamed]) -> dict[str, Streamed]:
+    """The song families the listener played (every version of a song shares one: `version_family`),
+    each named by the song itself where they streamed it, else by their most streamed version of it, or
+    for a family only ever skipped, a spelling of it (with 0 streams): to a listener of "Despacito" (2
+    streams) and its remix (5), another remix is "a remix of Despacito, which you streamed 2 times".
+    `streamed`: most streamed first."""
+    families: dict[str, Streamed] = {}
+    places: dict[str, tuple[bool, bool]] = {}
+    for song in [*streamed, *unstreamed]:
+        family = version_family(song.artist, song.name)
+        place = (song.streams == 0, version_kind(song.name) is not None)
+        if family not in places or place < places[family]:
+            families[family], places[family] = song, place
+    return families
+
+
+def version_words(song: str, played: Streamed) -> str:
+    """What another version of a song the listener played is to them: "a remix of Grip, which you
+    streamed 40 times"; a title that names no kind of version ("La La Land (feat. YG)" for a listener of
+    "La La Land - Acoustic") is "another version", never named after the kind of the one they played."""
+    kind = version_kind(song) or "another version"
+    if played.streams:
+        times = "once" if played.streams == 1 else f"{played.streams:,} times"
+        return f"{kind} of {played.name}, which you streamed {times}"
+    return f"{kind} of {played.name}, which you played but never streamed"

@@ -56,6 +56,7 @@ class SongView:
     basis: str
     did_you_mean: str | None  # the song answered for, when the name asked was not known as typed
     library: list[str]  # what the listener's library says of the song
+    version_of: str | None  # the version of it they played, for a song they never did
 
 
 def song_view(prediction: Prediction, average: Mapping[str, float], standing: Standing | None) -> SongView:
@@ -71,6 +72,7 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
         known=prediction.in_history,
         emoji=emoji,
         library=prediction.library_facts,
+        version_of=prediction.version_of,
         verdict=verdict,
         facts=_facts(values),
         version=prediction.model_version,
