@@ -10,6 +10,7 @@ import pytest
 
 from musicflow.app.catalog_scoring import Recommendation
 from musicflow.app.ranker_choice import (
+    AFFINITY,
     ALL_THREE,
     MIXED,
     MODEL,
@@ -78,8 +79,15 @@ def test_the_list_is_ranked_the_way_chosen_when_the_model_was_trained_and_says_s
     found = app.recommend(PROFILE, top=20)
     assert all(r.ranked_by == choice.words() for r in found)
     assert all(r.by_prediction == (choice.ranker == MODEL) for r in found)
+    on = {MIXED: ("popularity",), ALL_THREE: ("popularity", "artist_streams"), AFFINITY: ("artist_streams",)}
+    assert all(r.ranked_on == on.get(choice.ranker, ()) for r in found)  # shown beside each song
+    artists = {
+        primary_artist(a.name): a.streams for a in app.serving.get(PROFILE).listener.top_artists(1_000)
+    }
+    for item in found:  # as the taste page counts them (a song of several artists: its first one's)
+        assert item.artist_streams == artists.get(primary_artist(item.artist), 0) > 0, item
     by_prediction = app.recommend(PROFILE, top=20, by_prediction=True)
-    assert all(r.ranked_by is None and r.by_prediction for r in by_prediction)
+    assert all(r.ranked_by is None and r.by_prediction and not r.ranked_on for r in by_prediction)
     streams = [r.predicted_streams for r in by_prediction]
     assert streams == sorted(streams, reverse=True)
 

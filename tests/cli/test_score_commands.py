@@ -69,6 +69,8 @@ def test_recommend_as_csv_and_json(listener: None):
         "artist",
         "track_id",
         "predicted_streams",
+        "popularity",
+        "artist_streams",
         "version_of",
         "how_sure",
         "ranked_by",
@@ -79,6 +81,16 @@ def test_recommend_as_csv_and_json(listener: None):
     assert code == 0, err
     assert f"How sure: {rows[0]['how_sure']}" in " ".join(out.split())
     assert rows[0]["ranked_by"] and rows[0]["ranked_by"] in " ".join(out.split())  # said under the table
+    # Ranked with the catalog's popularity (the demo listener's choice), the table shows it beside each
+    # song, so that an order not by predicted streams can be read.
+    assert "popularity together" in rows[0]["ranked_by"]
+    header = next(line for line in out.splitlines() if "predicted streams" in line)
+    assert "popularity" in header
+    for row in rows:
+        assert row["popularity"] and 0 <= float(row["popularity"]) <= 100
+        assert f" {float(row['popularity']):.0f} " in next(
+            line for line in out.splitlines() if row["song"] in line
+        )
     code, out, err = run(
         "recommend", "--top", "3", "--format", "json", "--per-artist", "1", "--by-prediction"
     )

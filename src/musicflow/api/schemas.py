@@ -263,6 +263,10 @@ class RecommendedSong(BaseModel):
     artist: str
     track_id: str | None = Field(description="The catalog's Spotify id of the song, where it has one")
     predicted_streams: float = Field(description="What `GET /api/prediction/` answers for it (0-30)")
+    popularity: float | None = Field(description="The catalog's popularity (0-100), where it has one")
+    artist_streams: int = Field(
+        description="The listener's streams of the artist, as their taste page counts"
+    )
     version_of: str | None = Field(
         description="Another version of a song the listener streamed says so: 'a remix of Grip, which you"
         " streamed 40 times'"

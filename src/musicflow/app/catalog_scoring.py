@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 RECOMMEND_BATCH = 100_000
 CANDIDATES_PER_PLACE = 8  # best-scored rows looked at per place of the list, to drop repeats from
 DEFAULT_PER_ARTIST = 2
+POPULARITY_COLUMN = "popularity"
+ARTIST_STREAMS_COLUMN = "artist_streams"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class Recommendation:
     how_sure: str | None = None  # what the model's test says of songs like it
     ranked_by: str | None = None  # how the list was ranked, and why (`ranker_choice.py`)
     by_prediction: bool = True  # the list is ranked by predicted streams (else `ranked_by` says how)
+    popularity: float | None = None  # the catalog's (0-100), where it has one
+    artist_streams: int = 0  # the listener's streams of the artist, as the taste page counts them
+    ranked_on: tuple[str, ...] = ()  # what the list is ranked by besides predicted streams (`RANKED_ON`)
 
     @property
     def reason_words(self) -> list[str]:
@@ -68,6 +73,8 @@ class Recommendation:
             "predicted_streams": round(self.predicted_streams, 4),
             "version_of": self.version_of,
             "how_sure": self.how_sure,
+            "popularity": self.popularity,
+            "artist_streams": self.artist_streams,
             "reasons": self.reason_words,
         }
 
@@ -207,7 +214,7 @@ def recommend(
     if best is None:
         return []
     words = choice.words() if choice is not None else None
-    return _explained(serving, best, vectors, versions, words, way == MODEL)
+    return _explained(serving, best, vectors, versions, words, way)
 
 
 @dataclass(frozen=True)
@@ -450,9 +457,10 @@ def _explained(
     best: pl.DataFrame,
     vectors: npt.NDArray[np.float64],
     versions: Mapping[str, Streamed],
-    ranked_by: str | None = None,
-    by_prediction: bool = True,
+    ranked_by: str | None,
+    way: str,
 ) -> list[Recommendation]:
+    from musicflow.app.ranker_choice import AFFINITY, ALL_THREE, MIXED, MODEL
     from musicflow.core.songs import version_family
     from musicflow.model.history_words import history_words
     from musicflow.model.predict import reasons_for
@@ -461,6 +469,11 @@ def _explained(
     model = serving.model
     if not len(vectors):
         return []
+    ranked_on = {  # what a list ranked `way` shows beside the predicted streams, that it is ranked by
+        MIXED: (POPULARITY_COLUMN,),
+        ALL_THREE: (POPULARITY_COLUMN, ARTIST_STREAMS_COLUMN),
+        AFFINITY: (ARTIST_STREAMS_COLUMN,),
+    }.get(way, ())
     predicted, effects = model.predictions(vectors, explain=True)
     assert effects is not None
     model_says = predicted.tolist()
@@ -494,10 +507,18 @@ def _explained(
                 version_of=version_of,
                 how_sure=sure[known_artist],
                 ranked_by=ranked_by,
-                by_prediction=by_prediction,
+                by_prediction=way == MODEL,
+                popularity=_popularity(row.get("popularity")),
+                artist_streams=history.artist_streams,
+                ranked_on=ranked_on,
             )
         )
     return found
+
+
+def _popularity(value: object) -> float | None:
+    """A catalog row's popularity as a list shows it; None where it has none (-1 when ranked)."""
+    return float(value) if isinstance(value, int | float) and value >= 0 else None
 
 
 def _how_sure(evaluation: Mapping[str, Any]) -> dict[bool, str | None]:

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from musicflow.app.vocabulary import DEFAULT_PER_ARTIST, DEFAULT_PROFILE, RecommendationQuestion
+from musicflow.app.vocabulary import (
+    ARTIST_STREAMS_COLUMN,
+    DEFAULT_PER_ARTIST,
+    DEFAULT_PROFILE,
+    POPULARITY_COLUMN,
+    RecommendationQuestion,
+)
 from musicflow.cli.common import (
     FormatOption,
     OutputFormat,
@@ -23,13 +29,15 @@ from musicflow.cli.common import (
 from musicflow.core.plurals import counted
 
 if TYPE_CHECKING:
-    from musicflow.app.types import Recommendations
+    from musicflow.app.types import Recommendation, Recommendations
 
 RECOMMEND_COLUMNS = (
     "song",
     "artist",
     "track_id",
     "predicted_streams",
+    "popularity",
+    "artist_streams",
     "version_of",
     "how_sure",
     "ranked_by",
@@ -163,9 +171,22 @@ def _table(answer: Recommendations) -> Table:
     if not answer.catalogs:
         lines.append("`musicflow catalog add FILE` imports one.")
     table = Table(title="Songs you have never played, best first", caption="\n".join(lines) or None)
-    for column in ("#", "song", "artist", "predicted streams", "why"):
-        table.add_column(column, justify="right" if column in ("#", "predicted streams") else "left")
+    # What the list is ranked by besides the predicted streams is shown too, so that its order can be read.
+    ranked_on = answer.items[0].ranked_on if answer.items else ()
+    extra = [RANKED_ON_HEADERS[name] for name in ranked_on]
+    for column in ("#", "song", "artist", "predicted streams", *extra, "why"):
+        table.add_column(column, justify="left" if column in ("song", "artist", "why") else "right")
     for rank, item in enumerate(answer.items, 1):
         why = "; ".join(item.reason_words)
-        table.add_row(str(rank), item.song, item.artist, f"{item.predicted_streams:.1f}", why)
+        shown = [_ranked_on_cell(item, name) for name in ranked_on]
+        table.add_row(str(rank), item.song, item.artist, f"{item.predicted_streams:.1f}", *shown, why)
     return table
+
+
+RANKED_ON_HEADERS = {POPULARITY_COLUMN: "popularity", ARTIST_STREAMS_COLUMN: "your streams of the artist"}
+
+
+def _ranked_on_cell(item: Recommendation, name: str) -> str:
+    if name == POPULARITY_COLUMN:
+        return "unknown" if item.popularity is None else f"{item.popularity:.0f}"
+    return f"{item.artist_streams:,}"
