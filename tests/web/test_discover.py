@@ -56,6 +56,9 @@ def test_the_rows_are_what_the_app_layer_recommends(
     # the list is ranked by predicted streams.
     ranked_by = expected[0].ranked_by
     assert ranked_by is not None and f'<p class="note" id="ranked-by">{ranked_by}</p>' in html.unescape(page)
+    if "popularity" in expected[0].ranked_on:  # what the order is ranked by is shown beside each song
+        shown = re.findall(r'<span class="pick-ranked-on"> · popularity (\w+)</span>', page)
+        assert shown == [f"{r.popularity:.0f}" if r.popularity is not None else "unknown" for r in expected]
     assert ("expects you to stream most" in page) == expected[0].by_prediction
     rows_imported = sum(c.rows for c in demo_app.catalogs())  # entries, not songs: a song may have several
     assert f"out of the {rows_imported:,} entries of bundled" in page
