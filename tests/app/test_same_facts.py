@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -133,25 +134,27 @@ def test_streams_top_reads_the_plays_once(trained_app: MusicFlow, monkeypatch: p
     assert trained_app.top_streams(PROFILE, 20) == expected and expected
 
 
-def _export_streams() -> Counter[tuple[str, str]]:
-    """Streams (plays of 30 s or more) per artist and title as the demo export's files spell them, read
-    here rather than through the store: a play both histories hold (the same minute, song and length)
-    counted once."""
+def _export_plays() -> Iterator[tuple[str, str, int]]:
+    """Each play of the demo export's files as (artist, title, ms played), read here rather than through
+    the store: a play both histories hold (the same minute, song and length) once."""
     seen: set[tuple[str, str, str, int]] = set()
-    streams: Counter[tuple[str, str]] = Counter()
     with export_path() as path, zipfile.ZipFile(path) as export:
         for name in (n for n in export.namelist() if n.endswith(".json")):
             for record in json.loads(export.read(name)):
                 title = record.get("master_metadata_track_name") or record.get("trackName")
                 artist = record.get("master_metadata_album_artist_name") or record.get("artistName")
                 played = record.get("ms_played", record.get("msPlayed")) or 0
-                if not title or not artist or played < STREAM_MS:
+                if not title or not artist:
                     continue
                 minute = record["ts"][:16].replace("T", " ") if "ts" in record else record["endTime"]
                 if (minute, artist, title, played) not in seen:
                     seen.add((minute, artist, title, played))
-                    streams[(artist, title)] += 1
-    return streams
+                    yield artist, title, played
+
+
+def _export_streams() -> Counter[tuple[str, str]]:
+    """Streams (plays of 30 s or more) per artist and title as the demo export's files spell them."""
+    return Counter((artist, title) for artist, title, played in _export_plays() if played >= STREAM_MS)
 
 
 VERSIONS = [  # songs of the demo listener and live versions of them, each streamed under its own title
@@ -225,27 +228,14 @@ def test_a_verdict_says_how_the_song_compares_with_the_songs_the_listener_stream
 
 
 def _export_short_plays() -> Counter[str]:
-    """Plays per song (loose key) of the songs the demo export never holds a stream of, read from its
-    files: a play both histories hold counted once."""
-    seen: set[tuple[str, str, str, int]] = set()
+    """Plays per song (loose key) of the songs the demo export never holds a stream of."""
     plays: Counter[str] = Counter()
     streamed: set[str] = set()
-    with export_path() as path, zipfile.ZipFile(path) as export:
-        for name in (n for n in export.namelist() if n.endswith(".json")):
-            for record in json.loads(export.read(name)):
-                title = record.get("master_metadata_track_name") or record.get("trackName")
-                artist = record.get("master_metadata_album_artist_name") or record.get("artistName")
-                played = record.get("ms_played", record.get("msPlayed")) or 0
-                if not title or not artist:
-                    continue
-                minute = record["ts"][:16].replace("T", " ") if "ts" in record else record["endTime"]
-                if (minute, artist, title, played) in seen:
-                    continue
-                seen.add((minute, artist, title, played))
-                key = match_key(artist, title)
-                plays[key] += 1
-                if played >= STREAM_MS:
-                    streamed.add(key)
+    for artist, title, played in _export_plays():
+        key = match_key(artist, title)
+        plays[key] += 1
+        if played >= STREAM_MS:
+            streamed.add(key)
     return Counter({key: count for key, count in plays.items() if key not in streamed})
 
 
