@@ -40,7 +40,7 @@ class _Catalogs:
     keys: tuple[str, ...] | None = None  # the rows' loose keys, where the rows themselves are not held
 
     @property
-    def names(self) -> tuple[str, ...]:
+    def loose_keys(self) -> tuple[str, ...]:
         """The loose keys near names are looked for among."""
         return self.keys if self.keys is not None else tuple(self.by_key)
 
@@ -81,7 +81,7 @@ class _LastRead:
             last = self._names
         if last is not None and last[0] is catalogs and last[1] == tracks:
             return last[2]
-        built = NameIndex([*tracks, *catalogs.names])
+        built = NameIndex([*tracks, *catalogs.loose_keys])
         with self._lock:
             self._names = (catalogs, tracks, built)
         return built
