@@ -56,6 +56,9 @@ def test_the_rows_are_what_the_app_layer_recommends(
     # the list is ranked by predicted streams.
     ranked_by = expected[0].ranked_by
     assert ranked_by is not None and f'<p class="note" id="ranked-by">{ranked_by}</p>' in html.unescape(page)
+    sure = list(dict.fromkeys(r.how_sure for r in expected if r.how_sure))  # once per kind, under the list
+    assert sure and page.count("How sure: ") == 1
+    assert f'<p class="note" id="how-sure">How sure: {"; ".join(sure)}.</p>' in html.unescape(page)
     if "popularity" in expected[0].ranked_on:  # what the order is ranked by is shown beside each song
         shown = re.findall(r'<span class="pick-ranked-on"> · popularity (\w+)</span>', page)
         assert shown == [f"{r.popularity:.0f}" if r.popularity is not None else "unknown" for r in expected]

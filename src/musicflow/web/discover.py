@@ -24,7 +24,6 @@ class Pick:
     artist: str
     streams: float
     reasons: list[str]
-    how_sure: str | None = None
     ranked_on: list[str] | None = None  # what besides the predicted streams ranks it: "popularity 84"
 
 
@@ -39,13 +38,16 @@ class Picks:
     per_artist: int = DEFAULT_PER_ARTIST
     ranked_by: str | None = None  # how the list is ranked, and why
     by_prediction: bool = True  # ranked by predicted streams
+    # How sure the model is of a song depends only on whether its artist is one the listener streams:
+    # said once under the list for each kind it holds, as `recommend` says it under its table.
+    how_sure: list[str] | None = None
 
 
 def pick_of(found: Recommendation) -> Pick:
     reasons = [f"{r.words} ({words.change(r.effect)})" for r in found.reasons]
     if found.version_of:
         reasons.insert(0, found.version_of)
-    return Pick(found.song, found.artist, found.predicted_streams, reasons, found.how_sure, _ranked_on(found))
+    return Pick(found.song, found.artist, found.predicted_streams, reasons, _ranked_on(found))
 
 
 def _ranked_on(found: Recommendation) -> list[str]:
@@ -70,4 +72,5 @@ def picks_of(answer: Recommendations) -> Picks:
         answer.question.per_artist,
         answer.ranked_by,
         answer.by_prediction,
+        answer.how_sure,
     )
