@@ -439,8 +439,8 @@ def prediction_table(
     versions = sorted({a.model_version for a in answers if isinstance(a, Prediction)})
     made_by = f" (model v{', v'.join(map(str, versions))})" if versions else ""
     table = Table(title=f"{title}{made_by}")
-    for column in ("song", "artist", "streams", "verdict"):
-        table.add_column(column, justify="right" if column == "streams" else "left")
+    for column in ("song", "artist", "predicted streams", "verdict"):  # a song played: "for a song like it"
+        table.add_column(column, justify="right" if column == "predicted streams" else "left")
     for request, answer in zip(requests, answers, strict=True):
         if not isinstance(answer, Prediction):
             table.add_row(request.song, request.artist, "", answer.reason)
