@@ -214,3 +214,4 @@ def test_a_song_is_found_by_an_artist_it_features_unless_the_credit_is_ambiguous
         "Circles - Remix", "Post Malone; Swae Lee"
     )
     assert credits.song_of("Stay", "Justin Bieber") is None  # two songs: neither is the one meant
+    assert len(Credits([(match_key("A", "Song"), "Song", "A; ; A")])) == 0  # no other artist credited

@@ -187,7 +187,7 @@ class Credits:
         for key, song, artists in rows:
             name = SongName(song, artists)
             base = base_title(song) if version_kind(song) is None else None
-            for other in artists.split("; ")[1:]:
+            for other in filter(str.strip, artists.split("; ")[1:]):
                 _add(exact, match_key(other, song), key, name)
                 if base is not None:
                     _add(typed, f"{primary_artist(other)}{SEPARATOR}{base}", key, name)
