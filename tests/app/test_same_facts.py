@@ -16,7 +16,7 @@ from musicflow.app.service import MusicFlow
 from musicflow.cli.demo import DEMO_SONGS
 from musicflow.core.songs import SongRequest, match_key
 from musicflow.demo import export_path
-from musicflow.model.predict import LOW_VERDICT, ONLY_ITS_STREAMS_BASIS, QUANTILES, VERDICTS
+from musicflow.model.predict import LOW_VERDICT, ONLY_ITS_PLAYS_BASIS, QUANTILES, VERDICTS
 from tests.trained import PROFILE
 
 STREAM_MS = 30_000  # a play of 30 s or more is a stream
@@ -198,7 +198,7 @@ def test_every_song_the_listener_streamed_is_answered_with_their_count_of_it(tra
         assert isinstance(answer, Prediction), (listed, answer)
         assert answer.known == listed.streams, listed
         assert answer.verdict.startswith("🔁 You have streamed it"), listed
-        if answer.answer.prediction.basis == ONLY_ITS_STREAMS_BASIS:
+        if answer.answer.prediction.basis == ONLY_ITS_PLAYS_BASIS:
             known_alone += 1
             assert answer.answer.affinity.songs == 0 and not answer.answer.song.merged.values
             assert f"no other song by {listed.artist}" in answer.answer.prediction.contributions[0].words

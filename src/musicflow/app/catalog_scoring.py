@@ -57,13 +57,27 @@ class Recommendation:
     by_prediction: bool = True  # the list is ranked by predicted streams (else `ranked_by` says how)
     popularity: float | None = None  # the catalog's (0-100), where it has one
     artist_streams: int = 0  # the listener's streams of the artist, as the taste page counts them
-    ranked_on: tuple[str, ...] = ()  # what the list is ranked by besides predicted streams (`RANKED_ON`)
+    # What the list is ranked by besides predicted streams: POPULARITY_COLUMN, ARTIST_STREAMS_COLUMN.
+    ranked_on: tuple[str, ...] = ()
 
     @property
     def reason_words(self) -> list[str]:
         """What a person reads: another version of a song they streamed says so first; then each reason
         with the way it moved the estimate ("↑ ...", "↓ ...")."""
         return [*([self.version_of] if self.version_of else []), *(r.signed_words for r in self.reasons)]
+
+    def shown_beside(self) -> list[tuple[str, str]]:
+        """What the list is ranked by besides the predicted streams, for this song, as a list shows it
+        beside them (what, and its value): ("popularity", "84"), ("your streams of the artist", "58")."""
+        shown = []
+        for name in self.ranked_on:
+            if name == POPULARITY_COLUMN:
+                shown.append(
+                    ("popularity", "unknown" if self.popularity is None else f"{self.popularity:.0f}")
+                )
+            elif name == ARTIST_STREAMS_COLUMN:
+                shown.append(("your streams of the artist", f"{self.artist_streams:,}"))
+        return shown
 
     def as_document(self) -> dict[str, object]:
         return {
@@ -540,7 +554,3 @@ def _how_sure(evaluation: Mapping[str, Any]) -> dict[bool, str | None]:
             else None
         )
     return said
-
-
-def _times(count: int) -> str:
-    return "once" if count == 1 else f"{count:,} times"

@@ -28,7 +28,7 @@ from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import NOTHING_KNOWN, basis_of
 from musicflow.model.history_words import history_words
 from musicflow.model.listener import SongHistory, SongPrediction
-from musicflow.model.predict import banned, only_its_streams, predict_batch
+from musicflow.model.predict import banned, only_its_plays, predict_batch
 
 NEEDS_NAMES = "song and artist are both needed"
 
@@ -103,10 +103,8 @@ def predict_songs(
     for (index, request), features in zip(wanted, found, strict=True):
         affinity = listener.affinity(features.query.artist, features.track_id)
         if basis_of(features.merged, affinity, model.layout.allow_spotify) is None:
-            answers[index] = (
-                _banned_alone(serving, features, affinity)
-                or _only_its_streams(serving, features, affinity)
-                or _unanswered(request, names, features)
+            answers[index] = _from_history_alone(serving, features, affinity) or _unanswered(
+                request, names, features
             )
             continue
         scorable.append((index, features))
@@ -126,28 +124,22 @@ def predict_songs(
     return answers
 
 
-def _banned_alone(
+def _from_history_alone(
     serving: ServingModel, features: SongFeatures, affinity: ArtistAffinity
 ) -> Prediction | None:
-    """A song nothing is known of, but which the listener banned (or whose artist they did): their ban
-    answers it, 0 streams."""
+    """A song no source knows, by an artist the listener streamed no other song of, answered from what
+    their history and library hold of it, never refused as unknown: their ban (0 streams), or their plays
+    of it first (`Prediction.verdict`: streams, or plays none of which was a stream) and, for a song like
+    it, the model's base rate. None when they hold nothing of it."""
     history = _history(serving, features)
-    if history.library.banned is None:
-        return None
-    made = banned(None, history.library.banned, history.artist)
-    return Prediction(serving.profile, serving.version, SongPrediction(features, affinity, made, history))
-
-
-def _only_its_streams(
-    serving: ServingModel, features: SongFeatures, affinity: ArtistAffinity
-) -> Prediction | None:
-    """A song the listener played, of which nothing else is known: answered with their plays of it first
-    (`Prediction.verdict`: streams, or plays none of which was a stream), never refused as unknown."""
-    history = _history(serving, features)
-    if history.song_streams <= 0 and history.short_plays <= 0:
-        return None
-    made = only_its_streams(serving.model, history.artist, streamed=history.song_streams > 0)
-    if made is None:
+    if history.library.banned is not None:
+        made = banned(None, history.library.banned, history.artist)
+    elif history.song_streams > 0 or history.short_plays > 0:
+        alone = only_its_plays(serving.model, history.artist, streamed=history.song_streams > 0)
+        if alone is None:
+            return None
+        made = alone
+    else:
         return None
     return Prediction(serving.profile, serving.version, SongPrediction(features, affinity, made, history))
 

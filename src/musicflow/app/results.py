@@ -9,6 +9,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from musicflow.core.plurals import times
+
 if TYPE_CHECKING:
     from musicflow.core.songs import SongName
     from musicflow.features.coverage import CoverageReport
@@ -115,9 +117,9 @@ class Prediction:
         if self.banned:
             return self.answer.prediction.verdict
         if self.known:
-            return f"🔁 You have streamed it {_times(self.known)} already"
+            return f"🔁 You have streamed it {times(self.known)} already"
         if self.played_only:
-            return f"⏭ You have played it {_times(self.played_only)}, {self._never_a_stream}"
+            return f"⏭ You have played it {times(self.played_only)}, {self._never_a_stream}"
         return self.answer.prediction.verdict
 
     @property
@@ -166,9 +168,9 @@ class Prediction:
             )
         if self.known or self.played_only:
             what = (
-                f"streamed it {_times(self.known)}"
+                f"streamed it {times(self.known)}"
                 if self.known
-                else f"played it {_times(self.played_only)}, {self._never_a_stream}"
+                else f"played it {times(self.played_only)}, {self._never_a_stream}"
             )
             return (
                 f"'{query.song}' by {query.artist}: listener '{self.profile}' {what}; for a song like it"
@@ -178,10 +180,6 @@ class Prediction:
             f"'{query.song}' by {query.artist}: about {streams:g} streams predicted for listener"
             f" '{self.profile}' (0 to 30)"
         )
-
-
-def _times(count: int) -> str:
-    return "once" if count == 1 else f"{count:,} times"
 
 
 def value_sources(merged: MergedFeatures) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from musicflow.app.age_words import age_words
 from musicflow.app.auc_words import COIN_TOSS, ranks_above, times_in_100
-from musicflow.app.catalog_scoring import ARTIST_STREAMS_COLUMN, DEFAULT_PER_ARTIST, POPULARITY_COLUMN
+from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
 from musicflow.app.library_words import KIND_WORDS as LIBRARY_KIND_WORDS
 from musicflow.app.library_words import library_sentence
 from musicflow.app.model_row_names import row_name
@@ -17,7 +17,6 @@ from musicflow.core.songs import MAX_NAME, SongRequest
 from musicflow.model.reports import Evaluation
 
 __all__ = [
-    "ARTIST_STREAMS_COLUMN",
     "COIN_TOSS",
     "DEFAULT_PER_ARTIST",
     "DEFAULT_PROFILE",
@@ -26,7 +25,6 @@ __all__ = [
     "MAX_NAME",
     "MAX_UPLOAD_FILES",
     "OURS",
-    "POPULARITY_COLUMN",
     "SPECS",
     "TASTE_FEATURES",
     "Evaluation",

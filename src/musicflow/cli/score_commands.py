@@ -9,13 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from musicflow.app.vocabulary import (
-    ARTIST_STREAMS_COLUMN,
-    DEFAULT_PER_ARTIST,
-    DEFAULT_PROFILE,
-    POPULARITY_COLUMN,
-    RecommendationQuestion,
-)
+from musicflow.app.vocabulary import DEFAULT_PER_ARTIST, DEFAULT_PROFILE, RecommendationQuestion
 from musicflow.cli.common import (
     FormatOption,
     OutputFormat,
@@ -29,7 +23,7 @@ from musicflow.cli.common import (
 from musicflow.core.plurals import counted
 
 if TYPE_CHECKING:
-    from musicflow.app.types import Recommendation, Recommendations
+    from musicflow.app.types import Recommendations
 
 RECOMMEND_COLUMNS = (
     "song",
@@ -172,21 +166,11 @@ def _table(answer: Recommendations) -> Table:
         lines.append("`musicflow catalog add FILE` imports one.")
     table = Table(title="Songs you have never played, best first", caption="\n".join(lines) or None)
     # What the list is ranked by besides the predicted streams is shown too, so that its order can be read.
-    ranked_on = answer.items[0].ranked_on if answer.items else ()
-    extra = [RANKED_ON_HEADERS[name] for name in ranked_on]
+    extra = [what for what, _ in answer.items[0].shown_beside()] if answer.items else []
     for column in ("#", "song", "artist", "predicted streams", *extra, "why"):
         table.add_column(column, justify="left" if column in ("song", "artist", "why") else "right")
     for rank, item in enumerate(answer.items, 1):
         why = "; ".join(item.reason_words)
-        shown = [_ranked_on_cell(item, name) for name in ranked_on]
+        shown = [value for _, value in item.shown_beside()]
         table.add_row(str(rank), item.song, item.artist, f"{item.predicted_streams:.1f}", *shown, why)
     return table
-
-
-RANKED_ON_HEADERS = {POPULARITY_COLUMN: "popularity", ARTIST_STREAMS_COLUMN: "your streams of the artist"}
-
-
-def _ranked_on_cell(item: Recommendation, name: str) -> str:
-    if name == POPULARITY_COLUMN:
-        return "unknown" if item.popularity is None else f"{item.popularity:.0f}"
-    return f"{item.artist_streams:,}"

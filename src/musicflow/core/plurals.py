@@ -6,3 +6,8 @@ from __future__ import annotations
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """ "1 row", "0 rows", "2,906 rows"; `plural` where an added s is wrong ("entry", "entries")."""
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def times(count: int) -> str:
+    """How often: "once", "2 times", "1,204 times"."""
+    return "once" if count == 1 else f"{count:,} times"

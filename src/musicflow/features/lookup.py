@@ -236,10 +236,12 @@ class SongFinder:
             if (name := credits.song_of(requests[i].song, requests[i].artist)) is not None
         }
         asked = sorted({t for i in found if (t := songs[i].track_id) is not None})
-        played = self.store.tracks_by_id(asked, played=True) if asked else {}
-        answers = {
-            i: name for i, name in found.items() if not played.get(songs[i].track_id or -1, (None, 0))[1]
-        }
+        plays = (
+            {t: count for t, (_, count) in self.store.tracks_by_id(asked, played=True).items()}
+            if asked
+            else {}
+        )
+        answers = {i: name for i, name in found.items() if not plays.get(songs[i].track_id or 0)}
         self._answer_for(requests, songs, answers, catalogs, now, with_misses=with_misses)
 
     def _answer_for(

@@ -190,7 +190,7 @@ class Credits:
             for other in filter(str.strip, artists.split("; ")[1:]):
                 _add(exact, match_key(other, song), key, name)
                 if base is not None:
-                    _add(typed, f"{primary_artist(other)}{SEPARATOR}{base}", key, name)
+                    _add(typed, _typed_key(other, base), key, name)
         self._exact = {key: known[1] for key, known in exact.items() if known is not None}
         self._typed = {key: known[1] for key, known in typed.items() if known is not None}
 
@@ -202,12 +202,13 @@ class Credits:
         version, under a longer one of this base), if one is."""
         found = self._exact.get(match_key(artist, song))
         if found is None and version_kind(song) is None:
-            found = self._typed.get(_typed_key(artist, song))
+            found = self._typed.get(_typed_key(artist, base_title(song)))
         return found
 
 
-def _typed_key(artist: str, song: str) -> str:
-    return f"{primary_artist(artist)}{SEPARATOR}{base_title(song)}"
+def _typed_key(artist: str, base: str) -> str:
+    """The key of a title's base (`base_title`) by an artist: as `match_key`, on the base."""
+    return f"{primary_artist(artist)}{SEPARATOR}{base}"
 
 
 def _add(found: dict[str, tuple[str, SongName] | None], alternative: str, key: str, name: SongName) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from musicflow.core.plurals import times
 from musicflow.model.vectorize import ARTIST_HISTORY_COLUMNS, GENRE_MATCH
 
 ARTIST_STREAMS = "artist_streams"
@@ -120,9 +121,7 @@ def describe(feature: str, value: float, median: float | None, effect: float) ->
         count = 0 if math.isnan(value) else round(math.expm1(value))
         if feature == "artist_streams":
             return (
-                f"you streamed this artist {_times(count)}"
-                if count
-                else "you have never streamed this artist"
+                f"you streamed this artist {times(count)}" if count else "you have never streamed this artist"
             )
         if not count:
             return "you have streamed no other song by this artist"
@@ -164,10 +163,6 @@ def describe(feature: str, value: float, median: float | None, effect: float) ->
         more, less = COMPARED[feature]
         return f"{more if value > middle else less} than most songs you play"
     return f"{'high' if value > middle else 'low'} {label}"
-
-
-def _times(count: int) -> str:
-    return "once" if count == 1 else f"{count:,} times"
 
 
 def median_or(median: float | None, default: float) -> float:

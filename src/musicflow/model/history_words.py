@@ -12,6 +12,7 @@ import math
 import time
 from dataclasses import replace
 
+from musicflow.core.plurals import times
 from musicflow.model.explain import Contribution
 from musicflow.model.listener import SongHistory
 
@@ -58,12 +59,12 @@ def _words(feature: str, history: SongHistory) -> str:
     if feature == "artist_streams":
         other = history.artist_streams - history.song_streams
         if history.song_streams and other:
-            return f"you streamed {artist} {_times(history.artist_streams)}, {other:,} of them other songs"
+            return f"you streamed {artist} {times(history.artist_streams)}, {other:,} of them other songs"
         if history.song_streams == 1:
             return f"you streamed {artist} once: this song"
         if history.song_streams:
-            return f"you streamed {artist} {_times(history.artist_streams)}, all of them this song"
-        return f"you streamed {artist} {_times(history.artist_streams)}"
+            return f"you streamed {artist} {times(history.artist_streams)}, all of them this song"
+        return f"you streamed {artist} {times(history.artist_streams)}"
     if feature == "artist_songs":
         songs = history.artist_songs
         return f"you streamed {songs:,} song{'' if songs == 1 else 's'} by {artist}"
@@ -75,7 +76,3 @@ def _month(moment: int | None) -> str:
     if moment is None:
         return "a month not known"
     return time.strftime("%B %Y", time.gmtime(moment))
-
-
-def _times(count: int) -> str:
-    return "once" if count == 1 else f"{count:,} times"

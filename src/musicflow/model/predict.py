@@ -40,10 +40,10 @@ VERDICTS = (
 LOW_VERDICT = "🤷 Probably not your thing: the model rates it below half the songs you streamed"
 BANNED = "banned"  # the reason of a firm zero: the listener banned the song or its artist
 BANNED_BASIS = "your ban in Spotify (nothing else is known of this song)"
-# A song the listener streamed of which nothing else is known: no source has its features and they
+# A song the listener played of which nothing else is known: no source has its features and they
 # streamed no other song of its artist (the model leaves a song's own plays out of its artist's history).
-ONLY_ITS_STREAMS = "only_its_streams"
-ONLY_ITS_STREAMS_BASIS = "your plays of this song only (nothing else is known of it)"
+ONLY_ITS_PLAYS = "only_its_plays"
+ONLY_ITS_PLAYS_BASIS = "your plays of this song only (nothing else is known of it)"
 QUANTILES = {"q50": 0.5, "q75": 0.75, "q95": 0.95}
 
 
@@ -126,7 +126,7 @@ def reasons_for(
     return reasons
 
 
-def only_its_streams(model: TrainedModel, artist: str, *, streamed: bool = True) -> Prediction | None:
+def only_its_plays(model: TrainedModel, artist: str, *, streamed: bool = True) -> Prediction | None:
     """The answer for a song the listener played of which nothing else is known: a song like it, by
     an artist they streamed nothing else of (`streamed`: they streamed this one; else nothing of the
     artist), gets what the model predicts for a song by an artist new to them (its base rate); None for
@@ -140,8 +140,8 @@ def only_its_streams(model: TrainedModel, artist: str, *, streamed: bool = True)
         f"no source has this song's features and you streamed {other} by {artist}, so a song like"
         " it gets what the model predicts for a song by an artist new to you"
     )
-    reason = Contribution(ONLY_ITS_STREAMS, None, 0.0, words)
-    return Prediction(streams, verdict_for(model, streams), [reason], ONLY_ITS_STREAMS_BASIS)
+    reason = Contribution(ONLY_ITS_PLAYS, None, 0.0, words)
+    return Prediction(streams, verdict_for(model, streams), [reason], ONLY_ITS_PLAYS_BASIS)
 
 
 def banned(prediction: Prediction | None, ban: Ban, artist: str) -> Prediction:

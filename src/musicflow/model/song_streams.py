@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from musicflow.core.plurals import times
 from musicflow.core.songs import primary_artist, version_family, version_kind
 from musicflow.model.song_groups import song_ids
 from musicflow.store.ports import TrackFact, TrackStreams
@@ -118,6 +119,5 @@ def version_words(song: str, played: Streamed) -> str:
     "La La Land - Acoustic") is "another version", never named after the kind of the one they played."""
     kind = version_kind(song) or "another version"
     if played.streams:
-        times = "once" if played.streams == 1 else f"{played.streams:,} times"
-        return f"{kind} of {played.name}, which you streamed {times}"
+        return f"{kind} of {played.name}, which you streamed {times(played.streams)}"
     return f"{kind} of {played.name}, which you played but never streamed"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from musicflow.app.vocabulary import ARTIST_STREAMS_COLUMN, DEFAULT_PER_ARTIST, POPULARITY_COLUMN
+from musicflow.app.vocabulary import DEFAULT_PER_ARTIST
 from musicflow.web import words
 
 if TYPE_CHECKING:
@@ -47,19 +47,8 @@ def pick_of(found: Recommendation) -> Pick:
     reasons = [f"{r.words} ({words.change(r.effect)})" for r in found.reasons]
     if found.version_of:
         reasons.insert(0, found.version_of)
-    return Pick(found.song, found.artist, found.predicted_streams, reasons, _ranked_on(found))
-
-
-def _ranked_on(found: Recommendation) -> list[str]:
-    """What the list is ranked by besides the predicted streams, for this song, in words."""
-    shown = []
-    for name in found.ranked_on:
-        if name == POPULARITY_COLUMN:
-            known = "unknown" if found.popularity is None else f"{found.popularity:.0f}"
-            shown.append(f"popularity {known}")
-        elif name == ARTIST_STREAMS_COLUMN:
-            shown.append(f"your streams of the artist {found.artist_streams:,}")
-    return shown
+    beside = [f"{what} {value}" for what, value in found.shown_beside()]
+    return Pick(found.song, found.artist, found.predicted_streams, reasons, beside)
 
 
 def picks_of(answer: Recommendations) -> Picks:
