@@ -4,9 +4,9 @@ data in shared/data that carries genres.
 Sources: the artist genres of `catalogs/playlist_2010to2022` and of `libraries/bartekc_liked`
 (Spotify's own, e.g. "dance pop"), the playlist genre and subgenre of `catalogs/high_popularity` and
 `low_popularity`, and the genre of the `SpotifyFeatures.csv` rows (`spotifyfeatures_subset`,
-`tracks600k_head`). A genre is split into words after folding a few spellings ("hip hop" and "hip-hop"
--> "hiphop", "r&b" -> "rnb"), so "dance pop" and "pop" share "pop"; an artist's genres are the share of
-each word over all its rows, rounded to 4 places. Artists are keyed as songs are (`primary_artist`).
+`tracks600k_head`). For each artist, keyed as songs are (`primary_artist`), the table holds each genre
+as the taste page names it (`genres.genre_name`) and how many times the sources gave it; the model's
+genre words are read from those (`genres.words_of`).
 
 Usage: python scripts/build_artist_genres.py [SHARED_DATA_DIR]
 """
@@ -17,21 +17,20 @@ import ast
 import csv
 import gzip
 import json
-import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from musicflow.core.songs import primary_artist
-from musicflow.features.genres import GENRES_FILE, Genres, shares
+from musicflow.features.genres import GENRES_FILE, genre_name
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-_WORDS = re.compile(r"[\s\-&/,]+")
 
 
-def artist_genres(shared: Path = SHARED) -> dict[str, Genres]:
-    """Artist key -> their genre words' shares, from every shared source that has genres."""
-    counts: dict[str, dict[str, float]] = {}
+def artist_genres(shared: Path = SHARED) -> dict[str, dict[str, int]]:
+    """Artist key -> their genres and how many times each was given, from every shared source that has
+    genres."""
+    counts: dict[str, dict[str, int]] = {}
 
     def add(artist: str | None, genres: Iterable[str]) -> None:
         if not artist:
@@ -39,10 +38,9 @@ def artist_genres(shared: Path = SHARED) -> dict[str, Genres]:
         key = primary_artist(artist)
         found = counts.setdefault(key, {})
         for genre in genres:
-            folded = genre.strip().lower().replace("r&b", "rnb")
-            folded = folded.replace("hip hop", "hiphop").replace("hip-hop", "hiphop")
-            for word in set(_WORDS.split(folded)) - {""}:
-                found[word] = found.get(word, 0.0) + 1.0
+            name = genre_name(genre)
+            if name:
+                found[name] = found.get(name, 0) + 1
 
     for row in _rows(shared / "catalogs/playlist_2010to2022/playlist_2010to2022.csv"):
         add(row.get("artist_name"), _listed(row.get("artist_genres")))
@@ -58,7 +56,7 @@ def artist_genres(shared: Path = SHARED) -> dict[str, Genres]:
     for name in ("spotifyfeatures_subset/SpotifyFeatures.csv", "tracks600k_head/SpotifyFeatures.csv"):
         for row in _rows(shared / "catalogs" / name):
             add(row.get("artist_name"), [row.get("genre") or ""])
-    return {key: shares(found) for key, found in counts.items() if found}
+    return {key: found for key, found in counts.items() if found}
 
 
 def _listed(text: str | None) -> list[str]:
@@ -81,14 +79,11 @@ def _rows(path: Path) -> Iterable[dict[str, str]]:
 
 def main() -> None:
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else SHARED
-    table = {
-        artist: {word: round(share, 4) for word, share in sorted(words.items())}
-        for artist, words in sorted(artist_genres(shared).items())
-    }
+    table = {artist: dict(sorted(names.items())) for artist, names in sorted(artist_genres(shared).items())}
     text = json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode()
     GENRES_FILE.write_bytes(gzip.compress(text, compresslevel=9, mtime=0))  # the same bytes every build
-    words = {word for found in table.values() for word in found}
-    print(f"{len(table):,} artists, {len(words):,} genre words -> {GENRES_FILE}")  # noqa: T201
+    names = {name for found in table.values() for name in found}
+    print(f"{len(table):,} artists, {len(names):,} genres -> {GENRES_FILE}")  # noqa: T201
 
 
 if __name__ == "__main__":

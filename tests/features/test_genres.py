@@ -6,7 +6,15 @@ import math
 
 import pytest
 
-from musicflow.features.genres import artist_genres, genre_match, listener_genres
+from musicflow.features.genres import (
+    artist_genre_names,
+    artist_genres,
+    genre_match,
+    genre_name,
+    genre_words,
+    listener_genres,
+    words_of,
+)
 
 
 def test_the_shipped_table_knows_artists_by_their_key_with_shares_that_add_up() -> None:
@@ -27,3 +35,16 @@ def test_a_match_is_the_share_of_the_listener_genres_the_artist_holds() -> None:
     assert genre_match("c", mine, genres) == 0.0
     assert math.isnan(genre_match("unknown", mine, genres))
     assert math.isnan(genre_match("a", {}, genres))  # nothing the listener streams has known genres
+
+
+def test_genres_are_named_as_the_sources_name_them_and_matched_word_by_word() -> None:
+    names = artist_genre_names()["the weeknd"]
+    assert "canadian contemporary r&b" in names and sum(names.values()) == pytest.approx(1.0)
+    assert genre_name("  Hip-Hop ") == genre_name("hip  hop") == "hip hop"
+    assert genre_words("Hip-Hop") == genre_words("hip hop") == {"hiphop"}
+    assert genre_words("canadian contemporary r&b") == {"canadian", "contemporary", "rnb"}
+    assert genre_words("k-pop") == {"k", "pop"}
+    # an artist given "dance pop" twice and "pop" once: pop is in all three, dance in two
+    assert words_of({"dance pop": 2, "pop": 1}) == {"dance": 0.4, "pop": 0.6}
+    weeknd_words = artist_genres()["the weeknd"]
+    assert weeknd_words == words_of({name: share * 1000 for name, share in names.items()})

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
+from musicflow.features.genres import artist_genre_names
 from musicflow.store.ports import Job
 from musicflow.web.upload_pages import job_view
 from tests.web.conftest import PROFILE, demo_settings
@@ -111,8 +112,20 @@ def test_the_taste_page_shows_your_genres_and_your_library(
     app, client = served
     before = html.unescape(client.get("/taste", params={"profile": PROFILE}).text)
     assert 'id="genres-title"' in before and 'id="library-summary"' not in before  # no library yet
-    top_word, top_share = max(app.serving.get(PROFILE).listener.genres.items(), key=lambda g: g[1])
-    assert f"{top_share:.0%}".replace("%", " %") in before and top_word in before
+    listener = app.serving.get(PROFILE).listener
+    top_name, top_share = max(listener.genres().items(), key=lambda g: g[1])
+    assert f"{top_share:.0%}".replace("%", " %") in before and top_name in before
+    # each genre shown is one the sources give an artist the listener streamed, named as they name it,
+    # never a word cut out of one ("k" and "pop" of "k-pop", "feel" and "good" of "feel good")
+    chart = before.split('id="genres"')[1].split("</figure>")[0]
+    shown = [
+        " ".join(re.findall(r"<tspan[^>]*>([^<]+)</tspan>", label))
+        for label in re.findall(r'<text[^>]*class="label"[^>]*>(.*?)</text>', chart)
+    ]
+    names = artist_genre_names()
+    theirs = {name for artist in listener.artist_affinities() for name in names.get(artist, {})}
+    assert len(shown) == 8 and set(shown) <= theirs
+    assert any(" " in name for name in shown)  # the demo listener's genres include some of two words
     # the demo listener is alone in their store: their model goes without genres, and the page says so
     assert "artist_genre_match" not in app.serving.get(PROFILE).model.features
     assert "Your model does not use genres" in before

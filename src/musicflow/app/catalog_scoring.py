@@ -152,7 +152,7 @@ def scoring_pack(serving: ServingModel, store: Store, profile_id: int) -> Scorin
         base_rate=serving.model.base_rate,
         banned_songs=listener.library.banned_songs,
         banned_artists=listener.library.banned_artists,
-        listener_genres=listener.genres,
+        listener_genres=listener.genre_words,
     )
 
 

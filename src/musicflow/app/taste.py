@@ -98,7 +98,7 @@ class Taste:
     average_features: dict[str, float] = field(default_factory=dict)
     standing: Standing | None = None
     time_zone: str = "UTC"  # the zone hours, weekdays and months are counted in
-    genres: list[tuple[str, float]] = field(default_factory=list)  # genre words and their shares, most first
+    genres: list[tuple[str, float]] = field(default_factory=list)  # genre names and shares, most first
     library: dict[str, int] | None = None  # entries per kind, when an export held the library
     banned: list[str] = field(default_factory=list)  # what the listener banned, named
     genres_used: bool = False  # the serving model has the genre match among its columns
@@ -242,7 +242,7 @@ def build_taste(
         seen_streams=seen,
         average_features=top_songs_average((t.streams, merged[t.track_id].values) for t in features),
         standing=_standing_of(champion),
-        genres=sorted(listener.genres.items(), key=lambda g: (-g[1], g[0]))[:TOP_GENRES],
+        genres=sorted(listener.genres().items(), key=lambda g: (-g[1], g[0]))[:TOP_GENRES],
         library={kind.value: kinds[kind.value] for kind in LibraryKind} if library else None,
         banned=[
             f"{entry.artist} (every song)"

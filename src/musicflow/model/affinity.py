@@ -87,11 +87,7 @@ class AffinityIndex:
                 entry.firsts = sorted([*(entry.firsts or []), (item[3], song)])[:2]
                 entry.lasts = sorted([*(entry.lasts or []), (-item[4], song)])[:2]
         self._genres = genres or {}
-        self._listener_genres = (
-            listener_genres({a: float(e.streams) for a, e in self._artists.items()}, self._genres)
-            if genres
-            else {}
-        )
+        self._listener_genres = listener_genres(self.artist_streams(), self._genres) if genres else {}
 
     def genre_match(self, artist: str) -> float:
         """How well `artist` matches the genres of these streams (NaN when either is unknown)."""
@@ -99,7 +95,8 @@ class AffinityIndex:
 
     @property
     def listener_genres(self) -> Genres:
-        """The genre words of these streams and their shares (empty without genres)."""
+        """The genre words of these streams and their shares, as the model matches them (empty without
+        genres)."""
         return self._listener_genres
 
     def of(self, artist: str, song: int | None = None) -> ArtistAffinity:
@@ -147,6 +144,10 @@ class AffinityIndex:
     def artist_keys(self) -> list[str]:
         """Every artist the chosen plays streamed."""
         return list(self._artists)
+
+    def artist_streams(self) -> dict[str, float]:
+        """Every artist the chosen plays streamed, and how many times."""
+        return {artist: float(entry.streams) for artist, entry in self._artists.items()}
 
 
 def _other(extremes: list[tuple[int, int]] | None, left_out: int | None) -> int | None:

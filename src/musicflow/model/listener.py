@@ -14,6 +14,7 @@ import numpy as np
 
 from musicflow.core.songs import version_family
 from musicflow.errors import Hint, ModelMismatchError
+from musicflow.features.genres import artist_genre_names, listener_genres
 from musicflow.features.lookup import SongFeatures
 from musicflow.model.affinity import AffinityIndex, ArtistAffinity, artist_key
 from musicflow.model.dataset import affinity_index
@@ -145,9 +146,15 @@ class Listener:
         )
 
     @property
-    def genres(self) -> Mapping[str, float]:
-        """The genre words of everything the listener streamed, and their shares."""
+    def genre_words(self) -> Mapping[str, float]:
+        """The genre words of everything the listener streamed and their shares: what the model matches
+        a song's artist against."""
         return self._index.listener_genres
+
+    def genres(self) -> Mapping[str, float]:
+        """The genres of everything the listener streamed, named as the sources name them, and their
+        shares: what the taste page shows."""
+        return listener_genres(self._index.artist_streams(), artist_genre_names())
 
     def artist_affinities(self) -> dict[str, ArtistAffinity]:
         """Affinity for every artist the listener streamed, no song left out (what batch scoring ships)."""

@@ -196,8 +196,8 @@ def taste_view(taste: Taste) -> TasteView:
         if taste.standing and taste.standing.created_at is not None
         else "",
         genres=charts.hbars(
-            [charts.Bar(word, share, _percent(share)) for word, share in taste.genres],
-            "Your genres: the words of your artists' genres, weighed by your streams",
+            [charts.Bar(name, share, _percent(share)) for name, share in taste.genres],
+            "Your genres: your artists' genres, weighed by your streams of each artist",
         )
         if taste.genres
         else None,
