@@ -24,6 +24,10 @@ the artist before T, popularity breaking ties); random (the mean of RANDOM_SEEDS
 are broken by one seeded shuffle, the same for every ranker. Metrics at 10, 50 and 100: hits, recall (hits /
 later-streamed songs among the candidates), NDCG.
 
+Two ceilings, not rankers anyone can have: the songs of the artists the listener went on to stream a new
+song of after T (known in advance), ranked by popularity and by MusicFlow's predicted streams. They
+measure how far knowing the next artists would go, and so which goals these inputs can reach.
+
 The store with the catalogs imported is cached as `.bench/recommend-<key>.db`, a copy of the listeners'
 store (listeners_store.py) rebuilt when that store or a catalog file changes; the models are trained on
 every run. About three minutes on two busy cores once the stores are cached (building them: about one
@@ -122,7 +126,24 @@ CHOSEN = "as recommend ranks"  # `--chosen`: the way `train` chose on the listen
 # The same as the list `recommend` shows by default: no song played before T (streamed or not), at most
 # DEFAULT_PER_ARTIST songs by one artist.
 CHOSEN_CAPPED = f"as recommend lists (unplayed, {DEFAULT_PER_ARTIST} per artist)"
-RANKERS = (MUSICFLOW, CAPPED, ALONE, ALONE_CAPPED, POPULARITY, AFFINITY, RANDOM, MIXED, ALL_THREE)
+# Not rankers anyone can have: they know which artists the listener went on to stream a new song of
+# after T, and rank only those artists' songs; what is left is which of their songs. A goal beyond these
+# is beyond knowing the listener's next artists.
+CEILING_POPULARITY = "ceiling: later artists, by popularity"
+CEILING_MUSICFLOW = "ceiling: later artists, by MusicFlow"
+RANKERS = (
+    MUSICFLOW,
+    CAPPED,
+    ALONE,
+    ALONE_CAPPED,
+    POPULARITY,
+    AFFINITY,
+    RANDOM,
+    MIXED,
+    ALL_THREE,
+    CEILING_POPULARITY,
+    CEILING_MUSICFLOW,
+)
 # What `recommend` ranks by (`app/ranker_choice.py`): chosen when the model is trained, on the listener's
 # own past; its margin was chosen on the design listeners (0, 1, 2, 3, 5 measured 35, 35, 48, 50, 50
 # there; MusicFlow 34).
@@ -137,6 +158,8 @@ SHORT = {
     RANDOM: "random",
     MIXED: "mixed",
     ALL_THREE: "three",
+    CEILING_POPULARITY: "ceil. pop",
+    CEILING_MUSICFLOW: "ceil. ours",
     CHOSEN: "as ranked",
     CHOSEN_CAPPED: "as listed",
 }
@@ -454,6 +477,15 @@ def capped(order: IntArray, artists: Sequence[str], per_artist: int, limit: int)
     return kept
 
 
+def by_later_artists(
+    candidates: Candidates, keep: npt.NDArray[np.bool_], labels: IntArray
+) -> npt.NDArray[np.bool_]:
+    """The candidates in `keep` by an artist of whom the listener streamed a song of `keep` after T (what
+    the ceilings rank: no ranker can know it at T)."""
+    later = {candidates.artist[song] for song in np.flatnonzero(keep & (labels >= 0)).tolist()}
+    return keep & np.array([artist in later for artist in candidates.artist], dtype=np.bool_)
+
+
 @dataclass(frozen=True)
 class Result:
     name: str
@@ -524,6 +556,9 @@ def evaluate(
         MIXED: scores(orders[MIXED]),
         ALL_THREE: scores(orders[ALL_THREE]),
     }
+    theirs = by_later_artists(candidates, keep, labels)
+    results[CEILING_POPULARITY] = scores(ranked(theirs, tiebreak, popularity))
+    results[CEILING_MUSICFLOW] = scores(ranked(theirs, tiebreak, predicted.ours))
     if chosen:  # each way `recommend` may rank by, as it lists: never a song played before T, at most
         # DEFAULT_PER_ARTIST songs by one artist
         listed = ways(keep & ~played_songs(candidates, cut))

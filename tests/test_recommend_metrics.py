@@ -18,6 +18,7 @@ from benchmarks.recommend_quality import (
     Cut,
     Result,
     Scores,
+    by_later_artists,
     capped,
     capped_name,
     hits_at,
@@ -190,3 +191,23 @@ def test_the_list_as_recommend_shows_it_holds_no_song_played_before_t() -> None:
     streamed, skipped_only = frozenset({"id1"}), frozenset({"k0 live"})
     cut = Cut("x", 1, 100, streamed, {}, {}, 0, streamed | skipped_only)
     assert played_songs(candidates, cut).tolist() == [True, True, False]
+
+
+def test_the_ceilings_rank_only_the_songs_of_artists_the_listener_went_on_to_stream() -> None:
+    """A ceiling knows which artists the listener streamed a new song of after T: it keeps every
+    candidate of theirs (hit or not) and no other, and never one left out of the candidates."""
+    import numpy as np
+    import polars as pl
+
+    candidates = Candidates(
+        frame=pl.DataFrame(),
+        song=np.arange(5),
+        ids=[None] * 5,
+        keys=[f"k{i}" for i in range(5)],
+        artist=["a", "a", "b", "c", "c"],
+        popularity=np.zeros(5),
+        released=np.full(5, np.inf),
+    )
+    labels = np.array([-1, 7, -1, -1, 8])  # songs 1 (by a) and 4 (by c) were streamed after T
+    keep = np.array([True, True, True, True, False])  # song 4 is not a candidate (say, released after T)
+    assert by_later_artists(candidates, keep, labels).tolist() == [True, True, False, False, False]
