@@ -120,6 +120,11 @@ MUSICFLOW, POPULARITY, AFFINITY, MIXED, ALL_THREE = (
     ranker_choice.ALL_THREE,
 )
 CAPPED = f"MusicFlow, {DEFAULT_PER_ARTIST} per artist"
+# MusicFlow's predicted streams x (popularity / 100)²: the model learns a listener's songs against songs
+# other people streamed, all known songs; most catalog songs are ones few people heard, which popularity
+# tells. Measured, not a way `recommend` ranks by (README, "How good").
+WEIGHED = "MusicFlow x popularity²"
+WEIGHED_CAPPED = f"MusicFlow x popularity², {DEFAULT_PER_ARTIST} per artist"
 ALONE, ALONE_CAPPED = "model alone", f"model alone, {DEFAULT_PER_ARTIST} per artist"
 RANDOM = f"random ({RANDOM_SEEDS} seeds)"
 CHOSEN = "as recommend ranks"  # `--chosen`: the way `train` chose on the listener's own past
@@ -134,6 +139,8 @@ CEILING_MUSICFLOW = "ceiling: later artists, by MusicFlow"
 RANKERS = (
     MUSICFLOW,
     CAPPED,
+    WEIGHED,
+    WEIGHED_CAPPED,
     ALONE,
     ALONE_CAPPED,
     POPULARITY,
@@ -150,6 +157,8 @@ RANKERS = (
 BASELINES = (POPULARITY, AFFINITY, RANDOM)
 SHORT = {
     MUSICFLOW: "MusicFlow",
+    WEIGHED: "x pop²",
+    WEIGHED_CAPPED: "x pop², cap",
     CAPPED: "capped",
     ALONE: "alone",
     ALONE_CAPPED: "alone, cap",
@@ -547,6 +556,10 @@ def evaluate(
     ]
     results = {
         MUSICFLOW: scores(orders[MUSICFLOW]),
+        WEIGHED: scores(
+            by_popularity := ranked(keep, tiebreak, predicted.ours * (np.maximum(popularity, 0) / 100) ** 2)
+        ),
+        WEIGHED_CAPPED: scores(capped(by_popularity, candidates.artist, DEFAULT_PER_ARTIST, top)),
         CAPPED: scores(capped(orders[MUSICFLOW], candidates.artist, DEFAULT_PER_ARTIST, top)),
         ALONE: scores(alone := ranked(keep, tiebreak, predicted.alone)),
         ALONE_CAPPED: scores(capped(alone, candidates.artist, DEFAULT_PER_ARTIST, top)),
