@@ -10,7 +10,7 @@ better than how much, see README "What to expect"):
 |---|---|
 | top 5 % | 😍 What a banger! The model rates it above 95 in 100 of the songs you streamed |
 | top 25 % | 🎧 Your kind of song: the model rates it above 3 in 4 of the songs you streamed |
-| above the median | 🙂 Might earn a few plays: the model rates it above half the songs you streamed |
+| above the median | 🙂 Worth a listen: the model rates it above half the songs you streamed |
 | below the median | 🤷 Probably not your thing: the model rates it below half the songs you streamed |
 """
 
@@ -35,7 +35,7 @@ from musicflow.model.vectorize import vectorize_many
 VERDICTS = (
     ("q95", "😍 What a banger! The model rates it above 95 in 100 of the songs you streamed"),
     ("q75", "🎧 Your kind of song: the model rates it above 3 in 4 of the songs you streamed"),
-    ("q50", "🙂 Might earn a few plays: the model rates it above half the songs you streamed"),
+    ("q50", "🙂 Worth a listen: the model rates it above half the songs you streamed"),
 )
 LOW_VERDICT = "🤷 Probably not your thing: the model rates it below half the songs you streamed"
 BANNED = "banned"  # the reason of a firm zero: the listener banned the song or its artist
