@@ -109,12 +109,12 @@ class Drift:
         """The verdict in plain words."""
         if not self.enough:
             return (
-                f"Too few plays since to tell: {self.streams_since} streams since the last play model"
+                f"Too few plays since to tell: {self.streams_since:,} streams since the last play model"
                 f" v{self.version} learned from (at least {MIN_RECENT_STREAMS} are needed)."
             )
         if not self.drifted:
             return (
-                f"Your {self.streams_since} streams since model v{self.version} learned are like those it"
+                f"Your {self.streams_since:,} streams since model v{self.version} learned are like those it"
                 " learned from: no drift."
             )
         reasons = []
@@ -135,7 +135,7 @@ class Drift:
         }.get(self.retrain or "", " Train a new model to follow.")
         return (
             f"Your listening has moved away from what model v{self.version} learned: of your"
-            f" {self.streams_since} streams since, " + "; ".join(reasons) + "." + then
+            f" {self.streams_since:,} streams since, " + "; ".join(reasons) + "." + then
         )
 
     def as_document(self) -> dict[str, object]:
