@@ -870,9 +870,13 @@ class MusicFlow:
         return embedded and all(name in LOCAL_SOURCES for name in self.settings.feature_sources)
 
     def know_songs(self) -> None:
-        """Read the stored tracks' keys and the catalogs into memory now (a server does it at start, so
-        that no question waits for it)."""
-        self._finder.index.hold()
+        """Read the stored tracks' keys and the catalogs into memory now, with what finds a name no key
+        finds (near names, the artists a song features): a server does it at start, so that no question
+        waits for it."""
+        index = self._finder.index
+        index.hold()
+        index.names()
+        index.credits()
 
     @property
     def _finder(self) -> SongFinder:
