@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from musicflow.app.service import MusicFlow
+from musicflow.app.training import SONGS_NOT_ASKED
+from musicflow.demo import export_path
+from musicflow.model.reports import Evaluation
 from tests.app.conftest import demo_settings
 from tests.trained import PROFILE, QUICK_TRAINING, copy_of
 
@@ -30,3 +33,27 @@ def test_a_second_listener_does_not_make_the_next_model_look_worse(
     assert run.evaluation["zero_strategy"] == "shipped, then catalog"
     assert run.publication.promoted, run.publication.decision.reason
     assert "AUC vs songs other people streamed" in run.publication.decision.reason
+
+
+def test_a_model_trained_right_after_an_ingest_learns_from_every_feature_this_machine_holds(
+    catalog_store: Path, ingested_listener: Path, trained_home: Path, tmp_path: Path
+):
+    """`ingest`, then `train`, no `features fetch` between (or a retrain a server runs after an ingest):
+    the catalogs on this machine are asked all the same, and the model learns from as many songs'
+    features as one trained after a fetch; nothing is left to tell the listener to fetch."""
+    copy_of(catalog_store, tmp_path / "home")
+    with MusicFlow.open(demo_settings(tmp_path / "home").model_copy(update=QUICK_TRAINING)) as app:
+        with export_path() as demo:
+            app.ingest([demo], PROFILE, retrain=False)
+        unfetched = app.coverage(PROFILE)
+        run = app.train(PROFILE)
+        after = app.coverage(PROFILE)
+    with MusicFlow.open(demo_settings(ingested_listener)) as fetched:  # the stage that ran a fetch
+        expected = fetched.coverage(PROFILE)
+    with MusicFlow.open(demo_settings(trained_home)) as trained:  # a model trained after that fetch
+        expected_model = Evaluation.from_dict(trained.model(PROFILE).evaluation).coverage
+    assert unfetched.full + unfetched.partial == 0 < expected.full
+    assert (after.full, after.partial, after.none) == (expected.full, expected.partial, expected.none)
+    model = Evaluation.from_dict(run.evaluation).coverage  # what `train` prints: "Features: ..."
+    assert model is not None and model == expected_model
+    assert run.report[SONGS_NOT_ASKED] == 0

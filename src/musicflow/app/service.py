@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from musicflow.features.audio.folder import FileMapper
     from musicflow.features.catalog import CatalogImport
     from musicflow.features.coverage import CoverageReport
-    from musicflow.features.fetch import FetchProgress
+    from musicflow.features.fetch import FetchProgress, SourceRun
     from musicflow.features.lookup import SongFeatures, SongFinder, Spend, TheirSongs
     from musicflow.features.source_port import FeatureSource
     from musicflow.ingest.ingesting import Progress
@@ -466,11 +466,16 @@ class MusicFlow:
         self, profile: str, sources: Sequence[str] | None = None, progress: FetchProgress | None = None
     ) -> FetchResult:
         """Ask each source about the listener's tracks it has not answered yet; resumable."""
+        runs = self._fetch(self.require_profile(profile), sources, progress)
+        return FetchResult(runs, self.coverage(profile))
+
+    def _fetch(
+        self, profile_id: int, sources: Sequence[str] | None, progress: FetchProgress | None = None
+    ) -> list[SourceRun]:
         from musicflow.features.fetch import fetch_features
 
-        profile_id = self.require_profile(profile)
         with self._opened_sources(sources) as opened:
-            runs = fetch_features(
+            return fetch_features(
                 self._store.features,
                 profile_id,
                 opened,
@@ -478,7 +483,6 @@ class MusicFlow:
                 miss_ttl_s=self._miss_ttl_s,
                 progress=progress,
             )
-        return FetchResult(runs, self.coverage(profile))
 
     def songs_to_refresh(self, profile: str) -> frozenset[int]:
         """The profile's tracks a configured source has not answered yet, nor recently said it does not
@@ -566,6 +570,7 @@ class MusicFlow:
         from musicflow.app.training import train_and_publish
 
         self.require_profile(profile)
+        self._features_from_this_machine(profile)
         unasked = len(self.songs_to_refresh(profile))
         training = train_and_publish(
             self._store, self.registry, self.settings, profile, force, progress, songs_not_asked=unasked
@@ -580,8 +585,20 @@ class MusicFlow:
         from musicflow.app.training import train_candidate
 
         self.require_profile(profile)
+        self._features_from_this_machine(profile)
         unasked = len(self.songs_to_refresh(profile))
         return train_candidate(self._store, self.registry, self.settings, profile, songs_not_asked=unasked)
+
+    def _features_from_this_machine(self, profile: str) -> None:
+        """Before a training, the sources that answer from this machine (the catalogs, analysed audio)
+        are asked about the listener's songs they have not answered yet: a model trained right after an
+        ingest learns from every feature this machine holds (a few seconds for thousands of songs). A
+        source that asks a service stays for `features fetch` or a refresh, which spend its quota."""
+        from musicflow.features.lookup import LOCAL_SOURCES
+
+        local = [name for name in self.settings.feature_sources if name in LOCAL_SOURCES]
+        if local:
+            self._fetch(self.require_profile(profile), local)
 
     def train_all(
         self,
