@@ -149,25 +149,29 @@ def test_the_model_that_serves_uses_no_feature_the_evaluated_model_left_out(trai
     assert {"danceability", "artist_streams", "release_year"} <= set(shown["features"])
 
 
-def test_training_says_how_many_songs_no_feature_source_was_asked_about(
-    listener: None, isolated_environment: Path
+def test_training_asks_this_machines_sources_itself_and_names_the_songs_a_service_was_not_asked_about(
+    listener: None, isolated_environment: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """Songs whose features were never asked for (plays ingested without a fetch, or answers an upgrade
-    forgot) are named by number, with what to run; once fetched, the note is gone."""
+    """Songs the catalogs were never asked about (plays ingested without a fetch, or answers an upgrade
+    forgot) are asked by `train` itself; songs a source that asks a service was not asked about are named
+    by number, with what to run."""
     import sqlite3
 
     with sqlite3.connect(isolated_environment / "musicflow.db") as db:
         forgotten = [row[0] for row in db.execute("SELECT track_id FROM track_features LIMIT 12")]
         db.executemany("DELETE FROM track_features WHERE track_id = ?", [(t,) for t in forgotten])
-    code, out, err = run("train")
-    assert code == 0, err
-    said = " ".join(out.split())
-    assert "note: 12 of your songs were not yet asked of a feature source: `musicflow features fetch`" in said
-    code, _, err = run("features", "fetch")
-    assert code == 0, err
+        tracks = db.execute("SELECT count(DISTINCT track_id) FROM plays").fetchone()[0]
     code, out, err = run("train", "--format", "json")
     assert code == 0, err
     assert json.loads(out)["training"]["songs_not_asked"] == 0
+    with sqlite3.connect(isolated_environment / "musicflow.db") as db:
+        asked = {row[0] for row in db.execute("SELECT track_id FROM track_features")}
+    assert set(forgotten) <= asked
+    monkeypatch.setenv("MUSICFLOW_FEATURE_SOURCES", "catalog,reccobeats")
+    code, out, err = run("train")
+    assert code == 0, err
+    said = " ".join(out.split())
+    assert f"note: {tracks:,} of your songs were not yet asked of a feature source: `musicflow" in said
 
 
 @pytest.mark.parametrize("seeds", ["0", "11", "three"])

@@ -14,7 +14,7 @@ from typing import Any
 from musicflow.core.perf import collector_paused
 from musicflow.features.merge import source_label
 from musicflow.model.dataset import Split, ZeroStrategy, lone_time_split, random_split, time_split
-from musicflow.model.hygiene import balanced_check, source_mix
+from musicflow.model.hygiene import balanced_check, pattern_sizes, source_mix
 from musicflow.model.reports import Coverage, Evaluation, SplitEvaluation, Spread, left_out_of
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.split_scores import GROUPS, MODELS, Scored, answerable, fit_and_score
@@ -142,10 +142,7 @@ def _summarise(
 def _pattern_note(split: SplitEvaluation) -> str:
     """How the training rows were checked for a leak through missing features (see `balance.py`)."""
     check = split.features.patterns
-    rows = "; ".join(
-        f"{pattern}: {counts['streamed']} streamed, {counts['zeros']} zeros"
-        for pattern, counts in check.rows.items()
-    )
+    rows = pattern_sizes(check.rows)
     left_out = (
         f"; not trained on (one class lacks them): {', '.join(check.left_out)}" if check.left_out else ""
     )

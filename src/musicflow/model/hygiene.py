@@ -46,7 +46,7 @@ def nothing_to_learn(sizes: dict[str, dict[str, int]]) -> NotEnoughDataError:
     """The error of rows in which no availability pattern holds enough streamed songs and zeros, saying
     what would give them: songs like the streamed ones that the listener did not stream (a catalog with
     their features, another listener's history), or more of the listener's own history."""
-    counts = _sizes(sizes) or "no rows"
+    counts = pattern_sizes(sizes) or "no rows"
     enough = [p for p, c in sizes.items() if c.get("streamed", 0) >= MIN_ROWS_PER_PATTERN]
     if not enough:
         return NotEnoughDataError(
@@ -63,9 +63,11 @@ def nothing_to_learn(sizes: dict[str, dict[str, int]]) -> NotEnoughDataError:
     )
 
 
-def _sizes(rows: dict[str, dict[str, int]]) -> str:
+def pattern_sizes(rows: Mapping[str, Mapping[str, int]]) -> str:
+    """The rows of each availability pattern, as notes and errors say them ("audio: 1,176 streamed, 1,060
+    zeros; none: ...")."""
     return "; ".join(
-        f"{pattern}: {counts.get('streamed', 0)} streamed, {counts.get('zeros', 0)} zeros"
+        f"{pattern}: {counts.get('streamed', 0):,} streamed, {counts.get('zeros', 0):,} zeros"
         for pattern, counts in rows.items()
     )
 
