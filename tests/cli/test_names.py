@@ -216,7 +216,7 @@ def test_a_song_asked_by_an_artist_it_features_is_the_listeners_own(listener: No
     code, out, err = run("predict", "--song", "Sunflower", "--artist", "swae lee")  # as people type it
     assert code == 0, err
     title = "Sunflower - Spider-Man: Into the Spider-Verse"
-    assert f"did you mean '{title}' by Post Malone; Swae Lee?" in out
+    assert f"did you mean '{title}' by Post Malone and Swae Lee?" in out
     assert f"You have streamed it {streamed[(title, 'Post Malone')]} times already" in out
 
 

@@ -204,6 +204,11 @@ def test_a_song_is_found_by_an_artist_it_features_unless_the_credit_is_ambiguous
     )
     smile = SongName("Die With A Smile", "Lady Gaga; Bruno Mars")
     assert credits.song_of("die with a smile", "Bruno Mars") == smile
+    assert smile.did_you_mean == "did you mean 'Die With A Smile' by Lady Gaga and Bruno Mars?"
+    assert SongName("Señorita", "Shawn Mendes; Camila Cabello; ").words == (
+        "'Señorita' by Shawn Mendes and Camila Cabello"
+    )
+    assert SongName("Stay", "A; B; C").words == "'Stay' by A, B and C"
     assert credits.song_of("Die With A Smile", "Bruno Mars & Lady Gaga") == smile  # as typed, either way
     assert credits.song_of("Die With A Smile", "Lady Gaga") is None  # the first artist's key finds it
     assert credits.song_of("Sunflower", "Swae Lee") == SongName(

@@ -219,6 +219,14 @@ class CatalogRow:
     line: int
 
 
+def artists_words(artists: str) -> str:
+    """Artists as a sentence names them: "A; B; C" (as catalogs list them) is "A, B and C"."""
+    names = [name.strip() for name in artists.split("; ") if name.strip()]
+    if len(names) < 2:
+        return artists
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 @dataclass(frozen=True, slots=True)
 class SongName:
     """A song as the store or a catalog spells it: what a question was answered for, or a suggestion."""
@@ -228,8 +236,9 @@ class SongName:
 
     @property
     def words(self) -> str:
-        """How an answer names it: 'Sugar' by Maroon 5."""
-        return f"'{self.song}' by {self.artist}"
+        """How an answer names it: 'Sugar' by Maroon 5; 'Die With A Smile' by Lady Gaga and Bruno Mars (a
+        catalog lists several artists joined by "; ")."""
+        return f"'{self.song}' by {artists_words(self.artist)}"
 
     @property
     def did_you_mean(self) -> str:
