@@ -252,3 +252,19 @@ def test_train_reproduce_rebuilds_a_version_and_says_plainly_when_its_plays_are_
     assert code == 2 and "leave out --all" in err
     code, out, _ = run("models", "list", "-f", "json")
     assert [v["version"] for v in json.loads(out)] == [1]  # none of the refused commands changed a thing
+
+
+def test_the_list_of_models_shows_the_kinds_of_auc_its_versions_were_measured_against(trained: None):
+    """A listener alone in their store is measured against no other listener's songs and (with the
+    default zeros) not against their skips: the table shows no column of "n/a" for those, and its caption
+    names only what it shows; CSV and JSON keep every key."""
+    code, out, err = run("models", "list")
+    assert code == 0, err
+    said = " ".join(out.split())
+    assert "AUC all" in said and "Sp+" in said
+    assert "AUC others" not in said and "AUC skips" not in said and "n/a" not in said
+    assert "Against all songs you did not stream" in said and "skip-only" not in said
+    code, out, err = run("models", "list", "-f", "json")
+    assert code == 0, err
+    (version,) = json.loads(out)
+    assert version["auc_others"] is None and version["auc_skipped"] is None and version["auc"] > 0.5

@@ -63,11 +63,26 @@ AUC_MEANING = (
 SP_MEANING = (
     "Sp+: how well its order of the songs you streamed matches how much you streamed them (0: chance)."
 )
-VERSION_CAPTION = (
-    f"Time split. {AUC_MEANING} Against other listeners' songs, your own skip-only songs, and all songs "
-    "you did not stream of the version's test (random catalog songs, where a version used them, flatter "
-    f"it). {SP_MEANING} The gate compares the first kind both versions have, measured on the same data."
-)
+# What each AUC of `models list` ranks against, as its caption says it.
+VERSION_AUC_WORDS = {
+    "auc_others": "other listeners' songs",
+    "auc_skipped": "your own skip-only songs",
+    "auc": (
+        "all songs you did not stream of the version's test (random catalog songs, where a version used"
+        " them, flatter it)"
+    ),
+}
+
+
+def version_caption(keys: Sequence[str]) -> str:
+    """The caption of `models list`, for the AUCs it shows (`keys`)."""
+    against = [VERSION_AUC_WORDS[key] for key in keys if key in VERSION_AUC_WORDS]
+    listed = ", ".join(against[:-1]) + (", and " if len(against) > 2 else " and ") + against[-1]
+    return (
+        f"Time split. {AUC_MEANING} Against {listed if len(against) > 1 else ''.join(against)}. "
+        f"{SP_MEANING} The gate compares the first kind both versions have, measured on the same data."
+    )
+
 
 METRIC_COLUMNS = (
     ("AUC others", "auc_others"),
@@ -466,21 +481,32 @@ def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> N
         named = f" --profile {profile}" if profile != DEFAULT_PROFILE else ""
         console.print(f"No model yet for '{profile}': run `musicflow train{named}`.", highlight=False)
         return
-    table = Table(title=f"Models of '{profile}'", caption=VERSION_CAPTION)
-    for column in ("version", "created", "age", "serving", "status"):
-        table.add_column(column, no_wrap=column != "created", min_width=len(column))
-    for label, _ in VERSION_METRICS:
-        table.add_column(label, justify="right")
+    scores: list[list[float | None]] = []
     for version in found:
         time_split = Evaluation.from_dict(version.evaluation).split("time")
-        scores = [time_split.headline(OURS, key) if time_split else None for _, key in VERSION_METRICS]
+        scores.append([time_split.headline(OURS, key) if time_split else None for _, key in VERSION_METRICS])
+    # A kind no listed version was measured against is left out (as the evaluation's table does); the
+    # AUC against all songs not streamed stays, "n/a" or not.
+    shown = [
+        i
+        for i, (_, key) in enumerate(VERSION_METRICS)
+        if key in ("auc", "sp_plus") or any(row[i] is not None for row in scores)
+    ]
+    table = Table(
+        title=f"Models of '{profile}'", caption=version_caption([VERSION_METRICS[i][1] for i in shown])
+    )
+    for column in ("version", "created", "age", "serving", "status"):
+        table.add_column(column, no_wrap=column != "created", min_width=len(column))
+    for i in shown:
+        table.add_column(VERSION_METRICS[i][0], justify="right")
+    for version, row in zip(found, scores, strict=True):
         table.add_row(
             f"v{version.version}",
             moment(version.created_at),
             age_words(time.time() - version.created_at),
             "champion" if version.is_champion else "",
             str(version.status),
-            *("n/a" if s is None else f"{s:.3f}" for s in scores),
+            *("n/a" if row[i] is None else f"{row[i]:.3f}" for i in shown),
         )
     console.print(table)
 
