@@ -101,7 +101,8 @@ def _answer(request: Request, who: str, song: str, artist: str, spotify: str, co
         return http_status(error)
     view = views.song_view(prediction, average, standing)
     context["answer"] = view
-    highscore.record(request.session, highscore.Entry(view.title, view.artist, view.streams, who))
+    if not view.known:  # a song they played already answers with their count, not a score to keep
+        highscore.record(request.session, highscore.Entry(view.title, view.artist, view.streams, who))
     return 200
 
 
