@@ -81,9 +81,10 @@ def test_the_models_table_shows_the_same_numbers_as_csv_and_json(listener: Path)
     assert code == 0
     (record,) = list(csv.DictReader(io.StringIO(text)))
     assert record["version"] == "1" and record["champion"] == "True"
-    assert row[-4:] == [
-        f"{float(record[k]):.3f}" if record[k] else "n/a" for k in render_model.VERSION_COLUMNS[-4:]
-    ]
+    # the table's AUC columns are the kinds measured (here: against all songs not streamed), then Sp+
+    measured = [k for k in render_model.VERSION_COLUMNS[-4:] if record[k] or k in ("auc", "sp_plus")]
+    assert measured == ["auc", "sp_plus"]  # a listener alone: no other listeners' songs, no skips
+    assert row[-len(measured) :] == [f"{float(record[k]):.3f}" for k in measured]
     code, text, _ = run("models", "list", "-f", "json")
     assert code == 0 and json.loads(text)[0]["auc"] == pytest.approx(float(record["auc"]))
 
