@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, Recommendation
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from musicflow.core.songs import match_key
+from musicflow.core.songs import artists_words, match_key
 from musicflow.web.discover import TOP
 from tests.web.conftest import PROFILE, SCRIPT_ARTIST, SCRIPT_SONG
 from tests.web.test_pages import STRONG_KEY, web_app
@@ -47,8 +47,13 @@ def test_the_rows_are_what_the_app_layer_recommends(
     page: str, demo_picks: list[Recommendation], demo_app: MusicFlow
 ) -> None:
     expected = demo_picks  # demo_app.recommend(PROFILE, TOP), asked once for the session
-    assert rows(page) == [(r.song, r.artist, f"{r.predicted_streams:.1f}") for r in expected]
+    assert rows(page) == [(r.song, artists_words(r.artist), f"{r.predicted_streams:.1f}") for r in expected]
     assert len(expected) == TOP
+    # a song of several artists reads "A and B" on the page, as the catalog's "A; B" is no sentence
+    several = {r.artist for r in expected if "; " in r.artist}
+    shown = {artist for _, artist, _ in rows(page)}
+    assert several and {a.replace("; ", " and ") for a in several} <= shown
+    assert not any("; " in artist for artist in shown)
     for reason in expected[0].reasons:
         assert html.escape(reason.words, quote=True) in page
     assert 'href="/discover?profile=demo" aria-current="page"' in page

@@ -61,6 +61,14 @@ class Recommendation:
     ranked_on: tuple[str, ...] = ()
 
     @property
+    def artist_words(self) -> str:
+        """The artists as a person reads them: "XXXTENTACION and Trippie Redd" for the catalog's
+        "XXXTENTACION; Trippie Redd" (`artist`, what CSV and JSON carry)."""
+        from musicflow.core.songs import artists_words
+
+        return artists_words(self.artist)
+
+    @property
     def reason_words(self) -> list[str]:
         """What a person reads: another version of a song they streamed says so first; then each reason
         with the way it moved the estimate ("↑ ...", "↓ ...")."""

@@ -172,5 +172,5 @@ def _table(answer: Recommendations) -> Table:
     for rank, item in enumerate(answer.items, 1):
         why = "; ".join(item.reason_words)
         shown = [value for _, value in item.shown_beside()]
-        table.add_row(str(rank), item.song, item.artist, f"{item.predicted_streams:.1f}", *shown, why)
+        table.add_row(str(rank), item.song, item.artist_words, f"{item.predicted_streams:.1f}", *shown, why)
     return table

@@ -48,7 +48,7 @@ def pick_of(found: Recommendation) -> Pick:
     if found.version_of:
         reasons.insert(0, found.version_of)
     beside = [f"{what} {value}" for what, value in found.shown_beside()]
-    return Pick(found.song, found.artist, found.predicted_streams, reasons, beside)
+    return Pick(found.song, found.artist_words, found.predicted_streams, reasons, beside)
 
 
 def picks_of(answer: Recommendations) -> Picks:
