@@ -51,9 +51,9 @@ def test_the_rows_are_what_the_app_layer_recommends(
     assert len(expected) == TOP
     # a song of several artists reads "A and B" on the page, as the catalog's "A; B" is no sentence
     several = {r.artist for r in expected if "; " in r.artist}
-    shown = {artist for _, artist, _ in rows(page)}
-    assert several and {a.replace("; ", " and ") for a in several} <= shown
-    assert not any("; " in artist for artist in shown)
+    on_page = {artist for _, artist, _ in rows(page)}
+    assert several and {a.replace("; ", " and ") for a in several} <= on_page
+    assert not any("; " in artist for artist in on_page)
     for reason in expected[0].reasons:
         assert html.escape(reason.words, quote=True) in page
     assert 'href="/discover?profile=demo" aria-current="page"' in page
