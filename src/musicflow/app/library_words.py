@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from musicflow.core.plurals import counted
+from musicflow.core.plurals import counted, listed
 
 # LibraryKind values, as the listener knows them in Spotify.
 KIND_WORDS = {
@@ -35,9 +35,9 @@ def library_sentence(counts: Mapping[str, int]) -> str:
     bans = [counted(counts[kind], noun) for kind, noun in BANNED_WORDS if counts.get(kind)]
     parts = []
     if saved:
-        parts.append(", ".join(saved[:-1]) + " and " + saved[-1] if len(saved) > 1 else saved[0])
+        parts.append(listed(saved))
     if bans:
-        parts.append(f"you banned {' and '.join(bans)}: answered 0 and never recommended")
+        parts.append(f"you banned {listed(bans)}: answered 0 and never recommended")
     if not parts:
         return "Your library: no song, album or artist in it."
     return f"Your library: {'; '.join(parts)}."

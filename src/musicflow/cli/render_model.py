@@ -24,7 +24,7 @@ from musicflow.app.vocabulary import (
     row_name,
 )
 from musicflow.cli.render import moment
-from musicflow.core.plurals import counted
+from musicflow.core.plurals import counted, listed
 from musicflow.core.sizes import size_words
 
 if TYPE_CHECKING:
@@ -76,10 +76,9 @@ VERSION_AUC_WORDS = {
 
 def version_caption(keys: Sequence[str]) -> str:
     """The caption of `models list`, for the AUCs it shows (`keys`)."""
-    against = [VERSION_AUC_WORDS[key] for key in keys if key in VERSION_AUC_WORDS]
-    listed = ", ".join(against[:-1]) + (", and " if len(against) > 2 else " and ") + against[-1]
+    against = listed([VERSION_AUC_WORDS[key] for key in keys if key in VERSION_AUC_WORDS])
     return (
-        f"Time split. {AUC_MEANING} Against {listed if len(against) > 1 else ''.join(against)}. "
+        f"Time split. {AUC_MEANING} Against {against}. "
         f"{SP_MEANING} The gate compares the first kind both versions have, measured on the same data."
     )
 

@@ -1,4 +1,5 @@
-"""A count and its noun, agreeing in number, for every sentence that says how many."""
+"""A count and its noun, agreeing in number, for every sentence that says how many; a list of things as
+a sentence names them."""
 
 from __future__ import annotations
 
@@ -11,3 +12,10 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
 def times(count: int) -> str:
     """How often: "once", "2 times", "1,204 times"."""
     return "once" if count == 1 else f"{count:,} times"
+
+
+def listed(items: list[str]) -> str:
+    """Things as a sentence lists them: "A", "A and B", "A, B and C"."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

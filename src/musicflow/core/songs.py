@@ -40,6 +40,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from musicflow.core.plurals import listed
+
 MAX_NAME = 200  # the longest song title or artist name a question may give (the API, the page, the CLI)
 _FEATURING = re.compile(r"\s*[\(\[]\s*(?:feat|ft|featuring|with)\b[^\)\]]*[\)\]]", re.IGNORECASE)
 _YEAR_SUFFIX = re.compile(r"\s+-\s+(?:19|20)\d{2}$")
@@ -222,9 +224,7 @@ class CatalogRow:
 def artists_words(artists: str) -> str:
     """Artists as a sentence names them: "A; B; C" (as catalogs list them) is "A, B and C"."""
     names = [name.strip() for name in artists.split("; ") if name.strip()]
-    if len(names) < 2:
-        return artists
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return listed(names) if len(names) > 1 else artists
 
 
 @dataclass(frozen=True, slots=True)
