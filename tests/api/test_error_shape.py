@@ -77,16 +77,17 @@ def test_a_bad_parameter_is_a_422_naming_the_field_and_why(
     assert len(response.content) < 1000  # the 5,000 characters are not sent back
 
 
-def test_a_track_id_that_is_not_a_spotify_id_is_a_422(asking: TestClient):
+def test_a_spotify_id_that_is_not_one_is_a_422_under_either_name(asking: TestClient):
     client = asking
-    songs = [SONG, {**SONG, "track_id": "not-an-id"}]
-    error = error_of(client.post("/api/predictions", json=songs), 422, "invalid input")
-    assert error["problems"] == [
-        {"field": "body[1].track_id", "reason": "must be a Spotify track id: 22 letters and digits"}
-    ]
-    assert error["message"] == "body[1].track_id must be a Spotify track id: 22 letters and digits"
-    good = [{**SONG, "track_id": "0VjIjW4GlUZAMYd2vXMi3b"}]
-    assert client.post("/api/predictions", json=good).status_code == 200
+    for name in ("spotify_id", "track_id"):  # track_id: the name older versions gave it, still taken
+        songs = [SONG, {**SONG, name: "not-an-id"}]
+        error = error_of(client.post("/api/predictions", json=songs), 422, "invalid input")
+        assert error["problems"] == [
+            {"field": f"body[1].{name}", "reason": "must be a Spotify track id: 22 letters and digits"}
+        ]
+        assert error["message"] == f"body[1].{name} must be a Spotify track id: 22 letters and digits"
+        good = [{**SONG, name: "0VjIjW4GlUZAMYd2vXMi3b"}]
+        assert client.post("/api/predictions", json=good).status_code == 200
 
 
 def test_several_problems_are_one_line_each_and_a_body_that_is_not_json_says_so(asking: TestClient):
@@ -163,5 +164,6 @@ def test_the_schema_documents_the_one_shape(asking: TestClient):
                     ref = response["content"]["application/json"]["schema"]["$ref"]
                     assert ref.endswith("/ApiError"), (method, path, status)
     assert "422" in schema["paths"]["/api/models/{version}"]["get"]["responses"]
-    track_id = schemas["SongItem"]["properties"]["track_id"]["anyOf"][0]
-    assert track_id["pattern"] == "^[0-9A-Za-z]{22}$"
+    spotify_id = schemas["SongItem"]["properties"]["spotify_id"]["anyOf"][0]
+    assert spotify_id["pattern"] == "^[0-9A-Za-z]{22}$"
+    assert "track_id" not in schemas["SongItem"]["properties"]  # one name; the older one is still taken

@@ -94,7 +94,7 @@ def test_an_unknown_profile_is_a_404_listing_profiles_only_if_allowed(api: Clien
 
 
 def test_a_list_of_songs_gets_one_answer_each_in_order(asking: TestClient):
-    songs = [SONG, UNKNOWN, {"song": "Everlong", "artist": "Foo Fighters", "track_id": None}]
+    songs = [SONG, UNKNOWN, {"song": "Everlong", "artist": "Foo Fighters", "spotify_id": None}]
     response = asking.post("/api/predictions", json=songs)
     assert response.status_code == 200
     answers = response.json()["answers"]

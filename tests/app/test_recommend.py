@@ -59,7 +59,7 @@ def test_recommend_lists_no_played_song_and_caps_each_artist(app: MusicFlow, tmp
     assert len(played_ids) >= 40
     found = app.recommend(PROFILE, top=1000, catalogs=["mix"], per_artist=2)
     assert len(found) > 50
-    assert not {r.track_id for r in found} & played_ids
+    assert not {r.spotify_id for r in found} & played_ids
     assert not {match_key(r.artist.split("; ")[0], r.song) for r in found} & played_keys
     per_artist = Counter(match_key(r.artist.split("; ")[0], "x") for r in found)
     assert max(per_artist.values()) <= 2
@@ -98,7 +98,7 @@ def test_the_best_few_are_the_best_of_everything(app: MusicFlow):
     best = app.recommend(PROFILE, top=10, per_artist=1)
     more = app.recommend(PROFILE, top=30, per_artist=1)
     assert len(best) == 10
-    assert [r.track_id for r in more[:10]] == [r.track_id for r in best]
+    assert [r.spotify_id for r in more[:10]] == [r.spotify_id for r in best]
     assert len({match_key(r.artist.split("; ")[0], "x") for r in best}) == 10
 
 
@@ -120,7 +120,7 @@ def test_ranked_by_places_the_best_few_are_the_best_of_everything(
     short = app.recommend(PROFILE, top=20, catalogs=["slice"])
     long = app.recommend(PROFILE, top=100, catalogs=["slice"])
     assert len(short) == 20 and len(long) == 100
-    assert [(r.track_id, r.song) for r in short] == [(r.track_id, r.song) for r in long[:20]]
+    assert [(r.spotify_id, r.song) for r in short] == [(r.spotify_id, r.song) for r in long[:20]]
 
 
 def test_a_catalog_led_by_one_artist_still_fills_the_list(app: MusicFlow, tmp_path: Path):
@@ -221,7 +221,7 @@ def test_a_recommendation_says_what_predicting_its_song_says(app: MusicFlow):
     assert set(kinds) == {"new", "a few", "many"}
     for items in kinds.values():
         for item in items[:4]:
-            answer = app.predict(PROFILE, item.song, item.artist.split("; ")[0], spotify_id=item.track_id)
+            answer = app.predict(PROFILE, item.song, item.artist.split("; ")[0], spotify_id=item.spotify_id)
             assert answer.streams == pytest.approx(item.predicted_streams, abs=1e-9), item
             given = [reason.words for reason in answer.answer.prediction.contributions]
             assert [reason.words for reason in item.reasons] == given[: len(item.reasons)], item
@@ -237,7 +237,7 @@ def test_a_prediction_moved_by_thin_evidence_says_so_first_and_no_other_does(app
         artist = item.artist.split("; ")[0]
         if not artist.strip():  # a catalog row that names no artist: nothing to ask about
             continue
-        answer = app.predict(PROFILE, item.song, artist, spotify_id=item.track_id)
+        answer = app.predict(PROFILE, item.song, artist, spotify_id=item.spotify_id)
         reasons = answer.answer.prediction.contributions
         leaned = [r for r in reasons if r.feature == "artist_evidence"]
         songs = known.get(primary_artist(artist), 0)
@@ -341,13 +341,13 @@ def test_a_song_of_two_entries_is_listed_with_what_predicting_it_by_name_says(
     assert {(r.song, r.artist) for r in found} == set(recordings)
     for item in found:
         answer = app.predict(PROFILE, item.song, item.artist)
-        assert item.track_id == recordings[(item.song, item.artist)] == answer.answer.song.merged.spotify_id
+        assert item.spotify_id == recordings[(item.song, item.artist)] == answer.answer.song.merged.spotify_id
         assert answer.streams == pytest.approx(item.predicted_streams, abs=1e-9), item
         given = [reason.words for reason in answer.answer.prediction.contributions]
         assert [reason.words for reason in item.reasons] == given[: len(item.reasons)], item
-        by_id = app.predict(PROFILE, item.song, item.artist, spotify_id=item.track_id)
+        by_id = app.predict(PROFILE, item.song, item.artist, spotify_id=item.spotify_id)
         assert by_id.streams == pytest.approx(item.predicted_streams, abs=1e-9), item
-        reissue = item.track_id.replace("popular", "reissue")
+        reissue = item.spotify_id.replace("popular", "reissue")
         higher += app.predict(PROFILE, item.song, item.artist, spotify_id=reissue).streams > answer.streams
     assert higher  # a less popular entry would have scored higher: listing it would have differed
 
@@ -359,7 +359,7 @@ def test_a_song_of_the_catalog_asked_is_listed_as_the_entry_predicting_it_answer
     as that recording, the one `predict --song --artist` answers for, not as this catalog's entry."""
     recordings = _songs_twice(app, tmp_path)
     found = app.recommend(PROFILE, top=100, catalogs=["reissues"], per_artist=100, by_prediction=True)
-    assert {(r.song, r.artist): r.track_id for r in found} == recordings
+    assert {(r.song, r.artist): r.spotify_id for r in found} == recordings
     for item in found[:6]:
         answer = app.predict(PROFILE, item.song, item.artist)
         assert answer.streams == pytest.approx(item.predicted_streams, abs=1e-9), item
@@ -371,7 +371,7 @@ def test_the_first_twenty_say_what_predicting_each_by_name_says(app: MusicFlow, 
     for its title and first artist, typed as a listener types them, without an id."""
     for item in app.recommend(PROFILE, top=20, by_prediction=by_prediction):
         answer = app.predict(PROFILE, item.song, item.artist.split("; ")[0])
-        assert answer.answer.song.merged.spotify_id == item.track_id, item
+        assert answer.answer.song.merged.spotify_id == item.spotify_id, item
         assert answer.streams == pytest.approx(item.predicted_streams, abs=1e-9), item
         given = [reason.words for reason in answer.answer.prediction.contributions]
         assert [reason.words for reason in item.reasons] == given[: len(item.reasons)], item

@@ -45,8 +45,8 @@ def test_the_answer_says_what_it_was_drawn_from(two_versions: MusicFlow) -> None
     document = answer.as_document()
     assert document["recommendations"] == [item.as_document() for item in answer.items]
     assert document["ranked_by"] == answer.items[0].ranked_by and document["how_sure"]
-    assert [item.track_id for item in answer.items] == [
-        item.track_id for item in two_versions.recommend(PROFILE, 5, ["slice"])
+    assert [item.spotify_id for item in answer.items] == [
+        item.spotify_id for item in two_versions.recommend(PROFILE, 5, ["slice"])
     ]
 
 
@@ -70,7 +70,7 @@ def test_a_catalog_imported_again_is_answered_afresh(two_versions: MusicFlow, tm
     two_versions.add_catalog(tmp_path / "other.parquet", "slice")  # replaces it
     again = two_versions.recommendations(PROFILE, SLICE)
     assert again is not first and again.entries == 300
-    assert {item.track_id for item in again.items}.isdisjoint({item.track_id for item in first.items})
+    assert {item.spotify_id for item in again.items}.isdisjoint({item.spotify_id for item in first.items})
 
 
 def test_another_catalog_holding_a_song_listed_is_answered_afresh(
@@ -89,7 +89,7 @@ def test_another_catalog_holding_a_song_listed_is_answered_afresh(
     two_versions.add_catalog(tmp_path / "more.parquet", "more")
     again = next(i for i in two_versions.recommendations(PROFILE, every).items if i.song == item.song)
     answer = two_versions.predict(PROFILE, item.song, item.artist.split("; ")[0])
-    assert again.track_id == answer.answer.song.merged.spotify_id == popular
+    assert again.spotify_id == answer.answer.song.merged.spotify_id == popular
     assert again.predicted_streams == pytest.approx(answer.streams, abs=1e-9)
 
 

@@ -73,9 +73,12 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
     assert "no source has features for 'Zzyzx Road' by 'Nobody' (asked: catalog" in err
     assert "you never streamed 'Nobody'" in err and "catalog add" in err
 
+    code, out, _ = run("predict", "--song", "Everlong", "--artist", "Foo Fighters", "-f", "json")
+    answered_for_everlong = json.loads(out)
+    assert code == 0 and answered_for_everlong["spotify_id"]
     songs = tmp_path / "songs.csv"
     songs.write_text(
-        "song,artist,track_id\nEverlong,Foo Fighters,\n,Nobody,\nZzyzx Road,Nobody,\n"
+        "song,artist,spotify_id\nEverlong,Foo Fighters,\n,Nobody,\nZzyzx Road,Nobody,\n"
         "A Song No Catalog Has,Linkin Park,\n",
         encoding="utf-8",
     )
@@ -87,9 +90,17 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
     assert [r["song"] for r in rows] == ["Everlong", "", "Zzyzx Road", "A Song No Catalog Has"]
     assert float(rows[0]["predicted_streams"]) > 1 and rows[0]["verdict"]
     assert rows[0]["basis"] == "audio features and your history"
+    assert rows[0]["spotify_id"] == answered_for_everlong["spotify_id"]  # the song's, as the API gives it
     assert rows[1]["error"] == "song and artist are both needed"
     assert rows[2]["error"].startswith("nothing known of this song")
     assert rows[3]["basis"] == "your history of this artist only" and rows[3]["predicted_streams"]
+
+    older = tmp_path / "older.csv"  # the name older versions gave the id column is still read
+    older.write_text("song,artist,track_id\nZzyzx Road,Nobody,0000000000000000000000\n", encoding="utf-8")
+    code, out, _ = run("predict", "--input", str(older), "--output", str(predictions))
+    assert code == 0
+    (row,) = csv.DictReader(io.StringIO(predictions.read_text(encoding="utf-8")))
+    assert row["spotify_id"] == "0000000000000000000000" and row["error"]
 
     code, out, _ = run("predict", "--input", str(songs), "--format", "json")
     assert code == 0

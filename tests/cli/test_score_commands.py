@@ -37,7 +37,7 @@ def test_score_writes_every_song_and_says_so(listener: None, tmp_path: Path):
     assert "1,200 songs scored" in out
     scored = pl.read_csv(tmp_path / "scored.csv")
     assert scored.columns == [
-        "track_id",
+        "spotify_id",
         "song",
         "artist",
         "predicted_streams",
@@ -67,7 +67,7 @@ def test_recommend_as_csv_and_json(listener: None):
     assert list(rows[0]) == [
         "song",
         "artist",
-        "track_id",
+        "spotify_id",
         "predicted_streams",
         "popularity",
         "artist_streams",

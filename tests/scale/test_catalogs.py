@@ -99,7 +99,7 @@ def test_a_catalog_of_no_rows_writes_empty_files(app: MusicFlow, tmp_path: Path)
     summary = app.score_catalog(PROFILE, str(header_only), tmp_path / "out.csv")
     assert (summary.rows_scored, summary.rows_rejected) == (0, 0)
     assert pl.read_csv(summary.output).columns == [
-        "track_id",
+        "spotify_id",
         "song",
         "artist",
         "predicted_streams",

@@ -31,7 +31,7 @@ def _score(app: MusicFlow, catalog: Path, out: Path, engine: Any, **options: Any
 
 
 def _ids(path: Path) -> list[str]:
-    return sorted(map(str, pl.read_parquet(path).get_column("track_id").to_list()))
+    return sorted(map(str, pl.read_parquet(path).get_column("spotify_id").to_list()))
 
 
 def test_local_scores_every_row_once_with_the_champion(app: MusicFlow, tmp_path: Path):
@@ -52,7 +52,7 @@ def test_local_and_dask_give_the_same_predictions(app: MusicFlow, tmp_path: Path
     on_sync = _score(app, catalog, tmp_path / "sync.parquet", DaskEngine("synchronous")).output
     on_cluster = _score(app, catalog, tmp_path / "cluster.parquet", DaskEngine(dask_client)).output
     for other in (pl.read_parquet(on_sync), pl.read_parquet(on_cluster)):
-        assert other.get_column("track_id").to_list() == local.get_column("track_id").to_list()
+        assert other.get_column("spotify_id").to_list() == local.get_column("spotify_id").to_list()
         assert other.get_column("played").to_list() == local.get_column("played").to_list()
         np.testing.assert_allclose(
             other.get_column("predicted_streams").to_numpy(),
@@ -117,7 +117,7 @@ def test_a_job_killed_half_way_resumes_without_scoring_again(app: MusicFlow, tmp
     assert summary.partitions_resumed == 2
     written = pl.read_csv(out)
     assert written.height == ROWS
-    assert sorted(map(str, written.get_column("track_id").to_list())) == _ids_of(catalog)
+    assert sorted(map(str, written.get_column("spotify_id").to_list())) == _ids_of(catalog)
 
 
 def _ids_of(catalog: Path) -> list[str]:

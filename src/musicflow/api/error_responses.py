@@ -60,8 +60,10 @@ ERRORS_OF_SONG_ROUTES: dict[int | str, dict[str, object]] = {
 MAX_PROBLEMS = 20
 ROUTES_HINT = "the API's routes and their methods are listed at /docs"
 # What a value of these fields must look like, in words (else the pattern is named).
+_A_SPOTIFY_ID = "must be a Spotify track id: 22 letters and digits"
 FORMS = {
-    "track_id": "must be a Spotify track id: 22 letters and digits",
+    "spotify_id": _A_SPOTIFY_ID,
+    "track_id": _A_SPOTIFY_ID,  # spotify_id's older name, still taken
     "version": "must be a version: 3, v3 or champion",
 }
 
@@ -161,7 +163,7 @@ def _problem(problem: Mapping[str, Any]) -> ValidationProblem:
 
 
 def _field(location: Sequence[str | int]) -> str:
-    """`("body", 3, "track_id")` as `body[3].track_id`; `("query", "song")` as `query.song`."""
+    """`("body", 3, "spotify_id")` as `body[3].spotify_id`; `("query", "song")` as `query.song`."""
     text = ""
     for part in location:
         if isinstance(part, int):

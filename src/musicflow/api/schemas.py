@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from musicflow.app.vocabulary import MAX_NAME
 from musicflow.errors import ErrorKind
@@ -48,7 +48,7 @@ class ValidationProblem(BaseModel):
     """One thing wrong with the input: where, and why in words."""
 
     field: str = Field(
-        description="Where: `query.song`, `path.version`, `body[3].track_id`, or `body` as a whole."
+        description="Where: `query.song`, `path.version`, `body[3].spotify_id`, or `body` as a whole."
     )
     reason: str = Field(description="What is wrong with it, in words (`must not be empty`).")
 
@@ -238,8 +238,11 @@ class SongItem(BaseModel):
 
     song: str = Field(max_length=MAX_TEXT)
     artist: str = Field(max_length=MAX_TEXT)
-    track_id: str | None = Field(
-        default=None, pattern=SPOTIFY_ID, description="A Spotify track id (22 letters and digits), if known."
+    spotify_id: str | None = Field(
+        default=None,
+        pattern=SPOTIFY_ID,
+        validation_alias=AliasChoices("spotify_id", "track_id"),  # the name older versions gave it
+        description="A Spotify track id (22 letters and digits), if known (`track_id` is taken too).",
     )
 
 
@@ -261,7 +264,7 @@ class BatchBody(BaseModel):
 class RecommendedSong(BaseModel):
     song: str
     artist: str
-    track_id: str | None = Field(description="The catalog's Spotify id of the song, where it has one")
+    spotify_id: str | None = Field(description="The catalog's Spotify id of the song, where it has one")
     predicted_streams: float = Field(description="What `GET /api/prediction/` answers for it (0-30)")
     popularity: float | None = Field(description="The catalog's popularity (0-100), where it has one")
     artist_streams: int = Field(

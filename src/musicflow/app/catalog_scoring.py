@@ -48,7 +48,7 @@ ARTIST_STREAMS_COLUMN = "artist_streams"
 class Recommendation:
     song: str
     artist: str
-    track_id: str | None
+    spotify_id: str | None  # the catalog's Spotify id of the song, where it has one
     predicted_streams: float
     reasons: list[Contribution] = field(default_factory=list)
     version_of: str | None = None  # "a remix of Grip, which you streamed 40 times"
@@ -91,7 +91,7 @@ class Recommendation:
         return {
             "song": self.song,
             "artist": self.artist,
-            "track_id": self.track_id,
+            "spotify_id": self.spotify_id,
             "predicted_streams": round(self.predicted_streams, 4),
             "version_of": self.version_of,
             "how_sure": self.how_sure,
@@ -434,7 +434,7 @@ def _best(frame: pl.DataFrame, top: int, per_artist: int, leave_out: frozenset[s
     from musicflow.scale.score_rows import ARTIST_KEY
 
     ranked = frame.sort(
-        ["_rank", "predicted_streams", "track_id", "song"], descending=[True, True, False, False]
+        ["_rank", "predicted_streams", "spotify_id", "song"], descending=[True, True, False, False]
     )
     # An artist's rows after their first few are never listed, however many repeats those hold: room
     # for repeats is kept per artist, so a catalog led by one artist's thousand songs lists the others.
@@ -523,7 +523,7 @@ def _explained(
             Recommendation(
                 song,
                 artist,
-                row["track_id"],
+                row["spotify_id"],
                 row["predicted_streams"],
                 reasons,
                 version_of=version_of,

@@ -287,12 +287,12 @@ def choose_ranker(
         good = existing_at(good, cutoff)
         scored, _ = scored_candidates(pack, good, by="lightgbm")  # training loaded LightGBM
         keyed = scored.join(good.select("row", "match_key"), on="row", how="left", maintain_order="left")
-        parts.append(keyed.select("track_id", ARTIST_KEY, "predicted_streams", "popularity", "match_key"))
+        parts.append(keyed.select("spotify_id", ARTIST_KEY, "predicted_streams", "popularity", "match_key"))
     if not parts:
         return None
     frame = pl.concat(parts)
     keys = frame.get_column("match_key").to_list()  # as stored at import (every candidate has a name)
-    ids = frame.get_column("track_id").to_list()
+    ids = frame.get_column("spotify_id").to_list()
     later = np.array([k in later_keys or (i or "") in later_keys for k, i in zip(keys, ids, strict=True)])
     songs = np.unique(np.array(keys, dtype=object), return_inverse=True)[1].astype(np.int64)
     columns = ranked_columns(frame, pack)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 RECOMMEND_COLUMNS = (
     "song",
     "artist",
-    "track_id",
+    "spotify_id",
     "predicted_streams",
     "popularity",
     "artist_streams",

@@ -16,10 +16,11 @@ if TYPE_CHECKING:
     from musicflow.app.types import Unanswered
 
 REQUIRED = ("song", "artist")
+ID_COLUMNS = ("spotify_id", "track_id")  # the Spotify id, and the name older MusicFlow versions gave it
 OUTPUT_COLUMNS = (
     "song",
     "artist",
-    "track_id",
+    "spotify_id",
     "predicted_streams",
     "your_streams",
     "version_of",
@@ -33,7 +34,8 @@ OUTPUT_COLUMNS = (
 
 
 def read_songs(path: Path) -> list[SongRequest]:
-    """Rows with `song` and `artist` (and optionally `track_id`, a Spotify track id), in file order."""
+    """Rows with `song` and `artist` (and optionally `spotify_id`, a Spotify track id, which older files
+    call `track_id`), in file order."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
@@ -41,15 +43,16 @@ def read_songs(path: Path) -> list[SongRequest]:
             missing = [column for column in REQUIRED if column not in header]
             if missing:
                 raise InputFileError(
-                    f"{path}: needs the columns song and artist (optionally track_id); "
+                    f"{path}: needs the columns song and artist (optionally spotify_id); "
                     f"missing: {', '.join(missing)}; found: {', '.join(header) or 'no header'}"
                 )
             reader.fieldnames = header
+            given = next((column for column in ID_COLUMNS if column in header), None)
             return [
                 SongRequest(
                     (row.get("song") or "").strip(),
                     (row.get("artist") or "").strip(),
-                    (row.get("track_id") or "").strip() or None,
+                    ((row.get(given) or "").strip() or None) if given else None,
                 )
                 for row in reader
             ]
@@ -79,12 +82,14 @@ def write_predictions(
 
 
 def _row(request: SongRequest, answer: Prediction | Unanswered) -> dict[str, object]:
-    row: dict[str, object] = {"song": request.song, "artist": request.artist, "track_id": request.spotify_id}
+    given = request.spotify_id
+    row: dict[str, object] = {"song": request.song, "artist": request.artist, "spotify_id": given}
     if not isinstance(answer, Prediction):
         return {**row, "error": answer.reason}
     found = answer.answer.prediction
     return {
         **row,
+        "spotify_id": answer.answer.song.merged.spotify_id or given,  # the song's, as the API answers it
         "predicted_streams": round(found.streams, 2),
         "your_streams": answer.known,
         "version_of": answer.version_of,

@@ -30,7 +30,7 @@ from musicflow.scale.pack import AffinityTuple, ScoringPack, booster_of, tables_
 if TYPE_CHECKING:
     import polars as pl
 
-OUTPUT_COLUMNS = ("track_id", "song", "artist", "predicted_streams", "model_version", "played", "banned")
+OUTPUT_COLUMNS = ("spotify_id", "song", "artist", "predicted_streams", "model_version", "played", "banned")
 ARTIST_KEY = "artist_key"
 NONE: AffinityTuple = (0, 0, 0.0, math.nan, math.nan, math.nan)
 
@@ -59,7 +59,7 @@ def score_rows(
     streams[banned] = 0.0  # the listener's own word: a firm zero, as a single prediction answers
     scored = frame.select(
         "row",
-        pl.col(ID).alias("track_id"),
+        ID,
         pl.col(SONG).alias("song"),
         pl.col(ARTISTS).alias("artist"),
         pl.Series("predicted_streams", streams, dtype=pl.Float64),

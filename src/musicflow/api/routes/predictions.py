@@ -61,7 +61,7 @@ async def prediction(request: Request) -> Response:
 @router.post("/predictions", response_model=BatchBody, responses={**ERRORS_OF_SONG_ROUTES, **TOO_LARGE})
 def predictions(songs: SongList, asked: Asked) -> Response:
     """Up to 100 songs; one answer per song, in order: a prediction, or why it could not be made."""
-    wanted = [SongRequest(item.song, item.artist, item.track_id) for item in songs]
+    wanted = [SongRequest(item.song, item.artist, item.spotify_id) for item in songs]
     made = asked.app.predict_many(asked.profile, wanted, keep=False, spend=asked.spend, log_via="api")
     # The list's own document, as `predict --input -f json` writes it (a problem's fields where they apply).
     return Response(orjson.dumps(made.as_document()), media_type="application/json")
