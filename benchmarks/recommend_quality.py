@@ -43,7 +43,10 @@ percentile of their streams, and the ranker that found the most of the songs the
 the two cuts is picked, if it found clearly more than MusicFlow's predicted streams (it doubles the time);
 "as recommend lists" is the same way as `recommend` shows it by default: no song the listener played
 before T (a short play too: the candidates above leave out only the songs they streamed), at most 2 songs
-by one artist.
+by one artist. Two more with `--chosen`, each as ranked and as listed, measured and not ways `recommend`
+ranks by: MusicFlow x popularity² listed that way, whose first 100s found more than the chosen way's
+and its first 10s fewer, and a list of the chosen way's first 10 and MusicFlow x popularity²'s next (no
+song twice, the cap over the whole list), to see whether one list keeps the best of both.
 
 Usage: python -m benchmarks.recommend_quality [--chosen] [--evidence K,K,...] [NAME ...]
 e.g. `python -m benchmarks.recommend_quality emb400 pikachu`; without names, every eligible listener.
@@ -131,6 +134,13 @@ CHOSEN = "as recommend ranks"  # `--chosen`: the way `train` chose on the listen
 # The same as the list `recommend` shows by default: no song played before T (streamed or not), at most
 # DEFAULT_PER_ARTIST songs by one artist.
 CHOSEN_CAPPED = f"as recommend lists (unplayed, {DEFAULT_PER_ARTIST} per artist)"
+WEIGHED_LISTED = f"{WEIGHED}, as recommend lists"  # `--chosen`: unplayed, DEFAULT_PER_ARTIST per artist
+# `--chosen`: the first FIRST_OF_WAY songs as `recommend` ranks them, then WEIGHED's (none twice); the
+# way the stop before asked for, to keep both its first 100 and the chosen way's first 10. Measured, not
+# a way `recommend` ranks by: on the design listeners it found no more (README, "How good").
+FIRST_OF_WAY = 10
+SPLICED = f"first {FIRST_OF_WAY} as recommend ranks, then {WEIGHED}"
+SPLICED_LISTED = f"{SPLICED}, as listed"
 # Not rankers anyone can have: they know which artists the listener went on to stream a new song of
 # after T, and rank only those artists' songs; what is left is which of their songs. A goal beyond these
 # is beyond knowing the listener's next artists.
@@ -171,6 +181,9 @@ SHORT = {
     CEILING_MUSICFLOW: "ceil. ours",
     CHOSEN: "as ranked",
     CHOSEN_CAPPED: "as listed",
+    WEIGHED_LISTED: "x pop², list",
+    SPLICED: "10, x pop²",
+    SPLICED_LISTED: "10, x pop², list",
 }
 GOAL_RATIO = 3.0
 
@@ -486,6 +499,26 @@ def capped(order: IntArray, artists: Sequence[str], per_artist: int, limit: int)
     return kept
 
 
+def spliced(first: IntArray, rest: IntArray, artists: Sequence[str] | None, limit: int) -> list[int]:
+    """The first FIRST_OF_WAY songs of `first`, then those of `rest` not among them, to `limit` songs;
+    with `artists`, at most DEFAULT_PER_ARTIST songs by one artist over the whole list, as `recommend`
+    caps it."""
+    taken: Counter[str] = Counter()
+    kept: list[int] = []
+    seen: set[int] = set()
+    for order, room in ((first, FIRST_OF_WAY), (rest, limit)):
+        for song in order.tolist():
+            if len(kept) == room:
+                break
+            if song in seen or (artists is not None and taken[artists[song]] >= DEFAULT_PER_ARTIST):
+                continue
+            seen.add(song)
+            kept.append(song)
+            if artists is not None:
+                taken[artists[song]] += 1
+    return kept
+
+
 def by_later_artists(
     candidates: Candidates, keep: npt.NDArray[np.bool_], labels: IntArray
 ) -> npt.NDArray[np.bool_]:
@@ -547,6 +580,7 @@ def evaluate(
             AFFINITY: affine,
             MIXED: ranked(among, tiebreak, -(places(mine) + places(popular))),
             ALL_THREE: ranked(among, tiebreak, -(places(mine) + places(popular) + places(affine))),
+            WEIGHED: ranked(among, tiebreak, predicted.ours * (np.maximum(popularity, 0) / 100) ** 2),
         }
 
     orders = ways(keep)
@@ -556,10 +590,8 @@ def evaluate(
     ]
     results = {
         MUSICFLOW: scores(orders[MUSICFLOW]),
-        WEIGHED: scores(
-            by_popularity := ranked(keep, tiebreak, predicted.ours * (np.maximum(popularity, 0) / 100) ** 2)
-        ),
-        WEIGHED_CAPPED: scores(capped(by_popularity, candidates.artist, DEFAULT_PER_ARTIST, top)),
+        WEIGHED: scores(orders[WEIGHED]),
+        WEIGHED_CAPPED: scores(capped(orders[WEIGHED], candidates.artist, DEFAULT_PER_ARTIST, top)),
         CAPPED: scores(capped(orders[MUSICFLOW], candidates.artist, DEFAULT_PER_ARTIST, top)),
         ALONE: scores(alone := ranked(keep, tiebreak, predicted.alone)),
         ALONE_CAPPED: scores(capped(alone, candidates.artist, DEFAULT_PER_ARTIST, top)),
@@ -575,9 +607,17 @@ def evaluate(
     if chosen:  # each way `recommend` may rank by, as it lists: never a song played before T, at most
         # DEFAULT_PER_ARTIST songs by one artist
         listed = ways(keep & ~played_songs(candidates, cut))
+        results[capped_name(WEIGHED)] = scores(
+            capped(listed[WEIGHED], candidates.artist, DEFAULT_PER_ARTIST, top)
+        )
         for way in ranker_choice.CHOICES:
             results[capped_name(way)] = scores(
                 capped(listed[way], candidates.artist, DEFAULT_PER_ARTIST, top)
+            )
+            # the first FIRST_OF_WAY songs of `way`, the rest by MusicFlow x popularity²
+            results[spliced_name(way)] = scores(spliced(orders[way], orders[WEIGHED], None, top))
+            results[capped_name(spliced_name(way))] = scores(
+                spliced(listed[way], listed[WEIGHED], candidates.artist, top)
             )
     for k in evidence:  # a song's best row, weighed by its first row's artist: close enough to compare
         weighed = toward_base_rate(predicted.alone, predicted.artist_songs, predicted.base_rate, k)
@@ -593,21 +633,31 @@ def evaluate(
 # -- output ----------------------------------------------------------------------------------------
 def with_chosen(result: Result, choice: RankerChoice | None) -> Result:
     """`result` with CHOSEN: what the ranker `recommend` ranks by finds (`choice`, made by the product's
-    `choose_ranker` on the store as it stood at T; None: MusicFlow's predicted streams)."""
+    `choose_ranker` on the store as it stood at T; None: MusicFlow's predicted streams); with WEIGHED as
+    `recommend` would list it, and with SPLICED: the first FIRST_OF_WAY songs of the chosen way, the rest
+    by WEIGHED (README "How good": its first 100 and the chosen way's first 10 were each the best)."""
     picked = choice.ranker if choice is not None else MUSICFLOW
     found = ", ".join(f"{way} {n}" for way, n in choice.found.items()) if choice is not None else "nothing"
     print(f"   {result.name}: on the past, {found}: {picked}")
     listed = result.scores[capped_name(picked)]
     chosen = {CHOSEN: result.scores[picked], CHOSEN_CAPPED: listed}
-    kept = {name: s for name, s in result.scores.items() if not name.endswith(CAPPED_SUFFIX)}
+    chosen[WEIGHED_LISTED] = result.scores[capped_name(WEIGHED)]
+    chosen[SPLICED] = result.scores[spliced_name(picked)]
+    chosen[SPLICED_LISTED] = result.scores[capped_name(spliced_name(picked))]
+    kept = {name: s for name, s in result.scores.items() if not name.endswith(FOR_CHOSEN)}
     return dataclasses.replace(result, scores={**kept, **chosen})
 
 
-CAPPED_SUFFIX = ", as listed (for --chosen)"
+FOR_CHOSEN = " (for --chosen)"
+CAPPED_SUFFIX = f", as listed{FOR_CHOSEN}"
 
 
 def capped_name(way: str) -> str:
     return f"{way}{CAPPED_SUFFIX}"
+
+
+def spliced_name(way: str) -> str:
+    return f"{way}, first {FIRST_OF_WAY}, then {WEIGHED}{FOR_CHOSEN}"
 
 
 def _print_listener(result: Result) -> None:

@@ -14,6 +14,10 @@ from benchmarks.recommend_quality import (
     MIXED,
     MUSICFLOW,
     POPULARITY,
+    SPLICED,
+    SPLICED_LISTED,
+    WEIGHED,
+    WEIGHED_LISTED,
     Candidates,
     Cut,
     Result,
@@ -26,6 +30,8 @@ from benchmarks.recommend_quality import (
     played_songs,
     ranked,
     recall_at,
+    spliced,
+    spliced_name,
     with_chosen,
 )
 
@@ -132,6 +138,11 @@ def _result(**hits: float) -> Result:
         "mixed": MIXED,
         "listed": capped_name(MUSICFLOW),
         "mixed_listed": capped_name(MIXED),
+        "weighed_listed": capped_name(WEIGHED),
+        "spliced": spliced_name(MUSICFLOW),
+        "spliced_listed": capped_name(spliced_name(MUSICFLOW)),
+        "mixed_spliced": spliced_name(MIXED),
+        "mixed_spliced_listed": capped_name(spliced_name(MIXED)),
     }
     scores = {names[k]: Scores((0.0, 0.0, v), (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)) for k, v in hits.items()}
     return Result("x", 0, 100, 10, 10, scores, 0.0, {})
@@ -140,7 +151,19 @@ def _result(**hits: float) -> Result:
 def test_what_recommend_ranks_by_is_scored_as_chosen_and_as_listed():
     """The way chosen is scored as it ranks and as `recommend` lists it by default (no song played before
     T, 2 per artist); how the other ways would list is not shown."""
-    now = _result(musicflow=9, popularity=1, affinity=7, mixed=14, listed=8, mixed_listed=12)
+    now = _result(
+        musicflow=9,
+        popularity=1,
+        affinity=7,
+        mixed=14,
+        listed=8,
+        mixed_listed=12,
+        weighed_listed=11,
+        spliced=5,
+        spliced_listed=4,
+        mixed_spliced=13,
+        mixed_spliced_listed=15,
+    )
     unchosen = with_chosen(now, None)  # no choice: predicted streams
     assert unchosen.scores[CHOSEN] == now.scores[MUSICFLOW]
     assert unchosen.scores[CHOSEN_CAPPED] == now.scores[capped_name(MUSICFLOW)]
@@ -149,6 +172,21 @@ def test_what_recommend_ranks_by_is_scored_as_chosen_and_as_listed():
     assert mixed.scores[CHOSEN] == now.scores[MIXED] and mixed.scores[MUSICFLOW] == now.scores[MUSICFLOW]
     assert mixed.scores[CHOSEN_CAPPED] == now.scores[capped_name(MIXED)]
     assert capped_name(MIXED) not in mixed.scores and capped_name(MUSICFLOW) not in mixed.scores
+    # the list whose first 10 are the chosen way's splices that way's, whichever it is
+    assert unchosen.scores[SPLICED] == now.scores[spliced_name(MUSICFLOW)]
+    assert mixed.scores[SPLICED] == now.scores[spliced_name(MIXED)]
+    assert mixed.scores[SPLICED_LISTED] == now.scores[capped_name(spliced_name(MIXED))]
+    assert mixed.scores[WEIGHED_LISTED] == now.scores[capped_name(WEIGHED)]
+    assert spliced_name(MIXED) not in mixed.scores and spliced_name(MUSICFLOW) not in mixed.scores
+
+
+def test_a_spliced_list_takes_the_first_10_of_one_order_then_the_other_with_no_song_twice():
+    """Songs 0-13: 0, 1 and 2 by one artist, the others by one each; the second order is the first
+    reversed. Capped, the artist's third song is never listed, in either part."""
+    first = np.arange(14)
+    artists = ["a", "a", "a", *(f"s{i}" for i in range(3, 14))]
+    assert spliced(first, first[::-1], None, 13) == [*range(10), 13, 12, 11]
+    assert spliced(first, first[::-1], artists, 100) == [0, 1, *range(3, 11), 13, 12, 11]
 
 
 def test_a_song_is_dated_by_its_earliest_release_and_undated_songs_stay_candidates() -> None:
