@@ -254,6 +254,35 @@ def test_a_prediction_moved_by_thin_evidence_says_so_first_and_no_other_does(app
     assert said  # the demo has such songs: the check above ran
 
 
+def test_a_song_named_as_its_own_singers_version_is_the_song_they_streamed(app: MusicFlow, tmp_path: Path):
+    """A catalog names a soundtrack's recordings by who sings them ("Into the Unknown - Panic! At The
+    Disco Version" by Panic! At The Disco): by that singer it is the song the listener streamed, never
+    recommended as "another version" of it; named after someone else, it is another version."""
+    played = [t for t in app.top_streams(PROFILE, 30) if " - " not in t.track and "(" not in t.track][:5]
+    own = [f"{t.track} - {t.artist} Version" for t in played]
+    others = [f"{t.track} - Someone Else Version" for t in played]
+    songs = own + others
+    features = bundled_rows(len(songs), offset=65_000).drop("spotify_id", "song", "artists")
+    names = pl.DataFrame(
+        {
+            "spotify_id": [f"named{i:017d}" for i in range(len(songs))],
+            "song": songs,
+            "artists": [t.artist for t in played] * 2,
+        }
+    )
+    pl.concat([names, features], how="horizontal").write_parquet(tmp_path / "named.parquet")
+    app.add_catalog(tmp_path / "named.parquet", "named")
+    found = {r.song: r for r in app.recommend(PROFILE, top=100, catalogs=["named"], per_artist=100)}
+    assert len(played) == 5 and set(found) == set(others)
+    listener = app.serving.get(PROFILE).listener
+    streams = {(s.name, s.artist): s.streams for s in listener.top_songs(None)}
+    for song, track in zip(others, played, strict=True):
+        count = streams[(track.track, track.artist)]
+        assert (
+            found[song].version_of == f"another version of {track.track}, which you streamed {count:,} times"
+        )
+
+
 def test_a_version_of_a_song_only_skipped_or_only_streamed_as_a_version_is_named_truly(
     app: MusicFlow, tmp_path: Path
 ):

@@ -111,3 +111,63 @@ def test_a_title_that_is_only_a_suffix_is_not_erased():
 
 def test_non_latin_titles_survive():
     assert clean_title("작은 것들을 위한 시 (Feat. Halsey)") == "작은 것들을 위한 시"
+
+
+@pytest.mark.parametrize(
+    ("artist", "own", "other"),
+    [
+        (
+            "Panic! At The Disco",
+            "Into the Unknown - Panic! At The Disco Version",
+            'Into the Unknown - From "Frozen 2"',
+        ),
+        ("Alessia Cara", "How Far I'll Go - Alessia Cara Version", 'How Far I\'ll Go - From "Moana"'),
+        ("Dr. Dog", "Heart It Races - Dr Dog Version", "Heart It Races"),
+        ("Panic! At The Disco", "Into the Unknown (Panic! At The Disco Version)", "Into the Unknown"),
+        ("Simon & Garfunkel", "The Boxer - Simon & Garfunkel Version", "The Boxer"),
+    ],
+)
+def test_a_version_named_after_its_own_artist_is_their_song(artist: str, own: str, other: str):
+    """Catalogs tell a soundtrack's recordings apart by who sings them: by that singer, the title is
+    their recording, the one they released under the film's name or none."""
+    assert match_key(artist, own) == match_key(artist, other)
+    assert version_kind(own) is None
+
+
+@pytest.mark.parametrize(
+    ("artist", "version", "original"),
+    [
+        ("Panic! At The Disco", "Into the Unknown - Acoustic Version", "Into the Unknown"),
+        ("Panic! At The Disco", "Into the Unknown - Panic! At The Disco Live Version", "Into the Unknown"),
+        ("Live", "Lightning Crashes - Live Version", "Lightning Crashes"),
+        ("Maroon 5", "Girls Like You (feat. Cardi B) - Cardi B Version", "Girls Like You"),
+        ("Stephen Sanchez", "Until I Found You (with Em Beihold) - Em Beihold Version", "Until I Found You"),
+        ("Idina Menzel", "Into the Unknown - Panic! At The Disco Version", "Into the Unknown"),
+        ("Taylor Swift", "Love Story - Taylor's Version", "Love Story"),
+        ("Panic! At The Disco", "Into the Unknown - Panic! At The Disco Version 2", "Into the Unknown"),
+    ],
+)
+def test_a_version_named_after_anyone_else_or_a_kind_stays_apart(artist: str, version: str, original: str):
+    """Only the artist the key is given names their own recording: a kind of version (live, acoustic)
+    stays one even by a band of that name, and another artist's name is a duet, a guest verse or a
+    cover, never the song itself."""
+    assert match_key(artist, version) != match_key(artist, original)
+
+
+def test_a_taylors_version_in_brackets_stays_the_song_it_re_records():
+    assert match_key("Taylor Swift", "Love Story (Taylor's Version)") == match_key(
+        "Taylor Swift", "Love Story"
+    )
+
+
+def test_the_artist_text_counts_whole_or_by_its_first_artist():
+    """An export names the primary artist alone; a catalog's artist text may list several: either way
+    the suffix is the singer's own when it names the first of them."""
+    title = "Into the Unknown - Panic! At The Disco Version"
+    assert match_key("Panic! At The Disco, Idina Menzel", title) == match_key(
+        "Panic! At The Disco", "Into the Unknown"
+    )
+    assert clean_title(title, "Panic! At The Disco") == "into the unknown"
+    assert (
+        clean_title(title) == "into the unknown panic at the disco version"
+    )  # no artist, nothing to compare

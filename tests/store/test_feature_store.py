@@ -366,6 +366,84 @@ def test_upgrading_forgets_what_a_version_was_answered_for_the_song_before_0015(
         store.close()
 
 
+# Spellings as stores before revision 0017 keyed them: a suffix naming the singer's own version apart.
+OWN_VERSION = "Into the Unknown - Panic! At The Disco Version"
+FROM_FILM = 'Into the Unknown - From "Frozen 2"'
+DUET = "Girls Like You - Cardi B Version"  # Maroon 5's, with a guest verse: another version still
+FAR = 4_000_000_000.0  # a miss that would be remembered for decades
+
+
+def test_upgrading_makes_a_singers_own_version_their_song_in_counts_and_catalogs(backend_settings: Settings):
+    """A store from before revision 0017 counted "Into the Unknown - Panic! At The Disco Version" apart
+    from Panic! At The Disco's "Into the Unknown - From \"Frozen 2\"": upgraded, they are one song in a
+    listener's counts and in the catalog rows that answer for it, and the catalog, which missed the film's
+    spelling when it held only the other, is asked again; other misses stand."""
+    from musicflow.model.song_streams import song_streams
+    from musicflow.store.migrations.frozen.match_key_0015 import match_key as key_before
+
+    songs = {
+        OWN_VERSION: ("Panic! At The Disco", 2),
+        FROM_FILM: ("Panic! At The Disco", 3),
+        DUET: ("Maroon 5", 1),
+    }
+    assert key_before("Panic! At The Disco", OWN_VERSION) != key_before("Panic! At The Disco", FROM_FILM)
+    inserts = [
+        "INSERT INTO profiles (name) VALUES ('default')",
+        "INSERT INTO catalogs (name, file_name, format, rows, imported_at) "
+        "VALUES ('mine', 'a.csv', 'csv', 2, 0)",
+    ]
+    n = 0
+    for i, (title, (artist, streams)) in enumerate(songs.items()):
+        quoted = title.replace("'", "''")
+        inserts.append(
+            "INSERT INTO tracks (track_key, name, artist, match_key) "
+            f"VALUES ('k{i}', '{quoted}', '{artist}', '{key_before(artist, title)}')"
+        )
+        for _ in range(streams):
+            inserts.append(
+                "INSERT INTO plays (profile_id, track_id, ended_at, ended_minute, ms_played, source) "
+                f"SELECT p.id, t.id, {60 * n}, {n}, 200000, 'basic' FROM profiles p, tracks t "
+                f"WHERE t.name = '{quoted}'"
+            )
+            n += 1
+        for source in ("catalog", "spotify"):
+            inserts.append(
+                "INSERT INTO fetch_misses (track_id, source, reason, expires_at) "
+                f"SELECT id, '{source}', 'not found', {FAR} FROM tracks WHERE name = '{quoted}'"
+            )
+    for title, artists, energy in (
+        (OWN_VERSION, "Panic! At The Disco", 0.5),
+        (DUET, "Maroon 5; Cardi B", 0.7),
+    ):
+        inserts.append(
+            "INSERT INTO catalog_tracks (catalog_id, match_key, song, artists, energy) "
+            f"SELECT id, '{key_before(artists.split('; ')[0], title)}', '{title}', '{artists}', {energy} "
+            "FROM catalogs"
+        )
+    store = upgraded_from("0016", backend_settings, *inserts)
+    try:
+        profile = store.profile_id("default")
+        assert profile is not None
+        counted = song_streams(store.track_streams(profile, 30_000))
+        assert [(song.track, song.streams) for song in counted] == [(FROM_FILM, 5), (DUET, 1)]
+        plain = match_key("Panic! At The Disco", "Into the Unknown")
+        _, by_key = store.features.catalog_matches([], [plain])
+        assert [stored.values for stored in by_key[plain]] == [{"energy": 0.5}]
+        duet = match_key("Maroon 5", DUET)
+        assert duet != match_key("Maroon 5", "Girls Like You")
+        _, by_key = store.features.catalog_matches([], [duet])
+        assert [stored.values for stored in by_key[duet]] == [{"energy": 0.7}]
+        with store.engine.connect() as conn:
+            misses = conn.execute(
+                text("SELECT t.name, m.source FROM fetch_misses m JOIN tracks t ON t.id = m.track_id")
+            ).all()
+        assert sorted(misses) == sorted(
+            [(OWN_VERSION, "spotify"), (FROM_FILM, "spotify"), (DUET, "catalog"), (DUET, "spotify")]
+        )
+    finally:
+        store.close()
+
+
 def test_the_songs_several_catalog_rows_hold_are_read_with_each_rows_line(store: SqlStore):
     """What listing each song once reads: every loose key more than one row holds, in one catalog or
     across catalogs, with its rows (what each says and its line, as `catalog_columns` numbers it, in

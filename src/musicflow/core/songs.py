@@ -23,7 +23,15 @@ same recording under another label and keeps what names another recording:
 - Otherwise the same recording is folded away: a suffix starting with remaster(ed) (a year may lead),
   mono, stereo, single, radio edit, album version, original mix, from ..., edit, version, bonus, deluxe;
   a suffix that is only a year (" - 2021"); a bracket holding remaster(ed), version, edit, mono, stereo,
-  deluxe, bonus track or original mix ("(Album Version)", "(Taylor's Version)"); "feat." credits.
+  deluxe, bonus track or original mix ("(Album Version)", "(Taylor's Version)"); "feat." credits;
+  a suffix that is the song's own artist and "Version" ("Into the Unknown - Panic! At The Disco Version"
+  by Panic! At The Disco is their "Into the Unknown - From \"Frozen 2\"": catalogs tell a soundtrack's
+  recordings apart by who sings them). Only the artist the key is given counts, its first credited one
+  or its whole text: by anyone else the name is a duet, a guest verse or a cover ("Girls Like You -
+  Cardi B Version" by Maroon 5, "Until I Found You - Em Beihold Version" by Stephen Sanchez), another
+  version, and stays. A kind of version wins over a band's name (Live's "Song - Live Version" stays
+  live), and "Song - Taylor's Version" names no artist and stays, where "(Taylor's Version)", a bracket
+  holding "version", is folded.
 - Any other part ("Street Spirit (Fade Out)", "Song - Part 2") is part of the title and stays.
 
 So a listener's streams of a remix or a live recording are never counted as streams of the original,
@@ -61,6 +69,7 @@ _LABEL_WORDS = re.compile(  # words of a version's part that only label it, not 
 )
 _BRACKETED = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 _DASHED = re.compile(r"\s+-\s+.*$")
+_OWN_VERSION = re.compile(r"\s+-\s+(.+?)\s+version\s*$", re.IGNORECASE)  # " - <who> Version", whole
 _ARTIST_SEPARATORS = re.compile(r"\s*(?:,|&|;|\bx\b|\band\b|\bfeat\.?|\bft\.?|\bwith\b)\s*", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[^\w]+")
 _APOSTROPHES = re.compile(r"['’`´]")
@@ -75,14 +84,15 @@ def _fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", folded)).split())
 
 
-def clean_title(title: str) -> str:
+def clean_title(title: str, artist: str = "") -> str:
     """A title without featured artists and the parts that name the same recording (remaster, radio
-    edit, ...); a part naming another version (live, remix, ...) stays (the module's docstring)."""
+    edit, ...); a part naming another version (live, remix, ...) stays (the module's docstring). Given
+    the artist who sings it, a " - <that artist> Version" suffix is the same recording too."""
     stripped = title
     if "(" in title or "[" in title:  # what the bracketed patterns need; most titles have none
         stripped = _BRACKETED.sub(_bracketed_part, _FEATURING.sub("", stripped))
     if "-" in stripped:  # what the suffix patterns need
-        stripped = _DASHED.sub(_dashed_part, stripped)
+        stripped = _DASHED.sub(lambda part: _dashed_part(part, artist), stripped)
     stripped = _TRAILING_FEATURING.sub("", stripped)
     return _fold(stripped) or _fold(title)
 
@@ -96,13 +106,27 @@ def _bracketed_part(part: re.Match[str]) -> str:
     return "" if _SAME_RECORDING_BRACKET.search(text) else text
 
 
-def _dashed_part(part: re.Match[str]) -> str:
+def _dashed_part(part: re.Match[str], artist: str) -> str:
     """Everything from a title's first " - " as the loose key keeps it: a version without its labels,
-    else without a suffix that names the same recording or only a year."""
+    else nothing when it names the same recording by its singer or by another label, else without a
+    suffix that is only a year."""
     text = part.group(0)
     if _kind_in(text) is not None:
         return _LABEL_WORDS.sub(" ", text)
+    if artist and _names_own_version(text, artist):
+        return ""
     return _YEAR_SUFFIX.sub("", _SAME_RECORDING_SUFFIX.sub("", text))
+
+
+def _names_own_version(suffix: str, artist: str) -> bool:
+    """Whether a " - ... Version" suffix names the artist given, the song's own singer: a catalog
+    tells a soundtrack's recordings apart so ("- Kacey Musgraves Version"), and the song by that artist
+    is that recording. Compared folded, with the primary artist or the whole artist text."""
+    named = _OWN_VERSION.match(suffix)
+    if named is None:
+        return False
+    who = _fold(named.group(1))
+    return bool(who) and who in (primary_artist(artist), _fold(artist))
 
 
 def primary_artist(artists: str) -> str:
@@ -114,7 +138,7 @@ def primary_artist(artists: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def match_key(artist: str, title: str) -> str:
     """The loose identity of a song: primary artist and cleaned title, folded."""
-    return f"{primary_artist(artist)}\x1f{clean_title(title)}"
+    return f"{primary_artist(artist)}\x1f{clean_title(title, artist)}"
 
 
 _VERSION_KINDS = (  # (a word in a title, how a reason names that version)

@@ -132,7 +132,7 @@ class NameIndex:
         from rapidfuzz import fuzz, process
 
         wanted_artist = artist_form(primary_artist(artist))
-        wanted_title = title_form(clean_title(song))
+        wanted_title = title_form(clean_title(song, artist))
         if not wanted_artist or not wanted_title or not self._forms:
             return NOTHING_NEAR
         artists: list[NearArtist] = []

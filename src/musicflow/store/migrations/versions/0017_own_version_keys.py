@@ -1,0 +1,85 @@
+"""Loose song keys recomputed: a " - <the song's own artist> Version" suffix is the song itself.
+
+Catalogs tell a soundtrack's recordings apart by who sings them: "Into the Unknown - Panic! At The Disco
+Version" by Panic! At The Disco is their "Into the Unknown - From \"Frozen 2\"". Stores made before this
+revision keyed the two apart, so a listener's streams of one spelling were not counted as the other's,
+and a catalog row of one was recommended as "another version" of the other. Only titles ending in
+"Version" can change key (`match_key_0017`); those are read, and only the keys that change are
+rewritten, in `tracks` and `catalog_tracks`.
+
+No feature answer is forgotten, unlike 0016 after 0015: 0015 split a key, so answers given by the
+song's catalog rows to its versions were another recording's; here two keys of one recording become
+one, so every answer a track was given by its old key still came from its own recording. What merging
+can make wrong is a "not found": a track the catalog missed by its old key may be found by the new one
+(the catalog held only the other spelling). The catalog's misses of every track whose key is now one
+that this revision gave are forgotten, so the next feature fetch asks for those songs again rather
+than waiting for the misses to expire (`miss_ttl_days`). Other sources search by name or Spotify id,
+never by this key: their misses stand.
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-08
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+from musicflow.store.migrations.frozen.match_key_0017 import VERSION_WORDS, match_key
+
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+CATALOG_SOURCE = "catalog"  # the catalog source's name, as stored in fetch_misses
+IN_CHUNK = 500  # keys per IN (...) list, well under every backend's limit on bound parameters
+
+
+def upgrade() -> None:
+    conn = op.get_bind()
+    given = _rekey(conn, "tracks", "name", "artist", lambda title, artist: match_key(artist, title))
+    given |= _rekey(conn, "catalog_tracks", "song", "artists", _catalog_key)
+    _forget_catalog_misses(conn, sorted(given))
+
+
+def _catalog_key(song: str, artists: str) -> str:
+    primary = artists.split("; ")[0] if artists else ""
+    return match_key(primary, song) if song and primary else ""
+
+
+def _rekey(conn: Any, name: str, title: str, artist: str, key_of: Callable[[str, str], str]) -> set[str]:
+    """Rewrite the keys of the rows of `name` whose title may name its artist's version, where the key
+    changes; the new keys given."""
+    table = sa.table(name, *(sa.column(c) for c in ("id", title, artist, "match_key")))
+    columns = (table.c.id, table.c[title], table.c[artist], table.c.match_key)
+    named = sa.or_(*(table.c[title].ilike(f"%{word}%") for word in VERSION_WORDS))
+    rows = conn.execute(sa.select(*columns).where(named)).all()
+    changed = [{"rid": rid, "key": new} for rid, song, by, old in rows if (new := key_of(song, by)) != old]
+    if changed:
+        conn.execute(
+            table.update().where(table.c.id == sa.bindparam("rid")).values(match_key=sa.bindparam("key")),
+            changed,
+        )
+    return {row["key"] for row in changed if row["key"]}
+
+
+def _forget_catalog_misses(conn: Any, keys: list[str]) -> None:
+    """The catalog's "not found" of every track keyed by one of `keys`: the catalog may know it now."""
+    tracks = sa.table("tracks", sa.column("id"), sa.column("match_key"))
+    fetch_misses = sa.table("fetch_misses", sa.column("track_id"), sa.column("source"))
+    for at in range(0, len(keys), IN_CHUNK):
+        keyed = sa.select(tracks.c.id).where(tracks.c.match_key.in_(keys[at : at + IN_CHUNK]))
+        conn.execute(
+            fetch_misses.delete().where(
+                fetch_misses.c.source == CATALOG_SOURCE, fetch_misses.c.track_id.in_(keyed)
+            )
+        )
+
+
+def downgrade() -> None:
+    """Keys stay as they are: the older code reads them as keys it does not make, and finds less."""
