@@ -8,6 +8,9 @@ Sources: the artist genres of `catalogs/playlist_2010to2022` and of `libraries/b
 as the taste page names it (`genres.genre_name`) and how many times the sources gave it; the model's
 genre words are read from those (`genres.words_of`).
 
+It writes the provenance beside the table (`features/data/ARTIST_GENRES.txt`), with the counts of this
+build, so the two never disagree.
+
 Usage: python scripts/build_artist_genres.py [SHARED_DATA_DIR]
 """
 
@@ -22,9 +25,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from musicflow.core.songs import primary_artist
-from musicflow.features.genres import GENRES_FILE, genre_name
+from musicflow.features.genres import GENRES_FILE, genre_name, genre_words
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+PROVENANCE_FILE = GENRES_FILE.with_name("ARTIST_GENRES.txt")
 
 
 def artist_genres(shared: Path = SHARED) -> dict[str, dict[str, int]]:
@@ -82,8 +86,34 @@ def main() -> None:
     table = {artist: dict(sorted(names.items())) for artist, names in sorted(artist_genres(shared).items())}
     text = json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode()
     GENRES_FILE.write_bytes(gzip.compress(text, compresslevel=9, mtime=0))  # the same bytes every build
+    PROVENANCE_FILE.write_text(provenance_text(table), encoding="utf-8")
+    print(f"{counts_line(table)} -> {GENRES_FILE}")  # noqa: T201
+
+
+def counts_line(table: dict[str, dict[str, int]]) -> str:
+    """What the table holds: "6,993 artists, 2,186 genres (1,857 words)"."""
     names = {name for found in table.values() for name in found}
-    print(f"{len(table):,} artists, {len(names):,} genres -> {GENRES_FILE}")  # noqa: T201
+    words = {word for name in names for word in genre_words(name)}
+    return f"{len(table):,} artists, {len(names):,} genres ({len(words):,} words)"
+
+
+def provenance_text(table: dict[str, dict[str, int]]) -> str:
+    return f"""# Provenance of artist_genres.json.gz (the artist genres MusicFlow ships)
+
+Built by scripts/build_artist_genres.py from the public files below (the same terms as the catalogs'
+files, PROVENANCE.txt beside this one; no licence was granted beyond them): for each artist (keyed as
+songs are, `primary_artist`), their genres as the sources give them (lower case, single spaces,
+"hip-hop" spelt "hip hop") and how many of the artist's rows gave each. The model reads them as words
+(`features/genres.words_of`: "dance pop" is dance + pop, "hip hop" and "r&b" one word each), the taste
+page as names. {counts_line(table)}.
+Nothing else of the files is kept (no titles, no listeners, no playlists).
+
+* playlist_2010to2022 (playlist_2010to2022.csv): the `artist_genres` column (Spotify's artist genres)
+* bartekc_liked (liked_songs_raw.csv): the `artist_genres` column; one person's liked songs, of which
+  only artist names and their genres are used
+* high_popularity, low_popularity (*_spotify_data.csv): `playlist_genre` and `playlist_subgenre`
+* spotifyfeatures_subset, tracks600k_head (SpotifyFeatures.csv): the `genre` column
+"""
 
 
 if __name__ == "__main__":

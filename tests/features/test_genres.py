@@ -7,6 +7,7 @@ import math
 import pytest
 
 from musicflow.features.genres import (
+    GENRES_FILE,
     artist_genre_names,
     artist_genres,
     genre_match,
@@ -24,6 +25,16 @@ def test_the_shipped_table_knows_artists_by_their_key_with_shares_that_add_up() 
     assert {"pop", "rnb"} <= set(weeknd)
     for words in (weeknd, table["coldplay"]):
         assert sum(words.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_the_shipped_provenance_says_what_the_shipped_table_holds() -> None:
+    names = artist_genre_names()
+    genres = {name for found in names.values() for name in found}
+    words = {word for name in genres for word in genre_words(name)}
+    said = GENRES_FILE.with_name("ARTIST_GENRES.txt").read_text(encoding="utf-8")
+    assert f"{len(names):,} artists, {len(genres):,} genres ({len(words):,} words)" in said
+    catalogs = GENRES_FILE.with_name("PROVENANCE.txt").read_text(encoding="utf-8")
+    assert "artist_genres" not in catalogs  # each file's provenance once, written by its own script
 
 
 def test_a_match_is_the_share_of_the_listener_genres_the_artist_holds() -> None:

@@ -221,7 +221,8 @@ def predict(
     song: Annotated[str | None, typer.Option("--song", help="The song's title.")] = None,
     artist: Annotated[str | None, typer.Option("--artist", help="Its (main) artist.")] = None,
     input_csv: Annotated[
-        Path | None, typer.Option("--input", help="A CSV of songs: columns song, artist, optional spotify_id.")
+        Path | None,
+        typer.Option("--input", help="A CSV of songs: columns song, artist, optional spotify_id."),
     ] = None,
     output_file: Annotated[
         Path | None,

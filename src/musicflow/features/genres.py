@@ -1,7 +1,7 @@
 """Artist genres: the genres a listener streams, and how well a song's artist matches them.
 
 The genres ship with MusicFlow (`data/artist_genres.json.gz`, built by `scripts/build_artist_genres.py`
-from the public catalogs that carry them; `data/PROVENANCE.txt`): for each artist key, the genres the
+from the public catalogs that carry them; `data/ARTIST_GENRES.txt`): for each artist key, the genres the
 sources give them ("dance pop", "k-pop") and how many times. They are read two ways, both from that one
 table:
 
