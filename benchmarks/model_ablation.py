@@ -79,7 +79,7 @@ from musicflow.model.split_scores import (
 from musicflow.model.stream_scale import Matrix
 from musicflow.model.training_rows import Row, RowKind, ZeroSource
 from musicflow.model.vectorize import AFFINITY_COLUMNS, ARTIST_HISTORY_COLUMNS, KEY_COLUMNS, model_matrix
-from musicflow.model.zeros import _in_turns, _zero, others_zeros, wanted_zeros
+from musicflow.model.zeros import in_turns, others_zeros, wanted_zeros, zero_row
 from musicflow.store.ports import Store
 
 # LightGBM's own defaults, as the plain model has them (ours: see `CountRegressor`).
@@ -331,8 +331,8 @@ def _unmatched(snapshot: Snapshot, profile_id: int, split: Split, seed: int) -> 
         if owner != profile_id
     ]
     rng = np.random.default_rng(1_000 + seed)
-    songs = _in_turns([p for p in pools if p], len(drawn), rng)
-    zeros = [_zero(snapshot, song, RowKind.OTHERS) for song in sorted(songs)]
+    songs = in_turns([p for p in pools if p], len(drawn), rng)
+    zeros = [zero_row(snapshot, song, RowKind.OTHERS) for song in sorted(songs)]
     return [r for r in split.train if r.kind is not RowKind.OTHERS] + zeros
 
 

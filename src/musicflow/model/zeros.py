@@ -56,11 +56,11 @@ def others_zeros(snapshot: Snapshot, profile_id: int, wanted: Wanted, rng: np.ra
         count = wanted.get(pattern, 0)
         if count > 0:
             in_pattern = [[song for song in pool if pattern_of[song] is pattern] for pool in pools]
-            chosen.update(_in_turns([pool for pool in in_pattern if pool], count, rng))
-    return [_zero(snapshot, song, RowKind.OTHERS) for song in sorted(chosen)]
+            chosen.update(in_turns([pool for pool in in_pattern if pool], count, rng))
+    return [zero_row(snapshot, song, RowKind.OTHERS) for song in sorted(chosen)]
 
 
-def _in_turns(pools: Sequence[Sequence[int]], count: int, rng: np.random.Generator) -> list[int]:
+def in_turns(pools: Sequence[Sequence[int]], count: int, rng: np.random.Generator) -> list[int]:
     """Up to `count` distinct songs, the pools taking turns, each giving its next song in a random order:
     a pool that runs out leaves its share to the others."""
     queues = [deque(pool[int(i)] for i in rng.permutation(len(pool))) for pool in pools]
@@ -167,7 +167,8 @@ class ZeroDraw:
         return {"wanted": self.wanted, "drawn": self.drawn, "made_up": self.made_up}
 
 
-def _zero(snapshot: Snapshot, song: int, kind: RowKind) -> Row:
+def zero_row(snapshot: Snapshot, song: int, kind: RowKind) -> Row:
+    """A song of the store as a training zero of this kind (the benchmarks draw zeros their way too)."""
     info = snapshot.songs[song]
     return Row(song, kind, 0, info.features, info.artist_key)
 
