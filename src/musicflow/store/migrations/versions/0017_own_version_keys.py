@@ -23,13 +23,13 @@ Create Date: 2026-12-08
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
 from musicflow.store.migrations.frozen.match_key_0017 import VERSION_WORDS, match_key
+from musicflow.store.migrations.frozen.rekeying import rekey_songs
 
 revision = "0017"
 down_revision = "0016"
@@ -42,30 +42,7 @@ IN_CHUNK = 500  # keys per IN (...) list, well under every backend's limit on bo
 
 def upgrade() -> None:
     conn = op.get_bind()
-    given = _rekey(conn, "tracks", "name", "artist", lambda title, artist: match_key(artist, title))
-    given |= _rekey(conn, "catalog_tracks", "song", "artists", _catalog_key)
-    _forget_catalog_misses(conn, sorted(given))
-
-
-def _catalog_key(song: str, artists: str) -> str:
-    primary = artists.split("; ")[0] if artists else ""
-    return match_key(primary, song) if song and primary else ""
-
-
-def _rekey(conn: Any, name: str, title: str, artist: str, key_of: Callable[[str, str], str]) -> set[str]:
-    """Rewrite the keys of the rows of `name` whose title may name its artist's version, where the key
-    changes; the new keys given."""
-    table = sa.table(name, *(sa.column(c) for c in ("id", title, artist, "match_key")))
-    columns = (table.c.id, table.c[title], table.c[artist], table.c.match_key)
-    named = sa.or_(*(table.c[title].ilike(f"%{word}%") for word in VERSION_WORDS))
-    rows = conn.execute(sa.select(*columns).where(named)).all()
-    changed = [{"rid": rid, "key": new} for rid, song, by, old in rows if (new := key_of(song, by)) != old]
-    if changed:
-        conn.execute(
-            table.update().where(table.c.id == sa.bindparam("rid")).values(match_key=sa.bindparam("key")),
-            changed,
-        )
-    return {row["key"] for row in changed if row["key"]}
+    _forget_catalog_misses(conn, sorted(rekey_songs(conn, match_key, VERSION_WORDS)))
 
 
 def _forget_catalog_misses(conn: Any, keys: list[str]) -> None:
