@@ -77,3 +77,25 @@ def _exact(prediction: ModelPrediction) -> tuple[float, str, list[tuple[str, flo
 def test_tiny_lists(app: MusicFlow, size: int):
     requests = _requests(app)[:size]
     assert len(app.predict_many(PROFILE, requests)) == size
+
+
+def test_a_spotify_id_finds_its_own_recording_whatever_the_name(app: MusicFlow):
+    """The id is the exact recording: asked with a name the store knows as another recording, the answer
+    is the id's; asked with a name nobody knows, it is still the listener's song, with their streams."""
+    top = app.top_streams(PROFILE, 1)[0]
+    mine = app.predict(PROFILE, top.track, top.artist)
+    own_id = mine.answer.song.merged.spotify_id
+    assert own_id and mine.answer.history.song_streams == top.streams
+    other = next(
+        row
+        for row in bundled_rows(50, offset=7000).iter_rows(named=True)
+        if row["spotify_id"] and row["spotify_id"] != own_id
+    )
+
+    elsewhere = app.predict(PROFILE, top.track, top.artist, other["spotify_id"])
+    assert elsewhere.answer.song.merged.spotify_id == other["spotify_id"]
+    assert elsewhere.answer.history.song_streams == 0
+
+    unnamed = app.predict(PROFILE, "A Name Nobody Gave It", top.artist, own_id)
+    assert unnamed.answer.history.song_streams == top.streams
+    assert unnamed.streams == mine.streams

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from musicflow.core.plays import ExportFormat, Play
+from musicflow.core.songs import match_key
 from musicflow.model.listener import Listener
 from musicflow.store.sql import SqlStore
 
@@ -74,3 +75,36 @@ def test_songs_and_artists_count_every_spelling_and_every_song(store: SqlStore):
     )
     assert history.artist_share == 52 / 97
     assert listener.history("Nobody", None).artist_streams == 0
+
+
+def _with_id(track: str, artist: str, spotify_id: str, count: int) -> list[Play]:
+    return [
+        Play(start, 200_000, track, artist, None, spotify_id, None, None, ExportFormat.BASIC)
+        for start in range(1_700_000_000, 1_700_000_000 + count * DAY, DAY)
+    ]
+
+
+def test_a_song_of_theirs_is_theirs_under_another_listeners_track_or_its_spotify_id(store: SqlStore):
+    """A question may find another listener's spelling of a song ("Wonderwall" where this listener
+    streamed "Wonderwall - Remastered"), or a song by its Spotify id under another name: it is still
+    their song, with their streams of it, and its own plays are left out of its artist's affinity."""
+    alice, bob = store.ensure_profile("alice"), store.ensure_profile("bob")
+    remastered = "1qPbGZqppFwLwcBC1JQ6Vr"
+    store.add_plays(alice, _with_id("Wonderwall - Remastered", "Oasis", remastered, 3))
+    store.add_plays(alice, _streams("Live Forever", "Oasis", 2))
+    store.add_plays(bob, _streams("Wonderwall", "Oasis", 9))
+    theirs = store.features.find_track("Wonderwall", "Oasis")
+    assert theirs is not None and theirs.query.song == "Wonderwall"  # bob's spelling, no id
+    listener = Listener.load(store.history, "alice", stream_min_ms=30_000)
+
+    key = match_key("Oasis", "Wonderwall")
+    by_name = listener.history("Oasis", theirs.track_id, "Wonderwall", key=key)
+    assert by_name.song_streams == 3 and by_name.other_version is None
+    by_id = listener.history("Oasis", None, "Some Other Name", remastered)
+    assert by_id.song_streams == 3
+    assert listener.affinity("Oasis", theirs.track_id, key=key).streams == 2
+    assert listener.affinity("Oasis", None, remastered).streams == 2
+    assert listener.affinity("Oasis", theirs.track_id).streams == 5  # nothing says it is theirs: all of it
+    assert (
+        listener.history("Oasis", None, "Supersonic", key=match_key("Oasis", "Supersonic")).song_streams == 0
+    )

@@ -471,3 +471,44 @@ def test_the_songs_several_catalog_rows_hold_are_read_with_each_rows_line(store:
     }
     lines = [line for line, _ in repeats[key]]
     assert lines == sorted(lines) and [songs[line] for line in lines] == ["Heathens", "Heathens", "HEATHENS"]
+
+
+def test_a_spotify_id_finds_the_track_that_holds_it_else_one_of_its_catalog_songs(store: SqlStore):
+    features = store.features
+    listener = store.ensure_profile("alice")
+    mine, catalogs_own, nobodys = "1" * 22, "2" * 22, "3" * 22
+    store.add_plays(
+        listener,
+        [
+            Play(
+                1_700_000_000 + 60 * i,
+                200_000,
+                "Glycerine",
+                "Bush",
+                None,
+                mine,
+                None,
+                None,
+                ExportFormat.BASIC,
+            )
+            for i in range(3)
+        ]
+        + [
+            Play(
+                1_700_100_000,
+                200_000,
+                "Glycerine - Remastered",
+                "Bush",
+                None,
+                None,
+                None,
+                None,
+                ExportFormat.BASIC,
+            )
+        ],
+    )
+    features.import_catalog("mine", "a.csv", "csv", [row("Glycerine - 2011 Remaster", "Bush", catalogs_own)])
+    found = features.tracks_by_spotify_id([mine, catalogs_own, nobodys])
+    assert found[mine].query.song == "Glycerine"  # the track holding the id
+    assert found[catalogs_own].query.song == "Glycerine"  # the most played track of the catalog row's song
+    assert nobodys not in found

@@ -14,7 +14,7 @@ from typing import overload
 from musicflow.app.error_map import MAX_MESSAGE_CHARS, cut, error_detail
 from musicflow.app.results import Prediction
 from musicflow.app.serving import ServingModel
-from musicflow.core.songs import SongRequest
+from musicflow.core.songs import SongRequest, match_key
 from musicflow.errors import Hint, MusicflowError, SongNotFoundError
 from musicflow.features.lookup import (
     SongFeatures,
@@ -98,22 +98,24 @@ def predict_songs(
     answers: list[Prediction | Unanswered] = [
         Unanswered(MusicflowError(NEEDS_NAMES), NEEDS_NAMES) for _ in requests
     ]
-    scorable: list[tuple[int, SongFeatures]] = []
+    scorable: list[tuple[int, SongFeatures, SongRequest]] = []
     affinities = []
     for (index, request), features in zip(wanted, found, strict=True):
-        affinity = listener.affinity(features.query.artist, features.track_id)
+        affinity = listener.affinity(features.query.artist, features.track_id, *_identity(features, request))
         if basis_of(features.merged, affinity, model.layout.allow_spotify) is None:
-            answers[index] = _from_history_alone(serving, features, affinity) or _unanswered(
+            answers[index] = _from_history_alone(serving, features, request, affinity) or _unanswered(
                 request, names, features
             )
             continue
-        scorable.append((index, features))
+        scorable.append((index, features, request))
         affinities.append(affinity)
     predictions = predict_batch(
-        model, [(f.merged, a) for (_, f), a in zip(scorable, affinities, strict=True)], explain
+        model, [(f.merged, a) for (_, f, _), a in zip(scorable, affinities, strict=True)], explain
     )
-    for (index, features), affinity, prediction in zip(scorable, affinities, predictions, strict=True):
-        history = _history(serving, features)
+    for (index, features, request), affinity, prediction in zip(
+        scorable, affinities, predictions, strict=True
+    ):
+        history = _history(serving, features, request)
         reasons = [history_words(reason, history) for reason in prediction.contributions]
         prediction = replace(prediction, contributions=reasons)
         if history.library.banned is not None:
@@ -125,13 +127,13 @@ def predict_songs(
 
 
 def _from_history_alone(
-    serving: ServingModel, features: SongFeatures, affinity: ArtistAffinity
+    serving: ServingModel, features: SongFeatures, request: SongRequest, affinity: ArtistAffinity
 ) -> Prediction | None:
     """A song no source knows, by an artist the listener streamed no other song of, answered from what
     their history and library hold of it, never refused as unknown: their ban (0 streams), or their plays
     of it first (`Prediction.verdict`: streams, or plays none of which was a stream) and, for a song like
     it, the model's base rate. None when they hold nothing of it."""
-    history = _history(serving, features)
+    history = _history(serving, features, request)
     if history.library.banned is not None:
         made = banned(None, history.library.banned, history.artist)
     elif history.song_streams > 0 or history.short_plays > 0:
@@ -144,11 +146,21 @@ def _from_history_alone(
     return Prediction(serving.profile, serving.version, SongPrediction(features, affinity, made, history))
 
 
-def _history(serving: ServingModel, features: SongFeatures) -> SongHistory:
+def _history(serving: ServingModel, features: SongFeatures, request: SongRequest) -> SongHistory:
     """What the listener's history and library say of the song found."""
     query = features.query
-    spotify_id = features.merged.spotify_id or query.spotify_id
-    return serving.listener.history(query.artist, features.track_id, query.song, spotify_id)
+    spotify_id, key = _identity(features, request)
+    return serving.listener.history(query.artist, features.track_id, query.song, spotify_id, key)
+
+
+def _identity(features: SongFeatures, request: SongRequest) -> tuple[str | None, str]:
+    """The song found as the listener's history knows songs (a song of theirs is theirs under any
+    track): the Spotify id asked, which is the exact recording whatever the name typed; else the id a
+    source answered with, and the song's loose key."""
+    if request.spotify_id:
+        return request.spotify_id, ""
+    query = features.query
+    return features.merged.spotify_id or query.spotify_id, match_key(query.artist, query.song)
 
 
 def _unanswered(request: SongRequest, asked: Sequence[str], found: SongFeatures) -> Unanswered:

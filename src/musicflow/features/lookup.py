@@ -390,9 +390,8 @@ class SongFinder:
         three queries at most. (The catalogs are asked again from memory rather than read.)"""
         if not self.index.loaded:  # a one-shot command: two queries rather than the whole index
             found = self.store.find_tracks([(r.song, r.artist) for r in requests])
-            return self._with_answers(
-                requests, [found.get((r.song, r.artist)) for r in requests], now, with_misses
-            )
+            named = [found.get((r.song, r.artist)) for r in requests]
+            return self._with_answers(requests, self._by_id(requests, named), now, with_misses)
         self.index.refresh_if_due()
         candidates = [self.index.stored_tracks(r.song, r.artist) for r in requests]
         wanted = {tid for exact, loose in candidates for tid in ([exact] if exact is not None else loose)}
@@ -405,7 +404,26 @@ class SongFinder:
                 continue
             ranked = sorted((-tracks[t][1], t) for t in loose if t in tracks)
             chosen.append(tracks[ranked[0][1]][0] if ranked else None)
-        return self._with_answers(requests, chosen, now, with_misses)
+        return self._with_answers(requests, self._by_id(requests, chosen), now, with_misses)
+
+    def _by_id(
+        self, requests: Sequence[SongRequest], named: Sequence[PendingTrack | None]
+    ) -> list[PendingTrack | None]:
+        """The tracks found by name, but where a song was asked with a Spotify id that names another
+        recording than the one found (or none was found by name): the recording of that id (the id finds
+        the exact recording), its stored track if any, else none (the sources are asked by the id)."""
+        other = {
+            r.spotify_id
+            for r, track in zip(requests, named, strict=True)
+            if r.spotify_id and (track is None or track.query.spotify_id not in (None, r.spotify_id))
+        }
+        if not other:
+            return list(named)
+        held = self.store.tracks_by_spotify_id(sorted(other))
+        return [
+            held.get(r.spotify_id) if r.spotify_id in other else track
+            for r, track in zip(requests, named, strict=True)
+        ]
 
     def _with_answers(
         self,

@@ -83,10 +83,14 @@ class Listener:
         unstreamed: Sequence[Streamed] = (),
         short_plays: Mapping[int, int] | None = None,
         stream_min_ms: int = 30_000,
+        song_of_id: Mapping[str, int] | None = None,
+        song_of_key: Mapping[str, int] | None = None,
     ) -> None:
         self._index = index
         self.library = library or LibraryMarks()
         self._song_of_track = song_of_track
+        self._song_of_id = dict(song_of_id or {})  # Spotify id -> song, of their tracks
+        self._song_of_key = dict(song_of_key or {})  # loose song key -> song, of their tracks
         self._songs = dict(songs or {})
         self._unstreamed = list(unstreamed)
         self._short_plays = dict(short_plays or {})  # song id -> plays, of the songs never streamed
@@ -143,6 +147,9 @@ class Listener:
             list(unstreamed.values()),
             short,
             stream_min_ms,
+            # their songs by every id and key of theirs, whichever track a question finds
+            {t.spotify_id: song_of_track[t.track_id] for t in tracks if t.spotify_id},
+            {t.match_key: song_of_track[t.track_id] for t in tracks},
         )
 
     @property
@@ -160,10 +167,23 @@ class Listener:
         """Affinity for every artist the listener streamed, no song left out (what batch scoring ships)."""
         return {key: self._index.of(key) for key in self._index.artist_keys()}
 
-    def affinity(self, artist: str, track_id: int | None) -> ArtistAffinity:
-        """The listener's streams of this artist's other songs (the song's own plays left out)."""
+    def song_of(self, track_id: int | None, spotify_id: str | None = None, key: str = "") -> int | None:
+        """Which of the listener's songs this is, if theirs: the stored track's, else the one of theirs
+        with this Spotify id, else of this loose song key (`match_key`). A song is theirs under any of
+        its tracks, whichever one a question found (another listener's spelling, a catalog entry)."""
         song = self._song_of_track.get(track_id) if track_id is not None else None
-        return self._index.of(artist_key(artist), song)
+        if song is None and spotify_id:
+            song = self._song_of_id.get(spotify_id)
+        if song is None and key:
+            song = self._song_of_key.get(key)
+        return song
+
+    def affinity(
+        self, artist: str, track_id: int | None, spotify_id: str | None = None, key: str = ""
+    ) -> ArtistAffinity:
+        """The listener's streams of this artist's other songs (the song's own plays left out, found as
+        `song_of` finds it)."""
+        return self._index.of(artist_key(artist), self.song_of(track_id, spotify_id, key))
 
     def knows_artist(self, artist: str) -> bool:
         """Whether they streamed this artist (any spelling of the name)."""
@@ -184,11 +204,12 @@ class Listener:
         return song is not None and song in self._songs
 
     def history(
-        self, artist: str, track_id: int | None, song: str = "", spotify_id: str | None = None
+        self, artist: str, track_id: int | None, song: str = "", spotify_id: str | None = None, key: str = ""
     ) -> SongHistory:
         """The song's own streams and its artist's, all songs counted, as the taste page counts them;
-        and what the listener's library says of it (`song`, `spotify_id`: the song as asked)."""
-        played = self._song_of_track.get(track_id) if track_id is not None else None
+        and what the listener's library says of it (`song`, `spotify_id`: the song as asked). The song is
+        theirs under any of its tracks (`song_of`, by `key` too where given)."""
+        played = self.song_of(track_id, spotify_id, key)
         own = self._songs.get(played) if played is not None else None
         short = self._short_plays.get(played, 0) if played is not None else 0
         other = None

@@ -255,6 +255,12 @@ class FeatureStore(Protocol):
 
     def find_track(self, song: str, artist: str) -> PendingTrack | None: ...
 
+    def tracks_by_spotify_id(self, spotify_ids: Sequence[str]) -> dict[str, PendingTrack]:
+        """The stored track of each of these Spotify ids: one holding the id, else one of the song a
+        catalog row of that id is (its loose key); the most played where several are. Ids of neither are
+        left out."""
+        ...
+
     def ensure_track(self, song: str, artist: str, spotify_id: str | None = None) -> PendingTrack: ...
 
     def find_tracks(self, songs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], PendingTrack]:

@@ -277,6 +277,36 @@ class SqlFeatureStore:
                 for r in conn.execute(query, {"ids": sorted(set(track_ids))})
             }
 
+    def tracks_by_spotify_id(self, spotify_ids: Sequence[str]) -> dict[str, PendingTrack]:
+        columns = (tracks.c.id, tracks.c.track_key, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
+        played = func.count(plays.c.id)
+        best: dict[str, tuple[int, int, PendingTrack]] = {}  # id -> (-plays, track id, track)
+        wanted = sorted(set(spotify_ids))
+        with guarded(self.engine, transaction=False) as conn:
+            for chunk in _chunked(iter(wanted), IN_CHUNK):
+                held = (
+                    select(*columns, tracks.c.spotify_id.label("asked"), played.label("played"))
+                    .outerjoin(plays, plays.c.track_id == tracks.c.id)
+                    .where(tracks.c.spotify_id.in_(chunk))
+                    .group_by(*columns)
+                )
+                # A track of the song a catalog row of the id is, for an id no track holds.
+                rows = (
+                    select(*columns, catalog_tracks.c.spotify_id.label("asked"), played.label("played"))
+                    .join(catalog_tracks, catalog_tracks.c.match_key == tracks.c.match_key)
+                    .outerjoin(plays, plays.c.track_id == tracks.c.id)
+                    .where(catalog_tracks.c.spotify_id.in_(chunk))
+                    .group_by(*columns, catalog_tracks.c.spotify_id)
+                )
+                for query in (held, rows):
+                    found: dict[str, tuple[int, int, PendingTrack]] = {}
+                    for row in conn.execute(query):
+                        ranked = (-int(row.played), int(row.id), _pending(row))
+                        if row.asked not in found or ranked[:2] < found[row.asked][:2]:
+                            found[row.asked] = ranked
+                    best = {**found, **best}  # a track holding the id first
+        return {spotify_id: track for spotify_id, (_, _, track) in best.items()}
+
     def find_track(self, song: str, artist: str) -> PendingTrack | None:
         """A stored track by exact spelling, else by loose key (the most played spelling wins)."""
         columns = (tracks.c.id, tracks.c.track_key, tracks.c.name, tracks.c.artist, tracks.c.spotify_id)
