@@ -124,3 +124,20 @@ def test_when_the_artist_was_first_and_last_streamed_is_said_as_a_month() -> Non
     assert first.words == "you discovered this artist recently"  # the model's own comparison
     assert history_words(first, history).words == "you have streamed Ed Sheeran since May 2019"
     assert history_words(last, history).words == "you last streamed Ed Sheeran in April 2020"
+
+
+def test_a_song_no_source_knows_the_sound_of_says_so_once_not_feature_by_feature():
+    """Its missing audio features are one reason, with their effects summed; a missing release year,
+    which is no sound, stays its own; a share too small to show is "under 0.1%", not "0.0%"."""
+    columns = ["speechiness", "tempo", "key_C", "key_unknown", "release_year", "artist_share"]
+    row = [math.nan, math.nan, 0.0, 1.0, math.nan, 0.0004]
+    effects = [0.3, 0.2, 0.0, 0.1, -0.25, -0.05, 1.0]
+    found = top_contributions(columns, row, effects, {"artist_share": 0.01})
+    assert [(c.words, round(c.effect, 6)) for c in found] == [
+        ("no source knows how it sounds (its audio features)", 0.6),
+        ("release year: not known", -0.25),
+        ("this artist is under 0.1% of what you stream", -0.05),
+    ]
+    assert found[0].as_dict()["feature"] == "audio_features" and found[0].as_dict()["value"] is None
+    known = top_contributions(columns, [0.1, 120.0, 1.0, 0.0, 2001.0, 0.2], effects, {"tempo": 100.0})
+    assert "no source knows how it sounds (its audio features)" not in [c.words for c in known]

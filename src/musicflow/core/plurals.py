@@ -1,5 +1,5 @@
-"""A count and its noun, agreeing in number, for every sentence that says how many; a list of things as
-a sentence names them."""
+"""A count and its noun, agreeing in number, for every sentence that says how many; a share as a
+sentence says it; a list of things as a sentence names them."""
 
 from __future__ import annotations
 
@@ -19,3 +19,11 @@ def listed(items: list[str]) -> str:
     if len(items) < 2:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def share(fraction: float) -> str:
+    """A share of a whole to a tenth of a percent: "12.3%"; one too small to show is "under 0.1%", never
+    "0.0%" of something there is some of."""
+    if 0 < fraction < 0.0005:
+        return "under 0.1%"
+    return f"{fraction:.1%}"

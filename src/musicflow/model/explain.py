@@ -15,11 +15,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from musicflow.core.plurals import times
+from musicflow.core.feature_spec import AUDIO_FEATURES
+from musicflow.core.plurals import share, times
 from musicflow.model.vectorize import ARTIST_HISTORY_COLUMNS, GENRE_MATCH
 
 ARTIST_STREAMS = "artist_streams"
 ARTIST_HISTORY = frozenset(ARTIST_HISTORY_COLUMNS)
+# The one reason every audio feature a song lacks gives together (a song no source knows the sound of
+# is not "spoken words unknown", "tempo unknown", ... five ways).
+UNKNOWN_SOUND = "audio_features"
+UNKNOWN_SOUND_WORDS = "no source knows how it sounds (its audio features)"
+_AUDIO = frozenset(AUDIO_FEATURES)
 
 LABELS: Mapping[str, str] = {
     "danceability": "danceability",
@@ -126,10 +132,12 @@ def describe(feature: str, value: float, median: float | None, effect: float) ->
         if not count:
             return "you have streamed no other song by this artist"
         return f"you streamed {count:,} other song{'' if count == 1 else 's'} by this artist"
+    if feature == UNKNOWN_SOUND:
+        return UNKNOWN_SOUND_WORDS
     if feature == "artist_share":
         if math.isnan(value) or value <= 0:
             return "this artist is none of what you stream"
-        return f"this artist is {value:.1%} of what you stream"
+        return f"this artist is {share(value)} of what you stream"
     if feature == GENRE_MATCH:
         if math.isnan(value):
             return "this artist's genres are not known"
@@ -145,7 +153,7 @@ def describe(feature: str, value: float, median: float | None, effect: float) ->
         return f"key is {key}" if value >= 1 else f"key is not {key}"
     label = LABELS.get(feature, feature)
     if math.isnan(value):
-        return f"{label} unknown ({'more streams' if effect > 0 else 'fewer streams'})"
+        return f"{label}: not known"
     if feature == "explicit":
         return "explicit lyrics" if value else "clean lyrics"
     if feature == "mode":
@@ -186,12 +194,8 @@ def top_contributions(
     streams_at, history_at = _history_columns(tuple(columns))
     merged_at = None
     if history_at and _no_other_song(row, streams_at):
-        moved = [i for i in history_at if strength[i] != 0]
-        if len(moved) > 1:
-            merged_at = moved[0]
-            total = float(strength[moved].sum())
-            strength[moved] = 0.0
-            strength[merged_at] = total
+        merged_at = _merged(strength, history_at)
+    sound_at = _merged(strength, _unknown_sound(columns, row))
     order = np.argsort(-np.abs(strength), kind="stable").tolist()  # ties keep the columns' order
     found: list[Contribution] = []
     said: set[str] = set()
@@ -201,6 +205,8 @@ def top_contributions(
         feature, value = columns[i], float(row[i])
         if i == merged_at:
             feature, value = ARTIST_STREAMS, float(row[streams_at]) if streams_at is not None else 0.0
+        elif i == sound_at:
+            feature, value = UNKNOWN_SOUND, math.nan
         effect = float(strength[i])
         words = describe(feature, value, medians.get(feature), effect)
         if words in said:
@@ -208,6 +214,28 @@ def top_contributions(
         said.add(words)
         found.append(Contribution(feature, value, effect, words))
     return found
+
+
+def _merged(strength: np.ndarray, at: Sequence[int]) -> int | None:
+    """The effects of the columns `at` that moved the prediction summed into the first of them (the
+    others set to 0), where there are several; that column's index, else None."""
+    moved = [i for i in at if strength[i] != 0]
+    if len(moved) < 2:
+        return None
+    total = float(strength[moved].sum())
+    strength[moved] = 0.0
+    strength[moved[0]] = total
+    return moved[0]
+
+
+def _unknown_sound(columns: Sequence[str], row: Sequence[float]) -> list[int]:
+    """Where the row lacks an audio feature (and its key, unknown with them), when it lacks any."""
+    lacking = [i for i, column in enumerate(columns) if column in _AUDIO and math.isnan(float(row[i]))]
+    if lacking and "key_unknown" in columns:
+        key_at = list(columns).index("key_unknown")
+        if float(row[key_at]) >= 1:
+            lacking.append(key_at)
+    return sorted(lacking)
 
 
 @functools.lru_cache(maxsize=16)

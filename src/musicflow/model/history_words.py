@@ -12,7 +12,7 @@ import math
 import time
 from dataclasses import replace
 
-from musicflow.core.plurals import times
+from musicflow.core.plurals import share, times
 from musicflow.model.explain import Contribution
 from musicflow.model.listener import SongHistory
 
@@ -68,7 +68,7 @@ def _words(feature: str, history: SongHistory) -> str:
     if feature == "artist_songs":
         songs = history.artist_songs
         return f"you streamed {songs:,} song{'' if songs == 1 else 's'} by {artist}"
-    return f"{artist} is {history.artist_share:.1%} of what you stream"
+    return f"{artist} is {share(history.artist_share)} of what you stream"
 
 
 def _month(moment: int | None) -> str:
