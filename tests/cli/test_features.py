@@ -141,3 +141,23 @@ def test_the_bundled_catalog_covers_the_demo_listener(catalog_store: Path, isola
     assert report["tracks"] > 4000
     assert 0.40 < report["full"] / report["tracks"] < 0.60
     assert report["full_share_of_streams"] > 0.6
+
+
+def test_the_bundled_catalog_once_removed_stays_removed_until_added_again(tmp_path: Path):
+    """Reading never imports a catalog the user removed: the next fetch finds no catalog, and the
+    catalog comes back only when asked for (`catalog add bundled`)."""
+    ingest_history(tmp_path, ("Everlong", "Foo Fighters"))
+    assert run("features", "fetch")[0] == 0  # the first use imports the bundled catalog
+    assert "bundled" in run("catalog", "list")[1]
+
+    code, out, _ = run("catalog", "remove", "bundled")
+    assert code == 0 and "`musicflow catalog add bundled`" in out
+    run("features", "fetch")
+    run("features", "show", "--song", "Everlong", "--artist", "Foo Fighters")
+    assert "No catalogs yet" in run("catalog", "list")[1]
+
+    code, out, _ = run("catalog", "add", "bundled")
+    assert code == 0, out
+    assert "bundled" in run("catalog", "list")[1]
+    code, _, err = run("catalog", "add", str(tmp_path / "bundled-typo"))
+    assert code == 2 and "no such file" in err

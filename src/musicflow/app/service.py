@@ -448,10 +448,15 @@ class MusicFlow:
 
     # -- catalogs and features --------------------------------------------------------------------
     def add_catalog(self, path: Path, name: str | None = None, mapping: str | None = None) -> CatalogImport:
-        """Import a catalog file; `mapping` names the file's columns ('song=name,artist=artists,...')."""
-        from musicflow.features.catalog import import_catalog_file
-        from musicflow.features.catalog_files import ColumnMapping
+        """Import a catalog file; `mapping` names the file's columns ('song=name,artist=artists,...').
+        The path `bundled`, where no such file is, is the catalog shipped with MusicFlow (back after
+        `remove_catalog`)."""
+        from musicflow.features.catalog import BUNDLED, import_catalog_file
+        from musicflow.features.catalog_files import ColumnMapping, bundled_catalog_path
 
+        if path == Path(BUNDLED) and not path.exists() and mapping is None:
+            with bundled_catalog_path() as shipped:
+                return import_catalog_file(self._store.features, shipped, name or BUNDLED)
         columns = ColumnMapping.parse(mapping) if mapping else None
         return import_catalog_file(self._store.features, path, name, columns)
 

@@ -14,9 +14,11 @@ from musicflow.app.upload_jobs import MAX_FILES as MAX_UPLOAD_FILES
 from musicflow.app.upload_jobs import job_document
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.core.songs import MAX_NAME, SongRequest
+from musicflow.features.source_port import BUNDLED_CATALOG
 from musicflow.model.reports import Evaluation
 
 __all__ = [
+    "BUNDLED_CATALOG",
     "COIN_TOSS",
     "DEFAULT_PER_ARTIST",
     "DEFAULT_PROFILE",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from musicflow.app.error_map import PARTIAL
-from musicflow.app.vocabulary import DEFAULT_PROFILE
+from musicflow.app.vocabulary import BUNDLED_CATALOG, DEFAULT_PROFILE
 from musicflow.cli import render_features as show
 from musicflow.cli.common import (
     AppState,
@@ -57,7 +57,13 @@ def register(app: typer.Typer) -> None:
 @reports_errors
 def catalog_add(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="A catalog file: CSV (optionally gzipped) or Parquet.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A catalog file: CSV (optionally gzipped) or Parquet; `bundled`: the catalog shipped with"
+            " MusicFlow."
+        ),
+    ],
     name: Annotated[str | None, typer.Option(help="Name of the catalog; default: the file name.")] = None,
     mapping: Annotated[
         str | None,
@@ -65,7 +71,8 @@ def catalog_add(
     ] = None,
 ) -> None:
     """Import a catalog file (replaces a catalog of the same name); bad rows are counted and shown."""
-    require_paths(ctx, [path])
+    if path != Path(BUNDLED_CATALOG) or path.exists():
+        require_paths(ctx, [path])
     state = state_of(ctx)
     with state.app() as app:
         imported = app.add_catalog(path, name, mapping)
@@ -94,7 +101,12 @@ def catalog_remove(
     state = state_of(ctx)
     with state.app() as app:
         app.remove_catalog(name)
-    state.out.print(f"Removed catalog '{name}'.", highlight=False)
+    again = (
+        f" It is not imported again unless you ask: `musicflow catalog add {BUNDLED_CATALOG}`."
+        if name == BUNDLED_CATALOG
+        else ""
+    )
+    state.out.print(f"Removed catalog '{name}'.{again}", highlight=False)
 
 
 @reports_errors

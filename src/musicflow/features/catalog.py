@@ -19,12 +19,13 @@ from typing import Protocol
 
 from musicflow.core.songs import FeatureRecord, FeatureValue, NotFound, SourceAnswer, TrackQuery, match_key
 from musicflow.features.catalog_files import CatalogReport, ColumnMapping, bundled_catalog_path, read_catalog
+from musicflow.features.source_port import BUNDLED_CATALOG
 from musicflow.store.ports import FeatureStore, StoredFeatures
 
 log = logging.getLogger(__name__)
 
 SOURCE = "catalog"
-BUNDLED = "bundled"
+BUNDLED = BUNDLED_CATALOG
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ def import_catalog_file(
 
 
 def ensure_bundled_catalog(store: FeatureStore) -> CatalogImport | None:
-    """Import the catalog shipped with MusicFlow unless the store has it already."""
-    if any(info.name == BUNDLED for info in store.catalogs()):
+    """Import the catalog shipped with MusicFlow unless the store has it already, or the user removed it
+    (`catalog add bundled` brings it back)."""
+    if any(info.name == BUNDLED for info in store.catalogs()) or store.catalog_removed(BUNDLED):
         return None
     with bundled_catalog_path() as path:
         return import_catalog_file(store, path, BUNDLED)

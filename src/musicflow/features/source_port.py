@@ -13,6 +13,8 @@ from typing import Protocol
 
 from musicflow.core.songs import SourceAnswer, TrackQuery
 
+BUNDLED_CATALOG = "bundled"  # the catalog shipped with MusicFlow, as the store names it
+
 
 class FeatureSource(Protocol):
     """An adapter that gets features for songs; one module under `features/` each."""

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-LATEST = "0017"
+LATEST = "0018"
 VERSION_TABLE = "alembic_version"
 
 

@@ -93,6 +93,14 @@ catalogs = Table(
     Column("imported_at", Float, nullable=False),
 )
 
+# Catalogs the user removed, so that the bundled one is not imported again on its own (0018).
+removed_catalogs = Table(
+    "removed_catalogs",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("removed_at", Float, nullable=False),
+)
+
 catalog_tracks = Table(
     "catalog_tracks",
     metadata,

@@ -28,6 +28,7 @@ from musicflow.store.schema import (
     catalogs,
     fetch_misses,
     plays,
+    removed_catalogs,
     source_pauses,
     track_features,
     tracks,
@@ -48,6 +49,7 @@ class SqlFeatureStore:
         """Replace the catalog `name` with `rows` in one transaction; cached catalog answers are dropped."""
         with guarded(self.engine) as conn:
             conn.execute(delete(catalogs).where(catalogs.c.name == name))
+            conn.execute(delete(removed_catalogs).where(removed_catalogs.c.name == name))
             catalog_id = conn.execute(
                 insert(catalogs).returning(catalogs.c.id),
                 {"name": name, "file_name": file_name, "format": format_name, "rows": 0, "imported_at": 0.0},
@@ -69,7 +71,14 @@ class SqlFeatureStore:
             removed = conn.execute(delete(catalogs).where(catalogs.c.name == name)).rowcount
             if removed:
                 self._forget_source(conn, CATALOG_SOURCE)
+                marked = upsert(self.engine, removed_catalogs, ["name"])
+                conn.execute(marked, {"name": name, "removed_at": time.time()})
         return bool(removed)
+
+    def catalog_removed(self, name: str) -> bool:
+        query = select(removed_catalogs.c.name).where(removed_catalogs.c.name == name)
+        with guarded(self.engine, transaction=False) as conn:
+            return conn.execute(query).first() is not None
 
     def catalogs(self) -> list[CatalogInfo]:
         query = select(catalogs).order_by(catalogs.c.name)
