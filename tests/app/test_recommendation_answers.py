@@ -3,6 +3,7 @@ model and the catalogs stay the same, computed afresh when either changes."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,3 +103,45 @@ def test_an_unknown_catalog_is_an_error_and_none_imported_is_said(two_versions: 
     empty = two_versions.recommendations(PROFILE)
     assert (empty.catalogs, empty.items, empty.entries) == ([], [], 0)
     assert empty.note == "no catalog is imported yet, so there is nothing to pick from"
+
+
+def test_a_song_another_listener_streamed_is_answered_as_listed_not_as_their_recording(
+    two_versions: MusicFlow, tmp_path: Path
+) -> None:
+    """Another listener of the store streamed a song under a less popular recording's Spotify id: this
+    listener, who never played it, asking it by name gets the recording their list shows (the same
+    number), while the one who streamed it is answered for their own recording."""
+    every = RecommendationQuestion(("slice",), top=600, per_artist=600)
+    item = two_versions.recommendations(PROFILE, every).items[0]
+    features = bundled_rows(1, offset=20_000).drop("spotify_id", "song", "artists", "popularity")
+    popular = "popular000000000000000"
+    names = pl.DataFrame({"spotify_id": [popular], "song": [item.song], "artists": [item.artist]})
+    given = features.with_columns(pl.lit(100, dtype=pl.Int32).alias("popularity"))
+    pl.concat([names, given], how="horizontal").write_parquet(tmp_path / "more.parquet")
+    two_versions.add_catalog(tmp_path / "more.parquet", "more")
+    assert item.spotify_id and item.spotify_id != popular
+    plays = [
+        {
+            "ts": f"2024-03-{day:02d}T10:00:00Z",
+            "ms_played": 200_000,
+            "master_metadata_track_name": item.song,
+            "master_metadata_album_artist_name": item.artist.split("; ")[0],
+            "master_metadata_album_album_name": "An Album",
+            "spotify_track_uri": f"spotify:track:{item.spotify_id}",
+            "reason_start": "trackdone",
+            "reason_end": "trackdone",
+            "skipped": False,
+        }
+        for day in range(1, 4)
+    ]
+    export = tmp_path / "Streaming_History_Audio_2024.json"
+    export.write_text(json.dumps(plays), encoding="utf-8")
+    two_versions.ingest([export], "other", retrain=False)
+
+    listed = next(i for i in two_versions.recommendations(PROFILE, every).items if i.song == item.song)
+    answer = two_versions.predict(PROFILE, item.song, item.artist.split("; ")[0])
+    assert listed.spotify_id == answer.answer.song.merged.spotify_id == popular
+    assert listed.predicted_streams == pytest.approx(answer.streams, abs=1e-9)
+    assert answer.answer.history.song_streams == 0
+    theirs = two_versions.song_features(item.song, item.artist.split("; ")[0], profile="other")
+    assert theirs.merged.spotify_id == item.spotify_id

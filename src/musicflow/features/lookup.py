@@ -89,6 +89,10 @@ class TheirSongs(Protocol):
         """Whether they streamed the song of this stored track."""
         ...
 
+    def played(self, track_id: int) -> bool:
+        """Whether this stored track is one of theirs (played, for 30 s or not)."""
+        ...
+
 
 @dataclass
 class SongFeatures:
@@ -138,6 +142,7 @@ class _Song:
     matched: SongName | None = None
     suggestions: tuple[SongName, ...] = ()
     known: bool = False
+    by_name: bool = False  # the catalogs answer it by its name, not by its track's Spotify id (`_as_named`)
 
     def answered(self, source: str) -> bool:
         return source in self.misses or any(answer.source == source for answer in self.answers)
@@ -172,6 +177,8 @@ class SongFinder:
         now = self.clock.now()
         network = [source for source in sources if source.name not in LOCAL_SOURCES]
         songs = self._stored(requests, now, with_misses=bool(network))
+        if theirs is not None:
+            _as_named(requests, songs, theirs)
         catalogs = [source for source in sources if source.name == CATALOG]
         for source in catalogs:
             self._ask_catalogs(songs, source)
@@ -469,7 +476,9 @@ class SongFinder:
             for song in waiting:
                 if batch.setdefault(song.query.key, song) is not song:
                     later.append(song)
-            answers = catalogs.fetch([song.query for song in batch.values()])
+            answers = catalogs.fetch(
+                [replace(s.query, spotify_id=None) if s.by_name else s.query for s in batch.values()]
+            )
             for song in batch.values():
                 _take(song, CATALOG, answers.get(song.query.key))
             waiting = later
@@ -586,6 +595,21 @@ def _may_stand_for(asked: str, near: SongName) -> bool:
     names a kind of version (a remix, a live version) that the known song is not."""
     kind = version_kind(asked)
     return kind is None or version_kind(near.song) == kind
+
+
+def _as_named(requests: Sequence[SongRequest], songs: Sequence[_Song], theirs: TheirSongs) -> None:
+    """Songs asked by name that were found as a track someone else played, under its Spotify id: the
+    catalogs answer them by name (the recording `catalog.by_name` picks, as `recommend` lists it), not
+    by that id, which is another listener's recording. Their own track keeps its id; an id asked
+    finds that recording."""
+    for request, song in zip(requests, songs, strict=True):
+        if request.spotify_id or song.track_id is None or not song.query.spotify_id:
+            continue
+        if theirs.played(song.track_id):
+            continue
+        song.by_name = True
+        song.answers = [answer for answer in song.answers if answer.source != CATALOG]
+        song.misses.pop(CATALOG, None)
 
 
 def _their_song(request: SongRequest, song: _Song, theirs: TheirSongs) -> SongName | None:

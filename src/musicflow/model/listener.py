@@ -203,6 +203,10 @@ class Listener:
         song = self._song_of_track.get(track_id)
         return song is not None and song in self._songs
 
+    def played(self, track_id: int) -> bool:
+        """Whether this stored track is one of theirs (played, for 30 s or not)."""
+        return track_id in self._song_of_track
+
     def history(
         self, artist: str, track_id: int | None, song: str = "", spotify_id: str | None = None, key: str = ""
     ) -> SongHistory:
