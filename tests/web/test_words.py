@@ -9,12 +9,19 @@ from musicflow.app.taste import Standing, standing_of
 from musicflow.app.vocabulary import Evaluation
 from musicflow.config import Settings
 from musicflow.errors import ProfileNotFoundError
+from musicflow.model.split_scores import KNOWN_ARTISTS, NEW_ARTISTS
 from musicflow.web import charts, words
 from tests.web.test_same_as_api import Failing, client_of
 
 
-def standing(ours: float, alone: float | None) -> Standing | None:
+def standing(
+    ours: float, alone: float | None, known: float | None = None, new: float | None = None
+) -> Standing | None:
+    """A standing whose subsets by artist score `known` and `new` (the overall `ours` where not given,
+    None: too few songs)."""
     metrics: dict[str, object] = {"ours": {"auc": {"mean": ours}}}
+    for group, auc in ((KNOWN_ARTISTS, known), (NEW_ARTISTS, new)):
+        metrics[group] = {"auc": {"mean": auc if auc is not None else ours}}
     if alone is not None:
         metrics["artist affinity alone"] = {"auc": {"mean": alone}}
     split = {"split": "time", "metrics": metrics, "test_sizes": {"streamed": 300, "others": 200}}
@@ -27,9 +34,10 @@ def test_an_auc_is_how_often_a_streamed_song_ranks_above_one_not_streamed() -> N
         words.what_it_means(standing(0.92, None)),
         words.what_it_means(standing(0.92, 0.70)),
         words.what_it_means(standing(0.92, 0.95)),
-        words.how_sure(standing(0.92, 0.70)),
+        words.how_sure(standing(0.92, 0.70), True),
     ):
-        assert "ranks a song you streamed above one you did not 92 times in 100" in said, said
+        ranked = "(ranks|ranked) (a song|one) you streamed above one you did not 92 times in 100"
+        assert re.search(ranked, said), said
         assert not re.search(r"right|% of the time", said), said
     assert "your artist history alone 70" in words.what_it_means(standing(0.92, 0.70))
     assert "no better than your artist history alone (95 times in 100)" in words.what_it_means(
@@ -42,10 +50,26 @@ def test_the_try_page_and_the_taste_page_judge_the_model_alike() -> None:
     """A model no better than the listener's artist history is never "fairly reliable" on one page and
     "barely better than your artist history" on the other."""
     for ours, alone, judged in ((0.85, 0.845, "barely better than"), (0.85, 0.90, "no better than")):
-        said = (words.how_sure(standing(ours, alone)), words.what_it_means(standing(ours, alone)))
+        said = (words.how_sure(standing(ours, alone), True), words.what_it_means(standing(ours, alone)))
         assert all(f"{judged} your artist history alone" in sentence for sentence in said), said
         assert "reliable" not in said[0]
-    assert "It gives a fairly reliable hint" in words.how_sure(standing(0.85, 0.70))
+    assert "It gives a fairly reliable hint" in words.how_sure(standing(0.85, 0.70), True)
+
+
+def test_how_sure_quotes_the_figure_of_songs_like_the_one_asked() -> None:
+    """A song by an artist the listener never streamed is judged by the model's test on such songs, not
+    by its overall AUC; where the test had too few of them, the page says so and quotes nothing else."""
+    judged = standing(0.84, 0.70, known=0.86, new=0.517)
+    new = words.how_sure(judged, False)
+    said = "for songs by artists new to you, the model ranked one you streamed above one you did not 52"
+    assert said in new
+    assert "(AUC 0.52;" in new and "a weak hint" in new and "84" not in new
+    known = words.how_sure(judged, True)
+    assert "for songs by artists you stream" in known and "86 times in 100" in known
+    metrics: dict[str, object] = {"ours": {"auc": {"mean": 0.84}}, KNOWN_ARTISTS: {"auc": {"mean": 0.86}}}
+    split = {"split": "time", "metrics": metrics, "test_sizes": {"streamed": 300, "others": 200}}
+    untested = words.how_sure(standing_of(3, Evaluation.from_dict({"splits": [split]})), False)
+    assert "too few songs by artists new to you" in untested and "times in 100" not in untested
 
 
 def test_a_long_label_wraps_and_keeps_its_numbers_whole() -> None:

@@ -7,6 +7,11 @@ not how often the model is "right": say it one way, here, so no page says otherw
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from musicflow.model.reports import Evaluation
+
 RANKS = "ranks a song you streamed above one you did not"
 COIN_TOSS = "a coin toss does it 50 times in 100"
 
@@ -19,3 +24,35 @@ def times_in_100(auc: float) -> int:
 def ranks_above(auc: float) -> str:
     """'ranks a song you streamed above one you did not 92 times in 100'."""
     return f"{RANKS} {times_in_100(auc)} times in 100"
+
+
+ARTISTS_WHOSE = {True: "artists you stream", False: "artists new to you"}
+
+
+def by_artist(evaluation: Evaluation, split_name: str = "time") -> dict[bool, float | None]:
+    """The model's AUC on a split (the time split unless named) for songs by artists the listener streams
+    (True) and by artists new to them (False): the subset a song of either kind belongs to (None where
+    the test had too few)."""
+    from musicflow.model.split_scores import KNOWN_ARTISTS, NEW_ARTISTS
+
+    split = evaluation.split(split_name)
+    groups = ((True, KNOWN_ARTISTS), (False, NEW_ARTISTS))
+    return {known: split.headline(group, "auc") if split else None for known, group in groups}
+
+
+def by_artist_words(known_artist: bool, auc: float | None) -> str | None:
+    """'for songs by artists new to you, the model ranked one you streamed above one you did not 52 times
+    in 100'; None without a figure for that subset."""
+    if auc is None:
+        return None
+    return (
+        f"for songs by {ARTISTS_WHOSE[known_artist]}, the model ranked one you streamed above one you did"
+        f" not {times_in_100(auc)} times in 100"
+    )
+
+
+def how_sure(evaluation: Evaluation) -> dict[bool, str | None]:
+    """For songs by artists the listener streams (True) and new to them (False): how often the model,
+    tested on songs first heard after its training data, ranked a song they streamed above one they did
+    not (what a recommendation and a prediction say of it)."""
+    return {known: by_artist_words(known, auc) for known, auc in by_artist(evaluation).items()}

@@ -482,10 +482,12 @@ def _explained(
     ranked_by: str | None,
     way: str,
 ) -> list[Recommendation]:
+    from musicflow.app.auc_words import how_sure
     from musicflow.app.ranker_choice import AFFINITY, ALL_THREE, MIXED, MODEL
     from musicflow.core.songs import version_family
     from musicflow.model.history_words import history_words
     from musicflow.model.predict import reasons_for
+    from musicflow.model.reports import Evaluation
     from musicflow.model.song_streams import version_words
 
     model = serving.model
@@ -499,7 +501,7 @@ def _explained(
     predicted, effects = model.predictions(vectors, explain=True)
     assert effects is not None
     model_says = predicted.tolist()
-    sure = _how_sure(model.evaluation)
+    sure = how_sure(Evaluation.from_dict(model.evaluation))
     found = []
     for i, row in enumerate(best.iter_rows(named=True)):
         song, artist = row["song"] or "", row["artist"] or ""  # a catalog row may lack either
@@ -541,24 +543,3 @@ def _explained(
 def _popularity(value: object) -> float | None:
     """A catalog row's popularity as a list shows it; None where it has none (-1 when ranked)."""
     return float(value) if isinstance(value, int | float) and value >= 0 else None
-
-
-def _how_sure(evaluation: Mapping[str, Any]) -> dict[bool, str | None]:
-    """For songs by artists the listener streams (True) and new to them (False): how often the model,
-    tested on songs first heard after its training data, ranked a song they streamed above one they
-    did not."""
-    from musicflow.model.reports import Evaluation
-    from musicflow.model.split_scores import KNOWN_ARTISTS, NEW_ARTISTS
-
-    split = Evaluation.from_dict(evaluation).split("time")
-    said: dict[bool, str | None] = {}
-    for known, group in ((True, KNOWN_ARTISTS), (False, NEW_ARTISTS)):
-        auc = split.headline(group, "auc") if split else None
-        whose = "artists you stream" if known else "artists new to you"
-        said[known] = (
-            f"for songs by {whose}, the model ranked one you streamed above one you did not"
-            f" {round(auc * 100)} times in 100"
-            if auc is not None
-            else None
-        )
-    return said

@@ -71,6 +71,9 @@ class Standing:
     streamed_songs: int  # test songs the listener streamed (first heard after the training data)
     zeros: dict[str, int]  # test songs the listener did not stream, by where they came from
     created_at: float | None = None  # when the version was trained (Unix seconds)
+    # The model's AUC on songs by artists the listener streams (True) and new to them (False), on the same
+    # split (`auc_words.by_artist`, what recommendations say too); None where the test had too few.
+    by_artist: dict[bool, float | None] = field(default_factory=dict)
 
     @property
     def test_songs(self) -> int:
@@ -183,6 +186,8 @@ def source_shares(tracks: Iterable[tuple[int, Iterable[str]]]) -> tuple[list[Cou
 
 def standing_of(version: int, evaluation: Evaluation, split: str = "time") -> Standing | None:
     """The headline AUC and Sp+ of the model and its reference rows on one split of an evaluation."""
+    from musicflow.app.auc_words import by_artist
+
     chosen = evaluation.split(split)
     if chosen is None:
         return None
@@ -194,7 +199,7 @@ def standing_of(version: int, evaluation: Evaluation, split: str = "time") -> St
     # The songs the model was scored on (those it could answer); older evaluations only kept the sizes.
     counts = {kind: n for kind, n in (chosen.answered or chosen.test_sizes).items() if n > 0}
     streamed = counts.pop(STREAMED, 0)
-    return Standing(version, split, scores, streamed, counts)
+    return Standing(version, split, scores, streamed, counts, by_artist=by_artist(evaluation, split))
 
 
 def _month_of(t: int, zone: tzinfo | None) -> tuple[int, int]:

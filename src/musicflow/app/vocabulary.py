@@ -1,7 +1,7 @@
 """The few values front ends use at run time, importable without loading any heavy library."""
 
 from musicflow.app.age_words import age_words
-from musicflow.app.auc_words import COIN_TOSS, ranks_above, times_in_100
+from musicflow.app.auc_words import ARTISTS_WHOSE, COIN_TOSS, by_artist_words, ranks_above, times_in_100
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
 from musicflow.app.library_words import KIND_WORDS as LIBRARY_KIND_WORDS
 from musicflow.app.library_words import library_sentence
@@ -18,6 +18,7 @@ from musicflow.features.source_port import BUNDLED_CATALOG
 from musicflow.model.reports import Evaluation
 
 __all__ = [
+    "ARTISTS_WHOSE",
     "BUNDLED_CATALOG",
     "COIN_TOSS",
     "DEFAULT_PER_ARTIST",
@@ -34,6 +35,7 @@ __all__ = [
     "RecommendationQuestion",
     "SongRequest",
     "age_words",
+    "by_artist_words",
     "job_document",
     "library_sentence",
     "profile_asked",

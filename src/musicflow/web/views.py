@@ -76,7 +76,7 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
         verdict=verdict,
         facts=_facts(values),
         version=prediction.model_version,
-        how_sure=words.how_sure(standing),
+        how_sure=words.how_sure(standing, answer.history.artist_streams > 0),
         reasons=charts.diverging(reasons, "What moved this prediction, strongest first") if reasons else None,
         against_taste=against_taste(values, average),
         sources=", ".join(SOURCE_NAMES.get(s, s) for s in sorted(answer.song.merged.sources)),

@@ -6,7 +6,13 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from musicflow.app.vocabulary import COIN_TOSS, ranks_above, times_in_100
+from musicflow.app.vocabulary import (
+    ARTISTS_WHOSE,
+    COIN_TOSS,
+    by_artist_words,
+    ranks_above,
+    times_in_100,
+)
 
 if TYPE_CHECKING:
     from musicflow.app.types import Standing
@@ -35,33 +41,33 @@ def change(effect: float) -> str:
     return f"{math.expm1(effect):+.0%}".replace("%", " %")
 
 
-def how_sure(standing: Standing | None) -> str:
-    """The model's evaluation on the time split in one or two plain sentences."""
+def how_sure(standing: Standing | None, known_artist: bool) -> str:
+    """The model's evaluation on the time split, for songs like this one (by an artist the listener
+    streams, or new to them: `known_artist`), in one or two plain sentences. The figure is that subset's,
+    the one the recommendations quote too (`auc_words.by_artist_words`); where the test had too few such
+    songs, the page says so rather than quote the overall one."""
     ours = standing.ours if standing else None
     if standing is None or ours is None or ours.auc is None:
         return (
             "This model has no test on songs you heard after its training: take its answer as a rough guess."
         )
+    auc = standing.by_artist.get(known_artist)
+    said = by_artist_words(known_artist, auc)
+    if auc is None or said is None:
+        return (
+            f"Its test held too few songs by {ARTISTS_WHOSE[known_artist]} to say how sure it is of such a"
+            " song: take its answer as a rough guess."
+        )
     reference = standing.reference(AFFINITY_ALONE)
     base = reference.auc if reference and reference.auc is not None else None
-    than = against_history(ours.auc, base)
-    if than is not None:  # what the taste page says too: never "reliable" where the history alone is as good
+    # What the taste page says too: never "reliable" where the artist history alone is as good (of an
+    # artist new to the listener, their artist history says nothing: no comparison there).
+    than = against_history(ours.auc, base) if known_artist else None
+    if than is not None:
         level = f"a hint {than} your artist history alone"
     else:
-        level = (
-            "a fairly reliable hint"
-            if ours.auc >= 0.75
-            else "a useful hint"
-            if ours.auc >= 0.65
-            else "a weak hint"
-        )
-    sentence = (
-        f"It gives {level}: tested on {tested_on(standing)}, it {ranks_above(ours.auc)} "
-        f"(AUC {ours.auc:.2f}; {COIN_TOSS}"
-    )
-    if base is not None:
-        sentence += f", your artist history alone {times_in_100(base)}"
-    return sentence + ")."
+        level = "a fairly reliable hint" if auc >= 0.75 else "a useful hint" if auc >= 0.65 else "a weak hint"
+    return f"It gives {level}: {said} (AUC {auc:.2f}; {COIN_TOSS})."
 
 
 def against_history(ours: float, base: float | None) -> str | None:
