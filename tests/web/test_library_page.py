@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from musicflow.app.service import MusicFlow
+from musicflow.app.vocabulary import Evaluation
 from musicflow.config import Settings
 from musicflow.features.genres import artist_genre_names
 from musicflow.store.ports import Job
@@ -128,13 +129,17 @@ def test_the_taste_page_shows_your_genres_and_your_library(
     assert any(" " in name for name in shown)  # the demo listener's genres include some of two words
     # the demo listener is alone in their store: their model goes without genres, and the page says so
     assert "artist_genre_match" not in app.serving.get(PROFILE).model.features
-    assert "Your model does not use genres" in before
+    # in the words of its own training's recorded reason, said of the store as it was then
+    evaluation = Evaluation.from_dict(app.serving.get(PROFILE).model.evaluation)
+    reason = evaluation.left_out()["artist_genre_match"].removesuffix(" (the time split)")
+    note = before.split('id="genres-note">')[1].split("</p>")[0]
+    assert note.startswith("Your model does not use genres. When it was trained,") and reason in note, note
+    assert "other listeners share this store" not in before
     library = tmp_path / "YourLibrary.json"
     library.write_text(json.dumps(LIBRARY | {"bannedTracks": [{"artist": "Muse", "track": "Uprising"}]}))
     app.ingest([library], PROFILE)
     page = html.unescape(client.get("/taste", params={"profile": PROFILE}).text)
-    assert (
-        "Your library: 1 Liked Song; you banned 1 song and 1 artist: answered 0 and never recommended."
-        in page
-    )
+    said = page.split('id="library-summary">')[1].split("</p>")[0]
+    assert said == "1 Liked Song; you banned 1 song and 1 artist: answered 0 and never recommended."
+    assert page.count("Your library") == 1  # the heading says it, the sentence does not again
     assert "<li>The Weeknd (every song)</li>" in page and "<li>'Uprising' by Muse</li>" in page

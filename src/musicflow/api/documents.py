@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from musicflow.api.schemas import (
     AlbumPart,
@@ -18,6 +18,7 @@ from musicflow.api.schemas import (
     TrackPart,
 )
 from musicflow.app.results import Prediction, value_sources
+from musicflow.app.vocabulary import notes_as_trained
 from musicflow.core.feature_spec import FEATURES, Group
 
 if TYPE_CHECKING:
@@ -120,5 +121,14 @@ def model_detail(record: ModelRecord, serving: int | None) -> ModelDetail:
         **model_summary(record, serving).model_dump(),
         profile=record.profile,
         feature_names=list(record.feature_names),
-        evaluation=dict(record.evaluation),
+        evaluation=_as_trained(record.evaluation),
     )
+
+
+def _as_trained(evaluation: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored evaluation, its notes saying what they say of the store as it stood when the model was
+    trained (`notes_as_trained`: an older version wrote them in the present tense)."""
+    document = dict(evaluation)
+    if isinstance(document.get("notes"), list):
+        document["notes"] = notes_as_trained(str(note) for note in document["notes"])
+    return document

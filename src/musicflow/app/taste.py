@@ -105,6 +105,7 @@ class Taste:
     library: dict[str, int] | None = None  # entries per kind, when an export held the library
     banned: list[str] = field(default_factory=list)  # what the listener banned, named
     genres_used: bool = False  # the serving model has the genre match among its columns
+    genres_left_out: str | None = None  # why the serving model's training left the genre match out
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,22 @@ def build_taste(
             if entry.kind in (LibraryKind.BANNED_SONG, LibraryKind.BANNED_ARTIST)
         ],
         genres_used=champion is not None and GENRE_MATCH in champion.feature_names,
+        genres_left_out=_left_out(champion, GENRE_MATCH),
     )
+
+
+def _left_out(champion: ModelVersion | None, feature: str) -> str | None:
+    """Why the champion's training left `feature` out, as its evaluation recorded it (the time split's
+    reason, else the first split's that gives one); None when it did not, or recorded no reason."""
+    if champion is None:
+        return None
+    splits = Evaluation.from_dict(champion.evaluation).splits
+    reasons = [
+        s.features.dropped[feature]
+        for s in sorted(splits, key=lambda s: s.split != "time")
+        if feature in s.features.dropped
+    ]
+    return reasons[0] if reasons else None
 
 
 def _standing_of(champion: ModelVersion | None) -> Standing | None:

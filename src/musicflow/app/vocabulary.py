@@ -15,7 +15,7 @@ from musicflow.app.upload_jobs import job_document
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.core.songs import MAX_NAME, SongRequest
 from musicflow.features.source_port import BUNDLED_CATALOG
-from musicflow.model.reports import Evaluation
+from musicflow.model.reports import Evaluation, notes_as_trained
 
 __all__ = [
     "ARTISTS_WHOSE",
@@ -38,6 +38,7 @@ __all__ = [
     "by_artist_words",
     "job_document",
     "library_sentence",
+    "notes_as_trained",
     "profile_asked",
     "ranks_above",
     "row_name",

@@ -236,7 +236,7 @@ class Evaluation:
                 SplitEvaluation.from_dict(s) for s in _list(document.get("splits")) if isinstance(s, Mapping)
             ],
             coverage=Coverage.from_dict(_mapping(document.get("coverage"))),
-            notes=_texts(document.get("notes")),
+            notes=notes_as_trained(_texts(document.get("notes"))),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -323,6 +323,25 @@ def _counts(value: object) -> dict[str, int]:
 def _shares(value: object) -> dict[str, float]:
     numbers = {str(k): _number(share) for k, share in _mapping(value).items()}
     return {k: share for k, share in numbers.items() if share is not None}
+
+
+# What older versions wrote of the store in the present tense, as it stood when the model was trained.
+_OLDER_NOTES = (
+    ("the store holds no other listener", "when this model was trained, the store held no other listener"),
+)
+
+
+def notes_as_trained(notes: Iterable[str]) -> list[str]:
+    """An evaluation's notes as they are shown later: what a note says of the store is said of the store
+    when the model was trained (older versions wrote "the store holds no other listener", true then,
+    perhaps not when read)."""
+    found = []
+    for note in notes:
+        for older, said in _OLDER_NOTES:
+            if said not in note:
+                note = note.replace(older, said)
+        found.append(note)
+    return found
 
 
 def _texts(value: object) -> list[str]:

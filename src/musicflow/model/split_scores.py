@@ -46,6 +46,8 @@ MEAN = "training mean"
 AFFINITY = "artist affinity alone"
 NO_LISTENER = "no data of this listener"
 MODELS = (OURS, AFFINITY, MEAN, NO_LISTENER)
+# Said of the store as it stood when the model was trained: a note is read later, when it may hold more.
+NO_OTHER_LISTENER = "when this model was trained, the store held no other listener"
 KNOWN_ARTISTS = f"{OURS}: artists you stream"
 NEW_ARTISTS = f"{OURS}: artists new to you"
 BASIS_GROUPS = {
@@ -267,10 +269,7 @@ def _no_listener_model(
     """
     surrogate = _busiest_other_profile(snapshot, profile_id)
     if surrogate is None:
-        return (
-            "the store holds no other listener (another listener's export, under a profile of its own, "
-            "would give one)"
-        )
+        return f"{NO_OTHER_LISTENER} (another listener's export, under a profile of its own, would give one)"
     others_only = dataclasses.replace(
         snapshot, plays={k: v for k, v in snapshot.plays.items() if k != profile_id}
     )

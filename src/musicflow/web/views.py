@@ -153,6 +153,7 @@ class TasteView:
     age: str = ""  # how long ago the serving version was trained
     genres: Markup | None = None
     library: str | None = None  # what the library held, in one sentence
+    genres_note: str = ""  # whether the model uses genres, and if not, why (its training's own reason)
 
 
 def taste_view(taste: Taste) -> TasteView:
@@ -201,7 +202,26 @@ def taste_view(taste: Taste) -> TasteView:
         )
         if taste.genres
         else None,
-        library=library_sentence(taste.library) if taste.library is not None else None,
+        library=library_sentence(taste.library, named=False) if taste.library is not None else None,
+        genres_note=genres_note(taste),
+    )
+
+
+def genres_note(taste: Taste) -> str:
+    """What the taste page says under the genres: how the model matches them, or why it goes without
+    them, in its own training's words (a reason holds for the store as it stood then)."""
+    if taste.genres_used:
+        return (
+            "A song's match (a reason beside its prediction) is how much its artist's genres share with"
+            ' yours, word by word ("dance pop" shares "pop" with "pop").'
+        )
+    if taste.genres_left_out is None:
+        return "Your model does not use genres."
+    zeros = taste.standing.zeros if taste.standing else {}
+    learned = f' (the songs it learned "not streamed" from were {words.listed_zeros(zeros)})' if zeros else ""
+    return (
+        f"Your model does not use genres. When it was trained, its training left them out because"
+        f" {taste.genres_left_out}{learned}. They enter when most of those songs are other listeners'."
     )
 
 

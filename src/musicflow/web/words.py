@@ -87,6 +87,13 @@ ZERO_WORDS = {
 }
 
 
+def listed_zeros(zeros: dict[str, int]) -> str:
+    """Where the songs a listener did not stream came from, most first: 'songs other people streamed,
+    from the list MusicFlow ships'."""
+    kinds = sorted(zeros.items(), key=lambda item: -item[1])
+    return " and ".join(ZERO_WORDS.get(kind, kind) for kind, _ in kinds)
+
+
 def tested_on(standing: Standing) -> str:
     """What the model was tested on, the listener's songs apart from the zeros: '1,139 songs you first
     heard after its training data and 1,505 you did not stream (songs other listeners ... streamed)'."""
