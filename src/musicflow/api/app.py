@@ -24,7 +24,7 @@ from musicflow.api.champion import ChampionWatch
 from musicflow.api.docs import install_docs
 from musicflow.api.error_responses import install_error_handlers
 from musicflow.api.limits import Limits
-from musicflow.api.middleware import AccessLog, BodyLimit
+from musicflow.api.middleware import AccessLog, BodyLimit, HeadAsGet
 from musicflow.api.routes import (
     accuracy,
     health,
@@ -123,6 +123,7 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Content-Type", "Authorization"],
         )
+    app.add_middleware(HeadAsGet)  # inside the access log, which names the HEAD asked
     upload_limit = settings.upload_max_bytes + UPLOAD_OVERHEAD_BYTES
     streamed = {"/api/uploads": upload_limit, "/upload": upload_limit}
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes, streamed=streamed)

@@ -37,6 +37,8 @@ from musicflow.errors import (
     MusicflowError,
     ProfileNotFoundError,
 )
+from musicflow.web import PAGE_PATHS
+from musicflow.web.advice import START, advice, error_page, invalid_input_page, page_wanted
 
 log = logging.getLogger(__name__)
 UNAUTHORIZED = 401
@@ -133,7 +135,15 @@ def error_response(request: Request, error: MusicflowError) -> Response:
 
 async def _our_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, MusicflowError)
-    return error_response(request, error)
+    response = error_response(request, error)
+    if page_wanted(request, PAGE_PATHS):  # the same status and headers, as the page's view
+        detail = error_body(request, error).error
+        headers = {k: v for k, v in response.headers.items() if k in ("retry-after", "www-authenticate")}
+        app = request.app.state.musicflow
+        return error_page(
+            request, response.status_code, detail.message, advice(error, app, error.profile), headers
+        )
+    return response
 
 
 async def _invalid_input(request: Request, error: Exception) -> Response:
@@ -142,6 +152,8 @@ async def _invalid_input(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     found = [_problem(problem) for problem in error.errors()]
     shown = found[:MAX_PROBLEMS]
+    if page_wanted(request, PAGE_PATHS):
+        return invalid_input_page(request, [(problem.field, problem.reason) for problem in shown])
     lines = [f"{_where(problem.field)} {problem.reason}" for problem in shown]
     if len(found) > len(shown):
         lines.append(f"and {len(found) - len(shown):,} more problems")
@@ -233,6 +245,9 @@ async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     status, path = error.status_code, cut(request.url.path)
     headers = error.headers
+    if status in (404, 405) and page_wanted(request, PAGE_PATHS):
+        said = f"Nothing is here at {path}." if status == 404 else f"{path} cannot be asked that way."
+        return error_page(request, status, said, START, headers)
     if status == 404:
         return error_json(404, ErrorKind.NOT_FOUND.value, f"nothing is served at {path}", ROUTES_HINT)
     if status == 405:

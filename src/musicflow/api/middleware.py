@@ -1,4 +1,4 @@
-"""ASGI middleware: a bound on request bodies, and an access log that names no client.
+"""ASGI middleware: HEAD answered as GET, a bound on request bodies, and an access log that names no client.
 
 A body over the limit is refused with 413 (in the API's one error shape) before it is read when its
 `Content-Length` says so, and as soon as the limit is passed when it comes chunked (or with a lying
@@ -28,6 +28,30 @@ access_log = logging.getLogger("musicflow.api.access")
 GRANTED_PROFILE = "granted_profile"  # set in the request's state by the dependency that grants it
 ACCESS_LOG_FORMAT = "%(asctime)s %(message)s"
 ACCESS_LOG_TIME = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class HeadAsGet:
+    """A HEAD is answered as the GET of the same path would be, without the body: the same status and
+    headers (`Content-Length` too), on every GET route, the pages' and the API's. FastAPI's routes take
+    only the methods they name (Starlette's plain routes add HEAD to GET; FastAPI's do not)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return  # a streamed body's parts are dropped; its end is sent, empty
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        # a copy: the server still sees the HEAD it was asked, and sends no body for it
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 class BodyLimit:

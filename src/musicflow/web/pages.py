@@ -21,6 +21,7 @@ from musicflow.app.error_map import HTTP_STATUSES, http_status
 from musicflow.app.vocabulary import MAX_NAME, RecommendationQuestion
 from musicflow.errors import ErrorKind, MusicflowError, ProfileNotFoundError, SongNotFoundError
 from musicflow.web import highscore, views, words
+from musicflow.web.advice import advice, problem_of
 from musicflow.web.discover import TOP, picks_of
 from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_profile, signed_in
 
@@ -50,16 +51,17 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
 
 
-def _problem(request: Request, error: MusicflowError, profile: str | None = None) -> dict[str, Any]:
-    """What the page says of a failure: a song not found links to the nearest songs known; an unknown
-    profile names the profiles there are where the server may say them (`api_list_profiles`, as the
-    API's 404 does)."""
+def _problem(request: Request, error: MusicflowError, who: str, profile: str | None = None) -> dict[str, Any]:
+    """What the page says of a failure (about `who`'s page) and what would help, in the page's words
+    (`advice.py`): a song not found links to the nearest songs known (`profile`: the one the links name);
+    an unknown profile names the profiles there are where the server may say them (`api_list_profiles`,
+    as the API's 404 does)."""
     message = str(error)
     listing = _app(request).settings.api_list_profiles and request.app.state.grants.open
     if isinstance(error, ProfileNotFoundError) and listing:
         known = ", ".join(error.known)
         message += f" (profiles here: {known})" if known else " (no profile holds data yet)"
-    problem: dict[str, Any] = {"message": message, "hint": error.hint.value if error.hint else ""}
+    problem = problem_of(advice(error, _app(request), who), message)
     if isinstance(error, SongNotFoundError) and error.suggestions:
         asked = {"profile": profile} if profile else {}
         problem["suggestions"] = [
@@ -97,7 +99,7 @@ def _answer(request: Request, who: str, song: str, artist: str, spotify: str, co
         average = _listener_average(request, app, who)
         standing = app.standing(who, prediction.model_version)
     except MusicflowError as error:
-        context["problem"] = _problem(request, error, who)
+        context["problem"] = _problem(request, error, who, who)
         return http_status(error)
     view = views.song_view(prediction, average, standing)
     context["answer"] = view
@@ -125,7 +127,7 @@ def reset_highscore(
     try:
         check_csrf(request.session, csrf)
     except MusicflowError as error:
-        context = {"profile": who, "problem": _problem(request, error)}
+        context = {"profile": who, "problem": _problem(request, error, who)}
         return _page(request, "index.html", context, http_status(error))
     highscore.reset(request.session, who)
     target = "/" if who == request.app.state.profile else f"/?{urlencode({'profile': who})}"
@@ -142,7 +144,7 @@ def your_taste(request: Request, profile: ProfileParam = None) -> HTMLResponse:
         context["accuracy"] = views.accuracy_view(page.accuracy)
         context["drift"] = page.accuracy.drift
     except MusicflowError as error:
-        context["problem"] = _problem(request, error)
+        context["problem"] = _problem(request, error, who)
         return _page(request, "taste.html", context, http_status(error))
     return _page(request, "taste.html", context)
 
@@ -159,6 +161,6 @@ def discover(request: Request, profile: ProfileParam = None, catalog: Text = "")
         context["catalogs"] = [c.name for c in app.catalogs()]
         context["view"] = picks_of(app.recommendations(who, question))
     except MusicflowError as error:
-        context["problem"] = _problem(request, error)
+        context["problem"] = _problem(request, error, who)
         return _page(request, "discover.html", context, http_status(error))
     return _page(request, "discover.html", context)

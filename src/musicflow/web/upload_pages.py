@@ -17,9 +17,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from musicflow.app.error_map import http_status
+from musicflow.app.error_map import MAX_MESSAGE_CHARS, cut, error_detail, http_status
 from musicflow.app.vocabulary import MAX_UPLOAD_FILES, job_document, library_sentence
 from musicflow.errors import MusicflowError
+from musicflow.web.advice import advice, problem_of
 from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_grant, signed_in
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ async def upload(request: Request, profile: str | None = None) -> Response:
         ]
         job, new = await run_in_threadpool(request.app.state.musicflow.start_upload, grant.profile, files)
     except MusicflowError as refused:
-        problem = {"message": str(refused), "hint": refused.hint.value if refused.hint else ""}
+        problem = problem_of(advice(refused, request.app.state.musicflow, grant.profile), str(refused))
         return _page(
             request, {"profile": grant.profile, "problem": problem, "jobs": []}, http_status(refused)
         )
@@ -86,7 +87,7 @@ def job_page(request: Request, job_id: JobId, profile: str | None = None) -> HTM
     try:
         job = request.app.state.musicflow.job(job_id, who)
     except MusicflowError as missing:
-        problem = {"message": str(missing), "hint": ""}
+        problem = problem_of(None, str(missing))
         return _page(request, {"profile": who, "problem": problem, "jobs": []}, http_status(missing))
     return _page(request, {"profile": who, "job": job_view(job), "jobs": []})
 
@@ -98,7 +99,9 @@ def job_state(request: Request, job_id: JobId, profile: str | None = None) -> JS
     try:
         job = request.app.state.musicflow.job(job_id, who)
     except MusicflowError as missing:
-        return JSONResponse({"error": str(missing)}, status_code=http_status(missing))
+        # the API's one error shape ({"error": {"kind", "message", "hint"}}), as the script reads it
+        detail = error_detail(missing, cut(str(missing), MAX_MESSAGE_CHARS), ("", ""), ())
+        return JSONResponse({"error": detail}, status_code=http_status(missing))
     return JSONResponse(job_view(job))
 
 
