@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +12,7 @@ from pydantic import SecretStr
 
 from musicflow.app.access import Grants
 from musicflow.app.service import MusicFlow
+from musicflow.app.vocabulary import ARTISTS_WHOSE, by_artist_words
 from musicflow.config import Settings
 from musicflow.errors import ConfigError
 from musicflow.web import SESSION_COOKIE, install_web
@@ -98,3 +100,22 @@ def test_a_song_no_source_knows_by_an_artist_you_stream_is_answered_and_says_fro
     assert "predicted streams" in page.text
     assert "from your history of this artist only" in page.text
     assert "Features from ." not in page.text
+
+
+def test_how_sure_quotes_the_models_test_on_songs_like_the_one_asked(
+    client: TestClient, demo_app: MusicFlow
+) -> None:
+    """A song by an artist the listener never streamed is judged by the model's test on such songs, the
+    figure Discover quotes for them, not by its AUC over all songs."""
+    kinds = set()
+    for song, artist in (("Bad Guy", "Billie Eilish"), ("Blinding Lights", "The Weeknd")):
+        prediction = demo_app.predict(PROFILE, song, artist)
+        known = prediction.answer.history.artist_streams > 0
+        kinds.add(known)
+        standing = demo_app.standing(PROFILE, prediction.model_version)
+        assert standing is not None
+        expected = by_artist_words(known, standing.by_artist[known])
+        page = html.unescape(client.get("/", params={"song": song, "artist": artist}).text)
+        sure = page.split('class="sure">')[1].split("</p>")[0]
+        assert (expected or f"too few songs by {ARTISTS_WHOSE[known]}") in sure, sure
+    assert kinds == {True, False}
