@@ -61,9 +61,10 @@ def test_a_body_too_large_is_a_413_in_the_shape(api: ClientFactory):
     [
         ({"artist": "The Weeknd"}, "query.song", "is required"),
         ({"song": "", "artist": "The Weeknd"}, "query.song", "must not be empty"),
+        ({"song": "  ", "artist": "The Weeknd"}, "query.song", "must not be empty"),  # blanks alone
         ({"song": "x" * 5000, "artist": "The Weeknd"}, "query.song", "must be at most 200 characters"),
     ],
-    ids=["missing", "empty", "oversized"],
+    ids=["missing", "empty", "blank", "oversized"],
 )
 def test_a_bad_parameter_is_a_422_naming_the_field_and_why(
     asking: TestClient, params: dict[str, str], field: str, reason: str

@@ -29,7 +29,7 @@ class Refusing(Failing):
     def catalogs(self) -> list[object]:
         return []
 
-    def listening_summary(self, profile: str) -> ListeningSummary:
+    def listening_summary(self, profile: str) -> ListeningSummary:  # type: ignore[override]
         return ListeningSummary(self.plays, self.plays, 0, None, None)
 
     def job(self, job_id: str, profile: str | None = None) -> None:
@@ -101,3 +101,11 @@ def test_head_answers_as_get_without_a_body() -> None:
         assert head.status_code == got.status_code != 405, path
         assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"], path
         assert head.headers.get("content-length") == got.headers.get("content-length"), path
+
+
+def test_an_empty_profile_is_refused_on_the_page_as_on_the_api() -> None:
+    client = client_of(Refusing(ProfileNotFoundError("unused")))
+    api = client.get("/api/models", params={"profile": ""})
+    assert api.status_code == 422 and api.json()["error"]["problems"][0]["reason"] == "must not be empty"
+    page = client.get("/taste", params={"profile": ""})
+    assert page.status_code == 422 and "The profile&#39;s name must not be empty." in page.text

@@ -16,7 +16,7 @@ from musicflow.app.vocabulary import ARTISTS_WHOSE, by_artist_words
 from musicflow.config import Settings
 from musicflow.errors import ConfigError
 from musicflow.web import SESSION_COOKIE, install_web
-from tests.web.conftest import PROFILE
+from tests.web.conftest import PROFILE, SCRIPT_ARTIST, SCRIPT_SONG
 
 STRONG_KEY = "k3y-for-tests-0123456789-abcdefghijkl"
 PAGE_BUDGET_BYTES = 200 * 1024
@@ -108,7 +108,7 @@ def test_how_sure_quotes_the_models_test_on_songs_like_the_one_asked(
     """A song by an artist the listener never streamed is judged by the model's test on such songs, the
     figure Discover quotes for them, not by its AUC over all songs."""
     kinds = set()
-    for song, artist in (("Bad Guy", "Billie Eilish"), ("Blinding Lights", "The Weeknd")):
+    for song, artist in ((SCRIPT_SONG, SCRIPT_ARTIST), ("Blinding Lights", "The Weeknd")):  # new, streamed
         prediction = demo_app.predict(PROFILE, song, artist)
         known = prediction.answer.history.artist_streams > 0
         kinds.add(known)

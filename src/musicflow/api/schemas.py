@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
 from musicflow.app.vocabulary import MAX_NAME
 from musicflow.errors import ErrorKind
@@ -210,8 +210,13 @@ class SongQuestion(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    song: str = Field(min_length=1, max_length=MAX_TEXT, description="The song's title.")
-    artist: str = Field(min_length=1, max_length=MAX_TEXT, description="The song's artist.")
+    # Blanks around a name are no part of it: a name of blanks alone is empty, the same problem as "".
+    song: Annotated[str, StringConstraints(strip_whitespace=True)] = Field(
+        min_length=1, max_length=MAX_TEXT, description="The song's title."
+    )
+    artist: Annotated[str, StringConstraints(strip_whitespace=True)] = Field(
+        min_length=1, max_length=MAX_TEXT, description="The song's artist."
+    )
     profile: str | None = Field(
         default=None, min_length=1, max_length=100, description="Whose taste (default: the server's profile)."
     )

@@ -34,7 +34,7 @@ AVERAGE_TTL_S = 60.0
 INVALID_INPUT = HTTP_STATUSES[ErrorKind.INVALID_INPUT]
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Query(max_length=MAX_TEXT)]
-ProfileParam = Annotated[str | None, Query(max_length=64)]
+ProfileParam = Annotated[str | None, Query(min_length=1, max_length=64)]  # "" is refused, as the API does
 
 
 def _app(request: Request) -> MusicFlow:
