@@ -123,3 +123,11 @@ def test_accuracy_before_any_later_play_says_what_would_judge_it(trained: None) 
     (version,) = json.loads(out)["versions"]
     assert (version["songs"], version["plays_after"], version["auc"]) == (1, 0, None)
     assert version["cut_off_exact"]  # the model recorded the last play it learned from
+
+
+def test_deleting_a_profile_there_is_not_names_the_ones_there_are(listener: None) -> None:
+    code, out, err = run("profile", "delete", "nobody", "--yes")
+    assert code == 1 and not out
+    said = " ".join(err.split())
+    assert said == f"error: there is no profile 'nobody' (profiles in this store: {PROFILE})"
+    assert "ingest" not in said  # nothing to ingest for a delete

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -252,10 +253,12 @@ def test_one_play_taken_back_is_counted_as_one(tmp_path: Path) -> None:
     import_id = json.loads(out)["import_id"]
     code, out, err = run("ingest", "undo", import_id)
     assert code == 0, err
-    assert (
-        f"Import {import_id} taken back: 1 play removed, 0 kept (another export holds them), 1 song no play"
-        " was left of removed." in out
+    assert out == (
+        f"Import {import_id} taken back: 1 play removed, and with it 1 song that had no other play."
+        " A retrain of this profile is queued.\n"
     )
+    code, out, err = run("streams", "top")  # nothing left: the sentence alone, no empty table
+    assert (code, out) == (0, "No streams yet in 'default'.\n"), err
 
 
 def test_messages_written_to_a_pipe_keep_each_command_on_one_line(
@@ -276,3 +279,45 @@ def test_messages_written_to_a_pipe_keep_each_command_on_one_line(
         " (else `musicflow train` or `musicflow jobs run`).\n" in err
     )
     assert run("ingest", "undo", said[1])[0] == 0  # the command, as copied, takes it back
+
+
+def test_every_command_a_named_profiles_ingest_names_runs_as_printed(tmp_path: Path) -> None:
+    """The undo and train commands `ingest --profile m` prints carry `--profile m`; run as printed,
+    each does its work. Another profile's import is refused with the command that takes it back."""
+    history = tmp_path / "StreamingHistory_music_0.json"
+    play = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}
+    history.write_text(json.dumps([play]))
+    code, _, err = run("ingest", str(history), "--profile", "m")
+    assert code == 0, err
+    said = re.search(
+        r"^Recorded as import (\w+): `musicflow ingest undo (\w+) --profile m` takes it back\.$", err, re.M
+    )
+    assert said is not None and said[1] == said[2], err
+    assert "(else `musicflow train --profile m` or `musicflow jobs run`)" in err
+    code, _, err = run("ingest", "undo", said[1])  # without the profile: says whose it is
+    assert code == 1
+    assert " ".join(err.split()) == (
+        f"error: import {said[1]} is of profile 'm', not 'default':"
+        f" run `musicflow ingest undo {said[1]} --profile m`"
+    )
+    code, out, err = run(*shlex.split(re.findall(r"`musicflow (.*?)`", err)[0]))
+    assert code == 0 and f"Import {said[1]} taken back: 1 play removed" in out, err
+
+
+def test_an_ingest_that_adds_nothing_offers_nothing_to_take_back(shared_data: Path, tmp_path: Path) -> None:
+    history = tmp_path / "StreamingHistory_music_0.json"
+    plays = [
+        {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000},
+        {"endTime": "2024-01-01 10:05", "artistName": "A", "trackName": "C", "msPlayed": 200_000},
+    ]
+    history.write_text(json.dumps(plays))
+    assert run("ingest", str(history))[0] == 0
+    code, _, err = run("ingest", str(history))  # the same export again
+    assert code == 0, err
+    assert (
+        err == "Nothing was added: all 2 plays of these files were already stored (nothing to take back).\n"
+    )
+    library = shared_data / "histories" / "basic" / "emb400" / "YourLibrary.json"
+    code, _, err = run("ingest", str(library))
+    assert code == 0, err
+    assert err == "No play was added: the files held your library alone (nothing to take back).\n"

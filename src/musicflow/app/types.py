@@ -34,6 +34,7 @@ from musicflow.model.reports import Evaluation, FeatureCheck, SplitEvaluation, S
 from musicflow.store.ports import (
     AliasMove,
     CatalogInfo,
+    ImportUndone,
     Job,
     LoggedPrediction,
     ModelVersion,
@@ -59,6 +60,7 @@ __all__ = [
     "FeatureCheck",
     "FetchResult",
     "Grant",
+    "ImportUndone",
     "IngestReport",
     "Job",
     "Judgement",

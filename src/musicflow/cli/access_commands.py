@@ -134,12 +134,17 @@ def profile_delete(
     output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:
     """Delete a profile and all of its data: plays, the songs only it played, models, tokens. For good."""
+    from musicflow.errors import ProfileNotFoundError
+
     state = state_of(ctx)
-    if not yes:
-        if not sys.stdin.isatty():
-            raise usage_error(ctx, "deleting a profile cannot be undone: add --yes to confirm")
-        typer.confirm(f"Delete profile '{name}' and all of its data? This cannot be undone", abort=True)
+    if not yes and not sys.stdin.isatty():
+        raise usage_error(ctx, "deleting a profile cannot be undone: add --yes to confirm")
     with state.app() as app:
+        known = app.profiles()
+        if name not in known:  # nothing to delete, nor to ingest: said before asking
+            raise ProfileNotFoundError(f"there is no profile '{name}'", profile=name, known=known)
+        if not yes:
+            typer.confirm(f"Delete profile '{name}' and all of its data? This cannot be undone", abort=True)
         erased = app.delete_profile(name)
     if output is TableOrJson.JSON:
         write_json(erased.as_document())

@@ -6,6 +6,8 @@ Its exit code is the one the application's map gives its kind (`app/error_map.py
 
 from __future__ import annotations
 
+import shlex
+
 from musicflow.app.vocabulary import DEFAULT_PROFILE
 from musicflow.errors import Hint, MusicflowError, ProfileNotFoundError, SongNotFoundError
 
@@ -32,21 +34,29 @@ COMMANDS: dict[Hint, str] = {
 }
 
 
+def profile_flag(profile: str | None) -> str:
+    """What a command to run needs to be about `profile`: " --profile NAME" (quoted for a shell where
+    the name needs it), nothing for the default profile."""
+    if not profile or profile == DEFAULT_PROFILE:
+        return ""
+    return f" --profile {shlex.quote(profile)}"
+
+
 def message(error: MusicflowError) -> str:
     """The error's own words (for an unknown profile, the profiles there are), then what to run about it."""
     text = str(error)
     if isinstance(error, ProfileNotFoundError):
         known = ", ".join(error.known)
-        one = f"--profile {error.known[0]}" if len(error.known) == 1 else "--profile NAME"
-        text += (
-            f" (profiles in this store: {known}; to use one, add `{one}`)"
-            if known
-            else " (this store holds no profile yet)"
-        )
+        if not known:
+            text += " (this store holds no profile yet)"
+        elif error.hint is None:  # a command about a profile by name (a delete): there is nothing to add
+            text += f" (profiles in this store: {known})"
+        else:
+            one = f"--profile {shlex.quote(error.known[0])}" if len(error.known) == 1 else "--profile NAME"
+            text += f" (profiles in this store: {known}; to use one, add `{one}`)"
     if error.hint is None:
         return text
-    profile = f" --profile {error.profile}" if error.profile and error.profile != DEFAULT_PROFILE else ""
-    return f"{text}: run `{COMMANDS[error.hint].format(profile=profile)}`"
+    return f"{text}: run `{COMMANDS[error.hint].format(profile=profile_flag(error.profile))}`"
 
 
 def suggestions(error: MusicflowError) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,8 +22,13 @@ from musicflow.cli.common import (
     state_of,
     write_json,
 )
+from musicflow.cli.error_hints import profile_flag
 from musicflow.cli.progress import Bar
 from musicflow.core.plurals import counted
+
+if TYPE_CHECKING:
+    from musicflow.app.service import MusicFlow
+    from musicflow.app.types import ImportUndone, IngestReport
 
 MAX_LIMIT = 1_000_000
 
@@ -61,18 +66,21 @@ def ingest(
         write_json(render.ingest_document(report))
     else:
         render.ingest_report(state.out, report)
-        if report.import_id:
+        named = profile_flag(profile)
+        if report.import_id and report.new_plays:
             state.err.print(
                 f"Recorded as import {report.import_id}:"
-                f" `musicflow ingest undo {report.import_id}` takes it back.",
+                f" `musicflow ingest undo {report.import_id}{named}` takes it back.",
                 highlight=False,
             )
+        elif not report.files_damaged:
+            state.err.print(_nothing_added(report), highlight=False)
         if drift is not None and drift.drifted:
             state.err.print(drift.summary, highlight=False)
         if report.new_plays:
             state.err.print(
                 "New plays: a retrain of this profile is queued; a running `musicflow serve` does it by"
-                " itself (else `musicflow train` or `musicflow jobs run`).",
+                f" itself (else `musicflow train{named}` or `musicflow jobs run`).",
                 highlight=False,
             )
     if report.files_damaged:
@@ -104,17 +112,67 @@ def streams_top(
         render.top_json(rows)
 
 
+def _nothing_added(report: IngestReport) -> str:
+    """What an ingest that stored no new play says, instead of offering to take it back."""
+    if report.music_plays:
+        plays = "the play" if report.music_plays == 1 else f"all {report.music_plays:,} plays"
+        were = "was" if report.music_plays == 1 else "were"
+        return f"Nothing was added: {plays} of these files {were} already stored (nothing to take back)."
+    if report.library is not None:
+        return "No play was added: the files held your library alone (nothing to take back)."
+    return "Nothing was added (nothing to take back)."
+
+
 def _undo(state: AppState, profile: str, import_id: str, output: TableOrJson) -> None:
+    from musicflow.errors import JobNotFoundError
+
     with state.app() as app:
-        undone = app.undo_import(profile, import_id)
+        try:
+            undone = app.undo_import(profile, import_id)
+        except JobNotFoundError:
+            holder = _profile_holding(app, import_id)
+            if holder is None or holder == profile:
+                raise
+            raise JobNotFoundError(
+                f"import {import_id} is of profile '{holder}', not '{profile}':"
+                f" run `musicflow ingest undo {import_id}{profile_flag(holder)}`"
+            ) from None
     if output is TableOrJson.JSON:
         write_json(
             {"plays_removed": undone.removed, "plays_kept": undone.kept, "tracks_removed": undone.tracks}
         )
         return
     state.out.print(
-        f"Import {import_id} taken back: {counted(undone.removed, 'play')} removed, {undone.kept:,} kept"
-        f" (another export holds them), {counted(undone.tracks, 'song')} no play was left of removed."
+        f"Import {import_id} taken back: {_undone_words(undone)}."
         + (" A retrain of this profile is queued." if undone.removed else ""),
         highlight=False,
     )
+
+
+def _profile_holding(app: MusicFlow, job_id: str) -> str | None:
+    """The profile whose job `job_id` is, when there is such a job."""
+    from musicflow.errors import JobNotFoundError
+
+    try:
+        return app.job(job_id).profile
+    except JobNotFoundError:
+        return None
+
+
+def _undone_words(undone: ImportUndone) -> str:
+    """What taking an import back did, leaving out what it did not: "3,012 plays removed, and with
+    them 375 songs that had no other play; 12 plays stay, as another import holds them too"."""
+    said = []
+    if undone.removed:
+        removed = f"{counted(undone.removed, 'play')} removed"
+        if undone.tracks:
+            with_them = "it" if undone.removed == 1 else "them"
+            removed += f", and with {with_them} {counted(undone.tracks, 'song')} that had no other play"
+        said.append(removed)
+    if undone.kept:
+        them = "it" if undone.kept == 1 else "them"
+        said.append(
+            f"{'no play removed: ' if not undone.removed else ''}{counted(undone.kept, 'play')}"
+            f" {'stays' if undone.kept == 1 else 'stay'}, as another import holds {them} too"
+        )
+    return "; ".join(said) or "it held no play"

@@ -35,6 +35,7 @@ class Bar:
             TimeRemainingColumn(),
             console=console,
             transient=True,
+            disable=not console.is_terminal,  # not even the blank line a stopped display leaves
         )
         self._task: TaskID | None = None
 

@@ -122,9 +122,10 @@ def top_table(console: Console, rows: Sequence[TrackStreams], profile: str, stre
             f"{row.plays:,}",
             f"{row.ms_played / 60000:,.0f}",
         )
+    if not rows:  # an empty table says nothing the sentence does not
+        console.print(f"No streams yet in '{profile}'.", highlight=False)
+        return
     console.print(table)
-    if not rows:
-        console.print("No streams yet.")
 
 
 def _records(rows: Sequence[TrackStreams]) -> list[dict[str, object]]:
