@@ -81,3 +81,26 @@ def _is_docstring(place: str) -> bool:
             if isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant) and doc.lineno == int(line):
                 return True
     return False
+
+
+def test_no_model_says_what_training_needs_when_training_could_not_succeed(tmp_path: Path) -> None:
+    """A profile of one streamed song has no model: the hint is not `train` (which would fail) but what
+    training needs, more listening history; `train` says the same."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from musicflow.cli.command_tree import app
+
+    history = tmp_path / "StreamingHistory_music_0.json"
+    play = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}
+    history.write_text(json.dumps([play]))
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(history), "--profile", "z"]).exit_code == 0
+    for command in (["predict", "--song", "B", "--artist", "A"], ["recommend"], ["evaluate"], ["train"]):
+        result = runner.invoke(app, [*command, "--profile", "z"])
+        said = " ".join(result.stderr.split())
+        assert result.exit_code == 1, said
+        assert "1 streamed song" in said and "at least 20" in said and "1 streamed songs" not in said
+        assert said.endswith(": run `musicflow ingest my_spotify_data.zip --profile z`"), said
+        assert "musicflow train" not in said

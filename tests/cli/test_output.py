@@ -208,11 +208,86 @@ def test_a_missing_reference_row_is_explained_by_the_store_it_was_measured_on():
         ],
         "notes": [
             "the 'no data of this listener' row is not available: the other listener's data is too small"
+            " (only 1 streamed songs to learn from (at least 20 are needed): more of this listener's"
+            " listening history would give more)"
         ],
     }
     console = Console(record=True, width=400)
     render_model.evaluation(console, Evaluation.from_dict(stored))
     said = console.export_text()
     assert "needs other listeners" not in said and "holds no other listener" not in said
-    assert said.count("the other listener's data is too small") == 1
+    assert "row is not available" not in said and "1 streamed songs" not in said  # said as today
+    assert (
+        said.count(
+            "note: a model of another listener, knowing nothing of yours, was not measured on your songs: the"
+            " other listener's history is too small to learn from\n"
+        )
+        == 1
+    )
     assert "ranks a song you streamed above one you did not 80 times in 100" in said
+
+
+def _stored_evaluation(metrics: tuple[str, ...]) -> dict[str, object]:
+    """A stored evaluation with every row of the table and a spread in each cell, measured on the given
+    metrics, its time split cut on 24 Oct 2025."""
+    rows = render_model.ROW_ORDER
+    spreads = {
+        model: {key: {"mean": -0.06 + i / 10 + j / 100, "std": 0.02, "n": 3} for j, key in enumerate(metrics)}
+        for i, model in enumerate(rows)
+    }
+    split = {"metrics": spreads, "test_sizes": {"streamed": 10, "shipped": 10}, "seeds": [0, 1, 2]}
+    return {
+        "splits": [
+            {**split, "split": "time", "cutoff": 1761307200},
+            {**split, "split": "random", "optimistic": True},
+        ],
+        "notes": [
+            "the 'no data of this listener' row is not available: the store holds no other listener (another"
+            " listener's export, under a profile of its own, would give one)"
+        ],
+    }
+
+
+@pytest.mark.parametrize("width", [80, 60])
+@pytest.mark.parametrize(
+    "metrics",
+    [("auc", "sp_plus", "mae", "rmse"), ("auc_others", "auc_skipped", "auc", "sp_plus", "mae", "rmse")],
+)
+def test_no_number_of_an_evaluation_is_cut_on_a_narrow_terminal(width: int, metrics: tuple[str, ...]):
+    """The model's name wraps, a number never does: each mean and spread is there whole (on two lines
+    where even so the numbers do not fit), and nothing ends in an ellipsis."""
+    stored = _stored_evaluation(metrics)
+    console = Console(record=True, width=width)
+    render_model.evaluation(console, Evaluation.from_dict(stored))
+    said = console.export_text()
+    assert "…" not in said
+    table = "\n".join(line for line in said.split("Random split")[0].splitlines() if "│" in line)
+    numbers = re.findall(r"-?\d\.\d\d|±\d\.\d\d", table)
+    expected = [
+        words
+        for i, _ in enumerate(render_model.ROW_ORDER)
+        for j, _ in enumerate(metrics)
+        for words in (f"{-0.06 + i / 10 + j / 100:.2f}", "±0.02")
+    ]
+    assert sorted(numbers) == sorted(expected)
+    assert "Time split: songs first heard after 24 Oct 2025" in said  # the cut-off, said
+    assert "no data of this listener' row" not in said and "holds no other listener" not in said
+    if len(metrics) == 4 and width == 80:  # the numbers fit on one line each: the names wrap instead
+        assert len([line for line in table.splitlines() if "±" in line]) == len(render_model.ROW_ORDER)
+    assert max(len(line) for line in said.splitlines()) <= width or (len(metrics) == 6 and width == 60)
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_no_number_of_the_models_table_is_cut_on_a_narrow_terminal(listener: Path, width: int):
+    from musicflow.app.service import MusicFlow
+    from musicflow.config import load_settings
+
+    with MusicFlow.open(load_settings()) as opened:
+        found = opened.models(PROFILE)
+    console = Console(record=True, width=width)
+    render_model.versions(console, PROFILE, found)
+    said = console.export_text()
+    assert max(len(line) for line in said.splitlines()) <= width and "…" not in said
+    for record in render_model.version_records(found):
+        for key in ("auc", "sp_plus"):
+            assert f"{record[key]:.3f}" in said

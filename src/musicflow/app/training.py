@@ -10,7 +10,7 @@ from typing import Any
 from musicflow.app.results import Training
 from musicflow.config import Settings
 from musicflow.errors import ConfigError, MusicflowError
-from musicflow.model.dataset import ZeroStrategy, zero_strategy_for
+from musicflow.model.dataset import MIN_POSITIVES, ZeroStrategy, zero_strategy_for
 from musicflow.model.evaluate import evaluate_profile
 from musicflow.model.lineage import RunOptions, lineage_files
 from musicflow.model.params import WITHOUT_ANCHOR
@@ -21,7 +21,7 @@ from musicflow.model.reports import Evaluation
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.train import TrainingOptions, train_on_snapshot
 from musicflow.model.trained import TrainedModel
-from musicflow.store.ports import ModelVersion, Store
+from musicflow.store.ports import ModelVersion, Store, TrackStreams
 
 log = logging.getLogger(__name__)
 
@@ -209,3 +209,11 @@ def zero_strategy(text: str) -> ZeroStrategy | None:
             f"MUSICFLOW_MODEL_ZEROS: {text!r} is not a zero strategy: use auto, or skips, others, "
             "catalog and shipped joined with + (for example skips+others)"
         ) from None
+
+
+def streamed_songs_short(top_streams: list[TrackStreams]) -> tuple[int, int] | None:
+    """(songs the listener streamed, songs training needs), of the listener's songs as `top_streams`
+    counts them, when training could not succeed for want of listening history; None when there are
+    enough to try."""
+    streamed = sum(1 for song in top_streams if song.streams > 0)
+    return (streamed, MIN_POSITIVES) if streamed < MIN_POSITIVES else None

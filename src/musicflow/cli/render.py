@@ -22,6 +22,36 @@ if TYPE_CHECKING:
 TOP_COLUMNS = ("rank", "track", "artist", "streams", "plays", "minutes", "spotify_id")
 
 
+def print_whole(console: Console, table: Table) -> None:
+    """Print `table` with no cell cut short: its wrapping columns give way first (the no-wrap ones,
+    numbers, never do); a table that cannot fit even so runs past the console's edge instead."""
+    needed = narrowest(console, table)
+    if needed <= console.width:
+        console.print(table)
+        return
+    width = console.width
+    console.width = needed
+    try:
+        console.print(table)
+    finally:
+        console.width = width
+
+
+def narrowest(console: Console, table: Table) -> int:
+    """The fewest columns `table` takes with no cell cut: a wrapping column as wide as its longest word,
+    a no-wrap one as its longest line, with padding and borders."""
+    widths = []
+    for column in table.columns:
+        cells = [column.header, *column.cells]
+        texts = [cell.plain if isinstance(cell, Text) else str(cell) for cell in cells]
+        pieces = [line for text in texts for line in text.splitlines()]
+        if not column.no_wrap:
+            pieces = [word for line in pieces for word in line.split()]
+        widths.append(max((console.measure(piece).maximum for piece in pieces), default=0))
+    padding = 2 * len(widths) if table.padding else 0
+    return sum(widths) + padding + len(widths) + 1
+
+
 def moment(timestamp: float | None) -> str:
     """A time as the CLI writes it: to the minute, in UTC ("" when there is none)."""
     if timestamp is None:

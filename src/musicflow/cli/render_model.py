@@ -23,7 +23,7 @@ from musicflow.app.vocabulary import (
     ranks_above,
     row_name,
 )
-from musicflow.cli.render import moment
+from musicflow.cli.render import moment, narrowest, print_whole
 from musicflow.core.plurals import counted, listed
 from musicflow.core.sizes import size_words
 
@@ -122,20 +122,18 @@ def evaluation(console: Console, found: Evaluation) -> None:
     """The evaluation tables: one per split, each with what its AUC means, then the data hygiene and the
     evaluation's own notes (what could not be measured, and why)."""
     for split in found.splits:
-        title = (
-            "Random split by song (optimistic)"
-            if split.optimistic
-            else "Time split: songs first heard after T"
-        )
+        label = split.label()
+        title = label[:1].upper() + label[1:]
         shown = [(label, key) for label, key in METRIC_COLUMNS if _measured(split, key)]
-        table = Table(title=title)
-        table.add_column("model", no_wrap=True)
-        for label, _ in shown:
-            table.add_column(label, justify="right", no_wrap=True)
-        for model, scores in _in_order(split.metrics):
-            cells = [_spread(scores.get(key)) for _, key in shown]
-            table.add_row(row_name(model), *cells)
-        console.print(table)
+        rows = [
+            (row_name(model), [_spread(scores.get(key)) for _, key in shown])
+            for model, scores in _in_order(split.metrics)
+        ]
+        table = _scores_table(title, [label for label, _ in shown], rows)
+        if narrowest(console, table) > console.width:  # each number's spread on a line of its own
+            stacked = [(name, [cell.replace("±", "\n±") for cell in cells]) for name, cells in rows]
+            table = _scores_table(title, [label.replace(" ", "\n") for label, _ in shown], stacked)
+        print_whole(console, table)
         auc = _auc_sentence(split)
         if auc:
             console.print(f"  {auc}", highlight=False)
@@ -158,6 +156,17 @@ def evaluation(console: Console, found: Evaluation) -> None:
         )
     for note in found.notes:
         console.print(f"  note: {note}", highlight=False, markup=False)
+
+
+def _scores_table(title: str, labels: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]]) -> Table:
+    """The models' scores: the model's name wraps where the terminal is narrow, a number never does."""
+    table = Table(title=title)
+    table.add_column("model", overflow="fold")
+    for label in labels:
+        table.add_column(label, justify="right", no_wrap=True)
+    for name, cells in rows:
+        table.add_row(name, *cells)
+    return table
 
 
 def _in_order(metrics: Mapping[str, Mapping[str, Spread]]) -> list[tuple[str, Mapping[str, Spread]]]:
@@ -491,23 +500,40 @@ def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> N
         for i, (_, key) in enumerate(VERSION_METRICS)
         if key in ("auc", "sp_plus") or any(row[i] is not None for row in scores)
     ]
-    table = Table(
-        title=f"Models of '{profile}'", caption=version_caption([VERSION_METRICS[i][1] for i in shown])
-    )
-    for column in ("version", "created", "age", "serving", "status"):
-        table.add_column(column, no_wrap=column != "created", min_width=len(column))
-    for i in shown:
-        table.add_column(VERSION_METRICS[i][0], justify="right")
-    for version, row in zip(found, scores, strict=True):
-        table.add_row(
+    caption = version_caption([VERSION_METRICS[i][1] for i in shown])
+    now = time.time()
+    lines = [
+        [
             f"v{version.version}",
             moment(version.created_at),
-            age_words(time.time() - version.created_at),
+            age_words(now - version.created_at),
             "champion" if version.is_champion else "",
             str(version.status),
             *("n/a" if row[i] is None else f"{row[i]:.3f}" for i in shown),
-        )
-    console.print(table)
+        ]
+        for version, row in zip(found, scores, strict=True)
+    ]
+    metrics = [VERSION_METRICS[i][0] for i in shown]
+    table = _versions_table(f"Models of '{profile}'", caption, metrics, lines)
+    if narrowest(console, table) > console.width:  # the age goes (the date says it), headers wrap
+        narrow = [[*line[:2], *line[3:]] for line in lines]
+        table = _versions_table(f"Models of '{profile}'", caption, metrics, narrow, narrow=True)
+    print_whole(console, table)
+
+
+def _versions_table(
+    title: str, caption: str, metrics: Sequence[str], lines: Sequence[Sequence[str]], *, narrow: bool = False
+) -> Table:
+    """`models list`'s table: the words wrap where the terminal is narrow, the numbers never do."""
+    table = Table(title=title, caption=caption)
+    for column in ("version", "created", "age", "serving", "status"):
+        if not (narrow and column == "age"):
+            table.add_column(column, overflow="fold", no_wrap=column == "version")
+    for label in metrics:
+        table.add_column(label.replace(" ", "\n") if narrow else label, justify="right", no_wrap=True)
+    for line in lines:
+        table.add_row(*line)
+    return table
 
 
 VERSION_COLUMNS = ("version", "created", "champion", "status", *(key for _, key in VERSION_METRICS))

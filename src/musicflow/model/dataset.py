@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from musicflow.core.plurals import counted
 from musicflow.errors import Hint, NotEnoughDataError
 from musicflow.features.genres import artist_genres
 from musicflow.model.affinity import AffinityIndex
@@ -377,8 +378,8 @@ def _pooled_zeros(
     positives = [row for row in listener if row.is_positive]
     if len(positives) < MIN_POSITIVES:
         raise NotEnoughDataError(
-            f"only {len(positives)} streamed songs to learn from (at least {MIN_POSITIVES} are needed): "
-            "more of this listener's listening history would give more",
+            f"only {counted(len(positives), 'streamed song')} to learn from, where training needs at least"
+            f" {MIN_POSITIVES}; an export with more of this listener's history would give them",
             hint=Hint.INGEST,
         )
     allow = snapshot.allow_spotify

@@ -11,7 +11,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+# The note of an evaluation whose "no data of this listener" row could not be measured, before the reason.
+NO_LISTENER_NOTE = "a model of another listener, knowing nothing of yours, was not measured on your songs"
+# How evaluations stored before it said that note, and the reason they gave when the store held no other
+# listener (a row that does not apply, said no more).
+_OLD_NO_LISTENER_NOTE = "the 'no data of this listener' row is not available: "
+_OLD_ALONE = "the store holds no other listener"
+_OLD_TOO_SMALL = "the other listener's data is too small"
 
 
 @dataclass(frozen=True)
@@ -213,6 +222,14 @@ class SplitEvaluation:
             "answered": self.answered,
         }
 
+    def label(self) -> str:
+        """The split as a title names it: "time split: songs first heard after 13 Dec 2019"."""
+        if self.optimistic:
+            return "random split by song (optimistic)"
+        if self.cutoff is None:  # stored before the cut-off was
+            return "time split: songs first heard after the split's date"
+        return f"time split: songs first heard after {day_words(self.cutoff)}"
+
     def headline(self, model: str, metric: str) -> float | None:
         spread = self.metrics.get(model, {}).get(metric)
         return spread.mean if spread else None
@@ -268,10 +285,26 @@ def left_out_of(checks: Iterable[tuple[str, FeatureCheck]]) -> dict[str, str]:
     return found
 
 
+def day_words(timestamp: int) -> str:
+    """A day as a sentence says it: "13 Dec 2019" (UTC, as the export's times are)."""
+    day = datetime.fromtimestamp(timestamp, UTC)
+    return f"{day.day} {day:%b %Y}"
+
+
+def _as_said_now(note: str) -> str | None:
+    """A stored note in today's words; None for a note that is no longer said."""
+    if not note.startswith(_OLD_NO_LISTENER_NOTE):
+        return note
+    reason = note.removeprefix(_OLD_NO_LISTENER_NOTE)
+    if reason.startswith(_OLD_ALONE):
+        return None
+    if reason.startswith(_OLD_TOO_SMALL):
+        reason = "the other listener's history is too small to learn from"
+    return f"{NO_LISTENER_NOTE}: {reason}"
+
+
 def _metrics_table(split: SplitEvaluation) -> Table:
-    label = (
-        "random split by song (optimistic)" if split.optimistic else "time split (songs first heard after T)"
-    )
+    label = split.label()
     columns = ["model", "AUC vs others", "AUC vs skips", "AUC all zeros", "Sp+", "MAE", "RMSE"]
     keys = ("auc_others", "auc_skipped", "auc", "sp_plus", "mae", "rmse")
     rows = [[model, *(split.metrics[model][k].text() for k in keys)] for model in split.metrics]
@@ -325,23 +358,12 @@ def _shares(value: object) -> dict[str, float]:
     return {k: share for k, share in numbers.items() if share is not None}
 
 
-# What older versions wrote of the store in the present tense, as it stood when the model was trained.
-_OLDER_NOTES = (
-    ("the store holds no other listener", "when this model was trained, the store held no other listener"),
-)
-
-
 def notes_as_trained(notes: Iterable[str]) -> list[str]:
-    """An evaluation's notes as they are shown later: what a note says of the store is said of the store
-    when the model was trained (older versions wrote "the store holds no other listener", true then,
-    perhaps not when read)."""
-    found = []
-    for note in notes:
-        for older, said in _OLDER_NOTES:
-            if said not in note:
-                note = note.replace(older, said)
-        found.append(note)
-    return found
+    """An evaluation's notes as they are shown later, in today's words (`_as_said_now`): a note older
+    versions wrote of a row that was never shown, or of the store in the present tense ("the store holds
+    no other listener", true when the model was trained, perhaps not when read), is not shown. The API
+    and the CLI read them so."""
+    return [said for note in notes if (said := _as_said_now(note))]
 
 
 def _texts(value: object) -> list[str]:

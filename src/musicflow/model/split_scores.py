@@ -20,11 +20,11 @@ from musicflow.errors import NotEnoughDataError
 from musicflow.model import metrics
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import Basis, basis_from
-from musicflow.model.dataset import Split, ZeroStrategy, all_rows
+from musicflow.model.dataset import MIN_POSITIVES, Split, ZeroStrategy, all_rows
 from musicflow.model.evidence import base_rate, toward_base_rate
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.params import model_params, reference_params
-from musicflow.model.reports import FeatureCheck
+from musicflow.model.reports import NO_LISTENER_NOTE, FeatureCheck
 from musicflow.model.shipped import song_keys
 from musicflow.model.snapshot import Snapshot
 from musicflow.model.stream_scale import Matrix
@@ -46,8 +46,6 @@ MEAN = "training mean"
 AFFINITY = "artist affinity alone"
 NO_LISTENER = "no data of this listener"
 MODELS = (OURS, AFFINITY, MEAN, NO_LISTENER)
-# Said of the store as it stood when the model was trained: a note is read later, when it may hold more.
-NO_OTHER_LISTENER = "when this model was trained, the store held no other listener"
 KNOWN_ARTISTS = f"{OURS}: artists you stream"
 NEW_ARTISTS = f"{OURS}: artists new to you"
 BASIS_GROUPS = {
@@ -192,8 +190,8 @@ def fit_and_score(
     zeros = split.zeros or strategy
     blind = _no_listener_model(snapshot, profile_id, split, zeros, seed, layout, params)
     if isinstance(blind, str):
-        scored.notes.append(f"the '{NO_LISTENER}' row is not available: {blind}")
-    else:
+        scored.notes.append(f"{NO_LISTENER_NOTE}: {blind}")
+    elif blind is not None:
         model, features = blind
         results[NO_LISTENER] = score(test, model.predict(tested.matrix(features)))
     return scored
@@ -259,9 +257,9 @@ def _no_listener_model(
     seed: int,
     layout: FeatureLayout,
     params: Mapping[str, Any],
-) -> tuple[CountRegressor, FeatureLayout] | str:
+) -> tuple[CountRegressor, FeatureLayout] | str | None:
     """A model of another listener, never shown a song this listener played nor its test zeros, or the
-    reason there is none.
+    reason there is none (None where there is nothing to say: the store holds no other listener).
 
     Audio and metadata only (artist affinity is this listener's history). Its AUC on this listener's
     test rows should be near 0.5: if not, the zeros differ from the positives by something other than
@@ -269,7 +267,7 @@ def _no_listener_model(
     """
     surrogate = _busiest_other_profile(snapshot, profile_id)
     if surrogate is None:
-        return f"{NO_OTHER_LISTENER} (another listener's export, under a profile of its own, would give one)"
+        return None
     others_only = dataclasses.replace(
         snapshot, plays={k: v for k, v in snapshot.plays.items() if k != profile_id}
     )
@@ -281,15 +279,18 @@ def _no_listener_model(
             for r in all_rows(others_only, surrogate, strategy, seed, avoid=avoid).train
             if r.song_id not in listener_songs
         ]
-    except NotEnoughDataError as exc:
-        return f"the other listener's data is too small ({exc})"
+    except NotEnoughDataError:
+        return (
+            f"the other listener's history is too small to learn from (fewer than {MIN_POSITIVES} streamed"
+            " songs)"
+        )
     try:
         rows, weights, _ = training_rows(rows, snapshot.allow_spotify)
     except NotEnoughDataError:
-        return "the other listener's songs that this listener never played lack streamed songs or zeros"
+        return "the other listener's songs that you never played lack streamed songs or zeros"
     features_only = layout.without(AFFINITY_COLUMNS)
     if not features_only.width:
-        return "no audio feature or metadata passed the checks, and the listener's history is not its to use"
+        return "no audio feature or metadata passed the checks, and your listening history is not its to use"
     model = _fit(reference_params(params), seed, matrix(rows, split, features_only), targets(rows), weights)
     return model, features_only
 
