@@ -70,7 +70,8 @@ def test_a_recorded_choice_reads_back_and_says_what_each_found():
     assert RankerChoice.from_dict(choice.as_dict()) == choice
     assert choice.words() == (
         "Ranked by MusicFlow's predicted streams and the catalog's popularity together: on your own past,"
-        " that found 10 of the songs you went on to stream in its first 100, MusicFlow's predicted streams 1."
+        " that found 10 of the songs you went on to stream in its first 100, where MusicFlow's predicted"
+        " streams alone found 1."
     )
     assert RankerChoice.from_dict(None) is None  # a model trained before: ranked by predicted streams
     assert RankerChoice.from_dict({"ranker": "something else"}) is None

@@ -55,5 +55,5 @@ def test_train_says_how_recommendations_will_be_ranked() -> None:
     training(Console(file=out, width=300), {"rows": {"streamed": 10}, "recommend_ranking": choice})
     assert out.getvalue().splitlines()[-1] == (
         "Recommendations: Ranked by your streams of the artist: on your own past, that found 9 of the songs"
-        " you went on to stream in its first 100, MusicFlow's predicted streams 4."
+        " you went on to stream in its first 100, where MusicFlow's predicted streams alone found 4."
     )

@@ -100,7 +100,7 @@ class RankerChoice:
             )
         return (
             f"{ranked}: on your own past, that found {self.found.get(self.ranker, 0)} of the songs you went"
-            f" on to stream in its first {TOP}, MusicFlow's predicted streams {model}."
+            f" on to stream in its first {TOP}, where MusicFlow's predicted streams alone found {model}."
         )
 
 

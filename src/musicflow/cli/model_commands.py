@@ -178,10 +178,13 @@ def _train_all(
     state = state_of(ctx)
     chosen = engine_named(engine.value, scheduler, lambda link: state.err.print(f"Dask dashboard: {link}"))
 
-    def heard(outcome: ProfileTraining) -> None:
-        state.err.print(f"{outcome.profile}: {outcome.outcome}", highlight=False)
+    # How far it is, in a terminal only: the outcomes are the table's (or the JSON's), said once.
+    with state.app() as app, Bar(state.err) as bar:
+        bar.start("training every profile", len(app.profiles()))
 
-    with state.app() as app:
+        def heard(outcome: ProfileTraining) -> None:
+            bar.advance(1, f"{outcome.profile}: {outcome.outcome}")
+
         done = app.train_all(chosen, force=force, on_outcome=heard)
     if output is TableOrJson.JSON:
         write_json(done.as_document())

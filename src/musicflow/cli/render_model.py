@@ -361,7 +361,13 @@ def training_round(console: Console, done: TrainingRound) -> None:
     console.print(table)
     failed = len(done.failed)
     if failed:
-        console.print(f"{failed} profile(s) failed: the others were trained all the same.", highlight=False)
+        others = "the other was" if len(done.profiles) - failed == 1 else "the others were"
+        console.print(
+            f"{counted(failed, 'profile')} failed: {others} trained all the same."
+            if failed < len(done.profiles)
+            else f"{'The profile' if failed == 1 else f'All {failed:,} profiles'} failed.",
+            highlight=False,
+        )
 
 
 def reproduction(console: Console, rebuilt: Reproduction) -> None:
