@@ -119,11 +119,35 @@ def test_spotify_without_credentials_stops_with_the_settings_to_set(tmp_path: Pa
     assert "spotify stopped:" in out and "MUSICFLOW_SPOTIFY_CLIENT_ID" in out
 
 
-def test_an_unknown_source_is_a_settings_error(tmp_path: Path):
+def test_an_unknown_source_is_a_usage_error(tmp_path: Path):
+    """Said as Typer says any invalid option: the usage, then the reason; no blank line before it."""
     ingest_history(tmp_path, ("Song", "Artist"))
     code, _, err = run("features", "fetch", "--source", "lastfm")
     assert code == 2
-    assert "unknown feature source 'lastfm'" in err
+    assert err.startswith("Usage: ") and "Error: --source: unknown feature source 'lastfm'" in err
+    code, _, err = run("features", "show", "--song", "Song", "--artist", "Artist", "-s", "audio_files")
+    assert code == 2 and err.startswith("Usage: ") and "`musicflow features analyze FOLDER`" in err
+
+
+def test_a_share_above_nothing_is_never_said_as_0_percent() -> None:
+    from rich.console import Console
+
+    from musicflow.app.types import CoverageReport
+    from musicflow.cli.render_features import coverage_table
+
+    report = CoverageReport(
+        tracks=2000, full=1000, partial=3, none=997, streams=1000, full_streams=999, partial_streams=1
+    )
+    console = Console(record=True, width=120)
+    coverage_table(console, report, "m")
+    rows = {
+        line.split("│")[1].strip(): line.split("│")[3:5]
+        for line in console.export_text().splitlines()
+        if "│" in line
+    }
+    assert [cell.strip() for cell in rows["partial"]] == ["<1%", "<1%"]
+    assert [cell.strip() for cell in rows["full audio features"]] == ["50%", ">99%"]
+    assert [cell.strip() for cell in rows["none"]] == ["50%", "0%"]
 
 
 def test_fetch_needs_an_ingested_profile():

@@ -291,3 +291,10 @@ def test_no_number_of_the_models_table_is_cut_on_a_narrow_terminal(listener: Pat
     for record in render_model.version_records(found):
         for key in ("auc", "sp_plus"):
             assert f"{record[key]:.3f}" in said
+
+
+def test_the_drift_is_said_as_one_sentence(listener: Path):
+    code, out, _ = run("accuracy")
+    assert code == 0
+    drift = next(line for line in out.splitlines() if line.startswith("Drift: "))
+    assert drift[len("Drift: ")].islower(), drift  # no capital after the colon

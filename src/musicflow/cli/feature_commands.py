@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,6 +11,7 @@ import typer
 
 from musicflow.app.error_map import PARTIAL
 from musicflow.app.vocabulary import BUNDLED_CATALOG, DEFAULT_PROFILE
+from musicflow.cli import error_hints
 from musicflow.cli import render_features as show
 from musicflow.cli.common import (
     AppState,
@@ -20,6 +23,7 @@ from musicflow.cli.common import (
     reports_errors,
     require_paths,
     state_of,
+    usage_error,
     write_csv,
     write_json,
 )
@@ -118,10 +122,24 @@ def features_fetch(
 ) -> None:
     """Get features for every track you played; safe to stop and run again (it resumes)."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app() as app, _sources_named(ctx, source):
         result = fetch_and_report(state, app, profile, source, as_json=output is TableOrJson.JSON)
     if result.stopped:
         raise typer.Exit(PARTIAL)
+
+
+@contextmanager
+def _sources_named(ctx: typer.Context, names: list[str] | None) -> Iterator[None]:
+    """A `--source` that names no source is a usage error (the usage, the reason, exit 2), as Typer says
+    any invalid option; one MUSICFLOW_FEATURE_SOURCES names stays a configuration error."""
+    from musicflow.errors import ConfigError
+
+    try:
+        yield
+    except ConfigError as exc:
+        if names and any(f"source {name!r}" in str(exc) or str(exc).startswith(name) for name in names):
+            raise usage_error(ctx, f"--source: {error_hints.message(exc)}") from exc
+        raise
 
 
 def fetch_and_report(
@@ -156,7 +174,7 @@ def features_show(
 ) -> None:
     """One song's merged features, each with the source it came from."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app() as app, _sources_named(ctx, source):
         if profile is not None:
             app.require_profile(profile)  # a profile named that holds nothing is said, with the known ones
         lookup = app.song_features(song, artist, source, profile=profile)

@@ -111,7 +111,8 @@ def accuracy(
         write_json(judged.as_document())
         return
     if judged.drift is not None:
-        state.out.print(f"Drift: {judged.drift.summary}", highlight=False)
+        summary = judged.drift.summary  # a sentence of its own, said after a colon
+        state.out.print(f"Drift: {summary[:1].lower()}{summary[1:]}", highlight=False)
     if not judged.versions:
         state.out.print(
             f"No prediction of '{profile}' is in the log yet: predictions the API and the page give (and"

@@ -115,9 +115,8 @@ def coverage_table(console: Console, report: CoverageReport, profile: str) -> No
         ("partial", report.partial, report.partial_streams),
         ("none", report.none, none_streams),
     ):
-        table.add_row(
-            label, f"{count:,}", f"{report.share(count):.0%}", f"{report.share(streams, of_streams=True):.0%}"
-        )
+        of_streams = report.share(streams, of_streams=True)
+        table.add_row(label, f"{count:,}", _percent(report.share(count)), _percent(of_streams))
     console.print(table)
     if report.by_source or report.not_found_by_source:
         sources = sorted(set(report.by_source) | set(report.not_found_by_source))
@@ -135,7 +134,18 @@ def coverage_table(console: Console, report: CoverageReport, profile: str) -> No
             f"Songs with no features ({report.unresolved_total:,}), most streamed first:", style="bold"
         )
         for track in report.unresolved:
-            console.print(f"  {track.track} — {track.artist} ({counted(track.streams, 'stream')})")
+            console.print(
+                f"  {track.track} — {track.artist} ({counted(track.streams, 'stream')})", highlight=False
+            )
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage, never 0% for some nor 100% for less than all: "<1%", ">99%"."""
+    if 0 < share < 0.005:
+        return "<1%"
+    if 0.995 <= share < 1:
+        return ">99%"
+    return f"{share:.0%}"
 
 
 def song_table(console: Console, found: SongFeatures) -> None:
