@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from musicflow.app.results import streams_as_written
 from musicflow.app.serving import ServingModel
 from musicflow.errors import CatalogNotFoundError, Hint, InputFileError
 
@@ -92,7 +93,7 @@ class Recommendation:
             "song": self.song,
             "artist": self.artist,
             "spotify_id": self.spotify_id,
-            "predicted_streams": round(self.predicted_streams, 4),
+            "predicted_streams": streams_as_written(self.predicted_streams),
             "version_of": self.version_of,
             "how_sure": self.how_sure,
             "popularity": self.popularity,

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     ModelRecord = ModelVersion  # a registered model version, as front ends read it
 
 
+def streams_as_written(streams: float) -> float:
+    """Predicted streams as every answer writes them (JSON, CSV, sentences): to two decimals, so one song
+    reads the same as a prediction, in a list of predictions and in recommendations."""
+    return round(streams, 2)
+
+
 @dataclass(frozen=True)
 class Prediction:
     """One song's prediction, with the profile and the model version that made it."""
@@ -52,7 +58,7 @@ class Prediction:
         affinity = self.answer.affinity
         history = self.answer.history
         made = self.answer.prediction
-        streams = round(made.streams, 2)
+        streams = streams_as_written(made.streams)
         emoji, _, text = self.verdict.partition(" ")
         return {
             "song": query.song,
@@ -158,7 +164,7 @@ class Prediction:
     def description(self) -> str:
         """One sentence: the prediction, and for a song the listener streamed, how often they did."""
         query = self.answer.song.query
-        streams = round(self.answer.prediction.streams, 2)
+        streams = streams_as_written(self.answer.prediction.streams)
         library = self.answer.history.library
         if library.banned is not None:
             what = "this song" if library.banned == "song" else query.artist

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from musicflow.app.vocabulary import Prediction, SongRequest
+from musicflow.app.vocabulary import Prediction, SongRequest, streams_as_written
 from musicflow.errors import InputFileError
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def _row(request: SongRequest, answer: Prediction | Unanswered) -> dict[str, obj
     return {
         **row,
         "spotify_id": answer.answer.song.merged.spotify_id or given,  # the song's, as the API answers it
-        "predicted_streams": round(found.streams, 2),
+        "predicted_streams": streams_as_written(found.streams),
         "your_streams": answer.known,
         "version_of": answer.version_of,
         "verdict": answer.verdict,
