@@ -69,6 +69,18 @@ def test_a_csv_catalog_with_unreadable_and_wrong_rows_still_scores_the_good_ones
     assert pl.read_csv(summary.output).get_column("song").to_list() == ["Good One", "Loud"]
 
 
+def test_a_row_without_any_audio_feature_is_rejected_with_its_names_and_the_reason_once(
+    app: MusicFlow, tmp_path: Path
+):
+    catalog = tmp_path / "names.csv"
+    catalog.write_text("title,singer\nEverlong,Foo Fighters\n", encoding="utf-8")
+    summary = app.score_catalog(
+        PROFILE, str(catalog), tmp_path / "out.csv", mapping="song=title,artist=singer"
+    )
+    assert (summary.rows_scored, summary.rows_rejected) == (0, 1)
+    assert _rejected(summary).rows() == [(2, "Everlong", "Foo Fighters", "no audio features")]
+
+
 def test_a_catalog_without_a_feature_column_is_scored_with_that_feature_unknown(
     app: MusicFlow, tmp_path: Path
 ):

@@ -51,7 +51,7 @@ def file_rows(path: Path, mapping: ColumnMapping | None) -> Iterator[CatalogRow 
         try:
             row, _notes = build_row(plan, record)
         except RowError as exc:
-            yield Rejected(record.line, None, None, f"{exc.reason}: {exc.detail}")
+            yield Rejected(record.line, exc.song, exc.artists, exc.words)
             continue
         yield row
 

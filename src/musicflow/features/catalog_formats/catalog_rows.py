@@ -81,7 +81,7 @@ def build_row(
     _drop_known_quirks(raw, notes)
     values = _validated(raw, plan.fmt.name, record.line)
     if not any(name in values for name in AUDIO_FEATURES):
-        raise RowError("no audio features")
+        raise RowError("no audio features", song=song or None, artists="; ".join(artists) or None)
     return CatalogRow(ident, song, artists, values, record.line), notes
 
 

@@ -40,7 +40,17 @@ class CatalogReport:
 class RowError(ValueError):
     """One row cannot be used; `reason` groups like rows in the report, the message gives the detail."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(
+        self, reason: str, detail: str = "", *, song: str | None = None, artists: str | None = None
+    ) -> None:
         super().__init__(detail or reason)
         self.reason = reason
         self.detail = detail or reason
+        self.song = song  # the row's song and artists, where they were read before the row failed
+        self.artists = artists
+
+    @property
+    def words(self) -> str:
+        """The reason with its detail, each said once ("no audio features", "truncated row (3 of 9
+        fields)")."""
+        return self.detail if self.detail.startswith(self.reason) else f"{self.reason}: {self.detail}"
