@@ -100,3 +100,27 @@ def test_upload_in_a_browser_and_predict(
         page.wait_for_load_state()
         assert page.locator("#streams").inner_text()
         context.close()
+
+
+def test_a_finished_upload_says_which_records_it_could_not_read(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "home", use_bundled_catalog=False)
+    with MusicFlow.open(settings) as app:
+        app.jobs_store.add_job("job1", "me", "upload", None, 0.0, "an upload")
+        result = {
+            "plays": 10,
+            "new_plays": 9,
+            "files": 1,
+            "records_unreadable": 2,
+            "unreadable_examples": ["a.json, record 3: 'msPlayed' should be a number"],
+            "training": "nothing new",
+        }
+        app.jobs_store.update_job("job1", 1.0, state="done", stage="done", result=result)
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/upload/job1", params={"profile": "me"})
+    assert page.status_code == 200
+    said = re.search(r'<p id="job-unreadable">(.*?)</p>', page.text)
+    assert said is not None
+    assert said.group(1).replace("&#39;", "'") == (
+        "2 records of the export could not be read and were left out, for example a.json, record 3:"
+        " 'msPlayed' should be a number."
+    )

@@ -369,6 +369,16 @@ def job_document(job: Job) -> dict[str, Any]:
 
 
 def ingest_summary(report: IngestReport) -> dict[str, Any]:
-    """What an `ingest` run recorded as its import's result."""
-    summary = {"plays": report.music_plays, "new_plays": report.new_plays, "files": report.files_read}
+    """What an `ingest` run recorded as its import's result: with the records of the export that could
+    not be read and were left out, and a few of them, where there were any (nothing is left out unsaid)."""
+    from musicflow.core.plays import SkipReason
+
+    summary: dict[str, Any] = {
+        "plays": report.music_plays,
+        "new_plays": report.new_plays,
+        "files": report.files_read,
+    }
+    unreadable = report.skipped.get(SkipReason.INVALID, 0)
+    if unreadable:
+        summary |= {"records_unreadable": unreadable, "unreadable_examples": report.invalid_examples[:5]}
     return {**summary, "library": report.library} if report.library is not None else summary

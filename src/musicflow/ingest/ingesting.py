@@ -130,8 +130,8 @@ def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | Parsed
     assert isinstance(data, list)
     is_video = kind is HistoryKind.EXTENDED and "video" in Path(label).name.lower()
     parsed = parse_history(kind, data, label, is_video=is_video)
-    for example in parsed.invalid_examples:
-        log.warning("skipped %s", example)
+    for example in parsed.invalid_examples:  # the report says them to the user; the log, when asked (-v)
+        log.info("skipped %s", example)
     return FileResult(label, kind=kind.value, rows=parsed.rows, music_plays=len(parsed.plays)), parsed
 
 
