@@ -124,3 +124,29 @@ def test_a_finished_upload_says_which_records_it_could_not_read(tmp_path: Path) 
         "2 records of the export could not be read and were left out, for example a.json, record 3:"
         " 'msPlayed' should be a number."
     )
+
+
+def test_the_upload_page_lists_imports_alone_and_says_how_each_ended(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "home", use_bundled_catalog=False)
+    with MusicFlow.open(settings) as app:
+        jobs = app.jobs_store
+        jobs.add_job("sent", "me", "upload", None, 1_700_000_000.0, "an upload")
+        jobs.update_job("sent", 1.0, state="done", stage="done", result={"plays": 1, "new_plays": 1})
+        jobs.add_job("typed", "me", "ingest", None, 1_700_000_100.0, "musicflow ingest")
+        jobs.update_job("typed", 2.0, state="undone", stage="done", result={"plays": 5, "new_plays": 5})
+        jobs.add_job("trained", "me", "train", None, 1_700_000_200.0, "new plays ingested")
+        made = {"model_version": 2, "serving": True}
+        jobs.update_job("trained", 3.0, state="done", stage="done", result=made)
+    with TestClient(create_app(settings)) as client:
+        listed = client.get("/upload", params={"profile": "me"})
+        assert listed.status_code == 200
+        items = re.findall(r'<li><a href="/upload/(\w+)[^"]*">([^<]+)</a></li>', listed.text)
+        assert [job for job, _ in items] == ["typed", "sent"]  # newest first; the training is no upload
+        assert items[0][1] == "Taken back: sent 14 Nov 2023, 22:15 UTC with musicflow ingest"
+        assert items[1][1] == "Done: sent 14 Nov 2023, 22:13 UTC from this page"
+        one = client.get("/upload/sent", params={"profile": "me"})
+        assert "1 new play of 1." in one.text
+        undone = client.get("/upload/typed", params={"profile": "me"})
+        assert "were taken back" in undone.text and "the work goes on" not in undone.text
+        trained = client.get("/upload/trained", params={"profile": "me"})
+        assert trained.status_code == 200 and "Model v2 now answers for you." in trained.text

@@ -9,6 +9,7 @@ for tokens; every form carries the session's anti-forgery value.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -35,7 +36,10 @@ STAGES = {
     "training": "Training your model",
     "done": "Done",
     "failed": "Failed",
+    "undone": "Taken back",
 }
+IMPORTS = ("upload", "ingest")  # the jobs that read an export (a page's upload, or `musicflow ingest`)
+EARLIER = 5  # the imports the upload page lists
 
 
 def _page(request: Request, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -51,10 +55,8 @@ def _page(request: Request, context: dict[str, Any], status: int = 200) -> HTMLR
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, profile: str | None = None) -> HTMLResponse:
     who = page_grant(request, profile).profile
-    return _page(
-        request,
-        {"profile": who, "jobs": [job_view(job) for job in request.app.state.musicflow.jobs(who)[:5]]},
-    )
+    imports = [job for job in request.app.state.musicflow.jobs(who) if job.kind in IMPORTS]
+    return _page(request, {"profile": who, "jobs": [job_view(job) for job in imports[:EARLIER]]})
 
 
 @router.post("/upload")
@@ -120,4 +122,13 @@ def job_view(job: Job) -> dict[str, Any]:
         fraction = 1.0
     library = (job.result or {}).get("library")
     sentence = library_sentence(library) if isinstance(library, dict) else None
-    return {**document, "words": STAGES.get(job.stage, job.stage), "fraction": fraction, "library": sentence}
+    words = STAGES.get(job.state if job.state == "undone" else job.stage, job.stage)
+    when = time.strftime("%d %b %Y, %H:%M UTC", time.gmtime(job.created_at))
+    how = {"upload": "from this page", "ingest": "with musicflow ingest"}.get(job.kind, "")
+    return {
+        **document,
+        "words": words,
+        "listed": f"{words}: sent {when}{' ' + how if how else ''}",
+        "fraction": fraction,
+        "library": sentence,
+    }
