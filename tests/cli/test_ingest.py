@@ -311,12 +311,17 @@ def test_an_ingest_that_adds_nothing_offers_nothing_to_take_back(shared_data: Pa
         {"endTime": "2024-01-01 10:05", "artistName": "A", "trackName": "C", "msPlayed": 200_000},
     ]
     history.write_text(json.dumps(plays))
-    assert run("ingest", str(history))[0] == 0
+    code, out, _ = run("ingest", str(history), "--format", "json")
+    first = json.loads(out)["import_id"]
     code, _, err = run("ingest", str(history))  # the same export again
     assert code == 0, err
     assert (
         err == "Nothing was added: all 2 plays of these files were already stored (nothing to take back).\n"
     )
+    code, out, err = run("ingest", "undo", first)  # the first import still takes them back
+    assert code == 0 and "2 plays removed" in out, err
+    code, _, err = run("ingest", "undo")
+    assert code == 2 and "takes one import's id" in err
     library = shared_data / "histories" / "basic" / "emb400" / "YourLibrary.json"
     code, _, err = run("ingest", str(library))
     assert code == 0, err

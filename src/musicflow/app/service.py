@@ -369,9 +369,15 @@ class MusicFlow:
             jobs.update_job(
                 import_id, self.clock.now(), state="done", stage="done", result=ingest_summary(report)
             )
+            # Read again, an export brings no play: it holds none, so the import that brought them takes
+            # them back alone, and there is nothing to take back of this one.
+            held: str | None = import_id
+            if not report.new_plays and self._store.release_import(import_id):
+                held = None
         else:  # an upload's files, in a folder of the server's
             report = self._read_export(paths, profile, progress, import_id, sent=True)
-        report.import_id = import_id
+            held = import_id
+        report.import_id = held
         if report.library is not None or report.new_plays:
             self.serving.read_again(profile)  # answers read the plays and library the serving listener holds
         if retrain and report.new_plays:

@@ -20,6 +20,7 @@ from musicflow.cli.common import (
     reports_errors,
     require_paths,
     state_of,
+    usage_error,
     write_json,
 )
 from musicflow.cli.error_hints import profile_flag
@@ -55,7 +56,9 @@ def ingest(
     `musicflow ingest undo ID` takes an import back (an earlier ingest or an upload, see `jobs list`):
     the plays only it brought go, those another export also holds stay."""
     state = state_of(ctx)
-    if len(paths) == 2 and str(paths[0]) == "undo" and not paths[0].exists():
+    if str(paths[0]) == "undo" and not paths[0].exists():
+        if len(paths) != 2:
+            raise usage_error(ctx, "`ingest undo ID` takes one import's id (see `musicflow jobs list`)")
         _undo(state, profile, str(paths[1]), output)
         return
     require_paths(ctx, paths, "file or folder")
@@ -67,7 +70,7 @@ def ingest(
     else:
         render.ingest_report(state.out, report)
         named = profile_flag(profile)
-        if report.import_id and report.new_plays:
+        if report.import_id:  # an import holding plays no other holds (`MusicFlow.ingest`)
             state.err.print(
                 f"Recorded as import {report.import_id}:"
                 f" `musicflow ingest undo {report.import_id}{named}` takes it back.",

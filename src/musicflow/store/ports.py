@@ -71,6 +71,12 @@ class Store(Protocol):
         `import_id`: link every one of them, new or already stored, to that import (a job)."""
         ...
 
+    def release_import(self, import_id: str) -> bool:
+        """Forget which plays an import holds when every one of them is held by another import too (an
+        export read again: it brought nothing, and taking back the first must take its plays); False,
+        keeping them, when it holds a play no other import does."""
+        ...
+
     def undo_import(self, profile_id: int, import_id: str) -> ImportUndone:
         """Take an import back: remove the plays no other import holds (and the tracks no play is left
         of), keep the others, and forget the import's links; one transaction."""

@@ -115,6 +115,15 @@ class SqlStore:
                 _link_to_import(conn, profile_id, given, import_id)
             return added
 
+    def release_import(self, import_id: str) -> bool:
+        held = select(play_imports.c.play_id).where(play_imports.c.import_id == import_id)
+        elsewhere = select(play_imports.c.play_id).where(play_imports.c.import_id != import_id)
+        with self._begin() as conn:
+            if conn.execute(held.except_(elsewhere).limit(1)).first() is not None:
+                return False
+            conn.execute(delete(play_imports).where(play_imports.c.import_id == import_id))
+        return True
+
     def undo_import(self, profile_id: int, import_id: str) -> ImportUndone:
         held = select(play_imports.c.play_id).where(play_imports.c.import_id == import_id)
         elsewhere = select(play_imports.c.play_id).where(play_imports.c.import_id != import_id)
