@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -167,3 +168,14 @@ def test_the_charts_name_the_zone_they_count_in() -> None:
     view = views.taste_view(taste)
     assert "Streams by hour (Europe/Berlin)" in view.hours
     assert "Streams by weekday (Europe/Berlin)" in view.weekdays
+
+
+def test_a_long_reason_is_written_whole_on_as_many_lines_as_it_takes() -> None:
+    reason = (
+        "↓ you streamed one song by Fall Out Boy: an estimate resting on one song leans down toward what a"
+        " song by an artist new to you gets (21.1 from the model alone)"
+    )
+    drawn = str(charts.diverging([charts.Bar(reason, -0.5, "-46 %", "bad")], "Why"))
+    written = " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", drawn))
+    assert written == reason
+    assert "…" not in drawn

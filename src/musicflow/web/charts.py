@@ -16,8 +16,7 @@ WIDTH = 340  # a phone's width: on a wider screen the chart scales up to its con
 ROW = 38
 LABEL_GAP = 14
 BAR = 14
-LABEL_CHARS = 44  # a longer label wraps onto the next line, at a space
-LABEL_LINES = 3  # a label longer still ends in an ellipsis, the whole of it in the label's tooltip
+LABEL_CHARS = 44  # a longer label wraps onto the next lines, at a space, as many as it takes
 LINE = 15  # the height of a label's further line
 
 
@@ -51,19 +50,19 @@ def _text(x: float, y: float, text: str, cls: str = "label", anchor: str = "star
 
 
 def _lines(label: str) -> list[str]:
-    """A label as the lines it is written on: words are never cut, so no number is cut short."""
-    return textwrap.wrap(label, LABEL_CHARS, max_lines=LABEL_LINES, placeholder=" …") or [""]
+    """A label as the lines it is written on: words are never cut, nor is the label (a reason read in
+    part may say the opposite of the whole)."""
+    return textwrap.wrap(label, LABEL_CHARS) or [""]
 
 
 def _label(x: float, y: float, label: str) -> tuple[str, float]:
     """A label's text, wrapped, and the height its further lines add to its row."""
     lines = _lines(label)
-    tip = f"<title>{escape(label)}</title>" if lines[-1].endswith("…") else ""
     spans = "".join(
         f'<tspan x="{x:.1f}" dy="{0 if i == 0 else LINE}">{escape(line)}</tspan>'
         for i, line in enumerate(lines)
     )
-    text = f'<text x="{x:.1f}" y="{y:.1f}" class="label" text-anchor="start">{tip}{spans}</text>'
+    text = f'<text x="{x:.1f}" y="{y:.1f}" class="label" text-anchor="start">{spans}</text>'
     return text, (len(lines) - 1) * LINE
 
 
