@@ -146,3 +146,30 @@ def test_a_song_another_listener_streamed_is_answered_as_listed_not_as_their_rec
     assert answer.answer.history.song_streams == 0
     theirs = two_versions.song_features(item.song, item.artist.split("; ")[0], profile="other")
     assert theirs.merged.spotify_id == item.spotify_id
+
+
+def test_a_song_no_source_knows_keeps_the_spotify_id_the_listeners_export_gave_it(
+    two_versions: MusicFlow, tmp_path: Path
+) -> None:
+    artist = two_versions.top_streams(PROFILE, 1)[0].artist
+    its_id = "0nosource0knows0it0000"
+    plays = [
+        {
+            "ts": f"2024-04-{day:02d}T10:00:00Z",
+            "ms_played": 200_000,
+            "master_metadata_track_name": "A Song No Catalog Holds",
+            "master_metadata_album_artist_name": artist,
+            "master_metadata_album_album_name": "An Album",
+            "spotify_track_uri": f"spotify:track:{its_id}",
+            "reason_start": "trackdone",
+            "reason_end": "trackdone",
+            "skipped": False,
+        }
+        for day in range(1, 3)
+    ]
+    export = tmp_path / "Streaming_History_Audio_2024.json"
+    export.write_text(json.dumps(plays), encoding="utf-8")
+    two_versions.ingest([export], PROFILE, retrain=False)
+    answer = two_versions.predict(PROFILE, "A Song No Catalog Holds", artist)
+    assert not answer.answer.song.merged.values  # no source knows it: answered from the history
+    assert answer.as_document()["spotify_id"] == its_id and answer.known == 2

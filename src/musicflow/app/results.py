@@ -83,7 +83,7 @@ class Prediction:
             ],
             "feature_sources": value_sources(merged),
             "basis": made.basis,
-            "spotify_id": merged.spotify_id,
+            "spotify_id": self.spotify_id,
             "artist_affinity": {"streams": affinity.streams, "songs": affinity.songs},
             "features": dict(merged.values),
             "history": {
@@ -100,6 +100,12 @@ class Prediction:
                 "banned": history.library.banned.value if history.library.banned else None,
             },
         }
+
+    @property
+    def spotify_id(self) -> str | None:
+        """The song's Spotify id: the one the features came with, else the one its track or the question
+        carries (a song no source knows may still be one the listener's export names by its id)."""
+        return self.answer.song.merged.spotify_id or self.answer.song.query.spotify_id
 
     @property
     def known(self) -> int:

@@ -89,7 +89,7 @@ def _row(request: SongRequest, answer: Prediction | Unanswered) -> dict[str, obj
     found = answer.answer.prediction
     return {
         **row,
-        "spotify_id": answer.answer.song.merged.spotify_id or given,  # the song's, as the API answers it
+        "spotify_id": answer.spotify_id or given,  # the song's, as the API answers it
         "predicted_streams": streams_as_written(found.streams),
         "your_streams": answer.known,
         "version_of": answer.version_of,
