@@ -69,7 +69,15 @@ def test_the_rows_are_what_the_app_layer_recommends(
         assert shown == [f"{r.popularity:.0f}" if r.popularity is not None else "unknown" for r in expected]
     assert ("expects you to stream most" in page) == expected[0].by_prediction
     rows_imported = sum(c.rows for c in demo_app.catalogs())  # entries, not songs: a song may have several
-    assert f"out of the {rows_imported:,} entries of bundled" in page
+    drawn = re.search(r"out of the ([\d,]+) entries of (the [^:]+):", page)
+    assert drawn is not None and drawn[1] == f"{rows_imported:,}"
+    names = sorted(c.name for c in demo_app.catalogs())  # each named, as a sentence lists them
+    said = (
+        "the bundled catalog"
+        if names == ["bundled"]
+        else f"the catalogs {', '.join(names[:-1])} and {names[-1]}"
+    )
+    assert drawn[2] == (said if len(names) != 1 or names == ["bundled"] else f"the catalog {names[0]}")
 
 
 def test_no_row_is_a_song_the_listener_played(page: str, demo_app: MusicFlow) -> None:

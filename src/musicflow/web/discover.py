@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from musicflow.app.vocabulary import DEFAULT_PER_ARTIST
+from musicflow.app.vocabulary import BUNDLED_CATALOG, DEFAULT_PER_ARTIST
+from musicflow.core.plurals import listed
 from musicflow.web import words
 
 if TYPE_CHECKING:
@@ -41,6 +42,15 @@ class Picks:
     # How sure the model is of a song depends only on whether its artist is one the listener streams:
     # said once under the list for each kind it holds, as `recommend` says it under its table.
     how_sure: list[str] | None = None
+
+    @property
+    def drawn_from(self) -> str:
+        """The catalogs as a sentence names them: "the bundled catalog", "the catalogs bundled and mine"."""
+        if self.catalogs == [BUNDLED_CATALOG]:
+            return "the bundled catalog"
+        if len(self.catalogs) == 1:
+            return f"the catalog {self.catalogs[0]}"
+        return f"the catalogs {listed(self.catalogs)}"
 
 
 def pick_of(found: Recommendation) -> Pick:
