@@ -275,6 +275,8 @@ def test_the_list_of_models_shows_the_kinds_of_auc_its_versions_were_measured_ag
     assert "AUC all" in said and "Sp+" in said
     assert "AUC others" not in said and "AUC skips" not in said and "n/a" not in said
     assert "Against all songs you did not stream" in said and "skip-only" not in said
+    explained = [line for line in out.splitlines() if line.startswith("Time split. AUC")]
+    assert len(explained) == 1 and explained[0].endswith("both measured on the same data.")  # one line
     code, out, err = run("models", "list", "-f", "json")
     assert code == 0, err
     (version,) = json.loads(out)

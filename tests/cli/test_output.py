@@ -284,7 +284,7 @@ def test_no_number_of_the_models_table_is_cut_on_a_narrow_terminal(listener: Pat
 
     with MusicFlow.open(load_settings()) as opened:
         found = opened.models(PROFILE)
-    console = Console(record=True, width=width)
+    console = Console(record=True, width=width, force_terminal=True)  # a terminal of that width
     render_model.versions(console, PROFILE, found)
     said = console.export_text()
     assert max(len(line) for line in said.splitlines()) <= width and "…" not in said

@@ -75,11 +75,11 @@ VERSION_AUC_WORDS = {
 
 
 def version_caption(keys: Sequence[str]) -> str:
-    """The caption of `models list`, for the AUCs it shows (`keys`)."""
+    """What `models list` says under its table, for the AUCs it shows (`keys`)."""
     against = listed([VERSION_AUC_WORDS[key] for key in keys if key in VERSION_AUC_WORDS])
     return (
-        f"Time split. {AUC_MEANING} Against {against}. "
-        f"{SP_MEANING} The gate compares the first kind both versions have, measured on the same data."
+        f"Time split. {AUC_MEANING} Against {against}. {SP_MEANING} A version newly trained serves only if"
+        " it ranks your songs at least as well as the one serving, both measured on the same data."
     )
 
 
@@ -520,18 +520,19 @@ def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> N
         for version, row in zip(found, scores, strict=True)
     ]
     metrics = [VERSION_METRICS[i][0] for i in shown]
-    table = _versions_table(f"Models of '{profile}'", caption, metrics, lines)
+    table = _versions_table(f"Models of '{profile}'", metrics, lines)
     if narrowest(console, table) > console.width:  # the age goes (the date says it), headers wrap
         narrow = [[*line[:2], *line[3:]] for line in lines]
-        table = _versions_table(f"Models of '{profile}'", caption, metrics, narrow, narrow=True)
+        table = _versions_table(f"Models of '{profile}'", metrics, narrow, narrow=True)
     print_whole(console, table)
+    console.print(caption, highlight=False, soft_wrap=not console.is_terminal)  # a pipe gets one line
 
 
 def _versions_table(
-    title: str, caption: str, metrics: Sequence[str], lines: Sequence[Sequence[str]], *, narrow: bool = False
+    title: str, metrics: Sequence[str], lines: Sequence[Sequence[str]], *, narrow: bool = False
 ) -> Table:
     """`models list`'s table: the words wrap where the terminal is narrow, the numbers never do."""
-    table = Table(title=title, caption=caption)
+    table = Table(title=title)
     for column in ("version", "created", "age", "serving", "status"):
         if not (narrow and column == "age"):
             table.add_column(column, overflow="fold", no_wrap=column == "version")
