@@ -50,6 +50,9 @@ def publish(
     old = baseline if baseline is not None else champion.evaluation if champion else None
     keys = metric_keys if metric_keys is not None else gate_metrics(version.evaluation, old)
     decision = should_promote(version.evaluation, old, metric_keys=keys)
+    if champion is not None and baseline is not None:  # its scores are not the ones `models list` shows
+        again = f"v{champion.version}, the model serving, measured again on the same data"
+        decision = decision._replace(reason=f"{decision.reason} ({again})")
     if not decision.promote and not force:
         log.info("version %d of '%s' not promoted: %s", version.version, profile, decision.reason)
         return Publication(version, decision, None)
