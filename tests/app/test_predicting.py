@@ -86,6 +86,7 @@ def test_a_spotify_id_finds_its_own_recording_whatever_the_name(app: MusicFlow):
     mine = app.predict(PROFILE, top.track, top.artist)
     own_id = mine.answer.song.merged.spotify_id
     assert own_id and mine.answer.history.song_streams == top.streams
+    assert top.spotify_id and mine.as_document()["spotify_id"] == top.spotify_id  # theirs, as exported
     other = next(
         row
         for row in bundled_rows(50, offset=7000).iter_rows(named=True)

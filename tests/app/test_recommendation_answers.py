@@ -144,6 +144,8 @@ def test_a_song_another_listener_streamed_is_answered_as_listed_not_as_their_rec
     assert listed.predicted_streams == pytest.approx(answer.streams, abs=1e-9)
     assert listed.as_document()["predicted_streams"] == answer.as_document()["prediction"]  # as written
     assert answer.answer.history.song_streams == 0
+    by_its_id = two_versions.predict(PROFILE, item.song, item.artist.split("; ")[0], listed.spotify_id)
+    assert by_its_id.spotify_id == popular and by_its_id.streams == answer.streams  # the id: that recording
     theirs = two_versions.song_features(item.song, item.artist.split("; ")[0], profile="other")
     assert theirs.merged.spotify_id == item.spotify_id
 

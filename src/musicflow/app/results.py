@@ -103,9 +103,13 @@ class Prediction:
 
     @property
     def spotify_id(self) -> str | None:
-        """The song's Spotify id: the one the features came with, else the one its track or the question
-        carries (a song no source knows may still be one the listener's export names by its id)."""
-        return self.answer.song.merged.spotify_id or self.answer.song.query.spotify_id
+        """The song's Spotify id: for a song the listener played, their own recording's (the id their
+        export gave its track, where it gave one); else the one the features came with, else the one
+        its track or the question carries."""
+        song, history = self.answer.song, self.answer.history
+        played = history.song_streams > 0 or history.short_plays > 0
+        own = song.query.spotify_id if played and song.track_id is not None else None
+        return own or song.merged.spotify_id or song.query.spotify_id
 
     @property
     def known(self) -> int:

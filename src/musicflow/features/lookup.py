@@ -177,8 +177,7 @@ class SongFinder:
         now = self.clock.now()
         network = [source for source in sources if source.name not in LOCAL_SOURCES]
         songs = self._stored(requests, now, with_misses=bool(network))
-        if theirs is not None:
-            _as_named(requests, songs, theirs)
+        _as_asked(requests, songs, theirs)
         catalogs = [source for source in sources if source.name == CATALOG]
         for source in catalogs:
             self._ask_catalogs(songs, source)
@@ -597,17 +596,24 @@ def _may_stand_for(asked: str, near: SongName) -> bool:
     return kind is None or version_kind(near.song) == kind
 
 
-def _as_named(requests: Sequence[SongRequest], songs: Sequence[_Song], theirs: TheirSongs) -> None:
-    """Songs asked by name that were found as a track someone else played, under its Spotify id: the
-    catalogs answer them by name (the recording `catalog.by_name` picks, as `recommend` lists it), not
-    by that id, which is another listener's recording. Their own track keeps its id; an id asked
-    finds that recording."""
+def _as_asked(requests: Sequence[SongRequest], songs: Sequence[_Song], theirs: TheirSongs | None) -> None:
+    """The catalogs answer each song for the recording asked, whatever the stored track found holds:
+    - asked with a Spotify id its track does not hold (a track of the same song, found by the id's
+      catalog row), by that id: the id is the exact recording;
+    - asked by name, found as a track someone else played under its Spotify id, by name (the recording
+      `catalog.by_name` picks, as `recommend` lists it), not by another listener's recording.
+    Their own track keeps its id. The stored catalog answers, given for the track's id, are set aside."""
     for request, song in zip(requests, songs, strict=True):
-        if request.spotify_id or song.track_id is None or not song.query.spotify_id:
+        if song.track_id is None or not song.query.spotify_id:
             continue
-        if theirs.played(song.track_id):
+        if request.spotify_id:
+            if song.query.spotify_id == request.spotify_id:
+                continue
+            song.query = replace(song.query, spotify_id=request.spotify_id)
+        elif theirs is None or theirs.played(song.track_id):
             continue
-        song.by_name = True
+        else:
+            song.by_name = True
         song.answers = [answer for answer in song.answers if answer.source != CATALOG]
         song.misses.pop(CATALOG, None)
 
