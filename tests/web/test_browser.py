@@ -175,7 +175,7 @@ def test_discover_from_the_navigation(
     first = rows.first
     assert first.locator(".pick-song").inner_text() == best.song
     assert first.locator(".pick-artist").inner_text() == best.artist
-    assert float(first.locator(".pick-streams").inner_text()) == round(best.predicted_streams, 1)
+    assert float(first.locator(".pick-streams").inner_text()) == round(best.predicted_streams, 2)
     assert first.locator(".pick-reasons li").count() == len(best.reasons)
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     page.screenshot(path=screenshots / f"discover-{viewport['width']}px.png", full_page=True)

@@ -47,7 +47,7 @@ def test_the_rows_are_what_the_app_layer_recommends(
     page: str, demo_picks: list[Recommendation], demo_app: MusicFlow
 ) -> None:
     expected = demo_picks  # demo_app.recommend(PROFILE, TOP), asked once for the session
-    assert rows(page) == [(r.song, artists_words(r.artist), f"{r.predicted_streams:.1f}") for r in expected]
+    assert rows(page) == [(r.song, artists_words(r.artist), f"{r.predicted_streams:.2f}") for r in expected]
     assert len(expected) == TOP
     # a song of several artists reads "A and B" on the page, as the catalog's "A; B" is no sentence
     several = {r.artist for r in expected if "; " in r.artist}

@@ -53,7 +53,7 @@ def test_the_page_says_what_the_library_says_once_it_is_ingested(
     page = client.get("/", params=BANNED)
     assert page.status_code == 200
     text = html.unescape(page.text)
-    assert '<span id="streams">0.0</span> predicted streams' in text
+    assert '<span id="streams">0.00</span> predicted streams' in text
     assert (
         "You banned The Weeknd in Spotify" in text and "you banned The Weeknd (every song of theirs)" in text
     )

@@ -30,6 +30,12 @@ def streams_as_written(streams: float) -> float:
     return round(streams, 2)
 
 
+def streams_shown(streams: float) -> str:
+    """Predicted streams as a screen shows them (the CLI's text, the page): the number JSON and CSV write,
+    "2.45", never another rounding of it ("2.4")."""
+    return f"{streams_as_written(streams):.2f}"
+
+
 @dataclass(frozen=True)
 class Prediction:
     """One song's prediction, with the profile and the model version that made it."""

@@ -8,7 +8,7 @@ from musicflow.app.library_words import library_sentence
 from musicflow.app.model_row_names import row_name
 from musicflow.app.profiles import DEFAULT_PROFILE, profile_asked
 from musicflow.app.recommendation_answers import RecommendationQuestion
-from musicflow.app.results import Prediction, streams_as_written
+from musicflow.app.results import Prediction, streams_as_written, streams_shown
 from musicflow.app.taste import OURS, TASTE_FEATURES
 from musicflow.app.upload_jobs import MAX_FILES as MAX_UPLOAD_FILES
 from musicflow.app.upload_jobs import job_document
@@ -43,5 +43,6 @@ __all__ = [
     "ranks_above",
     "row_name",
     "streams_as_written",
+    "streams_shown",
     "times_in_100",
 ]

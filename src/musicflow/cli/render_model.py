@@ -22,6 +22,7 @@ from musicflow.app.vocabulary import (
     age_words,
     ranks_above,
     row_name,
+    streams_shown,
 )
 from musicflow.cli.render import moment, narrowest, print_whole
 from musicflow.core.plurals import counted, listed
@@ -420,11 +421,11 @@ def prediction(console: Console, answer: Prediction) -> None:
     console.print(Text.assemble((query.song, "bold"), f" — {query.artist}"), highlight=False)
     if answer.in_history:
         console.print(f"  {answer.verdict}", highlight=False)
-        like = f"  for a song like it: {found.streams:.1f} predicted streams (of 0 to 30)"
+        like = f"  for a song like it: {streams_shown(found.streams)} predicted streams (of 0 to 30)"
         console.print(like, highlight=False)
     else:
         console.print(
-            Text.assemble("  predicted streams: ", (f"{found.streams:.1f}", "bold"), " (of 0 to 30)"),
+            Text.assemble("  predicted streams: ", (streams_shown(found.streams), "bold"), " (of 0 to 30)"),
             highlight=False,
         )
         console.print(f"  {answer.verdict}", highlight=False)
@@ -477,7 +478,7 @@ def prediction_table(
             verdict = answer.verdict
             if answer.matched:
                 verdict = f"{verdict} ({answer.matched.did_you_mean})"
-            table.add_row(request.song, request.artist, f"{answer.streams:.1f}", verdict)
+            table.add_row(request.song, request.artist, streams_shown(answer.streams), verdict)
     console.print(table)
 
 

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from musicflow.app.vocabulary import DEFAULT_PER_ARTIST, DEFAULT_PROFILE, RecommendationQuestion
+from musicflow.app.vocabulary import (
+    DEFAULT_PER_ARTIST,
+    DEFAULT_PROFILE,
+    RecommendationQuestion,
+    streams_shown,
+)
 from musicflow.cli.common import (
     FormatOption,
     OutputFormat,
@@ -172,5 +177,6 @@ def _table(answer: Recommendations) -> Table:
     for rank, item in enumerate(answer.items, 1):
         why = "; ".join(item.reason_words)
         shown = [value for _, value in item.shown_beside()]
-        table.add_row(str(rank), item.song, item.artist_words, f"{item.predicted_streams:.1f}", *shown, why)
+        streams = streams_shown(item.predicted_streams)
+        table.add_row(str(rank), item.song, item.artist_words, streams, *shown, why)
     return table

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from musicflow.app.vocabulary import BUNDLED_CATALOG, DEFAULT_PER_ARTIST
+from musicflow.app.vocabulary import BUNDLED_CATALOG, DEFAULT_PER_ARTIST, streams_shown
 from musicflow.core.plurals import listed
 from musicflow.web import words
 
@@ -26,6 +26,10 @@ class Pick:
     streams: float
     reasons: list[str]
     ranked_on: list[str] | None = None  # what besides the predicted streams ranks it: "popularity 84"
+
+    @property
+    def streams_shown(self) -> str:
+        return streams_shown(self.streams)
 
 
 @dataclass(frozen=True)

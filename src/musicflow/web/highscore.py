@@ -12,6 +12,8 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from musicflow.app.vocabulary import streams_as_written, streams_shown
+
 KEY = "highscore"
 KEEP = 10
 MAX_TEXT = 120  # the cookie must stay well under 4 KB
@@ -23,6 +25,10 @@ class Entry:
     artist: str
     streams: float
     profile: str
+
+    @property
+    def streams_shown(self) -> str:
+        return streams_shown(self.streams)
 
     def same_song(self, other: Entry) -> bool:
         return (self.song.casefold(), self.artist.casefold(), self.profile) == (
@@ -43,9 +49,10 @@ def entries(session: MutableMapping[str, Any], profile: str | None = None) -> li
 def record(session: MutableMapping[str, Any], entry: Entry) -> None:
     """Add a tried song (a song tried again replaces its earlier score); keep the best `KEEP`.
 
-    The score is kept to the tenth the page shows: kept to a hundredth, 2.449 would show as 2.4 in the
-    answer and, rounded twice (2.45), as 2.5 in the highscore."""
-    entry = Entry(entry.song[:MAX_TEXT], entry.artist[:MAX_TEXT], round(entry.streams, 1), entry.profile)
+    The score is kept as every answer writes it (`streams_as_written`), so the highscore shows the very
+    number the answer showed."""
+    streams = streams_as_written(entry.streams)
+    entry = Entry(entry.song[:MAX_TEXT], entry.artist[:MAX_TEXT], streams, entry.profile)
     kept = [e for e in entries(session) if not e.same_song(entry)]
     kept.append(entry)
     kept.sort(key=lambda e: -e.streams)

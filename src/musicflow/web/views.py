@@ -17,6 +17,7 @@ from musicflow.app.vocabulary import (
     age_words,
     library_sentence,
     row_name,
+    streams_shown,
     times_in_100,
 )
 from musicflow.web import charts, words
@@ -57,6 +58,10 @@ class SongView:
     did_you_mean: str | None  # the song answered for, when the name asked was not known as typed
     library: list[str]  # what the listener's library says of the song
     version_of: str | None  # the version of it they played, for a song they never did
+
+    @property
+    def streams_shown(self) -> str:
+        return streams_shown(self.streams)
 
 
 def song_view(prediction: Prediction, average: Mapping[str, float], standing: Standing | None) -> SongView:
