@@ -112,6 +112,17 @@ def test_nothing_close_is_not_found_with_the_nearest_songs(listener: None):
     assert "no source has features for 'Zzyzx Road'" in err and "nearest" not in err
 
 
+def test_a_suggestion_is_a_song_someone_knows_never_the_title_typed_by_a_near_artist(listener: None):
+    """ "Blinding Lihgts" by "The Wekend": the nearest songs are The Weeknd's, as known; the title as typed
+    by the artist the listener streams is no song anyone knows, so it is not offered as one."""
+    code, _, err = run("predict", "--song", "Blinding Lihgts", "--artist", "The Wekend")
+    assert code == 1
+    lines = err.splitlines()
+    offered = lines[lines.index("the nearest songs known:") + 1 :]
+    assert offered and offered[0] == "  'Blinding Lights' by The Weeknd"
+    assert not any("Lihgts" in line for line in offered)
+
+
 def _predicted(*args: str) -> dict[str, object]:
     code, out, err = run("predict", *args, "-f", "json")
     assert code == 0, err

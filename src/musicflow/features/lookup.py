@@ -349,10 +349,12 @@ class SongFinder:
                 for near in found.songs
                 if near.key in spelled
             ]
-            for near in found.artists:
+            by_artist = set()  # the title as typed by an artist of theirs: an answer from their history
+            for near in found.artists:  # of the artist, never a song to suggest (no one knows it)
                 spelling = next((spelled[key] for key in theirs.get(near.key, []) if key in spelled), None)
                 if spelling is not None:
                     options.append((near.answers, SongName(requests[i].song, spelling.artist)))
+                    by_artist.add(options[-1][1])
             track = songs[i].track_id
             if track is None or not played.get(track):  # a track someone played is never replaced
                 answer = next((name for close, name in options if close), None)
@@ -362,7 +364,9 @@ class SongFinder:
             unique = dict.fromkeys(
                 name
                 for _, name in options
-                if name != answers.get(i) and match_key(name.artist, name.song) != asked_key
+                if name != answers.get(i)
+                and name not in by_artist
+                and match_key(name.artist, name.song) != asked_key
             )
             suggestions[i] = tuple(unique)[:MOST]
         self._answer_for(requests, songs, answers, catalogs, now, with_misses=with_misses)
