@@ -46,6 +46,7 @@ def test_train_evaluate_and_predict(listener: None, tmp_path: Path):
         r"scored on \d+ streamed, \d+ \w+ \(the test songs it could answer, of \d+ streamed", words
     )
     assert scored, out  # the scores are over the songs the model answered, said apart from all test songs
+    assert re.search(r"; train: [\d,]+ streamed, [\d,]+ \w+;", words), out  # in the same order as the test
 
     code, out, _ = run("evaluate", "--format", "json")
     evaluation = json.loads(out)["evaluation"]

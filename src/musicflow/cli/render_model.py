@@ -139,7 +139,7 @@ def evaluation(console: Console, found: Evaluation) -> None:
         if auc:
             console.print(f"  {auc}", highlight=False)
         console.print(
-            f"  {_tested(split)}; train: {_sizes(split.train_sizes)};"
+            f"  {_tested(split)}; train: {_sizes(_streamed_first(split.train_sizes))};"
             f" seeds {', '.join(map(str, split.seeds))}",
             highlight=False,
         )
