@@ -16,6 +16,7 @@ from rich.text import Text
 from musicflow.app.vocabulary import (
     COIN_TOSS,
     DEFAULT_PROFILE,
+    FEATURE_NAMES,
     OURS,
     Evaluation,
     Prediction,
@@ -219,7 +220,10 @@ def hygiene(console: Console, check: FeatureCheck) -> None:
     for name in classes:
         table.add_column(name, justify="right")
     table.add_column("in the model evaluated")
-    for feature, shares in check.availability.items():
+    order = {name: i for i, name in enumerate(FEATURE_NAMES)}  # the feature table's, however it was stored
+    for feature, shares in sorted(
+        check.availability.items(), key=lambda f: (order.get(f[0], len(order)), f[0])
+    ):
         cells = [f"{shares.get(name, 0.0):.0%}" for name in classes]
         table.add_row(feature, *cells, check.dropped.get(feature, "used"))
     console.print(table)
