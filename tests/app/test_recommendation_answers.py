@@ -22,6 +22,39 @@ CHAMPION_CHECK_S = 1.1  # the serving model looks at the champion at most once a
 SLICE = RecommendationQuestion(("slice",), top=5)
 
 
+def more_popular(app: MusicFlow, song: str, artist: str, folder: Path) -> str:
+    """A catalog "more" holding one more popular recording of a song the slice lists; its Spotify id."""
+    popular = "popular000000000000000"
+    features = bundled_rows(1, offset=20_000).drop("spotify_id", "song", "artists", "popularity")
+    names = pl.DataFrame({"spotify_id": [popular], "song": [song], "artists": [artist]})
+    given = features.with_columns(pl.lit(100, dtype=pl.Int32).alias("popularity"))
+    pl.concat([names, given], how="horizontal").write_parquet(folder / "more.parquet")
+    app.add_catalog(folder / "more.parquet", "more")
+    return popular
+
+
+def streamed(app: MusicFlow, profile: str, song: tuple[str, str, str], times: int, folder: Path) -> None:
+    """`profile` streamed the song (title, artist, Spotify id) `times` times, as an extended export says."""
+    title, artist, spotify_id = song
+    plays = [
+        {
+            "ts": f"2024-03-{day:02d}T10:00:00Z",
+            "ms_played": 200_000,
+            "master_metadata_track_name": title,
+            "master_metadata_album_artist_name": artist,
+            "master_metadata_album_album_name": "An Album",
+            "spotify_track_uri": f"spotify:track:{spotify_id}",
+            "reason_start": "trackdone",
+            "reason_end": "trackdone",
+            "skipped": False,
+        }
+        for day in range(1, times + 1)
+    ]
+    export = folder / "Streaming_History_Audio_2024.json"
+    export.write_text(json.dumps(plays), encoding="utf-8")
+    app.ingest([export], profile, retrain=False)
+
+
 @pytest.fixture
 def two_versions(two_versions_listener: Path, tmp_path: Path) -> Iterator[MusicFlow]:
     """The trained demo listener with two model versions, v1 the champion, and a catalog of 600 songs."""
@@ -82,12 +115,7 @@ def test_another_catalog_holding_a_song_listed_is_answered_afresh(
     catalog asked about did not change."""
     every = RecommendationQuestion(("slice",), top=600, per_artist=600)
     item = two_versions.recommendations(PROFILE, every).items[0]
-    features = bundled_rows(1, offset=20_000).drop("spotify_id", "song", "artists", "popularity")
-    popular = "popular000000000000000"
-    names = pl.DataFrame({"spotify_id": [popular], "song": [item.song], "artists": [item.artist]})
-    given = features.with_columns(pl.lit(100, dtype=pl.Int32).alias("popularity"))
-    pl.concat([names, given], how="horizontal").write_parquet(tmp_path / "more.parquet")
-    two_versions.add_catalog(tmp_path / "more.parquet", "more")
+    popular = more_popular(two_versions, item.song, item.artist, tmp_path)
     again = next(i for i in two_versions.recommendations(PROFILE, every).items if i.song == item.song)
     answer = two_versions.predict(PROFILE, item.song, item.artist.split("; ")[0])
     assert again.spotify_id == answer.answer.song.merged.spotify_id == popular
@@ -113,30 +141,10 @@ def test_a_song_another_listener_streamed_is_answered_as_listed_not_as_their_rec
     number), while the one who streamed it is answered for their own recording."""
     every = RecommendationQuestion(("slice",), top=600, per_artist=600)
     item = two_versions.recommendations(PROFILE, every).items[0]
-    features = bundled_rows(1, offset=20_000).drop("spotify_id", "song", "artists", "popularity")
-    popular = "popular000000000000000"
-    names = pl.DataFrame({"spotify_id": [popular], "song": [item.song], "artists": [item.artist]})
-    given = features.with_columns(pl.lit(100, dtype=pl.Int32).alias("popularity"))
-    pl.concat([names, given], how="horizontal").write_parquet(tmp_path / "more.parquet")
-    two_versions.add_catalog(tmp_path / "more.parquet", "more")
+    popular = more_popular(two_versions, item.song, item.artist, tmp_path)
     assert item.spotify_id and item.spotify_id != popular
-    plays = [
-        {
-            "ts": f"2024-03-{day:02d}T10:00:00Z",
-            "ms_played": 200_000,
-            "master_metadata_track_name": item.song,
-            "master_metadata_album_artist_name": item.artist.split("; ")[0],
-            "master_metadata_album_album_name": "An Album",
-            "spotify_track_uri": f"spotify:track:{item.spotify_id}",
-            "reason_start": "trackdone",
-            "reason_end": "trackdone",
-            "skipped": False,
-        }
-        for day in range(1, 4)
-    ]
-    export = tmp_path / "Streaming_History_Audio_2024.json"
-    export.write_text(json.dumps(plays), encoding="utf-8")
-    two_versions.ingest([export], "other", retrain=False)
+    first = item.artist.split("; ")[0]
+    streamed(two_versions, "other", (item.song, first, item.spotify_id), 3, tmp_path)
 
     listed = next(i for i in two_versions.recommendations(PROFILE, every).items if i.song == item.song)
     answer = two_versions.predict(PROFILE, item.song, item.artist.split("; ")[0])
@@ -155,23 +163,7 @@ def test_a_song_no_source_knows_keeps_the_spotify_id_the_listeners_export_gave_i
 ) -> None:
     artist = two_versions.top_streams(PROFILE, 1)[0].artist
     its_id = "0nosource0knows0it0000"
-    plays = [
-        {
-            "ts": f"2024-04-{day:02d}T10:00:00Z",
-            "ms_played": 200_000,
-            "master_metadata_track_name": "A Song No Catalog Holds",
-            "master_metadata_album_artist_name": artist,
-            "master_metadata_album_album_name": "An Album",
-            "spotify_track_uri": f"spotify:track:{its_id}",
-            "reason_start": "trackdone",
-            "reason_end": "trackdone",
-            "skipped": False,
-        }
-        for day in range(1, 3)
-    ]
-    export = tmp_path / "Streaming_History_Audio_2024.json"
-    export.write_text(json.dumps(plays), encoding="utf-8")
-    two_versions.ingest([export], PROFILE, retrain=False)
+    streamed(two_versions, PROFILE, ("A Song No Catalog Holds", artist, its_id), 2, tmp_path)
     answer = two_versions.predict(PROFILE, "A Song No Catalog Holds", artist)
     assert not answer.answer.song.merged.values  # no source knows it: answered from the history
     assert answer.as_document()["spotify_id"] == its_id and answer.known == 2
