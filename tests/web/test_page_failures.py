@@ -7,18 +7,16 @@ import html
 
 from musicflow.config import Settings
 from musicflow.errors import Hint, MusicflowError, NoModelError, ProfileNotFoundError, SongNotFoundError
-from musicflow.store.ports import ListeningSummary
 from tests.web.test_same_as_api import Failing, client_of
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
 class Refusing(Failing):
-    """The application failing every page's use case with one error; `plays`: the listener's plays."""
+    """The application failing every page's use case with one error."""
 
-    def __init__(self, error: MusicflowError, plays: int = 0) -> None:
+    def __init__(self, error: MusicflowError) -> None:
         super().__init__(error, Settings())
-        self.plays = plays
 
     def predict(self, profile: str, *_args: object, **_kwargs: object) -> None:
         raise self.error
@@ -28,9 +26,6 @@ class Refusing(Failing):
 
     def catalogs(self) -> list[object]:
         return []
-
-    def listening_summary(self, profile: str) -> ListeningSummary:  # type: ignore[override]
-        return ListeningSummary(self.plays, self.plays, 0, None, None)
 
     def job(self, job_id: str, profile: str | None = None) -> None:
         raise self.error
@@ -75,13 +70,16 @@ def test_an_unknown_profile_is_sent_to_the_upload_page_not_to_the_command_line()
 
 
 def test_a_profile_without_plays_is_asked_for_an_export_not_a_training() -> None:
-    no_model = NoModelError("profile 'p' has no model yet", hint=Hint.TRAIN, profile="p")
+    # What the application says of a profile with too little history to train (`MusicFlow.model` and
+    # serving: tests/cli/test_errors.py), and of one that has enough.
+    too_little = NoModelError("profile 'p' has no model yet and too little", hint=Hint.INGEST, profile="p")
     page = html.unescape(
-        client_of(Refusing(no_model)).get("/", params={"song": "Hello", "artist": "Adele"}).text
+        client_of(Refusing(too_little)).get("/", params={"song": "Hello", "artist": "Adele"}).text
     )
     assert page.count("What would help") == 1 and "add your Spotify data export on the upload page<" in page
     assert "train a model" not in page
-    with_plays = client_of(Refusing(no_model, plays=40)).get("/", params={"song": "Hello", "artist": "Adele"})
+    no_model = NoModelError("profile 'p' has no model yet", hint=Hint.TRAIN, profile="p")
+    with_plays = client_of(Refusing(no_model)).get("/", params={"song": "Hello", "artist": "Adele"})
     assert "its job trains your model" in with_plays.text and "train a model" not in with_plays.text
 
 

@@ -70,9 +70,6 @@ class Failing:
         self.asked.append(profile)
         raise self.error
 
-    def listening_summary(self, profile: str) -> None:  # what the page's advice asks of a profile
-        raise self.error
-
 
 def client_of(failing: Failing) -> TestClient:
     app = create_app(failing.settings, profile="p")

@@ -139,9 +139,8 @@ async def _our_error(request: Request, error: Exception) -> Response:
     if page_wanted(request, PAGE_PATHS):  # the same status and headers, as the page's view
         detail = error_body(request, error).error
         headers = {k: v for k, v in response.headers.items() if k in ("retry-after", "www-authenticate")}
-        app = request.app.state.musicflow
         return error_page(
-            request, response.status_code, detail.message, advice(error, app, error.profile), headers
+            request, response.status_code, detail.message, advice(error, error.profile), headers
         )
     return response
 

@@ -23,6 +23,7 @@ from musicflow.app.serving import ServingModel, ServingModels
 from musicflow.config import Settings
 from musicflow.core.clock import Clock, SystemClock
 from musicflow.core.perf import collector_paused
+from musicflow.core.plurals import counted
 from musicflow.errors import (
     CatalogNotFoundError,
     ConflictError,
@@ -31,6 +32,7 @@ from musicflow.errors import (
     JobNotFoundError,
     ModelError,
     MusicflowError,
+    NoModelError,
     NothingReadError,
     ProfileNotFoundError,
 )
@@ -641,7 +643,10 @@ class MusicFlow:
 
     def model(self, profile: str, version: str = "champion") -> ModelVersion:
         self.require_profile(profile)
-        return self.registry.show(profile, version)
+        try:
+            return self.registry.show(profile, version)
+        except NoModelError as none:
+            raise self._what_would_help(none) from None
 
     def learned_from(self, found: ModelVersion) -> dict[str, Any] | None:
         """What a version recorded of what it learned from (its `lineage.json`); None for a version
@@ -934,10 +939,32 @@ class MusicFlow:
         # Hundreds of thousands of small objects, none of them cyclic: the collector, which would walk the
         # whole heap (a server's catalogs) again and again meanwhile, waits until they are made.
         with collector_paused():
-            version, model = load_model(self.registry, profile)
+            try:
+                version, model = load_model(self.registry, profile)
+            except NoModelError as none:
+                raise self._what_would_help(none) from None
             model.prepare()  # the explainer's tables are built now, not by the first question
             listener = Listener.load(self._store.history, profile, stream_min_ms=self.settings.stream_min_ms)
         return ServingModel(profile, version, model, listener)
+
+    def _what_would_help(self, error: NoModelError) -> NoModelError:
+        """ "No model yet: train one" said, for a profile with too little listening history for training
+        to succeed, as what training needs (every front end reads it so: the CLI, the API, the page)."""
+        from musicflow.app.training import streamed_songs_short
+
+        if error.hint is not Hint.TRAIN or not error.profile:
+            return error
+        short = streamed_songs_short(self.top_streams(error.profile, None))
+        if short is None:
+            return error
+        streamed, needed = short
+        return NoModelError(
+            f"{error} and too little listening history to train one: {counted(streamed, 'streamed song')},"
+            f" where training needs at least {needed}; an export with more of this listener's history"
+            " would give them",
+            hint=Hint.INGEST,
+            profile=error.profile,
+        )
 
     @contextmanager
     def _opened_sources(self, names: Sequence[str] | None) -> Iterator[list[FeatureSource]]:

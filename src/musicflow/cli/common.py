@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,7 +17,6 @@ from rich.text import Text
 
 from musicflow.app.error_map import exit_code
 from musicflow.cli import error_hints, interrupted
-from musicflow.core.plurals import counted
 from musicflow.errors import MusicflowError
 
 if TYPE_CHECKING:
@@ -131,8 +130,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except MusicflowError as exc:
-            said = _what_would_help(exc, [*args, *kwargs.values()])
-            line = Text.assemble(("error: ", "bold red"), error_hints.message(said))
+            line = Text.assemble(("error: ", "bold red"), error_hints.message(exc))
             console = Console(stderr=True, soft_wrap=True)
             console.print(line, highlight=False)
             nearest = error_hints.suggestions(exc)
@@ -143,36 +141,6 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             interrupted()
 
     return wrapper
-
-
-def _what_would_help(error: MusicflowError, arguments: Sequence[object]) -> MusicflowError:
-    """The error as the user should read it: "no model yet: run `musicflow train`" is said instead as
-    what training needs when the profile has too little listening history for training to succeed."""
-    from musicflow.errors import Hint, ModelVersionNotFoundError, NoModelError
-
-    if not isinstance(error, NoModelError) or isinstance(error, ModelVersionNotFoundError):
-        return error
-    # The command's context (Typer passes its own click's class, not `typer.Context`).
-    ctx = next((cast("typer.Context", a) for a in arguments if hasattr(a, "find_root")), None)
-    if error.hint is not Hint.TRAIN or not error.profile or ctx is None:
-        return error
-    from musicflow.app.training import streamed_songs_short
-
-    try:
-        with state_of(ctx).app() as app:
-            short = streamed_songs_short(app.top_streams(error.profile, None))
-    except MusicflowError:
-        return error
-    if short is None:
-        return error
-    streamed, needed = short
-    return NoModelError(
-        f"{error} and too little listening history to train one: {counted(streamed, 'streamed song')},"
-        f" where training needs at least {needed}; an export with more of this listener's history"
-        " would give them",
-        hint=Hint.INGEST,
-        profile=error.profile,
-    )
 
 
 def write_json(document: object, path: Path | None = None) -> None:

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from fastapi import Request
     from fastapi.responses import HTMLResponse
 
-    from musicflow.app.service import MusicFlow
 
 # Paths the page answers (see `PAGE_PATHS`) besides the upload's job pages; what is not the page's:
 API_PATHS = ("/api/", "/static/")
@@ -43,15 +42,16 @@ class Advice:
     link: str | None = None  # the page that offers the remedy
 
 
-def advice(error: MusicflowError, app: MusicFlow, profile: str | None) -> Advice | None:
+def advice(error: MusicflowError, profile: str | None) -> Advice | None:
     """What would cure `error`, said for a person on the page; None when nothing they can do would."""
     hint = error.hint
     upload = "/upload" + (f"?{urlencode({'profile': profile})}" if profile else "")
     if hint is Hint.INGEST:
         return Advice(UPLOAD, upload)
     if isinstance(error, NoModelError) or hint in (Hint.TRAIN, Hint.RETRAIN):
-        # A profile whose upload failed holds no play: an export is what it lacks, not a training.
-        return Advice(UPLOAD if _no_plays(app, profile) else f"{UPLOAD}: its job trains your model", upload)
+        # A profile with too little history to train (an upload that failed) is told to add an export by
+        # the application itself (`Hint.INGEST`, above); here an export's job is what trains a model.
+        return Advice(f"{UPLOAD}: its job trains your model", upload)
     if hint is Hint.ADD_FEATURE_SOURCE:
         return Advice(SPELLING)
     if hint in (Hint.TOKEN, Hint.WRITE_TOKEN):
@@ -61,15 +61,6 @@ def advice(error: MusicflowError, app: MusicFlow, profile: str | None) -> Advice
     if hint is Hint.LIST_JOBS:
         return Advice("see your uploads on the upload page", upload)
     return Advice(hint.value) if hint is not None else None
-
-
-def _no_plays(app: MusicFlow, profile: str | None) -> bool:
-    if profile is None:
-        return False
-    try:
-        return app.listening_summary(profile).plays == 0
-    except MusicflowError:
-        return True
 
 
 def problem_of(advised: Advice | None, message: str) -> dict[str, Any]:

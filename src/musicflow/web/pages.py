@@ -61,7 +61,7 @@ def _problem(request: Request, error: MusicflowError, who: str, profile: str | N
     if isinstance(error, ProfileNotFoundError) and listing:
         known = ", ".join(error.known)
         message += f" (profiles here: {known})" if known else " (no profile holds data yet)"
-    problem = problem_of(advice(error, _app(request), who), message)
+    problem = problem_of(advice(error, who), message)
     if isinstance(error, SongNotFoundError) and error.suggestions:
         asked = {"profile": profile} if profile else {}
         problem["suggestions"] = [

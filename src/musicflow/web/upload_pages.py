@@ -71,7 +71,7 @@ async def upload(request: Request, profile: str | None = None) -> Response:
         ]
         job, new = await run_in_threadpool(request.app.state.musicflow.start_upload, grant.profile, files)
     except MusicflowError as refused:
-        problem = problem_of(advice(refused, request.app.state.musicflow, grant.profile), str(refused))
+        problem = problem_of(advice(refused, grant.profile), str(refused))
         return _page(
             request, {"profile": grant.profile, "problem": problem, "jobs": []}, http_status(refused)
         )
