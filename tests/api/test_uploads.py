@@ -196,14 +196,19 @@ def test_an_upload_taken_back_removes_only_the_plays_no_other_upload_holds(
         assert finished(server, job_id, tokens["read"])["progress"]["new_plays"] >= 0  # type: ignore[index]
     with MusicFlow.open(settings) as app:
         before = app.listening_summary(NEWCOMER).plays
+        trained = sorted(v.version for v in app.models(NEWCOMER))  # every one learned from the first upload
+        assert trained, "the uploads trained no model"
 
     assert server.delete(f"/api/uploads/{ids[0]}", headers=bearer(tokens["read"])).status_code == 403
     undone = server.delete(f"/api/uploads/{ids[0]}", headers=bearer(tokens["write"]))
     assert undone.status_code == 200, undone.text
     assert undone.json()["plays_removed"] + undone.json()["plays_kept"] > 0
     assert undone.json()["plays_kept"] > 0  # the plays the second upload also holds
+    assert undone.json()["model_versions_removed"] == trained and undone.json()["model_serving"] is None
+    assert undone.json()["retrain_queued"] is True  # the second upload's plays are left to learn from
     with MusicFlow.open(settings) as app:
         assert app.listening_summary(NEWCOMER).plays == before - undone.json()["plays_removed"]
+        assert app.models(NEWCOMER) == []
         states = {job.id: job.state for job in app.jobs(NEWCOMER)}
     assert states[ids[0]] == "undone" and states[ids[1]] in ("done", "failed")
     assert not (settings.data_dir / "uploads" / ids[0]).exists()

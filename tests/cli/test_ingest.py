@@ -244,6 +244,58 @@ def test_an_ingest_can_be_taken_back_and_plays_another_holds_stay(tmp_path: Path
     assert code == 1 and "no job" in err
 
 
+def test_a_model_never_answers_from_plays_taken_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two exports, a model trained after each: taking the second back removes the model that learned
+    from it (the first answers again); taking the first back leaves no model, and every command says
+    why and what would give one."""
+    monkeypatch.setenv("MUSICFLOW_MODEL_EVALUATION_SEEDS", "1")
+    with export_path() as demo, zipfile.ZipFile(demo) as archive:
+        extended = sorted(n for n in archive.namelist() if "Streaming_History_Audio" in n)
+        first, second = tmp_path / "a", tmp_path / "b"
+        for folder, names in ((first, extended[:-1]), (second, extended[-1:])):
+            folder.mkdir()
+            for name in names:
+                (folder / Path(name).name).write_bytes(archive.read(name))
+    imports = []
+    for folder in (first, second):
+        code, out, err = run("ingest", str(folder), "--format", "json")
+        assert code == 0, err
+        imports.append(json.loads(out)["import_id"])
+        code, _, err = run("train", "--force")
+        assert code == 0, err
+    code, out, _ = run("jobs", "list", "--format", "json")  # the retrain each ingest queued: done by `train`
+    retrains = [job["result"]["training"] for job in json.loads(out) if job["kind"] == "train"]
+    assert retrains == ["done by another training: model v2", "done by another training: model v1"]
+    asked = ("predict", "--song", "Blinding Lights", "--artist", "The Weeknd", "--format", "json")
+    code, out, err = run(*asked)
+    assert code == 0 and json.loads(out)["model_version"] == 2, err
+
+    code, out, err = run("ingest", "undo", imports[1], "--format", "json")
+    assert code == 0, err
+    undone = json.loads(out)
+    assert undone["model_versions_removed"] == [2] and undone["model_serving"] == 1
+    assert undone["retrain_queued"] is True
+    code, out, err = run(*asked)
+    assert code == 0 and json.loads(out)["model_version"] == 1, err
+    code, out, _ = run("jobs", "list")
+    assert f"{undone['plays_removed']:,} plays removed, with them model v2" in out
+    code, _, err = run("models", "show", "2")
+    assert code == 1 and "removed on" in err and "the plays it learned from, which were taken back" in err
+
+    code, out, err = run("ingest", "undo", imports[0])
+    assert code == 0, err
+    assert "Model v1 learned from them and is removed too. No model answers until one is trained" in out
+    code, _, err = run(*asked)
+    assert code == 1
+    said = " ".join(err.split())
+    assert "no model yet and too little listening history to train one: 0 streamed songs" in said
+    code, out, _ = run("models", "list")
+    assert code == 0 and out.startswith("Profile 'default' has no model yet and too little listening history")
+    code, out, _ = run("jobs", "list", "--format", "json")
+    train_jobs = [job for job in json.loads(out) if job["kind"] == "train"]
+    assert train_jobs and all(job["state"] == "done" for job in train_jobs)  # none waits to fail
+
+
 def test_one_play_taken_back_is_counted_as_one(tmp_path: Path) -> None:
     history = tmp_path / "StreamingHistory_music_0.json"
     play = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}
@@ -254,8 +306,8 @@ def test_one_play_taken_back_is_counted_as_one(tmp_path: Path) -> None:
     code, out, err = run("ingest", "undo", import_id)
     assert code == 0, err
     assert out == (
-        f"Import {import_id} taken back: 1 play removed, and with it 1 song that had no other play."
-        " A retrain of this profile is queued.\n"
+        f"Import {import_id} taken back: 1 play removed, and with it 1 song that had no other play.\n"
+        "No play of this profile is left to train a model on.\n"
     )
     code, out, err = run("streams", "top")  # nothing left: the sentence alone, no empty table
     assert (code, out) == (0, "No streams yet in 'default'.\n"), err

@@ -177,9 +177,11 @@ def test_taking_an_import_back_removes_only_the_plays_no_other_import_holds(stor
     assert store.add_plays(alice, [again, basic("Only Second", T0 + 600, 200_000)], import_id="second") == 1
     assert store.listening_summary(alice, 30_000).plays == 4
 
-    assert store.undo_import(alice, "first") == ImportUndone(removed=2, kept=1, tracks=2)
+    ids = sorted(p.play_id for p in store.history.plays(alice))  # the first's three, then the second's
+    # The smallest id removed: a model version whose cut-off reaches it learned from the plays taken back.
+    assert store.undo_import(alice, "first") == ImportUndone(2, kept=1, tracks=2, first_play_id=ids[0])
     assert [t.track for t in store.features.profile_tracks(alice, 30_000)] == ["Both", "Only Second"]
-    assert store.undo_import(alice, "second") == ImportUndone(removed=2, kept=0, tracks=2)
+    assert store.undo_import(alice, "second") == ImportUndone(2, kept=0, tracks=2, first_play_id=ids[2])
     assert store.listening_summary(alice, 30_000).plays == 0
 
 

@@ -133,7 +133,9 @@ def test_the_upload_page_lists_imports_alone_and_says_how_each_ended(tmp_path: P
         jobs.add_job("sent", "me", "upload", None, 1_700_000_000.0, "an upload")
         jobs.update_job("sent", 1.0, state="done", stage="done", result={"plays": 1, "new_plays": 1})
         jobs.add_job("typed", "me", "ingest", None, 1_700_000_100.0, "musicflow ingest")
-        jobs.update_job("typed", 2.0, state="undone", stage="done", result={"plays": 5, "new_plays": 5})
+        taken = {"plays_removed": 5, "model_versions_removed": [1, 2]}  # as `undo_import` records it
+        done = {"plays": 5, "new_plays": 5, "taken_back": taken}
+        jobs.update_job("typed", 2.0, state="undone", stage="done", result=done)
         jobs.add_job("trained", "me", "train", None, 1_700_000_200.0, "new plays ingested")
         made = {"model_version": 2, "serving": True}
         jobs.update_job("trained", 3.0, state="done", stage="done", result=made)
@@ -148,5 +150,6 @@ def test_the_upload_page_lists_imports_alone_and_says_how_each_ended(tmp_path: P
         assert "1 new play of 1." in one.text
         undone = client.get("/upload/typed", params={"profile": "me"})
         assert "were taken back" in undone.text and "the work goes on" not in undone.text
+        assert "So are the models that learned from them (v1, v2)." in undone.text
         trained = client.get("/upload/trained", params={"profile": "me"})
         assert trained.status_code == 200 and "Model v2 now answers for you." in trained.text

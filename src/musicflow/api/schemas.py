@@ -174,8 +174,13 @@ class ArtistStreams(BaseModel):
 
 
 class Reason(BaseModel):
-    feature: str
-    value: float | None
+    feature: str = Field(description="The model input this reason is about (a column of /api/features/).")
+    value: float | None = Field(
+        description="That input's value for the song as the model read it: an audio feature as a source"
+        " gave it, or for a history input the model's own measure (for the artist's streams and songs, the"
+        " natural log of one plus the count). `words` says it for a person, from your history now; null:"
+        " not known for this song."
+    )
     contribution: float = Field(description="Push on the log scale of streams; positive means more.")
     words: str
 
@@ -431,3 +436,11 @@ class UndoneBody(BaseModel):
     plays_removed: int = Field(description="Plays only this upload held")
     plays_kept: int = Field(description="Plays it held that another export also holds")
     tracks_removed: int = Field(description="Songs no play was left of")
+    model_versions_removed: list[int] = Field(
+        description="The listener's model versions that learned from the plays removed, removed with them"
+    )
+    model_serving: int | None = Field(
+        description="The version that answers now: the one that served, or when it was removed, the newest"
+        " left; null when none is left until the retrain"
+    )
+    retrain_queued: bool = Field(description="Whether a retrain follows (false when no play is left)")

@@ -13,6 +13,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Self
@@ -288,10 +289,11 @@ class MusicFlow:
         """How many plays the model that serves learned from, and the time the last one ended (None: no
         model serves; nought when its record does not say)."""
         champion = self.registry.champion(profile)
-        if champion is None:
-            return None
+        return None if champion is None else self._plays_learned_by(champion)
+
+    def _plays_learned_by(self, version: ModelVersion) -> tuple[int, int | None]:
         try:
-            learned = self.registry.metadata(champion).get("training", {})
+            learned = self.registry.metadata(version).get("training", {})
         except ModelError:
             return (0, None)
         plays, last = learned.get("plays"), learned.get("last_play_at")
@@ -408,7 +410,9 @@ class MusicFlow:
 
     def undo_import(self, profile: str, import_id: str) -> ImportUndone:
         """Take an import (an upload, or an `ingest` run) back: the plays only it brought go, those another
-        import also holds stay, its uploaded files go, and a retrain of the profile is queued."""
+        import also holds stay, its uploaded files go, and so do the profile's model versions that learned
+        from the plays removed (the one serving among them: no model answers from plays taken back). A
+        retrain of the profile is queued when plays are left to learn from."""
         job = self.job(import_id, profile)
         if job.kind not in ("upload", "ingest"):
             raise MusicflowError(f"job {job.id} is a {job.kind} job, not an import: nothing to take back")
@@ -417,12 +421,43 @@ class MusicFlow:
         if job.state == "undone":
             raise MusicflowError(f"import {job.id} was already taken back")
         undone = self._store.undo_import(self.require_profile(profile), job.id)
-        self._store.jobs.update_job(job.id, self.clock.now(), state="undone", stage="undone")
         shutil.rmtree(self.uploads_dir / job.id, ignore_errors=True)
+        learned = [] if undone.first_play_id is None else self._learned_from(profile, undone.first_play_id)
+        removed, serving = self.registry.take_back(profile, learned)
+        retrain = undone.removed > 0 and self.listening_summary(profile).plays > 0
+        waiting = self._store.jobs.waiting(profile, "train")
+        if retrain:
+            self.queue_retrain(profile, f"import {job.id} taken back")
+        elif undone.removed and waiting is not None:  # a retrain queued before has nothing to learn from
+            nothing = {"training": "nothing to learn from: every play was taken back"}
+            self._store.jobs.update_job(
+                waiting.id, self.clock.now(), state="done", stage="done", result=nothing
+            )
         if undone.removed:
             self.serving.read_again(profile)  # no answer quotes the plays taken back
-            self.queue_retrain(profile, f"import {job.id} taken back")
+        undone = replace(
+            undone, model_versions_removed=removed, model_serving=serving, retrain_queued=retrain
+        )
+        taken = {"plays_removed": undone.removed, "model_versions_removed": [*undone.model_versions_removed]}
+        result = {**(job.result or {}), "taken_back": taken}  # what it brought, and what its undoing took
+        self._store.jobs.update_job(job.id, self.clock.now(), state="undone", stage="undone", result=result)
         return undone
+
+    def _learned_from(self, profile: str, first_play_id: int) -> list[int]:
+        """The profile's versions that read the play of id `first_play_id` or a later one (their lineage's
+        cut-off reaches it); a version whose record does not tell counts as one that did."""
+        from musicflow.model.lineage import Lineage
+
+        learned = []
+        for version in self.registry.list(profile):
+            try:
+                recorded = self.registry.lineage(version)
+                cut = Lineage.from_dict(recorded).cut_off.last_play_id if recorded is not None else None
+            except (ModelError, KeyError, TypeError, ValueError):
+                cut = None
+            if cut is None or cut >= first_play_id:
+                learned.append(version.version)
+        return learned
 
     def queue_retrain(self, profile: str, reason: str = "new plays") -> Job:
         """A job that trains the profile anew (the one already waiting, if there is one)."""
@@ -591,6 +626,14 @@ class MusicFlow:
         # Promoted or not, the listener is read again: plays another process ingested (it queued this
         # training) are answered from even when the gate keeps the champion.
         self.serving.read_again(profile)
+        waiting = self._store.jobs.waiting(profile, "train")
+        now = self.listening_summary(profile)
+        if waiting is not None and self._plays_learned_by(training.publication.version) == (
+            now.plays,
+            now.last_ended_at,
+        ):  # a retrain queued for plays this training learned from: done
+            done = {"training": f"done by another training: model v{training.publication.version.version}"}
+            self._store.jobs.update_job(waiting.id, self.clock.now(), state="done", stage="done", result=done)
         return training
 
     def train_candidate(self, profile: str) -> Candidate:
@@ -946,6 +989,12 @@ class MusicFlow:
             model.prepare()  # the explainer's tables are built now, not by the first question
             listener = Listener.load(self._store.history, profile, stream_min_ms=self.settings.stream_min_ms)
         return ServingModel(profile, version, model, listener)
+
+    def no_model(self, profile: str) -> NoModelError:
+        """Why no model answers for the profile, and what would give it one, as every front end says it."""
+        return self._what_would_help(
+            NoModelError(f"profile '{profile}' has no model yet", hint=Hint.TRAIN, profile=profile)
+        )
 
     def _what_would_help(self, error: NoModelError) -> NoModelError:
         """ "No model yet: train one" said, for a profile with too little listening history for training

@@ -25,7 +25,7 @@ from musicflow.cli.common import (
 )
 from musicflow.cli.error_hints import profile_flag
 from musicflow.cli.progress import Bar
-from musicflow.core.plurals import counted
+from musicflow.core.plurals import counted, listed
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
@@ -141,15 +141,12 @@ def _undo(state: AppState, profile: str, import_id: str, output: TableOrJson) ->
                 f" run `musicflow ingest undo {import_id}{profile_flag(holder)}`"
             ) from None
     if output is TableOrJson.JSON:
-        write_json(
-            {"plays_removed": undone.removed, "plays_kept": undone.kept, "tracks_removed": undone.tracks}
-        )
+        write_json(undone.as_document())
         return
-    state.out.print(
-        f"Import {import_id} taken back: {_undone_words(undone)}."
-        + (" A retrain of this profile is queued." if undone.removed else ""),
-        highlight=False,
-    )
+    state.out.print(f"Import {import_id} taken back: {_undone_words(undone)}.", highlight=False)
+    models = _models_words(undone, profile_flag(profile))
+    if models:
+        state.out.print(models, highlight=False)
 
 
 def _profile_holding(app: MusicFlow, job_id: str) -> str | None:
@@ -179,3 +176,25 @@ def _undone_words(undone: ImportUndone) -> str:
             f" {'stays' if undone.kept == 1 else 'stay'}, as another import holds {them} too"
         )
     return "; ".join(said) or "it held no play"
+
+
+def _models_words(undone: ImportUndone, named: str) -> str:
+    """What became of the models that learned from the plays taken back, and what comes next."""
+    said = []
+    if undone.model_versions_removed:
+        versions = [f"v{v}" for v in undone.model_versions_removed]
+        one = len(versions) == 1
+        which = f"Model {versions[0]}" if one else f"Models {listed(versions)}"
+        said.append(f"{which} learned from them and {'is' if one else 'are'} removed too.")
+        if undone.model_serving is None:
+            said.append("No model answers until one is trained again.")
+        else:
+            said.append(f"Model v{undone.model_serving}, which did not, answers meanwhile.")
+    if undone.retrain_queued:
+        said.append(
+            "A retrain of this profile is queued; a running `musicflow serve` does it by itself"
+            f" (else `musicflow train{named}` or `musicflow jobs run`)."
+        )
+    elif undone.removed:
+        said.append("No play of this profile is left to train a model on.")
+    return " ".join(said)

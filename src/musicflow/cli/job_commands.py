@@ -73,6 +73,8 @@ def jobs_list(
     for job in found:
         made = datetime.fromtimestamp(job.created_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
         outcome = job.error or _result(job.result) if job.state in ("done", "failed") else ""
+        if job.state == "undone":
+            outcome = _taken_back(job.result)
         why = job.reason or ""
         table.add_row(job.id, job.profile, job.kind, why, job.state, job.stage, made, outcome)
     state.out.print(table)
@@ -96,3 +98,15 @@ def _result(result: object) -> str:
     elif "training" in result:
         words.append(str(result["training"]))
     return "; ".join(words)
+
+
+def _taken_back(result: object) -> str:
+    """What taking an import back removed, as its row records it (nothing for one undone before it did)."""
+    taken = result.get("taken_back") if isinstance(result, dict) else None
+    if not isinstance(taken, dict):
+        return ""
+    words = [f"{counted(taken.get('plays_removed', 0), 'play')} removed"]
+    versions = taken.get("model_versions_removed") or []
+    if versions:
+        words.append(f"with them model {', '.join(f'v{v}' for v in versions)}")
+    return ", ".join(words)

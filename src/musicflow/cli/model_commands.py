@@ -10,6 +10,7 @@ import typer
 
 from musicflow.app.error_map import FAILED, PARTIAL
 from musicflow.app.vocabulary import DEFAULT_PROFILE, MAX_NAME, Evaluation, SongRequest
+from musicflow.cli import error_hints
 from musicflow.cli import render_model as show
 from musicflow.cli.common import (
     FormatOption,
@@ -303,10 +304,14 @@ def models_list(
     state = state_of(ctx)
     with state.app() as app:
         versions = app.models(profile)
+        none = app.no_model(profile) if not versions and output is OutputFormat.TABLE else None
     if output is OutputFormat.JSON:
         write_json(show.version_records(versions))
     elif output is OutputFormat.CSV:
         write_csv(show.VERSION_COLUMNS, show.version_records(versions))
+    elif none is not None:
+        said = error_hints.message(none)
+        state.out.print(f"{said[:1].upper()}{said[1:]}.", highlight=False)
     else:
         show.versions(state.out, profile, versions)
 

@@ -496,10 +496,7 @@ def batch_summary(console: Console, answers: Sequence[Prediction | Unanswered], 
 
 
 def versions(console: Console, profile: str, found: Sequence[ModelVersion]) -> None:
-    if not found:
-        named = f" --profile {profile}" if profile != DEFAULT_PROFILE else ""
-        console.print(f"No model yet for '{profile}': run `musicflow train{named}`.", highlight=False)
-        return
+    """The profile's versions as a table (`found` is never empty: the command says why there is none)."""
     scores: list[list[float | None]] = []
     for version in found:
         time_split = Evaluation.from_dict(version.evaluation).split("time")

@@ -32,6 +32,11 @@ SERVES = "champion"
 ROLLBACK = "rollback target"
 NEWEST = "newest"
 
+# Why a version left the registry (the ledger's words): pruned as old, or removed with the plays it had
+# learned from when the listener took an import back (`MusicFlow.undo_import`).
+OLD = "old"
+TAKEN_BACK = "taken back"
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -119,6 +124,7 @@ class RemovedRecord:
     created_at: float
     removed_at: float
     last_play_at: float | None  # the last play it learned from; None for a version that did not record it
+    why: str = OLD  # OLD: pruned; TAKEN_BACK: removed with the plays it learned from
 
 
 def read_ledger(profile_dir: Path) -> dict[int, RemovedRecord]:
@@ -133,6 +139,7 @@ def read_ledger(profile_dir: Path) -> dict[int, RemovedRecord]:
                 float(e["created_at"]),
                 float(e["removed_at"]),
                 float(e["last_play_at"]) if e.get("last_play_at") is not None else None,
+                str(e.get("why", OLD)),
             )
             for e in entries
         ]
@@ -154,6 +161,7 @@ def write_ledger(profile_dir: Path, added: Sequence[RemovedRecord]) -> None:
                 "created_at": r.created_at,
                 "removed_at": r.removed_at,
                 "last_play_at": r.last_play_at,
+                "why": r.why,
             }
             for r in sorted(records.values(), key=lambda r: r.version)
         ]

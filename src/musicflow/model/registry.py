@@ -12,7 +12,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
@@ -20,6 +20,7 @@ from musicflow.errors import Hint, ModelError, ModelIntegrityError, ModelVersion
 from musicflow.model import artifacts as files
 from musicflow.model.metadata import check_features, checked_metadata, library_versions
 from musicflow.model.pruning import (
+    TAKEN_BACK,
     Plan,
     Pruning,
     RemovedRecord,
@@ -108,6 +109,16 @@ class ModelRegistry(Protocol):
 
     def prune(self, profile: str, keep_newest: int, *, dry_run: bool = False) -> Pruning: ...
 
+    def take_back(self, profile: str, versions: Collection[int]) -> TakenBack: ...
+
+
+class TakenBack(NamedTuple):
+    """What taking plays back did to a profile's models: the versions removed (oldest first), and the
+    version that serves now (None: none does until one is trained)."""
+
+    removed: tuple[int, ...]
+    serving: int | None
+
 
 class FileModelRegistry:
     """Implements `ModelRegistry`: artifact files in a folder, records in a `ModelStore`."""
@@ -194,8 +205,8 @@ class FileModelRegistry:
     def rollback(self, profile: str, note: str = "") -> AliasMove:
         """Return the champion to the one before it; repeated rollbacks walk further back."""
         moves = self._models.alias_moves(profile, CHAMPION)
-        if not moves:
-            raise NoModelError(f"profile '{profile}' has no champion to roll back")
+        if not moves or self._models.alias_target(profile, CHAMPION) is None:
+            raise NoModelError(f"profile '{profile}' has no champion to roll back", profile=profile)
         current = moves[0].to_version
         target = previous_champion(moves)
         if target is None:
@@ -320,14 +331,7 @@ class FileModelRegistry:
         if not plans:  # the profile has no versions at all
             return Pruning(profile, keep_newest, (), {}, None, None)
         plan = plans[-1]
-        gone: builtins.list[RemovedVersion] = []
-        left: builtins.list[str] = []
-        for version in removed:
-            folder = self._folder_of(version)
-            freed, folder_gone = _delete_folder(folder) if folder is not None else (0, False)
-            gone.append(RemovedVersion(version.version, version.created_at, freed))
-            if not folder_gone:
-                left.append(str(folder or version.artifact_dir))
+        gone, left = self._delete_files(removed)
         leftover = 0
         for orphan in self._orphan_folders(profile, plan.kept):
             freed, folder_gone = _delete_folder(orphan)
@@ -351,6 +355,69 @@ class FileModelRegistry:
             leftover_bytes=leftover,
             not_deleted=tuple(left),
         )
+
+    def take_back(self, profile: str, versions: Collection[int]) -> TakenBack:
+        """Remove the versions that learned from plays the listener took back, the champion among them:
+        their rows and files go, the ledger says why (an unknown number is passed over). A champion removed
+        is followed by the newest version left (it learned from none of those plays), when one can serve."""
+        wanted = set(versions)
+        if not wanted:
+            return TakenBack((), self._models.alias_target(profile, CHAMPION))
+        now = self._clock()
+
+        def record(removed: Sequence[ModelVersion]) -> None:
+            write_ledger(
+                self.profile_dir(profile),
+                [
+                    RemovedRecord(v.version, v.created_at, now, self._last_play_at(v), why=TAKEN_BACK)
+                    for v in removed
+                ],
+            )
+
+        removed = self._models.remove_versions(
+            profile, lambda found, _moves: wanted, record, champion_too=True
+        )
+        self._delete_files(removed)
+        if removed:
+            log.info(
+                "removed %d versions of profile '%s' with the plays they learned from: %s",
+                len(removed),
+                profile,
+                ", ".join(f"v{v.version}" for v in removed),
+            )
+        serving = self._models.alias_target(profile, CHAMPION)
+        if serving is None and any(v.is_champion for v in removed):
+            serving = self._serve_newest_left(profile)
+        return TakenBack(tuple(sorted(v.version for v in removed)), serving)
+
+    def _serve_newest_left(self, profile: str) -> int | None:
+        """Make the newest version whose files are whole the champion; None when no version can serve."""
+        for version in self._models.versions(profile):  # newest first
+            try:
+                return self.promote(
+                    profile,
+                    version.version,
+                    MoveReason.AUTO_PROMOTE,
+                    "the champion before it learned from plays taken back",
+                    expected_champion=None,
+                ).to_version
+            except ModelError as unusable:
+                log.warning("profile '%s': version %d cannot serve: %s", profile, version.version, unusable)
+        return None
+
+    def _delete_files(
+        self, removed: Sequence[ModelVersion]
+    ) -> tuple[builtins.list[RemovedVersion], builtins.list[str]]:
+        """Delete the folders of versions whose rows went: what each freed, and the folders that stay."""
+        gone: builtins.list[RemovedVersion] = []
+        left: builtins.list[str] = []
+        for version in removed:
+            folder = self._folder_of(version)
+            freed, folder_gone = _delete_folder(folder) if folder is not None else (0, False)
+            gone.append(RemovedVersion(version.version, version.created_at, freed))
+            if not folder_gone:
+                left.append(str(folder or version.artifact_dir))
+        return gone, left
 
     def _last_play_at(self, version: ModelVersion) -> float | None:
         """The last play a version learned from, as its `model.json` recorded it (None if it did not, or
@@ -388,7 +455,10 @@ class FileModelRegistry:
         removed = self.removed(profile).get(number)
         if removed is not None:
             day = datetime.fromtimestamp(removed.removed_at, UTC).strftime("%Y-%m-%d")
-            said += f": it was removed on {day}, as an old version"
+            why = "as an old version"
+            if removed.why == TAKEN_BACK:
+                why = "with the plays it learned from, which were taken back"
+            said += f": it was removed on {day}, {why}"
         if versions:
             champion = next((v.version for v in versions if v.is_champion), None)
             said += f"; its versions are {version_words([v.version for v in versions], champion)}"

@@ -108,11 +108,28 @@ class Store(Protocol):
 @dataclass(frozen=True)
 class ImportUndone:
     """What taking an import back did: plays removed, plays kept because another import holds them, and
-    tracks removed because no play was left of them."""
+    tracks removed because no play was left of them. `first_play_id`: the smallest id of the plays removed
+    (a model version whose cut-off reaches it learned from them); None when none was. The application adds
+    what became of the models: the versions removed with the plays, and whether a retrain is queued."""
 
     removed: int
     kept: int
     tracks: int
+    first_play_id: int | None = None
+    model_versions_removed: tuple[int, ...] = ()
+    model_serving: int | None = None  # the version serving after it (None: none serves)
+    retrain_queued: bool = False
+
+    def as_document(self) -> dict[str, object]:
+        """Its one JSON form (`ingest undo --format json`, `DELETE /api/uploads/{id}`)."""
+        return {
+            "plays_removed": self.removed,
+            "plays_kept": self.kept,
+            "tracks_removed": self.tracks,
+            "model_versions_removed": list(self.model_versions_removed),
+            "model_serving": self.model_serving,
+            "retrain_queued": self.retrain_queued,
+        }
 
 
 @dataclass(frozen=True)
@@ -427,12 +444,15 @@ class ModelStore(Protocol):
         profile: str,
         choose: Callable[[Sequence[ModelVersion], Sequence[AliasMove]], Collection[int]],
         record: Callable[[Sequence[ModelVersion]], None],
+        *,
+        champion_too: bool = False,
     ) -> list[ModelVersion]:
         """Remove the versions `choose` picks, in one transaction serialised per profile (as `add_version`).
 
         `choose(versions, moves)` sees the profile's versions and the champion's moves, newest first, under
         the profile's lock, so nothing it decided on can change before the rows go; the champion is never
-        removed (picking it is refused and nothing is removed). `record(removed)` runs inside the
+        removed (picking it is refused and nothing is removed), unless `champion_too`: then the profile is
+        left with no champion (what it learned from was taken back). `record(removed)` runs inside the
         transaction before it commits: a failure there keeps every row. Returns the removed versions (an
         unknown profile has none); their artifact files are the caller's to delete.
         """

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from musicflow.core.feature_spec import FEATURES, Kind
@@ -27,6 +28,8 @@ profiles = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(64), nullable=False, unique=True),
+    # The highest model version number given (numbers are never given twice, removed versions' neither).
+    Column("model_versions_given", Integer, nullable=False, server_default=text("0")),
 )
 
 # A listener's library (YourLibrary.json of an export): saved songs and albums, followed and banned

@@ -152,7 +152,8 @@ class SqlStore:
                 conn.execute(delete(tracks).where(tracks.c.id.in_(chunk)))
         self._track_ids.clear()
         self._tracks_with_spotify_id.clear()
-        return ImportUndone(removed=len(only_here), kept=linked - len(only_here), tracks=len(unplayed))
+        first = only_here[0] if only_here else None
+        return ImportUndone(len(only_here), linked - len(only_here), len(unplayed), first_play_id=first)
 
     def track_streams(
         self, profile_id: int, stream_min_ms: int, limit: int | None = None, *, streamed_only: bool = True

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
 
 from musicflow.errors import ChampionMovedError, ModelError, NoModelError, StoreError
 from musicflow.store import json_text
@@ -90,6 +90,8 @@ class SqlModelStore:
         profile: str,
         choose: Callable[[Sequence[ModelVersion], Sequence[AliasMove]], Collection[int]],
         record: Callable[[Sequence[ModelVersion]], None],
+        *,
+        champion_too: bool = False,
     ) -> list[ModelVersion]:
         with guarded(self.engine) as conn:
             profile_id = self._lock_existing_profile(conn, profile)
@@ -100,7 +102,13 @@ class SqlModelStore:
             chosen = set(choose(versions, moves))
             removed = [v for v in versions if v.version in chosen]
             champion = next((v.version for v in removed if v.is_champion), None)
-            if champion is not None:
+            if champion is not None and champion_too:
+                conn.execute(
+                    delete(model_aliases).where(
+                        model_aliases.c.profile_id == profile_id, model_aliases.c.alias == CHAMPION
+                    )
+                )
+            elif champion is not None:
                 raise ModelError(
                     f"version {champion} is the champion of profile '{profile}': it is never removed"
                 )
@@ -231,13 +239,14 @@ def _moves_on(conn: Connection, profile: str, alias: str) -> list[AliasMove]:
 
 
 def _next_version_number(conn: Connection, profile_id: int) -> int:
+    """The next number, never one given before (a removed version's neither); recorded as given."""
     latest = conn.execute(
-        select(model_versions.c.version)
-        .where(model_versions.c.profile_id == profile_id)
-        .order_by(model_versions.c.version.desc())
-        .limit(1)
+        select(func.max(model_versions.c.version)).where(model_versions.c.profile_id == profile_id)
     ).scalar()
-    return int(latest or 0) + 1
+    given = conn.execute(select(profiles.c.model_versions_given).where(profiles.c.id == profile_id)).scalar()
+    number = max(int(latest or 0), int(given or 0)) + 1
+    conn.execute(update(profiles).where(profiles.c.id == profile_id).values(model_versions_given=number))
+    return number
 
 
 def _version_exists(conn: Connection, profile_id: int, number: int) -> bool:

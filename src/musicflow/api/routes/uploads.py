@@ -84,8 +84,8 @@ def jobs(asked: Asked) -> list[JobBody]:
 
 @router.delete("/uploads/{job_id}", responses={403: UPLOAD_ERRORS[403]})
 def take_back(job_id: JobId, asked: Asked) -> UndoneBody:
-    """Take an upload back: the plays only it brought go, those another export also holds stay, and a
-    retrain of the profile follows. Needs a token with the write scope."""
+    """Take an upload back: the plays only it brought go, those another export also holds stay, the
+    listener's model versions that learned from the plays removed go with them, and a retrain of the
+    profile follows when plays are left. Needs a token with the write scope."""
     asked.grant.may_write()
-    undone = asked.app.undo_import(asked.profile, job_id)
-    return UndoneBody(plays_removed=undone.removed, plays_kept=undone.kept, tracks_removed=undone.tracks)
+    return UndoneBody.model_validate(asked.app.undo_import(asked.profile, job_id).as_document())
