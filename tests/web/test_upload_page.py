@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -92,14 +93,63 @@ def test_upload_in_a_browser_and_predict(
         page.wait_for_url(re.compile(r"/upload/[0-9a-f]{32}"))
         page.locator("#job-result").wait_for(timeout=240_000)
         assert "new plays" in page.locator("#job-result").inner_text()
+        assert "Model v1 now answers for you." in page.locator("#job-result").inner_text()
         page.screenshot(path=str(screenshots / "upload-done.png"))
+        job_page = page.url
         page.locator("#job").get_by_role("link", name="Try a song").click()
         page.get_by_label("Song", exact=True).fill("Levitating")
         page.get_by_label("Artist", exact=True).fill("Dua Lipa")
         page.get_by_role("button", name="Predict").click()
         page.wait_for_load_state()
         assert page.locator("#streams").inner_text()
+
+        # The listener changes their mind: the export goes back, and the model that learned from it.
+        page.goto(job_page)
+        page.get_by_role("button", name="Take this export back").click()
+        page.wait_for_url(job_page)
+        undone = page.locator("#job-undone").inner_text()
+        assert "Its plays were taken back" in undone
+        assert "So is the model that learned from them (v1)." in undone
+        page.goto("/?song=Levitating&artist=Dua+Lipa")
+        assert "no model yet" in page.locator("main").inner_text()
+        # And then everything: the data goes, and the session with its token.
+        page.goto("/upload")
+        page.get_by_label("Delete everything of 'newcomer'").check()
+        page.get_by_role("button", name="Delete my data").click()
+        page.wait_for_load_state()
+        assert page.locator("#erased").inner_text().startswith("Deleted: ")
+        page.screenshot(path=str(screenshots / "upload-data-deleted.png"))
+        page.goto("/upload")
+        assert "/signin" in page.url  # signed out: the token is gone
         context.close()
+
+
+def test_a_read_token_a_forged_form_or_no_tick_takes_nothing_back_and_deletes_nothing(
+    client: TestClient, shared: tuple[Path, dict[str, str]]
+) -> None:
+    csrf = signed_in(client, shared[1]["write"])
+    plays = b'[{"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200000}]'
+    export = {"file": ("StreamingHistory_music_0.json", plays)}
+    sent = client.post("/upload", data={"csrf": csrf}, files=export)
+    job = sent.headers["location"].split("/")[-1]
+    deadline = time.monotonic() + 60
+    while (ended := client.get(f"/upload/{job}/state").json()["state"]) in ("queued", "running"):
+        assert time.monotonic() < deadline, "the upload's job did not end"
+        time.sleep(0.2)
+    forged = client.post(f"/upload/{job}/take-back")
+    assert forged.status_code == 403 and "did not come from this page" in forged.text
+    unticked = client.post("/data/delete", data={"csrf": csrf})
+    assert unticked.status_code == 422 and "tick the box" in unticked.text
+    assert 'id="jobs"' in unticked.text  # the page as it was, the imports listed
+    reader = TestClient(client.app, follow_redirects=False)
+    read_csrf = signed_in(reader, shared[1]["read"])
+    refused = reader.post(f"/upload/{job}/take-back", data={"csrf": read_csrf})
+    assert refused.status_code == 403 and "read this profile, not change it" in refused.text
+    refused = reader.post("/data/delete", data={"csrf": read_csrf, "confirm": "yes"})
+    assert refused.status_code == 403
+    with MusicFlow.open(Settings(data_dir=shared[0])) as app:
+        assert app.job(job, "newcomer").state == ended and "newcomer" in app.profiles()
+        assert app.listening_summary("newcomer").plays == 1
 
 
 def test_a_finished_upload_says_which_records_it_could_not_read(tmp_path: Path) -> None:

@@ -100,6 +100,9 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
     app.state.grants = Grants(access, profile)
     app.state.limits = Limits(settings)
     app.state.answers = RecentAnswers[Answered](settings.api_answer_ttl_s)
+    # What the server keeps of a profile in memory, forgotten when its data is deleted (the API's route
+    # and the page's both call each; the page adds its own).
+    app.state.on_erase = [app.state.answers.forget, app.state.grants.forget_profile]
     app.state.champion = ChampionWatch()
     routers = (
         health.router,

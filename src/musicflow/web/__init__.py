@@ -11,7 +11,16 @@ if TYPE_CHECKING:
     from musicflow.config import Settings
 
 STATIC = Path(__file__).parent / "static"
-PAGE_PATHS = ("/", "/taste", "/discover", "/highscore/reset", "/signin", "/signout", "/upload")
+PAGE_PATHS = (
+    "/",
+    "/taste",
+    "/discover",
+    "/highscore/reset",
+    "/signin",
+    "/signout",
+    "/upload",
+    "/data/delete",
+)
 SESSION_COOKIE = "musicflow_session"
 SESSION_DAYS = 30
 
@@ -38,7 +47,11 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         https_only=settings.web_production,
     )
     app.add_middleware(PageHeaders, paths=PAGE_PATHS, prefixes=("/static/", "/upload/", "/api/"))
-    app.state.musicflow_web_averages = {}
+    averages: dict[str, object] = {}
+    app.state.musicflow_web_averages = averages
+    if not hasattr(app.state, "on_erase"):  # the page on an app of its own (the API's app makes the list)
+        app.state.on_erase = []
+    app.state.on_erase.append(lambda profile: averages.pop(profile, None))
     app.include_router(router)
     app.include_router(signin.router)
     app.include_router(upload_pages.router)

@@ -1,6 +1,11 @@
 """The page's upload: the listener sends their export from the browser, with a progress bar for the
 sending and then for the job that takes it in (ingest, features, training), as `POST /api/uploads` does.
 
+The same page gives the listener their data back: a finished import can be taken back from its job
+page (its plays, and the models that learned from them, go), and everything MusicFlow holds of them can
+be deleted (`/data/delete`, confirmed with a tick), as the API's `DELETE /api/uploads/{id}` and
+`DELETE /api/profile` do.
+
 The form works without script (a plain multipart POST, then the job's page, which says where it is and
 offers to look again); `static/upload.js` adds the bars: it sends the form itself to follow the bytes,
 then asks `/upload/{id}/state` once a second. Changing data needs the write scope on a server that asks
@@ -11,8 +16,9 @@ from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -20,6 +26,7 @@ from starlette.datastructures import UploadFile
 
 from musicflow.app.error_map import MAX_MESSAGE_CHARS, cut, error_detail, http_status
 from musicflow.app.vocabulary import MAX_UPLOAD_FILES, job_document, library_sentence
+from musicflow.core.plurals import counted, listed
 from musicflow.errors import MusicflowError
 from musicflow.web.advice import advice, problem_of
 from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_grant, signed_in
@@ -55,8 +62,7 @@ def _page(request: Request, context: dict[str, Any], status: int = 200) -> HTMLR
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, profile: str | None = None) -> HTMLResponse:
     who = page_grant(request, profile).profile
-    imports = [job for job in request.app.state.musicflow.jobs(who) if job.kind in IMPORTS]
-    return _page(request, {"profile": who, "jobs": [job_view(job) for job in imports[:EARLIER]]})
+    return _page(request, {"profile": who, "jobs": _imports(request, who)})
 
 
 @router.post("/upload")
@@ -79,8 +85,7 @@ async def upload(request: Request, profile: str | None = None) -> Response:
         await form.close()
     if new:
         request.app.state.jobs.wake()
-    query = f"?profile={grant.profile}" if request.app.state.grants.open else ""
-    return RedirectResponse(f"/upload/{job.id}{query}", status_code=303)
+    return RedirectResponse(f"/upload/{job.id}{_query(request, grant.profile)}", status_code=303)
 
 
 @router.get("/upload/{job_id}", response_class=HTMLResponse)
@@ -92,6 +97,86 @@ def job_page(request: Request, job_id: JobId, profile: str | None = None) -> HTM
         problem = problem_of(None, str(missing))
         return _page(request, {"profile": who, "problem": problem, "jobs": []}, http_status(missing))
     return _page(request, {"profile": who, "job": job_view(job), "jobs": []})
+
+
+@router.post("/upload/{job_id}/take-back")
+async def take_back(
+    request: Request,
+    job_id: JobId,
+    profile: str | None = None,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Take a finished import back (`MusicFlow.undo_import`), then show its page, which says what went."""
+    grant = page_grant(request, profile)
+    try:
+        check_csrf(request.session, csrf)
+        grant.may_write()
+        await run_in_threadpool(request.app.state.musicflow.undo_import, grant.profile, job_id)
+    except MusicflowError as refused:
+        problem = problem_of(advice(refused, grant.profile), str(refused))
+        try:
+            job: dict[str, Any] | None = job_view(request.app.state.musicflow.job(job_id, grant.profile))
+        except MusicflowError:
+            job = None
+        context: dict[str, Any] = {"profile": grant.profile, "problem": problem, "job": job, "jobs": []}
+        return _page(request, context, http_status(refused))
+    return RedirectResponse(f"/upload/{job_id}{_query(request, grant.profile)}", status_code=303)
+
+
+@router.post("/data/delete")
+async def delete_everything(
+    request: Request,
+    profile: str | None = None,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Delete everything stored of the listener (`MusicFlow.delete_profile`) once they ticked that they
+    mean it; a signed-in session ends with it (its token is gone too)."""
+    grant = page_grant(request, profile)
+    try:
+        check_csrf(request.session, csrf)
+        grant.may_write()
+        if confirm != "yes":
+            raise MusicflowError("nothing was deleted: tick the box to confirm that everything should go")
+        erased = await run_in_threadpool(request.app.state.musicflow.delete_profile, grant.profile)
+    except MusicflowError as refused:
+        problem = problem_of(advice(refused, grant.profile), str(refused))
+        context = {"profile": grant.profile, "problem": problem, "jobs": _imports(request, grant.profile)}
+        return _page(request, context, http_status(refused))
+    for forget in request.app.state.on_erase:
+        forget(grant.profile)
+    was_signed_in = signed_in(request)
+    if was_signed_in:
+        request.session.clear()
+    whose = None if was_signed_in else grant.profile  # signed out: the page names no listener
+    return _page(request, {"profile": whose, "erased": erased_sentence(erased.as_document()), "jobs": []})
+
+
+def erased_sentence(erased: dict[str, object]) -> str:
+    """What a deletion removed, as the page says it: "16,816 plays, 4,161 songs only you had played and
+    1 model version" (what it held none of is left out)."""
+    names = (
+        ("plays", "play", "plays"),
+        ("tracks", "song only you had played", "songs only you had played"),
+        ("library_entries", "entry of your library", "entries of your library"),
+        ("model_versions", "model version", "model versions"),
+        ("logged_predictions", "logged prediction", "logged predictions"),
+        ("jobs", "job", "jobs"),
+        ("tokens", "sign-in token", "sign-in tokens"),
+    )
+    said = [counted(n, one, many) for key, one, many in names if isinstance(n := erased.get(key), int) and n]
+    return f"Deleted: {listed(said)}." if said else "There was nothing stored to delete."
+
+
+def _imports(request: Request, profile: str) -> list[dict[str, Any]]:
+    """The listener's last imports, as the upload page lists them."""
+    imports = [job for job in request.app.state.musicflow.jobs(profile) if job.kind in IMPORTS]
+    return [job_view(job) for job in imports[:EARLIER]]
+
+
+def _query(request: Request, profile: str) -> str:
+    """The profile in a page's address, where the server is open (a signed-in session names its own)."""
+    return f"?profile={quote(profile)}" if request.app.state.grants.open else ""
 
 
 @router.get("/upload/{job_id}/state")

@@ -19,8 +19,6 @@ def delete_profile(request: Request, asked: Asked) -> Response:
     files, tokens (this one too). Needs a token with the write scope. Cannot be undone."""
     asked.grant.may_write()
     asked.app.delete_profile(asked.profile)
-    state = request.app.state
-    state.answers.forget(asked.profile)
-    state.grants.forget_profile(asked.profile)
-    state.musicflow_web_averages.pop(asked.profile, None)
+    for forget in request.app.state.on_erase:
+        forget(asked.profile)
     return Response(status_code=204)
