@@ -32,6 +32,7 @@ def two_listeners(two_versions_listener: Path, isolated_environment: Path, share
     settings = copy_of(two_versions_listener, isolated_environment)
     with MusicFlow.open(settings) as app:
         app.ingest([shared_data / OTHER_EXPORT], "other")
+        app.train("other")  # its version reads every listener's plays of the store: theirs too
         app.ingest([shared_data / LIBRARY], PROFILE)  # a real library: saved songs and albums
         app.create_token(PROFILE, "write")
         app.create_token("other")
@@ -60,8 +61,17 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     assert any(folder.is_dir() for folder in uploads)
 
     with MusicFlow.open(settings) as app:
+        (others,) = app.models("other")
+        assert PROFILE in (app.learned_from(others) or {})["plays"]  # what it read, by profile name
         erased = app.delete_profile(PROFILE)
         assert app.profiles() == ["other"]
+        # The other listener's version keeps its figures of what it read, not the name, and still loads.
+        (now,) = app.models("other")  # its record as it is now (the lineage's checksum changed)
+        read = app.learned_from(now) or {}
+        assert PROFILE not in read["plays"] and PROFILE not in read["profiles"]
+        assert read["plays"][f"deleted profile {gone_id}"]["plays"] > 0
+        assert erased.other_versions_unnamed == 1 and app.model("other").version == others.version
+        app.registry.load("other")  # its files match their checksums
         assert app.listening_summary("other").plays == sum(
             p["profile_id"] != gone_id for p in before["plays"]
         )

@@ -15,6 +15,7 @@ from musicflow.model.lineage import (
     lineage_of,
     plays_up_to_cuts,
     read_features,
+    without_profile,
 )
 from musicflow.model.snapshot import SnapshotInputs
 from musicflow.store.ports import PlayFact, StoredFeatures, TrackFact
@@ -67,3 +68,16 @@ def test_the_plays_taken_back_are_those_up_to_the_cut_off_and_missing_ones_are_n
 def test_a_version_without_a_record_cannot_be_rebuilt_and_says_why():
     with pytest.raises(NotReproducibleError, match="trained before MusicFlow recorded"):
         lineage_of({"model.txt": b"", "model.json": b"{}"}, "model version 1 of profile 'me'")
+
+
+def test_a_deleted_profile_leaves_its_figures_in_another_version_but_not_its_name():
+    recorded = {
+        "profile": "bob",
+        "plays": {"bob": {"profile_id": 1, "plays": 5}, "alice": {"profile_id": 2, "plays": 9}},
+        "profiles": {"bob": 1, "alice": 2},
+    }
+    scrubbed = without_profile(recorded, "alice")
+    assert scrubbed is not None and "alice" not in str(scrubbed)
+    assert scrubbed["plays"]["deleted profile 2"] == {"profile_id": 2, "plays": 9}
+    assert scrubbed["profiles"] == {"bob": 1, "deleted profile 2": 2} and scrubbed["profile"] == "bob"
+    assert without_profile(recorded, "carol") is None  # never read: nothing to change

@@ -16,6 +16,7 @@ class Erasure:
     stored: ProfileErasure
     model_files: int
     models_dir: Path
+    other_versions_unnamed: int = 0  # other listeners' versions whose lineage named it, now no longer
 
     def as_document(self) -> dict[str, object]:
         return {
@@ -24,6 +25,7 @@ class Erasure:
             "tracks": self.stored.tracks,
             "model_versions": self.stored.model_versions,
             "model_files": self.model_files,
+            "other_versions_unnamed": self.other_versions_unnamed,
             "tokens": self.stored.tokens,
             "logged_predictions": self.stored.logged_predictions,
             "jobs": self.stored.jobs,

@@ -178,7 +178,8 @@ class MusicFlow:
 
     def delete_profile(self, profile: str) -> Erasure:
         """Delete everything stored of the profile: its plays, the tracks only it played, its models
-        (records and files) and its tokens. Other profiles are untouched."""
+        (records and files) and its tokens. Other profiles keep their data and models; their versions'
+        records of what they learned from no longer name it."""
         from musicflow.app.erasure import Erasure
 
         profile_id = self.require_profile(profile)
@@ -186,13 +187,16 @@ class MusicFlow:
         uploads = [self.uploads_dir / job.id for job in self._store.jobs.jobs(profile)]
         removed = self._store.delete_profile(profile_id)
         files = self.registry.forget(profile)
+        # Other listeners' versions read this one's plays (as every version reads its store's): what they
+        # recorded of it keeps its figures, not its name.
+        unnamed = self.registry.forget_profile_name(profile, self.profiles())
         for folder in uploads:
             shutil.rmtree(folder, ignore_errors=True)
         self.serving.forget(profile)
         self._kept_recommendations.forget(profile)
         if self._song_finder is not None:
             self._song_finder.index.refresh()
-        return Erasure(profile, removed, files, models_dir)
+        return Erasure(profile, removed, files, models_dir, unnamed)
 
     def accuracy(self, profile: str) -> Accuracy:
         """How right each model version's logged predictions were, against the plays after its cut-off."""

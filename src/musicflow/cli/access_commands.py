@@ -157,3 +157,9 @@ def profile_delete(
         f" {counted(gone.library_entries, 'library entry', 'library entries')}.",
         highlight=False,
     )
+    if erased.other_versions_unnamed:
+        state.out.print(
+            f"{counted(erased.other_versions_unnamed, 'model version')} of other listeners, which read its"
+            " plays with their store's, no longer name it in what they learned from.",
+            highlight=False,
+        )

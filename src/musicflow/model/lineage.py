@@ -205,6 +205,23 @@ def lineage_files(
     return {LINEAGE_FILE: text.encode(), DATA_FILE: features_parquet(inputs.tracks, inputs.answers)}
 
 
+def without_profile(recorded: Mapping[str, Any], gone: str) -> dict[str, Any] | None:
+    """A version's `lineage.json` (as read) with a deleted profile's name taken out: its cut-off stays,
+    named "deleted profile N" by its store id (a rebuild then says its plays are gone); None when the
+    version never read that profile's plays."""
+    plays = dict(recorded.get("plays") or {})
+    profiles = dict(recorded.get("profiles") or {})
+    if gone not in plays and gone not in profiles:
+        return None
+    profile_id = profiles.get(gone, (plays.get(gone) or {}).get("profile_id"))
+    name = f"deleted profile {profile_id}"
+    if gone in plays:
+        plays[name] = plays.pop(gone)
+    if gone in profiles:
+        profiles[name] = profiles.pop(gone)
+    return {**recorded, "plays": plays, "profiles": profiles}
+
+
 def catalog_record(catalog: CatalogInfo) -> dict[str, Any]:
     """What identifies an imported catalog: importing it again changes its import time."""
     return {

@@ -12,6 +12,7 @@ import json
 import logging
 import shutil
 import time
+import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
@@ -36,6 +37,7 @@ from musicflow.store.ports import (
     ANY_VERSION,
     CHAMPION,
     AliasMove,
+    ArtifactRecord,
     ModelMetadata,
     ModelStore,
     ModelVersion,
@@ -110,6 +112,8 @@ class ModelRegistry(Protocol):
     def prune(self, profile: str, keep_newest: int, *, dry_run: bool = False) -> Pruning: ...
 
     def take_back(self, profile: str, versions: Collection[int]) -> TakenBack: ...
+
+    def forget_profile_name(self, gone: str, others: Sequence[str]) -> int: ...
 
 
 class TakenBack(NamedTuple):
@@ -389,6 +393,37 @@ class FileModelRegistry:
         if serving is None and any(v.is_champion for v in removed):
             serving = self._serve_newest_left(profile)
         return TakenBack(tuple(sorted(v.version for v in removed)), serving)
+
+    def forget_profile_name(self, gone: str, others: Sequence[str]) -> int:
+        """Take a deleted profile's name out of what the `others`' versions recorded they learned from
+        (`lineage.json`: a version reads every listener's plays in its store); its figures stay, under
+        "deleted profile N". The file and its checksum are replaced; how many versions changed."""
+        from musicflow.model.lineage import without_profile
+
+        changed = 0
+        for profile in others:
+            for version in self._models.versions(profile):
+                try:
+                    recorded = self.lineage(version)
+                    directory = self._directory_of(version)
+                except ModelError as unreadable:  # damaged: nothing of it is served or read
+                    number = version.version
+                    log.warning("version %d of '%s': lineage not rewritten: %s", number, profile, unreadable)
+                    continue
+                scrubbed = without_profile(recorded, gone) if recorded is not None else None
+                if scrubbed is None:
+                    continue
+                data = json.dumps(scrubbed, indent=2, sort_keys=True, allow_nan=False).encode()
+                temp = directory / f".{files.LINEAGE_FILE}.{uuid.uuid4().hex}"
+                files.write_durably(temp, data)
+                try:
+                    record = ArtifactRecord(files.LINEAGE_FILE, files.sha256_hex(data), len(data))
+                    self._models.replace_artifact(profile, version.version, record)
+                    temp.replace(directory / files.LINEAGE_FILE)
+                finally:
+                    temp.unlink(missing_ok=True)
+                changed += 1
+        return changed
 
     def _serve_newest_left(self, profile: str) -> int | None:
         """Make the newest version whose files are whole the champion; None when no version can serve."""

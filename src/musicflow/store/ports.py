@@ -439,6 +439,11 @@ class ModelStore(Protocol):
 
     def set_status(self, profile: str, number: int, status: VersionStatus) -> None: ...
 
+    def replace_artifact(self, profile: str, version: int, artifact: ArtifactRecord) -> None:
+        """Record new bytes for one artifact file of a version (its checksum and size; the file is the
+        caller's to replace)."""
+        ...
+
     def remove_versions(
         self,
         profile: str,

@@ -85,6 +85,21 @@ class SqlModelStore:
                 .values(status=status.value)
             )
 
+    def replace_artifact(self, profile: str, version: int, artifact: ArtifactRecord) -> None:
+        profile_id = select(profiles.c.id).where(profiles.c.name == profile).scalar_subquery()
+        version_id = (
+            select(model_versions.c.id)
+            .where(model_versions.c.profile_id == profile_id, model_versions.c.version == version)
+            .scalar_subquery()
+        )
+        with guarded(self.engine) as conn:
+            conn.execute(
+                update(model_artifacts)
+                .where(model_artifacts.c.model_version_id == version_id)
+                .where(model_artifacts.c.name == artifact.name)
+                .values(sha256=artifact.sha256, size_bytes=artifact.size_bytes)
+            )
+
     def remove_versions(
         self,
         profile: str,

@@ -1,6 +1,6 @@
 """Versions removed with the plays they learned from (an import taken back), on SQLite and PostgreSQL
 alike: the champion goes too, the newest version left serves in its place, and a command naming a removed
-version says why it is gone."""
+version says why it is gone; and a deleted listener's name taken out of what other versions learned from."""
 
 from __future__ import annotations
 
@@ -88,3 +88,25 @@ def test_a_number_is_never_given_twice_even_in_a_store_made_before_numbers_were_
         assert registry.register("default", artifacts("4"), metadata()).version == 4
     finally:
         store.close()
+
+
+def test_a_deleted_profiles_name_leaves_what_another_version_learned_from(
+    registry: FileModelRegistry,
+) -> None:
+    """Every version reads its store's plays of every listener; deleting one rewrites the others' record
+    of it (and its checksum): it loads as before, and names that listener no more."""
+    import json
+
+    lineage = {"profile": "bob", "plays": {"bob": {"profile_id": 1}, "alice": {"profile_id": 2}}}
+    registry.register("bob", {**artifacts("b"), "lineage.json": json.dumps(lineage).encode()}, metadata())
+    registry.promote("bob", 1)
+
+    assert registry.forget_profile_name("alice", ["bob"]) == 1
+    assert registry.forget_profile_name("alice", ["bob"]) == 0  # nothing of it left to take out
+    loaded = registry.load("bob")  # the checksums match the new file
+    assert "alice" not in loaded.artifacts["lineage.json"].decode()
+    assert registry.lineage(registry.show("bob", 1)) == {
+        "profile": "bob",
+        "plays": {"bob": {"profile_id": 1}, "deleted profile 2": {"profile_id": 2}},
+        "profiles": {},
+    }
