@@ -74,3 +74,28 @@ def test_plays_another_process_ingests_are_answered_from_after_the_next_check(
         streams = app.predict(PROFILE, top.name, top.artist).answer.history.song_streams
         time.sleep(0.2)
     assert streams == top.streams + EXTRA_PLAYS
+
+
+def test_with_every_export_taken_back_the_pages_ask_for_one(copied: MusicFlow) -> None:
+    """The listener takes back all they sent: no model answers from those plays, the taste page has no
+    figures to show (no empty charts, no "most: 1"), and a question says what would give a model."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from musicflow.api.app import create_app
+
+    for job in copied.jobs(PROFILE):
+        if job.kind in ("upload", "ingest") and job.state in ("done", "failed"):
+            copied.undo_import(PROFILE, job.id)
+    assert copied.listening_summary(PROFILE).plays == 0 and copied.models(PROFILE) == []
+    with TestClient(create_app(copied.settings)) as client:
+        taste = client.get("/taste", params={"profile": PROFILE})
+        words = " ".join(re.sub(r"<[^>]+>", " ", taste.text).split())
+        assert taste.status_code == 200
+        assert "No streams yet (plays of 30 s or more): add your Spotify export" in words
+        assert 'id="hours"' not in taste.text and "most:" not in taste.text
+        asked = client.get("/", params={"profile": PROFILE, "song": "Yellow", "artist": "Coldplay"})
+        words = " ".join(re.sub(r"<[^>]+>", " ", asked.text).split())
+        assert "too little listening history to train one: 0 streamed songs" in words
+        assert "add your Spotify data export on the upload page" in words

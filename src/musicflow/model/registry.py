@@ -335,20 +335,13 @@ class FileModelRegistry:
         if not plans:  # the profile has no versions at all
             return Pruning(profile, keep_newest, (), {}, None, None)
         plan = plans[-1]
-        gone, left = self._delete_files(removed)
+        gone, left = self._delete_files(profile, removed, "old versions")
         leftover = 0
         for orphan in self._orphan_folders(profile, plan.kept):
             freed, folder_gone = _delete_folder(orphan)
             leftover += freed
             if not folder_gone:
                 left.append(str(orphan))
-        if removed:
-            log.info(
-                "pruned %d versions of profile '%s': %s",
-                len(removed),
-                profile,
-                ", ".join(f"v{v.version}" for v in removed),
-            )
         return Pruning(
             profile,
             keep_newest,
@@ -381,14 +374,7 @@ class FileModelRegistry:
         removed = self._models.remove_versions(
             profile, lambda found, _moves: wanted, record, champion_too=True
         )
-        self._delete_files(removed)
-        if removed:
-            log.info(
-                "removed %d versions of profile '%s' with the plays they learned from: %s",
-                len(removed),
-                profile,
-                ", ".join(f"v{v.version}" for v in removed),
-            )
+        self._delete_files(profile, removed, "with the plays they learned from")
         serving = self._models.alias_target(profile, CHAMPION)
         if serving is None and any(v.is_champion for v in removed):
             serving = self._serve_newest_left(profile)
@@ -441,9 +427,13 @@ class FileModelRegistry:
         return None
 
     def _delete_files(
-        self, removed: Sequence[ModelVersion]
+        self, profile: str, removed: Sequence[ModelVersion], why: str
     ) -> tuple[builtins.list[RemovedVersion], builtins.list[str]]:
-        """Delete the folders of versions whose rows went: what each freed, and the folders that stay."""
+        """Delete the folders of versions whose rows went (logged with `why`): what each freed, and the
+        folders that stay."""
+        if removed:
+            numbers = ", ".join(f"v{v.version}" for v in removed)
+            log.info("removed %d versions of profile '%s', %s: %s", len(removed), profile, why, numbers)
         gone: builtins.list[RemovedVersion] = []
         left: builtins.list[str] = []
         for version in removed:

@@ -136,7 +136,8 @@ def pairs(rows: Sequence[Pair], title: str, first_name: str, second_name: str) -
 def columns(values: Sequence[tuple[str, int]], title: str, every: int = 1) -> Markup:
     """Vertical bars (streams per month, hour, weekday); every `every`-th label is written under its bar."""
     height, base = 150, 126
-    top = max((v for _, v in values), default=1) or 1
+    most = max((v for _, v in values), default=0)
+    top = most or 1  # the scale of the bars
     step = WIDTH / max(len(values), 1)
     body = [f'<line x1="0" y1="{base}" x2="{WIDTH}" y2="{base}" class="axis"/>']
     for i, (label, value) in enumerate(values):
@@ -149,5 +150,5 @@ def columns(values: Sequence[tuple[str, int]], title: str, every: int = 1) -> Ma
         if i % every == 0:
             centre = min(max(x + step / 2, 24.0), WIDTH - 24.0)  # the first and last labels stay inside
             body.append(_text(centre, base + 16, label, "tick", "middle"))
-    body.append(_text(WIDTH, 10, f"most: {top:,}", "tick", "end"))
+    body.append(_text(WIDTH, 10, f"most: {most:,}", "tick", "end"))
     return _svg(height, title, body)
