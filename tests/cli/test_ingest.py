@@ -296,6 +296,27 @@ def test_a_model_never_answers_from_plays_taken_back(tmp_path: Path, monkeypatch
     assert train_jobs and all(job["state"] == "done" for job in train_jobs)  # none waits to fail
 
 
+def test_an_import_is_not_taken_back_while_a_training_of_its_profile_runs(tmp_path: Path) -> None:
+    """A training running now may be learning from the import's plays: its model would outlive them."""
+    from musicflow.app.service import MusicFlow
+    from musicflow.config import Settings
+
+    history = tmp_path / "StreamingHistory_music_0.json"
+    play = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}
+    history.write_text(json.dumps([play]))
+    code, out, err = run("ingest", str(history), "--format", "json")
+    import_id = json.loads(out)["import_id"]
+    with MusicFlow.open(Settings()) as app:
+        (waiting,) = [job for job in app.jobs("default") if job.kind == "train"]
+        app.jobs_store.update_job(waiting.id, 1.0, state="running", stage="training")
+    code, _, err = run("ingest", "undo", import_id)
+    assert code == 1 and f"a train job of this profile is running ({waiting.id})" in " ".join(err.split())
+    with MusicFlow.open(Settings()) as app:
+        assert app.listening_summary("default").plays == 1  # nothing was taken
+        app.jobs_store.update_job(waiting.id, 2.0, state="done", stage="done")
+    assert run("ingest", "undo", import_id)[0] == 0  # once it has finished
+
+
 def test_one_play_taken_back_is_counted_as_one(tmp_path: Path) -> None:
     history = tmp_path / "StreamingHistory_music_0.json"
     play = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}

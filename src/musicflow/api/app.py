@@ -142,6 +142,6 @@ def _warm_up(app: MusicFlow, profile: str) -> None:
     try:
         served = app.serving.get(profile)
     except MusicflowError as exc:
-        log.warning("profile '%s': no model serves yet: %s", profile, exc)
+        log.warning("no model serves yet: %s", exc)  # its words name the profile
         return
     log.info("profile '%s': serving model v%d", profile, served.version)

@@ -424,6 +424,12 @@ class MusicFlow:
             raise ConflictError(f"import {job.id} is still {job.state}: take it back once it has finished")
         if job.state == "undone":
             raise MusicflowError(f"import {job.id} was already taken back")
+        training = next((j for j in self._store.jobs.jobs(profile) if j.state == "running"), None)
+        if training is not None:  # it may be learning from these plays: its model would outlive them
+            raise ConflictError(
+                f"a {training.kind} job of this profile is running ({training.id}): take import {job.id}"
+                " back once it has finished"
+            )
         undone = self._store.undo_import(self.require_profile(profile), job.id)
         shutil.rmtree(self.uploads_dir / job.id, ignore_errors=True)
         learned = [] if undone.first_play_id is None else self._learned_from(profile, undone.first_play_id)
