@@ -204,7 +204,7 @@ def test_an_upload_taken_back_removes_only_the_plays_no_other_upload_holds(
     assert undone.status_code == 200, undone.text
     assert undone.json()["plays_removed"] + undone.json()["plays_kept"] > 0
     assert undone.json()["plays_kept"] > 0  # the plays the second upload also holds
-    assert undone.json()["model_versions_removed"] == trained and undone.json()["model_serving"] is None
+    assert undone.json()["model_versions_removed"] == trained and undone.json()["serving_version"] is None
     assert undone.json()["retrain_queued"] is True  # the second upload's plays are left to learn from
     with MusicFlow.open(settings) as app:
         assert app.listening_summary(NEWCOMER).plays == before - undone.json()["plays_removed"]

@@ -273,7 +273,7 @@ def test_a_model_never_answers_from_plays_taken_back(tmp_path: Path, monkeypatch
     code, out, err = run("ingest", "undo", imports[1], "--format", "json")
     assert code == 0, err
     undone = json.loads(out)
-    assert undone["model_versions_removed"] == [2] and undone["model_serving"] == 1
+    assert undone["model_versions_removed"] == [2] and undone["serving_version"] == 1
     assert undone["retrain_queued"] is True
     code, out, err = run(*asked)
     assert code == 0 and json.loads(out)["model_version"] == 1, err

@@ -439,7 +439,7 @@ class UndoneBody(BaseModel):
     model_versions_removed: list[int] = Field(
         description="The listener's model versions that learned from the plays removed, removed with them"
     )
-    model_serving: int | None = Field(
+    serving_version: int | None = Field(
         description="The version that answers now: the one that served, or when it was removed, the newest"
         " left; null when none is left until the retrain"
     )

@@ -446,7 +446,7 @@ class MusicFlow:
         if undone.removed:
             self.serving.read_again(profile)  # no answer quotes the plays taken back
         undone = replace(
-            undone, model_versions_removed=removed, model_serving=serving, retrain_queued=retrain
+            undone, model_versions_removed=removed, serving_version=serving, retrain_queued=retrain
         )
         taken = {"plays_removed": undone.removed, "model_versions_removed": [*undone.model_versions_removed]}
         result = {**(job.result or {}), "taken_back": taken}  # what it brought, and what its undoing took

@@ -186,10 +186,10 @@ def _models_words(undone: ImportUndone, named: str) -> str:
         one = len(versions) == 1
         which = f"Model {versions[0]}" if one else f"Models {listed(versions)}"
         said.append(f"{which} learned from them and {'is' if one else 'are'} removed too.")
-        if undone.model_serving is None:
+        if undone.serving_version is None:
             said.append("No model answers until one is trained again.")
         else:
-            said.append(f"Model v{undone.model_serving}, which did not, answers meanwhile.")
+            said.append(f"Model v{undone.serving_version}, which did not, answers meanwhile.")
     if undone.retrain_queued:
         said.append(
             "A retrain of this profile is queued; a running `musicflow serve` does it by itself"

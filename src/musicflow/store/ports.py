@@ -117,7 +117,7 @@ class ImportUndone:
     tracks: int
     first_play_id: int | None = None
     model_versions_removed: tuple[int, ...] = ()
-    model_serving: int | None = None  # the version serving after it (None: none serves)
+    serving_version: int | None = None  # the version serving after it (None: none serves)
     retrain_queued: bool = False
 
     def as_document(self) -> dict[str, object]:
@@ -127,7 +127,7 @@ class ImportUndone:
             "plays_kept": self.kept,
             "tracks_removed": self.tracks,
             "model_versions_removed": list(self.model_versions_removed),
-            "model_serving": self.model_serving,
+            "serving_version": self.serving_version,
             "retrain_queued": self.retrain_queued,
         }
 
