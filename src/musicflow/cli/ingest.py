@@ -54,7 +54,8 @@ def ingest(
     """Read your Spotify data export into MusicFlow (safe to run again: no play is counted twice).
 
     `musicflow ingest undo ID` takes an import back (an earlier ingest or an upload, see `jobs list`):
-    the plays only it brought go, those another export also holds stay."""
+    the plays only it brought go, and with them the models that learned from them; plays another
+    export also holds stay."""
     state = state_of(ctx)
     if str(paths[0]) == "undo" and not paths[0].exists():
         if len(paths) != 2:
