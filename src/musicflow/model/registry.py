@@ -412,8 +412,11 @@ class FileModelRegistry:
         return changed
 
     def _serve_newest_left(self, profile: str) -> int | None:
-        """Make the newest version whose files are whole the champion; None when no version can serve."""
-        for version in self._models.versions(profile):  # newest first
+        """Make a version left the champion: the newest that served before (the gate let it), else the
+        newest, of those whose files are whole; None when no version can serve."""
+        served = {move.to_version for move in self._models.alias_moves(profile, CHAMPION)}
+        left = self._models.versions(profile)  # newest first
+        for version in sorted(left, key=lambda v: v.version not in served):  # a stable sort: newest first
             try:
                 return self.promote(
                     profile,

@@ -54,6 +54,17 @@ def test_with_every_version_gone_no_model_serves_and_none_can_be_rolled_back_to(
     assert registry.promote("default", 4).from_version is None  # the next one serves as the first did
 
 
+def test_the_version_that_serves_next_is_one_that_served_before(registry: FileModelRegistry) -> None:
+    """v1 served, v2 was trained and kept out by the gate, v3 served: with v3 gone, v1 serves, not v2."""
+    for number in (1, 2, 3):
+        registry.register("default", artifacts(str(number)), metadata())
+    registry.promote("default", 1)
+    registry.promote("default", 3)
+
+    assert registry.take_back("default", [3]) == ((3,), 1)
+    assert registry.history("default")[0].note == "the champion before it learned from plays taken back"
+
+
 def test_versions_that_did_not_learn_from_the_plays_stay_as_they_were(registry: FileModelRegistry) -> None:
     three_versions(registry)
 
