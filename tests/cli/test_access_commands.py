@@ -131,3 +131,25 @@ def test_deleting_a_profile_there_is_not_names_the_ones_there_are(listener: None
     said = " ".join(err.split())
     assert said == f"error: there is no profile 'nobody' (profiles in this store: {PROFILE})"
     assert "ingest" not in said  # nothing to ingest for a delete
+
+
+def test_deleting_a_listener_says_which_other_models_no_longer_name_them(
+    trained: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default listener's model trained with a friend in the store recorded the friend's plays by
+    name; deleting the friend says that record no longer names them."""
+    monkeypatch.setenv("MUSICFLOW_MODEL_EVALUATION_SEEDS", "1")
+    history = tmp_path / "StreamingHistory_music_0.json"
+    play = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200_000}
+    history.write_text(json.dumps([play]))
+    assert run("ingest", str(history), "--profile", "friend")[0] == 0
+    code, _, err = run("train", "--force")
+    assert code == 0, err
+    code, out, err = run("profile", "delete", "friend", "--yes")
+    assert code == 0, err
+    assert (
+        "1 model version of other listeners, which read its plays with their store's, no longer name it"
+        in " ".join(out.split())
+    )
+    code, out, _ = run("models", "show", "2", "--format", "json")
+    assert "friend" not in out and "deleted profile" in out
