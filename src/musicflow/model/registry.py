@@ -356,7 +356,7 @@ class FileModelRegistry:
     def take_back(self, profile: str, versions: Collection[int]) -> TakenBack:
         """Remove the versions that learned from plays the listener took back, the champion among them:
         their rows and files go, the ledger says why (an unknown number is passed over). A champion removed
-        is followed by the newest version left (it learned from none of those plays), when one can serve."""
+        is followed by a version left (none learned from those plays; `_serve_newest_left`), when one can."""
         wanted = set(versions)
         if not wanted:
             return TakenBack((), self._models.alias_target(profile, CHAMPION))
