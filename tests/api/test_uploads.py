@@ -211,6 +211,12 @@ def test_an_upload_taken_back_removes_only_the_plays_no_other_upload_holds(
         assert app.models(NEWCOMER) == []
         states = {job.id: job.state for job in app.jobs(NEWCOMER)}
     assert states[ids[0]] == "undone" and states[ids[1]] in ("done", "failed")
+    seen = server.get(f"/api/jobs/{ids[0]}", headers=bearer(tokens["read"]))
+    assert seen.status_code == 200 and seen.json()["state"] == "undone", seen.text
+    assert seen.json()["result"]["taken_back"] == {
+        "plays_removed": undone.json()["plays_removed"],
+        "model_versions_removed": trained,
+    }
     assert not (settings.data_dir / "uploads" / ids[0]).exists()
     again = server.delete(f"/api/uploads/{ids[0]}", headers=bearer(tokens["write"]))
     assert again.status_code == 422 and "already" in again.text

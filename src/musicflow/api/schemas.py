@@ -339,16 +339,17 @@ class JobBody(BaseModel):
         " asks the sources again for songs without features)"
     )
     reason: str | None = Field(default=None, description="Why it was queued")
-    state: str = Field(description="queued, running, done or failed")
-    stage: str = Field(description="queued, ingesting, fetching features, training, done or failed")
+    state: str = Field(description="queued, running, done, failed, or undone (an import taken back)")
+    stage: str = Field(description="queued, ingesting, fetching features, training, done, failed or undone")
     progress: dict[str, bool | int | float | str] = Field(
         description="bytes_done/bytes_total (ingesting), tracks_done/tracks_total (fetching), training (0-1)"
     )
-    result: dict[str, bool | int | float | str | dict[str, int]] | None = Field(
+    result: dict[str, bool | int | float | str | dict[str, int | list[int]]] | None = Field(
         description="When done: plays, new_plays, features_fetched, still_missing, model_version and serving"
         " (or training), old_versions_removed (when the training removed old model versions); library"
         " (entries per kind: saved_song, saved_album, followed_artist, banned_song, banned_artist) when the"
-        " export held YourLibrary.json"
+        " export held YourLibrary.json; for an import taken back, taken_back (plays_removed and"
+        " model_versions_removed)"
     )
     error: str | None = Field(description="When failed: why, and what to do")
     attempts: int
