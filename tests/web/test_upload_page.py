@@ -143,6 +143,10 @@ def test_a_read_token_a_forged_form_or_no_tick_takes_nothing_back_and_deletes_no
     assert 'id="jobs"' in unticked.text  # the page as it was, the imports listed
     reader = TestClient(client.app, follow_redirects=False)
     read_csrf = signed_in(reader, shared[1]["read"])
+    offered = reader.get("/upload").text + reader.get(f"/upload/{job}").text
+    assert 'id="reads-only"' in offered  # a read token is offered no form it would be refused
+    assert not any(f'id="{form}"' in offered for form in ("upload-form", "take-back", "delete-form"))
+    assert 'id="take-back"' in client.get(f"/upload/{job}").text  # the write token is
     refused = reader.post(f"/upload/{job}/take-back", data={"csrf": read_csrf})
     assert refused.status_code == 403 and "read this profile, not change it" in refused.text
     refused = reader.post("/data/delete", data={"csrf": read_csrf, "confirm": "yes"})

@@ -32,6 +32,7 @@ from musicflow.web.advice import advice, problem_of
 from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_grant, signed_in
 
 if TYPE_CHECKING:
+    from musicflow.app.access import Grant
     from musicflow.app.types import Job
 
 router = APIRouter(include_in_schema=False)
@@ -61,8 +62,9 @@ def _page(request: Request, context: dict[str, Any], status: int = 200) -> HTMLR
 
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, profile: str | None = None) -> HTMLResponse:
-    who = page_grant(request, profile).profile
-    return _page(request, {"profile": who, "jobs": _imports(request, who)})
+    grant = page_grant(request, profile)
+    imports = _imports(request, grant.profile)
+    return _page(request, {"profile": grant.profile, "jobs": imports, "reads_only": _reads_only(grant)})
 
 
 @router.post("/upload")
@@ -90,13 +92,15 @@ async def upload(request: Request, profile: str | None = None) -> Response:
 
 @router.get("/upload/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, job_id: JobId, profile: str | None = None) -> HTMLResponse:
-    who = page_grant(request, profile).profile
+    grant = page_grant(request, profile)
+    who = grant.profile
     try:
         job = request.app.state.musicflow.job(job_id, who)
     except MusicflowError as missing:
         problem = problem_of(None, str(missing))
         return _page(request, {"profile": who, "problem": problem, "jobs": []}, http_status(missing))
-    return _page(request, {"profile": who, "job": job_view(job), "jobs": []})
+    context = {"profile": who, "job": job_view(job), "jobs": [], "reads_only": _reads_only(grant)}
+    return _page(request, context)
 
 
 @router.post("/upload/{job_id}/take-back")
@@ -166,6 +170,12 @@ def erased_sentence(erased: dict[str, object]) -> str:
     )
     said = [counted(n, one, many) for key, one, many in names if isinstance(n := erased.get(key), int) and n]
     return f"Deleted: {listed(said)}." if said else "There was nothing stored to delete."
+
+
+def _reads_only(grant: Grant) -> bool:
+    """Whether the visitor's token may read the profile but not change it: the page then offers no form
+    that changes data (a read token's form would only be refused)."""
+    return grant.scope != "write"
 
 
 def _imports(request: Request, profile: str) -> list[dict[str, Any]]:
