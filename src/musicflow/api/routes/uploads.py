@@ -82,7 +82,13 @@ def jobs(asked: Asked) -> list[JobBody]:
     return [JobBody.model_validate(job_document(found)) for found in asked.app.jobs(asked.profile)]
 
 
-@router.delete("/uploads/{job_id}", responses={403: UPLOAD_ERRORS[403]})
+TAKE_BACK_ERRORS: dict[int | str, dict[str, object]] = {
+    403: UPLOAD_ERRORS[403],
+    409: {**ERROR, "description": "The import, or another job of the profile, is still queued or running"},
+}
+
+
+@router.delete("/uploads/{job_id}", responses=TAKE_BACK_ERRORS)
 def take_back(job_id: JobId, asked: Asked) -> UndoneBody:
     """Take an upload back: the plays only it brought go, those another export also holds stay, the
     listener's model versions that learned from the plays removed go with them, and a retrain of the
