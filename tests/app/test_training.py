@@ -60,3 +60,29 @@ def test_a_model_trained_right_after_an_ingest_learns_from_every_feature_this_ma
     model = Evaluation.from_dict(run.evaluation).coverage  # what `train` prints: "Features: ..."
     assert model is not None and model == expected_model
     assert run.report[SONGS_NOT_ASKED] == 0
+
+
+def test_a_model_whose_plays_were_taken_back_while_it_trained_is_not_kept(
+    trained_home: Path, tmp_path: Path
+) -> None:
+    """A training reads the plays, an import is taken back (from another process, which no running job
+    told), then the training registers: the version goes at once, as `undo_import` would have removed
+    it, and the champion before it serves on."""
+    from musicflow.app.training import publish_candidate, train_candidate
+    from musicflow.errors import ConflictError
+
+    copy_of(trained_home, tmp_path / "home")
+    settings = demo_settings(tmp_path / "home").model_copy(update=QUICK_TRAINING)
+    with MusicFlow.open(settings) as app:
+        history = tmp_path / "StreamingHistory_music_0.json"
+        history.write_text(
+            '[{"endTime": "2026-03-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200000}]'
+        )
+        late = app.ingest([history], PROFILE, retrain=False)
+        assert late.import_id is not None
+        candidate = train_candidate(app._store, app.registry, settings, PROFILE)  # it read the late play
+        with MusicFlow.open(settings) as other:  # the other process takes the import back
+            other.undo_import(PROFILE, late.import_id)
+        with pytest.raises(ConflictError, match="learned from were taken back while it trained"):
+            publish_candidate(app.registry, candidate, True, keep_versions=5, history=app.history_store)
+        assert [v.version for v in app.models(PROFILE)] == [1] and app.model(PROFILE).version == 1

@@ -242,6 +242,10 @@ class MusicFlow:
     def jobs_store(self) -> JobStore:
         return self._store.jobs
 
+    @property
+    def history_store(self) -> HistoryStore:
+        return self._store.history
+
     def start_upload(self, profile: str, files: Iterable[tuple[str, IO[bytes]]]) -> tuple[Job, bool]:
         """Keep an uploaded export and queue the job that ingests it, fetches features and trains; the
         same files uploaded again by the profile answer with the job that took them (False: not new)."""

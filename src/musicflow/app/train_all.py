@@ -128,12 +128,13 @@ def train_every_profile(
     settings = worker_settings(app.settings)
     registry = app.registry
     keep = app.settings.model_keep_versions
+    history = app.history_store
 
     def done(index: int, result: Candidate | str | Exception) -> None:
         profile = wanted[index]
         if isinstance(result, Candidate):
             try:
-                training = publish_candidate(registry, result, force, keep_versions=keep)
+                training = publish_candidate(registry, result, force, keep_versions=keep, history=history)
             except MusicflowError as failed:
                 tell(ProfileTraining(profile, "failed", reason=f"not registered: {failed}"))
                 return

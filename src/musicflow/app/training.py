@@ -9,7 +9,7 @@ from typing import Any
 
 from musicflow.app.results import Training
 from musicflow.config import Settings
-from musicflow.errors import ConfigError, MusicflowError
+from musicflow.errors import ConfigError, ConflictError, MusicflowError
 from musicflow.model.dataset import MIN_POSITIVES, ZeroStrategy, zero_strategy_for
 from musicflow.model.evaluate import evaluate_profile
 from musicflow.model.lineage import RunOptions, lineage_files
@@ -21,7 +21,7 @@ from musicflow.model.reports import Evaluation
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.train import TrainingOptions, train_on_snapshot
 from musicflow.model.trained import TrainedModel
-from musicflow.store.ports import ModelVersion, Store, TrackStreams
+from musicflow.store.ports import HistoryStore, ModelVersion, Store, TrackStreams
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,8 @@ def train_and_publish(
     songs_not_asked: int = 0,
 ) -> Training:
     candidate = train_candidate(store, registry, settings, profile, progress, songs_not_asked=songs_not_asked)
-    return publish_candidate(registry, candidate, force, keep_versions=settings.model_keep_versions)
+    keep = settings.model_keep_versions
+    return publish_candidate(registry, candidate, force, keep_versions=keep, history=store.history)
 
 
 def train_candidate(
@@ -108,12 +109,15 @@ def train_candidate(
 
 
 def publish_candidate(
-    registry: ModelRegistry, candidate: Candidate, force: bool, *, keep_versions: int
+    registry: ModelRegistry, candidate: Candidate, force: bool, *, keep_versions: int, history: HistoryStore
 ) -> Training:
     """Register the candidate; the gate decides whether it serves (`force`: it serves whatever it says).
     Then the profile's old versions are removed, but the champion, the version a rollback returns to and
     the newest `keep_versions` (`model/pruning.py`): every training that stores a version comes here
-    (`train`, `train --all`, the jobs of uploads and of the schedule), so a store stops growing."""
+    (`train`, `train --all`, the jobs of uploads and of the schedule), so a store stops growing.
+
+    A version whose listener took plays back while it trained (an import undone meanwhile) is removed
+    at once, as `undo_import` removes the versions that learned from them: ConflictError, train again."""
     published = publish(
         registry,
         candidate.profile,
@@ -122,8 +126,24 @@ def publish_candidate(
         force=force,
         baseline=candidate.baseline,
     )
+    if _plays_taken_back(candidate, history):
+        number = published.version.version
+        registry.take_back(candidate.profile, [number])
+        raise ConflictError(
+            f"plays model v{number} learned from were taken back while it trained: it was removed;"
+            " train again"
+        )
     pruned = prune_after_training(registry, candidate.profile, keep_versions)
     return Training(dict(candidate.metadata.evaluation), candidate.report, published, pruned)
+
+
+def _plays_taken_back(candidate: Candidate, history: HistoryStore) -> bool:
+    """Whether some of the plays the candidate learned from of its own listener are gone from the store."""
+    from musicflow.model.lineage import lineage_of
+
+    cut = lineage_of(candidate.artifacts, f"the new model of '{candidate.profile}'").cut_off
+    held = sum(1 for play in history.plays(cut.profile_id) if play.play_id <= cut.last_play_id)
+    return held < cut.plays
 
 
 def prune_after_training(registry: ModelRegistry, profile: str, keep_versions: int) -> Pruning | None:
