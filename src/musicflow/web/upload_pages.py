@@ -50,21 +50,31 @@ IMPORTS = ("upload", "ingest")  # the jobs that read an export (a page's upload,
 EARLIER = 5  # the imports the upload page lists
 
 
-def _page(request: Request, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def _page(request: Request, grant: Grant, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """The upload page for the visitor `grant` names: a read token is offered no form that changes data
+    (it would only be refused)."""
     context = {
         "csrf": csrf_token(request.session),
         "signed_in": signed_in(request),
         "page": "upload",
+        "profile": grant.profile,
+        "reads_only": grant.scope != "write",
+        "jobs": [],
         **context,
     }
     return TEMPLATES.TemplateResponse(request, "upload.html", context, status_code=status)
 
 
+def _refused(request: Request, grant: Grant, refused: MusicflowError, **context: Any) -> HTMLResponse:
+    """The page again, with what was refused and what would help, at the error's status."""
+    problem = problem_of(advice(refused, grant.profile), str(refused))
+    return _page(request, grant, {"problem": problem, **context}, http_status(refused))
+
+
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, profile: str | None = None) -> HTMLResponse:
     grant = page_grant(request, profile)
-    imports = _imports(request, grant.profile)
-    return _page(request, {"profile": grant.profile, "jobs": imports, "reads_only": _reads_only(grant)})
+    return _page(request, grant, {"jobs": _imports(request, grant.profile)})
 
 
 @router.post("/upload")
@@ -79,10 +89,7 @@ async def upload(request: Request, profile: str | None = None) -> Response:
         ]
         job, new = await run_in_threadpool(request.app.state.musicflow.start_upload, grant.profile, files)
     except MusicflowError as refused:
-        problem = problem_of(advice(refused, grant.profile), str(refused))
-        return _page(
-            request, {"profile": grant.profile, "problem": problem, "jobs": []}, http_status(refused)
-        )
+        return _refused(request, grant, refused)
     finally:
         await form.close()
     if new:
@@ -93,14 +100,12 @@ async def upload(request: Request, profile: str | None = None) -> Response:
 @router.get("/upload/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, job_id: JobId, profile: str | None = None) -> HTMLResponse:
     grant = page_grant(request, profile)
-    who = grant.profile
     try:
-        job = request.app.state.musicflow.job(job_id, who)
+        job = request.app.state.musicflow.job(job_id, grant.profile)
     except MusicflowError as missing:
         problem = problem_of(None, str(missing))
-        return _page(request, {"profile": who, "problem": problem, "jobs": []}, http_status(missing))
-    context = {"profile": who, "job": job_view(job), "jobs": [], "reads_only": _reads_only(grant)}
-    return _page(request, context)
+        return _page(request, grant, {"problem": problem}, http_status(missing))
+    return _page(request, grant, {"job": job_view(job)})
 
 
 @router.post("/upload/{job_id}/take-back")
@@ -117,13 +122,11 @@ async def take_back(
         grant.may_write()
         await run_in_threadpool(request.app.state.musicflow.undo_import, grant.profile, job_id)
     except MusicflowError as refused:
-        problem = problem_of(advice(refused, grant.profile), str(refused))
         try:
             job: dict[str, Any] | None = job_view(request.app.state.musicflow.job(job_id, grant.profile))
         except MusicflowError:
             job = None
-        context: dict[str, Any] = {"profile": grant.profile, "problem": problem, "job": job, "jobs": []}
-        return _page(request, context, http_status(refused))
+        return _refused(request, grant, refused, job=job)
     return RedirectResponse(f"/upload/{job_id}{_query(request, grant.profile)}", status_code=303)
 
 
@@ -144,16 +147,14 @@ async def delete_everything(
             raise MusicflowError("nothing was deleted: tick the box to confirm that everything should go")
         erased = await run_in_threadpool(request.app.state.musicflow.delete_profile, grant.profile)
     except MusicflowError as refused:
-        problem = problem_of(advice(refused, grant.profile), str(refused))
-        context = {"profile": grant.profile, "problem": problem, "jobs": _imports(request, grant.profile)}
-        return _page(request, context, http_status(refused))
+        return _refused(request, grant, refused, jobs=_imports(request, grant.profile))
     for forget in request.app.state.on_erase:
         forget(grant.profile)
     was_signed_in = signed_in(request)
     if was_signed_in:
         request.session.clear()
     whose = None if was_signed_in else grant.profile  # signed out: the page names no listener
-    return _page(request, {"profile": whose, "erased": erased_sentence(erased.as_document()), "jobs": []})
+    return _page(request, grant, {"profile": whose, "erased": erased_sentence(erased.as_document())})
 
 
 def erased_sentence(erased: dict[str, object]) -> str:
@@ -170,12 +171,6 @@ def erased_sentence(erased: dict[str, object]) -> str:
     )
     said = [counted(n, one, many) for key, one, many in names if isinstance(n := erased.get(key), int) and n]
     return f"Deleted: {listed(said)}." if said else "There was nothing stored to delete."
-
-
-def _reads_only(grant: Grant) -> bool:
-    """Whether the visitor's token may read the profile but not change it: the page then offers no form
-    that changes data (a read token's form would only be refused)."""
-    return grant.scope != "write"
 
 
 def _imports(request: Request, profile: str) -> list[dict[str, Any]]:
