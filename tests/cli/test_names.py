@@ -244,3 +244,31 @@ def test_a_version_of_a_song_they_streamed_says_so(listener: None):
     code, out, err = run("predict", "--song", "Glycerine", "--artist", "Bush")  # the song itself
     assert code == 0, err
     assert "↺" not in out and f"You have streamed it {times} times already" in out
+
+
+def test_a_band_is_one_artist_with_or_without_its_leading_the(listener: None):
+    """The demo listener streamed 'I Gotta Feeling' by Black Eyed Peas, as Spotify names the band now;
+    the bundled catalog, older, has it by The Black Eyed Peas. Asked either way it is their song, with
+    their streams and the catalog's features, never a song by an artist they never streamed, and
+    `recommend` never lists it as a song they have not played."""
+    code, out, err = run("streams", "top", "-n", "100000", "-f", "csv")
+    assert code == 0, err
+    streamed = {
+        (row["track"], row["artist"]): int(row["streams"]) for row in csv.DictReader(io.StringIO(out))
+    }
+    times = streamed[("I Gotta Feeling", "Black Eyed Peas")]
+    answers = [
+        _predicted("--song", "I Gotta Feeling", "--artist", a)
+        for a in ("The Black Eyed Peas", "BLACK EYED PEAS")
+    ]
+    for answer in answers:
+        assert answer["message"] == {"emoji": "🔁", "text": f"You have streamed it {times} times already"}
+        assert answer["basis"] == "audio features and your history"
+        words = " ".join(str(reason["words"]) for reason in answer["reasons"])  # type: ignore[attr-defined]
+        assert "never streamed" not in words
+    assert answers[0]["prediction"] == answers[1]["prediction"]
+    code, out, err = run("recommend", "--top", "1000", "--per-artist", "1000", "-f", "json")
+    assert code == 0, err
+    listed = {(row["song"], row["artist"]) for row in json.loads(out)["recommendations"]}
+    assert not any(song == "I Gotta Feeling" for song, _ in listed)
+    assert any("Black Eyed Peas" in artist for _, artist in listed)  # the band's other songs are listed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from musicflow.core.songs import clean_title, match_key, version_kind
+from musicflow.core.songs import clean_title, match_key, primary_artist, version_kind
 
 
 @pytest.mark.parametrize(
@@ -27,10 +27,26 @@ from musicflow.core.songs import clean_title, match_key, version_kind
         (("Oasis", "Wonderwall - Single Edit"), ("Oasis", "Wonderwall")),
         (("Adele", "Hello - Bonus Track"), ("Adele", "Hello")),
         (("Adele", "Hello (Deluxe Edition)"), ("Adele", "Hello")),
+        # a catalog names the band as it was named then, an export as Spotify names it now
+        (("The Black Eyed Peas", "I Gotta Feeling"), ("Black Eyed Peas", "I Gotta Feeling")),
+        (("The Grateful Dead; Bob Weir", "Ripple"), ("Grateful Dead", "Ripple - 2013 Remaster")),
+        (("THE WEEKND", "Blinding Lights"), ("Weeknd", "Blinding Lights")),
+        (("The The", "This Is the Day"), ("the the", "This Is The Day")),
     ],
 )
 def test_spellings_of_one_song_share_a_key(left: tuple[str, str], right: tuple[str, str]):
     assert match_key(*left) == match_key(*right)
+
+
+def test_an_artist_is_known_without_a_leading_the_and_nothing_more():
+    assert (
+        primary_artist("The Black Eyed Peas, Fergie")
+        == primary_artist("Black Eyed Peas")
+        == "black eyed peas"
+    )
+    assert primary_artist("The") == "the" and primary_artist("The The") == "the"
+    assert primary_artist("Theory of a Deadman") == "theory of a deadman"  # a word, not the article
+    assert primary_artist("Them") != primary_artist("M")
 
 
 @pytest.mark.parametrize(

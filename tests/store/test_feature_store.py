@@ -444,6 +444,71 @@ def test_upgrading_makes_a_singers_own_version_their_song_in_counts_and_catalogs
         store.close()
 
 
+def test_upgrading_makes_a_band_one_artist_with_and_without_its_leading_the(backend_settings: Settings):
+    """A store from before revision 0020 keyed a listener's "I Gotta Feeling" by Black Eyed Peas (the
+    export's name) apart from the catalog's row by The Black Eyed Peas: upgraded, the catalog answers it,
+    the misses of every track rekeyed are asked again, and a listener who streamed it has it under
+    either name; "The The" is "the" and an artist called "The" is left as it is."""
+    from musicflow.model.song_streams import song_streams
+
+    def key_0019(artist: str, title: str) -> str:  # as stores keyed songs before 0020
+        first = artist.split("; ")[0].casefold()
+        return f"{first}\x1f{title.casefold()}"
+
+    tracks = [("I Gotta Feeling", "Black Eyed Peas", 2), ("Pump It", "The Black Eyed Peas", 3)]
+    tracks += [("This Is the Day", "The The", 1), ("Song", "The", 1)]
+    inserts = [
+        "INSERT INTO profiles (name) VALUES ('default')",
+        "INSERT INTO catalogs (name, file_name, format, rows, imported_at) "
+        "VALUES ('mine', 'a.csv', 'csv', 2, 0)",
+        "INSERT INTO catalog_tracks (catalog_id, match_key, song, artists, energy) SELECT id, "
+        f"'{key_0019('The Black Eyed Peas', 'I Gotta Feeling')}', 'I Gotta Feeling', "
+        "'The Black Eyed Peas; Fergie', 0.5 FROM catalogs",
+    ]
+    n = 0
+    for i, (title, artist, streams) in enumerate(tracks):
+        inserts.append(
+            "INSERT INTO tracks (track_key, name, artist, match_key) "
+            f"VALUES ('k{i}', '{title}', '{artist}', '{key_0019(artist, title)}')"
+        )
+        inserts.append(
+            "INSERT INTO fetch_misses (track_id, source, reason, expires_at) "
+            f"SELECT id, 'catalog', 'not found', {FAR} FROM tracks WHERE track_key = 'k{i}'"
+        )
+        for _ in range(streams):
+            inserts.append(
+                "INSERT INTO plays (profile_id, track_id, ended_at, ended_minute, ms_played, source) "
+                f"SELECT p.id, t.id, {60 * n}, {n}, 200000, 'basic' FROM profiles p, tracks t "
+                f"WHERE t.track_key = 'k{i}'"
+            )
+            n += 1
+    store = upgraded_from("0019", backend_settings, *inserts)
+    try:
+        key = match_key("Black Eyed Peas", "I Gotta Feeling")
+        assert key == match_key("The Black Eyed Peas", "I Gotta Feeling")
+        _, by_key = store.features.catalog_matches([], [key])
+        assert [stored.values for stored in by_key[key]] == [{"energy": 0.5}]
+        found = store.features.find_track("Pump It", "Black Eyed Peas")
+        assert found is not None and found.query.artist == "The Black Eyed Peas"
+        with store.engine.connect() as conn:
+            keys: dict[str, str] = dict(conn.execute(text("SELECT name, match_key FROM tracks")).all())
+            misses = conn.execute(
+                text("SELECT t.name FROM fetch_misses m JOIN tracks t ON t.id = m.track_id")
+            ).all()
+        assert keys["This Is the Day"] == "the\x1fthis is the day" == match_key("The The", "This Is the Day")
+        assert keys["Song"] == "the\x1fsong" == match_key("The", "Song")
+        assert [name for (name,) in misses] == ["Song"]  # the only key left as it was: its miss stands
+        profile = store.profile_id("default")
+        assert profile is not None
+        counted = song_streams(store.track_streams(profile, 30_000))
+        assert sorted((song.track, song.streams) for song in counted)[:2] == [
+            ("I Gotta Feeling", 2),
+            ("Pump It", 3),
+        ]
+    finally:
+        store.close()
+
+
 def test_the_songs_several_catalog_rows_hold_are_read_with_each_rows_line(store: SqlStore):
     """What listing each song once reads: every loose key more than one row holds, in one catalog or
     across catalogs, with its rows (what each says and its line, as `catalog_columns` numbers it, in

@@ -8,10 +8,11 @@ too, so the store never imports the parts that feed it.
 The loose key:
 
 Exports, catalogs and APIs spell one song differently ("Song - Remastered 2011", "Song (feat. X)",
-"Artist A, Artist B", "Beyoncé" vs "Beyonce"). `match_key` folds those differences away, so a lookup by
-song + artist finds the catalog row or search hit that is really the same recording. It is the primary
-artist and the title, folded (case, accents, punctuation, spacing), where the title loses what names the
-same recording under another label and keeps what names another recording:
+"Artist A, Artist B", "Beyoncé" vs "Beyonce", "The Black Eyed Peas" vs "Black Eyed Peas"). `match_key`
+folds those differences away, so a lookup by song + artist finds the catalog row or search hit that is
+really the same recording. It is the primary artist (without a leading "The") and the title, folded
+(case, accents, punctuation, spacing), where the title loses what names the same recording under
+another label and keeps what names another recording:
 
 - A bracketed part or a " - ..." suffix that names a kind of version (`version_kind`'s words: live,
   remix/rmx, acoustic, unplugged, instrumental, demo, cover, sped up, slowed, a mix other than the
@@ -126,13 +127,27 @@ def _names_own_version(suffix: str, artist: str) -> bool:
     if named is None:
         return False
     who = _fold(named.group(1))
-    return bool(who) and who in (primary_artist(artist), _fold(artist))
+    # As written (a leading "The" kept), so a title keys as it did before artists lost their article:
+    # stored keys change by their artist part alone (migration 0020).
+    return bool(who) and who in (_first_artist(artist), _fold(artist))
 
 
 def primary_artist(artists: str) -> str:
-    """The first credited artist of a text that may list several ("A, B & C", "A feat. B")."""
+    """The first credited artist of a text that may list several ("A, B & C", "A feat. B"), folded and
+    without a leading "The": "The Black Eyed Peas" and "Black Eyed Peas" are one artist (catalogs
+    keep a name Spotify has since changed; a person types "Weeknd"). "The The" is "the"."""
+    return without_article(_first_artist(artists))
+
+
+def _first_artist(artists: str) -> str:
+    """The first credited artist, folded, as written (a leading "The" kept)."""
     first = _ARTIST_SEPARATORS.split(artists.strip(), maxsplit=1)[0]
     return _fold(first) or _fold(artists)
+
+
+def without_article(folded: str) -> str:
+    """A folded artist name without a leading "the " (unless nothing else is left)."""
+    return folded[4:] if folded.startswith("the ") and len(folded) > 4 else folded
 
 
 @lru_cache(maxsize=1 << 16)

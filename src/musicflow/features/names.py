@@ -1,9 +1,10 @@
 """Names as people type them: the songs and artists nearest to a name that no key finds.
 
-`track_key` and `match_key` forgive case, spacing, accents, punctuation, "feat." credits and suffixes
-that name the same recording (a remaster, an edit); a person also types "maroon5", "Weeknd" or "Blindng
-Lights". `NameIndex` holds the loose keys the store and the catalogs know, grouped by artist, and answers
-with the nearest ones (rapidfuzz, on the keys with their spaces and an artist's leading "The" taken out).
+`track_key` and `match_key` forgive case, spacing, accents, punctuation, an artist's leading "The",
+"feat." credits and suffixes that name the same recording (a remaster, an edit); a person also types
+"maroon5", "the1975" or "Blindng Lights". `NameIndex` holds the loose keys the store and the catalogs
+know, grouped by artist, and answers with the nearest ones (rapidfuzz, on the keys with their spaces
+taken out).
 It is built once per state of the song index, and asked only when a question's own keys found nothing: a
 typed name costs nothing more. (A near name is not always a typo: `lookup.py` never answers a version,
 "Song - Live", for another recording whatever the closeness.)
@@ -33,9 +34,9 @@ MOST = 5  # suggestions at most
 
 
 def artist_form(artist_key: str) -> str:
-    """An artist's folded name as it is compared: without a leading "The" and without spaces."""
-    name = artist_key[4:] if artist_key.startswith("the ") and len(artist_key) > 4 else artist_key
-    return name.replace(" ", "")
+    """An artist's key (folded, without a leading "The": `primary_artist`) as it is compared: without
+    spaces."""
+    return artist_key.replace(" ", "")
 
 
 _LOOK_ALIKE = str.maketrans({"l": "i", "1": "i", "|": "i", "0": "o"})
@@ -105,7 +106,7 @@ class NameIndex:
             artist, separator, title = key.partition(SEPARATOR)
             if separator and artist and title:
                 titles.setdefault(artist, {}).setdefault(title_form(title), key)
-        forms: dict[str, list[str]] = {}  # compared artist -> artist keys ("the xx" and "xx" alike)
+        forms: dict[str, list[str]] = {}  # compared artist -> artist keys ("the 1975" and "the1975" alike)
         for artist in titles:
             forms.setdefault(artist_form(artist), []).append(artist)
         self._forms = list(forms)

@@ -23,11 +23,9 @@ Create Date: 2026-12-08
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlalchemy as sa
 from alembic import op
 
+from musicflow.store.migrations.frozen.catalog_misses import forget_catalog_misses
 from musicflow.store.migrations.frozen.match_key_0017 import VERSION_WORDS, match_key
 from musicflow.store.migrations.frozen.rekeying import rekey_songs
 
@@ -36,26 +34,10 @@ down_revision = "0016"
 branch_labels = None
 depends_on = None
 
-CATALOG_SOURCE = "catalog"  # the catalog source's name, as stored in fetch_misses
-IN_CHUNK = 500  # keys per IN (...) list, well under every backend's limit on bound parameters
-
 
 def upgrade() -> None:
     conn = op.get_bind()
-    _forget_catalog_misses(conn, sorted(rekey_songs(conn, match_key, VERSION_WORDS)))
-
-
-def _forget_catalog_misses(conn: Any, keys: list[str]) -> None:
-    """The catalog's "not found" of every track keyed by one of `keys`: the catalog may know it now."""
-    tracks = sa.table("tracks", sa.column("id"), sa.column("match_key"))
-    fetch_misses = sa.table("fetch_misses", sa.column("track_id"), sa.column("source"))
-    for at in range(0, len(keys), IN_CHUNK):
-        keyed = sa.select(tracks.c.id).where(tracks.c.match_key.in_(keys[at : at + IN_CHUNK]))
-        conn.execute(
-            fetch_misses.delete().where(
-                fetch_misses.c.source == CATALOG_SOURCE, fetch_misses.c.track_id.in_(keyed)
-            )
-        )
+    forget_catalog_misses(conn, sorted(rekey_songs(conn, match_key, VERSION_WORDS)))
 
 
 def downgrade() -> None:
