@@ -9,12 +9,14 @@ import json
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from musicflow.app.error_map import EXIT_CODES
 from musicflow.cli.command_tree import app
 from musicflow.errors import ErrorKind
+from tests.scale.catalogs import bundled_rows
 from tests.trained import PROFILE, trained_data_dir
 
 runner = CliRunner()
@@ -272,3 +274,51 @@ def test_a_band_is_one_artist_with_or_without_its_leading_the(listener: None):
     listed = {(row["song"], row["artist"]) for row in json.loads(out)["recommendations"]}
     assert not any(song == "I Gotta Feeling" for song, _ in listed)
     assert any("Black Eyed Peas" in artist for _, artist in listed)  # the band's other songs are listed
+
+
+def test_a_song_a_catalog_gives_a_subtitle_is_still_the_listeners(listener: None):
+    """The demo listener streamed 'Come Out and Play' by The Offspring; the bundled catalog has it as
+    'Come Out And Play (Keep ‘Em Separated)'. Asked by the catalog's title it is their song, with their
+    streams; `recommend` never offers it as new, nor as "another version" of itself."""
+    code, out, err = run("streams", "top", "-n", "100000", "-f", "csv")
+    assert code == 0, err
+    streamed = {
+        (row["track"], row["artist"]): int(row["streams"]) for row in csv.DictReader(io.StringIO(out))
+    }
+    times = streamed[("Come Out and Play", "The Offspring")]
+    answer = _predicted("--song", "Come Out And Play (Keep ‘Em Separated)", "--artist", "The Offspring")
+    assert answer["message"] == {"emoji": "🔁", "text": f"You have streamed it {times} times already"}
+    assert answer["version_of"] is None
+    code, out, err = run("recommend", "--top", "1000", "--per-artist", "1000", "-f", "json")
+    assert code == 0, err
+    listed = [row for row in json.loads(out)["recommendations"] if row["artist"] == "The Offspring"]
+    assert listed and not any(row["song"].startswith("Come Out And Play") for row in listed)
+
+
+def test_one_song_under_a_title_and_its_subtitled_title_is_listed_once_and_scored_as_played(
+    listener: None, tmp_path: Path
+):
+    """A catalog holding "Everlong" under a subtitle (the demo listener streamed "Everlong") and a song
+    they never played under two titles, one with a subtitle: `score` says the first is played, and
+    `recommend` never lists it and lists the other once."""
+    songs = ["Everlong (The Colour and the Shape)", "Hollow Days", "Hollow Days (Under the Bridge)", "Calm"]
+    features = bundled_rows(len(songs), offset=70_000).drop("spotify_id", "song", "artists")
+    names = pl.DataFrame(
+        {
+            "spotify_id": [f"foo{i:019d}" for i in range(len(songs))],
+            "song": songs,
+            "artists": ["Foo Fighters"] * len(songs),
+        }
+    )
+    pl.concat([names, features], how="horizontal").write_parquet(tmp_path / "foo.parquet")
+    code, _, err = run("catalog", "add", str(tmp_path / "foo.parquet"), "--name", "foo")
+    assert code == 0, err
+    code, _, err = run("score", "foo", "--out", str(tmp_path / "scored.csv"))
+    assert code == 0, err
+    with (tmp_path / "scored.csv").open(encoding="utf-8") as scored:
+        played = {row["song"]: row["played"] for row in csv.DictReader(scored)}
+    assert played == {songs[0]: "true", songs[1]: "false", songs[2]: "false", songs[3]: "false"}
+    code, out, err = run("recommend", "--catalog", "foo", "--top", "10", "--per-artist", "10", "-f", "json")
+    assert code == 0, err
+    listed = [row["song"] for row in json.loads(out)["recommendations"]]
+    assert sorted(listed) in (["Calm", "Hollow Days"], ["Calm", "Hollow Days (Under the Bridge)"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from musicflow.core.songs import clean_title, match_key, primary_artist, version_kind
+from musicflow.core.songs import clean_title, match_key, primary_artist, subtitle_free_key, version_kind
 
 
 @pytest.mark.parametrize(
@@ -187,3 +187,35 @@ def test_the_artist_text_counts_whole_or_by_its_first_artist():
     assert (
         clean_title(title) == "into the unknown panic at the disco version"
     )  # no artist, nothing to compare
+
+
+@pytest.mark.parametrize(
+    ("subtitled", "plain"),
+    [
+        ("C.R.E.A.M. (Cash Rules Everything Around Me)", "C.R.E.A.M."),
+        ("Push Back (Ne-Yo, Bebe Rexha, Stefflon Don)", "PUSH BACK"),
+        ("Come Out And Play (Keep ‘Em Separated)", "Come Out and Play - 2008 Remaster"),
+        ("Can't Stop the Feeling! (from DreamWorks Animation's \"Trolls\")", "CAN'T STOP THE FEELING!"),
+        ("Street Spirit (Fade Out) [feat. Nobody]", "Street Spirit"),
+    ],
+)
+def test_a_subtitle_a_catalog_adds_is_the_same_song_to_a_listener(subtitled: str, plain: str):
+    """Not one key in the store (`match_key` keeps a subtitle), but one song when a listener's own
+    songs are looked for."""
+    assert match_key("A", subtitled) != match_key("A", plain)
+    assert subtitle_free_key("A", subtitled) == subtitle_free_key("A", plain) == match_key("A", plain)
+
+
+@pytest.mark.parametrize(
+    ("other", "song"),
+    [
+        ("Intro (Reprise)", "Intro"),
+        ("Nose On The Grindstone (OurVinyl Sessions)", "Nose On The Grindstone"),
+        ("Symphony No. 9 (Part 2)", "Symphony No. 9"),
+        ("Everlong (Live)", "Everlong"),
+        ("Glycerine (Acoustic)", "Glycerine"),
+        ("(I Can't Get No) Satisfaction", "Satisfaction"),  # the title itself, not a subtitle
+    ],
+)
+def test_another_take_or_version_is_never_taken_for_a_subtitle(other: str, song: str):
+    assert subtitle_free_key("A", other) != subtitle_free_key("A", song)

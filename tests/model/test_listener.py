@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from musicflow.core.plays import ExportFormat, Play
-from musicflow.core.songs import match_key
+from musicflow.core.songs import match_key, song_lookup_keys
 from musicflow.model.listener import Listener
 from musicflow.store.sql import SqlStore
 
@@ -98,13 +98,34 @@ def test_a_song_of_theirs_is_theirs_under_another_listeners_track_or_its_spotify
     listener = Listener.load(store.history, "alice", stream_min_ms=30_000)
 
     key = match_key("Oasis", "Wonderwall")
-    by_name = listener.history("Oasis", theirs.track_id, "Wonderwall", key=key)
+    by_name = listener.history("Oasis", theirs.track_id, "Wonderwall", keys=(key,))
     assert by_name.song_streams == 3 and by_name.other_version is None
     by_id = listener.history("Oasis", None, "Some Other Name", remastered)
     assert by_id.song_streams == 3
-    assert listener.affinity("Oasis", theirs.track_id, key=key).streams == 2
+    assert listener.affinity("Oasis", theirs.track_id, keys=(key,)).streams == 2
     assert listener.affinity("Oasis", None, remastered).streams == 2
     assert listener.affinity("Oasis", theirs.track_id).streams == 5  # nothing says it is theirs: all of it
     assert (
-        listener.history("Oasis", None, "Supersonic", key=match_key("Oasis", "Supersonic")).song_streams == 0
+        listener.history("Oasis", None, "Supersonic", keys=(match_key("Oasis", "Supersonic"),)).song_streams
+        == 0
     )
+
+
+def test_a_song_of_theirs_is_theirs_under_a_title_with_or_without_a_subtitle(store: SqlStore):
+    """A catalog's "C.R.E.A.M. (Cash Rules Everything Around Me)" is the listener's "C.R.E.A.M.", and a
+    catalog's "Street Spirit" their "Street Spirit (Fade Out)": their streams, their own plays left out of
+    the artist's affinity; "C.R.E.A.M. (Live)" stays another song."""
+    alice = store.ensure_profile("alice")
+    store.add_plays(alice, _streams("C.R.E.A.M.", "Wu-Tang Clan", 4))
+    store.add_plays(alice, _streams("Protect Ya Neck", "Wu-Tang Clan", 2))
+    store.add_plays(alice, _streams("Street Spirit (Fade Out)", "Radiohead", 3))
+    listener = Listener.load(store.history, "alice", stream_min_ms=30_000)
+
+    def history(title: str, artist: str) -> tuple[int, int]:
+        keys = song_lookup_keys(artist, title)
+        found = listener.history(artist, None, title, keys=keys)
+        return found.song_streams, listener.affinity(artist, None, keys=keys).streams
+
+    assert history("C.R.E.A.M. (Cash Rules Everything Around Me)", "Wu-Tang Clan") == (4, 2)
+    assert history("Street Spirit", "Radiohead") == (3, 0)
+    assert history("C.R.E.A.M. (Live)", "Wu-Tang Clan") == (0, 6)

@@ -136,16 +136,18 @@ def audio_file_mapper(
 
 def scoring_pack(serving: ServingModel, store: Store, profile_id: int) -> ScoringPack:
     """The champion as LightGBM text with its checksum, and the listener's history as plain numbers."""
-    from musicflow.core.songs import match_key
+    from musicflow.core.songs import match_key, subtitle_free_key
     from musicflow.scale.pack import ScoringPack, model_sha256
 
     listener = serving.listener
     played = store.history.played_tracks(profile_id)
-    played_songs = {}
-    for track in played:
-        own = listener.affinity(track.artist, track.track_id)
-        key = track.match_key or match_key(track.artist, track.name)
-        played_songs[key] = own.as_tuple()
+    own = [listener.affinity(track.artist, track.track_id).as_tuple() for track in played]
+    played_songs = {
+        track.match_key or match_key(track.artist, track.name): mine
+        for track, mine in zip(played, own, strict=True)
+    }
+    for track, mine in zip(played, own, strict=True):  # then without a subtitle, as `song_of` finds them
+        played_songs.setdefault(subtitle_free_key(track.artist, track.name), mine)
     text = serving.model.model_text
     return ScoringPack(
         profile=serving.profile,
@@ -452,12 +454,12 @@ def _distinct(head: pl.DataFrame, top: int, per_artist: int, leave_out: frozense
     """Of `head` (ranked best first): each song once, none of `leave_out`, `per_artist` of each artist."""
     import polars as pl
 
-    from musicflow.core.songs import match_key, version_family
+    from musicflow.core.songs import subtitle_free_key, version_family
     from musicflow.scale.score_rows import ARTIST_KEY
 
     pairs = list(zip(head.get_column("artist").to_list(), head.get_column("song").to_list(), strict=True))
-    head = head.with_columns(
-        pl.Series("_song", [match_key(a or "", s or "") for a, s in pairs], dtype=pl.String),
+    head = head.with_columns(  # one song under two titles, one with a subtitle, is listed once
+        pl.Series("_song", [subtitle_free_key(a or "", s or "") for a, s in pairs], dtype=pl.String),
         pl.Series("_family", [version_family(a or "", s or "") for a, s in pairs], dtype=pl.String),
     )
     once = head.unique(subset="_song", keep="first", maintain_order=True)

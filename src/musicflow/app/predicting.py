@@ -14,7 +14,7 @@ from typing import overload
 from musicflow.app.error_map import MAX_MESSAGE_CHARS, cut, error_detail
 from musicflow.app.results import Prediction
 from musicflow.app.serving import ServingModel
-from musicflow.core.songs import SongRequest, match_key
+from musicflow.core.songs import SongRequest, song_lookup_keys
 from musicflow.errors import Hint, MusicflowError, SongNotFoundError
 from musicflow.features.lookup import (
     SongFeatures,
@@ -153,14 +153,15 @@ def _history(serving: ServingModel, features: SongFeatures, request: SongRequest
     return serving.listener.history(query.artist, features.track_id, query.song, spotify_id, key)
 
 
-def _identity(features: SongFeatures, request: SongRequest) -> tuple[str | None, str]:
+def _identity(features: SongFeatures, request: SongRequest) -> tuple[str | None, tuple[str, ...]]:
     """The song found as the listener's history knows songs (a song of theirs is theirs under any
     track): the Spotify id asked, which is the exact recording whatever the name typed; else the id a
-    source answered with, and the song's loose key."""
+    source answered with, and the song's keys (`song_lookup_keys`: its loose key, then without the
+    subtitle a catalog gave it)."""
     if request.spotify_id:
-        return request.spotify_id, ""
+        return request.spotify_id, ()
     query = features.query
-    return features.merged.spotify_id or query.spotify_id, match_key(query.artist, query.song)
+    return features.merged.spotify_id or query.spotify_id, song_lookup_keys(query.artist, query.song)
 
 
 def _unanswered(request: SongRequest, asked: Sequence[str], found: SongFeatures) -> Unanswered:

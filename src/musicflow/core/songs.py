@@ -156,6 +156,41 @@ def match_key(artist: str, title: str) -> str:
     return f"{primary_artist(artist)}\x1f{clean_title(title, artist)}"
 
 
+_OTHER_TAKE = re.compile(  # words of a bracketed part naming another track or take than the song itself
+    r"\b(?:sessions?|reprise|interlude|intro|outro|skit|part|pt|vol|volume|extended|version|mix|edit|"
+    r"arr|arranged|orchestral|symphonic|karaoke|a ?cappella|acapella|take|recording|performance|piano)\b",
+    re.IGNORECASE,
+)
+_INNER_BRACKETED = re.compile(r"(?<=\S)\s*[\(\[][^\)\]]*[\)\]]")  # a bracketed part after some title
+
+
+def subtitle_free_key(artist: str, title: str) -> str:
+    """The loose key of a title without its subtitle: the bracketed parts after the title that name
+    neither a kind of version nor another take (a reprise, a part, a session) nor the same recording
+    under a label, which catalogs add or drop: "C.R.E.A.M. (Cash Rules Everything Around Me)" is
+    "C.R.E.A.M.", "Push Back (Ne-Yo, Bebe Rexha, Stefflon Don)" is "Push Back", "Can't Stop the Feeling!
+    (from DreamWorks Animation's "Trolls")" is "Can't Stop the Feeling!". Not an identity of the store
+    (`match_key` keeps "Street Spirit (Fade Out)" whole): a second key by which a listener's own songs
+    are found, so that no answer offers them one of their songs as new. The loose key itself for a
+    title that names a kind of version or has no such part."""
+    if ("(" not in title and "[" not in title) or version_kind(title) is not None:
+        return match_key(artist, title)
+    stripped = _INNER_BRACKETED.sub(_unless_another_take, _FEATURING.sub("", title))
+    return match_key(artist, stripped if _fold(stripped) else title)
+
+
+def song_lookup_keys(artist: str, title: str) -> tuple[str, ...]:
+    """The keys a song is looked for by among a listener's own songs: its loose key, then the key of
+    its title without a subtitle (`subtitle_free_key`), where that is another."""
+    key, free = match_key(artist, title), subtitle_free_key(artist, title)
+    return (key,) if free == key else (key, free)
+
+
+def _unless_another_take(part: re.Match[str]) -> str:
+    text = part.group(0)
+    return text if _OTHER_TAKE.search(text) or _SAME_RECORDING_BRACKET.search(text) else ""
+
+
 _VERSION_KINDS = (  # (a word in a title, how a reason names that version)
     ("remix", "a remix"),
     ("rmx", "a remix"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from musicflow.core.songs import version_family
+from musicflow.core.songs import subtitle_free_key, version_family
 from musicflow.errors import Hint, ModelMismatchError
 from musicflow.features.genres import artist_genre_names, listener_genres
 from musicflow.features.lookup import SongFeatures
@@ -149,7 +149,7 @@ class Listener:
             stream_min_ms,
             # their songs by every id and key of theirs, whichever track a question finds
             {t.spotify_id: song_of_track[t.track_id] for t in tracks if t.spotify_id},
-            {t.match_key: song_of_track[t.track_id] for t in tracks},
+            _song_of_key(tracks, song_of_track),
         )
 
     @property
@@ -167,23 +167,28 @@ class Listener:
         """Affinity for every artist the listener streamed, no song left out (what batch scoring ships)."""
         return {key: self._index.of(key) for key in self._index.artist_keys()}
 
-    def song_of(self, track_id: int | None, spotify_id: str | None = None, key: str = "") -> int | None:
+    def song_of(
+        self, track_id: int | None, spotify_id: str | None = None, keys: Sequence[str] = ()
+    ) -> int | None:
         """Which of the listener's songs this is, if theirs: the stored track's, else the one of theirs
-        with this Spotify id, else of this loose song key (`match_key`). A song is theirs under any of
-        its tracks, whichever one a question found (another listener's spelling, a catalog entry)."""
+        with this Spotify id, else of the first of these keys one of theirs has (`song_lookup_keys`). A
+        song is theirs under any of its tracks, whichever one a question found (another listener's
+        spelling, a catalog entry)."""
         song = self._song_of_track.get(track_id) if track_id is not None else None
         if song is None and spotify_id:
             song = self._song_of_id.get(spotify_id)
-        if song is None and key:
+        for key in keys:
+            if song is not None:
+                break
             song = self._song_of_key.get(key)
         return song
 
     def affinity(
-        self, artist: str, track_id: int | None, spotify_id: str | None = None, key: str = ""
+        self, artist: str, track_id: int | None, spotify_id: str | None = None, keys: Sequence[str] = ()
     ) -> ArtistAffinity:
         """The listener's streams of this artist's other songs (the song's own plays left out, found as
         `song_of` finds it)."""
-        return self._index.of(artist_key(artist), self.song_of(track_id, spotify_id, key))
+        return self._index.of(artist_key(artist), self.song_of(track_id, spotify_id, keys))
 
     def knows_artist(self, artist: str) -> bool:
         """Whether they streamed this artist (any spelling of the name)."""
@@ -208,12 +213,17 @@ class Listener:
         return track_id in self._song_of_track
 
     def history(
-        self, artist: str, track_id: int | None, song: str = "", spotify_id: str | None = None, key: str = ""
+        self,
+        artist: str,
+        track_id: int | None,
+        song: str = "",
+        spotify_id: str | None = None,
+        keys: Sequence[str] = (),
     ) -> SongHistory:
         """The song's own streams and its artist's, all songs counted, as the taste page counts them;
         and what the listener's library says of it (`song`, `spotify_id`: the song as asked). The song is
-        theirs under any of its tracks (`song_of`, by `key` too where given)."""
-        played = self.song_of(track_id, spotify_id, key)
+        theirs under any of its tracks (`song_of`, by `keys` too where given)."""
+        played = self.song_of(track_id, spotify_id, keys)
         own = self._songs.get(played) if played is not None else None
         short = self._short_plays.get(played, 0) if played is not None else 0
         other = None
@@ -262,3 +272,13 @@ class Listener:
         ]
         ordered = sorted(totals, key=lambda a: (-a.streams, a.name.casefold()))
         return [artist for artist in ordered[:limit] if artist.streams > 0]
+
+
+def _song_of_key(tracks: Sequence[TrackFact], song_of_track: Mapping[int, int]) -> dict[str, int]:
+    """The listener's songs by the loose key of each of their tracks, then by the key of its title
+    without a subtitle where no track has that key: "C.R.E.A.M." streamed is theirs as a catalog's
+    "C.R.E.A.M. (Cash Rules Everything Around Me)", "Street Spirit (Fade Out)" as "Street Spirit"."""
+    found = {t.match_key: song_of_track[t.track_id] for t in tracks}
+    for track in tracks:
+        found.setdefault(subtitle_free_key(track.artist, track.name), song_of_track[track.track_id])
+    return found

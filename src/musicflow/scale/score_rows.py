@@ -3,8 +3,10 @@ column by column, one pass of the model over it (`booster_output`).
 
 The listener's affinity for a row's artist leaves the song's own plays out when they played it, as a
 single prediction does. A row is "played" when its Spotify id or its loose song key (`match_key`, so a
-remaster is the same song) is among the listener's played songs. A prediction resting on few of an
-artist's songs is weighed against the model's base rate (`model.evidence`), as a single prediction is.
+remaster is the same song), or that of its title without a subtitle ("C.R.E.A.M. (Cash Rules Everything
+Around Me)" for a listener of "C.R.E.A.M."), is among the listener's played songs. A prediction resting
+on few of an artist's songs is weighed against the model's base rate (`model.evidence`), as a single
+prediction is.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
-from musicflow.core.songs import match_key, primary_artist
+from musicflow.core.songs import match_key, primary_artist, song_lookup_keys
 from musicflow.features.genres import artist_genres, genre_match
 from musicflow.model.evidence import toward_base_rate
 from musicflow.model.stream_scale import streams_from
@@ -110,8 +112,10 @@ def affinity_input(pack: ScoringPack, good: pl.DataFrame) -> tuple[pl.DataFrame,
 
 
 def _played_keys(pack: ScoringPack, frame: pl.DataFrame) -> dict[int, str]:
-    """Row position -> played song key, for the rows the listener played. The loose key is worked out
-    only for rows by an artist the listener played: the others cannot be a played song."""
+    """Row position -> played song key, for the rows the listener played: by Spotify id, else by the
+    loose key or the key of the title without a subtitle (`song_lookup_keys`, as a prediction finds the
+    listener's song). The keys are worked out only for rows by an artist the listener played: the others
+    cannot be a played song."""
     found: dict[int, str] = {}
     ids = frame.get_column(ID)
     by_id = ids.is_in(list(pack.played_ids)).fill_null(False).to_numpy()
@@ -121,9 +125,10 @@ def _played_keys(pack: ScoringPack, frame: pl.DataFrame) -> dict[int, str]:
     songs, firsts = frame.get_column(SONG), frame.get_column("_first")
     for at in np.flatnonzero(candidates).tolist():
         song = songs[at]
-        key = match_key(firsts[at], song) if song else None
-        if key in pack.played_songs and key is not None:
-            found[at] = key
+        for key in song_lookup_keys(firsts[at], song) if song else ():
+            if key in pack.played_songs:
+                found[at] = key
+                break
     return found
 
 
