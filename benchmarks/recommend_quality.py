@@ -48,7 +48,11 @@ ranks by: MusicFlow x popularity² listed that way, whose first 100s found more 
 and its first 10s fewer, and a list of the chosen way's first 10 and MusicFlow x popularity²'s next (no
 song twice, the cap over the whole list), to see whether one list keeps the best of both.
 
-Usage: python -m benchmarks.recommend_quality [--chosen] [--evidence K,K,...] [NAME ...]
+`--seeds=N` trains each listener's model with N training seeds (0 to N-1: which zeros are drawn and the
+booster's seed) and runs everything once per seed, then prints each ranker's hits at 100 summed over the
+listeners for every seed, their mean and range: how far a count moves by the draw alone.
+
+Usage: python -m benchmarks.recommend_quality [--chosen] [--seeds=N] [--evidence K,K,...] [NAME ...]
 e.g. `python -m benchmarks.recommend_quality emb400 pikachu`; without names, every eligible listener.
 NAME `design` or `report` stands for the listeners of that set (model_quality.py). `--evidence` adds two
 rankers per K (`k=K`, and `k=K, capped` at 2 per artist): the model alone's predictions weighed by
@@ -453,11 +457,14 @@ class Predicted:
     left_out: dict[str, str]  # the features the model left out, as `train` records them
 
 
-def predicted_streams(store: SqlStore, settings: Settings, cut: Cut, candidates: Candidates) -> Predicted:
+def predicted_streams(
+    store: SqlStore, settings: Settings, cut: Cut, candidates: Candidates, seed: int = 0
+) -> Predicted:
     """MusicFlow's predictions of each candidate song from a model trained on the store as it stood at
-    T, and the listener's affinity for each song's artist before T."""
+    T (with the training seed `seed`: which zeros are drawn, the booster's seed), and the listener's
+    affinity for each song's artist before T."""
     before = StoreBefore(store, cut.profile_id, cut.cutoff).as_store()
-    options = training_options(settings)
+    options = dataclasses.replace(training_options(settings), seed=seed)
     snapshot = training_snapshot(before, options)
     strategy = options.zeros or zero_strategy_for(snapshot)
     model = fit_final(snapshot, cut.name, strategy, options, before)
@@ -547,15 +554,16 @@ def evaluate(
     candidates: Candidates,
     evidence: Sequence[float] = (),
     chosen: bool = False,
+    seed: int = 0,
 ) -> Result:
     """Every ranker's scores for one listener (with `chosen`, also each way `recommend` may rank by,
-    capped at DEFAULT_PER_ARTIST songs by one artist, for `with_chosen`)."""
+    capped at DEFAULT_PER_ARTIST songs by one artist, for `with_chosen`), the model trained with `seed`."""
     started = time.perf_counter()
     labels, keep = labels_of(candidates, cut)
     keep &= ~(candidates.released > cut.cutoff) | np.isinf(candidates.released)  # none released after T
     relevant = len(set(labels[keep].tolist()) - {-1})
     tiebreak = np.random.default_rng(0).random(candidates.songs)
-    predicted = predicted_streams(store, settings, cut, candidates)
+    predicted = predicted_streams(store, settings, cut, candidates, seed)
     artist_streams = predicted.artist_streams
     popularity = candidates.popularity
     top = max(KS)
@@ -721,6 +729,27 @@ def _print_summary(results: Sequence[Result]) -> None:
         )
 
 
+def _print_seeds(by_seed: Sequence[Sequence[Result]]) -> None:
+    """Each ranker's hits at 100 over the listeners for every training seed: their mean and range, and
+    the goals on the mean. Which zeros a model learns from is drawn: a count that moves less than this
+    range between two designs says nothing of them."""
+    top = max(KS)
+    rankers = list(by_seed[0][0].scores) if by_seed and by_seed[0] else []
+    totals = {r: [sum(res.scores[r].top_hits for res in results) for results in by_seed] for r in rankers}
+    print(f"\nhits@{top} over the listeners, for each of {len(by_seed)} training seeds")
+    print(f"{'ranker':24}{'mean':>8}{'min':>7}{'max':>7}   per seed")
+    for ranker, found in totals.items():
+        cells = f"{statistics.mean(found):>8.1f}{_hits(min(found)):>7}{_hits(max(found)):>7}"
+        print(f"{ranker:24}{cells}   {' '.join(_hits(f) for f in found)}")
+    best = max(BASELINES, key=lambda b: statistics.mean(totals[b]))
+    for ranker in (r for r in (MUSICFLOW, CHOSEN, CHOSEN_CAPPED) if r in totals):
+        ratios = [f / b if b else math.inf for f, b in zip(totals[ranker], totals[best], strict=True)]
+        print(
+            f"{ranker}: {statistics.mean(ratios):.2f}x the best baseline ({best}) on the mean of the seeds "
+            f"({min(ratios):.2f}x to {max(ratios):.2f}x; goal at least {GOAL_RATIO:g}x)"
+        )
+
+
 def _hits(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
@@ -739,25 +768,36 @@ def main() -> None:
         snapshot = load_snapshot(
             store, stream_min_ms=settings.stream_min_ms, precedence=settings.feature_precedence
         )
-        results = []
         args = sys.argv[1:]
         evidence: list[float] = []
         past = "--chosen" in args
         args = [a for a in args if a != "--chosen"]
+        seeds = 1
+        if any(a.startswith("--seeds=") for a in args):
+            seeds = int(next(a for a in args if a.startswith("--seeds=")).split("=", 1)[1])
+            args = [a for a in args if not a.startswith("--seeds=")]
         if args[:1] == ["--evidence"]:
             evidence = [float(k) for k in args[1].split(",")]
             args = args[2:]
-        for name in chosen(snapshot, args):
-            cut = cut_of(snapshot, store, name)
-            result = evaluate(store, settings, cut, candidates, evidence, chosen=past)
-            if past:  # as `train` chooses, on the store as it stood at T
-                at_t = StoreBefore(store, cut.profile_id, cut.cutoff).as_store()
-                options = training_options(settings)
-                choice = choose_ranker(at_t, settings, options, name, cut.profile_id, result.left_out)
-                result = with_chosen(result, choice)
-            _print_listener(result)
-            results.append(result)
-        _print_summary(results)
+        by_seed = []
+        for seed in range(seeds):
+            if seeds > 1:
+                print(f"#### training seed {seed}\n")
+            results = []
+            for name in chosen(snapshot, args):
+                cut = cut_of(snapshot, store, name)
+                result = evaluate(store, settings, cut, candidates, evidence, chosen=past, seed=seed)
+                if past:  # as `train` chooses, on the store as it stood at T
+                    at_t = StoreBefore(store, cut.profile_id, cut.cutoff).as_store()
+                    options = dataclasses.replace(training_options(settings), seed=seed)
+                    choice = choose_ranker(at_t, settings, options, name, cut.profile_id, result.left_out)
+                    result = with_chosen(result, choice)
+                _print_listener(result)
+                results.append(result)
+            _print_summary(results)
+            by_seed.append(results)
+        if seeds > 1:
+            _print_seeds(by_seed)
     finally:
         store.close()
     print(f"\n{time.perf_counter() - started:.0f} s in all")
