@@ -203,6 +203,17 @@ def upgraded_from(revision: str, settings: Settings, *inserts: str) -> SqlStore:
     return open_store(settings)
 
 
+def stream_inserts(where: str, count: int, first: int, spotify_id: str | None = None) -> list[str]:
+    """`count` streams of the track `where` picks, by the profile 'default', a minute apart from minute
+    `first` on, as an old store's INSERTs (an old revision's tables, not today's store methods)."""
+    sid = f"'{spotify_id}'" if spotify_id else "NULL"
+    return [
+        "INSERT INTO plays (profile_id, track_id, ended_at, ended_minute, ms_played, spotify_id, source) "
+        f"SELECT p.id, t.id, {60 * n}, {n}, 200000, {sid}, 'basic' FROM profiles p, tracks t WHERE {where}"
+        for n in range(first, first + count)
+    ]
+
+
 def test_upgrading_a_store_of_the_first_schema_gives_its_tracks_match_keys(backend_settings: Settings):
     insert = "INSERT INTO tracks (track_key, name, artist) VALUES ('k', 'Song (feat. B)', 'A')"
     store = upgraded_from("0001", backend_settings, insert)
@@ -332,14 +343,8 @@ def test_upgrading_forgets_what_a_version_was_answered_for_the_song_before_0015(
             "INSERT INTO track_features (track_id, source, spotify_id, fetched_at, energy) "
             f"SELECT id, 'catalog', '{answer}', 0, 0.5 FROM tracks WHERE name = '{title}'"
         )
-        for _ in range(streams[title]):
-            sid = f"'{carried}'" if carried else "NULL"
-            inserts.append(
-                "INSERT INTO plays (profile_id, track_id, ended_at, ended_minute, ms_played, spotify_id, "
-                f"source) SELECT p.id, t.id, {60 * n}, {n}, 200000, {sid}, 'basic' FROM profiles p, tracks t "
-                f"WHERE t.name = '{title}'"
-            )
-            n += 1
+        inserts += stream_inserts(f"t.name = '{title}'", streams[title], n, carried)
+        n += streams[title]
     store = upgraded_from("0015", backend_settings, *inserts)
     try:
         profile = store.profile_id("default")
@@ -399,13 +404,8 @@ def test_upgrading_makes_a_singers_own_version_their_song_in_counts_and_catalogs
             "INSERT INTO tracks (track_key, name, artist, match_key) "
             f"VALUES ('k{i}', '{quoted}', '{artist}', '{key_before(artist, title)}')"
         )
-        for _ in range(streams):
-            inserts.append(
-                "INSERT INTO plays (profile_id, track_id, ended_at, ended_minute, ms_played, source) "
-                f"SELECT p.id, t.id, {60 * n}, {n}, 200000, 'basic' FROM profiles p, tracks t "
-                f"WHERE t.name = '{quoted}'"
-            )
-            n += 1
+        inserts += stream_inserts(f"t.name = '{quoted}'", streams, n)
+        n += streams
         for source in ("catalog", "spotify"):
             inserts.append(
                 "INSERT INTO fetch_misses (track_id, source, reason, expires_at) "
@@ -475,13 +475,8 @@ def test_upgrading_makes_a_band_one_artist_with_and_without_its_leading_the(back
             "INSERT INTO fetch_misses (track_id, source, reason, expires_at) "
             f"SELECT id, 'catalog', 'not found', {FAR} FROM tracks WHERE track_key = 'k{i}'"
         )
-        for _ in range(streams):
-            inserts.append(
-                "INSERT INTO plays (profile_id, track_id, ended_at, ended_minute, ms_played, source) "
-                f"SELECT p.id, t.id, {60 * n}, {n}, 200000, 'basic' FROM profiles p, tracks t "
-                f"WHERE t.track_key = 'k{i}'"
-            )
-            n += 1
+        inserts += stream_inserts(f"t.track_key = 'k{i}'", streams, n)
+        n += streams
     store = upgraded_from("0019", backend_settings, *inserts)
     try:
         key = match_key("Black Eyed Peas", "I Gotta Feeling")
