@@ -136,7 +136,7 @@ def primary_artist(artists: str) -> str:
     """The first credited artist of a text that may list several ("A, B & C", "A feat. B"), folded and
     without a leading "The": "The Black Eyed Peas" and "Black Eyed Peas" are one artist (catalogs
     keep a name Spotify has since changed; a person types "Weeknd"). "The The" is "the"."""
-    return without_article(_first_artist(artists))
+    return _without_article(_first_artist(artists))
 
 
 def _first_artist(artists: str) -> str:
@@ -145,7 +145,7 @@ def _first_artist(artists: str) -> str:
     return _fold(first) or _fold(artists)
 
 
-def without_article(folded: str) -> str:
+def _without_article(folded: str) -> str:
     """A folded artist name without a leading "the " (unless nothing else is left)."""
     return folded[4:] if folded.startswith("the ") and len(folded) > 4 else folded
 
