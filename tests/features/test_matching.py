@@ -212,6 +212,7 @@ def test_a_subtitle_a_catalog_adds_is_the_same_song_to_a_listener(subtitled: str
         ("Intro (Reprise)", "Intro"),
         ("Nose On The Grindstone (OurVinyl Sessions)", "Nose On The Grindstone"),
         ("Symphony No. 9 (Part 2)", "Symphony No. 9"),
+        ("Turn Up The Radio (Re-Recorded)", "Turn Up The Radio"),
         ("Everlong (Live)", "Everlong"),
         ("Glycerine (Acoustic)", "Glycerine"),
         ("(I Can't Get No) Satisfaction", "Satisfaction"),  # the title itself, not a subtitle

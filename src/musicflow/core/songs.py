@@ -158,7 +158,8 @@ def match_key(artist: str, title: str) -> str:
 
 _OTHER_TAKE = re.compile(  # words of a bracketed part naming another track or take than the song itself
     r"\b(?:sessions?|reprise|interlude|intro|outro|skit|part|pt|vol|volume|extended|version|mix|edit|"
-    r"arr|arranged|orchestral|symphonic|karaoke|a ?cappella|acapella|take|recording|performance|piano)\b",
+    r"arr|arranged|orchestral|symphonic|karaoke|a ?cappella|acapella|take|recorded|recording|performance|"
+    r"piano)\b",
     re.IGNORECASE,
 )
 _INNER_BRACKETED = re.compile(r"(?<=\S)\s*[\(\[][^\)\]]*[\)\]]")  # a bracketed part after some title
