@@ -165,6 +165,7 @@ _OTHER_TAKE = re.compile(  # words of a bracketed part naming another track or t
 _INNER_BRACKETED = re.compile(r"(?<=\S)\s*[\(\[][^\)\]]*[\)\]]")  # a bracketed part after some title
 
 
+@lru_cache(maxsize=1 << 16)
 def subtitle_free_key(artist: str, title: str) -> str:
     """The loose key of a title without its subtitle: the bracketed parts after the title that name
     neither a kind of version nor another take (a reprise, a part, a session) nor the same recording
