@@ -322,3 +322,38 @@ def test_one_song_under_a_title_and_its_subtitled_title_is_listed_once_and_score
     assert code == 0, err
     listed = [row["song"] for row in json.loads(out)["recommendations"]]
     assert sorted(listed) in (["Calm", "Hollow Days"], ["Calm", "Hollow Days (Under the Bridge)"])
+
+
+def test_a_film_song_under_its_films_name_and_without_it_is_one_song(listener: None, tmp_path: Path):
+    """Streamed 3 times as 'Piya Milenge (From "Raanjhanaa")' and once as 'Piya Milenge' (two titles
+    Spotify gives one song): one song of 4 streams in `streams top`, and asked by either title it is
+    "streamed 4 times"."""
+    film, plain = 'Piya Milenge (From "Raanjhanaa")', "Piya Milenge"
+    plays = [(film, n) for n in range(3)] + [(plain, 3)]
+    history = tmp_path / "StreamingHistory0.json"
+    history.write_text(
+        json.dumps(
+            [
+                {
+                    "endTime": f"2026-11-0{n + 1} 10:00",
+                    "artistName": "A.R. Rahman",
+                    "trackName": title,
+                    "msPlayed": 200_000,
+                }
+                for title, n in plays
+            ]
+        )
+    )
+    code, _, err = run("ingest", str(history))
+    assert code == 0, err
+    code, out, err = run("streams", "top", "-n", "100000", "-f", "csv")
+    assert code == 0, err
+    counted = [
+        (row["track"], row["streams"])
+        for row in csv.DictReader(io.StringIO(out))
+        if "Rahman" in row["artist"]
+    ]
+    assert counted == [(film, "4")]
+    for title in (film, plain):
+        answer = _predicted("--song", title, "--artist", "A.R. Rahman")
+        assert answer["message"] == {"emoji": "🔁", "text": "You have streamed it 4 times already"}

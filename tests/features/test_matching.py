@@ -32,6 +32,30 @@ from musicflow.core.songs import clean_title, match_key, primary_artist, subtitl
         (("The Grateful Dead; Bob Weir", "Ripple"), ("Grateful Dead", "Ripple - 2013 Remaster")),
         (("THE WEEKND", "Blinding Lights"), ("Weeknd", "Blinding Lights")),
         (("The The", "This Is the Day"), ("the the", "This Is The Day")),
+        # where a song is from, in brackets as in a dashed suffix: a film, a series, a soundtrack
+        (("A.R. Rahman", 'Piya Milenge (From "Raanjhanaa")'), ("A.R. Rahman", "Piya Milenge")),
+        (("Berlin", 'Take My Breath Away (Love Theme From "Top Gun")'), ("Berlin", "Take My Breath Away")),
+        (("Dua Lipa", "Dance The Night (From Barbie The Album)"), ("Dua Lipa", "Dance The Night")),
+        (
+            ("Dua Lipa", 'Swan Song (From the Motion Picture "Alita")'),
+            ("Dua Lipa", 'Swan Song - From "Alita"'),
+        ),
+        (("5SOS", "Girls Talk Boys (Original Motion Picture Soundtrack)"), ("5SOS", "Girls Talk Boys")),
+        # a dashed label ending "Version" that names no other take
+        (("Robyn", "Show Me Love - Radio Version"), ("Robyn", "Show Me Love")),
+        (("Sam & Dave", "Soul Man - 45 Version"), ("Sam & Dave", "Soul Man")),
+        (
+            ("The Sugarhill Gang", "Rapper's Delight - 7\" Single Version"),
+            ("Sugarhill Gang", "Rapper's Delight"),
+        ),
+        (
+            ("Procol Harum", "A Whiter Shade of Pale - Original Single Version"),
+            ("Procol Harum", "A Whiter Shade of Pale"),
+        ),
+        (
+            ("Deftones", "Change (In the House of Flies) - In The House Of Flies LP Version"),
+            ("Deftones", "Change (In the House of Flies)"),
+        ),
     ],
 )
 def test_spellings_of_one_song_share_a_key(left: tuple[str, str], right: tuple[str, str]):
@@ -70,6 +94,8 @@ def test_an_artist_is_known_without_a_leading_the_and_nothing_more():
         ("Call Out My Name (Slowed+Reverb Version)", "Call Out My Name"),
         ("State Of Grace (Acoustic Version) (Taylor's Version)", "State Of Grace (Taylor's Version)"),
         ("You Really Got Me - Mono Mix", "You Really Got Me"),
+        ("Everlong - Acoustic Radio Version", "Everlong"),
+        ("House - (from Piece Of Glass demo, 1990)", "House"),
     ],
 )
 def test_another_recording_of_a_song_is_another_song(version: str, original: str):
@@ -113,6 +139,23 @@ def test_a_title_that_is_a_version_word_is_a_song_of_its_own():
     assert version_kind("Remix (I Like The)") is None
     assert clean_title("Remix (I Like The)") == "remix i like the"
     assert clean_title("Street Spirit (Fade Out)") == "street spirit fade out"  # part of the title
+
+
+@pytest.mark.parametrize(
+    ("longer", "song"),
+    [
+        ("Part of the Game (Extended Version)", "Part of the Game"),
+        ("Song - Extended Album Version", "Song"),
+        ("All Too Well (10 Minute Version) (Taylor's Version) (From The Vault)", "All Too Well"),
+    ],
+)
+def test_a_longer_take_labelled_version_is_not_the_song(longer: str, song: str):
+    assert match_key("X", longer) != match_key("X", song)
+
+
+def test_a_bracket_starting_with_from_that_names_no_work_is_part_of_the_title():
+    assert match_key("X", "Can't Hide (From Love)") != match_key("X", "Can't Hide")
+    assert match_key("X", "Running (From Me)") != match_key("X", "Running")
 
 
 def test_different_songs_keep_different_keys():

@@ -504,6 +504,75 @@ def test_upgrading_makes_a_band_one_artist_with_and_without_its_leading_the(back
         store.close()
 
 
+def test_upgrading_makes_a_film_song_and_a_radio_version_the_song_in_counts_and_catalogs(
+    backend_settings: Settings,
+):
+    """A store from before revision 0021 counted "Piya Milenge (From \"Raanjhanaa\")" apart from "Piya
+    Milenge", and "Show Me Love - Radio Version" apart from the catalog's "Show Me Love": upgraded, each is
+    one song in the listener's counts, the catalog answers the radio version and is asked again for the
+    tracks rekeyed; an extended take is no longer the song, and a title that keys as before keeps its
+    miss."""
+    from musicflow.model.song_streams import song_streams
+    from musicflow.store.migrations.frozen.match_key_0015 import match_key as key_0015
+
+    def key_0020(artist: str, title: str) -> str:  # 0017's key, the artist without a leading "the"
+        return key_0015(artist, title).removeprefix("the ")
+
+    tracks = [
+        ("Piya Milenge", "A.R. Rahman", 1),
+        ('Piya Milenge (From "Raanjhanaa")', "A.R. Rahman", 29),
+        ("Show Me Love - Radio Version", "Robyn", 2),
+        ("Part of the Game (Extended Version)", "50 Cent", 3),
+        ("Part of the Game", "50 Cent", 1),
+        ("Can't Hide (From Love)", "Someone", 1),
+    ]
+    assert key_0020("A.R. Rahman", tracks[0][0]) != key_0020("A.R. Rahman", tracks[1][0])
+    assert key_0020("50 Cent", tracks[3][0]) == key_0020("50 Cent", tracks[4][0])
+    inserts = [
+        "INSERT INTO profiles (name) VALUES ('default')",
+        "INSERT INTO catalogs (name, file_name, format, rows, imported_at) "
+        "VALUES ('mine', 'a.csv', 'csv', 1, 0)",
+        "INSERT INTO catalog_tracks (catalog_id, match_key, song, artists, energy) "
+        f"SELECT id, '{key_0020('Robyn', 'Show Me Love')}', 'Show Me Love', 'Robyn', 0.5 FROM catalogs",
+    ]
+    n = 0
+    for i, (title, artist, streams) in enumerate(tracks):
+        quoted, key = title.replace("'", "''"), key_0020(artist, title)  # keys fold the apostrophe away
+        inserts.append(
+            "INSERT INTO tracks (track_key, name, artist, match_key) "
+            f"VALUES ('k{i}', '{quoted}', '{artist}', '{key}')"
+        )
+        inserts.append(
+            "INSERT INTO fetch_misses (track_id, source, reason, expires_at) "
+            f"SELECT id, 'catalog', 'not found', {FAR} FROM tracks WHERE track_key = 'k{i}'"
+        )
+        inserts += stream_inserts(f"t.track_key = 'k{i}'", streams, n)
+        n += streams
+    store = upgraded_from("0020", backend_settings, *inserts)
+    try:
+        profile = store.profile_id("default")
+        assert profile is not None
+        counted = {song.track: song.streams for song in song_streams(store.track_streams(profile, 30_000))}
+        assert counted == {
+            'Piya Milenge (From "Raanjhanaa")': 30,
+            "Part of the Game (Extended Version)": 3,
+            "Show Me Love - Radio Version": 2,
+            "Part of the Game": 1,
+            "Can't Hide (From Love)": 1,
+        }
+        radio = match_key("Robyn", "Show Me Love - Radio Version")
+        assert radio == match_key("Robyn", "Show Me Love")
+        _, by_key = store.features.catalog_matches([], [radio])
+        assert [stored.values for stored in by_key[radio]] == [{"energy": 0.5}]
+        with store.engine.connect() as conn:
+            misses = conn.execute(
+                text("SELECT t.name FROM fetch_misses m JOIN tracks t ON t.id = m.track_id")
+            ).all()
+        assert sorted(name for (name,) in misses) == ["Can't Hide (From Love)", "Part of the Game"]
+    finally:
+        store.close()
+
+
 def test_the_songs_several_catalog_rows_hold_are_read_with_each_rows_line(store: SqlStore):
     """What listing each song once reads: every loose key more than one row holds, in one catalog or
     across catalogs, with its rows (what each says and its line, as `catalog_columns` numbers it, in

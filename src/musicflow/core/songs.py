@@ -23,8 +23,12 @@ another label and keeps what names another recording:
   "Despacito" a third. "Everlong - Live at the Pantages Theatre" keeps where it was recorded.
 - Otherwise the same recording is folded away: a suffix starting with remaster(ed) (a year may lead),
   mono, stereo, single, radio edit, album version, original mix, from ..., edit, version, bonus, deluxe;
-  a suffix that is only a year (" - 2021"); a bracket holding remaster(ed), version, edit, mono, stereo,
-  deluxe, bonus track or original mix ("(Album Version)", "(Taylor's Version)"); "feat." credits;
+  a suffix that is only a year (" - 2021"); a suffix of labels ending "Version" ("- Radio Version",
+  "- 7\" Single Version", "- In The House Of Flies LP Version"); a bracket holding remaster(ed),
+  version, edit, mono, stereo, deluxe, bonus track, original mix or soundtrack ("(Album Version)",
+  "(Taylor's Version)"), or saying which work the song is from, quoted or named a film, series, album,
+  ... ("(From \"Raanjhanaa\")", "(Love Theme From \"Top Gun\")"; "(From Love)" is part of a title);
+  neither when it names another length ("(Extended Version)", "(10 Minute Version)"); "feat." credits;
   a suffix that is the song's own artist and "Version" ("Into the Unknown - Panic! At The Disco Version"
   by Panic! At The Disco is their "Into the Unknown - From \"Frozen 2\"": catalogs tell a soundtrack's
   recordings apart by who sings them). Only the artist the key is given counts, its first credited one
@@ -61,12 +65,22 @@ _SAME_RECORDING_SUFFIX = re.compile(  # from the first " - " one of these words 
     re.IGNORECASE,
 )
 _SAME_RECORDING_BRACKET = re.compile(
-    r"\b(?:remaster(?:ed)?|version|edit|mono|stereo|deluxe|bonus track|original mix)\b", re.IGNORECASE
+    r"\b(?:remaster(?:ed)?|version|edit|mono|stereo|deluxe|bonus track|original mix|soundtrack)\b"
+    r"|^\s*[\(\[]\s*(?:(?:love\s+)?theme\s+|(?:original\s+)?(?:song|music)\s+)?from\s+"
+    r"(?:[\"“'‘]|.*\b(?:motion\s+picture|movie|film|series|musical|album|game|show)\b)",
+    re.IGNORECASE,
+)
+_LABELLED_VERSION = re.compile(  # " - Radio Version", " - 7" Single Version", " - <album> LP Version"
+    r"\s+-\s+(?:[^-]*\s)?(?:single|radio|album|lp|mono|stereo|original|45|7[\"”'’]{1,2})\s+version\s*$",
+    re.IGNORECASE,
 )
 _LABEL_WORDS = re.compile(  # words of a version's part that only label it, not which version it is
     r"\b(?:(?:19|20)\d{2}\s+)?remaster(?:ed)?(?:\s+(?:19|20)\d{2})?\b|\b(?:radio\s+)?edit(?:ed)?\b"
     r"|\bversion\b|\bbonus\s+track\b",
     re.IGNORECASE,
+)
+_ANOTHER_LENGTH = re.compile(  # "(10 Minute Version)", "- Extended Album Version": another take
+    r"\b(?:extended|\d+\s*min(?:ute)?s?)\b", re.IGNORECASE
 )
 _BRACKETED = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 _DASHED = re.compile(r"\s+-\s+.*$")
@@ -104,6 +118,8 @@ def _bracketed_part(part: re.Match[str]) -> str:
     text = part.group(0)
     if _kind_in(text) is not None:
         return _LABEL_WORDS.sub(" ", text)
+    if _ANOTHER_LENGTH.search(text):
+        return text
     return "" if _SAME_RECORDING_BRACKET.search(text) else text
 
 
@@ -115,6 +131,8 @@ def _dashed_part(part: re.Match[str], artist: str) -> str:
     if _kind_in(text) is not None:
         return _LABEL_WORDS.sub(" ", text)
     if artist and _names_own_version(text, artist):
+        return ""
+    if _LABELLED_VERSION.match(text) and not _ANOTHER_LENGTH.search(text):
         return ""
     return _YEAR_SUFFIX.sub("", _SAME_RECORDING_SUFFIX.sub("", text))
 
