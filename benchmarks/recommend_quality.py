@@ -76,7 +76,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -134,6 +134,7 @@ WEIGHED = "MusicFlow x popularity²"
 WEIGHED_CAPPED = f"MusicFlow x popularity², {DEFAULT_PER_ARTIST} per artist"
 ALONE, ALONE_CAPPED = "model alone", f"model alone, {DEFAULT_PER_ARTIST} per artist"
 RANDOM = f"random ({RANDOM_SEEDS} seeds)"
+USAGE = "Usage: python -m benchmarks.recommend_quality [--chosen] [--seeds=N] [--evidence K,K,...] [NAME ...]"
 CHOSEN = "as recommend ranks"  # `--chosen`: the way `train` chose on the listener's own past
 # The same as the list `recommend` shows by default: no song played before T (streamed or not), at most
 # DEFAULT_PER_ARTIST songs by one artist.
@@ -754,7 +755,46 @@ def _hits(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """What the command line asked for."""
+
+    names: list[str]
+    chosen: bool = False
+    seeds: int = 1
+    evidence: list[float] = dataclasses.field(default_factory=list)
+
+
+def parse_options(argv: Sequence[str]) -> Options:
+    """The options, or a usage error (exit 2) naming what was wrong, before anything is built."""
+    args = list(argv)
+    past = "--chosen" in args
+    args = [a for a in args if a != "--chosen"]
+    seeds, evidence = 1, []
+    try:
+        for arg in [a for a in args if a.startswith("--seeds=")]:
+            seeds = int(arg.split("=", 1)[1])
+            if seeds < 1:
+                raise ValueError(arg)
+            args.remove(arg)
+        if args[:1] == ["--evidence"]:
+            evidence = [float(k) for k in args[1].split(",")]
+            args = args[2:]
+    except (ValueError, IndexError):
+        _usage("--seeds takes a whole number, 1 or more; --evidence numbers separated by commas")
+    unknown = [a for a in args if a.startswith("-")]
+    if unknown:
+        _usage(f"unknown option {unknown[0]}")
+    return Options(args, past, seeds, evidence)
+
+
+def _usage(problem: str) -> NoReturn:
+    print(f"Error: {problem}\n{USAGE}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def main() -> None:
+    asked = parse_options(sys.argv[1:])
     started = time.perf_counter()
     store, settings = catalog_store()
     try:
@@ -768,17 +808,7 @@ def main() -> None:
         snapshot = load_snapshot(
             store, stream_min_ms=settings.stream_min_ms, precedence=settings.feature_precedence
         )
-        args = sys.argv[1:]
-        evidence: list[float] = []
-        past = "--chosen" in args
-        args = [a for a in args if a != "--chosen"]
-        seeds = 1
-        if any(a.startswith("--seeds=") for a in args):
-            seeds = int(next(a for a in args if a.startswith("--seeds=")).split("=", 1)[1])
-            args = [a for a in args if not a.startswith("--seeds=")]
-        if args[:1] == ["--evidence"]:
-            evidence = [float(k) for k in args[1].split(",")]
-            args = args[2:]
+        args, evidence, past, seeds = asked.names, asked.evidence, asked.chosen, asked.seeds
         by_seed = []
         for seed in range(seeds):
             if seeds > 1:

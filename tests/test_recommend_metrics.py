@@ -27,6 +27,7 @@ from benchmarks.recommend_quality import (
     capped_name,
     hits_at,
     ndcg_at,
+    parse_options,
     played_songs,
     ranked,
     recall_at,
@@ -249,3 +250,13 @@ def test_the_ceilings_rank_only_the_songs_of_artists_the_listener_went_on_to_str
     labels = np.array([-1, 7, -1, -1, 8])  # songs 1 (by a) and 4 (by c) were streamed after T
     keep = np.array([True, True, True, True, False])  # song 4 is not a candidate (say, released after T)
     assert by_later_artists(candidates, keep, labels).tolist() == [True, True, False, False, False]
+
+
+def test_the_benchmarks_options_are_read_before_anything_is_built(capsys: pytest.CaptureFixture[str]):
+    asked = parse_options(["--chosen", "--seeds=3", "--evidence", "1,2", "emb400"])
+    assert (asked.names, asked.chosen, asked.seeds, asked.evidence) == (["emb400"], True, 3, [1.0, 2.0])
+    for wrong in (["--seeds=x"], ["--seeds=0"], ["--evidence"], ["--evidence", "a"], ["--bogus"]):
+        with pytest.raises(SystemExit) as stopped:
+            parse_options(wrong)
+        assert stopped.value.code == 2
+        assert capsys.readouterr().err.startswith("Error: ")
