@@ -51,8 +51,26 @@ def by_artist_words(known_artist: bool, auc: float | None) -> str | None:
     )
 
 
-def how_sure(evaluation: Evaluation) -> dict[bool, str | None]:
+NO_TEST = "this model has no test on songs you heard after its training: take its answer as a rough guess"
+
+
+def too_few_words(known_artist: bool) -> str:
+    """What is said of a song when the model's test held too few songs like it to give a figure."""
+    return (
+        f"its test held too few songs by {ARTISTS_WHOSE[known_artist]} to say how sure it is of such a song:"
+        " take its answer as a rough guess"
+    )
+
+
+def how_sure(evaluation: Evaluation) -> dict[bool, str]:
     """For songs by artists the listener streams (True) and new to them (False): how often the model,
     tested on songs first heard after its training data, ranked a song they streamed above one they did
-    not (what a recommendation and a prediction say of it)."""
-    return {known: by_artist_words(known, auc) for known, auc in by_artist(evaluation).items()}
+    not (what a recommendation and a prediction say of it); where its test held too few such songs, or
+    there was no test, that, so that every answer says how far to trust it."""
+    from musicflow.model.split_scores import OURS
+
+    split = evaluation.split("time")
+    if split is None or split.headline(OURS, "auc") is None:
+        return {True: NO_TEST, False: NO_TEST}
+    figures = by_artist(evaluation).items()
+    return {known: by_artist_words(known, auc) or too_few_words(known) for known, auc in figures}

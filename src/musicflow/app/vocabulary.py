@@ -1,7 +1,15 @@
 """The few values front ends use at run time, importable without loading any heavy library."""
 
 from musicflow.app.age_words import age_words
-from musicflow.app.auc_words import ARTISTS_WHOSE, COIN_TOSS, by_artist_words, ranks_above, times_in_100
+from musicflow.app.auc_words import (
+    ARTISTS_WHOSE,
+    COIN_TOSS,
+    NO_TEST,
+    by_artist_words,
+    ranks_above,
+    times_in_100,
+    too_few_words,
+)
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
 from musicflow.app.library_words import KIND_WORDS as LIBRARY_KIND_WORDS
 from musicflow.app.library_words import library_sentence
@@ -27,6 +35,7 @@ __all__ = [
     "LIBRARY_KIND_WORDS",
     "MAX_NAME",
     "MAX_UPLOAD_FILES",
+    "NO_TEST",
     "OURS",
     "SPECS",
     "TASTE_FEATURES",
@@ -45,4 +54,5 @@ __all__ = [
     "streams_as_written",
     "streams_shown",
     "times_in_100",
+    "too_few_words",
 ]

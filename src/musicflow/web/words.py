@@ -7,11 +7,12 @@ import re
 from typing import TYPE_CHECKING
 
 from musicflow.app.vocabulary import (
-    ARTISTS_WHOSE,
     COIN_TOSS,
+    NO_TEST,
     by_artist_words,
     ranks_above,
     times_in_100,
+    too_few_words,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +42,11 @@ def change(effect: float) -> str:
     return f"{math.expm1(effect):+.0%}".replace("%", " %")
 
 
+def sentence(words: str) -> str:
+    """Words that open a sentence, with a capital letter."""
+    return words[:1].upper() + words[1:]
+
+
 def how_sure(standing: Standing | None, known_artist: bool) -> str:
     """The model's evaluation on the time split, for songs like this one (by an artist the listener
     streams, or new to them: `known_artist`), in one or two plain sentences. The figure is that subset's,
@@ -48,16 +54,11 @@ def how_sure(standing: Standing | None, known_artist: bool) -> str:
     songs, the page says so rather than quote the overall one."""
     ours = standing.ours if standing else None
     if standing is None or ours is None or ours.auc is None:
-        return (
-            "This model has no test on songs you heard after its training: take its answer as a rough guess."
-        )
+        return f"{sentence(NO_TEST)}."
     auc = standing.by_artist.get(known_artist)
     said = by_artist_words(known_artist, auc)
     if auc is None or said is None:
-        return (
-            f"Its test held too few songs by {ARTISTS_WHOSE[known_artist]} to say how sure it is of such a"
-            " song: take its answer as a rough guess."
-        )
+        return f"{sentence(too_few_words(known_artist))}."
     reference = standing.reference(AFFINITY_ALONE)
     base = reference.auc if reference and reference.auc is not None else None
     # What the taste page says too: never "reliable" where the artist history alone is as good (of an
