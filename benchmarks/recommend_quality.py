@@ -86,7 +86,7 @@ from benchmarks.model_quality import chosen
 from musicflow.app import ranker_choice
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, scoring_pack
 from musicflow.app.history_before import StoreBefore
-from musicflow.app.ranker_choice import RankerChoice, choose_ranker
+from musicflow.app.ranker_choice import FIRST_OF_WAY, WEIGHED, RankerChoice, choose_ranker, weighed_keys
 from musicflow.app.service import MusicFlow
 from musicflow.app.serving import ServingModel
 from musicflow.app.training import training_options, training_snapshot
@@ -127,25 +127,24 @@ MUSICFLOW, POPULARITY, AFFINITY, MIXED, ALL_THREE = (
     ranker_choice.ALL_THREE,
 )
 CAPPED = f"MusicFlow, {DEFAULT_PER_ARTIST} per artist"
-# MusicFlow's predicted streams x (popularity / 100)²: the model learns a listener's songs against songs
-# other people streamed, all known songs; most catalog songs are ones few people heard, which popularity
-# tells. Measured, not a way `recommend` ranks by (README, "How good").
-WEIGHED = "MusicFlow x popularity²"
+# MusicFlow's predicted streams x (popularity / 100)² (`ranker_choice.WEIGHED`): the model learns a
+# listener's songs against songs other people streamed, all known songs; most catalog songs are ones few
+# people heard, which popularity tells. `recommend` ranks a list capped per artist so after its first
+# FIRST_OF_WAY songs (README, "How good").
 WEIGHED_CAPPED = f"MusicFlow x popularity², {DEFAULT_PER_ARTIST} per artist"
 ALONE, ALONE_CAPPED = "model alone", f"model alone, {DEFAULT_PER_ARTIST} per artist"
 RANDOM = f"random ({RANDOM_SEEDS} seeds)"
 USAGE = "Usage: python -m benchmarks.recommend_quality [--chosen] [--seeds=N] [--evidence K,K,...] [NAME ...]"
 CHOSEN = "as recommend ranks"  # `--chosen`: the way `train` chose on the listener's own past
-# The same as the list `recommend` shows by default: no song played before T (streamed or not), at most
-# DEFAULT_PER_ARTIST songs by one artist.
+# The list `recommend` shows by default: no song played before T (streamed or not), at most
+# DEFAULT_PER_ARTIST songs by one artist over the whole list, its first FIRST_OF_WAY songs the chosen
+# way's, then WEIGHED's (none twice).
 CHOSEN_CAPPED = f"as recommend lists (unplayed, {DEFAULT_PER_ARTIST} per artist)"
+# `--chosen`: the chosen way throughout, as listed: `recommend`'s list before it went on by WEIGHED.
+CHOSEN_WAY_LISTED = "the chosen way throughout, as listed"
 WEIGHED_LISTED = f"{WEIGHED}, as recommend lists"  # `--chosen`: unplayed, DEFAULT_PER_ARTIST per artist
-# `--chosen`: the first FIRST_OF_WAY songs as `recommend` ranks them, then WEIGHED's (none twice); the
-# way the stop before asked for, to keep both its first 100 and the chosen way's first 10. Measured, not
-# a way `recommend` ranks by: on the design listeners it found no more (README, "How good").
-FIRST_OF_WAY = 10
+# `--chosen`: the first FIRST_OF_WAY songs as `recommend` ranks them, then WEIGHED's, not capped.
 SPLICED = f"first {FIRST_OF_WAY} as recommend ranks, then {WEIGHED}"
-SPLICED_LISTED = f"{SPLICED}, as listed"
 # Not rankers anyone can have: they know which artists the listener went on to stream a new song of
 # after T, and rank only those artists' songs; what is left is which of their songs. A goal beyond these
 # is beyond knowing the listener's next artists.
@@ -188,7 +187,7 @@ SHORT = {
     CHOSEN_CAPPED: "as listed",
     WEIGHED_LISTED: "x pop², list",
     SPLICED: "10, x pop²",
-    SPLICED_LISTED: "10, x pop², list",
+    CHOSEN_WAY_LISTED: "way, list",
 }
 GOAL_RATIO = 3.0
 
@@ -589,7 +588,7 @@ def evaluate(
             AFFINITY: affine,
             MIXED: ranked(among, tiebreak, -(places(mine) + places(popular))),
             ALL_THREE: ranked(among, tiebreak, -(places(mine) + places(popular) + places(affine))),
-            WEIGHED: ranked(among, tiebreak, predicted.ours * (np.maximum(popularity, 0) / 100) ** 2),
+            WEIGHED: ranked(among, tiebreak, weighed_keys(predicted.ours, popularity)),
         }
 
     orders = ways(keep)
@@ -642,17 +641,18 @@ def evaluate(
 # -- output ----------------------------------------------------------------------------------------
 def with_chosen(result: Result, choice: RankerChoice | None) -> Result:
     """`result` with CHOSEN: what the ranker `recommend` ranks by finds (`choice`, made by the product's
-    `choose_ranker` on the store as it stood at T; None: MusicFlow's predicted streams); with WEIGHED as
-    `recommend` would list it, and with SPLICED: the first FIRST_OF_WAY songs of the chosen way, the rest
-    by WEIGHED (README "How good": its first 100 and the chosen way's first 10 were each the best)."""
+    `choose_ranker` on the store as it stood at T; None: MusicFlow's predicted streams), and CHOSEN_CAPPED
+    as `recommend` lists it: its first FIRST_OF_WAY songs the chosen way's, the rest WEIGHED's, capped
+    per artist; beside them the chosen way throughout as listed (the list before), WEIGHED as listed and
+    SPLICED without the cap."""
     picked = choice.ranker if choice is not None else MUSICFLOW
     found = ", ".join(f"{way} {n}" for way, n in choice.found.items()) if choice is not None else "nothing"
     print(f"   {result.name}: on the past, {found}: {picked}")
-    listed = result.scores[capped_name(picked)]
+    listed = result.scores[capped_name(spliced_name(picked))]
     chosen = {CHOSEN: result.scores[picked], CHOSEN_CAPPED: listed}
+    chosen[CHOSEN_WAY_LISTED] = result.scores[capped_name(picked)]
     chosen[WEIGHED_LISTED] = result.scores[capped_name(WEIGHED)]
     chosen[SPLICED] = result.scores[spliced_name(picked)]
-    chosen[SPLICED_LISTED] = result.scores[capped_name(spliced_name(picked))]
     kept = {name: s for name, s in result.scores.items() if not name.endswith(FOR_CHOSEN)}
     return dataclasses.replace(result, scores={**kept, **chosen})
 

@@ -11,12 +11,11 @@ from benchmarks.recommend_quality import (
     AFFINITY,
     CHOSEN,
     CHOSEN_CAPPED,
+    CHOSEN_WAY_LISTED,
     MIXED,
     MUSICFLOW,
     POPULARITY,
     SPLICED,
-    SPLICED_LISTED,
-    WEIGHED,
     WEIGHED_LISTED,
     Candidates,
     Cut,
@@ -37,7 +36,7 @@ from benchmarks.recommend_quality import (
 )
 
 from musicflow.app.history_before import HistoryBefore
-from musicflow.app.ranker_choice import RankerChoice
+from musicflow.app.ranker_choice import WEIGHED, RankerChoice
 from musicflow.store.ports import CatalogSong, LibraryEntry, PlayFact, TrackFact
 
 # Later-streamed songs 3, 7 and 9 ranked 2nd (twice: two versions), 5th and 7th; -1 is not one. A fourth
@@ -151,7 +150,8 @@ def _result(**hits: float) -> Result:
 
 def test_what_recommend_ranks_by_is_scored_as_chosen_and_as_listed():
     """The way chosen is scored as it ranks and as `recommend` lists it by default (no song played before
-    T, 2 per artist); how the other ways would list is not shown."""
+    T, 2 per artist, its first 10 the chosen way's, then predicted streams x popularity²), beside the
+    chosen way throughout as listed; how the other ways would list is not shown."""
     now = _result(
         musicflow=9,
         popularity=1,
@@ -167,16 +167,17 @@ def test_what_recommend_ranks_by_is_scored_as_chosen_and_as_listed():
     )
     unchosen = with_chosen(now, None)  # no choice: predicted streams
     assert unchosen.scores[CHOSEN] == now.scores[MUSICFLOW]
-    assert unchosen.scores[CHOSEN_CAPPED] == now.scores[capped_name(MUSICFLOW)]
+    assert unchosen.scores[CHOSEN_CAPPED] == now.scores[capped_name(spliced_name(MUSICFLOW))]
+    assert unchosen.scores[CHOSEN_WAY_LISTED] == now.scores[capped_name(MUSICFLOW)]
     choice = RankerChoice(MIXED, {MUSICFLOW: 6, POPULARITY: 5, AFFINITY: 7, MIXED: 18}, 400, 0)
     mixed = with_chosen(now, choice)
     assert mixed.scores[CHOSEN] == now.scores[MIXED] and mixed.scores[MUSICFLOW] == now.scores[MUSICFLOW]
-    assert mixed.scores[CHOSEN_CAPPED] == now.scores[capped_name(MIXED)]
+    assert mixed.scores[CHOSEN_CAPPED] == now.scores[capped_name(spliced_name(MIXED))]
+    assert mixed.scores[CHOSEN_WAY_LISTED] == now.scores[capped_name(MIXED)]
     assert capped_name(MIXED) not in mixed.scores and capped_name(MUSICFLOW) not in mixed.scores
     # the list whose first 10 are the chosen way's splices that way's, whichever it is
     assert unchosen.scores[SPLICED] == now.scores[spliced_name(MUSICFLOW)]
     assert mixed.scores[SPLICED] == now.scores[spliced_name(MIXED)]
-    assert mixed.scores[SPLICED_LISTED] == now.scores[capped_name(spliced_name(MIXED))]
     assert mixed.scores[WEIGHED_LISTED] == now.scores[capped_name(WEIGHED)]
     assert spliced_name(MIXED) not in mixed.scores and spliced_name(MUSICFLOW) not in mixed.scores
 

@@ -11,6 +11,7 @@ one `predict` gives for its name.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -222,24 +223,85 @@ def recommend(
     gives for its title and artist, or for that id. `catalogs` say which songs may be listed; which entry
     answers for a song is chosen among every imported catalog, as `predict` looks, so a song of these
     catalogs may be listed as another catalog's entry of it (the one a listener asking about it gets)."""
-    from musicflow.app.ranker_choice import MODEL, PLACED, RankerChoice
+    from musicflow.app.ranker_choice import FIRST_OF_WAY, MODEL, PLACED, WEIGHED, RankerChoice
 
     versions = serving.listener.version_families()
     leave_out = frozenset(versions) if new_songs_only else frozenset()
     choice = None if by_prediction else RankerChoice.of_model(serving.model.training)
     way = choice.ranker if choice is not None else MODEL
+    # A list capped per artist goes on by WEIGHED after the chosen way's first songs: it found more of
+    # the public listeners' later songs in its first 100 on every seed (README "How good").
+    spliced = not by_prediction and top > FIRST_OF_WAY and per_artist <= DEFAULT_PER_ARTIST
+    asked = [(way, FIRST_OF_WAY if spliced else top)]
+    if spliced:  # room for the songs the first ones take and for their artists' places
+        asked.append((WEIGHED, top + 2 * FIRST_OF_WAY))
     listed = ListedRecordings.read(store)
     room = _room(top, per_artist)
-    first = _first_pass(pack, store, catalogs, listed, way, room) if way in PLACED else None
-    best, vectors = _best_of(pack, store, catalogs, listed, way, top, per_artist, leave_out, first)
-    if first is not None and first.selected is not None and (best is None or best.height < top):
+    placed = way in PLACED
+    first = _first_pass(pack, store, catalogs, listed, [w for w, _ in asked], room) if placed else None
+    found = _best_of(pack, store, catalogs, listed, asked, per_artist, leave_out, first)
+    if (
+        first is not None
+        and first.selected is not None
+        and any(
+            best is None or best.height < wanted for (best, _), (_, wanted) in zip(found, asked, strict=True)
+        )
+    ):
         # The rows the first pass kept held too few once repeats and each artist's cap were dropped.
         whole = FirstPass(first.reference, None)
-        best, vectors = _best_of(pack, store, catalogs, listed, way, top, per_artist, leave_out, whole)
+        found = _best_of(pack, store, catalogs, listed, asked, per_artist, leave_out, whole)
+    best, vectors = found[0]
+    if spliced and best is not None:
+        best, vectors = _spliced(best, vectors, *found[1], top, per_artist)
     if best is None:
         return []
-    words = choice.words() if choice is not None else None
-    return _explained(serving, best, vectors, versions, words, way)
+    words = choice.words(spliced) if choice is not None else None
+    if spliced and choice is None:  # a model trained before choices were made: predicted streams first
+        from musicflow.app.ranker_choice import THEN_WEIGHED
+
+        words = f"The first {FIRST_OF_WAY} ranked by MusicFlow's predicted streams. {THEN_WEIGHED}"
+    return _explained(serving, best, vectors, versions, words, way, spliced)
+
+
+def _spliced(
+    first: pl.DataFrame,
+    first_vectors: npt.NDArray[np.float64],
+    rest: pl.DataFrame | None,
+    rest_vectors: npt.NDArray[np.float64],
+    top: int,
+    per_artist: int,
+) -> tuple[pl.DataFrame, npt.NDArray[np.float64]]:
+    """`first` (the chosen way's first songs), then the songs of `rest` (ranked WEIGHED) that are not
+    among them, at most `per_artist` by one artist over the whole list, to `top` songs."""
+    import numpy as np
+    import polars as pl
+
+    from musicflow.core.songs import subtitle_free_key
+    from musicflow.scale.score_rows import ARTIST_KEY
+
+    def song_of(row: dict[str, object]) -> str:
+        return subtitle_free_key(str(row["artist"] or ""), str(row["song"] or ""))
+
+    taken = [song_of(row) for row in first.iter_rows(named=True)]
+    artists = Counter(first.get_column(ARTIST_KEY).to_list())
+    kept: list[int] = []
+    for at, row in enumerate(rest.iter_rows(named=True) if rest is not None else ()):
+        if len(taken) >= top:
+            break
+        song, artist = song_of(row), row[ARTIST_KEY]
+        if song in taken or artists[artist] >= per_artist:
+            continue
+        taken.append(song)
+        artists[artist] += 1
+        kept.append(at)
+    if rest is None or not kept:
+        return first, first_vectors
+    after = rest[kept].select(first.columns)
+    vectors = np.vstack(
+        [first_vectors[first.get_column("_at").to_numpy()], rest_vectors[after.get_column("_at").to_numpy()]]
+    )
+    whole = pl.concat([first.drop("_rank"), after.drop("_rank")])  # each part ranked by its own way
+    return whole.with_columns(pl.int_range(pl.len()).alias("_at")), vectors
 
 
 @dataclass(frozen=True)
@@ -263,11 +325,12 @@ def _first_pass(
     store: Store,
     catalogs: Sequence[str],
     listed: ListedRecordings,
-    way: str,
+    ways: Sequence[str],
     room: int,
 ) -> FirstPass:
-    """Every candidate scored once: the sorted columns `way` places each row among, and the rows placed
-    among the first `room` (ties included), the only ones the second pass scores again."""
+    """Every candidate scored once: the sorted columns the first of `ways` places each row among, and the
+    rows each way places among its first `room` (ties included), the only ones the second pass scores
+    again."""
     import numpy as np
 
     from musicflow.app.ranker_choice import rank_keys, ranked_columns, scored_candidates, sorted_reference
@@ -288,10 +351,13 @@ def _first_pass(
     reference = sorted_reference(predicted, popularity, artist_streams)
     if len(predicted) <= room:
         return FirstPass(reference, None)
-    keys = rank_keys(way, predicted, popularity, artist_streams, reference)
-    bar = np.partition(keys, len(keys) - room)[len(keys) - room]
-    ids = np.concatenate(rows)[keys >= bar]
-    return FirstPass(reference, frozenset(ids.tolist()))
+    ids = np.concatenate(rows)
+    selected: set[int] = set()
+    for way in ways:
+        keys = rank_keys(way, predicted, popularity, artist_streams, reference)
+        bar = np.partition(keys, len(keys) - room)[len(keys) - room]
+        selected.update(ids[keys >= bar].tolist())
+    return FirstPass(reference, frozenset(selected))
 
 
 def _best_of(
@@ -299,14 +365,13 @@ def _best_of(
     store: Store,
     catalogs: Sequence[str],
     listed: ListedRecordings,
-    way: str,
-    top: int,
+    asked: Sequence[tuple[str, int]],
     per_artist: int,
     leave_out: frozenset[str],
     first: FirstPass | None,
-) -> tuple[pl.DataFrame | None, npt.NDArray[np.float64]]:
-    """The best `top` candidates ranked by `way` and the model input of each (of the rows `first`
-    selected, when it did), read a batch at a time."""
+) -> list[tuple[pl.DataFrame | None, npt.NDArray[np.float64]]]:
+    """For each (way, top) asked: the best `top` candidates ranked by that way and the model input of
+    each (of the rows `first` selected, when it did), every batch read and scored once for them all."""
     import numpy as np
     import polars as pl
 
@@ -315,26 +380,28 @@ def _best_of(
 
     reference = first.reference if first is not None else None
     selected = first.selected if first is not None else None
-    best: pl.DataFrame | None = None
-    vectors = np.empty((0, len(pack.columns)))
+    found: list[tuple[pl.DataFrame | None, npt.NDArray[np.float64]]] = [
+        (None, np.empty((0, len(pack.columns)))) for _ in asked
+    ]
     if selected is None:
         batches = listed.batches(store, catalogs)
     else:
         batches = (listed.only_listed(rows) for rows in rows_of(store, selected))
     for rows in batches:
         good, _bad = checked(rows)
-        fresh, vectorised = scored_candidates(pack, good, by="tables")  # no LightGBM to load; no ban
-        fresh = fresh.with_columns(
-            pl.Series("_rank", rank_keys(way, *ranked_columns(fresh, pack), reference))
-        )
-        if best is not None:
-            fresh = pl.concat([best, fresh.with_columns(pl.col("_at") + len(vectors))])
-            vectors = np.vstack([vectors, vectorised])
-        else:
-            vectors = vectorised
-        best = _best(fresh, top, per_artist, leave_out)
-        vectors, best = _compact(vectors, best)
-    return best, vectors
+        scored, vectorised = scored_candidates(pack, good, by="tables")  # no LightGBM to load; no ban
+        columns = ranked_columns(scored, pack)
+        for i, (way, top) in enumerate(asked):
+            best, vectors = found[i]
+            fresh = scored.with_columns(pl.Series("_rank", rank_keys(way, *columns, reference)))
+            if best is not None:
+                fresh = pl.concat([best, fresh.with_columns(pl.col("_at") + len(vectors))])
+                vectors = np.vstack([vectors, vectorised])
+            else:
+                vectors = vectorised
+            vectors, best = _compact(vectors, _best(fresh, top, per_artist, leave_out))
+            found[i] = (best, vectors)
+    return found
 
 
 def recommendable() -> pl.Expr:
@@ -484,6 +551,7 @@ def _explained(
     versions: Mapping[str, Streamed],
     ranked_by: str | None,
     way: str,
+    spliced: bool = False,
 ) -> list[Recommendation]:
     from musicflow.app.auc_words import how_sure
     from musicflow.app.ranker_choice import AFFINITY, ALL_THREE, MIXED, MODEL
@@ -501,6 +569,8 @@ def _explained(
         ALL_THREE: (POPULARITY_COLUMN, ARTIST_STREAMS_COLUMN),
         AFFINITY: (ARTIST_STREAMS_COLUMN,),
     }.get(way, ())
+    if spliced and POPULARITY_COLUMN not in ranked_on:  # the songs after the first are ranked with it
+        ranked_on = (*ranked_on, POPULARITY_COLUMN)
     predicted, effects = model.predictions(vectors, explain=True)
     assert effects is not None
     model_says = predicted.tolist()
@@ -534,7 +604,7 @@ def _explained(
                 version_of=version_of,
                 how_sure=sure[known_artist],
                 ranked_by=ranked_by,
-                by_prediction=way == MODEL,
+                by_prediction=way == MODEL and not spliced,
                 popularity=_popularity(row.get("popularity")),
                 artist_streams=history.artist_streams,
                 ranked_on=ranked_on,

@@ -11,7 +11,10 @@ after the cut. `recommend` ranks by the way of CHOICES that found the most, if i
 more than MusicFlow's predicted streams did; else by those. The margin was chosen on the design
 listeners of the benchmark; on its report listeners the choice found 54 songs in the first 100s where
 MusicFlow's predicted streams found 46 (the last measure, with ALL_THREE among the choices: it was picked
-for none of the design listeners and for one report listener, 8 -> 10 there).
+for none of the design listeners and for one report listener, 8 -> 10 there). A list capped at 2 songs
+per artist keeps the chosen way's first FIRST_OF_WAY songs and goes on by WEIGHED (predicted streams x
+(popularity / 100)²), which found more in the first 100 as listed on every seed of both sets, with the
+same first 10 (`catalog_scoring.recommend`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ POPULARITY = "popularity"  # the catalog's, songs without one last
 AFFINITY = "artist affinity"  # the listener's streams of the artist, popularity breaking ties
 MIXED = "MusicFlow and popularity"  # the places of the two averaged
 ALL_THREE = "MusicFlow, popularity and artist affinity"  # the places of the three averaged
+# MusicFlow's predicted streams x (popularity / 100)²: not a way the choice picks, but how a list capped
+# per artist goes on after the first FIRST_OF_WAY songs of the chosen way (`catalog_scoring.recommend`).
+WEIGHED = "MusicFlow x popularity²"
+FIRST_OF_WAY = 10
 WAYS = (MODEL, POPULARITY, AFFINITY, MIXED, ALL_THREE)  # each counted on the listener's past
 # Those a list may be ranked by: popularity alone is counted, to say how it compares, but a list of the
 # catalog's most popular songs is nobody's own (on the public listeners it was never the one picked).
@@ -89,19 +96,31 @@ class RankerChoice:
         found = {str(k): int(v) for k, v in found.items()} if isinstance(found, Mapping) else {}
         return cls(str(data["ranker"]), found, int(data.get("later") or 0), int(data.get("cutoff") or 0))
 
-    def words(self) -> str:
-        """What a listener reads under their list."""
-        ranked = f"Ranked by {WAY_WORDS[self.ranker]}"
+    def words(self, spliced: bool = False) -> str:
+        """What a listener reads under their list (`spliced`: its songs after the first FIRST_OF_WAY are
+        ranked WEIGHED)."""
+        first = f"The first {FIRST_OF_WAY} ranked" if spliced else "Ranked"
+        ranked = f"{first} by {WAY_WORDS[self.ranker]}"
         model = self.found.get(MODEL, 0)
         if self.ranker == MODEL:
-            return (
+            said = (
                 f"{ranked}: on your own past, no other way found clearly more of the songs you went on to"
                 f" stream ({model} in its first {TOP})."
             )
-        return (
-            f"{ranked}: on your own past, that found {self.found.get(self.ranker, 0)} of the songs you went"
-            f" on to stream in its first {TOP}, where MusicFlow's predicted streams alone found {model}."
-        )
+        else:
+            said = (
+                f"{ranked}: on your own past, that found {self.found.get(self.ranker, 0)} of the songs you"
+                f" went on to stream in its first {TOP}, where MusicFlow's predicted streams alone found"
+                f" {model}."
+            )
+        return f"{said} {THEN_WEIGHED}" if spliced else said
+
+
+# What a list capped per artist says of its songs after the first FIRST_OF_WAY (README "How good").
+THEN_WEIGHED = (
+    f"After them, by MusicFlow's predicted streams times the square of the catalog's popularity, which"
+    f" found more of public listeners' later songs in the first {TOP} of such a list."
+)
 
 
 def existing_at(rows: pl.DataFrame, moment: int) -> pl.DataFrame:
@@ -172,6 +191,8 @@ def rank_keys(
     ascending, which the ways of PLACED place each candidate among; by default those given)."""
     if way == POPULARITY:
         return popularity + predicted / 1_000.0
+    if way == WEIGHED:
+        return weighed_keys(predicted, popularity)
     if way == AFFINITY:
         return affinity_keys(artist_streams, popularity)
     if way in PLACED:
@@ -185,6 +206,11 @@ def rank_keys(
 
 
 Reference = tuple[Floats, Floats, Floats]
+
+
+def weighed_keys(predicted: Floats, popularity: Floats) -> Floats:
+    """WEIGHED's order: predicted streams x (popularity / 100)², a song without a popularity last."""
+    return predicted * (np.maximum(popularity, 0.0) / 100.0) ** 2
 
 
 def affinity_keys(artist_streams: Floats, popularity: Floats) -> Floats:
