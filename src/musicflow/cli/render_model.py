@@ -264,7 +264,8 @@ def training(console: Console, document: Mapping[str, Any]) -> None:
 
     choice = RankerChoice.of_model(document)
     if choice is not None:
-        console.print(f"Recommendations: {choice.words()}", highlight=False, markup=False)
+        # As `recommend` lists by default (20 songs, at most 2 by one artist).
+        console.print(f"Recommendations: {choice.words(spliced=True)}", highlight=False, markup=False)
 
 
 def publication(console: Console, published: Publication) -> None:
