@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,26 @@ def stream_inserts(where: str, count: int, first: int, spotify_id: str | None = 
         f"SELECT p.id, t.id, {60 * n}, {n}, 200000, {sid}, 'basic' FROM profiles p, tracks t WHERE {where}"
         for n in range(first, first + count)
     ]
+
+
+def missed_track_inserts(tracks: list[tuple[str, str, int]], key: Callable[[str, str], str]) -> list[str]:
+    """An old store's INSERTs of each (title, artist, streams) as track 'k<i>' keyed by `key`, missed by
+    the catalog (a miss remembered for decades) and streamed that many times, one after another."""
+    inserts: list[str] = []
+    n = 0
+    for i, (title, artist, streams) in enumerate(tracks):
+        quoted = title.replace("'", "''")  # keys fold the apostrophe away
+        inserts.append(
+            "INSERT INTO tracks (track_key, name, artist, match_key) "
+            f"VALUES ('k{i}', '{quoted}', '{artist}', '{key(artist, title)}')"
+        )
+        inserts.append(
+            "INSERT INTO fetch_misses (track_id, source, reason, expires_at) "
+            f"SELECT id, 'catalog', 'not found', {FAR} FROM tracks WHERE track_key = 'k{i}'"
+        )
+        inserts += stream_inserts(f"t.track_key = 'k{i}'", streams, n)
+        n += streams
+    return inserts
 
 
 def test_upgrading_a_store_of_the_first_schema_gives_its_tracks_match_keys(backend_settings: Settings):
@@ -465,19 +486,7 @@ def test_upgrading_makes_a_band_one_artist_with_and_without_its_leading_the(back
         f"'{key_0019('The Black Eyed Peas', 'I Gotta Feeling')}', 'I Gotta Feeling', "
         "'The Black Eyed Peas; Fergie', 0.5 FROM catalogs",
     ]
-    n = 0
-    for i, (title, artist, streams) in enumerate(tracks):
-        inserts.append(
-            "INSERT INTO tracks (track_key, name, artist, match_key) "
-            f"VALUES ('k{i}', '{title}', '{artist}', '{key_0019(artist, title)}')"
-        )
-        inserts.append(
-            "INSERT INTO fetch_misses (track_id, source, reason, expires_at) "
-            f"SELECT id, 'catalog', 'not found', {FAR} FROM tracks WHERE track_key = 'k{i}'"
-        )
-        inserts += stream_inserts(f"t.track_key = 'k{i}'", streams, n)
-        n += streams
-    store = upgraded_from("0019", backend_settings, *inserts)
+    store = upgraded_from("0019", backend_settings, *inserts, *missed_track_inserts(tracks, key_0019))
     try:
         key = match_key("Black Eyed Peas", "I Gotta Feeling")
         assert key == match_key("The Black Eyed Peas", "I Gotta Feeling")
@@ -535,20 +544,7 @@ def test_upgrading_makes_a_film_song_and_a_radio_version_the_song_in_counts_and_
         "INSERT INTO catalog_tracks (catalog_id, match_key, song, artists, energy) "
         f"SELECT id, '{key_0020('Robyn', 'Show Me Love')}', 'Show Me Love', 'Robyn', 0.5 FROM catalogs",
     ]
-    n = 0
-    for i, (title, artist, streams) in enumerate(tracks):
-        quoted, key = title.replace("'", "''"), key_0020(artist, title)  # keys fold the apostrophe away
-        inserts.append(
-            "INSERT INTO tracks (track_key, name, artist, match_key) "
-            f"VALUES ('k{i}', '{quoted}', '{artist}', '{key}')"
-        )
-        inserts.append(
-            "INSERT INTO fetch_misses (track_id, source, reason, expires_at) "
-            f"SELECT id, 'catalog', 'not found', {FAR} FROM tracks WHERE track_key = 'k{i}'"
-        )
-        inserts += stream_inserts(f"t.track_key = 'k{i}'", streams, n)
-        n += streams
-    store = upgraded_from("0020", backend_settings, *inserts)
+    store = upgraded_from("0020", backend_settings, *inserts, *missed_track_inserts(tracks, key_0020))
     try:
         profile = store.profile_id("default")
         assert profile is not None
