@@ -36,7 +36,7 @@ from benchmarks.recommend_quality import (
 )
 
 from musicflow.app.history_before import HistoryBefore
-from musicflow.app.ranker_choice import WEIGHED, RankerChoice
+from musicflow.app.ranker_choice import FIRST_OF_WAY, WEIGHED, RankerChoice
 from musicflow.store.ports import CatalogSong, LibraryEntry, PlayFact, TrackFact
 
 # Later-streamed songs 3, 7 and 9 ranked 2nd (twice: two versions), 5th and 7th; -1 is not one. A fourth
@@ -182,13 +182,14 @@ def test_what_recommend_ranks_by_is_scored_as_chosen_and_as_listed():
     assert spliced_name(MIXED) not in mixed.scores and spliced_name(MUSICFLOW) not in mixed.scores
 
 
-def test_a_spliced_list_takes_the_first_10_of_one_order_then_the_other_with_no_song_twice():
-    """Songs 0-13: 0, 1 and 2 by one artist, the others by one each; the second order is the first
+def test_a_spliced_list_takes_the_first_20_of_one_order_then_the_other_with_no_song_twice():
+    """Songs 0-23: 0, 1 and 2 by one artist, the others by one each; the second order is the first
     reversed. Capped, the artist's third song is never listed, in either part."""
-    first = np.arange(14)
-    artists = ["a", "a", "a", *(f"s{i}" for i in range(3, 14))]
-    assert spliced(first, first[::-1], None, 13) == [*range(10), 13, 12, 11]
-    assert spliced(first, first[::-1], artists, 100) == [0, 1, *range(3, 11), 13, 12, 11]
+    assert FIRST_OF_WAY == 20
+    first = np.arange(24)
+    artists = ["a", "a", "a", *(f"s{i}" for i in range(3, 24))]
+    assert spliced(first, first[::-1], None, 23) == [*range(20), 23, 22, 21]
+    assert spliced(first, first[::-1], artists, 100) == [0, 1, *range(3, 21), 23, 22, 21]
 
 
 def test_a_song_is_dated_by_its_earliest_release_and_undated_songs_stay_candidates() -> None:

@@ -77,12 +77,12 @@ def test_the_list_is_ranked_the_way_chosen_when_the_model_was_trained_and_says_s
     choice = RankerChoice.of_model(model.training)
     assert choice is not None and choice.ranker == pick(choice.found)  # the demo holds the bundled catalog
     assert set(choice.found) == set(WAYS) and choice.later > 0
-    ten = app.recommend(PROFILE, top=10)
+    ten = app.recommend(PROFILE, top=20)
     assert all(r.ranked_by == choice.words() for r in ten)
     assert all(r.by_prediction == (choice.ranker == MODEL) for r in ten)
     on = {MIXED: ("popularity",), ALL_THREE: ("popularity", "artist_streams"), AFFINITY: ("artist_streams",)}
     assert all(r.ranked_on == on.get(choice.ranker, ()) for r in ten)  # shown beside each song
-    found = app.recommend(PROFILE, top=20)  # after the first 10, by predicted streams x popularity²
+    found = app.recommend(PROFILE, top=30)  # after the first 20, by predicted streams x popularity²
     assert all(r.ranked_by == choice.words(spliced=True) for r in found)
     assert all(not r.by_prediction and "popularity" in r.ranked_on for r in found)
     artists = {
@@ -410,16 +410,16 @@ def test_the_first_twenty_say_what_predicting_each_by_name_says(app: MusicFlow, 
         assert [reason.words for reason in item.reasons] == given[: len(item.reasons)], item
 
 
-def test_a_list_goes_on_after_its_first_ten_by_predicted_streams_weighed_by_popularity(app: MusicFlow):
-    """The first 10 of a longer list are the list of 10 (the way chosen for the listener); the songs after
+def test_a_list_goes_on_after_its_first_20_by_predicted_streams_weighed_by_popularity(app: MusicFlow):
+    """The first 20 of a longer list are the list of 20 (the way chosen for the listener); the songs after
     them are ranked by predicted streams x (popularity / 100)², each song once, at most 2 by one artist
     over the whole list, and the list says so. Asked for many songs per artist, or by predicted streams,
     the list is ranked one way throughout."""
-    ten = app.recommend(PROFILE, top=10)
+    twenty = app.recommend(PROFILE, top=20)
     long = app.recommend(PROFILE, top=60)
     assert len(long) == 60
-    assert [(r.song, r.artist) for r in long[:10]] == [(r.song, r.artist) for r in ten]
-    weighed = [r.predicted_streams * ((r.popularity or 0) / 100) ** 2 for r in long[10:]]
+    assert [(r.song, r.artist) for r in long[:20]] == [(r.song, r.artist) for r in twenty]
+    weighed = [r.predicted_streams * ((r.popularity or 0) / 100) ** 2 for r in long[20:]]
     slack = 0.005 + 1e-9  # predicted streams are kept to two decimals
     assert all(a >= b - slack for a, b in pairwise(weighed)), weighed
     assert weighed[0] > weighed[-1]
@@ -429,5 +429,5 @@ def test_a_list_goes_on_after_its_first_ten_by_predicted_streams_weighed_by_popu
     assert (
         long[0].ranked_by is not None and "After them, by MusicFlow's predicted streams" in long[0].ranked_by
     )
-    uncapped = app.recommend(PROFILE, top=20, per_artist=20)
+    uncapped = app.recommend(PROFILE, top=30, per_artist=20)
     assert all(r.ranked_by is None or "After them" not in r.ranked_by for r in uncapped)

@@ -42,7 +42,7 @@ ALL_THREE = "MusicFlow, popularity and artist affinity"  # the places of the thr
 # MusicFlow's predicted streams x (popularity / 100)²: not a way the choice picks, but how a list capped
 # per artist goes on after the first FIRST_OF_WAY songs of the chosen way (`catalog_scoring.recommend`).
 WEIGHED = "MusicFlow x popularity²"
-FIRST_OF_WAY = 10
+FIRST_OF_WAY = 20
 WAYS = (MODEL, POPULARITY, AFFINITY, MIXED, ALL_THREE)  # each counted on the listener's past
 # Those a list may be ranked by: popularity alone is counted, to say how it compares, but a list of the
 # catalog's most popular songs is nobody's own (on the public listeners it was never the one picked).
