@@ -21,8 +21,8 @@ with `recommend`'s default cap of 2 songs per artist; the model alone, uncapped 
 predictions before thin evidence is weighed, `model.evidence`: what MusicFlow ranked by before);
 popularity (the catalog's value, songs without one last); artist affinity (the listener's streams of
 the artist before T, popularity breaking ties); random (the mean of RANDOM_SEEDS seeds). Remaining ties
-are broken by one seeded shuffle, the same for every ranker. Metrics at 10, 50 and 100: hits, recall (hits /
-later-streamed songs among the candidates), NDCG.
+are broken by one seeded shuffle, the same for every ranker. Metrics at 10, 20, 50 and 100: hits,
+recall (hits / later-streamed songs among the candidates), NDCG.
 
 Two ceilings, not rankers anyone can have: the songs of the artists the listener went on to stream a new
 song of after T (known in advance), ranked by popularity and by MusicFlow's predicted streams. They
@@ -45,8 +45,8 @@ the two cuts is picked, if it found clearly more than MusicFlow's predicted stre
 before T (a short play too: the candidates above leave out only the songs they streamed), at most 2 songs
 by one artist. Two more with `--chosen`, each as ranked and as listed, measured and not ways `recommend`
 ranks by: MusicFlow x popularity² listed that way, whose first 100s found more than the chosen way's
-and its first 10s fewer, and a list of the chosen way's first 10 and MusicFlow x popularity²'s next (no
-song twice, the cap over the whole list), to see whether one list keeps the best of both.
+and its first 10s fewer, and the chosen way's first FIRST_OF_WAY then MusicFlow x popularity²'s next (no
+song twice, the cap over the whole list), which is how `recommend` lists more than FIRST_OF_WAY songs.
 
 `--seeds=N` trains each listener's model with N training seeds (0 to N-1: which zeros are drawn and the
 booster's seed) and runs everything once per seed, then prints each ranker's hits at 100 summed over the
@@ -113,7 +113,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     import polars as pl
 
-KS = (10, 50, 100)
+KS = (10, 20, 50, 100)  # 20: what Discover and `recommend` show by default
 RANDOM_SEEDS = 5
 BUILD = "1"  # bump when the way the store below is built changes
 IntArray = npt.NDArray[np.int64]

@@ -64,13 +64,13 @@ def test_ndcg_discounts_hits_by_rank_against_the_best_possible_order():
     assert ndcg_at([-1, 3], 1, RELEVANT) == 0.0
 
 
-def test_scores_hold_each_metric_at_10_50_and_100_and_average_over_seeds():
+def test_scores_hold_each_metric_at_10_20_50_and_100_and_average_over_seeds():
     first = Scores.of([5] + [-1] * 59 + [6], relevant=2)
-    assert first.hits == (1.0, 1.0, 2.0)
-    assert first.recall == (0.5, 0.5, 1.0)
+    assert first.hits == (1.0, 1.0, 1.0, 2.0)
+    assert first.recall == (0.5, 0.5, 0.5, 1.0)
     assert first.ndcg[0] == pytest.approx(1 / (1 + 1 / math.log2(3)))
     second = Scores.of([-1] * 100, relevant=2)
-    assert Scores.mean([first, second]).hits == (0.5, 0.5, 1.0)
+    assert Scores.mean([first, second]).hits == (0.5, 0.5, 0.5, 1.0)
     assert Scores.mean([first, second]).top_hits == 1.0
 
 
@@ -150,7 +150,7 @@ def _result(**hits: float) -> Result:
 
 def test_what_recommend_ranks_by_is_scored_as_chosen_and_as_listed():
     """The way chosen is scored as it ranks and as `recommend` lists it by default (no song played before
-    T, 2 per artist, its first 10 the chosen way's, then predicted streams x popularity²), beside the
+    T, 2 per artist, its first 20 the chosen way's, then predicted streams x popularity²), beside the
     chosen way throughout as listed; how the other ways would list is not shown."""
     now = _result(
         musicflow=9,
@@ -175,7 +175,7 @@ def test_what_recommend_ranks_by_is_scored_as_chosen_and_as_listed():
     assert mixed.scores[CHOSEN_CAPPED] == now.scores[capped_name(spliced_name(MIXED))]
     assert mixed.scores[CHOSEN_WAY_LISTED] == now.scores[capped_name(MIXED)]
     assert capped_name(MIXED) not in mixed.scores and capped_name(MUSICFLOW) not in mixed.scores
-    # the list whose first 10 are the chosen way's splices that way's, whichever it is
+    # the list whose first 20 are the chosen way's splices that way's, whichever it is
     assert unchosen.scores[SPLICED] == now.scores[spliced_name(MUSICFLOW)]
     assert mixed.scores[SPLICED] == now.scores[spliced_name(MIXED)]
     assert mixed.scores[WEIGHED_LISTED] == now.scores[capped_name(WEIGHED)]

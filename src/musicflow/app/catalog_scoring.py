@@ -223,7 +223,7 @@ def recommend(
     gives for its title and artist, or for that id. `catalogs` say which songs may be listed; which entry
     answers for a song is chosen among every imported catalog, as `predict` looks, so a song of these
     catalogs may be listed as another catalog's entry of it (the one a listener asking about it gets)."""
-    from musicflow.app.ranker_choice import FIRST_OF_WAY, MODEL, PLACED, WEIGHED, RankerChoice
+    from musicflow.app.ranker_choice import FIRST_OF_WAY, MODEL, PLACED, WEIGHED, RankerChoice, list_words
 
     versions = serving.listener.version_families()
     leave_out = frozenset(versions) if new_songs_only else frozenset()
@@ -255,12 +255,7 @@ def recommend(
         best, vectors = _spliced(best, vectors, *found[1], top, per_artist)
     if best is None:
         return []
-    words = choice.words(spliced) if choice is not None else None
-    if spliced and choice is None:  # a model trained before choices were made: predicted streams first
-        from musicflow.app.ranker_choice import THEN_WEIGHED
-
-        words = f"The first {FIRST_OF_WAY} ranked by MusicFlow's predicted streams. {THEN_WEIGHED}"
-    return _explained(serving, best, vectors, versions, words, way, spliced)
+    return _explained(serving, best, vectors, versions, list_words(choice, spliced), way, spliced)
 
 
 def _spliced(
@@ -282,16 +277,16 @@ def _spliced(
     def song_of(row: dict[str, object]) -> str:
         return subtitle_free_key(str(row["artist"] or ""), str(row["song"] or ""))
 
-    taken = [song_of(row) for row in first.iter_rows(named=True)]
+    taken = {song_of(row) for row in first.iter_rows(named=True)}
     artists = Counter(first.get_column(ARTIST_KEY).to_list())
     kept: list[int] = []
     for at, row in enumerate(rest.iter_rows(named=True) if rest is not None else ()):
-        if len(taken) >= top:
+        if first.height + len(kept) >= top:
             break
         song, artist = song_of(row), row[ARTIST_KEY]
         if song in taken or artists[artist] >= per_artist:
             continue
-        taken.append(song)
+        taken.add(song)
         artists[artist] += 1
         kept.append(at)
     if rest is None or not kept:

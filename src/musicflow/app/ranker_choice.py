@@ -11,10 +11,10 @@ after the cut. `recommend` ranks by the way of CHOICES that found the most, if i
 more than MusicFlow's predicted streams did; else by those. The margin was chosen on the design
 listeners of the benchmark; on its report listeners the choice found 54 songs in the first 100s where
 MusicFlow's predicted streams found 46 (the last measure, with ALL_THREE among the choices: it was picked
-for none of the design listeners and for one report listener, 8 -> 10 there). A list capped at 2 songs
-per artist keeps the chosen way's first FIRST_OF_WAY songs and goes on by WEIGHED (predicted streams x
-(popularity / 100)²), which found more in the first 100 as listed on every seed of both sets, with the
-same first 10 (`catalog_scoring.recommend`).
+for none of the design listeners and for one report listener, 8 -> 10 there). A list of more than
+FIRST_OF_WAY songs capped at 2 per artist keeps the chosen way's first FIRST_OF_WAY songs and goes on by
+WEIGHED (predicted streams x (popularity / 100)²), which found more in the first 50 and 100 as listed on
+every seed of the design listeners, with the same first FIRST_OF_WAY (`catalog_scoring.recommend`).
 """
 
 from __future__ import annotations
@@ -121,6 +121,14 @@ THEN_WEIGHED = (
     f"After them, by MusicFlow's predicted streams times the square of the catalog's popularity, which"
     f" found more of public listeners' later songs in the first {TOP} of such a list."
 )
+
+
+def list_words(choice: RankerChoice | None, spliced: bool) -> str | None:
+    """What a list says of how it is ranked: the choice's words (`RankerChoice.words`); for a model
+    trained before choices were made, nothing unless the list goes on by WEIGHED after its first songs."""
+    if choice is not None:
+        return choice.words(spliced)
+    return f"The first {FIRST_OF_WAY} ranked by {WAY_WORDS[MODEL]}. {THEN_WEIGHED}" if spliced else None
 
 
 def existing_at(rows: pl.DataFrame, moment: int) -> pl.DataFrame:

@@ -264,7 +264,7 @@ def training(console: Console, document: Mapping[str, Any]) -> None:
 
     choice = RankerChoice.of_model(document)
     if choice is not None:
-        # As `recommend` lists by default (20 songs, at most 2 by one artist).
+        # How `recommend` ranks a list capped per artist: the chosen way first, WEIGHED after FIRST_OF_WAY.
         console.print(f"Recommendations: {choice.words(spliced=True)}", highlight=False, markup=False)
 
 
