@@ -357,3 +357,52 @@ def test_a_film_song_under_its_films_name_and_without_it_is_one_song(listener: N
     for title in (film, plain):
         answer = _predicted("--song", title, "--artist", "A.R. Rahman")
         assert answer["message"] == {"emoji": "🔁", "text": "You have streamed it 4 times already"}
+
+
+def test_an_artist_whose_name_reads_as_two_is_not_the_artist_of_its_first_word(
+    listener: None, tmp_path: Path
+):
+    """A listener of Tyler, The Creator is not told they streamed "Tyler", another artist, nor offered his
+    songs as an artist's they stream; a catalog that split Tyler, The Creator's name at its comma
+    ("Tyler; The Creator; Kali Uchis") names him whole, with the listener's streams of him, as `streams
+    top` counts them."""
+    history = tmp_path / "StreamingHistory0.json"
+    plays = [
+        {"endTime": f"2026-11-0{n + 1} 10:00", "artistName": "Tyler, The Creator", "trackName": "EARFQUAKE"}
+        for n in range(6)
+    ]
+    history.write_text(json.dumps([{**play, "msPlayed": 200_000} for play in plays]))
+    code, _, err = run("ingest", str(history))
+    assert code == 0, err
+    songs = ["Lonely Road", "Summer Nights", "Sorry Not Sorry"]
+    features = bundled_rows(len(songs), offset=71_000).drop("spotify_id", "song", "artists")
+    names = pl.DataFrame(
+        {
+            "spotify_id": [f"tyl{i:019d}" for i in range(len(songs))],
+            "song": songs,
+            "artists": ["Tyler", "Tyler", "Tyler; The Creator; Kali Uchis"],
+        }
+    )
+    pl.concat([names, features], how="horizontal").write_parquet(tmp_path / "tyler.parquet")
+    code, _, err = run("catalog", "add", str(tmp_path / "tyler.parquet"), "--name", "tyler")
+    assert code == 0, err
+    code, out, err = run("recommend", "--catalog", "tyler", "--top", "10", "--per-artist", "10", "-f", "json")
+    assert code == 0, err
+    listed = {row["song"]: row for row in json.loads(out)["recommendations"]}
+    assert set(listed) == set(songs)
+    code, out, err = run("streams", "top", "-n", "100000", "-f", "csv")
+    assert code == 0, err
+    his = sum(
+        int(row["streams"])
+        for row in csv.DictReader(io.StringIO(out))
+        if row["artist"] == "Tyler, The Creator"
+    )
+    assert his >= 6
+    assert [listed[song]["artist_streams"] for song in songs] == [0, 0, his]
+    assert listed["Sorry Not Sorry"]["artist"].startswith("Tyler, The Creator")
+    answer = _predicted("--song", "Lonely Road", "--artist", "Tyler")
+    said_of_artist, reasons = answer["history"], answer["reasons"]
+    assert isinstance(said_of_artist, dict) and isinstance(reasons, list)
+    assert said_of_artist["artist_streams"] == 0
+    said = " ".join(str(reason["words"]) for reason in reasons)
+    assert "never streamed Tyler" in said and "Tyler, The Creator" not in said

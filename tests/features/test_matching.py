@@ -153,6 +153,15 @@ def test_a_longer_take_labelled_version_is_not_the_song(longer: str, song: str):
     assert match_key("X", longer) != match_key("X", song)
 
 
+def test_an_extended_take_is_a_kind_of_version_under_each_of_its_spellings():
+    assert version_kind("Part of the Game (Extended Version)") == "an extended version"
+    assert version_kind("Part of the Game - Extended") == "an extended version"
+    assert match_key("X", "Part of the Game (Extended Version)") == match_key(
+        "X", "Part of the Game - Extended"
+    )
+    assert version_kind("Part of the Game (10 Minute Version)") is None
+
+
 def test_a_bracket_starting_with_from_that_names_no_work_is_part_of_the_title():
     assert match_key("X", "Can't Hide (From Love)") != match_key("X", "Can't Hide")
     assert match_key("X", "Running (From Me)") != match_key("X", "Running")

@@ -569,6 +569,60 @@ def test_upgrading_makes_a_film_song_and_a_radio_version_the_song_in_counts_and_
         store.close()
 
 
+def test_upgrading_makes_an_artist_whose_name_reads_as_several_credits_one_artist(backend_settings: Settings):
+    """A store from before revision 0022 keyed "EARFQUAKE" by Tyler, The Creator as a song of "Tyler",
+    and its catalog row, whose credits a file split at every comma, as "Tyler; The Creator; Playboi
+    Carti": upgraded, the listener's song and the catalog's are one, keyed by Tyler, The Creator, the
+    catalog's credits are joined back and it is asked again for the tracks rekeyed; "Lil Nas X" is no
+    longer "Lil Nas", an extended take is keyed as one whatever its label ("- Extended", "(Extended
+    Version)"), and another artist called Tyler and a credit of two ("Drake, Future") key as before,
+    their misses standing."""
+    from musicflow.store.migrations.frozen.match_key_0021 import match_key as key_0021
+
+    tracks = [
+        ("EARFQUAKE", "Tyler, The Creator", 5),
+        ("Old Town Road", "Lil Nas X", 2),
+        ("Lonely Road", "Tyler", 1),
+        ("Life Is Good", "Drake, Future", 1),
+        ("Part of the Game (Extended Version)", "50 Cent", 1),
+    ]
+    assert key_0021("Tyler, The Creator", "EARFQUAKE") == key_0021("Tyler", "EARFQUAKE")
+    inserts = [
+        "INSERT INTO profiles (name) VALUES ('default')",
+        "INSERT INTO catalogs (name, file_name, format, rows, imported_at) "
+        "VALUES ('mine', 'a.csv', 'csv', 2, 0)",
+        "INSERT INTO catalog_tracks (catalog_id, match_key, song, artists, energy) "
+        f"SELECT id, '{key_0021('Tyler', 'EARFQUAKE')}', 'EARFQUAKE', "
+        "'Tyler; The Creator; Playboi Carti', 0.5 FROM catalogs",
+        "INSERT INTO catalog_tracks (catalog_id, match_key, song, artists, energy) "
+        f"SELECT id, '{key_0021('Tyler', 'Lonely Road')}', 'Lonely Road', 'Tyler', 0.3 FROM catalogs",
+    ]
+    store = upgraded_from("0021", backend_settings, *inserts, *missed_track_inserts(tracks, key_0021))
+    try:
+        key = match_key("Tyler, The Creator", "EARFQUAKE")
+        assert key != match_key("Tyler", "EARFQUAKE")
+        _, by_key = store.features.catalog_matches([], [key])
+        assert [stored.values for stored in by_key[key]] == [{"energy": 0.5}]
+        other = match_key("Tyler", "Lonely Road")
+        _, by_key = store.features.catalog_matches([], [other])
+        assert [stored.values for stored in by_key[other]] == [{"energy": 0.3}]
+        with store.engine.connect() as conn:
+            keys: dict[str, str] = dict(conn.execute(text("SELECT name, match_key FROM tracks")).all())
+            credits = conn.execute(text("SELECT artists FROM catalog_tracks ORDER BY song")).scalars().all()
+            misses = conn.execute(
+                text("SELECT t.name FROM fetch_misses m JOIN tracks t ON t.id = m.track_id")
+            ).all()
+        assert keys == {title: match_key(artist, title) for title, artist, _ in tracks}
+        assert keys["Old Town Road"].startswith("lil nas x\x1f")
+        assert keys["Part of the Game (Extended Version)"] == match_key(
+            "50 Cent", "Part of the Game - Extended"
+        )
+        assert credits == ["Tyler, The Creator; Playboi Carti", "Tyler"]
+        assert sorted(name for (name,) in misses) == ["Life Is Good", "Lonely Road"]
+    finally:
+        store.close()
+
+
 def test_the_songs_several_catalog_rows_hold_are_read_with_each_rows_line(store: SqlStore):
     """What listing each song once reads: every loose key more than one row holds, in one catalog or
     across catalogs, with its rows (what each says and its line, as `catalog_columns` numbers it, in

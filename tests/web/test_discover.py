@@ -49,10 +49,11 @@ def test_the_rows_are_what_the_app_layer_recommends(
     expected = demo_picks  # demo_app.recommend(PROFILE, TOP), asked once for the session
     assert rows(page) == [(r.song, artists_words(r.artist), f"{r.predicted_streams:.2f}") for r in expected]
     assert len(expected) == TOP
-    # a song of several artists reads "A and B" on the page, as the catalog's "A; B" is no sentence
-    several = {r.artist for r in expected if "; " in r.artist}
+    # a song of several artists reads "A and B", "A, B and C" on the page, as the catalog's "A; B" is
+    # no sentence
+    several = [r.artist.split("; ") for r in expected if "; " in r.artist]
     on_page = {artist for _, artist, _ in rows(page)}
-    assert several and {a.replace("; ", " and ") for a in several} <= on_page
+    assert several and {f"{', '.join(names[:-1])} and {names[-1]}" for names in several} <= on_page
     assert not any("; " in artist for artist in on_page)
     for reason in expected[0].reasons:
         assert html.escape(reason.words, quote=True) in page

@@ -15,8 +15,8 @@ really the same recording. It is the primary artist (without a leading "The") an
 another label and keeps what names another recording:
 
 - A bracketed part or a " - ..." suffix that names a kind of version (`version_kind`'s words: live,
-  remix/rmx, acoustic, unplugged, instrumental, demo, cover, sped up, slowed, a mix other than the
-  "original mix") is another recording and stays in the key, without the words that only label it
+  remix/rmx, acoustic, unplugged, instrumental, demo, cover, sped up, slowed, extended, a mix other
+  than the "original mix") is another recording and stays in the key, without the words that only label it
   ("version", "edit", "radio edit", "remaster(ed)" with its year, "bonus track"), so the spellings of
   one version meet: "Stacy (Acoustic Version)", "Stacy - Acoustic" and "Stacy (Acoustic)" are one key,
   "Despacito - Remix", "Despacito (Remix)" and "Despacito (feat. Justin Bieber) - Remix" another, and
@@ -24,19 +24,20 @@ another label and keeps what names another recording:
 - Otherwise the same recording is folded away: a suffix starting with remaster(ed) (a year may lead),
   mono, stereo, single, radio edit, album version, original mix, from ..., edit, version, bonus, deluxe;
   a suffix that is only a year (" - 2021"); a suffix of labels ending "Version" ("- Radio Version",
-  "- 7\" Single Version", "- In The House Of Flies LP Version"); a bracket holding remaster(ed),
-  version, edit, mono, stereo, deluxe, bonus track, original mix or soundtrack ("(Album Version)",
-  "(Taylor's Version)"), or saying which work the song is from, quoted or named a film, series, album,
-  ... ("(From \"Raanjhanaa\")", "(Love Theme From \"Top Gun\")"; "(From Love)" is part of a title);
-  neither when it names another length ("(Extended Version)", "(10 Minute Version)"); "feat." credits;
-  a suffix that is the song's own artist and "Version" ("Into the Unknown - Panic! At The Disco Version"
+  "- 7\" Single Version", "- In The House Of Flies LP Version"); a bracket holding remaster(ed), version,
+  edit, mono, stereo, deluxe, bonus track, original mix or soundtrack ("(Album Version)", "(Taylor's
+  Version)"), or saying which work the song is from, quoted or named a film, series, album, ... ("(From
+  \"Raanjhanaa\")", "(Love Theme From \"Top Gun\")"; "(From Love)" is part of a title); neither when it
+  names another length ("(10 Minute Version)"; "(Extended Version)" is a kind); "feat." credits; a
+  suffix that is the song's own artist and "Version" ("Into the Unknown - Panic! At The Disco Version"
   by Panic! At The Disco is their "Into the Unknown - From \"Frozen 2\"": catalogs tell a soundtrack's
   recordings apart by who sings them). Only the artist the key is given counts, its first credited one
-  or its whole text: by anyone else the name is a duet, a guest verse or a cover ("Girls Like You -
-  Cardi B Version" by Maroon 5, "Until I Found You - Em Beihold Version" by Stephen Sanchez), another
-  version, and stays. A kind of version wins over a band's name (Live's "Song - Live Version" stays
-  live), and "Song - Taylor's Version" names no artist and stays, where "(Taylor's Version)", a bracket
-  holding "version", is folded.
+  (`core.artist_names`: "Tyler, The Creator" is one artist, "Drake, Future" two) or its whole text: by
+  anyone else the name is a duet, a guest verse or a cover ("Girls Like You - Cardi B Version" by Maroon
+  5, "Until I Found You - Em Beihold Version" by Stephen Sanchez), another version, and stays. A kind of
+  version wins over a band's name (Live's "Song - Live Version" stays live), and "Song - Taylor's
+  Version" names no artist and stays, where "(Taylor's Version)", a bracket holding "version", is
+  folded.
 - Any other part ("Street Spirit (Fade Out)", "Song - Part 2") is part of the title and stays.
 
 So a listener's streams of a remix or a live recording are never counted as streams of the original,
@@ -53,6 +54,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from musicflow.core.artist_names import first_credit_key
+from musicflow.core.folding import fold as _fold
 from musicflow.core.plurals import listed
 
 MAX_NAME = 200  # the longest song title or artist name a question may give (the API, the page, the CLI)
@@ -85,18 +88,6 @@ _ANOTHER_LENGTH = re.compile(  # "(10 Minute Version)", "- Extended Album Versio
 _BRACKETED = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 _DASHED = re.compile(r"\s+-\s+.*$")
 _OWN_VERSION = re.compile(r"\s+-\s+(.+?)\s+version\s*$", re.IGNORECASE)  # " - <who> Version", whole
-_ARTIST_SEPARATORS = re.compile(r"\s*(?:,|&|;|\bx\b|\band\b|\bfeat\.?|\bft\.?|\bwith\b)\s*", re.IGNORECASE)
-_NOT_WORD = re.compile(r"[^\w]+")
-_APOSTROPHES = re.compile(r"['’`´]")
-
-
-def _fold(text: str) -> str:
-    """Case, accents, punctuation and spacing folded away."""
-    folded = text.casefold()
-    if not folded.isascii():  # ASCII has no accents to take off, and normalising leaves it as it is
-        decomposed = unicodedata.normalize("NFKD", folded)
-        folded = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-    return " ".join(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", folded)).split())
 
 
 def clean_title(title: str, artist: str = "") -> str:
@@ -158,9 +149,8 @@ def primary_artist(artists: str) -> str:
 
 
 def _first_artist(artists: str) -> str:
-    """The first credited artist, folded, as written (a leading "The" kept)."""
-    first = _ARTIST_SEPARATORS.split(artists.strip(), maxsplit=1)[0]
-    return _fold(first) or _fold(artists)
+    """The first credited artist, folded, as written (a leading "The" kept; `core.artist_names`)."""
+    return first_credit_key(artists)
 
 
 def _without_article(folded: str) -> str:
@@ -223,6 +213,7 @@ _VERSION_KINDS = (  # (a word in a title, how a reason names that version)
     ("sped up", "a sped-up version"),
     ("slowed", "a slowed version"),
     ("mix", "a mix"),
+    ("extended", "an extended version"),
 )
 _VERSION_PART = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]|\s+-\s+.*$")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from musicflow.core.artist_names import first_credits
 from musicflow.features.catalog_formats.values import list_literal
 
 _MOJIBAKE_MARKS = re.compile("[ÃÂâ€ï¬√ƒ¢‚„ÈÊ≈\uf8ff]")  # lead bytes as Windows-1252 or Mac Roman show them
@@ -55,7 +56,10 @@ def split_artists(text: str, style: str) -> list[str]:
 
     `list`: a Python list literal; `comma`: "A, B" as the Spotify API joins names; `semicolon`: our own
     native "A; B"; `single`: one credit, where only "X Featuring Y" (Billboard style) is split.
-    A list literal is recognised in every style, since pandas exports write them wherever a list was.
+    A list literal is recognised in every style, since pandas exports write them wherever a list was,
+    and names each artist whole; split from text, the parts that begin an artist whose one name reads as
+    several ("Tyler", "The Creator" of "Tyler, The Creator, Kali Uchis") are joined back
+    (`core.artist_names.first_credits`).
     """
     names = list_literal(text)
     if names is not None:
@@ -66,4 +70,4 @@ def split_artists(text: str, style: str) -> list[str]:
         parts = text.split(";")
     else:
         parts = _FEATURING.split(text)
-    return [part.strip() for part in parts if part.strip()]
+    return first_credits([part.strip() for part in parts if part.strip()])
