@@ -469,7 +469,7 @@ def predicted_streams(
     strategy = options.zeros or zero_strategy_for(snapshot)
     model = fit_final(snapshot, cut.name, strategy, options, before)
     listener = Listener.load(before.history, cut.name, stream_min_ms=settings.stream_min_ms)
-    pack = scoring_pack(ServingModel(cut.name, 0, model, listener), before, cut.profile_id)
+    pack = scoring_pack(ServingModel(cut.name, 0, model, listener))
 
     def best(scoring: ScoringPack) -> FloatArray:
         rows = score_rows(scoring, candidates.frame).frame.get_column("predicted_streams").to_numpy()

@@ -7,15 +7,20 @@ same words: "Tyler, The Creator", "Earth, Wind & Fire", "Mumford & Sons", "Of Mo
 x Halle". Split, Tyler, The Creator was "Tyler", another artist of 58 catalog songs, and a listener of
 838 streams of Tyler, The Creator was told they streamed that artist.
 
-Which names are one artist is read from sources that name one artist per field: the artist of every
-play in the public streaming histories (Spotify's export names the song's first artist), the artists
-of the catalogs that list them one by one (`tracks600k_head`: a list literal) and the artist of each
-liked song (`libraries/bartekc_liked`). A name that splits is kept as one artist unless every part it
-splits into is an artist on its own in those sources ("Alka Yagnik, Shankar Mahadevan",
-"Popcaan, Davido" stay credits of their first artist), or it holds " - " (a title written into the
-artist field). A name holding "+" is kept too ("Florence + The Machine"), so that typed with "and" it
-is the same artist. Names are written as `core.artist_names.canonical` folds them ("&" and
-"+" read "and"), one per line, sorted; nothing else of the files is kept.
+Which names are one artist is read from sources that name one artist per field: the artist of every play
+in the public streaming histories (Spotify's export names the song's first artist), the artists of the
+catalogs that list them one by one (`tracks600k_head`: a list literal) and the artist of each liked song
+(`libraries/bartekc_liked`). A name that splits is kept as one artist unless every part it splits into
+is an artist on its own in those sources ("Alka Yagnik, Shankar Mahadevan", "Popcaan, Davido" stay
+credits of their first artist), it holds " - " (a title written into the artist field), or its first
+credit is a name of two words or more: "Tom Petty and the Heartbreakers", "Selena Gomez & The Scene" and
+"Daryl Hall & John Oates" stay their leader's, whose own songs the catalogs hold. Of the names the
+public catalogs split onto another artist's, every first credit of two words or more was the same
+person; of one word, most were another artist ("Tyler", "Earth", "Derek", "Tank", "Sonny") and a few the
+same ("Macklemore", "Wisin"), which are now apart from them. A name holding "+" is kept too ("Florence +
+The Machine"), so that typed with "and" it is the same artist. Names are written as
+`core.artist_names.canonical` folds them ("&" and "+" read "and"), one per line, sorted; nothing else of
+the files is kept.
 
 Usage: python scripts/build_artist_names.py [SHARED_DATA_DIR]
 """
@@ -40,7 +45,8 @@ HEADER = """\
 # Built by scripts/build_artist_names.py from the public data beside the project (shared/data): the
 # artist of every play of the streaming histories, the artists listed one by one in
 # catalogs/tracks600k_head, the artist of each song of libraries/bartekc_liked; a name is kept unless
-# every part it splits into is an artist on its own there. Folded ("&" and "+" read "and").
+# every part it splits into is an artist on its own there or its first credit has two words or more
+# (a leader's band: "Tom Petty and the Heartbreakers" is Tom Petty's). Folded ("&" and "+" read "and").
 """
 
 
@@ -80,9 +86,21 @@ def one_artist_names(shared: Path = SHARED) -> set[str]:
         parts = credit_parts(name)
         if (len(parts) < 2 and "+" not in name) or " - " in name:
             continue
-        if len(parts) < 2 or not all(canonical(part) in alone for part in parts):
-            kept.add(canonical(name))
+        credits_of_others = all(canonical(part) in alone for part in parts)
+        if len(parts) >= 2 and (_leads_with_a_full_name(parts[0]) or credits_of_others):
+            continue
+        kept.add(canonical(name))
     return kept
+
+
+def _leads_with_a_full_name(first: str) -> bool:
+    """Whether the first credit is a name of two words or more (a leading "The" not counted): "Tom Petty"
+    of "Tom Petty and the Heartbreakers", "Selena Gomez" of "Selena Gomez & The Scene". Such a band is
+    its leader's, whose own songs a listener of the band is told of as theirs; a first credit of one word
+    ("Tyler", "Earth", "Chloe", "Derek", "Tank") was, in the public catalogs, another artist as often as
+    not."""
+    words = canonical(first).split()
+    return len(words[1:] if words[:1] == ["the"] else words) >= 2
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,7 @@ import pytest
 
 from musicflow.app.catalog_scoring import Recommendation
 from musicflow.app.service import MusicFlow
+from musicflow.core.songs import artists_words
 from tests.web.conftest import SCRIPT_ARTIST, SCRIPT_SONG, SERVER_ZONE
 
 pytestmark = pytest.mark.slow
@@ -174,7 +175,7 @@ def test_discover_from_the_navigation(
     assert rows.count() == 20
     first = rows.first
     assert first.locator(".pick-song").inner_text() == best.song
-    assert first.locator(".pick-artist").inner_text() == best.artist
+    assert first.locator(".pick-artist").inner_text() == artists_words(best.artist)  # "A and B", never "A; B"
     assert float(first.locator(".pick-streams").inner_text()) == round(best.predicted_streams, 2)
     assert first.locator(".pick-reasons li").count() == len(best.reasons)
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]

@@ -135,20 +135,13 @@ def audio_file_mapper(
         yield mapper
 
 
-def scoring_pack(serving: ServingModel, store: Store, profile_id: int) -> ScoringPack:
-    """The champion as LightGBM text with its checksum, and the listener's history as plain numbers."""
-    from musicflow.core.songs import match_key, subtitle_free_key
+def scoring_pack(serving: ServingModel) -> ScoringPack:
+    """The champion as LightGBM text with its checksum, and the listener's history as plain numbers (read
+    from the serving model's listener, as a prediction reads it)."""
     from musicflow.scale.pack import ScoringPack, model_sha256
 
     listener = serving.listener
-    played = store.history.played_tracks(profile_id)
-    own = [listener.affinity(track.artist, track.track_id).as_tuple() for track in played]
-    played_songs = {
-        track.match_key or match_key(track.artist, track.name): mine
-        for track, mine in zip(played, own, strict=True)
-    }
-    for track, mine in zip(played, own, strict=True):  # then without a subtitle, as `song_of` finds them
-        played_songs.setdefault(subtitle_free_key(track.artist, track.name), mine)
+    played_songs = {key: mine.as_tuple() for key, mine in listener.played_song_affinities().items()}
     text = serving.model.model_text
     return ScoringPack(
         profile=serving.profile,
@@ -160,7 +153,7 @@ def scoring_pack(serving: ServingModel, store: Store, profile_id: int) -> Scorin
         target_transform=serving.model.target_transform,
         artist_affinity={key: a.as_tuple() for key, a in listener.artist_affinities().items()},
         played_songs=played_songs,
-        played_ids={t.spotify_id: t.match_key for t in played if t.spotify_id and t.match_key},
+        played_ids=listener.played_id_keys(),
         base_rate=serving.model.base_rate,
         banned_songs=listener.library.banned_songs,
         banned_artists=listener.library.banned_artists,

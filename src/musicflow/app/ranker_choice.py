@@ -311,7 +311,7 @@ def choose_ranker(
     except NotEnoughDataError:
         return None
     listener = Listener.load(before.history, profile, stream_min_ms=settings.stream_min_ms)
-    pack = scoring_pack(ServingModel(profile, 0, model, listener), before, profile_id)
+    pack = scoring_pack(ServingModel(profile, 0, model, listener))
     parts: list[pl.DataFrame] = []
     sample = np.random.default_rng(0)
     for rows in ListedRecordings.read(store).batches(store, catalogs):  # each song as `recommend` lists it

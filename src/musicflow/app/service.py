@@ -909,8 +909,7 @@ class MusicFlow:
     def scoring_pack(self, profile: str) -> ScoringPack:
         from musicflow.app.catalog_scoring import scoring_pack
 
-        serving = self.serving.get(profile)
-        return scoring_pack(serving, self._store, self.require_profile(profile))
+        return scoring_pack(self.serving.get(profile))
 
     # -- the listener's taste (the web page) --------------------------------------------------------
     def taste(self, profile: str) -> Taste:

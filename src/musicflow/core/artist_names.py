@@ -7,8 +7,9 @@ Creator", "Earth, Wind & Fire", "Mumford & Sons" and "Chloe x Halle" are one art
 The Creator was "Tyler", another artist, and their listener was told they streamed that one. The names
 of such artists known from public data ship in `data/one_artist_names.txt`
 (`scripts/build_artist_names.py`); a credit that begins with one of them is that artist, however it
-goes on ("Tyler, The Creator, Kali Uchis"), and typed with "and" for "&" ("Mumford and Sons") too.
-A joining word with nothing after it joins nothing: "Lil Nas X" and "Allie X" are whole names.
+goes on ("Tyler, The Creator, Kali Uchis"), and typed with "and" for "&" ("Mumford and Sons") too. A
+band named after its leader is not on the list: "Tom Petty and the Heartbreakers" is Tom Petty's, as
+before. A joining word with nothing after it joins nothing: "Lil Nas X" and "Allie X" are whole names.
 """
 
 from __future__ import annotations

@@ -85,12 +85,14 @@ class Listener:
         stream_min_ms: int = 30_000,
         song_of_id: Mapping[str, int] | None = None,
         song_of_key: Mapping[str, int] | None = None,
+        artist_of_song: Mapping[int, str] | None = None,
     ) -> None:
         self._index = index
         self.library = library or LibraryMarks()
         self._song_of_track = song_of_track
         self._song_of_id = dict(song_of_id or {})  # Spotify id -> song, of their tracks
         self._song_of_key = dict(song_of_key or {})  # loose song key -> song, of their tracks
+        self._artist_of_song = dict(artist_of_song or {})  # song -> the artist key its plays count for
         self._songs = dict(songs or {})
         self._unstreamed = list(unstreamed)
         self._short_plays = dict(short_plays or {})  # song id -> plays, of the songs never streamed
@@ -150,6 +152,7 @@ class Listener:
             # their songs by every id and key of theirs, whichever track a question finds
             {t.spotify_id: song_of_track[t.track_id] for t in tracks if t.spotify_id},
             _song_of_key(tracks, song_of_track),
+            artist_of_song,
         )
 
     @property
@@ -166,6 +169,22 @@ class Listener:
     def artist_affinities(self) -> dict[str, ArtistAffinity]:
         """Affinity for every artist the listener streamed, no song left out (what batch scoring ships)."""
         return {key: self._index.of(key) for key in self._index.artist_keys()}
+
+    def played_song_affinities(self) -> dict[str, ArtistAffinity]:
+        """Every key a song of theirs is found by (`song_of`), with their streams of its artist, the
+        song's own plays left out: what batch scoring ships to tell a catalog row of a song they played
+        and score it as `predict` would."""
+        return {
+            key: self._index.of(self._artist_of_song.get(song, ""), song)
+            for key, song in self._song_of_key.items()
+        }
+
+    def played_id_keys(self) -> dict[str, str]:
+        """Every Spotify id of their tracks, with a key of its song (one `played_song_affinities` holds)."""
+        key_of_song: dict[int, str] = {}
+        for key, song in self._song_of_key.items():
+            key_of_song.setdefault(song, key)
+        return {sid: key_of_song[song] for sid, song in self._song_of_id.items() if song in key_of_song}
 
     def song_of(
         self, track_id: int | None, spotify_id: str | None = None, keys: Sequence[str] = ()

@@ -66,7 +66,7 @@ _SEPARATED = re.compile(f"({_ARTIST_SEPARATORS.pattern})", re.IGNORECASE)
 _AND = re.compile(r"[&+]")
 _LONGEST = 6
 NAMES_FILE = Path(__file__).resolve().parents[3] / "core" / "data" / "one_artist_names.txt"
-NAMES_SHA256 = "6c91fe8d930abff6fa29ebc69b3fb36717529bc4915567109b694503a278517c"
+NAMES_SHA256 = "496efe9ee9ce523b5c373984951f6e4b4146e9fadcf7e832b157d10f849e49a5"
 # An artist text whose key can change holds one of these (case ignored): only those rows are read.
 CHANGED_MARKS = (",", "&", ";", "+", "x", "and", "feat", "ft", "with")
 CHANGED_WORDS = ("extended",)  # the same of a title
