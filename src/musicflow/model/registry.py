@@ -383,7 +383,9 @@ class FileModelRegistry:
     def forget_profile_name(self, gone: str, others: Sequence[str]) -> int:
         """Take a deleted profile's name out of what the `others`' versions recorded they learned from
         (`lineage.json`: a version reads every listener's plays in its store); its figures stay, under
-        "deleted profile N". The file and its checksum are replaced; how many versions changed."""
+        "deleted profile N". The new file is written beside the old, its checksum recorded, then it is
+        moved over the old one: a process killed between the two leaves it for the next reading to move
+        (`artifacts.read_verified`). How many versions changed."""
         from musicflow.model.lineage import without_profile
 
         changed = 0

@@ -56,9 +56,36 @@ CHILD = textwrap.dedent(
 )
 
 
-def register_and_kill(settings: Settings, pause_at: str, tmp_path: Path) -> None:
+# The child takes a deleted listener's name out of 'bob''s versions and pauses once the new record of
+# lineage.json is stored, before the rewritten file is moved over the old one.
+FORGET_CHILD = textwrap.dedent(
+    """
+    import pathlib, sys, time
+    from pathlib import Path
+    from musicflow.config import Settings
+    from musicflow.model.registry import open_registry
+    from musicflow.store import open_store
+
+    data_dir, database_url, _ = sys.argv[1:4]
+    replace = pathlib.Path.replace
+
+    def pause_before_lineage(self, target):
+        if pathlib.Path(target).name == "lineage.json":
+            print("paused", flush=True)
+            time.sleep(600)
+        return replace(self, target)
+
+    pathlib.Path.replace = pause_before_lineage
+    settings = Settings(data_dir=Path(data_dir), database_url=database_url or None)
+    registry = open_registry(open_store(settings), settings)
+    registry.forget_profile_name("alice", ["bob"])
+    """
+)
+
+
+def register_and_kill(settings: Settings, pause_at: str, tmp_path: Path, child_script: str = CHILD) -> None:
     script = tmp_path / "child.py"
-    script.write_text(CHILD)
+    script.write_text(child_script)
     stderr = tmp_path / "child.err"
     with stderr.open("w") as err:
         child = subprocess.Popen(
@@ -108,5 +135,37 @@ def test_a_registration_killed_half_way_leaves_no_version_and_the_champion_untou
         assert registry.load("default", 2).artifacts == artifacts("b")
         assert sorted(p.name for p in profile_dir.iterdir()) == ["1", "2"]
         assert registry.champion("default").version == 1  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_a_profile_deletion_killed_between_a_record_and_its_file_leaves_the_version_whole(
+    backend_settings: Settings, tmp_path: Path
+):
+    """Deleting a listener rewrites what other listeners' versions recorded they learned from: the new
+    file is written, its checksum recorded, then the file moved into place. Killed (SIGKILL) between the
+    record and the move, the version is not left damaged: loading it finishes the move, it serves, and
+    its record names the deleted listener no more."""
+    import json
+
+    models_dir = backend_settings.data_dir / "models"
+    store = open_store(backend_settings)
+    try:
+        registry = FileModelRegistry(store.models, models_dir)
+        lineage = {"profile": "bob", "plays": {"bob": {"profile_id": 1}, "alice": {"profile_id": 2}}}
+        registry.register("bob", {**artifacts("b"), "lineage.json": json.dumps(lineage).encode()}, metadata())
+        registry.promote("bob", 1)
+
+        register_and_kill(backend_settings, "forgetting", tmp_path, FORGET_CHILD)
+
+        version_dir = models_dir / "bob" / "1"
+        assert [p.name for p in version_dir.glob(".lineage.json.*")]  # the move never happened
+        loaded = registry.load("bob")
+        assert loaded.version.version == 1 and loaded.artifacts["model.txt"] == artifacts("b")["model.txt"]
+        recorded = registry.lineage(loaded.version)
+        assert recorded is not None and "alice" not in json.dumps(recorded)
+        assert not list(version_dir.glob(".lineage.json.*"))
+        assert [v.status.value for v in registry.list("bob")] == ["ready"]
     finally:
         store.close()
