@@ -162,6 +162,22 @@ def test_an_extended_take_is_a_kind_of_version_under_each_of_its_spellings():
     assert version_kind("Part of the Game (10 Minute Version)") is None
 
 
+def test_a_cue_of_a_score_keeps_the_film_it_is_from():
+    """Composers name a cue alike in many films: each film's "Main Title" is a song of its own, under
+    either spelling of the film's part; a song's film is still folded away."""
+    rudy, stagecoach = 'Main Title (From "Rudy")', 'Main Title (From "Stagecoach")'
+    assert match_key("Jerry Goldsmith", rudy) != match_key("Jerry Goldsmith", stagecoach)
+    assert match_key("Jerry Goldsmith", rudy) != match_key("Jerry Goldsmith", "Main Title")
+    assert match_key("Jerry Goldsmith", rudy) == match_key("Jerry Goldsmith", 'Main Title - From "Rudy"')
+    assert match_key("X", 'Love Theme (From "Top Gun")') != match_key("X", "Love Theme")
+    assert match_key("X", 'Piya Milenge (From "Raanjhanaa")') == match_key("X", "Piya Milenge")
+
+
+def test_a_slow_version_is_a_kind_of_version():
+    assert version_kind("Milaa Yun (Slow Version)") == "a slow version"
+    assert match_key("X", "Milaa Yun (Slow Version)") != match_key("X", "Milaa Yun")
+
+
 def test_a_bracket_starting_with_from_that_names_no_work_is_part_of_the_title():
     assert match_key("X", "Can't Hide (From Love)") != match_key("X", "Can't Hide")
     assert match_key("X", "Running (From Me)") != match_key("X", "Running")

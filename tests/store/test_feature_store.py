@@ -570,13 +570,13 @@ def test_upgrading_makes_a_film_song_and_a_radio_version_the_song_in_counts_and_
 
 
 def test_upgrading_makes_an_artist_whose_name_reads_as_several_credits_one_artist(backend_settings: Settings):
-    """A store from before revision 0022 keyed "EARFQUAKE" by Tyler, The Creator as a song of "Tyler",
-    and its catalog row, whose credits a file split at every comma, as "Tyler; The Creator; Playboi
-    Carti": upgraded, the listener's song and the catalog's are one, keyed by Tyler, The Creator, the
-    catalog's credits are joined back and it is asked again for the tracks rekeyed; "Lil Nas X" is no
-    longer "Lil Nas", an extended take is keyed as one whatever its label ("- Extended", "(Extended
-    Version)"), and another artist called Tyler and a credit of two ("Drake, Future") key as before,
-    their misses standing."""
+    """A store from before revision 0022 keyed "EARFQUAKE" by Tyler, The Creator as a song of "Tyler", and its
+    catalog row, whose credits a file split at every comma, as "Tyler; The Creator; Playboi Carti":
+    upgraded, the listener's song and the catalog's are one, keyed by Tyler, The Creator, the catalog's
+    credits are joined back and it is asked again for the tracks rekeyed; "Lil Nas X" is no longer "Lil
+    Nas", an extended take is keyed as one whatever its label ("- Extended", "(Extended Version)"), a
+    composer's "Main Title" of one film is not another film's, and another artist called Tyler and a
+    credit of two ("Drake, Future") key as before, their misses standing."""
     from musicflow.store.migrations.frozen.match_key_0021 import match_key as key_0021
 
     tracks = [
@@ -585,8 +585,11 @@ def test_upgrading_makes_an_artist_whose_name_reads_as_several_credits_one_artis
         ("Lonely Road", "Tyler", 1),
         ("Life Is Good", "Drake, Future", 1),
         ("Part of the Game (Extended Version)", "50 Cent", 1),
+        ('Main Title (From "Rudy")', "Jerry Goldsmith", 1),
+        ('Main Title (From "Stagecoach")', "Jerry Goldsmith", 1),
     ]
     assert key_0021("Tyler, The Creator", "EARFQUAKE") == key_0021("Tyler", "EARFQUAKE")
+    assert key_0021("Jerry Goldsmith", tracks[-1][0]) == key_0021("Jerry Goldsmith", tracks[-2][0])
     inserts = [
         "INSERT INTO profiles (name) VALUES ('default')",
         "INSERT INTO catalogs (name, file_name, format, rows, imported_at) "

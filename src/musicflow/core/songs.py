@@ -15,29 +15,30 @@ really the same recording. It is the primary artist (without a leading "The") an
 another label and keeps what names another recording:
 
 - A bracketed part or a " - ..." suffix that names a kind of version (`version_kind`'s words: live,
-  remix/rmx, acoustic, unplugged, instrumental, demo, cover, sped up, slowed, extended, a mix other
-  than the "original mix") is another recording and stays in the key, without the words that only label it
-  ("version", "edit", "radio edit", "remaster(ed)" with its year, "bonus track"), so the spellings of
-  one version meet: "Stacy (Acoustic Version)", "Stacy - Acoustic" and "Stacy (Acoustic)" are one key,
-  "Despacito - Remix", "Despacito (Remix)" and "Despacito (feat. Justin Bieber) - Remix" another, and
-  "Despacito" a third. "Everlong - Live at the Pantages Theatre" keeps where it was recorded.
+  remix/rmx, acoustic, unplugged, instrumental, demo, cover, sped up, slowed, slow, extended, a mix
+  other than the "original mix") is another recording and stays in the key, without the words that only
+  label it ("version", "edit", "radio edit", "remaster(ed)" with its year, "bonus track"), so the
+  spellings of one version meet: "Stacy (Acoustic Version)", "Stacy - Acoustic" and "Stacy (Acoustic)"
+  are one key, "Despacito - Remix", "Despacito (Remix)" and "Despacito (feat. Justin Bieber) - Remix"
+  another, and "Despacito" a third. "Everlong - Live at the Pantages Theatre" keeps where it was
+  recorded.
 - Otherwise the same recording is folded away: a suffix starting with remaster(ed) (a year may lead),
   mono, stereo, single, radio edit, album version, original mix, from ..., edit, version, bonus, deluxe;
   a suffix that is only a year (" - 2021"); a suffix of labels ending "Version" ("- Radio Version",
   "- 7\" Single Version", "- In The House Of Flies LP Version"); a bracket holding remaster(ed), version,
   edit, mono, stereo, deluxe, bonus track, original mix or soundtrack ("(Album Version)", "(Taylor's
   Version)"), or saying which work the song is from, quoted or named a film, series, album, ... ("(From
-  \"Raanjhanaa\")", "(Love Theme From \"Top Gun\")"; "(From Love)" is part of a title); neither when it
-  names another length ("(10 Minute Version)"; "(Extended Version)" is a kind); "feat." credits; a
-  suffix that is the song's own artist and "Version" ("Into the Unknown - Panic! At The Disco Version"
-  by Panic! At The Disco is their "Into the Unknown - From \"Frozen 2\"": catalogs tell a soundtrack's
-  recordings apart by who sings them). Only the artist the key is given counts, its first credited one
-  (`core.artist_names`: "Tyler, The Creator" is one artist, "Drake, Future" two) or its whole text: by
-  anyone else the name is a duet, a guest verse or a cover ("Girls Like You - Cardi B Version" by Maroon
-  5, "Until I Found You - Em Beihold Version" by Stephen Sanchez), another version, and stays. A kind of
-  version wins over a band's name (Live's "Song - Live Version" stays live), and "Song - Taylor's
-  Version" names no artist and stays, where "(Taylor's Version)", a bracket holding "version", is
-  folded.
+  \"Raanjhanaa\")", "(Love Theme From \"Top Gun\")"; "(From Love)" is part of a title; a cue of a score
+  keeps it: "Main Title (From \"Rudy\")"); neither when it names another length ("(10 Minute Version)";
+  "(Extended Version)" is a kind); "feat." credits; a suffix that is the song's own artist and "Version"
+  ("Into the Unknown - Panic! At The Disco Version" by Panic! At The Disco is their "Into the Unknown -
+  From \"Frozen 2\"": catalogs tell a soundtrack's recordings apart by who sings them). Only the artist
+  the key is given counts, its first credited one (`core.artist_names`: "Tyler, The Creator" is one
+  artist, "Drake, Future" two) or its whole text: by anyone else the name is a duet, a guest verse or a
+  cover ("Girls Like You - Cardi B Version" by Maroon 5, "Until I Found You - Em Beihold Version" by
+  Stephen Sanchez), another version, and stays. A kind of version wins over a band's name (Live's "Song
+  - Live Version" stays live), and "Song - Taylor's Version" names no artist and stays, where "(Taylor's
+  Version)", a bracket holding "version", is folded.
 - Any other part ("Street Spirit (Fade Out)", "Song - Part 2") is part of the title and stays.
 
 So a listener's streams of a remix or a live recording are never counted as streams of the original,
@@ -50,9 +51,9 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from musicflow.core.artist_names import first_credit_key
 from musicflow.core.folding import fold as _fold
@@ -86,6 +87,13 @@ _ANOTHER_LENGTH = re.compile(  # "(10 Minute Version)", "- Extended Album Versio
     r"\b(?:extended|\d+\s*min(?:ute)?s?)\b", re.IGNORECASE
 )
 _BRACKETED = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
+_CUE_TITLE = re.compile(  # a score's cue, named alike in many films (matched folded)
+    r"(?:(?:main|end|opening|closing)\s+(?:titles?|theme|credits)|(?:main\s+|love\s+|end\s+)?theme"
+    r"|prologue|epilogue|finale|overture|suite|opening|end credits)$"
+)
+_FROM_A_WORK = re.compile(  # a bracketed or dashed part saying which work a title is from
+    r"\s*(?:[\(\[]|-)\s*(?:(?:love\s+)?theme\s+|(?:original\s+)?(?:song|music)\s+)?from\b", re.IGNORECASE
+)
 _DASHED = re.compile(r"\s+-\s+.*$")
 _OWN_VERSION = re.compile(r"\s+-\s+(.+?)\s+version\s*$", re.IGNORECASE)  # " - <who> Version", whole
 
@@ -93,14 +101,30 @@ _OWN_VERSION = re.compile(r"\s+-\s+(.+?)\s+version\s*$", re.IGNORECASE)  # " - <
 def clean_title(title: str, artist: str = "") -> str:
     """A title without featured artists and the parts that name the same recording (remaster, radio
     edit, ...); a part naming another version (live, remix, ...) stays (the module's docstring). Given
-    the artist who sings it, a " - <that artist> Version" suffix is the same recording too."""
+    the artist who sings it, a " - <that artist> Version" suffix is the same recording too. A cue of a
+    score ("Main Title", "End Credits", "Love Theme") keeps the film it is from: Jerry Goldsmith's "Main
+    Title (From \"Rudy\")" is not his "Main Title (From \"Stagecoach\")"."""
     stripped = title
+    cue = _is_a_cue(title)
     if "(" in title or "[" in title:  # what the bracketed patterns need; most titles have none
-        stripped = _BRACKETED.sub(_bracketed_part, _FEATURING.sub("", stripped))
+        bracketed = _bracketed_part if not cue else _unless_from_a_work(_bracketed_part)
+        stripped = _BRACKETED.sub(bracketed, _FEATURING.sub("", stripped))
     if "-" in stripped:  # what the suffix patterns need
-        stripped = _DASHED.sub(lambda part: _dashed_part(part, artist), stripped)
+        dashed = partial(_dashed_part, artist=artist)
+        stripped = _DASHED.sub(dashed if not cue else _unless_from_a_work(dashed), stripped)
     stripped = _TRAILING_FEATURING.sub("", stripped)
     return _fold(stripped) or _fold(title)
+
+
+def _is_a_cue(title: str) -> bool:
+    """Whether the title, without its bracketed and dashed parts, is a cue of a score ("Main Title")."""
+    parts = "(" in title or "[" in title or "-" in title
+    return parts and _CUE_TITLE.match(_fold(_VERSION_PART.sub("", title))) is not None
+
+
+def _unless_from_a_work(keyed: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
+    """A part as `keyed` keys it, unless it says which work the title is from: then it stays."""
+    return lambda part: part.group(0) if _FROM_A_WORK.match(part.group(0)) else keyed(part)
 
 
 def _bracketed_part(part: re.Match[str]) -> str:
@@ -214,6 +238,7 @@ _VERSION_KINDS = (  # (a word in a title, how a reason names that version)
     ("slowed", "a slowed version"),
     ("mix", "a mix"),
     ("extended", "an extended version"),
+    ("slow", "a slow version"),
 )
 _VERSION_PART = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]|\s+-\s+.*$")
 

@@ -6,8 +6,10 @@ a name of the shipped list of one-artist names ("Tyler, The Creator", "Mumford &
 and "+" as "and") is that artist; "feat", "ft" and "featuring" join credits as whole words only ("The
 Features" is one artist); a joining word with nothing on one side joins nothing ("Lil Nas X"). The list
 is read from the project's file, pinned by its SHA-256: a later list must be frozen beside this module
-before it replaces that file. And "extended" names a kind of version ("Song (Extended Version)" and
-"Song - Extended" are one key, without the label "version").
+before it replaces that file. "Extended" and "slow" name kinds of version ("Song (Extended Version)"
+and "Song - Extended" are one key, without the label "version"), and a cue of a score ("Main Title",
+"End Credits", "Love Theme") keeps the work it is from: "Main Title (From \"Rudy\")" is not "Main
+Title (From \"Stagecoach\")".
 """
 
 from __future__ import annotations
@@ -43,6 +45,14 @@ _LABEL_WORDS = re.compile(
     re.IGNORECASE,
 )
 _BRACKETED = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
+_VERSION_PART = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]|\s+-\s+.*$")
+_CUE_TITLE = re.compile(
+    r"(?:(?:main|end|opening|closing)\s+(?:titles?|theme|credits)|(?:main\s+|love\s+|end\s+)?theme"
+    r"|prologue|epilogue|finale|overture|suite|opening|end credits)$"
+)
+_FROM_A_WORK = re.compile(
+    r"\s*(?:[\(\[]|-)\s*(?:(?:love\s+)?theme\s+|(?:original\s+)?(?:song|music)\s+)?from\b", re.IGNORECASE
+)
 _DASHED = re.compile(r"\s+-\s+.*$")
 _KIND_WORDS = (
     "remix",
@@ -57,6 +67,7 @@ _KIND_WORDS = (
     "slowed",
     "mix",
     "extended",
+    "slow",
 )
 _OWN_VERSION = re.compile(r"\s+-\s+(.+?)\s+version\s*$", re.IGNORECASE)
 _ARTIST_SEPARATORS = re.compile(
@@ -69,7 +80,7 @@ NAMES_FILE = Path(__file__).resolve().parents[3] / "core" / "data" / "one_artist
 NAMES_SHA256 = "496efe9ee9ce523b5c373984951f6e4b4146e9fadcf7e832b157d10f849e49a5"
 # An artist text whose key can change holds one of these (case ignored): only those rows are read.
 CHANGED_MARKS = (",", "&", ";", "+", "x", "and", "feat", "ft", "with")
-CHANGED_WORDS = ("extended",)  # the same of a title
+CHANGED_WORDS = ("extended", "slow", "from")  # the same of a title
 _NOT_WORD = re.compile(r"[^\w]+")
 _APOSTROPHES = re.compile(r"['’`´]")
 
@@ -109,9 +120,18 @@ def _dashed_part(part: re.Match[str], artist: str) -> str:
 
 def clean_title(title: str, artist: str) -> str:
     """A title without featured artists and the parts that name the same recording; a part naming
-    another version (live, remix, ...) stays, without the words that only label it."""
-    stripped = _BRACKETED.sub(_bracketed_part, _FEATURING.sub("", title))
-    stripped = _DASHED.sub(lambda part: _dashed_part(part, artist), stripped)
+    another version (live, remix, ...) stays, without the words that only label it; a cue of a score
+    ("Main Title") keeps a part saying which work it is from."""
+    cue = _CUE_TITLE.match(_fold(_VERSION_PART.sub("", title))) is not None
+
+    def bracketed(part: re.Match[str]) -> str:
+        return part.group(0) if cue and _FROM_A_WORK.match(part.group(0)) else _bracketed_part(part)
+
+    def dashed(part: re.Match[str]) -> str:
+        return part.group(0) if cue and _FROM_A_WORK.match(part.group(0)) else _dashed_part(part, artist)
+
+    stripped = _BRACKETED.sub(bracketed, _FEATURING.sub("", title))
+    stripped = _DASHED.sub(dashed, stripped)
     stripped = _TRAILING_FEATURING.sub("", stripped)
     return _fold(stripped) or _fold(title)
 

@@ -7,11 +7,14 @@ joined "The The" (the "feat" of "Features") and "Lil Nas X" was "Lil Nas". Now a
 name of the shipped list of one-artist names (`core/data/one_artist_names.txt`) is that artist,
 "feat"/"ft" join credits as whole words only, and a joining word with nothing on one side joins
 nothing (`match_key_0022`). Catalog rows whose credits were split at a comma of such a name ("Tyler;
-The Creator; Kali Uchis") have them joined back ("Tyler, The Creator; Kali Uchis"). And "extended"
-names a kind of version: "Song (Extended Version)" and "Song - Extended" are one key, "an extended
-version" of the song in what a listener reads.
+The Creator; Kali Uchis") have them joined back ("Tyler, The Creator; Kali Uchis"). "Extended" and
+"slow" name kinds of version: "Song (Extended Version)" and "Song - Extended" are one key, "an
+extended version" of the song in what a listener reads. And a cue of a score ("Main Title", "End
+Credits", "Love Theme") keeps the work it is from: Jerry Goldsmith's "Main Title (From \"Rudy\")" and
+"Main Title (From \"Stagecoach\")" were one song.
 
-Only rows whose artist text holds a joining mark, or whose title holds "extended", are read, and only
+Only rows whose artist text holds a joining mark, or whose title holds "extended", "slow" or "from",
+are read, and only
 what changes is written, in `tracks` (the key) and `catalog_tracks` (the key and the artists). The
 catalog's misses of every track now keyed by one of the rewritten keys are forgotten, so the next fetch
 asks for them again.
