@@ -53,7 +53,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from musicflow.core.artist_names import first_credit_key
 from musicflow.core.folding import fold as _fold
@@ -91,6 +91,7 @@ _CUE_TITLE = re.compile(  # a score's cue, named alike in many films (matched fo
     r"(?:(?:main|end|opening|closing)\s+(?:titles?|theme|credits)|(?:main\s+|love\s+|end\s+)?theme"
     r"|prologue|epilogue|finale|overture|suite|opening|end credits)$"
 )
+_FROM = re.compile("from", re.IGNORECASE)
 _FROM_A_WORK = re.compile(  # a bracketed or dashed part saying which work a title is from
     r"\s*(?:[\(\[]|-)\s*(?:(?:love\s+)?theme\s+|(?:original\s+)?(?:song|music)\s+)?from\b", re.IGNORECASE
 )
@@ -105,13 +106,16 @@ def clean_title(title: str, artist: str = "") -> str:
     score ("Main Title", "End Credits", "Love Theme") keeps the film it is from: Jerry Goldsmith's "Main
     Title (From \"Rudy\")" is not his "Main Title (From \"Stagecoach\")"."""
     stripped = title
-    cue = _is_a_cue(title)
+    cue = _FROM.search(title) is not None and _is_a_cue(title)  # most titles say no work they are from
     if "(" in title or "[" in title:  # what the bracketed patterns need; most titles have none
-        bracketed = _bracketed_part if not cue else _unless_from_a_work(_bracketed_part)
+        bracketed = _unless_from_a_work(_bracketed_part) if cue else _bracketed_part
         stripped = _BRACKETED.sub(bracketed, _FEATURING.sub("", stripped))
     if "-" in stripped:  # what the suffix patterns need
-        dashed = partial(_dashed_part, artist=artist)
-        stripped = _DASHED.sub(dashed if not cue else _unless_from_a_work(dashed), stripped)
+
+        def dashed(part: re.Match[str]) -> str:
+            return _dashed_part(part, artist)
+
+        stripped = _DASHED.sub(_unless_from_a_work(dashed) if cue else dashed, stripped)
     stripped = _TRAILING_FEATURING.sub("", stripped)
     return _fold(stripped) or _fold(title)
 
