@@ -55,17 +55,17 @@ from musicflow.model.dataset import (
     Split,
     ZeroStrategy,
     _only,
-    _pooled_zeros,
     _TimeCut,
     listener_rows,
     lone_time_split,
     time_split,
+    zeros_at_cut,
 )
 from musicflow.model.estimator import CountRegressor
 from musicflow.model.hygiene import layout_for, training_rows
 from musicflow.model.library_marks import LibraryMarks
 from musicflow.model.params import model_params
-from musicflow.model.shipped import song_keys, songs_streamed_by
+from musicflow.model.shipped import songs_streamed_by
 from musicflow.model.snapshot import Snapshot, load_snapshot
 from musicflow.model.split_scores import (
     NEW_ARTISTS,
@@ -310,12 +310,9 @@ def small_store_split(
     testers = _only(snapshot, profile_id, set(others) - set(donors))
     count = round(len(positives) * (1 - TIME_SPLIT_QUANTILE))
     zero_test = others_zeros(testers, profile_id, wanted_zeros(positives, count, snapshot.allow_spotify), rng)
-    tested = {row.song_id for row in zero_test}
     zeros_of = dataclasses.replace(strategy, shipped=tuple(songs_streamed_by(snapshot, set(donors))))
     in_store = _only(snapshot, profile_id, set(donors[:size]))
-    avoid = frozenset(song_keys(snapshot, tested))
-    zeros, draw = _pooled_zeros(in_store, profile_id, zeros_of, train, rng, store, avoid)
-    zero_train = [row for row in zeros if row.song_id not in tested]
+    zero_train, draw = zeros_at_cut(in_store, profile_id, cut.cutoff, zeros_of, train, rng, store, zero_test)
     return cut.split("lone", snapshot, train + zero_train, test + zero_test, zeros=zeros_of, draw=draw)
 
 

@@ -86,3 +86,27 @@ def test_a_model_whose_plays_were_taken_back_while_it_trained_is_not_kept(
         with pytest.raises(ConflictError, match="learned from were taken back while it trained"):
             publish_candidate(app.registry, candidate, True, keep_versions=5, history=app.history_store)
         assert [v.version for v in app.models(PROFILE)] == [1] and app.model(PROFILE).version == 1
+
+
+@pytest.mark.slow
+def test_a_champion_evaluated_under_an_older_protocol_is_measured_again(trained_app: MusicFlow) -> None:
+    """A version evaluated before a time split drew its training zeros as of its cut (protocol 1, whose
+    figures that made a little better) is measured again before the gate compares it with a new one,
+    even on the same data with the same zeros and seeds; under the same protocol it is not."""
+    import dataclasses
+
+    from musicflow.app.training import champion_on_same_data, training_options, training_snapshot
+    from musicflow.model.evaluate import PROTOCOL
+
+    champion = trained_app.model(PROFILE)
+    assert champion.evaluation["protocol"] == PROTOCOL == 2
+    model = trained_app._load_serving(PROFILE).model
+    options = training_options(trained_app.settings)
+    snapshot = training_snapshot(trained_app._store, options)
+    assert champion_on_same_data(champion, model, snapshot, options, trained_app._store) is None
+    older = {key: value for key, value in champion.evaluation.items() if key != "protocol"}
+    assert Evaluation.from_dict(older).protocol == 1
+    before = dataclasses.replace(champion, evaluation=older)
+    again = champion_on_same_data(before, model, snapshot, options, trained_app._store)
+    assert again is not None and again["protocol"] == PROTOCOL
+    assert [split["split"] for split in again["splits"]] == ["time"]

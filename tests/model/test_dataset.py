@@ -7,7 +7,7 @@ import numpy as np
 from musicflow.core.songs import match_key
 from musicflow.features.merge import single_source
 from musicflow.model.affinity import AffinityIndex
-from musicflow.model.dataset import ZeroStrategy, time_split
+from musicflow.model.dataset import ZeroStrategy, as_of, time_split
 from musicflow.model.hygiene import check_features, layout_for
 from musicflow.model.snapshot import Snapshot, is_real_skip
 from musicflow.model.song_groups import song_ids
@@ -72,10 +72,53 @@ def test_time_split_affinity_knows_no_future_plays(snapshot: Snapshot) -> None:
         known_artist += streams_before > 0
     assert known_artist > 0  # some new songs are by artists streamed before: the count is checked
     test_songs = {r.song_id for r in split.test}
-    assert not test_songs & {r.song_id for r in split.train}
+    theirs = (RowKind.STREAMED, RowKind.SKIPPED)  # a training zero may be a later song: the test below
+    assert not test_songs & {r.song_id for r in split.train if r.kind in theirs}
     assert all(
         r.kind != RowKind.STREAMED or r.song_id not in set(plays.song[before].tolist()) for r in split.test
     )
+
+
+def test_a_time_splits_training_zeros_are_drawn_as_a_model_trained_at_the_cut_draws_them(
+    snapshot: Snapshot,
+) -> None:
+    """At the cut nobody knows which songs the listener will stream next: a song they went on to stream
+    may be a training zero (as it may for the model that serves), never a song they played before the
+    cut. The test zeros are songs they never played, none of them a training zero."""
+    me = snapshot.profiles["me"]
+    plays = snapshot.plays[me]
+    future_zeros = 0
+    for seed in range(3):
+        split = time_split(snapshot, me, ZeroStrategy.parse("others"), seed)
+        assert split.cutoff is not None
+        played_before = set(plays.song[plays.ended_at < split.cutoff].tolist())
+        streamed_later = {r.song_id for r in split.test if r.is_positive}
+        train_zeros = {r.song_id for r in split.train if not r.is_positive}
+        test_zeros = {r.song_id for r in split.test if not r.is_positive}
+        assert train_zeros and test_zeros
+        assert not train_zeros & played_before
+        assert not test_zeros & set(plays.song.tolist())
+        assert not train_zeros & test_zeros
+        future_zeros += len(train_zeros & streamed_later)
+    assert future_zeros > 0
+
+
+def test_the_snapshot_at_a_cut_forgets_the_listeners_later_plays_and_the_songs_only_they_knew(
+    snapshot: Snapshot,
+) -> None:
+    me, a = snapshot.profiles["me"], snapshot.profiles["a"]
+    plays = snapshot.plays[me]
+    cutoff = int(np.quantile(plays.ended_at, 0.5))
+    at_cut = as_of(snapshot, me, cutoff)
+    assert (at_cut.plays[me].ended_at < cutoff).all()
+    assert len(at_cut.plays[me].song) == int((plays.ended_at < cutoff).sum())
+    assert at_cut.plays[a] is snapshot.plays[a]
+    others = {s for p, v in snapshot.plays.items() if p != me for s in v.song.tolist()}
+    later_only = set(plays.song.tolist()) - set(at_cut.plays[me].song.tolist()) - others
+    assert later_only and not later_only & set(at_cut.songs)
+    keys = {match_key(snapshot.songs[s].artist, snapshot.songs[s].name) for s in later_only}
+    assert keys <= snapshot.played_keys and not keys & at_cut.played_keys
+    assert set(snapshot.songs) - set(at_cut.songs) == later_only
 
 
 def test_extended_flags_tell_skips_from_interruptions() -> None:

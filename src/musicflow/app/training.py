@@ -184,9 +184,10 @@ def champion_on_same_data(
     """The champion's evaluation, measured again where its stored one is not comparable.
 
     A stored evaluation compares with the new one only if both were measured on the same data with the
-    same kind of zeros and the same seeds (a mean over three draws against one draw compares the luck of
-    the draw). Otherwise (a listener added, new plays, another zero strategy, another number of seeds)
-    the champion's configuration is evaluated under the same protocol on today's data with the new
+    same kind of zeros, the same seeds (a mean over three draws against one draw compares the luck of
+    the draw) and the same protocol (`evaluate.PROTOCOL`). Otherwise (a listener added, new plays,
+    another zero strategy, another number of seeds, a version evaluated under an older protocol) the
+    champion's configuration is evaluated under the same protocol on today's data with the new
     one's seeds, time split only, so the gate compares like with like.
     """
     if champion is None:
@@ -195,7 +196,7 @@ def champion_on_same_data(
     same_data = champion.data_fingerprint == model.fingerprint
     same_zeros = stored.zero_strategy == fresh.zero_strategy
     same_seeds = _time_seeds(stored) == _time_seeds(fresh)
-    if same_data and same_zeros and same_seeds:
+    if same_data and same_zeros and same_seeds and stored.protocol == fresh.protocol:
         return None
     log.info("measuring the champion v%d again on today's data, to compare like with like", champion.version)
     strategy = options.zeros or zero_strategy_for(snapshot)

@@ -160,15 +160,70 @@ def time_split(
     store: Store | None = None,
     quantile: float = TIME_SPLIT_QUANTILE,
 ) -> Split:
-    """Train on plays before T (a quantile of stream times); test on songs first heard after T."""
+    """Train on plays before T (a quantile of stream times); test on songs first heard after T.
+
+    The test zeros are songs the listener never played, drawn in the availability patterns of all their
+    streamed songs, (1 - quantile) of the zeros per streamed song. The training zeros are drawn as a
+    model trained at T draws them (`zeros_at_cut`): a song the listener went on to stream after T may be
+    one, as it may be for the model that serves today; none is a test zero.
+    """
     cut = _TimeCut.of(snapshot, profile_id, quantile)
     skips = ZeroSource.SKIPS in strategy.sources
     train = listener_rows(snapshot, cut.plays, cut.before, skips)
     test = listener_rows(snapshot, cut.plays, cut.after, skips)
     rng = np.random.default_rng(seed)
-    zeros, draw = _pooled_zeros(snapshot, profile_id, strategy, train + test, rng, store)
-    zero_train, zero_test = _split_rows(zeros, 1 - quantile, rng)
+    tested_share = dataclasses.replace(strategy, ratio=strategy.ratio * (1 - quantile))
+    zero_test, _ = _pooled_zeros(snapshot, profile_id, tested_share, train + test, rng, store)
+    zero_train, draw = zeros_at_cut(snapshot, profile_id, cut.cutoff, strategy, train, rng, store, zero_test)
     return cut.split("time", snapshot, train + zero_train, test + zero_test, draw=draw)
+
+
+def zeros_at_cut(
+    snapshot: Snapshot,
+    profile_id: int,
+    cutoff: int,
+    strategy: ZeroStrategy,
+    train: Sequence[Row],
+    rng: np.random.Generator,
+    store: Store | None,
+    tested: Sequence[Row],
+) -> tuple[list[Row], ZeroDraw]:
+    """The training zeros of a time split: drawn for the training rows `train` from the store as it stood
+    for the listener at `cutoff` (`as_of`), none of the `tested` zeros. Drawn from everything the
+    listener ever played, as before, they could never be a song the listener streamed after the cut:
+    the model evaluated would be spared a mistake the model that serves makes (a song of their future
+    taught as a zero), and its figures flattered."""
+    tested_ids = {row.song_id for row in tested}
+    avoid = frozenset(song_keys(snapshot, [row.song_id for row in tested if row.kind is RowKind.OTHERS]))
+    at_cut = as_of(snapshot, profile_id, cutoff)
+    zeros, draw = _pooled_zeros(at_cut, profile_id, strategy, train, rng, store, avoid, whole=False)
+    return [row for row in zeros if row.song_id not in tested_ids], draw
+
+
+def as_of(snapshot: Snapshot, profile_id: int, cutoff: int) -> Snapshot:
+    """The snapshot as the listener's history stood at `cutoff` (epoch seconds): their later plays left
+    out, and the songs only those plays knew with them (other profiles' plays stay: they are zeros)."""
+    plays = snapshot.plays.get(profile_id)
+    if plays is None:
+        return snapshot
+    kept = plays.ended_at < cutoff
+    before = ProfilePlays(plays.song[kept], plays.ended_at[kept], plays.is_stream[kept], plays.is_skip[kept])
+    known = set(before.song.tolist())
+    for owner, other in snapshot.plays.items():
+        if owner != profile_id:
+            known.update(other.song.tolist())
+    unknown = set(plays.song.tolist()) - known
+    if not unknown:
+        return dataclasses.replace(snapshot, plays={**snapshot.plays, profile_id: before})
+    gone = song_keys(snapshot, unknown) | {
+        spotify_id for song in unknown if (spotify_id := snapshot.songs[song].features.spotify_id)
+    }
+    return dataclasses.replace(
+        snapshot,
+        plays={**snapshot.plays, profile_id: before},
+        songs={song: info for song, info in snapshot.songs.items() if song not in unknown},
+        played_keys=snapshot.played_keys - gone,
+    )
 
 
 def lone_time_split(
@@ -198,18 +253,10 @@ def lone_time_split(
     testers = _only(snapshot, profile_id, set(others) - donors)
     count = round(len(positives) * strategy.ratio * (1 - quantile))
     zero_test = others_zeros(testers, profile_id, wanted_zeros(positives, count, snapshot.allow_spotify), rng)
-    tested = {row.song_id for row in zero_test}
     lone = dataclasses.replace(strategy, shipped=tuple(songs_streamed_by(snapshot, donors)))
-    zeros, draw = _pooled_zeros(
-        _only(snapshot, profile_id, donors),
-        profile_id,
-        lone,
-        train,
-        rng,
-        store,
-        frozenset(song_keys(snapshot, tested)),
+    zero_train, draw = zeros_at_cut(
+        _only(snapshot, profile_id, donors), profile_id, cut.cutoff, lone, train, rng, store, zero_test
     )
-    zero_train = [row for row in zeros if row.song_id not in tested]
     return cut.split("lone", snapshot, train + zero_train, test + zero_test, zeros=lone, draw=draw)
 
 
@@ -371,12 +418,15 @@ def _pooled_zeros(
     rng: np.random.Generator,
     store: Store | None,
     avoid: frozenset[str] = frozenset(),
+    whole: bool = True,
 ) -> tuple[list[Row], ZeroDraw]:
     """Zeros for `listener`'s rows: each of the strategy's sources drawn in the availability patterns of
     the positives, then its `fill` sources for what a pattern still lacks; no shipped song keyed in
-    `avoid`. The listener's skip-only songs among `listener` count towards their patterns."""
+    `avoid`. The listener's skip-only songs among `listener` count towards their patterns. `whole`: the
+    rows are all the listener's songs, and too few of them streamed is said as such (a split's training
+    side is a part: its count would not be the listener's)."""
     positives = [row for row in listener if row.is_positive]
-    if len(positives) < MIN_POSITIVES:
+    if whole and len(positives) < MIN_POSITIVES:
         raise NotEnoughDataError(
             f"only {counted(len(positives), 'streamed song')} to learn from, where training needs at least"
             f" {MIN_POSITIVES}; an export with more of this listener's history would give them",

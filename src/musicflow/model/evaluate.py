@@ -22,6 +22,9 @@ from musicflow.model.training_rows import RowKind
 from musicflow.store.ports import Store
 
 DEFAULT_SEEDS = (0, 1, 2)
+# How the splits are drawn. 2: a time split's training zeros are drawn from the store as it stood at
+# its cut (`dataset.zeros_at_cut`); under 1 they could never be a song the listener streamed later.
+PROTOCOL = 2
 SKIPS_NOTE = (
     "the AUC against skips compares streamed songs with songs you started and skipped: you chose to start "
     "them, so they look like your taste, and a value near or below 0.5 means the model cannot tell a "
@@ -86,7 +89,8 @@ def evaluate_profile(
     notes += [_pattern_note(s) for s in results[:1] if s.features.patterns.auc_raw is not None]
     if any("skipped" in s.test_sizes for s in results):
         notes.append(SKIPS_NOTE)
-    return Evaluation(profile, strategy.label, results, coverage_of(snapshot, profile_id), notes)
+    coverage = coverage_of(snapshot, profile_id)
+    return Evaluation(profile, strategy.label, results, coverage, notes, protocol=PROTOCOL)
 
 
 def evaluated_left_out(

@@ -242,11 +242,16 @@ class Evaluation:
     splits: list[SplitEvaluation]
     coverage: Coverage | None = None
     notes: list[str] = field(default_factory=list)
+    # How the splits were drawn (`evaluate.PROTOCOL`); one stored before the number was is 1. Figures of
+    # two protocols are not compared (`app.training.champion_on_same_data` measures the older again).
+    protocol: int = 1
 
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> Evaluation:
         """A stored evaluation (`as_dict`'s JSON), of this version of MusicFlow or an older one."""
+        protocol = document.get("protocol", 1)
         return cls(
+            protocol=protocol if isinstance(protocol, int) and not isinstance(protocol, bool) else 1,
             profile=str(document.get("profile", "")),
             zero_strategy=str(document.get("zero_strategy", "")),
             splits=[
@@ -263,6 +268,7 @@ class Evaluation:
             "splits": [s.as_dict() for s in self.splits],
             "coverage": self.coverage.as_dict() if self.coverage else {},
             "notes": self.notes,
+            "protocol": self.protocol,
         }
 
     def split(self, name: str) -> SplitEvaluation | None:
