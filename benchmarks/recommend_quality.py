@@ -130,7 +130,7 @@ CAPPED = f"MusicFlow, {DEFAULT_PER_ARTIST} per artist"
 # MusicFlow's predicted streams x (popularity / 100)² (`ranker_choice.WEIGHED`): the model learns a
 # listener's songs against songs other people streamed, all known songs; most catalog songs are ones few
 # people heard, which popularity tells. `recommend` ranks a list capped per artist so after its first
-# FIRST_OF_WAY songs (README, "How good").
+# FIRST_OF_WAY songs (docs/recommend-quality.md).
 WEIGHED_CAPPED = f"MusicFlow x popularity², {DEFAULT_PER_ARTIST} per artist"
 ALONE, ALONE_CAPPED = "model alone", f"model alone, {DEFAULT_PER_ARTIST} per artist"
 RANDOM = f"random ({RANDOM_SEEDS} seeds)"

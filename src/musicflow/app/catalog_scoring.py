@@ -223,7 +223,7 @@ def recommend(
     choice = None if by_prediction else RankerChoice.of_model(serving.model.training)
     way = choice.ranker if choice is not None else MODEL
     # A list capped per artist goes on by WEIGHED after the chosen way's first songs: it found more of
-    # the public listeners' later songs in its first 100 on every seed (README "How good").
+    # the public listeners' later songs in its first 100 on every seed (docs/recommend-quality.md).
     spliced = not by_prediction and top > FIRST_OF_WAY and per_artist <= DEFAULT_PER_ARTIST
     asked = [(way, FIRST_OF_WAY if spliced else top)]
     if spliced:  # room for the songs the first ones take and for their artists' places

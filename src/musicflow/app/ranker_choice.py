@@ -116,7 +116,7 @@ class RankerChoice:
         return f"{said} {THEN_WEIGHED}" if spliced else said
 
 
-# What a list capped per artist says of its songs after the first FIRST_OF_WAY (README "How good").
+# What a list capped per artist says of its songs after the first FIRST_OF_WAY (docs/recommend-quality.md).
 THEN_WEIGHED = (
     f"After them, by MusicFlow's predicted streams times the square of the catalog's popularity, which"
     f" found more of public listeners' later songs in the first {TOP} of such a list."
