@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from musicflow.core.plurals import counted, listed
+from musicflow.core.plurals import counted, listed, sentence
 
 # LibraryKind values, as the listener knows them in Spotify.
 KIND_WORDS = {
@@ -40,4 +40,4 @@ def library_sentence(counts: Mapping[str, int], *, named: bool = True) -> str:
     if bans:
         parts.append(f"you banned {listed(bans)}: answered 0 and never recommended")
     said = f"{'; '.join(parts)}." if parts else "no song, album or artist in it."
-    return f"Your library: {said}" if named else said[:1].upper() + said[1:]
+    return f"Your library: {said}" if named else sentence(said)

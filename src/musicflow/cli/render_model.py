@@ -26,7 +26,7 @@ from musicflow.app.vocabulary import (
     streams_shown,
 )
 from musicflow.cli.render import moment, narrowest, print_whole
-from musicflow.core.plurals import counted, listed
+from musicflow.core.plurals import counted, listed, sentence
 from musicflow.core.sizes import size_words
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def evaluation(console: Console, found: Evaluation) -> None:
     evaluation's own notes (what could not be measured, and why)."""
     for split in found.splits:
         label = split.label()
-        title = label[:1].upper() + label[1:]
+        title = sentence(label)
         shown = [(label, key) for label, key in METRIC_COLUMNS if _measured(split, key)]
         rows = [
             (row_name(model), [_spread(scores.get(key)) for _, key in shown])

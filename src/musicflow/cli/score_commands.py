@@ -25,7 +25,7 @@ from musicflow.cli.common import (
     write_csv,
     write_json,
 )
-from musicflow.core.plurals import counted
+from musicflow.core.plurals import counted, sentence
 
 if TYPE_CHECKING:
     from musicflow.app.types import Recommendations
@@ -166,7 +166,7 @@ def _table(answer: Recommendations) -> Table:
     lines = [answer.ranked_by] if answer.ranked_by else []
     lines += [f"How sure: {'; '.join(answer.how_sure)}."] if answer.how_sure else []
     if answer.note:
-        lines.append(answer.note[0].upper() + answer.note[1:] + ".")
+        lines.append(sentence(answer.note) + ".")
     if not answer.catalogs:
         lines.append("`musicflow catalog add FILE` imports one.")
     table = Table(title="Songs you have never played, best first", caption="\n".join(lines) or None)

@@ -1,7 +1,12 @@
 """A count and its noun, agreeing in number, for every sentence that says how many; a share as a
-sentence says it; a list of things as a sentence names them."""
+sentence says it; a list of things as a sentence names them; words that open a sentence."""
 
 from __future__ import annotations
+
+
+def sentence(words: str) -> str:
+    """Words that open a sentence, with a capital letter (the rest as written: names keep their case)."""
+    return words[:1].upper() + words[1:]
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:

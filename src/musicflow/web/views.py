@@ -20,6 +20,7 @@ from musicflow.app.vocabulary import (
     streams_shown,
     times_in_100,
 )
+from musicflow.core.plurals import sentence
 from musicflow.web import charts, words
 
 if TYPE_CHECKING:
@@ -86,12 +87,8 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
         against_taste=against_taste(values, average),
         sources=", ".join(SOURCE_NAMES.get(s, s) for s in sorted(answer.song.merged.sources)),
         basis=answer.prediction.basis,
-        did_you_mean=_sentence(prediction.matched.did_you_mean) if prediction.matched else None,
+        did_you_mean=sentence(prediction.matched.did_you_mean) if prediction.matched else None,
     )
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _facts(values: Mapping[str, object]) -> list[tuple[str, str]]:

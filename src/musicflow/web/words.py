@@ -14,6 +14,7 @@ from musicflow.app.vocabulary import (
     times_in_100,
     too_few_words,
 )
+from musicflow.core.plurals import sentence
 
 if TYPE_CHECKING:
     from musicflow.app.types import Standing
@@ -40,11 +41,6 @@ def duration(ms: float) -> str:
 def change(effect: float) -> str:
     """An effect on the log scale as the change it makes to the prediction, e.g. '+23 %'."""
     return f"{math.expm1(effect):+.0%}".replace("%", " %")
-
-
-def sentence(words: str) -> str:
-    """Words that open a sentence, with a capital letter."""
-    return words[:1].upper() + words[1:]
 
 
 def how_sure(standing: Standing | None, known_artist: bool) -> str:
