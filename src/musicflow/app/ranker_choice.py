@@ -19,6 +19,7 @@ every seed of the design listeners, with the same first FIRST_OF_WAY (`catalog_s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -152,17 +153,17 @@ def popularity_of(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def scored_candidates(
-    pack: ScoringPack, good: pl.DataFrame, by: Literal["lightgbm", "tables"]
+    pack: ScoringPack, good: pl.DataFrame, by: Literal["lightgbm", "tables"], threads: int = 1
 ) -> tuple[pl.DataFrame, Floats]:
     """The rows of a checked catalog batch that may be recommended (`recommendable`), scored, with their
     popularity: what every way ranks; and the model input of every row of the batch (a candidate's is
-    at its `_at`)."""
+    at its `_at`). `threads`: LightGBM's, where it scores (`score_rows.booster_output`)."""
     import polars as pl
 
     from musicflow.app.catalog_scoring import recommendable
     from musicflow.scale.score_rows import score_rows
 
-    scored = score_rows(pack, good, by=by)
+    scored = score_rows(pack, good, threads=threads, by=by)
     at = scored.frame.with_row_index("_at").with_columns(pl.col("_at").cast(pl.Int64))
     joined = at.join(popularity_of(good), on="row", how="left", maintain_order="left")
     return joined.filter(recommendable()), scored.matrix
@@ -319,7 +320,9 @@ def choose_ranker(
             rows = rows.filter(pl.Series(sample.random(rows.height) < share))
         good, _bad = checked(rows)
         good = existing_at(good, cutoff)
-        scored, _ = scored_candidates(pack, good, by="lightgbm")  # training loaded LightGBM
+        # Training loaded LightGBM; every core, as each row's prediction is its own, the same on any
+        # number of threads (the bundled catalog's 90,000 rows: 1.2 s on one of two cores, 0.7 s on both).
+        scored, _ = scored_candidates(pack, good, by="lightgbm", threads=os.cpu_count() or 1)
         keyed = scored.join(good.select("row", "match_key"), on="row", how="left", maintain_order="left")
         parts.append(keyed.select("spotify_id", ARTIST_KEY, "predicted_streams", "popularity", "match_key"))
     if not parts:
