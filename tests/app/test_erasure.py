@@ -11,6 +11,9 @@ import sqlalchemy as sa
 
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
+from musicflow.errors import NotReproducibleError
+from musicflow.model.artifacts import DATA_FILE
+from musicflow.model.lineage import features_digest, read_features
 from musicflow.store.schema import metadata
 from tests.trained import PROFILE, copy_of
 
@@ -63,11 +66,14 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     with MusicFlow.open(settings) as app:
         (others,) = app.models("other")
         assert PROFILE in (app.learned_from(others) or {})["plays"]  # what it read, by profile name
+        recorded = settings.data_dir / "models" / others.artifact_dir / DATA_FILE
+        assert {t.track_id for t in read_features(recorded.read_bytes())[0]} & only_theirs  # their tracks
         erased = app.delete_profile(PROFILE)
         assert app.profiles() == ["other"]
         # The other listener's version keeps its figures of what it read, not the name, and still loads.
         (now,) = app.models("other")  # its record as it is now (the lineage's checksum changed)
         read = app.learned_from(now) or {}
+        now_dir = settings.data_dir / "models" / now.artifact_dir
         assert PROFILE not in read["plays"] and PROFILE not in read["profiles"]
         assert read["plays"][f"deleted profile {gone_id}"]["plays"] > 0
         assert erased.other_versions_unnamed == 1 and app.model("other").version == others.version
@@ -89,6 +95,18 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     assert [p for p in before["plays"] if p["profile_id"] != gone_id] == after["plays"]
     left = [p.relative_to(settings.data_dir).as_posix() for p in settings.data_dir.rglob("*")]
     assert not [path for path in left if path.startswith(f"models/{PROFILE}")]
+    # What the other listener's version recorded it learned from holds none of the tracks only they
+    # played, by id or by name; the tracks both played stay, and the record's digest is the file's.
+    named = {(t["name"], t["artist"]) for t in before["tracks"] if t["id"] in only_theirs}
+    recorded_tracks, recorded_answers = read_features((now_dir / DATA_FILE).read_bytes())
+    assert recorded_tracks and not {t.track_id for t in recorded_tracks} & only_theirs
+    assert not {(t.name, t.artist) for t in recorded_tracks} & named
+    shared = {track for track, who in played_by.items() if len(who) > 1}
+    assert shared and shared <= {t.track_id for t in recorded_tracks}
+    assert read["features"]["digest"] == features_digest(recorded_tracks, recorded_answers)
+    assert read["features"]["tracks"] == len(recorded_tracks)
+    with MusicFlow.open(settings) as app, pytest.raises(NotReproducibleError, match="deleted profile"):
+        app.reproduce("other", "champion")  # it can no longer be built again: the plays it read are gone
     assert not any(folder.exists() for folder in uploads)
     assert erased.stored.plays == len(before["plays"]) - len(after["plays"])
     assert erased.stored.logged_predictions == 1 and after["prediction_log"] == []

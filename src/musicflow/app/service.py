@@ -179,7 +179,7 @@ class MusicFlow:
     def delete_profile(self, profile: str) -> Erasure:
         """Delete everything stored of the profile: its plays, the tracks only it played, its models
         (records and files) and its tokens. Other profiles keep their data and models; their versions'
-        records of what they learned from no longer name it."""
+        records of what they learned from no longer name it nor hold the tracks only it played."""
         from musicflow.app.erasure import Erasure
 
         profile_id = self.require_profile(profile)
@@ -188,8 +188,8 @@ class MusicFlow:
         removed = self._store.delete_profile(profile_id)
         files = self.registry.forget(profile)
         # Other listeners' versions read this one's plays (as every version reads its store's): what they
-        # recorded of it keeps its figures, not its name.
-        unnamed = self.registry.forget_profile_name(profile, self.profiles())
+        # recorded of it keeps its figures, not its name, nor the tracks only it played.
+        unnamed = self.registry.forget_profile_name(profile, self.profiles(), removed.track_ids)
         for folder in uploads:
             shutil.rmtree(folder, ignore_errors=True)
         self.serving.forget(profile)

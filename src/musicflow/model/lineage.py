@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -220,6 +220,32 @@ def without_profile(recorded: Mapping[str, Any], gone: str) -> dict[str, Any] | 
     if gone in profiles:
         profiles[name] = profiles.pop(gone)
     return {**recorded, "plays": plays, "profiles": profiles}
+
+
+def without_tracks(
+    recorded: Mapping[str, Any], data: bytes, track_ids: Collection[int]
+) -> tuple[dict[str, Any], bytes] | None:
+    """A version's `lineage.json` (as read) and `features.parquet` with the tracks `track_ids` taken out
+    (those only a deleted profile played: their names are that listener's), the lineage's count and
+    digest of the features following the file; None when the file holds none of them."""
+    import polars as pl
+
+    gone = set(track_ids)
+    tracks, answers = read_features(data)
+    if not any(track.track_id in gone for track in tracks):
+        return None
+    kept = [track for track in tracks if track.track_id not in gone]
+    kept_answers = {track_id: given for track_id, given in answers.items() if track_id not in gone}
+    frame = pl.read_parquet(io.BytesIO(data)).filter(~pl.col("track_id").is_in(sorted(gone)))
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd", statistics=False)
+    features = dict(recorded.get("features") or {})
+    features |= {
+        "digest": features_digest(kept, kept_answers),
+        "tracks": len(kept),
+        "answers": sum(len(given) for given in kept_answers.values()),
+    }
+    return {**recorded, "features": features}, buffer.getvalue()
 
 
 def catalog_record(catalog: CatalogInfo) -> dict[str, Any]:

@@ -113,7 +113,7 @@ class ModelRegistry(Protocol):
 
     def take_back(self, profile: str, versions: Collection[int]) -> TakenBack: ...
 
-    def forget_profile_name(self, gone: str, others: Sequence[str]) -> int: ...
+    def forget_profile_name(self, gone: str, others: Sequence[str], tracks: Collection[int] = ()) -> int: ...
 
 
 class TakenBack(NamedTuple):
@@ -380,38 +380,49 @@ class FileModelRegistry:
             serving = self._serve_newest_left(profile)
         return TakenBack(tuple(sorted(v.version for v in removed)), serving)
 
-    def forget_profile_name(self, gone: str, others: Sequence[str]) -> int:
-        """Take a deleted profile's name out of what the `others`' versions recorded they learned from
-        (`lineage.json`: a version reads every listener's plays in its store); its figures stay, under
-        "deleted profile N". The new file is written beside the old, its checksum recorded, then it is
-        moved over the old one: a process killed between the two leaves it for the next reading to move
-        (`artifacts.read_verified`). How many versions changed."""
-        from musicflow.model.lineage import without_profile
+    def forget_profile_name(self, gone: str, others: Sequence[str], tracks: Collection[int] = ()) -> int:
+        """Take a deleted profile out of what the `others`' versions recorded they learned from (a version
+        reads every listener's plays in its store): its name out of `lineage.json`, whose figures stay
+        under "deleted profile N", and the `tracks` only it played out of `features.parquet` (their names
+        and features), the lineage's digest of that file following it. Each new file is written beside
+        the old, its checksum recorded, then it is moved over the old one: a process killed between the
+        two leaves it for the next reading to move (`artifacts.read_verified`). How many versions changed."""
+        from musicflow.model.lineage import without_profile, without_tracks
 
         changed = 0
         for profile in others:
             for version in self._models.versions(profile):
+                label = f"model version {version.version} of profile '{profile}'"
                 try:
                     recorded = self.lineage(version)
                     directory = self._directory_of(version)
+                    scrubbed = without_profile(recorded, gone) if recorded is not None else None
+                    if scrubbed is None:
+                        continue
+                    records = [r for r in version.artifacts if r.name == files.DATA_FILE]
+                    data = files.read_verified(directory, records, label).get(files.DATA_FILE)
+                    kept = without_tracks(scrubbed, data, tracks) if data is not None and tracks else None
                 except ModelError as unreadable:  # damaged: nothing of it is served or read
-                    number = version.version
-                    log.warning("version %d of '%s': lineage not rewritten: %s", number, profile, unreadable)
+                    log.warning("%s: what it learned from not rewritten: %s", label, unreadable)
                     continue
-                scrubbed = without_profile(recorded, gone) if recorded is not None else None
-                if scrubbed is None:
-                    continue
-                data = json.dumps(scrubbed, indent=2, sort_keys=True, allow_nan=False).encode()
-                temp = directory / f".{files.LINEAGE_FILE}.{uuid.uuid4().hex}"
-                files.write_durably(temp, data)
-                try:
-                    record = ArtifactRecord(files.LINEAGE_FILE, files.sha256_hex(data), len(data))
-                    self._models.replace_artifact(profile, version.version, record)
-                    temp.replace(directory / files.LINEAGE_FILE)
-                finally:
-                    temp.unlink(missing_ok=True)
+                if kept is not None:
+                    scrubbed, features = kept
+                    self._replace_file(version, directory, files.DATA_FILE, features)
+                lineage = json.dumps(scrubbed, indent=2, sort_keys=True, allow_nan=False).encode()
+                self._replace_file(version, directory, files.LINEAGE_FILE, lineage)
                 changed += 1
         return changed
+
+    def _replace_file(self, version: ModelVersion, directory: Path, name: str, data: bytes) -> None:
+        """One artifact file of a version rewritten: beside the old, its checksum recorded, then moved."""
+        temp = directory / f".{name}.{uuid.uuid4().hex}"
+        files.write_durably(temp, data)
+        try:
+            record = ArtifactRecord(name, files.sha256_hex(data), len(data))
+            self._models.replace_artifact(version.profile, version.version, record)
+            temp.replace(directory / name)
+        finally:
+            temp.unlink(missing_ok=True)
 
     def _serve_newest_left(self, profile: str) -> int | None:
         """Make a version left the champion: the newest that served before (the gate let it), else the

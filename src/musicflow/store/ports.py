@@ -143,6 +143,9 @@ class ProfileErasure:
     logged_predictions: int
     jobs: int
     library_entries: int = 0
+    # The tracks removed, those only this profile played: other listeners' versions recorded them as
+    # what they learned from, and take them out (`ModelRegistry.forget_profile_name`).
+    track_ids: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

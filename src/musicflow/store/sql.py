@@ -249,7 +249,14 @@ class SqlStore:
         self._track_ids.clear()
         self._tracks_with_spotify_id.clear()
         return ProfileErasure(
-            int(removed_plays), len(only_mine), versions, tokens, logged, jobs_removed, int(library)
+            int(removed_plays),
+            len(only_mine),
+            versions,
+            tokens,
+            logged,
+            jobs_removed,
+            int(library),
+            tuple(only_mine),
         )
 
     def close(self) -> None:
