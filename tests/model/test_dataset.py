@@ -99,6 +99,8 @@ def test_a_time_splits_training_zeros_are_drawn_as_a_model_trained_at_the_cut_dr
         assert not train_zeros & played_before
         assert not test_zeros & set(plays.song.tolist())
         assert not train_zeros & test_zeros
+        # as many as the streamed songs of the training side (one zero each): none lost to the test's
+        assert len(train_zeros) == sum(1 for r in split.train if r.is_positive)
         future_zeros += len(train_zeros & streamed_later)
     assert future_zeros > 0
 

@@ -193,10 +193,12 @@ def zeros_at_cut(
     listener ever played, as before, they could never be a song the listener streamed after the cut:
     the model evaluated would be spared a mistake the model that serves makes (a song of their future
     taught as a zero), and its figures flattered."""
-    tested_ids = {row.song_id for row in tested}
+    tested_ids = frozenset(row.song_id for row in tested)
     avoid = frozenset(song_keys(snapshot, [row.song_id for row in tested if row.kind is RowKind.OTHERS]))
     at_cut = as_of(snapshot, profile_id, cutoff)
-    zeros, draw = _pooled_zeros(at_cut, profile_id, strategy, train, rng, store, avoid, whole=False)
+    zeros, draw = _pooled_zeros(
+        at_cut, profile_id, strategy, train, rng, store, avoid, whole=False, avoid_songs=tested_ids
+    )
     return [row for row in zeros if row.song_id not in tested_ids], draw
 
 
@@ -419,10 +421,12 @@ def _pooled_zeros(
     store: Store | None,
     avoid: frozenset[str] = frozenset(),
     whole: bool = True,
+    avoid_songs: frozenset[int] = frozenset(),
 ) -> tuple[list[Row], ZeroDraw]:
     """Zeros for `listener`'s rows: each of the strategy's sources drawn in the availability patterns of
     the positives, then its `fill` sources for what a pattern still lacks; no shipped song keyed in
-    `avoid`. The listener's skip-only songs among `listener` count towards their patterns. `whole`: the
+    `avoid`, no other listener's song of `avoid_songs`. The listener's skip-only songs among `listener`
+    count towards their patterns. `whole`: the
     rows are all the listener's songs, and too few of them streamed is said as such (a split's training
     side is a part: its count would not be the listener's)."""
     positives = [row for row in listener if row.is_positive]
@@ -436,7 +440,7 @@ def _pooled_zeros(
     wanted = wanted_zeros(positives, round(len(positives) * strategy.ratio), allow)
     draw = ZeroDraw.of(wanted)
     draw.add((row for row in listener if row.kind is RowKind.SKIPPED), allow)
-    source = _ZeroSources(snapshot, profile_id, strategy, positives, rng, store, avoid)
+    source = _ZeroSources(snapshot, profile_id, strategy, positives, rng, store, avoid, avoid_songs)
     zeros: list[Row] = []
     for name in _DRAW_ORDER:
         if name in strategy.sources:
@@ -467,13 +471,14 @@ class _ZeroSources:
     rng: np.random.Generator
     store: Store | None
     avoid: frozenset[str]
+    avoid_songs: frozenset[int] = frozenset()
 
     def draw(self, source: ZeroSource, wanted: Mapping[Availability, int], drawn: Sequence[Row]) -> list[Row]:
         """Up to `wanted[pattern]` zeros of each availability pattern from `source`, none a song of the
         zeros `drawn` already."""
         snapshot, rng = self.snapshot, self.rng
         if source is ZeroSource.OTHERS:
-            return others_zeros(snapshot, self.profile_id, wanted, rng)
+            return others_zeros(snapshot, self.profile_id, wanted, rng, self.avoid_songs)
         if source is ZeroSource.CATALOG:
             if self.store is None:
                 return []

@@ -12,7 +12,7 @@ pattern too. `ZeroDraw` records what each pattern wanted and what each source ga
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,10 +39,17 @@ def wanted_zeros(positives: Sequence[Row], count: int, allow_spotify: bool) -> d
     return {p: round(count * found[p] / len(positives)) for p in Availability if found[p]}
 
 
-def others_zeros(snapshot: Snapshot, profile_id: int, wanted: Wanted, rng: np.random.Generator) -> list[Row]:
+def others_zeros(
+    snapshot: Snapshot,
+    profile_id: int,
+    wanted: Wanted,
+    rng: np.random.Generator,
+    avoid: Collection[int] = (),
+) -> list[Row]:
     """Songs other profiles streamed and this listener never played, up to `wanted[pattern]` of each
-    availability pattern, owner-balanced within each."""
+    availability pattern, owner-balanced within each; none of the songs `avoid` (a split's test zeros)."""
     played = set(snapshot.plays[profile_id].song.tolist()) if profile_id in snapshot.plays else set()
+    played.update(avoid)
     pools: list[list[int]] = []
     for owner, plays in sorted(snapshot.plays.items()):
         if owner != profile_id:
