@@ -189,10 +189,10 @@ def zeros_at_cut(
     tested: Sequence[Row],
 ) -> tuple[list[Row], ZeroDraw]:
     """The training zeros of a time split: drawn for the training rows `train` from the store as it stood
-    for the listener at `cutoff` (`as_of`), none of the `tested` zeros. Drawn from everything the
-    listener ever played, as before, they could never be a song the listener streamed after the cut:
-    the model evaluated would be spared a mistake the model that serves makes (a song of their future
-    taught as a zero), and its figures flattered."""
+    for the listener at `cutoff` (`as_of`), none of the `tested` zeros. Drawn leaving out every song the
+    listener ever played (evaluations of protocol 1), they could never be a song the listener streamed
+    after the cut: the model evaluated was spared a mistake the model that serves can make (a song of
+    their future taught as a zero), and its figures were flattered."""
     tested_ids = frozenset(row.song_id for row in tested)
     avoid = frozenset(song_keys(snapshot, [row.song_id for row in tested if row.kind is RowKind.OTHERS]))
     at_cut = as_of(snapshot, profile_id, cutoff)
@@ -426,9 +426,8 @@ def _pooled_zeros(
     """Zeros for `listener`'s rows: each of the strategy's sources drawn in the availability patterns of
     the positives, then its `fill` sources for what a pattern still lacks; no shipped song keyed in
     `avoid`, no other listener's song of `avoid_songs`. The listener's skip-only songs among `listener`
-    count towards their patterns. `whole`: the
-    rows are all the listener's songs, and too few of them streamed is said as such (a split's training
-    side is a part: its count would not be the listener's)."""
+    count towards their patterns. `whole`: the rows are all the listener's songs, and too few of them
+    streamed is said as such (a split's training side is a part: its count would not be the listener's)."""
     positives = [row for row in listener if row.is_positive]
     if whole and len(positives) < MIN_POSITIVES:
         raise NotEnoughDataError(
