@@ -56,8 +56,9 @@ CHILD = textwrap.dedent(
 )
 
 
-# The child takes a deleted listener's name out of 'bob''s versions and pauses once the new record of
-# lineage.json is stored, before the rewritten file is moved over the old one.
+# The child takes a deleted listener (their name, and their track 2) out of 'bob''s versions and pauses
+# once the new record of the file named by its third argument is stored, before the rewritten file is
+# moved over the old one.
 FORGET_CHILD = textwrap.dedent(
     """
     import pathlib, sys, time
@@ -66,19 +67,19 @@ FORGET_CHILD = textwrap.dedent(
     from musicflow.model.registry import open_registry
     from musicflow.store import open_store
 
-    data_dir, database_url, _ = sys.argv[1:4]
+    data_dir, database_url, pause_at = sys.argv[1:4]
     replace = pathlib.Path.replace
 
-    def pause_before_lineage(self, target):
-        if pathlib.Path(target).name == "lineage.json":
+    def pause_before(self, target):
+        if pathlib.Path(target).name == pause_at:
             print("paused", flush=True)
             time.sleep(600)
         return replace(self, target)
 
-    pathlib.Path.replace = pause_before_lineage
+    pathlib.Path.replace = pause_before
     settings = Settings(data_dir=Path(data_dir), database_url=database_url or None)
     registry = open_registry(open_store(settings), settings)
-    registry.forget_profile_name("alice", ["bob"])
+    registry.forget_profile_name("alice", ["bob"], [2])
     """
 )
 
@@ -140,32 +141,48 @@ def test_a_registration_killed_half_way_leaves_no_version_and_the_champion_untou
 
 
 @pytest.mark.slow
+@pytest.mark.slow
+@pytest.mark.parametrize("pause_at", ["features.parquet", "lineage.json"])
 def test_a_profile_deletion_killed_between_a_record_and_its_file_leaves_the_version_whole(
-    backend_settings: Settings, tmp_path: Path
+    backend_settings: Settings, tmp_path: Path, pause_at: str
 ):
-    """Deleting a listener rewrites what other listeners' versions recorded they learned from: the new
-    file is written, its checksum recorded, then the file moved into place. Killed (SIGKILL) between the
-    record and the move, the version is not left damaged: loading it finishes the move, it serves, and
-    its record names the deleted listener no more."""
+    """Deleting a listener rewrites what other listeners' versions recorded they learned from: the tracks
+    only they played out of `features.parquet`, then their name out of `lineage.json`; each new file is
+    written, its checksum recorded, then the file moved into place. Killed (SIGKILL) between a record and
+    its move, the version is not left damaged: loading it finishes the move and it serves; the files
+    rewritten hold nothing of the deleted listener."""
     import json
+
+    from musicflow.model.lineage import features_parquet, read_features
+    from musicflow.store.ports import TrackFact
 
     models_dir = backend_settings.data_dir / "models"
     store = open_store(backend_settings)
     try:
         registry = FileModelRegistry(store.models, models_dir)
         lineage = {"profile": "bob", "plays": {"bob": {"profile_id": 1}, "alice": {"profile_id": 2}}}
-        registry.register("bob", {**artifacts("b"), "lineage.json": json.dumps(lineage).encode()}, metadata())
+        tracks = [
+            TrackFact(1, "Shared", "Both", None, "both\x1fshared"),
+            TrackFact(2, "Hers", "Alice's", None, "a"),
+        ]
+        recorded_files = {
+            "lineage.json": json.dumps(lineage).encode(),
+            "features.parquet": features_parquet(tracks, {}),
+        }
+        registry.register("bob", {**artifacts("b"), **recorded_files}, metadata())
         registry.promote("bob", 1)
 
-        register_and_kill(backend_settings, "forgetting", tmp_path, FORGET_CHILD)
+        register_and_kill(backend_settings, pause_at, tmp_path, FORGET_CHILD)
 
         version_dir = models_dir / "bob" / "1"
-        assert [p.name for p in version_dir.glob(".lineage.json.*")]  # the move never happened
+        assert [p.name for p in version_dir.glob(f".{pause_at}.*")]  # the move never happened
         loaded = registry.load("bob")
         assert loaded.version.version == 1 and loaded.artifacts["model.txt"] == artifacts("b")["model.txt"]
-        recorded = registry.lineage(loaded.version)
-        assert recorded is not None and "alice" not in json.dumps(recorded)
-        assert not list(version_dir.glob(".lineage.json.*"))
+        assert [t.track_id for t in read_features(loaded.artifacts["features.parquet"])[0]] == [1]
+        if pause_at == "lineage.json":  # killed on the last file: the lineage was rewritten too
+            recorded = registry.lineage(loaded.version)
+            assert recorded is not None and "alice" not in json.dumps(recorded)
+        assert not list(version_dir.glob(f".{pause_at}.*"))
         assert [v.status.value for v in registry.list("bob")] == ["ready"]
     finally:
         store.close()
