@@ -141,7 +141,6 @@ def test_a_registration_killed_half_way_leaves_no_version_and_the_champion_untou
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 @pytest.mark.parametrize("pause_at", ["features.parquet", "lineage.json"])
 def test_a_profile_deletion_killed_between_a_record_and_its_file_leaves_the_version_whole(
     backend_settings: Settings, tmp_path: Path, pause_at: str
