@@ -113,3 +113,43 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     assert erased.stored.library_entries == len(before["library_entries"]) and after["library_entries"] == []
     assert erased.stored.model_versions == len(versions) and erased.model_files > 0
     engine.dispose()
+
+
+def test_a_deletion_stopped_half_way_is_finished_by_deleting_again(
+    two_listeners: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What other listeners' versions recorded of the listener and their own files go first, their rows
+    last: a deletion stopped before the rows went leaves the profile known, and deleting it again
+    leaves nothing of them."""
+    settings = two_listeners
+    engine = sa.create_engine(settings.effective_database_url)
+    before = rows_of(engine)
+    (gone_id,) = [p["id"] for p in before["profiles"] if p["name"] == PROFILE]
+    played_by: dict[object, set[object]] = {}
+    for play in before["plays"]:
+        played_by.setdefault(play["track_id"], set()).add(play["profile_id"])
+    only_theirs = {track for track, who in played_by.items() if who == {gone_id}}
+
+    def stopped(profile_id: int) -> None:
+        raise RuntimeError("the process stopped here")
+
+    with MusicFlow.open(settings) as app:
+        monkeypatch.setattr(app._store, "delete_profile", stopped)
+        with pytest.raises(RuntimeError, match="stopped"):
+            app.delete_profile(PROFILE)
+    monkeypatch.undo()
+    with MusicFlow.open(settings) as app:
+        assert PROFILE in app.profiles()  # still known: it can be deleted again
+        erased = app.delete_profile(PROFILE)
+        assert app.profiles() == ["other"] and erased.stored.plays > 0
+        (now,) = app.models("other")
+        app.registry.load("other")  # whole
+        assert PROFILE not in (app.learned_from(now) or {})["plays"]
+        recorded = settings.data_dir / "models" / now.artifact_dir / DATA_FILE
+        assert not {t.track_id for t in read_features(recorded.read_bytes())[0]} & only_theirs
+    after = rows_of(engine)
+    for table, rows in after.items():
+        assert all(row.get("profile_id") != gone_id for row in rows), table
+    assert not {t["id"] for t in after["tracks"]} & only_theirs
+    assert not (settings.data_dir / "models" / PROFILE).exists()
+    engine.dispose()

@@ -185,13 +185,17 @@ class MusicFlow:
         profile_id = self.require_profile(profile)
         models_dir = self.registry.profile_dir(profile)
         uploads = [self.uploads_dir / job.id for job in self._store.jobs.jobs(profile)]
-        removed = self._store.delete_profile(profile_id)
-        files = self.registry.forget(profile)
         # Other listeners' versions read this one's plays (as every version reads its store's): what they
-        # recorded of it keeps its figures, not its name, nor the tracks only it played.
-        unnamed = self.registry.forget_profile_name(profile, self.profiles(), removed.track_ids)
+        # recorded of it keeps its figures, not its name, nor the tracks only it played. That first, then
+        # its own files, then its rows: a deletion killed half-way leaves the profile known, and deleting
+        # it again finishes (each step can run twice).
+        others = [name for name in self.profiles() if name != profile]
+        only_theirs = self._store.tracks_only_of(profile_id)
+        unnamed = self.registry.forget_profile_name(profile, others, only_theirs)
+        files = self.registry.forget(profile)
         for folder in uploads:
             shutil.rmtree(folder, ignore_errors=True)
+        removed = self._store.delete_profile(profile_id)
         self.serving.forget(profile)
         self._kept_recommendations.forget(profile)
         if self._song_finder is not None:

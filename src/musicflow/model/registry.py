@@ -395,22 +395,26 @@ class FileModelRegistry:
                 label = f"model version {version.version} of profile '{profile}'"
                 try:
                     recorded = self.lineage(version)
-                    directory = self._directory_of(version)
-                    scrubbed = without_profile(recorded, gone) if recorded is not None else None
-                    if scrubbed is None:
+                    if recorded is None:
                         continue
-                    records = [r for r in version.artifacts if r.name == files.DATA_FILE]
-                    data = files.read_verified(directory, records, label).get(files.DATA_FILE)
-                    kept = without_tracks(scrubbed, data, tracks) if data is not None and tracks else None
+                    directory = self._directory_of(version)
+                    unnamed = without_profile(recorded, gone)  # None: it never named them, or no longer
+                    scrubbed = unnamed if unnamed is not None else dict(recorded)
+                    kept = None
+                    if tracks:  # looked for even where the name went already: a deletion run again
+                        records = [r for r in version.artifacts if r.name == files.DATA_FILE]
+                        data = files.read_verified(directory, records, label).get(files.DATA_FILE)
+                        kept = without_tracks(scrubbed, data, tracks) if data is not None else None
                 except ModelError as unreadable:  # damaged: nothing of it is served or read
                     log.warning("%s: what it learned from not rewritten: %s", label, unreadable)
                     continue
                 if kept is not None:
                     scrubbed, features = kept
                     self._replace_file(version, directory, files.DATA_FILE, features)
-                lineage = json.dumps(scrubbed, indent=2, sort_keys=True, allow_nan=False).encode()
-                self._replace_file(version, directory, files.LINEAGE_FILE, lineage)
-                changed += 1
+                if unnamed is not None or kept is not None:
+                    lineage = json.dumps(scrubbed, indent=2, sort_keys=True, allow_nan=False).encode()
+                    self._replace_file(version, directory, files.LINEAGE_FILE, lineage)
+                    changed += 1
         return changed
 
     def _replace_file(self, version: ModelVersion, directory: Path, name: str, data: bytes) -> None:

@@ -97,6 +97,10 @@ class Store(Protocol):
         many are stored."""
         ...
 
+    def tracks_only_of(self, profile_id: int) -> list[int]:
+        """The tracks no other profile played: those deleting the profile removes."""
+        ...
+
     def delete_profile(self, profile_id: int) -> ProfileErasure:
         """Remove the profile and everything stored of it, in one transaction: its plays, library, model
         records, tokens, and the tracks (with their features) that no other profile played."""
@@ -143,9 +147,6 @@ class ProfileErasure:
     logged_predictions: int
     jobs: int
     library_entries: int = 0
-    # The tracks removed, those only this profile played: other listeners' versions recorded them as
-    # what they learned from, and take them out (`ModelRegistry.forget_profile_name`).
-    track_ids: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

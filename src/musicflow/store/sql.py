@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, bindparam, case, delete, func, select, update
+from sqlalchemy import CompoundSelect, Connection, Engine, bindparam, case, delete, func, select, update
 
 from musicflow.core.plays import Play
 from musicflow.core.songs import match_key, track_key
@@ -222,11 +222,13 @@ class SqlStore:
                 conn.execute(library_entries.insert(), rows)
         return len(rows)
 
-    def delete_profile(self, profile_id: int) -> ProfileErasure:
-        mine = select(plays.c.track_id).where(plays.c.profile_id == profile_id)
-        others = select(plays.c.track_id).where(plays.c.profile_id != profile_id)
+    def tracks_only_of(self, profile_id: int) -> list[int]:
         with self._begin() as conn:
-            only_mine = sorted(int(t) for t in conn.execute(mine.except_(others)).scalars())
+            return sorted(int(t) for t in conn.execute(_only_played_by(profile_id)).scalars())
+
+    def delete_profile(self, profile_id: int) -> ProfileErasure:
+        with self._begin() as conn:
+            only_mine = sorted(int(t) for t in conn.execute(_only_played_by(profile_id)).scalars())
             versions = _count(conn, model_versions.c.profile_id == profile_id)
             tokens = _count(conn, api_tokens.c.profile_id == profile_id)
             logged = _count(conn, prediction_log.c.profile_id == profile_id)
@@ -249,14 +251,7 @@ class SqlStore:
         self._track_ids.clear()
         self._tracks_with_spotify_id.clear()
         return ProfileErasure(
-            int(removed_plays),
-            len(only_mine),
-            versions,
-            tokens,
-            logged,
-            jobs_removed,
-            int(library),
-            tuple(only_mine),
+            int(removed_plays), len(only_mine), versions, tokens, logged, jobs_removed, int(library)
         )
 
     def close(self) -> None:
@@ -402,3 +397,10 @@ def _without_plays_of_other_formats(conn: Connection, profile_id: int, rows: lis
         return False
 
     return [row for row in rows if not seen_in_another_format(row)]
+
+
+def _only_played_by(profile_id: int) -> CompoundSelect[Any]:
+    """The ids of the tracks this profile played and no other did."""
+    mine = select(plays.c.track_id).where(plays.c.profile_id == profile_id)
+    others = select(plays.c.track_id).where(plays.c.profile_id != profile_id)
+    return mine.except_(others)
