@@ -30,6 +30,18 @@ def rows_of(engine: sa.Engine) -> dict[str, list[dict[str, object]]]:
         }
 
 
+Rows = dict[str, list[dict[str, object]]]
+
+
+def whose_tracks(rows: Rows) -> tuple[object, dict[object, set[object]], set[object]]:
+    """The listener's profile id, the profiles that played each track, and the tracks only they played."""
+    (gone_id,) = [p["id"] for p in rows["profiles"] if p["name"] == PROFILE]
+    played_by: dict[object, set[object]] = {}
+    for play in rows["plays"]:
+        played_by.setdefault(play["track_id"], set()).add(play["profile_id"])
+    return gone_id, played_by, {track for track, who in played_by.items() if who == {gone_id}}
+
+
 @pytest.fixture
 def two_listeners(two_versions_listener: Path, isolated_environment: Path, shared_data: Path) -> Settings:
     settings = copy_of(two_versions_listener, isolated_environment)
@@ -48,11 +60,7 @@ def test_nothing_of_a_deleted_listener_is_left_anywhere(two_listeners: Settings)
     settings = two_listeners
     engine = sa.create_engine(settings.effective_database_url)
     before = rows_of(engine)
-    (gone_id,) = [p["id"] for p in before["profiles"] if p["name"] == PROFILE]
-    played_by: dict[object, set[object]] = {}
-    for play in before["plays"]:
-        played_by.setdefault(play["track_id"], set()).add(play["profile_id"])
-    only_theirs = {track for track, who in played_by.items() if who == {gone_id}}
+    gone_id, played_by, only_theirs = whose_tracks(before)
     versions = {v["id"] for v in before["model_versions"] if v["profile_id"] == gone_id}
     assert only_theirs and versions and (settings.data_dir / "models" / PROFILE).is_dir()
     assert before["prediction_log"] and before["api_tokens"] and before["jobs"] and before["library_entries"]
@@ -124,11 +132,7 @@ def test_a_deletion_stopped_half_way_is_finished_by_deleting_again(
     settings = two_listeners
     engine = sa.create_engine(settings.effective_database_url)
     before = rows_of(engine)
-    (gone_id,) = [p["id"] for p in before["profiles"] if p["name"] == PROFILE]
-    played_by: dict[object, set[object]] = {}
-    for play in before["plays"]:
-        played_by.setdefault(play["track_id"], set()).add(play["profile_id"])
-    only_theirs = {track for track, who in played_by.items() if who == {gone_id}}
+    gone_id, _, only_theirs = whose_tracks(before)
 
     def stopped(profile_id: int) -> None:
         raise RuntimeError("the process stopped here")
