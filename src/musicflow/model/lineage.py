@@ -18,7 +18,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from musicflow.core.feature_spec import FEATURES, Kind
 from musicflow.errors import Hint, ModelError, NotReproducibleError
@@ -29,6 +29,9 @@ from musicflow.model.shipped import SHIPPED_FILE
 from musicflow.model.snapshot import SnapshotInputs
 from musicflow.model.training_rows import ZeroSource
 from musicflow.store.ports import CatalogInfo, PlayFact, StoredFeatures, TrackFact
+
+if TYPE_CHECKING:
+    import polars as pl
 
 FORMAT = "musicflow-lineage/1"
 _TRACK_COLUMNS = ("track_id", "name", "artist", "spotify_id", "match_key")
@@ -230,20 +233,18 @@ def without_tracks(
     digest of the features following the file; None when the file holds none of them."""
     import polars as pl
 
-    gone = set(track_ids)
-    tracks, answers = read_features(data)
-    if not any(track.track_id in gone for track in tracks):
+    frame = _features_frame(data)
+    gone = pl.col("track_id").is_in(sorted(set(track_ids)))
+    if not frame.select(gone.any()).item():  # most versions: looked at without reading every row
         return None
-    kept = [track for track in tracks if track.track_id not in gone]
-    kept_answers = {track_id: given for track_id, given in answers.items() if track_id not in gone}
-    frame = pl.read_parquet(io.BytesIO(data)).filter(~pl.col("track_id").is_in(sorted(gone)))
     buffer = io.BytesIO()
-    frame.write_parquet(buffer, compression="zstd", statistics=False)
+    frame.filter(~gone).write_parquet(buffer, compression="zstd", statistics=False)
+    kept, answers = read_features(buffer.getvalue())
     features = dict(recorded.get("features") or {})
     features |= {
-        "digest": features_digest(kept, kept_answers),
+        "digest": features_digest(kept, answers),
         "tracks": len(kept),
-        "answers": sum(len(given) for given in kept_answers.values()),
+        "answers": sum(len(given) for given in answers.values()),
     }
     return {**recorded, "features": features}, buffer.getvalue()
 
@@ -390,14 +391,19 @@ def _feature_types() -> dict[str, Any]:
     return {spec.name: types[spec.kind] for spec in FEATURES}
 
 
-def read_features(data: bytes) -> tuple[list[TrackFact], dict[int, list[StoredFeatures]]]:
-    """The tracks and source answers `features_parquet` wrote, as the store gave them."""
+def _features_frame(data: bytes) -> pl.DataFrame:
+    """The table `features_parquet` wrote; `ModelError` for a file that cannot be read."""
     import polars as pl
 
     try:
-        frame = pl.read_parquet(io.BytesIO(data))
+        return pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # polars raises several kinds for a damaged file
         raise ModelError(f"the recorded features cannot be read: {exc}") from exc
+
+
+def read_features(data: bytes) -> tuple[list[TrackFact], dict[int, list[StoredFeatures]]]:
+    """The tracks and source answers `features_parquet` wrote, as the store gave them."""
+    frame = _features_frame(data)
     names = [spec.name for spec in FEATURES]
     tracks: dict[int, TrackFact] = {}
     answers: dict[int, list[StoredFeatures]] = {}
