@@ -100,3 +100,16 @@ def test_a_spotify_id_finds_its_own_recording_whatever_the_name(app: MusicFlow):
     unnamed = app.predict(PROFILE, "A Name Nobody Gave It", top.artist, own_id)
     assert unnamed.answer.history.song_streams == top.streams
     assert unnamed.streams == mine.streams
+
+
+def test_an_id_nobody_knows_beside_the_name_of_a_song_of_theirs_is_that_song(app: MusicFlow):
+    """An id no store or source holds (pasted from another release, or mistyped) finds nothing: the song
+    is the one its name finds, and a song they streamed says so with their streams, as asked without an
+    id, never "another version" of itself with 0 streams."""
+    top = app.top_streams(PROFILE, 1)[0]
+    mine = app.predict(PROFILE, top.track, top.artist)
+    unknown = app.predict(PROFILE, top.track, top.artist, "0000000000000000000000")
+    assert unknown.answer.history.song_streams == top.streams
+    assert unknown.answer.history.other_version is None
+    assert unknown.streams == mine.streams
+    assert unknown.answer.prediction.verdict == mine.answer.prediction.verdict

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 
+from musicflow.model.evidence import EVIDENCE, evidence_words
 from musicflow.model.explain import Contribution, describe, top_contributions
-from musicflow.model.history_words import history_words
+from musicflow.model.history_words import history_words, worded
 from musicflow.model.listener import SongHistory
 from musicflow.model.vectorize import AFFINITY_COLUMNS, ALL_COLUMNS
 
@@ -124,6 +125,42 @@ def test_when_the_artist_was_first_and_last_streamed_is_said_as_a_month() -> Non
     assert first.words == "you discovered this artist recently"  # the model's own comparison
     assert history_words(first, history).words == "you have streamed Ed Sheeran since May 2019"
     assert history_words(last, history).words == "you last streamed Ed Sheeran in April 2020"
+
+
+def test_an_artist_streamed_in_one_month_only_is_one_reason_not_two() -> None:
+    """A single stream of the Ramones made "since September 2024" and "last ... in September 2024" two
+    reasons of one fact: they are one, with both pushes, in the place their sum takes."""
+    september = 1_725_667_200  # 2024-09-07 (UTC)
+    history = SongHistory(0, "Ramones", 1, 1, 0.0001, artist_since=september, artist_until=september + 3600)
+    reasons = [
+        Contribution("popularity", 20.0, -0.24, "less popular than most songs you play", -0.09),
+        Contribution("artist_first_days", 400.0, 0.25, "you have streamed this artist for a long time", 0.06),
+        Contribution("artist_last_days", 400.0, 0.24, "you have not streamed this artist for a while", 0.06),
+    ]
+    said = worded(reasons, history)
+    assert [c.words for c in said] == [
+        "you streamed Ramones only in September 2024",
+        "less popular than most songs you play",
+    ]
+    assert said[0].effect == 0.49 and said[0].streams == 0.12
+
+
+def test_thin_evidence_names_the_artist_and_counts_their_other_songs() -> None:
+    """Beside "you streamed 3 songs by The Goo Goo Dolls" (Iris among them), "few songs by this artist"
+    read as a contradiction: it counts the other songs, as the estimate does, and names the artist."""
+    words = evidence_words(2.0, 7.2, 3.06)
+    assert words is not None
+    leaned = Contribution(EVIDENCE, 2.0, -0.7, words, 3.06 - 7.2)
+    songs = Contribution(
+        "artist_songs", math.log1p(2), 0.2, "you streamed 2 other songs by this artist", 1.06
+    )
+    history = SongHistory(52, "The Goo Goo Dolls", 60, 3, 0.005)
+    reasons = worded([leaned, songs], history)
+    assert len(reasons) == 1  # their count is said once
+    said = reasons[0].words
+    assert said.startswith("you streamed only 2 other songs by The Goo Goo Dolls, so the estimate leans down")
+    assert "(7.2 from the model alone)" in said
+    assert (evidence_words(1.0, 7.2, 3.06) or "").startswith("you streamed only 1 other song by this artist,")
 
 
 def test_a_song_no_source_knows_the_sound_of_says_so_once_not_feature_by_feature():

@@ -176,6 +176,6 @@ def test_a_long_reason_is_written_whole_on_as_many_lines_as_it_takes() -> None:
         " song by an artist new to you gets (21.1 from the model alone)"
     )
     drawn = str(charts.diverging([charts.Bar(reason, -0.5, "-46 %", "bad")], "Why"))
-    written = " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", drawn))
+    written = "".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", drawn))
     assert written == reason
     assert "…" not in drawn

@@ -120,7 +120,7 @@ def test_the_taste_page_shows_your_genres_and_your_library(
     # never a word cut out of one ("k" and "pop" of "k-pop", "feel" and "good" of "feel good")
     chart = before.split('id="genres"')[1].split("</figure>")[0]
     shown = [
-        " ".join(re.findall(r"<tspan[^>]*>([^<]+)</tspan>", label))
+        "".join(re.findall(r"<tspan[^>]*>([^<]+)</tspan>", label))
         for label in re.findall(r'<text[^>]*class="label"[^>]*>(.*?)</text>', chart)
     ]
     names = artist_genre_names()

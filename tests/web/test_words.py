@@ -76,7 +76,7 @@ def test_a_long_label_wraps_and_keeps_its_numbers_whole() -> None:
     label = "you streamed Red Hot Chili Peppers 1,234 times, 1,200 of them other songs"
     svg = str(charts.diverging([charts.Bar(label, 0.4, "+49 %"), charts.Bar("short", -0.1, "-10 %")], "t"))
     lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
-    assert " ".join(lines[:-1]) == label and lines[-1] == "short"
+    assert "".join(lines[:-1]) == label and lines[-1] == "short"
     assert "…" not in svg
     bars = str(charts.hbars([charts.Bar(label, 3, "3"), charts.Bar("b", 1, "1")], "t"))
     assert "1,234" in bars and "1,200" in bars and "…" not in bars
@@ -85,7 +85,7 @@ def test_a_long_label_wraps_and_keeps_its_numbers_whole() -> None:
 def test_a_label_of_any_length_is_written_whole_on_its_lines() -> None:
     label = " ".join(f"word{i}" for i in range(60))
     svg = str(charts.hbars([charts.Bar(label, 1, "1")], "t"))
-    assert "…" not in svg and " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)) == label
+    assert "…" not in svg and "".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)) == label
 
 
 def test_an_unknown_profile_is_named_with_the_others_where_the_api_would_name_them() -> None:

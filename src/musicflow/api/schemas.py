@@ -181,7 +181,12 @@ class Reason(BaseModel):
         " natural log of one plus the count). `words` says it for a person, from your history now; null:"
         " not known for this song."
     )
-    contribution: float = Field(description="Push on the log scale of streams; positive means more.")
+    contribution: float = Field(description="Push on the model's log scale of streams; positive means more.")
+    streams: float | None = Field(
+        description="What it changed in `prediction`, in streams: the prediction minus the one the model"
+        " gives without this push, every other as it is (they do not add up to the prediction: each is"
+        " measured alone); null where not measured."
+    )
     words: str
 
 

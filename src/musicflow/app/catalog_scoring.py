@@ -544,7 +544,7 @@ def _explained(
     from musicflow.app.auc_words import how_sure
     from musicflow.app.ranker_choice import AFFINITY, ALL_THREE, MIXED, MODEL
     from musicflow.core.songs import version_family
-    from musicflow.model.history_words import history_words
+    from musicflow.model.history_words import worded
     from musicflow.model.predict import reasons_for
     from musicflow.model.reports import Evaluation
     from musicflow.model.song_streams import version_words
@@ -567,9 +567,8 @@ def _explained(
     for i, row in enumerate(best.iter_rows(named=True)):
         song, artist = row["song"] or "", row["artist"] or ""  # a catalog row may lack either
         history = serving.listener.history(artist, None)
-        reasons = [  # worded from the listener's history as a prediction of the song is
-            history_words(reason, history)
-            for reason in reasons_for(
+        reasons = worded(  # from the listener's history, as a prediction of the song is
+            reasons_for(
                 model,
                 vectors[i],
                 effects[i],
@@ -577,8 +576,9 @@ def _explained(
                 model_says[i],
                 row["predicted_streams"],
                 3,
-            )
-        ]
+            ),
+            history,
+        )
         played = versions.get(version_family(artist, song))
         version_of = version_words(song, played) if played is not None else None
         known_artist = history.artist_streams > 0

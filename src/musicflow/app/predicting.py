@@ -26,7 +26,7 @@ from musicflow.features.lookup import (
 from musicflow.features.source_port import FeatureSource
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import NOTHING_KNOWN, basis_of
-from musicflow.model.history_words import history_words
+from musicflow.model.history_words import worded
 from musicflow.model.listener import SongHistory, SongPrediction
 from musicflow.model.predict import banned, only_its_plays, predict_batch
 
@@ -116,7 +116,7 @@ def predict_songs(
         scorable, affinities, predictions, strict=True
     ):
         history = _history(serving, features, request)
-        reasons = [history_words(reason, history) for reason in prediction.contributions]
+        reasons = worded(prediction.contributions, history)
         prediction = replace(prediction, contributions=reasons)
         if history.library.banned is not None:
             prediction = banned(prediction, history.library.banned, history.artist)
@@ -155,13 +155,21 @@ def _history(serving: ServingModel, features: SongFeatures, request: SongRequest
 
 def _identity(features: SongFeatures, request: SongRequest) -> tuple[str | None, tuple[str, ...]]:
     """The song found as the listener's history knows songs (a song of theirs is theirs under any
-    track): the Spotify id asked, which is the exact recording whatever the name typed; else the id a
+    track): the Spotify id asked, which is the exact recording whatever the name typed, where the store
+    or a source knows that id; else (no id asked, or one nobody knows, answered by its name) the id a
     source answered with, and the song's keys (`song_lookup_keys`: its loose key, then without the
     subtitle a catalog gave it)."""
-    if request.spotify_id:
-        return request.spotify_id, ()
     query = features.query
+    if request.spotify_id and _id_known(features, request.spotify_id):
+        return request.spotify_id, ()
     return features.merged.spotify_id or query.spotify_id, song_lookup_keys(query.artist, query.song)
+
+
+def _id_known(features: SongFeatures, spotify_id: str) -> bool:
+    """Whether the song found is the recording of this id: a stored track of it, or a source's answer
+    for it (not an answer found by the name typed beside an id nobody knows)."""
+    merged = features.merged.spotify_id
+    return merged == spotify_id or (merged is None and features.track_id is not None)
 
 
 def _unanswered(request: SongRequest, asked: Sequence[str], found: SongFeatures) -> Unanswered:

@@ -83,6 +83,7 @@ class Prediction:
                     "feature": c.feature,
                     "value": None if c.value is None or math.isnan(c.value) else round(c.value, 4),
                     "contribution": round(c.effect, 4),
+                    "streams": None if c.streams is None else round(c.streams, 4),
                     "words": c.words,
                 }
                 for c in made.contributions

@@ -17,14 +17,14 @@ from musicflow.cli.progress import Bar
 OFFLINE_SOURCES = ["catalog"]
 SERVED_AT = "http://127.0.0.1:8000/"  # where `musicflow serve` listens unless told otherwise
 # Songs the demo listener never played, not even for a second, from several corners of the bundled catalog
-# (its history holds many famous songs, "Bohemian Rhapsody" among them: these are not). Artists they stream
-# and one they never did; shown with the most predicted streams first.
+# (its history holds many famous songs, "Bohemian Rhapsody" among them: these are not), reaching several
+# verdicts; shown with the most predicted streams first.
 DEMO_SONGS = [
     SongRequest("Bad Guy", "Billie Eilish"),
     SongRequest("Aneurysm", "Nirvana"),
     SongRequest("Lose Yourself", "Eminem"),
-    SongRequest("Shape of You", "Ed Sheeran"),
-    SongRequest("Dance Monkey", "Tones and I"),
+    SongRequest("Animals", "Maroon 5"),
+    SongRequest("Hey, Soul Sister", "Train"),
 ]
 
 

@@ -58,6 +58,7 @@ def toward_base_rate(
     return weight * predicted + (1.0 - weight) * base
 
 
+THIS_ARTIST = "this artist"  # named by the answer that knows the artist (`history_words`)
 SHOWN_FROM_STREAMS = 0.5  # a move this large (in predicted streams) is said among the reasons
 
 
@@ -69,7 +70,8 @@ def evidence_words(songs: float, model_says: float, estimate: float) -> str | No
     if not 0 < songs < EVIDENCE_SONGS or abs(estimate - model_says) < SHOWN_FROM_STREAMS:
         return None
     way = "down" if estimate < model_says else "up"
+    other = "1 other song" if round(songs) == 1 else f"{round(songs)} other songs"
     return (
-        f"you streamed few songs by this artist, so the estimate leans {way} toward what a song by an"
-        f" artist new to you gets ({model_says:.1f} from the model alone)"
+        f"you streamed only {other} by {THIS_ARTIST}, so the estimate leans {way} toward what a song by"
+        f" an artist new to you gets ({model_says:.1f} from the model alone)"
     )

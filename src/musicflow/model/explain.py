@@ -97,12 +97,23 @@ PRECISION_WORDS = {1: "release date known to the year only", 2: "release date kn
 class Contribution:
     feature: str
     value: float | None
-    effect: float  # on the log scale of predicted streams
+    effect: float  # on the model's log scale of predicted streams
     words: str
+    # What it changed in the estimate the listener reads, in streams: the estimate minus the one without
+    # this push (every other as it is); None where it was not measured (a model of an objective whose
+    # output MusicFlow does not compute itself).
+    streams: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         value = None if self.value is None or math.isnan(self.value) else round(self.value, 4)
-        return {"feature": self.feature, "value": value, "effect": round(self.effect, 4), "words": self.words}
+        moved = None if self.streams is None else round(self.streams, 4)
+        return {
+            "feature": self.feature,
+            "value": value,
+            "effect": round(self.effect, 4),
+            "streams": moved,
+            "words": self.words,
+        }
 
     @property
     def arrow(self) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 
 from musicflow.core.plurals import share, times
+from musicflow.model.evidence import EVIDENCE, THIS_ARTIST
 from musicflow.model.explain import Contribution
 from musicflow.model.listener import SongHistory
 
@@ -29,12 +31,16 @@ def history_words(contribution: Contribution, history: SongHistory) -> Contribut
     before the history's end than for most songs (a listener whose history is one year long had found
     most of their artists in its first weeks, which "recently" would misname)."""
     feature = contribution.feature
+    if feature == EVIDENCE:
+        return replace(contribution, words=contribution.words.replace(THIS_ARTIST, history.artist, 1))
     if feature in DATE_COLUMNS and history.artist_streams and _missing(contribution.value):
         first = feature == "artist_first_days"
         alone = "you know {} from this song alone" if first else "you have streamed no other song by {}"
         return replace(contribution, words=alone.format(history.artist))
     if feature in DATE_COLUMNS and history.artist_streams and history.artist_since is not None:
-        if feature == "artist_first_days":
+        if _month(history.artist_since) == _month(history.artist_until):  # first and last: one fact
+            words = f"you streamed {history.artist} only in {_month(history.artist_since)}"
+        elif feature == "artist_first_days":
             words = f"you have streamed {history.artist} since {_month(history.artist_since)}"
         else:
             words = f"you last streamed {history.artist} in {_month(history.artist_until)}"
@@ -42,6 +48,31 @@ def history_words(contribution: Contribution, history: SongHistory) -> Contribut
     if feature not in HISTORY_COLUMNS:
         return contribution
     return replace(contribution, words=_words(feature, history))
+
+
+def worded(contributions: Sequence[Contribution], history: SongHistory) -> list[Contribution]:
+    """The reasons worded from `history` (`history_words`), a sentence said once: two reasons that say
+    the same of the listener's history (the first and the last month they streamed an artist, when it
+    is one month) are one, with both pushes, in the place their sum takes (thin evidence first). Where
+    thin evidence is said, it counts the artist's songs: their count is not said again, the other way
+    ("only 2 other songs by The Goo Goo Dolls" beside "you streamed 3 songs by The Goo Goo Dolls")."""
+    merged: dict[str, Contribution] = {}
+    leaned = any(c.feature == EVIDENCE for c in contributions)
+    joined = False
+    for contribution in contributions:
+        if leaned and contribution.feature == "artist_songs":
+            continue
+        said = history_words(contribution, history)
+        before = merged.get(said.words)
+        if before is None:
+            merged[said.words] = said
+            continue
+        joined = True
+        streams = None if before.streams is None or said.streams is None else before.streams + said.streams
+        merged[said.words] = replace(before, effect=before.effect + said.effect, streams=streams)
+    if not joined:
+        return list(merged.values())
+    return sorted(merged.values(), key=lambda c: (c.feature != EVIDENCE, -abs(c.streams or 0.0)))
 
 
 def _missing(value: float | None) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -117,13 +117,36 @@ def reasons_for(
     contributions), first the artist's thin evidence where it moved the estimate (`songs`: the artist's
     songs the listener streamed; `model_says`: the model's own prediction): single predictions and
     recommendations give the same reasons for the same song."""
-    reasons = top_contributions(model.layout.columns, row, effects, model.medians, explain)
+    # A few more than asked: the strongest on the model's scale may not move the streams the most.
+    reasons = top_contributions(model.layout.columns, row, effects, model.medians, explain + SPARE_REASONS)
+    reasons = _strongest_in_streams(model, effects, songs, estimate, reasons)
     model_says = min(max(model_says, 0.0), MAX_STREAMS)  # as the estimate is clipped
     leaned = evidence_words(songs, model_says, estimate) if explain else None
     if leaned is not None:  # first: it is what moved the number the listener reads last
         effect = math.log1p(estimate) - math.log1p(model_says)
-        reasons = [Contribution(EVIDENCE, songs, effect, leaned), *reasons][:explain]
-    return reasons
+        reasons = [Contribution(EVIDENCE, songs, effect, leaned, estimate - model_says), *reasons]
+    return reasons[:explain]
+
+
+SPARE_REASONS = 3
+
+
+def _strongest_in_streams(
+    model: TrainedModel, effects: Sequence[float], songs: float, estimate: float, reasons: list[Contribution]
+) -> list[Contribution]:
+    """Each reason with what it changed in the estimate, in streams (the estimate minus the one the
+    model gives with the reason's push taken out of its raw score, the thin evidence weighed as for any
+    estimate), the largest change first; as they came where the model's output is LightGBM's alone."""
+    if not reasons:
+        return reasons
+    raw = float(np.sum(np.asarray(effects, dtype=np.float64)))  # the contributions and the bias
+    without = model.streams_of_raw(np.array([raw - reason.effect for reason in reasons]))
+    if without is None:
+        return reasons
+    weighed = toward_base_rate(without, np.full(len(reasons), songs), model.base_rate)
+    moved = (estimate - np.clip(weighed, 0.0, MAX_STREAMS)).tolist()
+    measured = [replace(reason, streams=change) for reason, change in zip(reasons, moved, strict=True)]
+    return sorted(measured, key=lambda reason: -abs(reason.streams or 0.0))
 
 
 def only_its_plays(model: TrainedModel, artist: str, *, streamed: bool = True) -> Prediction | None:
@@ -140,7 +163,7 @@ def only_its_plays(model: TrainedModel, artist: str, *, streamed: bool = True) -
         f"no source has this song's features and you streamed {other} by {artist}, so a song like"
         " it gets what the model predicts for a song by an artist new to you"
     )
-    reason = Contribution(ONLY_ITS_PLAYS, None, 0.0, words)
+    reason = Contribution(ONLY_ITS_PLAYS, None, 0.0, words, 0.0)
     return Prediction(streams, verdict_for(model, streams), [reason], ONLY_ITS_PLAYS_BASIS)
 
 
@@ -156,7 +179,7 @@ def banned(prediction: Prediction | None, ban: Ban, artist: str) -> Prediction:
     return Prediction(
         0.0,
         f"🚫 You banned {'this song' if ban is Ban.SONG else artist} in Spotify",
-        [Contribution(BANNED, None, -math.log1p(max(model_says, 0.0)), words)],
+        [Contribution(BANNED, None, -math.log1p(max(model_says, 0.0)), words, -max(model_says, 0.0))],
         prediction.basis if prediction is not None else BANNED_BASIS,
     )
 

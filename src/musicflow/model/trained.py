@@ -139,6 +139,17 @@ class TrainedModel:
             output = output_of_raw(objective, raw)
         return streams_from(output, self.target_transform), effects
 
+    def streams_of_raw(self, raw: Matrix) -> Matrix | None:
+        """The model's predicted streams for these raw scores (the booster's, with a push taken away or
+        added: what a reason changed), computed as `predictions` computes them; None for an objective
+        whose output LightGBM alone computes."""
+        objective = str(self.params.get("objective"))
+        if not computes_output(objective):
+            return None
+        return streams_from(
+            output_of_raw(objective, np.asarray(raw, dtype=np.float64)), self.target_transform
+        )
+
     def metadata(self) -> dict[str, Any]:
         return {
             "format": FORMAT,

@@ -58,8 +58,9 @@ def _lines(label: str) -> list[str]:
 def _label(x: float, y: float, label: str) -> tuple[str, float]:
     """A label's text, wrapped, and the height its further lines add to its row."""
     lines = _lines(label)
-    spans = "".join(
-        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else LINE}">{escape(line)}</tspan>'
+    last = len(lines) - 1
+    spans = "".join(  # a line that wraps keeps its space: the text reads whole ("Stone Temple Pilots")
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else LINE}">{escape(line if i == last else line + " ")}</tspan>'
         for i, line in enumerate(lines)
     )
     text = f'<text x="{x:.1f}" y="{y:.1f}" class="label" text-anchor="start">{spans}</text>'
@@ -104,12 +105,16 @@ def diverging(bars: Sequence[Bar], title: str) -> Markup:
         label, extra = _label(0, y + LABEL_GAP, bar.label)
         body.append(label)
         tone = "good" if bar.value >= 0 else "bad"
-        body.append(_rect(x, y + extra + LABEL_GAP + 5, length, BAR, f"bar {tone}"))
+        top = y + extra + LABEL_GAP + 5
+        # The middle line beside the bar only: drawn through the rows it would cross their labels.
+        body.append(
+            f'<line x1="{middle}" y1="{top - 3:.1f}" x2="{middle}" y2="{top + BAR + 3:.1f}" class="axis"/>'
+        )
+        body.append(_rect(x, top, length, BAR, f"bar {tone}"))
         anchor, tx = ("end", middle - 6) if bar.value >= 0 else ("start", middle + 6)
         body.append(_text(tx, y + extra + LABEL_GAP + 16, bar.text, "value", anchor))
         y += ROW + extra
-    axis = f'<line x1="{middle}" y1="0" x2="{middle}" y2="{y:.0f}" class="axis"/>'
-    return _svg(y + 4, title, [axis, *body])
+    return _svg(y + 4, title, body)
 
 
 def pairs(rows: Sequence[Pair], title: str, first_name: str, second_name: str) -> Markup:

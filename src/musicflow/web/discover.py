@@ -58,7 +58,7 @@ class Picks:
 
 
 def pick_of(found: Recommendation) -> Pick:
-    reasons = [f"{r.words} ({words.change(r.effect)})" for r in found.reasons]
+    reasons = [f"{r.words} ({words.change(r)})" for r in found.reasons]
     if found.version_of:
         reasons.insert(0, found.version_of)
     beside = [f"{what} {value}" for what, value in found.shown_beside()]

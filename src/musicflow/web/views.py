@@ -70,7 +70,7 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
     query = answer.song.query
     values = answer.song.merged.values
     emoji, _, verdict = prediction.verdict.partition(" ")
-    reasons = [charts.Bar(c.words, c.effect, words.change(c.effect)) for c in answer.prediction.contributions]
+    reasons = [charts.Bar(c.words, words.moved(c), words.change(c)) for c in answer.prediction.contributions]
     return SongView(
         title=query.song,
         artist=query.artist,
@@ -82,7 +82,7 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
         verdict=verdict,
         facts=_facts(values),
         version=prediction.model_version,
-        how_sure=words.how_sure(standing, answer.history.artist_streams > 0),
+        how_sure=words.how_sure(standing, answer.affinity.songs > 0),  # as the model saw it
         reasons=charts.diverging(reasons, "What moved this prediction, strongest first") if reasons else None,
         against_taste=against_taste(values, average),
         sources=", ".join(SOURCE_NAMES.get(s, s) for s in sorted(answer.song.merged.sources)),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import TYPE_CHECKING
 
@@ -17,7 +16,7 @@ from musicflow.app.vocabulary import (
 from musicflow.core.plurals import sentence
 
 if TYPE_CHECKING:
-    from musicflow.app.types import Standing
+    from musicflow.app.types import Contribution, Standing
 
 AFFINITY_ALONE = "artist affinity alone"
 SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
@@ -38,9 +37,20 @@ def duration(ms: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def change(effect: float) -> str:
-    """An effect on the log scale as the change it makes to the prediction, e.g. '+23 %'."""
-    return f"{math.expm1(effect):+.0%}".replace("%", " %")
+def change(reason: Contribution) -> str:
+    """What a reason changed in the predicted streams, as the prediction is written: "+0.84 streams",
+    "-4.14 streams" (the prediction without it would be that much lower, or higher); only which way,
+    where that was not measured."""
+    if reason.streams is None:
+        return reason.arrow
+    moved = reason.streams
+    unit = "stream" if round(abs(moved), 2) == 1 else "streams"
+    return f"{moved:+.2f} {unit}"
+
+
+def moved(reason: Contribution) -> float:
+    """How far a chart draws a reason: what it changed in streams where measured, else its push."""
+    return reason.effect if reason.streams is None else reason.streams
 
 
 def how_sure(standing: Standing | None, known_artist: bool) -> str:
