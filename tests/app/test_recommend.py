@@ -80,7 +80,11 @@ def test_the_list_is_ranked_the_way_chosen_when_the_model_was_trained_and_says_s
     ten = app.recommend(PROFILE, top=20)
     assert all(r.ranked_by == choice.words() for r in ten)
     assert all(r.by_prediction == (choice.ranker == MODEL) for r in ten)
-    on = {MIXED: ("popularity",), ALL_THREE: ("popularity", "artist_streams"), AFFINITY: ("artist_streams",)}
+    on = {
+        MIXED: ("popularity",),
+        ALL_THREE: ("popularity", "artist_streams"),
+        AFFINITY: ("artist_streams", "popularity"),
+    }
     assert all(r.ranked_on == on.get(choice.ranker, ()) for r in ten)  # shown beside each song
     found = app.recommend(PROFILE, top=30)  # after the first 20, by predicted streams x popularity²
     assert all(r.ranked_by == choice.words(spliced=True) for r in found)
@@ -91,7 +95,8 @@ def test_the_list_is_ranked_the_way_chosen_when_the_model_was_trained_and_says_s
     for item in found:  # as the taste page counts them (a song of several artists: its first one's)
         assert item.artist_streams == artists.get(primary_artist(item.artist), 0) > 0, item
     by_prediction = app.recommend(PROFILE, top=20, by_prediction=True)
-    assert all(r.ranked_by is None and r.by_prediction and not r.ranked_on for r in by_prediction)
+    said = "Ranked by MusicFlow's predicted streams, as asked."  # said, not left null (a list says how)
+    assert all(r.ranked_by == said and r.by_prediction and not r.ranked_on for r in by_prediction)
     streams = [r.predicted_streams for r in by_prediction]
     assert streams == sorted(streams, reverse=True)
 

@@ -55,7 +55,8 @@ def test_train_says_how_recommendations_will_be_ranked() -> None:
     training(Console(file=out, width=300), {"rows": {"streamed": 10}, "recommend_ranking": choice})
     said = " ".join(out.getvalue().split())  # the console wraps it
     assert said[said.index("Recommendations:") :] == (
-        "Recommendations: The first 20 ranked by your streams of the artist: on your own past, that found 9"
+        "Recommendations: The first 20 ranked by your streams of the artist, then the catalog's popularity:"
+        " on your own past, that found 9"
         " of the songs you went on to stream in its first 100, where MusicFlow's predicted streams alone"
         " found 4. After them, by MusicFlow's predicted streams times the square of the catalog's"
         " popularity, which found more of public listeners' later songs in the first 100 of such a list."

@@ -307,7 +307,7 @@ class RecommendationsBody(BaseModel):
     top: int
     per_artist: int
     new_songs_only: bool
-    ranked_by: str | None = Field(description="How the list is ranked, and why")
+    ranked_by: str | None = Field(description="How the list is ranked, and why (null: the list is empty)")
     by_prediction: bool = Field(description="Ranked by predicted streams alone")
     how_sure: list[str]
     note: str | None = Field(description="Why the list is empty, when it is")

@@ -248,7 +248,8 @@ def recommend(
         best, vectors = _spliced(best, vectors, *found[1], top, per_artist)
     if best is None:
         return []
-    return _explained(serving, best, vectors, versions, list_words(choice, spliced), way, spliced)
+    ranked_by = list_words(choice, spliced, asked=by_prediction)
+    return _explained(serving, best, vectors, versions, ranked_by, way, spliced)
 
 
 def _spliced(
@@ -555,7 +556,7 @@ def _explained(
     ranked_on = {  # what a list ranked `way` shows beside the predicted streams, that it is ranked by
         MIXED: (POPULARITY_COLUMN,),
         ALL_THREE: (POPULARITY_COLUMN, ARTIST_STREAMS_COLUMN),
-        AFFINITY: (ARTIST_STREAMS_COLUMN,),
+        AFFINITY: (ARTIST_STREAMS_COLUMN, POPULARITY_COLUMN),  # the popularity orders a tie
     }.get(way, ())
     if spliced and POPULARITY_COLUMN not in ranked_on:  # the songs after the first are ranked with it
         ranked_on = (*ranked_on, POPULARITY_COLUMN)

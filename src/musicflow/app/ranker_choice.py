@@ -52,7 +52,7 @@ PLACED = (MIXED, ALL_THREE)  # the ways that place each candidate among every ot
 WAY_WORDS = {
     MODEL: "MusicFlow's predicted streams",
     POPULARITY: "the catalog's popularity",
-    AFFINITY: "your streams of the artist",
+    AFFINITY: "your streams of the artist, then the catalog's popularity",
     MIXED: "MusicFlow's predicted streams and the catalog's popularity together",
     ALL_THREE: (
         "MusicFlow's predicted streams, the catalog's popularity and your streams of the artist together"
@@ -124,12 +124,15 @@ THEN_WEIGHED = (
 )
 
 
-def list_words(choice: RankerChoice | None, spliced: bool) -> str | None:
-    """What a list says of how it is ranked: the choice's words (`RankerChoice.words`); for a model
-    trained before choices were made, nothing unless the list goes on by WEIGHED after its first songs."""
+def list_words(choice: RankerChoice | None, spliced: bool, *, asked: bool = False) -> str:
+    """What a list says of how it is ranked: the choice's words (`RankerChoice.words`); by predicted
+    streams, as asked (`asked`: `--by-prediction`) or for a model trained before choices were made,
+    going on by WEIGHED after its first songs where `spliced`."""
     if choice is not None:
         return choice.words(spliced)
-    return f"The first {FIRST_OF_WAY} ranked by {WAY_WORDS[MODEL]}. {THEN_WEIGHED}" if spliced else None
+    if spliced:
+        return f"The first {FIRST_OF_WAY} ranked by {WAY_WORDS[MODEL]}. {THEN_WEIGHED}"
+    return f"Ranked by {WAY_WORDS[MODEL]}{', as asked' if asked else ''}."
 
 
 def existing_at(rows: pl.DataFrame, moment: int) -> pl.DataFrame:
