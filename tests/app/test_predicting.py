@@ -113,3 +113,19 @@ def test_an_id_nobody_knows_beside_the_name_of_a_song_of_theirs_is_that_song(app
     assert unknown.answer.history.other_version is None
     assert unknown.streams == mine.streams
     assert unknown.answer.prediction.verdict == mine.answer.prediction.verdict
+
+
+def test_a_song_of_theirs_asked_by_part_of_its_artist_s_name_is_the_first_suggestion(app: MusicFlow):
+    """"Crawling" by "Linkin", for a listener of Linkin Park's "Crawling": their song is offered first
+    (it was left out of the suggestions, as if it were the title typed by an artist of theirs that no
+    one knows, and another band's song offered instead)."""
+    top = next(
+        t
+        for t in app.top_streams(PROFILE, 50)
+        if len(t.artist.split()) == 2 and len(t.artist.split()[0]) >= 5 and "(" not in t.track
+    )
+    part = top.artist.split()[0]  # near enough to be looked at, not to be answered for
+    with pytest.raises(SongNotFoundError) as lost:
+        app.predict(PROFILE, top.track, part)
+    first = lost.value.suggestions[0]
+    assert (first.song, first.artist) == (top.track, top.artist)

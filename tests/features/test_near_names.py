@@ -13,7 +13,7 @@ from musicflow.config import Settings
 from musicflow.core.songs import NotFound, SongName, SongRequest, SourceAnswer, TrackQuery, match_key
 from musicflow.errors import SongNotFoundError
 from musicflow.features.catalog import CatalogSource
-from musicflow.features.names import Credits, NameIndex
+from musicflow.features.names import SUGGEST, Credits, NameIndex
 from musicflow.features.source_port import FeatureSource
 
 CATALOG = (
@@ -87,6 +87,22 @@ def test_a_name_nothing_is_near_enough_is_not_answered_for(song: str, artist: st
 def test_a_title_sung_by_someone_else_is_suggested():
     nearest = NameIndex(KNOWN).nearest("Sugar", "Marooon Fiev")
     assert [found.key for found in nearest.songs] == [match_key("Maroon 5", "Sugar")]
+
+
+@pytest.mark.parametrize(
+    ("artist", "found"),
+    [("Red Hot", "red hot chili peppers"), ("Fighters", "foo fighters"), ("Linkin", "linkin park")],
+)
+def test_an_artist_typed_in_part_is_suggested_never_answered_for(artist: str, found: str):
+    """A longer name it begins or a name holding its words: the songs of that title are offered, never
+    taken for the one asked (a part may be another artist's whole name)."""
+    known = [*KNOWN, *(match_key(name, "Alive") for name in ("Red Hot Chili Peppers", "Foo Fighters"))]
+    known += [match_key("Linkin Park", "Alive"), match_key("Khalid", "Alive")]
+    nearest = NameIndex(known).nearest("Alive", artist)
+    assert nearest.songs[0].key == match_key(found, "Alive")
+    assert not any(song.answers for song in nearest.songs)
+    short = NameIndex(known).nearest("Alive", "Red")  # too short a part: only the title's other singers
+    assert all(song.artist < SUGGEST for song in short.songs)
 
 
 def test_a_near_artist_is_found_whatever_the_title():

@@ -349,12 +349,14 @@ class SongFinder:
                 for near in found.songs
                 if near.key in spelled
             ]
+            known = {name for _, name in options}
             by_artist = set()  # the title as typed by an artist of theirs: an answer from their history
-            for near in found.artists:  # of the artist, never a song to suggest (no one knows it)
+            for near in found.artists:  # of the artist, never a song to suggest (unless a known song's
                 spelling = next((spelled[key] for key in theirs.get(near.key, []) if key in spelled), None)
-                if spelling is not None:
+                if spelling is not None:  # name: "Crawling" by Linkin Park, typed "Linkin")
                     options.append((near.answers, SongName(requests[i].song, spelling.artist)))
-                    by_artist.add(options[-1][1])
+                    if options[-1][1] not in known:
+                        by_artist.add(options[-1][1])
             track = songs[i].track_id
             if track is None or not played.get(track):  # a track someone played is never replaced
                 answer = next((name for close, name in options if close), None)

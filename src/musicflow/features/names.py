@@ -19,6 +19,7 @@ credited after the first (a catalog's credits: no other source lists them).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ SUGGEST_TITLE = 60.0  # ... those of its titles at least this close
 SAME_TITLE = 90.0  # a title this close is suggested whoever sings it
 ARTISTS_LOOKED_AT = 10  # the nearest artists whose titles are compared
 MOST = 5  # suggestions at most
+PART_CHARS = 4  # a part of a name at least this long may stand for the whole ("Red Hot", "Linkin")
+PART_LOOKED_AT = 200  # the names a typed part begins looked at, at most
 
 
 def artist_form(artist_key: str) -> str:
@@ -116,6 +119,13 @@ class NameIndex:
         for at, form in enumerate(self._forms):
             self._look_alike_at.setdefault(form.translate(_LOOK_ALIKE), []).append(at)
         self._titles = {artist: (list(found), list(found.values())) for artist, found in titles.items()}
+        # A name typed in part ("Red Hot" for Red Hot Chili Peppers, "Fighters" for Foo Fighters): the
+        # forms in order, to find those a typed form begins, and the forms of each word of a name.
+        self._ordered = sorted(self._forms)
+        self._of_word: dict[str, list[int]] = {}
+        for at, keys in enumerate(self._artists_of_form):
+            for word in {word for key in keys for word in key.split(" ") if len(word) >= PART_CHARS}:
+                self._of_word.setdefault(word, []).append(at)
         self._all_titles = [title for found, _ in self._titles.values() for title in found]
         self._all_keys = [key for _, keys in self._titles.values() for key in keys]
 
@@ -151,6 +161,8 @@ class NameIndex:
             for form in look_alike_forms(wanted_artist):  # the same name, mistyped in a way people do
                 for at in self._look_alike_at.get(form, []):
                     scores[at] = max(scores.get(at, 0.0), ANSWER)
+            for at in self._named_in_part(primary_artist(artist)):  # suggested, never answered for
+                scores[at] = max(scores.get(at, 0.0), SUGGEST)
             for at, score in scores.items():
                 artists.extend(NearArtist(key, score) for key in self._artists_of_form[at])
         songs: dict[str, NearSong] = {}
@@ -173,6 +185,35 @@ class NameIndex:
                     songs[key] = NearSong(key, fuzz.ratio(wanted_artist, singer), score)
         ranked = sorted(songs.values(), key=lambda s: (not s.answers, -s.closeness, s.key))
         return Nearest(ranked, sorted(artists, key=lambda a: (-a.score, a.key)))
+
+
+    def _named_in_part(self, typed: str) -> list[int]:
+        """The artists a name typed in part may stand for (at most ARTISTS_LOOKED_AT, those of the most
+        songs first): a longer name it begins ("linkin" of "linkinpark"), or one holding each of its
+        words ("fighters" of "foo fighters"); nothing for a part shorter than PART_CHARS."""
+        import bisect
+
+        form = artist_form(typed)
+        if len(form) < PART_CHARS:
+            return []
+        found: set[int] = set()
+        start = bisect.bisect_left(self._ordered, form)
+        for other in itertools.islice(self._ordered, start, start + PART_LOOKED_AT):
+            if not other.startswith(form):
+                break
+            if other != form:
+                found.add(self._form_at[other])
+        words = [word for word in typed.split(" ") if word]
+        if words and all(len(word) >= PART_CHARS for word in words):
+            holding = set(self._of_word.get(words[0], []))
+            for word in words[1:]:
+                holding &= set(self._of_word.get(word, []))
+            found |= {at for at in holding if self._forms[at] != form}
+        most_songs = sorted(found, key=lambda at: (-self._songs_of_form(at), self._forms[at]))
+        return most_songs[:ARTISTS_LOOKED_AT]
+
+    def _songs_of_form(self, at: int) -> int:
+        return sum(len(self._titles[key][0]) for key in self._artists_of_form[at])
 
 
 class Credits:
