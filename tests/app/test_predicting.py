@@ -9,7 +9,7 @@ import pytest
 from musicflow.app.predicting import Unanswered
 from musicflow.app.results import Prediction
 from musicflow.app.service import MusicFlow
-from musicflow.core.songs import SongRequest
+from musicflow.core.songs import SongRequest, base_title, featured_artists
 from musicflow.errors import SongNotFoundError
 from musicflow.model.basis import NOTHING_KNOWN
 from musicflow.model.predict import Prediction as ModelPrediction
@@ -116,7 +116,7 @@ def test_an_id_nobody_knows_beside_the_name_of_a_song_of_theirs_is_that_song(app
 
 
 def test_a_song_of_theirs_asked_by_part_of_its_artist_s_name_is_the_first_suggestion(app: MusicFlow):
-    """"Crawling" by "Linkin", for a listener of Linkin Park's "Crawling": their song is offered first
+    """ "Crawling" by "Linkin", for a listener of Linkin Park's "Crawling": their song is offered first
     (it was left out of the suggestions, as if it were the title typed by an artist of theirs that no
     one knows, and another band's song offered instead)."""
     top = next(
@@ -129,3 +129,22 @@ def test_a_song_of_theirs_asked_by_part_of_its_artist_s_name_is_the_first_sugges
         app.predict(PROFILE, top.track, part)
     first = lost.value.suggestions[0]
     assert (first.song, first.artist) == (top.track, top.artist)
+
+
+def test_a_song_asked_by_an_artist_its_title_features_is_the_song_they_streamed(app: MusicFlow):
+    """ "Cracker Island" by Thundercat, for a listener of "Cracker Island (feat. Thundercat)" by Gorillaz
+    (their export names Gorillaz alone): their song, with their streams, "did you mean" it (it was "you
+    never streamed 'Thundercat'", or an answer from the featured artist's history that never said they
+    streamed the song)."""
+    listener = app.serving.get(PROFILE).listener
+    credited = next(
+        (t, featured)
+        for t in app.top_streams(PROFILE, None)
+        for featured in featured_artists(t.track)
+        if " - " not in t.track and not listener.knows_artist(featured)
+    )
+    track, featured = credited
+    asked = base_title(track.track)
+    answer = app.predict(PROFILE, asked, featured)
+    assert answer.answer.history.song_streams == track.streams
+    assert answer.matched is not None and answer.matched.song == track.track

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from musicflow.core.songs import clean_title, match_key, primary_artist, subtitle_free_key, version_kind
+from musicflow.core.songs import (
+    clean_title,
+    featured_artists,
+    match_key,
+    primary_artist,
+    subtitle_free_key,
+    version_kind,
+)
 
 
 @pytest.mark.parametrize(
@@ -288,3 +295,19 @@ def test_a_subtitle_a_catalog_adds_is_the_same_song_to_a_listener(subtitled: str
 )
 def test_another_take_or_version_is_never_taken_for_a_subtitle(other: str, song: str):
     assert subtitle_free_key("A", other) != subtitle_free_key("A", song)
+
+
+@pytest.mark.parametrize(
+    ("title", "credited"),
+    [
+        ("Different Size (feat. Victony)", ("victony",)),
+        ("Stay (with Justin Bieber)", ("justin bieber",)),
+        ("Dear Future Self (Hands Up) [feat. Wyclef Jean]", ("wyclef jean",)),
+        ("Song feat. The Weeknd, Daft Punk & Someone", ("weeknd", "daft punk", "someone")),
+        ("With or Without You", ()),  # a title beginning "With" credits no one
+        ("Without Me", ()),
+        ("Love Me Harder - Remastered", ()),
+    ],
+)
+def test_a_title_s_credits_are_the_artists_it_features(title: str, credited: tuple[str, ...]):
+    assert featured_artists(title) == credited

@@ -169,6 +169,25 @@ def _names_own_version(suffix: str, artist: str) -> bool:
     return bool(who) and who in (_first_artist(artist), _fold(artist))
 
 
+_CREDITED_IN_TITLE = re.compile(
+    r"[\(\[]\s*(?:feat|ft|featuring|with)\b\.?\s*([^\)\]]+)[\)\]]|\s(?:feat|ft|featuring)\.?\s+(.+)$",
+    re.IGNORECASE,
+)
+_CREDIT_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b)\s*", re.IGNORECASE)
+
+
+def featured_artists(title: str) -> tuple[str, ...]:
+    """The artists a title credits besides its singer, each keyed as `primary_artist` keys a name:
+    "Different Size (feat. Victony)" is Victony's too, "Stay (with Justin Bieber)" Justin Bieber's,
+    "Song feat. A, B & C" A's, B's and C's. An export names a song's first artist only; a listener who asks
+    for it by one it features means it."""
+    found: list[str] = []
+    for credit in _CREDITED_IN_TITLE.finditer(title):
+        names = credit.group(1) or credit.group(2) or ""
+        found.extend(primary_artist(name) for name in _CREDIT_SEPARATOR.split(names) if name.strip())
+    return tuple(dict.fromkeys(name for name in found if name))
+
+
 def primary_artist(artists: str) -> str:
     """The first credited artist of a text that may list several ("A, B & C", "A feat. B"), folded and
     without a leading "The": "The Black Eyed Peas" and "Black Eyed Peas" are one artist (catalogs

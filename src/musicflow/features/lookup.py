@@ -85,6 +85,10 @@ class TheirSongs(Protocol):
         """The songs of this artist (any spelling of their name) they streamed."""
         ...
 
+    def songs_featuring(self, artist: str) -> Sequence[StreamedSong]:
+        """The songs they streamed whose title credits this artist besides its singer."""
+        ...
+
     def streamed(self, track_id: int) -> bool:
         """Whether they streamed the song of this stored track."""
         ...
@@ -655,6 +659,12 @@ def _their_song(request: SongRequest, song: _Song, theirs: TheirSongs) -> SongNa
         candidates = [found for found in candidates if version_kind(found.name) == kind]
     elif song.track_id is not None:  # the plain song is stored: never one of its versions
         candidates = [found for found in candidates if version_kind(found.name) is None]
+    if not candidates and kind is None:  # by an artist its title credits: "Different Size" by Victony,
+        candidates = [  # streamed as "Different Size (feat. Victony)" by Burna Boy (never a version)
+            found
+            for found in theirs.songs_featuring(request.artist)
+            if base_title(found.name) == base and version_kind(found.name) is None
+        ]
     if not candidates:
         return None
     best = min(candidates, key=lambda f: (version_kind(f.name) is not None, -f.streams, f.name.casefold()))

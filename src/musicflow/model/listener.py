@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from musicflow.core.songs import subtitle_free_key, version_family
+from musicflow.core.songs import featured_artists, subtitle_free_key, version_family
 from musicflow.errors import Hint, ModelMismatchError
 from musicflow.features.genres import artist_genre_names, listener_genres
 from musicflow.features.lookup import SongFeatures
@@ -100,6 +100,7 @@ class Listener:
         self._artist_names = dict(artist_names or {})
         self._total = sum(song.streams for song in self._songs.values())
         self._by_artist: dict[str, list[Streamed]] | None = None  # artist key -> songs, built on first use
+        self._featuring: dict[str, list[Streamed]] | None = None  # credited artist key -> songs, the same
         self._families: dict[str, Streamed] | None = None  # version family -> song, built on first use
 
     @classmethod
@@ -221,6 +222,17 @@ class Listener:
                 by_artist.setdefault(artist_key(song.artist), []).append(song)
             self._by_artist = by_artist
         return self._by_artist.get(artist_key(artist), [])
+
+    def songs_featuring(self, artist: str) -> list[Streamed]:
+        """The songs they streamed whose title credits this artist besides its singer ("Different Size
+        (feat. Victony)" by Burna Boy, for Victony), most streamed first."""
+        if self._featuring is None:
+            featuring: dict[str, list[Streamed]] = {}
+            for _, song in ranked(self._songs):
+                for credited in featured_artists(song.name):
+                    featuring.setdefault(credited, []).append(song)
+            self._featuring = featuring
+        return self._featuring.get(artist_key(artist), [])
 
     def streamed(self, track_id: int) -> bool:
         """Whether they streamed the song of this stored track (any spelling or id of it)."""
