@@ -172,7 +172,7 @@ def test_a_song_no_source_knows_the_sound_of_says_so_once_not_feature_by_feature
     found = top_contributions(columns, row, effects, {"artist_share": 0.01})
     assert [(c.words, round(c.effect, 6)) for c in found] == [
         ("no source knows how it sounds (its audio features)", 0.6),
-        ("release year: not known", -0.25),
+        ("its release year is not known", -0.25),
         ("this artist is under 0.1% of what you stream", -0.05),
     ]
     assert found[0].as_dict()["feature"] == "audio_features" and found[0].as_dict()["value"] is None

@@ -89,6 +89,14 @@ COMPARED: Mapping[str, tuple[str, str]] = {
     "popularity": ("more popular", "less popular"),
     "n_markets": ("available in more countries", "available in fewer countries"),
 }
+# A value no source gave, where "its <label> is not known" would not read ("its popularity is not known"
+# does); a missing audio feature is said with the others (UNKNOWN_SOUND).
+MISSING_WORDS: Mapping[str, str] = {
+    "explicit": "whether its lyrics are explicit is not known",
+    "n_artists": "how many artists it credits is not known",
+    "n_markets": "in how many countries it is available is not known",
+    "release_date_precision": "its release date is not known",
+}
 # How precisely the release date is known: the number of its parts (year, month, day) a source gave.
 PRECISION_WORDS = {1: "release date known to the year only", 2: "release date known to the month"}
 
@@ -164,7 +172,7 @@ def describe(feature: str, value: float, median: float | None, effect: float) ->
         return f"key is {key}" if value >= 1 else f"key is not {key}"
     label = LABELS.get(feature, feature)
     if math.isnan(value):
-        return f"{label}: not known"
+        return MISSING_WORDS.get(feature, f"its {label} is not known")  # an absence the model reads
     if feature == "explicit":
         return "explicit lyrics" if value else "clean lyrics"
     if feature == "mode":
