@@ -186,7 +186,6 @@ class NameIndex:
         ranked = sorted(songs.values(), key=lambda s: (not s.answers, -s.closeness, s.key))
         return Nearest(ranked, sorted(artists, key=lambda a: (-a.score, a.key)))
 
-
     def _named_in_part(self, typed: str) -> list[int]:
         """The artists a name typed in part may stand for (at most ARTISTS_LOOKED_AT, those of the most
         songs first): a longer name it begins ("linkin" of "linkinpark"), or one holding each of its
