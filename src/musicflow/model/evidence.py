@@ -59,6 +59,19 @@ def toward_base_rate(
 
 
 THIS_ARTIST = "this artist"  # named by the answer that knows the artist (`history_words`)
+
+
+def one_toward_base_rate(
+    predicted: float, songs: float, base: float | None, k: float = EVIDENCE_SONGS
+) -> float:
+    """`toward_base_rate` of one prediction, without arrays (what a reason changed is weighed so, a few
+    times for every answer)."""
+    if base is None or songs <= 0:
+        return predicted
+    weight = songs / (songs + k)
+    return weight * predicted + (1.0 - weight) * base
+
+
 SHOWN_FROM_STREAMS = 0.5  # a move this large (in predicted streams) is said among the reasons
 
 

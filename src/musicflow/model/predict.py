@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from musicflow.features.merge import MergedFeatures
 from musicflow.model.affinity import ArtistAffinity
 from musicflow.model.basis import NOTHING_KNOWN, Basis, basis_of
-from musicflow.model.evidence import EVIDENCE, evidence_words, toward_base_rate
+from musicflow.model.evidence import EVIDENCE, evidence_words, one_toward_base_rate, toward_base_rate
 from musicflow.model.explain import Contribution, top_contributions
 from musicflow.model.library_marks import Ban
 from musicflow.model.trained import TrainedModel
@@ -139,13 +139,18 @@ def _strongest_in_streams(
     estimate), the largest change first; as they came where the model's output is LightGBM's alone."""
     if not reasons:
         return reasons
-    raw = float(np.sum(np.asarray(effects, dtype=np.float64)))  # the contributions and the bias
-    without = model.streams_of_raw(np.array([raw - reason.effect for reason in reasons]))
+    raw = math.fsum(effects)  # the contributions and the bias
+    without = model.streams_of_raw([raw - reason.effect for reason in reasons])
     if without is None:
         return reasons
-    weighed = toward_base_rate(without, np.full(len(reasons), songs), model.base_rate)
-    moved = (estimate - np.clip(weighed, 0.0, MAX_STREAMS)).tolist()
-    measured = [replace(reason, streams=change) for reason, change in zip(reasons, moved, strict=True)]
+    base = model.base_rate
+    moved = [  # weighed and clipped as every estimate is
+        estimate - min(max(one_toward_base_rate(alone, songs, base), 0.0), MAX_STREAMS) for alone in without
+    ]
+    measured = [  # made, not `replace`d: this runs for every reason of every answer a server gives
+        Contribution(reason.feature, reason.value, reason.effect, reason.words, change)
+        for reason, change in zip(reasons, moved, strict=True)
+    ]
     return sorted(measured, key=lambda reason: -abs(reason.streams or 0.0))
 
 

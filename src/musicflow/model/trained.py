@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -139,16 +139,17 @@ class TrainedModel:
             output = output_of_raw(objective, raw)
         return streams_from(output, self.target_transform), effects
 
-    def streams_of_raw(self, raw: Matrix) -> Matrix | None:
+    def streams_of_raw(self, raw: Sequence[float]) -> list[float] | None:
         """The model's predicted streams for these raw scores (the booster's, with a push taken away or
-        added: what a reason changed), computed as `predictions` computes them; None for an objective
-        whose output LightGBM alone computes."""
-        objective = str(self.params.get("objective"))
-        if not computes_output(objective):
+        added: what a reason changed), computed as `predictions` computes them (`streams_from`), for a
+        few scores at a time; None for an objective whose output LightGBM alone computes."""
+        output_of = _OUTPUTS.get(str(self.params.get("objective")))
+        if output_of is None:
             return None
-        return streams_from(
-            output_of_raw(objective, np.asarray(raw, dtype=np.float64)), self.target_transform
-        )
+        outputs = [output_of(value) for value in raw]
+        if self.target_transform == "log1p":
+            return [max(math.expm1(value), 0.0) for value in outputs]
+        return outputs
 
     def metadata(self) -> dict[str, Any]:
         return {
