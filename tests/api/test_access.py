@@ -141,6 +141,8 @@ def test_another_listeners_profile_is_not_found_and_not_hinted(
     nobodys = server.get("/api/models", params={"profile": "nobody"}, headers=bearer(tokens["other"]))
     assert theirs.status_code == nobodys.status_code == 404
     assert "other" not in theirs.text and "profiles" not in theirs.json()["error"]
+    # True of both: neither is a profile this token reaches (not "has no data yet", not "on this server").
+    assert theirs.json()["error"]["message"] == f"no profile '{PROFILE}' that your token reaches"
     assert theirs.text.replace(PROFILE, "NAME") == nobodys.text.replace("nobody", "NAME")
     predicted = server.get(
         "/api/prediction/", params={**SONG, "profile": PROFILE}, headers=bearer(tokens["other"])

@@ -29,6 +29,20 @@ def test_the_docs_pages_name_only_this_servers_assets(api: ClientFactory):
     assert client.get("/static/apidocs/swagger-ui.css").headers["content-type"].startswith("text/css")
 
 
+def test_the_scripts_of_the_docs_pages_load_nothing_from_elsewhere(api: ClientFactory):
+    """ReDoc's bundle drew its "by Redocly" logo from its CDN: the page's policy blocked it (an error in
+    the console) and the pages promise nothing from a CDN. No image or script a bundle makes names an
+    address off this server."""
+    client = api()
+    for path in ("/docs", "/redoc"):
+        scripts = re.findall(r'<script src="([^"]+)"', client.get(path).text)
+        assert scripts, path
+        for script in scripts:
+            code = client.get(script).text
+            assert re.findall(r'\bsrc:\s*"(https?://[^"]*)"', code) == [], script
+            assert "cdn.redoc.ly" not in code and "cdn.jsdelivr.net" not in code, script
+
+
 def test_each_docs_page_allows_its_own_inline_script_by_hash_and_no_other(api: ClientFactory):
     client = api()
     swagger = client.get("/docs")

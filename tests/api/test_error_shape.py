@@ -91,6 +91,51 @@ def test_a_spotify_id_that_is_not_one_is_a_422_under_either_name(asking: TestCli
         assert client.post("/api/predictions", json=good).status_code == 200
 
 
+def test_both_names_of_the_id_in_one_song_is_a_422_saying_so(asking: TestClient):
+    """`track_id` alone is taken (the id's older name): with `spotify_id` beside it, the item is refused
+    for what it is, not because `track_id` "is not a field this takes"."""
+    an_id = "0VjIjW4GlUZAMYd2vXMi3b"
+    both = [SONG, {**SONG, "spotify_id": an_id, "track_id": an_id}]
+    error = error_of(asking.post("/api/predictions", json=both), 422, "invalid input")
+    reason = "has both spotify_id and track_id: give spotify_id or track_id (its older name), not both"
+    assert error["problems"] == [{"field": "body[1]", "reason": reason}]
+    assert error["message"] == f"body[1] {reason}" and "not a field" not in error["message"]
+    for name in ("spotify_id", "track_id"):
+        assert asking.post("/api/predictions", json=[{**SONG, name: an_id}]).status_code == 200
+        other = "track_id" if name == "spotify_id" else "spotify_id"  # null beside it: no second id
+        beside_null = asking.post("/api/predictions", json=[{**SONG, name: an_id, other: None}])
+        assert beside_null.status_code == 200, beside_null.text
+        assert beside_null.json()["answers"][0]["prediction"]["spotify_id"] == an_id
+
+
+@pytest.mark.parametrize(
+    ("route", "params", "name"),
+    [
+        ("/api/prediction/", [("song", "Numb"), ("artist", "Linkin Park"), ("song", "Faint")], "song"),
+        ("/api/features/", [("song", "Numb"), ("artist", "Linkin Park"), ("artist", "Eminem")], "artist"),
+        ("/api/raw_features/", [*SONG.items(), ("profile", "a"), ("profile", "b")], "profile"),
+        ("/api/models", [("profile", "a"), ("profile", "b")], "profile"),
+        ("/api/accuracy", [("profile", "a"), ("profile", "b")], "profile"),
+        ("/api/recommendations/", [("top", "3"), ("top", "5")], "top"),
+    ],
+    ids=["prediction", "features", "raw_features", "models", "accuracy", "recommendations"],
+)
+def test_a_parameter_given_twice_is_a_422_naming_it(
+    asking: TestClient, route: str, params: list[tuple[str, str]], name: str
+):
+    """The last value was taken quietly: `?song=Numb&artist=Linkin+Park&song=Faint` answered Faint."""
+    error = error_of(asking.get(route, params=params), 422, "invalid input")
+    reason = "must be given once (it was given 2 times)"
+    assert error["problems"] == [{"field": f"query.{name}", "reason": reason}]
+    assert error["message"] == f"query parameter '{name}' {reason}"
+    assert "Faint" not in str(error) and "Eminem" not in str(error)
+
+
+def test_a_parameter_that_takes_several_values_still_does(asking: TestClient):
+    catalogs = asking.get("/api/recommendations/", params=[("catalog", "x"), ("catalog", "y")])
+    assert catalogs.status_code == 404 and "given once" not in catalogs.text  # no catalog x: but asked
+
+
 def test_several_problems_are_one_line_each_and_a_body_that_is_not_json_says_so(asking: TestClient):
     client = asking
     bad = [{"song": "a" * 201, "artist": "b", "extra": 1}]

@@ -93,6 +93,32 @@ def test_an_unknown_profile_is_a_404_listing_profiles_only_if_allowed(api: Clien
     assert shown.status_code == 404 and shown.json()["error"]["profiles"] == [PROFILE]
 
 
+def test_an_unknown_profile_is_said_not_to_be_there_not_to_be_empty(api: ClientFactory):
+    """A case variant of the profile there is, or a name nobody has: no profile of that name holds plays
+    here (it read "profile 'Default' has no data yet", as if it were there, empty), and with listing off
+    the message names no other profile. Every route that takes a profile says it alike, the song
+    features' too (an unknown profile was taken there as no history, and answered 200)."""
+    client = api()
+    variant = PROFILE.capitalize()
+    assert variant != PROFILE
+    for named in (variant, "nobody"):
+        for route in (
+            "/api/prediction/",
+            "/api/features/",
+            "/api/raw_features/",
+            "/api/models",
+            "/api/accuracy",
+        ):
+            answer = client.get(route, params={**SONG, "profile": named})
+            assert answer.status_code == 404, (route, answer.text)
+            error = answer.json()["error"]
+            assert error["message"] == f"no profile '{named}' with plays on this server", route
+            assert "profiles" not in error and f"'{PROFILE}'" not in answer.text, route
+    for route in ("/api/features/", "/api/raw_features/"):  # none named: the server's profile
+        assert client.get(route, params=SONG).status_code == 200, route
+        assert client.get(route, params={**SONG, "profile": PROFILE}).status_code == 200, route
+
+
 def test_a_list_of_songs_gets_one_answer_each_in_order(asking: TestClient):
     songs = [SONG, UNKNOWN, {"song": "Everlong", "artist": "Foo Fighters", "spotify_id": None}]
     response = asking.post("/api/predictions", json=songs)
@@ -112,6 +138,26 @@ def test_a_list_of_songs_gets_one_answer_each_in_order(asking: TestClient):
     problem = {field: value for field, value in answers[1]["problem"].items() if value is not None}
     assert problem == alone.json()["error"] and problem["suggestions"] is not None
     assert answers[0]["problem"] is None and answers[2]["problem"] is None
+
+
+def test_a_model_with_no_play_after_its_cut_off_claims_no_mean_of_streams_since(api: ClientFactory):
+    """Before any play after the last one the model learned from is here, no song it was asked about is
+    judged: each band says how many songs it holds and their mean predicted, and no mean of streams
+    since (it said 0.0 for every band); the taste page draws no chart of it and says what would judge it."""
+    client = api()
+    app: MusicFlow = client.app.state.musicflow  # type: ignore[attr-defined]
+    songs = [{"song": top.track, "artist": top.artist} for top in app.top_streams(PROFILE, 12)]
+    assert client.post("/api/predictions", json=[*songs, SONG]).status_code == 200
+    app.logged_predictions(PROFILE)  # what waits in the log is written
+    document = client.get("/api/accuracy").json()
+    (version,) = document["versions"]
+    assert version["plays_after"] == 0 and version["auc"] is None
+    held = [band for band in version["calibration"] if band["songs"]]
+    assert sum(band["songs"] for band in held) == version["songs"] > 0
+    assert all(band["mean_streams"] is None for band in version["calibration"])
+    assert all(band["mean_predicted"] is not None for band in held)
+    taste = client.get("/taste").text
+    assert "no play after that is here yet" in taste and 'id="calibration"' not in taste
 
 
 def test_input_limits_are_422(asking: TestClient):

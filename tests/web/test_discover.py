@@ -107,6 +107,29 @@ def test_one_catalog_by_name_and_its_titles_escaped(demo_app: MusicFlow) -> None
     assert "no catalog named &#39;nope&#39;" in unknown.text and 'role="alert"' in unknown.text
 
 
+def test_an_unknown_catalog_is_told_what_there_is_where_no_menu_lists_it(copied: MusicFlow) -> None:
+    """The menu lists the catalogs only when there are two or more: with one, the page names it and links
+    to it; with none, it says how one is imported. Never "the menu" where there is none."""
+    with client_of(copied) as client:
+        several = client.get("/discover", params={"catalog": "nope"})
+        copied.remove_catalog("odd-titles")
+        (only,) = [c.name for c in copied.catalogs()]
+        one = client.get("/discover", params={"catalog": "nope"})
+        copied.remove_catalog(only)
+        none = client.get("/discover", params={"catalog": "nope"})
+    assert several.status_code == 404 and 'id="catalog"' in several.text
+    assert "choose one of the catalogs the menu lists" in several.text
+    assert one.status_code == none.status_code == 404
+    for page in (one, none):
+        assert 'id="catalog"' not in page.text and "menu" not in page.text
+    said = re.search(r'<p id="what-would-help">(.*?)</p>', one.text, re.S)
+    assert said is not None
+    help_one = html.unescape(said.group(1))
+    assert f"ask for the one catalog imported here, '{only}'" in help_one
+    assert f'href="/discover?profile={PROFILE}&catalog={only}"' in help_one
+    assert "no catalog is imported yet: add one with musicflow catalog add FILE" in html.unescape(none.text)
+
+
 def test_no_catalog_and_no_model_are_messages_not_error_pages(copied: MusicFlow) -> None:
     for name in [c.name for c in copied.catalogs()]:
         copied.remove_catalog(name)

@@ -43,6 +43,24 @@ def test_input_a_page_refuses_is_the_page_error_view_with_the_api_status() -> No
             assert said in html.unescape(page.text) and '"error"' not in page.text
 
 
+def test_a_field_given_twice_is_refused_on_the_page_as_on_the_api() -> None:
+    """The page's form read the last value: `/?song=Numb&artist=Linkin+Park&song=Faint` answered Faint."""
+    client = client_of(Refusing(ProfileNotFoundError("unused")))
+    for path, params, said, times in (
+        ("/", [("song", "Numb"), ("artist", "Linkin Park"), ("song", "Faint")], "The song's title", 2),
+        ("/discover", [("catalog", "a"), ("catalog", "b")], "The catalog's name", 2),
+        ("/taste", [("profile", "a"), ("profile", "b"), ("profile", "c")], "The profile's name", 3),
+    ):
+        page = client.get(path, params=params)
+        assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+        assert f"{said} must be given once (it was given {times} times)." in html.unescape(page.text)
+        assert "Faint" not in page.text
+    api = client.get(
+        "/api/prediction/", params=[("song", "Numb"), ("artist", "Linkin Park"), ("song", "Faint")]
+    )
+    assert api.status_code == 422 and api.json()["error"]["problems"][0]["field"] == "query.song"
+
+
 def test_an_unknown_path_is_a_page_for_a_browser_and_json_for_the_api() -> None:
     client = client_of(Refusing(ProfileNotFoundError("unused")))
     page = client.get("/nope", headers=BROWSER)

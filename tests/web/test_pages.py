@@ -79,7 +79,7 @@ def test_the_first_page_is_small(client: TestClient) -> None:
 def test_an_unknown_profile_is_a_message_with_what_would_help(client: TestClient) -> None:
     page = client.get("/taste", params={"profile": "nobody"})
     assert page.status_code == 404
-    assert "profile &#39;nobody&#39; has no data yet" in page.text
+    assert "no profile &#39;nobody&#39; with plays on this server" in page.text
     assert "What would help" in page.text
 
 

@@ -13,6 +13,7 @@ from musicflow.errors import (
     ConfigError,
     ErrorKind,
     ForbiddenError,
+    Hint,
     InvalidPayloadError,
     MusicflowError,
     NoModelError,
@@ -94,6 +95,32 @@ def test_the_api_and_the_page_answer_a_kind_with_the_same_status(error: Musicflo
     assert (api.status_code, page.status_code) == (expected, expected)
     assert api.json()["error"]["message"] == str(error)
     assert str(error).replace("'", "&#39;") in page.text
+
+
+class Known(Failing):
+    """Failing, in a store holding the profile `demo`."""
+
+    def profiles(self) -> list[str]:
+        return ["demo"]
+
+
+@pytest.mark.parametrize("listing", [False, True])
+def test_the_api_and_the_page_say_an_unknown_profile_alike_and_truly(listing: bool) -> None:
+    """A case variant of a profile there is ('Demo' beside 'demo') is another name, of no profile: the
+    application's "profile 'Demo' has no data yet" read as if it were there, empty. Both front ends say the
+    one error map's words (`error_map.http_message`), and name the profiles there are only if allowed."""
+    error = ProfileNotFoundError(
+        "profile 'Demo' has no data yet", hint=Hint.INGEST, profile="Demo", known=["demo"]
+    )
+    client = client_of(Known(error, Settings(api_list_profiles=listing)))
+    api = client.get("/api/models", params={"profile": "Demo"})
+    page = client.get("/taste", params={"profile": "Demo"})
+    said = "no profile 'Demo' with plays on this server"
+    assert (api.status_code, page.status_code) == (404, 404)
+    assert api.json()["error"]["message"] == said
+    assert said.replace("'", "&#39;") in page.text and "no data yet" not in page.text
+    assert ("'demo'" in api.text or '"demo"' in api.text) is listing
+    assert ("(profiles here: demo)" in page.text) is listing
 
 
 def test_the_api_and_the_page_ask_about_the_same_profile() -> None:

@@ -20,7 +20,9 @@ from musicflow.api.middleware import GRANTED_PROFILE
 from musicflow.api.schemas import SongQuestion, query_parameters
 from musicflow.app.access import Grant, Grants
 from musicflow.app.service import MusicFlow
+from musicflow.web.query import given_once
 
+PROFILE_FIELD = ("profile",)
 ProfileQuery = Annotated[
     str | None,
     Query(min_length=1, max_length=100, description="Whose taste (default: the server's profile)."),
@@ -42,12 +44,18 @@ async def counted_client(request: Request, limits: Annotated[Limits, Depends(lim
     return limits.counted(request)
 
 
+SONG_FIELDS = tuple(SongQuestion.model_fields)
+
+
 def song_question(request: Request) -> SongQuestion:
     """The song asked about, read from the query here rather than by FastAPI's parameter machinery: on
     the routes asked most, that machinery cost more than a prediction of a song held in memory. Invalid
-    input is the same 422 as for any other route (each problem named, in `problems`)."""
+    input is the same 422 as for any other route (each problem named, in `problems`); a parameter given
+    twice is one (`dict` of the query would keep the last value and answer another song than the first)."""
+    params = request.query_params
+    given_once(params, SONG_FIELDS)
     try:
-        return SongQuestion.model_validate(dict(request.query_params))
+        return SongQuestion.model_validate(dict(params))
     except ValidationError as invalid:
         raise RequestValidationError(
             [{**problem, "loc": ("query", *problem["loc"])} for problem in invalid.errors()]
@@ -67,7 +75,8 @@ def _grant(request: Request, asked: str | None) -> Grant:
 
 async def grant(request: Request, profile: ProfileQuery = None) -> Grant:
     """Who is asking: the token's profile (the one named must be it), or on an open server the profile
-    named (else the server's)."""
+    named (else the server's); a profile named twice is refused, as on the song routes."""
+    given_once(request.query_params, PROFILE_FIELD)
     return _grant(request, profile)
 
 
@@ -98,7 +107,8 @@ class Asking:
 
 async def asking(request: Request, profile: ProfileQuery = None) -> Asking:
     """The application, the limits, recent answers, the champion's watch, the client (counted) and the
-    profile asked about."""
+    profile asked about (named once at most, as on the song routes)."""
+    given_once(request.query_params, PROFILE_FIELD)
     return asking_for(request, profile)
 
 

@@ -6,7 +6,9 @@ own Content-Security-Policy, as strict as the pages allow: scripts from this ser
 inline script FastAPI's Swagger UI page starts with, allowed by its hash (computed from the page as
 sent, so it follows FastAPI and the schema's address); styles may be inline, as both interfaces set
 styles from script; ReDoc's search runs in a worker it makes from a `blob:`. Nothing is fetched from
-elsewhere: no fonts, no validator badge, no CDN.
+elsewhere: no fonts, no validator badge, no CDN; ReDoc's one address on its CDN (the "by Redocly"
+logo, which no option turns off) is replaced in the vendored bundle (`PROVENANCE.md` says how), so the
+browser does not even try it.
 """
 
 from __future__ import annotations

@@ -31,7 +31,14 @@ from musicflow.api.schemas import (
     ErrorDetail,
     ValidationProblem,
 )
-from musicflow.app.error_map import ECHO_CHARS, MAX_MESSAGE_CHARS, cut, error_detail, http_status
+from musicflow.app.error_map import (
+    ECHO_CHARS,
+    MAX_MESSAGE_CHARS,
+    cut,
+    error_detail,
+    http_message,
+    http_status,
+)
 from musicflow.errors import (
     ErrorKind,
     MusicflowError,
@@ -39,6 +46,7 @@ from musicflow.errors import (
 )
 from musicflow.web import PAGE_PATHS
 from musicflow.web.advice import START, advice, error_page, invalid_input_page, page_wanted
+from musicflow.web.query import REPEATED
 
 log = logging.getLogger(__name__)
 UNAUTHORIZED = 401
@@ -102,10 +110,11 @@ def echoed(message: str, request: Request) -> str:
 
 def error_body(request: Request, error: MusicflowError) -> ApiError:
     params = request.query_params
+    said = http_message(error, open_server=request.app.state.grants.open)  # the page's words too
     detail = ErrorDetail.model_validate(
         error_detail(
             error,
-            echoed(str(error), request),
+            echoed(said, request),
             (params.get("song", ""), params.get("artist", "")),
             request.app.state.musicflow.settings.feature_sources,
         )
@@ -216,6 +225,8 @@ def _reason(kind: str, location: Sequence[str | int], problem: Mapping[str, Any]
         return f"is not valid JSON ({context.get('error', 'it does not parse')})"
     if kind == "extra_forbidden":
         return "is not a field this takes"
+    if kind == REPEATED:
+        return f"must be given once (it was given {int(context.get('times', 2)):,} times)"
     return _WORDS.get(kind) or _lower_first(str(problem.get("msg", "is not valid")))
 
 

@@ -6,9 +6,10 @@ new is added beside them. A value a source no longer gives is `null`, never made
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from musicflow.app.vocabulary import MAX_NAME
 from musicflow.errors import ErrorKind
@@ -248,6 +249,9 @@ def query_parameters(model: type[BaseModel]) -> list[dict[str, object]]:
     ]
 
 
+BOTH_IDS = "both_ids"  # the validation problem of an item that names its id twice
+
+
 class SongItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -257,8 +261,25 @@ class SongItem(BaseModel):
         default=None,
         pattern=SPOTIFY_ID,
         validation_alias=AliasChoices("spotify_id", "track_id"),  # the name older versions gave it
-        description="A Spotify track id (22 letters and digits), if known (`track_id` is taken too).",
+        description="A Spotify track id (22 letters and digits), if known (`track_id` is taken too;"
+        " not both).",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_id(cls, item: Any) -> Any:
+        """Both names of the id in one item is a question of its own, answered as such: the alias would
+        take `spotify_id` and the other would read as an unknown field ("track_id is not a field this
+        takes"), which is untrue of a name taken alone. One of them null is no second id: the other is it."""
+        if isinstance(item, dict) and "spotify_id" in item and "track_id" in item:
+            unset = [name for name in ("spotify_id", "track_id") if item[name] is None]
+            if unset:
+                return {name: value for name, value in item.items() if name != unset[0]}
+            raise PydanticCustomError(
+                BOTH_IDS,
+                "has both spotify_id and track_id: give spotify_id or track_id (its older name), not both",
+            )
+        return item
 
 
 class BatchAnswer(BaseModel):
@@ -371,7 +392,10 @@ class CalibrationBand(BaseModel):
     predicted_to: float
     songs: int
     mean_predicted: float | None
-    mean_streams: float | None = Field(description="Mean streams since the cut-off of the band's songs")
+    mean_streams: float | None = Field(
+        description="Mean streams since the cut-off of the band's songs; null when none of them is judged"
+        " yet (no play after the cut-off is in the store: `plays_after` is 0) or the band holds no song"
+    )
 
 
 class VersionAccuracy(BaseModel):

@@ -25,6 +25,7 @@ from typing import Any
 from musicflow.errors import (
     ErrorKind,
     MusicflowError,
+    ProfileNotFoundError,
     RateLimitedError,
     SongNotFoundError,
     TooLargeError,
@@ -98,6 +99,22 @@ def retry_after_s(error: MusicflowError) -> int | None:
 def cut(text: str, limit: int = ECHO_CHARS) -> str:
     """`text` as an error may echo it: whole when short, else its first `limit` characters and "…"."""
     return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def http_message(error: MusicflowError, *, open_server: bool) -> str:
+    """An error's message as the API and the page say it, in the same words: its own, but for a profile
+    not found. The application says "profile 'Demo' has no data yet", which the CLI follows with the
+    profiles in the store and the command that gives it data; over HTTP it read as if 'Demo' were there,
+    empty, when no profile of that name is (a case variant of 'demo' is another name), and a caller may
+    not be told which profiles are (`MUSICFLOW_API_LIST_PROFILES`). So: on an open server, "no profile
+    'Demo' with plays on this server"; where tokens are asked for, a profile the token does not reach is
+    answered as one that does not exist, and "no profile 'bob' that your token reaches" is true of both."""
+    if isinstance(error, ProfileNotFoundError) and error.profile is not None:
+        named = cut(error.profile)
+        if open_server:
+            return f"no profile '{named}' with plays on this server"
+        return f"no profile '{named}' that your token reaches"
+    return str(error)
 
 
 def error_detail(

@@ -121,7 +121,7 @@ def judge(
         window_days=(max(later) - cut_off) / DAY_S if later else 0.0,
         auc=auc(predicted[streamed], predicted[~streamed]),
         spearman=spearman(predicted[streamed], outcome[streamed]),
-        bands=tuple(_band(low, high, predicted, outcome) for low, high in BANDS),
+        bands=tuple(_band(low, high, predicted, outcome, judged=bool(later)) for low, high in BANDS),
     )
 
 
@@ -133,11 +133,15 @@ def _streams_after(streams: Sequence[tuple[str, int]], cut_off: float) -> Mappin
     return counted
 
 
-def _band(low: float, high: float, predicted: np.ndarray, outcome: np.ndarray) -> Band:
+def _band(low: float, high: float, predicted: np.ndarray, outcome: np.ndarray, *, judged: bool) -> Band:
+    """The songs predicted in [low, high): their mean prediction and mean streams since the cut-off. The
+    latter is unknown (None), not 0, while no play after the cut-off is in the store (`judged`): no song
+    is judged yet. With one play after it, a song not streamed since has 0 streams, its outcome."""
     inside = (predicted >= low) & ((predicted < high) if high < BANDS[-1][1] else (predicted <= high))
     if not inside.any():
         return Band(low, high, 0, None, None)
-    return Band(low, high, int(inside.sum()), float(predicted[inside].mean()), float(outcome[inside].mean()))
+    since = float(outcome[inside].mean()) if judged else None
+    return Band(low, high, int(inside.sum()), float(predicted[inside].mean()), since)
 
 
 def _round(value: float | None) -> float | None:

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from musicflow.errors import Hint, MusicflowError, NoModelError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from fastapi import Request
     from fastapi.responses import HTMLResponse
@@ -42,8 +42,11 @@ class Advice:
     link: str | None = None  # the page that offers the remedy
 
 
-def advice(error: MusicflowError, profile: str | None) -> Advice | None:
-    """What would cure `error`, said for a person on the page; None when nothing they can do would."""
+def advice(
+    error: MusicflowError, profile: str | None, catalogs: Sequence[str] | None = None
+) -> Advice | None:
+    """What would cure `error`, said for a person on the page; None when nothing they can do would.
+    `catalogs`: the catalogs imported, where the page knows them (`/discover`), for an unknown catalog."""
     hint = error.hint
     upload = "/upload" + (f"?{urlencode({'profile': profile})}" if profile else "")
     if hint is Hint.INGEST:
@@ -56,11 +59,30 @@ def advice(error: MusicflowError, profile: str | None) -> Advice | None:
         return Advice(SPELLING)
     if hint in (Hint.TOKEN, Hint.WRITE_TOKEN):
         return Advice(SIGN_IN if hint is Hint.TOKEN else f"{SIGN_IN} that may change data", "/signin")
-    if hint is Hint.LIST_CATALOGS:
-        return Advice("choose one of the catalogs the menu lists")
+    if hint is Hint.LIST_CATALOGS and catalogs is not None:
+        return catalog_advice(catalogs, profile)
     if hint is Hint.LIST_JOBS:
         return Advice("see your uploads on the upload page", upload)
     return Advice(hint.value) if hint is not None else None
+
+
+def catalog_advice(catalogs: Sequence[str], profile: str | None) -> Advice:
+    """An unknown catalog's cure as `/discover` can offer it: its menu lists the catalogs only when there
+    are two or more (`discover.html`), so with one the words name it (a link asks for it), with none they
+    say how one is imported, as the page does when nothing is."""
+    if len(catalogs) > 1:
+        return Advice("choose one of the catalogs the menu lists")
+    if not catalogs:
+        return Advice(
+            "no catalog is imported yet: add one with musicflow catalog add FILE (or run musicflow demo,"
+            " which imports the bundled catalog)"
+        )
+    (only,) = catalogs
+    asked = {"profile": profile} if profile else {}
+    return Advice(
+        f"ask for the one catalog imported here, '{only}'",
+        "/discover?" + urlencode({**asked, "catalog": only}),
+    )
 
 
 def problem_of(advised: Advice | None, message: str) -> dict[str, Any]:

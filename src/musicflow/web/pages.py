@@ -14,15 +14,16 @@ import time
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from musicflow.app.error_map import HTTP_STATUSES, http_status
+from musicflow.app.error_map import HTTP_STATUSES, http_message, http_status
 from musicflow.app.vocabulary import MAX_NAME, RecommendationQuestion
 from musicflow.errors import ErrorKind, MusicflowError, ProfileNotFoundError, SongNotFoundError
 from musicflow.web import highscore, views, words
-from musicflow.web.advice import advice, problem_of
+from musicflow.web.advice import FIELD_WORDS, advice, problem_of
 from musicflow.web.discover import TOP, picks_of
+from musicflow.web.query import given_once
 from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_profile, signed_in
 
 if TYPE_CHECKING:
@@ -32,7 +33,16 @@ log = logging.getLogger(__name__)
 MAX_TEXT = MAX_NAME
 AVERAGE_TTL_S = 60.0
 INVALID_INPUT = HTTP_STATUSES[ErrorKind.INVALID_INPUT]
-router = APIRouter(include_in_schema=False)
+FORM_FIELDS = tuple(field.removeprefix("query.") for field in FIELD_WORDS)  # what the pages' queries hold
+
+
+async def each_once(request: Request) -> None:
+    """A field of a page's form (or link) given twice is refused as the API's song routes refuse it:
+    the page would answer the last value, for a question nobody asked as such."""
+    given_once(request.query_params, FORM_FIELDS)
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(each_once)])
 Text = Annotated[str, Query(max_length=MAX_TEXT)]
 ProfileParam = Annotated[str | None, Query(min_length=1, max_length=64)]  # "" is refused, as the API does
 
@@ -51,17 +61,23 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
 
 
-def _problem(request: Request, error: MusicflowError, who: str, profile: str | None = None) -> dict[str, Any]:
+def _problem(
+    request: Request,
+    error: MusicflowError,
+    who: str,
+    profile: str | None = None,
+    catalogs: list[str] | None = None,
+) -> dict[str, Any]:
     """What the page says of a failure (about `who`'s page) and what would help, in the page's words
     (`advice.py`): a song not found links to the nearest songs known (`profile`: the one the links name);
     an unknown profile names the profiles there are where the server may say them (`api_list_profiles`,
-    as the API's 404 does)."""
-    message = str(error)
+    as the API's 404 does); an unknown catalog, the catalogs imported (`catalogs`) where no menu does."""
+    message = http_message(error, open_server=request.app.state.grants.open)  # the API's words
     listing = _app(request).settings.api_list_profiles and request.app.state.grants.open
     if isinstance(error, ProfileNotFoundError) and listing:
         known = ", ".join(error.known)
         message += f" (profiles here: {known})" if known else " (no profile holds data yet)"
-    problem = problem_of(advice(error, who), message)
+    problem = problem_of(advice(error, who, catalogs), message)
     if isinstance(error, SongNotFoundError) and error.suggestions:
         asked = {"profile": profile} if profile else {}
         problem["suggestions"] = [
@@ -161,6 +177,6 @@ def discover(request: Request, profile: ProfileParam = None, catalog: Text = "")
         context["catalogs"] = [c.name for c in app.catalogs()]
         context["view"] = picks_of(app.recommendations(who, question))
     except MusicflowError as error:
-        context["problem"] = _problem(request, error, who)
+        context["problem"] = _problem(request, error, who, catalogs=context["catalogs"])
         return _page(request, "discover.html", context, http_status(error))
     return _page(request, "discover.html", context)

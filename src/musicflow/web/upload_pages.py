@@ -24,7 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from musicflow.app.error_map import MAX_MESSAGE_CHARS, cut, error_detail, http_status
+from musicflow.app.error_map import MAX_MESSAGE_CHARS, cut, error_detail, http_message, http_status
 from musicflow.app.vocabulary import MAX_UPLOAD_FILES, job_document, library_sentence
 from musicflow.core.plurals import counted, listed
 from musicflow.errors import MusicflowError
@@ -67,7 +67,8 @@ def _page(request: Request, grant: Grant, context: dict[str, Any], status: int =
 
 def _refused(request: Request, grant: Grant, refused: MusicflowError, **context: Any) -> HTMLResponse:
     """The page again, with what was refused and what would help, at the error's status."""
-    problem = problem_of(advice(refused, grant.profile), str(refused))
+    said = http_message(refused, open_server=request.app.state.grants.open)  # the API's words
+    problem = problem_of(advice(refused, grant.profile), said)
     return _page(request, grant, {"problem": problem, **context}, http_status(refused))
 
 

@@ -283,7 +283,9 @@ def accuracy_view(accuracy: Accuracy) -> AccuracyView | None:
         if newest.auc is not None
         else "Too few songs on one side (five needed) to say how well it ranked them."
     )
-    bands = [band for band in newest.bands if band.songs]
+    # A band none of whose songs is judged yet has no mean of streams since (None): it is left out rather
+    # than drawn as a mean of 0 (`app/prediction_accuracy.with_unjudged_means_unknown`).
+    bands = [band for band in newest.bands if band.songs and band.mean_streams is not None]
     top = max([1.0, *(b.mean_predicted or 0 for b in bands), *(b.mean_streams or 0 for b in bands)])
     rows = [
         charts.Pair(

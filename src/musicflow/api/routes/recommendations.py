@@ -9,14 +9,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from musicflow.api.deps import Asked
 from musicflow.api.error_responses import ERRORS_OF_LISTENER_ROUTES
 from musicflow.api.schemas import MAX_TEXT, RecommendationsBody
 from musicflow.app.vocabulary import DEFAULT_PER_ARTIST, RecommendationQuestion
+from musicflow.web.query import given_once
 
-router = APIRouter(prefix="/api", tags=["recommendations"], responses=ERRORS_OF_LISTENER_ROUTES)
+ONE_VALUE = ("top", "per_artist", "new_songs_only", "by_prediction")  # `catalog` may be repeated
+
+
+async def each_once(request: Request) -> None:
+    """A parameter of one value given twice is refused (FastAPI would keep the last)."""
+    given_once(request.query_params, ONE_VALUE)
+
+
+router = APIRouter(
+    prefix="/api",
+    tags=["recommendations"],
+    responses=ERRORS_OF_LISTENER_ROUTES,
+    dependencies=[Depends(each_once)],
+)
 MAX_TOP = 100
 MAX_CATALOGS = 20
 

@@ -26,8 +26,14 @@ def features(request: Request) -> Features:
 
 
 def _song_features(request: Request) -> SongFeatures:
+    """A song's features are the song's, whoever asks; the profile asked about only resolves a name from
+    its history, as a prediction for it would. A profile named must be one there is, the same 404 as on
+    every route that takes one (an unknown one was taken as no history and answered 200); none named is
+    the server's profile, whose history is used when it has one."""
     question = song_question(request)
     asked = asking_for(request, question.profile)
+    if question.profile is not None:
+        asked.app.require_profile(asked.profile)
     return asked.app.song_features(
         question.song, question.artist, keep=False, spend=asked.spend, profile=asked.profile
     )
