@@ -75,6 +75,13 @@ class StoreError(MusicflowError):
     kind = ErrorKind.STORE
 
 
+class NoStoreError(MusicflowError):
+    """No store is where the settings point (a data directory never used, or mistyped): a command that
+    only reads says so rather than making an empty store there."""
+
+    kind = ErrorKind.NOT_FOUND
+
+
 class IngestError(MusicflowError):
     """An input path cannot be read at all (missing, not an export, unsafe archive)."""
 

@@ -109,8 +109,15 @@ def test_predict_logs_when_asked_and_the_log_exports_to_parquet(trained: None, t
         (PROFILE, "Levitating", "Dua Lipa", said["model_version"], said["prediction"], "cli")
     ]
     assert str(frame.schema["asked_at"]).startswith("Datetime")
-    code, _, err = run("log", "export", "--format", "csv")
-    assert code == 2 and "--output" in err
+    code, out, err = run("log", "export", "--format", "csv")  # text, on standard output as json is
+    assert code == 0, err
+    assert out.splitlines()[0] == "profile,song,artist,spotify_id,model_version,predicted,asked_at,via"
+    assert out.splitlines()[1].startswith(f"{PROFILE},Levitating,Dua Lipa,") and len(out.splitlines()) == 2
+    code, _, err = run("log", "export")  # parquet is no text
+    assert code == 2 and "parquet is written to a file: add --output FILE" in err
+    code, _, err = run("log", "export", "--output", str(tmp_path / "nowhere" / "log.parquet"))
+    assert code == 2 and f"cannot write {tmp_path / 'nowhere' / 'log.parquet'}: " in err
+    assert f"{tmp_path / 'nowhere'}: no such folder" in err and "None" not in err
 
 
 def test_accuracy_before_any_later_play_says_what_would_judge_it(trained: None) -> None:

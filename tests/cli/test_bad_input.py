@@ -156,3 +156,193 @@ def test_a_folder_given_as_the_songs_to_predict_is_one_line(tmp_path: Path):
     assert code == 1, (out, err)
     assert f"error: {tmp_path}: is a folder; give the CSV file itself" in err
     assert "Traceback" not in out + err
+
+
+NOT_UTF8 = b"caf\xe9".decode("utf-8", "surrogateescape")  # "café" typed in a Latin-1 terminal, as argv has it
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["predict", "--song", NOT_UTF8, "--artist", "x"], "'--song'"),
+        (["predict", "--song", "x", "--artist", NOT_UTF8], "'--artist'"),
+        (["features", "show", "--song", NOT_UTF8, "--artist", "x"], "'--song'"),
+        (["streams", "top", "--profile", NOT_UTF8], "'--profile'"),
+        (["tokens", "list", "--profile", NOT_UTF8], "'--profile'"),
+        (["catalog", "remove", NOT_UTF8], "'name'"),
+    ],
+)
+def test_a_name_in_bytes_that_are_not_utf8_is_refused_as_a_usage_error(
+    args: list[str], option: str, isolated_environment: Path
+):
+    """Such a name reached the store and ended in a traceback (surrogates not allowed): it is refused,
+    naming the bytes, rather than guessed at (a replacement character would find nothing)."""
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    assert f"Invalid value for {option}" in " ".join(err.split())
+    assert "holds bytes that are not UTF-8 text (e9): give the name in UTF-8" in " ".join(err.split())
+    assert "Traceback" not in out + err and not isolated_environment.exists()  # before any store is opened
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["models", "show", HUGE], "model versions are numbered up to 2,147,483,647"),
+        (["evaluate", "--version", HUGE], "model versions are numbered up to 2,147,483,647"),
+        (["models", "promote", f"v{HUGE}"], "model versions are numbered up to 2,147,483,647"),
+        (["train", "--reproduce", HUGE], "model versions are numbered up to 2,147,483,647"),
+        (["tokens", "revoke", HUGE], "'ID'"),
+        (["recommend", "--per-artist", HUGE, "--top", "1"], "'--per-artist'"),
+    ],
+)
+def test_a_number_past_what_the_store_holds_is_a_usage_error(
+    args: list[str], said: str, isolated_environment: Path
+):
+    """It went on to the store (OverflowError of SQLite, of polars): a traceback."""
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    assert said in " ".join(err.split()) and f"Usage: musicflow {args[0]}" in err
+    assert "Traceback" not in out + err and not isolated_environment.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("", "a profile's name cannot be empty"),
+        ("   ", "a profile's name cannot be empty"),
+        ("p" * 65, "a profile's name is at most 64 characters long, not 65"),
+    ],
+)
+def test_a_profile_name_the_store_cannot_keep_is_a_usage_error(
+    name: str, said: str, tmp_path: Path, isolated_environment: Path
+):
+    """`-p ""` made a profile '' (its hints then dropped `--profile`), and a 100-character name was kept
+    in a 64-character column: refused as the name is read, before the export is."""
+    history = tmp_path / "StreamingHistory0.json"
+    history.write_text(json.dumps([PLAY]))
+    for args in (["ingest", str(history)], ["streams", "top"], ["train"], ["log", "export", "-f", "json"]):
+        code, out, err = run(*args, "--profile", name)
+        assert code == 2, (args, out, err)
+        assert "Invalid value for '--profile'" in err and said in err
+        assert "Traceback" not in out + err and not isolated_environment.exists()
+
+
+def test_the_spaces_around_a_profile_name_are_left_out(tmp_path: Path):
+    """As the API takes `?profile=`: " alex " is alex, one profile whichever way it was typed."""
+    history = tmp_path / "StreamingHistory0.json"
+    history.write_text(json.dumps([PLAY]))
+    assert run("ingest", str(history), "--profile", " alex ")[0] == 0
+    code, out, err = run("streams", "top", "--profile", "alex", "-f", "json")
+    assert code == 0, err
+    assert [row["track"] for row in json.loads(out)] == ["B"]
+    code, _, err = run("streams", "top", "--profile", "p" * 64)  # as long as the store keeps: a name
+    assert code == 1 and "has no data yet" in err
+
+
+@pytest.mark.parametrize("mapping", ["garbage", "song=name,mood=vibe", "artists_sep=slash"])
+def test_a_mapping_that_is_no_mapping_is_a_usage_error(
+    mapping: str, tmp_path: Path, isolated_environment: Path
+):
+    catalog = tmp_path / "songs.csv"
+    catalog.write_text("name,artist\nEverlong,Foo Fighters\n", encoding="utf-8")
+    for args in (["catalog", "add", str(catalog), "--name", "m"], ["score", str(catalog), "--out", "o.csv"]):
+        code, out, err = run(*args, "--mapping", mapping)
+        assert code == 2, (args, out, err)
+        assert "Invalid value for '--mapping'" in err and f"Usage: musicflow {args[0]}" in err
+        assert "Traceback" not in out + err and not isolated_environment.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score", "bundled", "--out", "{missing}/x.csv"],
+        ["predict", "--input", "{songs}", "--output", "{missing}/x.csv"],
+        ["log", "export", "--output", "{missing}/x.parquet"],
+        ["log", "export", "--format", "csv", "--output", "{missing}/x.csv"],
+    ],
+)
+def test_a_file_to_write_in_a_folder_that_is_not_there_is_a_usage_error_before_any_work(
+    args: list[str], tmp_path: Path, isolated_environment: Path
+):
+    """`score --out` said it after opening the store (exit 1), `log export` said "...: None"."""
+    songs = tmp_path / "songs.csv"
+    songs.write_text("song,artist\nEverlong,Foo Fighters\n", encoding="utf-8")
+    missing = tmp_path / "no-such-folder"
+    given = [arg.format(missing=missing, songs=songs) for arg in args]
+    code, out, err = run(*given)
+    assert code == 2, (out, err)
+    assert f"cannot write {missing}/x." in err and f"{missing}: no such folder" in err
+    assert "None" not in err and f"Usage: musicflow {args[0]}" in err
+    assert "Traceback" not in out + err and not isolated_environment.exists()  # no store opened
+    (tmp_path / "taken").mkdir()
+    code, _, err = run(*given[:-1], str(tmp_path / "taken"))
+    assert code == 2 and f"cannot write {tmp_path / 'taken'}: it is a folder" in err
+
+
+def test_a_folder_to_rebuild_into_that_holds_anything_is_refused_before_any_work(
+    tmp_path: Path, isolated_environment: Path
+):
+    """`train --reproduce V --output DIR` wrote into a non-empty DIR (the store's own folder, even)."""
+    held = tmp_path / "held"
+    held.mkdir()
+    (held / "notes.txt").write_text("mine")
+    code, out, err = run("train", "--reproduce", "1", "--output", str(held))
+    assert code == 2, (out, err)
+    assert f"{held} is not empty (it holds notes.txt): name an empty or new folder" in err
+    assert "Traceback" not in out + err and not isolated_environment.exists()
+    code, _, err = run("train", "--reproduce", "1", "--output", str(held / "notes.txt"))
+    assert code == 2 and "is a file: name an empty or new folder" in err
+
+
+def test_a_read_only_command_makes_no_store_where_there_is_none(isolated_environment: Path):
+    """It made an empty store in a data directory never used (a mistyped MUSICFLOW_DATA_DIR, too) and said
+    "this store holds no profile yet" without saying where it had looked."""
+    for args in (
+        ["streams", "top", "--profile", "demo"],
+        ["streams", "artists"],
+        ["models", "list"],
+        ["models", "show", "champion"],
+        ["evaluate"],
+        ["predict", "--song", "Everlong", "--artist", "Foo Fighters"],
+        ["recommend"],
+        ["log", "export", "-f", "json"],
+        ["accuracy"],
+    ):
+        code, out, err = run(*args)
+        assert code == 1, (args, out, err)
+        said = " ".join(err.split())
+        assert f"no MusicFlow store is in {isolated_environment} (there is no musicflow.db" in said, args
+        assert "run `musicflow ingest my_spotify_data.zip`" in said and "Traceback" not in out + err
+        assert not isolated_environment.exists(), args
+    history = isolated_environment.parent / "StreamingHistory0.json"
+    history.write_text(json.dumps([PLAY]))
+    code, _, err = run("ingest", str(history))  # a command that writes makes it, as before
+    assert code == 0, err
+    code, out, err = run("streams", "top", "-f", "json")
+    assert code == 0 and [row["track"] for row in json.loads(out)] == ["B"]
+
+
+def test_the_files_that_could_not_be_read_are_the_ones_the_summary_counts(tmp_path: Path):
+    """A broken JSON, a fake zip, a file of invalid rows and `[]`: the list said "Files passed over (3)"
+    (damaged and not alike), then "1 file could not be read (see above)"."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "StreamingHistory0.json").write_text(json.dumps([PLAY]))
+    (folder / "broken.json").write_text('[{"endTime": "2024-01-0')
+    (folder / "my_spotify_data.zip").write_text("not a zip")
+    (folder / "rows.json").write_text(json.dumps([{"foo": 1}, {"bar": 2}]))
+    (folder / "empty.json").write_text("[]")
+    code, out, err = run("ingest", str(folder))
+    assert code == 3, (out, err)
+    lines = [line.strip() for line in out.splitlines()]
+    damaged = lines.index("Files that could not be read (1):")
+    assert lines[damaged + 1].startswith(f"{folder / 'broken.json'}: not JSON")
+    passed = lines.index("Files passed over (2):")
+    assert {line.split(":")[0] for line in lines[passed + 1 : passed + 3]} == {
+        str(folder / "my_spotify_data.zip"),
+        str(folder / "rows.json"),
+    }
+    assert "1 file could not be read (see above)" in " ".join(err.split())

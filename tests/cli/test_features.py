@@ -103,6 +103,19 @@ def test_fetch_show_and_coverage_from_a_catalog(small_catalog: Path, tmp_path: P
     # A song nobody played, asked about directly: found in the catalog all the same.
     code, out, _ = run("features", "show", "--song", "Blinding Lights", "--artist", "The Weeknd")
     assert code == 0 and "171.005" in out
+    # A small value that is not zero is never shown as 0 (instrumentalness 0.0000954): three significant
+    # digits where three decimals would round it away; CSV and JSON give it exact.
+    shown = {row[0]: row[1] for row in _table_rows(out)}
+    assert shown["instrumentalness"] == "9.54e-05" and shown["acousticness"] == "0.001"
+    assert shown["danceability"] == "0.514" and shown["key"] == "1"
+    code, out, _ = run("features", "show", "--song", "Blinding Lights", "--artist", "The Weeknd", "-f", "csv")
+    assert code == 0 and "instrumentalness,9.54e-05," in out and "acousticness,0.00146," in out
+
+
+def _table_rows(out: str) -> list[list[str]]:
+    return [
+        [cell.strip() for cell in line.strip("│ ").split("│")] for line in out.splitlines() if "│" in line
+    ]
 
 
 def test_an_unknown_song_says_what_to_do(no_bundled: None):

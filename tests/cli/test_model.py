@@ -246,7 +246,8 @@ def test_train_reproduce_rebuilds_a_version_and_says_plainly_when_its_plays_were
     assert f"learned from: {learned['cut_off']['plays']:,} plays up to" in " ".join(out.split())
 
     code, out, err = run("train", "--reproduce", "1", "--output", str(tmp_path / "v1"))
-    assert code == 1 and "already holds" in err  # a folder in use is never written over
+    assert code == 2 and f"{tmp_path / 'v1'} is not empty (it holds features.parquet" in err  # said at once
+    assert "built again" not in out + err  # before any work: a folder in use is never written over
 
     code, out, _ = run("jobs", "list", "-f", "json")
     (imported,) = [job["id"] for job in json.loads(out) if job["kind"] == "ingest"]

@@ -6,17 +6,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from musicflow.app.service import MusicFlow
 from musicflow.app.vocabulary import Evaluation
 from musicflow.cli import render_model
 from musicflow.cli.command_tree import app
+from musicflow.config import Settings
 from tests.trained import PROFILE, trained_data_dir
 
 runner = CliRunner()
@@ -139,6 +145,7 @@ def test_an_auc_is_said_as_what_it_means(listener: Path):
         (["features", "show", "--song", "Everlong", "--artist", "Foo Fighters"], ("csv", "json")),
         (["catalog", "list"], ("csv", "json")),
         (["models", "show", "1"], ("json",)),
+        (["streams", "artists"], ("csv", "json")),
     ],
 )
 def test_every_table_can_be_written_for_programs(
@@ -181,6 +188,7 @@ def test_no_reason_is_given_twice(listener: Path):
         ["evaluate"],
         ["train"],
         ["streams", "top"],
+        ["streams", "artists"],
         ["features", "coverage"],
         ["features", "fetch"],
         ["predict", "--song", "Everlong", "--artist", "Foo Fighters"],
@@ -298,3 +306,59 @@ def test_the_drift_is_said_as_one_sentence(listener: Path):
     assert code == 0
     drift = next(line for line in out.splitlines() if line.startswith("Drift: "))
     assert drift[len("Drift: ")].islower(), drift  # no capital after the colon
+
+
+def test_the_top_artists_are_the_taste_pages_numbers(listener: Path):
+    """`streams artists` counts an artist's streams as the taste page does (one count, `app/taste.py`):
+    the page's top artists (it shows 10) are the command's first rows, name and streams; and each of the
+    command's top 20 is the sum of the streams of that artist's songs `streams top` lists."""
+    code, out, err = run("streams", "artists", "--limit", "20", "-f", "json")
+    assert code == 0, err
+    artists = [(row["artist"], row["streams"]) for row in json.loads(out)]
+    assert len(artists) == 20 and [row["rank"] for row in json.loads(out)] == list(range(1, 21))
+    with MusicFlow.open(Settings(data_dir=listener)) as app:
+        page = app.taste_page(PROFILE).taste.top_artists
+    assert page and artists[: len(page)] == [(count.label, count.value) for count in page]
+    code, out, _ = run("streams", "top", "--limit", "1000000", "-f", "json")
+    by_artist: Counter[str] = Counter()
+    for song in json.loads(out):
+        by_artist[song["artist"]] += song["streams"]
+    assert artists == [(name, by_artist[name]) for name, _ in artists]
+    assert [streams for _, streams in artists] == sorted((s for _, s in artists), reverse=True)
+    code, out, _ = run("streams", "artists", "--limit", "3")
+    assert code == 0 and [row[1:] for row in cells(out)[1:]] == [
+        [name, f"{streams:,}"] for name, streams in artists[:3]
+    ]
+
+
+@pytest.mark.slow  # each command is a process of its own, writing into a pipe nobody reads
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["predict", "--song", "Everlong", "--artist", "Foo Fighters"],  # a Rich table: exit 1, before
+        ["predict", "--song", "Everlong", "--artist", "Foo Fighters", "-f", "csv"],
+        ["streams", "top", "--limit", "5000", "-f", "csv"],  # csv.writer on stdout: exit 1, before
+        ["streams", "top", "--limit", "5000"],
+        ["streams", "artists", "-f", "json"],
+        ["models", "list"],
+    ],
+)
+def test_a_reader_that_stops_reading_ends_every_command_quietly(listener: Path, command: list[str]):
+    """`musicflow ... | head -1`: exit 0 and nothing said, as `streams top` did (by chance: its table went
+    out in one write), whichever way a command writes (Rich, csv, json)."""
+    reading, writing = os.pipe()
+    os.close(reading)  # the reader is gone before the first line
+    env = {**os.environ, "MUSICFLOW_DATA_DIR": str(listener)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "musicflow", *command],
+            stdout=writing,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        os.close(writing)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from musicflow.app.recommendation_answers import RecommendationQuestion, Recommendations
     from musicflow.app.reproduce import Reproduction
     from musicflow.app.schedule import ScheduleRun
-    from musicflow.app.taste import Standing, Taste, TastePage
+    from musicflow.app.taste import Count, Standing, Taste, TastePage
     from musicflow.app.train_all import ProfileTraining, TrainingRound
     from musicflow.app.training import Candidate
     from musicflow.core.songs import SongRequest
@@ -108,12 +108,14 @@ class MusicFlow:
         self._logger_lock = threading.Lock()
 
     @classmethod
-    def open(cls, settings: Settings, clock: Clock | None = None) -> Self:
+    def open(cls, settings: Settings, clock: Clock | None = None, *, create: bool = True) -> Self:
         """Open (and migrate) the configured store: the composition root, the one place above the store
-        that names its adapter (through `open_store`); everything else sees the `Store` port."""
+        that names its adapter (through `open_store`); everything else sees the `Store` port.
+        `create=False` (a command that only reads): where no store is yet, a `NoStoreError` saying where
+        it looked, rather than an empty store made there."""
         from musicflow.store import open_store
 
-        store: Store = open_store(settings)  # mypy checks here that the SQL adapter fits the port
+        store: Store = open_store(settings, create=create)  # mypy checks that the SQL adapter fits the port
         return cls(settings, store, clock)
 
     def close(self) -> None:
@@ -503,6 +505,14 @@ class MusicFlow:
         rows = self._store.track_streams(profile_id, self.settings.stream_min_ms, streamed_only=False)
         songs = song_streams(rows)
         return songs[:limit]
+
+    def top_artists(self, profile: str, limit: int) -> list[Count]:
+        """The listener's most streamed artists with their streams, most first: the numbers the taste page
+        shows (`app/taste.py`, one count for both)."""
+        from musicflow.app.taste import top_artists
+
+        profile_id = self.require_profile(profile)
+        return top_artists(self._store.history, profile_id, self.settings.stream_min_ms, limit)
 
     def listening_summary(self, profile: str) -> ListeningSummary:
         return self._store.listening_summary(self.require_profile(profile), self.settings.stream_min_ms)

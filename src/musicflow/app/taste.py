@@ -21,6 +21,7 @@ from musicflow.model.reports import Evaluation
 if TYPE_CHECKING:
     from musicflow.app.prediction_accuracy import Accuracy
     from musicflow.config import Settings
+    from musicflow.model.listener import Listener
     from musicflow.model.registry import FileModelRegistry
     from musicflow.model.song_streams import Streamed
     from musicflow.store.ports import HistoryStore, ModelVersion, Store
@@ -209,6 +210,22 @@ def _month_of(t: int, zone: tzinfo | None) -> tuple[int, int]:
 
 
 # -- gathering them from the store -------------------------------------------------------------------
+def artist_counts(listener: Listener, limit: int) -> list[Count]:
+    """The listener's most streamed artists and their streams, most first: the one count of an artist's
+    streams, which the taste page and `musicflow streams artists` both show, so that they never differ
+    (every song of theirs, every spelling of it, counted: `Listener.top_artists`)."""
+    return [Count(a.name, a.streams) for a in listener.top_artists(limit)]
+
+
+def top_artists(history: HistoryStore, profile_id: int, stream_min_ms: int, limit: int) -> list[Count]:
+    """The profile's most streamed artists (`artist_counts`), from one read of its plays."""
+    from musicflow.model.listener import Listener
+
+    plays = history.plays(profile_id)
+    listener = Listener.of_plays(history.played_tracks(profile_id), plays, stream_min_ms)
+    return artist_counts(listener, limit)
+
+
 def build_taste(
     store: Store,
     history: HistoryStore,
@@ -238,7 +255,7 @@ def build_taste(
     return Taste(
         profile=profile,
         streams=len(stream_times),
-        top_artists=[Count(a.name, a.streams) for a in listener.top_artists(TOP_LIMIT)],
+        top_artists=artist_counts(listener, TOP_LIMIT),
         top_tracks=listener.top_songs(TOP_LIMIT),
         months=streams_per_month(stream_times, zone),
         hours=streams_by_hour(stream_times, zone),

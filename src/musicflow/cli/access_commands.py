@@ -7,9 +7,12 @@ from typing import Annotated
 
 import typer
 
+from musicflow.app.version_refs import MAX_NUMBER
 from musicflow.cli.common import (
     TableOrJson,
     TableOrJsonOption,
+    plain_text,
+    profile_name,
     reports_errors,
     state_of,
     usage_error,
@@ -44,7 +47,10 @@ def register(app: typer.Typer) -> None:
 def tokens_create(
     ctx: typer.Context,
     profile: Annotated[
-        str, typer.Option("--profile", "-p", metavar="NAME", help="Whose data the token reaches.")
+        str,
+        typer.Option(
+            "--profile", "-p", metavar="NAME", callback=profile_name, help="Whose data the token reaches."
+        ),
     ],
     scope: ScopeOption = "read",
     days: Annotated[
@@ -75,7 +81,10 @@ def tokens_create(
 def tokens_list(
     ctx: typer.Context,
     profile: Annotated[
-        str | None, typer.Option("--profile", "-p", metavar="NAME", help="Only this profile's tokens.")
+        str | None,
+        typer.Option(
+            "--profile", "-p", metavar="NAME", callback=profile_name, help="Only this profile's tokens."
+        ),
     ] = None,
     output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:
@@ -114,7 +123,10 @@ def tokens_list(
 @reports_errors
 def tokens_revoke(
     ctx: typer.Context,
-    token_id: Annotated[int, typer.Argument(metavar="ID", help="The token's number (see `tokens list`).")],
+    token_id: Annotated[
+        int,
+        typer.Argument(metavar="ID", min=1, max=MAX_NUMBER, help="The token's number (see `tokens list`)."),
+    ],
 ) -> None:
     """Revoke a token: from now on it opens nothing (a server checks every request)."""
     state = state_of(ctx)
@@ -129,7 +141,11 @@ def tokens_revoke(
 @reports_errors
 def profile_delete(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The profile to delete.")],
+    name: Annotated[
+        str,
+        # Not `profile_name`: a profile made before names were checked (an empty one) can still go.
+        typer.Argument(metavar="NAME", callback=plain_text, help="The profile to delete."),
+    ],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
     output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from musicflow.app.error_map import exit_code
+from musicflow.app.profiles import profile_name_problem
 from musicflow.cli import error_hints, interrupted
 from musicflow.errors import MusicflowError
 
@@ -26,8 +30,75 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
+
+def plain_text(value: str | None) -> str | None:
+    """A name given on the command line (a title, an artist, a profile, a catalog), as text. The shell
+    hands over bytes: ones that are not UTF-8 (a name typed in a Latin-1 terminal) reach Python as
+    stand-ins no store can hold, so such a name is refused as a usage error (exit 2) that says so,
+    rather than guessed at: a name with a replacement character in place of a letter would find
+    nothing, or be stored misspelt. A typer callback; file paths, which may hold any bytes, are not
+    checked."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as bad:
+            raw = value[bad.start : bad.end].encode("utf-8", "surrogateescape")
+            raise typer.BadParameter(
+                f"it holds bytes that are not UTF-8 text ({raw.hex(' ')}): give the name in UTF-8"
+                " (is the terminal set to UTF-8?)"
+            ) from None
+    return value
+
+
+def profile_name(value: str | None) -> str | None:
+    """A profile's name as the CLI reads it, the one check of every `--profile`: without the spaces
+    around it (as the API takes it); an empty one, one longer than the store keeps
+    (`app/profiles.py`) or one that is not text is a usage error (exit 2), said before any store is
+    opened. A typer callback."""
+    if value is None:
+        return None
+    plain_text(value)
+    problem = profile_name_problem(value)
+    if problem is not None:
+        raise typer.BadParameter(problem)
+    return value.strip()
+
+
 ProfileOption = Annotated[
-    str, typer.Option("--profile", "-p", metavar="NAME", help="Whose data: each profile is kept apart.")
+    str,
+    typer.Option(
+        "--profile",
+        "-p",
+        metavar="NAME",
+        callback=profile_name,
+        help="Whose data: each profile is kept apart.",
+    ),
+]
+
+
+def mapping_text(value: str | None) -> str | None:
+    """A `--mapping` as the command line reads it, checked with the application's parser: one that is
+    no mapping (`garbage`, a role no column can hold) is a usage error (exit 2), said before any file is
+    read; one naming a column the file lacks is said once the file is opened (exit 1). A typer
+    callback."""
+    if value:
+        from musicflow.app.catalog_scoring import parse_mapping
+        from musicflow.errors import CatalogError
+
+        try:
+            parse_mapping(plain_text(value))
+        except CatalogError as exc:
+            raise typer.BadParameter(str(exc).removeprefix("mapping: ")) from None
+    return value
+
+
+MappingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mapping",
+        callback=mapping_text,
+        help="Your columns, e.g. 'id=track_id,song=name,artist=artists,tempo=bpm'.",
+    ),
 ]
 
 
@@ -50,13 +121,21 @@ TableOrJsonOption = Annotated[TableOrJson, typer.Option("--format", "-f", help="
 UNLIMITED_WIDTH = 100_000
 
 
+class _OutputConsole(Console):
+    """Rich ends the program with exit code 1 when its reader closes the pipe: this one leaves a closed
+    pipe to `reports_errors`, which answers it alike for every command, whatever wrote last."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError(errno.EPIPE, "the reader of standard output is gone")
+
+
 def output_console() -> Console:
     """The console of results (stdout). Markup is off, so a song named "Intro [feat. X]" prints as it
     is (styles are given as styles). In a terminal, tables fit its width; written to a file or a pipe
     they take the width their cells need: no number is cut short and no cell ends in an ellipsis."""
     if _is_terminal(sys.stdout):
-        return Console(markup=False)
-    return Console(markup=False, width=UNLIMITED_WIDTH)
+        return _OutputConsole(markup=False)
+    return _OutputConsole(markup=False, width=UNLIMITED_WIDTH)
 
 
 def message_console() -> Console:
@@ -82,11 +161,14 @@ class AppState:
     err: Console
 
     @contextmanager
-    def app(self) -> Iterator[MusicFlow]:
-        """The application over the configured store, for one command; closed afterwards."""
+    def app(self, *, create: bool = True) -> Iterator[MusicFlow]:
+        """The application over the configured store, for one command; closed afterwards. A command
+        that only reads passes `create=False`: where no store is yet (a data directory never used, or
+        mistyped), it says so and where it looked (`NoStoreError`, exit 1) rather than making an empty
+        one there."""
         from musicflow.app.service import MusicFlow
 
-        with MusicFlow.open(self.settings) as opened:
+        with MusicFlow.open(self.settings, create=create) as opened:
             yield opened
 
 
@@ -122,13 +204,63 @@ def require_paths(ctx: typer.Context, paths: Iterable[Path], what: str = "file")
             raise usage_error(ctx, f"{path}: no such {what}")
 
 
+def require_writable(ctx: typer.Context, path: Path) -> None:
+    """A file to write, named by an option (`--output`, `--out`), that cannot be: its folder is not
+    there, or it is a folder itself. A usage error (exit 2), said before any store is opened or any work
+    is done, as for a file to read that is not there (`require_paths`); what can only be known by
+    writing (a full disk) is said when it happens."""
+    folder = path.parent
+    if path.is_dir():
+        raise usage_error(ctx, f"cannot write {path}: it is a folder; name a file in it")
+    if not folder.is_dir():
+        raise usage_error(ctx, f"cannot write {path}: {folder}: no such folder")
+    if not os.access(folder, os.W_OK):
+        raise usage_error(ctx, f"cannot write {path}: {folder} may not be written in")
+
+
+def require_empty_folder(ctx: typer.Context, path: Path) -> None:
+    """A folder to write files into that must hold nothing else (where no file may be overwritten):
+    one that holds anything, or a file of that name, is a usage error (exit 2) before any work. A
+    folder not there yet is made by the command."""
+    if path.is_dir():
+        held = sorted(entry.name for entry in path.iterdir())
+        if held:
+            shown = ", ".join(held[:3]) + (f" and {len(held) - 3:,} more" if len(held) > 3 else "")
+            raise usage_error(ctx, f"{path} is not empty (it holds {shown}): name an empty or new folder")
+    elif path.exists():
+        raise usage_error(ctx, f"{path} is a file: name an empty or new folder")
+
+
+def reader_gone() -> NoReturn:
+    """What every command does when the program reading its output stops reading (`musicflow ... |
+    head`): ends quietly with exit 0, as the reader asked for no more, whatever was left unwritten.
+    What would still be written goes nowhere (Python flushes standard output at exit: that must not
+    fail again)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    raise typer.Exit(0)
+
+
+def _output_is_a_pipe() -> bool:
+    try:
+        return stat.S_ISFIFO(os.fstat(sys.stdout.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):  # a replaced stream (tests), or closed
+        return False
+
+
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Show our own errors as one clear line and a non-zero exit, never a traceback; Ctrl-C as `main` does."""
+    """Show our own errors as one clear line and a non-zero exit, never a traceback; Ctrl-C as `main`
+    does; a closed pipe on standard output (its reader is gone) as `reader_gone` does."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            if not _output_is_a_pipe():  # a pipe to something else than our reader: not ours to hide
+                raise
+            reader_gone()
         except MusicflowError as exc:
             line = Text.assemble(("error: ", "bold red"), error_hints.message(exc))
             console = Console(stderr=True, soft_wrap=True)

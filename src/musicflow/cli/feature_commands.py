@@ -16,10 +16,13 @@ from musicflow.cli import render_features as show
 from musicflow.cli.common import (
     AppState,
     FormatOption,
+    MappingOption,
     OutputFormat,
     ProfileOption,
     TableOrJson,
     TableOrJsonOption,
+    plain_text,
+    profile_name,
     reports_errors,
     require_paths,
     state_of,
@@ -68,11 +71,10 @@ def catalog_add(
             " MusicFlow."
         ),
     ],
-    name: Annotated[str | None, typer.Option(help="Name of the catalog; default: the file name.")] = None,
-    mapping: Annotated[
-        str | None,
-        typer.Option(help="Your columns, e.g. 'id=track_id,song=name,artist=artists,tempo=bpm'."),
+    name: Annotated[
+        str | None, typer.Option(callback=plain_text, help="Name of the catalog; default: the file name.")
     ] = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Import a catalog file (replaces a catalog of the same name); bad rows are counted and shown."""
     if path != Path(BUNDLED_CATALOG) or path.exists():
@@ -99,7 +101,10 @@ def catalog_list(ctx: typer.Context, output: FormatOption = OutputFormat.TABLE) 
 
 @reports_errors
 def catalog_remove(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The catalog's name (see `catalog list`).")]
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(callback=plain_text, help="The catalog's name (see `catalog list`).")
+    ],
 ) -> None:
     """Remove a catalog; features it gave are asked of the catalogs left on the next fetch."""
     state = state_of(ctx)
@@ -159,14 +164,15 @@ def fetch_and_report(
 @reports_errors
 def features_show(
     ctx: typer.Context,
-    song: Annotated[str, typer.Option("--song", help="The song's title.")],
-    artist: Annotated[str, typer.Option("--artist", help="Its (main) artist.")],
+    song: Annotated[str, typer.Option("--song", callback=plain_text, help="The song's title.")],
+    artist: Annotated[str, typer.Option("--artist", callback=plain_text, help="Its (main) artist.")],
     source: SourceOption = None,
     output: FormatOption = OutputFormat.TABLE,
     profile: Annotated[
         str | None,
         typer.Option(
             "--profile",
+            callback=profile_name,
             help="Whose history resolves the name, as a prediction for them does (their song under a"
             " longer title, their version of it).",
         ),
@@ -195,7 +201,7 @@ def features_coverage(
     """How many of your tracks have features, from which sources, and which have none (csv: the counts
     by kind of coverage and by source)."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         report = app.coverage(profile)
     if output is OutputFormat.JSON:
         write_json(report.as_dict())

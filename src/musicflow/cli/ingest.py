@@ -1,4 +1,4 @@
-"""Commands about plays: `ingest` and `streams top`."""
+"""Commands about plays: `ingest`, `streams top` and `streams artists`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from musicflow.cli.common import (
     require_paths,
     state_of,
     usage_error,
+    write_csv,
     write_json,
 )
 from musicflow.cli.error_hints import profile_flag
@@ -38,6 +39,7 @@ def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
     streams = typer.Typer(help="Your stream counts, from what you ingested.", no_args_is_help=True)
     streams.command("top")(streams_top)
+    streams.command("artists")(streams_artists)
     app.add_typer(streams, name="streams")
 
 
@@ -106,7 +108,7 @@ def streams_top(
 ) -> None:
     """Your most streamed tracks (a stream is a play of at least MUSICFLOW_STREAM_MIN_MS)."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         rows = app.top_streams(profile, limit)
     if output is OutputFormat.TABLE:
         render.top_table(state.out, rows, profile, state.settings.stream_min_ms)
@@ -114,6 +116,25 @@ def streams_top(
         render.top_csv(rows)
     else:
         render.top_json(rows)
+
+
+@reports_errors
+def streams_artists(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help="How many artists.")] = 20,
+    output: FormatOption = OutputFormat.TABLE,
+    profile: ProfileOption = DEFAULT_PROFILE,
+) -> None:
+    """Your most streamed artists, every song of theirs counted: the numbers the taste page shows."""
+    state = state_of(ctx)
+    with state.app(create=False) as app:
+        artists = app.top_artists(profile, limit)
+    if output is OutputFormat.TABLE:
+        render.artists_table(state.out, artists, profile, state.settings.stream_min_ms)
+    elif output is OutputFormat.CSV:
+        write_csv(render.ARTIST_COLUMNS, render.artist_records(artists))
+    else:
+        write_json(render.artist_records(artists))
 
 
 def _nothing_added(report: IngestReport) -> str:
@@ -130,7 +151,7 @@ def _nothing_added(report: IngestReport) -> str:
 def _undo(state: AppState, profile: str, import_id: str, output: TableOrJson) -> None:
     from musicflow.errors import JobNotFoundError
 
-    with state.app() as app:
+    with state.app(create=False) as app:
         try:
             undone = app.undo_import(profile, import_id)
         except JobNotFoundError:

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from musicflow.cli.common import TableOrJson, TableOrJsonOption, reports_errors, state_of, write_json
+from musicflow.cli.common import (
+    TableOrJson,
+    TableOrJsonOption,
+    profile_name,
+    reports_errors,
+    state_of,
+    write_json,
+)
 from musicflow.core.plurals import counted
 
 
@@ -49,7 +56,10 @@ def jobs_run(ctx: typer.Context) -> None:
 def jobs_list(
     ctx: typer.Context,
     profile: Annotated[
-        str | None, typer.Option("--profile", "-p", metavar="NAME", help="Only this profile's jobs.")
+        str | None,
+        typer.Option(
+            "--profile", "-p", metavar="NAME", callback=profile_name, help="Only this profile's jobs."
+        ),
     ] = None,
     output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:
@@ -59,7 +69,7 @@ def jobs_list(
     from musicflow.app.vocabulary import job_document
 
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         found = app.jobs(profile)
     if output is TableOrJson.JSON:
         write_json([job_document(job) for job in found])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -15,8 +16,11 @@ from musicflow.cli.common import (
     ProfileOption,
     TableOrJson,
     TableOrJsonOption,
+    profile_name,
     reports_errors,
+    require_writable,
     state_of,
+    usage_error,
     write_json,
 )
 from musicflow.core.plurals import counted
@@ -45,26 +49,39 @@ def register(app: typer.Typer) -> None:
 def log_export(
     ctx: typer.Context,
     output_file: Annotated[
-        Path | None, typer.Option("--output", "-o", help="The file to write (json: standard output if none).")
+        Path | None,
+        typer.Option("--output", "-o", help="The file to write (csv and json: standard output if none)."),
     ] = None,
     output: Annotated[
         LogFormat, typer.Option("--format", "-f", help="parquet, csv or json.")
     ] = LogFormat.PARQUET,
     profile: Annotated[
-        str | None, typer.Option("--profile", "-p", metavar="NAME", help="Only this profile's predictions.")
+        str | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            metavar="NAME",
+            callback=profile_name,
+            help="Only this profile's predictions.",
+        ),
     ] = None,
 ) -> None:
     """Write the prediction log out: profile, song, artist, Spotify id, model version, predicted streams,
-    when (UTC) and through what (api, page, cli)."""
+    when (UTC) and through what (api, page, cli). CSV and JSON go to standard output without --output, as
+    every command's do; Parquet, which is no text, needs a file."""
+    if output_file is None and output is LogFormat.PARQUET:
+        raise usage_error(
+            ctx, "parquet is written to a file: add --output FILE (or choose --format csv or json)"
+        )
+    if output_file is not None:
+        require_writable(ctx, output_file)  # said before the log is read
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         entries = app.logged_predictions(profile)
     records = [asdict(entry) for entry in entries]
     if output is LogFormat.JSON and output_file is None:
         write_json([{**r, "asked_at": _utc(r["asked_at"])} for r in records])
         return
-    if output_file is None:
-        raise typer.BadParameter(f"--output FILE is needed for {output}", param_hint="--output")
     import polars as pl
 
     schema = {
@@ -80,6 +97,9 @@ def log_export(
     frame = pl.DataFrame(records, schema=schema).with_columns(
         pl.from_epoch(pl.col("asked_at"), time_unit="s").dt.replace_time_zone("UTC").alias("asked_at")
     )
+    if output_file is None:  # csv: the text on standard output
+        sys.stdout.write(frame.write_csv())
+        return
     try:
         if output is LogFormat.PARQUET:
             frame.write_parquet(output_file)
@@ -87,10 +107,8 @@ def log_export(
             frame.write_csv(output_file)
         else:
             frame.write_json(output_file)
-    except OSError as exc:
-        raise typer.BadParameter(
-            f"cannot write {output_file}: {exc.strerror}", param_hint="--output"
-        ) from exc
+    except OSError as exc:  # what only writing finds (a full disk); polars' errors carry no strerror
+        raise usage_error(ctx, f"cannot write {output_file}: {exc.strerror or exc}") from None
     state.err.print(f"{counted(len(records), 'prediction')} written to {output_file}", highlight=False)
 
 
@@ -105,7 +123,7 @@ def accuracy(
     from rich.table import Table
 
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         judged = app.accuracy(profile)
     if output is TableOrJson.JSON:
         write_json(judged.as_document())

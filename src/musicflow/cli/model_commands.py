@@ -18,8 +18,12 @@ from musicflow.cli.common import (
     ProfileOption,
     TableOrJson,
     TableOrJsonOption,
+    plain_text,
+    profile_name,
     reports_errors,
+    require_empty_folder,
     require_paths,
+    require_writable,
     state_of,
     usage_error,
     write_csv,
@@ -96,7 +100,13 @@ def train(
     ctx: typer.Context,
     profile: Annotated[
         str | None,
-        typer.Option("--profile", "-p", metavar="NAME", help="Whose data: each profile is kept apart."),
+        typer.Option(
+            "--profile",
+            "-p",
+            metavar="NAME",
+            callback=profile_name,
+            help="Whose data: each profile is kept apart.",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Serve the new version even if it evaluates worse.")
@@ -142,7 +152,9 @@ def train(
     else:
         if force:
             raise usage_error(ctx, "--reproduce registers nothing: leave out --force")
-        with state.app() as app:
+        if rebuilt_to is not None:
+            require_empty_folder(ctx, rebuilt_to)  # before the minutes of rebuilding, not after
+        with state.app(create=False) as app:
             rebuilt = app.reproduce(profile or DEFAULT_PROFILE, reproduce, rebuilt_to)
         if output is TableOrJson.JSON:
             write_json(rebuilt.as_document())
@@ -208,7 +220,7 @@ def evaluate(
 ) -> None:
     """The stored evaluation of a model version (csv: one row per split, model and metric)."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         found = app.model(profile, version)
     if output is OutputFormat.JSON:
         write_json({"profile": profile, "version": found.version, "evaluation": found.evaluation})
@@ -222,8 +234,10 @@ def evaluate(
 @reports_errors
 def predict(
     ctx: typer.Context,
-    song: Annotated[str | None, typer.Option("--song", help="The song's title.")] = None,
-    artist: Annotated[str | None, typer.Option("--artist", help="Its (main) artist.")] = None,
+    song: Annotated[str | None, typer.Option("--song", callback=plain_text, help="The song's title.")] = None,
+    artist: Annotated[
+        str | None, typer.Option("--artist", callback=plain_text, help="Its (main) artist.")
+    ] = None,
     input_csv: Annotated[
         Path | None,
         typer.Option("--input", help="A CSV of songs: columns song, artist, optional spotify_id."),
@@ -265,12 +279,12 @@ def predict(
     if input_csv is not None:
         require_paths(ctx, [input_csv])
     if output_file is not None:
-        require_paths(ctx, [output_file.parent], "folder")  # before a minute of predicting, not after
+        require_writable(ctx, output_file)  # before a minute of predicting, not after
     state = state_of(ctx)
     if input_csv is not None:
         chosen = output or OutputFormat.CSV
         requests = read_songs(input_csv)
-        with state.app() as app:
+        with state.app(create=False) as app:
             answers = app.predict_many(profile, requests, log_via="cli" if log else None)
         if chosen is OutputFormat.TABLE:
             show.prediction_table(state.out, requests, answers)
@@ -281,12 +295,12 @@ def predict(
             else:
                 write_predictions(output_file, requests, answers)
         except OSError as exc:  # a folder given as the file, no permission, a full disk
-            raise usage_error(ctx, f"cannot write {output_file}: {exc.strerror}") from None
+            raise usage_error(ctx, f"cannot write {output_file}: {exc.strerror or exc}") from None
         if output_file is not None:
             show.batch_summary(state.out, answers, output_file)
         return
     assert song is not None and artist is not None
-    with state.app() as app:
+    with state.app(create=False) as app:
         answer = app.predict(profile, song, artist, log_via="cli" if log else None)
     if output is OutputFormat.JSON:
         write_json(answer.as_document())
@@ -302,7 +316,7 @@ def models_list(
 ) -> None:
     """Every version of your model, newest first; the champion serves predictions."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         versions = app.models(profile)
         none = app.no_model(profile) if not versions and output is OutputFormat.TABLE else None
     if output is OutputFormat.JSON:
@@ -325,7 +339,7 @@ def models_show(
 ) -> None:
     """One version: what it was trained on, its features, its evaluation."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         found = app.model(profile, version)
         learned = app.learned_from(found)
     if output is TableOrJson.JSON:
@@ -340,7 +354,7 @@ def models_promote(
 ) -> None:
     """Make a version the champion (the one that serves)."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         move = app.promote(profile, version)
     show.move(state.out, move)
 
@@ -349,7 +363,7 @@ def models_promote(
 def models_rollback(ctx: typer.Context, profile: ProfileOption = DEFAULT_PROFILE) -> None:
     """Return to the previous champion."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         move = app.rollback(profile)
     show.move(state.out, move)
 
@@ -379,7 +393,7 @@ def models_prune(
             ctx, f"--keep {keep} would keep no version: keep 1 or more (the newest is always kept)"
         )
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         pruned = app.prune_models(profile, keep, dry_run=dry_run)
     if output is TableOrJson.JSON:
         write_json(pruned.as_document())

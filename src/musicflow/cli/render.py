@@ -17,6 +17,7 @@ from musicflow.cli.common import write_json
 from musicflow.core.plurals import counted
 
 if TYPE_CHECKING:
+    from musicflow.app.taste import Count
     from musicflow.app.types import IngestReport, TrackStreams
 
 TOP_COLUMNS = ("rank", "track", "artist", "streams", "plays", "minutes", "spotify_id")
@@ -102,11 +103,16 @@ def ingest_report(console: Console, report: IngestReport) -> None:
             f"{kept}.",
             highlight=False,
         )
-    passed = report.files_passed_over
-    if passed:
-        console.print(f"Files passed over ({len(passed)}):", style="bold", highlight=False)
-        for result in passed:
-            console.print(f"  {result.label}: {result.note}", highlight=False)
+    # The damaged files apart from the others passed over, so that what the command says after them ("1
+    # file could not be read (see above)") counts the files of the list it points to.
+    for heading, files in (
+        ("Files that could not be read", report.files_damaged),
+        ("Files passed over", [f for f in report.files_passed_over if not f.damaged]),
+    ):
+        if files:
+            console.print(f"{heading} ({len(files)}):", style="bold", highlight=False)
+            for result in files:
+                console.print(f"  {result.label}: {result.note}", highlight=False)
 
 
 def ingest_document(report: IngestReport) -> dict[str, object]:
@@ -156,6 +162,31 @@ def top_table(console: Console, rows: Sequence[TrackStreams], profile: str, stre
         console.print(f"No streams yet in '{profile}'.", highlight=False)
         return
     console.print(table)
+
+
+ARTIST_COLUMNS = ("rank", "artist", "streams")
+
+
+def artists_table(console: Console, artists: Sequence[Count], profile: str, stream_min_ms: int) -> None:
+    if not artists:
+        console.print(f"No streams yet in '{profile}'.", highlight=False)
+        return
+    table = Table(  # the threshold under the table: a title wider than it would wrap
+        title=f"Top artists of '{profile}'", caption=f"a stream is ≥ {stream_min_ms / 1000:g} s"
+    )
+    table.add_column("#", justify="right")
+    table.add_column("artist")
+    table.add_column("streams", justify="right")
+    for rank, artist in enumerate(artists, start=1):
+        table.add_row(str(rank), artist.label, f"{artist.value:,}")
+    console.print(table)
+
+
+def artist_records(artists: Sequence[Count]) -> list[dict[str, object]]:
+    return [
+        {"rank": rank, "artist": artist.label, "streams": artist.value}
+        for rank, artist in enumerate(artists, start=1)
+    ]
 
 
 def _records(rows: Sequence[TrackStreams]) -> list[dict[str, object]]:

@@ -201,8 +201,14 @@ def _sourced_json(value: object, answer: StoredFeatures | None, name: str) -> di
 
 
 def _shown(value: object) -> str:
+    """A value as the table shows it: three decimals, or three significant digits where those would
+    round a value that is not zero to 0 (acousticness 5.99e-05 is not none at all). CSV and JSON give the
+    value exact."""
     if isinstance(value, float):
-        return f"{value:.3f}".rstrip("0").rstrip(".")
+        shown = f"{value:.3f}".rstrip("0").rstrip(".")
+        if value != 0 and shown in ("0", "-0"):
+            return f"{value:.3g}"
+        return shown
     return str(value)
 
 

@@ -17,10 +17,12 @@ from musicflow.app.vocabulary import (
 )
 from musicflow.cli.common import (
     FormatOption,
+    MappingOption,
     OutputFormat,
     ProfileOption,
     reports_errors,
     require_paths,
+    require_writable,
     state_of,
     write_csv,
     write_json,
@@ -30,6 +32,7 @@ from musicflow.core.plurals import counted, sentence
 if TYPE_CHECKING:
     from musicflow.app.types import Recommendations
 
+MAX_TOP = 1000  # songs one recommendation lists at most (so at most this many by one artist too)
 RECOMMEND_COLUMNS = (
     "song",
     "artist",
@@ -73,9 +76,7 @@ def score(
     catalog: Annotated[str, typer.Argument(help="A catalog file (CSV or Parquet) or an imported catalog.")],
     out: Annotated[Path, typer.Option("--out", help="Where the predictions go: .parquet or .csv.")],
     profile: ProfileOption = DEFAULT_PROFILE,
-    mapping: Annotated[
-        str | None, typer.Option("--mapping", help="Column names of a catalog file in its own layout.")
-    ] = None,
+    mapping: MappingOption = None,
     engine: EngineOption = EngineName.LOCAL,
     scheduler: SchedulerOption = None,
     resume: Annotated[
@@ -88,9 +89,10 @@ def score(
 
     if mapping is not None:  # a mapping is for a catalog file, never an imported catalog
         require_paths(ctx, [Path(catalog)], "file (a mapping is for a catalog file)")
+    require_writable(ctx, out)  # before the catalog is read and scored, not after
     state = state_of(ctx)
     chosen = engine_named(engine.value, scheduler, lambda link: state.err.print(f"Dask dashboard: {link}"))
-    with state.app() as app, Bar(state.err) as bar:
+    with state.app(create=False) as app, Bar(state.err) as bar:
         summary = app.score_catalog(
             profile,
             catalog,
@@ -118,12 +120,13 @@ def score(
 def recommend(
     ctx: typer.Context,
     profile: ProfileOption = DEFAULT_PROFILE,
-    top: Annotated[int, typer.Option("--top", min=1, max=1000, help="How many songs.")] = 20,
+    top: Annotated[int, typer.Option("--top", min=1, max=MAX_TOP, help="How many songs.")] = 20,
     catalog: Annotated[
         list[str] | None, typer.Option("--catalog", help="Only this imported catalog (repeatable).")
     ] = None,
     per_artist: Annotated[
-        int, typer.Option("--per-artist", min=1, help="At most this many songs by one artist.")
+        int,
+        typer.Option("--per-artist", min=1, max=MAX_TOP, help="At most this many songs by one artist."),
     ] = DEFAULT_PER_ARTIST,
     new_songs_only: Annotated[
         bool,
@@ -144,7 +147,7 @@ def recommend(
     songs when your model was trained."""
     state = state_of(ctx)
     question = RecommendationQuestion(tuple(catalog or ()), top, per_artist, new_songs_only, by_prediction)
-    with state.app() as app:
+    with state.app(create=False) as app:
         answer = app.recommendations(profile, question)
     if output_format is OutputFormat.JSON:
         write_json(answer.as_document())

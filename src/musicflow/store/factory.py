@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from musicflow.config import Settings
-from musicflow.errors import StoreError
+from musicflow.errors import Hint, NoStoreError, StoreError
 from musicflow.store.migrate import upgrade_to_latest
 from musicflow.store.sql import SqlStore
 
@@ -18,11 +18,31 @@ from musicflow.store.sql import SqlStore
 SQLITE_CACHE_KIB = 64 * 1024
 
 
-def open_store(settings: Settings) -> SqlStore:
-    """The store named by the settings, migrated and ready."""
+def open_store(settings: Settings, *, create: bool = True) -> SqlStore:
+    """The store named by the settings, migrated and ready. `create=False`: a SQLite store whose file is
+    not there is not made (with its folder), but a `NoStoreError` naming where it was looked for (a
+    server database is always there to be asked)."""
+    missing = sqlite_file(settings)
+    if not create and missing is not None and not missing.exists():
+        raise NoStoreError(
+            f"no MusicFlow store is in {missing.parent} (there is no {missing.name}; MUSICFLOW_DATA_DIR"
+            " or MUSICFLOW_DATABASE_URL names where it is)",
+            hint=Hint.INGEST,
+        )
     engine = create_store_engine(settings)
     upgrade_to_latest(engine)
     return SqlStore(engine)
+
+
+def sqlite_file(settings: Settings) -> Path | None:
+    """The file of the SQLite store the settings name; None for another database or one in memory."""
+    try:
+        url = make_url(settings.effective_database_url)
+    except ArgumentError:
+        return None  # said by `create_store_engine`, where the URL is used
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
 
 
 def create_store_engine(settings: Settings) -> Engine:
