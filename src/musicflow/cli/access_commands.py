@@ -12,7 +12,7 @@ from musicflow.cli.common import (
     TableOrJson,
     TableOrJsonOption,
     plain_text,
-    profile_name,
+    profile_option,
     reports_errors,
     state_of,
     usage_error,
@@ -48,9 +48,7 @@ def tokens_create(
     ctx: typer.Context,
     profile: Annotated[
         str,
-        typer.Option(
-            "--profile", "-p", metavar="NAME", callback=profile_name, help="Whose data the token reaches."
-        ),
+        profile_option("Whose data the token reaches."),
     ],
     scope: ScopeOption = "read",
     days: Annotated[
@@ -82,9 +80,7 @@ def tokens_list(
     ctx: typer.Context,
     profile: Annotated[
         str | None,
-        typer.Option(
-            "--profile", "-p", metavar="NAME", callback=profile_name, help="Only this profile's tokens."
-        ),
+        profile_option("Only this profile's tokens."),
     ] = None,
     output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:

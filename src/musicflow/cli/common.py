@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -64,16 +64,17 @@ def profile_name(value: str | None) -> str | None:
     return value.strip()
 
 
-ProfileOption = Annotated[
-    str,
-    typer.Option(
-        "--profile",
-        "-p",
-        metavar="NAME",
-        callback=profile_name,
-        help="Whose data: each profile is kept apart.",
-    ),
-]
+WHOSE = "Whose data: each profile is kept apart."
+
+
+def profile_option(help_text: str = WHOSE, *, short: bool = True) -> Any:
+    """`--profile` (and `-p`, unless `short` is off), checked as every one is (`profile_name`), with
+    what it selects in its help."""
+    names = ("--profile", "-p") if short else ("--profile",)
+    return typer.Option(*names, metavar="NAME", callback=profile_name, help=help_text)
+
+
+ProfileOption = Annotated[str, profile_option()]
 
 
 def mapping_text(value: str | None) -> str | None:

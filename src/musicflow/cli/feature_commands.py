@@ -22,7 +22,7 @@ from musicflow.cli.common import (
     TableOrJson,
     TableOrJsonOption,
     plain_text,
-    profile_name,
+    profile_option,
     reports_errors,
     require_paths,
     state_of,
@@ -170,11 +170,10 @@ def features_show(
     output: FormatOption = OutputFormat.TABLE,
     profile: Annotated[
         str | None,
-        typer.Option(
-            "--profile",
-            callback=profile_name,
-            help="Whose history resolves the name, as a prediction for them does (their song under a"
+        profile_option(
+            "Whose history resolves the name, as a prediction for them does (their song under a"
             " longer title, their version of it).",
+            short=False,
         ),
     ] = None,
 ) -> None:

@@ -11,7 +11,7 @@ import typer
 from musicflow.cli.common import (
     TableOrJson,
     TableOrJsonOption,
-    profile_name,
+    profile_option,
     reports_errors,
     state_of,
     write_json,
@@ -57,9 +57,7 @@ def jobs_list(
     ctx: typer.Context,
     profile: Annotated[
         str | None,
-        typer.Option(
-            "--profile", "-p", metavar="NAME", callback=profile_name, help="Only this profile's jobs."
-        ),
+        profile_option("Only this profile's jobs."),
     ] = None,
     output: TableOrJsonOption = TableOrJson.TABLE,
 ) -> None:

@@ -16,7 +16,7 @@ from musicflow.cli.common import (
     ProfileOption,
     TableOrJson,
     TableOrJsonOption,
-    profile_name,
+    profile_option,
     reports_errors,
     require_writable,
     state_of,
@@ -57,13 +57,7 @@ def log_export(
     ] = LogFormat.PARQUET,
     profile: Annotated[
         str | None,
-        typer.Option(
-            "--profile",
-            "-p",
-            metavar="NAME",
-            callback=profile_name,
-            help="Only this profile's predictions.",
-        ),
+        profile_option("Only this profile's predictions."),
     ] = None,
 ) -> None:
     """Write the prediction log out: profile, song, artist, Spotify id, model version, predicted streams,

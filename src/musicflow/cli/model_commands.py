@@ -19,7 +19,7 @@ from musicflow.cli.common import (
     TableOrJson,
     TableOrJsonOption,
     plain_text,
-    profile_name,
+    profile_option,
     reports_errors,
     require_empty_folder,
     require_paths,
@@ -100,13 +100,7 @@ def train(
     ctx: typer.Context,
     profile: Annotated[
         str | None,
-        typer.Option(
-            "--profile",
-            "-p",
-            metavar="NAME",
-            callback=profile_name,
-            help="Whose data: each profile is kept apart.",
-        ),
+        profile_option(),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Serve the new version even if it evaluates worse.")
