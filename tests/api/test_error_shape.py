@@ -78,6 +78,16 @@ def test_a_bad_parameter_is_a_422_naming_the_field_and_why(
     assert len(response.content) < 1000  # the 5,000 characters are not sent back
 
 
+@pytest.mark.parametrize("route", ["/api/prediction/", "/api/models"])
+def test_a_profile_name_longer_than_any_profile_s_is_a_422(asking: TestClient, route: str):
+    """The store keeps a profile's name in 64 characters (the CLI refuses a longer one too): a longer
+    name is no profile's, refused as input, not looked for."""
+    params = {**SONG, "profile": "p" * 65}
+    error = error_of(asking.get(route, params=params), 422, "invalid input")
+    assert [problem["field"] for problem in error["problems"]] == ["query.profile"]
+    assert error["problems"][0]["reason"].startswith("must be at most 64 characters")
+
+
 def test_a_spotify_id_that_is_not_one_is_a_422_under_either_name(asking: TestClient):
     client = asking
     for name in ("spotify_id", "track_id"):  # track_id: the name older versions gave it, still taken

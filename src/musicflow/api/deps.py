@@ -20,12 +20,17 @@ from musicflow.api.middleware import GRANTED_PROFILE
 from musicflow.api.schemas import SongQuestion, query_parameters
 from musicflow.app.access import Grant, Grants
 from musicflow.app.service import MusicFlow
+from musicflow.app.vocabulary import MAX_PROFILE_NAME
 from musicflow.web.query import given_once
 
 PROFILE_FIELD = ("profile",)
 ProfileQuery = Annotated[
     str | None,
-    Query(min_length=1, max_length=100, description="Whose taste (default: the server's profile)."),
+    Query(
+        min_length=1,
+        max_length=MAX_PROFILE_NAME,  # the store's column: a longer name is no profile's
+        description="Whose taste (default: the server's profile).",
+    ),
 ]
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from musicflow.app.vocabulary import MAX_NAME
+from musicflow.app.vocabulary import MAX_NAME, MAX_PROFILE_NAME
 from musicflow.errors import ErrorKind
 
 MAX_TEXT = MAX_NAME
@@ -229,7 +229,10 @@ class SongQuestion(BaseModel):
         min_length=1, max_length=MAX_TEXT, description="The song's artist."
     )
     profile: str | None = Field(
-        default=None, min_length=1, max_length=100, description="Whose taste (default: the server's profile)."
+        default=None,
+        min_length=1,
+        max_length=MAX_PROFILE_NAME,
+        description="Whose taste (default: the server's profile).",
     )
 
 

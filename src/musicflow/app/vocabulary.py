@@ -14,7 +14,7 @@ from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST
 from musicflow.app.library_words import KIND_WORDS as LIBRARY_KIND_WORDS
 from musicflow.app.library_words import library_sentence
 from musicflow.app.model_row_names import row_name
-from musicflow.app.profiles import DEFAULT_PROFILE, profile_asked
+from musicflow.app.profiles import DEFAULT_PROFILE, MAX_PROFILE_NAME, profile_asked
 from musicflow.app.recommendation_answers import RecommendationQuestion
 from musicflow.app.results import Prediction, streams_as_written, streams_shown
 from musicflow.app.taste import OURS, TASTE_FEATURES
@@ -34,6 +34,7 @@ __all__ = [
     "FEATURE_NAMES",
     "LIBRARY_KIND_WORDS",
     "MAX_NAME",
+    "MAX_PROFILE_NAME",
     "MAX_UPLOAD_FILES",
     "NO_TEST",
     "OURS",

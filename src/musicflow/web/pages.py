@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from musicflow.app.error_map import HTTP_STATUSES, http_message, http_status
-from musicflow.app.vocabulary import MAX_NAME, RecommendationQuestion
+from musicflow.app.vocabulary import MAX_NAME, MAX_PROFILE_NAME, RecommendationQuestion
 from musicflow.errors import ErrorKind, MusicflowError, ProfileNotFoundError, SongNotFoundError
 from musicflow.web import highscore, views, words
 from musicflow.web.advice import FIELD_WORDS, advice, problem_of
@@ -44,7 +44,8 @@ async def each_once(request: Request) -> None:
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(each_once)])
 Text = Annotated[str, Query(max_length=MAX_TEXT)]
-ProfileParam = Annotated[str | None, Query(min_length=1, max_length=64)]  # "" is refused, as the API does
+# "" is refused, and a name longer than a profile's column, as the API does
+ProfileParam = Annotated[str | None, Query(min_length=1, max_length=MAX_PROFILE_NAME)]
 
 
 def _app(request: Request) -> MusicFlow:
