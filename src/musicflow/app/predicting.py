@@ -121,9 +121,23 @@ def predict_songs(
         if history.library.banned is not None:
             prediction = banned(prediction, history.library.banned, history.artist)
         answers[index] = Prediction(
-            serving.profile, serving.version, SongPrediction(features, affinity, prediction, history)
+            serving.profile,
+            serving.version,
+            SongPrediction(_named_as_theirs(features, history), affinity, prediction, history),
         )
     return answers
+
+
+def _named_as_theirs(features: SongFeatures, history: SongHistory) -> SongFeatures:
+    """The song as its answer names it: one the store holds, as stored; one it does not (a catalog's, or
+    nobody's), asked by an artist the listener streams, by the artist as their history spells it ("Hey
+    Jude" asked by "beatles" is answered as The Beatles', the name its reasons give)."""
+    query = features.query
+    if features.track_id is not None or not history.artist_streams:
+        return features
+    if history.artist == query.artist:
+        return features
+    return replace(features, query=replace(query, artist=history.artist))
 
 
 def _from_history_alone(
@@ -143,7 +157,8 @@ def _from_history_alone(
         made = alone
     else:
         return None
-    return Prediction(serving.profile, serving.version, SongPrediction(features, affinity, made, history))
+    named = _named_as_theirs(features, history)
+    return Prediction(serving.profile, serving.version, SongPrediction(named, affinity, made, history))
 
 
 def _history(serving: ServingModel, features: SongFeatures, request: SongRequest) -> SongHistory:
