@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from musicflow.app.catalog_scoring import Recommendation
+from musicflow.app.catalog_scoring import Recommendation, recommendable
 from musicflow.app.ranker_choice import (
     AFFINITY,
     ALL_THREE,
@@ -437,3 +437,18 @@ def test_a_list_goes_on_after_its_first_20_by_predicted_streams_weighed_by_popul
     )
     uncapped = app.recommend(PROFILE, top=30, per_artist=20)
     assert all(r.ranked_by is None or "After them" not in r.ranked_by for r in uncapped)
+
+
+def test_a_catalog_row_whose_name_did_not_decode_is_never_recommended():
+    """The bundled catalog holds 51 rows named like "Se��o" (Señorita, mis-decoded): no one can look
+    for such a song, and the listener's own "Señorita" is never matched with it, so it was recommended
+    to a listener who streamed Señorita 33 times."""
+    rows = pl.DataFrame(
+        {
+            "song": ["Se\ufffd\ufffdo", "Señorita", "Nostálgico"],
+            "artist": ["Shawn Mendes; Camila Cabello", "Shawn Mendes", "Rvssian; R\ufffduw"],
+            "played": [False, False, False],
+            "banned": [False, False, False],
+        }
+    )
+    assert rows.filter(recommendable()).get_column("song").to_list() == ["Señorita"]

@@ -129,3 +129,22 @@ def test_a_song_of_theirs_is_theirs_under_a_title_with_or_without_a_subtitle(sto
     assert history("C.R.E.A.M. (Cash Rules Everything Around Me)", "Wu-Tang Clan") == (4, 2)
     assert history("Street Spirit", "Radiohead") == (3, 0)
     assert history("C.R.E.A.M. (Live)", "Wu-Tang Clan") == (0, 6)
+
+
+def test_a_song_of_theirs_is_theirs_under_a_catalog_credit_to_an_artist_its_title_features(store: SqlStore):
+    """Their export names a song's first artist only: "Princess Diana (with Nicki Minaj)" streamed as Ice
+    Spice's is theirs as a catalog's row credited to Nicki Minaj first; a credit two songs of theirs share
+    ("Stay (with X)" by two singers) stands for neither."""
+    alice = store.ensure_profile("alice")
+    store.add_plays(alice, _streams("Princess Diana (with Nicki Minaj)", "Ice Spice", 3))
+    store.add_plays(alice, _streams("Stay (with Someone)", "Singer One", 2))
+    store.add_plays(alice, _streams("Stay (feat. Someone)", "Singer Two", 5))
+    listener = Listener.load(store.history, "alice", stream_min_ms=30_000)
+
+    def streams(title: str, artist: str) -> int:
+        return listener.history(artist, None, title, keys=song_lookup_keys(artist, title)).song_streams
+
+    assert streams("Princess Diana (with Nicki Minaj)", "Nicki Minaj") == 3
+    assert streams("Princess Diana", "Nicki Minaj") == 3
+    assert streams("Stay", "Someone") == 0
+    assert match_key("Nicki Minaj", "Princess Diana") in listener.played_song_affinities()  # batch scoring's

@@ -394,13 +394,21 @@ def _best_of(
 
 
 def recommendable() -> pl.Expr:
-    """A row that may be recommended: unplayed, not banned, with a title and an artist to name."""
+    """A row that may be recommended: unplayed, not banned, with a title and an artist to name, and
+    names that can be read: a catalog's mis-decoded name ("Se��o" for "Señorita", 51 rows of the bundled
+    catalog) is neither a song anyone can look for nor one the listener's history can be matched with."""
     import polars as pl
 
     named = (pl.col("song").str.strip_chars().str.len_chars() > 0) & (
         pl.col("artist").str.strip_chars().str.len_chars() > 0
     )
-    return ~pl.col("played") & ~pl.col("banned") & named.fill_null(False)
+    garbled = pl.col("song").str.contains(REPLACED, literal=True) | pl.col("artist").str.contains(
+        REPLACED, literal=True
+    )
+    return ~pl.col("played") & ~pl.col("banned") & named.fill_null(False) & ~garbled.fill_null(False)
+
+
+REPLACED = "\ufffd"  # what a decoder puts where bytes were not text
 
 
 def catalog_batches(store: Store, catalogs: Sequence[str]) -> Iterator[pl.DataFrame]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from musicflow.core.songs import featured_artists, subtitle_free_key, version_family
+from musicflow.core.songs import featured_artists, match_key, subtitle_free_key, version_family
 from musicflow.errors import Hint, ModelMismatchError
 from musicflow.features.genres import artist_genre_names, listener_genres
 from musicflow.features.lookup import SongFeatures
@@ -308,8 +308,18 @@ class Listener:
 def _song_of_key(tracks: Sequence[TrackFact], song_of_track: Mapping[int, int]) -> dict[str, int]:
     """The listener's songs by the loose key of each of their tracks, then by the key of its title
     without a subtitle where no track has that key: "C.R.E.A.M." streamed is theirs as a catalog's
-    "C.R.E.A.M. (Cash Rules Everything Around Me)", "Street Spirit (Fade Out)" as "Street Spirit"."""
+    "C.R.E.A.M. (Cash Rules Everything Around Me)", "Street Spirit (Fade Out)" as "Street Spirit"; then
+    by the key each artist its title credits gives it, where no track has that key and it stands for one
+    song of theirs: "Princess Diana (with Nicki Minaj)" streamed as Ice Spice's is theirs as a catalog's
+    row credited to Nicki Minaj first (their export names the first artist of its own credits only)."""
     found = {t.match_key: song_of_track[t.track_id] for t in tracks}
     for track in tracks:
         found.setdefault(subtitle_free_key(track.artist, track.name), song_of_track[track.track_id])
+    credited: dict[str, set[int]] = {}
+    for track in tracks:
+        for artist in featured_artists(track.name):
+            credited.setdefault(match_key(artist, track.name), set()).add(song_of_track[track.track_id])
+    for key, songs in credited.items():
+        if len(songs) == 1:
+            found.setdefault(key, next(iter(songs)))
     return found

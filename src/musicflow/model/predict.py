@@ -168,7 +168,7 @@ def only_its_plays(model: TrainedModel, artist: str, *, streamed: bool = True) -
         f"no source has this song's features and you streamed {other} by {artist}, so a song like"
         " it gets what the model predicts for a song by an artist new to you"
     )
-    reason = Contribution(ONLY_ITS_PLAYS, None, 0.0, words, 0.0)
+    reason = Contribution(ONLY_ITS_PLAYS, None, 0.0, words)  # the answer itself: it moved nothing
     return Prediction(streams, verdict_for(model, streams), [reason], ONLY_ITS_PLAYS_BASIS)
 
 

@@ -74,7 +74,12 @@ def how_sure(standing: Standing | None, known_artist: bool) -> str:
         level = f"a hint {than} your artist history alone"
     else:
         level = "a fairly reliable hint" if auc >= 0.75 else "a useful hint" if auc >= 0.65 else "a weak hint"
+        if auc <= COIN_TOSS_AT:  # 0.51: "a weak hint" would claim what a coin toss does as well
+            level = "no more of a hint than a coin toss"
     return f"It gives {level}: {said} (AUC {auc:.2f}; {COIN_TOSS})."
+
+
+COIN_TOSS_AT = 0.55  # an AUC this near 0.5 is within what the seeds of one test move it (README's spreads)
 
 
 def against_history(ours: float, base: float | None) -> str | None:
