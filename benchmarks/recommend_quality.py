@@ -91,7 +91,7 @@ from musicflow.app.service import MusicFlow
 from musicflow.app.serving import ServingModel
 from musicflow.app.training import training_options, training_snapshot
 from musicflow.config import Settings
-from musicflow.core.songs import match_key, primary_artist
+from musicflow.core.songs import credited_artists, match_key, primary_artist
 from musicflow.errors import MusicflowError
 from musicflow.model.dataset import TIME_SPLIT_QUANTILE, zero_strategy_for
 from musicflow.model.evidence import toward_base_rate
@@ -318,6 +318,7 @@ class Candidates:
     ids: list[str | None]  # row -> Spotify id
     keys: list[str | None]  # row -> loose song key
     artist: list[str]  # song -> artist key of its first row
+    credits: list[tuple[str, ...]]  # song -> every artist its first row credits, keyed (`credited_artists`)
     popularity: FloatArray  # song -> the highest popularity of its rows, -1 where none has one
     released: FloatArray  # song -> the earliest release its rows give (epoch seconds), inf where none does
 
@@ -341,9 +342,11 @@ def load_candidates(store: Store, catalogs: Sequence[str]) -> Candidates:
     row_popularity = good.get_column("popularity").fill_null(-1).to_numpy().astype(np.float64)
     np.maximum.at(popularity, song, row_popularity)
     artist = [primary_artist(firsts[int(i)]) if firsts[int(i)] else "" for i in first_row]
+    credited = good.get_column("artists").to_list()
+    credits = [credited_artists(credited[int(i)] or "") for i in first_row]  # as `recommend` caps a list
     released = np.full(len(first_row), np.inf)
     np.minimum.at(released, song, release_times(good))
-    return Candidates(good, song, ids, keys, artist, popularity, released)
+    return Candidates(good, song, ids, keys, artist, credits, popularity, released)
 
 
 def _songs_of(ids: Sequence[str | None], keys: Sequence[str | None]) -> IntArray:
@@ -493,20 +496,23 @@ def ranked(keep: npt.NDArray[np.bool_], tiebreak: FloatArray, *by: FloatArray) -
     return songs[order]
 
 
-def capped(order: IntArray, artists: Sequence[str], per_artist: int, limit: int) -> list[int]:
-    """The first `limit` songs of `order`, at most `per_artist` by one artist."""
+def capped(order: IntArray, credits: Sequence[tuple[str, ...]], per_artist: int, limit: int) -> list[int]:
+    """The first `limit` songs of `order`, at most `per_artist` by one artist (a song counting for every
+    artist it credits, as `recommend` counts it)."""
     taken: Counter[str] = Counter()
     kept: list[int] = []
     for song in order.tolist():
-        if taken[artists[song]] < per_artist:
-            taken[artists[song]] += 1
+        if all(taken[artist] < per_artist for artist in credits[song]):
+            taken.update(credits[song])
             kept.append(song)
             if len(kept) == limit:
                 break
     return kept
 
 
-def spliced(first: IntArray, rest: IntArray, artists: Sequence[str] | None, limit: int) -> list[int]:
+def spliced(
+    first: IntArray, rest: IntArray, credits: Sequence[tuple[str, ...]] | None, limit: int
+) -> list[int]:
     """The first FIRST_OF_WAY songs of `first`, then those of `rest` not among them, to `limit` songs;
     with `artists`, at most DEFAULT_PER_ARTIST songs by one artist over the whole list, as `recommend`
     caps it."""
@@ -517,12 +523,14 @@ def spliced(first: IntArray, rest: IntArray, artists: Sequence[str] | None, limi
         for song in order.tolist():
             if len(kept) == room:
                 break
-            if song in seen or (artists is not None and taken[artists[song]] >= DEFAULT_PER_ARTIST):
+            if song in seen or (
+                credits is not None and any(taken[a] >= DEFAULT_PER_ARTIST for a in credits[song])
+            ):
                 continue
             seen.add(song)
             kept.append(song)
-            if artists is not None:
-                taken[artists[song]] += 1
+            if credits is not None:
+                taken.update(credits[song])
     return kept
 
 
@@ -599,10 +607,10 @@ def evaluate(
     results = {
         MUSICFLOW: scores(orders[MUSICFLOW]),
         WEIGHED: scores(orders[WEIGHED]),
-        WEIGHED_CAPPED: scores(capped(orders[WEIGHED], candidates.artist, DEFAULT_PER_ARTIST, top)),
-        CAPPED: scores(capped(orders[MUSICFLOW], candidates.artist, DEFAULT_PER_ARTIST, top)),
+        WEIGHED_CAPPED: scores(capped(orders[WEIGHED], candidates.credits, DEFAULT_PER_ARTIST, top)),
+        CAPPED: scores(capped(orders[MUSICFLOW], candidates.credits, DEFAULT_PER_ARTIST, top)),
         ALONE: scores(alone := ranked(keep, tiebreak, predicted.alone)),
-        ALONE_CAPPED: scores(capped(alone, candidates.artist, DEFAULT_PER_ARTIST, top)),
+        ALONE_CAPPED: scores(capped(alone, candidates.credits, DEFAULT_PER_ARTIST, top)),
         POPULARITY: scores(orders[POPULARITY]),
         AFFINITY: scores(orders[AFFINITY]),
         RANDOM: Scores.mean([scores(order) for order in shuffled]),
@@ -616,22 +624,22 @@ def evaluate(
         # DEFAULT_PER_ARTIST songs by one artist
         listed = ways(keep & ~played_songs(candidates, cut))
         results[capped_name(WEIGHED)] = scores(
-            capped(listed[WEIGHED], candidates.artist, DEFAULT_PER_ARTIST, top)
+            capped(listed[WEIGHED], candidates.credits, DEFAULT_PER_ARTIST, top)
         )
         for way in ranker_choice.CHOICES:
             results[capped_name(way)] = scores(
-                capped(listed[way], candidates.artist, DEFAULT_PER_ARTIST, top)
+                capped(listed[way], candidates.credits, DEFAULT_PER_ARTIST, top)
             )
             # the first FIRST_OF_WAY songs of `way`, the rest by MusicFlow x popularity²
             results[spliced_name(way)] = scores(spliced(orders[way], orders[WEIGHED], None, top))
             results[capped_name(spliced_name(way))] = scores(
-                spliced(listed[way], listed[WEIGHED], candidates.artist, top)
+                spliced(listed[way], listed[WEIGHED], candidates.credits, top)
             )
     for k in evidence:  # a song's best row, weighed by its first row's artist: close enough to compare
         weighed = toward_base_rate(predicted.alone, predicted.artist_songs, predicted.base_rate, k)
         order = ranked(keep, tiebreak, weighed)
         results[f"k={k:g}"] = scores(order)
-        results[f"k={k:g}, capped"] = scores(capped(order, candidates.artist, DEFAULT_PER_ARTIST, top))
+        results[f"k={k:g}, capped"] = scores(capped(order, candidates.credits, DEFAULT_PER_ARTIST, top))
     seconds = time.perf_counter() - started
     return Result(
         cut.name, cut.cutoff, int(keep.sum()), cut.later_songs, relevant, results, seconds, predicted.left_out

@@ -37,6 +37,7 @@ from benchmarks.recommend_quality import (
 
 from musicflow.app.history_before import HistoryBefore
 from musicflow.app.ranker_choice import FIRST_OF_WAY, WEIGHED, RankerChoice
+from musicflow.core.songs import credited_artists
 from musicflow.store.ports import CatalogSong, LibraryEntry, PlayFact, TrackFact
 
 # Later-streamed songs 3, 7 and 9 ranked 2nd (twice: two versions), 5th and 7th; -1 is not one. A fourth
@@ -85,9 +86,16 @@ def test_rankings_keep_the_candidates_only_and_break_ties_in_turn():
 
 
 def test_the_per_artist_cap_keeps_the_best_songs_of_each_artist():
-    artists = ["a", "a", "a", "b", "c"]
+    artists = [("a",), ("a",), ("a",), ("b",), ("c",)]
     assert capped(np.array([0, 1, 2, 3, 4]), artists, per_artist=2, limit=10) == [0, 1, 3, 4]
     assert capped(np.array([2, 3, 1, 0, 4]), artists, per_artist=1, limit=2) == [2, 3]
+
+
+def test_a_song_counts_for_every_artist_it_credits_as_recommend_counts_it():
+    """One song per artist: "Asake; Wizkid" takes Wizkid's place too, as in `recommend`'s list."""
+    credits = [("wizkid",), ("asake", "wizkid"), ("asake",), ("rema",)]
+    assert capped(np.array([0, 1, 2, 3]), credits, per_artist=1, limit=10) == [0, 2, 3]
+    assert credits[1] == credited_artists("Asake; Wizkid")
 
 
 class _History:
@@ -187,7 +195,7 @@ def test_a_spliced_list_takes_the_first_20_of_one_order_then_the_other_with_no_s
     reversed. Capped, the artist's third song is never listed, in either part."""
     assert FIRST_OF_WAY == 20
     first = np.arange(24)
-    artists = ["a", "a", "a", *(f"s{i}" for i in range(3, 24))]
+    artists = [("a",), ("a",), ("a",), *((f"s{i}",) for i in range(3, 24))]
     assert spliced(first, first[::-1], None, 23) == [*range(20), 23, 22, 21]
     assert spliced(first, first[::-1], artists, 100) == [0, 1, *range(3, 21), 23, 22, 21]
 
@@ -226,6 +234,7 @@ def test_the_list_as_recommend_shows_it_holds_no_song_played_before_t() -> None:
         ids=["id0", None, "id1", None],
         keys=["k0", "k0 live", "k1", "k2"],
         artist=["a", "b", "c"],
+        credits=[("a",), ("b",), ("c",)],
         popularity=np.zeros(3),
         released=np.full(3, np.inf),
     )
@@ -246,6 +255,7 @@ def test_the_ceilings_rank_only_the_songs_of_artists_the_listener_went_on_to_str
         ids=[None] * 5,
         keys=[f"k{i}" for i in range(5)],
         artist=["a", "a", "b", "c", "c"],
+        credits=[("a",), ("a",), ("b",), ("c",), ("c",)],
         popularity=np.zeros(5),
         released=np.full(5, np.inf),
     )

@@ -265,23 +265,24 @@ def _spliced(
     import numpy as np
     import polars as pl
 
-    from musicflow.core.songs import subtitle_free_key
-    from musicflow.scale.score_rows import ARTIST_KEY
+    from musicflow.core.songs import credited_artists, subtitle_free_key
 
     def song_of(row: dict[str, object]) -> str:
         return subtitle_free_key(str(row["artist"] or ""), str(row["song"] or ""))
 
     taken = {song_of(row) for row in first.iter_rows(named=True)}
-    artists = Counter(first.get_column(ARTIST_KEY).to_list())
+    artists = Counter(
+        a for credit in first.get_column("artist").to_list() for a in credited_artists(credit or "")
+    )
     kept: list[int] = []
     for at, row in enumerate(rest.iter_rows(named=True) if rest is not None else ()):
         if first.height + len(kept) >= top:
             break
-        song, artist = song_of(row), row[ARTIST_KEY]
-        if song in taken or artists[artist] >= per_artist:
+        song, credits = song_of(row), credited_artists(str(row["artist"] or ""))
+        if song in taken or any(artists[artist] >= per_artist for artist in credits):
             continue
         taken.add(song)
-        artists[artist] += 1
+        artists.update(credits)
         kept.append(at)
     if rest is None or not kept:
         return first, first_vectors
@@ -518,8 +519,7 @@ def _distinct(head: pl.DataFrame, top: int, per_artist: int, leave_out: frozense
     """Of `head` (ranked best first): each song once, none of `leave_out`, `per_artist` of each artist."""
     import polars as pl
 
-    from musicflow.core.songs import subtitle_free_key, version_family
-    from musicflow.scale.score_rows import ARTIST_KEY
+    from musicflow.core.songs import credited_artists, subtitle_free_key, version_family
 
     pairs = list(zip(head.get_column("artist").to_list(), head.get_column("song").to_list(), strict=True))
     head = head.with_columns(  # one song under two titles, one with a subtitle, is listed once
@@ -528,8 +528,17 @@ def _distinct(head: pl.DataFrame, top: int, per_artist: int, leave_out: frozense
     )
     once = head.unique(subset="_song", keep="first", maintain_order=True)
     kept = once.filter(~pl.col("_family").is_in(list(leave_out))) if leave_out else once
-    capped = kept.filter(pl.int_range(pl.len()).over(ARTIST_KEY) < per_artist)
-    return capped.head(top).drop("_song", "_family")
+    taken: Counter[str] = Counter()
+    capped: list[int] = []
+    for at, artists in enumerate(kept.get_column("artist").to_list()):
+        credits = credited_artists(artists or "")  # a song counts for every artist it credits
+        if any(taken[artist] >= per_artist for artist in credits):
+            continue
+        taken.update(credits)
+        capped.append(at)
+        if len(capped) == top:
+            break
+    return kept[capped].drop("_song", "_family")
 
 
 def _compact(

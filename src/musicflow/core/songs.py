@@ -188,6 +188,15 @@ def featured_artists(title: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in found if name))
 
 
+def credited_artists(artists: str) -> tuple[str, ...]:
+    """Every artist a catalog's credit names ("Asake; Wizkid", as catalogs join several), each keyed as
+    `primary_artist` keys a name, the first first: a list of at most N songs by one artist counts such
+    a song for each of them (a listener asking for one song per artist does not want Wizkid four times,
+    three of them as a second credit)."""
+    keys = (primary_artist(name) for name in artists.split(";") if name.strip())
+    return tuple(dict.fromkeys(key for key in keys if key)) or (primary_artist(artists),)
+
+
 def primary_artist(artists: str) -> str:
     """The first credited artist of a text that may list several ("A, B & C", "A feat. B"), folded and
     without a leading "The": "The Black Eyed Peas" and "Black Eyed Peas" are one artist (catalogs
