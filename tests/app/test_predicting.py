@@ -151,7 +151,7 @@ def test_a_song_asked_by_an_artist_its_title_features_is_the_song_they_streamed(
 
 
 def test_a_song_asked_by_an_artist_they_stream_is_named_by_their_spelling_of_the_artist(app: MusicFlow):
-    """"Hey Jude" by "beatles": the answer is The Beatles', as its reasons say, not "beatles" in its title
+    """ "Hey Jude" by "beatles": the answer is The Beatles', as its reasons say, not "beatles" in its title
     line and "The Beatles" under it."""
     listener = app.serving.get(PROFILE).listener
     artist = next(a.name for a in listener.top_artists(50) if a.name.startswith("The "))
