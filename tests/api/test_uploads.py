@@ -4,6 +4,8 @@ uploads that are too large, of the wrong kind or from a read token are refused a
 
 from __future__ import annotations
 
+import io
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +55,12 @@ def finished(client: TestClient, job_id: str, token: str, timeout_s: float = 240
     raise AssertionError(f"job {job_id} did not finish: {job}")
 
 
+def files_left(settings: Settings) -> list[Path]:
+    """The files of uploads still on the server's disk."""
+    uploads = settings.data_dir / "uploads"
+    return sorted(p for p in uploads.rglob("*") if p.is_file()) if uploads.exists() else []
+
+
 def upload(client: TestClient, token: str, *files: tuple[str, bytes]) -> object:
     return client.post(
         "/api/uploads", files=[("file", (name, data)) for name, data in files], headers=bearer(token)
@@ -87,7 +95,7 @@ def test_an_upload_becomes_a_model_that_answers(
         "/api/uploads", files={"file": ("renamed.zip", export)}, headers=bearer(tokens["write"])
     )
     assert again.status_code == 202 and again.json()["id"] == job_id and again.json()["new"] is False
-    assert len(list((settings.data_dir / "uploads").iterdir())) == 1
+    assert files_left(settings) == []  # the export's files went when its job was done; its digest stayed
     listed = server.get("/api/jobs", headers=bearer(tokens["read"])).json()
     assert [j["id"] for j in listed] == [job_id]
 
@@ -103,9 +111,12 @@ def test_what_an_upload_may_not_be(server: TestClient, tokens: dict[str, str], s
     assert not uploads.exists() or not any(uploads.iterdir())
 
 
-def test_an_upload_of_no_history_fails_and_says_why(server: TestClient, tokens: dict[str, str]) -> None:
+def test_an_upload_of_no_history_fails_and_says_why(
+    server: TestClient, tokens: dict[str, str], settings: Settings
+) -> None:
     """A JSON file of the export that holds no play: the job fails with the file's reason, and nothing is
-    fetched or trained for it."""
+    fetched or trained for it. The files sent go with the failed job: it is never run again (the same
+    files sent again are a new job)."""
     sent = upload(server, tokens["write"], ("Userdata.json", b'{"username": "someone"}'))
     assert sent.status_code == 202, sent.text  # type: ignore[attr-defined]
     job = finished(server, sent.json()["id"], tokens["read"])  # type: ignore[attr-defined]
@@ -122,21 +133,25 @@ def test_an_upload_of_no_history_fails_and_says_why(server: TestClient, tokens: 
     job = finished(server, damaged.json()["id"], tokens["read"])  # type: ignore[attr-defined]
     assert job["state"] == "failed"
     assert str(job["error"]).startswith("my_spotify_data.zip: not a readable zip archive")  # no server path
+    assert files_left(settings) == []
+    sent_again = upload(server, tokens["write"], ("Userdata.json", b'{"username": "someone"}'))
+    assert sent_again.json()["new"] is True  # type: ignore[attr-defined]
+    assert finished(server, sent_again.json()["id"], tokens["read"])["state"] == "failed"  # type: ignore[attr-defined]
 
 
-def test_a_name_cannot_reach_outside_its_folder(
-    server: TestClient, tokens: dict[str, str], settings: Settings
-) -> None:
-    sent = upload(server, tokens["write"], ("../../../evil.json", b'[{"ts": "not a play"}]'))
-    assert sent.status_code == 202  # type: ignore[attr-defined]
-    job_id = sent.json()["id"]  # type: ignore[attr-defined]
-    assert [p.name for p in (settings.data_dir / "uploads" / job_id).iterdir()] == ["evil.json"]
+def test_a_name_cannot_reach_outside_its_folder(settings: Settings, tokens: dict[str, str]) -> None:
+    evil = ("../../../evil.json", b'[{"ts": "not a play"}]')
+    with MusicFlow.open(settings) as app:  # no runner yet: the files wait for their job
+        waiting, _ = app.start_upload(NEWCOMER, [(evil[0], io.BytesIO(evil[1]))])
+    assert [p.name for p in (settings.data_dir / "uploads" / waiting.id).iterdir()] == ["evil.json"]
+    with TestClient(create_app(settings, access="tokens")) as server:  # its runner takes the job
+        job = finished(server, waiting.id, tokens["read"])
+    assert job["state"] == "failed" and job["error"]  # nothing to learn from: said, not crashed
     assert (
         not (settings.data_dir / "evil.json").exists()
         and not (settings.data_dir.parent / "evil.json").exists()
     )
-    job = finished(server, job_id, tokens["read"])
-    assert job["state"] == "failed" and job["error"]  # nothing to learn from: said, not crashed
+    assert files_left(settings) == []  # the failed job's files went with it
 
 
 def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(
@@ -250,3 +265,62 @@ def test_a_library_uploaded_to_a_running_server_is_answered_from_at_once(
     assert isinstance(result, dict) and result["library"]["banned_artist"] == 1 and result["new_plays"] == 0
     after = server.get("/api/prediction/", params=asked, headers=bearer(token)).json()
     assert after["prediction"] == 0 and after["library"]["banned"] == "artist"
+
+
+def one_song_history(plays: int = 3) -> bytes:
+    """A history of one song only: stored, but too little to train on."""
+    return json.dumps(
+        [
+            {
+                "endTime": f"2024-01-0{day} 10:00",
+                "artistName": "Nao",
+                "trackName": "Intro",
+                "msPlayed": 200_000,
+            }
+            for day in range(1, plays + 1)
+        ]
+    ).encode()
+
+
+def test_a_job_that_failed_after_storing_plays_says_what_it_kept(
+    server: TestClient, tokens: dict[str, str], settings: Settings
+) -> None:
+    """The plays were stored before training failed: the job's answer says so (they are the listener's,
+    and can be taken back), beside why it failed; and its files are gone."""
+    sent = upload(server, tokens["write"], ("StreamingHistory_music_0.json", one_song_history()))
+    job = finished(server, sent.json()["id"], tokens["read"])  # type: ignore[attr-defined]
+    assert job["state"] == "failed" and job["error"], job
+    result = job["result"]
+    assert isinstance(result, dict), job
+    assert (result["plays"], result["new_plays"], result["files"]) == (3, 3, 1)
+    assert result["failed_at"] in ("fetching features", "training")
+    with MusicFlow.open(settings) as app:
+        assert app.listening_summary(NEWCOMER).plays == 3  # kept, as the answer says
+    assert files_left(settings) == []
+    listed = server.get("/api/jobs", headers=bearer(tokens["read"])).json()
+    assert listed[0]["result"] == result
+
+
+def test_an_export_taken_back_can_be_sent_again(
+    server: TestClient, tokens: dict[str, str], settings: Settings
+) -> None:
+    """Sent again after it was taken back, an export is a new job that takes its plays in again (it
+    answered with the job taken back, and stored nothing)."""
+    history = ("StreamingHistory_music_0.json", one_song_history())
+    first = upload(server, tokens["write"], history).json()  # type: ignore[attr-defined]
+    finished(server, first["id"], tokens["read"])
+    with MusicFlow.open(settings) as app:  # as if it had trained: only a job that did not fail is matched
+        app.jobs_store.update_job(first["id"], time.time(), state="done", stage="done")
+    same = upload(server, tokens["write"], history)
+    assert same.json()["id"] == first["id"] and same.json()["new"] is False  # type: ignore[attr-defined]
+    undone = server.delete(f"/api/uploads/{first['id']}", headers=bearer(tokens["write"]))
+    assert undone.status_code == 200 and undone.json()["plays_removed"] == 3, undone.text
+
+    again = upload(server, tokens["write"], history)
+    assert again.status_code == 202, again.text  # type: ignore[attr-defined]
+    answer = again.json()  # type: ignore[attr-defined]
+    assert answer["new"] is True and answer["id"] != first["id"] and answer["state"] == "queued"
+    job = finished(server, answer["id"], tokens["read"])
+    assert job["result"]["new_plays"] == 3, job  # type: ignore[index]
+    with MusicFlow.open(settings) as app:
+        assert app.listening_summary(NEWCOMER).plays == 3

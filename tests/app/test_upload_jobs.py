@@ -26,3 +26,18 @@ def test_records_that_could_not_be_read_are_counted_with_an_example(tmp_path: Pa
     clean.write_text(json.dumps([good]), encoding="utf-8")
     with MusicFlow.open(demo_settings(tmp_path / "other")) as app:
         assert "records_unreadable" not in ingest_summary(app.ingest([clean], "me", retrain=False))
+
+
+def test_files_of_finished_uploads_left_on_disk_are_removed_and_no_others(tmp_path: Path) -> None:
+    """A server of an earlier version kept every upload's files: a runner that starts removes those of
+    finished jobs, and leaves those a job waits for, and an upload still arriving (no job row yet)."""
+    with MusicFlow.open(demo_settings(tmp_path / "home")) as app:
+        for job_id, state in (("finished", "done"), ("broken", "failed"), ("waiting", "queued")):
+            app.jobs_store.add_job(job_id, "me", "upload", job_id, 0.0, "an upload")
+            if state != "queued":
+                app.jobs_store.update_job(job_id, 1.0, state=state, stage=state)  # type: ignore[arg-type]
+        for folder in ("finished", "broken", "waiting", "arriving"):
+            (app.uploads_dir / folder).mkdir(parents=True)
+            (app.uploads_dir / folder / "Streaming_History_Audio_2024.json").write_text("[]")
+        assert app.forget_finished_uploads() == 2
+        assert sorted(p.name for p in app.uploads_dir.iterdir()) == ["arriving", "waiting"]

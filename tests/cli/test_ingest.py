@@ -244,6 +244,74 @@ def test_an_ingest_can_be_taken_back_and_plays_another_holds_stay(tmp_path: Path
     assert code == 1 and "no job" in err
 
 
+def test_plays_a_later_export_also_holds_stay_when_the_first_is_taken_back(tmp_path: Path) -> None:
+    """B (the extended format) brings nothing new, every play of it being in A (the basic one): it is
+    another export all the same, recorded as its own import, so that taking A back keeps B's plays, as
+    over HTTP. Only the same export read again is no import of its own."""
+    minutes = range(6)
+    basic = [
+        {
+            "endTime": f"2024-01-01 10:0{m}",
+            "artistName": "Band",
+            "trackName": f"Song {m}",
+            "msPlayed": 200_000,
+        }
+        for m in minutes
+    ]
+    extended = [
+        {
+            "ts": f"2024-01-01T10:0{m}:40Z",
+            "ms_played": 200_000,
+            "master_metadata_track_name": f"Song {m}",
+            "master_metadata_album_artist_name": "Band",
+            "spotify_track_uri": None,
+            "reason_end": "trackdone",
+        }
+        for m in minutes[3:]
+    ]
+    a = tmp_path / "StreamingHistory_music_0.json"
+    a.write_text(json.dumps(basic))
+    b = tmp_path / "Streaming_History_Audio_2024.json"
+    b.write_text(json.dumps(extended))
+    code, out, err = run("ingest", str(a), "--format", "json")
+    assert code == 0, err
+    first = json.loads(out)["import_id"]
+    code, out, err = run("ingest", str(b))
+    assert code == 0, err
+    assert summary_figures(out)["new plays stored"] == "0"
+    assert "Recorded as import " in err and "nothing to take back" not in err
+    code, _, err = run("ingest", str(b))  # B again: the same export, no import of its own
+    assert code == 0 and "nothing to take back" in err, err
+
+    code, out, err = run("ingest", "undo", first, "--format", "json")
+    assert code == 0, err
+    undone = json.loads(out)
+    assert (undone["plays_removed"], undone["plays_kept"]) == (3, 3)
+    code, out, err = run("streams", "top", "--format", "json")
+    assert code == 0, err
+    assert sorted(row["track"] for row in json.loads(out)) == ["Song 3", "Song 4", "Song 5"]
+
+
+def test_a_record_no_play_can_be_is_passed_over_and_the_rest_stored(tmp_path: Path) -> None:
+    """msPlayed of 2**63 ended `ingest` in a traceback (an overflow in the store); 2**62 was stored as
+    absurd minutes. Each is one bad record, counted and named; the file's other plays are stored."""
+    good = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 40_000}
+    history = tmp_path / "StreamingHistory_music_0.json"
+    history.write_text(
+        json.dumps(
+            [good, {**good, "msPlayed": 2**63}, {**good, "endTime": "2024-01-01 10:01", "msPlayed": 2**62}]
+        )
+    )
+    code, out, err = run("ingest", str(history))
+    assert code == 0, err
+    assert "Traceback" not in out + err
+    figures = summary_figures(out)
+    assert (figures["new plays stored"], figures["invalid record"]) == ("1", "2")
+    flat = " ".join(out.split())
+    assert f"{history}, record 1: 'msPlayed' is longer than a day, which no play lasts: 9.22e+18 ms" in flat
+    assert "record 2: 'msPlayed' is longer than a day" in flat
+
+
 def test_a_model_never_answers_from_plays_taken_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two exports, a model trained after each: taking the second back removes the model that learned
     from it (the first answers again); taking the first back leaves no model, and every command says

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -167,6 +169,76 @@ def test_only_a_few_bad_records_are_described_but_all_are_counted():
     parsed = parse_history(HistoryKind.EXTENDED, records, "x")
     assert parsed.skipped[SkipReason.INVALID] == 50
     assert len(parsed.invalid_examples) == 5
+
+
+DAY_MS = 24 * 3600 * 1000
+IN_A_DAY = datetime.fromtimestamp(time.time() + 23 * 3600, UTC)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("ms_played", 2**63, "'ms_played' is longer than a day, which no play lasts: 9.22e+18 ms"),
+        ("ms_played", 2**62, "'ms_played' is longer than a day"),
+        ("ms_played", DAY_MS + 1, "'ms_played' is longer than a day"),
+        ("ms_played", -1, "'ms_played' should be a whole number of milliseconds, got int -1"),
+        ("ts", "2005-12-31T23:59:59Z", "'ts' is not a time a play could have ended (2006 to now)"),
+        ("ts", "a day and more ahead", "'ts' is not a time a play could have ended"),
+        ("ts", "9999-12-31T23:59:59Z", "'ts' is not a time a play could have ended"),
+        ("ts", "0001-01-01T00:00:00+05:00", "'ts' is not a time a play could have ended"),
+        ("master_metadata_track_name", "Song\x00", "'master_metadata_track_name' holds a NUL character"),
+        ("master_metadata_track_name", "s" * 201, "is 201 characters long, more than the 200 a name"),
+        ("master_metadata_album_artist_name", "a" * 5000, "'master_metadata_album_artist_name' is 5,000"),
+        ("master_metadata_album_album_name", "b" * 201, "'master_metadata_album_album_name' is 201"),
+        ("reason_end", "trackdone\x00", "'reason_end' holds a NUL character"),
+        ("spotify_track_uri", "spotify:track:" + "a" * 33, "does not hold a Spotify track id"),
+        ("spotify_track_uri", "spotify:track:4uLU6hMCjMI75M1A2tKUQ\x00", "does not hold a Spotify track id"),
+    ],
+)
+def test_a_value_no_play_can_have_passes_its_record_over_and_says_so(field: str, value: object, said: str):
+    """Stored, such a value would be absurd (minutes in the trillions), or break the store's transaction
+    and so fail the whole file: the record is passed over and named like any other bad one."""
+    if value == "a day and more ahead":  # computed here: the same test name on every worker
+        value = (IN_A_DAY + timedelta(hours=2)).isoformat()
+    parsed = parse_history(HistoryKind.EXTENDED, [extended(), extended(**{field: value})], "h.json")
+    assert len(parsed.plays) == 1 and parsed.skipped[SkipReason.INVALID] == 1
+    (example,) = parsed.invalid_examples
+    assert example.startswith("h.json, record 1: ") and said in example, example
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("msPlayed", 2**63, "'msPlayed' is longer than a day"),
+        ("msPlayed", -50_000, "'msPlayed' should be a whole number of milliseconds, got int -50000"),
+        ("endTime", "2005-12-31 23:59", "'endTime' is not a time a play could have ended"),
+        ("endTime", "2099-01-01 10:00", "'endTime' is not a time a play could have ended"),
+        ("endTime", "0001-01-01 00:00", "'endTime' is not a time a play could have ended"),
+        ("trackName", "t" * 201, "'trackName' is 201 characters long"),
+        ("artistName", "Ar\x00tist", "'artistName' holds a NUL character"),
+    ],
+)
+def test_the_basic_format_passes_the_same_values_over(field: str, value: object, said: str):
+    good = {"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 40_000}
+    parsed = parse_history(HistoryKind.BASIC_MUSIC, [good, {**good, field: value}], "h.json")
+    assert len(parsed.plays) == 1 and parsed.skipped[SkipReason.INVALID] == 1
+    (example,) = parsed.invalid_examples
+    assert example.startswith("h.json, record 1: ") and said in example, example
+
+
+def test_values_at_the_bounds_are_plays():
+    """A day's play, a play that ended in 2006 or within a day ahead of this clock (time zones, clocks
+    set wrong), a 200-character name: all kept."""
+    records = [
+        extended(ms_played=DAY_MS),
+        extended(ts="2006-01-01T00:00:00Z"),
+        extended(ts=IN_A_DAY.isoformat()),
+        extended(master_metadata_track_name="s" * 200, master_metadata_album_album_name="b" * 200),
+        extended(spotify_track_uri="spotify:track:"),  # no id: a play without one
+    ]
+    parsed = parse_history(HistoryKind.EXTENDED, records, "h.json")
+    assert len(parsed.plays) == len(records) and not parsed.skipped, parsed.invalid_examples
+    assert parsed.plays[-1].spotify_id is None
 
 
 def test_track_identity_ignores_case_and_spacing():

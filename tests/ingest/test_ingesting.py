@@ -133,6 +133,41 @@ def test_bad_records_are_counted_with_file_and_index(store: SqlStore, tmp_path: 
     assert "record 2: 'endTime' should be a date-time" in report.invalid_examples[1]
 
 
+def test_values_no_play_can_have_are_passed_over_and_the_rest_of_the_file_is_stored(
+    store: SqlStore, tmp_path: Path
+):
+    """Each of these failed the whole file before (an overflow of the store's integer, a NUL the database
+    refuses, a name or an id longer than its column) or was stored as an absurd figure; now each record is
+    counted and named, and the file's good play is stored, on either database."""
+    history = tmp_path / "Streaming_History_Audio_2024.json"
+    good = {
+        "ts": "2024-05-01T12:00:30Z",
+        "ms_played": 200_000,
+        "master_metadata_track_name": "Song",
+        "master_metadata_album_artist_name": "Artist",
+        "spotify_track_uri": "spotify:track:4uLU6hMCjMI75M1A2tKUQC",
+    }
+    bad: list[dict[str, object]] = [
+        {"ms_played": 2**63},
+        {"ms_played": 2**62},
+        {"ms_played": 2**31 + 5},
+        {"ts": "2099-01-01T00:00:00Z"},
+        {"master_metadata_track_name": "So\x00ng"},
+        {"master_metadata_album_artist_name": "A" * 300},
+        {"spotify_track_uri": "spotify:track:" + "x" * 40},
+    ]
+    history.write_text(json.dumps([good, *({**good, **fields} for fields in bad)]))
+    report = ingest_paths([history], store, "default", Settings())
+    assert (report.new_plays, report.skipped[SkipReason.INVALID]) == (1, len(bad))
+    assert len(report.invalid_examples) == 5 and all(
+        f"{history}, record " in e for e in report.invalid_examples
+    )
+    profile = store.profile_id("default")
+    assert profile is not None
+    summary = store.listening_summary(profile, 30_000)
+    assert summary.plays == 1
+
+
 def test_a_missing_path_stops_before_anything_is_written(store: SqlStore, tmp_path: Path):
     with pytest.raises(IngestError, match="no such file or folder"):
         ingest_paths([tmp_path / "my_spotify_data.zip"], store, "default", Settings())

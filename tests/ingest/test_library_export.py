@@ -102,3 +102,26 @@ def test_a_library_with_no_readable_entry_keeps_the_one_stored(store: SqlStore, 
     profile = store.profile_id("me")
     assert profile is not None
     assert store.history.library(profile) == [LibraryEntry(LibraryKind.BANNED_ARTIST, "Crazy Frog")]
+
+
+def test_library_entries_no_store_could_keep_are_counted_and_the_rest_stored(store: SqlStore, tmp_path: Path):
+    """A NUL in a name (no database keeps it), a name past the 200 characters a question may name, an id
+    that is no Spotify id (longer than the store's column): counted as unreadable, never a failed file."""
+    library = library_file(
+        tmp_path,
+        tracks=[
+            {"artist": "Nao", "track": "Intro", "uri": "spotify:track:4uLU6hMCjMI75M1A2tKUQC"},
+            {"artist": "Nao", "track": "In\x00tro"},
+            {"artist": "N" * 201, "track": "Intro"},
+            {"artist": "Nao", "track": "Bad id", "uri": "spotify:track:" + "x" * 40},
+        ],
+    )
+    report = ingest_paths([library], store, "me", Settings())
+    (read,) = report.files
+    assert report.library is not None and report.library["saved_song"] == 1
+    assert report.library_unreadable == 3
+    assert read.note == "3 with a name or id that cannot be kept (a NUL, or over 200 characters) left out"
+    profile = store.profile_id("me")
+    assert profile is not None
+    (kept,) = store.history.library(profile)
+    assert (kept.artist, kept.name) == ("Nao", "Intro")

@@ -207,3 +207,36 @@ def test_the_upload_page_lists_imports_alone_and_says_how_each_ended(tmp_path: P
         assert "So are the models that learned from them (v1, v2)." in undone.text
         trained = client.get("/upload/trained", params={"profile": "me"})
         assert trained.status_code == 200 and "Model v2 now answers for you." in trained.text
+
+
+def test_an_upload_that_failed_after_storing_its_plays_says_they_were_kept(
+    client: TestClient, shared: tuple[Path, dict[str, str]]
+) -> None:
+    """Training failed (one song is too little to learn from), but the plays were stored: the page says
+    so beside the reason, and offers to take them back."""
+    from tests.api.test_uploads import one_song_history
+
+    csrf = signed_in(client, shared[1]["write"])
+    sent = client.post(
+        "/upload", data={"csrf": csrf}, files={"file": ("StreamingHistory_music_0.json", one_song_history())}
+    )
+    assert sent.status_code == 303, sent.text
+    deadline = time.monotonic() + 120
+    while (state := client.get(sent.headers["location"] + "/state").json())["state"] not in (
+        "done",
+        "failed",
+    ):
+        assert time.monotonic() < deadline, state
+        time.sleep(0.2)
+    assert state["state"] == "failed", state
+    page = client.get(sent.headers["location"])
+    error = re.search(r'<strong id="job-error">(.*?)</strong>', page.text)
+    kept = re.search(r'<p id="job-kept">(.*?)</p>', page.text)
+    assert error is not None and error.group(1), page.text
+    assert kept is not None, page.text
+    assert kept.group(1).startswith("What was read before it failed is kept: 3 new plays of 3")
+    assert (
+        "did not happen, for the reason above; the plays stay until you take this export back."
+        in kept.group(1)
+    )
+    assert 'id="take-back"' in page.text

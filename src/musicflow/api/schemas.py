@@ -373,12 +373,15 @@ class JobBody(BaseModel):
     progress: dict[str, bool | int | float | str] = Field(
         description="bytes_done/bytes_total (ingesting), tracks_done/tracks_total (fetching), training (0-1)"
     )
-    result: dict[str, bool | int | float | str | dict[str, int | list[int]]] | None = Field(
+    result: dict[str, bool | int | float | str | list[str] | dict[str, int | list[int]]] | None = Field(
         description="When done: plays, new_plays, features_fetched, still_missing, model_version and serving"
         " (or training), old_versions_removed (when the training removed old model versions); library"
         " (entries per kind: saved_song, saved_album, followed_artist, banned_song, banned_artist) when the"
-        " export held YourLibrary.json; for an import taken back, taken_back (plays_removed and"
-        " model_versions_removed)"
+        " export held YourLibrary.json; records_unreadable and unreadable_examples (records of the export"
+        " passed over, and a few of them named) when there were any; for an import taken back, taken_back"
+        " (plays_removed and model_versions_removed). When failed after storing something: what was stored"
+        " and is kept (plays, new_plays, files, library, features_fetched) and failed_at, the stage that"
+        " failed; null when nothing was stored"
     )
     error: str | None = Field(description="When failed: why, and what to do")
     attempts: int

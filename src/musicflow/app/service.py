@@ -253,8 +253,9 @@ class MusicFlow:
         return self._store.history
 
     def start_upload(self, profile: str, files: Iterable[tuple[str, IO[bytes]]]) -> tuple[Job, bool]:
-        """Keep an uploaded export and queue the job that ingests it, fetches features and trains; the
-        same files uploaded again by the profile answer with the job that took them (False: not new)."""
+        """Keep an uploaded export (until its job has finished) and queue the job that ingests it, fetches
+        features and trains; the same files uploaded again by the profile answer with the job that took
+        them (False: not new), unless that job failed or was taken back: then they are a new job."""
         from musicflow.app.upload_jobs import new_job_id, receive
 
         job_id = new_job_id()
@@ -270,6 +271,22 @@ class MusicFlow:
         except BaseException:
             shutil.rmtree(received.folder, ignore_errors=True)
             raise
+
+    def forget_finished_uploads(self) -> int:
+        """Remove the files of uploads whose job has finished (done, failed, taken back) that are still on
+        disk (a server of an earlier version kept them, or one stopped between the job's end and their
+        removal); how many. A folder without a job row is left alone: an upload still arriving has one."""
+        from musicflow.app.upload_jobs import forget_upload
+
+        if not self.uploads_dir.is_dir():
+            return 0
+        removed = 0
+        for folder in self.uploads_dir.iterdir():
+            job = self._store.jobs.job(folder.name)
+            if job is not None and job.state not in ("queued", "running"):
+                forget_upload(self.uploads_dir, job.id)
+                removed += 1
+        return removed
 
     def job(self, job_id: str, profile: str | None = None) -> Job:
         """A job (of the profile, when given: another profile's is not found)."""
@@ -387,8 +404,10 @@ class MusicFlow:
             jobs.update_job(
                 import_id, self.clock.now(), state="done", stage="done", result=ingest_summary(report)
             )
-            # Read again, an export brings no play: it holds none, so the import that brought them takes
-            # them back alone, and there is nothing to take back of this one.
+            # The same export read again brings no play and holds exactly what an earlier import holds:
+            # it is no record of its own, and that import takes them back alone. Another export that
+            # brought nothing new (a subset of what is stored) keeps its record, as an upload does: taking
+            # back an import that also holds its plays keeps them.
             held: str | None = import_id
             if not report.new_plays and self._store.release_import(import_id):
                 held = None

@@ -2,13 +2,16 @@
 features fetched and a model trained, in the background, resumed after a restart.
 
 The files are copied to `<data_dir>/uploads/<job id>/` in chunks (never whole in memory), under a size
-limit, with names reduced to a plain file name (no folder, no path), `.zip` or `.json` only. Their
-SHA-256s make the upload's digest: the same export uploaded again by the same profile answers with the
-job that already took it, and changes nothing. A job goes queued, running (ingesting, fetching features,
-training), then done with its result or failed with a clear error; each step is written to its row as it
-goes. New plays ingested otherwise (`musicflow ingest`) queue a `train` job of the profile: it trains
-unless the model that serves already learned from every play, and the registry's gate decides whether the
-new version serves (the server swaps it in). Where the plays since the champion's cut-off have drifted
+limit, with names reduced to a plain file name (no folder, no path), `.zip` or `.json` only, and removed
+as soon as the job has finished (done or failed) or is taken back: they hold what ingest never keeps (IP
+addresses, user agents). Their SHA-256s make the upload's digest, which the job's row keeps: the same
+export uploaded again by the same profile answers with the job that already took it, and changes nothing
+(unless that job failed or was taken back: then it is a new job). A job goes queued, running (ingesting,
+fetching features, training), then done with its result or failed with a clear error and what it stored
+before (its plays are kept); each step is written to its row as it goes. New plays ingested otherwise
+(`musicflow ingest`) queue a `train` job of the profile: it trains unless the model that serves already
+learned from every play, and the registry's gate decides whether the new version serves (the server swaps
+it in). Where the plays since the champion's cut-off have drifted
 from those it learned from (`model/drift.py`), the job's result says so. The schedule (`app.schedule`)
 queues `train` and `refresh` jobs once a day. One runner works at a time: `JobRunner` in the server (which
 first queues again what a stopped server left running, and runs the schedule when it is due) or
@@ -127,6 +130,7 @@ class JobProgress:
         self._job_id = job_id
         self._stopping = stopping
         self.figures: dict[str, Any] = {}
+        self.stored: dict[str, Any] = {}  # what the job stored so far (its ingest, the features fetched)
         self._written = 0.0
         self._stage = ""
         self._total = 0
@@ -135,6 +139,11 @@ class JobProgress:
         self._stage = stage
         self.figures.update(figures)
         self._write(force=True)
+
+    @property
+    def stage_name(self) -> str:
+        """The stage the job is in (or failed in)."""
+        return self._stage
 
     def note(self, **figures: Any) -> None:
         self.figures.update(figures)
@@ -177,17 +186,33 @@ def run_job(app: MusicFlow, job: Job, uploads_dir: Path, stopping: threading.Eve
     except Interrupted:
         log.info("job %s stops with the server; queued again", job.id)
         jobs.update_job(job.id, time.time(), state="queued", stage=QUEUED_AGAIN)
+        return  # its files stay: the next runner reads them again
     except MusicflowError as failed:
-        jobs.update_job(job.id, time.time(), state="failed", stage="failed", error=str(failed))
+        _failed(jobs, job.id, progress, str(failed))
     except Exception:
         log.exception("job %s failed", job.id)
-        jobs.update_job(
-            job.id,
-            time.time(),
-            state="failed",
-            stage="failed",
-            error="the job failed unexpectedly; it is logged",
-        )
+        _failed(jobs, job.id, progress, "the job failed unexpectedly; it is logged")
+    forget_upload(uploads_dir, job.id)
+
+
+def _failed(jobs: JobStore, job_id: str, progress: JobProgress, error: str) -> None:
+    """Record a failed job: with what it had stored before the step that failed (its plays, its library,
+    the features fetched), so that the listener is told those were kept and what did not happen."""
+    stored = progress.stored
+    result = {**stored, "failed_at": progress.stage_name} if stored else None
+    jobs.update_job(job_id, time.time(), state="failed", stage="failed", error=error, result=result)
+
+
+def forget_upload(uploads_dir: Path, job_id: str) -> None:
+    """Remove an upload's files once its job has finished (done or failed) or was taken back.
+
+    They hold what the export holds beyond what ingest keeps (IP addresses, user agents, country:
+    README, Privacy): they are kept only while the job may read them, i.e. while it is queued or running
+    (a server stopped in the middle queues it again, and the next runner reads them from the start). A
+    failed job is never run again (the same export uploaded again is a new job), so nothing needs them
+    after; the job's row keeps only the digest of the files (to answer the same upload again) and its
+    result."""
+    shutil.rmtree(uploads_dir / job_id, ignore_errors=True)
 
 
 @contextmanager
@@ -230,10 +255,12 @@ def _run(app: MusicFlow, job: Job, uploads_dir: Path, progress: JobProgress) -> 
         raise MusicflowError("the uploaded files are gone: upload the export again")
     progress.stage("ingesting")
     report = app.ingest([folder], job.profile, progress, retrain=False, import_id=job.id)
+    progress.stored.update(ingest_summary(report))  # kept whatever a later step does
     progress.stage("fetching features", plays=report.music_plays, new_plays=report.new_plays)
     fetched = app.fetch_features(job.profile, progress=progress)
     answered = sum(run.answered for run in fetched.runs)
-    result: dict[str, Any] = {**ingest_summary(report), "features_fetched": answered}  # as an ingest records
+    progress.stored["features_fetched"] = answered
+    result: dict[str, Any] = dict(progress.stored)  # as an ingest records
     progress.stage("training", features_fetched=answered)
     result.update(_retrain(app, job.profile, progress))
     jobs.update_job(job.id, time.time(), state="done", stage="done", result=result)
@@ -300,6 +327,13 @@ class JobRunner:
 
     def start(self) -> None:
         self._requeue_left()
+        try:
+            forgotten = self._app.forget_finished_uploads()
+        except (MusicflowError, OSError) as failed:
+            log.warning("jobs: the files of finished uploads could not be removed: %s", failed)
+        else:
+            if forgotten:
+                log.info("the files of %d finished upload(s) were removed", forgotten)
         self._thread.start()
 
     def _requeue_left(self) -> None:

@@ -4,7 +4,7 @@ looked at."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,9 @@ from musicflow.cli.common import (
     write_json,
 )
 from musicflow.core.plurals import counted
+
+if TYPE_CHECKING:
+    from musicflow.app.types import Job
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +49,7 @@ def jobs_run(ctx: typer.Context) -> None:
         for job in scheduled.queued:
             state.out.print(f"  {job.kind} of {job.profile}: {job.reason}", highlight=False)
     for job in reversed(finished):
-        outcome = job.error if job.state == "failed" else _result(job.result)
+        outcome = _failure(job) if job.state == "failed" else _result(job.result)
         state.out.print(f"job {job.id} ({job.kind}, {job.profile}): {job.state}: {outcome}", highlight=False)
     if not done:
         state.out.print("No job is waiting.", highlight=False)
@@ -80,12 +83,22 @@ def jobs_list(
         table.add_column(column, overflow="fold")
     for job in found:
         made = datetime.fromtimestamp(job.created_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
-        outcome = job.error or _result(job.result) if job.state in ("done", "failed") else ""
-        if job.state == "undone":
+        outcome = ""
+        if job.state == "failed":
+            outcome = _failure(job)
+        elif job.state == "done":
+            outcome = _result(job.result)
+        elif job.state == "undone":
             outcome = _taken_back(job.result)
         why = job.reason or ""
         table.add_row(job.id, job.profile, job.kind, why, job.state, job.stage, made, outcome)
     state.out.print(table)
+
+
+def _failure(job: Job) -> str:
+    """Why a job failed, and what it had stored before (kept: the listener is told their plays are)."""
+    kept = _result(job.result) if job.result else ""
+    return f"{job.error or 'failed'}{f' (kept: {kept})' if kept else ''}"
 
 
 def _result(result: object) -> str:

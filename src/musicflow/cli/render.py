@@ -99,7 +99,8 @@ def ingest_report(console: Console, report: IngestReport) -> None:
             else ""
         )
         console.print(
-            f"Library: {counted(report.library_unreadable, 'entry', 'entries')} without names left out"
+            f"Library: {counted(report.library_unreadable, 'entry', 'entries')} without names (or with"
+            " names no store keeps) left out"
             f"{kept}.",
             highlight=False,
         )

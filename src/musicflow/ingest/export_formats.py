@@ -1,22 +1,41 @@
 """Spotify's history formats, told apart by content, parsed record by record.
 
-One bad record never fails a file: it is counted, and the first few are described with their index.
+One bad record never fails a file: it is counted, and the first few are described with their index. A
+record is bad when a field has the wrong type, and also when its value cannot be a play, so that nothing
+absurd is stored silently (nor breaks the store's transaction, failing the whole file):
+
+- `msPlayed`/`ms_played` negative, or longer than a day (`MAX_PLAY_MS`): no track lasts that long, and a
+  day is far inside the store's 32-bit column (about 24.8 days), which a larger value would overflow;
+- an end time before 2006 (`FIRST_PLAY_AT`: Spotify did not exist) or more than a day after now
+  (`FUTURE_SLACK_S`, for clocks and time zones);
+- a track, artist or album name holding a NUL character (no database keeps it) or longer than
+  `MAX_NAME` (200) characters, the longest a question to the CLI, the API or the page may name: such a
+  record is passed over rather than cut, since a cut name would be another song's name, or one no
+  question could ask for; `reason_end` with a NUL, or a track URI whose id is not a Spotify id.
 """
 
 from __future__ import annotations
 
+import re
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from musicflow.core.plays import ExportFormat, Play, SkipReason
+from musicflow.core.songs import MAX_NAME
 
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
 _TRACK_ID_START = len(SPOTIFY_TRACK_PREFIX)
+_TRACK_ID = re.compile(r"[0-9A-Za-z]{1,32}")  # Spotify's are 22 base-62 characters; the store keeps 32
 UNKNOWN_NAMES = frozenset({"Unknown Track", "Unknown Artist"})
 MAX_EXAMPLES = 5
+MAX_PLAY_MS = 24 * 3600 * 1000  # a day: no play is longer, and the store's INTEGER holds it
+FIRST_PLAY_AT = int(datetime(2006, 1, 1, tzinfo=UTC).timestamp())  # Spotify was founded in 2006
+FUTURE_SLACK_S = 24 * 3600  # an end time up to a day ahead of this clock is taken (clocks, time zones)
 
 
 class HistoryKind(StrEnum):
@@ -73,8 +92,9 @@ def parse_history(
     if kind is HistoryKind.BASIC_PODCAST:
         parsed.skipped[SkipReason.PODCAST] = len(records)
         return parsed
-    parse_one: Callable[[Mapping[str, Any]], Play | SkipReason] = (
-        _parse_extended if kind is HistoryKind.EXTENDED else _parse_basic
+    latest = int(time.time()) + FUTURE_SLACK_S
+    parse_one: Callable[[Mapping[str, Any]], Play | SkipReason] = partial(
+        _parse_extended if kind is HistoryKind.EXTENDED else _parse_basic, latest=latest
     )
     plays = parsed.plays
     skipped = parsed.skipped
@@ -106,16 +126,34 @@ def _timestamp(value: object, field: str) -> int:
         raise RecordError(f"'{field}' should be a date-time text, got {_describe(value)}")
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return int(moment.timestamp())
+    except (ValueError, OverflowError):  # not a date-time, or one out of any range ("0001-01-01+05:00")
         raise RecordError(f"'{field}' is not a date-time: {value[:40]!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())
+
+
+def _seconds(moment: datetime) -> int:
+    """Unix seconds of an aware date-time; one out of range (year 1 east of UTC) is before any play."""
+    try:
+        return int(moment.timestamp())
+    except OverflowError:
+        return FIRST_PLAY_AT - 1
+
+
+def _in_time(seconds: int, value: object, field: str, latest: int) -> int:
+    """The end time, when a play can have ended then: from 2006 to a day after now."""
+    if not FIRST_PLAY_AT <= seconds <= latest:
+        shown = value[:40] if isinstance(value, str) else value
+        raise RecordError(f"'{field}' is not a time a play could have ended (2006 to now): {shown!r}")
+    return seconds
 
 
 def _ms(value: object, field: str) -> int:
     if type(value) is not int or value < 0:
         raise RecordError(f"'{field}' should be a whole number of milliseconds, got {_describe(value)}")
+    if value > MAX_PLAY_MS:
+        raise RecordError(f"'{field}' is longer than a day, which no play lasts: {value:.3g} ms")
     return value
 
 
@@ -123,6 +161,30 @@ def _text(value: object, field: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise RecordError(f"'{field}' should be text, got {_describe(value)}")
+
+
+def _name(value: str, field: str) -> str:
+    """A name the store and the answers can carry: no NUL character, at most MAX_NAME characters."""
+    if len(value) > MAX_NAME or "\0" in value:
+        if "\0" in value:
+            raise RecordError(f"'{field}' holds a NUL character, which no name holds: {value[:30]!r}")
+        raise RecordError(
+            f"'{field}' is {len(value):,} characters long, more than the {MAX_NAME} a name may have:"
+            f" {value[:30]!r}..."
+        )
+    return value
+
+
+def _track_id(uri: str | None) -> str | None:
+    """The Spotify id of a track URI (None without one); a URI holding something else is a bad record."""
+    if not uri or not uri.startswith(SPOTIFY_TRACK_PREFIX):
+        return None
+    spotify_id = uri[_TRACK_ID_START:]
+    if not spotify_id:
+        return None
+    if not _TRACK_ID.fullmatch(spotify_id):
+        raise RecordError(f"'spotify_track_uri' does not hold a Spotify track id: {uri[:40]!r}")
+    return spotify_id
 
 
 def _flag(value: object, field: str) -> bool | None:
@@ -140,27 +202,32 @@ def _describe(value: object) -> str:
     return f"{type(value).__name__} {shown[:30]}"
 
 
-def _parse_basic(record: Mapping[str, Any]) -> Play | SkipReason:
-    ended_at = _timestamp(record.get("endTime"), "endTime")
+def _parse_basic(record: Mapping[str, Any], *, latest: int) -> Play | SkipReason:
+    end_time = record.get("endTime")
+    ended_at = _in_time(_timestamp(end_time, "endTime"), end_time, "endTime", latest)
     ms_played = _ms(record.get("msPlayed"), "msPlayed")
     track = _text(record.get("trackName"), "trackName")
     artist = _text(record.get("artistName"), "artistName")
     if not track or not artist or track in UNKNOWN_NAMES or artist in UNKNOWN_NAMES:
         return SkipReason.NO_TRACK
+    track = _name(track, "trackName")
+    artist = _name(artist, "artistName")
     return Play(ended_at, ms_played, track, artist, None, None, None, None, ExportFormat.BASIC)
 
 
-def _parse_extended(record: Mapping[str, Any]) -> Play | SkipReason:
+def _parse_extended(record: Mapping[str, Any], *, latest: int) -> Play | SkipReason:
     """The hot loop of ingest: plain type checks inline, the descriptive checks only on a bad value."""
     get = record.get
     ts = get("ts")
     try:
-        moment = datetime.fromisoformat(ts)  # type: ignore[arg-type]
+        moment: datetime | None = datetime.fromisoformat(ts)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         moment = None
-    ended_at = int(moment.timestamp()) if moment is not None and moment.tzinfo else _timestamp(ts, "ts")
+    ended_at = _seconds(moment) if moment is not None and moment.tzinfo else -1
+    if not FIRST_PLAY_AT <= ended_at <= latest:  # the common case is checked inline, the rest said here
+        ended_at = _in_time(_timestamp(ts, "ts"), ts, "ts", latest)
     ms_played = get("ms_played")
-    if type(ms_played) is not int or ms_played < 0:
+    if type(ms_played) is not int or not 0 <= ms_played <= MAX_PLAY_MS:
         ms_played = _ms(ms_played, "ms_played")
     uri = get("spotify_track_uri")
     # A row with a track URI is a song unless it lacks names; only other rows can be episodes or chapters.
@@ -189,13 +256,20 @@ def _parse_extended(record: Mapping[str, Any]) -> Play | SkipReason:
         skipped = _flag(skipped, "skipped")
     if not track or not artist:
         return _not_music(get) or SkipReason.NO_TRACK
+    if len(track) > MAX_NAME or len(artist) > MAX_NAME or "\0" in track or "\0" in artist:
+        _name(track, "master_metadata_track_name")
+        _name(artist, "master_metadata_album_artist_name")
+    if album and (len(album) > MAX_NAME or "\0" in album):
+        _name(album, "master_metadata_album_album_name")
+    if reason_end and "\0" in reason_end:
+        raise RecordError(f"'reason_end' holds a NUL character: {reason_end[:30]!r}")
     return Play(
         ended_at,
         ms_played,
         track,
         artist,
         album or None,
-        uri[_TRACK_ID_START:] if uri and uri.startswith(SPOTIFY_TRACK_PREFIX) else None,
+        _track_id(uri),
         reason_end[:32] if reason_end else None,
         skipped,
         ExportFormat.EXTENDED,

@@ -108,6 +108,16 @@ def _store_library(
     report.library = {kind: counts[kind] for kind in LIBRARY_KINDS}
 
 
+def _library_note(library: ParsedLibrary) -> str | None:
+    """What of a library file was left out, by why."""
+    nameless = library.unreadable - library.unfit
+    said = [f"{nameless:,} entries without names"] if nameless else []
+    if library.unfit:
+        unfit = f"{library.unfit:,} with a name or id that cannot be kept (a NUL, or over 200 characters)"
+        said.append(unfit)
+    return f"{' and '.join(said)} left out" if said else None
+
+
 def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | ParsedLibrary | None]:
     label = export_file.label
     try:
@@ -122,7 +132,7 @@ def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | Parsed
     if is_library(data):
         assert isinstance(data, dict)
         library = parse_library(data)
-        note = f"{library.unreadable:,} entries without names left out" if library.unreadable else None
+        note = _library_note(library)
         return FileResult(label, kind=LIBRARY, rows=len(library.entries), note=note), library
     kind = detect_kind(data)
     if kind is None:

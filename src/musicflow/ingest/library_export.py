@@ -3,16 +3,21 @@
 It is a picture of the library when the export was made, with no dates: saved songs ("tracks", the Liked
 Songs), saved albums, followed artists, and the songs and artists the listener asked Spotify never to
 play ("bannedTracks", "bannedArtists"). Local files (`spotify:local:` entries) and podcasts are not music
-MusicFlow can look up, and are counted, not kept. An entry without the names it needs is counted as
-unreadable; the rest of the file is kept.
+MusicFlow can look up, and are counted, not kept. An entry without the names it needs, or with a name
+no history record could have either (a NUL character, more than `MAX_NAME` characters) or an id that is
+no Spotify id, is counted as unreadable; the rest of the file is kept.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from musicflow.core.songs import MAX_NAME
 from musicflow.store.ports import LibraryEntry, LibraryKind
+
+_SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{1,32}")  # 22 base-62 characters; the store keeps 32
 
 # The lists of YourLibrary.json that hold music, and what each entry of them is.
 _LISTS = {
@@ -34,7 +39,8 @@ _URI_PREFIX = {
 @dataclass
 class ParsedLibrary:
     entries: list[LibraryEntry] = field(default_factory=list)
-    unreadable: int = 0  # entries without the names they need
+    unreadable: int = 0  # entries without the names they need, or with names or ids no store keeps
+    unfit: int = 0  # of those, the entries whose names or id could not be kept (a NUL, too long)
 
     @property
     def counts(self) -> Counter[LibraryKind]:
@@ -54,8 +60,10 @@ def parse_library(data: dict[str, object]) -> ParsedLibrary:
             continue
         for item in items:
             entry = _entry(kind, item)
-            if entry is None:
+            unfit = entry is not None and not _storable(entry)
+            if entry is None or unfit:
                 parsed.unreadable += 1
+                parsed.unfit += unfit
             else:
                 parsed.entries.append(entry)
     return parsed
@@ -74,6 +82,12 @@ def _entry(kind: LibraryKind, item: object) -> LibraryEntry | None:
     if not artist or not name:
         return None
     return LibraryEntry(kind, artist, name, spotify_id)
+
+
+def _storable(entry: LibraryEntry) -> bool:
+    """Whether the store and the answers can carry the entry's names and id as they are."""
+    names_fit = all(len(n) <= MAX_NAME and "\0" not in n for n in (entry.artist, entry.name))
+    return names_fit and (not entry.spotify_id or bool(_SPOTIFY_ID.fullmatch(entry.spotify_id)))
 
 
 def _text(value: object) -> str:

@@ -72,9 +72,11 @@ class Store(Protocol):
         ...
 
     def release_import(self, import_id: str) -> bool:
-        """Forget which plays an import holds when every one of them is held by another import too (an
-        export read again: it brought nothing, and taking back the first must take its plays); False,
-        keeping them, when it holds a play no other import does."""
+        """Forget which plays an import holds when another import holds exactly the same plays (the same
+        export read again: it brought nothing, and taking back the first must take its plays), or when
+        it holds none; False, keeping them, otherwise. An import holding some of another's plays is
+        another export (an extended history beside a basic one, an older download): it keeps its
+        record, and taking back the other keeps the plays it holds too."""
         ...
 
     def undo_import(self, profile_id: int, import_id: str) -> ImportUndone:
@@ -657,7 +659,8 @@ class JobStore(Protocol):
         ...
 
     def job_with_digest(self, profile: str, digest: str) -> Job | None:
-        """The profile's job of the same files that has not failed, if any."""
+        """The profile's upload of the same files that has neither failed nor been taken back, if any: an
+        export taken back (or whose job failed) may be sent again, and is then taken in by a new job."""
         ...
 
     def waiting(self, profile: str, kind: str) -> Job | None:

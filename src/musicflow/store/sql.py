@@ -116,12 +116,28 @@ class SqlStore:
             return added
 
     def release_import(self, import_id: str) -> bool:
-        held = select(play_imports.c.play_id).where(play_imports.c.import_id == import_id)
-        elsewhere = select(play_imports.c.play_id).where(play_imports.c.import_id != import_id)
+        link = play_imports.c
+        held = select(link.play_id).where(link.import_id == import_id)
         with self._begin() as conn:
-            if conn.execute(held.except_(elsewhere).limit(1)).first() is not None:
-                return False
-            conn.execute(delete(play_imports).where(play_imports.c.import_id == import_id))
+            count = _count(conn, link.import_id == import_id)
+            if count:
+                # Another import holding the very same plays, no more, no fewer: this is that export read
+                # again. One holding only some of them (another export, however much it overlaps) is not.
+                sharing = (
+                    select(link.import_id)
+                    .where(link.play_id.in_(held), link.import_id != import_id)
+                    .group_by(link.import_id)
+                    .having(func.count() == count)
+                )
+                same = (
+                    select(link.import_id)
+                    .where(link.import_id.in_(sharing))
+                    .group_by(link.import_id)
+                    .having(func.count() == count)
+                )
+                if conn.execute(same.limit(1)).first() is None:
+                    return False
+            conn.execute(delete(play_imports).where(link.import_id == import_id))
         return True
 
     def undo_import(self, profile_id: int, import_id: str) -> ImportUndone:

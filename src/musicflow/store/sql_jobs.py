@@ -60,7 +60,12 @@ class SqlJobStore:
     def job_with_digest(self, profile: str, digest: str) -> Job | None:
         query = (
             _joined()
-            .where(profiles.c.name == profile, jobs.c.digest == digest, jobs.c.state != "failed")
+            .where(
+                profiles.c.name == profile,
+                jobs.c.kind == "upload",
+                jobs.c.digest == digest,
+                jobs.c.state.notin_(("failed", "undone")),
+            )
             .order_by(jobs.c.created_at)
         )
         with guarded(self.engine, transaction=False) as conn:

@@ -46,6 +46,10 @@ STAGES = {
     "failed": "Failed",
     "undone": "Taken back",
 }
+FAILED_STEPS = {  # what did not happen, by the stage a job failed in after storing the plays
+    "fetching features": "Finding the songs' features and training your model",
+    "training": "Training your model",
+}
 IMPORTS = ("upload", "ingest")  # the jobs that read an export (a page's upload, or `musicflow ingest`)
 EARLIER = 5  # the imports the upload page lists
 
@@ -216,10 +220,12 @@ def job_view(job: Job) -> dict[str, Any]:
     words = STAGES.get(job.state if job.state == "undone" else job.stage, job.stage)
     when = time.strftime("%d %b %Y, %H:%M UTC", time.gmtime(job.created_at))
     how = {"upload": "from this page", "ingest": "with musicflow ingest"}.get(job.kind, "")
+    failed_at = (job.result or {}).get("failed_at") if job.state == "failed" else None
     return {
         **document,
         "words": words,
         "listed": f"{words}: sent {when}{' ' + how if how else ''}",
         "fraction": fraction,
         "library": sentence,
+        "failed_step": FAILED_STEPS.get(str(failed_at), "The rest"),
     }
