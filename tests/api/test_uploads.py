@@ -157,12 +157,19 @@ def test_a_name_cannot_reach_outside_its_folder(settings: Settings, tokens: dict
 def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(
     settings: Settings, tokens: dict[str, str]
 ) -> None:
-    small = settings.model_copy(update={"upload_max_bytes": 10_000})
-    with TestClient(create_app(small, access="tokens")) as client:
-        refused = upload(client, tokens["write"], ("my_spotify_data.zip", DEMO_EXPORT.read_bytes()))
-    assert refused.status_code == 413 and refused.json()["error"]["kind"] == "invalid input"  # type: ignore[attr-defined]
-    uploads = settings.data_dir / "uploads"
-    assert not uploads.exists() or not any(uploads.iterdir())
+    export = DEMO_EXPORT.read_bytes()
+    # Far over (stopped as the body arrives) and just over (stopped as its files are written): both say
+    # the limit the operator set, as set (one said the body's limit with the framing, one it in MiB).
+    for limit in (10_000, len(export) - 1_000):
+        small = settings.model_copy(update={"upload_max_bytes": limit})
+        with TestClient(create_app(small, access="tokens")) as client:
+            refused = upload(client, tokens["write"], ("my_spotify_data.zip", export))
+        assert refused.status_code == 413  # type: ignore[attr-defined]
+        error = refused.json()["error"]  # type: ignore[attr-defined]
+        assert error["kind"] == "invalid input"
+        assert f"({limit:,} bytes: MUSICFLOW_UPLOAD_MAX_BYTES)" in error["message"], error
+        uploads = settings.data_dir / "uploads"
+        assert not uploads.exists() or not any(uploads.iterdir())
 
 
 @pytest.mark.slow

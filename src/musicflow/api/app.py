@@ -127,9 +127,11 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
             allow_headers=["Content-Type", "Authorization"],
         )
     app.add_middleware(HeadAsGet)  # inside the access log, which names the HEAD asked
-    upload_limit = settings.upload_max_bytes + UPLOAD_OVERHEAD_BYTES
-    streamed = {"/api/uploads": upload_limit, "/upload": upload_limit}
-    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes, streamed=streamed)
+    files = settings.upload_max_bytes
+    streamed = {"/api/uploads": files, "/upload": files}
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.api_max_body_bytes, streamed=streamed, framing=UPLOAD_OVERHEAD_BYTES
+    )
     app.add_middleware(AccessLog, enabled=settings.api_access_log)
     install_web(app, settings)
     return app

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from musicflow.api.error_responses import error_document
 from musicflow.app.error_map import cut
-from musicflow.app.vocabulary import profile_asked
+from musicflow.app.vocabulary import profile_asked, too_large_words
 from musicflow.errors import ErrorKind
 
 access_log = logging.getLogger("musicflow.api.access")
@@ -60,10 +60,13 @@ class BodyLimit:
     Bodies of the paths in `streamed` (uploads) have their own, larger limit and are never held here:
     they reach the route as they come, counted, and the 413 is sent as soon as the limit is passed."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, streamed: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, streamed: Mapping[str, int] | None = None, framing: int = 0
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.streamed = dict(streamed or {})
+        self.streamed = dict(streamed or {})  # path -> the most bytes of files its body may carry
+        self.framing = framing  # what a streamed body carries beside its files (multipart boundaries)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS"}:
@@ -92,10 +95,11 @@ class BodyLimit:
                 break
         await self.app(scope, _replay(messages, receive), send)
 
-    async def _streamed(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    async def _streamed(self, scope: Scope, receive: Receive, send: Send, files: int) -> None:
+        limit = files + self.framing
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _too_large(send, limit, UPLOAD_HINT)
+            await _too_large_upload(send, files)
             return
         size = 0
         started = False
@@ -118,7 +122,7 @@ class BodyLimit:
         except _BodyTooLargeError:
             if started:
                 raise
-            await _too_large(send, limit, UPLOAD_HINT)
+            await _too_large_upload(send, files)
 
 
 class _BodyTooLargeError(Exception):
@@ -160,8 +164,18 @@ UPLOAD_HINT = (
 )
 
 
-async def _too_large(send: Send, max_bytes: int, hint: str | None = None) -> None:
-    body = orjson.dumps(too_large(max_bytes, hint) if hint else too_large(max_bytes))
+async def _too_large_upload(send: Send, files: int) -> None:
+    """An upload's 413 says the limit on its files, as the upload's own check says it (not the body's,
+    which counts the multipart framing too)."""
+    body = error_document(ErrorKind.INVALID_INPUT.value, too_large_words(files), UPLOAD_HINT)
+    await _send_too_large(send, orjson.dumps(body))
+
+
+async def _too_large(send: Send, max_bytes: int) -> None:
+    await _send_too_large(send, orjson.dumps(too_large(max_bytes)))
+
+
+async def _send_too_large(send: Send, body: bytes) -> None:
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

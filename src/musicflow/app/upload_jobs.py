@@ -66,6 +66,12 @@ class Received:
     size: int
 
 
+def too_large_words(max_bytes: int) -> str:
+    """What an upload past the limit is told, wherever it is stopped (the files as written here, or the
+    body as it arrives, framing and all): the limit the operator set, in bytes, as set."""
+    return f"the upload is larger than this server accepts ({max_bytes:,} bytes: MUSICFLOW_UPLOAD_MAX_BYTES)"
+
+
 def safe_name(name: str, index: int) -> str:
     """A plain file name from whatever a client sent (no folder, no '..', printable characters only)."""
     base = SAFE_NAME.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
@@ -97,9 +103,7 @@ def receive(files: Iterable[tuple[str, IO[bytes]]], folder: Path, max_bytes: int
                 while chunk := stream.read(CHUNK):
                     total += len(chunk)
                     if total > max_bytes:
-                        raise TooLargeError(
-                            f"the upload is larger than this server accepts ({max_bytes // (1 << 20):,} MiB)"
-                        )
+                        raise TooLargeError(too_large_words(max_bytes))
                     digest.update(chunk)
                     out.write(chunk)
             names.append(plain)
