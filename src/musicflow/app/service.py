@@ -452,7 +452,7 @@ class MusicFlow:
         if job.state in ("queued", "running"):
             raise ConflictError(f"import {job.id} is still {job.state}: take it back once it has finished")
         if job.state == "undone":
-            raise MusicflowError(f"import {job.id} was already taken back")
+            raise ConflictError(f"import {job.id} was already taken back")  # 409, as for one still running
         training = next((j for j in self._store.jobs.jobs(profile) if j.state == "running"), None)
         if training is not None:  # it may be learning from these plays: its model would outlive them
             raise ConflictError(
