@@ -459,8 +459,10 @@ class MusicFlow:
                 f"a {training.kind} job of this profile is running ({training.id}): take import {job.id}"
                 " back once it has finished"
             )
+        from musicflow.app.upload_jobs import forget_upload
+
         undone = self._store.undo_import(self.require_profile(profile), job.id)
-        shutil.rmtree(self.uploads_dir / job.id, ignore_errors=True)
+        forget_upload(self.uploads_dir, job.id)
         learned = [] if undone.first_play_id is None else self._learned_from(profile, undone.first_play_id)
         removed, serving = self.registry.take_back(profile, learned)
         retrain = undone.removed > 0 and self.listening_summary(profile).plays > 0
@@ -528,10 +530,12 @@ class MusicFlow:
     def top_artists(self, profile: str, limit: int) -> list[Count]:
         """The listener's most streamed artists with their streams, most first: the numbers the taste page
         shows (`app/taste.py`, one count for both)."""
-        from musicflow.app.taste import top_artists
+        from musicflow.app.taste import artist_counts
+        from musicflow.model.listener import Listener
 
-        profile_id = self.require_profile(profile)
-        return top_artists(self._store.history, profile_id, self.settings.stream_min_ms, limit)
+        self.require_profile(profile)
+        listener = Listener.load(self._store.history, profile, stream_min_ms=self.settings.stream_min_ms)
+        return artist_counts(listener, limit)
 
     def listening_summary(self, profile: str) -> ListeningSummary:
         return self._store.listening_summary(self.require_profile(profile), self.settings.stream_min_ms)

@@ -217,15 +217,6 @@ def artist_counts(listener: Listener, limit: int) -> list[Count]:
     return [Count(a.name, a.streams) for a in listener.top_artists(limit)]
 
 
-def top_artists(history: HistoryStore, profile_id: int, stream_min_ms: int, limit: int) -> list[Count]:
-    """The profile's most streamed artists (`artist_counts`), from one read of its plays."""
-    from musicflow.model.listener import Listener
-
-    plays = history.plays(profile_id)
-    listener = Listener.of_plays(history.played_tracks(profile_id), plays, stream_min_ms)
-    return artist_counts(listener, limit)
-
-
 def build_taste(
     store: Store,
     history: HistoryStore,

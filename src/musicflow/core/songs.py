@@ -60,6 +60,16 @@ from musicflow.core.folding import fold as _fold
 from musicflow.core.plurals import listed
 
 MAX_NAME = 200  # the longest song title or artist name a question may give (the API, the page, the CLI)
+STORED_ID = re.compile(r"[0-9A-Za-z]{1,32}")  # a Spotify id as the store keeps it (22 base-62 characters)
+
+
+def keepable_name(text: str) -> bool:
+    """Whether a name read from an export can be kept as it is: no NUL character (no database keeps
+    one) and at most MAX_NAME characters (the longest a question may name). Ingest passes over a record
+    or a library entry holding another rather than cut it (a cut name could be another song's)."""
+    return len(text) <= MAX_NAME and "\0" not in text
+
+
 _FEATURING = re.compile(r"\s*[\(\[]\s*(?:feat|ft|featuring|with)\b[^\)\]]*[\)\]]", re.IGNORECASE)
 _YEAR_SUFFIX = re.compile(r"\s+-\s+(?:19|20)\d{2}$")
 _TRAILING_FEATURING = re.compile(r"\s+(?:feat|ft|featuring)\.?\s.*$", re.IGNORECASE)

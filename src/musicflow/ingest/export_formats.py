@@ -16,7 +16,6 @@ absurd is stored silently (nor breaks the store's transaction, failing the whole
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -26,11 +25,10 @@ from functools import partial
 from typing import Any
 
 from musicflow.core.plays import ExportFormat, Play, SkipReason
-from musicflow.core.songs import MAX_NAME
+from musicflow.core.songs import MAX_NAME, STORED_ID, keepable_name
 
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
 _TRACK_ID_START = len(SPOTIFY_TRACK_PREFIX)
-_TRACK_ID = re.compile(r"[0-9A-Za-z]{1,32}")  # Spotify's are 22 base-62 characters; the store keeps 32
 UNKNOWN_NAMES = frozenset({"Unknown Track", "Unknown Artist"})
 MAX_EXAMPLES = 5
 MAX_PLAY_MS = 24 * 3600 * 1000  # a day: no play is longer, and the store's INTEGER holds it
@@ -164,15 +162,15 @@ def _text(value: object, field: str) -> str | None:
 
 
 def _name(value: str, field: str) -> str:
-    """A name the store and the answers can carry: no NUL character, at most MAX_NAME characters."""
-    if len(value) > MAX_NAME or "\0" in value:
-        if "\0" in value:
-            raise RecordError(f"'{field}' holds a NUL character, which no name holds: {value[:30]!r}")
-        raise RecordError(
-            f"'{field}' is {len(value):,} characters long, more than the {MAX_NAME} a name may have:"
-            f" {value[:30]!r}..."
-        )
-    return value
+    """A name the store and the answers can carry (`keepable_name`), else a bad record saying why."""
+    if keepable_name(value):
+        return value
+    if "\0" in value:
+        raise RecordError(f"'{field}' holds a NUL character, which no name holds: {value[:30]!r}")
+    raise RecordError(
+        f"'{field}' is {len(value):,} characters long, more than the {MAX_NAME} a name may have:"
+        f" {value[:30]!r}..."
+    )
 
 
 def _track_id(uri: str | None) -> str | None:
@@ -182,7 +180,7 @@ def _track_id(uri: str | None) -> str | None:
     spotify_id = uri[_TRACK_ID_START:]
     if not spotify_id:
         return None
-    if not _TRACK_ID.fullmatch(spotify_id):
+    if not STORED_ID.fullmatch(spotify_id):
         raise RecordError(f"'spotify_track_uri' does not hold a Spotify track id: {uri[:40]!r}")
     return spotify_id
 
@@ -256,10 +254,9 @@ def _parse_extended(record: Mapping[str, Any], *, latest: int) -> Play | SkipRea
         skipped = _flag(skipped, "skipped")
     if not track or not artist:
         return _not_music(get) or SkipReason.NO_TRACK
-    if len(track) > MAX_NAME or len(artist) > MAX_NAME or "\0" in track or "\0" in artist:
-        _name(track, "master_metadata_track_name")
-        _name(artist, "master_metadata_album_artist_name")
-    if album and (len(album) > MAX_NAME or "\0" in album):
+    _name(track, "master_metadata_track_name")
+    _name(artist, "master_metadata_album_artist_name")
+    if album:
         _name(album, "master_metadata_album_album_name")
     if reason_end and "\0" in reason_end:
         raise RecordError(f"'reason_end' holds a NUL character: {reason_end[:30]!r}")

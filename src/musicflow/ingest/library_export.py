@@ -10,14 +10,11 @@ no Spotify id, is counted as unreadable; the rest of the file is kept.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from musicflow.core.songs import MAX_NAME
+from musicflow.core.songs import STORED_ID, keepable_name
 from musicflow.store.ports import LibraryEntry, LibraryKind
-
-_SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{1,32}")  # 22 base-62 characters; the store keeps 32
 
 # The lists of YourLibrary.json that hold music, and what each entry of them is.
 _LISTS = {
@@ -86,8 +83,8 @@ def _entry(kind: LibraryKind, item: object) -> LibraryEntry | None:
 
 def _storable(entry: LibraryEntry) -> bool:
     """Whether the store and the answers can carry the entry's names and id as they are."""
-    names_fit = all(len(n) <= MAX_NAME and "\0" not in n for n in (entry.artist, entry.name))
-    return names_fit and (not entry.spotify_id or bool(_SPOTIFY_ID.fullmatch(entry.spotify_id)))
+    names_fit = keepable_name(entry.artist) and keepable_name(entry.name)
+    return names_fit and (not entry.spotify_id or bool(STORED_ID.fullmatch(entry.spotify_id)))
 
 
 def _text(value: object) -> str:
