@@ -242,6 +242,8 @@ def test_an_upload_taken_back_removes_only_the_plays_no_other_upload_holds(
     assert not (settings.data_dir / "uploads" / ids[0]).exists()
     again = server.delete(f"/api/uploads/{ids[0]}", headers=bearer(tokens["write"]))
     assert again.status_code == 409 and "already taken back" in again.text  # its state, not its input
+    with MusicFlow.open(settings) as app:  # refused, it took nothing more: the second upload's plays stay
+        assert app.listening_summary(NEWCOMER).plays == before - undone.json()["plays_removed"]
 
 
 @pytest.fixture
