@@ -63,6 +63,7 @@ def test_list_as_json_and_revoke() -> None:
     ],
 )
 def test_mistakes_say_what_is_wrong(args: tuple[str, ...], code: int, words: str) -> None:
+    assert run("tokens", "create", "--profile", "a")[0] == 0  # a store, with a profile
     exit_code, out, err = run(*args)
     assert exit_code == code
     assert words in " ".join((out + err).split())

@@ -28,7 +28,7 @@ def test_a_huge_limit_is_a_usage_error_not_a_traceback():
     assert "--limit" in err and "Traceback" not in out + err
 
 
-def test_files_without_any_streaming_history_fail(tmp_path: Path):
+def test_files_without_any_streaming_history_fail(tmp_path: Path, isolated_environment: Path):
     other = tmp_path / "Userdata.json"
     other.write_text(json.dumps({"username": "someone"}))
     code, out, err = run("ingest", str(other), "--profile", "typo")
@@ -37,7 +37,8 @@ def test_files_without_any_streaming_history_fail(tmp_path: Path):
     assert "(Userdata.json: not a streaming history" in err  # why, file by file
     assert "Recorded as import" not in err and "Ingested into" not in out  # nothing was
     code, _, err = run("streams", "top", "--profile", "typo")
-    assert code == 1 and "(this store holds no profile yet)" in err  # no empty profile was made
+    said = " ".join(err.split())  # no empty profile was made; the message says where the store is
+    assert code == 1 and f"(the store in {isolated_environment} holds no profile yet)" in said, said
 
 
 def test_files_without_any_history_keep_what_the_profile_holds(tmp_path: Path):
@@ -310,6 +311,11 @@ def test_a_read_only_command_makes_no_store_where_there_is_none(isolated_environ
         ["recommend"],
         ["log", "export", "-f", "json"],
         ["accuracy"],
+        ["tokens", "list"],
+        ["tokens", "revoke", "3"],
+        ["profile", "delete", "demo", "--yes"],
+        ["jobs", "list"],
+        ["jobs", "run"],
     ):
         code, out, err = run(*args)
         assert code == 1, (args, out, err)

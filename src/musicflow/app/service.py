@@ -118,6 +118,14 @@ class MusicFlow:
         store: Store = open_store(settings, create=create)  # mypy checks that the SQL adapter fits the port
         return cls(settings, store, clock)
 
+    @staticmethod
+    def store_place(settings: Settings) -> str:
+        """Where the configured store is, in words (`store_place`): what a message about an empty or
+        missing store names."""
+        from musicflow.store.factory import store_place
+
+        return store_place(settings)
+
     def close(self) -> None:
         if self._logger is not None:
             self._logger.close()

@@ -88,7 +88,7 @@ def tokens_list(
     from rich.table import Table
 
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         found = app.tokens(profile)
     records = [
         {
@@ -126,7 +126,7 @@ def tokens_revoke(
 ) -> None:
     """Revoke a token: from now on it opens nothing (a server checks every request)."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         revoked = app.revoke_token(token_id)
     state.out.print(
         f"Token {revoked.id} of profile '{revoked.profile}' is revoked ({moment(revoked.revoked_at)}).",
@@ -151,7 +151,7 @@ def profile_delete(
     state = state_of(ctx)
     if not yes and not sys.stdin.isatty():
         raise usage_error(ctx, "deleting a profile cannot be undone: add --yes to confirm")
-    with state.app() as app:
+    with state.app(create=False) as app:
         known = app.profiles()
         if name not in known:  # nothing to delete, nor to ingest: said before asking
             raise ProfileNotFoundError(f"there is no profile '{name}'", profile=name, known=known)

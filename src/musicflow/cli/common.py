@@ -263,7 +263,8 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
                 raise
             reader_gone()
         except MusicflowError as exc:
-            line = Text.assemble(("error: ", "bold red"), error_hints.message(exc))
+            said = error_hints.message(exc, _store_place(args, kwargs))
+            line = Text.assemble(("error: ", "bold red"), said)
             console = Console(stderr=True, soft_wrap=True)
             console.print(line, highlight=False)
             nearest = error_hints.suggestions(exc)
@@ -274,6 +275,18 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             interrupted()
 
     return wrapper
+
+
+def _store_place(args: tuple[object, ...], kwargs: dict[str, object]) -> str | None:
+    """Where the command's store is, for a message about a store that holds no profile yet."""
+    from musicflow.app.service import MusicFlow
+
+    for given in (*args, *kwargs.values()):
+        find_root = getattr(given, "find_root", None)  # the command's context (Typer's or Click's class)
+        state = find_root().obj if callable(find_root) else None
+        if isinstance(state, AppState):
+            return MusicFlow.store_place(state.settings)
+    return None
 
 
 def write_json(document: object, path: Path | None = None) -> None:

@@ -42,13 +42,14 @@ def profile_flag(profile: str | None) -> str:
     return f" --profile {shlex.quote(profile)}"
 
 
-def message(error: MusicflowError) -> str:
-    """The error's own words (for an unknown profile, the profiles there are), then what to run about it."""
+def message(error: MusicflowError, store: str | None = None) -> str:
+    """The error's own words (for an unknown profile, the profiles there are, or where the store that
+    holds none is: `store`), then what to run about it."""
     text = str(error)
     if isinstance(error, ProfileNotFoundError):
         known = ", ".join(error.known)
         if not known:
-            text += " (this store holds no profile yet)"
+            text += f" ({store or 'this store'} holds no profile yet)"
         elif error.hint is None:  # a command about a profile by name (a delete): there is nothing to add
             text += f" (profiles in this store: {known})"
         else:

@@ -39,7 +39,7 @@ def jobs_run(ctx: typer.Context) -> None:
     server does)."""
     state = state_of(ctx)
     done = 0
-    with state.app() as app:
+    with state.app(create=False) as app:
         scheduled = app.run_schedule()
         while app.run_next_job():
             done += 1

@@ -25,13 +25,24 @@ def open_store(settings: Settings, *, create: bool = True) -> SqlStore:
     missing = sqlite_file(settings)
     if not create and missing is not None and not missing.exists():
         raise NoStoreError(
-            f"no MusicFlow store is in {missing.parent} (there is no {missing.name}; MUSICFLOW_DATA_DIR"
-            " or MUSICFLOW_DATABASE_URL names where it is)",
+            f"no MusicFlow store is in {missing.parent} (there is no {missing.name}; {_NAMED_BY})",
             hint=Hint.INGEST,
         )
     engine = create_store_engine(settings)
     upgrade_to_latest(engine)
     return SqlStore(engine)
+
+
+_NAMED_BY = "MUSICFLOW_DATA_DIR or MUSICFLOW_DATABASE_URL names where it is"
+
+
+def store_place(settings: Settings) -> str:
+    """Where the store the settings name is, in words a person can act on: the SQLite file's folder,
+    else the setting that names the database (never its URL, which may hold a password)."""
+    file = sqlite_file(settings)
+    if file is not None:
+        return f"the store in {file.parent}"
+    return "the database MUSICFLOW_DATABASE_URL names"
 
 
 def sqlite_file(settings: Settings) -> Path | None:
