@@ -86,6 +86,7 @@ class Listener:
         song_of_id: Mapping[str, int] | None = None,
         song_of_key: Mapping[str, int] | None = None,
         artist_of_song: Mapping[int, str] | None = None,
+        credited: Mapping[str, set[int]] | None = None,
     ) -> None:
         self._index = index
         self.library = library or LibraryMarks()
@@ -100,7 +101,7 @@ class Listener:
         self._artist_names = dict(artist_names or {})
         self._total = sum(song.streams for song in self._songs.values())
         self._by_artist: dict[str, list[Streamed]] | None = None  # artist key -> songs, built on first use
-        self._featuring: dict[str, list[Streamed]] | None = None  # credited artist key -> songs, the same
+        self._credited = dict(credited or {})  # artist key -> their songs whose titles credit that artist
         self._families: dict[str, Streamed] | None = None  # version family -> song, built on first use
 
     @classmethod
@@ -141,6 +142,10 @@ class Listener:
         short = Counter(
             played for fact in facts if (played := song_of_track.get(fact.track_id, -1)) in unstreamed
         )
+        credits = _credits(tracks, song_of_track)
+        credited: dict[str, set[int]] = {}
+        for artist, _, song in credits:
+            credited.setdefault(artist, set()).add(song)
         return cls(
             index,
             song_of_track,
@@ -152,8 +157,9 @@ class Listener:
             stream_min_ms,
             # their songs by every id and key of theirs, whichever track a question finds
             {t.spotify_id: song_of_track[t.track_id] for t in tracks if t.spotify_id},
-            _song_of_key(tracks, song_of_track),
+            _song_of_key(tracks, song_of_track, credits),
             artist_of_song,
+            credited,
         )
 
     @property
@@ -226,13 +232,8 @@ class Listener:
     def songs_featuring(self, artist: str) -> list[Streamed]:
         """The songs they streamed whose title credits this artist besides its singer ("Different Size
         (feat. Victony)" by Burna Boy, for Victony), most streamed first."""
-        if self._featuring is None:
-            featuring: dict[str, list[Streamed]] = {}
-            for _, song in ranked(self._songs):
-                for credited in featured_artists(song.name):
-                    featuring.setdefault(credited, []).append(song)
-            self._featuring = featuring
-        return self._featuring.get(artist_key(artist), [])
+        songs = self._credited.get(artist_key(artist), set())
+        return [song for _, song in ranked({s: self._songs[s] for s in songs if s in self._songs})]
 
     def streamed(self, track_id: int) -> bool:
         """Whether they streamed the song of this stored track (any spelling or id of it)."""
@@ -305,7 +306,20 @@ class Listener:
         return [artist for artist in ordered[:limit] if artist.streams > 0]
 
 
-def _song_of_key(tracks: Sequence[TrackFact], song_of_track: Mapping[int, int]) -> dict[str, int]:
+def _credits(tracks: Sequence[TrackFact], song_of_track: Mapping[int, int]) -> list[tuple[str, str, int]]:
+    """Each artist a title of theirs credits besides its singer ("Different Size (feat. Victony)" by
+    Burna Boy: Victony), by key, with the title and its song: the one reading of the featuring credits,
+    from which `songs_featuring` and `_song_of_key` find a song by an artist its title credits."""
+    return [
+        (artist, track.name, song_of_track[track.track_id])
+        for track in tracks
+        for artist in featured_artists(track.name)
+    ]
+
+
+def _song_of_key(
+    tracks: Sequence[TrackFact], song_of_track: Mapping[int, int], credits: Sequence[tuple[str, str, int]]
+) -> dict[str, int]:
     """The listener's songs by the loose key of each of their tracks, then by the key of its title
     without a subtitle where no track has that key: "C.R.E.A.M." streamed is theirs as a catalog's
     "C.R.E.A.M. (Cash Rules Everything Around Me)", "Street Spirit (Fade Out)" as "Street Spirit"; then
@@ -315,11 +329,10 @@ def _song_of_key(tracks: Sequence[TrackFact], song_of_track: Mapping[int, int]) 
     found = {t.match_key: song_of_track[t.track_id] for t in tracks}
     for track in tracks:
         found.setdefault(subtitle_free_key(track.artist, track.name), song_of_track[track.track_id])
-    credited: dict[str, set[int]] = {}
-    for track in tracks:
-        for artist in featured_artists(track.name):
-            credited.setdefault(match_key(artist, track.name), set()).add(song_of_track[track.track_id])
-    for key, songs in credited.items():
+    by_credit_key: dict[str, set[int]] = {}
+    for artist, title, song in credits:
+        by_credit_key.setdefault(match_key(artist, title), set()).add(song)
+    for key, songs in by_credit_key.items():
         if len(songs) == 1:
             found.setdefault(key, next(iter(songs)))
     return found
