@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from musicflow.core.artist_names import credit_parts, first_credits, one_artist_names
+from musicflow.core.artist_names import credit_keys, credit_parts, first_credits, one_artist_names
 from musicflow.core.songs import match_key, primary_artist
 
 
@@ -72,3 +72,9 @@ def test_credits_a_file_split_at_a_comma_of_one_name_are_joined_back():
     assert first_credits(["Earth", "Wind & Fire"]) == ["Earth, Wind & Fire"]
     assert first_credits(["Drake", "Future"]) == ["Drake", "Future"]
     assert credit_parts("Lil Nas X") == ["Lil Nas X"] and credit_parts("A, B & C") == ["A", "B", "C"]
+
+
+def test_every_credit_of_a_text_keeps_a_known_one_artist_name_whole():
+    assert credit_keys("Earth, Wind & Fire, Daft Punk") == ["earth wind and fire", "daft punk"]
+    assert credit_keys("Drake x Future & Mumford and Sons") == ["drake", "future", "mumford and sons"]
+    assert credit_keys("Lil Nas X") == ["lil nas x"] and credit_keys("  ") == []

@@ -304,6 +304,10 @@ def test_another_take_or_version_is_never_taken_for_a_subtitle(other: str, song:
         ("Stay (with Justin Bieber)", ("justin bieber",)),
         ("Dear Future Self (Hands Up) [feat. Wyclef Jean]", ("wyclef jean",)),
         ("Song feat. The Weeknd, Daft Punk & Someone", ("weeknd", "daft punk", "someone")),
+        # a band whose one name reads as several credits is one artist (it was "earth", "wind", "fire")
+        ("September (feat. Earth, Wind & Fire)", ("earth wind and fire",)),
+        ("Song (feat. Tyler, The Creator & Kali Uchis)", ("tyler the creator", "kali uchis")),
+        ("Song (with Lil Nas X)", ("lil nas x",)),
         ("With or Without You", ()),  # a title beginning "With" credits no one
         ("Without Me", ()),
         ("Love Me Harder - Remastered", ()),

@@ -72,6 +72,30 @@ def first_credit_key(text: str) -> str:
     return first
 
 
+def credit_keys(text: str) -> list[str]:
+    """Every artist a text credits, folded, in order, a known one-artist name kept whole: "Earth, Wind &
+    Fire, Daft Punk" is "earth wind and fire" and "daft punk" (split at each joining word, it was four
+    artists, three of them "Earth", "Wind" and "Fire"); "Lil Nas X" one, as `credit_parts` has it."""
+    pieces = _SEPARATED.split(text.strip())  # name, separator, name, separator, ...
+    names = pieces[::2]
+    if len(names) == 1 or not all(fold(name) for name in names):
+        return [first_credit_key(text)] if fold(text) else []
+    known = one_artist_names()
+    keys: list[str] = []
+    at = 0
+    while at < len(names):
+        for count in range(min(len(names) - at, _LONGEST), 1, -1):
+            candidate = canonical("".join(pieces[2 * at : 2 * (at + count) - 1]))
+            if candidate in known:
+                keys.append(candidate)
+                at += count
+                break
+        else:
+            keys.append(first_credit_key(names[at]))
+            at += 1
+    return keys
+
+
 def first_credits(artists: list[str]) -> list[str]:
     """Credits a file listed apart joined back where they begin a known one-artist name: a catalog
     that writes "Tyler, The Creator, Kali Uchis" and splits at commas gives "Tyler", "The Creator",

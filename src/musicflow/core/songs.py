@@ -55,7 +55,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from musicflow.core.artist_names import first_credit_key
+from musicflow.core.artist_names import credit_keys, first_credit_key
 from musicflow.core.folding import fold as _fold
 from musicflow.core.plurals import listed
 
@@ -183,18 +183,17 @@ _CREDITED_IN_TITLE = re.compile(
     r"[\(\[]\s*(?:feat|ft|featuring|with)\b\.?\s*([^\)\]]+)[\)\]]|\s(?:feat|ft|featuring)\.?\s+(.+)$",
     re.IGNORECASE,
 )
-_CREDIT_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b)\s*", re.IGNORECASE)
 
 
 def featured_artists(title: str) -> tuple[str, ...]:
     """The artists a title credits besides its singer, each keyed as `primary_artist` keys a name:
     "Different Size (feat. Victony)" is Victony's too, "Stay (with Justin Bieber)" Justin Bieber's,
-    "Song feat. A, B & C" A's, B's and C's. An export names a song's first artist only; a listener who asks
-    for it by one it features means it."""
+    "Song feat. A, B & C" A's, B's and C's, "(feat. Earth, Wind & Fire)" one band's (`credit_keys`). An
+    export names a song's first artist only; a listener who asks for it by one it features means it."""
     found: list[str] = []
     for credit in _CREDITED_IN_TITLE.finditer(title):
         names = credit.group(1) or credit.group(2) or ""
-        found.extend(primary_artist(name) for name in _CREDIT_SEPARATOR.split(names) if name.strip())
+        found.extend(_without_article(key) for key in credit_keys(names))
     return tuple(dict.fromkeys(name for name in found if name))
 
 
