@@ -6,8 +6,11 @@ file named by `MUSICFLOW_CONFIG_FILE` (default: `config.toml` in the data direct
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -26,6 +29,12 @@ from musicflow.errors import ConfigError
 
 ENV_PREFIX = "MUSICFLOW_"
 MIB = 1024 * 1024
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The sources `features fetch` can ask, and every source a value can come from (`audio_files` is the
+# analysis of the listener's own files, never asked): features/source_choice.py builds them.
+ASKED_SOURCES = ("catalog", "spotify", "reccobeats")
+VALUE_SOURCES = ("catalog", "reccobeats", "audio_files", "spotify")
+DATABASES = ("sqlite", "postgresql")
 
 
 def _default_data_dir() -> Path:
@@ -38,6 +47,27 @@ def _config_file() -> Path:
         return Path(named)
     data_dir = os.environ.get(f"{ENV_PREFIX}DATA_DIR")
     return (Path(data_dir) if data_dir else _default_data_dir()) / "config.toml"
+
+
+def _config_file_named() -> Path | None:
+    """The file `MUSICFLOW_CONFIG_FILE` names, when it names one: that file must be there (the default
+    one, `config.toml` in the data directory, is read only when it exists)."""
+    named = os.environ.get(f"{ENV_PREFIX}CONFIG_FILE")
+    if named is None:
+        return None
+    if not named.strip():
+        raise ConfigError(
+            f"invalid settings: {ENV_PREFIX}CONFIG_FILE is empty: name a TOML file, or leave it unset for"
+            " config.toml in the data directory"
+        )
+    path = Path(named)
+    if path.is_dir():
+        raise ConfigError(
+            f"invalid settings: {ENV_PREFIX}CONFIG_FILE names {path}, a folder: name a TOML file"
+        )
+    if not path.exists():
+        raise ConfigError(f"invalid settings: {ENV_PREFIX}CONFIG_FILE names {path}, which is not there")
+    return path
 
 
 class Settings(BaseSettings):
@@ -55,6 +85,13 @@ class Settings(BaseSettings):
     zip_max_member_bytes: int = Field(default=1024 * MIB, gt=0)
     zip_max_ratio: float = Field(default=200.0, gt=1.0)
     zip_max_total_bytes: int = Field(default=8 * 1024 * MIB, gt=0)
+    ingest_max_file_bytes: int = Field(
+        default=64 * MIB,
+        gt=0,
+        description="Largest JSON file of an export (a zip member or not) ingest reads: each is parsed whole"
+        " in memory, at about six times its size; Spotify's own files are a few MB each (an extended"
+        " history is split near 12 MB).",
+    )
     log_level: str = Field(default="WARNING")
 
     # -- features ---------------------------------------------------------------------------------
@@ -195,6 +232,61 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        """A level Python's logging knows, checked at start (an unknown one ended in a traceback)."""
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(
+                f"{value!r} is not a log level: use {', '.join(LOG_LEVELS[:-1])} or {LOG_LEVELS[-1]}"
+            )
+        return value.strip().upper()
+
+    @field_validator("feature_sources")
+    @classmethod
+    def _asked_sources(cls, value: list[str]) -> list[str]:
+        """Sources there are, at least one: an empty list would have `features fetch` ask nobody, and
+        say nothing of it."""
+        if not value:
+            raise ValueError(f"names no source: name one or more of {', '.join(ASKED_SOURCES)}")
+        for name in value:
+            if name == "audio_files":
+                raise ValueError(
+                    "audio_files is not a source that is asked: its features come from your own audio"
+                    " files (`features analyze`)"
+                )
+            if name not in ASKED_SOURCES:
+                raise ValueError(f"unknown feature source {name!r}: choose from {', '.join(ASKED_SOURCES)}")
+        return value
+
+    @field_validator("feature_precedence")
+    @classmethod
+    def _value_sources(cls, value: list[str]) -> list[str]:
+        """Only sources there are: a misspelt one would rank nothing, and its source would come last."""
+        for name in value:
+            if name not in VALUE_SOURCES:
+                raise ValueError(f"unknown feature source {name!r}: choose from {', '.join(VALUE_SOURCES)}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str | None) -> str | None:
+        """A URL of a database the store can be in, checked at start (the store is opened later)."""
+        if value is None or not value.strip():
+            return None
+        scheme, separator, _ = value.partition("://")
+        if not separator or not scheme:
+            raise ValueError(
+                "is not a database URL: give sqlite:///FILE or postgresql://user:password@host/db"
+            )
+        backend = scheme.split("+", 1)[0].lower()
+        if backend not in DATABASES:
+            raise ValueError(
+                f"names a {backend!r} database: the store is SQLite (sqlite:///FILE) or PostgreSQL"
+                " (postgresql://user:password@host/db)"
+            )
+        return value
+
     @field_validator("data_dir", mode="before")
     @classmethod
     def _some_folder(cls, value: object) -> object:
@@ -244,7 +336,10 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file_named() or _config_file())
+        unknown = sorted(set(toml.toml_data) - set(settings_cls.model_fields))
+        if unknown:
+            raise ConfigError(f"invalid settings: {_unknown_keys(unknown, settings_cls, _config_file())}")
         return (init_settings, env_settings, toml)
 
     @property
@@ -259,13 +354,69 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{ENV_PREFIX}{'_'.join(str(p) for p in err['loc']).upper()}: {_words(err['msg'])}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(f"{_setting_named(err['loc'])}: {_words(err['msg'])}" for err in exc.errors())
         raise ConfigError(f"invalid settings: {problems}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"the config file {_config_file()} is not valid TOML: {exc}") from exc
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read the config file {_config_file()}: {exc}") from exc
+
+
+def _setting_named(loc: tuple[int | str, ...]) -> str:
+    """The setting a problem is about, as the user gave it: its environment variable, or its key in the
+    config file when the value came from there."""
+    key = "_".join(str(p) for p in loc)
+    variable = f"{ENV_PREFIX}{key.upper()}"
+    if variable not in os.environ and key in _keys_in_file():
+        return f"{key} in {_config_file()}"
+    return variable
+
+
+def _keys_in_file() -> set[str]:
+    try:
+        with _config_file().open("rb") as file:
+            return set(tomllib.load(file))
+    except (OSError, ValueError):
+        return set()
+
+
+def _unknown_keys(keys: list[str], settings_cls: type[BaseSettings], file: Path) -> str:
+    """Keys of the config file no setting has, each with the one it was likely meant as."""
+    fields = set(settings_cls.model_fields)
+    said = []
+    for key in keys:
+        plain = key.lower().removeprefix(ENV_PREFIX.lower())
+        meant = plain if plain in fields else None
+        if meant is None:
+            close = difflib.get_close_matches(plain, fields, n=1, cutoff=0.8)
+            meant = close[0] if close else None
+        said.append(f"{key!r}" + (f" (did you mean {meant!r}?)" if meant else ""))
+    return (
+        f"the config file {file} has {'a key' if len(keys) == 1 else 'keys'} no setting has: "
+        f"{', '.join(said)}; its keys are the settings' names in lower case, without {ENV_PREFIX}"
+        " (the README's settings table)"
+    )
+
+
+# Variables with the prefix that are not settings but are read elsewhere: the config file's name, and
+# those of the tests and benchmarks.
+NOT_SETTINGS = frozenset({"CONFIG_FILE", "SHARED_DATA", "ARTIFACTS"})
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[tuple[str, str | None]]:
+    """Each `MUSICFLOW_` environment variable that names no setting (a typo is otherwise ignored without a
+    word), with the setting it was likely meant as: ("MUSICFLOW_STREAMMINMS", "MUSICFLOW_STREAM_MIN_MS")."""
+    fields = {name.upper() for name in Settings.model_fields}
+    said: list[tuple[str, str | None]] = []
+    for variable in sorted(os.environ if environ is None else environ):
+        if not variable.startswith(ENV_PREFIX):
+            continue
+        name = variable.removeprefix(ENV_PREFIX)
+        if name in fields or name in NOT_SETTINGS or name.startswith("TEST_"):
+            continue
+        close = difflib.get_close_matches(name, fields, n=1, cutoff=0.8)
+        said.append((variable, f"{ENV_PREFIX}{close[0]}" if close else None))
+    return said
 
 
 def _words(message: str) -> str:

@@ -50,14 +50,20 @@ def main_options(
     from rich.logging import RichHandler
 
     from musicflow.cli.common import message_console, output_console
-    from musicflow.config import load_settings
+    from musicflow.config import load_settings, unknown_variables
 
     settings = load_settings()
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else settings.log_level.upper()
     err = message_console()
-    logging.basicConfig(
-        level=level, format="%(message)s", handlers=[RichHandler(console=err, show_path=False)], force=True
-    )
+    # The handler filters too: records of libraries that set their loggers' own level (Dask's scheduler
+    # and workers log at INFO) are shown only at the level asked for.
+    handler = RichHandler(console=err, show_path=False, level=level)
+    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+    for variable, meant in unknown_variables():
+        guess = f" (did you mean {meant}?)" if meant else ""
+        err.print(
+            f"warning: {variable} is not a setting MusicFlow knows{guess}: it is ignored", highlight=False
+        )
     ctx.obj = AppState(settings=settings, out=output_console(), err=err)
 
 
