@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -146,3 +147,61 @@ def test_unsafe_member_names_are_not_read(tmp_path: Path):
     assert "absolute path" in reasons["/abs/StreamingHistory1.json"]
     assert "archive inside the archive" in reasons["inner/my_spotify_data.zip"]
     assert not (tmp_path.parent / "etc").exists()
+
+
+def test_a_member_whose_header_hides_its_size_is_not_inflated_past_the_file_limit(tmp_path: Path):
+    """Its header says it is small, under the limit: reading stops at the limit all the same."""
+    data = HISTORY * 5000
+    archive = make_zip(tmp_path / "liar.zip", {"StreamingHistory0.json": data})
+    raw = bytearray(archive.read_bytes())
+    for header, at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # the local header, the central directory
+        start = raw.index(header)
+        raw[start + at : start + at + 4] = (500).to_bytes(4, "little")
+    archive.write_bytes(bytes(raw))
+    limits = ArchiveLimits(
+        max_member_bytes=10**9, max_ratio=10**9, max_total_bytes=10**9, max_file_bytes=1_000
+    )
+    (member,) = list_export([archive], limits).files
+    assert member.size == 500
+    with pytest.raises(IngestError):
+        member.read()
+
+
+def test_a_file_is_refused_by_its_size_and_read_no_further_than_the_limit(tmp_path: Path):
+    limits = ArchiveLimits(max_member_bytes=10**9, max_ratio=200, max_total_bytes=10**9, max_file_bytes=1_000)
+    big = tmp_path / "StreamingHistory0.json"
+    big.write_bytes(HISTORY * 20)
+    (listed,) = list_export([big], limits).files
+    with pytest.raises(
+        IngestError, match=rf"^{len(HISTORY) * 20:,} bytes, more than the 1,000 a file of an export may have"
+    ):
+        listed.read()
+    growing = tmp_path / "StreamingHistory1.json"
+    growing.write_bytes(HISTORY)
+    (listed,) = list_export([growing], limits).files
+    with growing.open("ab") as more:  # it grows after it was listed (a file still being written)
+        more.write(b" " * 5_000)
+    with pytest.raises(IngestError, match="more bytes than that now, more than the 1,000"):
+        listed.read()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_only_files_and_folders_are_read(tmp_path: Path):
+    fifo = tmp_path / "StreamingHistory0.json"
+    os.mkfifo(fifo)
+    with pytest.raises(IngestError, match=r"a pipe \(FIFO\), not a file or a folder"):
+        list_export([fifo], LIMITS)  # refused before it is opened: opening it would wait for a writer
+    assert list_export([tmp_path], LIMITS).files == []  # in a folder, passed over
+    if Path("/dev/zero").exists():
+        with pytest.raises(IngestError, match="a device, not a file or a folder"):
+            list_export([Path("/dev/zero")], LIMITS)
+
+
+def test_a_file_named_only_by_its_extension_is_read(tmp_path: Path):
+    """`.json` has no suffix to pathlib: it was passed over unsaid, in a folder and in an archive."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / ".json").write_bytes(HISTORY)
+    archive = make_zip(tmp_path / "my_spotify_data.zip", {"MyData/.json": HISTORY})
+    listing = list_export([folder, archive], LIMITS)
+    assert [f.label for f in listing.files] == [str(folder / ".json"), f"{archive}!MyData/.json"]

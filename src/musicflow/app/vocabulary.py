@@ -23,6 +23,7 @@ from musicflow.app.upload_jobs import job_document, too_large_words
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.core.songs import MAX_NAME, SongRequest
 from musicflow.features.source_port import BUNDLED_CATALOG
+from musicflow.ingest.export_files import not_a_file_or_folder
 from musicflow.model.reports import Evaluation, notes_as_trained
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "by_artist_words",
     "job_document",
     "library_sentence",
+    "not_a_file_or_folder",
     "notes_as_trained",
     "profile_asked",
     "ranks_above",

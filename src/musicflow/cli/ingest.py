@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from musicflow.app.error_map import PARTIAL
-from musicflow.app.vocabulary import DEFAULT_PROFILE
+from musicflow.app.vocabulary import DEFAULT_PROFILE, not_a_file_or_folder
 from musicflow.cli import render
 from musicflow.cli.common import (
     AppState,
@@ -65,6 +65,10 @@ def ingest(
         _undo(state, profile, str(paths[1]), output)
         return
     require_paths(ctx, paths, "file or folder")
+    for path in paths:  # a device or a pipe is never read: /dev/zero would fill the memory, a FIFO never end
+        problem = not_a_file_or_folder(path)
+        if problem:
+            raise usage_error(ctx, f"{path}: {problem}")
     with state.app() as app, Bar(state.err, bytes_=True) as progress:
         report = app.ingest(paths, profile, progress)
         drift = app.drift(profile) if report.new_plays else None

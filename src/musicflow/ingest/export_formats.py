@@ -148,8 +148,10 @@ def _in_time(seconds: int, value: object, field: str, latest: int) -> int:
 
 
 def _ms(value: object, field: str) -> int:
-    if type(value) is not int or value < 0:
+    if type(value) is not int:
         raise RecordError(f"'{field}' should be a whole number of milliseconds, got {_describe(value)}")
+    if value < 0:
+        raise RecordError(f"'{field}' is negative, which no play's length can be: {value:,} ms")
     if value > MAX_PLAY_MS:
         raise RecordError(f"'{field}' is longer than a day, which no play lasts: {value:.3g} ms")
     return value

@@ -6,6 +6,7 @@ no-op: a run killed half-way, or a re-ingest of an overlapping export, never cou
 
 from __future__ import annotations
 
+import codecs
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ def archive_limits(settings: Settings) -> ArchiveLimits:
         max_member_bytes=settings.zip_max_member_bytes,
         max_ratio=settings.zip_max_ratio,
         max_total_bytes=settings.zip_max_total_bytes,
+        max_file_bytes=settings.ingest_max_file_bytes,
     )
 
 
@@ -90,6 +92,8 @@ def nothing_read(paths: Sequence[Path], report: IngestReport, given: str | None 
     if len(notes) > NOTES_SAID:
         said += f"; and {len(notes) - NOTES_SAID:,} more files"
     why = f" ({said})" if said else ""
+    if report.files_damaged:  # a history too large, damaged or not in UTF-8 is not "no history"
+        return NothingReadError(f"no play could be read from {given}{why}")
     return NothingReadError(f"nothing in {given} is a Spotify streaming history: no play was read{why}")
 
 
@@ -124,11 +128,15 @@ def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | Parsed
         raw = export_file.read()
     except IngestError as exc:
         return FileResult(label, note=str(exc), damaged=True), None
+    text = _as_json_text(raw)
     try:
-        data = orjson.loads(raw)
+        data = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         log.info("%s is not JSON: %s", label, exc)
-        return FileResult(label, note=_not_json_note(raw, exc), damaged=True), None
+        return FileResult(
+            label, note=_not_json_note(raw, exc, decoded=isinstance(text, str)), damaged=True
+        ), None
+    del raw, text
     if is_library(data):
         assert isinstance(data, dict)
         library = parse_library(data)
@@ -145,13 +153,67 @@ def _read_file(export_file: ExportFile) -> tuple[FileResult, ParsedFile | Parsed
     return FileResult(label, kind=kind.value, rows=parsed.rows, music_plays=len(parsed.plays)), parsed
 
 
-def _not_json_note(raw: bytes, exc: orjson.JSONDecodeError) -> str:
+# Byte order marks, the longer first: UTF-32's little-endian one begins with UTF-16's.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _as_json_text(raw: bytes) -> bytes | memoryview | str:
+    """What the JSON parser reads of a file: UTF-8 as Spotify writes it, without the byte order mark an
+    editor may have put before it (Notepad's "UTF-8 with BOM"); a file an editor saved as UTF-16 or UTF-32
+    with its byte order mark ("Unicode") decoded, since the mark says how. Anything else as it is: a file
+    in another encoding is not guessed at (`_not_json_note` says so)."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return memoryview(raw)[len(codecs.BOM_UTF8) :]
+    for bom, encoding in _WIDE_BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                return raw  # its note says it is not UTF-8
+    return raw
+
+
+def _not_json_note(raw: bytes, exc: orjson.JSONDecodeError, *, decoded: bool = False) -> str:
+    """Why a file is not JSON; `decoded`: it was decoded by its byte order mark (UTF-16, UTF-32), so it is
+    text, and what is wrong is its JSON."""
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     head = raw.lstrip()[:256].lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
         return "an HTML page, not JSON: was it saved from the browser instead of downloaded?"
     if not raw.strip():
         return "empty file"
+    encoding = None if decoded else _not_utf8(raw)
+    if encoding:
+        return (
+            f"not UTF-8 JSON as Spotify writes it ({encoding}): ingest the file as Spotify sent it, or"
+            " save it again as UTF-8"
+        )
     return f"not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+
+
+def _not_utf8(raw: bytes) -> str | None:
+    """How a file is not UTF-8 text, in words; None when it is."""
+    wide = next((encoding for bom, encoding in _WIDE_BOMS if raw.startswith(bom)), None)
+    if wide:
+        return f"it starts with the byte order mark of {wide.upper()} but does not decode as such"
+    head = raw[:64]
+    if head[1::2].count(0) > len(head) // 4 or head[::2].count(0) > len(head) // 4:
+        return "it looks like UTF-16 text without a byte order mark"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = raw.count(b"\n", 0, bad.start) + 1
+        column = bad.start - (raw.rfind(b"\n", 0, bad.start) + 1) + 1
+        return (
+            f"byte 0x{raw[bad.start]:02X} at line {line}, column {column} is not UTF-8: the file was saved"
+            " in another encoding, such as Latin-1 or Windows-1252"
+        )
+    return None
 
 
 def _account(report: IngestReport, parsed: ParsedFile, result: FileResult) -> None:

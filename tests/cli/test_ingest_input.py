@@ -1,0 +1,217 @@
+"""What `musicflow ingest` answers for input that is not an export as Spotify writes it: a device or a
+pipe, a file too large to be one, a file in another encoding, values no play has, a file named only
+`.json`. Each is said in words that name the file and what to do, with the exit code that says what
+happened, and what was stored stays."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from musicflow.cli.command_tree import app
+
+runner = CliRunner()
+PLAY = {"endTime": "2024-01-01 10:00", "artistName": "Beyoncé", "trackName": "Déjà Vu", "msPlayed": 200_000}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def history(count: int = 1, artist: str = "Beyoncé") -> list[dict[str, object]]:
+    return [
+        {**PLAY, "artistName": artist, "endTime": f"2024-01-{day:02d} 10:00"} for day in range(1, count + 1)
+    ]
+
+
+def stored(profile: str = "default") -> list[tuple[str, int]]:
+    code, out, err = run("streams", "top", "--profile", profile, "-f", "json")
+    assert code == 0, err
+    return [(row["track"], row["streams"]) for row in json.loads(out)]
+
+
+# -- 1. only a regular file or a folder is read -------------------------------------------------------
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_a_device_is_a_usage_error_before_anything_is_read(isolated_environment: Path) -> None:
+    """`ingest /dev/zero` read until the memory ran out (MemoryError, or the process killed)."""
+    code, out, err = run("ingest", "/dev/zero")
+    assert code == 2, (out, err)
+    assert "/dev/zero: a device, not a file or a folder: name my_spotify_data.zip" in flat(err)
+    assert "Traceback" not in out + err and not isolated_environment.exists()  # no store was opened
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_is_a_usage_error_and_does_not_hang(tmp_path: Path, isolated_environment: Path) -> None:
+    """`ingest` of a FIFO waited forever for a writer."""
+    fifo = tmp_path / "my_spotify_data.zip"
+    os.mkfifo(fifo)
+    code, out, err = run("ingest", str(fifo))
+    assert code == 2, (out, err)
+    assert f"{fifo}: a pipe (FIFO), not a file or a folder" in flat(err)
+    assert not isolated_environment.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_inside_a_folder_is_passed_over(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    os.mkfifo(folder / "StreamingHistory_music_1.json")
+    (folder / "StreamingHistory_music_0.json").write_text(json.dumps(history()))
+    code, _, err = run("ingest", str(folder))
+    assert code == 0, err
+    assert stored() == [("Déjà Vu", 1)]
+
+
+# -- 2. a file larger than any of an export is refused before it is read whole -------------------------
+LIMIT = 2_000  # MUSICFLOW_INGEST_MAX_FILE_BYTES in these tests
+
+
+@pytest.fixture
+def small_limit(monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setenv("MUSICFLOW_INGEST_MAX_FILE_BYTES", str(LIMIT))
+    return LIMIT
+
+
+def test_a_file_over_the_limit_is_refused_naming_its_size_the_limit_and_the_setting(
+    tmp_path: Path, small_limit: int
+) -> None:
+    big = tmp_path / "Streaming_History_Audio_2024.json"
+    big.write_text(json.dumps(history(40)))
+    size = big.stat().st_size
+    assert size > small_limit
+    code, out, err = run("ingest", str(big))
+    assert code == 1, (out, err)
+    said = flat(err)
+    assert said.startswith(f"error: no play could be read from {big} (Streaming_History_Audio_2024.json: ")
+    assert f"{size:,} bytes, more than the {small_limit:,} a file of an export may have" in said
+    assert "(MUSICFLOW_INGEST_MAX_FILE_BYTES)" in said and "raise the setting and run again" in said
+    code, _, err = run("streams", "top")
+    assert code == 1 and "holds no profile yet" in flat(err)  # nothing was stored, no profile made
+
+
+def test_a_member_over_the_limit_is_refused_and_the_rest_of_the_export_stored(
+    tmp_path: Path, small_limit: int
+) -> None:
+    """Its header says its size, so it is refused before it is inflated; the other files are stored, and
+    the command says one file could not be read (exit 3: run it again once it is fixed)."""
+    export = tmp_path / "my_spotify_data.zip"
+    big = json.dumps(history(40, artist="Big")).encode()
+    with zipfile.ZipFile(export, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Spotify Account Data/StreamingHistory_music_0.json", json.dumps(history()))
+        archive.writestr("Spotify Extended Streaming History/Streaming_History_Audio_2024.json", big)
+    code, out, err = run("ingest", str(export))
+    assert code == 3, (out, err)
+    said = flat(out)
+    assert f"Streaming_History_Audio_2024.json: {len(big):,} bytes, more than the {small_limit:,}" in said
+    assert "1 file could not be read" in flat(err)
+    assert stored() == [("Déjà Vu", 1)]
+
+
+def test_the_limit_is_read_from_the_settings_and_a_file_under_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plays = tmp_path / "StreamingHistory_music_0.json"
+    plays.write_text(json.dumps(history(3)))
+    monkeypatch.setenv("MUSICFLOW_INGEST_MAX_FILE_BYTES", str(plays.stat().st_size))  # at the limit: read
+    code, _, err = run("ingest", str(plays))
+    assert code == 0, err
+    monkeypatch.setenv("MUSICFLOW_INGEST_MAX_FILE_BYTES", "0")
+    code, _, err = run("ingest", str(plays))
+    assert code == 2 and "MUSICFLOW_INGEST_MAX_FILE_BYTES" in err
+
+
+# -- 4. encodings ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("encoding", "mark"),
+    [("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)],
+)
+def test_a_file_an_editor_saved_with_a_byte_order_mark_is_read(
+    tmp_path: Path, encoding: str, mark: bytes
+) -> None:
+    """Notepad's "UTF-8 with BOM" was refused outright ("not JSON"); with "Unicode" (UTF-16 and its
+    mark) the mark says how to read it."""
+    saved = tmp_path / "StreamingHistory_music_0.json"
+    saved.write_bytes(mark + json.dumps(history(2), ensure_ascii=False).encode(encoding))
+    code, out, err = run("ingest", str(saved))
+    assert code == 0, (out, err)
+    assert stored() == [("Déjà Vu", 2)]  # the accents as written
+
+
+@pytest.mark.parametrize(
+    ("encoding", "said"),
+    [
+        ("latin-1", "byte 0xE9 at line 1, column {é} is not UTF-8: the file was saved in another encoding"),
+        ("cp1252", "such as Latin-1 or Windows-1252"),
+        ("utf-16-le", "it looks like UTF-16 text without a byte order mark"),
+    ],
+)
+def test_a_file_in_another_encoding_is_named_and_not_guessed_at(
+    tmp_path: Path, encoding: str, said: str
+) -> None:
+    saved = tmp_path / "StreamingHistory_music_0.json"
+    written = json.dumps(history(), ensure_ascii=False).encode(encoding)
+    saved.write_bytes(written)
+    said = said.replace("{é}", str(written.find(b"\xe9") + 1))  # the first é, counted from 1
+    code, out, err = run("ingest", str(saved))
+    assert code == 1, (out, err)
+    message = flat(err)
+    assert message.startswith(f"error: no play could be read from {saved} (StreamingHistory_music_0.json: ")
+    assert "not UTF-8 JSON as Spotify writes it" in message and said in message, message
+    assert "ingest the file as Spotify sent it, or save it again as UTF-8" in message
+
+
+def test_a_file_in_another_encoding_beside_readable_ones_keeps_them(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "StreamingHistory_music_0.json").write_text(json.dumps(history()))
+    (folder / "StreamingHistory_music_1.json").write_bytes(
+        json.dumps(history(3, "Zoé"), ensure_ascii=False).encode("latin-1")
+    )
+    code, out, err = run("ingest", str(folder))
+    assert code == 3, (out, err)
+    assert "StreamingHistory_music_1.json: not UTF-8 JSON as Spotify writes it" in flat(out)
+    assert stored() == [("Déjà Vu", 1)]
+
+
+# -- 5. what the summary says ---------------------------------------------------------------------------
+def test_a_negative_play_length_is_passed_over_and_said_why(tmp_path: Path) -> None:
+    plays = tmp_path / "StreamingHistory_music_0.json"
+    plays.write_text(json.dumps([PLAY, {**PLAY, "endTime": "2024-01-02 10:00", "msPlayed": -5_000}]))
+    code, out, err = run("ingest", str(plays))
+    assert code == 0, err
+    said = flat(out)
+    assert "new plays stored 1" in said and "Rows left out invalid record 1" in said
+    assert (
+        f"invalid: {plays}, record 1: 'msPlayed' is negative, which no play's length can be: -5,000 ms"
+        in said
+    )
+
+
+def test_a_file_named_only_json_is_read_by_its_content(tmp_path: Path) -> None:
+    """Named on the command line it was read; in a folder or an archive it was passed over unsaid, and
+    the folder was "no Spotify streaming history" with no reason given."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / ".json").write_text(json.dumps(history()))
+    code, out, err = run("ingest", str(folder))
+    assert code == 0, (out, err)
+    assert stored() == [("Déjà Vu", 1)]
+    (folder / ".json").write_text("{}")
+    code, out, err = run("ingest", str(folder), "--profile", "other")
+    assert code == 1
+    assert (
+        f"nothing in {folder} is a Spotify streaming history: no play was read (.json: not a streaming"
+        in flat(err)
+    )
