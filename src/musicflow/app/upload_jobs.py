@@ -72,10 +72,24 @@ def too_large_words(max_bytes: int) -> str:
     return f"the upload is larger than this server accepts ({max_bytes:,} bytes: MUSICFLOW_UPLOAD_MAX_BYTES)"
 
 
+def too_many_files_words() -> str:
+    """What an upload of more than `MAX_FILES` files is told, wherever it is stopped (the form as it is
+    parsed, or the files as they are written)."""
+    return (
+        f"an upload holds at most {MAX_FILES} files: send my_spotify_data.zip as downloaded, a single"
+        " file, rather than its JSON files one by one"
+    )
+
+
 def safe_name(name: str, index: int) -> str:
-    """A plain file name from whatever a client sent (no folder, no '..', printable characters only)."""
-    base = SAFE_NAME.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
-    return base or f"file-{index}"
+    """A plain file name from whatever a client sent (no folder, no '..', printable characters only); a
+    name that is only its extension (`.json`) keeps it: `file-0.json`, read by its content as any other."""
+    plain = SAFE_NAME.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1])
+    base = plain.strip(" .")
+    suffix = next((allowed for allowed in ALLOWED if plain.lower().endswith(allowed)), "")
+    if not base or not base.lower().endswith(suffix):
+        return f"file-{index}{suffix}"
+    return base
 
 
 def receive(files: Iterable[tuple[str, IO[bytes]]], folder: Path, max_bytes: int) -> Received:
@@ -88,7 +102,7 @@ def receive(files: Iterable[tuple[str, IO[bytes]]], folder: Path, max_bytes: int
     try:
         for index, (name, stream) in enumerate(files):
             if index >= MAX_FILES:
-                raise MusicflowError(f"an upload holds at most {MAX_FILES} files")
+                raise MusicflowError(too_many_files_words())
             plain = safe_name(name, index)
             if not plain.lower().endswith(ALLOWED):
                 raise MusicflowError(

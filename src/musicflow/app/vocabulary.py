@@ -19,7 +19,7 @@ from musicflow.app.recommendation_answers import RecommendationQuestion
 from musicflow.app.results import Prediction, streams_as_written, streams_shown
 from musicflow.app.taste import OURS, TASTE_FEATURES
 from musicflow.app.upload_jobs import MAX_FILES as MAX_UPLOAD_FILES
-from musicflow.app.upload_jobs import job_document, too_large_words
+from musicflow.app.upload_jobs import job_document, too_large_words, too_many_files_words
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.core.songs import MAX_NAME, SongRequest
 from musicflow.features.source_port import BUNDLED_CATALOG
@@ -59,4 +59,5 @@ __all__ = [
     "times_in_100",
     "too_few_words",
     "too_large_words",
+    "too_many_files_words",
 ]

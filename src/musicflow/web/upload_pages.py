@@ -22,10 +22,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 
 from musicflow.app.error_map import MAX_MESSAGE_CHARS, cut, error_detail, http_message, http_status
-from musicflow.app.vocabulary import MAX_UPLOAD_FILES, job_document, library_sentence
+from musicflow.app.vocabulary import MAX_UPLOAD_FILES, job_document, library_sentence, too_many_files_words
 from musicflow.core.plurals import counted, listed
 from musicflow.errors import MusicflowError
 from musicflow.web.advice import advice, problem_of
@@ -76,6 +77,24 @@ def _refused(request: Request, grant: Grant, refused: MusicflowError, **context:
     return _page(request, grant, {"problem": problem, **context}, http_status(refused))
 
 
+async def read_upload_form(request: Request) -> FormData:
+    """The multipart form of an upload (the API's and the page's). One the form parser refuses (more
+    than `MAX_UPLOAD_FILES` files, a body that is no multipart form) is invalid input, as every other bad
+    upload is: 422, in our words (the parser's answer was 400 in its own)."""
+    try:
+        return await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_UPLOAD_FILES)
+    except HTTPException as refused:
+        if refused.status_code != 400:
+            raise
+        detail = str(refused.detail)
+        if detail.startswith("Too many files"):
+            raise MusicflowError(too_many_files_words()) from None
+        raise MusicflowError(
+            f"the upload is not a form of files MusicFlow can read ({cut(detail, 200)}): send the export"
+            " in the field 'file' of a multipart form"
+        ) from None
+
+
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, profile: str | None = None) -> HTMLResponse:
     grant = page_grant(request, profile)
@@ -85,7 +104,10 @@ def upload_form(request: Request, profile: str | None = None) -> HTMLResponse:
 @router.post("/upload")
 async def upload(request: Request, profile: str | None = None) -> Response:
     grant = page_grant(request, profile)
-    form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_UPLOAD_FILES)
+    try:
+        form = await read_upload_form(request)
+    except MusicflowError as refused:
+        return _refused(request, grant, refused)
     try:
         check_csrf(request.session, str(form.get("csrf") or ""))
         grant.may_write()

@@ -12,7 +12,8 @@ from starlette.datastructures import UploadFile
 from musicflow.api.deps import Asked
 from musicflow.api.error_responses import ERROR, ERRORS_OF_LISTENER_ROUTES
 from musicflow.api.schemas import JobBody, UndoneBody, UploadAccepted
-from musicflow.app.vocabulary import MAX_UPLOAD_FILES, job_document
+from musicflow.app.vocabulary import job_document
+from musicflow.web.upload_pages import read_upload_form
 
 router = APIRouter(prefix="/api", tags=["uploads"], responses=ERRORS_OF_LISTENER_ROUTES)
 JobId = Annotated[str, Path(min_length=1, max_length=64, description="The job's id, as the upload answered.")]
@@ -55,7 +56,7 @@ async def upload(request: Request, asked: Asked) -> JSONResponse:
     ingests it, fetches features and trains (`GET /api/jobs/{id}`). The same export sent again answers
     with the job that already took it. Needs a token with the write scope."""
     asked.grant.may_write()
-    form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_UPLOAD_FILES)
+    form = await read_upload_form(request)
     try:
         files = [
             (item.filename or "", item.file) for item in form.getlist("file") if isinstance(item, UploadFile)
