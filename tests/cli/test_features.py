@@ -81,6 +81,44 @@ def test_a_file_that_is_not_a_catalog_says_how_to_map_it(tmp_path: Path):
     assert "1 row stored, 0 rows could not be read." in out
 
 
+def test_a_file_no_row_of_which_can_be_used_leaves_the_catalog_as_it_was(small_catalog: Path, tmp_path: Path):
+    """A header alone, or rows every one of them refused, replaced a catalog of that name with an empty
+    one, exit 0 ("0 rows stored")."""
+    assert run("catalog", "add", str(small_catalog))[0] == 0
+    header = small_catalog.read_text(encoding="utf-8").splitlines()[0]
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        f"{header}\n1111111111111111111111,Broken Row,Nobody,2.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.1,100,4\n"
+    )
+    code, out, err = run("catalog", "add", str(broken), "--name", "mine")
+    assert (code, out) == (1, "")
+    assert err.strip() == (
+        f"error: {broken}: none of its 1 row could be used (1 danceability outside the feature table; the"
+        " first: broken.csv:line 2: danceability should be within 0..1, got 2.5): catalog 'mine' is left as"
+        " it was"
+    )
+    only_header = tmp_path / "header.csv"
+    only_header.write_text(f"{header}\n")
+    code, _, err = run("catalog", "add", str(only_header), "--name", "mine")
+    assert (
+        code == 1
+        and err.strip() == f"error: {only_header}: the file holds no rows: catalog 'mine' is left as it was"
+    )
+    code, _, err = run("catalog", "add", str(only_header))
+    assert code == 1 and err.strip().endswith("the file holds no rows: nothing is imported")
+    code, out, _ = run("catalog", "list", "--format", "json")
+    assert [(c["name"], c["file"], c["rows"]) for c in json.loads(out)] == [("mine", "mine.csv", 2)]
+
+
+def test_reading_the_catalogs_makes_no_store(isolated_environment: Path):
+    """`catalog list` and a `catalog remove` that removes nothing made an empty store where none was."""
+    for args in (("catalog", "list"), ("catalog", "remove", "mine")):
+        code, out, err = run(*args)
+        assert (code, out) == (1, "")
+        assert err.startswith(f"error: no MusicFlow store is in {isolated_environment}")
+    assert not isolated_environment.exists()
+
+
 def test_fetch_show_and_coverage_from_a_catalog(small_catalog: Path, tmp_path: Path, no_bundled: None):
     ingest_history(tmp_path, ("Never Gonna Give You Up", "Rick Astley"), ("Unknown Song", "Nobody"))
     assert run("catalog", "add", str(small_catalog))[0] == 0

@@ -191,6 +191,20 @@ def test_a_file_that_is_not_a_catalog_leaves_the_stored_ones_alone(store: SqlSto
     assert [c.rows for c in store.features.catalogs()] == [1]
 
 
+def test_a_catalog_file_with_no_usable_row_leaves_the_stored_one_alone(store: SqlStore, tmp_path: Path):
+    """Refused inside the import's transaction: the rows, the catalog's record and its answers stay."""
+    store.features.import_catalog("mine", "a.csv", "csv", [row("A", "X", "1" * 22, energy=0.5)])
+    bad = tmp_path / "mine.csv"
+    bad.write_text("id,name,artists,danceability,energy,tempo\n" + "2" * 22 + ",B,Y,7,0.5,120\n")
+    with pytest.raises(
+        CatalogError, match=r"none of its 1 row could be used.*catalog 'mine' is left as it was"
+    ):
+        import_catalog_file(store.features, bad, "mine")
+    assert [(c.file_name, c.rows) for c in store.features.catalogs()] == [("a.csv", 1)]
+    by_id, _ = store.features.catalog_matches(["1" * 22], [])
+    assert list(by_id) == ["1" * 22]
+
+
 def upgraded_from(revision: str, settings: Settings, *inserts: str) -> SqlStore:
     """A store made at an older `revision`, holding what `inserts` wrote, opened (so upgraded) now."""
     from alembic import command

@@ -89,7 +89,7 @@ def catalog_add(
 def catalog_list(ctx: typer.Context, output: FormatOption = OutputFormat.TABLE) -> None:
     """The catalogs in the store."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         catalogs = app.catalogs()
     if output is OutputFormat.JSON:
         write_json(show.catalog_records(catalogs))
@@ -108,7 +108,7 @@ def catalog_remove(
 ) -> None:
     """Remove a catalog; features it gave are asked of the catalogs left on the next fetch."""
     state = state_of(ctx)
-    with state.app() as app:
+    with state.app(create=False) as app:
         app.remove_catalog(name)
     again = (
         f" It is not imported again unless you ask: `musicflow catalog add {BUNDLED_CATALOG}`."

@@ -12,13 +12,29 @@ by name gives.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from musicflow.core.songs import FeatureRecord, FeatureValue, NotFound, SourceAnswer, TrackQuery, match_key
-from musicflow.features.catalog_files import CatalogReport, ColumnMapping, bundled_catalog_path, read_catalog
+from musicflow.core.plurals import counted
+from musicflow.core.songs import (
+    CatalogRow,
+    FeatureRecord,
+    FeatureValue,
+    NotFound,
+    SourceAnswer,
+    TrackQuery,
+    match_key,
+)
+from musicflow.errors import CatalogError
+from musicflow.features.catalog_files import (
+    CatalogRead,
+    CatalogReport,
+    ColumnMapping,
+    bundled_catalog_path,
+    read_catalog,
+)
 from musicflow.features.source_port import BUNDLED_CATALOG
 from musicflow.store.ports import FeatureStore, StoredFeatures
 
@@ -41,9 +57,32 @@ def import_catalog_file(
     """Read a catalog file and replace the catalog of that name with it (all or nothing)."""
     read = read_catalog(path, mapping)
     catalog_name = name or path.stem
-    stored = store.import_catalog(catalog_name, path.name, read.format_name, read)
+    existing = any(info.name == catalog_name for info in store.catalogs())
+    rows = _some_rows(
+        read, f"catalog '{catalog_name}' is left as it was" if existing else "nothing is imported"
+    )
+    stored = store.import_catalog(catalog_name, path.name, read.format_name, rows)
     log.info("catalog %s: %d rows stored from %s", catalog_name, stored, path.name)
     return CatalogImport(catalog_name, stored, read.report)
+
+
+def _some_rows(read: CatalogRead, kept: str) -> Iterator[CatalogRow]:
+    """The rows of `read`; a file none of whose rows can be used (only a header, every row refused) is a
+    CatalogError raised inside the store's transaction, so a catalog of that name stays as it was: such a
+    file replaced a catalog of 14,369 rows with one of none, and said it had imported it."""
+    any_row = False
+    for row in read:
+        any_row = True
+        yield row
+    if any_row:
+        return
+    report = read.report
+    if not report.rows_read:
+        raise CatalogError(f"{read.path}: the file holds no rows: {kept}")
+    reasons = ", ".join(f"{count:,} {reason}" for reason, count in report.reasons.most_common())
+    first = f"; the first: {report.examples[0]}" if report.examples else ""
+    rows = counted(report.rows_read, "row")
+    raise CatalogError(f"{read.path}: none of its {rows} could be used ({reasons}{first}): {kept}")
 
 
 def ensure_bundled_catalog(store: FeatureStore) -> CatalogImport | None:

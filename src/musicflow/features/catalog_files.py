@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 BUNDLED_CATALOG = "catalog.parquet"
 MAPPING_HINT = (
     "Expected a Spotify id column (id, track_id, uri, spotify_id) or song and artist columns "
-    "(track_name, artist_name, ...), and feature columns named like "
+    "(track_name, artist_name, ...), and at least three audio feature columns named like "
     f"{', '.join(AUDIO_FEATURES[:4])}, .... For other column names pass a mapping, for example "
     "--mapping 'id=track_id,song=name,artist=artists,tempo=bpm'."
 )
