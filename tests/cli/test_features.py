@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from musicflow.cli.command_tree import app
 from musicflow.demo import export_path
+from tests.fakes.reccobeats import AUDIO_PATH, FakeReccoBeats
+from tests.fakes.server import Slow, html_page, json_response
 from tests.trained import copy_of
 
 runner = CliRunner()
@@ -168,6 +170,71 @@ def test_spotify_without_credentials_stops_with_the_settings_to_set(tmp_path: Pa
     code, out, _ = run("features", "fetch", "--source", "spotify")
     assert code == 3
     assert "spotify stopped:" in out and "MUSICFLOW_SPOTIFY_CLIENT_ID" in out
+
+
+def ingest_extended(tmp_path: Path, count: int) -> list[str]:
+    """`count` songs streamed once each, from an extended history (so with Spotify ids); their ids."""
+    ids = [f"{n:04d}".ljust(22, "A") for n in range(count)]
+    rows = [
+        {
+            "ts": f"2024-01-01T{n // 60:02d}:{n % 60:02d}:40Z",
+            "ms_played": 200_000,
+            "master_metadata_track_name": f"Song {n}",
+            "master_metadata_album_artist_name": "Band",
+            "spotify_track_uri": f"spotify:track:{spotify_id}",
+            "reason_end": "trackdone",
+        }
+        for n, spotify_id in enumerate(ids)
+    ]
+    history = tmp_path / "Streaming_History_Audio_2024.json"
+    history.write_text(json.dumps(rows), encoding="utf-8")
+    assert run("ingest", str(history))[0] == 0
+    return ids
+
+
+def test_a_source_paused_for_hours_says_how_many_it_was_asked_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """ReccoBeats, on loopback, answers the first batch and then asks for two hours: the run asked about
+    the 40 songs of that batch, of the 100 to ask. It said "asked 100", and on the next run, paused,
+    "asked 0" of nothing to ask."""
+    ingest_extended(tmp_path, 100)
+    recco = FakeReccoBeats(know_everything=True)
+    wait = json_response(429, {"error": "Too Many Requests"}, {"Retry-After": "7200"})
+    recco.script(AUDIO_PATH, Slow(0), wait)
+    monkeypatch.setenv("MUSICFLOW_RECCOBEATS_URL", recco.base_url)
+    with recco.running():
+        code, out, _ = run("features", "fetch", "--source", "reccobeats", "--format", "json")
+        assert code == 3
+        (first,) = json.loads(out)["runs"]
+        assert {k: first[k] for k in ("to_ask", "asked", "found", "not_found", "undecided")} == {
+            "to_ask": 100,
+            "asked": 40,
+            "found": 40,
+            "not_found": 0,
+            "undecided": 0,
+        }
+        code, out, _ = run("features", "fetch", "--source", "reccobeats")
+        assert code == 3
+        row = next(line for line in out.splitlines() if line.startswith("│ reccobeats"))
+        assert [cell.strip() for cell in row.split("│")[2:7]] == ["60", "0", "0", "0", "0"]
+        assert "paused until" in row and "reccobeats asked us to wait" in out
+
+
+def test_answers_refused_are_said_under_the_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A source answering HTML instead of JSON to every batch was "done", and only the log said why none
+    of its answers was kept."""
+    ingest_extended(tmp_path, 3)
+    recco = FakeReccoBeats(know_everything=True)
+    recco.script(AUDIO_PATH, html_page(200))
+    monkeypatch.setenv("MUSICFLOW_RECCOBEATS_URL", recco.base_url)
+    with recco.running():
+        code, out, _ = run("features", "fetch", "--source", "reccobeats")
+    assert code == 0
+    assert (
+        "reccobeats: 3 tracks got no answer to keep (no Spotify id to ask with, or an answer refused as the"
+        " warnings say): they stay to ask on the next fetch." in out
+    )
 
 
 def test_an_unknown_source_is_a_usage_error(tmp_path: Path):

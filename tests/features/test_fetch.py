@@ -123,12 +123,18 @@ def test_a_long_retry_after_pauses_the_source_and_says_until_when(
     )
     source = recco(reccobeats_server, clock)
     (run,) = fetch_features(sqlite_store.features, profile_id, [source], clock=clock, miss_ttl_s=DAY)
-    assert run.answered == 40
+    # of the 100 to ask, the batch answered was asked; the one answered with a wait was not (it said
+    # "asked 100" of a run that asked 40)
+    assert (run.pending, run.asked, run.answered, run.undecided) == (100, 40, 40, 0)
     assert run.paused_until == pytest.approx(clock.now() + hours, abs=2)
     asked = requests_made(reccobeats_server)
 
     (paused,) = fetch_features(sqlite_store.features, profile_id, [source], clock=clock, miss_ttl_s=DAY)
-    assert paused.paused_until == run.paused_until and paused.pending == 0
+    assert paused.paused_until == run.paused_until
+    assert (paused.pending, paused.asked) == (
+        60,
+        0,
+    )  # what is left to ask, none of it asked (it said 0 to ask)
     assert requests_made(reccobeats_server) == asked  # nothing asked while paused
 
     clock.advance(hours + 1)

@@ -68,7 +68,7 @@ def catalog_list(console: Console, catalogs: Sequence[CatalogInfo]) -> None:
 
 def fetch_runs(console: Console, runs: Sequence[SourceRun]) -> None:
     table = Table(title="Feature fetch")
-    for column in ("source", "asked", "found", "not found", "undecided", "status"):
+    for column in ("source", "to ask", "asked", "found", "not found", "undecided", "status"):
         table.add_column(column, justify="right" if column not in ("source", "status") else "left")
     for run in runs:
         if run.paused_until is not None:
@@ -80,6 +80,7 @@ def fetch_runs(console: Console, runs: Sequence[SourceRun]) -> None:
         table.add_row(
             run.source,
             f"{run.pending:,}",
+            f"{run.asked:,}",
             f"{run.answered:,}",
             f"{run.not_found:,}",
             f"{run.undecided:,}",
@@ -99,6 +100,15 @@ def fetch_runs(console: Console, runs: Sequence[SourceRun]) -> None:
         elif run.stopped:
             console.print(
                 Text.assemble((f"{run.source} stopped: ", "yellow"), run.stopped, "; what it gave is kept."),
+                soft_wrap=True,
+            )
+        if run.undecided:
+            console.print(
+                Text.assemble(
+                    (run.source, "yellow"),
+                    f": {counted(run.undecided, 'track')} got no answer to keep (no Spotify id to ask with,"
+                    " or an answer refused as the warnings say): they stay to ask on the next fetch.",
+                ),
                 soft_wrap=True,
             )
 
@@ -235,7 +245,8 @@ def run_records(runs: Sequence[SourceRun]) -> list[dict[str, object]]:
     return [
         {
             "source": run.source,
-            "asked": run.pending,
+            "to_ask": run.pending,
+            "asked": run.asked,
             "found": run.answered,
             "not_found": run.not_found,
             "undecided": run.undecided,

@@ -29,10 +29,13 @@ class FetchProgress(Protocol):
 
 @dataclass
 class SourceRun:
-    """What one source did in one run of the job."""
+    """What one source did in one run of the job: of its `pending` tracks, the `asked` ones whose batch it
+    answered (a batch it asked us to wait for, or failed on, is not), each found, not found or
+    `undecided` (no answer kept: a refused answer, or no Spotify id to ask with)."""
 
     source: str
     pending: int = 0
+    asked: int = 0
     answered: int = 0
     not_found: int = 0
     undecided: int = 0
@@ -67,6 +70,7 @@ def _run_source(
         if pause.resume_at > clock.now():
             run.paused_until = pause.resume_at
             run.stopped = f"paused: {pause.reason}"
+            run.pending = len(store.pending_tracks(profile_id, source.name, clock.now()))
             return run
         store.clear_pause(source.name)
     pending = store.pending_tracks(profile_id, source.name, clock.now())
@@ -101,6 +105,7 @@ def _ask(
         return False
     except InvalidPayloadError as exc:
         log.warning("%s: answer refused, nothing of it is stored: %s", source.name, exc)
+        run.asked += len(batch)
         run.undecided += len(batch)
         return True
     except UpstreamError as exc:
@@ -110,6 +115,7 @@ def _ask(
         track_ids[key]: answer for key, answer in answers.items() if key in track_ids
     }
     store.save_answers(source.name, decided, now=clock.now(), miss_ttl_s=miss_ttl_s)
+    run.asked += len(batch)
     run.answered += sum(1 for a in decided.values() if isinstance(a, FeatureRecord))
     run.not_found += sum(1 for a in decided.values() if isinstance(a, NotFound))
     run.undecided += len(batch) - len(decided)
