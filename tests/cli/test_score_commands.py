@@ -48,6 +48,25 @@ def test_score_writes_every_song_and_says_so(listener: None, tmp_path: Path):
     assert scored.height == 1_200
 
 
+def test_an_output_file_score_cannot_write_is_a_usage_error_before_any_work(isolated_environment: Path):
+    """`--out scores.txt` was said after the store was opened and the model loaded, exit 1."""
+    code, out, err = run("score", "bundled", "--out", str(isolated_environment.parent / "scores.txt"))
+    assert (code, out) == (2, "")
+    assert err.startswith("Usage: ") and "write the predictions to a .parquet or .csv file" in err
+    assert not isolated_environment.exists()
+
+
+@pytest.mark.slow  # starts a local Dask cluster
+def test_scoring_on_dask_says_its_result_without_dasks_own_logging(listener: None, tmp_path: Path):
+    """The cluster started for the job logged some 35 lines at INFO (schedulers, nannies, workers) around
+    the one line of the result, at the default log level WARNING."""
+    catalog = native_catalog(tmp_path / "songs.parquet", 300)
+    code, out, err = run("score", str(catalog), "--out", str(tmp_path / "scored.parquet"), "--engine", "dask")
+    assert code == 0, err
+    assert out.strip() == f"300 songs scored into {tmp_path / 'scored.parquet'} (1 part on the dask engine)."
+    assert err.startswith("Dask dashboard: http") and "INFO" not in err, err
+
+
 def test_score_refuses_what_it_cannot_read_in_one_line(listener: None, tmp_path: Path):
     code, _, err = run("score", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o.csv"))
     assert code != 0

@@ -24,6 +24,7 @@ from musicflow.cli.common import (
     require_paths,
     require_writable,
     state_of,
+    usage_error,
     write_csv,
     write_json,
 )
@@ -90,6 +91,8 @@ def score(
     if mapping is not None:  # a mapping is for a catalog file, never an imported catalog
         require_paths(ctx, [Path(catalog)], "file (a mapping is for a catalog file)")
     require_writable(ctx, out)  # before the catalog is read and scored, not after
+    if out.suffix.lower() not in (".parquet", ".csv"):  # as `scale/job.py` writes them
+        raise usage_error(ctx, f"--out {out}: write the predictions to a .parquet or .csv file")
     state = state_of(ctx)
     chosen = engine_named(engine.value, scheduler, lambda link: state.err.print(f"Dask dashboard: {link}"))
     with state.app(create=False) as app, Bar(state.err) as bar:
