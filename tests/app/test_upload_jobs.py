@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+import pytest
+
 from musicflow.app.service import MusicFlow
 from musicflow.app.upload_jobs import ingest_summary
+from musicflow.errors import ProfileNotFoundError
 from tests.app.conftest import demo_settings
+
+PLAY = {"endTime": "2024-01-01 10:00", "artistName": "Band", "trackName": "Song", "msPlayed": 200_000}
 
 
 def test_records_that_could_not_be_read_are_counted_with_an_example(tmp_path: Path) -> None:
@@ -41,3 +47,21 @@ def test_files_of_finished_uploads_left_on_disk_are_removed_and_no_others(tmp_pa
             (app.uploads_dir / folder / "Streaming_History_Audio_2024.json").write_text("[]")
         assert app.forget_finished_uploads() == 2
         assert sorted(p.name for p in app.uploads_dir.iterdir()) == ["arriving", "waiting"]
+
+
+def test_an_upload_that_stored_nothing_is_not_offered_as_a_profile(tmp_path: Path) -> None:
+    """Its job stays, to say why it failed (its profile with it); a list of profiles to choose from
+    names only those holding plays."""
+    with MusicFlow.open(demo_settings(tmp_path / "home")) as app:
+        played = tmp_path / "StreamingHistory_music_0.json"
+        played.write_text(json.dumps([PLAY]), encoding="utf-8")
+        app.ingest([played], "listener", retrain=False)
+        job, _ = app.start_upload("uploader", [("Userdata.json", io.BytesIO(b'{"username": "someone"}'))])
+        assert app.run_next_job()
+        failed = app.job(job.id, "uploader")
+        assert failed.state == "failed" and "not a streaming history" in str(failed.error)
+        with pytest.raises(ProfileNotFoundError) as unknown:
+            app.require_profile("nobody")
+        assert list(unknown.value.known) == ["listener"]
+        assert app.profiles(holding_data=True) == ["listener"]
+        assert app.profiles() == ["listener", "uploader"]  # there, to be deleted with its job

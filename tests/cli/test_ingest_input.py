@@ -215,3 +215,49 @@ def test_a_file_named_only_json_is_read_by_its_content(tmp_path: Path) -> None:
         f"nothing in {folder} is a Spotify streaming history: no play was read (.json: not a streaming"
         in flat(err)
     )
+
+
+# -- 3. a profile exists once it holds plays -------------------------------------------------------------
+def test_a_first_ingest_that_fails_leaves_no_profile_behind(tmp_path: Path) -> None:
+    """A damaged zip, or a file of `[]`, made an empty profile that every list of profiles then named."""
+    assert run("ingest", str(tmp_path / "nothing-here.zip"), "--profile", "typo")[0] == 2
+    broken = tmp_path / "my_spotify_data.zip"
+    broken.write_bytes(b"PK\x03\x04 and then nothing")
+    code, _, err = run("ingest", str(broken), "--profile", "broken")
+    assert code == 1 and "not a readable zip archive" in err
+    nothing = tmp_path / "StreamingHistory_music_0.json"
+    nothing.write_text("[]")
+    code, out, err = run("ingest", str(nothing), "--profile", "empty")
+    assert code == 0, err
+    assert "Nothing was added (nothing to take back)." in flat(err) and "Recorded as import" not in err
+    plays = tmp_path / "StreamingHistory_music_1.json"
+    plays.write_text(json.dumps(history()))
+    assert run("ingest", str(plays), "--profile", "listener")[0] == 0
+
+    code, _, err = run("streams", "top", "--profile", "nobody")
+    assert code == 1 and "(profiles in this store: listener; to use one, add `--profile listener`)" in flat(
+        err
+    )
+    for name in ("broken", "empty"):
+        code, _, err = run("profile", "delete", name, "--yes")
+        assert code == 1 and f"there is no profile '{name}' (profiles in this store: listener)" in flat(err)
+    code, out, _ = run("jobs", "list", "--format", "json")
+    assert code == 0 and {job["profile"] for job in json.loads(out)} == {"listener"}
+
+
+def test_an_ingest_that_fails_keeps_the_profile_it_did_not_make(tmp_path: Path) -> None:
+    plays = tmp_path / "StreamingHistory_music_0.json"
+    plays.write_text(json.dumps(history()))
+    assert run("ingest", str(plays), "--profile", "kept")[0] == 0
+    broken = tmp_path / "my_spotify_data.zip"
+    broken.write_bytes(b"PK\x03\x04 and then nothing")
+    code, _, err = run("ingest", str(broken), "--profile", "kept")
+    assert code == 1 and "not a readable zip archive" in err
+    nothing = tmp_path / "StreamingHistory_music_1.json"
+    nothing.write_text("[]")
+    assert run("ingest", str(nothing), "--profile", "kept")[0] == 0
+    assert stored("kept") == [("Déjà Vu", 1)]
+    code, out, _ = run("jobs", "list", "--format", "json")
+    failed = [job for job in json.loads(out) if job["state"] == "failed"]  # the failure is on record
+    assert [(job["kind"], job["profile"]) for job in failed] == [("ingest", "kept")]
+    assert "not a readable zip archive" in failed[0]["error"]

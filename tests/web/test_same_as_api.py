@@ -100,7 +100,7 @@ def test_the_api_and_the_page_answer_a_kind_with_the_same_status(error: Musicflo
 class Known(Failing):
     """Failing, in a store holding the profile `demo`."""
 
-    def profiles(self) -> list[str]:
+    def profiles(self, *, holding_data: bool = False) -> list[str]:
         return ["demo"]
 
 

@@ -124,7 +124,7 @@ def error_body(request: Request, error: MusicflowError) -> ApiError:
         and request.app.state.musicflow.settings.api_list_profiles
         and request.app.state.grants.open  # where tokens are asked for, no profile is ever named
     ):
-        detail.profiles = request.app.state.musicflow.profiles()
+        detail.profiles = request.app.state.musicflow.profiles(holding_data=True)
     return ApiError(error=detail)
 
 

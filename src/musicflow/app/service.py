@@ -34,7 +34,6 @@ from musicflow.errors import (
     ModelError,
     MusicflowError,
     NoModelError,
-    NothingReadError,
     ProfileNotFoundError,
 )
 
@@ -171,8 +170,10 @@ class MusicFlow:
         self.close()
 
     # -- profiles and plays -----------------------------------------------------------------------
-    def profiles(self) -> list[str]:
-        return self._store.profiles()
+    def profiles(self, *, holding_data: bool = False) -> list[str]:
+        """Every profile; with `holding_data`, those holding plays or a library (what a message naming
+        the profiles to choose from names: not one an upload that stored nothing, or a token, made)."""
+        return self._store.profiles(holding_data=holding_data)
 
     def require_profile(self, profile: str) -> int:
         """The profile's id; an error naming the profiles the store holds when it holds no data yet."""
@@ -182,7 +183,7 @@ class MusicFlow:
                 f"profile '{profile}' has no data yet",
                 hint=Hint.INGEST,
                 profile=profile,
-                known=self._store.profiles(),
+                known=self._store.profiles(holding_data=True),
             )
         return profile_id
 
@@ -399,16 +400,17 @@ class MusicFlow:
             try:
                 report = self._read_export(paths, profile, progress, import_id, sent=False)
             except BaseException as failed:
-                # A first ingest of nothing leaves nothing: no profile, no record of it.
-                empty = new_profile and isinstance(failed, NothingReadError)
-                made = self._store.profile_id(profile) if empty else None
-                if made is not None:
-                    self._store.delete_profile(made)
-                else:
+                # A first ingest that failed before storing anything leaves nothing: no profile, no record
+                # of it. One that stored plays keeps them, and its record says it failed.
+                if not (new_profile and self._forget_if_empty(profile)):
                     jobs.update_job(
                         import_id, self.clock.now(), state="failed", stage="failed", error=str(failed)
                     )
                 raise
+            stored_nothing = not report.new_plays and report.library is None
+            if new_profile and stored_nothing and self._forget_if_empty(profile):  # files of `[]`
+                report.import_id = None
+                return report
             jobs.update_job(
                 import_id, self.clock.now(), state="done", stage="done", result=ingest_summary(report)
             )
@@ -428,6 +430,18 @@ class MusicFlow:
         if retrain and report.new_plays:
             self.queue_retrain(profile, "new plays ingested")
         return report
+
+    def _forget_if_empty(self, profile: str) -> bool:
+        """Remove a profile an ingest made that holds nothing (no play, no library entry), with the
+        record of that ingest; whether it was removed (or is not there)."""
+        made = self._store.profile_id(profile)
+        if made is None:
+            return True
+        plays = self._store.listening_summary(made, self.settings.stream_min_ms).plays
+        if plays or self._store.history.library(made):
+            return False
+        self._store.delete_profile(made)
+        return True
 
     def _read_export(
         self, paths: Sequence[Path], profile: str, progress: Progress | None, import_id: str, *, sent: bool

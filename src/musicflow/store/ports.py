@@ -64,7 +64,10 @@ class Store(Protocol):
 
     def profile_id(self, name: str) -> int | None: ...
 
-    def profiles(self) -> list[str]: ...
+    def profiles(self, *, holding_data: bool = False) -> list[str]:
+        """Every profile's name; with `holding_data`, those of the profiles holding a play or a library
+        entry (not one only a token made, nor an upload that stored nothing)."""
+        ...
 
     def add_plays(self, profile_id: int, plays: Sequence[Play], import_id: str | None = None) -> int:
         """Store plays in one transaction, ignoring ones already stored; returns how many were new.

@@ -84,9 +84,14 @@ class SqlStore:
             found = conn.execute(select(profiles.c.id).where(profiles.c.name == name)).scalar()
         return int(found) if found is not None else None
 
-    def profiles(self) -> list[str]:
+    def profiles(self, *, holding_data: bool = False) -> list[str]:
+        query = select(profiles.c.name).order_by(profiles.c.name)
+        if holding_data:
+            played = select(plays.c.id).where(plays.c.profile_id == profiles.c.id).exists()
+            saved = select(library_entries.c.id).where(library_entries.c.profile_id == profiles.c.id).exists()
+            query = query.where(played | saved)
         with self._connect() as conn:
-            return list(conn.execute(select(profiles.c.name).order_by(profiles.c.name)).scalars())
+            return list(conn.execute(query).scalars())
 
     # -- plays ------------------------------------------------------------------------------------
     def add_plays(self, profile_id: int, new_plays: Sequence[Play], import_id: str | None = None) -> int:
