@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,62 @@ def test_an_upload_that_stored_nothing_is_not_offered_as_a_profile(tmp_path: Pat
         assert list(unknown.value.known) == ["listener"]
         assert app.profiles(holding_data=True) == ["listener"]
         assert app.profiles() == ["listener", "uploader"]  # there, to be deleted with its job
+
+
+def history(artist: str, days: int) -> bytes:
+    return json.dumps(
+        [{**PLAY, "artistName": artist, "endTime": f"2024-01-{day:02d} 10:00"} for day in range(1, days + 1)]
+    ).encode()
+
+
+@pytest.mark.parametrize("stopped_in", ["ingesting", "fetching features"])
+def test_a_job_stopped_and_taken_up_again_says_every_play_it_brought(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stopped_in: str
+) -> None:
+    """The server stopped after the first file was stored (or once every play was, before the features):
+    run again, the job found those plays stored, and its answer said `new_plays` 7 (or 0) of the 12 it
+    had stored."""
+    from fastapi.testclient import TestClient
+
+    from musicflow.api.app import create_app
+    from musicflow.app import upload_jobs
+
+    settings = demo_settings(tmp_path / "home").model_copy(
+        update={"use_bundled_catalog": False, "retrain_every_hours": 0}
+    )
+    files = [
+        ("StreamingHistory_music_0.json", history("A", 5)),
+        ("StreamingHistory_music_1.json", history("B", 7)),
+    ]
+    stopping = threading.Event()
+    advance, stage = upload_jobs.JobProgress.advance, upload_jobs.JobProgress.stage
+
+    def stop_after_a_file(progress: upload_jobs.JobProgress, amount: int, label: str | None = None) -> None:
+        if stopped_in == "ingesting":
+            stopping.set()  # the server stops once the first file is stored
+        advance(progress, amount, label)
+
+    def stop_at(progress: upload_jobs.JobProgress, name: str, **figures: object) -> None:
+        if name == stopped_in:
+            stopping.set()
+        stage(progress, name, **figures)
+
+    with MusicFlow.open(settings) as app:
+        job, _ = app.start_upload("me", [(name, io.BytesIO(data)) for name, data in files])
+        with monkeypatch.context() as patched:
+            patched.setattr(upload_jobs.JobProgress, "advance", stop_after_a_file)
+            if stopped_in != "ingesting":
+                patched.setattr(upload_jobs.JobProgress, "stage", stop_at)
+            assert app.run_next_job(stopping)
+        assert app.job(job.id).state == "queued"  # queued again, with what it stored
+        stored_before = app.listening_summary("me").plays
+        assert 0 < stored_before <= 12
+        assert app.run_next_job()
+    with TestClient(create_app(settings, access="open")) as client:
+        answer = client.get(f"/api/jobs/{job.id}", params={"profile": "me"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["attempts"] == 2 and body["state"] == "failed", body  # too few songs to train on
+    assert (body["result"]["plays"], body["result"]["new_plays"], body["result"]["files"]) == (12, 12, 2), (
+        body
+    )

@@ -431,6 +431,10 @@ class MusicFlow:
             self.queue_retrain(profile, "new plays ingested")
         return report
 
+    def plays_brought(self, import_id: str) -> int:
+        """How many plays an import brought that no other import holds, over every run of it."""
+        return self._store.plays_brought(import_id)
+
     def _forget_if_empty(self, profile: str) -> bool:
         """Remove a profile an ingest made that holds nothing (no play, no library entry), with the
         record of that ingest; whether it was removed (or is not there)."""

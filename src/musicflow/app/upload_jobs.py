@@ -273,8 +273,11 @@ def _run(app: MusicFlow, job: Job, uploads_dir: Path, progress: JobProgress) -> 
         raise MusicflowError("the uploaded files are gone: upload the export again")
     progress.stage("ingesting")
     report = app.ingest([folder], job.profile, progress, retrain=False, import_id=job.id)
-    progress.stored.update(ingest_summary(report))  # kept whatever a later step does
-    progress.stage("fetching features", plays=report.music_plays, new_plays=report.new_plays)
+    ingested = ingest_summary(report)
+    if job.attempts > 1:  # taken up again: an earlier run stored plays this one found stored
+        ingested["new_plays"] = app.plays_brought(job.id)
+    progress.stored.update(ingested)  # kept whatever a later step does
+    progress.stage("fetching features", plays=report.music_plays, new_plays=ingested["new_plays"])
     fetched = app.fetch_features(job.profile, progress=progress)
     answered = sum(run.answered for run in fetched.runs)
     progress.stored["features_fetched"] = answered

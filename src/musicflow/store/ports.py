@@ -82,6 +82,12 @@ class Store(Protocol):
         record, and taking back the other keeps the plays it holds too."""
         ...
 
+    def plays_brought(self, import_id: str) -> int:
+        """How many plays the import holds that no other import holds: the plays it brought, over every
+        run of it (a job taken up again finds stored what its first run stored), and what taking it
+        back would remove."""
+        ...
+
     def undo_import(self, profile_id: int, import_id: str) -> ImportUndone:
         """Take an import back: remove the plays no other import holds (and the tracks no play is left
         of), keep the others, and forget the import's links; one transaction."""

@@ -145,6 +145,13 @@ class SqlStore:
             conn.execute(delete(play_imports).where(link.import_id == import_id))
         return True
 
+    def plays_brought(self, import_id: str) -> int:
+        link, other = play_imports.c, play_imports.alias("other").c
+        elsewhere = select(other.play_id).where(other.play_id == link.play_id, other.import_id != import_id)
+        only_here = select(func.count()).where(link.import_id == import_id, ~elsewhere.exists())
+        with self._connect() as conn:
+            return int(conn.execute(only_here).scalar_one())
+
     def undo_import(self, profile_id: int, import_id: str) -> ImportUndone:
         held = select(play_imports.c.play_id).where(play_imports.c.import_id == import_id)
         elsewhere = select(play_imports.c.play_id).where(play_imports.c.import_id != import_id)
