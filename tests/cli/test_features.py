@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,8 @@ def test_a_file_no_row_of_which_can_be_used_leaves_the_catalog_as_it_was(small_c
     assert code == 1 and err.strip().endswith("the file holds no rows: nothing is imported")
     code, out, _ = run("catalog", "list", "--format", "json")
     assert [(c["name"], c["file"], c["rows"]) for c in json.loads(out)] == [("mine", "mine.csv", 2)]
+    # when, for programs, as `models list` says it (it was "2026-12-06 10:41 UTC")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", json.loads(out)[0]["imported"])
 
 
 def test_reading_the_catalogs_makes_no_store(isolated_environment: Path):
@@ -216,6 +219,7 @@ def test_a_source_paused_for_hours_says_how_many_it_was_asked_about(
         }
         code, out, _ = run("features", "fetch", "--source", "reccobeats")
         assert code == 3
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", first["paused_until"])
         row = next(line for line in out.splitlines() if line.startswith("│ reccobeats"))
         assert [cell.strip() for cell in row.split("│")[2:7]] == ["60", "0", "0", "0", "0"]
         assert "paused until" in row and "reccobeats asked us to wait" in out

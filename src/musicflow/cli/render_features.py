@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -235,7 +236,7 @@ def catalog_records(catalogs: Sequence[CatalogInfo]) -> list[dict[str, object]]:
             "file": info.file_name,
             "format": info.format,
             "rows": info.rows,
-            "imported": moment(info.imported_at),
+            "imported": iso_time(info.imported_at),
         }
         for info in catalogs
     ]
@@ -251,7 +252,7 @@ def run_records(runs: Sequence[SourceRun]) -> list[dict[str, object]]:
             "not_found": run.not_found,
             "undecided": run.undecided,
             "stopped": run.stopped,
-            "paused_until": moment(run.paused_until) if run.paused_until is not None else None,
+            "paused_until": iso_time(run.paused_until) if run.paused_until is not None else None,
         }
         for run in runs
     ]
@@ -302,3 +303,9 @@ def coverage_records(report: CoverageReport) -> list[dict[str, object]]:
             }
         )
     return records
+
+
+def iso_time(timestamp: float) -> str:
+    """A moment for programs (`--format csv|json`), as `models list` gives one: ISO 8601 in UTC, to the
+    second (a table says it for people, to the minute)."""
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
