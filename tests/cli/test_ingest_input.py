@@ -261,3 +261,27 @@ def test_an_ingest_that_fails_keeps_the_profile_it_did_not_make(tmp_path: Path) 
     failed = [job for job in json.loads(out) if job["state"] == "failed"]  # the failure is on record
     assert [(job["kind"], job["profile"]) for job in failed] == [("ingest", "kept")]
     assert "not a readable zip archive" in failed[0]["error"]
+
+
+# -- what macOS writes beside the files it zips -------------------------------------------------------
+def test_an_export_zipped_again_on_a_mac_reads_as_the_export(tmp_path: Path, isolated_environment: Path):
+    """Finder's "Compress" adds `__MACOSX/` with an AppleDouble `._<name>` for every file, binary though
+    named `.json`: each was read as a damaged file of the export (exit 3, "could not be read")."""
+    export = tmp_path / "my_spotify_data.zip"
+    apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(200)
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("Spotify Account Data/StreamingHistory_music_0.json", json.dumps(history(3)))
+        archive.writestr("__MACOSX/Spotify Account Data/._StreamingHistory_music_0.json", apple_double)
+        archive.writestr("Spotify Account Data/._Userdata.json", apple_double)
+    code, out, err = run("ingest", str(export))
+    assert code == 0, (out, err)
+    assert "could not be read" not in flat(out + err) and "MACOSX" not in out + err
+    assert stored() == [("Déjà Vu", 3)]
+    folder = tmp_path / "unpacked"  # the same files copied to a drive that keeps them as files
+    (folder / "__MACOSX").mkdir(parents=True)
+    (folder / "StreamingHistory_music_0.json").write_text(json.dumps(history(4)), encoding="utf-8")
+    (folder / "._StreamingHistory_music_0.json").write_bytes(apple_double)
+    (folder / "__MACOSX" / "._StreamingHistory_music_0.json").write_bytes(apple_double)
+    code, out, err = run("ingest", str(folder), "--profile", "copied")
+    assert code == 0, (out, err)
+    assert "could not be read" not in flat(out + err) and stored("copied") == [("Déjà Vu", 4)]

@@ -129,6 +129,8 @@ def _is_zip(path: Path) -> bool:
 
 def _list_folder(folder: Path, listing: ExportListing, limits: ArchiveLimits) -> None:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if _system_metadata(path.relative_to(folder).as_posix()):
+            continue
         suffix = _suffix(path.name)
         if suffix == ".json":
             listing.files.append(_plain_file(path, str(path), limits))
@@ -146,7 +148,7 @@ def _list_zip(path: Path, listing: ExportListing, limits: ArchiveLimits) -> None
     total = 0
     for info in sorted(archive.infolist(), key=lambda i: i.filename):
         label = f"{path}!{info.filename}"
-        if info.is_dir():
+        if info.is_dir() or _system_metadata(info.filename):
             continue
         problem = _unsafe_name(info.filename)
         if problem:
@@ -169,6 +171,14 @@ def _list_zip(path: Path, listing: ExportListing, limits: ArchiveLimits) -> None
         listing.files.append(
             ExportFile(label=label, size=info.file_size, read=_member_reader(archive, info, limits))
         )
+
+
+def _system_metadata(name: str) -> bool:
+    """Whether a file is what macOS writes beside a user's files when it zips or copies them (under
+    `__MACOSX/`, or an AppleDouble `._<name>` file): binary, never part of the export, though its name
+    may end in `.json`. Read, each was a damaged file, and a whole export zipped again on a Mac failed."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return "__MACOSX" in parts or (bool(parts) and parts[-1].startswith("._"))
 
 
 def _suffix(name: str) -> str:
