@@ -96,6 +96,14 @@ def test_prune_keeps_the_champion_the_rollback_target_and_the_newest_and_removes
     assert "Nothing to remove: every one of the 3 model versions of 'default' is kept." in out
 
 
+def test_a_listener_of_one_version_is_told_it_is_kept(trained_listener: Path, isolated_environment: Path):
+    """It said "every one of the 1 model version of 'default' is kept"."""
+    copy_of(trained_listener, isolated_environment)
+    code, out, err = run("models", "prune", "--dry-run")
+    assert code == 0, err
+    assert out.splitlines()[0] == "Nothing to remove: 'default' has one model version, which is kept."
+
+
 def test_a_dry_run_says_what_would_go_and_removes_nothing(eight_versions: Path):
     code, out, err = run("models", "prune", "--keep", "2", "--dry-run")
     assert code == 0, err

@@ -307,11 +307,13 @@ def pruning(console: Console, pruned: Pruning) -> None:
     if pruned.removed:
         console.print(_removed_words(pruned) + ".", highlight=False)
     else:
-        console.print(
-            f"Nothing to remove: every one of the {counted(len(pruned.kept), 'model version')} of"
-            f" '{pruned.profile}' is kept.",
-            highlight=False,
+        versions = counted(len(pruned.kept), "model version")
+        kept = (
+            f"'{pruned.profile}' has one model version, which is kept"
+            if len(pruned.kept) == 1
+            else f"every one of the {versions} of '{pruned.profile}' is kept"
         )
+        console.print(f"Nothing to remove: {kept}.", highlight=False)
         if pruned.leftover_bytes:
             console.print(
                 f"Deleted {size_words(pruned.leftover_bytes)} of files an earlier removal had left.",
