@@ -161,3 +161,13 @@ def test_deleting_a_listener_says_which_other_models_no_longer_name_them(
     )
     code, out, _ = run("models", "show", "2", "--format", "json")
     assert "friend" not in out and "deleted profile" in out
+
+
+def test_a_store_of_profiles_made_by_tokens_alone_is_said_to_hold_no_history_not_no_profile() -> None:
+    """Profiles made empty by `tokens create` are not offered as profiles to use, and the store that
+    holds them was said to hold "no profile yet"."""
+    assert run("tokens", "create", "--profile", "newcomer")[0] == 0
+    code, _, err = run("streams", "top")
+    said = " ".join(err.split())
+    assert code == 1 and "holds no listening history yet)" in said, said
+    assert "no profile yet" not in said and "run `musicflow ingest my_spotify_data.zip`" in said

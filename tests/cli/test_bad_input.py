@@ -38,7 +38,7 @@ def test_files_without_any_streaming_history_fail(tmp_path: Path, isolated_envir
     assert "Recorded as import" not in err and "Ingested into" not in out  # nothing was
     code, _, err = run("streams", "top", "--profile", "typo")
     said = " ".join(err.split())  # no empty profile was made; the message says where the store is
-    assert code == 1 and f"(the store in {isolated_environment} holds no profile yet)" in said, said
+    assert code == 1 and f"(the store in {isolated_environment} holds no listening history yet)" in said, said
 
 
 def test_files_without_any_history_keep_what_the_profile_holds(tmp_path: Path):

@@ -49,7 +49,7 @@ def test_an_unknown_profile_names_the_profiles_there_are():
         "`--profile demo`): run `musicflow ingest my_spotify_data.zip`"
     )
     empty = ProfileNotFoundError("profile 'default' has no data yet", hint=Hint.INGEST)
-    assert "(this store holds no profile yet)" in message(empty)
+    assert "(this store holds no listening history yet)" in message(empty)
 
 
 def test_kinds_become_exit_codes():

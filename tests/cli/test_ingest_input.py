@@ -98,7 +98,7 @@ def test_a_file_over_the_limit_is_refused_naming_its_size_the_limit_and_the_sett
     assert f"{size:,} bytes, more than the {small_limit:,} a file of an export may have" in said
     assert "(MUSICFLOW_INGEST_MAX_FILE_BYTES)" in said and "raise the setting and run again" in said
     code, _, err = run("streams", "top")
-    assert code == 1 and "holds no profile yet" in flat(err)  # nothing was stored, no profile made
+    assert code == 1 and "holds no listening history yet" in flat(err)  # nothing was stored, no profile made
 
 
 def test_a_member_over_the_limit_is_refused_and_the_rest_of_the_export_stored(

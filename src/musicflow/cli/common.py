@@ -278,7 +278,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def _store_place(args: tuple[object, ...], kwargs: dict[str, object]) -> str | None:
-    """Where the command's store is, for a message about a store that holds no profile yet."""
+    """Where the command's store is, for a message about a store that holds no listening history yet."""
     from musicflow.app.service import MusicFlow
 
     for given in (*args, *kwargs.values()):

@@ -49,7 +49,7 @@ def message(error: MusicflowError, store: str | None = None) -> str:
     if isinstance(error, ProfileNotFoundError):
         known = ", ".join(error.known)
         if not known:
-            text += f" ({store or 'this store'} holds no profile yet)"
+            text += f" ({store or 'this store'} holds no listening history yet)"
         elif error.hint is None:  # a command about a profile by name (a delete): there is nothing to add
             text += f" (profiles in this store: {known})"
         else:
