@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -333,3 +335,35 @@ def test_an_export_taken_back_can_be_sent_again(
     assert job["result"]["new_plays"] == 3, job  # type: ignore[index]
     with MusicFlow.open(settings) as app:
         assert app.listening_summary(NEWCOMER).plays == 3
+
+
+def test_an_upload_names_the_files_and_records_it_could_not_read_as_they_were_sent(
+    server: TestClient, tokens: dict[str, str], settings: Settings
+) -> None:
+    """A damaged file beside a readable one: its plays are stored and the job went on, saying nothing of
+    the file left out; and a record's example named the server's folder the upload was put in."""
+    history = json.loads(one_song_history())
+    history.append({**history[0], "msPlayed": "long"})  # one record no play can be read from
+    export = io.BytesIO()
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("Spotify Account Data/StreamingHistory_music_0.json", json.dumps(history))
+        archive.writestr("Spotify Account Data/StreamingHistory_music_1.json", '[{"endTime": "2024-01')
+    sent = upload(server, tokens["write"], ("my_spotify_data.zip", export.getvalue()))
+    job = finished(server, sent.json()["id"], tokens["read"])  # type: ignore[attr-defined]
+    result = job["result"]
+    assert isinstance(result, dict) and (result["plays"], result["new_plays"]) == (3, 3), job
+    (left_out,) = result["files_unreadable"]
+    assert left_out.startswith("my_spotify_data.zip!Spotify Account Data/StreamingHistory_music_1.json: ")
+    (example,) = result["unreadable_examples"]
+    assert example.startswith(
+        "my_spotify_data.zip!Spotify Account Data/StreamingHistory_music_0.json, record"
+    )
+    assert "uploads" not in json.dumps(result)  # no server folder
+    form = re.search(r'name="csrf" value="([^"]+)"', server.get("/signin").text)
+    assert form is not None
+    server.post("/signin", data={"token": tokens["read"], "csrf": form.group(1)})
+    page = server.get(f"/upload/{sent.json()['id']}")  # type: ignore[attr-defined]
+    assert page.status_code == 200, page.text
+    said = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+    assert "1 file of the export could not be read and was left out; the rest is stored:" in said
+    assert "my_spotify_data.zip!Spotify Account Data/StreamingHistory_music_1.json:" in said

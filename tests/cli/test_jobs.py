@@ -35,3 +35,20 @@ def test_jobs_run_takes_the_schedules_turn_then_lists_kind_and_why(
     assert retrain["result"] == {"training": "done by another training: model v1"}
     table = runner.invoke(app, ["jobs", "list"], terminal_width=200).stdout
     assert "why" in table and "new plays ingested" in table
+
+
+def test_jobs_list_names_the_files_an_import_could_not_read(isolated_environment: Path) -> None:
+    from musicflow.app.service import MusicFlow
+    from musicflow.config import load_settings
+
+    with MusicFlow.open(load_settings()) as opened:
+        opened.jobs_store.add_job("sent", "me", "upload", None, 1_700_000_000.0, "an upload")
+        left_out = ["my_spotify_data.zip!StreamingHistory_music_1.json: not JSON (unexpected end of data)"]
+        result = {"plays": 3, "new_plays": 3, "files": 1, "files_unreadable": left_out}
+        opened.jobs_store.update_job("sent", 1.0, state="done", stage="done", result=result)
+    table = runner.invoke(app, ["jobs", "list"], terminal_width=400).stdout
+    said = " ".join(table.replace("│", " ").split())
+    assert (
+        "3 new plays of 3; 1 file could not be read (my_spotify_data.zip!StreamingHistory_music_1.json:"
+        in said
+    )

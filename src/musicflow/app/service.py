@@ -454,6 +454,11 @@ class MusicFlow:
         they were sent, never by the server's folder that holds them."""
         from musicflow.ingest.ingesting import ingest_paths, nothing_read
 
+        def as_sent(words: str) -> str:
+            for folder in paths:
+                words = words.replace(f"{folder}{os.sep}", "")
+            return words
+
         try:
             report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
             if not report.files_read:
@@ -461,10 +466,11 @@ class MusicFlow:
         except IngestError as failed:
             if not sent:
                 raise
-            words = str(failed)
-            for folder in paths:
-                words = words.replace(f"{folder}{os.sep}", "")
-            raise type(failed)(words, hint=failed.hint, profile=failed.profile) from None
+            raise type(failed)(as_sent(str(failed)), hint=failed.hint, profile=failed.profile) from None
+        if sent:  # what it says of the files, as the job's result records it
+            for file in report.files:
+                file.label = as_sent(file.label)
+            report.invalid_examples[:] = map(as_sent, report.invalid_examples)
         return report
 
     def undo_import(self, profile: str, import_id: str) -> ImportUndone:

@@ -424,8 +424,9 @@ def job_document(job: Job) -> dict[str, Any]:
 
 
 def ingest_summary(report: IngestReport) -> dict[str, Any]:
-    """What an `ingest` run recorded as its import's result: with the records of the export that could
-    not be read and were left out, and a few of them, where there were any (nothing is left out unsaid)."""
+    """What an `ingest` run recorded as its import's result: with the files and the records of the export
+    that could not be read and were left out, and a few of the records, where there were any (nothing is
+    left out unsaid)."""
     from musicflow.core.plays import SkipReason
 
     summary: dict[str, Any] = {
@@ -433,6 +434,9 @@ def ingest_summary(report: IngestReport) -> dict[str, Any]:
         "new_plays": report.new_plays,
         "files": report.files_read,
     }
+    damaged = [f"{result.label}: {result.note}" for result in report.files_damaged]
+    if damaged:
+        summary["files_unreadable"] = damaged
     unreadable = report.skipped.get(SkipReason.INVALID, 0)
     if unreadable:
         summary |= {"records_unreadable": unreadable, "unreadable_examples": report.invalid_examples[:5]}

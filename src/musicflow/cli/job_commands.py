@@ -107,6 +107,10 @@ def _result(result: object) -> str:
     words = []
     if "plays" in result:
         words.append(f"{counted(result.get('new_plays', 0), 'new play')} of {result.get('plays', 0):,}")
+    unreadable = result.get("files_unreadable")
+    if isinstance(unreadable, list) and unreadable:
+        which = "; ".join(map(str, unreadable))
+        words.append(f"{counted(len(unreadable), 'file')} could not be read ({which})")
     if "features_fetched" in result:
         words.append(f"{counted(result['features_fetched'], 'song')} got features")
     if result.get("still_missing"):
