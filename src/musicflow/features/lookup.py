@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -114,12 +115,21 @@ class SongFeatures:
 
 
 class RememberedAnswers:
-    """Sources' answers to songs asked over HTTP, kept in memory (the store is not written by a GET)."""
+    """Sources' answers to songs asked over HTTP, kept in memory (the store is not written by a GET),
+    and a source's "wait until then" (a long Retry-After), so that no question asks it before."""
 
     def __init__(self, size: int = 50_000) -> None:
         self._size = size
         self._answers: OrderedDict[tuple[str, str], tuple[SourceAnswer, float]] = OrderedDict()
+        self._pauses: dict[str, RateLimitedError] = {}
         self._lock = threading.Lock()
+
+    def pause(self, paused: RateLimitedError) -> None:
+        self._pauses[paused.source] = paused
+
+    def paused(self, source: str, now: float) -> RateLimitedError | None:
+        found = self._pauses.get(source)
+        return found if found is not None and found.resume_at > now else None
 
     def get(self, key: str, source: str, now: float) -> SourceAnswer | None:
         found = self._answers.get((key, source))
@@ -501,8 +511,16 @@ class SongFinder:
     def _ask_network(
         self, songs: Sequence[_Song], network: Sequence[FeatureSource], *, keep: bool, spend: Spend | None
     ) -> None:
+        """Ask each source about the songs it has not answered, but never one that asked us to wait (as
+        the store records, or this process remembers) until then; one that asks now is asked no more,
+        and the wait is recorded (in the store when the caller may write, else here)."""
+        paused = {source.name: found for source in network if (found := self._paused(source.name))}
         for song in songs:
             asking = [source for source in network if not song.answered(source.name)]
+            for source in asking:
+                if source.name in paused:
+                    _failed(song, source.name, paused[source.name])
+            asking = [source for source in asking if source.name not in paused]
             if not asking:
                 continue
             if spend is not None:
@@ -514,19 +532,36 @@ class SongFinder:
                         song.errors[source.name] = spent
                     continue
             for source in asking:
-                self._ask(song, source, keep)
+                limited = self._ask(song, source, keep)
+                if limited is not None:
+                    paused[source.name] = limited
+                    self.remembered.pause(limited)
+                    if keep:
+                        self.store.pause_source(source.name, limited.resume_at, str(limited))
 
-    def _ask(self, song: _Song, source: FeatureSource, keep: bool) -> None:
+    def _paused(self, source: str) -> RateLimitedError | None:
+        """The source's wait, when it asked for one that has not ended: remembered here, or in the store
+        (a `features fetch`, another process)."""
+        now = self.clock.now()
+        remembered = self.remembered.paused(source, now)
+        if remembered is not None:
+            return remembered
+        stored = self.store.source_pause(source)
+        if stored is None or stored.resume_at <= now:
+            return None
+        return RateLimitedError(stored.reason, source=source, resume_at=stored.resume_at)
+
+    def _ask(self, song: _Song, source: FeatureSource, keep: bool) -> RateLimitedError | None:
+        """Ask one source about one song; the error when it asked us to wait."""
         try:
             answers = source.fetch([song.query])
         except (RateLimitedError, UpstreamError) as exc:
             log.warning("%s could not answer: %s", source.name, exc)
-            song.failed[source.name] = str(exc)
-            song.errors[source.name] = exc
-            return
+            _failed(song, source.name, exc)
+            return exc if isinstance(exc, RateLimitedError) else None
         answer = answers.get(song.query.key)
         if answer is None:
-            return
+            return None
         now = self.clock.now()
         if keep:
             self._keep(song, source.name, answer, now)
@@ -536,6 +571,7 @@ class SongFinder:
         _take(song, source.name, answer)
         if isinstance(answer, FeatureRecord) and answer.spotify_id and not song.query.spotify_id:
             song.query = replace(song.query, spotify_id=answer.spotify_id)  # id-only sources may ask now
+        return None
 
     def _keep(self, song: _Song, source: str, answer: SourceAnswer, now: float) -> None:
         if song.track_id is None:
@@ -548,6 +584,17 @@ class SongFinder:
             if self.index.loaded:
                 self.index.refresh()
         self.store.save_answers(source, {song.track_id: answer}, now=now, miss_ttl_s=self.miss_ttl_s)
+
+
+def _failed(song: _Song, source: str, error: UpstreamError) -> None:
+    """The source could not answer for the song: what went wrong, in words that name it once (the
+    message says which source it is about), and a wait as the time it ends."""
+    said = str(error).removeprefix(f"{source}: ")
+    if isinstance(error, RateLimitedError):
+        until = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(error.resume_at))
+        said = f"rate limited: not asked again before {until}, as it asked"
+    song.failed[source] = said
+    song.errors[source] = error
 
 
 def _take(song: _Song, source: str, answer: SourceAnswer | None) -> None:
