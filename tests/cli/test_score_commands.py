@@ -143,3 +143,43 @@ def test_a_recommendation_says_which_reasons_lowered_its_estimate(listener: None
     assert code == 0, err
     said = {reason["words"]: reason["contribution"] for reason in json.loads(out)["reasons"]}
     assert said[words[2:]] < 0
+
+
+def test_each_rejected_row_names_its_song_artist_and_line_of_a_csv_file(listener: None, tmp_path: Path):
+    """A row whose value could not be read as a number (`danceability=abc`) was rejected with its song and
+    artist left empty, though the file names them; and the rejected file's `row` was the file's line
+    for a CSV file but the row of data for a Parquet file, under one name."""
+    catalog = tmp_path / "mine.csv"
+    catalog.write_text(
+        "track_id,track_name,artist_name,danceability,energy,tempo,key,mode,loudness\n"
+        "id00000000000000000001,Good One,Somebody,0.5,0.6,120,1,1,-5\n"
+        "id00000000000000000002,Not Danceable,Band A,abc,0.6,120,1,1,-5\n"
+        "id00000000000000000003,Too Energetic,Band B,0.5,7.5,120,1,1,-5\n"
+        "id00000000000000000004,Cut Short,Band C\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("score", str(catalog), "--out", str(tmp_path / "scored.csv"))
+    assert code == 0, err
+    assert "3 rows could not be scored" in " ".join(out.split())
+    with (tmp_path / "scored.rejected.csv").open(encoding="utf-8") as lines:
+        reader = csv.DictReader(lines)
+        assert reader.fieldnames == ["line", "song", "artist", "reason"]
+        rows = list(reader)
+    assert [(r["line"], r["song"], r["artist"]) for r in rows] == [
+        ("3", "Not Danceable", "Band A"),
+        ("4", "Too Energetic", "Band B"),
+        ("5", "Cut Short", "Band C"),
+    ]
+    assert "danceability" in rows[0]["reason"] and "abc" in rows[0]["reason"]
+
+    parquet = tmp_path / "mine.parquet"
+    pl.read_csv(catalog, truncate_ragged_lines=True).write_parquet(parquet)
+    code, _, err = run("score", str(parquet), "--out", str(tmp_path / "scored.parquet"))
+    assert code == 0, err
+    of_parquet = pl.read_parquet(tmp_path / "scored.rejected.parquet")
+    assert of_parquet.columns == ["row", "song", "artist", "reason"]
+    assert of_parquet.select("row", "song", "artist").rows() == [
+        (2, "Not Danceable", "Band A"),
+        (3, "Too Energetic", "Band B"),
+        (4, "Cut Short", "Band C"),  # a Parquet file's row is not cut short: it has no audio feature
+    ]

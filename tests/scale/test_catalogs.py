@@ -63,7 +63,8 @@ def test_a_csv_catalog_with_unreadable_and_wrong_rows_still_scores_the_good_ones
     assert summary.rows_scored == 2
     assert summary.rows_rejected == 2
     bad = _rejected(summary)
-    assert bad.get_column("row").to_list() == [3, 5]
+    assert bad.get_column("line").to_list() == [3, 5]  # of the file: the header is line 1
+    assert bad.get_column("song").to_list() == ["Truncated", "Bad Energy"]
     assert "truncated row" in bad.get_column("reason")[0]
     assert "energy" in bad.get_column("reason")[1]
     assert pl.read_csv(summary.output).get_column("song").to_list() == ["Good One", "Loud"]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 ID, SONG, ARTISTS = "spotify_id", "song", "artists"
 NAME_COLUMNS = (ID, SONG, ARTISTS)
-ROW = "row"  # 1-based row number in the input, for the reasons of rejected rows
+ROW = "row"  # where a row is in the input, for the rejected rows (see `scale.job.JobInput.where`)
 REASON = "reason"
 MAX_QUIRKY_LOUDNESS_DB = 10.0
 

@@ -23,7 +23,7 @@ from musicflow.scale.frames import ARTISTS, REASON, ROW, SONG, is_native_parquet
 from musicflow.scale.pack import ScoringPack
 from musicflow.scale.partitions import PARTS, done_path, part_path, rejected_path, score_partition
 from musicflow.scale.score_rows import OUTPUT_COLUMNS
-from musicflow.scale.staging import Rejected, stage
+from musicflow.scale.staging import Rejected, numbered_by, stage
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +47,25 @@ class ScoreSummary:
 
 @dataclass(frozen=True)
 class JobInput:
-    """What is scored: a native Parquet file read in place, or rows converted first (`rows`)."""
+    """What is scored: a native Parquet file read in place, or rows converted first (`rows`).
+
+    `where`: the name of the rejected file's column saying where each rejected row is in the input,
+    "line" for a CSV file (the line the row starts on; the header is line 1), "row" for a Parquet file
+    (the first row of data is 1) and for an imported catalog (the row's id in the store)."""
 
     label: str
     identity: dict[str, Any]
     path: Path | None = None
     rows: RowsSource | None = None
+    where: str = "row"
 
     @classmethod
     def of_file(cls, path: Path, rows: RowsSource) -> JobInput:
         stat = path.stat()
         identity = {"path": str(path.resolve()), "size": stat.st_size, "mtime": stat.st_mtime}
-        native = path if is_native_parquet(path) else None
-        return cls(path.name, identity, native, None if native else rows)
+        if is_native_parquet(path):
+            return cls(path.name, identity, path, None, "row")
+        return cls(path.name, identity, None, rows, numbered_by(path))
 
 
 def job_dir_for(output: Path) -> Path:
@@ -97,7 +103,7 @@ def run_job(
     if progress is not None:
         progress(finished, len(partitions))
     engine.run(task, pack, pending, folder, _counting(progress, finished, len(partitions)))
-    return _finish(folder, partitions, output, writer, finished, engine.name)
+    return _finish(folder, partitions, output, writer, finished, engine.name, source.where)
 
 
 def rejected_output(output: Path) -> Path:
@@ -170,6 +176,7 @@ def _finish(
     kind: str,
     resumed: int,
     engine: str,
+    where: str,
 ) -> ScoreSummary:
     """Stream the parts into the output files (in partition order), then remove the job folder."""
     import polars as pl
@@ -184,7 +191,11 @@ def _finish(
         pl.scan_parquet(staged_rejects).select(pl.len()).collect().item() if staged_rejects.exists() else 0
     )
     _sink(pl.scan_parquet(parts).select(*OUTPUT_COLUMNS), output, kind)
-    bad = pl.scan_parquet(rejected).select(ROW, SONG, pl.col(ARTISTS).alias("artist"), REASON).sort(ROW)
+    bad = (
+        pl.scan_parquet(rejected)
+        .sort(ROW)
+        .select(pl.col(ROW).alias(where), SONG, pl.col(ARTISTS).alias("artist"), REASON)
+    )
     _sink(bad, rejected_output(output), kind)
     shutil.rmtree(folder, ignore_errors=True)
     return ScoreSummary(

@@ -56,6 +56,12 @@ def file_rows(path: Path, mapping: ColumnMapping | None) -> Iterator[CatalogRow 
         yield row
 
 
+def numbered_by(path: Path) -> str:
+    """How `file_rows` says where a row of `path` is: "line" of a CSV file (where the row starts; the
+    header is line 1), "row" of a Parquet file (the first row of data is 1)."""
+    return Table(path).where
+
+
 def stage(rows: Iterable[CatalogRow | Rejected], folder: Path, rows_per_slice: int) -> tuple[list[Path], int]:
     """Write the good rows in native Parquet slices and the bad ones to `rejected.parquet` in
     `folder`; returns the slices and how many rows were rejected."""

@@ -64,24 +64,33 @@ def build_row(
 ) -> tuple[CatalogRow, list[str]]:
     """The row and the notes about it; raises RowError when the row cannot be used.
 
-    `values`: the row's features as `typed_values` checked them, else read from its cells here."""
-    cells = _checked_width(plan, record.cells)
+    `values`: the row's features as `typed_values` checked them, else read from its cells here. The
+    RowError of a row names its song and artists when the file gives them, whatever the row failed on
+    (a row of more fields than the header excepted: which cell is the name is not known)."""
+    cells = record.cells
     notes: list[str] = []
     song = _name(cells, plan.title_at, notes)
     artists_text = _name(cells, plan.artists_at, notes)
     artists = tuple(split_artists(artists_text, plan.fmt.artists_style)) if artists_text else ()
-    ident = parse.spotify_id(cells[plan.id_at], plan.fmt.id_column or "") if plan.id_at is not None else None
-    if ident is None and not (song and artists):
-        raise RowError("no Spotify id and no title or artist")
-    if values is not None:
-        return CatalogRow(ident, song, artists, values, record.line), notes
-    raw = _raw_values(plan, cells)
-    if plan.fmt.artists_style == "list" and artists and raw.get("n_artists") is None:
-        raw["n_artists"] = len(artists)  # a list literal counts credits exactly, unlike "A, B" text
-    _drop_known_quirks(raw, notes)
-    values = _validated(raw, plan.fmt.name, record.line)
-    if not any(name in values for name in AUDIO_FEATURES):
-        raise RowError("no audio features", song=song or None, artists="; ".join(artists) or None)
+    try:
+        cells = _checked_width(plan, cells)
+        ident = (
+            parse.spotify_id(cells[plan.id_at], plan.fmt.id_column or "") if plan.id_at is not None else None
+        )
+        if ident is None and not (song and artists):
+            raise RowError("no Spotify id and no title or artist")
+        if values is None:
+            raw = _raw_values(plan, cells)
+            if plan.fmt.artists_style == "list" and artists and raw.get("n_artists") is None:
+                raw["n_artists"] = len(artists)  # a list literal counts credits exactly, unlike "A, B" text
+            _drop_known_quirks(raw, notes)
+            values = _validated(raw, plan.fmt.name, record.line)
+            if not any(name in values for name in AUDIO_FEATURES):
+                raise RowError("no audio features")
+    except RowError as exc:
+        if len(cells) <= plan.width and exc.song is None and exc.artists is None:
+            exc.song, exc.artists = song or None, "; ".join(artists) or None
+        raise
     return CatalogRow(ident, song, artists, values, record.line), notes
 
 
@@ -94,7 +103,7 @@ def _checked_width(plan: ReadPlan, cells: Sequence[object]) -> Sequence[object]:
 
 
 def _name(cells: Sequence[object], at: int | None, notes: list[str]) -> str:
-    if at is None:
+    if at is None or at >= len(cells):  # a truncated row may end before its names
         return ""
     text = parse.text_of(cells[at])
     if text is None:
