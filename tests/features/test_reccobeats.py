@@ -111,7 +111,38 @@ def test_an_out_of_range_row_is_rejected_and_the_rest_of_the_batch_stands(source
 
     assert f"key-{bad}" not in answers  # no answer at all: asked again next run, nothing of it stored
     assert isinstance(answers[f"key-{good}"], FeatureRecord)
-    assert "energy" in caplog.text and bad in caplog.text
+    source.close()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "reccobeats: 1 row refused and not stored (asked again on the next fetch): energy should be"
+        f" within 0..1 (e.g. track {bad} got 1.7)"
+    ]
+
+
+def test_rows_refused_are_warned_of_once_per_fault_with_each_at_debug(source, reccobeats_server, caplog):
+    """One fault on every row of an answer was one warning a row: it is one a fault, the most frequent
+    first, when the source is closed, and each row is said at DEBUG."""
+    caplog.set_level(logging.DEBUG, logger="musicflow.features.reccobeats")
+    songs = spotify_ids(85)
+    for song in songs[:80]:
+        reccobeats_server.override_audio(song, energy=7.5 if song != songs[5] else 9.0)
+    for song in songs[80:]:
+        reccobeats_server.override_track(song, durationMs="three minutes")
+
+    assert source.fetch([query(s) for s in songs]) == {}
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # said once, at the end
+    source.close()
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [
+        "reccobeats: 80 rows refused and not stored (asked again on the next fetch): energy should be"
+        f" within 0..1 (e.g. track {songs[0]} got 7.5)",
+        "reccobeats: 5 rows refused and not stored (asked again on the next fetch): duration_ms should"
+        f" be a int (e.g. track {songs[80]} got 'three minutes')",
+    ]
+    detail = [
+        r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG and "refused" in r.getMessage()
+    ]
+    assert len(detail) == 85 and any(songs[5] in line and "got 9.0" in line for line in detail)
 
 
 def test_a_bad_metadata_row_rejects_the_whole_song(source, reccobeats_server):
@@ -169,7 +200,11 @@ def test_rows_naming_no_asked_track_are_ignored(source, reccobeats_server, caplo
 
     record = answers[f"key-{song}"]
     assert isinstance(record, FeatureRecord) and "energy" not in record.values  # only the track row matched
-    assert "unusable href" in caplog.text
+    source.close()
+    assert caplog.messages == [
+        "reccobeats: 1 row of /audio-features ignored: its href names no track asked"
+        " (e.g. 'https://example.com/whatever')"
+    ]
 
 
 def test_an_html_page_instead_of_json_is_an_invalid_payload(source, reccobeats_server):

@@ -3,6 +3,10 @@
 Since November 2024 Spotify answers 403 to everyone asking for audio features; ReccoBeats serves the same
 features by Spotify id. Its batch endpoints take up to 40 ids, answer rows in any order and silently leave
 out ids they do not know; a row names its Spotify track only in `href`, so rows are matched by that.
+
+A row it answers wrong (a value outside the feature table, a href naming no track asked) is left out,
+and logged at DEBUG; the warning is one per kind of fault when the source is closed, with how many rows
+it cost and one example: one fault on every row (energy 7.5 throughout) is one line, not one a row.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from urllib.parse import urlsplit
 
 from musicflow.core.clock import Clock, SystemClock
 from musicflow.core.feature_spec import validate_values
+from musicflow.core.plurals import counted
 from musicflow.core.songs import FeatureRecord, NotFound, SourceAnswer, TrackQuery
 from musicflow.errors import InvalidPayloadError
 from musicflow.features.http import HttpOptions, JsonHttpClient
@@ -61,6 +66,23 @@ class _Rows:
     track: Mapping[str, JsonObject]
 
 
+@dataclass(slots=True)
+class _Faults:
+    """The rows a source left out, by what was wrong with them: how many, and the first as an example."""
+
+    seen: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def add(self, fault: str, example: str) -> None:
+        count, first = self.seen.get(fault, (0, example))
+        self.seen[fault] = (count + 1, first)
+
+    def warn(self) -> None:
+        """One warning per kind of fault, the most frequent first; then none is kept."""
+        for fault, (count, example) in sorted(self.seen.items(), key=lambda item: -item[1][0]):
+            log.warning("%s: %s %s (e.g. %s)", SOURCE, counted(count, "row"), fault, example)
+        self.seen.clear()
+
+
 class ReccoBeatsSource:
     """The `FeatureSource` for ReccoBeats; only queries with a Spotify id can be asked."""
 
@@ -75,8 +97,11 @@ class ReccoBeatsSource:
             clock=clock or SystemClock(),
             options=self._options.http,
         )
+        self._faults = _Faults()
 
     def close(self) -> None:
+        """Closes the connections, and warns of the rows left out since it was opened (see the module)."""
+        self._faults.warn()
         self._client.close()
 
     def fetch(self, queries: Sequence[TrackQuery]) -> dict[str, SourceAnswer]:
@@ -93,7 +118,7 @@ class ReccoBeatsSource:
         for chunk in _chunks(list(keys_by_id), MAX_IDS_PER_REQUEST):
             rows = _Rows(audio=self._rows("/audio-features", chunk), track=self._rows("/track", chunk))
             for spotify_id in chunk:
-                answer = _answer(spotify_id, rows)
+                answer = _answer(spotify_id, rows, self._faults)
                 if answer is not None:
                     answers.update(dict.fromkeys(keys_by_id[spotify_id], answer))
         return answers
@@ -107,16 +132,23 @@ class ReccoBeatsSource:
         for item in as_list(content, source=SOURCE, what=f"{path}.content"):
             spotify_id = _spotify_id_of(item)
             if spotify_id is None or spotify_id not in asked:
-                log.warning("reccobeats: %s row with unusable href %.80r ignored", path, _href_of(item))
+                log.debug("reccobeats: %s row with unusable href %.80r ignored", path, _href_of(item))
+                self._faults.add(
+                    f"of {path} ignored: its href names no track asked", f"{_href_of(item)!r:.80}"
+                )
             elif spotify_id in rows:
-                log.warning("reccobeats: %s sent two rows for %s; the first is kept", path, spotify_id)
+                log.debug("reccobeats: %s sent two rows for %s; the first is kept", path, spotify_id)
+                self._faults.add(
+                    f"of {path} ignored: a second row for one track, the first kept", f"track {spotify_id}"
+                )
             else:
                 rows[spotify_id] = as_object(item, source=SOURCE, what=f"{path} row")
         return rows
 
 
-def _answer(spotify_id: str, rows: _Rows) -> SourceAnswer | None:
-    """A record, NotFound when neither endpoint knows the id, or None when a row is not trustworthy."""
+def _answer(spotify_id: str, rows: _Rows, faults: _Faults) -> SourceAnswer | None:
+    """A record, NotFound when neither endpoint knows the id, or None when a row is not trustworthy
+    (counted in `faults`)."""
     audio, track = rows.audio.get(spotify_id), rows.track.get(spotify_id)
     if audio is None and track is None:
         return NotFound(SOURCE)
@@ -126,9 +158,21 @@ def _answer(spotify_id: str, rows: _Rows) -> SourceAnswer | None:
         )
         isrc = _isrc(track, spotify_id) or _isrc(audio, spotify_id)
     except InvalidPayloadError as exc:
-        log.warning("%s; the row is rejected", exc)
+        log.debug("%s; the row is refused", exc)
+        problem, _, got = _after_track(str(exc), spotify_id).partition(", got ")
+        faults.add(
+            f"refused and not stored (asked again on the next fetch): {problem}",
+            f"track {spotify_id}" + (f" got {got}" if got else ""),
+        )
         return None
     return FeatureRecord(source=SOURCE, values=values, spotify_id=spotify_id, isrc=isrc)
+
+
+def _after_track(message: str, spotify_id: str) -> str:
+    """What was wrong, without the source and track that open the message ("energy should be within
+    0..1, got 7.5" of "reccobeats: track <id>: energy should be ...")."""
+    opening = f"{SOURCE}: track {spotify_id}"
+    return message.removeprefix(opening).lstrip(":. ") if message.startswith(opening) else message
 
 
 def _audio_values(row: JsonObject | None) -> dict[str, object]:
