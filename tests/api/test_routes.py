@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -152,6 +153,9 @@ def test_a_model_with_no_play_after_its_cut_off_claims_no_mean_of_streams_since(
     document = client.get("/api/accuracy").json()
     (version,) = document["versions"]
     assert version["plays_after"] == 0 and version["auc"] is None
+    for judged in (version, document["drift"]):  # the cut-off in Unix seconds, and in ISO 8601 beside it
+        assert dt.datetime.fromisoformat(judged["cut_off_at"]).timestamp() == judged["cut_off"]
+        assert judged["cut_off_at"].endswith("+00:00")
     held = [band for band in version["calibration"] if band["songs"]]
     assert sum(band["songs"] for band in held) == version["songs"] > 0
     assert all(band["mean_streams"] is None for band in version["calibration"])

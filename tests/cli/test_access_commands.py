@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -131,6 +135,35 @@ def test_accuracy_before_any_later_play_says_what_would_judge_it(trained: None) 
     (version,) = json.loads(out)["versions"]
     assert (version["songs"], version["plays_after"], version["auc"]) == (1, 0, None)
     assert version["cut_off_exact"]  # the model recorded the last play it learned from
+
+
+def test_times_in_machine_output_are_iso_8601_in_utc_alike(trained: None, tmp_path: Path) -> None:
+    """`log export --format csv` wrote asked_at as 2026-12-06T11:05:38.689422+0000 where JSON wrote
+    +00:00 (and a JSON file polars' way); `accuracy -f json` gave its cut-off only as Unix seconds, where
+    models list and catalog list give ISO 8601. `cut_off` stays, for the programs reading it."""
+    assert run("predict", "--song", "Levitating", "--artist", "Dua Lipa", "--log")[0] == 0
+    iso_to_the_microsecond = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00"
+    code, out, err = run("log", "export", "--format", "json")
+    assert code == 0, err
+    (logged,) = json.loads(out)
+    assert re.fullmatch(iso_to_the_microsecond, logged["asked_at"])
+    code, out, err = run("log", "export", "--format", "csv")
+    assert code == 0, err
+    (row,) = csv.DictReader(io.StringIO(out))
+    assert row["asked_at"] == logged["asked_at"]
+    for fmt in ("csv", "json"):
+        target = tmp_path / f"log.{fmt}"
+        assert run("log", "export", "--format", fmt, "--output", str(target))[0] == 0
+        assert logged["asked_at"] in target.read_text(encoding="utf-8")
+    assert json.loads((tmp_path / "log.json").read_text(encoding="utf-8")) == [logged]
+
+    code, out, err = run("accuracy", "--format", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    (version,) = document["versions"]
+    for judged in (version, document["drift"]):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", judged["cut_off_at"])
+        assert datetime.fromisoformat(judged["cut_off_at"]).timestamp() == judged["cut_off"]
 
 
 def test_deleting_a_profile_there_is_not_names_the_ones_there_are(listener: None) -> None:

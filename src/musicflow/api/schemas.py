@@ -412,6 +412,7 @@ class VersionAccuracy(BaseModel):
         " the same"
     )
     cut_off: float = Field(description="The last play the version learned from (Unix seconds)")
+    cut_off_at: str = Field(description="The same moment in ISO 8601, UTC: 2026-02-03T22:01:00+00:00")
     cut_off_exact: bool = Field(
         description="False: judged from a later time that stands for it (cut_off_from)"
     )
@@ -448,6 +449,7 @@ class DriftBody(BaseModel):
 
     model_version: int
     cut_off: float = Field(description="The last play the champion learned from (Unix seconds)")
+    cut_off_at: str = Field(description="The same moment in ISO 8601, UTC: 2026-02-03T22:01:00+00:00")
     streams_learned: int
     streams_since: int
     enough_plays: bool = Field(description="False: too few streams since to tell")

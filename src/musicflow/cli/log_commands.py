@@ -24,10 +24,13 @@ from musicflow.cli.common import (
     write_json,
 )
 from musicflow.core.plurals import counted
+from musicflow.core.timezone import iso_utc
 
 
 def _utc(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat()
+    """When a prediction was asked, in the text exports: ISO 8601 in UTC to the microsecond, the same in
+    CSV and JSON ("2026-12-06T10:41:07.689422+00:00"), as Parquet keeps it in a UTC timestamp."""
+    return iso_utc(timestamp, "microseconds")
 
 
 class LogFormat(StrEnum):
@@ -73,8 +76,9 @@ def log_export(
     with state.app(create=False) as app:
         entries = app.logged_predictions(profile)
     records = [asdict(entry) for entry in entries]
+    texts = [{**r, "asked_at": _utc(r["asked_at"])} for r in records]
     if output is LogFormat.JSON and output_file is None:
-        write_json([{**r, "asked_at": _utc(r["asked_at"])} for r in records])
+        write_json(texts)
         return
     import polars as pl
 
@@ -88,19 +92,20 @@ def log_export(
         "asked_at": pl.Float64,
         "via": pl.String,
     }
-    frame = pl.DataFrame(records, schema=schema).with_columns(
-        pl.from_epoch(pl.col("asked_at"), time_unit="s").dt.replace_time_zone("UTC").alias("asked_at")
-    )
-    if output_file is None:  # csv: the text on standard output
-        sys.stdout.write(frame.write_csv())
+    if output is LogFormat.CSV and output_file is None:  # the text on standard output
+        sys.stdout.write(pl.DataFrame(texts, schema=schema | {"asked_at": pl.String}).write_csv())
         return
+    assert output_file is not None
     try:
         if output is LogFormat.PARQUET:
+            frame = pl.DataFrame(records, schema=schema).with_columns(
+                pl.from_epoch(pl.col("asked_at"), time_unit="s").dt.replace_time_zone("UTC").alias("asked_at")
+            )
             frame.write_parquet(output_file)
         elif output is LogFormat.CSV:
-            frame.write_csv(output_file)
+            pl.DataFrame(texts, schema=schema | {"asked_at": pl.String}).write_csv(output_file)
         else:
-            frame.write_json(output_file)
+            write_json(texts, output_file)
     except OSError as exc:  # what only writing finds (a full disk); polars' errors carry no strerror
         raise usage_error(ctx, f"cannot write {output_file}: {exc.strerror or exc}") from None
     state.err.print(f"{counted(len(records), 'prediction')} written to {output_file}", highlight=False)

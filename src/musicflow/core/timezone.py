@@ -7,7 +7,7 @@ named, daylight saving time included. An export does not say where its listener 
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -35,3 +35,9 @@ def zone_label(zone: tzinfo | None) -> str:
     if zone is not None:
         return str(zone)
     return datetime.now().astimezone().tzname() or "this machine's time zone"
+
+
+def iso_utc(timestamp: float, timespec: str = "seconds") -> str:
+    """A moment as programs are given it: ISO 8601 in UTC, "2026-12-06T10:41:07+00:00" (`timespec`
+    "microseconds": "2026-12-06T10:41:07.689422+00:00")."""
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec=timespec)

@@ -17,6 +17,7 @@ import numpy as np
 
 from musicflow.core.feature_spec import FEATURES, Group, Kind
 from musicflow.core.songs import FeatureValue
+from musicflow.core.timezone import iso_utc
 
 # Fewer streams since the cut-off than this say nothing: a listener's week of one album looks like a new
 # taste. With fewer, the artists' shares are too noisy (their distance grows as the sample shrinks).
@@ -142,6 +143,7 @@ class Drift:
         return {
             "model_version": self.version,
             "cut_off": self.cut_off,
+            "cut_off_at": iso_utc(self.cut_off),
             "streams_learned": self.streams_learned,
             "streams_since": self.streams_since,
             "enough_plays": self.enough,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from musicflow.core.songs import match_key
+from musicflow.core.timezone import iso_utc
 from musicflow.model.metrics import auc, spearman
 from musicflow.store.ports import LoggedPrediction
 
@@ -77,6 +78,7 @@ class Judgement:
             "model_version": self.version,
             "removed": self.removed,
             "cut_off": self.cut_off,
+            "cut_off_at": iso_utc(self.cut_off),
             "cut_off_exact": self.cut_off_exact,
             "cut_off_from": self.cut_off_from,
             "songs": self.songs,
