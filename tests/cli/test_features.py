@@ -245,7 +245,7 @@ def test_one_bad_value_on_every_row_is_one_warning_with_the_count_and_an_example
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """ReccoBeats answering energy 7.5 on every row printed one warning a row (378 warnings, 756 lines of
-    stderr for one fault); each row is still left out and counted undecided in the summary."""
+    stderr for one fault): one a batch now; each row is still left out and counted undecided."""
     ids = ingest_extended(tmp_path, 45)  # two batches of ReccoBeats' 40
     recco = FakeReccoBeats(know_everything=True)
     for spotify_id in ids:
@@ -257,9 +257,10 @@ def test_one_bad_value_on_every_row_is_one_warning_with_the_count_and_an_example
     (summary,) = json.loads(out)["runs"]
     assert (summary["asked"], summary["found"], summary["undecided"]) == (45, 0, 45)
     said = " ".join(err.split())
-    assert said.count("WARNING") == 1, err
-    assert "reccobeats: 45 rows refused and not stored (asked again on the next fetch):" in said
+    assert said.count("WARNING") == 2, err  # one for each batch asked
+    assert "reccobeats: 40 rows refused and not stored (asked again on the next fetch):" in said
     assert f"energy should be within 0..1 (e.g. track {ids[0]} got 7.5)" in said
+    assert "reccobeats: 5 rows refused" in said
 
 
 def test_an_unknown_source_is_a_usage_error(tmp_path: Path):

@@ -5,8 +5,10 @@ features by Spotify id. Its batch endpoints take up to 40 ids, answer rows in an
 out ids they do not know; a row names its Spotify track only in `href`, so rows are matched by that.
 
 A row it answers wrong (a value outside the feature table, a href naming no track asked) is left out,
-and logged at DEBUG; the warning is one per kind of fault when the source is closed, with how many rows
-it cost and one example: one fault on every row (energy 7.5 throughout) is one line, not one a row.
+and logged at DEBUG; the warning is one per kind of fault for each question asked of it (a batch of
+`features fetch`, a server's one song), with how many rows it cost and one example: one fault
+on every row (energy 7.5 throughout) is one line a batch, not one a row, and a server says it when it
+meets it, not when it stops.
 """
 
 from __future__ import annotations
@@ -77,10 +79,9 @@ class _Faults:
         self.seen[fault] = (count + 1, first)
 
     def warn(self) -> None:
-        """One warning per kind of fault, the most frequent first; then none is kept."""
+        """One warning per kind of fault, the most frequent first."""
         for fault, (count, example) in sorted(self.seen.items(), key=lambda item: -item[1][0]):
             log.warning("%s: %s %s (e.g. %s)", SOURCE, counted(count, "row"), fault, example)
-        self.seen.clear()
 
 
 class ReccoBeatsSource:
@@ -97,11 +98,8 @@ class ReccoBeatsSource:
             clock=clock or SystemClock(),
             options=self._options.http,
         )
-        self._faults = _Faults()
 
     def close(self) -> None:
-        """Closes the connections, and warns of the rows left out since it was opened (see the module)."""
-        self._faults.warn()
         self._client.close()
 
     def fetch(self, queries: Sequence[TrackQuery]) -> dict[str, SourceAnswer]:
@@ -115,15 +113,19 @@ class ReccoBeatsSource:
                 keys_by_id.setdefault(query.spotify_id, []).append(query.key)
             else:
                 answers[query.key] = NotFound(SOURCE, "not a Spotify track id")
+        faults = _Faults()
         for chunk in _chunks(list(keys_by_id), MAX_IDS_PER_REQUEST):
-            rows = _Rows(audio=self._rows("/audio-features", chunk), track=self._rows("/track", chunk))
+            rows = _Rows(
+                audio=self._rows("/audio-features", chunk, faults), track=self._rows("/track", chunk, faults)
+            )
             for spotify_id in chunk:
-                answer = _answer(spotify_id, rows, self._faults)
+                answer = _answer(spotify_id, rows, faults)
                 if answer is not None:
                     answers.update(dict.fromkeys(keys_by_id[spotify_id], answer))
+        faults.warn()  # the rows of this question left out (see the module)
         return answers
 
-    def _rows(self, path: str, spotify_ids: Sequence[str]) -> dict[str, JsonObject]:
+    def _rows(self, path: str, spotify_ids: Sequence[str], faults: _Faults) -> dict[str, JsonObject]:
         """The rows of one batch request, by the Spotify id in their href (never by position)."""
         reply = self._client.get_json(path, params={"ids": ",".join(spotify_ids)})
         content = as_object(reply.body, source=SOURCE, what=path).get("content")
@@ -133,12 +135,10 @@ class ReccoBeatsSource:
             spotify_id = _spotify_id_of(item)
             if spotify_id is None or spotify_id not in asked:
                 log.debug("reccobeats: %s row with unusable href %.80r ignored", path, _href_of(item))
-                self._faults.add(
-                    f"of {path} ignored: its href names no track asked", f"{_href_of(item)!r:.80}"
-                )
+                faults.add(f"of {path} ignored: its href names no track asked", f"{_href_of(item)!r:.80}")
             elif spotify_id in rows:
                 log.debug("reccobeats: %s sent two rows for %s; the first is kept", path, spotify_id)
-                self._faults.add(
+                faults.add(
                     f"of {path} ignored: a second row for one track, the first kept", f"track {spotify_id}"
                 )
             else:
