@@ -657,14 +657,29 @@ class MusicFlow:
         from musicflow.features.lookup import missing_features_error
 
         theirs = self._listener_of(profile) if profile is not None else None
+        mine = None
+        if profile is not None and theirs is None:  # no model serves them: their tracks, from the store
+            mine = self._tracks_of(profile).__contains__
         with self._opened_sources(sources) as opened:
             (found,) = self._finder.find(
-                [SongRequest(song, artist, spotify_id)], opened, keep=keep, spend=spend, theirs=theirs
+                [SongRequest(song, artist, spotify_id)],
+                opened,
+                keep=keep,
+                spend=spend,
+                theirs=theirs,
+                mine=mine,
             )
             asked = [source.name for source in opened]
         if not found.merged.values:
             raise missing_features_error(song, artist, asked, found)
         return found
+
+    def _tracks_of(self, profile: str) -> frozenset[int]:
+        """The stored tracks the profile played (none for a profile there is not)."""
+        profile_id = self._store.profile_id(profile)
+        if profile_id is None:
+            return frozenset()
+        return frozenset(track.track_id for track in self._store.history.played_tracks(profile_id))
 
     def _listener_of(self, profile: str) -> TheirSongs | None:
         """The history the profile's serving model answers from; None when it has no model serving."""

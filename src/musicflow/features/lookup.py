@@ -181,13 +181,20 @@ class SongFinder:
         keep: bool,
         spend: Spend | None = None,
         theirs: TheirSongs | None = None,
+        mine: Callable[[int], bool] | None = None,
     ) -> list[SongFeatures]:
         """One answer per request, in order. `keep`: store what sources say (else: remember it here);
         `spend`: asked before a network source is called about a song (None: no limit);
         `theirs`: the listener's history (a song of an artist of theirs that no key finds is answered
         for a near song of theirs only, "Bohemian Rapsody" for "Bohemian Rhapsody", else from their
         history; a song none is near may be answered for by a near one of them; a title they streamed
-        under a longer name, or a version of theirs, is answered for it: `_their_own`)."""
+        under a longer name, or a version of theirs, is answered for it: `_their_own`);
+        `mine`: which stored tracks are the asking listener's own (`theirs.played` by default): another
+        listener's plays are never told of, so a song only others played is not offered as a near name,
+        nor said to be "known (it was played)", nor kept from being answered for a near name (None: the
+        store's own user asks, a command on their machine, and every listener's songs are theirs)."""
+        if mine is None and theirs is not None:
+            mine = theirs.played
         now = self.clock.now()
         network = [source for source in sources if source.name not in LOCAL_SOURCES]
         songs = self._stored(requests, now, with_misses=bool(network))
@@ -197,7 +204,7 @@ class SongFinder:
             self._ask_catalogs(songs, source)
         lost = [i for i, song in enumerate(songs) if not song.answers]
         if lost:
-            self._credited(requests, songs, lost, catalogs, now, with_misses=bool(network))
+            self._credited(requests, songs, lost, catalogs, now, with_misses=bool(network), mine=mine)
             lost = [i for i in lost if songs[i].matched is None]
         knows = theirs.knows_artist if theirs is not None else None
         by_their_artist = {i for i in lost if knows is not None and knows(requests[i].artist)}
@@ -211,13 +218,14 @@ class SongFinder:
                 with_misses=bool(network),
                 knows=knows,
                 songs_only=by_their_artist,
+                mine=mine,
             )
         if theirs is not None:
             self._their_own(requests, songs, theirs, catalogs, now, with_misses=bool(network))
         if network:
             self._remembered(songs, network, now)
             self._ask_network(songs, network, keep=keep, spend=spend)
-        self._known(songs)
+        self._known(songs, mine)
         return [
             SongFeatures(
                 song.query,
@@ -242,6 +250,7 @@ class SongFinder:
         now: float,
         *,
         with_misses: bool,
+        mine: Callable[[int], bool] | None = None,
     ) -> None:
         """The songs nothing was found for that a catalog credits to the asked artist after another
         ("Die With A Smile" by Bruno Mars, credited to "Lady Gaga; Bruno Mars"), answered for that song
@@ -261,7 +270,9 @@ class SongFinder:
             if asked
             else {}
         )
-        answers = {i: name for i, name in found.items() if not plays.get(songs[i].track_id or 0)}
+        answers = {
+            i: name for i, name in found.items() if not _played_by(plays, songs[i].track_id or 0, mine)
+        }
         self._answer_for(requests, songs, answers, catalogs, now, with_misses=with_misses)
 
     def _answer_for(
@@ -315,15 +326,16 @@ class SongFinder:
                 answers[i] = own
         self._answer_for(requests, songs, answers, catalogs, now, with_misses=with_misses)
 
-    def _known(self, songs: Sequence[_Song]) -> None:
-        """Marks the songs no source has features for that the store holds and someone streamed."""
+    def _known(self, songs: Sequence[_Song], mine: Callable[[int], bool] | None = None) -> None:
+        """Marks the songs no source has features for that the store holds and someone streamed (the
+        asking listener, where `mine` says which tracks are theirs)."""
         featureless = {song.track_id for song in songs if song.track_id is not None and not song.answers}
         if not featureless:
             return
         read = self.store.tracks_by_id(sorted(featureless), played=True)
         for song in songs:
             if song.track_id in featureless and song.track_id in read:
-                song.known = read[song.track_id][1] > 0
+                song.known = _played_by({t: n for t, (_, n) in read.items()}, song.track_id, mine) > 0
 
     def _near(
         self,
@@ -336,6 +348,7 @@ class SongFinder:
         with_misses: bool,
         knows: Callable[[str], bool] | None,
         songs_only: frozenset[int] | set[int] = frozenset(),
+        mine: Callable[[int], bool] | None = None,
     ) -> None:
         """The songs nothing was found for by their keys, looked for among the names known: one close
         enough is answered for (replacing `songs[i]`), the rest are suggested. Those of `songs_only` (by
@@ -354,7 +367,7 @@ class SongFinder:
         }
         keys = {near.key for found in nearest.values() for near in found.songs}
         asked = {song.track_id for song in (songs[i] for i in lost) if song.track_id is not None}
-        spelled, played = self._spelled(keys.union(*theirs.values()), asked)
+        spelled, played = self._spelled(keys.union(*theirs.values()), asked, mine)
         answers: dict[int, SongName] = {}
         suggestions: dict[int, tuple[SongName, ...]] = {}
         for i, found in nearest.items():
@@ -389,18 +402,23 @@ class SongFinder:
         for i in lost:
             songs[i].suggestions = suggestions[i]
 
-    def _spelled(self, keys: set[str], asked: set[int]) -> tuple[dict[str, SongName], dict[int, int]]:
+    def _spelled(
+        self, keys: set[str], asked: set[int], mine: Callable[[int], bool] | None = None
+    ) -> tuple[dict[str, SongName], dict[int, int]]:
         """How the store or a catalog spells the songs of these loose keys, and how often the `asked`
         tracks were played. A stored track counts when someone played it or a source knew it: not one
-        stored only because a source was asked about it (a name typed wrong once is never offered back)."""
+        stored only because a source was asked about it (a name typed wrong once is never offered back).
+        Where `mine` says which tracks are the asking listener's, a track others played counts only when
+        it is theirs too (a catalog that has the song still spells it), and only their plays count."""
         stored = {key: tracks for key in keys if (tracks := self.index.tracks_of(key))}
         ids = sorted({track for tracks in stored.values() for track in tracks} | asked)
         read = self.store.tracks_by_id(ids, played=True) if ids else {}
         unplayed = [track for track, (_, played) in read.items() if not played]
         known = self.store.features_of(unplayed) if unplayed else {}
         spelled: dict[str, SongName] = {}
+        counts = {t: _played_by({t: n}, t, mine) for t, (_, n) in read.items()}
         for key, tracks in stored.items():
-            real = [t for t in tracks if t in read and (read[t][1] or known.get(t))]
+            real = [t for t in tracks if t in read and (counts[t] or (not read[t][1] and known.get(t)))]
             if real:
                 chosen = read[max(real, key=lambda t: (read[t][1], -t))][0].query  # the most played
                 spelled[key] = SongName(chosen.song, chosen.artist)
@@ -408,7 +426,7 @@ class SongFinder:
         if rest:
             for key, (song, artist) in self.store.catalog_names(rest).items():
                 spelled[key] = SongName(song, artist)
-        return spelled, {track: read[track][1] for track in asked if track in read}
+        return spelled, {track: counts[track] for track in asked if track in read}
 
     def _stored(self, requests: Sequence[SongRequest], now: float, *, with_misses: bool) -> list[_Song]:
         """Each song's stored track (exact spelling, else the most played of the same loose key) with
@@ -584,6 +602,13 @@ class SongFinder:
             if self.index.loaded:
                 self.index.refresh()
         self.store.save_answers(source, {song.track_id: answer}, now=now, miss_ttl_s=self.miss_ttl_s)
+
+
+def _played_by(plays: Mapping[int, int], track: int, mine: Callable[[int], bool] | None) -> int:
+    """How often the track was played, as the asking listener may be told: by anyone where `mine` is
+    None, else 0 unless the track is one of theirs (another listener's plays are theirs alone)."""
+    played = plays.get(track, 0)
+    return played if mine is None or (played and mine(track)) else 0
 
 
 def _failed(song: _Song, source: str, error: UpstreamError) -> None:
