@@ -11,6 +11,7 @@ import functools
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
     )
 
 DAY_S = 86_400.0
+JOB_END_WAIT_S = 60.0  # how long a deletion waits for a job of the profile to end
 SONG_REASONS = 5  # the reasons given with a song, asked alone or in a list: one document either way
 TrainingProgress = Callable[[str, float], None]
 
@@ -105,6 +107,11 @@ class MusicFlow:
         self._kept_recommendations = KeptRecommendations()
         self._logger: PredictionLogger | None = None
         self._logger_lock = threading.Lock()
+        # The jobs this process runs (id -> their profile, and what ends them), and a gate no job is
+        # claimed through while a profile is being deleted.
+        self._jobs_here: dict[str, tuple[str, threading.Event]] = {}
+        self._jobs_changed = threading.Condition()
+        self._claiming = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None, *, create: bool = True) -> Self:
@@ -190,7 +197,43 @@ class MusicFlow:
     def delete_profile(self, profile: str) -> Erasure:
         """Delete everything stored of the profile: its plays, the tracks only it played, its models
         (records and files) and its tokens. Other profiles keep their data and models; their versions'
-        records of what they learned from no longer name it nor hold the tracks only it played."""
+        records of what they learned from no longer name it nor hold the tracks only it played. A job of
+        the profile this process runs ends first (or finishes), so that nothing it makes outlives the
+        deletion; one another process runs is a ConflictError."""
+        self.require_profile(profile)
+        with self._claiming:  # no job of theirs starts meanwhile
+            self._end_jobs_of(profile)
+            return self._delete_profile(profile)
+
+    def _end_jobs_of(self, profile: str) -> None:
+        """End the job of the profile this process runs, and wait for it (what it made goes with the
+        deletion that follows): it ends at its next report of progress, or finishes. One that another
+        process runs (another server, `musicflow jobs run`) is a conflict: delete again once it ended."""
+        from musicflow.app.upload_jobs import STALE_S
+
+        ended: set[str] = set()
+        deadline = time.monotonic() + JOB_END_WAIT_S
+        with self._jobs_changed:
+            while here := [(i, e) for i, (p, e) in self._jobs_here.items() if p == profile]:
+                for job_id, ending in here:
+                    ending.set()
+                    ended.add(job_id)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ConflictError(
+                        f"a job of profile '{profile}' is still ending ({here[0][0]}): delete the profile"
+                        " again in a minute"
+                    )
+                self._jobs_changed.wait(left)
+        fresh = self.clock.now() - STALE_S
+        for job in self._store.jobs.jobs(profile):
+            if job.state == "running" and job.id not in ended and job.updated_at > fresh:
+                raise ConflictError(
+                    f"a {job.kind} job of profile '{profile}' runs elsewhere ({job.id}: another server, or"
+                    " musicflow jobs run): delete the profile again once it has finished"
+                )
+
+    def _delete_profile(self, profile: str) -> Erasure:
         from musicflow.app.erasure import Erasure
 
         profile_id = self.require_profile(profile)
@@ -312,10 +355,19 @@ class MusicFlow:
         ends at its next step and is queued again."""
         from musicflow.app.upload_jobs import run_job
 
-        job = self._store.jobs.claim_next(self.clock.now())
-        if job is None:
-            return False
-        run_job(self, job, self.uploads_dir, stopping)
+        with self._claiming:
+            job = self._store.jobs.claim_next(self.clock.now())
+            if job is None:
+                return False
+            ending = threading.Event()
+            with self._jobs_changed:
+                self._jobs_here[job.id] = (job.profile, ending)
+        try:
+            run_job(self, job, self.uploads_dir, stopping, ending)
+        finally:
+            with self._jobs_changed:
+                del self._jobs_here[job.id]
+                self._jobs_changed.notify_all()
         return True
 
     def champion_is_current(self, profile: str) -> bool:

@@ -136,6 +136,12 @@ class JobStopped(Interrupted):
     in the wait it is in, `waits_end_on`) and is queued again, for the next runner to take up."""
 
 
+class JobEnded(JobStopped):
+    """The job's profile is being deleted (`MusicFlow.delete_profile`): the job ends at its next report
+    of progress, recording nothing (its row goes with the profile), so that nothing it would make
+    afterwards (a model version, plays) outlives the deletion."""
+
+
 QUEUED_AGAIN = "queued again: the server stopped"
 
 
@@ -143,10 +149,17 @@ class JobProgress:
     """What a running job reports, written to its row at most once a second (and at each stage); each
     report is also where the job ends early when `stopping` is set."""
 
-    def __init__(self, jobs: JobStore, job_id: str, stopping: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        jobs: JobStore,
+        job_id: str,
+        stopping: threading.Event | None = None,
+        ending: threading.Event | None = None,
+    ) -> None:
         self._jobs = jobs
         self._job_id = job_id
         self._stopping = stopping
+        self._ending = ending
         self.figures: dict[str, Any] = {}
         self.stored: dict[str, Any] = {}  # what the job stored so far (its ingest, the features fetched)
         self._written = 0.0
@@ -183,6 +196,8 @@ class JobProgress:
         return {"ingesting": "bytes", "fetching features": "tracks"}.get(self._stage, "work")
 
     def _write(self, force: bool = False) -> None:
+        if self._ending is not None and self._ending.is_set():
+            raise JobEnded
         if self._stopping is not None and self._stopping.is_set():
             raise JobStopped
         now = time.time()
@@ -191,16 +206,24 @@ class JobProgress:
             self._jobs.update_job(self._job_id, now, stage=self._stage, progress=self.figures)
 
 
-def run_job(app: MusicFlow, job: Job, uploads_dir: Path, stopping: threading.Event | None = None) -> None:
+def run_job(
+    app: MusicFlow,
+    job: Job,
+    uploads_dir: Path,
+    stopping: threading.Event | None = None,
+    ending: threading.Event | None = None,
+) -> None:
     """Do a job's work, step by step, recording each in its row; never raises for the job's own
     failures (they are its result). When `stopping` is set the job ends at its next step and is queued
     again: what it stored stays (an ingest and a fetch take up where they were), a model half trained
-    is not registered."""
+    is not registered. When `ending` is set (its profile is being deleted) it ends there too, for good."""
     jobs = app.jobs_store
-    progress = JobProgress(jobs, job.id, stopping)
+    progress = JobProgress(jobs, job.id, stopping, ending)
     try:
         with waits_end_on(stopping) if stopping is not None else nullcontext(), heartbeat(jobs, job.id):
             _run(app, job, uploads_dir, progress)
+    except JobEnded:
+        log.info("job %s ends: the data of its profile is being deleted", job.id)
     except Interrupted:
         log.info("job %s stops with the server; queued again", job.id)
         jobs.update_job(job.id, time.time(), state="queued", stage=QUEUED_AGAIN)
