@@ -19,6 +19,7 @@ from tests.trained import PROFILE, copy_of
 
 OTHER_EXPORT = Path("histories/both/mungeraiden/Streaming_History_Audio_2022.json")
 LIBRARY = Path("histories/basic/muskan123b/YourLibrary.json")
+THIRD_EXPORT = Path("histories/extended/erickmay/endsong_1.json")
 
 
 def rows_of(engine: sa.Engine) -> dict[str, list[dict[str, object]]]:
@@ -157,3 +158,35 @@ def test_a_deletion_stopped_half_way_is_finished_by_deleting_again(
     assert not {t["id"] for t in after["tracks"]} & only_theirs
     assert not (settings.data_dir / "models" / PROFILE).exists()
     engine.dispose()
+
+
+def test_the_store_files_keep_no_copy_of_a_deleted_listener(
+    two_listeners: Settings, shared_data: Path
+) -> None:
+    """The SQLite file and its write-ahead log hold none of the names of the songs only the deleted
+    listener played, while the store stays open as a server keeps it (closing it checkpoints anyway)."""
+    settings = two_listeners
+    with MusicFlow.open(settings) as app:
+        app.ingest([shared_data / THIRD_EXPORT], "third")  # a small history: its deletion fills no log
+    engine = sa.create_engine(settings.effective_database_url)
+    before = rows_of(engine)
+    engine.dispose()
+    (gone_id,) = [p["id"] for p in before["profiles"] if p["name"] == "third"]
+    others = {p["track_id"] for p in before["plays"] if p["profile_id"] != gone_id}
+    only_theirs = {p["track_id"] for p in before["plays"] if p["profile_id"] == gone_id} - others
+    with MusicFlow.open(settings) as app:
+        app.predict("other", "Levitating", "Dua Lipa")  # the store is in use, as by a server
+        app.delete_profile("third")
+        engine = sa.create_engine(settings.effective_database_url)
+        after = rows_of(engine)
+        engine.dispose()
+        kept = "\0".join(str(v) for rows in after.values() for row in rows for v in row.values())
+        names = sorted(
+            {name for t in before["tracks"] if t["id"] in only_theirs and len(name := str(t["name"])) >= 12},
+            key=len,
+            reverse=True,
+        )
+        gone = [name for name in names[:200] if name not in kept][:40]  # no catalog row names them
+        stored = b"".join(path.read_bytes() for path in settings.data_dir.glob("musicflow.db*"))
+        assert gone
+        assert [name for name in gone if name.encode() in stored] == []

@@ -278,6 +278,7 @@ class SqlStore:
             conn.execute(delete(profiles).where(profiles.c.id == profile_id))
         self._track_ids.clear()
         self._tracks_with_spotify_id.clear()
+        self._off_the_disk()
         return ProfileErasure(
             int(removed_plays), len(only_mine), versions, tokens, logged, jobs_removed, int(library)
         )
@@ -347,6 +348,17 @@ class SqlStore:
         with self._begin() as conn:
             conn.execute(statement, updates)
         self._tracks_with_spotify_id.update(pending)
+
+    def _off_the_disk(self) -> None:
+        """SQLite: what was just deleted leaves its files now, not at some later checkpoint. Its rows'
+        old pages stay in the write-ahead log, and in the database file until the log is copied into it:
+        copied now (the pages as they are, deleted content zeroed by `secure_delete`) and the log
+        emptied. A reader in the middle of a query may keep the log from being emptied: the next
+        checkpoint does it."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self._connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _begin(self) -> AbstractContextManager[Connection]:
         return guarded(self.engine, transaction=True)
