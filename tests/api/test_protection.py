@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 
+from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
-from musicflow.errors import ConfigError
+from musicflow.errors import ConfigError, UpstreamUnavailableError
 from tests.api.conftest import ClientFactory, within_one_rate_window
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.trained import PROFILE
@@ -177,3 +179,24 @@ def test_the_access_log_can_be_turned_off(api: ClientFactory, caplog: pytest.Log
     with caplog.at_level(logging.DEBUG):
         client.get("/api/models")
     assert not [r for r in caplog.records if r.name == "musicflow.api.access"]
+
+
+def test_a_failing_source_is_logged_without_the_song_asked(
+    api: ClientFactory, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+):
+    asked = {"song": "A Song Nobody Logs", "artist": "Private Person"}
+
+    def source_down(*_args: object, **_kwargs: object) -> NoReturn:
+        raise UpstreamUnavailableError(
+            f"reccobeats did not answer for '{asked['song']}' by '{asked['artist']}'"
+        )
+
+    monkeypatch.setattr(MusicFlow, "predict_together", source_down)
+    client = api()
+    with caplog.at_level(logging.DEBUG):
+        failed = client.get("/api/prediction/", params=asked)
+    assert failed.status_code == 503, failed.text
+    assert asked["song"] in failed.json()["error"]["message"]  # the listener is told, in full
+    text = "\n".join(record.getMessage() for record in caplog.records if record.name != "httpx")
+    assert "GET /api/prediction/ answered 503: UpstreamUnavailableError" in text  # the server's log says what
+    assert "Nobody Logs" not in text and "Private Person" not in text  # not which song

@@ -136,8 +136,16 @@ def error_response(request: Request, error: MusicflowError) -> Response:
     if status == UNAUTHORIZED:
         headers["WWW-Authenticate"] = 'Bearer realm="musicflow"'
 
-    if status >= 500:
-        log.warning("%s %s: %s", request.method, request.url.path, error)
+    if status >= 500:  # what failed, not its words: they name the song a listener asked
+        source = getattr(error, "source", None)
+        log.warning(
+            "%s %s answered %d: %s%s",
+            request.method,
+            request.url.path,
+            status,
+            type(error).__name__,
+            f" ({source})" if source else "",
+        )
     extra = detail.model_dump(exclude_none=True, exclude={"kind", "message", "hint"})
     return error_json(status, detail.kind, detail.message, detail.hint, headers=headers, **extra)
 

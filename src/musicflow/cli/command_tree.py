@@ -36,6 +36,9 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+QUIET_HTTP_LOGGERS = ("httpx", "httpcore")
+
+
 @app.callback()
 @reports_errors
 def main_options(
@@ -59,6 +62,10 @@ def main_options(
     # and workers log at INFO) are shown only at the level asked for.
     handler = RichHandler(console=err, show_path=False, level=level)
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+    # httpx logs each request's whole address at INFO: a Spotify search's names the song asked (a
+    # listener's question). Our sources log their failures with the path alone.
+    for library in QUIET_HTTP_LOGGERS:
+        logging.getLogger(library).setLevel(logging.WARNING)
     for variable, meant in unknown_variables():
         guess = f" (did you mean {meant}?)" if meant else ""
         err.print(
