@@ -29,6 +29,7 @@ from musicflow.app.error_map import MAX_MESSAGE_CHARS, cut, error_detail, http_m
 from musicflow.app.vocabulary import MAX_UPLOAD_FILES, job_document, library_sentence, too_many_files_words
 from musicflow.core.plurals import counted, listed
 from musicflow.errors import MusicflowError
+from musicflow.web import highscore
 from musicflow.web.advice import advice, problem_of
 from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_grant, signed_in
 
@@ -177,6 +178,7 @@ async def delete_everything(
         return _refused(request, grant, refused, jobs=_imports(request, grant.profile))
     for forget in request.app.state.on_erase:
         forget(grant.profile)
+    highscore.reset(request.session, grant.profile)  # this browser's best songs of theirs go too
     was_signed_in = signed_in(request)
     if was_signed_in:
         request.session.clear()
