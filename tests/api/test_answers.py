@@ -4,12 +4,16 @@ live, a failure is nobody else's, and reuse can be turned off."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import pytest
+
 from musicflow.api.answers import AnswerKey, Made, RecentAnswers
+from musicflow.errors import SongNotFoundError
 
 KEY: AnswerKey = ("default", 2, "Blinding Lights", "The Weeknd")
 T = TypeVar("T")
@@ -94,3 +98,25 @@ def test_no_reuse_when_the_time_to_live_is_zero():
         return make.calls
 
     assert run(ask()) == 3
+
+
+def test_a_renewal_that_failed_is_logged_without_the_song(caplog: pytest.LogCaptureFixture):
+    class FailsAgain(Maker):
+        async def __call__(self) -> Made[bytes]:
+            made = await super().__call__()
+            if self.calls > 1:
+                raise SongNotFoundError("no source has features for 'Blinding Lights' by 'The Weeknd'")
+            return made
+
+    async def ask() -> None:
+        answers, make = RecentAnswers[bytes](ttl_s=0.4), FailsAgain()
+        await answers.answer(KEY, make)
+        await asyncio.sleep(0.25)
+        await answers.answer(KEY, make)  # renewed in the background, which fails
+        await asyncio.sleep(0.15)
+
+    with caplog.at_level(logging.DEBUG, logger="musicflow.api.answers"):
+        run(ask())
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "could not be made again in advance: SongNotFoundError" in text
+    assert "Blinding Lights" not in text and "Weeknd" not in text

@@ -69,8 +69,8 @@ class RecentAnswers(Generic[V]):
 
     def _renewed(self, task: asyncio.Task[V]) -> None:
         self._renewing.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.info("an answer could not be made again in advance: %s", task.exception())
+        if not task.cancelled() and task.exception() is not None:  # its kind: its words name the song
+            log.info("an answer could not be made again in advance: %s", type(task.exception()).__name__)
 
     async def _make(self, key: AnswerKey, make: Maker[V]) -> V:
         making = asyncio.get_running_loop().create_future()
