@@ -61,12 +61,14 @@ def test_a_question_over_http_asks_a_source_that_said_wait_no_more_and_writes_no
 ) -> None:
     first = ask(app, keep=False)
     said = str(first)
-    assert "spotify: rate limited: not asked again before" in said and "spotify: spotify:" not in said
+    assert "(asked: spotify; spotify: rate limited: it asked us to wait until " in said
+    assert "spotify: spotify:" not in said
     assert first.resume_at == pytest.approx(clock.now() + DAY, abs=2)
     asked = limited.count(SEARCH_PATH)
     assert asked >= 1
-    for _ in range(3):  # other questions, in the same server: none reaches Spotify
-        ask(app, keep=False)
+    for _ in range(3):  # other questions, in the same server: none reaches Spotify, and none says it did
+        later = str(ask(app, keep=False))
+        assert "(asked: no source; spotify: rate limited: it asked us to wait until " in later
     assert limited.count(SEARCH_PATH) == asked
     assert app._store.features.source_pause("spotify") is None  # a GET writes nothing
 

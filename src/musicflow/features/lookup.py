@@ -112,6 +112,9 @@ class SongFeatures:
     matched: SongName | None = None  # the known song answered for, when the name as asked found nothing
     suggestions: tuple[SongName, ...] = ()  # the nearest known names, when the name as asked found nothing
     known: bool = False  # no source has features, but the store holds the song and someone streamed it
+    unasked: frozenset[str] = (
+        frozenset()
+    )  # sources not asked: each had asked us to wait (`failed` says until)
 
 
 class RememberedAnswers:
@@ -156,6 +159,7 @@ class _Song:
     matched: SongName | None = None
     suggestions: tuple[SongName, ...] = ()
     known: bool = False
+    unasked: set[str] = field(default_factory=set)
     by_name: bool = False  # the catalogs answer it by its name, not by its track's Spotify id (`_as_named`)
 
     def answered(self, source: str) -> bool:
@@ -237,6 +241,7 @@ class SongFinder:
                 song.matched,
                 song.suggestions,
                 song.known,
+                frozenset(song.unasked),
             )
             for song in songs
         ]
@@ -538,6 +543,7 @@ class SongFinder:
             for source in asking:
                 if source.name in paused:
                     _failed(song, source.name, paused[source.name])
+                    song.unasked.add(source.name)
             asking = [source for source in asking if source.name not in paused]
             if not asking:
                 continue
@@ -617,7 +623,7 @@ def _failed(song: _Song, source: str, error: UpstreamError) -> None:
     said = str(error).removeprefix(f"{source}: ")
     if isinstance(error, RateLimitedError):
         until = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(error.resume_at))
-        said = f"rate limited: not asked again before {until}, as it asked"
+        said = f"rate limited: it asked us to wait until {until}"
     song.failed[source] = said
     song.errors[source] = error
 
@@ -660,6 +666,7 @@ def no_features_message(song: str, artist: str, asked: Sequence[str], found: Son
     were asked, what each said; a song the store knows (someone streamed it) is said to be known."""
     said: Mapping[str, str] = {**found.not_found, **found.failed}
     why = "; ".join(f"{s}: {r}" for s, r in said.items())
+    asked = [source for source in asked if source not in found.unasked]
     sources = f"(asked: {', '.join(asked) or 'no source'}{'; ' + why if why else ''})"
     if found.matched is not None:
         taken = f"'{song}' by '{artist}': {found.matched.did_you_mean} "
