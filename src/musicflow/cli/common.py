@@ -300,6 +300,16 @@ def write_json(document: object, path: Path | None = None) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def write_records(
+    output: OutputFormat, columns: Sequence[str], records: Sequence[Mapping[str, object]]
+) -> None:
+    """Records as `--format csv` (under a header of `columns`) or `json` (a list) gives them."""
+    if output is OutputFormat.CSV:
+        write_csv(columns, records)
+    else:
+        write_json(records)
+
+
 def write_csv(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> None:
     """Rows as CSV on stdout, under a header of `columns`; a missing value is an empty cell."""
     import csv

@@ -21,8 +21,8 @@ from musicflow.cli.common import (
     require_paths,
     state_of,
     usage_error,
-    write_csv,
     write_json,
+    write_records,
 )
 from musicflow.cli.error_hints import profile_flag
 from musicflow.cli.progress import Bar
@@ -116,10 +116,8 @@ def streams_top(
         rows = app.top_streams(profile, limit)
     if output is OutputFormat.TABLE:
         render.top_table(state.out, rows, profile, state.settings.stream_min_ms)
-    elif output is OutputFormat.CSV:
-        render.top_csv(rows)
     else:
-        render.top_json(rows)
+        write_records(output, render.TOP_COLUMNS, render.top_records(rows))
 
 
 @reports_errors
@@ -135,10 +133,8 @@ def streams_artists(
         artists = app.top_artists(profile, limit)
     if output is OutputFormat.TABLE:
         render.artists_table(state.out, artists, profile, state.settings.stream_min_ms)
-    elif output is OutputFormat.CSV:
-        write_csv(render.ARTIST_COLUMNS, render.artist_records(artists))
     else:
-        write_json(render.artist_records(artists))
+        write_records(output, render.ARTIST_COLUMNS, render.artist_records(artists))
 
 
 def _nothing_added(report: IngestReport) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -13,7 +11,6 @@ from rich.table import Table
 from rich.text import Text
 
 from musicflow.app.vocabulary import LIBRARY_KIND_WORDS
-from musicflow.cli.common import write_json
 from musicflow.core.plurals import counted
 
 if TYPE_CHECKING:
@@ -190,7 +187,8 @@ def artist_records(artists: Sequence[Count]) -> list[dict[str, object]]:
     ]
 
 
-def _records(rows: Sequence[TrackStreams]) -> list[dict[str, object]]:
+def top_records(rows: Sequence[TrackStreams]) -> list[dict[str, object]]:
+    """The top songs as `--format csv/json` gives them (columns `TOP_COLUMNS`)."""
     return [
         {
             "rank": rank,
@@ -203,13 +201,3 @@ def _records(rows: Sequence[TrackStreams]) -> list[dict[str, object]]:
         }
         for rank, row in enumerate(rows, start=1)
     ]
-
-
-def top_csv(rows: Sequence[TrackStreams]) -> None:
-    writer = csv.DictWriter(sys.stdout, fieldnames=TOP_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(_records(rows))
-
-
-def top_json(rows: Sequence[TrackStreams]) -> None:
-    write_json(_records(rows))
