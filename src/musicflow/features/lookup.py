@@ -112,9 +112,8 @@ class SongFeatures:
     matched: SongName | None = None  # the known song answered for, when the name as asked found nothing
     suggestions: tuple[SongName, ...] = ()  # the nearest known names, when the name as asked found nothing
     known: bool = False  # no source has features, but the store holds the song and someone streamed it
-    unasked: frozenset[str] = (
-        frozenset()
-    )  # sources not asked: each had asked us to wait (`failed` says until)
+    # the sources not asked: each had asked us to wait (`failed` says until when)
+    unasked: frozenset[str] = frozenset()
 
 
 class RememberedAnswers:
@@ -276,7 +275,9 @@ class SongFinder:
             else {}
         )
         answers = {
-            i: name for i, name in found.items() if not _played_by(plays, songs[i].track_id or 0, mine)
+            i: name
+            for i, name in found.items()
+            if not _told(plays.get(track := songs[i].track_id or 0, 0), track, mine)
         }
         self._answer_for(requests, songs, answers, catalogs, now, with_misses=with_misses)
 
@@ -340,7 +341,7 @@ class SongFinder:
         read = self.store.tracks_by_id(sorted(featureless), played=True)
         for song in songs:
             if song.track_id in featureless and song.track_id in read:
-                song.known = _played_by({t: n for t, (_, n) in read.items()}, song.track_id, mine) > 0
+                song.known = _told(read[song.track_id][1], song.track_id, mine) > 0
 
     def _near(
         self,
@@ -421,7 +422,7 @@ class SongFinder:
         unplayed = [track for track, (_, played) in read.items() if not played]
         known = self.store.features_of(unplayed) if unplayed else {}
         spelled: dict[str, SongName] = {}
-        counts = {t: _played_by({t: n}, t, mine) for t, (_, n) in read.items()}
+        counts = {t: _told(n, t, mine) for t, (_, n) in read.items()}
         for key, tracks in stored.items():
             real = [t for t in tracks if t in read and (counts[t] or (not read[t][1] and known.get(t)))]
             if real:
@@ -610,10 +611,10 @@ class SongFinder:
         self.store.save_answers(source, {song.track_id: answer}, now=now, miss_ttl_s=self.miss_ttl_s)
 
 
-def _played_by(plays: Mapping[int, int], track: int, mine: Callable[[int], bool] | None) -> int:
-    """How often the track was played, as the asking listener may be told: by anyone where `mine` is
-    None, else 0 unless the track is one of theirs (another listener's plays are theirs alone)."""
-    played = plays.get(track, 0)
+def _told(played: int, track: int, mine: Callable[[int], bool] | None) -> int:
+    """How often the track was played (`played`, by anyone), as the asking listener may be told: all of
+    it where `mine` is None, else 0 unless the track is one of theirs (another listener's plays are
+    theirs alone)."""
     return played if mine is None or (played and mine(track)) else 0
 
 
