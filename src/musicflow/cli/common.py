@@ -21,7 +21,7 @@ from rich.text import Text
 from musicflow.app.error_map import exit_code
 from musicflow.app.profiles import profile_name_problem
 from musicflow.cli import error_hints, interrupted
-from musicflow.errors import MusicflowError
+from musicflow.errors import MusicflowError, ProfileNotFoundError
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
@@ -263,7 +263,8 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
                 raise
             reader_gone()
         except MusicflowError as exc:
-            said = error_hints.message(exc, _store_place(args, kwargs))
+            where = _store_place(args, kwargs) if isinstance(exc, ProfileNotFoundError) else None
+            said = error_hints.message(exc, where)
             line = Text.assemble(("error: ", "bold red"), said)
             console = Console(stderr=True, soft_wrap=True)
             console.print(line, highlight=False)
