@@ -1,4 +1,5 @@
-"""A prediction has one JSON form: the API's GET, its list route and the CLI's `--format json` agree."""
+"""A prediction has one JSON form: the API's GET, its list route and the CLI's `--format json` agree; so
+has a job."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from musicflow.api.schemas import PredictionBody
+from musicflow.app.service import MusicFlow
 from musicflow.cli.command_tree import app
+from musicflow.config import Settings
 from tests.api.conftest import ClientFactory
+from tests.trained import PROFILE
 
 SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 
@@ -44,3 +48,26 @@ def test_a_list_is_one_document_from_the_api_and_the_command_line(api: ClientFac
     answers = listed.json()["answers"]
     assert answers[0]["prediction"] and answers[1]["problem"]["suggestions"] is not None
     assert answers[2]["error"] == "song and artist are both needed"
+
+
+def test_a_job_is_one_document_from_the_api_and_the_command_line_its_times_in_iso_8601(
+    api: ClientFactory, data_dir: Path
+):
+    """`GET /api/jobs` and `jobs list --format json` gave a job's times as Unix seconds (1700000000.0),
+    where a model version's `created_at` and every command's JSON give ISO 8601."""
+    with MusicFlow.open(Settings(data_dir=data_dir)) as opened:
+        opened.jobs_store.add_job("sent", PROFILE, "upload", None, 1_700_000_000.0, "an upload")
+        stored = {"plays": 3, "new_plays": 3, "files": 1}
+        opened.jobs_store.update_job("sent", 1_700_000_090.5, state="done", stage="done", result=stored)
+    client = api()
+    listed = client.get("/api/jobs")
+    assert listed.status_code == 200
+    result = CliRunner().invoke(app, ["jobs", "list", "--profile", PROFILE, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == listed.json()
+    (sent,) = [job for job in listed.json() if job["id"] == "sent"]
+    assert (sent["created_at"], sent["updated_at"]) == (
+        "2023-11-14T22:13:20+00:00",
+        "2023-11-14T22:14:50+00:00",
+    )
+    assert client.get("/api/jobs/sent").json() == sent

@@ -204,3 +204,23 @@ def test_the_schema_publishes_every_route_and_its_errors(asking: TestClient):
         "/api/models/{version}",
     }
     assert asking.get("/docs").status_code == 200
+
+
+def test_a_time_is_one_kind_of_value_wherever_the_schema_names_one(asking: TestClient):
+    """A job's `created_at` was a number (Unix seconds) where a model version's was ISO 8601 text: one
+    name, two meanings. Every `..._at` of the schema is ISO 8601 text now (`cut_off` alone is a number
+    too, beside its `cut_off_at`)."""
+    schemas = asking.get("/openapi.json").json()["components"]["schemas"]
+    times = {
+        (name, field): spec
+        for name, schema in schemas.items()
+        for field, spec in schema.get("properties", {}).items()
+        if field.endswith("_at")
+    }
+    assert {("JobBody", "created_at"), ("JobBody", "updated_at"), ("ModelSummary", "created_at")} <= set(
+        times
+    )
+    for spec in times.values():
+        assert (spec["type"], spec["format"]) == ("string", "date-time"), spec
+    for version in asking.get("/api/models").json()["versions"]:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", version["created_at"])

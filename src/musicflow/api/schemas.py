@@ -24,6 +24,9 @@ ERROR_KINDS = (*(kind.value for kind in ErrorKind), METHOD_NOT_ALLOWED, INTERNAL
 
 FeatureNumber = float | int | bool | None
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+# A moment, as every answer gives one: ISO 8601 in UTC to the second (`core.timezone.iso_utc`). A field
+# named `..._at` that holds a time holds this; `cut_off` alone is also given in Unix seconds beside it.
+Moment = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
 class Health(BaseModel):
@@ -87,7 +90,7 @@ class ApiError(BaseModel):
 class SourceAnswer(BaseModel):
     source: str
     origin: str | None
-    fetched_at: str = Field(description="When the source gave this answer (UTC, ISO 8601).")
+    fetched_at: Moment = Field(description="When the source gave this answer (UTC, ISO 8601).")
     spotify_id: str | None
     isrc: str | None
     values: dict[str, FeatureNumber]
@@ -340,7 +343,9 @@ class RecommendationsBody(BaseModel):
 
 class ModelSummary(BaseModel):
     version: int
-    created_at: str
+    created_at: Moment = Field(
+        description="When the version was made (ISO 8601, UTC: 2026-12-06T10:41:07+00:00)"
+    )
     status: str
     is_champion: bool
     serving: bool = Field(description="This server answers with this version now.")
@@ -386,8 +391,11 @@ class JobBody(BaseModel):
     )
     error: str | None = Field(description="When failed: why, and what to do")
     attempts: int
-    created_at: float
-    updated_at: float
+    created_at: Moment = Field(description="When it was queued (ISO 8601, UTC: 2026-12-06T10:41:07+00:00)")
+    updated_at: Moment = Field(
+        description="When its row last changed: a step, its progress, or the running job's heartbeat (ISO"
+        " 8601, UTC)"
+    )
 
 
 class UploadAccepted(JobBody):
@@ -412,7 +420,7 @@ class VersionAccuracy(BaseModel):
         " the same"
     )
     cut_off: float = Field(description="The last play the version learned from (Unix seconds)")
-    cut_off_at: str = Field(description="The same moment in ISO 8601, UTC: 2026-02-03T22:01:00+00:00")
+    cut_off_at: Moment = Field(description="The same moment in ISO 8601, UTC: 2026-02-03T22:01:00+00:00")
     cut_off_exact: bool = Field(
         description="False: judged from a later time that stands for it (cut_off_from)"
     )
@@ -449,7 +457,7 @@ class DriftBody(BaseModel):
 
     model_version: int
     cut_off: float = Field(description="The last play the champion learned from (Unix seconds)")
-    cut_off_at: str = Field(description="The same moment in ISO 8601, UTC: 2026-02-03T22:01:00+00:00")
+    cut_off_at: Moment = Field(description="The same moment in ISO 8601, UTC: 2026-02-03T22:01:00+00:00")
     streams_learned: int
     streams_since: int
     enough_plays: bool = Field(description="False: too few streams since to tell")

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from musicflow.core.clock import Interrupted, waits_end_on
+from musicflow.core.timezone import iso_utc
 from musicflow.errors import MusicflowError, TooLargeError
 
 if TYPE_CHECKING:
@@ -429,7 +430,8 @@ class JobRunner:
 
 
 def job_document(job: Job) -> dict[str, Any]:
-    """A job as the API and `jobs list --format json` give it."""
+    """A job as the API and `jobs list --format json` give it: one document, its times in ISO 8601, UTC
+    (`2026-12-06T10:41:07+00:00`), as every answer gives a time to programs."""
     return {
         "id": job.id,
         "profile": job.profile,
@@ -441,8 +443,8 @@ def job_document(job: Job) -> dict[str, Any]:
         "result": dict(job.result) if job.result is not None else None,
         "error": job.error,
         "attempts": job.attempts,
-        "created_at": job.created_at,
-        "updated_at": job.updated_at,
+        "created_at": iso_utc(job.created_at),
+        "updated_at": iso_utc(job.updated_at),
     }
 
 
