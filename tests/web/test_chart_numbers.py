@@ -91,7 +91,7 @@ def test_the_standing_reads_the_time_split_means() -> None:
 
 
 def test_a_bar_is_as_long_as_its_share_of_the_largest() -> None:
-    svg = charts.hbars([charts.Bar("a", 50, "50"), charts.Bar("b", 25, "25")], "t")
+    svg = charts.hbars([charts.Bar("a", 50, "50"), charts.Bar("b", 25, "25")], "t", head=("", ""))
     bars = [part.split('width="')[1].split('"')[0] for part in svg.split("<rect")[1:]]
     full, half = float(bars[1]), float(bars[3])  # each row: its track, then its bar
     assert half == pytest.approx(full / 2)
@@ -175,7 +175,23 @@ def test_a_long_reason_is_written_whole_on_as_many_lines_as_it_takes() -> None:
         "↓ you streamed one song by Fall Out Boy: an estimate resting on one song leans down toward what a"
         " song by an artist new to you gets (21.1 from the model alone)"
     )
-    drawn = str(charts.diverging([charts.Bar(reason, -0.5, "-46 %", "bad")], "Why"))
+    drawn = str(charts.diverging([charts.Bar(reason, -0.5, "-46 %", "bad")], "Why", head=("", "")))
     written = "".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", drawn))
     assert written == reason
     assert "…" not in drawn
+
+
+def test_a_charts_table_holds_every_bar_even_those_whose_label_is_not_drawn() -> None:
+    months = [("2024-11", 2), ("2024-12", 0), ("2025-01", 1234), ("2025-02", 1)]
+    drawn, table = str(charts.columns(months, "Streams per month", every=4, head=("Month", "Streams"))).split(
+        "</svg>"
+    )
+    assert re.findall(r'class="tick"[^>]*>([^<]*)<', drawn) == ["2024-11", "most: 1,234"]  # one label in four
+    assert '<th scope="col">Month</th><th scope="col">Streams</th>' in table
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td></tr>', table)
+    assert rows == [("2024-11", "2"), ("2024-12", "0"), ("2025-01", "1,234"), ("2025-02", "1")]
+    pairs = str(charts.pairs([charts.Pair("Energy", 0.5, None, "50 %", "")], "t", "a", "b", row_head="Sound"))
+    assert (
+        re.findall(r"<tr>(.*?)</tr>", pairs.split("</svg>")[1])[1]
+        == '<th scope="row">Energy</th><td>50 %</td><td></td>'
+    )

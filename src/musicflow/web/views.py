@@ -83,7 +83,11 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
         facts=_facts(values),
         version=prediction.model_version,
         how_sure=words.how_sure(standing, answer.affinity.songs > 0),  # as the model saw it
-        reasons=charts.diverging(reasons, "What moved this prediction, strongest first") if reasons else None,
+        reasons=charts.diverging(
+            reasons, "What moved this prediction, strongest first", head=("Reason", "Moved the prediction by")
+        )
+        if reasons
+        else None,
         against_taste=against_taste(values, average),
         sources=", ".join(SOURCE_NAMES.get(s, s) for s in sorted(answer.song.merged.sources)),
         basis=answer.prediction.basis,
@@ -125,7 +129,11 @@ def against_taste(values: Mapping[str, object], average: Mapping[str, float]) ->
     if not rows:
         return None
     return charts.pairs(
-        rows, "This song's sound against your most streamed songs", "This song", "Your top songs"
+        rows,
+        "This song's sound against your most streamed songs",
+        "This song",
+        "Your top songs",
+        row_head="Sound",
     )
 
 
@@ -169,18 +177,34 @@ def taste_view(taste: Taste) -> TasteView:
     ]
     return TasteView(
         taste=taste,
-        artists=charts.hbars(artists, "Your top artists by streams") if artists else None,
-        tracks=charts.hbars(tracks, "Your top tracks by streams") if tracks else None,
-        months=charts.columns(months, "Streams per month", every=max(1, len(months) // 4))
+        artists=charts.hbars(artists, "Your top artists by streams", head=("Artist", "Streams"))
+        if artists
+        else None,
+        tracks=charts.hbars(tracks, "Your top tracks by streams", head=("Track · artist", "Streams"))
+        if tracks
+        else None,
+        months=charts.columns(
+            months, "Streams per month", every=max(1, len(months) // 4), head=("Month", "Streams")
+        )
         if months
         else None,
         hours=charts.columns(
-            [(f"{h}h", v) for h, v in enumerate(taste.hours)], f"Streams by hour ({taste.time_zone})", 6
+            [(f"{h}h", v) for h, v in enumerate(taste.hours)],
+            f"Streams by hour ({taste.time_zone})",
+            6,
+            head=("Hour", "Streams"),
         ),
         weekdays=charts.columns(
-            list(zip(WEEKDAYS, taste.weekdays, strict=True)), f"Streams by weekday ({taste.time_zone})"
+            list(zip(WEEKDAYS, taste.weekdays, strict=True)),
+            f"Streams by weekday ({taste.time_zone})",
+            head=("Day", "Streams"),
         ),
-        sources=charts.hbars(sources, "Share of your streams with features, by source", hi=1.0)
+        sources=charts.hbars(
+            sources,
+            "Share of your streams with features, by source",
+            hi=1.0,
+            head=("Source", "Share of streams"),
+        )
         if sources
         else None,
         seen_share=taste.seen_streams / total,
@@ -189,9 +213,13 @@ def taste_view(taste: Taste) -> TasteView:
             taste.standing,
             lambda s: s.auc,
             "AUC: how many times in 100 each model ranks a song you streamed above one you did not",
+            "AUC",
         ),
         sp_plus=_scores(
-            taste.standing, lambda s: s.sp_plus, "Sp+: how well the order matches how much you streamed"
+            taste.standing,
+            lambda s: s.sp_plus,
+            "Sp+: how well the order matches how much you streamed",
+            "Sp+",
         ),
         meaning=words.what_it_means(taste.standing),
         tested_on=words.tested_on(taste.standing) if taste.standing else "",
@@ -201,6 +229,7 @@ def taste_view(taste: Taste) -> TasteView:
         genres=charts.hbars(
             [charts.Bar(name, share, _percent(share)) for name, share in taste.genres],
             "Your genres: your artists' genres, weighed by your streams of each artist",
+            head=("Genre", "Share"),
         )
         if taste.genres
         else None,
@@ -234,10 +263,16 @@ def _sound(average: Mapping[str, float]) -> Markup | None:
             label, lo, hi = FEATURE_SCALES[name]
             text = _feature_text(name, average[name])
             rows.append(charts.Bar(label, charts._fraction(average[name], lo, hi), text, "other"))
-    return charts.hbars(rows, "The sound of your most streamed songs", hi=1.0) if rows else None
+    return (
+        charts.hbars(rows, "The sound of your most streamed songs", hi=1.0, head=("Sound", "Your top songs"))
+        if rows
+        else None
+    )
 
 
-def _scores(standing: Standing | None, metric: Callable[[Score], float | None], title: str) -> Markup | None:
+def _scores(
+    standing: Standing | None, metric: Callable[[Score], float | None], title: str, name: str
+) -> Markup | None:
     if standing is None:
         return None
     bars = []
@@ -246,7 +281,7 @@ def _scores(standing: Standing | None, metric: Callable[[Score], float | None], 
         tone = "main" if score.model == OURS else "muted"
         text = f"{value:.2f}" if value is not None else "n/a"
         bars.append(charts.Bar(row_name(score.model), value or 0.0, text, tone))
-    return charts.hbars(bars, title, lo=0.0, hi=1.0) if bars else None
+    return charts.hbars(bars, title, lo=0.0, hi=1.0, head=("Model", name)) if bars else None
 
 
 @dataclass(frozen=True)
@@ -298,5 +333,9 @@ def accuracy_view(accuracy: Accuracy) -> AccuracyView | None:
         for band in bands
     ]
     title = "Predicted streams against streams since, by band of prediction"
-    chart = charts.pairs(rows, title, "predicted (mean)", "streamed since (mean)") if rows else None
+    chart = (
+        charts.pairs(rows, title, "predicted (mean)", "streamed since (mean)", row_head="Band of prediction")
+        if rows
+        else None
+    )
     return AccuracyView(newest.version, summary, auc, chart)

@@ -1,0 +1,75 @@
+"""The pages for people who do not use them with a mouse and a large screen: from the keyboard alone, with a
+screen reader (what Chromium's accessibility tree names and announces), on a small screen or zoomed in, and
+without colour vision. Each test checks what such a person would, in a real headless Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import SERVER_ZONE
+
+pytestmark = pytest.mark.slow
+PHONE = {"width": 375, "height": 667}
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=server, viewport=PHONE)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def numbers(page: Any, chart: str) -> Any:
+    """Opens a chart's numbers as a keyboard user does (Enter on "The numbers"); the table they hold."""
+    table = page.get_by_role("table", name=chart, exact=True)
+    assert not table.is_visible()  # folded until asked for
+    page.locator("summary", has_text=f"The numbers: {chart}").focus()
+    page.keyboard.press("Enter")
+    assert table.is_visible()
+    return table
+
+
+def test_the_taste_charts_numbers_open_from_the_keyboard_as_tables(page: Any) -> None:
+    """A screen reader hears a chart's name only, and a bar's count shows only to a mouse over it: each
+    chart's numbers are a table with headers, and each table of streams adds up to the streams."""
+    page.goto("/taste")
+    total = int(page.locator("#total-streams").inner_text().replace(",", ""))
+    for chart, first, rows in (
+        ("Streams per month", "Month", None),
+        (f"Streams by hour ({SERVER_ZONE})", "Hour", 24),
+        (f"Streams by weekday ({SERVER_ZONE})", "Day", 7),
+    ):
+        table = numbers(page, chart)
+        assert table.get_by_role("columnheader").all_inner_texts() == [first, "Streams"]
+        counts = [int(cell.replace(",", "")) for cell in table.get_by_role("cell").all_inner_texts()]
+        assert table.get_by_role("rowheader").count() == len(counts) == (rows or len(counts))
+        assert sum(counts) == total, chart
+    artists = numbers(page, "Your top artists by streams")
+    drawn = (
+        page.get_by_role("img", name="Your top artists by streams").locator("text.label").all_text_contents()
+    )
+    assert artists.get_by_role("rowheader").all_inner_texts() == drawn
+    assert page.evaluate("document.documentElement.scrollWidth") == page.evaluate(
+        "document.documentElement.clientWidth"
+    )
+
+
+def test_why_says_up_or_down_in_words_not_in_colour_alone(page: Any) -> None:
+    page.goto("/?song=Bad+Guy&artist=Billie+Eilish")
+    chart = "What moved this prediction, strongest first"
+    drawn = page.get_by_role("img", name=chart).locator("text.value").all_text_contents()
+    table = numbers(page, chart)
+    told = table.get_by_role("cell").all_inner_texts()
+    assert told == drawn and all(value[0] in "+-" for value in told), told
+    assert table.get_by_role("columnheader").all_inner_texts() == ["Reason", "Moved the prediction by"]
+    # this song's bars and the listener's top songs' differ by more than their hue: one is hollow
+    legend = page.get_by_role("img", name="This song's sound against your most streamed songs").locator(
+        "rect"
+    )
+    song, top = (legend.nth(i).evaluate("rect => getComputedStyle(rect).fill") for i in (0, 1))
+    unfilled = ("none", "transparent", "rgba(0, 0, 0, 0)")
+    assert song not in unfilled and top in unfilled, (song, top)
