@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -143,6 +145,14 @@ def test_fetch_show_and_coverage_from_a_catalog(small_catalog: Path, tmp_path: P
     assert shown["features"]["tempo"]["source"] == "catalog"
     assert shown["features"]["tempo"]["origin"] == "mine"
     assert "popularity" in shown["missing"]
+    # when, for programs, as the API's fetched_at says it (it was "2026-12-06 10:41 UTC", to the minute)
+    fetched = shown["features"]["tempo"]["fetched_at"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", fetched)
+    code, out, _ = run(
+        "features", "show", "--song", "Never Gonna Give You Up", "--artist", "Rick Astley", "-f", "csv"
+    )
+    (tempo,) = [row for row in csv.DictReader(io.StringIO(out)) if row["feature"] == "tempo"]
+    assert code == 0 and tempo["fetched"] == fetched
     # A song nobody played, asked about directly: found in the catalog all the same.
     code, out, _ = run("features", "show", "--song", "Blinding Lights", "--artist", "The Weeknd")
     assert code == 0 and "171.005" in out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from musicflow.api.schemas import (
 from musicflow.app.results import Prediction, value_sources
 from musicflow.app.vocabulary import notes_as_trained
 from musicflow.core.feature_spec import FEATURES, Group
+from musicflow.core.timezone import iso_utc
 
 if TYPE_CHECKING:
     from musicflow.app.results import ModelRecord
@@ -30,17 +30,13 @@ AUDIO = tuple(spec.name for spec in FEATURES if spec.group is Group.AUDIO)
 PRECISION = ("year", "month", "day")
 
 
-def iso_time(unix: float) -> str:
-    return dt.datetime.fromtimestamp(unix, dt.UTC).isoformat(timespec="seconds")
-
-
 def raw_features(lookup: SongFeatures) -> RawFeatures:
     query = lookup.query
     answers = [
         SourceAnswer(
             source=answer.source,
             origin=answer.origin,
-            fetched_at=iso_time(answer.fetched_at),
+            fetched_at=iso_utc(answer.fetched_at),
             spotify_id=answer.spotify_id,
             isrc=answer.isrc,
             values=dict(answer.values),
@@ -109,7 +105,7 @@ def prediction(result: Prediction) -> PredictionBody:
 def model_summary(record: ModelRecord, serving: int | None) -> ModelSummary:
     return ModelSummary(
         version=record.version,
-        created_at=iso_time(record.created_at),
+        created_at=iso_utc(record.created_at),
         status=str(record.status),
         is_champion=record.is_champion,
         serving=record.version == serving,

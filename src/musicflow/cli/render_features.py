@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -13,6 +12,7 @@ from rich.text import Text
 from musicflow.app.vocabulary import FEATURE_NAMES, SPECS
 from musicflow.cli.render import moment
 from musicflow.core.plurals import counted
+from musicflow.core.timezone import iso_utc
 
 if TYPE_CHECKING:
     from musicflow.app.types import (
@@ -206,7 +206,7 @@ def _sourced_json(value: object, answer: StoredFeatures | None, name: str) -> di
         "value": value,
         "source": answer.source if answer else None,
         "origin": answer.origin if answer else None,
-        "fetched_at": moment(answer.fetched_at) if answer else None,
+        "fetched_at": iso_utc(answer.fetched_at) if answer else None,
         "meaning": SPECS[name].meaning,
     }
 
@@ -236,7 +236,7 @@ def catalog_records(catalogs: Sequence[CatalogInfo]) -> list[dict[str, object]]:
             "file": info.file_name,
             "format": info.format,
             "rows": info.rows,
-            "imported": iso_time(info.imported_at),
+            "imported": iso_utc(info.imported_at),
         }
         for info in catalogs
     ]
@@ -252,7 +252,7 @@ def run_records(runs: Sequence[SourceRun]) -> list[dict[str, object]]:
             "not_found": run.not_found,
             "undecided": run.undecided,
             "stopped": run.stopped,
-            "paused_until": iso_time(run.paused_until) if run.paused_until is not None else None,
+            "paused_until": iso_utc(run.paused_until) if run.paused_until is not None else None,
         }
         for run in runs
     ]
@@ -269,7 +269,7 @@ def song_records(found: SongFeatures) -> list[dict[str, object]]:
                 "value": found.merged.values.get(name),
                 "source": answer.source if answer else None,
                 "origin": answer.origin if answer else None,
-                "fetched": moment(answer.fetched_at) if answer else None,
+                "fetched": iso_utc(answer.fetched_at) if answer else None,
             }
         )
     return records
@@ -303,9 +303,3 @@ def coverage_records(report: CoverageReport) -> list[dict[str, object]]:
             }
         )
     return records
-
-
-def iso_time(timestamp: float) -> str:
-    """A moment for programs (`--format csv|json`), as `models list` gives one: ISO 8601 in UTC, to the
-    second (a table says it for people, to the minute)."""
-    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +27,7 @@ from musicflow.app.vocabulary import (
 from musicflow.cli.render import moment, narrowest, print_whole
 from musicflow.core.plurals import counted, listed, sentence
 from musicflow.core.sizes import size_words
+from musicflow.core.timezone import iso_utc
 
 if TYPE_CHECKING:
     from musicflow.app.types import (
@@ -380,7 +380,7 @@ def training_round(console: Console, done: TrainingRound) -> None:
 
 def reproduction(console: Console, rebuilt: Reproduction) -> None:
     """What `train --reproduce` shows: what was rebuilt from, and whether it predicts the same."""
-    cut = datetime.fromtimestamp(rebuilt.cut_off, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    cut = moment(rebuilt.cut_off)
     console.print(
         f"Model v{rebuilt.version} of '{rebuilt.profile}' built again from its {rebuilt.plays:,} plays up to"
         f" {cut} and the features, options and seeds it recorded.",
@@ -560,7 +560,7 @@ def version_records(found: Sequence[ModelVersion]) -> list[dict[str, object]]:
         records.append(
             {
                 "version": version.version,
-                "created": _iso(version.created_at),
+                "created": iso_utc(version.created_at),
                 "champion": version.is_champion,
                 "status": str(version.status),
                 **{key: time_split.headline(OURS, key) if time_split else None for _, key in VERSION_METRICS},
@@ -575,7 +575,7 @@ def version_document(found: ModelVersion, learned: Mapping[str, Any] | None = No
     return {
         "profile": found.profile,
         "version": found.version,
-        "created": _iso(found.created_at),
+        "created": iso_utc(found.created_at),
         "champion": found.is_champion,
         "status": str(found.status),
         "data_fingerprint": found.data_fingerprint,
@@ -609,10 +609,6 @@ def evaluation_records(found: Evaluation) -> list[dict[str, object]]:
     ]
 
 
-def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
-
-
 def version(console: Console, found: ModelVersion, learned: Mapping[str, Any] | None = None) -> None:
     console.print(
         Text.assemble(
@@ -642,12 +638,12 @@ def _learned_from(learned: Mapping[str, Any] | None) -> list[str]:
         cut, features, code = learned["cut_off"], learned["features"], learned["code"]
         options = learned["options"]
         catalogs = ", ".join(
-            f"{c['name']} ({counted(c['rows'], 'row')}, imported {_iso(c['imported_at'])})"
+            f"{c['name']} ({counted(c['rows'], 'row')}, imported {iso_utc(c['imported_at'])})"
             for c in learned["catalogs"]
         )
         others = len(learned["plays"]) - 1
         return [
-            f"learned from: {cut['plays']:,} plays up to {_iso(cut['last_play_at'])}"
+            f"learned from: {cut['plays']:,} plays up to {iso_utc(cut['last_play_at'])}"
             + (f", and those of {others} other listener{'s' if others != 1 else ''}" if others else ""),
             f"features: {features['tracks']:,} tracks, {features['answers']:,} source answers"
             f" (sha256 {features['digest']})",
