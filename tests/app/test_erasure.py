@@ -10,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from musicflow.app.service import MusicFlow
+from musicflow.app.training import publish_candidate
 from musicflow.config import Settings
-from musicflow.errors import NotReproducibleError
+from musicflow.errors import NotReproducibleError, ProfileNotFoundError
 from musicflow.model.artifacts import DATA_FILE
 from musicflow.model.lineage import features_digest, read_features
 from musicflow.store.schema import metadata
@@ -190,3 +191,56 @@ def test_the_store_files_keep_no_copy_of_a_deleted_listener(
         stored = b"".join(path.read_bytes() for path in settings.data_dir.glob("musicflow.db*"))
         assert gone
         assert [name for name in gone if name.encode() in stored] == []
+
+
+def test_a_model_trained_while_its_listener_was_deleted_is_not_kept(two_listeners: Settings) -> None:
+    """`musicflow train` in another process read the listener's plays, then the listener deleted their
+    data: the version it made is not registered and the profile is not made again."""
+    settings = two_listeners
+    with MusicFlow.open(settings) as app:
+        candidate = app.train_candidate(PROFILE)  # trained on their plays, not registered yet
+        app.delete_profile(PROFILE)
+        with pytest.raises(ProfileNotFoundError, match="deleted while its model trained"):
+            publish_candidate(app.registry, candidate, False, keep_versions=5, history=app._store.history)
+        assert app.profiles() == ["other"]
+    engine = sa.create_engine(settings.effective_database_url)
+    after = rows_of(engine)
+    engine.dispose()
+    assert [p["name"] for p in after["profiles"]] == ["other"]
+    assert not (settings.data_dir / "models" / PROFILE).exists()
+
+
+def test_a_listener_deleted_while_another_trained_is_not_named_by_its_new_version(
+    two_listeners: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another listener's training read the deleted listener's plays before the deletion; its version,
+    registered after the deletion or while it ran, records neither their name nor the tracks only they
+    played, as the versions there were when it began."""
+    settings = two_listeners
+    engine = sa.create_engine(settings.effective_database_url)
+    gone_id, _, only_theirs = whose_tracks(rows_of(engine))
+    engine.dispose()
+    with MusicFlow.open(settings) as app:
+        before = app.train_candidate("other")
+        during = app.train_candidate("other")
+        history = app._store.history
+        delete_rows = app._store.delete_profile
+
+        def registered_meanwhile(profile_id: int) -> object:
+            # registered after the deletion looked at every version, before the rows went
+            publish_candidate(app.registry, during, True, keep_versions=5, history=history)
+            return delete_rows(profile_id)
+
+        monkeypatch.setattr(app._store, "delete_profile", registered_meanwhile)
+        app.delete_profile(PROFILE)
+        monkeypatch.undo()
+        publish_candidate(app.registry, before, True, keep_versions=5, history=history)
+        versions = app.models("other")
+        assert len(versions) == 3
+        for version in versions:
+            read = app.learned_from(version) or {}
+            assert PROFILE not in read["plays"] and PROFILE not in read["profiles"], version.version
+            assert read["plays"][f"deleted profile {gone_id}"]["plays"] > 0
+            recorded = settings.data_dir / "models" / version.artifact_dir / DATA_FILE
+            assert not {t.track_id for t in read_features(recorded.read_bytes())[0]} & only_theirs
+            app.registry.load("other", version.version)  # whole: its checksums follow its files

@@ -250,6 +250,11 @@ class MusicFlow:
         for folder in uploads:
             shutil.rmtree(folder, ignore_errors=True)
         removed = self._store.delete_profile(profile_id)
+        # A version another listener registered meanwhile (its training read these plays before) is
+        # looked at again now that no training can read them any more; one registered later sees the
+        # deletion itself (`app/training.py`).
+        later = [name for name in self.profiles() if name != profile]
+        unnamed += self.registry.forget_profile_name(profile, later, only_theirs)
         self.serving.forget(profile)
         self._kept_recommendations.forget(profile)
         if self._song_finder is not None:

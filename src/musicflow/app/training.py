@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,7 +117,12 @@ def publish_candidate(
     (`train`, `train --all`, the jobs of uploads and of the schedule), so a store stops growing.
 
     A version whose listener took plays back while it trained (an import undone meanwhile) is removed
-    at once, as `undo_import` removes the versions that learned from them: ConflictError, train again."""
+    at once, as `undo_import` removes the versions that learned from them: ConflictError, train again.
+    One whose listener was deleted meanwhile is not kept (ProfileNotFoundError), and what it read of other
+    listeners deleted meanwhile goes from it as their deletion took it from every other version."""
+    from musicflow.model.lineage import lineage_of
+
+    lineage = lineage_of(candidate.artifacts, f"the new model of '{candidate.profile}'")
     published = publish(
         registry,
         candidate.profile,
@@ -125,7 +130,9 @@ def publish_candidate(
         candidate.metadata,
         force=force,
         baseline=candidate.baseline,
+        profile_id=lineage.cut_off.profile_id,
     )
+    _forget_listeners_deleted(registry, candidate, lineage.profiles, history)
     if _plays_taken_back(candidate, history):
         number = published.version.version
         registry.take_back(candidate.profile, [number])
@@ -135,6 +142,25 @@ def publish_candidate(
         )
     pruned = prune_after_training(registry, candidate.profile, keep_versions)
     return Training(dict(candidate.metadata.evaluation), candidate.report, published, pruned)
+
+
+def _forget_listeners_deleted(
+    registry: ModelRegistry, candidate: Candidate, learned_from: Mapping[str, int], history: HistoryStore
+) -> None:
+    """Listeners deleted while the candidate trained, whose plays it read before: their name out of what
+    the new version recorded, and the tracks no one plays any more (those only they played), as their
+    deletion took them out of every version there was then."""
+    held = history.profile_ids()
+    gone = [name for name, pid in learned_from.items() if name != candidate.profile and held.get(name) != pid]
+    if not gone:
+        return
+    from musicflow.model.artifacts import DATA_FILE
+    from musicflow.model.lineage import read_features
+
+    recorded = {track.track_id for track in read_features(candidate.artifacts[DATA_FILE])[0]}
+    played = {track.track_id for track in history.played_tracks()}
+    for name in gone:
+        registry.forget_profile_name(name, [candidate.profile], sorted(recorded - played))
 
 
 def _plays_taken_back(candidate: Candidate, history: HistoryStore) -> bool:

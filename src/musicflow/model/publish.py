@@ -36,6 +36,7 @@ def publish(
     force: bool = False,
     metric_keys: Mapping[str, str] | Sequence[str] | None = None,
     baseline: Mapping[str, Any] | None = None,
+    profile_id: int | None = None,
 ) -> Publication:
     """Register the version; make it the champion if it does at least as well (or if `force`).
 
@@ -43,10 +44,11 @@ def publish(
     promotion made meanwhile by someone else is never overwritten (`ChampionMovedError`; the new version
     stays registered and can be promoted by hand). `baseline` is the champion's evaluation on the same
     data as the new version's, where its stored one was measured on other data; `metric_keys` default to
-    the time split's AUC against the kind of zeros both were measured with, and Sp+.
+    the time split's AUC against the kind of zeros both were measured with, and Sp+. `profile_id`: the
+    profile's id when the version's data was read (a profile deleted since gets no version).
     """
     champion = registry.champion(profile)
-    version = registry.register(profile, artifacts, metadata)
+    version = registry.register(profile, artifacts, metadata, profile_id=profile_id)
     old = baseline if baseline is not None else champion.evaluation if champion else None
     keys = metric_keys if metric_keys is not None else gate_metrics(version.evaluation, old)
     decision = should_promote(version.evaluation, old, metric_keys=keys)

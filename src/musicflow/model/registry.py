@@ -8,6 +8,7 @@ both are in place, and loading checks every file against the sha256 recorded at 
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 import logging
 import shutil
@@ -82,7 +83,12 @@ class ModelRegistry(Protocol):
     """What `musicflow train`, `predict` and `models ...` need of the registry."""
 
     def register(
-        self, profile: str, artifacts: Mapping[str, bytes], metadata: ModelMetadata
+        self,
+        profile: str,
+        artifacts: Mapping[str, bytes],
+        metadata: ModelMetadata,
+        *,
+        profile_id: int | None = None,
     ) -> ModelVersion: ...
 
     def load(
@@ -154,8 +160,17 @@ class FileModelRegistry:
             raise ModelError(f"could not remove {folder}: remove it by hand")
         return count
 
-    def register(self, profile: str, artifacts: Mapping[str, bytes], metadata: ModelMetadata) -> ModelVersion:
-        """Store a new version; it becomes visible only once its files and its row are both in place."""
+    def register(
+        self,
+        profile: str,
+        artifacts: Mapping[str, bytes],
+        metadata: ModelMetadata,
+        *,
+        profile_id: int | None = None,
+    ) -> ModelVersion:
+        """Store a new version; it becomes visible only once its files and its row are both in place.
+        `profile_id`: the profile's id when the version's data was read: a profile deleted since gets no
+        version, nor made again (ProfileNotFoundError)."""
         files.check_artifact_names(artifacts)
         metadata = checked_metadata(metadata)
         profile_dir = self._dir / files.profile_dir_name(profile)
@@ -171,9 +186,11 @@ class FileModelRegistry:
 
         new = NewModelVersion(metadata, files.records_of(artifacts), self._clock())
         try:
-            version = self._models.add_version(profile, new, place_files)
+            version = self._models.add_version(profile, new, place_files, profile_id=profile_id)
         except BaseException:
             files.remove_quietly(temp, *placed)
+            with contextlib.suppress(OSError):  # a folder made for this version alone names its profile
+                profile_dir.rmdir()
             raise
         log.info(
             "registered version %d of profile '%s' in %s", version.version, profile, version.artifact_dir

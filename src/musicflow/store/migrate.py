@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-LATEST = "0022"
+LATEST = "0023"
 VERSION_TABLE = "alembic_version"
 
 

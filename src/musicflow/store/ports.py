@@ -412,13 +412,21 @@ class ModelStore(Protocol):
     """Where model versions, aliases and alias moves are recorded (artifact bytes live in files)."""
 
     def add_version(
-        self, profile: str, new: NewModelVersion, place_files: Callable[[int], str]
+        self,
+        profile: str,
+        new: NewModelVersion,
+        place_files: Callable[[int], str],
+        *,
+        profile_id: int | None = None,
     ) -> ModelVersion:
         """Number and record a version in one transaction, serialised per profile.
 
         `place_files(number)` moves the artifacts to their final directory and returns it (relative to
         the models folder); it runs inside the transaction, so a failure or a kill at any point leaves no
-        row behind, and no other writer of the profile can take the same number meanwhile.
+        row behind, and no other writer of the profile can take the same number meanwhile. `profile_id`:
+        the id the profile had when the version's data was read; if it is no longer the profile's (it
+        was deleted meanwhile) nothing is recorded and ProfileNotFoundError says so. Without it, a profile
+        unknown yet is made.
         """
         ...
 

@@ -32,6 +32,15 @@ profiles = Table(
     Column("model_versions_given", Integer, nullable=False, server_default=text("0")),
 )
 
+# The highest id given so far of a kind of row (`profiles`): ids are never given twice, a deleted
+# profile's neither (SQLite alone would give the highest id left plus one).
+ids_given = Table(
+    "ids_given",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
 # A listener's library (YourLibrary.json of an export): saved songs and albums, followed and banned
 # artists and songs. It has no dates; each import replaces the profile's whole library.
 library_entries = Table(

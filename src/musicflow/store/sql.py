@@ -19,6 +19,7 @@ from musicflow.store.ports import (
     ProfileErasure,
     TrackStreams,
 )
+from musicflow.store.profile_rows import profile_row
 from musicflow.store.schema import (
     api_tokens,
     jobs,
@@ -76,8 +77,7 @@ class SqlStore:
     # -- profiles ---------------------------------------------------------------------------------
     def ensure_profile(self, name: str) -> int:
         with self._begin() as conn:
-            conn.execute(insert_ignore(self.engine, profiles), [{"name": name}])
-            return int(conn.execute(select(profiles.c.id).where(profiles.c.name == name)).scalar_one())
+            return profile_row(self.engine, conn, name)
 
     def profile_id(self, name: str) -> int | None:
         with self._connect() as conn:

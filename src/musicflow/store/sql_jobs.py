@@ -10,6 +10,7 @@ from sqlalchemy import Engine, Row, func, insert, select, update
 from musicflow.store import json_text
 from musicflow.store.db import guarded, insert_ignore
 from musicflow.store.ports import Job, JobState
+from musicflow.store.profile_rows import profile_row
 from musicflow.store.schema import job_schedule, jobs, profiles
 
 
@@ -23,8 +24,7 @@ class SqlJobStore:
         self, job_id: str, profile: str, kind: str, digest: str | None, now: float, reason: str | None = None
     ) -> Job:
         with guarded(self.engine) as conn:
-            conn.execute(insert_ignore(self.engine, profiles), [{"name": profile}])
-            profile_id = conn.execute(select(profiles.c.id).where(profiles.c.name == profile)).scalar_one()
+            profile_id = profile_row(self.engine, conn, profile)
             conn.execute(
                 insert(jobs),
                 {

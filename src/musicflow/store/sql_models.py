@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
 
-from musicflow.errors import ChampionMovedError, ModelError, NoModelError, StoreError
+from musicflow.errors import ChampionMovedError, ModelError, NoModelError, ProfileNotFoundError, StoreError
 from musicflow.store import json_text
-from musicflow.store.db import guarded, insert_ignore
+from musicflow.store.db import guarded
 from musicflow.store.ports import (
     ANY_VERSION,
     CHAMPION,
@@ -25,6 +25,7 @@ from musicflow.store.ports import (
     NewModelVersion,
     VersionStatus,
 )
+from musicflow.store.profile_rows import profile_row
 from musicflow.store.schema import (
     model_alias_moves,
     model_aliases,
@@ -42,10 +43,21 @@ class SqlModelStore:
 
     # -- versions ---------------------------------------------------------------------------------
     def add_version(
-        self, profile: str, new: NewModelVersion, place_files: Callable[[int], str]
+        self,
+        profile: str,
+        new: NewModelVersion,
+        place_files: Callable[[int], str],
+        *,
+        profile_id: int | None = None,
     ) -> ModelVersion:
         with guarded(self.engine) as conn:
-            profile_id = self._lock_new_or_existing_profile(conn, profile)
+            if profile_id is None:
+                profile_id = self._lock_new_or_existing_profile(conn, profile)
+            elif self._lock_existing_profile(conn, profile) != profile_id:
+                raise ProfileNotFoundError(
+                    f"profile '{profile}' was deleted while its model trained: the model was not kept",
+                    profile=profile,
+                )
             number = _next_version_number(conn, profile_id)
             artifact_dir = place_files(number)
             version_id = conn.execute(
@@ -187,7 +199,7 @@ class SqlModelStore:
 
     # -- helpers ----------------------------------------------------------------------------------
     def _lock_new_or_existing_profile(self, conn: Connection, profile: str) -> int:
-        conn.execute(insert_ignore(self.engine, profiles), {"name": profile})
+        profile_row(self.engine, conn, profile)
         profile_id = self._lock_existing_profile(conn, profile)
         if profile_id is None:  # pragma: no cover - inserted just above
             raise StoreError(f"profile '{profile}' could not be created")

@@ -6,8 +6,9 @@ from typing import Any, cast
 
 from sqlalchemy import Engine, Row, insert, select, update
 
-from musicflow.store.db import guarded, insert_ignore
+from musicflow.store.db import guarded
 from musicflow.store.ports import StoredToken, TokenScope
+from musicflow.store.profile_rows import profile_row
 from musicflow.store.schema import api_tokens, profiles
 
 _COLUMNS = (
@@ -30,8 +31,7 @@ class SqlTokenStore:
         self, profile: str, digest: str, scope: TokenScope, now: float, expires_at: float | None = None
     ) -> StoredToken:
         with guarded(self.engine) as conn:
-            conn.execute(insert_ignore(self.engine, profiles), [{"name": profile}])
-            profile_id = conn.execute(select(profiles.c.id).where(profiles.c.name == profile)).scalar_one()
+            profile_id = profile_row(self.engine, conn, profile)
             token_id = conn.execute(
                 insert(api_tokens).returning(api_tokens.c.id),
                 {
