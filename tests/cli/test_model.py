@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -236,12 +237,18 @@ def test_train_reproduce_rebuilds_a_version_and_says_plainly_when_its_plays_were
     document = json.loads(out)
     assert document["identical"] is True and document["max_difference"] <= 1e-9
     assert document["model_version"] == 1 and document["rows_compared"] > 1_000
+    # the cut-off as `accuracy` gives it: Unix seconds, and the same moment in ISO 8601 beside it
+    assert dt.datetime.fromisoformat(document["cut_off_at"]).timestamp() == document["cut_off"]
     code, out, _ = run("models", "list", "-f", "json")
     assert [v["version"] for v in json.loads(out)] == [1]  # nothing registered
     code, out, _ = run("models", "show", "1", "-f", "json")
     learned = json.loads(out)["learned_from"]
     assert learned["cut_off"]["plays"] > 10_000 and learned["options"]["seed"] == 0
     assert learned["features"]["tracks"] > 1_000 and learned["catalogs"][0]["name"] == "bundled"
+    # its times as every command's JSON gives them (they were Unix seconds, as lineage.json keeps them)
+    assert learned["cut_off"]["last_play_at"] == learned["plays"]["default"]["last_play_at"]
+    assert learned["cut_off"]["last_play_at"] == document["cut_off_at"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", learned["catalogs"][0]["imported_at"])
     code, out, _ = run("models", "show", "1")
     assert f"learned from: {learned['cut_off']['plays']:,} plays up to" in " ".join(out.split())
 

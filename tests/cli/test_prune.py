@@ -5,6 +5,7 @@ N), and what a command naming a removed version, the accuracy report and the API
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,14 @@ def test_a_dry_run_says_what_would_go_and_removes_nothing(eight_versions: Path):
     assert document["freed_bytes"] == sum(r["size_bytes"] for r in document["removed"]) > 0
     assert (document["champion"], document["rollback_target"]) == (3, 4)
     assert listed() == [8, 7, 6, 5, 4, 3, 2, 1]
+    # when each was made, as `models list` gives it (it was Unix seconds: 1796561879.42)
+    made = {
+        record["version"]: record["created"] for record in json.loads(run("models", "list", "-f", "json")[1])
+    }
+    assert [r["created_at"] for r in document["removed"]] == [made[v] for v in (6, 5, 2, 1)]
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", r["created_at"]) for r in document["removed"]
+    )
 
 
 def test_the_setting_says_how_many_of_the_newest_are_kept(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from musicflow.core.timezone import iso_utc
 from musicflow.errors import MusicflowError, NotReproducibleError
 from musicflow.model.artifacts import DATA_FILE, LINEAGE_FILE, META_FILE, MODEL_FILE
 from musicflow.model.lineage import (
@@ -56,10 +57,13 @@ class Reproduction:
         return self.max_difference <= TOLERANCE
 
     def as_document(self) -> dict[str, object]:
+        """What `train --reproduce --format json` writes: the cut-off as `accuracy` gives it, `cut_off`
+        in Unix seconds and `cut_off_at` the same moment in ISO 8601, UTC."""
         return {
             "profile": self.profile,
             "model_version": self.version,
             "cut_off": self.cut_off,
+            "cut_off_at": iso_utc(self.cut_off),
             "plays": self.plays,
             "rows_compared": self.rows,
             "max_difference": self.max_difference,

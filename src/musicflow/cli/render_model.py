@@ -570,8 +570,8 @@ def version_records(found: Sequence[ModelVersion]) -> list[dict[str, object]]:
 
 
 def version_document(found: ModelVersion, learned: Mapping[str, Any] | None = None) -> dict[str, object]:
-    """What `models show` shows, as one JSON document (`learned_from`: its lineage, null for a version
-    trained before versions recorded it)."""
+    """What `models show` shows, as one JSON document (`learned_from`: its lineage, its times in ISO
+    8601 as `created` is; null for a version trained before versions recorded it)."""
     return {
         "profile": found.profile,
         "version": found.version,
@@ -583,7 +583,41 @@ def version_document(found: ModelVersion, learned: Mapping[str, Any] | None = No
         "libraries": dict(found.library_versions),
         "artifacts": {artifact.name: artifact.sha256 for artifact in found.artifacts},
         "evaluation": dict(found.evaluation),
-        "learned_from": dict(learned) if learned is not None else None,
+        "learned_from": _learned_document(learned) if learned is not None else None,
+    }
+
+
+def _learned_document(learned: Mapping[str, Any]) -> dict[str, Any]:
+    """A version's `lineage.json` as `models show --format json` gives it: the record as written, its
+    times (the last play learned from, each listener's, when each catalog was imported) in ISO 8601,
+    UTC, as every command's JSON gives a time, where the file keeps Unix seconds. A part in a form this
+    MusicFlow does not read is given as it is."""
+    document = dict(learned)
+    cut = document.get("cut_off")
+    if isinstance(cut, Mapping):
+        document["cut_off"] = _times_in_iso(cut, "last_play_at")
+    plays = document.get("plays")
+    if isinstance(plays, Mapping):
+        document["plays"] = {
+            name: _times_in_iso(cut, "last_play_at") if isinstance(cut, Mapping) else cut
+            for name, cut in plays.items()
+        }
+    catalogs = document.get("catalogs")
+    if isinstance(catalogs, list):
+        document["catalogs"] = [
+            _times_in_iso(catalog, "imported_at") if isinstance(catalog, Mapping) else catalog
+            for catalog in catalogs
+        ]
+    return document
+
+
+def _times_in_iso(record: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """`record` with the Unix seconds of `names` in ISO 8601 (what is not a number stays as it is)."""
+    return {
+        key: iso_utc(value)
+        if key in names and isinstance(value, int | float) and not isinstance(value, bool)
+        else value
+        for key, value in record.items()
     }
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from musicflow.core.timezone import iso_utc
 from musicflow.model.artifacts import fsync_dir, write_durably
 from musicflow.model.refs import previous_champion
 from musicflow.store.ports import AliasMove, ModelVersion
@@ -100,12 +101,14 @@ class Pruning:
         return sum(r.size_bytes for r in self.removed) + self.leftover_bytes
 
     def as_document(self) -> dict[str, Any]:
+        """What `models prune --format json` writes: each version removed with when it was made (ISO
+        8601, UTC, as `models list` gives it), the space freed, and each version kept and why."""
         return {
             "profile": self.profile,
             "dry_run": self.dry_run,
             "keep_newest": self.keep_newest,
             "removed": [
-                {"version": r.version, "created_at": r.created_at, "size_bytes": r.size_bytes}
+                {"version": r.version, "created_at": iso_utc(r.created_at), "size_bytes": r.size_bytes}
                 for r in self.removed
             ],
             "freed_bytes": self.freed_bytes,
