@@ -4,6 +4,7 @@ traceback; what was stored stays."""
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -87,6 +88,38 @@ def test_promote_needs_a_version_number(word: str, said: str, isolated_environme
     assert code == 2, (out, err)
     assert "Usage: musicflow models promote" in err and said in err
     assert "Traceback" not in out + err and not isolated_environment.exists()  # before any store is opened
+
+
+SERVES = "(e.g. 3) or 'champion', the one that serves;"
+
+
+@pytest.mark.parametrize(
+    ("args", "param", "named"),
+    [
+        (["models", "show", "-1"], "VERSION", SERVES),
+        (["models", "show", "-1", "--profile", "P", "-f", "json"], "VERSION", SERVES),
+        (["models", "show", "--", "-1"], "VERSION", SERVES),
+        (["models", "promote", "-12"], "VERSION", "(e.g. 3);"),
+        (["evaluate", "--version", "-1"], "--version", SERVES),
+        (["train", "--reproduce", "-1"], "--reproduce", SERVES),
+    ],
+)
+def test_a_negative_version_is_said_to_be_none_not_an_unknown_option(
+    args: list[str], param: str, named: str, isolated_environment: Path
+):
+    """`models show -1` (the newest? the one before the champion?) answered "No such option: -1": no
+    version is counted back from the newest, and the error says what names one, exit 2."""
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    said = " ".join(err.split())
+    number = next(arg for arg in args if re.fullmatch(r"-\d+", arg))
+    assert f"Usage: musicflow {' '.join(args[:2]) if args[0] == 'models' else args[0]} " in said
+    assert (
+        f"Invalid value for '{param}': model versions are numbered from 1, not {number}: give a version's"
+        f" own number {named} no number counts back from the newest"
+    ) in said
+    assert "No such option" not in said and "Traceback" not in out + err
+    assert not isolated_environment.exists()  # said before any store is opened
 
 
 @pytest.mark.parametrize(
