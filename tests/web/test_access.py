@@ -5,6 +5,7 @@ without colour vision. Each test checks what such a person would, in a real head
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,26 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def focused(page: Any) -> dict[str, str]:
+    """What a screen reader says of the element with the focus: its role, name and description, as
+    Chromium's accessibility tree has them, and its id."""
+    cdp = page.context.new_cdp_session(page)
+    element = cdp.send("Runtime.evaluate", {"expression": "document.activeElement"})["result"]["objectId"]
+    node_id = cdp.send("DOM.describeNode", {"objectId": element})["node"]["backendNodeId"]
+    node = cdp.send("Accessibility.queryAXTree", {"backendNodeId": node_id})["nodes"][0]
+    said = {key: str(node.get(key, {}).get("value", "")) for key in ("role", "name", "description")}
+    return said | {"id": page.evaluate("document.activeElement.id")}
+
+
+def ask(page: Any, song: str, artist: str) -> None:
+    """Types a song and its artist and presses Enter, from the keyboard alone."""
+    page.get_by_label("Song", exact=True).fill(song)
+    page.get_by_label("Artist", exact=True).fill(artist)
+    page.get_by_label("Artist", exact=True).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def numbers(page: Any, chart: str) -> Any:
@@ -73,3 +94,57 @@ def test_why_says_up_or_down_in_words_not_in_colour_alone(page: Any) -> None:
     song, top = (legend.nth(i).evaluate("rect => getComputedStyle(rect).fill") for i in (0, 1))
     unfilled = ("none", "transparent", "rgba(0, 0, 0, 0)")
     assert song not in unfilled and top in unfilled, (song, top)
+
+
+def test_after_predict_the_focus_is_on_the_answer_which_says_the_prediction(page: Any) -> None:
+    """A screen reader is taken to the answer, not left at the top of a new page: it hears the song and
+    the prediction in words; the next Tab goes on from there, and Shift+Tab back to the form."""
+    page.goto("/")
+    ask(page, "Bad Guy", "Billie Eilish")  # one the demo listener never played
+    said = focused(page)
+    streams = page.locator("#streams").inner_text()
+    verdict = page.locator(".verdict-text").inner_text()
+    assert (said["id"], said["role"], said["name"]) == ("answer", "region", "Bad Guy"), said
+    assert said["description"] == f"{streams} predicted streams {verdict}"
+    assert (
+        page.locator("#answer").evaluate("a => a.getBoundingClientRect().top") < PHONE["height"]
+    )  # in sight
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Predict"
+    ask(page, "Sugar", "maroon5")  # a typo: the guess is said first
+    said = focused(page)
+    assert said["id"] == "answer" and said["description"].startswith("Did you mean 'Sugar' by Maroon 5?")
+    ask(page, "A Song Nobody Ever Wrote", "Nobody At All")
+    said = focused(page)
+    assert (said["id"], said["role"]) == ("problem", "alert"), said
+    assert (
+        page.locator("#problem")
+        .inner_text()
+        .startswith(page.get_by_role("alert").locator("strong").inner_text())
+    )
+
+
+def test_without_script_the_pages_still_answer_and_take_the_focus_to_it(
+    browser: Any, server: str, tmp_path: Path
+) -> None:
+    """No script runs (a browser that blocks it, a reader mode): a song is still answered and the answer
+    focused, a chart's numbers still open, and a refused upload says why with the focus on it."""
+    context = browser.new_context(base_url=server, viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto("/")
+        ask(page, "Bad Guy", "Billie Eilish")
+        assert focused(page)["id"] == "answer"
+        numbers(page, "What moved this prediction, strongest first")
+        notes = tmp_path / "notes.txt"
+        notes.write_text("hello", encoding="utf-8")
+        page.goto("/upload")
+        page.get_by_label("Your export").set_input_files(str(notes))
+        page.get_by_role("button", name="Send").focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        said = focused(page)
+        assert (said["id"], said["role"]) == ("problem", "alert")
+        assert "not a Spotify export" in page.locator("#problem").inner_text()
+    finally:
+        context.close()

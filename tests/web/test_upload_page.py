@@ -84,7 +84,15 @@ def test_upload_in_a_browser_and_predict(
         context = browser.new_context(base_url=base)
         page = context.new_page()
         page.goto("/upload")
-        page.get_by_label("Your token").fill(shared[1]["write"])
+        page.get_by_label("Your token").fill("mf_not-a-token")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+        # the focus is back in the field, which says why it was refused (to a screen reader too)
+        token = page.get_by_label("Your token")
+        assert token.evaluate("field => field === document.activeElement")
+        assert token.get_attribute("aria-invalid") == "true"
+        assert page.locator("#" + str(token.get_attribute("aria-describedby"))).inner_text().strip()
+        token.fill(shared[1]["write"])
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
         page.goto("/upload")
@@ -94,6 +102,7 @@ def test_upload_in_a_browser_and_predict(
         page.locator("#job-result").wait_for(timeout=240_000)
         assert "new plays" in page.locator("#job-result").inner_text()
         assert "Model v1 now answers for you." in page.locator("#job-result").inner_text()
+        assert page.evaluate("document.activeElement.id") == "job-result"  # what it came to has the focus
         page.screenshot(path=str(screenshots / "upload-done.png"))
         job_page = page.url
         page.locator("#job").get_by_role("link", name="Try a song").click()
@@ -110,6 +119,7 @@ def test_upload_in_a_browser_and_predict(
         undone = page.locator("#job-undone").inner_text()
         assert "Its plays were taken back" in undone
         assert "So is the model that learned from them (v1)." in undone
+        assert page.evaluate("document.activeElement.id") == "job-undone"
         page.goto("/?song=Levitating&artist=Dua+Lipa")
         assert "no model yet" in page.locator("main").inner_text()
         # And then everything: the data goes, and the session with its token.
@@ -118,6 +128,7 @@ def test_upload_in_a_browser_and_predict(
         page.get_by_role("button", name="Delete my data").click()
         page.wait_for_load_state()
         assert page.locator("#erased").inner_text().startswith("Deleted: ")
+        assert page.evaluate("document.activeElement.id") == "erased"
         page.screenshot(path=str(screenshots / "upload-data-deleted.png"))
         page.goto("/upload")
         assert "/signin" in page.url  # signed out: the token is gone
