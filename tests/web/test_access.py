@@ -124,6 +124,27 @@ def test_after_predict_the_focus_is_on_the_answer_which_says_the_prediction(page
     )
 
 
+def test_sending_an_export_is_said_and_a_send_that_failed_gives_the_focus_back(
+    page: Any, tmp_path: Path
+) -> None:
+    export = tmp_path / "endsong_0.json"
+    export.write_text("[]", encoding="utf-8")
+    held: list[Any] = []
+    page.route(
+        "**/upload*", lambda route: held.append(route) if route.request.method == "POST" else route.fallback()
+    )
+    page.goto("/upload")
+    page.get_by_label("Your export").set_input_files(str(export))
+    page.get_by_role("button", name="Send").focus()
+    page.keyboard.press("Enter")
+    assert page.get_by_role("progressbar", name="Sending your export…").is_visible()
+    assert page.get_by_role("status").filter(has_text="Sending your export…").count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    held[0].abort()  # the network fails: the page says so, and the button has the focus again
+    page.wait_for_function("document.activeElement.textContent === 'Send'")
+    assert not page.get_by_role("progressbar").is_visible()
+
+
 def test_without_script_the_pages_still_answer_and_take_the_focus_to_it(
     browser: Any, server: str, tmp_path: Path
 ) -> None:
@@ -148,3 +169,21 @@ def test_without_script_the_pages_still_answer_and_take_the_focus_to_it(
         assert "not a Spotify export" in page.locator("#problem").inner_text()
     finally:
         context.close()
+
+
+def test_with_reduced_motion_a_progress_of_unknown_length_stands_still(browser: Any, server: str) -> None:
+    def frames(motion: str) -> int:
+        context = browser.new_context(base_url=server, reduced_motion=motion)
+        page = context.new_page()
+        page.goto("/upload")
+        bar = page.locator("#upload-progress")
+        bar.evaluate("bar => { bar.hidden = false; bar.removeAttribute('value'); }")  # a job waiting its turn
+        shots = set()
+        for _ in range(4):
+            shots.add(bar.screenshot(animations="allow"))
+            page.wait_for_timeout(150)
+        context.close()
+        return len(shots)
+
+    assert frames("no-preference") > 1  # it does move otherwise: the check can see it
+    assert frames("reduce") == 1

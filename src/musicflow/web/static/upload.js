@@ -8,9 +8,11 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       const bar = document.getElementById("upload-progress");
+      const status = document.getElementById("upload-status");
       const button = form.querySelector("button");
       bar.hidden = false;
       button.disabled = true;
+      status.textContent = "Sending your export…";  // said by a screen reader: a live region
       const request = new XMLHttpRequest();
       request.open("POST", form.action);
       request.upload.addEventListener("progress", function (sent) {
@@ -25,14 +27,20 @@
           const problem = answer.querySelector(".problem");
           const shown = document.querySelector("#upload-title ~ .problem");
           if (shown) shown.remove();
-          if (problem) form.before(document.adoptNode(problem));
           button.disabled = false;
           bar.hidden = true;
+          status.textContent = "";
+          if (problem) {
+            form.before(document.adoptNode(problem));
+            problem.focus();  // the button that had the focus was disabled: the message takes it
+          }
         }
       });
       request.addEventListener("error", function () {
         button.disabled = false;
         bar.hidden = true;
+        status.textContent = "";
+        button.focus();
         window.alert("The upload did not reach the server; try again.");
       });
       request.send(new FormData(form));
@@ -47,7 +55,7 @@
       fetch(job.dataset.stateUrl, { credentials: "same-origin" })
         .then(function (answer) { return answer.json(); })
         .then(function (state) {
-          words.textContent = state.words;
+          if (words.textContent !== state.words) words.textContent = state.words;  // said once per stage
           if (state.fraction !== null && state.fraction !== undefined) bar.value = state.fraction;
           if (state.state === "done" || state.state === "failed") {
             window.location.reload();
