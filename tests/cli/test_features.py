@@ -118,12 +118,27 @@ def test_a_file_no_row_of_which_can_be_used_leaves_the_catalog_as_it_was(small_c
 
 
 def test_reading_the_catalogs_makes_no_store(isolated_environment: Path):
-    """`catalog list` and a `catalog remove` that removes nothing made an empty store where none was."""
-    for args in (("catalog", "list"), ("catalog", "remove", "mine")):
+    """`catalog list` and a `catalog remove` that removes nothing made an empty store where none was;
+    `features show` made one and imported the bundled catalog into it (26 MB, 8 s) to answer a look at one
+    song, in a data directory never used or mistyped."""
+    song = ("--song", "Blinding Lights", "--artist", "The Weeknd")
+    for args in (
+        ("catalog", "list"),
+        ("catalog", "remove", "mine"),
+        ("features", "show", *song),
+        ("features", "show", *song, "--format", "json", "--profile", "alex"),
+    ):
         code, out, err = run(*args)
-        assert (code, out) == (1, "")
-        assert err.startswith(f"error: no MusicFlow store is in {isolated_environment}")
+        assert (code, out) == (1, ""), args
+        said = " ".join(err.split())
+        assert said.startswith(f"error: no MusicFlow store is in {isolated_environment}"), args
+        assert said.endswith("run `musicflow ingest my_spotify_data.zip`"), args
     assert not isolated_environment.exists()
+    code, _, err = run("catalog", "add", "bundled")  # what makes a store of the bundled catalog alone
+    assert code == 0, err
+    code, out, err = run("features", "show", *song, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["features"]["tempo"]["origin"] == "bundled"
 
 
 def test_fetch_show_and_coverage_from_a_catalog(small_catalog: Path, tmp_path: Path, no_bundled: None):
@@ -171,7 +186,8 @@ def _table_rows(out: str) -> list[list[str]]:
     ]
 
 
-def test_an_unknown_song_says_what_to_do(no_bundled: None):
+def test_an_unknown_song_says_what_to_do(small_catalog: Path, no_bundled: None):
+    assert run("catalog", "add", str(small_catalog))[0] == 0
     code, _, err = run("features", "show", "--song", "Zzyzx Road", "--artist", "Nobody")
     assert code == 1
     assert "no source has features for 'Zzyzx Road' by 'Nobody'" in err

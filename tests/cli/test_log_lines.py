@@ -7,7 +7,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from musicflow.app.service import MusicFlow
 from musicflow.cli.command_tree import app
+from musicflow.config import Settings
 from tests.fakes.clock import FakeClock
 from tests.fakes.spotify import FakeSpotify
 
@@ -15,6 +17,8 @@ runner = CliRunner()
 
 
 def test_verbose_logs_do_not_name_the_song_asked(tmp_path: Path) -> None:
+    with MusicFlow.open(Settings(data_dir=tmp_path)):  # a store (`features show` makes none)
+        pass
     spotify = FakeSpotify(clock=FakeClock())
     with spotify.running():
         env = {
