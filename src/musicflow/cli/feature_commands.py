@@ -179,7 +179,7 @@ def features_show(
 ) -> None:
     """One song's merged features, each with the source it came from."""
     state = state_of(ctx)
-    with state.app(create=False) as app, _sources_named(ctx, source):
+    with state.app() as app, _sources_named(ctx, source):  # a look-up before any ingest makes the store
         if profile is not None:
             app.require_profile(profile)  # a profile named that holds nothing is said, with the known ones
         lookup = app.song_features(song, artist, source, profile=profile)
