@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -52,6 +52,10 @@ def test_list_as_json_and_revoke() -> None:
         (1, "a", True),
         (2, "b", False),
     ]
+    # Times for a program in ISO 8601, UTC, to the second, as every command's JSON gives them.
+    made, revoked = (datetime.fromisoformat(listed[0][key]) for key in ("created", "revoked"))
+    assert made.utcoffset() == revoked.utcoffset() == timedelta(0) and made <= revoked
+    assert abs(datetime.now(UTC) - made) < timedelta(minutes=5) and listed[1]["expires"] is None
     code, out, _ = run("tokens", "list", "--profile", "b", "--format", "json")
     assert [t["profile"] for t in json.loads(out)] == ["b"]
 

@@ -20,6 +20,7 @@ from musicflow.cli.common import (
 )
 from musicflow.cli.render import moment
 from musicflow.core.plurals import counted
+from musicflow.core.timezone import iso_utc
 
 ScopeOption = Annotated[
     str,
@@ -90,14 +91,16 @@ def tokens_list(
     state = state_of(ctx)
     with state.app(create=False) as app:
         found = app.tokens(profile)
+    # For a program, ISO 8601 in UTC as every command's JSON gives a time; to the minute in the table.
+    when = iso_utc if output is TableOrJson.JSON else moment
     records = [
         {
             "id": token.id,
             "profile": token.profile,
             "scope": token.scope,
-            "created": moment(token.created_at),
-            "revoked": moment(token.revoked_at) or None,
-            "expires": moment(token.expires_at) or None,
+            "created": when(token.created_at),
+            "revoked": when(token.revoked_at) if token.revoked_at is not None else None,
+            "expires": when(token.expires_at) if token.expires_at is not None else None,
         }
         for token in found
     ]
