@@ -73,10 +73,14 @@ def serve(
 
     from musicflow.api.app import create_app
     from musicflow.api.middleware import print_access_log
+    from musicflow.app.service import MusicFlow
 
     state = state_of(ctx)
     access = access_mode(state.settings, host, open_flag=open_access)
     listening = bound(host, port)  # before anything is said or loaded: a port in use is said at once
+    # A store that cannot be opened (its database down, a wrong password, one a newer MusicFlow made) is
+    # said in one line (exit 1), not in the traceback of a server that failed to start.
+    MusicFlow.open(state.settings).close()
     api = create_app(state.settings, profile=profile, access=access)
     if access == "tokens":
         state.err.print(
