@@ -116,8 +116,10 @@ def serving(data_dir: Path, **env_settings: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def server(demo_dir: Path) -> Iterator[str]:
-    """The demo listener served for the session, hours counted in a zone far from UTC."""
-    with serving(demo_dir, MUSICFLOW_TIME_ZONE=SERVER_ZONE) as base:
+    """The demo listener served for the session, hours counted in a zone far from UTC. Its schedule is off:
+    after the catalog of odd titles was added, the refresh it queued at start-up asked every song again
+    and trained a v2 about a minute in, so a test's answer depended on when it ran ("Model v2 answered")."""
+    with serving(demo_dir, MUSICFLOW_TIME_ZONE=SERVER_ZONE, MUSICFLOW_RETRAIN_EVERY_HOURS="0") as base:
         yield base
 
 
