@@ -147,7 +147,8 @@ def test_your_taste_shows_the_listeners_real_numbers(
     hours = page.get_by_role("img", name=f"Streams by hour ({SERVER_ZONE})").locator("rect.bar")
     assert hours.count() == 24
     assert page.locator("#time-zone").inner_text() == f"Hours in {SERVER_ZONE}."
-    assert page.get_by_role("img", name="AUC: how often a song you streamed ranks above one you did not")
+    auc = "AUC: how many times in 100 each model ranks a song you streamed above one you did not"
+    assert page.get_by_role("img", name=auc).is_visible()
     assert page.locator("#meaning").inner_text().strip()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     page.screenshot(path=screenshots / f"taste-{viewport['width']}px.png", full_page=True)
