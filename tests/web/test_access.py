@@ -124,6 +124,51 @@ def test_after_predict_the_focus_is_on_the_answer_which_says_the_prediction(page
     )
 
 
+def unnamed(page: Any) -> list[str]:
+    """The controls, tables, images and progress bars of the page Chromium gives no name to."""
+    named = {"textbox", "button", "link", "checkbox", "combobox", "progressbar", "DisclosureTriangle"}
+    named |= {"table", "image", "navigation", "region"}
+    nodes = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    return [
+        f"{node['role']['value']} (DOM node {node.get('backendDOMNodeId')})"
+        for node in nodes
+        if not node.get("ignored")
+        and node.get("role", {}).get("value") in named
+        and not str(node.get("name", {}).get("value", "")).strip()
+    ]
+
+
+def test_every_control_is_named_and_glyphs_are_not_read_out(page: Any) -> None:
+    """Every input, button, link, table, chart and progress bar has a name a screen reader says; a glyph
+    beside words that say the same (the verdict's emoji, the logo's note) is not read out; song and
+    artist are told apart in the highscore and Discover's list."""
+    page.goto("/?song=Bad+Guy&artist=Billie+Eilish")
+    assert page.get_by_role("link", name="MusicFlow", exact=True).count() == 1
+    emoji = page.locator(".emoji").inner_text()
+    assert emoji and emoji not in page.locator("#answer").aria_snapshot()
+    streams = page.locator(".hs-streams").first.inner_text()
+    entry = page.locator("#highscore li").first.aria_snapshot()
+    assert entry == f"- listitem: Bad Guy by Billie Eilish {streams} predicted streams"
+    page.goto("/upload")
+    job = page.locator("#jobs a").first.get_attribute("href")  # the import `musicflow demo` ran
+    for path in (
+        "/",
+        "/?song=Bad+Guy&artist=Billie+Eilish",
+        "/taste",
+        "/discover",
+        "/upload",
+        job,
+        "/nowhere",
+    ):
+        page.goto(path)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert unnamed(page) == [], path
+    page.goto("/discover")
+    first = page.locator("#picks .pick-head").first
+    song, artist = first.locator(".pick-song").inner_text(), first.locator(".pick-artist").inner_text()
+    assert first.aria_snapshot().startswith(f"- text: {song} by {artist} ")
+
+
 def test_sending_an_export_is_said_and_a_send_that_failed_gives_the_focus_back(
     page: Any, tmp_path: Path
 ) -> None:

@@ -20,7 +20,8 @@ from tests.web.conftest import PROFILE, SCRIPT_ARTIST, SCRIPT_SONG
 from tests.web.test_pages import STRONG_KEY, web_app
 
 ROW = re.compile(
-    r'<span class="pick-song">(.*?)</span>\s*<span class="pick-artist">(.*?)</span>\s*'
+    r'<span class="pick-song">(.*?)</span><span class="sr-only"> by </span>\s*'
+    r'<span class="pick-artist">(.*?)</span>\s*'
     r'<span class="pick-predicted"><span class="pick-streams">(.*?)</span>',
     re.S,
 )
