@@ -232,3 +232,18 @@ def test_with_reduced_motion_a_progress_of_unknown_length_stands_still(browser: 
 
     assert frames("no-preference") > 1  # it does move otherwise: the check can see it
     assert frames("reduce") == 1
+
+
+CONTRAST = (Path(__file__).parent / "contrast.js").read_text(encoding="utf-8")
+
+
+def test_text_and_the_edges_of_fields_stand_out_from_their_background(page: Any) -> None:
+    """Text has at least 4.5:1 contrast with what is behind it (WCAG AA), chart labels too, and a field
+    or a button has an edge of at least 3:1, so a person with low vision sees where to type."""
+    for path in ("/?song=Bad+Guy&artist=Billie+Eilish", "/?song=Nothing+Here&artist=Nobody+At+All", "/taste"):
+        page.goto(path)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert page.evaluate(CONTRAST) == [], path
+    for path in ("/discover", "/upload", "/nowhere"):
+        page.goto(path)
+        assert page.evaluate(CONTRAST) == [], path
