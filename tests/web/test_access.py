@@ -247,3 +247,33 @@ def test_text_and_the_edges_of_fields_stand_out_from_their_background(page: Any)
     for path in ("/discover", "/upload", "/nowhere"):
         page.goto(path)
         assert page.evaluate(CONTRAST) == [], path
+
+
+OUT_OF_VIEW = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("body *")]
+    .filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > width + 0.5)
+    .map((e) => `${e.tagName}#${e.id}.${e.getAttribute("class")}`);
+}"""
+
+
+@pytest.mark.parametrize(
+    ("viewport", "zoom"), [(PHONE, 1), ({"width": 640, "height": 450}, 2)], ids=["375px", "200%"]
+)
+def test_nothing_is_cut_on_a_phone_or_zoomed_to_200_percent(
+    browser: Any, server: str, viewport: dict[str, int], zoom: int
+) -> None:
+    """At 375 px, and a 1280 px window zoomed to 200 % (640 CSS px at two device pixels each), no page
+    scrolls sideways and nothing reaches past the right edge, the charts' tables opened."""
+    context = browser.new_context(base_url=server, viewport=viewport, device_scale_factor=zoom)
+    page = context.new_page()
+    try:
+        page.goto("/upload")
+        job = page.locator("#jobs a").first.get_attribute("href")
+        for path in ("/?song=Bad+Guy&artist=Billie+Eilish", "/taste", "/discover", "/upload", job):
+            page.goto(path)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            assert page.evaluate("document.documentElement.scrollWidth") == viewport["width"], path
+            assert page.evaluate(OUT_OF_VIEW) == [], path
+    finally:
+        context.close()
