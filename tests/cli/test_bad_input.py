@@ -203,7 +203,7 @@ NOT_UTF8 = b"caf\xe9".decode("utf-8", "surrogateescape")  # "café" typed in a L
         (["features", "show", "--song", NOT_UTF8, "--artist", "x"], "'--song'"),
         (["streams", "top", "--profile", NOT_UTF8], "'--profile'"),
         (["tokens", "list", "--profile", NOT_UTF8], "'--profile'"),
-        (["catalog", "remove", NOT_UTF8], "'name'"),
+        (["catalog", "remove", NOT_UTF8], "'NAME'"),
     ],
 )
 def test_a_name_in_bytes_that_are_not_utf8_is_refused_as_a_usage_error(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,6 +28,38 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _values_in_words() -> None:
+    """In --help a value is named by what to give (`VERSION`, `--song SONG`, `--days DAYS`), never by a
+    Python type. Typer shows an option's type where it has no metavar (`--song <str>`, `--catalog
+    <list[str]>`, `--top <int range>`), an argument's type even beside its metavar (`VERSION <str>`,
+    `paths... <list[Path]>`), and an argument without a metavar by its Python name (`{paths}...`). Here a
+    metavar is the word; without one, the parameter's name in capitals; choices stay (`table|csv|json`)."""
+    from typer.core import TyperArgument, TyperOption
+
+    typed = TyperOption.display_type_rich
+
+    def option_value(self: TyperOption, ctx: Any) -> str | None:
+        if self.metavar is not None:
+            return self.metavar
+        choices = (typed(self, ctx=ctx) or "").strip("<>")
+        if "|" in choices and "[" not in choices:
+            return choices
+        return (self.name or "value").upper()
+
+    def argument_value(self: TyperArgument, ctx: Any) -> None:
+        return None  # its name says it
+
+    def argument_name(self: TyperArgument) -> str:
+        return self.metavar if self.metavar is not None else (self.name or "value").upper()
+
+    setattr(TyperOption, "display_type_rich", option_value)  # noqa: B010 - a method of the library's class
+    setattr(TyperArgument, "display_type_rich", argument_value)  # noqa: B010 - as above
+    setattr(TyperArgument, "display_name_raw", property(argument_name))  # noqa: B010 - as above
+
+
+_values_in_words()
 
 
 def _version(value: bool) -> None:
