@@ -5,6 +5,7 @@ without colour vision. Each test checks what such a person would, in a real head
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -277,3 +278,31 @@ def test_nothing_is_cut_on_a_phone_or_zoomed_to_200_percent(
             assert page.evaluate(OUT_OF_VIEW) == [], path
     finally:
         context.close()
+
+
+def test_each_page_says_what_it_is_in_its_title_and_its_headings(page: Any) -> None:
+    """A screen reader starts a page with its title and finds its way by headings: each page has a title
+    of its own, one h1, no heading level skipped, and says it is in English."""
+    page.goto("/upload")
+    job = page.locator("#jobs a").first.get_attribute("href")
+    titles = {}
+    for path in (
+        "/",
+        "/?song=Bad+Guy&artist=Billie+Eilish",
+        "/taste",
+        "/discover",
+        "/upload",
+        job,
+        "/nowhere",
+    ):
+        page.goto(path)
+        titles[path] = page.title()
+        assert page.locator("html").get_attribute("lang") == "en"
+        levels = [
+            int(tag[1]) for tag in page.locator("h1, h2, h3, h4").evaluate_all("hs => hs.map(h => h.tagName)")
+        ]
+        assert levels[0] == 1 and levels.count(1) == 1, (path, levels)
+        assert all(b - a <= 1 for a, b in pairwise(levels)), (path, levels)
+    assert len(set(titles.values())) == len(titles), titles
+    assert titles[job] == "Done · Add your export · MusicFlow"  # the import `musicflow demo` ran
+    assert titles["/?song=Bad+Guy&artist=Billie+Eilish"] == "Bad Guy · Try a song · MusicFlow"

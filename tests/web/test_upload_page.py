@@ -103,6 +103,7 @@ def test_upload_in_a_browser_and_predict(
         assert "new plays" in page.locator("#job-result").inner_text()
         assert "Model v1 now answers for you." in page.locator("#job-result").inner_text()
         assert page.evaluate("document.activeElement.id") == "job-result"  # what it came to has the focus
+        assert page.title() == "Done · Add your export · MusicFlow"
         page.screenshot(path=str(screenshots / "upload-done.png"))
         job_page = page.url
         page.locator("#job").get_by_role("link", name="Try a song").click()
@@ -129,6 +130,7 @@ def test_upload_in_a_browser_and_predict(
         page.wait_for_load_state()
         assert page.locator("#erased").inner_text().startswith("Deleted: ")
         assert page.evaluate("document.activeElement.id") == "erased"
+        assert page.title() == "Your data is deleted · MusicFlow"
         page.screenshot(path=str(screenshots / "upload-data-deleted.png"))
         page.goto("/upload")
         assert "/signin" in page.url  # signed out: the token is gone

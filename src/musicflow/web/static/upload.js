@@ -55,7 +55,10 @@
       fetch(job.dataset.stateUrl, { credentials: "same-origin" })
         .then(function (answer) { return answer.json(); })
         .then(function (state) {
-          if (words.textContent !== state.words) words.textContent = state.words;  // said once per stage
+          if (words.textContent !== state.words) {
+            words.textContent = state.words;  // said once per stage
+            document.title = state.words + document.title.slice(document.title.indexOf(" · "));
+          }
           if (state.fraction !== null && state.fraction !== undefined) bar.value = state.fraction;
           if (state.state === "done" || state.state === "failed") {
             window.location.reload();
