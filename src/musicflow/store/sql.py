@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from sqlalchemy import CompoundSelect, Connection, Engine, bindparam, case, delete, func, select, update
 
-from musicflow.core.plays import Play
+from musicflow.core.plays import ExportFormat, Play
 from musicflow.core.songs import match_key, track_key
 from musicflow.store.db import IN_CHUNK, chunks, guarded, insert_ignore, insert_rows
 from musicflow.store.history import SqlHistory
@@ -53,6 +53,7 @@ PLAY_COLUMNS = (
     "source",
 )
 PlayRow = tuple[int, int, int, int, int, str | None, str | None, bool | None, str]
+_SOURCE_VALUES = {source: source.value for source in ExportFormat}  # an enum's `.value` is a slow property
 TRACK_ID: Final = 1
 ENDED_MINUTE: Final = 3
 MS_PLAYED: Final = 4
@@ -97,27 +98,13 @@ class SqlStore:
     def add_plays(self, profile_id: int, new_plays: Sequence[Play], import_id: str | None = None) -> int:
         if not new_plays:
             return 0
-        keys = _track_keys(new_plays)
-        track_ids = self._resolve_tracks(new_plays, keys)
-        given: list[PlayRow] = [
-            (
-                profile_id,
-                track_ids[key],
-                p.ended_at,
-                p.ended_at // 60,
-                p.ms_played,
-                p.spotify_id,
-                p.reason_end,
-                p.skipped,
-                p.source.value,
-            )
-            for p, key in zip(new_plays, keys, strict=True)
-        ]
+        given = self._play_rows(profile_id, new_plays)
+        window = _minutes_around(given)
         with self._begin() as conn:
-            rows = _without_plays_of_other_formats(conn, profile_id, given)
+            rows = _without_plays_of_other_formats(conn, profile_id, given, window)
             added = insert_rows(conn, plays, PLAY_COLUMNS, rows, skip_stored=True) if rows else 0
             if import_id is not None:
-                _link_to_import(conn, profile_id, given, import_id)
+                _link_to_import(conn, profile_id, given, window, import_id)
             return added
 
     def release_import(self, import_id: str) -> bool:
@@ -287,20 +274,44 @@ class SqlStore:
         self.engine.dispose()
 
     # -- helpers ----------------------------------------------------------------------------------
-    def _resolve_tracks(self, new_plays: Sequence[Play], keys: Sequence[str]) -> dict[str, int]:
-        """Ids of the plays' tracks, creating missing ones in a transaction of their own."""
+    def _play_rows(self, profile_id: int, new_plays: Sequence[Play]) -> list[PlayRow]:
+        """The plays as the table stores them, their tracks found or made first."""
+        track_ids = self._track_ids_of(new_plays)
+        return [
+            (
+                profile_id,
+                track_ids[artist, track],
+                ended_at,
+                ended_at // 60,
+                ms_played,
+                spotify_id,
+                reason_end,
+                skipped,
+                _SOURCE_VALUES[source],
+            )
+            for ended_at, ms_played, track, artist, _, spotify_id, reason_end, skipped, source in new_plays
+        ]
+
+    def _track_ids_of(self, new_plays: Sequence[Play]) -> dict[tuple[str, str], int]:
+        """The track id of each spelling (artist, title) the plays have, making the tracks not stored yet
+        in a transaction of their own. An export plays each song many times: its key is computed once
+        per spelling, not per play."""
+        keys: dict[tuple[str, str], str] = {}
         first_seen: dict[str, Play] = {}
         with_id: dict[str, Play] = {}
-        for play, key in zip(new_plays, keys, strict=True):
-            if key not in first_seen:
-                first_seen[key] = play
+        for play in new_plays:
+            spelling = (play.artist, play.track)
+            key = keys.get(spelling)
+            if key is None:
+                key = keys[spelling] = track_key(play.artist, play.track)
+                first_seen.setdefault(key, play)
             if play.spotify_id and key not in with_id:
                 with_id[key] = play
         missing = [k for k in first_seen if k not in self._track_ids]
         if missing:
             self._create_tracks(missing, first_seen, with_id)
         self._fill_spotify_ids(with_id)
-        return self._track_ids
+        return {spelling: self._track_ids[key] for spelling, key in keys.items()}
 
     def _create_tracks(self, keys: list[str], first_seen: dict[str, Play], with_id: dict[str, Play]) -> None:
         rows: list[dict[str, Any]] = []
@@ -372,41 +383,37 @@ def _count(conn: Connection, where: Any) -> int:
     return int(conn.execute(select(func.count()).select_from(table).where(where)).scalar_one())
 
 
-def _link_to_import(conn: Connection, profile_id: int, given: list[PlayRow], import_id: str) -> None:
+def _minutes_around(rows: list[PlayRow]) -> tuple[int, int]:
+    """The minutes the plays ended in, and a little more: where the same plays of the other format are."""
+    return (
+        min(row[ENDED_MINUTE] for row in rows) - CROSS_FORMAT_SLACK_MINUTES,
+        max(row[ENDED_MINUTE] for row in rows) + CROSS_FORMAT_SLACK_MINUTES,
+    )
+
+
+def _link_to_import(
+    conn: Connection, profile_id: int, given: list[PlayRow], window: tuple[int, int], import_id: str
+) -> None:
     """Link each given play, as stored (new, already there, or stored from the other export format within
     a minute), to the import."""
     wanted = {(row[TRACK_ID], row[ENDED_MINUTE], row[MS_PLAYED]) for row in given}
-    window = (
-        min(row[ENDED_MINUTE] for row in given) - CROSS_FORMAT_SLACK_MINUTES,
-        max(row[ENDED_MINUTE] for row in given) + CROSS_FORMAT_SLACK_MINUTES,
-    )
     query = select(plays.c.id, plays.c.track_id, plays.c.ended_minute, plays.c.ms_played).where(
         plays.c.profile_id == profile_id, plays.c.ended_minute.between(*window)
     )
     linked = [
-        {"play_id": play_id, "import_id": import_id}
-        for play_id, track_id, minute, ms_played in conn.execute(query)
-        if any((track_id, m, ms_played) in wanted for m in (minute - 1, minute, minute + 1))
+        (play_id, import_id)
+        for play_id, track_id, minute, ms_played in conn.execute(query).all()
+        if (track_id, minute, ms_played) in wanted  # the same minute first: most plays are stored as given
+        or (track_id, minute - 1, ms_played) in wanted
+        or (track_id, minute + 1, ms_played) in wanted
     ]
-    statement = insert_ignore(conn.engine, play_imports)
-    for chunk in chunks(linked, IN_CHUNK):
-        conn.execute(statement, list(chunk))
+    if linked:
+        insert_rows(conn, play_imports, ("play_id", "import_id"), linked, skip_stored=True)
 
 
-def _track_keys(new_plays: Sequence[Play]) -> list[str]:
-    """The track key of each play, computed once per distinct spelling."""
-    known: dict[tuple[str, str], str] = {}
-    keys = []
-    for play in new_plays:
-        spelling = (play.artist, play.track)
-        key = known.get(spelling)
-        if key is None:
-            key = known[spelling] = track_key(play.artist, play.track)
-        keys.append(key)
-    return keys
-
-
-def _without_plays_of_other_formats(conn: Connection, profile_id: int, rows: list[PlayRow]) -> list[PlayRow]:
+def _without_plays_of_other_formats(
+    conn: Connection, profile_id: int, rows: list[PlayRow], window: tuple[int, int]
+) -> list[PlayRow]:
     """Drop plays that another export format already stored.
 
     The basic format knows the minute a play ended, the extended one the second: the same play from
@@ -414,10 +421,6 @@ def _without_plays_of_other_formats(conn: Connection, profile_id: int, rows: lis
     (a boundary crossed by rounding). Within one format the unique key alone decides.
     """
     sources = {row[SOURCE] for row in rows}
-    window = (
-        min(row[ENDED_MINUTE] for row in rows) - CROSS_FORMAT_SLACK_MINUTES,
-        max(row[ENDED_MINUTE] for row in rows) + CROSS_FORMAT_SLACK_MINUTES,
-    )
     query = select(plays.c.track_id, plays.c.ended_minute, plays.c.ms_played, plays.c.source).where(
         plays.c.profile_id == profile_id,
         plays.c.ended_minute.between(*window),
