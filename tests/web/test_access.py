@@ -240,7 +240,8 @@ CONTRAST = (Path(__file__).parent / "contrast.js").read_text(encoding="utf-8")
 
 def test_text_and_the_edges_of_fields_stand_out_from_their_background(page: Any) -> None:
     """Text has at least 4.5:1 contrast with what is behind it (WCAG AA), chart labels too, and a field
-    or a button has an edge of at least 3:1, so a person with low vision sees where to type."""
+    or a button has an edge of at least 3:1, so a person with low vision sees where to type and what to
+    press, in the page's colours and in a high contrast theme that forces its own."""
     for path in ("/?song=Bad+Guy&artist=Billie+Eilish", "/?song=Nothing+Here&artist=Nobody+At+All", "/taste"):
         page.goto(path)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
@@ -248,6 +249,10 @@ def test_text_and_the_edges_of_fields_stand_out_from_their_background(page: Any)
     for path in ("/discover", "/upload", "/nowhere"):
         page.goto(path)
         assert page.evaluate(CONTRAST) == [], path
+    page.emulate_media(forced_colors="active", color_scheme="dark")  # a high contrast theme: colours forced
+    for path in ("/", "/upload"):
+        page.goto(path)
+        assert page.evaluate(CONTRAST) == [], path  # a button keeps an edge where no colour is its own
 
 
 OUT_OF_VIEW = """() => {
