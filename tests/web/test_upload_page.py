@@ -124,10 +124,17 @@ def test_upload_in_a_browser_and_predict(
         page.goto("/?song=Levitating&artist=Dua+Lipa")
         assert "no model yet" in page.locator("main").inner_text()
         # And then everything: the data goes, and the session with its token.
+        # From the keyboard alone: Enter without the tick is stopped at the box, Space ticks it.
         page.goto("/upload")
-        page.get_by_label("Delete everything of 'newcomer'").check()
-        page.get_by_role("button", name="Delete my data").click()
-        page.wait_for_load_state()
+        tick = page.get_by_label("Delete everything of 'newcomer'")
+        page.get_by_role("button", name="Delete my data").focus()
+        page.keyboard.press("Enter")
+        assert tick.evaluate("box => box === document.activeElement") and "/upload" in page.url
+        page.keyboard.press("Space")
+        assert tick.is_checked()
+        page.keyboard.press("Tab")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         assert page.locator("#erased").inner_text().startswith("Deleted: ")
         assert page.evaluate("document.activeElement.id") == "erased"
         assert page.title() == "Your data is deleted · MusicFlow"
@@ -186,7 +193,9 @@ def test_a_finished_upload_says_which_records_it_could_not_read(tmp_path: Path) 
         page = client.get("/upload/job1", params={"profile": "me"})
     assert page.status_code == 200
     result = re.search(r'<p id="job-result"[^>]*>(.*?)</p>', page.text)
-    assert result is not None and result.group(1) == "9 new plays of 10. Nothing new."  # a sentence of its own
+    assert (
+        result is not None and result.group(1) == "9 new plays of 10. Nothing new."
+    )  # a sentence of its own
     said = re.search(r'<p id="job-unreadable">(.*?)</p>', page.text)
     assert said is not None
     assert said.group(1).replace("&#39;", "'") == (
