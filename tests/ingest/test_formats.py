@@ -226,6 +226,35 @@ def test_the_basic_format_passes_the_same_values_over(field: str, value: object,
     assert example.startswith("h.json, record 1: ") and said in example, example
 
 
+def test_each_play_of_a_song_is_read_for_itself():
+    """A song's names and URI are checked once and kept for its later plays: a song that cannot be kept
+    is still passed over at every play of it, and plays of the same names by other URIs, or with another
+    album, keep their own."""
+    other_uri = "spotify:track:0VjIjW4GlUZAMYd2vXMi3b"
+    records = [
+        extended(master_metadata_track_name="s" * 201),
+        extended(),
+        extended(spotify_track_uri=other_uri),
+        extended(master_metadata_track_name="s" * 201),
+        extended(master_metadata_album_album_name=""),
+        extended(spotify_track_uri="spotify:track:not-an-id"),
+        extended(),
+    ]
+    parsed = parse_history(HistoryKind.EXTENDED, records, "h.json")
+    assert parsed.skipped == {SkipReason.INVALID: 3}
+    assert [e.split(":")[0] for e in parsed.invalid_examples] == [
+        "h.json, record 0",
+        "h.json, record 3",
+        "h.json, record 5",
+    ]
+    assert [(p.spotify_id, p.album) for p in parsed.plays] == [
+        ("4uLU6hMCjMI75M1A2tKUQC", "Album"),
+        ("0VjIjW4GlUZAMYd2vXMi3b", "Album"),
+        ("4uLU6hMCjMI75M1A2tKUQC", None),
+        ("4uLU6hMCjMI75M1A2tKUQC", "Album"),
+    ]
+
+
 def test_values_at_the_bounds_are_plays():
     """A day's play, a play that ended in 2006 or within a day ahead of this clock (time zones, clocks
     set wrong), a 200-character name: all kept."""

@@ -91,9 +91,12 @@ def parse_history(
         parsed.skipped[SkipReason.PODCAST] = len(records)
         return parsed
     latest = int(time.time()) + FUTURE_SLACK_S
-    parse_one: Callable[[Mapping[str, Any]], Play | SkipReason] = partial(
-        _parse_extended if kind is HistoryKind.EXTENDED else _parse_basic, latest=latest
-    )
+    # Bound by position, the record last: a `partial` bound by keyword copies them at every record.
+    parse_one: Callable[[Mapping[str, Any]], Play | SkipReason]
+    if kind is HistoryKind.EXTENDED:
+        parse_one = partial(_parse_extended, latest, {})
+    else:
+        parse_one = partial(_parse_basic, latest)
     plays = parsed.plays
     skipped = parsed.skipped
     for index, record in enumerate(records):
@@ -129,14 +132,6 @@ def _timestamp(value: object, field: str) -> int:
         return int(moment.timestamp())
     except (ValueError, OverflowError):  # not a date-time, or one out of any range ("0001-01-01+05:00")
         raise RecordError(f"'{field}' is not a date-time: {value[:40]!r}") from None
-
-
-def _seconds(moment: datetime) -> int:
-    """Unix seconds of an aware date-time; one out of range (year 1 east of UTC) is before any play."""
-    try:
-        return int(moment.timestamp())
-    except OverflowError:
-        return FIRST_PLAY_AT - 1
 
 
 def _in_time(seconds: int, value: object, field: str, latest: int) -> int:
@@ -202,7 +197,7 @@ def _describe(value: object) -> str:
     return f"{type(value).__name__} {shown[:30]}"
 
 
-def _parse_basic(record: Mapping[str, Any], *, latest: int) -> Play | SkipReason:
+def _parse_basic(latest: int, record: Mapping[str, Any]) -> Play | SkipReason:
     end_time = record.get("endTime")
     ended_at = _in_time(_timestamp(end_time, "endTime"), end_time, "endTime", latest)
     ms_played = _ms(record.get("msPlayed"), "msPlayed")
@@ -215,15 +210,24 @@ def _parse_basic(record: Mapping[str, Any], *, latest: int) -> Play | SkipReason
     return Play(ended_at, ms_played, track, artist, None, None, None, None, ExportFormat.BASIC)
 
 
-def _parse_extended(record: Mapping[str, Any], *, latest: int) -> Play | SkipReason:
-    """The hot loop of ingest: plain type checks inline, the descriptive checks only on a bad value."""
+# The song of an extended record as a play keeps it: track, artist, album (None for none) and Spotify id.
+Song = tuple[str, str, str | None, str | None]
+SongFields = tuple[str, str, str | None, str | None]  # track, artist, album and track URI as read
+
+
+def _parse_extended(
+    latest: int, songs: dict[SongFields, Song], record: Mapping[str, Any]
+) -> Play | SkipReason:
+    """The hot loop of ingest: plain type checks inline, the descriptive checks only on a bad value.
+    `songs` holds the songs of the records read so far: an export plays each song many times, so its
+    names and URI are checked (and its Spotify id taken out) once, and its plays share one copy of each."""
     get = record.get
     ts = get("ts")
     try:
-        moment: datetime | None = datetime.fromisoformat(ts)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        moment = None
-    ended_at = _seconds(moment) if moment is not None and moment.tzinfo else -1
+        moment = datetime.fromisoformat(ts)  # type: ignore[arg-type]
+        ended_at = int(moment.timestamp()) if moment.tzinfo else -1
+    except (TypeError, ValueError, OverflowError):  # not a date-time text, or one out of any range
+        ended_at = -1
     if not FIRST_PLAY_AT <= ended_at <= latest:  # the common case is checked inline, the rest said here
         ended_at = _in_time(_timestamp(ts, "ts"), ts, "ts", latest)
     ms_played = get("ms_played")
@@ -256,23 +260,33 @@ def _parse_extended(record: Mapping[str, Any], *, latest: int) -> Play | SkipRea
         skipped = _flag(skipped, "skipped")
     if not track or not artist:
         return _not_music(get) or SkipReason.NO_TRACK
-    _name(track, "master_metadata_track_name")
-    _name(artist, "master_metadata_album_artist_name")
-    if album:
-        _name(album, "master_metadata_album_album_name")
+    fields = (track, artist, album, uri)
+    song = songs.get(fields)
+    if song is None:
+        song = songs[fields] = _song(track, artist, album, uri)
     if reason_end and "\0" in reason_end:
         raise RecordError(f"'reason_end' holds a NUL character: {reason_end[:30]!r}")
+    track, artist, album, spotify_id = song
     return Play(
         ended_at,
         ms_played,
         track,
         artist,
-        album or None,
-        _track_id(uri),
+        album,
+        spotify_id,
         reason_end[:32] if reason_end else None,
         skipped,
         ExportFormat.EXTENDED,
     )
+
+
+def _song(track: str, artist: str, album: str | None, uri: str | None) -> Song:
+    """The song of a record's names and URI, or a bad record saying which of them cannot be kept."""
+    _name(track, "master_metadata_track_name")
+    _name(artist, "master_metadata_album_artist_name")
+    if album:
+        _name(album, "master_metadata_album_album_name")
+    return track, artist, album or None, _track_id(uri)
 
 
 def _not_music(get: Callable[[str], Any]) -> SkipReason | None:
