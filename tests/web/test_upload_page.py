@@ -192,10 +192,8 @@ def test_a_finished_upload_says_which_records_it_could_not_read(tmp_path: Path) 
     with TestClient(create_app(settings)) as client:
         page = client.get("/upload/job1", params={"profile": "me"})
     assert page.status_code == 200
-    result = re.search(r'<p id="job-result"[^>]*>(.*?)</p>', page.text)
-    assert (
-        result is not None and result.group(1) == "9 new plays of 10. Nothing new."
-    )  # a sentence of its own
+    told = re.search(r'<p id="job-result"[^>]*>(.*?)</p>', page.text)
+    assert told is not None and told.group(1) == "9 new plays of 10. Nothing new."  # a sentence of its own
     said = re.search(r'<p id="job-unreadable">(.*?)</p>', page.text)
     assert said is not None
     assert said.group(1).replace("&#39;", "'") == (
