@@ -61,7 +61,7 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
         with MusicFlow.open(settings) as opened:
             app.state.musicflow = opened
             app.state.together = AskedTogether(opened)
-            await asyncio.to_thread(_warm_up, opened, profile)
+            await asyncio.to_thread(_warm_up, opened, profile, tokens=access == "tokens")
             # What start-up made (the model, the listener, the libraries) lives as long as the server:
             # kept out of the garbage collector's full passes, which would walk it all again and again
             # (each pass stalled every request for tens of milliseconds). Given back when the server
@@ -137,10 +137,13 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
     return app
 
 
-def _warm_up(app: MusicFlow, profile: str) -> None:
+def _warm_up(app: MusicFlow, profile: str, *, tokens: bool = False) -> None:
     """Load the champion and the song index now (not in the first request); if there is no champion yet
-    the server still starts (and is not ready)."""
+    the server still starts (and is not ready). Where tokens name the listeners (`tokens`), a profile the
+    store does not hold is nobody's: nothing to load, and nothing to warn of."""
     app.know_songs()
+    if tokens and profile not in app.profiles():
+        return
     try:
         served = app.serving.get(profile)
     except MusicflowError as exc:
