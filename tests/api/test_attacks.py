@@ -224,3 +224,15 @@ def test_every_answer_carries_the_security_headers(
         assert answer.headers["referrer-policy"] == "no-referrer"
         assert "script-src 'self'" in answer.headers["content-security-policy"]
         assert "'unsafe-inline'" not in answer.headers["content-security-policy"]
+
+
+def test_a_rate_limit_storage_refused_is_said_without_its_password() -> None:
+    """The message (and so the server's log) names the storage, never its password nor a web address."""
+    from musicflow.api.limits import Limits
+    from musicflow.errors import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        Limits(Settings(api_rate_limit_storage="memcached://counter:s3cret@127.0.0.1:11211"))
+    said = str(refused.value)
+    assert "memcached://counter:***@127.0.0.1:11211" in said and "pymemcache" in said
+    assert "s3cret" not in said and "http" not in said

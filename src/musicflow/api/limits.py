@@ -23,6 +23,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import Request
 from limits import RateLimitItem, parse
@@ -149,10 +150,24 @@ def _storage(uri: str) -> Storage:
     server from starting with a message saying so."""
     if uri.rstrip("/") == "memory:":
         return SteadyMemoryStorage()
+    shown = _without_password(uri)  # said in a message, and so in a log: never its password
     try:
         found = storage_from_string(uri)
     except ConfigurationError as wrong:
-        raise ConfigError(f"MUSICFLOW_API_RATE_LIMIT_STORAGE '{uri}' cannot be used: {wrong}") from None
+        why = str(wrong).split(". See ")[0]  # `limits` adds a link to its documentation
+        if "'redis' prerequisite" in why:
+            why = "the Redis client is not installed: install MusicFlow with its extra, musicflow[redis]"
+        raise ConfigError(f"MUSICFLOW_API_RATE_LIMIT_STORAGE '{shown}' cannot be used: {why}") from None
     if not isinstance(found, Storage):
-        raise ConfigError(f"MUSICFLOW_API_RATE_LIMIT_STORAGE '{uri}' names an asynchronous storage")
+        raise ConfigError(f"MUSICFLOW_API_RATE_LIMIT_STORAGE '{shown}' names an asynchronous storage")
     return found
+
+
+def _without_password(uri: str) -> str:
+    """The URI with its password, if it has one, as `***`."""
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    user = f"{parts.username}:" if parts.username else ":"
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{user}***@{host}"))
