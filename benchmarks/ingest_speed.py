@@ -1,9 +1,11 @@
 """Ingest benchmark: a realistic ten-year extended export (500,000 records in 20 files, zipped like a real
 download) into SQLite, end to end, against the bare JSON parse of the same files in the same process.
 
-End to end means what `musicflow ingest` does on a first run: create the store (every migration), read
-and check the export, store the plays, close. The records are resampled from real histories, so some
-are podcast episodes and rows without a track: rates say whether they count records or music plays.
+End to end means a first ingest: create the store (every migration), read and check the export, store
+the plays, close. `musicflow ingest` (and an upload) also records which plays the import brought, so
+that `ingest undo` can take them back: that ingest is measured on a line of its own, from a new store
+too. The records are resampled from real histories, so some are podcast episodes and rows without a
+track: rates say whether they count records or music plays.
 
 Usage: python -m benchmarks.ingest_speed [--plays N] [--files N]
 Targets: ingest within 3x of the bare parse; peak memory under 400 MB.
@@ -17,6 +19,7 @@ import resource
 import sys
 import tempfile
 import time
+import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,15 +90,20 @@ class Ingested:
     stored: int
 
 
-def ingest(export: Path) -> Ingested:
-    """Time a first ingest into a new store, from creating it to closing it."""
+def ingest(export: Path, *, recording_the_import: bool = False) -> Ingested:
+    """Time a first ingest into a new store, from creating it to closing it; `recording_the_import`: as
+    `musicflow ingest` does, with the job that records the import and the plays it brought."""
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(data_dir=Path(data_dir))
         started = time.perf_counter()
         store = open_store(settings)
         creating_store = time.perf_counter() - started
         try:
-            report = ingest_paths([export], store, "bench", settings)
+            import_id = None
+            if recording_the_import:
+                import_id = uuid.uuid4().hex
+                store.jobs.add_job(import_id, "bench", "ingest", None, time.time(), "musicflow ingest")
+            report = ingest_paths([export], store, "bench", settings, import_id=import_id)
         finally:
             store.close()
         elapsed = time.perf_counter() - started
@@ -118,6 +126,7 @@ def main() -> None:
     inflate_s, parse_s, records = bare_parse(export)
     done = ingest(export)
     ingest_s = done.seconds
+    recorded = ingest(export, recording_the_import=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"records in the export:    {records:,} ({done.music_plays:,} music plays, {done.stored:,} stored)")
     print(f"inflate only:             {inflate_s:7.2f} s")
@@ -128,6 +137,8 @@ def main() -> None:
     )
     print(f"  of which creating the store (migrations): {done.creating_store:.2f} s")
     print(f"ratio ingest / bare parse: {ingest_s / parse_s:6.2f}x  (target <= 3x)")
+    with_record = f"{recorded.seconds:7.2f} s  ({recorded.seconds / parse_s:.2f}x)"
+    print(f"recording the import too: {with_record}  as `musicflow ingest` and an upload do")
     print(f"peak memory (process):    {peak_mb:7.0f} MB  (target < 400 MB)")
 
 
