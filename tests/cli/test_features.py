@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from musicflow.app.service import MusicFlow
 from musicflow.cli.command_tree import app
+from musicflow.config import load_settings
 from musicflow.demo import export_path
 from tests.fakes.reccobeats import AUDIO_PATH, FakeReccoBeats
 from tests.fakes.server import Slow, html_page, json_response
@@ -177,6 +179,35 @@ def test_fetch_show_and_coverage_from_a_catalog(small_catalog: Path, tmp_path: P
     assert shown["danceability"] == "0.514" and shown["key"] == "1"
     code, out, _ = run("features", "show", "--song", "Blinding Lights", "--artist", "The Weeknd", "-f", "csv")
     assert code == 0 and "instrumentalness,9.54e-05," in out and "acousticness,0.00146," in out
+
+
+def test_a_catalog_added_or_removed_answers_at_once(small_catalog: Path, tmp_path: Path, no_bundled: None):
+    """Adding or removing a catalog drops every answer of the catalogs: they are asked again at once, so
+    coverage stays true without a fetch, and a server's schedule finds no songs "without features" to ask
+    for (it asked for every song, said they got features, and trained the same model again)."""
+    ingest_history(tmp_path, ("Never Gonna Give You Up", "Rick Astley"), ("Unknown Song", "Nobody"))
+    code, out, _ = run("catalog", "add", str(small_catalog))
+    assert code == 0
+    said = " ".join(out.split())
+    assert "features for 1 of the 2 songs 'default' played (0 before): `musicflow train" in said, out
+
+    def covered() -> int:
+        code, out, _ = run("features", "coverage", "--format", "json")
+        assert code == 0
+        return int(json.loads(out)["full"])
+
+    assert covered() == 1
+    with MusicFlow.open(load_settings()) as opened:
+        assert opened.songs_to_refresh("default") == frozenset()
+    again = tmp_path / "again.csv"
+    again.write_bytes(small_catalog.read_bytes())
+    code, out, _ = run("catalog", "add", str(again))
+    assert code == 0 and "1 of the 2 songs 'default' played (as before)." in " ".join(out.split())
+    assert covered() == 1
+    for name, left in (("again", 1), ("mine", 0)):
+        code, out, _ = run("catalog", "remove", name)
+        assert code == 0 and f"features for {left} of the 2 songs" in " ".join(out.split()), out
+        assert covered() == left
 
 
 def _table_rows(out: str) -> list[list[str]]:

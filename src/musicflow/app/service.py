@@ -12,7 +12,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from musicflow.core.songs import SongRequest
     from musicflow.features.analyze import AnalyzeReport
     from musicflow.features.audio.folder import FileMapper
-    from musicflow.features.catalog import CatalogImport
+    from musicflow.features.catalog import CatalogAnswers, CatalogImport
     from musicflow.features.coverage import CoverageReport
     from musicflow.features.fetch import FetchProgress, SourceRun
     from musicflow.features.lookup import SongFeatures, SongFinder, Spend, TheirSongs
@@ -637,18 +637,51 @@ class MusicFlow:
         from musicflow.features.catalog import BUNDLED, import_catalog_file
         from musicflow.features.catalog_files import ColumnMapping, bundled_catalog_path
 
+        before = self._catalog_answers()
         if path == Path(BUNDLED) and not path.exists() and mapping is None:
             with bundled_catalog_path() as shipped:
-                return import_catalog_file(self._store.features, shipped, name or BUNDLED)
-        columns = ColumnMapping.parse(mapping) if mapping else None
-        return import_catalog_file(self._store.features, path, name, columns)
+                imported = import_catalog_file(self._store.features, shipped, name or BUNDLED)
+        else:
+            columns = ColumnMapping.parse(mapping) if mapping else None
+            imported = import_catalog_file(self._store.features, path, name, columns)
+        return replace(imported, answers=self._catalogs_asked_again(before))
 
     def catalogs(self) -> list[CatalogInfo]:
         return self._store.features.catalogs()
 
-    def remove_catalog(self, name: str) -> None:
+    def remove_catalog(self, name: str) -> tuple[CatalogAnswers, ...]:
+        """Remove the catalog; what the catalogs left answer for each listener's songs."""
+        before = self._catalog_answers()
         if not self._store.features.remove_catalog(name):
             raise CatalogNotFoundError(f"no catalog named '{name}'", hint=Hint.LIST_CATALOGS)
+        return self._catalogs_asked_again(before)
+
+    def _catalog_answers(self) -> dict[str, int]:
+        """How many of each listener's songs the catalogs answer for (where they are a source)."""
+        from musicflow.features.catalog import SOURCE
+
+        if SOURCE not in self.settings.feature_sources:
+            return {}
+        return {p: self.coverage(p).by_source[SOURCE] for p in self._store.profiles(holding_data=True)}
+
+    def _catalogs_asked_again(self, before: Mapping[str, int]) -> tuple[CatalogAnswers, ...]:
+        """Every answer of the catalogs goes when one is added or removed (a new row may answer better):
+        they are asked again about every listener's songs at once, on this machine, so that what the
+        store says of their features stays true (`features coverage`; the schedule, which would ask for
+        thousands of songs "without features" and train again on the same ones)."""
+        from musicflow.features.catalog import SOURCE, CatalogAnswers
+
+        if SOURCE not in self.settings.feature_sources:
+            return ()
+        ids = self._store.history.profile_ids()
+        asked = []
+        for profile in self._store.profiles(holding_data=True):
+            self._fetch(ids[profile], [SOURCE])
+            held = self.coverage(profile)
+            if held.tracks:
+                answered = held.by_source[SOURCE]
+                asked.append(CatalogAnswers(profile, held.tracks, answered, before.get(profile, 0)))
+        return tuple(asked)
 
     def fetch_features(
         self, profile: str, sources: Sequence[str] | None = None, progress: FetchProgress | None = None

@@ -19,7 +19,7 @@ from musicflow.app.train_all import ProfileTraining, TrainingRound
 from musicflow.core.feature_spec import FEATURE_NAMES, SPECS
 from musicflow.core.songs import SongName, SongRequest
 from musicflow.features.analyze import AnalyzeReport
-from musicflow.features.catalog import CatalogImport
+from musicflow.features.catalog import CatalogAnswers, CatalogImport
 from musicflow.features.catalog_files import ColumnMapping
 from musicflow.features.coverage import CoverageReport
 from musicflow.features.fetch import SourceRun
@@ -50,6 +50,7 @@ __all__ = [
     "AliasMove",
     "AnalyzeReport",
     "Band",
+    "CatalogAnswers",
     "CatalogImport",
     "CatalogInfo",
     "ColumnMapping",

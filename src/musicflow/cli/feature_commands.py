@@ -106,16 +106,17 @@ def catalog_remove(
         str, typer.Argument(callback=plain_text, help="The catalog's name (see `catalog list`).")
     ],
 ) -> None:
-    """Remove a catalog; features it gave are asked of the catalogs left on the next fetch."""
+    """Remove a catalog; the catalogs left are asked again about every listener's songs."""
     state = state_of(ctx)
     with state.app(create=False) as app:
-        app.remove_catalog(name)
+        answers = app.remove_catalog(name)
     again = (
         f" It is not imported again unless you ask: `musicflow catalog add {BUNDLED_CATALOG}`."
         if name == BUNDLED_CATALOG
         else ""
     )
     state.out.print(f"Removed catalog '{name}'.{again}", highlight=False)
+    show.catalog_answers(state.out, answers)
 
 
 @reports_errors

@@ -17,6 +17,7 @@ from musicflow.core.timezone import iso_utc
 if TYPE_CHECKING:
     from musicflow.app.types import (
         AnalyzeReport,
+        CatalogAnswers,
         CatalogImport,
         CatalogInfo,
         CoverageReport,
@@ -53,6 +54,30 @@ def catalog_import(console: Console, imported: CatalogImport) -> None:
         console.print(f"    {example}", highlight=False, markup=False)
     for note, count in report.notes.most_common():
         console.print(f"  note: {count:,} × {note}", highlight=False, markup=False)
+    catalog_answers(console, imported.answers)
+
+
+SHOWN_LISTENERS = 5  # a store of many listeners: the first ones, and how many more
+
+
+def catalog_answers(console: Console, answers: Sequence[CatalogAnswers]) -> None:
+    """What the catalogs answer now for each listener's songs (asked again after a catalog changed)."""
+    for answer in answers[:SHOWN_LISTENERS]:
+        then = "as before" if answer.answered == answer.before else f"{answer.before:,} before"
+        train = (
+            f": `musicflow train --profile {answer.profile}` learns from them"
+            if answer.answered > answer.before
+            else ""
+        )
+        console.print(
+            f"The catalogs give features for {answer.answered:,} of the {counted(answer.songs, 'song')}"
+            f" '{answer.profile}' played ({then}){train}.",
+            highlight=False,
+            markup=False,
+        )
+    if len(answers) > SHOWN_LISTENERS:
+        more = len(answers) - SHOWN_LISTENERS
+        console.print(f"And so for {counted(more, 'other listener')}.", highlight=False)
 
 
 def catalog_list(console: Console, catalogs: Sequence[CatalogInfo]) -> None:

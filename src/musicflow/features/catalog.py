@@ -45,10 +45,22 @@ BUNDLED = BUNDLED_CATALOG
 
 
 @dataclass(frozen=True)
+class CatalogAnswers:
+    """How many of a listener's songs the catalogs answer for, asked again once a catalog was added or
+    removed (every answer of the catalogs is dropped with the change)."""
+
+    profile: str
+    songs: int
+    answered: int
+    before: int  # answered before the change
+
+
+@dataclass(frozen=True)
 class CatalogImport:
     name: str
     stored: int
     report: CatalogReport
+    answers: tuple[CatalogAnswers, ...] = ()
 
 
 def import_catalog_file(
