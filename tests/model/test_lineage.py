@@ -3,12 +3,16 @@ them (types included), the plays up to the cut-off only, and plays gone are name
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from musicflow.errors import NotReproducibleError
 from musicflow.model.dataset import DEFAULT_ZEROS
 from musicflow.model.lineage import (
     RunOptions,
+    changes_since,
+    code_version,
     features_digest,
     features_parquet,
     lineage_files,
@@ -81,3 +85,20 @@ def test_a_deleted_profile_leaves_its_figures_in_another_version_but_not_its_nam
     assert scrubbed["plays"]["deleted profile 2"] == {"profile_id": 2, "plays": 9}
     assert scrubbed["profiles"] == {"bob": 1, "deleted profile 2": 2} and scrubbed["profile"] == "bob"
     assert without_profile(recorded, "carol") is None  # never read: nothing to change
+
+
+def test_what_changed_in_the_code_since_is_said_in_words():
+    """A version trained from a checkout, rebuilt by an installed package whose shipped songs differ: the
+    notes say so in words (they said "code: git was 214cd4d, is None" and two raw digests)."""
+    inputs = SnapshotInputs(PLAYS, TRACKS, ANSWERS, {"me": 1, "other": 2}, ("catalog",))
+    lineage = lineage_of(lineage_files("me", inputs, "fingerprint", OPTIONS, []), "v1")
+    now = code_version()
+    then = {**now, "git": "214cd4d", "shipped_songs": "0" * 64}
+    notes = changes_since(replace(lineage, code=then), [])
+    said = "the code was commit 214cd4d of a checkout, is " + (
+        f"commit {now['git']} of a checkout" if now["git"] else "an installed package"
+    )
+    assert said in notes
+    assert "the list of songs MusicFlow ships (zeros are drawn from it) changed since" in notes
+    assert not [note for note in notes if "None" in note or "0" * 64 in note]
+    assert changes_since(lineage, []) == []  # the same code: nothing to say

@@ -271,6 +271,11 @@ def code_version() -> dict[str, Any]:
     }
 
 
+def _build(described: object) -> str:
+    """What `code_version` recorded of the code, in words: a commit of a checkout, or a package."""
+    return f"commit {described} of a checkout" if described else "an installed package"
+
+
 @lru_cache(maxsize=1)
 def _git_describe() -> str | None:
     """`git describe` of the MusicFlow checkout this code runs from; None for an installed package (or
@@ -498,9 +503,13 @@ def changes_since(lineage: Lineage, catalogs: Sequence[CatalogInfo]) -> list[str
                 f" {now[name]['rows']:,} now)"
             )
     code = code_version()
-    for key in ("musicflow", "git", "shipped_songs"):
-        if lineage.code.get(key) != code.get(key):
-            notes.append(f"code: {key} was {lineage.code.get(key)}, is {code.get(key)}")
+    then_code, now_code = lineage.code, code
+    if then_code.get("musicflow") != now_code.get("musicflow"):
+        notes.append(f"MusicFlow was {then_code.get('musicflow')}, is {now_code.get('musicflow')}")
+    if then_code.get("git") != now_code.get("git"):
+        notes.append(f"the code was {_build(then_code.get('git'))}, is {_build(now_code.get('git'))}")
+    if then_code.get("shipped_songs") != now_code.get("shipped_songs"):
+        notes.append("the list of songs MusicFlow ships (zeros are drawn from it) changed since")
     then_libs, now_libs = dict(lineage.code.get("libraries", {})), dict(code["libraries"])
     for name in sorted(then_libs.keys() | now_libs.keys()):
         if name != "musicflow" and then_libs.get(name) != now_libs.get(name):
