@@ -385,3 +385,24 @@ def test_the_files_that_could_not_be_read_are_the_ones_the_summary_counts(tmp_pa
         str(folder / "rows.json"),
     }
     assert "1 file could not be read (see above)" in " ".join(err.split())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["features", "analyze", ".", "--engine", "spark"],
+        ["score", "songs.csv", "--out", "x.csv", "--engine", "spark"],
+    ],
+)
+def test_an_engine_there_is_not_is_a_usage_error_naming_those_there_are(
+    args: list[str], isolated_environment: Path
+):
+    """Every command with --engine takes local or dask, and its help says so (`features analyze` took any
+    word: its help said ENGINE)."""
+    code, out, err = run(*args)
+    said = " ".join(err.split())
+    assert code == 2, (out, err)
+    assert "Invalid value for '--engine'" in said and "'local', 'dask'" in said
+    assert "Traceback" not in out + err and not isolated_environment.exists()
+    code, out, _ = run(*args[:2], "--help")
+    assert code == 0 and "--engine local|dask" in " ".join(out.split())

@@ -31,6 +31,7 @@ from musicflow.cli.common import (
     write_json,
 )
 from musicflow.cli.progress import Bar
+from musicflow.cli.score_commands import EngineName
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
@@ -216,8 +217,9 @@ def features_analyze(
     ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(help="A folder of your audio files (searched recursively).")],
     engine: Annotated[
-        str, typer.Option("--engine", help="local: this process; dask: one file per task on a Dask cluster.")
-    ] = "local",
+        EngineName,
+        typer.Option("--engine", help="local: this process; dask: one file per task on a Dask cluster."),
+    ] = EngineName.LOCAL,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler.")
     ] = None,
