@@ -157,7 +157,8 @@ def read_verified(directory: Path, expected: Sequence[ArtifactRecord], label: st
         except FileNotFoundError as exc:
             raise ModelIntegrityError(
                 f"{label}: artifact {record.name} is missing at {path}; the version cannot be used"
-                " (promote or retrain another one)"
+                " (restore the models folder from the backup the store came from, promote another version,"
+                " or train again)"
             ) from exc
         except OSError as exc:
             raise ModelIntegrityError(

@@ -110,8 +110,10 @@ def test_a_changed_artifact_is_refused_and_the_version_marked_damaged(
 def test_a_missing_artifact_is_refused(registry: FileModelRegistry, models_dir: Path):
     registry.register("default", artifacts(), metadata())
     (models_dir / "default" / "1" / "features.json").unlink()
-    with pytest.raises(ModelIntegrityError, match=r"features\.json is missing"):
+    with pytest.raises(ModelIntegrityError, match=r"features\.json is missing") as refused:
         registry.load("default", "1")
+    # A store restored without its model files (PostgreSQL's backup holds no files): what to do, in words
+    assert "restore the models folder from the backup the store came from" in str(refused.value)
 
 
 def test_a_version_trained_on_other_features_is_refused(registry: FileModelRegistry):
