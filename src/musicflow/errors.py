@@ -214,6 +214,13 @@ class InputFileError(MusicflowError):
     """A file the user gave a command (a list of songs) cannot be read as what it should be."""
 
 
+class ClusterError(MusicflowError):
+    """The Dask cluster a job was given cannot run it, or stopped running it: no worker joins, a worker
+    cannot run MusicFlow's tasks, the scheduler or every worker was lost."""
+
+    kind = ErrorKind.UPSTREAM_UNAVAILABLE
+
+
 class TooManyRequestsError(MusicflowError):
     """A client asked more often than the server allows; it may ask again after `retry_after_s`."""
 

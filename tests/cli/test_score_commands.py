@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
+import socket
+import time
 from pathlib import Path
 
 import polars as pl
@@ -59,12 +62,45 @@ def test_an_output_file_score_cannot_write_is_a_usage_error_before_any_work(isol
 @pytest.mark.slow  # starts a local Dask cluster
 def test_scoring_on_dask_says_its_result_without_dasks_own_logging(listener: None, tmp_path: Path):
     """The cluster started for the job logged some 35 lines at INFO (schedulers, nannies, workers) around
-    the one line of the result, at the default log level WARNING."""
+    the one line of the result, at the default log level WARNING. Its dashboard's link is given only
+    where a dashboard is served: without bokeh, the page there says "Dask needs bokeh"."""
     catalog = native_catalog(tmp_path / "songs.parquet", 300)
     code, out, err = run("score", str(catalog), "--out", str(tmp_path / "scored.parquet"), "--engine", "dask")
     assert code == 0, err
     assert out.strip() == f"300 songs scored into {tmp_path / 'scored.parquet'} (1 part on the dask engine)."
-    assert err.startswith("Dask dashboard: http") and "INFO" not in err, err
+    if importlib.util.find_spec("bokeh") is None:
+        assert err == ""
+    else:
+        assert err.startswith("Dask dashboard: http") and err.count("\n") == 1, err
+
+
+def test_a_scheduler_where_nothing_listens_is_one_line_at_once(listener: None, tmp_path: Path):
+    """It took Dask's whole connect timeout (10 s); `--scheduler nonsense` ended in a traceback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    catalog = native_catalog(tmp_path / "songs.parquet", 300)
+    for address, said in (
+        (
+            f"tcp://127.0.0.1:{port}",
+            f"no Dask scheduler answers at tcp://127.0.0.1:{port} (nothing listens there)",
+        ),
+        ("nonsense", "--scheduler nonsense: not a Dask scheduler address (like tcp://HOST:8786)"),
+    ):
+        started = time.monotonic()
+        code, out, err = run(
+            "score",
+            str(catalog),
+            "--out",
+            str(tmp_path / "scored.csv"),
+            "--engine",
+            "dask",
+            "--scheduler",
+            address,
+        )
+        assert (code, out, err) == (2, "", f"error: {said}\n")
+        assert time.monotonic() - started < 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "songs.parquet"]
 
 
 def test_score_refuses_what_it_cannot_read_in_one_line(listener: None, tmp_path: Path):

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from musicflow.scale.engines import DaskEngine, require_dask
+from musicflow.scale.engines import DaskEngine, cancel, require_dask
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -34,18 +34,17 @@ def dask_file_mapper(
 ) -> Iterator[Callable[[Callable[[Path], Result], Sequence[Path]], Iterator[Result]]]:
     """A `map_files` for `analyze_folder`, on the cluster at `scheduler` (or a LocalCluster)."""
     require_dask()
-    with DaskEngine(scheduler, on_dashboard=on_dashboard).client() as client:
+    engine = DaskEngine(scheduler, on_dashboard=on_dashboard)
+    with engine.client() as client:
 
         def map_files(analyze: Callable[[Path], Result], paths: Sequence[Path]) -> Iterator[Result]:
-            from distributed import as_completed
-
             one_file = functools.partial(first_one_at_a_time, analyze)
             futures = client.map(one_file, list(paths), pure=False, retries=2)
             try:
-                for future in as_completed(futures):
-                    yield future.result()
+                for future in engine.completed(client, futures):
+                    yield engine.result_of(client, future)
             finally:
-                client.cancel(futures)
+                cancel(client, futures)
 
         yield map_files
 

@@ -4,7 +4,8 @@ The job folder (`.<output name>.job` beside the output) holds `job.json` (what i
 model, and the partitions) and one output, one rejected-rows file and one done marker per finished
 partition. `--resume` reuses it when the input and the model are the same, and runs only the partitions
 without a done marker; otherwise a new job starts from scratch. Once every partition is done, the parts
-are streamed into the output file and the job folder is removed.
+are streamed into the output file and the job folder is removed. A job stopped by its cluster says which
+parts it keeps; those stay for `--resume`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from musicflow.errors import InputFileError
+from musicflow.core.plurals import counted
+from musicflow.errors import ClusterError, InputFileError
 from musicflow.scale.engines import Engine, PartitionTask
 from musicflow.scale.frames import ARTISTS, REASON, ROW, SONG, is_native_parquet, parquet_rows
 from musicflow.scale.pack import ScoringPack
@@ -87,22 +90,27 @@ def run_job(
     writer = _writer_for(output)
     folder = job_dir_for(output)
     manifest = _identity(pack, source, partition_rows)
-    partitions = _resumed(folder, manifest) if resume else None
-    if partitions is None:
-        shutil.rmtree(folder, ignore_errors=True)
-        try:
-            partitions = _plan(folder, source, partition_rows)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)  # a file that is no catalog leaves nothing behind
-            raise
-        (folder / MANIFEST).write_text(json.dumps({**manifest, "partitions": partitions}), encoding="utf-8")
-    pending = [p for p in partitions if not done_path(folder, int(p["index"])).exists()]
-    finished = len(partitions) - len(pending)
-    if finished:
-        log.info("resuming: %d of %d partitions already scored", finished, len(partitions))
-    if progress is not None:
-        progress(finished, len(partitions))
-    engine.run(task, pack, pending, folder, _counting(progress, finished, len(partitions)))
+    with engine.opened():  # a cluster that cannot run the job is said before the input is read
+        partitions = _resumed(folder, manifest) if resume else None
+        if partitions is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            try:
+                partitions = _plan(folder, source, partition_rows)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)  # a file that is no catalog leaves nothing behind
+                raise
+            (folder / MANIFEST).write_text(
+                json.dumps({**manifest, "partitions": partitions}), encoding="utf-8"
+            )
+        pending = [p for p in partitions if not done_path(folder, int(p["index"])).exists()]
+        finished = len(partitions) - len(pending)
+        if finished:
+            log.info("resuming: %d of %d partitions already scored", finished, len(partitions))
+        if progress is not None:
+            progress(finished, len(partitions))
+        if pending:
+            with _kept_said(folder, partitions):
+                engine.run(task, pack, pending, folder, _counting(progress, finished, len(partitions)))
     return _finish(folder, partitions, output, writer, finished, engine.name, source.where)
 
 
@@ -126,6 +134,27 @@ def _identity(pack: ScoringPack, source: JobInput, partition_rows: int) -> dict[
         "profile": pack.profile,
         "partition_rows": partition_rows,
     }
+
+
+@contextmanager
+def _kept_said(folder: Path, partitions: Sequence[dict[str, Any]]) -> Iterator[None]:
+    """A job stopped by its cluster says which parts it keeps and how to go on."""
+    try:
+        yield
+    except ClusterError as error:
+        kept = sum(done_path(folder, int(p["index"])).exists() for p in partitions)
+        if not kept:
+            raise
+        raise type(error)(f"{error}; {kept_words(kept, len(partitions))}") from None
+
+
+def kept_words(kept: int, total: int) -> str:
+    """What a stopped job keeps, and how to go on from it."""
+    verb = "is" if kept == 1 else "are"
+    return (
+        f"{kept:,} of {counted(total, 'part')} {verb} scored and kept: the same command with --resume"
+        " goes on from them"
+    )
 
 
 def _resumed(folder: Path, manifest: dict[str, Any]) -> list[dict[str, Any]] | None:
