@@ -214,6 +214,10 @@ class InputFileError(MusicflowError):
     """A file the user gave a command (a list of songs) cannot be read as what it should be."""
 
 
+class OutputFileError(MusicflowError):
+    """A file a command writes could not be written once the work began (its disk is full)."""
+
+
 class ClusterError(MusicflowError):
     """The Dask cluster a job was given cannot run it, or stopped running it: no worker joins, a worker
     cannot run MusicFlow's tasks, the scheduler or every worker was lost."""

@@ -7,6 +7,8 @@ import importlib.util
 import io
 import json
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -101,6 +103,38 @@ def test_a_scheduler_where_nothing_listens_is_one_line_at_once(listener: None, t
         assert (code, out, err) == (2, "", f"error: {said}\n")
         assert time.monotonic() - started < 5
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "songs.parquet"]
+
+
+FILE_SIZE_LIMIT = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv.pop(1)),) * 2)
+from musicflow.cli import main
+sys.argv[0] = "musicflow"
+main()
+"""
+
+
+@pytest.mark.slow  # runs the command in a process of its own
+def test_an_output_the_disk_cannot_hold_is_one_line_and_leaves_nothing_that_looks_whole(
+    listener: None, tmp_path: Path
+):
+    """A process whose files may not grow past 150 kB (as on a full disk, the system refuses the write:
+    "File too large") writes the parts (Parquet, smaller) but not the CSV output. It ended in a traceback
+    (polars' ComputeError), with a half-written temporary file beside the output."""
+    catalog = native_catalog(tmp_path / "songs.parquet", 3_000)
+    out = tmp_path / "scored.csv"
+    command = [sys.executable, "-c", FILE_SIZE_LIMIT, "150000", "score", str(catalog), "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (
+        f"error: cannot write {out}: File too large; 1 of 1 part is scored and kept: the same command with"
+        " --resume goes on from them\n"
+    )
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("scored")]  # nor a temporary
+    code, said, err = run("score", str(catalog), "--out", str(out), "--resume")
+    assert code == 0, err
+    assert "(1 part on the local engine, 1 already done before)" in said
+    assert pl.read_csv(out).height + pl.read_csv(tmp_path / "scored.rejected.csv").height == 3_000
 
 
 def test_score_refuses_what_it_cannot_read_in_one_line(listener: None, tmp_path: Path):

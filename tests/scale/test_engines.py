@@ -24,7 +24,7 @@ from polars.testing import assert_frame_equal
 
 import musicflow
 from musicflow.app.service import MusicFlow
-from musicflow.errors import ClusterError, ConfigError
+from musicflow.errors import ClusterError, ConfigError, InputFileError
 from musicflow.scale.engines import DaskEngine, Engine, LocalEngine
 from musicflow.scale.job import JobInput, job_dir_for, run_job
 from musicflow.scale.partitions import done_path, part_path, score_partition
@@ -383,3 +383,29 @@ def test_a_job_whose_scheduler_is_killed_ends_in_one_line(app: MusicFlow, tmp_pa
                 process.kill()
                 process.wait(timeout=10)
     _kept_said(stopped.value, f"lost the connection to the Dask scheduler at {address}", out)
+
+
+def delete_input_once(
+    catalog: str, pack: Mapping[str, Any], partition: Mapping[str, Any], job_dir: str, threads: int
+) -> dict[str, int]:
+    """The real task, but the input file is deleted before partition 2 is read."""
+    if partition["index"] == 2:
+        Path(catalog).unlink(missing_ok=True)
+    return score_partition(pack, partition, job_dir, threads)
+
+
+@pytest.mark.parametrize("on", ["local", "dask"])
+def test_an_input_deleted_during_the_job_is_said_in_one_line(
+    app: MusicFlow, tmp_path: Path, on: str, request: pytest.FixtureRequest
+):
+    """It ended in a traceback: FileNotFoundError: No such file or directory (os error 2)."""
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    catalog = native_catalog(tmp_path / "catalog.parquet", ROWS)
+    engine = LocalEngine() if on == "local" else DaskEngine(request.getfixturevalue("dask_client"))
+    task = functools.partial(delete_input_once, str(catalog))
+    with pytest.raises(InputFileError) as failed:
+        _score(app, catalog, tmp_path / "out.parquet", engine, task=task)
+    assert str(failed.value) == (
+        f"{catalog}: could not be read any more while it was scored (No such file or directory)"
+    )
+    assert not (tmp_path / "out.parquet").exists()

@@ -4,7 +4,8 @@ The job folder (`.<output name>.job` beside the output) holds `job.json` (what i
 model, and the partitions) and one output, one rejected-rows file and one done marker per finished
 partition. `--resume` reuses it when the input and the model are the same, and runs only the partitions
 without a done marker; otherwise a new job starts from scratch. Once every partition is done, the parts
-are streamed into the output file and the job folder is removed. A job stopped by its cluster says which
+are streamed into the output file and the rejected-rows file, both under temporary names renamed once
+both are whole, and the job folder is removed. A job stopped by its cluster or a full disk says which
 parts it keeps; those stay for `--resume`.
 """
 
@@ -20,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from musicflow.core.plurals import counted
-from musicflow.errors import ClusterError, InputFileError
+from musicflow.errors import ClusterError, InputFileError, OutputFileError
 from musicflow.scale.engines import Engine, PartitionTask
 from musicflow.scale.frames import ARTISTS, REASON, ROW, SONG, is_native_parquet, parquet_rows
 from musicflow.scale.pack import ScoringPack
-from musicflow.scale.partitions import PARTS, done_path, part_path, rejected_path, score_partition
+from musicflow.scale.partitions import PARTS, done_path, part_path, rejected_path, score_partition, why
 from musicflow.scale.score_rows import OUTPUT_COLUMNS
 from musicflow.scale.staging import Rejected, numbered_by, stage
 
@@ -99,9 +100,7 @@ def run_job(
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)  # a file that is no catalog leaves nothing behind
                 raise
-            (folder / MANIFEST).write_text(
-                json.dumps({**manifest, "partitions": partitions}), encoding="utf-8"
-            )
+            _write_manifest(folder, {**manifest, "partitions": partitions})
         pending = [p for p in partitions if not done_path(folder, int(p["index"])).exists()]
         finished = len(partitions) - len(pending)
         if finished:
@@ -111,7 +110,8 @@ def run_job(
         if pending:
             with _kept_said(folder, partitions):
                 engine.run(task, pack, pending, folder, _counting(progress, finished, len(partitions)))
-    return _finish(folder, partitions, output, writer, finished, engine.name, source.where)
+    with _kept_said(folder, partitions):
+        return _finish(folder, partitions, output, writer, finished, engine.name, source.where)
 
 
 def rejected_output(output: Path) -> Path:
@@ -138,10 +138,10 @@ def _identity(pack: ScoringPack, source: JobInput, partition_rows: int) -> dict[
 
 @contextmanager
 def _kept_said(folder: Path, partitions: Sequence[dict[str, Any]]) -> Iterator[None]:
-    """A job stopped by its cluster says which parts it keeps and how to go on."""
+    """A job stopped by its cluster or a full disk says which parts it keeps and how to go on."""
     try:
         yield
-    except ClusterError as error:
+    except (ClusterError, OutputFileError) as error:
         kept = sum(done_path(folder, int(p["index"])).exists() for p in partitions)
         if not kept:
             raise
@@ -187,6 +187,14 @@ def _plan(folder: Path, source: JobInput, partition_rows: int) -> list[dict[str,
     return partitions
 
 
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    try:
+        (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise OutputFileError(f"cannot write {folder / MANIFEST}: {why(exc)}") from None
+
+
 def _counting(progress: Progress | None, finished: int, total: int) -> Callable[[dict[str, int]], None]:
     count = [finished]
 
@@ -219,13 +227,23 @@ def _finish(
     rejected_rows = sum(c["rejected"] for c in counts) + (
         pl.scan_parquet(staged_rejects).select(pl.len()).collect().item() if staged_rejects.exists() else 0
     )
-    _sink(pl.scan_parquet(parts).select(*OUTPUT_COLUMNS), output, kind)
     bad = (
         pl.scan_parquet(rejected)
         .sort(ROW)
         .select(pl.col(ROW).alias(where), SONG, pl.col(ARTISTS).alias("artist"), REASON)
     )
-    _sink(bad, rejected_output(output), kind)
+    finals = [(pl.scan_parquet(parts).select(*OUTPUT_COLUMNS), output), (bad, rejected_output(output))]
+    written: list[tuple[Path, Path]] = []
+    try:  # both files whole under temporary names first, then renamed: never one without the other
+        for frame, path in finals:
+            written.append((_temporary(path), path))
+            _sink(frame, written[-1][0], kind)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        for temporary, _ in written:
+            temporary.unlink(missing_ok=True)
+        raise OutputFileError(f"cannot write {written[-1][1]}: {why(exc)}") from None
+    for temporary, path in written:
+        temporary.replace(path)
     shutil.rmtree(folder, ignore_errors=True)
     return ScoreSummary(
         output,
@@ -238,13 +256,15 @@ def _finish(
     )
 
 
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.writing")
+
+
 def _sink(frame: Any, path: Path, kind: str) -> None:
-    temporary = path.with_name(f".{path.name}.writing")
     if kind == "parquet":
-        frame.sink_parquet(temporary)
+        frame.sink_parquet(path)
     else:
-        frame.sink_csv(temporary)
-    temporary.replace(path)
+        frame.sink_csv(path)
 
 
 __all__ = ["JobInput", "Rejected", "ScoreSummary", "job_dir_for", "rejected_output", "run_job"]

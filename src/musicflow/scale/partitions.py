@@ -10,12 +10,14 @@ finishing) writes the same file again, so every row is written exactly once.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from musicflow.errors import InputFileError, OutputFileError
 from musicflow.scale.frames import ARTISTS, REASON, ROW, SONG, checked, read_slice
 from musicflow.scale.pack import ScoringPack
 from musicflow.scale.score_rows import OUTPUT_COLUMNS, score_rows
@@ -45,7 +47,13 @@ def score_partition(
 
     folder = Path(job_dir)
     index = int(partition["index"])
-    frame = read_slice(Path(partition["path"]), int(partition["offset"]), int(partition["length"]))
+    source = Path(partition["path"])
+    try:
+        frame = read_slice(source, int(partition["offset"]), int(partition["length"]))
+    except (OSError, pl.exceptions.PolarsError) as exc:  # deleted, cut short or replaced meanwhile
+        raise InputFileError(
+            f"{source}: could not be read any more while it was scored ({why(exc)})"
+        ) from None
     if "source_row" in frame.columns:
         frame = frame.with_columns(pl.col("source_row").alias(ROW))
     good, bad = checked(frame)
@@ -69,13 +77,33 @@ def _pack(plain: Mapping[str, Any]) -> ScoringPack:
 
 
 def _write(frame: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    frame.write_parquet(temporary)
-    temporary.replace(path)
+    _written(path, lambda temporary: frame.write_parquet(temporary))
 
 
 def _write_text(path: Path, text: str) -> None:
+    _written(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+
+
+def _written(path: Path, write: Callable[[Path], object]) -> None:
+    """`write` to a temporary name beside `path`, then renamed: a part is there whole or not at all; a
+    write that fails (a full disk) leaves nothing behind and says so in one line."""
+    import polars as pl
+
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(temporary)
+        temporary.replace(path)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        temporary.unlink(missing_ok=True)
+        raise OutputFileError(f"cannot write {path}: {why(exc)}") from None
+
+
+def why(exc: BaseException) -> str:
+    """What the system said of a failed read or write: "No space left on device", not polars' whole
+    "parquet: File out of specification: underlying IO error: No space left on device (os error 28)"."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    said = re.search(r"([^:]+?) \(os error \d+\)", text)
+    return said.group(1).strip() if said else text

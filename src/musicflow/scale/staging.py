@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from musicflow.core.feature_spec import FEATURE_NAMES
 from musicflow.core.songs import CatalogRow
-from musicflow.errors import CatalogError
+from musicflow.errors import CatalogError, OutputFileError
 from musicflow.features.catalog_formats.catalog_rows import build_row, plan_for
 from musicflow.features.catalog_formats.layouts import detect_format
 from musicflow.features.catalog_formats.mapping import ColumnMapping
@@ -79,7 +79,7 @@ def stage(rows: Iterable[CatalogRow | Rejected], folder: Path, rows_per_slice: i
             batch = []
     if batch or not slices:
         slices.append(_write_slice(batch, folder / f"slice-{len(slices):05d}.parquet"))
-    rejected_frame(rejected).write_parquet(folder / "rejected.parquet")
+    _written(rejected_frame(rejected), folder / "rejected.parquet")
     return slices, len(rejected)
 
 
@@ -98,8 +98,20 @@ def rejected_frame(rejected: list[Rejected]) -> pl.DataFrame:
 
 
 def _write_slice(rows: list[CatalogRow], path: Path) -> Path:
-    native_frame(rows).write_parquet(path)
+    _written(native_frame(rows), path)
     return path
+
+
+def _written(frame: pl.DataFrame, path: Path) -> None:
+    """A converted slice written, or one line saying why not (a full disk)."""
+    import polars as pl
+
+    from musicflow.scale.partitions import why
+
+    try:
+        frame.write_parquet(path)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise OutputFileError(f"cannot write {path}: {why(exc)}") from None
 
 
 def stored_frame(columns: Mapping[str, list[Any]]) -> pl.DataFrame:
