@@ -2,11 +2,11 @@
 
 The job folder (`.<output name>.job` beside the output) holds `job.json` (what is scored with which
 model, and the partitions) and one output, one rejected-rows file and one done marker per finished
-partition. `--resume` reuses it when the input and the model are the same, and runs only the partitions
-without a done marker; otherwise a new job starts from scratch. Once every partition is done, the parts
-are streamed into the output file and the rejected-rows file, both under temporary names renamed once
-both are whole, and the job folder is removed. A job stopped by its cluster or a full disk says which
-parts it keeps; those stay for `--resume`.
+partition. `--resume` reuses it when the input, the model and the listener's history are the same, and
+runs only the partitions without a done marker; otherwise a new job starts from scratch. Once every
+partition is done, the parts are streamed into the output file and the rejected-rows file, both under
+temporary names renamed once both are whole, and the job folder is removed. A job stopped by its cluster
+or a full disk says which parts it keeps; those stay for `--resume`.
 """
 
 from __future__ import annotations
@@ -128,10 +128,14 @@ def _writer_for(output: Path) -> str:
 
 
 def _identity(pack: ScoringPack, source: JobInput, partition_rows: int) -> dict[str, Any]:
+    """What a resumed job must share with the stopped one: the input, the model, and the listener's
+    history and library as the pack carries them (a resumed job after an ingest or a ban would score
+    its later parts with another history than its first ones)."""
     return {
         "input": source.identity,
         "model": pack.sha256,
         "profile": pack.profile,
+        "listener": pack.history_digest(),
         "partition_rows": partition_rows,
     }
 
@@ -158,7 +162,7 @@ def kept_words(kept: int, total: int) -> str:
 
 
 def _resumed(folder: Path, manifest: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """The earlier job's partitions, if it scored the same input with the same model."""
+    """The earlier job's partitions, if it scored the same input with the same model and history."""
     try:
         earlier = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):

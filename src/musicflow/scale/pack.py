@@ -82,6 +82,27 @@ class ScoringPack:
         plain["pack_digest"] = hashlib.sha256(listener.encode()).hexdigest()
         return plain
 
+    def history_digest(self) -> str:
+        """A digest of the listener's history and library as the pack carries them: what a stopped job
+        resumed must share with the one that stopped (`scale.job`). Its numbers are rounded to 12
+        places: genre matches are sums whose last bit differs between processes (their order follows
+        Python's string hashing), with the same history."""
+
+        def rounded(values: AffinityTuple | None) -> list[float] | None:
+            return None if values is None else [round(v, 12) for v in values]
+
+        history = {
+            "artist_affinity": {k: rounded(v) for k, v in self.artist_affinity.items()},
+            "played_songs": {k: rounded(v) for k, v in self.played_songs.items()},
+            "played_ids": dict(self.played_ids),
+            "base_rate": self.base_rate,
+            "banned_songs": sorted(self.banned_songs),
+            "banned_artists": sorted(self.banned_artists),
+            "listener_genres": {k: round(v, 12) for k, v in self.listener_genres.items()},
+        }
+        text = json.dumps(history, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
     @classmethod
     def from_plain(cls, plain: Mapping[str, Any]) -> ScoringPack:
         return cls(
