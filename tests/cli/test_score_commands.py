@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import csv
+import functools
 import importlib.util
 import io
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from musicflow.cli.command_tree import app
+from musicflow.scale import job
+from musicflow.scale.partitions import score_partition
 from tests.scale.catalogs import native_catalog
 from tests.trained import copy_of
 
@@ -39,7 +45,9 @@ def test_score_writes_every_song_and_says_so(listener: None, tmp_path: Path):
     catalog = native_catalog(tmp_path / "songs.parquet", 1_200)
     code, out, err = run("score", str(catalog), "--out", str(tmp_path / "scored.csv"))
     assert code == 0, err
-    assert "1,200 songs scored" in out
+    assert out.strip() == (
+        f"1,200 songs scored into {tmp_path / 'scored.csv'} with model v1 (1 part on the local engine)."
+    )
     scored = pl.read_csv(tmp_path / "scored.csv")
     assert scored.columns == [
         "spotify_id",
@@ -69,7 +77,9 @@ def test_scoring_on_dask_says_its_result_without_dasks_own_logging(listener: Non
     catalog = native_catalog(tmp_path / "songs.parquet", 300)
     code, out, err = run("score", str(catalog), "--out", str(tmp_path / "scored.parquet"), "--engine", "dask")
     assert code == 0, err
-    assert out.strip() == f"300 songs scored into {tmp_path / 'scored.parquet'} (1 part on the dask engine)."
+    assert out.strip() == (
+        f"300 songs scored into {tmp_path / 'scored.parquet'} with model v1 (1 part on the dask engine)."
+    )
     if importlib.util.find_spec("bokeh") is None:
         assert err == ""
     else:
@@ -135,6 +145,35 @@ def test_an_output_the_disk_cannot_hold_is_one_line_and_leaves_nothing_that_look
     assert code == 0, err
     assert "(1 part on the local engine, 1 already done before)" in said
     assert pl.read_csv(out).height + pl.read_csv(tmp_path / "scored.rejected.csv").height == 3_000
+
+
+def test_ctrl_c_during_a_job_says_what_is_kept_and_how_to_go_on(
+    listener: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Ctrl-C said "run the command again to go on": run again as it was, the job started over; it is
+    `--resume` that goes on from the parts kept. (Parts of 500 rows here, so that a small catalog has
+    several.)"""
+    catalog = native_catalog(tmp_path / "songs.parquet", 3_000)
+    out = tmp_path / "scored.parquet"
+    run_job = job.run_job
+
+    def ctrl_c_during_part_3(pack: Any, partition: Any, job_dir: str, threads: int) -> dict[str, int]:
+        if partition["index"] == 3:
+            os.kill(os.getpid(), signal.SIGINT)  # Python raises KeyboardInterrupt at once, here
+        return score_partition(pack, partition, job_dir, threads)
+
+    monkeypatch.setattr(
+        job, "run_job", functools.partial(run_job, partition_rows=500, task=ctrl_c_during_part_3)
+    )
+    code, said, err = run("score", str(catalog), "--out", str(out))
+    assert code == 130
+    kept = "3 of 6 parts are scored and kept: the same command with --resume goes on from them"
+    assert err == f"\ninterrupted: {kept}\n"
+    assert not out.exists()
+    monkeypatch.setattr(job, "run_job", functools.partial(run_job, partition_rows=500))
+    code, said, err = run("score", str(catalog), "--out", str(out), "--resume")
+    assert code == 0, err
+    assert "(6 parts on the local engine, 3 already done before)" in said
 
 
 def test_score_refuses_what_it_cannot_read_in_one_line(listener: None, tmp_path: Path):

@@ -194,6 +194,14 @@ def score_catalog(
     return run_job(pack, source, output, engine, resume=resume, progress=progress)
 
 
+def parts_kept(output: Path) -> str | None:
+    """What a stopped `score` job writing `output` keeps, and that `--resume` goes on from it ("3 of 6
+    parts are scored and kept: ..."); None when there is no such job, or it kept no part."""
+    from musicflow.scale.job import parts_kept as kept
+
+    return kept(output)
+
+
 def recommend(
     serving: ServingModel,
     pack: ScoringPack,

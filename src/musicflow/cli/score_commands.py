@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.table import Table
@@ -15,6 +16,7 @@ from musicflow.app.vocabulary import (
     RecommendationQuestion,
     streams_shown,
 )
+from musicflow.cli import interrupted
 from musicflow.cli.common import (
     FormatOption,
     MappingOption,
@@ -95,19 +97,22 @@ def score(
         raise usage_error(ctx, f"--out {out}: write the predictions to a .parquet or .csv file")
     state = state_of(ctx)
     chosen = engine_named(engine.value, scheduler, lambda link: state.err.print(f"Dask dashboard: {link}"))
-    with state.app(create=False) as app, Bar(state.err) as bar:
-        summary = app.score_catalog(
-            profile,
-            catalog,
-            out,
-            mapping=mapping,
-            engine=chosen,
-            resume=resume,
-            progress=lambda done, total: bar.files_done(done, total, "scoring"),
-        )
+    try:
+        with state.app(create=False) as app, Bar(state.err) as bar:
+            summary = app.score_catalog(
+                profile,
+                catalog,
+                out,
+                mapping=mapping,
+                engine=chosen,
+                resume=resume,
+                progress=lambda done, total: bar.files_done(done, total, "scoring"),
+            )
+    except KeyboardInterrupt:
+        _interrupted(out)
     state.out.print(
-        f"{counted(summary.rows_scored, 'song')} scored into {summary.output}"
-        f" ({counted(summary.partitions, 'part')} on the {summary.engine} engine"
+        f"{counted(summary.rows_scored, 'song')} scored into {summary.output} with model"
+        f" v{summary.model_version} ({counted(summary.partitions, 'part')} on the {summary.engine} engine"
         + (f", {summary.partitions_resumed} already done before" if summary.partitions_resumed else "")
         + ")."
     )
@@ -117,6 +122,19 @@ def score(
             f" {'it is' if summary.rows_rejected == 1 else 'each is'} in {summary.rejected_output}"
             " with the reason."
         )
+
+
+def _interrupted(out: Path) -> NoReturn:
+    """Ctrl-C during `score`: one line and exit 130, saying what `--resume` goes on from (the command
+    run again without it starts again)."""
+    from musicflow.app.catalog_scoring import parts_kept
+    from musicflow.app.error_map import INTERRUPTED
+
+    kept = parts_kept(out)
+    if kept is None:
+        interrupted()
+    sys.stderr.write(f"\ninterrupted: {kept}\n")
+    raise SystemExit(INTERRUPTED)
 
 
 @reports_errors

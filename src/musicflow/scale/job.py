@@ -47,6 +47,7 @@ class ScoreSummary:
     partitions: int
     partitions_resumed: int  # finished by an earlier run and not scored again
     engine: str
+    model_version: int  # the champion that scored every row (a resumed job's too: see `_identity`)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,19 @@ def run_job(
             with _kept_said(folder, partitions):
                 engine.run(task, pack, pending, folder, _counting(progress, finished, len(partitions)))
     with _kept_said(folder, partitions):
-        return _finish(folder, partitions, output, writer, finished, engine.name, source.where)
+        return _finish(folder, partitions, output, writer, finished, engine.name, source.where, pack)
+
+
+def parts_kept(output: Path) -> str | None:
+    """What the stopped job writing `output` keeps and how to go on from it (`kept_words`); None when
+    there is no such job, or it kept no part."""
+    folder = job_dir_for(output)
+    try:
+        partitions = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["partitions"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    kept = sum(done_path(folder, int(p["index"])).exists() for p in partitions)
+    return kept_words(kept, len(partitions)) if kept else None
 
 
 def rejected_output(output: Path) -> Path:
@@ -218,6 +231,7 @@ def _finish(
     resumed: int,
     engine: str,
     where: str,
+    pack: ScoringPack,
 ) -> ScoreSummary:
     """Stream the parts into the output files (in partition order), then remove the job folder."""
     import polars as pl
@@ -257,6 +271,7 @@ def _finish(
         len(partitions),
         resumed,
         engine,
+        pack.model_version,
     )
 
 
@@ -271,4 +286,12 @@ def _sink(frame: Any, path: Path, kind: str) -> None:
         frame.sink_csv(path)
 
 
-__all__ = ["JobInput", "Rejected", "ScoreSummary", "job_dir_for", "rejected_output", "run_job"]
+__all__ = [
+    "JobInput",
+    "Rejected",
+    "ScoreSummary",
+    "job_dir_for",
+    "parts_kept",
+    "rejected_output",
+    "run_job",
+]
