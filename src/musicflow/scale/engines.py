@@ -100,7 +100,10 @@ class DaskEngine:
     `LocalCluster` started for this job, or "synchronous" (Dask's in-process scheduler, for tests).
     A task lost with its worker is run again on another one (Dask's own retries); the listener's pack
     travels as the result of a task of its own, which the scheduler computes again if every worker
-    holding it is lost (data scattered to workers would be gone with them).
+    holding it is lost (data scattered to workers would be gone with them), copied to every worker
+    before the partitions are submitted (a task is first placed on a worker holding what it needs: with
+    the pack on one worker, the others waited for Dask to steal work for them, and a million rows in
+    four partitions on two workers took 7.9 s against 6.2 s).
 
     Every wait is bounded: a scheduler that does not answer is said at once (`CONNECT_S` at most), a
     cluster with no worker, or with workers that cannot run MusicFlow's tasks, before any work, and a
@@ -189,6 +192,9 @@ class DaskEngine:
         if not partitions:
             return
         plain = client.submit(_held, pack.to_plain(), pure=False)
+        self.result_of(client, plain)  # held by one worker: copied to the others, as a task goes only
+        with suppress(OSError, TimeoutError):  # to a worker holding what it needs (until it is stolen)
+            client.replicate([plain])
         futures = [
             client.submit(task, plain, dict(p), str(job_dir), 1, pure=False, retries=2) for p in partitions
         ]
