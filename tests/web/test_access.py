@@ -17,6 +17,14 @@ pytestmark = pytest.mark.slow
 PHONE = {"width": 375, "height": 667}
 
 
+def every_page(page: Any) -> list[str]:
+    """Each page a listener meets: the start, an answer, the taste page, Discover, Add your export, the
+    page of the import `musicflow demo` ran, and a page that is not there."""
+    page.goto("/upload")
+    job = str(page.locator("#jobs a").first.get_attribute("href"))
+    return ["/", "/?song=Bad+Guy&artist=Billie+Eilish", "/taste", "/discover", "/upload", job, "/nowhere"]
+
+
 @pytest.fixture
 def page(browser: Any, server: str) -> Iterator[Any]:
     context = browser.new_context(base_url=server, viewport=PHONE)
@@ -150,17 +158,7 @@ def test_every_control_is_named_and_glyphs_are_not_read_out(page: Any) -> None:
     streams = page.locator(".hs-streams").first.inner_text()
     entry = page.locator("#highscore li").first.aria_snapshot()
     assert entry == f"- listitem: Bad Guy by Billie Eilish {streams} predicted streams"
-    page.goto("/upload")
-    job = page.locator("#jobs a").first.get_attribute("href")  # the import `musicflow demo` ran
-    for path in (
-        "/",
-        "/?song=Bad+Guy&artist=Billie+Eilish",
-        "/taste",
-        "/discover",
-        "/upload",
-        job,
-        "/nowhere",
-    ):
+    for path in every_page(page):
         page.goto(path)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         assert unnamed(page) == [], path
@@ -288,18 +286,10 @@ def test_nothing_is_cut_on_a_phone_or_zoomed_to_200_percent(
 def test_each_page_says_what_it_is_in_its_title_and_its_headings(page: Any) -> None:
     """A screen reader starts a page with its title and finds its way by headings: each page has a title
     of its own, one h1, no heading level skipped, and says it is in English."""
-    page.goto("/upload")
-    job = page.locator("#jobs a").first.get_attribute("href")
     titles = {}
-    for path in (
-        "/",
-        "/?song=Bad+Guy&artist=Billie+Eilish",
-        "/taste",
-        "/discover",
-        "/upload",
-        job,
-        "/nowhere",
-    ):
+    pages = every_page(page)
+    job = pages[-2]
+    for path in pages:
         page.goto(path)
         titles[path] = page.title()
         assert page.locator("html").get_attribute("lang") == "en"
