@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -146,6 +147,15 @@ def test_a_killed_worker_still_scores_every_row_exactly_once(
     assert marker.exists()  # a worker did die mid-job
     assert summary.rows_scored == ROWS
     assert _ids(summary.output) == _ids_of(catalog)
+
+
+@pytest.mark.slow  # starts a local Dask cluster
+def test_the_workers_of_the_cluster_started_for_a_job_leave_ctrl_c_to_the_command():
+    """Ctrl-C in a terminal reaches every process of the command: the workers stopped on their own, some
+    printing their KeyboardInterrupt's traceback, while the command was closing them."""
+    with DaskEngine(None, workers=1).client() as client:
+        said = client.run(lambda: repr(signal.getsignal(signal.SIGINT)))
+    assert list(said.values()) == [repr(signal.SIG_IGN)]
 
 
 class InterruptedJobError(Exception):

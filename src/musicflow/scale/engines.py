@@ -449,6 +449,7 @@ class _LocalClusterClient(AbstractContextManager["Client"]):
                 silence_logs=logging.WARNING if verbose else logging.CRITICAL,
                 # its HTTP server serves a dashboard with bokeh only; without, it needs no known port
                 dashboard_address=":8787" if _has_bokeh() else ":0",
+                preload=["musicflow.scale.local_workers"],  # Ctrl-C is this process's to answer
             )
         self._client = Client(self._cluster)
 
