@@ -651,9 +651,10 @@ class MusicFlow:
 
     def remove_catalog(self, name: str) -> tuple[CatalogAnswers, ...]:
         """Remove the catalog; what the catalogs left answer for each listener's songs."""
-        before = self._catalog_answers()
-        if not self._store.features.remove_catalog(name):
+        if name not in {info.name for info in self._store.features.catalogs()}:
             raise CatalogNotFoundError(f"no catalog named '{name}'", hint=Hint.LIST_CATALOGS)
+        before = self._catalog_answers()  # read only for a catalog that is there
+        self._store.features.remove_catalog(name)
         return self._catalogs_asked_again(before)
 
     def _catalog_answers(self) -> dict[str, int]:
