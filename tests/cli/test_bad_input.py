@@ -7,6 +7,7 @@ import json
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -120,6 +121,89 @@ def test_a_negative_version_is_said_to_be_none_not_an_unknown_option(
     ) in said
     assert "No such option" not in said and "Traceback" not in out + err
     assert not isolated_environment.exists()  # said before any store is opened
+
+
+def _number_arguments() -> list[list[str]]:
+    """Every command whose argument is a number (a version, a token's number), found in the command tree,
+    and `ingest undo ID`, whose id is the second of ingest's arguments."""
+    import typer
+
+    found: list[list[str]] = [["ingest", "undo"]]
+
+    def walk(command: Any, path: list[str]) -> None:
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, [*path, name])
+        for param in getattr(command, "params", ()):
+            if param.param_type_name == "argument" and (
+                param.metavar == "VERSION" or param.type_descriptor.annotation is int
+            ):
+                found.append(path)
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+NUMBER_ARGUMENTS = _number_arguments()
+
+
+def test_every_number_argument_is_found():
+    assert {("models", "show"), ("models", "promote"), ("tokens", "revoke"), ("ingest", "undo")} <= {
+        tuple(path) for path in NUMBER_ARGUMENTS
+    }
+
+
+@pytest.mark.parametrize("command", NUMBER_ARGUMENTS, ids=" ".join)
+@pytest.mark.parametrize("number", ["-3", "-12"])
+def test_a_negative_number_argument_is_said_in_words_not_an_unknown_option(
+    command: list[str], number: str, isolated_environment: Path
+):
+    """`tokens revoke -3` and `ingest undo -3` answered Click's "No such option: -3" (only `models show -1`
+    said what it takes): each command taking a number says what it takes, exit 2, before any store is
+    opened; so does each with its options after the number."""
+    options = [] if command == ["tokens", "revoke"] else ["--profile", "P"]  # a token has no profile
+    for args in ([*command, number], [*command, number, *options]):
+        code, out, err = run(*args)
+        said = " ".join(err.split())
+        assert code == 2, (args, out, err)
+        assert f"Usage: musicflow {' '.join(command[:2] if command[0] != 'ingest' else command[:1])} " in said
+        assert "No such option" not in said and "Traceback" not in out + err
+        assert f"not {number}" in said, said  # what was given, said back
+        assert not isolated_environment.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["tokens", "revoke", "-3"],
+            "Invalid value for 'ID': tokens are numbered from 1, not -3: give a token's number as"
+            " `musicflow tokens list` shows it",
+        ),
+        (
+            ["tokens", "revoke", "0"],
+            "Invalid value for 'ID': tokens are numbered from 1, not 0: give a token's number as"
+            " `musicflow tokens list` shows it",
+        ),
+        (
+            ["ingest", "undo", "-3", "--profile", "P", "-f", "json"],
+            "`ingest undo ID` takes an import's id, as ingest printed it or `musicflow jobs list` shows it,"
+            " not -3",
+        ),
+        (["ingest", "undo", "--", "-3"], "`ingest undo ID` takes an import's id"),
+        (["ingest", "-3"], "-3: no such file or folder"),
+    ],
+)
+def test_what_a_number_argument_takes_is_said(args: list[str], said: str, isolated_environment: Path):
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    assert said in " ".join(err.split()) and not out
+    assert not isolated_environment.exists()
+
+
+def test_another_unknown_option_is_still_said_to_be_one(isolated_environment: Path):
+    """Only a negative number is read as the argument: another unknown option is said as such."""
+    code, _, err = run("tokens", "revoke", "--bogus")
+    assert code == 2 and "No such option: --bogus" in err
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,10 @@ import typer
 
 from musicflow.app.version_refs import MAX_NUMBER
 from musicflow.cli.common import (
+    NumberArgumentCommand,
     TableOrJson,
     TableOrJsonOption,
+    numbered_from_one,
     plain_text,
     profile_option,
     reports_errors,
@@ -37,7 +39,7 @@ def register(app: typer.Typer) -> None:
     )
     tokens.command("create")(tokens_create)
     tokens.command("list")(tokens_list)
-    tokens.command("revoke")(tokens_revoke)
+    tokens.command("revoke", cls=NumberArgumentCommand)(tokens_revoke)
     app.add_typer(tokens, name="tokens")
     profile = typer.Typer(help="A listener's profile and all of its data.", no_args_is_help=True)
     profile.command("delete")(profile_delete)
@@ -124,7 +126,11 @@ def tokens_revoke(
     ctx: typer.Context,
     token_id: Annotated[
         int,
-        typer.Argument(metavar="ID", min=1, max=MAX_NUMBER, help="The token's number (see `tokens list`)."),
+        typer.Argument(
+            metavar="ID",
+            callback=numbered_from_one("token", "musicflow tokens list", MAX_NUMBER),
+            help="The token's number (see `tokens list`).",
+        ),
     ],
 ) -> None:
     """Revoke a token: from now on it opens nothing (a server checks every request)."""

@@ -17,9 +17,13 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TextIO, T
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer._click import Context  # the Click Typer ships, whose parser reads the command line
+from typer._click.parser import _OptionParser, _ParsingState
+from typer.core import TyperCommand
 
 from musicflow.app.error_map import exit_code
 from musicflow.app.profiles import profile_name_problem
+from musicflow.app.version_refs import NEGATIVE
 from musicflow.cli import error_hints, interrupted
 from musicflow.errors import MusicflowError, ProfileNotFoundError
 
@@ -62,6 +66,53 @@ def profile_name(value: str | None) -> str | None:
     if problem is not None:
         raise typer.BadParameter(problem)
     return value.strip()
+
+
+class _NegativeNumbersAreArguments(_OptionParser):
+    """Click's parser, but a negative number ("-3") that no option of the command is named is read as
+    an argument, as a command whose argument is a number needs: Click read it as an unknown option."""
+
+    def _process_opts(self, arg: str, state: _ParsingState) -> None:
+        if (
+            NEGATIVE.fullmatch(arg)
+            and self.allow_interspersed_args
+            and arg[:2] not in self._short_opt
+            and arg not in self._long_opt
+        ):
+            state.largs.append(arg)
+            return
+        super()._process_opts(arg, state)
+
+
+class NumberArgumentCommand(TyperCommand):
+    """A command whose argument is a number or an id (`models show VERSION`, `tokens revoke ID`, `ingest
+    undo ID`): a negative number given for it ("-1", as a list is counted from its end) is taken as that
+    argument, and the argument's own check answers it in words that say what it takes (a usage error,
+    exit 2), where Click said "No such option: -1". Every such command is made with this class (`cls=`);
+    an option's value ("--limit -3") was always read as the value it is."""
+
+    def make_parser(self, ctx: Context) -> _OptionParser:
+        parser = _NegativeNumbersAreArguments(ctx)
+        for param in self.get_params(ctx):
+            param.add_to_parser(parser, ctx)
+        return parser
+
+
+def numbered_from_one(what: str, listed_by: str, most: int) -> Callable[[int | None], int | None]:
+    """A typer callback for an argument numbering things from 1 up to `most` (a token): any other number,
+    a negative one above all, is a usage error (exit 2) saying what numbers them and where to find
+    them, before any store is opened."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise typer.BadParameter(
+                f"{what}s are numbered from 1, not {value}: give a {what}'s number as `{listed_by}` shows it"
+            )
+        if value is not None and value > most:
+            raise typer.BadParameter(f"{what}s are numbered up to {most:,}: there is no {what} {value}")
+        return value
+
+    return check
 
 
 WHOSE = "Whose data: each profile is kept apart."

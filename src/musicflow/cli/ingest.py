@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from musicflow.app.error_map import PARTIAL
+from musicflow.app.version_refs import NEGATIVE
 from musicflow.app.vocabulary import DEFAULT_PROFILE, not_a_file_or_folder
 from musicflow.cli import render
 from musicflow.cli.common import (
     AppState,
     FormatOption,
+    NumberArgumentCommand,
     OutputFormat,
     ProfileOption,
     TableOrJson,
@@ -36,7 +38,7 @@ MAX_LIMIT = 1_000_000
 
 
 def register(app: typer.Typer) -> None:
-    app.command("ingest")(ingest)
+    app.command("ingest", cls=NumberArgumentCommand)(ingest)
     streams = typer.Typer(help="Your stream counts, from what you ingested.", no_args_is_help=True)
     streams.command("top")(streams_top)
     streams.command("artists")(streams_artists)
@@ -62,6 +64,12 @@ def ingest(
     if str(paths[0]) == "undo" and not paths[0].exists():
         if len(paths) != 2:
             raise usage_error(ctx, "`ingest undo ID` takes one import's id (see `musicflow jobs list`)")
+        if NEGATIVE.fullmatch(str(paths[1])):
+            raise usage_error(
+                ctx,
+                f"`ingest undo ID` takes an import's id, as ingest printed it or `musicflow jobs list` shows"
+                f" it, not {paths[1]}",
+            )
         _undo(state, profile, str(paths[1]), output)
         return
     require_paths(ctx, paths, "file or folder")

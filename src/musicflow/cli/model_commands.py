@@ -7,17 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer._click import Context  # the Click Typer ships, whose parser reads the command line
-from typer._click.exceptions import NoSuchOption
-from typer.core import TyperArgument, TyperCommand
 
 from musicflow.app.error_map import FAILED, PARTIAL
-from musicflow.app.version_refs import NEGATIVE
 from musicflow.app.vocabulary import DEFAULT_PROFILE, MAX_NAME, Evaluation, SongRequest
 from musicflow.cli import error_hints
 from musicflow.cli import render_model as show
 from musicflow.cli.common import (
     FormatOption,
+    NumberArgumentCommand,
     OutputFormat,
     ProfileOption,
     TableOrJson,
@@ -74,30 +71,6 @@ def _checked_by(parse: Callable[[str], object]) -> Callable[[str | None], str | 
 version_ref = _checked_by(_any_version)  # a number or 'champion'
 version_number = _checked_by(_a_version_number)  # promoting needs the number of a version
 
-
-class VersionCommand(TyperCommand):
-    """A command whose argument is a version (`models show`, `models promote`): a negative number given
-    for it ("-1", as a list is counted from its end) is answered as the version it is not, in the
-    application's words (exit 2), where Click took it for an option: "No such option: -1"."""
-
-    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
-        given_args = list(args)  # the parser consumes the list it reads
-        try:
-            return super().parse_args(ctx, args)
-        except NoSuchOption as unknown:
-            given = next(
-                (a for a in given_args if NEGATIVE.fullmatch(a) and a.startswith(unknown.option_name)), None
-            )
-            version = next((param for param in self.params if isinstance(param, TyperArgument)), None)
-            if given is None or version is None or version.callback is None:
-                raise
-            try:
-                version.callback(ctx, version, given)
-            except typer.BadParameter as refused:
-                raise typer.BadParameter(refused.message, ctx=ctx, param=version) from None
-            raise
-
-
 VersionArgument = Annotated[
     str, typer.Argument(metavar="VERSION", help="A version number: 3 or v3.", callback=version_number)
 ]
@@ -115,8 +88,8 @@ def register(app: typer.Typer) -> None:
     app.command("predict")(predict)
     models = typer.Typer(help="Your model versions and which one serves.", no_args_is_help=True)
     models.command("list")(models_list)
-    models.command("show", cls=VersionCommand)(models_show)
-    models.command("promote", cls=VersionCommand)(models_promote)
+    models.command("show", cls=NumberArgumentCommand)(models_show)
+    models.command("promote", cls=NumberArgumentCommand)(models_promote)
     models.command("rollback")(models_rollback)
     models.command("prune")(models_prune)
     app.add_typer(models, name="models")
