@@ -173,6 +173,7 @@ def server(
         "MUSICFLOW_API_TRUSTED_PROXIES": "127.0.0.1",
         "MUSICFLOW_API_ANSWER_TTL_S": answer_ttl,
         "MUSICFLOW_RETRAIN_EVERY_HOURS": "0",  # no scheduled job runs beside the measured requests
+        "MUSICFLOW_API_RECOMMEND_AHEAD": "false",  # nor the Discover list a server makes after its start
     }
     command = pinned(cpu, [*MUSICFLOW, "serve", "--open", "--profile", PROFILE, "--port", str(port)])
     process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)

@@ -26,6 +26,7 @@ from musicflow.config import Settings
 from musicflow.store import open_store
 from musicflow.store.sql import SqlStore
 from tests import numba_cache
+from tests.lists_made import ListsMade
 from tests.trained import shared_folder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -113,7 +114,16 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
             monkeypatch.delenv(name)
     data_dir = tmp_path / "musicflow-data"
     monkeypatch.setenv("MUSICFLOW_DATA_DIR", str(data_dir))
+    # A server's lists made ahead would score the catalog behind every test's back (seconds of the
+    # suite's two cores each); tests/api/test_lists_ahead.py turns it on.
+    monkeypatch.setenv("MUSICFLOW_API_RECOMMEND_AHEAD", "false")
     return data_dir
+
+
+@pytest.fixture
+def lists_made(monkeypatch: pytest.MonkeyPatch) -> ListsMade:
+    """Which listeners' recommendation lists are made during the test, as they are made."""
+    return ListsMade(monkeypatch)
 
 
 @pytest.fixture(scope="session")

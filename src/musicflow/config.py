@@ -213,6 +213,13 @@ class Settings(BaseSettings):
     api_access_log: bool = Field(
         default=True, description="Log each request (method, path, status, time, profile) at INFO."
     )
+    api_recommend_ahead: bool = Field(
+        default=True,
+        description=(
+            "Make a listener's Discover list in the background when the server loads their model, at"
+            " their sign-in and after a job retrained them, so that the page answers at once."
+        ),
+    )
     api_answer_ttl_s: float = Field(
         default=5.0,
         ge=0,

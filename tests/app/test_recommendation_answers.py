@@ -167,3 +167,32 @@ def test_a_song_no_source_knows_keeps_the_spotify_id_the_listeners_export_gave_i
     answer = two_versions.predict(PROFILE, "A Song No Catalog Holds", artist)
     assert not answer.answer.song.merged.values  # no source knows it: answered from the history
     assert answer.as_document()["spotify_id"] == its_id and answer.known == 2
+
+
+def test_lists_made_ahead_are_made_once_each_in_turn_and_a_failure_stops_none() -> None:
+    import threading
+
+    from musicflow.app.recommendation_answers import ListsAhead
+    from musicflow.errors import NoModelError
+
+    entered, release, done = threading.Event(), threading.Event(), threading.Event()
+    made: list[str] = []
+
+    def make(profile: str) -> None:
+        entered.set()
+        release.wait(10)
+        if profile == "untrained":
+            raise NoModelError("no model for 'untrained'")
+        made.append(profile)
+        if profile == "last":
+            done.set()
+
+    ahead = ListsAhead(make)
+    ahead.ask("first")
+    assert entered.wait(10)  # "first" is being made: asked again, it is made again after the others
+    for profile in ("untrained", "second", "second", "first", "last"):
+        ahead.ask(profile)
+    release.set()
+    assert done.wait(10)
+    assert made == ["first", "second", "first", "last"]
+    ahead.stop()

@@ -12,6 +12,7 @@ from musicflow.app.service import MusicFlow
 from musicflow.app.upload_jobs import QUEUED_AGAIN, JobRunner
 from tests.fakes.reccobeats import AUDIO_PATH, FakeReccoBeats
 from tests.fakes.server import json_response
+from tests.lists_made import ListsMade
 from tests.trained import PROFILE, QUICK_TRAINING, copy_of
 
 MORE_PLAYS = Path("histories/extended/erickmay/endsong_1.json")  # plays the demo listener never had
@@ -19,12 +20,13 @@ MORE_PLAYS = Path("histories/extended/erickmay/endsong_1.json")  # plays the dem
 
 @pytest.mark.slow
 def test_new_plays_queue_one_retrain_that_trains_once(
-    trained_listener: Path, isolated_environment: Path, shared_data: Path
+    trained_listener: Path, isolated_environment: Path, shared_data: Path, lists_made: ListsMade
 ) -> None:
     settings = copy_of(trained_listener, isolated_environment).model_copy(
-        update={"feature_sources": ["catalog"], **QUICK_TRAINING}
+        update={"feature_sources": ["catalog"], "api_recommend_ahead": True, **QUICK_TRAINING}
     )
     with MusicFlow.open(settings) as app:
+        app.make_lists_ahead()  # as a server's start does
         while app.run_next_job():  # what the copied store had waiting (its ingest queued a retrain)
             pass
         assert app.champion_is_current(PROFILE)
@@ -44,6 +46,10 @@ def test_new_plays_queue_one_retrain_that_trains_once(
         assert done.state == "done" and done.result is not None and done.result["model_version"] == 2
         assert [v.version for v in app.models(PROFILE)] == [2, 1]
         assert app.champion_is_current(PROFILE) == bool(done.result["serving"])
+        # A new version that serves has the listener's Discover list made ahead; one that does not, not.
+        assert lists_made.wait_for(1, timeout_s=60 if done.result["serving"] else 0) == (
+            [PROFILE] if done.result["serving"] else []
+        )
 
 
 @pytest.mark.slow

@@ -19,6 +19,7 @@ from musicflow.api.app import create_app
 from musicflow.app.service import MusicFlow
 from musicflow.config import Settings
 from musicflow.web import SESSION_COOKIE
+from tests.lists_made import ListsMade
 from tests.web.conftest import PROFILE, serving
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -103,6 +104,25 @@ def test_a_listener_signed_in_sees_their_pages_and_no_one_elses(
     assert taste.status_code == 200 and "Your taste" in taste.text
     assert client.get("/taste", params={"profile": "other"}).status_code == 404
     assert client.get("/", params={"song": "Levitating", "artist": "Dua Lipa"}).status_code == 200
+
+
+def test_signing_in_has_the_listeners_discover_list_made_ahead(
+    shared_dir: tuple[Path, dict[str, str]], lists_made: ListsMade
+) -> None:
+    settings = Settings(
+        data_dir=shared_dir[0],
+        feature_sources=["catalog"],
+        web_session_secret=SecretStr(secrets.token_hex(32)),
+        api_recommend_ahead=True,
+    )
+    # Started for a profile nobody has: no list is made at start, only the signed-in listener's.
+    app = create_app(settings, profile="nobody", access="tokens")
+    with TestClient(app, follow_redirects=False) as client:
+        signed_in(client, shared_dir[1]["demo"])
+        assert lists_made.wait_for(1) == [PROFILE]
+        discover = client.get("/discover")
+        assert discover.status_code == 200 and "Discover" in discover.text
+        assert lists_made.profiles == [PROFILE]  # the page showed the list made ahead
 
 
 def test_the_session_cookie_is_strict_and_http_only(

@@ -61,6 +61,7 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
         with MusicFlow.open(settings) as opened:
             app.state.musicflow = opened
             app.state.together = AskedTogether(opened)
+            opened.make_lists_ahead()
             await asyncio.to_thread(_warm_up, opened, profile, tokens=access == "tokens")
             # What start-up made (the model, the listener, the libraries) lives as long as the server:
             # kept out of the garbage collector's full passes, which would walk it all again and again
@@ -138,7 +139,8 @@ def create_app(settings: Settings, *, profile: str = DEFAULT_PROFILE, access: Ac
 
 
 def _warm_up(app: MusicFlow, profile: str, *, tokens: bool = False) -> None:
-    """Load the champion and the song index now (not in the first request); if there is no champion yet
+    """Load the champion and the song index now (not in the first request), and start making the
+    profile's Discover list in the background (`recommend_ahead`); if there is no champion yet
     the server still starts (and is not ready). Where tokens name the listeners (`tokens`), a profile the
     store does not hold is nobody's: nothing to load, and nothing to warn of."""
     app.know_songs()
@@ -150,3 +152,4 @@ def _warm_up(app: MusicFlow, profile: str, *, tokens: bool = False) -> None:
         log.warning("no model serves yet: %s", exc)  # its words name the profile
         return
     log.info("profile '%s': serving model v%d", profile, served.version)
+    app.recommend_ahead(profile)

@@ -7,22 +7,28 @@ kept per listener and question, valid for one load of the listener's serving mod
 (`ServingModel.loaded`: a new champion, or their library changed) and one import of each catalog, every
 imported one, not only those chosen (the entry a song of several is listed as is chosen among them all,
 as `predict` looks): the page and the API, asked again, read it instead of scoring the catalogs again.
+A server makes a listener's default list ahead of the asking (`ListsAhead`), when their model is loaded
+or retrained, so that the first look at Discover does not wait for that reading.
 """
 
 from __future__ import annotations
 
+import logging
+import queue
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, Recommendation
-from musicflow.errors import CatalogNotFoundError, Hint
+from musicflow.errors import CatalogNotFoundError, Hint, MusicflowError
 
 if TYPE_CHECKING:
     from musicflow.store.ports import CatalogInfo
 
+log = logging.getLogger(__name__)
 KEPT_ANSWERS = 32
 CatalogKey = tuple[tuple[str, float, int], ...]  # each catalog's name, import time and rows
 
@@ -159,3 +165,51 @@ class KeptRecommendations:
         if kept is None or kept[0] != loaded or kept[1] != identity:
             return None
         return kept[2]
+
+
+class ListsAhead:
+    """Makes listeners' default lists (`make`: `MusicFlow.recommendations` with the default question) one
+    after another in a thread of its own, started at the first `ask`. A listener asked for again before
+    their turn is made once; a list already kept costs a look. `stop` lets the list being made finish
+    on its own (the thread is a daemon: a process ending does not wait for it) and makes no other."""
+
+    def __init__(self, make: Callable[[str], object]) -> None:
+        self._make = make
+        self._waiting: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._asked: set[str] = set()
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+
+    def ask(self, profile: str) -> None:
+        with self._lock:
+            if self._stopped or profile in self._asked:
+                return
+            self._asked.add(profile)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="lists-ahead", daemon=True)
+                self._thread.start()
+        self._waiting.put(profile)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+        self._waiting.put(None)
+
+    def _run(self) -> None:
+        while (profile := self._waiting.get()) is not None:
+            with self._lock:
+                self._asked.discard(profile)
+                if self._stopped:
+                    return
+            started = time.perf_counter()
+            try:
+                self._make(profile)
+            except MusicflowError as failed:  # no model yet, say: asked, the list says so itself
+                log.debug("no list made ahead for '%s': %s", profile, failed)
+                continue
+            except Exception:  # a list made ahead is only a head start: asked, it is made
+                if not self._stopped:  # a store closed under it is the server stopping, not a fault
+                    log.warning("Discover's list for '%s' was not made ahead", profile, exc_info=True)
+                continue
+            log.info("Discover's list for '%s' is ready (%.1f s)", profile, time.perf_counter() - started)

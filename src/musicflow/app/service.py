@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Self
 
-from musicflow.app.recommendation_answers import KeptRecommendations
+from musicflow.app.recommendation_answers import KeptRecommendations, ListsAhead
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel, ServingModels
 from musicflow.config import Settings
@@ -105,6 +105,7 @@ class MusicFlow:
         )
         self._song_finder: SongFinder | None = None
         self._kept_recommendations = KeptRecommendations()
+        self._lists_ahead: ListsAhead | None = None  # a server's (`make_lists_ahead`)
         self._logger: PredictionLogger | None = None
         self._logger_lock = threading.Lock()
         # The jobs this process runs (id -> their profile, and what ends them), and a gate no job is
@@ -133,6 +134,8 @@ class MusicFlow:
         return store_place(settings)
 
     def close(self) -> None:
+        if self._lists_ahead is not None:
+            self._lists_ahead.stop()
         if self._logger is not None:
             self._logger.close()
         self._closing.close()
@@ -1080,6 +1083,19 @@ class MusicFlow:
 
         kept = self._kept_recommendations
         return kept.answer(profile, asked, serving.loaded, imported, make, still_loaded)
+
+    def make_lists_ahead(self) -> None:
+        """From now on `recommend_ahead` makes lists (a server's start calls this; a command, which would
+        end before a list is seen, does not), unless `api_recommend_ahead` is off."""
+        if self.settings.api_recommend_ahead and self._lists_ahead is None:
+            self._lists_ahead = ListsAhead(self.recommendations)
+
+    def recommend_ahead(self, profile: str) -> None:
+        """Make the listener's default list (Discover's) in the background, where they are about to look:
+        a server does when it loads their model at start, at their sign-in and after a job of theirs
+        trained a version that serves (`make_lists_ahead`; elsewhere nothing)."""
+        if self._lists_ahead is not None:
+            self._lists_ahead.ask(profile)
 
     def scoring_pack(self, profile: str) -> ScoringPack:
         from musicflow.app.catalog_scoring import scoring_pack

@@ -26,6 +26,7 @@ from musicflow.errors import ErrorKind, MusicflowError, UnauthorizedError
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")  # every page's, one set
 GRANT_KEY = "grant"
 CSRF_KEY = "csrf"
+SIGNED_OUT_KEY = "signed_out"  # the sign-in page that follows a sign-out says so
 MAX_TOKEN = 200
 router = APIRouter(include_in_schema=False)
 Session = MutableMapping[str, Any]
@@ -82,8 +83,13 @@ def signed_in(request: Request) -> bool:
     return not request.app.state.grants.open and isinstance(request.session.get(GRANT_KEY), str)
 
 
-def _form(request: Request, message: str = "", status: int = 200) -> HTMLResponse:
-    context = {"csrf": csrf_token(request.session), "message": message, "profile": None}
+def _form(request: Request, message: str = "", status: int = 200, signed_out: bool = False) -> HTMLResponse:
+    context = {
+        "csrf": csrf_token(request.session),
+        "message": message,
+        "profile": None,
+        "signed_out": signed_out,
+    }
     return TEMPLATES.TemplateResponse(request, "signin.html", context, status_code=status)
 
 
@@ -91,7 +97,7 @@ def _form(request: Request, message: str = "", status: int = 200) -> HTMLRespons
 def signin_form(request: Request) -> Response:
     if request.app.state.grants.open:
         return RedirectResponse("/", status_code=303)
-    return _form(request)
+    return _form(request, signed_out=request.session.pop(SIGNED_OUT_KEY, False) is True)
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -107,12 +113,13 @@ def signin(
     try:
         check_csrf(request.session, csrf)
         digest = digest_of(token.strip())
-        grants.of_digest(request.app.state.musicflow, digest)
+        grant = grants.of_digest(request.app.state.musicflow, digest)
     except MusicflowError as refused:
         return _form(request, str(refused), http_status(refused))
     request.session.clear()  # a new session for the signed-in listener: nothing carried over
     request.session[GRANT_KEY] = digest
     csrf_token(request.session)
+    request.app.state.musicflow.recommend_ahead(grant.profile)
     return RedirectResponse("/", status_code=303)
 
 
@@ -123,4 +130,5 @@ def signout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -
     except ForgedFormError as refused:
         return _form(request, str(refused), http_status(refused))
     request.session.clear()
+    request.session[SIGNED_OUT_KEY] = True
     return RedirectResponse("/signin", status_code=303)
