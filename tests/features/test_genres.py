@@ -93,3 +93,36 @@ def test_a_playlist_genre_names_an_artist_only_when_several_playlists_give_it() 
     # ...while the one subgenre of their playlists ("modern", "classic", "chill") names no artist
     names = {name for found in artist_genre_names().values() for name in found}
     assert not {"modern", "classic", "chill", "meditative", "throwback", "mainstream"} & names
+
+
+MATCHES = """
+import itertools, json
+from musicflow.features.genres import artist_genres, genre_match, listener_genres
+table = artist_genres()
+artists = sorted(table)[:4000]
+streams = {artist: 1 + (i * 7) % 13 for i, artist in enumerate(artists[:300])}
+listener = listener_genres(streams, table)
+print(json.dumps([genre_match(artist, listener, table).hex() for artist in artists]))
+"""
+
+
+def test_a_genre_match_is_the_same_to_the_bit_in_every_process() -> None:
+    """Python orders a set of words differently in each process; a model trained in one process and
+    explained or reproduced in another must read the same numbers."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", MATCHES],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for seed in ("1", "2", "3")
+    ]
+    matches = [json.loads(run.stdout) for run in runs]
+    assert len(matches[0]) == 4000 and matches[0] == matches[1] == matches[2]

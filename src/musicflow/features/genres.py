@@ -76,11 +76,13 @@ def genre_match(artist: str, listener: Genres, genres: Mapping[str, Genres]) -> 
     found = genres.get(artist)
     if not found or not listener:
         return math.nan
-    return sum(listener.get(word, 0.0) * share for word, share in found.items())
+    # Summed exactly (`fsum`): a table's words come in the order of a set, which differs between
+    # processes, and a plain sum would differ in its last bits with it.
+    return math.fsum(listener.get(word, 0.0) * share for word, share in found.items())
 
 
 def shares(counts: Mapping[str, float]) -> dict[str, float]:
-    total = sum(counts.values())
+    total = math.fsum(counts.values())  # exact: the same whatever order `counts` holds its words in
     return {word: count / total for word, count in counts.items()} if total else {}
 
 
@@ -88,7 +90,7 @@ def words_of(names: Mapping[str, float]) -> dict[str, float]:
     """An artist's genre words and their shares, from their genres and how many times each was given."""
     counts: dict[str, float] = {}
     for name, count in names.items():
-        for word in genre_words(name):
+        for word in sorted(genre_words(name)):  # in one order in every process
             counts[word] = counts.get(word, 0.0) + count
     return {word: round(share, WORD_PLACES) for word, share in shares(counts).items()}
 
