@@ -12,7 +12,7 @@ from musicflow.config import Settings
 from musicflow.errors import ConfigError, ConflictError, MusicflowError
 from musicflow.model.dataset import MIN_POSITIVES, ZeroStrategy, zero_strategy_for
 from musicflow.model.evaluate import evaluate_profile
-from musicflow.model.lineage import RunOptions, lineage_files
+from musicflow.model.lineage import ProfileCut, RunOptions, lineage_files
 from musicflow.model.params import WITHOUT_ANCHOR
 from musicflow.model.pruning import Pruning
 from musicflow.model.publish import publish
@@ -133,7 +133,7 @@ def publish_candidate(
         profile_id=lineage.cut_off.profile_id,
     )
     _forget_listeners_deleted(registry, candidate, lineage.profiles, history)
-    if _plays_taken_back(candidate, history):
+    if _plays_taken_back(lineage.cut_off, history):
         number = published.version.version
         registry.take_back(candidate.profile, [number])
         raise ConflictError(
@@ -163,11 +163,9 @@ def _forget_listeners_deleted(
         registry.forget_profile_name(name, [candidate.profile], sorted(recorded - played))
 
 
-def _plays_taken_back(candidate: Candidate, history: HistoryStore) -> bool:
-    """Whether some of the plays the candidate learned from of its own listener are gone from the store."""
-    from musicflow.model.lineage import lineage_of
-
-    cut = lineage_of(candidate.artifacts, f"the new model of '{candidate.profile}'").cut_off
+def _plays_taken_back(cut: ProfileCut, history: HistoryStore) -> bool:
+    """Whether some of the plays a candidate learned from of its own listener (`cut`, its lineage's) are
+    gone from the store."""
     held = sum(1 for play in history.plays(cut.profile_id) if play.play_id <= cut.last_play_id)
     return held < cut.plays
 
