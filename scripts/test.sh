@@ -28,4 +28,7 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
+# A run needs some room in the temporary folder (its stores are tens of MB each; a passing test's folder
+# goes when it ends, pyproject.toml): the free space is said first, so a disk too full is seen as such.
+echo "free in ${TMPDIR:-/tmp}: $(df -h --output=avail "${TMPDIR:-/tmp}" | tail -n 1 | tr -d ' ')"
 .venv/bin/pytest -n auto --maxprocesses 4 --dist worksteal --durations=15 "$@"
