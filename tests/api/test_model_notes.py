@@ -32,7 +32,7 @@ def test_older_notes_on_the_store_are_said_in_todays_words_or_not_at_all() -> No
         "",
         (),
     )
-    written = model_detail(record, None).evaluation["notes"]
+    written = model_detail(record, None).model_dump(mode="json")["evaluation"]["notes"]
     assert isinstance(written, list)
     notes = [str(note) for note in written]
     assert notes == [

@@ -13,6 +13,8 @@ from musicflow.config import Settings
 from tests.api.conftest import ClientFactory
 from tests.trained import PROFILE
 
+ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00"  # a moment as every answer gives one
+
 SONG = {"song": "Blinding Lights", "artist": "The Weeknd"}
 UNKNOWN = {"song": "Zzyzx Road", "artist": "Nobody At All"}
 
@@ -153,9 +155,9 @@ def test_a_model_with_no_play_after_its_cut_off_claims_no_mean_of_streams_since(
     document = client.get("/api/accuracy").json()
     (version,) = document["versions"]
     assert version["plays_after"] == 0 and version["auc"] is None
-    for judged in (version, document["drift"]):  # the cut-off in Unix seconds, and in ISO 8601 beside it
-        assert dt.datetime.fromisoformat(judged["cut_off_at"]).timestamp() == judged["cut_off"]
-        assert judged["cut_off_at"].endswith("+00:00")
+    for judged in (version, document["drift"]):  # the cut-off in ISO 8601 alone (no Unix seconds beside it)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", judged["cut_off_at"])
+        assert "cut_off" not in judged
     held = [band for band in version["calibration"] if band["songs"]]
     assert sum(band["songs"] for band in held) == version["songs"] > 0
     assert all(band["mean_streams"] is None for band in version["calibration"])
@@ -208,8 +210,9 @@ def test_the_schema_publishes_every_route_and_its_errors(asking: TestClient):
 
 def test_a_time_is_one_kind_of_value_wherever_the_schema_names_one(asking: TestClient):
     """A job's `created_at` was a number (Unix seconds) where a model version's was ISO 8601 text: one
-    name, two meanings. Every `..._at` of the schema is ISO 8601 text now (`cut_off` alone is a number
-    too, beside its `cut_off_at`)."""
+    name, two meanings. Every `..._at` of the schema is ISO 8601 text now, and so is an evaluation's
+    `cutoff` (Unix seconds before); the accuracy's cut-off is its `cut_off_at` alone (it was also `cut_off`,
+    a number, where `models show`'s `learned_from.cut_off` is an object)."""
     schemas = asking.get("/openapi.json").json()["components"]["schemas"]
     times = {
         (name, field): spec
@@ -220,7 +223,17 @@ def test_a_time_is_one_kind_of_value_wherever_the_schema_names_one(asking: TestC
     assert {("JobBody", "created_at"), ("JobBody", "updated_at"), ("ModelSummary", "created_at")} <= set(
         times
     )
+    assert {("VersionAccuracy", "cut_off_at"), ("DriftBody", "cut_off_at")} <= set(times)
     for spec in times.values():
         assert (spec["type"], spec["format"]) == ("string", "date-time"), spec
+    assert not [name for name, schema in schemas.items() if "cut_off" in schema.get("properties", {})]
+    cutoff = schemas["EvaluationSplit"]["properties"]["cutoff"]
+    assert {"type": "string", "format": "date-time"} in cutoff["anyOf"], cutoff
     for version in asking.get("/api/models").json()["versions"]:
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", version["created_at"])
+        assert re.fullmatch(ISO, version["created_at"])
+        detail = asking.get(f"/api/models/{version['version']}").json()
+        splits = {split["split"]: split["cutoff"] for split in detail["evaluation"]["splits"]}
+        assert re.fullmatch(ISO, splits["time"]) and splits["random"] is None
+        app: MusicFlow = asking.app.state.musicflow  # type: ignore[attr-defined]
+        (stored,) = [s for s in app.model(PROFILE, version["version"]).evaluation["splits"] if s["cutoff"]]
+        assert dt.datetime.fromisoformat(splits["time"]).timestamp() == stored["cutoff"]  # Unix seconds kept

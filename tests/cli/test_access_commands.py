@@ -144,7 +144,8 @@ def test_accuracy_before_any_later_play_says_what_would_judge_it(trained: None) 
 def test_times_in_machine_output_are_iso_8601_in_utc_alike(trained: None, tmp_path: Path) -> None:
     """`log export --format csv` wrote asked_at as 2026-12-06T11:05:38.689422+0000 where JSON wrote
     +00:00 (and a JSON file polars' way); `accuracy -f json` gave its cut-off only as Unix seconds, where
-    models list and catalog list give ISO 8601. `cut_off` stays, for the programs reading it."""
+    models list and catalog list give ISO 8601. It gives it as `cut_off_at` alone now: `cut_off` was a
+    number there and an object in `models show`'s `learned_from` (one name, two meanings)."""
     assert run("predict", "--song", "Levitating", "--artist", "Dua Lipa", "--log")[0] == 0
     iso_to_the_microsecond = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00"
     code, out, err = run("log", "export", "--format", "json")
@@ -167,7 +168,11 @@ def test_times_in_machine_output_are_iso_8601_in_utc_alike(trained: None, tmp_pa
     (version,) = document["versions"]
     for judged in (version, document["drift"]):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", judged["cut_off_at"])
-        assert datetime.fromisoformat(judged["cut_off_at"]).timestamp() == judged["cut_off"]
+        assert "cut_off" not in judged
+    code, out, err = run("models", "show", "1", "--format", "json")
+    assert code == 0, err
+    learned = json.loads(out)["learned_from"]
+    assert learned["cut_off"]["last_play_at"] == version["cut_off_at"] == document["drift"]["cut_off_at"]
 
 
 def test_deleting_a_profile_there_is_not_names_the_ones_there_are(listener: None) -> None:

@@ -8,6 +8,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -21,6 +22,13 @@ runner = CliRunner()
 def run(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
+
+
+ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00"  # a moment as every command's JSON gives one
+
+
+def _time_split(document: dict[str, Any]) -> dict[str, Any]:
+    return next(split for split in document["evaluation"]["splits"] if split["split"] == "time")
 
 
 @pytest.fixture
@@ -176,7 +184,12 @@ def test_training_asks_this_machines_sources_itself_and_names_the_songs_a_servic
         tracks = db.execute("SELECT count(DISTINCT track_id) FROM plays").fetchone()[0]
     code, out, err = run("train", "--format", "json")
     assert code == 0, err
-    assert json.loads(out)["training"]["songs_not_asked"] == 0
+    trained = json.loads(out)
+    assert trained["training"]["songs_not_asked"] == 0
+    # its times as every command's JSON gives them (the version's records keep Unix seconds)
+    assert re.fullmatch(ISO, _time_split(trained)["cutoff"])
+    assert re.fullmatch(ISO, trained["training"]["last_play_at"])
+    assert re.fullmatch(ISO, trained["training"]["recommend_ranking"]["cutoff"])
     with sqlite3.connect(isolated_environment / "musicflow.db") as db:
         asked = {row[0] for row in db.execute("SELECT track_id FROM track_features")}
     assert set(forgotten) <= asked
@@ -185,6 +198,59 @@ def test_training_asks_this_machines_sources_itself_and_names_the_songs_a_servic
     assert code == 0, err
     said = " ".join(out.split())
     assert f"note: {tracks:,} of your songs were not yet asked of a feature source: `musicflow" in said
+
+
+def test_a_versions_times_are_iso_8601_in_json_and_days_in_its_tables(trained: None):
+    """`evaluate` and `models show` gave the time split's `cutoff` in Unix seconds, where every other time
+    of their JSON is ISO 8601, UTC: it is ISO 8601 too; the tables say its day, as they did."""
+    code, out, err = run("evaluate", "--format", "json")
+    assert code == 0, err
+    splits = {split["split"]: split["cutoff"] for split in json.loads(out)["evaluation"]["splits"]}
+    assert re.fullmatch(ISO, splits["time"]) and splits["random"] is None
+    code, out, err = run("models", "show", "1", "--format", "json")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert {split["split"]: split["cutoff"] for split in shown["evaluation"]["splits"]} == splits
+    assert re.fullmatch(ISO, shown["created"]) and re.fullmatch(
+        ISO, shown["learned_from"]["cut_off"]["last_play_at"]
+    )
+    cut = dt.datetime.fromisoformat(splits["time"])
+    for args in (["evaluate"], ["models", "show", "1"]):
+        code, out, err = run(*args)
+        assert code == 0, err
+        assert f"Time split: songs first heard after {cut.day} {cut:%b %Y}" in out, out
+
+
+def test_a_version_stored_by_an_older_musicflow_is_shown_as_one_trained_today(
+    trained: None, isolated_environment: Path
+):
+    """A version's evaluation as an older MusicFlow stored it (no protocol, coverage or answered songs;
+    its cut-off in Unix seconds, or not recorded at all) is read and given alike: in JSON in ISO 8601
+    (or null), in the tables as a day."""
+    import sqlite3
+
+    with sqlite3.connect(isolated_environment / "musicflow.db") as db:
+        (text,) = db.execute("SELECT evaluation FROM model_versions WHERE version = 1").fetchone()
+    stored = json.loads(text)
+    older = {key: value for key, value in stored.items() if key not in ("protocol", "coverage")}
+    older["splits"] = [{k: v for k, v in split.items() if k != "answered"} for split in stored["splits"]]
+    (cutoff,) = [split["cutoff"] for split in older["splits"] if split["split"] == "time"]
+    assert isinstance(cutoff, int)  # what every version stores: Unix seconds
+    oldest = {**older, "splits": [{k: v for k, v in s.items() if k != "cutoff"} for s in older["splits"]]}
+    day = dt.datetime.fromtimestamp(cutoff, dt.UTC)
+    for record, given, said in (
+        (older, day.isoformat(), f"Time split: songs first heard after {day.day} {day:%b %Y}"),
+        (oldest, None, "Time split: songs first heard after the split's date"),
+    ):
+        with sqlite3.connect(isolated_environment / "musicflow.db") as db:
+            db.execute("UPDATE model_versions SET evaluation = ? WHERE version = 1", (json.dumps(record),))
+        for args in (["evaluate", "--format", "json"], ["models", "show", "1", "--format", "json"]):
+            code, out, err = run(*args)
+            assert code == 0, err
+            assert _time_split(json.loads(out))["cutoff"] == given
+        for args in (["evaluate"], ["models", "show", "1"]):
+            code, out, err = run(*args)
+            assert code == 0 and said in out, err + out
 
 
 @pytest.mark.parametrize("seeds", ["0", "11", "three"])
@@ -237,8 +303,9 @@ def test_train_reproduce_rebuilds_a_version_and_says_plainly_when_its_plays_were
     document = json.loads(out)
     assert document["identical"] is True and document["max_difference"] <= 1e-9
     assert document["model_version"] == 1 and document["rows_compared"] > 1_000
-    # the cut-off as `accuracy` gives it: Unix seconds, and the same moment in ISO 8601 beside it
-    assert dt.datetime.fromisoformat(document["cut_off_at"]).timestamp() == document["cut_off"]
+    # the cut-off as `accuracy` gives it: in ISO 8601 (it was also given in Unix seconds, as `cut_off`)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", document["cut_off_at"])
+    assert "cut_off" not in document
     code, out, _ = run("models", "list", "-f", "json")
     assert [v["version"] for v in json.loads(out)] == [1]  # nothing registered
     code, out, _ = run("models", "show", "1", "-f", "json")

@@ -10,13 +10,14 @@ from musicflow.api.schemas import (
     Features,
     KnownSong,
     ModelDetail,
+    ModelEvaluation,
     ModelSummary,
     PredictionBody,
     RawFeatures,
     SourceAnswer,
     TrackPart,
 )
-from musicflow.app.results import Prediction, value_sources
+from musicflow.app.results import Prediction, evaluation_document, value_sources
 from musicflow.app.vocabulary import notes_as_trained
 from musicflow.core.feature_spec import FEATURES, Group
 from musicflow.core.timezone import iso_utc
@@ -117,14 +118,15 @@ def model_detail(record: ModelRecord, serving: int | None) -> ModelDetail:
         **model_summary(record, serving).model_dump(),
         profile=record.profile,
         feature_names=list(record.feature_names),
-        evaluation=_as_trained(record.evaluation),
+        evaluation=_as_trained(evaluation_document(record.evaluation)),
     )
 
 
-def _as_trained(evaluation: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored evaluation, its notes saying what they say of the store as it stood when the model was
-    trained (`notes_as_trained`: an older version wrote them in the present tense)."""
+def _as_trained(evaluation: Mapping[str, Any]) -> ModelEvaluation:
+    """The stored evaluation (its times in ISO 8601), its notes saying what they say of the store as it
+    stood when the model was trained (`notes_as_trained`: an older version wrote them in the present
+    tense)."""
     document = dict(evaluation)
     if isinstance(document.get("notes"), list):
         document["notes"] = notes_as_trained(str(note) for note in document["notes"])
-    return document
+    return ModelEvaluation.model_validate(document)

@@ -25,7 +25,8 @@ ERROR_KINDS = (*(kind.value for kind in ErrorKind), METHOD_NOT_ALLOWED, INTERNAL
 FeatureNumber = float | int | bool | None
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 # A moment, as every answer gives one: ISO 8601 in UTC to the second (`core.timezone.iso_utc`). A field
-# named `..._at` that holds a time holds this; `cut_off` alone is also given in Unix seconds beside it.
+# named `..._at` that holds a time holds this, and so does an evaluation's `cutoff`: no answer gives a time
+# in Unix seconds (the records a version keeps do: `app/results.py` gives them in this form).
 Moment = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
@@ -357,10 +358,36 @@ class ModelList(BaseModel):
     versions: list[ModelSummary]
 
 
+class EvaluationSplit(BaseModel):
+    """One way the version was tested (its other fields as `musicflow evaluate --format json` gives them:
+    seeds, train_sizes, test_sizes, metrics, features, source_mix, answered)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    split: str = Field(
+        description="time (the songs first heard after `cutoff` are the test songs) or random (by song:"
+        " optimistic)"
+    )
+    cutoff: Moment | None = Field(
+        default=None,
+        description="The time split's cut-off (ISO 8601, UTC: 2025-10-24T04:59:06+00:00); null for the random"
+        " split, and for a time split stored before the cut-off was",
+    )
+
+
+class ModelEvaluation(BaseModel):
+    """The version's stored evaluation (its other fields: profile, zero_strategy, protocol, coverage,
+    notes)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    splits: list[EvaluationSplit] = Field(default_factory=list)
+
+
 class ModelDetail(ModelSummary):
     profile: str
     feature_names: list[str]
-    evaluation: dict[str, object]
+    evaluation: ModelEvaluation
 
 
 class JobBody(BaseModel):
@@ -419,8 +446,10 @@ class VersionAccuracy(BaseModel):
         description="The version was removed (`musicflow models prune`); its predictions are judged all"
         " the same"
     )
-    cut_off: float = Field(description="The last play the version learned from (Unix seconds)")
-    cut_off_at: Moment = Field(description="The same moment in ISO 8601, UTC: 2026-02-03T22:01:00+00:00")
+    cut_off_at: Moment = Field(
+        description="The last play the version learned from, or a later time that stands for it"
+        " (cut_off_from): ISO 8601, UTC, 2026-02-03T22:01:00+00:00"
+    )
     cut_off_exact: bool = Field(
         description="False: judged from a later time that stands for it (cut_off_from)"
     )
@@ -456,8 +485,9 @@ class DriftBody(BaseModel):
     """The plays since the champion's cut-off set against those it learned from."""
 
     model_version: int
-    cut_off: float = Field(description="The last play the champion learned from (Unix seconds)")
-    cut_off_at: Moment = Field(description="The same moment in ISO 8601, UTC: 2026-02-03T22:01:00+00:00")
+    cut_off_at: Moment = Field(
+        description="The last play the champion learned from: ISO 8601, UTC, 2026-02-03T22:01:00+00:00"
+    )
     streams_learned: int
     streams_since: int
     enough_plays: bool = Field(description="False: too few streams since to tell")

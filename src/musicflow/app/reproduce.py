@@ -57,12 +57,11 @@ class Reproduction:
         return self.max_difference <= TOLERANCE
 
     def as_document(self) -> dict[str, object]:
-        """What `train --reproduce --format json` writes: the cut-off as `accuracy` gives it, `cut_off`
-        in Unix seconds and `cut_off_at` the same moment in ISO 8601, UTC."""
+        """What `train --reproduce --format json` writes: the cut-off as `accuracy` gives it, `cut_off_at`
+        in ISO 8601, UTC (the `last_play_at` of `models show`'s `learned_from.cut_off`)."""
         return {
             "profile": self.profile,
             "model_version": self.version,
-            "cut_off": self.cut_off,
             "cut_off_at": iso_utc(self.cut_off),
             "plays": self.plays,
             "rows_compared": self.rows,

@@ -1,15 +1,19 @@
 """What the use cases return: plain data, rendered by the CLI and serialised by the API.
 
-The JSON document of a prediction is built here, once, for every front end.
+The JSON document of a prediction is built here, once, for every front end; so are the JSON forms of a
+model version's records (its evaluation, its training report, what it learned from), whose times the
+records keep in Unix seconds and every answer gives in ISO 8601, UTC, as it gives any time.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from musicflow.core.plurals import times
+from musicflow.core.timezone import iso_utc
 
 if TYPE_CHECKING:
     from musicflow.core.songs import SongName
@@ -239,3 +243,71 @@ class Training:
     @property
     def versions_removed(self) -> int:
         return len(self.pruned.removed) if self.pruned is not None else 0
+
+
+def evaluation_document(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """A version's stored evaluation as every answer gives it in JSON (`evaluate`, `models show`, `train`,
+    `GET /api/models/{version}`): the record as kept, each split's `cutoff` (the time split's: the songs
+    first heard after it are the test songs) in ISO 8601, UTC, where the record keeps Unix seconds; null
+    for the random split, or a time split stored before the cut-off was. Read alike from a record of any
+    MusicFlow version; a part in a form this one does not read is given as it is."""
+    document = dict(stored)
+    splits = document.get("splits")
+    if isinstance(splits, list):
+        document["splits"] = [
+            _split_document(split) if isinstance(split, Mapping) else split for split in splits
+        ]
+    return document
+
+
+def _split_document(split: Mapping[str, Any]) -> dict[str, Any]:
+    document = _times_in_iso(split, "cutoff")
+    if not isinstance(document.get("cutoff"), str):
+        document["cutoff"] = None
+    return document
+
+
+def training_report_document(report: Mapping[str, Any]) -> dict[str, Any]:
+    """What a version records of its training (`train --format json`'s `training`), its times in ISO 8601,
+    UTC: `last_play_at`, the last play it learned from, and `recommend_ranking.cutoff`, where the
+    recommendations' way of ranking was measured from."""
+    document = _times_in_iso(report, "last_play_at")
+    ranking = document.get("recommend_ranking")
+    if isinstance(ranking, Mapping):
+        document["recommend_ranking"] = _times_in_iso(ranking, "cutoff")
+    return document
+
+
+def lineage_document(learned: Mapping[str, Any]) -> dict[str, Any]:
+    """A version's `lineage.json` as `models show --format json` gives it (`learned_from`): the record as
+    written, its times (the last play learned from, each listener's, when each catalog was imported) in
+    ISO 8601, UTC, where the file keeps Unix seconds. `cut_off` is the version's own listener's cut-off:
+    `last_play_at`, how many `plays` up to it and their digest (the time an accuracy report gives as
+    `cut_off_at`). A part in a form this MusicFlow does not read is given as it is."""
+    document = dict(learned)
+    cut = document.get("cut_off")
+    if isinstance(cut, Mapping):
+        document["cut_off"] = _times_in_iso(cut, "last_play_at")
+    plays = document.get("plays")
+    if isinstance(plays, Mapping):
+        document["plays"] = {
+            name: _times_in_iso(cut, "last_play_at") if isinstance(cut, Mapping) else cut
+            for name, cut in plays.items()
+        }
+    catalogs = document.get("catalogs")
+    if isinstance(catalogs, list):
+        document["catalogs"] = [
+            _times_in_iso(catalog, "imported_at") if isinstance(catalog, Mapping) else catalog
+            for catalog in catalogs
+        ]
+    return document
+
+
+def _times_in_iso(record: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """`record` with the Unix seconds of `names` in ISO 8601 (what is not a number stays as it is)."""
+    return {
+        key: iso_utc(value)
+        if key in names and isinstance(value, int | float) and not isinstance(value, bool)
+        else value
+        for key, value in record.items()
+    }

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from musicflow.app.error_map import FAILED, PARTIAL
+from musicflow.app.results import evaluation_document
 from musicflow.app.vocabulary import DEFAULT_PROFILE, MAX_NAME, Evaluation, SongRequest
 from musicflow.cli import error_hints
 from musicflow.cli import render_model as show
@@ -217,7 +218,13 @@ def evaluate(
     with state.app(create=False) as app:
         found = app.model(profile, version)
     if output is OutputFormat.JSON:
-        write_json({"profile": profile, "version": found.version, "evaluation": found.evaluation})
+        write_json(
+            {
+                "profile": profile,
+                "version": found.version,
+                "evaluation": evaluation_document(found.evaluation),
+            }
+        )
     elif output is OutputFormat.CSV:
         write_csv(show.EVALUATION_COLUMNS, show.evaluation_records(Evaluation.from_dict(found.evaluation)))
     else:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from musicflow.app.results import evaluation_document, lineage_document, training_report_document
 from musicflow.app.vocabulary import (
     COIN_TOSS,
     DEFAULT_PROFILE,
@@ -407,7 +408,8 @@ def reproduction(console: Console, rebuilt: Reproduction) -> None:
 
 def training_document(run: Training) -> dict[str, object]:
     """What `train --format json` writes: the version, whether it serves and why, the evaluation and what
-    it was trained on."""
+    it was trained on, their times in ISO 8601 (`results.evaluation_document`,
+    `results.training_report_document`)."""
     published = run.publication
     return {
         "profile": published.version.profile,
@@ -415,8 +417,8 @@ def training_document(run: Training) -> dict[str, object]:
         "serving": published.promoted,
         "decision": published.decision.reason,
         "old_versions_removed": run.versions_removed,
-        "evaluation": run.evaluation,
-        "training": run.report,
+        "evaluation": evaluation_document(run.evaluation),
+        "training": training_report_document(run.report),
     }
 
 
@@ -570,8 +572,9 @@ def version_records(found: Sequence[ModelVersion]) -> list[dict[str, object]]:
 
 
 def version_document(found: ModelVersion, learned: Mapping[str, Any] | None = None) -> dict[str, object]:
-    """What `models show` shows, as one JSON document (`learned_from`: its lineage, its times in ISO
-    8601 as `created` is; null for a version trained before versions recorded it)."""
+    """What `models show` shows, as one JSON document, every time in ISO 8601 as `created` is: its
+    `evaluation` (`results.evaluation_document`), `learned_from`, its lineage (`results.lineage_document`;
+    null for a version trained before versions recorded it)."""
     return {
         "profile": found.profile,
         "version": found.version,
@@ -582,42 +585,8 @@ def version_document(found: ModelVersion, learned: Mapping[str, Any] | None = No
         "features": list(found.feature_names),
         "libraries": dict(found.library_versions),
         "artifacts": {artifact.name: artifact.sha256 for artifact in found.artifacts},
-        "evaluation": dict(found.evaluation),
-        "learned_from": _learned_document(learned) if learned is not None else None,
-    }
-
-
-def _learned_document(learned: Mapping[str, Any]) -> dict[str, Any]:
-    """A version's `lineage.json` as `models show --format json` gives it: the record as written, its
-    times (the last play learned from, each listener's, when each catalog was imported) in ISO 8601,
-    UTC, as every command's JSON gives a time, where the file keeps Unix seconds. A part in a form this
-    MusicFlow does not read is given as it is."""
-    document = dict(learned)
-    cut = document.get("cut_off")
-    if isinstance(cut, Mapping):
-        document["cut_off"] = _times_in_iso(cut, "last_play_at")
-    plays = document.get("plays")
-    if isinstance(plays, Mapping):
-        document["plays"] = {
-            name: _times_in_iso(cut, "last_play_at") if isinstance(cut, Mapping) else cut
-            for name, cut in plays.items()
-        }
-    catalogs = document.get("catalogs")
-    if isinstance(catalogs, list):
-        document["catalogs"] = [
-            _times_in_iso(catalog, "imported_at") if isinstance(catalog, Mapping) else catalog
-            for catalog in catalogs
-        ]
-    return document
-
-
-def _times_in_iso(record: Mapping[str, Any], *names: str) -> dict[str, Any]:
-    """`record` with the Unix seconds of `names` in ISO 8601 (what is not a number stays as it is)."""
-    return {
-        key: iso_utc(value)
-        if key in names and isinstance(value, int | float) and not isinstance(value, bool)
-        else value
-        for key, value in record.items()
+        "evaluation": evaluation_document(found.evaluation),
+        "learned_from": lineage_document(learned) if learned is not None else None,
     }
 
 

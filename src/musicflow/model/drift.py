@@ -142,7 +142,6 @@ class Drift:
     def as_document(self) -> dict[str, object]:
         return {
             "model_version": self.version,
-            "cut_off": self.cut_off,
             "cut_off_at": iso_utc(self.cut_off),
             "streams_learned": self.streams_learned,
             "streams_since": self.streams_since,

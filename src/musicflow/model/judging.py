@@ -77,7 +77,6 @@ class Judgement:
         return {
             "model_version": self.version,
             "removed": self.removed,
-            "cut_off": self.cut_off,
             "cut_off_at": iso_utc(self.cut_off),
             "cut_off_exact": self.cut_off_exact,
             "cut_off_from": self.cut_off_from,
