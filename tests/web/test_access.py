@@ -133,6 +133,50 @@ def test_after_predict_the_focus_is_on_the_answer_which_says_the_prediction(page
     )
 
 
+def test_after_show_the_focus_is_on_the_list_shown(page: Any) -> None:
+    """Discover's "Show" (the demo server has two catalogs, so the menu is there) takes a screen reader
+    to the list it brought, which says what it is drawn from and how it is ranked; Shift+Tab goes back
+    to "Show". Arriving from the menu of pages, the page starts at its top."""
+    page.goto("/discover")
+    assert page.evaluate("document.activeElement === document.body")
+    for catalog, drawn_from in (("odd-titles", "the catalog odd-titles"), ("", "the catalogs ")):
+        page.get_by_label("Catalog", exact=True).select_option(catalog)
+        page.get_by_role("button", name="Show").focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        said = focused(page)
+        lead = page.locator("#picks-lead").inner_text()
+        assert (said["id"], said["role"], said["name"]) == ("picks", "list", lead), said
+        assert f"entries of {drawn_from}" in lead
+        ranked_by = page.locator("#ranked-by")
+        assert said["description"] == (ranked_by.inner_text() if ranked_by.count() else "")
+        assert page.locator("#picks").evaluate("list => list.getBoundingClientRect().top") < PHONE["height"]
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Show"
+    assert said["description"]  # the list of every catalog is ranked as `recommend` says
+
+
+def test_after_reset_the_focus_is_on_what_the_reset_did(page: Any) -> None:
+    """The highscore's reset takes a screen reader to the words that say it happened, in sight, not to
+    the top of the page; said once: the page opened again does not say it."""
+    page.goto("/?song=Bad+Guy&artist=Billie+Eilish")  # one the listener never played: a score kept
+    assert page.locator("#highscore li").count() == 1
+    page.get_by_role("button", name="Reset the highscore").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    said = focused(page)
+    assert (said["id"], said["role"]) == ("highscore-reset", "status"), said
+    assert page.locator("#highscore-reset").inner_text() == "The highscore is reset."
+    assert page.locator("#highscore li").count() == 0
+    top = page.locator("#highscore-reset").evaluate("p => p.getBoundingClientRect().top")
+    assert 0 <= top < PHONE["height"]
+    page.keyboard.press("Shift+Tab")  # the form before it, then on from there
+    assert page.evaluate("document.activeElement.textContent") == "Predict"
+    page.reload()
+    assert page.locator("#highscore-reset").count() == 0
+    assert page.evaluate("document.activeElement === document.body")
+
+
 def unnamed(page: Any) -> list[str]:
     """The controls, tables, images and progress bars of the page Chromium gives no name to."""
     named = {"textbox", "button", "link", "checkbox", "combobox", "progressbar", "DisclosureTriangle"}

@@ -15,6 +15,7 @@ from typing import Any
 from musicflow.app.vocabulary import streams_as_written, streams_shown
 
 KEY = "highscore"
+JUST_RESET = "highscore_reset"  # whose highscore the listener just reset, for the page that follows
 KEEP = 10
 MAX_TEXT = 120  # the cookie must stay well under 4 KB
 
@@ -63,6 +64,17 @@ def reset(session: MutableMapping[str, Any], profile: str) -> None:
     session[KEY] = [
         [e.song, e.artist, e.streams, e.profile] for e in entries(session) if e.profile != profile
     ]
+
+
+def mark_reset(session: MutableMapping[str, Any], profile: str) -> None:
+    """Note that the listener reset `profile`'s highscore: the next page says so (`just_reset`)."""
+    session[JUST_RESET] = profile
+
+
+def just_reset(session: MutableMapping[str, Any], profile: str) -> bool:
+    """Whether `profile`'s highscore was reset just before this page; said once (the note goes)."""
+    reset: object = session.pop(JUST_RESET, None)
+    return reset == profile
 
 
 def _parse(item: object) -> Entry | None:

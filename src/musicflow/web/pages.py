@@ -98,6 +98,7 @@ def try_a_song(
     if song or artist or spotify:
         status = _answer(request, who, song.strip(), artist.strip(), spotify, context)
     context["highscore"] = highscore.entries(request.session, who)
+    context["highscore_reset"] = highscore.just_reset(request.session, who)
     return _page(request, "index.html", context, status)
 
 
@@ -147,6 +148,7 @@ def reset_highscore(
         context = {"profile": who, "problem": _problem(request, error, who)}
         return _page(request, "index.html", context, http_status(error))
     highscore.reset(request.session, who)
+    highscore.mark_reset(request.session, who)  # the page it leads to says so, with the focus on it
     target = "/" if who == request.app.state.profile else f"/?{urlencode({'profile': who})}"
     return RedirectResponse(target, status_code=303)
 
@@ -168,10 +170,13 @@ def your_taste(request: Request, profile: ProfileParam = None) -> HTMLResponse:
 
 @router.get("/discover", response_class=HTMLResponse)
 def discover(request: Request, profile: ProfileParam = None, catalog: Text = "") -> HTMLResponse:
-    """The unplayed catalog songs with the best predictions; `?catalog=` narrows to one catalog."""
+    """The unplayed catalog songs with the best predictions; `?catalog=` narrows to one catalog. A page
+    that names `catalog` (even empty: "All imported catalogs") answers the menu's "Show", or a link to one
+    catalog: its list takes the focus, as an answer does."""
     who = _profile(request, profile)
     chosen = catalog.strip()
-    context: dict[str, Any] = {"profile": who, "catalog": chosen, "top": TOP, "catalogs": []}
+    asked = "catalog" in request.query_params
+    context: dict[str, Any] = {"profile": who, "catalog": chosen, "top": TOP, "catalogs": [], "asked": asked}
     app = _app(request)
     question = RecommendationQuestion((chosen,) if chosen else (), TOP)
     try:
