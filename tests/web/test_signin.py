@@ -172,9 +172,15 @@ def test_sign_in_and_out_in_a_browser(
     assert page.locator("#total-streams").inner_text()
     assert page.evaluate("document.cookie") == ""  # HttpOnly: no script reads the session
     page.screenshot(path=str(screenshots / "signed-in-taste.png"))
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+    page.get_by_role("button", name="Sign out").focus()  # from the keyboard
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.url.endswith("/signin")
+    # the page says it happened, with the focus on it, rather than starting again from the top; once
+    assert page.evaluate("document.activeElement.id") == "signed-out"
+    assert page.get_by_role("status").inner_text() == "You are signed out."
+    page.reload()
+    assert page.locator("#signed-out").count() == 0
     page.goto("/taste")
     assert page.url.endswith("/signin")
     context.close()
