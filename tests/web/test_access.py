@@ -4,6 +4,8 @@ without colour vision. Each test checks what such a person would, in a real head
 
 from __future__ import annotations
 
+import re
+import shutil
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -11,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import SERVER_ZONE
+from tests.web.conftest import SERVER_ZONE, serving
 
 pytestmark = pytest.mark.slow
 PHONE = {"width": 375, "height": 667}
@@ -212,25 +214,122 @@ def test_every_control_is_named_and_glyphs_are_not_read_out(page: Any) -> None:
     assert first.aria_snapshot().startswith(f"- text: {song} by {artist} ")
 
 
-def test_sending_an_export_is_said_and_a_send_that_failed_gives_the_focus_back(
-    page: Any, tmp_path: Path
-) -> None:
-    export = tmp_path / "endsong_0.json"
-    export.write_text("[]", encoding="utf-8")
-    held: list[Any] = []
-    page.route(
-        "**/upload*", lambda route: held.append(route) if route.request.method == "POST" else route.fallback()
-    )
-    page.goto("/upload")
+def dialogs_of(page: Any) -> list[str]:
+    """The messages of the modal dialogs (alert, confirm, prompt) the page opens from now on, each
+    dismissed: a page that answers on the page itself opens none."""
+    opened: list[str] = []
+
+    def dismiss(dialog: Any) -> None:
+        opened.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    return opened
+
+
+def lines(element: Any) -> list[str]:
+    """The lines of text an element shows, blank ones left out."""
+    return [line for line in element.inner_text().splitlines() if line.strip()]
+
+
+def send(page: Any, export: Path) -> None:
+    """Chooses the export and presses Enter on "Send", from the keyboard."""
     page.get_by_label("Your export").set_input_files(str(export))
     page.get_by_role("button", name="Send").focus()
     page.keyboard.press("Enter")
-    assert page.get_by_role("progressbar", name="Sending your export…").is_visible()
-    assert page.get_by_role("status").filter(has_text="Sending your export…").count() == 1
-    page.once("dialog", lambda dialog: dialog.accept())
-    held[0].abort()  # the network fails: the page says so, and the button has the focus again
-    page.wait_for_function("document.activeElement.textContent === 'Send'")
-    assert not page.get_by_role("progressbar").is_visible()
+
+
+def test_an_upload_cut_off_is_said_on_the_page_with_the_focus_and_can_be_sent_again(
+    browser: Any, demo_dir: Path, tmp_path: Path
+) -> None:
+    """The connection breaks while the export is sent: no modal alert, but a message above the form in the
+    page's words, as a refusal is shown, with the focus on it; the form is as before, and sending again
+    once the network is back goes through. (A server of its own: the export sent makes a job.)"""
+    data_dir = tmp_path / "copy"
+    shutil.copytree(demo_dir, data_dir)
+    export = tmp_path / "endsong_0.json"
+    export.write_text("[]", encoding="utf-8")
+    with serving(data_dir, MUSICFLOW_RETRAIN_EVERY_HOURS="0") as base:
+        context = browser.new_context(base_url=base, viewport=PHONE)
+        try:
+            page = context.new_page()
+            dialogs = dialogs_of(page)
+            held: list[Any] = []
+            page.route(
+                "**/upload*",
+                lambda route: held.append(route) if route.request.method == "POST" else route.fallback(),
+            )
+            page.goto("/upload")
+            send(page, export)
+            assert page.get_by_role("progressbar", name="Sending your export…").is_visible()
+            assert page.get_by_role("status").filter(has_text="Sending your export…").count() == 1
+            held[0].abort("connectionreset")  # the browser's connection breaks before any answer
+            page.locator("#problem").wait_for()  # shown and focused at once
+            said = focused(page)
+            assert said["role"] == "alert", said
+            message = page.get_by_role("alert")
+            assert message.is_visible() and message.evaluate("m => m.getBoundingClientRect().top") >= 0
+            assert lines(message) == [
+                "The connection to MusicFlow broke before it answered: the export may not have arrived.",
+                "What would help: check your connection, then send it again (an export that did arrive is not"
+                " taken in twice).",
+            ]
+            assert message.evaluate("m => m.nextElementSibling.id") == "upload-form"  # where a refusal shows
+            assert page.get_by_role("button", name="Send").is_enabled()
+            assert not page.get_by_role("progressbar").is_visible()
+            assert page.locator("#upload-status").inner_text() == ""
+            assert page.get_by_label("Your export").evaluate("field => field.files[0].name") == export.name
+            page.unroute("**/upload*")  # the network is back: Send again, the file still chosen
+            page.get_by_role("button", name="Send").focus()
+            with page.expect_navigation(url=re.compile(r"/upload/[0-9a-f]{32}")):
+                page.keyboard.press("Enter")
+            # the export's page answers with where it stands: the stage while it runs, else the end
+            state, focus = page.evaluate(
+                "[document.getElementById('job').dataset.state,"
+                " document.activeElement.id || document.activeElement.getAttribute('role')]"
+            )
+            ends = {"queued": "job-stage", "running": "job-stage", "done": "job-result", "failed": "alert"}
+            assert focus == ends[state], (state, focus)
+            assert dialogs == []
+        finally:
+            context.close()
+
+
+def test_an_upload_refused_without_a_reason_or_with_one_is_said_with_the_focus(
+    page: Any, tmp_path: Path
+) -> None:
+    """A proxy in front of MusicFlow refuses a large upload with a page of its own, which says nothing
+    MusicFlow wrote: the page says so with the status, the focus on it; sent again, MusicFlow's own
+    refusal takes its place (one message, never two)."""
+    dialogs = dialogs_of(page)
+    proxy = "<html><head><title>413 Request Entity Too Large</title></head><body><h1>413</h1></body></html>"
+    page.route(
+        "**/upload*",
+        lambda route: (
+            route.fulfill(status=413, content_type="text/html", body=proxy)
+            if route.request.method == "POST"
+            else route.fallback()
+        ),
+    )
+    export = tmp_path / "endsong_0.json"
+    export.write_text("[]", encoding="utf-8")
+    page.goto("/upload")
+    send(page, export)
+    page.locator("#problem").wait_for()  # shown and focused at once
+    assert focused(page)["role"] == "alert"
+    assert lines(page.get_by_role("alert")) == [
+        "The upload was refused (HTTP 413), and the answer did not say why.",
+        "What would help: send it again; if it is refused again, ask whoever runs this MusicFlow.",
+    ]
+    assert page.get_by_role("button", name="Send").is_enabled()
+    page.unroute("**/upload*")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello", encoding="utf-8")
+    send(page, notes)  # MusicFlow refuses it, in its own words
+    page.get_by_role("alert").filter(has_text="not a Spotify export").wait_for()
+    assert focused(page)["id"] == "problem"
+    assert page.get_by_role("alert").count() == 1
+    assert dialogs == []
 
 
 def test_without_script_the_pages_still_answer_and_take_the_focus_to_it(

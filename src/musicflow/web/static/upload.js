@@ -5,12 +5,32 @@
 (function () {
   const form = document.getElementById("upload-form");
   if (form) {
+    const bar = document.getElementById("upload-progress");
+    const status = document.getElementById("upload-status");
+    const button = form.querySelector("button");
+    // The form as it was before sending, the message of what went wrong above it (where the page without
+    // script shows a refusal) with the focus on it: the button that had the focus was disabled meanwhile.
+    // A screen reader hears it (role "alert"); the file stays chosen, so "Send" tries again.
+    const failed = function (problem) {
+      const shown = document.querySelector("#upload-title ~ .problem");
+      if (shown) shown.remove();
+      button.disabled = false;
+      bar.hidden = true;
+      status.textContent = "";
+      form.before(problem);
+      problem.focus();
+    };
+    // The page's own words for a failure the server did not explain (`upload.html`).
+    const said = function (name, code) {
+      const problem = document.getElementById(name).content.firstElementChild.cloneNode(true);
+      const message = problem.querySelector("strong");
+      message.textContent = message.textContent.replace("{status}", String(code));
+      return problem;
+    };
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      const bar = document.getElementById("upload-progress");
-      const status = document.getElementById("upload-status");
-      const button = form.querySelector("button");
       bar.hidden = false;
+      bar.value = 0;
       button.disabled = true;
       status.textContent = "Sending your export…";  // said by a screen reader: a live region
       const request = new XMLHttpRequest();
@@ -22,26 +42,15 @@
         if (request.responseURL && request.responseURL !== form.action && request.status < 400) {
           window.location.assign(request.responseURL);
         } else {
-          // The server refused the upload: show its message above the form, as the page without script would.
+          // The server refused the upload: its message, as the page without script would show it; an
+          // answer without one (a proxy's) is said in the page's words, with its status.
           const answer = new DOMParser().parseFromString(request.responseText, "text/html");
           const problem = answer.querySelector(".problem");
-          const shown = document.querySelector("#upload-title ~ .problem");
-          if (shown) shown.remove();
-          button.disabled = false;
-          bar.hidden = true;
-          status.textContent = "";
-          if (problem) {
-            form.before(document.adoptNode(problem));
-            problem.focus();  // the button that had the focus was disabled: the message takes it
-          }
+          failed(problem ? document.adoptNode(problem) : said("upload-unexplained", request.status));
         }
       });
       request.addEventListener("error", function () {
-        button.disabled = false;
-        bar.hidden = true;
-        status.textContent = "";
-        button.focus();
-        window.alert("The upload did not reach the server; try again.");
+        failed(said("upload-unreached", 0));  // the connection broke: no answer came
       });
       request.send(new FormData(form));
     });
