@@ -262,3 +262,42 @@ def test_an_upload_that_failed_after_storing_its_plays_says_they_were_kept(
         in kept.group(1)
     )
     assert 'id="take-back"' in page.text
+
+
+@pytest.mark.slow
+def test_a_followed_export_whose_data_went_in_another_tab_stops_being_followed(
+    browser: Any, demo_dir: Path, tmp_path: Path
+) -> None:
+    """The listener follows an export waiting its turn, and deletes their data in another tab: the page
+    asks the server once more and says what is true now, and asks nothing after that (it asked every
+    second, forever, with "undefined" for a title)."""
+    import httpx
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_dir, data_dir)
+    with (
+        serving(data_dir, MUSICFLOW_RETRAIN_EVERY_HOURS="0") as base,
+        httpx.Client(base_url=base, timeout=60) as api,
+        DEMO_EXPORT.open("rb") as export,
+    ):
+        first = api.post("/api/uploads", params={"profile": "newcomer"}, files={"file": export})
+        assert first.status_code == 202, first.text
+        empty = ("endsong_0.json", b"[]")  # waits behind the first, which takes seconds
+        waiting = api.post("/api/uploads", params={"profile": "newcomer"}, files={"file": empty})
+        assert waiting.status_code == 202, waiting.text
+        job_id = waiting.json()["id"]
+        context = browser.new_context(base_url=base)
+        page = context.new_page()
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url) if "/state" in request.url else None)
+        page.goto(f"/upload/{job_id}?profile=newcomer")
+        assert page.locator("#job").get_attribute("data-state") in ("queued", "running")
+        deleted = api.delete("/api/profile", params={"profile": "newcomer"})
+        assert deleted.status_code == 204, deleted.text
+        page.locator("#job").wait_for(state="detached", timeout=20_000)
+        assert "undefined" not in page.title()
+        assert "no job" in page.locator("main").inner_text().lower()
+        followed = len(asked)
+        page.wait_for_timeout(2_500)  # the page followed once a second: it asks nothing now
+        assert len(asked) == followed
+        context.close()

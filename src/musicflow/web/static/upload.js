@@ -62,14 +62,25 @@
     const bar = document.getElementById("job-progress");
     const follow = function () {
       fetch(job.dataset.stateUrl, { credentials: "same-origin" })
-        .then(function (answer) { return answer.json(); })
+        .then(function (answer) {
+          // Busy, or not there for a moment: asked again a little later (the `catch` below).
+          if (answer.status === 429 || answer.status >= 500) throw new Error(String(answer.status));
+          // Not the job's state (it was deleted, or the session ended, in another tab): the page, asked
+          // again, says what is true now, and follows nothing more.
+          if (!answer.ok || answer.redirected) {
+            window.location.reload();
+            return null;
+          }
+          return answer.json();
+        })
         .then(function (state) {
+          if (state === null) return;
           if (words.textContent !== state.words) {
             words.textContent = state.words;  // said once per stage
             document.title = state.words + document.title.slice(document.title.indexOf(" · "));
           }
           if (state.fraction !== null && state.fraction !== undefined) bar.value = state.fraction;
-          if (state.state === "done" || state.state === "failed") {
+          if (state.state !== "queued" && state.state !== "running") {  // it ended (or was taken back)
             window.location.reload();
           } else {
             window.setTimeout(follow, 1000);
