@@ -444,3 +444,16 @@ def test_each_page_says_what_it_is_in_its_title_and_its_headings(page: Any) -> N
     assert len(set(titles.values())) == len(titles), titles
     assert titles[job] == "Done · Add your export · MusicFlow"  # the import `musicflow demo` ran
     assert titles["/?song=Bad+Guy&artist=Billie+Eilish"] == "Bad Guy · Try a song · MusicFlow"
+
+
+def test_the_skip_link_takes_the_focus_into_the_content(page: Any) -> None:
+    """ "Skip to the content", the first stop of the keyboard, puts the focus in the content itself, so
+    that the next Tab reaches the page's first field and a screen reader reads on from there."""
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert focused(page)["name"] == "Skip to the content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+    assert page.evaluate("document.activeElement.id") == "song"
