@@ -406,3 +406,29 @@ def test_a_csv_catalog_pandas_or_polars_wrote_is_read_in_columns(
     good, bad = _converted(path, None, tmp_path / "staged", 1000)
     assert (good.height, bad.height) == (2999, 1)
     assert read_one_by_one == [1236] == bad.get_column("row").to_list()
+
+
+def test_converting_a_csv_catalog_says_how_far_the_file_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """`score` shows it as a bar: bytes of the file as stored, to the end, also where the csv module
+    reads on from a block it reads otherwise, and for a gzip file."""
+    monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(csv_blocks, "SAID_EVERY", 10)
+    rows = [f"6CnkB2yYPK0OyQPxIiJiqD,Song {i},Adele,{GOOD}" for i in range(400)]
+    rows[300] = f'6CnkB2yYPK0OyQPxIiJiqD,12" Mix,Adele,{GOOD}'
+    plain, packed = tmp_path / "plain.csv", tmp_path / "packed.csv.gz"
+    plain.write_text("\n".join([NATIVE, *rows]), encoding="utf-8")
+    packed.write_bytes(gzip.compress("\n".join([NATIVE, *rows[:200]]).encode()))
+    for path in (plain, packed):
+        said: list[tuple[int, int]] = []
+        stage(
+            file_rows(path, None, lambda done, total, said=said: said.append((done, total))),
+            tmp_path / path.stem,
+            99,
+        )
+        size = path.stat().st_size
+        assert len(said) > 3
+        assert said[-1] == (size, size)
+        assert all(total == size for _, total in said)
+        assert [done for done, _ in said] == sorted(done for done, _ in said)

@@ -161,14 +161,20 @@ def scoring_pack(serving: ServingModel) -> ScoringPack:
     )
 
 
-def catalog_input(store: Store, catalog: str, mapping: ColumnMapping | None = None) -> JobInput:
-    """A catalog file (any layout `catalog add` reads), else the name of an imported catalog."""
+def catalog_input(
+    store: Store,
+    catalog: str,
+    mapping: ColumnMapping | None = None,
+    reading: Callable[[int, int], None] | None = None,
+) -> JobInput:
+    """A catalog file (any layout `catalog add` reads), else the name of an imported catalog; `reading`
+    is told how many bytes of a CSV file are read (of how many) while it is converted for scoring."""
     from musicflow.scale.job import JobInput
     from musicflow.scale.staging import file_rows
 
     path = Path(catalog)
     if path.exists():
-        return JobInput.of_file(path, lambda: file_rows(path, mapping))
+        return JobInput.of_file(path, lambda: file_rows(path, mapping, reading))
     if mapping is not None:
         raise InputFileError(f"{catalog}: no such file (a mapping is for a catalog file)")
     info = next((c for c in store.features.catalogs() if c.name == catalog), None)

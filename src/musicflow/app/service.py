@@ -1003,14 +1003,17 @@ class MusicFlow:
         engine: Engine | None = None,
         resume: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        reading: Callable[[int, int], None] | None = None,
     ) -> ScoreSummary:
         """Every row of a catalog file (or of an imported catalog, by name) scored into `output`;
-        `mapping` names the columns of a file in a layout of its own, as for `add_catalog`."""
+        `mapping` names the columns of a file in a layout of its own, as for `add_catalog`. `progress`
+        is told how many parts are scored (of how many), `reading` how many bytes of a CSV file are
+        read (of how many) while it is converted first."""
         from musicflow.app.catalog_scoring import catalog_input, parse_mapping, score_catalog
         from musicflow.scale.engines import LocalEngine
 
         pack = self.scoring_pack(profile)
-        source = catalog_input(self._store, catalog, parse_mapping(mapping))
+        source = catalog_input(self._store, catalog, parse_mapping(mapping), reading)
         return score_catalog(pack, source, output, engine or LocalEngine(), resume=resume, progress=progress)
 
     def recommend(

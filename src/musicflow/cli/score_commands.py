@@ -33,7 +33,10 @@ from musicflow.cli.common import (
 from musicflow.core.plurals import counted, sentence
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from musicflow.app.types import Recommendations
+    from musicflow.cli.progress import Bar
 
 MAX_TOP = 1000  # songs one recommendation lists at most (so at most this many by one artist too)
 RECOMMEND_COLUMNS = (
@@ -88,7 +91,6 @@ def score(
 ) -> None:
     """Predict the streams of every song of a catalog; rows that cannot be scored go to a second file."""
     from musicflow.app.catalog_scoring import engine_named
-    from musicflow.cli.progress import Bar
 
     if mapping is not None:  # a mapping is for a catalog file, never an imported catalog
         require_paths(ctx, [Path(catalog)], "file (a mapping is for a catalog file)")
@@ -98,7 +100,7 @@ def score(
     state = state_of(ctx)
     chosen = engine_named(engine.value, scheduler, lambda link: state.err.print(f"Dask dashboard: {link}"))
     try:
-        with state.app(create=False) as app, Bar(state.err) as bar:
+        with state.app(create=False) as app, _Progress(state.err, Path(catalog).name) as shown:
             summary = app.score_catalog(
                 profile,
                 catalog,
@@ -106,7 +108,8 @@ def score(
                 mapping=mapping,
                 engine=chosen,
                 resume=resume,
-                progress=lambda done, total: bar.files_done(done, total, "scoring"),
+                progress=shown.scoring,
+                reading=shown.reading,
             )
     except KeyboardInterrupt:
         _interrupted(out)
@@ -122,6 +125,42 @@ def score(
             f" {'it is' if summary.rows_rejected == 1 else 'each is'} in {summary.rejected_output}"
             " with the reason."
         )
+
+
+class _Progress:
+    """What `score` shows while it works: the bytes of a CSV file read while it is converted (a million
+    rows take seconds), then the parts scored; one bar at a time, the first gone when the second starts."""
+
+    def __init__(self, console: Console, name: str) -> None:
+        self._console, self._name = console, name
+        self._bar: Bar | None = None
+        self._showing = ""
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._close()
+
+    def reading(self, done: int, total: int) -> None:
+        self._bar_for("reading", bytes_=True).files_done(done, total, f"reading {self._name}")
+
+    def scoring(self, done: int, total: int) -> None:
+        self._bar_for("scoring", bytes_=False).files_done(done, total, "scoring")
+
+    def _bar_for(self, what: str, *, bytes_: bool) -> Bar:
+        from musicflow.cli.progress import Bar
+
+        if self._bar is None or self._showing != what:
+            self._close()
+            self._bar = Bar(self._console, bytes_=bytes_).__enter__()
+            self._showing = what
+        return self._bar
+
+    def _close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
 def _interrupted(out: Path) -> NoReturn:

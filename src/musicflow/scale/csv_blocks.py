@@ -17,7 +17,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -29,6 +31,7 @@ import polars as pl
 from musicflow.features.catalog_formats.tables import Record
 
 BLOCK_BYTES = 16 * 1024 * 1024
+SAID_EVERY = 20_000  # records read by the csv module between two reports of how far the file is read
 DELIMITERS = (",", ";", "\t")  # as `Table` tells them, from the header line
 _QUOTE, _NEWLINE, _RETURN = ord('"'), ord("\n"), ord("\r")
 
@@ -65,13 +68,15 @@ def kept(record: Record) -> bool:
     return bool(record.problem) or any(str(cell).strip() for cell in record.cells)
 
 
-def csv_items(path: Path, kind: str, width: int, positions: Sequence[int]) -> Iterator[Item]:
+def csv_items(
+    path: Path, kind: str, width: int, positions: Sequence[int], read: Callable[[int], None] | None = None
+) -> Iterator[Item]:
     """The data records of a CSV file (`kind` "csv" or "gzip") of `width` columns: blocks parsed by
     polars while the quoting is plain, then records read by the csv module; `positions`: the columns a
-    block's cells hold."""
+    block's cells hold. `read` is told how many bytes of the file (as stored) are read, now and then."""
     delimiter = delimiter_of(path, kind)
     code = ord(delimiter)
-    with _opened(path, kind) as raw:
+    with _opened(path, kind) as (raw, position):
         pending, offset, line, header = b"", 0, 1, True
         while True:
             chunk = raw.read(BLOCK_BYTES)
@@ -80,7 +85,7 @@ def csv_items(path: Path, kind: str, width: int, positions: Sequence[int]) -> It
                 return
             layout = _Layout.of(data, code, at_end=not chunk)
             if layout is None:  # quoting the csv module reads otherwise, or a record too long
-                yield from _by_csv(path, kind, delimiter, offset, line, header)
+                yield from _by_csv(path, kind, delimiter, offset, line, header, read)
                 return
             starts, ends = layout.starts, layout.ends
             if not len(ends):  # no record ends yet: read on
@@ -91,7 +96,9 @@ def csv_items(path: Path, kind: str, width: int, positions: Sequence[int]) -> It
                 starts, ends, header = starts[1:], ends[1:], False
             if len(starts):
                 yield from _parsed(data[:cut], layout, starts, ends, line, delimiter, width, positions)
-            line += data.count(b"\n", 0, cut)
+            if read is not None:
+                read(position())
+            line += len(layout.newlines)
             offset += cut
             pending = data[cut:]
             if not chunk:
@@ -100,7 +107,7 @@ def csv_items(path: Path, kind: str, width: int, positions: Sequence[int]) -> It
 
 def delimiter_of(path: Path, kind: str) -> str:
     """The separator the header line uses most, as `Table` tells it."""
-    with _opened(path, kind) as raw:
+    with _opened(path, kind) as (raw, _):
         text = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
         first = text.readline()
     counts = {delimiter: first.count(delimiter) for delimiter in DELIMITERS}
@@ -220,16 +227,26 @@ def _parsed(
     yield block
 
 
-def _by_csv(path: Path, kind: str, delimiter: str, offset: int, line: int, header: bool) -> Iterator[Record]:
+def _by_csv(
+    path: Path,
+    kind: str,
+    delimiter: str,
+    offset: int,
+    line: int,
+    header: bool,
+    read: Callable[[int], None] | None,
+) -> Iterator[Record]:
     """The records from byte `offset` (line `line`, where a record starts) to the end, as `Table.records`
     reads them."""
-    with _opened(path, kind) as raw:
+    with _opened(path, kind) as (raw, position):
         raw.seek(offset)
         text = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
         reader = csv.reader(text, delimiter=delimiter, skipinitialspace=True)
         if header:
             next(reader, None)
-        while True:
+        for count in itertools.count(1):
+            if read is not None and count % SAID_EVERY == 0:
+                read(position())
             start = line + reader.line_num
             try:
                 cells = next(reader)
@@ -243,7 +260,12 @@ def _by_csv(path: Path, kind: str, delimiter: str, offset: int, line: int, heade
                 yield record
 
 
-def _opened(path: Path, kind: str) -> IO[bytes]:
-    if kind == "gzip":
-        return gzip.GzipFile(path, "rb")  # type: ignore[return-value]  # an IO[bytes] in all but name
-    return path.open("rb")
+@contextmanager
+def _opened(path: Path, kind: str) -> Iterator[tuple[IO[bytes], Callable[[], int]]]:
+    """The file's bytes (unpacked, for gzip), and how many bytes of the file as stored are read."""
+    with path.open("rb") as stored:
+        if kind == "gzip":
+            with gzip.GzipFile(fileobj=stored, mode="rb") as unpacked:
+                yield unpacked, stored.tell  # type: ignore[misc]  # an IO[bytes] in all but name
+        else:
+            yield stored, stored.tell
