@@ -4,6 +4,7 @@ and the same predictions as the same rows in a Parquet file."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import random
 from pathlib import Path
@@ -408,6 +409,10 @@ def test_a_csv_catalog_pandas_or_polars_wrote_is_read_in_columns(
     assert read_one_by_one == [1236] == bad.get_column("row").to_list()
 
 
+def _say(said: list[tuple[int, int]], done: int, total: int) -> None:
+    said.append((done, total))
+
+
 def test_converting_a_csv_catalog_says_how_far_the_file_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
@@ -422,13 +427,37 @@ def test_converting_a_csv_catalog_says_how_far_the_file_is_read(
     packed.write_bytes(gzip.compress("\n".join([NATIVE, *rows[:200]]).encode()))
     for path in (plain, packed):
         said: list[tuple[int, int]] = []
-        stage(
-            file_rows(path, None, lambda done, total, said=said: said.append((done, total))),
-            tmp_path / path.stem,
-            99,
-        )
+        stage(file_rows(path, None, functools.partial(_say, said)), tmp_path / path.stem, 99)
         size = path.stat().st_size
         assert len(said) > 3
         assert said[-1] == (size, size)
         assert all(total == size for _, total in said)
         assert [done for done, _ in said] == sorted(done for done, _ in said)
+
+
+class _StoppedError(Exception):
+    pass
+
+
+def test_a_csv_catalog_stopped_while_scored_resumes_from_its_converted_parts(app: MusicFlow, tmp_path: Path):
+    """The converted slices stay in the job folder: `--resume` scores only the parts not done, and the
+    file comes out as from a job run at once."""
+    from musicflow.scale.engines import LocalEngine
+    from musicflow.scale.job import JobInput, run_job
+
+    path = tmp_path / "catalog.csv"
+    bundled_rows(3000).write_csv(path)
+    source = JobInput.of_file(path, lambda: file_rows(path, None))
+    pack = app.scoring_pack(PROFILE)
+
+    def stop_after_two(done: int, total: int) -> None:
+        if done == 2:
+            raise _StoppedError
+
+    out = tmp_path / "out.parquet"
+    with pytest.raises(_StoppedError):
+        run_job(pack, source, out, LocalEngine(), partition_rows=500, progress=stop_after_two)
+    resumed = run_job(pack, source, out, LocalEngine(), partition_rows=500, resume=True)
+    afresh = run_job(pack, source, tmp_path / "afresh.parquet", LocalEngine(), partition_rows=500)
+    assert (resumed.partitions, resumed.partitions_resumed) == (6, 2)
+    assert_frame_equal(pl.read_parquet(resumed.output), pl.read_parquet(afresh.output), check_exact=True)
