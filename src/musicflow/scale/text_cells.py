@@ -10,7 +10,8 @@ is marked for `build_row` itself, which reads it and says why a bad one cannot b
 only fault is having no audio feature is marked too, to be refused without reading it again.
 
 Every row is first read the quick way (a feature is what polars makes of the cell as a number), then the
-rows that way leaves out the thorough way (spaces around a value, a decimal comma, a spelled-out mode).
+rows that way leaves out the thorough way (spaces around a value, "NA" for a missing one, a decimal comma,
+a spelled-out mode).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def native_rows(cells: pl.DataFrame, plan: ReadPlan) -> pl.DataFrame:
 
 def _rows(cells: pl.DataFrame, plan: ReadPlan, *, thorough: bool) -> pl.DataFrame:
     values: list[pl.Expr] = []
-    fine: list[pl.Expr] = []
+    fine: list[pl.Expr] = []  # whether each cell is read plainly, once `values` are columns
     for position, _, target in plan.features:
         cell = pl.col(f"c{position}")
         if target == RELEASE_DATE:
@@ -82,17 +83,29 @@ def _rows(cells: pl.DataFrame, plan: ReadPlan, *, thorough: bool) -> pl.DataFram
             fine.append(ascii_ & (text.is_null() | read))
             continue
         percent = plan.fmt.percent and target in UNIT_FEATURES
-        read_as = _thorough if thorough else _quick
-        value, ok = read_as(SPECS[target], cell, percent)
+        if thorough:
+            value, ok = _thorough(SPECS[target], cell, percent)
+        else:  # a cell not read the quick way is read again the thorough way (a missing value's spelling)
+            value, ok = (
+                _quick(SPECS[target], cell, percent),
+                cell.is_null() | pl.col(f"raw_{target}").is_not_null(),
+            )
         values.append(value.alias(f"raw_{target}"))
         fine.append(ok)
     ident, known = _spotify_id(plan.id_at)
     names = [*_name(plan.title_at, SONG, lambda text: pl.lit(True))]
     style = plan.fmt.artists_style
     names += _name(plan.artists_at, ARTISTS, lambda text: _one_credit(text, style))
+    raw = [expression.meta.output_name() for expression in values]
     frame = (
         cells.lazy()
-        .select(*values, ident.alias(ID), pl.all_horizontal(*fine, known).alias(PLAIN), *names)
+        .with_columns(*values, ident.alias(ID), known.alias(PLAIN), *names)
+        .select(
+            *raw,
+            ID,
+            pl.all_horizontal(*fine, PLAIN).alias(PLAIN),
+            *(expression.meta.output_name() for expression in names),
+        )
         .collect()
     )
     frame = _named(frame, SONG, _songs)
@@ -133,28 +146,25 @@ def _text(cell: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return text, raw.str.len_bytes() == raw.str.len_chars()
 
 
-def _quick(spec: FeatureSpec, cell: pl.Expr, percent: bool) -> tuple[pl.Expr, pl.Expr]:
-    """(the value of a cell polars reads as a number the way `values.number` does, or true/false; whether
-    the cell is such a value or missing)."""
-    missing = cell.is_null() | cell.is_in(_MISSING)
+def _quick(spec: FeatureSpec, cell: pl.Expr, percent: bool) -> pl.Expr:
+    """The value of a cell polars reads as a number the way `values.number` does, or true/false; null
+    for any other cell."""
     if spec.kind is Kind.BOOL:  # `values.true_false`
         word = cell.str.to_lowercase()
-        flag = pl.when(word.is_in(_TRUE)).then(True).when(word.is_in(_FALSE)).then(False)
-        return flag, missing | flag.is_not_null()
+        return pl.when(word.is_in(_TRUE)).then(True).when(word.is_in(_FALSE)).then(False)
     real = cell.cast(pl.Float64, strict=False)  # what Python's float() makes of it, or null
-    read = real.is_finite().fill_null(False)
+    read = real.is_finite()
     if spec.kind is Kind.FLOAT:
         # "-0" is the int 0 to `values.number`, so 0.0, not -0.0: left to the thorough way.
-        read &= ~((real == 0) & (1 / real < 0)).fill_null(False)
-        number = real / 100 if percent else real
-        return pl.when(read).then(number), missing | read
+        read &= ~((real == 0) & (1 / real < 0))
+        return pl.when(read).then(real / 100 if percent else real)
     # A whole number, also written as a float ("4.0"); a key's letters are a note (`pitch_class`), so
     # "1e1" is not read as a number there. A duration that is not whole is rounded: left to `build_row`.
     whole = real.cast(pl.Int64, strict=False)  # null beyond Int64: outside the feature table anyway
-    read &= (real.floor() == real) & whole.is_not_null()
+    read &= real.floor() == real
     if spec.name == "key":
         read &= ~cell.str.contains("[eE]")
-    return pl.when(read).then(whole), missing | read
+    return pl.when(read).then(whole)
 
 
 def _thorough(spec: FeatureSpec, cell: pl.Expr, percent: bool) -> tuple[pl.Expr, pl.Expr]:
@@ -264,15 +274,17 @@ def _named(frame: pl.DataFrame, name: str, made: Callable[[pl.Series], pl.DataFr
     """The name column made by `made` where `_name` left the cell, once per distinct cell (`made` gives
     `cell`, `name` and `credits` of each); `<name>_credits`: how many credits the name has."""
     cells = frame.get_column(f"{name}_cell")
-    credits = frame.get_column(name).is_not_null().cast(pl.Int64).alias(f"{name}_credits")
-    others = cells.is_not_null()
-    if others.any():
-        of = made(cells.drop_nulls().unique())
-        names = cells.replace_strict(of["cell"], of["name"], default=None, return_dtype=pl.String)
-        counted = cells.replace_strict(of["cell"], of["credits"], default=0, return_dtype=pl.Int64)
-        frame = frame.with_columns(frame.get_column(name).zip_with(~others, names).alias(name))
-        credits = credits.zip_with(~others, counted)
-    return frame.with_columns(credits).drop(f"{name}_cell")
+    names = frame.get_column(name)
+    credits = names.is_not_null().cast(pl.Int64)
+    at = cells.is_not_null().arg_true()
+    if len(at):
+        left = cells.gather(at)
+        of = made(left.unique())
+        names = names.scatter(
+            at, left.replace_strict(of["cell"], of["name"], default=None, return_dtype=pl.String)
+        )
+        credits = credits.scatter(at, left.replace_strict(of["cell"], of["credits"], return_dtype=pl.Int64))
+    return frame.with_columns(names.alias(name), credits.alias(f"{name}_credits")).drop(f"{name}_cell")
 
 
 def _one_by_one(cells: pl.Series, make: Callable[[str], tuple[str | None, int]]) -> pl.DataFrame:
