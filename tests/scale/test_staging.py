@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import gzip
 import random
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -461,3 +462,27 @@ def test_a_csv_catalog_stopped_while_scored_resumes_from_its_converted_parts(app
     afresh = run_job(pack, source, tmp_path / "afresh.parquet", LocalEngine(), partition_rows=500)
     assert (resumed.partitions, resumed.partitions_resumed) == (6, 2)
     assert_frame_equal(pl.read_parquet(resumed.output), pl.read_parquet(afresh.output), check_exact=True)
+
+
+def _interrupted_at(said: list[int], done: int, total: int) -> None:
+    said.append(done)
+    if len(said) == 3:
+        raise KeyboardInterrupt  # as the bar does for a Ctrl-C Python swallowed where it landed
+
+
+def test_ctrl_c_while_a_csv_catalog_is_converted_stops_the_reading_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The next block is read in a thread: an interrupt (or an error) there stops the conversion, and
+    a conversion stopped by its reader leaves no thread reading on."""
+    monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", 1024)
+    path = tmp_path / "catalog.csv"
+    path.write_text("\n".join([NATIVE, *(f"6CnkB2yYPK0OyQPxIiJiqD,S{i},Adele,{GOOD}" for i in range(500))]))
+    said: list[int] = []
+    with pytest.raises(KeyboardInterrupt):
+        stage(file_rows(path, None, functools.partial(_interrupted_at, said)), tmp_path / "staged", 99)
+    assert len(said) == 3
+    rows = file_rows(path, None)
+    next(rows)
+    rows.close()
+    assert not [thread for thread in threading.enumerate() if thread.name == "csv-blocks"]

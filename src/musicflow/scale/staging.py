@@ -9,7 +9,7 @@ otherwise one by one as `catalog add` reads them; other files and imported catal
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,7 +49,7 @@ Reading = Callable[[int, int], None]  # bytes of the file read, bytes in all
 
 def file_rows(
     path: Path, mapping: ColumnMapping | None, progress: Reading | None = None
-) -> Iterator[Converted | pl.DataFrame]:
+) -> Generator[Converted | pl.DataFrame, None, None]:
     """A catalog file's rows, or why each bad one cannot be used; CatalogError if it is no catalog. The
     rows of a CSV file come mostly as frames in the native layout, each row with its line in
     `source_row`, in the order of the file, and `progress` is told how far the file is read."""
