@@ -31,7 +31,7 @@ import polars as pl
 
 from musicflow.features.catalog_formats.tables import Record
 
-BLOCK_BYTES = 12 * 1024 * 1024  # with the next one read ahead, a conversion takes less memory than scoring
+BLOCK_BYTES = 8 * 1024 * 1024  # with the next one read ahead, a conversion takes no more memory than scoring
 SAID_EVERY = (
     20_000  # records the csv module reads are passed on (and how far the file is read said) so many at a time
 )
@@ -157,7 +157,7 @@ def _items(
             if header and len(starts):
                 starts, ends, header = starts[1:], ends[1:], False
             if len(starts):
-                yield from _parsed(data[:cut], layout, starts, ends, line, delimiter, width, positions)
+                yield from _parsed(data, cut, layout, starts, ends, line, delimiter, width, positions)
             if read is not None:
                 read(position())
             line += len(layout.newlines)
@@ -244,6 +244,7 @@ def _plain(
 
 def _parsed(
     data: bytes,
+    cut: int,
     layout: _Layout,
     starts: npt.NDArray[np.int64],
     ends: npt.NDArray[np.int64],
@@ -252,14 +253,15 @@ def _parsed(
     width: int,
     positions: Sequence[int],
 ) -> Iterator[_Made]:
-    """The records `starts`..`ends` of `data` as a block, or read by the csv module where polars cannot
-    read them (bytes that are not UTF-8)."""
+    """The records `starts`..`ends` of `data` (up to `cut`) as a block, or read by the csv module where
+    polars cannot read them (bytes that are not UTF-8)."""
     lines = first_line + np.searchsorted(layout.newlines, starts)
     fields = layout.fields[len(layout.fields) - len(starts) :]
-    body = data[int(starts[0]) :]
+    first = (delimiter * (width - 1) + "\n").encode()  # a first line of `width` fields: so many columns
+    text = b"".join((first, memoryview(data)[int(starts[0]) : cut]))
     try:
         cells = pl.read_csv(
-            (delimiter * (width - 1) + "\n").encode() + body,  # a first line of `width` fields
+            text,
             has_header=False,
             columns=list(positions),
             new_columns=[f"c{at}" for at in range(width)],
@@ -270,12 +272,12 @@ def _parsed(
         ).slice(1)
     except pl.exceptions.PolarsError:
         cells = None
-    shift = int(starts[0])
+    shift = int(starts[0]) - len(first)
     block = Block(
         cells if cells is not None else pl.DataFrame(),
         lines,
         fields,
-        body,
+        text,
         starts - shift,
         ends - shift,
         delimiter,
