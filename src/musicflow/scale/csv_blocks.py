@@ -1,7 +1,7 @@
 """A CSV catalog cut into blocks of whole records that polars parses in one go, read as `catalog add`
 reads it (Python's csv module, through `features.catalog_formats.tables.Table`).
 
-The csv module and a Python loop over every cell took more than a minute for a million rows, where
+The csv module and a Python loop over every cell took 45 s for a million rows (on two cores), where
 polars parses them in about a second. Both read a block the same way when its quoting is plain: every
 quote opens a field (at the start of a line or right after a separator), closes one (right before a
 separator or a line break) or is doubled inside one; no carriage return stands alone; no NUL byte; no
@@ -31,7 +31,7 @@ import polars as pl
 
 from musicflow.features.catalog_formats.tables import Record
 
-BLOCK_BYTES = 8 * 1024 * 1024  # with the next one read ahead, a conversion takes no more memory than scoring
+BLOCK_BYTES = 8 * 1024 * 1024  # 5M rows: 10.1 s at a peak of 625 MiB (blocks of 12 MiB: 9.9 s, 727 MiB)
 SAID_EVERY = (
     20_000  # records the csv module reads are passed on (and how far the file is read said) so many at a time
 )
@@ -40,14 +40,13 @@ _QUOTE, _NEWLINE, _RETURN = ord('"'), ord("\n"), ord("\r")
 
 
 @dataclass(frozen=True)
-class Block:
-    """Whole records of a CSV file, parsed: `cells` has one row per record (blank lines too), a String
-    column `c<position>` for each position asked for, null where the field is empty or missing."""
+class Records:
+    """Whole records of a CSV file, found in its bytes: `data` holds them after a first line of `width`
+    empty fields (so that polars makes that many columns of them)."""
 
-    cells: pl.DataFrame
+    data: bytes
     lines: npt.NDArray[np.int64]  # the line each record starts on (the header is line 1)
     fields: npt.NDArray[np.int64]  # how many fields the csv module finds in each record
-    data: bytes
     starts: npt.NDArray[np.int64]  # each record's bytes in `data`, its line break included
     ends: npt.NDArray[np.int64]
     delimiter: str
@@ -61,6 +60,14 @@ class Block:
             return Record(line, next(reader, []))
         except csv.Error as exc:
             return Record(line, (), f"unreadable CSV ({exc})")
+
+
+@dataclass(frozen=True)
+class Block(Records):
+    """The records parsed: `cells` has one row per record (blank lines too), a String column
+    `c<position>` for each position asked for, null where the field is empty or missing."""
+
+    cells: pl.DataFrame
 
 
 Item = Block | Record  # a Record: read by the csv module (its cells may be blank: see `kept`)
@@ -78,16 +85,16 @@ def csv_items(
     polars while the quoting is plain, then records read by the csv module; `positions`: the columns a
     block's cells hold. `read` is told how many bytes of the file (as stored) are read, now and then.
 
-    The next block is read and parsed in a thread while this one is used (numpy and polars let go of
-    the GIL): on two cores a conversion takes about 15 % less time. `read` is called from that thread."""
+    The next block's records are found in a thread while this one is parsed and used (numpy lets go of
+    the GIL); `read` is called from that thread."""
     for made in _ahead(_items(path, kind, width, positions, read)):
-        if isinstance(made, Block):
-            yield made
+        if isinstance(made, Records):
+            yield from _parsed(made, width, positions)
         else:
             yield from made
 
 
-_Made = Block | list[Record]  # a block, or records the csv module read, a batch at a time
+_Made = Records | list[Record]  # records found in a block, or read by the csv module, a batch at a time
 
 
 def _ahead(items: Generator[_Made, None, None]) -> Iterator[_Made]:
@@ -157,7 +164,7 @@ def _items(
             if header and len(starts):
                 starts, ends, header = starts[1:], ends[1:], False
             if len(starts):
-                yield from _parsed(data, cut, layout, starts, ends, line, delimiter, width, positions)
+                yield _found(data, cut, layout, starts, ends, line, delimiter, width)
             if read is not None:
                 read(position())
             line += len(layout.newlines)
@@ -242,7 +249,7 @@ def _plain(
     return bool(np.where(opening, opens, closes).all())
 
 
-def _parsed(
+def _found(
     data: bytes,
     cut: int,
     layout: _Layout,
@@ -251,41 +258,42 @@ def _parsed(
     first_line: int,
     delimiter: str,
     width: int,
-    positions: Sequence[int],
-) -> Iterator[_Made]:
-    """The records `starts`..`ends` of `data` (up to `cut`) as a block, or read by the csv module where
-    polars cannot read them (bytes that are not UTF-8)."""
-    lines = first_line + np.searchsorted(layout.newlines, starts)
-    fields = layout.fields[len(layout.fields) - len(starts) :]
-    first = (delimiter * (width - 1) + "\n").encode()  # a first line of `width` fields: so many columns
-    text = b"".join((first, memoryview(data)[int(starts[0]) : cut]))
+) -> Records:
+    """The records `starts`..`ends` of `data` (up to `cut`)."""
+    first = (delimiter * (width - 1) + "\n").encode()
+    shift = int(starts[0]) - len(first)
+    return Records(
+        b"".join((first, memoryview(data)[int(starts[0]) : cut])),
+        first_line + np.searchsorted(layout.newlines, starts),
+        layout.fields[len(layout.fields) - len(starts) :],
+        starts - shift,
+        ends - shift,
+        delimiter,
+    )
+
+
+def _parsed(records: Records, width: int, positions: Sequence[int]) -> Iterator[Item]:
+    """The records as a block, or read by the csv module where polars cannot read them (bytes that are
+    not UTF-8)."""
     try:
         cells = pl.read_csv(
-            text,
+            records.data,
             has_header=False,
             columns=list(positions),
             new_columns=[f"c{at}" for at in range(width)],
-            separator=delimiter,
+            separator=records.delimiter,
             infer_schema=False,
             truncate_ragged_lines=True,
             raise_if_empty=False,
         ).slice(1)
     except pl.exceptions.PolarsError:
         cells = None
-    shift = int(starts[0]) - len(first)
-    block = Block(
-        cells if cells is not None else pl.DataFrame(),
-        lines,
-        fields,
-        text,
-        starts - shift,
-        ends - shift,
-        delimiter,
-    )
-    if cells is None or cells.height != len(starts):
-        yield [record for record in map(block.record, range(len(starts))) if kept(record)]
+    if cells is None or cells.height != len(records.starts):
+        yield from (record for record in map(records.record, range(len(records.starts))) if kept(record))
         return
-    yield block
+    yield Block(
+        records.data, records.lines, records.fields, records.starts, records.ends, records.delimiter, cells
+    )
 
 
 def _by_csv(
