@@ -217,7 +217,8 @@ class Settings(BaseSettings):
         default=True,
         description=(
             "Make a listener's Discover list in the background when the server loads their model, at"
-            " their sign-in and after a job retrained them, so that the page answers at once."
+            " their sign-in and after a training it ran made a version that serves, so that the page"
+            " answers at once."
         ),
     )
     api_answer_ttl_s: float = Field(

@@ -818,6 +818,8 @@ class MusicFlow:
         # Promoted or not, the listener is read again: plays another process ingested (it queued this
         # training) are answered from even when the gate keeps the champion.
         self.serving.read_again(profile)
+        if training.publication.promoted:
+            self.recommend_ahead(profile)
         waiting = self._store.jobs.waiting(profile, "train")
         now = self.listening_summary(profile)
         if waiting is not None and self._plays_learned_by(training.publication.version) == (
@@ -1095,8 +1097,8 @@ class MusicFlow:
 
     def recommend_ahead(self, profile: str) -> None:
         """Make the listener's default list (Discover's) in the background, where they are about to look:
-        a server does when it loads their model at start, at their sign-in and after a job of theirs
-        trained a version that serves (`make_lists_ahead`; elsewhere nothing)."""
+        a server does when it loads their model at start, at their sign-in and when a training it ran
+        (their upload's, a retrain) made a version that serves; elsewhere nothing (`make_lists_ahead`)."""
         if self._lists_ahead is not None:
             self._lists_ahead.ask(profile)
 

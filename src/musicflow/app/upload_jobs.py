@@ -317,19 +317,16 @@ def _retrain(app: MusicFlow, profile: str, progress: JobProgress) -> dict[str, A
     if app.champion_is_current(profile):
         return {"training": "nothing new: the model that serves already learned from every play"}
     drift = app.drift(profile)  # the champion's, before the new version may take its place
-    result = _trained(app, profile, app.train(profile, progress=progress.training))
+    result = _trained(app.train(profile, progress=progress.training))
     if drift is not None and drift.drifted:
         result["drift"] = drift.summary
     return result
 
 
-def _trained(app: MusicFlow, profile: str, training: Training) -> dict[str, Any]:
+def _trained(training: Training) -> dict[str, Any]:
     """What a job's result says of a training: the version, whether it serves, and how many old versions
-    were removed after it (when any were). A version that serves has the listener's Discover list made
-    again ahead of their look (`recommend_ahead`)."""
+    were removed after it (when any were)."""
     publication = training.publication
-    if publication.promoted:
-        app.recommend_ahead(profile)
     result: dict[str, Any] = {"model_version": publication.version.version, "serving": publication.promoted}
     if training.versions_removed:
         result["old_versions_removed"] = training.versions_removed
@@ -353,7 +350,7 @@ def _refresh(app: MusicFlow, job: Job, progress: JobProgress) -> tuple[dict[str,
         result["training"] = "left to the retrain that waits"
     else:
         progress.stage("training", features_fetched=answered)
-        result.update(_trained(app, job.profile, app.train(job.profile, progress=progress.training)))
+        result.update(_trained(app.train(job.profile, progress=progress.training)))
     return result, songs_digest(left)
 
 
