@@ -81,13 +81,15 @@ def test_a_command_offers_only_the_formats_it_writes():
     [
         ("champion", "'champion' names the champion itself: give the version number to promote"),
         ("v0", "model versions are numbered from 1, not 0"),
-        ("three", "'three' is not a model version: give a number (e.g. 3) or 'champion'"),
+        ("three", "'three' is not a model version: give a number (e.g. 3)"),
     ],
 )
 def test_promote_needs_a_version_number(word: str, said: str, isolated_environment: Path):
+    """The error says what promoting takes: a number, never 'champion', which it refuses."""
     code, out, err = run("models", "promote", word, "--profile", "P")
     assert code == 2, (out, err)
     assert "Usage: musicflow models promote" in err and said in err
+    assert word == "champion" or "'champion'" not in err
     assert "Traceback" not in out + err and not isolated_environment.exists()  # before any store is opened
 
 
