@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from musicflow.app.service import MusicFlow
 from musicflow.app.upload_jobs import ingest_summary
 from musicflow.errors import ProfileNotFoundError
 from tests.app.conftest import demo_settings
+from tests.lists_made import ListsMade
+from tests.trained import copy_of
 
 PLAY = {"endTime": "2024-01-01 10:00", "artistName": "Band", "trackName": "Song", "msPlayed": 200_000}
 
@@ -125,3 +128,38 @@ def test_a_job_stopped_and_taken_up_again_says_every_play_it_brought(
     assert (body["result"]["plays"], body["result"]["new_plays"], body["result"]["files"]) == (12, 12, 2), (
         body
     )
+
+
+@pytest.mark.slow
+def test_the_list_made_ahead_after_an_uploads_training_is_the_one_discover_shows(
+    catalog_store: Path, isolated_environment: Path, lists_made: ListsMade
+) -> None:
+    """A server makes a new listener's Discover list once their upload's training serves. The job's row,
+    recorded done a moment later, moved the store's stamp of finished jobs: the server read the listener
+    again at the next question and made the list a second time, so the first look at Discover waited
+    for it (3 to 6 s) as if none had been made ahead."""
+    from fastapi.testclient import TestClient
+
+    from musicflow.api.app import create_app
+    from musicflow.demo import export_path
+
+    settings = copy_of(catalog_store, isolated_environment).model_copy(
+        update={"feature_sources": ["catalog"], "api_recommend_ahead": True, "retrain_every_hours": 0}
+    )
+    with TestClient(create_app(settings, access="open")) as client, export_path() as export:
+        with export.open("rb") as sent:
+            upload = client.post("/api/uploads", params={"profile": "new"}, files={"file": sent})
+        assert upload.status_code == 202, upload.text
+        deadline = time.monotonic() + 240
+        while (job := client.get(f"/api/jobs/{upload.json()['id']}", params={"profile": "new"}).json())[
+            "state"
+        ] in ("queued", "running"):
+            assert time.monotonic() < deadline, job
+            time.sleep(0.2)
+        assert job["state"] == "done" and job["result"]["serving"], job
+        assert lists_made.wait_for(1) == ["new"]
+        time.sleep(1.5)  # past the server's check of the champion and of the listener's history
+        page = client.get("/discover", params={"profile": "new"})
+        assert page.status_code == 200, page.text
+        assert "predicted streams" in page.text
+    assert lists_made.profiles == ["new"]  # the page showed the list made ahead: none made again

@@ -148,6 +148,20 @@ class ServingModels:
             self._stale.add(profile)
             self._checked.pop(profile, None)
 
+    def finished_here(self, profile: str, before: float | None, stamp: float) -> None:
+        """A job this process ran was recorded finished at `stamp`, the history stamp having been
+        `before`: what it changed was read again as it was made (`read_again`), so the stamp's move asks
+        for no other reload, which would drop what was kept for this load (the Discover list made ahead
+        after the job's training). Only when the model in memory saw every job up to `before`, and none
+        finished since but this one; else the listener is read again, as for any move."""
+        if self._history_stamp_of is None:
+            return
+        with self._lock:
+            if profile not in self._models or self._stamps.get(profile) != before:
+                return
+            if self._history_stamp_of(profile) == stamp:
+                self._stamps[profile] = stamp
+
     def stale(self, profile: str) -> bool:
         """Whether the profile's plays or library changed since its model in memory was loaded: an answer
         waits for the reload (`read_again`), where a due champion check need not."""

@@ -282,15 +282,13 @@ def heartbeat(jobs: JobStore, job_id: str, every_s: float | None = None) -> Iter
 
 def _run(app: MusicFlow, job: Job, uploads_dir: Path, progress: JobProgress) -> None:
     """The job's steps, each recorded in its row."""
-    jobs = app.jobs_store
     if job.kind == "train":
         progress.stage("training")
-        retrained = _retrain(app, job.profile, progress)
-        jobs.update_job(job.id, time.time(), state="done", stage="done", result=retrained)
+        _done(app, job, _retrain(app, job.profile, progress))
         return
     if job.kind == "refresh":
         refreshed, left = _refresh(app, job, progress)
-        jobs.update_job(job.id, time.time(), state="done", stage="done", result=refreshed, digest=left)
+        _done(app, job, refreshed, digest=left)
         return
     folder = uploads_dir / job.id
     if not folder.is_dir():
@@ -308,7 +306,18 @@ def _run(app: MusicFlow, job: Job, uploads_dir: Path, progress: JobProgress) -> 
     result: dict[str, Any] = dict(progress.stored)  # as an ingest records
     progress.stage("training", features_fetched=answered)
     result.update(_retrain(app, job.profile, progress))
-    jobs.update_job(job.id, time.time(), state="done", stage="done", result=result)
+    _done(app, job, result)
+
+
+def _done(app: MusicFlow, job: Job, result: dict[str, Any], digest: str | None = None) -> None:
+    """Record the job done. Its row's time moves the profile's history stamp, which has a server read a
+    listener again when another process changed them; this process read them again as it changed them,
+    so the model it serves stays loaded (`ServingModels.finished_here`), and with it the Discover list
+    made ahead after the job's training: the first look does not wait for it to be made again."""
+    before = app.jobs_store.last_finished(job.profile)
+    now = time.time()
+    app.jobs_store.update_job(job.id, now, state="done", stage="done", result=result, digest=digest)
+    app.serving.finished_here(job.profile, before, now)
 
 
 def _retrain(app: MusicFlow, profile: str, progress: JobProgress) -> dict[str, Any]:
