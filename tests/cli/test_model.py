@@ -272,6 +272,26 @@ def test_predict_without_a_model_says_to_train(listener: None):
     assert "musicflow train" in err
 
 
+def test_training_a_profile_whose_plays_were_all_taken_back_names_the_profiles_that_hold_some(
+    isolated_environment: Path, tmp_path: Path
+):
+    """Another listener's plays are in the store: the error does not say it holds no listening history."""
+    for profile, artist in (("kept", "A"), ("emptied", "B")):
+        export = tmp_path / profile / "StreamingHistory0.json"
+        export.parent.mkdir()
+        play = {"endTime": "2024-01-01 10:00", "artistName": artist, "trackName": "S", "msPlayed": 200_000}
+        export.write_text(json.dumps([play]))
+        code, out, err = run("ingest", str(export), "--profile", profile, "--format", "json")
+        assert code == 0, err
+    code, _, err = run("ingest", "undo", json.loads(out)["import_id"], "--profile", "emptied")
+    assert code == 0, err
+    code, out, err = run("train", "--profile", "emptied")
+    said = " ".join(err.split())
+    assert code == 1, (out, err)
+    assert "no plays for the profile 'emptied' (profiles in this store: kept;" in said, said
+    assert "holds no listening history" not in said and "Traceback" not in out + err
+
+
 def test_predict_needs_a_song(listener: None):
     code, _, err = run("predict", "--song", "Everlong")
     assert code == 2  # a usage error: the command line is incomplete

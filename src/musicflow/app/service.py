@@ -812,9 +812,10 @@ class MusicFlow:
         self.require_profile(profile)
         self._features_from_this_machine(profile)
         unasked = len(self.songs_to_refresh(profile))
-        training = train_and_publish(
-            self._store, self.registry, self.settings, profile, force, progress, songs_not_asked=unasked
-        )
+        with self._naming_profiles(profile):
+            training = train_and_publish(
+                self._store, self.registry, self.settings, profile, force, progress, songs_not_asked=unasked
+            )
         # Promoted or not, the listener is read again: plays another process ingested (it queued this
         # training) are answered from even when the gate keeps the champion.
         self.serving.read_again(profile)
@@ -837,7 +838,23 @@ class MusicFlow:
         self.require_profile(profile)
         self._features_from_this_machine(profile)
         unasked = len(self.songs_to_refresh(profile))
-        return train_candidate(self._store, self.registry, self.settings, profile, songs_not_asked=unasked)
+        with self._naming_profiles(profile):
+            return train_candidate(
+                self._store, self.registry, self.settings, profile, songs_not_asked=unasked
+            )
+
+    @contextmanager
+    def _naming_profiles(self, profile: str) -> Iterator[None]:
+        """A profile found to hold no plays (all of them taken back, or a library alone) is said with the
+        profiles that hold data, as `require_profile` says them: a front end that is told of none says
+        the store holds no listening history, which another listener's plays would belie."""
+        try:
+            yield
+        except ProfileNotFoundError as none:
+            if none.known:
+                raise
+            known = [name for name in self._store.profiles(holding_data=True) if name != profile]
+            raise ProfileNotFoundError(str(none), hint=none.hint, profile=none.profile, known=known) from None
 
     def _features_from_this_machine(self, profile: str) -> None:
         """Before a training, the sources that answer from this machine (the catalogs, analysed audio)
