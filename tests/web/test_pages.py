@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import html
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from musicflow.api.app import create_app
 from musicflow.app.access import Grants
 from musicflow.app.service import MusicFlow
 from musicflow.app.vocabulary import ARTISTS_WHOSE, by_artist_words
@@ -17,6 +20,7 @@ from musicflow.config import Settings
 from musicflow.errors import ConfigError
 from musicflow.web import SESSION_COOKIE, install_web
 from tests.web.conftest import PROFILE, SCRIPT_ARTIST, SCRIPT_SONG
+from tests.web.test_upload_page import signed_in
 
 STRONG_KEY = "k3y-for-tests-0123456789-abcdefghijkl"
 PAGE_BUDGET_BYTES = 200 * 1024
@@ -151,3 +155,27 @@ def test_each_reason_says_what_it_changed_in_the_streams_shown(
     for reason in reasons:
         assert f"{reason.streams:+.2f} stream" in page, reason
     assert " %" not in page.split('aria-label="What moved this prediction')[1].split("</svg>")[0]
+
+
+def test_a_listener_who_may_only_read_is_not_sent_to_an_upload_they_cannot_make(
+    catalog_store: Path, tmp_path: Path
+) -> None:
+    """A read token's profile with no plays yet: each page said "add your Spotify data export on the
+    upload page", where the upload page then said that token may not send one. Each says instead that
+    adding it takes a token that may change data; a write token's pages still lead to the upload."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(catalog_store, data_dir)
+    settings = Settings(data_dir=data_dir, feature_sources=["catalog"])
+    with MusicFlow.open(settings) as app:
+        tokens = {scope: app.create_token("newcomer", scope).token for scope in ("read", "write")}
+    with TestClient(create_app(settings, access="tokens"), follow_redirects=False) as reader:
+        signed_in(reader, tokens["read"])
+        for path in ("/taste", "/discover", "/?song=Bones&artist=Imagine+Dragons"):
+            page = html.unescape(reader.get(path).text)
+            assert "may change data" in page and "yours may only read" in page, path
+            assert "on the upload page" not in page and 'href="/upload?' not in page.split("<main")[1], path
+        writer = TestClient(reader.app, follow_redirects=False)
+        signed_in(writer, tokens["write"])
+        for path in ("/taste", "/discover"):
+            page = html.unescape(writer.get(path).text)
+            assert 'href="/upload?profile=newcomer"' in page and "yours may only read" not in page, path

@@ -34,6 +34,10 @@ SPELLING = (
 )
 UPLOAD = "add your Spotify data export on the upload page"
 SIGN_IN = "sign in with a token of this profile"
+UPLOAD_WRITE = (
+    "add your Spotify data export, signed in with a token of this profile that may change data (yours may"
+    " only read)"
+)
 
 
 @dataclass(frozen=True)
@@ -43,15 +47,24 @@ class Advice:
 
 
 def advice(
-    error: MusicflowError, profile: str | None, catalogs: Sequence[str] | None = None
+    error: MusicflowError,
+    profile: str | None,
+    catalogs: Sequence[str] | None = None,
+    *,
+    writes: bool = True,
 ) -> Advice | None:
     """What would cure `error`, said for a person on the page; None when nothing they can do would.
-    `catalogs`: the catalogs imported, where the page knows them (`/discover`), for an unknown catalog."""
+    `catalogs`: the catalogs imported, where the page knows them (`/discover`), for an unknown catalog.
+    `writes`: whether the visitor may change the profile's data; one signed in with a read token, whose
+    upload page offers no form, is told that adding the export takes a token that may change data."""
     hint = error.hint
     upload = "/upload" + (f"?{urlencode({'profile': profile})}" if profile else "")
+    trains = isinstance(error, NoModelError) or hint in (Hint.TRAIN, Hint.RETRAIN)
+    if not writes and (hint is Hint.INGEST or trains):
+        return Advice(UPLOAD_WRITE, "/signin")
     if hint is Hint.INGEST:
         return Advice(UPLOAD, upload)
-    if isinstance(error, NoModelError) or hint in (Hint.TRAIN, Hint.RETRAIN):
+    if trains:
         # A profile with too little history to train (an upload that failed) is told to add an export by
         # the application itself (`Hint.INGEST`, above); here an export's job is what trains a model.
         return Advice(f"{UPLOAD}: its job trains your model", upload)

@@ -24,7 +24,7 @@ from musicflow.web import highscore, views, words
 from musicflow.web.advice import FIELD_WORDS, advice, problem_of
 from musicflow.web.discover import TOP, picks_of
 from musicflow.web.query import given_once
-from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_profile, signed_in
+from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_grant, page_profile, signed_in
 
 if TYPE_CHECKING:
     from musicflow.app.service import MusicFlow
@@ -57,6 +57,12 @@ def _profile(request: Request, profile: str | None) -> str:
     return page_profile(request, profile)
 
 
+def _writes(request: Request, who: str) -> bool:
+    """Whether this page's visitor may change `who`'s data (an open server, or a write token): one who
+    may only read is offered no remedy their upload page would refuse."""
+    return page_grant(request, who).scope == "write"
+
+
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     context = {"csrf": csrf_token(request.session), "signed_in": signed_in(request), **context}
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
@@ -78,7 +84,7 @@ def _problem(
     if isinstance(error, ProfileNotFoundError) and listing:
         known = ", ".join(error.known)
         message += f" (profiles here: {known})" if known else " (no profile holds data yet)"
-    problem = problem_of(advice(error, who, catalogs), message)
+    problem = problem_of(advice(error, who, catalogs, writes=_writes(request, who)), message)
     if isinstance(error, SongNotFoundError) and error.suggestions:
         asked = {"profile": profile} if profile else {}
         problem["suggestions"] = [
@@ -156,7 +162,7 @@ def reset_highscore(
 @router.get("/taste", response_class=HTMLResponse)
 def your_taste(request: Request, profile: ProfileParam = None) -> HTMLResponse:
     who = _profile(request, profile)
-    context: dict[str, Any] = {"profile": who}
+    context: dict[str, Any] = {"profile": who, "reads_only": not _writes(request, who)}
     try:
         page = _app(request).taste_page(who)
         context["view"] = views.taste_view(page.taste)
