@@ -148,3 +148,38 @@ def test_a_song_of_theirs_is_theirs_under_a_catalog_credit_to_an_artist_its_titl
     assert streams("Princess Diana", "Nicki Minaj") == 3
     assert streams("Stay", "Someone") == 0
     assert match_key("Nicki Minaj", "Princess Diana") in listener.played_song_affinities()  # batch scoring's
+
+
+def test_an_artist_counts_every_stream_of_a_song_credited_to_them_under_another_spelling_too(store: SqlStore):
+    """A song one Spotify id holds under two spellings of its artist ("Can't Hold Us" by Macklemore &
+    Ryan Lewis, streamed once as Macklemore's, as a real extended export has it) counts for the artist of
+    the spelling that names it, its most streamed: its artist's streams hold the song's own. They were
+    counted for whichever spelling was stored last, and the answer said the song's artist had fewer
+    streams than the song ("you streamed Macklemore & Ryan Lewis 21 times, -82 of them other songs");
+    asked by the other spelling, the artist's streams hold the song's too."""
+    alice = store.ensure_profile("alice")
+    song_id = "3bidbhpOYeV4knp8AIu8Xn"
+    store.add_plays(alice, _with_id("Can't Hold Us", "Macklemore & Ryan Lewis", song_id, 10))
+    store.add_plays(alice, _with_id("Thrift Shop", "Macklemore & Ryan Lewis", "2Fxmhks0bxGSBdJ92vM42m", 3))
+    store.add_plays(alice, _with_id("Can't Hold Us", "Macklemore", song_id, 1))  # stored last
+    listener = Listener.load(store.history, "alice", stream_min_ms=30_000)
+
+    asked = listener.history("Macklemore & Ryan Lewis", None, "Can't Hold Us", song_id)
+    assert (asked.song_streams, asked.artist, asked.artist_streams, asked.artist_songs) == (
+        11,
+        "Macklemore & Ryan Lewis",
+        14,
+        2,
+    )
+    # Asked by the other spelling, the artist's streams hold the song's too (they were 0 beside 11).
+    other = listener.history("Macklemore", None, "Can't Hold Us", song_id)
+    assert (other.song_streams, other.artist, other.artist_streams, other.artist_songs) == (
+        11,
+        "Macklemore",
+        11,
+        1,
+    )
+    # The other song of theirs meets every stream of the first as its artist's.
+    thrift = store.features.find_track("Thrift Shop", "Macklemore & Ryan Lewis")
+    assert thrift is not None
+    assert listener.affinity("Macklemore & Ryan Lewis", thrift.track_id).streams == 11

@@ -125,15 +125,15 @@ class Listener:
     ) -> Listener:
         """The listener of these plays of these tracks (one profile's), and their library."""
         song_of_track = song_ids(tracks)
-        artist_of_song = {song_of_track[t.track_id]: artist_key(t.artist) for t in tracks}
+        by_track = Counter(fact.track_id for fact in facts if fact.ms_played >= stream_min_ms)
+        named = named_streams(tracks, by_track, song_of_track)
+        artist_of_song = _artist_of_song(tracks, song_of_track, named.named_by)
         plays = profile_plays(facts, song_of_track, stream_min_ms)
         index = (
             affinity_index(plays, np.ones(len(plays.song), dtype=bool), artist_of_song)
             if plays is not None
             else AffinityIndex(())
         )
-        by_track = Counter(fact.track_id for fact in facts if fact.ms_played >= stream_min_ms)
-        named = named_streams(tracks, by_track, song_of_track)
         unstreamed: dict[int, Streamed] = {}
         for track in tracks:  # played, never for long enough to be a stream: named by a spelling of it
             song = song_of_track[track.track_id]
@@ -263,6 +263,12 @@ class Listener:
             other = self.version_families().get(version_family(artist, song))
         key = artist_key(artist)
         whole = self._index.of(key)
+        streams, songs, share = whole.streams, whole.songs, whole.share
+        if own is not None and played is not None and self._artist_of_song.get(played) != key:
+            # The song's streams count for the spelling of its artist that names it ("Paradox
+            # Interactive"); asked by another ("Andreas Waldetoft"), that artist's streams hold them too.
+            streams, songs = streams + own.streams, songs + 1
+            share = streams / self._total if self._total else 0.0
         since, until = self._index.first_and_last(key) or (None, None)
         return SongHistory(
             short_plays=short,
@@ -270,9 +276,9 @@ class Listener:
             stream_min_ms=self.stream_min_ms,
             song_streams=own.streams if own is not None else 0,
             artist=self._artist_names.get(key, artist),
-            artist_streams=whole.streams,
-            artist_songs=whole.songs,
-            artist_share=whole.share,
+            artist_streams=streams,
+            artist_songs=songs,
+            artist_share=share,
             artist_since=since,
             artist_until=until,
             library=self.library.of_song(artist, song, spotify_id),
@@ -315,6 +321,22 @@ def _credits(tracks: Sequence[TrackFact], song_of_track: Mapping[int, int]) -> l
         for track in tracks
         for artist in featured_artists(track.name)
     ]
+
+
+def _artist_of_song(
+    tracks: Sequence[TrackFact], song_of_track: Mapping[int, int], named_by: Mapping[int, int]
+) -> dict[int, str]:
+    """The artist key each song's streams count for: that of the spelling that names the song (its most
+    streamed, `named_streams`), so that the artist an answer credits a song to holds all of its streams
+    (a song one Spotify id holds under "Macklemore & Ryan Lewis" and, once, "Macklemore" counted for
+    whichever spelling was stored last); a song never streamed, its first stored track's."""
+    artist_of_track = {t.track_id: t.artist for t in tracks}
+    keys: dict[int, str] = {}
+    for track in sorted(tracks, key=lambda t: t.track_id):
+        keys.setdefault(song_of_track[track.track_id], artist_key(track.artist))
+    for song, track_id in named_by.items():
+        keys[song] = artist_key(artist_of_track[track_id])
+    return keys
 
 
 def _song_of_key(
