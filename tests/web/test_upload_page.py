@@ -264,6 +264,36 @@ def test_an_upload_that_failed_after_storing_its_plays_says_they_were_kept(
     assert 'id="take-back"' in page.text
 
 
+def test_an_upload_that_failed_storing_nothing_offers_nothing_to_take_back(
+    client: TestClient, shared: tuple[Path, dict[str, str]]
+) -> None:
+    """A zip that is no zip, or a history whose only record cannot be read: the job failed with nothing
+    stored. Its page offered "Take this export back" all the same (taken back, it said "Its plays were
+    taken back"), and for the history, that "0 new plays of 0" were kept and "stay until you take this
+    export back"."""
+    csrf = signed_in(client, shared[1]["write"])
+    unreadable = b'[{"ts": "2030-01-01T00:00:00Z", "ms_played": 200000}]'
+    for name, sent_bytes in (
+        ("my_spotify_data.zip", b"PK\x03\x04 no zip"),
+        ("Streaming_History_Audio_0.json", unreadable),
+    ):
+        sent = client.post("/upload", data={"csrf": csrf}, files={"file": (name, sent_bytes)})
+        assert sent.status_code == 303, sent.text
+        deadline = time.monotonic() + 60
+        while (state := client.get(sent.headers["location"] + "/state").json())["state"] in (
+            "queued",
+            "running",
+        ):
+            assert time.monotonic() < deadline, state
+            time.sleep(0.2)
+        assert state["state"] == "failed", state
+        page = client.get(sent.headers["location"]).text
+        assert re.search(r'<strong id="job-error">.+</strong>', page), page
+        assert 'id="take-back"' not in page and 'id="job-kept"' not in page, name
+        assert "stay until you take this export back" not in page, name
+    assert "could not be read and was left out" in page  # what was passed over is still said
+
+
 @pytest.mark.slow
 def test_a_followed_export_whose_data_went_in_another_tab_stops_being_followed(
     browser: Any, demo_dir: Path, tmp_path: Path

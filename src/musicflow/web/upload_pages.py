@@ -245,8 +245,12 @@ def job_view(job: Job) -> dict[str, Any]:
     when = time.strftime("%d %b %Y, %H:%M UTC", time.gmtime(job.created_at))
     how = {"upload": "from this page", "ingest": "with musicflow ingest"}.get(job.kind, "")
     failed_at = (job.result or {}).get("failed_at") if job.state == "failed" else None
+    # What taking it back would take: a job that failed before storing a play or a library holds nothing
+    # (its page neither says plays of it stay nor offers to take them back).
+    holds = job.state == "done" or bool((job.result or {}).get("plays")) or sentence is not None
     return {
         **document,
+        "holds": holds,
         "words": words,
         "listed": f"{words}: sent {when}{' ' + how if how else ''}",
         "fraction": fraction,
