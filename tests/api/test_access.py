@@ -133,6 +133,23 @@ def test_a_token_answers_for_its_own_profile(
     assert models["profile"] == PROFILE
 
 
+def test_a_token_reaches_its_profile_named_with_spaces_around_it(
+    server: TestClient, tokens: dict[str, str]
+) -> None:
+    """A profile named with spaces around it is the profile, as on an open server (`profile_asked`): a
+    token's own profile so named answered 404, "no profile 'default ' that your token reaches"."""
+    mine = server.get("/api/models", headers=bearer(tokens["read"]))
+    spaced = server.get("/api/models", params={"profile": f" {PROFILE} "}, headers=bearer(tokens["read"]))
+    assert spaced.status_code == 200
+    assert spaced.json() == mine.json()
+    predicted = server.get(
+        "/api/prediction/", params={**SONG, "profile": f"{PROFILE} "}, headers=bearer(tokens["read"])
+    )
+    assert predicted.status_code == 200 and predicted.json()["profile"] == PROFILE
+    theirs = server.get("/api/models", params={"profile": " other"}, headers=bearer(tokens["read"]))
+    assert theirs.status_code == 404
+
+
 def test_another_listeners_profile_is_not_found_and_not_hinted(
     shared: tuple[TestClient, TestClient, dict[str, str]], tokens: dict[str, str]
 ) -> None:

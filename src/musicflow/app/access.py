@@ -139,8 +139,9 @@ class Grants:
 
     @staticmethod
     def reaching(grant: Grant, asked: str | None) -> Grant:
-        """The grant, if it reaches the profile a request names (None: its own)."""
-        if asked is not None and asked != grant.profile:
+        """The grant, if it reaches the profile a request names (None, or blank: its own; spaces around a
+        name are not part of it, as on an open server)."""
+        if asked is not None and profile_asked(asked, grant.profile) != grant.profile:
             # Another listener's profile is answered as one that does not exist: no hint that it does.
             raise ProfileNotFoundError(f"profile '{asked}' has no data yet", profile=asked)
         return grant
