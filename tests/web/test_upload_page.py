@@ -262,6 +262,7 @@ def test_an_upload_that_failed_after_storing_its_plays_says_they_were_kept(
         in kept.group(1)
     )
     assert 'id="take-back"' in page.text
+    assert 'id="job-progress"' not in page.text  # failed: no bar of a job going on
 
 
 def test_an_upload_that_failed_storing_nothing_offers_nothing_to_take_back(
@@ -291,6 +292,7 @@ def test_an_upload_that_failed_storing_nothing_offers_nothing_to_take_back(
         assert re.search(r'<strong id="job-error">.+</strong>', page), page
         assert 'id="take-back"' not in page and 'id="job-kept"' not in page, name
         assert "stay until you take this export back" not in page, name
+        assert 'id="job-progress"' not in page, name  # no bar, as if it went on
     assert "could not be read and was left out" in page  # what was passed over is still said
 
 
