@@ -177,3 +177,31 @@ def test_ctrl_c_while_working_is_one_line_and_exit_130_and_keeps_what_was_stored
     )
     assert again.returncode in (0, 1), again.stderr  # the store opens; the plays committed stay
     assert "Traceback" not in again.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full is a Linux device")
+def test_output_sent_to_a_full_disk_is_one_line_and_exit_1_and_keeps_what_was_stored(tmp_path: Path):
+    """`musicflow ... > out.csv` on a full disk (/dev/full: every write finds no room): the help, and an
+    ingest whose table cannot be written after its plays were stored."""
+    env = {**os.environ, "MUSICFLOW_DATA_DIR": str(tmp_path / "data")}
+    export = tmp_path / "StreamingHistory0.json"
+    play = '{"endTime": "2024-01-01 10:00", "artistName": "A", "trackName": "B", "msPlayed": 200000}'
+    export.write_text(f"[{play}]")
+    for arguments in (["--help"], ["ingest", str(export), "--profile", "full"]):
+        with Path("/dev/full").open("w") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "musicflow", *arguments], env=env, stdout=full, stderr=subprocess.PIPE
+            )
+        said = done.stderr.decode()
+        assert done.returncode == 1, said
+        assert "Traceback" not in said and "Exception ignored" not in said, said
+        assert said.strip().splitlines()[-1] == (
+            "error: No space left on device: free some space, then run the command again"
+        ), said
+    kept = subprocess.run(
+        [sys.executable, "-m", "musicflow", "streams", "top", "--profile", "full", "-f", "csv"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert kept.returncode == 0 and "B,A,1" in kept.stdout, kept.stderr

@@ -11,10 +11,16 @@ on. So Ctrl-C is also remembered (`interrupt_pending`): the progress display rai
 step, and a command that ends anyway ends as interrupted; and the "Exception ignored" report of such a
 swallowed interrupt (a traceback on stderr) is not printed (`_quiet_interrupt`), as the interrupt is
 answered anyway.
+
+A write that finds the disk full (the output sent to a file, `musicflow streams top -f csv > top.csv`, on
+a full disk; `--help` too) is one line and exit code 1 (`disk_full`), never a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import signal
 import sys
 import threading
@@ -22,6 +28,7 @@ from types import FrameType
 from typing import NoReturn
 
 INTERRUPTED_LINE = "interrupted: what was already saved stays; run the command again to go on"
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT})  # a write found no room: the disk, or the user's quota
 _CTRL_C = threading.Event()
 
 
@@ -35,6 +42,10 @@ def main() -> None:
         run()
     except KeyboardInterrupt:
         interrupted()
+    except OSError as failed:
+        if failed.errno not in FULL:
+            raise
+        disk_full(failed)
     except SystemExit as done:
         if _CTRL_C.is_set() and done.code in (0, None):
             interrupted()
@@ -58,6 +69,19 @@ def _quiet_interrupt(unraisable: sys.UnraisableHookArgs) -> None:
 def interrupt_pending() -> bool:
     """Ctrl-C was pressed (its `KeyboardInterrupt` may have been swallowed where it landed)."""
     return _CTRL_C.is_set()
+
+
+def disk_full(failed: OSError) -> NoReturn:
+    """A write that found no room: one line on stderr and exit code 1. What is still held for standard
+    output goes nowhere (Python writes it out at exit, which would fail again, with a traceback)."""
+    from musicflow.app.error_map import FAILED
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    with contextlib.suppress(OSError):  # standard error has no room either: the exit code says it
+        sys.stderr.write(f"error: {failed.strerror or failed}: free some space, then run the command again\n")
+    raise SystemExit(FAILED)
 
 
 def interrupted() -> NoReturn:
