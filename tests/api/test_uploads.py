@@ -113,6 +113,19 @@ def test_what_an_upload_may_not_be(server: TestClient, tokens: dict[str, str], s
     assert not uploads.exists() or not any(uploads.iterdir())
 
 
+def test_a_long_job_id_asked_is_echoed_cut_with_a_mark(server: TestClient, tokens: dict[str, str]) -> None:
+    """An unknown job's id is echoed as every long value a client sent is: its first 60 characters and
+    "…", never a shorter prefix said as if it were the id asked ("there is no job" and 40 of its 64)."""
+    asked = "0123456789" * 6 + "abcd"
+    expected = f"there is no job {asked[:60]}…"
+    shown = server.get(f"/api/jobs/{asked}", headers=bearer(tokens["read"]))
+    assert shown.status_code == 404 and shown.json()["error"]["message"] == expected
+    taken_back = server.delete(f"/api/uploads/{asked}", headers=bearer(tokens["write"]))
+    assert taken_back.status_code == 404 and taken_back.json()["error"]["message"] == expected
+    short = server.get("/api/jobs/nope", headers=bearer(tokens["read"]))
+    assert short.json()["error"]["message"] == "there is no job nope"
+
+
 def test_an_upload_of_no_history_fails_and_says_why(
     server: TestClient, tokens: dict[str, str], settings: Settings
 ) -> None:

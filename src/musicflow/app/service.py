@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Self
 
+from musicflow.app.error_map import cut
 from musicflow.app.recommendation_answers import KeptRecommendations, ListsAhead
 from musicflow.app.results import FetchResult, Prediction, Training
 from musicflow.app.serving import ServingModel, ServingModels
@@ -352,7 +353,7 @@ class MusicFlow:
         """A job (of the profile, when given: another profile's is not found)."""
         found = self._store.jobs.job(job_id)
         if found is None or (profile is not None and found.profile != profile):
-            raise JobNotFoundError(f"there is no job {job_id[:40]}", hint=Hint.LIST_JOBS)
+            raise JobNotFoundError(f"there is no job {cut(job_id)}", hint=Hint.LIST_JOBS)
         return found
 
     def jobs(self, profile: str | None = None) -> list[Job]:
