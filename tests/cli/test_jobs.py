@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from musicflow.cli.command_tree import app
@@ -20,7 +21,7 @@ def test_jobs_run_takes_the_schedules_turn_then_lists_kind_and_why(
     copy_of(trained_listener, isolated_environment)
     ran = runner.invoke(app, ["jobs", "run"])
     assert ran.exit_code == 0, ran.output
-    assert "The schedule queued 0 job(s)." in ran.stdout  # nothing new to learn, no song to ask again
+    assert "The schedule queued 0 jobs." in ran.stdout  # nothing new to learn, no song to ask again
     assert "No job is waiting." in ran.stdout
 
     again = runner.invoke(app, ["jobs", "run"])
@@ -35,6 +36,25 @@ def test_jobs_run_takes_the_schedules_turn_then_lists_kind_and_why(
     assert retrain["result"] == {"training": "done by another training: model v1"}
     table = runner.invoke(app, ["jobs", "list"], terminal_width=200).stdout
     assert "why" in table and "new plays ingested" in table
+
+
+def test_the_schedule_does_not_claim_the_retrain_an_ingest_queued(
+    trained_listener: Path, isolated_environment: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New plays queued a retrain with its own reason; the schedule, due at once, asks for that retrain
+    too and finds it waiting: it says it queued none, and the retrain runs."""
+    copy_of(trained_listener, isolated_environment)
+    monkeypatch.setenv("MUSICFLOW_MODEL_EVALUATION_SEEDS", "1")
+    more = shared_data / "histories/basic/musicflow_example/StreamingHistory0.json"
+    ingested = runner.invoke(app, ["ingest", str(more)])
+    assert ingested.exit_code == 0 and "a retrain of this profile is queued" in ingested.stderr
+    ran = runner.invoke(app, ["jobs", "run"])
+    assert ran.exit_code == 0, ran.output
+    lines = ran.stdout.splitlines()
+    assert lines[0] == "The schedule queued 1 job.", ran.stdout  # the songs the new plays brought to ask
+    assert lines[1].startswith("  refresh of default: scheduled:"), ran.stdout
+    assert "  train of default: new plays ingested" not in lines, ran.stdout
+    assert any(line.endswith("(train, default): done: model v2 serving") for line in lines), ran.stdout
 
 
 def test_jobs_list_names_the_files_an_import_could_not_read(isolated_environment: Path) -> None:

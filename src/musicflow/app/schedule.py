@@ -37,7 +37,8 @@ HOUR_S = 3_600.0
 
 @dataclass(frozen=True)
 class ScheduleRun:
-    """What one run of the schedule queued (nothing, when every profile was up to date)."""
+    """What one run of the schedule queued (nothing, when every profile was up to date, or the job it
+    asked for was already waiting: an ingest's retrain, queued with its own reason)."""
 
     ran_at: float
     queued: tuple[Job, ...]
@@ -68,7 +69,8 @@ def run_schedule(app: MusicFlow, now: float) -> ScheduleRun | None:
             then, now_ = learned[0], summary.plays
             why = f"scheduled: the plays changed since the model learned ({then:,} then, {now_:,} now)"
             queued.append(app.queue_retrain(profile, reason=why))
-    return ScheduleRun(now, tuple(queued))
+    made = tuple(job for job in queued if job.created_at >= now)  # not the jobs already waiting
+    return ScheduleRun(now, made)
 
 
 def songs_digest(track_ids: Iterable[int]) -> str:

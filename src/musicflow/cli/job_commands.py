@@ -45,7 +45,7 @@ def jobs_run(ctx: typer.Context) -> None:
             done += 1
         finished = app.jobs()[:done]
     if scheduled is not None:
-        state.out.print(f"The schedule queued {len(scheduled.queued)} job(s).", highlight=False)
+        state.out.print(f"The schedule queued {counted(len(scheduled.queued), 'job')}.", highlight=False)
         for job in scheduled.queued:
             state.out.print(f"  {job.kind} of {job.profile}: {job.reason}", highlight=False)
     for job in reversed(finished):
