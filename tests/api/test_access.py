@@ -94,6 +94,29 @@ def test_no_token_no_data(server: TestClient, method: str, path: str, params: di
     assert "Levitating" not in answer.text and PROFILE not in answer.text
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("GET", "/api/prediction/", {}),  # no song asked
+        ("GET", "/api/prediction/", {**SONG, "song": "x" * 300}),
+        ("GET", "/api/features/", {"song": "Levitating"}),
+        ("GET", "/api/raw_features/", {**SONG, "profile": ""}),
+        ("GET", "/api/models", {"profile": ""}),
+        ("GET", "/api/models", {"profile": "x" * 65}),
+        ("GET", "/api/jobs", {"profile": ""}),
+        ("DELETE", "/api/profile", {"profile": ""}),
+    ],
+)
+def test_no_token_is_refused_before_the_question_is_read(
+    server: TestClient, method: str, path: str, params: dict[str, str]
+) -> None:
+    """Without a token, a question that would not validate is refused as any other is: 401, not 422
+    (the song routes and a blank or long profile were read first, and their problems told)."""
+    answer = server.request(method, path, params=params)
+    assert answer.status_code == 401
+    assert answer.json()["error"]["kind"] == "unauthorized"
+
+
 def test_the_health_probes_need_no_token_and_name_no_one(server: TestClient) -> None:
     assert server.get("/api/health").json() == {"status": "ok"}
     assert server.get("/api/health/live").status_code == 200

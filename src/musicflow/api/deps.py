@@ -18,7 +18,7 @@ from musicflow.api.champion import ChampionWatch
 from musicflow.api.limits import Limits
 from musicflow.api.middleware import GRANTED_PROFILE
 from musicflow.api.schemas import SongQuestion, query_parameters
-from musicflow.app.access import Grant, Grants
+from musicflow.app.access import Grant, Grants, bearer_token, digest_of
 from musicflow.app.service import MusicFlow
 from musicflow.app.vocabulary import MAX_PROFILE_NAME
 from musicflow.web.query import given_once
@@ -52,11 +52,28 @@ async def counted_client(request: Request, limits: Annotated[Limits, Depends(lim
 SONG_FIELDS = tuple(SongQuestion.model_fields)
 
 
+def token_checked(request: Request) -> None:
+    """Where tokens are asked for, a request without a valid one is 401 before anything it asks is read:
+    a question that would not validate is refused as any other is, not told its problems (422). The
+    grant is kept a second (`Grants`): reading it again for the profile asked costs no query."""
+    grants: Grants = request.app.state.grants
+    if not grants.open:
+        authorization = request.headers.get("authorization")
+        grants.of_digest(request.app.state.musicflow, digest_of(bearer_token(authorization)))
+
+
+async def authenticated(request: Request) -> None:
+    """`token_checked`, as the first dependency of the routes FastAPI reads the query of."""
+    token_checked(request)
+
+
 def song_question(request: Request) -> SongQuestion:
     """The song asked about, read from the query here rather than by FastAPI's parameter machinery: on
     the routes asked most, that machinery cost more than a prediction of a song held in memory. Invalid
     input is the same 422 as for any other route (each problem named, in `problems`); a parameter given
-    twice is one (`dict` of the query would keep the last value and answer another song than the first)."""
+    twice is one (`dict` of the query would keep the last value and answer another song than the first).
+    Where tokens are asked for, the token is checked first (`token_checked`)."""
+    token_checked(request)
     params = request.query_params
     given_once(params, SONG_FIELDS)
     try:
@@ -78,7 +95,9 @@ def _grant(request: Request, asked: str | None) -> Grant:
     return granted
 
 
-async def grant(request: Request, profile: ProfileQuery = None) -> Grant:
+async def grant(
+    request: Request, _: Annotated[None, Depends(authenticated)], profile: ProfileQuery = None
+) -> Grant:
     """Who is asking: the token's profile (the one named must be it), or on an open server the profile
     named (else the server's); a profile named twice is refused, as on the song routes."""
     given_once(request.query_params, PROFILE_FIELD)
@@ -110,7 +129,9 @@ class Asking:
         self.limits.spend_upstream(self.client, calls)
 
 
-async def asking(request: Request, profile: ProfileQuery = None) -> Asking:
+async def asking(
+    request: Request, _: Annotated[None, Depends(authenticated)], profile: ProfileQuery = None
+) -> Asking:
     """The application, the limits, recent answers, the champion's watch, the client (counted) and the
     profile asked about (named once at most, as on the song routes)."""
     given_once(request.query_params, PROFILE_FIELD)
