@@ -3,6 +3,7 @@ the bytes go and then the job take it in, and lands on predictions of their own.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import time
@@ -193,7 +194,10 @@ def test_a_finished_upload_says_which_records_it_could_not_read(tmp_path: Path) 
         page = client.get("/upload/job1", params={"profile": "me"})
     assert page.status_code == 200
     told = re.search(r'<p id="job-result"[^>]*>(.*?)</p>', page.text)
-    assert told is not None and told.group(1) == "9 new plays of 10. Nothing new."  # a sentence of its own
+    assert told is not None and told.group(1) == (  # a sentence of its own
+        "9 new plays of 10 (the other 1 was stored already, or the same play listed twice in the export)."
+        " Nothing new."
+    )
     said = re.search(r'<p id="job-unreadable">(.*?)</p>', page.text)
     assert said is not None
     assert said.group(1).replace("&#39;", "'") == (
@@ -263,6 +267,34 @@ def test_an_upload_that_failed_after_storing_its_plays_says_they_were_kept(
     )
     assert 'id="take-back"' in page.text
     assert 'id="job-progress"' not in page.text  # failed: no bar of a job going on
+
+
+def test_plays_of_an_export_that_were_not_new_are_said_why(
+    client: TestClient, shared: tuple[Path, dict[str, str]]
+) -> None:
+    """A real export lists some plays twice (10,070 plays, 10,033 once each): the page said "10,033 new
+    plays of 10,070" after a first upload, and nothing of where the other 37 went."""
+    import json
+
+    from tests.api.test_uploads import one_song_history
+
+    csrf = signed_in(client, shared[1]["write"])
+    plays = json.loads(one_song_history())
+    twice = json.dumps([*plays, plays[0]]).encode()  # one play listed twice, as Spotify's exports do
+    sent = client.post(
+        "/upload", data={"csrf": csrf}, files={"file": ("StreamingHistory_music_0.json", twice)}
+    )
+    assert sent.status_code == 303, sent.text
+    deadline = time.monotonic() + 60
+    while (state := client.get(sent.headers["location"] + "/state").json())["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline, state
+        time.sleep(0.2)
+    kept = re.search(r'<p id="job-kept">(.*?)</p>', client.get(sent.headers["location"]).text)
+    assert kept is not None
+    assert html.unescape(kept.group(1)).startswith(
+        "What was read before it failed is kept: 3 new plays of 4 (the other 1 was stored already, or the"
+        " same play listed twice in the export), and the features of"
+    ), kept.group(1)
 
 
 def test_an_upload_that_failed_storing_nothing_offers_nothing_to_take_back(

@@ -34,6 +34,8 @@ from musicflow.web.advice import advice, problem_of
 from musicflow.web.signin import TEMPLATES, check_csrf, csrf_token, page_grant, signed_in
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from musicflow.app.access import Grant
     from musicflow.app.types import Job
 
@@ -226,6 +228,18 @@ def job_state(request: Request, job_id: JobId, profile: str | None = None) -> JS
     return JSONResponse(job_view(job))
 
 
+def not_new_words(result: Mapping[str, Any]) -> str:
+    """Why an import's plays were not all new, said beside "10,033 new plays of 10,070": the export's
+    first upload leaves a reader asking where the others went (a play is stored once: `README`, "How
+    plays are matched"). Empty when every play was new."""
+    plays, new = result.get("plays"), result.get("new_plays")
+    if not isinstance(plays, int) or not isinstance(new, int) or plays <= new:
+        return ""
+    others = plays - new
+    were = "was" if others == 1 else "were"
+    return f" (the other {others:,} {were} stored already, or the same play listed twice in the export)"
+
+
 def job_view(job: Job) -> dict[str, Any]:
     """A job with what the page says of it: the stage in words, and how far (0 to 1) when known."""
     document = job_document(job)
@@ -251,6 +265,7 @@ def job_view(job: Job) -> dict[str, Any]:
     return {
         **document,
         "holds": holds,
+        "not_new": not_new_words(job.result or {}),
         "words": words,
         "listed": f"{words}: sent {when}{' ' + how if how else ''}",
         "fraction": fraction,
