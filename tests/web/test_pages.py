@@ -179,3 +179,22 @@ def test_a_listener_who_may_only_read_is_not_sent_to_an_upload_they_cannot_make(
         for path in ("/taste", "/discover"):
             page = html.unescape(writer.get(path).text)
             assert 'href="/upload?profile=newcomer"' in page and "yours may only read" not in page, path
+
+
+def test_a_song_whose_artist_was_streamed_in_it_alone_says_why_the_artist_counts_as_new(
+    client: TestClient, demo_app: MusicFlow
+) -> None:
+    """A real listener's 148 streams of Skillet's one song were answered "for songs by artists new to
+    you, the model ranked ...": true as the model sees the song (the artist's other songs: none), false
+    as the listener reads it. The page says why the artist counts as new; of a song by an artist never
+    streamed, nothing more."""
+    listener = demo_app.serving.get(PROFILE).listener
+    alone = next(t for t in demo_app.top_streams(PROFILE, 200) if len(listener.songs_by(t.artist)) == 1)
+    page = html.unescape(client.get("/", params={"song": alone.track, "artist": alone.artist}).text)
+    sure = page.split('class="sure">')[1].split("</p>")[0]
+    assert f"songs by {ARTISTS_WHOSE[False]}" in sure, sure
+    assert sure.endswith(
+        f" {alone.artist} counts as new to you here: you streamed {alone.artist} in this song alone."
+    ), sure
+    never = html.unescape(client.get("/", params={"song": SCRIPT_SONG, "artist": SCRIPT_ARTIST}).text)
+    assert f"songs by {ARTISTS_WHOSE[False]}" in never and "counts as new to you here" not in never

@@ -71,6 +71,9 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
     values = answer.song.merged.values
     emoji, _, verdict = prediction.verdict.partition(" ")
     reasons = [charts.Bar(c.words, words.moved(c), words.change(c)) for c in answer.prediction.contributions]
+    known_artist = answer.affinity.songs > 0  # the artist's other songs: this one is not counted
+    streamed_alone = not known_artist and answer.history.song_streams > 0
+    alone_in = answer.history.artist if streamed_alone else None
     return SongView(
         title=query.song,
         artist=query.artist,
@@ -82,7 +85,7 @@ def song_view(prediction: Prediction, average: Mapping[str, float], standing: St
         verdict=verdict,
         facts=_facts(values),
         version=prediction.model_version,
-        how_sure=words.how_sure(standing, answer.affinity.songs > 0),  # as the model saw it
+        how_sure=words.how_sure(standing, known_artist, alone_in),  # as the model saw it
         reasons=charts.diverging(
             reasons, "What moved this prediction, strongest first", head=("Reason", "Moved the prediction by")
         )

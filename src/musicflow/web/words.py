@@ -53,11 +53,20 @@ def moved(reason: Contribution) -> float:
     return reason.effect if reason.streams is None else reason.streams
 
 
-def how_sure(standing: Standing | None, known_artist: bool) -> str:
+def how_sure(standing: Standing | None, known_artist: bool, alone_in: str | None = None) -> str:
     """The model's evaluation on the time split, for songs like this one (by an artist the listener
     streams, or new to them: `known_artist`), in one or two plain sentences. The figure is that subset's,
     the one the recommendations quote too (`auc_words.by_artist_words`); where the test had too few such
-    songs, the page says so rather than quote the overall one."""
+    songs, the page says so rather than quote the overall one. `alone_in`: the artist of a song the
+    listener streamed, and no other song of theirs; the model sees it as a song by an artist new to
+    them, which the page says, as "songs by artists new to you" alone would be false to them."""
+    said = _how_sure(standing, known_artist)
+    if alone_in is None or known_artist or not standing or not standing.ours or standing.ours.auc is None:
+        return said
+    return f"{said} {alone_in} counts as new to you here: you streamed {alone_in} in this song alone."
+
+
+def _how_sure(standing: Standing | None, known_artist: bool) -> str:
     ours = standing.ours if standing else None
     if standing is None or ours is None or ours.auc is None:
         return f"{sentence(NO_TEST)}."
