@@ -217,6 +217,26 @@ def test_a_file_named_only_json_is_read_by_its_content(tmp_path: Path) -> None:
     )
 
 
+def test_a_zip_without_a_json_file_is_said_not_passed_over_unsaid(tmp_path: Path) -> None:
+    """Named beside a history it went unmentioned; named alone, the error gave no reason."""
+    notes = tmp_path / "notes.zip"
+    with zipfile.ZipFile(notes, "w") as archive:
+        archive.writestr("README.txt", "not an export")
+    export = tmp_path / "StreamingHistory0.json"
+    export.write_text(json.dumps(history()))
+    said = f"{notes}: a zip archive with no JSON file in it: not a Spotify data export"
+    code, out, err = run("ingest", str(export), str(notes))
+    assert code == 0, (out, err)
+    assert "Files passed over (1):" in out and said in flat(out), out
+    assert stored() == [("Déjà Vu", 1)]
+    code, out, err = run("ingest", str(notes), "--profile", "other")
+    assert code == 1
+    assert (
+        f"nothing in {notes} is a Spotify streaming history: no play was read (notes.zip: a zip archive"
+        " with no JSON file in it: not a Spotify data export)"
+    ) in flat(err), err
+
+
 # -- 3. a profile exists once it holds plays -------------------------------------------------------------
 def test_a_first_ingest_that_fails_leaves_no_profile_behind(tmp_path: Path) -> None:
     """A damaged zip, or a file of `[]`, made an empty profile that every list of profiles then named."""

@@ -22,6 +22,8 @@ from musicflow.errors import IngestError, UnsafeArchiveError
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # MUSICFLOW_INGEST_MAX_FILE_BYTES' default
+# A zip named (or found in a folder) that holds no JSON file: said, as a file that is no history is.
+NO_JSON_IN_ZIP = "a zip archive with no JSON file in it: not a Spotify data export"
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ def _list_zip(path: Path, listing: ExportListing, limits: ArchiveLimits) -> None
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise IngestError(f"{path}: not a readable zip archive ({exc}); download it again") from exc
+    said = len(listing.files) + len(listing.skipped)
     total = 0
     for info in sorted(archive.infolist(), key=lambda i: i.filename):
         label = f"{path}!{info.filename}"
@@ -171,6 +174,8 @@ def _list_zip(path: Path, listing: ExportListing, limits: ArchiveLimits) -> None
         listing.files.append(
             ExportFile(label=label, size=info.file_size, read=_member_reader(archive, info, limits))
         )
+    if len(listing.files) + len(listing.skipped) == said:  # said, not passed over in silence
+        listing.skipped.append(SkippedInput(str(path), NO_JSON_IN_ZIP))
 
 
 def _system_metadata(name: str) -> bool:
