@@ -126,6 +126,18 @@ def test_a_long_job_id_asked_is_echoed_cut_with_a_mark(server: TestClient, token
     assert short.json()["error"]["message"] == "there is no job nope"
 
 
+def test_a_long_file_name_refused_is_echoed_cut_with_a_mark(
+    server: TestClient, tokens: dict[str, str]
+) -> None:
+    """A file refused for its kind is named as every long value a client sent is: its first 60
+    characters and "…" (it was 80 of them, with nothing to say the name went on)."""
+    name = "n" * 100 + ".txt"
+    refused = upload(server, tokens["write"], (name, b"hello"))
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    message = refused.json()["error"]["message"]  # type: ignore[attr-defined]
+    assert message.startswith(f"'{'n' * 60}…' is not a Spotify export")
+
+
 def test_an_upload_of_no_history_fails_and_says_why(
     server: TestClient, tokens: dict[str, str], settings: Settings
 ) -> None:

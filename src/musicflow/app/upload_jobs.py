@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from musicflow.app.error_map import cut
 from musicflow.core.clock import Interrupted, waits_end_on
 from musicflow.core.timezone import iso_utc
 from musicflow.errors import MusicflowError, TooLargeError
@@ -107,7 +108,7 @@ def receive(files: Iterable[tuple[str, IO[bytes]]], folder: Path, max_bytes: int
             plain = safe_name(name, index)
             if not plain.lower().endswith(ALLOWED):
                 raise MusicflowError(
-                    f"'{plain[:80]}' is not a Spotify export: send my_spotify_data.zip as downloaded, or its"
+                    f"'{cut(plain)}' is not a Spotify export: send my_spotify_data.zip as downloaded, or its"
                     " JSON files"
                 )
             while plain in names:
