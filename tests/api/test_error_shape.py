@@ -160,6 +160,25 @@ def test_several_problems_are_one_line_each_and_a_body_that_is_not_json_says_so(
     error_of(client.get("/api/models/banana"), 422, "invalid input")
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_a_list_sent_as_another_kind_of_body_is_a_422_saying_it_must_be_json(
+    asking: TestClient, content_type: str | None
+):
+    """A list of songs sent as text or as a form (curl's `-d` sends one) was "the body must be a list",
+    of a body that is one: it is a JSON body that is asked for, and the answer says so."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    sent = asking.post(
+        "/api/predictions", content=b'[{"song": "Numb", "artist": "Linkin Park"}]', headers=headers
+    )
+    error = error_of(sent, 422, "invalid input")
+    assert error["problems"] == [
+        {"field": "body", "reason": "must be JSON, sent as Content-Type: application/json"}
+    ]
+    assert error["message"] == "the body must be JSON, sent as Content-Type: application/json"
+    wrong = asking.post("/api/predictions", json={"song": "Numb"})  # JSON, but not a list: said as before
+    assert error_of(wrong, 422, "invalid input")["message"] == "the body must be a list"
+
+
 def test_an_unknown_song_is_a_404_with_suggestions_and_a_long_name_is_cut(asking: TestClient):
     client = asking
     asked = {"song": "Sugar", "artist": "Marooon Fiev"}

@@ -166,7 +166,8 @@ async def _invalid_input(request: Request, error: Exception) -> Response:
     """Input that does not validate: which field and why, one line each, and the same as `problems`.
     The value sent is never echoed (FastAPI's own body would send it back whole)."""
     assert isinstance(error, RequestValidationError)
-    found = [_problem(problem) for problem in error.errors()]
+    sent_json = _json_type(request.headers.get("content-type"))
+    found = [_problem(problem, sent_json) for problem in error.errors()]
     shown = found[:MAX_PROBLEMS]
     if page_wanted(request, PAGE_PATHS):
         return invalid_input_page(request, [(problem.field, problem.reason) for problem in shown])
@@ -182,11 +183,24 @@ async def _invalid_input(request: Request, error: Exception) -> Response:
     )
 
 
-def _problem(problem: Mapping[str, Any]) -> ValidationProblem:
+def _json_type(content_type: str | None) -> bool:
+    """Whether a body of this Content-Type is read as JSON (`application/json`, `application/*+json`):
+    FastAPI leaves any other body, or one without a type, unparsed."""
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+NOT_JSON = "must be JSON, sent as Content-Type: application/json"
+
+
+def _problem(problem: Mapping[str, Any], sent_json: bool = True) -> ValidationProblem:
     location: Sequence[str | int] = problem.get("loc", ())
     kind = str(problem.get("type", ""))
     if kind == "json_invalid":
         location = location[:1]  # the body, not the character where the JSON broke
+    if not sent_json and tuple(location) == ("body",) and kind != "missing":
+        # A list sent as text or a form ("curl -d") was left unread: "must be a list" said of one.
+        return ValidationProblem(field="body", reason=NOT_JSON)
     return ValidationProblem(field=_field(location), reason=_reason(kind, location, problem))
 
 
