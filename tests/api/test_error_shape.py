@@ -179,6 +179,15 @@ def test_a_list_sent_as_another_kind_of_body_is_a_422_saying_it_must_be_json(
     assert error_of(wrong, 422, "invalid input")["message"] == "the body must be a list"
 
 
+def test_a_body_that_is_not_json_gets_the_status_the_schema_gives_it(asking: TestClient):
+    """The schema said a body that is not JSON is a 400, which the server never answers: it is a 422
+    (invalid input, the body named in `problems`), as the schema says of any input that does not validate."""
+    documented = asking.get("/openapi.json").json()["paths"]["/api/predictions"]["post"]["responses"]
+    broken = asking.post("/api/predictions", content=b"{nope", headers={"Content-Type": "application/json"})
+    error_of(broken, 422, "invalid input")
+    assert "422" in documented and "400" not in documented
+
+
 def test_an_unknown_song_is_a_404_with_suggestions_and_a_long_name_is_cut(asking: TestClient):
     client = asking
     asked = {"song": "Sugar", "artist": "Marooon Fiev"}

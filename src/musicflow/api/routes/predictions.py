@@ -18,7 +18,6 @@ from musicflow.core.songs import SongRequest
 
 router = APIRouter(prefix="/api", tags=["predictions"])
 TOO_LARGE: dict[int | str, dict[str, object]] = {
-    400: {"model": ApiError, "description": "The body is not JSON"},
     413: {"model": ApiError, "description": "The body is larger than the server accepts"},
 }
 SongList = Annotated[list[SongItem], Body(min_length=1, max_length=MAX_SONGS)]
