@@ -4,6 +4,7 @@ the other listener in the store is untouched."""
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,22 @@ def test_a_listener_deleted_while_another_trained_is_not_named_by_its_new_versio
             recorded = settings.data_dir / "models" / version.artifact_dir / DATA_FILE
             assert not {t.track_id for t in read_features(recorded.read_bytes())[0]} & only_theirs
             app.registry.load("other", version.version)  # whole: its checksums follow its files
+
+
+def test_a_prediction_given_just_before_a_deletion_goes_with_it(
+    trained_listener: Path, isolated_environment: Path
+) -> None:
+    """A song tried on the page a moment before "Delete my data" waited in memory to be written (the log
+    is written every second): the deletion said "2 logged predictions" of 3 given, and the third was
+    written after it, to the profile of that name an upload made again at once."""
+    from musicflow.demo import export_path
+
+    settings = copy_of(trained_listener, isolated_environment)
+    with MusicFlow.open(settings) as app:
+        app.predict(PROFILE, "Levitating", "Dua Lipa", log_via="page")  # waits in memory to be written
+        erased = app.delete_profile(PROFILE).as_document()
+        assert erased["logged_predictions"] == 1, erased
+        with export_path() as demo:
+            app.ingest([demo], PROFILE, retrain=False)  # a listener of that name, anew
+        time.sleep(1.5)  # past the log's writing, every second
+        assert app.logged_predictions(PROFILE) == []

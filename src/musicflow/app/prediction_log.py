@@ -108,6 +108,12 @@ class PredictionLogger:
                 return 0
             return written
 
+    def forget(self, profile: str) -> None:
+        """Drop what waits to be written of the profile (its data was just deleted): written later, it
+        would be dropped, or, were a profile of that name made again meanwhile, kept as the new one's."""
+        with self._lock:
+            self._waiting = [entry for entry in self._waiting if entry.profile != profile]
+
     def close(self) -> None:
         """Stop the writer and write what is left."""
         with self._lock:

@@ -253,7 +253,13 @@ class MusicFlow:
         files = self.registry.forget(profile)
         for folder in uploads:
             shutil.rmtree(folder, ignore_errors=True)
+        # The predictions given them that wait in memory to be written go with the rest, and are counted:
+        # written first, then deleted with the profile's rows; any given meanwhile are dropped after.
+        if self._logger is not None:
+            self._logger.flush()
         removed = self._store.delete_profile(profile_id)
+        if self._logger is not None:
+            self._logger.forget(profile)
         # A version another listener registered meanwhile (its training read these plays before) is
         # looked at again now that no training can read them any more; one registered later sees the
         # deletion itself (`app/training.py`).
