@@ -178,7 +178,7 @@ async def _invalid_input(request: Request, error: Exception) -> Response:
         422,
         ErrorKind.INVALID_INPUT.value,
         "\n".join(lines) or "the request is not valid",
-        "correct the input as each problem says; the schema is at /docs",
+        PROBLEMS_HINT,
         problems=[problem.model_dump() for problem in shown],
     )
 
@@ -191,6 +191,7 @@ def _json_type(content_type: str | None) -> bool:
 
 
 NOT_JSON = "must be JSON, sent as Content-Type: application/json"
+PROBLEMS_HINT = "correct the input as each problem says; the schema is at /docs"
 
 
 def _problem(problem: Mapping[str, Any], sent_json: bool = True) -> ValidationProblem:
@@ -288,6 +289,15 @@ async def _http_error(request: Request, error: Exception) -> Response:
         message = f"{cut(request.method, 20)} is not allowed on {path}{takes}"
         return error_json(405, METHOD_NOT_ALLOWED, message, ROUTES_HINT, headers=headers)
     message = cut(str(error.detail), 300) if error.detail else "the request was refused"
+    if status == 400:  # a body FastAPI could not read (not UTF-8, a broken form): invalid input, a 422
+        reason = f"could not be read ({cut(str(error.detail), 100)})" if error.detail else "could not be read"
+        return error_json(
+            422,
+            ErrorKind.INVALID_INPUT.value,
+            f"the body {reason}",
+            PROBLEMS_HINT,
+            problems=[{"field": "body", "reason": reason}],
+        )
     return error_json(status, _kind_of(status), message, headers=headers)
 
 
