@@ -82,6 +82,18 @@ def test_a_typo_in_a_title_of_an_artist_you_stream(listener: None):
     assert "You have streamed it" in out
 
 
+def test_one_typo_in_a_short_title_of_yours_is_answered_for_your_song(listener: None):
+    """ "Faimt" by Linkin Park reads as far from "Faint" by closeness (80 in 100), and was answered as a
+    song never played, from the artist's history: the listener streamed Faint 54 times."""
+    code, out, err = run("predict", "--song", "Faimt", "--artist", "linkin park", "-f", "json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["matched"] == {"song": "Faint", "artist": "Linkin Park"}
+    asked_right = json.loads(run("predict", "--song", "Faint", "--artist", "Linkin Park", "-f", "json")[1])
+    assert answer["history"] == asked_right["history"] and answer["history"]["song_streams"] > 0
+    assert answer["prediction"] == asked_right["prediction"]
+
+
 def test_a_song_typed_right_says_no_did_you_mean(listener: None):
     code, out, err = run("predict", "--song", "Sugar", "--artist", "Maroon 5", "-f", "json")
     assert code == 0, err

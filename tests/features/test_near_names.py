@@ -123,6 +123,23 @@ def test_an_artist_known_as_typed_is_searched_for_its_own_near_songs_only():
     assert index.nearest("Sugar", "Marooon 5", answers_only=True).songs == []  # not the artist as typed
 
 
+@pytest.mark.parametrize("answers_only", [True, False])
+def test_a_title_one_typo_from_a_known_one_is_answered_for_however_short(answers_only: bool):
+    """A letter changed, added, missing or two swapped in a short title reads as far by closeness (80 for
+    "Bonez" against "Bones"): the listener of "Bones" meant it. Two typos, or a title of four letters,
+    where one letter often makes another word, are not taken for it."""
+    index = NameIndex([*KNOWN, match_key("Imagine Dragons", "Bones"), match_key("Imagine Dragons", "Hope")])
+    bones = match_key("Imagine Dragons", "Bones")
+    for typed in ("Bonez", "Bnes", "Bonnes", "Bnoes"):
+        found = index.nearest(typed, "Imagine Dragons", answers_only=answers_only).songs
+        assert [(near.key, near.answers) for near in found][:1] == [(bones, True)], typed
+    for typed in ("Bonzz", "Home"):
+        found = index.nearest(typed, "Imagine Dragons", answers_only=answers_only).songs
+        assert not any(near.answers for near in found), typed
+    # by an artist only near the one typed, the title is still only suggested
+    assert not any(near.answers for near in index.nearest("Bonez", "Imagin Dargons Band").songs)
+
+
 def test_a_typo_finds_the_song_and_the_answer_names_it(app: MusicFlow):
     found = app.song_features("Sugr", "maroon5")
     assert found.matched == SUGAR

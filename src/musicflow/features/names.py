@@ -10,7 +10,10 @@ typed name costs nothing more. (A near name is not always a typo: `lookup.py` ne
 "Song - Live", for another recording whatever the closeness.)
 
 Two bars: a name this close on both parts (`ANSWER`) is answered for, and the answer says "did you
-mean ..."; one less close (`SUGGEST`) is only offered when nothing is found.
+mean ..."; one less close (`SUGGEST`) is only offered when nothing is found. A title a single typo away
+from one of the artist's (a letter missing, added or changed, or two swapped: "Bonez" for "Bones") counts
+as close enough, however short: closeness as a share of the letters reads one typo in a short title as
+far (80 for "Bonez"), and the listener of "Bones" meant it.
 
 A song is also asked by an artist it features: "Die With A Smile" by Bruno Mars is credited to "Lady Gaga;
 Bruno Mars", and a listener's export names Lady Gaga alone. `Credits` finds such a song by each artist
@@ -34,6 +37,7 @@ ARTISTS_LOOKED_AT = 10  # the nearest artists whose titles are compared
 MOST = 5  # suggestions at most
 PART_CHARS = 4  # a part of a name at least this long may stand for the whole ("Red Hot", "Linkin")
 PART_LOOKED_AT = 200  # the names a typed part begins looked at, at most
+TYPO_CHARS = 5  # a title at least this long (spaces out) is answered for one a single typo away
 
 
 def artist_form(artist_key: str) -> str:
@@ -172,6 +176,10 @@ class NameIndex:
                 wanted_title, titles, scorer=fuzz.ratio, score_cutoff=cutoff_title, limit=MOST
             ):
                 songs[keys[at]] = NearSong(keys[at], near.score, score)
+            for at in _one_typo_away(wanted_title, titles):
+                known = songs.get(keys[at])
+                if known is None or known.title < ANSWER:
+                    songs[keys[at]] = NearSong(keys[at], near.score, ANSWER)
         if answers_only:
             ranked = sorted(songs.values(), key=lambda s: (-s.closeness, s.key))
             return Nearest(ranked, [])
@@ -213,6 +221,22 @@ class NameIndex:
 
     def _songs_of_form(self, at: int) -> int:
         return sum(len(self._titles[key][0]) for key in self._artists_of_form[at])
+
+
+def _one_typo_away(wanted: str, titles: list[str]) -> list[int]:
+    """Where among `titles` (compared forms) a title a single typo from `wanted` stands (optimal string
+    alignment distance 1: a letter missing, added or changed, or two neighbours swapped); none for a
+    title shorter than TYPO_CHARS, where one letter often makes another word ("Home", "Hope")."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    if len(wanted) < TYPO_CHARS:
+        return []
+    return [
+        at
+        for _, _, at in process.extract(wanted, titles, scorer=OSA.distance, score_cutoff=1, limit=MOST)
+        if len(titles[at]) >= TYPO_CHARS
+    ]
 
 
 class Credits:
