@@ -199,6 +199,34 @@ def test_a_negative_play_length_is_passed_over_and_said_why(tmp_path: Path) -> N
     )
 
 
+def test_files_of_no_music_play_are_an_error_that_says_what_they_held(tmp_path: Path) -> None:
+    """A history whose every record could not be read was "Ingested into profile 'x'" with 0 plays and
+    exit 0, and `train` then said the profile had no data; one of podcast episodes alone, the same."""
+    broken = tmp_path / "Streaming_History_Audio_2020.json"
+    broken.write_text(json.dumps([{"ts": "garbage", "ms_played": 1_000}, {"ms_played": 5}]))
+    code, out, err = run("ingest", str(broken), "--profile", "x")
+    assert code == 1 and "Ingested" not in out, (out, err)
+    assert (
+        f"error: no music play could be read from {broken}: of its 2 records, 2 could not be read (first:"
+        f" {broken}, record 0: 'ts' is not a date-time: 'garbage')"
+    ) in flat(err)
+    podcasts = tmp_path / "StreamingHistory_podcast_0.json"
+    episode = {"endTime": "2024-01-01 10:00", "podcastName": "P", "episodeName": "E", "msPlayed": 90_000}
+    podcasts.write_text(json.dumps([episode, {**episode, "endTime": "2024-01-02 10:00"}]))
+    code, _, err = run("ingest", str(podcasts), "--profile", "x")
+    assert code == 1
+    assert f"no music play could be read from {podcasts}: of its 2 records, 2 are podcast episodes" in flat(
+        err
+    )
+    code, out, _ = run("jobs", "list", "--format", "json")  # nothing stored: no profile, no import
+    assert code == 0 and json.loads(out) == []
+    plays = tmp_path / "StreamingHistory_music_0.json"  # beside music, they are left out as before
+    plays.write_text(json.dumps(history()))
+    code, out, err = run("ingest", str(plays), str(podcasts), str(broken), "--profile", "x")
+    assert code == 0, err
+    assert stored("x") == [("Déjà Vu", 1)]
+
+
 def test_a_file_named_only_json_is_read_by_its_content(tmp_path: Path) -> None:
     """Named on the command line it was read; in a folder or an archive it was passed over unsaid, and
     the folder was "no Spotify streaming history" with no reason given."""

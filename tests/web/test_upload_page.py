@@ -303,7 +303,7 @@ def test_an_upload_that_failed_storing_nothing_offers_nothing_to_take_back(
     """A zip that is no zip, or a history whose only record cannot be read: the job failed with nothing
     stored. Its page offered "Take this export back" all the same (taken back, it said "Its plays were
     taken back"), and for the history, that "0 new plays of 0" were kept and "stay until you take this
-    export back"."""
+    export back". The history's job failed training a profile with no plays: it says what the file held."""
     csrf = signed_in(client, shared[1]["write"])
     unreadable = b'[{"ts": "2030-01-01T00:00:00Z", "ms_played": 200000}]'
     for name, sent_bytes in (
@@ -325,7 +325,15 @@ def test_an_upload_that_failed_storing_nothing_offers_nothing_to_take_back(
         assert 'id="take-back"' not in page and 'id="job-kept"' not in page, name
         assert "stay until you take this export back" not in page, name
         assert 'id="job-progress"' not in page, name  # no bar, as if it went on
-    assert "could not be read and was left out" in page  # what was passed over is still said
+    # what the history held is said as the reason the job failed, not as a profile with no plays
+    error = re.search(r'<strong id="job-error">(.+?)</strong>', page)
+    assert error is not None
+    assert error.group(1).startswith(
+        "no music play could be read from the files sent: of its 1 record, 1 could"
+    )
+    assert (
+        "Streaming_History_Audio_0.json, record 0: &#39;ts&#39; is not a time a play could have ended" in page
+    )
 
 
 @pytest.mark.slow

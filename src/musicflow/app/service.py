@@ -519,7 +519,7 @@ class MusicFlow:
     ) -> IngestReport:
         """`ingest_paths`, an error when nothing was read. The files of an upload (`sent`) are named as
         they were sent, never by the server's folder that holds them."""
-        from musicflow.ingest.ingesting import ingest_paths, nothing_read
+        from musicflow.ingest.ingesting import ingest_paths, no_music_play, nothing_read
 
         def as_sent(words: str) -> str:
             for folder in paths:
@@ -530,6 +530,8 @@ class MusicFlow:
             report = ingest_paths(paths, self._store, profile, self.settings, progress, import_id)
             if not report.files_read:
                 raise nothing_read(paths, report, given="the files sent" if sent else None)
+            if report.rows and not report.music_plays and report.library is None:
+                raise no_music_play(paths, report, given="the files sent" if sent else None)
         except IngestError as failed:
             if not sent:
                 raise

@@ -17,6 +17,7 @@ import orjson
 
 from musicflow.config import Settings
 from musicflow.core.perf import collector_paused
+from musicflow.core.plays import SkipReason
 from musicflow.core.songs import track_key
 from musicflow.errors import IngestError, NothingReadError
 from musicflow.ingest.export_files import ArchiveLimits, ExportFile, list_export
@@ -95,6 +96,32 @@ def nothing_read(paths: Sequence[Path], report: IngestReport, given: str | None 
     if report.files_damaged:  # a history too large, damaged or not in UTF-8 is not "no history"
         return NothingReadError(f"no play could be read from {given}{why}")
     return NothingReadError(f"nothing in {given} is a Spotify streaming history: no play was read{why}")
+
+
+# What a record that did not become a music play was, as a sentence's end: (one, several).
+_SKIPPED_WORDS = {
+    SkipReason.PODCAST: ("is a podcast episode", "are podcast episodes"),
+    SkipReason.AUDIOBOOK: ("is an audiobook chapter", "are audiobook chapters"),
+    SkipReason.VIDEO: ("is a video", "are videos"),
+    SkipReason.NO_TRACK: ("names no track or artist", "name no track or artist"),
+    SkipReason.INVALID: ("could not be read", "could not be read"),
+}
+
+
+def no_music_play(paths: Sequence[Path], report: IngestReport, given: str | None = None) -> NothingReadError:
+    """The error of an ingest whose histories held records but not one music play (and no library): what
+    the records were instead, and the first that could not be read, so that a wrong or damaged file is
+    told as such rather than stored as a listener with nothing to learn from."""
+    given = given or ", ".join(str(p) for p in paths)
+    said = []
+    for reason, (one, several) in _SKIPPED_WORDS.items():
+        count = report.skipped.get(reason, 0)
+        if count:
+            said.append(f"{count:,} {one if count == 1 else several}")
+    first = f" (first: {report.invalid_examples[0]})" if report.invalid_examples else ""
+    records = "record" if report.rows == 1 else "records"
+    held = f"of its {report.rows:,} {records}, {'; '.join(said)}"
+    return NothingReadError(f"no music play could be read from {given}: {held}{first}")
 
 
 def _store_library(
