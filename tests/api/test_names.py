@@ -42,6 +42,27 @@ def test_a_typo_in_a_song_you_streamed_is_answered_with_your_streams_of_it(askin
     assert nobody.json()["basis"] == "your history of this artist only"
 
 
+def test_a_song_of_yours_asked_with_an_id_nothing_holds_is_not_a_did_you_mean_of_itself(asking: TestClient):
+    """A song of the listener's no source has features for, asked with a Spotify id of another recording
+    (one of their export's other ids for it, which no track holds), was answered "did you mean 'Outside'
+    by Staind?" to a question about Outside by Staind."""
+    asked = {"song": "Outside", "artist": "Staind"}
+    by_name = asking.get("/api/prediction/", params=asked).json()
+    assert by_name["history"]["song_streams"] > 0 and not by_name["features"]  # theirs; no source has it
+    with_id = asking.get("/api/prediction/", params={**asked, "spotify_id": "0" * 21 + "1"})
+    assert with_id.status_code == 200
+    body = with_id.json()
+    assert body["matched"] is None and body["did_you_mean"] is None
+    assert (body["song"], body["artist"]) == ("Outside", "Staind")
+    assert body["history"] == by_name["history"] and body["prediction"] == by_name["prediction"]
+    other = {"song": "Enjoy the Silence", "artist": "Depeche Mode"}
+    sent = [{**asked, "spotify_id": "0" * 21 + "1"}, {**other, "spotify_id": "0" * 21 + "2"}]
+    listed = asking.post("/api/predictions", json=sent).json()["answers"]
+    assert [answer["prediction"]["did_you_mean"] for answer in listed] == [None, None]
+    assert [answer["prediction"]["song"] for answer in listed] == ["Outside", "Enjoy the Silence"]
+    assert listed[0]["prediction"]["history"] == by_name["history"]
+
+
 def test_the_features_of_a_near_name_say_which_song_they_are(asking: TestClient):
     body = asking.get("/api/features/", params={"song": "Back To Slep", "artist": "chris brown"}).json()
     assert body["matched"] == {"song": "Back To Sleep", "artist": "Chris Brown"}

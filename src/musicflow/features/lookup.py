@@ -292,7 +292,9 @@ class SongFinder:
         with_misses: bool,
     ) -> None:
         """Each `songs[i]` of `answers` replaced by the song answered for, as the store and the catalogs
-        know it, marked as matched (the answer says "did you mean ...")."""
+        know it, marked as matched (the answer says "did you mean ...") unless it is the song asked, by
+        its name (asked with a Spotify id of another recording of it, which nothing holds: "did you mean
+        'Eluwina' by Kacper Blonsky?" to a question about Eluwina by Kacper Blonsky)."""
         if not answers:
             return
         order = sorted(answers)
@@ -304,7 +306,9 @@ class SongFinder:
         for source in catalogs:
             self._ask_catalogs(again, source)
         for i, song in zip(order, again, strict=True):
-            song.matched = answers[i]
+            asked, answer = requests[i], answers[i]
+            same = match_key(asked.artist, asked.song) == match_key(answer.artist, answer.song)
+            song.matched = None if same else answer
             songs[i] = song
 
     def _their_own(
