@@ -54,20 +54,28 @@ def test_more_files_than_an_upload_holds_is_invalid_input_like_any_bad_upload(
     server: TestClient, settings: Settings
 ) -> None:
     """It answered 400 in the form parser's words ("Too many files. Maximum number of files is 200."),
-    where every other bad upload answers 422 in ours."""
+    where every other bad upload answers 422 in ours. Each names its problem in `problems`, as the
+    schema and README say every 422 does (a refused upload had none)."""
     files = [("file", (f"StreamingHistory_music_{i}.json", b"[]")) for i in range(MAX_FILES + 1)]
     refused = server.post("/api/uploads", files=files)
     assert refused.status_code == 422, refused.text
+    said = (
+        f"an upload holds at most {MAX_FILES} files: send my_spotify_data.zip as downloaded,"
+        " a single file, rather than its JSON files one by one"
+    )
     assert refused.json() == {
         "error": {
             "kind": "invalid input",
-            "message": f"an upload holds at most {MAX_FILES} files: send my_spotify_data.zip as downloaded,"
-            " a single file, rather than its JSON files one by one",
+            "message": said,
             "hint": None,
+            "problems": [{"field": "body", "reason": said}],  # as every 422 (README, the schema)
         }
     }
     wrong_kind = server.post("/api/uploads", files=[("file", ("notes.txt", b"x"))])
-    assert wrong_kind.status_code == 422 and set(wrong_kind.json()["error"]) == {"kind", "message", "hint"}
+    assert wrong_kind.status_code == 422
+    error = wrong_kind.json()["error"]
+    assert set(error) == {"kind", "message", "hint", "problems"}
+    assert error["problems"] == [{"field": "body", "reason": error["message"]}]
     assert nothing_left(settings)
     at_most = server.post("/api/uploads", files=files[:MAX_FILES])  # as many as it holds: taken
     assert at_most.status_code == 202, at_most.text

@@ -50,6 +50,7 @@ from musicflow.web.query import REPEATED
 
 log = logging.getLogger(__name__)
 UNAUTHORIZED = 401
+INVALID = 422
 
 ERROR = {"model": ApiError}
 INVALID_INPUT_RESPONSE: dict[int | str, dict[str, object]] = {
@@ -147,7 +148,15 @@ def error_response(request: Request, error: MusicflowError) -> Response:
             f" ({source})" if source else "",
         )
     extra = detail.model_dump(exclude_none=True, exclude={"kind", "message", "hint"})
+    if status == INVALID and "problems" not in extra:  # every 422 names its problems, as documented
+        extra["problems"] = [{"field": _refused_part(request), "reason": detail.message}]
     return error_json(status, detail.kind, detail.message, detail.hint, headers=headers, **extra)
+
+
+def _refused_part(request: Request) -> str:
+    """What a refusal that names no field was about: what was sent (an upload, a list of songs), or the
+    question asked (the query)."""
+    return "body" if request.method in ("POST", "PUT", "PATCH") else "query"
 
 
 async def _our_error(request: Request, error: Exception) -> Response:
