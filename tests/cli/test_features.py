@@ -152,6 +152,9 @@ def test_fetch_show_and_coverage_from_a_catalog(small_catalog: Path, tmp_path: P
     report = json.loads(out)
     assert (report["tracks"], report["full"], report["none"]) == (2, 1, 1)
     assert report["unresolved"][0]["track"] == "Unknown Song"
+    code, out, _ = run("features", "coverage")  # the list counts what the table's "none" row counts
+    assert code == 0 and "Tracks with no features (1), most streamed first:" in out, out
+    assert "  Unknown Song — Nobody (1 stream)" in out
     code, out, _ = run(
         "features", "show", "--song", "never gonna give you up", "--artist", "RICK ASTLEY", "-f", "json"
     )

@@ -167,7 +167,7 @@ def coverage_table(console: Console, report: CoverageReport, profile: str) -> No
         console.print(by_source)
     if report.unresolved:
         console.print(
-            f"Songs with no features ({report.unresolved_total:,}), most streamed first:", style="bold"
+            f"Tracks with no features ({report.unresolved_total:,}), most streamed first:", style="bold"
         )
         for track in report.unresolved:
             console.print(
