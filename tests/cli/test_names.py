@@ -94,6 +94,17 @@ def test_one_typo_in_a_short_title_of_yours_is_answered_for_your_song(listener: 
     assert answer["prediction"] == asked_right["prediction"]
 
 
+def test_one_typo_in_a_title_they_streamed_only_as_a_version_is_answered_for_it(listener: None):
+    """The listener streamed "Egyptian Reggae (Live)" and no plain "Egyptian Reggae": "Egyptian Reggae"
+    is answered for theirs, and "Egyptian Regae" was answered as a song never played."""
+    code, out, err = run("predict", "--song", "Egyptian Regae", "--artist", "Jonathan Richman", "-f", "json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["matched"] == {"song": "Egyptian Reggae (Live)", "artist": "Jonathan Richman"}
+    theirs = run("predict", "--song", "Egyptian Reggae (Live)", "--artist", "Jonathan Richman", "-f", "json")
+    assert answer["history"] == json.loads(theirs[1])["history"] and answer["history"]["song_streams"] > 0
+
+
 def test_a_song_typed_right_says_no_did_you_mean(listener: None):
     code, out, err = run("predict", "--song", "Sugar", "--artist", "Maroon 5", "-f", "json")
     assert code == 0, err

@@ -51,7 +51,7 @@ from musicflow.errors import (
 from musicflow.features.catalog import SOURCE as CATALOG
 from musicflow.features.catalog import CatalogSource
 from musicflow.features.merge import MergedFeatures, merge
-from musicflow.features.names import MOST
+from musicflow.features.names import MOST, one_typo_apart
 from musicflow.features.song_index import SongIndex
 from musicflow.features.source_port import FeatureSource
 from musicflow.store.ports import FeatureStore, PendingTrack, StoredFeatures
@@ -718,7 +718,8 @@ def _their_song(request: SongRequest, song: _Song, theirs: TheirSongs) -> SongNa
     version ("Everlong (Live)") that nothing holds as typed, the same kind of version ("Everlong - Live
     at the Pantages Theatre"), never in place of another recording a catalog holds under that title
     ("Everlong - Live at the Roundhouse"); for a plain title, only when nothing was found as typed, and a
-    song that is not a version first."""
+    song that is not a version first; a plain title no base of theirs is, for one a single typo from it
+    ("Ligth It Up" for "Light It Up (feat. Nyla & Fuse ODG) [Remix]", the one they streamed)."""
     found = bool(song.answers) or song.matched is not None
     if found and "(" not in request.song and "[" not in request.song and " - " not in request.song:
         return None  # a plain title found as typed (what most questions are): no version, nothing to do
@@ -734,11 +735,10 @@ def _their_song(request: SongRequest, song: _Song, theirs: TheirSongs) -> SongNa
     elif found and song.matched is None:
         return None  # this very version, found as typed in a catalog: another recording than theirs
     artist = primary_artist(request.artist)
-    candidates = [
-        found
-        for found in theirs.songs_by(request.artist)
-        if primary_artist(found.artist) == artist and base_title(found.name) == base
-    ]
+    by_artist = [mine for mine in theirs.songs_by(request.artist) if primary_artist(mine.artist) == artist]
+    candidates = [mine for mine in by_artist if base_title(mine.name) == base]
+    if not candidates and kind is None and not found:  # a typo in a title of theirs: "Ligth It Up"
+        candidates = [mine for mine in by_artist if one_typo_apart(base, base_title(mine.name))]
     if kind is not None:
         candidates = [found for found in candidates if version_kind(found.name) == kind]
     elif song.track_id is not None:  # the plain song is stored: never one of its versions

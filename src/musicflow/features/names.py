@@ -223,6 +223,15 @@ class NameIndex:
         return sum(len(self._titles[key][0]) for key in self._artists_of_form[at])
 
 
+def one_typo_apart(typed: str, known: str) -> bool:
+    """Whether a typed title is a single typo from a known one (as `_one_typo_away` finds them), both
+    cleaned and folded: compared without their spaces, each at least TYPO_CHARS long."""
+    from rapidfuzz.distance import OSA
+
+    typed, known = title_form(typed), title_form(known)
+    return min(len(typed), len(known)) >= TYPO_CHARS and OSA.distance(typed, known, score_cutoff=1) <= 1
+
+
 def _one_typo_away(wanted: str, titles: list[str]) -> list[int]:
     """Where among `titles` (compared forms) a title a single typo from `wanted` stands (optimal string
     alignment distance 1: a letter missing, added or changed, or two neighbours swapped); none for a
