@@ -332,6 +332,20 @@ def test_an_unknown_source_is_a_usage_error(tmp_path: Path):
     assert code == 2 and err.startswith("Usage: ") and "`musicflow features analyze FOLDER`" in err
 
 
+def test_the_coverage_of_a_profile_with_no_plays_left_is_a_sentence_not_a_table_of_zeros(
+    tmp_path: Path, no_bundled: None
+):
+    ingest_history(tmp_path, ("Never Gonna Give You Up", "Rick Astley"))
+    code, out, _ = run("jobs", "list", "--format", "json")
+    (imported,) = [job["id"] for job in json.loads(out) if job["kind"] == "ingest"]
+    assert run("ingest", "undo", imported)[0] == 0
+    code, out, err = run("features", "coverage")
+    assert code == 0, err
+    assert "No plays yet in 'default': no track to have features for." in out and "┃" not in out
+    code, out, _ = run("features", "coverage", "--format", "json")  # for programs, the zeros as they are
+    assert code == 0 and json.loads(out)["tracks"] == 0
+
+
 def test_a_share_above_nothing_is_never_said_as_0_percent() -> None:
     from rich.console import Console
 

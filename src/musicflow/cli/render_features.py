@@ -140,6 +140,9 @@ def fetch_runs(console: Console, runs: Sequence[SourceRun]) -> None:
 
 
 def coverage_table(console: Console, report: CoverageReport, profile: str) -> None:
+    if not report.tracks:  # a table of zeros says nothing the sentence does not (as `streams top`)
+        console.print(f"No plays yet in '{profile}': no track to have features for.", highlight=False)
+        return
     table = Table(title=f"Feature coverage of '{profile}'", show_header=True)
     table.add_column("tracks")
     table.add_column("count", justify="right")
