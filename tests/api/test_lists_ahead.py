@@ -21,5 +21,8 @@ def test_the_list_is_made_at_start_and_the_first_look_reads_it(
     page = client.get("/discover")
     assert page.status_code == 200 and body["recommendations"][0]["song"] in page.text
     assert lists_made.profiles == [PROFILE]  # both read the list made ahead: none made again
-    narrower = client.get("/api/recommendations/", params={"top": 5})  # another question: made when asked
-    assert narrower.status_code == 200 and lists_made.profiles == [PROFILE, PROFILE]
+    shorter = client.get("/api/recommendations/", params={"top": 5})  # its first songs: none made again
+    assert shorter.status_code == 200 and lists_made.profiles == [PROFILE]
+    assert shorter.json()["recommendations"] == body["recommendations"][:5] and shorter.json()["top"] == 5
+    other = client.get("/api/recommendations/", params={"per_artist": 1})  # another question: made when asked
+    assert other.status_code == 200 and lists_made.profiles == [PROFILE, PROFILE]

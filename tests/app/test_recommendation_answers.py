@@ -15,6 +15,7 @@ from musicflow.app.recommendation_answers import RecommendationQuestion
 from musicflow.app.service import MusicFlow
 from musicflow.errors import CatalogNotFoundError, Hint
 from tests.app.conftest import demo_settings
+from tests.lists_made import ListsMade
 from tests.scale.catalogs import bundled_rows
 from tests.trained import PROFILE, copy_of
 
@@ -82,6 +83,38 @@ def test_the_answer_says_what_it_was_drawn_from(two_versions: MusicFlow) -> None
     assert [item.spotify_id for item in answer.items] == [
         item.spotify_id for item in two_versions.recommend(PROFILE, 5, ["slice"])
     ]
+
+
+def test_a_shorter_list_is_the_first_songs_of_a_longer_one_kept(
+    two_versions: MusicFlow, lists_made: ListsMade
+):
+    """Each new `top` scored every catalog row again (2 to 5 s on the bundled catalog); the songs of a
+    shorter list are the first of a longer one ranked the same way, so a kept longer list answers it. A
+    list of more than 20 goes on by another ranking after its first 20 and says so: a list of 20 or fewer
+    is never cut from one."""
+    ten = two_versions.recommendations(PROFILE, RecommendationQuestion(("slice",), top=10))
+    assert len(lists_made.profiles) == 1
+    four = two_versions.recommendations(PROFILE, RecommendationQuestion(("slice",), top=4))
+    assert len(lists_made.profiles) == 1  # not made again
+    assert four.question.top == 4 and four.as_document()["top"] == 4
+    assert four.items == ten.items[:4] and four.ranked_by == ten.ranked_by
+    computed = two_versions.recommend(PROFILE, 4, ["slice"])  # what making it would have given
+    assert [item.as_document() for item in four.items] == [item.as_document() for item in computed]
+    made = len(lists_made.profiles)
+    thirty = two_versions.recommendations(PROFILE, RecommendationQuestion(("slice",), top=30))
+    assert len(lists_made.profiles) == made + 1 and len(thirty.items) == 30
+    twenty_five = two_versions.recommendations(PROFILE, RecommendationQuestion(("slice",), top=25))
+    assert len(lists_made.profiles) == made + 1 and twenty_five.items == thirty.items[:25]
+    assert twenty_five.ranked_by == thirty.ranked_by and "After them" in (thirty.ranked_by or "")
+    twenty = two_versions.recommendations(PROFILE, RecommendationQuestion(("slice",), top=20))
+    assert len(lists_made.profiles) == made + 2  # ranked one way throughout: made, not cut
+    assert [(item.song, item.artist) for item in twenty.items] == [
+        (item.song, item.artist) for item in thirty.items[:20]
+    ]
+    assert "After them" not in (twenty.ranked_by or "")
+    other = two_versions.recommendations(PROFILE, RecommendationQuestion(("slice",), top=3, per_artist=1))
+    assert len(lists_made.profiles) == made + 3  # another question, whatever its length
+    assert len(other.items) == 3
 
 
 @pytest.mark.slow  # waits for the champion checks

@@ -6,7 +6,8 @@ Recommending reads every row of the chosen catalogs (seconds over the bundled ca
 kept per listener and question, valid for one load of the listener's serving model
 (`ServingModel.loaded`: a new champion, or their library changed) and one import of each catalog, every
 imported one, not only those chosen (the entry a song of several is listed as is chosen among them all,
-as `predict` looks): the page and the API, asked again, read it instead of scoring the catalogs again.
+as `predict` looks): the page and the API, asked again, read it instead of scoring the catalogs again,
+and a question for fewer songs reads the first songs of a longer list kept (`first_songs_of`).
 A server makes a listener's default list ahead of the asking (`ListsAhead`), when their model is loaded
 or retrained, so that the first look at Discover does not wait for that reading.
 """
@@ -19,7 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, Recommendation
@@ -160,11 +161,35 @@ class KeptRecommendations:
                 del self._kept[where]
 
     def _fresh(self, where: Asked, loaded: int, identity: CatalogKey) -> Recommendations | None:
+        """The answer kept for this question, else the first songs of one kept for a longer list that
+        begins with them (`first_songs_of`), for this load of the model and these catalog imports."""
+        profile, asked = where
         with self._lock:
-            kept = self._kept.get(where)
-        if kept is None or kept[0] != loaded or kept[1] != identity:
-            return None
-        return kept[2]
+            exact = self._kept.get(where)
+            held = [exact] if exact is not None else []
+            held += [
+                kept
+                for (whose, longer), kept in self._kept.items()
+                if whose == profile and first_songs_of(longer, asked)
+            ]
+        made = next((kept[2] for kept in held if kept[0] == loaded and kept[1] == identity), None)
+        if made is None or made.question == asked:
+            return made
+        return replace(made, question=asked, items=made.items[: asked.top])
+
+
+def first_songs_of(longer: RecommendationQuestion, asked: RecommendationQuestion) -> bool:
+    """Whether the list answering `longer` begins with the list answering `asked`: the same question for
+    fewer songs, ranked the same way throughout. A list is its best songs in order, each artist's cap
+    taken in that order, so its first songs are the shorter list's; but one longer than FIRST_OF_WAY
+    songs, capped per artist and ranked the way chosen, goes on by another ranking after them and says
+    so, which a list of at most FIRST_OF_WAY does not."""
+    from musicflow.app.ranker_choice import FIRST_OF_WAY
+
+    if longer.top < asked.top or replace(longer, top=asked.top) != asked:
+        return False
+    goes_on = not asked.by_prediction and asked.per_artist <= DEFAULT_PER_ARTIST
+    return not goes_on or (longer.top > FIRST_OF_WAY) == (asked.top > FIRST_OF_WAY)
 
 
 class ListsAhead:
