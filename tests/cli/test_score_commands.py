@@ -86,6 +86,36 @@ def test_scoring_on_dask_says_its_result_without_dasks_own_logging(listener: Non
         assert err.startswith("Dask dashboard: http") and err.count("\n") == 1, err
 
 
+@pytest.mark.slow  # starts a Dask cluster
+def test_a_scheduler_of_ones_own_without_a_dashboard_is_given_no_dashboards_link(
+    listener: None, tmp_path: Path
+):
+    """A scheduler without bokeh answers its dashboard's link "Dask needs bokeh" (or 404 Not Found), yet
+    `score --scheduler` printed "Dask dashboard: http://127.0.0.1:8787/status" of it."""
+    from distributed import LocalCluster
+
+    catalog = native_catalog(tmp_path / "songs.parquet", 300)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=":0"
+    ) as cluster:
+        code, out, err = run(
+            "score",
+            str(catalog),
+            "--out",
+            str(tmp_path / "scored.parquet"),
+            "--engine",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+        )
+    assert code == 0, err
+    assert out.startswith("300 songs scored into")
+    if importlib.util.find_spec("bokeh") is None:
+        assert err == ""
+    else:
+        assert err.startswith("Dask dashboard: http") and err.count("\n") == 1, err
+
+
 def test_a_scheduler_where_nothing_listens_is_one_line_at_once(listener: None, tmp_path: Path):
     """It took Dask's whole connect timeout (10 s); `--scheduler nonsense` ended in a traceback."""
     with socket.socket() as probe:

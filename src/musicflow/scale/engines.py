@@ -35,6 +35,7 @@ SYNCHRONOUS = "synchronous"
 T = TypeVar("T")
 R = TypeVar("R")
 ItemDone = Callable[[int, "R | Exception"], None]
+DASHBOARD_S = 2  # seconds a scheduler's dashboard page has to answer before its link is left unsaid
 CONNECT_S = 10  # seconds a scheduler has to answer (connecting, or asked how many workers it has)
 WORKER_WAIT_S = 30.0  # seconds a cluster may be without a worker: at the start, or having lost them all
 HEALTH_S = 2.0  # how often a running job asks the scheduler whether it still has workers
@@ -230,7 +231,7 @@ class DaskEngine:
         with _quiet_dask(), self._connected() as client:
             self._checked(client)
             link = client.dashboard_link
-            if self.on_dashboard is not None and link and (self.scheduler is not None or _has_bokeh()):
+            if self.on_dashboard is not None and link and _serves_dashboard(self.scheduler, link):
                 self.on_dashboard(link)
             yield client
 
@@ -430,6 +431,21 @@ def _has_bokeh() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("bokeh") is not None
+
+
+def _serves_dashboard(scheduler: str | Client | None, link: str) -> bool:
+    """Whether `link` shows a dashboard: a `LocalCluster` started here serves one where this machine
+    has bokeh; a scheduler of one's own where its page is one (a scheduler without bokeh answers the link
+    "Dask needs bokeh", or 404 Not Found where it was started without a dashboard address)."""
+    if scheduler is None:
+        return _has_bokeh()
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(link, timeout=DASHBOARD_S) as page:
+            return bool(page.status == 200) and b"needs bokeh" not in page.read(4096)
+    except (OSError, ValueError):  # HTTPError (404) is an OSError
+        return False
 
 
 class _LocalClusterClient(AbstractContextManager["Client"]):
