@@ -2,8 +2,9 @@
 row at a time (`features.catalog_formats.catalog_rows`), for converting a big CSV file before scoring.
 
 A cell is read here only where it is spelled plainly: a number in ASCII digits (a decimal comma too),
-true/false, a date `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, a mode as major/minor, a bare Spotify id or its
-link, a name with one credit. Quirks are left out and values checked against the feature table as
+true/false, a date `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, a mode as major/minor, a key as a note name, a
+time signature as `4 beats`, `3/4` or Excel's `4-Apr`, a bare Spotify id or its link, a name with one
+credit. Quirks are left out and values checked against the feature table as
 `build_row` does. Names that are not ASCII or credit several artists are made by `build_row`'s own
 functions, once per distinct spelling. A row with a cell spelled otherwise, or one `build_row` refuses,
 is marked for `build_row` itself, which reads it and says why a bad one cannot be used; a row whose
@@ -46,6 +47,15 @@ _COMMA = r"^-?[0-9]+,[0-9]+$"  # a decimal comma, as `values.number` reads it
 _DATE = r"^([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?$"
 _BARE_ID = r"^[0-9A-Za-z]{22}$"
 _LINKED_ID = r"(?:spotify:track:|open\.spotify\.com/(?:intl-[a-z]+/)?track/)([0-9A-Za-z]{22})"  # as values
+# `values.pitch_class`'s note names and `values.beats_per_bar`'s spellings, for ASCII text: `_S` is the
+# `\s` of Python's re there (polars' own `\s` leaves out \x1c-\x1f).
+_S = r"[ \t\n\x0B\x0C\r\x1C-\x1F]"
+_NOTE = rf"(?i)^([A-G]){_S}*([#b]?)(?:{_S}*/.*)?(?:{_S}+(?:major|minor|maj|min))?$"
+_NOTES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_BEATS = rf"(?i)^([0-9]){_S}*(?:beats?)?$"
+_FRACTION = rf"^([0-9]){_S}*/{_S}*4$"
+_EXCEL_DATE = r"^([0-9]{1,2})-([A-Za-z]{3})$"
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _TRUE = ("true", "1", "yes", "y", "t", "1.0")
 _FALSE = ("false", "0", "no", "n", "f", "0.0")
 
@@ -191,6 +201,10 @@ def _thorough(spec: FeatureSpec, cell: pl.Expr, percent: bool) -> tuple[pl.Expr,
         floats = point | comma if spec.name == "key" else point | comma | exponent
         integral = real.is_finite() & (real.floor() == real)
         value = pl.when(whole).then(integer).when(floats & integral).then(real.cast(pl.Int64, strict=False))
+        if spec.name == "key":  # `values.pitch_class`: a note name, `C#`, `Db`, `C#/Db`, `A minor`
+            value = _note(text).fill_null(value)
+        if spec.name == "time_signature":  # `values.beats_per_bar`: `4 beats`, `3/4`, Excel's `4-Apr`
+            value = _beats(text).fill_null(value)
         if spec.name == "mode":  # `values.major_minor`
             word = text.str.to_lowercase()
             value = (
@@ -201,6 +215,31 @@ def _thorough(spec: FeatureSpec, cell: pl.Expr, percent: bool) -> tuple[pl.Expr,
                 .otherwise(value)
             )
     return value, ascii_ & (text.is_null() | value.is_not_null())
+
+
+def _note(text: pl.Expr) -> pl.Expr:
+    """A key's pitch class from a note name, as `values.pitch_class` reads it; null for any other text
+    (a number, or text `build_row` refuses)."""
+    letter = text.str.extract(_NOTE, 1).str.to_uppercase()
+    base = letter.replace_strict(_NOTES, default=None, return_dtype=pl.Int64)
+    accidental = text.str.extract(_NOTE, 2)  # "B" (a capital) sharpens or flattens nothing there
+    shift = pl.when(accidental == "#").then(1).when(accidental == "b").then(-1).otherwise(0)
+    return (base + shift + 12) % 12
+
+
+def _beats(text: pl.Expr) -> pl.Expr:
+    """Beats per bar from `4 beats` or `3/4`, or Excel's dates of "3/4", `4-Mar` or `03-Apr` (one of day
+    and month is the 4), as `values.beats_per_bar` reads them; null for any other text."""
+    day = text.str.extract(_EXCEL_DATE, 1).cast(pl.Int64)
+    month = text.str.extract(_EXCEL_DATE, 2).str.to_lowercase()
+    number = month.replace_strict({name: n for n, name in enumerate(_MONTHS, start=1)}, default=None)
+    month_number = number.cast(pl.Int64)
+    excel = pl.when(month_number == 4).then(day).when(day == 4).then(month_number)
+    return pl.coalesce(
+        text.str.extract(_BEATS, 1).cast(pl.Int64),
+        text.str.extract(_FRACTION, 1).cast(pl.Int64),
+        excel,
+    )
 
 
 def _date(text: pl.Expr) -> tuple[list[pl.Expr], pl.Expr]:
