@@ -177,6 +177,34 @@ def test_an_output_the_disk_cannot_hold_is_one_line_and_leaves_nothing_that_look
     assert pl.read_csv(out).height + pl.read_csv(tmp_path / "scored.rejected.csv").height == 3_000
 
 
+def test_ctrl_c_before_any_part_of_a_converted_catalog_is_scored_says_resume_goes_on_from_it(
+    listener: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Ctrl-C once a CSV catalog was converted but before a part was scored said "run the command again
+    to go on", where the command run again converts the file again: `--resume` goes on from it."""
+    catalog = tmp_path / "songs.csv"
+    native_catalog(tmp_path / "songs.parquet", 1_000)
+    pl.read_parquet(tmp_path / "songs.parquet").write_csv(catalog)
+    out = tmp_path / "scored.csv"
+    run_job = job.run_job
+
+    def ctrl_c_in_part_0(pack: Any, partition: Any, job_dir: str, threads: int) -> dict[str, int]:
+        os.kill(os.getpid(), signal.SIGINT)  # Python raises KeyboardInterrupt at once, here
+        return score_partition(pack, partition, job_dir, threads)
+
+    monkeypatch.setattr(job, "run_job", functools.partial(run_job, partition_rows=500, task=ctrl_c_in_part_0))
+    code, said, err = run("score", str(catalog), "--out", str(out))
+    assert code == 130
+    assert err == (
+        "\ninterrupted: the catalog is converted and kept, none of its 2 parts scored yet: the same command"
+        " with --resume goes on from it\n"
+    )
+    monkeypatch.setattr(job, "run_job", functools.partial(run_job, partition_rows=500))
+    code, said, err = run("score", str(catalog), "--out", str(out), "--resume")
+    assert code == 0, err
+    assert said.strip() == f"1,000 songs scored into {out} with model v1 (2 parts on the local engine)."
+
+
 def test_ctrl_c_during_a_job_says_what_is_kept_and_how_to_go_on(
     listener: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

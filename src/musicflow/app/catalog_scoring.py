@@ -202,7 +202,8 @@ def score_catalog(
 
 def parts_kept(output: Path) -> str | None:
     """What a stopped `score` job writing `output` keeps, and that `--resume` goes on from it ("3 of 6
-    parts are scored and kept: ..."); None when there is no such job, or it kept no part."""
+    parts are scored and kept: ...", or the catalog converted before any part was scored); None when there
+    is no such job, or it kept nothing."""
     from musicflow.scale.job import parts_kept as kept
 
     return kept(output)

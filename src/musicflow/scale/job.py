@@ -116,15 +116,23 @@ def run_job(
 
 
 def parts_kept(output: Path) -> str | None:
-    """What the stopped job writing `output` keeps and how to go on from it (`kept_words`); None when
-    there is no such job, or it kept no part."""
+    """What the stopped job writing `output` keeps and how to go on from it (`kept_words`, or the
+    catalog converted before any part was scored); None when there is no such job, or it kept nothing."""
     folder = job_dir_for(output)
     try:
         partitions = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["partitions"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     kept = sum(done_path(folder, int(p["index"])).exists() for p in partitions)
-    return kept_words(kept, len(partitions)) if kept else None
+    if kept:
+        return kept_words(kept, len(partitions))
+    staged = (folder / STAGED).resolve()
+    if any(Path(p["path"]).resolve().parent == staged and Path(p["path"]).exists() for p in partitions):
+        return (
+            f"the catalog is converted and kept, none of its {counted(len(partitions), 'part')} scored yet:"
+            " the same command with --resume goes on from it"
+        )
+    return None
 
 
 def rejected_output(output: Path) -> Path:
