@@ -55,7 +55,7 @@ def run_schedule(app: MusicFlow, now: float) -> ScheduleRun | None:
         return None
     if not jobs.claim_schedule(SCHEDULE, last, now):
         return None  # another runner took this period's run
-    queued: list[Job] = []
+    queued: list[tuple[Job, bool]] = []
     for profile in app.profiles():
         summary = app.listening_summary(profile)
         if not summary.plays:
@@ -63,14 +63,13 @@ def run_schedule(app: MusicFlow, now: float) -> ScheduleRun | None:
         missing = app.songs_to_refresh(profile)
         if missing and last_refresh_left(app, profile) != songs_digest(missing):
             why = f"scheduled: {counted(len(missing), 'song')} without features to ask for"
-            queued.append(app.queue_refresh(profile, reason=why))
+            queued.append(app.queue_job(profile, "refresh", why))
         learned = app.plays_learned(profile)
         if learned is not None and learned != (summary.plays, summary.last_ended_at):
             then, now_ = learned[0], summary.plays
             why = f"scheduled: the plays changed since the model learned ({then:,} then, {now_:,} now)"
-            queued.append(app.queue_retrain(profile, reason=why))
-    made = tuple(job for job in queued if job.created_at >= now)  # not the jobs already waiting
-    return ScheduleRun(now, made)
+            queued.append(app.queue_job(profile, "train", why))
+    return ScheduleRun(now, tuple(job for job, made in queued if made))  # not the jobs already waiting
 
 
 def songs_digest(track_ids: Iterable[int]) -> str:

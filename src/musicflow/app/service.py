@@ -603,20 +603,22 @@ class MusicFlow:
 
     def queue_retrain(self, profile: str, reason: str = "new plays") -> Job:
         """A job that trains the profile anew (the one already waiting, if there is one)."""
-        return self._queue(profile, "train", reason)
+        return self.queue_job(profile, "train", reason)[0]
 
     def queue_refresh(self, profile: str, reason: str) -> Job:
         """A job that asks the sources again for the profile's songs without features, and trains when
         they answered (the one already waiting, if there is one)."""
-        return self._queue(profile, "refresh", reason)
+        return self.queue_job(profile, "refresh", reason)[0]
 
-    def _queue(self, profile: str, kind: str, reason: str) -> Job:
+    def queue_job(self, profile: str, kind: str, reason: str) -> tuple[Job, bool]:
+        """A job of this kind (`train`, `refresh`) for the profile: the one already waiting, if there is
+        one, else a new one queued for `reason`; and whether it is new."""
         from musicflow.app.upload_jobs import new_job_id
 
         waiting = self._store.jobs.waiting(profile, kind)
         if waiting is not None:
-            return waiting
-        return self._store.jobs.add_job(new_job_id(), profile, kind, None, self.clock.now(), reason)
+            return waiting, False
+        return self._store.jobs.add_job(new_job_id(), profile, kind, None, self.clock.now(), reason), True
 
     def top_streams(self, profile: str, limit: int | None) -> list[TrackStreams]:
         """The listener's most streamed songs, every spelling of a song counted as one (as the taste page
