@@ -239,7 +239,7 @@ def recommend(
     way = choice.ranker if choice is not None else MODEL
     # A list capped per artist goes on by WEIGHED after the chosen way's first songs: it found more of
     # the public listeners' later songs in its first 100 on every seed (docs/recommend-quality.md).
-    spliced = not by_prediction and top > FIRST_OF_WAY and per_artist <= DEFAULT_PER_ARTIST
+    spliced = goes_on_another_way(top, per_artist, by_prediction=by_prediction)
     asked = [(way, FIRST_OF_WAY if spliced else top)]
     if spliced:  # room for the songs the first ones take and for their artists' places
         asked.append((WEIGHED, top + 2 * FIRST_OF_WAY))
@@ -265,6 +265,15 @@ def recommend(
         return []
     ranked_by = list_words(choice, spliced, asked=by_prediction)
     return _explained(serving, best, vectors, versions, ranked_by, way, spliced)
+
+
+def goes_on_another_way(top: int, per_artist: int, *, by_prediction: bool) -> bool:
+    """Whether a list of `top` songs goes on by predicted streams weighed by popularity after the chosen
+    way's first FIRST_OF_WAY songs (and says so): a list longer than those, capped per artist as by
+    default, ranked the way chosen for the listener."""
+    from musicflow.app.ranker_choice import FIRST_OF_WAY
+
+    return not by_prediction and top > FIRST_OF_WAY and per_artist <= DEFAULT_PER_ARTIST
 
 
 def _spliced(

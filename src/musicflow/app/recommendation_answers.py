@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, Recommendation
+from musicflow.app.catalog_scoring import DEFAULT_PER_ARTIST, Recommendation, goes_on_another_way
 from musicflow.errors import CatalogNotFoundError, Hint, MusicflowError
 
 if TYPE_CHECKING:
@@ -183,13 +183,14 @@ def first_songs_of(longer: RecommendationQuestion, asked: RecommendationQuestion
     fewer songs, ranked the same way throughout. A list is its best songs in order, each artist's cap
     taken in that order, so its first songs are the shorter list's; but one longer than FIRST_OF_WAY
     songs, capped per artist and ranked the way chosen, goes on by another ranking after them and says
-    so, which a list of at most FIRST_OF_WAY does not."""
-    from musicflow.app.ranker_choice import FIRST_OF_WAY
-
+    so (`goes_on_another_way`), which a list of at most FIRST_OF_WAY does not."""
     if longer.top < asked.top or replace(longer, top=asked.top) != asked:
         return False
-    goes_on = not asked.by_prediction and asked.per_artist <= DEFAULT_PER_ARTIST
-    return not goes_on or (longer.top > FIRST_OF_WAY) == (asked.top > FIRST_OF_WAY)
+
+    def goes_on(question: RecommendationQuestion) -> bool:
+        return goes_on_another_way(question.top, question.per_artist, by_prediction=question.by_prediction)
+
+    return goes_on(longer) == goes_on(asked)
 
 
 class ListsAhead:
