@@ -225,6 +225,9 @@ def test_files_of_no_music_play_are_an_error_that_says_what_they_held(tmp_path: 
     code, out, err = run("ingest", str(plays), str(podcasts), str(broken), "--profile", "x")
     assert code == 0, err
     assert stored("x") == [("Déjà Vu", 1)]
+    code, _, err = run("ingest", str(broken), "--profile", "x")  # refused again: what is stored stays
+    assert code == 1 and "no music play could be read" in err
+    assert stored("x") == [("Déjà Vu", 1)]
 
 
 def test_a_file_named_only_json_is_read_by_its_content(tmp_path: Path) -> None:
